@@ -1,0 +1,68 @@
+"""Process-wide settings from ``WIREFEED_*`` environment variables and an optional ``.env``.
+
+Every knob lives here so that the CLI, the Celery worker and the tests agree on names and defaults;
+the variable names are a contract with deployments (docker-compose, ``.env.example``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "WIREFEED_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot run with; the message names the environment variable."""
+
+
+class Settings(BaseSettings):
+    """Defaults are the embedded, first-run mode: SQLite in the working directory, no broker needed."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default="sqlite:///wirefeed.db",
+        description="SQLAlchemy URL of the article store (SQLite file or postgresql+psycopg://...).",
+    )
+    broker_url: str = Field(default="redis://localhost:6379/0", description="Celery broker (Redis).")
+    sources: Path = Field(default=Path("config/sources.yaml"), description="Path of the sources file.")
+    dedup_threshold: float = Field(
+        default=0.7,
+        gt=0.0,
+        le=1.0,
+        description="Estimated Jaccard similarity of word shingles at or above which two texts are one story.",
+    )
+
+    @field_validator("database_url", "broker_url")
+    @classmethod
+    def _url_has_scheme(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError("expected a URL such as scheme://host/path")
+        return value
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "?"
+        lines.append(f"{ENV_PREFIX}{field.upper()}: {item['msg']} (got {item.get('input')!r})")
+    return "invalid settings: " + "; ".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's error into one that names the variable to fix."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(_describe(error)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

