@@ -36,7 +36,7 @@ class Settings(BaseSettings):
         default=0.7,
         gt=0.0,
         le=1.0,
-        description="Estimated Jaccard similarity of word shingles at or above which two texts are one story.",
+        description="Estimated Jaccard of word shingles at or above which two texts are one story.",
     )
 
     @field_validator("database_url", "broker_url")

@@ -1,4 +1,4 @@
-"""The extracted article: the one value that crosses from the page side (scrapers) to the job side (worker)."""
+"""The extracted article: the one value that crosses from the page side to the job side."""
 
 from __future__ import annotations
 
