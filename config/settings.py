@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "WIREFEED_"
 
@@ -38,6 +39,21 @@ class Settings(BaseSettings):
         le=1.0,
         description="Estimated Jaccard of word shingles at or above which two texts are one story.",
     )
+
+    allow_private_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated hosts, addresses or networks the SSRF guard lets through (127.0.0.1)",
+    )
+    user_agent: str | None = Field(
+        default=None, description="User-Agent for every request; overrides the sources file's default."
+    )
+
+    @field_validator("allow_private_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
     @field_validator("database_url", "broker_url")
     @classmethod
