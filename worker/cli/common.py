@@ -1,0 +1,49 @@
+"""What every command needs: settings with a readable failure, and the store/pipeline opened the same way."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from config.settings import Settings, SettingsError, get_settings
+from worker.pipeline import Pipeline
+from worker.store import SchemaMissing, Store
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as error:
+        fail(str(error))
+
+
+def open_store(*, require_schema: bool = True) -> Store:
+    store = Store(settings().database_url)
+    if require_schema:
+        try:
+            store.require_schema()
+        except SchemaMissing as error:
+            fail(str(error))
+    return store
+
+
+def open_pipeline() -> Pipeline:
+    try:
+        return Pipeline.open(settings())
+    except SchemaMissing as error:
+        fail(str(error))
+
+
+def interactive() -> bool:
+    return sys.stdout.isatty()

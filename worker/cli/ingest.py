@@ -1,0 +1,247 @@
+"""`wirefeed extract`, `ingest`, `export` and `stats`: the pipeline on files, URLs and JSON Lines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from scrapers.errors import ErrorKind, IngestError
+from worker.cli.app import app
+from worker.cli.common import err, fail, interactive, open_pipeline, open_store, out
+from worker.export import (
+    ARTICLE_COLUMNS,
+    DUPLICATE_COLUMNS,
+    article_rows,
+    duplicate_rows,
+    write_csv,
+    write_jsonl,
+)
+from worker.pipeline import Decision, Outcome, Pipeline
+
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+MAX_FILE_BYTES = 10_000_000
+
+
+@dataclass(slots=True)
+class Work:
+    """One input item: HTML bytes from a file or URL, a JSON line, or an error found while reading it."""
+
+    label: str
+    url: str | None = None
+    html: bytes | None = None
+    item: str | None = None
+    error: IngestError | None = None
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+def _read_file(path: Path) -> Work:
+    url = path.resolve().as_uri()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return Work(
+                str(path), url, error=IngestError(ErrorKind.TOO_LARGE, f"{size} bytes > {MAX_FILE_BYTES}")
+            )
+        return Work(str(path), url, html=path.read_bytes())
+    except OSError as error:
+        return Work(str(path), url, error=IngestError(ErrorKind.FETCH, f"cannot read file: {error.strerror}"))
+
+
+def _fetch(url: str) -> Work:
+    from scrapers.fetch import fetch_once
+
+    try:
+        result = fetch_once(url)
+    except IngestError as error:
+        return Work(url, url, error=error)
+    return Work(url, result.url, html=result.body)
+
+
+def _expand(paths: list[str]) -> Iterator[Work]:
+    for raw in paths:
+        if raw == "-":
+            for number, line in enumerate(sys.stdin, 1):
+                if line.strip():
+                    yield Work(f"stdin:{number}", item=line)
+        elif _is_url(raw):
+            yield _fetch(raw)
+        else:
+            path = Path(raw)
+            if path.is_dir():
+                files = sorted(
+                    p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in HTML_SUFFIXES
+                )
+                for file in files:
+                    yield _read_file(file)
+            elif path.exists():
+                yield _read_file(path)
+            else:
+                yield Work(raw, error=IngestError(ErrorKind.FETCH, "no such file, folder or URL"))
+
+
+def _count(paths: list[str]) -> int | None:
+    """How many items, for the progress bar; unknown when reading standard input."""
+    if "-" in paths:
+        return None
+    total = 0
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            total += sum(1 for p in path.rglob("*") if p.is_file() and p.suffix.lower() in HTML_SUFFIXES)
+        else:
+            total += 1
+    return total
+
+
+def _process(pipeline: Pipeline, work: Work, source: str | None) -> Decision:
+    if work.error is not None:
+        return pipeline.record_error(work.url or work.label, source, "read", work.error)
+    if work.item is not None:
+        return pipeline.ingest_item(work.item, source=source)
+    return pipeline.ingest_html(work.html or b"", url=work.url, source=source)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[str], typer.Argument(help="HTML files, folders of them, URLs, or - for JSON Lines.")
+    ],
+    source: Annotated[str | None, typer.Option(help="Source name recorded with every item.")] = None,
+) -> None:
+    """Extract, de-duplicate and store each item; one line per item, a summary at the end."""
+    pipeline = open_pipeline()
+    counts: Counter[str] = Counter()
+    show_bar = interactive()
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not show_bar,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("ingesting", total=_count(paths))
+        for work in _expand(paths):
+            decision = _process(pipeline, work, source)
+            counts[decision.outcome.value] += 1
+            label = (
+                work.url
+                if work.url and work.item is None and not work.url.startswith("file:")
+                else work.label
+            )
+            line = f"{label}\t{decision.describe()}"
+            if show_bar:
+                progress.console.print(line, markup=False)
+            else:
+                print(line)
+            progress.advance(task)
+    summary = ", ".join(f"{counts[o.value]} {o.value.replace('_', ' ')}" for o in Outcome)
+    err.print(f"{sum(counts.values())} items: {summary}")
+
+
+def _print_article(record: dict[str, object], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(record, ensure_ascii=False, indent=1))
+        return
+    table = Table(show_header=False, box=None)
+    for key, value in record.items():
+        if key != "text":
+            table.add_row(f"[bold]{key}[/]", str(value))
+    out.print(table)
+    out.print()
+    out.print(record.get("text") or "", markup=False)
+
+
+@app.command()
+def extract(
+    file_or_url: Annotated[str, typer.Argument(help="An HTML file or an http(s) URL.")],
+    url: Annotated[str | None, typer.Option(help="The page's URL, for a file (resolves links).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
+) -> None:
+    """Print the record extracted from one page; stores nothing."""
+    from scrapers.extract import extract as extract_page
+
+    work = _fetch(file_or_url) if _is_url(file_or_url) else _read_file(Path(file_or_url))
+    if work.error is not None:
+        fail(str(work.error), 1)
+    try:
+        article = extract_page(work.html or b"", url or (work.url if _is_url(file_or_url) else None))
+    except IngestError as error:
+        fail(str(error), 1)
+    _print_article(article.to_dict(), as_json)
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        fail(
+            f"--since: expected an ISO date or datetime (2024-03-01, 2024-03-01T12:00+02:00), got {value!r}"
+        )
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = ExportFormat.jsonl,
+    since: Annotated[
+        str | None, typer.Option(help="Only records stored (or seen) at or after this date.")
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    duplicates: Annotated[bool, typer.Option("--duplicates", help="Export the duplicates log.")] = False,
+) -> None:
+    """Write stored articles (or the duplicates log) to standard output."""
+    store = open_store()
+    start = _parse_since(since)
+    rows = (duplicate_rows if duplicates else article_rows)(store, since=start, source=source)
+    if fmt is ExportFormat.csv:
+        count = write_csv(rows, sys.stdout, DUPLICATE_COLUMNS if duplicates else ARTICLE_COLUMNS)
+    else:
+        count = write_jsonl(rows, sys.stdout)
+    err.print(f"{count} {'duplicates' if duplicates else 'articles'} exported")
+
+
+@app.command()
+def stats() -> None:
+    """Articles, new versions, duplicates and errors per source."""
+    store = open_store()
+    table = Table(title="wirefeed")
+    for column in ("source", "articles", "versions", "duplicates", "errors", "last stored"):
+        table.add_column(column, justify="left" if column == "source" else "right")
+    for row in store.stats():
+        last = row["last_stored"].isoformat(timespec="seconds") if row["last_stored"] else "-"
+        table.add_row(
+            row["source"],
+            str(row["articles"]),
+            str(row["versions"]),
+            str(row["duplicates"]),
+            str(row["errors"]),
+            last,
+        )
+    out.print(table)
+    kinds = store.error_kinds()
+    if kinds:
+        out.print("errors by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))

@@ -1,0 +1,121 @@
+"""Export rows: a documented contract other systems read, so field names and formats are fixed here once.
+
+Article row: ``id``, ``source``, every ``Article`` field (dates ISO 8601 with offset), ``content_hash``,
+``version``, ``stored_at``. Duplicate row: ``url``, ``source``, ``duplicate_of``, ``original_url``,
+``similarity``, ``rule``, ``seen_at``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any, TextIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from scrapers.article import ARTICLE_FIELDS
+from worker.models import ArticleRecord, DuplicateRecord, Source
+from worker.pipeline import with_offset
+from worker.store import Store
+
+ARTICLE_COLUMNS: tuple[str, ...] = ("id", "source", *ARTICLE_FIELDS, "content_hash", "version", "stored_at")
+DUPLICATE_COLUMNS: tuple[str, ...] = (
+    "url",
+    "source",
+    "duplicate_of",
+    "original_url",
+    "similarity",
+    "rule",
+    "seen_at",
+)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def article_rows(
+    store: Store, *, since: datetime | None = None, source: str | None = None, batch: int = 1000
+) -> Iterator[dict[str, Any]]:
+    """Stored articles in id order; ``since`` filters on when we stored them."""
+    query = select(ArticleRecord, Source.name).outerjoin(Source, Source.id == ArticleRecord.source_id)
+    if since is not None:
+        query = query.where(ArticleRecord.stored_at >= since)
+    if source is not None:
+        query = query.where(Source.name == source)
+    with store.session() as session:
+        for row, source_name in session.execute(
+            query.order_by(ArticleRecord.id).execution_options(yield_per=batch)
+        ):
+            yield {
+                "id": row.id,
+                "source": source_name,
+                "url": row.url,
+                "canonical_url": row.canonical_url,
+                "title": row.title,
+                "authors": list(row.authors or []),
+                "published_at": _iso(with_offset(row.published_at, row.published_offset_min)),
+                "modified_at": _iso(with_offset(row.modified_at, row.modified_offset_min)),
+                "language": row.language,
+                "site_name": row.site_name,
+                "description": row.description,
+                "top_image": row.top_image,
+                "text": row.text,
+                "paywalled": bool(row.paywalled),
+                "warnings": list(row.warnings or []),
+                "content_hash": row.content_hash,
+                "version": row.version,
+                "stored_at": _iso(row.stored_at),
+            }
+
+
+def duplicate_rows(
+    store: Store, *, since: datetime | None = None, source: str | None = None, batch: int = 1000
+) -> Iterator[dict[str, Any]]:
+    original = aliased(ArticleRecord)
+    query = (
+        select(DuplicateRecord, Source.name, original.canonical_url)
+        .outerjoin(Source, Source.id == DuplicateRecord.source_id)
+        .join(original, original.id == DuplicateRecord.duplicate_of)
+    )
+    if since is not None:
+        query = query.where(DuplicateRecord.seen_at >= since)
+    if source is not None:
+        query = query.where(Source.name == source)
+    with store.session() as session:
+        for row, source_name, original_url in session.execute(
+            query.order_by(DuplicateRecord.id).execution_options(yield_per=batch)
+        ):
+            yield {
+                "url": row.url,
+                "source": source_name,
+                "duplicate_of": row.duplicate_of,
+                "original_url": original_url,
+                "similarity": row.similarity,
+                "rule": row.rule,
+                "seen_at": _iso(row.seen_at),
+            }
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    count = 0
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(rows: Iterable[dict[str, Any]], out: TextIO, columns: tuple[str, ...]) -> int:
+    """Lists become JSON arrays in their cell, so a CSV reader loses nothing and needs no second format."""
+    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow(
+            {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for k, v in row.items()}
+        )
+        count += 1
+    return count

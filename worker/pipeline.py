@@ -1,0 +1,396 @@
+"""The chain from an item to one recorded decision: extract, fingerprint, dedup, store.
+
+Plain Python on purpose: the CLI, the Celery tasks and the tests all call this module, so a behaviour
+exists in exactly one place. Every item ends in exactly one ``Decision`` (stored, new version, duplicate,
+unchanged or rejected), and every write is keyed by what the item is, so replaying a message changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from config.settings import Settings
+from scrapers.article import Article
+from scrapers.errors import ErrorKind, IngestError
+from worker.dedup import DedupIndex, InProcessIndex, Match
+from worker.fingerprint import Signature, content_hash, signature
+from worker.items import parse_item
+from worker.models import ArticleRecord, ArticleVersion, DuplicateRecord, utcnow
+from worker.store import Store
+
+log = logging.getLogger(__name__)
+
+Extractor = Callable[[str | bytes, str | None], Article]
+
+
+class Outcome(StrEnum):
+    STORED = "stored"
+    NEW_VERSION = "new_version"
+    DUPLICATE = "duplicate"
+    UNCHANGED = "unchanged"
+    REJECTED = "rejected"
+
+
+class Rule(StrEnum):
+    """Which check decided; exported with every duplicate so each drop can be audited."""
+
+    SAME_URL = "same_url"
+    KNOWN_DUPLICATE = "known_duplicate"
+    EXACT_TEXT = "exact_text"
+    NEAR_DUPLICATE = "near_duplicate"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: Outcome
+    url: str | None
+    article_id: int | None = None
+    version: int | None = None
+    duplicate_of: int | None = None
+    similarity: float | None = None
+    rule: str | None = None
+    error_kind: ErrorKind | None = None
+    message: str | None = None
+
+    def describe(self) -> str:
+        """One human line per item, as `wirefeed ingest` prints it."""
+        match self.outcome:
+            case Outcome.STORED:
+                return f"stored #{self.article_id}"
+            case Outcome.NEW_VERSION:
+                return f"new version {self.version} of #{self.article_id}"
+            case Outcome.DUPLICATE:
+                return f"duplicate of #{self.duplicate_of} ({self.similarity:.2f}, {self.rule})"
+            case Outcome.UNCHANGED:
+                target = self.article_id or self.duplicate_of
+                return f"unchanged (#{target}, {self.rule})"
+            case _:
+                kind = self.error_kind.value if self.error_kind else "error"
+                return f"rejected: {kind}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome.value,
+            "url": self.url,
+            "article_id": self.article_id,
+            "version": self.version,
+            "duplicate_of": self.duplicate_of,
+            "similarity": self.similarity,
+            "rule": self.rule,
+            "error_kind": self.error_kind.value if self.error_kind else None,
+            "message": self.message,
+        }
+
+
+class _PendingMatch(Exception):
+    """The index names an article whose row is not visible yet (another worker has not committed)."""
+
+
+def _offset_minutes(value: datetime | None) -> int | None:
+    if value is None or value.utcoffset() is None:
+        return None
+    return int(value.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+
+
+def with_offset(value: datetime | None, minutes: int | None) -> datetime | None:
+    """Give a stored UTC instant back its page's own offset, for exports."""
+    if value is None:
+        return None
+    if minutes is None:
+        return value
+    return value.astimezone(timezone(timedelta(minutes=minutes)))
+
+
+def _default_extractor(html: str | bytes, url: str | None) -> Article:
+    from scrapers.extract import extract
+
+    return extract(html, url)
+
+
+class Pipeline:
+    """Holds the store and the dedup index; one instance per process, reused for every item."""
+
+    PENDING_WAIT_S = 0.2
+    PENDING_TRIES = 15
+
+    def __init__(self, store: Store, index: DedupIndex | None = None, *, threshold: float = 0.7) -> None:
+        self.store = store
+        self.threshold = threshold
+        self._index = index
+
+    @classmethod
+    def open(cls, settings: Settings, *, index: DedupIndex | None = None) -> Pipeline:
+        """The configured pipeline; the schema must exist (``wirefeed db upgrade``)."""
+        store = Store(settings.database_url)
+        store.require_schema()
+        return cls(store, index, threshold=settings.dedup_threshold)
+
+    @property
+    def index(self) -> DedupIndex:
+        """Built on first use from stored signatures, so duplicates of earlier runs are still caught."""
+        if self._index is None:
+            started = time.perf_counter()
+            self._index = InProcessIndex.build(self.store.iter_signatures(), self.threshold)
+            log.info(
+                "dedup index rebuilt: %d signatures in %.2fs", len(self._index), time.perf_counter() - started
+            )
+        return self._index
+
+    # -- entry points ----------------------------------------------------------------------------------
+    def ingest_html(
+        self,
+        html: str | bytes,
+        *,
+        url: str | None,
+        source: str | None = None,
+        extractor: Extractor | None = None,
+        fetched_at: datetime | None = None,
+    ) -> Decision:
+        try:
+            article = (extractor or _default_extractor)(html, url)
+        except IngestError as error:
+            return self.record_error(url, source, "extract", error)
+        except Exception as error:  # a bug in one page's extraction must not end the run
+            log.exception("extraction crashed on %s", url)
+            return self.record_error(url, source, "extract", IngestError(ErrorKind.INTERNAL, repr(error)))
+        if article.url is None:
+            article.url = url
+        return self.ingest_article(article, source=source, fetched_at=fetched_at)
+
+    def ingest_item(self, item: str | bytes | Mapping[str, Any], *, source: str | None = None) -> Decision:
+        """An already-parsed item (JSON line or mapping): no extraction, straight to dedup and storage."""
+        url = item.get("url") if isinstance(item, Mapping) else None
+        try:
+            parsed = parse_item(dict(item) if isinstance(item, Mapping) else item)
+        except IngestError as error:
+            return self.record_error(url if isinstance(url, str) else None, source, "validate", error)
+        return self.ingest_article(parsed.to_article(), source=parsed.source or source)
+
+    def ingest_article(
+        self, article: Article, *, source: str | None = None, fetched_at: datetime | None = None
+    ) -> Decision:
+        text = article.text.strip()
+        key = article.canonical_url or article.url
+        if not text:
+            error = IngestError(ErrorKind.NOT_AN_ARTICLE, "no article text found")
+            return self.record_error(article.url, source, "extract", error)
+        if not key:
+            chash = content_hash(text)
+            key = f"urn:wirefeed:sha256:{chash}"
+        article.canonical_url = key
+        chash = content_hash(text)
+        sig = signature(text)
+        last_error: Exception | None = None
+        for attempt in range(self.PENDING_TRIES):
+            heal = attempt == self.PENDING_TRIES - 2
+            try:
+                return self._decide(article, key, chash, sig, source, fetched_at or utcnow(), heal=heal)
+            except IntegrityError as error:  # another writer stored this URL first: decide again against it
+                last_error = error
+            except _PendingMatch as error:
+                last_error = error
+                time.sleep(self.PENDING_WAIT_S)
+            except DBAPIError as error:
+                return self.record_error(
+                    article.url, source, "store", IngestError(ErrorKind.STORAGE, str(error.orig)[:500])
+                )
+        return self.record_error(
+            article.url,
+            source,
+            "store",
+            IngestError(ErrorKind.STORAGE, f"could not settle a concurrent write: {last_error}"),
+        )
+
+    def record_error(self, url: str | None, source: str | None, stage: str, error: IngestError) -> Decision:
+        try:
+            self.store.record_error(
+                url=url, source=source, stage=stage, kind=error.kind.value, message=error.message
+            )
+        except DBAPIError:
+            log.exception("could not record %s error for %s", error.kind, url)
+        return Decision(Outcome.REJECTED, url, error_kind=error.kind, message=error.message)
+
+    # -- the decision ----------------------------------------------------------------------------------
+    def _decide(
+        self,
+        article: Article,
+        key: str,
+        chash: str,
+        sig: Signature,
+        source: str | None,
+        fetched_at: datetime,
+        *,
+        heal: bool = False,
+    ) -> Decision:
+        inserted_key = False
+        try:
+            with self.store.session() as session:
+                source_id = self.store.source_id(session, source)
+                existing = self.store.article_by_url(session, key)
+                if existing is not None:
+                    decision = self._same_url(session, existing, article, chash, sig, fetched_at)
+                    if decision.outcome is Outcome.NEW_VERSION:
+                        self.index.insert(key, sig)
+                    return decision
+
+                known = self.store.duplicate_by_url(session, key)
+                if known is not None and known.content_hash == chash:
+                    return Decision(
+                        Outcome.UNCHANGED,
+                        article.url,
+                        duplicate_of=known.duplicate_of,
+                        similarity=known.similarity,
+                        rule=Rule.KNOWN_DUPLICATE,
+                    )
+
+                exact = self.store.article_by_hash(session, chash)
+                if exact is not None:
+                    return self._duplicate(
+                        session, known, key, source_id, exact.id, 1.0, Rule.EXACT_TEXT, chash, article
+                    )
+
+                match = self.index.check_and_insert(key, sig)
+                if match is not None:
+                    target = self._resolve(session, match, key, heal=heal)
+                    return self._duplicate(
+                        session,
+                        known,
+                        key,
+                        source_id,
+                        target.id,
+                        match.similarity,
+                        Rule.NEAR_DUPLICATE,
+                        chash,
+                        article,
+                    )
+                inserted_key = True
+
+                if known is not None:  # its text changed so much it is now a story of its own
+                    session.delete(known)
+                row = ArticleRecord(
+                    canonical_url=key,
+                    source_id=source_id,
+                    content_hash=chash,
+                    signature=sig.to_bytes(),
+                    version=1,
+                    fetched_at=fetched_at,
+                )
+                _apply(row, article)
+                session.add(row)
+                session.flush()
+                decision = Decision(Outcome.STORED, article.url, article_id=row.id, version=1)
+            return decision
+        except BaseException:
+            if inserted_key:  # the row never landed, so the index must not keep pointing at it
+                self.index.remove(key)
+            raise
+
+    def _resolve(self, session: Session, match: Match, key: str, *, heal: bool) -> ArticleRecord:
+        """The stored article an index match names, waiting briefly for another worker's commit.
+
+        A match whose row never appears is a leftover of a writer that died between the index insert and
+        its commit; after waiting long enough (``heal``) the entry is dropped so the item can be decided.
+        """
+        target = self.store.article_by_url(session, match.key)
+        if target is not None and match.key != key:
+            return target
+        session.rollback()
+        if heal and target is None:
+            log.warning("dropping stale dedup entry %s (no stored article)", match.key)
+            self.index.remove(match.key)
+        raise _PendingMatch(match.key)
+
+    def _same_url(
+        self,
+        session: Session,
+        existing: ArticleRecord,
+        article: Article,
+        chash: str,
+        sig: Signature,
+        fetched_at: datetime,
+    ) -> Decision:
+        if existing.content_hash == chash:
+            return Decision(
+                Outcome.UNCHANGED,
+                article.url,
+                article_id=existing.id,
+                version=existing.version,
+                rule=Rule.SAME_URL,
+            )
+        session.add(
+            ArticleVersion(
+                article_id=existing.id,
+                version=existing.version,
+                content_hash=existing.content_hash,
+                title=existing.title,
+                text=existing.text,
+                modified_at=existing.modified_at,
+                stored_at=existing.updated_at,
+            )
+        )
+        _apply(existing, article)
+        existing.content_hash = chash
+        existing.signature = sig.to_bytes()
+        existing.version += 1
+        existing.fetched_at = fetched_at
+        existing.updated_at = utcnow()
+        session.flush()
+        return Decision(
+            Outcome.NEW_VERSION,
+            article.url,
+            article_id=existing.id,
+            version=existing.version,
+            rule=Rule.SAME_URL,
+        )
+
+    def _duplicate(
+        self,
+        session: Session,
+        known: DuplicateRecord | None,
+        key: str,
+        source_id: int | None,
+        original_id: int,
+        similarity: float,
+        rule: Rule,
+        chash: str,
+        article: Article,
+    ) -> Decision:
+        row = known or DuplicateRecord(url=key)
+        row.source_id = source_id
+        row.duplicate_of = original_id
+        row.similarity = round(float(similarity), 4)
+        row.rule = rule.value
+        row.content_hash = chash
+        row.title = article.title
+        row.seen_at = utcnow()
+        session.add(row)
+        session.flush()
+        return Decision(
+            Outcome.DUPLICATE, article.url, duplicate_of=original_id, similarity=row.similarity, rule=rule
+        )
+
+
+def _apply(row: ArticleRecord, article: Article) -> None:
+    row.url = article.url
+    row.title = article.title
+    row.authors = list(article.authors)
+    row.published_at = article.published_at
+    row.published_offset_min = _offset_minutes(article.published_at)
+    row.modified_at = article.modified_at
+    row.modified_offset_min = _offset_minutes(article.modified_at)
+    row.language = article.language
+    row.site_name = article.site_name
+    row.description = article.description
+    row.top_image = article.top_image
+    row.text = article.text.strip()
+    row.paywalled = bool(article.paywalled)
+    row.warnings = list(article.warnings)

@@ -1,0 +1,227 @@
+"""The article store: engine set-up and the few queries the pipeline, the CLI and exports need.
+
+The store never parses HTML and never decides what is a duplicate; it only records decisions, each keyed by
+what the item is (canonical URL, content hash) so that a repeated write changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, inspect, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from worker import migrate
+from worker.models import (
+    ArticleRecord,
+    CrawlState,
+    DuplicateRecord,
+    IngestErrorRecord,
+    Source,
+)
+
+
+class SchemaMissing(RuntimeError):
+    """The database has no wirefeed schema, or an older one; the message says which command fixes it."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers (export, stats) run while an ingest writes; busy_timeout makes concurrent CLI runs
+    # wait for the lock instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+class Store:
+    def __init__(self, url: str, engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._source_ids: dict[str, int] = {}
+
+    # -- schema ----------------------------------------------------------------------------------------
+    def upgrade(self) -> None:
+        migrate.upgrade(self.engine)
+
+    def schema_status(self) -> tuple[str | None, str | None]:
+        """(current revision, head revision) of this database."""
+        return migrate.current_revision(self.engine), migrate.head_revision()
+
+    def require_schema(self) -> None:
+        try:
+            current, head = self.schema_status()
+        except OperationalError as error:
+            raise SchemaMissing(f"cannot open the database {self._safe_url()}: {error.orig}") from None
+        if current is None:
+            raise SchemaMissing(
+                f"the database {self._safe_url()} has no wirefeed schema yet: run `wirefeed db upgrade`"
+            )
+        if current != head:
+            raise SchemaMissing(
+                f"the database {self._safe_url()} is at schema {current}, this wirefeed needs {head}: "
+                "run `wirefeed db upgrade`"
+            )
+
+    def has_table(self, name: str) -> bool:
+        return inspect(self.engine).has_table(name)
+
+    def _safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- sessions --------------------------------------------------------------------------------------
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    # -- lookups ---------------------------------------------------------------------------------------
+    def source_id(self, session: Session, name: str | None) -> int | None:
+        """Get or create a source row; cached because every item of a crawl names the same few sources."""
+        if not name:
+            return None
+        cached = self._source_ids.get(name)
+        if cached is not None:
+            return cached
+        found = session.scalar(select(Source.id).where(Source.name == name))
+        if found is None:
+            with session.begin_nested():
+                row = Source(name=name)
+                session.add(row)
+            found = row.id
+        self._source_ids[name] = found
+        return found
+
+    @staticmethod
+    def article_by_url(session: Session, canonical_url: str) -> ArticleRecord | None:
+        return session.scalar(select(ArticleRecord).where(ArticleRecord.canonical_url == canonical_url))
+
+    @staticmethod
+    def article_by_hash(session: Session, content_hash: str) -> ArticleRecord | None:
+        return session.scalar(
+            select(ArticleRecord).where(ArticleRecord.content_hash == content_hash).order_by(ArticleRecord.id)
+        )
+
+    @staticmethod
+    def duplicate_by_url(session: Session, url: str) -> DuplicateRecord | None:
+        return session.scalar(select(DuplicateRecord).where(DuplicateRecord.url == url))
+
+    def iter_signatures(self, batch: int = 5000) -> Iterator[tuple[str, bytes]]:
+        """Every stored (canonical URL, signature), streamed so a large store rebuilds in bounded memory."""
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=batch).execute(
+                select(ArticleRecord.canonical_url, ArticleRecord.signature)
+            )
+            for key, sig in result:
+                yield key, bytes(sig)
+
+    # -- errors ----------------------------------------------------------------------------------------
+    def record_error(
+        self, *, url: str | None, source: str | None, stage: str, kind: str, message: str
+    ) -> None:
+        with self.session() as session:
+            session.add(
+                IngestErrorRecord(url=url, source=source, stage=stage, kind=kind, message=message[:4000])
+            )
+
+    # -- crawl state -----------------------------------------------------------------------------------
+    @staticmethod
+    def crawl_state(session: Session, url: str) -> CrawlState | None:
+        return session.get(CrawlState, url)
+
+    # -- stats -----------------------------------------------------------------------------------------
+    def stats(self) -> list[dict[str, Any]]:
+        """Articles, versions, duplicates and errors per source (`wirefeed stats`, crawl summary)."""
+        rows: dict[str, dict[str, Any]] = {}
+
+        def row(name: str | None) -> dict[str, Any]:
+            key = name or "(none)"
+            return rows.setdefault(
+                key,
+                {
+                    "source": key,
+                    "articles": 0,
+                    "versions": 0,
+                    "duplicates": 0,
+                    "errors": 0,
+                    "last_stored": None,
+                },
+            )
+
+        with self.session() as session:
+            q = (
+                select(
+                    Source.name,
+                    func.count(ArticleRecord.id),
+                    func.sum(ArticleRecord.version - 1),
+                    func.max(ArticleRecord.stored_at),
+                )
+                .select_from(ArticleRecord)
+                .outerjoin(Source, Source.id == ArticleRecord.source_id)
+                .group_by(Source.name)
+            )
+            for name, count, extra_versions, last in session.execute(q):
+                entry = row(name)
+                entry["articles"] = count
+                entry["versions"] = int(extra_versions or 0)
+                entry["last_stored"] = _aware(last)
+            q = (
+                select(Source.name, func.count(DuplicateRecord.id))
+                .select_from(DuplicateRecord)
+                .outerjoin(Source, Source.id == DuplicateRecord.source_id)
+                .group_by(Source.name)
+            )
+            for name, count in session.execute(q):
+                row(name)["duplicates"] = count
+            q = select(IngestErrorRecord.source, func.count(IngestErrorRecord.id)).group_by(
+                IngestErrorRecord.source
+            )
+            for name, count in session.execute(q):
+                row(name)["errors"] = count
+        return sorted(rows.values(), key=lambda r: r["source"])
+
+    def error_kinds(self, source: str | None = None) -> dict[str, int]:
+        with self.session() as session:
+            q = select(IngestErrorRecord.kind, func.count(IngestErrorRecord.id)).group_by(
+                IngestErrorRecord.kind
+            )
+            if source is not None:
+                q = q.where(IngestErrorRecord.source == source)
+            return {kind: count for kind, count in session.execute(q)}
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # Aggregates bypass the column type, so SQLite hands back a naive string-parsed value.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        from datetime import UTC
+
+        value = value.replace(tzinfo=UTC)
+    return value
