@@ -1,0 +1,150 @@
+"""The in-process index: verified matches, atomic check-and-insert, idempotent writes, rebuild from bytes."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+
+from worker.dedup import DedupIndex, InProcessIndex, Match, lsh_params, min_equal
+from worker.fingerprint import NUM_PERM, Signature, signature
+
+VOCABULARY = (
+    "government minister said officials agreed plan budget tax reform police court city council election "
+    "vote party leader market shares prices company profit quarter revenue growth report health hospital "
+    "school teachers union strike workers wages energy gas oil power plant climate weather storm flood "
+    "rain river bridge road traffic airport flight passengers train station port ship cargo trade export "
+    "import talks border security army troops peace agreement summit president prime spokesman statement "
+    "investigation charges trial judge ruling appeal law bill parliament committee hearing evidence "
+    "witnesses victims families residents protest crowd square capital region province village farmers"
+)
+WORDS = VOCABULARY.split()
+
+
+def story(seed: int, length: int = 300) -> str:
+    rng = random.Random(seed)
+    sentences = []
+    while sum(len(s.split()) for s in sentences) < length:
+        sentences.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 20))).capitalize() + ".")
+    return " ".join(sentences)
+
+
+def near_copy(text: str) -> str:
+    """A wire copy: dateline added, tail trimmed by a fifth."""
+    words = text.split()
+    return "LONDON (AP) \u2014 " + " ".join(words[: int(len(words) * 0.8)])
+
+
+def test_protocol_is_implemented() -> None:
+    assert isinstance(InProcessIndex(0.7), DedupIndex)
+
+
+def test_min_equal_is_the_integer_form_of_the_threshold() -> None:
+    assert min_equal(0.7, 128) == 90  # 89.6 rounds up: 89/128 = 0.695 is below the threshold
+    assert min_equal(0.75, 128) == 96
+    assert min_equal(1.0, 128) == 128
+    with pytest.raises(ValueError):
+        min_equal(0.0, 128)
+
+
+def test_lsh_params_fit_the_permutations_and_catch_pairs_at_the_threshold() -> None:
+    for threshold in (0.5, 0.7, 0.9):
+        bands, rows = lsh_params(threshold, NUM_PERM)
+        assert bands * rows <= NUM_PERM
+        assert 1 - (1 - threshold**rows) ** bands > 0.98  # a pair at the threshold is nearly always proposed
+
+
+def test_check_and_insert_returns_the_stored_original_for_a_wire_copy() -> None:
+    index = InProcessIndex(0.7)
+    original = story(1)
+    assert index.check_and_insert("https://a.example/1", signature(original)) is None
+    assert index.check_and_insert("https://b.example/2", signature(story(2))) is None
+    match = index.check_and_insert("https://c.example/3", signature(near_copy(original)))
+    assert match is not None and match.key == "https://a.example/1"
+    assert 0.7 <= match.similarity < 1.0
+    assert len(index) == 2 and "https://c.example/3" not in index
+
+
+def test_query_verifies_and_orders_best_first() -> None:
+    index = InProcessIndex(0.5)
+    base = story(3)
+    words = base.split()
+    index.insert("exact", signature(base))
+    index.insert("trimmed", signature(" ".join(words[: int(len(words) * 0.75)])))
+    index.insert("other", signature(story(4)))
+    matches = index.query(signature(base))
+    assert [m.key for m in matches] == ["exact", "trimmed"]
+    assert matches[0] == Match("exact", 1.0)
+    assert all(m.similarity >= 0.5 for m in matches)
+    assert index.query(signature(story(5))) == []
+
+
+def test_insert_is_idempotent_and_replaces_the_signature() -> None:
+    index = InProcessIndex(0.7)
+    first, second = story(6), story(7)
+    index.insert("k", signature(first))
+    index.insert("k", signature(first))
+    assert len(index) == 1
+    index.insert("k", signature(second))
+    assert len(index) == 1
+    assert index.query(signature(first)) == []
+    assert index.query(signature(second)) == [Match("k", 1.0)]
+
+
+def test_remove_forgets_and_is_a_no_op_when_absent() -> None:
+    index = InProcessIndex(0.7)
+    index.insert("k", signature(story(8)))
+    index.remove("k")
+    index.remove("k")
+    index.remove("never")
+    assert len(index) == 0
+    assert index.query(signature(story(8))) == []
+
+
+def test_build_rebuilds_the_same_decisions_from_stored_bytes() -> None:
+    texts = {f"https://news.example/{i}": story(100 + i) for i in range(50)}
+    live = InProcessIndex(0.7)
+    for key, text in texts.items():
+        live.insert(key, signature(text))
+    rebuilt = InProcessIndex.build(((k, signature(t).to_bytes()) for k, t in texts.items()), threshold=0.7)
+    assert len(rebuilt) == 50
+    probe = signature(near_copy(texts["https://news.example/17"]))
+    assert rebuilt.query(probe) == live.query(probe)
+    assert rebuilt.query(probe)[0].key == "https://news.example/17"
+
+
+def test_signatures_with_other_parameters_are_refused() -> None:
+    index = InProcessIndex(0.7)
+    with pytest.raises(ValueError):
+        index.insert("k", signature(story(9), num_perm=64))
+    with pytest.raises(ValueError):
+        InProcessIndex.build([("k", b"\x01\x05")], threshold=0.7)
+    assert isinstance(signature(story(9)), Signature)
+
+
+def test_concurrent_copies_insert_exactly_one_per_story() -> None:
+    """Threads racing with copies of the same stories: the lock must let exactly one of each in."""
+    index = InProcessIndex(0.7)
+    originals = [story(200 + i) for i in range(6)]
+    variants = [(f"s{i}-c{j}", signature(near_copy(text) if j else text))
+                for i, text in enumerate(originals) for j in range(4)]
+    results: dict[str, Match | None] = {}
+    barrier = threading.Barrier(4)
+
+    def work(offset: int) -> None:
+        barrier.wait()
+        for key, sig in variants[offset::4]:
+            results[key] = index.check_and_insert(key, sig)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for i in range(len(originals)):
+        keys = [k for k in results if k.startswith(f"s{i}-")]
+        inserted = [k for k in keys if results[k] is None]
+        assert len(inserted) == 1
+        assert all(results[k] is not None and results[k].key == inserted[0] for k in keys if k != inserted[0])
+    assert len(index) == len(originals)
