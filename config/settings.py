@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         description="Estimated Jaccard of word shingles at or above which two texts are one story.",
     )
 
+    dedup_url: str | None = Field(
+        default=None,
+        description="Redis URL of the shared dedup index for many workers; unset: in-process index.",
+    )
+
     allow_private_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated hosts, addresses or networks the SSRF guard lets through (127.0.0.1)",

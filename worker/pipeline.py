@@ -110,6 +110,15 @@ def with_offset(value: datetime | None, minutes: int | None) -> datetime | None:
     return value.astimezone(timezone(timedelta(minutes=minutes)))
 
 
+def shared_index(url: str, threshold: float) -> DedupIndex:
+    """The Redis index that many workers share; its check-and-insert is atomic across processes."""
+    import redis
+
+    from worker.dedup_redis import RedisIndex
+
+    return RedisIndex(redis.Redis.from_url(url), threshold)
+
+
 def _default_extractor(html: str | bytes, url: str | None) -> Article:
     from scrapers.extract import extract
 
@@ -132,6 +141,8 @@ class Pipeline:
         """The configured pipeline; the schema must exist (``wirefeed db upgrade``)."""
         store = Store(settings.database_url)
         store.require_schema()
+        if index is None and settings.dedup_url:
+            index = shared_index(settings.dedup_url, settings.dedup_threshold)
         return cls(store, index, threshold=settings.dedup_threshold)
 
     @property
