@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.servers import ServerUnavailable, ValkeyProcess, postgres_server, valkey_server
+from worker.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -60,3 +61,36 @@ def redis_url(valkey: ValkeyProcess | None) -> str:
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+def create_postgres_database(server_url: str) -> str:
+    """A fresh, empty database on the suite's server, so tests never see each other's rows."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"wf_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database (no schema), once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'wirefeed.db'}"
+    return create_postgres_database(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A migrated store on each backend."""
+    store = Store(database_url)
+    store.upgrade()
+    yield store
+    store.dispose()

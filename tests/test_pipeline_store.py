@@ -1,0 +1,208 @@
+"""The pipeline's decisions as they land in the database, run on SQLite and on PostgreSQL alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select
+
+from scrapers.article import Article
+from scrapers.errors import ErrorKind
+from worker.export import ARTICLE_COLUMNS, DUPLICATE_COLUMNS, article_rows, duplicate_rows
+from worker.models import ArticleRecord, ArticleVersion, Base, DuplicateRecord, IngestErrorRecord
+from worker.pipeline import Outcome, Pipeline
+from worker.store import SchemaMissing, Store
+
+WIRE = Path(__file__).parent / "fixtures" / "wire"
+
+
+def story(name: str) -> str:
+    return (WIRE / f"{name}.txt").read_text(encoding="utf-8").strip()
+
+
+def paragraphs(text: str) -> list[str]:
+    return text.split("\n\n")
+
+
+def count(store: Store, model: type[Base]) -> int:
+    with store.session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+@pytest.fixture
+def pipeline(store: Store) -> Pipeline:
+    return Pipeline(store, threshold=0.7)
+
+
+def item(url: str, text: str, title: str = "Headline", **extra: object) -> dict[str, object]:
+    return {"url": url, "title": title, "text": text, **extra}
+
+
+def test_schema_matches_models(store: Store) -> None:
+    with store.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    # SQLite reflects no server-side types for our UTC decorator; anything else is real drift.
+    assert [d for d in diffs if d[0] != "modify_type"] == []
+
+
+def test_missing_schema_names_the_command(database_url: str) -> None:
+    with pytest.raises(SchemaMissing, match="wirefeed db upgrade"):
+        Store(database_url).require_schema()
+
+
+def test_upgrade_twice_is_harmless(store: Store) -> None:
+    store.upgrade()
+    current, head = store.schema_status()
+    assert current == head
+
+
+def test_same_input_twice_stores_nothing_new(pipeline: Pipeline, store: Store) -> None:
+    items = [
+        item("https://a.example/1", story("port-strike")),
+        item("https://b.example/2", story("wildfire")),
+    ]
+    first = [pipeline.ingest_item(i, source="wire").outcome for i in items]
+    second = [pipeline.ingest_item(i, source="wire").outcome for i in items]
+    assert first == [Outcome.STORED, Outcome.STORED]
+    assert second == [Outcome.UNCHANGED, Outcome.UNCHANGED]
+    assert count(store, ArticleRecord) == 2
+    assert count(store, DuplicateRecord) == 0
+
+
+def test_near_duplicate_is_logged_not_stored(pipeline: Pipeline, store: Store) -> None:
+    original = story("port-strike")
+    stored = pipeline.ingest_item(item("https://a.example/strike", original, "Rotterdam dockers strike"))
+    trimmed = "\n\n".join(paragraphs(original)[:-2])  # trimmed tail
+    copy = pipeline.ingest_item(
+        item("https://b.example/news/99", trimmed, "Port of Rotterdam at standstill"), source="syndicator"
+    )
+    assert stored.outcome is Outcome.STORED
+    assert copy.outcome is Outcome.DUPLICATE, copy.describe()
+    assert copy.duplicate_of == stored.article_id
+    assert copy.rule == "near_duplicate"
+    assert 0.7 <= (copy.similarity or 0) < 1.0
+    assert count(store, ArticleRecord) == 1
+    [row] = list(duplicate_rows(store))
+    assert set(row) == set(DUPLICATE_COLUMNS)
+    assert row["url"] == "https://b.example/news/99"
+    assert row["original_url"] == "https://a.example/strike"
+    assert row["source"] == "syndicator"
+    # replaying the copy records nothing new
+    again = pipeline.ingest_item(
+        item("https://b.example/news/99", trimmed, "Port of Rotterdam at standstill")
+    )
+    assert again.outcome is Outcome.UNCHANGED
+    assert count(store, DuplicateRecord) == 1
+
+
+def test_added_tagline_and_dateline_is_a_duplicate(pipeline: Pipeline) -> None:
+    original = story("wildfire")
+    pipeline.ingest_item(item("https://a.example/fire", original))
+    tagged = (
+        "ATHENS (Wire) -- "
+        + original.split(" -- ", 1)[1]
+        + "\n\nReporting by the Athens bureau; editing by the desk."
+    )
+    decision = pipeline.ingest_item(item("https://c.example/fire-copy", tagged, "Wildfire near Athens"))
+    assert decision.outcome is Outcome.DUPLICATE
+
+
+def test_exact_copy_under_another_url(pipeline: Pipeline) -> None:
+    text = story("rate-decision")
+    first = pipeline.ingest_item(item("https://a.example/rbnz", text))
+    copy = pipeline.ingest_item(
+        item("https://mirror.example/rbnz", "  " + text.replace("\n\n", "\n\n\n") + " ")
+    )
+    assert copy.outcome is Outcome.DUPLICATE
+    assert copy.rule == "exact_text"
+    assert copy.duplicate_of == first.article_id
+    assert copy.similarity == 1.0
+
+
+def test_different_stories_are_all_stored(pipeline: Pipeline, store: Store) -> None:
+    for n, name in enumerate(["port-strike", "wildfire", "rate-decision"]):
+        assert pipeline.ingest_item(item(f"https://a.example/{n}", story(name))).outcome is Outcome.STORED
+    assert count(store, ArticleRecord) == 3
+
+
+def test_changed_text_at_same_url_is_a_new_version(pipeline: Pipeline, store: Store) -> None:
+    text = story("wildfire")
+    first = pipeline.ingest_item(item("https://a.example/fire", text, "Wildfire"))
+    updated = text + "\n\nUPDATE: The fire was contained by nightfall, the fire service said."
+    second = pipeline.ingest_item(item("https://a.example/fire", updated, "Wildfire contained"))
+    assert second.outcome is Outcome.NEW_VERSION
+    assert second.article_id == first.article_id
+    assert second.version == 2
+    assert count(store, ArticleRecord) == 1
+    with store.session() as session:
+        [old] = session.scalars(select(ArticleVersion)).all()
+        assert old.version == 1 and old.text == text and old.title == "Wildfire"
+    [row] = list(article_rows(store))
+    assert row["version"] == 2 and row["title"] == "Wildfire contained"
+
+
+def test_restarted_pipeline_still_catches_duplicates(store: Store) -> None:
+    text = story("port-strike")
+    Pipeline(store, threshold=0.7).ingest_item(item("https://a.example/strike", text))
+    restarted = Pipeline(store, threshold=0.7)  # a new process: index rebuilt from stored signatures
+    trimmed = "\n\n".join(paragraphs(text)[:-1])
+    decision = restarted.ingest_item(item("https://z.example/copy", trimmed, "Another headline"))
+    assert decision.outcome is Outcome.DUPLICATE
+    assert len(restarted.index) == 1
+
+
+def test_bad_items_are_recorded_and_the_run_goes_on(pipeline: Pipeline, store: Store) -> None:
+    outcomes = [
+        pipeline.ingest_item("{not json"),
+        pipeline.ingest_item({"url": "https://a.example/x", "title": "t", "text": "   "}),
+        pipeline.ingest_item({"title": "no url", "text": "something"}),
+        pipeline.ingest_item(item("https://a.example/ok", story("wildfire"))),
+    ]
+    assert [d.outcome for d in outcomes] == [Outcome.REJECTED] * 3 + [Outcome.STORED]
+    assert outcomes[0].error_kind is ErrorKind.INVALID_ITEM
+    with store.session() as session:
+        kinds = session.scalars(select(IngestErrorRecord.kind)).all()
+    assert kinds == ["invalid_item"] * 3
+    assert count(store, ArticleRecord) == 1
+
+
+def test_export_rows_follow_the_contract_and_keep_offsets(pipeline: Pipeline, store: Store) -> None:
+    published = datetime(2024, 3, 4, 10, 0, tzinfo=timezone(timedelta(hours=2)))
+    article = Article(
+        url="https://a.example/rbnz?utm_source=x",
+        canonical_url="https://a.example/rbnz",
+        title="RBNZ holds",
+        authors=["Jane Doe", "John Roe"],
+        published_at=published,
+        language="en",
+        site_name="Example",
+        text=story("rate-decision"),
+    )
+    decision = pipeline.ingest_article(article, source="wire")
+    [row] = list(article_rows(store))
+    assert tuple(row) == ARTICLE_COLUMNS
+    assert row["id"] == decision.article_id
+    assert row["source"] == "wire"
+    assert row["published_at"] == "2024-03-04T10:00:00+02:00"
+    assert row["authors"] == ["Jane Doe", "John Roe"]
+    assert row["canonical_url"] == "https://a.example/rbnz"
+    assert row["version"] == 1
+    assert datetime.fromisoformat(row["stored_at"]).tzinfo is not None
+    assert list(article_rows(store, source="other")) == []
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    assert list(article_rows(store, since=later)) == []
+
+
+def test_duplicate_that_becomes_a_story_of_its_own(pipeline: Pipeline, store: Store) -> None:
+    pipeline.ingest_item(item("https://a.example/strike", story("port-strike")))
+    url = "https://b.example/live"
+    first = pipeline.ingest_item(item(url, story("port-strike")))
+    assert first.outcome is Outcome.DUPLICATE
+    rewritten = pipeline.ingest_item(item(url, story("rate-decision")))
+    assert rewritten.outcome is Outcome.STORED
+    assert count(store, DuplicateRecord) == 0
+    assert count(store, ArticleRecord) == 2
