@@ -206,3 +206,25 @@ def test_duplicate_that_becomes_a_story_of_its_own(pipeline: Pipeline, store: St
     assert rewritten.outcome is Outcome.STORED
     assert count(store, DuplicateRecord) == 0
     assert count(store, ArticleRecord) == 2
+
+
+def test_tracking_parameters_do_not_make_a_new_story(pipeline: Pipeline, store: Store) -> None:
+    text = story("wildfire")
+    pipeline.ingest_item(item("https://a.example/fire?utm_source=rss&id=7", text))
+    again = pipeline.ingest_item(item("https://A.example:443/fire?id=7&fbclid=abc#comments", text))
+    assert again.outcome is Outcome.UNCHANGED
+    [row] = list(article_rows(store))
+    assert row["canonical_url"] == "https://a.example/fire?id=7"
+
+
+def test_cross_site_canonical_claim_does_not_overwrite_the_original(pipeline: Pipeline, store: Store) -> None:
+    text = story("port-strike")
+    original = pipeline.ingest_article(Article(url="https://wire.example/strike", text=text, title="Strike"))
+    trimmed = "\n\n".join(paragraphs(text)[:-2])
+    copy = Article(url="https://partner.example/world/strike", canonical_url="https://wire.example/strike",
+                   text=trimmed, title="Dockers strike")
+    decision = pipeline.ingest_article(copy)
+    assert decision.outcome is Outcome.DUPLICATE
+    assert decision.duplicate_of == original.article_id
+    [row] = list(article_rows(store))
+    assert row["text"] == text and row["version"] == 1

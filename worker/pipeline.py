@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from config.settings import Settings
 from scrapers.article import Article
 from scrapers.errors import ErrorKind, IngestError
+from scrapers.urls import try_canonicalize
 from worker.dedup import DedupIndex, InProcessIndex, Match
 from worker.fingerprint import Signature, content_hash, signature
 from worker.items import parse_item
@@ -110,6 +112,22 @@ def with_offset(value: datetime | None, minutes: int | None) -> datetime | None:
     return value.astimezone(timezone(timedelta(minutes=minutes)))
 
 
+def article_key(article: Article) -> str | None:
+    """The identity a story is stored under: its canonical URL, canonicalised.
+
+    A page's ``rel=canonical`` is trusted only on the host it was fetched from: syndicated copies often
+    point theirs at the original, and taking that claim would turn a trimmed copy into a "new version"
+    that overwrites the original's text instead of being audited as a duplicate.
+    """
+    fetched = try_canonicalize(article.url) if article.url else None
+    claimed = try_canonicalize(article.canonical_url) if article.canonical_url else None
+    if claimed and (fetched is None or urlsplit(claimed).netloc == urlsplit(fetched).netloc):
+        return claimed
+    if fetched:
+        return fetched
+    return article.canonical_url or article.url
+
+
 def shared_index(url: str, threshold: float) -> DedupIndex:
     """The Redis index that many workers share; its check-and-insert is atomic across processes."""
     import redis
@@ -190,7 +208,7 @@ class Pipeline:
         self, article: Article, *, source: str | None = None, fetched_at: datetime | None = None
     ) -> Decision:
         text = article.text.strip()
-        key = article.canonical_url or article.url
+        key = article_key(article)
         if not text:
             error = IngestError(ErrorKind.NOT_AN_ARTICLE, "no article text found")
             return self.record_error(article.url, source, "extract", error)
