@@ -53,6 +53,35 @@ class Settings(BaseSettings):
         default=None, description="User-Agent for every request; overrides the sources file's default."
     )
 
+    # -- Celery workers (issue 4); see docs/celery.md for why each value is what it is ------------------
+    visibility_timeout_s: int = Field(
+        default=3600, ge=5, description="Redis broker: an unacknowledged task is redelivered after this."
+    )
+    task_soft_time_limit_s: float = Field(
+        default=240.0, gt=0, description="A task gets SoftTimeLimitExceeded after this and can clean up."
+    )
+    task_time_limit_s: float = Field(
+        default=300.0, gt=0, description="A task's worker process is killed after this (hard limit)."
+    )
+    task_max_retries: int = Field(
+        default=6, ge=0, le=20, description="Retries of a transient failure before the dead-letter record."
+    )
+    retry_backoff_max_s: int = Field(
+        default=600, ge=1, description="Cap of the exponential retry backoff; below the visibility timeout."
+    )
+    worker_max_tasks_per_child: int = Field(
+        default=2000, ge=0, description="Recycle a worker process after this many tasks (0: never)."
+    )
+    worker_max_memory_per_child_kb: int = Field(
+        default=512_000, ge=0, description="Recycle a worker process past this resident memory (0: off)."
+    )
+    crawl_lock_ttl_s: int = Field(
+        default=6 * 3600, ge=10, description="Longest a source's crawl may hold its one-crawl lock."
+    )
+    flower_basic_auth: str | None = Field(
+        default=None, description="user:password[,user2:password] Flower requires; no start without."
+    )
+
     @field_validator("allow_private_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
