@@ -1,0 +1,184 @@
+"""Generic boilerplate rules: what a page's chrome looks like, independent of any one site.
+
+Two uses share these rules. The content finder asks ``class_hint`` so text under navigation, sidebars or
+comment threads does not vote for a region; once a region is chosen, ``strip_region`` removes the chrome
+that lives *inside* article containers (share bars, inline "Read more" links, ad slots, author boxes,
+captions). Every rule is about the shape or the vocabulary of page furniture in general, never about a site.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from lxml import html as lxml_html
+
+HtmlElement = lxml_html.HtmlElement
+
+# Removed from the whole page before anything is measured: never visible prose.
+JUNK_TAGS: frozenset[str] = frozenset({
+    "script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object", "embed",
+    "video", "audio", "picture", "source", "track", "map", "button", "select", "textarea", "input",
+    "option", "optgroup", "datalist", "dialog", "head", "link", "meta", "title", "base",
+})
+
+# Structural furniture: dropped inside a chosen region (and never voted for as content).
+FURNITURE_TAGS: frozenset[str] = frozenset({"nav", "footer", "aside", "form", "menu", "figcaption", "figure"})
+
+# AMP components that carry text worth keeping; every other ``amp-*`` element is media, ads or widgets.
+_AMP_TEXT_TAGS: frozenset[str] = frozenset({"amp-fit-text", "amp-accordion", "amp-selector", "amp-layout"})
+
+# Tokens of class/id names. Hard: always chrome. Soft: usually chrome, but a page-sized wrapper that
+# happens to carry the word (``has-sidebar``, ``layout-header-fixed``) is not discarded for it.
+_HARD_NEGATIVE = re.compile(
+    r"comment(?!ary)|disqus|cookie|consent|gdpr|newsletter|subscri|signup|sign-up|outbrain|taboola|plista|"
+    r"sponsor|advert|adslot|ad-slot|adunit|ad-unit|dfp|googlead|banner|breadcrumb|skip-?link|"
+    r"skiplink|skip-to|jump-?link|breaking|ticker|most-?popular|mostpopular|mostread|most-?read|"
+    r"trending|recommend|related|share|sharing|social|follow-?us|modal|popup|"
+    r"pop-up|overlay|lightbox|toolbar|pagination|pager|print-?link|login|register|"
+    r"author-?bio|authorbio|about-?the-?author|author-?box|byline|dateline|caption|credit|"
+    r"copyright|sidebar|side-?bar|widget|promo|masthead|navbar|"
+    r"menu|navigation|topnav|subnav|footer|site-?header|page-?header|header-?nav|"
+    r"tags|tag-?list|taglist|keywords|categories|rating|vote|poll|survey|feedback|"
+    r"reactions|emoji|bookmark|read-?more|readmore|more-?stories|morestories|also-?read|"
+    r"see-?also|further-?reading|newsfeed|latest-?news|top-?stories|video-?player|"
+    r"playlist|gallery|slideshow|carousel|slider|next-?article|prev-?article|"
+    r"post-?nav|entry-?meta|post-?meta|article-?meta|meta-?data|metabar|timestamp|"
+    r"published|updated|post-?date|entry-?date|article-?date|dateline|author-?info|"
+    r"print-?link|print-?button|e-?mail-?link|whatsapp|facebook|twitter|linkedin|pinterest|telegram|"
+    r"rss|visually-?hidden|sr-?only|screen-?reader|offscreen|tooltip|is-?hidden|d-none",
+    re.IGNORECASE,
+)
+# Short words need whole-token matches: "ad" must not fire inside "header", "nav" not inside "canvas".
+_NEGATIVE_TOKENS: frozenset[str] = frozenset({
+    "ad", "ads", "adv", "advt", "nav", "hdr", "ftr", "bio", "meta", "date", "time", "tag", "author",
+    "authors", "header", "aside", "extra", "more", "links", "linklist", "shop", "embed", "embedded",
+    "tweet", "instagram", "youtube", "social", "sns", "byline", "kicker", "label", "badge",
+    "breadcrumbs", "crumbs", "sitemap", "foot", "legal", "disclaimer", "source", "photo", "image",
+    "img", "media", "video", "audio", "podcast", "map", "weather", "stock", "box",
+    "info", "infobox", "factbox", "signature", "supplemental", "external", "remote", "partner",
+    "anzeige", "werbung", "mehr", "teilen", "verwandte", "paywall", "print", "email",
+})
+_POSITIVE = re.compile(
+    r"article|story|entry|post|body|content|text|main|blog|news|hentry|permalink|page|column|"
+    r"artikel|inhalt|beitrag|contenu|contenido|articolo|corpo|testo|cuerpo",
+    re.IGNORECASE,
+)
+# Explicit markers of the article body: a region carrying one is content even inside a negative wrapper.
+_STRONG_POSITIVE = re.compile(
+    r"(?:article|story|entry|post|news|blog|artikel|beitrag)[-_]?(?:body|content|text|inhalt|copy)|"
+    r"articlebody|body-?text|bodytext|main-?text|story-?text|rich-?text|richtext|article__body|"
+    r"entry__content|post__content",
+    re.IGNORECASE,
+)
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+HARD = -2
+SOFT = -1
+NEUTRAL = 0
+POSITIVE = 1
+STRONG = 2
+
+
+def _tokens(value: str) -> set[str]:
+    return set(_TOKEN_SPLIT.split(_CAMEL.sub("-", value).lower()))
+
+
+def class_hint(el: HtmlElement) -> int:
+    """How an element's own markup names it: STRONG/POSITIVE content, SOFT/HARD chrome, or NEUTRAL.
+
+    Vocabulary of ``class``, ``id``, ``role``, ``itemprop`` and ARIA labels, since those are what CMS
+    templates use to name their parts; tags are judged separately.
+    """
+    get = el.get
+    itemprop = get("itemprop")
+    if itemprop and "articlebody" in itemprop.lower():
+        return STRONG
+    role = get("role")
+    if role:
+        role = role.lower()
+        if role in ("navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar",
+                    "dialog", "alertdialog", "toolbar", "tablist", "alert"):
+            return HARD
+        if role in ("main", "article"):
+            return POSITIVE
+    names = " ".join(v for v in (get("class"), get("id")) if v)
+    if not names:
+        return NEUTRAL
+    if _STRONG_POSITIVE.search(names):
+        return STRONG
+    if _HARD_NEGATIVE.search(names):
+        return HARD
+    positive = _POSITIVE.search(names) is not None
+    if _NEGATIVE_TOKENS.intersection(_tokens(names)):
+        return NEUTRAL if positive else SOFT
+    return POSITIVE if positive else NEUTRAL
+
+
+def is_hidden(el: HtmlElement) -> bool:
+    """Content a reader never sees: ``hidden``, ``aria-hidden`` or an inline ``display:none``."""
+    if el.get("hidden") is not None:
+        return True
+    if el.get("aria-hidden", "").lower() == "true":
+        return True
+    style = el.get("style")
+    if style:
+        squashed = style.replace(" ", "").lower()
+        if "display:none" in squashed or "visibility:hidden" in squashed:
+            return True
+    return False
+
+
+def is_junk_tag(tag: str) -> bool:
+    """Tags never carrying prose; ``amp-*`` media and ad components count too."""
+    if tag in JUNK_TAGS:
+        return True
+    return tag.startswith("amp-") and tag not in _AMP_TEXT_TAGS
+
+
+# Short blocks that are calls to action or navigation, in the languages news is commonly published in.
+_BOILERPLATE_START = re.compile(
+    r"^\W{0,3}(?:read more|read also|read next|more on this|more from|"
+    r"related(?: articles?| stories| coverage)?|"
+    r"see also|also read|recommended|advertisement|sponsored|share this|share on|share via|share|"
+    r"follow us|follow on|sign up|subscribe|click here|tap here|watch:|listen:|"
+    r"photo:|photos:|image:|picture:|credit:|image credit|photo credit|getty images|"
+    r"lesen sie auch|lesen sie mehr|mehr zum thema|mehr dazu|auch interessant|das könnte sie|"
+    r"weiterlesen|zum thema|anzeige|werbung|teilen|foto:|bild:|quelle:|"
+    r"lire aussi|à lire aussi|a lire aussi|voir aussi|publicité|"
+    r"leggi anche|pubblicità|lee también|leer más|publicidad|"
+    r"читайте также|читать далее|реклама|по теме|смотрите также)(?=\W|$)",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^(?:by|von|par|por|di|автор)\s+\S", re.IGNORECASE)
+
+
+def boilerplate_text(text: str) -> bool:
+    """A short block whose words mark it as chrome ("Read more: …", "Advertisement", "Photo: …")."""
+    return len(text) <= 160 and _BOILERPLATE_START.match(text) is not None
+
+
+def byline_text(text: str) -> bool:
+    """A short "By Name" line; the authors live in metadata, not in the body text."""
+    return len(text) <= 80 and _BYLINE.match(text) is not None
+
+
+def drop(el: HtmlElement) -> None:
+    """Remove an element but keep its tail text, which belongs to the parent's flow."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def drop_all(elements: Iterable[HtmlElement]) -> None:
+    for el in list(elements):
+        drop(el)

@@ -1,0 +1,260 @@
+"""Find the main-content region of a page with lxml alone, before any BeautifulSoup work.
+
+Text is attributed to the block it reads in (a ``<p>``, a ``<li>``, a ``<div>`` with loose text). A block
+is *good* when it is long enough to be prose and not dominated by links, and it is not inside chrome
+(navigation, sidebars, comments: see ``boilerplate.class_hint``). Every container then scores the good
+text beneath it minus the link-heavy, short and chrome text beneath it, and the best-scoring container is
+the article region. Because the score is a sum over all blocks below an element, a body split into many
+siblings by embeds and ad slots is found as the union of those siblings (their common parent scores
+higher than any single part), while a page-wide wrapper loses because it also collects the chrome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import html as lxml_html
+
+from scrapers import boilerplate as bp
+
+HtmlElement = lxml_html.HtmlElement
+
+INLINE_TAGS: frozenset[str] = frozenset({
+    "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "br", "cite", "code", "data", "del", "dfn", "em",
+    "font", "i", "img", "ins", "kbd", "label", "mark", "nobr", "q", "rp", "rt", "ruby", "s", "samp",
+    "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
+})
+# Blocks that hold text themselves; they are voted for, never chosen as the region.
+LEAF_BLOCKS: frozenset[str] = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "tr", "th", "ul", "ol", "dl",
+    "table", "tbody", "thead", "tfoot", "blockquote", "figure", "figcaption", "address", "caption",
+    "summary", "hr", "html", "nav", "footer", "aside", "form", "menu", "header", "details",
+})
+HEADINGS: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+# Shortest block that counts as prose; CJK scripts pack a sentence into fewer characters.
+MIN_PROSE_CHARS = 25
+MAX_PROSE_LINK_DENSITY = 0.5
+LONG_PARAGRAPH_CHARS = 80
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Per-element figures of one page, indexed like ``elements`` (document order)."""
+
+    elements: list[HtmlElement]
+    parent: list[int]
+    text_chars: list[int]  # text of the block itself (not its nested blocks), outside links
+    link_chars: list[int]
+    is_block: list[bool]
+    good: list[bool]  # block is prose outside chrome
+    chrome: list[bool]  # element or an ancestor is chrome
+    chrome_roots: list[int]  # outermost chrome elements, for removal
+    agg_text: list[int] = field(default_factory=list)  # aggregates over the subtree
+    agg_link: list[int] = field(default_factory=list)
+    agg_good: list[int] = field(default_factory=list)
+    agg_paragraphs: list[int] = field(default_factory=list)
+    score: list[float] = field(default_factory=list)
+    page_good: int = 0
+
+
+@dataclass(slots=True)
+class Region:
+    """The chosen article container and what it says about the page."""
+
+    element: HtmlElement
+    index: int
+    good_chars: int
+    paragraphs: int
+    page_good_chars: int
+    linked_headings: int
+    teaser_blocks: int
+
+
+def _tag_hint(tag: str) -> int:
+    if tag in ("nav", "footer", "aside", "form", "menu", "figcaption", "figure", "dialog"):
+        return bp.HARD
+    if tag == "header":
+        return bp.SOFT
+    if tag in ("article", "main"):
+        return bp.POSITIVE
+    return bp.NEUTRAL
+
+
+def prune(root: HtmlElement) -> None:
+    """Remove what is never prose (scripts, styles, forms' controls, media, AMP widgets) from the tree."""
+    doomed = [el for el in root.iter() if not isinstance(el.tag, str) or bp.is_junk_tag(el.tag)]
+    for el in doomed:
+        if el.getparent() is not None:
+            bp.drop(el)
+
+
+def analyse(root: HtmlElement) -> Analysis:
+    """Attribute text to blocks, mark chrome, and aggregate per subtree (three linear passes)."""
+    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    n = len(elements)
+    pos = {el: i for i, el in enumerate(elements)}
+    parent = [-1] * n
+    block = [0] * n
+    in_link = [False] * n
+    is_block = [False] * n
+    text_chars = [0] * n
+    link_chars = [0] * n
+    hint = [0] * n
+
+    for i, el in enumerate(elements):
+        up = el.getparent()
+        pi = pos.get(up, -1) if up is not None else -1
+        parent[i] = pi
+        tag = el.tag
+        blockish = tag not in INLINE_TAGS or pi < 0
+        is_block[i] = blockish
+        b = i if blockish else block[pi]
+        block[i] = b
+        link = tag == "a" or (pi >= 0 and in_link[pi])
+        in_link[i] = link
+        hint[i] = min(bp.class_hint(el), _tag_hint(tag)) if tag not in ("html", "body") else bp.NEUTRAL
+        if hint[i] == bp.NEUTRAL and bp.is_hidden(el):
+            hint[i] = bp.HARD
+        text = el.text
+        if text:
+            k = len(text.strip())
+            if link:
+                link_chars[b] += k
+            else:
+                text_chars[b] += k
+        if pi >= 0:
+            tail = el.tail
+            if tail:
+                k = len(tail.strip())
+                if in_link[pi]:
+                    link_chars[block[pi]] += k
+                else:
+                    text_chars[block[pi]] += k
+
+    good = [False] * n
+    raw_good = [0] * n
+    for i in range(n):
+        if is_block[i]:
+            total = text_chars[i] + link_chars[i]
+            if total >= MIN_PROSE_CHARS and link_chars[i] <= MAX_PROSE_LINK_DENSITY * total:
+                good[i] = True
+                raw_good[i] = total
+    for i in range(n - 1, 0, -1):
+        if parent[i] >= 0:
+            raw_good[parent[i]] += raw_good[i]
+    page_raw = raw_good[0] or 1
+
+    # Chrome marks: a wrapper holding most of the page's prose is not chrome whatever its name says
+    # ("has-sidebar" layouts), and an explicit article-body marker clears chrome inherited from above.
+    chrome = [False] * n
+    chrome_roots: list[int] = []
+    for i in range(n):
+        pi = parent[i]
+        inherited = chrome[pi] if pi >= 0 else False
+        h = hint[i]
+        if h == bp.STRONG:
+            chrome[i] = False
+            continue
+        share = raw_good[i] / page_raw
+        own = (h == bp.HARD and share < 0.9) or (h == bp.SOFT and share < 0.5)
+        if own and not inherited:
+            chrome_roots.append(i)
+        chrome[i] = inherited or own
+
+    agg_text = [0] * n
+    agg_link = [0] * n
+    agg_good = [0] * n
+    agg_par = [0] * n
+    score = [0.0] * n
+    for i in range(n):
+        if not is_block[i]:
+            continue
+        t, lk = text_chars[i], link_chars[i]
+        agg_text[i] = t
+        agg_link[i] = lk
+        if chrome[i]:
+            good[i] = False
+            score[i] = -float(t + lk)
+        elif good[i]:
+            agg_good[i] = t + lk
+            score[i] = t + 0.25 * lk
+            if t >= LONG_PARAGRAPH_CHARS:
+                agg_par[i] = 1
+        else:
+            score[i] = -float(lk) - 0.3 * t
+    for i in range(n - 1, 0, -1):
+        pi = parent[i]
+        if pi >= 0:
+            agg_text[pi] += agg_text[i]
+            agg_link[pi] += agg_link[i]
+            agg_good[pi] += agg_good[i]
+            agg_par[pi] += agg_par[i]
+            score[pi] += score[i]
+
+    analysis = Analysis(elements, parent, text_chars, link_chars, is_block, good, chrome, chrome_roots)
+    analysis.agg_text = agg_text
+    analysis.agg_link = agg_link
+    analysis.agg_good = agg_good
+    analysis.agg_paragraphs = agg_par
+    analysis.score = score
+    analysis.page_good = agg_good[0] if n else 0
+    analysis_hints = hint
+    _choose_weights(analysis, analysis_hints)
+    return analysis
+
+
+def _choose_weights(analysis: Analysis, hint: list[int]) -> None:
+    """Turn raw sums into candidate scores: markup that names the article body earns a bonus."""
+    score = analysis.score
+    for i, el in enumerate(analysis.elements):
+        s = score[i]
+        if s <= 0 or analysis.chrome[i]:
+            continue
+        h = hint[i]
+        if h == bp.STRONG:
+            score[i] = s * 1.5
+        elif h == bp.POSITIVE:
+            score[i] = s * 1.1
+        if el.tag == "article":
+            score[i] *= 1.15
+
+
+def find_region(analysis: Analysis) -> Region | None:
+    """The best-scoring container, or None when the page holds no prose at all."""
+    best = -1
+    best_score = 0.0
+    elements = analysis.elements
+    score = analysis.score
+    chrome = analysis.chrome
+    for i, el in enumerate(elements):
+        if chrome[i] or el.tag in LEAF_BLOCKS or el.tag in INLINE_TAGS:
+            continue
+        if score[i] >= best_score and analysis.agg_good[i] > 0:
+            best, best_score = i, score[i]
+    if best < 0:
+        return None
+    return Region(
+        element=elements[best],
+        index=best,
+        good_chars=analysis.agg_good[best],
+        paragraphs=analysis.agg_paragraphs[best],
+        page_good_chars=analysis.page_good,
+        linked_headings=_linked_headings(analysis, best),
+        teaser_blocks=0,
+    )
+
+
+def _linked_headings(analysis: Analysis, root: int) -> int:
+    """Headings inside the region that are mostly a link: the shape of a list of teasers."""
+    count = 0
+    for el in analysis.elements[root].iter(*HEADINGS):
+        text = el.text_content().strip()
+        if len(text) < 12:
+            continue
+        linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
+        if el.getparent() is not None and el.getparent().tag == "a":
+            linked = len(text)
+        if linked >= 0.6 * len(text):
+            count += 1
+    return count

@@ -1,0 +1,154 @@
+"""Bytes to text for pages that arrive without a trustworthy HTTP charset.
+
+Order matters: a byte-order mark is unambiguous, a charset the page declares in its own ``<meta>`` is the
+author's intent (and right far more often than statistical guessing on short, markup-heavy documents), and
+``charset-normalizer`` is the last resort for pages that declare nothing or declare something that does not
+decode. Binary payloads (images, PDFs, archives) are refused here so later stages never parse noise.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+from scrapers.errors import ErrorKind, IngestError
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: its BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Signatures of formats that are never HTML; cheaper and surer than any ratio of odd bytes.
+_BINARY_MAGIC: tuple[bytes, ...] = (
+    b"%PDF-", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
+    b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf", b"Rar!", b"\x00\x00\x01\x00", b"OggS", b"ID3", b"fLaC",
+    b"\x7fELF", b"MZ", b"wOFF", b"wOF2",
+)
+
+# The HTML spec's prescan looks at the first 1024 bytes; real pages often put the meta tag later, behind
+# long comment banners or scripts, so look further while staying bounded.
+_PRESCAN_BYTES = 16_384
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE
+)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.\-]+)["']""", re.IGNORECASE)
+
+# Labels that browsers map to a superset; decoding with the narrow codec would fail on real pages.
+_ALIASES: dict[str, str] = {
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "l1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "iso-8859-9": "cp1254",
+    "tis-620": "cp874",
+    "iso-8859-11": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "ks_c_5601-1987": "cp949",
+    "euc-kr": "cp949",
+    "shift_jis": "cp932",
+    "x-sjis": "cp932",
+    "utf8": "utf-8",
+    "unicode": "utf-8",
+    "x-user-defined": "cp1252",
+}
+
+
+def _codec_for(label: str) -> str | None:
+    """Map a declared label to a Python codec, following browsers' superset choices; None if unknown."""
+    name = label.strip().lower()
+    name = _ALIASES.get(name, name)
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    # A page cannot really be UTF-16 if it declares so in ASCII-compatible bytes; browsers use UTF-8.
+    if codec.startswith("utf-16") or codec.startswith("utf-32"):
+        return "utf-8"
+    return codec
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a document declares about itself (XML declaration or ``<meta>``), as a codec name."""
+    head = data[:_PRESCAN_BYTES]
+    for pattern in (_XML_DECL, _META_CHARSET):
+        match = pattern.search(head)
+        if match:
+            codec = _codec_for(match.group(1).decode("ascii", "ignore"))
+            if codec:
+                return codec
+    return None
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for payloads that are not text at all: known binary signatures or many control bytes."""
+    if data.startswith(_BINARY_MAGIC):
+        return True
+    sample = data[:4096]
+    if not sample:
+        return False
+    if any(sample.startswith(bom) for bom, _ in _BOMS[1:]):
+        return False  # UTF-16/32 text is full of NULs by design
+    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13, 27))
+    return controls / len(sample) > 0.05
+
+
+def is_unusable(text: str) -> bool:
+    """Decoded text that is mostly replacement characters or controls carries nothing to extract."""
+    sample = text[:8192]
+    if not sample.strip():
+        return True
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f"))
+    return bad / len(sample) > 0.1
+
+
+def decode_html(data: bytes) -> str:
+    """Decode a page's bytes to text, or raise ``IngestError`` (EMPTY or ENCODING) when that is impossible."""
+    if not data or not data.strip():
+        raise IngestError(ErrorKind.EMPTY, "no bytes to decode")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            text = data[len(bom):].decode(codec, errors="replace")
+            if is_unusable(text):
+                raise IngestError(ErrorKind.ENCODING, f"{codec} text after a byte-order mark is unusable")
+            return text
+    if looks_binary(data):
+        raise IngestError(ErrorKind.ENCODING, "binary data, not text")
+
+    # Bytes that decode as strict UTF-8 are UTF-8: legacy single-byte text almost never forms valid
+    # multi-byte sequences by chance, while UTF-8 pages mislabelled as latin-1 are common.
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = declared_charset(data)
+    if declared == "utf-8":
+        # Declared UTF-8 with a few broken bytes (a truncated download, one bad paste): keep the rest.
+        text = data.decode("utf-8", errors="replace")
+        if not is_unusable(text):
+            return text
+    elif declared:
+        try:
+            return data.decode(declared)
+        except UnicodeDecodeError:
+            pass
+
+    best = from_bytes(data[:262_144]).best()
+    if best is not None and best.encoding:
+        codec = _codec_for(best.encoding) or "utf-8"
+        text = data.decode(codec, errors="replace")
+    elif declared:
+        text = data.decode(declared, errors="replace")
+    else:
+        text = data.decode("cp1252", errors="replace")
+    if is_unusable(text):
+        raise IngestError(ErrorKind.ENCODING, "bytes decode to no usable text")
+    return text
