@@ -1,0 +1,1170 @@
+"""Article metadata (title, authors, dates, language, site, image, paywall) from a whole HTML page.
+
+Publishers state their metadata several times over: JSON-LD for search engines, OpenGraph for social
+cards, Dublin Core / Parse.ly / Sailthru tags for their analytics, microdata left by the CMS, and the
+visible byline. They disagree more often than one would hope, so every field reads its sources in a
+fixed order of trust: structured data first (what the publisher wrote *for machines*), the visible page
+last, and only from the article's own header area, never from a related-stories list, a sidebar or a
+comment, whose dates and names belong to other stories.
+
+Decisions worth knowing:
+- Dates are always timezone-aware. A source without a zone is read as UTC and says so in ``warnings``;
+  an all-numeric day/month order that neither the locale nor another date on the page settles is read
+  as the language's custom (English month-first, others day-first) and also warned about.
+- Authors are people. An Organization author (JSON-LD ``@type`` Organization, or a byline that is only
+  a wire agency) is kept only when no person is named at all, because "Reuters" is then the best
+  answer we have; a wire credit next to a person ("Jane Doe, Reuters") is dropped.
+- ``canonical_url`` is None when the page declares none; a canonical pointing at the site root from a
+  deeper page is a common CMS mistake and is ignored with a warning.
+- The tree is only read, never changed: the body extractor receives the same tree afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+
+from scrapers.dates import (
+    DateOrder,
+    ParsedDate,
+    date_order_for_locale,
+    infer_date_order,
+    parse_date,
+    to_aware,
+)
+
+__all__ = ["PageMetadata", "extract_metadata"]
+
+
+@dataclass(slots=True)
+class PageMetadata:
+    canonical_url: str | None = None
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    language: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    top_image: str | None = None
+    paywalled: bool = False
+    page_type: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------ limits
+MAX_JSONLD_CHARS = 500_000  # one script; beyond that it is a data dump, not page metadata
+MAX_JSONLD_NODES = 2_000
+MAX_JSONLD_DEPTH = 12
+MAX_CANDIDATES = 30  # visible elements examined per lookup
+MAX_FIELD_CHARS = 2_000
+
+# ------------------------------------------------------------------------------------------ types
+_ARTICLE_TYPES = frozenset(
+    t.lower()
+    for t in (
+        "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
+        "BackgroundNewsArticle", "ReviewNewsArticle", "AskPublicNewsArticle", "SatiricalArticle",
+        "BlogPosting", "LiveBlogPosting", "SocialMediaPosting", "DiscussionForumPosting", "TechArticle",
+        "ScholarlyArticle", "Report", "Review", "MedicalScholarlyArticle", "AdvertiserContentArticle",
+    )
+)
+_PAGE_TYPES = frozenset(t.lower() for t in ("WebPage", "ItemPage", "AboutPage", "ContactPage"))
+_LISTING_TYPES = frozenset(
+    t.lower() for t in ("CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage", "Blog")
+)
+_VIDEO_TYPES = frozenset(("videoobject", "videogallery", "clip"))
+_PERSON_TYPES = frozenset(("person",))
+_ORG_TYPES = frozenset(
+    ("organization", "newsmediaorganization", "corporation", "ngo", "governmentorganization")
+)
+# Keys whose nested objects are other things (the publisher, a related story, a list item), never the
+# page's own story: nodes reached through them are not candidates for the main article.
+_MAIN_PATH_KEYS = frozenset(("@graph", "mainentity", "mainentityofpage"))
+
+# ------------------------------------------------------------------------------------------ meta keys
+_TITLE_META = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "dcterms.title",
+               "citation_title", "title", "headline")
+_AUTHOR_META = ("article:author", "og:article:author", "author", "parsely-author", "sailthru.author",
+                "dc.creator", "dcterms.creator", "citation_author", "byl", "byline", "cxenseparse:author",
+                "article.author", "twitter:creator:name")
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "article:published", "published_time",
+    "og:published_time", "datepublished", "parsely-pub-date", "sailthru.date", "dc.date.issued",
+    "dcterms.issued", "dc.date.created", "dcterms.created", "citation_publication_date",
+    "citation_online_date", "citation_date", "dc.date", "dcterms.date", "pubdate", "publishdate",
+    "publish-date", "publish_date", "article.published", "article_date_original", "og:pubdate",
+    "cxenseparse:recs:publishtime", "date", "originalpublicationdate", "publication_date",
+    "date.available", "article.created", "creation_date",
+)
+_MODIFIED_META = (
+    "article:modified_time", "og:article:modified_time", "og:updated_time", "article:modified",
+    "datemodified", "dcterms.modified", "dc.date.modified", "modified_time", "last-modified",
+    "lastmod", "article.updated", "cxenseparse:recs:articlemodifiedtime", "revised",
+)
+_DESCRIPTION_META = ("og:description", "description", "twitter:description", "dc.description",
+                     "dcterms.abstract", "sailthru.description")
+_IMAGE_META = ("og:image:secure_url", "og:image:url", "og:image", "twitter:image", "twitter:image:src",
+               "parsely-image-url", "sailthru.image.full", "thumbnail", "thumbnailurl")
+_SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "al:ios:app_name",
+              "twitter:app:name:iphone", "dc.publisher", "citation_publisher")
+_LANGUAGE_META = ("content-language", "language", "dc.language", "dcterms.language", "lang")
+_PAYWALL_META = ("article:content_tier", "og:article:content_tier", "content_tier", "article:access",
+                 "paywall", "access", "isaccessibleforfree", "cxenseparse:paywall", "premium")
+
+# ------------------------------------------------------------------------------------------ page areas
+_TAGS_NEVER_ARTICLE = frozenset(("aside", "nav", "footer", "form", "noscript", "template"))
+# Class/id words of blocks that hold other stories, comments or site furniture. Long words match as
+# substrings ("relatedArticles", "c-sidebar"); short ones must stand as a word part ("nav", "rail").
+_OTHER_BLOCK_RE = re.compile(
+    r"related|sidebar|side-bar|comment(?!ary)|kommentar|most-?read|mostread|most-?popular|popular|"
+    r"trending|recommend|empfehl|outbrain|taboola|newsletter|promo|carousel|breadcrumb|teaser-list|"
+    r"more-?(?:stories|news|articles|from)|read-?more|also-?read|weitere|autres|"
+    r"(?:^|[\s_-])(?:nav|navbar|menu|rail|aside|footer|widget|share|sharing|social|tags|"
+    r"latest|list|feed|ticker|ad|ads|banner)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_ANCESTOR_DEPTH = 14
+_NOT_TEXT_TAGS = frozenset(("meta", "link", "script", "style", "img", "body", "html"))
+_PUBLISHED_WORDS = ("publish", "created", "pubdate", "posted")
+_FOREIGN_ITEMTYPES = ("comment", "review", "answer", "question", "listitem", "event")
+
+_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+
+
+def _label_contains(words: tuple[str, ...], attr: str = "concat(@class,' ',@id)") -> str:
+    """XPath 1.0 test: the element's class/id contains one of ``words``, ignoring case."""
+    lowered = f"translate({attr},'{_UPPER}','{_LOWER}')"
+    return " or ".join(f"contains({lowered},'{w}')" for w in words)
+
+
+_AUTHOR_CLASS_XPATH = (
+    "//*[@class or @id or @rel or @itemprop][@rel='author' or contains(@itemprop,'author')"
+    " or contains(@itemprop,'creator') or " + _label_contains(("byline", "author", "autor", "auteur")) + "]"
+)
+_DATE_ATTRS = ("data-timestamp", "data-published", "data-publish-date", "data-published-at",
+               "data-pubdate", "data-date", "data-time", "data-datetime", "data-epoch", "data-created")
+_TIME_XPATH = "//time | //*[" + " or ".join(f"@{a}" for a in _DATE_ATTRS) + "]"
+_DATE_CLASS_XPATH = (
+    "//*[@class or @id][not(self::script or self::style or self::time or self::meta or self::link)]["
+    + _label_contains(("date", "publish", "datum", "timestamp", "dateline", "fecha", "meta"))
+    + "]"
+)
+_URL_DATE_RE = re.compile(
+    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|\.html|$)"
+)
+
+# ------------------------------------------------------------------------------------------ authors
+_BYLINE_PREFIX_RE = re.compile(
+    r"^\s*(?:(?:written|posted|reported|text|story|words|photos?|fotos?|video)\s+)?"
+    r"(?:by|von|vom|par|por|di|da|door|av|af|od|от|автор(?:ы)?|yazan|bởi|text|texto|autor(?:in|en)?|"
+    r"authors?|auteur(?:s)?|redaktion|reporter|escrito por|publié par|verfasst von|geschrieben von)"
+    r"\s*[:：\-–]?\s+",
+    re.IGNORECASE,
+)
+_NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\+|\||/|·|•|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bи\b|"
+                            r"\ben\b|\bog\b|\boch\b|\bsowie\b|\bwith\b|\bmit\b|、|،|و(?=\s))\s*")
+_AGENCIES = frozenset(
+    a.lower()
+    for a in (
+        "Reuters", "Thomson Reuters", "AP", "Associated Press", "The Associated Press", "AFP",
+        "Agence France-Presse", "Agence France Presse", "dpa", "Deutsche Presse-Agentur", "Bloomberg",
+        "EFE", "Agencia EFE", "ANSA", "TASS", "ITAR-TASS", "Xinhua", "Kyodo", "Kyodo News", "PA",
+        "PA Media", "Press Association", "UPI", "KNA", "epd", "APA", "SDA", "Keystone-SDA", "Belga",
+        "ANP", "NTB", "TT", "Interfax", "RIA Novosti", "Yonhap", "Anadolu", "Anadolu Agency", "AAP",
+        "CP", "The Canadian Press", "Canadian Press", "PTI", "IANS", "ANI", "Europa Press", "Lusa",
+        "CTK", "PAP", "MTI", "AA", "WAFA", "SANA", "IRNA", "dpa-AFX", "Reuters Staff", "AP Staff",
+        "Agencies", "Agenturen", "agences", "wires", "news agencies", "staff", "staff reporter",
+        "staff writer", "redaktion", "newsroom", "red.",
+    )
+)
+_ROLE_RE = re.compile(
+    r"\b(?:correspondent|editor|reporter|writer|columnist|contributor|photographer|producer|"
+    r"journalist|analyst|staff|chief|senior|deputy|bureau|editorial|korrespondent(?:in)?|"
+    r"redakteur(?:in)?|chefredakteur(?:in)?|journalist(?:in)?|autor(?:in)?|rédacteur|rédactrice|"
+    r"envoyé|envoyée|spécial|corresponsal|redactor|redattore|inviato|fotograf(?:in)?|"
+    r"корреспондент|редактор|obozrevatel|updated|aktualisiert|mis à jour|published|veröffentlicht|"
+    r"min read|minutes?|read|follow|twitter|email|e-mail|more from|view all|posts by|articles)\b",
+    re.IGNORECASE,
+)
+_NAME_PARTICLES = frozenset(
+    ("van", "von", "de", "da", "der", "den", "del", "della", "di", "du", "la", "le", "zu", "bin", "al",
+     "el", "ibn", "y", "e", "dos", "das", "do", "ter", "ten", "af", "st.", "mc", "ben", "abu", "op")
+)
+_HAS_LETTER_RE = re.compile(r"[^\W\d_]")
+_TAG_STRIP_RE = re.compile(r"\s+")
+
+# ------------------------------------------------------------------------------------------ titles
+_TITLE_SEPARATORS_RE = re.compile(r"\s+(?:\||-|–|—|::|·|»|«|/|:|•)\s+")
+
+# ------------------------------------------------------------------------------------------ paywall
+_PAYWALL_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:paywall|paywalled|regwall|metered|premium-content|subscriber-only|subscribers-only|"
+    r"piano-paywall|article-locked|locked-content|content-locked|plus-content|abo-content)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+
+
+def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> PageMetadata:
+    """All metadata of one page; never raises on odd markup (problems become ``warnings``)."""
+    page = _Page(tree, url)
+    meta = PageMetadata()
+    article = page.article_node
+
+    meta.page_type = _page_type(page, article)
+    meta.site_name = _site_name(page, article)
+    meta.canonical_url = _canonical(page, meta.warnings)
+    meta.title = _title(page, article, meta.site_name)
+    meta.authors = _authors(page, article)
+    meta.language, locale = _language(page, article)
+    meta.description = _first_text(
+        [_ld_text(article.get("description")) if article else None]
+        + [page.meta_value(k) for k in _DESCRIPTION_META]
+    )
+    meta.top_image = _top_image(page, article)
+    meta.paywalled = _paywalled(page, article)
+    _dates(page, article, meta, locale)
+    meta.warnings.extend(page.warnings)
+    return meta
+
+
+# ================================================================================================ page
+
+
+class _Page:
+    """The parts of the tree every field reads, each gathered once."""
+
+    def __init__(self, tree: lxml.html.HtmlElement, url: str | None) -> None:
+        self.tree = tree
+        self.url = url
+        self.warnings: list[str] = []
+        self.base = url
+        base_href = _xpath_str(tree, "//base/@href")
+        if base_href:
+            self.base = urljoin(url or "", base_href.strip()) or url
+        self.meta: dict[str, list[str]] = {}
+        for el in tree.xpath("//meta[@content]"):
+            content = el.get("content")
+            if content is None:
+                continue
+            content = _clean(content)
+            if not content:
+                continue
+            for attr in ("property", "name", "http-equiv"):
+                key = el.get(attr)
+                if key:
+                    self.meta.setdefault(key.strip().lower(), []).append(content)
+        self.ld_nodes, self.ld_ids = self._jsonld()
+        self.article_node = self._main_article()
+        self._h1: list[lxml.html.HtmlElement] | None = None
+
+    # ---------------------------------------------------------------------------------- meta tags
+    def meta_value(self, key: str) -> str | None:
+        values = self.meta.get(key)
+        return values[0] if values else None
+
+    def meta_values(self, key: str) -> list[str]:
+        return self.meta.get(key, [])
+
+    # ---------------------------------------------------------------------------------- json-ld
+    def _jsonld(self) -> tuple[list[tuple[dict[str, Any], bool]], dict[str, dict[str, Any]]]:
+        """Every typed JSON-LD node, flagged True when it may be the page's own main entity."""
+        nodes: list[tuple[dict[str, Any], bool]] = []
+        ids: dict[str, dict[str, Any]] = {}
+        scripts = self.tree.xpath(
+            "//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]"
+        )
+        for script in scripts:
+            raw = script.text or ""
+            if not raw.strip():
+                continue
+            data = _load_json(raw[:MAX_JSONLD_CHARS])
+            if data is None:
+                self.warnings.append("invalid JSON-LD block skipped")
+                continue
+            for node, main in _walk_ld(data):
+                if len(nodes) >= MAX_JSONLD_NODES:
+                    break
+                nodes.append((node, main))
+                node_id = node.get("@id")
+                if isinstance(node_id, str) and len(node) > 1:
+                    ids.setdefault(node_id, node)
+        return nodes, ids
+
+    def resolve(self, value: Any) -> Any:
+        """Follow an ``{"@id": ...}`` reference to its node in the same page (Yoast-style graphs)."""
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"} and isinstance(value.get("@id"), str):
+            return self.ld_ids.get(value["@id"], value)
+        return value
+
+    def _main_article(self) -> dict[str, Any] | None:
+        """The JSON-LD node that describes this page's story, if any.
+
+        Candidates are article-typed nodes not reached through a list, a publisher or a related link.
+        Several candidates (an article plus its syndicated copy, or a page listing teasers as top-level
+        nodes) are decided by whose URL matches the page, then by document order.
+        """
+        candidates = [n for n, main in self.ld_nodes if main and _types(n) & _ARTICLE_TYPES]
+        if not candidates:
+            candidates = [
+                n
+                for n, main in self.ld_nodes
+                if main
+                and _types(n) & (_PAGE_TYPES | _VIDEO_TYPES)
+                and ("headline" in n or "datePublished" in n)
+            ]
+        if not candidates:
+            return None
+        if len(candidates) > 1:
+            page_keys = {_url_key(u) for u in (self.url, self.link_canonical()) if u}
+            for node in candidates:
+                for key in ("url", "@id", "mainEntityOfPage"):
+                    ref = node.get(key)
+                    if isinstance(ref, dict):
+                        ref = ref.get("@id") or ref.get("url")
+                    if isinstance(ref, str) and _url_key(urljoin(self.base or "", ref)) in page_keys:
+                        return node
+        return candidates[0]
+
+    def ld_nodes_of(self, types: frozenset[str]) -> Iterator[dict[str, Any]]:
+        for node, _main in self.ld_nodes:
+            if _types(node) & types:
+                yield node
+
+    # ---------------------------------------------------------------------------------- page parts
+    def link_canonical(self) -> str | None:
+        return _xpath_str(
+            self.tree,
+            "//link[@href][contains(concat(' ',translate(@rel,'CANONIL','canonil'),' '),' canonical ')]"
+            "/@href",
+        )
+
+    def h1s(self) -> list[lxml.html.HtmlElement]:
+        """Visible ``<h1>`` headings outside sidebars and related blocks, in document order."""
+        if self._h1 is None:
+            self._h1 = [h for h in self.tree.xpath("//h1")[:MAX_CANDIDATES] if not _in_other_block(h)]
+        return self._h1
+
+    def absolute(self, href: str | None) -> str | None:
+        if not href:
+            return None
+        href = href.strip()
+        if not href or href.startswith(("data:", "javascript:", "about:")):
+            return None
+        joined = urljoin(self.base or "", href)
+        if joined.startswith("//"):
+            joined = "https:" + joined
+        return joined
+
+
+# ================================================================================================ fields
+
+
+def _page_type(page: _Page, article: dict[str, Any] | None) -> str | None:
+    if article is not None:
+        kind = _normalise_type(_types(article))
+        if kind:
+            return kind
+    for node, main in page.ld_nodes:
+        if main:
+            kind = _normalise_type(_types(node))
+            if kind and kind != "website":
+                return kind
+    og_type = (page.meta_value("og:type") or "").lower()
+    if og_type:
+        if og_type.startswith("video"):
+            return "video"
+        if "article" in og_type or og_type in ("blog", "news"):
+            return "article"
+        return og_type.split(".")[0] or None
+    for node, main in page.ld_nodes:
+        if main and _normalise_type(_types(node)) == "website":
+            return "website"
+    return None
+
+
+def _normalise_type(types: set[str]) -> str | None:
+    if "liveblogposting" in types:
+        return "liveblog"
+    if types & _ARTICLE_TYPES:
+        return "article"
+    if types & _VIDEO_TYPES:
+        return "video"
+    if types & _LISTING_TYPES:
+        return "listing"
+    if types & (_PAGE_TYPES | {"website"}):
+        return "website"
+    return None
+
+
+def _site_name(page: _Page, article: dict[str, Any] | None) -> str | None:
+    candidates: list[str | None] = [page.meta_value("og:site_name")]
+    if article is not None:
+        publisher = page.resolve(_first(article.get("publisher")))
+        if isinstance(publisher, dict):
+            candidates.append(_ld_text(publisher.get("name")))
+    for node in page.ld_nodes_of(frozenset(("website",))):
+        candidates.append(_ld_text(node.get("name")))
+    candidates.extend(page.meta_value(k) for k in _SITE_META[1:])
+    for node in page.ld_nodes_of(_ORG_TYPES):
+        candidates.append(_ld_text(node.get("name")))
+    return _first_text(candidates, max_len=120)
+
+
+def _canonical(page: _Page, warnings: list[str]) -> str | None:
+    for raw in (page.link_canonical(), page.meta_value("og:url")):
+        absolute = page.absolute(raw)
+        if not absolute or not absolute.startswith(("http://", "https://")):
+            continue
+        if page.url and _is_root(absolute) and not _is_root(page.url):
+            warnings.append("canonical URL points to the site root; ignored")
+            continue
+        return absolute
+    return None
+
+
+def _title(page: _Page, article: dict[str, Any] | None, site_name: str | None) -> str | None:
+    candidates: list[str] = []
+    if article is not None:
+        for key in ("headline", "name", "alternativeHeadline"):
+            text = _ld_text(article.get(key))
+            if text:
+                candidates.append(text)
+                break
+    candidates.extend(v for k in _TITLE_META for v in page.meta_values(k)[:1])
+    h1_texts = [_clean(h.text_content()) for h in page.h1s()[:3]]
+    h1_texts = [t for t in h1_texts if t and len(t) <= 400]
+    for headline in page.tree.xpath("//*[contains(concat(' ',@itemprop,' '),' headline ')]")[:3]:
+        if not _in_other_block(headline) and not _in_foreign_scope(headline):
+            text = _clean(headline.get("content") or headline.text_content())
+            if text:
+                candidates.append(text)
+                break
+    titles = page.tree.xpath("(//title)[1]")
+    title_tag = titles[0].text_content() if titles else None
+    site_names = _site_names(page, site_name)
+    for position, candidate in enumerate([*candidates, *h1_texts, _clean(title_tag or "")]):
+        cleaned = _clean_title(candidate, site_names, h1_texts)
+        if not cleaned or _norm(cleaned) in site_names:
+            continue
+        if cleaned.endswith(("…", "...")) and position < len(candidates):
+            stem = cleaned.rstrip(".… ")
+            longer = next(
+                (c for c in candidates + h1_texts if c.startswith(stem) and len(c) > len(stem) + 3), None
+            )
+            if longer:
+                cleaned = _clean_title(longer, site_names, h1_texts) or cleaned
+        return cleaned[:MAX_FIELD_CHARS]
+    return None
+
+
+def _site_names(page: _Page, site_name: str | None) -> set[str]:
+    """Normalised spellings of the site's name, to strip from titles ("Story | Site")."""
+    names = {_norm(site_name)} if site_name else set()
+    for key in _SITE_META:
+        value = page.meta_value(key)
+        if value:
+            names.add(_norm(value))
+    for node in page.ld_nodes_of(_ORG_TYPES | {"website"}):
+        value = _ld_text(node.get("name"))
+        if value:
+            names.add(_norm(value))
+    host = urlsplit(page.url or page.link_canonical() or "").hostname or ""
+    labels = [p for p in host.split(".") if p not in ("www", "m", "amp", "mobile", "edition")]
+    if labels:
+        # "www.rferl.org" → "rferl", "rferl.org"; "news.bbc.co.uk" → "bbc", "bbc news" handled by compaction
+        names.add(_norm(".".join(labels)))
+        core = max(labels[:-1] or labels, key=len)
+        names.add(_norm(core))
+    names.discard("")
+    return names
+
+
+def _clean_title(title: str, site_names: set[str], h1_texts: list[str]) -> str | None:
+    """Strip a " | Site Name" part, preferring the page's own ``<h1>`` when the title merely wraps it."""
+    title = _clean(title)
+    if not title:
+        return None
+    for h1 in h1_texts:
+        if h1 and h1 != title and len(h1) >= 0.4 * len(title) and h1 in title:
+            rest = title.replace(h1, " ").strip(" |-–—:·»«/•")
+            if not rest or _norm(rest) in site_names or _looks_like_site(rest, site_names):
+                return h1
+    parts = _TITLE_SEPARATORS_RE.split(title)
+    if len(parts) > 1:
+        kept = [p for p in parts if not (_norm(p) in site_names or _looks_like_site(p, site_names))]
+        if kept and len(kept) < len(parts):
+            # rejoin with the separators that were between kept parts
+            return _rejoin_without(title, [p for p in parts if p not in kept])
+    return title
+
+
+def _looks_like_site(part: str, site_names: set[str]) -> bool:
+    compact = _compact(part)
+    if not compact:
+        return False
+    for name in site_names:
+        name_compact = _compact(name)
+        if name_compact and (compact == name_compact or (len(compact) >= 4 and compact in name_compact)
+                             or (len(name_compact) >= 4 and name_compact in compact and len(compact) <= 40
+                                 and len(compact) <= 2 * len(name_compact) + 6)):
+            return True
+    return False
+
+
+def _rejoin_without(title: str, drop: list[str]) -> str:
+    result = title
+    for part in drop:
+        pattern = re.compile(r"(?:\s+(?:\||-|–|—|::|·|»|«|/|:|•)\s+)?" + re.escape(part)
+                             + r"(?:\s+(?:\||-|–|—|::|·|»|«|/|:|•)\s+)?")
+        result = pattern.sub(" | ", result, count=1)
+    return result.strip(" |").strip()
+
+
+# ---------------------------------------------------------------------------------------- authors
+
+
+def _authors(page: _Page, article: dict[str, Any] | None) -> list[str]:
+    """People first from each source in turn; an organisation only when no source names a person."""
+    organisations: list[str] = []
+    if article is not None:
+        for key in ("author", "creator"):
+            people, orgs = _ld_people(page, article.get(key))
+            if people:
+                return _dedupe(people)
+            organisations.extend(orgs)
+    for key in _AUTHOR_META:
+        names: list[str] = []
+        for value in page.meta_values(key):
+            if _is_url(value):
+                continue
+            names.extend(_split_names(value, organisations))
+        if names:
+            return _dedupe(names)
+    names = _visible_authors(page, organisations)
+    if names:
+        return _dedupe(names)
+    return _dedupe(organisations)[:3]
+
+
+def _ld_people(page: _Page, value: Any) -> tuple[list[str], list[str]]:
+    people: list[str] = []
+    orgs: list[str] = []
+    items = value if isinstance(value, list) else [value]
+    for item in items[:20]:
+        item = page.resolve(item)
+        if isinstance(item, str):
+            if not _is_url(item):
+                people.extend(_split_names(item, orgs))
+        elif isinstance(item, dict):
+            types = _types(item)
+            name = _ld_text(item.get("name"))
+            if not name and (item.get("givenName") or item.get("familyName")):
+                parts = (_ld_text(item.get("givenName")), _ld_text(item.get("familyName")))
+                name = " ".join(p for p in parts if p)
+            if not name or _is_url(name):
+                continue
+            if types & _ORG_TYPES:
+                orgs.append(_clean(name))
+            else:
+                people.extend(_split_names(name, orgs))
+    return people, orgs
+
+
+def _visible_authors(page: _Page, organisations: list[str]) -> list[str]:
+    """Names from byline elements in the article area, in page order, never from author bio boxes."""
+    found: list[str] = []
+    seen = 0
+    for el in page.tree.xpath(_AUTHOR_CLASS_XPATH):
+        if seen >= MAX_CANDIDATES:
+            break
+        if not isinstance(el.tag, str) or el.tag in _NOT_TEXT_TAGS:
+            continue
+        seen += 1
+        if _in_other_block(el):
+            continue
+        if el.tag == "a" or el.get("rel") == "author":
+            text = el.text_content()
+        else:
+            text = el.get("content") or el.text_content()
+        text = _clean(text)
+        if not text:
+            continue
+        if len(text) > 200:
+            # a container (byline block with bio, date, share buttons): its author links are the names
+            anchors = el.xpath(".//a[@rel='author' or contains(@href,'author') or contains(@href,'autor')]")
+            links = [_clean(a.text_content()) for a in anchors[:6]]
+            names = [n for t in links if t for n in _split_names(t, organisations)]
+        else:
+            names = _split_names(text, organisations)
+        if names:
+            found.extend(names)
+            break
+    return found
+
+
+def _split_names(text: str, organisations: list[str]) -> list[str]:
+    """"By Jane Doe and John Roe, Reuters" → ["Jane Doe", "John Roe"]; agencies go to ``organisations``."""
+    text = _clean(text)
+    if not text or len(text) > 300:
+        return []
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _BYLINE_PREFIX_RE.sub("", text)
+    people: list[str] = []
+    for part in _NAME_SPLIT_RE.split(text):
+        part = part.strip(" .:-–—'\"“”„")
+        part = re.sub(r"\s+(?:in|aus|en|à|a|из|в)\s+[A-ZÀ-ÝА-Я][\w\s.-]*$", "", part)  # "Jane Doe in London"
+        part = _BYLINE_PREFIX_RE.sub("", part).strip(" .:-–—")
+        if not part:
+            continue
+        if part.lower() in _AGENCIES or part.lower().rstrip(".") in _AGENCIES:
+            organisations.append(part)
+            continue
+        if _is_person_name(part):
+            people.append(part)
+    return people
+
+
+def _is_person_name(text: str) -> bool:
+    if len(text) < 2 or len(text) > 60 or not _HAS_LETTER_RE.search(text):
+        return False
+    if any(c.isdigit() for c in text) or "@" in text or _is_url(text) or "_" in text:
+        return False
+    if _ROLE_RE.search(text):
+        return False
+    words = text.split()
+    if len(words) > 5:
+        return False
+    if len(words) == 1 and "-" in text and text.lower() == text:
+        return False  # a profile slug
+    cased = [w for w in words if w[0].isalpha() and w[0].lower() != w[0].upper()]
+    if cased:
+        # Scripts with case: names are capitalised words, allowing particles ("Ursula von der Leyen")
+        lower = [w for w in cased if w[0].islower() and w.lower() not in _NAME_PARTICLES]
+        if lower:
+            return False
+        if all(w.lower() in _NAME_PARTICLES for w in cased):
+            return False
+    elif len(text) > 30:
+        return False  # caseless scripts (CJK, Arabic): a name is short
+    return not text.isupper() or len(text) <= 4 or len(words) > 1
+
+
+# ---------------------------------------------------------------------------------------- language
+
+
+def _language(page: _Page, article: dict[str, Any] | None) -> tuple[str | None, str | None]:
+    """The primary language tag, and the most specific locale seen (for reading numeric dates)."""
+    candidates: list[str | None] = []
+    if article is not None:
+        value = article.get("inLanguage")
+        value = page.resolve(_first(value))
+        if isinstance(value, dict):
+            value = value.get("alternateName") or value.get("name")
+        candidates.append(value if isinstance(value, str) else None)
+    root = page.tree.getroottree().getroot()
+    candidates.append(root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+                      or root.get("xml:lang"))
+    candidates.append(page.meta_value("og:locale"))
+    candidates.extend(page.meta_value(k) for k in _LANGUAGE_META)
+    language = None
+    locale = None
+    for raw in candidates:
+        if not raw:
+            continue
+        tag = raw.split(",")[0].strip()
+        match = re.match(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}|\d{3}|[a-zA-Z]{4}))*", tag)
+        if not match:
+            continue
+        primary = match.group(1).lower()
+        if primary in ("und", "mul", "zxx", "xx"):
+            continue
+        if language is None:
+            language = primary
+        if locale is None and primary == language and re.search(r"[-_][a-zA-Z]{2}\b", tag):
+            locale = tag
+    return language, locale or language
+
+
+# ---------------------------------------------------------------------------------------- images
+
+
+def _top_image(page: _Page, article: dict[str, Any] | None) -> str | None:
+    candidates: list[str | None] = []
+    if article is not None:
+        candidates.append(_ld_image(page, article.get("image")))
+        candidates.append(_ld_image(page, article.get("thumbnailUrl")))
+    candidates.extend(page.meta_value(k) for k in _IMAGE_META)
+    candidates.append(_xpath_str(page.tree, "(//link[@rel='image_src']/@href)[1]"))
+    for raw in candidates:
+        absolute = page.absolute(raw)
+        if absolute and absolute.startswith(("http://", "https://")):
+            return absolute
+    return None
+
+
+def _ld_image(page: _Page, value: Any) -> str | None:
+    value = page.resolve(_first(value))
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        for key in ("url", "contentUrl", "@id"):
+            inner = _first(value.get(key))
+            if isinstance(inner, str) and inner.strip():
+                return inner
+    return None
+
+
+# ---------------------------------------------------------------------------------------- paywall
+
+
+_PAYWALL_XPATH = (
+    "//body//*[@class or @id][" + _label_contains(("paywall", "regwall", "premium", "locked")) + "]"
+)
+
+
+def _paywalled(page: _Page, article: dict[str, Any] | None) -> bool:
+    declared: bool | None = None
+    nodes = [article] if article is not None else [n for n, main in page.ld_nodes if main]
+    for node in nodes:
+        value = _access_flag(node.get("isAccessibleForFree"))
+        parts = node.get("hasPart")
+        for part in (parts if isinstance(parts, list) else [parts])[:20]:
+            if isinstance(part, dict):
+                flag = _access_flag(part.get("isAccessibleForFree"))
+                if flag is False:
+                    value = False
+        if value is not None:
+            declared = value if declared is None else (declared and value)
+    if declared is not None:
+        return not declared
+    for key in _PAYWALL_META:
+        for value in page.meta_values(key):
+            lowered = value.lower()
+            if key in ("isaccessibleforfree",):
+                if _access_flag(lowered) is False:
+                    return True
+            elif lowered in ("locked", "metered", "premium", "subscriber", "subscription", "paid", "true",
+                             "yes", "closed", "registered", "paywall"):
+                return True
+    for checked, el in enumerate(page.tree.xpath(_PAYWALL_XPATH)):
+        if checked >= MAX_CANDIDATES:
+            break
+        label = f"{el.get('class', '')} {el.get('id', '')}"
+        if _PAYWALL_CLASS_RE.search(label) and not _in_other_block(el) and _clean(el.text_content()):
+            return True
+    return False
+
+
+def _access_flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("false", "no", "0", "https://schema.org/false", "http://schema.org/false"):
+            return False
+        if lowered in ("true", "yes", "1", "https://schema.org/true", "http://schema.org/true"):
+            return True
+    return None
+
+
+# ---------------------------------------------------------------------------------------- dates
+
+
+@dataclass(slots=True)
+class _DateSource:
+    label: str
+    raw: str
+
+
+def _dates(page: _Page, article: dict[str, Any] | None, meta: PageMetadata, locale: str | None) -> None:
+    """Structured dates first; the visible header is only searched (it costs most) when they fail."""
+    published_sources, modified_sources = _structured_date_sources(page, article)
+    visible: list[_DateSource] | None = None
+    needs_order = any(_may_be_ambiguous(s.raw) for s in published_sources + modified_sources)
+    if not published_sources or needs_order:
+        visible = _visible_date_sources(page)
+    order = date_order_for_locale(locale) or _tld_order(page.url)
+    if order is None and visible:
+        order = infer_date_order([s.raw for s in visible])
+    fallback_order = DateOrder.MDY if (meta.language or "en") == "en" else DateOrder.DMY
+    now = datetime.now(UTC)
+
+    published = _pick(published_sources, order, fallback_order, now, "published_at", meta.warnings)
+    if published is None:
+        if visible is None:
+            visible = _visible_date_sources(page)
+            if order is None:
+                order = infer_date_order([s.raw for s in visible])
+        published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
+    if published is None:
+        published = _url_date(page.url)
+        if published is not None:
+            meta.warnings.append("published_at taken from the URL (date only)")
+    if published is None:
+        meta.warnings.append("no published date found")
+    meta.published_at = published
+    modified = _pick(modified_sources, order, fallback_order, now, "modified_at", meta.warnings)
+    if modified is not None and published is not None and modified < published:
+        meta.warnings.append("modified_at earlier than published_at; dropped")
+        modified = None
+    meta.modified_at = modified
+
+
+_AMBIGUOUS_HINT_RE = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[/-](?:0?[1-9]|1[0-2])[/-]\d{4}")
+
+
+def _may_be_ambiguous(raw: str) -> bool:
+    return bool(_AMBIGUOUS_HINT_RE.search(raw))
+
+
+def _pick(
+    sources: list[_DateSource],
+    order: DateOrder | None,
+    fallback_order: DateOrder,
+    now: datetime,
+    name: str,
+    warnings: list[str],
+) -> datetime | None:
+    for source in sources:
+        parsed = parse_date(source.raw, order)
+        if parsed is None:
+            continue
+        if parsed.ambiguous:
+            parsed = parse_date(source.raw, fallback_order) or parsed
+            warnings.append(
+                f"{name}: ambiguous day/month order in {source.raw!r}, read as {fallback_order.value}"
+            )
+        value = to_aware(parsed)
+        if value > now + timedelta(days=2):
+            warnings.append(f"{name}: {source.label} date {source.raw!r} is in the future; ignored")
+            continue
+        _warn_precision(parsed, name, warnings)
+        return value
+    return None
+
+
+def _warn_precision(parsed: ParsedDate, name: str, warnings: list[str]) -> None:
+    if not parsed.has_time:
+        warnings.append(f"{name}: date without time; 00:00 UTC assumed")
+    elif not parsed.has_tz:
+        warnings.append(f"{name}: no time zone in source; UTC assumed")
+
+
+def _structured_date_sources(
+    page: _Page, article: dict[str, Any] | None
+) -> tuple[list[_DateSource], list[_DateSource]]:
+    published: list[_DateSource] = []
+    modified: list[_DateSource] = []
+    if article is not None:
+        for key in ("datePublished", "dateCreated", "uploadDate", "startDate"):
+            raw = _ld_text(article.get(key))
+            if raw:
+                published.append(_DateSource(f"JSON-LD {key}", raw))
+        raw = _ld_text(article.get("dateModified"))
+        if raw:
+            modified.append(_DateSource("JSON-LD dateModified", raw))
+    for key in _PUBLISHED_META:
+        for raw in page.meta_values(key)[:1]:
+            published.append(_DateSource(f"meta {key}", raw))
+    for key in _MODIFIED_META:
+        for raw in page.meta_values(key)[:1]:
+            modified.append(_DateSource(f"meta {key}", raw))
+
+    # Microdata: the first datePublished/dateModified outside comments and other stories.
+    props = (("datePublished", published), ("dateModified", modified), ("dateCreated", published))
+    for prop, target in props:
+        for el in page.tree.xpath(f"//*[contains(concat(' ',@itemprop,' '),' {prop} ')]")[:MAX_CANDIDATES]:
+            if _in_other_block(el) or _in_foreign_scope(el):
+                continue
+            raw = el.get("content") or el.get("datetime") or _clean(el.text_content())
+            if raw:
+                target.append(_DateSource(f"microdata {prop}", raw))
+                break
+    return published, modified
+
+
+def _visible_date_sources(page: _Page) -> list[_DateSource]:
+    """Dates printed in the story's own header: ``<time>``, epoch data attributes, date-classed text.
+
+    A candidate must sit outside sidebars/related/comment blocks, and inside the same ``<article>`` as
+    the page's ``<h1>`` (teaser cards of other stories are usually ``<article>`` elements of their own).
+    """
+    h1s = page.h1s()
+    h1_article = _nearest(h1s[0], "article") if h1s else None
+    sources: list[_DateSource] = []
+    primary: list[_DateSource] = []
+    for el in page.tree.xpath(_TIME_XPATH)[:MAX_CANDIDATES * 2]:
+        if not _own_story(el, h1_article):
+            continue
+        raw = None
+        if el.tag == "time":
+            raw = el.get("datetime") or _clean(el.text_content())
+        else:
+            raw = next((el.get(a) for a in _DATE_ATTRS if el.get(a)), None)
+        if not raw:
+            continue
+        label = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id")))).lower()
+        source = _DateSource(f"<{el.tag}>", raw)
+        if el.get("pubdate") is not None or any(w in label for w in _PUBLISHED_WORDS):
+            primary.append(source)
+        elif any(w in label for w in ("updated", "modified", "aktualisiert")):
+            continue
+        else:
+            sources.append(source)
+        if len(sources) + len(primary) >= 6:
+            break
+    count = 0
+    for el in page.tree.xpath(_DATE_CLASS_XPATH):
+        count += 1
+        if count > MAX_CANDIDATES * 2 or len(sources) >= 10:
+            break
+        if el.tag in ("meta", "link", "html", "body") or not _own_story(el, h1_article):
+            continue
+        label = f"{el.get('class', '')} {el.get('id', '')}".lower()
+        if any(w in label for w in ("update", "modified", "validate", "mandate")):
+            continue
+        text = _clean(el.text_content())
+        if text and len(text) <= 160:
+            sources.append(_DateSource(f"<{el.tag} class={label.strip()!r}>", text))
+    return primary + sources
+
+
+def _url_date(url: str | None) -> datetime | None:
+    if not url:
+        return None
+    match = _URL_DATE_RE.search(urlsplit(url).path)
+    if not match:
+        return None
+    try:
+        return datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+_DAY_FIRST_TLDS = frozenset(("uk", "ie", "au", "nz", "in", "za", "sg", "my", "pk", "ng", "ke", "gh", "hk"))
+
+
+def _tld_order(url: str | None) -> DateOrder | None:
+    host = urlsplit(url or "").hostname or ""
+    tld = host.rsplit(".", 1)[-1]
+    if tld in _DAY_FIRST_TLDS:
+        return DateOrder.DMY
+    if tld == "us":
+        return DateOrder.MDY
+    return None
+
+
+# ================================================================================================ helpers
+
+
+def _own_story(el: lxml.html.HtmlElement, h1_article: lxml.html.HtmlElement | None) -> bool:
+    if _in_other_block(el):
+        return False
+    if h1_article is not None:
+        return _nearest(el, "article") is h1_article
+    return True
+
+
+def _nearest(el: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlElement | None:
+    node = el
+    for _ in range(40):
+        if node is None:
+            return None
+        if node.tag == tag:
+            return node
+        node = node.getparent()
+    return None
+
+
+def _in_other_block(el: lxml.html.HtmlElement) -> bool:
+    """True when ``el`` sits in a sidebar, related-stories list, comment thread or site furniture."""
+    node = el
+    for _ in range(_ANCESTOR_DEPTH):
+        if node is None or node.tag in ("body", "html"):
+            return False
+        if node.tag in _TAGS_NEVER_ARTICLE:
+            return True
+        label = f"{node.get('class', '')} {node.get('id', '')}".strip()
+        if label and _OTHER_BLOCK_RE.search(label):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _in_foreign_scope(el: lxml.html.HtmlElement) -> bool:
+    """Microdata of a comment, review or list item describes that item, not the page."""
+    node = el.getparent()
+    for _ in range(_ANCESTOR_DEPTH):
+        if node is None:
+            return False
+        if node.get("itemscope") is not None:
+            itemtype = (node.get("itemtype") or "").lower()
+            return any(w in itemtype for w in _FOREIGN_ITEMTYPES)
+        node = node.getparent()
+    return False
+
+
+def _walk_ld(data: Any) -> Iterator[tuple[dict[str, Any], bool]]:
+    """Typed nodes of a JSON-LD document, each with whether it may be the page's main entity."""
+    stack: list[tuple[Any, bool, int]] = [(data, True, 0)]
+    visited = 0
+    while stack and visited < MAX_JSONLD_NODES:
+        value, main, depth = stack.pop()
+        visited += 1
+        if depth > MAX_JSONLD_DEPTH:
+            continue
+        if isinstance(value, list):
+            stack.extend((item, main, depth + 1) for item in reversed(value[:200]))
+            continue
+        if not isinstance(value, dict):
+            continue
+        if "@type" in value:
+            yield value, main
+        children = []
+        for key, child in value.items():
+            if isinstance(child, dict | list):
+                children.append((child, main and key.lower() in _MAIN_PATH_KEYS, depth + 1))
+        stack.extend(reversed(children))
+
+
+_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
+_COMMENT_RE = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$|^\s*<!--|-->\s*$")
+
+
+def _load_json(raw: str) -> Any:
+    """Parse a JSON-LD script as publishers actually write it: CDATA, comments, trailing commas,
+    raw newlines inside strings, several objects back to back."""
+    text = _COMMENT_RE.sub("", raw.strip()).strip()
+    text = _COMMENT_RE.sub("", text).strip()
+    if not text:
+        return None
+    for attempt in (text, _TRAILING_COMMA_RE.sub(r"\1", text)):
+        try:
+            return json.loads(attempt, strict=False)
+        except ValueError:
+            pass
+    # Several top-level values in one script ("{...}{...}" or "{...},{...}")
+    decoder = json.JSONDecoder(strict=False)
+    fixed = _TRAILING_COMMA_RE.sub(r"\1", text)
+    values = []
+    index = 0
+    while index < len(fixed):
+        while index < len(fixed) and fixed[index] in " \t\r\n,;":
+            index += 1
+        if index >= len(fixed):
+            break
+        try:
+            value, index = decoder.raw_decode(fixed, index)
+        except ValueError:
+            break
+        values.append(value)
+    return values or None
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    raw = node.get("@type")
+    values = raw if isinstance(raw, list) else [raw]
+    result = set()
+    for value in values:
+        if isinstance(value, str):
+            result.add(value.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower())
+    return result
+
+
+def _ld_text(value: Any) -> str | None:
+    """A plain string from a JSON-LD value that may be a string, a list, or a ``{"@value": ...}``."""
+    value = _first(value)
+    if isinstance(value, dict):
+        value = value.get("@value") or value.get("name")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        cleaned = _clean(_unhtml(value))
+        return cleaned or None
+    return None
+
+
+def _unhtml(text: str) -> str:
+    if "<" in text and ">" in text:
+        text = re.sub(r"<[^>]{0,200}>", " ", text)
+    if "&" in text:
+        import html
+
+        text = html.unescape(text)
+    return text
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _first_text(candidates: Iterable[str | None], max_len: int = MAX_FIELD_CHARS) -> str | None:
+    for candidate in candidates:
+        if candidate:
+            cleaned = _clean(_unhtml(candidate))
+            if cleaned:
+                return cleaned[:max_len]
+    return None
+
+
+def _clean(text: str | None) -> str:
+    if not text:
+        return ""
+    return _TAG_STRIP_RE.sub(" ", text).strip()
+
+
+def _norm(text: str | None) -> str:
+    return _clean(text).casefold()
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for name in names:
+        key = _compact(name)
+        if key and key not in seen:
+            seen.add(key)
+            result.append(name)
+    return result
+
+
+def _is_url(text: str) -> bool:
+    lowered = text.strip().lower()
+    return lowered.startswith(("http://", "https://", "www.", "//", "/")) or bool(
+        re.match(r"^[\w.-]+\.(?:com|org|net|de|fr|uk|ru|io)(?:/|$)", lowered)
+    )
+
+
+def _is_root(url: str) -> bool:
+    return urlsplit(url).path in ("", "/")
+
+
+def _url_key(url: str) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}{parts.path.rstrip('/')}"
+
+
+def _xpath_str(tree: lxml.html.HtmlElement, expression: str) -> str | None:
+    """The first string result of an XPath that selects attributes, or None."""
+    result = tree.xpath(expression)
+    if result and isinstance(result[0], str):
+        return str(result[0])
+    return None
