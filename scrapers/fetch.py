@@ -1,0 +1,573 @@
+"""Polite, bounded HTTP fetching.
+
+Every way a web server can hurt a crawler is handled here and turned into an ``IngestError`` with a
+kind: hosts resolving to private networks (SSRF), robots.txt, redirects that loop, pages that never end,
+bodies or gzip bombs larger than the budget, binaries served where HTML was expected, and charsets that
+lie. Politeness (one request at a time per host, a pause between requests, Retry-After) goes through a
+``HostGate`` so that the same code runs in one process now and across Celery workers later.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import random
+import re
+import socket
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from charset_normalizer import from_bytes
+
+from scrapers.errors import ErrorKind, IngestError
+from scrapers.politeness import HostGate, InProcessHostGate
+from scrapers.robots import InProcessRobotsCache, RobotsCache, RobotsRules
+from scrapers.urls import canonicalize, host_key, origin
+
+Kind = Literal["page", "feed", "sitemap", "robots"]
+
+DEFAULT_USER_AGENT = "wirefeed/0.1 (+https://github.com/wirefeed/wirefeed)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+XML_TYPES = frozenset(
+    {
+        "application/xml",
+        "text/xml",
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/rss",
+        "application/x-rss+xml",
+        "application/feed+json",
+        "application/json",
+    }
+)
+GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip", "application/x-gunzip", "gzip"})
+# Leading bytes of formats we never parse, checked whatever the Content-Type claims.
+MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"RIFF", "a RIFF media file"),
+    (b"\x7fELF", "an executable"),
+    (b"MZ", "an executable"),
+    (b"OggS", "an Ogg media file"),
+    (b"ID3", "an MP3 file"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
+_CT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    """The per-source limits; built from a ``config.sources.Source`` (see ``from_source``)."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    min_delay_s: float = 2.0
+    timeout_s: float = 20.0
+    max_bytes: int = 10_000_000
+    max_retries: int = 3
+    max_redirects: int = 5
+    retry_after_cap_s: float = 60.0
+    backoff_base_s: float = 1.0
+
+    @classmethod
+    def from_source(cls, source: Any) -> FetchPolicy:
+        values = {name: getattr(source, name) for name in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in values.items() if v is not None})
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """A response we accept. ``status`` is 200-range, or 304 with an empty body (no parse needed)."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str
+    content: bytes = b""
+    text: str | None = None
+    encoding: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    attempts: int = 1
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class _Retryable(Exception):
+    def __init__(self, kind: ErrorKind, message: str, wait_s: float | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.wait_s = wait_s
+
+
+Resolver = Callable[[str, int], Iterable[str]]
+
+
+def _system_resolver(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+class HostGuard:
+    """SSRF guard: refuses hosts that resolve to addresses a public crawler has no business reaching.
+
+    ``allow`` holds host names, addresses or networks (``127.0.0.1``, ``10.0.0.0/8``) that are allowed
+    anyway, for tests and the local demo. The check resolves the name itself, so a public name pointing
+    at a private address is refused too.
+    """
+
+    def __init__(self, allow: Iterable[str] = (), resolver: Resolver = _system_resolver) -> None:
+        self._names: set[str] = set()
+        self._networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for entry in allow:
+            entry = entry.strip().lower()
+            if not entry:
+                continue
+            try:
+                self._networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                self._names.add(entry)
+        self._resolver = resolver
+
+    def check(self, url: str) -> None:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if not host:
+            raise IngestError(ErrorKind.FETCH, f"no host in {url}")
+        if host in self._names:
+            return
+        try:
+            addresses = [ipaddress.ip_address(host)]
+        except ValueError:
+            try:
+                addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in self._resolver(host, 0)]
+            except (OSError, UnicodeError) as error:
+                raise IngestError(ErrorKind.FETCH, f"cannot resolve {host}: {error}") from None
+        if not addresses:
+            raise IngestError(ErrorKind.FETCH, f"cannot resolve {host}: no address")
+        for address in addresses:
+            if any(address in network for network in self._networks):
+                continue
+            if (
+                address.is_loopback
+                or address.is_private
+                or address.is_link_local
+                or address.is_multicast
+                or address.is_reserved
+                or address.is_unspecified
+                or (
+                    isinstance(address, ipaddress.IPv6Address)
+                    and address.ipv4_mapped is not None
+                    and not address.ipv4_mapped.is_global
+                )
+            ):
+                raise IngestError(
+                    ErrorKind.BLOCKED_HOST,
+                    f"{host} resolves to {address}, a non-public address "
+                    "(allow it with WIREFEED_ALLOW_PRIVATE_HOSTS)",
+                )
+
+
+def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: str) -> Iterator[bytes]:
+    """Inflate a stream without ever holding more than ``limit`` output bytes: a gzip bomb is refused
+    after ``limit`` bytes of work, not after it has filled memory."""
+    inflater = zlib.decompressobj(wbits)
+    produced = 0
+    try:
+        for chunk in chunks:
+            data = chunk
+            while data:
+                out = inflater.decompress(data, limit - produced + 1)
+                produced += len(out)
+                if produced > limit:
+                    raise IngestError(ErrorKind.TOO_LARGE, f"{what} inflates beyond the {limit}-byte limit")
+                if out:
+                    yield out
+                data = inflater.unconsumed_tail
+        tail = inflater.flush()
+        produced += len(tail)
+        if produced > limit:
+            raise IngestError(ErrorKind.TOO_LARGE, f"{what} inflates beyond the {limit}-byte limit")
+        if tail:
+            yield tail
+    except zlib.error as error:
+        raise IngestError(ErrorKind.PARSE, f"{what}: corrupt compressed data ({error})") from None
+
+
+def gunzip_bounded(data: bytes, limit: int, what: str = "gzip file") -> bytes:
+    return b"".join(bounded_decompress([data], 16 + zlib.MAX_WBITS, limit, what))
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def _sniff_binary(head: bytes) -> str | None:
+    for magic, label in MAGIC:
+        if head.startswith(magic):
+            return label
+    return None
+
+
+def _looks_like_markup(head: bytes) -> bool:
+    sample = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return sample.startswith((b"<", b"\xff\xfe", b"\xfe\xff"))
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    import codecs
+
+    try:
+        return codecs.lookup(name.strip().strip("\"'")).name
+    except LookupError:
+        return None
+
+
+def decode_html(content: bytes, content_type: str) -> tuple[str, str, list[str]]:
+    """Text, the encoding used, and warnings. Order: BOM, HTTP header, ``<meta>``, detection. A declared
+    charset that fails to decode the bytes is a lie (it happens) and we move on to the next witness."""
+    warnings: list[str] = []
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if content.startswith(bom):
+            return content[len(bom) :].decode(codec, errors="replace"), codec, warnings
+    match = _CT_CHARSET.search(content_type or "")
+    header = _codec(match.group(1)) if match else None
+    meta_match = _META_CHARSET.search(content[:8192])
+    meta = _codec(meta_match.group(1).decode("ascii", "ignore")) if meta_match else None
+    for label, codec in (("HTTP header", header), ("<meta> declaration", meta)):
+        if codec is None:
+            continue
+        if codec in {"latin-1", "iso8859-1", "ascii"}:
+            codec = "cp1252"  # WHATWG: these labels mean windows-1252 on the web
+        try:
+            return content.decode(codec), codec, warnings
+        except (UnicodeDecodeError, LookupError):
+            warnings.append(f"charset {codec} from the {label} does not decode the page")
+    best = from_bytes(content[:200_000]).best()
+    if best is not None and best.encoding:
+        codec = _codec(best.encoding) or "utf-8"
+        return content.decode(codec, errors="replace"), codec, warnings
+    warnings.append("charset unknown: decoded as UTF-8 with replacements")
+    return content.decode("utf-8", errors="replace"), "utf-8", warnings
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class Fetcher:
+    """One per crawl (or per worker process); thread-safe, so different hosts are fetched concurrently.
+
+    ``gate`` and ``robots_cache`` are the shared state; pass Redis-backed ones to share across processes.
+    """
+
+    def __init__(
+        self,
+        *,
+        gate: HostGate | None = None,
+        robots_cache: RobotsCache | None = None,
+        allow_private_hosts: Iterable[str] = (),
+        resolver: Resolver = _system_resolver,
+        client: httpx.Client | None = None,
+        respect_robots: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.gate = gate or InProcessHostGate()
+        self.robots_cache = robots_cache or InProcessRobotsCache()
+        self.guard = HostGuard(allow_private_hosts, resolver)
+        self.respect_robots = respect_robots
+        self._clock = clock
+        self._own_client = client is None
+        self._client = client or httpx.Client(
+            follow_redirects=False, trust_env=False, limits=httpx.Limits(max_connections=64)
+        )
+
+    def close(self) -> None:
+        if self._own_client:
+            self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- robots -------------------------------------------------------------------------------------
+    def robots(self, url: str, policy: FetchPolicy) -> RobotsRules:
+        """The rules of ``url``'s origin, fetched once and cached; robots.txt is fetched politely too."""
+        key = origin(url)
+        rules = self.robots_cache.get(key)
+        if rules is not None:
+            return rules
+        lock = getattr(self.robots_cache, "origin_lock", None)
+        if lock is None:
+            return self._load_robots(key, policy)
+        with lock(key):
+            return self.robots_cache.get(key) or self._load_robots(key, policy)
+
+    def _load_robots(self, key: str, policy: FetchPolicy) -> RobotsRules:
+        robots_policy = FetchPolicy(
+            user_agent=policy.user_agent,
+            min_delay_s=policy.min_delay_s,
+            timeout_s=policy.timeout_s,
+            max_bytes=512 * 1024,
+            max_retries=min(policy.max_retries, 1),
+            max_redirects=5,
+            retry_after_cap_s=policy.retry_after_cap_s,
+            backoff_base_s=policy.backoff_base_s,
+        )
+        try:
+            result = self.fetch(key + "/robots.txt", robots_policy, kind="robots")
+            rules = RobotsRules.from_response(result.status, result.content)
+        except IngestError as error:
+            if error.kind == ErrorKind.HTTP_STATUS and (status := getattr(error, "status", 0)):
+                rules = RobotsRules.from_response(status, b"")
+            elif error.kind == ErrorKind.TOO_LARGE:
+                rules = RobotsRules.from_response(200, b"")
+            elif error.kind == ErrorKind.BLOCKED_HOST:
+                raise
+            else:
+                rules = RobotsRules.unreachable(error.message)
+        self.robots_cache.put(key, rules)
+        return rules
+
+    def check_robots(self, url: str, policy: FetchPolicy) -> RobotsRules:
+        rules = self.robots(url, policy)
+        if not rules.allowed(url, policy.user_agent):
+            detail = rules.reason if rules.mode == "disallow_all" else "disallowed by robots.txt"
+            raise IngestError(ErrorKind.ROBOTS, f"{url}: {detail}")
+        return rules
+
+    # -- fetching -----------------------------------------------------------------------------------
+    def fetch(
+        self,
+        url: str,
+        policy: FetchPolicy,
+        *,
+        kind: Kind = "page",
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> FetchResult:
+        """GET ``url`` within ``policy``; raises ``IngestError`` with a kind for every refusal or failure."""
+        try:
+            url = canonicalize(url) if kind != "robots" else url
+        except ValueError as error:
+            raise IngestError(ErrorKind.FETCH, str(error)) from None
+        requested = url
+        seen = {url}
+        headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
+        headers["Accept"] = (
+            "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+            if kind == "page"
+            else "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
+        )
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        redirects = 0
+        while True:
+            self.guard.check(url)
+            delay = policy.min_delay_s
+            if kind != "robots" and self.respect_robots:
+                rules = self.check_robots(url, policy)
+                delay = max(delay, rules.crawl_delay(policy.user_agent) or 0.0)
+            response = self._with_retries(url, policy, headers, kind, delay)
+            if isinstance(response, FetchResult):
+                response.url = requested
+                return response
+            location = response
+            redirects += 1
+            if redirects > policy.max_redirects:
+                raise IngestError(
+                    ErrorKind.REDIRECT, f"{requested}: more than {policy.max_redirects} redirects"
+                )
+            try:
+                target = canonicalize(location, url) if kind != "robots" else urljoin(url, location)
+            except ValueError:
+                raise IngestError(  # noqa: B904 (the location itself is the message)
+                    ErrorKind.REDIRECT, f"{url}: redirect to an unusable URL {location[:200]!r}"
+                )
+            if target in seen:
+                raise IngestError(ErrorKind.REDIRECT, f"{requested}: redirect loop back to {target}")
+            seen.add(target)
+            url = target
+
+    def _with_retries(
+        self, url: str, policy: FetchPolicy, headers: dict[str, str], kind: Kind, delay: float
+    ) -> FetchResult | str:
+        host = host_key(url)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with self.gate.slot(host, delay):
+                    result = self._once(url, policy, headers, kind)
+                if isinstance(result, FetchResult):
+                    result.attempts = attempt
+                return result
+            except _Retryable as error:
+                if attempt > policy.max_retries:
+                    final = IngestError(error.kind, f"{url}: {error.message} (after {attempt} attempts)")
+                    final.status = getattr(error, "status", 0)  # type: ignore[attr-defined]
+                    raise final from None
+                backoff = policy.backoff_base_s * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+                wait = (
+                    backoff
+                    if error.wait_s is None
+                    else max(backoff, min(error.wait_s, policy.retry_after_cap_s))
+                )
+                self.gate.defer(host, wait)
+
+    def _once(self, url: str, policy: FetchPolicy, headers: dict[str, str], kind: Kind) -> FetchResult | str:
+        deadline = self._clock() + policy.timeout_s
+        timeout = httpx.Timeout(policy.timeout_s, connect=min(policy.timeout_s, 10.0))
+        try:
+            with self._client.stream("GET", url, headers=headers, timeout=timeout) as response:
+                return self._handle(url, response, policy, kind, deadline)
+        except httpx.TimeoutException as error:
+            raise _Retryable(ErrorKind.FETCH, f"timed out ({type(error).__name__})") from None
+        except httpx.TransportError as error:
+            raise _Retryable(ErrorKind.FETCH, f"{type(error).__name__}: {error}") from None
+
+    def _handle(
+        self, url: str, response: httpx.Response, policy: FetchPolicy, kind: Kind, deadline: float
+    ) -> FetchResult | str:
+        status = response.status_code
+        if status in {301, 302, 303, 307, 308}:
+            location = response.headers.get("location")
+            if not location:
+                raise IngestError(ErrorKind.REDIRECT, f"{url}: {status} without a Location")
+            return location
+        if status == 304:
+            return FetchResult(
+                url=url,
+                final_url=url,
+                status=304,
+                content_type="",
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+            )
+        if status in RETRY_STATUSES:
+            error = _Retryable(
+                ErrorKind.HTTP_STATUS, f"HTTP {status}", _retry_after(response.headers.get("retry-after"))
+            )
+            error.status = status  # type: ignore[attr-defined]
+            raise error
+        if not 200 <= status < 300:
+            error_final = IngestError(ErrorKind.HTTP_STATUS, f"{url}: HTTP {status}")
+            error_final.status = status  # type: ignore[attr-defined]
+            raise error_final
+        content_type = response.headers.get("content-type", "")
+        media = _media_type(content_type)
+        self._check_type(url, media, kind)
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > policy.max_bytes:
+            raise IngestError(
+                ErrorKind.TOO_LARGE, f"{url}: Content-Length {declared} exceeds {policy.max_bytes} bytes"
+            )
+        body = self._read(url, response, policy, deadline)
+        if not body.strip():
+            if kind == "robots":
+                return FetchResult(url=url, final_url=url, status=status, content_type=content_type)
+            raise IngestError(ErrorKind.EMPTY, f"{url}: empty response")
+        binary = _sniff_binary(body[:16])
+        if binary and kind != "robots" and not (kind == "sitemap" and body.startswith(b"\x1f\x8b")):
+            raise IngestError(ErrorKind.NOT_HTML, f"{url}: body is {binary} (Content-Type {media or 'none'})")
+        if kind == "page" and media not in HTML_TYPES and not _looks_like_markup(body):
+            raise IngestError(
+                ErrorKind.NOT_HTML, f"{url}: Content-Type {media or 'none'} and the body is not markup"
+            )
+        result = FetchResult(
+            url=url,
+            final_url=url,
+            status=status,
+            content_type=content_type,
+            content=body,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+        )
+        if kind == "page":
+            result.text, result.encoding, result.warnings = decode_html(body, content_type)
+            if not result.text.strip():
+                raise IngestError(ErrorKind.ENCODING, f"{url}: bytes decode to no text")
+        return result
+
+    @staticmethod
+    def _check_type(url: str, media: str, kind: Kind) -> None:
+        if kind == "robots" or not media:
+            return
+        family = media.split("/", 1)[0]
+        if family in {"image", "audio", "video", "font"} or media in {"application/pdf", "application/zip"}:
+            raise IngestError(ErrorKind.NOT_HTML, f"{url}: Content-Type {media} is not a page")
+        if kind == "page":
+            if media in HTML_TYPES or media in {"application/octet-stream", "text/plain"}:
+                return  # text/plain and octet-stream are often mislabelled HTML; the body sniff decides
+            raise IngestError(ErrorKind.NOT_HTML, f"{url}: Content-Type {media} is not HTML")
+        allowed = XML_TYPES | GZIP_TYPES | HTML_TYPES | {"text/plain", "application/octet-stream"}
+        if media not in allowed and not media.endswith("+xml"):
+            raise IngestError(ErrorKind.NOT_HTML, f"{url}: Content-Type {media} is not a feed or sitemap")
+
+    def _read(self, url: str, response: httpx.Response, policy: FetchPolicy, deadline: float) -> bytes:
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        raw = self._raw_chunks(url, response, policy, deadline)
+        if encoding in {"gzip", "x-gzip"}:
+            chunks: Iterable[bytes] = bounded_decompress(raw, 16 + zlib.MAX_WBITS, policy.max_bytes, url)
+        elif encoding == "deflate":
+            chunks = bounded_decompress(raw, zlib.MAX_WBITS, policy.max_bytes, url)
+        elif encoding in {"", "identity"}:
+            chunks = raw
+        else:
+            raise IngestError(ErrorKind.NOT_HTML, f"{url}: unsupported Content-Encoding {encoding}")
+        buffer = bytearray()
+        for chunk in chunks:
+            buffer += chunk
+            if len(buffer) > policy.max_bytes:
+                raise IngestError(
+                    ErrorKind.TOO_LARGE, f"{url}: body exceeds the {policy.max_bytes}-byte limit"
+                )
+        return bytes(buffer)
+
+    def _raw_chunks(
+        self, url: str, response: httpx.Response, policy: FetchPolicy, deadline: float
+    ) -> Iterator[bytes]:
+        received = 0
+        for chunk in response.iter_raw():
+            received += len(chunk)
+            if received > policy.max_bytes:
+                raise IngestError(
+                    ErrorKind.TOO_LARGE, f"{url}: body exceeds the {policy.max_bytes}-byte limit"
+                )
+            if self._clock() > deadline:
+                raise _Retryable(
+                    ErrorKind.FETCH, f"timed out: body not complete after {policy.timeout_s:g} s"
+                )
+            yield chunk

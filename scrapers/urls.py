@@ -1,0 +1,122 @@
+"""URL canonicalisation and host keys.
+
+One story reached through a feed (``?utm_source=rss``), a sitemap and a share link must map to one key,
+or the store fetches and keeps it three times; and politeness is per host, so the host key must be the
+same string wherever it is computed.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url as _w3lib_canonicalize
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Parameters that identify a campaign, a click or a share, never the document itself.
+TRACKING_PARAMS: frozenset[str] = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "wt_mc",
+        "wt.mc_id",
+        "cmpid",
+        "ito",
+        "ns_mchannel",
+        "ns_source",
+        "ns_campaign",
+        "ns_linkname",
+        "ns_fee",
+        "ocid",
+        "ref_src",
+        "spm",
+        "s_cid",
+        "taid",
+        "at_medium",
+        "at_campaign",
+        "at_custom1",
+    }
+)
+TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "pk_", "piwik_", "mtm_", "hsa_", "__hs", "_hs")
+
+
+class InvalidURL(ValueError):
+    """Not an absolute http(s) URL: such a link is skipped, never fetched."""
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def canonicalize(url: str, base: str | None = None) -> str:
+    """The key of a document: lower-case scheme and host, no default port, no fragment, no tracking
+    parameters, sorted query. ``base`` resolves relative links found in pages and feeds."""
+    url = url.strip()
+    if base:
+        url = urljoin(base, url)
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise InvalidURL(f"not an absolute http(s) URL: {url[:200]!r}")
+    host = parts.hostname.lower().rstrip(".")
+    try:
+        port = parts.port
+    except ValueError as error:
+        raise InvalidURL(f"bad port in {url[:200]!r}") from error
+    netloc = host if ":" not in host else f"[{host}]"
+    if port is not None and port != DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
+    query = "&".join(
+        pair for pair in parts.query.split("&") if pair and not _is_tracking(pair.split("=", 1)[0])
+    )
+    rebuilt = urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return _w3lib_canonicalize(rebuilt, keep_fragments=False)
+
+
+def try_canonicalize(url: str, base: str | None = None) -> str | None:
+    """Canonical form, or None for links we never follow (mailto:, javascript:, garbage)."""
+    try:
+        return canonicalize(url, base)
+    except (InvalidURL, ValueError):
+        return None
+
+
+def host_key(url: str) -> str:
+    """``scheme://host:port``: the unit of politeness and robots.txt (RFC 9309 scopes robots per origin)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port or DEFAULT_PORTS.get(scheme, 0)
+    return f"{scheme}://{host}:{port}"
+
+
+def origin(url: str) -> str:
+    """Where robots.txt lives for ``url``: the origin with its port only when it is not the default."""
+    parts = urlsplit(canonicalize(url))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
+def is_absolute(url: str) -> bool:
+    return bool(_SCHEME_RE.match(url))
