@@ -147,7 +147,6 @@ def test_export_rejects_a_bad_date(workdir: Path) -> None:
     assert "--since" in result.stderr
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed fixture not copied yet")
 def test_extract_json_prints_the_record_and_stores_nothing(workdir: Path) -> None:
     result = run(["extract", str(SEED), "--json"], workdir)
     assert result.returncode == 0, result.stderr
