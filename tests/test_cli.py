@@ -156,3 +156,39 @@ def test_extract_json_prints_the_record_and_stores_nothing(workdir: Path) -> Non
     assert "Accessibility links" not in record["text"]
     exported = run(["export"], workdir)
     assert exported.stdout == ""
+
+
+def test_ingest_and_extract_urls_from_a_local_server(workdir: Path) -> None:
+    import http.server
+    import threading
+
+    strike = (WIRE / "port-strike.txt").read_text()
+    body = page("http://127.0.0.1/strike", "Dockers strike", strike).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/robots.txt":
+                self.send_response(404)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/world/strike.html"
+    try:
+        refused = run(["ingest", url], workdir)
+        assert "rejected: blocked_host" in refused.stdout  # the SSRF guard holds unless told otherwise
+        allowed = run(["ingest", url], workdir, WIREFEED_ALLOW_PRIVATE_HOSTS="127.0.0.1")
+        assert allowed.stdout.strip().endswith("stored #1"), allowed.stdout + allowed.stderr
+        extracted = run(["extract", url, "--json"], workdir, WIREFEED_ALLOW_PRIVATE_HOSTS="127.0.0.1")
+        assert json.loads(extracted.stdout)["title"] == "Dockers strike"
+    finally:
+        server.shutdown()

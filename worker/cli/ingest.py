@@ -18,7 +18,7 @@ from rich.table import Table
 
 from scrapers.errors import ErrorKind, IngestError
 from worker.cli.app import app
-from worker.cli.common import err, fail, interactive, open_pipeline, open_store, out
+from worker.cli.common import err, fail, interactive, open_pipeline, open_store, out, settings
 from worker.export import (
     ARTICLE_COLUMNS,
     DUPLICATE_COLUMNS,
@@ -39,7 +39,7 @@ class Work:
 
     label: str
     url: str | None = None
-    html: bytes | None = None
+    html: str | bytes | None = None
     item: str | None = None
     error: IngestError | None = None
 
@@ -62,13 +62,18 @@ def _read_file(path: Path) -> Work:
 
 
 def _fetch(url: str) -> Work:
-    from scrapers.fetch import fetch_once
+    """One polite GET (robots, SSRF guard, limits) with the same fetcher the crawler uses."""
+    from scrapers.fetch import Fetcher, FetchPolicy
 
+    config = settings()
+    policy = FetchPolicy(user_agent=config.user_agent) if config.user_agent else FetchPolicy()
     try:
-        result = fetch_once(url)
+        with Fetcher(allow_private_hosts=config.allow_private_hosts) as fetcher:
+            result = fetcher.fetch(url, policy)
     except IngestError as error:
         return Work(url, url, error=error)
-    return Work(url, result.url, html=result.body)
+    # Text already decoded by the HTTP charset wins over a page's own (possibly wrong) <meta> declaration.
+    return Work(url, result.final_url, html=result.text if result.text is not None else result.content)
 
 
 def _expand(paths: list[str]) -> Iterator[Work]:
