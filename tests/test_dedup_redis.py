@@ -1,0 +1,120 @@
+"""The shared Redis index on the suite's real Valkey server: in-process decisions, atomic across processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import uuid
+
+import pytest
+import redis
+
+from tests.test_dedup import near_copy, story
+from worker.dedup import DedupIndex, InProcessIndex, Match
+from worker.dedup_redis import RedisIndex
+from worker.fingerprint import signature
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def client(redis_url: str) -> redis.Redis:
+    return redis.Redis.from_url(redis_url)
+
+
+@pytest.fixture
+def prefix() -> str:
+    return f"test:{uuid.uuid4().hex}"
+
+
+def test_protocol_is_implemented(client: redis.Redis, prefix: str) -> None:
+    assert isinstance(RedisIndex(client, 0.7, prefix=prefix), DedupIndex)
+
+
+def test_check_and_insert_matches_a_wire_copy_and_keeps_others(client: redis.Redis, prefix: str) -> None:
+    index = RedisIndex(client, 0.7, prefix=prefix)
+    original = story(1)
+    assert index.check_and_insert("https://a.example/1", signature(original)) is None
+    assert index.check_and_insert("https://b.example/ü", signature(story(2))) is None
+    match = index.check_and_insert("https://c.example/3", signature(near_copy(original)))
+    assert match is not None and match.key == "https://a.example/1"
+    assert 0.7 <= match.similarity < 1.0
+    assert len(index) == 2 and "https://c.example/3" not in index and "https://b.example/ü" in index
+
+
+def test_decisions_equal_the_in_process_index(client: redis.Redis, prefix: str) -> None:
+    shared, local = RedisIndex(client, 0.6, prefix=prefix), InProcessIndex(0.6)
+    texts = [story(300 + i) for i in range(20)]
+    stream = [(f"k{i}", t) for i, t in enumerate(texts)]
+    stream += [(f"c{i}", near_copy(t)) for i, t in enumerate(texts)]
+    for key, text in stream:
+        sig = signature(text)
+        assert shared.check_and_insert(key, sig) == local.check_and_insert(key, sig)
+    probe = signature(texts[3])
+    assert shared.query(probe) == local.query(probe) == [Match("k3", 1.0)]
+
+
+def test_insert_replaces_and_remove_forgets(client: redis.Redis, prefix: str) -> None:
+    index = RedisIndex(client, 0.7, prefix=prefix)
+    first, second = signature(story(10)), signature(story(11))
+    index.insert("k", first)
+    index.insert("k", first)
+    assert len(index) == 1
+    index.insert("k", second)
+    assert index.query(first) == [] and index.query(second) == [Match("k", 1.0)]
+    index.remove("k")
+    index.remove("k")
+    assert len(index) == 0 and index.query(second) == []
+    # replacing and removing left no stale bucket membership behind
+    assert [key for key in client.scan_iter(f"{{{prefix}}}:b:*")] == []
+
+
+def test_layout_is_fixed_by_the_first_worker(client: redis.Redis, prefix: str) -> None:
+    first = RedisIndex(client, 0.5, prefix=prefix)
+    first.insert("k", signature(story(12)))
+    later = RedisIndex(client, 0.9, prefix=prefix)  # a worker started with another threshold
+    assert (later.bands, later.rows) == (first.bands, first.rows)
+    assert later.query(signature(story(12))) == [Match("k", 1.0)]
+    with pytest.raises(ValueError):
+        RedisIndex(client, 0.5, prefix=prefix, num_perm=64)
+
+
+def test_a_decoding_client_is_refused(redis_url: str, prefix: str) -> None:
+    with pytest.raises(ValueError):
+        RedisIndex(redis.Redis.from_url(redis_url, decode_responses=True), 0.7, prefix=prefix)
+
+
+CLUSTERS = 8
+WORKERS = 4
+
+
+def _race_worker(url: str, prefix: str, worker: int, barrier: multiprocessing.synchronize.Barrier,
+                 results: multiprocessing.Queue) -> None:
+    """Insert this worker's copy of every story, all workers starting together on the same stories."""
+    index = RedisIndex(redis.Redis.from_url(url), 0.7, prefix=prefix)
+    copies = [(f"s{c}-w{worker}", signature(near_copy(story(500 + c)) if worker else story(500 + c)))
+              for c in range(CLUSTERS)]
+    barrier.wait()
+    for key, sig in copies:
+        match = index.check_and_insert(key, sig)
+        results.put((key, match.key if match else None))
+
+
+@pytest.mark.integration
+def test_racing_processes_insert_exactly_one_copy_per_story(redis_url: str, prefix: str) -> None:
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(WORKERS)
+    results = context.Queue()
+    processes = [context.Process(target=_race_worker, args=(redis_url, prefix, w, barrier, results))
+                 for w in range(WORKERS)]
+    for process in processes:
+        process.start()
+    outcomes = dict(results.get(timeout=60) for _ in range(CLUSTERS * WORKERS))
+    for process in processes:
+        process.join(timeout=30)
+        assert process.exitcode == 0
+    for c in range(CLUSTERS):
+        keys = [k for k in outcomes if k.startswith(f"s{c}-")]
+        inserted = [k for k in keys if outcomes[k] is None]
+        assert len(inserted) == 1, f"story {c}: inserted {inserted}"
+        assert all(outcomes[k] == inserted[0] for k in keys if k != inserted[0])
+    assert len(RedisIndex(redis.Redis.from_url(redis_url), 0.7, prefix=prefix)) == CLUSTERS

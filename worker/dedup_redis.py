@@ -1,0 +1,208 @@
+"""The near-duplicate index shared by many workers on many machines, kept in Redis (or Valkey).
+
+Layout, all under one prefix (default ``wirefeed:dedup``, written as a hash tag, see below):
+
+- ``{prefix}:sigs``: one hash, field = key, value = ``Signature.to_bytes()`` (the verification data);
+- ``{prefix}:b:<band>:<digest of the band's values>``: one set per LSH bucket, members = keys;
+- ``{prefix}:meta``: the bucket layout (permutations, bands, rows), fixed by the first worker that uses the
+  index, so that a later change of threshold never strands the buckets written under the old layout.
+
+Atomicity: ``check_and_insert`` is one Lua script. Redis runs a script to completion before any other
+command, so reading the candidate buckets, verifying them and inserting happen as one step for every
+process on every machine: two workers holding copies of one story cannot both insert. Lua has no uint64
+arithmetic, but it needs none: the estimated Jaccard is the count of equal 8-byte hash values divided by
+the permutations, so the script compares byte strings and counts, and decides with the integer
+``min_equal(threshold, num_perm)``, exactly as ``InProcessIndex`` decides (same candidates, same count).
+
+Every key a script touches is passed in ``KEYS`` (Redis requires it for scripts in a cluster): the client
+computes the bucket names of the new signature and, when the key is being replaced, of the signature it
+read for that key; the script refuses with ``retry`` if the stored signature changed in between
+(compare-and-set), and the client retries with fresh names. Candidates are fields of the one signature
+hash, so reading them needs no undeclared key.
+
+Redis Cluster: a script may only touch keys of one hash slot. The prefix is therefore written as a hash
+tag (``{wirefeed:dedup}:...``), which puts the whole index in one slot, on one primary. That is the
+conflict: LSH would like its bands spread over shards for memory and throughput, but check-and-insert must
+see every band at once to be atomic. Spreading bands over slots would need a cross-slot protocol (a lock
+key per story cluster, or a two-phase reserve/commit with expiring reservations) that gives up either
+atomicity or simplicity. The choice here is one slot: one index holds about a million signatures in a few
+GB (1 KiB of signature plus a set membership per band each), news volume grows slowly, and replicas give
+availability. If one node ever is not enough, shard whole indexes instead (for example one per language
+or per region of sources, each its own hash tag), keeping every check-and-insert inside one slot.
+"""
+
+from __future__ import annotations
+
+from hashlib import blake2b
+from typing import Any
+
+from worker.dedup import Match, lsh_params, min_equal
+from worker.fingerprint import NUM_PERM, Signature
+
+_SCRIPT = r"""
+-- KEYS[1] = signature hash, KEYS[2 .. 1+nb] = buckets of the new signature,
+-- KEYS[2+nb ..] = buckets of the signature the client read for this key (when replacing or removing).
+-- ARGV: key, new signature, expected current signature ('' = absent), min_equal, bands, mode.
+local sigs = KEYS[1]
+local key, sig, expected = ARGV[1], ARGV[2], ARGV[3]
+local need, nb, mode = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+
+if mode ~= 'query' then
+  local current = redis.call('HGET', sigs, key) or ''
+  if current ~= expected then
+    return {'retry'}
+  end
+end
+
+if mode == 'remove' then
+  if expected ~= '' then
+    for i = 2, #KEYS do redis.call('SREM', KEYS[i], key) end
+    redis.call('HDEL', sigs, key)
+  end
+  return {'removed'}
+end
+
+if mode == 'query' or mode == 'check' then
+  local header = string.sub(sig, 1, 4)
+  local nperm = (#sig - 4) / 8
+  local seen, found = {}, {}
+  local best_key, best_count = false, -1
+  for i = 2, nb + 1 do
+    for _, candidate in ipairs(redis.call('SMEMBERS', KEYS[i])) do
+      if not seen[candidate] then
+        seen[candidate] = true
+        local other = redis.call('HGET', sigs, candidate)
+        if other and #other == #sig and string.sub(other, 1, 4) == header then
+          local count = 0
+          for p = 0, nperm - 1 do
+            local at = 5 + p * 8
+            if string.sub(sig, at, at + 7) == string.sub(other, at, at + 7) then count = count + 1 end
+          end
+          if count >= need then
+            found[#found + 1] = candidate
+            found[#found + 1] = count
+            if count > best_count or (count == best_count and candidate < best_key) then
+              best_key, best_count = candidate, count
+            end
+          end
+        end
+      end
+    end
+  end
+  if mode == 'query' then
+    return {'matches', found}
+  end
+  if best_key then
+    return {'match', best_key, best_count}
+  end
+end
+
+-- insert (or check without a match): replace whatever the key had, then index the new signature
+if expected == sig then
+  return {'inserted'}
+end
+if expected ~= '' then
+  for i = nb + 2, #KEYS do redis.call('SREM', KEYS[i], key) end
+end
+redis.call('HSET', sigs, key, sig)
+for i = 2, nb + 1 do redis.call('SADD', KEYS[i], key) end
+return {'inserted'}
+"""
+
+_MAX_ATTEMPTS = 50
+
+
+class RedisIndex:
+    """``DedupIndex`` on Redis: the decisions of ``InProcessIndex``, shared and atomic across processes."""
+
+    def __init__(self, redis_client: Any, threshold: float, prefix: str = "wirefeed:dedup",
+                 num_perm: int = NUM_PERM) -> None:
+        pool_options = getattr(getattr(redis_client, "connection_pool", None), "connection_kwargs", {})
+        if pool_options.get("decode_responses"):
+            raise ValueError("RedisIndex needs a client with decode_responses=False: signatures are binary")
+        self.redis = redis_client
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.min_equal = min_equal(threshold, num_perm)
+        tag = prefix if prefix.startswith("{") else "{" + prefix + "}"
+        self._sigs = f"{tag}:sigs"
+        self._bucket_prefix = f"{tag}:b:"
+        self._meta = f"{tag}:meta"
+        self.bands, self.rows = self._layout(*lsh_params(threshold, num_perm))
+        self._script = redis_client.register_script(_SCRIPT)
+
+    def _layout(self, bands: int, rows: int) -> tuple[int, int]:
+        """Adopt the layout stored for this index, or store ours: one HSETNX field, the first writer wins."""
+        self.redis.hsetnx(self._meta, "layout", f"{self.num_perm}:{bands}:{rows}")
+        stored = _text(self.redis.hget(self._meta, "layout"))
+        num_perm, bands, rows = (int(part) for part in stored.split(":"))
+        if num_perm != self.num_perm:
+            raise ValueError(f"index {self._meta} holds {num_perm}-permutation signatures, "
+                             f"not {self.num_perm}")
+        return bands, rows
+
+    def _buckets(self, sig: Signature) -> list[str]:
+        values = sig.hashvalues.astype("<u8", copy=False)
+        names = []
+        for band in range(self.bands):
+            chunk = values[band * self.rows:(band + 1) * self.rows].tobytes()
+            names.append(f"{self._bucket_prefix}{band}:{blake2b(chunk, digest_size=8).hexdigest()}")
+        return names
+
+    def _check(self, sig: Signature) -> None:
+        if sig.num_perm != self.num_perm:
+            raise ValueError(f"signature has {sig.num_perm} permutations, the index expects {self.num_perm}")
+
+    def _run(self, mode: str, key: str, sig: Signature | None) -> list[Any]:
+        """Run the script, re-reading the key's current signature whenever another writer changed it first."""
+        new = sig.to_bytes() if sig is not None else b""
+        new_buckets = self._buckets(sig) if sig is not None else []
+        for _ in range(_MAX_ATTEMPTS):
+            current = self.redis.hget(self._sigs, key) or b""
+            old_buckets = self._buckets(Signature.from_bytes(current)) if current else []
+            result = self._script(
+                keys=[self._sigs, *new_buckets, *old_buckets],
+                args=[key, new, current, self.min_equal, len(new_buckets), mode],
+            )
+            status = result[0].decode() if isinstance(result[0], bytes) else result[0]
+            if status != "retry":
+                return [status, *result[1:]]
+        raise RuntimeError(f"signature of {key!r} kept changing during {mode}; gave up after {_MAX_ATTEMPTS}")
+
+    def check_and_insert(self, key: str, sig: Signature) -> Match | None:
+        self._check(sig)
+        result = self._run("check", key, sig)
+        if result[0] == "match":
+            return Match(_text(result[1]), int(result[2]) / self.num_perm)
+        return None
+
+    def insert(self, key: str, sig: Signature) -> None:
+        self._check(sig)
+        self._run("insert", key, sig)
+
+    def remove(self, key: str) -> None:
+        self._run("remove", key, None)
+
+    def query(self, sig: Signature) -> list[Match]:
+        self._check(sig)
+        result = self._script(keys=[self._sigs, *self._buckets(sig)],
+                              args=["", sig.to_bytes(), "", self.min_equal, self.bands, "query"])
+        flat = result[1]
+        matches = [Match(_text(flat[i]), int(flat[i + 1]) / self.num_perm) for i in range(0, len(flat), 2)]
+        matches.sort(key=lambda match: (-match.similarity, match.key))
+        return matches
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and bool(self.redis.hexists(self._sigs, key))
+
+    def __len__(self) -> int:
+        return int(self.redis.hlen(self._sigs))
+
+    def signatures(self) -> dict[str, Signature]:
+        """Every stored signature, for audits and for rebuilding an in-process index from a shared one."""
+        return {_text(k): Signature.from_bytes(v) for k, v in self.redis.hgetall(self._sigs).items()}
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
