@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
 
 from scrapers.dates import (
@@ -136,27 +137,19 @@ _NOT_TEXT_TAGS = frozenset(("meta", "link", "script", "style", "img", "body", "h
 _PUBLISHED_WORDS = ("publish", "created", "pubdate", "posted")
 _FOREIGN_ITEMTYPES = ("comment", "review", "answer", "question", "listitem", "event")
 
-_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
-
-
-def _label_contains(words: tuple[str, ...], attr: str = "concat(@class,' ',@id)") -> str:
-    """XPath 1.0 test: the element's class/id contains one of ``words``, ignoring case."""
-    lowered = f"translate({attr},'{_UPPER}','{_LOWER}')"
-    return " or ".join(f"contains({lowered},'{w}')" for w in words)
-
-
-_AUTHOR_CLASS_XPATH = (
-    "//*[@class or @id or @rel or @itemprop][@rel='author' or contains(@itemprop,'author')"
-    " or contains(@itemprop,'creator') or " + _label_contains(("byline", "author", "autor", "auteur")) + "]"
-)
 _DATE_ATTRS = ("data-timestamp", "data-published", "data-publish-date", "data-published-at",
                "data-pubdate", "data-date", "data-time", "data-datetime", "data-epoch", "data-created")
-_TIME_XPATH = "//time | //*[" + " or ".join(f"@{a}" for a in _DATE_ATTRS) + "]"
-_DATE_CLASS_XPATH = (
-    "//*[@class or @id][not(self::script or self::style or self::time or self::meta or self::link)]["
-    + _label_contains(("date", "publish", "datum", "timestamp", "dateline", "fecha", "meta"))
-    + "]"
+# Class/id words that mark a byline, a printed date, or a paywall, matched on the header region only.
+_AUTHOR_LABEL_RE = re.compile(r"byline|author|autor|auteur|verfasser|writer", re.IGNORECASE)
+_DATE_LABEL_RE = re.compile(
+    r"date|publish|datum|timestamp|dateline|fecha|meta|posted|created|(?<![a-z])time(?!line)|zeit",
+    re.IGNORECASE,
 )
+# Region bounds: how far around the main <h1> bylines and printed dates are looked for.
+_REGION_LEVELS = 5
+_REGION_BEFORE = 150
+_REGION_AFTER = 600
+_REGION_MAX_ELEMENTS = 20_000
 _URL_DATE_RE = re.compile(
     r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|\.html|$)"
 )
@@ -168,6 +161,9 @@ _BYLINE_PREFIX_RE = re.compile(
     r"authors?|auteur(?:s)?|redaktion|reporter|escrito por|publié par|verfasst von|geschrieben von)"
     r"\s*[:：\-–]?\s+",
     re.IGNORECASE,
+)
+_BYLINE_WORD_RE = re.compile(
+    r"^(?:by|von|par|por|di|door|av|af|od|от|autor|author|auteur|text|texto)\s*:?$", re.IGNORECASE
 )
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\+|\||/|·|•|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bи\b|"
                             r"\ben\b|\bog\b|\boch\b|\bsowie\b|\bwith\b|\bmit\b|、|،|و(?=\s))\s*")
@@ -181,9 +177,22 @@ _AGENCIES = frozenset(
         "ANP", "NTB", "TT", "Interfax", "RIA Novosti", "Yonhap", "Anadolu", "Anadolu Agency", "AAP",
         "CP", "The Canadian Press", "Canadian Press", "PTI", "IANS", "ANI", "Europa Press", "Lusa",
         "CTK", "PAP", "MTI", "AA", "WAFA", "SANA", "IRNA", "dpa-AFX", "Reuters Staff", "AP Staff",
-        "Agencies", "Agenturen", "agences", "wires", "news agencies", "staff", "staff reporter",
-        "staff writer", "redaktion", "newsroom", "red.",
+        "Agencies", "Agenturen", "agences", "wires", "news agencies",
     )
+)
+# Credits that name nobody: dropped outright rather than kept as an organisation.
+_GENERIC_CREDIT_RE = re.compile(
+    r"^(?:the\s+)?(?:editorial\s+)?(?:staff|team|desk|newsroom|redaktion|redacción|rédaction|redazione|"
+    r"redação|editors?|editorial|admin|administrator|guest|anonymous|unknown|user|webmaster|online|"
+    r"red\.?)(?:\s+(?:staff|team|desk|writer|reporter|online))?$",
+    re.IGNORECASE,
+)
+# A credit naming a company or a web address is the publisher, not a person ("Verlag GmbH", "x.de").
+_ORGANISATION_RE = re.compile(
+    r"\b(?:gmbh|ag|inc|ltd|llc|plc|corp|e\.\s?v|s\.a|verlag|media|medien|group|gruppe|press|news|zeitung|"
+    r"magazin|magazine|redaktion|redacción|rédaction|newsroom|online|tv|radio)\b\.?|\w\.(?:de|com|org|net|"
+    r"ch|at|fr|es|it|uk)\b",
+    re.IGNORECASE,
 )
 _ROLE_RE = re.compile(
     r"\b(?:correspondent|editor|reporter|writer|columnist|contributor|photographer|producer|"
@@ -242,28 +251,53 @@ class _Page:
     """The parts of the tree every field reads, each gathered once."""
 
     def __init__(self, tree: lxml.html.HtmlElement, url: str | None) -> None:
+        if not hasattr(tree, "iter") and hasattr(tree, "getroot"):
+            tree = tree.getroot()  # an ElementTree was passed
         self.tree = tree
         self.url = url
         self.warnings: list[str] = []
         self.base = url
-        base_href = _xpath_str(tree, "//base/@href")
-        if base_href:
-            self.base = urljoin(url or "", base_href.strip()) or url
         self.meta: dict[str, list[str]] = {}
-        for el in tree.xpath("//meta[@content]"):
-            content = el.get("content")
-            if content is None:
-                continue
-            content = _clean(content)
-            if not content:
-                continue
-            for attr in ("property", "name", "http-equiv"):
-                key = el.get(attr)
-                if key:
-                    self.meta.setdefault(key.strip().lower(), []).append(content)
+        self.canonical_href: str | None = None
+        self.image_src: str | None = None
+        self.title_text: str | None = None
+        self.ld_scripts: list[str] = []
+        base_href: str | None = None
+        # One C-level pass over the few tags that carry page metadata, wherever the CMS put them.
+        for el in tree.iter("meta", "link", "script", "title", "base"):
+            tag = el.tag
+            if tag == "meta":
+                content = el.get("content")
+                if content is None:
+                    continue
+                content = _clean(content)
+                if not content:
+                    continue
+                for attr in ("property", "name", "http-equiv"):
+                    key = el.get(attr)
+                    if key:
+                        self.meta.setdefault(key.strip().lower(), []).append(content)
+            elif tag == "link":
+                rel = (el.get("rel") or "").lower().split()
+                if "canonical" in rel and self.canonical_href is None and el.get("href"):
+                    self.canonical_href = el.get("href")
+                elif "image_src" in rel and self.image_src is None:
+                    self.image_src = el.get("href")
+            elif tag == "script":
+                if "ld+json" in (el.get("type") or "").lower() and el.text:
+                    self.ld_scripts.append(el.text)
+            elif tag == "title":
+                if self.title_text is None:
+                    self.title_text = el.text_content()
+            elif tag == "base" and base_href is None:
+                base_href = el.get("href")
+        if base_href and base_href.strip():
+            self.base = urljoin(url or "", base_href.strip()) or url
         self.ld_nodes, self.ld_ids = self._jsonld()
         self.article_node = self._main_article()
         self._h1: list[lxml.html.HtmlElement] | None = None
+        self._itemprops: dict[str, list[lxml.html.HtmlElement]] | None = None
+        self._region: _Region | None = None
 
     # ---------------------------------------------------------------------------------- meta tags
     def meta_value(self, key: str) -> str | None:
@@ -278,11 +312,8 @@ class _Page:
         """Every typed JSON-LD node, flagged True when it may be the page's own main entity."""
         nodes: list[tuple[dict[str, Any], bool]] = []
         ids: dict[str, dict[str, Any]] = {}
-        scripts = self.tree.xpath(
-            "//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]"
-        )
-        for script in scripts:
-            raw = script.text or ""
+        scripts = self.ld_scripts
+        for raw in scripts:
             if not raw.strip():
                 continue
             data = _load_json(raw[:MAX_JSONLD_CHARS])
@@ -340,17 +371,36 @@ class _Page:
 
     # ---------------------------------------------------------------------------------- page parts
     def link_canonical(self) -> str | None:
-        return _xpath_str(
-            self.tree,
-            "//link[@href][contains(concat(' ',translate(@rel,'CANONIL','canonil'),' '),' canonical ')]"
-            "/@href",
-        )
+        return self.canonical_href
 
     def h1s(self) -> list[lxml.html.HtmlElement]:
-        """Visible ``<h1>`` headings outside sidebars and related blocks, in document order."""
+        """Story headings: ``<h1>`` outside sidebars and related blocks, not a logo, in document order."""
         if self._h1 is None:
-            self._h1 = [h for h in self.tree.xpath("//h1")[:MAX_CANDIDATES] if not _in_other_block(h)]
+            found = []
+            for h in self.tree.iter("h1"):
+                if len(found) >= 3:
+                    break
+                label = f"{h.get('class', '')} {h.get('id', '')}".lower()
+                if any(w in label for w in ("logo", "brand", "site-title", "site-name", "sitename")):
+                    continue
+                if _clean(h.text_content()) and not _in_other_block(h):
+                    found.append(h)
+            self._h1 = found
         return self._h1
+
+    def itemprops(self, name: str) -> list[lxml.html.HtmlElement]:
+        """Microdata elements carrying ``itemprop=name`` (case-sensitive, as schema.org defines)."""
+        if self._itemprops is None:
+            self._itemprops = {}
+            for el in self.tree.xpath("descendant-or-self::*[@itemprop]")[:500]:
+                for prop in (el.get("itemprop") or "").split():
+                    self._itemprops.setdefault(prop, []).append(el)
+        return self._itemprops.get(name, [])
+
+    def region(self) -> _Region:
+        if self._region is None:
+            self._region = _scan_region(self)
+        return self._region
 
     def absolute(self, href: str | None) -> str | None:
         if not href:
@@ -362,6 +412,99 @@ class _Page:
         if joined.startswith("//"):
             joined = "https:" + joined
         return joined
+
+
+@dataclass(slots=True)
+class _Region:
+    """Byline, date and paywall markers found around the story's heading."""
+
+    authors: list[lxml.html.HtmlElement]
+    times: list[lxml.html.HtmlElement]
+    dated: list[lxml.html.HtmlElement]
+    paywall: bool
+    h1_article: lxml.html.HtmlElement | None
+
+
+def _scan_region(page: _Page) -> _Region:
+    """Look for bylines and printed dates only near the main ``<h1>``.
+
+    That is where a story prints its own byline and date; the same markup further away belongs to
+    teasers, "most read" lists and comments. The window (a few ancestors up, a bounded number of
+    elements before and after the heading) also keeps the cost flat on huge pages. Without an ``<h1>``
+    the first ``<article>`` (or ``<main>``, or the body) is scanned from its start.
+    """
+    h1s = page.h1s()
+    tree = page.tree
+    h1_article = None
+    if h1s:
+        heading = h1s[0]
+        h1_article = _nearest(heading, "article")
+        root = heading
+        for _ in range(_REGION_LEVELS):
+            parent = root.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            root = parent
+            if root.tag in ("article", "main"):
+                break
+        elements = []
+        start = 0
+        for index, el in enumerate(root.iter(lxml.etree.Element)):
+            if index >= _REGION_MAX_ELEMENTS:
+                break
+            elements.append(el)
+            if el is heading:
+                start = index
+            elif start and index > start + _REGION_AFTER:
+                break
+        window = elements[max(0, start - _REGION_BEFORE) :]
+    else:
+        root = next(tree.iter("article"), None)
+        if root is None:
+            root = next(tree.iter("main"), None)
+        if root is None:
+            body = next(tree.iter("body"), None)
+            root = body if body is not None else tree
+        window = []
+        for index, el in enumerate(root.iter(lxml.etree.Element)):
+            if index >= _REGION_AFTER:
+                break
+            window.append(el)
+    authors: list[lxml.html.HtmlElement] = []
+    times: list[lxml.html.HtmlElement] = []
+    dated: list[lxml.html.HtmlElement] = []
+    paywall = False
+    for el in window:
+        tag = el.tag
+        if tag in _SKIP_TAGS:
+            continue
+        attrs = el.attrib
+        if not attrs:
+            if tag == "time":
+                times.append(el)
+            continue
+        label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if tag == "time" or not _DATE_ATTR_SET.isdisjoint(attrs.keys()):
+            times.append(el)
+        elif len(label) > 1 and _DATE_LABEL_RE.search(label):
+            dated.append(el)
+        if (
+            attrs.get("rel") == "author"
+            or "author" in (attrs.get("itemprop") or "")
+            or (len(label) > 1 and _AUTHOR_LABEL_RE.search(label))
+        ):
+            authors.append(el)
+        if not paywall and len(label) > 1 and _PAYWALL_CLASS_RE.search(label):
+            paywall = bool(_clean(el.text_content())) and not _in_other_block(el)
+    for el in (tree, next(tree.iter("body"), None)):
+        if el is not None and _PAYWALL_CLASS_RE.search(el.get("class") or ""):
+            paywall = True
+    return _Region(authors[:MAX_CANDIDATES], times[:MAX_CANDIDATES], dated[: MAX_CANDIDATES * 2], paywall,
+                   h1_article)
+
+
+_DATE_ATTR_SET = frozenset(_DATE_ATTRS)
+_SKIP_TAGS = frozenset(("script", "style", "meta", "link", "noscript", "svg", "path", "img", "source", "br"))
 
 
 # ================================================================================================ fields
@@ -432,23 +575,26 @@ def _canonical(page: _Page, warnings: list[str]) -> str | None:
 
 def _title(page: _Page, article: dict[str, Any] | None, site_name: str | None) -> str | None:
     candidates: list[str] = []
+    h1_texts = [_clean(h.text_content()) for h in page.h1s()[:3]]
+    h1_texts = [t for t in h1_texts if t and len(t) <= 400]
+    meta_titles = [v for k in _TITLE_META for v in page.meta_values(k)[:1]]
     if article is not None:
         for key in ("headline", "name", "alternativeHeadline"):
             text = _ld_text(article.get(key))
             if text:
-                candidates.append(text)
+                # A template placeholder ("escenic", "Home") shares no word with what the page shows.
+                others = [t for t in (*meta_titles[:1], *h1_texts[:1], page.title_text) if t]
+                if len(others) < 2 or any(_shares_words(text, other) for other in others):
+                    candidates.append(text)
                 break
-    candidates.extend(v for k in _TITLE_META for v in page.meta_values(k)[:1])
-    h1_texts = [_clean(h.text_content()) for h in page.h1s()[:3]]
-    h1_texts = [t for t in h1_texts if t and len(t) <= 400]
-    for headline in page.tree.xpath("//*[contains(concat(' ',@itemprop,' '),' headline ')]")[:3]:
+    candidates.extend(meta_titles)
+    for headline in page.itemprops("headline")[:3]:
         if not _in_other_block(headline) and not _in_foreign_scope(headline):
             text = _clean(headline.get("content") or headline.text_content())
             if text:
                 candidates.append(text)
                 break
-    titles = page.tree.xpath("(//title)[1]")
-    title_tag = titles[0].text_content() if titles else None
+    title_tag = page.title_text
     site_names = _site_names(page, site_name)
     for position, candidate in enumerate([*candidates, *h1_texts, _clean(title_tag or "")]):
         cleaned = _clean_title(candidate, site_names, h1_texts)
@@ -463,6 +609,12 @@ def _title(page: _Page, article: dict[str, Any] | None, site_name: str | None) -
                 cleaned = _clean_title(longer, site_names, h1_texts) or cleaned
         return cleaned[:MAX_FIELD_CHARS]
     return None
+
+
+def _shares_words(a: str, b: str) -> bool:
+    words_a = set(re.findall(r"\w{3,}", a.casefold())) or set(a.casefold())
+    words_b = set(re.findall(r"\w{3,}", b.casefold())) or set(b.casefold())
+    return bool(words_a & words_b)
 
 
 def _site_names(page: _Page, site_name: str | None) -> set[str]:
@@ -540,10 +692,16 @@ def _authors(page: _Page, article: dict[str, Any] | None) -> list[str]:
             if people:
                 return _dedupe(people)
             organisations.extend(orgs)
+    publisher_credits = {_norm(v) for k in ("copyright", "publisher", "dc.publisher")
+                         for v in page.meta_values(k)}
     for key in _AUTHOR_META:
         names: list[str] = []
         for value in page.meta_values(key):
             if _is_url(value):
+                continue
+            first_part = _NAME_SPLIT_RE.split(_BYLINE_PREFIX_RE.sub("", value), maxsplit=1)[0].strip()
+            if _norm(value) in publisher_credits or _ORGANISATION_RE.search(first_part):
+                organisations.append(first_part)  # "Verlag GmbH, Nürnberg, Germany": a company and its town
                 continue
             names.extend(_split_names(value, organisations))
         if names:
@@ -579,18 +737,15 @@ def _ld_people(page: _Page, value: Any) -> tuple[list[str], list[str]]:
 
 
 def _visible_authors(page: _Page, organisations: list[str]) -> list[str]:
-    """Names from byline elements in the article area, in page order, never from author bio boxes."""
-    found: list[str] = []
-    seen = 0
-    for el in page.tree.xpath(_AUTHOR_CLASS_XPATH):
-        if seen >= MAX_CANDIDATES:
-            break
-        if not isinstance(el.tag, str) or el.tag in _NOT_TEXT_TAGS:
+    """Names from byline elements near the heading, in page order, never from author bio boxes."""
+    for el in page.region().authors:
+        if el.tag in _NOT_TEXT_TAGS and el.tag != "meta":
             continue
-        seen += 1
-        if _in_other_block(el):
+        if _in_other_block(el) or _in_foreign_scope(el):
             continue
-        if el.tag == "a" or el.get("rel") == "author":
+        if el.tag == "meta":
+            text = el.get("content") or ""
+        elif el.tag == "a" or el.get("rel") == "author":
             text = el.text_content()
         else:
             text = el.get("content") or el.text_content()
@@ -605,9 +760,8 @@ def _visible_authors(page: _Page, organisations: list[str]) -> list[str]:
         else:
             names = _split_names(text, organisations)
         if names:
-            found.extend(names)
-            break
-    return found
+            return names
+    return []
 
 
 def _split_names(text: str, organisations: list[str]) -> list[str]:
@@ -625,9 +779,9 @@ def _split_names(text: str, organisations: list[str]) -> list[str]:
         part = part.strip(" .:-–—'\"“”„")
         part = re.sub(r"\s+(?:in|aus|en|à|a|из|в)\s+[A-ZÀ-ÝА-Я][\w\s.-]*$", "", part)  # "Jane Doe in London"
         part = _BYLINE_PREFIX_RE.sub("", part).strip(" .:-–—")
-        if not part:
+        if not part or _BYLINE_WORD_RE.match(part) or _GENERIC_CREDIT_RE.match(part):
             continue
-        if part.lower() in _AGENCIES or part.lower().rstrip(".") in _AGENCIES:
+        if part.lower().rstrip(".") in _AGENCIES or _ORGANISATION_RE.search(part):
             organisations.append(part)
             continue
         if _is_person_name(part):
@@ -663,6 +817,17 @@ def _is_person_name(text: str) -> bool:
 # ---------------------------------------------------------------------------------------- language
 
 
+# Some CMSs write the language's name instead of its code (``<meta name="language" content="Deutsch">``).
+_LANGUAGE_NAMES = {
+    "english": "en", "deutsch": "de", "german": "de", "français": "fr", "francais": "fr", "french": "fr",
+    "español": "es", "espanol": "es", "spanish": "es", "italiano": "it", "italian": "it", "русский": "ru",
+    "russian": "ru", "nederlands": "nl", "dutch": "nl", "português": "pt", "portuguese": "pt",
+    "polski": "pl", "polish": "pl", "中文": "zh", "chinese": "zh", "العربية": "ar", "arabic": "ar",
+    "türkçe": "tr", "turkish": "tr", "svenska": "sv", "dansk": "da", "norsk": "no", "suomi": "fi",
+    "čeština": "cs", "magyar": "hu", "ελληνικά": "el", "українська": "uk", "日本語": "ja", "한국어": "ko",
+}
+
+
 def _language(page: _Page, article: dict[str, Any] | None) -> tuple[str | None, str | None]:
     """The primary language tag, and the most specific locale seen (for reading numeric dates)."""
     candidates: list[str | None] = []
@@ -682,11 +847,15 @@ def _language(page: _Page, article: dict[str, Any] | None) -> tuple[str | None, 
     for raw in candidates:
         if not raw:
             continue
-        tag = raw.split(",")[0].strip()
-        match = re.match(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}|\d{3}|[a-zA-Z]{4}))*", tag)
-        if not match:
+        tag = raw.split(",")[0].split(";")[0].strip()
+        named = _LANGUAGE_NAMES.get(tag.casefold())
+        match = re.match(r"^([a-zA-Z]{2,3})(?:[-_](?:[a-zA-Z]{2}|\d{3}|[a-zA-Z]{4}))*$", tag)
+        if named:
+            primary = named
+        elif match:
+            primary = match.group(1).lower()
+        else:
             continue
-        primary = match.group(1).lower()
         if primary in ("und", "mul", "zxx", "xx"):
             continue
         if language is None:
@@ -705,7 +874,7 @@ def _top_image(page: _Page, article: dict[str, Any] | None) -> str | None:
         candidates.append(_ld_image(page, article.get("image")))
         candidates.append(_ld_image(page, article.get("thumbnailUrl")))
     candidates.extend(page.meta_value(k) for k in _IMAGE_META)
-    candidates.append(_xpath_str(page.tree, "(//link[@rel='image_src']/@href)[1]"))
+    candidates.append(page.image_src)
     for raw in candidates:
         absolute = page.absolute(raw)
         if absolute and absolute.startswith(("http://", "https://")):
@@ -726,11 +895,6 @@ def _ld_image(page: _Page, value: Any) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------- paywall
-
-
-_PAYWALL_XPATH = (
-    "//body//*[@class or @id][" + _label_contains(("paywall", "regwall", "premium", "locked")) + "]"
-)
 
 
 def _paywalled(page: _Page, article: dict[str, Any] | None) -> bool:
@@ -757,13 +921,7 @@ def _paywalled(page: _Page, article: dict[str, Any] | None) -> bool:
             elif lowered in ("locked", "metered", "premium", "subscriber", "subscription", "paid", "true",
                              "yes", "closed", "registered", "paywall"):
                 return True
-    for checked, el in enumerate(page.tree.xpath(_PAYWALL_XPATH)):
-        if checked >= MAX_CANDIDATES:
-            break
-        label = f"{el.get('class', '')} {el.get('id', '')}"
-        if _PAYWALL_CLASS_RE.search(label) and not _in_other_block(el) and _clean(el.text_content()):
-            return True
-    return False
+    return page.region().paywall
 
 
 def _access_flag(value: Any) -> bool | None:
@@ -884,7 +1042,7 @@ def _structured_date_sources(
     # Microdata: the first datePublished/dateModified outside comments and other stories.
     props = (("datePublished", published), ("dateModified", modified), ("dateCreated", published))
     for prop, target in props:
-        for el in page.tree.xpath(f"//*[contains(concat(' ',@itemprop,' '),' {prop} ')]")[:MAX_CANDIDATES]:
+        for el in page.itemprops(prop)[:MAX_CANDIDATES]:
             if _in_other_block(el) or _in_foreign_scope(el):
                 continue
             raw = el.get("content") or el.get("datetime") or _clean(el.text_content())
@@ -900,14 +1058,12 @@ def _visible_date_sources(page: _Page) -> list[_DateSource]:
     A candidate must sit outside sidebars/related/comment blocks, and inside the same ``<article>`` as
     the page's ``<h1>`` (teaser cards of other stories are usually ``<article>`` elements of their own).
     """
-    h1s = page.h1s()
-    h1_article = _nearest(h1s[0], "article") if h1s else None
+    region = page.region()
     sources: list[_DateSource] = []
     primary: list[_DateSource] = []
-    for el in page.tree.xpath(_TIME_XPATH)[:MAX_CANDIDATES * 2]:
-        if not _own_story(el, h1_article):
+    for el in region.times:
+        if not _own_story(el, region.h1_article):
             continue
-        raw = None
         if el.tag == "time":
             raw = el.get("datetime") or _clean(el.text_content())
         else:
@@ -924,15 +1080,13 @@ def _visible_date_sources(page: _Page) -> list[_DateSource]:
             sources.append(source)
         if len(sources) + len(primary) >= 6:
             break
-    count = 0
-    for el in page.tree.xpath(_DATE_CLASS_XPATH):
-        count += 1
-        if count > MAX_CANDIDATES * 2 or len(sources) >= 10:
+    for el in region.dated:
+        if len(sources) >= 10:
             break
-        if el.tag in ("meta", "link", "html", "body") or not _own_story(el, h1_article):
-            continue
         label = f"{el.get('class', '')} {el.get('id', '')}".lower()
         if any(w in label for w in ("update", "modified", "validate", "mandate")):
+            continue
+        if not _own_story(el, region.h1_article):
             continue
         text = _clean(el.text_content())
         if text and len(text) <= 160:
@@ -1160,11 +1314,3 @@ def _url_key(url: str) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").removeprefix("www.")
     return f"{host}{parts.path.rstrip('/')}"
-
-
-def _xpath_str(tree: lxml.html.HtmlElement, expression: str) -> str | None:
-    """The first string result of an XPath that selects attributes, or None."""
-    result = tree.xpath(expression)
-    if result and isinstance(result[0], str):
-        return str(result[0])
-    return None
