@@ -1,0 +1,160 @@
+"""Per-host politeness and the robots.txt cache, shared by every worker through Redis.
+
+With eight fetch workers on three machines, a gate in each process's memory would let eight requests hit
+one host at once. Here the gate is two keys per host in Redis (a lease: who is requesting now; and the
+earliest time of the next request), changed only by Lua scripts, so "is the host free and has its pause
+passed? then take it" is one atomic step for the whole fleet. Time comes from the Redis server's clock, not
+the workers', so machines whose clocks disagree still space requests correctly.
+
+Both keys of a host share a ``{hash tag}``, so on a Redis Cluster they sit in one slot and the scripts stay
+legal there.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from protego import Protego
+
+from scrapers.robots import RobotsRules
+
+# Returns 0 when the lease was taken, else how many milliseconds to wait before asking again.
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local ttl = redis.call('PTTL', KEYS[1])
+  return math.max(1, math.min(ttl, tonumber(ARGV[3])))
+end
+if nxt > now then
+  return nxt - now
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 0
+"""
+
+# Push the host's next allowed time to at least now + ARGV[2] ms, then drop our lease if still ours.
+_RELEASE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local after = now + tonumber(ARGV[2])
+local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
+if after > nxt then
+  redis.call('SET', KEYS[2], after, 'PX', tonumber(ARGV[2]) + 60000)
+end
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+end
+return 1
+"""
+
+
+class RedisHostGate:
+    """``HostGate`` across processes and machines.
+
+    ``lease_s`` bounds how long a crashed worker can keep a host blocked: it must exceed the longest single
+    request (the fetcher's timeout plus the body deadline), or a slow request could overlap the next one.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        prefix: str = "wirefeed:host",
+        lease_s: float = 120.0,
+        max_poll_s: float = 0.25,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._redis = client
+        self._prefix = prefix
+        self._lease_ms = int(lease_s * 1000)
+        self._max_poll_ms = max(1, int(max_poll_s * 1000))
+        self._sleep = sleep
+        self._acquire = client.register_script(_ACQUIRE)
+        self._release = client.register_script(_RELEASE)
+
+    def _keys(self, host: str) -> list[str]:
+        tag = "{" + host + "}"
+        return [f"{self._prefix}:{tag}:lease", f"{self._prefix}:{tag}:next"]
+
+    @contextmanager
+    def _slot(self, host: str, min_delay_s: float) -> Iterator[None]:
+        keys = self._keys(host)
+        token = uuid.uuid4().hex
+        while True:
+            wait_ms = int(self._acquire(keys=keys, args=[token, self._lease_ms, self._max_poll_ms]))
+            if wait_ms <= 0:
+                break
+            self._sleep(min(wait_ms, self._max_poll_ms) / 1000.0)
+        try:
+            yield
+        finally:
+            self._release(keys=keys, args=[token, int(max(0.0, min_delay_s) * 1000)])
+
+    def slot(self, host: str, min_delay_s: float) -> AbstractContextManager[None]:
+        return self._slot(host, min_delay_s)
+
+    def defer(self, host: str, seconds: float) -> None:
+        self._release(keys=self._keys(host), args=["", int(max(0.0, seconds) * 1000)])
+
+
+class RedisRobotsCache:
+    """``RobotsCache`` shared by all workers, so robots.txt is fetched once per origin per TTL for the fleet.
+
+    Entries expire in Redis with the rules' own TTL (a day for real rules, minutes for "unreachable"). The
+    parsed form is memoised per process for a short while, because parsing on every fetch would cost more
+    than the fetch's bookkeeping.
+    """
+
+    LOCAL_TTL_S = 30.0
+
+    def __init__(self, client: Any, *, prefix: str = "wirefeed:robots", lock_timeout_s: float = 60.0) -> None:
+        self._redis = client
+        self._prefix = prefix
+        self._lock_timeout_s = lock_timeout_s
+        self._local: dict[str, tuple[float, RobotsRules]] = {}
+        self._guard = threading.Lock()
+
+    def _key(self, origin: str) -> str:
+        return f"{self._prefix}:{{{origin}}}"
+
+    def get(self, origin: str) -> RobotsRules | None:
+        now = time.monotonic()
+        with self._guard:
+            local = self._local.get(origin)
+        if local is not None and local[0] > now:
+            return local[1]
+        raw = self._redis.get(self._key(origin))
+        if raw is None:
+            return None
+        rules = _decode(raw)
+        with self._guard:
+            self._local[origin] = (now + self.LOCAL_TTL_S, rules)
+        return rules
+
+    def put(self, origin: str, rules: RobotsRules) -> None:
+        payload = json.dumps({"mode": rules.mode, "body": rules.body, "reason": rules.reason})
+        self._redis.set(self._key(origin), payload, px=max(1, int(rules.ttl_s * 1000)))
+        with self._guard:
+            self._local[origin] = (time.monotonic() + min(self.LOCAL_TTL_S, rules.ttl_s), rules)
+
+    def origin_lock(self, origin: str) -> AbstractContextManager[Any]:
+        """Held while one worker fetches an origin's robots.txt, so the others wait and then read its copy."""
+        return self._redis.lock(
+            f"{self._key(origin)}:lock", timeout=self._lock_timeout_s, blocking_timeout=self._lock_timeout_s
+        )
+
+
+def _decode(raw: bytes | str) -> RobotsRules:
+    data = json.loads(raw)
+    mode = data.get("mode", "allow_all")
+    body = data.get("body", "")
+    parser = Protego.parse(body) if mode == "rules" else None
+    return RobotsRules(mode, body, data.get("reason", ""), parser)

@@ -1,0 +1,122 @@
+"""The Celery application: broker, queues, routing and the reliability settings, all from ``config``.
+
+Imported only by ``celery -A worker ...`` (through ``worker.__getattr__``), by the producers in
+``worker.queueing`` and by the tasks; the CLI and the plain pipeline never import it, so the embedded mode
+needs no broker. Why each reliability value is what it is: docs/celery.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from celery import Celery, signals
+from kombu import Queue
+
+from config.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+QUEUES = ("discover", "fetch", "process")
+
+TASK_ROUTES: dict[str, dict[str, str]] = {
+    "wirefeed.crawl_source": {"queue": "discover"},
+    "wirefeed.fetch_article": {"queue": "fetch"},
+    "wirefeed.ingest_html": {"queue": "process"},
+    "wirefeed.ingest_item": {"queue": "process"},
+}
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """Everything Celery needs, derived from our settings so deployments only ever set ``WIREFEED_*``."""
+    visibility = settings.visibility_timeout_s
+    return {
+        "broker_url": settings.broker_url,
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_max_retries": None,  # a Redis restart must not end a worker
+        "broker_transport_options": {
+            "visibility_timeout": visibility,
+            # Sweep for messages of dead workers often enough that a short timeout is honoured.
+            "unacked_restore_interval": max(1, min(10, visibility // 4)),
+            "unacked_restore_throttle": 1,
+            "socket_timeout": 30,
+            "socket_connect_timeout": 10,
+            "socket_keepalive": True,
+            "health_check_interval": 10,
+            "retry_on_timeout": True,
+        },
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        "event_serializer": "json",
+        "task_ignore_result": True,
+        "task_store_errors_even_if_ignored": False,
+        "task_queues": tuple(Queue(name) for name in QUEUES),
+        "task_default_queue": "process",
+        "task_create_missing_queues": False,
+        "task_routes": TASK_ROUTES,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": True,
+        "worker_prefetch_multiplier": 1,
+        "task_soft_time_limit": settings.task_soft_time_limit_s,
+        "task_time_limit": settings.task_time_limit_s,
+        "worker_max_tasks_per_child": settings.worker_max_tasks_per_child or None,
+        "worker_max_memory_per_child": settings.worker_max_memory_per_child_kb or None,
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
+        "worker_hijack_root_logger": False,
+        "timezone": "UTC",
+        "enable_utc": True,
+        # RedBeat keeps the schedule in Redis and holds a lock, so a second beat started by mistake waits
+        # instead of doubling every crawl; our subclass fills it from the sources file (worker.schedule).
+        "beat_scheduler": "worker.schedule:SourcesScheduler",
+        "redbeat_redis_url": settings.broker_url,
+        "redbeat_redis_options": {"socket_timeout": 30, "socket_connect_timeout": 10},
+        "redbeat_key_prefix": "wirefeed:redbeat",
+        "redbeat_lock_key": "wirefeed:redbeat:lock",
+        "redbeat_lock_timeout": 60,
+        "beat_max_loop_interval": 5,
+    }
+
+
+def make_app(settings: Settings | None = None) -> Celery:
+    settings = settings or get_settings()
+    celery = Celery("wirefeed", include=["worker.tasks"])
+    celery.config_from_object(celery_config(settings))
+    # Arguments shown in Flower and logs are trimmed by our own producers (worker.queueing); these caps
+    # catch everything else, e.g. retries and messages re-sent by Celery itself.
+    celery.amqp.argsrepr_maxsize = 300
+    celery.amqp.kwargsrepr_maxsize = 600
+    return celery
+
+
+def _require_flower_auth(settings: Settings) -> None:
+    """Flower shows task arguments and can revoke tasks: it never runs open. The credentials come from our
+    settings and reach Flower through its own environment variable, which it reads after loading the app."""
+    import os
+
+    if not settings.flower_basic_auth:
+        sys.stderr.write(
+            "error: Flower needs credentials: set WIREFEED_FLOWER_BASIC_AUTH=user:password "
+            "(see docs/celery.md)\n"
+        )
+        raise SystemExit(2)
+    os.environ["FLOWER_BASIC_AUTH"] = settings.flower_basic_auth
+
+
+app = make_app()
+
+if "flower" in sys.argv[1:]:
+    _require_flower_auth(get_settings())
+
+
+@signals.worker_process_init.connect
+def _fresh_process(**_: Any) -> None:
+    """Each forked child opens its own database pool and Redis connections on first use."""
+    from worker import tasks
+
+    tasks.reset_process_state()

@@ -1,0 +1,149 @@
+"""`wirefeed enqueue` and `wirefeed status`: work onto the Celery queues, and how the queues are doing.
+
+Celery and Redis are imported inside the commands, never when the CLI loads, so the embedded mode (SQLite,
+no broker) runs on a machine where neither is reachable.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from worker.cli.app import app
+from worker.cli.common import fail, out, settings
+
+MAX_HTML_BYTES = 10_000_000
+
+
+def _broker_down(error: Exception) -> None:
+    fail(f"cannot reach the broker {settings().broker_url}: {error}")
+
+
+@app.command("enqueue")
+def enqueue(
+    urls: Annotated[list[str] | None, typer.Argument(help="Article URLs: a fetch task each.")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="An HTML file to ingest (needs --url).")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="The URL the --html page was served from.")] = None,
+    items: Annotated[
+        str | None, typer.Option("--items", help="JSON Lines of parsed items ('-' for standard input).")
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Source name for the work.")] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Block until the workers have done it all.")] = False,
+) -> None:
+    """Put work on the queue and return at once (or, with --wait, when the workers are done with it)."""
+    import redis
+
+    from worker import queueing
+
+    if not urls and html is None and items is None:
+        fail("give URLs, --html FILE --url URL, or --items FILE.jsonl (or - for standard input)")
+    if html is not None and not url:
+        fail("--html needs --url: the page's address is its identity in the store")
+    conf = settings()
+    try:
+        client = queueing.redis_client(conf)
+        run = queueing.Run.create(client, kind="enqueue") if wait else None
+        sent = 0
+        if urls:
+            sent += len(queueing.enqueue_urls(conf, urls, source=source, run=run))
+        if html is not None:
+            try:
+                data = html.read_bytes()
+            except OSError as error:
+                fail(f"cannot read {html}: {error.strerror}")
+            if len(data) > MAX_HTML_BYTES:
+                fail(f"{html} is {len(data)} bytes, more than {MAX_HTML_BYTES}")
+            text = data.decode("utf-8", errors="replace")
+            queueing.enqueue_html(conf, text, url or "", source=source, run=run)
+            sent += 1
+        if items is not None:
+            sent += _enqueue_items(conf, items, source, run)
+        if run is not None:
+            run.finish("-")  # nothing more will be added; the run ends when its tasks do
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
+        _broker_down(error)
+    out.print(f"queued {sent} task(s)")
+    if run is not None:
+        status = run.wait()
+        print_run(status)
+
+
+def _enqueue_items(conf: Any, items: str, source: str | None, run: Any) -> int:
+    from worker import queueing
+
+    if items == "-":
+        stream = sys.stdin
+    else:
+        try:
+            stream = open(items, encoding="utf-8")  # noqa: SIM115 - closed below; stdin must not be
+        except OSError as error:
+            fail(f"cannot read {items}: {error.strerror}")
+    sent = 0
+    try:
+        for _number, value in queueing.iter_jsonl(stream):
+            queueing.send("wirefeed.ingest_item", {"item": value, "source": source}, run=run)
+            sent += 1
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    return sent
+
+
+def print_run(status: Any) -> None:
+    """Counts of a finished run per source (the crawl summary's columns)."""
+    columns = ["discovered", "fetched", "not_modified", "stored", "new_version", "duplicate", "unchanged",
+               "errors"]
+    table = Table(title=f"run {status.run_id}")
+    table.add_column("source")
+    for name in columns:
+        table.add_column(name.replace("_", " "), justify="right")
+    table.add_column("errors by kind")
+    for name, counts in sorted(status.per_source.items()):
+        kinds = ", ".join(
+            f"{key.removeprefix('error:')}: {value}"
+            for key, value in sorted(counts.items()) if key.startswith("error:")
+        )
+        table.add_row(name, *(str(counts.get(column, 0)) for column in columns), kinds)
+    out.print(table)
+    for name, reason in sorted(status.skipped.items()):
+        out.print(f"skipped {name}: {reason}")
+
+
+@app.command("status")
+def status(
+    minutes: Annotated[int, typer.Option("--minutes", min=1, max=1440, help="Throughput window.")] = 5,
+) -> None:
+    """Queue depths and recent throughput, read from Redis."""
+    import redis
+
+    from worker import queueing
+    from worker.celery_app import QUEUES
+
+    conf = settings()
+    try:
+        client = queueing.redis_client(conf)
+        depths = queueing.queue_depths(client, QUEUES)
+        unacked = queueing.unacked_count(client)
+        done = queueing.throughput(client, minutes)
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
+        _broker_down(error)
+    table = Table(title="queues")
+    table.add_column("queue")
+    table.add_column("waiting", justify="right")
+    for name, depth in depths.items():
+        table.add_row(name, str(depth))
+    table.add_row("(delivered, not acked)", str(unacked))
+    out.print(table)
+    table = Table(title=f"finished in the last {minutes} min")
+    table.add_column("task")
+    table.add_column("count", justify="right")
+    table.add_column("per second", justify="right")
+    for name, count in sorted(done.items()):
+        table.add_row(name, str(count), f"{count / (minutes * 60):.2f}")
+    if not done:
+        table.add_row("(none)", "0", "0.00")
+    out.print(table)

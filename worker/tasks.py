@@ -1,0 +1,334 @@
+"""The Celery tasks: thin wrappers that turn a JSON message into a call of the pipeline or the crawl steps.
+
+Names and payloads are a public contract (docs/celery.md): any producer, in any language, may send them.
+
+===========================  ========  ============================================================
+task                         queue     keyword arguments (JSON)
+===========================  ========  ============================================================
+``wirefeed.crawl_source``    discover  ``source`` (name in the sources file), ``run_id``?
+``wirefeed.fetch_article``   fetch     ``url``, ``source``?, ``job``? (crawl_state hints), ``run_id``?
+``wirefeed.ingest_html``     process   ``url``, ``html``, ``source``?, ``fetched_at``? (ISO 8601), ``run_id``?
+``wirefeed.ingest_item``     process   ``item`` (object: url, title, text, ...), ``source``?, ``run_id``?
+===========================  ========  ============================================================
+
+What the tasks add to the plain functions is only what a queue needs: which failures are worth a retry
+(network, 5xx, database or Redis unavailable; never a bad page), the dead-letter record in
+``ingest_errors`` when retries run out, and the bookkeeping of runs (``worker.queueing``). Every task is
+idempotent because everything below it is keyed by what the item is.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime
+from typing import Any
+
+import redis.exceptions
+from celery import Task
+from celery.exceptions import Reject
+from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from config.settings import Settings, get_settings
+from scrapers.errors import ErrorKind, IngestError
+from worker.celery_app import app
+from worker.pipeline import Decision, Pipeline, shared_index
+from worker.queueing import Run, count_done, redis_client, send, take_crawl_lock
+from worker.store import SchemaMissing
+
+log = logging.getLogger(__name__)
+
+
+class TransientError(Exception):
+    """Worth another try later: the network, the remote server, the database or Redis is down for now."""
+
+    def __init__(self, kind: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+TRANSIENT = (
+    TransientError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    redis.exceptions.BusyLoadingError,
+    OperationalError,
+    InterfaceError,
+)
+
+# -- per-process state ---------------------------------------------------------------------------------
+# Opened on first use in each worker process (after the prefork), never in the parent, so no database
+# connection or Redis socket is ever shared across a fork.
+_state: dict[str, Any] = {}
+
+
+def reset_process_state() -> None:
+    _state.clear()
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+def pipeline() -> Pipeline:
+    """The process's pipeline, always on the shared Redis index: with more than one worker process an
+    in-process index would let two copies of one story through at the same moment."""
+    current = _state.get("pipeline")
+    if current is None or _state.get("pid") != os.getpid():
+        conf = settings()
+        index = shared_index(conf.dedup_url or conf.broker_url, conf.dedup_threshold)
+        try:
+            current = Pipeline.open(conf, index=index)
+        except SchemaMissing as error:  # the database is down, or not migrated yet: both heal by waiting
+            raise TransientError(ErrorKind.STORAGE, str(error)) from None
+        _state.update(pipeline=current, pid=os.getpid())
+    return current
+
+
+def state_redis() -> Any:
+    client = _state.get("redis")
+    if client is None or _state.get("redis_pid") != os.getpid():
+        client = redis_client(settings())
+        _state.update(redis=client, redis_pid=os.getpid())
+    return client
+
+
+def _database_reachable(store: Any) -> bool:
+    try:
+        with store.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except (OperationalError, InterfaceError):
+        return False
+    return True
+
+
+def settle(decision: Decision, current: Pipeline) -> Decision:
+    """A storage rejection while the database is unreachable is an outage, not a verdict on the item:
+    raise so the task is retried later instead of losing the item."""
+    if decision.error_kind is ErrorKind.STORAGE and not _database_reachable(current.store):
+        raise TransientError(ErrorKind.STORAGE, decision.message or "database unavailable")
+    return decision
+
+
+# -- the base task ---------------------------------------------------------------------------------------
+class WirefeedTask(Task):
+    """Retry policy, dead letters and run bookkeeping shared by every wirefeed task."""
+
+    autoretry_for = TRANSIENT
+    retry_backoff = True
+    retry_jitter = True
+    acks_late = True
+    reject_on_worker_lost = True
+    ignore_result = True
+    typing = True
+
+    def __init__(self) -> None:
+        conf = settings()
+        self.max_retries = conf.task_max_retries
+        self.retry_backoff_max = conf.retry_backoff_max_s
+
+    def retry(self, *args: Any, **kwargs: Any) -> Any:
+        """Celery drops a message whose retry cannot be published (``Reject(requeue=False)``); when the broker
+        itself is what failed, that loses the item. Requeue instead: if Redis is back the message returns to
+        its queue, if not it stays unacknowledged and the visibility timeout brings it back."""
+        try:
+            return super().retry(*args, **kwargs)
+        except Reject as reject:
+            if reject.requeue:
+                raise
+            log.warning("%s: retry not published (%s); requeueing the message", self.name, reject.reason)
+            raise Reject(reject.reason, requeue=True) from None
+
+    def done(self, run_id: str | None) -> None:
+        """The task has finished for good (success, or failure after its retries)."""
+        client = state_redis()
+        count_done(client, self.name)
+        if run_id:
+            Run(client, run_id).finish(self.request.id)
+
+    #: The task starts a run of its own when it was sent without one (crawl_source from beat).
+    owns_run = False
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        """The dead letter: a task that gives up leaves a row in ingest_errors naming the item and why."""
+        kwargs = kwargs or {}
+        if self.owns_run and not kwargs.get("run_id"):
+            kwargs = {**kwargs, "run_id": task_id}
+        url = kwargs.get("url") or _item_url(kwargs.get("item"))
+        source = kwargs.get("source")
+        retries = self.request.retries
+        kind = getattr(exc, "kind", None)
+        if not isinstance(kind, ErrorKind):
+            storage = isinstance(exc, OperationalError | InterfaceError)
+            kind = ErrorKind.STORAGE if storage else ErrorKind.INTERNAL
+        message = f"{self.name} gave up after {retries} retries: {type(exc).__name__}: {exc}"
+        try:
+            pipeline().record_error(url, source, f"task:{self.name.removeprefix('wirefeed.')}",
+                                    IngestError(kind, message[:3900]))
+        except Exception:  # the store itself may be what is down; the log is the last resort
+            log.exception("dead letter not recorded: %s %s", url, message)
+        try:
+            run_id = kwargs.get("run_id")
+            if run_id:
+                Run(state_redis(), run_id).record_decision(url or task_id, source, "rejected", kind.value)
+            self.done(run_id)
+        except Exception:
+            log.exception("run bookkeeping failed for %s", task_id)
+
+
+def _item_url(item: Any) -> str | None:
+    if isinstance(item, dict) and isinstance(item.get("url"), str):
+        return item["url"]
+    return None
+
+
+def _record(run_id: str | None, decision: Decision, source: str | None, fallback_key: str) -> None:
+    if run_id:
+        Run(state_redis(), run_id).record_decision(
+            decision.url or fallback_key,
+            source,
+            decision.outcome.value,
+            decision.error_kind.value if decision.error_kind else None,
+        )
+
+
+# -- process queue ---------------------------------------------------------------------------------------
+@app.task(bind=True, base=WirefeedTask, name="wirefeed.ingest_item")
+def ingest_item(self: WirefeedTask, item: dict[str, Any] | str, source: str | None = None,
+                run_id: str | None = None) -> dict[str, Any]:
+    current = pipeline()
+    decision = settle(current.ingest_item(item, source=source), current)
+    _record(run_id, decision, _source_of(item, source), self.request.id)
+    self.done(run_id)
+    return decision.to_dict()
+
+
+@app.task(bind=True, base=WirefeedTask, name="wirefeed.ingest_html")
+def ingest_html(self: WirefeedTask, url: str, html: str, source: str | None = None,
+                fetched_at: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+    current = pipeline()
+    when = datetime.fromisoformat(fetched_at) if fetched_at else None
+    src = _source(source)
+    if src is not None:
+        from worker import crawl
+
+        decision = crawl.ingest_page(current, src, url, html, when)
+    else:
+        decision = current.ingest_html(html, url=url, source=source, fetched_at=when)
+    decision = settle(decision, current)
+    _record(run_id, decision, source, url)
+    self.done(run_id)
+    return decision.to_dict()
+
+
+def _source_of(item: Any, source: str | None) -> str | None:
+    if source:
+        return source
+    if isinstance(item, dict) and isinstance(item.get("source"), str):
+        return item["source"]
+    return None
+
+
+# -- fetch queue -----------------------------------------------------------------------------------------
+def _sources() -> Any:
+    """The sources file, re-read when it changes, so a worker picks up an edited file without restart."""
+    from config.sources import load_sources
+
+    path = settings().sources
+    stamp = path.stat().st_mtime if path.exists() else None
+    cached = _state.get("sources")
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, load_sources(path))
+        _state["sources"] = cached
+    return cached[1]
+
+
+def _source(name: str | None) -> Any:
+    if not name:
+        return None
+    return _sources().select([name])[0]
+
+
+def fetcher() -> Any:
+    """The process's fetcher, with politeness and robots state shared by every worker through Redis."""
+    current = _state.get("fetcher")
+    if current is None or _state.get("fetcher_pid") != os.getpid():
+        from scrapers.politeness_redis import RedisHostGate, RedisRobotsCache
+        from worker import crawl
+
+        client = state_redis()
+        current = crawl.make_fetcher(
+            settings(), gate=RedisHostGate(client), robots_cache=RedisRobotsCache(client)
+        )
+        _state.update(fetcher=current, fetcher_pid=os.getpid())
+    return current
+
+
+TRANSIENT_FETCH = frozenset({ErrorKind.FETCH})
+
+
+def _transient_status(status: int | None) -> bool:
+    return status is not None and (status == 429 or status >= 500)
+
+
+@app.task(bind=True, base=WirefeedTask, name="wirefeed.fetch_article")
+def fetch_article(self: WirefeedTask, url: str, source: str | None = None, job: dict[str, Any] | None = None,
+                  run_id: str | None = None) -> dict[str, Any]:
+    from worker import crawl
+
+    src = _source(source)
+    page_job = crawl.PageJob.from_dict(job) if job else crawl.PageJob(url=url)
+    current = pipeline()
+    result = crawl.fetch_page(page_job, src, fetcher(), current.store, record_errors=False)
+    run = Run(state_redis(), run_id) if run_id else None
+    if result.status == "rejected":
+        # The fetcher has already retried briefly; a network failure or a 5xx gets longer waits here, and
+        # only the attempt that gives up records the error, so one URL leaves one row, not one per try.
+        transient = result.error_kind in TRANSIENT_FETCH or _transient_status(result.http_status)
+        if transient and self.request.retries < self.max_retries:
+            raise TransientError(result.error_kind, result.message or "fetch failed")
+        current.record_error(url, source, "fetch", IngestError(result.error_kind, result.message or "failed"))
+        if run is not None:
+            run.record_fetch(url, source, "error", str(result.error_kind))
+    elif result.status == "not_modified":
+        if run is not None:
+            run.record_fetch(url, source, "not_modified")
+    else:
+        if run is not None:
+            run.record_fetch(url, source, "fetched")
+        send(
+            "wirefeed.ingest_html",
+            {"url": result.final_url or url, "html": result.text, "source": source,
+             "fetched_at": result.fetched_at.isoformat() if result.fetched_at else None},
+            run=run,
+        )
+    self.done(run_id)
+    return {"url": url, "status": result.status}
+
+
+# -- discover queue --------------------------------------------------------------------------------------
+@app.task(bind=True, base=WirefeedTask, name="wirefeed.crawl_source", owns_run=True)
+def crawl_source(self: WirefeedTask, source: str, run_id: str | None = None) -> dict[str, Any]:
+    """Discover one source's pages and fan them out to the fetch queue, unless a crawl of the source is
+    still running (its lock is held until all of that crawl's tasks are done)."""
+    from worker import crawl
+
+    conf = settings()
+    client = state_redis()
+    run = Run.create(client, kind="crawl", run_id=run_id or self.request.id, sources=[source])
+    holder = take_crawl_lock(client, source, run, conf.crawl_lock_ttl_s)
+    if holder is not None:
+        reason = f"a crawl of {source} is still running (run {holder})"
+        log.info("skipping: %s", reason)
+        run.record_skip(source, reason)
+        self.done(run.id)
+        return {"source": source, "skipped": reason}
+    src = _source(source)
+    discovery = crawl.discover_source(src, fetcher(), pipeline().store)
+    run.record_discovery(source, len(discovery.pages))
+    for job in discovery.pages:
+        send("wirefeed.fetch_article", {"url": job.url, "source": source, "job": job.to_dict()}, run=run)
+    self.done(run.id)
+    return {"source": source, "pages": len(discovery.pages), "run_id": run.id}
