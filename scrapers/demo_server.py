@@ -45,7 +45,7 @@ OUTLETS: dict[str, Outlet] = {
         "northwind",
         "Northwind Radio",
         "pangea",
-        "User-agent: *\nDisallow: /s\nDisallow: /private/\n\nSitemap: {base}/sitemap.xml\n",
+        "User-agent: *\nDisallow: /s/\nDisallow: /private/\n\nSitemap: {base}/sitemap.xml\n",
     ),
     "harbor": Outlet(
         "harbor",
@@ -91,8 +91,10 @@ class RequestRecord:
 class Expected:
     """What a correct crawl of the demo site must end with (URLs are canonical)."""
 
-    stored: set[str] = field(default_factory=set)
-    duplicates: dict[str, str] = field(default_factory=dict)  # copy URL -> wire story id
+    stored: set[str] = field(default_factory=set)  # unique stories: each stored exactly once
+    # Each wire story's copies across outlets: exactly one is stored (whichever the crawl reaches first,
+    # since outlets are crawled concurrently), every other one is recorded as its duplicate.
+    syndicated: dict[str, set[str]] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)  # URL -> ErrorKind value
     too_old: set[str] = field(default_factory=set)
     disallowed_paths: set[str] = field(default_factory=set)  # (outlet-relative) never to be requested
@@ -293,8 +295,8 @@ class DemoSite:
             url = canonicalize(self.url(article.outlet, article.path))
             if self.started - article.published > timedelta(days=7):
                 result.too_old.add(url)
-            elif article.wire and not article.original:
-                result.duplicates[url] = article.wire
+            elif article.wire:
+                result.syndicated.setdefault(article.wire, set()).add(url)
             else:
                 result.stored.add(url)
         for path, (_, kind) in {**HOSTILE, **HOSTILE_DISCOVERY}.items():

@@ -1,0 +1,529 @@
+"""One crawl of one or all sources, in-process: discover, decide what to fetch, fetch, ingest, count.
+
+Built from three steps that Celery runs as separate tasks (issue 4) and this module chains in threads:
+``discover_source`` (listings -> ``PageJob`` values), ``fetch_page`` (one polite, conditional GET) and
+``ingest_page`` (extraction with the source's adapter, the pipeline's decision, the URL's crawl state).
+Every value passed between steps is plain and JSON-able; no step keeps state in memory between calls.
+
+Different sources run in parallel threads; the fetcher's host gate keeps one request at a time per host,
+so a crawl of many hosts takes about as long as its slowest host. Pipeline calls are serialised (the
+store and the in-process dedup index are shared), which costs little: fetching dominates.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from config.settings import Settings
+from config.sources import Source
+from scrapers.discover import Discovered, discover
+from scrapers.errors import ErrorKind, IngestError
+from scrapers.fetch import Fetcher, FetchPolicy
+from scrapers.politeness import HostGate
+from scrapers.robots import RobotsCache
+from scrapers.sites import extractor_for
+from worker.crawl_state import UrlState, load_states, save_state
+from worker.models import utcnow
+from worker.pipeline import Decision, Outcome, Pipeline
+from worker.store import Store
+
+log = logging.getLogger(__name__)
+
+
+# -- values passed between steps ----------------------------------------------------------------------
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(slots=True)
+class PageJob:
+    """One URL to fetch, with the validators for a conditional GET and why it is being fetched."""
+
+    url: str
+    source: str
+    reason: str = "new"  # "new", "updated" (listing date moved), "revisit", "retry"
+    etag: str | None = None
+    last_modified: str | None = None
+    lastmod: datetime | None = None  # the listing's date, saved once the page is decided
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["lastmod"] = _iso(self.lastmod)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PageJob:
+        values = dict(data)
+        values["lastmod"] = _from_iso(values.get("lastmod"))
+        return cls(**values)
+
+
+@dataclass(slots=True)
+class Discovery:
+    source: str
+    pages: list[PageJob] = field(default_factory=list)
+    discovered: int = 0
+    skipped_fresh: int = 0
+    skipped_old: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class PageFetch:
+    """What one fetch ended with: ``outcome`` is "fetched", "not_modified" or "rejected"."""
+
+    job: PageJob
+    outcome: str
+    final_url: str | None = None
+    text: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: datetime | None = None
+    error_kind: str | None = None
+    message: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["job"] = self.job.to_dict()
+        data["fetched_at"] = _iso(self.fetched_at)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PageFetch:
+        values = dict(data)
+        values["job"] = PageJob.from_dict(values["job"])
+        values["fetched_at"] = _from_iso(values.get("fetched_at"))
+        return cls(**values)
+
+
+# -- the summary --------------------------------------------------------------------------------------
+COUNTERS = (
+    "discovered",
+    "skipped_fresh",
+    "skipped_old",
+    "fetched",
+    "not_modified",
+    "stored",
+    "new_versions",
+    "duplicates",
+    "unchanged",
+)
+
+
+@dataclass(slots=True)
+class SourceSummary:
+    name: str
+    discovered: int = 0
+    skipped_fresh: int = 0
+    skipped_old: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    stored: int = 0
+    new_versions: int = 0
+    duplicates: int = 0
+    unchanged: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    elapsed_s: float = 0.0
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    def add_discovery(self, discovery: Discovery) -> None:
+        self.discovered += discovery.discovered
+        self.skipped_fresh += discovery.skipped_fresh
+        self.skipped_old += discovery.skipped_old
+        self.errors.update(discovery.errors)
+
+    def add_fetch(self, fetch: PageFetch) -> None:
+        if fetch.outcome == "fetched":
+            self.fetched += 1
+        elif fetch.outcome == "not_modified":
+            self.not_modified += 1
+        elif fetch.error_kind:
+            self.errors[fetch.error_kind] += 1
+
+    def add_decision(self, decision: Decision) -> None:
+        match decision.outcome:
+            case Outcome.STORED:
+                self.stored += 1
+            case Outcome.NEW_VERSION:
+                self.new_versions += 1
+            case Outcome.DUPLICATE:
+                self.duplicates += 1
+            case Outcome.UNCHANGED:
+                self.unchanged += 1
+            case _:
+                self.errors[decision.error_kind.value if decision.error_kind else "internal"] += 1
+
+    def merge(self, other: SourceSummary) -> None:
+        for name in COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.update(other.errors)
+        self.elapsed_s = max(self.elapsed_s, other.elapsed_s)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {name: getattr(self, name) for name in COUNTERS}
+        data.update(name=self.name, errors=dict(self.errors), elapsed_s=round(self.elapsed_s, 3))
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SourceSummary:
+        summary = cls(data["name"], **{name: int(data.get(name, 0)) for name in COUNTERS})
+        summary.errors = Counter({str(k): int(v) for k, v in (data.get("errors") or {}).items()})
+        summary.elapsed_s = float(data.get("elapsed_s", 0.0))
+        return summary
+
+
+@dataclass(slots=True)
+class CrawlSummary:
+    sources: dict[str, SourceSummary] = field(default_factory=dict)
+    started_at: datetime = field(default_factory=utcnow)
+    elapsed_s: float = 0.0
+    interrupted: bool = False
+    fill_alerts: list[str] = field(default_factory=list)
+
+    def source(self, name: str) -> SourceSummary:
+        if name not in self.sources:
+            self.sources[name] = SourceSummary(name)
+        return self.sources[name]
+
+    def add_discovery(self, discovery: Discovery) -> None:
+        self.source(discovery.source).add_discovery(discovery)
+
+    def add_fetch(self, fetch: PageFetch) -> None:
+        self.source(fetch.job.source).add_fetch(fetch)
+
+    def add_decision(self, source: str, decision: Decision) -> None:
+        self.source(source).add_decision(decision)
+
+    @property
+    def total(self) -> SourceSummary:
+        total = SourceSummary("total")
+        for summary in self.sources.values():
+            total.merge(summary)
+        total.elapsed_s = self.elapsed_s
+        return total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sources": [s.to_dict() for s in self.sources.values()],
+            "started_at": self.started_at.isoformat(),
+            "elapsed_s": round(self.elapsed_s, 3),
+            "interrupted": self.interrupted,
+            "fill_alerts": list(self.fill_alerts),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CrawlSummary:
+        summary = cls(
+            started_at=datetime.fromisoformat(data["started_at"]),
+            elapsed_s=float(data.get("elapsed_s", 0.0)),
+            interrupted=bool(data.get("interrupted", False)),
+            fill_alerts=list(data.get("fill_alerts") or []),
+        )
+        for item in data.get("sources") or []:
+            summary.sources[item["name"]] = SourceSummary.from_dict(item)
+        return summary
+
+
+# -- building blocks ----------------------------------------------------------------------------------
+def policy_for(source: Source, settings: Settings | None = None) -> FetchPolicy:
+    """The source's limits; a ``WIREFEED_USER_AGENT`` overrides the sources file."""
+    policy = FetchPolicy.from_source(source)
+    if settings is not None and settings.user_agent:
+        policy = FetchPolicy(**{**asdict(policy), "user_agent": settings.user_agent})
+    return policy
+
+
+def make_fetcher(
+    settings: Settings | None = None,
+    *,
+    allow_private_hosts: Iterable[str] = (),
+    gate: HostGate | None = None,
+    robots_cache: RobotsCache | None = None,
+) -> Fetcher:
+    """The fetcher for a crawl: in-process gate and robots cache unless shared ones are passed."""
+    allowed = [*(settings.allow_private_hosts if settings is not None else []), *allow_private_hosts]
+    return Fetcher(gate=gate, robots_cache=robots_cache, allow_private_hosts=allowed)
+
+
+def _record(store: Store, url: str | None, source: str, stage: str, error: IngestError) -> None:
+    try:
+        store.record_error(url=url, source=source, stage=stage, kind=error.kind.value, message=error.message)
+    except Exception:  # recording must never end a crawl; the log keeps the trace
+        log.exception("could not record %s error for %s", error.kind, url)
+
+
+def _error_status(error: IngestError) -> str:
+    if error.kind is ErrorKind.HTTP_STATUS and getattr(error, "status", 0) >= 500:
+        return "error:http_status_5xx"
+    return f"error:{error.kind.value}"
+
+
+def _decide(item: Discovered, state: UrlState | None, source: Source, now: datetime) -> str | None:
+    """Why to fetch ``item`` now ("new", "updated", "revisit", "retry"), or None to leave it."""
+    if state is None:
+        return "new"
+    if state.transient_failure:
+        return "retry"
+    seen = item.newest
+    if seen is not None:
+        reference = state.lastmod or state.fetched_at
+        if reference is not None and seen > reference:
+            return "updated"
+    revisit_after = source.revisit_after or timedelta(hours=6)
+    max_age = timedelta(days=source.max_age_days or 7)
+    young = item.published is None or now - item.published <= max_age
+    if state.fetched_at is None or (young and now - state.fetched_at >= revisit_after):
+        return "revisit"
+    return None
+
+
+def discover_source(
+    source: Source,
+    fetcher: Fetcher,
+    store: Store,
+    *,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+) -> Discovery:
+    """Read a source's feeds, sitemaps and pages, and turn what they list into the pages to fetch now:
+    unknown URLs, URLs whose listing date moved past the stored copy, and young articles due a revisit.
+    Listing failures are recorded in ``ingest_errors`` (stage ``discover``) and counted."""
+    now = now or datetime.now(UTC)
+    policy = policy_for(source, settings)
+    result = Discovery(source.name)
+
+    def on_error(url: str, error: IngestError) -> None:
+        result.errors[error.kind.value] += 1
+        _record(store, url, source.name, "discover", error)
+
+    found = discover(
+        fetcher,
+        policy,
+        feeds=source.feeds,
+        sitemaps=source.sitemaps,
+        pages=source.pages,
+        link_pattern=source.link_pattern,
+        max_items_per_feed=source.max_items_per_feed or 500,
+        on_error=on_error,
+    )
+    result.discovered = len(found)
+    states = load_states(store, [item.url for item in found])
+    max_age = timedelta(days=source.max_age_days or 7)
+    limit = source.max_pages_per_run or 2000
+    for item in found:
+        newest = item.published or item.newest
+        if newest is not None and now - newest > max_age:
+            result.skipped_old += 1
+            continue
+        state = states.get(item.url)
+        reason = _decide(item, state, source, now)
+        if reason is None:
+            result.skipped_fresh += 1
+            continue
+        if len(result.pages) >= limit:
+            result.skipped_fresh += 1  # left for the next run, which starts where this one stopped
+            continue
+        conditional = state is not None and reason in {"updated", "revisit"}
+        result.pages.append(
+            PageJob(
+                url=item.url,
+                source=source.name,
+                reason=reason,
+                etag=state.etag if conditional and state else None,
+                last_modified=state.last_modified if conditional and state else None,
+                lastmod=item.newest,
+            )
+        )
+    return result
+
+
+def fetch_page(
+    job: PageJob, source: Source, fetcher: Fetcher, store: Store, *, settings: Settings | None = None
+) -> PageFetch:
+    """One polite GET (conditional when the job carries validators). A refusal or failure is recorded in
+    ``ingest_errors`` and in the URL's crawl state; a 304 refreshes the state and costs no parse. A page
+    that arrives is *not* marked in the crawl state here: ``ingest_page`` does that once it is decided."""
+    fetched_at = datetime.now(UTC)
+    try:
+        result = fetcher.fetch(
+            job.url, policy_for(source, settings), etag=job.etag, last_modified=job.last_modified
+        )
+    except IngestError as error:
+        _record(store, job.url, source.name, "fetch", error)
+        save_state(
+            store,
+            job.url,
+            source=source.name,
+            status=_error_status(error),
+            fetched_at=fetched_at,
+            keep_validators=True,
+        )
+        return PageFetch(
+            job, "rejected", fetched_at=fetched_at, error_kind=error.kind.value, message=error.message
+        )
+    if result.not_modified:
+        save_state(
+            store,
+            job.url,
+            source=source.name,
+            status="not_modified",
+            fetched_at=fetched_at,
+            lastmod=job.lastmod,
+            keep_validators=True,
+        )
+        return PageFetch(job, "not_modified", final_url=result.final_url, fetched_at=fetched_at)
+    return PageFetch(
+        job,
+        "fetched",
+        final_url=result.final_url,
+        text=result.text,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        fetched_at=fetched_at,
+    )
+
+
+def ingest_page(
+    pipeline: Pipeline,
+    source: Source,
+    url: str,
+    html: str | bytes,
+    fetched_at: datetime | None = None,
+    *,
+    requested_url: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    lastmod: datetime | None = None,
+) -> Decision:
+    """Extract with the source's adapter, let the pipeline decide, then remember the URL's validators.
+    ``requested_url`` is the discovered URL (the crawl-state key) when a redirect moved the page."""
+    decision = pipeline.ingest_html(
+        html, url=url, source=source.name, extractor=extractor_for(source.adapter), fetched_at=fetched_at
+    )
+    status = (
+        decision.outcome.value
+        if decision.outcome is not Outcome.REJECTED
+        else (f"error:{decision.error_kind.value if decision.error_kind else 'internal'}")
+    )
+    save_state(
+        pipeline.store,
+        requested_url or url,
+        source=source.name,
+        status=status,
+        fetched_at=fetched_at,
+        etag=etag,
+        last_modified=last_modified,
+        lastmod=lastmod,
+    )
+    return decision
+
+
+def ingest_fetch(pipeline: Pipeline, source: Source, fetch: PageFetch) -> Decision | None:
+    """``ingest_page`` for a ``PageFetch`` (None when there is nothing to ingest)."""
+    if fetch.outcome != "fetched" or fetch.text is None:
+        return None
+    return ingest_page(
+        pipeline,
+        source,
+        fetch.final_url or fetch.job.url,
+        fetch.text,
+        fetch.fetched_at,
+        requested_url=fetch.job.url,
+        etag=fetch.etag,
+        last_modified=fetch.last_modified,
+        lastmod=fetch.job.lastmod,
+    )
+
+
+# -- the in-process crawl -----------------------------------------------------------------------------
+Progress = Callable[[str, int, int], None]  # (source, pages done, pages planned)
+
+
+def crawl(
+    sources: list[Source],
+    pipeline: Pipeline,
+    fetcher: Fetcher,
+    *,
+    settings: Settings | None = None,
+    stop: threading.Event | None = None,
+    on_progress: Progress | None = None,
+    max_workers: int = 8,
+) -> CrawlSummary:
+    """Crawl ``sources`` once, in parallel per source. Setting ``stop`` ends the run after the pages in
+    flight: everything decided so far is stored and its crawl state saved, so the next run resumes."""
+    stop = stop or threading.Event()
+    summary = CrawlSummary()
+    lock = threading.Lock()
+    started = time.monotonic()
+
+    def run(source: Source) -> None:
+        began = time.monotonic()
+        try:
+            discovery = discover_source(source, fetcher, pipeline.store, settings=settings)
+            with lock:
+                summary.add_discovery(discovery)
+            total = len(discovery.pages)
+            if on_progress:
+                on_progress(source.name, 0, total)
+            for done, job in enumerate(discovery.pages, start=1):
+                if stop.is_set():
+                    break
+                fetched = fetch_page(job, source, fetcher, pipeline.store, settings=settings)
+                with lock:
+                    summary.add_fetch(fetched)
+                    decision = ingest_fetch(pipeline, source, fetched)
+                    if decision is not None:
+                        summary.add_decision(source.name, decision)
+                if on_progress:
+                    on_progress(source.name, done, total)
+        except Exception as error:  # one source's bug must not take the others down
+            log.exception("crawl of %s failed", source.name)
+            _record(pipeline.store, None, source.name, "crawl", IngestError(ErrorKind.INTERNAL, repr(error)))
+            with lock:
+                summary.source(source.name).errors[ErrorKind.INTERNAL.value] += 1
+        finally:
+            with lock:
+                summary.source(source.name).elapsed_s = time.monotonic() - began
+
+    for source in sources:
+        summary.source(source.name)
+    with ThreadPoolExecutor(
+        max_workers=max(1, min(max_workers, len(sources))), thread_name_prefix="crawl"
+    ) as pool:
+        futures = [pool.submit(run, source) for source in sources]
+        try:
+            for future in futures:
+                while not future.done():
+                    time.sleep(0.05)  # a short wait keeps the main thread responsive to Ctrl-C
+        except KeyboardInterrupt:
+            stop.set()
+            summary.interrupted = True
+            for future in futures:
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+    summary.interrupted = summary.interrupted or stop.is_set()
+    summary.elapsed_s = time.monotonic() - started
+    try:
+        from worker.crawl_state import fill_alerts
+
+        summary.fill_alerts = [
+            rate.describe() for rate in fill_alerts(pipeline.store, [s.name for s in sources])
+        ]
+    except Exception:
+        log.exception("could not compute fill rates")
+    return summary
