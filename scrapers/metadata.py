@@ -442,9 +442,11 @@ def _scan_region(page: _Page) -> _Region:
         root = heading
         for _ in range(_REGION_LEVELS):
             parent = root.getparent()
-            if parent is None or parent.tag in ("body", "html"):
+            if parent is None:
                 break
             root = parent
+            if parent.tag in ("body", "html"):
+                break
             if root.tag in ("article", "main"):
                 break
         elements = []

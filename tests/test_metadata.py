@@ -1,0 +1,490 @@
+"""Metadata from realistic page snippets: each source of each field, its priority, and the traps."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from scrapers.metadata import PageMetadata, extract_metadata
+
+SEED = Path("/work/shared/fixtures/seed")
+
+
+STORY_URL = "https://news.example.com/world/2024/story-123.html"
+
+
+def meta_of(html: str, url: str | None = STORY_URL) -> PageMetadata:
+    return extract_metadata(lxml.html.document_fromstring(html), url)
+
+
+def page(head: str = "", body: str = "", lang: str = "en") -> str:
+    return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">{head}</head>'
+            f"<body>{body}</body></html>")
+
+
+def ld(data: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+# ------------------------------------------------------------------------------------------- the seed
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared seed fixtures not mounted")
+def test_seed_page_matches_expected_metadata() -> None:
+    expected = json.loads((SEED / "rferl-kerry-aleppo.expected.json").read_text())
+    tree = lxml.html.document_fromstring((SEED / "rferl-kerry-aleppo.html").read_bytes())
+    before = lxml.html.tostring(tree)
+    meta = extract_metadata(tree, expected["url"])
+    assert lxml.html.tostring(tree) == before, "the tree must not be mutated"
+    for key in ("title", "authors", "language", "site_name", "top_image", "canonical_url"):
+        assert getattr(meta, key) == expected[key], key
+    assert meta.published_at is not None
+    assert meta.published_at.isoformat() == expected["published_at"]
+    assert meta.modified_at == datetime(2016, 10, 7, 19, 40, 21, tzinfo=UTC)
+    assert meta.page_type == "article"
+    assert meta.paywalled is False
+    assert meta.warnings == []
+
+
+# ------------------------------------------------------------------------------------------- JSON-LD
+
+
+def test_yoast_graph_with_id_references() -> None:
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "@id": "https://blog.example.org/#website", "name": "Example Blog"},
+            {
+                "@type": "WebPage",
+                "@id": "https://blog.example.org/post/#webpage",
+                "url": "https://blog.example.org/post/",
+                "name": "A post | Example Blog",
+                "datePublished": "2021-05-01T08:00:00+00:00",
+            },
+            {
+                "@type": "Article",
+                "@id": "https://blog.example.org/post/#article",
+                "isPartOf": {"@id": "https://blog.example.org/post/#webpage"},
+                "author": {"@id": "https://blog.example.org/#/schema/person/abc"},
+                "headline": "Why the river flooded twice",
+                "datePublished": "2021-05-01T08:00:00+02:00",
+                "dateModified": "2021-05-03T10:30:00+02:00",
+                "inLanguage": "de-DE",
+                "image": {"@id": "https://blog.example.org/post/#primaryimage"},
+            },
+            {
+                "@type": "ImageObject",
+                "@id": "https://blog.example.org/post/#primaryimage",
+                "url": "https://blog.example.org/wp-content/flood.jpg",
+            },
+            {"@type": "Person", "@id": "https://blog.example.org/#/schema/person/abc", "name": "Anna Weber"},
+        ],
+    }
+    meta = meta_of(page(ld(graph)), "https://blog.example.org/post/")
+    assert meta.title == "Why the river flooded twice"
+    assert meta.authors == ["Anna Weber"]
+    assert meta.published_at == datetime(2021, 5, 1, 8, 0, tzinfo=timezone(timedelta(hours=2)))
+    assert meta.modified_at == datetime(2021, 5, 3, 10, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert meta.language == "de"
+    assert meta.site_name == "Example Blog"
+    assert meta.top_image == "https://blog.example.org/wp-content/flood.jpg"
+    assert meta.page_type == "article"
+
+
+def test_main_entity_nested_in_webpage_and_related_items_ignored() -> None:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "mainEntity": {
+            "@type": "NewsArticle",
+            "headline": "Council approves new bridge",
+            "datePublished": "2023-03-02T09:15:00Z",
+            "author": [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "John Roe"}],
+        },
+        "relatedLink": [
+            {"@type": "NewsArticle", "headline": "Old bridge closed", "datePublished": "2019-01-01T00:00:00Z"}
+        ],
+    }
+    related_list = {
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "itemListElement": [
+            {"@type": "ListItem", "item": {"@type": "NewsArticle", "headline": "Elsewhere",
+                                           "datePublished": "2018-01-01T00:00:00Z"}}
+        ],
+    }
+    meta = meta_of(page(ld(related_list) + ld(data)))
+    assert meta.title == "Council approves new bridge"
+    assert meta.authors == ["Jane Doe", "John Roe"]
+    assert meta.published_at == datetime(2023, 3, 2, 9, 15, tzinfo=UTC)
+
+
+def test_several_articles_pick_the_one_for_this_url() -> None:
+    other = {"@type": "NewsArticle", "url": "https://news.example.com/other", "headline": "Other story",
+             "datePublished": "2020-01-01T00:00:00Z"}
+    own = {"@type": "NewsArticle", "url": "https://news.example.com/world/2024/story-123.html",
+           "headline": "Own story", "datePublished": "2024-02-02T12:00:00Z"}
+    meta = meta_of(page(ld([other, own])))
+    assert meta.title == "Own story"
+    assert meta.published_at == datetime(2024, 2, 2, 12, tzinfo=UTC)
+
+
+def test_sloppy_json_ld_is_tolerated() -> None:
+    sloppy = """<script type="application/ld+json">
+    //<![CDATA[
+    <!--
+    {"@context": "https://schema.org", "@type": "BlogPosting",
+     "headline": "Trailing commas everywhere",
+     "author": {"@type": "Person", "name": "Sam Lee",},
+     "description": "line one
+line two",
+     "datePublished": "2022-07-14 06:30:00Z",}
+    -->
+    //]]>
+    </script>"""
+    broken = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
+    meta = meta_of(page(broken + sloppy))
+    assert meta.title == "Trailing commas everywhere"
+    assert meta.authors == ["Sam Lee"]
+    assert meta.published_at == datetime(2022, 7, 14, 6, 30, tzinfo=UTC)
+    assert meta.description == "line one line two"
+    assert "invalid JSON-LD block skipped" in meta.warnings
+
+
+def test_placeholder_headline_loses_to_what_the_page_shows() -> None:
+    head = (ld({"@type": "NewsArticle", "headline": "escenic", "datePublished": "2012-04-17T14:54:00Z"})
+            + "<title>Plumber jailed after boiler death</title>"
+            + '<meta property="og:title" content="Plumber jailed after boiler death">')
+    meta = meta_of(page(head, "<h1>Plumber jailed after boiler death</h1>"))
+    assert meta.title == "Plumber jailed after boiler death"
+
+
+def test_organisation_author_only_when_no_person() -> None:
+    org_only = {"@type": "NewsArticle", "headline": "Markets fall",
+                "author": {"@type": "Organization", "name": "Reuters"}}
+    assert meta_of(page(ld(org_only))).authors == ["Reuters"]
+    with_person = dict(org_only, author=[{"@type": "Organization", "name": "Reuters"},
+                                         {"@type": "Person", "name": "Ana Lima"}])
+    assert meta_of(page(ld(with_person))).authors == ["Ana Lima"]
+    # the organisation gives way to a person named by a later source
+    head = ld(org_only) + '<meta name="author" content="Ana Lima">'
+    assert meta_of(page(head)).authors == ["Ana Lima"]
+
+
+# ------------------------------------------------------------------------------------------- meta tags
+
+
+def test_opengraph_and_meta_tags_when_no_json_ld() -> None:
+    head = """
+    <title>Storm hits the coast - The Daily Planet</title>
+    <meta property="og:title" content="Storm hits the coast | The Daily Planet">
+    <meta property="og:site_name" content="The Daily Planet">
+    <meta property="og:type" content="article">
+    <meta property="og:locale" content="en_GB">
+    <meta property="og:image" content="/img/storm.jpg">
+    <meta property="og:description" content="High winds and flooding.">
+    <meta property="article:published_time" content="2024-01-05T07:00:00+00:00">
+    <meta property="article:modified_time" content="2024-01-05T09:00:00+00:00">
+    <meta property="article:author" content="https://www.facebook.com/some.profile">
+    <meta name="author" content="Lois Lane">
+    <link rel="canonical" href="/weather/storm-hits-the-coast">
+    """
+    meta = meta_of(page(head, lang=""), "https://www.dailyplanet.example/weather/storm-hits-the-coast?utm=x")
+    assert meta.title == "Storm hits the coast"
+    assert meta.site_name == "The Daily Planet"
+    assert meta.authors == ["Lois Lane"]  # the profile URL is not a name
+    assert meta.published_at == datetime(2024, 1, 5, 7, tzinfo=UTC)
+    assert meta.modified_at == datetime(2024, 1, 5, 9, tzinfo=UTC)
+    assert meta.language == "en"
+    assert meta.canonical_url == "https://www.dailyplanet.example/weather/storm-hits-the-coast"
+    assert meta.top_image == "https://www.dailyplanet.example/img/storm.jpg"
+    assert meta.description == "High winds and flooding."
+    assert meta.page_type == "article"
+
+
+def test_base_href_resolves_relative_urls() -> None:
+    head = ('<base href="https://cdn.example.net/site/"><meta property="og:image" content="pics/a.jpg">'
+            '<link rel="canonical" href="article/42">')
+    meta = meta_of(page(head), "https://www.example.net/article/42")
+    assert meta.top_image == "https://cdn.example.net/site/pics/a.jpg"
+    assert meta.canonical_url == "https://cdn.example.net/site/article/42"
+
+
+def test_canonical_to_site_root_is_ignored() -> None:
+    meta = meta_of(page('<link rel="canonical" href="https://news.example.com/">'))
+    assert meta.canonical_url is None
+    assert any("canonical" in w for w in meta.warnings)
+
+
+def test_analytics_and_dublin_core_tags() -> None:
+    head = """
+    <meta name="parsely-title" content="Rates held steady">
+    <meta name="parsely-author" content="Kim Park">
+    <meta name="parsely-pub-date" content="2023-09-20T18:00:00Z">
+    <meta name="dc.language" content="fr">
+    """
+    meta = meta_of(page(head, lang=""))
+    assert meta.title == "Rates held steady"
+    assert meta.authors == ["Kim Park"]
+    assert meta.published_at == datetime(2023, 9, 20, 18, tzinfo=UTC)
+    assert meta.language == "fr"
+
+
+def test_title_is_never_the_site_name_alone() -> None:
+    head = '<title>The Daily Planet</title><meta property="og:site_name" content="The Daily Planet">'
+    meta = meta_of(page(head, '<header><h1 class="site-logo">The Daily Planet</h1></header>'
+                              "<main><h1>Mayor resigns after vote</h1></main>"))
+    assert meta.title == "Mayor resigns after vote"
+
+
+def test_h1_cleans_a_title_that_carries_the_site_name() -> None:
+    head = "<title>Mayor resigns after vote: what happens next – Metro Herald</title>"
+    meta = meta_of(page(head, "<article><h1>Mayor resigns after vote: what happens next</h1></article>"),
+                   "https://www.metroherald.example/politics/mayor")
+    assert meta.title == "Mayor resigns after vote: what happens next"
+
+
+def test_site_name_from_publisher_when_no_og_site_name() -> None:
+    data = {"@type": "NewsArticle", "headline": "X happened",
+            "publisher": {"@type": "NewsMediaOrganization", "name": "Gazette Times"}}
+    assert meta_of(page(ld(data))).site_name == "Gazette Times"
+
+
+def test_publisher_credit_in_meta_author_is_not_a_person() -> None:
+    head = ('<meta name="author" content="Olympia-Verlag GmbH, Nürnberg, Germany">'
+            '<meta name="copyright" content="Olympia-Verlag GmbH, Nürnberg, Germany">')
+    meta = meta_of(page(head, '<h1>Skitouren im Test</h1><p class="byline">Von Maria Huber</p>', lang="de"))
+    assert meta.authors == ["Maria Huber"]
+
+
+# ------------------------------------------------------------------------------------------- bylines
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [
+        ("By Jane Doe and John Roe, Reuters", ["Jane Doe", "John Roe"]),
+        ("By JANE DOE", ["JANE DOE"]),
+        ("Von Anna Müller und Jonas Beck", ["Anna Müller", "Jonas Beck"]),
+        ("Par Claire Dubois et Luc Martin", ["Claire Dubois", "Luc Martin"]),
+        ("By Jane Doe in London", ["Jane Doe"]),
+        ("By Ursula von der Leyen", ["Ursula von der Leyen"]),
+        ("Jane Doe, Senior Correspondent", ["Jane Doe"]),
+        ("By Jane Doe & John Roe", ["Jane Doe", "John Roe"]),
+        ("By Reuters", ["Reuters"]),
+        ("Jane Doe (AFP)", ["Jane Doe"]),
+    ],
+)
+def test_visible_byline(byline: str, authors: list[str]) -> None:
+    body = (f'<article><h1>Ceasefire talks resume</h1><div class="article-byline">{byline}</div>'
+            "<p>Text.</p></article>")
+    assert meta_of(page("", body)).authors == authors
+
+
+def test_byline_links_inside_a_bio_box() -> None:
+    bio = "She has covered energy markets for a decade, reporting from Houston, Riyadh and Moscow. " * 3
+    body = f"""<article><h1>Oil prices jump</h1>
+      <div class="author-box"><a rel="author" href="/people/maria-santos">Maria Santos</a>
+      <p>{bio}</p></div></article>"""
+    assert meta_of(page("", body)).authors == ["Maria Santos"]
+
+
+def test_author_names_deduplicated_in_order() -> None:
+    data = {"@type": "NewsArticle", "headline": "H", "author": [
+        {"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "John Roe"},
+        {"@type": "Person", "name": "jane doe"}]}
+    assert meta_of(page(ld(data))).authors == ["Jane Doe", "John Roe"]
+
+
+def test_microdata_author_and_date() -> None:
+    body = """<div itemscope itemtype="https://schema.org/NewsArticle">
+      <h1 itemprop="headline">Harbour reopens</h1>
+      <span itemprop="author" itemscope itemtype="https://schema.org/Person">
+        <span itemprop="name">Tom Berg</span></span>
+      <meta itemprop="datePublished" content="2022-11-30T06:00:00+01:00">
+      <div class="comments"><div itemscope itemtype="https://schema.org/Comment">
+        <span itemprop="author">troll99</span><meta itemprop="datePublished" content="2023-01-01T00:00:00Z">
+      </div></div></div>"""
+    meta = meta_of(page("", body))
+    assert meta.title == "Harbour reopens"
+    assert meta.authors == ["Tom Berg"]
+    assert meta.published_at == datetime(2022, 11, 30, 6, tzinfo=timezone(timedelta(hours=1)))
+
+
+# ------------------------------------------------------------------------------------------- dates
+
+
+def test_related_link_trap() -> None:
+    """A <time> in an aside or a related-stories block belongs to another story."""
+    body = """
+    <aside class="sidebar"><h2>Most read</h2><time datetime="2024-06-01T10:00:00Z">1 June</time></aside>
+    <article>
+      <h1>Bridge reopens after repairs</h1>
+      <div class="related-stories"><time datetime="2024-05-20T08:00:00Z">20 May</time></div>
+      <div class="meta"><time datetime="2024-06-03T14:30:00+02:00">3 June 2024, 14:30</time></div>
+      <p>The bridge reopened on Monday.</p>
+    </article>"""
+    meta = meta_of(page("", body))
+    assert meta.published_at == datetime(2024, 6, 3, 14, 30, tzinfo=timezone(timedelta(hours=2)))
+
+
+def test_teaser_cards_are_other_stories() -> None:
+    """Dates inside nested <article> cards (teasers) are not the page's date."""
+    body = """<main><article class="story">
+      <h1>Lake levels at record low</h1>
+      <section><article class="card"><time datetime="2020-01-01T00:00:00Z">Jan 1</time></article></section>
+      <p class="dateline">Published 12 August 2022 09:05 CEST</p>
+    </article></main>"""
+    meta = meta_of(page("", body))
+    assert meta.published_at == datetime(2022, 8, 12, 9, 5, tzinfo=timezone(timedelta(hours=2)))
+
+
+def test_comment_dates_are_not_taken() -> None:
+    body = """<article><h1>Ask the expert</h1><p>Body</p></article>
+    <section id="comments"><div class="comment">
+      <time datetime="2024-02-02T02:02:02Z">2 Feb</time></div></section>"""
+    meta = meta_of(page("", body), "https://blog.example.org/ask-the-expert")
+    assert meta.published_at is None
+    assert "no published date found" in meta.warnings
+
+
+def test_visible_date_in_russian() -> None:
+    body = '<article><h1>Заголовок</h1><div class="article-date">7 октября 2016, 19:12</div></article>'
+    meta = meta_of(page("", body, lang="ru"), "https://example.ru/news/1")
+    assert meta.published_at == datetime(2016, 10, 7, 19, 12, tzinfo=UTC)
+    assert any("no time zone" in w for w in meta.warnings)
+
+
+def test_epoch_in_data_attribute() -> None:
+    body = '<article><h1>Title here</h1><span data-timestamp="1475867520000">2h ago</span></article>'
+    meta = meta_of(page("", body))
+    assert meta.published_at == datetime(2016, 10, 7, 19, 12, tzinfo=UTC)
+
+
+class TestAmbiguousNumericDates:
+    body = '<article><h1>Budget passed</h1><span class="date">03/04/2024</span>{extra}</article>'
+
+    def test_us_english_reads_month_first(self) -> None:
+        meta = meta_of(page("", self.body.format(extra=""), lang="en-US"))
+        assert meta.published_at == datetime(2024, 3, 4, tzinfo=UTC)
+        assert not any("ambiguous" in w for w in meta.warnings)
+
+    def test_british_english_reads_day_first(self) -> None:
+        meta = meta_of(page("", self.body.format(extra=""), lang="en-GB"))
+        assert meta.published_at == datetime(2024, 4, 3, tzinfo=UTC)
+
+    def test_other_languages_read_day_first(self) -> None:
+        meta = meta_of(page("", self.body.format(extra=""), lang="es"))
+        assert meta.published_at == datetime(2024, 4, 3, tzinfo=UTC)
+
+    def test_another_date_on_the_page_settles_it(self) -> None:
+        extra = '<span class="date">Updated 25/04/2024</span>'
+        meta = meta_of(page("", self.body.format(extra=extra), lang="en"), "https://example.com/budget")
+        assert meta.published_at == datetime(2024, 4, 3, tzinfo=UTC)
+        assert not any("ambiguous" in w for w in meta.warnings)
+
+    def test_still_ambiguous_english_warns(self) -> None:
+        meta = meta_of(page("", self.body.format(extra=""), lang="en"), "https://example.com/budget")
+        assert meta.published_at == datetime(2024, 3, 4, tzinfo=UTC)
+        assert any("ambiguous" in w for w in meta.warnings)
+
+    def test_structured_iso_date_needs_no_guess(self) -> None:
+        head = '<meta property="article:published_time" content="2024-04-03T10:00:00Z">'
+        meta = meta_of(page(head, self.body.format(extra=""), lang="en"))
+        assert meta.published_at == datetime(2024, 4, 3, 10, tzinfo=UTC)
+
+
+def test_zone_less_structured_date_is_utc_with_a_warning() -> None:
+    data = {"@type": "NewsArticle", "headline": "H", "datePublished": "2016-10-07T19:12:00"}
+    meta = meta_of(page(ld(data)))
+    assert meta.published_at == datetime(2016, 10, 7, 19, 12, tzinfo=UTC)
+    assert any("published_at" in w and "UTC assumed" in w for w in meta.warnings)
+
+
+def test_modified_before_published_is_dropped() -> None:
+    head = ('<meta property="article:published_time" content="2013-07-19T17:08:44+00:00">'
+            '<meta property="article:modified_time" content="2013-07-19T13:08:57+00:00">')
+    meta = meta_of(page(head))
+    assert meta.published_at == datetime(2013, 7, 19, 17, 8, 44, tzinfo=UTC)
+    assert meta.modified_at is None
+    assert "modified_at earlier than published_at; dropped" in meta.warnings
+
+
+def test_future_date_is_skipped_for_the_next_source() -> None:
+    future = (datetime.now(UTC) + timedelta(days=400)).isoformat()
+    head = (f'<meta property="article:published_time" content="{future}">'
+            '<meta name="dc.date" content="2020-02-02T12:00:00Z">')
+    meta = meta_of(page(head))
+    assert meta.published_at == datetime(2020, 2, 2, 12, tzinfo=UTC)
+    assert any("future" in w for w in meta.warnings)
+
+
+def test_date_from_url_as_last_resort() -> None:
+    meta = meta_of(page("", "<h1>Headline</h1>"), "https://example.com/2019/03/14/pi-day/")
+    assert meta.published_at == datetime(2019, 3, 14, tzinfo=UTC)
+    assert any("URL" in w for w in meta.warnings)
+
+
+# ------------------------------------------------------------------------------------------- paywall
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "paywalled"),
+    [
+        (ld({"@type": "NewsArticle", "headline": "H", "isAccessibleForFree": False}), "", True),
+        (ld({"@type": "NewsArticle", "headline": "H", "isAccessibleForFree": "False"}), "", True),
+        (ld({"@type": "NewsArticle", "headline": "H", "isAccessibleForFree": True}), "", False),
+        (ld({"@type": "NewsArticle", "headline": "H", "hasPart": {"@type": "WebPageElement",
+             "isAccessibleForFree": "false", "cssSelector": ".paid"}}), "", True),
+        ('<meta name="article:content_tier" content="locked">', "", True),
+        ('<meta property="article:content_tier" content="metered">', "", True),
+        ('<meta property="article:content_tier" content="free">', "", False),
+        ("", '<article><h1>Story</h1><div class="paywall">Subscribe to read</div></article>', True),
+        ("", "<article><h1>Story</h1><p>All free.</p></article>", False),
+    ],
+)
+def test_paywall(head: str, body: str, paywalled: bool) -> None:
+    assert meta_of(page(head, body)).paywalled is paywalled
+
+
+# ------------------------------------------------------------------------------------------- types, lang
+
+
+@pytest.mark.parametrize(
+    ("head", "page_type"),
+    [
+        (ld({"@type": "LiveBlogPosting", "headline": "Live: election night"}), "liveblog"),
+        (ld({"@type": ["NewsArticle", "ReportageNewsArticle"], "headline": "H"}), "article"),
+        (ld({"@type": "CollectionPage", "name": "World news"}), "listing"),
+        ('<meta property="og:type" content="video.other">', "video"),
+        ('<meta property="og:type" content="website">', "website"),
+        ("", None),
+    ],
+)
+def test_page_type(head: str, page_type: str | None) -> None:
+    assert meta_of(page(head)).page_type == page_type
+
+
+@pytest.mark.parametrize(
+    ("html", "language"),
+    [
+        ('<html lang="de-DE"><head></head><body></body></html>', "de"),
+        ('<html><head><meta property="og:locale" content="fr_FR"></head><body></body></html>', "fr"),
+        ('<html><head><meta http-equiv="content-language" content="ru"></head><body></body></html>', "ru"),
+        ('<html><head><meta name="language" content="Deutsch"></head><body></body></html>', "de"),
+        ('<html lang="zh-Hans-CN"><head></head><body></body></html>', "zh"),
+    ],
+)
+def test_language(html: str, language: str) -> None:
+    assert meta_of(html).language == language
+
+
+def test_empty_and_odd_pages_do_not_crash() -> None:
+    for html in ("<html></html>", "<p>just text</p>", page(ld([]) + ld("x") + ld({"@graph": None}))):
+        meta = meta_of(html, None)
+        assert isinstance(meta, PageMetadata)
+        assert meta.published_at is None
