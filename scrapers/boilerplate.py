@@ -59,6 +59,10 @@ _NEGATIVE_TOKENS: frozenset[str] = frozenset({
     "info", "infobox", "factbox", "signature", "supplemental", "external", "remote", "partner",
     "anzeige", "werbung", "mehr", "teilen", "verwandte", "paywall", "print", "email",
 })
+_ABSOLUTE_NEGATIVE = re.compile(
+    r"comment(?!ary)|disqus|cookie|consent|gdpr|newsletter|outbrain|taboola|plista|breadcrumb|skip",
+    re.IGNORECASE,
+)
 _POSITIVE = re.compile(
     r"article|story|entry|post|body|content|text|main|blog|news|hentry|permalink|page|column|"
     r"artikel|inhalt|beitrag|contenu|contenido|articolo|corpo|testo|cuerpo",
@@ -73,7 +77,21 @@ _STRONG_POSITIVE = re.compile(
 )
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# Patterns match at the start of a name token only: "tags" must not fire inside "bundestagswahl".
+_AT_TOKEN = r"(?<![a-z0-9])(?:"
 
+
+def _anchored(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(_AT_TOKEN + pattern.pattern + ")", pattern.flags)
+
+
+_HARD_NEGATIVE = _anchored(_HARD_NEGATIVE)
+_POSITIVE = _anchored(_POSITIVE)
+_ABSOLUTE_NEGATIVE = _anchored(_ABSOLUTE_NEGATIVE)
+_STRONG_POSITIVE = _anchored(_STRONG_POSITIVE)
+
+
+ABSOLUTE = -3  # comment threads, consent and newsletter boxes: chrome whatever they contain
 HARD = -2
 SOFT = -1
 NEUTRAL = 0
@@ -81,12 +99,13 @@ POSITIVE = 1
 STRONG = 2
 
 
-def _tokens(value: str) -> set[str]:
-    return set(_TOKEN_SPLIT.split(_CAMEL.sub("-", value).lower()))
+def _normalise_names(value: str) -> str:
+    """``articleBody main__text`` -> ``article-body main-text``: one spelling for every naming style."""
+    return " ".join(_TOKEN_SPLIT.sub("-", _CAMEL.sub("-", part).lower()) for part in value.split())
 
 
 def class_hint(el: HtmlElement) -> int:
-    """How an element's own markup names it: STRONG/POSITIVE content, SOFT/HARD chrome, or NEUTRAL.
+    """How an element's own markup names it: STRONG/POSITIVE content, SOFT/HARD/ABSOLUTE chrome, or NEUTRAL.
 
     Vocabulary of ``class``, ``id``, ``role``, ``itemprop`` and ARIA labels, since those are what CMS
     templates use to name their parts; tags are judged separately.
@@ -103,15 +122,20 @@ def class_hint(el: HtmlElement) -> int:
             return HARD
         if role in ("main", "article"):
             return POSITIVE
-    names = " ".join(v for v in (get("class"), get("id")) if v)
-    if not names:
+    raw = " ".join(v for v in (get("class"), get("id")) if v)
+    if not raw:
         return NEUTRAL
+    names = _normalise_names(raw)
     if _STRONG_POSITIVE.search(names):
         return STRONG
-    if _HARD_NEGATIVE.search(names):
-        return HARD
     positive = _POSITIVE.search(names) is not None
-    if _NEGATIVE_TOKENS.intersection(_tokens(names)):
+    if _ABSOLUTE_NEGATIVE.search(names):
+        return ABSOLUTE
+    if _HARD_NEGATIVE.search(names):
+        # "article modal-enabled", "entry-content has-share": a container naming itself content while
+        # also naming a feature is only chrome if it is small.
+        return SOFT if positive else HARD
+    if _NEGATIVE_TOKENS.intersection(re.split(r"[- ]", names)):
         return NEUTRAL if positive else SOFT
     return POSITIVE if positive else NEUTRAL
 

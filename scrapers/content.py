@@ -81,6 +81,19 @@ def _tag_hint(tag: str) -> int:
     return bp.NEUTRAL
 
 
+def _protected(hint: int, share: float, paragraphs: int) -> bool:
+    """A chrome-named element that holds much of the page's prose is the story's wrapper, not chrome.
+
+    Templates name wrappers after layout features ("has-sidebar", "modal-enabled"); the text they hold
+    says more than their name. Comment threads and consent boxes get no such benefit of the doubt.
+    """
+    if hint == bp.ABSOLUTE:
+        return share >= 0.9
+    if hint == bp.HARD:
+        return share >= 0.5
+    return share >= 0.3 or (share >= 0.15 and paragraphs >= 3)
+
+
 def prune(root: HtmlElement) -> None:
     """Remove what is never prose (scripts, styles, forms' controls, media, AMP widgets) from the tree."""
     doomed = [el for el in root.iter() if not isinstance(el.tag, str) or bp.is_junk_tag(el.tag)]
@@ -140,9 +153,15 @@ def analyse(root: HtmlElement) -> Analysis:
             if total >= MIN_PROSE_CHARS and link_chars[i] <= MAX_PROSE_LINK_DENSITY * total:
                 good[i] = True
                 raw_good[i] = total
+    raw_par = [0] * n
+    for i in range(n):
+        if good[i] and text_chars[i] >= LONG_PARAGRAPH_CHARS:
+            raw_par[i] = 1
     for i in range(n - 1, 0, -1):
-        if parent[i] >= 0:
-            raw_good[parent[i]] += raw_good[i]
+        pi = parent[i]
+        if pi >= 0:
+            raw_good[pi] += raw_good[i]
+            raw_par[pi] += raw_par[i]
     page_raw = raw_good[0] or 1
 
     # Chrome marks: a wrapper holding most of the page's prose is not chrome whatever its name says
@@ -156,8 +175,7 @@ def analyse(root: HtmlElement) -> Analysis:
         if h == bp.STRONG:
             chrome[i] = False
             continue
-        share = raw_good[i] / page_raw
-        own = (h == bp.HARD and share < 0.9) or (h == bp.SOFT and share < 0.5)
+        own = h < bp.NEUTRAL and not _protected(h, raw_good[i] / page_raw, raw_par[i])
         if own and not inherited:
             chrome_roots.append(i)
         chrome[i] = inherited or own
