@@ -52,7 +52,7 @@ class PageJob:
     """One URL to fetch, with the validators for a conditional GET and why it is being fetched."""
 
     url: str
-    source: str
+    source: str | None = None
     reason: str = "new"  # "new", "updated" (listing date moved), "revisit", "retry"
     etag: str | None = None
     last_modified: str | None = None
@@ -82,22 +82,24 @@ class Discovery:
 
 @dataclass(slots=True)
 class PageFetch:
-    """What one fetch ended with: ``outcome`` is "fetched", "not_modified" or "rejected"."""
+    """What one fetch ended with: ``status`` is "fetched", "not_modified" or "rejected"."""
 
     job: PageJob
-    outcome: str
+    status: str
     final_url: str | None = None
     text: str | None = None
     etag: str | None = None
     last_modified: str | None = None
     fetched_at: datetime | None = None
-    error_kind: str | None = None
+    error_kind: ErrorKind | None = None
     message: str | None = None
+    http_status: int | None = None  # the HTTP status of a refusal, when there was one (404, 503...)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["job"] = self.job.to_dict()
         data["fetched_at"] = _iso(self.fetched_at)
+        data["error_kind"] = self.error_kind.value if self.error_kind else None
         return data
 
     @classmethod
@@ -105,6 +107,7 @@ class PageFetch:
         values = dict(data)
         values["job"] = PageJob.from_dict(values["job"])
         values["fetched_at"] = _from_iso(values.get("fetched_at"))
+        values["error_kind"] = ErrorKind(values["error_kind"]) if values.get("error_kind") else None
         return cls(**values)
 
 
@@ -148,12 +151,12 @@ class SourceSummary:
         self.errors.update(discovery.errors)
 
     def add_fetch(self, fetch: PageFetch) -> None:
-        if fetch.outcome == "fetched":
+        if fetch.status == "fetched":
             self.fetched += 1
-        elif fetch.outcome == "not_modified":
+        elif fetch.status == "not_modified":
             self.not_modified += 1
         elif fetch.error_kind:
-            self.errors[fetch.error_kind] += 1
+            self.errors[fetch.error_kind.value] += 1
 
     def add_decision(self, decision: Decision) -> None:
         match decision.outcome:
@@ -204,7 +207,7 @@ class CrawlSummary:
         self.source(discovery.source).add_discovery(discovery)
 
     def add_fetch(self, fetch: PageFetch) -> None:
-        self.source(fetch.job.source).add_fetch(fetch)
+        self.source(fetch.job.source or "(none)").add_fetch(fetch)
 
     def add_decision(self, source: str, decision: Decision) -> None:
         self.source(source).add_decision(decision)
@@ -260,7 +263,7 @@ def make_fetcher(
     return Fetcher(gate=gate, robots_cache=robots_cache, allow_private_hosts=allowed)
 
 
-def _record(store: Store, url: str | None, source: str, stage: str, error: IngestError) -> None:
+def _record(store: Store, url: str | None, source: str | None, stage: str, error: IngestError) -> None:
     try:
         store.record_error(url=url, source=source, stage=stage, kind=error.kind.value, message=error.message)
     except Exception:  # recording must never end a crawl; the log keeps the trace
@@ -353,40 +356,56 @@ def discover_source(
 
 
 def fetch_page(
-    job: PageJob, source: Source, fetcher: Fetcher, store: Store, *, settings: Settings | None = None
+    job: PageJob,
+    source: Source | None,
+    fetcher: Fetcher,
+    store: Store,
+    *,
+    settings: Settings | None = None,
+    record_errors: bool = True,
 ) -> PageFetch:
     """One polite GET (conditional when the job carries validators). A refusal or failure is recorded in
-    ``ingest_errors`` and in the URL's crawl state; a 304 refreshes the state and costs no parse. A page
-    that arrives is *not* marked in the crawl state here: ``ingest_page`` does that once it is decided."""
+    ``ingest_errors`` (unless ``record_errors`` is False: a caller that retries records the final one)
+    and in the URL's crawl state; a 304 refreshes the state and costs no parse. A page that arrives is
+    *not* marked in the crawl state here: ``ingest_page`` does that once it is decided, so a page lost
+    between the two steps is fetched again rather than skipped on a stale validator."""
+    name = source.name if source is not None else job.source
+    policy = policy_for(source, settings) if source is not None else _default_policy(settings)
     fetched_at = datetime.now(UTC)
     try:
-        result = fetcher.fetch(
-            job.url, policy_for(source, settings), etag=job.etag, last_modified=job.last_modified
-        )
+        result = fetcher.fetch(job.url, policy, etag=job.etag, last_modified=job.last_modified)
     except IngestError as error:
-        _record(store, job.url, source.name, "fetch", error)
+        if record_errors:
+            _record(store, job.url, name, "fetch", error)
         save_state(
             store,
             job.url,
-            source=source.name,
+            source=name,
             status=_error_status(error),
             fetched_at=fetched_at,
             keep_validators=True,
         )
         return PageFetch(
-            job, "rejected", fetched_at=fetched_at, error_kind=error.kind.value, message=error.message
+            job,
+            "rejected",
+            fetched_at=fetched_at,
+            error_kind=error.kind,
+            message=error.message,
+            http_status=getattr(error, "status", None) or None,
         )
     if result.not_modified:
         save_state(
             store,
             job.url,
-            source=source.name,
+            source=name,
             status="not_modified",
             fetched_at=fetched_at,
             lastmod=job.lastmod,
             keep_validators=True,
         )
-        return PageFetch(job, "not_modified", final_url=result.final_url, fetched_at=fetched_at)
+        return PageFetch(
+            job, "not_modified", final_url=result.final_url, fetched_at=fetched_at, http_status=304
+        )
     return PageFetch(
         job,
         "fetched",
@@ -395,7 +414,15 @@ def fetch_page(
         etag=result.etag,
         last_modified=result.last_modified,
         fetched_at=fetched_at,
+        http_status=result.status,
     )
+
+
+def _default_policy(settings: Settings | None) -> FetchPolicy:
+    policy = FetchPolicy()
+    if settings is not None and settings.user_agent:
+        policy = FetchPolicy(**{**asdict(policy), "user_agent": settings.user_agent})
+    return policy
 
 
 def ingest_page(
@@ -435,7 +462,7 @@ def ingest_page(
 
 def ingest_fetch(pipeline: Pipeline, source: Source, fetch: PageFetch) -> Decision | None:
     """``ingest_page`` for a ``PageFetch`` (None when there is nothing to ingest)."""
-    if fetch.outcome != "fetched" or fetch.text is None:
+    if fetch.status != "fetched" or fetch.text is None:
         return None
     return ingest_page(
         pipeline,
