@@ -172,13 +172,21 @@ class DemoSite:
     """Start with ``with DemoSite() as site:``; ``site.base_urls`` maps outlet name to its base URL."""
 
     def __init__(
-        self, *, oversized_bytes: int = 3_000_000, bomb_bytes: int = 64_000_000, drip_s: float = 0.25
+        self,
+        *,
+        oversized_bytes: int = 3_000_000,
+        bomb_bytes: int = 64_000_000,
+        drip_s: float = 0.25,
+        preferred_ports: dict[str, int] | None = None,
     ):
-        self.started = datetime.now(UTC).replace(microsecond=0)
+        # Whole hours, so two demo runs within the hour see identical pages (and skip or get 304s).
+        self.started = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         self.articles = load_articles(self.started)
         self.oversized_bytes = oversized_bytes
         self.bomb_bytes = bomb_bytes
         self.drip_s = drip_s
+        # Stable ports let a second demo run find its earlier records (same URLs); tests use free ones.
+        self.preferred_ports = preferred_ports or {}
         self.log: list[RequestRecord] = []
         self.base_urls: dict[str, str] = {}
         self._servers: list[ThreadingHTTPServer] = []
@@ -197,7 +205,10 @@ class DemoSite:
     def start(self) -> DemoSite:
         for outlet in OUTLETS.values():
             handler = type(f"Handler_{outlet.name}", (_Handler,), {"site": self, "outlet": outlet})
-            server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            try:
+                server = ThreadingHTTPServer(("127.0.0.1", self.preferred_ports.get(outlet.name, 0)), handler)
+            except OSError:  # taken: any free port will do
+                server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
             server.daemon_threads = True
             self.base_urls[outlet.name] = f"http://127.0.0.1:{server.server_address[1]}"
             thread = threading.Thread(target=server.serve_forever, name=f"demo-{outlet.name}", daemon=True)

@@ -1,0 +1,197 @@
+"""`wirefeed crawl`: discover, fetch and ingest every (or the named) source once, with a summary.
+
+``--demo`` serves the bundled fixture site on 127.0.0.1 inside this process and crawls it, so a first run
+works offline and shows every part of the crawler (feeds, sitemaps, robots, politeness, refusals, dedup).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from config.sources import SourcesError, SourcesFile, load_sources, parse_sources
+from worker.cli.app import app
+from worker.cli.common import err, fail, interactive, out, settings
+from worker.crawl import CrawlSummary, crawl, make_fetcher
+from worker.pipeline import Pipeline
+from worker.store import SchemaMissing, Store
+
+DEMO_PORTS = {"northwind": 8731, "harbor": 8732, "valley": 8733}
+DEMO_ALLOW = ["127.0.0.1"]
+
+
+def print_summary(summary: CrawlSummary, console: Console = out) -> None:
+    """The end-of-crawl table; also used by ``wirefeed crawl --enqueue --wait`` for queued runs."""
+    table = Table(title="crawl summary" + (" (interrupted)" if summary.interrupted else ""))
+    if not console.is_terminal:  # piped or logged: no terminal width to respect, keep the columns whole
+        console = Console(file=console.file, width=140, soft_wrap=True, highlight=False)
+    columns = (
+        "found",
+        "skipped",
+        "fetched",
+        "304",
+        "stored",
+        "new versions",
+        "duplicates",
+        "unchanged",
+        "errors",
+        "time",
+    )
+    table.add_column("source")
+    for column in columns:
+        table.add_column(column, justify="right")
+    rows = [*summary.sources.values()]
+    if len(rows) > 1:
+        rows.append(summary.total)
+    for row in rows:
+        table.add_row(
+            row.name,
+            str(row.discovered),
+            str(row.skipped_fresh + row.skipped_old),
+            str(row.fetched),
+            str(row.not_modified),
+            str(row.stored),
+            str(row.new_versions),
+            str(row.duplicates),
+            str(row.unchanged),
+            str(row.error_count),
+            f"{row.elapsed_s:.1f}s",
+            style="bold" if row.name == "total" else None,
+        )
+    console.print(table)
+    console.print(
+        "found: URLs listed by feeds, sitemaps and pages; skipped: already fresh or older than max_age_days; "
+        "304: not modified since the last fetch; unchanged: fetched again, same text"
+    )
+    for row in rows:
+        if row.errors and row.name != "total":
+            kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(row.errors.items()))
+            console.print(f"errors of {row.name} by kind: {kinds}")
+    for alert in summary.fill_alerts:
+        console.print(f"[yellow]fill rate dropped:[/] {alert} (a site redesign? check its adapter)")
+
+
+def _progress_callback(progress: Progress) -> tuple[Any, dict[str, TaskID]]:
+    tasks: dict[str, TaskID] = {}
+    lock = threading.Lock()
+
+    def update(source: str, done: int, total: int) -> None:
+        with lock:
+            if source not in tasks:
+                tasks[source] = progress.add_task(source, total=max(total, 1))
+            progress.update(tasks[source], completed=done if total else 1, total=max(total, 1))
+
+    return update, tasks
+
+
+def _open_pipeline(create_schema: bool) -> Pipeline:
+    conf = settings()
+    if create_schema:
+        store = Store(conf.database_url)
+        try:
+            store.require_schema()
+        except SchemaMissing:
+            store.upgrade()  # the demo is a first run: create the tables rather than ask for `db upgrade`
+        store.dispose()
+    try:
+        return Pipeline.open(conf)
+    except SchemaMissing as error:
+        fail(str(error))
+
+
+def _run(
+    config: SourcesFile, names: list[str], pipeline: Pipeline, allow: list[str], as_json: bool
+) -> CrawlSummary:
+    try:
+        chosen = config.select(names)
+    except SourcesError as error:
+        fail(str(error))
+    if not chosen:
+        fail("no enabled sources to crawl")
+    fetcher = make_fetcher(settings(), allow_private_hosts=allow)
+    stop = threading.Event()
+    try:
+        if interactive() and not as_json:
+            with Progress(
+                TextColumn("{task.description:<14}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=out,
+                transient=False,
+            ) as progress:
+                callback, _ = _progress_callback(progress)
+                return crawl(chosen, pipeline, fetcher, settings=settings(), stop=stop, on_progress=callback)
+        return crawl(chosen, pipeline, fetcher, settings=settings(), stop=stop)
+    finally:
+        fetcher.close()
+
+
+@app.command("crawl")
+def crawl_command(
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Sources file (default: WIREFEED_SOURCES).")
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Crawl only this source (repeatable).")
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Serve the bundled fixture site on 127.0.0.1 and crawl it.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Discover, fetch and ingest all (or the named) sources once. Ctrl-C stops after the pages in flight;
+    what was stored stays stored and the next run resumes without refetching it."""
+    conf = settings()
+    if demo:
+        from scrapers.demo_server import DemoSite
+
+        pipeline = _open_pipeline(create_schema=True)
+        with DemoSite(preferred_ports=DEMO_PORTS) as site:
+            document = site.sources_document()
+            path = Path(tempfile.gettempdir()) / "wirefeed-demo-sources.yaml"
+            path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+            if not as_json:
+                err.print(f"demo site: {', '.join(f'{n} {u}' for n, u in site.base_urls.items())}")
+                err.print(f"demo sources file: {path}")
+            summary = _run(
+                parse_sources(document, str(path)), list(source or []), pipeline, DEMO_ALLOW, as_json
+            )
+    else:
+        path = config or conf.sources
+        try:
+            sources = load_sources(path)
+        except SourcesError as error:
+            fail(str(error))
+        pipeline = _open_pipeline(create_schema=False)
+        summary = _run(sources, list(source or []), pipeline, [], as_json)
+    if as_json:
+        out.print_json(json.dumps(summary.to_dict()))
+    else:
+        print_summary(summary)
+        out.print(
+            f"records: {_safe(conf.database_url)}\n"
+            "export them: wirefeed export --format jsonl > articles.jsonl   "
+            "(duplicates: wirefeed export --duplicates; per-source counts: wirefeed stats)"
+        )
+    if summary.interrupted:
+        raise typer.Exit(130)
+
+
+def _safe(url: str) -> str:
+    """The database URL without its password, fit to print."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
