@@ -121,17 +121,22 @@ _PAYWALL_META = ("article:content_tier", "og:article:content_tier", "content_tie
                  "paywall", "access", "isaccessibleforfree", "cxenseparse:paywall", "premium")
 
 # ------------------------------------------------------------------------------------------ page areas
-_TAGS_NEVER_ARTICLE = frozenset(("aside", "nav", "footer", "form", "noscript", "template"))
-# Class/id words of blocks that hold other stories, comments or site furniture. Long words match as
-# substrings ("relatedArticles", "c-sidebar"); short ones must stand as a word part ("nav", "rail").
-_OTHER_BLOCK_RE = re.compile(
-    r"related|sidebar|side-bar|comment(?!ary)|kommentar|most-?read|mostread|most-?popular|popular|"
-    r"trending|recommend|empfehl|outbrain|taboola|newsletter|promo|carousel|breadcrumb|teaser-list|"
-    r"more-?(?:stories|news|articles|from)|read-?more|also-?read|weitere|autres|"
-    r"(?:^|[\s_-])(?:nav|navbar|menu|rail|aside|footer|widget|share|sharing|social|tags|"
-    r"latest|list|feed|ticker|ad|ads|banner)(?:$|[\s_-])",
-    re.IGNORECASE,
+_TAGS_NEVER_ARTICLE = frozenset(("aside", "nav", "noscript", "template"))
+# Class/id names of blocks that hold other stories, comments or site furniture, matched per class name
+# with BEM modifiers ("block--variant") cut off. Distinctive words match as a name part
+# ("relatedArticles", "c-sidebar"); short ones only as a whole part ("nav", "rail", "share").
+_OTHER_LONG = (
+    r"related|sidebar|side-bar|comment(?!ary)|kommentar|mostread|most-read|most-popular|most-viewed|popular|"
+    r"trending|recommend|empfehl|outbrain|taboola|newsletter|carousel|breadcrumb|weitere|readmore|"
+    r"read-more|also-read|more-stories|more-news|more-articles|more-from|teaser-list|teaserlist"
 )
+_OTHER_SHORT = (
+    r"nav|navbar|navigation|menu|rail|aside|footer|widget|widgets|share|sharing|social|ticker|ad|ads|advert|"
+    r"banner|tags|promo|sponsored|teasers|comments"
+)
+_OTHER_NAME_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG}|(?:{_OTHER_SHORT})(?=$|[-_]))")
+# State and layout modifiers say nothing about what a block holds ("has-sidebar", "with-comments").
+_MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|page|template|body|l)[-_]")
 _ANCESTOR_DEPTH = 14
 _NOT_TEXT_TAGS = frozenset(("meta", "link", "script", "style", "img", "body", "html"))
 _PUBLISHED_WORDS = ("publish", "created", "pubdate", "posted")
@@ -349,7 +354,7 @@ class _Page:
                 for n, main in self.ld_nodes
                 if main
                 and _types(n) & (_PAGE_TYPES | _VIDEO_TYPES)
-                and ("headline" in n or "datePublished" in n)
+                and ("headline" in n or "datePublished" in n or "uploadDate" in n)
             ]
         if not candidates:
             return None
@@ -374,18 +379,47 @@ class _Page:
         return self.canonical_href
 
     def h1s(self) -> list[lxml.html.HtmlElement]:
-        """Story headings: ``<h1>`` outside sidebars and related blocks, not a logo, in document order."""
-        if self._h1 is None:
-            found = []
-            for h in self.tree.iter("h1"):
-                if len(found) >= 3:
+        """Story headings, the one that anchors the byline/date search first.
+
+        The anchor is the ``<h1>`` whose text matches the title the page declares (og:title, JSON-LD
+        headline, ``<title>``), preferring one outside sidebars and related blocks; failing that the
+        first such ``<h1>``, and on pages without a usable ``<h1>`` an ``<h2>``/``<h3>`` that matches
+        the declared title (Blogger-style themes). Logos and screen-reader-only headings never count.
+        """
+        if self._h1 is not None:
+            return self._h1
+        hints = [t for t in (
+            self.meta_value("og:title"), self.meta_value("twitter:title"),
+            _ld_text(self.article_node.get("headline")) if self.article_node else None, self.title_text,
+        ) if t]
+        headings = []
+        for h in self.tree.iter("h1"):
+            if len(headings) >= 10:
+                break
+            if _is_decorative_heading(h):
+                continue
+            text = _clean(h.text_content())
+            if text:
+                headings.append((h, text, not _in_other_block(h)))
+        good = [h for h, _text, ok in headings if ok]
+        matching = [(h, ok) for h, text, ok in headings if _matches_title(text, hints)]
+        anchor = next((h for h, ok in matching if ok), None)
+        if anchor is None and matching:
+            anchor = matching[0][0]
+        if anchor is None and hints:
+            for count, h in enumerate(self.tree.iter("h2", "h3")):
+                if count >= 40:
                     break
-                label = f"{h.get('class', '')} {h.get('id', '')}".lower()
-                if any(w in label for w in ("logo", "brand", "site-title", "site-name", "sitename")):
-                    continue
-                if _clean(h.text_content()) and not _in_other_block(h):
-                    found.append(h)
-            self._h1 = found
+                if not _is_decorative_heading(h) and _matches_title(_clean(h.text_content()), hints):
+                    anchor = h
+                    break
+        if anchor is None:
+            site = {_compact(n) for n in _site_names(self, self.meta_value("og:site_name"))}
+            anchor = next((h for h, text, ok in headings if ok and _compact(text) not in site), None)
+        if anchor is None:
+            self._h1 = []
+        else:
+            self._h1 = [anchor, *(h for h in good if h is not anchor)][:3]
         return self._h1
 
     def itemprops(self, name: str) -> list[lxml.html.HtmlElement]:
@@ -423,6 +457,7 @@ class _Region:
     dated: list[lxml.html.HtmlElement]
     paywall: bool
     h1_article: lxml.html.HtmlElement | None
+    boundary: frozenset[Any]
 
 
 def _scan_region(page: _Page) -> _Region:
@@ -436,9 +471,11 @@ def _scan_region(page: _Page) -> _Region:
     h1s = page.h1s()
     tree = page.tree
     h1_article = None
+    boundary: frozenset[Any] = frozenset()
     if h1s:
         heading = h1s[0]
         h1_article = _nearest(heading, "article")
+        boundary = frozenset((heading, *heading.iterancestors()))
         root = heading
         for _ in range(_REGION_LEVELS):
             parent = root.getparent()
@@ -497,12 +534,12 @@ def _scan_region(page: _Page) -> _Region:
         ):
             authors.append(el)
         if not paywall and len(label) > 1 and _PAYWALL_CLASS_RE.search(label):
-            paywall = bool(_clean(el.text_content())) and not _in_other_block(el)
+            paywall = bool(_clean(el.text_content())) and not _in_other_block(el, boundary)
     for el in (tree, next(tree.iter("body"), None)):
         if el is not None and _PAYWALL_CLASS_RE.search(el.get("class") or ""):
             paywall = True
     return _Region(authors[:MAX_CANDIDATES], times[:MAX_CANDIDATES], dated[: MAX_CANDIDATES * 2], paywall,
-                   h1_article)
+                   h1_article, boundary)
 
 
 _DATE_ATTR_SET = frozenset(_DATE_ATTRS)
@@ -611,6 +648,29 @@ def _title(page: _Page, article: dict[str, Any] | None, site_name: str | None) -
                 cleaned = _clean_title(longer, site_names, h1_texts) or cleaned
         return cleaned[:MAX_FIELD_CHARS]
     return None
+
+
+def _is_decorative_heading(h: lxml.html.HtmlElement) -> bool:
+    label = f"{h.get('class', '')} {h.get('id', '')}".lower()
+    return any(w in label for w in _DECORATIVE_HEADING_WORDS)
+
+
+_DECORATIVE_HEADING_WORDS = ("logo", "brand", "site-title", "site-name", "sitename", "visually-hidden",
+                             "sr-only", "screen-reader", "visuallyhidden", "hidden-title")
+
+
+def _matches_title(text: str, hints: list[str]) -> bool:
+    """Whether a heading's text is the declared title (or its main part)."""
+    compact = _compact(text)
+    if len(compact) < 4:
+        return False
+    for hint in hints:
+        hint_compact = _compact(hint)
+        if compact == hint_compact or (compact in hint_compact and len(compact) >= 0.4 * len(hint_compact)):
+            return True
+        if hint_compact in compact and len(hint_compact) >= 0.6 * len(compact):
+            return True
+    return False
 
 
 def _shares_words(a: str, b: str) -> bool:
@@ -740,10 +800,11 @@ def _ld_people(page: _Page, value: Any) -> tuple[list[str], list[str]]:
 
 def _visible_authors(page: _Page, organisations: list[str]) -> list[str]:
     """Names from byline elements near the heading, in page order, never from author bio boxes."""
-    for el in page.region().authors:
+    region = page.region()
+    for el in region.authors:
         if el.tag in _NOT_TEXT_TAGS and el.tag != "meta":
             continue
-        if _in_other_block(el) or _in_foreign_scope(el):
+        if _in_other_block(el, region.boundary) or _in_foreign_scope(el):
             continue
         if el.tag == "meta":
             text = el.get("content") or ""
@@ -956,7 +1017,7 @@ def _dates(page: _Page, article: dict[str, Any] | None, meta: PageMetadata, loca
         visible = _visible_date_sources(page)
     order = date_order_for_locale(locale) or _tld_order(page.url)
     if order is None and visible:
-        order = infer_date_order([s.raw for s in visible])
+        order = infer_date_order(_order_texts(page))
     fallback_order = DateOrder.MDY if (meta.language or "en") == "en" else DateOrder.DMY
     now = datetime.now(UTC)
 
@@ -965,7 +1026,7 @@ def _dates(page: _Page, article: dict[str, Any] | None, meta: PageMetadata, loca
         if visible is None:
             visible = _visible_date_sources(page)
             if order is None:
-                order = infer_date_order([s.raw for s in visible])
+                order = infer_date_order(_order_texts(page))
         published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
     if published is None:
         published = _url_date(page.url)
@@ -1027,10 +1088,9 @@ def _structured_date_sources(
     published: list[_DateSource] = []
     modified: list[_DateSource] = []
     if article is not None:
-        for key in ("datePublished", "dateCreated", "uploadDate", "startDate"):
-            raw = _ld_text(article.get(key))
-            if raw:
-                published.append(_DateSource(f"JSON-LD {key}", raw))
+        raw = _ld_text(article.get("datePublished"))
+        if raw:
+            published.append(_DateSource("JSON-LD datePublished", raw))
         raw = _ld_text(article.get("dateModified"))
         if raw:
             modified.append(_DateSource("JSON-LD dateModified", raw))
@@ -1042,7 +1102,7 @@ def _structured_date_sources(
             modified.append(_DateSource(f"meta {key}", raw))
 
     # Microdata: the first datePublished/dateModified outside comments and other stories.
-    props = (("datePublished", published), ("dateModified", modified), ("dateCreated", published))
+    props = (("datePublished", published), ("dateModified", modified))
     for prop, target in props:
         for el in page.itemprops(prop)[:MAX_CANDIDATES]:
             if _in_other_block(el) or _in_foreign_scope(el):
@@ -1051,7 +1111,22 @@ def _structured_date_sources(
             if raw:
                 target.append(_DateSource(f"microdata {prop}", raw))
                 break
+    # Creation and upload dates only stand in for a missing publication date.
+    if article is not None:
+        for key in ("dateCreated", "uploadDate"):
+            raw = _ld_text(article.get(key))
+            if raw:
+                published.append(_DateSource(f"JSON-LD {key}", raw))
     return published, modified
+
+
+def _order_texts(page: _Page) -> list[str]:
+    """Every short date-like text of the header region, update stamps included: evidence of the site's
+    day/month order even where it is not the publication date."""
+    region = page.region()
+    texts = [el.get("datetime") or _clean(el.text_content()) for el in region.times]
+    texts.extend(_clean(el.text_content()) for el in region.dated)
+    return [t for t in texts if t and len(t) <= 160]
 
 
 def _visible_date_sources(page: _Page) -> list[_DateSource]:
@@ -1064,7 +1139,7 @@ def _visible_date_sources(page: _Page) -> list[_DateSource]:
     sources: list[_DateSource] = []
     primary: list[_DateSource] = []
     for el in region.times:
-        if not _own_story(el, region.h1_article):
+        if not _own_story(el, region):
             continue
         if el.tag == "time":
             raw = el.get("datetime") or _clean(el.text_content())
@@ -1088,12 +1163,23 @@ def _visible_date_sources(page: _Page) -> list[_DateSource]:
         label = f"{el.get('class', '')} {el.get('id', '')}".lower()
         if any(w in label for w in ("update", "modified", "validate", "mandate")):
             continue
-        if not _own_story(el, region.h1_article):
+        if not _own_story(el, region):
             continue
         text = _clean(el.text_content())
-        if text and len(text) <= 160:
+        if text and len(text) <= 160 and not _NOT_PUBLICATION_RE.search(text):
             sources.append(_DateSource(f"<{el.tag} class={label.strip()!r}>", text))
+        title = el.get("title") or el.get("content")
+        if title and len(title) <= 80:  # <abbr class="published" title="2018-06-05T08:00:00-07:00">
+            sources.append(_DateSource(f"<{el.tag} title>", title))
     return primary + sources
+
+
+# Printed dates that are not the publication: the clock of a forum, an update stamp, a copyright line.
+_NOT_PUBLICATION_RE = re.compile(
+    r"aktuelle zeit|current time|it is currently|heure actuelle|letzter besuch|last visit|dernière visite|"
+    r"updated|aktualisiert|mis à jour|actualizado|aggiornato|atualizado|bijgewerkt|обновлено|©|copyright",
+    re.IGNORECASE,
+)
 
 
 def _url_date(url: str | None) -> datetime | None:
@@ -1124,11 +1210,11 @@ def _tld_order(url: str | None) -> DateOrder | None:
 # ================================================================================================ helpers
 
 
-def _own_story(el: lxml.html.HtmlElement, h1_article: lxml.html.HtmlElement | None) -> bool:
-    if _in_other_block(el):
+def _own_story(el: lxml.html.HtmlElement, region: _Region) -> bool:
+    if _in_other_block(el, region.boundary):
         return False
-    if h1_article is not None:
-        return _nearest(el, "article") is h1_article
+    if region.h1_article is not None:
+        return _nearest(el, "article") is region.h1_article
     return True
 
 
@@ -1143,18 +1229,32 @@ def _nearest(el: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlElement | Non
     return None
 
 
-def _in_other_block(el: lxml.html.HtmlElement) -> bool:
-    """True when ``el`` sits in a sidebar, related-stories list, comment thread or site furniture."""
+def _in_other_block(el: lxml.html.HtmlElement, boundary: frozenset[Any] = frozenset()) -> bool:
+    """True when ``el`` sits in a sidebar, related-stories list, comment thread or site furniture.
+
+    The walk up stops at ``boundary`` (the main heading's own ancestors): a block that also holds the
+    story's heading is the story's container, whatever its class says.
+    """
     node = el
     for _ in range(_ANCESTOR_DEPTH):
-        if node is None or node.tag in ("body", "html"):
+        if node is None or node.tag in ("body", "html") or node in boundary:
             return False
-        if node.tag in _TAGS_NEVER_ARTICLE:
+        tag = node.tag
+        if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and _nearest(node, "article") is None):
             return True
-        label = f"{node.get('class', '')} {node.get('id', '')}".strip()
-        if label and _OTHER_BLOCK_RE.search(label):
+        if _is_other_label(node.get("class"), node.get("id")):
             return True
         node = node.getparent()
+    return False
+
+
+def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:
+    if not class_attr and not id_attr:
+        return False
+    for name in f"{class_attr or ''} {id_attr or ''}".lower().split():
+        name = name.split("--", 1)[0]
+        if name and not _MODIFIER_RE.match(name) and _OTHER_NAME_RE.search(name):
+            return True
     return False
 
 
