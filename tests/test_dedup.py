@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 import threading
 
@@ -48,11 +49,17 @@ def test_min_equal_is_the_integer_form_of_the_threshold() -> None:
         min_equal(0.0, 128)
 
 
-def test_lsh_params_fit_the_permutations_and_catch_pairs_at_the_threshold() -> None:
+def test_lsh_params_propose_pairs_above_the_threshold_and_few_far_below() -> None:
     for threshold in (0.5, 0.7, 0.9):
         bands, rows = lsh_params(threshold, NUM_PERM)
         assert bands * rows <= NUM_PERM
-        assert 1 - (1 - threshold**rows) ** bands > 0.98  # a pair at the threshold is nearly always proposed
+
+        def proposed(s: float, b: int = bands, r: int = rows) -> float:
+            return 1 - (1 - s**r) ** b
+
+        assert proposed(threshold) > 0.8
+        assert proposed(min(1.0, threshold + 0.1)) > 0.98
+        assert proposed(threshold / 3) < 0.1
 
 
 def test_check_and_insert_returns_the_stored_original_for_a_wire_copy() -> None:
@@ -148,3 +155,37 @@ def test_concurrent_copies_insert_exactly_one_per_story() -> None:
         assert len(inserted) == 1
         assert all(results[k] is not None and results[k].key == inserted[0] for k in keys if k != inserted[0])
     assert len(index) == len(originals)
+
+
+class SmallBatches(InProcessIndex):
+    """Merges pending inserts every few rows, so the tests cross many merges with little data."""
+
+    _MIN_MERGE = 3
+
+
+def test_answers_survive_merges_replacements_and_removals() -> None:
+    texts = {f"k{i}": story(700 + i) for i in range(40)}
+    index = SmallBatches(0.7)
+    for key, text in texts.items():
+        index.insert(key, signature(text))
+    index.insert("k5", signature(texts["k6"]))  # k5 now holds k6's text
+    index.remove("k7")
+    for i in range(40, 50):  # more inserts, more merges after the replacement and the removal
+        index.insert(f"k{i}", signature(story(700 + i)))
+    assert len(index) == 49
+    assert index.query(signature(texts["k5"])) == []
+    assert [m.key for m in index.query(signature(texts["k6"]))] == ["k5", "k6"]
+    assert index.query(signature(texts["k7"])) == []
+    for i in (0, 13, 39):
+        assert index.check_and_insert(f"copy{i}", signature(near_copy(texts[f"k{i}"]))).key == f"k{i}"
+    rebuilt = InProcessIndex.build(((k, signature(t).to_bytes()) for k, t in texts.items()), 0.7)
+    assert rebuilt.query(signature(texts["k21"])) == index.query(signature(texts["k21"]))
+
+
+def test_a_snapshot_round_trips_through_pickle() -> None:
+    index = InProcessIndex(0.7)
+    index.insert("a", signature(story(900)))
+    restored = pickle.loads(pickle.dumps(index))
+    assert restored.query(signature(story(900))) == [Match("a", 1.0)]
+    assert restored.check_and_insert("b", signature(story(901))) is None
+    assert len(restored) == 2

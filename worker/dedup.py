@@ -19,14 +19,12 @@ from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-from datasketch import MinHashLSH
 
 from worker.fingerprint import NUM_PERM, Signature
 
-# How much a missed candidate costs against a needless one when choosing bands: misses lose recall for
-# good, needless candidates only cost one verification.
+# How much a missed candidate costs against a needless one when choosing bands: a miss loses recall for
+# good, a needless candidate costs one verification (but many of them, on templated news, cost real time).
 _FALSE_NEGATIVE_WEIGHT = 0.9
-_CANDIDATE_MARGIN = 0.1  # bands aim this far below the threshold, so borderline pairs still get verified
 
 
 @dataclass(frozen=True)
@@ -71,12 +69,13 @@ def min_equal(threshold: float, num_perm: int) -> int:
 
 @lru_cache(maxsize=64)
 def lsh_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
-    """(bands, rows) whose S-curve favours recall around and above ``threshold - margin``.
+    """(bands, rows) minimising the LSH error around ``threshold``, misses weighted 9:1 over candidates.
 
     Own small search (datasketch's needs scipy and weighs both errors alike); deterministic, so every
-    worker and the Redis index derive the same bucket layout from the same settings.
+    worker and the Redis index derive the same bucket layout from the same settings. Measured against
+    the alternatives in ``bench/DEDUP.md``: at 0.5 / 128 permutations it is 32 bands of 4 rows.
     """
-    target = max(0.05, threshold - _CANDIDATE_MARGIN)
+    target = threshold
     steps = 400
     below = (np.arange(steps) + 0.5) * target / steps
     above = target + (np.arange(steps) + 0.5) * (1.0 - target) / steps
@@ -91,12 +90,42 @@ def lsh_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
     return best[1], best[2]
 
 
+_BAND_SALTS = np.arange(1, 1025, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+_ROW_MULTIPLIERS = np.array([0xC2B2AE3D27D4EB4F + 2 * i for i in range(64)], dtype=np.uint64)
+
+
+def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per (signature, band): equal exactly when the band's hash values are all equal.
+
+    The band number is salted in, so the keys of all bands can share one sorted array (in process) or one
+    naming scheme (Redis) without a band's bucket ever meeting another band's. ``values`` is (n, num_perm).
+    """
+    values = np.asarray(values, dtype=np.uint64).reshape(-1, values.shape[-1])
+    banded = values[:, : bands * rows].reshape(values.shape[0], bands, rows)
+    keys = np.broadcast_to(_BAND_SALTS[:bands], (values.shape[0], bands)).copy()
+    with np.errstate(over="ignore"):
+        for row in range(rows):
+            keys = (keys ^ banded[:, :, row]) * _ROW_MULTIPLIERS[row]
+        keys ^= keys >> np.uint64(29)
+        keys *= np.uint64(0xBF58476D1CE4E5B9)
+        keys ^= keys >> np.uint64(32)
+    return keys
+
+
 class InProcessIndex:
     """Index for one process (CLI runs, tests, a single worker), rebuilt from the store at start-up.
 
-    Keeps every signature beside datasketch's ``MinHashLSH`` because LSH answers are only candidates and
-    the verification needs the stored values; one lock makes check-and-insert atomic across threads.
+    Written by hand on numpy rather than on datasketch's ``MinHashLSH`` because start-up pays for it on
+    every worker start: datasketch keeps a Python set per bucket (32 per signature), which measured
+    about 11 KB and 160 µs per signature to rebuild, ~16 s and ~1 GB for 100k stored articles
+    (``bench/dedup_startup.py``). Here signatures are rows of one matrix (also the verification data)
+    and the bands of all of them are one sorted array of 64-bit keys searched with ``searchsorted``:
+    rebuild is a sort. Recent inserts wait in a small dict and are merged in batches; removed or
+    replaced rows are tombstones until the next merge. One lock makes check-and-insert atomic across
+    threads.
     """
+
+    _MIN_MERGE = 4096
 
     def __init__(self, threshold: float, num_perm: int = NUM_PERM, params: tuple[int, int] | None = None
                  ) -> None:
@@ -104,8 +133,16 @@ class InProcessIndex:
         self.num_perm = num_perm
         self.min_equal = min_equal(threshold, num_perm)
         self.params = params or lsh_params(threshold, num_perm)
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=self.params)
-        self._sigs: dict[str, Signature] = {}
+        self.bands, self.rows = self.params
+        self.shingle_size: int | None = None
+        self._matrix = np.empty((0, num_perm), dtype=np.uint64)
+        self._size = 0  # rows used in the matrix, alive or not
+        self._keys: list[str | None] = []  # row -> key, None once removed or replaced
+        self._row_of: dict[str, int] = {}
+        self._sorted_keys = np.empty(0, dtype=np.uint64)
+        self._sorted_rows = np.empty(0, dtype=np.int64)
+        self._pending: dict[int, list[int]] = {}
+        self._pending_rows: list[int] = []
         self._lock = threading.RLock()
 
     @classmethod
@@ -113,31 +150,83 @@ class InProcessIndex:
               ) -> InProcessIndex:
         """Rebuild from stored (key, signature bytes); a later pair for the same key replaces the earlier."""
         index = cls(threshold, num_perm)
+        latest: dict[str, bytes] = {}
         for key, data in items:
-            index.insert(key, Signature.from_bytes(data))
+            latest[key] = bytes(data)
+        if not latest:
+            return index
+        sigs = [Signature.from_bytes(data) for data in latest.values()]
+        for sig in sigs:
+            index._check(sig)
+        index._matrix = np.stack([sig.hashvalues for sig in sigs])
+        index._size = len(sigs)
+        index._keys = list(latest)
+        index._row_of = {key: row for row, key in enumerate(index._keys)}
+        index._sort(np.arange(index._size))
         return index
 
     def _check(self, sig: Signature) -> None:
         if sig.num_perm != self.num_perm:
             raise ValueError(f"signature has {sig.num_perm} permutations, the index expects {self.num_perm}")
+        if self.shingle_size is None:
+            self.shingle_size = sig.shingle_size
+        elif sig.shingle_size != self.shingle_size:
+            raise ValueError(f"signature of {sig.shingle_size}-word shingles in an index of "
+                             f"{self.shingle_size}-word shingles")
+
+    def _sort(self, rows: np.ndarray) -> None:
+        keys = band_keys(self._matrix[rows], self.bands, self.rows).ravel()
+        order = np.argsort(keys, kind="stable")
+        self._sorted_keys = keys[order]
+        self._sorted_rows = np.repeat(rows, self.bands)[order]
+        self._pending.clear()
+        self._pending_rows.clear()
+
+    def _merge(self) -> None:
+        """Fold pending rows into the sorted array and compact away tombstones: one sort per batch."""
+        alive = [row for row in range(self._size) if self._keys[row] is not None]
+        self._matrix = self._matrix[alive] if alive else np.empty((0, self.num_perm), dtype=np.uint64)
+        self._keys = [self._keys[row] for row in alive]
+        self._size = len(alive)
+        self._row_of = {key: row for row, key in enumerate(self._keys) if key is not None}
+        self._sort(np.arange(self._size))
+
+    def _candidates(self, sig: Signature) -> np.ndarray:
+        keys = band_keys(sig.hashvalues[None, :], self.bands, self.rows)[0]
+        low = np.searchsorted(self._sorted_keys, keys, side="left")
+        high = np.searchsorted(self._sorted_keys, keys, side="right")
+        found = [self._sorted_rows[lo:hi] for lo, hi in zip(low, high, strict=True) if hi > lo]
+        for key in keys.tolist():
+            rows = self._pending.get(key)
+            if rows:
+                found.append(np.asarray(rows, dtype=np.int64))
+        if not found:
+            return np.empty(0, dtype=np.int64)
+        return np.unique(np.concatenate(found))
 
     def _verified(self, sig: Signature) -> list[Match]:
+        if self._size == 0:
+            return []
+        rows = self._candidates(sig)
+        if rows.size == 0:
+            return []
+        equal = (self._matrix[rows] == sig.hashvalues).sum(axis=1)
         matches = []
-        for key in self._lsh.query(sig.minhash()):
-            equal = sig.equal_count(self._sigs[key])
-            if equal >= self.min_equal:
-                matches.append(Match(key, equal / self.num_perm))
+        for row, count in zip(rows.tolist(), equal.tolist(), strict=True):
+            key = self._keys[row]
+            if key is not None and count >= self.min_equal:
+                matches.append(Match(key, count / self.num_perm))
         matches.sort(key=lambda match: (-match.similarity, match.key))
         return matches
 
     def query(self, sig: Signature) -> list[Match]:
-        self._check(sig)
         with self._lock:
+            self._check(sig)
             return self._verified(sig)
 
     def check_and_insert(self, key: str, sig: Signature) -> Match | None:
-        self._check(sig)
         with self._lock:
+            self._check(sig)
             matches = self._verified(sig)
             if matches:
                 return matches[0]
@@ -145,25 +234,49 @@ class InProcessIndex:
             return None
 
     def insert(self, key: str, sig: Signature) -> None:
-        self._check(sig)
         with self._lock:
+            self._check(sig)
             self._insert(key, sig)
 
     def _insert(self, key: str, sig: Signature) -> None:
-        if key in self._sigs:
-            if self._sigs[key] == sig:
+        old = self._row_of.get(key)
+        if old is not None:
+            if np.array_equal(self._matrix[old], sig.hashvalues):
                 return
-            self._lsh.remove(key)
-        self._lsh.insert(key, sig.minhash(), check_duplication=False)
-        self._sigs[key] = sig
+            self._keys[old] = None
+        if self._size == self._matrix.shape[0]:
+            grown = np.empty((max(64, self._size * 2), self.num_perm), dtype=np.uint64)
+            grown[: self._size] = self._matrix[: self._size]
+            self._matrix = grown
+        row = self._size
+        self._matrix[row] = sig.hashvalues
+        self._size += 1
+        self._keys.append(key)
+        self._row_of[key] = row
+        for band_key in band_keys(sig.hashvalues[None, :], self.bands, self.rows)[0].tolist():
+            self._pending.setdefault(band_key, []).append(row)
+        self._pending_rows.append(row)
+        if len(self._pending_rows) >= max(self._MIN_MERGE, len(self._row_of) // 4):
+            self._merge()
 
     def remove(self, key: str) -> None:
         with self._lock:
-            if self._sigs.pop(key, None) is not None:
-                self._lsh.remove(key)
+            row = self._row_of.pop(key, None)
+            if row is not None:
+                self._keys[row] = None
+
+    def __getstate__(self) -> dict[str, object]:
+        """Picklable (for a local snapshot) without the lock, which belongs to one process."""
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     def __contains__(self, key: object) -> bool:
-        return key in self._sigs
+        return key in self._row_of
 
     def __len__(self) -> int:
-        return len(self._sigs)
+        return len(self._row_of)

@@ -3,7 +3,7 @@
 Layout, all under one prefix (default ``wirefeed:dedup``, written as a hash tag, see below):
 
 - ``{prefix}:sigs``: one hash, field = key, value = ``Signature.to_bytes()`` (the verification data);
-- ``{prefix}:b:<band>:<digest of the band's values>``: one set per LSH bucket, members = keys;
+- ``{prefix}:b:<band>:<band key>``: one set per LSH bucket (``band_keys``), members = keys;
 - ``{prefix}:meta``: the bucket layout (permutations, bands, rows), fixed by the first worker that uses the
   index, so that a later change of threshold never strands the buckets written under the old layout.
 
@@ -33,10 +33,9 @@ or per region of sources, each its own hash tag), keeping every check-and-insert
 
 from __future__ import annotations
 
-from hashlib import blake2b
 from typing import Any
 
-from worker.dedup import Match, lsh_params, min_equal
+from worker.dedup import Match, band_keys, lsh_params, min_equal
 from worker.fingerprint import NUM_PERM, Signature
 
 _SCRIPT = r"""
@@ -142,12 +141,9 @@ class RedisIndex:
         return bands, rows
 
     def _buckets(self, sig: Signature) -> list[str]:
-        values = sig.hashvalues.astype("<u8", copy=False)
-        names = []
-        for band in range(self.bands):
-            chunk = values[band * self.rows:(band + 1) * self.rows].tobytes()
-            names.append(f"{self._bucket_prefix}{band}:{blake2b(chunk, digest_size=8).hexdigest()}")
-        return names
+        """Bucket names from the same band keys the in-process index sorts, one per band."""
+        keys = band_keys(sig.hashvalues[None, :], self.bands, self.rows)[0].tolist()
+        return [f"{self._bucket_prefix}{band}:{key:016x}" for band, key in enumerate(keys)]
 
     def _check(self, sig: Signature) -> None:
         if sig.num_perm != self.num_perm:

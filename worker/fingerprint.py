@@ -27,7 +27,7 @@ from hashlib import blake2b as _blake2b
 import numpy as np
 from datasketch import MinHash
 
-SHINGLE_SIZE: int = 5
+SHINGLE_SIZE: int = 6
 NUM_PERM: int = 128
 SEED: int = 1
 """Seed of the MinHash permutations: part of the signature format, never change it without a new version."""
