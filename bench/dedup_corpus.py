@@ -1,0 +1,661 @@
+"""Deterministic labelled corpus for choosing and checking the near-duplicate parameters.
+
+Every document carries a ``story`` (two documents are near-duplicates exactly when their stories are equal)
+and an optional ``family``: different stories in one family are the hard negatives that must never be
+merged (templated briefs, stories sharing a long quote or an outlet's footer, a developing story and its
+mostly-new update). Everything is drawn from one seeded ``random.Random``, so ``CorpusConfig()`` always
+yields the same corpus; the figures in ``bench/DEDUP.md`` come from that default configuration.
+
+Base texts are of two kinds: real language, the ``<p>`` text of the extraction development pages (read in
+place, never copied into the project; skipped if the folder is absent), and stories written by a small
+compositional generator here. Near-duplicate copies get the edits wire copies really get: a new headline,
+a trimmed tail, a dateline or tagline, a correction or editor's note, other quote marks and dashes,
+reflowed whitespace, light copy-editing, and combinations of these.
+
+Decision on developing stories: an update whose text is more than half new is a different item (a new
+story to keep); one that adds at most a third is the same item. Updates between those bounds are not
+generated, because no label for them would be defensible.
+
+Run ``python -m bench.dedup_corpus`` for a summary of what the default configuration produces.
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXTRACTION_DEV = Path("/work/shared/extraction-dev/html")
+
+
+@dataclass(frozen=True)
+class CorpusConfig:
+    """The checked-in generator configuration: change it and the figures in DEDUP.md must be regenerated."""
+
+    seed: int = 20261125
+    real_dir: Path = EXTRACTION_DEV
+    real_bases: int = 420  # real pages used as base stories (more are held back as material for updates)
+    generated_bases: int = 320
+    min_words: int = 150
+    max_words: int = 1200
+    variants: tuple[int, ...] = (0, 1, 1, 2, 2, 3)  # copies per base story, drawn uniformly from this tuple
+    minor_updates: int = 70  # same story: at most a third of the update is new
+    major_updates: int = 70  # different story: more than half of the update is new
+    templated_per_family: int = 60  # earnings, sports results, weather briefs
+    shared_quote_pairs: int = 40
+    footer_outlets: int = 4
+    footer_stories_per_outlet: int = 15
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    text: str
+    story: str
+    kind: str  # how it was made: base-real, base-generated, variant, update-..., templated-..., shared-...
+    family: str | None = None
+    edits: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --------------------------------------------------------------------------------------------- real text
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(raw).best()
+        return str(best) if best is not None else raw.decode("latin-1")
+
+
+def _split_long(paragraph: str, limit: int = 150) -> list[str]:
+    """Pages that put a whole article in one <p> become paragraphs of whole sentences of ~limit words."""
+    if len(paragraph.split()) <= limit:
+        return [paragraph]
+    chunks: list[str] = []
+    current: list[str] = []
+    for sentence in _sentences(paragraph):
+        current.append(sentence)
+        if sum(len(s.split()) for s in current) >= limit:
+            chunks.append(" ".join(current))
+            current = []
+    if current:
+        chunks.append(" ".join(current))
+    return chunks
+
+
+def real_texts(folder: Path, min_words: int, max_words: int) -> list[list[str]]:
+    """Paragraph lists of the pages' ``<p>`` text; paragraphs seen on two pages (boilerplate) are dropped."""
+    if not folder.is_dir():
+        return []
+    import lxml.html
+
+    pages: list[list[str]] = []
+    seen: Counter[str] = Counter()
+    for path in sorted(folder.glob("*.gz")):
+        raw = gzip.decompress(path.read_bytes())
+        try:
+            tree = lxml.html.fromstring(_decode(raw))
+        except ValueError:  # a str with an XML encoding declaration
+            tree = lxml.html.fromstring(raw)
+        except Exception:
+            continue
+        paragraphs = [" ".join(p.text_content().split()) for p in tree.iter("p")]
+        paragraphs = [chunk for p in paragraphs if len(p.split()) >= 12 for chunk in _split_long(p)]
+        pages.append(paragraphs)
+        seen.update(set(paragraphs))
+    out = []
+    for paragraphs in pages:
+        unique = [p for p in paragraphs if seen[p] == 1]
+        kept, words = [], 0
+        for paragraph in unique:
+            if words >= max_words:
+                break
+            kept.append(paragraph)
+            words += len(paragraph.split())
+        if words >= min_words:
+            out.append(kept)
+    return out
+
+
+# ------------------------------------------------------------------------------------ generated stories
+
+FIRST = ["Maria", "James", "Aisha", "Daniel", "Elena", "Tomasz", "Priya", "Kwame", "Sofia", "Lukas",
+         "Hannah", "Omar", "Yuki", "Carlos", "Ingrid", "Samuel", "Fatima", "Pierre", "Grace", "Mateo",
+         "Olga", "Ahmed", "Laura", "Viktor", "Chloe", "Ibrahim", "Nadia", "Henrik", "Rosa", "Felix", "Amara",
+         "Jonas", "Leila", "Marco", "Julia", "Arjun", "Eva", "Tariq", "Clara", "Noah"]
+LAST = ["Okafor", "Lindqvist", "Moreau", "Patel", "Kowalski", "Fernandes", "Nakamura", "Schmidt", "Haddad",
+        "Oyelaran", "Brennan", "Costa", "Novak", "Ramirez", "Bauer", "Osei", "Dubois", "Karimi", "Larsen",
+        "Romano", "Petrov", "Mensah", "Horvath", "Silva", "Tanaka", "Weber", "Byrne", "Nilsson", "Adeyemi",
+        "Castillo", "Jensen", "Ivanova", "Mwangi", "Rossi", "Keller", "Vargas", "Hughes", "Sato", "Abebe",
+        "Fischer"]
+CITIES = ["Lagos", "Rotterdam", "Valparaiso", "Kraków", "Leeds", "Porto", "Nagoya", "Winnipeg", "Accra",
+          "Tampere", "Brno", "Adelaide", "Cebu", "Bilbao", "Tucson", "Gdańsk", "Mombasa", "Lyon", "Halifax",
+          "Daegu", "Graz", "Cusco", "Aarhus", "Izmir", "Durban", "Bergen", "Surabaya", "Tallinn", "Medellín",
+          "Chennai", "Dresden", "Perth", "Quito", "Malmö", "Oaxaca", "Kumasi", "Antwerp", "Sapporo",
+          "Cardiff"]
+ROLES = ["finance minister", "health minister", "mayor", "police chief", "union leader",
+         "central bank governor", "chief executive", "spokeswoman", "spokesman", "opposition leader",
+         "prosecutor", "fire chief", "transport secretary", "hospital director", "climate envoy",
+         "school superintendent", "defence minister", "chief economist", "party chair", "judge"]
+ORG_ADJ = ["National", "Regional", "Federal", "Northern", "Coastal", "Metropolitan", "United", "Independent",
+           "Central", "Western"]
+ORG_NOUN = ["Transport Authority", "Health Service", "Energy Company", "Farmers Union", "Port Authority",
+            "Water Board", "Teachers Federation", "Rail Corporation", "Housing Agency",
+            "Election Commission", "Mining Group", "Chamber of Commerce", "Fisheries Council",
+            "Audit Office", "Broadcasting Corporation"]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+
+TOPICS: dict[str, dict[str, list[str]]] = {
+    "politics": {
+        "lead": [
+            "{role_cap} {person} on {day} announced plans to {policy}, a move that {reaction}.",
+            "Lawmakers in {city} voted {n1} to {n2} on {day} to {policy}, after {duration} of debate.",
+            "The government of {city} said on {day} it would {policy} by {month}, {reaction_clause}.",
+        ],
+        "body": [
+            "The proposal would {policy} and cost about {money}, according to figures released by the {org}.",
+            "Critics said the plan {criticism}, while supporters argued it {benefit}.",
+            "{person}, the {role}, told reporters that the measure {benefit} but conceded that {concession}.",
+            "A vote in the assembly is expected {when}, and {count} members have yet to declare a position.",
+            "Polls published {when_past} suggested {pct} percent of voters in {city} backed the idea.",
+            "The {org} warned in a statement that {criticism_clause}.",
+            "Opposition parties accused the government of {accusation} and demanded {demand}.",
+            "{person} said {pronoun} would meet {person2} in {city2} {when} to discuss {subject}.",
+            "The dispute has dragged on since {month} and has already cost the coalition {count} seats.",
+            "Officials said details of {subject} would be published {when}.",
+        ],
+    },
+    "economy": {
+        "lead": [
+            "The {org} reported on {day} that {indicator} {moved} {pct} percent in {month}, "
+            "{reaction_clause}.",
+            "Shares of companies in {city} {moved} sharply on {day} after {cause}.",
+            "{role_cap} {person} said on {day} that {indicator} was likely to {trend} through {month}.",
+        ],
+        "body": [
+            "Economists surveyed beforehand had expected {indicator} to {trend}, citing {cause}.",
+            "{person}, the {role}, said the figures showed that {benefit_econ}.",
+            "Exporters in {city} have struggled since {month} as {cause}.",
+            "The {org} estimated that {count} jobs depended on {subject}.",
+            "Analysts at banks in {city2} said the numbers {criticism_econ}.",
+            "Retail sales {moved} {pct} percent over the same period, the statistics office said.",
+            "Prices for {goods} rose by {pct} percent, the biggest increase since {year}.",
+            "{person} said households should expect {goods} to remain expensive until {month}.",
+            "The currency {moved} {pct} percent against the dollar in afternoon trading.",
+            "Business groups urged the government to {policy} before {month}.",
+        ],
+    },
+    "disaster": {
+        "lead": [
+            "{cause_disaster} struck {city} on {day}, killing at least {count} people and forcing "
+            "{count2} from "
+            "their homes.",
+            "Rescue teams in {city} were searching on {day} for {count} people missing after "
+            "{cause_disaster}.",
+            "Emergency services in {city} said on {day} that {cause_disaster} had cut power to {count2} "
+            "homes.",
+        ],
+        "body": [
+            "{person}, the {role}, said crews had worked through the night and that {concession}.",
+            "Television images showed {scene}.",
+            "The {org} said {count} shelters had been opened and urged residents to {advice}.",
+            "Roads leading out of {city} were closed and {count} flights were cancelled.",
+            "Forecasters warned that {weather_more} could follow {when}.",
+            "\"{quote_disaster}\" said {person2}, who lives near the {place}.",
+            "Officials estimated damage at {money}, a figure they said was likely to rise.",
+            "The last comparable event in the region, in {year}, killed {count} people.",
+            "Aid groups in {city2} said they were sending {aid}.",
+            "Investigators will examine whether {subject_disaster}.",
+        ],
+    },
+    "courts": {
+        "lead": [
+            "A court in {city} on {day} {verdict} {person}, a former {role}, of {charge}.",
+            "Prosecutors in {city} charged {count} people on {day} with {charge} linked to {subject}.",
+            "{role_cap} {person} appeared in court in {city} on {day} to answer charges of {charge}.",
+        ],
+        "body": [
+            "The trial heard from {count} witnesses over {duration}.",
+            "Lawyers for {person2} said they would appeal and called the ruling {judgement}.",
+            "The judge said the evidence showed that {finding}.",
+            "Prosecutors had asked for a sentence of {count} years.",
+            "The case began in {month} {year} when {cause_case}.",
+            "\"{quote_court}\" the judge told the court.",
+            "A sentencing hearing was set for {when}.",
+            "The {org} declined to comment on the verdict.",
+            "{person2} has denied wrongdoing throughout the case.",
+            "Legal experts in {city2} said the ruling could affect {subject}.",
+        ],
+    },
+}
+
+FILL: dict[str, list[str]] = {
+    "policy": ["raise the minimum wage", "cut fuel taxes", "build {count} new schools",
+               "expand the tram network",
+               "lower the voting age", "ban short-haul flights", "privatise the water board",
+               "freeze public sector pay", "tighten rules on rental housing", "subsidise electric buses",
+               "reform the pension system", "close {count} coal plants", "hire {count} more nurses"],
+    "reaction": ["drew immediate criticism from business groups", "was welcomed by unions",
+                 "surprised members of the governing coalition", "divided the opposition"],
+    "reaction_clause": ["drawing criticism from opposition parties", "a step welcomed by investors",
+                        "despite protests outside the assembly", "ending months of uncertainty"],
+    "criticism": ["would do little to help poorer families", "was rushed through without consultation",
+                  "relied on optimistic revenue estimates", "ignored the concerns of rural areas"],
+    "criticism_clause": ["the costs had been underestimated", "smaller towns would be left behind",
+                         "the timetable was unrealistic", "the plan lacked a clear source of funding"],
+    "benefit": ["would create thousands of jobs", "was long overdue", "would cut emissions",
+                "would ease pressure on hospitals", "would make housing more affordable"],
+    "concession": ["difficult weeks lay ahead", "some questions remained unanswered",
+                   "the figures would be reviewed", "not every district would benefit at once"],
+    "accusation": ["hiding the true cost", "ignoring expert advice", "favouring its own voters",
+                   "breaking an election promise"],
+    "demand": ["a public inquiry", "an independent audit", "a referendum", "the minister's resignation"],
+    "subject": ["the budget", "the new trade agreement", "border controls", "the energy transition",
+                "the hospital strike", "regional funding", "the rail contract", "fishing quotas"],
+    "indicator": ["inflation", "unemployment", "industrial output", "consumer confidence", "exports",
+                  "house prices", "manufacturing activity"],
+    "moved": ["rose", "fell", "climbed", "dropped", "slipped", "jumped"],
+    "trend": ["slow", "pick up", "stabilise", "remain weak", "rise further"],
+    "cause": ["a slump in demand from abroad", "higher energy costs", "a strike at the main port",
+              "weaker than expected harvests", "rising interest rates", "a strong currency"],
+    "benefit_econ": ["the recovery was on track", "the worst was over", "businesses were investing again",
+                     "households were spending more"],
+    "criticism_econ": ["masked weakness in the services sector", "were distorted by seasonal effects",
+                       "pointed to a slowdown later in the year"],
+    "goods": ["food", "electricity", "petrol", "rents", "building materials", "coffee", "fertiliser"],
+    "cause_disaster": ["A powerful earthquake", "Severe flooding", "A major landslide", "A tropical storm",
+                       "A wildfire", "A gas explosion", "A tornado"],
+    "scene": ["rescuers digging through rubble with their hands", "streets turned into rivers of mud",
+              "families carrying belongings to higher ground", "smoke rising over the hills",
+              "cars piled against the walls of houses"],
+    "advice": ["stay indoors", "boil drinking water", "avoid the coastal roads", "leave low-lying areas"],
+    "weather_more": ["more heavy rain", "strong aftershocks", "high winds", "further landslides"],
+    "quote_disaster": ["We lost everything in a few minutes.", "Nobody warned us it would be this bad.",
+                       "The water came up faster than anyone expected.", "We are still waiting for help."],
+    "place": ["river", "old market", "harbour", "railway station", "hillside"],
+    "aid": ["tents and blankets", "medical teams", "water purification units", "food parcels"],
+    "subject_disaster": ["building codes had been ignored", "warnings were issued too late",
+                         "the dam had been properly maintained", "the evacuation was well organised"],
+    "verdict": ["convicted", "acquitted", "cleared"],
+    "charge": ["fraud", "bribery", "tax evasion", "abuse of office", "money laundering", "manslaughter"],
+    "judgement": ["a miscarriage of justice", "deeply flawed", "politically motivated"],
+    "finding": ["public money had been diverted", "the contracts had been rigged", "safety rules were broken",
+                "the accounts had been falsified"],
+    "cause_case": ["auditors found gaps in the accounts", "a whistleblower contacted police",
+                   "journalists published leaked documents", "a bridge collapsed"],
+    "quote_court": ["No one is above the law.", "The court cannot ignore the scale of the harm done.",
+                    "The defendant showed no remorse.", "The evidence was overwhelming."],
+    "when": ["next week", "later this month", "on {day}", "before the end of {month}", "in the coming days"],
+    "when_past": ["last week", "on {day}", "earlier this month", "in {month}"],
+    "duration": ["three weeks", "two days", "several months", "nearly a year"],
+    "pronoun": ["she", "he"],
+}
+
+
+class StoryWriter:
+    """Compositional news prose: topic sentences with slots filled from pools, so that two stories on one
+    topic share phrasing the way one desk's stories do, without sharing whole passages."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def person(self) -> str:
+        return f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
+
+    def org(self) -> str:
+        return f"{self.rng.choice(ORG_ADJ)} {self.rng.choice(ORG_NOUN)}"
+
+    def fill(self, template: str, people: tuple[str, str], city: str) -> str:
+        rng = self.rng
+
+        def slot(match: re.Match[str]) -> str:
+            name = match.group(1)
+            fixed: dict[str, Callable[[], str]] = {
+                "person": lambda: people[0], "person2": lambda: people[1], "city": lambda: city,
+                "city2": lambda: rng.choice(CITIES), "role": lambda: rng.choice(ROLES),
+                "role_cap": lambda: rng.choice(ROLES).capitalize(), "org": self.org,
+                "day": lambda: rng.choice(DAYS), "month": lambda: rng.choice(MONTHS),
+                "year": lambda: str(rng.randint(1971, 2024)), "n1": lambda: str(rng.randint(40, 120)),
+                "n2": lambda: str(rng.randint(10, 80)), "count": lambda: str(rng.randint(3, 480)),
+                "count2": lambda: f"{rng.randint(2, 90) * 1000:,}",
+                "pct": lambda: f"{rng.randint(1, 99) / 10}",
+                "money": lambda: f"{rng.randint(2, 900)} million {rng.choice(['dollars', 'euros'])}",
+            }
+            if name in fixed:
+                return fixed[name]()
+            return self.fill(rng.choice(FILL[name]), people, city)
+
+        return re.sub(r"\{(\w+)\}", slot, template)
+
+    def story(self, words: int) -> list[str]:
+        rng = self.rng
+        topic = TOPICS[rng.choice(sorted(TOPICS))]
+        people = (self.person(), self.person())
+        city = rng.choice(CITIES)
+        paragraphs = [self.fill(rng.choice(topic["lead"]), people, city)]
+        count = len(paragraphs[0].split())
+        while count < words:
+            sentences = [self.fill(rng.choice(topic["body"]), people, city) for _ in range(rng.randint(1, 3))]
+            paragraph = " ".join(sentences)
+            paragraphs.append(paragraph)
+            count += len(paragraph.split())
+        return paragraphs
+
+    def headline(self) -> str:
+        rng = self.rng
+        return self.fill(rng.choice([
+            "{city} {moved} as {indicator} surprises", "{role_cap} vows to {policy}",
+            "{cause_disaster} hits {city}, {count} dead", "Court {verdict} former {role} in {charge} case",
+            "{city} lawmakers back plan to {policy}", "Update {count}: {subject} talks resume in {city}",
+        ]), (self.person(), self.person()), rng.choice(CITIES))
+
+
+# ------------------------------------------------------------------------------------- templated briefs
+
+def earnings(rng: random.Random, writer: StoryWriter) -> str:
+    suffix = rng.choice(["Holdings", "Industries", "Systems", "Group", "Foods", "Labs"])
+    company = f"{rng.choice(LAST)} {suffix}"
+    ticker = "".join(rng.choice("ABCDEFGHIJKLMNOPRSTUVWXYZ") for _ in range(rng.randint(3, 4)))
+    quarter = rng.choice(["first-quarter", "second-quarter", "third-quarter", "fourth-quarter"])
+    beat = rng.choice(["beat", "did not meet"])
+    sentences = [
+        f"{rng.choice(CITIES).upper()} (AP) \u2014 {company} ({ticker}) on {rng.choice(DAYS)} reported "
+        f"{quarter} "
+        f"{rng.choice(['net income', 'profit', 'earnings'])} of "
+        f"${rng.randint(2, 900)}.{rng.randint(0, 9)} million.",
+        f"On a per-share basis, the {rng.choice(CITIES)}-based company said it had "
+        f"{rng.choice(['profit', 'net income'])} of {rng.randint(3, 250)} cents.",
+        f"Earnings, adjusted for one-time gains and costs, were {rng.randint(3, 250)} cents per share.",
+        f"The results {beat} Wall Street expectations. The average estimate of {rng.randint(2, 14)} analysts "
+        f"surveyed by Zacks Investment Research was for earnings of {rng.randint(3, 250)} cents per share.",
+        f"The "
+        f"{rng.choice(['software', 'packaged food', 'chemical', 'medical device', 'retail', 'trucking'])} "
+        f"company posted revenue of ${rng.randint(20, 3000)}.{rng.randint(0, 9)} million in the period, "
+        f"which "
+        f"also {rng.choice(['beat', 'fell short of'])} Street forecasts. Analysts expected "
+        f"${rng.randint(20, 3000)}.{rng.randint(0, 9)} million.",
+    ]
+    if rng.random() < 0.6:
+        low = rng.randint(5, 200)
+        sentences.append(f"For the current quarter ending in {rng.choice(MONTHS)}, {company} expects its "
+                         f"per-share "
+                         f"earnings to range from {low} cents to {low + rng.randint(2, 20)} cents.")
+    sentences.append(f"{company} shares have {rng.choice(['increased', 'decreased', 'climbed', 'declined'])} "
+                     f"{rng.randint(1, 60)}% since the beginning of the year. The stock has "
+                     f"{rng.choice(['risen', 'fallen'])} {rng.randint(1, 80)}% in the last 12 months.")
+    return " ".join(sentences)
+
+
+def sports(rng: random.Random, writer: StoryWriter) -> str:
+    home, away = rng.sample(CITIES, 2)
+    nick = ["Rovers", "United", "Athletic", "Wanderers", "Rangers", "City"]
+    a, b = f"{home} {rng.choice(nick)}", f"{away} {rng.choice(nick)}"
+    goals = (rng.randint(1, 5), rng.randint(0, 3))
+    scorer, keeper, coach = writer.person(), writer.person(), writer.person()
+    return " ".join([
+        f"{scorer} scored "
+        f"{rng.choice(['twice', 'in the first half', 'a late winner', 'from the penalty spot'])} "
+        f"as {a} beat {b} {goals[0]}-{goals[1]} on {rng.choice(DAYS)} to move "
+        f"{rng.choice(['top', 'second', 'third'])} "
+        f"in the league.",
+        f"{scorer} opened the scoring in the {rng.randint(3, 44)}th minute and {a} doubled the lead through "
+        f"{writer.person()} after {rng.randint(46, 80)} minutes.",
+        f"{b} pulled one back when {writer.person()} headed in from a corner in the {rng.randint(60, 89)}th "
+        f"minute, but {keeper} made {rng.randint(2, 8)} saves to keep the visitors out.",
+        f"\"We showed character today,\" said {coach}, whose side have won {rng.randint(2, 9)} of their last "
+        f"{rng.randint(10, 12)} matches.",
+        f"{a} host {rng.choice(CITIES)} {rng.choice(nick)} next {rng.choice(DAYS)}, while {b} travel to "
+        f"{rng.choice(CITIES)}. The attendance was {rng.randint(4, 60) * 1000:,}.",
+    ])
+
+
+def weather(rng: random.Random, writer: StoryWriter) -> str:
+    city = rng.choice(CITIES)
+    cond = ["sunny", "partly cloudy", "mostly cloudy", "rainy", "stormy", "foggy", "windy"]
+    high = rng.randint(-5, 35)
+    return " ".join([
+        f"Weather forecast for {city} and the surrounding area for {rng.choice(DAYS)}, {rng.choice(MONTHS)} "
+        f"{rng.randint(1, 28)}.",
+        f"{rng.choice(['Morning', 'Today'])}: {rng.choice(cond).capitalize()} with a high near {high} "
+        f"degrees. "
+        f"{rng.choice(['North', 'South', 'East', 'West'])} winds {rng.randint(3, 15)} to "
+        f"{rng.randint(16, 40)} "
+        f"km/h. Chance of precipitation {rng.randint(0, 10) * 10} percent.",
+        f"Tonight: {rng.choice(cond).capitalize()}, with a low around {high - rng.randint(3, 12)} degrees. "
+        f"{rng.choice(['Light', 'Gusty', 'Calm'])} winds becoming "
+        f"{rng.choice(['north', 'south', 'east', 'west'])} "
+        f"in the evening.",
+        f"Tomorrow: {rng.choice(cond).capitalize()}, high {high + rng.randint(-4, 4)} degrees, low "
+        f"{high - rng.randint(3, 12)} degrees. UV index {rng.randint(1, 10)}.",
+        f"Air quality is expected to be {rng.choice(['good', 'moderate', 'poor'])}. Sunrise at "
+        f"{rng.randint(5, 8)}:{rng.randint(10, 59)}, sunset at {rng.randint(16, 21)}:{rng.randint(10, 59)}.",
+    ])
+
+
+# ------------------------------------------------------------------------------------------ wire edits
+
+DATELINES = ["{CITY} (AP) \u2014 ", "{CITY}, {month} {d} (Reuters) - ", "{CITY} (AFP) - ", "{City} \u2013 ",
+             "{CITY}, {month} {d} (dpa) \u2013 "]
+TAGLINES = ["Reporting by {p}; Editing by {q}", "({p} reported from {City}.)",
+            "Associated Press writer {p} in {City} contributed to this report.", "\u2014 With files from {p}"]
+CORRECTIONS = [
+    "Correction: An earlier version of this story misstated the number of {x}. It was {n}, not {m}.",
+    "This story has been corrected to show that {p} is the {role}, not the {role2}.",
+    "Clarification: A previous version of this report did not make clear that the figures for {x} were "
+    "preliminary estimates published by the {org}.",
+    "Updated at {h}:{mm} to add comment from {p} and to correct the spelling of the name of the {org}.",
+]
+NOTES = ["Editor's note: This story contains details some readers may find distressing.",
+         "Editor's note: This article was updated with additional reporting.",
+         "This is a developing story and will be updated.", "UPDATED with new information throughout.",
+         "Eds: Adds details from the briefing. With photos."]
+COPYEDITS = {"said": "told reporters", "about": "around", "after": "following", "more than": "over",
+             "also": "additionally", "but": "however", "began": "started", "people": "residents",
+             "sagte": "erklärte", "mehr als": "über", "nach": "infolge", "dit": "a déclaré"}
+
+
+def _sentences(paragraph: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?\"])\s+", paragraph) if s]
+
+
+class Editor:
+    """The desk that turns one story into its copies, choosing edits at random but reproducibly."""
+
+    EDITS = ("headline", "trim", "dateline", "tagline", "correction", "note", "typography", "reflow",
+             "copyedit")
+
+    def __init__(self, rng: random.Random, writer: StoryWriter) -> None:
+        self.rng = rng
+        self.writer = writer
+
+    def _fill(self, template: str) -> str:
+        rng = self.rng
+        city = rng.choice(CITIES)
+        values = {"CITY": city.upper(), "City": city, "month": rng.choice(MONTHS)[:3] + ".",
+                  "d": str(rng.randint(1, 28)), "p": self.writer.person(), "q": self.writer.person(),
+                  "x": rng.choice(["victims", "votes", "jobs", "seats", "homes"]),
+                  "n": str(rng.randint(2, 90)),
+                  "m": str(rng.randint(91, 400)), "role": rng.choice(ROLES), "role2": rng.choice(ROLES),
+                  "org": self.writer.org(), "h": str(rng.randint(0, 23)), "mm": f"{rng.randint(0, 59):02d}"}
+        return template.format(**values)
+
+    def copy(self, paragraphs: list[str], headline: str | None) -> tuple[str, tuple[str, ...]]:
+        rng = self.rng
+        edits = tuple(sorted(rng.sample(self.EDITS, rng.randint(1, 4)), key=self.EDITS.index))
+        body = list(paragraphs)
+        if "trim" in edits:
+            sentences = [(i, s) for i, p in enumerate(body) for s in _sentences(p)]
+            total = sum(len(s.split()) for _, s in sentences)
+            keep_words, kept, count = total * (1 - rng.uniform(0.2, 0.4)), [], 0
+            for i, sentence in sentences:
+                if count >= keep_words:
+                    break
+                kept.append((i, sentence))
+                count += len(sentence.split())
+            grouped: dict[int, list[str]] = {}
+            for i, sentence in kept:
+                grouped.setdefault(i, []).append(sentence)
+            body = [" ".join(grouped[i]) for i in sorted(grouped)]
+        if "copyedit" in edits:
+            for _ in range(rng.randint(1, 4)):
+                target = rng.randrange(len(body))
+                for old, new in rng.sample(sorted(COPYEDITS.items()), len(COPYEDITS)):
+                    if f" {old} " in body[target]:
+                        body[target] = body[target].replace(f" {old} ", f" {new} ", 1)
+                        break
+        if "dateline" in edits:
+            body[0] = self._fill(rng.choice(DATELINES)) + body[0]
+        if "note" in edits:
+            body.insert(0, rng.choice(NOTES))
+        if "tagline" in edits:
+            body.append(self._fill(rng.choice(TAGLINES)))
+        if "correction" in edits:
+            body.append(self._fill(rng.choice(CORRECTIONS)))
+        if "headline" in edits or headline is not None:
+            title = self.writer.headline() if "headline" in edits else headline
+            body.insert(0, title or "")
+        text = "\n\n".join(body)
+        if "typography" in edits:
+            text = self.typography(text)
+        if "reflow" in edits:
+            text = self.reflow(text)
+        return text, edits
+
+    def typography(self, text: str) -> str:
+        if self.rng.random() < 0.5:
+            text = re.sub(r'"(\S[^"]*?)"', "\u201c\\1\u201d", text).replace("'", "\u2019")
+            return text.replace(" - ", " \u2014 ").replace("--", "\u2014")
+        text = text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u2019": "'", "\u2018": "'",
+                                             "\u201e": '"', "\u00ab": '"', "\u00bb": '"'}))
+        return text.replace("\u2014", "--").replace("\u2013", "-")
+
+    def reflow(self, text: str) -> str:
+        words = text.split()
+        lines, line = [], []
+        width = self.rng.randint(50, 90)
+        for word in words:
+            line.append(word)
+            if sum(len(w) + 1 for w in line) > width:
+                lines.append(" ".join(line))
+                line = []
+        lines.append(" ".join(line))
+        return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------------------- assembly
+
+def _words(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def _take(paragraphs: list[str], words: int) -> list[str]:
+    out: list[str] = []
+    for paragraph in paragraphs:
+        if _words(out) >= words:
+            break
+        out.append(paragraph)
+    return out
+
+
+def generate(config: CorpusConfig | None = None) -> list[Doc]:
+    config = config or CorpusConfig()
+    rng = random.Random(config.seed)
+    writer = StoryWriter(rng)
+    editor = Editor(rng, writer)
+    docs: list[Doc] = []
+
+    real = real_texts(config.real_dir, config.min_words, config.max_words)
+    rng.shuffle(real)
+    bases: list[tuple[str, list[str], str]] = []  # (story id, paragraphs, kind)
+    for i, paragraphs in enumerate(real[: config.real_bases]):
+        bases.append((f"real{i}", paragraphs, "base-real"))
+    reserve = real[config.real_bases:]  # new material for updates of real stories, never a base itself
+    for i in range(config.generated_bases):
+        length = int(rng.triangular(config.min_words, config.max_words, 450))
+        bases.append((f"gen{i}", writer.story(length), "base-generated"))
+
+    families: dict[str, str] = {}
+    update_bases = rng.sample(range(len(bases)), config.minor_updates + config.major_updates)
+    for n, index in enumerate(update_bases):
+        story_id, paragraphs, kind = bases[index]
+        major = n >= config.minor_updates
+        original = _words(paragraphs)
+        if major:  # more than half of the update is new: keep a lead, add a larger new body
+            kept = _take(paragraphs, original * rng.uniform(0.2, 0.45))
+            share = rng.uniform(0.55, 0.8)
+        else:  # the same story with a few paragraphs added: at most a third new
+            kept = list(paragraphs)
+            share = rng.uniform(0.1, 0.33)
+        new_words = int(_words(kept) * share / (1 - share))
+        if kind == "base-real" and reserve:
+            material = reserve.pop()
+            new = _take(material, new_words)
+        else:
+            new = writer.story(new_words)[1:]
+        updated = kept[:2] + new + kept[2:] if not major else kept + new
+        new_share = _words(new) / max(1, _words(updated))
+        if (major and new_share <= 0.5) or (not major and new_share > 1 / 3 + 0.02):
+            continue  # material ran short of the labelled bound; no defensible label, so no document
+        if major:
+            families[story_id] = f"update:{story_id}"
+            docs.append(Doc(f"{story_id}-update", "\n\n".join(updated), f"{story_id}-update", "update-major",
+                            f"update:{story_id}"))
+        else:
+            docs.append(Doc(f"{story_id}-update", "\n\n".join(updated), story_id, "update-minor"))
+
+    for story_id, paragraphs, kind in bases:
+        headline = writer.headline() if rng.random() < 0.5 else None
+        text = "\n\n".join(([headline] if headline else []) + paragraphs)
+        family = families.get(story_id)
+        docs.append(Doc(story_id, text, story_id, kind, family))
+        for v in range(rng.choice(config.variants)):
+            copy, edits = editor.copy(paragraphs, headline)
+            docs.append(Doc(f"{story_id}-v{v}", copy, story_id, "variant", family, edits))
+
+    for name, make in (("earnings", earnings), ("sports", sports), ("weather", weather)):
+        for i in range(config.templated_per_family):
+            docs.append(Doc(f"{name}{i}", make(rng, writer), f"{name}{i}", f"templated-{name}", name))
+
+    for i in range(config.shared_quote_pairs):
+        quote_source = reserve.pop() if reserve and rng.random() < 0.5 else writer.story(120)
+        quote = " ".join(" ".join(quote_source).split()[: rng.randint(60, 120)])
+        speaker = writer.person()
+        for side in ("a", "b"):
+            paragraphs = writer.story(rng.randint(150, 400))
+            paragraphs.insert(rng.randint(1, 2), f"\u201c{quote}\u201d said {speaker}.")
+            docs.append(Doc(f"quote{i}{side}", "\n\n".join(paragraphs), f"quote{i}{side}", "shared-quote",
+                            f"quote:{i}"))
+
+    for outlet in range(config.footer_outlets):
+        footer = " ".join(" ".join(writer.story(rng.randint(60, 150))).split()[:150])
+        footer = f"About {writer.org()}: {footer} Copyright {rng.randint(2019, 2026)}. All rights reserved."
+        for i in range(config.footer_stories_per_outlet):
+            paragraphs = [*writer.story(rng.randint(150, 300)), footer]
+            docs.append(Doc(f"footer{outlet}-{i}", "\n\n".join(paragraphs), f"footer{outlet}-{i}",
+                            "shared-footer", f"footer:{outlet}"))
+
+    rng.shuffle(docs)  # arrival order is random: copies may come before their original
+    return docs
+
+
+def summary(docs: list[Doc]) -> str:
+    kinds = Counter(doc.kind for doc in docs)
+    stories = Counter(doc.story for doc in docs)
+    positives = sum(n * (n - 1) // 2 for n in stories.values())
+    words = sorted(len(doc.text.split()) for doc in docs)
+    lines = [f"{len(docs)} documents, {len(stories)} stories, {positives} near-duplicate pairs",
+             f"words per document: min {words[0]}, median {words[len(words) // 2]}, max {words[-1]}"]
+    lines += [f"  {kind:<16} {count}" for kind, count in sorted(kinds.items())]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(summary(generate()))
