@@ -357,6 +357,10 @@ class Fetcher:
             else:
                 rules = RobotsRules.unreachable(error.message)
         self.robots_cache.put(key, rules)
+        crawl_delay = rules.crawl_delay(policy.user_agent)
+        if crawl_delay and crawl_delay > policy.min_delay_s:
+            # The robots.txt request itself was spaced by min_delay only; the next one must wait longer.
+            self.gate.defer(host_key(key), crawl_delay)
         return rules
 
     def check_robots(self, url: str, policy: FetchPolicy) -> RobotsRules:
