@@ -125,8 +125,9 @@ def parse_feed(content: bytes, base_url: str, *, max_items: int = 500) -> list[D
             Discovered(
                 url=url,
                 via="feed",
-                lastmod=_struct_to_dt(entry.get("updated_parsed")),
-                published=_struct_to_dt(entry.get("published_parsed")),
+                # dict.get: feedparser's own get() would hand back the published date as "updated"
+                lastmod=_struct_to_dt(dict.get(entry, "updated_parsed")),
+                published=_struct_to_dt(dict.get(entry, "published_parsed")),
                 title=(entry.get("title") or None),
             )
         )
