@@ -126,7 +126,7 @@ _TAGS_NEVER_ARTICLE = frozenset(("aside", "nav", "noscript", "template"))
 # with BEM modifiers ("block--variant") cut off. Distinctive words match as a name part
 # ("relatedArticles", "c-sidebar"); short ones only as a whole part ("nav", "rail", "share").
 _OTHER_LONG = (
-    r"related|sidebar|side-bar|comment(?!ary)|kommentar|mostread|most-read|most-popular|most-viewed|popular|"
+    r"related|sidebar|side-bar|testimonial|comment(?!ary)|kommentar|mostread|most-read|most-popular|most-viewed|popular|"
     r"trending|recommend|empfehl|outbrain|taboola|newsletter|carousel|breadcrumb|weitere|readmore|"
     r"read-more|also-read|more-stories|more-news|more-articles|more-from|teaser-list|teaserlist"
 )
@@ -150,6 +150,12 @@ _DATE_LABEL_RE = re.compile(
     r"date|publish|datum|timestamp|dateline|fecha|meta|posted|created|(?<![a-z])time(?!line)|zeit",
     re.IGNORECASE,
 )
+# Links to an author page ("/autor/frank_g", "/people/jane-doe") carry the author's name as their text.
+_AUTHOR_HREF_RE = re.compile(
+    r"/(?:authors?|autor(?:en|in)?|auteurs?|autore|people|profiles?|journalists?|redakteur(?:e|in)?|periodistas?|"
+    r"reporters?|staff|writers?|columnists?|mitarbeiter)/[^/?#]+/?(?:[?#]|$)",
+    re.IGNORECASE,
+)
 # Region bounds: how far around the main <h1> bylines and printed dates are looked for.
 _REGION_LEVELS = 5
 _REGION_BEFORE = 150
@@ -161,17 +167,22 @@ _URL_DATE_RE = re.compile(
 
 # ------------------------------------------------------------------------------------------ authors
 _BYLINE_PREFIX_RE = re.compile(
-    r"^\s*(?:(?:written|posted|reported|text|story|words|photos?|fotos?|video)\s+)?"
+    r"^\s*(?:(?:written|posted|reported|text|story|words|photos?|fotos?|video|erstellt|geschrieben|"
+    r"interview|kommentar|analyse|ein\s+kommentar|eine\s+analyse)\s*:?\s+)?"
     r"(?:by|von|vom|par|por|di|da|door|av|af|od|от|автор(?:ы)?|yazan|bởi|text|texto|autor(?:in|en)?|"
     r"authors?|auteur(?:s)?|redaktion|reporter|escrito por|publié par|verfasst von|geschrieben von)"
-    r"\s*[:：\-–]?\s+",
+    r"\s*[:：\-–]?\s+"
+    r"|^\s*(?:interview|text|texte|fotos?|photos?|kommentar|analyse|gastbeitrag|reportage|erstellt von|"
+    r"geschrieben von|posted by|written by|recherche)\s*[:：]\s*",
     re.IGNORECASE,
 )
 _BYLINE_WORD_RE = re.compile(
     r"^(?:by|von|par|por|di|door|av|af|od|от|autor|author|auteur|text|texto)\s*:?$", re.IGNORECASE
 )
-_NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\+|\||/|·|•|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bи\b|"
-                            r"\ben\b|\bog\b|\boch\b|\bsowie\b|\bwith\b|\bmit\b|、|،|و(?=\s))\s*")
+_NAME_SPLIT_RE = re.compile(
+    r"\s*(?:,|;|&|\s[-–—]\s|\+|\||/|·|•|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bи\b|"
+    r"\ben\b|\bog\b|\boch\b|\bsowie\b|\bwith\b|\bmit\b|、|،|و(?=\s))\s*"
+)
 _AGENCIES = frozenset(
     a.lower()
     for a in (
@@ -188,7 +199,8 @@ _AGENCIES = frozenset(
 # Credits that name nobody: dropped outright rather than kept as an organisation.
 _GENERIC_CREDIT_RE = re.compile(
     r"^(?:the\s+)?(?:editorial\s+)?(?:staff|team|desk|newsroom|redaktion|redacción|rédaction|redazione|"
-    r"redação|editors?|editorial|admin|administrator|guest|anonymous|unknown|user|webmaster|online|"
+    r"redação|editors?|editorial|admin|administrator|super\s+user|guest|anonymous|unknown|user|webmaster|"
+    r"online|datum|date|quelle|source|fotos?|photos?|фото|bild|image|gesponserte?\s+inhalte|sponsored|"
     r"red\.?)(?:\s+(?:staff|team|desk|writer|reporter|online))?$",
     re.IGNORECASE,
 )
@@ -204,7 +216,9 @@ _ROLE_RE = re.compile(
     r"journalist|analyst|staff|chief|senior|deputy|bureau|editorial|korrespondent(?:in)?|"
     r"redakteur(?:in)?|chefredakteur(?:in)?|journalist(?:in)?|autor(?:in)?|rédacteur|rédactrice|"
     r"envoyé|envoyée|spécial|corresponsal|redactor|redattore|inviato|fotograf(?:in)?|"
-    r"корреспондент|редактор|obozrevatel|updated|aktualisiert|mis à jour|published|veröffentlicht|"
+    r"корреспондент|редактор|obozrevatel|ceo|cto|cfo|founder|gründer(?:in)?|president|präsident(?:in)?|"
+    r"director|direktor(?:in)?|manager(?:in)?|head|leiter(?:in)?|sprecher(?:in)?|spokes\w*|"
+    r"updated|aktualisiert|mis à jour|published|veröffentlicht|"
     r"min read|minutes?|read|follow|twitter|email|e-mail|more from|view all|posts by|articles)\b",
     re.IGNORECASE,
 )
@@ -213,6 +227,17 @@ _NAME_PARTICLES = frozenset(
      "el", "ibn", "y", "e", "dos", "das", "do", "ter", "ten", "af", "st.", "mc", "ben", "abu", "op")
 )
 _HAS_LETTER_RE = re.compile(r"[^\W\d_]")
+_NOT_IN_NAMES = frozenset('@_"“”„«»:;!?()[]{}|<>=#*+%$€/\\')
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Link texts of author pages that are not names ("More posts", "Archives", "Zur Artikelübersicht").
+_NAVIGATION_RE = re.compile(
+    r"\b(?:posts?|archives?|articles?|beiträge|artikel\w*|übersicht|more|mehr|alle|all|view|profile?|"
+    r"homepage|website|kontakt|contact|folgen|abonnieren|subscribe|newsletter|login|anmelden)\b",
+    re.IGNORECASE,
+)
+_CREDIT_TAIL_RE = re.compile(
+    r"\s(?:Fotos?|Photos?|Bilder?|Illustrations?|Grafik|Video|Kamera|Camera)\s*:", re.IGNORECASE
+)
 _TAG_STRIP_RE = re.compile(r"\s+")
 
 # ------------------------------------------------------------------------------------------ titles
@@ -530,7 +555,9 @@ def _scan_region(page: _Page) -> _Region:
         if (
             attrs.get("rel") == "author"
             or "author" in (attrs.get("itemprop") or "")
-            or (len(label) > 1 and _AUTHOR_LABEL_RE.search(label))
+            # (a long class list is CMS taxonomy, "post tag-x autor-jane-doe", not a byline)
+            or (len(label) > 1 and label.count(" ") <= 8 and _AUTHOR_LABEL_RE.search(label))
+            or (tag == "a" and _AUTHOR_HREF_RE.search(attrs.get("href") or ""))
         ):
             authors.append(el)
         if not paywall and len(label) > 1 and _PAYWALL_CLASS_RE.search(label):
@@ -686,6 +713,9 @@ def _site_names(page: _Page, site_name: str | None) -> set[str]:
         value = page.meta_value(key)
         if value:
             names.add(_norm(value))
+    for name in list(names):
+        # "Noticias de El Salvador - La Prensa Gráfica | Informate": each part names the site too
+        names.update(_norm(part) for part in _TITLE_SEPARATORS_RE.split(name) if len(part) >= 3)
     for node in page.ld_nodes_of(_ORG_TYPES | {"website"}):
         value = _ld_text(node.get("name"))
         if value:
@@ -746,14 +776,29 @@ def _rejoin_without(title: str, drop: list[str]) -> str:
 
 
 def _authors(page: _Page, article: dict[str, Any] | None) -> list[str]:
-    """People first from each source in turn; an organisation only when no source names a person."""
+    """People first from each source in turn; an organisation only when no source names a person.
+
+    A "person" whose name is the site's own name ("CNN" next to a reporter) is the publisher's credit.
+    """
+    site_names = {_compact(n) for n in _site_names(page, page.meta_value("og:site_name"))}
     organisations: list[str] = []
+
+    def people_only(names: list[str]) -> list[str]:
+        people = []
+        for name in names:
+            if _compact(name) in site_names:
+                organisations.append(name)
+            else:
+                people.append(name)
+        return _dedupe(people)
+
     if article is not None:
         for key in ("author", "creator"):
-            people, orgs = _ld_people(page, article.get(key))
-            if people:
-                return _dedupe(people)
+            found, orgs = _ld_people(page, article.get(key))
             organisations.extend(orgs)
+            people = people_only(found)
+            if people:
+                return people
     publisher_credits = {_norm(v) for k in ("copyright", "publisher", "dc.publisher")
                          for v in page.meta_values(k)}
     for key in _AUTHOR_META:
@@ -761,17 +806,26 @@ def _authors(page: _Page, article: dict[str, Any] | None) -> list[str]:
         for value in page.meta_values(key):
             if _is_url(value):
                 continue
-            first_part = _NAME_SPLIT_RE.split(_BYLINE_PREFIX_RE.sub("", value), maxsplit=1)[0].strip()
-            if _norm(value) in publisher_credits or _ORGANISATION_RE.search(first_part):
-                organisations.append(first_part)  # "Verlag GmbH, Nürnberg, Germany": a company and its town
+            parts = [p for p in _NAME_SPLIT_RE.split(_BYLINE_PREFIX_RE.sub("", value)) if p.strip()]
+            if not parts:
                 continue
+            if _norm(value) in publisher_credits or _ORGANISATION_RE.search(parts[0]):
+                organisations.append(parts[0])  # "Verlag GmbH, Nürnberg, Germany": a company and its town
+                continue
+            own = [p for p in parts if _compact(p) in site_names]
+            if own:  # "unocero - Alberto Ávila": the site's credit beside a person
+                organisations.extend(own)
+                value = ", ".join(p for p in parts if p not in own)
             names.extend(_split_names(value, organisations))
-        if names:
-            return _dedupe(names)
-    names = _visible_authors(page, organisations)
-    if names:
-        return _dedupe(names)
-    return _dedupe(organisations)[:3]
+        people = people_only(names)
+        if people:
+            return people
+    people = people_only(_visible_authors(page, organisations))
+    if people:
+        return people
+    # Organisations as the last resort: short names only (a credit line, not a sentence).
+    credits = [_clean(re.sub(r"\([^)]*\)", " ", o)) for o in organisations]
+    return _dedupe([c for c in credits if c and len(c) <= 60 and len(c.split()) <= 6])[:3]
 
 
 def _ld_people(page: _Page, value: Any) -> tuple[list[str], list[str]]:
@@ -801,8 +855,11 @@ def _ld_people(page: _Page, value: Any) -> tuple[list[str], list[str]]:
 def _visible_authors(page: _Page, organisations: list[str]) -> list[str]:
     """Names from byline elements near the heading, in page order, never from author bio boxes."""
     region = page.region()
+    listed = _listed_classes(region.authors)
     for el in region.authors:
         if el.tag in _NOT_TEXT_TAGS and el.tag != "meta":
+            continue
+        if el.get("class") in listed:
             continue
         if _in_other_block(el, region.boundary) or _in_foreign_scope(el):
             continue
@@ -819,20 +876,50 @@ def _visible_authors(page: _Page, organisations: list[str]) -> list[str]:
             # a container (byline block with bio, date, share buttons): its author links are the names
             anchors = el.xpath(".//a[@rel='author' or contains(@href,'author') or contains(@href,'autor')]")
             links = [_clean(a.text_content()) for a in anchors[:6]]
-            names = [n for t in links if t for n in _split_names(t, organisations)]
+            names = [n for t in links if t for n in _split_names(t, organisations, visible=True)]
         else:
-            names = _split_names(text, organisations)
+            names = _split_names(text, organisations, visible=True)
         if names:
+            if el.tag == "a":
+                # co-authors printed as sibling links: "<a>Jane Doe</a>, <a>John Roe</a>"
+                parent = el.getparent()
+                for other in region.authors:
+                    if other is not el and other.tag == "a" and other.getparent() is parent:
+                        names.extend(_split_names(_clean(other.text_content()), organisations, visible=True))
             return names
     return []
 
 
-def _split_names(text: str, organisations: list[str]) -> list[str]:
-    """"By Jane Doe and John Roe, Reuters" → ["Jane Doe", "John Roe"]; agencies go to ``organisations``."""
+def _listed_classes(elements: list[lxml.html.HtmlElement]) -> set[str | None]:
+    """Byline classes repeated over several containers with different names: a list of teasers.
+
+    Co-authors of one story share a container; teaser cards each have their own.
+    """
+    groups: dict[str | None, list[lxml.html.HtmlElement]] = {}
+    for el in elements:
+        groups.setdefault(el.get("class"), []).append(el)
+    listed: set[str | None] = set()
+    for cls, members in groups.items():
+        if len(members) < 3:
+            continue
+        texts = {_clean(m.text_content()) for m in members}
+        parents = {id(m.getparent()) for m in members}
+        if len(texts) >= 3 and len(parents) >= 3:
+            listed.add(cls)
+    return listed
+
+
+def _split_names(text: str, organisations: list[str], visible: bool = False) -> list[str]:
+    """"By Jane Doe and John Roe, Reuters" → ["Jane Doe", "John Roe"]; agencies go to ``organisations``.
+
+    From visible text only wire agencies count as organisations: any other company-like string there
+    is more likely a testimonial, a caption or a credit line than the story's author.
+    """
     text = _clean(text)
     if not text or len(text) > 300:
         return []
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]|©|\(c\)", " ", text)
+    text = _CREDIT_TAIL_RE.split(text, maxsplit=1)[0]  # "Jane Doe Foto: John Roe": the photographer
     previous = None
     while previous != text:
         previous = text
@@ -844,9 +931,17 @@ def _split_names(text: str, organisations: list[str]) -> list[str]:
         part = _BYLINE_PREFIX_RE.sub("", part).strip(" .:-–—")
         if not part or _BYLINE_WORD_RE.match(part) or _GENERIC_CREDIT_RE.match(part):
             continue
-        if part.lower().rstrip(".") in _AGENCIES or _ORGANISATION_RE.search(part):
+        if part.lower().rstrip(".") in _AGENCIES:
             organisations.append(part)
             continue
+        if _ORGANISATION_RE.search(part):
+            if not visible:
+                organisations.append(part)
+            continue
+        words = part.split()
+        half = len(words) // 2
+        if half >= 2 and len(words) % 2 == 0 and words[:half] == words[half:]:
+            part = " ".join(words[:half])  # a name printed twice (visible and screen-reader copies)
         if _is_person_name(part):
             people.append(part)
     return people
@@ -855,10 +950,12 @@ def _split_names(text: str, organisations: list[str]) -> list[str]:
 def _is_person_name(text: str) -> bool:
     if len(text) < 2 or len(text) > 60 or not _HAS_LETTER_RE.search(text):
         return False
-    if any(c.isdigit() for c in text) or "@" in text or _is_url(text) or "_" in text:
+    if any(c.isdigit() or c in _NOT_IN_NAMES for c in text) or _is_url(text):
         return False
-    if _ROLE_RE.search(text):
+    if _ROLE_RE.search(text) or _NAVIGATION_RE.search(text):
         return False
+    if _CJK_RE.search(text) and len(text) > 8:
+        return False  # Chinese/Japanese/Korean personal names are a few characters
     words = text.split()
     if len(words) > 5:
         return False
@@ -874,7 +971,7 @@ def _is_person_name(text: str) -> bool:
             return False
     elif len(text) > 30:
         return False  # caseless scripts (CJK, Arabic): a name is short
-    return not text.isupper() or len(text) <= 4 or len(words) > 1
+    return len(words) > 1 or not text.isupper()  # a lone all-caps word is an acronym ("AFP", "GESE")
 
 
 # ---------------------------------------------------------------------------------------- language
