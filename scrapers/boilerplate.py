@@ -31,36 +31,44 @@ _AMP_TEXT_TAGS: frozenset[str] = frozenset({"amp-fit-text", "amp-accordion", "am
 # Tokens of class/id names. Hard: always chrome. Soft: usually chrome, but a page-sized wrapper that
 # happens to carry the word (``has-sidebar``, ``layout-header-fixed``) is not discarded for it.
 _HARD_NEGATIVE = re.compile(
-    r"comment(?!ary)|disqus|cookie|consent|gdpr|newsletter|subscri|signup|sign-up|outbrain|taboola|plista|"
-    r"sponsor|advert|adslot|ad-slot|adunit|ad-unit|dfp|googlead|banner|breadcrumb|skip-?link|"
-    r"skiplink|skip-to|jump-?link|breaking|ticker|most-?popular|mostpopular|mostread|most-?read|"
-    r"trending|recommend|related|share|sharing|social|follow-?us|modal|popup|"
-    r"pop-up|overlay|lightbox|toolbar|pagination|pager|print-?link|login|register|"
-    r"author-?bio|authorbio|about-?the-?author|author-?box|byline|dateline|caption|credit|"
-    r"copyright|sidebar|side-?bar|widget|promo|masthead|navbar|"
-    r"menu|navigation|topnav|subnav|footer|site-?header|page-?header|header-?nav|"
-    r"tags|tag-?list|taglist|keywords|categories|rating|vote|poll|survey|feedback|"
-    r"reactions|emoji|bookmark|read-?more|readmore|more-?stories|morestories|also-?read|"
-    r"see-?also|further-?reading|newsfeed|latest-?news|top-?stories|video-?player|"
-    r"playlist|gallery|slideshow|carousel|slider|next-?article|prev-?article|"
-    r"post-?nav|entry-?meta|post-?meta|article-?meta|meta-?data|metabar|timestamp|"
-    r"published|updated|post-?date|entry-?date|article-?date|dateline|author-?info|"
-    r"print-?link|print-?button|e-?mail-?link|whatsapp|facebook|twitter|linkedin|pinterest|telegram|"
-    r"rss|visually-?hidden|sr-?only|screen-?reader|offscreen|tooltip|is-?hidden|d-none",
+    r"comment|disqus|cookie|consent|gdpr|newsletter|subscribe|subscription|signup|sign-up|outbrain|taboola|"
+    r"plista|sponsor|sponsored|advert|advertisement|advertising|adslot|ad-slot|adunit|ad-unit|dfp|"
+    r"googlead|banner|breadcrumb|skip-?links?|skip-to|jump-?link|breaking|breaking-?news|ticker|"
+    r"most-?popular|most-?read|most-?viewed|trending|recommend|recommended|recommendations|related|"
+    r"share|sharing|shariff|social|follow-?us|popup|pop-up|toolbar|pagination|"
+    r"pager|print-?link|print-?button|login|register|registration|author-?bio|about-?the-?author|"
+    r"author-?box|author-?info|byline|dateline|caption|credit|credits|copyright|sidebar|side-?bar|"
+    r"promo|promotion|promoted|masthead|navbar|menu|navigation|topnav|subnav|footer|"
+    r"site-?header|page-?header|header-?nav|tag|tag-?list|tag-?cloud|keywords|categories|"
+    r"vote|poll|survey|reactions|emoji|bookmark|read-?more|more-?stories|also-?read|"
+    r"see-?also|further-?reading|newsfeed|latest-?news|top-?stories|video-?player|playlist|"
+    r"next-?article|prev-?article|post-?nav|entry-?meta|post-?meta|"
+    r"article-?meta|meta-?data|metabar|timestamp|published|updated|post-?date|entry-?date|"
+    r"article-?date|e-?mail-?link|whatsapp|facebook|twitter|linkedin|pinterest|telegram|rss|"
+    r"visually-?hidden|sr-?only|screen-?reader|offscreen|is-?hidden|d-none",
     re.IGNORECASE,
+)
+# Names are matched as whole tokens, optionally plural or fused with a part word ("commentlist",
+# "sharebar", "relatedposts"), never as a fragment inside an unrelated word ("pagerow", "bundestagswahl").
+_NAME_SUFFIX = (
+    r"(?:e?s)?(?:bar|box|list|links?|area|wrap|wrapper|container|block|section|module|widget|items?|"
+    r"nav|menu|buttons?|icons?|tools?|text|content|title|header|holder|panel|inner|outer|posts?|"
+    r"articles?|stories|news|teasers?|media|left|right|top|bottom|form|wall)?(?![a-z0-9])"
 )
 # Short words need whole-token matches: "ad" must not fire inside "header", "nav" not inside "canvas".
 _NEGATIVE_TOKENS: frozenset[str] = frozenset({
-    "ad", "ads", "adv", "advt", "nav", "hdr", "ftr", "bio", "meta", "date", "time", "tag", "author",
-    "authors", "header", "aside", "extra", "more", "links", "linklist", "shop", "embed", "embedded",
-    "tweet", "instagram", "youtube", "social", "sns", "byline", "kicker", "label", "badge",
-    "breadcrumbs", "crumbs", "sitemap", "foot", "legal", "disclaimer", "source", "photo", "image",
-    "img", "media", "video", "audio", "podcast", "map", "weather", "stock", "box",
-    "info", "infobox", "factbox", "signature", "supplemental", "external", "remote", "partner",
-    "anzeige", "werbung", "mehr", "teilen", "verwandte", "paywall", "print", "email",
+    "ad", "ads", "adv", "advt", "nav", "hdr", "ftr", "bio", "meta", "date", "time", "author", "authors",
+    "header", "aside", "extra", "more", "links", "linklist", "shop", "embed", "embedded", "tweet",
+    "instagram", "youtube", "sns", "byline", "kicker", "badge", "crumbs", "sitemap", "legal", "disclaimer",
+    "photo", "img", "video", "audio", "podcast", "weather", "stock", "infobox", "factbox", "signature",
+    "partner", "anzeige", "werbung", "teilen", "verwandte", "paywall", "print", "email",
+    # feature names that page builders put on every block, content included: weak evidence only
+    "widget", "widgets", "modal", "overlay", "lightbox", "slider", "carousel", "gallery", "slideshow",
+    "tooltip", "rating", "feedback",
 })
 _ABSOLUTE_NEGATIVE = re.compile(
-    r"comment(?!ary)|disqus|cookie|consent|gdpr|newsletter|outbrain|taboola|plista|breadcrumb|skip",
+    r"comment|disqus|cookie|consent|gdpr|newsletter|outbrain|taboola|plista|breadcrumb|skip-?links?|"
+    r"skip-?to|skip-?nav",
     re.IGNORECASE,
 )
 _POSITIVE = re.compile(
@@ -81,14 +89,14 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _AT_TOKEN = r"(?<![a-z0-9])(?:"
 
 
-def _anchored(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    return re.compile(_AT_TOKEN + pattern.pattern + ")", pattern.flags)
+def _anchored(pattern: re.Pattern[str], whole: bool) -> re.Pattern[str]:
+    return re.compile(_AT_TOKEN + pattern.pattern + ")" + (_NAME_SUFFIX if whole else ""), pattern.flags)
 
 
-_HARD_NEGATIVE = _anchored(_HARD_NEGATIVE)
-_POSITIVE = _anchored(_POSITIVE)
-_ABSOLUTE_NEGATIVE = _anchored(_ABSOLUTE_NEGATIVE)
-_STRONG_POSITIVE = _anchored(_STRONG_POSITIVE)
+_HARD_NEGATIVE = _anchored(_HARD_NEGATIVE, whole=True)
+_ABSOLUTE_NEGATIVE = _anchored(_ABSOLUTE_NEGATIVE, whole=True)
+_POSITIVE = _anchored(_POSITIVE, whole=False)
+_STRONG_POSITIVE = _anchored(_STRONG_POSITIVE, whole=False)
 
 
 ABSOLUTE = -3  # comment threads, consent and newsletter boxes: chrome whatever they contain
@@ -99,9 +107,22 @@ POSITIVE = 1
 STRONG = 2
 
 
+# CMS taxonomy classes ("category-newsletter", "tag-comments", "format-gallery") name the story's topics
+# and formats, not the element's role.
+_TAXONOMY_CLASS = re.compile(
+    r"^(?:category|categories|tag|tags|post_tag|post-tag|format|status|type|postid|post-\d|page-id|author|"
+    r"topic|topics|series|genre|region|ressort|rubrik|section|keyword|label|taxonomy)[-_]",
+    re.IGNORECASE,
+)
+
+
 def _normalise_names(value: str) -> str:
     """``articleBody main__text`` -> ``article-body main-text``: one spelling for every naming style."""
-    return " ".join(_TOKEN_SPLIT.sub("-", _CAMEL.sub("-", part).lower()) for part in value.split())
+    return " ".join(
+        _TOKEN_SPLIT.sub("-", _CAMEL.sub("-", part).lower())
+        for part in value.split()
+        if not _TAXONOMY_CLASS.match(part)
+    )
 
 
 def class_hint(el: HtmlElement) -> int:
@@ -129,6 +150,11 @@ def class_hint(el: HtmlElement) -> int:
     if _STRONG_POSITIVE.search(names):
         return STRONG
     positive = _POSITIVE.search(names) is not None
+    if el.tag in ("article", "main"):
+        # The tag says "content" more reliably than template class names; only comments stay chrome.
+        if _ABSOLUTE_NEGATIVE.search(names) or _HARD_NEGATIVE.search(names):
+            return ABSOLUTE if "comment" in names else SOFT
+        return STRONG if _STRONG_POSITIVE.search(names) else POSITIVE
     if _ABSOLUTE_NEGATIVE.search(names):
         return ABSOLUTE
     if _HARD_NEGATIVE.search(names):

@@ -55,6 +55,7 @@ class Analysis:
     agg_good: list[int] = field(default_factory=list)
     agg_paragraphs: list[int] = field(default_factory=list)
     score: list[float] = field(default_factory=list)
+    linked_headings: list[int] = field(default_factory=list)
     page_good: int = 0
 
 
@@ -81,7 +82,7 @@ def _tag_hint(tag: str) -> int:
     return bp.NEUTRAL
 
 
-def _protected(hint: int, share: float, paragraphs: int) -> bool:
+def _protected(hint: int, share: float, paragraphs: int, sibling_paragraphs: int) -> bool:
     """A chrome-named element that holds much of the page's prose is the story's wrapper, not chrome.
 
     Templates name wrappers after layout features ("has-sidebar", "modal-enabled"); the text they hold
@@ -90,8 +91,10 @@ def _protected(hint: int, share: float, paragraphs: int) -> bool:
     if hint == bp.ABSOLUTE:
         return share >= 0.9
     if hint == bp.HARD:
-        return share >= 0.5
-    return share >= 0.3 or (share >= 0.15 and paragraphs >= 3)
+        # ...and only when that prose reads as one body (paragraphs side by side): a related-stories
+        # box holds as much text, but as many small teasers.
+        return share >= 0.25 and sibling_paragraphs >= 3
+    return share >= 0.3 or paragraphs >= 2
 
 
 def prune(root: HtmlElement) -> None:
@@ -147,21 +150,43 @@ def analyse(root: HtmlElement) -> Analysis:
 
     good = [False] * n
     raw_good = [0] * n
-    for i in range(n):
-        if is_block[i]:
-            total = text_chars[i] + link_chars[i]
-            if total >= MIN_PROSE_CHARS and link_chars[i] <= MAX_PROSE_LINK_DENSITY * total:
-                good[i] = True
-                raw_good[i] = total
     raw_par = [0] * n
+    linked_heads = [0] * n
     for i in range(n):
-        if good[i] and text_chars[i] >= LONG_PARAGRAPH_CHARS:
-            raw_par[i] = 1
+        if not is_block[i]:
+            continue
+        t, lk = text_chars[i], link_chars[i]
+        total = t + lk
+        if not total:
+            continue
+        tag = elements[i].tag
+        if tag in HEADINGS:
+            if lk >= 0.6 * total and total >= 12:
+                linked_heads[i] = 1
+            continue  # headings are neither prose nor chrome: they label whatever follows
+        # A paragraph element is prose at any length ("- Ok."); other blocks need a sentence's worth.
+        if lk <= MAX_PROSE_LINK_DENSITY * total and (total >= MIN_PROSE_CHARS or tag == "p"):
+            good[i] = True
+            raw_good[i] = total
+            if t >= LONG_PARAGRAPH_CHARS:
+                raw_par[i] = 1
+    # Most long paragraphs that are siblings under one parent, anywhere below: a story body puts its
+    # paragraphs side by side, a list of teasers gives each excerpt a box of its own.
+    sibling_par = [0] * n
+    run_par = [0] * n
+    for i in range(n):
+        if raw_par[i] and parent[i] >= 0:
+            sibling_par[parent[i]] += 1
+    for i in range(n):
+        run_par[i] = sibling_par[i]
     for i in range(n - 1, 0, -1):
         pi = parent[i]
         if pi >= 0:
             raw_good[pi] += raw_good[i]
             raw_par[pi] += raw_par[i]
+            linked_heads[pi] += linked_heads[i]
+            if run_par[i] > run_par[pi]:
+                run_par[pi] = run_par[i]
     page_raw = raw_good[0] or 1
 
     # Chrome marks: a wrapper holding most of the page's prose is not chrome whatever its name says
@@ -175,7 +200,7 @@ def analyse(root: HtmlElement) -> Analysis:
         if h == bp.STRONG:
             chrome[i] = False
             continue
-        own = h < bp.NEUTRAL and not _protected(h, raw_good[i] / page_raw, raw_par[i])
+        own = h < bp.NEUTRAL and not _protected(h, raw_good[i] / page_raw, raw_par[i], run_par[i])
         if own and not inherited:
             chrome_roots.append(i)
         chrome[i] = inherited or own
@@ -199,7 +224,7 @@ def analyse(root: HtmlElement) -> Analysis:
             score[i] = t + 0.25 * lk
             if t >= LONG_PARAGRAPH_CHARS:
                 agg_par[i] = 1
-        else:
+        elif elements[i].tag not in HEADINGS:
             score[i] = -float(lk) - 0.3 * t
     for i in range(n - 1, 0, -1):
         pi = parent[i]
@@ -216,6 +241,7 @@ def analyse(root: HtmlElement) -> Analysis:
     analysis.agg_good = agg_good
     analysis.agg_paragraphs = agg_par
     analysis.score = score
+    analysis.linked_headings = linked_heads
     analysis.page_good = agg_good[0] if n else 0
     analysis_hints = hint
     _choose_weights(analysis, analysis_hints)
@@ -239,40 +265,54 @@ def _choose_weights(analysis: Analysis, hint: list[int]) -> None:
 
 
 def find_region(analysis: Analysis) -> Region | None:
-    """The best-scoring container, or None when the page holds no prose at all."""
-    best = -1
-    best_score = 0.0
+    """The best-scoring container; failing that, the smallest one holding most of the prose.
+
+    The fallback serves pages whose story is itself link-heavy (show notes, link round-ups): every
+    container scores below zero there, yet the prose that exists still sits in one place.
+    """
     elements = analysis.elements
     score = analysis.score
     chrome = analysis.chrome
+    agg_good = analysis.agg_good
+    best = -1
+    best_score = 0.0
     for i, el in enumerate(elements):
         if chrome[i] or el.tag in LEAF_BLOCKS or el.tag in INLINE_TAGS:
             continue
-        if score[i] >= best_score and analysis.agg_good[i] > 0:
+        if score[i] >= best_score and agg_good[i] > 0:
             best, best_score = i, score[i]
+    if best < 0 and analysis.page_good:
+        for i, el in enumerate(elements):  # document order: the last qualifying one is the deepest
+            if chrome[i] or el.tag in LEAF_BLOCKS or el.tag in INLINE_TAGS:
+                continue
+            if agg_good[i] >= 0.8 * analysis.page_good:
+                best = i
     if best < 0:
         return None
     return Region(
         element=elements[best],
         index=best,
-        good_chars=analysis.agg_good[best],
+        good_chars=agg_good[best],
         paragraphs=analysis.agg_paragraphs[best],
         page_good_chars=analysis.page_good,
-        linked_headings=_linked_headings(analysis, best),
+        linked_headings=_linked_headings_in(analysis, best),
         teaser_blocks=0,
     )
 
 
-def _linked_headings(analysis: Analysis, root: int) -> int:
-    """Headings inside the region that are mostly a link: the shape of a list of teasers."""
+def _linked_headings_in(analysis: Analysis, root: int) -> int:
+    """Linked headlines inside the region, chrome excluded: the shape of a list of teasers."""
     count = 0
-    for el in analysis.elements[root].iter(*HEADINGS):
-        text = el.text_content().strip()
-        if len(text) < 12:
-            continue
-        linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
-        if el.getparent() is not None and el.getparent().tag == "a":
-            linked = len(text)
-        if linked >= 0.6 * len(text):
+    for i in range(root, len(analysis.elements)):
+        if i != root and not _is_descendant(analysis, i, root):
+            break
+        if analysis.linked_headings[i] and not analysis.chrome[i] and analysis.elements[i].tag in HEADINGS:
             count += 1
     return count
+
+
+def _is_descendant(analysis: Analysis, i: int, root: int) -> bool:
+    parent = analysis.parent
+    while i > root:
+        i = parent[i]
+    return i == root

@@ -27,6 +27,7 @@ HtmlElement = lxml_html.HtmlElement
 
 # Below this much prose in the best region there is no story to store.
 MIN_BODY_CHARS = 120
+MIN_DECLARED_BODY_CHARS = 20
 SHORT_BODY_CHARS = 400
 # Inputs beyond this are cut before parsing: no real article page comes close, and the bound keeps a
 # hostile or broken page from costing unbounded time and memory.
@@ -79,9 +80,11 @@ def _page_type_says(page_type: object, kinds: tuple[str, ...]) -> bool:
 
 def _check_is_article(region: Region | None, page_type: object) -> None:
     """Refuse index, section, tag and search pages: no substantial body, or a body made of teasers."""
-    if region is None or region.good_chars < MIN_BODY_CHARS:
-        raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no substantial body text on the page")
     declared_article = _page_type_says(page_type, _ARTICLE_TYPES)
+    # A page that declares itself a story may be a short one; anything else must show a real body.
+    needed = MIN_DECLARED_BODY_CHARS if declared_article else MIN_BODY_CHARS
+    if region is None or region.good_chars < needed:
+        raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no substantial body text on the page")
     teasers = region.linked_headings >= 4 and region.linked_headings * 2 >= max(region.paragraphs, 1)
     if teasers and not declared_article:
         raise IngestError(
@@ -236,7 +239,7 @@ def _extract(html: str | bytes, url: str | None) -> Article:
     fragment = lxml_html.tostring(region.element, encoding="unicode", method="html", with_tail=False)
     paragraphs = _clean_paragraphs(render_paragraphs(fragment))
     body = "\n\n".join(paragraphs)
-    if len(body) < MIN_BODY_CHARS // 2:
+    if len(body) < MIN_DECLARED_BODY_CHARS:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body text left after removing boilerplate")
     article.text = body
     if len(body) < SHORT_BODY_CHARS:
