@@ -903,7 +903,7 @@ def _listed_classes(elements: list[lxml.html.HtmlElement]) -> set[str | None]:
         if len(members) < 3:
             continue
         texts = {_clean(m.text_content()) for m in members}
-        parents = {id(m.getparent()) for m in members}
+        parents = {m.getparent() for m in members}  # proxies stay alive in the set, so identity holds
         if len(texts) >= 3 and len(parents) >= 3:
             listed.add(cls)
     return listed

@@ -293,6 +293,51 @@ def test_byline_links_inside_a_bio_box() -> None:
     assert meta_of(page("", body)).authors == ["Maria Santos"]
 
 
+def test_site_name_beside_a_person_is_the_publisher() -> None:
+    head = ('<meta property="og:site_name" content="Unocero">'
+            '<meta name="author" content="unocero - Alberto Ávila">')
+    assert meta_of(page(head)).authors == ["Alberto Ávila"]
+    data = {"@type": "NewsArticle", "headline": "H",
+            "author": [{"@type": "Person", "name": "Rob Picheta"}, {"@type": "Person", "name": "CNN"}]}
+    assert meta_of(page(ld(data) + '<meta property="og:site_name" content="CNN">')).authors == ["Rob Picheta"]
+
+
+def test_co_authors_as_author_page_links() -> None:
+    body = """<article><h1>Session of parliament</h1>
+      <div class="meta"><a href="/autor/yaima-puig/">Yaima Puig</a>,
+      <a href="/autor/alina-perera/">Alina Perera</a>
+      y <a href="/autor/rene-tamayo/">René Tamayo</a></div><p>Text</p></article>"""
+    assert meta_of(page("", body, lang="es")).authors == ["Yaima Puig", "Alina Perera", "René Tamayo"]
+
+
+def test_teaser_bylines_repeated_in_a_list_are_not_the_author() -> None:
+    cards = "".join(
+        f'<div class="card"><h3>Other story {i}</h3><span class="item__author">{name}</span></div>'
+        for i, name in enumerate(("Elena Kuss", "Heidrun Mittler", "Jonas Weber"))
+    )
+    body = f"<h1>Olympic sponsor opens new plant</h1><p>Text of the story.</p><div>{cards}</div>"
+    assert meta_of(page("", body, lang="de")).authors == []
+
+
+def test_navigation_link_to_author_page_is_not_a_name() -> None:
+    body = ('<article><h1>What is Rust</h1><p class="byline">By <a href="/author/jake/">Jake Goulding</a></p>'
+            '<a href="/author/jake/">More Posts</a></article>')
+    assert meta_of(page("", body)).authors == ["Jake Goulding"]
+
+
+def test_heading_matching_the_declared_title_anchors_the_byline_search() -> None:
+    """Blogger-style themes: the site name is the <h1>, the story title an <h3>."""
+    body = """<header><h1>Plenty of Life</h1></header>
+      <div class="sidebar-widget"><span class="byline">By Someone Else</span></div>
+      <div class="post"><h3 class="post-title">Strong and beautiful</h3>
+        <div class="post-header"><span class="post-author">Posted by Sandra Klein</span>
+        <abbr class="published" title="2017-05-10T08:00:00+02:00">08:00</abbr></div><p>Text</p></div>"""
+    head = '<meta property="og:title" content="Strong and beautiful">'
+    meta = meta_of(page(head, body), "https://plenty.example.org/2017/05/strong.html")
+    assert meta.authors == ["Sandra Klein"]
+    assert meta.published_at == datetime(2017, 5, 10, 8, tzinfo=timezone(timedelta(hours=2)))
+
+
 def test_author_names_deduplicated_in_order() -> None:
     data = {"@type": "NewsArticle", "headline": "H", "author": [
         {"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "John Roe"},
