@@ -53,7 +53,7 @@ def _element_text(element: dict[str, Any]) -> str:
             _element_text(e) for e in element.get("content_elements") or [] if isinstance(e, dict)
         )
     if kind == "list":
-        return "\n".join(_element_text(e) for e in element.get("items") or [] if isinstance(e, dict))
+        return "\n\n".join(_element_text(e) for e in element.get("items") or [] if isinstance(e, dict))
     return ""
 
 

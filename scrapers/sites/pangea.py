@@ -36,11 +36,15 @@ class PangeaAdapter(SiteAdapter):
     description: ClassVar[str] = "Pangea CMS (RFE/RL, VOA, Current Time and sister sites)"
 
     def match(self, url: str | None, tree: HtmlElement) -> bool:
-        has_body = bool(tree.xpath(f"//div[{_has_class('wsw')}]"))
-        if url and _STORY_PATH.match(urlsplit(url).path) and has_body:
+        # Pangea serves its assets from /Content/responsive/<SITE>/<lang>/: a fingerprint of the template,
+        # on stories and section pages alike (``fields`` finds nothing to add on the latter).
+        if tree.xpath(
+            "//link[contains(@href, '/Content/responsive/')]"
+            " | //script[contains(@src, '/Scripts/responsive/')]"
+        ):
             return True
-        # Pangea serves its assets from /Content/responsive/<SITE>/<lang>/: a fingerprint of the template.
-        return has_body and bool(tree.xpath("//link[contains(@href, '/Content/responsive/')]"))
+        has_body = bool(tree.xpath(f"//div[{_has_class('wsw')}]"))
+        return bool(url and _STORY_PATH.match(urlsplit(url).path) and has_body)
 
     def fields(self, tree: HtmlElement, url: str | None) -> dict[str, Any]:
         found: dict[str, Any] = {}

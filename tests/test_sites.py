@@ -1,0 +1,146 @@
+"""Site adapters on stored pages of their CMS: what they add over the generic extractor, and that they
+fall back to it (never below it) where they know nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from scrapers.errors import ErrorKind, IngestError
+from scrapers.extract import extract
+from scrapers.sites import ADAPTERS, adapter_names, extractor_for, get_adapter, match_adapter
+
+SITES = Path(__file__).parent / "fixtures" / "sites"
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+PANGEA_URL = "https://www.rferl.org/a/steppe-towns-heating-pipes/33012345.html"
+ARC_URL = "https://www.wire.example/markets/commodities/cocoa-growers-shift-harvest-2024-10-15/"
+
+
+def page(name: str) -> str:
+    return (SITES / name).read_text(encoding="utf-8")
+
+
+def test_registry() -> None:
+    assert adapter_names() == {"pangea", "arc"}
+    assert get_adapter("pangea") is ADAPTERS["pangea"]
+    with pytest.raises(KeyError, match="known: arc, pangea"):
+        get_adapter("wordpress")
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "expected"),
+    [
+        ("pangea_story.html", PANGEA_URL, "pangea"),
+        ("pangea_story.html", "https://www.rferl.org/somewhere-else", "pangea"),  # template fingerprint
+        ("pangea_section.html", "https://www.rferl.org/CentralAsia", "pangea"),
+        ("arc_story.html", ARC_URL, "arc"),
+    ],
+)
+def test_match_by_url_and_markup(name: str, url: str, expected: str) -> None:
+    adapter = match_adapter(url, page(name))
+    assert adapter is not None and adapter.name == expected
+
+
+GENERIC = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Bridge repairs</title>
+<link rel="stylesheet" href="/wp-content/themes/news/style.css"></head><body>
+<article class="post"><h1 class="entry-title">Bridge repairs to close one lane</h1>
+<div class="entry-content"><p>One lane of the bridge will close from Monday for repairs.</p></div></article>
+</body></html>"""
+
+
+def test_other_cms_pages_match_no_adapter() -> None:
+    assert match_adapter("https://courier.example/news/bridge-repairs/", GENERIC) is None
+    # A Pangea-like story URL alone is not enough: the page must carry the template too.
+    assert match_adapter("https://courier.example/a/bridge-repairs/12345678.html", GENERIC) is None
+
+
+def test_seed_page_of_the_pangea_family_matches() -> None:
+    seed = PAGES / "rferl-kerry-aleppo.html"
+    if not seed.exists():
+        pytest.skip("seed page not present")
+    url = "https://www.rferl.org/a/kerry-aleppo/28000000.html"
+    adapter = match_adapter(url, seed.read_bytes())
+    assert adapter is not None and adapter.name == "pangea"
+    expected = json.loads((PAGES / "rferl-kerry-aleppo.expected.json").read_text(encoding="utf-8"))
+    article = extractor_for("pangea")(seed.read_bytes(), url)
+    assert article.title == expected["title"]
+    assert article.authors == expected["authors"]
+    assert article.published_at == datetime.fromisoformat(expected["published_at"])
+    for fragment in expected.get("must_not_contain", []):
+        assert fragment not in article.text
+
+
+def test_pangea_fields_from_the_template() -> None:
+    tree = lxml.html.fromstring(page("pangea_story.html"))
+    fields = get_adapter("pangea").fields(tree, PANGEA_URL)
+    assert fields["title"] == "Steppe Towns Race To Replace Soviet-Era Heating Pipes Before Winter"
+    assert fields["authors"] == ["Aigerim Sadykova", "Pavel Drozd"]
+    assert fields["published_at"] == datetime(2024, 10, 14, 9, 5, tzinfo=timezone(timedelta(hours=5)))
+    assert fields["modified_at"] > fields["published_at"]
+    text = fields["text"]
+    assert text.startswith("Municipal crews in three provinces")  # the intro is part of the story
+    assert "Money from the capital" in text
+    assert "teaser that belongs to another story" not in text  # embeds inside div.wsw are not prose
+    assert "Residents Protest After Week Without Heating" not in text
+    assert text.endswith("lives on the town's main street.")
+
+
+def test_pangea_extractor_improves_on_generic() -> None:
+    html = page("pangea_story.html")
+    generic = extract(html, PANGEA_URL)
+    adapted = extractor_for("pangea")(html, PANGEA_URL)
+    assert adapted.authors == ["Aigerim Sadykova", "Pavel Drozd"]
+    assert adapted.modified_at is not None and adapted.modified_at.astimezone(UTC).hour == 11
+    assert adapted.title == generic.title
+    assert adapted.published_at == generic.published_at
+    assert len(adapted.text) >= 0.9 * len(generic.text)
+    assert extractor_for(None)(html, PANGEA_URL).authors == adapted.authors  # picked by matching
+
+
+def test_pangea_section_page_is_still_not_an_article() -> None:
+    with pytest.raises(IngestError) as caught:
+        extractor_for("pangea")(page("pangea_section.html"), "https://www.rferl.org/CentralAsia")
+    assert caught.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+def test_arc_fields_from_ans() -> None:
+    tree = lxml.html.fromstring(page("arc_story.html"))
+    fields = get_adapter("arc").fields(tree, ARC_URL)
+    assert fields["title"] == "Cocoa growers shift harvest as rains arrive late"
+    assert fields["authors"] == ["Ama Owusu", "Jean-Luc Bamba"]
+    assert fields["published_at"] == datetime(2024, 10, 15, 6, 12, tzinfo=UTC)
+    assert fields["modified_at"] == datetime(2024, 10, 15, 9, 47, 31, 112000, tzinfo=UTC)
+    assert fields["language"] == "en"
+    paragraphs = fields["text"].split("\n\n")
+    assert paragraphs[0].startswith("ABIDJAN, Oct 15 (Wire)")
+    assert "dry harmattan winds earlier" in paragraphs[1]  # inline markup flattened
+    assert "Prices near records" in paragraphs
+    assert "Exporters expect the mid-crop to be larger than usual." in paragraphs
+    assert paragraphs[-1].startswith("The regulator is expected")
+    for noise in ("PHOTO CAPTION", "ADVERTISEMENT", "Read more: our earlier coverage", "Reporting by"):
+        assert noise not in fields["text"]
+
+
+def test_arc_extractor_fills_both_authors() -> None:
+    html = page("arc_story.html")
+    adapted = extractor_for("arc")(html, ARC_URL)
+    assert adapted.authors == ["Ama Owusu", "Jean-Luc Bamba"]
+    assert adapted.modified_at is not None
+    assert extract(html, ARC_URL).text.split("\n\n")[0] == adapted.text.split("\n\n")[0]
+
+
+def test_broken_ans_falls_back_to_generic() -> None:
+    html = page("arc_story.html").replace("Fusion.globalContent={", "Fusion.globalContent={broken", 1)
+    generic = extract(html, ARC_URL)
+    adapted = extractor_for("arc")(html, ARC_URL)
+    assert get_adapter("arc").fields(lxml.html.fromstring(html), ARC_URL) == {}
+    assert (adapted.title, adapted.authors, adapted.text) == (generic.title, generic.authors, generic.text)
+
+
+def test_named_adapter_on_a_foreign_page_changes_nothing() -> None:
+    html = page("arc_story.html")
+    assert extractor_for("pangea")(html, ARC_URL).to_dict() == extract(html, ARC_URL).to_dict()
