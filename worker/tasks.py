@@ -27,7 +27,7 @@ from typing import Any
 import redis.exceptions
 from celery import Task
 from celery.exceptions import Reject
-from sqlalchemy import text
+from sqlalchemy import event
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from config.settings import Settings, get_settings
@@ -83,8 +83,24 @@ def pipeline() -> Pipeline:
             current = Pipeline.open(conf, index=index)
         except SchemaMissing as error:  # the database is down, or not migrated yet: both heal by waiting
             raise TransientError(ErrorKind.STORAGE, str(error)) from None
+        _watch_outages(current.store.engine)
         _state.update(pipeline=current, pid=os.getpid())
     return current
+
+
+def _watch_outages(engine: Any) -> None:
+    """Note every connection-level database error as it happens. The pipeline turns a failed write into a
+    rejected decision; this note is how a task tells "the database was unreachable" (retry later) from
+    "the database refused this row" (a verdict), without racing a database that comes back meanwhile."""
+    dbapi = engine.dialect.dbapi
+    names = ("OperationalError", "InterfaceError")
+    transient = tuple(kind for kind in (getattr(dbapi, name, None) for name in names) if kind)
+
+    def seen(context: Any) -> None:
+        if context.is_disconnect or isinstance(context.original_exception, transient):
+            _state["db_outage"] = True
+
+    event.listen(engine, "handle_error", seen)
 
 
 def state_redis() -> Any:
@@ -95,19 +111,17 @@ def state_redis() -> Any:
     return client
 
 
-def _database_reachable(store: Any) -> bool:
-    try:
-        with store.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except (OperationalError, InterfaceError):
-        return False
-    return True
+def begin() -> Pipeline:
+    """The pipeline, with the outage note cleared for the task about to run."""
+    current = pipeline()
+    _state["db_outage"] = False
+    return current
 
 
-def settle(decision: Decision, current: Pipeline) -> Decision:
-    """A storage rejection while the database is unreachable is an outage, not a verdict on the item:
+def settle(decision: Decision) -> Decision:
+    """A storage rejection caused by an unreachable database is an outage, not a verdict on the item:
     raise so the task is retried later instead of losing the item."""
-    if decision.error_kind is ErrorKind.STORAGE and not _database_reachable(current.store):
+    if decision.error_kind is ErrorKind.STORAGE and _state.get("db_outage"):
         raise TransientError(ErrorKind.STORAGE, decision.message or "database unavailable")
     return decision
 
@@ -198,8 +212,8 @@ def _record(run_id: str | None, decision: Decision, source: str | None, fallback
 @app.task(bind=True, base=WirefeedTask, name="wirefeed.ingest_item")
 def ingest_item(self: WirefeedTask, item: dict[str, Any] | str, source: str | None = None,
                 run_id: str | None = None) -> dict[str, Any]:
-    current = pipeline()
-    decision = settle(current.ingest_item(item, source=source), current)
+    current = begin()
+    decision = settle(current.ingest_item(item, source=source))
     _record(run_id, decision, _source_of(item, source), self.request.id)
     self.done(run_id)
     return decision.to_dict()
@@ -208,7 +222,7 @@ def ingest_item(self: WirefeedTask, item: dict[str, Any] | str, source: str | No
 @app.task(bind=True, base=WirefeedTask, name="wirefeed.ingest_html")
 def ingest_html(self: WirefeedTask, url: str, html: str, source: str | None = None,
                 fetched_at: str | None = None, run_id: str | None = None) -> dict[str, Any]:
-    current = pipeline()
+    current = begin()
     when = datetime.fromisoformat(fetched_at) if fetched_at else None
     src = _source(source)
     if src is not None:
@@ -217,7 +231,7 @@ def ingest_html(self: WirefeedTask, url: str, html: str, source: str | None = No
         decision = crawl.ingest_page(current, src, url, html, when)
     else:
         decision = current.ingest_html(html, url=url, source=source, fetched_at=when)
-    decision = settle(decision, current)
+    decision = settle(decision)
     _record(run_id, decision, source, url)
     self.done(run_id)
     return decision.to_dict()
