@@ -263,6 +263,11 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> Pag
     meta.title = _title(page, article, meta.site_name)
     meta.authors = _authors(page, article)
     meta.language, locale = _language(page, article)
+    if meta.language is None:
+        meta.language = _guess_language(page)
+        if meta.language is not None:
+            locale = meta.language
+            meta.warnings.append(f"language not declared; guessed {meta.language!r} from the text")
     meta.description = _first_text(
         [_ld_text(article.get("description")) if article else None]
         + [page.meta_value(k) for k in _DESCRIPTION_META]
@@ -1023,6 +1028,70 @@ def _language(page: _Page, article: dict[str, Any] | None) -> tuple[str | None, 
         if locale is None and primary == language and re.search(r"[-_][a-zA-Z]{2}\b", tag):
             locale = tag
     return language, locale or language
+
+
+# The most frequent function words of the languages most pages come in without a declared language.
+# Enough to tell them apart on a few paragraphs; anything rarer stays None rather than a wrong guess.
+_STOPWORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "en": "the and of to is in that for with was on are this it as by from have be not you at or",
+        "de": "der die und das ist nicht mit von den zu sich auf für ein eine auch dem des im wird sie ich "
+              "es werden bei nach wie",
+        "fr": "le la les et des est une un du pour dans que qui pas sur au avec ce sont par il elle nous "
+              "vous mais ou",
+        "es": "el la los las y de que en un una por con para es del se no al como más pero sus su lo",
+        "it": "il la di e che è un una per non con del della sono gli le si da al anche nel alla più",
+        "pt": "o a os as e de que em um uma para com não do da dos das por se mais no na ao é",
+        "nl": "de het een en van is dat op te in voor met niet zijn die ook aan er bij als naar maar",
+        "sv": "och att det som en på är av för med till den har inte om ett var jag",
+        "pl": "i w nie na się z że do to jest jak o po co ale od za",
+    }.items()
+}
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ja", re.compile(r"[\u3040-\u30ff]")),  # kana first: Japanese text also uses Han characters
+    ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff]")),
+    ("ar", re.compile(r"[\u0600-\u06ff]")),
+    ("he", re.compile(r"[\u0590-\u05ff]")),
+    ("el", re.compile(r"[\u0370-\u03ff]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+)
+
+
+def _guess_language(page: _Page) -> str | None:
+    """A cautious guess from the title, description and first paragraphs when no tag declares one."""
+    parts = [page.title_text or "", page.meta_value("og:description") or page.meta_value("description") or ""]
+    size = 0
+    for count, para in enumerate(page.tree.iter("p")):
+        if count >= 40 or size > 3000:
+            break
+        text = para.text_content()
+        size += len(text)
+        parts.append(text)
+    text = " ".join(parts)[:4000]
+    if len(text.strip()) < 20:
+        return None
+    letters = sum(1 for c in text if c.isalpha())
+    for language, pattern in _SCRIPTS:
+        found = len(pattern.findall(text))
+        if letters and found / letters > 0.3:
+            if language == "ru" and re.search(r"[іїєґ]", text):
+                return "uk"
+            return language
+    counts = dict.fromkeys(_STOPWORDS, 0)
+    words = _WORD_RE.findall(text.lower())
+    for word in words:
+        for language, stop in _STOPWORDS.items():
+            if word in stop:
+                counts[language] += 1
+    ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
+    (best, best_count), (_second, second_count) = ranked[0], ranked[1]
+    if best_count >= 5 and best_count >= 1.25 * second_count and best_count >= 0.08 * len(words):
+        return best
+    return None
 
 
 # ---------------------------------------------------------------------------------------- images

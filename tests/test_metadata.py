@@ -528,6 +528,30 @@ def test_language(html: str, language: str) -> None:
     assert meta_of(html).language == language
 
 
+@pytest.mark.parametrize(
+    ("paragraphs", "language"),
+    [
+        ("Die Stadt hat am Montag beschlossen, dass die Brücke nicht mehr für den Verkehr geöffnet wird. "
+         "Es ist auch unklar, wann sie wieder aufgemacht werden kann.", "de"),
+        ("The council decided on Monday that the bridge will not be opened to traffic again this year, "
+         "and it is not clear when work on it can start.", "en"),
+        ("Le conseil a décidé lundi que le pont ne sera pas rouvert à la circulation cette année, et il "
+         "est pas encore clair quand les travaux pourront commencer.", "fr"),
+        ("市议会周一决定，这座桥今年将不再开放通行，目前还不清楚何时能够开始施工。", "zh"),
+        ("Городской совет в понедельник решил, что мост не будет открыт для движения в этом году.", "ru"),
+    ],
+)
+def test_language_guessed_from_text_when_undeclared(paragraphs: str, language: str) -> None:
+    html = f"<html><head><title>T</title></head><body><h1>T</h1><p>{paragraphs}</p></body></html>"
+    meta = meta_of(html)
+    assert meta.language == language
+    assert any("guessed" in w for w in meta.warnings)
+
+
+def test_too_little_text_gives_no_language_guess() -> None:
+    assert meta_of("<html><body><p>OK</p></body></html>").language is None
+
+
 def test_empty_and_odd_pages_do_not_crash() -> None:
     for html in ("<html></html>", "<p>just text</p>", page(ld([]) + ld("x") + ld({"@graph": None}))):
         meta = meta_of(html, None)
