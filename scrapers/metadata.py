@@ -333,6 +333,17 @@ class _Page:
         self._h1: list[lxml.html.HtmlElement] | None = None
         self._itemprops: dict[str, list[lxml.html.HtmlElement]] | None = None
         self._region: _Region | None = None
+        self.site_names_cache: dict[str | None, set[str]] = {}
+
+    def declared_titles(self) -> set[str]:
+        """The page's own title as its tags declare it, normalised (never the site name's source)."""
+        values = (self.meta_value("og:title"), self.meta_value("twitter:title"), self.title_text,
+                  _ld_text(self.article_node.get("headline")) if self.article_node else None)
+        titles = {_norm(v) for v in values if v}
+        titles.discard("")
+        # og:title equal to og:site_name is a template default naming the site, not the story
+        titles.discard(_norm(self.meta_value("og:site_name")))
+        return titles
 
     # ---------------------------------------------------------------------------------- meta tags
     def meta_value(self, key: str) -> str | None:
@@ -629,7 +640,32 @@ def _site_name(page: _Page, article: dict[str, Any] | None) -> str | None:
     candidates.extend(page.meta_value(k) for k in _SITE_META[1:])
     for node in page.ld_nodes_of(_ORG_TYPES):
         candidates.append(_ld_text(node.get("name")))
-    return _first_text(candidates, max_len=120)
+    titles = page.declared_titles()
+    for candidate in candidates:
+        if not candidate:
+            continue
+        if not _is_title_like(_norm(candidate), titles):
+            return _first_text([candidate], max_len=120)
+        # "Story title - Handball Schweiz": what is left beside the title names the site
+        for part in _TITLE_SEPARATORS_RE.split(_clean(candidate)):
+            short = 0 < len(part.split()) <= 6
+            if short and _norm(part) not in titles and not _is_title_like(_norm(part), titles):
+                return part
+    return None
+
+
+def _is_title_like(value: str, titles: set[str]) -> bool:
+    """A "site name" that is really the story title: "Story | Site", or the story's long title itself.
+
+    A short name equal to the title ("ICON Magazine" on both) stays a site name: site names are short.
+    """
+    for title in titles:
+        if value == title:
+            if len(value.split()) >= 5:
+                return True
+        elif len(title) >= 12 and title in value:
+            return True
+    return False
 
 
 def _canonical(page: _Page, warnings: list[str]) -> str | None:
@@ -712,18 +748,29 @@ def _shares_words(a: str, b: str) -> bool:
 
 
 def _site_names(page: _Page, site_name: str | None) -> set[str]:
-    """Normalised spellings of the site's name, to strip from titles ("Story | Site")."""
-    names = {_norm(site_name)} if site_name else set()
-    for key in _SITE_META:
-        value = page.meta_value(key)
-        if value:
+    """Normalised spellings of the site's name, to strip from titles ("Story | Site").
+
+    Some CMSs fill ``application-name`` or even ``og:site_name`` with the page title; a "site name"
+    that is the story's title is not one.
+    """
+    cached = page.site_names_cache.get(site_name)
+    if cached is not None:
+        return cached
+    titles = page.declared_titles()
+
+    def is_title(value: str) -> bool:
+        return _is_title_like(value, titles)
+
+    names = set()
+    for value in (site_name, *(page.meta_value(key) for key in _SITE_META)):
+        if value and not is_title(_norm(value)):
             names.add(_norm(value))
     for name in list(names):
         # "Noticias de El Salvador - La Prensa Gráfica | Informate": each part names the site too
         names.update(_norm(part) for part in _TITLE_SEPARATORS_RE.split(name) if len(part) >= 3)
     for node in page.ld_nodes_of(_ORG_TYPES | {"website"}):
         value = _ld_text(node.get("name"))
-        if value:
+        if value and not is_title(_norm(value)):
             names.add(_norm(value))
     host = urlsplit(page.url or page.link_canonical() or "").hostname or ""
     labels = [p for p in host.split(".") if p not in ("www", "m", "amp", "mobile", "edition")]
@@ -733,6 +780,7 @@ def _site_names(page: _Page, site_name: str | None) -> set[str]:
         core = max(labels[:-1] or labels, key=len)
         names.add(_norm(core))
     names.discard("")
+    page.site_names_cache[site_name] = names
     return names
 
 

@@ -248,6 +248,21 @@ def test_h1_cleans_a_title_that_carries_the_site_name() -> None:
     assert meta.title == "Mayor resigns after vote: what happens next"
 
 
+def test_site_name_tag_filled_with_the_page_title() -> None:
+    """CMSs that put "Story | Site" in application-name, or the site name in og:title."""
+    head = ('<title>Achtsam durch die Krise | Die FURCHE</title>'
+            '<meta property="og:title" content="Achtsam durch die Krise">'
+            '<meta name="application-name" content="Achtsam durch die Krise | Die FURCHE">')
+    meta = meta_of(page(head, lang="de"), "https://www.furche.at/gesellschaft/achtsam-2497954")
+    assert meta.title == "Achtsam durch die Krise"
+    assert meta.site_name == "Die FURCHE"
+    head = ('<meta property="og:title" content="International Biathlon Union - IBU">'
+            '<meta property="og:site_name" content="International Biathlon Union - IBU">')
+    meta = meta_of(page(head, "<h1>Peking 2022 – eine große Chance</h1>", lang="de"))
+    assert meta.title == "Peking 2022 – eine große Chance"
+    assert meta.site_name == "International Biathlon Union - IBU"
+
+
 def test_site_name_from_publisher_when_no_og_site_name() -> None:
     data = {"@type": "NewsArticle", "headline": "X happened",
             "publisher": {"@type": "NewsMediaOrganization", "name": "Gazette Times"}}
