@@ -1,0 +1,120 @@
+"""Politeness shared through Redis: eight fetching processes, one host, never closer than its min_delay_s,
+and robots.txt fetched once for all of them. Checked from the fixture site's own request log."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import redis
+
+from scrapers.demo_server import DemoSite
+from scrapers.politeness_redis import RedisHostGate, RedisRobotsCache
+from scrapers.robots import RobotsRules
+from tests.celery_support import ROOT, flush, redis_db
+
+pytestmark = [pytest.mark.integration, pytest.mark.redis]
+
+MIN_DELAY_S = 0.15
+
+# One fetch worker: its own process, its own Fetcher, the shared gate and robots cache.
+WORKER = """
+import json, sys
+import redis
+from scrapers.fetch import Fetcher, FetchPolicy
+from scrapers.politeness_redis import RedisHostGate, RedisRobotsCache
+from scrapers.errors import IngestError
+broker, delay, urls = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
+client = redis.Redis.from_url(broker)
+policy = FetchPolicy(min_delay_s=delay, timeout_s=5, max_retries=0, user_agent="wirefeed-test/0.1")
+statuses = []
+with Fetcher(gate=RedisHostGate(client), robots_cache=RedisRobotsCache(client),
+             allow_private_hosts=["127.0.0.1"]) as fetcher:
+    for url in urls:
+        try:
+            statuses.append(fetcher.fetch(url, policy).status)
+        except IngestError as error:
+            statuses.append(error.kind.value)
+print(json.dumps(statuses))
+"""
+
+
+def test_eight_fetch_processes_keep_one_host_polite(redis_url: str) -> None:
+    broker = redis_db(redis_url, 14)
+    flush(broker)
+    with DemoSite() as site:
+        articles = [a for a in site.outlet_articles("northwind") if not a.special][:3]
+        urls = [site.url("northwind", article.path) for article in articles]
+        procs = [
+            subprocess.Popen([sys.executable, "-c", WORKER, broker, str(MIN_DELAY_S), json.dumps(urls)],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(8)
+        ]
+        outputs = [proc.communicate(timeout=120) for proc in procs]
+        log = site.requests("northwind")
+    for proc, (stdout, stderr) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, stderr
+        assert json.loads(stdout.strip().splitlines()[-1]) == [200] * len(urls)
+    pages = [record for record in log if record.path != "/robots.txt"]
+    assert len(pages) == 8 * len(urls)
+    times = sorted(record.time for record in log)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert min(gaps) >= MIN_DELAY_S, f"two requests {min(gaps):.3f}s apart on one host"
+    assert sum(1 for record in log if record.path == "/robots.txt") == 1  # one fetch for the fleet
+
+
+def test_gate_hosts_are_independent_and_defer_pushes_everyone_back(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_db(redis_url, 14))
+    gate = RedisHostGate(client, prefix="wirefeed:test-gate")
+    starts: dict[str, list[float]] = {"a": [], "b": []}
+
+    def use(host: str) -> None:
+        with gate.slot(host, 0.3):
+            starts[host].append(time.monotonic())
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=use, args=(host,)) for host in ("a", "b", "a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Two hosts proceed side by side; each host's second request waits for its pause.
+    assert min(starts["a"]) - began < 0.2 and min(starts["b"]) - began < 0.2
+    assert abs(starts["a"][1] - starts["a"][0]) >= 0.3 and abs(starts["b"][1] - starts["b"][0]) >= 0.3
+
+    gate.defer("c", 0.5)  # a Retry-After seen by one worker holds every worker off the host
+    deferred = time.monotonic()
+    with gate.slot("c", 0.0):
+        assert time.monotonic() - deferred >= 0.45
+
+
+def test_robots_cache_is_shared_and_expires_with_the_rules(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_db(redis_url, 14))
+    writer = RedisRobotsCache(client, prefix="wirefeed:test-robots")
+    reader = RedisRobotsCache(client, prefix="wirefeed:test-robots")  # another worker
+    origin = "http://127.0.0.1:9"
+    assert reader.get(origin) is None
+    writer.put(origin, RobotsRules.from_response(200, b"User-agent: *\nDisallow: /private/\n"))
+    rules = reader.get(origin)
+    assert rules is not None and rules.mode == "rules"
+    assert not rules.allowed(origin + "/private/x", "wirefeed/0.1")
+    assert rules.allowed(origin + "/news/x", "wirefeed/0.1")
+    writer.put(origin + "0", RobotsRules.unreachable("timed out"))
+    ttl = client.pttl(f"wirefeed:test-robots:{{{origin}0}}")
+    assert 0 < ttl <= 600_000  # "disallow all for now" is cached briefly, so the site is retried soon
+
+
+def test_lease_of_a_dead_holder_expires(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_db(redis_url, 14))
+    gate = RedisHostGate(client, prefix="wirefeed:test-lease", lease_s=0.5)
+    abandoned = gate.slot("d", 0.0)
+    abandoned.__enter__()  # a worker that takes the host and dies without releasing it
+    started = time.monotonic()
+    with gate.slot("d", 0.0):
+        waited = time.monotonic() - started
+    assert 0.3 <= waited < 3.0
