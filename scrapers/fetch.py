@@ -161,26 +161,41 @@ class HostGuard:
         if not addresses:
             raise IngestError(ErrorKind.FETCH, f"cannot resolve {host}: no address")
         for address in addresses:
-            if any(address in network for network in self._networks):
-                continue
-            if (
-                address.is_loopback
-                or address.is_private
-                or address.is_link_local
-                or address.is_multicast
-                or address.is_reserved
-                or address.is_unspecified
-                or (
-                    isinstance(address, ipaddress.IPv6Address)
-                    and address.ipv4_mapped is not None
-                    and not address.ipv4_mapped.is_global
-                )
-            ):
-                raise IngestError(
-                    ErrorKind.BLOCKED_HOST,
-                    f"{host} resolves to {address}, a non-public address "
-                    "(allow it with WIREFEED_ALLOW_PRIVATE_HOSTS)",
-                )
+            self._check_address(host, address)
+
+    def check_peer(self, url: str, peer: str) -> None:
+        """The address the connection actually reached: a name that resolved to a public address for
+        ``check`` and to a private one for the connection (DNS rebinding) is refused here."""
+        host = (urlsplit(url).hostname or "").lower()
+        if host in self._names:
+            return
+        try:
+            address = ipaddress.ip_address(peer.split("%", 1)[0])
+        except ValueError:
+            return
+        self._check_address(host, address)
+
+    def _check_address(self, host: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
+        if any(address in network for network in self._networks):
+            return
+        if (
+            address.is_loopback
+            or address.is_private
+            or address.is_link_local
+            or address.is_multicast
+            or address.is_reserved
+            or address.is_unspecified
+            or (
+                isinstance(address, ipaddress.IPv6Address)
+                and address.ipv4_mapped is not None
+                and not address.ipv4_mapped.is_global
+            )
+        ):
+            raise IngestError(
+                ErrorKind.BLOCKED_HOST,
+                f"{host} resolves to {address}, a non-public address "
+                "(allow it with WIREFEED_ALLOW_PRIVATE_HOSTS)",
+            )
 
 
 def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: str) -> Iterator[bytes]:
@@ -465,6 +480,10 @@ class Fetcher:
     def _handle(
         self, url: str, response: httpx.Response, policy: FetchPolicy, kind: Kind, deadline: float
     ) -> FetchResult | str:
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        if peer:
+            self.guard.check_peer(url, str(peer[0]))  # before a byte of the body is read
         status = response.status_code
         if status in {301, 302, 303, 307, 308}:
             location = response.headers.get("location")

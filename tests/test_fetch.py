@@ -327,3 +327,13 @@ def test_charset_order_header_then_meta_then_detection() -> None:
     decoded, codec, _ = decode_html(no_meta, "text/html")
     assert "Привет" in decoded and codec == "utf-8"
     assert decode_html(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>", "text/html; charset=latin-1")[0] == "<p>café</p>"
+
+
+def test_dns_rebinding_is_caught_at_the_connection(site: DemoSite) -> None:
+    # The guard's lookup says "public"; the connection itself lands on loopback, as after a rebinding.
+    before = len(site.requests())
+    port = site.base_urls["northwind"].rsplit(":", 1)[1]
+    with Fetcher(resolver=lambda host, port: ["93.184.216.34"], respect_robots=False) as fetcher:
+        error = _refusal(fetcher, f"http://localhost:{port}/robots.txt")
+    assert error.kind is ErrorKind.BLOCKED_HOST and "127.0.0.1" in error.message
+    assert len(site.requests()) == before + 1  # the request was sent, but its answer was never read
