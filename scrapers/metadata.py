@@ -796,11 +796,17 @@ def _clean_title(title: str, site_names: set[str], h1_texts: list[str]) -> str |
                 return h1
     parts = _TITLE_SEPARATORS_RE.split(title)
     if len(parts) > 1:
-        kept = [p for p in parts if not (_norm(p) in site_names or _looks_like_site(p, site_names))]
+        kept = [p for p in parts if not (_norm(p) in site_names or _looks_like_site(p, site_names)
+                                         or _is_bare_date(p))]
         if kept and len(kept) < len(parts):
             # rejoin with the separators that were between kept parts
             return _rejoin_without(title, [p for p in parts if p not in kept])
     return title
+
+
+def _is_bare_date(part: str) -> bool:
+    """A title segment that is only a date ("Story | DW | 19.01.2020")."""
+    return len(part) <= 30 and parse_date(part) is not None and not re.search(r"[^\W\d_]{4,}", part)
 
 
 def _looks_like_site(part: str, site_names: set[str]) -> bool:
@@ -873,12 +879,23 @@ def _authors(page: _Page, article: dict[str, Any] | None) -> list[str]:
         people = people_only(names)
         if people:
             return people
+    # Yoast/Slack unfurl tags: twitter:label1 "Written by" + twitter:data1 "Jane Doe"
+    for index in ("1", "2"):
+        label = (page.meta_value(f"twitter:label{index}") or "").lower()
+        if label in _WRITTEN_BY_LABELS:
+            people = people_only(_split_names(page.meta_value(f"twitter:data{index}") or "", organisations))
+            if people:
+                return people
     people = people_only(_visible_authors(page, organisations))
     if people:
         return people
     # Organisations as the last resort: short names only (a credit line, not a sentence).
     credits = [_clean(re.sub(r"\([^)]*\)", " ", o)) for o in organisations]
     return _dedupe([c for c in credits if c and len(c) <= 60 and len(c.split()) <= 6])[:3]
+
+
+_WRITTEN_BY_LABELS = frozenset(("written by", "verfasst von", "geschrieben von", "escrito por", "écrit par",
+                                "scritto da", "autor", "author", "auteur", "von"))
 
 
 def _ld_people(page: _Page, value: Any) -> tuple[list[str], list[str]]:
@@ -971,7 +988,7 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
     text = _clean(text)
     if not text or len(text) > 300:
         return []
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]|©|\(c\)", " ", text)
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]|©|\(c\)|(?<!\S)@\w+", " ", text)
     text = _CREDIT_TAIL_RE.split(text, maxsplit=1)[0]  # "Jane Doe Foto: John Roe": the photographer
     previous = None
     while previous != text:
@@ -1454,12 +1471,21 @@ def _in_other_block(el: lxml.html.HtmlElement, boundary: frozenset[Any] = frozen
         if node is None or node.tag in ("body", "html") or node in boundary:
             return False
         tag = node.tag
+        class_attr, id_attr = node.get("class"), node.get("id")
+        if _is_other_label(class_attr, id_attr):
+            return True
         if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and _nearest(node, "article") is None):
-            return True
-        if _is_other_label(node.get("class"), node.get("id")):
-            return True
+            # ... unless the CMS uses the tag for the story's own byline box (<aside class="meta">)
+            label = f"{class_attr or ''} {id_attr or ''}"
+            if tag == "nav" or not (_AUTHOR_LABEL_RE.search(label) or _META_BOX_RE.search(label)):
+                return True
         node = node.getparent()
     return False
+
+
+_META_BOX_RE = re.compile(
+    r"(?:^|[\s_-])(?:meta|byline|dateline|info|details|article-meta|entry-meta)(?:$|[\s_-])", re.IGNORECASE
+)
 
 
 def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:

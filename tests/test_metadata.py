@@ -353,6 +353,28 @@ def test_heading_matching_the_declared_title_anchors_the_byline_search() -> None
     assert meta.published_at == datetime(2017, 5, 10, 8, tzinfo=timezone(timedelta(hours=2)))
 
 
+def test_byline_box_marked_up_as_aside() -> None:
+    """Some CMSs put the story's own byline and date in <aside class="meta">; a sidebar aside still isn't."""
+    body = """<article><header><h1>Identity politics and its critics</h1></header>
+      <aside class="teaser"><span class="author">Lisa Other</span>
+        <time datetime="2023-01-01T00:00:00Z">1.1.</time></aside>
+      <aside class="meta"><p class="authors">Von:<br>
+        <i><a href="/autor/moritz-p-21589">Moritz Peters</a></i></p>
+        <time datetime="2023-10-18T11:45:00+02:00">18. Okt 2023</time></aside>
+      <p>Text</p></article>"""
+    meta = meta_of(page("", body, lang="de"))
+    assert meta.authors == ["Moritz Peters"]
+    assert meta.published_at == datetime(2023, 10, 18, 11, 45, tzinfo=timezone(timedelta(hours=2)))
+
+
+def test_handles_and_unfurl_labels() -> None:
+    data = {"@type": "NewsArticle", "headline": "H",
+            "author": {"@type": "Person", "name": "Williams Perdomo @wperdomod"}}
+    assert meta_of(page(ld(data))).authors == ["Williams Perdomo"]
+    head = '<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Kim Park">'
+    assert meta_of(page(head)).authors == ["Kim Park"]
+
+
 def test_author_names_deduplicated_in_order() -> None:
     data = {"@type": "NewsArticle", "headline": "H", "author": [
         {"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "John Roe"},
