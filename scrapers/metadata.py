@@ -1181,7 +1181,8 @@ def _ld_image(page: _Page, value: Any) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
-        for key in ("url", "contentUrl", "@id"):
+        # an unresolved {"@id": "...#primaryimage"} names a node, not an image file
+        for key in ("url", "contentUrl"):
             inner = _first(value.get(key))
             if isinstance(inner, str) and inner.strip():
                 return inner

@@ -95,6 +95,13 @@ def test_yoast_graph_with_id_references() -> None:
     assert meta.page_type == "article"
 
 
+def test_dangling_image_reference_falls_back_to_og_image() -> None:
+    data = {"@type": "NewsArticle", "headline": "Ferry resumes",
+            "image": {"@id": "https://gazette.example/2024/ferry/#primaryimage"}}
+    head = ld(data) + '<meta property="og:image" content="https://gazette.example/uploads/ferry.jpg">'
+    assert meta_of(page(head)).top_image == "https://gazette.example/uploads/ferry.jpg"
+
+
 def test_main_entity_nested_in_webpage_and_related_items_ignored() -> None:
     data = {
         "@context": "https://schema.org",
