@@ -36,7 +36,7 @@ _HARD_NEGATIVE = re.compile(
     r"googlead|banner|breadcrumb|skip-?links?|skip-to|jump-?link|breaking|breaking-?news|ticker|"
     r"most-?popular|most-?read|most-?viewed|trending|recommend|recommended|recommendations|related|"
     r"share|sharing|shariff|social|follow-?us|popup|pop-up|toolbar|pagination|"
-    r"pager|print-?link|print-?button|login|register|registration|author-?bio|about-?the-?author|"
+    r"pager|print-?link|print-?button|rail|login|register|registration|author-?bio|about-?the-?author|"
     r"author-?box|author-?info|byline|dateline|caption|credit|credits|copyright|sidebar|side-?bar|"
     r"promo|promotion|promoted|masthead|navbar|menu|navigation|topnav|subnav|footer|"
     r"site-?header|page-?header|header-?nav|tag|tag-?list|tag-?cloud|keywords|categories|"
@@ -143,7 +143,7 @@ def class_hint(el: HtmlElement) -> int:
             return HARD
         if role in ("main", "article"):
             return POSITIVE
-    raw = " ".join(v for v in (get("class"), get("id")) if v)
+    raw = " ".join(v for v in (get("class"), get("id"), get("data-testid"), get("data-component")) if v)
     if not raw:
         return NEUTRAL
     names = _normalise_names(raw)

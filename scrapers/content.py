@@ -36,6 +36,9 @@ HEADINGS: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 MIN_PROSE_CHARS = 25
 MAX_PROSE_LINK_DENSITY = 0.5
 LONG_PARAGRAPH_CHARS = 80
+MAX_CAPTION_CHARS = 250
+# A child holding this share of a region's prose replaces the region.
+SHRINK_SHARE = 0.7
 
 
 @dataclass(slots=True)
@@ -56,6 +59,7 @@ class Analysis:
     agg_paragraphs: list[int] = field(default_factory=list)
     score: list[float] = field(default_factory=list)
     linked_headings: list[int] = field(default_factory=list)
+    index: dict[HtmlElement, int] = field(default_factory=dict)
     page_good: int = 0
 
 
@@ -80,6 +84,29 @@ def _tag_hint(tag: str) -> int:
     if tag in ("article", "main"):
         return bp.POSITIVE
     return bp.NEUTRAL
+
+
+def _mark_captions(
+    elements: list[HtmlElement], index: dict[HtmlElement, int], parent: list[int], raw_good: list[int],
+    raw_par: list[int], hint: list[int],
+) -> None:
+    """Short text sharing a small box with an image is its caption or credit, whatever the markup.
+
+    ``<figure>`` captions are caught by tag; templates with generated class names put the caption in
+    a plain ``<div>`` next to the image's own wrapper, which only this structural rule finds.
+    """
+    for img in elements[0].iter("img"):
+        i = index.get(img, -1)
+        for _ in range(3):
+            i = parent[i] if i >= 0 else -1
+            if i < 0:
+                break
+            if raw_good[i]:
+                el = elements[i]
+                if el.tag not in ("p", "li", "body", "html") and raw_good[i] < MAX_CAPTION_CHARS \
+                        and raw_par[i] <= 1 and hint[i] == bp.NEUTRAL:
+                    hint[i] = bp.HARD
+                break
 
 
 def _protected(hint: int, share: float, paragraphs: int, sibling_paragraphs: int) -> bool:
@@ -188,6 +215,7 @@ def analyse(root: HtmlElement) -> Analysis:
             if run_par[i] > run_par[pi]:
                 run_par[pi] = run_par[i]
     page_raw = raw_good[0] or 1
+    _mark_captions(elements, pos, parent, raw_good, raw_par, hint)
 
     # Chrome marks: a wrapper holding most of the page's prose is not chrome whatever its name says
     # ("has-sidebar" layouts), and an explicit article-body marker clears chrome inherited from above.
@@ -242,6 +270,7 @@ def analyse(root: HtmlElement) -> Analysis:
     analysis.agg_paragraphs = agg_par
     analysis.score = score
     analysis.linked_headings = linked_heads
+    analysis.index = pos
     analysis.page_good = agg_good[0] if n else 0
     analysis_hints = hint
     _choose_weights(analysis, analysis_hints)
@@ -281,6 +310,8 @@ def find_region(analysis: Analysis) -> Region | None:
             continue
         if score[i] >= best_score and agg_good[i] > 0:
             best, best_score = i, score[i]
+    if best >= 0:
+        best = _tighten(analysis, best)
     if best < 0 and analysis.page_good:
         for i, el in enumerate(elements):  # document order: the last qualifying one is the deepest
             if chrome[i] or el.tag in LEAF_BLOCKS or el.tag in INLINE_TAGS:
@@ -298,6 +329,34 @@ def find_region(analysis: Analysis) -> Region | None:
         linked_headings=_linked_headings_in(analysis, best),
         teaser_blocks=0,
     )
+
+
+def _tighten(analysis: Analysis, best: int) -> int:
+    """Descend while one child container holds nearly all the region's prose.
+
+    Sums favour a wrapper that adds a caption, a standfirst or a sign-up blurb to the body; when a
+    single child already holds the story, that child is the tighter, cleaner region. A body split
+    into siblings by embeds has no such child, so it stays whole.
+    """
+    elements = analysis.elements
+    index = analysis.index
+    agg_good = analysis.agg_good
+    paragraphs = analysis.agg_paragraphs
+    while True:
+        total = agg_good[best]
+        child = -1
+        for el in elements[best]:
+            i = index.get(el, -1)
+            # Only shed what is not body-like: no long paragraph may live outside the child.
+            if i >= 0 and agg_good[i] >= SHRINK_SHARE * total and paragraphs[i] == paragraphs[best]:
+                child = i
+                break
+        if child < 0:
+            return best
+        el = elements[child]
+        if analysis.chrome[child] or el.tag in LEAF_BLOCKS or el.tag in INLINE_TAGS:
+            return best
+        best = child
 
 
 def _linked_headings_in(analysis: Analysis, root: int) -> int:
