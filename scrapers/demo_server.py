@@ -168,6 +168,17 @@ XML_BOMB = (
 )
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up mid-response (refused bombs, timeouts) are expected here, not errors."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
+
+
 class DemoSite:
     """Start with ``with DemoSite() as site:``; ``site.base_urls`` maps outlet name to its base URL."""
 
@@ -206,9 +217,9 @@ class DemoSite:
         for outlet in OUTLETS.values():
             handler = type(f"Handler_{outlet.name}", (_Handler,), {"site": self, "outlet": outlet})
             try:
-                server = ThreadingHTTPServer(("127.0.0.1", self.preferred_ports.get(outlet.name, 0)), handler)
+                server = _QuietServer(("127.0.0.1", self.preferred_ports.get(outlet.name, 0)), handler)
             except OSError:  # taken: any free port will do
-                server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+                server = _QuietServer(("127.0.0.1", 0), handler)
             server.daemon_threads = True
             self.base_urls[outlet.name] = f"http://127.0.0.1:{server.server_address[1]}"
             thread = threading.Thread(target=server.serve_forever, name=f"demo-{outlet.name}", daemon=True)

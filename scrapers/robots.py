@@ -36,7 +36,7 @@ class RobotsRules:
         if 200 <= status < 300:
             text = body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
             return cls("rules", text, f"robots.txt {status}", Protego.parse(text))
-        if 400 <= status < 500:
+        if 400 <= status < 500 and status != 429:  # 429 is the server asking us to back off, not "no file"
             return cls("allow_all", reason=f"robots.txt {status}: no rules")
         return cls("disallow_all", reason=f"robots.txt {status}: server error, disallow all for now")
 

@@ -205,7 +205,9 @@ def scripted() -> Iterator[tuple[str, type[_Scripted]]]:
         server.server_close()
 
 
-@pytest.mark.parametrize(("status", "allowed"), [(404, True), (410, True), (500, False), (503, False)])
+@pytest.mark.parametrize(
+    ("status", "allowed"), [(401, True), (404, True), (410, True), (429, False), (500, False), (503, False)]
+)
 def test_robots_4xx_allows_and_5xx_disallows(
     scripted: tuple[str, type[_Scripted]], status: int, allowed: bool
 ) -> None:
