@@ -3,6 +3,7 @@ politeness measured from the server's own request log, and the SSRF guard."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import itertools
 import threading
@@ -339,3 +340,75 @@ def test_dns_rebinding_is_caught_at_the_connection(site: DemoSite) -> None:
         error = _refusal(fetcher, f"http://localhost:{port}/robots.txt")
     assert error.kind is ErrorKind.BLOCKED_HOST and "127.0.0.1" in error.message
     assert len(site.requests()) == before + 1  # the request was sent, but its answer was never read
+
+
+class _Catalogue(BaseHTTPRequestHandler):
+    """Serves fixed responses by path: what a page claims to be versus what it is."""
+
+    protocol_version = "HTTP/1.1"
+    ARTICLE = b"<!DOCTYPE html><html><body><p>" + b"Words of a story. " * 40 + b"</p></body></html>"
+    PAGES: dict[str, tuple[str | None, bytes, dict[str, str]]] = {  # noqa: RUF012
+        "/robots.txt": ("text/plain", b"User-agent: *\nAllow: /\n", {}),
+        "/plain-but-html": ("text/plain", ARTICLE, {}),
+        "/no-type": (None, ARTICLE, {}),
+        "/plain-text": ("text/plain", b"just a line of text, no markup at all\n" * 20, {}),
+        "/image": ("image/jpeg", b"\xff\xd8\xff\xe0" + b"\0" * 500, {}),
+        "/lying-pdf": ("text/html", b"%PDF-1.4\n" + b"0" * 500, {}),
+        "/empty": ("text/html", b"   \n", {}),
+        "/declared-huge": ("text/html", ARTICLE, {"X-Pad": "1"}),
+        "/gzip-ok": ("text/html", gzip.compress(ARTICLE), {"Content-Encoding": "gzip"}),
+        "/brotli": ("text/html", b"\x1b\x00\x00", {"Content-Encoding": "br"}),
+    }
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        content_type, body, extra = self.PAGES[self.path]
+        self.send_response(200)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        declared = "50000000" if self.path == "/declared-huge" else str(len(body))
+        self.send_header("Content-Length", declared)
+        for key, value in extra.items():
+            self.send_header(key, value)
+        self.end_headers()
+        with contextlib.suppress(ConnectionError):
+            self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Catalogue)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("path", ["/plain-but-html", "/no-type", "/gzip-ok"])
+def test_markup_is_accepted_whatever_the_label(catalogue: str, fetcher: Fetcher, path: str) -> None:
+    result = fetcher.fetch(catalogue + path, POLICY)
+    assert "Words of a story." in (result.text or "")
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/plain-text", ErrorKind.NOT_HTML),
+        ("/image", ErrorKind.NOT_HTML),
+        ("/lying-pdf", ErrorKind.NOT_HTML),
+        ("/empty", ErrorKind.EMPTY),
+        ("/declared-huge", ErrorKind.TOO_LARGE),
+        ("/brotli", ErrorKind.NOT_HTML),
+    ],
+)
+def test_what_is_not_a_page_is_refused_with_a_reason(
+    catalogue: str, fetcher: Fetcher, path: str, kind: ErrorKind
+) -> None:
+    error = _refusal(fetcher, catalogue + path)
+    assert error.kind is kind and error.message
