@@ -160,7 +160,6 @@ _AUTHOR_HREF_RE = re.compile(
 _REGION_LEVELS = 5
 _REGION_BEFORE = 150
 _REGION_AFTER = 600
-_REGION_MAX_ELEMENTS = 20_000
 _URL_DATE_RE = re.compile(
     r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|\.html|$)"
 )
@@ -527,17 +526,18 @@ def _scan_region(page: _Page) -> _Region:
                 break
             if root.tag in ("article", "main"):
                 break
-        elements = []
-        start = 0
-        for index, el in enumerate(root.iter(lxml.etree.Element)):
-            if index >= _REGION_MAX_ELEMENTS:
-                break
-            elements.append(el)
-            if el is heading:
-                start = index
-            elif start and index > start + _REGION_AFTER:
-                break
-        window = elements[max(0, start - _REGION_BEFORE) :]
+        # XPath axes walk only the window, however much navigation precedes the heading
+        before = heading.xpath(_BEFORE_XPATH)
+        after = heading.xpath(_AFTER_XPATH)[:_REGION_AFTER]
+        if root.tag not in ("body", "html"):
+            # keep the window inside the story's container: cut at the elements just outside it
+            outside_before = root.xpath("preceding::*[1]")
+            if outside_before and outside_before[0] in before:
+                before = before[before.index(outside_before[0]) + 1 :]
+            outside_after = root.xpath("following::*[1]")
+            if outside_after and outside_after[0] in after:
+                after = after[: after.index(outside_after[0])]
+        window = before + after
     else:
         root = next(tree.iter("article"), None)
         if root is None:
@@ -585,6 +585,10 @@ def _scan_region(page: _Page) -> _Region:
                    h1_article, boundary)
 
 
+_BEFORE_XPATH = f"preceding::*[position() <= {_REGION_BEFORE}]"
+_AFTER_XPATH = (
+    f"descendant-or-self::*[position() <= {_REGION_AFTER}] | following::*[position() <= {_REGION_AFTER}]"
+)
 _DATE_ATTR_SET = frozenset(_DATE_ATTRS)
 _SKIP_TAGS = frozenset(("script", "style", "meta", "link", "noscript", "svg", "path", "img", "source", "br"))
 

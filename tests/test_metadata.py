@@ -382,6 +382,16 @@ def test_handles_and_unfurl_labels() -> None:
     assert meta_of(page(head)).authors == ["Kim Park"]
 
 
+def test_byline_found_after_a_huge_navigation() -> None:
+    menu = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(3000))
+    body = (f"<div><ul>{menu}</ul></div><div><h1>Storm closes schools</h1>"
+            '<p class="byline">By Ana Lima</p><time datetime="2024-01-09T06:00:00Z">9 Jan</time>'
+            "<p>Text</p></div>")
+    meta = meta_of(page("", body))
+    assert meta.authors == ["Ana Lima"]
+    assert meta.published_at == datetime(2024, 1, 9, 6, tzinfo=UTC)
+
+
 def test_author_names_deduplicated_in_order() -> None:
     data = {"@type": "NewsArticle", "headline": "H", "author": [
         {"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "John Roe"},
