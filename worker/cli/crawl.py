@@ -197,6 +197,11 @@ def crawl_command(
             )
     else:
         path = config or conf.sources
+        if config is None and not path.exists() and not path.is_absolute():
+            # Run from outside a checkout: the sources file shipped inside the package.
+            import config as config_package
+
+            path = Path(config_package.__file__).parent / "sources.yaml"
         try:
             sources = load_sources(path)
         except SourcesError as error:
