@@ -7,7 +7,8 @@ what it could *not* know: whether a zone was stated, whether a time was stated, 
 day/month order was guessed. The caller (``scrapers.metadata``) turns those flags into warnings.
 
 Hand-written rather than ``dateutil.parser``: dateutil happily reads "03/04/2024" one way without telling
-us it guessed, knows no Russian or German month names, and is several times slower on our short strings.
+us it guessed and knows no German, French or Russian month names. Machine-written ISO 8601 (most
+structured dates) takes the C fast path of ``datetime.fromisoformat``.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ for _number, _names in _MONTH_NAMES.items():
         _MONTHS.setdefault(_name, _number)
 # "mar" is March in English and French abbreviations but Tuesday ("mar.") in French/Spanish weekday
 # abbreviations; it is only ever read next to a day number and a year, where that cannot clash.
+_MONTH_WORDS = frozenset(name.split()[0] for name in _MONTHS)
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
 _MONTH = rf"(?<![^\W\d_])(?P<month>{_MONTH_ALT})(?![^\W\d_])\.?"
 
@@ -165,6 +167,7 @@ _NUMERIC_RE = re.compile(
 _LEADING_TIME_RE = re.compile(  # "19:12, 7 October 2016" / "19:12 Uhr, 07.10.2016": time, then date
     rf"(?<!\d){_TIME}(?:\s*(?:uhr|h))?\s*(?:{_TZ})?\s*[,|·•-]?\s*$", re.IGNORECASE
 )
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
 _EPOCH_RE = re.compile(r"^\s*(\d{9,10}|\d{12,13})(?:\.\d+)?\s*$")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
@@ -183,6 +186,10 @@ def parse_date(text: str | None, order: DateOrder | None = None) -> ParsedDate |
         return None
     if _EPOCH_RE.match(text):
         return parse_epoch(text)
+    if len(text) >= 16 and text[4] == "-" and text[:4].isdigit():
+        fast = _fast_iso(text)
+        if fast is not None:
+            return fast
     match = _ISO_BASIC_RE.match(text) or _ISO_RE.search(text)
     if match:
         return _from_groups(match.groupdict(), month=int(match["mon"]))
@@ -190,7 +197,9 @@ def parse_date(text: str | None, order: DateOrder | None = None) -> ParsedDate |
     if match:
         return _from_groups(match.groupdict(), month=int(match["mon"]))
     lowered = text.lower()
-    for pattern in (_TEXT_DMY_RE, _TEXT_MDY_RE, _TEXT_YMD_RE):
+    # the month-name patterns are slow to scan; run them only when a month name is present
+    has_words = any(word in _MONTH_WORDS for word in _LETTERS_RE.findall(lowered))
+    for pattern in (_TEXT_DMY_RE, _TEXT_MDY_RE, _TEXT_YMD_RE) if has_words else ():
         match = pattern.search(lowered)
         if match:
             found = _from_groups(match.groupdict(), month=_MONTHS[match["month"].rstrip(".")])
@@ -207,6 +216,17 @@ def _leading_time(found: ParsedDate | None, before: str) -> ParsedDate | None:
         return found
     match = _LEADING_TIME_RE.search(before)
     return _with_time(found, match.groupdict()) if match else found
+
+
+def _fast_iso(text: str) -> ParsedDate | None:
+    """Machine-written ISO 8601 with a time (most structured dates) via the C parser."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        return None
+    return ParsedDate(value, has_tz=value.tzinfo is not None, has_time=True)
 
 
 def parse_epoch(value: str | int | float) -> ParsedDate | None:

@@ -60,6 +60,8 @@ def test_zoned_formats_give_the_same_instant(text: str) -> None:
         ("7 oktober 2016", datetime(2016, 10, 7)),
         ("7 października 2016", datetime(2016, 10, 7)),
         ("7 أكتوبر ٢٠١٦", datetime(2016, 10, 7)),
+        ("2 كانون الثاني 2020", datetime(2020, 1, 2)),
+        ("Stand: 07.10.2016", datetime(2016, 10, 7)),
         ("2016年10月7日", datetime(2016, 10, 7)),
         ("3. März 2020", datetime(2020, 3, 3)),
         ("March 3rd, 2020", datetime(2020, 3, 3)),
