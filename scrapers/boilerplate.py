@@ -204,6 +204,29 @@ _BOILERPLATE_START = re.compile(
 _BYLINE = re.compile(r"^(?:by|von|par|por|di|автор)\s+\S", re.IGNORECASE)
 
 
+_DATE_TOKEN = re.compile(
+    r"\b\d{1,2}[./]\s?\d{1,2}[./]\s?(?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b|"
+    r"\b\d{1,2}(?:st|nd|rd|th)?\.?\s+[A-Za-zÄÖÜäöüéû]{3,}\.?\s+\d{4}\b|"
+    r"\b[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
+)
+_TIME_TOKEN = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s?(?:uhr|h|am|pm|a\.m\.|p\.m\.))?|\buhr\b", re.IGNORECASE)
+_BYLINE_WORD = re.compile(
+    r"\b(?:by|von|par|por|di|updated|published|aktualisiert|veröffentlicht|stand|mis à jour|publié)\b",
+    re.IGNORECASE,
+)
+
+
+def dateline_text(text: str) -> bool:
+    """A short "14.03.2024, 10:25 Uhr · Von Jane Doe" line: publication furniture, not a sentence."""
+    if len(text) > 100 or not _DATE_TOKEN.search(text):
+        return False
+    undated = _DATE_TOKEN.sub(" ", text)
+    if not (_TIME_TOKEN.search(undated) or _BYLINE_WORD.search(undated)):
+        return False
+    rest = _BYLINE_WORD.sub(" ", _TIME_TOKEN.sub(" ", undated))
+    return len(re.findall(r"\w+", rest)) <= 5
+
+
 def boilerplate_text(text: str) -> bool:
     """A short block whose words mark it as chrome ("Read more: …", "Advertisement", "Photo: …")."""
     return len(text) <= 160 and _BOILERPLATE_START.match(text) is not None

@@ -9,6 +9,7 @@ pleasant text-walking API costs a tenth of what a soup of the whole page would.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -132,46 +133,85 @@ _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 
-def render_paragraphs(fragment: str) -> list[str]:
-    """Paragraph texts of an HTML fragment: blocks split paragraphs, ``<br>`` splits lines."""
+@dataclass(slots=True)
+class Line:
+    """One rendered line (a block, or a ``<br>``-separated part of one) and how much of it is link text."""
+
+    text: str
+    link_chars: int
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / len(self.text) if self.text else 0.0
+
+
+def render_paragraphs(fragment: str) -> list[list[Line]]:
+    """Paragraphs of an HTML fragment as lines: blocks split paragraphs, ``<br>`` splits lines."""
     soup = BeautifulSoup(fragment, "lxml")
     data_tables = _data_tables(soup)
-    paragraphs: list[str] = []
-    buf: list[str] = []
+    paragraphs: list[list[Line]] = []
+    buf: list[tuple[str, bool]] = []
+    link_depth = 0
 
     def flush() -> None:
         if not buf:
             return
-        raw = "".join(buf)
+        para: list[Line] = []
+        pieces: list[str] = []
+        link_chars = 0
+
+        def end_line() -> None:
+            nonlocal link_chars
+            text = " ".join("".join(pieces).split())
+            pieces.clear()
+            if text:
+                para.append(Line(text, min(link_chars, len(text))))
+            elif para:  # an empty line (<br><br>) ends the paragraph
+                paragraphs.append(para.copy())
+                para.clear()
+            link_chars = 0
+
+        for piece, in_link in buf:
+            if piece == "\n":
+                end_line()
+                continue
+            pieces.append(piece)
+            if in_link:
+                link_chars += len(piece.strip())
+        end_line()
+        if para:
+            paragraphs.append(para)
         buf.clear()
-        for chunk in _BLANK_LINES.split(raw):
-            lines = [" ".join(line.split()) for line in chunk.split("\n")]
-            para = "\n".join(line for line in lines if line)
-            if para:
-                paragraphs.append(para)
 
     end = object()
+    end_link = object()
     stack: list[Any] = [soup]
     while stack:
         node = stack.pop()
         if node is end:
             flush()
             continue
+        if node is end_link:
+            link_depth -= 1
+            continue
         if isinstance(node, NavigableString):
             if not isinstance(node, _NON_PROSE_STRINGS):
-                buf.append(_SPACES.sub(" ", str(node)).replace("\n", " "))
+                buf.append((_SPACES.sub(" ", str(node)).replace("\n", " "), link_depth > 0))
             continue
         if not isinstance(node, Tag):
             continue
         name = node.name
         if name == "br":
-            buf.append("\n")
+            buf.append(("\n", False))
             continue
-        if name in ("td", "th"):
+        if name == "a":
+            link_depth += 1
+            stack.append(end_link)
+        elif name in ("td", "th"):
             table = node.find_parent("table")
             if table is not None and id(table) in data_tables:
-                if buf and "".join(buf).strip():
-                    buf.append(" | ")
+                if any(piece.strip() for piece, _ in buf):
+                    buf.append((" | ", False))
                 stack.extend(reversed(node.contents))
                 continue
         if name not in INLINE_TAGS:
@@ -182,17 +222,25 @@ def render_paragraphs(fragment: str) -> list[str]:
     return paragraphs
 
 
-def _clean_paragraphs(paragraphs: list[str]) -> list[str]:
-    """Drop leftover calls to action, bylines and repeats that survive as whole paragraphs."""
+def _clean_paragraphs(paragraphs: list[list[Line]], title: str | None) -> list[str]:
+    """Drop lines that are chrome even inside the body: link rows, calls to action, bylines, the title."""
+    title_key = " ".join(title.split()).casefold() if title else None
     kept: list[str] = []
     seen: set[str] = set()
     for para in paragraphs:
-        if bp.boilerplate_text(para) or bp.byline_text(para):
+        lines = [
+            line.text for line in para
+            if line.link_density <= 0.5
+            and not bp.boilerplate_text(line.text)
+            and not bp.byline_text(line.text)
+            and not bp.dateline_text(line.text)
+            and line.text.casefold() != title_key
+        ]
+        text = "\n".join(lines)
+        if not text or (text in seen and len(text) > 1):
             continue
-        if para in seen and len(para) > 1:
-            continue
-        seen.add(para)
-        kept.append(para)
+        seen.add(text)
+        kept.append(text)
     return kept
 
 
@@ -237,7 +285,7 @@ def _extract(html: str | bytes, url: str | None) -> Article:
     _strip_region(analysis, region)
 
     fragment = lxml_html.tostring(region.element, encoding="unicode", method="html", with_tail=False)
-    paragraphs = _clean_paragraphs(render_paragraphs(fragment))
+    paragraphs = _clean_paragraphs(render_paragraphs(fragment), meta.title)
     body = "\n\n".join(paragraphs)
     if len(body) < MIN_DECLARED_BODY_CHARS:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body text left after removing boilerplate")
