@@ -120,8 +120,8 @@ def test_a_crawl_still_running_is_not_started_twice(redis_url: str, tmp_path: Pa
         worker.wait_for_log(r"ready\.")
         script = (
             "import json; from config.settings import get_settings; "
-            "from worker.queueing import enqueue_crawl; "
-            "print(json.dumps(enqueue_crawl(get_settings(), ['alpha'], wait=True, timeout_s=60).to_dict()))"
+            "from worker.queueing import start_crawl; "
+            "print(json.dumps(start_crawl(get_settings(), ['alpha']).wait(timeout_s=60).to_dict()))"
         )
         result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
                                 text=True, timeout=90)

@@ -19,14 +19,19 @@ message delivered twice (after a crash) counts once:
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from config.settings import Settings
+from scrapers.errors import ErrorKind
+
+log = logging.getLogger(__name__)
 
 RUN_PREFIX = "wirefeed:run"
 LOCK_PREFIX = "wirefeed:crawl-lock"
@@ -186,8 +191,13 @@ class Run:
     def hold_lock(self, lock_key: str) -> None:
         self.client.sadd(self.locks_key, lock_key)
 
-    def record_discovery(self, source: str, count: int) -> None:
-        self.client.hset(self.discovered_key, source, count)
+    def record_discovery(self, discovery: Any) -> None:
+        """A ``worker.crawl.Discovery``'s counts (set, not added: a redelivered crawl counts once)."""
+        value = json.dumps({
+            "discovered": discovery.discovered, "skipped_fresh": discovery.skipped_fresh,
+            "skipped_old": discovery.skipped_old, "errors": dict(discovery.errors),
+        })
+        self.client.hset(self.discovered_key, discovery.source, value)
 
     def record_skip(self, source: str, reason: str) -> None:
         self.client.hset(self.meta_key, f"skipped:{source}", reason)
@@ -215,8 +225,14 @@ class Run:
         def counts(name: str | None) -> Counter[str]:
             return per_source.setdefault(name or "(none)", Counter())
 
-        for name, count in discovered.items():
-            counts(_s(name))["discovered"] = int(count)
+        for name, raw in discovered.items():
+            entry = json.loads(raw)
+            bucket = counts(_s(name))
+            for key in ("discovered", "skipped_fresh", "skipped_old"):
+                bucket[key] += int(entry.get(key, 0))
+            for kind, count in (entry.get("errors") or {}).items():
+                bucket["errors"] += int(count)
+                bucket[f"error:{kind}"] += int(count)
         for raw in fetches:
             entry = json.loads(raw)
             bucket = counts(entry["source"])
@@ -246,6 +262,49 @@ class Run:
             per_source=per_source,
             skipped=skipped,
         )
+
+    def summary(self) -> Any:
+        """The run as a ``worker.crawl.CrawlSummary``: the value the in-process crawl returns, built from
+        the same per-URL outcomes, so a queued crawl prints the very same table."""
+        from worker.crawl import CrawlSummary, Discovery, PageFetch, PageJob
+        from worker.pipeline import Decision, Outcome
+
+        with self.client.pipeline() as pipe:
+            pipe.hgetall(self.meta_key)
+            pipe.hgetall(self.discovered_key)
+            pipe.hvals(self.fetches_key)
+            pipe.hgetall(self.decisions_key)
+            meta, discovered, fetches, decisions = pipe.execute()
+        meta = {_s(k): _s(v) for k, v in meta.items()}
+        summary = CrawlSummary()
+        for name in json.loads(meta.get("sources", "[]")):
+            summary.source(name)
+        for name, raw in discovered.items():
+            entry = json.loads(raw)
+            summary.add_discovery(Discovery(
+                _s(name), discovered=int(entry.get("discovered", 0)),
+                skipped_fresh=int(entry.get("skipped_fresh", 0)),
+                skipped_old=int(entry.get("skipped_old", 0)),
+                errors=Counter({str(k): int(v) for k, v in (entry.get("errors") or {}).items()}),
+            ))
+        for raw in fetches:
+            entry = json.loads(raw)
+            status = "rejected" if entry["status"] == "error" else entry["status"]
+            kind = ErrorKind(entry["kind"]) if entry.get("kind") else None
+            summary.add_fetch(PageFetch(PageJob(url="", source=entry["source"]), status, error_kind=kind))
+        for url, raw in decisions.items():
+            entry = json.loads(raw)
+            kind = ErrorKind(entry["kind"]) if entry.get("kind") else None
+            decision = Decision(Outcome(entry["outcome"]), _s(url), error_kind=kind)
+            summary.add_decision(entry["source"] or "(none)", decision)
+        started, finished = meta.get("started_at"), meta.get("finished_at")
+        if started:
+            summary.started_at = datetime.fromtimestamp(float(started), UTC)
+            end = float(finished) if finished else time.time()
+            summary.elapsed_s = end - float(started)
+            for row in summary.sources.values():
+                row.elapsed_s = summary.elapsed_s
+        return summary
 
     def wait(self, *, timeout_s: float | None = None, poll_s: float = 0.5) -> RunStatus:
         """Block until every task of the run has finished (or the timeout passes); returns the last status."""
@@ -361,10 +420,8 @@ def iter_jsonl(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str
         yield number, value if isinstance(value, dict) else line.rstrip("\n")
 
 
-def enqueue_crawl(settings: Settings, source_names: list[str] | tuple[str, ...] | None, *, wait: bool,
-                  timeout_s: float | None = None) -> RunStatus:
-    """Hand a crawl of the named (or all enabled) sources to the workers; with ``wait``, block until all
-    its discover, fetch and process tasks are done and return the final counts."""
+def start_crawl(settings: Settings, source_names: list[str] | tuple[str, ...] | None) -> Run:
+    """One ``wirefeed.crawl_source`` message per named (or enabled) source, all in one new run."""
     from config.sources import load_sources
 
     sources = load_sources(settings.sources).select(list(source_names or ()))
@@ -374,6 +431,29 @@ def enqueue_crawl(settings: Settings, source_names: list[str] | tuple[str, ...] 
         send("wirefeed.crawl_source", {"source": source.name}, run=run)
     if not sources:
         run.finish("-")
+    return run
+
+
+def enqueue_crawl(settings: Settings, source_names: list[str] | tuple[str, ...] | None, *, wait: bool,
+                  timeout_s: float | None = None) -> Any:
+    """``wirefeed crawl --enqueue [--wait]``: hand the crawl to the workers and return its
+    ``CrawlSummary`` (at once, nearly empty; or with ``wait``, once every discover, fetch and process task
+    of it is done, with the same counts and fill-rate alerts the in-process crawl reports)."""
+    run = start_crawl(settings, source_names)
     if not wait:
-        return run.status()
-    return run.wait(timeout_s=timeout_s)
+        return run.summary()
+    status = run.wait(timeout_s=timeout_s)
+    for name, reason in sorted(status.skipped.items()):
+        log.warning("%s not crawled: %s", name, reason)
+    summary = run.summary()
+    summary.interrupted = not status.finished
+    try:
+        from worker.crawl_state import fill_alerts
+        from worker.store import Store
+
+        store = Store(settings.database_url)
+        summary.fill_alerts = [rate.describe() for rate in fill_alerts(store, list(summary.sources))]
+        store.dispose()
+    except Exception:
+        log.exception("could not compute fill rates")
+    return summary

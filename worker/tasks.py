@@ -221,18 +221,24 @@ def ingest_item(self: WirefeedTask, item: dict[str, Any] | str, source: str | No
 
 @app.task(bind=True, base=WirefeedTask, name="wirefeed.ingest_html")
 def ingest_html(self: WirefeedTask, url: str, html: str, source: str | None = None,
-                fetched_at: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+                fetched_at: str | None = None, requested_url: str | None = None, etag: str | None = None,
+                last_modified: str | None = None, lastmod: str | None = None,
+                run_id: str | None = None) -> dict[str, Any]:
+    """A page from the crawl (with its crawl-state validators) or from any producer (url and html only)."""
     current = begin()
     when = datetime.fromisoformat(fetched_at) if fetched_at else None
     src = _source(source)
     if src is not None:
         from worker import crawl
 
-        decision = crawl.ingest_page(current, src, url, html, when)
+        decision = crawl.ingest_page(
+            current, src, url, html, when, requested_url=requested_url, etag=etag,
+            last_modified=last_modified, lastmod=datetime.fromisoformat(lastmod) if lastmod else None,
+        )
     else:
         decision = current.ingest_html(html, url=url, source=source, fetched_at=when)
     decision = settle(decision)
-    _record(run_id, decision, source, url)
+    _record(run_id, decision, source, requested_url or url)
     self.done(run_id)
     return decision.to_dict()
 
@@ -260,9 +266,18 @@ def _sources() -> Any:
 
 
 def _source(name: str | None) -> Any:
+    """The named source of the sources file; None for no name or a label the file does not know (a
+    producer may file pushed pages under any source name: they then take the generic extractor)."""
     if not name:
         return None
-    return _sources().select([name])[0]
+    from config.sources import SourcesError
+
+    try:
+        sources = _sources()
+    except SourcesError:
+        log.exception("sources file unusable; %s handled without its settings", name)
+        return None
+    return next((source for source in sources.sources if source.name == name), None)
 
 
 def fetcher() -> Any:
@@ -273,9 +288,8 @@ def fetcher() -> Any:
         from worker import crawl
 
         client = state_redis()
-        current = crawl.make_fetcher(
-            settings(), gate=RedisHostGate(client), robots_cache=RedisRobotsCache(client)
-        )
+        gate, robots = RedisHostGate(client), RedisRobotsCache(client)
+        current = crawl.make_fetcher(settings(), gate=gate, robots_cache=robots)
         _state.update(fetcher=current, fetcher_pid=os.getpid())
     return current
 
@@ -293,9 +307,11 @@ def fetch_article(self: WirefeedTask, url: str, source: str | None = None, job: 
     from worker import crawl
 
     src = _source(source)
-    page_job = crawl.PageJob.from_dict(job) if job else crawl.PageJob(url=url)
-    current = pipeline()
-    result = crawl.fetch_page(page_job, src, fetcher(), current.store, record_errors=False)
+    page_job = crawl.PageJob.from_dict(job) if job else crawl.PageJob(url=url, source=source)
+    current = begin()
+    result = crawl.fetch_page(
+        page_job, src, fetcher(), current.store, settings=settings(), record_errors=False
+    )
     run = Run(state_redis(), run_id) if run_id else None
     if result.status == "rejected":
         # The fetcher has already retried briefly; a network failure or a 5xx gets longer waits here, and
@@ -314,8 +330,12 @@ def fetch_article(self: WirefeedTask, url: str, source: str | None = None, job: 
             run.record_fetch(url, source, "fetched")
         send(
             "wirefeed.ingest_html",
-            {"url": result.final_url or url, "html": result.text, "source": source,
-             "fetched_at": result.fetched_at.isoformat() if result.fetched_at else None},
+            {
+                "url": result.final_url or url, "html": result.text, "source": source,
+                "fetched_at": result.fetched_at.isoformat() if result.fetched_at else None,
+                "requested_url": page_job.url, "etag": result.etag, "last_modified": result.last_modified,
+                "lastmod": page_job.lastmod.isoformat() if page_job.lastmod else None,
+            },
             run=run,
         )
     self.done(run_id)
@@ -340,8 +360,10 @@ def crawl_source(self: WirefeedTask, source: str, run_id: str | None = None) -> 
         self.done(run.id)
         return {"source": source, "skipped": reason}
     src = _source(source)
-    discovery = crawl.discover_source(src, fetcher(), pipeline().store)
-    run.record_discovery(source, len(discovery.pages))
+    if src is None:
+        raise IngestError(ErrorKind.INVALID_ITEM, f"no source named {source!r} in {conf.sources}")
+    discovery = crawl.discover_source(src, fetcher(), begin().store, settings=conf)
+    run.record_discovery(discovery)
     for job in discovery.pages:
         send("wirefeed.fetch_article", {"url": job.url, "source": source, "job": job.to_dict()}, run=run)
     self.done(run.id)

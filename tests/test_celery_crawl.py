@@ -1,0 +1,122 @@
+"""A crawl handed to the workers (2 process workers, 1 fetch worker) stores the same records as the
+in-process crawl of the same fixture site, keeps robots and politeness, and reports the same summary."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from config.settings import load_settings
+from config.sources import parse_sources
+from scrapers.demo_server import DemoSite
+from tests.celery_support import ROOT, flush, fresh_database, redis_db, start_worker, worker_env
+from worker.crawl import crawl, make_fetcher
+from worker.models import ArticleRecord, DuplicateRecord, IngestErrorRecord
+from worker.pipeline import Pipeline
+from worker.store import Store
+
+pytestmark = [pytest.mark.integration, pytest.mark.redis, pytest.mark.postgres]
+
+MIN_DELAY_S = 0.2
+
+
+def _records(database: str) -> dict[str, Any]:
+    store = Store(database)
+    with store.session() as session:
+        articles = {
+            row.canonical_url: (row.title, row.text, row.published_at, tuple(row.authors))
+            for row in session.scalars(select(ArticleRecord))
+        }
+        original = aliased(ArticleRecord)
+        duplicates = {
+            url: (target, rule)
+            for url, target, rule in session.execute(
+                select(DuplicateRecord.url, original.canonical_url, DuplicateRecord.rule)
+                .join(original, original.id == DuplicateRecord.duplicate_of)
+            )
+        }
+        errors = {(url, kind) for url, kind in session.execute(select(IngestErrorRecord.url,
+                                                                      IngestErrorRecord.kind))}
+    store.dispose()
+    return {"articles": articles, "duplicates": duplicates, "errors": errors}
+
+
+def test_enqueued_crawl_matches_the_in_process_crawl(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    broker = redis_db(redis_url, 9)
+    flush(broker)
+    with DemoSite() as site, fresh_database(postgres_url, "inproc") as db_local, \
+            fresh_database(postgres_url, "queued") as db_queued:
+        document = site.sources_document(min_delay_s=MIN_DELAY_S)
+        sources_path = tmp_path / "sources.yaml"
+        sources_path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+        conf = load_settings(database_url=db_local, allow_private_hosts="127.0.0.1", sources=sources_path)
+        pipeline = Pipeline.open(conf)
+        with make_fetcher(conf) as fetcher:
+            local_summary = crawl(parse_sources(document).select(), pipeline, fetcher, settings=conf)
+        pipeline.store.dispose()
+        local_requests = len(site.requests())
+
+        env = worker_env(broker_url=broker, database_url=db_queued, dedup_url=broker, sources=sources_path,
+                         allow_private_hosts="127.0.0.1", task_max_retries=1, retry_backoff_max_s=1)
+        process = start_worker(env, tmp_path, "process", queues="process", concurrency=2)
+        fetch = start_worker(env, tmp_path, "fetch", queues="discover,fetch", concurrency=8,
+                             extra=("-P", "threads"))
+        try:
+            script = (
+                "import json; from config.settings import get_settings; "
+                "from worker.queueing import enqueue_crawl; "
+                "print(json.dumps(enqueue_crawl(get_settings(), None, wait=True, timeout_s=150).to_dict()))"
+            )
+            result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
+                                    text=True, timeout=200)
+        finally:
+            fetch.stop()
+            process.stop()
+        assert result.returncode == 0, result.stderr
+        queued_summary = json.loads(result.stdout.strip().splitlines()[-1])
+        queued_log = site.requests()[local_requests:]
+        expected = site.expected()
+        local, queued = _records(db_local), _records(db_queued)
+
+    # The in-process crawl is the reference (its correctness is tests/test_crawl.py's business). Every
+    # URL gets a decision in both runs, and every record outside the wire-story clusters is identical.
+    # Which copy of a syndicated story is kept depends on which copy is decided first, in the in-process
+    # crawl too (its sources run in parallel threads), so inside a cluster only its membership is compared.
+    decided = set(local["articles"]) | set(local["duplicates"])
+    assert decided == set(queued["articles"]) | set(queued["duplicates"])
+    pairs = [(copy, original) for run in (local, queued) for copy, (original, _) in run["duplicates"].items()]
+    clustered = {url for pair in pairs for url in pair}
+    assert len(local["articles"]) >= len(expected.stored) // 2 and local["duplicates"]
+    for url in decided - clustered:
+        assert queued["articles"][url] == local["articles"][url]
+    assert queued["errors"] == local["errors"]  # every refusal once, with the same kind
+
+    assert not queued_summary["interrupted"]
+    local_rows = {row["name"]: row for row in local_summary.to_dict()["sources"]}
+    for row in queued_summary["sources"]:
+        mine = local_rows[row["name"]]
+        for counter in ("discovered", "skipped_old", "fetched", "not_modified", "new_versions"):
+            assert row[counter] == mine[counter], (row["name"], counter)
+        assert row["stored"] + row["duplicates"] == mine["stored"] + mine["duplicates"], row["name"]
+        assert row["errors"] == mine["errors"], row["name"]
+
+    # Robots and politeness held across the worker processes: from the site's own log.
+    assert not any(record.path in expected.disallowed_paths for record in queued_log)
+    by_host: dict[str, list[float]] = {}
+    for record in queued_log:
+        by_host.setdefault(record.host, []).append(record.time)
+    for host, times in by_host.items():
+        gaps = [b - a for a, b in itertools.pairwise(sorted(times))]
+        assert not gaps or min(gaps) >= MIN_DELAY_S, f"{host}: two requests {min(gaps):.3f}s apart"
