@@ -62,6 +62,7 @@ class Discovered:
 class SitemapResult:
     urls: list[Discovered] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)  # children of a sitemap index
+    sitemap_lastmod: dict[str, datetime | None] = field(default_factory=dict)  # child -> its <lastmod>
 
 
 def parse_w3c_datetime(value: str | None) -> datetime | None:
@@ -173,6 +174,7 @@ def parse_sitemap(
             url = try_canonicalize(loc, base_url) if loc else None
             if url:
                 result.sitemaps.append(url)
+                result.sitemap_lastmod[url] = parse_w3c_datetime(_child_text(node, "lastmod"))
         return result
     if kind != "urlset":
         raise IngestError(ErrorKind.PARSE, f"{base_url}: root element <{kind}> is not a sitemap")
@@ -241,9 +243,12 @@ def discover(
     link_pattern: str | None = None,
     max_items_per_feed: int = 500,
     on_error: ErrorSink | None = None,
+    not_before: datetime | None = None,
 ) -> list[Discovered]:
     """Every candidate URL of one source, once, in discovery order, with the freshest dates any listing
-    gave. A failing feed or sitemap is reported to ``on_error`` and the others still count."""
+    gave. A failing feed or sitemap is reported to ``on_error`` and the others still count. Child
+    sitemaps whose index ``<lastmod>`` is before ``not_before`` are not fetched: a news site's index
+    lists years of monthly archives, and only the recent ones can hold articles young enough to keep."""
     by_url: dict[str, Discovered] = {}
 
     def add(items: Iterable[Discovered]) -> None:
@@ -288,7 +293,13 @@ def discover(
                 ),
             )
             continue
-        queue.extend((child, depth + 1) for child in parsed.sitemaps)
+        queue.extend(
+            (child, depth + 1)
+            for child in parsed.sitemaps
+            if not_before is None
+            or (modified := parsed.sitemap_lastmod.get(child)) is None
+            or modified >= not_before
+        )
 
     for page in pages:
         try:

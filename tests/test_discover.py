@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -207,3 +209,66 @@ def test_discover_merges_feeds_sitemaps_and_pages(site: DemoSite) -> None:
         ]
     )
     assert not [r for r in site.requests() if r.path.startswith("/private/")]
+
+
+class _Sitemaps(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    served: dict[str, bytes]
+    hits: list[str]
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.hits.append(self.path)
+        body = self.served.get(self.path)
+        status = 200 if body is not None else 404
+        body = body if body is not None else b"missing"
+        self.send_response(status)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_old_child_sitemaps_are_not_fetched() -> None:
+    now = datetime.now(UTC)
+    recent, old = now.date().isoformat(), "2019-01-31"
+
+    def urlset(path: str) -> bytes:
+        return (
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{path}</loc><lastmod>{recent}</lastmod></url></urlset>"
+        ).encode()
+
+    handler = type("H", (_Sitemaps,), {"hits": [], "served": {}})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    handler.served.update(
+        {
+            "/robots.txt": b"User-agent: *\nAllow: /\n",
+            "/index.xml": (
+                '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<sitemap><loc>{base}/2019-01.xml</loc><lastmod>{old}</lastmod></sitemap>"
+                f"<sitemap><loc>{base}/this-month.xml</loc><lastmod>{recent}</lastmod></sitemap>"
+                f"<sitemap><loc>{base}/undated.xml</loc></sitemap></sitemapindex>"
+            ).encode(),
+            "/2019-01.xml": urlset(f"{base}/a/old-story.html"),
+            "/this-month.xml": urlset(f"{base}/a/new-story.html"),
+            "/undated.xml": urlset(f"{base}/a/other-story.html"),
+        }
+    )
+    try:
+        with Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher:
+            found = discover(
+                fetcher,
+                FetchPolicy(min_delay_s=0.0, timeout_s=2.0),
+                sitemaps=[base + "/index.xml"],
+                not_before=now - timedelta(days=7),
+            )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert {d.url for d in found} == {base + "/a/new-story.html", base + "/a/other-story.html"}
+    assert "/2019-01.xml" not in handler.hits

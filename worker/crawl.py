@@ -323,6 +323,7 @@ def discover_source(
         link_pattern=source.link_pattern,
         max_items_per_feed=source.max_items_per_feed or 500,
         on_error=on_error,
+        not_before=now - timedelta(days=source.max_age_days or 7),
     )
     result.discovered = len(found)
     states = load_states(store, [item.url for item in found])
