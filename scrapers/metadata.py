@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -526,18 +527,11 @@ def _scan_region(page: _Page) -> _Region:
                 break
             if root.tag in ("article", "main"):
                 break
-        # XPath axes walk only the window, however much navigation precedes the heading
-        before = heading.xpath(_BEFORE_XPATH)
-        after = heading.xpath(_AFTER_XPATH)[:_REGION_AFTER]
-        if root.tag not in ("body", "html"):
-            # keep the window inside the story's container: cut at the elements just outside it
-            outside_before = root.xpath("preceding::*[1]")
-            if outside_before and outside_before[0] in before:
-                before = before[before.index(outside_before[0]) + 1 :]
-            outside_after = root.xpath("following::*[1]")
-            if outside_after and outside_after[0] in after:
-                after = after[: after.index(outside_after[0])]
-        window = before + after
+        # Walk outwards from the heading, inside its container only: the cost is the window's, however
+        # much navigation precedes the heading.
+        window = _preceding_elements(heading, root, _REGION_BEFORE) + _following_elements(
+            heading, root, _REGION_AFTER
+        )
     else:
         root = next(tree.iter("article"), None)
         if root is None:
@@ -558,25 +552,31 @@ def _scan_region(page: _Page) -> _Region:
         tag = el.tag
         if tag in _SKIP_TAGS:
             continue
-        attrs = el.attrib
-        if not attrs:
+        keys = el.keys()
+        if not keys:
             if tag == "time":
                 times.append(el)
             continue
-        label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if tag == "time" or not _DATE_ATTR_SET.isdisjoint(attrs.keys()):
+        if tag == "time" or not _DATE_ATTR_SET.isdisjoint(keys):
             times.append(el)
-        elif len(label) > 1 and _DATE_LABEL_RE.search(label):
-            dated.append(el)
-        if (
-            attrs.get("rel") == "author"
-            or "author" in (attrs.get("itemprop") or "")
-            # (a long class list is CMS taxonomy, "post tag-x autor-jane-doe", not a byline)
-            or (len(label) > 1 and label.count(" ") <= 8 and _AUTHOR_LABEL_RE.search(label))
-            or (tag == "a" and _AUTHOR_HREF_RE.search(attrs.get("href") or ""))
-        ):
+            is_time = True
+        else:
+            is_time = False
+        if tag == "a" and (el.get("rel") == "author" or _AUTHOR_HREF_RE.search(el.get("href") or "")):
             authors.append(el)
-        if not paywall and len(label) > 1 and _PAYWALL_CLASS_RE.search(label):
+            continue
+        if "itemprop" in keys and "author" in (el.get("itemprop") or ""):
+            authors.append(el)
+            continue
+        label = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if len(label) < 4 or not _ANY_LABEL_RE.search(label):
+            continue  # most elements: one regex test and done
+        if not is_time and _DATE_LABEL_RE.search(label):
+            dated.append(el)
+        # (a long class list is CMS taxonomy, "post tag-x autor-jane-doe", not a byline)
+        if label.count(" ") <= 8 and _AUTHOR_LABEL_RE.search(label):
+            authors.append(el)
+        if not paywall and _PAYWALL_CLASS_RE.search(label):
             paywall = bool(_clean(el.text_content())) and not _in_other_block(el, boundary)
     for el in (tree, next(tree.iter("body"), None)):
         if el is not None and _PAYWALL_CLASS_RE.search(el.get("class") or ""):
@@ -585,11 +585,45 @@ def _scan_region(page: _Page) -> _Region:
                    h1_article, boundary)
 
 
-_BEFORE_XPATH = f"preceding::*[position() <= {_REGION_BEFORE}]"
-_AFTER_XPATH = (
-    f"descendant-or-self::*[position() <= {_REGION_AFTER}] | following::*[position() <= {_REGION_AFTER}]"
-)
 _DATE_ATTR_SET = frozenset(_DATE_ATTRS)
+def _following_elements(heading: lxml.html.HtmlElement, root: lxml.html.HtmlElement, limit: int) -> list[Any]:
+    """The heading, its descendants and what follows it inside ``root``, in document order."""
+    found: list[Any] = []
+    node = heading
+    for el in heading.iter(lxml.etree.Element):
+        found.append(el)
+        if len(found) >= limit:
+            return found
+    while node is not None and node is not root:
+        for sibling in node.itersiblings():
+            for el in sibling.iter(lxml.etree.Element):
+                found.append(el)
+                if len(found) >= limit:
+                    return found
+        node = node.getparent()
+    return found
+
+
+def _preceding_elements(heading: lxml.html.HtmlElement, root: lxml.html.HtmlElement, limit: int) -> list[Any]:
+    """Up to ``limit`` elements before the heading inside ``root`` (nearest siblings first), in
+    document order; a huge preceding block contributes only its first elements."""
+    chunks: list[list[Any]] = []
+    count = 0
+    node = heading
+    while node is not None and node is not root and count < limit:
+        for sibling in node.itersiblings(preceding=True):
+            chunk = list(islice(sibling.iter(lxml.etree.Element), limit - count))
+            chunks.append(chunk)
+            count += len(chunk)
+            if count >= limit:
+                break
+        node = node.getparent()
+    return [el for chunk in reversed(chunks) for el in chunk]
+
+
+_ANY_LABEL_RE = re.compile(
+    _DATE_LABEL_RE.pattern + "|" + _AUTHOR_LABEL_RE.pattern + "|" + _PAYWALL_CLASS_RE.pattern, re.IGNORECASE
+)
 _SKIP_TAGS = frozenset(("script", "style", "meta", "link", "noscript", "svg", "path", "img", "source", "br"))
 
 
