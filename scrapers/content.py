@@ -76,10 +76,21 @@ class Region:
     teaser_blocks: int
 
 
-def _tag_hint(tag: str) -> int:
+def _labels_section(el: HtmlElement) -> bool:
+    """A header holding a subheading but no page title labels a section or a live-blog entry."""
+    return el.find(".//h1") is None and next(el.iter("h2", "h3", "h4", "h5", "h6"), None) is not None
+
+
+def _is_header(el: HtmlElement) -> bool:
+    return el.tag == "header" or "header" in (el.get("class") or "").lower()
+
+
+def _tag_hint(el: HtmlElement) -> int:
+    tag = el.tag
     if tag in ("nav", "footer", "aside", "form", "menu", "figcaption", "figure", "dialog"):
         return bp.HARD
     if tag == "header":
+        # A page or article header (title, byline, share bar) is furniture.
         return bp.SOFT
     if tag in ("article", "main"):
         return bp.POSITIVE
@@ -156,7 +167,9 @@ def analyse(root: HtmlElement) -> Analysis:
         block[i] = b
         link = tag == "a" or (pi >= 0 and in_link[pi])
         in_link[i] = link
-        hint[i] = min(bp.class_hint(el), _tag_hint(tag)) if tag not in ("html", "body") else bp.NEUTRAL
+        hint[i] = min(bp.class_hint(el), _tag_hint(el)) if tag not in ("html", "body") else bp.NEUTRAL
+        if hint[i] == bp.SOFT and _is_header(el) and _labels_section(el):
+            hint[i] = bp.NEUTRAL  # ...but the header of a section or entry is part of the story
         if hint[i] == bp.NEUTRAL and bp.is_hidden(el):
             hint[i] = bp.HARD
         text = el.text

@@ -113,6 +113,11 @@ def _strip_region(analysis: Analysis, region: Region) -> None:
         total = analysis.agg_text[i] + analysis.agg_link[i]
         if total and analysis.agg_paragraphs[i] == 0 and analysis.agg_link[i] > 0.5 * total:
             doomed.append(el)
+    # A timestamp alone on its line ("11.42pm", "vor 2 Stunden") labels an entry; it is not prose.
+    for el in region.element.iter("time"):
+        up = el.getparent()
+        if up is not None and " ".join(up.text_content().split()) == " ".join(el.text_content().split()):
+            doomed.append(el)
     # Drop outermost first; descendants of a dropped element go with it.
     removed: set[HtmlElement] = set()
     for el in doomed:
