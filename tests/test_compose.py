@@ -75,7 +75,7 @@ def test_services_and_their_shape(compose: dict[str, Any]) -> None:
     assert queues == set(QUEUES)
 
 
-def _check_click_options(command: click.Command, args: list[str], where: str) -> None:
+def _check_click_options(command: Any, args: list[str], where: str) -> None:
     known = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
     for arg in args:
         if arg.startswith("-"):
@@ -100,10 +100,9 @@ def test_every_command_names_a_real_entry_point_and_options(compose: dict[str, A
     for name in OWN_IMAGE_SERVICES:
         argv = _command(compose["services"][name])
         if argv[0] == "wirefeed":
-            assert isinstance(wirefeed, click.Group)
-            command: click.Command = wirefeed
+            command: Any = wirefeed  # typer's own click-compatible group
             rest = argv[1:]
-            while isinstance(command, click.Group) and rest and not rest[0].startswith("-"):
+            while hasattr(command, "commands") and rest and not rest[0].startswith("-"):
                 assert rest[0] in command.commands, f"{name}: wirefeed has no command {rest[0]}"
                 command, rest = command.commands[rest[0]], rest[1:]
             _check_click_options(command, rest, name)
