@@ -244,6 +244,7 @@ def discover(
     max_items_per_feed: int = 500,
     on_error: ErrorSink | None = None,
     not_before: datetime | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[Discovered]:
     """Every candidate URL of one source, once, in discovery order, with the freshest dates any listing
     gave. A failing feed or sitemap is reported to ``on_error`` and the others still count. Child
@@ -263,7 +264,12 @@ def discover(
         if on_error is not None:
             on_error(url, error)
 
+    def stopping() -> bool:
+        return should_stop is not None and should_stop()
+
     for feed in feeds:
+        if stopping():
+            return list(by_url.values())
         try:
             result = fetcher.fetch(feed, policy, kind="feed")
             add(parse_feed(result.content, result.final_url, max_items=max_items_per_feed))
@@ -272,7 +278,7 @@ def discover(
 
     queue: list[tuple[str, int]] = [(url, 0) for url in sitemaps]
     visited: set[str] = set()
-    while queue and len(visited) < MAX_SITEMAPS_PER_SOURCE:
+    while queue and len(visited) < MAX_SITEMAPS_PER_SOURCE and not stopping():
         url, depth = queue.pop(0)
         key = try_canonicalize(url) or url
         if key in visited:
@@ -302,6 +308,8 @@ def discover(
         )
 
     for page in pages:
+        if stopping():
+            break
         try:
             result = fetcher.fetch(page, policy, kind="page")
             add(

@@ -302,6 +302,7 @@ def discover_source(
     *,
     settings: Settings | None = None,
     now: datetime | None = None,
+    stop: threading.Event | None = None,
 ) -> Discovery:
     """Read a source's feeds, sitemaps and pages, and turn what they list into the pages to fetch now:
     unknown URLs, URLs whose listing date moved past the stored copy, and young articles due a revisit.
@@ -324,6 +325,7 @@ def discover_source(
         max_items_per_feed=source.max_items_per_feed or 500,
         on_error=on_error,
         not_before=now - timedelta(days=source.max_age_days or 7),
+        should_stop=stop.is_set if stop is not None else None,
     )
     result.discovered = len(found)
     states = load_states(store, [item.url for item in found])
@@ -502,7 +504,7 @@ def crawl(
     def run(source: Source) -> None:
         began = time.monotonic()
         try:
-            discovery = discover_source(source, fetcher, pipeline.store, settings=settings)
+            discovery = discover_source(source, fetcher, pipeline.store, settings=settings, stop=stop)
             with lock:
                 summary.add_discovery(discovery)
             total = len(discovery.pages)
