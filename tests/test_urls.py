@@ -38,14 +38,18 @@ def test_variants_of_one_story_share_a_key() -> None:
 
 
 def test_meaningful_query_parameters_are_kept() -> None:
-    assert canonicalize("https://example.org/view?id=12&page=2") != canonicalize("https://example.org/view?id=13")
+    assert canonicalize("https://example.org/view?id=12&page=2") != canonicalize(
+        "https://example.org/view?id=13"
+    )
 
 
 def test_relative_links_resolve_against_base() -> None:
     assert canonicalize("../b/c?gclid=1", "https://example.org/a/x/index.html") == "https://example.org/a/b/c"
 
 
-@pytest.mark.parametrize("raw", ["mailto:desk@example.org", "javascript:void(0)", "ftp://example.org/f", "not a url"])
+@pytest.mark.parametrize(
+    "raw", ["mailto:desk@example.org", "javascript:void(0)", "ftp://example.org/f", "not a url"]
+)
 def test_non_http_links_are_refused(raw: str) -> None:
     with pytest.raises(InvalidURL):
         canonicalize(raw)
