@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -252,29 +252,51 @@ _PAYWALL_CLASS_RE = re.compile(
 
 
 def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> PageMetadata:
-    """All metadata of one page; never raises on odd markup (problems become ``warnings``)."""
-    page = _Page(tree, url)
-    meta = PageMetadata()
-    article = page.article_node
+    """All metadata of one page; never raises on odd markup (problems become ``warnings``).
 
-    meta.page_type = _page_type(page, article)
-    meta.site_name = _site_name(page, article)
-    meta.canonical_url = _canonical(page, meta.warnings)
-    meta.title = _title(page, article, meta.site_name)
-    meta.authors = _authors(page, article)
-    meta.language, locale = _language(page, article)
-    if meta.language is None:
-        meta.language = _guess_language(page)
-        if meta.language is not None:
-            locale = meta.language
-            meta.warnings.append(f"language not declared; guessed {meta.language!r} from the text")
-    meta.description = _first_text(
-        [_ld_text(article.get("description")) if article else None]
-        + [page.meta_value(k) for k in _DESCRIPTION_META]
-    )
-    meta.top_image = _top_image(page, article)
-    meta.paywalled = _paywalled(page, article)
-    _dates(page, article, meta, locale)
+    Each field is read under its own guard: a bug met on one page's markup costs that field, recorded
+    as a warning, instead of the whole article.
+    """
+    meta = PageMetadata()
+    try:
+        page = _Page(tree, url)
+    except Exception as exc:  # unreadable tree: nothing to salvage, but no crash either
+        meta.warnings.append(f"metadata: page unreadable ({type(exc).__name__})")
+        return meta
+    article = page.article_node
+    locale: str | None = None
+
+    def guarded(name: str, read: Callable[[], None]) -> None:
+        try:
+            read()
+        except Exception as exc:
+            meta.warnings.append(f"metadata: {name} failed ({type(exc).__name__}: {exc})"[:200])
+
+    def read_language() -> None:
+        nonlocal locale
+        meta.language, locale = _language(page, article)
+        if meta.language is None:
+            meta.language = _guess_language(page)
+            if meta.language is not None:
+                locale = meta.language
+                meta.warnings.append(f"language not declared; guessed {meta.language!r} from the text")
+
+    def read_description() -> None:
+        meta.description = _first_text(
+            [_ld_text(article.get("description")) if article else None]
+            + [page.meta_value(k) for k in _DESCRIPTION_META]
+        )
+
+    guarded("page_type", lambda: setattr(meta, "page_type", _page_type(page, article)))
+    guarded("site_name", lambda: setattr(meta, "site_name", _site_name(page, article)))
+    guarded("canonical_url", lambda: setattr(meta, "canonical_url", _canonical(page, meta.warnings)))
+    guarded("title", lambda: setattr(meta, "title", _title(page, article, meta.site_name)))
+    guarded("authors", lambda: setattr(meta, "authors", _authors(page, article)))
+    guarded("language", read_language)
+    guarded("description", read_description)
+    guarded("top_image", lambda: setattr(meta, "top_image", _top_image(page, article)))
+    guarded("paywalled", lambda: setattr(meta, "paywalled", _paywalled(page, article)))
+    guarded("dates", lambda: _dates(page, article, meta, locale))
     meta.warnings.extend(page.warnings)
     return meta
 
@@ -439,7 +461,7 @@ class _Page:
                 break
             if _is_decorative_heading(h):
                 continue
-            text = _clean(h.text_content())
+            text = _clean(_text(h))
             if text:
                 headings.append((h, text, not _in_other_block(h)))
         good = [h for h, _text, ok in headings if ok]
@@ -451,7 +473,7 @@ class _Page:
             for count, h in enumerate(self.tree.iter("h2", "h3")):
                 if count >= 40:
                     break
-                if not _is_decorative_heading(h) and _matches_title(_clean(h.text_content()), hints):
+                if not _is_decorative_heading(h) and _matches_title(_clean(_text(h)), hints):
                     anchor = h
                     break
         if anchor is None:
@@ -577,7 +599,7 @@ def _scan_region(page: _Page) -> _Region:
         if label.count(" ") <= 8 and _AUTHOR_LABEL_RE.search(label):
             authors.append(el)
         if not paywall and _PAYWALL_CLASS_RE.search(label):
-            paywall = bool(_clean(el.text_content())) and not _in_other_block(el, boundary)
+            paywall = bool(_clean(_text(el))) and not _in_other_block(el, boundary)
     for el in (tree, next(tree.iter("body"), None)):
         if el is not None and _PAYWALL_CLASS_RE.search(el.get("class") or ""):
             paywall = True
@@ -720,7 +742,7 @@ def _canonical(page: _Page, warnings: list[str]) -> str | None:
 
 def _title(page: _Page, article: dict[str, Any] | None, site_name: str | None) -> str | None:
     candidates: list[str] = []
-    h1_texts = [_clean(h.text_content()) for h in page.h1s()[:3]]
+    h1_texts = [_clean(_text(h)) for h in page.h1s()[:3]]
     h1_texts = [t for t in h1_texts if t and len(t) <= 400]
     meta_titles = [v for k in _TITLE_META for v in page.meta_values(k)[:1]]
     if article is not None:
@@ -735,7 +757,7 @@ def _title(page: _Page, article: dict[str, Any] | None, site_name: str | None) -
     candidates.extend(meta_titles)
     for headline in page.itemprops("headline")[:3]:
         if not _in_other_block(headline) and not _in_foreign_scope(headline):
-            text = _clean(headline.get("content") or headline.text_content())
+            text = _clean(headline.get("content") or _text(headline))
             if text:
                 candidates.append(text)
                 break
@@ -974,9 +996,9 @@ def _visible_authors(page: _Page, organisations: list[str]) -> list[str]:
         if el.tag == "meta":
             text = el.get("content") or ""
         elif el.tag == "a" or el.get("rel") == "author":
-            text = el.text_content()
+            text = _text(el)
         else:
-            text = el.get("content") or el.text_content()
+            text = el.get("content") or _text(el)
         text = _clean(text)
         if not text:
             continue
@@ -1010,7 +1032,7 @@ def _listed_classes(elements: list[lxml.html.HtmlElement]) -> set[str | None]:
     for cls, members in groups.items():
         if len(members) < 3:
             continue
-        texts = {_clean(m.text_content()) for m in members}
+        texts = {_clean(_text(m)) for m in members}
         parents = {m.getparent() for m in members}  # proxies stay alive in the set, so identity holds
         if len(texts) >= 3 and len(parents) >= 3:
             listed.add(cls)
@@ -1377,7 +1399,7 @@ def _structured_date_sources(
         for el in page.itemprops(prop)[:MAX_CANDIDATES]:
             if _in_other_block(el) or _in_foreign_scope(el):
                 continue
-            raw = el.get("content") or el.get("datetime") or _clean(el.text_content())
+            raw = el.get("content") or el.get("datetime") or _clean(_text(el))
             if raw:
                 target.append(_DateSource(f"microdata {prop}", raw))
                 break
@@ -1394,8 +1416,8 @@ def _order_texts(page: _Page) -> list[str]:
     """Every short date-like text of the header region, update stamps included: evidence of the site's
     day/month order even where it is not the publication date."""
     region = page.region()
-    texts = [el.get("datetime") or _clean(el.text_content()) for el in region.times]
-    texts.extend(_clean(el.text_content()) for el in region.dated)
+    texts = [el.get("datetime") or _clean(_text(el)) for el in region.times]
+    texts.extend(_clean(_text(el)) for el in region.dated)
     return [t for t in texts if t and len(t) <= 160]
 
 
@@ -1412,7 +1434,7 @@ def _visible_date_sources(page: _Page) -> list[_DateSource]:
         if not _own_story(el, region):
             continue
         if el.tag == "time":
-            raw = el.get("datetime") or _clean(el.text_content())
+            raw = el.get("datetime") or _clean(_text(el))
         else:
             raw = next((el.get(a) for a in _DATE_ATTRS if el.get(a)), None)
         if not raw:
@@ -1435,7 +1457,7 @@ def _visible_date_sources(page: _Page) -> list[_DateSource]:
             continue
         if not _own_story(el, region):
             continue
-        text = _clean(el.text_content())
+        text = _clean(_text(el))
         if text and len(text) <= 160 and not _NOT_PUBLICATION_RE.search(text):
             sources.append(_DateSource(f"<{el.tag} class={label.strip()!r}>", text))
         title = el.get("title") or el.get("content")
@@ -1653,6 +1675,19 @@ def _first_text(candidates: Iterable[str | None], max_len: int = MAX_FIELD_CHARS
             if cleaned:
                 return cleaned[:max_len]
     return None
+
+
+def _text(el: lxml.html.HtmlElement, limit: int = 600) -> str:
+    """An element's text, read only as far as ``limit`` characters: a "date" or "byline" class on a
+    container holding the whole story must not cost a full text walk."""
+    parts: list[str] = []
+    size = 0
+    for piece in el.itertext():
+        parts.append(piece)
+        size += len(piece)
+        if size >= limit:
+            break
+    return "".join(parts)
 
 
 def _clean(text: str | None) -> str:

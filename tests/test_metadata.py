@@ -607,7 +607,16 @@ def test_too_little_text_gives_no_language_guess() -> None:
 
 
 def test_empty_and_odd_pages_do_not_crash() -> None:
-    for html in ("<html></html>", "<p>just text</p>", page(ld([]) + ld("x") + ld({"@graph": None}))):
+    odd = (
+        "<html></html>",
+        "<p>just text</p>",
+        page(ld([]) + ld("x") + ld({"@graph": None}) + ld({"@type": ["NewsArticle"], "author": [[None]]})),
+        page(ld({"@type": "NewsArticle", "headline": {"@value": 3}, "datePublished": 20240101,
+                 "image": [[]], "inLanguage": {"name": None}, "isAccessibleForFree": None})),
+        page('<meta property="og:image" content="javascript:alert(1)"><link rel="canonical" href="">'),
+    )
+    for html in odd:
         meta = meta_of(html, None)
         assert isinstance(meta, PageMetadata)
-        assert meta.published_at is None
+        assert not [w for w in meta.warnings if w.startswith("metadata:")], meta.warnings
+        assert meta.top_image is None and meta.canonical_url is None
