@@ -155,6 +155,10 @@ _TEXT_MDY_RE = re.compile(
     rf"{_MONTH}\s*{_DAY}\s*,?\s*{_YEAR}(?:{_TIME_GLUE}{_TIME})?(?:\s*\(?{_TZ}\)?)?",
     re.IGNORECASE,
 )
+_ASCTIME_RE = re.compile(  # C asctime / Java Date.toString: "Tue Jan 28 15:28:56 CET 2020"
+    rf"{_MONTH}\s+{_DAY}\s+{_TIME}\s+(?:{_TZ}\s+)?{_YEAR}(?!\d)",
+    re.IGNORECASE,
+)
 _TEXT_YMD_RE = re.compile(  # "2016 Oct 07", "2016. október 7." style
     rf"{_YEAR}\.?\s+{_MONTH}\s+{_DAY}\.?(?:{_TIME_GLUE}{_TIME})?(?:\s*\(?{_TZ}\)?)?",
     re.IGNORECASE,
@@ -169,7 +173,9 @@ _LEADING_TIME_RE = re.compile(  # "19:12, 7 October 2016" / "19:12 Uhr, 07.10.20
 )
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 _EPOCH_RE = re.compile(r"^\s*(\d{9,10}|\d{12,13})(?:\.\d+)?\s*$")
-_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_ARABIC_DIGITS = str.maketrans(  # Arabic-Indic, Persian, Devanagari and Bengali digits
+    "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९০১২৩৪৫৬৭৮৯", "0123456789" * 4
+)
 
 
 def parse_date(text: str | None, order: DateOrder | None = None) -> ParsedDate | None:
@@ -199,7 +205,7 @@ def parse_date(text: str | None, order: DateOrder | None = None) -> ParsedDate |
     lowered = text.lower()
     # the month-name patterns are slow to scan; run them only when a month name is present
     has_words = any(word in _MONTH_WORDS for word in _LETTERS_RE.findall(lowered))
-    for pattern in (_TEXT_DMY_RE, _TEXT_MDY_RE, _TEXT_YMD_RE) if has_words else ():
+    for pattern in (_ASCTIME_RE, _TEXT_DMY_RE, _TEXT_MDY_RE, _TEXT_YMD_RE) if has_words else ():
         match = pattern.search(lowered)
         if match:
             found = _from_groups(match.groupdict(), month=_MONTHS[match["month"].rstrip(".")])

@@ -37,6 +37,8 @@ KERRY = datetime(2016, 10, 7, 19, 12, tzinfo=UTC)
         "1475867520",
         "1475867520000",
         "Updated: 2016-10-07T19:12:00Z",
+        "Fri Oct 07 21:12:00 CEST 2016",  # Java Date.toString in a CMS's JSON-LD
+        "২০১৬-১০-০৭T১৯:১২:০০+০০:০০",  # Bengali digits
     ],
 )
 def test_zoned_formats_give_the_same_instant(text: str) -> None:
