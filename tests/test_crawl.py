@@ -375,3 +375,21 @@ def test_crawl_command_reports_a_bad_sources_file(tmp_path: Path) -> None:
     result = _cli(["crawl", "--config", str(bad)], tmp_path)
     assert result.returncode == 2
     assert "sources[0] (x).feeds" in result.stderr
+
+
+def test_private_hosts_are_allowed_only_through_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from config.settings import load_settings
+    from scrapers.errors import ErrorKind, IngestError
+
+    monkeypatch.delenv("WIREFEED_ALLOW_PRIVATE_HOSTS", raising=False)
+    monkeypatch.setenv("WIREFEED_ALLOW_PRIVATE_HOSTS", "127.0.0.1, 10.0.0.0/8")
+    allowed = make_fetcher(load_settings())
+    allowed.guard.check("http://127.0.0.1:8731/robots.txt")
+    allowed.guard.check("http://10.20.30.40/")
+    monkeypatch.delenv("WIREFEED_ALLOW_PRIVATE_HOSTS")
+    strict = make_fetcher(load_settings())
+    with pytest.raises(IngestError) as caught:
+        strict.guard.check("http://127.0.0.1:8731/robots.txt")
+    assert caught.value.kind is ErrorKind.BLOCKED_HOST
+    allowed.close()
+    strict.close()
