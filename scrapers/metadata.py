@@ -767,13 +767,17 @@ def _title(page: _Page, article: dict[str, Any] | None, site_name: str | None) -
         cleaned = _clean_title(candidate, site_names, h1_texts)
         if not cleaned or _norm(cleaned) in site_names:
             continue
-        if cleaned.endswith(("…", "...")) and position < len(candidates):
-            stem = cleaned.rstrip(".… ")
-            longer = next(
-                (c for c in candidates + h1_texts if c.startswith(stem) and len(c) > len(stem) + 3), None
-            )
-            if longer:
-                cleaned = _clean_title(longer, site_names, h1_texts) or cleaned
+        stem = cleaned.rstrip(".… ")
+        if position < len(candidates) and (cleaned.endswith(("…", "...")) or len(stem) >= 60):
+            # headlines cut to a length limit (schema.org advises 110 characters), with or without "…"
+            for other in h1_texts + candidates:  # the visible heading rarely carries a site suffix
+                longer = _clean_title(other, site_names, h1_texts) or ""
+                if not longer.startswith(stem) or len(longer) <= len(stem) + 3:
+                    continue
+                # a cut mid-sentence, not a " | Section" or " - subtitle" appended after a separator
+                if cleaned.endswith(("…", "...")) or not _TITLE_SEPARATORS_RE.match(longer[len(stem) :]):
+                    cleaned = longer
+                    break
         return cleaned[:MAX_FIELD_CHARS]
     return None
 

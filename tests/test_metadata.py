@@ -241,6 +241,19 @@ def test_analytics_and_dublin_core_tags() -> None:
     assert meta.language == "fr"
 
 
+def test_truncated_structured_headline_gives_way_to_the_full_one() -> None:
+    full = ("Sanna Marin met Angela Merkel: Germany also wants to keep farm subsidies, "
+            "says the largest net contributor")
+    cut = full[:100].rstrip()
+    og = f'<meta property="og:title" content="{full} | Uusi">'
+    head = ld({"@type": "NewsArticle", "headline": cut}) + og
+    assert meta_of(page(head, f"<h1>{full}</h1>")).title == full
+    # ... but a section name appended after a separator is not "the rest of the headline"
+    og = f'<meta property="og:title" content="{full} | Sociedad">'
+    head = ld({"@type": "NewsArticle", "headline": full}) + og
+    assert meta_of(page(head)).title == full
+
+
 def test_title_is_never_the_site_name_alone() -> None:
     head = '<title>The Daily Planet</title><meta property="og:site_name" content="The Daily Planet">'
     meta = meta_of(page(head, '<header><h1 class="site-logo">The Daily Planet</h1></header>'
