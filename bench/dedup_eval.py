@@ -297,9 +297,9 @@ def speed_report(docs: list[Doc], scheme: str, num_perm: int) -> list[str]:
     per_text = 1000 / len(sample)
     return [f"| signature of a 450-750-word article ({len(sample)} texts, best of 5 rounds) | ms |",
             "|---|---:|",
-            f"| wirefeed `signature` ({scheme}, {num_perm} perms) | {timed(ours) * per_text:.3f} |",
+            f"| wirefeed `signature` ({scheme}, {num_perm} perms) | {timed(ours, 15) * per_text:.3f} |",
             f"| baseline: datasketch MinHash, SHA-1 per shingle, update_batch | "
-            f"{timed(baseline) * per_text:.3f} |"]
+            f"{timed(baseline, 15) * per_text:.3f} |"]
 
 
 def render(docs: list[Doc], points: list[Point], all_stats: dict[tuple[str, int], PairStats]) -> str:
