@@ -1,0 +1,87 @@
+"""Extraction speed: wirefeed's ``extract()`` against trafilatura on the same pages, in the same run.
+
+Pages come from /work/shared/extraction-dev (decompressed up front, so only extraction is timed). Both
+extractors receive the raw bytes, as a fetcher would hand them over; wirefeed's figure includes its
+decoding, metadata and body extraction, trafilatura's its default ``extract()``. Each extractor runs
+over all pages in alternating rounds and the best round counts, which damps noise from other processes
+on a shared machine.
+
+Run by hand:  .venv/bin/python bench/extract_speed.py [--limit N] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scrapers.errors import IngestError
+from scrapers.extract import extract
+
+CORPUS = Path("/work/shared/extraction-dev")
+
+
+def ours(data: bytes, url: str) -> None:
+    with contextlib.suppress(IngestError):
+        extract(data, url)
+
+
+def trafilatura_default(data: bytes, url: str) -> None:
+    import trafilatura
+
+    trafilatura.extract(data, url=url)
+
+
+def timed_round(run: Callable[[bytes, str], None], pages: list[tuple[str, bytes]]) -> list[float]:
+    per_page = []
+    for url, data in pages:
+        started = time.perf_counter()
+        run(data, url)
+        per_page.append(time.perf_counter() - started)
+    return per_page
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    segments: dict[str, dict] = json.loads((CORPUS / "segments.json").read_text("utf-8"))
+    items = list(segments.items())[: args.limit] if args.limit else list(segments.items())
+    pages = [(url, gzip.decompress((CORPUS / info["file"]).read_bytes())) for url, info in items]
+    size = statistics.median(len(data) for _, data in pages) / 1000
+
+    runners = {"wirefeed": ours, "trafilatura": trafilatura_default}
+    for run in runners.values():  # warm-up: imports, caches, lazily compiled patterns
+        timed_round(run, pages[:5])
+    best: dict[str, list[float]] = {}
+    for _ in range(args.rounds):
+        for name, run in runners.items():
+            times = timed_round(run, pages)
+            if name not in best or sum(times) < sum(best[name]):
+                best[name] = times
+
+    print(f"{len(pages)} pages (median {size:.0f} KB), best of {args.rounds} rounds")
+    print(f"{'extractor':<12} {'pages/s':>8} {'median ms':>10} {'p95 ms':>8}")
+    for name, times in best.items():
+        ordered = sorted(times)
+        p95 = ordered[int(0.95 * (len(ordered) - 1))]
+        print(f"{name:<12} {len(times) / sum(times):>8.1f} {statistics.median(times) * 1000:>10.2f} "
+              f"{p95 * 1000:>8.2f}")
+    ratio = sum(best["trafilatura"]) / sum(best["wirefeed"])
+    print(f"wirefeed speed / trafilatura speed = {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
