@@ -127,6 +127,11 @@ def test_signatures_with_other_parameters_are_refused() -> None:
         index.insert("k", signature(story(9), num_perm=64))
     with pytest.raises(ValueError):
         InProcessIndex.build([("k", b"\x01\x05")], threshold=0.7)
+    fresh = InProcessIndex(0.7)
+    assert fresh.query(signature(story(9), shingle_size=3)) == []  # a query on an empty index fixes nothing
+    fresh.insert("k", signature(story(9)))
+    with pytest.raises(ValueError):
+        fresh.query(signature(story(9), shingle_size=3))
     mixed = [("a", signature(story(9)).to_bytes()), ("b", signature(story(9), shingle_size=3).to_bytes())]
     with pytest.raises(ValueError):
         InProcessIndex.build(mixed, threshold=0.7)

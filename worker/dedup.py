@@ -174,11 +174,13 @@ class InProcessIndex:
         index._sort(np.arange(index._size))
         return index
 
-    def _check(self, sig: Signature) -> None:
+    def _check(self, sig: Signature, adopt: bool = True) -> None:
+        """Refuse signatures made under other parameters; the first one stored fixes the shingle size."""
         if sig.num_perm != self.num_perm:
             raise ValueError(f"signature has {sig.num_perm} permutations, the index expects {self.num_perm}")
         if self.shingle_size is None:
-            self.shingle_size = sig.shingle_size
+            if adopt:
+                self.shingle_size = sig.shingle_size
         elif sig.shingle_size != self.shingle_size:
             raise ValueError(f"signature of {sig.shingle_size}-word shingles in an index of "
                              f"{self.shingle_size}-word shingles")
@@ -230,7 +232,7 @@ class InProcessIndex:
 
     def query(self, sig: Signature) -> list[Match]:
         with self._lock:
-            self._check(sig)
+            self._check(sig, adopt=False)
             return self._verified(sig)
 
     def check_and_insert(self, key: str, sig: Signature) -> Match | None:
