@@ -170,6 +170,7 @@ _BYLINE_PREFIX_RE = re.compile(
     r"^\s*(?:(?:written|posted|reported|text|story|words|photos?|fotos?|video|erstellt|geschrieben|"
     r"interview|kommentar|analyse|ein\s+kommentar|eine\s+analyse)\s*:?\s+)?"
     r"(?:by|von|vom|par|por|di|da|door|av|af|od|от|автор(?:ы)?|yazan|bởi|text|texto|autor(?:in|en)?|"
+    r"escribe|escriben|scritto da|a cura di|"
     r"authors?|auteur(?:s)?|redaktion|reporter|escrito por|publié par|verfasst von|geschrieben von)"
     r"\s*[:：\-–]?\s+"
     r"|^\s*(?:interview|text|texte|fotos?|photos?|kommentar|analyse|gastbeitrag|reportage|erstellt von|"
@@ -177,7 +178,8 @@ _BYLINE_PREFIX_RE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_WORD_RE = re.compile(
-    r"^(?:by|von|par|por|di|door|av|af|od|от|autor|author|auteur|text|texto)\s*:?$", re.IGNORECASE
+    r"^(?:by|von|par|por|di|door|av|af|od|от|autor|author|auteur|text|texto|escribe|escriben)\s*:?$",
+    re.IGNORECASE
 )
 _NAME_SPLIT_RE = re.compile(
     r"\s*(?:,|;|&|\s[-–—]\s|\+|\||/|·|•|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bи\b|"
@@ -235,6 +237,7 @@ _NAVIGATION_RE = re.compile(
     r"homepage|website|kontakt|contact|folgen|abonnieren|subscribe|newsletter|login|anmelden)\b",
     re.IGNORECASE,
 )
+_PARAGRAPH_BREAK_RE = re.compile(r"\n\s*\n")
 _CREDIT_TAIL_RE = re.compile(
     r"\s(?:Fotos?|Photos?|Bilder?|Illustrations?|Grafik|Video|Kamera|Camera)\s*:", re.IGNORECASE
 )
@@ -516,6 +519,7 @@ class _Region:
     """Byline, date and paywall markers found around the story's heading."""
 
     authors: list[lxml.html.HtmlElement]
+    prefixed: list[lxml.html.HtmlElement]  # unlabelled "By Jane Doe" lines, tried after labelled bylines
     times: list[lxml.html.HtmlElement]
     dated: list[lxml.html.HtmlElement]
     paywall: bool
@@ -567,6 +571,7 @@ def _scan_region(page: _Page) -> _Region:
                 break
             window.append(el)
     authors: list[lxml.html.HtmlElement] = []
+    prefixed: list[lxml.html.HtmlElement] = []
     times: list[lxml.html.HtmlElement] = []
     dated: list[lxml.html.HtmlElement] = []
     paywall = False
@@ -574,6 +579,10 @@ def _scan_region(page: _Page) -> _Region:
         tag = el.tag
         if tag in _SKIP_TAGS:
             continue
+        if tag in _BYLINE_TAGS and len(prefixed) < 5:
+            lead = el.text
+            if tag == "address" or (lead and len(lead) <= 60 and _BYLINE_LEAD_RE.match(lead)):
+                prefixed.append(el)
         keys = el.keys()
         if not keys:
             if tag == "time":
@@ -603,8 +612,17 @@ def _scan_region(page: _Page) -> _Region:
     for el in (tree, next(tree.iter("body"), None)):
         if el is not None and _PAYWALL_CLASS_RE.search(el.get("class") or ""):
             paywall = True
-    return _Region(authors[:MAX_CANDIDATES], times[:MAX_CANDIDATES], dated[: MAX_CANDIDATES * 2], paywall,
-                   h1_article, boundary)
+    return _Region(authors[:MAX_CANDIDATES], prefixed, times[:MAX_CANDIDATES], dated[: MAX_CANDIDATES * 2],
+                   paywall, h1_article, boundary)
+
+
+_BYLINE_TAGS = frozenset(("p", "span", "div", "li", "em", "strong", "small", "address", "b", "i", "dd", "td"))
+# An element whose own text opens with a byline word: "par <a>Jacques Munier</a>", "By Jane Doe".
+_BYLINE_LEAD_RE = re.compile(
+    r"^\s*(?:by|von|par|por|di|door|av|af|od|от|written by|escrito por|texto de|text von|reportage von)"
+    r"(?:\s*:)?(?:\s+\S|\s*$)",
+    re.IGNORECASE,
+)
 
 
 _DATE_ATTR_SET = frozenset(_DATE_ATTRS)
@@ -990,7 +1008,7 @@ def _visible_authors(page: _Page, organisations: list[str]) -> list[str]:
     """Names from byline elements near the heading, in page order, never from author bio boxes."""
     region = page.region()
     listed = _listed_classes(region.authors)
-    for el in region.authors:
+    for el in region.authors + region.prefixed:
         if el.tag in _NOT_TEXT_TAGS and el.tag != "meta":
             continue
         if el.get("class") in listed:
@@ -1003,13 +1021,12 @@ def _visible_authors(page: _Page, organisations: list[str]) -> list[str]:
             text = _text(el)
         else:
             text = el.get("content") or _text(el)
-        text = _clean(text)
-        if not text:
+        if not _clean(text):
             continue
-        if len(text) > 200:
+        if len(_clean(text)) > 200:
             # a container (byline block with bio, date, share buttons): its author links are the names
             anchors = el.xpath(".//a[@rel='author' or contains(@href,'author') or contains(@href,'autor')]")
-            links = [_clean(a.text_content()) for a in anchors[:6]]
+            links = [_clean(_text(a)) for a in anchors[:6]]
             names = [n for t in links if t for n in _split_names(t, organisations, visible=True)]
         else:
             names = _split_names(text, organisations, visible=True)
@@ -1019,7 +1036,7 @@ def _visible_authors(page: _Page, organisations: list[str]) -> list[str]:
                 parent = el.getparent()
                 for other in region.authors:
                     if other is not el and other.tag == "a" and other.getparent() is parent:
-                        names.extend(_split_names(_clean(other.text_content()), organisations, visible=True))
+                        names.extend(_split_names(_text(other), organisations, visible=True))
             return names
     return []
 
@@ -1049,17 +1066,25 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
     From visible text only wire agencies count as organisations: any other company-like string there
     is more likely a testimonial, a caption or a credit line than the story's author.
     """
+    if not text:
+        return []
+    text = _PARAGRAPH_BREAK_RE.split(text.strip(), maxsplit=1)[0]  # "Von X\n\nKakuma / Kenia": a dateline
     text = _clean(text)
     if not text or len(text) > 300:
         return []
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]|©|\(c\)|(?<!\S)@\w+", " ", text)
+    text = re.sub(r"\S*https?://\S*|\([^)]*\)|\[[^\]]*\]|©|\(c\)|(?<!\S)@\w+", " ", text)
     text = _CREDIT_TAIL_RE.split(text, maxsplit=1)[0]  # "Jane Doe Foto: John Roe": the photographer
     previous = None
     while previous != text:
         previous = text
         text = _BYLINE_PREFIX_RE.sub("", text)
     people: list[str] = []
+    after_organisation = False
     for part in _NAME_SPLIT_RE.split(text):
+        # "By Nada Tawfik, BBC News, New York": what follows the outlet is its bureau's city
+        if after_organisation:
+            after_organisation = False
+            continue
         part = part.strip(" .:-–—'\"“”„")
         part = re.sub(r"\s+(?:in|aus|en|à|a|из|в)\s+[A-ZÀ-ÝА-Я][\w\s.-]*$", "", part)  # "Jane Doe in London"
         part = _BYLINE_PREFIX_RE.sub("", part).strip(" .:-–—")
@@ -1067,10 +1092,12 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
             continue
         if part.lower().rstrip(".") in _AGENCIES:
             organisations.append(part)
+            after_organisation = True
             continue
         if _ORGANISATION_RE.search(part):
             if not visible:
                 organisations.append(part)
+            after_organisation = True
             continue
         words = part.split()
         half = len(words) // 2

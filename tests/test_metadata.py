@@ -320,6 +320,22 @@ def test_visible_byline(byline: str, authors: list[str]) -> None:
     assert meta_of(page("", body)).authors == authors
 
 
+@pytest.mark.parametrize(
+    ("markup", "authors"),
+    [
+        ("<p><strong>By Nada Tawfik, BBC News, New York</strong></p>", ["Nada Tawfik"]),
+        ("<p>Von Roland Brockmann und Sebastian Drescher<br><br>\n\nKakuma / Kenia</p>",
+         ["Roland Brockmann", "Sebastian Drescher"]),
+        ('<span>par <a href="/personne-jacques-munier.html">Jacques Munier</a></span>', ["Jacques Munier"]),
+        ("<address>Claudia Lindner</address>", ["Claudia Lindner"]),
+        ("<p>By 2030, the bridge will be replaced.</p>", []),
+    ],
+)
+def test_unlabelled_byline_lines(markup: str, authors: list[str]) -> None:
+    body = f"<article><h1>Water rights dispute in the camp</h1>{markup}<p>Story text.</p></article>"
+    assert meta_of(page("", body)).authors == authors
+
+
 def test_byline_links_inside_a_bio_box() -> None:
     bio = "She has covered energy markets for a decade, reporting from Houston, Riyadh and Moscow. " * 3
     body = f"""<article><h1>Oil prices jump</h1>
