@@ -14,8 +14,16 @@ Decisions worth knowing:
 - Authors are people. An Organization author (JSON-LD ``@type`` Organization, or a byline that is only
   a wire agency) is kept only when no person is named at all, because "Reuters" is then the best
   answer we have; a wire credit next to a person ("Jane Doe, Reuters") is dropped.
+  A credit naming the site itself ("CNN" beside a reporter) is the publisher, not an author.
+- The "header area" is a bounded window of elements around the heading that matches the declared title
+  (og:title / JSON-LD headline / ``<title>``), inside that heading's container; blocks whose class names
+  say related/sidebar/comments/navigation are skipped, and so are other ``<article>`` cards.
+- ``language`` comes from declarations; only when none exists is it guessed from the text (script, then
+  function words of nine common languages), with a warning.
 - ``canonical_url`` is None when the page declares none; a canonical pointing at the site root from a
   deeper page is a common CMS mistake and is ignored with a warning.
+- ``htmldate`` is not used: its fast mode falls back to any date in the page text (comment dates
+  included), which is the mistake this module exists to avoid. ``bench/metadata_speed.py`` compares.
 - The tree is only read, never changed: the body extractor receives the same tree afterwards.
 """
 
