@@ -120,7 +120,7 @@ def _mark_captions(
                 break
 
 
-def _protected(hint: int, share: float, paragraphs: int, sibling_paragraphs: int) -> bool:
+def _protected(hint: int, share: float, paragraphs: int, sibling_paragraphs: int, page_run: int) -> bool:
     """A chrome-named element that holds much of the page's prose is the story's wrapper, not chrome.
 
     Templates name wrappers after layout features ("has-sidebar", "modal-enabled"); the text they hold
@@ -130,8 +130,9 @@ def _protected(hint: int, share: float, paragraphs: int, sibling_paragraphs: int
         return share >= 0.9
     if hint == bp.HARD:
         # ...and only when that prose reads as one body (paragraphs side by side): a related-stories
-        # box holds as much text, but as many small teasers.
-        return share >= 0.25 and sibling_paragraphs >= 3
+        # box holds as much text, but as many small teasers. Holding the page's longest run of
+        # paragraphs is enough even when a mega-menu outweighs everything else.
+        return sibling_paragraphs >= 3 and (share >= 0.25 or sibling_paragraphs >= page_run)
     return share >= 0.3 or paragraphs >= 2
 
 
@@ -212,22 +213,24 @@ def analyse(root: HtmlElement) -> Analysis:
                 raw_par[i] = 1
     # Most long paragraphs that are siblings under one parent, anywhere below: a story body puts its
     # paragraphs side by side, a list of teasers gives each excerpt a box of its own.
-    sibling_par = [0] * n
-    run_par = [0] * n
-    for i in range(n):
-        if raw_par[i] and parent[i] >= 0:
-            sibling_par[parent[i]] += 1
-    for i in range(n):
-        run_par[i] = sibling_par[i]
     for i in range(n - 1, 0, -1):
         pi = parent[i]
         if pi >= 0:
             raw_good[pi] += raw_good[i]
             raw_par[pi] += raw_par[i]
             linked_heads[pi] += linked_heads[i]
-            if run_par[i] > run_par[pi]:
-                run_par[pi] = run_par[i]
+    # A child counts if it is one paragraph, bare or in a wrapper of its own ("div.paragraph > p"),
+    # without a linked headline (which would make it a teaser).
+    run_par = [0] * n
+    for i in range(1, n):
+        if raw_par[i] == 1 and not linked_heads[i] and parent[i] >= 0:
+            run_par[parent[i]] += 1
+    for i in range(n - 1, 0, -1):
+        pi = parent[i]
+        if pi >= 0 and run_par[i] > run_par[pi]:
+            run_par[pi] = run_par[i]
     page_raw = raw_good[0] or 1
+    page_run = run_par[0] if n else 0
     _mark_captions(elements, pos, parent, raw_good, raw_par, hint)
 
     # Chrome marks: a wrapper holding most of the page's prose is not chrome whatever its name says
@@ -241,7 +244,7 @@ def analyse(root: HtmlElement) -> Analysis:
         if h == bp.STRONG:
             chrome[i] = False
             continue
-        own = h < bp.NEUTRAL and not _protected(h, raw_good[i] / page_raw, raw_par[i], run_par[i])
+        own = h < bp.NEUTRAL and not _protected(h, raw_good[i] / page_raw, raw_par[i], run_par[i], page_run)
         if own and not inherited:
             chrome_roots.append(i)
         chrome[i] = inherited or own
