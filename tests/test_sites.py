@@ -144,3 +144,27 @@ def test_broken_ans_falls_back_to_generic() -> None:
 def test_named_adapter_on_a_foreign_page_changes_nothing() -> None:
     html = page("arc_story.html")
     assert extractor_for("pangea")(html, ARC_URL).to_dict() == extract(html, ARC_URL).to_dict()
+
+
+def _stored_pages() -> list[Path]:
+    return sorted(PAGES.glob("*.html")) + sorted(SITES.glob("*.html"))
+
+
+@pytest.mark.parametrize("path", _stored_pages(), ids=lambda p: p.name)
+def test_adapters_never_make_a_stored_page_worse(path: Path) -> None:
+    """Whatever adapter matches (if any), the result keeps the generic title, date and body, and only adds."""
+    expected_file = path.with_name(path.name.removesuffix(".html") + ".expected.json")
+    url = json.loads(expected_file.read_text(encoding="utf-8")).get("url") if expected_file.exists() else None
+    html = path.read_bytes()
+    try:
+        generic = extract(html, url)
+    except IngestError as error:
+        with pytest.raises(IngestError) as caught:
+            extractor_for(None)(html, url)
+        assert caught.value.kind is error.kind
+        return
+    adapted = extractor_for(None)(html, url)
+    assert adapted.title == generic.title
+    assert set(generic.authors) <= set(adapted.authors)
+    assert adapted.published_at == generic.published_at
+    assert len(adapted.text) >= 0.9 * len(generic.text)
