@@ -1343,9 +1343,10 @@ def _dates(page: _Page, article: dict[str, Any] | None, meta: PageMetadata, loca
     """Structured dates first; the visible header is only searched (it costs most) when they fail."""
     published_sources, modified_sources = _structured_date_sources(page, article)
     visible: list[_DateSource] | None = None
+    visible_updates: list[_DateSource] = []
     needs_order = any(_may_be_ambiguous(s.raw) for s in published_sources + modified_sources)
-    if not published_sources or needs_order:
-        visible = _visible_date_sources(page)
+    if not published_sources or not modified_sources or needs_order:
+        visible, visible_updates = _visible_date_sources(page)
     order = date_order_for_locale(locale) or _tld_order(page.url)
     if order is None and visible:
         order = infer_date_order(_order_texts(page))
@@ -1355,7 +1356,7 @@ def _dates(page: _Page, article: dict[str, Any] | None, meta: PageMetadata, loca
     published = _pick(published_sources, order, fallback_order, now, "published_at", meta.warnings)
     if published is None:
         if visible is None:
-            visible = _visible_date_sources(page)
+            visible, visible_updates = _visible_date_sources(page)
             if order is None:
                 order = infer_date_order(_order_texts(page))
         published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
@@ -1366,7 +1367,8 @@ def _dates(page: _Page, article: dict[str, Any] | None, meta: PageMetadata, loca
     if published is None:
         meta.warnings.append("no published date found")
     meta.published_at = published
-    modified = _pick(modified_sources, order, fallback_order, now, "modified_at", meta.warnings)
+    modified = _pick(modified_sources or visible_updates, order, fallback_order, now, "modified_at",
+                     meta.warnings)
     if modified is not None and published is not None and modified < published:
         meta.warnings.append("modified_at earlier than published_at; dropped")
         modified = None
@@ -1460,15 +1462,18 @@ def _order_texts(page: _Page) -> list[str]:
     return [t for t in texts if t and len(t) <= 160]
 
 
-def _visible_date_sources(page: _Page) -> list[_DateSource]:
-    """Dates printed in the story's own header: ``<time>``, epoch data attributes, date-classed text.
+def _visible_date_sources(page: _Page) -> tuple[list[_DateSource], list[_DateSource]]:
+    """Dates printed in the story's own header: ``<time>``, epoch data attributes, date-classed text;
+    returned as (publication candidates, update candidates).
 
     A candidate must sit outside sidebars/related/comment blocks, and inside the same ``<article>`` as
     the page's ``<h1>`` (teaser cards of other stories are usually ``<article>`` elements of their own).
+    An update stamp ("Updated 19:40", class "modified") is told apart by its class or the words before it.
     """
     region = page.region()
     sources: list[_DateSource] = []
     primary: list[_DateSource] = []
+    updated: list[_DateSource] = []
     for el in region.times:
         if not _own_story(el, region):
             continue
@@ -1481,9 +1486,9 @@ def _visible_date_sources(page: _Page) -> list[_DateSource]:
         label = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id")))).lower()
         source = _DateSource(f"<{el.tag}>", raw)
         if el.get("pubdate") is not None or any(w in label for w in _PUBLISHED_WORDS):
-            primary.append(source)
-        elif any(w in label for w in ("updated", "modified", "aktualisiert")):
-            continue
+            primary.append(source)  # WordPress marks an unedited post "entry-date published updated"
+        elif any(w in label for w in _UPDATED_WORDS) or _UPDATE_RE.search(_lead_text(el)):
+            updated.append(source)
         else:
             sources.append(source)
         if len(sources) + len(primary) >= 6:
@@ -1492,17 +1497,39 @@ def _visible_date_sources(page: _Page) -> list[_DateSource]:
         if len(sources) >= 10:
             break
         label = f"{el.get('class', '')} {el.get('id', '')}".lower()
-        if any(w in label for w in ("update", "modified", "validate", "mandate")):
-            continue
-        if not _own_story(el, region):
+        if any(w in label for w in ("validate", "mandate")) or not _own_story(el, region):
             continue
         text = _clean(_text(el))
-        if text and len(text) <= 160 and not _NOT_PUBLICATION_RE.search(text):
-            sources.append(_DateSource(f"<{el.tag} class={label.strip()!r}>", text))
+        if not text or len(text) > 160:
+            continue
+        source = _DateSource(f"<{el.tag} class={label.strip()!r}>", text)
+        is_published = any(w in label for w in _PUBLISHED_WORDS)
+        if (not is_published and any(w in label for w in _UPDATED_WORDS)) or _UPDATE_RE.match(text):
+            updated.append(source)
+            continue
+        if not _NOT_PUBLICATION_RE.search(text):
+            sources.append(source)
         title = el.get("title") or el.get("content")
         if title and len(title) <= 80:  # <abbr class="published" title="2018-06-05T08:00:00-07:00">
             sources.append(_DateSource(f"<{el.tag} title>", title))
-    return primary + sources
+    return primary + sources, updated
+
+
+def _lead_text(el: lxml.html.HtmlElement) -> str:
+    """The words printed just before an element ("Updated: <time>"), from its parent or left sibling."""
+    previous = el.getprevious()
+    if previous is not None:
+        return (previous.tail or "")[-40:]
+    parent = el.getparent()
+    return (parent.text or "")[-40:] if parent is not None else ""
+
+
+_UPDATED_WORDS = ("updated", "modified", "aktualisiert", "last-mod", "lastmod", "geaendert", "geändert")
+_UPDATE_RE = re.compile(
+    r"\b(?:updated|last\s+modified|aktualisiert|zuletzt\s+geändert|mis à jour|actualizado|aggiornato|"
+    r"atualizado|bijgewerkt|обновлено)\b",
+    re.IGNORECASE,
+)
 
 
 # Printed dates that are not the publication: the clock of a forum, an update stamp, a copyright line.

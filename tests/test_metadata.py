@@ -480,6 +480,33 @@ def test_comment_dates_are_not_taken() -> None:
     assert "no published date found" in meta.warnings
 
 
+def test_visible_update_stamps_go_to_modified() -> None:
+    body = """<article><h1>Ferry timetable changes</h1>
+      <time class="entry-date published" datetime="2019-11-13T08:39:36+01:00">13.11.2019</time>
+      <span>Updated: <time datetime="2019-11-14T10:00:00+01:00">14.11.2019</time></span>
+      <p>Text</p></article>"""
+    meta = meta_of(page("", body, lang="de"))
+    assert meta.published_at == datetime(2019, 11, 13, 8, 39, 36, tzinfo=timezone(timedelta(hours=1)))
+    assert meta.modified_at == datetime(2019, 11, 14, 10, tzinfo=timezone(timedelta(hours=1)))
+    # WordPress marks a never-edited post "published updated" on one element: it is the publication
+    body = """<article><h1>Ferry timetable changes</h1>
+      <time class="entry-date published updated" datetime="2019-11-13T08:39:36+01:00">13.11.2019</time>
+      </article>"""
+    assert meta_of(page("", body, lang="de")).published_at == datetime(
+        2019, 11, 13, 8, 39, 36, tzinfo=timezone(timedelta(hours=1))
+    )
+
+
+def test_an_update_stamp_alone_is_not_a_publication_date() -> None:
+    body = """<article><h1>Nicole wins the award</h1>
+      <span class="date">Actualizado el:
+        <time datetime="2022-04-19T21:12:57-06:00">19 abril 2022</time></span>
+      <p>Text</p></article>"""
+    meta = meta_of(page("", body, lang="es"), "https://example.com/nicole")
+    assert meta.published_at is None
+    assert meta.modified_at == datetime(2022, 4, 19, 21, 12, 57, tzinfo=timezone(timedelta(hours=-6)))
+
+
 def test_visible_date_in_russian() -> None:
     body = '<article><h1>Заголовок</h1><div class="article-date">7 октября 2016, 19:12</div></article>'
     meta = meta_of(page("", body, lang="ru"), "https://example.ru/news/1")
