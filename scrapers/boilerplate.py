@@ -102,6 +102,7 @@ _STRONG_POSITIVE = _anchored(_STRONG_POSITIVE, whole=False)
 ABSOLUTE = -3  # comment threads, consent and newsletter boxes: chrome whatever they contain
 HARD = -2
 SOFT = -1
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 NEUTRAL = 0
 POSITIVE = 1
 STRONG = 2
@@ -143,7 +144,10 @@ def class_hint(el: HtmlElement) -> int:
             return HARD
         if role in ("main", "article"):
             return POSITIVE
-    raw = " ".join(v for v in (get("class"), get("id"), get("data-testid"), get("data-component")) if v)
+    ident = get("id")
+    if ident and (el.tag in _HEADING_TAGS or len(_TOKEN_SPLIT.split(ident.lower())) > 3):
+        ident = None  # an anchor slug made from the heading's words ("nav_nur_die_folie"), not a role
+    raw = " ".join(v for v in (get("class"), ident, get("data-testid"), get("data-component")) if v)
     if not raw:
         return NEUTRAL
     names = _normalise_names(raw)
