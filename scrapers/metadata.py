@@ -961,6 +961,11 @@ def _authors(page: _Page, article: dict[str, Any] | None) -> list[str]:
             if _norm(value) in publisher_credits or _ORGANISATION_RE.search(parts[0]):
                 organisations.append(parts[0])  # "Verlag GmbH, Nürnberg, Germany": a company and its town
                 continue
+            if key in _BIBLIOGRAPHIC_AUTHOR_META and _LAST_FIRST_RE.match(value):
+                # one author per tag, written "Last, First" (Highwire/Google Scholar convention)
+                last, first = (p.strip() for p in value.split(",", 1))
+                names.extend(_split_names(f"{first} {last}", organisations))
+                continue
             own = [p for p in parts if _compact(p) in site_names]
             if own:  # "unocero - Alberto Ávila": the site's credit beside a person
                 organisations.extend(own)
@@ -984,6 +989,8 @@ def _authors(page: _Page, article: dict[str, Any] | None) -> list[str]:
     return _dedupe([c for c in credits if c and len(c) <= 60 and len(c.split()) <= 6])[:3]
 
 
+_BIBLIOGRAPHIC_AUTHOR_META = frozenset(("citation_author", "dc.creator", "dcterms.creator"))
+_LAST_FIRST_RE = re.compile(r"^[^\W\d_][\w'’. -]*,\s*[^\W\d_][\w'’. -]*$")
 _WRITTEN_BY_LABELS = frozenset(("written by", "verfasst von", "geschrieben von", "escrito por", "écrit par",
                                 "scritto da", "autor", "author", "auteur", "von"))
 

@@ -254,6 +254,12 @@ def test_truncated_structured_headline_gives_way_to_the_full_one() -> None:
     assert meta_of(page(head)).title == full
 
 
+def test_bibliographic_author_tags_in_last_first_order() -> None:
+    head = ('<meta name="citation_author" content="Gibney, Elizabeth">'
+            '<meta name="citation_author" content="van der Berg, Anna">')
+    assert meta_of(page(head)).authors == ["Elizabeth Gibney", "Anna van der Berg"]
+
+
 def test_title_is_never_the_site_name_alone() -> None:
     head = '<title>The Daily Planet</title><meta property="og:site_name" content="The Daily Planet">'
     meta = meta_of(page(head, '<header><h1 class="site-logo">The Daily Planet</h1></header>'
