@@ -177,10 +177,26 @@ def crawl_command(
         bool, typer.Option("--demo", help="Serve the bundled fixture site on 127.0.0.1 and crawl it.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    enqueue: Annotated[
+        bool,
+        typer.Option("--enqueue", help="Hand the crawl to the Celery workers instead of running it here."),
+    ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="With --enqueue: block until the workers are done, then summarise.")
+    ] = False,
 ) -> None:
     """Discover, fetch and ingest all (or the named) sources once. Ctrl-C stops after the pages in flight;
     what was stored stays stored and the next run resumes without refetching it."""
     conf = settings()
+    if enqueue:
+        if demo:
+            fail("--demo serves its site inside this process; it cannot be combined with --enqueue")
+        if config is not None:
+            fail("the workers read their sources from WIREFEED_SOURCES; --config cannot reach them")
+        _enqueued(list(source or []), wait, as_json)
+        return
+    if wait:
+        fail("--wait only applies with --enqueue")
     if demo:
         from scrapers.demo_server import DemoSite
 
@@ -217,6 +233,29 @@ def crawl_command(
             "export them: wirefeed export --format jsonl > articles.jsonl   "
             "(duplicates: wirefeed export --duplicates; per-source counts: wirefeed stats)"
         )
+    if summary.interrupted:
+        raise typer.Exit(130)
+
+
+def _enqueued(names: list[str], wait: bool, as_json: bool) -> None:
+    """``--enqueue``: the same crawl, as discover/fetch/process tasks (issue 4); ``--wait`` prints the very
+    summary the in-process crawl prints."""
+    import redis
+
+    from worker import queueing
+
+    try:
+        summary = queueing.enqueue_crawl(settings(), names or None, wait=wait)
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
+        fail(f"cannot reach the broker {settings().broker_url}: {error}")
+    except SourcesError as error:
+        fail(str(error))
+    if as_json:
+        out.print_json(json.dumps(summary.to_dict()))
+    elif wait:
+        print_summary(summary)
+    else:
+        out.print(f"crawl of {', '.join(names) if names else 'all sources'} queued")
     if summary.interrupted:
         raise typer.Exit(130)
 
