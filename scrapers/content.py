@@ -37,6 +37,11 @@ MIN_PROSE_CHARS = 25
 MAX_PROSE_LINK_DENSITY = 0.5
 LONG_PARAGRAPH_CHARS = 80
 MAX_CAPTION_CHARS = 250
+# A lead is a paragraph or two above the body, sharing an ancestor a few levels up.
+LEAD_MAX_LEVELS = 3
+LEAD_MIN_CHARS = 40
+LEAD_MAX_BLOCKS = 3
+LEAD_MAX_CHARS = 1200
 # A child holding this share of a region's prose replaces the region.
 SHRINK_SHARE = 0.7
 
@@ -391,3 +396,44 @@ def _is_descendant(analysis: Analysis, i: int, root: int) -> bool:
     while i > root:
         i = parent[i]
     return i == root
+
+
+def lead_blocks(analysis: Analysis, region: Region) -> list[HtmlElement]:
+    """Prose between the headline and the region: the standfirst or lead paragraph.
+
+    Templates often keep the lead in the article header, apart from the body container; it belongs
+    to the story. Only good (prose, non-chrome) blocks close to the region qualify, so bylines,
+    datelines, captions and share bars in the same header stay out.
+    """
+    elements = analysis.elements
+    parent = analysis.parent
+    start = region.index
+    headline = -1
+    for i in range(start - 1, -1, -1):
+        if elements[i].tag == "h1":
+            headline = i
+            break
+    if headline < 0:
+        return []
+    depth_of: dict[int, int] = {}
+    i, depth = start, 0
+    while i >= 0 and depth <= LEAD_MAX_LEVELS:
+        depth_of[i] = depth
+        i, depth = parent[i], depth + 1
+    chosen: list[int] = []
+    total = 0
+    for j in range(headline + 1, start):
+        if j in depth_of or not analysis.good[j] or analysis.text_chars[j] < LEAD_MIN_CHARS:
+            continue
+        if chosen and _is_descendant(analysis, j, chosen[-1]):
+            continue
+        k = j
+        while k >= 0 and k not in depth_of:
+            k = parent[k]
+        if k < 0:
+            continue
+        chosen.append(j)
+        total += analysis.agg_text[j]
+        if len(chosen) > LEAD_MAX_BLOCKS or total > LEAD_MAX_CHARS:
+            return []  # that much text outside the region is another column, not a lead
+    return [elements[j] for j in chosen]

@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 
 from scrapers import boilerplate as bp
 from scrapers.article import Article
-from scrapers.content import INLINE_TAGS, Analysis, Region, analyse, find_region, prune
+from scrapers.content import INLINE_TAGS, Analysis, Region, analyse, find_region, lead_blocks, prune
 from scrapers.encoding import decode_html, is_unusable
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.metadata import PageMetadata, extract_metadata
@@ -289,7 +289,11 @@ def _extract(html: str | bytes, url: str | None) -> Article:
     assert region is not None
     _strip_region(analysis, region)
 
-    fragment = lxml_html.tostring(region.element, encoding="unicode", method="html", with_tail=False)
+    leads = lead_blocks(analysis, region)
+    fragment = "".join(
+        lxml_html.tostring(el, encoding="unicode", method="html", with_tail=False)
+        for el in [*leads, region.element]
+    )
     paragraphs = _clean_paragraphs(render_paragraphs(fragment), meta.title)
     body = "\n\n".join(paragraphs)
     if len(body) < MIN_DECLARED_BODY_CHARS:
