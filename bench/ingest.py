@@ -99,7 +99,7 @@ def run_pipeline(pages: list[tuple[str, str]]) -> tuple[float, dict[str, int]]:
     with tempfile.TemporaryDirectory() as folder:
         store = Store(f"sqlite:///{folder}/bench.db")
         store.upgrade()
-        pipeline = Pipeline(store, threshold=0.7)
+        pipeline = Pipeline(store)
         outcomes: dict[str, int] = {}
         started = time.perf_counter()
         for url, html in pages:

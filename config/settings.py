@@ -14,6 +14,9 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "WIREFEED_"
+# Chosen by bench/dedup_eval.py (bench/DEDUP.md): zero false merges on the hard negatives, recall 0.993.
+# It is also the labelling line: a copy with more than half new text is a different item.
+DEFAULT_DEDUP_THRESHOLD = 0.5
 
 
 class SettingsError(ValueError):
@@ -34,7 +37,7 @@ class Settings(BaseSettings):
     broker_url: str = Field(default="redis://localhost:6379/0", description="Celery broker (Redis).")
     sources: Path = Field(default=Path("config/sources.yaml"), description="Path of the sources file.")
     dedup_threshold: float = Field(
-        default=0.7,
+        default=DEFAULT_DEDUP_THRESHOLD,
         gt=0.0,
         le=1.0,
         description="Estimated Jaccard of word shingles at or above which two texts are one story.",

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from config.settings import Settings
+from config.settings import DEFAULT_DEDUP_THRESHOLD, Settings
 from scrapers.article import Article
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.urls import try_canonicalize
@@ -27,7 +27,7 @@ from worker.dedup import DedupIndex, InProcessIndex, Match
 from worker.fingerprint import Signature, content_hash, signature
 from worker.items import parse_item
 from worker.models import ArticleRecord, ArticleVersion, DuplicateRecord, utcnow
-from worker.store import Store
+from worker.store import SchemaMissing, Store
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,9 @@ class Pipeline:
     PENDING_WAIT_S = 0.2
     PENDING_TRIES = 15
 
-    def __init__(self, store: Store, index: DedupIndex | None = None, *, threshold: float = 0.7) -> None:
+    def __init__(
+        self, store: Store, index: DedupIndex | None = None, *, threshold: float = DEFAULT_DEDUP_THRESHOLD
+    ) -> None:
         self.store = store
         self.threshold = threshold
         self._index = index
@@ -168,7 +170,13 @@ class Pipeline:
         """Built on first use from stored signatures, so duplicates of earlier runs are still caught."""
         if self._index is None:
             started = time.perf_counter()
-            self._index = InProcessIndex.build(self.store.iter_signatures(), self.threshold)
+            try:
+                self._index = InProcessIndex.build(self.store.iter_signatures(), self.threshold)
+            except ValueError as error:
+                raise SchemaMissing(
+                    f"stored signatures do not match this wirefeed's fingerprint parameters ({error}); "
+                    "re-ingest into a fresh database or install the wirefeed version that made them"
+                ) from None
             log.info(
                 "dedup index rebuilt: %d signatures in %.2fs", len(self._index), time.perf_counter() - started
             )

@@ -39,10 +39,13 @@ def open_store(*, require_schema: bool = True) -> Store:
 
 
 def open_pipeline() -> Pipeline:
+    """The pipeline with its dedup index loaded up front, so a store it cannot use fails before any item."""
     try:
-        return Pipeline.open(settings())
+        pipeline = Pipeline.open(settings())
+        _ = pipeline.index
     except SchemaMissing as error:
         fail(str(error))
+    return pipeline
 
 
 def interactive() -> bool:
