@@ -231,6 +231,19 @@ def dateline_text(text: str) -> bool:
     return len(re.findall(r"\w+", rest)) <= 5
 
 
+_RIGHTS = re.compile(
+    r"©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|alle rechte vorbehalten|tous droits réservés|"
+    r"todos los derechos reservados|tutti i diritti riservati|все права защищены|"
+    r"vervielfältigung nur mit genehmigung",
+    re.IGNORECASE,
+)
+
+
+def rights_text(text: str) -> bool:
+    """A short copyright or rights-reserved notice."""
+    return len(text) <= 160 and _RIGHTS.search(text) is not None
+
+
 def boilerplate_text(text: str) -> bool:
     """A short block whose words mark it as chrome ("Read more: …", "Advertisement", "Photo: …")."""
     return len(text) <= 160 and _BOILERPLATE_START.match(text) is not None

@@ -239,6 +239,7 @@ def _clean_paragraphs(paragraphs: list[list[Line]], title: str | None) -> list[s
             and not bp.boilerplate_text(line.text)
             and not bp.byline_text(line.text)
             and not bp.dateline_text(line.text)
+            and not bp.rights_text(line.text)
             and line.text.casefold() != title_key
         ]
         text = "\n".join(lines)
