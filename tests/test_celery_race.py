@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from config.settings import Settings
 from tests.celery_support import (
     clustered_items,
     flush,
@@ -61,7 +62,7 @@ def test_concurrent_near_duplicates_store_one_copy_each(
 
         with store.session() as session:
             rows = session.execute(select(ArticleRecord.canonical_url, ArticleRecord.signature)).all()
-        index = InProcessIndex(0.7)
+        index = InProcessIndex(Settings.model_fields["dedup_threshold"].default)  # the workers' threshold
         near_pairs = []
         for key, data in rows:
             sig = Signature.from_bytes(bytes(data))

@@ -25,6 +25,7 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
     "wirefeed.fetch_article": {"queue": "fetch"},
     "wirefeed.ingest_html": {"queue": "process"},
     "wirefeed.ingest_item": {"queue": "process"},
+    "wirefeed.ingest_items": {"queue": "process"},
 }
 
 
@@ -66,7 +67,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_max_tasks_per_child": settings.worker_max_tasks_per_child or None,
         "worker_max_memory_per_child": settings.worker_max_memory_per_child_kb or None,
         "worker_send_task_events": True,
-        "task_send_sent_event": True,
+        "task_send_sent_event": False,  # workers' events suffice for Flower; this one costs every producer
         "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
         "timezone": "UTC",

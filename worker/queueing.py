@@ -401,9 +401,29 @@ def enqueue_html(settings: Settings, html: str, url: str, *, source: str | None 
     return send("wirefeed.ingest_html", {"url": url, "html": html, "source": source}, run=run)
 
 
-def enqueue_items(settings: Settings, items: Iterable[Mapping[str, Any]], *, source: str | None = None,
-                  run: Run | None = None) -> list[str]:
-    return [send("wirefeed.ingest_item", {"item": dict(item), "source": source}, run=run) for item in items]
+BATCH_ITEMS = 25  # parsed items per message: enough to amortise the queue, small enough to spread evenly
+
+
+def enqueue_items(settings: Settings, items: Iterable[Mapping[str, Any] | str], *, source: str | None = None,
+                  run: Run | None = None, batch: int = BATCH_ITEMS) -> list[str]:
+    """Parsed items in batches of ``batch`` (``wirefeed.ingest_items``); ``batch=1`` sends one
+    ``wirefeed.ingest_item`` each. A string is a line that was not a JSON object: the worker records it."""
+    ids: list[str] = []
+    chunk: list[Any] = []
+
+    def flush() -> None:
+        if len(chunk) == 1 and batch == 1:
+            ids.append(send("wirefeed.ingest_item", {"item": chunk[0], "source": source}, run=run))
+        elif chunk:
+            ids.append(send("wirefeed.ingest_items", {"items": list(chunk), "source": source}, run=run))
+        chunk.clear()
+
+    for item in items:
+        chunk.append(item if isinstance(item, str) else dict(item))
+        if len(chunk) >= max(1, batch):
+            flush()
+    flush()
+    return ids
 
 
 def iter_jsonl(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:

@@ -9,6 +9,7 @@ task                         queue     keyword arguments (JSON)
 ``wirefeed.fetch_article``   fetch     ``url``, ``source``?, ``job``? (crawl_state hints), ``run_id``?
 ``wirefeed.ingest_html``     process   ``url``, ``html``, ``source``?, ``fetched_at``? (ISO 8601), ``run_id``?
 ``wirefeed.ingest_item``     process   ``item`` (object: url, title, text, ...), ``source``?, ``run_id``?
+``wirefeed.ingest_items``    process   ``items`` (list of such objects), ``source``?, ``run_id``?
 ===========================  ========  ============================================================
 
 What the tasks add to the plain functions is only what a queue needs: which failures are worth a retry
@@ -170,7 +171,9 @@ class WirefeedTask(Task):
         kwargs = kwargs or {}
         if self.owns_run and not kwargs.get("run_id"):
             kwargs = {**kwargs, "run_id": task_id}
-        url = kwargs.get("url") or _item_url(kwargs.get("item"))
+        urls = [kwargs.get("url") or _item_url(kwargs.get("item"))]
+        if isinstance(kwargs.get("items"), list):  # a batch: one dead letter per item, each findable by URL
+            urls = [_item_url(item) for item in kwargs["items"]]
         source = kwargs.get("source")
         retries = self.request.retries
         kind = getattr(exc, "kind", None)
@@ -178,15 +181,18 @@ class WirefeedTask(Task):
             storage = isinstance(exc, OperationalError | InterfaceError)
             kind = ErrorKind.STORAGE if storage else ErrorKind.INTERNAL
         message = f"{self.name} gave up after {retries} retries: {type(exc).__name__}: {exc}"
-        try:
-            pipeline().record_error(url, source, f"task:{self.name.removeprefix('wirefeed.')}",
-                                    IngestError(kind, message[:3900]))
-        except Exception:  # the store itself may be what is down; the log is the last resort
-            log.exception("dead letter not recorded: %s %s", url, message)
+        stage = f"task:{self.name.removeprefix('wirefeed.')}"
+        for url in urls:
+            try:
+                pipeline().record_error(url, source, stage, IngestError(kind, message[:3900]))
+            except Exception:  # the store itself may be what is down; the log is the last resort
+                log.exception("dead letter not recorded: %s %s", url, message)
         try:
             run_id = kwargs.get("run_id")
             if run_id:
-                Run(state_redis(), run_id).record_decision(url or task_id, source, "rejected", kind.value)
+                run = Run(state_redis(), run_id)
+                for number, url in enumerate(urls):
+                    run.record_decision(url or f"{task_id}#{number}", source, "rejected", kind.value)
             self.done(run_id)
         except Exception:
             log.exception("run bookkeeping failed for %s", task_id)
@@ -217,6 +223,23 @@ def ingest_item(self: WirefeedTask, item: dict[str, Any] | str, source: str | No
     _record(run_id, decision, _source_of(item, source), self.request.id)
     self.done(run_id)
     return decision.to_dict()
+
+
+@app.task(bind=True, base=WirefeedTask, name="wirefeed.ingest_items")
+def ingest_items(self: WirefeedTask, items: list[dict[str, Any] | str], source: str | None = None,
+                 run_id: str | None = None) -> dict[str, Any]:
+    """Many parsed items in one message. Items are a few kilobytes and take milliseconds to decide, so one
+    message each spends more on the queue than on the work; a batch pays that once. A retry of the batch
+    replays its earlier items, which the pipeline answers "unchanged" and the run does not count twice."""
+    current = begin()
+    outcomes: dict[str, int] = {}
+    for number, item in enumerate(items):
+        decision = settle(current.ingest_item(item, source=source))
+        _record(run_id, decision, _source_of(item, source), f"{self.request.id}#{number}")
+        outcomes[decision.outcome.value] = outcomes.get(decision.outcome.value, 0) + 1
+    count_done(state_redis(), "wirefeed.ingest_item", len(items))
+    self.done(run_id)
+    return outcomes
 
 
 @app.task(bind=True, base=WirefeedTask, name="wirefeed.ingest_html")

@@ -33,6 +33,9 @@ def enqueue(
     ] = None,
     source: Annotated[str | None, typer.Option("--source", help="Source name for the work.")] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Block until the workers have done it all.")] = False,
+    batch: Annotated[
+        int, typer.Option("--batch", min=1, max=1000, help="Parsed items per message (1: a task each).")
+    ] = 25,
 ) -> None:
     """Put work on the queue and return at once (or, with --wait, when the workers are done with it)."""
     import redis
@@ -61,18 +64,18 @@ def enqueue(
             queueing.enqueue_html(conf, text, url or "", source=source, run=run)
             sent += 1
         if items is not None:
-            sent += _enqueue_items(conf, items, source, run)
+            sent += _enqueue_items(conf, items, source, run, batch)
         if run is not None:
             run.finish("-")  # nothing more will be added; the run ends when its tasks do
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
         _broker_down(error)
-    out.print(f"queued {sent} task(s)")
+    out.print(f"queued {sent} item(s)")
     if run is not None:
         status = run.wait()
         print_run(status)
 
 
-def _enqueue_items(conf: Any, items: str, source: str | None, run: Any) -> int:
+def _enqueue_items(conf: Any, items: str, source: str | None, run: Any, batch: int) -> int:
     from worker import queueing
 
     if items == "-":
@@ -82,15 +85,13 @@ def _enqueue_items(conf: Any, items: str, source: str | None, run: Any) -> int:
             stream = open(items, encoding="utf-8")  # noqa: SIM115 - closed below; stdin must not be
         except OSError as error:
             fail(f"cannot read {items}: {error.strerror}")
-    sent = 0
     try:
-        for _number, value in queueing.iter_jsonl(stream):
-            queueing.send("wirefeed.ingest_item", {"item": value, "source": source}, run=run)
-            sent += 1
+        values = [value for _number, value in queueing.iter_jsonl(stream)]
     finally:
         if stream is not sys.stdin:
             stream.close()
-    return sent
+    queueing.enqueue_items(conf, values, source=source, run=run, batch=batch)
+    return len(values)
 
 
 def print_run(status: Any) -> None:
