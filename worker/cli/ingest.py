@@ -237,7 +237,7 @@ def stats() -> None:
     for column in ("source", "articles", "versions", "duplicates", "errors", "last stored"):
         table.add_column(column, justify="left" if column == "source" else "right")
     for row in store.stats():
-        last = row["last_stored"].isoformat(timespec="seconds") if row["last_stored"] else "-"
+        last = row["last_stored"].strftime("%Y-%m-%d %H:%M UTC") if row["last_stored"] else "-"
         table.add_row(
             row["source"],
             str(row["articles"]),
@@ -250,3 +250,6 @@ def stats() -> None:
     kinds = store.error_kinds()
     if kinds:
         out.print("errors by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    from worker.cli.crawl import print_fill_rates
+
+    print_fill_rates(store, out)
