@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 
 from scrapers import boilerplate as bp
 from scrapers.article import Article
-from scrapers.content import INLINE_TAGS, Analysis, Region, analyse, find_region, lead_blocks, prune
+from scrapers.content import HEADINGS, INLINE_TAGS, Analysis, Region, analyse, find_region, lead_blocks, prune
 from scrapers.encoding import decode_html, is_unusable
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.metadata import PageMetadata, extract_metadata
@@ -150,12 +150,19 @@ class Line:
         return self.link_chars / len(self.text) if self.text else 0.0
 
 
-def render_paragraphs(fragment: str) -> list[list[Line]]:
+@dataclass(slots=True)
+class Paragraph:
+    lines: list[Line]
+    tag: str  # the block element it was rendered from
+
+
+def render_paragraphs(fragment: str) -> list[Paragraph]:
     """Paragraphs of an HTML fragment as lines: blocks split paragraphs, ``<br>`` splits lines."""
     soup = BeautifulSoup(fragment, "lxml")
     data_tables = _data_tables(soup)
-    paragraphs: list[list[Line]] = []
+    paragraphs: list[Paragraph] = []
     buf: list[tuple[str, bool]] = []
+    blocks: list[str] = ["div"]
     link_depth = 0
 
     def flush() -> None:
@@ -172,7 +179,7 @@ def render_paragraphs(fragment: str) -> list[list[Line]]:
             if text:
                 para.append(Line(text, min(link_chars, len(text))))
             elif para:  # an empty line (<br><br>) ends the paragraph
-                paragraphs.append(para.copy())
+                paragraphs.append(Paragraph(para.copy(), blocks[-1]))
                 para.clear()
             link_chars = 0
 
@@ -185,7 +192,7 @@ def render_paragraphs(fragment: str) -> list[list[Line]]:
                 link_chars += len(piece.strip())
         end_line()
         if para:
-            paragraphs.append(para)
+            paragraphs.append(Paragraph(para, blocks[-1]))
         buf.clear()
 
     end = object()
@@ -195,6 +202,7 @@ def render_paragraphs(fragment: str) -> list[list[Line]]:
         node = stack.pop()
         if node is end:
             flush()
+            blocks.pop()
             continue
         if node is end_link:
             link_depth -= 1
@@ -221,20 +229,25 @@ def render_paragraphs(fragment: str) -> list[list[Line]]:
                 continue
         if name not in INLINE_TAGS:
             flush()
+            blocks.append(name)
             stack.append(end)
         stack.extend(reversed(node.contents))
     flush()
     return paragraphs
 
 
-def _clean_paragraphs(paragraphs: list[list[Line]], title: str | None) -> list[str]:
-    """Drop lines that are chrome even inside the body: link rows, calls to action, bylines, the title."""
+def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[str]:
+    """Drop lines that are chrome even inside the body: link rows, calls to action, bylines, the title.
+
+    Then drop orphaned labels: a heading with nothing under it ("Tags", "Related", "About the author")
+    is what is left of a box whose links were removed.
+    """
     title_key = " ".join(title.split()).casefold() if title else None
-    kept: list[str] = []
+    kept: list[tuple[str, str]] = []
     seen: set[str] = set()
     for para in paragraphs:
         lines = [
-            line.text for line in para
+            line.text for line in para.lines
             if line.link_density <= 0.5
             and not bp.boilerplate_text(line.text)
             and not bp.byline_text(line.text)
@@ -246,8 +259,21 @@ def _clean_paragraphs(paragraphs: list[list[Line]], title: str | None) -> list[s
         if not text or (text in seen and len(text) > 1):
             continue
         seen.add(text)
-        kept.append(text)
-    return kept
+        kept.append((text, para.tag))
+    while kept and _is_label(*kept[-1]):
+        kept.pop()
+    return [text for i, (text, tag) in enumerate(kept)
+            if not (tag in HEADINGS and i + 1 < len(kept) and kept[i + 1][1] in HEADINGS)]
+
+
+_ROW_TAGS = frozenset({"li", "tr", "td", "th", "dd", "dt"})
+
+
+def _is_label(text: str, tag: str) -> bool:
+    """A heading, or a short unpunctuated line that is not a list item or table row."""
+    if tag in HEADINGS:
+        return True
+    return tag not in _ROW_TAGS and len(text) <= 25 and text[-1] not in ".!?…\"“”»«)"
 
 
 def _article_from_metadata(meta: PageMetadata, url: str | None) -> Article:
