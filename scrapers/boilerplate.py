@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from lxml import html as lxml_html
 
@@ -150,15 +151,21 @@ def class_hint(el: HtmlElement) -> int:
     raw = " ".join(v for v in (get("class"), ident, get("data-testid"), get("data-component")) if v)
     if not raw:
         return NEUTRAL
+    return _names_hint(raw, el.tag in ("article", "main"))
+
+
+@lru_cache(maxsize=16384)
+def _names_hint(raw: str, content_tag: bool) -> int:
+    """The verdict on one spelling of names; cached because templates repeat the same names a lot."""
     names = _normalise_names(raw)
     if _STRONG_POSITIVE.search(names):
         return STRONG
     positive = _POSITIVE.search(names) is not None
-    if el.tag in ("article", "main"):
+    if content_tag:
         # The tag says "content" more reliably than template class names; only comments stay chrome.
         if _ABSOLUTE_NEGATIVE.search(names) or _HARD_NEGATIVE.search(names):
             return ABSOLUTE if "comment" in names else SOFT
-        return STRONG if _STRONG_POSITIVE.search(names) else POSITIVE
+        return POSITIVE
     if _ABSOLUTE_NEGATIVE.search(names):
         return ABSOLUTE
     if _HARD_NEGATIVE.search(names):
