@@ -178,12 +178,13 @@ _ARABIC_DIGITS = str.maketrans(  # Arabic-Indic, Persian, Devanagari and Bengali
 )
 
 
-def parse_date(text: str | None, order: DateOrder | None = None) -> ParsedDate | None:
+def parse_date(text: str | None, order: DateOrder | None = None, *, epoch: bool = True) -> ParsedDate | None:
     """Read the first date in a short string, or None.
 
     ``order`` says how to read an all-numeric "03/04/2024"; without it such a date is read day-first and
     flagged ``ambiguous`` (dotted dates "03.04.2024" are day-first everywhere they are written, and a
-    field above 12 settles the order by itself).
+    field above 12 settles the order by itself). ``epoch=False`` refuses a bare 10- or 13-digit number,
+    which in visible text is an order or phone number rather than a timestamp.
     """
     if not text:
         return None
@@ -191,7 +192,7 @@ def parse_date(text: str | None, order: DateOrder | None = None) -> ParsedDate |
     if not text:
         return None
     if _EPOCH_RE.match(text):
-        return parse_epoch(text)
+        return parse_epoch(text) if epoch else None
     if len(text) >= 16 and text[4] == "-" and text[:4].isdigit():
         fast = _fast_iso(text)
         if fast is not None:

@@ -168,6 +168,7 @@ _AUTHOR_HREF_RE = re.compile(
 # Region bounds: how far around the main <h1> bylines and printed dates are looked for.
 _REGION_LEVELS = 5
 _REGION_BEFORE = 150
+_NEAR_ELEMENTS = 12
 _REGION_AFTER = 600
 _URL_DATE_RE = re.compile(
     r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|\.html|$)"
@@ -490,11 +491,29 @@ class _Page:
         if anchor is None:
             site = {_compact(n) for n in _site_names(self, self.meta_value("og:site_name"))}
             anchor = next((h for h, text, ok in headings if ok and _compact(text) not in site), None)
+        if anchor is None and hints:
+            anchor = self._styled_heading(hints)
         if anchor is None:
             self._h1 = []
         else:
             self._h1 = [anchor, *(h for h in good if h is not anchor)][:3]
         return self._h1
+
+    def _styled_heading(self, hints: list[str]) -> lxml.html.HtmlElement | None:
+        """Table-layout pages set the headline in ``<b>``/``<font>``/``<span>``: the first such element
+        whose whole text is the declared title stands in for the ``<h1>``."""
+        # the story part of each declared title: its longest segment ("Site - Story" → "Story")
+        stories = {_compact(max(_TITLE_SEPARATORS_RE.split(_clean(h)), key=len)) for h in hints}
+        stories = {s for s in stories if len(s) >= 10}
+        if not stories:
+            return None
+        for count, el in enumerate(self.tree.iter(*_STYLED_HEADING_TAGS)):
+            if count >= 3000:
+                break
+            text = _text(el, 300)
+            if 10 <= len(text) <= 300 and _compact(text) in stories and not _in_other_block(el):
+                return el
+        return None
 
     def itemprops(self, name: str) -> list[lxml.html.HtmlElement]:
         """Microdata elements carrying ``itemprop=name`` (case-sensitive, as schema.org defines)."""
@@ -528,6 +547,7 @@ class _Region:
 
     authors: list[lxml.html.HtmlElement]
     prefixed: list[lxml.html.HtmlElement]  # unlabelled "By Jane Doe" lines, tried after labelled bylines
+    near: list[str]  # short unlabelled lines right after the heading ("14.03.2024 · Von Martina Kessler")
     times: list[lxml.html.HtmlElement]
     dated: list[lxml.html.HtmlElement]
     paywall: bool
@@ -547,6 +567,7 @@ def _scan_region(page: _Page) -> _Region:
     tree = page.tree
     h1_article = None
     boundary: frozenset[Any] = frozenset()
+    near: list[str] = []
     if h1s:
         heading = h1s[0]
         h1_article = _nearest(heading, "article")
@@ -566,6 +587,12 @@ def _scan_region(page: _Page) -> _Region:
         window = _preceding_elements(heading, root, _REGION_BEFORE) + _following_elements(
             heading, root, _REGION_AFTER
         )
+        for el in _following_elements(heading, root, _NEAR_ELEMENTS, own=False):
+            if el.tag not in _SKIP_TAGS:
+                text = _clean(_text(el, 200))
+                # a child repeats part of its parent's line: keep the line, whose words say what it is
+                if 6 <= len(text) <= 150 and not any(text in line for line in near):
+                    near.append(text)
     else:
         root = next(tree.iter("article"), None)
         if root is None:
@@ -620,8 +647,8 @@ def _scan_region(page: _Page) -> _Region:
     for el in (tree, next(tree.iter("body"), None)):
         if el is not None and _PAYWALL_CLASS_RE.search(el.get("class") or ""):
             paywall = True
-    return _Region(authors[:MAX_CANDIDATES], prefixed, times[:MAX_CANDIDATES], dated[: MAX_CANDIDATES * 2],
-                   paywall, h1_article, boundary)
+    return _Region(authors[:MAX_CANDIDATES], prefixed, near[:8], times[:MAX_CANDIDATES],
+                   dated[: MAX_CANDIDATES * 2], paywall, h1_article, boundary)
 
 
 _BYLINE_TAGS = frozenset(("p", "span", "div", "li", "em", "strong", "small", "address", "b", "i", "dd", "td"))
@@ -634,11 +661,14 @@ _BYLINE_LEAD_RE = re.compile(
 
 
 _DATE_ATTR_SET = frozenset(_DATE_ATTRS)
-def _following_elements(heading: lxml.html.HtmlElement, root: lxml.html.HtmlElement, limit: int) -> list[Any]:
-    """The heading, its descendants and what follows it inside ``root``, in document order."""
+def _following_elements(
+    heading: lxml.html.HtmlElement, root: lxml.html.HtmlElement, limit: int, own: bool = True
+) -> list[Any]:
+    """The heading and its descendants (unless ``own`` is False), then what follows it inside ``root``,
+    in document order."""
     found: list[Any] = []
     node = heading
-    for el in heading.iter(lxml.etree.Element):
+    for el in heading.iter(lxml.etree.Element) if own else ():
         found.append(el)
         if len(found) >= limit:
             return found
@@ -768,8 +798,13 @@ def _canonical(page: _Page, warnings: list[str]) -> str | None:
 
 def _title(page: _Page, article: dict[str, Any] | None, site_name: str | None) -> str | None:
     candidates: list[str] = []
-    h1_texts = [_clean(_text(h)) for h in page.h1s()[:3]]
+    headings = page.h1s()[:3]
+    h1_texts = [_clean(_text(h)) for h in headings]
     h1_texts = [t for t in h1_texts if t and len(t) <= 400]
+    # a styled stand-in (<b>, <font>) anchors the byline search and cleans titles, but its text
+    # (glued across <br>, links) is no better a title than the declared one
+    heading_titles = [_clean(_text(h)) for h in headings if h.tag in ("h1", "h2", "h3")]
+    heading_titles = [t for t in heading_titles if t and len(t) <= 400]
     meta_titles = [v for k in _TITLE_META for v in page.meta_values(k)[:1]]
     if article is not None:
         for key in ("headline", "name", "alternativeHeadline"):
@@ -789,7 +824,7 @@ def _title(page: _Page, article: dict[str, Any] | None, site_name: str | None) -
                 break
     title_tag = page.title_text
     site_names = _site_names(page, site_name)
-    for position, candidate in enumerate([*candidates, *h1_texts, _clean(title_tag or "")]):
+    for position, candidate in enumerate([*candidates, *heading_titles, _clean(title_tag or "")]):
         cleaned = _clean_title(candidate, site_names, h1_texts)
         if not cleaned or _norm(cleaned) in site_names:
             continue
@@ -813,6 +848,7 @@ def _is_decorative_heading(h: lxml.html.HtmlElement) -> bool:
     return any(w in label for w in _DECORATIVE_HEADING_WORDS)
 
 
+_STYLED_HEADING_TAGS = ("h4", "h5", "b", "strong", "font", "span", "p", "div", "td", "big")
 _DECORATIVE_HEADING_WORDS = ("logo", "brand", "site-title", "site-name", "sitename", "visually-hidden",
                              "sr-only", "screen-reader", "visuallyhidden", "hidden-title")
 
@@ -1053,7 +1089,16 @@ def _visible_authors(page: _Page, organisations: list[str]) -> list[str]:
                     if other is not el and other.tag == "a" and other.getparent() is parent:
                         names.extend(_split_names(_text(other), organisations, visible=True))
             return names
+    for text in region.near:
+        for segment in _SEGMENT_SPLIT_RE.split(text):
+            if _BYLINE_LEAD_RE.match(segment):
+                names = _split_names(segment, organisations, visible=True)
+                if names:
+                    return names
     return []
+
+
+_SEGMENT_SPLIT_RE = re.compile(r"\s*[·•|]\s*|\s+[–—]\s+")
 
 
 def _listed_classes(elements: list[lxml.html.HtmlElement]) -> set[str | None]:
@@ -1066,8 +1111,8 @@ def _listed_classes(elements: list[lxml.html.HtmlElement]) -> set[str | None]:
         groups.setdefault(el.get("class"), []).append(el)
     listed: set[str | None] = set()
     for cls, members in groups.items():
-        if len(members) < 3:
-            continue
+        if cls is None or len(members) < 3:
+            continue  # class-less links are too common a shape to call a list
         texts = {_clean(_text(m)) for m in members}
         parents = {m.getparent() for m in members}  # proxies stay alive in the set, so identity holds
         if len(texts) >= 3 and len(parents) >= 3:
@@ -1220,6 +1265,8 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     }.items()
 }
 _WORD_RE = re.compile(r"[^\W\d_]+")
+_TEXT_TAGS = ("p", "td", "div", "font", "span", "b", "i", "em", "strong", "li", "a", "h1", "h2", "h3",
+              "section")
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ja", re.compile(r"[\u3040-\u30ff]")),  # kana first: Japanese text also uses Han characters
     ("ko", re.compile(r"[\uac00-\ud7af]")),
@@ -1242,6 +1289,15 @@ def _guess_language(page: _Page) -> str | None:
         text = para.text_content()
         size += len(text)
         parts.append(text)
+    if size < 300:  # no paragraphs (table layouts, <font> soup): the body's first text instead
+        body = next(page.tree.iter("body"), None)
+        if body is not None:
+            collected = 0
+            for piece in body.itertext(*_TEXT_TAGS):
+                parts.append(piece)
+                collected += len(piece)
+                if collected > 3000:
+                    break
     text = " ".join(parts)[:4000]
     if len(text.strip()) < 20:
         return None
@@ -1344,6 +1400,7 @@ def _access_flag(value: Any) -> bool | None:
 class _DateSource:
     label: str
     raw: str
+    printed: bool = False  # visible text, where a bare 10-digit number is not a timestamp
 
 
 def _dates(page: _Page, article: dict[str, Any] | None, meta: PageMetadata, locale: str | None) -> None:
@@ -1398,11 +1455,11 @@ def _pick(
     warnings: list[str],
 ) -> datetime | None:
     for source in sources:
-        parsed = parse_date(source.raw, order)
+        parsed = parse_date(source.raw, order, epoch=not source.printed)
         if parsed is None:
             continue
         if parsed.ambiguous:
-            parsed = parse_date(source.raw, fallback_order) or parsed
+            parsed = parse_date(source.raw, fallback_order, epoch=not source.printed) or parsed
             warnings.append(
                 f"{name}: ambiguous day/month order in {source.raw!r}, read as {fallback_order.value}"
             )
@@ -1491,7 +1548,7 @@ def _visible_date_sources(page: _Page) -> tuple[list[_DateSource], list[_DateSou
         if not raw:
             continue
         label = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id")))).lower()
-        source = _DateSource(f"<{el.tag}>", raw)
+        source = _DateSource(f"<{el.tag}>", raw, printed=el.tag == "time" and not el.get("datetime"))
         if el.get("pubdate") is not None or any(w in label for w in _PUBLISHED_WORDS):
             primary.append(source)  # WordPress marks an unedited post "entry-date published updated"
         elif any(w in label for w in _UPDATED_WORDS) or _UPDATE_RE.search(_lead_text(el)):
@@ -1509,7 +1566,7 @@ def _visible_date_sources(page: _Page) -> tuple[list[_DateSource], list[_DateSou
         text = _clean(_text(el))
         if not text or len(text) > 160:
             continue
-        source = _DateSource(f"<{el.tag} class={label.strip()!r}>", text)
+        source = _DateSource(f"<{el.tag} class={label.strip()!r}>", text, printed=True)
         is_published = any(w in label for w in _PUBLISHED_WORDS)
         if (not is_published and any(w in label for w in _UPDATED_WORDS)) or _UPDATE_RE.match(text):
             updated.append(source)
@@ -1519,6 +1576,18 @@ def _visible_date_sources(page: _Page) -> tuple[list[_DateSource], list[_DateSou
         title = el.get("title") or el.get("content")
         if title and len(title) <= 80:  # <abbr class="published" title="2018-06-05T08:00:00-07:00">
             sources.append(_DateSource(f"<{el.tag} title>", title))
+    # last: short unlabelled lines just under the heading (table layouts, bare templates)
+    for text in region.near:
+        for segment in _SEGMENT_SPLIT_RE.split(text):  # "Publicado: X | Actualizado: Y"
+            # a dateline opens its line ("Bern, 17.08.2007 - Rede ..."); a date deep in a sentence
+            # belongs to the story's text
+            segment = segment[:50]
+            if _NEAR_NOT_DATE_RE.search(segment):
+                continue
+            if _UPDATE_RE.search(segment):
+                updated.append(_DateSource("line under heading", segment, printed=True))
+            elif not _NOT_PUBLICATION_RE.search(segment):
+                sources.append(_DateSource("line under heading", segment, printed=True))
     return primary + sources, updated
 
 
@@ -1543,6 +1612,14 @@ _UPDATE_RE = re.compile(
 _NOT_PUBLICATION_RE = re.compile(
     r"aktuelle zeit|current time|it is currently|heure actuelle|letzter besuch|last visit|dernière visite|"
     r"updated|aktualisiert|mis à jour|actualizado|aggiornato|atualizado|bijgewerkt|обновлено|©|copyright",
+    re.IGNORECASE,
+)
+
+
+# A comment entry ("#1 Kommentar von Naru-chan 26. März 2004"), not a comment count or an op-ed kicker.
+_NEAR_NOT_DATE_RE = re.compile(
+    r"(?:comment|kommentar|commentaire|comentario)\w*\s+(?:von|by|de|par|from)\b|\bantwort\b|"
+    r"\brepl(?:y|ies)\b|^#\d",
     re.IGNORECASE,
 )
 
@@ -1751,16 +1828,33 @@ def _first_text(candidates: Iterable[str | None], max_len: int = MAX_FIELD_CHARS
 
 
 def _text(el: lxml.html.HtmlElement, limit: int = 600) -> str:
-    """An element's text, read only as far as ``limit`` characters: a "date" or "byline" class on a
-    container holding the whole story must not cost a full text walk."""
+    """An element's visible text, read only as far as ``limit`` characters: a "date" or "byline" class
+    on a container holding the whole story must not cost a full text walk, and inline scripts are not
+    text."""
     parts: list[str] = []
     size = 0
-    for piece in el.itertext():
+    for piece in _text_pieces(el):
         parts.append(piece)
         size += len(piece)
         if size >= limit:
             break
     return "".join(parts)
+
+
+def _text_pieces(node: lxml.html.HtmlElement) -> Iterator[str]:
+    """Text and tails in document order, as ``itertext`` but skipping scripts (comments' tails kept)."""
+    if node.tag in _NO_TEXT_TAGS:
+        return
+    if node.text:
+        yield node.text
+    for child in node:
+        if isinstance(child.tag, str):
+            yield from _text_pieces(child)
+        if child.tail:
+            yield child.tail
+
+
+_NO_TEXT_TAGS = frozenset(("script", "style", "noscript", "template", "svg"))
 
 
 def _clean(text: str | None) -> str:

@@ -513,6 +513,36 @@ def test_an_update_stamp_alone_is_not_a_publication_date() -> None:
     assert meta.modified_at == datetime(2022, 4, 19, 21, 12, 57, tzinfo=timezone(timedelta(hours=-6)))
 
 
+def test_table_layout_page_without_headings_or_classes() -> None:
+    """1990s templates: the headline in <font><b>, date and byline on the bare line under it."""
+    html = """<html><head>
+      <title>Wochenblatt Talheim - Brücke am Mühlbach wird ab Montag gesperrt</title></head>
+      <body><table><tr><td><a href="/">Startseite</a> | <a href="/lokales.php">Lokales</a></td></tr>
+      <tr><td><font size="4"><b>Brücke am Mühlbach wird ab Montag gesperrt</b></font><br>
+      <font size="2">14.03.2024, 10:25 Uhr &middot; Von Martina Kessler</font><br>
+      <font size="2">TALHEIM. Die Brücke über den Mühlbach wird ab Montag, 18. März, voll gesperrt.</font>
+      </td></tr><tr><td>Weitere Meldungen: <font size="1">12.03.2024 Gemeinderat tagt</font></td></tr>
+      </table></body></html>"""
+    meta = meta_of(html, "http://www.wochenblatt-talheim.de/artikel.php?id=8812")
+    assert meta.title == "Brücke am Mühlbach wird ab Montag gesperrt"
+    assert meta.authors == ["Martina Kessler"]
+    assert meta.published_at == datetime(2024, 3, 14, 10, 25, tzinfo=UTC)
+    assert meta.language == "de"
+
+
+def test_comment_entries_under_the_heading_are_not_the_date() -> None:
+    body = """<div><h2>Band 14 / Kapitel 121</h2><div>Links:</div>
+      <div>#1 Kommentar von Naru-chan 26. März 2004, 16:19 Danke für dieses Kapitel</div></div>"""
+    head = '<meta property="og:title" content="Band 14 / Kapitel 121">'
+    assert meta_of(page(head, body, lang="de"), "https://example.ch/news/0409.html").published_at is None
+
+
+def test_inline_script_text_is_not_read_as_a_date() -> None:
+    body = """<article><h1>Voices of the city</h1>
+      <div><script>var cached = "2019-01-01T10:00:00Z";</script></div><p>Story text here.</p></article>"""
+    assert meta_of(page("", body), "https://example.com/local/c_1125597921.htm").published_at is None
+
+
 def test_visible_date_in_russian() -> None:
     body = '<article><h1>Заголовок</h1><div class="article-date">7 октября 2016, 19:12</div></article>'
     meta = meta_of(page("", body, lang="ru"), "https://example.ru/news/1")
