@@ -71,8 +71,10 @@ def enqueue(
         _broker_down(error)
     out.print(f"queued {sent} item(s)")
     if run is not None:
-        status = run.wait()
-        print_run(status)
+        from worker.cli.crawl import print_summary
+
+        run.wait()
+        print_summary(run.summary())  # the crawl's table: same columns for the same outcomes
 
 
 def _enqueue_items(conf: Any, items: str, source: str | None, run: Any, batch: int) -> int:
@@ -92,26 +94,6 @@ def _enqueue_items(conf: Any, items: str, source: str | None, run: Any, batch: i
             stream.close()
     queueing.enqueue_items(conf, values, source=source, run=run, batch=batch)
     return len(values)
-
-
-def print_run(status: Any) -> None:
-    """Counts of a finished run per source (the crawl summary's columns)."""
-    columns = ["discovered", "fetched", "not_modified", "stored", "new_version", "duplicate", "unchanged",
-               "errors"]
-    table = Table(title=f"run {status.run_id}")
-    table.add_column("source")
-    for name in columns:
-        table.add_column(name.replace("_", " "), justify="right")
-    table.add_column("errors by kind")
-    for name, counts in sorted(status.per_source.items()):
-        kinds = ", ".join(
-            f"{key.removeprefix('error:')}: {value}"
-            for key, value in sorted(counts.items()) if key.startswith("error:")
-        )
-        table.add_row(name, *(str(counts.get(column, 0)) for column in columns), kinds)
-    out.print(table)
-    for name, reason in sorted(status.skipped.items()):
-        out.print(f"skipped {name}: {reason}")
 
 
 @app.command("status")
