@@ -510,6 +510,8 @@ class _Page:
         for count, el in enumerate(self.tree.iter(*_STYLED_HEADING_TAGS)):
             if count >= 3000:
                 break
+            if len(el) > 3 or not (el.text or (len(el) and el[0].text)):
+                continue  # a headline is a short run of text, not a container of blocks
             text = _text(el, 300)
             if 10 <= len(text) <= 300 and _compact(text) in stories and not _in_other_block(el):
                 return el
