@@ -96,10 +96,26 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
          "grudnia", "grudzień", "aralık", "aralik", "prosince", "prosinec", "δεκεμβρίου", "ديسمبر",
          "كانون الأول", "كانون الاول"),
 }
+# Romanian, Hungarian, Indonesian and Finnish (partitive) forms
+_MORE_MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ('ianuarie', 'január', 'tammikuuta', 'tammikuu'),
+    2: ('februarie', 'február', 'helmikuuta', 'helmikuu'),
+    3: ('martie', 'március', 'maret', 'maaliskuuta', 'maaliskuu', 'mrt'),
+    4: ('aprilie', 'április', 'huhtikuuta', 'huhtikuu'),
+    5: ('május', 'toukokuuta', 'toukokuu'),
+    6: ('iunie', 'június', 'kesäkuuta', 'kesäkuu'),
+    7: ('iulie', 'július', 'heinäkuuta', 'heinäkuu'),
+    8: ('augusztus', 'agustus', 'elokuuta', 'elokuu'),
+    9: ('septembrie', 'szeptember', 'syyskuuta', 'syyskuu'),
+    10: ('octombrie', 'október', 'lokakuuta', 'lokakuu'),
+    11: ('noiembrie', 'nopember', 'marraskuuta', 'marraskuu'),
+    12: ('decembrie', 'desember', 'joulukuuta', 'joulukuu'),
+}
 _MONTHS: dict[str, int] = {}
-for _number, _names in _MONTH_NAMES.items():
-    for _name in _names:
-        _MONTHS.setdefault(_name, _number)
+for _table in (_MONTH_NAMES, _MORE_MONTH_NAMES):
+    for _number, _names in _table.items():
+        for _name in _names:
+            _MONTHS.setdefault(_name, _number)
 # "mar" is March in English and French abbreviations but Tuesday ("mar.") in French/Spanish weekday
 # abbreviations; it is only ever read next to a day number and a year, where that cannot clash.
 _MONTH_WORDS = frozenset(name.split()[0] for name in _MONTHS)
