@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,7 @@ from sqlalchemy.orm import aliased
 from config.settings import load_settings
 from config.sources import parse_sources
 from scrapers.demo_server import DemoSite
-from tests.celery_support import ROOT, flush, fresh_database, redis_db, start_worker, worker_env
+from tests.celery_support import flush, fresh_database, redis_db, start_worker, wirefeed, worker_env
 from worker.crawl import crawl, make_fetcher
 from worker.models import ArticleRecord, DuplicateRecord, IngestErrorRecord
 from worker.pipeline import Pipeline
@@ -74,18 +72,11 @@ def test_enqueued_crawl_matches_the_in_process_crawl(
         fetch = start_worker(env, tmp_path, "fetch", queues="discover,fetch", concurrency=8,
                              extra=("-P", "threads"))
         try:
-            script = (
-                "import json; from config.settings import get_settings; "
-                "from worker.queueing import enqueue_crawl; "
-                "print(json.dumps(enqueue_crawl(get_settings(), None, wait=True, timeout_s=150).to_dict()))"
-            )
-            result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
-                                    text=True, timeout=200)
+            stdout = wirefeed(env, "crawl", "--enqueue", "--wait", "--json", timeout=200)
         finally:
             fetch.stop()
             process.stop()
-        assert result.returncode == 0, result.stderr
-        queued_summary = json.loads(result.stdout.strip().splitlines()[-1])
+        queued_summary = json.loads(stdout)
         queued_log = site.requests()[local_requests:]
         expected = site.expected()
         local, queued = _records(db_local), _records(db_queued)
@@ -120,3 +111,26 @@ def test_enqueued_crawl_matches_the_in_process_crawl(
     for host, times in by_host.items():
         gaps = [b - a for a, b in itertools.pairwise(sorted(times))]
         assert not gaps or min(gaps) >= MIN_DELAY_S, f"{host}: two requests {min(gaps):.3f}s apart"
+
+
+def test_enqueue_urls_are_fetched_and_stored_by_the_workers(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    broker = redis_db(redis_url, 8)
+    flush(broker)
+    with DemoSite() as site, fresh_database(postgres_url, "urls") as database:
+        articles = [a for a in site.outlet_articles("valley") if not a.special and a.original][:2]
+        urls = [site.url("valley", article.path) for article in articles]
+        missing = site.url("valley", "/news/council-minutes-2019/")  # a 404 among them
+        env = worker_env(broker_url=broker, database_url=database, allow_private_hosts="127.0.0.1")
+        worker = start_worker(env, tmp_path, "fetcher", queues="fetch,process", concurrency=2)
+        try:
+            stdout = wirefeed(env, "enqueue", *urls, missing, "--source", "pushed", "--wait", timeout=120)
+        finally:
+            worker.stop()
+        records = _records(database)
+    assert "queued 3 item(s)" in stdout and "http_status 1" in stdout  # --wait printed the outcome
+    assert set(records["articles"]) == set(urls)
+    assert {(url, kind) for url, kind in records["errors"]} == {(missing, "http_status")}
+    titles = {title for title, *_ in records["articles"].values()}
+    assert titles == {article.title for article in articles}
