@@ -253,7 +253,8 @@ _CREDIT_TAIL_RE = re.compile(
 _TAG_STRIP_RE = re.compile(r"\s+")
 
 # ------------------------------------------------------------------------------------------ titles
-_TITLE_SEPARATORS_RE = re.compile(r"\s+(?:\||-|–|—|::|·|»|«|/|:|•)\s+")
+_SEPARATOR = r"(?:\s+(?:-|–|—|::|·|»|«|/|:|•)\s+|\s*[|｜]\s*)"  # CJK titles often use a bare "|" / "｜"
+_TITLE_SEPARATORS_RE = re.compile(_SEPARATOR)
 
 # ------------------------------------------------------------------------------------------ paywall
 _PAYWALL_CLASS_RE = re.compile(
@@ -953,8 +954,7 @@ def _looks_like_site(part: str, site_names: set[str]) -> bool:
 def _rejoin_without(title: str, drop: list[str]) -> str:
     result = title
     for part in drop:
-        pattern = re.compile(r"(?:\s+(?:\||-|–|—|::|·|»|«|/|:|•)\s+)?" + re.escape(part)
-                             + r"(?:\s+(?:\||-|–|—|::|·|»|«|/|:|•)\s+)?")
+        pattern = re.compile(f"{_SEPARATOR}?{re.escape(part)}{_SEPARATOR}?")
         result = pattern.sub(" | ", result, count=1)
     return result.strip(" |").strip()
 
@@ -1165,6 +1165,8 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
         half = len(words) // 2
         if half >= 2 and len(words) % 2 == 0 and words[:half] == words[half:]:
             part = " ".join(words[:half])  # a name printed twice (visible and screen-reader copies)
+        elif len(part) % 2 == 0 and len(part) >= 8 and part[: len(part) // 2] == part[len(part) // 2 :]:
+            part = part[: len(part) // 2]  # ... or glued to itself: "Kristen Falc'honKristen Falc'hon"
         if _is_person_name(part):
             people.append(part)
     return people

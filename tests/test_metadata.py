@@ -260,6 +260,12 @@ def test_bibliographic_author_tags_in_last_first_order() -> None:
     assert meta_of(page(head)).authors == ["Elizabeth Gibney", "Anna van der Berg"]
 
 
+def test_cjk_title_with_a_bare_pipe() -> None:
+    head = ('<title>NEWS WEB EASY|子どもへの体罰を禁止する法律ができる</title>'
+            '<meta name="application-name" content="NEWS WEB EASY">')
+    assert meta_of(page(head, lang="ja")).title == "子どもへの体罰を禁止する法律ができる"
+
+
 def test_title_is_never_the_site_name_alone() -> None:
     head = '<title>The Daily Planet</title><meta property="og:site_name" content="The Daily Planet">'
     meta = meta_of(page(head, '<header><h1 class="site-logo">The Daily Planet</h1></header>'
@@ -318,6 +324,7 @@ def test_publisher_credit_in_meta_author_is_not_a_person() -> None:
         ("By Jane Doe & John Roe", ["Jane Doe", "John Roe"]),
         ("By Reuters", ["Reuters"]),
         ("Jane Doe (AFP)", ["Jane Doe"]),
+        ("Kristen Falc'honKristen Falc'hon", ["Kristen Falc'hon"]),
     ],
 )
 def test_visible_byline(byline: str, authors: list[str]) -> None:
