@@ -1429,21 +1429,24 @@ def _dates(page: _Page, article: dict[str, Any] | None, meta: PageMetadata, loca
                 order = infer_date_order(_order_texts(page))
         published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
     if published is None:
-        published = _url_date(page.url)
-        if published is not None:
+        from_url = _url_date(page.url)
+        if from_url is not None:
+            published = ParsedDate(from_url.replace(tzinfo=None), has_tz=False, has_time=False)
             meta.warnings.append("published_at taken from the URL (date only)")
-    if published is None:
-        meta.warnings.append("no published date found")
-    meta.published_at = published
-    modified = _pick(modified_sources or visible_updates, order, fallback_order, now, "modified_at",
+    modified = _pick(modified_sources + visible_updates, order, fallback_order, now, "modified_at",
                      meta.warnings)
-    if modified is not None and published is not None and modified < published:
+    # compared as stored: a consumer must never see an update stamp before the publication
+    if modified is not None and published is not None and to_aware(modified) < to_aware(published):
         meta.warnings.append("modified_at earlier than published_at; dropped")
         modified = None
-    meta.modified_at = modified
-
-
-_AMBIGUOUS_HINT_RE = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[/-](?:0?[1-9]|1[0-2])[/-]\d{4}")
+    if published is None:
+        meta.warnings.append("no published date found")
+    else:
+        _warn_precision(published, "published_at", meta.warnings)
+    if modified is not None:
+        _warn_precision(modified, "modified_at", meta.warnings)
+    meta.published_at = to_aware(published) if published is not None else None
+    meta.modified_at = to_aware(modified) if modified is not None else None
 
 
 def _may_be_ambiguous(raw: str) -> bool:
@@ -1457,7 +1460,7 @@ def _pick(
     now: datetime,
     name: str,
     warnings: list[str],
-) -> datetime | None:
+) -> ParsedDate | None:
     for source in sources:
         parsed = parse_date(source.raw, order, epoch=not source.printed)
         if parsed is None:
@@ -1467,12 +1470,10 @@ def _pick(
             warnings.append(
                 f"{name}: ambiguous day/month order in {source.raw!r}, read as {fallback_order.value}"
             )
-        value = to_aware(parsed)
-        if value > now + timedelta(days=2):
+        if to_aware(parsed) > now + timedelta(days=2):
             warnings.append(f"{name}: {source.label} date {source.raw!r} is in the future; ignored")
             continue
-        _warn_precision(parsed, name, warnings)
-        return value
+        return parsed
     return None
 
 
