@@ -1449,6 +1449,9 @@ def _dates(page: _Page, article: dict[str, Any] | None, meta: PageMetadata, loca
     meta.modified_at = to_aware(modified) if modified is not None else None
 
 
+_AMBIGUOUS_HINT_RE = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[/-](?:0?[1-9]|1[0-2])[/-]\d{4}")
+
+
 def _may_be_ambiguous(raw: str) -> bool:
     return bool(_AMBIGUOUS_HINT_RE.search(raw))
 
