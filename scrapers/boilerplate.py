@@ -118,13 +118,18 @@ _TAXONOMY_CLASS = re.compile(
 )
 
 
+# "has-sidebar", "withSidebar", "no-comments": what an element has (or lacks), not what it is.
+_FEATURE_FLAG = re.compile(r"(?<![a-z0-9])(?:with|has|without|no|show|enable|enabled)-[a-z0-9]+")
+
+
 def _normalise_names(value: str) -> str:
     """``articleBody main__text`` -> ``article-body main-text``: one spelling for every naming style."""
-    return " ".join(
+    names = " ".join(
         _TOKEN_SPLIT.sub("-", _CAMEL.sub("-", part).lower())
         for part in value.split()
         if not _TAXONOMY_CLASS.match(part)
     )
+    return _FEATURE_FLAG.sub("", names)
 
 
 def class_hint(el: HtmlElement) -> int:
@@ -169,9 +174,11 @@ def _names_hint(raw: str, content_tag: bool) -> int:
     if _ABSOLUTE_NEGATIVE.search(names):
         return ABSOLUTE
     if _HARD_NEGATIVE.search(names):
-        # "article modal-enabled", "entry-content has-share": a container naming itself content while
-        # also naming a feature is only chrome if it is small.
-        return SOFT if positive else HARD
+        # "article modal-enabled", "entry-content has-share": a container naming itself content in one
+        # class and a feature in another is only chrome if it is small. Within one name the chrome word
+        # qualifies the content word ("related-posts", "sidebar-content"), and that is chrome.
+        mixed = any(_HARD_NEGATIVE.search(part) and _POSITIVE.search(part) for part in names.split())
+        return SOFT if positive and not mixed else HARD
     if _NEGATIVE_TOKENS.intersection(re.split(r"[- ]", names)):
         return NEUTRAL if positive else SOFT
     return POSITIVE if positive else NEUTRAL

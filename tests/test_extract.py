@@ -150,3 +150,87 @@ def test_decode_html_uses_meta_http_equiv_charset() -> None:
     page = ('<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
             "<p>Привет, мир</p>").encode("cp1251")
     assert "Привет, мир" in decode_html(page)
+
+
+def _teasers(count: int, heading: str = "h3") -> str:
+    return "".join(
+        f'<div class="item"><{heading}><a href="/story/{i}">Headline number {i} about a local matter</a>'
+        f"</{heading}><p>Summary {i}: {PROSE[:110]}</p></div>"
+        for i in range(count)
+    )
+
+
+def test_listing_of_teasers_is_not_an_article_even_without_page_type() -> None:
+    with pytest.raises(IngestError) as info:
+        extract(_page(f'<main><h1>Politics</h1><div class="list">{_teasers(8)}</div></main>'))
+    assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+def test_declared_listing_with_little_prose_is_not_an_article() -> None:
+    head = '<title>Search</title><script type="application/ld+json">{"@context":"https://schema.org",' \
+           '"@type":"SearchResultsPage","name":"Search results"}</script>'
+    body = f"<main><p>{PROSE}</p><p>Results for your query are listed below.</p></main>"
+    with pytest.raises(IngestError) as info:
+        extract(_page(body, head=head))
+    assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+def test_short_story_that_declares_itself_an_article_is_kept() -> None:
+    head = '<title>Brief</title><meta property="og:type" content="article">'
+    body = "<article><p>Road reopened.</p><p>Police said all lanes were clear.</p></article>"
+    article = extract(_page(body, head=head))
+    assert article.text == "Road reopened.\n\nPolice said all lanes were clear."
+    assert "short body" in article.warnings
+
+
+def test_short_undeclared_page_is_not_an_article() -> None:
+    with pytest.raises(IngestError) as info:
+        extract(_page("<div><p>Opening hours: 9 to 5.</p></div>"))
+    assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+def test_comment_thread_longer_than_the_story_stays_out() -> None:
+    comments = "".join(
+        f'<li class="comment"><div class="comment-author">Reader {i}</div><p>I think {PROSE} {PROSE}</p></li>'
+        for i in range(10)
+    )
+    story = f"<p>Story one. {PROSE}</p><p>Story two. {PROSE}</p>"
+    body = (f'<article class="post"><div class="entry-content">{story}</div></article>'
+            f'<section id="comments" class="comments-area"><ol>{comments}</ol></section>')
+    text = extract(_page(body)).text
+    assert text.startswith("Story one.") and "Story two." in text
+    assert "I think" not in text and "Reader" not in text
+
+
+def test_related_box_larger_than_the_story_stays_out() -> None:
+    story = f"<p>Story one. {PROSE}</p><p>Story two. {PROSE}</p>"
+    related = f'<section class="related-posts"><h2>Related</h2>{_teasers(6, "h4")}</section>'
+    body = f'<div class="content"><article><div class="text">{story}</div></article>{related}</div>'
+    text = extract(_page(body)).text
+    assert text == f"Story one. {PROSE}\n\nStory two. {PROSE}"
+
+
+def test_chrome_named_layout_wrapper_does_not_hide_the_story() -> None:
+    paragraphs = "".join(f"<p>Paragraph {i}. {PROSE}</p>" for i in range(5))
+    menu = "".join(f'<li><a href="/m{i}">Menu entry number {i} with words</a></li>' for i in range(40))
+    body = (f'<div class="mega-menu"><ul>{menu}</ul></div><div class="layout with-sidebar-right">'
+            f'<div class="main-col">{paragraphs}</div><div class="sidebar"><p>Ad</p></div></div>')
+    text = extract(_page(body)).text
+    assert [p.split(".")[0] for p in text.split("\n\n")] == [f"Paragraph {i}" for i in range(5)]
+
+
+def test_str_and_bytes_input_give_the_same_article() -> None:
+    raw = SEED.read_bytes()
+    assert extract(raw, "https://x.test/a").to_dict() == extract(raw.decode("utf-8"), "https://x.test/a").to_dict()
+
+
+def test_lead_paragraph_above_the_body_is_kept_byline_and_caption_are_not() -> None:
+    body = (f'<article><div class="article-head"><h1>Title</h1><p class="intro">The lead: {PROSE}</p>'
+            '<p class="meta">14.03.2024, 10:25 Uhr · Von Jane Doe</p>'
+            '<div class="pic"><div><img src="x.jpg"></div><div>The harbour at dawn. (Photo: Agency)</div>'
+            "</div>"
+            f'</div><div class="article-text"><p>Body one. {PROSE}</p><p>Body two. {PROSE}</p>'
+            f'<p>Body three. {PROSE}</p></div></article>')
+    text = extract(_page(body)).text
+    assert text.split("\n\n")[0] == f"The lead: {PROSE}"
+    assert "Jane Doe" not in text and "harbour at dawn" not in text
