@@ -91,7 +91,6 @@ _LISTING_TYPES = frozenset(
     t.lower() for t in ("CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage", "Blog")
 )
 _VIDEO_TYPES = frozenset(("videoobject", "videogallery", "clip"))
-_PERSON_TYPES = frozenset(("person",))
 _ORG_TYPES = frozenset(
     ("organization", "newsmediaorganization", "corporation", "ngo", "governmentorganization")
 )
@@ -321,8 +320,10 @@ class _Page:
     """The parts of the tree every field reads, each gathered once."""
 
     def __init__(self, tree: lxml.html.HtmlElement, url: str | None) -> None:
-        if not hasattr(tree, "iter") and hasattr(tree, "getroot"):
-            tree = tree.getroot()  # an ElementTree was passed
+        if not hasattr(tree, "tag") and hasattr(tree, "getroot"):
+            tree = tree.getroot()  # an ElementTree was passed, not its root element
+        else:
+            tree = tree.getroottree().getroot()  # metadata lives in the whole page, whatever was passed
         self.tree = tree
         self.url = url
         self.warnings: list[str] = []

@@ -50,6 +50,13 @@ def test_seed_page_matches_expected_metadata() -> None:
     assert meta.warnings == []
 
 
+def test_element_tree_or_subtree_reads_the_whole_page() -> None:
+    html = page('<meta property="og:title" content="Harbour reopens">', "<article><p>x</p></article>")
+    tree = lxml.html.document_fromstring(html)
+    assert extract_metadata(tree.getroottree(), None).title == "Harbour reopens"
+    assert extract_metadata(tree.find("body"), None).title == "Harbour reopens"
+
+
 # ------------------------------------------------------------------------------------------- JSON-LD
 
 
