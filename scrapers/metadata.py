@@ -358,7 +358,8 @@ class _Page:
                 if "ld+json" in (el.get("type") or "").lower() and el.text:
                     self.ld_scripts.append(el.text)
             elif tag == "title":
-                if self.title_text is None:
+                # the document's title, not an icon's <svg><title>
+                if self.title_text is None and not any("svg" in str(a.tag) for a in el.iterancestors()):
                     self.title_text = el.text_content()
             elif tag == "base" and base_href is None:
                 base_href = el.get("href")

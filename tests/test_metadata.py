@@ -267,6 +267,11 @@ def test_bibliographic_author_tags_in_last_first_order() -> None:
     assert meta_of(page(head)).authors == ["Elizabeth Gibney", "Anna van der Berg"]
 
 
+def test_icon_titles_are_not_the_page_title() -> None:
+    body = '<a href="/share"><svg viewBox="0 0 9 9"><title>Share on Facebook</title></svg></a><p>Text</p>'
+    assert meta_of(f"<html><head></head><body>{body}</body></html>").title is None
+
+
 def test_cjk_title_with_a_bare_pipe() -> None:
     head = ('<title>NEWS WEB EASY|子どもへの体罰を禁止する法律ができる</title>'
             '<meta name="application-name" content="NEWS WEB EASY">')
