@@ -36,7 +36,7 @@ _HARD_NEGATIVE = re.compile(
     r"plista|sponsor|sponsored|advert|advertisement|advertising|adslot|ad-slot|adunit|ad-unit|dfp|"
     r"googlead|banner|breadcrumb|skip-?links?|skip-to|jump-?link|breaking|breaking-?news|ticker|"
     r"most-?popular|most-?read|most-?viewed|trending|recommend|recommended|recommendations|related|"
-    r"share|sharing|shariff|social|follow-?us|popup|pop-up|toolbar|pagination|"
+    r"share|sharing|shariff|social|follow-?us|popup|pop-up|popmake|dialog|toolbar|pagination|"
     r"pager|print-?link|print-?button|rail|login|register|registration|author-?bio|about-?the-?author|"
     r"author-?box|author-?info|byline|dateline|caption|credit|credits|copyright|sidebar|side-?bar|"
     r"promo|promotion|promoted|masthead|navbar|menu|navigation|topnav|subnav|footer|"

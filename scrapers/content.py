@@ -92,7 +92,7 @@ def _is_header(el: HtmlElement) -> bool:
 
 def _tag_hint(el: HtmlElement) -> int:
     tag = el.tag
-    if tag in ("nav", "footer", "aside", "form", "menu", "figcaption", "figure", "dialog"):
+    if tag in ("nav", "footer", "aside", "form", "fieldset", "menu", "figcaption", "figure", "dialog"):
         return bp.HARD
     if tag == "header":
         # A page or article header (title, byline, share bar) is furniture.
@@ -137,7 +137,7 @@ def _protected(hint: int, share: float, paragraphs: int, sibling_paragraphs: int
         # ...and only when that prose reads as one body (paragraphs side by side): a related-stories
         # box holds as much text, but as many small teasers. Holding the page's longest run of
         # paragraphs is enough even when a mega-menu outweighs everything else.
-        return sibling_paragraphs >= 3 and (share >= 0.25 or sibling_paragraphs >= page_run)
+        return share >= 0.9 or (sibling_paragraphs >= 3 and (share >= 0.25 or sibling_paragraphs >= page_run))
     return share >= 0.3 or paragraphs >= 2
 
 
