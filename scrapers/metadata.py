@@ -133,13 +133,15 @@ _TAGS_NEVER_ARTICLE = frozenset(("aside", "nav", "noscript", "template"))
 # Class/id names of blocks that hold other stories, comments or site furniture, matched per class name
 # with BEM modifiers ("block--variant") cut off. Distinctive words match as a name part
 # ("relatedArticles", "c-sidebar"); short ones only as a whole part ("nav", "rail", "share").
+# Not "widget" (page builders call every block one) nor a "footer" class (CMSs put the story's own
+# date line in one); the <footer> tag outside an <article> still counts.
 _OTHER_LONG = (
     r"related|sidebar|side-bar|testimonial|comment(?!ary)|kommentar|mostread|most-read|most-popular|most-viewed|popular|"
     r"trending|recommend|empfehl|outbrain|taboola|newsletter|carousel|breadcrumb|weitere|readmore|"
     r"read-more|also-read|more-stories|more-news|more-articles|more-from|teaser-list|teaserlist"
 )
 _OTHER_SHORT = (
-    r"nav|navbar|navigation|menu|rail|aside|footer|widget|widgets|share|sharing|social|ticker|ad|ads|advert|"
+    r"nav|navbar|navigation|menu|rail|aside|share|sharing|social|ticker|ad|ads|advert|"
     r"banner|tags|promo|sponsored|teasers|comments"
 )
 _OTHER_NAME_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG}|(?:{_OTHER_SHORT})(?=$|[-_]))")
@@ -178,7 +180,7 @@ _BYLINE_PREFIX_RE = re.compile(
     r"^\s*(?:(?:written|posted|reported|text|story|words|photos?|fotos?|video|erstellt|geschrieben|"
     r"interview|kommentar|analyse|ein\s+kommentar|eine\s+analyse)\s*:?\s+)?"
     r"(?:by|von|vom|par|por|di|da|door|av|af|od|от|автор(?:ы)?|yazan|bởi|text|texto|autor(?:in|en)?|"
-    r"escribe|escriben|scritto da|a cura di|"
+    r"escribe|escriben|scritto da|a cura di|eingestellt von|gepostet von|publicado por|postado por|"
     r"authors?|auteur(?:s)?|redaktion|reporter|escrito por|publié par|verfasst von|geschrieben von)"
     r"\s*[:：\-–]?\s+"
     r"|^\s*(?:interview|text|texte|fotos?|photos?|kommentar|analyse|gastbeitrag|reportage|erstellt von|"
@@ -186,7 +188,8 @@ _BYLINE_PREFIX_RE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_WORD_RE = re.compile(
-    r"^(?:by|von|par|por|di|door|av|af|od|от|autor|author|auteur|text|texto|escribe|escriben)\s*:?$",
+    r"^(?:by|von|par|por|di|door|av|af|od|от|autor|author|auteur|text|texto|escribe|escriben|"
+    r"eingestellt von|gepostet von|posted by|publicado por|publié par)\s*:?$",
     re.IGNORECASE
 )
 _NAME_SPLIT_RE = re.compile(
@@ -593,7 +596,7 @@ def _scan_region(page: _Page) -> _Region:
             heading, root, _REGION_AFTER
         )
         for el in _following_elements(heading, root, _NEAR_ELEMENTS, own=False):
-            if el.tag not in _SKIP_TAGS:
+            if el.tag not in _SKIP_TAGS and not _in_other_block(el, boundary):
                 text = _clean(_text(el, 200))
                 # a child repeats part of its parent's line: keep the line, whose words say what it is
                 if 6 <= len(text) <= 150 and not any(text in line for line in near):
@@ -1184,8 +1187,8 @@ def _is_person_name(text: str) -> bool:
     if _CJK_RE.search(text) and len(text) > 8:
         return False  # Chinese/Japanese/Korean personal names are a few characters
     words = text.split()
-    if len(words) > 5:
-        return False
+    if len(words) > 5 or not any(len(w.strip(".")) > 1 for w in words):
+        return False  # a sentence, or bare initials ("K A")
     if len(words) == 1 and "-" in text and text.lower() == text:
         return False  # a profile slug
     cased = [w for w in words if w[0].isalpha() and w[0].lower() != w[0].upper()]
@@ -1194,8 +1197,8 @@ def _is_person_name(text: str) -> bool:
         lower = [w for w in cased if w[0].islower() and w.lower() not in _NAME_PARTICLES]
         if lower:
             return False
-        if all(w.lower() in _NAME_PARTICLES for w in cased):
-            return False
+        if all(w.lower() in _NAME_PARTICLES for w in cased) or cased[0][0].islower():
+            return False  # "der Michel": a byline's grammar, not a name ("Ursula von ..." starts upper)
     elif len(text) > 30:
         return False  # caseless scripts (CJK, Arabic): a name is short
     return len(words) > 1 or not text.isupper()  # a lone all-caps word is an acronym ("AFP", "GESE")

@@ -337,6 +337,8 @@ def test_publisher_credit_in_meta_author_is_not_a_person() -> None:
         ("By Reuters", ["Reuters"]),
         ("Jane Doe (AFP)", ["Jane Doe"]),
         ("Kristen Falc'honKristen Falc'hon", ["Kristen Falc'hon"]),
+        ("Eingestellt von Sandra Klein", ["Sandra Klein"]),
+        ("By K. A.", []),
     ],
 )
 def test_visible_byline(byline: str, authors: list[str]) -> None:
