@@ -234,10 +234,16 @@ _BYLINE_WORD = re.compile(
 )
 
 
+_FIELD_LABEL = re.compile(r"^[^\W\d][\w ]{0,25}:")
+
+
 def dateline_text(text: str) -> bool:
     """A short "14.03.2024, 10:25 Uhr · Von Jane Doe" line: publication furniture, not a sentence."""
     if len(text) > 100 or not _DATE_TOKEN.search(text):
         return False
+    label = _FIELD_LABEL.match(text)
+    if label and not _BYLINE_WORD.search(label.group(0)):
+        return False  # "Termin: 29.02.2020, 19 Uhr" is a fact of the story, not its dateline
     undated = _DATE_TOKEN.sub(" ", text)
     if not (_TIME_TOKEN.search(undated) or _BYLINE_WORD.search(undated)):
         return False
