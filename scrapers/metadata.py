@@ -290,6 +290,13 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> Pag
     def read_language() -> None:
         nonlocal locale
         meta.language, locale = _language(page, article)
+        if meta.language == "en":
+            # "en"/"en-US" is the default of most CMS templates, left in place by sites writing German,
+            # Spanish...: the text overrules it when it clearly reads otherwise
+            read = _guess_language(page, strict=True)
+            if read is not None and read != "en":
+                meta.warnings.append(f"language declared 'en' but the text reads {read!r}; using {read!r}")
+                meta.language = locale = read
         if meta.language is None:
             meta.language = _guess_language(page)
             if meta.language is not None:
@@ -1288,8 +1295,12 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def _guess_language(page: _Page) -> str | None:
-    """A cautious guess from the title, description and first paragraphs when no tag declares one."""
+def _guess_language(page: _Page, strict: bool = False) -> str | None:
+    """A cautious guess from the title, description and first paragraphs when no tag declares one.
+
+    ``strict`` asks for a clear margin (twice the runner-up's function words, and English itself
+    nearly absent), enough to overrule a template's default ``lang="en"``.
+    """
     parts = [page.title_text or "", page.meta_value("og:description") or page.meta_value("description") or ""]
     size = 0
     for count, para in enumerate(page.tree.iter("p")):
@@ -1325,6 +1336,9 @@ def _guess_language(page: _Page) -> str | None:
                 counts[language] += 1
     ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
     (best, best_count), (_second, second_count) = ranked[0], ranked[1]
+    if strict:
+        strong = best_count >= 15 and best_count >= 2 * second_count and counts["en"] * 4 <= best_count
+        return best if strong else None
     if best_count >= 5 and best_count >= 1.25 * second_count and best_count >= 0.08 * len(words):
         return best
     return None

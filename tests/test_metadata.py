@@ -715,6 +715,22 @@ def test_language_guessed_from_text_when_undeclared(paragraphs: str, language: s
     assert any("guessed" in w for w in meta.warnings)
 
 
+def test_template_default_english_overruled_by_clearly_german_text() -> None:
+    text = ("Die Stadt hat am Montag beschlossen, dass die Brücke nicht mehr für den Verkehr geöffnet wird. "
+            "Es ist auch unklar, wann sie wieder aufgemacht werden kann, sagte der Bürgermeister, und die "
+            "Anwohner sind mit dem Ergebnis nicht zufrieden, weil sie sich auf eine schnelle Lösung gefreut "
+            "hatten. Die Bauarbeiten werden von einer Firma aus der Region übernommen, die auch im Sommer "
+            "an der Straße gearbeitet hat.")
+    body = f'<article><h1>Brücke gesperrt</h1><p>{text}</p><span class="date">03/04/2024</span></article>'
+    meta = meta_of(page("", body, lang="en-US"), "https://example.com/bruecke")
+    assert meta.language == "de"
+    assert any("declared 'en'" in w for w in meta.warnings)
+    assert meta.published_at == datetime(2024, 4, 3, tzinfo=UTC)  # German order once the language is known
+    english = "The council said on Monday that the bridge will stay closed, and residents are not happy. " * 3
+    body = f"<article><h1>Bridge closed</h1><p>{english} Das ist nicht gut, sagte er.</p></article>"
+    assert meta_of(page("", body, lang="en-US")).language == "en"
+
+
 def test_too_little_text_gives_no_language_guess() -> None:
     assert meta_of("<html><body><p>OK</p></body></html>").language is None
 
