@@ -262,8 +262,10 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
         kept.append((text, para.tag))
     while kept and _is_label(*kept[-1]):
         kept.pop()
+    # A heading directly followed by a heading of the same or a higher rank labels nothing.
     return [text for i, (text, tag) in enumerate(kept)
-            if not (tag in HEADINGS and i + 1 < len(kept) and kept[i + 1][1] in HEADINGS)]
+            if not (tag in HEADINGS and i + 1 < len(kept) and kept[i + 1][1] in HEADINGS
+                    and kept[i + 1][1] <= tag)]
 
 
 _ROW_TAGS = frozenset({"li", "tr", "td", "th", "dd", "dt"})
