@@ -234,3 +234,38 @@ def test_lead_paragraph_above_the_body_is_kept_byline_and_caption_are_not() -> N
     text = extract(_page(body)).text
     assert text.split("\n\n")[0] == f"The lead: {PROSE}"
     assert "Jane Doe" not in text and "harbour at dawn" not in text
+
+
+def test_random_tag_soup_never_raises_an_internal_error() -> None:
+    rng = random.Random(3)
+    tags = ["div", "p", "a", "span", "article", "main", "nav", "table", "tr", "td", "ul", "li", "br", "h1",
+            "h2", "figure", "header", "footer", "time", "script", "amp-img", "form", "b"]
+    attrs = ['class="content"', 'class="sidebar"', 'id="comments"', 'itemprop="articleBody"', "hidden",
+             'class="related-posts"', 'role="main"', ""]
+    words = ["lorem", "ipsum", "dolor", "sit", "amet,", "consectetur.", "Adipiscing", "elit;", "«incididunt»"]
+    outcomes = set()
+    for _ in range(150):
+        parts = []
+        for _ in range(rng.randint(1, 200)):
+            roll = rng.random()
+            if roll < 0.4:
+                parts.append(f"<{rng.choice(tags)} {rng.choice(attrs)}>")
+            elif roll < 0.6:
+                parts.append(f"</{rng.choice(tags)}>")
+            else:
+                parts.append(" ".join(rng.choice(words) for _ in range(rng.randint(1, 40))))
+        try:
+            extract("".join(parts))
+            outcomes.add("article")
+        except IngestError as exc:
+            assert exc.kind is not ErrorKind.INTERNAL, exc
+            outcomes.add(exc.kind.value)
+    assert outcomes == {"article", "not_an_article"}
+
+
+def test_utf16_with_bom_and_undeclared_legacy_bytes_decode() -> None:
+    page = _page(f"<article><p>Grüße aus Köln. {PROSE}</p></article>")
+    assert "Grüße aus Köln" in extract(page.encode("utf-16")).text
+    sentence = "Строители завершили монтаж последнего пролёта нового моста. "
+    russian = f"<html><body><article><p>{sentence * 4}</p></article></body></html>"
+    assert "Строители завершили" in decode_html(russian.encode("cp1251"))
