@@ -181,14 +181,15 @@ _BYLINE_PREFIX_RE = re.compile(
     r"interview|kommentar|analyse|ein\s+kommentar|eine\s+analyse)\s*:?\s+)?"
     r"(?:by|von|vom|par|por|di|da|door|av|af|od|от|автор(?:ы)?|yazan|bởi|text|texto|autor(?:in|en)?|"
     r"escribe|escriben|scritto da|a cura di|eingestellt von|gepostet von|publicado por|postado por|"
-    r"authors?|auteur(?:s)?|redaktion|reporter|escrito por|publié par|verfasst von|geschrieben von)"
+    r"authors?|auteur(?:s)?|reporter|escrito por|publié par|verfasst von|geschrieben von)"
     r"\s*[:：\-–]?\s+"
     r"|^\s*(?:interview|text|texte|fotos?|photos?|kommentar|analyse|gastbeitrag|reportage|erstellt von|"
     r"geschrieben von|posted by|written by|recherche)\s*[:：]\s*",
     re.IGNORECASE,
 )
+_GLUED_PREFIX_RE = re.compile(r"^\s*(?:By|BY|Von|VON|Par|PAR|Por|POR)(?=[A-ZÀ-ÞА-Я][a-zà-ÿа-я])")
 _BYLINE_WORD_RE = re.compile(
-    r"^(?:by|von|par|por|di|door|av|af|od|от|autor|author|auteur|text|texto|escribe|escriben|"
+    r"^(?:by|von|par|por|di|door|av|af|od|от|autor(?:in)?|author|auteur|text|texto|escribe|escriben|"
     r"eingestellt von|gepostet von|posted by|publicado por|publié par)\s*:?$",
     re.IGNORECASE
 )
@@ -669,7 +670,8 @@ def _scan_region(page: _Page) -> _Region:
 _BYLINE_TAGS = frozenset(("p", "span", "div", "li", "em", "strong", "small", "address", "b", "i", "dd", "td"))
 # An element whose own text opens with a byline word: "par <a>Jacques Munier</a>", "By Jane Doe".
 _BYLINE_LEAD_RE = re.compile(
-    r"^\s*(?:by|von|par|por|di|door|av|af|od|от|written by|escrito por|texto de|text von|reportage von)"
+    r"^\s*(?:by|von|par|por|di|door|av|af|od|от|written by|escrito por|texto de|text von|reportage von|"
+    r"autor(?:in)?:|author:|auteur:|text:)"
     r"(?:\s*:)?(?:\s+\S|\s*$)",
     re.IGNORECASE,
 )
@@ -1095,6 +1097,13 @@ def _visible_authors(page: _Page, organisations: list[str]) -> list[str]:
             names = [n for t in links if t for n in _split_names(t, organisations, visible=True)]
         else:
             names = _split_names(text, organisations, visible=True)
+            if not names and el in region.prefixed and _BYLINE_WORD_RE.match(_clean(text)):
+                # "<h5>Autor:</h5> Peter Maahn": the label alone, the name right after it
+                following = el.tail or ""
+                sibling = el.getnext()
+                if not following.strip() and sibling is not None:
+                    following = _text(sibling, 120)
+                names = _split_names(following, organisations, visible=True)
         if names:
             if el.tag == "a":
                 # co-authors printed as sibling links: "<a>Jane Doe</a>, <a>John Roe</a>"
@@ -1148,6 +1157,7 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
         return []
     text = re.sub(r"\S*https?://\S*|\([^)]*\)|\[[^\]]*\]|©|\(c\)|(?<!\S)@\w+", " ", text)
     text = _CREDIT_TAIL_RE.split(text, maxsplit=1)[0]  # "Jane Doe Foto: John Roe": the photographer
+    text = _GLUED_PREFIX_RE.sub("", text)  # "ByAlex Bozarjian": label and name in adjacent elements
     previous = None
     while previous != text:
         previous = text
@@ -1196,6 +1206,8 @@ def _is_person_name(text: str) -> bool:
     words = text.split()
     if len(words) > 5 or not any(len(w.strip(".")) > 1 for w in words):
         return False  # a sentence, or bare initials ("K A")
+    if len(words) == 1 and len(text) < 3:
+        return False  # "Mi", "DT": a weekday or initials, not a byline
     if len(words) == 1 and "-" in text and text.lower() == text:
         return False  # a profile slug
     cased = [w for w in words if w[0].isalpha() and w[0].lower() != w[0].upper()]

@@ -355,6 +355,9 @@ def test_visible_byline(byline: str, authors: list[str]) -> None:
          ["Roland Brockmann", "Sebastian Drescher"]),
         ('<span>par <a href="/personne-jacques-munier.html">Jacques Munier</a></span>', ["Jacques Munier"]),
         ("<address>Claudia Lindner</address>", ["Claudia Lindner"]),
+        ("<div><h5>Autor: </h5>Peter Maahn</div>", ["Peter Maahn"]),
+        ('<div class="byline"><span>By</span><span>Alex Bozarjian</span></div>', ["Alex Bozarjian"]),
+        ("<p>Von Vonnegut Kurt</p>", ["Vonnegut Kurt"]),
         ("<p>By 2030, the bridge will be replaced.</p>", []),
     ],
 )
