@@ -258,7 +258,7 @@ class SwitchableProxy:
                     if not data:
                         return
                     pair[sock].sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: refuse() closed the socket under select()
             return
         finally:
             for sock in (a, b):

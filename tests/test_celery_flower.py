@@ -61,16 +61,19 @@ def test_flower_shows_wirefeed_tasks_by_name_with_trimmed_arguments(
             html_file.write_text(page + "</article></body></html>", encoding="utf-8")
             wirefeed(env, "enqueue", "--html", str(html_file), "--url", "https://news.example/flower")
             items = clustered_items(seed=3, clusters=0, copies=1, singles=2)
-            wirefeed(env, "enqueue", "--items", str(write_jsonl(tmp_path / "items.jsonl", items)))
+            jsonl = str(write_jsonl(tmp_path / "items.jsonl", items))
+            wirefeed(env, "enqueue", "--items", jsonl, "--batch", "1")  # a message per item
+            wirefeed(env, "enqueue", "--items", jsonl)  # ... and as one batch
 
             def seen() -> dict[str, dict[str, object]] | None:
                 response = httpx.get(f"{base}/api/tasks", auth=AUTH, timeout=5)
                 assert response.status_code == 200
                 tasks = response.json()
                 names = {task.get("name") for task in tasks.values()}
-                return tasks if {"wirefeed.ingest_html", "wirefeed.ingest_item"} <= names else None
+                wanted = {"wirefeed.ingest_html", "wirefeed.ingest_item", "wirefeed.ingest_items"}
+                return tasks if wanted <= names else None
 
-            tasks = wait_until(seen, 60, interval=0.5, what="both tasks in Flower")
+            tasks = wait_until(seen, 60, interval=0.5, what="the three tasks in Flower")
             html_task = next(t for t in tasks.values() if t["name"] == "wirefeed.ingest_html")
             shown = str(html_task["kwargs"])
             assert "https://news.example/flower" in shown  # the URL stays readable
@@ -78,6 +81,8 @@ def test_flower_shows_wirefeed_tasks_by_name_with_trimmed_arguments(
             assert "chars)" in shown  # the page is summarised by its length
             item_task = next(t for t in tasks.values() if t["name"] == "wirefeed.ingest_item")
             assert "single.example" in str(item_task["kwargs"])
+            batch_task = next(t for t in tasks.values() if t["name"] == "wirefeed.ingest_items")
+            assert len(str(batch_task["kwargs"])) < 200  # a batch shows as its count of items
 
             refused = httpx.get(f"{base}/api/tasks", timeout=5)
             assert refused.status_code == 401
