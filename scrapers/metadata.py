@@ -1495,7 +1495,7 @@ def _pick(
     name: str,
     warnings: list[str],
 ) -> ParsedDate | None:
-    for source in sources:
+    for index, source in enumerate(sources):
         parsed = parse_date(source.raw, order, epoch=not source.printed)
         if parsed is None:
             continue
@@ -1507,7 +1507,23 @@ def _pick(
         if to_aware(parsed) > now + timedelta(days=2):
             warnings.append(f"{name}: {source.label} date {source.raw!r} is in the future; ignored")
             continue
+        if not parsed.has_time or not parsed.has_tz:
+            # a later source may state the same day more precisely ("2020-01-13" in JSON-LD,
+            # "2020-01-13T08:45:00+01:00" in article:published_time): same fact, more of it
+            parsed = _more_precise(parsed, sources[index + 1 :], order) or parsed
         return parsed
+    return None
+
+
+def _more_precise(parsed: ParsedDate, later: list[_DateSource], order: DateOrder | None) -> ParsedDate | None:
+    for source in later[:MAX_CANDIDATES]:
+        other = parse_date(source.raw, order, epoch=not source.printed)
+        if other is None or other.ambiguous:
+            continue
+        if (other.has_time, other.has_tz) <= (parsed.has_time, parsed.has_tz):
+            continue
+        if other.value.date() == parsed.value.date():
+            return other
     return None
 
 

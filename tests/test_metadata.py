@@ -620,13 +620,24 @@ def test_zone_less_structured_date_is_utc_with_a_warning() -> None:
     assert any("published_at" in w and "UTC assumed" in w for w in meta.warnings)
 
 
+def test_same_day_stated_more_precisely_elsewhere_wins() -> None:
+    data = {"@type": "BlogPosting", "headline": "H", "datePublished": "2020-01-13"}
+    head = ld(data) + '<meta property="article:published_time" content="2020-01-13T08:45:00+01:00">'
+    meta = meta_of(page(head))
+    assert meta.published_at == datetime(2020, 1, 13, 8, 45, tzinfo=timezone(timedelta(hours=1)))
+    assert not any("published_at" in w for w in meta.warnings)
+    # a different day elsewhere is a different claim, not more precision
+    head = ld(data) + '<meta property="article:published_time" content="2020-01-12T08:45:00+01:00">'
+    assert meta_of(page(head)).published_at == datetime(2020, 1, 13, tzinfo=UTC)
+
+
 def test_modified_before_published_is_dropped() -> None:
     head = ('<meta property="article:published_time" content="2013-07-19T17:08:44+00:00">'
             '<meta property="article:modified_time" content="2013-07-19T13:08:57+00:00">')
     meta = meta_of(page(head))
     assert meta.published_at == datetime(2013, 7, 19, 17, 8, 44, tzinfo=UTC)
     assert meta.modified_at is None
-    assert "modified_at earlier than published_at; dropped" in meta.warnings
+    assert meta.warnings == ["modified_at earlier than published_at; dropped"]
 
 
 def test_future_date_is_skipped_for_the_next_source() -> None:
