@@ -30,6 +30,8 @@ HtmlElement = lxml_html.HtmlElement
 MIN_BODY_CHARS = 120
 MIN_DECLARED_BODY_CHARS = 20
 SHORT_BODY_CHARS = 400
+# A line mostly made of link text is navigation ("Print | Share | Back"), even inside the body.
+LINE_LINK_DENSITY = 0.5
 # Inputs beyond this are cut before parsing: no real article page comes close, and the bound keeps a
 # hostile or broken page from costing unbounded time and memory.
 MAX_INPUT_CHARS = 8_000_000
@@ -248,7 +250,7 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
     for para in paragraphs:
         lines = [
             line.text for line in para.lines
-            if line.link_density <= 0.5
+            if line.link_density <= LINE_LINK_DENSITY
             and not bp.boilerplate_text(line.text)
             and not bp.byline_text(line.text)
             and not bp.dateline_text(line.text)
