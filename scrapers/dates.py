@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "DateOrder",
@@ -132,7 +133,11 @@ _TZ_ABBREVIATIONS: dict[str, float] = {
     "hkt": 8, "sgt": 8, "pht": 8, "wib": 7, "aest": 10, "aedt": 11, "acst": 9.5, "awst": 8, "nzst": 12,
     "nzdt": 13, "sast": 2, "cat": 2, "eat": 3, "wat": 1, "pkt": 5, "trt": 3, "gst": 4,
 }
-_TZ_ALT = "|".join(sorted(_TZ_ABBREVIATIONS, key=len, reverse=True))
+# US papers print "7:12 p.m. ET": a region, whose offset depends on the date (daylight saving time).
+_TZ_REGIONS: dict[str, str] = {
+    "et": "America/New_York", "ct": "America/Chicago", "mt": "America/Denver", "pt": "America/Los_Angeles",
+}
+_TZ_ALT = "|".join(sorted([*_TZ_ABBREVIATIONS, *_TZ_REGIONS], key=len, reverse=True))
 _TZ = (
     rf"(?P<tz>(?:(?:utc|gmt)\s*)?[+\-−]\s*\d{{1,2}}(?::?\d{{2}})?|(?<![a-zà-ÿ])(?:{_TZ_ALT})(?![a-zà-ÿ])"
     rf"(?:\s*[+\-−]\s*\d{{1,2}}(?::?\d{{2}})?)?)"
@@ -397,10 +402,22 @@ def _with_time(parsed: ParsedDate, groups: dict[str, str | None]) -> ParsedDate:
     frac = groups.get("frac")
     micro = int((frac or "0")[:6].ljust(6, "0")) if frac else 0
     value = parsed.value.replace(hour=hour, minute=minute, second=second, microsecond=micro)
-    zone = _zone(groups.get("tz"))
+    zone = _regional_offset(groups.get("tz"), value) or _zone(groups.get("tz"))
     if zone is not None:
         return ParsedDate(value.replace(tzinfo=zone), has_tz=True, has_time=True, ambiguous=parsed.ambiguous)
     return ParsedDate(value, has_tz=False, has_time=True, ambiguous=parsed.ambiguous)
+
+
+def _regional_offset(text: str | None, local: datetime) -> timezone | None:
+    """The fixed offset a US time-zone region had at that local time; None if unknown or no tz data."""
+    name = _TZ_REGIONS.get((text or "").strip().lower())
+    if name is None:
+        return None
+    try:
+        offset = local.replace(tzinfo=ZoneInfo(name)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return None  # no time-zone database on this machine: the value stays zone-less, and says so
+    return timezone(offset) if offset is not None else None
 
 
 _OFFSET_RE = re.compile(r"([+-])\s*(\d{1,2})(?::?(\d{2}))?$")

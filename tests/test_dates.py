@@ -103,6 +103,14 @@ def test_twelve_hour_clock() -> None:
     assert parse_date("Oct 7, 2016 12:05 PM").value == datetime(2016, 10, 7, 12, 5)  # type: ignore[union-attr]
 
 
+def test_us_region_zones_follow_daylight_saving() -> None:
+    summer = parse_date("Oct. 7, 2016, 7:12 p.m. ET")
+    winter = parse_date("January 7, 2016 7:12 PM ET")
+    assert summer is not None and summer.value.utcoffset() == timedelta(hours=-4)
+    assert winter is not None and winter.value.utcoffset() == timedelta(hours=-5)
+    assert parse_date("Oct 7, 2016 10:00 PT").value.utcoffset() == timedelta(hours=-7)  # type: ignore[union-attr]
+
+
 def test_offset_is_kept_not_converted_away() -> None:
     parsed = parse_date("2016-10-07T21:12:00+02:00")
     assert parsed is not None
