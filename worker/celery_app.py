@@ -32,6 +32,13 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
 def celery_config(settings: Settings) -> dict[str, Any]:
     """Everything Celery needs, derived from our settings so deployments only ever set ``WIREFEED_*``."""
     visibility = settings.visibility_timeout_s
+    longest = max(settings.task_time_limit_s, settings.retry_backoff_max_s)
+    if visibility <= longest:
+        # A message still running (or waiting for its retry countdown) would be handed to a second worker.
+        log.warning(
+            "WIREFEED_VISIBILITY_TIMEOUT_S=%s is not longer than the longest task or retry wait (%ss): "
+            "long tasks may run twice at once", visibility, longest,
+        )
     return {
         "broker_url": settings.broker_url,
         "broker_connection_retry_on_startup": True,

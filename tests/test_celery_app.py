@@ -1,0 +1,52 @@
+"""The Celery app's contract: what the embedded mode must not import, and the settings the docs promise."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from config.settings import load_settings
+from tests.celery_support import ROOT
+from worker.queueing import display
+
+
+def test_cli_and_pipeline_do_not_import_celery() -> None:
+    """The embedded mode (SQLite, no broker) must not pay for, or depend on, the Celery stack. (The redis
+    client library may be imported, by datasketch; no connection is made without a Redis URL.)"""
+    script = (
+        "import sys, worker.cli, worker.pipeline, worker.queueing; "
+        "print(sorted(m for m in ('celery', 'kombu', 'billiard', 'redbeat', 'flower') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_reliability_settings_follow_the_configuration() -> None:
+    from worker.celery_app import TASK_ROUTES, celery_config
+
+    conf = celery_config(load_settings(broker_url="redis://broker.example:6379/4", visibility_timeout_s=900,
+                                       task_time_limit_s=120, task_soft_time_limit_s=100))
+    assert conf["broker_url"] == "redis://broker.example:6379/4"
+    assert conf["accept_content"] == ["json"] and conf["task_serializer"] == "json"  # pickle refused
+    assert conf["task_acks_late"] and conf["task_reject_on_worker_lost"]
+    assert conf["worker_prefetch_multiplier"] == 1
+    assert conf["broker_transport_options"]["visibility_timeout"] == 900
+    assert conf["task_time_limit"] == 120 and conf["task_soft_time_limit"] == 100
+    assert conf["task_ignore_result"] and conf["worker_send_task_events"]
+    assert {route["queue"] for route in TASK_ROUTES.values()} == {"discover", "fetch", "process"}
+    import worker.tasks  # the worker imports it through the app's ``include``
+    from worker import app
+
+    assert worker.tasks.app is app
+    registered = {name for name in app.tasks if name.startswith("wirefeed.")}
+    assert registered == set(TASK_ROUTES)  # every task routed, every route a task
+
+
+def test_display_keeps_arguments_readable() -> None:
+    page = "<html>" + "x" * 100_000
+    shown = display({"url": "https://news.example/a", "html": page, "source": None})
+    assert "https://news.example/a" in shown and "(100006 chars)" in shown and len(shown) < 200
+    assert display({"items": [{"url": "u", "text": "t"}] * 25}) == "{'items': […25 items]}"
+    assert display({"items": [{"url": "u"}]}) == "{'items': [{…1 keys}]}"
