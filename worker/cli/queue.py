@@ -60,7 +60,11 @@ def enqueue(
                 fail(f"cannot read {html}: {error.strerror}")
             if len(data) > MAX_HTML_BYTES:
                 fail(f"{html} is {len(data)} bytes, more than {MAX_HTML_BYTES}")
-            text = data.decode("utf-8", errors="replace")
+            from scrapers.fetch import decode_html
+
+            # Messages are JSON, so the page travels as text: decode it here as the fetcher would (BOM,
+            # <meta> charset, then detection), not blindly as UTF-8.
+            text, _encoding, _warnings = decode_html(data, "")
             queueing.enqueue_html(conf, text, url or "", source=source, run=run)
             sent += 1
         if items is not None:
