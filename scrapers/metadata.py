@@ -207,7 +207,6 @@ _AGENCIES = frozenset(
         "ANP", "NTB", "TT", "Interfax", "RIA Novosti", "Yonhap", "Anadolu", "Anadolu Agency", "AAP",
         "CP", "The Canadian Press", "Canadian Press", "PTI", "IANS", "ANI", "Europa Press", "Lusa",
         "CTK", "PAP", "MTI", "AA", "WAFA", "SANA", "IRNA", "dpa-AFX", "Reuters Staff", "AP Staff",
-        "Agencies", "Agenturen", "agences", "wires", "news agencies",
     )
 )
 # Credits that name nobody: dropped outright rather than kept as an organisation.
@@ -215,6 +214,7 @@ _GENERIC_CREDIT_RE = re.compile(
     r"^(?:the\s+)?(?:editorial\s+)?(?:staff|team|desk|newsroom|redaktion|redacción|rédaction|redazione|"
     r"redação|editors?|editorial|admin|administrator|super\s+user|guest|anonymous|unknown|user|webmaster|"
     r"online|datum|date|quelle|source|fotos?|photos?|фото|bild|image|gesponserte?\s+inhalte|sponsored|"
+    r"agencies|agenturen|agences|agencias|wires|news\s+agencies|"
     r"red\.?)(?:\s+(?:staff|team|desk|writer|reporter|online))?$",
     re.IGNORECASE,
 )

@@ -335,6 +335,8 @@ def test_publisher_credit_in_meta_author_is_not_a_person() -> None:
         ("Jane Doe, Senior Correspondent", ["Jane Doe"]),
         ("By Jane Doe & John Roe", ["Jane Doe", "John Roe"]),
         ("By Reuters", ["Reuters"]),
+        ("Guardian staff and agencies", []),
+        ("By Mary-Jane O'Neil, CNN", ["Mary-Jane O'Neil"]),
         ("Jane Doe (AFP)", ["Jane Doe"]),
         ("Kristen Falc'honKristen Falc'hon", ["Kristen Falc'hon"]),
         ("Eingestellt von Sandra Klein", ["Sandra Klein"]),
