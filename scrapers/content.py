@@ -40,6 +40,7 @@ MAX_CAPTION_CHARS = 250
 # A lead is a paragraph or two above the body, sharing an ancestor a few levels up.
 LEAD_MAX_LEVELS = 3
 LEAD_MIN_CHARS = 40
+LEAD_MIN_DEK_CHARS = 60
 LEAD_MAX_BLOCKS = 3
 LEAD_MAX_CHARS = 1200
 # A child holding this share of a region's prose replaces the region.
@@ -423,7 +424,12 @@ def lead_blocks(analysis: Analysis, region: Region) -> list[HtmlElement]:
     chosen: list[int] = []
     total = 0
     for j in range(headline + 1, start):
-        if j in depth_of or not analysis.good[j] or analysis.text_chars[j] < LEAD_MIN_CHARS:
+        if j in depth_of or analysis.text_chars[j] < LEAD_MIN_CHARS:
+            continue
+        # A standfirst set as a subheading reads as a sentence; kickers and section labels do not.
+        dek = (elements[j].tag in HEADINGS and not analysis.chrome[j]
+               and analysis.text_chars[j] >= LEAD_MIN_DEK_CHARS)
+        if not (analysis.good[j] or dek):
             continue
         if chosen and _is_descendant(analysis, j, chosen[-1]):
             continue
