@@ -604,11 +604,12 @@ def _scan_region(page: _Page) -> _Region:
             heading, root, _REGION_AFTER
         )
         for el in _following_elements(heading, root, _NEAR_ELEMENTS, own=False):
-            if el.tag not in _SKIP_TAGS and not _in_other_block(el, boundary):
-                text = _clean(_text(el, 200))
-                # a child repeats part of its parent's line: keep the line, whose words say what it is
-                if 6 <= len(text) <= 150 and not any(text in line for line in near):
-                    near.append(text)
+            if el.tag in _SKIP_TAGS or _in_other_block(el, boundary) or _links_elsewhere(el, page):
+                continue
+            text = _clean(_text(el, 200))
+            # a child repeats part of its parent's line: keep the line, whose words say what it is
+            if 6 <= len(text) <= 150 and not any(text in line for line in near):
+                near.append(text)
     else:
         root = next(tree.iter("article"), None)
         if root is None:
@@ -1594,7 +1595,7 @@ def _visible_date_sources(page: _Page) -> tuple[list[_DateSource], list[_DateSou
     primary: list[_DateSource] = []
     updated: list[_DateSource] = []
     for el in region.times:
-        if not _own_story(el, region):
+        if not _own_story(el, region) or _links_elsewhere(el, page):
             continue
         if el.tag == "time":
             raw = el.get("datetime") or _clean(_text(el))
@@ -1617,6 +1618,8 @@ def _visible_date_sources(page: _Page) -> tuple[list[_DateSource], list[_DateSou
             break
         label = f"{el.get('class', '')} {el.get('id', '')}".lower()
         if any(w in label for w in ("validate", "mandate")) or not _own_story(el, region):
+            continue
+        if _links_elsewhere(el, page):
             continue
         text = _clean(_text(el))
         if not text or len(text) > 160:
@@ -1644,6 +1647,24 @@ def _visible_date_sources(page: _Page) -> tuple[list[_DateSource], list[_DateSou
             elif not _NOT_PUBLICATION_RE.search(segment):
                 sources.append(_DateSource("line under heading", segment, printed=True))
     return primary + sources, updated
+
+
+def _links_elsewhere(el: lxml.html.HtmlElement, page: _Page) -> bool:
+    """A date inside a link to another page is that page's date (a teaser), unless the link is this
+    page's own permalink (blogs wrap their date in one)."""
+    node = el
+    for _ in range(4):
+        if node is None:
+            return False
+        if node.tag == "a":
+            href = node.get("href")
+            if not href or href.startswith("#") or "bookmark" in (node.get("rel") or ""):
+                return False
+            target = _url_key(page.absolute(href) or "")
+            own = {_url_key(u) for u in (page.url, page.absolute(page.canonical_href)) if u}
+            return bool(target) and target not in own
+        node = node.getparent()
+    return False
 
 
 def _lead_text(el: lxml.html.HtmlElement) -> str:

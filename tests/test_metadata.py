@@ -503,6 +503,21 @@ def test_teaser_cards_are_other_stories() -> None:
     assert meta.published_at == datetime(2022, 8, 12, 9, 5, tzinfo=timezone(timedelta(hours=2)))
 
 
+def test_a_date_inside_a_link_to_another_page_is_that_pages_date() -> None:
+    body = """<article><h1>Berlin confronts its colonial past</h1>
+      <a href="https://other.example/story-9">
+        <h2>Earlier: a museum debate <span class="date">11.07.2017</span></h2></a>
+      <p>Text</p></article>"""
+    assert meta_of(page("", body, lang="de"), "https://news.example.com/colonial").published_at is None
+    # a blog's permalink around its own date is the page itself
+    body = """<article><h1>Berlin confronts its colonial past</h1>
+      <a href="/colonial" rel="bookmark"><time datetime="2020-01-19T10:00:00+01:00">19.01.2020</time></a>
+      </article>"""
+    assert meta_of(page("", body), "https://news.example.com/colonial").published_at == datetime(
+        2020, 1, 19, 10, tzinfo=timezone(timedelta(hours=1))
+    )
+
+
 def test_comment_dates_are_not_taken() -> None:
     body = """<article><h1>Ask the expert</h1><p>Body</p></article>
     <section id="comments"><div class="comment">
