@@ -37,11 +37,11 @@ MIN_PROSE_CHARS = 25
 MAX_PROSE_LINK_DENSITY = 0.5
 LONG_PARAGRAPH_CHARS = 80
 MAX_CAPTION_CHARS = 250
-# A lead is a paragraph or two above the body, sharing an ancestor a few levels up.
-LEAD_MAX_LEVELS = 3
+# A lead is a few paragraphs between the headline and the body, under a common ancestor not far up.
+LEAD_MAX_LEVELS = 7
 LEAD_MIN_CHARS = 40
 LEAD_MIN_DEK_CHARS = 60
-LEAD_MAX_BLOCKS = 3
+LEAD_MAX_BLOCKS = 5
 LEAD_MAX_CHARS = 1200
 # A child holding this share of a region's prose replaces the region.
 SHRINK_SHARE = 0.7
