@@ -150,3 +150,35 @@ def test_database_refusing_connections_then_back(postgres_url: str, redis_url: s
         assert duplicates == 0
         assert errors == 0  # the outage was waited out, not recorded as a verdict on the items
         store.dispose()
+
+
+def test_retries_run_out_into_a_dead_letter(postgres_url: str, redis_url: str, tmp_path: Path) -> None:
+    """The shared dedup index stays unreachable: each item is retried with backoff, then recorded in
+    ingest_errors with why, and the batch still ends (no task left pending forever)."""
+    from tests.servers import free_port
+
+    broker = redis_db(redis_url, 17)
+    flush(broker)
+    items = _distinct_items(17, 2)
+    with fresh_database(postgres_url, "deadletter") as database:
+        nowhere = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+        env = worker_env(broker_url=broker, database_url=database, dedup_url=nowhere,
+                         task_max_retries=2, retry_backoff_max_s=1)
+        worker = start_worker(env, tmp_path, "unlucky", concurrency=1)
+        try:
+            stdout = wirefeed(env, "enqueue", "--items", str(write_jsonl(tmp_path / "items.jsonl", items)),
+                              "--batch", "1", "--wait", timeout=120)
+        finally:
+            worker.stop()
+        store = Store(database)
+        with store.session() as session:
+            error = IngestErrorRecord
+            rows = session.execute(select(error.url, error.stage, error.kind, error.message)).all()
+        stored = _counts(store)[0]
+        store.dispose()
+    assert stored == 0
+    assert {row.url for row in rows} == {item["url"] for item in items}  # one dead letter per item
+    for row in rows:
+        assert (row.stage, row.kind) == ("task:ingest_item", "storage")
+        assert "gave up after 2 retries" in row.message and "ConnectionError" in row.message
+    assert "storage 2" in stdout  # --wait returned, counting both as errors

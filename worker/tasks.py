@@ -104,6 +104,20 @@ def _watch_outages(engine: Any) -> None:
     event.listen(engine, "handle_error", seen)
 
 
+def dead_letter_store() -> Any:
+    """The store, even when the pipeline cannot be built (its Redis index out of reach, say)."""
+    current = _state.get("pipeline")
+    if current is not None and _state.get("pid") == os.getpid():
+        return current.store
+    store = _state.get("store")
+    if store is None or _state.get("store_pid") != os.getpid():
+        from worker.store import Store
+
+        store = Store(settings().database_url)
+        _state.update(store=store, store_pid=os.getpid())
+    return store
+
+
 def state_redis() -> Any:
     client = _state.get("redis")
     if client is None or _state.get("redis_pid") != os.getpid():
@@ -177,14 +191,15 @@ class WirefeedTask(Task):
         source = kwargs.get("source")
         retries = self.request.retries
         kind = getattr(exc, "kind", None)
-        if not isinstance(kind, ErrorKind):
-            storage = isinstance(exc, OperationalError | InterfaceError)
+        if not isinstance(kind, ErrorKind):  # a database or the Redis index out of reach: storage
+            storage = isinstance(exc, TRANSIENT)
             kind = ErrorKind.STORAGE if storage else ErrorKind.INTERNAL
         message = f"{self.name} gave up after {retries} retries: {type(exc).__name__}: {exc}"
         stage = f"task:{self.name.removeprefix('wirefeed.')}"
         for url in urls:
             try:
-                pipeline().record_error(url, source, stage, IngestError(kind, message[:3900]))
+                dead_letter_store().record_error(url=url, source=source, stage=stage, kind=kind.value,
+                                                 message=message[:3900])
             except Exception:  # the store itself may be what is down; the log is the last resort
                 log.exception("dead letter not recorded: %s %s", url, message)
         try:
