@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any
 
 from protego import Protego
@@ -145,11 +145,20 @@ class RedisRobotsCache:
         with self._guard:
             self._local[origin] = (time.monotonic() + min(self.LOCAL_TTL_S, rules.ttl_s), rules)
 
-    def origin_lock(self, origin: str) -> AbstractContextManager[Any]:
+    @contextmanager
+    def _held(self, origin: str) -> Iterator[None]:
+        lock = self._redis.lock(f"{self._key(origin)}:lock", timeout=self._lock_timeout_s)
+        acquired = lock.acquire(blocking=True, blocking_timeout=self._lock_timeout_s)
+        try:
+            yield  # not acquired in time (a stuck holder): fetch it ourselves rather than fail the page
+        finally:
+            if acquired:
+                with suppress(Exception):  # expired meanwhile: nothing of ours to release
+                    lock.release()
+
+    def origin_lock(self, origin: str) -> AbstractContextManager[None]:
         """Held while one worker fetches an origin's robots.txt, so the others wait and then read its copy."""
-        return self._redis.lock(
-            f"{self._key(origin)}:lock", timeout=self._lock_timeout_s, blocking_timeout=self._lock_timeout_s
-        )
+        return self._held(origin)
 
 
 def _decode(raw: bytes | str) -> RobotsRules:
