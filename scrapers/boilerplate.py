@@ -213,7 +213,8 @@ _BOILERPLATE_START = re.compile(
     r"follow us|follow on|sign up|subscribe|click here|tap here|watch:|listen:|"
     r"photo:|photos:|image:|picture:|credit:|image credit|photo credit|getty images|"
     r"lesen sie auch|lesen sie mehr|mehr zum thema|mehr dazu|auch interessant|das könnte sie|"
-    r"weiterlesen|zum thema|anzeige|werbung|teilen|foto:|bild:|quelle:|"
+    r"weiterlesen|zum thema|anzeige|werbung|teilen|foto:|bild:|quelle:|beitragsbild|titelbild|bildquelle|"
+    r"bildnachweis|fotonachweis|crédits? photos?|crédit photo|"
     r"lire aussi|à lire aussi|a lire aussi|voir aussi|publicité|"
     r"leggi anche|pubblicità|lee también|leer más|publicidad|"
     r"читайте также|читать далее|реклама|по теме|смотрите также)(?=\W|$)",
@@ -262,6 +263,28 @@ _RIGHTS = re.compile(
 def rights_text(text: str) -> bool:
     """A short copyright or rights-reserved notice."""
     return len(text) <= 160 and _RIGHTS.search(text) is not None
+
+
+# Section labels that are whole lines: what remains of a box once its links are gone.
+_LABEL_LINE = re.compile(
+    r"^\W{0,3}(?:tags?|themen|schlagw(?:o|ö)rte(?:r)?|stichw(?:o|ö)rte(?:r)?|topics|kontakt|contact|"
+    r"quellen(?:angaben)?|sources?|"
+    r"weitere (?:informationen|infos|artikel|beiträge|themen|meldungen|nachrichten)|"
+    r"more (?:information|stories|articles|on this story)|mehr (?:zum thema|infos?|informationen|dazu)|"
+    r"zum weiterlesen|further reading|related(?: articles| posts| stories| content)?|"
+    r"ähnliche (?:beiträge|artikel|themen)|das könnte (?:dich|sie) auch interessieren|"
+    r"you (?:may|might) also like|share(?: this(?: article| story| post)?)?|teilen|artikel teilen|newsticker|"
+    r"permalink|originalpublikation|externer inhalt|über (?:den|die) autor(?:in)?|about the author|"
+    r"schon gelesen|lesen sie (?:auch|mehr)|auch interessant|empfehlungen|recommended|advertisement|"
+    r"anzeige|werbung|sponsored|à lire aussi|lire aussi|sur le même sujet|leggi anche|lee también|"
+    r"te puede interesar|читайте также|по теме)\W{0,3}$",
+    re.IGNORECASE,
+)
+
+
+def label_text(text: str) -> bool:
+    """A line that only names a box ("Tags", "Related articles:", "Über den Autor")."""
+    return len(text) <= 60 and _LABEL_LINE.match(text) is not None
 
 
 def boilerplate_text(text: str) -> bool:

@@ -255,6 +255,7 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
             and not bp.byline_text(line.text)
             and not bp.dateline_text(line.text)
             and not bp.rights_text(line.text)
+            and not bp.label_text(line.text)
             and line.text.casefold() != title_key
         ]
         text = "\n".join(lines)
@@ -264,18 +265,24 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
         kept.append((text, para.tag))
     while kept and _is_label(*kept[-1]):
         kept.pop()
-    # A heading directly followed by a heading of the same or a higher rank labels nothing.
+    # A heading directly followed by a heading of the same or a higher rank labels nothing, and
+    # neither does an introducing line ("Weitere Informationen:") followed by another label.
     return [text for i, (text, tag) in enumerate(kept)
-            if not (tag in HEADINGS and i + 1 < len(kept) and kept[i + 1][1] in HEADINGS
-                    and kept[i + 1][1] <= tag)]
+            if not (i + 1 < len(kept) and _orphaned(text, tag, *kept[i + 1]))]
+
+
+def _orphaned(text: str, tag: str, next_text: str, next_tag: str) -> bool:
+    if tag in HEADINGS:
+        return next_tag in HEADINGS and next_tag <= tag
+    return len(text) <= 60 and text.endswith(":") and _is_label(next_text, next_tag)
 
 
 _ROW_TAGS = frozenset({"li", "tr", "td", "th", "dd", "dt"})
 
 
 def _is_label(text: str, tag: str) -> bool:
-    """A heading, or a short unpunctuated line that is not a list item or table row."""
-    if tag in HEADINGS:
+    """A heading, a short line introducing something ("Kontakt:"), or a short unpunctuated line."""
+    if tag in HEADINGS or (len(text) <= 60 and text.endswith(":")):
         return True
     return tag not in _ROW_TAGS and len(text) <= 25 and text[-1] not in ".!?…\"“”»«)"
 
