@@ -282,6 +282,28 @@ _LABEL_LINE = re.compile(
 )
 
 
+# Calls to action addressed to the reader: subscribe, sign up, support us, log in.
+_CTA = re.compile(
+    r"\b(?:sign(?:ing)? up|subscribe to|subscribe now|register now|log in to|"
+    r"create (?:a|your) (?:free )?account|"
+    r"support (?:us|our)|donate now|newsletter today|jetzt (?:abonnieren|anmelden|registrieren|testen)|"
+    r"abonnieren sie|melden sie sich|registrieren sie sich|unterstützen sie|newsletter abonnieren|"
+    r"créez votre compte|abonnez-vous|inscrivez-vous|suscr[ií]bete|iscriviti|подпишитесь)\b",
+    re.IGNORECASE,
+)
+
+
+def cta_text(text: str) -> bool:
+    """A short line asking the reader to subscribe, sign up or support the site."""
+    return len(text) <= 200 and _CTA.search(text) is not None
+
+
+def nav_row_text(text: str) -> bool:
+    """"Kommentarfeed | Kommentare geschlossen | Trackback-URL": short items in a pipe-separated row."""
+    parts = text.split("|")
+    return len(parts) >= 3 and len(text) <= 120 and all(len(part.split()) <= 4 for part in parts)
+
+
 def label_text(text: str) -> bool:
     """A line that only names a box ("Tags", "Related articles:", "Über den Autor")."""
     return len(text) <= 60 and _LABEL_LINE.match(text) is not None

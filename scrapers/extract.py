@@ -256,6 +256,8 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
             and not bp.dateline_text(line.text)
             and not bp.rights_text(line.text)
             and not bp.label_text(line.text)
+            and not bp.cta_text(line.text)
+            and not (para.tag != "tr" and bp.nav_row_text(line.text))
             and line.text.casefold() != title_key
         ]
         text = "\n".join(lines)
