@@ -66,6 +66,7 @@ class Analysis:
     score: list[float] = field(default_factory=list)
     linked_headings: list[int] = field(default_factory=list)
     index: dict[HtmlElement, int] = field(default_factory=dict)
+    hint: list[int] = field(default_factory=list)
     page_good: int = 0
 
 
@@ -293,6 +294,7 @@ def analyse(root: HtmlElement) -> Analysis:
     analysis.score = score
     analysis.linked_headings = linked_heads
     analysis.index = pos
+    analysis.hint = hint
     analysis.page_good = agg_good[0] if n else 0
     analysis_hints = hint
     _choose_weights(analysis, analysis_hints)
@@ -426,10 +428,13 @@ def lead_blocks(analysis: Analysis, region: Region) -> list[HtmlElement]:
     for j in range(headline + 1, start):
         if j in depth_of or analysis.text_chars[j] < LEAD_MIN_CHARS:
             continue
+        if analysis.chrome[j] and not _only_header_chrome(analysis, j):
+            continue
+        total_chars = analysis.text_chars[j] + analysis.link_chars[j]
+        if analysis.link_chars[j] > MAX_PROSE_LINK_DENSITY * total_chars:
+            continue
         # A standfirst set as a subheading reads as a sentence; kickers and section labels do not.
-        dek = (elements[j].tag in HEADINGS and not analysis.chrome[j]
-               and analysis.text_chars[j] >= LEAD_MIN_DEK_CHARS)
-        if not (analysis.good[j] or dek):
+        if elements[j].tag in HEADINGS and analysis.text_chars[j] < LEAD_MIN_DEK_CHARS:
             continue
         if chosen and _is_descendant(analysis, j, chosen[-1]):
             continue
@@ -443,3 +448,14 @@ def lead_blocks(analysis: Analysis, region: Region) -> list[HtmlElement]:
         if len(chosen) > LEAD_MAX_BLOCKS or total > LEAD_MAX_CHARS:
             return []  # that much text outside the region is another column, not a lead
     return [elements[j] for j in chosen]
+
+
+def _only_header_chrome(analysis: Analysis, i: int) -> bool:
+    """Chrome only by sitting in a page or article header: the lead often lives there."""
+    elements = analysis.elements
+    while i >= 0 and analysis.chrome[i]:
+        h = analysis.hint[i]
+        if h < bp.NEUTRAL:
+            return h == bp.SOFT and _is_header(elements[i]) and not analysis.chrome[analysis.parent[i]]
+        i = analysis.parent[i]
+    return False
