@@ -80,7 +80,6 @@ class Region:
     paragraphs: int
     page_good_chars: int
     linked_headings: int
-    teaser_blocks: int
 
 
 def _labels_section(el: HtmlElement) -> bool:
@@ -152,7 +151,7 @@ def prune(root: HtmlElement) -> None:
 
 
 def analyse(root: HtmlElement) -> Analysis:
-    """Attribute text to blocks, mark chrome, and aggregate per subtree (three linear passes)."""
+    """Attribute text to blocks, mark chrome, and aggregate per subtree (a few linear passes)."""
     elements = [el for el in root.iter() if isinstance(el.tag, str)]
     n = len(elements)
     pos = {el: i for i, el in enumerate(elements)}
@@ -179,7 +178,7 @@ def analyse(root: HtmlElement) -> Analysis:
         if hint[i] == bp.SOFT and _is_header(el) and _labels_section(el):
             hint[i] = bp.NEUTRAL  # ...but the header of a section or entry is part of the story
         if hint[i] == bp.NEUTRAL and bp.is_hidden(el):
-            hint[i] = bp.HARD
+            hint[i] = bp.HARD  # measured: treating hidden boxes as soft costs more than it saves
         text = el.text
         if text:
             k = len(text.strip())
@@ -218,16 +217,16 @@ def analyse(root: HtmlElement) -> Analysis:
             raw_good[i] = total
             if t >= LONG_PARAGRAPH_CHARS:
                 raw_par[i] = 1
-    # Most long paragraphs that are siblings under one parent, anywhere below: a story body puts its
-    # paragraphs side by side, a list of teasers gives each excerpt a box of its own.
     for i in range(n - 1, 0, -1):
         pi = parent[i]
         if pi >= 0:
             raw_good[pi] += raw_good[i]
             raw_par[pi] += raw_par[i]
             linked_heads[pi] += linked_heads[i]
-    # A child counts if it is one paragraph, bare or in a wrapper of its own ("div.paragraph > p"),
-    # without a linked headline (which would make it a teaser).
+    # Most long paragraphs side by side under one parent, anywhere below: a story body puts its
+    # paragraphs next to each other, a list of teasers gives each excerpt a box of its own. A child
+    # counts if it is one paragraph, bare or in a wrapper of its own ("div.paragraph > p"), without
+    # a linked headline (which would make it a teaser).
     run_par = [0] * n
     for i in range(1, n):
         if raw_par[i] == 1 and not linked_heads[i] and parent[i] >= 0:
@@ -296,14 +295,14 @@ def analyse(root: HtmlElement) -> Analysis:
     analysis.index = pos
     analysis.hint = hint
     analysis.page_good = agg_good[0] if n else 0
-    analysis_hints = hint
-    _choose_weights(analysis, analysis_hints)
+    _weigh_by_names(analysis)
     return analysis
 
 
-def _choose_weights(analysis: Analysis, hint: list[int]) -> None:
+def _weigh_by_names(analysis: Analysis) -> None:
     """Turn raw sums into candidate scores: markup that names the article body earns a bonus."""
     score = analysis.score
+    hint = analysis.hint
     for i, el in enumerate(analysis.elements):
         s = score[i]
         if s <= 0 or analysis.chrome[i]:
@@ -351,7 +350,6 @@ def find_region(analysis: Analysis) -> Region | None:
         paragraphs=analysis.agg_paragraphs[best],
         page_good_chars=analysis.page_good,
         linked_headings=_linked_headings_in(analysis, best),
-        teaser_blocks=0,
     )
 
 
@@ -405,8 +403,9 @@ def lead_blocks(analysis: Analysis, region: Region) -> list[HtmlElement]:
     """Prose between the headline and the region: the standfirst or lead paragraph.
 
     Templates often keep the lead in the article header, apart from the body container; it belongs
-    to the story. Only good (prose, non-chrome) blocks close to the region qualify, so bylines,
-    datelines, captions and share bars in the same header stay out.
+    to the story. Only prose blocks qualify (a heading only if it reads as a sentence), outside any
+    chrome but the header itself, so captions and share bars stay out; bylines and datelines in the
+    same header are dropped later as lines.
     """
     elements = analysis.elements
     parent = analysis.parent
