@@ -99,7 +99,7 @@ def _check_is_article(region: Region | None, page_type: object) -> None:
 
 
 def _strip_region(analysis: Analysis, region: Region) -> None:
-    """Cut chrome inside the region: named chrome, link-dominated blocks, the title heading."""
+    """Cut chrome inside the region: named chrome, link-dominated blocks, the title, lone timestamps."""
     inside = set(region.element.iter())
     doomed: list[HtmlElement] = []
     elements = analysis.elements
@@ -137,7 +137,6 @@ def _data_tables(soup: BeautifulSoup) -> set[int]:
 
 
 _SPACES = re.compile(r"[^\S\n]+")
-_BLANK_LINES = re.compile(r"\n\s*\n")
 
 
 @dataclass(slots=True)
@@ -289,6 +288,14 @@ def _is_label(text: str, tag: str) -> bool:
     return tag not in _ROW_TAGS and len(text) <= 25 and text[-1] not in ".!?…\"“”»«)"
 
 
+def _metadata(root: HtmlElement, url: str | None) -> PageMetadata:
+    """Page metadata; a failure there costs the record its metadata, not its body (and says so)."""
+    try:
+        return extract_metadata(root, url)
+    except Exception as exc:  # a metadata bug on one page must not lose an otherwise good article
+        return PageMetadata(warnings=[f"metadata extraction failed: {type(exc).__name__}: {exc}"])
+
+
 def _article_from_metadata(meta: PageMetadata, url: str | None) -> Article:
     article = Article(url=url, canonical_url=url)
     for name in ("title", "published_at", "modified_at", "language", "site_name", "description", "top_image"):
@@ -301,7 +308,8 @@ def _article_from_metadata(meta: PageMetadata, url: str | None) -> Article:
 
 
 def extract(html: str | bytes, url: str | None = None) -> Article:
-    """Extract one article record; raises IngestError (EMPTY, ENCODING, PARSE, NOT_AN_ARTICLE) otherwise."""
+    """Extract one article record, or raise IngestError: EMPTY, ENCODING, PARSE or NOT_AN_ARTICLE for bad
+    input, INTERNAL (with the exception named) if the extractor itself fails on a page."""
     try:
         return _extract(html, url)
     except IngestError:
@@ -319,14 +327,15 @@ def extract(html: str | bytes, url: str | None = None) -> Article:
 def _extract(html: str | bytes, url: str | None) -> Article:
     text = _to_text(html)
     root = parse(text)
-    meta = extract_metadata(root, url)  # before the tree is cut: metadata reads the whole page
+    meta = _metadata(root, url)  # before the tree is cut: metadata reads the whole page
     article = _article_from_metadata(meta, url)
 
     prune(root)
     analysis = analyse(root)
     region = find_region(analysis)
     _check_is_article(region, meta.page_type)
-    assert region is not None
+    if region is None:  # _check_is_article refuses that already; this keeps the type checker informed
+        raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body region")
     _strip_region(analysis, region)
 
     leads = lead_blocks(analysis, region)

@@ -269,3 +269,16 @@ def test_utf16_with_bom_and_undeclared_legacy_bytes_decode() -> None:
     sentence = "Строители завершили монтаж последнего пролёта нового моста. "
     russian = f"<html><body><article><p>{sentence * 4}</p></article></body></html>"
     assert "Строители завершили" in decode_html(russian.encode("cp1251"))
+
+
+def test_a_metadata_failure_keeps_the_body_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scrapers.extract as extract_module
+
+    def broken(tree: object, url: object) -> object:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(extract_module, "extract_metadata", broken)
+    article = extract(SEED.read_bytes(), "https://x.test/a")
+    assert article.text.startswith("WASHINGTON -- U.S. Secretary of State")
+    assert article.title is None and article.canonical_url == "https://x.test/a"
+    assert any("metadata extraction failed" in w for w in article.warnings)
