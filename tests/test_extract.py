@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import random
 from pathlib import Path
 
@@ -272,7 +273,7 @@ def test_utf16_with_bom_and_undeclared_legacy_bytes_decode() -> None:
 
 
 def test_a_metadata_failure_keeps_the_body_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    import scrapers.extract as extract_module
+    extract_module = importlib.import_module("scrapers.extract")  # the package re-exports the function
 
     def broken(tree: object, url: object) -> object:
         raise KeyError("boom")
