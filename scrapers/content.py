@@ -31,6 +31,8 @@ LEAF_BLOCKS: frozenset[str] = frozenset({
     "summary", "hr", "html", "nav", "footer", "aside", "form", "menu", "header", "details",
 })
 HEADINGS: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Link lists and link paragraphs inside a story (sources, "read more") are not teaser headlines.
+_LIST_BLOCKS: frozenset[str] = frozenset({"li", "p", "td", "th", "dd", "dt", "tr", "ul", "ol"})
 
 # Shortest block that counts as prose; CJK scripts pack a sentence into fewer characters.
 MIN_PROSE_CHARS = 25
@@ -67,6 +69,7 @@ class Analysis:
     linked_headings: list[int] = field(default_factory=list)
     index: dict[HtmlElement, int] = field(default_factory=dict)
     hint: list[int] = field(default_factory=list)
+    paragraph_run: list[int] = field(default_factory=list)  # most one-paragraph children of one parent
     page_good: int = 0
 
 
@@ -80,6 +83,7 @@ class Region:
     paragraphs: int
     page_good_chars: int
     linked_headings: int
+    title_links: int
 
 
 def _labels_section(el: HtmlElement) -> bool:
@@ -199,6 +203,7 @@ def analyse(root: HtmlElement) -> Analysis:
     raw_good = [0] * n
     raw_par = [0] * n
     linked_heads = [0] * n
+    title_links = [0] * n
     for i in range(n):
         if not is_block[i]:
             continue
@@ -211,6 +216,8 @@ def analyse(root: HtmlElement) -> Analysis:
             if lk >= 0.6 * total and total >= 12:
                 linked_heads[i] = 1
             continue  # headings are neither prose nor chrome: they label whatever follows
+        if _title_link(tag, lk, total):
+            title_links[i] = 1
         # A paragraph element is prose at any length ("- Ok."); other blocks need a sentence's worth.
         if lk <= MAX_PROSE_LINK_DENSITY * total and (total >= MIN_PROSE_CHARS or tag == "p"):
             good[i] = True
@@ -223,13 +230,14 @@ def analyse(root: HtmlElement) -> Analysis:
             raw_good[pi] += raw_good[i]
             raw_par[pi] += raw_par[i]
             linked_heads[pi] += linked_heads[i]
+            title_links[pi] += title_links[i]
     # Most long paragraphs side by side under one parent, anywhere below: a story body puts its
     # paragraphs next to each other, a list of teasers gives each excerpt a box of its own. A child
     # counts if it is one paragraph, bare or in a wrapper of its own ("div.paragraph > p"), without
-    # a linked headline (which would make it a teaser).
+    # a linked headline or title link (which would make it a teaser).
     run_par = [0] * n
     for i in range(1, n):
-        if raw_par[i] == 1 and not linked_heads[i] and parent[i] >= 0:
+        if raw_par[i] == 1 and not linked_heads[i] and not title_links[i] and parent[i] >= 0:
             run_par[parent[i]] += 1
     for i in range(n - 1, 0, -1):
         pi = parent[i]
@@ -294,6 +302,7 @@ def analyse(root: HtmlElement) -> Analysis:
     analysis.linked_headings = linked_heads
     analysis.index = pos
     analysis.hint = hint
+    analysis.paragraph_run = run_par
     analysis.page_good = agg_good[0] if n else 0
     _weigh_by_names(analysis)
     return analysis
@@ -343,13 +352,15 @@ def find_region(analysis: Analysis) -> Region | None:
                 best = i
     if best < 0:
         return None
+    headings, titles = _teaser_titles_in(analysis, best)
     return Region(
         element=elements[best],
         index=best,
         good_chars=agg_good[best],
         paragraphs=analysis.agg_paragraphs[best],
         page_good_chars=analysis.page_good,
-        linked_headings=_linked_headings_in(analysis, best),
+        linked_headings=headings,
+        title_links=titles,
     )
 
 
@@ -381,15 +392,32 @@ def _tighten(analysis: Analysis, best: int) -> int:
         best = child
 
 
-def _linked_headings_in(analysis: Analysis, root: int) -> int:
-    """Linked headlines inside the region, chrome excluded: the shape of a list of teasers."""
-    count = 0
+def _teaser_titles_in(analysis: Analysis, root: int) -> tuple[int, int]:
+    """Linked headlines and title links inside the region, chrome excluded: the shape of a listing.
+
+    A linked headline is a heading that is mostly a link. A title link is a short block that is
+    mostly one link, which teaser templates use instead of a heading; it is only counted where the
+    region has no run of paragraphs side by side, as a story body would.
+    """
+    headings = titles = 0
+    count_titles = analysis.paragraph_run[root] <= 2
     for i in range(root, len(analysis.elements)):
         if i != root and not _is_descendant(analysis, i, root):
             break
-        if analysis.linked_headings[i] and not analysis.chrome[i] and analysis.elements[i].tag in HEADINGS:
-            count += 1
-    return count
+        if analysis.chrome[i]:
+            continue
+        if analysis.elements[i].tag in HEADINGS:
+            headings += analysis.linked_headings[i]
+            continue
+        links, total = analysis.link_chars[i], analysis.link_chars[i] + analysis.text_chars[i]
+        if count_titles and analysis.is_block[i] and _title_link(analysis.elements[i].tag, links, total):
+            titles += 1
+    return headings, titles
+
+
+def _title_link(tag: str, link_chars: int, total: int) -> bool:
+    """A short block that is mostly one link: a teaser's headline styled without a heading."""
+    return tag not in _LIST_BLOCKS and link_chars >= 15 and total <= 150 and link_chars >= 0.6 * total
 
 
 def _is_descendant(analysis: Analysis, i: int, root: int) -> bool:

@@ -88,12 +88,12 @@ def _check_is_article(region: Region | None, page_type: object) -> None:
     needed = MIN_DECLARED_BODY_CHARS if declared_article else MIN_BODY_CHARS
     if region is None or region.good_chars < needed:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no substantial body text on the page")
-    teasers = region.linked_headings >= 4 and region.linked_headings * 2 >= max(region.paragraphs, 1)
+    teasers = (region.linked_headings >= 4 and region.linked_headings * 2 >= max(region.paragraphs, 1)) or (
+        region.title_links >= 6 and region.title_links >= region.paragraphs
+    )
     if teasers and not declared_article:
-        raise IngestError(
-            ErrorKind.NOT_AN_ARTICLE,
-            f"main region is a list of {region.linked_headings} linked headlines, not a story",
-        )
+        count = max(region.linked_headings, region.title_links)
+        raise IngestError(ErrorKind.NOT_AN_ARTICLE, f"main region is a list of {count} teasers, not a story")
     if _page_type_says(page_type, _LISTING_TYPES) and not declared_article and region.paragraphs < 4:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, f"page declares itself a listing ({page_type})")
 

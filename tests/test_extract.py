@@ -283,3 +283,22 @@ def test_a_metadata_failure_keeps_the_body_and_says_so(monkeypatch: pytest.Monke
     assert article.text.startswith("WASHINGTON -- U.S. Secretary of State")
     assert article.title is None and article.canonical_url == "https://x.test/a"
     assert any("metadata extraction failed" in w for w in article.warnings)
+
+
+def test_listing_whose_headlines_are_plain_links_is_not_an_article() -> None:
+    items = "".join(
+        f'<div class="item"><a class="title" href="/s/{i}">Headline number {i} about a local matter here</a>'
+        f'<div class="sum">Summary {i}: {PROSE[:140]}</div><span>2 hours ago</span></div>'
+        for i in range(8)
+    )
+    with pytest.raises(IngestError) as info:
+        extract(_page(f'<main><h1>Politics</h1><div class="list">{items}</div></main>'))
+    assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+def test_story_with_a_few_read_more_links_is_still_an_article() -> None:
+    body = "".join(
+        f'<p>Paragraph {i}. {PROSE}</p><div><a href="/r{i}">Another story about the council</a></div>'
+        for i in range(4)
+    )
+    assert extract(_page(f"<main><h1>Council</h1><div>{body}</div></main>")).text.startswith("Paragraph 0.")
