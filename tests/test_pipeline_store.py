@@ -221,10 +221,48 @@ def test_cross_site_canonical_claim_does_not_overwrite_the_original(pipeline: Pi
     text = story("port-strike")
     original = pipeline.ingest_article(Article(url="https://wire.example/strike", text=text, title="Strike"))
     trimmed = "\n\n".join(paragraphs(text)[:-2])
-    copy = Article(url="https://partner.example/world/strike", canonical_url="https://wire.example/strike",
-                   text=trimmed, title="Dockers strike")
+    copy = Article(
+        url="https://partner.example/world/strike",
+        canonical_url="https://wire.example/strike",
+        text=trimmed,
+        title="Dockers strike",
+    )
     decision = pipeline.ingest_article(copy)
     assert decision.outcome is Outcome.DUPLICATE
     assert decision.duplicate_of == original.article_id
     [row] = list(article_rows(store))
     assert row["text"] == text and row["version"] == 1
+
+
+def test_an_unreachable_database_is_raised_not_recorded() -> None:
+    """An outage is not a verdict on the item: the caller (CLI, Celery task) must be able to retry it."""
+    from tests.servers import free_port
+    from worker.dedup import InProcessIndex
+    from worker.store import StorageUnavailable
+
+    nobody_listens = Store(f"postgresql+psycopg://wirefeed@127.0.0.1:{free_port()}/postgres")
+    pipeline = Pipeline(nobody_listens, InProcessIndex(0.5))
+    with pytest.raises(StorageUnavailable):
+        pipeline.ingest_item(item("https://a.example/2", story("port-strike")), source="wire")
+    with pytest.raises(StorageUnavailable):  # nor is a rejected item's error silently dropped
+        pipeline.ingest_item({"url": "https://a.example/3"}, source="wire")
+
+
+def test_a_rolled_back_item_leaves_no_phantom_source(store: Store) -> None:
+    pipeline = Pipeline(store)
+    first = store.source_id("fresh-source")
+    with pytest.raises(RuntimeError), store.session() as session:
+        session.add(
+            ArticleRecord(
+                canonical_url="https://x.example/1",
+                content_hash="0" * 64,
+                signature=b"",
+                text="t",
+                source_id=first,
+            )
+        )
+        raise RuntimeError("roll back")
+    decision = pipeline.ingest_item(item("https://x.example/2", story("wildfire")), source="fresh-source")
+    assert decision.outcome is Outcome.STORED
+    [row] = list(article_rows(store))
+    assert row["source"] == "fresh-source"

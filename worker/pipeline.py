@@ -27,7 +27,7 @@ from worker.dedup import DedupIndex, InProcessIndex, Match
 from worker.fingerprint import Signature, content_hash, signature
 from worker.items import parse_item
 from worker.models import ArticleRecord, ArticleVersion, DuplicateRecord, utcnow
-from worker.store import SchemaMissing, Store
+from worker.store import SchemaMissing, StorageUnavailable, Store, is_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +237,8 @@ class Pipeline:
                 last_error = error
                 time.sleep(self.PENDING_WAIT_S)
             except DBAPIError as error:
+                if is_unreachable(error):
+                    raise StorageUnavailable(f"database unavailable: {error.orig}") from error
                 return self.record_error(
                     article.url, source, "store", IngestError(ErrorKind.STORAGE, str(error.orig)[:500])
                 )
@@ -252,7 +254,9 @@ class Pipeline:
             self.store.record_error(
                 url=url, source=source, stage=stage, kind=error.kind.value, message=error.message
             )
-        except DBAPIError:
+        except DBAPIError as db_error:
+            if is_unreachable(db_error):  # the verdict must not be lost: let the caller retry the item
+                raise StorageUnavailable(f"database unavailable: {db_error.orig}") from db_error
             log.exception("could not record %s error for %s", error.kind, url)
         return Decision(Outcome.REJECTED, url, error_kind=error.kind, message=error.message)
 
@@ -269,9 +273,9 @@ class Pipeline:
         heal: bool = False,
     ) -> Decision:
         inserted_key = False
+        source_id = self.store.source_id(source)
         try:
             with self.store.session() as session:
-                source_id = self.store.source_id(session, source)
                 existing = self.store.article_by_url(session, key)
                 if existing is not None:
                     decision = self._same_url(session, existing, article, chash, sig, fetched_at)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, inspect, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker import migrate
@@ -23,6 +23,18 @@ from worker.models import (
     IngestErrorRecord,
     Source,
 )
+
+
+class StorageUnavailable(RuntimeError):
+    """The database could not be reached: the item was not decided and is worth trying again later.
+
+    Raised rather than recorded, because a rejection is a verdict on the item, and an outage is not.
+    """
+
+
+def is_unreachable(error: DBAPIError) -> bool:
+    """A connection-level failure (server down, connection dropped, database locked) rather than a refusal."""
+    return bool(error.connection_invalidated) or isinstance(error, OperationalError | InterfaceError)
 
 
 class SchemaMissing(RuntimeError):
@@ -102,19 +114,27 @@ class Store:
             session.close()
 
     # -- lookups ---------------------------------------------------------------------------------------
-    def source_id(self, session: Session, name: str | None) -> int | None:
-        """Get or create a source row; cached because every item of a crawl names the same few sources."""
+    def source_id(self, name: str | None) -> int | None:
+        """Get or create a source row, in a transaction of its own.
+
+        Committed before the id is cached or used, so an item's transaction rolling back (a retry, a
+        concurrent writer) can never leave the cache naming a source row that does not exist.
+        """
         if not name:
             return None
         cached = self._source_ids.get(name)
         if cached is not None:
             return cached
-        found = session.scalar(select(Source.id).where(Source.name == name))
-        if found is None:
-            with session.begin_nested():
-                row = Source(name=name)
-                session.add(row)
-            found = row.id
+        query = select(Source.id).where(Source.name == name)
+        with self.session() as session:
+            found = session.scalar(query)
+            if found is None:
+                try:
+                    with session.begin_nested():
+                        session.add(Source(name=name))
+                except IntegrityError:  # another writer created it first; read theirs
+                    pass
+                found = session.scalar(query)
         self._source_ids[name] = found
         return found
 

@@ -28,7 +28,6 @@ from typing import Any
 import redis.exceptions
 from celery import Task
 from celery.exceptions import Reject
-from sqlalchemy import event
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from config.settings import Settings, get_settings
@@ -36,7 +35,7 @@ from scrapers.errors import ErrorKind, IngestError
 from worker.celery_app import app
 from worker.pipeline import Decision, Pipeline, shared_index
 from worker.queueing import Run, count_done, redis_client, send, take_crawl_lock
-from worker.store import SchemaMissing
+from worker.store import SchemaMissing, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +51,7 @@ class TransientError(Exception):
 
 TRANSIENT = (
     TransientError,
+    StorageUnavailable,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     redis.exceptions.BusyLoadingError,
@@ -84,24 +84,8 @@ def pipeline() -> Pipeline:
             current = Pipeline.open(conf, index=index)
         except SchemaMissing as error:  # the database is down, or not migrated yet: both heal by waiting
             raise TransientError(ErrorKind.STORAGE, str(error)) from None
-        _watch_outages(current.store.engine)
         _state.update(pipeline=current, pid=os.getpid())
     return current
-
-
-def _watch_outages(engine: Any) -> None:
-    """Note every connection-level database error as it happens. The pipeline turns a failed write into a
-    rejected decision; this note is how a task tells "the database was unreachable" (retry later) from
-    "the database refused this row" (a verdict), without racing a database that comes back meanwhile."""
-    dbapi = engine.dialect.dbapi
-    names = ("OperationalError", "InterfaceError")
-    transient = tuple(kind for kind in (getattr(dbapi, name, None) for name in names) if kind)
-
-    def seen(context: Any) -> None:
-        if context.is_disconnect or isinstance(context.original_exception, transient):
-            _state["db_outage"] = True
-
-    event.listen(engine, "handle_error", seen)
 
 
 def dead_letter_store() -> Any:
@@ -127,18 +111,8 @@ def state_redis() -> Any:
 
 
 def begin() -> Pipeline:
-    """The pipeline, with the outage note cleared for the task about to run."""
-    current = pipeline()
-    _state["db_outage"] = False
-    return current
-
-
-def settle(decision: Decision) -> Decision:
-    """A storage rejection caused by an unreachable database is an outage, not a verdict on the item:
-    raise so the task is retried later instead of losing the item."""
-    if decision.error_kind is ErrorKind.STORAGE and _state.get("db_outage"):
-        raise TransientError(ErrorKind.STORAGE, decision.message or "database unavailable")
-    return decision
+    """The process's pipeline for the task about to run."""
+    return pipeline()
 
 
 # -- the base task ---------------------------------------------------------------------------------------
@@ -234,7 +208,7 @@ def _record(run_id: str | None, decision: Decision, source: str | None, fallback
 def ingest_item(self: WirefeedTask, item: dict[str, Any] | str, source: str | None = None,
                 run_id: str | None = None) -> dict[str, Any]:
     current = begin()
-    decision = settle(current.ingest_item(item, source=source))
+    decision = current.ingest_item(item, source=source)
     _record(run_id, decision, _source_of(item, source), self.request.id)
     self.done(run_id)
     return decision.to_dict()
@@ -249,7 +223,7 @@ def ingest_items(self: WirefeedTask, items: list[dict[str, Any] | str], source: 
     current = begin()
     outcomes: dict[str, int] = {}
     for number, item in enumerate(items):
-        decision = settle(current.ingest_item(item, source=source))
+        decision = current.ingest_item(item, source=source)
         _record(run_id, decision, _source_of(item, source), f"{self.request.id}#{number}")
         outcomes[decision.outcome.value] = outcomes.get(decision.outcome.value, 0) + 1
     count_done(state_redis(), "wirefeed.ingest_item", len(items))
@@ -275,7 +249,6 @@ def ingest_html(self: WirefeedTask, url: str, html: str, source: str | None = No
         )
     else:
         decision = current.ingest_html(html, url=url, source=source, fetched_at=when)
-    decision = settle(decision)
     _record(run_id, decision, source, requested_url or url)
     self.done(run_id)
     return decision.to_dict()

@@ -28,6 +28,7 @@ from worker.export import (
     write_jsonl,
 )
 from worker.pipeline import Decision, Outcome, Pipeline
+from worker.store import StorageUnavailable
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 MAX_FILE_BYTES = 10_000_000
@@ -143,7 +144,10 @@ def ingest(
     with progress:
         task = progress.add_task("ingesting", total=_count(paths))
         for work in _expand(paths):
-            decision = _process(pipeline, work, source)
+            try:
+                decision = _process(pipeline, work, source)
+            except StorageUnavailable as error:  # nothing more can be stored; what was stored stays
+                fail(f"{error}; stopped at {work.label}, run the same command again to resume", 1)
             counts[decision.outcome.value] += 1
             label = (
                 work.url
