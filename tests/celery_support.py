@@ -16,14 +16,12 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from tests.servers import create_database, drop_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,20 +42,14 @@ def fresh_database(postgres_url: str, label: str) -> Iterator[str]:
     """A PostgreSQL database of the test's own, with the wirefeed schema, dropped afterwards."""
     from worker.store import Store
 
-    name = f"wf_{label}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    url = create_database(postgres_url, f"wf_{label}")
     store = Store(url)
     store.upgrade()
     store.dispose()
     try:
         yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(postgres_url, url)
 
 
 def worker_env(**settings: Any) -> dict[str, str]:

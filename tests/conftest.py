@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import ServerUnavailable, ValkeyProcess, postgres_server, valkey_server
+from tests.servers import ServerUnavailable, ValkeyProcess, create_database, postgres_server, valkey_server
 from worker.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -63,28 +63,12 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
-def create_postgres_database(server_url: str) -> str:
-    """A fresh, empty database on the suite's server, so tests never see each other's rows."""
-    import uuid
-
-    import sqlalchemy as sa
-
-    name = f"wf_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    return sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database (no schema), once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'wirefeed.db'}"
-    return create_postgres_database(request.getfixturevalue("postgres_url"))
+    return create_database(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture

@@ -140,3 +140,31 @@ def valkey_server() -> Iterator[ValkeyProcess]:
         yield server
     finally:
         server.close()
+
+
+def create_database(server_url: str, label: str = "wf") -> str:
+    """A fresh, empty database on a PostgreSQL server, so tests never see each other's rows."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"{label}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(server_url: str, url: str) -> None:
+    import sqlalchemy as sa
+
+    name = sa.engine.make_url(url).database
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
