@@ -9,7 +9,6 @@ captions). Every rule is about the shape or the vocabulary of page furniture in 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 
 from lxml import html as lxml_html
@@ -23,8 +22,6 @@ JUNK_TAGS: frozenset[str] = frozenset({
     "option", "optgroup", "datalist", "dialog", "head", "link", "meta", "title", "base",
 })
 
-# Structural furniture: dropped inside a chosen region (and never voted for as content).
-FURNITURE_TAGS: frozenset[str] = frozenset({"nav", "footer", "aside", "form", "menu", "figcaption", "figure"})
 
 # AMP components that carry text worth keeping; every other ``amp-*`` element is media, ads or widgets.
 _AMP_TEXT_TAGS: frozenset[str] = frozenset({"amp-fit-text", "amp-accordion", "amp-selector", "amp-layout"})
@@ -220,7 +217,11 @@ _BOILERPLATE_START = re.compile(
     r"читайте также|читать далее|реклама|по теме|смотрите также)(?=\W|$)",
     re.IGNORECASE,
 )
-_BYLINE = re.compile(r"^(?:by|von|par|por|di|автор)\s+\S", re.IGNORECASE)
+# "By Jane Doe", "Von Martina Kessler und Tom Berg", "di Mario Rossi": the keyword, then only names.
+_BYLINE = re.compile(
+    r"^(?i:by|von|par|por|di|автор)\s+"
+    r"(?:[A-ZÄÖÜÀ-ÝА-Я][\w'’.-]*,?\s*(?:(?i:and|und|et|y|e|&)\s+)?){1,6}$"
+)
 
 
 _DATE_TOKEN = re.compile(
@@ -314,9 +315,14 @@ def boilerplate_text(text: str) -> bool:
     return len(text) <= 160 and _BOILERPLATE_START.match(text) is not None
 
 
+_BYLINE_START = re.compile(r"^(?i:by|von|par|por|di|автор)\s+[A-ZÄÖÜÀ-ÝА-Я]")
+
+
 def byline_text(text: str) -> bool:
-    """A short "By Name" line; the authors live in metadata, not in the body text."""
-    return len(text) <= 80 and _BYLINE.match(text) is not None
+    """A short "By Name" line, alone or run together with its date; the authors live in metadata."""
+    if len(text) <= 80 and _BYLINE.match(text) is not None:
+        return True
+    return len(text) <= 120 and _BYLINE_START.match(text) is not None and _DATE_TOKEN.search(text) is not None
 
 
 def drop(el: HtmlElement) -> None:
@@ -333,7 +339,3 @@ def drop(el: HtmlElement) -> None:
             parent.text = (parent.text or "") + tail
     parent.remove(el)
 
-
-def drop_all(elements: Iterable[HtmlElement]) -> None:
-    for el in list(elements):
-        drop(el)

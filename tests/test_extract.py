@@ -302,3 +302,15 @@ def test_story_with_a_few_read_more_links_is_still_an_article() -> None:
         for i in range(4)
     )
     assert extract(_page(f"<main><h1>Council</h1><div>{body}</div></main>")).text.startswith("Paragraph 0.")
+
+
+@pytest.mark.parametrize(("line", "byline"), [
+    ("By Jane Doe", True),
+    ("Von Martina Kessler und Tom Berg", True),
+    ("By Lucia Ferreira and Tom WhitcombeUpdated August 19, 2023 at 7:05 p.m. PDT", True),
+    ("Di recente, il governo ha deciso di cambiare la legge.", False),
+    ("By the time the ferry arrived, the crowd had gone home.", False),
+])
+def test_byline_lines(line: str, byline: bool) -> None:
+    page = _page(f"<article><p>{PROSE}</p><p>{line}</p><p>Again: {PROSE}</p></article>")
+    assert (line in extract(page).text) is not byline
