@@ -154,8 +154,12 @@ def prune(root: HtmlElement) -> None:
             bp.drop(el)
 
 
-def analyse(root: HtmlElement) -> Analysis:
-    """Attribute text to blocks, mark chrome, and aggregate per subtree (a few linear passes)."""
+def analyse(root: HtmlElement, trust_names: bool = True) -> Analysis:
+    """Attribute text to blocks, mark chrome, and aggregate per subtree (a few linear passes).
+
+    ``trust_names=False`` ignores class and id names except the unambiguous ones (comments, consent):
+    the second look for pages whose template names its story wrapper like furniture.
+    """
     elements = [el for el in root.iter() if isinstance(el.tag, str)]
     n = len(elements)
     pos = {el: i for i, el in enumerate(elements)}
@@ -178,7 +182,10 @@ def analyse(root: HtmlElement) -> Analysis:
         block[i] = b
         link = tag == "a" or (pi >= 0 and in_link[pi])
         in_link[i] = link
-        hint[i] = min(bp.class_hint(el), _tag_hint(el)) if tag not in ("html", "body") else bp.NEUTRAL
+        named = bp.class_hint(el)
+        if not trust_names and bp.ABSOLUTE < named < bp.NEUTRAL:
+            named = bp.NEUTRAL
+        hint[i] = min(named, _tag_hint(el)) if tag not in ("html", "body") else bp.NEUTRAL
         if hint[i] == bp.SOFT and _is_header(el) and _labels_section(el):
             hint[i] = bp.NEUTRAL  # ...but the header of a section or entry is part of the story
         if hint[i] == bp.NEUTRAL and bp.is_hidden(el):

@@ -81,12 +81,15 @@ def _page_type_says(page_type: object, kinds: tuple[str, ...]) -> bool:
     return any(kind in str(value).lower().replace("_", "") for value in values for kind in kinds)
 
 
+def _body_needed(page_type: object) -> int:
+    """A page that declares itself a story may be a short one; anything else must show a real body."""
+    return MIN_DECLARED_BODY_CHARS if _page_type_says(page_type, _ARTICLE_TYPES) else MIN_BODY_CHARS
+
+
 def _check_is_article(region: Region | None, page_type: object) -> None:
     """Refuse index, section, tag and search pages: no substantial body, or a body made of teasers."""
     declared_article = _page_type_says(page_type, _ARTICLE_TYPES)
-    # A page that declares itself a story may be a short one; anything else must show a real body.
-    needed = MIN_DECLARED_BODY_CHARS if declared_article else MIN_BODY_CHARS
-    if region is None or region.good_chars < needed:
+    if region is None or region.good_chars < _body_needed(page_type):
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no substantial body text on the page")
     teasers = (region.linked_headings >= 4 and region.linked_headings * 2 >= max(region.paragraphs, 1)) or (
         region.title_links >= 6 and region.title_links >= region.paragraphs
@@ -333,6 +336,14 @@ def _extract(html: str | bytes, url: str | None) -> Article:
     prune(root)
     analysis = analyse(root)
     region = find_region(analysis)
+    if region is None or region.good_chars < _body_needed(meta.page_type):
+        # Nothing left once furniture names are applied: this template may name its story wrapper
+        # like furniture ("sidebar_content"). Look again trusting only tags and unambiguous names.
+        second = analyse(root, trust_names=False)
+        second_region = find_region(second)
+        if second_region is not None and (region is None or second_region.good_chars > region.good_chars):
+            analysis, region = second, second_region
+            article.warnings.append("body found only when class names were ignored")
     _check_is_article(region, meta.page_type)
     if region is None:  # _check_is_article refuses that already; this keeps the type checker informed
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body region")

@@ -314,3 +314,11 @@ def test_story_with_a_few_read_more_links_is_still_an_article() -> None:
 def test_byline_lines(line: str, byline: bool) -> None:
     page = _page(f"<article><p>{PROSE}</p><p>{line}</p><p>Again: {PROSE}</p></article>")
     assert (line in extract(page).text) is not byline
+
+
+def test_story_in_a_wrapper_named_like_furniture_is_found_on_a_second_look() -> None:
+    head = '<title>Hunter found</title><meta property="og:type" content="article">'
+    body = f'<div class="sidebar_content"><p>First. {PROSE}</p><p>Second. {PROSE}</p></div>'
+    article = extract(_page(body, head=head))
+    assert article.text == f"First. {PROSE}\n\nSecond. {PROSE}"
+    assert "body found only when class names were ignored" in article.warnings
