@@ -33,6 +33,7 @@ _BINARY_MAGIC: tuple[bytes, ...] = (
 # The HTML spec's prescan looks at the first 1024 bytes; real pages often put the meta tag later, behind
 # long comment banners or scripts, so look further while staying bounded.
 _PRESCAN_BYTES = 16_384
+MAX_BROKEN_UTF8 = 3
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE
 )
@@ -132,8 +133,9 @@ def decode_html(data: bytes) -> str:
     declared = declared_charset(data)
     if declared == "utf-8":
         # Declared UTF-8 with a few broken bytes (a truncated download, one bad paste): keep the rest.
+        # Many broken bytes mean the declaration is wrong (a latin-1 page in a UTF-8 template).
         text = data.decode("utf-8", errors="replace")
-        if not is_unusable(text):
+        if text.count("\ufffd") <= MAX_BROKEN_UTF8:
             return text
     elif declared:
         try:

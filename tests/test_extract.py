@@ -322,3 +322,14 @@ def test_story_in_a_wrapper_named_like_furniture_is_found_on_a_second_look() -> 
     article = extract(_page(body, head=head))
     assert article.text == f"First. {PROSE}\n\nSecond. {PROSE}"
     assert "body found only when class names were ignored" in article.warnings
+
+
+def test_latin1_bytes_behind_a_wrong_utf8_declaration_are_recovered() -> None:
+    page = ('<meta charset="utf-8"><p>Die Brücke über den Mühlbach wird gesperrt. Für Fußgänger gibt es '
+            "einen Steg, sagte der Bürgermeister am Dienstag in Talheim.</p>").encode("cp1252")
+    assert "Die Brücke über den Mühlbach" in decode_html(page)
+
+
+def test_a_truncated_utf8_page_keeps_its_text() -> None:
+    page = '<meta charset="utf-8"><p>Grüße aus Köln</p>'.encode()
+    assert "Grüße aus Köln" in decode_html(page + "é".encode()[:1])
