@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
@@ -37,6 +38,7 @@ MAX_BROKEN_UTF8 = 3
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE
 )
+_CT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.\-]+)["']""", re.IGNORECASE)
 
 # Labels that browsers map to a superset; decoding with the narrow codec would fail on real pages.
@@ -111,8 +113,27 @@ def is_unusable(text: str) -> bool:
     return bad / len(sample) > 0.1
 
 
-def decode_html(data: bytes) -> str:
-    """Decode a page's bytes to text, or raise ``IngestError`` (EMPTY or ENCODING) when that is impossible."""
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type header, as a codec name; None when absent or unknown."""
+    match = _CT_CHARSET.search(content_type or "")
+    return _codec_for(match.group(1)) if match else None
+
+
+def decode_document(data: bytes, http_charset: str | None = None) -> Decoded:
+    """Decode a page's bytes, or raise ``IngestError`` (EMPTY or ENCODING) when that is impossible.
+
+    Witnesses in order: a byte-order mark, the HTTP header's charset, then (no header, or one that does
+    not decode the bytes) strict UTF-8, the page's own declaration, and detection. A header naming a
+    legacy single-byte charset loses to bytes that are valid UTF-8 with non-ASCII text: servers default
+    to latin-1 far more often than a real latin-1 page happens to form valid UTF-8 sequences.
+    """
     if not data or not data.strip():
         raise IngestError(ErrorKind.EMPTY, "no bytes to decode")
     for bom, codec in _BOMS:
@@ -120,37 +141,65 @@ def decode_html(data: bytes) -> str:
             text = data[len(bom):].decode(codec, errors="replace")
             if is_unusable(text):
                 raise IngestError(ErrorKind.ENCODING, f"{codec} text after a byte-order mark is unusable")
-            return text
+            return Decoded(text, codec)
+    warnings: list[str] = []
+    header = _codec_for(http_charset) if http_charset else None
+    if header and header != "utf-8":
+        try:
+            text = data.decode(header)
+        except UnicodeDecodeError:
+            warnings.append(f"charset {header} from the HTTP header does not decode the page")
+        else:
+            if data.isascii() or not _valid_utf8(data):
+                return Decoded(text, header)
+            warnings.append(f"charset {header} from the HTTP header overruled: the bytes are UTF-8")
     if looks_binary(data):
         raise IngestError(ErrorKind.ENCODING, "binary data, not text")
 
     # Bytes that decode as strict UTF-8 are UTF-8: legacy single-byte text almost never forms valid
     # multi-byte sequences by chance, while UTF-8 pages mislabelled as latin-1 are common.
     try:
-        return data.decode("utf-8")
+        return Decoded(data.decode("utf-8"), "utf-8", tuple(warnings))
     except UnicodeDecodeError:
         pass
     declared = declared_charset(data)
+    if header == "utf-8":
+        if declared is None:
+            declared = "utf-8"
+        else:
+            warnings.append("charset utf-8 from the HTTP header does not decode the page")
     if declared == "utf-8":
         # Declared UTF-8 with a few broken bytes (a truncated download, one bad paste): keep the rest.
         # Many broken bytes mean the declaration is wrong (a latin-1 page in a UTF-8 template).
         text = data.decode("utf-8", errors="replace")
         if text.count("\ufffd") <= MAX_BROKEN_UTF8:
-            return text
+            return Decoded(text, "utf-8", tuple(warnings))
     elif declared:
         try:
-            return data.decode(declared)
+            return Decoded(data.decode(declared), declared, tuple(warnings))
         except UnicodeDecodeError:
-            pass
+            warnings.append(f"charset {declared} declared by the page does not decode it")
 
     best = from_bytes(data[:262_144]).best()
     if best is not None and best.encoding:
         codec = _codec_for(best.encoding) or "utf-8"
-        text = data.decode(codec, errors="replace")
-    elif declared:
-        text = data.decode(declared, errors="replace")
     else:
-        text = data.decode("cp1252", errors="replace")
+        codec = declared or "cp1252"
+    text = data.decode(codec, errors="replace")
     if is_unusable(text):
         raise IngestError(ErrorKind.ENCODING, "bytes decode to no usable text")
-    return text
+    warnings.append(f"charset detected as {codec}")
+    return Decoded(text, codec, tuple(warnings))
+
+
+def decode_html(data: bytes) -> str:
+    """The page's text when no HTTP header speaks for it (files, stored pages, pushed HTML)."""
+    return decode_document(data).text
+
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -12,7 +12,6 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import random
-import re
 import socket
 import time
 import zlib
@@ -23,8 +22,8 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-from charset_normalizer import from_bytes
 
+from scrapers.encoding import charset_from_content_type, decode_document
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.politeness import HostGate, InProcessHostGate
 from scrapers.robots import InProcessRobotsCache, RobotsCache, RobotsRules
@@ -63,8 +62,6 @@ MAGIC = (
     (b"OggS", "an Ogg media file"),
     (b"ID3", "an MP3 file"),
 )
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
-_CT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,45 +239,6 @@ def _sniff_binary(head: bytes) -> str | None:
 def _looks_like_markup(head: bytes) -> bool:
     sample = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return sample.startswith((b"<", b"\xff\xfe", b"\xfe\xff"))
-
-
-def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    import codecs
-
-    try:
-        return codecs.lookup(name.strip().strip("\"'")).name
-    except LookupError:
-        return None
-
-
-def decode_html(content: bytes, content_type: str) -> tuple[str, str, list[str]]:
-    """Text, the encoding used, and warnings. Order: BOM, HTTP header, ``<meta>``, detection. A declared
-    charset that fails to decode the bytes is a lie (it happens) and we move on to the next witness."""
-    warnings: list[str] = []
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if content.startswith(bom):
-            return content[len(bom) :].decode(codec, errors="replace"), codec, warnings
-    match = _CT_CHARSET.search(content_type or "")
-    header = _codec(match.group(1)) if match else None
-    meta_match = _META_CHARSET.search(content[:8192])
-    meta = _codec(meta_match.group(1).decode("ascii", "ignore")) if meta_match else None
-    for label, codec in (("HTTP header", header), ("<meta> declaration", meta)):
-        if codec is None:
-            continue
-        if codec in {"latin-1", "iso8859-1", "ascii"}:
-            codec = "cp1252"  # WHATWG: these labels mean windows-1252 on the web
-        try:
-            return content.decode(codec), codec, warnings
-        except (UnicodeDecodeError, LookupError):
-            warnings.append(f"charset {codec} from the {label} does not decode the page")
-    best = from_bytes(content[:200_000]).best()
-    if best is not None and best.encoding:
-        codec = _codec(best.encoding) or "utf-8"
-        return content.decode(codec, errors="replace"), codec, warnings
-    warnings.append("charset unknown: decoded as UTF-8 with replacements")
-    return content.decode("utf-8", errors="replace"), "utf-8", warnings
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -539,9 +497,15 @@ class Fetcher:
             last_modified=response.headers.get("last-modified"),
         )
         if kind == "page":
-            result.text, result.encoding, result.warnings = decode_html(body, content_type)
-            if not result.text.strip():
-                raise IngestError(ErrorKind.ENCODING, f"{url}: bytes decode to no text")
+            try:
+                decoded = decode_document(body, charset_from_content_type(content_type))
+            except IngestError as error:
+                raise IngestError(error.kind, f"{url}: {error.message}") from None
+            result.text, result.encoding, result.warnings = (
+                decoded.text,
+                decoded.encoding,
+                list(decoded.warnings),
+            )
         return result
 
     @staticmethod

@@ -14,8 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from scrapers.demo_server import DemoSite
+from scrapers.encoding import charset_from_content_type, decode_document
 from scrapers.errors import ErrorKind, IngestError
-from scrapers.fetch import Fetcher, FetchPolicy, HostGuard, bounded_decompress, decode_html, gunzip_bounded
+from scrapers.fetch import Fetcher, FetchPolicy, HostGuard, bounded_decompress, gunzip_bounded
 from scrapers.politeness import InProcessHostGate
 from scrapers.robots import RobotsRules
 
@@ -323,13 +324,24 @@ def test_charset_order_header_then_meta_then_detection() -> None:
         "<html><head><meta charset='windows-1251'></head><body><p>Привет, мир! Новости дня.</p></body></html>"
     )
     cp1251 = text.encode("cp1251")
-    assert decode_html(cp1251, "text/html; charset=windows-1251")[1] == "cp1251"
-    decoded, codec, warnings = decode_html(cp1251, "text/html; charset=utf-8")
-    assert codec == "cp1251" and "Привет" in decoded and warnings
+    assert (
+        decode_document(cp1251, charset_from_content_type("text/html; charset=windows-1251")).encoding
+        == "cp1251"
+    )
+    decoded = decode_document(cp1251, charset_from_content_type("text/html; charset=utf-8"))
+    assert decoded.encoding == "cp1251" and "Привет" in decoded.text
     no_meta = text.replace("<meta charset='windows-1251'>", "").encode("utf-8")
-    decoded, codec, _ = decode_html(no_meta, "text/html")
-    assert "Привет" in decoded and codec == "utf-8"
-    assert decode_html(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>", "text/html; charset=latin-1")[0] == "<p>café</p>"
+    decoded = decode_document(no_meta, charset_from_content_type("text/html"))
+    assert "Привет" in decoded.text and decoded.encoding == "utf-8"
+    bom = decode_document(
+        b"\xef\xbb\xbf<p>caf\xc3\xa9</p>", charset_from_content_type("text/html; charset=latin-1")
+    )
+    assert bom.text == "<p>café</p>"
+    # the usual server default, latin-1, does not turn a UTF-8 page into mojibake
+    mislabelled = decode_document("<p>Grüße aus Köln</p>".encode(), "iso-8859-1")
+    assert mislabelled.text == "<p>Grüße aus Köln</p>" and mislabelled.warnings
+    # a real latin-1 page served as such
+    assert decode_document("<p>Grüße</p>".encode("latin-1"), "iso-8859-1").text == "<p>Grüße</p>"
 
 
 def test_dns_rebinding_is_caught_at_the_connection(site: DemoSite) -> None:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from scrapers.errors import IngestError
 from worker.cli.app import app
 from worker.cli.common import fail, out, settings
 
@@ -60,11 +61,14 @@ def enqueue(
                 fail(f"cannot read {html}: {error.strerror}")
             if len(data) > MAX_HTML_BYTES:
                 fail(f"{html} is {len(data)} bytes, more than {MAX_HTML_BYTES}")
-            from scrapers.fetch import decode_html
+            from scrapers.encoding import decode_html
 
             # Messages are JSON, so the page travels as text: decode it here as the fetcher would (BOM,
             # <meta> charset, then detection), not blindly as UTF-8.
-            text, _encoding, _warnings = decode_html(data, "")
+            try:
+                text = decode_html(data)
+            except IngestError as error:
+                fail(f"{html}: {error}")
             queueing.enqueue_html(conf, text, url or "", source=source, run=run)
             sent += 1
         if items is not None:
