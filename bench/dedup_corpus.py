@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-EXTRACTION_DEV = Path("/work/shared/extraction-dev/html")
+EXTRACTION_DEV = Path(__file__).resolve().parents[2] / "shared" / "extraction-dev" / "html"  # read in place
 
 
 @dataclass(frozen=True)

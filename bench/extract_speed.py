@@ -1,6 +1,6 @@
 """Extraction speed: wirefeed's ``extract()`` against trafilatura on the same pages, in the same run.
 
-Pages come from /work/shared/extraction-dev (decompressed up front, so only extraction is timed). Both
+Pages come from ../shared/extraction-dev (decompressed up front, so only extraction is timed). Both
 extractors receive the raw bytes, as a fetcher would hand them over; wirefeed's figure includes its
 decoding, metadata and body extraction, trafilatura's its default ``extract()``. Each extractor runs
 over all pages in alternating rounds and the best round counts, which damps noise from other processes
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scrapers.errors import IngestError
 from scrapers.extract import extract
 
-CORPUS = Path("/work/shared/extraction-dev")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "extraction-dev"  # beside the project
 
 
 def ours(data: bytes, url: str) -> None:

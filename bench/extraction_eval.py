@@ -1,6 +1,6 @@
 """Extraction quality: wirefeed's ``extract()`` beside trafilatura on the same labelled pages, same run.
 
-Corpus: /work/shared/extraction-dev (read in place; see its README for the metric). Each page has
+Corpus: ../shared/extraction-dev (read in place; see its README for the metric). Each page has
 "with" segments a clean extraction must contain and "without" segments it must not. Whitespace is collapsed
 in text and segments, a found "with" is a true positive, a found "without" a false positive; sums over all
 pages give precision, recall, F1 and accuracy. A page our extractor refuses (not an article, or any
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scrapers.errors import IngestError
 from scrapers.extract import extract
 
-CORPUS = Path("/work/shared/extraction-dev")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "extraction-dev"  # beside the project
 _WS = re.compile(r"\s+")
 
 

@@ -2,7 +2,7 @@
 
 Run by hand (never in the test suite):
 
-    .venv/bin/python bench/metadata_speed.py [--corpus /work/shared/extraction-dev] [--limit N]
+    .venv/bin/python bench/metadata_speed.py [--corpus ../shared/extraction-dev] [--limit N]
 
 Every page is parsed once with lxml outside the timed section (the pipeline parses once and hands the
 tree to every stage); each extractor then gets its own fresh tree so none sees another's edits. The
@@ -26,7 +26,7 @@ import lxml.html
 
 from scrapers.metadata import extract_metadata
 
-DEFAULT_CORPUS = Path("/work/shared/extraction-dev")
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "extraction-dev"
 
 
 def _timed(func: Callable[[], Any]) -> tuple[Any, float]:
