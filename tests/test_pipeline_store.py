@@ -152,7 +152,8 @@ def test_restarted_pipeline_still_catches_duplicates(store: Store) -> None:
     trimmed = "\n\n".join(paragraphs(text)[:-1])
     decision = restarted.ingest_item(item("https://z.example/copy", trimmed, "Another headline"))
     assert decision.outcome is Outcome.DUPLICATE
-    assert len(restarted.index) == 1
+    assert len(restarted.index) == 2  # the stored article and the duplicate's own fingerprint
+    assert len(Pipeline(store).index) == 2  # both rebuilt from the database by the next process
 
 
 def test_bad_items_are_recorded_and_the_run_goes_on(pipeline: Pipeline, store: Store) -> None:
@@ -266,3 +267,30 @@ def test_a_rolled_back_item_leaves_no_phantom_source(store: Store) -> None:
     assert decision.outcome is Outcome.STORED
     [row] = list(article_rows(store))
     assert row["source"] == "fresh-source"
+
+
+@pytest.mark.parametrize(
+    "order", [("full", "head", "tail"), ("head", "full", "tail"), ("tail", "full", "head")]
+)
+def test_a_story_and_its_copies_end_as_one_record_whatever_the_order(
+    store: Store, order: tuple[str, ...]
+) -> None:
+    """Two trimmed copies of one story, each close to the full text but not to each other: whichever
+    arrives first is stored, and every other copy still joins it (through the copy it resembles).
+    (Were both halves to arrive before the full text, they would be two different texts when they came
+    and both stay stored: a stored article is never merged away afterwards.)"""
+    full = paragraphs(story("port-strike")) + paragraphs(story("wildfire"))
+    texts = {"full": full, "head": full[:10], "tail": full[-10:]}
+    pipeline = Pipeline(store)
+    outcomes = [
+        pipeline.ingest_item(item(f"https://{name}.example/story", "\n\n".join(texts[name]))).outcome
+        for name in order
+    ]
+    assert outcomes.count(Outcome.STORED) == 1, outcomes
+    assert count(store, ArticleRecord) == 1
+    assert count(store, DuplicateRecord) == 2
+    original = next(iter(article_rows(store)))["id"]
+    assert {row["duplicate_of"] for row in duplicate_rows(store)} == {original}
+    # and a restarted process keeps the cluster whole
+    again = Pipeline(store).ingest_item(item("https://late.example/story", "\n\n".join(full[-9:])))
+    assert again.outcome is Outcome.DUPLICATE and again.duplicate_of == original

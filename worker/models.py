@@ -127,6 +127,9 @@ class DuplicateRecord(Base):
     similarity: Mapped[float] = mapped_column(Float)
     rule: Mapped[str] = mapped_column(String(40))
     content_hash: Mapped[str] = mapped_column(String(64))
+    # A near-duplicate's own fingerprint stays in the index, so a later copy that is close to this one but
+    # not to the stored original still joins the story (clusters do not depend on arrival order).
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     title: Mapped[str | None] = mapped_column(Text, nullable=True)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 

@@ -93,6 +93,14 @@ class Decision:
         }
 
 
+@dataclass(slots=True)
+class _IndexChange:
+    """What the index must do once the item's transaction is over."""
+
+    inserted: bool = False  # check_and_insert added the key: undo if the transaction fails
+    insert_after_commit: bool = False  # a new version or a near-duplicate: index its fingerprint too
+
+
 class _PendingMatch(Exception):
     """The index names an article whose row is not visible yet (another worker has not committed)."""
 
@@ -272,68 +280,91 @@ class Pipeline:
         *,
         heal: bool = False,
     ) -> Decision:
-        inserted_key = False
+        """One transaction for the item; the index follows the database, never the other way round."""
         source_id = self.store.source_id(source)
+        index_change = _IndexChange()
         try:
             with self.store.session() as session:
-                existing = self.store.article_by_url(session, key)
-                if existing is not None:
-                    decision = self._same_url(session, existing, article, chash, sig, fetched_at)
-                    if decision.outcome is Outcome.NEW_VERSION:
-                        self.index.insert(key, sig)
-                    return decision
-
-                known = self.store.duplicate_by_url(session, key)
-                if known is not None and known.content_hash == chash:
-                    return Decision(
-                        Outcome.UNCHANGED,
-                        article.url,
-                        duplicate_of=known.duplicate_of,
-                        similarity=known.similarity,
-                        rule=Rule.KNOWN_DUPLICATE,
-                    )
-
-                exact = self.store.article_by_hash(session, chash)
-                if exact is not None:
-                    return self._duplicate(
-                        session, known, key, source_id, exact.id, 1.0, Rule.EXACT_TEXT, chash, article
-                    )
-
-                match = self.index.check_and_insert(key, sig)
-                if match is not None:
-                    target = self._resolve(session, match, key, heal=heal)
-                    return self._duplicate(
-                        session,
-                        known,
-                        key,
-                        source_id,
-                        target.id,
-                        match.similarity,
-                        Rule.NEAR_DUPLICATE,
-                        chash,
-                        article,
-                    )
-                inserted_key = True
-
-                if known is not None:  # its text changed so much it is now a story of its own
-                    session.delete(known)
-                row = ArticleRecord(
-                    canonical_url=key,
-                    source_id=source_id,
-                    content_hash=chash,
-                    signature=sig.to_bytes(),
-                    version=1,
-                    fetched_at=fetched_at,
+                decision = self._decide_in(
+                    session, index_change, article, key, chash, sig, source_id, fetched_at, heal=heal
                 )
-                _apply(row, article)
-                session.add(row)
-                session.flush()
-                decision = Decision(Outcome.STORED, article.url, article_id=row.id, version=1)
-            return decision
         except BaseException:
-            if inserted_key:  # the row never landed, so the index must not keep pointing at it
+            if index_change.inserted:  # the row never landed, so the index must not keep pointing at it
                 self.index.remove(key)
             raise
+        if index_change.insert_after_commit:
+            self.index.insert(key, sig)
+        return decision
+
+    def _decide_in(
+        self,
+        session: Session,
+        index_change: _IndexChange,
+        article: Article,
+        key: str,
+        chash: str,
+        sig: Signature,
+        source_id: int | None,
+        fetched_at: datetime,
+        *,
+        heal: bool,
+    ) -> Decision:
+        existing = self.store.article_by_url(session, key)
+        if existing is not None:
+            decision = self._same_url(session, existing, article, chash, sig, fetched_at)
+            index_change.insert_after_commit = decision.outcome is Outcome.NEW_VERSION
+            return decision
+
+        known = self.store.duplicate_by_url(session, key)
+        if known is not None and known.content_hash == chash:
+            return Decision(
+                Outcome.UNCHANGED,
+                article.url,
+                duplicate_of=known.duplicate_of,
+                similarity=known.similarity,
+                rule=Rule.KNOWN_DUPLICATE,
+            )
+
+        exact = self.store.article_by_hash(session, chash)
+        if exact is not None:
+            return self._duplicate(
+                session, known, key, source_id, exact.id, 1.0, Rule.EXACT_TEXT, chash, article
+            )
+
+        if known is not None and known.signature is not None:
+            self.index.remove(key)  # its text changed: the old fingerprint must not answer for the new one
+        match = self.index.check_and_insert(key, sig)
+        if match is not None:
+            target = self._resolve(session, match, key, heal=heal)
+            index_change.insert_after_commit = True
+            return self._duplicate(
+                session,
+                known,
+                key,
+                source_id,
+                target.id,
+                match.similarity,
+                Rule.NEAR_DUPLICATE,
+                chash,
+                article,
+                signature=sig,
+            )
+        index_change.inserted = True
+
+        if known is not None:  # its text changed so much it is now a story of its own
+            session.delete(known)
+        row = ArticleRecord(
+            canonical_url=key,
+            source_id=source_id,
+            content_hash=chash,
+            signature=sig.to_bytes(),
+            version=1,
+            fetched_at=fetched_at,
+        )
+        _apply(row, article)
+        session.add(row)
+        session.flush()
+        return Decision(Outcome.STORED, article.url, article_id=row.id, version=1)
 
     def _resolve(self, session: Session, match: Match, key: str, *, heal: bool) -> ArticleRecord:
         """The stored article an index match names, waiting briefly for another worker's commit.
@@ -341,7 +372,7 @@ class Pipeline:
         A match whose row never appears is a leftover of a writer that died between the index insert and
         its commit; after waiting long enough (``heal``) the entry is dropped so the item can be decided.
         """
-        target = self.store.article_by_url(session, match.key)
+        target = self.store.story_of(session, match.key)
         if target is not None and match.key != key:
             return target
         session.rollback()
@@ -404,8 +435,11 @@ class Pipeline:
         rule: Rule,
         chash: str,
         article: Article,
+        *,
+        signature: Signature | None = None,
     ) -> Decision:
         row = known or DuplicateRecord(url=key)
+        row.signature = signature.to_bytes() if signature is not None else None
         row.source_id = source_id
         row.duplicate_of = original_id
         row.similarity = round(float(similarity), 4)

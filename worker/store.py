@@ -153,13 +153,28 @@ class Store:
         return session.scalar(select(DuplicateRecord).where(DuplicateRecord.url == url))
 
     def iter_signatures(self, batch: int = 5000) -> Iterator[tuple[str, bytes]]:
-        """Every stored (canonical URL, signature), streamed so a large store rebuilds in bounded memory."""
+        """Every indexed (key, signature): stored articles, then near-duplicates that kept theirs.
+
+        Streamed, so a large store rebuilds its index in bounded memory.
+        """
+        queries = (
+            select(ArticleRecord.canonical_url, ArticleRecord.signature),
+            select(DuplicateRecord.url, DuplicateRecord.signature).where(
+                DuplicateRecord.signature.is_not(None)
+            ),
+        )
         with self.engine.connect() as conn:
-            result = conn.execution_options(yield_per=batch).execute(
-                select(ArticleRecord.canonical_url, ArticleRecord.signature)
-            )
-            for key, sig in result:
-                yield key, bytes(sig)
+            for query in queries:
+                for key, sig in conn.execution_options(yield_per=batch).execute(query):
+                    yield key, bytes(sig)
+
+    def story_of(self, session: Session, key: str) -> ArticleRecord | None:
+        """The stored article an index key stands for: the article itself, or the original of a duplicate."""
+        article = self.article_by_url(session, key)
+        if article is not None:
+            return article
+        duplicate = self.duplicate_by_url(session, key)
+        return session.get(ArticleRecord, duplicate.duplicate_of) if duplicate is not None else None
 
     # -- errors ----------------------------------------------------------------------------------------
     def record_error(
