@@ -1,0 +1,368 @@
+"""The story's authors: people from structured data, meta tags, then the visible byline.
+
+Bylines mix people with agencies, the outlet's own name, roles, datelines and navigation links; most
+of this module is the vocabulary that tells a person's name from everything printed beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import lxml.html
+
+from scrapers.metadata.blocks import in_foreign_scope, in_other_block
+from scrapers.metadata.jsonld import ORG_TYPES, ld_text, ld_types
+from scrapers.metadata.region import BYLINE_LEAD_RE, SEGMENT_SPLIT_RE
+from scrapers.metadata.site import site_spellings
+from scrapers.metadata.text import clean_text, compact_text, element_text, norm_text
+
+if TYPE_CHECKING:
+    from scrapers.metadata.page import Page
+
+
+_AUTHOR_META = ("article:author", "og:article:author", "author", "parsely-author", "sailthru.author",
+                "dc.creator", "dcterms.creator", "citation_author", "byl", "byline", "cxenseparse:author",
+                "article.author", "twitter:creator:name")
+
+_NOT_TEXT_TAGS = frozenset(("meta", "link", "script", "style", "img", "body", "html"))
+
+_BYLINE_PREFIX_RE = re.compile(
+    r"^\s*(?:(?:written|posted|reported|text|story|words|photos?|fotos?|video|erstellt|geschrieben|"
+    r"interview|kommentar|analyse|ein\s+kommentar|eine\s+analyse)\s*:?\s+)?"
+    r"(?:by|von|vom|par|por|di|da|door|av|af|od|от|автор(?:ы)?|yazan|bởi|text|texto|autor(?:in|en)?|"
+    r"escribe|escriben|scritto da|a cura di|eingestellt von|gepostet von|publicado por|postado por|"
+    r"authors?|auteur(?:s)?|reporter|escrito por|publié par|verfasst von|geschrieben von)"
+    r"\s*[:：\-–]?\s+"
+    r"|^\s*(?:interview|text|texte|fotos?|photos?|kommentar|analyse|gastbeitrag|reportage|erstellt von|"
+    r"geschrieben von|posted by|written by|recherche)\s*[:：]\s*",
+    re.IGNORECASE,
+)
+_GLUED_PREFIX_RE = re.compile(r"^\s*(?:By|BY|Von|VON|Par|PAR|Por|POR)(?=[A-ZÀ-ÞА-Я][a-zà-ÿа-я])")
+_BYLINE_WORD_RE = re.compile(
+    r"^(?:by|von|par|por|di|door|av|af|od|от|autor(?:in)?|author|auteur|text|texto|escribe|escriben|"
+    r"eingestellt von|gepostet von|posted by|publicado por|publié par)\s*:?$",
+    re.IGNORECASE
+)
+_NAME_SPLIT_RE = re.compile(
+    r"\s*(?:,|;|&|\s[-–—]\s|\+|\||/|·|•|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bи\b|"
+    r"\ben\b|\bog\b|\boch\b|\bsowie\b|\bwith\b|\bmit\b|、|،|و(?=\s))\s*"
+)
+_AGENCIES = frozenset(
+    a.lower()
+    for a in (
+        "Reuters", "Thomson Reuters", "AP", "Associated Press", "The Associated Press", "AFP",
+        "Agence France-Presse", "Agence France Presse", "dpa", "Deutsche Presse-Agentur", "Bloomberg",
+        "EFE", "Agencia EFE", "ANSA", "TASS", "ITAR-TASS", "Xinhua", "Kyodo", "Kyodo News", "PA",
+        "PA Media", "Press Association", "UPI", "KNA", "epd", "APA", "SDA", "Keystone-SDA", "Belga",
+        "ANP", "NTB", "TT", "Interfax", "RIA Novosti", "Yonhap", "Anadolu", "Anadolu Agency", "AAP",
+        "CP", "The Canadian Press", "Canadian Press", "PTI", "IANS", "ANI", "Europa Press", "Lusa",
+        "CTK", "PAP", "MTI", "AA", "WAFA", "SANA", "IRNA", "dpa-AFX", "Reuters Staff", "AP Staff",
+    )
+)
+# Credits that name nobody: dropped outright rather than kept as an organisation.
+_GENERIC_CREDIT_RE = re.compile(
+    r"^(?:the\s+)?(?:editorial\s+)?(?:staff|team|desk|newsroom|redaktion|redacción|rédaction|redazione|"
+    r"redação|editors?|editorial|admin|administrator|super\s+user|guest|anonymous|unknown|user|webmaster|"
+    r"online|datum|date|quelle|source|fotos?|photos?|фото|bild|image|gesponserte?\s+inhalte|sponsored|"
+    r"agencies|agenturen|agences|agencias|wires|news\s+agencies|"
+    r"red\.?)(?:\s+(?:staff|team|desk|writer|reporter|online))?$",
+    re.IGNORECASE,
+)
+# A credit naming a company or a web address is the publisher, not a person ("Verlag GmbH", "x.de").
+_ORGANISATION_RE = re.compile(
+    r"\b(?:gmbh|ag|inc|ltd|llc|plc|corp|e\.\s?v|s\.a|verlag|media|medien|group|gruppe|press|news|zeitung|"
+    r"magazin|magazine|redaktion|redacción|rédaction|newsroom|online|tv|radio)\b\.?|\w\.(?:de|com|org|net|"
+    r"ch|at|fr|es|it|uk)\b",
+    re.IGNORECASE,
+)
+_ROLE_RE = re.compile(
+    r"\b(?:correspondent|editor|reporter|writer|columnist|contributor|photographer|producer|"
+    r"journalist|analyst|staff|chief|senior|deputy|bureau|editorial|korrespondent(?:in)?|"
+    r"redakteur(?:in)?|chefredakteur(?:in)?|journalist(?:in)?|autor(?:in)?|rédacteur|rédactrice|"
+    r"envoyé|envoyée|spécial|corresponsal|redactor|redattore|inviato|fotograf(?:in)?|"
+    r"корреспондент|редактор|obozrevatel|ceo|cto|cfo|founder|gründer(?:in)?|president|präsident(?:in)?|"
+    r"director|direktor(?:in)?|manager(?:in)?|head|leiter(?:in)?|sprecher(?:in)?|spokes\w*|"
+    r"updated|aktualisiert|mis à jour|published|veröffentlicht|"
+    r"min read|minutes?|read|follow|twitter|email|e-mail|more from|view all|posts by|articles)\b",
+    re.IGNORECASE,
+)
+_NAME_PARTICLES = frozenset(
+    ("van", "von", "de", "da", "der", "den", "del", "della", "di", "du", "la", "le", "zu", "bin", "al",
+     "el", "ibn", "y", "e", "dos", "das", "do", "ter", "ten", "af", "st.", "mc", "ben", "abu", "op")
+)
+_HAS_LETTER_RE = re.compile(r"[^\W\d_]")
+_NOT_IN_NAMES = frozenset('@_"“”„«»:;!?()[]{}|<>=#*+%$€/\\')
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Link texts of author pages that are not names ("More posts", "Archives", "Zur Artikelübersicht").
+_NAVIGATION_RE = re.compile(
+    r"\b(?:posts?|archives?|articles?|beiträge|artikel\w*|übersicht|more|mehr|alle|all|view|profile?|"
+    r"homepage|website|kontakt|contact|folgen|abonnieren|subscribe|newsletter|login|anmelden)\b",
+    re.IGNORECASE,
+)
+_PARAGRAPH_BREAK_RE = re.compile(r"\n\s*\n")
+_CREDIT_TAIL_RE = re.compile(
+    r"\s(?:Fotos?|Photos?|Bilder?|Illustrations?|Grafik|Video|Kamera|Camera)\s*:", re.IGNORECASE
+)
+
+
+def find_authors(page: Page, article: dict[str, Any] | None) -> list[str]:
+    """People first from each source in turn; an organisation only when no source names a person.
+
+    A "person" whose name is the site's own name ("CNN" next to a reporter) is the publisher's credit.
+    """
+    site_names = {compact_text(n) for n in site_spellings(page, page.meta_value("og:site_name"))}
+    organisations: list[str] = []
+
+    def people_only(names: list[str]) -> list[str]:
+        people = []
+        for name in names:
+            if compact_text(name) in site_names:
+                organisations.append(name)
+            else:
+                people.append(name)
+        return _dedupe(people)
+
+    if article is not None:
+        for key in ("author", "creator"):
+            found, orgs = _ld_people(page, article.get(key))
+            organisations.extend(orgs)
+            people = people_only(found)
+            if people:
+                return people
+    publisher_credits = {norm_text(v) for k in ("copyright", "publisher", "dc.publisher")
+                         for v in page.meta_values(k)}
+    for key in _AUTHOR_META:
+        names: list[str] = []
+        for value in page.meta_values(key):
+            if _is_url(value):
+                continue
+            parts = [p for p in _NAME_SPLIT_RE.split(_BYLINE_PREFIX_RE.sub("", value)) if p.strip()]
+            if not parts:
+                continue
+            if norm_text(value) in publisher_credits or _ORGANISATION_RE.search(parts[0]):
+                organisations.append(parts[0])  # "Verlag GmbH, Nürnberg, Germany": a company and its town
+                continue
+            if key in _BIBLIOGRAPHIC_AUTHOR_META and _LAST_FIRST_RE.match(value):
+                # one author per tag, written "Last, First" (Highwire/Google Scholar convention)
+                last, first = (p.strip() for p in value.split(",", 1))
+                names.extend(_split_names(f"{first} {last}", organisations))
+                continue
+            own = [p for p in parts if compact_text(p) in site_names]
+            if own:  # "unocero - Alberto Ávila": the site's credit beside a person
+                organisations.extend(own)
+                value = ", ".join(p for p in parts if p not in own)
+            names.extend(_split_names(value, organisations))
+        people = people_only(names)
+        if people:
+            return people
+    # Yoast/Slack unfurl tags: twitter:label1 "Written by" + twitter:data1 "Jane Doe"
+    for index in ("1", "2"):
+        label = (page.meta_value(f"twitter:label{index}") or "").lower()
+        if label in _WRITTEN_BY_LABELS:
+            people = people_only(_split_names(page.meta_value(f"twitter:data{index}") or "", organisations))
+            if people:
+                return people
+    people = people_only(_visible_authors(page, organisations))
+    if people:
+        return people
+    # Organisations as the last resort: short names only (a credit line, not a sentence).
+    credits = [clean_text(re.sub(r"\([^)]*\)", " ", o)) for o in organisations]
+    return _dedupe([c for c in credits if c and len(c) <= 60 and len(c.split()) <= 6])[:3]
+
+
+_BIBLIOGRAPHIC_AUTHOR_META = frozenset(("citation_author", "dc.creator", "dcterms.creator"))
+_LAST_FIRST_RE = re.compile(r"^[^\W\d_][\w'’. -]*,\s*[^\W\d_][\w'’. -]*$")
+_WRITTEN_BY_LABELS = frozenset(("written by", "verfasst von", "geschrieben von", "escrito por", "écrit par",
+                                "scritto da", "autor", "author", "auteur", "von"))
+
+
+def _ld_people(page: Page, value: Any) -> tuple[list[str], list[str]]:
+    people: list[str] = []
+    orgs: list[str] = []
+    items = value if isinstance(value, list) else [value]
+    for item in items[:20]:
+        item = page.resolve(item)
+        if isinstance(item, str):
+            if not _is_url(item):
+                people.extend(_split_names(item, orgs))
+        elif isinstance(item, dict):
+            types = ld_types(item)
+            name = ld_text(item.get("name"))
+            if not name and (item.get("givenName") or item.get("familyName")):
+                parts = (ld_text(item.get("givenName")), ld_text(item.get("familyName")))
+                name = " ".join(p for p in parts if p)
+            if not name or _is_url(name):
+                continue
+            if types & ORG_TYPES:
+                orgs.append(clean_text(name))
+            else:
+                people.extend(_split_names(name, orgs))
+    return people, orgs
+
+
+def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
+    """Names from byline elements near the heading, in page order, never from author bio boxes."""
+    region = page.region()
+    listed = _listed_classes(region.authors)
+    for el in region.authors + region.prefixed:
+        if el.tag in _NOT_TEXT_TAGS and el.tag != "meta":
+            continue
+        if el.get("class") in listed:
+            continue
+        if in_other_block(el, region.boundary) or in_foreign_scope(el):
+            continue
+        if el.tag == "meta":
+            text = el.get("content") or ""
+        elif el.tag == "a" or el.get("rel") == "author":
+            text = element_text(el)
+        else:
+            text = el.get("content") or element_text(el)
+        if not clean_text(text):
+            continue
+        if len(clean_text(text)) > 200:
+            # a container (byline block with bio, date, share buttons): its author links are the names
+            anchors = el.xpath(".//a[@rel='author' or contains(@href,'author') or contains(@href,'autor')]")
+            links = [clean_text(element_text(a)) for a in anchors[:6]]
+            names = [n for t in links if t for n in _split_names(t, organisations, visible=True)]
+        else:
+            names = _split_names(text, organisations, visible=True)
+            if not names and el in region.prefixed and _BYLINE_WORD_RE.match(clean_text(text)):
+                # "<h5>Autor:</h5> Peter Maahn": the label alone, the name right after it
+                following = el.tail or ""
+                sibling = el.getnext()
+                if not following.strip() and sibling is not None:
+                    following = element_text(sibling, 120)
+                names = _split_names(following, organisations, visible=True)
+        if names:
+            if el.tag == "a":
+                # co-authors printed as sibling links: "<a>Jane Doe</a>, <a>John Roe</a>"
+                parent = el.getparent()
+                for other in region.authors:
+                    if other is not el and other.tag == "a" and other.getparent() is parent:
+                        names.extend(_split_names(element_text(other), organisations, visible=True))
+            return names
+    for text in region.near:
+        for segment in SEGMENT_SPLIT_RE.split(text):
+            if BYLINE_LEAD_RE.match(segment):
+                names = _split_names(segment, organisations, visible=True)
+                if names:
+                    return names
+    return []
+
+
+def _listed_classes(elements: list[lxml.html.HtmlElement]) -> set[str | None]:
+    """Byline classes repeated over several containers with different names: a list of teasers.
+
+    Co-authors of one story share a container; teaser cards each have their own.
+    """
+    groups: dict[str | None, list[lxml.html.HtmlElement]] = {}
+    for el in elements:
+        groups.setdefault(el.get("class"), []).append(el)
+    listed: set[str | None] = set()
+    for cls, members in groups.items():
+        if cls is None or len(members) < 3:
+            continue  # class-less links are too common a shape to call a list
+        texts = {clean_text(element_text(m)) for m in members}
+        parents = {m.getparent() for m in members}  # proxies stay alive in the set, so identity holds
+        if len(texts) >= 3 and len(parents) >= 3:
+            listed.add(cls)
+    return listed
+
+
+def _split_names(text: str, organisations: list[str], visible: bool = False) -> list[str]:
+    """"By Jane Doe and John Roe, Reuters" → ["Jane Doe", "John Roe"]; agencies go to ``organisations``.
+
+    From visible text only wire agencies count as organisations: any other company-like string there
+    is more likely a testimonial, a caption or a credit line than the story's author.
+    """
+    if not text:
+        return []
+    text = _PARAGRAPH_BREAK_RE.split(text.strip(), maxsplit=1)[0]  # "Von X\n\nKakuma / Kenia": a dateline
+    text = clean_text(text)
+    if not text or len(text) > 300:
+        return []
+    text = re.sub(r"\S*https?://\S*|\([^)]*\)|\[[^\]]*\]|©|\(c\)|(?<!\S)@\w+", " ", text)
+    text = _CREDIT_TAIL_RE.split(text, maxsplit=1)[0]  # "Jane Doe Foto: John Roe": the photographer
+    text = _GLUED_PREFIX_RE.sub("", text)  # "ByAlex Bozarjian": label and name in adjacent elements
+    previous = None
+    while previous != text:
+        previous = text
+        text = _BYLINE_PREFIX_RE.sub("", text)
+    people: list[str] = []
+    after_organisation = False
+    for part in _NAME_SPLIT_RE.split(text):
+        # "By Nada Tawfik, BBC News, New York": what follows the outlet is its bureau's city
+        if after_organisation:
+            after_organisation = False
+            continue
+        part = part.strip(" .:-–—'\"“”„")
+        part = re.sub(r"\s+(?:in|aus|en|à|a|из|в)\s+[A-ZÀ-ÝА-Я][\w\s.-]*$", "", part)  # "Jane Doe in London"
+        part = _BYLINE_PREFIX_RE.sub("", part).strip(" .:-–—")
+        if not part or _BYLINE_WORD_RE.match(part) or _GENERIC_CREDIT_RE.match(part):
+            continue
+        if part.lower().rstrip(".") in _AGENCIES:
+            organisations.append(part)
+            after_organisation = True
+            continue
+        if _ORGANISATION_RE.search(part):
+            if not visible:
+                organisations.append(part)
+            after_organisation = True
+            continue
+        words = part.split()
+        half = len(words) // 2
+        if half >= 2 and len(words) % 2 == 0 and words[:half] == words[half:]:
+            part = " ".join(words[:half])  # a name printed twice (visible and screen-reader copies)
+        elif len(part) % 2 == 0 and len(part) >= 8 and part[: len(part) // 2] == part[len(part) // 2 :]:
+            part = part[: len(part) // 2]  # ... or glued to itself: "Kristen Falc'honKristen Falc'hon"
+        if _is_person_name(part):
+            people.append(part)
+    return people
+
+
+def _is_person_name(text: str) -> bool:
+    if len(text) < 2 or len(text) > 60 or not _HAS_LETTER_RE.search(text):
+        return False
+    if any(c.isdigit() or c in _NOT_IN_NAMES for c in text) or _is_url(text):
+        return False
+    if _ROLE_RE.search(text) or _NAVIGATION_RE.search(text):
+        return False
+    if _CJK_RE.search(text) and len(text) > 8:
+        return False  # Chinese/Japanese/Korean personal names are a few characters
+    words = text.split()
+    if len(words) > 5 or not any(len(w.strip(".")) > 1 for w in words):
+        return False  # a sentence, or bare initials ("K A")
+    if len(words) == 1 and len(text) < 3:
+        return False  # "Mi", "DT": a weekday or initials, not a byline
+    if len(words) == 1 and "-" in text and text.lower() == text:
+        return False  # a profile slug
+    cased = [w for w in words if w[0].isalpha() and w[0].lower() != w[0].upper()]
+    if cased:
+        # Scripts with case: names are capitalised words, allowing particles ("Ursula von der Leyen")
+        lower = [w for w in cased if w[0].islower() and w.lower() not in _NAME_PARTICLES]
+        if lower:
+            return False
+        if all(w.lower() in _NAME_PARTICLES for w in cased) or cased[0][0].islower():
+            return False  # "der Michel": a byline's grammar, not a name ("Ursula von ..." starts upper)
+    elif len(text) > 30:
+        return False  # caseless scripts (CJK, Arabic): a name is short
+    return len(words) > 1 or not text.isupper()  # a lone all-caps word is an acronym ("AFP", "GESE")
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for name in names:
+        key = compact_text(name)
+        if key and key not in seen:
+            seen.add(key)
+            result.append(name)
+    return result
+
+
+def _is_url(text: str) -> bool:
+    lowered = text.strip().lower()
+    return lowered.startswith(("http://", "https://", "www.", "//", "/")) or bool(
+        re.match(r"^[\w.-]+\.(?:com|org|net|de|fr|uk|ru|io)(?:/|$)", lowered)
+    )

@@ -1,0 +1,101 @@
+"""Where an element sits: the story's own markup, or a block that holds other things.
+
+Sidebars, related-story lists, comment threads and site furniture carry dates and names that belong
+to other stories; every visible lookup (title, byline, date) asks these questions before trusting an
+element, so they live in one place with the class-name vocabulary that answers them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import lxml.html
+
+_TAGS_NEVER_ARTICLE = frozenset(("aside", "nav", "noscript", "template"))
+# Class/id names of blocks that hold other stories, comments or site furniture, matched per class name
+# with BEM modifiers ("block--variant") cut off. Distinctive words match as a name part
+# ("relatedArticles", "c-sidebar"); short ones only as a whole part ("nav", "rail", "share").
+# Not "widget" (page builders call every block one) nor a "footer" class (CMSs put the story's own
+# date line in one); the <footer> tag outside an <article> still counts.
+_OTHER_LONG = (
+    r"related|sidebar|side-bar|testimonial|comment(?!ary)|kommentar|mostread|most-read|most-popular|most-viewed|popular|"
+    r"trending|recommend|empfehl|outbrain|taboola|newsletter|carousel|breadcrumb|weitere|readmore|"
+    r"read-more|also-read|more-stories|more-news|more-articles|more-from|teaser-list|teaserlist"
+)
+_OTHER_SHORT = (
+    r"nav|navbar|navigation|menu|rail|aside|share|sharing|social|ticker|ad|ads|advert|"
+    r"banner|tags|promo|sponsored|teasers|comments"
+)
+_OTHER_NAME_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG}|(?:{_OTHER_SHORT})(?=$|[-_]))")
+# State and layout modifiers say nothing about what a block holds ("has-sidebar", "with-comments").
+_MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|page|template|body|l)[-_]")
+_ANCESTOR_DEPTH = 14
+
+_FOREIGN_ITEMTYPES = ("comment", "review", "answer", "question", "listitem", "event")
+
+# Class/id words that mark a byline: the header region's author labels, and what keeps a byline box in an
+# <aside> or <footer> the story's own.
+AUTHOR_LABEL_RE = re.compile(r"byline|author|autor|auteur|verfasser|writer", re.IGNORECASE)
+
+
+def nearest_ancestor(el: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlElement | None:
+    node = el
+    for _ in range(40):
+        if node is None:
+            return None
+        if node.tag == tag:
+            return node
+        node = node.getparent()
+    return None
+
+
+def in_other_block(el: lxml.html.HtmlElement, boundary: frozenset[Any] = frozenset()) -> bool:
+    """True when ``el`` sits in a sidebar, related-stories list, comment thread or site furniture.
+
+    The walk up stops at ``boundary`` (the main heading's own ancestors): a block that also holds the
+    story's heading is the story's container, whatever its class says.
+    """
+    node = el
+    for _ in range(_ANCESTOR_DEPTH):
+        if node is None or node.tag in ("body", "html") or node in boundary:
+            return False
+        tag = node.tag
+        class_attr, id_attr = node.get("class"), node.get("id")
+        if _is_other_label(class_attr, id_attr):
+            return True
+        if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and nearest_ancestor(node, "article") is None):
+            # ... unless the CMS uses the tag for the story's own byline box (<aside class="meta">)
+            label = f"{class_attr or ''} {id_attr or ''}"
+            if tag == "nav" or not (AUTHOR_LABEL_RE.search(label) or _META_BOX_RE.search(label)):
+                return True
+        node = node.getparent()
+    return False
+
+
+_META_BOX_RE = re.compile(
+    r"(?:^|[\s_-])(?:meta|byline|dateline|info|details|article-meta|entry-meta)(?:$|[\s_-])", re.IGNORECASE
+)
+
+
+def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:
+    if not class_attr and not id_attr:
+        return False
+    for name in f"{class_attr or ''} {id_attr or ''}".lower().split():
+        name = name.split("--", 1)[0]
+        if name and not _MODIFIER_RE.match(name) and _OTHER_NAME_RE.search(name):
+            return True
+    return False
+
+
+def in_foreign_scope(el: lxml.html.HtmlElement) -> bool:
+    """Microdata of a comment, review or list item describes that item, not the page."""
+    node = el.getparent()
+    for _ in range(_ANCESTOR_DEPTH):
+        if node is None:
+            return False
+        if node.get("itemscope") is not None:
+            itemtype = (node.get("itemtype") or "").lower()
+            return any(w in itemtype for w in _FOREIGN_ITEMTYPES)
+        node = node.getparent()
+    return False

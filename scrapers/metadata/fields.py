@@ -1,0 +1,101 @@
+"""``PageMetadata`` and ``extract_metadata``: each field read by its own module, under its own guard.
+
+The orchestration is kept apart from the readers so that the order fields depend on each other (the
+site name before the title, the language before the dates) is stated in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import lxml.html
+
+from scrapers.metadata.authors import find_authors
+from scrapers.metadata.jsonld import ld_text
+from scrapers.metadata.kind import find_page_type, is_paywalled
+from scrapers.metadata.language import find_language, guess_language
+from scrapers.metadata.links import find_canonical_url, find_top_image
+from scrapers.metadata.page import Page
+from scrapers.metadata.published import find_dates
+from scrapers.metadata.site import find_site_name
+from scrapers.metadata.text import first_text
+from scrapers.metadata.titles import find_title
+
+
+@dataclass(slots=True)
+class PageMetadata:
+    canonical_url: str | None = None
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    language: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    top_image: str | None = None
+    paywalled: bool = False
+    page_type: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+_DESCRIPTION_META = ("og:description", "description", "twitter:description", "dc.description",
+                     "dcterms.abstract", "sailthru.description")
+
+
+def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> PageMetadata:
+    """All metadata of one page; never raises on odd markup (problems become ``warnings``).
+
+    Each field is read under its own guard: a bug met on one page's markup costs that field, recorded
+    as a warning, instead of the whole article.
+    """
+    meta = PageMetadata()
+    try:
+        page = Page(tree, url)
+    except Exception as exc:  # unreadable tree: nothing to salvage, but no crash either
+        meta.warnings.append(f"metadata: page unreadable ({type(exc).__name__})")
+        return meta
+    article = page.article_node
+    locale: str | None = None
+
+    def guarded(name: str, read: Callable[[], None]) -> None:
+        try:
+            read()
+        except Exception as exc:
+            meta.warnings.append(f"metadata: {name} failed ({type(exc).__name__}: {exc})"[:200])
+
+    def read_language() -> None:
+        nonlocal locale
+        meta.language, locale = find_language(page, article)
+        if meta.language == "en":
+            # "en"/"en-US" is the default of most CMS templates, left in place by sites writing German,
+            # Spanish...: the text overrules it when it clearly reads otherwise
+            read = guess_language(page, strict=True)
+            if read is not None and read != "en":
+                meta.warnings.append(f"language declared 'en' but the text reads {read!r}; using {read!r}")
+                meta.language = locale = read
+        if meta.language is None:
+            meta.language = guess_language(page)
+            if meta.language is not None:
+                locale = meta.language
+                meta.warnings.append(f"language not declared; guessed {meta.language!r} from the text")
+
+    def read_description() -> None:
+        meta.description = first_text(
+            [ld_text(article.get("description")) if article else None]
+            + [page.meta_value(k) for k in _DESCRIPTION_META]
+        )
+
+    guarded("page_type", lambda: setattr(meta, "page_type", find_page_type(page, article)))
+    guarded("site_name", lambda: setattr(meta, "site_name", find_site_name(page, article)))
+    guarded("canonical_url", lambda: setattr(meta, "canonical_url", find_canonical_url(page, meta.warnings)))
+    guarded("title", lambda: setattr(meta, "title", find_title(page, article, meta.site_name)))
+    guarded("authors", lambda: setattr(meta, "authors", find_authors(page, article)))
+    guarded("language", read_language)
+    guarded("description", read_description)
+    guarded("top_image", lambda: setattr(meta, "top_image", find_top_image(page, article)))
+    guarded("paywalled", lambda: setattr(meta, "paywalled", is_paywalled(page, article)))
+    guarded("dates", lambda: find_dates(page, article, meta, locale))
+    meta.warnings.extend(page.warnings)
+    return meta

@@ -1,0 +1,328 @@
+"""Publication and update dates: which source to believe, and how to read an ambiguous one.
+
+Parsing a date string is ``scrapers.dates``'s job; this module decides which strings to parse (JSON-LD,
+meta tags, microdata, then the header's printed dates, then the URL), in which day/month order, and
+which of them are update stamps, forum clocks or comment dates rather than the publication.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import lxml.html
+
+from scrapers.dates import (
+    DateOrder,
+    ParsedDate,
+    date_order_for_locale,
+    infer_date_order,
+    parse_date,
+    to_aware,
+)
+from scrapers.metadata.blocks import in_foreign_scope, in_other_block
+from scrapers.metadata.jsonld import ld_text
+from scrapers.metadata.region import DATE_ATTRS, MAX_CANDIDATES, SEGMENT_SPLIT_RE, links_elsewhere, own_story
+from scrapers.metadata.text import clean_text, element_text
+
+if TYPE_CHECKING:
+    from scrapers.metadata.fields import PageMetadata
+    from scrapers.metadata.page import Page
+
+
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "article:published", "published_time",
+    "og:published_time", "datepublished", "parsely-pub-date", "sailthru.date", "dc.date.issued",
+    "dcterms.issued", "dc.date.created", "dcterms.created", "citation_publication_date",
+    "citation_online_date", "citation_date", "dc.date", "dcterms.date", "pubdate", "publishdate",
+    "publish-date", "publish_date", "article.published", "article_date_original", "og:pubdate",
+    "cxenseparse:recs:publishtime", "date", "originalpublicationdate", "publication_date",
+    "date.available", "article.created", "creation_date",
+)
+_MODIFIED_META = (
+    "article:modified_time", "og:article:modified_time", "og:updated_time", "article:modified",
+    "datemodified", "dcterms.modified", "dc.date.modified", "modified_time", "last-modified",
+    "lastmod", "article.updated", "cxenseparse:recs:articlemodifiedtime", "revised",
+)
+
+_PUBLISHED_WORDS = ("publish", "created", "pubdate", "posted")
+
+_URL_DATE_RE = re.compile(
+    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|\.html|$)"
+)
+
+
+@dataclass(slots=True)
+class _DateSource:
+    label: str
+    raw: str
+    printed: bool = False  # visible text, where a bare 10-digit number is not a timestamp
+
+
+def find_dates(page: Page, article: dict[str, Any] | None, meta: PageMetadata, locale: str | None) -> None:
+    """Structured dates first; the visible header is only searched (it costs most) when they fail."""
+    published_sources, modified_sources = _structured_date_sources(page, article)
+    visible: list[_DateSource] | None = None
+    visible_updates: list[_DateSource] = []
+    needs_order = any(_may_be_ambiguous(s.raw) for s in published_sources + modified_sources)
+    if not published_sources or not modified_sources or needs_order:
+        visible, visible_updates = _visible_date_sources(page)
+    order = date_order_for_locale(locale) or _tld_order(page.url)
+    if order is None and visible:
+        order = infer_date_order(_order_texts(page))
+    fallback_order = DateOrder.MDY if (meta.language or "en") == "en" else DateOrder.DMY
+    now = datetime.now(UTC)
+
+    published = _pick(published_sources, order, fallback_order, now, "published_at", meta.warnings)
+    if published is None:
+        if visible is None:
+            visible, visible_updates = _visible_date_sources(page)
+            if order is None:
+                order = infer_date_order(_order_texts(page))
+        published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
+    if published is None:
+        from_url = _url_date(page.url)
+        if from_url is not None:
+            published = ParsedDate(from_url.replace(tzinfo=None), has_tz=False, has_time=False)
+            meta.warnings.append("published_at taken from the URL (date only)")
+    modified = _pick(modified_sources + visible_updates, order, fallback_order, now, "modified_at",
+                     meta.warnings)
+    # compared as stored: a consumer must never see an update stamp before the publication
+    if modified is not None and published is not None and to_aware(modified) < to_aware(published):
+        meta.warnings.append("modified_at earlier than published_at; dropped")
+        modified = None
+    if published is None:
+        meta.warnings.append("no published date found")
+    else:
+        _warn_precision(published, "published_at", meta.warnings)
+    if modified is not None:
+        _warn_precision(modified, "modified_at", meta.warnings)
+    meta.published_at = to_aware(published) if published is not None else None
+    meta.modified_at = to_aware(modified) if modified is not None else None
+
+
+_AMBIGUOUS_HINT_RE = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[/-](?:0?[1-9]|1[0-2])[/-]\d{4}")
+
+
+def _may_be_ambiguous(raw: str) -> bool:
+    return bool(_AMBIGUOUS_HINT_RE.search(raw))
+
+
+def _pick(
+    sources: list[_DateSource],
+    order: DateOrder | None,
+    fallback_order: DateOrder,
+    now: datetime,
+    name: str,
+    warnings: list[str],
+) -> ParsedDate | None:
+    for index, source in enumerate(sources):
+        parsed = parse_date(source.raw, order, epoch=not source.printed)
+        if parsed is None:
+            continue
+        if parsed.ambiguous:
+            parsed = parse_date(source.raw, fallback_order, epoch=not source.printed) or parsed
+            warnings.append(
+                f"{name}: ambiguous day/month order in {source.raw!r}, read as {fallback_order.value}"
+            )
+        if to_aware(parsed) > now + timedelta(days=2):
+            warnings.append(f"{name}: {source.label} date {source.raw!r} is in the future; ignored")
+            continue
+        if not parsed.has_time or not parsed.has_tz:
+            # a later source may state the same day more precisely ("2020-01-13" in JSON-LD,
+            # "2020-01-13T08:45:00+01:00" in article:published_time): same fact, more of it
+            parsed = _more_precise(parsed, sources[index + 1 :], order) or parsed
+        return parsed
+    return None
+
+
+def _more_precise(parsed: ParsedDate, later: list[_DateSource], order: DateOrder | None) -> ParsedDate | None:
+    for source in later[:MAX_CANDIDATES]:
+        other = parse_date(source.raw, order, epoch=not source.printed)
+        if other is None or other.ambiguous:
+            continue
+        if (other.has_time, other.has_tz) <= (parsed.has_time, parsed.has_tz):
+            continue
+        if other.value.date() == parsed.value.date():
+            return other
+    return None
+
+
+def _warn_precision(parsed: ParsedDate, name: str, warnings: list[str]) -> None:
+    if not parsed.has_time:
+        warnings.append(f"{name}: date without time; 00:00 UTC assumed")
+    elif not parsed.has_tz:
+        warnings.append(f"{name}: no time zone in source; UTC assumed")
+
+
+def _structured_date_sources(
+    page: Page, article: dict[str, Any] | None
+) -> tuple[list[_DateSource], list[_DateSource]]:
+    published: list[_DateSource] = []
+    modified: list[_DateSource] = []
+    if article is not None:
+        raw = ld_text(article.get("datePublished"))
+        if raw:
+            published.append(_DateSource("JSON-LD datePublished", raw))
+        raw = ld_text(article.get("dateModified"))
+        if raw:
+            modified.append(_DateSource("JSON-LD dateModified", raw))
+    for key in _PUBLISHED_META:
+        for raw in page.meta_values(key)[:1]:
+            published.append(_DateSource(f"meta {key}", raw))
+    for key in _MODIFIED_META:
+        for raw in page.meta_values(key)[:1]:
+            modified.append(_DateSource(f"meta {key}", raw))
+
+    # Microdata: the first datePublished/dateModified outside comments and other stories.
+    props = (("datePublished", published), ("dateModified", modified))
+    for prop, target in props:
+        for el in page.itemprops(prop)[:MAX_CANDIDATES]:
+            if in_other_block(el) or in_foreign_scope(el):
+                continue
+            raw = el.get("content") or el.get("datetime") or clean_text(element_text(el))
+            if raw:
+                target.append(_DateSource(f"microdata {prop}", raw))
+                break
+    # Creation and upload dates only stand in for a missing publication date.
+    if article is not None:
+        for key in ("dateCreated", "uploadDate"):
+            raw = ld_text(article.get(key))
+            if raw:
+                published.append(_DateSource(f"JSON-LD {key}", raw))
+    return published, modified
+
+
+def _order_texts(page: Page) -> list[str]:
+    """Every short date-like text of the header region, update stamps included: evidence of the site's
+    day/month order even where it is not the publication date."""
+    region = page.region()
+    texts = [el.get("datetime") or clean_text(element_text(el)) for el in region.times]
+    texts.extend(clean_text(element_text(el)) for el in region.dated)
+    return [t for t in texts if t and len(t) <= 160]
+
+
+def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource]]:
+    """Dates printed in the story's own header: ``<time>``, epoch data attributes, date-classed text;
+    returned as (publication candidates, update candidates).
+
+    A candidate must sit outside sidebars/related/comment blocks, and inside the same ``<article>`` as
+    the page's ``<h1>`` (teaser cards of other stories are usually ``<article>`` elements of their own).
+    An update stamp ("Updated 19:40", class "modified") is told apart by its class or the words before it.
+    """
+    region = page.region()
+    sources: list[_DateSource] = []
+    primary: list[_DateSource] = []
+    updated: list[_DateSource] = []
+    for el in region.times:
+        if not own_story(el, region) or links_elsewhere(el, page):
+            continue
+        if el.tag == "time":
+            raw = el.get("datetime") or clean_text(element_text(el))
+        else:
+            raw = next((el.get(a) for a in DATE_ATTRS if el.get(a)), None)
+        if not raw:
+            continue
+        label = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id")))).lower()
+        source = _DateSource(f"<{el.tag}>", raw, printed=el.tag == "time" and not el.get("datetime"))
+        if el.get("pubdate") is not None or any(w in label for w in _PUBLISHED_WORDS):
+            primary.append(source)  # WordPress marks an unedited post "entry-date published updated"
+        elif any(w in label for w in _UPDATED_WORDS) or _UPDATE_RE.search(_lead_text(el)):
+            updated.append(source)
+        else:
+            sources.append(source)
+        if len(sources) + len(primary) >= 6:
+            break
+    for el in region.dated:
+        if len(sources) >= 10:
+            break
+        label = f"{el.get('class', '')} {el.get('id', '')}".lower()
+        if any(w in label for w in ("validate", "mandate")) or not own_story(el, region):
+            continue
+        if links_elsewhere(el, page):
+            continue
+        text = clean_text(element_text(el))
+        if not text or len(text) > 160:
+            continue
+        source = _DateSource(f"<{el.tag} class={label.strip()!r}>", text, printed=True)
+        is_published = any(w in label for w in _PUBLISHED_WORDS)
+        if (not is_published and any(w in label for w in _UPDATED_WORDS)) or _UPDATE_RE.match(text):
+            updated.append(source)
+            continue
+        if not _NOT_PUBLICATION_RE.search(text):
+            sources.append(source)
+        title = el.get("title") or el.get("content")
+        if title and len(title) <= 80:  # <abbr class="published" title="2018-06-05T08:00:00-07:00">
+            sources.append(_DateSource(f"<{el.tag} title>", title))
+    # last: short unlabelled lines just under the heading (table layouts, bare templates)
+    for text in region.near:
+        for segment in SEGMENT_SPLIT_RE.split(text):  # "Publicado: X | Actualizado: Y"
+            # a dateline opens its line ("Bern, 17.08.2007 - Rede ..."); a date deep in a sentence
+            # belongs to the story's text
+            segment = segment[:50]
+            if _NEAR_NOT_DATE_RE.search(segment):
+                continue
+            if _UPDATE_RE.search(segment):
+                updated.append(_DateSource("line under heading", segment, printed=True))
+            elif not _NOT_PUBLICATION_RE.search(segment):
+                sources.append(_DateSource("line under heading", segment, printed=True))
+    return primary + sources, updated
+
+
+def _lead_text(el: lxml.html.HtmlElement) -> str:
+    """The words printed just before an element ("Updated: <time>"), from its parent or left sibling."""
+    previous = el.getprevious()
+    if previous is not None:
+        return (previous.tail or "")[-40:]
+    parent = el.getparent()
+    return (parent.text or "")[-40:] if parent is not None else ""
+
+
+_UPDATED_WORDS = ("updated", "modified", "aktualisiert", "last-mod", "lastmod", "geaendert", "geändert")
+_UPDATE_RE = re.compile(
+    r"\b(?:updated|last\s+modified|aktualisiert|zuletzt\s+geändert|mis à jour|actualizado|aggiornato|"
+    r"atualizado|bijgewerkt|обновлено)\b",
+    re.IGNORECASE,
+)
+
+# Printed dates that are not the publication: the clock of a forum, an update stamp, a copyright line.
+_NOT_PUBLICATION_RE = re.compile(
+    r"aktuelle zeit|current time|it is currently|heure actuelle|letzter besuch|last visit|dernière visite|"
+    r"updated|aktualisiert|mis à jour|actualizado|aggiornato|atualizado|bijgewerkt|обновлено|©|copyright",
+    re.IGNORECASE,
+)
+
+# A comment entry ("#1 Kommentar von Naru-chan 26. März 2004"), not a comment count or an op-ed kicker.
+_NEAR_NOT_DATE_RE = re.compile(
+    r"(?:comment|kommentar|commentaire|comentario)\w*\s+(?:von|by|de|par|from)\b|\bantwort\b|"
+    r"\brepl(?:y|ies)\b|^#\d",
+    re.IGNORECASE,
+)
+
+
+def _url_date(url: str | None) -> datetime | None:
+    if not url:
+        return None
+    match = _URL_DATE_RE.search(urlsplit(url).path)
+    if not match:
+        return None
+    try:
+        return datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+_DAY_FIRST_TLDS = frozenset(("uk", "ie", "au", "nz", "in", "za", "sg", "my", "pk", "ng", "ke", "gh", "hk"))
+
+
+def _tld_order(url: str | None) -> DateOrder | None:
+    host = urlsplit(url or "").hostname or ""
+    tld = host.rsplit(".", 1)[-1]
+    if tld in _DAY_FIRST_TLDS:
+        return DateOrder.DMY
+    if tld == "us":
+        return DateOrder.MDY
+    return None

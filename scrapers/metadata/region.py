@@ -1,0 +1,246 @@
+"""The story's header area: bylines, printed dates and paywall markers near its heading.
+
+That is where a story prints its own byline and date; the same markup further away belongs to teasers,
+"most read" lists and comments. Authors, dates and the paywall flag all read the one scan made here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+import lxml.etree
+import lxml.html
+
+from scrapers.metadata.blocks import AUTHOR_LABEL_RE, in_other_block, nearest_ancestor
+from scrapers.metadata.text import clean_text, element_text, url_key
+
+if TYPE_CHECKING:
+    from scrapers.metadata.page import Page
+
+
+MAX_CANDIDATES = 30  # visible elements examined per lookup
+
+DATE_ATTRS = ("data-timestamp", "data-published", "data-publish-date", "data-published-at",
+              "data-pubdate", "data-date", "data-time", "data-datetime", "data-epoch", "data-created")
+
+# Class/id words that mark a printed date, matched on the header region only (bylines:
+# ``AUTHOR_LABEL_RE``).
+_DATE_LABEL_RE = re.compile(
+    r"date|publish|datum|timestamp|dateline|fecha|meta|posted|created|(?<![a-z])time(?!line)|zeit",
+    re.IGNORECASE,
+)
+# Links to an author page ("/autor/frank_g", "/people/jane-doe") carry the author's name as their text.
+_AUTHOR_HREF_RE = re.compile(
+    r"/(?:authors?|autor(?:en|in)?|auteurs?|autore|people|profiles?|journalists?|redakteur(?:e|in)?|periodistas?|"
+    r"reporters?|staff|writers?|columnists?|mitarbeiter)/[^/?#]+/?(?:[?#]|$)",
+    re.IGNORECASE,
+)
+# Region bounds: how far around the main <h1> bylines and printed dates are looked for.
+_REGION_LEVELS = 5
+_REGION_BEFORE = 150
+_NEAR_ELEMENTS = 12
+_REGION_AFTER = 600
+
+_PAYWALL_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:paywall|paywalled|regwall|metered|premium-content|subscriber-only|subscribers-only|"
+    r"piano-paywall|article-locked|locked-content|content-locked|plus-content|abo-content)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True)
+class Region:
+    """Byline, date and paywall markers found around the story's heading."""
+
+    authors: list[lxml.html.HtmlElement]
+    prefixed: list[lxml.html.HtmlElement]  # unlabelled "By Jane Doe" lines, tried after labelled bylines
+    near: list[str]  # short unlabelled lines right after the heading ("14.03.2024 · Von Martina Kessler")
+    times: list[lxml.html.HtmlElement]
+    dated: list[lxml.html.HtmlElement]
+    paywall: bool
+    h1_article: lxml.html.HtmlElement | None
+    boundary: frozenset[Any]
+
+
+def scan_region(page: Page) -> Region:
+    """Look for bylines and printed dates only near the main ``<h1>``.
+
+    That is where a story prints its own byline and date; the same markup further away belongs to
+    teasers, "most read" lists and comments. The window (a few ancestors up, a bounded number of
+    elements before and after the heading) also keeps the cost flat on huge pages. Without an ``<h1>``
+    the first ``<article>`` (or ``<main>``, or the body) is scanned from its start.
+    """
+    h1s = page.h1s()
+    tree = page.tree
+    h1_article = None
+    boundary: frozenset[Any] = frozenset()
+    near: list[str] = []
+    if h1s:
+        heading = h1s[0]
+        h1_article = nearest_ancestor(heading, "article")
+        boundary = frozenset((heading, *heading.iterancestors()))
+        root = heading
+        for _ in range(_REGION_LEVELS):
+            parent = root.getparent()
+            if parent is None:
+                break
+            root = parent
+            if parent.tag in ("body", "html"):
+                break
+            if root.tag in ("article", "main"):
+                break
+        # Walk outwards from the heading, inside its container only: the cost is the window's, however
+        # much navigation precedes the heading.
+        window = _preceding_elements(heading, root, _REGION_BEFORE) + _following_elements(
+            heading, root, _REGION_AFTER
+        )
+        for el in _following_elements(heading, root, _NEAR_ELEMENTS, own=False):
+            if el.tag in _SKIP_TAGS or in_other_block(el, boundary) or links_elsewhere(el, page):
+                continue
+            text = clean_text(element_text(el, 200))
+            # a child repeats part of its parent's line: keep the line, whose words say what it is
+            if 6 <= len(text) <= 150 and not any(text in line for line in near):
+                near.append(text)
+    else:
+        root = next(tree.iter("article"), None)
+        if root is None:
+            root = next(tree.iter("main"), None)
+        if root is None:
+            body = next(tree.iter("body"), None)
+            root = body if body is not None else tree
+        window = []
+        for index, el in enumerate(root.iter(lxml.etree.Element)):
+            if index >= _REGION_AFTER:
+                break
+            window.append(el)
+    authors: list[lxml.html.HtmlElement] = []
+    prefixed: list[lxml.html.HtmlElement] = []
+    times: list[lxml.html.HtmlElement] = []
+    dated: list[lxml.html.HtmlElement] = []
+    paywall = False
+    for el in window:
+        tag = el.tag
+        if tag in _SKIP_TAGS:
+            continue
+        if tag in _BYLINE_TAGS and len(prefixed) < 5:
+            lead = el.text
+            if tag == "address" or (lead and len(lead) <= 60 and BYLINE_LEAD_RE.match(lead)):
+                prefixed.append(el)
+        keys = el.keys()
+        if not keys:
+            if tag == "time":
+                times.append(el)
+            continue
+        if tag == "time" or not _DATE_ATTR_SET.isdisjoint(keys):
+            times.append(el)
+            is_time = True
+        else:
+            is_time = False
+        if tag == "a" and (el.get("rel") == "author" or _AUTHOR_HREF_RE.search(el.get("href") or "")):
+            authors.append(el)
+            continue
+        if "itemprop" in keys and "author" in (el.get("itemprop") or ""):
+            authors.append(el)
+            continue
+        label = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if len(label) < 4 or not _ANY_LABEL_RE.search(label):
+            continue  # most elements: one regex test and done
+        if not is_time and _DATE_LABEL_RE.search(label):
+            dated.append(el)
+        # (a long class list is CMS taxonomy, "post tag-x autor-jane-doe", not a byline)
+        if label.count(" ") <= 8 and AUTHOR_LABEL_RE.search(label):
+            authors.append(el)
+        if not paywall and _PAYWALL_CLASS_RE.search(label):
+            paywall = bool(clean_text(element_text(el))) and not in_other_block(el, boundary)
+    for el in (tree, next(tree.iter("body"), None)):
+        if el is not None and _PAYWALL_CLASS_RE.search(el.get("class") or ""):
+            paywall = True
+    return Region(authors[:MAX_CANDIDATES], prefixed, near[:8], times[:MAX_CANDIDATES],
+                  dated[: MAX_CANDIDATES * 2], paywall, h1_article, boundary)
+
+
+_BYLINE_TAGS = frozenset(("p", "span", "div", "li", "em", "strong", "small", "address", "b", "i", "dd", "td"))
+# An element whose own text opens with a byline word: "par <a>Jacques Munier</a>", "By Jane Doe".
+BYLINE_LEAD_RE = re.compile(
+    r"^\s*(?:by|von|par|por|di|door|av|af|od|от|written by|escrito por|texto de|text von|reportage von|"
+    r"autor(?:in)?:|author:|auteur:|text:)"
+    r"(?:\s*:)?(?:\s+\S|\s*$)",
+    re.IGNORECASE,
+)
+
+_DATE_ATTR_SET = frozenset(DATE_ATTRS)
+
+
+def _following_elements(
+    heading: lxml.html.HtmlElement, root: lxml.html.HtmlElement, limit: int, own: bool = True
+) -> list[Any]:
+    """The heading and its descendants (unless ``own`` is False), then what follows it inside ``root``,
+    in document order."""
+    found: list[Any] = []
+    node = heading
+    for el in heading.iter(lxml.etree.Element) if own else ():
+        found.append(el)
+        if len(found) >= limit:
+            return found
+    while node is not None and node is not root:
+        for sibling in node.itersiblings():
+            for el in sibling.iter(lxml.etree.Element):
+                found.append(el)
+                if len(found) >= limit:
+                    return found
+        node = node.getparent()
+    return found
+
+
+def _preceding_elements(heading: lxml.html.HtmlElement, root: lxml.html.HtmlElement, limit: int) -> list[Any]:
+    """Up to ``limit`` elements before the heading inside ``root`` (nearest siblings first), in
+    document order; a huge preceding block contributes only its first elements."""
+    chunks: list[list[Any]] = []
+    count = 0
+    node = heading
+    while node is not None and node is not root and count < limit:
+        for sibling in node.itersiblings(preceding=True):
+            chunk = list(islice(sibling.iter(lxml.etree.Element), limit - count))
+            chunks.append(chunk)
+            count += len(chunk)
+            if count >= limit:
+                break
+        node = node.getparent()
+    return [el for chunk in reversed(chunks) for el in chunk]
+
+
+_ANY_LABEL_RE = re.compile(
+    _DATE_LABEL_RE.pattern + "|" + AUTHOR_LABEL_RE.pattern + "|" + _PAYWALL_CLASS_RE.pattern, re.IGNORECASE
+)
+_SKIP_TAGS = frozenset(("script", "style", "meta", "link", "noscript", "svg", "path", "img", "source", "br"))
+
+SEGMENT_SPLIT_RE = re.compile(r"\s*[·•|]\s*|\s+[–—]\s+")
+
+
+def links_elsewhere(el: lxml.html.HtmlElement, page: Page) -> bool:
+    """A date inside a link to another page is that page's date (a teaser), unless the link is this
+    page's own permalink (blogs wrap their date in one)."""
+    node = el
+    for _ in range(4):
+        if node is None:
+            return False
+        if node.tag == "a":
+            href = node.get("href")
+            if not href or href.startswith("#") or "bookmark" in (node.get("rel") or ""):
+                return False
+            target = url_key(page.absolute(href) or "")
+            own = {url_key(u) for u in (page.url, page.absolute(page.canonical_href)) if u}
+            return bool(target) and target not in own
+        node = node.getparent()
+    return False
+
+
+def own_story(el: lxml.html.HtmlElement, region: Region) -> bool:
+    if in_other_block(el, region.boundary):
+        return False
+    if region.h1_article is not None:
+        return nearest_ancestor(el, "article") is region.h1_article
+    return True
