@@ -93,6 +93,11 @@ def test_enqueued_crawl_matches_the_in_process_crawl(
     for url in decided - clustered:
         assert queued["articles"][url] == local["articles"][url]
     assert queued["errors"] == local["errors"]  # every refusal once, with the same kind
+    # ...and each syndicated story ends as exactly one stored record in both runs, whichever copy won.
+    assert len(queued["articles"]) == len(local["articles"])
+    for story, copies in expected.syndicated.items():
+        for run in (local, queued):
+            assert len(copies & set(run["articles"])) == 1, (story, sorted(copies & set(run["articles"])))
 
     assert not queued_summary["interrupted"]
     local_rows = {row["name"]: row for row in local_summary.to_dict()["sources"]}
