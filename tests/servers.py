@@ -7,6 +7,7 @@ nothing running beforehand; an environment variable may point it at an existing 
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -21,10 +22,31 @@ class ServerUnavailable(RuntimeError):
     """The server could not be started here; the message says why."""
 
 
+def _ephemeral_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free 127.0.0.1 port below the kernel's ephemeral range.
+
+    Ports handed out by binding to 0 come from the ephemeral range, the same pool outgoing connections
+    draw their local ports from; a server restarted on such a port (the broker-outage tests) can then find
+    it taken by some client socket in the seconds it was down. Below that range only listeners bind.
+    """
+    rng = random.SystemRandom()
+    high = _ephemeral_start() - 1
+    for _ in range(200):
+        port = rng.randint(20000, high) if high > 20000 else 0
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise ServerUnavailable("no free port below the ephemeral range")
 
 
 def _wait_for_port(port: int, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
