@@ -21,6 +21,7 @@ class ErrorKind(StrEnum):
     ENCODING = "encoding"  # bytes that decode to no usable text
     PARSE = "parse"  # markup or XML we cannot parse
     NOT_AN_ARTICLE = "not_an_article"  # an index, section or tag page rather than a story
+    TOO_OLD = "too_old"  # published before the source's max_age_days: outside what the crawl keeps
     INVALID_ITEM = "invalid_item"  # a pushed item that fails validation (bad JSON, missing field)
     STORAGE = "storage"  # the database refused the write
     INTERNAL = "internal"  # a bug: recorded so the run goes on, fixed in code

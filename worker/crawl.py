@@ -24,6 +24,7 @@ from typing import Any
 
 from config.settings import Settings
 from config.sources import Source
+from scrapers.article import Article
 from scrapers.discover import Discovered, discover
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy
@@ -443,7 +444,11 @@ def ingest_page(
     """Extract with the source's adapter, let the pipeline decide, then remember the URL's validators.
     ``requested_url`` is the discovered URL (the crawl-state key) when a redirect moved the page."""
     decision = pipeline.ingest_html(
-        html, url=url, source=source.name, extractor=extractor_for(source.adapter), fetched_at=fetched_at
+        html,
+        url=url,
+        source=source.name,
+        extractor=_within_age(source, extractor_for(source.adapter)),
+        fetched_at=fetched_at,
     )
     status = (
         decision.outcome.value
@@ -461,6 +466,30 @@ def ingest_page(
         lastmod=lastmod,
     )
     return decision
+
+
+def _within_age(
+    source: Source, extractor: Callable[[str | bytes, str | None], Article]
+) -> Callable[[str | bytes, str | None], Article]:
+    """The extractor, refusing a story published before the source's ``max_age_days``.
+
+    Discovery already skips listings dated too far back, but section pages and many feeds carry no date,
+    so the article's own published date is the last word on its age.
+    """
+    days = source.max_age_days or 7
+    max_age = timedelta(days=days)
+
+    def extract(html: str | bytes, url: str | None) -> Article:
+        article = extractor(html, url)
+        published = article.published_at
+        if published is not None and utcnow() - published > max_age:
+            raise IngestError(
+                ErrorKind.TOO_OLD,
+                f"published {published.date().isoformat()}, older than max_age_days={days:g}",
+            )
+        return article
+
+    return extract
 
 
 def ingest_fetch(pipeline: Pipeline, source: Source, fetch: PageFetch) -> Decision | None:
