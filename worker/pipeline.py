@@ -228,11 +228,10 @@ class Pipeline:
         if not text:
             error = IngestError(ErrorKind.NOT_AN_ARTICLE, "no article text found")
             return self.record_error(article.url, source, "extract", error)
-        if not key:
-            chash = content_hash(text)
+        chash = content_hash(text)
+        if not key:  # a page with no URL at all (a file without rel=canonical): its text is its identity
             key = f"urn:wirefeed:sha256:{chash}"
         article.canonical_url = key
-        chash = content_hash(text)
         sig = signature(text)
         last_error: Exception | None = None
         for attempt in range(self.PENDING_TRIES):
