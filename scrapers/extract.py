@@ -8,6 +8,7 @@ pleasant text-walking API costs a tenth of what a soup of the whole page would.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -333,6 +334,32 @@ def _extract(html: str | bytes, url: str | None) -> Article:
     meta = _metadata(root, url)  # before the tree is cut: metadata reads the whole page
     article = _article_from_metadata(meta, url)
 
+    try:
+        paragraphs = _html_paragraphs(root, meta, article)
+    except IngestError as exc:
+        # A script-rendered story page may hold nothing but chrome in its HTML: its declared article
+        # node is then the only copy of the story there is.
+        if exc.kind is not ErrorKind.NOT_AN_ARTICLE or not _page_type_says(meta.page_type, _ARTICLE_TYPES):
+            raise
+        structured = _structured_body(meta, [])
+        if not structured:
+            raise
+        paragraphs = structured
+        article.warnings.append("body taken from structured data")
+    else:
+        structured = _structured_body(meta, paragraphs)
+        if structured:
+            paragraphs = structured
+            article.warnings.append("body taken from structured data")
+    body = "\n\n".join(paragraphs)
+    article.text = body
+    if len(body) < SHORT_BODY_CHARS:
+        article.warnings.append("short body")
+    return article
+
+
+def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) -> list[str]:
+    """The story's paragraphs as the HTML shows them, or IngestError(NOT_AN_ARTICLE)."""
     prune(root)
     analysis = analyse(root)
     region = find_region(analysis)
@@ -355,10 +382,110 @@ def _extract(html: str | bytes, url: str | None) -> Article:
         for el in [*leads, region.element]
     )
     paragraphs = _clean_paragraphs(render_paragraphs(fragment), meta.title)
-    body = "\n\n".join(paragraphs)
-    if len(body) < MIN_DECLARED_BODY_CHARS:
+    if len("\n\n".join(paragraphs)) < MIN_DECLARED_BODY_CHARS:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body text left after removing boilerplate")
-    article.text = body
-    if len(body) < SHORT_BODY_CHARS:
-        article.warnings.append("short body")
-    return article
+    return paragraphs
+
+
+# ------------------------------------------------------------------------------ structured-data body
+# JSON-LD ``articleBody`` replaces the HTML body only when it is clearly the fuller copy of the same story:
+# this much longer, this much longer in absolute terms, and holding most of what the HTML body says.
+STRUCTURED_LENGTH_RATIO = 1.5
+STRUCTURED_EXTRA_CHARS = 300
+STRUCTURED_CONTAINMENT = 0.6
+# A page whose HTML shows no story is rescued only by a structured body of at least this much prose.
+MIN_STRUCTURED_RESCUE_CHARS = 400
+# An HTML body under the short-body mark need not be contained in a structured body this long: see
+# ``_prefer_structured``.
+MIN_STRUCTURED_OVER_SHORT_CHARS = 1000
+
+_MARKUP_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,500})?/?>")
+_ESCAPED_MARKUP_RE = re.compile(r"&lt;/?[a-zA-Z][a-zA-Z0-9]*(?:\s|/?&gt;)")
+_INVISIBLE_RE = re.compile(r"(?is)<(script|style|noscript|template)\b.*?</\1\s*>")
+_LINE_BREAK_RE = re.compile(r"(?i)<br\s*/?>")
+_BLOCK_TAG_RE = re.compile(
+    r"(?i)</?(?:p|div|h[1-6]|li|ul|ol|blockquote|section|article|figure|figcaption|table|tr|pre|hr)\b[^<>]*>"
+)
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[^\S\n]*\n\s*")
+# "…", "...", "[…]", "(...)" at the end: a teaser cut by the CMS, not a story.
+_TRUNCATED_RE = re.compile(r"(?:\.\.\.|…)\s*[\])]?\s*$")
+_WORD_RE = re.compile(r"\w+")
+
+
+def _structured_paragraphs(raw: str, title: str | None) -> list[str]:
+    """``articleBody`` as paragraphs: markup (even HTML-escaped) becomes breaks and text, and its blank
+    lines, or failing those its line breaks, separate paragraphs. A body written as one line stays one
+    paragraph: sentence boundaries do not say where the author's paragraphs were.
+
+    The same line filters as the HTML body apply, since CMSs write bylines and "Read more" lines into
+    the field. A truncated body (ending in an ellipsis) is no body at all: it is a teaser.
+    """
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if "&lt;" in text and _ESCAPED_MARKUP_RE.search(text):
+        text = html_lib.unescape(text)
+    if "<" in text and _MARKUP_RE.search(text):
+        text = _INVISIBLE_RE.sub(" ", text)
+        text = _LINE_BREAK_RE.sub("\n", text)
+        text = _BLOCK_TAG_RE.sub("\n\n", text)
+        text = _MARKUP_RE.sub("", text)
+    if "&" in text:
+        text = html_lib.unescape(text)
+    text = text.strip()
+    if not text or _TRUNCATED_RE.search(text):
+        return []
+    chunks = _PARAGRAPH_BREAK_RE.split(text)
+    if len(chunks) == 1:
+        chunks = text.split("\n")
+    paragraphs = [Paragraph([Line(line, 0)], "p") for chunk in chunks if (line := " ".join(chunk.split()))]
+    return _clean_paragraphs(paragraphs, title)
+
+
+def _structured_body(meta: PageMetadata, paragraphs: list[str]) -> list[str] | None:
+    """The ``articleBody`` paragraphs when they should replace ``paragraphs`` (empty: the HTML showed no
+    story), else None. The raw field's length bounds its text's, so most pages skip the parsing."""
+    raw = meta.article_body
+    html_chars = _text_chars(paragraphs)
+    if not raw or len(raw) < max(html_chars * STRUCTURED_LENGTH_RATIO, html_chars + STRUCTURED_EXTRA_CHARS,
+                                 MIN_STRUCTURED_RESCUE_CHARS):
+        return None
+    structured = _structured_paragraphs(raw, meta.title)
+    return structured if structured and _prefer_structured(structured, paragraphs) else None
+
+
+def _text_chars(paragraphs: list[str]) -> int:
+    return sum(len(p) for p in paragraphs)
+
+
+def _word_trigrams(text: str) -> set[tuple[str, ...]]:
+    words = _WORD_RE.findall(text.casefold())
+    if len(words) < 3:
+        return {tuple(words)} if words else set()
+    return set(zip(words, words[1:], words[2:], strict=False))
+
+
+def _prefer_structured(structured: list[str], paragraphs: list[str]) -> bool:
+    """Whether the structured body is the same story told in full where the HTML shows a part of it.
+
+    Compared as word trigrams of normalised text, so markup, punctuation and spacing differences
+    between the two copies do not count, while an ``articleBody`` about something else (a different
+    story, a template default) shares almost nothing with the HTML body and never replaces it.
+
+    Except when the HTML body is short and the structured one a full story: the content finder, shown a
+    page whose story is rendered by script, settles on whatever prose is left (an author bio, a photo
+    caption, a subscription pitch), which shares nothing with the story by nature. A real story that
+    short rarely sits beside an ``articleBody`` of its own page two and a half times its length.
+    """
+    structured_chars = _text_chars(structured)
+    html_chars = _text_chars(paragraphs)
+    if not paragraphs:
+        return structured_chars >= MIN_STRUCTURED_RESCUE_CHARS
+    if (structured_chars < html_chars * STRUCTURED_LENGTH_RATIO
+            or structured_chars < html_chars + STRUCTURED_EXTRA_CHARS):
+        return False
+    if html_chars < SHORT_BODY_CHARS and structured_chars >= MIN_STRUCTURED_OVER_SHORT_CHARS:
+        return True
+    html_grams = _word_trigrams(" ".join(paragraphs))
+    if not html_grams:
+        return True
+    shared = html_grams & _word_trigrams(" ".join(structured))
+    return len(shared) >= STRUCTURED_CONTAINMENT * len(html_grams)

@@ -333,3 +333,117 @@ def test_latin1_bytes_behind_a_wrong_utf8_declaration_are_recovered() -> None:
 def test_a_truncated_utf8_page_keeps_its_text() -> None:
     page = '<meta charset="utf-8"><p>Grüße aus Köln</p>'.encode()
     assert "Grüße aus Köln" in decode_html(page + "é".encode()[:1])
+
+
+# ------------------------------------------------------------------------- body from JSON-LD articleBody
+_STORY = [
+    "The regional water authority announced on Monday that reservoir levels had fallen to their lowest "
+    "point in two decades, prompting emergency restrictions across four districts.",
+    "Officials said the restrictions would ban garden irrigation and car washing with hoses, and that "
+    "fines would follow repeated breaches after a two-week grace period for households and businesses.",
+    "Farmers' groups warned that the measures came too late for this season's crops, arguing that the "
+    "authority had ignored forecasts of a dry spring published by the national weather service in March.",
+    "The authority's director rejected that criticism, saying the winter rainfall had been close to normal "
+    "and that nobody could have predicted how quickly demand would rise during the April heatwave.",
+    "A review of the district pipelines, many of which lose a fifth of their water to leaks, is expected "
+    "to be published before the end of the summer, together with a ten-year investment plan.",
+    "Residents can check which district they live in on the authority's website, where the rules will "
+    "also be published in full, along with advice on saving water at home and in the garden.",
+]
+
+
+def _script_rendered_page(article_body: object, html_body: str, ld_type: str = "NewsArticle") -> str:
+    """A page as React/Next/Arc templates serve it: the story in JSON-LD, the HTML a shell around it."""
+    import json
+
+    ld = {"@context": "https://schema.org", "@type": ld_type, "headline": "Reservoirs at a twenty-year low",
+          "datePublished": "2026-05-04T08:00:00Z", "articleBody": article_body}
+    head = ("<title>Reservoirs at a twenty-year low | Example Courier</title>"
+            f'<script type="application/ld+json">{json.dumps(ld)}</script>')
+    return _page(html_body, head=head)
+
+
+def _teaser_shell(paragraphs: list[str]) -> str:
+    related = "".join(f'<li><a href="/news/other-{i}">Another story number {i}</a></li>' for i in range(6))
+    return ('<main><article><h1>Reservoirs at a twenty-year low</h1>'
+            + "".join(f"<p>{p}</p>" for p in paragraphs)
+            + '<div id="root" data-hydrate="true"></div></article>'
+            f'<aside><h2>Most read</h2><ul>{related}</ul></aside>'
+            '<div class="newsletter"><p>Sign up for our newsletter</p></div></main>')
+
+
+def test_full_story_in_article_body_replaces_a_teaser_region() -> None:
+    page = _script_rendered_page("\n\n".join(_STORY), _teaser_shell(_STORY[:1]))
+    article = extract(page)
+    assert article.text is not None
+    assert article.text.split("\n\n") == _STORY
+    assert "body taken from structured data" in article.warnings
+    assert "Most read" not in article.text and "Another story" not in article.text
+
+
+def test_article_body_written_as_escaped_html_is_unescaped_into_paragraphs() -> None:
+    escaped = "".join("&lt;p&gt;" + p.replace("'", "&amp;#39;") + "&lt;/p&gt;" for p in _STORY)
+    article = extract(_script_rendered_page(escaped, _teaser_shell(_STORY[:1])))
+    assert article.text is not None
+    assert article.text.split("\n\n") == _STORY
+    assert "<p>" not in article.text and "&lt;" not in article.text
+
+
+def test_story_only_in_article_body_is_rescued_when_the_page_declares_an_article() -> None:
+    page = _script_rendered_page("\n".join(_STORY), _teaser_shell([]))
+    article = extract(page)
+    assert article.text is not None
+    assert article.text.split("\n\n") == _STORY
+    assert "body taken from structured data" in article.warnings
+
+
+def test_article_body_does_not_rescue_a_page_that_is_not_declared_an_article() -> None:
+    page = _script_rendered_page("\n\n".join(_STORY), _teaser_shell([]), ld_type="WebPage")
+    with pytest.raises(IngestError) as info:
+        extract(page)
+    assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+def test_short_article_body_does_not_rescue_an_empty_page() -> None:
+    with pytest.raises(IngestError) as info:
+        extract(_script_rendered_page(_STORY[0], _teaser_shell([])))
+    assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+@pytest.mark.parametrize("article_body", [
+    _STORY[0],  # shorter than the HTML body
+    "\n\n".join(_STORY[:2]) + " The authority added that …",  # truncated teaser
+    "\n\n".join(_STORY * 3)[:2600].rsplit(" ", 1)[0] + "...",  # long enough, but cut off
+])
+def test_shorter_truncated_or_unrelated_article_body_never_replaces_a_good_html_body(
+        article_body: str) -> None:
+    html_story = _STORY[:4] if "…" not in article_body and "..." not in article_body else _STORY
+    page = _script_rendered_page(article_body, _teaser_shell(html_story))
+    article = extract(page)
+    assert article.text is not None
+    assert article.text.split("\n\n") == html_story
+    assert "body taken from structured data" not in article.warnings
+
+
+def test_unrelated_longer_article_body_does_not_replace_the_html_story() -> None:
+    other = [
+        "Quarterly earnings at the shipping group beat analysts' expectations, helped by higher freight "
+        "rates on Asian routes and a one-off gain from the sale of two older container vessels.",
+    ] * 6
+    page = _script_rendered_page("\n\n".join(f"{p} ({i})" for i, p in enumerate(other)),
+                                 _teaser_shell(_STORY[:3]))
+    article = extract(page)
+    assert article.text is not None
+    assert article.text.split("\n\n") == _STORY[:3]
+    assert "body taken from structured data" not in article.warnings
+
+
+def test_full_article_body_replaces_a_short_stray_text_picked_from_a_script_rendered_page() -> None:
+    """With the story unrendered, the best prose left in the HTML is the author's bio box."""
+    bio = ("<div class=\"author-card\"><p>Jo Example has covered regional politics and the environment "
+           "for the paper since 2011, after ten years as a local radio reporter.</p></div>")
+    page = _script_rendered_page("\n\n".join(_STORY), bio + _teaser_shell([]))
+    article = extract(page)
+    assert article.text is not None
+    assert article.text.split("\n\n") == _STORY
+    assert "body taken from structured data" in article.warnings

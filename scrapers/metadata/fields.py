@@ -13,7 +13,7 @@ from datetime import datetime
 import lxml.html
 
 from scrapers.metadata.authors import find_authors
-from scrapers.metadata.jsonld import ld_text
+from scrapers.metadata.jsonld import ld_article_body, ld_text
 from scrapers.metadata.kind import find_page_type, is_paywalled
 from scrapers.metadata.language import find_language, guess_language
 from scrapers.metadata.links import find_canonical_url, find_top_image
@@ -37,6 +37,9 @@ class PageMetadata:
     top_image: str | None = None
     paywalled: bool = False
     page_type: str | None = None
+    # The main article node's ``articleBody`` as written (markup, entities and line breaks intact):
+    # script-rendered pages may carry their only full copy of the story there.
+    article_body: str | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -97,5 +100,6 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> Pag
     guarded("top_image", lambda: setattr(meta, "top_image", find_top_image(page, article)))
     guarded("paywalled", lambda: setattr(meta, "paywalled", is_paywalled(page, article)))
     guarded("dates", lambda: find_dates(page, article, meta, locale))
+    guarded("article_body", lambda: setattr(meta, "article_body", ld_article_body(article)))
     meta.warnings.extend(page.warnings)
     return meta

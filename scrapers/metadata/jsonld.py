@@ -120,6 +120,24 @@ def ld_text(value: Any) -> str | None:
     return None
 
 
+MAX_ARTICLE_BODY_CHARS = 200_000  # far beyond any story; bounds the work on a data dump
+
+
+def ld_article_body(node: dict[str, Any] | None) -> str | None:
+    """The raw ``articleBody`` of an article node: left unnormalised because its line breaks are the
+    only paragraph structure it has (a list of strings, as some CMSs write it, is one per paragraph)."""
+    if not node:
+        return None
+    value = node.get("articleBody")
+    if isinstance(value, dict):
+        value = value.get("@value")
+    if isinstance(value, list):
+        value = "\n\n".join(v for v in value[:500] if isinstance(v, str))
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value[:MAX_ARTICLE_BODY_CHARS]
+
+
 def first_value(value: Any) -> Any:
     if isinstance(value, list):
         return value[0] if value else None
