@@ -120,10 +120,15 @@ def valkey_binary() -> str:
 
 
 class ValkeyProcess:
-    """A valkey-server child process; restartable on the same port for the broker-outage tests."""
+    """A valkey-server child process, restartable on the same port and data folder.
 
-    def __init__(self, port: int | None = None) -> None:
+    ``durable`` turns on the append-only file, as a production broker runs, so that a restart keeps the
+    queued messages (the broker-outage tests); the suite's shared server needs no persistence.
+    """
+
+    def __init__(self, port: int | None = None, *, durable: bool = False) -> None:
         self.port = port or free_port()
+        self.durable = durable
         self.dir = Path(tempfile.mkdtemp(prefix="wirefeed-valkey-"))
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -132,18 +137,22 @@ class ValkeyProcess:
         return f"redis://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        if self.durable:
+            persistence = ["--appendonly", "yes", "--appendfsync", "always"]
+        else:
+            persistence = ["--appendonly", "no"]
         self.proc = subprocess.Popen(
-            [valkey_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.dir), "--databases", "64"],
+            [valkey_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *persistence,
+             "--dir", str(self.dir), "--databases", "64"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         _wait_for_port(self.port, 20, self.proc)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
+            self.proc.terminate()  # SIGTERM: a durable server flushes its append-only file and exits
             try:
-                self.proc.wait(10)
+                self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from tests.celery_support import (
-    DurableValkey,
     SwitchableProxy,
     clustered_items,
     flush,
@@ -24,6 +23,7 @@ from tests.celery_support import (
     worker_env,
     write_jsonl,
 )
+from tests.servers import ValkeyProcess
 from worker.models import ArticleRecord, DuplicateRecord, IngestErrorRecord
 from worker.store import Store
 
@@ -86,7 +86,7 @@ def test_sigkill_mid_batch_every_item_stored_once(postgres_url: str, redis_url: 
 
 
 def test_redis_restart_mid_batch(postgres_url: str, tmp_path: Path) -> None:
-    server = DurableValkey(tmp_path / "valkey")
+    server = ValkeyProcess(durable=True)
     server.start()
     broker = server.url + "/0"
     items = _distinct_items(12, 800)
@@ -115,7 +115,7 @@ def test_redis_restart_mid_batch(postgres_url: str, tmp_path: Path) -> None:
             assert errors == 0
             store.dispose()
     finally:
-        server.stop()
+        server.close()
 
 
 def test_database_refusing_connections_then_back(postgres_url: str, redis_url: str, tmp_path: Path) -> None:
