@@ -398,6 +398,10 @@ MIN_STRUCTURED_RESCUE_CHARS = 400
 # An HTML body under the short-body mark need not be contained in a structured body this long: see
 # ``_prefer_structured``.
 MIN_STRUCTURED_OVER_SHORT_CHARS = 1000
+# An adapter's copy (the CMS's own paragraph list) replaces the visible body unless clearly shorter, and
+# alone stands for a page whose HTML shows no story from this much prose.
+ADAPTER_MIN_SHARE = 0.9
+MIN_ADAPTER_RESCUE_CHARS = 200
 
 _MARKUP_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,500})?/?>")
 _ESCAPED_MARKUP_RE = re.compile(r"&lt;/?[a-zA-Z][a-zA-Z0-9]*(?:\s|/?&gt;)")
@@ -449,7 +453,7 @@ def _structured_body(meta: PageMetadata, paragraphs: list[str]) -> list[str] | N
                                  MIN_STRUCTURED_RESCUE_CHARS):
         return None
     structured = _structured_paragraphs(raw, meta.title)
-    return structured if structured and _prefer_structured(structured, paragraphs) else None
+    return structured if structured and prefer_copy(structured, paragraphs) else None
 
 
 def _text_chars(paragraphs: list[str]) -> int:
@@ -463,29 +467,50 @@ def _word_trigrams(text: str) -> set[tuple[str, ...]]:
     return set(zip(words, words[1:], words[2:], strict=False))
 
 
-def _prefer_structured(structured: list[str], paragraphs: list[str]) -> bool:
-    """Whether the structured body is the same story told in full where the HTML shows a part of it.
+def _truncated(paragraphs: list[str]) -> bool:
+    return bool(paragraphs) and _TRUNCATED_RE.search(paragraphs[-1]) is not None
 
-    Compared as word trigrams of normalised text, so markup, punctuation and spacing differences
-    between the two copies do not count, while an ``articleBody`` about something else (a different
-    story, a template default) shares almost nothing with the HTML body and never replaces it.
 
-    Except when the HTML body is short and the structured one a full story: the content finder, shown a
-    page whose story is rendered by script, settles on whatever prose is left (an author bio, a photo
+def copy_agrees(copy: list[str], visible: list[str]) -> bool:
+    """Most of what the visible body says (or, for a cut copy, what the copy says) is in the other: the
+    same story, not a stale or default one."""
+    if _truncated(copy):
+        copy, visible = visible, [_TRUNCATED_RE.sub("", p) for p in copy]
+    visible_grams = _word_trigrams(" ".join(visible))
+    if not visible_grams:
+        return True
+    shared = visible_grams & _word_trigrams(" ".join(copy))
+    return len(shared) >= STRUCTURED_CONTAINMENT * len(visible_grams)
+
+
+def prefer_copy(copy: list[str], visible: list[str], *, structured: bool = True) -> bool:
+    """Whether an embedded copy of the story (JSON-LD ``articleBody``, an adapter's reading of the CMS's
+    own record) should replace the body the page shows. The copy is a candidate, never a truth.
+
+    A copy that is cut (ends in an ellipsis) never wins: CMSs fill these fields with teasers, and a
+    stored fragment breaks both the record and dedup against full copies elsewhere. A copy must agree
+    with the visible body (word trigrams of normalised text, so markup, punctuation and spacing do not
+    count, while a stale or template copy about something else shares almost nothing) and be the fuller
+    one. ``structured`` copies (free-form fields, often without paragraph breaks) must be clearly fuller;
+    an adapter's copy, built from the CMS's own paragraph list, need only not be clearly shorter.
+
+    Except when the visible body is short and the copy a full story: the content finder, shown a page
+    whose story is rendered by script, settles on whatever prose is left (an author bio, a photo
     caption, a subscription pitch), which shares nothing with the story by nature. A real story that
-    short rarely sits beside an ``articleBody`` of its own page two and a half times its length.
+    short rarely sits beside an embedded copy of its own page two and a half times its length.
     """
-    structured_chars = _text_chars(structured)
-    html_chars = _text_chars(paragraphs)
-    if not paragraphs:
-        return structured_chars >= MIN_STRUCTURED_RESCUE_CHARS
-    if (structured_chars < html_chars * STRUCTURED_LENGTH_RATIO
-            or structured_chars < html_chars + STRUCTURED_EXTRA_CHARS):
+    if not copy or _truncated(copy):
         return False
-    if html_chars < SHORT_BODY_CHARS and structured_chars >= MIN_STRUCTURED_OVER_SHORT_CHARS:
+    copy_chars = _text_chars(copy)
+    visible_chars = _text_chars(visible)
+    if not visible:
+        return copy_chars >= (MIN_STRUCTURED_RESCUE_CHARS if structured else MIN_ADAPTER_RESCUE_CHARS)
+    if structured:
+        if (copy_chars < visible_chars * STRUCTURED_LENGTH_RATIO
+                or copy_chars < visible_chars + STRUCTURED_EXTRA_CHARS):
+            return False
+    elif copy_chars < ADAPTER_MIN_SHARE * visible_chars:
+        return False
+    if visible_chars < SHORT_BODY_CHARS and copy_chars >= MIN_STRUCTURED_OVER_SHORT_CHARS:
         return True
-    html_grams = _word_trigrams(" ".join(paragraphs))
-    if not html_grams:
-        return True
-    shared = html_grams & _word_trigrams(" ".join(structured))
-    return len(shared) >= STRUCTURED_CONTAINMENT * len(html_grams)
+    return copy_agrees(copy, visible)

@@ -166,3 +166,65 @@ def test_adapters_never_make_a_stored_page_worse(path: Path) -> None:
     assert set(generic.authors) <= set(adapted.authors)
     assert adapted.published_at == generic.published_at
     assert len(adapted.text) >= 0.9 * len(generic.text)
+
+
+# ------------------------------------------------------------- the CMS's own copy is a candidate, not a truth
+NIGERIA_URL = "https://www.wire.example/world/africa/nigeria-central-bank-raises-rates-2024-03-04/"
+NIGERIA_LAST = "The bank's next policy meeting is scheduled for May"
+
+
+def _arc_text(name: str) -> list[str]:
+    article = extractor_for("arc")(page(name), NIGERIA_URL)
+    assert article.text is not None
+    return article.text.split("\n\n")
+
+
+def test_arc_teaser_copy_cut_with_an_ellipsis_never_replaces_the_visible_story() -> None:
+    """The issue's defect: ``content_elements`` holds the first two paragraphs, the second cut with "…",
+    while the page shows seven full paragraphs. Storing the two cut ones broke the record and dedup."""
+    fields = get_adapter("arc").fields(lxml.html.fromstring(page("arc_truncated_story.html")), NIGERIA_URL)
+    assert fields["text"].endswith("…")  # the copy really is the cut one
+    paragraphs = _arc_text("arc_truncated_story.html")
+    assert len(paragraphs) == 7
+    assert paragraphs[-1].startswith(NIGERIA_LAST)
+    assert not any(p.endswith("…") for p in paragraphs)
+    assert extractor_for(None)(page("arc_truncated_story.html"), NIGERIA_URL).text == "\n\n".join(paragraphs)
+    # the adapter's other fields still apply
+    assert extractor_for("arc")(page("arc_truncated_story.html"), NIGERIA_URL).authors == ["Camillus Eboh"]
+
+
+def test_arc_full_copy_replaces_a_visible_body_cut_by_a_sign_up_wall() -> None:
+    generic = extract(page("arc_full_story.html"), NIGERIA_URL).text
+    assert generic is not None and NIGERIA_LAST not in generic  # the page shows three paragraphs
+    paragraphs = _arc_text("arc_full_story.html")
+    assert len(paragraphs) == 7 and paragraphs[-1].startswith(NIGERIA_LAST)
+    assert "Naira notes" not in "\n".join(paragraphs)  # the image element's caption is not body
+
+
+def test_arc_stale_copy_of_another_story_never_replaces_the_visible_story() -> None:
+    fields = get_adapter("arc").fields(lxml.html.fromstring(page("arc_stale_story.html")), NIGERIA_URL)
+    assert "minimum wage" in fields["text"]  # a full, untruncated copy, but of another story
+    paragraphs = _arc_text("arc_stale_story.html")
+    assert len(paragraphs) == 7
+    assert "minimum wage" not in "\n".join(paragraphs)
+    assert paragraphs[-1].startswith(NIGERIA_LAST)
+
+
+def test_arc_page_without_a_copy_keeps_the_visible_story() -> None:
+    html = page("arc_truncated_story.html").replace("Fusion.globalContent=", "Fusion.otherContent=", 1)
+    assert get_adapter("arc").fields(lxml.html.fromstring(html), NIGERIA_URL) == {}
+    paragraphs = extractor_for("arc")(html, NIGERIA_URL).text.split("\n\n")
+    assert len(paragraphs) == 7 and paragraphs[-1].startswith(NIGERIA_LAST)
+
+
+def test_arc_copy_rescues_a_page_whose_html_shows_no_story() -> None:
+    html = page("arc_full_story.html")
+    tree = lxml.html.fromstring(html)
+    for el in tree.xpath("//div[@data-testid='ArticleBody']"):
+        el.getparent().remove(el)
+    shell = lxml.html.tostring(tree, encoding="unicode")
+    with pytest.raises(IngestError):
+        extract(shell, NIGERIA_URL)
+    article = extractor_for("arc")(shell, NIGERIA_URL)
+    assert article.text is not None and len(article.text.split("\n\n")) == 7
+    assert any("body from the arc adapter" in w for w in article.warnings)

@@ -55,26 +55,46 @@ def match_adapter(url: str | None, html: str | bytes) -> SiteAdapter | None:
 
 
 def extract_with(adapter: SiteAdapter | None, html: str | bytes, url: str | None) -> Article:
-    """Generic extraction, then the adapter's fields on top. If the generic extractor rejects the page
-    but the adapter reads a body from the CMS's own markup, the adapter's reading stands."""
-    from scrapers.extract import extract
+    """Generic extraction, then the adapter's fields on top.
+
+    The adapter's body is a candidate like any embedded copy: it replaces the visible body only when it
+    agrees with it and is not cut short or clearly shorter (``prefer_copy``); a CMS record that holds a
+    teaser while the page shows the whole story must not turn the stored original into a fragment. A
+    record whose body tells another story is stale as a whole: none of its fields are used. If
+    the generic extractor rejects the page but the adapter reads a full body, the adapter's reading stands.
+    """
+    from scrapers.extract import copy_agrees, extract, prefer_copy
 
     tree = _tree(html) if adapter is not None else None
     overrides = adapter.fields(tree, url) if adapter is not None and tree is not None else {}
+    copy = _paragraphs(overrides.pop("text", None))
     try:
         article = extract(html, url)
     except IngestError as error:
-        if not overrides.get("text") or error.kind in {ErrorKind.EMPTY, ErrorKind.ENCODING}:
+        if error.kind in {ErrorKind.EMPTY, ErrorKind.ENCODING} or not prefer_copy(copy, [], structured=False):
             raise
         article = Article(url=url)
         article.warnings.append(
             f"generic extractor: {error.kind.value}; body from the {adapter.name} adapter"
         )
+        article.text = "\n\n".join(copy)
+    else:
+        visible = _paragraphs(article.text)
+        if prefer_copy(copy, visible, structured=False):
+            article.text = "\n\n".join(copy)
+        elif copy and not copy_agrees(copy, visible):
+            # The record tells another story (stale cache, template default): none of it is this page's.
+            article.warnings.append(f"the {adapter.name} adapter's record disagrees with the page; ignored")
+            return article
     for name in OVERRIDABLE:
         value = overrides.get(name)
         if value:
             setattr(article, name, value)
     return article
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    return [part for part in (text or "").split("\n\n") if part.strip()]
 
 
 def extractor_for(adapter: str | None) -> Extractor:
