@@ -493,3 +493,63 @@ def _only_header_chrome(analysis: Analysis, i: int) -> bool:
             return h == bp.SOFT and _is_header(elements[i]) and not analysis.chrome[analysis.parent[i]]
         i = analysis.parent[i]
     return False
+
+
+# A story the region finder refused still shows itself as prose side by side: this many long
+# paragraphs under one parent, or one block of this much unlinked text (a story set in one cell with
+# line breaks). Teaser boxes do not count as paragraphs, so a listing never qualifies.
+DENSE_MIN_PARAGRAPHS = 3
+DENSE_MIN_BLOCK_CHARS = 500
+DENSE_MIN_CHARS = 400
+
+
+def densest_region(analysis: Analysis) -> Region | None:
+    """The second link of the fallback chain: the densest run of prose, wherever it sits.
+
+    The region finder weighs whole subtrees, so a page whose story shares its container with a column
+    of linked headlines, or whose template names every wrapper like furniture, can leave it with
+    nothing that passes as a story. Here only prose counts: each paragraph-like block (unlinked, not a
+    teaser) votes for its parent, and the parent with the most such prose is the body; a single block
+    long enough to be a story on its own (text broken only by ``<br>``) is the body itself.
+    """
+    elements = analysis.elements
+    parent = analysis.parent
+    n = len(elements)
+    run_chars = [0] * n
+    run_count = [0] * n
+    for i in range(1, n):
+        if not analysis.good[i] or analysis.chrome[i] or analysis.linked_headings[i]:
+            continue
+        chars = analysis.text_chars[i]
+        if chars < LONG_PARAGRAPH_CHARS:
+            continue
+        # the paragraph's voting parent: skip inline wrappers and one-child boxes ("div > p")
+        p = parent[i]
+        while p > 0 and (not analysis.is_block[p] or elements[p].tag in ("p", "font", "span")
+                         or len(elements[p]) == 1):
+            p = parent[p]
+        if p < 0:
+            continue
+        run_chars[p] += chars
+        run_count[p] += 1
+    best, best_chars = -1, 0
+    for i in range(n):
+        if analysis.chrome[i]:
+            continue
+        chars = run_chars[i]
+        if run_count[i] >= DENSE_MIN_PARAGRAPHS or (analysis.text_chars[i] >= DENSE_MIN_BLOCK_CHARS
+                                                    and analysis.good[i]):
+            chars = max(chars, analysis.text_chars[i] if analysis.good[i] else 0)
+            if chars > best_chars:
+                best, best_chars = i, chars
+    if best < 0 or best_chars < DENSE_MIN_CHARS:
+        return None
+    return Region(
+        element=elements[best],
+        index=best,
+        good_chars=analysis.agg_good[best],
+        paragraphs=analysis.agg_paragraphs[best],
+        page_good_chars=analysis.page_good,
+        linked_headings=0,
+        title_links=0,
+    )

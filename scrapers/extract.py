@@ -20,7 +20,17 @@ from lxml import html as lxml_html
 
 from scrapers import boilerplate as bp
 from scrapers.article import Article
-from scrapers.content import HEADINGS, INLINE_TAGS, Analysis, Region, analyse, find_region, lead_blocks, prune
+from scrapers.content import (
+    HEADINGS,
+    INLINE_TAGS,
+    Analysis,
+    Region,
+    analyse,
+    densest_region,
+    find_region,
+    lead_blocks,
+    prune,
+)
 from scrapers.encoding import decode_html, is_unusable
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.metadata import PageMetadata, extract_metadata
@@ -337,15 +347,9 @@ def _extract(html: str | bytes, url: str | None) -> Article:
     try:
         paragraphs = _html_paragraphs(root, meta, article)
     except IngestError as exc:
-        # A script-rendered story page may hold nothing but chrome in its HTML: its declared article
-        # node is then the only copy of the story there is.
-        if exc.kind is not ErrorKind.NOT_AN_ARTICLE or not _page_type_says(meta.page_type, _ARTICLE_TYPES):
+        if exc.kind is not ErrorKind.NOT_AN_ARTICLE:
             raise
-        structured = _structured_body(meta, [])
-        if not structured:
-            raise
-        paragraphs = structured
-        article.warnings.append("body taken from structured data")
+        paragraphs, article = _fallback_chain(text, url, meta, article, exc)
     else:
         structured = _structured_body(meta, paragraphs)
         if structured:
@@ -356,6 +360,95 @@ def _extract(html: str | bytes, url: str | None) -> Article:
     if len(body) < SHORT_BODY_CHARS:
         article.warnings.append("short body")
     return article
+
+
+def _fallback_chain(
+    text: str, url: str | None, meta: PageMetadata, article: Article, refusal: IngestError
+) -> tuple[list[str], Article]:
+    """Before a page is refused as not an article: a tolerant parse, the densest prose, a structured copy.
+
+    1. libxml2 gives up on some broken markup (an unclosed ``<title>``, a second ``<html>``, a start tag
+       cut in half) and drops the rest of the page; Python's own HTML parser, through BeautifulSoup,
+       keeps it. Tried only when the tree holds far fewer elements than the source has tags; the
+       metadata is then read again from the repaired tree.
+    2. The densest run of prose (``densest_region``), on a fresh tree: the region finder may refuse a
+       story that shares its column with linked headlines, or that is set as one block of text.
+    3. A declared article's structured copy (JSON-LD ``articleBody``), when the HTML shows no story.
+    Index, tag, video and error pages have no run of prose and no copy, and stay refused.
+    """
+    trees = [parse(text)]
+    if _lost_markup(text, trees[0]):
+        tolerant = _tolerant_parse(text)
+        if tolerant is not None:
+            meta = _metadata(tolerant, url)
+            article = _article_from_metadata(meta, url)
+            second = _tolerant_parse(text)  # metadata leaves the tree whole, the body finder cuts it
+            try:
+                paragraphs = _html_paragraphs(tolerant if second is None else second, meta, article)
+            except IngestError:
+                fresh = _tolerant_parse(text)
+                if fresh is not None:
+                    trees.insert(0, fresh)
+            else:
+                article.warnings.append("body found after re-parsing broken markup")
+                return paragraphs, article
+    for root in trees:
+        paragraphs = _dense_paragraphs(root, meta)
+        if paragraphs:
+            article.warnings.append("body found as the densest prose on the page")
+            return paragraphs, article
+    # A script-rendered story page may hold nothing but chrome in its HTML: its declared article
+    # node is then the only copy of the story there is.
+    if _page_type_says(meta.page_type, _ARTICLE_TYPES):
+        structured = _structured_body(meta, [])
+        if structured:
+            article.warnings.append("body taken from structured data")
+            return structured, article
+    raise refusal
+
+
+_START_TAG_RE = re.compile(r"<[a-zA-Z]")
+# A tree holding fewer elements than this share of the source's start tags lost part of the page.
+LOST_MARKUP_SHARE = 0.5
+
+
+def _lost_markup(text: str, root: HtmlElement) -> bool:
+    elements = sum(1 for _ in root.iter())
+    return elements < LOST_MARKUP_SHARE * len(_START_TAG_RE.findall(text, 0, MAX_INPUT_CHARS))
+
+
+def _tolerant_parse(text: str) -> HtmlElement | None:
+    from lxml.html import soupparser
+
+    try:
+        root = soupparser.fromstring(text[:MAX_INPUT_CHARS].replace("\x00", ""), features="html.parser")
+    except Exception:  # the tolerant parser is a second chance; its failure leaves the first refusal
+        return None
+    return root if isinstance(root, lxml_html.HtmlElement) else None
+
+
+def _dense_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:
+    prune(root)
+    for trust_names in (True, False):
+        analysis = analyse(root, trust_names=trust_names)
+        region = densest_region(analysis)
+        if region is None:
+            continue
+        _strip_region(analysis, region)
+        paragraphs = _render(analysis, region, meta, leads=False)
+        if _text_chars(paragraphs) >= MIN_BODY_CHARS:
+            return paragraphs
+        return []
+    return []
+
+
+def _render(analysis: Analysis, region: Region, meta: PageMetadata, leads: bool = True) -> list[str]:
+    chosen = lead_blocks(analysis, region) if leads else []
+    fragment = "".join(
+        lxml_html.tostring(el, encoding="unicode", method="html", with_tail=False)
+        for el in [*chosen, region.element]
+    )
+    return _clean_paragraphs(render_paragraphs(fragment), meta.title)
 
 
 def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) -> list[str]:
@@ -375,13 +468,7 @@ def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) ->
     if region is None:  # _check_is_article refuses that already; this keeps the type checker informed
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body region")
     _strip_region(analysis, region)
-
-    leads = lead_blocks(analysis, region)
-    fragment = "".join(
-        lxml_html.tostring(el, encoding="unicode", method="html", with_tail=False)
-        for el in [*leads, region.element]
-    )
-    paragraphs = _clean_paragraphs(render_paragraphs(fragment), meta.title)
+    paragraphs = _render(analysis, region, meta)
     if len("\n\n".join(paragraphs)) < MIN_DECLARED_BODY_CHARS:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body text left after removing boilerplate")
     return paragraphs

@@ -1,0 +1,63 @@
+"""The fallback chain before ``not_an_article``: a page that carries a story never comes out empty.
+
+Order: the region finder; on refusal a tolerant re-parse when libxml2 dropped part of a broken page;
+the densest run of prose; a declared article's structured copy (tested in test_extract.py). Index,
+tag and error pages have none of these and stay refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scrapers.errors import ErrorKind, IngestError
+from scrapers.extract import extract
+
+FALLBACK = Path(__file__).parent / "fixtures" / "pages" / "fallback"
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def _page(name: str) -> bytes:
+    return (FALLBACK / name).read_bytes()
+
+
+def test_story_after_an_unclosed_title_survives_the_broken_markup() -> None:
+    """libxml2 swallows the whole page into an unclosed ``<title>``; the tolerant parser keeps it."""
+    article = extract(_page("broken-title-table-layout.html"), "https://harbourtimes.example/news/view.asp?newsIdx=20418")
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[-4].startswith("PORT ELLIS _ The island ferry operator will add two extra sailings")
+    assert paragraphs[-1].endswith("keep the extra sailings next winter.")
+    assert "body found after re-parsing broken markup" in article.warnings
+    for chrome in ("Latest news", "Port workers vote", "All rights reserved", "About us", "National"):
+        assert chrome not in article.text
+
+
+def test_story_sharing_its_column_with_headline_teasers_is_found_as_the_densest_prose() -> None:
+    article = extract(_page("story-beside-headline-teasers.html"), "https://courier.example/news/library-hours/")
+    paragraphs = article.text.split("\n\n")
+    assert [p.split()[1] for p in paragraphs] == ["central", "longer", "Ruth"]
+    assert paragraphs[-1].endswith("repeating it during the winter exams.")
+    assert "body found as the densest prose on the page" in article.warnings
+    for teaser in ("Bus lane plan", "Residents have six weeks", "Market hall traders", "Contact us"):
+        assert teaser not in article.text
+
+
+def test_the_index_page_is_still_refused_after_every_fallback() -> None:
+    with pytest.raises(IngestError) as info:
+        extract((PAGES / "index-section-business.html").read_bytes(), "https://news.example/business/")
+    assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+@pytest.mark.parametrize("html", [
+    "<html><body><h1>Page not found</h1><p>Sorry, we could not find that page.</p>"
+    "<ul><li><a href='/'>Home</a></li><li><a href='/news/'>News</a></li></ul></body></html>",
+    "<html><body><h1>Tag: harbour</h1>" + "".join(
+        f"<div class='teaser'><h2><a href='/n/{i}'>Harbour story number {i} about the ferry</a></h2>"
+        f"<p>A short excerpt of harbour story {i}, long enough to be read as a teaser's prose line.</p></div>"
+        for i in range(8)) + "</body></html>",
+])
+def test_error_and_tag_pages_have_no_run_of_prose_and_stay_refused(html: str) -> None:
+    with pytest.raises(IngestError) as info:
+        extract(html)
+    assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
