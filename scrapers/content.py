@@ -122,8 +122,12 @@ def _mark_captions(
             i = parent[i] if i >= 0 else -1
             if i < 0:
                 break
+            el = elements[i]
+            if el.tag in INLINE_TAGS:
+                # an inline wrapper's own text is counted on its block, so its figures say nothing
+                # of what it holds: ``<font>`` around a whole story and its photo is no caption box
+                continue
             if raw_good[i]:
-                el = elements[i]
                 if el.tag not in ("p", "li", "body", "html") and raw_good[i] < MAX_CAPTION_CHARS \
                         and raw_par[i] <= 1 and hint[i] == bp.NEUTRAL:
                     hint[i] = bp.HARD

@@ -447,3 +447,19 @@ def test_full_article_body_replaces_a_short_stray_text_picked_from_a_script_rend
     assert article.text is not None
     assert article.text.split("\n\n") == _STORY
     assert "body taken from structured data" in article.warnings
+
+
+def test_inline_wrapper_around_story_and_photo_is_not_taken_for_a_caption_box() -> None:
+    """Old templates wrap the whole story, loose text and ``<br>`` lines, in one ``<font>`` beside a photo."""
+    story = ("Roger Federer said on Saturday he was still hungry for titles after a season in which he "
+             "won three of the four majors.<br><br>The Swiss begins his defence in Melbourne next week and "
+             "said his preparation had gone well despite a stomach bug over Christmas.<br><br>He will "
+             "play an exhibition match in Kooyong on Tuesday before the draw is made.")
+    html = ("<html><body><div id='item'><font size='2'><h1>Federer aiming for more titles</h1>"
+            "<div><i>Saturday, 05 Jan 2008 20:43 GMT</i></div>"
+            "<div><a href='/print?id=7'><img src='/printer.gif'>Printer friendly version</a></div>"
+            f"{story}</font></div></body></html>")
+    article = extract(html)
+    assert article.text.split("\n\n")[0].startswith("Roger Federer said on Saturday")
+    assert article.text.endswith("before the draw is made.")
+    assert "Printer friendly" not in article.text
