@@ -339,3 +339,35 @@ def drop(el: HtmlElement) -> None:
             parent.text = (parent.text or "") + tail
     parent.remove(el)
 
+
+
+# Whole lines that open what follows a story: its comment thread, or a list of other stories. What
+# comes after one of them, once a story has been told, is not that story.
+_COMMENTS_START = re.compile(
+    r"^\W{0,3}(?:\d+\s+)?(?:(?:readers?'?|your|user|recent|latest|most recent|top|all|view|show|read)\s+)*"
+    r"(?:comments?|reader comments?|responses?|reactions?)(?:\s*\(\d+\)|\s*:|\s+\d+)?\W{0,3}$|"
+    r"^\W{0,3}(?:post|leave|add|write|submit|view|show|read)\s+(?:a|your|all|the)?\s*(?:\d+\s+)?"
+    r"(?:comments?|reply|replies|responses?)\b.{0,40}$|"
+    r"^\W{0,3}comments? (?:are|is) (?:now )?closed\b.{0,60}$|"
+    r"^\W{0,3}(?:have your say|join the (?:discussion|conversation|debate)|discuss this (?:story|article))"
+    r"\W{0,3}$|"
+    r"^\W{0,3}(?:\d+\s+)?(?:leser)?kommentare?(?:\s*\(\d+\))?\W{0,3}$|"
+    r"^\W{0,3}(?:\d+\s+)?(?:commentaires?|réactions?|comentarios?|commenti)(?:\s*\(\d+\))?\W{0,3}$",
+    re.IGNORECASE,
+)
+_RELATED_START = re.compile(
+    r"^\W{0,3}(?:related (?:stories|articles|news|links|content|posts|coverage|items)|"
+    r"more (?:headlines|stories|news|top stories)(?: from [\w .'-]{1,30})?|[\w.' -]{0,20} headlines|"
+    r"external links|most (?:read|popular|viewed|emailed|commented)|you (?:may|might) also like|"
+    r"recommended for you|top stories|latest (?:news|stories|headlines)|in other news|"
+    r"recent [\w ]{0,20} articles|other (?:stories|news|headlines)|"
+    r"weitere (?:artikel|meldungen|nachrichten)|das könnte sie auch interessieren|"
+    r"(?:à )?lire aussi|sur le même sujet|noticias relacionadas|te puede interesar)\W{0,3}$",
+    re.IGNORECASE,
+)
+
+
+def tail_start_text(text: str) -> bool:
+    """A line that opens a comment thread or a list of other stories ("Comments (12)", "B.C. Headlines")."""
+    return len(text) <= 80 and (_COMMENTS_START.match(text) is not None
+                                or _RELATED_START.match(text) is not None)

@@ -43,6 +43,8 @@ MIN_DECLARED_BODY_CHARS = 20
 SHORT_BODY_CHARS = 400
 # A line mostly made of link text is navigation ("Print | Share | Back"), even inside the body.
 LINE_LINK_DENSITY = 0.5
+# A story told in this much text ends where its comments or a list of other stories begins.
+TAIL_AFTER_CHARS = 200
 # Inputs beyond this are cut before parsing: no real article page comes close, and the bound keeps a
 # hostile or broken page from costing unbounded time and memory.
 MAX_INPUT_CHARS = 8_000_000
@@ -260,7 +262,11 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
     title_key = " ".join(title.split()).casefold() if title else None
     kept: list[tuple[str, str]] = []
     seen: set[str] = set()
+    told = 0
     for para in paragraphs:
+        # Once a story has been told, a line opening comments or other stories ends it.
+        if told >= TAIL_AFTER_CHARS and len(para.lines) == 1 and bp.tail_start_text(para.lines[0].text):
+            break
         lines = [
             line.text for line in para.lines
             if line.link_density <= LINE_LINK_DENSITY
@@ -278,6 +284,7 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
             continue
         seen.add(text)
         kept.append((text, para.tag))
+        told += len(text)
     while kept and _is_label(*kept[-1]):
         kept.pop()
     # A heading directly followed by a heading of the same or a higher rank labels nothing, and

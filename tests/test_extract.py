@@ -463,3 +463,28 @@ def test_inline_wrapper_around_story_and_photo_is_not_taken_for_a_caption_box() 
     assert article.text.split("\n\n")[0].startswith("Roger Federer said on Saturday")
     assert article.text.endswith("before the draw is made.")
     assert "Printer friendly" not in article.text
+
+
+_TOLD = ("<p>The council approved the new cycle lanes on Tuesday after a two-hour debate in which residents "
+         "from both sides of the river spoke for and against the plan.</p>"
+         "<p>Work on the first stretch, along the embankment, will start in March and take about ten weeks, "
+         "the transport committee said.</p>")
+
+
+@pytest.mark.parametrize("tail", [
+    "<h3>Comments (3)</h3><p>Dave, Leeds: About time too, the embankment is a death trap for anyone on a "
+    "bike at rush hour.</p><p>Sue: Another waste of money while the potholes on my street go unfixed.</p>",
+    "<p><b>Regional Headlines</b></p><p>A new bakery has opened on the high street, the first in the town "
+    "centre for more than a decade, its owners said.</p><p>The swimming pool will close for repairs in "
+    "February, the leisure trust announced on Monday.</p>",
+])
+def test_unnamed_comment_thread_or_headline_list_after_the_story_stays_out(tail: str) -> None:
+    """No class names to go by: the line that opens the thread or the list ends the story."""
+    article = extract(f"<html><body><div><h1>Cycle lanes approved</h1>{_TOLD}{tail}</div></body></html>")
+    assert article.text.split("\n\n")[-1].startswith("Work on the first stretch")
+    assert len(article.text.split("\n\n")) == 2
+
+
+def test_a_comments_heading_before_any_story_does_not_empty_the_page() -> None:
+    article = extract(f"<html><body><div><h2>Comments</h2>{_TOLD}</div></body></html>")
+    assert article.text.split("\n\n")[-1].startswith("Work on the first stretch")
