@@ -81,6 +81,8 @@ def main() -> None:
               f"{p95 * 1000:>8.2f}")
     ratio = sum(best["trafilatura"]) / sum(best["wirefeed"])
     print(f"wirefeed speed / trafilatura speed = {ratio:.2f}x")
+    median_ratio = statistics.median(best["wirefeed"]) / statistics.median(best["trafilatura"])
+    print(f"median ms/page wirefeed / trafilatura = {median_ratio:.2f}x  (target <= 0.80)")
 
 
 if __name__ == "__main__":
