@@ -71,6 +71,7 @@ class Analysis:
     hint: list[int] = field(default_factory=list)
     paragraph_run: list[int] = field(default_factory=list)  # most one-paragraph children of one parent
     page_good: int = 0
+    dense_chars: int = 0  # prose of the densest run, once ``densest_region`` has looked
 
 
 @dataclass(slots=True)
@@ -548,6 +549,7 @@ def densest_region(analysis: Analysis) -> Region | None:
                 best, best_chars = i, chars
     if best < 0 or best_chars < DENSE_MIN_CHARS:
         return None
+    analysis.dense_chars = best_chars
     return Region(
         element=elements[best],
         index=best,

@@ -470,6 +470,25 @@ def _render(analysis: Analysis, region: Region, meta: PageMetadata, leads: bool 
     return _clean_paragraphs(render_elements([*chosen, region.element]), meta.title)
 
 
+# The densest run of prose replaces the chosen region when it lies apart from it and holds this much more.
+DENSER_ELSEWHERE = 2.0
+
+
+def _denser_elsewhere(analysis: Analysis, region: Region) -> Region:
+    """The region finder sums scores, so a story container holding many short lines (labels, photo
+    credits, link rows) can score below a compact box elsewhere (a comment, a "what is this?" blurb).
+    The densest run of prose counts paragraphs only; when it is far larger and apart from the chosen
+    region, it is the story."""
+    dense = densest_region(analysis)
+    if dense is None or analysis.dense_chars < DENSER_ELSEWHERE * region.good_chars:
+        return region
+    chosen, other = region.element, dense.element
+    if chosen is other or any(a is other for a in chosen.iterancestors()) \
+            or any(a is chosen for a in other.iterancestors()):
+        return region
+    return dense
+
+
 def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) -> list[str]:
     """The story's paragraphs as the HTML shows them, or IngestError(NOT_AN_ARTICLE)."""
     prune(root)
@@ -483,6 +502,8 @@ def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) ->
         if second_region is not None and (region is None or second_region.good_chars > region.good_chars):
             analysis, region = second, second_region
             article.warnings.append("body found only when class names were ignored")
+    if region is not None:
+        region = _denser_elsewhere(analysis, region)
     _check_is_article(region, meta.page_type)
     if region is None:  # _check_is_article refuses that already; this keeps the type checker informed
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body region")

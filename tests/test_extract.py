@@ -488,3 +488,25 @@ def test_unnamed_comment_thread_or_headline_list_after_the_story_stays_out(tail:
 def test_a_comments_heading_before_any_story_does_not_empty_the_page() -> None:
     article = extract(f"<html><body><div><h2>Comments</h2>{_TOLD}</div></body></html>")
     assert article.text.split("\n\n")[-1].startswith("Work on the first stretch")
+
+
+def test_story_among_link_rows_beats_a_compact_blurb_elsewhere() -> None:
+    """Summed scores sink a story container full of link rows; its run of paragraphs still wins."""
+    paragraphs = [
+        f"Paragraph {i} of the match report: the home side pressed high from the start and forced "
+        f"a string of corners before the break, while the visitors defended deep and waited for a chance "
+        f"on the counter that finally came in the {60 + i}th minute." for i in range(8)
+    ]
+    rows = "".join(f"<div><a href='/team/{i}'>Squad list, fixtures and results of club number {i} this "
+                   f"season in the league and cups</a></div>" for i in range(18))
+    story = "".join(f"<p>{p}</p>{rows if i == 2 else ''}" for i, p in enumerate(paragraphs))
+    blurb = ("<div id='whatthis'><p>" + "At the bottom of all articles you will see links to six sites. "
+             "These sites, commonly called social bookmarking sites, let you save and share pages. " * 4
+             + "</p></div>")
+    nav = "".join(f"<div><a href='/s/{i}'>Section number {i} with its own long list of stories and "
+                  "results</a></div>" for i in range(10))
+    table = f"<table><tr><td><div>{story}</div></td><td>{blurb}</td></tr></table>"
+    html = f"<html><body>{nav}{table}</body></html>"
+    article = extract(html)
+    assert article.text.startswith("Paragraph 0 of the match report")
+    assert "social bookmarking" not in article.text
