@@ -394,9 +394,11 @@ def _fallback_chain(
        cut in half) and drops the rest of the page; Python's own HTML parser, through BeautifulSoup,
        keeps it. Tried only when the tree holds far fewer elements than the source has tags; the
        metadata is then read again from the repaired tree.
-    2. The densest run of prose (``densest_region``), on a fresh tree: the region finder may refuse a
+    2. The page's ``<noscript>`` version: some sites put the whole story there for readers without
+       scripts, and what is never shown with scripts on is otherwise cut unread.
+    3. The densest run of prose (``densest_region``), on a fresh tree: the region finder may refuse a
        story that shares its column with linked headlines, or that is set as one block of text.
-    3. A declared article's structured copy (JSON-LD ``articleBody``), when the HTML shows no story.
+    4. A declared article's structured copy (JSON-LD ``articleBody``), when the HTML shows no story.
     Index, tag, video and error pages have no run of prose and no copy, and stay refused.
     """
     trees = [parse(text)]
@@ -415,6 +417,15 @@ def _fallback_chain(
             else:
                 article.warnings.append("body found after re-parsing broken markup")
                 return paragraphs, article
+    unwrapped = _noscript_unwrapped(text)
+    if unwrapped is not None:
+        try:
+            paragraphs = _html_paragraphs(unwrapped, meta, article)
+        except IngestError:
+            pass
+        else:
+            article.warnings.append("body found in the page's <noscript> version")
+            return paragraphs, article
     for root in trees:
         paragraphs = _dense_paragraphs(root, meta)
         if paragraphs:
@@ -448,6 +459,18 @@ def _tolerant_parse(text: str) -> HtmlElement | None:
     except Exception:  # the tolerant parser is a second chance; its failure leaves the first refusal
         return None
     return root if isinstance(root, lxml_html.HtmlElement) else None
+
+
+def _noscript_unwrapped(text: str) -> HtmlElement | None:
+    """A fresh tree with every ``<noscript>`` replaced by its content, or None when there is none."""
+    if "<noscript" not in text and "<NOSCRIPT" not in text:
+        return None
+    root = parse(text)
+    found = list(root.iter("noscript"))
+    for el in found:
+        if el.getparent() is not None:
+            el.drop_tag()
+    return root if found else None
 
 
 def _dense_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:

@@ -61,3 +61,15 @@ def test_error_and_tag_pages_have_no_run_of_prose_and_stay_refused(html: str) ->
     with pytest.raises(IngestError) as info:
         extract(html)
     assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+def test_story_only_in_the_noscript_version_of_the_page_is_found() -> None:
+    story = "".join(
+        f"<p>Paragraph {i}: rangers counted nine breeding female bears in the park this year, the highest "
+        f"figure in fourteen years of monitoring, and sixteen cubs among them.</p>" for i in range(4))
+    html = ("<html><body><div id='app'></div><noscript><div class='page'><h1>Record year for bears</h1>"
+            f"<div class='text'>{story}</div></div></noscript><script>render()</script></body></html>")
+    article = extract(html)
+    assert article.text.split("\n\n")[0].startswith("Paragraph 0: rangers counted")
+    assert len(article.text.split("\n\n")) == 4
+    assert "body found in the page's <noscript> version" in article.warnings
