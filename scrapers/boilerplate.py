@@ -254,7 +254,8 @@ def dateline_text(text: str) -> bool:
 
 
 _RIGHTS = re.compile(
-    r"©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|alle rechte vorbehalten|tous droits réservés|"
+    r"©|\(c\)\s*\d{4}|\bcopyright\b|\bcopyrighted by\b|all rights reserved|alle rechte vorbehalten|"
+    r"tous droits réservés|"
     r"todos los derechos reservados|tutti i diritti riservati|все права защищены|"
     r"vervielfältigung nur mit genehmigung",
     re.IGNORECASE,

@@ -58,9 +58,26 @@ def _parser() -> lxml_html.HTMLParser:
                                 default_doctype=False)
 
 
+_TITLE_OPEN_RE = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
+_TITLE_CLOSE_RE = re.compile(r"</title\s*>", re.IGNORECASE)
+
+
+def _close_title(text: str) -> str:
+    """Close a ``<title>`` that is never closed where its text ends, at the next tag.
+
+    A title's text runs to ``</title>``; without one, parsers read the rest of the page as the title
+    (libxml2) or put it inside the head (Python's parser), and the whole story is lost with it.
+    """
+    opened = _TITLE_OPEN_RE.search(text, 0, 200_000)
+    if opened is None or _TITLE_CLOSE_RE.search(text, opened.end()) is not None:
+        return text
+    end = text.find("<", opened.end())
+    return text if end < 0 else f"{text[:end]}</title>{text[end:]}"
+
+
 def parse(text: str) -> HtmlElement:
     """Parse page text with lxml; IngestError(EMPTY or PARSE) when there is no document to speak of."""
-    data = text[:MAX_INPUT_CHARS].replace("\x00", "").encode("utf-8", errors="replace")
+    data = _close_title(text[:MAX_INPUT_CHARS]).replace("\x00", "").encode("utf-8", errors="replace")
     try:
         root = lxml_html.document_fromstring(data, parser=_parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
@@ -455,7 +472,8 @@ def _tolerant_parse(text: str) -> HtmlElement | None:
     from lxml.html import soupparser
 
     try:
-        root = soupparser.fromstring(text[:MAX_INPUT_CHARS].replace("\x00", ""), features="html.parser")
+        root = soupparser.fromstring(_close_title(text[:MAX_INPUT_CHARS]).replace("\x00", ""),
+                                     features="html.parser")
     except Exception:  # the tolerant parser is a second chance; its failure leaves the first refusal
         return None
     return root if isinstance(root, lxml_html.HtmlElement) else None

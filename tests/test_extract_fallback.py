@@ -22,14 +22,24 @@ def _page(name: str) -> bytes:
     return (FALLBACK / name).read_bytes()
 
 
-def test_story_after_an_unclosed_title_survives_the_broken_markup() -> None:
-    """libxml2 swallows the whole page into an unclosed ``<title>``; the tolerant parser keeps it."""
-    article = extract(_page("broken-title-table-layout.html"), "https://harbourtimes.example/news/view.asp?newsIdx=20418")
+def test_story_after_an_unclosed_title_is_not_swallowed_by_it() -> None:
+    """Unrepaired, libxml2 reads the whole page into an unclosed ``<title>``, Python's parser into <head>."""
+    article = extract(_page("broken-title-table-layout.html"), "https://harbourtimes.example/news/view.asp?id=20418")
     paragraphs = article.text.split("\n\n")
     assert paragraphs[-4].startswith("PORT ELLIS _ The island ferry operator will add two extra sailings")
     assert paragraphs[-1].endswith("keep the extra sailings next winter.")
-    assert "body found after re-parsing broken markup" in article.warnings
     for chrome in ("Latest news", "Port workers vote", "All rights reserved", "About us", "National"):
+        assert chrome not in article.text
+
+
+def test_story_after_a_start_tag_cut_in_half_survives_a_tolerant_re_parse() -> None:
+    """libxml2 gives up on the document at the broken tag; Python's own parser keeps the page."""
+    article = extract(_page("cut-start-tag-wire.html"), "https://wiredesk.example/news/88120/")
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[0].startswith("SANTIAGO, Chile (AP) - Rescue teams on Monday reached eleven workers")
+    assert paragraphs[-1].startswith("Doctors said the men were cold and hungry")
+    assert "body found after re-parsing broken markup" in article.warnings
+    for chrome in ("Print article", "Submit a release", "Politics", "Disclaimer"):
         assert chrome not in article.text
 
 
