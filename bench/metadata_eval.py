@@ -1,0 +1,304 @@
+"""Visible-only metadata: can the printed page alone give back the dates, authors and titles that its
+structured data states? Beside htmldate and trafilatura's metadata on the same stripped pages, same run.
+
+Run by hand (never in the test suite):
+
+    .venv/bin/python -m bench.metadata_eval [--limit N] [--misses FIELD] [--folds 1,2,3,4]
+
+Corpora: ../shared/extraction-dev and ../shared/extraction-dev2, read in place.
+
+Reference ("structured value"): what wirefeed reads from the page's JSON-LD and ``<meta>`` tags alone
+(a copy of the page holding nothing else). Only pages with such a value count for a field. On
+extraction-dev2 the hand-labelled headline is a second title reference, on every page.
+
+Visible-only page: the same page with every structured source removed: all ``<script>`` elements
+(JSON-LD and embedded app state), every ``<meta>``, microdata (``itemprop``/``itemscope``/``itemtype``,
+``content`` attributes), ``datetime`` and ``data-*`` date attributes, ``<abbr>``/``<time>`` titles, and
+the canonical/alternate links. Every extractor is given the page's URL, as in production (it tells a
+permalink from a link to another story); a wirefeed date read from the URL counts as no answer, while
+htmldate and trafilatura may use theirs (so their figures flatter them where URLs carry dates).
+
+Accuracy (counted over every page with a structured value; an empty answer is wrong):
+- published date: the same calendar day as the structured date, each read in the zone it is stated in
+  (a printed date without a zone is taken as the page's local day);
+- authors: the same set of names after normalisation (case, accents, punctuation and a "By" removed);
+- title: the same text after the same normalisation.
+"fill" is the share of those pages given any value. Figures are printed per fold (hosts are split into
+5 folds by a stable hash of the host name) and over all pages; the rules were developed looking only at
+folds 1-4 (``--folds``), so fold 5 is the out-of-fold figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gzip
+import json
+import re
+import unicodedata
+import warnings
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.etree
+import lxml.html
+
+from scrapers.extract import _to_text, parse
+from scrapers.metadata import extract_metadata
+from scrapers.metadata.region import DATE_ATTRS
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+FOLDS = 5
+FIELDS = ("published", "authors", "title")
+SYSTEMS = ("wirefeed", "htmldate", "trafilatura")
+
+
+# ------------------------------------------------------------------------------------------- pages
+@dataclass
+class DevPage:
+    key: str
+    host: str
+    file: Path
+    headline: str | None = None
+
+    @property
+    def fold(self) -> int:
+        return zlib.crc32(self.host.encode()) % FOLDS + 1
+
+
+def load_pages(limit: int = 0) -> list[tuple[str, DevPage]]:
+    pages: list[tuple[str, DevPage]] = []
+    dev = SHARED / "extraction-dev"
+    for url, info in sorted(json.loads((dev / "segments.json").read_text()).items()):
+        host = (urlsplit(url).hostname or url).removeprefix("www.")
+        pages.append(("dev", DevPage(url, host, dev / info["file"])))
+    dev2 = SHARED / "extraction-dev2"
+    for key, info in sorted(json.loads((dev2 / "gold.json").read_text()).items()):
+        pages.append(("dev2", DevPage(key, "", dev2 / info["file"], info.get("headline"))))
+    return pages[:limit] if limit else pages
+
+
+def page_host(tree: lxml.html.HtmlElement) -> str:
+    """dev2 lists no URLs: the host its own absolute links point to most often stands in for it."""
+    base = next(iter(tree.xpath("//base/@href")), "")
+    hosts = Counter(
+        (urlsplit(href).hostname or "").removeprefix("www.")
+        for href in tree.xpath("//a/@href")[:2000]
+        if href.startswith("http")
+    )
+    hosts.pop("", None)
+    if base.startswith("http"):
+        return (urlsplit(base).hostname or "").removeprefix("www.")
+    return hosts.most_common(1)[0][0] if hosts else "unknown"
+
+
+# ------------------------------------------------------------------------------------- stripping
+_STRIP_ATTRS = frozenset(("itemprop", "itemscope", "itemtype", "itemid", "content", "datetime", *DATE_ATTRS))
+
+
+def strip_structured(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A copy of the page with every machine-readable date, author and title removed."""
+    stripped = copy.deepcopy(tree)
+    for el in list(stripped.iter("script", "meta", "link")):
+        if el.tag == "link" and not {"canonical", "alternate", "shortlink", "amphtml"} & set(
+            (el.get("rel") or "").lower().split()
+        ):
+            continue
+        el.drop_tree()
+    for el in stripped.iter(lxml.etree.Element):
+        for name in [a for a in el.attrib if a in _STRIP_ATTRS]:
+            del el.attrib[name]
+        if el.tag in ("abbr", "time") and "title" in el.attrib:
+            del el.attrib["title"]
+    return stripped
+
+
+def structured_only(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A page holding only the original's ``<meta>`` tags and JSON-LD scripts: its metadata is the
+    structured reference."""
+    lang = tree.get("lang")
+    opening = f"<html lang={lang!r}>" if lang else "<html>"
+    doc = lxml.html.document_fromstring(f"{opening}<head></head><body></body></html>")
+    head = doc.find("head")
+    for el in tree.iter("meta", "script"):
+        if el.tag == "script" and "ld+json" not in (el.get("type") or "").lower():
+            continue
+        clone = copy.copy(el)
+        clone.tail = None
+        head.append(clone)
+    return doc
+
+
+# ------------------------------------------------------------------------------------- comparing
+_BY_RE = re.compile(r"^(?:by|von|par|por)\s+", re.IGNORECASE)
+
+
+def norm_name(text: str) -> str:
+    text = unicodedata.normalize("NFKD", _BY_RE.sub("", text.strip()))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def same_day(found: Any, reference: datetime) -> bool:
+    if found is None:
+        return False
+    if isinstance(found, str):
+        try:
+            return date.fromisoformat(found[:10]) == reference.date()
+        except ValueError:
+            return False
+    if found.date() == reference.date():
+        return True
+    return found.utcoffset() and found.astimezone(reference.tzinfo).date() == reference.date()
+
+
+def same_authors(found: list[str] | str | None, reference: list[str]) -> bool:
+    if not found:
+        return False
+    if isinstance(found, str):  # trafilatura joins names with "; "
+        found = re.split(r";|,|\band\b", found)
+    names = {norm_name(n) for n in found} - {""}
+    return names == {norm_name(n) for n in reference} - {""}
+
+
+def same_title(found: str | None, reference: str) -> bool:
+    return bool(found) and norm_name(found) == norm_name(reference)
+
+
+@dataclass
+class Tally:
+    pages: int = 0
+    filled: int = 0
+    correct: int = 0
+
+    def add(self, value: Any, ok: bool) -> None:
+        self.pages += 1
+        self.filled += bool(value)
+        self.correct += ok
+
+    def cells(self) -> str:
+        if not self.pages:
+            return f"{'-':>6} {'-':>6}"
+        return f"{self.filled / self.pages:6.3f} {self.correct / self.pages:6.3f}"
+
+
+@dataclass
+class Results:
+    # (field, system, fold) -> tally; fold 0 is every page
+    tallies: dict[tuple[str, str, int], Tally] = field(default_factory=lambda: defaultdict(Tally))
+    misses: list[tuple[str, int, str, str, str]] = field(default_factory=list)
+
+    def add(self, name: str, system: str, fold: int, value: Any, ok: bool) -> None:
+        for f in (0, fold):
+            self.tallies[(name, system, f)].add(value, ok)
+
+
+_FROM_URL = "published_at taken from the URL (date only)"
+
+
+def _safe(func: Callable[[], Any]) -> Any:
+    try:
+        return func()
+    except Exception:  # a crash counts as no answer, for every system alike
+        return None
+
+
+def evaluate(pages: list[tuple[str, DevPage]], show: str | None, folds: set[int]) -> Results:
+    from htmldate import find_date
+    from trafilatura.metadata import extract_metadata as trafilatura_metadata
+
+    results = Results()
+    for corpus, page in pages:
+        try:
+            tree = parse(_to_text(gzip.decompress(page.file.read_bytes())))
+        except Exception:
+            continue
+        if not page.host:
+            page.host = page_host(tree)
+        reference = extract_metadata(structured_only(tree), None)
+        stripped = strip_structured(tree)
+        url = page.key if corpus == "dev" else None
+        ours = _safe(lambda s=stripped, u=url: extract_metadata(copy.deepcopy(s), u))
+        if ours is not None and _FROM_URL in ours.warnings:
+            ours.published_at = None  # read from the address, not the page: not a visible-only answer
+        theirs = _safe(lambda s=stripped, u=url: trafilatura_metadata(copy.deepcopy(s), default_url=u))
+        hd: str | None = None
+        if reference.published_at is not None:
+            hd = _safe(lambda s=stripped, u=url: find_date(copy.deepcopy(s), url=u, original_date=True))
+        fold = page.fold
+        label = f"{corpus} {page.key}"
+
+        def record(name: str, ref: Any, values: dict[str, Any], compare: Callable[[Any, Any], bool],
+                   fold: int = fold, label: str = label) -> None:
+            for system, value in values.items():
+                ok = bool(compare(value, ref))
+                results.add(name, system, fold, value, ok)
+                if system == "wirefeed" and not ok and name == show and fold in folds:
+                    results.misses.append((name, fold, label, str(ref), str(value)))
+
+        if reference.published_at is not None:
+            record("published", reference.published_at, {
+                "wirefeed": ours.published_at if ours else None,
+                "htmldate": hd,
+                "trafilatura": theirs.date if theirs else None,
+            }, same_day)
+        if reference.authors:
+            record("authors", reference.authors, {
+                "wirefeed": ours.authors if ours else None,
+                "trafilatura": theirs.author if theirs else None,
+            }, same_authors)
+        if reference.title:
+            record("title", reference.title, {
+                "wirefeed": ours.title if ours else None,
+                "trafilatura": theirs.title if theirs else None,
+            }, same_title)
+        if page.headline:
+            record("headline", page.headline, {
+                "wirefeed": ours.title if ours else None,
+                "trafilatura": theirs.title if theirs else None,
+            }, same_title)
+    return results
+
+
+def report(results: Results, pages: int) -> None:
+    print(f"{pages} pages (extraction-dev + extraction-dev2), every structured source stripped")
+    print("cells: fill / accuracy, over the pages with a structured value (dev2 headline: hand label)")
+    header = f"{'field':<10} {'system':<12} {'pages':>6} " + " ".join(
+        f"{'all' if f == 0 else f'fold {f}':>13}" for f in range(FOLDS + 1)
+    )
+    print(header)
+    print("-" * len(header))
+    for name in (*FIELDS, "headline"):
+        for system in SYSTEMS:
+            if (name, system, 0) not in results.tallies:
+                continue
+            total = results.tallies[(name, system, 0)]
+            cells = " ".join(f"{results.tallies[(name, system, f)].cells():>13}" for f in range(FOLDS + 1))
+            print(f"{name:<10} {system:<12} {total.pages:>6} {cells}")
+    for name, fold, label, ref, value in results.misses:
+        print(f"MISS {name} fold {fold} {label}\n     want {ref!r}\n     got  {value!r}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=0, help="first N pages only (0: all)")
+    parser.add_argument("--misses", choices=(*FIELDS, "headline"), help="print wirefeed's misses for a field")
+    parser.add_argument("--folds", default="1,2,3,4", help="folds whose misses are printed")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    import logging
+
+    logging.disable(logging.CRITICAL)
+    pages = load_pages(args.limit)
+    results = evaluate(pages, args.misses, {int(f) for f in args.folds.split(",")})
+    report(results, len(pages))
+
+
+if __name__ == "__main__":
+    main()
