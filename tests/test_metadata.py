@@ -779,3 +779,72 @@ def test_empty_and_odd_pages_do_not_crash() -> None:
         assert isinstance(meta, PageMetadata)
         assert not [w for w in meta.warnings if w.startswith("metadata:")], meta.warnings
         assert meta.top_image is None and meta.canonical_url is None
+
+
+# ------------------------------------------------------------------------- visible-only dates (issue 7)
+FIXTURES = Path(__file__).parent / "fixtures" / "metadata"
+VALLEY_URL = "http://www.valleycourier.example/news/water-rates.html"
+
+
+def fixture_meta(name: str, url: str | None, **kwargs: object) -> PageMetadata:
+    return extract_metadata(lxml.html.parse(str(FIXTURES / name)).getroot(), url, **kwargs)  # type: ignore[arg-type]
+
+
+def test_table_layout_published_line_under_the_byline_is_the_date() -> None:
+    """Issue 7: no JSON-LD, no meta, no class names; only "Published: Sunday, May 12, 2024" printed under
+    the byline, with the masthead's, the sidebar teasers' and the copyright line's dates around it."""
+    meta = fixture_meta("table_layout_published_line.html", VALLEY_URL)
+    assert meta.published_at == datetime(2024, 5, 12, tzinfo=UTC)
+    assert meta.title == "County board approves new water rates"
+
+
+def _story(dateline: str, lang: str = "en", before: str = "") -> str:
+    body = (f"<div class='story'>{before}<h1>Water rates rise for the first time in five years</h1>"
+            f"<div>{dateline}</div><p>{'The county board voted on Thursday night. ' * 8}</p></div>"
+            "<div class='footer'><p>© 2023 The Courier. Posted 01/02/2023</p></div>")
+    return page("<title>Water rates rise for the first time in five years</title>", body, lang)
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "expected"),
+    [
+        ("By Jane Doe<br>Published: Sunday, May 12, 2024", "en", datetime(2024, 5, 12, tzinfo=UTC)),
+        ("12.05.2024, 14:30 Uhr", "de", datetime(2024, 5, 12, 14, 30, tzinfo=UTC)),
+        ("Veröffentlicht am 12. Mai 2024, 14:30 Uhr", "de", datetime(2024, 5, 12, 14, 30, tzinfo=UTC)),
+        ("Erschienen am 12.05.2024 · Von Martina Kessler", "de", datetime(2024, 5, 12, tzinfo=UTC)),
+        ("May 12, 2024 at 3:04 p.m. ET", "en", datetime(2024, 5, 12, 19, 4, tzinfo=UTC)),
+        ("Jane Doe | May 12, 2024 at 3:04 p.m. ET", "en", datetime(2024, 5, 12, 19, 4, tzinfo=UTC)),
+        ("Publié le 12 mai 2024 à 14h30", "fr", datetime(2024, 5, 12, 14, 30, tzinfo=UTC)),
+        ("le 12 mai 2024 à 14h30", "fr", datetime(2024, 5, 12, 14, 30, tzinfo=UTC)),
+        ("Publicado el 12 de mayo de 2024", "es", datetime(2024, 5, 12, tzinfo=UTC)),
+        ("domingo, 12 de mayo de 2024 - 14:30", "es", datetime(2024, 5, 12, 14, 30, tzinfo=UTC)),
+    ],
+)
+def test_printed_header_dates_in_four_languages(line: str, lang: str, expected: datetime) -> None:
+    meta = meta_of(_story(line, lang))
+    assert meta.published_at == expected
+
+
+def test_update_stamp_is_the_modified_date_not_the_publication() -> None:
+    meta = meta_of(_story("Publié le 12 mai 2024 à 14h30 | Mis à jour le 13 mai 2024 à 09h05", "fr"))
+    assert meta.published_at == datetime(2024, 5, 12, 14, 30, tzinfo=UTC)
+    assert meta.modified_at == datetime(2024, 5, 13, 9, 5, tzinfo=UTC)
+
+
+def test_relative_stamps_count_back_from_the_fetch_time() -> None:
+    fetched = datetime(2024, 5, 12, 18, 0, tzinfo=UTC)
+    html = _story("Posted 5 hours ago · Updated 3 hours ago")
+    meta = extract_metadata(lxml.html.document_fromstring(html), STORY_URL, fetched_at=fetched)
+    assert meta.published_at == datetime(2024, 5, 12, 13, 0, tzinfo=UTC)
+    assert meta.modified_at == datetime(2024, 5, 12, 15, 0, tzinfo=UTC)
+    german = _story("Veröffentlicht vor 2 Tagen", "de")
+    meta = extract_metadata(lxml.html.document_fromstring(german), STORY_URL, fetched_at=fetched)
+    assert meta.published_at == datetime(2024, 5, 10, tzinfo=UTC)
+
+
+def test_dates_in_prose_copyright_and_above_the_masthead_are_not_the_publication() -> None:
+    # a date deep inside a sentence is the story's subject; "©" and the footer are the site's
+    prose = "The council first met on 12 March 2019 and has not raised rates since then, officials said."
+    masthead = "<div>Tuesday, May 14, 2024</div><div>Weather: 21°C</div><div>Subscribe</div><div>Home</div>"
+    meta = meta_of(_story(prose, before=masthead))
+    assert meta.published_at is None

@@ -99,3 +99,16 @@ def in_foreign_scope(el: lxml.html.HtmlElement) -> bool:
             return any(w in itemtype for w in _FOREIGN_ITEMTYPES)
         node = node.getparent()
     return False
+
+
+def is_other_block(el: lxml.html.HtmlElement) -> bool:
+    """The element itself (not its ancestors) is a sidebar, related list, comment thread or navigation:
+    what a walk down the tree skips, as ``in_other_block`` does walking up."""
+    class_attr, id_attr = el.get("class"), el.get("id")
+    if _is_other_label(class_attr, id_attr):
+        return True
+    tag = el.tag
+    if tag in _TAGS_NEVER_ARTICLE or tag == "footer":
+        label = f"{class_attr or ''} {id_attr or ''}"
+        return tag == "nav" or not (AUTHOR_LABEL_RE.search(label) or _META_BOX_RE.search(label))
+    return False

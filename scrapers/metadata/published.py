@@ -21,10 +21,12 @@ from scrapers.dates import (
     date_order_for_locale,
     infer_date_order,
     parse_date,
+    parse_relative,
     to_aware,
 )
 from scrapers.metadata.blocks import in_foreign_scope, in_other_block
 from scrapers.metadata.jsonld import ld_text
+from scrapers.metadata.lines import header_lines
 from scrapers.metadata.region import DATE_ATTRS, MAX_CANDIDATES, SEGMENT_SPLIT_RE, links_elsewhere, own_story
 from scrapers.metadata.text import clean_text, element_text
 
@@ -60,10 +62,20 @@ class _DateSource:
     label: str
     raw: str
     printed: bool = False  # visible text, where a bare 10-digit number is not a timestamp
+    opens: bool = False  # the date must open the text (within its first characters) to count
 
 
-def find_dates(page: Page, article: dict[str, Any] | None, meta: PageMetadata, locale: str | None) -> None:
-    """Structured dates first; the visible header is only searched (it costs most) when they fail."""
+def find_dates(
+    page: Page,
+    article: dict[str, Any] | None,
+    meta: PageMetadata,
+    locale: str | None,
+    fetched_at: datetime | None = None,
+) -> None:
+    """Structured dates first; the visible header is only searched (it costs most) when they fail.
+
+    ``fetched_at`` (default: now) is the moment relative dates ("3 hours ago") count back from, and the
+    limit beyond which a date is in the future."""
     published_sources, modified_sources = _structured_date_sources(page, article)
     visible: list[_DateSource] | None = None
     visible_updates: list[_DateSource] = []
@@ -74,7 +86,9 @@ def find_dates(page: Page, article: dict[str, Any] | None, meta: PageMetadata, l
     if order is None and visible:
         order = infer_date_order(_order_texts(page))
     fallback_order = DateOrder.MDY if (meta.language or "en") == "en" else DateOrder.DMY
-    now = datetime.now(UTC)
+    now = fetched_at if fetched_at is not None else datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
 
     published = _pick(published_sources, order, fallback_order, now, "published_at", meta.warnings)
     if published is None:
@@ -121,7 +135,9 @@ def _pick(
 ) -> ParsedDate | None:
     for index, source in enumerate(sources):
         parsed = parse_date(source.raw, order, epoch=not source.printed)
-        if parsed is None:
+        if parsed is None and source.printed:
+            parsed = parse_relative(source.raw, now)
+        if parsed is None or (source.opens and not _opens_with_date(source.raw)):
             continue
         if parsed.ambiguous:
             parsed = parse_date(source.raw, fallback_order, epoch=not source.printed) or parsed
@@ -137,6 +153,16 @@ def _pick(
             parsed = _more_precise(parsed, sources[index + 1 :], order) or parsed
         return parsed
     return None
+
+
+_DATE_START_RE = re.compile(r"\d|(?:ago|vor|il y a|hace)\b", re.IGNORECASE)
+
+
+def _opens_with_date(raw: str) -> bool:
+    """The first digit (or relative word) sits within the first characters: "Sunday, May 12, 2024",
+    "BERN, 17.08.2007 -", not "Nach 17 Jahren im Amt ... 2007"."""
+    match = _DATE_START_RE.search(raw)
+    return match is not None and match.start() <= _UNLABELLED_START
 
 
 def _more_precise(parsed: ParsedDate, later: list[_DateSource], order: DateOrder | None) -> ParsedDate | None:
@@ -257,19 +283,75 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
         title = el.get("title") or el.get("content")
         if title and len(title) <= 80:  # <abbr class="published" title="2018-06-05T08:00:00-07:00">
             sources.append(_DateSource(f"<{el.tag} title>", title))
-    # last: short unlabelled lines just under the heading (table layouts, bare templates)
-    for text in region.near:
-        for segment in SEGMENT_SPLIT_RE.split(text):  # "Publicado: X | Actualizado: Y"
-            # a dateline opens its line ("Bern, 17.08.2007 - Rede ..."); a date deep in a sentence
-            # belongs to the story's text
-            segment = segment[:50]
-            if _NEAR_NOT_DATE_RE.search(segment):
-                continue
-            if _UPDATE_RE.search(segment):
-                updated.append(_DateSource("line under heading", segment, printed=True))
-            elif not _NOT_PUBLICATION_RE.search(segment):
-                sources.append(_DateSource("line under heading", segment, printed=True))
-    return primary + sources, updated
+    # last: the printed lines around the heading (table layouts, bare templates, "Published: ..." lines)
+    labelled, unlabelled, line_updates = _line_date_sources(page)
+    updated.extend(line_updates)
+    return primary + sources + labelled + unlabelled, updated
+
+
+# "Published: Sunday, May 12, 2024", "Veröffentlicht am 12.05.2024", "Publié le 12 mai 2024 à 14h30",
+# "Publicado el 12 de mayo de 2024": a publication label, a few words at most, then the date.
+_PUBLISHED_LABEL_RE = re.compile(
+    r"\b(?:(?:first\s+|originally\s+)?(?:published|posted|publication\s+date|released)|"
+    r"ver[öo]ffentlicht|erschienen|erstellt|publiziert|publié(?:e|s)?|mis\s+en\s+ligne|publicad[oa]|"
+    r"pubblicato|date|datum|fecha)\b\s*(?:on|am|le|el|il|:|\s)*",
+    re.IGNORECASE,
+)
+_UPDATE_LABEL_RE = re.compile(
+    r"\b(?:(?:last\s+)?updated|last\s+modified|modified|revised|(?:zuletzt\s+)?aktualisiert|"
+    r"zuletzt\s+geändert|geändert|mis\s+à\s+jour|modifié(?:e)?|actualizad[oa]|última\s+actualización|"
+    r"aggiornato|atualizado)\b",
+    re.IGNORECASE,
+)
+_LINE_EXCLUDED_RE = re.compile(
+    r"©|\(c\)\s*\d{4}|copyright|all rights reserved|alle rechte|tous droits|derechos reservados|"
+    r"aktuelle zeit|current time|it is currently",
+    re.IGNORECASE,
+)
+_LINE_MAX = 160  # a header line; longer is prose, whose dates are the story's subject
+_UNLABELLED_MAX = 90
+_UNLABELLED_START = 40  # an unlabelled date opens its line (dateline, "Sunday, May 12, 2024 | By ...")
+_UNLABELLED_BEFORE = 2  # lines above the heading: kicker and date only, not the masthead or a sidebar
+_ANY_DIGIT_RE = re.compile(r"\d")
+
+
+def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource], list[_DateSource]]:
+    """Dates printed on the lines around the heading: (labelled publication dates, unlabelled dates,
+    update stamps), each nearest to the heading first, lines below the heading before lines above it.
+
+    A line is read in segments ("Published: X | Updated: Y"); a segment after an update label is an
+    update stamp, a copyright or forum-clock line is nothing, and a date deep inside a long line is the
+    story's subject rather than its date.
+    """
+    labelled: list[_DateSource] = []
+    unlabelled: list[_DateSource] = []
+    updates: list[_DateSource] = []
+    lines = sorted(header_lines(page), key=lambda line: (line.distance < 0, abs(line.distance)))
+    for line in lines:
+        text = line.text
+        if len(text) > _LINE_MAX or not (_ANY_DIGIT_RE.search(text) or _RELATIVE_HINT_RE.search(text)):
+            continue
+        if _LINE_EXCLUDED_RE.search(text) or _NEAR_NOT_DATE_RE.search(text):
+            continue
+        for segment in SEGMENT_SPLIT_RE.split(text):
+            update = _UPDATE_LABEL_RE.search(segment)
+            if update is not None:
+                updates.append(_DateSource("updated line", segment[update.end():][:80], printed=True))
+                segment = segment[: update.start()]
+            label = _PUBLISHED_LABEL_RE.search(segment)
+            if label is not None and _ANY_DIGIT_RE.search(segment[label.end():label.end() + 40]):
+                labelled.append(_DateSource("labelled line", segment[label.end():][:80], printed=True))
+            elif (
+                len(segment) <= _UNLABELLED_MAX
+                and line.distance >= -_UNLABELLED_BEFORE
+                and line.distance != 0
+            ):
+                unlabelled.append(_DateSource("line near heading", segment[:_UNLABELLED_START + 40],
+                                              printed=True, opens=True))
+    return labelled, unlabelled, updates
+
+
+_RELATIVE_HINT_RE = re.compile(r"\b(?:ago|vor|il\s+y\s+a|hace|yesterday|gestern|ayer)\b", re.IGNORECASE)
 
 
 def _lead_text(el: lxml.html.HtmlElement) -> str:
