@@ -41,7 +41,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -146,16 +146,24 @@ def norm_name(text: str) -> str:
 
 
 def same_day(found: Any, reference: datetime) -> bool:
+    """The same calendar day in the page's zone. A structured date is often stated in UTC while the page
+    prints its local day and time, so when the zone is not known both ways a value counts if it is the
+    reference in some real zone (UTC-12 to UTC+14): the same printed day or, with a clock time, the
+    same instant read in that zone."""
     if found is None:
         return False
     if isinstance(found, str):
         try:
-            return date.fromisoformat(found[:10]) == reference.date()
+            found = datetime.fromisoformat(found[:10])
         except ValueError:
             return False
     if found.date() == reference.date():
         return True
-    return found.utcoffset() and found.astimezone(reference.tzinfo).date() == reference.date()
+    utc = reference.astimezone(UTC).replace(tzinfo=None)
+    printed = found.replace(tzinfo=None)
+    if printed.time() == time(0, 0):  # a date without a clock time
+        return any((utc + timedelta(hours=h)).date() == printed.date() for h in range(-12, 15))
+    return timedelta(hours=-12) <= printed - utc <= timedelta(hours=14)
 
 
 def same_authors(found: list[str] | str | None, reference: list[str]) -> bool:
@@ -222,6 +230,8 @@ def evaluate(pages: list[tuple[str, DevPage]], show: str | None, folds: set[int]
         if not page.host:
             page.host = page_host(tree)
         reference = extract_metadata(structured_only(tree), None)
+        if any("htmldate" in w or "update stamp" in w for w in reference.warnings):
+            reference.published_at = None  # a fallback's answer, not a structured value
         stripped = strip_structured(tree)
         url = page.key if corpus == "dev" else None
         ours = _safe(lambda s=stripped, u=url: extract_metadata(copy.deepcopy(s), u))

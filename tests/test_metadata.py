@@ -848,3 +848,27 @@ def test_dates_in_prose_copyright_and_above_the_masthead_are_not_the_publication
     masthead = "<div>Tuesday, May 14, 2024</div><div>Weather: 21°C</div><div>Subscribe</div><div>Home</div>"
     meta = meta_of(_story(prose, before=masthead))
     assert meta.published_at is None
+
+
+def _footer_dated_story(footer: str, after: str = "") -> str:
+    # a long story: its footer is beyond every window our own readers scan around the heading
+    paragraphs = "".join(f"<p>Paragraph {i} of the story, long enough to be read.</p>" for i in range(700))
+    body = (f"<article><h1>Was das Christkind mit Sprachgeschichte zu tun hat</h1>{paragraphs}"
+            f"<footer class='entry-footer'>{footer}</footer></article>{after}")
+    return page("<title>Was das Christkind mit Sprachgeschichte zu tun hat</title>", body, "de")
+
+
+def test_htmldate_reads_the_story_container_when_our_readers_find_nothing() -> None:
+    # the date sits in the article's footer, far below the heading's lines
+    html = _footer_dated_story("<span class='posted-on'>14. November 2019</span>")
+    meta = meta_of(html, "https://blog.example.org/christkind")
+    assert meta.published_at == datetime(2019, 11, 14, tzinfo=UTC)
+    assert "published_at found by htmldate (date only)" in meta.warnings
+
+
+def test_htmldate_never_sees_comments_teasers_or_update_stamps() -> None:
+    comments = ("<section class='comments'><div class='comment'><span class='date'>3. Dezember 2019</span>"
+                "</div></section>")
+    teaser = "<a href='https://blog.example.org/other'><span class='date'>1. Oktober 2019</span></a>"
+    html = _footer_dated_story(f"{teaser}<span class='updated'>2. Dezember 2019</span>", after=comments)
+    assert meta_of(html, "https://blog.example.org/christkind").published_at is None

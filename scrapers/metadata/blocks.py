@@ -108,7 +108,7 @@ def is_other_block(el: lxml.html.HtmlElement) -> bool:
     if _is_other_label(class_attr, id_attr):
         return True
     tag = el.tag
-    if tag in _TAGS_NEVER_ARTICLE or tag == "footer":
+    if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and nearest_ancestor(el, "article") is None):
         label = f"{class_attr or ''} {id_attr or ''}"
         return tag == "nav" or not (AUTHOR_LABEL_RE.search(label) or _META_BOX_RE.search(label))
     return False

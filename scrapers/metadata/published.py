@@ -7,12 +7,14 @@ which of them are update stamps, forum clocks or comment dates rather than the p
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import lxml.etree
 import lxml.html
 
 from scrapers.dates import (
@@ -24,7 +26,7 @@ from scrapers.dates import (
     parse_relative,
     to_aware,
 )
-from scrapers.metadata.blocks import in_foreign_scope, in_other_block
+from scrapers.metadata.blocks import in_foreign_scope, in_other_block, is_other_block, nearest_ancestor
 from scrapers.metadata.jsonld import ld_text
 from scrapers.metadata.lines import header_lines
 from scrapers.metadata.region import DATE_ATTRS, MAX_CANDIDATES, SEGMENT_SPLIT_RE, links_elsewhere, own_story
@@ -97,6 +99,10 @@ def find_dates(
             if order is None:
                 order = infer_date_order(_order_texts(page))
         published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
+    if published is None:
+        published = _htmldate(page, now)
+        if published is not None:
+            meta.warnings.append("published_at found by htmldate (date only)")
     if published is None:
         from_url = _url_date(page.url)
         if from_url is not None:
@@ -383,6 +389,68 @@ _NEAR_NOT_DATE_RE = re.compile(
     r"\brepl(?:y|ies)\b|^#\d",
     re.IGNORECASE,
 )
+
+
+def _htmldate(page: Page, now: datetime) -> ParsedDate | None:
+    """htmldate's markup heuristics as the last reader of the page itself, called only when every reader
+    here has found nothing (it costs a copy and several tree searches).
+
+    It reads the story's own container only (the ``<article>``/``<main>`` around the heading), with
+    scripts, sidebars, comment threads and teaser links removed: on the whole page its fast mode takes a
+    comment's, a teaser's or a script variable's date as readily as the story's. Without such a
+    container there is nothing to confine it to, and no answer beats a wrong one. The URL is left to
+    ``_url_date``, which says where its date came from.
+    """
+    headings = page.h1s()
+    container = None
+    if headings:
+        container = nearest_ancestor(headings[0], "article")
+        if container is None:
+            container = nearest_ancestor(headings[0], "main")
+    if container is None:
+        return None
+    story = copy.deepcopy(container)
+    story.tail = None
+    for el in list(story.iter(lxml.etree.Element)):
+        if el.getparent() is None:
+            continue
+        if el.tag in _HTMLDATE_DROP or is_other_block(el) or (el.tag == "a" and _dated_link(el, page)):
+            el.drop_tree()
+        elif _is_update_stamp(el):
+            el.drop_tree()  # htmldate would read "Updated: <time>" as readily as the publication
+    shell = lxml.html.document_fromstring("<html><body></body></html>")
+    shell.find("body").append(story)
+    try:
+        from htmldate import find_date
+
+        found = find_date(shell, extensive_search=False, original_date=True, url=_NO_URL,
+                          max_date=now.date().isoformat())
+    except Exception:  # a fallback's failure is no date, never a lost page
+        return None
+    if not found:
+        return None
+    try:
+        day = datetime.strptime(found, "%Y-%m-%d")
+    except ValueError:
+        return None
+    return ParsedDate(day, has_tz=False, has_time=False)
+
+
+_HTMLDATE_DROP = frozenset(("script", "style", "noscript", "template", "iframe"))
+
+
+def _is_update_stamp(el: lxml.html.HtmlElement) -> bool:
+    label = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    if any(w in label for w in _UPDATED_WORDS) and not any(w in label for w in _PUBLISHED_WORDS):
+        return True
+    return bool(_UPDATE_RE.search(_lead_text(el)) or _UPDATE_RE.match(el.text or ""))
+
+
+def _dated_link(a: lxml.html.HtmlElement, page: Page) -> bool:
+    return links_elsewhere(a, page) and any(c.isdigit() for c in a.text_content()[:300])
+
+
+_NO_URL = "about:blank"  # htmldate would otherwise read the canonical link's path for a date
 
 
 def _url_date(url: str | None) -> datetime | None:
