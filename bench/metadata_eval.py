@@ -208,6 +208,7 @@ class Results:
 
 
 _FROM_URL = "published_at taken from the URL (date only)"
+_RELATIVE = "published_at: relative stamp"
 
 
 def _safe(func: Callable[[], Any]) -> Any:
@@ -235,8 +236,10 @@ def evaluate(pages: list[tuple[str, DevPage]], show: str | None, folds: set[int]
         stripped = strip_structured(tree)
         url = page.key if corpus == "dev" else None
         ours = _safe(lambda s=stripped, u=url: extract_metadata(copy.deepcopy(s), u))
-        if ours is not None and _FROM_URL in ours.warnings:
-            ours.published_at = None  # read from the address, not the page: not a visible-only answer
+        if ours is not None and any(w == _FROM_URL or _RELATIVE in w for w in ours.warnings):
+            # read from the address, not the page; or "3 hours ago", which needs a fetch time the corpus
+            # does not record: not a visible-only answer we can score
+            ours.published_at = None
         theirs = _safe(lambda s=stripped, u=url: trafilatura_metadata(copy.deepcopy(s), default_url=u))
         hd: str | None = None
         if reference.published_at is not None:

@@ -143,6 +143,8 @@ def _pick(
         parsed = parse_date(source.raw, order, epoch=not source.printed)
         if parsed is None and source.printed:
             parsed = parse_relative(source.raw, now)
+            if parsed is not None:
+                warnings.append(f"{name}: relative stamp {source.raw[:40]!r} read against the fetch time")
         if parsed is None or (source.opens and not _opens_with_date(source.raw)):
             continue
         if parsed.ambiguous:
@@ -298,14 +300,14 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
 # "Published: Sunday, May 12, 2024", "Veröffentlicht am 12.05.2024", "Publié le 12 mai 2024 à 14h30",
 # "Publicado el 12 de mayo de 2024": a publication label, a few words at most, then the date.
 _PUBLISHED_LABEL_RE = re.compile(
-    r"\b(?:(?:first\s+|originally\s+)?(?:published|posted|publication\s+date|released)|"
+    r"\b(?:(?:first\s+|originally\s+)?(?:published|posted|created|publication\s+date|released)|"
     r"ver[öo]ffentlicht|erschienen|erstellt|publiziert|publié(?:e|s)?|mis\s+en\s+ligne|publicad[oa]|"
     r"pubblicato|date|datum|fecha)\b\s*(?:on|am|le|el|il|:|\s)*",
     re.IGNORECASE,
 )
 _UPDATE_LABEL_RE = re.compile(
     r"\b(?:(?:last\s+)?updated|last\s+modified|modified|revised|(?:zuletzt\s+)?aktualisiert|"
-    r"zuletzt\s+geändert|geändert|mis\s+à\s+jour|modifié(?:e)?|actualizad[oa]|última\s+actualización|"
+    r"zuletzt\s+geändert|geändert|stand|mis\s+à\s+jour|modifié(?:e)?|actualizad[oa]|última\s+actualización|"
     r"aggiornato|atualizado)\b",
     re.IGNORECASE,
 )
@@ -340,20 +342,23 @@ def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource]
         if _LINE_EXCLUDED_RE.search(text) or _NEAR_NOT_DATE_RE.search(text):
             continue
         for segment in SEGMENT_SPLIT_RE.split(text):
-            update = _UPDATE_LABEL_RE.search(segment)
-            if update is not None:
-                updates.append(_DateSource("updated line", segment[update.end():][:80], printed=True))
-                segment = segment[: update.start()]
-            label = _PUBLISHED_LABEL_RE.search(segment)
-            if label is not None and _ANY_DIGIT_RE.search(segment[label.end():label.end() + 40]):
-                labelled.append(_DateSource("labelled line", segment[label.end():][:80], printed=True))
-            elif (
-                len(segment) <= _UNLABELLED_MAX
-                and line.distance >= -_UNLABELLED_BEFORE
-                and line.distance != 0
-            ):
-                unlabelled.append(_DateSource("line near heading", segment[:_UNLABELLED_START + 40],
-                                              printed=True, opens=True))
+            # each label owns the text up to the next one: "Updated 4 Jun 2020, originally published 17 Jun"
+            labels = sorted([(m.start(), m.end(), True) for m in _UPDATE_LABEL_RE.finditer(segment)]
+                            + [(m.start(), m.end(), False) for m in _PUBLISHED_LABEL_RE.finditer(segment)])
+            if not labels:
+                if len(segment) <= _UNLABELLED_MAX and line.distance >= -_UNLABELLED_BEFORE and line.distance:
+                    unlabelled.append(_DateSource("line near heading", segment[:_UNLABELLED_START + 40],
+                                                  printed=True, opens=True))
+                continue
+            for index, (_start, end, is_update) in enumerate(labels):
+                stop = labels[index + 1][0] if index + 1 < len(labels) else len(segment)
+                owned = segment[end:stop][:80]
+                if not (_ANY_DIGIT_RE.search(owned[:40]) or _RELATIVE_HINT_RE.search(owned)):
+                    continue
+                if is_update:
+                    updates.append(_DateSource("updated line", owned, printed=True))
+                else:
+                    labelled.append(_DateSource("labelled line", owned, printed=True))
     return labelled, unlabelled, updates
 
 
