@@ -796,6 +796,7 @@ def test_table_layout_published_line_under_the_byline_is_the_date() -> None:
     meta = fixture_meta("table_layout_published_line.html", VALLEY_URL)
     assert meta.published_at == datetime(2024, 5, 12, tzinfo=UTC)
     assert meta.title == "County board approves new water rates"
+    assert meta.authors == ["Margaret Ellison"]
 
 
 def _story(dateline: str, lang: str = "en", before: str = "") -> str:
@@ -872,3 +873,22 @@ def test_htmldate_never_sees_comments_teasers_or_update_stamps() -> None:
     teaser = "<a href='https://blog.example.org/other'><span class='date'>1. Oktober 2019</span></a>"
     html = _footer_dated_story(f"{teaser}<span class='updated'>2. Dezember 2019</span>", after=comments)
     assert meta_of(html, "https://blog.example.org/christkind").published_at is None
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "authors"),
+    [
+        ("April 12, 2020 by Jane Doe", "en", ["Jane Doe"]),
+        ("By Rob Picheta, CNN<br>Updated 2010 GMT (0410 HKT) March 14, 2021", "en", ["Rob Picheta"]),
+        ("12.05.2024 | Text: Martina Kessler", "de", ["Martina Kessler"]),
+        ("Publié le 12 mai 2024 par Jacques Munier", "fr", ["Jacques Munier"]),
+        ("Por Alex Durán<br>Publicado el 12 de mayo de 2024", "es", ["Alex Durán"]),
+    ],
+)
+def test_plain_byline_lines_under_the_heading(line: str, lang: str, authors: list[str]) -> None:
+    assert meta_of(_story(line, lang)).authors == authors
+
+
+def test_a_sentence_that_mentions_by_is_not_a_byline() -> None:
+    line = "The plan, backed by Mayor Dennis Hallorann and most of the board, passed on Thursday night."
+    assert meta_of(_story(line)).authors == []

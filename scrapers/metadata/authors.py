@@ -13,6 +13,7 @@ import lxml.html
 
 from scrapers.metadata.blocks import in_foreign_scope, in_other_block
 from scrapers.metadata.jsonld import ORG_TYPES, ld_text, ld_types
+from scrapers.metadata.lines import header_lines
 from scrapers.metadata.region import BYLINE_LEAD_RE, SEGMENT_SPLIT_RE
 from scrapers.metadata.site import site_spellings
 from scrapers.metadata.text import clean_text, compact_text, element_text, norm_text
@@ -248,6 +249,43 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
                 names = _split_names(segment, organisations, visible=True)
                 if names:
                     return names
+    return _line_authors(page, organisations)
+
+
+# "By Rob Picheta, CNN", "12/04/2020 by Kay", "Ein Interview von Eugen Zentner": a byline word followed by
+# a capitalised word, no further into its line than a date or a short label.
+_LINE_BYLINE_RE = re.compile(
+    r"(?:^|(?<=\s))(?:by|von|par|por|door|di|written\s+by|escrito\s+por|publié\s+par|text:|autor(?:in)?:|"
+    r"author:|auteur\s*:)\s+(?=[A-ZÀ-ÞА-Я])",
+    re.IGNORECASE,
+)
+_LINE_BYLINE_MAX = 100  # a byline line; longer is a sentence that merely contains "by"
+_BYLINE_LEAD_MAX = 30  # what may precede the byline word on its line (a date, "Ein Interview")
+_LINES_AFTER = 10
+_LINES_BEFORE = 4
+
+
+def _line_authors(page: Page, organisations: list[str]) -> list[str]:
+    """Bylines printed as plain lines around the heading, as ``lines.header_lines`` rebuilds them: table
+    layouts and bare templates mark neither the byline's element nor its class."""
+    lines = [line for line in header_lines(page)
+             if -_LINES_BEFORE <= line.distance <= _LINES_AFTER and line.distance != 0]
+    lines.sort(key=lambda line: (line.distance < 0, abs(line.distance)))
+    for line in lines:
+        if len(line.text) > 2 * _LINE_BYLINE_MAX:
+            continue
+        for segment in SEGMENT_SPLIT_RE.split(line.text):
+            if len(segment) > _LINE_BYLINE_MAX:
+                continue
+            match = _LINE_BYLINE_RE.search(segment)
+            if match is None or match.start() > _BYLINE_LEAD_MAX:
+                continue
+            lead = segment[: match.start()]
+            if len(lead.split()) > 2 and not any(c.isdigit() for c in lead):
+                continue  # "The plan, backed by Mayor ...": a sentence, not a date or a label before it
+            names = _split_names("By " + segment[match.end():], organisations, visible=True)
+            if names:
+                return names
     return []
 
 
