@@ -892,3 +892,51 @@ def test_plain_byline_lines_under_the_heading(line: str, lang: str, authors: lis
 def test_a_sentence_that_mentions_by_is_not_a_byline() -> None:
     line = "The plan, backed by Mayor Dennis Hallorann and most of the board, passed on Thursday night."
     assert meta_of(_story(line)).authors == []
+
+
+# -------------------------------------------------------- structured values checked against the page
+def _structured_story(ld_date: str | None, ld_author: str | None, printed_date: str, byline: str) -> str:
+    data: dict[str, object] = {"@context": "https://schema.org", "@type": "NewsArticle",
+                               "headline": "Harbour tunnel opens two years late"}
+    if ld_date:
+        data["datePublished"] = ld_date
+    if ld_author:
+        data["author"] = {"@type": "Person", "name": ld_author}
+    printed = f"<p>Published: <time class='published'>{printed_date}</time></p>"
+    body = (f"<article><h1>Harbour tunnel opens two years late</h1><p class='byline'>By {byline}</p>{printed}"
+            f"<p>{'The tunnel opened to traffic on Monday morning. ' * 6}</p></article>")
+    return page(ld(data), body)
+
+
+def test_structured_values_that_agree_with_the_page_are_kept_with_their_precision() -> None:
+    meta = meta_of(_structured_story("2024-05-12T08:30:00+02:00", "Jane Doe", "May 12, 2024", "Jane Doe"))
+    assert meta.published_at == datetime(2024, 5, 12, 8, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert meta.authors == ["Jane Doe"]
+    assert not [w for w in meta.warnings if "contradict" in w]
+
+
+def test_structured_values_of_another_story_lose_to_the_printed_ones() -> None:
+    # JSON-LD left over from another story (or a template default): another date, another writer
+    meta = meta_of(_structured_story("2019-01-01T00:00:00Z", "Site Admin Team", "May 12, 2024", "Jane Doe"))
+    assert meta.published_at == datetime(2024, 5, 12, tzinfo=UTC)
+    assert meta.authors == ["Jane Doe"]
+    assert len([w for w in meta.warnings if "contradict" in w]) == 2
+
+
+def test_a_zone_shift_or_a_day_month_reading_is_no_contradiction() -> None:
+    # 23:30 UTC is already the next day in Berlin; 05/12 read the other way round is the same date
+    meta = meta_of(_structured_story("2024-05-11T23:30:00Z", "Jane Doe", "12.05.2024", "Jane Doe"))
+    assert meta.published_at == datetime(2024, 5, 11, 23, 30, tzinfo=UTC)
+    meta = meta_of(_structured_story("2024-12-05T10:00:00Z", "Jane Doe", "05/12/2024", "Jane Doe"))
+    assert meta.published_at == datetime(2024, 12, 5, 10, 0, tzinfo=UTC)
+
+
+def test_visible_values_stand_in_when_structured_ones_are_absent() -> None:
+    meta = meta_of(_structured_story(None, None, "May 12, 2024", "Jane Doe"))
+    assert meta.published_at == datetime(2024, 5, 12, tzinfo=UTC)
+    assert meta.authors == ["Jane Doe"]
+
+
+def test_a_lone_word_in_the_byline_does_not_overrule_the_structured_author() -> None:
+    meta = meta_of(_structured_story("2024-05-12T08:30:00Z", "Jane Doe", "May 12, 2024", "Bosch"))
+    assert meta.authors == ["Jane Doe"]

@@ -111,7 +111,42 @@ def find_authors(page: Page, article: dict[str, Any] | None) -> list[str]:
     """People first from each source in turn; an organisation only when no source names a person.
 
     A "person" whose name is the site's own name ("CNN" next to a reporter) is the publisher's credit.
+    Structured names are checked against the visible byline: see ``_checked_against_page``.
     """
+    names, structured = _ordered_authors(page, article)
+    if structured:
+        return _checked_against_page(page, names)
+    return names
+
+
+def _checked_against_page(page: Page, structured: list[str]) -> list[str]:
+    """Structured authors, unless the page's own byline names other people.
+
+    JSON-LD copied from another story, or a CMS default ("admin", the site's founder), names someone the
+    page does not show. The visible byline wins only when it names people, none of whom shares a name
+    with the structured ones, and no structured name is printed in the header at all; and the visible
+    names must look like full names, because the byline readers are noisier than the publisher's tags.
+    """
+    visible = _visible_authors(page, [])
+    if not visible or not all(2 <= len(name.split()) <= 4 for name in visible):
+        return structured  # a lone word ("Bosch", "Basel") is as likely a stray label as a byline
+    visible_words = {w for name in visible for w in _name_words(name)}
+    if any(_name_words(name) & visible_words for name in structured):
+        return structured
+    header = " ".join(line.text for line in header_lines(page)).casefold()
+    if any(name.casefold() in header for name in structured):
+        return structured
+    page.warnings.append(f"authors: structured {structured[:3]!r} contradict the byline {visible[:3]!r}; "
+                         "the page's own is used")
+    return visible
+
+
+def _name_words(name: str) -> set[str]:
+    return {w for w in re.findall(r"\w{3,}", name.casefold())}
+
+
+def _ordered_authors(page: Page, article: dict[str, Any] | None) -> tuple[list[str], bool]:
+    """The first source's people, and whether that source is structured data."""
     site_names = {compact_text(n) for n in site_spellings(page, page.meta_value("og:site_name"))}
     organisations: list[str] = []
 
@@ -130,7 +165,7 @@ def find_authors(page: Page, article: dict[str, Any] | None) -> list[str]:
             organisations.extend(orgs)
             people = people_only(found)
             if people:
-                return people
+                return people, True
     publisher_credits = {norm_text(v) for k in ("copyright", "publisher", "dc.publisher")
                          for v in page.meta_values(k)}
     for key in _AUTHOR_META:
@@ -156,20 +191,20 @@ def find_authors(page: Page, article: dict[str, Any] | None) -> list[str]:
             names.extend(_split_names(value, organisations))
         people = people_only(names)
         if people:
-            return people
+            return people, True
     # Yoast/Slack unfurl tags: twitter:label1 "Written by" + twitter:data1 "Jane Doe"
     for index in ("1", "2"):
         label = (page.meta_value(f"twitter:label{index}") or "").lower()
         if label in _WRITTEN_BY_LABELS:
             people = people_only(_split_names(page.meta_value(f"twitter:data{index}") or "", organisations))
             if people:
-                return people
+                return people, True
     people = people_only(_visible_authors(page, organisations))
     if people:
-        return people
+        return people, False
     # Organisations as the last resort: short names only (a credit line, not a sentence).
     credits = [clean_text(re.sub(r"\([^)]*\)", " ", o)) for o in organisations]
-    return _dedupe([c for c in credits if c and len(c) <= 60 and len(c.split()) <= 6])[:3]
+    return _dedupe([c for c in credits if c and len(c) <= 60 and len(c.split()) <= 6])[:3], False
 
 
 _BIBLIOGRAPHIC_AUTHOR_META = frozenset(("citation_author", "dc.creator", "dcterms.creator"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -65,6 +65,8 @@ class _DateSource:
     raw: str
     printed: bool = False  # visible text, where a bare 10-digit number is not a timestamp
     opens: bool = False  # the date must open the text (within its first characters) to count
+    publication: bool = False  # labelled as the publication ("Published:", class "published", pubdate)
+    relative: bool = True  # may be read as "3 hours ago" against the fetch time
 
 
 def find_dates(
@@ -93,6 +95,10 @@ def find_dates(
         now = now.replace(tzinfo=UTC)
 
     published = _pick(published_sources, order, fallback_order, now, "published_at", meta.warnings)
+    if published is not None:
+        if visible is None:
+            visible, visible_updates = _visible_date_sources(page)
+        published = _checked_against_page(published, visible, order, fallback_order, now, meta.warnings)
     if published is None:
         if visible is None:
             visible, visible_updates = _visible_date_sources(page)
@@ -124,6 +130,46 @@ def find_dates(
     meta.modified_at = to_aware(modified) if modified is not None else None
 
 
+def _checked_against_page(
+    structured: ParsedDate,
+    visible: list[_DateSource],
+    order: DateOrder | None,
+    fallback_order: DateOrder,
+    now: datetime,
+    warnings: list[str],
+) -> ParsedDate:
+    """The structured publication date, unless the page's own header prints another one.
+
+    JSON-LD copied from another story, or a template's default date, is contradicted by what the page
+    shows. The printed date wins only when it is labelled (a ``<time>``, a date-classed element, a
+    "Published:" line, not a bare date line), lies more than a day away (a zone can shift the day by
+    one) and the structured day is printed nowhere in the header.
+    """
+    # a relative stamp is only as good as the fetch time it is read against: never enough to overrule
+    labelled = [replace(s, relative=False) for s in visible if s.publication]
+    printed = _pick(labelled, order, fallback_order, now, "printed", [])
+    if printed is None or _days_apart(printed, structured) <= _CONTRADICTION_DAYS:
+        return structured
+    if (printed.value.day, printed.value.month) == (structured.value.month, structured.value.day):
+        return structured  # the same date with day and month read the other way round: a guess, not news
+    for source in visible[:MAX_CANDIDATES]:
+        other = parse_date(source.raw, order or fallback_order, epoch=not source.printed)
+        if other is not None and _days_apart(other, structured) <= 1:
+            return structured
+    warnings.append(
+        f"published_at: structured date {structured.value.date().isoformat()} contradicts the printed "
+        f"{printed.value.date().isoformat()}; the page's own is used"
+    )
+    return printed
+
+
+_CONTRADICTION_DAYS = 2
+
+
+def _days_apart(a: ParsedDate, b: ParsedDate) -> int:
+    return abs((a.value.date() - b.value.date()).days)
+
+
 _AMBIGUOUS_HINT_RE = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[/-](?:0?[1-9]|1[0-2])[/-]\d{4}")
 
 
@@ -141,7 +187,7 @@ def _pick(
 ) -> ParsedDate | None:
     for index, source in enumerate(sources):
         parsed = parse_date(source.raw, order, epoch=not source.printed)
-        if parsed is None and source.printed:
+        if parsed is None and source.printed and source.relative:
             parsed = parse_relative(source.raw, now)
             if parsed is not None:
                 warnings.append(f"{name}: relative stamp {source.raw[:40]!r} read against the fetch time")
@@ -263,6 +309,7 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
         label = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id")))).lower()
         source = _DateSource(f"<{el.tag}>", raw, printed=el.tag == "time" and not el.get("datetime"))
         if el.get("pubdate") is not None or any(w in label for w in _PUBLISHED_WORDS):
+            source.publication = True
             primary.append(source)  # WordPress marks an unedited post "entry-date published updated"
         elif any(w in label for w in _UPDATED_WORDS) or _UPDATE_RE.search(_lead_text(el)):
             updated.append(source)
@@ -287,6 +334,7 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
             updated.append(source)
             continue
         if not _NOT_PUBLICATION_RE.search(text):
+            source.publication = is_published
             sources.append(source)
         title = el.get("title") or el.get("content")
         if title and len(title) <= 80:  # <abbr class="published" title="2018-06-05T08:00:00-07:00">
@@ -321,6 +369,7 @@ _UNLABELLED_MAX = 90
 _UNLABELLED_START = 40  # an unlabelled date opens its line (dateline, "Sunday, May 12, 2024 | By ...")
 _UNLABELLED_BEFORE = 2  # lines above the heading: kicker and date only, not the masthead or a sidebar
 _ANY_DIGIT_RE = re.compile(r"\d")
+_UNLABELLED_LABEL = "line near heading"
 
 
 def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource], list[_DateSource]]:
@@ -347,7 +396,7 @@ def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource]
                             + [(m.start(), m.end(), False) for m in _PUBLISHED_LABEL_RE.finditer(segment)])
             if not labels:
                 if len(segment) <= _UNLABELLED_MAX and line.distance >= -_UNLABELLED_BEFORE and line.distance:
-                    unlabelled.append(_DateSource("line near heading", segment[:_UNLABELLED_START + 40],
+                    unlabelled.append(_DateSource(_UNLABELLED_LABEL, segment[:_UNLABELLED_START + 40],
                                                   printed=True, opens=True))
                 continue
             for index, (_start, end, is_update) in enumerate(labels):
@@ -358,7 +407,7 @@ def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource]
                 if is_update:
                     updates.append(_DateSource("updated line", owned, printed=True))
                 else:
-                    labelled.append(_DateSource("labelled line", owned, printed=True))
+                    labelled.append(_DateSource("labelled line", owned, printed=True, publication=True))
     return labelled, unlabelled, updates
 
 
