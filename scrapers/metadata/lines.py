@@ -13,9 +13,10 @@ the masthead's "Tuesday, May 14, 2024" and the sidebar's teaser dates come last 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapers.metadata.blocks import is_other_block
 from scrapers.metadata.region import links_elsewhere
@@ -35,7 +36,8 @@ _BLOCK_TAGS = frozenset((
 _SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "svg", "select", "button", "iframe",
                         "nav", "aside", "textarea", "object", "head", "title"))
 _CONTAINER_LEVELS = 6  # how far above the heading its container may be
-_MAX_ELEMENTS = 4_000  # walk budget inside the container
+_MAX_ELEMENTS = 2_500  # walk budget inside the container
+_SIBLINGS_BEFORE = 3  # preceding siblings read at each level above the heading
 LINES_BEFORE = 8
 LINES_AFTER = 30
 MAX_LINE = 300
@@ -94,11 +96,14 @@ def header_lines(page: Page) -> list[Line]:
 def _foreign_link(a: lxml.html.HtmlElement, page: Page) -> bool:
     """A link to another page that wraps a teaser (blocks inside it) or a date: that page's, not ours.
     Links to author pages keep their text, which is the author's name."""
-    if not links_elsewhere(a, page):
-        return False
-    if any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in a.iterdescendants()):
-        return True
-    return any(c.isdigit() for c in a.text_content()[:200])
+    teaser = any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in a.iterdescendants())
+    if not teaser and not any(c.isdigit() for c in a.text_content()[:200]):
+        return False  # most links: no date, no card; the URL comparison below is what costs
+    return links_elsewhere(a, page)
+
+
+class _Enough(Exception):
+    pass
 
 
 def _skipped(el: lxml.html.HtmlElement, foreign: Callable[[lxml.html.HtmlElement], bool]) -> bool:
@@ -116,6 +121,16 @@ def _lines(
     bounds = [-1, -1]
     budget = [_MAX_ELEMENTS]
     keep = frozenset(heading.iterancestors()) if heading is not None else frozenset()
+    # on the way down to the heading only its nearest preceding siblings are read: the lines wanted
+    # above it are a few, and a page's navigation before them can be thousands of elements
+    on_path: dict[Any, Any] = {}
+    if heading is not None:
+        child = heading
+        for ancestor in heading.iterancestors():
+            on_path[ancestor] = child
+            if ancestor is container:
+                break
+            child = ancestor
 
     def flush() -> None:
         if current:
@@ -129,6 +144,8 @@ def _lines(
         tag = el.tag
         if budget[0] < 0 or depth > 120:
             return
+        if bounds[1] >= 0 and len(lines) > bounds[1] + LINES_AFTER:
+            raise _Enough
         if el is heading:
             flush()
             bounds[0] = len(lines)
@@ -136,7 +153,10 @@ def _lines(
             flush()
         if el.text:
             current.append(el.text)
-        for child in el:
+        children = list(el)
+        if el in on_path:
+            children = children[max(0, children.index(on_path[el]) - _SIBLINGS_BEFORE):]
+        for child in children:
             if isinstance(child.tag, str) and (child in keep or not _skipped(child, foreign)):
                 walk(child, depth + 1)
             if child.tail:
@@ -148,6 +168,7 @@ def _lines(
             last = max(first, len(lines) - 1)
             bounds[1] = first if last >= first + 3 else last  # a "heading" spanning a block: its first line
 
-    walk(container, 0)
+    with contextlib.suppress(_Enough):  # every line wanted after the heading is read: stop there
+        walk(container, 0)
     flush()
     return lines, bounds[0], bounds[1]
