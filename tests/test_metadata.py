@@ -940,3 +940,15 @@ def test_visible_values_stand_in_when_structured_ones_are_absent() -> None:
 def test_a_lone_word_in_the_byline_does_not_overrule_the_structured_author() -> None:
     meta = meta_of(_structured_story("2024-05-12T08:30:00Z", "Jane Doe", "May 12, 2024", "Bosch"))
     assert meta.authors == ["Jane Doe"]
+
+
+def test_layout_wrappers_named_after_a_sidebar_still_hold_the_story() -> None:
+    # "content-sidebar-wrap" holds the story and its sidebar; "sidebar-off" says the page has none. The
+    # <title> words it differently, so only the <h1> outside "other" blocks can anchor the header
+    for wrapper in ("content-sidebar-wrap", "post-wrap sidebar-off"):
+        teaser = "<article class='card'><h2>Ferry fares</h2><p>Veröffentlicht am 01.01.2020</p></article>"
+        body = (f"{teaser}<div class='{wrapper}'><main><article><header>"
+                "<h1>Harbour tunnel opens two years late</h1><p>Veröffentlicht am 12.05.2024</p></header>"
+                "<p>Text.</p></article></main></div>")
+        meta = meta_of(page("<title>Tunnel: two years late, finally open | Site</title>", body, "de"))
+        assert meta.published_at == datetime(2024, 5, 12, tzinfo=UTC), wrapper
