@@ -23,6 +23,8 @@ Accuracy (counted over every page with a structured value; an empty answer is wr
   while the page prints local time, so a printed day (or day and time) counts when it is the structured
   instant read in some real zone, UTC-12 to UTC+14;
 - authors: the same set of names after normalisation (case, accents, punctuation and a "By" removed);
+  only pages whose structured authors are people count (a credit naming the site or a domain, as
+  "futurezone.at" or "NOW Grenada" on nowgrenada.com, is the publisher);
 - title: the same text after the same normalisation.
 "fill" is the share of those pages given any value. The "(printed)" rows count only the pages that print the
 structured value somewhere in their visible text (the day in a common numeric or month-name form, give or
@@ -215,6 +217,20 @@ def names_printed(reference: list[str], text: str) -> bool:
     return all(f" {norm_name(n)} " in f" {flat} " for n in reference)
 
 
+def _people(names: list[str], host: str, site_name: str | None) -> list[str]:
+    """The reference's people: a credit naming the site itself ("futurezone.at", "NOW Grenada" on
+    nowgrenada.com) is the publisher, which no byline reader should return as an author."""
+    spellings = (host.split(".")[0] if host else "", site_name or "")
+    site = {re.sub(r"\W", "", s.casefold()) for s in spellings if s}
+    people = []
+    for name in names:
+        compact = re.sub(r"\W", "", name.casefold())
+        if "." in name or not compact or any(compact in s or s in compact for s in site if len(s) >= 3):
+            continue
+        people.append(name)
+    return people if len(people) == len(names) else []
+
+
 def same_authors(found: list[str] | str | None, reference: list[str]) -> bool:
     if not found:
         return False
@@ -314,11 +330,12 @@ def evaluate(pages: list[tuple[str, DevPage]], show: str | None, folds: set[int]
                 "htmldate": hd,
                 "trafilatura": theirs.date if theirs else None,
             }, same_day, shown=day_printed(reference.published_at, printed))
-        if reference.authors:
-            record("authors", reference.authors, {
+        people = _people(reference.authors, page.host, reference.site_name)
+        if people:
+            record("authors", people, {
                 "wirefeed": ours.authors if ours else None,
                 "trafilatura": theirs.author if theirs else None,
-            }, same_authors, shown=names_printed(reference.authors, printed))
+            }, same_authors, shown=names_printed(people, printed))
         if reference.title:
             record("title", reference.title, {
                 "wirefeed": ours.title if ours else None,

@@ -952,3 +952,15 @@ def test_layout_wrappers_named_after_a_sidebar_still_hold_the_story() -> None:
                 "<p>Text.</p></article></main></div>")
         meta = meta_of(page("<title>Tunnel: two years late, finally open | Site</title>", body, "de"))
         assert meta.published_at == datetime(2024, 5, 12, tzinfo=UTC), wrapper
+
+
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        ("Author: Jacopo Cascioli Published: 03 December 2019", ["Jacopo Cascioli"]),
+        ("Posted on 28 Juli 2019 <span class='author'>AuthorAndreas Kalt</span>", ["Andreas Kalt"]),
+        ("<span class='kicker'>Eine Analyse von</span>", []),
+    ],
+)
+def test_byline_labels_glued_or_alone_are_not_names(line: str, authors: list[str]) -> None:
+    assert meta_of(_story(line)).authors == authors

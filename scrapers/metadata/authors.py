@@ -39,7 +39,9 @@ _BYLINE_PREFIX_RE = re.compile(
     r"geschrieben von|posted by|written by|recherche)\s*[:：]\s*",
     re.IGNORECASE,
 )
-_GLUED_PREFIX_RE = re.compile(r"^\s*(?:By|BY|Von|VON|Par|PAR|Por|POR)(?=[A-ZÀ-ÞА-Я][a-zà-ÿа-я])")
+_GLUED_PREFIX_RE = re.compile(
+    r"^\s*(?:By|BY|Von|VON|Par|PAR|Por|POR|Author|AUTHOR|Autor|AUTOR|Auteur)(?=[A-ZÀ-ÞА-Я][a-zà-ÿа-я])"
+)
 _BYLINE_WORD_RE = re.compile(
     r"^(?:by|von|par|por|di|door|av|af|od|от|autor(?:in)?|author|auteur|text|texto|escribe|escriben|"
     r"eingestellt von|gepostet von|posted by|publicado por|publié par)\s*:?$",
@@ -98,7 +100,8 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Link texts of author pages that are not names ("More posts", "Archives", "Zur Artikelübersicht").
 _NAVIGATION_RE = re.compile(
     r"\b(?:posts?|archives?|articles?|beiträge|artikel\w*|übersicht|more|mehr|alle|all|view|profile?|"
-    r"homepage|website|kontakt|contact|folgen|abonnieren|subscribe|newsletter|login|anmelden)\b",
+    r"homepage|website|kontakt|contact|folgen|abonnieren|subscribe|newsletter|login|anmelden|seguir|suivre|"
+    r"social|links|navigation)\b",
     re.IGNORECASE,
 )
 _PARAGRAPH_BREAK_RE = re.compile(r"\n\s*\n")
@@ -294,6 +297,12 @@ _LINE_BYLINE_RE = re.compile(
     r"author:|auteur\s*:)\s+(?=[A-ZÀ-ÞА-Я])",
     re.IGNORECASE,
 )
+# where a byline printed on one line with its date ends: "Author: Jane Doe Published: 3 December 2019"
+_LINE_BYLINE_END_RE = re.compile(
+    r"\d|\b(?:published|posted|updated|veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|"
+    r"am|on|le|el)\b",
+    re.IGNORECASE,
+)
 _LINE_BYLINE_MAX = 100  # a byline line; longer is a sentence that merely contains "by"
 _BYLINE_LEAD_MAX = 30  # what may precede the byline word on its line (a date, "Ein Interview")
 _LINES_AFTER = 10
@@ -318,7 +327,8 @@ def _line_authors(page: Page, organisations: list[str]) -> list[str]:
             lead = segment[: match.start()]
             if len(lead.split()) > 2 and not any(c.isdigit() for c in lead):
                 continue  # "The plan, backed by Mayor ...": a sentence, not a date or a label before it
-            names = _split_names("By " + segment[match.end():], organisations, visible=True)
+            byline = _LINE_BYLINE_END_RE.split(segment[match.end():], maxsplit=1)[0]
+            names = _split_names("By " + byline, organisations, visible=True)
             if names:
                 return names
     return []
@@ -389,9 +399,12 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
             part = " ".join(words[:half])  # a name printed twice (visible and screen-reader copies)
         elif len(part) % 2 == 0 and len(part) >= 8 and part[: len(part) // 2] == part[len(part) // 2 :]:
             part = part[: len(part) // 2]  # ... or glued to itself: "Kristen Falc'honKristen Falc'hon"
-        if _is_person_name(part):
-            people.append(part)
+        if _is_person_name(part) and not _TRAILING_BYLINE_WORD_RE.search(part):
+            people.append(part)  # ("Eine Analyse von": the label whose name follows elsewhere)
     return people
+
+
+_TRAILING_BYLINE_WORD_RE = re.compile(r"\s(?:by|von|par|por|door)$", re.IGNORECASE)
 
 
 def _is_person_name(text: str) -> bool:
