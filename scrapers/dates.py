@@ -26,6 +26,7 @@ __all__ = [
     "infer_date_order",
     "parse_date",
     "parse_epoch",
+    "parse_relative",
     "to_aware",
 ]
 
@@ -235,6 +236,68 @@ def parse_date(text: str | None, order: DateOrder | None = None, *, epoch: bool 
     match = _NUMERIC_RE.search(lowered)
     if match:
         return _leading_time(_from_numeric(match, order), lowered[: match.start()])
+    return None
+
+
+# "3 hours ago", "vor 3 Stunden", "il y a 3 heures", "hace 3 horas": units in four languages, in seconds
+_RELATIVE_UNITS: dict[str, int] = {
+    **dict.fromkeys(("second", "seconds", "sec", "secs", "sekunde", "sekunden", "seconde", "secondes",
+                     "segundo", "segundos"), 1),
+    **dict.fromkeys(("minute", "minutes", "min", "mins", "minuten", "minuto", "minutos"), 60),
+    **dict.fromkeys(("hour", "hours", "hr", "hrs", "h", "stunde", "stunden", "std", "heure", "heures",
+                     "hora", "horas"), 3600),
+    **dict.fromkeys(("day", "days", "tag", "tagen", "tage", "jour", "jours", "día", "días", "dia", "dias"),
+                    86400),
+    **dict.fromkeys(("week", "weeks", "woche", "wochen", "semaine", "semaines", "semana", "semanas"),
+                    7 * 86400),
+}
+_UNIT_ALT = "|".join(sorted(map(re.escape, _RELATIVE_UNITS), key=len, reverse=True))
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "einer": 1, "einem": 1, "un": 1, "une": 1, "una": 1, "uno": 1}
+_COUNT = r"(?P<n>\d{1,3}|an?|one|einer|einem|une?|una|uno)"
+_RELATIVE_RES = (
+    re.compile(rf"(?<![^\W\d_]){_COUNT}\s*(?P<unit>{_UNIT_ALT})\.?\s+ago\b", re.IGNORECASE),
+    re.compile(rf"\b(?:vor|il\s+y\s+a|hace|há)\s+{_COUNT}\s*(?P<unit>{_UNIT_ALT})(?![^\W\d_])",
+               re.IGNORECASE),
+)
+# (not French "hier": German "hier" is "here"); read only with a clock time after them, because "heute"
+# and "today" are everyday words in prose
+_YESTERDAY_RE = re.compile(r"\b(?:yesterday|gestern|ayer)\b", re.IGNORECASE)
+_TODAY_RE = re.compile(r"\b(?:today|heute|aujourd['’]hui|hoy)\b", re.IGNORECASE)
+
+
+def parse_relative(text: str | None, now: datetime) -> ParsedDate | None:
+    """A date stated relative to when the page was read: "Updated 3 hours ago", "vor 2 Tagen",
+    "il y a 5 minutes", "hace 1 hora", "yesterday, 14:30".
+
+    ``now`` is the fetch time (aware). Units of a day or more keep only the date (the clock time of
+    "3 days ago" is not stated); "yesterday"/"today" count only with the clock time that follows them.
+    """
+    if not text:
+        return None
+    text = text[:MAX_INPUT]
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    for pattern in _RELATIVE_RES:
+        match = pattern.search(text)
+        if match:
+            raw = match["n"].lower()
+            count = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw, 1)
+            seconds = count * _RELATIVE_UNITS[match["unit"].lower()]
+            moment = now - timedelta(seconds=seconds)
+            if seconds >= 86400:
+                day = moment.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+                return ParsedDate(day, has_tz=False, has_time=False)
+            return ParsedDate(moment.replace(microsecond=0), has_tz=True, has_time=True)
+    for pattern, days in ((_YESTERDAY_RE, 1), (_TODAY_RE, 0)):
+        match = pattern.search(text)
+        if match:
+            day = (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+            found = ParsedDate(day, has_tz=False, has_time=False)
+            time_match = re.search(_TIME, text[match.end():match.end() + 30], re.IGNORECASE)
+            if time_match is None:
+                return None
+            with_time = _with_time(found, time_match.groupdict())
+            return with_time if with_time.has_time else None
     return None
 
 

@@ -13,6 +13,7 @@ from scrapers.dates import (
     infer_date_order,
     parse_date,
     parse_epoch,
+    parse_relative,
     to_aware,
 )
 
@@ -177,3 +178,31 @@ def test_years_outside_the_news_window_are_rejected() -> None:
 def test_epoch_milliseconds_and_seconds() -> None:
     assert parse_epoch(1475867520) == parse_epoch("1475867520000")
     assert parse_epoch(1475867520).value == KERRY  # type: ignore[union-attr]
+
+
+FETCHED = datetime(2024, 5, 12, 18, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "has_time"),
+    [
+        ("Updated 3 hours ago", datetime(2024, 5, 12, 15, 0, tzinfo=UTC), True),
+        ("an hour ago", datetime(2024, 5, 12, 17, 0, tzinfo=UTC), True),
+        ("Aktualisiert vor einer Stunde", datetime(2024, 5, 12, 17, 0, tzinfo=UTC), True),
+        ("vor 2 Tagen", datetime(2024, 5, 10), False),
+        ("il y a 5 minutes", datetime(2024, 5, 12, 17, 55, tzinfo=UTC), True),
+        ("hace 1 hora", datetime(2024, 5, 12, 17, 0, tzinfo=UTC), True),
+        ("yesterday, 14:30", datetime(2024, 5, 11, 14, 30), True),
+        ("heute, 09:15 Uhr", datetime(2024, 5, 12, 9, 15), True),
+    ],
+)
+def test_relative_dates_count_back_from_the_fetch_time(text: str, expected: datetime, has_time: bool) -> None:
+    parsed = parse_relative(text, FETCHED)
+    assert parsed is not None, text
+    assert parsed.value == expected
+    assert parsed.has_time is has_time
+
+
+@pytest.mark.parametrize("text", ["Hier finden Sie alles", "Heute im Programm", "May 12, 2024", "vor Ort"])
+def test_everyday_words_are_not_relative_dates(text: str) -> None:
+    assert parse_relative(text, FETCHED) is None

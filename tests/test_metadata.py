@@ -779,3 +779,188 @@ def test_empty_and_odd_pages_do_not_crash() -> None:
         assert isinstance(meta, PageMetadata)
         assert not [w for w in meta.warnings if w.startswith("metadata:")], meta.warnings
         assert meta.top_image is None and meta.canonical_url is None
+
+
+# ------------------------------------------------------------------------- visible-only dates (issue 7)
+FIXTURES = Path(__file__).parent / "fixtures" / "metadata"
+VALLEY_URL = "http://www.valleycourier.example/news/water-rates.html"
+
+
+def fixture_meta(name: str, url: str | None, **kwargs: object) -> PageMetadata:
+    return extract_metadata(lxml.html.parse(str(FIXTURES / name)).getroot(), url, **kwargs)  # type: ignore[arg-type]
+
+
+def test_table_layout_published_line_under_the_byline_is_the_date() -> None:
+    """Issue 7: no JSON-LD, no meta, no class names; only "Published: Sunday, May 12, 2024" printed under
+    the byline, with the masthead's, the sidebar teasers' and the copyright line's dates around it."""
+    meta = fixture_meta("table_layout_published_line.html", VALLEY_URL)
+    assert meta.published_at == datetime(2024, 5, 12, tzinfo=UTC)
+    assert meta.title == "County board approves new water rates"
+    assert meta.authors == ["Margaret Ellison"]
+
+
+def _story(dateline: str, lang: str = "en", before: str = "") -> str:
+    body = (f"<div class='story'>{before}<h1>Water rates rise for the first time in five years</h1>"
+            f"<div>{dateline}</div><p>{'The county board voted on Thursday night. ' * 8}</p></div>"
+            "<div class='footer'><p>© 2023 The Courier. Posted 01/02/2023</p></div>")
+    return page("<title>Water rates rise for the first time in five years</title>", body, lang)
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "expected"),
+    [
+        ("By Jane Doe<br>Published: Sunday, May 12, 2024", "en", datetime(2024, 5, 12, tzinfo=UTC)),
+        ("12.05.2024, 14:30 Uhr", "de", datetime(2024, 5, 12, 14, 30, tzinfo=UTC)),
+        ("Veröffentlicht am 12. Mai 2024, 14:30 Uhr", "de", datetime(2024, 5, 12, 14, 30, tzinfo=UTC)),
+        ("Erschienen am 12.05.2024 · Von Martina Kessler", "de", datetime(2024, 5, 12, tzinfo=UTC)),
+        ("May 12, 2024 at 3:04 p.m. ET", "en", datetime(2024, 5, 12, 19, 4, tzinfo=UTC)),
+        ("Jane Doe | May 12, 2024 at 3:04 p.m. ET", "en", datetime(2024, 5, 12, 19, 4, tzinfo=UTC)),
+        ("Publié le 12 mai 2024 à 14h30", "fr", datetime(2024, 5, 12, 14, 30, tzinfo=UTC)),
+        ("le 12 mai 2024 à 14h30", "fr", datetime(2024, 5, 12, 14, 30, tzinfo=UTC)),
+        ("Publicado el 12 de mayo de 2024", "es", datetime(2024, 5, 12, tzinfo=UTC)),
+        ("domingo, 12 de mayo de 2024 - 14:30", "es", datetime(2024, 5, 12, 14, 30, tzinfo=UTC)),
+    ],
+)
+def test_printed_header_dates_in_four_languages(line: str, lang: str, expected: datetime) -> None:
+    meta = meta_of(_story(line, lang))
+    assert meta.published_at == expected
+
+
+def test_update_stamp_is_the_modified_date_not_the_publication() -> None:
+    meta = meta_of(_story("Publié le 12 mai 2024 à 14h30 | Mis à jour le 13 mai 2024 à 09h05", "fr"))
+    assert meta.published_at == datetime(2024, 5, 12, 14, 30, tzinfo=UTC)
+    assert meta.modified_at == datetime(2024, 5, 13, 9, 5, tzinfo=UTC)
+
+
+def test_relative_stamps_count_back_from_the_fetch_time() -> None:
+    fetched = datetime(2024, 5, 12, 18, 0, tzinfo=UTC)
+    html = _story("Posted 5 hours ago · Updated 3 hours ago")
+    meta = extract_metadata(lxml.html.document_fromstring(html), STORY_URL, fetched_at=fetched)
+    assert meta.published_at == datetime(2024, 5, 12, 13, 0, tzinfo=UTC)
+    assert meta.modified_at == datetime(2024, 5, 12, 15, 0, tzinfo=UTC)
+    german = _story("Veröffentlicht vor 2 Tagen", "de")
+    meta = extract_metadata(lxml.html.document_fromstring(german), STORY_URL, fetched_at=fetched)
+    assert meta.published_at == datetime(2024, 5, 10, tzinfo=UTC)
+
+
+def test_dates_in_prose_copyright_and_above_the_masthead_are_not_the_publication() -> None:
+    # a date deep inside a sentence is the story's subject; "©" and the footer are the site's
+    prose = "The council first met on 12 March 2019 and has not raised rates since then, officials said."
+    masthead = "<div>Tuesday, May 14, 2024</div><div>Weather: 21°C</div><div>Subscribe</div><div>Home</div>"
+    meta = meta_of(_story(prose, before=masthead))
+    assert meta.published_at is None
+
+
+def _footer_dated_story(footer: str, after: str = "") -> str:
+    # a long story: its footer is beyond every window our own readers scan around the heading
+    paragraphs = "".join(f"<p>Paragraph {i} of the story, long enough to be read.</p>" for i in range(700))
+    body = (f"<article><h1>Was das Christkind mit Sprachgeschichte zu tun hat</h1>{paragraphs}"
+            f"<footer class='entry-footer'>{footer}</footer></article>{after}")
+    return page("<title>Was das Christkind mit Sprachgeschichte zu tun hat</title>", body, "de")
+
+
+def test_htmldate_reads_the_story_container_when_our_readers_find_nothing() -> None:
+    # the date sits in the article's footer, far below the heading's lines
+    html = _footer_dated_story("<span class='posted-on'>14. November 2019</span>")
+    meta = meta_of(html, "https://blog.example.org/christkind")
+    assert meta.published_at == datetime(2019, 11, 14, tzinfo=UTC)
+    assert "published_at found by htmldate (date only)" in meta.warnings
+
+
+def test_htmldate_never_sees_comments_teasers_or_update_stamps() -> None:
+    comments = ("<section class='comments'><div class='comment'><span class='date'>3. Dezember 2019</span>"
+                "</div></section>")
+    teaser = "<a href='https://blog.example.org/other'><span class='date'>1. Oktober 2019</span></a>"
+    html = _footer_dated_story(f"{teaser}<span class='updated'>2. Dezember 2019</span>", after=comments)
+    assert meta_of(html, "https://blog.example.org/christkind").published_at is None
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "authors"),
+    [
+        ("April 12, 2020 by Jane Doe", "en", ["Jane Doe"]),
+        ("By Rob Picheta, CNN<br>Updated 2010 GMT (0410 HKT) March 14, 2021", "en", ["Rob Picheta"]),
+        ("12.05.2024 | Text: Martina Kessler", "de", ["Martina Kessler"]),
+        ("Publié le 12 mai 2024 par Jacques Munier", "fr", ["Jacques Munier"]),
+        ("Por Alex Durán<br>Publicado el 12 de mayo de 2024", "es", ["Alex Durán"]),
+    ],
+)
+def test_plain_byline_lines_under_the_heading(line: str, lang: str, authors: list[str]) -> None:
+    assert meta_of(_story(line, lang)).authors == authors
+
+
+def test_a_sentence_that_mentions_by_is_not_a_byline() -> None:
+    line = "The plan, backed by Mayor Dennis Hallorann and most of the board, passed on Thursday night."
+    assert meta_of(_story(line)).authors == []
+
+
+# -------------------------------------------------------- structured values checked against the page
+def _structured_story(ld_date: str | None, ld_author: str | None, printed_date: str, byline: str) -> str:
+    data: dict[str, object] = {"@context": "https://schema.org", "@type": "NewsArticle",
+                               "headline": "Harbour tunnel opens two years late"}
+    if ld_date:
+        data["datePublished"] = ld_date
+    if ld_author:
+        data["author"] = {"@type": "Person", "name": ld_author}
+    printed = f"<p>Published: <time class='published'>{printed_date}</time></p>"
+    body = (f"<article><h1>Harbour tunnel opens two years late</h1><p class='byline'>By {byline}</p>{printed}"
+            f"<p>{'The tunnel opened to traffic on Monday morning. ' * 6}</p></article>")
+    return page(ld(data), body)
+
+
+def test_structured_values_that_agree_with_the_page_are_kept_with_their_precision() -> None:
+    meta = meta_of(_structured_story("2024-05-12T08:30:00+02:00", "Jane Doe", "May 12, 2024", "Jane Doe"))
+    assert meta.published_at == datetime(2024, 5, 12, 8, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert meta.authors == ["Jane Doe"]
+    assert not [w for w in meta.warnings if "contradict" in w]
+
+
+def test_structured_values_of_another_story_lose_to_the_printed_ones() -> None:
+    # JSON-LD left over from another story (or a template default): another date, another writer
+    meta = meta_of(_structured_story("2019-01-01T00:00:00Z", "Site Admin Team", "May 12, 2024", "Jane Doe"))
+    assert meta.published_at == datetime(2024, 5, 12, tzinfo=UTC)
+    assert meta.authors == ["Jane Doe"]
+    assert len([w for w in meta.warnings if "contradict" in w]) == 2
+
+
+def test_a_zone_shift_or_a_day_month_reading_is_no_contradiction() -> None:
+    # 23:30 UTC is already the next day in Berlin; 05/12 read the other way round is the same date
+    meta = meta_of(_structured_story("2024-05-11T23:30:00Z", "Jane Doe", "12.05.2024", "Jane Doe"))
+    assert meta.published_at == datetime(2024, 5, 11, 23, 30, tzinfo=UTC)
+    meta = meta_of(_structured_story("2024-12-05T10:00:00Z", "Jane Doe", "05/12/2024", "Jane Doe"))
+    assert meta.published_at == datetime(2024, 12, 5, 10, 0, tzinfo=UTC)
+
+
+def test_visible_values_stand_in_when_structured_ones_are_absent() -> None:
+    meta = meta_of(_structured_story(None, None, "May 12, 2024", "Jane Doe"))
+    assert meta.published_at == datetime(2024, 5, 12, tzinfo=UTC)
+    assert meta.authors == ["Jane Doe"]
+
+
+def test_a_lone_word_in_the_byline_does_not_overrule_the_structured_author() -> None:
+    meta = meta_of(_structured_story("2024-05-12T08:30:00Z", "Jane Doe", "May 12, 2024", "Bosch"))
+    assert meta.authors == ["Jane Doe"]
+
+
+def test_layout_wrappers_named_after_a_sidebar_still_hold_the_story() -> None:
+    # "content-sidebar-wrap" holds the story and its sidebar; "sidebar-off" says the page has none. The
+    # <title> words it differently, so only the <h1> outside "other" blocks can anchor the header
+    for wrapper in ("content-sidebar-wrap", "post-wrap sidebar-off"):
+        teaser = "<article class='card'><h2>Ferry fares</h2><p>Veröffentlicht am 01.01.2020</p></article>"
+        body = (f"{teaser}<div class='{wrapper}'><main><article><header>"
+                "<h1>Harbour tunnel opens two years late</h1><p>Veröffentlicht am 12.05.2024</p></header>"
+                "<p>Text.</p></article></main></div>")
+        meta = meta_of(page("<title>Tunnel: two years late, finally open | Site</title>", body, "de"))
+        assert meta.published_at == datetime(2024, 5, 12, tzinfo=UTC), wrapper
+
+
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        ("Author: Jacopo Cascioli Published: 03 December 2019", ["Jacopo Cascioli"]),
+        ("Posted on 28 Juli 2019 <span class='author'>AuthorAndreas Kalt</span>", ["Andreas Kalt"]),
+        ("<span class='kicker'>Eine Analyse von</span>", []),
+    ],
+)
+def test_byline_labels_glued_or_alone_are_not_names(line: str, authors: list[str]) -> None:
+    assert meta_of(_story(line)).authors == authors

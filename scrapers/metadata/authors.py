@@ -13,6 +13,7 @@ import lxml.html
 
 from scrapers.metadata.blocks import in_foreign_scope, in_other_block
 from scrapers.metadata.jsonld import ORG_TYPES, ld_text, ld_types
+from scrapers.metadata.lines import header_lines
 from scrapers.metadata.region import BYLINE_LEAD_RE, SEGMENT_SPLIT_RE
 from scrapers.metadata.site import site_spellings
 from scrapers.metadata.text import clean_text, compact_text, element_text, norm_text
@@ -38,7 +39,9 @@ _BYLINE_PREFIX_RE = re.compile(
     r"geschrieben von|posted by|written by|recherche)\s*[:：]\s*",
     re.IGNORECASE,
 )
-_GLUED_PREFIX_RE = re.compile(r"^\s*(?:By|BY|Von|VON|Par|PAR|Por|POR)(?=[A-ZÀ-ÞА-Я][a-zà-ÿа-я])")
+_GLUED_PREFIX_RE = re.compile(
+    r"^\s*(?:By|BY|Von|VON|Par|PAR|Por|POR|Author|AUTHOR|Autor|AUTOR|Auteur)(?=[A-ZÀ-ÞА-Я][a-zà-ÿа-я])"
+)
 _BYLINE_WORD_RE = re.compile(
     r"^(?:by|von|par|por|di|door|av|af|od|от|autor(?:in)?|author|auteur|text|texto|escribe|escriben|"
     r"eingestellt von|gepostet von|posted by|publicado por|publié par)\s*:?$",
@@ -97,7 +100,8 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Link texts of author pages that are not names ("More posts", "Archives", "Zur Artikelübersicht").
 _NAVIGATION_RE = re.compile(
     r"\b(?:posts?|archives?|articles?|beiträge|artikel\w*|übersicht|more|mehr|alle|all|view|profile?|"
-    r"homepage|website|kontakt|contact|folgen|abonnieren|subscribe|newsletter|login|anmelden)\b",
+    r"homepage|website|kontakt|contact|folgen|abonnieren|subscribe|newsletter|login|anmelden|seguir|suivre|"
+    r"social|links|navigation)\b",
     re.IGNORECASE,
 )
 _PARAGRAPH_BREAK_RE = re.compile(r"\n\s*\n")
@@ -110,7 +114,42 @@ def find_authors(page: Page, article: dict[str, Any] | None) -> list[str]:
     """People first from each source in turn; an organisation only when no source names a person.
 
     A "person" whose name is the site's own name ("CNN" next to a reporter) is the publisher's credit.
+    Structured names are checked against the visible byline: see ``_checked_against_page``.
     """
+    names, structured = _ordered_authors(page, article)
+    if structured:
+        return _checked_against_page(page, names)
+    return names
+
+
+def _checked_against_page(page: Page, structured: list[str]) -> list[str]:
+    """Structured authors, unless the page's own byline names other people.
+
+    JSON-LD copied from another story, or a CMS default ("admin", the site's founder), names someone the
+    page does not show. The visible byline wins only when it names people, none of whom shares a name
+    with the structured ones, and no structured name is printed in the header at all; and the visible
+    names must look like full names, because the byline readers are noisier than the publisher's tags.
+    """
+    visible = _visible_authors(page, [])
+    if not visible or not all(2 <= len(name.split()) <= 4 for name in visible):
+        return structured  # a lone word ("Bosch", "Basel") is as likely a stray label as a byline
+    visible_words = {w for name in visible for w in _name_words(name)}
+    if any(_name_words(name) & visible_words for name in structured):
+        return structured
+    header = " ".join(line.text for line in header_lines(page)).casefold()
+    if any(name.casefold() in header for name in structured):
+        return structured
+    page.warnings.append(f"authors: structured {structured[:3]!r} contradict the byline {visible[:3]!r}; "
+                         "the page's own is used")
+    return visible
+
+
+def _name_words(name: str) -> set[str]:
+    return {w for w in re.findall(r"\w{3,}", name.casefold())}
+
+
+def _ordered_authors(page: Page, article: dict[str, Any] | None) -> tuple[list[str], bool]:
+    """The first source's people, and whether that source is structured data."""
     site_names = {compact_text(n) for n in site_spellings(page, page.meta_value("og:site_name"))}
     organisations: list[str] = []
 
@@ -129,7 +168,7 @@ def find_authors(page: Page, article: dict[str, Any] | None) -> list[str]:
             organisations.extend(orgs)
             people = people_only(found)
             if people:
-                return people
+                return people, True
     publisher_credits = {norm_text(v) for k in ("copyright", "publisher", "dc.publisher")
                          for v in page.meta_values(k)}
     for key in _AUTHOR_META:
@@ -155,20 +194,20 @@ def find_authors(page: Page, article: dict[str, Any] | None) -> list[str]:
             names.extend(_split_names(value, organisations))
         people = people_only(names)
         if people:
-            return people
+            return people, True
     # Yoast/Slack unfurl tags: twitter:label1 "Written by" + twitter:data1 "Jane Doe"
     for index in ("1", "2"):
         label = (page.meta_value(f"twitter:label{index}") or "").lower()
         if label in _WRITTEN_BY_LABELS:
             people = people_only(_split_names(page.meta_value(f"twitter:data{index}") or "", organisations))
             if people:
-                return people
+                return people, True
     people = people_only(_visible_authors(page, organisations))
     if people:
-        return people
+        return people, False
     # Organisations as the last resort: short names only (a credit line, not a sentence).
     credits = [clean_text(re.sub(r"\([^)]*\)", " ", o)) for o in organisations]
-    return _dedupe([c for c in credits if c and len(c) <= 60 and len(c.split()) <= 6])[:3]
+    return _dedupe([c for c in credits if c and len(c) <= 60 and len(c.split()) <= 6])[:3], False
 
 
 _BIBLIOGRAPHIC_AUTHOR_META = frozenset(("citation_author", "dc.creator", "dcterms.creator"))
@@ -248,6 +287,50 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
                 names = _split_names(segment, organisations, visible=True)
                 if names:
                     return names
+    return _line_authors(page, organisations)
+
+
+# "By Rob Picheta, CNN", "12/04/2020 by Kay", "Ein Interview von Eugen Zentner": a byline word followed by
+# a capitalised word, no further into its line than a date or a short label.
+_LINE_BYLINE_RE = re.compile(
+    r"(?:^|(?<=\s))(?:by|von|par|por|door|di|written\s+by|escrito\s+por|publié\s+par|text:|autor(?:in)?:|"
+    r"author:|auteur\s*:)\s+(?=[A-ZÀ-ÞА-Я])",
+    re.IGNORECASE,
+)
+# where a byline printed on one line with its date ends: "Author: Jane Doe Published: 3 December 2019"
+_LINE_BYLINE_END_RE = re.compile(
+    r"\d|\b(?:published|posted|updated|veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|"
+    r"am|on|le|el)\b",
+    re.IGNORECASE,
+)
+_LINE_BYLINE_MAX = 100  # a byline line; longer is a sentence that merely contains "by"
+_BYLINE_LEAD_MAX = 30  # what may precede the byline word on its line (a date, "Ein Interview")
+_LINES_AFTER = 10
+_LINES_BEFORE = 4
+
+
+def _line_authors(page: Page, organisations: list[str]) -> list[str]:
+    """Bylines printed as plain lines around the heading, as ``lines.header_lines`` rebuilds them: table
+    layouts and bare templates mark neither the byline's element nor its class."""
+    lines = [line for line in header_lines(page)
+             if -_LINES_BEFORE <= line.distance <= _LINES_AFTER and line.distance != 0]
+    lines.sort(key=lambda line: (line.distance < 0, abs(line.distance)))
+    for line in lines:
+        if len(line.text) > 2 * _LINE_BYLINE_MAX:
+            continue
+        for segment in SEGMENT_SPLIT_RE.split(line.text):
+            if len(segment) > _LINE_BYLINE_MAX:
+                continue
+            match = _LINE_BYLINE_RE.search(segment)
+            if match is None or match.start() > _BYLINE_LEAD_MAX:
+                continue
+            lead = segment[: match.start()]
+            if len(lead.split()) > 2 and not any(c.isdigit() for c in lead):
+                continue  # "The plan, backed by Mayor ...": a sentence, not a date or a label before it
+            byline = _LINE_BYLINE_END_RE.split(segment[match.end():], maxsplit=1)[0]
+            names = _split_names("By " + byline, organisations, visible=True)
+            if names:
+                return names
     return []
 
 
@@ -316,9 +399,12 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
             part = " ".join(words[:half])  # a name printed twice (visible and screen-reader copies)
         elif len(part) % 2 == 0 and len(part) >= 8 and part[: len(part) // 2] == part[len(part) // 2 :]:
             part = part[: len(part) // 2]  # ... or glued to itself: "Kristen Falc'honKristen Falc'hon"
-        if _is_person_name(part):
-            people.append(part)
+        if _is_person_name(part) and not _TRAILING_BYLINE_WORD_RE.search(part):
+            people.append(part)  # ("Eine Analyse von": the label whose name follows elsewhere)
     return people
+
+
+_TRAILING_BYLINE_WORD_RE = re.compile(r"\s(?:by|von|par|por|door)$", re.IGNORECASE)
 
 
 def _is_person_name(text: str) -> bool:

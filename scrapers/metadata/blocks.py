@@ -30,6 +30,11 @@ _OTHER_SHORT = (
 _OTHER_NAME_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG}|(?:{_OTHER_SHORT})(?=$|[-_]))")
 # State and layout modifiers say nothing about what a block holds ("has-sidebar", "with-comments").
 _MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|page|template|body|l)[-_]")
+# ... and so do layout names that mention a sidebar beside the content, or switch one off
+# ("content-sidebar-wrap" holds the story and its sidebar; "sidebar-off" says there is none).
+_LAYOUT_RE = re.compile(
+    r"[-_](?:off|none|disabled|hidden)$|(?:content|main|primary)[-_]sidebar|sidebar[-_](?:content|main)"
+)
 _ANCESTOR_DEPTH = 14
 
 _FOREIGN_ITEMTYPES = ("comment", "review", "answer", "question", "listitem", "event")
@@ -83,7 +88,9 @@ def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:
         return False
     for name in f"{class_attr or ''} {id_attr or ''}".lower().split():
         name = name.split("--", 1)[0]
-        if name and not _MODIFIER_RE.match(name) and _OTHER_NAME_RE.search(name):
+        if not name or _MODIFIER_RE.match(name) or _LAYOUT_RE.search(name):
+            continue
+        if _OTHER_NAME_RE.search(name):
             return True
     return False
 
@@ -98,4 +105,17 @@ def in_foreign_scope(el: lxml.html.HtmlElement) -> bool:
             itemtype = (node.get("itemtype") or "").lower()
             return any(w in itemtype for w in _FOREIGN_ITEMTYPES)
         node = node.getparent()
+    return False
+
+
+def is_other_block(el: lxml.html.HtmlElement) -> bool:
+    """The element itself (not its ancestors) is a sidebar, related list, comment thread or navigation:
+    what a walk down the tree skips, as ``in_other_block`` does walking up."""
+    class_attr, id_attr = el.get("class"), el.get("id")
+    if _is_other_label(class_attr, id_attr):
+        return True
+    tag = el.tag
+    if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and nearest_ancestor(el, "article") is None):
+        label = f"{class_attr or ''} {id_attr or ''}"
+        return tag == "nav" or not (AUTHOR_LABEL_RE.search(label) or _META_BOX_RE.search(label))
     return False

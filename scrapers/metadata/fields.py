@@ -47,8 +47,14 @@ _DESCRIPTION_META = ("og:description", "description", "twitter:description", "dc
                      "dcterms.abstract", "sailthru.description")
 
 
-def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> PageMetadata:
+def extract_metadata(
+    tree: lxml.html.HtmlElement, url: str | None = None, fetched_at: datetime | None = None
+) -> PageMetadata:
     """All metadata of one page; never raises on odd markup (problems become ``warnings``).
+
+    ``fetched_at`` is when the page was read: "Updated 3 hours ago" counts back from it. The default,
+    now, is right for the worker, which extracts a page as soon as it is fetched; a re-extraction of a
+    stored page must pass the stored fetch time.
 
     Each field is read under its own guard: a bug met on one page's markup costs that field, recorded
     as a warning, instead of the whole article.
@@ -99,7 +105,7 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> Pag
     guarded("description", read_description)
     guarded("top_image", lambda: setattr(meta, "top_image", find_top_image(page, article)))
     guarded("paywalled", lambda: setattr(meta, "paywalled", is_paywalled(page, article)))
-    guarded("dates", lambda: find_dates(page, article, meta, locale))
+    guarded("dates", lambda: find_dates(page, article, meta, locale, fetched_at))
     guarded("article_body", lambda: setattr(meta, "article_body", ld_article_body(article)))
     meta.warnings.extend(page.warnings)
     return meta

@@ -88,6 +88,7 @@ class Page:
         self._itemprops: dict[str, list[lxml.html.HtmlElement]] | None = None
         self._region: Region | None = None
         self.site_names_cache: dict[str | None, set[str]] = {}
+        self.cache: dict[str, Any] = {}  # derived views of the page, each computed once (header lines...)
 
     def declared_titles(self) -> set[str]:
         """The page's own title as its tags declare it, normalised (never the site name's source)."""

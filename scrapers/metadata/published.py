@@ -7,12 +7,14 @@ which of them are update stamps, forum clocks or comment dates rather than the p
 
 from __future__ import annotations
 
+import copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import lxml.etree
 import lxml.html
 
 from scrapers.dates import (
@@ -21,10 +23,12 @@ from scrapers.dates import (
     date_order_for_locale,
     infer_date_order,
     parse_date,
+    parse_relative,
     to_aware,
 )
-from scrapers.metadata.blocks import in_foreign_scope, in_other_block
+from scrapers.metadata.blocks import in_foreign_scope, in_other_block, is_other_block, nearest_ancestor
 from scrapers.metadata.jsonld import ld_text
+from scrapers.metadata.lines import header_lines
 from scrapers.metadata.region import DATE_ATTRS, MAX_CANDIDATES, SEGMENT_SPLIT_RE, links_elsewhere, own_story
 from scrapers.metadata.text import clean_text, element_text
 
@@ -60,10 +64,22 @@ class _DateSource:
     label: str
     raw: str
     printed: bool = False  # visible text, where a bare 10-digit number is not a timestamp
+    opens: bool = False  # the date must open the text (within its first characters) to count
+    publication: bool = False  # labelled as the publication ("Published:", class "published", pubdate)
+    relative: bool = True  # may be read as "3 hours ago" against the fetch time
 
 
-def find_dates(page: Page, article: dict[str, Any] | None, meta: PageMetadata, locale: str | None) -> None:
-    """Structured dates first; the visible header is only searched (it costs most) when they fail."""
+def find_dates(
+    page: Page,
+    article: dict[str, Any] | None,
+    meta: PageMetadata,
+    locale: str | None,
+    fetched_at: datetime | None = None,
+) -> None:
+    """Structured dates first; the visible header is only searched (it costs most) when they fail.
+
+    ``fetched_at`` (default: now) is the moment relative dates ("3 hours ago") count back from, and the
+    limit beyond which a date is in the future."""
     published_sources, modified_sources = _structured_date_sources(page, article)
     visible: list[_DateSource] | None = None
     visible_updates: list[_DateSource] = []
@@ -74,15 +90,25 @@ def find_dates(page: Page, article: dict[str, Any] | None, meta: PageMetadata, l
     if order is None and visible:
         order = infer_date_order(_order_texts(page))
     fallback_order = DateOrder.MDY if (meta.language or "en") == "en" else DateOrder.DMY
-    now = datetime.now(UTC)
+    now = fetched_at if fetched_at is not None else datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
 
     published = _pick(published_sources, order, fallback_order, now, "published_at", meta.warnings)
+    if published is not None:
+        if visible is None:
+            visible, visible_updates = _visible_date_sources(page)
+        published = _checked_against_page(published, visible, order, fallback_order, now, meta.warnings)
     if published is None:
         if visible is None:
             visible, visible_updates = _visible_date_sources(page)
             if order is None:
                 order = infer_date_order(_order_texts(page))
         published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
+    if published is None:
+        published = _htmldate(page, now)
+        if published is not None:
+            meta.warnings.append("published_at found by htmldate (date only)")
     if published is None:
         from_url = _url_date(page.url)
         if from_url is not None:
@@ -104,6 +130,46 @@ def find_dates(page: Page, article: dict[str, Any] | None, meta: PageMetadata, l
     meta.modified_at = to_aware(modified) if modified is not None else None
 
 
+def _checked_against_page(
+    structured: ParsedDate,
+    visible: list[_DateSource],
+    order: DateOrder | None,
+    fallback_order: DateOrder,
+    now: datetime,
+    warnings: list[str],
+) -> ParsedDate:
+    """The structured publication date, unless the page's own header prints another one.
+
+    JSON-LD copied from another story, or a template's default date, is contradicted by what the page
+    shows. The printed date wins only when it is labelled (a ``<time>``, a date-classed element, a
+    "Published:" line, not a bare date line), lies more than a day away (a zone can shift the day by
+    one) and the structured day is printed nowhere in the header.
+    """
+    # a relative stamp is only as good as the fetch time it is read against: never enough to overrule
+    labelled = [replace(s, relative=False) for s in visible if s.publication]
+    printed = _pick(labelled, order, fallback_order, now, "printed", [])
+    if printed is None or _days_apart(printed, structured) <= _CONTRADICTION_DAYS:
+        return structured
+    if (printed.value.day, printed.value.month) == (structured.value.month, structured.value.day):
+        return structured  # the same date with day and month read the other way round: a guess, not news
+    for source in visible[:MAX_CANDIDATES]:
+        other = parse_date(source.raw, order or fallback_order, epoch=not source.printed)
+        if other is not None and _days_apart(other, structured) <= 1:
+            return structured
+    warnings.append(
+        f"published_at: structured date {structured.value.date().isoformat()} contradicts the printed "
+        f"{printed.value.date().isoformat()}; the page's own is used"
+    )
+    return printed
+
+
+_CONTRADICTION_DAYS = 2
+
+
+def _days_apart(a: ParsedDate, b: ParsedDate) -> int:
+    return abs((a.value.date() - b.value.date()).days)
+
+
 _AMBIGUOUS_HINT_RE = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[/-](?:0?[1-9]|1[0-2])[/-]\d{4}")
 
 
@@ -121,7 +187,11 @@ def _pick(
 ) -> ParsedDate | None:
     for index, source in enumerate(sources):
         parsed = parse_date(source.raw, order, epoch=not source.printed)
-        if parsed is None:
+        if parsed is None and source.printed and source.relative:
+            parsed = parse_relative(source.raw, now)
+            if parsed is not None:
+                warnings.append(f"{name}: relative stamp {source.raw[:40]!r} read against the fetch time")
+        if parsed is None or (source.opens and not _opens_with_date(source.raw)):
             continue
         if parsed.ambiguous:
             parsed = parse_date(source.raw, fallback_order, epoch=not source.printed) or parsed
@@ -137,6 +207,16 @@ def _pick(
             parsed = _more_precise(parsed, sources[index + 1 :], order) or parsed
         return parsed
     return None
+
+
+_DATE_START_RE = re.compile(r"\d|(?:ago|vor|il y a|hace)\b", re.IGNORECASE)
+
+
+def _opens_with_date(raw: str) -> bool:
+    """The first digit (or relative word) sits within the first characters: "Sunday, May 12, 2024",
+    "BERN, 17.08.2007 -", not "Nach 17 Jahren im Amt ... 2007"."""
+    match = _DATE_START_RE.search(raw)
+    return match is not None and match.start() <= _UNLABELLED_START
 
 
 def _more_precise(parsed: ParsedDate, later: list[_DateSource], order: DateOrder | None) -> ParsedDate | None:
@@ -229,6 +309,7 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
         label = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id")))).lower()
         source = _DateSource(f"<{el.tag}>", raw, printed=el.tag == "time" and not el.get("datetime"))
         if el.get("pubdate") is not None or any(w in label for w in _PUBLISHED_WORDS):
+            source.publication = True
             primary.append(source)  # WordPress marks an unedited post "entry-date published updated"
         elif any(w in label for w in _UPDATED_WORDS) or _UPDATE_RE.search(_lead_text(el)):
             updated.append(source)
@@ -253,23 +334,84 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
             updated.append(source)
             continue
         if not _NOT_PUBLICATION_RE.search(text):
+            source.publication = is_published
             sources.append(source)
         title = el.get("title") or el.get("content")
         if title and len(title) <= 80:  # <abbr class="published" title="2018-06-05T08:00:00-07:00">
             sources.append(_DateSource(f"<{el.tag} title>", title))
-    # last: short unlabelled lines just under the heading (table layouts, bare templates)
-    for text in region.near:
-        for segment in SEGMENT_SPLIT_RE.split(text):  # "Publicado: X | Actualizado: Y"
-            # a dateline opens its line ("Bern, 17.08.2007 - Rede ..."); a date deep in a sentence
-            # belongs to the story's text
-            segment = segment[:50]
-            if _NEAR_NOT_DATE_RE.search(segment):
+    # last: the printed lines around the heading (table layouts, bare templates, "Published: ..." lines)
+    labelled, unlabelled, line_updates = _line_date_sources(page)
+    updated.extend(line_updates)
+    return primary + sources + labelled + unlabelled, updated
+
+
+# "Published: Sunday, May 12, 2024", "Veröffentlicht am 12.05.2024", "Publié le 12 mai 2024 à 14h30",
+# "Publicado el 12 de mayo de 2024": a publication label, a few words at most, then the date.
+_PUBLISHED_LABEL_RE = re.compile(
+    r"\b(?:(?:first\s+|originally\s+)?(?:published|posted|created|publication\s+date|released)|"
+    r"ver[öo]ffentlicht|erschienen|erstellt|publiziert|publié(?:e|s)?|mis\s+en\s+ligne|publicad[oa]|"
+    r"pubblicato|date|datum|fecha)\b\s*(?:on|am|le|el|il|:|\s)*",
+    re.IGNORECASE,
+)
+_UPDATE_LABEL_RE = re.compile(
+    r"\b(?:(?:last\s+)?updated|last\s+modified|modified|revised|(?:zuletzt\s+)?aktualisiert|"
+    r"zuletzt\s+geändert|geändert|stand|mis\s+à\s+jour|modifié(?:e)?|actualizad[oa]|última\s+actualización|"
+    r"aggiornato|atualizado)\b",
+    re.IGNORECASE,
+)
+_LINE_EXCLUDED_RE = re.compile(
+    r"©|\(c\)\s*\d{4}|copyright|all rights reserved|alle rechte|tous droits|derechos reservados|"
+    r"aktuelle zeit|current time|it is currently",
+    re.IGNORECASE,
+)
+_LINE_MAX = 160  # a header line; longer is prose, whose dates are the story's subject
+_UNLABELLED_MAX = 90
+_UNLABELLED_START = 40  # an unlabelled date opens its line (dateline, "Sunday, May 12, 2024 | By ...")
+_UNLABELLED_BEFORE = 2  # lines above the heading: kicker and date only, not the masthead or a sidebar
+_ANY_DIGIT_RE = re.compile(r"\d")
+_UNLABELLED_LABEL = "line near heading"
+
+
+def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource], list[_DateSource]]:
+    """Dates printed on the lines around the heading: (labelled publication dates, unlabelled dates,
+    update stamps), each nearest to the heading first, lines below the heading before lines above it.
+
+    A line is read in segments ("Published: X | Updated: Y"); a segment after an update label is an
+    update stamp, a copyright or forum-clock line is nothing, and a date deep inside a long line is the
+    story's subject rather than its date.
+    """
+    labelled: list[_DateSource] = []
+    unlabelled: list[_DateSource] = []
+    updates: list[_DateSource] = []
+    lines = sorted(header_lines(page), key=lambda line: (line.distance < 0, abs(line.distance)))
+    for line in lines:
+        text = line.text
+        if len(text) > _LINE_MAX or not (_ANY_DIGIT_RE.search(text) or _RELATIVE_HINT_RE.search(text)):
+            continue
+        if _LINE_EXCLUDED_RE.search(text) or _NEAR_NOT_DATE_RE.search(text):
+            continue
+        for segment in SEGMENT_SPLIT_RE.split(text):
+            # each label owns the text up to the next one: "Updated 4 Jun 2020, originally published 17 Jun"
+            labels = sorted([(m.start(), m.end(), True) for m in _UPDATE_LABEL_RE.finditer(segment)]
+                            + [(m.start(), m.end(), False) for m in _PUBLISHED_LABEL_RE.finditer(segment)])
+            if not labels:
+                if len(segment) <= _UNLABELLED_MAX and line.distance >= -_UNLABELLED_BEFORE and line.distance:
+                    unlabelled.append(_DateSource(_UNLABELLED_LABEL, segment[:_UNLABELLED_START + 40],
+                                                  printed=True, opens=True))
                 continue
-            if _UPDATE_RE.search(segment):
-                updated.append(_DateSource("line under heading", segment, printed=True))
-            elif not _NOT_PUBLICATION_RE.search(segment):
-                sources.append(_DateSource("line under heading", segment, printed=True))
-    return primary + sources, updated
+            for index, (_start, end, is_update) in enumerate(labels):
+                stop = labels[index + 1][0] if index + 1 < len(labels) else len(segment)
+                owned = segment[end:stop][:80]
+                if not (_ANY_DIGIT_RE.search(owned[:40]) or _RELATIVE_HINT_RE.search(owned)):
+                    continue
+                if is_update:
+                    updates.append(_DateSource("updated line", owned, printed=True))
+                else:
+                    labelled.append(_DateSource("labelled line", owned, printed=True, publication=True))
+    return labelled, unlabelled, updates
+
+
+_RELATIVE_HINT_RE = re.compile(r"\b(?:ago|vor|il\s+y\s+a|hace|yesterday|gestern|ayer)\b", re.IGNORECASE)
 
 
 def _lead_text(el: lxml.html.HtmlElement) -> str:
@@ -301,6 +443,68 @@ _NEAR_NOT_DATE_RE = re.compile(
     r"\brepl(?:y|ies)\b|^#\d",
     re.IGNORECASE,
 )
+
+
+def _htmldate(page: Page, now: datetime) -> ParsedDate | None:
+    """htmldate's markup heuristics as the last reader of the page itself, called only when every reader
+    here has found nothing (it costs a copy and several tree searches).
+
+    It reads the story's own container only (the ``<article>``/``<main>`` around the heading), with
+    scripts, sidebars, comment threads and teaser links removed: on the whole page its fast mode takes a
+    comment's, a teaser's or a script variable's date as readily as the story's. Without such a
+    container there is nothing to confine it to, and no answer beats a wrong one. The URL is left to
+    ``_url_date``, which says where its date came from.
+    """
+    headings = page.h1s()
+    container = None
+    if headings:
+        container = nearest_ancestor(headings[0], "article")
+        if container is None:
+            container = nearest_ancestor(headings[0], "main")
+    if container is None:
+        return None
+    story = copy.deepcopy(container)
+    story.tail = None
+    for el in list(story.iter(lxml.etree.Element)):
+        if el.getparent() is None:
+            continue
+        if el.tag in _HTMLDATE_DROP or is_other_block(el) or (el.tag == "a" and _dated_link(el, page)):
+            el.drop_tree()
+        elif _is_update_stamp(el):
+            el.drop_tree()  # htmldate would read "Updated: <time>" as readily as the publication
+    shell = lxml.html.document_fromstring("<html><body></body></html>")
+    shell.find("body").append(story)
+    try:
+        from htmldate import find_date
+
+        found = find_date(shell, extensive_search=False, original_date=True, url=_NO_URL,
+                          max_date=now.date().isoformat())
+    except Exception:  # a fallback's failure is no date, never a lost page
+        return None
+    if not found:
+        return None
+    try:
+        day = datetime.strptime(found, "%Y-%m-%d")
+    except ValueError:
+        return None
+    return ParsedDate(day, has_tz=False, has_time=False)
+
+
+_HTMLDATE_DROP = frozenset(("script", "style", "noscript", "template", "iframe"))
+
+
+def _is_update_stamp(el: lxml.html.HtmlElement) -> bool:
+    label = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    if any(w in label for w in _UPDATED_WORDS) and not any(w in label for w in _PUBLISHED_WORDS):
+        return True
+    return bool(_UPDATE_RE.search(_lead_text(el)) or _UPDATE_RE.match(el.text or ""))
+
+
+def _dated_link(a: lxml.html.HtmlElement, page: Page) -> bool:
+    return links_elsewhere(a, page) and any(c.isdigit() for c in a.text_content()[:300])
+
+
+_NO_URL = "about:blank"  # htmldate would otherwise read the canonical link's path for a date
 
 
 def _url_date(url: str | None) -> datetime | None:

@@ -1,0 +1,387 @@
+"""Visible-only metadata: can the printed page alone give back the dates, authors and titles that its
+structured data states? Beside htmldate and trafilatura's metadata on the same stripped pages, same run.
+
+Run by hand (never in the test suite):
+
+    .venv/bin/python -m bench.metadata_eval [--limit N] [--misses FIELD] [--folds 1,2,3,4]
+
+Corpora: ../shared/extraction-dev and ../shared/extraction-dev2, read in place.
+
+Reference ("structured value"): what wirefeed reads from the page's JSON-LD and ``<meta>`` tags alone
+(a copy of the page holding nothing else). Only pages with such a value count for a field. On
+extraction-dev2 the hand-labelled headline is a second title reference, on every page.
+
+Visible-only page: the same page with every structured source removed: all ``<script>`` elements
+(JSON-LD and embedded app state), every ``<meta>``, microdata (``itemprop``/``itemscope``/``itemtype``,
+``content`` attributes), ``datetime`` and ``data-*`` date attributes, ``<abbr>``/``<time>`` titles, and
+the canonical/alternate links. Every extractor is given the page's URL, as in production (it tells a
+permalink from a link to another story); a wirefeed date read from the URL counts as no answer, while
+htmldate and trafilatura may use theirs (so their figures flatter them where URLs carry dates).
+
+Accuracy (counted over every page with a structured value; an empty answer is wrong):
+- published date: the same calendar day in the page's zone. A structured date is often stated in UTC
+  while the page prints local time, so a printed day (or day and time) counts when it is the structured
+  instant read in some real zone, UTC-12 to UTC+14;
+- authors: the same set of names after normalisation (case, accents, punctuation and a "By" removed);
+  only pages whose structured authors are people count (a credit naming the site or a domain, as
+  "futurezone.at" or "NOW Grenada" on nowgrenada.com, is the publisher);
+- title: the same text after the same normalisation.
+"fill" is the share of those pages given any value. The "(printed)" rows count only the pages that print the
+structured value somewhere in their visible text (the day in a common numeric or month-name form, give or
+take a day for the zone; every author's name): what a visible-only reader can possibly recover.
+Figures are printed per fold (hosts are split into 5 folds by a stable hash of the host name) and over
+all pages; the rules were developed looking only at folds 1-4 (``--folds``), so fold 5 is the
+out-of-fold figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gzip
+import json
+import re
+import unicodedata
+import warnings
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.etree
+import lxml.html
+
+from scrapers.extract import _to_text, parse
+from scrapers.metadata import extract_metadata
+from scrapers.metadata.region import DATE_ATTRS
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+FOLDS = 5
+FIELDS = ("published", "authors", "title")
+SYSTEMS = ("wirefeed", "htmldate", "trafilatura")
+
+
+# ------------------------------------------------------------------------------------------- pages
+@dataclass
+class DevPage:
+    key: str
+    host: str
+    file: Path
+    headline: str | None = None
+
+    @property
+    def fold(self) -> int:
+        return zlib.crc32(self.host.encode()) % FOLDS + 1
+
+
+def load_pages(limit: int = 0) -> list[tuple[str, DevPage]]:
+    pages: list[tuple[str, DevPage]] = []
+    dev = SHARED / "extraction-dev"
+    for url, info in sorted(json.loads((dev / "segments.json").read_text()).items()):
+        host = (urlsplit(url).hostname or url).removeprefix("www.")
+        pages.append(("dev", DevPage(url, host, dev / info["file"])))
+    dev2 = SHARED / "extraction-dev2"
+    for key, info in sorted(json.loads((dev2 / "gold.json").read_text()).items()):
+        pages.append(("dev2", DevPage(key, "", dev2 / info["file"], info.get("headline"))))
+    return pages[:limit] if limit else pages
+
+
+def page_host(tree: lxml.html.HtmlElement) -> str:
+    """dev2 lists no URLs: the host its own absolute links point to most often stands in for it."""
+    base = next(iter(tree.xpath("//base/@href")), "")
+    hosts = Counter(
+        (urlsplit(href).hostname or "").removeprefix("www.")
+        for href in tree.xpath("//a/@href")[:2000]
+        if href.startswith("http")
+    )
+    hosts.pop("", None)
+    if base.startswith("http"):
+        return (urlsplit(base).hostname or "").removeprefix("www.")
+    return hosts.most_common(1)[0][0] if hosts else "unknown"
+
+
+# ------------------------------------------------------------------------------------- stripping
+_STRIP_ATTRS = frozenset(("itemprop", "itemscope", "itemtype", "itemid", "content", "datetime", *DATE_ATTRS))
+
+
+def strip_structured(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A copy of the page with every machine-readable date, author and title removed."""
+    stripped = copy.deepcopy(tree)
+    for el in list(stripped.iter("script", "meta", "link")):
+        if el.tag == "link" and not {"canonical", "alternate", "shortlink", "amphtml"} & set(
+            (el.get("rel") or "").lower().split()
+        ):
+            continue
+        el.drop_tree()
+    for el in stripped.iter(lxml.etree.Element):
+        for name in [a for a in el.attrib if a in _STRIP_ATTRS]:
+            del el.attrib[name]
+        if el.tag in ("abbr", "time") and "title" in el.attrib:
+            del el.attrib["title"]
+    return stripped
+
+
+def structured_only(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A page holding only the original's ``<meta>`` tags and JSON-LD scripts: its metadata is the
+    structured reference."""
+    lang = tree.get("lang")
+    opening = f"<html lang={lang!r}>" if lang else "<html>"
+    doc = lxml.html.document_fromstring(f"{opening}<head></head><body></body></html>")
+    head = doc.find("head")
+    for el in tree.iter("meta", "script"):
+        if el.tag == "script" and "ld+json" not in (el.get("type") or "").lower():
+            continue
+        clone = copy.copy(el)
+        clone.tail = None
+        head.append(clone)
+    return doc
+
+
+# ------------------------------------------------------------------------------------- comparing
+_BY_RE = re.compile(r"^(?:by|von|par|por)\s+", re.IGNORECASE)
+
+
+def norm_name(text: str) -> str:
+    text = unicodedata.normalize("NFKD", _BY_RE.sub("", text.strip()))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def same_day(found: Any, reference: datetime) -> bool:
+    """The same calendar day in the page's zone. A structured date is often stated in UTC while the page
+    prints its local day and time, so when the zone is not known both ways a value counts if it is the
+    reference in some real zone (UTC-12 to UTC+14): the same printed day or, with a clock time, the
+    same instant read in that zone."""
+    if found is None:
+        return False
+    if isinstance(found, str):
+        try:
+            found = datetime.fromisoformat(found[:10])
+        except ValueError:
+            return False
+    if found.date() == reference.date():
+        return True
+    utc = reference.astimezone(UTC).replace(tzinfo=None)
+    printed = found.replace(tzinfo=None)
+    if printed.time() == time(0, 0):  # a date without a clock time
+        return any((utc + timedelta(hours=h)).date() == printed.date() for h in range(-12, 15))
+    return timedelta(hours=-12) <= printed - utc <= timedelta(hours=14)
+
+
+def _page_text(tree: lxml.html.HtmlElement) -> str:
+    body = next(tree.iter("body"), tree)
+    return " ".join(" ".join(t for t in body.itertext() if t.strip()).split()).casefold()
+
+
+_MONTHS = {
+    1: ("january", "jan", "januar", "jänner", "janvier", "enero"),
+    2: ("february", "feb", "februar", "février", "febrero"),
+    3: ("march", "mar", "märz", "mars", "marzo"),
+    4: ("april", "apr", "avril", "abril"),
+    5: ("may", "mai", "mayo"),
+    6: ("june", "jun", "juni", "juin", "junio"),
+    7: ("july", "jul", "juli", "juillet", "julio"),
+    8: ("august", "aug", "août", "agosto"),
+    9: ("september", "sep", "sept", "septembre", "septiembre"),
+    10: ("october", "oct", "oktober", "okt", "octobre", "octubre"),
+    11: ("november", "nov", "novembre", "noviembre"),
+    12: ("december", "dec", "dezember", "dez", "décembre", "diciembre"),
+}
+
+
+def day_printed(reference: datetime, text: str) -> bool:
+    """Whether the page prints the reference day (or the day before/after: zones) in a common form."""
+    for shift in (0, -1, 1):
+        d = (reference + timedelta(days=shift)).date()
+        forms = [f"{d.day:02d}.{d.month:02d}.{d.year}", f"{d.day}.{d.month}.{d.year}", d.isoformat(),
+                 f"{d.day:02d}/{d.month:02d}/{d.year}", f"{d.month:02d}/{d.day:02d}/{d.year}",
+                 f"{d.day}/{d.month}/{d.year}", f"{d.month}/{d.day}/{d.year}",
+                 f"{d.day:02d}.{d.month:02d}.{d.year % 100:02d}"]
+        if any(f in text for f in forms):
+            return True
+        for month in _MONTHS[d.month]:
+            day_first = rf"\b0?{d.day}(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?{month}\.?,?\s+(?:de\s+)?{d.year}"
+            month_first = rf"\b{month}\.?\s+0?{d.day}(?:st|nd|rd|th)?,?\s+{d.year}"
+            if re.search(day_first, text) or re.search(month_first, text):
+                return True
+    return False
+
+
+def names_printed(reference: list[str], text: str) -> bool:
+    """Whether every reference name is printed on the page (case and accents aside)."""
+    flat = norm_name(text)
+    return all(f" {norm_name(n)} " in f" {flat} " for n in reference)
+
+
+def _people(names: list[str], host: str, site_name: str | None) -> list[str]:
+    """The reference's people: a credit naming the site itself ("futurezone.at", "NOW Grenada" on
+    nowgrenada.com) is the publisher, which no byline reader should return as an author."""
+    spellings = (host.split(".")[0] if host else "", site_name or "")
+    site = {re.sub(r"\W", "", s.casefold()) for s in spellings if s}
+    people = []
+    for name in names:
+        compact = re.sub(r"\W", "", name.casefold())
+        if "." in name or not compact or any(compact in s or s in compact for s in site if len(s) >= 3):
+            continue
+        people.append(name)
+    return people if len(people) == len(names) else []
+
+
+def same_authors(found: list[str] | str | None, reference: list[str]) -> bool:
+    if not found:
+        return False
+    if isinstance(found, str):  # trafilatura joins names with "; "
+        found = re.split(r";|,|\band\b", found)
+    names = {norm_name(n) for n in found} - {""}
+    return names == {norm_name(n) for n in reference} - {""}
+
+
+def same_title(found: str | None, reference: str) -> bool:
+    return bool(found) and norm_name(found) == norm_name(reference)
+
+
+@dataclass
+class Tally:
+    pages: int = 0
+    filled: int = 0
+    correct: int = 0
+
+    def add(self, value: Any, ok: bool) -> None:
+        self.pages += 1
+        self.filled += bool(value)
+        self.correct += ok
+
+    def cells(self) -> str:
+        if not self.pages:
+            return f"{'-':>6} {'-':>6}"
+        return f"{self.filled / self.pages:6.3f} {self.correct / self.pages:6.3f}"
+
+
+@dataclass
+class Results:
+    # (field, system, fold) -> tally; fold 0 is every page
+    tallies: dict[tuple[str, str, int], Tally] = field(default_factory=lambda: defaultdict(Tally))
+    misses: list[tuple[str, int, str, str, str]] = field(default_factory=list)
+
+    def add(self, name: str, system: str, fold: int, value: Any, ok: bool) -> None:
+        for f in (0, fold):
+            self.tallies[(name, system, f)].add(value, ok)
+
+
+_FROM_URL = "published_at taken from the URL (date only)"
+_RELATIVE = "published_at: relative stamp"
+
+
+def _safe(func: Callable[[], Any]) -> Any:
+    try:
+        return func()
+    except Exception:  # a crash counts as no answer, for every system alike
+        return None
+
+
+def evaluate(pages: list[tuple[str, DevPage]], show: str | None, folds: set[int]) -> Results:
+    from htmldate import find_date
+    from trafilatura.metadata import extract_metadata as trafilatura_metadata
+
+    results = Results()
+    for corpus, page in pages:
+        try:
+            tree = parse(_to_text(gzip.decompress(page.file.read_bytes())))
+        except Exception:
+            continue
+        if not page.host:
+            page.host = page_host(tree)
+        reference = extract_metadata(structured_only(tree), None)
+        if any("htmldate" in w or "update stamp" in w for w in reference.warnings):
+            reference.published_at = None  # a fallback's answer, not a structured value
+        stripped = strip_structured(tree)
+        url = page.key if corpus == "dev" else None
+        ours = _safe(lambda s=stripped, u=url: extract_metadata(copy.deepcopy(s), u))
+        if ours is not None and any(w == _FROM_URL or _RELATIVE in w for w in ours.warnings):
+            # read from the address, not the page; or "3 hours ago", which needs a fetch time the corpus
+            # does not record: not a visible-only answer we can score
+            ours.published_at = None
+        theirs = _safe(lambda s=stripped, u=url: trafilatura_metadata(copy.deepcopy(s), default_url=u))
+        hd: str | None = None
+        if reference.published_at is not None:
+            hd = _safe(lambda s=stripped, u=url: find_date(copy.deepcopy(s), url=u, original_date=True))
+        fold = page.fold
+        label = f"{corpus} {page.key}"
+
+        printed = _page_text(stripped)
+
+        def record(name: str, ref: Any, values: dict[str, Any], compare: Callable[[Any, Any], bool],
+                   fold: int = fold, label: str = label, shown: bool = False) -> None:
+            for system, value in values.items():
+                ok = bool(compare(value, ref))
+                results.add(name, system, fold, value, ok)
+                if shown:
+                    results.add(f"{name} (printed)", system, fold, value, ok)
+                if system == "wirefeed" and not ok and name == show and fold in folds:
+                    results.misses.append((name, fold, label, str(ref), str(value)))
+
+        if reference.published_at is not None:
+            record("published", reference.published_at, {
+                "wirefeed": ours.published_at if ours else None,
+                "htmldate": hd,
+                "trafilatura": theirs.date if theirs else None,
+            }, same_day, shown=day_printed(reference.published_at, printed))
+        people = _people(reference.authors, page.host, reference.site_name)
+        if people:
+            record("authors", people, {
+                "wirefeed": ours.authors if ours else None,
+                "trafilatura": theirs.author if theirs else None,
+            }, same_authors, shown=names_printed(people, printed))
+        if reference.title:
+            record("title", reference.title, {
+                "wirefeed": ours.title if ours else None,
+                "trafilatura": theirs.title if theirs else None,
+            }, same_title)
+        if page.headline:
+            record("headline", page.headline, {
+                "wirefeed": ours.title if ours else None,
+                "trafilatura": theirs.title if theirs else None,
+            }, same_title)
+    return results
+
+
+def report(results: Results, pages: int) -> None:
+    print(f"{pages} pages (extraction-dev + extraction-dev2), every structured source stripped")
+    print("cells: fill / accuracy, over the pages with a structured value (dev2 headline: hand label)")
+    header = f"{'field':<19} {'system':<12} {'pages':>6} " + " ".join(
+        f"{'all' if f == 0 else f'fold {f}':>13}" for f in range(FOLDS + 1)
+    )
+    print(header)
+    print("-" * len(header))
+    for name in ("published", "published (printed)", "authors", "authors (printed)", "title", "headline"):
+        for system in SYSTEMS:
+            if (name, system, 0) not in results.tallies:
+                continue
+            total = results.tallies[(name, system, 0)]
+            cells = " ".join(f"{results.tallies[(name, system, f)].cells():>13}" for f in range(FOLDS + 1))
+            print(f"{name:<19} {system:<12} {total.pages:>6} {cells}")
+    for name, fold, label, ref, value in results.misses:
+        print(f"MISS {name} fold {fold} {label}\n     want {ref!r}\n     got  {value!r}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=0, help="first N pages only (0: all)")
+    parser.add_argument("--misses", choices=(*FIELDS, "headline"), help="print wirefeed's misses for a field")
+    parser.add_argument("--folds", default="1,2,3,4", help="folds whose misses are printed")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    import logging
+
+    logging.disable(logging.CRITICAL)
+    pages = load_pages(args.limit)
+    results = evaluate(pages, args.misses, {int(f) for f in args.folds.split(",")})
+    report(results, len(pages))
+
+
+if __name__ == "__main__":
+    main()

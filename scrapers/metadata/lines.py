@@ -1,0 +1,174 @@
+"""The printed lines around the story's heading, as a reader sees them.
+
+Old table layouts and bare templates print "By Jane Doe<br>Staff Writer<br>Published: Sunday, May 12,
+2024" inside one ``<font>``: no class names, no ``<time>``, and an element's text glued across its
+``<br>`` reads as one run-on string. This module rebuilds the visible lines (a new line at every block
+element and ``<br>``) in a bounded window around the heading, so the date and byline readers can ask
+"which line says what" instead of "which element is labelled what".
+
+Blocks that hold other stories, comments or site furniture (``blocks.in_other_block`` vocabulary) are
+left out, and every line remembers how far it sits from the heading: its own header lines come first,
+the masthead's "Tuesday, May 14, 2024" and the sidebar's teaser dates come last or not at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scrapers.metadata.blocks import is_other_block
+from scrapers.metadata.region import links_elsewhere
+from scrapers.metadata.text import clean_text
+
+if TYPE_CHECKING:
+    import lxml.html
+
+    from scrapers.metadata.page import Page
+
+# Tags after which a browser starts a new line.
+_BLOCK_TAGS = frozenset((
+    "p", "div", "td", "th", "tr", "table", "li", "ul", "ol", "dl", "dd", "dt", "h1", "h2", "h3", "h4", "h5",
+    "h6", "br", "hr", "section", "article", "header", "footer", "main", "blockquote", "figure",
+    "figcaption", "address", "center", "form", "pre", "tbody", "thead",
+))
+_SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "svg", "select", "button", "iframe",
+                        "nav", "aside", "textarea", "object", "head", "title"))
+_CONTAINER_LEVELS = 6  # how far above the heading its container may be
+_MAX_ELEMENTS = 2_500  # walk budget inside the container
+_SIBLINGS_BEFORE = 3  # preceding siblings read at each level above the heading
+LINES_BEFORE = 8
+LINES_AFTER = 30
+MAX_LINE = 300
+
+
+@dataclass(slots=True, frozen=True)
+class Line:
+    """One printed line; ``distance`` < 0 before the heading, 0 the heading itself, > 0 after it."""
+
+    text: str
+    distance: int
+
+
+def header_lines(page: Page) -> list[Line]:
+    """The visible lines just before and after the heading (nearest first within each side), or the
+    first lines of the article/main/body when the page has no recognisable heading."""
+    cached: list[Line] | None = page.cache.get("header_lines")
+    if cached is not None:
+        return cached
+    headings = page.h1s()
+    heading = headings[0] if headings else None
+    if heading is not None:
+        container = heading
+        for _ in range(_CONTAINER_LEVELS):
+            parent = container.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            container = parent
+            if container.tag in ("article", "main"):
+                break
+    else:
+        tree = page.tree
+        container = next(tree.iter("article"), None)
+        if container is None:
+            container = next(tree.iter("main"), None)
+        if container is None:
+            container = next(tree.iter("body"), None)
+        if container is None:
+            page.cache["header_lines"] = []
+            return []
+    texts, start, end = _lines(container, heading, lambda a: _foreign_link(a, page))
+    lines: list[Line] = []
+    if heading is None:
+        lines = [Line(t, i + 1) for i, t in enumerate(texts[:LINES_AFTER])]
+    else:
+        if start < 0:
+            start = end = 0
+        lines.extend(Line(t, 0) for t in texts[start:end + 1])
+        lines.extend(Line(t, i - end) for i, t in enumerate(texts[end + 1:end + 1 + LINES_AFTER], end + 1))
+        before = texts[max(0, start - LINES_BEFORE):start]
+        lines.extend(Line(t, -(len(before) - i)) for i, t in enumerate(before))
+    page.cache["header_lines"] = lines
+    return lines
+
+
+def _foreign_link(a: lxml.html.HtmlElement, page: Page) -> bool:
+    """A link to another page that wraps a teaser (blocks inside it) or a date: that page's, not ours.
+    Links to author pages keep their text, which is the author's name."""
+    teaser = any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in a.iterdescendants())
+    if not teaser and not any(c.isdigit() for c in a.text_content()[:200]):
+        return False  # most links: no date, no card; the URL comparison below is what costs
+    return links_elsewhere(a, page)
+
+
+class _Enough(Exception):
+    pass
+
+
+def _skipped(el: lxml.html.HtmlElement, foreign: Callable[[lxml.html.HtmlElement], bool]) -> bool:
+    return el.tag in _SKIP_TAGS or is_other_block(el) or (el.tag == "a" and foreign(el))
+
+
+def _lines(
+    container: lxml.html.HtmlElement,
+    heading: lxml.html.HtmlElement | None,
+    foreign: Callable[[lxml.html.HtmlElement], bool],
+) -> tuple[list[str], int, int]:
+    """The container's printed lines, and the indexes of the heading's first and last lines."""
+    lines: list[str] = []
+    current: list[str] = []
+    bounds = [-1, -1]
+    budget = [_MAX_ELEMENTS]
+    keep = frozenset(heading.iterancestors()) if heading is not None else frozenset()
+    # on the way down to the heading only its nearest preceding siblings are read: the lines wanted
+    # above it are a few, and a page's navigation before them can be thousands of elements
+    on_path: dict[Any, Any] = {}
+    if heading is not None:
+        child = heading
+        for ancestor in heading.iterancestors():
+            on_path[ancestor] = child
+            if ancestor is container:
+                break
+            child = ancestor
+
+    def flush() -> None:
+        if current:
+            text = clean_text("".join(current))
+            current.clear()
+            if text:
+                lines.append(text[:MAX_LINE])
+
+    def walk(el: lxml.html.HtmlElement, depth: int) -> None:
+        budget[0] -= 1
+        tag = el.tag
+        if budget[0] < 0 or depth > 120:
+            return
+        if bounds[1] >= 0 and len(lines) > bounds[1] + LINES_AFTER:
+            raise _Enough
+        if el is heading:
+            flush()
+            bounds[0] = len(lines)
+        elif tag in _BLOCK_TAGS:
+            flush()
+        if el.text:
+            current.append(el.text)
+        children = list(el)
+        if el in on_path:
+            children = children[max(0, children.index(on_path[el]) - _SIBLINGS_BEFORE):]
+        for child in children:
+            if isinstance(child.tag, str) and (child in keep or not _skipped(child, foreign)):
+                walk(child, depth + 1)
+            if child.tail:
+                current.append(child.tail)
+        if tag in _BLOCK_TAGS or el is heading:
+            flush()
+        if el is heading:
+            first = bounds[0]
+            last = max(first, len(lines) - 1)
+            bounds[1] = first if last >= first + 3 else last  # a "heading" spanning a block: its first line
+
+    with contextlib.suppress(_Enough):  # every line wanted after the heading is read: stop there
+        walk(container, 0)
+    flush()
+    return lines, bounds[0], bounds[1]
