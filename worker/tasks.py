@@ -305,13 +305,6 @@ def fetcher() -> Any:
     return current
 
 
-TRANSIENT_FETCH = frozenset({ErrorKind.FETCH})
-
-
-def _transient_status(status: int | None) -> bool:
-    return status is not None and (status == 429 or status >= 500)
-
-
 @app.task(bind=True, base=WirefeedTask, name="wirefeed.fetch_article")
 def fetch_article(self: WirefeedTask, url: str, source: str | None = None, job: dict[str, Any] | None = None,
                   run_id: str | None = None) -> dict[str, Any]:
@@ -325,11 +318,10 @@ def fetch_article(self: WirefeedTask, url: str, source: str | None = None, job: 
     )
     run = Run(state_redis(), run_id) if run_id else None
     if result.status == "rejected":
-        # The fetcher has already retried briefly; a network failure or a 5xx gets longer waits here, and
-        # only the attempt that gives up records the error, so one URL leaves one row, not one per try.
-        transient = result.error_kind in TRANSIENT_FETCH or _transient_status(result.http_status)
-        if transient and self.request.retries < self.max_retries:
-            raise TransientError(result.error_kind, result.message or "fetch failed")
+        # One retry budget per page across the system: the fetcher has spent it (its retries, its deadline),
+        # so the task does not multiply it. The failure is final for this run, recorded once, and the
+        # URL's crawl state marks it for a retry on the next run, exactly as in the in-process crawl.
+        # The task still retries what the fetcher cannot: the database or Redis being down.
         current.record_error(url, source, "fetch", IngestError(result.error_kind, result.message or "failed"))
         if run is not None:
             run.record_fetch(url, source, "error", str(result.error_kind))
