@@ -15,7 +15,7 @@ from rich.table import Table
 
 from scrapers.errors import IngestError
 from worker.cli.app import app
-from worker.cli.common import fail, out, settings
+from worker.cli.common import err, fail, out, settings
 
 MAX_HTML_BYTES = 10_000_000
 
@@ -87,19 +87,26 @@ def enqueue(
 
 def _enqueue_items(conf: Any, items: str, source: str | None, run: Any, batch: int) -> int:
     from worker import queueing
+    from worker.items import read_lines
 
     if items == "-":
-        stream = sys.stdin
+        stream = sys.stdin.buffer
     else:
         try:
-            stream = open(items, encoding="utf-8")  # noqa: SIM115 - closed below; stdin must not be
+            stream = open(items, "rb")  # noqa: SIM115 - closed below; stdin must not be
         except OSError as error:
             fail(f"cannot read {items}: {error.strerror}")
+    lines = []
     try:
-        values = [value for _number, value in queueing.iter_jsonl(stream)]
+        for line in read_lines(stream):  # bytes with a line cap: a huge or undecodable line ends nothing
+            if line.error is not None:
+                err.print(f"line {line.number}: {line.error}", markup=False, highlight=False)
+            else:
+                lines.append(line.data)
     finally:
-        if stream is not sys.stdin:
+        if stream is not sys.stdin.buffer:
             stream.close()
+    values = [value for _number, value in queueing.iter_jsonl(lines)]
     queueing.enqueue_items(conf, values, source=source, run=run, batch=batch)
     return len(values)
 
