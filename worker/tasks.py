@@ -33,6 +33,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from config.settings import Settings, get_settings
 from scrapers.errors import ErrorKind, IngestError
 from worker.celery_app import app
+from worker.payloads import MAX_BATCH, MAX_NAME_CHARS, MAX_URL_CHARS, check_payload
 from worker.pipeline import Decision, Pipeline, shared_index
 from worker.queueing import Run, count_done, redis_client, send, take_crawl_lock
 from worker.store import SchemaMissing, StorageUnavailable
@@ -159,10 +160,10 @@ class WirefeedTask(Task):
         kwargs = kwargs or {}
         if self.owns_run and not kwargs.get("run_id"):
             kwargs = {**kwargs, "run_id": task_id}
-        urls = [kwargs.get("url") or _item_url(kwargs.get("item"))]
+        urls = [_text(kwargs.get("url")) or _item_url(kwargs.get("item"))]
         if isinstance(kwargs.get("items"), list):  # a batch: one dead letter per item, each findable by URL
-            urls = [_item_url(item) for item in kwargs["items"]]
-        source = kwargs.get("source")
+            urls = [_item_url(item) for item in kwargs["items"][:MAX_BATCH]]
+        source = _text(kwargs.get("source"), MAX_NAME_CHARS)
         retries = self.request.retries
         kind = getattr(exc, "kind", None)
         if not isinstance(kind, ErrorKind):  # a database or the Redis index out of reach: storage
@@ -187,9 +188,14 @@ class WirefeedTask(Task):
             log.exception("run bookkeeping failed for %s", task_id)
 
 
+def _text(value: Any, limit: int = MAX_URL_CHARS) -> str | None:
+    """A message's string argument as a dead letter can store it (the message may be what is bad)."""
+    return value[:limit] if isinstance(value, str) else None
+
+
 def _item_url(item: Any) -> str | None:
-    if isinstance(item, dict) and isinstance(item.get("url"), str):
-        return item["url"]
+    if isinstance(item, dict):
+        return _text(item.get("url"))
     return None
 
 
@@ -207,6 +213,7 @@ def _record(run_id: str | None, decision: Decision, source: str | None, fallback
 @app.task(bind=True, base=WirefeedTask, name="wirefeed.ingest_item")
 def ingest_item(self: WirefeedTask, item: dict[str, Any] | str, source: str | None = None,
                 run_id: str | None = None) -> dict[str, Any]:
+    check_payload(self.name, {"item": item, "source": source, "run_id": run_id})
     current = begin()
     decision = current.ingest_item(item, source=source)
     _record(run_id, decision, _source_of(item, source), self.request.id)
@@ -220,6 +227,7 @@ def ingest_items(self: WirefeedTask, items: list[dict[str, Any] | str], source: 
     """Many parsed items in one message. Items are a few kilobytes and take milliseconds to decide, so one
     message each spends more on the queue than on the work; a batch pays that once. A retry of the batch
     replays its earlier items, which the pipeline answers "unchanged" and the run does not count twice."""
+    check_payload(self.name, {"items": items, "source": source, "run_id": run_id})
     current = begin()
     outcomes: dict[str, int] = {}
     for number, item in enumerate(items):
@@ -237,6 +245,10 @@ def ingest_html(self: WirefeedTask, url: str, html: str, source: str | None = No
                 last_modified: str | None = None, lastmod: str | None = None,
                 run_id: str | None = None) -> dict[str, Any]:
     """A page from the crawl (with its crawl-state validators) or from any producer (url and html only)."""
+    check_payload(self.name, {
+        "url": url, "html": html, "source": source, "fetched_at": fetched_at, "requested_url": requested_url,
+        "etag": etag, "last_modified": last_modified, "lastmod": lastmod, "run_id": run_id,
+    })
     current = begin()
     when = datetime.fromisoformat(fetched_at) if fetched_at else None
     src = _source(source)
@@ -310,6 +322,7 @@ def fetch_article(self: WirefeedTask, url: str, source: str | None = None, job: 
                   run_id: str | None = None) -> dict[str, Any]:
     from worker import crawl
 
+    check_payload(self.name, {"url": url, "source": source, "job": job, "run_id": run_id})
     src = _source(source)
     page_job = crawl.PageJob.from_dict(job) if job else crawl.PageJob(url=url, source=source)
     current = begin()
@@ -352,6 +365,7 @@ def crawl_source(self: WirefeedTask, source: str, run_id: str | None = None) -> 
     still running (its lock is held until all of that crawl's tasks are done)."""
     from worker import crawl
 
+    check_payload(self.name, {"source": source, "run_id": run_id})
     conf = settings()
     client = state_redis()
     run = Run.create(client, kind="crawl", run_id=run_id or self.request.id, sources=[source])
