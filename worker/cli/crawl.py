@@ -242,14 +242,19 @@ def crawl_command(
 def _enqueued(names: list[str], wait: bool, as_json: bool) -> None:
     """``--enqueue``: the same crawl, as discover/fetch/process tasks (issue 4); ``--wait`` prints the very
     summary the in-process crawl prints."""
+    import kombu.exceptions
     import redis
 
     from worker import queueing
 
     try:
         summary = queueing.enqueue_crawl(settings(), names or None, wait=wait)
-    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
-        fail(f"cannot reach the broker {settings().broker_url}: {error}")
+    except (
+        redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, kombu.exceptions.OperationalError
+    ) as error:
+        from kombu.utils.url import maybe_sanitize_url
+
+        fail(f"cannot reach the broker {maybe_sanitize_url(settings().broker_url)}: {error}")
     except SourcesError as error:
         fail(str(error))
     if as_json:

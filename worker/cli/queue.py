@@ -21,7 +21,9 @@ MAX_HTML_BYTES = 10_000_000
 
 
 def _broker_down(error: Exception) -> None:
-    fail(f"cannot reach the broker {settings().broker_url}: {error}")
+    from kombu.utils.url import maybe_sanitize_url  # the URL's password stays out of the message
+
+    fail(f"cannot reach the broker {maybe_sanitize_url(settings().broker_url)}: {error}")
 
 
 @app.command("enqueue")
@@ -39,6 +41,7 @@ def enqueue(
     ] = 25,
 ) -> None:
     """Put work on the queue and return at once (or, with --wait, when the workers are done with it)."""
+    import kombu.exceptions
     import redis
 
     from worker import queueing
@@ -75,7 +78,9 @@ def enqueue(
             sent += _enqueue_items(conf, items, source, run, batch)
         if run is not None:
             run.finish("-")  # nothing more will be added; the run ends when its tasks do
-    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
+    except (
+        redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, kombu.exceptions.OperationalError
+    ) as error:  # Redis itself (runs, dedup) or kombu publishing the task: one line either way
         _broker_down(error)
     out.print(f"queued {sent} item(s)")
     if run is not None:
