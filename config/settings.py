@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     flower_basic_auth: str | None = Field(
         default=None, description="user:password[,user2:password] Flower requires; no start without."
     )
+    flower_bind: str = Field(
+        default="127.0.0.1",
+        description="Host address docker-compose publishes Flower on; 0.0.0.0 only behind TLS.",
+    )
 
     @field_validator("allow_private_hosts", mode="before")
     @classmethod

@@ -31,10 +31,12 @@ def item(url: str = "https://news.example/a", text: str = STORY, **extra: object
     return {"url": url, "title": "Dock workers strike", "text": text, **extra}
 
 
-def run(args: list[str], cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def run(
+    args: list[str], cwd: Path, stdin: bytes | None = None, **env: str
+) -> subprocess.CompletedProcess[bytes]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
     environ.update({"WIREFEED_DATABASE_URL": f"sqlite:///{cwd / 'wf.db'}", "LC_ALL": "en_US.UTF-8",
-                    "LANG": "en_US.UTF-8", "PYTHONIOENCODING": ""})
+                    "LANG": "en_US.UTF-8", "PYTHONIOENCODING": "", **env})
     return subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=cwd, input=stdin,
                           capture_output=True, env=environ, timeout=120)
 
@@ -195,3 +197,16 @@ def test_formula_cells_are_quoted_in_csv() -> None:
     assert row["authors"] == '["=cmd|\' /C calc\'!A0"]'  # a JSON array starts with "[": already text
     assert row["text"] == "'+1 and -2" and row["source"] == "'@SUM(A1)"
     assert row["url"] == "https://news.example/a"
+
+
+# -- 11: operator surfaces -----------------------------------------------------------------------------
+@pytest.mark.parametrize("args", [["enqueue", "https://news.example/a"], ["crawl", "--enqueue"]])
+def test_broker_down_is_one_line_without_its_password(workdir: Path, args: list[str]) -> None:
+    # Port 1 on loopback: nothing listens, the connection is refused at once.
+    sources = str(Path(__file__).resolve().parents[1] / "config" / "sources.yaml")
+    result = run(args, workdir, WIREFEED_BROKER_URL="redis://:hunter2-secret@127.0.0.1:1/0",
+                 WIREFEED_SOURCES=sources)
+    stderr = result.stderr.decode()
+    assert result.returncode == 2 and "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1 and "cannot reach the broker" in stderr
+    assert "hunter2" not in stderr
