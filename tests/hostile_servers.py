@@ -36,6 +36,8 @@ class Behaviour:
     interval_s: float = 0.05
     header_bytes: int = 200_000
     robots: bytes = b"User-agent: *\nDisallow:\n"
+    #: Paths answered normally whatever the mode: (body, Content-Type), e.g. a listing of stalling pages.
+    pages: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
 
 
@@ -95,6 +97,8 @@ class HostileServer:
         b = self.behaviour
         if path == "/robots.txt":
             return _send(sock, _response(b.robots, "text/plain"))
+        if path in b.pages:
+            return _send(sock, _response(*b.pages[path]))
         if b.mode == "ok":
             return _send(sock, _response(ARTICLE, "text/html; charset=utf-8"))
         if b.mode == "silent":
