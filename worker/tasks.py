@@ -12,10 +12,11 @@ task                         queue     keyword arguments (JSON)
 ``wirefeed.ingest_items``    process   ``items`` (list of such objects), ``source``?, ``run_id``?
 ===========================  ========  ============================================================
 
-What the tasks add to the plain functions is only what a queue needs: which failures are worth a retry
-(network, 5xx, database or Redis unavailable; never a bad page), the dead-letter record in
-``ingest_errors`` when retries run out, and the bookkeeping of runs (``worker.queueing``). Every task is
-idempotent because everything below it is keyed by what the item is.
+What the tasks add to the plain functions is only what a queue needs: a check of each message's arguments
+(``worker.payloads``), which failures are worth a retry (the database or Redis unavailable; never a bad
+page, and never a page's network failure or 5xx, which the fetcher's one retry budget already covered),
+the dead-letter record in ``ingest_errors`` when retries run out, and the bookkeeping of runs
+(``worker.queueing``). Every task is idempotent because everything below it is keyed by what the item is.
 """
 
 from __future__ import annotations
