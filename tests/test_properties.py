@@ -1,6 +1,7 @@
 """Property tests (hypothesis) over the two parsers that take input from anyone: ``scrapers.extract`` and
 the JSON Lines item parser. Whatever the input, the answer is a record or an ``IngestError`` with a kind,
-never another exception, and what is accepted respects every limit.
+never another exception, and what is accepted respects every limit; and a generated stream of items
+through the pipeline stores each story once, logs each copy once and leaves one error row per failure.
 
 CI runs a bounded number of examples; run more by hand with
 ``WIREFEED_HYPOTHESIS_EXAMPLES=5000 .venv/bin/python -m pytest tests/test_properties.py``.
@@ -9,16 +10,23 @@ CI runs a bounded number of examples; run more by hand with
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
+import random
 from urllib.parse import urlsplit
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.extract import extract
+from tests.celery_support import story
 from worker.items import ItemLimits, parse_item, read_lines
+from worker.models import ArticleRecord, DuplicateRecord, IngestErrorRecord
+from worker.pipeline import Outcome, Pipeline
+from worker.store import Store
 
 EXAMPLES = int(os.environ.get("WIREFEED_HYPOTHESIS_EXAMPLES", "60"))
 PROFILE = settings(max_examples=EXAMPLES, deadline=None, database=None,
@@ -130,3 +138,64 @@ def test_line_reader_loses_nothing_and_holds_no_long_line(lines: list[bytes], ca
             assert got.error is not None and got.error.kind is ErrorKind.TOO_LARGE and got.data == b""
         else:
             assert got.error is None and got.data == line
+
+
+# -- the stream as stored ----------------------------------------------------------------------------------
+_RUN = itertools.count()
+
+
+@st.composite
+def item_stream(draw: st.DrawFn) -> list[tuple[str, dict[str, object] | str]]:
+    """(role, item) pairs: new stories, re-sends of one, copies under another URL, and bad items."""
+    run = next(_RUN)
+    rng = random.Random(f"{run}-{draw(st.integers(0, 2**32))}")  # never a story of an earlier example
+    stream: list[tuple[str, dict[str, object] | str]] = []
+    originals: list[dict[str, object]] = []
+    for number in range(draw(st.integers(1, 12))):
+        role = draw(st.sampled_from(["new", "new", "resend", "copy", "bad"]))
+        if role in {"resend", "copy"} and not originals:
+            role = "new"
+        if role == "new":
+            item: dict[str, object] | str = {"url": f"https://p.example/{run}/{number}", "title": "T",
+                                             "text": story(rng)}
+            originals.append(item)
+        elif role == "resend":
+            item = dict(draw(st.sampled_from(originals)))
+        elif role == "copy":
+            item = {**draw(st.sampled_from(originals)), "url": f"https://copy.example/{run}/{number}"}
+        else:
+            item = draw(st.one_of(
+                st.fixed_dictionaries({"url": st.just(f"file:///{run}/{number}"),
+                                       "text": st.just("w " * 40)}),
+                st.fixed_dictionaries({"url": st.just(f"https://p.example/bad/{run}/{number}"),
+                                       "text": st.sampled_from(["", "two words", "x" * 600_000])}),
+                st.binary(max_size=40).map(lambda b: b.decode("latin-1")),
+            ))
+        stream.append((role, item))
+    return stream
+
+
+def _counts(store: Store) -> tuple[int, int, int]:
+    with store.session() as session:
+        return tuple(session.scalar(select(func.count()).select_from(model)) or 0  # type: ignore[return-value]
+                     for model in (ArticleRecord, DuplicateRecord, IngestErrorRecord))
+
+
+@given(item_stream())
+@settings(max_examples=max(10, EXAMPLES // 4), deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+def test_item_stream_stores_each_story_once_and_each_failure_once(
+    store: Store, stream: list[tuple[str, dict[str, object] | str]]
+) -> None:
+    pipeline = Pipeline(store)
+    before = _counts(store)
+    outcomes = [pipeline.ingest_item(item).outcome for _, item in stream]
+    after = _counts(store)
+    roles = [role for role, _ in stream]
+    assert after[0] - before[0] == roles.count("new")  # every unique story stored exactly once
+    assert after[1] - before[1] == roles.count("copy")  # every copy logged once as a duplicate
+    assert after[2] - before[2] == roles.count("bad")  # every failure one error row
+    for role, outcome in zip(roles, outcomes, strict=True):
+        expected = {"new": Outcome.STORED, "resend": Outcome.UNCHANGED, "copy": Outcome.DUPLICATE,
+                    "bad": Outcome.REJECTED}[role]
+        assert outcome is expected, (role, outcome)
