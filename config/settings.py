@@ -81,8 +81,28 @@ class Settings(BaseSettings):
     crawl_lock_ttl_s: int = Field(
         default=6 * 3600, ge=10, description="Longest a source's crawl may hold its one-crawl lock."
     )
+    # -- pushed items (JSON Lines, ingest_item tasks): every field capped; see README "Hostile input" ------
+    item_max_bytes: int = Field(
+        default=4_000_000, ge=1024, description="Largest pushed item (one JSON line or task payload item)."
+    )
+    item_max_text_chars: int = Field(
+        default=500_000, ge=100, description="Longest item text; a book-length text is not a news story."
+    )
+    item_max_title_chars: int = Field(default=1_000, ge=10, description="Longest item title.")
+    item_max_field_chars: int = Field(
+        default=10_000, ge=100, description="Longest other text field (description, author, site_name...)."
+    )
+    item_max_url_chars: int = Field(default=4_000, ge=100, description="Longest item URL (url, top_image).")
+    item_max_authors: int = Field(default=50, ge=1, description="Most authors one item may name.")
+    item_min_words: int = Field(
+        default=20, ge=1, description="Fewest words of text an item needs to be stored as an article."
+    )
     flower_basic_auth: str | None = Field(
         default=None, description="user:password[,user2:password] Flower requires; no start without."
+    )
+    flower_bind: str = Field(
+        default="127.0.0.1",
+        description="Host address docker-compose publishes Flower on; 0.0.0.0 only behind TLS.",
     )
 
     @field_validator("allow_private_hosts", mode="before")

@@ -20,6 +20,7 @@ class ErrorKind(StrEnum):
     EMPTY = "empty"  # no bytes, or only whitespace
     ENCODING = "encoding"  # bytes that decode to no usable text
     PARSE = "parse"  # markup or XML we cannot parse
+    TOO_COMPLEX = "too_complex"  # markup too many elements or too deep to extract in bounded time/memory
     NOT_AN_ARTICLE = "not_an_article"  # an index, section or tag page rather than a story
     TOO_OLD = "too_old"  # published before the source's max_age_days: outside what the crawl keeps
     INVALID_ITEM = "invalid_item"  # a pushed item that fails validation (bad JSON, missing field)

@@ -17,6 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from scrapers import boilerplate as bp
+from scrapers import limits
 from scrapers.article import Article
 from scrapers.content import (
     HEADINGS,
@@ -78,14 +79,17 @@ def _close_title(text: str) -> str:
 def parse(text: str) -> HtmlElement:
     """Parse page text with lxml; IngestError(EMPTY or PARSE) when there is no document to speak of."""
     data = _close_title(text[:MAX_INPUT_CHARS]).replace("\x00", "").encode("utf-8", errors="replace")
+    limits.check_markup(text[:MAX_INPUT_CHARS])
+    parser = _parser()
     try:
-        root = lxml_html.document_fromstring(data, parser=_parser())
+        root = lxml_html.document_fromstring(data, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         if not re.search(r"<[a-zA-Z!?/]|\S", text):
             raise IngestError(ErrorKind.EMPTY, "no markup or text in the document") from exc
         raise IngestError(ErrorKind.PARSE, f"unparsable markup: {exc}") from exc
     if root is None or not isinstance(root.tag, str):
         raise IngestError(ErrorKind.PARSE, "markup parses to no document element")
+    limits.check_parsed(root, parser)
     return root
 
 
@@ -573,7 +577,6 @@ MIN_ADAPTER_RESCUE_CHARS = 200
 
 _MARKUP_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,500})?/?>")
 _ESCAPED_MARKUP_RE = re.compile(r"&lt;/?[a-zA-Z][a-zA-Z0-9]*(?:\s|/?&gt;)")
-_INVISIBLE_RE = re.compile(r"(?is)<(script|style|noscript|template)\b.*?</\1\s*>")
 _LINE_BREAK_RE = re.compile(r"(?i)<br\s*/?>")
 _BLOCK_TAG_RE = re.compile(
     r"(?i)</?(?:p|div|h[1-6]|li|ul|ol|blockquote|section|article|figure|figcaption|table|tr|pre|hr)\b[^<>]*>"
@@ -596,7 +599,7 @@ def _structured_paragraphs(raw: str, title: str | None) -> list[str]:
     if "&lt;" in text and _ESCAPED_MARKUP_RE.search(text):
         text = html_lib.unescape(text)
     if "<" in text and _MARKUP_RE.search(text):
-        text = _INVISIBLE_RE.sub(" ", text)
+        text = limits.strip_invisible(text)  # linear: a backreference regex was quadratic
         text = _LINE_BREAK_RE.sub("\n", text)
         text = _BLOCK_TAG_RE.sub("\n\n", text)
         text = _MARKUP_RE.sub("", text)

@@ -10,26 +10,28 @@ lie. Politeness (one request at a time per host, a pause between requests, Retry
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import random
-import socket
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
 from scrapers.encoding import charset_from_content_type, decode_document
 from scrapers.errors import ErrorKind, IngestError
+from scrapers.network import GuardedBackend, HostGuard, Resolver, request_budget
+from scrapers.network import system_resolver as _system_resolver
 from scrapers.politeness import HostGate, InProcessHostGate
-from scrapers.robots import InProcessRobotsCache, RobotsCache, RobotsRules
+from scrapers.robots import MAX_ROBOTS_BYTES, InProcessRobotsCache, RobotsCache, RobotsRules
 from scrapers.urls import canonicalize, host_key, origin
 
 Kind = Literal["page", "feed", "sitemap", "robots"]
+__all__ = ["FetchPolicy", "FetchResult", "Fetcher", "HostGuard", "Resolver", "bounded_decompress"]
 
 DEFAULT_USER_AGENT = "wirefeed/0.1 (+https://github.com/wirefeed/wirefeed)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
@@ -105,94 +107,14 @@ class FetchResult:
 
 
 class _Retryable(Exception):
-    def __init__(self, kind: ErrorKind, message: str, wait_s: float | None = None) -> None:
+    def __init__(
+        self, kind: ErrorKind, message: str, wait_s: float | None = None, *, timeout: bool = False
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.wait_s = wait_s
-
-
-Resolver = Callable[[str, int], Iterable[str]]
-
-
-def _system_resolver(host: str, port: int) -> list[str]:
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return sorted({str(info[4][0]) for info in infos})
-
-
-class HostGuard:
-    """SSRF guard: refuses hosts that resolve to addresses a public crawler has no business reaching.
-
-    ``allow`` holds host names, addresses or networks (``127.0.0.1``, ``10.0.0.0/8``) that are allowed
-    anyway, for tests and the local demo. The check resolves the name itself, so a public name pointing
-    at a private address is refused too.
-    """
-
-    def __init__(self, allow: Iterable[str] = (), resolver: Resolver = _system_resolver) -> None:
-        self._names: set[str] = set()
-        self._networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-        for entry in allow:
-            entry = entry.strip().lower()
-            if not entry:
-                continue
-            try:
-                self._networks.append(ipaddress.ip_network(entry, strict=False))
-            except ValueError:
-                self._names.add(entry)
-        self._resolver = resolver
-
-    def check(self, url: str) -> None:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if not host:
-            raise IngestError(ErrorKind.FETCH, f"no host in {url}")
-        if host in self._names:
-            return
-        try:
-            addresses = [ipaddress.ip_address(host)]
-        except ValueError:
-            try:
-                addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in self._resolver(host, 0)]
-            except (OSError, UnicodeError) as error:
-                raise IngestError(ErrorKind.FETCH, f"cannot resolve {host}: {error}") from None
-        if not addresses:
-            raise IngestError(ErrorKind.FETCH, f"cannot resolve {host}: no address")
-        for address in addresses:
-            self._check_address(host, address)
-
-    def check_peer(self, url: str, peer: str) -> None:
-        """The address the connection actually reached: a name that resolved to a public address for
-        ``check`` and to a private one for the connection (DNS rebinding) is refused here."""
-        host = (urlsplit(url).hostname or "").lower()
-        if host in self._names:
-            return
-        try:
-            address = ipaddress.ip_address(peer.split("%", 1)[0])
-        except ValueError:
-            return
-        self._check_address(host, address)
-
-    def _check_address(self, host: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
-        if any(address in network for network in self._networks):
-            return
-        if (
-            address.is_loopback
-            or address.is_private
-            or address.is_link_local
-            or address.is_multicast
-            or address.is_reserved
-            or address.is_unspecified
-            or (
-                isinstance(address, ipaddress.IPv6Address)
-                and address.ipv4_mapped is not None
-                and not address.ipv4_mapped.is_global
-            )
-        ):
-            raise IngestError(
-                ErrorKind.BLOCKED_HOST,
-                f"{host} resolves to {address}, a non-public address "
-                "(allow it with WIREFEED_ALLOW_PRIVATE_HOSTS)",
-            )
+        self.timeout = timeout
 
 
 def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: str) -> Iterator[bytes]:
@@ -256,6 +178,21 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _guarded_transport(guard: HostGuard) -> httpx.HTTPTransport:
+    """httpx's transport on our network backend: connections go only to the addresses the guard vetted,
+    within each request's deadline (``scrapers.network``). httpx takes no backend argument, so its pool is
+    rebuilt with the same defaults plus ours."""
+    transport = httpx.HTTPTransport(trust_env=False)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=64,
+        max_keepalive_connections=20,
+        keepalive_expiry=5.0,
+        network_backend=GuardedBackend(guard),
+    )
+    return transport
+
+
 class Fetcher:
     """One per crawl (or per worker process); thread-safe, so different hosts are fetched concurrently.
 
@@ -280,7 +217,7 @@ class Fetcher:
         self._clock = clock
         self._own_client = client is None
         self._client = client or httpx.Client(
-            follow_redirects=False, trust_env=False, limits=httpx.Limits(max_connections=64)
+            follow_redirects=False, trust_env=False, transport=_guarded_transport(self.guard)
         )
 
     def close(self) -> None:
@@ -311,7 +248,7 @@ class Fetcher:
             user_agent=policy.user_agent,
             min_delay_s=policy.min_delay_s,
             timeout_s=policy.timeout_s,
-            max_bytes=512 * 1024,
+            max_bytes=MAX_ROBOTS_BYTES,
             max_retries=min(policy.max_retries, 1),
             max_redirects=5,
             retry_after_cap_s=policy.retry_after_cap_s,
@@ -323,8 +260,6 @@ class Fetcher:
         except IngestError as error:
             if error.kind == ErrorKind.HTTP_STATUS and (status := getattr(error, "status", 0)):
                 rules = RobotsRules.from_response(status, b"")
-            elif error.kind == ErrorKind.TOO_LARGE:
-                rules = RobotsRules.from_response(200, b"")
             elif error.kind == ErrorKind.BLOCKED_HOST:
                 raise
             else:
@@ -403,6 +338,7 @@ class Fetcher:
     ) -> FetchResult | str:
         host = host_key(url)
         attempt = 0
+        timed_out = False
         while True:
             attempt += 1
             try:
@@ -412,7 +348,11 @@ class Fetcher:
                     result.attempts = attempt
                 return result
             except _Retryable as error:
-                if attempt > policy.max_retries:
+                # A host that used the whole deadline once is given one more deadline, not max_retries
+                # more: retries are for quick failures (a reset, a 503), not for a host that stalls.
+                exhausted = attempt > policy.max_retries or (error.timeout and timed_out)
+                timed_out = timed_out or error.timeout
+                if exhausted:
                     final = IngestError(error.kind, f"{url}: {error.message} (after {attempt} attempts)")
                     final.status = getattr(error, "status", 0)  # type: ignore[attr-defined]
                     raise final from None
@@ -425,13 +365,22 @@ class Fetcher:
                 self.gate.defer(host, wait)
 
     def _once(self, url: str, policy: FetchPolicy, headers: dict[str, str], kind: Kind) -> FetchResult | str:
+        # One wall-clock deadline for connect, TLS, headers and body: per-operation timeouts never fire on
+        # a server that sends one byte a second, and the threads pool ignores Celery's time limits.
         deadline = self._clock() + policy.timeout_s
         timeout = httpx.Timeout(policy.timeout_s, connect=min(policy.timeout_s, 10.0))
         try:
-            with self._client.stream("GET", url, headers=headers, timeout=timeout) as response:
+            with (
+                request_budget(policy.timeout_s),
+                self._client.stream("GET", url, headers=headers, timeout=timeout) as response,
+            ):
                 return self._handle(url, response, policy, kind, deadline)
         except httpx.TimeoutException as error:
-            raise _Retryable(ErrorKind.FETCH, f"timed out ({type(error).__name__})") from None
+            raise _Retryable(
+                ErrorKind.FETCH,
+                f"timed out: no complete response within {policy.timeout_s:g} s ({type(error).__name__})",
+                timeout=True,
+            ) from None
         except httpx.TransportError as error:
             raise _Retryable(ErrorKind.FETCH, f"{type(error).__name__}: {error}") from None
 
@@ -471,11 +420,11 @@ class Fetcher:
         media = _media_type(content_type)
         self._check_type(url, media, kind)
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > policy.max_bytes:
+        if kind != "robots" and declared.isdigit() and int(declared) > policy.max_bytes:
             raise IngestError(
                 ErrorKind.TOO_LARGE, f"{url}: Content-Length {declared} exceeds {policy.max_bytes} bytes"
             )
-        body = self._read(url, response, policy, deadline)
+        body = self._read(url, response, policy, deadline, truncate=kind == "robots")
         if not body.strip():
             if kind == "robots":
                 return FetchResult(url=url, final_url=url, status=status, content_type=content_type)
@@ -523,13 +472,24 @@ class Fetcher:
         if media not in allowed and not media.endswith("+xml"):
             raise IngestError(ErrorKind.NOT_HTML, f"{url}: Content-Type {media} is not a feed or sitemap")
 
-    def _read(self, url: str, response: httpx.Response, policy: FetchPolicy, deadline: float) -> bytes:
+    def _read(
+        self,
+        url: str,
+        response: httpx.Response,
+        policy: FetchPolicy,
+        deadline: float,
+        *,
+        truncate: bool = False,
+    ) -> bytes:
+        """The body within ``max_bytes``; past it, refused, or (``truncate``, for robots.txt, which RFC 9309
+        says to parse up to at least 500 KiB) cut at the limit."""
         encoding = response.headers.get("content-encoding", "").strip().lower()
-        raw = self._raw_chunks(url, response, policy, deadline)
+        limit = policy.max_bytes * 2 if truncate else policy.max_bytes
+        raw = self._raw_chunks(url, response, policy, deadline, limit)
         if encoding in {"gzip", "x-gzip"}:
-            chunks: Iterable[bytes] = bounded_decompress(raw, 16 + zlib.MAX_WBITS, policy.max_bytes, url)
+            chunks: Iterable[bytes] = bounded_decompress(raw, 16 + zlib.MAX_WBITS, limit, url)
         elif encoding == "deflate":
-            chunks = bounded_decompress(raw, zlib.MAX_WBITS, policy.max_bytes, url)
+            chunks = bounded_decompress(raw, zlib.MAX_WBITS, limit, url)
         elif encoding in {"", "identity"}:
             chunks = raw
         else:
@@ -537,6 +497,8 @@ class Fetcher:
         buffer = bytearray()
         for chunk in chunks:
             buffer += chunk
+            if truncate and len(buffer) >= policy.max_bytes:
+                return bytes(buffer[: policy.max_bytes])
             if len(buffer) > policy.max_bytes:
                 raise IngestError(
                     ErrorKind.TOO_LARGE, f"{url}: body exceeds the {policy.max_bytes}-byte limit"
@@ -544,17 +506,19 @@ class Fetcher:
         return bytes(buffer)
 
     def _raw_chunks(
-        self, url: str, response: httpx.Response, policy: FetchPolicy, deadline: float
+        self, url: str, response: httpx.Response, policy: FetchPolicy, deadline: float, limit: int
     ) -> Iterator[bytes]:
         received = 0
         for chunk in response.iter_raw():
             received += len(chunk)
-            if received > policy.max_bytes:
+            if received > limit:
                 raise IngestError(
                     ErrorKind.TOO_LARGE, f"{url}: body exceeds the {policy.max_bytes}-byte limit"
                 )
             if self._clock() > deadline:
                 raise _Retryable(
-                    ErrorKind.FETCH, f"timed out: body not complete after {policy.timeout_s:g} s"
+                    ErrorKind.FETCH,
+                    f"timed out: body not complete after {policy.timeout_s:g} s",
+                    timeout=True,
                 )
             yield chunk

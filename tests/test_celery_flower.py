@@ -39,6 +39,19 @@ def test_flower_refuses_to_start_without_credentials(redis_url: str) -> None:
     assert "WIREFEED_FLOWER_BASIC_AUTH" in result.stderr
 
 
+@pytest.mark.parametrize("credentials", ["operator:change-me-too", "operator:CHANGE-ME", "admin:password",
+                                         "operator:short1", "operator:", "nopassword"])
+def test_flower_refuses_known_default_or_weak_passwords(redis_url: str, credentials: str) -> None:
+    env = worker_env(broker_url=redis_db(redis_url, 12), flower_basic_auth=credentials)
+    result = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "worker", "flower", f"--port={free_port()}",
+         "--address=127.0.0.1"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "WIREFEED_FLOWER_BASIC_AUTH" in result.stderr
+
+
 def test_flower_shows_wirefeed_tasks_by_name_with_trimmed_arguments(
     postgres_url: str, redis_url: str, tmp_path: Path
 ) -> None:
@@ -86,6 +99,9 @@ def test_flower_shows_wirefeed_tasks_by_name_with_trimmed_arguments(
 
             refused = httpx.get(f"{base}/api/tasks", timeout=5)
             assert refused.status_code == 401
+            for open_before in ("/metrics", "/healthcheck"):  # Flower itself leaves these open
+                assert httpx.get(base + open_before, timeout=5).status_code == 401, open_before
+                assert httpx.get(base + open_before, auth=AUTH, timeout=5).status_code == 200, open_before
             wrong = httpx.get(f"{base}/api/tasks", auth=(AUTH[0], "wrong"), timeout=5)
             assert wrong.status_code == 401
         finally:

@@ -133,7 +133,13 @@ def test_environment_variables_are_ones_config_reads(compose: dict[str, Any]) ->
     for service in compose["services"].values():
         for key in (service.get("environment") or {}):
             assert key in fields or key in THIRD_PARTY_VARS, key
-    assert example["WIREFEED_FLOWER_BASIC_AUTH"]  # Flower refuses to start without it
+    assert example["WIREFEED_FLOWER_BASIC_AUTH"]  # Flower refuses to start without it...
+    from worker.celery_app import weak_flower_credentials
+
+    assert weak_flower_credentials(example["WIREFEED_FLOWER_BASIC_AUTH"])  # ...and with the example's
+    # Flower speaks plain HTTP: published on localhost unless the operator says otherwise.
+    assert compose["services"]["flower"]["ports"] == ["${WIREFEED_FLOWER_BIND:-127.0.0.1}:5555:5555"]
+    assert Settings().flower_bind == example["WIREFEED_FLOWER_BIND"] == "127.0.0.1"
     # The example's values are valid settings, not just known names.
     Settings(**{key[len(ENV_PREFIX):].lower(): value for key, value in example.items()
                 if key.startswith(ENV_PREFIX)})

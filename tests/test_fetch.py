@@ -19,6 +19,7 @@ from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy, HostGuard, bounded_decompress, gunzip_bounded
 from scrapers.politeness import InProcessHostGate
 from scrapers.robots import RobotsRules
+from tests.hostile_servers import Behaviour, HostileServer
 
 POLICY = FetchPolicy(
     user_agent="wirefeed-test/0.1",
@@ -296,6 +297,13 @@ def test_loopback_is_blocked_unless_allowed(site: DemoSite) -> None:
         ("::1", True),
         ("fe80::1", True),
         ("::ffff:10.0.0.1", True),
+        ("100.64.0.1", True),  # carrier-grade NAT; a cloud metadata service lives at 100.100.100.200
+        ("100.100.100.200", True),
+        ("192.88.99.1", True),  # 6to4 relay anycast
+        ("2002:a00:1::1", True),  # 6to4, embedding 10.0.0.1
+        ("64:ff9b::a00:1", True),  # NAT64 of 10.0.0.1
+        ("198.18.0.1", True),  # benchmarking
+        ("ff02::1", True),
         ("93.184.216.34", False),
         ("2606:4700::1111", False),
     ],
@@ -344,14 +352,99 @@ def test_charset_order_header_then_meta_then_detection() -> None:
     assert decode_document("<p>Grüße</p>".encode("latin-1"), "iso-8859-1").text == "<p>Grüße</p>"
 
 
-def test_dns_rebinding_is_caught_at_the_connection(site: DemoSite) -> None:
-    # The guard's lookup says "public"; the connection itself lands on loopback, as after a rebinding.
-    before = len(site.requests())
-    port = site.base_urls["northwind"].rsplit(":", 1)[1]
-    with Fetcher(resolver=lambda host, port: ["93.184.216.34"], respect_robots=False) as fetcher:
-        error = _refusal(fetcher, f"http://localhost:{port}/robots.txt")
-    assert error.kind is ErrorKind.BLOCKED_HOST and "127.0.0.1" in error.message
-    assert len(site.requests()) == before + 1  # the request was sent, but its answer was never read
+def test_connection_goes_to_the_address_the_guard_vetted() -> None:
+    # "pinned.test" exists only in the guard's resolver: the system resolver cannot find it. The page
+    # arrives only if the connection uses the vetted address instead of resolving the name again, which is
+    # what closes DNS rebinding (a second lookup answering differently). Nothing leaves 127.0.0.1.
+    lookups: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    with HostileServer(Behaviour("ok")) as server:
+        url = f"http://pinned.test:{server.port}/story"
+        with Fetcher(allow_private_hosts=["127.0.0.0/8"], resolver=resolver, respect_robots=False) as fetcher:
+            result = fetcher.fetch(url, POLICY)
+        assert result.status == 200 and "plain story" in (result.text or "")
+        assert [hit.path for hit in server.hits()] == ["/story"]
+    assert set(lookups) == {"pinned.test"}
+
+
+def test_rebinding_answer_is_refused_before_any_connection() -> None:
+    # The first lookup (the early check) says loopback, allowed; the lookup the connection uses says a
+    # private address. The connection is refused with no byte sent.
+    answers = iter([["127.0.0.1"], ["10.1.2.3"], ["10.1.2.3"], ["10.1.2.3"]])
+    with HostileServer(Behaviour("ok")) as server:
+        url = f"http://rebind.test:{server.port}/story"
+        with Fetcher(
+            allow_private_hosts=["127.0.0.1"], resolver=lambda h, p: next(answers), respect_robots=False
+        ) as fetcher:
+            error = _refusal(fetcher, url)
+        assert error.kind is ErrorKind.BLOCKED_HOST and "10.1.2.3" in error.message
+        assert server.hits() == []
+
+
+def test_allow_list_host_port_entry_allows_that_port_only() -> None:
+    guard = HostGuard(["localhost:8080", "[::1]:9000"], resolver=lambda host, port: ["127.0.0.1"])
+    guard.check("http://localhost:8080/a")
+    guard.check("http://[::1]:9000/a")
+    with pytest.raises(IngestError) as caught:
+        guard.check("http://localhost:8081/a")
+    assert caught.value.kind is ErrorKind.BLOCKED_HOST
+
+
+@pytest.mark.parametrize("entry", ["local host:80", "example.org:99999", "http://x/", "[zz]:80"])
+def test_allow_list_entry_that_means_nothing_is_refused_at_start(entry: str) -> None:
+    with pytest.raises(ValueError, match="allow-list entry"):
+        Fetcher(allow_private_hosts=[entry])
+
+
+# -- hosts that stall ----------------------------------------------------------------------------------
+def test_header_trickle_ends_at_the_deadline_and_is_retried_once() -> None:
+    # One byte of headers every 50 ms: every read succeeds, so per-read timeouts never fire.
+    policy = FetchPolicy(user_agent="wirefeed-test/0.1", min_delay_s=0.0, timeout_s=1.0, max_retries=3,
+                         backoff_base_s=0.05)
+    with HostileServer(Behaviour("trickle", interval_s=0.05)) as server, Fetcher(
+        allow_private_hosts=["127.0.0.1"]
+    ) as fetcher:
+        started = time.monotonic()
+        error = _refusal(fetcher, server.base + "/story", policy)
+        elapsed = time.monotonic() - started
+        assert error.kind is ErrorKind.FETCH and "timed out" in error.message
+        assert len(server.hits("/story")) == 2  # one retry after a stall, not max_retries
+    assert elapsed < 3.5
+
+
+def test_silent_host_ends_at_the_deadline() -> None:
+    policy = FetchPolicy(user_agent="wirefeed-test/0.1", min_delay_s=0.0, timeout_s=0.5, max_retries=3,
+                         backoff_base_s=0.05)
+    with HostileServer(Behaviour("silent")) as server, Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher:
+        started = time.monotonic()
+        error = _refusal(fetcher, server.base + "/story", policy)
+        assert error.kind is ErrorKind.FETCH and time.monotonic() - started < 2.5
+        assert len(server.hits("/story")) == 2
+
+
+def test_oversized_response_headers_are_refused_as_too_large() -> None:
+    with HostileServer(Behaviour("bigheaders", header_bytes=200_000)) as server, Fetcher(
+        allow_private_hosts=["127.0.0.1"]
+    ) as fetcher:
+        error = _refusal(fetcher, server.base + "/story")
+        assert error.kind is ErrorKind.TOO_LARGE and "headers" in error.message
+        assert len(server.hits("/story")) == 1  # a size refusal is final, not retried
+
+
+def test_large_robots_txt_is_parsed_up_to_500_kib_not_ignored() -> None:
+    robots = b"User-agent: *\nDisallow: /private/\n" + b"# padding line of a generated robots file\n" * 16_000
+    assert len(robots) > 600 * 1024
+    with HostileServer(Behaviour("ok", robots=robots)) as server, Fetcher(
+        allow_private_hosts=["127.0.0.1"]
+    ) as fetcher:
+        error = _refusal(fetcher, server.base + "/private/story")
+        assert error.kind is ErrorKind.ROBOTS
+        assert server.hits("/private/story") == []
+        assert fetcher.fetch(server.base + "/news/story", POLICY).status == 200
 
 
 class _Catalogue(BaseHTTPRequestHandler):

@@ -102,18 +102,55 @@ def make_app(settings: Settings | None = None) -> Celery:
     return celery
 
 
+# Passwords that ship in examples and tutorials: whoever finds the port tries these first.
+KNOWN_DEFAULT_PASSWORDS = frozenset({
+    "admin", "celery", "change-me", "change-me-too", "changeme", "flower", "operator", "pass", "password",
+    "secret", "wirefeed", "123456", "12345678", "qwerty", "letmein",
+})
+MIN_PASSWORD_CHARS = 10
+
+
+def weak_flower_credentials(value: str) -> str | None:
+    """Why ``user:password[,...]`` must not guard Flower (None when every pair is acceptable)."""
+    for pair in value.split(","):
+        user, _, password = pair.strip().partition(":")
+        lowered = password.lower()
+        if not user or not password:
+            return f"{pair.strip()!r} is not user:password"
+        if lowered in KNOWN_DEFAULT_PASSWORDS or "change" in lowered or lowered == user.lower():
+            return f"the password of {user!r} is a known default; choose your own"
+        if len(password) < MIN_PASSWORD_CHARS:
+            return f"the password of {user!r} is shorter than {MIN_PASSWORD_CHARS} characters"
+    return None
+
+
 def _require_flower_auth(settings: Settings) -> None:
-    """Flower shows task arguments and can revoke tasks: it never runs open. The credentials come from our
-    settings and reach Flower through its own environment variable, which it reads after loading the app."""
+    """Flower shows task arguments and can revoke tasks: it never runs open, nor behind a password from an
+    example file. The credentials come from our settings and reach Flower through its own environment
+    variable, which it reads after loading the app. Flower leaves /metrics and /healthcheck open even
+    with basic auth on; they are closed here too, since the metrics name every task and worker."""
     import os
 
-    if not settings.flower_basic_auth:
-        sys.stderr.write(
-            "error: Flower needs credentials: set WIREFEED_FLOWER_BASIC_AUTH=user:password "
-            "(see docs/celery.md)\n"
-        )
+    problem = (
+        "Flower needs credentials: set WIREFEED_FLOWER_BASIC_AUTH=user:password"
+        if not settings.flower_basic_auth
+        else weak_flower_credentials(settings.flower_basic_auth)
+    )
+    if problem:
+        sys.stderr.write(f"error: {problem} (WIREFEED_FLOWER_BASIC_AUTH; see docs/celery.md)\n")
         raise SystemExit(2)
     os.environ["FLOWER_BASIC_AUTH"] = settings.flower_basic_auth
+    _close_open_flower_pages()
+
+
+def _close_open_flower_pages() -> None:
+    from flower.views import monitor
+    from tornado.web import authenticated
+
+    for handler in (monitor.Metrics, monitor.Healthcheck):
+        if not getattr(handler.get, "_wirefeed_auth", False):
+            handler.get = authenticated(handler.get)  # type: ignore[method-assign]
+            handler.get._wirefeed_auth = True  # type: ignore[attr-defined]
 
 
 app = make_app()

@@ -1,13 +1,20 @@
 """Already-parsed wire items pushed by other systems (JSON Lines, queue messages).
 
 They skip extraction, so validation is their only gate: a bad item gets a precise message naming the field.
+Every field is capped (``WIREFEED_ITEM_*`` settings) and checked on the raw value *before* pydantic builds
+the model, so a 48 MB text or a 200 MB line costs a length check, not a gigabyte; only http(s) URLs get
+in. ``read_lines`` reads JSON Lines as bytes with a line cap, so neither a bad byte nor a huge line ends
+the stream.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -33,11 +40,14 @@ class WireItem(BaseModel):
     description: str | None = None
     top_image: str | None = None
 
-    @field_validator("url", "canonical_url")
+    @field_validator("url", "canonical_url", "top_image")
     @classmethod
-    def _absolute_url(cls, value: str | None) -> str | None:
-        if value is not None and "://" not in value:
-            raise ValueError("must be an absolute URL (scheme://host/...)")
+    def _web_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+            raise ValueError("must be an absolute http(s) URL (http://host/...)")
         return value
 
     @field_validator("authors", mode="before")
@@ -72,19 +82,132 @@ class WireItem(BaseModel):
         )
 
 
-def parse_item(raw: str | bytes | dict[str, Any]) -> WireItem:
+@dataclass(frozen=True, slots=True)
+class ItemLimits:
+    """The caps of one pushed item; defaults match ``config.settings`` (``WIREFEED_ITEM_*``)."""
+
+    max_bytes: int = 4_000_000
+    max_text_chars: int = 500_000
+    max_title_chars: int = 1_000
+    max_field_chars: int = 10_000
+    max_url_chars: int = 4_000
+    max_authors: int = 50
+    min_words: int = 20
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ItemLimits:
+        return cls(**{name: getattr(settings, f"item_{name}") for name in cls.__dataclass_fields__})
+
+
+_URL_FIELDS = ("url", "canonical_url", "top_image")
+_OTHER_FIELDS = ("source", "language", "site_name", "description", "published_at", "modified_at")
+
+
+def _limits() -> ItemLimits:
+    try:
+        from config.settings import get_settings
+
+        return ItemLimits.from_settings(get_settings())
+    except Exception:  # settings unusable: the defaults still bound every field
+        return ItemLimits()
+
+
+def _too_large(field: str, size: int, limit: int, unit: str = "characters") -> IngestError:
+    return IngestError(ErrorKind.TOO_LARGE, f"{field}: {size} {unit}, more than the limit of {limit}")
+
+
+def check_sizes(raw: dict[str, Any], limits: ItemLimits) -> None:
+    """Refuse an oversized field on the raw mapping, before any model is built from it."""
+    caps = {"text": limits.max_text_chars, "title": limits.max_title_chars}
+    caps.update(dict.fromkeys(_URL_FIELDS, limits.max_url_chars))
+    caps.update(dict.fromkeys(_OTHER_FIELDS, limits.max_field_chars))
+    for field, limit in caps.items():
+        value = raw.get(field)
+        if isinstance(value, str) and len(value) > limit:
+            raise _too_large(field, len(value), limit)
+    authors = raw.get("authors")
+    if isinstance(authors, list):
+        if len(authors) > limits.max_authors:
+            raise _too_large("authors", len(authors), limits.max_authors, "names")
+        for author in authors:
+            if isinstance(author, str) and len(author) > limits.max_field_chars:
+                raise _too_large("authors", len(author), limits.max_field_chars)
+    elif isinstance(authors, str) and len(authors) > limits.max_field_chars:
+        raise _too_large("authors", len(authors), limits.max_field_chars)
+
+
+def parse_item(raw: str | bytes | dict[str, Any], limits: ItemLimits | None = None) -> WireItem:
     """Validate one item, from a JSON line or an already-decoded mapping."""
+    limits = limits or _limits()
     if isinstance(raw, str | bytes):
+        size = len(raw)  # characters of a str: a lower bound of its bytes, measured without a copy
+        if isinstance(raw, str) and size <= limits.max_bytes < 4 * size:
+            size = len(raw.encode("utf-8", "surrogatepass"))
+        if size > limits.max_bytes:
+            raise _too_large("item", size, limits.max_bytes, "bytes")
         try:
             raw = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise IngestError(ErrorKind.INVALID_ITEM, f"invalid JSON: {error}") from None
     if not isinstance(raw, dict):
         raise IngestError(ErrorKind.INVALID_ITEM, f"expected a JSON object, got {type(raw).__name__}")
+    check_sizes(raw, limits)
     try:
-        return WireItem.model_validate(raw)
+        item = WireItem.model_validate(raw)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'item'}: {e['msg']}" for e in error.errors()
         )
         raise IngestError(ErrorKind.INVALID_ITEM, problems) from None
+    words = len(item.text.split())
+    if words < limits.min_words:
+        raise IngestError(
+            ErrorKind.NOT_AN_ARTICLE, f"text: {words} word(s), fewer than the {limits.min_words} of a story"
+        )
+    return item
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a JSON Lines stream: its bytes, or the error that stands for it (too long)."""
+
+    number: int
+    data: bytes = b""
+    error: IngestError | None = None
+
+
+def read_lines(stream: BinaryIO, max_bytes: int | None = None, chunk: int = 1 << 16) -> Iterator[Line]:
+    """Non-blank lines of a byte stream, never holding more than ``max_bytes`` of one line: a longer line
+    is skipped to its end and yields a ``too_large`` error, and the next line goes on."""
+    limit = max_bytes if max_bytes is not None else _limits().max_bytes
+    number, buffer, skipping, skipped = 0, bytearray(), False, 0
+    while True:
+        block = stream.read(chunk)
+        if not block:
+            break
+        start = 0
+        while True:
+            end = block.find(b"\n", start)
+            piece = block[start:] if end < 0 else block[start:end]
+            if skipping:
+                skipped += len(piece)
+            else:
+                buffer += piece
+                if len(buffer) > limit:
+                    skipping, skipped = True, len(buffer)
+                    buffer.clear()
+            if end < 0:
+                break
+            number += 1
+            if skipping:
+                yield Line(number, error=_too_large("line", skipped, limit, "bytes or more"))
+            elif buffer.strip():
+                yield Line(number, bytes(buffer))
+            buffer.clear()
+            skipping, skipped = False, 0
+            start = end + 1
+    if skipping or buffer.strip():
+        number += 1
+        yield Line(number, error=_too_large("line", skipped, limit, "bytes or more")) if skipping else Line(
+            number, bytes(buffer)
+        )

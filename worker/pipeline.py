@@ -126,14 +126,18 @@ def article_key(article: Article) -> str | None:
     A page's ``rel=canonical`` is trusted only on the host it was fetched from: syndicated copies often
     point theirs at the original, and taking that claim would turn a trimmed copy into a "new version"
     that overwrites the original's text instead of being audited as a duplicate.
+
+    A page read from a local file, or pushed with no http(s) URL, vouches for no host at all: its
+    canonical is not trusted, or any file naming a stored article's URL would overwrite that article.
     """
     fetched = try_canonicalize(article.url) if article.url else None
     claimed = try_canonicalize(article.canonical_url) if article.canonical_url else None
-    if claimed and (fetched is None or urlsplit(claimed).netloc == urlsplit(fetched).netloc):
+    web = fetched is not None and urlsplit(fetched).scheme in {"http", "https"}
+    if claimed and web and urlsplit(claimed).netloc == urlsplit(fetched).netloc:
         return claimed
     if fetched:
         return fetched
-    return article.canonical_url or article.url
+    return article.url
 
 
 def shared_index(url: str, threshold: float) -> DedupIndex:
@@ -216,8 +220,8 @@ class Pipeline:
         url = item.get("url") if isinstance(item, Mapping) else None
         try:
             parsed = parse_item(dict(item) if isinstance(item, Mapping) else item)
-        except IngestError as error:
-            return self.record_error(url if isinstance(url, str) else None, source, "validate", error)
+        except IngestError as error:  # the URL of a refused item may itself be what is oversized
+            return self.record_error(url[:4000] if isinstance(url, str) else None, source, "validate", error)
         return self.ingest_article(parsed.to_article(), source=parsed.source or source)
 
     def ingest_article(

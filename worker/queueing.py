@@ -426,18 +426,23 @@ def enqueue_items(settings: Settings, items: Iterable[Mapping[str, Any] | str], 
     return ids
 
 
-def iter_jsonl(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """(line number, decoded object) per non-blank line; a line that is not a JSON object comes back as
-    its text so the worker's validation records it in ingest_errors like any bad item."""
+def iter_jsonl(lines: Iterable[str | bytes]) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(line number, decoded object) per non-blank line; a line that is not a JSON object (or not UTF-8)
+    comes back as its text so the worker's validation records it in ingest_errors like any bad item."""
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError:
-            yield number, line.rstrip("\n")
+            text = line.decode("utf-8") if isinstance(line, bytes) else line
+        except UnicodeDecodeError as error:  # sent as text that is not JSON: the worker's invalid_item
+            yield number, f"line {number} is not UTF-8 ({error.reason} at byte {error.start})"
             continue
-        yield number, value if isinstance(value, dict) else line.rstrip("\n")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            yield number, text.rstrip("\n")
+            continue
+        yield number, value if isinstance(value, dict) else text.rstrip("\n")
 
 
 def start_crawl(settings: Settings, source_names: list[str] | tuple[str, ...] | None) -> Run:

@@ -12,10 +12,11 @@ task                         queue     keyword arguments (JSON)
 ``wirefeed.ingest_items``    process   ``items`` (list of such objects), ``source``?, ``run_id``?
 ===========================  ========  ============================================================
 
-What the tasks add to the plain functions is only what a queue needs: which failures are worth a retry
-(network, 5xx, database or Redis unavailable; never a bad page), the dead-letter record in
-``ingest_errors`` when retries run out, and the bookkeeping of runs (``worker.queueing``). Every task is
-idempotent because everything below it is keyed by what the item is.
+What the tasks add to the plain functions is only what a queue needs: a check of each message's arguments
+(``worker.payloads``), which failures are worth a retry (the database or Redis unavailable; never a bad
+page, and never a page's network failure or 5xx, which the fetcher's one retry budget already covered),
+the dead-letter record in ``ingest_errors`` when retries run out, and the bookkeeping of runs
+(``worker.queueing``). Every task is idempotent because everything below it is keyed by what the item is.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from config.settings import Settings, get_settings
 from scrapers.errors import ErrorKind, IngestError
 from worker.celery_app import app
+from worker.payloads import MAX_BATCH, MAX_NAME_CHARS, MAX_URL_CHARS, check_payload
 from worker.pipeline import Decision, Pipeline, shared_index
 from worker.queueing import Run, count_done, redis_client, send, take_crawl_lock
 from worker.store import SchemaMissing, StorageUnavailable
@@ -159,10 +161,10 @@ class WirefeedTask(Task):
         kwargs = kwargs or {}
         if self.owns_run and not kwargs.get("run_id"):
             kwargs = {**kwargs, "run_id": task_id}
-        urls = [kwargs.get("url") or _item_url(kwargs.get("item"))]
+        urls = [_text(kwargs.get("url")) or _item_url(kwargs.get("item"))]
         if isinstance(kwargs.get("items"), list):  # a batch: one dead letter per item, each findable by URL
-            urls = [_item_url(item) for item in kwargs["items"]]
-        source = kwargs.get("source")
+            urls = [_item_url(item) for item in kwargs["items"][:MAX_BATCH]]
+        source = _text(kwargs.get("source"), MAX_NAME_CHARS)
         retries = self.request.retries
         kind = getattr(exc, "kind", None)
         if not isinstance(kind, ErrorKind):  # a database or the Redis index out of reach: storage
@@ -187,9 +189,14 @@ class WirefeedTask(Task):
             log.exception("run bookkeeping failed for %s", task_id)
 
 
+def _text(value: Any, limit: int = MAX_URL_CHARS) -> str | None:
+    """A message's string argument as a dead letter can store it (the message may be what is bad)."""
+    return value[:limit] if isinstance(value, str) else None
+
+
 def _item_url(item: Any) -> str | None:
-    if isinstance(item, dict) and isinstance(item.get("url"), str):
-        return item["url"]
+    if isinstance(item, dict):
+        return _text(item.get("url"))
     return None
 
 
@@ -207,6 +214,7 @@ def _record(run_id: str | None, decision: Decision, source: str | None, fallback
 @app.task(bind=True, base=WirefeedTask, name="wirefeed.ingest_item")
 def ingest_item(self: WirefeedTask, item: dict[str, Any] | str, source: str | None = None,
                 run_id: str | None = None) -> dict[str, Any]:
+    check_payload(self.name, {"item": item, "source": source, "run_id": run_id})
     current = begin()
     decision = current.ingest_item(item, source=source)
     _record(run_id, decision, _source_of(item, source), self.request.id)
@@ -220,6 +228,7 @@ def ingest_items(self: WirefeedTask, items: list[dict[str, Any] | str], source: 
     """Many parsed items in one message. Items are a few kilobytes and take milliseconds to decide, so one
     message each spends more on the queue than on the work; a batch pays that once. A retry of the batch
     replays its earlier items, which the pipeline answers "unchanged" and the run does not count twice."""
+    check_payload(self.name, {"items": items, "source": source, "run_id": run_id})
     current = begin()
     outcomes: dict[str, int] = {}
     for number, item in enumerate(items):
@@ -237,6 +246,10 @@ def ingest_html(self: WirefeedTask, url: str, html: str, source: str | None = No
                 last_modified: str | None = None, lastmod: str | None = None,
                 run_id: str | None = None) -> dict[str, Any]:
     """A page from the crawl (with its crawl-state validators) or from any producer (url and html only)."""
+    check_payload(self.name, {
+        "url": url, "html": html, "source": source, "fetched_at": fetched_at, "requested_url": requested_url,
+        "etag": etag, "last_modified": last_modified, "lastmod": lastmod, "run_id": run_id,
+    })
     current = begin()
     when = datetime.fromisoformat(fetched_at) if fetched_at else None
     src = _source(source)
@@ -305,18 +318,12 @@ def fetcher() -> Any:
     return current
 
 
-TRANSIENT_FETCH = frozenset({ErrorKind.FETCH})
-
-
-def _transient_status(status: int | None) -> bool:
-    return status is not None and (status == 429 or status >= 500)
-
-
 @app.task(bind=True, base=WirefeedTask, name="wirefeed.fetch_article")
 def fetch_article(self: WirefeedTask, url: str, source: str | None = None, job: dict[str, Any] | None = None,
                   run_id: str | None = None) -> dict[str, Any]:
     from worker import crawl
 
+    check_payload(self.name, {"url": url, "source": source, "job": job, "run_id": run_id})
     src = _source(source)
     page_job = crawl.PageJob.from_dict(job) if job else crawl.PageJob(url=url, source=source)
     current = begin()
@@ -325,11 +332,10 @@ def fetch_article(self: WirefeedTask, url: str, source: str | None = None, job: 
     )
     run = Run(state_redis(), run_id) if run_id else None
     if result.status == "rejected":
-        # The fetcher has already retried briefly; a network failure or a 5xx gets longer waits here, and
-        # only the attempt that gives up records the error, so one URL leaves one row, not one per try.
-        transient = result.error_kind in TRANSIENT_FETCH or _transient_status(result.http_status)
-        if transient and self.request.retries < self.max_retries:
-            raise TransientError(result.error_kind, result.message or "fetch failed")
+        # One retry budget per page across the system: the fetcher has spent it (its retries, its deadline),
+        # so the task does not multiply it. The failure is final for this run, recorded once, and the
+        # URL's crawl state marks it for a retry on the next run, exactly as in the in-process crawl.
+        # The task still retries what the fetcher cannot: the database or Redis being down.
         current.record_error(url, source, "fetch", IngestError(result.error_kind, result.message or "failed"))
         if run is not None:
             run.record_fetch(url, source, "error", str(result.error_kind))
@@ -360,6 +366,7 @@ def crawl_source(self: WirefeedTask, source: str, run_id: str | None = None) -> 
     still running (its lock is held until all of that crawl's tasks are done)."""
     from worker import crawl
 
+    check_payload(self.name, {"source": source, "run_id": run_id})
     conf = settings()
     client = state_redis()
     run = Run.create(client, kind="crawl", run_id=run_id or self.request.id, sources=[source])

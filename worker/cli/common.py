@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from config.settings import Settings, SettingsError, get_settings
 from worker.pipeline import Pipeline
@@ -16,8 +18,23 @@ out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
+# C0 and C1 controls but tab and newline: an escape sequence from a page or a server must not reach the
+# terminal (it can move the cursor, rewrite earlier lines or set the window title).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(value: object) -> str:
+    """Text from outside (titles, URLs, server messages) with control characters made visible."""
+    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", str(value))
+
+
+def plain(value: object, style: str = "") -> Text:
+    """Text from outside for Rich: never read as markup (a title ``[/]`` is printed, not parsed)."""
+    return Text(clean(value), style=style)
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(Text.assemble(("error:", "bold red"), " ", plain(message)))
     raise typer.Exit(code)
 
 

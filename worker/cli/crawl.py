@@ -20,7 +20,7 @@ from rich.table import Table
 
 from config.sources import SourcesError, SourcesFile, load_sources, parse_sources
 from worker.cli.app import app
-from worker.cli.common import err, fail, interactive, out, settings
+from worker.cli.common import err, fail, interactive, out, plain, settings
 from worker.crawl import CrawlSummary, crawl, make_fetcher
 from worker.pipeline import Pipeline
 from worker.store import SchemaMissing, Store
@@ -54,7 +54,7 @@ def print_summary(summary: CrawlSummary, console: Console = out) -> None:
         rows.append(summary.total)
     for row in rows:
         table.add_row(
-            row.name,
+            plain(row.name),
             str(row.discovered),
             str(row.skipped_fresh + row.skipped_old),
             str(row.fetched),
@@ -75,9 +75,11 @@ def print_summary(summary: CrawlSummary, console: Console = out) -> None:
     for row in rows:
         if row.errors and row.name != "total":
             kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(row.errors.items()))
-            console.print(f"errors of {row.name} by kind: {kinds}")
+            console.print(plain(f"errors of {row.name} by kind: {kinds}"))
     for alert in summary.fill_alerts:
-        console.print(f"[yellow]fill rate dropped:[/] {alert} (a site redesign? check its adapter)")
+        console.print(
+            plain("fill rate dropped:", "yellow"), plain(alert), "(a site redesign? check its adapter)"
+        )
 
 
 def print_fill_rates(store: Store, console: Console = out, sources: list[str] | None = None) -> None:
@@ -105,7 +107,7 @@ def print_fill_rates(store: Store, console: Console = out, sources: list[str] | 
             before = f" ({rate.previous:.0%})" if rate.previous is not None else ""
             cell = f"{rate.recent:.0%}{before}"
             cells.append(f"[bold red]{cell} dropped[/]" if rate.flagged else cell)
-        table.add_row(name, *cells)
+        table.add_row(plain(name), *cells)
     console.print(table)
 
 
@@ -240,14 +242,19 @@ def crawl_command(
 def _enqueued(names: list[str], wait: bool, as_json: bool) -> None:
     """``--enqueue``: the same crawl, as discover/fetch/process tasks (issue 4); ``--wait`` prints the very
     summary the in-process crawl prints."""
+    import kombu.exceptions
     import redis
 
     from worker import queueing
 
     try:
         summary = queueing.enqueue_crawl(settings(), names or None, wait=wait)
-    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
-        fail(f"cannot reach the broker {settings().broker_url}: {error}")
+    except (
+        redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, kombu.exceptions.OperationalError
+    ) as error:
+        from kombu.utils.url import maybe_sanitize_url
+
+        fail(f"cannot reach the broker {maybe_sanitize_url(settings().broker_url)}: {error}")
     except SourcesError as error:
         fail(str(error))
     if as_json:

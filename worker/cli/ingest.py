@@ -18,7 +18,7 @@ from rich.table import Table
 
 from scrapers.errors import ErrorKind, IngestError
 from worker.cli.app import app
-from worker.cli.common import err, fail, interactive, open_pipeline, open_store, out, settings
+from worker.cli.common import clean, err, fail, interactive, open_pipeline, open_store, out, plain, settings
 from worker.export import (
     ARTICLE_COLUMNS,
     DUPLICATE_COLUMNS,
@@ -41,7 +41,7 @@ class Work:
     label: str
     url: str | None = None
     html: str | bytes | None = None
-    item: str | None = None
+    item: str | bytes | None = None
     error: IngestError | None = None
 
 
@@ -80,9 +80,11 @@ def _fetch(url: str) -> Work:
 def _expand(paths: list[str]) -> Iterator[Work]:
     for raw in paths:
         if raw == "-":
-            for number, line in enumerate(sys.stdin, 1):
-                if line.strip():
-                    yield Work(f"stdin:{number}", item=line)
+            from worker.items import read_lines
+
+            # Bytes, not text: one invalid UTF-8 byte is that line's invalid_item, not the run's end.
+            for line in read_lines(sys.stdin.buffer):
+                yield Work(f"stdin:{line.number}", item=line.data or None, error=line.error)
         elif _is_url(raw):
             yield _fetch(raw)
         else:
@@ -154,7 +156,7 @@ def ingest(
                 if work.url and work.item is None and not work.url.startswith("file:")
                 else work.label
             )
-            line = f"{label}\t{decision.describe()}"
+            line = clean(f"{label}\t{decision.describe()}")
             if show_bar:
                 progress.console.print(line, markup=False)
             else:
@@ -171,10 +173,10 @@ def _print_article(record: dict[str, object], as_json: bool) -> None:
     table = Table(show_header=False, box=None)
     for key, value in record.items():
         if key != "text":
-            table.add_row(f"[bold]{key}[/]", str(value))
+            table.add_row(plain(key, "bold"), plain(value))
     out.print(table)
     out.print()
-    out.print(record.get("text") or "", markup=False)
+    out.print(plain(record.get("text") or ""))
 
 
 @app.command()
@@ -243,7 +245,7 @@ def stats() -> None:
     for row in store.stats():
         last = row["last_stored"].strftime("%Y-%m-%d %H:%M UTC") if row["last_stored"] else "-"
         table.add_row(
-            row["source"],
+            plain(row["source"]),
             str(row["articles"]),
             str(row["versions"]),
             str(row["duplicates"]),

@@ -15,13 +15,15 @@ from rich.table import Table
 
 from scrapers.errors import IngestError
 from worker.cli.app import app
-from worker.cli.common import fail, out, settings
+from worker.cli.common import err, fail, out, settings
 
 MAX_HTML_BYTES = 10_000_000
 
 
 def _broker_down(error: Exception) -> None:
-    fail(f"cannot reach the broker {settings().broker_url}: {error}")
+    from kombu.utils.url import maybe_sanitize_url  # the URL's password stays out of the message
+
+    fail(f"cannot reach the broker {maybe_sanitize_url(settings().broker_url)}: {error}")
 
 
 @app.command("enqueue")
@@ -39,6 +41,7 @@ def enqueue(
     ] = 25,
 ) -> None:
     """Put work on the queue and return at once (or, with --wait, when the workers are done with it)."""
+    import kombu.exceptions
     import redis
 
     from worker import queueing
@@ -75,7 +78,9 @@ def enqueue(
             sent += _enqueue_items(conf, items, source, run, batch)
         if run is not None:
             run.finish("-")  # nothing more will be added; the run ends when its tasks do
-    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
+    except (
+        redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, kombu.exceptions.OperationalError
+    ) as error:  # Redis itself (runs, dedup) or kombu publishing the task: one line either way
         _broker_down(error)
     out.print(f"queued {sent} item(s)")
     if run is not None:
@@ -87,19 +92,26 @@ def enqueue(
 
 def _enqueue_items(conf: Any, items: str, source: str | None, run: Any, batch: int) -> int:
     from worker import queueing
+    from worker.items import read_lines
 
     if items == "-":
-        stream = sys.stdin
+        stream = sys.stdin.buffer
     else:
         try:
-            stream = open(items, encoding="utf-8")  # noqa: SIM115 - closed below; stdin must not be
+            stream = open(items, "rb")  # noqa: SIM115 - closed below; stdin must not be
         except OSError as error:
             fail(f"cannot read {items}: {error.strerror}")
+    lines = []
     try:
-        values = [value for _number, value in queueing.iter_jsonl(stream)]
+        for line in read_lines(stream):  # bytes with a line cap: a huge or undecodable line ends nothing
+            if line.error is not None:
+                err.print(f"line {line.number}: {line.error}", markup=False, highlight=False)
+            else:
+                lines.append(line.data)
     finally:
-        if stream is not sys.stdin:
+        if stream is not sys.stdin.buffer:
             stream.close()
+    values = [value for _number, value in queueing.iter_jsonl(lines)]
     queueing.enqueue_items(conf, values, source=source, run=run, batch=batch)
     return len(values)
 
