@@ -275,10 +275,10 @@ def test_a_rolled_back_item_leaves_no_phantom_source(store: Store) -> None:
 def test_a_story_and_its_copies_end_as_one_record_whatever_the_order(
     store: Store, order: tuple[str, ...]
 ) -> None:
-    """Two trimmed copies of one story, each close to the full text but not to each other: whichever
-    arrives first is stored, and every other copy still joins it (through the copy it resembles).
-    (Were both halves to arrive before the full text, they would be two different texts when they came
-    and both stay stored: a stored article is never merged away afterwards.)"""
+    """Two trimmed copies of one story, each close to the full text but not to each other: the full text
+    ends as the one stored article (the story's representative) whatever the order, and every copy joins
+    it. (Were both halves to arrive before the full text, they would be two different texts when they
+    came and both stay stored: a stored article is never merged away afterwards.)"""
     full = paragraphs(story("port-strike")) + paragraphs(story("wildfire"))
     texts = {"full": full, "head": full[:10], "tail": full[-10:]}
     pipeline = Pipeline(store)
@@ -286,11 +286,14 @@ def test_a_story_and_its_copies_end_as_one_record_whatever_the_order(
         pipeline.ingest_item(item(f"https://{name}.example/story", "\n\n".join(texts[name]))).outcome
         for name in order
     ]
-    assert outcomes.count(Outcome.STORED) == 1, outcomes
+    assert outcomes.count(Outcome.DUPLICATE) == 2 - order.index("full"), outcomes
     assert count(store, ArticleRecord) == 1
     assert count(store, DuplicateRecord) == 2
-    original = next(iter(article_rows(store)))["id"]
+    stored = next(iter(article_rows(store)))
+    assert stored["canonical_url"] == "https://full.example/story"  # the fullest copy, not the first
+    original = stored["id"]
     assert {row["duplicate_of"] for row in duplicate_rows(store)} == {original}
+    assert {row["story_id"] for row in duplicate_rows(store)} == {stored["story_id"]}
     # and a restarted process keeps the cluster whole
     again = Pipeline(store).ingest_item(item("https://late.example/story", "\n\n".join(full[-9:])))
     assert again.outcome is Outcome.DUPLICATE and again.duplicate_of == original
