@@ -38,8 +38,8 @@ _HEADER = struct.Struct("<BBH")  # format version, shingle size, number of permu
 _EXTRA = struct.Struct("<IHBB")  # shingle count, salient-token count, salient sketch length, lead length
 SALIENT_SKETCH = 64
 """Bottom-k size of the salient-token sketch: exact for briefs (where templates live), an estimate beyond."""
-LEAD_TOKENS = 40
-LEAD_SKETCH = 8
+LEAD_TOKENS = 20
+LEAD_SKETCH = 16
 _SCHEME = "affine64"  # datasketch 2 bijective 64-bit permutations: no collision bias on long texts
 
 # Typographic variants that wire copies swap freely; each maps to its plain ASCII form.
@@ -317,12 +317,33 @@ def signature_of_shingles(hashes: np.ndarray, num_perm: int = NUM_PERM, shingle_
     return Signature(permuted.min(axis=1), shingle_size, **extra)  # type: ignore[arg-type]
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
+LEAD_MIN_WORDS = 15
+_CLOSING = frozenset(".!?\"'\u201d\u2019\u00bb)\u3002")
+
+
+def lead_tokens(text: str) -> list[str]:
+    """The first ``LEAD_TOKENS`` words from the first paragraph that is a sentence: a headline or kicker
+    above the lead (a short line without closing punctuation) is not where the story starts."""
+    paragraphs = _PARAGRAPH_BREAK.split(text)
+    for at, paragraph in enumerate(paragraphs):
+        stripped = paragraph.strip()
+        if len(stripped.split()) >= LEAD_MIN_WORDS or stripped[-1:] in _CLOSING:
+            words: list[str] = []
+            for rest in paragraphs[at:]:
+                words += tokens(rest)
+                if len(words) >= LEAD_TOKENS:
+                    break
+            return words[:LEAD_TOKENS]
+    return tokens(text)[:LEAD_TOKENS]
+
+
 def signature(text: str, *, shingle_size: int = SHINGLE_SIZE, num_perm: int = NUM_PERM) -> Signature:
     """MinHash signature of the word-shingle set of ``normalise_text(text)``, with sizes and sketches."""
     words = tokens(text)
     shingles = shingle_hashes(words, shingle_size)
     salient = salient_hashes(text)
-    lead = shingle_hashes(words[:LEAD_TOKENS], shingle_size)
+    lead = shingle_hashes(lead_tokens(text), shingle_size)
     return signature_of_shingles(
         shingles, num_perm, shingle_size, size=int(shingles.size), salient_count=int(salient.size),
         salient=_bottom(salient, SALIENT_SKETCH), lead=_bottom(lead, LEAD_SKETCH),

@@ -32,9 +32,14 @@ CONTAINED = 0.8
 """Share of a text's shingles found in the other for it to count as inside it (a 128-permutation
 estimate of a full containment stays above 0.8 in all but a few cases in a thousand)."""
 
-NEW_MATERIAL = 0.4
-"""Share of new shingles from which an item that contains a stored story is a story of its own: between
-the corpus's labelled lines (a third new is an update of the same story, more than half new is not)."""
+NEW_MATERIAL = 0.3
+"""Share of new shingles from which an item that contains a stored story, and starts elsewhere, is a
+story of its own (the issue's "say 30%"). One that starts like the stored story is its fuller copy."""
+
+SAME_START = 0.1
+"""Jaccard of the two leads' shingle sets (first ``LEAD_TOKENS`` = 20 words, 15 shingles, held whole by
+the 16-value sketch) from which two texts start alike: a dateline or a headline before a copy's lead
+leaves a third or more of them shared; a local lead sentence before a quoted wire story leaves none."""
 
 SALIENT_AGREEMENT = 0.5
 """Share of the contained side's names, places and numbers that must be found on the other side."""
@@ -90,9 +95,13 @@ def _sketch_containment(a: np.ndarray, a_count: int, b: np.ndarray, b_count: int
 
 
 def _same_start(a: Signature, b: Signature) -> bool | None:
+    """Whether the two texts begin alike (None: a signature stored before leads were kept)."""
     if a.lead is None or b.lead is None or not len(a.lead) or not len(b.lead):
         return None
-    return bool(np.intersect1d(a.lead, b.lead, assume_unique=True).size)
+    k = min(len(a.lead), len(b.lead))
+    union = np.union1d(a.lead, b.lead)[:k]
+    both = np.intersect1d(np.intersect1d(a.lead, b.lead, assume_unique=True), union, assume_unique=True)
+    return both.size / union.size >= SAME_START
 
 
 def judge(new: Signature, old: Signature, equal: int, threshold: float) -> Verdict | None:
@@ -116,9 +125,10 @@ def judge(new: Signature, old: Signature, equal: int, threshold: float) -> Verdi
                                         large.salient_count)
         if agreement < SALIENT_AGREEMENT:
             return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old)
-    if contains and not inside and 1.0 - contained_new >= NEW_MATERIAL:
+    same_start = _same_start(new, old)
+    if contains and not inside and 1.0 - contained_new >= NEW_MATERIAL and same_start is not True:
         return Verdict(Relation.EMBEDS, jaccard, contained_new, contained_old)
-    if inside and not contains and 1.0 - contained_old >= NEW_MATERIAL and _same_start(new, old) is False:
+    if inside and not contains and 1.0 - contained_old >= NEW_MATERIAL and same_start is False:
         # The stored text has much more besides and starts elsewhere: the new item is a whole story
         # quoted inside a larger one, not a trim of it.
         return Verdict(Relation.EMBEDDED, jaccard, contained_new, contained_old)
