@@ -187,6 +187,7 @@ def test_export_rows_follow_the_contract_and_keep_offsets(pipeline: Pipeline, st
     [row] = list(article_rows(store))
     assert tuple(row) == ARTICLE_COLUMNS
     assert row["id"] == decision.article_id
+    assert row["story_id"] == decision.story_id is not None
     assert row["source"] == "wire"
     assert row["published_at"] == "2024-03-04T10:00:00+02:00"
     assert row["authors"] == ["Jane Doe", "John Roe"]
@@ -303,3 +304,88 @@ def test_a_story_and_its_copies_end_as_one_record_whatever_the_order(
     # and a restarted process keeps the cluster whole
     again = Pipeline(store).ingest_item(item("https://late.example/story", "\n\n".join(full[:9])))
     assert again.outcome is Outcome.DUPLICATE and again.duplicate_of == original
+
+
+# -- issue 10: containment, templated and quoted texts, embedded wire stories -----------------------------
+
+def events(store: Store) -> list[StoryEvent]:
+    with store.session() as session:
+        return list(session.scalars(select(StoryEvent).order_by(StoryEvent.id)))
+
+
+def test_a_copy_cut_to_its_first_half_or_less_is_a_duplicate(pipeline: Pipeline) -> None:
+    """Jaccard of a 40% cut is about 0.4, under the threshold: only containment catches it."""
+    full = paragraphs(story("port-strike")) + paragraphs(story("wildfire"))
+    stored = pipeline.ingest_item(item("https://a.example/full", "\n\n".join(full)))
+    for n, kept in enumerate((7, 6)):
+        copy = pipeline.ingest_item(item(f"https://b{n}.example/cut", "\n\n".join(full[:kept])))
+        assert copy.outcome is Outcome.DUPLICATE, copy
+        assert copy.duplicate_of == stored.article_id and copy.story_id == stored.story_id
+        assert copy.rule in {"contained", "near_duplicate"}
+
+
+def test_templated_briefs_with_other_names_and_numbers_are_different_stories(
+    pipeline: Pipeline, store: Store
+) -> None:
+    """Two central-bank briefs from one template share most shingles (Jaccard ~0.57) but not the bank,
+    the governor or a single figure: both are stored, and the refusal is audited with its rule."""
+    first = pipeline.ingest_item(item("https://a.example/ghana", story("rates-brief-a")))
+    second = pipeline.ingest_item(item("https://a.example/kenya", story("rates-brief-b")))
+    assert first.outcome is second.outcome is Outcome.STORED
+    assert first.story_id != second.story_id
+    [event] = events(store)
+    assert (event.event, event.rule, event.story_id) == ("not_a_copy", "templated", second.story_id)
+    assert event.other_story_id == first.story_id and event.similarity >= 0.5
+
+
+def test_two_short_stories_sharing_one_quote_are_different_stories(pipeline: Pipeline) -> None:
+    first = pipeline.ingest_item(item("https://a.example/tampere", story("quote-a")))
+    second = pipeline.ingest_item(item("https://b.example/porto", story("quote-b")))
+    assert first.outcome is second.outcome is Outcome.STORED
+
+
+def local_story() -> str:
+    return story("local-harbour").replace("PORT-STRIKE-TEXT", story("port-strike"))
+
+
+@pytest.mark.parametrize("local_first", [False, True])
+def test_a_local_story_embedding_a_wire_story_is_stored_and_linked(
+    pipeline: Pipeline, store: Store, local_first: bool
+) -> None:
+    """The local half used to be dropped as a duplicate of the wire story (Jaccard ~0.65)."""
+    texts = [("https://wire.example/strike", story("port-strike")),
+             ("https://local.example/harbour", local_story())]
+    order = texts[::-1] if local_first else texts
+    decisions = [pipeline.ingest_item(item(url, text)) for url, text in order]
+    assert [d.outcome for d in decisions] == [Outcome.STORED, Outcome.STORED]
+    assert count(store, ArticleRecord) == 2 and count(store, DuplicateRecord) == 0
+    by_url = {row["canonical_url"]: row["story_id"] for row in article_rows(store)}
+    [event] = events(store)
+    assert event.event == "embeds"
+    assert (event.story_id, event.other_story_id) == (by_url["https://local.example/harbour"],
+                                                      by_url["https://wire.example/strike"])
+    rows = {row["story_id"]: row for row in story_rows(store)}
+    assert rows[by_url["https://local.example/harbour"]]["embeds"] == [by_url["https://wire.example/strike"]]
+    # a later copy of the wire story still joins the wire story, not the local one
+    copy = pipeline.ingest_item(item("https://c.example/strike", "PORTO (Wire) -- " + story("port-strike")))
+    assert copy.outcome is Outcome.DUPLICATE and copy.story_id == by_url["https://wire.example/strike"]
+
+
+def test_story_export_agrees_with_the_article_and_duplicate_exports(pipeline: Pipeline, store: Store) -> None:
+    full = story("wildfire")
+    pipeline.ingest_item(item("https://a.example/fire-trim", "\n\n".join(paragraphs(full)[:4])))
+    pipeline.ingest_item(item("https://b.example/fire", full))
+    pipeline.ingest_item(item("https://c.example/fire-copy", "ATHENS (Wire) -- " + full))
+    pipeline.ingest_item(item("https://d.example/rates", story("rate-decision")))
+    stories = list(story_rows(store))
+    articles = list(article_rows(store))
+    duplicates = list(duplicate_rows(store))
+    assert sorted(r["story_id"] for r in stories) == sorted(r["story_id"] for r in articles)
+    fire = next(r for r in stories if r["representative_url"] == "https://b.example/fire")
+    assert sorted(fire["copies"]) == ["https://a.example/fire-trim", "https://c.example/fire-copy"]
+    assert {d["url"]: (d["story_id"], d["original_url"]) for d in duplicates} == {
+        "https://a.example/fire-trim": (fire["story_id"], "https://b.example/fire"),
+        "https://c.example/fire-copy": (fire["story_id"], "https://b.example/fire"),
+    }
+    superseded = next(d for d in duplicates if d["url"] == "https://a.example/fire-trim")
+    assert superseded["rule"] == "superseded"

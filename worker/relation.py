@@ -48,7 +48,7 @@ FULLER_MARGIN = 0.1
 """How much longer (in shingles) a copy containing the representative must be to replace it: a dateline,
 tagline or editor's note adds a few per cent and must not make a copy win over its original."""
 
-MIN_SALIENT = 4
+MIN_SALIENT = 3
 """Fewer salient tokens than this is too little evidence to call a pair templated either way."""
 
 CANDIDATE_BAR = 0.2
