@@ -318,23 +318,26 @@ def signature_of_shingles(hashes: np.ndarray, num_perm: int = NUM_PERM, shingle_
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
-LEAD_MIN_WORDS = 15
+LEAD_MIN_WORDS = 12
+LEAD_LONG_WORDS = 20
 _CLOSING = frozenset(".!?\"'\u201d\u2019\u00bb)\u3002")
 
 
 def lead_tokens(text: str) -> list[str]:
-    """The first ``LEAD_TOKENS`` words from the first paragraph that is a sentence: a headline or kicker
-    above the lead (a short line without closing punctuation) is not where the story starts."""
+    """The first ``LEAD_TOKENS`` words from the first paragraph that reads as a lead: a headline, kicker,
+    byline or one-line editor's note above it (short, or a line without closing punctuation) is not
+    where the story starts, and copies add or drop exactly those."""
     paragraphs = _PARAGRAPH_BREAK.split(text)
     for at, paragraph in enumerate(paragraphs):
         stripped = paragraph.strip()
-        if len(stripped.split()) >= LEAD_MIN_WORDS or stripped[-1:] in _CLOSING:
-            words: list[str] = []
+        words = len(stripped.split())
+        if words >= LEAD_LONG_WORDS or (words >= LEAD_MIN_WORDS and stripped[-1:] in _CLOSING):
+            found: list[str] = []
             for rest in paragraphs[at:]:
-                words += tokens(rest)
-                if len(words) >= LEAD_TOKENS:
+                found += tokens(rest)
+                if len(found) >= LEAD_TOKENS:
                     break
-            return words[:LEAD_TOKENS]
+            return found[:LEAD_TOKENS]
     return tokens(text)[:LEAD_TOKENS]
 
 

@@ -350,11 +350,17 @@ class Pipeline:
                     session, known, target, key, source_id, chash, sig, article, fetched_at,
                     verdict.similarity,
                 )
-            rule = Rule.CONTAINED if match.rule == Relation.CONTAINED else Rule.NEAR_DUPLICATE
-            return self._duplicate(
-                session, known, key, source_id, target, match.similarity, rule, chash, article, signature=sig
-            )
-        index_change.inserted = True
+            if match.rule != Relation.FULLER or (verdict is not None and verdict.joins):
+                rule = Rule.CONTAINED if match.rule == Relation.CONTAINED else Rule.NEAR_DUPLICATE
+                return self._duplicate(
+                    session, known, key, source_id, target, match.similarity, rule, chash, article,
+                    signature=sig,
+                )
+            # Fuller than one of the story's copies but no copy of its representative (a developing
+            # story's update around a trimmed lead): a story of its own, linked, not a member.
+            match = Match(match.key, match.similarity, "overlaps_copy", joins=False)
+        else:
+            index_change.inserted = True
 
         if known is not None:  # its text changed so much it is now a story of its own
             session.delete(known)
