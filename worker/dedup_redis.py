@@ -35,6 +35,7 @@ check-and-insert inside one slot.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from worker.dedup import (
@@ -200,6 +201,24 @@ class RedisIndex:
     def insert(self, key: str, sig: Signature) -> None:
         self._check(sig)
         self._run("insert", key, sig)
+
+    def bulk_insert(self, items: Iterable[tuple[str, bytes]], batch: int = 1000) -> int:
+        """Load stored (key, signature bytes) without the script: for filling an index from the store
+        before workers use it (a new Redis, a restore). Not atomic against concurrent check-and-insert,
+        and it does not unindex a key's previous signature: only for keys not yet in the index."""
+        count = 0
+        pipe = self.redis.pipeline(transaction=False)
+        for key, data in items:
+            sig = Signature.from_bytes(bytes(data))
+            self._check(sig)
+            pipe.hset(self._sigs, key, bytes(data))
+            for bucket in self._buckets(sig):
+                pipe.sadd(bucket, key)
+            count += 1
+            if count % batch == 0:
+                pipe.execute()
+        pipe.execute()
+        return count
 
     def remove(self, key: str) -> None:
         self._run("remove", key, None)
