@@ -2,7 +2,8 @@
 Redis, beside the datasketch recipe (``MinHashLSH``) in the same run.
 
     .venv/bin/python -m bench.dedup_scale              # 10k and 100k
-    .venv/bin/python -m bench.dedup_scale --million    # adds 1M (in process and Redis; ~4 GB of RAM)
+    .venv/bin/python -m bench.dedup_scale --million    # adds 1M in process (~5 GB of RAM)
+    .venv/bin/python -m bench.dedup_scale --million --redis-million   # and 1M in Valkey (~10 GB more)
 
 Indexed documents are signatures of distinct stories (random MinHash values, a shingle count of 100-1,200
 and salient/lead sketches, as format 2 stores them), so buckets are as sparse as distinct news makes them.
@@ -157,12 +158,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--million", action="store_true", help="also 1,000,000 indexed documents")
     parser.add_argument("--no-redis", action="store_true", help="skip the Valkey runs")
+    parser.add_argument("--redis-million", action="store_true",
+                        help="also fill Valkey with 1M (about 10 GB of server memory at today's layout)")
     args = parser.parse_args()
     sizes = [10_000, 100_000, *([1_000_000] if args.million else [])]
     print("| indexed docs | index | join (s) | bytes/doc | new stories/s | copies/s | copies found |")
     print("|---:|---|---:|---:|---:|---:|---:|")
     for count in sizes:
-        size_rows(count, redis_too=not args.no_redis)
+        size_rows(count, redis_too=not args.no_redis and (count < 1_000_000 or args.redis_million))
         gc.collect()
 
 

@@ -188,6 +188,8 @@ class InProcessIndex:
         self._row_of: dict[str, int] = {}
         self._sorted_keys = np.empty(0, dtype=np.uint64)
         self._sorted_rows = np.empty(0, dtype=np.int64)
+        self._shift = np.uint64(63)
+        self._starts = np.zeros(3, dtype=np.int64)  # start of each top-bits prefix in the sorted keys
         self._pending: dict[int, list[int]] = {}
         self._pending_rows: list[int] = []
         self._lock = threading.RLock()
@@ -239,6 +241,15 @@ class InProcessIndex:
         order = np.argsort(keys, kind="stable")
         self._sorted_keys = keys[order]
         self._sorted_rows = np.repeat(rows, self.bands)[order]
+        # A table of where each top-bits prefix starts: a lookup reads two neighbouring entries and a run
+        # of a few keys, instead of a binary search whose every step misses the cache on a large index.
+        bits = int(min(20, max(1, math.ceil(math.log2(max(2, keys.size))) - 2)))  # at most 8 MB
+        self._shift = np.uint64(64 - bits)
+        prefixes = np.arange((1 << bits) + 1, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            bounds = prefixes << self._shift
+        self._starts = np.searchsorted(self._sorted_keys, bounds[:-1], side="left").astype(np.int64)
+        self._starts = np.append(self._starts, self._sorted_keys.size)
         self._pending.clear()
         self._pending_rows.clear()
 
@@ -254,9 +265,15 @@ class InProcessIndex:
 
     def _candidates(self, sig: Signature) -> np.ndarray:
         keys = band_keys(sig.hashvalues[None, :], self.bands, self.rows)[0]
-        low = np.searchsorted(self._sorted_keys, keys, side="left")
-        high = np.searchsorted(self._sorted_keys, keys, side="right")
-        found = [self._sorted_rows[lo:hi] for lo, hi in zip(low, high, strict=True) if hi > lo]
+        prefix = (keys >> self._shift).astype(np.int64)
+        low, high = self._starts[prefix], self._starts[prefix + 1]
+        lengths = high - low
+        total = int(lengths.sum())
+        found = []
+        if total:
+            offsets = np.repeat(low - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+            hit = self._sorted_keys[offsets] == np.repeat(keys, lengths)
+            found.append(self._sorted_rows[offsets[hit]])
         for key in keys.tolist():
             rows = self._pending.get(key)
             if rows:
