@@ -389,3 +389,60 @@ def test_story_export_agrees_with_the_article_and_duplicate_exports(pipeline: Pi
     }
     superseded = next(d for d in duplicates if d["url"] == "https://a.example/fire-trim")
     assert superseded["rule"] == "superseded"
+
+
+def test_migration_0003_puts_existing_articles_and_copies_in_stories(database_url: str) -> None:
+    """Rows stored before story clusters get one story per article, their duplicates in it, and the id
+    sequence (PostgreSQL) continues after the backfilled ids, so the next story is stored cleanly."""
+    from sqlalchemy import text
+
+    from worker import migrate
+
+    store = Store(database_url)
+    migrate.upgrade(store.engine, "0002")
+    now = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None)
+    with store.engine.begin() as conn:
+        for n in (1, 2):
+            conn.execute(text(
+                "INSERT INTO articles (id, canonical_url, content_hash, signature, text, authors, paywalled, "
+                "warnings, version, stored_at, updated_at) VALUES (:id, :url, :hash, :sig, :text, '[]', "
+                ":false, '[]', 1, :now, :now)"
+            ), {"id": n, "url": f"https://old.example/{n}", "hash": f"{n:064d}", "false": False,
+                "sig": b"\x01\x06\x80\x00" + bytes(8 * 128), "text": f"old story {n}", "now": now})
+        conn.execute(text(
+            "INSERT INTO duplicates (url, duplicate_of, similarity, rule, content_hash, seen_at) "
+            "VALUES ('https://copy.example/2', 2, 0.9, 'near_duplicate', :hash, :now)"
+        ), {"hash": "9" * 64, "now": now})
+    store.upgrade()
+    assert {r["canonical_url"]: r["story_id"] for r in article_rows(store)} == {
+        "https://old.example/1": 1, "https://old.example/2": 2}
+    assert [r["story_id"] for r in duplicate_rows(store)] == [2]
+    fresh = Pipeline(store).ingest_item(item("https://new.example/rates", story("rate-decision")))
+    assert fresh.outcome is Outcome.STORED and fresh.story_id not in (1, 2)
+    store.dispose()
+
+
+def test_export_stories_from_the_command_line(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
+    env["WIREFEED_DATABASE_URL"] = f"sqlite:///{tmp_path / 'wf.db'}"
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "worker.cli", *args], input=stdin, text=True,
+                              capture_output=True, env=env, timeout=120, check=True)
+
+    run("db", "upgrade")
+    full = story("wildfire")
+    lines = [json.dumps({"url": "https://a.example/fire", "text": "\n\n".join(paragraphs(full)[:3])}),
+             json.dumps({"url": "https://b.example/fire", "text": full})]
+    run("ingest", "-", stdin="\n".join(lines) + "\n")
+    [row] = [json.loads(line) for line in run("export", "--stories").stdout.splitlines()]
+    assert row["representative_url"] == "https://b.example/fire"
+    assert row["copies"] == ["https://a.example/fire"] and row["copy_count"] == 1
+    header = run("export", "--stories", "--format", "csv").stdout.splitlines()[0]
+    assert header.split(",") == ["story_id", "representative_id", "representative_url", "title", "copies",
+                                 "copy_count", "embeds", "updated_at"]

@@ -48,11 +48,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_story_events_story_id"), ["story_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_story_events_other_story_id"), ["other_story_id"], unique=False)
 
+    # A plain ADD COLUMN, never a batch table copy: on SQLite a copy drops the old ``articles`` table,
+    # and with foreign keys on that cascades away every duplicate and old version pointing at it.
+    sqlite = op.get_bind().dialect.name == "sqlite"
     for table in ("articles", "duplicates"):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("story_id", sa.Integer(), nullable=True))
-            batch_op.create_index(batch_op.f(f"ix_{table}_story_id"), ["story_id"], unique=False)
-            batch_op.create_foreign_key(f"fk_{table}_story_id_stories", "stories", ["story_id"], ["id"])
+        constraint = f"fk_{table}_story_id_stories"
+        if sqlite:  # SQLite adds a column with its foreign key in place, as a column constraint
+            op.execute(f"ALTER TABLE {table} ADD COLUMN story_id INTEGER "
+                       f"CONSTRAINT {constraint} REFERENCES stories (id)")
+        else:
+            op.add_column(table, sa.Column("story_id", sa.Integer(), nullable=True))
+            op.create_foreign_key(constraint, table, "stories", ["story_id"], ["id"])
+        op.create_index(op.f(f"ix_{table}_story_id"), table, ["story_id"], unique=False)
 
     # Existing data: one story per stored article, with the article's id, and its duplicates in it.
     op.execute("INSERT INTO stories (id, representative_id, created_at, updated_at) "
@@ -65,10 +72,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite cannot drop a column that carries a foreign key, and the table copy that would work
+        # around it cascades away every duplicate and old version (see upgrade): refuse, keep the data.
+        raise NotImplementedError("downgrading below 0003 on SQLite would lose the duplicates log; "
+                                  "restore a backup taken before the upgrade instead")
     for table in ("duplicates", "articles"):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(f"fk_{table}_story_id_stories", type_="foreignkey")
-            batch_op.drop_index(batch_op.f(f"ix_{table}_story_id"))
-            batch_op.drop_column("story_id")
+        op.drop_index(op.f(f"ix_{table}_story_id"), table_name=table)
+        op.drop_constraint(f"fk_{table}_story_id_stories", table, type_="foreignkey")
+        op.drop_column(table, "story_id")
     op.drop_table("story_events")
     op.drop_table("stories")
