@@ -49,6 +49,12 @@ class CorpusConfig:
     shared_quote_pairs: int = 40
     footer_outlets: int = 4
     footer_stories_per_outlet: int = 15
+    # Families of issue 10, each with its truth fixed by how it is built:
+    half_trims: int = 80  # copies that keep only the first 40-55% of the story's sentences: same story
+    embedded_locals: int = 50  # a local story around a full wire story, 40-60% local words: own story
+    templated_extra_per_family: int = 40  # markets, rates, elections briefs (more fixed text per brief)
+    short_quote_pairs: int = 40  # different short stories sharing one 20-40-word quote
+    lead_reuses: int = 40  # a story and the next day's story that reuses its lead: different stories
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class Doc:
     kind: str  # how it was made: base-real, base-generated, variant, update-..., templated-..., shared-...
     family: str | None = None
     edits: tuple[str, ...] = field(default_factory=tuple)
+    embeds: str | None = None  # the story whose full text this document contains, beside its own news
 
 
 # --------------------------------------------------------------------------------------------- real text
@@ -440,6 +447,72 @@ def weather(rng: random.Random, writer: StoryWriter) -> str:
     ])
 
 
+def markets(rng: random.Random, writer: StoryWriter) -> str:
+    """A closing-markets brief: long fixed phrasing, the news is only in the index, numbers and movers."""
+    index = rng.choice(["FTSE 100", "DAX", "CAC 40", "Nikkei 225", "S&P/ASX 200", "IBEX 35", "AEX"])
+    mover_up, mover_down = writer.org(), writer.org()
+    points = f"{rng.randint(5, 400)}.{rng.randint(10, 99)}"
+    return " ".join([
+        f"Stocks {rng.choice(['rose', 'fell'])} on {rng.choice(DAYS)} as investors weighed the outlook for "
+        f"interest rates and company earnings, with the {index} closing {rng.choice(['up', 'down'])} "
+        f"{points} points, or {rng.randint(1, 30) / 10} percent, at {rng.randint(3000, 40000):,}.",
+        f"Trading volume was {rng.choice(['light', 'heavy', 'about average'])}, with "
+        f"{rng.randint(200, 900)} million shares changing hands, compared with a daily average of "
+        f"{rng.randint(200, 900)} million over the past month.",
+        f"Shares of {mover_up} led the gains, rising {rng.randint(2, 19)} percent after the company raised "
+        f"its profit forecast for the year, while {mover_down} fell {rng.randint(2, 19)} percent.",
+        f"The dollar {rng.choice(['rose', 'fell'])} to {rng.randint(100, 160)}.{rng.randint(10, 99)} yen "
+        f"and the euro traded at ${rng.randint(100, 125) / 100:.2f}. Brent crude oil "
+        f"{rng.choice(['rose', 'fell'])} {rng.randint(1, 99)} cents to ${rng.randint(60, 95)}."
+        f"{rng.randint(10, 99)} a barrel.",
+        f"Gold {rng.choice(['gained', 'lost'])} {rng.randint(1, 30) / 10} percent to "
+        f"${rng.randint(1800, 2600):,} an ounce. The yield on the 10-year government bond stood at "
+        f"{rng.randint(100, 500) / 100:.2f} percent.",
+    ])
+
+
+def rates(rng: random.Random, writer: StoryWriter) -> str:
+    """A central-bank decision brief: the same sentences for every bank, other names and numbers."""
+    bank = f"{rng.choice(['National', 'Reserve', 'Central'])} Bank of {rng.choice(CITIES)}"
+    governor = writer.person()
+    rate = rng.randint(50, 900) / 100
+    held = rng.random() < 0.5
+    change = "held its benchmark interest rate at" if held else rng.choice(["raised", "cut"]) + \
+        " its benchmark interest rate to"
+    return " ".join([
+        f"The {bank} on {rng.choice(DAYS)} {change} {rate:.2f} percent, a decision expected by "
+        f"{rng.randint(10, 30)} of the {rng.randint(30, 40)} economists surveyed beforehand.",
+        f"Inflation slowed to {rng.randint(10, 90) / 10} percent in {rng.choice(MONTHS)} from "
+        f"{rng.randint(10, 90) / 10} percent a month earlier, still above the bank's target of "
+        f"{rng.randint(1, 3)} percent.",
+        f"Governor {governor} told a news conference that the bank would keep policy tight until it was "
+        f"confident that price growth was returning to target, and that it stood ready to act if needed.",
+        f"The bank's policy committee voted {rng.randint(5, 9)} to {rng.randint(0, 4)} in favour of the "
+        f"decision. Its next meeting is scheduled for {rng.choice(MONTHS)} {rng.randint(1, 28)}.",
+        f"The bank now expects the economy to grow {rng.randint(0, 40) / 10} percent this year and "
+        f"{rng.randint(0, 40) / 10} percent next year, compared with {rng.randint(0, 40) / 10} percent "
+        f"in its previous forecast.",
+    ])
+
+
+def elections(rng: random.Random, writer: StoryWriter) -> str:
+    """A results brief: one template per race, the winners, places and shares are the story."""
+    winner, runner = writer.person(), writer.person()
+    district = f"{rng.choice(CITIES)} {rng.choice(['North', 'South', 'East', 'West', 'Central'])}"
+    share = rng.randint(40, 70)
+    return " ".join([
+        f"{winner} won the seat of {district} in {rng.choice(DAYS)}'s election with {share} percent of the "
+        f"vote, according to preliminary results published by the election commission.",
+        f"{runner}, who had held the seat since {rng.randint(1990, 2022)}, finished second with "
+        f"{rng.randint(15, 100 - share)} percent. Turnout was {rng.randint(35, 85)} percent, "
+        f"{rng.choice(['up', 'down'])} from {rng.randint(35, 85)} percent at the last election.",
+        f"{winner} told supporters at a rally in {rng.choice(CITIES)} that the result was a mandate for "
+        f"change and thanked the {rng.randint(200, 3000):,} volunteers who had worked on the campaign.",
+        f"The commission said {rng.randint(1, 99)} of {rng.randint(100, 400)} polling stations had "
+        f"reported and that final results would be certified within {rng.randint(2, 14)} days.",
+    ])
+
+
 # ------------------------------------------------------------------------------------------ wire edits
 
 DATELINES = ["{CITY} (AP) \u2014 ", "{CITY}, {month} {d} (Reuters) - ", "{CITY} (AFP) - ", "{City} \u2013 ",
@@ -642,7 +715,69 @@ def generate(config: CorpusConfig | None = None) -> list[Doc]:
             docs.append(Doc(f"footer{outlet}-{i}", "\n\n".join(paragraphs), f"footer{outlet}-{i}",
                             "shared-footer", f"footer:{outlet}"))
 
+    docs += _issue10_families(config, rng, writer, bases)
     rng.shuffle(docs)  # arrival order is random: copies may come before their original
+    return docs
+
+
+def _sentence_prefix(paragraphs: list[str], share: float) -> list[str]:
+    """The story cut after whole sentences once ``share`` of its words are kept, as a desk trims."""
+    sentences = [(i, s) for i, p in enumerate(paragraphs) for s in _sentences(p)]
+    total = sum(len(s.split()) for _, s in sentences)
+    grouped: dict[int, list[str]] = {}
+    count = 0
+    for i, sentence in sentences:
+        if count >= total * share:
+            break
+        grouped.setdefault(i, []).append(sentence)
+        count += len(sentence.split())
+    return [" ".join(grouped[i]) for i in sorted(grouped)]
+
+
+def _issue10_families(config: CorpusConfig, rng: random.Random, writer: StoryWriter,
+                      bases: list[tuple[str, list[str], str]]) -> list[Doc]:
+    """Half trims, embedded-wire local stories, more templated briefs, short quotes, reused leads.
+
+    Drawn after every older family, so the documents those families produce are unchanged by this one.
+    Bases for half trims and embeds are distinct generated or real stories of at least 300 words, so a
+    half trim still carries a real story and a local story's wire half is a full article.
+    """
+    docs: list[Doc] = []
+    long_bases = [b for b in bases if _words(b[1]) >= 300]
+    chosen = rng.sample(long_bases, min(len(long_bases), config.half_trims + config.embedded_locals))
+    for story_id, paragraphs, _kind in chosen[: config.half_trims]:
+        kept = _sentence_prefix(paragraphs, rng.uniform(0.40, 0.55))
+        extra = ("dateline",) if rng.random() < 0.3 else ()
+        text = "\n\n".join(kept)
+        if extra:
+            text = Editor(rng, writer)._fill(rng.choice(DATELINES)) + text
+        docs.append(Doc(f"{story_id}-half", text, story_id, "variant", None, ("halftrim", *extra)))
+    for n, (story_id, paragraphs, _kind) in enumerate(chosen[config.half_trims:]):
+        wire = _words(paragraphs)
+        local_share = rng.uniform(0.4, 0.6)
+        local = writer.story(int(wire * local_share / (1 - local_share)))
+        lead, rest = local[:1], local[1:]
+        body = [*lead, *paragraphs, *rest]
+        docs.append(Doc(f"local{n}", "\n\n".join(body), f"local{n}", "local-embed", f"embed:{story_id}",
+                        embeds=story_id))
+    for name, make in (("markets", markets), ("rates", rates), ("elections", elections)):
+        for i in range(config.templated_extra_per_family):
+            docs.append(Doc(f"{name}{i}", make(rng, writer), f"{name}{i}", f"templated-{name}", name))
+    for i in range(config.short_quote_pairs):
+        quote = " ".join(" ".join(writer.story(60)).split()[: rng.randint(20, 40)])
+        speaker = writer.person()
+        for side in ("a", "b"):
+            paragraphs = writer.story(rng.randint(60, 160))
+            paragraphs.insert(1, f"\u201c{quote}\u201d said {speaker}.")
+            docs.append(Doc(f"squote{i}{side}", "\n\n".join(paragraphs), f"squote{i}{side}", "short-quote",
+                            f"squote:{i}"))
+    gen_bases = [b for b in bases if b[2] == "base-generated" and b[0] not in {c[0] for c in chosen}]
+    for story_id, paragraphs, _kind in rng.sample(gen_bases, min(len(gen_bases), config.lead_reuses)):
+        lead = paragraphs[:1]
+        follow = writer.story(max(150, int(_words(paragraphs) * rng.uniform(0.7, 1.2))))[1:]
+        text = "\n\n".join([*lead, *follow])
+        docs.append(Doc(f"{story_id}-nextday", text, f"{story_id}-nextday", "lead-reuse",
+                        f"lead:{story_id}"))
     return docs
 
 

@@ -29,6 +29,8 @@ STORY = (
     "year has not yet been approved by the assembly, which meets again in October. Local businesses along "
     "the planned route said they feared months of disruption and asked for compensation during the works."
 )
+# sha256 prefix of the MinHash values of STORY, unchanged since format version 1.
+PINNED_VALUES = "12ed60bec88a81b8"
 
 
 def test_normal_form_ignores_typography_case_and_layout() -> None:
@@ -56,10 +58,46 @@ def test_signature_is_deterministic_and_round_trips_through_bytes() -> None:
     assert sig.num_perm == NUM_PERM and sig.shingle_size == SHINGLE_SIZE
     assert sig == signature(STORY)
     data = sig.to_bytes()
-    assert len(data) == 4 + 8 * NUM_PERM
+    assert data[0] == 2 and len(data) == 4 + 8 * NUM_PERM + 8 + 4 * (len(sig.salient) + len(sig.lead))
     again = Signature.from_bytes(data)
     assert again == sig and again.hashvalues.dtype == np.uint64
     assert again.jaccard(sig) == 1.0
+    assert again.size == sig.size == len(shingle_hashes(tokens(STORY)))
+    assert np.array_equal(again.salient, sig.salient) and np.array_equal(again.lead, sig.lead)
+
+
+def test_version_1_signatures_stored_before_clusters_still_read() -> None:
+    sig = signature(STORY)
+    old = bytes([1]) + sig.to_bytes()[1 : 4 + 8 * NUM_PERM]
+    again = Signature.from_bytes(old)
+    assert again == sig and again.size is None and again.salient is None
+    assert again.to_bytes() == old
+
+
+def test_signature_bytes_are_stable_across_processes_and_versions() -> None:
+    """Pinned bytes: a change here strands every stored signature, so it must be a new format version."""
+    import hashlib
+    import subprocess
+    import sys
+
+    code = ("from worker.fingerprint import signature; import sys; "
+            "sys.stdout.write(signature(open(sys.argv[1]).read()).to_bytes().hex())")
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
+        handle.write(STORY)
+    other = subprocess.run([sys.executable, "-c", code, handle.name], capture_output=True, text=True,
+                           check=True, env={"PYTHONHASHSEED": "12345", "PATH": ""}).stdout
+    assert other == signature(STORY).to_bytes().hex()
+    values = signature(STORY).hashvalues.astype("<u8").tobytes()
+    assert hashlib.sha256(values).hexdigest()[:16] == PINNED_VALUES
+
+
+def test_salient_tokens_are_names_places_and_numbers_not_sentence_starts() -> None:
+    from worker.fingerprint import salient_hashes
+
+    assert len(salient_hashes("The mayor of Leeds said 40 buses. The plan failed.")) == 2  # Leeds, 40
+    assert len(salient_hashes("Lower case only, nothing salient here.")) == 0
 
 
 def test_corrupt_or_foreign_bytes_are_refused() -> None:

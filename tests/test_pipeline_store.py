@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from scrapers.article import Article
 from scrapers.errors import ErrorKind
-from worker.export import ARTICLE_COLUMNS, DUPLICATE_COLUMNS, article_rows, duplicate_rows
-from worker.models import ArticleRecord, ArticleVersion, Base, DuplicateRecord, IngestErrorRecord
+from worker.export import ARTICLE_COLUMNS, DUPLICATE_COLUMNS, article_rows, duplicate_rows, story_rows
+from worker.models import ArticleRecord, ArticleVersion, Base, DuplicateRecord, IngestErrorRecord, StoryEvent
 from worker.pipeline import Outcome, Pipeline
 from worker.store import SchemaMissing, Store
 
@@ -187,6 +187,7 @@ def test_export_rows_follow_the_contract_and_keep_offsets(pipeline: Pipeline, st
     [row] = list(article_rows(store))
     assert tuple(row) == ARTICLE_COLUMNS
     assert row["id"] == decision.article_id
+    assert row["story_id"] == decision.story_id is not None
     assert row["source"] == "wire"
     assert row["published_at"] == "2024-03-04T10:00:00+02:00"
     assert row["authors"] == ["Jane Doe", "John Roe"]
@@ -270,27 +271,178 @@ def test_a_rolled_back_item_leaves_no_phantom_source(store: Store) -> None:
 
 
 @pytest.mark.parametrize(
-    "order", [("full", "head", "tail"), ("head", "full", "tail"), ("tail", "full", "head")]
+    "order", [("full", "head", "half"), ("head", "full", "half"), ("half", "head", "full")]
 )
 def test_a_story_and_its_copies_end_as_one_record_whatever_the_order(
     store: Store, order: tuple[str, ...]
 ) -> None:
-    """Two trimmed copies of one story, each close to the full text but not to each other: whichever
-    arrives first is stored, and every other copy still joins it (through the copy it resembles).
-    (Were both halves to arrive before the full text, they would be two different texts when they came
-    and both stay stored: a stored article is never merged away afterwards.)"""
+    """A story and two trimmed copies of it (a fifth and a half cut from the tail): the full text ends
+    as the one stored article (the story's representative) whatever the order, every copy joins it, and
+    the two exports agree. Before story clusters the first copy to arrive stayed the stored record."""
     full = paragraphs(story("port-strike")) + paragraphs(story("wildfire"))
-    texts = {"full": full, "head": full[:10], "tail": full[-10:]}
+    texts = {"full": full, "head": full[:11], "half": full[:7]}
     pipeline = Pipeline(store)
     outcomes = [
         pipeline.ingest_item(item(f"https://{name}.example/story", "\n\n".join(texts[name]))).outcome
         for name in order
     ]
-    assert outcomes.count(Outcome.STORED) == 1, outcomes
+    assert outcomes[0] is Outcome.STORED and Outcome.REJECTED not in outcomes, outcomes
     assert count(store, ArticleRecord) == 1
     assert count(store, DuplicateRecord) == 2
-    original = next(iter(article_rows(store)))["id"]
+    stored = next(iter(article_rows(store)))
+    assert stored["canonical_url"] == "https://full.example/story"  # the fullest copy, not the first
+    original = stored["id"]
     assert {row["duplicate_of"] for row in duplicate_rows(store)} == {original}
+    assert {row["story_id"] for row in duplicate_rows(store)} == {stored["story_id"]}
+    [row] = story_rows(store)
+    assert row["representative_id"] == original and row["copy_count"] == 2
+    if order[0] != "full":  # the first copy was replaced: an audit row says by what
+        with store.session() as session:
+            events = session.scalars(select(StoryEvent).order_by(StoryEvent.id)).all()
+        assert {e.event for e in events} == {"representative_replaced"}
+        assert events[-1].url == "https://full.example/story" and events[-1].story_id == stored["story_id"]
     # and a restarted process keeps the cluster whole
-    again = Pipeline(store).ingest_item(item("https://late.example/story", "\n\n".join(full[-9:])))
+    again = Pipeline(store).ingest_item(item("https://late.example/story", "\n\n".join(full[:9])))
     assert again.outcome is Outcome.DUPLICATE and again.duplicate_of == original
+
+
+# -- issue 10: containment, templated and quoted texts, embedded wire stories -----------------------------
+
+def events(store: Store) -> list[StoryEvent]:
+    with store.session() as session:
+        return list(session.scalars(select(StoryEvent).order_by(StoryEvent.id)))
+
+
+def test_a_copy_cut_to_its_first_half_or_less_is_a_duplicate(pipeline: Pipeline) -> None:
+    """Jaccard of a 40% cut is about 0.4, under the threshold: only containment catches it."""
+    full = paragraphs(story("port-strike")) + paragraphs(story("wildfire"))
+    stored = pipeline.ingest_item(item("https://a.example/full", "\n\n".join(full)))
+    for n, kept in enumerate((7, 6)):
+        copy = pipeline.ingest_item(item(f"https://b{n}.example/cut", "\n\n".join(full[:kept])))
+        assert copy.outcome is Outcome.DUPLICATE, copy
+        assert copy.duplicate_of == stored.article_id and copy.story_id == stored.story_id
+        assert copy.rule in {"contained", "near_duplicate"}
+
+
+def test_templated_briefs_with_other_names_and_numbers_are_different_stories(
+    pipeline: Pipeline, store: Store
+) -> None:
+    """Two central-bank briefs from one template share most shingles (Jaccard ~0.57) but not the bank,
+    the governor or a single figure: both are stored, and the refusal is audited with its rule."""
+    first = pipeline.ingest_item(item("https://a.example/ghana", story("rates-brief-a")))
+    second = pipeline.ingest_item(item("https://a.example/kenya", story("rates-brief-b")))
+    assert first.outcome is second.outcome is Outcome.STORED
+    assert first.story_id != second.story_id
+    [event] = events(store)
+    assert (event.event, event.rule, event.story_id) == ("not_a_copy", "templated", second.story_id)
+    assert event.other_story_id == first.story_id and event.similarity >= 0.5
+
+
+def test_two_short_stories_sharing_one_quote_are_different_stories(pipeline: Pipeline) -> None:
+    first = pipeline.ingest_item(item("https://a.example/tampere", story("quote-a")))
+    second = pipeline.ingest_item(item("https://b.example/porto", story("quote-b")))
+    assert first.outcome is second.outcome is Outcome.STORED
+
+
+def local_story() -> str:
+    return story("local-harbour").replace("PORT-STRIKE-TEXT", story("port-strike"))
+
+
+@pytest.mark.parametrize("local_first", [False, True])
+def test_a_local_story_embedding_a_wire_story_is_stored_and_linked(
+    pipeline: Pipeline, store: Store, local_first: bool
+) -> None:
+    """The local half used to be dropped as a duplicate of the wire story (Jaccard ~0.65)."""
+    texts = [("https://wire.example/strike", story("port-strike")),
+             ("https://local.example/harbour", local_story())]
+    order = texts[::-1] if local_first else texts
+    decisions = [pipeline.ingest_item(item(url, text)) for url, text in order]
+    assert [d.outcome for d in decisions] == [Outcome.STORED, Outcome.STORED]
+    assert count(store, ArticleRecord) == 2 and count(store, DuplicateRecord) == 0
+    by_url = {row["canonical_url"]: row["story_id"] for row in article_rows(store)}
+    [event] = events(store)
+    assert event.event == "embeds"
+    assert (event.story_id, event.other_story_id) == (by_url["https://local.example/harbour"],
+                                                      by_url["https://wire.example/strike"])
+    rows = {row["story_id"]: row for row in story_rows(store)}
+    assert rows[by_url["https://local.example/harbour"]]["embeds"] == [by_url["https://wire.example/strike"]]
+    # a later copy of the wire story still joins the wire story, not the local one
+    copy = pipeline.ingest_item(item("https://c.example/strike", "PORTO (Wire) -- " + story("port-strike")))
+    assert copy.outcome is Outcome.DUPLICATE and copy.story_id == by_url["https://wire.example/strike"]
+
+
+def test_story_export_agrees_with_the_article_and_duplicate_exports(pipeline: Pipeline, store: Store) -> None:
+    full = story("wildfire")
+    pipeline.ingest_item(item("https://a.example/fire-trim", "\n\n".join(paragraphs(full)[:4])))
+    pipeline.ingest_item(item("https://b.example/fire", full))
+    pipeline.ingest_item(item("https://c.example/fire-copy", "ATHENS (Wire) -- " + full))
+    pipeline.ingest_item(item("https://d.example/rates", story("rate-decision")))
+    stories = list(story_rows(store))
+    articles = list(article_rows(store))
+    duplicates = list(duplicate_rows(store))
+    assert sorted(r["story_id"] for r in stories) == sorted(r["story_id"] for r in articles)
+    fire = next(r for r in stories if r["representative_url"] == "https://b.example/fire")
+    assert sorted(fire["copies"]) == ["https://a.example/fire-trim", "https://c.example/fire-copy"]
+    assert {d["url"]: (d["story_id"], d["original_url"]) for d in duplicates} == {
+        "https://a.example/fire-trim": (fire["story_id"], "https://b.example/fire"),
+        "https://c.example/fire-copy": (fire["story_id"], "https://b.example/fire"),
+    }
+    superseded = next(d for d in duplicates if d["url"] == "https://a.example/fire-trim")
+    assert superseded["rule"] == "superseded"
+
+
+def test_migration_0003_puts_existing_articles_and_copies_in_stories(database_url: str) -> None:
+    """Rows stored before story clusters get one story per article, their duplicates in it, and the id
+    sequence (PostgreSQL) continues after the backfilled ids, so the next story is stored cleanly."""
+    from sqlalchemy import text
+
+    from worker import migrate
+
+    store = Store(database_url)
+    migrate.upgrade(store.engine, "0002")
+    now = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None)
+    with store.engine.begin() as conn:
+        for n in (1, 2):
+            conn.execute(text(
+                "INSERT INTO articles (id, canonical_url, content_hash, signature, text, authors, paywalled, "
+                "warnings, version, stored_at, updated_at) VALUES (:id, :url, :hash, :sig, :text, '[]', "
+                ":false, '[]', 1, :now, :now)"
+            ), {"id": n, "url": f"https://old.example/{n}", "hash": f"{n:064d}", "false": False,
+                "sig": b"\x01\x06\x80\x00" + bytes(8 * 128), "text": f"old story {n}", "now": now})
+        conn.execute(text(
+            "INSERT INTO duplicates (url, duplicate_of, similarity, rule, content_hash, seen_at) "
+            "VALUES ('https://copy.example/2', 2, 0.9, 'near_duplicate', :hash, :now)"
+        ), {"hash": "9" * 64, "now": now})
+    store.upgrade()
+    assert {r["canonical_url"]: r["story_id"] for r in article_rows(store)} == {
+        "https://old.example/1": 1, "https://old.example/2": 2}
+    assert [r["story_id"] for r in duplicate_rows(store)] == [2]
+    fresh = Pipeline(store).ingest_item(item("https://new.example/rates", story("rate-decision")))
+    assert fresh.outcome is Outcome.STORED and fresh.story_id not in (1, 2)
+    store.dispose()
+
+
+def test_export_stories_from_the_command_line(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
+    env["WIREFEED_DATABASE_URL"] = f"sqlite:///{tmp_path / 'wf.db'}"
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "worker.cli", *args], input=stdin, text=True,
+                              capture_output=True, env=env, timeout=120, check=True)
+
+    run("db", "upgrade")
+    full = story("wildfire")
+    lines = [json.dumps({"url": "https://a.example/fire", "text": "\n\n".join(paragraphs(full)[:3])}),
+             json.dumps({"url": "https://b.example/fire", "text": full})]
+    run("ingest", "-", stdin="\n".join(lines) + "\n")
+    [row] = [json.loads(line) for line in run("export", "--stories").stdout.splitlines()]
+    assert row["representative_url"] == "https://b.example/fire"
+    assert row["copies"] == ["https://a.example/fire"] and row["copy_count"] == 1
+    header = run("export", "--stories", "--format", "csv").stdout.splitlines()[0]
+    assert header.split(",") == ["story_id", "representative_id", "representative_url", "title", "copies",
+                                 "copy_count", "embeds", "updated_at"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
@@ -27,19 +27,63 @@ from worker.fingerprint import NUM_PERM, Signature
 _FALSE_NEGATIVE_WEIGHT = 0.9
 
 
+CANDIDATE_BAR = 0.2
+"""Least estimated Jaccard at which the index hands a stored signature to the judge: low enough for a copy
+cut to a quarter of its story, or a story embedded in one twice its length (see ``worker/relation.py``)."""
+
+
 @dataclass(frozen=True)
 class Match:
     key: str
     similarity: float
+    rule: str = "near_duplicate"
+    joins: bool = True  # the new item is a copy in the key's story; False: stored, with this link noted
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored signature the LSH proposed, with its count of equal values, for a judge to decide on."""
+
+    key: str
+    equal: int
+    signature: Signature
+
+
+Judge = Callable[[Signature, list[Candidate]], Match | None]
+"""Decides on all candidates at once; both indexes call it inside their check-and-insert, so it must be a
+pure function of its arguments (then the two indexes give the same answers on the same inputs)."""
+
+
+@dataclass(frozen=True)
+class ThresholdJudge:
+    """The plain rule: the best candidate at or above the Jaccard threshold is the story (picklable)."""
+
+    threshold: float
+
+    def __call__(self, sig: Signature, candidates: list[Candidate]) -> Match | None:
+        need = min_equal(self.threshold, sig.num_perm)
+        best = max((c for c in candidates if c.equal >= need), key=lambda c: (c.equal, _desc(c.key)),
+                   default=None)
+        return Match(best.key, best.equal / sig.num_perm) if best is not None else None
+
+
+def threshold_judge(threshold: float) -> Judge:
+    return ThresholdJudge(threshold)
+
+
+def _desc(key: str) -> tuple[int, ...]:
+    """Sort key that puts the smaller string first under max(): ties go to the lexically first key."""
+    return tuple(-ord(char) for char in key)
 
 
 @runtime_checkable
 class DedupIndex(Protocol):
     threshold: float
 
-    def check_and_insert(self, key: str, sig: Signature) -> Match | None:
-        """Atomic: if a stored signature is a verified near-duplicate (estimated Jaccard >= threshold), return
-        the best Match and insert nothing; otherwise insert (key, sig) and return None."""
+    def check_and_insert(self, key: str, sig: Signature, judge: Judge | None = None) -> Match | None:
+        """Atomic: hand every stored signature at or above ``CANDIDATE_BAR`` to ``judge`` (default: the
+        Jaccard threshold). If it returns a joining Match, insert nothing and return it; otherwise insert
+        (key, sig) and return what the judge returned (None, or a non-joining link to record)."""
         ...
 
     def insert(self, key: str, sig: Signature) -> None:
@@ -132,15 +176,20 @@ class InProcessIndex:
         self.threshold = threshold
         self.num_perm = num_perm
         self.min_equal = min_equal(threshold, num_perm)
-        self.params = params or lsh_params(threshold, num_perm)
+        self.candidate_equal = min_equal(min(threshold, CANDIDATE_BAR), num_perm)
+        self.params = params or lsh_params(min(threshold, CANDIDATE_BAR), num_perm)
         self.bands, self.rows = self.params
+        self._default_judge = threshold_judge(threshold)
         self.shingle_size: int | None = None
         self._matrix = np.empty((0, num_perm), dtype=np.uint64)
         self._size = 0  # rows used in the matrix, alive or not
         self._keys: list[str | None] = []  # row -> key, None once removed or replaced
+        self._tails: list[bytes] = []  # row -> signature bytes after the values (sizes, sketches)
         self._row_of: dict[str, int] = {}
         self._sorted_keys = np.empty(0, dtype=np.uint64)
         self._sorted_rows = np.empty(0, dtype=np.int64)
+        self._shift = np.uint64(63)
+        self._starts = np.zeros(3, dtype=np.int64)  # start of each top-bits prefix in the sorted keys
         self._pending: dict[int, list[int]] = {}
         self._pending_rows: list[int] = []
         self._lock = threading.RLock()
@@ -158,16 +207,18 @@ class InProcessIndex:
         blobs = list(latest.values())
         first = Signature.from_bytes(blobs[0])
         index._check(first)
-        size, header = len(blobs[0]), blobs[0][:4]
-        if all(len(blob) == size and blob[:4] == header for blob in blobs):
+        end = 4 + 8 * num_perm
+        if all(len(blob) >= end and blob[1:4] == blobs[0][1:4] for blob in blobs):
             # One decode for all rows: start-up time is this loop, so skip a Signature object per row.
-            body = b"".join(memoryview(blob)[4:] for blob in blobs)
+            body = b"".join(memoryview(blob)[4:end] for blob in blobs)
             index._matrix = np.frombuffer(body, dtype="<u8").reshape(len(blobs), num_perm).astype(np.uint64)
+            index._tails = [blob[end:] if blob[0] != 1 else b"" for blob in blobs]
         else:
             sigs = [Signature.from_bytes(blob) for blob in blobs]  # raises on the malformed one
             for sig in sigs:
                 index._check(sig)
             index._matrix = np.stack([sig.hashvalues for sig in sigs])
+            index._tails = [sig.to_bytes()[end:] for sig in sigs]
         index._size = len(blobs)
         index._keys = list(latest)
         index._row_of = {key: row for row, key in enumerate(index._keys)}
@@ -190,6 +241,15 @@ class InProcessIndex:
         order = np.argsort(keys, kind="stable")
         self._sorted_keys = keys[order]
         self._sorted_rows = np.repeat(rows, self.bands)[order]
+        # A table of where each top-bits prefix starts: a lookup reads two neighbouring entries and a run
+        # of a few keys, instead of a binary search whose every step misses the cache on a large index.
+        bits = int(min(20, max(1, math.ceil(math.log2(max(2, keys.size))) - 2)))  # at most 8 MB
+        self._shift = np.uint64(64 - bits)
+        prefixes = np.arange((1 << bits) + 1, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            bounds = prefixes << self._shift
+        self._starts = np.searchsorted(self._sorted_keys, bounds[:-1], side="left").astype(np.int64)
+        self._starts = np.append(self._starts, self._sorted_keys.size)
         self._pending.clear()
         self._pending_rows.clear()
 
@@ -198,15 +258,22 @@ class InProcessIndex:
         alive = [row for row in range(self._size) if self._keys[row] is not None]
         self._matrix = self._matrix[alive] if alive else np.empty((0, self.num_perm), dtype=np.uint64)
         self._keys = [self._keys[row] for row in alive]
+        self._tails = [self._tails[row] for row in alive]
         self._size = len(alive)
         self._row_of = {key: row for row, key in enumerate(self._keys) if key is not None}
         self._sort(np.arange(self._size))
 
     def _candidates(self, sig: Signature) -> np.ndarray:
         keys = band_keys(sig.hashvalues[None, :], self.bands, self.rows)[0]
-        low = np.searchsorted(self._sorted_keys, keys, side="left")
-        high = np.searchsorted(self._sorted_keys, keys, side="right")
-        found = [self._sorted_rows[lo:hi] for lo, hi in zip(low, high, strict=True) if hi > lo]
+        prefix = (keys >> self._shift).astype(np.int64)
+        low, high = self._starts[prefix], self._starts[prefix + 1]
+        lengths = high - low
+        total = int(lengths.sum())
+        found = []
+        if total:
+            offsets = np.repeat(low - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+            hit = self._sorted_keys[offsets] == np.repeat(keys, lengths)
+            found.append(self._sorted_rows[offsets[hit]])
         for key in keys.tolist():
             rows = self._pending.get(key)
             if rows:
@@ -215,18 +282,19 @@ class InProcessIndex:
             return np.empty(0, dtype=np.int64)
         return np.unique(np.concatenate(found))
 
-    def _verified(self, sig: Signature) -> list[Match]:
+    def _counted(self, sig: Signature, need: int) -> list[tuple[int, str, int]]:
+        """(row, key, equal count) of the live candidates with at least ``need`` equal values."""
         if self._size == 0:
             return []
         rows = self._candidates(sig)
         if rows.size == 0:
             return []
         equal = (self._matrix[rows] == sig.hashvalues).sum(axis=1)
-        matches = []
-        for row, count in zip(rows.tolist(), equal.tolist(), strict=True):
-            key = self._keys[row]
-            if key is not None and count >= self.min_equal:
-                matches.append(Match(key, count / self.num_perm))
+        return [(row, key, count) for row, count in zip(rows.tolist(), equal.tolist(), strict=True)
+                if (key := self._keys[row]) is not None and count >= need]
+
+    def _verified(self, sig: Signature) -> list[Match]:
+        matches = [Match(key, count / self.num_perm) for _, key, count in self._counted(sig, self.min_equal)]
         matches.sort(key=lambda match: (-match.similarity, match.key))
         return matches
 
@@ -235,14 +303,21 @@ class InProcessIndex:
             self._check(sig, adopt=False)
             return self._verified(sig)
 
-    def check_and_insert(self, key: str, sig: Signature) -> Match | None:
+    def check_and_insert(self, key: str, sig: Signature, judge: Judge | None = None) -> Match | None:
         with self._lock:
             self._check(sig)
-            matches = self._verified(sig)
-            if matches:
-                return matches[0]
+            candidates = [Candidate(k, count, self._signature(row))
+                          for row, k, count in self._counted(sig, self.candidate_equal)]
+            match = (judge or self._default_judge)(sig, candidates) if candidates else None
+            if match is not None and match.joins:
+                return match
             self._insert(key, sig)
-            return None
+            return match
+
+    def _signature(self, row: int) -> Signature:
+        tail = self._tails[row]
+        header = bytes([2 if tail else 1, self.shingle_size or 0]) + self.num_perm.to_bytes(2, "little")
+        return Signature.from_bytes(header + self._matrix[row].astype("<u8").tobytes() + tail)
 
     def insert(self, key: str, sig: Signature) -> None:
         with self._lock:
@@ -263,6 +338,7 @@ class InProcessIndex:
         self._matrix[row] = sig.hashvalues
         self._size += 1
         self._keys.append(key)
+        self._tails.append(sig.to_bytes()[4 + 8 * self.num_perm:])
         self._row_of[key] = row
         for band_key in band_keys(sig.hashvalues[None, :], self.bands, self.rows)[0].tolist():
             self._pending.setdefault(band_key, []).append(row)

@@ -35,15 +35,26 @@ check-and-insert inside one slot.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from worker.dedup import Match, band_keys, lsh_params, min_equal
+from worker.dedup import (
+    CANDIDATE_BAR,
+    Candidate,
+    Judge,
+    Match,
+    band_keys,
+    lsh_params,
+    min_equal,
+    threshold_judge,
+)
 from worker.fingerprint import NUM_PERM, Signature
 
 _SCRIPT = r"""
 -- KEYS[1] = signature hash, KEYS[2 .. 1+nb] = buckets of the new signature,
 -- KEYS[2+nb ..] = buckets of the signature the client read for this key (when replacing or removing).
--- ARGV: key, new signature, expected current signature ('' = absent), min_equal, bands, mode.
+-- ARGV: key, new signature, expected current signature ('' = absent), least equal count, bands, mode,
+-- then (mode 'check') the candidate keys the client has already judged.
 local sigs = KEYS[1]
 local key, sig, expected = ARGV[1], ARGV[2], ARGV[3]
 local need, nb, mode = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
@@ -64,16 +75,19 @@ if mode == 'remove' then
 end
 
 if mode == 'query' or mode == 'check' then
-  local header = string.sub(sig, 1, 4)
-  local nperm = (#sig - 4) / 8
+  -- Signatures of format 1 and 2 hold their values at the same offsets: compare shingle size and
+  -- permutations (bytes 2-4), not the version byte.
+  local params = string.sub(sig, 2, 4)
+  local nperm = string.byte(sig, 3) + 256 * string.byte(sig, 4)
+  local body = 4 + 8 * nperm
   local seen, found = {}, {}
-  local best_key, best_count = false, -1
+  for i = 7, #ARGV do seen[ARGV[i]] = true end
   for i = 2, nb + 1 do
     for _, candidate in ipairs(redis.call('SMEMBERS', KEYS[i])) do
       if not seen[candidate] then
         seen[candidate] = true
         local other = redis.call('HGET', sigs, candidate)
-        if other and #other == #sig and string.sub(other, 1, 4) == header then
+        if other and #other >= body and string.sub(other, 2, 4) == params then
           local count = 0
           for p = 0, nperm - 1 do
             local at = 5 + p * 8
@@ -82,23 +96,19 @@ if mode == 'query' or mode == 'check' then
           if count >= need then
             found[#found + 1] = candidate
             found[#found + 1] = count
-            if count > best_count or (count == best_count and candidate < best_key) then
-              best_key, best_count = candidate, count
-            end
+            found[#found + 1] = other
           end
         end
       end
     end
   end
-  if mode == 'query' then
-    return {'matches', found}
-  end
-  if best_key then
-    return {'match', best_key, best_count}
+  if mode == 'query' or #found > 0 then
+    return {'candidates', found}
   end
 end
 
--- insert (or check without a match): replace whatever the key had, then index the new signature
+-- insert (or a check that found no candidate it had not judged): replace whatever the key had, then
+-- index the new signature
 if expected == sig then
   return {'inserted'}
 end
@@ -125,11 +135,13 @@ class RedisIndex:
         self.threshold = threshold
         self.num_perm = num_perm
         self.min_equal = min_equal(threshold, num_perm)
+        self.candidate_equal = min_equal(min(threshold, CANDIDATE_BAR), num_perm)
+        self._default_judge = threshold_judge(threshold)
         tag = prefix if prefix.startswith("{") else "{" + prefix + "}"
         self._sigs = f"{tag}:sigs"
         self._bucket_prefix = f"{tag}:b:"
         self._meta = f"{tag}:meta"
-        self.bands, self.rows = self._layout(*lsh_params(threshold, num_perm))
+        self.bands, self.rows = self._layout(*lsh_params(min(threshold, CANDIDATE_BAR), num_perm))
         self._script = redis_client.register_script(_SCRIPT)
 
     def _layout(self, bands: int, rows: int) -> tuple[int, int]:
@@ -151,7 +163,7 @@ class RedisIndex:
         if sig.num_perm != self.num_perm:
             raise ValueError(f"signature has {sig.num_perm} permutations, the index expects {self.num_perm}")
 
-    def _run(self, mode: str, key: str, sig: Signature | None) -> list[Any]:
+    def _run(self, mode: str, key: str, sig: Signature | None, judged: tuple[str, ...] = ()) -> list[Any]:
         """Run the script, re-reading the key's current signature whenever another writer changed it first."""
         new = sig.to_bytes() if sig is not None else b""
         new_buckets = self._buckets(sig) if sig is not None else []
@@ -160,23 +172,53 @@ class RedisIndex:
             old_buckets = self._buckets(Signature.from_bytes(current)) if current else []
             result = self._script(
                 keys=[self._sigs, *new_buckets, *old_buckets],
-                args=[key, new, current, self.min_equal, len(new_buckets), mode],
+                args=[key, new, current, self.candidate_equal, len(new_buckets), mode, *judged],
             )
             status = result[0].decode() if isinstance(result[0], bytes) else result[0]
             if status != "retry":
                 return [status, *result[1:]]
         raise RuntimeError(f"signature of {key!r} kept changing during {mode}; gave up after {_MAX_ATTEMPTS}")
 
-    def check_and_insert(self, key: str, sig: Signature) -> Match | None:
+    def check_and_insert(self, key: str, sig: Signature, judge: Judge | None = None) -> Match | None:
+        """The judge runs here, between script calls; the final call inserts only if no candidate appeared
+        that the judge has not seen, so a copy stored meanwhile by another worker is still judged."""
         self._check(sig)
-        result = self._run("check", key, sig)
-        if result[0] == "match":
-            return Match(_text(result[1]), int(result[2]) / self.num_perm)
-        return None
+        judge = judge or self._default_judge
+        candidates: list[Candidate] = []
+        match: Match | None = None
+        for _ in range(_MAX_ATTEMPTS):
+            result = self._run("check", key, sig, tuple(c.key for c in candidates))
+            if result[0] == "inserted":
+                return match
+            flat = result[1]
+            candidates += [Candidate(_text(flat[i]), int(flat[i + 1]), Signature.from_bytes(flat[i + 2]))
+                           for i in range(0, len(flat), 3)]
+            match = judge(sig, candidates)
+            if match is not None and match.joins:
+                return match
+        raise RuntimeError(f"candidates for {key!r} kept appearing; gave up after {_MAX_ATTEMPTS}")
 
     def insert(self, key: str, sig: Signature) -> None:
         self._check(sig)
         self._run("insert", key, sig)
+
+    def bulk_insert(self, items: Iterable[tuple[str, bytes]], batch: int = 1000) -> int:
+        """Load stored (key, signature bytes) without the script: for filling an index from the store
+        before workers use it (a new Redis, a restore). Not atomic against concurrent check-and-insert,
+        and it does not unindex a key's previous signature: only for keys not yet in the index."""
+        count = 0
+        pipe = self.redis.pipeline(transaction=False)
+        for key, data in items:
+            sig = Signature.from_bytes(bytes(data))
+            self._check(sig)
+            pipe.hset(self._sigs, key, bytes(data))
+            for bucket in self._buckets(sig):
+                pipe.sadd(bucket, key)
+            count += 1
+            if count % batch == 0:
+                pipe.execute()
+        pipe.execute()
+        return count
 
     def remove(self, key: str) -> None:
         self._run("remove", key, None)
@@ -186,7 +228,7 @@ class RedisIndex:
         result = self._script(keys=[self._sigs, *self._buckets(sig)],
                               args=["", sig.to_bytes(), "", self.min_equal, self.bands, "query"])
         flat = result[1]
-        matches = [Match(_text(flat[i]), int(flat[i + 1]) / self.num_perm) for i in range(0, len(flat), 2)]
+        matches = [Match(_text(flat[i]), int(flat[i + 1]) / self.num_perm) for i in range(0, len(flat), 3)]
         matches.sort(key=lambda match: (-match.similarity, match.key))
         return matches
 

@@ -1,8 +1,10 @@
 """Export rows: a documented contract other systems read, so field names and formats are fixed here once.
 
 Article row: ``id``, ``source``, every ``Article`` field (dates ISO 8601 with offset), ``content_hash``,
-``version``, ``stored_at``. Duplicate row: ``url``, ``source``, ``duplicate_of``, ``original_url``,
-``similarity``, ``rule``, ``seen_at``.
+``version``, ``stored_at``, ``story_id``. Duplicate row: ``url``, ``source``, ``duplicate_of``,
+``original_url``, ``similarity``, ``rule``, ``seen_at``, ``story_id``. Story row (``--stories``): one per
+story, its representative (the stored article) and its copies (the duplicates), so the three exports
+agree on every story's membership.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from scrapers.article import ARTICLE_FIELDS
-from worker.models import ArticleRecord, DuplicateRecord, Source
+from worker.models import ArticleRecord, DuplicateRecord, Source, Story, StoryEvent
 from worker.pipeline import with_offset
 from worker.store import Store
 
-ARTICLE_COLUMNS: tuple[str, ...] = ("id", "source", *ARTICLE_FIELDS, "content_hash", "version", "stored_at")
+ARTICLE_COLUMNS: tuple[str, ...] = (
+    "id", "source", *ARTICLE_FIELDS, "content_hash", "version", "stored_at", "story_id"
+)
 DUPLICATE_COLUMNS: tuple[str, ...] = (
     "url",
     "source",
@@ -30,6 +34,17 @@ DUPLICATE_COLUMNS: tuple[str, ...] = (
     "similarity",
     "rule",
     "seen_at",
+    "story_id",
+)
+STORY_COLUMNS: tuple[str, ...] = (
+    "story_id",
+    "representative_id",
+    "representative_url",
+    "title",
+    "copies",
+    "copy_count",
+    "embeds",
+    "updated_at",
 )
 
 
@@ -69,6 +84,7 @@ def article_rows(
                 "content_hash": row.content_hash,
                 "version": row.version,
                 "stored_at": _iso(row.stored_at),
+                "story_id": row.story_id,
             }
 
 
@@ -97,7 +113,51 @@ def duplicate_rows(
                 "similarity": row.similarity,
                 "rule": row.rule,
                 "seen_at": _iso(row.seen_at),
+                "story_id": row.story_id,
             }
+
+
+def story_rows(
+    store: Store, *, since: datetime | None = None, source: str | None = None, batch: int = 1000
+) -> Iterator[dict[str, Any]]:
+    """One row per story, from its representative: copies are the URLs of its duplicates (oldest first),
+    ``embeds`` the stories it quotes in full. ``since`` and ``source`` filter on the representative."""
+    query = select(ArticleRecord.id, ArticleRecord.story_id, ArticleRecord.canonical_url, ArticleRecord.title,
+                   Story.updated_at).join(Story, Story.id == ArticleRecord.story_id)
+    if since is not None:
+        query = query.where(Story.updated_at >= since)
+    if source is not None:
+        query = query.outerjoin(Source, Source.id == ArticleRecord.source_id).where(Source.name == source)
+    with store.session() as session:
+        rows = session.execute(query.order_by(ArticleRecord.story_id).execution_options(yield_per=batch))
+        for chunk in rows.partitions(batch):
+            ids = [row.story_id for row in chunk]
+            copies: dict[int, list[str]] = {}
+            for story_id, url in session.execute(
+                select(DuplicateRecord.story_id, DuplicateRecord.url)
+                .where(DuplicateRecord.story_id.in_(ids))
+                .order_by(DuplicateRecord.id)
+            ):
+                copies.setdefault(story_id, []).append(url)
+            embeds: dict[int, list[int]] = {}
+            for story_id, other in session.execute(
+                select(StoryEvent.story_id, StoryEvent.other_story_id)
+                .where(StoryEvent.story_id.in_(ids), StoryEvent.event == "embeds")
+                .order_by(StoryEvent.id)
+            ):
+                embeds.setdefault(story_id, []).append(other)
+            for row in chunk:
+                found = copies.get(row.story_id, [])
+                yield {
+                    "story_id": row.story_id,
+                    "representative_id": row.id,
+                    "representative_url": row.canonical_url,
+                    "title": row.title,
+                    "copies": found,
+                    "copy_count": len(found),
+                    "embeds": embeds.get(row.story_id, []),
+                    "updated_at": _iso(row.updated_at),
+                }
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO) -> int:

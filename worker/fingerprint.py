@@ -32,8 +32,14 @@ NUM_PERM: int = 128
 SEED: int = 1
 """Seed of the MinHash permutations: part of the signature format, never change it without a new version."""
 
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2
+_READABLE_VERSIONS = (1, 2)  # version 1: the MinHash values alone, as stored before story clusters
 _HEADER = struct.Struct("<BBH")  # format version, shingle size, number of permutations
+_EXTRA = struct.Struct("<IHBB")  # shingle count, salient-token count, salient sketch length, lead length
+SALIENT_SKETCH = 64
+"""Bottom-k size of the salient-token sketch: exact for briefs (where templates live), an estimate beyond."""
+LEAD_TOKENS = 20
+LEAD_SKETCH = 16
 _SCHEME = "affine64"  # datasketch 2 bijective 64-bit permutations: no collision bias on long texts
 
 # Typographic variants that wire copies swap freely; each maps to its plain ASCII form.
@@ -58,6 +64,12 @@ _TYPOGRAPHIC = re.compile("[" + "".join(re.escape(chr(code)) for code in _TYPOGR
 # article is a sequence of many tokens instead of a handful of sentence-long "words".
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN = re.compile(rf"[^\W{_CJK}]+|[{_CJK}]")
+
+# Salient tokens: numbers, and words capitalised where a sentence does not start (names, places,
+# companies). They are what differs between two briefs cut from one template.
+_NUMBER = re.compile(r"\d\w*")  # figures, from their first digit (cheap: no backtracking)
+_SENTENCE_END = frozenset(".!?:;\"'\u201c\u201d\u2018\u2019\u00ab\u00bb([-\u2013\u2014")
+_PUNCTUATION = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019\u00ab\u00bb-\u2013\u2014"
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _TOKEN_CACHE_LIMIT = 200_000
@@ -145,39 +157,100 @@ def _identity(value: int) -> int:
     return value
 
 
+def _bottom(hashes: np.ndarray, k: int) -> np.ndarray:
+    """The k smallest distinct 32-bit values: a bottom-k sketch, comparable between any two texts."""
+    small = np.unique((np.asarray(hashes, dtype=np.uint64) >> np.uint64(32)).astype(np.uint32))
+    return small[:k]
+
+
+def salient_hashes(text: str) -> np.ndarray:
+    """Hashes of the numbers and of the mid-sentence capitalised words of ``text``, distinct.
+
+    Sentence-initial words (after closing punctuation, an opening quote or a dash) are skipped because
+    every sentence starts with a capital; the rest are the names, places and figures that make two
+    templated briefs different news. One pass over the words, none over characters: it runs per item.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    found = _NUMBER.findall(text)
+    previous = "."
+    for chunk in text.split():
+        if chunk[0].isupper() and previous[-1] not in _SENTENCE_END:
+            found.append(chunk.strip(_PUNCTUATION).casefold())
+        previous = chunk
+    return np.unique(_token_hashes(found)) if found else np.empty(0, dtype=np.uint64)
+
+
 @dataclass(frozen=True, eq=False)
 class Signature:
-    """MinHash hash values (uint64) plus the parameters that made them, which comparison must agree on."""
+    """MinHash hash values (uint64) plus the parameters that made them, which comparison must agree on.
+
+    Beside the MinHash it carries what containment and templated-text checks need, none of which a
+    Jaccard estimate can give: the count of distinct shingles (so the shared part can be sized against
+    each side), a bottom-k sketch of the salient tokens (names, places, numbers) and of the lead's
+    shingles (whether two texts start alike). ``None`` for signatures stored before they existed.
+    """
 
     hashvalues: np.ndarray
     shingle_size: int = SHINGLE_SIZE
+    size: int | None = None
+    salient_count: int = 0
+    salient: np.ndarray | None = None
+    lead: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         values = np.ascontiguousarray(self.hashvalues, dtype=np.uint64)
         values.setflags(write=False)
         object.__setattr__(self, "hashvalues", values)
+        for name in ("salient", "lead"):
+            sketch = getattr(self, name)
+            if sketch is not None:
+                sketch = np.ascontiguousarray(sketch, dtype=np.uint32)
+                sketch.setflags(write=False)
+                object.__setattr__(self, name, sketch)
 
     @property
     def num_perm(self) -> int:
         return int(self.hashvalues.shape[0])
 
     def to_bytes(self) -> bytes:
-        """Compact little-endian form for the store and Redis: a 4-byte header then 8 bytes per value."""
-        header = _HEADER.pack(_FORMAT_VERSION, self.shingle_size, self.num_perm)
-        return header + self.hashvalues.astype("<u8", copy=False).tobytes()
+        """Little-endian: a 4-byte header, 8 bytes per MinHash value, then the sizes and the sketches.
+
+        The values sit at the same offsets in both versions, so the Redis script compares them unchanged.
+        A signature without sizes (read from version 1) is written back as version 1.
+        """
+        values = self.hashvalues.astype("<u8", copy=False).tobytes()
+        if self.size is None:
+            return _HEADER.pack(1, self.shingle_size, self.num_perm) + values
+        salient = self.salient if self.salient is not None else np.empty(0, dtype=np.uint32)
+        lead = self.lead if self.lead is not None else np.empty(0, dtype=np.uint32)
+        extra = _EXTRA.pack(min(self.size, 0xFFFFFFFF), min(self.salient_count, 0xFFFF), len(salient),
+                            len(lead))
+        return (_HEADER.pack(_FORMAT_VERSION, self.shingle_size, self.num_perm) + values + extra
+                + salient.astype("<u4", copy=False).tobytes() + lead.astype("<u4", copy=False).tobytes())
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Signature:
         if len(data) < _HEADER.size:
             raise ValueError("signature bytes are too short for a header")
         version, shingle_size, num_perm = _HEADER.unpack_from(data)
-        if version != _FORMAT_VERSION:
+        if version not in _READABLE_VERSIONS:
             raise ValueError(f"unsupported signature format version {version}")
-        if len(data) != _HEADER.size + 8 * num_perm:
-            expected = _HEADER.size + 8 * num_perm
+        end = _HEADER.size + 8 * num_perm
+        if version == 1 and len(data) != end:
+            raise ValueError(f"signature bytes hold {len(data)} bytes, expected {end}")
+        if version == 2 and len(data) < end + _EXTRA.size:
+            raise ValueError(f"signature bytes hold {len(data)} bytes, expected at least {end + _EXTRA.size}")
+        values = np.frombuffer(data, dtype="<u8", count=num_perm, offset=_HEADER.size).astype(np.uint64)
+        if version == 1:
+            return cls(values, shingle_size)
+        size, salient_count, n_salient, n_lead = _EXTRA.unpack_from(data, end)
+        start = end + _EXTRA.size
+        expected = start + 4 * (n_salient + n_lead)
+        if len(data) != expected:
             raise ValueError(f"signature bytes hold {len(data)} bytes, expected {expected}")
-        values = np.frombuffer(data, dtype="<u8", offset=_HEADER.size).astype(np.uint64)
-        return cls(values, shingle_size)
+        salient = np.frombuffer(data, dtype="<u4", count=n_salient, offset=start).astype(np.uint32)
+        lead = np.frombuffer(data, dtype="<u4", count=n_lead, offset=start + 4 * n_salient).astype(np.uint32)
+        return cls(values, shingle_size, size, salient_count, salient, lead)
 
     def _check_comparable(self, other: Signature) -> None:
         if self.num_perm != other.num_perm or self.shingle_size != other.shingle_size:
@@ -222,8 +295,8 @@ def _fmix64(values: np.ndarray) -> np.ndarray:
         return values ^ (values >> np.uint64(33))
 
 
-def signature_of_shingles(hashes: np.ndarray, num_perm: int = NUM_PERM, shingle_size: int = SHINGLE_SIZE
-                          ) -> Signature:
+def signature_of_shingles(hashes: np.ndarray, num_perm: int = NUM_PERM, shingle_size: int = SHINGLE_SIZE,
+                          **extra: object) -> Signature:
     """MinHash of precomputed shingle hashes; split out so the benchmarks can vary parameters.
 
     Computes exactly what datasketch's ``MinHash.update_batch`` does for its affine64 scheme (the test suite
@@ -235,9 +308,40 @@ def signature_of_shingles(hashes: np.ndarray, num_perm: int = NUM_PERM, shingle_
         # One (num_perm x shingles) product updated in place: a third of the time of the broadcast form.
         permuted = np.multiply.outer(a, mixed)
         permuted += b[:, None]
-    return Signature(permuted.min(axis=1), shingle_size)
+    return Signature(permuted.min(axis=1), shingle_size, **extra)  # type: ignore[arg-type]
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
+LEAD_MIN_WORDS = 12
+LEAD_LONG_WORDS = 20
+_CLOSING = frozenset(".!?\"'\u201d\u2019\u00bb)\u3002")
+
+
+def lead_tokens(text: str) -> list[str]:
+    """The first ``LEAD_TOKENS`` words from the first paragraph that reads as a lead: a headline, kicker,
+    byline or one-line editor's note above it (short, or a line without closing punctuation) is not
+    where the story starts, and copies add or drop exactly those."""
+    paragraphs = _PARAGRAPH_BREAK.split(text)
+    for at, paragraph in enumerate(paragraphs):
+        stripped = paragraph.strip()
+        words = len(stripped.split())
+        if words >= LEAD_LONG_WORDS or (words >= LEAD_MIN_WORDS and stripped[-1:] in _CLOSING):
+            found: list[str] = []
+            for rest in paragraphs[at:]:
+                found += tokens(rest)
+                if len(found) >= LEAD_TOKENS:
+                    break
+            return found[:LEAD_TOKENS]
+    return tokens(text)[:LEAD_TOKENS]
 
 
 def signature(text: str, *, shingle_size: int = SHINGLE_SIZE, num_perm: int = NUM_PERM) -> Signature:
-    """MinHash signature of the word-shingle set of ``normalise_text(text)``."""
-    return signature_of_shingles(shingle_hashes(tokens(text), shingle_size), num_perm, shingle_size)
+    """MinHash signature of the word-shingle set of ``normalise_text(text)``, with sizes and sketches."""
+    words = tokens(text)
+    shingles = shingle_hashes(words, shingle_size)
+    salient = salient_hashes(text)
+    lead = shingle_hashes(lead_tokens(text), shingle_size)
+    return signature_of_shingles(
+        shingles, num_perm, shingle_size, size=int(shingles.size), salient_count=int(salient.size),
+        salient=_bottom(salient, SALIENT_SKETCH), lead=_bottom(lead, LEAD_SKETCH),
+    )

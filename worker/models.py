@@ -67,14 +67,45 @@ class Source(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Story(Base):
+    """A news story: its best copy is the stored article ``representative_id``; its other copies are the
+    duplicates carrying its id. The id stays when a fuller copy takes over as representative."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Not a foreign key: articles already point here, and a cycle would make either table hard to alter.
+    representative_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StoryEvent(Base):
+    """Audit of what the story rules did beyond a plain join: a representative replaced by a fuller copy,
+    a story embedding another, a candidate refused as a templated or quoted text."""
+
+    __tablename__ = "story_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    other_story_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    other_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rule: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    similarity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ArticleRecord(Base):
-    """One story, under its canonical URL; older texts of it live in ``article_versions``."""
+    """One story's stored copy, under its canonical URL; older texts of it live in ``article_versions``."""
 
     __tablename__ = "articles"
     __table_args__ = (Index("ix_articles_source_stored", "source_id", "stored_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), nullable=True)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), nullable=True, index=True)
     url: Mapped[str | None] = mapped_column(Text, nullable=True)
     canonical_url: Mapped[str] = mapped_column(Text, unique=True)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
@@ -124,6 +155,7 @@ class DuplicateRecord(Base):
     url: Mapped[str] = mapped_column(Text, unique=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), nullable=True)
     duplicate_of: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), nullable=True, index=True)
     similarity: Mapped[float] = mapped_column(Float)
     rule: Mapped[str] = mapped_column(String(40))
     content_hash: Mapped[str] = mapped_column(String(64))

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,8 @@ from scrapers.urls import try_canonicalize
 from worker.dedup import DedupIndex, InProcessIndex, Match
 from worker.fingerprint import Signature, content_hash, signature
 from worker.items import parse_item
-from worker.models import ArticleRecord, ArticleVersion, DuplicateRecord, utcnow
+from worker.models import ArticleRecord, ArticleVersion, DuplicateRecord, Story, StoryEvent, utcnow
+from worker.relation import Relation, StoryJudge, judge
 from worker.store import SchemaMissing, StorageUnavailable, Store, is_unreachable
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ class Rule(StrEnum):
     KNOWN_DUPLICATE = "known_duplicate"
     EXACT_TEXT = "exact_text"
     NEAR_DUPLICATE = "near_duplicate"
+    CONTAINED = "contained"  # a trimmed copy, inside the story's text
+    SUPERSEDED = "superseded"  # a former representative, replaced by a fuller copy of its story
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,7 @@ class Decision:
     rule: str | None = None
     error_kind: ErrorKind | None = None
     message: str | None = None
+    story_id: int | None = None
 
     def describe(self) -> str:
         """One human line per item, as `wirefeed ingest` prints it."""
@@ -90,6 +95,7 @@ class Decision:
             "rule": self.rule,
             "error_kind": self.error_kind.value if self.error_kind else None,
             "message": self.message,
+            "story_id": self.story_id,
         }
 
 
@@ -167,6 +173,7 @@ class Pipeline:
         self.store = store
         self.threshold = threshold
         self._index = index
+        self.judge = StoryJudge(threshold)
 
     @classmethod
     def open(cls, settings: Settings, *, index: DedupIndex | None = None) -> Pipeline:
@@ -331,34 +338,51 @@ class Pipeline:
         exact = self.store.article_by_hash(session, chash)
         if exact is not None:
             return self._duplicate(
-                session, known, key, source_id, exact.id, 1.0, Rule.EXACT_TEXT, chash, article
+                session, known, key, source_id, exact, 1.0, Rule.EXACT_TEXT, chash, article
             )
 
         if known is not None and known.signature is not None:
             self.index.remove(key)  # its text changed: the old fingerprint must not answer for the new one
-        match = self.index.check_and_insert(key, sig)
-        if match is not None:
+        match = self.index.check_and_insert(key, sig, self.judge)
+        if match is not None and match.joins:
             target = self._resolve(session, match, key, heal=heal)
             index_change.insert_after_commit = True
-            return self._duplicate(
-                session,
-                known,
-                key,
-                source_id,
-                target.id,
-                match.similarity,
-                Rule.NEAR_DUPLICATE,
-                chash,
-                article,
-                signature=sig,
-            )
-        index_change.inserted = True
+            representative = Signature.from_bytes(target.signature)
+            verdict = judge(sig, representative, sig.equal_count(representative), self.threshold)
+            if verdict is not None and verdict.relation is Relation.FULLER:
+                return self._replace_representative(
+                    session, known, target, key, source_id, chash, sig, article, fetched_at,
+                    verdict.similarity,
+                )
+            if match.rule != Relation.FULLER or (verdict is not None and verdict.joins):
+                rule = Rule.CONTAINED if match.rule == Relation.CONTAINED else Rule.NEAR_DUPLICATE
+                return self._duplicate(
+                    session, known, key, source_id, target, match.similarity, rule, chash, article,
+                    signature=sig,
+                )
+            # Fuller than one of the story's copies but no copy of its representative (a developing
+            # story's update around a trimmed lead): a story of its own, linked, not a member.
+            match = Match(match.key, match.similarity, "overlaps_copy", joins=False)
+        else:
+            index_change.inserted = True
 
         if known is not None:  # its text changed so much it is now a story of its own
             session.delete(known)
+        row = self._store_new(session, key, source_id, chash, sig, article, fetched_at)
+        if match is not None:  # stored, but related: the story it embeds or sits in, or a refused template
+            self._link(session, match, row, key, heal=heal)
+        return Decision(Outcome.STORED, article.url, article_id=row.id, version=1, story_id=row.story_id)
+
+    def _store_new(self, session: Session, key: str, source_id: int | None, chash: str, sig: Signature,
+                   article: Article, fetched_at: datetime) -> ArticleRecord:
+        """A new article that is the first copy of a new story, and that story's representative."""
+        story = Story()
+        session.add(story)
+        session.flush()
         row = ArticleRecord(
             canonical_url=key,
             source_id=source_id,
+            story_id=story.id,
             content_hash=chash,
             signature=sig.to_bytes(),
             version=1,
@@ -367,7 +391,99 @@ class Pipeline:
         _apply(row, article)
         session.add(row)
         session.flush()
-        return Decision(Outcome.STORED, article.url, article_id=row.id, version=1)
+        story.representative_id = row.id
+        return row
+
+    def _link(self, session: Session, match: Match, row: ArticleRecord, key: str, *, heal: bool) -> None:
+        """Audit row for a stored item the judge related to a stored story without joining it."""
+        other = self._resolve(session, match, key, heal=heal)
+        story_id = self._story_id(session, other)
+        if match.rule == Relation.EMBEDDED:  # the stored story quotes the new one in full
+            event = StoryEvent(story_id=story_id, event="embeds", url=other.canonical_url,
+                               other_story_id=row.story_id, other_url=key)
+        elif match.rule == Relation.EMBEDS:
+            event = StoryEvent(story_id=row.story_id, event="embeds", url=key, other_story_id=story_id,
+                               other_url=other.canonical_url)
+        else:
+            event = StoryEvent(story_id=row.story_id, event="not_a_copy", url=key, other_story_id=story_id,
+                               other_url=match.key)
+        event.rule = match.rule
+        event.similarity = round(float(match.similarity), 4)
+        session.add(event)
+
+    @staticmethod
+    def _story_id(session: Session, article: ArticleRecord) -> int:
+        """The article's story, created for a row stored before stories existed."""
+        if article.story_id is None:
+            story = Story(representative_id=article.id)
+            session.add(story)
+            session.flush()
+            article.story_id = story.id
+        return article.story_id
+
+    def _replace_representative(
+        self,
+        session: Session,
+        known: DuplicateRecord | None,
+        old: ArticleRecord,
+        key: str,
+        source_id: int | None,
+        chash: str,
+        sig: Signature,
+        article: Article,
+        fetched_at: datetime,
+        similarity: float,
+    ) -> Decision:
+        """A fuller copy of a stored story arrived: it becomes the stored article and the story's
+        representative; the old one moves to the story's copies, and an audit row says so.
+
+        Duplicates of the old article are re-pointed first, so both exports name the new representative
+        and no copy is cascaded away with the old row.
+        """
+        story_id = self._story_id(session, old)
+        if known is not None:
+            session.delete(known)
+            session.flush()
+        row = ArticleRecord(
+            canonical_url=key,
+            source_id=source_id,
+            story_id=story_id,
+            content_hash=chash,
+            signature=sig.to_bytes(),
+            version=1,
+            fetched_at=fetched_at,
+        )
+        _apply(row, article)
+        session.add(row)
+        session.flush()
+        session.execute(
+            update(DuplicateRecord).where(DuplicateRecord.duplicate_of == old.id).values(duplicate_of=row.id)
+        )
+        session.add(
+            DuplicateRecord(
+                url=old.canonical_url,
+                source_id=old.source_id,
+                duplicate_of=row.id,
+                story_id=story_id,
+                similarity=round(float(similarity), 4),
+                rule=Rule.SUPERSEDED.value,
+                content_hash=old.content_hash,
+                signature=old.signature,
+                title=old.title,
+                seen_at=old.stored_at,
+            )
+        )
+        story = session.get(Story, story_id)
+        if story is not None:
+            story.representative_id = row.id
+            story.updated_at = utcnow()
+        session.add(StoryEvent(story_id=story_id, event="representative_replaced", url=key,
+                               other_url=old.canonical_url, rule=Relation.FULLER.value,
+                               similarity=round(float(similarity), 4)))
+        session.delete(old)
+        session.flush()
+        return Decision(Outcome.STORED, article.url, article_id=row.id, version=1, story_id=story_id,
+                        similarity=round(float(similarity), 4), rule=Relation.FULLER.value)
 
     def _resolve(self, session: Session, match: Match, key: str, *, heal: bool) -> ArticleRecord:
         """The stored article an index match names, waiting briefly for another worker's commit.
@@ -400,6 +516,7 @@ class Pipeline:
                 article_id=existing.id,
                 version=existing.version,
                 rule=Rule.SAME_URL,
+                story_id=existing.story_id,
             )
         session.add(
             ArticleVersion(
@@ -425,6 +542,7 @@ class Pipeline:
             article_id=existing.id,
             version=existing.version,
             rule=Rule.SAME_URL,
+            story_id=existing.story_id,
         )
 
     def _duplicate(
@@ -433,7 +551,7 @@ class Pipeline:
         known: DuplicateRecord | None,
         key: str,
         source_id: int | None,
-        original_id: int,
+        original: ArticleRecord,
         similarity: float,
         rule: Rule,
         chash: str,
@@ -444,7 +562,8 @@ class Pipeline:
         row = known or DuplicateRecord(url=key)
         row.signature = signature.to_bytes() if signature is not None else None
         row.source_id = source_id
-        row.duplicate_of = original_id
+        row.duplicate_of = original.id
+        row.story_id = self._story_id(session, original)
         row.similarity = round(float(similarity), 4)
         row.rule = rule.value
         row.content_hash = chash
@@ -453,7 +572,12 @@ class Pipeline:
         session.add(row)
         session.flush()
         return Decision(
-            Outcome.DUPLICATE, article.url, duplicate_of=original_id, similarity=row.similarity, rule=rule
+            Outcome.DUPLICATE,
+            article.url,
+            duplicate_of=original.id,
+            similarity=row.similarity,
+            rule=rule,
+            story_id=row.story_id,
         )
 
 

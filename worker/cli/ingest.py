@@ -22,8 +22,10 @@ from worker.cli.common import clean, err, fail, interactive, open_pipeline, open
 from worker.export import (
     ARTICLE_COLUMNS,
     DUPLICATE_COLUMNS,
+    STORY_COLUMNS,
     article_rows,
     duplicate_rows,
+    story_rows,
     write_csv,
     write_jsonl,
 )
@@ -223,16 +225,24 @@ def export(
     ] = None,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     duplicates: Annotated[bool, typer.Option("--duplicates", help="Export the duplicates log.")] = False,
+    stories: Annotated[
+        bool, typer.Option("--stories", help="One row per story: its representative and its copies.")
+    ] = False,
 ) -> None:
-    """Write stored articles (or the duplicates log) to standard output."""
+    """Write stored articles (or the duplicates log, or the stories) to standard output."""
+    if duplicates and stories:
+        fail("--duplicates and --stories: choose one")
     store = open_store()
     start = _parse_since(since)
-    rows = (duplicate_rows if duplicates else article_rows)(store, since=start, source=source)
-    if fmt is ExportFormat.csv:
-        count = write_csv(rows, sys.stdout, DUPLICATE_COLUMNS if duplicates else ARTICLE_COLUMNS)
-    else:
-        count = write_jsonl(rows, sys.stdout)
-    err.print(f"{count} {'duplicates' if duplicates else 'articles'} exported")
+    kind, make, columns = (
+        ("stories", story_rows, STORY_COLUMNS) if stories
+        else ("duplicates", duplicate_rows, DUPLICATE_COLUMNS) if duplicates
+        else ("articles", article_rows, ARTICLE_COLUMNS)
+    )
+    rows = make(store, since=start, source=source)
+    csv_out = fmt is ExportFormat.csv
+    count = write_csv(rows, sys.stdout, columns) if csv_out else write_jsonl(rows, sys.stdout)
+    err.print(f"{count} {kind} exported")
 
 
 @app.command()

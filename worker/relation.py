@@ -1,0 +1,162 @@
+"""How a new text relates to a stored one: the same story, a trim of it, a fuller copy, a story embedding
+it, or a different story cut from the same template.
+
+The index proposes candidates by MinHash agreement; this module decides, for both index implementations
+alike (they hand it the same candidates, so they give the same answers). Jaccard alone cannot tell a
+half-length trim (Jaccard 0.5, all of it inside the original) from two stories sharing half their text,
+and cannot tell a weather brief from its neighbour built on the same sentences. So each pair is judged on:
+
+- **containment** each way, from the Jaccard estimate and the two shingle counts
+  (``|A & B| = J (|A| + |B|) / (1 + J)``);
+- **what differs**: the salient tokens (names, places, numbers) of the contained side must be found on
+  the other side. Two briefs from one template share their sentences but not their names and figures;
+  two stories sharing one quote share its words but not the people and places around it;
+- **where the shared text starts**: a trim keeps the story's lead, a local story that quotes a wire story
+  in full starts with its own lead.
+
+Constants are set from the labelling lines of the corpus (``bench/dedup_corpus.py``), not fitted to it: see
+``bench/DEDUP.md`` for the figures on a corpus drawn with another seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from worker.dedup import Candidate, Match
+from worker.fingerprint import Signature
+
+CONTAINED = 0.8
+"""Share of a text's shingles found in the other for it to count as inside it (a 128-permutation
+estimate of a full containment stays above 0.8 in all but a few cases in a thousand)."""
+
+NEW_MATERIAL = 0.3
+"""Share of new shingles from which an item that contains a stored story, and starts elsewhere, is a
+story of its own (the issue's "say 30%"). One that starts like the stored story is its fuller copy."""
+
+SAME_START = 0.1
+"""Jaccard of the two leads' shingle sets (first ``LEAD_TOKENS`` = 20 words, 15 shingles, held whole by
+the 16-value sketch) from which two texts start alike: a dateline or a headline before a copy's lead
+leaves a third or more of them shared; a local lead sentence before a quoted wire story leaves none."""
+
+SALIENT_AGREEMENT = 0.5
+"""Share of the contained side's names, places and numbers that must be found on the other side."""
+
+FULLER_MARGIN = 0.1
+"""How much longer (in shingles) a copy containing the representative must be to replace it: a dateline,
+tagline or editor's note adds a few per cent and must not make a copy win over its original."""
+
+MIN_SALIENT = 3
+"""Fewer salient tokens than this is too little evidence to call a pair templated either way."""
+
+CANDIDATE_BAR = 0.2
+"""Least estimated Jaccard the index proposes: a copy cut to a quarter of its story sits near 0.25."""
+
+
+class Relation(StrEnum):
+    NEAR_DUPLICATE = "near_duplicate"  # the same story, edited (Jaccard at the threshold or above)
+    CONTAINED = "contained"  # the new text is inside the stored one: a trimmed copy
+    FULLER = "fuller_copy"  # the new text contains the stored one and little else: the better copy
+    EMBEDS = "embeds"  # the new text contains the stored story plus news of its own: a story of its own
+    EMBEDDED = "embedded"  # the new text is a whole story quoted inside a larger stored one
+    TEMPLATED = "templated"  # shared sentences, other names and numbers: different stories
+
+
+JOINS = frozenset({Relation.NEAR_DUPLICATE, Relation.CONTAINED, Relation.FULLER})
+"""Relations that make the new item a copy in the stored item's story."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    relation: Relation
+    similarity: float  # estimated Jaccard
+    contained_new: float  # share of the new text inside the stored one
+    contained_old: float  # share of the stored text inside the new one
+
+    @property
+    def joins(self) -> bool:
+        return self.relation in JOINS
+
+
+def _sketch_containment(a: np.ndarray, a_count: int, b: np.ndarray, b_count: int) -> float:
+    """Share of set A in set B from their bottom-k sketches and true sizes."""
+    if a_count == 0:
+        return 1.0
+    k = max(len(a), len(b))
+    union = np.union1d(a, b)[:k]
+    if union.size == 0:
+        return 0.0
+    both = np.intersect1d(np.intersect1d(a, b, assume_unique=True), union, assume_unique=True).size
+    jaccard = both / union.size
+    shared = jaccard * (a_count + b_count) / (1 + jaccard)
+    return min(1.0, shared / a_count)
+
+
+def _same_start(a: Signature, b: Signature) -> bool | None:
+    """Whether the two texts begin alike (None: a signature stored before leads were kept)."""
+    if a.lead is None or b.lead is None or not len(a.lead) or not len(b.lead):
+        return None
+    k = min(len(a.lead), len(b.lead))
+    union = np.union1d(a.lead, b.lead)[:k]
+    both = np.intersect1d(np.intersect1d(a.lead, b.lead, assume_unique=True), union, assume_unique=True)
+    return both.size / union.size >= SAME_START
+
+
+def judge(new: Signature, old: Signature, equal: int, threshold: float) -> Verdict | None:
+    """The relation of ``new`` to ``old`` given their count of equal MinHash values, or None if unrelated."""
+    jaccard = equal / new.num_perm
+    if new.size is None or old.size is None or not new.size or not old.size:
+        contained_new = contained_old = jaccard  # sizes unknown (format 1): Jaccard is all there is
+    else:
+        shared = jaccard * (new.size + old.size) / (1 + jaccard)
+        contained_new = min(1.0, shared / new.size)
+        contained_old = min(1.0, shared / old.size)
+    near = jaccard >= threshold - 1e-9
+    inside = contained_new >= CONTAINED
+    contains = contained_old >= CONTAINED
+    if not (near or inside or contains):
+        return None
+    # What differs: the salient tokens of the smaller text must be found in the larger one.
+    small, large = (new, old) if (new.size or 0) <= (old.size or 0) else (old, new)
+    if small.salient is not None and large.salient is not None and small.salient_count >= MIN_SALIENT:
+        agreement = _sketch_containment(small.salient, small.salient_count, large.salient,
+                                        large.salient_count)
+        if agreement < SALIENT_AGREEMENT:
+            return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old)
+    same_start = _same_start(new, old)
+    if contains and not inside and 1.0 - contained_new >= NEW_MATERIAL and same_start is not True:
+        return Verdict(Relation.EMBEDS, jaccard, contained_new, contained_old)
+    if inside and not contains and 1.0 - contained_old >= NEW_MATERIAL and same_start is False:
+        # The stored text has much more besides and starts elsewhere: the new item is a whole story
+        # quoted inside a larger one, not a trim of it.
+        return Verdict(Relation.EMBEDDED, jaccard, contained_new, contained_old)
+    if contains and (new.size or 0) > (old.size or 0) * (1 + FULLER_MARGIN):
+        return Verdict(Relation.FULLER, jaccard, contained_new, contained_old)
+    if near:
+        return Verdict(Relation.NEAR_DUPLICATE, jaccard, contained_new, contained_old)
+    return Verdict(Relation.CONTAINED, jaccard, contained_new, contained_old)
+
+
+@dataclass(frozen=True)
+class StoryJudge:
+    """The pipeline's judge (``worker.dedup.Judge``): a copy joins the story it is closest to; otherwise the
+    strongest link (a story it embeds or is embedded in, then a templated neighbour) is returned for the
+    audit without joining."""
+
+    threshold: float
+
+    def __call__(self, sig: Signature, candidates: list[Candidate]) -> Match | None:
+        verdicts = [(c, v) for c in candidates if (v := judge(sig, c.signature, c.equal, self.threshold))]
+        if not verdicts:
+            return None
+        order = {True: 2, False: 0}
+
+        def rank(pair: tuple[Candidate, Verdict]) -> tuple[int, int, int, tuple[int, ...]]:
+            candidate, verdict = pair
+            link = 1 if verdict.relation in (Relation.EMBEDS, Relation.EMBEDDED) else 0
+            return order[verdict.joins], link, candidate.equal, tuple(-ord(ch) for ch in candidate.key)
+
+        candidate, verdict = max(verdicts, key=rank)
+        return Match(candidate.key, verdict.similarity, verdict.relation.value, verdict.joins)
