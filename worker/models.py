@@ -144,6 +144,13 @@ class IngestErrorRecord(Base):
     kind: Mapped[str] = mapped_column(String(40), index=True)
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # A pushed item has no page to point at: its line in the input, its own id, and the item itself (so
+    # `wirefeed retry` can run it again). An error is closed, not deleted, when a retry settles it.
+    line: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    item_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    payload: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
+    resolution: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class CrawlState(Base):

@@ -23,6 +23,7 @@ from config.settings import DEFAULT_DEDUP_THRESHOLD, Settings
 from scrapers.article import Article
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.urls import try_canonicalize
+from worker import logs
 from worker.dedup import DedupIndex, InProcessIndex, Match
 from worker.fingerprint import Signature, content_hash, signature
 from worker.items import parse_item
@@ -213,12 +214,13 @@ class Pipeline:
 
     def ingest_item(self, item: str | bytes | Mapping[str, Any], *, source: str | None = None) -> Decision:
         """An already-parsed item (JSON line or mapping): no extraction, straight to dedup and storage."""
-        url = item.get("url") if isinstance(item, Mapping) else None
-        try:
-            parsed = parse_item(dict(item) if isinstance(item, Mapping) else item)
-        except IngestError as error:
-            return self.record_error(url if isinstance(url, str) else None, source, "validate", error)
-        return self.ingest_article(parsed.to_article(), source=parsed.source or source)
+        fields = logs.item_fields(item)
+        with logs.item_context(**fields, source=source, stage="validate"):
+            try:
+                parsed = parse_item(dict(item) if isinstance(item, Mapping) else item)
+            except IngestError as error:
+                return self.record_error(fields.get("url"), source, "validate", error)
+            return self.ingest_article(parsed.to_article(), source=parsed.source or source)
 
     def ingest_article(
         self, article: Article, *, source: str | None = None, fetched_at: datetime | None = None
@@ -257,9 +259,17 @@ class Pipeline:
         )
 
     def record_error(self, url: str | None, source: str | None, stage: str, error: IngestError) -> Decision:
+        context = logs.current()  # a pushed item's line, id and copy, for `wirefeed errors` and `retry`
         try:
             self.store.record_error(
-                url=url, source=source, stage=stage, kind=error.kind.value, message=error.message
+                url=url,
+                source=source,
+                stage=stage,
+                kind=error.kind.value,
+                message=error.message,
+                line=context.get("line"),
+                item_id=context.get("item_id"),
+                payload=context.get("payload"),
             )
         except DBAPIError as db_error:
             if is_unreachable(db_error):  # the verdict must not be lost: let the caller retry the item

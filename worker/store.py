@@ -178,11 +178,29 @@ class Store:
 
     # -- errors ----------------------------------------------------------------------------------------
     def record_error(
-        self, *, url: str | None, source: str | None, stage: str, kind: str, message: str
+        self,
+        *,
+        url: str | None,
+        source: str | None,
+        stage: str,
+        kind: str,
+        message: str,
+        line: int | None = None,
+        item_id: str | None = None,
+        payload: str | None = None,
     ) -> None:
         with self.session() as session:
             session.add(
-                IngestErrorRecord(url=url, source=source, stage=stage, kind=kind, message=message[:4000])
+                IngestErrorRecord(
+                    url=url,
+                    source=source,
+                    stage=stage,
+                    kind=kind,
+                    message=message[:4000],
+                    line=line,
+                    item_id=item_id[:200] if item_id else None,
+                    payload=payload,
+                )
             )
 
     # -- crawl state -----------------------------------------------------------------------------------

@@ -12,8 +12,17 @@ from config.settings import Settings, SettingsError, get_settings
 from worker.pipeline import Pipeline
 from worker.store import SchemaMissing, Store
 
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+def _console(stderr: bool = False) -> Console:
+    """A console that wraps to the terminal, or, piped to a file or another program, never cuts a line:
+    tables keep whole URLs and messages (no "…") because nobody is reading them at a fixed width."""
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 100_000
+    return Console(stderr=stderr, soft_wrap=True, highlight=False, width=width)
+
+
+out = _console()
+err = _console(stderr=True)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from scrapers.errors import ErrorKind, IngestError
+from worker import logs
 from worker.cli.app import app
 from worker.cli.common import err, fail, interactive, open_pipeline, open_store, out, settings
 from worker.export import (
@@ -43,6 +44,7 @@ class Work:
     html: str | bytes | None = None
     item: str | None = None
     error: IngestError | None = None
+    line: int | None = None
 
 
 def _is_url(value: str) -> bool:
@@ -82,7 +84,7 @@ def _expand(paths: list[str]) -> Iterator[Work]:
         if raw == "-":
             for number, line in enumerate(sys.stdin, 1):
                 if line.strip():
-                    yield Work(f"stdin:{number}", item=line)
+                    yield Work(f"stdin:{number}", item=line, line=number)
         elif _is_url(raw):
             yield _fetch(raw)
         else:
@@ -114,11 +116,12 @@ def _count(paths: list[str]) -> int | None:
 
 
 def _process(pipeline: Pipeline, work: Work, source: str | None) -> Decision:
-    if work.error is not None:
-        return pipeline.record_error(work.url or work.label, source, "read", work.error)
-    if work.item is not None:
-        return pipeline.ingest_item(work.item, source=source)
-    return pipeline.ingest_html(work.html or b"", url=work.url, source=source)
+    with logs.item_context(url=work.url, source=source, line=work.line, stage="read"):
+        if work.error is not None:
+            return pipeline.record_error(work.url or work.label, source, "read", work.error)
+        if work.item is not None:
+            return pipeline.ingest_item(work.item, source=source)
+        return pipeline.ingest_html(work.html or b"", url=work.url, source=source)
 
 
 @app.command()
@@ -164,6 +167,21 @@ def ingest(
     err.print(f"{sum(counts.values())} items: {summary}")
 
 
+def human(value: object) -> str:
+    """A field as a person reads it: "-" for nothing, lists joined, dates in ISO, never a Python repr."""
+    if value is None or value == "" or value == []:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(human(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {human(v)}" for k, v in value.items())
+    return str(value)
+
+
 def _print_article(record: dict[str, object], as_json: bool) -> None:
     if as_json:
         print(json.dumps(record, ensure_ascii=False, indent=1))
@@ -171,7 +189,7 @@ def _print_article(record: dict[str, object], as_json: bool) -> None:
     table = Table(show_header=False, box=None)
     for key, value in record.items():
         if key != "text":
-            table.add_row(f"[bold]{key}[/]", str(value))
+            table.add_row(f"[bold]{key}[/]", human(value))
     out.print(table)
     out.print()
     out.print(record.get("text") or "", markup=False)
@@ -234,26 +252,61 @@ def export(
 
 
 @app.command()
-def stats() -> None:
-    """Articles, new versions, duplicates and errors per source."""
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as one JSON object.")] = False,
+) -> None:
+    """Articles, new versions, duplicates and errors per source: failed attempts, and the distinct URLs
+    (or pushed items) still failing."""
+    from worker.queries import error_counts, open_error_kinds
+
     store = open_store()
+    rows = store.stats()
+    failures = error_counts(store)
+    for row in rows:
+        counted = failures.get(row["source"], {"attempts": row["errors"], "failing": 0})
+        row["error_attempts"] = counted["attempts"]
+        row["failing_urls"] = counted["failing"]
+    kinds = open_error_kinds(store)
+    if as_json:
+        from worker.crawl_state import fill_rates
+
+        document = {
+            "sources": [
+                {**{k: v for k, v in row.items() if k != "errors"},
+                 "last_stored": row["last_stored"].isoformat() if row["last_stored"] else None}
+                for row in rows
+            ],
+            "failing_by_kind": dict(sorted(kinds.items())),
+            "fill_rates": [
+                {"source": r.source, "field": r.field, "recent": r.recent, "previous": r.previous,
+                 "flagged": r.flagged}
+                for r in fill_rates(store, None)
+            ],
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        out.print("nothing stored and no errors yet: run `wirefeed ingest` or `wirefeed crawl`")
+        return
     table = Table(title="wirefeed")
-    for column in ("source", "articles", "versions", "duplicates", "errors", "last stored"):
+    columns = ("articles", "versions", "duplicates", "failed attempts", "failing URLs", "last stored")
+    for column in ("source", *columns):
         table.add_column(column, justify="left" if column == "source" else "right")
-    for row in store.stats():
+    for row in rows:
         last = row["last_stored"].strftime("%Y-%m-%d %H:%M UTC") if row["last_stored"] else "-"
         table.add_row(
             row["source"],
             str(row["articles"]),
             str(row["versions"]),
             str(row["duplicates"]),
-            str(row["errors"]),
+            str(row["error_attempts"]),
+            str(row["failing_urls"]),
             last,
         )
     out.print(table)
-    kinds = store.error_kinds()
     if kinds:
-        out.print("errors by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+        out.print("failing URLs by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+        out.print("why: wirefeed errors [--kind KIND]; run them again: wirefeed retry")
     from worker.cli.crawl import print_fill_rates
 
     print_fill_rates(store, out)
