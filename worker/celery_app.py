@@ -15,7 +15,9 @@ from celery import Celery, signals
 from kombu import Queue
 
 from config.settings import Settings, get_settings
+from worker import observe  # a log line per task, JSON logs, the metrics endpoint (issue 11)
 
+observe.prepare()  # before anything imports prometheus-client
 log = logging.getLogger(__name__)
 
 QUEUES = ("discover", "fetch", "process")

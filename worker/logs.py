@@ -15,7 +15,7 @@ import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -46,6 +46,18 @@ def item_context(**fields: Any) -> Iterator[Mapping[str, Any]]:
         yield merged
     finally:
         _CONTEXT.reset(token)
+
+
+def enter(**fields: Any) -> Token[Mapping[str, Any]]:
+    """Start an item's context outside a ``with`` block (Celery's prerun/postrun signal pair)."""
+    return _CONTEXT.set({k: v for k, v in fields.items() if v is not None})
+
+
+def leave(token: Token[Mapping[str, Any]]) -> None:
+    try:
+        _CONTEXT.reset(token)
+    except ValueError:  # ended from another context (a pool that switched threads): just clear
+        _CONTEXT.set({})
 
 
 def set_stage(stage: str) -> None:

@@ -23,7 +23,7 @@ from config.settings import DEFAULT_DEDUP_THRESHOLD, Settings
 from scrapers.article import Article
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.urls import try_canonicalize
-from worker import logs
+from worker import logs, metrics
 from worker.dedup import DedupIndex, InProcessIndex, Match
 from worker.fingerprint import Signature, content_hash, signature
 from worker.items import parse_item
@@ -202,7 +202,8 @@ class Pipeline:
         fetched_at: datetime | None = None,
     ) -> Decision:
         try:
-            article = (extractor or _default_extractor)(html, url)
+            with metrics.observe("extract"):
+                article = (extractor or _default_extractor)(html, url)
         except IngestError as error:
             return self.record_error(url, source, "extract", error)
         except Exception as error:  # a bug in one page's extraction must not end the run
@@ -230,16 +231,21 @@ class Pipeline:
         if not text:
             error = IngestError(ErrorKind.NOT_AN_ARTICLE, "no article text found")
             return self.record_error(article.url, source, "extract", error)
-        chash = content_hash(text)
+        with metrics.observe("fingerprint"):
+            chash = content_hash(text)
+            sig = signature(text)
         if not key:  # a page with no URL at all (a file without rel=canonical): its text is its identity
             key = f"urn:wirefeed:sha256:{chash}"
         article.canonical_url = key
-        sig = signature(text)
         last_error: Exception | None = None
         for attempt in range(self.PENDING_TRIES):
             heal = attempt == self.PENDING_TRIES - 2
             try:
-                return self._decide(article, key, chash, sig, source, fetched_at or utcnow(), heal=heal)
+                when = fetched_at or utcnow()
+                with metrics.observe("dedup_store"):
+                    decision = self._decide(article, key, chash, sig, source, when, heal=heal)
+                metrics.count_item(decision.outcome.value)
+                return decision
             except IntegrityError as error:  # another writer stored this URL first: decide again against it
                 last_error = error
             except _PendingMatch as error:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event, func, inspect, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker import migrate
+from worker import metrics, migrate
 from worker.models import (
     ArticleRecord,
     CrawlState,
@@ -202,6 +202,7 @@ class Store:
                     payload=payload,
                 )
             )
+        metrics.count_item("rejected", kind)  # every rejection, whichever stage wrote it, lands here
 
     # -- crawl state -----------------------------------------------------------------------------------
     @staticmethod
