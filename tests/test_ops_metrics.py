@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.engine import make_url
 
 from tests.celery_support import (
     ROOT,
@@ -155,7 +156,15 @@ def test_prefork_worker_serves_metrics_and_logs_each_task(
     path = tmp_path / "items.jsonl"
     path.write_text("".join(json.dumps(i) + "\n" for i in items))
     with fresh_database(postgres_url, "metrics") as database:
-        env = worker_env(broker_url=broker, database_url=database, metrics_port=port, log_format="json")
+        # A password the server ignores (trust auth) and Flower's credentials: neither may reach the log.
+        database = make_url(database).set(password="pg-Sec-ret-77").render_as_string(hide_password=False)
+        env = worker_env(
+            broker_url=broker,
+            database_url=database,
+            metrics_port=port,
+            log_format="json",
+            flower_basic_auth="operator:flower-Sec-ret-77",
+        )
         worker = start_worker(env, tmp_path, "metrics", concurrency=1)
         try:
             wait_until(lambda: _answers(port), 60, what="the worker's metrics endpoint")
@@ -177,6 +186,7 @@ def test_prefork_worker_serves_metrics_and_logs_each_task(
     assert ("wirefeed_queue_messages", (("queue", "process"),)) in samples
     assert value(samples, "wirefeed_stage_seconds_count", stage="dedup_store") == 4
     # JSON log lines, one pair per task, each with its task id; the item's URL on the rejection line.
+    assert "Sec-ret-77" not in log
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     started = [line for line in lines if line["message"].startswith("wirefeed.ingest_items started")]
     assert len(started) == 3 and all(line["task_id"] for line in started)

@@ -151,6 +151,8 @@ def configure(fmt: str = "text", level: str | int = "INFO", stream: TextIO | Non
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level if isinstance(level, int) else level.upper())
+    # SQLAlchemy logs every statement and its parameters (article text) as soon as DEBUG reaches it.
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
     return handler
 
 

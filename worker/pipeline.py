@@ -201,17 +201,18 @@ class Pipeline:
         extractor: Extractor | None = None,
         fetched_at: datetime | None = None,
     ) -> Decision:
-        try:
-            with metrics.observe("extract"):
-                article = (extractor or _default_extractor)(html, url)
-        except IngestError as error:
-            return self.record_error(url, source, "extract", error)
-        except Exception as error:  # a bug in one page's extraction must not end the run
-            log.exception("extraction crashed on %s", url)
-            return self.record_error(url, source, "extract", IngestError(ErrorKind.INTERNAL, repr(error)))
-        if article.url is None:
-            article.url = url
-        return self.ingest_article(article, source=source, fetched_at=fetched_at)
+        with logs.item_context(url=url, source=source):  # every log line of this page names it
+            try:
+                with metrics.observe("extract"):
+                    article = (extractor or _default_extractor)(html, url)
+            except IngestError as error:
+                return self.record_error(url, source, "extract", error)
+            except Exception as error:  # a bug in one page's extraction must not end the run
+                log.exception("extraction crashed on %s", url)
+                return self.record_error(url, source, "extract", IngestError(ErrorKind.INTERNAL, repr(error)))
+            if article.url is None:
+                article.url = url
+            return self.ingest_article(article, source=source, fetched_at=fetched_at)
 
     def ingest_item(self, item: str | bytes | Mapping[str, Any], *, source: str | None = None) -> Decision:
         """An already-parsed item (JSON line or mapping): no extraction, straight to dedup and storage."""
@@ -244,6 +245,7 @@ class Pipeline:
                 when = fetched_at or utcnow()
                 with metrics.observe("dedup_store"):
                     decision = self._decide(article, key, chash, sig, source, when, heal=heal)
+                    log.debug("decided: %s", decision.describe())
                 metrics.count_item(decision.outcome.value)
                 return decision
             except IntegrityError as error:  # another writer stored this URL first: decide again against it
@@ -266,6 +268,8 @@ class Pipeline:
 
     def record_error(self, url: str | None, source: str | None, stage: str, error: IngestError) -> Decision:
         context = logs.current()  # a pushed item's line, id and copy, for `wirefeed errors` and `retry`
+        with logs.item_context(url=url, source=source, stage=stage):
+            log.info("rejected: %s: %s", error.kind.value, error.message)
         try:
             self.store.record_error(
                 url=url,

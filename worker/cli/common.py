@@ -26,7 +26,9 @@ err = _console(stderr=True)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}")
+    from worker.logs import redact
+
+    err.print(f"[bold red]error:[/] {redact(message)}")
     raise typer.Exit(code)
 
 
