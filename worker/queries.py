@@ -218,3 +218,24 @@ def open_error_kinds(store: Store, source: str | None = None) -> dict[str, int]:
             for kind, count in session.execute(query):
                 kinds[kind] = kinds.get(kind, 0) + count
     return kinds
+
+
+def known_sources(store: Store) -> list[str]:
+    """Every source name the store has seen: with stored or duplicate items, or with errors."""
+    from worker.models import Source
+
+    with store.session() as session:
+        names = set(session.scalars(select(Source.name)))
+        names.update(n for n in session.scalars(select(IngestErrorRecord.source).distinct()) if n)
+    return sorted(names)
+
+
+def unknown_source_message(store: Store, source: str) -> str | None:
+    """Words for a ``--source`` the store has never seen (None when it is known)."""
+    names = known_sources(store)
+    if source in names:
+        return None
+    shown = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+    return f"no source named {source!r} in this database" + (
+        f"; known sources: {shown}" if names else " (it is empty)"
+    )

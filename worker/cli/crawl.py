@@ -213,7 +213,10 @@ def crawl_command(
     conf = settings()
     if enqueue:
         if demo:
-            fail("--demo serves its site inside this process; it cannot be combined with --enqueue")
+            fail(
+                "--demo serves its site inside this process, out of the workers' reach: run "
+                "`wirefeed demo serve` in another shell and follow what it prints"
+            )
         if config is not None:
             fail("the workers read their sources from WIREFEED_SOURCES; --config cannot reach them")
         _enqueued(list(source or []), wait, as_json)

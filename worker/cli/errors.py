@@ -85,8 +85,12 @@ def errors(
             table.add_row(*cells)
         out.print(table)
     if not rows:
+        from worker.queries import unknown_source_message
+
         what = _describe(selection)
         err.print(f"no {'' if include_resolved else 'open '}errors" + (f" for {what}" if what else ""))
+        if source is not None and (unknown := unknown_source_message(store, source)):
+            err.print(unknown)
     elif len(rows) == limit:
         err.print(f"showing the newest {limit}; --limit shows more")
 

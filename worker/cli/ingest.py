@@ -93,12 +93,24 @@ def _expand(paths: list[str]) -> Iterator[Work]:
                 files = sorted(
                     p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in HTML_SUFFIXES
                 )
+                if not files:
+                    _no_html_in(path)
                 for file in files:
                     yield _read_file(file)
             elif path.exists():
                 yield _read_file(path)
             else:
                 yield Work(raw, error=IngestError(ErrorKind.FETCH, "no such file, folder or URL"))
+
+
+def _no_html_in(folder: Path) -> None:
+    """Say why a folder gave nothing, instead of a bare "0 items"."""
+    others = Counter(p.suffix.lower() or "(no suffix)" for p in folder.rglob("*") if p.is_file())
+    found = ", ".join(f"{n} {suffix}" for suffix, n in others.most_common(5)) or "no files at all"
+    err.print(
+        f"{folder}: no HTML files ({', '.join(sorted(HTML_SUFFIXES))}) in it: found {found}. "
+        "JSON Lines items go through `-` (standard input)."
+    )
 
 
 def _count(paths: list[str]) -> int | None:
@@ -241,14 +253,25 @@ def export(
     duplicates: Annotated[bool, typer.Option("--duplicates", help="Export the duplicates log.")] = False,
 ) -> None:
     """Write stored articles (or the duplicates log) to standard output."""
+    from worker.queries import unknown_source_message
+
     store = open_store()
     start = _parse_since(since)
+    if source is not None and (unknown := unknown_source_message(store, source)):
+        fail(unknown)
     rows = (duplicate_rows if duplicates else article_rows)(store, since=start, source=source)
     if fmt is ExportFormat.csv:
         count = write_csv(rows, sys.stdout, DUPLICATE_COLUMNS if duplicates else ARTICLE_COLUMNS)
     else:
         count = write_jsonl(rows, sys.stdout)
-    err.print(f"{count} {'duplicates' if duplicates else 'articles'} exported")
+    what = "duplicates" if duplicates else "articles"
+    if count == 0:
+        selection = " and ".join(
+            part for part in (f"source {source}" if source else "", f"since {since}" if since else "") if part
+        )
+        err.print(f"0 {what} exported: none " + (f"match {selection}" if selection else "stored yet"))
+    else:
+        err.print(f"{count} {what} exported")
 
 
 @app.command()
