@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -165,3 +166,17 @@ class CrawlState(Base):
     fetched_at: Mapped[datetime | None] = mapped_column(nullable=True)
     lastmod: Mapped[datetime | None] = mapped_column(nullable=True)
     status: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class IngestProgress(Base):
+    """How far a long input (a WARC file, local or remote) has been ingested, so a run that was stopped
+    resumes at the next record instead of reading the file again from its start."""
+
+    __tablename__ = "ingest_progress"
+
+    input: Mapped[str] = mapped_column(Text, primary_key=True)
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

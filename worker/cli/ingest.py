@@ -30,6 +30,7 @@ from worker.export import (
 )
 from worker.pipeline import Decision, Outcome, Pipeline
 from worker.store import StorageUnavailable
+from worker.warc import COMMON_CRAWL
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 MAX_FILE_BYTES = 10_000_000
@@ -79,7 +80,7 @@ def _fetch(url: str) -> Work:
     return Work(url, result.final_url, html=result.text if result.text is not None else result.content)
 
 
-def _expand(paths: list[str]) -> Iterator[Work]:
+def _expand(paths: list[str], expect_html: bool = True) -> Iterator[Work]:
     for raw in paths:
         if raw == "-":
             for number, line in enumerate(sys.stdin, 1):
@@ -93,7 +94,7 @@ def _expand(paths: list[str]) -> Iterator[Work]:
                 files = sorted(
                     p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in HTML_SUFFIXES
                 )
-                if not files:
+                if not files and expect_html:
                     _no_html_in(path)
                 for file in files:
                     yield _read_file(file)
@@ -142,10 +143,32 @@ def ingest(
         list[str], typer.Argument(help="HTML files, folders of them, URLs, or - for JSON Lines.")
     ],
     source: Annotated[str | None, typer.Option(help="Source name recorded with every item.")] = None,
+    warc_base: Annotated[
+        str, typer.Option("--warc-base", help="Base URL of the relative paths in a CC-NEWS path list.")
+    ] = COMMON_CRAWL,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Read WARC files from their start, even finished ones.")
+    ] = False,
 ) -> None:
-    """Extract, de-duplicate and store each item; one line per item, a summary at the end."""
+    """Extract, de-duplicate and store each item; one line per item, a summary at the end. WARC files
+    (.warc, .warc.gz) and CC-NEWS path lists (warc.paths.gz) are read record by record and resume where
+    a stopped run left off."""
+    from worker.cli.warc import ingest_warcs, split_inputs
+
+    paths, warcs = split_inputs(paths, warc_base)
     pipeline = open_pipeline()
     counts: Counter[str] = Counter()
+    if warcs:
+        ingest_warcs(pipeline, warcs, source, restart, counts)
+    if paths:
+        _ingest_paths(pipeline, paths, source, counts, expect_html=not warcs)
+    summary = ", ".join(f"{counts[o.value]} {o.value.replace('_', ' ')}" for o in Outcome)
+    err.print(f"{sum(counts[o.value] for o in Outcome)} items: {summary}")
+
+
+def _ingest_paths(
+    pipeline: Pipeline, paths: list[str], source: str | None, counts: Counter[str], expect_html: bool
+) -> None:
     show_bar = interactive()
     progress = Progress(
         TextColumn("{task.description}"),
@@ -158,7 +181,7 @@ def ingest(
     )
     with progress:
         task = progress.add_task("ingesting", total=_count(paths))
-        for work in _expand(paths):
+        for work in _expand(paths, expect_html):
             try:
                 decision = _process(pipeline, work, source)
             except StorageUnavailable as error:  # nothing more can be stored; what was stored stays
@@ -175,8 +198,6 @@ def ingest(
             else:
                 print(line)
             progress.advance(task)
-    summary = ", ".join(f"{counts[o.value]} {o.value.replace('_', ' ')}" for o in Outcome)
-    err.print(f"{sum(counts.values())} items: {summary}")
 
 
 def human(value: object) -> str:
