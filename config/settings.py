@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -104,6 +104,40 @@ class Settings(BaseSettings):
         default="127.0.0.1",
         description="Host address docker-compose publishes Flower on; 0.0.0.0 only behind TLS.",
     )
+
+    # -- operations (issue 11): logs, metrics, retention -------------------------------------------------
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines: readable text, or one JSON object per line for shippers."
+    )
+    log_level: str | None = Field(
+        default=None, description="Log level (DEBUG, INFO, WARNING...); unset: INFO for workers."
+    )
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Prometheus metrics on this port (workers); unset: off."
+    )
+    prune_older_than: str | None = Field(
+        default=None,
+        description="Beat runs `wirefeed prune` daily for rows older than this (e.g. 30d); unset: off.",
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value.upper()
+
+    @field_validator("prune_older_than")
+    @classmethod
+    def _age(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from worker.timespec import parse_age
+
+        parse_age(value)  # raises ValueError with the accepted forms
+        return value.strip()
 
     @field_validator("allow_private_hosts", mode="before")
     @classmethod

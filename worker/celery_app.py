@@ -15,7 +15,9 @@ from celery import Celery, signals
 from kombu import Queue
 
 from config.settings import Settings, get_settings
+from worker import observe  # a log line per task, JSON logs, the metrics endpoint (issue 11)
 
+observe.prepare()  # before anything imports prometheus-client
 log = logging.getLogger(__name__)
 
 QUEUES = ("discover", "fetch", "process")
@@ -26,6 +28,7 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
     "wirefeed.ingest_html": {"queue": "process"},
     "wirefeed.ingest_item": {"queue": "process"},
     "wirefeed.ingest_items": {"queue": "process"},
+    "wirefeed.prune": {"queue": "discover"},  # light and rare: beside the crawl scheduling
 }
 
 
@@ -93,7 +96,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 
 def make_app(settings: Settings | None = None) -> Celery:
     settings = settings or get_settings()
-    celery = Celery("wirefeed", include=["worker.tasks"])
+    celery = Celery("wirefeed", include=["worker.tasks", "worker.ops_tasks"])
     celery.config_from_object(celery_config(settings))
     # Arguments shown in Flower and logs are trimmed by our own producers (worker.queueing); these caps
     # catch everything else, e.g. retries and messages re-sent by Celery itself.

@@ -31,6 +31,7 @@ from scrapers.fetch import Fetcher, FetchPolicy
 from scrapers.politeness import HostGate
 from scrapers.robots import RobotsCache
 from scrapers.sites import extractor_for
+from worker import logs, metrics
 from worker.crawl_state import UrlState, load_states, save_state
 from worker.models import utcnow
 from worker.pipeline import Decision, Outcome, Pipeline
@@ -377,8 +378,11 @@ def fetch_page(
     policy = policy_for(source, settings) if source is not None else _default_policy(settings)
     fetched_at = datetime.now(UTC)
     try:
-        result = fetcher.fetch(job.url, policy, etag=job.etag, last_modified=job.last_modified)
+        with logs.item_context(url=job.url, source=name), metrics.observe("fetch"):
+            result = fetcher.fetch(job.url, policy, etag=job.etag, last_modified=job.last_modified)
+        metrics.count_page("not_modified" if result.not_modified else result.status)
     except IngestError as error:
+        metrics.count_page(getattr(error, "status", None) or error.kind.value)
         if record_errors:
             _record(store, job.url, name, "fetch", error)
         save_state(

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -176,6 +177,13 @@ class IngestErrorRecord(Base):
     kind: Mapped[str] = mapped_column(String(40), index=True)
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # A pushed item has no page to point at: its line in the input, its own id, and the item itself (so
+    # `wirefeed retry` can run it again). An error is closed, not deleted, when a retry settles it.
+    line: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    item_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    payload: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
+    resolution: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class CrawlState(Base):
@@ -190,3 +198,17 @@ class CrawlState(Base):
     fetched_at: Mapped[datetime | None] = mapped_column(nullable=True)
     lastmod: Mapped[datetime | None] = mapped_column(nullable=True)
     status: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class IngestProgress(Base):
+    """How far a long input (a WARC file, local or remote) has been ingested, so a run that was stopped
+    resumes at the next record instead of reading the file again from its start."""
+
+    __tablename__ = "ingest_progress"
+
+    input: Mapped[str] = mapped_column(Text, primary_key=True)
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

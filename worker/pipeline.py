@@ -24,6 +24,7 @@ from config.settings import DEFAULT_DEDUP_THRESHOLD, Settings
 from scrapers.article import Article
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.urls import try_canonicalize
+from worker import logs, metrics
 from worker.dedup import DedupIndex, InProcessIndex, Match
 from worker.fingerprint import Signature, content_hash, signature
 from worker.items import parse_item
@@ -211,25 +212,28 @@ class Pipeline:
         extractor: Extractor | None = None,
         fetched_at: datetime | None = None,
     ) -> Decision:
-        try:
-            article = (extractor or _default_extractor)(html, url)
-        except IngestError as error:
-            return self.record_error(url, source, "extract", error)
-        except Exception as error:  # a bug in one page's extraction must not end the run
-            log.exception("extraction crashed on %s", url)
-            return self.record_error(url, source, "extract", IngestError(ErrorKind.INTERNAL, repr(error)))
-        if article.url is None:
-            article.url = url
-        return self.ingest_article(article, source=source, fetched_at=fetched_at)
+        with logs.item_context(url=url, source=source):  # every log line of this page names it
+            try:
+                with metrics.observe("extract"):
+                    article = (extractor or _default_extractor)(html, url)
+            except IngestError as error:
+                return self.record_error(url, source, "extract", error)
+            except Exception as error:  # a bug in one page's extraction must not end the run
+                log.exception("extraction crashed on %s", url)
+                return self.record_error(url, source, "extract", IngestError(ErrorKind.INTERNAL, repr(error)))
+            if article.url is None:
+                article.url = url
+            return self.ingest_article(article, source=source, fetched_at=fetched_at)
 
     def ingest_item(self, item: str | bytes | Mapping[str, Any], *, source: str | None = None) -> Decision:
         """An already-parsed item (JSON line or mapping): no extraction, straight to dedup and storage."""
-        url = item.get("url") if isinstance(item, Mapping) else None
-        try:
-            parsed = parse_item(dict(item) if isinstance(item, Mapping) else item)
-        except IngestError as error:  # the URL of a refused item may itself be what is oversized
-            return self.record_error(url[:4000] if isinstance(url, str) else None, source, "validate", error)
-        return self.ingest_article(parsed.to_article(), source=parsed.source or source)
+        fields = logs.item_fields(item)
+        with logs.item_context(**fields, source=source, stage="validate"):
+            try:
+                parsed = parse_item(dict(item) if isinstance(item, Mapping) else item)
+            except IngestError as error:
+                return self.record_error(fields.get("url"), source, "validate", error)
+            return self.ingest_article(parsed.to_article(), source=parsed.source or source)
 
     def ingest_article(
         self, article: Article, *, source: str | None = None, fetched_at: datetime | None = None
@@ -239,16 +243,22 @@ class Pipeline:
         if not text:
             error = IngestError(ErrorKind.NOT_AN_ARTICLE, "no article text found")
             return self.record_error(article.url, source, "extract", error)
-        chash = content_hash(text)
+        with metrics.observe("fingerprint"):
+            chash = content_hash(text)
+            sig = signature(text)
         if not key:  # a page with no URL at all (a file without rel=canonical): its text is its identity
             key = f"urn:wirefeed:sha256:{chash}"
         article.canonical_url = key
-        sig = signature(text)
         last_error: Exception | None = None
         for attempt in range(self.PENDING_TRIES):
             heal = attempt == self.PENDING_TRIES - 2
             try:
-                return self._decide(article, key, chash, sig, source, fetched_at or utcnow(), heal=heal)
+                when = fetched_at or utcnow()
+                with metrics.observe("dedup_store"):
+                    decision = self._decide(article, key, chash, sig, source, when, heal=heal)
+                    log.debug("decided: %s", decision.describe())
+                metrics.count_item(decision.outcome.value)
+                return decision
             except IntegrityError as error:  # another writer stored this URL first: decide again against it
                 last_error = error
             except _PendingMatch as error:
@@ -268,9 +278,19 @@ class Pipeline:
         )
 
     def record_error(self, url: str | None, source: str | None, stage: str, error: IngestError) -> Decision:
+        context = logs.current()  # a pushed item's line, id and copy, for `wirefeed errors` and `retry`
+        with logs.item_context(url=url, source=source, stage=stage):
+            log.info("rejected: %s: %s", error.kind.value, error.message)
         try:
             self.store.record_error(
-                url=url, source=source, stage=stage, kind=error.kind.value, message=error.message
+                url=url,
+                source=source,
+                stage=stage,
+                kind=error.kind.value,
+                message=error.message,
+                line=context.get("line"),
+                item_id=context.get("item_id"),
+                payload=context.get("payload"),
             )
         except DBAPIError as db_error:
             if is_unreachable(db_error):  # the verdict must not be lost: let the caller retry the item

@@ -62,9 +62,17 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     try:
         sources = load_sources(settings.sources).select()
     except SourcesError as error:
-        log.error("beat: no schedule: %s", error)
-        return {}
-    return {f"crawl:{source.name}": entry_for(source) for source in sources}
+        log.error("beat: no crawls scheduled: %s", error)
+        sources = []
+    entries = {f"crawl:{source.name}": entry_for(source) for source in sources}
+    if settings.prune_older_than:  # retention (issue 11): once a day, at a quiet hour
+        entries["prune"] = {
+            "task": "wirefeed.prune",
+            "schedule": crontab(minute=17, hour=3),
+            "kwargs": {"older_than": settings.prune_older_than},
+            "options": {"queue": "discover", "expires": 23 * 3600},
+        }
+    return entries
 
 
 class SourcesScheduler(RedBeatScheduler):

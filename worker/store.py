@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event, func, inspect, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker import migrate
+from worker import metrics, migrate
 from worker.models import (
     ArticleRecord,
     CrawlState,
@@ -178,12 +178,31 @@ class Store:
 
     # -- errors ----------------------------------------------------------------------------------------
     def record_error(
-        self, *, url: str | None, source: str | None, stage: str, kind: str, message: str
+        self,
+        *,
+        url: str | None,
+        source: str | None,
+        stage: str,
+        kind: str,
+        message: str,
+        line: int | None = None,
+        item_id: str | None = None,
+        payload: str | None = None,
     ) -> None:
         with self.session() as session:
             session.add(
-                IngestErrorRecord(url=url, source=source, stage=stage, kind=kind, message=message[:4000])
+                IngestErrorRecord(
+                    url=url,
+                    source=source,
+                    stage=stage,
+                    kind=kind,
+                    message=message[:4000],
+                    line=line,
+                    item_id=item_id[:200] if item_id else None,
+                    payload=payload,
+                )
             )
+        metrics.count_item("rejected", kind)  # every rejection, whichever stage wrote it, lands here
 
     # -- crawl state -----------------------------------------------------------------------------------
     @staticmethod

@@ -386,3 +386,6 @@ def crawl_source(self: WirefeedTask, source: str, run_id: str | None = None) -> 
         send("wirefeed.fetch_article", {"url": job.url, "source": source, "job": job.to_dict()}, run=run)
     self.done(run.id)
     return {"source": source, "pages": len(discovery.pages), "run_id": run.id}
+
+
+from worker import ops_tasks  # noqa: E402, F401  (issue 11: wirefeed.prune registers with the other tasks)

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from worker.cli import crawl, db, ingest, queue  # noqa: F401 (imported for their commands)
+from worker.cli import crawl, db, demo, errors, ingest, queue, retention, sources  # noqa: F401 (imported for their commands)
 from worker.cli.app import app
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    """Logs go to standard error, readable or JSON (WIREFEED_LOG_FORMAT), warnings and worse unless
+    WIREFEED_LOG_LEVEL says otherwise; a bad setting is reported by the command itself."""
+    from config.settings import SettingsError, get_settings
+    from worker import logs
+
+    try:
+        logs.configure_from_settings(get_settings(), default_level="WARNING")
+    except SettingsError:
+        logs.configure("text", logging.WARNING)
     app()
 
 

@@ -14,8 +14,17 @@ from config.settings import Settings, SettingsError, get_settings
 from worker.pipeline import Pipeline
 from worker.store import SchemaMissing, Store
 
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+def _console(stderr: bool = False) -> Console:
+    """A console that wraps to the terminal, or, piped to a file or another program, never cuts a line:
+    tables keep whole URLs and messages (no "…") because nobody is reading them at a fixed width."""
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 100_000
+    return Console(stderr=stderr, soft_wrap=True, highlight=False, width=width)
+
+
+out = _console()
+err = _console(stderr=True)
 
 
 # C0 and C1 controls but tab and newline: an escape sequence from a page or a server must not reach the
@@ -34,7 +43,9 @@ def plain(value: object, style: str = "") -> Text:
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(Text.assemble(("error:", "bold red"), " ", plain(message)))
+    from worker.logs import redact
+
+    err.print(Text.assemble(("error:", "bold red"), " ", plain(redact(message))))
     raise typer.Exit(code)
 
 

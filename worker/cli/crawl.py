@@ -124,6 +124,23 @@ def _progress_callback(progress: Progress) -> tuple[Any, dict[str, TaskID]]:
     return update, tasks
 
 
+_pipelines: list[Pipeline] = []
+
+
+def _serve_metrics(port: int) -> None:
+    """The crawl's own /metrics (pages, items, stage latencies, index size) for as long as it runs."""
+    from worker.metrics import StateCollector, serve
+
+    def index_size() -> int:
+        return len(_pipelines[-1].index) if _pipelines else 0
+
+    try:
+        serve(port, StateCollector(index_size))
+    except OSError as error:
+        fail(f"--metrics-port {port}: {error.strerror}")
+    err.print(f"metrics: http://localhost:{port}/metrics (all interfaces)")
+
+
 def _open_pipeline(create_schema: bool) -> Pipeline:
     conf = settings()
     if create_schema:
@@ -134,9 +151,11 @@ def _open_pipeline(create_schema: bool) -> Pipeline:
             store.upgrade()  # the demo is a first run: create the tables rather than ask for `db upgrade`
         store.dispose()
     try:
-        return Pipeline.open(conf)
+        pipeline = Pipeline.open(conf)
     except SchemaMissing as error:
         fail(str(error))
+    _pipelines.append(pipeline)
+    return pipeline
 
 
 def _run(
@@ -186,19 +205,28 @@ def crawl_command(
     wait: Annotated[
         bool, typer.Option("--wait", help="With --enqueue: block until the workers are done, then summarise.")
     ] = False,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option("--metrics-port", min=1, max=65535, help="Serve Prometheus metrics on this port."),
+    ] = None,
 ) -> None:
     """Discover, fetch and ingest all (or the named) sources once. Ctrl-C stops after the pages in flight;
     what was stored stays stored and the next run resumes without refetching it."""
     conf = settings()
     if enqueue:
         if demo:
-            fail("--demo serves its site inside this process; it cannot be combined with --enqueue")
+            fail(
+                "--demo serves its site inside this process, out of the workers' reach: run "
+                "`wirefeed demo serve` in another shell and follow what it prints"
+            )
         if config is not None:
             fail("the workers read their sources from WIREFEED_SOURCES; --config cannot reach them")
         _enqueued(list(source or []), wait, as_json)
         return
     if wait:
         fail("--wait only applies with --enqueue")
+    if metrics_port is not None:
+        _serve_metrics(metrics_port)
     if demo:
         from scrapers.demo_server import DemoSite
 

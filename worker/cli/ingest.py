@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from scrapers.errors import ErrorKind, IngestError
+from worker import logs
 from worker.cli.app import app
 from worker.cli.common import clean, err, fail, interactive, open_pipeline, open_store, out, plain, settings
 from worker.export import (
@@ -31,6 +32,7 @@ from worker.export import (
 )
 from worker.pipeline import Decision, Outcome, Pipeline
 from worker.store import StorageUnavailable
+from worker.warc import COMMON_CRAWL
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 MAX_FILE_BYTES = 10_000_000
@@ -45,6 +47,7 @@ class Work:
     html: str | bytes | None = None
     item: str | bytes | None = None
     error: IngestError | None = None
+    line: int | None = None
 
 
 def _is_url(value: str) -> bool:
@@ -79,14 +82,14 @@ def _fetch(url: str) -> Work:
     return Work(url, result.final_url, html=result.text if result.text is not None else result.content)
 
 
-def _expand(paths: list[str]) -> Iterator[Work]:
+def _expand(paths: list[str], expect_html: bool = True) -> Iterator[Work]:
     for raw in paths:
         if raw == "-":
             from worker.items import read_lines
 
             # Bytes, not text: one invalid UTF-8 byte is that line's invalid_item, not the run's end.
             for line in read_lines(sys.stdin.buffer):
-                yield Work(f"stdin:{line.number}", item=line.data or None, error=line.error)
+                yield Work(f"stdin:{line.number}", item=line.data or None, error=line.error, line=line.number)
         elif _is_url(raw):
             yield _fetch(raw)
         else:
@@ -95,12 +98,24 @@ def _expand(paths: list[str]) -> Iterator[Work]:
                 files = sorted(
                     p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in HTML_SUFFIXES
                 )
+                if not files and expect_html:
+                    _no_html_in(path)
                 for file in files:
                     yield _read_file(file)
             elif path.exists():
                 yield _read_file(path)
             else:
                 yield Work(raw, error=IngestError(ErrorKind.FETCH, "no such file, folder or URL"))
+
+
+def _no_html_in(folder: Path) -> None:
+    """Say why a folder gave nothing, instead of a bare "0 items"."""
+    others = Counter(p.suffix.lower() or "(no suffix)" for p in folder.rglob("*") if p.is_file())
+    found = ", ".join(f"{n} {suffix}" for suffix, n in others.most_common(5)) or "no files at all"
+    err.print(
+        f"{folder}: no HTML files ({', '.join(sorted(HTML_SUFFIXES))}) in it: found {found}. "
+        "JSON Lines items go through `-` (standard input)."
+    )
 
 
 def _count(paths: list[str]) -> int | None:
@@ -118,11 +133,12 @@ def _count(paths: list[str]) -> int | None:
 
 
 def _process(pipeline: Pipeline, work: Work, source: str | None) -> Decision:
-    if work.error is not None:
-        return pipeline.record_error(work.url or work.label, source, "read", work.error)
-    if work.item is not None:
-        return pipeline.ingest_item(work.item, source=source)
-    return pipeline.ingest_html(work.html or b"", url=work.url, source=source)
+    with logs.item_context(url=work.url, source=source, line=work.line, stage="read"):
+        if work.error is not None:
+            return pipeline.record_error(work.url or work.label, source, "read", work.error)
+        if work.item is not None:
+            return pipeline.ingest_item(work.item, source=source)
+        return pipeline.ingest_html(work.html or b"", url=work.url, source=source)
 
 
 @app.command()
@@ -131,10 +147,32 @@ def ingest(
         list[str], typer.Argument(help="HTML files, folders of them, URLs, or - for JSON Lines.")
     ],
     source: Annotated[str | None, typer.Option(help="Source name recorded with every item.")] = None,
+    warc_base: Annotated[
+        str, typer.Option("--warc-base", help="Base URL of the relative paths in a CC-NEWS path list.")
+    ] = COMMON_CRAWL,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Read WARC files from their start, even finished ones.")
+    ] = False,
 ) -> None:
-    """Extract, de-duplicate and store each item; one line per item, a summary at the end."""
+    """Extract, de-duplicate and store each item; one line per item, a summary at the end. WARC files
+    (.warc, .warc.gz) and CC-NEWS path lists (warc.paths.gz) are read record by record and resume where
+    a stopped run left off."""
+    from worker.cli.warc import ingest_warcs, split_inputs
+
+    paths, warcs = split_inputs(paths, warc_base)
     pipeline = open_pipeline()
     counts: Counter[str] = Counter()
+    if warcs:
+        ingest_warcs(pipeline, warcs, source, restart, counts)
+    if paths:
+        _ingest_paths(pipeline, paths, source, counts, expect_html=not warcs)
+    summary = ", ".join(f"{counts[o.value]} {o.value.replace('_', ' ')}" for o in Outcome)
+    err.print(f"{sum(counts[o.value] for o in Outcome)} items: {summary}")
+
+
+def _ingest_paths(
+    pipeline: Pipeline, paths: list[str], source: str | None, counts: Counter[str], expect_html: bool
+) -> None:
     show_bar = interactive()
     progress = Progress(
         TextColumn("{task.description}"),
@@ -147,7 +185,7 @@ def ingest(
     )
     with progress:
         task = progress.add_task("ingesting", total=_count(paths))
-        for work in _expand(paths):
+        for work in _expand(paths, expect_html):
             try:
                 decision = _process(pipeline, work, source)
             except StorageUnavailable as error:  # nothing more can be stored; what was stored stays
@@ -164,8 +202,21 @@ def ingest(
             else:
                 print(line)
             progress.advance(task)
-    summary = ", ".join(f"{counts[o.value]} {o.value.replace('_', ' ')}" for o in Outcome)
-    err.print(f"{sum(counts.values())} items: {summary}")
+
+
+def human(value: object) -> str:
+    """A field as a person reads it: "-" for nothing, lists joined, dates in ISO, never a Python repr."""
+    if value is None or value == "" or value == []:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(human(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {human(v)}" for k, v in value.items())
+    return str(value)
 
 
 def _print_article(record: dict[str, object], as_json: bool) -> None:
@@ -175,7 +226,7 @@ def _print_article(record: dict[str, object], as_json: bool) -> None:
     table = Table(show_header=False, box=None)
     for key, value in record.items():
         if key != "text":
-            table.add_row(plain(key, "bold"), plain(value))
+            table.add_row(plain(key, "bold"), plain(human(value)))
     out.print(table)
     out.print()
     out.print(plain(record.get("text") or ""))
@@ -230,10 +281,14 @@ def export(
     ] = False,
 ) -> None:
     """Write stored articles (or the duplicates log, or the stories) to standard output."""
+    from worker.queries import unknown_source_message
+
     if duplicates and stories:
         fail("--duplicates and --stories: choose one")
     store = open_store()
     start = _parse_since(since)
+    if source is not None and (unknown := unknown_source_message(store, source)):
+        fail(unknown)
     kind, make, columns = (
         ("stories", story_rows, STORY_COLUMNS) if stories
         else ("duplicates", duplicate_rows, DUPLICATE_COLUMNS) if duplicates
@@ -242,30 +297,71 @@ def export(
     rows = make(store, since=start, source=source)
     csv_out = fmt is ExportFormat.csv
     count = write_csv(rows, sys.stdout, columns) if csv_out else write_jsonl(rows, sys.stdout)
-    err.print(f"{count} {kind} exported")
+    if count == 0:
+        selection = " and ".join(
+            part for part in (f"source {source}" if source else "", f"since {since}" if since else "") if part
+        )
+        err.print(f"0 {kind} exported: none " + (f"match {selection}" if selection else "stored yet"))
+    else:
+        err.print(f"{count} {kind} exported")
 
 
 @app.command()
-def stats() -> None:
-    """Articles, new versions, duplicates and errors per source."""
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as one JSON object.")] = False,
+) -> None:
+    """Articles, new versions, duplicates and errors per source: failed attempts, and the distinct URLs
+    (or pushed items) still failing."""
+    from worker.queries import error_counts, open_error_kinds
+
     store = open_store()
+    rows = store.stats()
+    failures = error_counts(store)
+    for row in rows:
+        counted = failures.get(row["source"], {"attempts": row["errors"], "failing": 0})
+        row["error_attempts"] = counted["attempts"]
+        row["failing_urls"] = counted["failing"]
+    kinds = open_error_kinds(store)
+    if as_json:
+        from worker.crawl_state import fill_rates
+
+        document = {
+            "sources": [
+                {**{k: v for k, v in row.items() if k != "errors"},
+                 "last_stored": row["last_stored"].isoformat() if row["last_stored"] else None}
+                for row in rows
+            ],
+            "failing_by_kind": dict(sorted(kinds.items())),
+            "fill_rates": [
+                {"source": r.source, "field": r.field, "recent": r.recent, "previous": r.previous,
+                 "flagged": r.flagged}
+                for r in fill_rates(store, None)
+            ],
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        out.print("nothing stored and no errors yet: run `wirefeed ingest` or `wirefeed crawl`")
+        return
     table = Table(title="wirefeed")
-    for column in ("source", "articles", "versions", "duplicates", "errors", "last stored"):
+    columns = ("articles", "versions", "duplicates", "failed attempts", "failing URLs", "last stored")
+    for column in ("source", *columns):
         table.add_column(column, justify="left" if column == "source" else "right")
-    for row in store.stats():
+    for row in rows:
         last = row["last_stored"].strftime("%Y-%m-%d %H:%M UTC") if row["last_stored"] else "-"
         table.add_row(
             plain(row["source"]),
             str(row["articles"]),
             str(row["versions"]),
             str(row["duplicates"]),
-            str(row["errors"]),
+            str(row["error_attempts"]),
+            str(row["failing_urls"]),
             last,
         )
     out.print(table)
-    kinds = store.error_kinds()
     if kinds:
-        out.print("errors by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+        out.print("failing URLs by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+        out.print("why: wirefeed errors [--kind KIND]; run them again: wirefeed retry")
     from worker.cli.crawl import print_fill_rates
 
     print_fill_rates(store, out)

@@ -1,0 +1,38 @@
+"""Operations tasks for the Celery workers: the daily prune that beat sends when retention is enabled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from config.settings import get_settings
+from worker.celery_app import app
+
+
+@app.task(name="wirefeed.prune", ignore_result=True, acks_late=True)
+def prune(older_than: str | None = None) -> dict[str, Any]:
+    """``wirefeed prune`` on the workers, with their shared index (``WIREFEED_DEDUP_URL``, else the broker).
+
+    Idempotent: a prune delivered twice finds nothing left to remove the second time."""
+    import redis
+
+    from worker.pipeline import shared_index
+    from worker.retention import prune as run_prune
+    from worker.store import Store
+    from worker.timespec import parse_age
+
+    conf = get_settings()
+    age = older_than or conf.prune_older_than
+    if not age:
+        return {"skipped": "WIREFEED_PRUNE_OLDER_THAN is not set"}
+    url = conf.dedup_url or conf.broker_url
+    store = Store(conf.database_url)
+    try:
+        report = run_prune(
+            store,
+            parse_age(age),
+            index=shared_index(url, conf.dedup_threshold),
+            redis_client=redis.Redis.from_url(url),
+        )
+    finally:
+        store.dispose()
+    return report.to_dict()
