@@ -7,7 +7,7 @@ F1), and the choice is scored on the held-out fold. The out-of-fold P/R/F1 pool 
 A value chosen the same in every fold, with out-of-fold figures equal to the in-sample ones, is not fitted
 to a few hosts. Folds are those of ``bench.extraction_eval`` (a hash of the registrable domain).
 
-Run by hand:  .venv/bin/python -m bench.extraction_folds [--limit N]
+Run by hand:  .venv/bin/python -m bench.extraction_folds [--limit N] [--only DENSER_ELSEWHERE]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ content = importlib.import_module("scrapers.content")
 OFF = float("inf")
 # (module, constant, candidates); the shipped value is the module's own.
 THRESHOLDS: list[tuple[object, str, list[float]]] = [
-    (extract_module, "DENSER_ELSEWHERE", [1.5, 2.0, 3.0, OFF]),
+    (extract_module, "DENSER_ELSEWHERE", [1.0, 1.1, 1.25, 1.5, 2.0, OFF]),
     (extract_module, "TAIL_AFTER_CHARS", [100, 200, 400, OFF]),
     (content, "DENSE_MIN_PARAGRAPHS", [2, 3, 4, 1000]),
     (content, "DENSE_MIN_BLOCK_CHARS", [300, 500, 800, OFF]),
@@ -91,6 +91,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--only", default=None, help="one threshold by name")
     args = parser.parse_args()
     sets: list[tuple[str, list[Page], Callable[[Page], PageScore], bool]] = [
         ("dev", load_dev(args.limit), score_dev, False),
@@ -99,6 +100,8 @@ def main() -> None:
     print(f"{'threshold':<22} {'shipped':>7}  chosen per held-out fold   "
           f"{'dev in / out-of-fold F1':>24}  {'dev2 in / out-of-fold F1':>24}")
     for module, name, candidates in THRESHOLDS:
+        if args.only and name != args.only:
+            continue
         shipped = getattr(module, name)
         per_value: dict[float, dict[str, list[PageScore]]] = {}
         try:

@@ -510,3 +510,22 @@ def test_story_among_link_rows_beats_a_compact_blurb_elsewhere() -> None:
     article = extract(html)
     assert article.text.startswith("Paragraph 0 of the match report")
     assert "social bookmarking" not in article.text
+
+
+def test_story_container_wins_over_a_compact_box_inside_it() -> None:
+    """The same sunk container, holding the blurb itself: the run around the box is the story."""
+    paragraphs = [
+        f"Paragraph {i} of the match report: the home side pressed high from the start and forced "
+        f"a string of corners before the break, while the visitors defended deep and waited for a chance "
+        f"on the counter that finally came in the {60 + i}th minute." for i in range(8)
+    ]
+    rows = "".join(f"<div><a href='/team/{i}'>Squad list, fixtures and results of club number {i} this "
+                   f"season in the league and cups</a></div>" for i in range(30))
+    blurb = ("<div class='entry'><p>" + "I agree with the last reader, every story here gets turned into "
+             "a row about the manager, if only they knew the half of it. " * 4 + "</p></div>")
+    story = "".join(f"<p>{p}</p>{rows if i == 2 else ''}" for i, p in enumerate(paragraphs))
+    nav = "".join(f"<div><a href='/s/{i}'>Section number {i} with its own long list of stories and "
+                  "results</a></div>" for i in range(10))
+    article = extract(f"<html><body>{nav}<div class='main'>{story}{blurb}</div></body></html>")
+    assert article.text.startswith("Paragraph 0 of the match report")
+    assert "Paragraph 7 of the match report" in article.text
