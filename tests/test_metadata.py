@@ -964,3 +964,9 @@ def test_layout_wrappers_named_after_a_sidebar_still_hold_the_story() -> None:
 )
 def test_byline_labels_glued_or_alone_are_not_names(line: str, authors: list[str]) -> None:
     assert meta_of(_story(line)).authors == authors
+
+
+def test_an_unclosed_title_that_swallowed_the_head_keeps_only_its_words() -> None:
+    html = ("<html><head><title>Gale to drive Nationwide car in 2008 <script>var OAS = {pos: 1};</script>"
+            "<link rel='stylesheet' href='/a.css'></head><body><p>Gale will drive the car.</p></body></html>")
+    assert meta_of(html).title == "Gale to drive Nationwide car in 2008"

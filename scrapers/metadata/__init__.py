@@ -22,8 +22,15 @@ Decisions worth knowing:
   function words of nine common languages), with a warning.
 - ``canonical_url`` is None when the page declares none; a canonical pointing at the site root from a
   deeper page is a common CMS mistake and is ignored with a warning.
-- ``htmldate`` is not used: its fast mode falls back to any date in the page text (comment dates
-  included), which is the mistake this package exists to avoid. ``bench/metadata_speed.py`` compares.
+- Structured values are checked against the page: a labelled printed date days away, or a full-name
+  byline sharing no name with the structured authors, wins (JSON-LD of another story, a template default).
+- Without structured values, ``lines`` rebuilds the printed lines around the heading (table layouts put
+  "By X<br>Published: Sunday, May 12, 2024" in one element) for labelled dates, relative stamps counted
+  back from ``fetched_at``, and plain bylines.
+- ``htmldate`` is the last reader of the page, and only of the story's own container with scripts,
+  comments, teasers and update stamps removed: on the whole page its fast mode takes any date in the
+  page (comment dates included). ``bench/metadata_speed.py`` times it; ``bench/metadata_eval.py``
+  measures visible-only accuracy.
 - The tree is only read, never changed: the body extractor receives the same tree afterwards.
 """
 

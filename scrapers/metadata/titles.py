@@ -32,6 +32,7 @@ def find_title(page: Page, article: dict[str, Any] | None, site_name: str | None
     # (glued across <br>, links) is no better a title than the declared one
     heading_titles = [clean_text(element_text(h)) for h in headings if h.tag in ("h1", "h2", "h3")]
     heading_titles = [t for t in heading_titles if t and len(t) <= 400]
+    title_tag = _document_title(page.title_text)
     meta_titles = [v for k in _TITLE_META for v in page.meta_values(k)[:1]]
     if article is not None:
         for key in ("headline", "name", "alternativeHeadline"):
@@ -49,7 +50,6 @@ def find_title(page: Page, article: dict[str, Any] | None, site_name: str | None
             if text:
                 candidates.append(text)
                 break
-    title_tag = page.title_text
     site_names = site_spellings(page, site_name)
     for position, candidate in enumerate([*candidates, *heading_titles, clean_text(title_tag or "")]):
         cleaned = _clean_title(candidate, site_names, h1_texts)
@@ -68,6 +68,24 @@ def find_title(page: Page, article: dict[str, Any] | None, site_name: str | None
                     break
         return cleaned[:MAX_FIELD_CHARS]
     return None
+
+
+_MARKUP_RE = re.compile(r"<\s*/?\s*(?:script|style|link|meta|div|span|a)\b|-->|\{\s*[\w$]", re.IGNORECASE)
+
+
+def _document_title(text: str | None) -> str | None:
+    """The ``<title>`` text, or None when an unclosed ``<title>`` swallowed the markup after it (the
+    parser then reads scripts and tags as its text): its first words are still the title."""
+    if not text:
+        return None
+    text = clean_text(text)
+    match = _MARKUP_RE.search(text)
+    if match is not None:
+        text = text[: match.start()].strip()
+        # the cut leaves what the page put before the markup; a short stub is no title
+        if len(text) < 10:
+            return None
+    return text[:MAX_FIELD_CHARS] or None
 
 
 def _shares_words(a: str, b: str) -> bool:
