@@ -143,6 +143,17 @@ def test_invalid_utf8_on_stdin_is_one_invalid_item(workdir: Path) -> None:
     assert out[1].startswith("stdin:2\trejected: invalid_item")
 
 
+def test_oversized_line_on_stdin_is_too_large_and_the_next_line_goes_on(workdir: Path) -> None:
+    huge = json.dumps(item("https://news.example/huge", text="word " * 1_000_000)).encode()  # 5 MB > 4 MB
+    lines = [json.dumps(item("https://news.example/one")).encode(), huge,
+             json.dumps(item("https://news.example/two", text=OTHER)).encode()]
+    result = run(["ingest", "-"], workdir, stdin=b"\n".join(lines))
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode().splitlines()
+    assert out[0].startswith("stdin:1\tstored") and out[2].startswith("stdin:3\tstored")
+    assert out[1].startswith("stdin:2\trejected: too_large")
+
+
 # -- 7: canonical claims of pages that vouch for no host --------------------------------------------
 def test_local_file_cannot_take_over_a_stored_article(store: Store, tmp_path: Path) -> None:
     pipeline = Pipeline(store)
