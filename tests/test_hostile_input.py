@@ -35,8 +35,10 @@ def run(
     args: list[str], cwd: Path, stdin: bytes | None = None, **env: str
 ) -> subprocess.CompletedProcess[bytes]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
+    # Standard streams as under a normal en_US.UTF-8 locale (strict UTF-8); machines without that locale
+    # fall back to C, where Python would quietly use surrogateescape instead.
     environ.update({"WIREFEED_DATABASE_URL": f"sqlite:///{cwd / 'wf.db'}", "LC_ALL": "en_US.UTF-8",
-                    "LANG": "en_US.UTF-8", "PYTHONIOENCODING": "", **env})
+                    "LANG": "en_US.UTF-8", "PYTHONIOENCODING": "utf-8:strict", **env})
     return subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=cwd, input=stdin,
                           capture_output=True, env=environ, timeout=120)
 
