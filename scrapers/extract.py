@@ -52,8 +52,8 @@ def _parser() -> lxml_html.HTMLParser:
 
 def parse(text: str) -> HtmlElement:
     """Parse page text with lxml; IngestError(EMPTY or PARSE) when there is no document to speak of."""
+    limits.check_markup(text[:MAX_INPUT_CHARS])  # before any copy of a page that cannot pass
     data = text[:MAX_INPUT_CHARS].replace("\x00", "").encode("utf-8", errors="replace")
-    limits.check_markup(text[:MAX_INPUT_CHARS])
     parser = _parser()
     try:
         root = lxml_html.document_fromstring(data, parser=parser)
