@@ -146,6 +146,15 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
+    @field_validator("allow_private_hosts")
+    @classmethod
+    def _usable_hosts(cls, value: list[str]) -> list[str]:
+        """An entry the SSRF guard would not understand stops every process at start, not a task later."""
+        from scrapers.network import HostGuard
+
+        HostGuard(value)
+        return value
+
     @field_validator("database_url", "broker_url")
     @classmethod
     def _url_has_scheme(cls, value: str) -> str:

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from config.settings import SettingsError, load_settings
 from scrapers.demo_server import DemoSite
 from scrapers.encoding import charset_from_content_type, decode_document
 from scrapers.errors import ErrorKind, IngestError
@@ -398,6 +399,9 @@ def test_allow_list_host_port_entry_allows_that_port_only() -> None:
 def test_allow_list_entry_that_means_nothing_is_refused_at_start(entry: str) -> None:
     with pytest.raises(ValueError, match="allow-list entry"):
         Fetcher(allow_private_hosts=[entry])
+    with pytest.raises(SettingsError, match="WIREFEED_ALLOW_PRIVATE_HOSTS"):
+        load_settings(allow_private_hosts=f"127.0.0.1,{entry}")
+    assert load_settings(allow_private_hosts="127.0.0.1,localhost:8080,10.0.0.0/8").allow_private_hosts
 
 
 # -- hosts that stall ----------------------------------------------------------------------------------

@@ -35,8 +35,10 @@ def run(
     args: list[str], cwd: Path, stdin: bytes | None = None, **env: str
 ) -> subprocess.CompletedProcess[bytes]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
+    # Standard streams as under a normal en_US.UTF-8 locale (strict UTF-8); machines without that locale
+    # fall back to C, where Python would quietly use surrogateescape instead.
     environ.update({"WIREFEED_DATABASE_URL": f"sqlite:///{cwd / 'wf.db'}", "LC_ALL": "en_US.UTF-8",
-                    "LANG": "en_US.UTF-8", "PYTHONIOENCODING": "", **env})
+                    "LANG": "en_US.UTF-8", "PYTHONIOENCODING": "utf-8:strict", **env})
     return subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=cwd, input=stdin,
                           capture_output=True, env=environ, timeout=120)
 
@@ -141,6 +143,17 @@ def test_invalid_utf8_on_stdin_is_one_invalid_item(workdir: Path) -> None:
     out = result.stdout.decode().splitlines()
     assert out[0].startswith("stdin:1\tstored") and out[2].startswith("stdin:3\tstored")
     assert out[1].startswith("stdin:2\trejected: invalid_item")
+
+
+def test_oversized_line_on_stdin_is_too_large_and_the_next_line_goes_on(workdir: Path) -> None:
+    huge = json.dumps(item("https://news.example/huge", text="word " * 1_000_000)).encode()  # 5 MB > 4 MB
+    lines = [json.dumps(item("https://news.example/one")).encode(), huge,
+             json.dumps(item("https://news.example/two", text=OTHER)).encode()]
+    result = run(["ingest", "-"], workdir, stdin=b"\n".join(lines))
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode().splitlines()
+    assert out[0].startswith("stdin:1\tstored") and out[2].startswith("stdin:3\tstored")
+    assert out[1].startswith("stdin:2\trejected: too_large")
 
 
 # -- 7: canonical claims of pages that vouch for no host --------------------------------------------
