@@ -238,7 +238,7 @@ class InProcessIndex:
 
     def _sort(self, rows: np.ndarray) -> None:
         keys = band_keys(self._matrix[rows], self.bands, self.rows).ravel()
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys)  # any order within a key: candidates are deduplicated
         self._sorted_keys = keys[order]
         self._sorted_rows = np.repeat(rows, self.bands)[order]
         # A table of where each top-bits prefix starts: a lookup reads two neighbouring entries and a run
