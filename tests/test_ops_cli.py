@@ -160,3 +160,11 @@ def test_demo_serve_lets_the_workers_crawl_offline(postgres_url: str, redis_url:
     assert server.returncode == 0, stderr
     assert "sources file:" in stdout and "WIREFEED_ALLOW_PRIVATE_HOSTS=127.0.0.1" in stdout
     assert "demo site stopped" in stderr
+
+
+def test_worker_banner_names_each_queue_with_its_own_exchange() -> None:
+    from worker.celery_app import QUEUES, app
+
+    shown = app.amqp.queues.format()
+    for name in QUEUES:
+        assert re.search(rf"{name}\s+exchange={name}\(direct\) key={name}", shown), shown

@@ -170,3 +170,28 @@ def test_retry_refetches_a_url(db: str, tmp_path: Path, flaky_site: tuple[str, d
     retried = run(["retry", "--source", "site", "--kind", "http_status"], tmp_path, db, **env)
     assert f"{url}\tstored #1" in retried.stdout, retried.stdout + retried.stderr
     assert run(["errors", "--json"], tmp_path, db).stdout.strip() == ""
+
+
+@pytest.mark.redis
+def test_retry_enqueue_hands_items_to_the_workers(db: str, tmp_path: Path, redis_url: str) -> None:
+    import redis
+
+    from tests.celery_support import flush, redis_db
+
+    broker = redis_db(redis_url, 54)
+    flush(broker)
+    items = json.dumps({"url": "https://wire.example/late", "title": "t"}) + "\n"
+    run(["ingest", "-", "--source", "wire"], tmp_path, db, stdin=items)
+    story = tmp_path / "local.html"
+    story.write_text("")
+    run(["ingest", str(story)], tmp_path, db)
+    run(["ingest", "http://127.0.0.1:9/refused.html", "--source", "wire"], tmp_path, db)
+    result = run(["retry", "--enqueue"], tmp_path, db, WIREFEED_BROKER_URL=broker)
+    assert result.returncode == 0, result.stderr
+    assert "queued 2 item(s) for the workers; 1 local file(s) not queued" in result.stderr
+    client = redis.Redis.from_url(broker)
+    messages = [json.loads(m) for q in ("process", "fetch") for m in client.lrange(q, 0, -1)]
+    tasks = sorted(m["headers"]["task"] for m in messages)
+    assert tasks == ["wirefeed.fetch_article", "wirefeed.ingest_item"]
+    closed = [json.loads(x) for x in run(["errors", "--all", "--json"], tmp_path, db).stdout.splitlines()]
+    assert sorted(c["resolution"] or "open" for c in closed) == ["open", "requeued", "requeued"]

@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from celery import Celery, signals
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from config.settings import Settings, get_settings
 from worker import observe  # a log line per task, JSON logs, the metrics endpoint (issue 11)
@@ -64,7 +64,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "event_serializer": "json",
         "task_ignore_result": True,
         "task_store_errors_even_if_ignored": False,
-        "task_queues": tuple(Queue(name) for name in QUEUES),
+        # Each queue its own direct exchange and key: with none given, Celery binds all three to the default
+        # queue's ("process"), and the worker banner shows every queue as exchange=process key=process.
+        "task_queues": tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES),
         "task_default_queue": "process",
         "task_create_missing_queues": False,
         "task_routes": TASK_ROUTES,

@@ -28,7 +28,7 @@ _running: dict[str, tuple[Token[Any], float]] = {}
 def prepare() -> None:
     """Before anything imports prometheus-client: give prefork children a folder for their samples."""
     settings = get_settings()
-    if settings.metrics_port and "worker" in sys.argv[1:]:
+    if settings.metrics_port and celery_command(sys.argv[1:]) == "worker":
         from worker.metrics import prepare_multiprocess
 
         if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -37,6 +37,20 @@ def prepare() -> None:
 
 
 _created: list[str] = []
+_VALUED = {"-A", "--app", "-b", "--broker", "--result-backend", "--loader", "--config", "--workdir"}
+
+
+def celery_command(argv: list[str]) -> str | None:
+    """The celery subcommand (``worker``, ``beat``, ``flower``...) of a command line, past ``-A worker``."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in _VALUED:
+            skip = True
+        elif not token.startswith("-"):
+            return token
+    return None
 
 
 @signals.worker_shutdown.connect
