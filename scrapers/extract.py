@@ -78,13 +78,8 @@ def _close_title(text: str) -> str:
 
 def parse(text: str) -> HtmlElement:
     """Parse page text with lxml; IngestError(EMPTY or PARSE) when there is no document to speak of."""
-<<<<<<< HEAD
-    data = _close_title(text[:MAX_INPUT_CHARS]).replace("\x00", "").encode("utf-8", errors="replace")
-    limits.check_markup(text[:MAX_INPUT_CHARS])
-=======
     limits.check_markup(text[:MAX_INPUT_CHARS])  # before any copy of a page that cannot pass
-    data = text[:MAX_INPUT_CHARS].replace("\x00", "").encode("utf-8", errors="replace")
->>>>>>> i8
+    data = _close_title(text[:MAX_INPUT_CHARS]).replace("\x00", "").encode("utf-8", errors="replace")
     parser = _parser()
     try:
         root = lxml_html.document_fromstring(data, parser=parser)
