@@ -32,7 +32,8 @@ from tests.celery_support import (
 from worker.models import ArticleRecord, DuplicateRecord, IngestErrorRecord
 from worker.store import Store
 
-pytestmark = [pytest.mark.integration, pytest.mark.redis, pytest.mark.postgres]
+# The drain has its own 900 s deadline below; the suite-wide 300 s would cut it first on a loaded machine.
+pytestmark = [pytest.mark.integration, pytest.mark.redis, pytest.mark.postgres, pytest.mark.timeout(960)]
 
 ITEMS = int(os.environ.get("WIREFEED_BURST_ITEMS", "20000"))
 PEAK_RSS_LIMIT_MB = 400

@@ -6,6 +6,7 @@ from typing import Any
 
 from config.settings import get_settings
 from worker.celery_app import app
+from worker.payloads import check_payload
 
 
 @app.task(name="wirefeed.prune", ignore_result=True, acks_late=True)
@@ -20,6 +21,7 @@ def prune(older_than: str | None = None) -> dict[str, Any]:
     from worker.store import Store
     from worker.timespec import parse_age
 
+    check_payload(prune.name, {"older_than": older_than})
     conf = get_settings()
     age = older_than or conf.prune_older_than
     if not age:

@@ -75,12 +75,17 @@ class IngestItemsArgs(_Args):
     source: str | None = Name
 
 
+class PruneArgs(_Args):
+    older_than: str | None = Field(default=None, max_length=32)
+
+
 PAYLOADS: dict[str, type[_Args]] = {
     "wirefeed.crawl_source": CrawlSourceArgs,
     "wirefeed.fetch_article": FetchArticleArgs,
     "wirefeed.ingest_html": IngestHtmlArgs,
     "wirefeed.ingest_item": IngestItemArgs,
     "wirefeed.ingest_items": IngestItemsArgs,
+    "wirefeed.prune": PruneArgs,
 }
 
 
