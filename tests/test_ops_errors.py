@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.cli_support import Ran, invoke
 from worker.pipeline import Pipeline
 from worker.queries import ErrorFilter, error_counts, list_errors
 from worker.store import Store
@@ -28,20 +26,9 @@ def page(title: str, text: str) -> str:
     return PAGE.format(title=title, body="".join(f"<p>{p}</p>" for p in text.split("\n\n")))
 
 
-def run(
-    args: list[str], cwd: Path, db: str, stdin: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
-    environ.update({"WIREFEED_DATABASE_URL": db, **env})
-    return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args],
-        cwd=cwd,
-        input=stdin,
-        text=True,
-        capture_output=True,
-        env=environ,
-        timeout=120,
-    )
+def run(args: list[str], cwd: Path, db: str, stdin: str | None = None, **env: str) -> Ran:
+    """``wirefeed ARGS`` against ``db`` (in this process: see tests/cli_support.py)."""
+    return invoke(args, db, stdin, **env)
 
 
 @pytest.fixture
