@@ -31,3 +31,22 @@ def invoke(args: list[str], db: str | None = None, stdin: str | None = None, **e
     finally:
         get_settings.cache_clear()
     return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def run_process(args: list[str], db: str, stdin: str | None = None, **env: str) -> Ran:
+    """``wirefeed ARGS`` in a process of its own: for commands whose Celery app must see these settings
+    (the app is built once per process, from the settings of its first import)."""
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
+    environ.update({"WIREFEED_DATABASE_URL": db, **env})
+    result = subprocess.run(
+        [sys.executable, "-m", "worker.cli", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        env=environ,
+        timeout=120,
+    )
+    return Ran(result.returncode, result.stdout, result.stderr)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import Ran, invoke
+from tests.cli_support import Ran, invoke, run_process
 from worker.pipeline import Pipeline
 from worker.queries import ErrorFilter, error_counts, list_errors
 from worker.store import Store
@@ -173,7 +173,7 @@ def test_retry_enqueue_hands_items_to_the_workers(db: str, tmp_path: Path, redis
     story.write_text("")
     run(["ingest", str(story)], tmp_path, db)
     run(["ingest", "http://127.0.0.1:9/refused.html", "--source", "wire"], tmp_path, db)
-    result = run(["retry", "--enqueue"], tmp_path, db, WIREFEED_BROKER_URL=broker)
+    result = run_process(["retry", "--enqueue"], db, WIREFEED_BROKER_URL=broker)
     assert result.returncode == 0, result.stderr
     assert "queued 2 item(s) for the workers; 1 local file(s) not queued" in result.stderr
     client = redis.Redis.from_url(broker)
