@@ -24,6 +24,7 @@ from tests.celery_support import (
     wirefeed,
     worker_env,
 )
+from tests.cli_support import Ran, invoke
 
 PAGE = Path(__file__).parent / "fixtures" / "pages" / "rferl-kerry-aleppo.html"
 COMMANDS = [
@@ -43,18 +44,9 @@ COMMANDS = [
 ]
 
 
-def run(args: list[str], cwd: Path, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
-    environ.update({"WIREFEED_DATABASE_URL": f"sqlite:///{cwd / 'wf.db'}", **env})
-    return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args],
-        cwd=cwd,
-        input=stdin,
-        text=True,
-        capture_output=True,
-        env=environ,
-        timeout=120,
-    )
+def run(args: list[str], cwd: Path, stdin: str | None = None, **env: str) -> Ran:
+    """``wirefeed ARGS`` on a SQLite file in ``cwd`` (in this process: see tests/cli_support.py)."""
+    return invoke(args, f"sqlite:///{cwd / 'wf.db'}", stdin, **env)
 
 
 def test_version(tmp_path: Path) -> None:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.cli_support import Ran, invoke, run_process
 from worker.pipeline import Pipeline
 from worker.queries import ErrorFilter, error_counts, list_errors
 from worker.store import Store
@@ -28,20 +26,9 @@ def page(title: str, text: str) -> str:
     return PAGE.format(title=title, body="".join(f"<p>{p}</p>" for p in text.split("\n\n")))
 
 
-def run(
-    args: list[str], cwd: Path, db: str, stdin: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
-    environ.update({"WIREFEED_DATABASE_URL": db, **env})
-    return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args],
-        cwd=cwd,
-        input=stdin,
-        text=True,
-        capture_output=True,
-        env=environ,
-        timeout=120,
-    )
+def run(args: list[str], cwd: Path, db: str, stdin: str | None = None, **env: str) -> Ran:
+    """``wirefeed ARGS`` against ``db`` (in this process: see tests/cli_support.py)."""
+    return invoke(args, db, stdin, **env)
 
 
 @pytest.fixture
@@ -186,7 +173,7 @@ def test_retry_enqueue_hands_items_to_the_workers(db: str, tmp_path: Path, redis
     story.write_text("")
     run(["ingest", str(story)], tmp_path, db)
     run(["ingest", "http://127.0.0.1:9/refused.html", "--source", "wire"], tmp_path, db)
-    result = run(["retry", "--enqueue"], tmp_path, db, WIREFEED_BROKER_URL=broker)
+    result = run_process(["retry", "--enqueue"], db, WIREFEED_BROKER_URL=broker)
     assert result.returncode == 0, result.stderr
     assert "queued 2 item(s) for the workers; 1 local file(s) not queued" in result.stderr
     client = redis.Redis.from_url(broker)

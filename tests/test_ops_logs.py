@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,17 @@ def test_a_bad_log_setting_names_the_variable(tmp_path: Path) -> None:
     assert result.returncode == 2 and "WIREFEED_LOG_FORMAT" in result.stderr
 
 
-def test_formatters_mask_passwords_and_registered_secrets() -> None:
+@pytest.fixture
+def root_logger() -> Iterator[logging.Logger]:
+    """The root logger, given back to pytest as it was (configure() replaces its handlers and level)."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield root
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_formatters_mask_passwords_and_registered_secrets(root_logger: logging.Logger) -> None:
     settings = load_settings(
         database_url="postgresql+psycopg://wirefeed:db-Pa55word@db.internal/wirefeed",
         broker_url="redis://:broker-Pa55word@redis.internal:6379/0",
@@ -94,7 +105,6 @@ def test_formatters_mask_passwords_and_registered_secrets() -> None:
         for secret in ("db-Pa55word", "broker-Pa55word", "flower-Pa55word"):
             assert secret not in output, (fmt, output)
         assert "postgresql+psycopg://wirefeed:***@db.internal/wirefeed" in output
-    logging.getLogger().handlers.clear()
 
 
 def test_commands_never_print_the_broker_password(tmp_path: Path) -> None:

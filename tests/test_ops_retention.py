@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import uuid
 from datetime import timedelta
@@ -16,6 +13,7 @@ import redis
 from sqlalchemy import func, select, update
 
 from config.settings import load_settings
+from tests.cli_support import Ran, invoke
 from worker.dedup_redis import RedisIndex
 from worker.models import ArticleRecord, CrawlState, DuplicateRecord, IngestErrorRecord, utcnow
 from worker.pipeline import Outcome, Pipeline
@@ -101,17 +99,9 @@ def test_prune_in_batches_while_ingesting(store: Store) -> None:
     assert result["ingest_errors"] == 60 and count(store, IngestErrorRecord) == 0
 
 
-def run(args: list[str], cwd: Path, db: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
-    environ["WIREFEED_DATABASE_URL"] = db
-    return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args],
-        cwd=cwd,
-        text=True,
-        capture_output=True,
-        env=environ,
-        timeout=120,
-    )
+def run(args: list[str], cwd: Path, db: str) -> Ran:
+    """``wirefeed ARGS`` against ``db`` (in this process: see tests/cli_support.py)."""
+    return invoke(args, db)
 
 
 def test_prune_command(store: Store, tmp_path: Path) -> None:

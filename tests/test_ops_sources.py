@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_support import Ran, invoke
 from worker.crawl_state import save_state
 from worker.models import utcnow
 from worker.pipeline import Pipeline
@@ -29,17 +27,9 @@ sources:
 """
 
 
-def run(args: list[str], cwd: Path, db: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
-    environ["WIREFEED_DATABASE_URL"] = db
-    return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args],
-        cwd=cwd,
-        text=True,
-        capture_output=True,
-        env=environ,
-        timeout=120,
-    )
+def run(args: list[str], cwd: Path, db: str) -> Ran:
+    """``wirefeed ARGS`` against ``db`` (in this process: see tests/cli_support.py)."""
+    return invoke(args, db)
 
 
 def story(rng: random.Random) -> str:

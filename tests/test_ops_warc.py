@@ -6,10 +6,7 @@ from __future__ import annotations
 import gzip
 import http.server
 import io
-import os
 import re
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,6 +17,7 @@ from sqlalchemy import select
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from tests.cli_support import Ran, invoke
 from worker.models import ArticleRecord, IngestErrorRecord, IngestProgress
 from worker.pipeline import Decision, Outcome, Pipeline
 from worker.store import Store
@@ -213,17 +211,9 @@ def test_remote_warc_resumes_with_a_range_request(store: Store, tmp_path: Path, 
     assert stats.pages == 5 and len(articles(store)) == 4
 
 
-def run(args: list[str], cwd: Path, db: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
-    environ["WIREFEED_DATABASE_URL"] = db
-    return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args],
-        cwd=cwd,
-        text=True,
-        capture_output=True,
-        env=environ,
-        timeout=120,
-    )
+def run(args: list[str], cwd: Path, db: str) -> Ran:
+    """``wirefeed ARGS`` against ``db`` (in this process: see tests/cli_support.py)."""
+    return invoke(args, db)
 
 
 def test_ingest_command_reads_a_cc_news_path_list(store: Store, tmp_path: Path, archive_server: str) -> None:
@@ -235,7 +225,9 @@ def test_ingest_command_reads_a_cc_news_path_list(store: Store, tmp_path: Path, 
         gzip.compress(b"crawl-data/CC-NEWS/2024/03/CC-NEWS-20240301083000-00001.warc.gz\n")
     )
     result = run(
-        ["ingest", "warc.paths.gz", "--warc-base", archive_server, "--source", "ccnews"], tmp_path, store.url
+        ["ingest", str(tmp_path / "warc.paths.gz"), "--warc-base", archive_server, "--source", "ccnews"],
+        tmp_path,
+        store.url,
     )
     assert result.returncode == 0, result.stderr
     assert "https://wire.example/strike\tstored #" in result.stdout
@@ -245,10 +237,14 @@ def test_ingest_command_reads_a_cc_news_path_list(store: Store, tmp_path: Path, 
         result.stderr,
     )
     assert "5 items: 4 stored, 0 new version, 1 duplicate" in result.stderr
-    again = run(["ingest", "warc.paths.gz", "--warc-base", archive_server], tmp_path, store.url)
+    again = run(
+        ["ingest", str(tmp_path / "warc.paths.gz"), "--warc-base", archive_server], tmp_path, store.url
+    )
     assert "already ingested" in again.stderr and again.stdout == ""
     restarted = run(
-        ["ingest", "warc.paths.gz", "--warc-base", archive_server, "--restart"], tmp_path, store.url
+        ["ingest", str(tmp_path / "warc.paths.gz"), "--warc-base", archive_server, "--restart"],
+        tmp_path,
+        store.url,
     )
     assert restarted.stdout.count("\tunchanged") == 5  # read again on request: nothing stored twice
     assert "5 items: 0 stored, 0 new version, 0 duplicate, 5 unchanged" in restarted.stderr
