@@ -107,6 +107,9 @@ def test_salient_tokens_are_names_places_and_numbers_not_sentence_starts() -> No
 
     assert len(salient_hashes("The mayor of Leeds said 40 buses. The plan failed.")) == 2  # Leeds, 40
     assert len(salient_hashes("Lower case only, nothing salient here.")) == 0
+    # Capitals outside the Basic Multilingual Plane (Deseret, Osage, Adlam) are names too.
+    assert len(salient_hashes("the envoy met \U00010400\U00010428 and \u0394elta today")) == 2
+    assert len(salient_hashes("the envoy met \U00010428\U00010428 and \u03b4elta today")) == 0
 
 
 def test_corrupt_or_foreign_bytes_are_refused() -> None:

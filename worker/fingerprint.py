@@ -71,6 +71,10 @@ _ASCII_TOKEN = re.compile(r"\w+", re.ASCII)
 _NUMBER = re.compile(r"\d\w*")  # figures, from their first digit (cheap: no backtracking)
 _SENTENCE_END = frozenset(".!?:;\"'\u201c\u201d\u2018\u2019\u00ab\u00bb([-\u2013\u2014")
 _PUNCTUATION = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019\u00ab\u00bb-\u2013\u2014"
+# The Basic Multilingual Plane's characters that ``str.isupper`` accepts: a set lookup per word instead of
+# a method call (the rare capital beyond it is asked of ``isupper`` itself).
+_UPPER = frozenset(char for char in map(chr, range(0x10000)) if char.isupper())
+_BMP_END = "\uffff"
 
 _PERM_BLOCK = 32
 _TOKEN_CACHE_LIMIT = 200_000
@@ -118,15 +122,13 @@ def _token_hashes(words: list[str]) -> np.ndarray:
     cache = _token_cache
     if len(cache) > _TOKEN_CACHE_LIMIT:
         cache.clear()
-    found = list(map(cache.get, words))  # one C-level pass; misses (rare once warm) are filled below
-    if None in found:
-        for i, value in enumerate(found):
-            if value is None:
-                word = words[i]
-                # Keyed BLAKE2b: deterministic everywhere, 64 bits keep any vocabulary collision-free.
-                digest = _blake2b(word.encode("utf-8"), digest_size=8, key=b"wirefeed").digest()
-                value = int.from_bytes(digest, "little")
-                cache[word] = found[i] = value
+    found = list(map(cache.get, words))  # one C-level pass over the words
+    if None in found:  # hash only the new words (figures, mostly), not the whole list again
+        for word in set(words).difference(cache):
+            # Keyed BLAKE2b: deterministic everywhere, 64 bits keep any vocabulary collision-free.
+            digest = _blake2b(word.encode("utf-8"), digest_size=8, key=b"wirefeed").digest()
+            cache[word] = int.from_bytes(digest, "little")
+        found = list(map(cache.__getitem__, words))
     return np.array(found, dtype=np.uint64)
 
 
@@ -193,10 +195,11 @@ def salient_hashes(text: str) -> np.ndarray:
     text = unicodedata.normalize("NFKC", text)
     found = _NUMBER.findall(text)
     chunks = text.split()
-    ends = _SENTENCE_END
+    ends, upper = _SENTENCE_END, _UPPER
     pairs = zip([".", *chunks], chunks, strict=False)  # a comprehension: a third of the plain loop's cost
     found += [chunk.strip(_PUNCTUATION).casefold() for previous, chunk in pairs
-              if chunk[0].isupper() and previous[-1] not in ends]
+              if (chunk[0] in upper or (chunk[0] > _BMP_END and chunk[0].isupper()))
+              and previous[-1] not in ends]
     return _distinct(_token_hashes(found)) if found else np.empty(0, dtype=np.uint64)
 
 
