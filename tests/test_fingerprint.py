@@ -31,6 +31,13 @@ STORY = (
 )
 # sha256 prefix of the MinHash values of STORY, unchanged since format version 1.
 PINNED_VALUES = "12ed60bec88a81b8"
+# sha256 prefixes of the whole format-2 bytes (values, sizes, salient and lead sketches), taken before the
+# fingerprint was sped up: the fast paths (ASCII tokens, sort-based distinct, blocked MinHash) must give
+# the same bytes on wire English and on mixed-script, typographic text that takes the Unicode paths.
+MIXED = ("Le maire de Zürich a annoncé « un plan » de 12,5 millions \u2014 lundi. "
+         "東京都の知事は会見で述べた。 Shares of \u0132ssel Holdings rose 3.2% after the "
+         "\ufb01rst-quarter results, said Anna \u0141ukasz.\n\n") * 3
+PINNED_BYTES = {STORY: "a49df97628672f60", MIXED: "d1af3c5d6f0fcb04"}
 
 
 def test_normal_form_ignores_typography_case_and_layout() -> None:
@@ -91,6 +98,8 @@ def test_signature_bytes_are_stable_across_processes_and_versions() -> None:
     assert other == signature(STORY).to_bytes().hex()
     values = signature(STORY).hashvalues.astype("<u8").tobytes()
     assert hashlib.sha256(values).hexdigest()[:16] == PINNED_VALUES
+    for text, pinned in PINNED_BYTES.items():
+        assert hashlib.sha256(signature(text).to_bytes()).hexdigest()[:16] == pinned
 
 
 def test_salient_tokens_are_names_places_and_numbers_not_sentence_starts() -> None:
@@ -98,6 +107,9 @@ def test_salient_tokens_are_names_places_and_numbers_not_sentence_starts() -> No
 
     assert len(salient_hashes("The mayor of Leeds said 40 buses. The plan failed.")) == 2  # Leeds, 40
     assert len(salient_hashes("Lower case only, nothing salient here.")) == 0
+    # Capitals outside the Basic Multilingual Plane (Deseret, Osage, Adlam) are names too.
+    assert len(salient_hashes("the envoy met \U00010400\U00010428 and \u0394elta today")) == 2
+    assert len(salient_hashes("the envoy met \U00010428\U00010428 and \u03b4elta today")) == 0
 
 
 def test_corrupt_or_foreign_bytes_are_refused() -> None:
