@@ -322,7 +322,11 @@ def evaluate(pages: list[tuple[str, DevPage]], show: str | None, folds: set[int]
                 if shown:
                     results.add(f"{name} (printed)", system, fold, value, ok)
                 if system == "wirefeed" and not ok and name == show and fold in folds:
-                    results.misses.append((name, fold, label, str(ref), str(value)))
+                    beside = {k: v for k, v in values.items() if k != "wirefeed"}
+                    others = " ".join(f"{k}={'ok' if compare(v, ref) else 'wrong'}"
+                                      for k, v in beside.items())
+                    where = "printed" if shown else "not printed"
+                    results.misses.append((name, fold, f"{label} [{where}; {others}]", str(ref), str(value)))
 
         if reference.published_at is not None:
             record("published", reference.published_at, {

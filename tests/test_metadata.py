@@ -970,3 +970,20 @@ def test_an_unclosed_title_that_swallowed_the_head_keeps_only_its_words() -> Non
     html = ("<html><head><title>Gale to drive Nationwide car in 2008 <script>var OAS = {pos: 1};</script>"
             "<link rel='stylesheet' href='/a.css'></head><body><p>Gale will drive the car.</p></body></html>")
     assert meta_of(html).title == "Gale to drive Nationwide car in 2008"
+
+
+def test_a_date_linking_to_its_day_archive_is_the_story_date() -> None:
+    """"Mi, 18. Oktober 2023" linking to /archiv/2023/10/18 is the story's own date; the teasers below,
+    whose links end in a story's slug, keep theirs."""
+    meta = fixture_meta("day_archive_date_link.html",
+                        "https://www.suedkurier-bote.example/lokales/studierende-suchen-zimmer")
+    assert meta.published_at == datetime(2023, 10, 18, 12, 50, tzinfo=UTC)
+    assert meta.authors == ["Lisa Berger"]
+
+
+def test_htmldate_reads_beyond_a_title_only_article_when_it_holds_no_date() -> None:
+    """The <article> holds only the heading; the date is printed in a sibling block. htmldate, confined
+    to the article first, then reads the cleaned body (footer, sidebars and teasers removed)."""
+    meta = fixture_meta("date_outside_story_article.html", "https://news.university.example/news/robot-draws-blood")
+    assert meta.published_at == datetime(2020, 2, 5, tzinfo=UTC)
+    assert "published_at found by htmldate (date only)" in meta.warnings
