@@ -987,3 +987,30 @@ def test_htmldate_reads_beyond_a_title_only_article_when_it_holds_no_date() -> N
     meta = fixture_meta("date_outside_story_article.html", "https://news.university.example/news/robot-draws-blood")
     assert meta.published_at == datetime(2020, 2, 5, tzinfo=UTC)
     assert "published_at found by htmldate (date only)" in meta.warnings
+
+
+def test_wordpress_term_classes_do_not_make_the_post_a_sidebar() -> None:
+    """post_class() prints the post's tags as classes ("tag-insurance_health_social"): a topic word
+    ("social") there says nothing about the block, which is the story itself, date included."""
+    meta = fixture_meta("wordpress_term_classes.html", "https://www.digitale-praxis.example/ki-china-teil-2/")
+    assert meta.published_at == datetime(2018, 10, 24, tzinfo=UTC)
+
+
+def test_a_byline_and_date_in_the_story_footer_far_below_the_heading() -> None:
+    """The <h1> sits deep in a hero block; the byline is an author-page link and the date a <time> in
+    the story's own footer ("article-footer", no <article> around it), below the text."""
+    meta = fixture_meta("byline_far_from_heading.html", "https://strangemachines.example/articles/performant-python")
+    assert meta.authors == ["Jacopo Cascioli"]
+    assert meta.published_at == datetime(2019, 12, 3, tzinfo=UTC)
+
+
+def test_author_links_naming_many_people_are_a_list_not_a_byline() -> None:
+    teasers = "".join(f"<li><a href='/other-story-{i}'>Story {i}</a> by "
+                      f"<a href='/author/{n.lower()}'>{n} Doe</a></li>"
+                      for i, n in enumerate(("Jane", "John", "Mary", "Peter", "Anna")))
+    body = ("<div class='hero'><div><div><div><div><div><h1>Council approves the budget</h1>"
+            "</div></div></div></div></div></div>"
+            f"<div class='text'><p>{'The council voted on Thursday. ' * 12}</p></div>"
+            f"<ul class='latest'>{teasers}</ul>")
+    meta = meta_of(page("<title>Council approves the budget</title>", body, "en"))
+    assert meta.authors == []

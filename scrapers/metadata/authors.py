@@ -14,6 +14,7 @@ import lxml.html
 from scrapers.metadata.blocks import in_foreign_scope, in_other_block
 from scrapers.metadata.jsonld import ORG_TYPES, ld_text, ld_types
 from scrapers.metadata.lines import header_lines
+from scrapers.metadata.region import _AUTHOR_HREF_RE as AUTHOR_HREF_RE
 from scrapers.metadata.region import BYLINE_LEAD_RE, SEGMENT_SPLIT_RE
 from scrapers.metadata.site import site_spellings
 from scrapers.metadata.text import clean_text, compact_text, element_text, norm_text
@@ -287,7 +288,28 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
                 names = _split_names(segment, organisations, visible=True)
                 if names:
                     return names
-    return _line_authors(page, organisations)
+    return _line_authors(page, organisations) or _linked_authors(page, organisations)
+
+
+_LINKED_MAX = 3  # more distinct names behind author links is a list of other stories' bylines
+
+
+def _linked_authors(page: Page, organisations: list[str]) -> list[str]:
+    """Links to author pages anywhere outside sidebars, comments and the site footer, read when no
+    byline was found near the heading (its region can miss a byline printed below the story or in a
+    layout far from the ``<h1>``). A page naming more than a few people this way is listing other
+    stories' authors, and says nothing about its own."""
+    names: list[str] = []
+    for a in page.tree.iter("a"):
+        if a.get("rel") != "author" and not AUTHOR_HREF_RE.search(a.get("href") or ""):
+            continue
+        text = clean_text(element_text(a))
+        if not text or len(text) > 60 or in_other_block(a) or in_foreign_scope(a):
+            continue
+        names.extend(_split_names(text, organisations, visible=True))
+        if len({compact_text(n) for n in names}) > _LINKED_MAX:
+            return []
+    return _dedupe(names)
 
 
 # "By Rob Picheta, CNN", "12/04/2020 by Kay", "Ein Interview von Eugen Zentner": a byline word followed by

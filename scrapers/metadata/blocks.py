@@ -79,16 +79,25 @@ def in_other_block(el: lxml.html.HtmlElement, boundary: frozenset[Any] = frozens
 
 
 _META_BOX_RE = re.compile(
-    r"(?:^|[\s_-])(?:meta|byline|dateline|info|details|article-meta|entry-meta)(?:$|[\s_-])", re.IGNORECASE
+    r"(?:^|[\s_-])(?:meta|byline|dateline|info|details|article-meta|entry-meta|"
+    r"(?:article|entry|post)[-_]footer)(?:$|[\s_-])", re.IGNORECASE
 )
+
+
+# WordPress's post_class() names the post's own terms ("tag-social", "category-ads-news") beside
+# "hentry"/"type-post": words of the story's topics, not of what the block holds.
+_POST_CLASS_RE = re.compile(r"^(?:hentry|type-\w|post-\d+$)")
+_TERM_RE = re.compile(r"^(?:tag|category|post_tag|post_format|format)-")
 
 
 def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:
     if not class_attr and not id_attr:
         return False
-    for name in f"{class_attr or ''} {id_attr or ''}".lower().split():
+    names = f"{class_attr or ''} {id_attr or ''}".lower().split()
+    post = any(_POST_CLASS_RE.match(n) for n in names)
+    for name in names:
         name = name.split("--", 1)[0]
-        if not name or _MODIFIER_RE.match(name) or _LAYOUT_RE.search(name):
+        if not name or _MODIFIER_RE.match(name) or _LAYOUT_RE.search(name) or (post and _TERM_RE.match(name)):
             continue
         if _OTHER_NAME_RE.search(name):
             return True

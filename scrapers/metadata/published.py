@@ -504,9 +504,12 @@ def _htmldate_in(container: lxml.html.HtmlElement, page: Page, now: datetime, ou
         return None
 
 
+_STORY_FOOTER_RE = re.compile(r"(?:article|entry|post)[-_]footer")  # the story's own: its date, tags
+
+
 def _site_footer(el: lxml.html.HtmlElement) -> bool:
     label = f"{el.get('class', '')} {el.get('id', '')}".lower()
-    if "footer" in label and el.find(".//h1") is None:
+    if "footer" in label and not _STORY_FOOTER_RE.search(label) and el.find(".//h1") is None:
         return True
     return bool(el.text and _LINE_EXCLUDED_RE.search(el.text))
 
