@@ -1014,3 +1014,12 @@ def test_author_links_naming_many_people_are_a_list_not_a_byline() -> None:
             f"<ul class='latest'>{teasers}</ul>")
     meta = meta_of(page("<title>Council approves the budget</title>", body, "en"))
     assert meta.authors == []
+
+
+def test_a_byline_box_with_share_buttons_in_a_wrapper_named_after_a_banner() -> None:
+    """"author-sharing-line" is the byline (its share buttons beside it), and "below-banner" names the
+    wrapper's neighbour: neither makes the story's header a share bar or an ad banner."""
+    meta = fixture_meta("byline_beside_share_buttons.html",
+                        "https://www.fit-magazin.example/news/lebensmittel-soziale-aengste-531297.html")
+    assert meta.authors == ["Mathilda Trausch"]
+    assert meta.published_at == datetime(2022, 12, 26, tzinfo=UTC)

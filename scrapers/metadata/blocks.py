@@ -28,12 +28,15 @@ _OTHER_SHORT = (
     r"banner|tags|promo|sponsored|teasers|comments"
 )
 _OTHER_NAME_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG}|(?:{_OTHER_SHORT})(?=$|[-_]))")
+_OTHER_LONG_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG})")
 # State and layout modifiers say nothing about what a block holds ("has-sidebar", "with-comments").
 _MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|page|template|body|l)[-_]")
 # ... and so do layout names that mention a sidebar beside the content, or switch one off
 # ("content-sidebar-wrap" holds the story and its sidebar; "sidebar-off" says there is none).
+# A block placed "below-banner"/"after-nav" is named after its neighbour, not after what it holds.
 _LAYOUT_RE = re.compile(
-    r"[-_](?:off|none|disabled|hidden)$|(?:content|main|primary)[-_]sidebar|sidebar[-_](?:content|main)"
+    r"[-_](?:off|none|disabled|hidden)$|(?:content|main|primary)[-_]sidebar|sidebar[-_](?:content|main)|"
+    r"(?:^|[-_])(?:below|above|under|after|before|beside)[-_]"
 )
 _ANCESTOR_DEPTH = 14
 
@@ -99,6 +102,8 @@ def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:
         name = name.split("--", 1)[0]
         if not name or _MODIFIER_RE.match(name) or _LAYOUT_RE.search(name) or (post and _TERM_RE.match(name)):
             continue
+        if AUTHOR_LABEL_RE.search(name) and not _OTHER_LONG_RE.search(name):
+            continue  # "author-sharing-line": the byline, with share buttons beside it
         if _OTHER_NAME_RE.search(name):
             return True
     return False
