@@ -960,6 +960,8 @@ def test_layout_wrappers_named_after_a_sidebar_still_hold_the_story() -> None:
         ("Author: Jacopo Cascioli Published: 03 December 2019", ["Jacopo Cascioli"]),
         ("Posted on 28 Juli 2019 <span class='author'>AuthorAndreas Kalt</span>", ["Andreas Kalt"]),
         ("<span class='kicker'>Eine Analyse von</span>", []),
+        ("<div class='byline'><a href='/jacob-wade-5085380'>Full Bio</a></div>", []),
+        ("<div class='author'><a href='/autoren/eva-roth'>Zur Biografie</a></div>", []),
     ],
 )
 def test_byline_labels_glued_or_alone_are_not_names(line: str, authors: list[str]) -> None:

@@ -102,7 +102,7 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _NAVIGATION_RE = re.compile(
     r"\b(?:posts?|archives?|articles?|beiträge|artikel\w*|übersicht|more|mehr|alle|all|view|profile?|"
     r"homepage|website|kontakt|contact|folgen|abonnieren|subscribe|newsletter|login|anmelden|seguir|suivre|"
-    r"social|links|navigation)\b",
+    r"social|links|navigation|bio|biogra(?:phy|fie|phie|fía))\b",
     re.IGNORECASE,
 )
 _PARAGRAPH_BREAK_RE = re.compile(r"\n\s*\n")
