@@ -962,6 +962,8 @@ def test_layout_wrappers_named_after_a_sidebar_still_hold_the_story() -> None:
         ("<span class='kicker'>Eine Analyse von</span>", []),
         ("<div class='byline'><a href='/jacob-wade-5085380'>Full Bio</a></div>", []),
         ("<div class='author'><a href='/autoren/eva-roth'>Zur Biografie</a></div>", []),
+        ("<div class='byline'><a class='byline-article-type' href='/features/'>Features</a> By "
+         "<span class='author-name'>Tom Francis</span> published 9 August 2012</div>", ["Tom Francis"]),
     ],
 )
 def test_byline_labels_glued_or_alone_are_not_names(line: str, authors: list[str]) -> None:

@@ -267,6 +267,10 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
             names = [n for t in links if t for n in _split_names(t, organisations, visible=True)]
         else:
             names = _split_names(text, organisations, visible=True)
+            if not names and len(clean_text(text)) <= _LINE_BYLINE_MAX:
+                # a kicker before the byline word; a byline opening the element is read line by line
+                # below, since its element text glues the name to the next line ("Jane DoePublished")
+                names = _byline_in_line(clean_text(text), organisations, after_lead=True)
             if not names and el in region.prefixed and _BYLINE_WORD_RE.match(clean_text(text)):
                 # "<h5>Autor:</h5> Peter Maahn": the label alone, the name right after it
                 following = el.tail or ""
@@ -343,17 +347,23 @@ def _line_authors(page: Page, organisations: list[str]) -> list[str]:
         for segment in SEGMENT_SPLIT_RE.split(line.text):
             if len(segment) > _LINE_BYLINE_MAX:
                 continue
-            match = _LINE_BYLINE_RE.search(segment)
-            if match is None or match.start() > _BYLINE_LEAD_MAX:
-                continue
-            lead = segment[: match.start()]
-            if len(lead.split()) > 2 and not any(c.isdigit() for c in lead):
-                continue  # "The plan, backed by Mayor ...": a sentence, not a date or a label before it
-            byline = _LINE_BYLINE_END_RE.split(segment[match.end():], maxsplit=1)[0]
-            names = _split_names("By " + byline, organisations, visible=True)
+            names = _byline_in_line(segment, organisations)
             if names:
                 return names
     return []
+
+
+def _byline_in_line(segment: str, organisations: list[str], after_lead: bool = False) -> list[str]:
+    """"Features By Tom Francis published 9 August 2012" → ["Tom Francis"]: the byline word after at
+    most a kicker or a date (``after_lead``: only there), the name up to the date or the next label."""
+    match = _LINE_BYLINE_RE.search(segment)
+    if match is None or match.start() > _BYLINE_LEAD_MAX or (after_lead and not match.start()):
+        return []
+    lead = segment[: match.start()]
+    if len(lead.split()) > 2 and not any(c.isdigit() for c in lead):
+        return []  # "The plan, backed by Mayor ...": a sentence, not a date or a label before it
+    byline = _LINE_BYLINE_END_RE.split(segment[match.end():], maxsplit=1)[0]
+    return _split_names("By " + byline, organisations, visible=True)
 
 
 def _listed_classes(elements: list[lxml.html.HtmlElement]) -> set[str | None]:
