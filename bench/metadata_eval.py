@@ -263,12 +263,12 @@ class Tally:
 
 @dataclass
 class Results:
-    # (field, system, fold) -> tally; fold 0 is every page
-    tallies: dict[tuple[str, str, int], Tally] = field(default_factory=lambda: defaultdict(Tally))
+    # (field, system, fold) -> tally; fold 0 is every page, "dev"/"dev2" every page of one corpus
+    tallies: dict[tuple[str, str, int | str], Tally] = field(default_factory=lambda: defaultdict(Tally))
     misses: list[tuple[str, int, str, str, str]] = field(default_factory=list)
 
-    def add(self, name: str, system: str, fold: int, value: Any, ok: bool) -> None:
-        for f in (0, fold):
+    def add(self, name: str, system: str, fold: int, corpus: str, value: Any, ok: bool) -> None:
+        for f in (0, fold, corpus):
             self.tallies[(name, system, f)].add(value, ok)
 
 
@@ -315,14 +315,18 @@ def evaluate(pages: list[tuple[str, DevPage]], show: str | None, folds: set[int]
         printed = _page_text(stripped)
 
         def record(name: str, ref: Any, values: dict[str, Any], compare: Callable[[Any, Any], bool],
-                   fold: int = fold, label: str = label, shown: bool = False) -> None:
+                   fold: int = fold, label: str = label, shown: bool = False, corpus: str = corpus) -> None:
             for system, value in values.items():
                 ok = bool(compare(value, ref))
-                results.add(name, system, fold, value, ok)
+                results.add(name, system, fold, corpus, value, ok)
                 if shown:
-                    results.add(f"{name} (printed)", system, fold, value, ok)
+                    results.add(f"{name} (printed)", system, fold, corpus, value, ok)
                 if system == "wirefeed" and not ok and name == show and fold in folds:
-                    results.misses.append((name, fold, label, str(ref), str(value)))
+                    beside = {k: v for k, v in values.items() if k != "wirefeed"}
+                    others = " ".join(f"{k}={'ok' if compare(v, ref) else 'wrong'}"
+                                      for k, v in beside.items())
+                    where = "printed" if shown else "not printed"
+                    results.misses.append((name, fold, f"{label} [{where}; {others}]", str(ref), str(value)))
 
         if reference.published_at is not None:
             record("published", reference.published_at, {
@@ -351,9 +355,11 @@ def evaluate(pages: list[tuple[str, DevPage]], show: str | None, folds: set[int]
 
 def report(results: Results, pages: int) -> None:
     print(f"{pages} pages (extraction-dev + extraction-dev2), every structured source stripped")
-    print("cells: fill / accuracy, over the pages with a structured value (dev2 headline: hand label)")
+    print("cells: fill / accuracy, over the pages with a structured value (dev2 headline: hand label); "
+          "folds: hosts of both sets; dev, dev2: all folds of one set")
+    columns: list[int | str] = [*range(FOLDS + 1), "dev", "dev2"]
     header = f"{'field':<19} {'system':<12} {'pages':>6} " + " ".join(
-        f"{'all' if f == 0 else f'fold {f}':>13}" for f in range(FOLDS + 1)
+        f"{'all' if f == 0 else f if isinstance(f, str) else f'fold {f}':>13}" for f in columns
     )
     print(header)
     print("-" * len(header))
@@ -362,7 +368,7 @@ def report(results: Results, pages: int) -> None:
             if (name, system, 0) not in results.tallies:
                 continue
             total = results.tallies[(name, system, 0)]
-            cells = " ".join(f"{results.tallies[(name, system, f)].cells():>13}" for f in range(FOLDS + 1))
+            cells = " ".join(f"{results.tallies[(name, system, f)].cells():>13}" for f in columns)
             print(f"{name:<19} {system:<12} {total.pages:>6} {cells}")
     for name, fold, label, ref, value in results.misses:
         print(f"MISS {name} fold {fold} {label}\n     want {ref!r}\n     got  {value!r}")

@@ -960,6 +960,10 @@ def test_layout_wrappers_named_after_a_sidebar_still_hold_the_story() -> None:
         ("Author: Jacopo Cascioli Published: 03 December 2019", ["Jacopo Cascioli"]),
         ("Posted on 28 Juli 2019 <span class='author'>AuthorAndreas Kalt</span>", ["Andreas Kalt"]),
         ("<span class='kicker'>Eine Analyse von</span>", []),
+        ("<div class='byline'><a href='/jacob-wade-5085380'>Full Bio</a></div>", []),
+        ("<div class='author'><a href='/autoren/eva-roth'>Zur Biografie</a></div>", []),
+        ("<div class='byline'><a class='byline-article-type' href='/features/'>Features</a> By "
+         "<span class='author-name'>Tom Francis</span> published 9 August 2012</div>", ["Tom Francis"]),
     ],
 )
 def test_byline_labels_glued_or_alone_are_not_names(line: str, authors: list[str]) -> None:
@@ -970,3 +974,56 @@ def test_an_unclosed_title_that_swallowed_the_head_keeps_only_its_words() -> Non
     html = ("<html><head><title>Gale to drive Nationwide car in 2008 <script>var OAS = {pos: 1};</script>"
             "<link rel='stylesheet' href='/a.css'></head><body><p>Gale will drive the car.</p></body></html>")
     assert meta_of(html).title == "Gale to drive Nationwide car in 2008"
+
+
+def test_a_date_linking_to_its_day_archive_is_the_story_date() -> None:
+    """"Mi, 18. Oktober 2023" linking to /archiv/2023/10/18 is the story's own date; the teasers below,
+    whose links end in a story's slug, keep theirs."""
+    meta = fixture_meta("day_archive_date_link.html",
+                        "https://www.suedkurier-bote.example/lokales/studierende-suchen-zimmer")
+    assert meta.published_at == datetime(2023, 10, 18, 12, 50, tzinfo=UTC)
+    assert meta.authors == ["Lisa Berger"]
+
+
+def test_htmldate_reads_beyond_a_title_only_article_when_it_holds_no_date() -> None:
+    """The <article> holds only the heading; the date is printed in a sibling block. htmldate, confined
+    to the article first, then reads the cleaned body (footer, sidebars and teasers removed)."""
+    meta = fixture_meta("date_outside_story_article.html", "https://news.university.example/news/robot-draws-blood")
+    assert meta.published_at == datetime(2020, 2, 5, tzinfo=UTC)
+    assert "published_at found by htmldate (date only)" in meta.warnings
+
+
+def test_wordpress_term_classes_do_not_make_the_post_a_sidebar() -> None:
+    """post_class() prints the post's tags as classes ("tag-insurance_health_social"): a topic word
+    ("social") there says nothing about the block, which is the story itself, date included."""
+    meta = fixture_meta("wordpress_term_classes.html", "https://www.digitale-praxis.example/ki-china-teil-2/")
+    assert meta.published_at == datetime(2018, 10, 24, tzinfo=UTC)
+
+
+def test_a_byline_and_date_in_the_story_footer_far_below_the_heading() -> None:
+    """The <h1> sits deep in a hero block; the byline is an author-page link and the date a <time> in
+    the story's own footer ("article-footer", no <article> around it), below the text."""
+    meta = fixture_meta("byline_far_from_heading.html", "https://strangemachines.example/articles/performant-python")
+    assert meta.authors == ["Jacopo Cascioli"]
+    assert meta.published_at == datetime(2019, 12, 3, tzinfo=UTC)
+
+
+def test_author_links_naming_many_people_are_a_list_not_a_byline() -> None:
+    teasers = "".join(f"<li><a href='/other-story-{i}'>Story {i}</a> by "
+                      f"<a href='/author/{n.lower()}'>{n} Doe</a></li>"
+                      for i, n in enumerate(("Jane", "John", "Mary", "Peter", "Anna")))
+    body = ("<div class='hero'><div><div><div><div><div><h1>Council approves the budget</h1>"
+            "</div></div></div></div></div></div>"
+            f"<div class='text'><p>{'The council voted on Thursday. ' * 12}</p></div>"
+            f"<ul class='latest'>{teasers}</ul>")
+    meta = meta_of(page("<title>Council approves the budget</title>", body, "en"))
+    assert meta.authors == []
+
+
+def test_a_byline_box_with_share_buttons_in_a_wrapper_named_after_a_banner() -> None:
+    """"author-sharing-line" is the byline (its share buttons beside it), and "below-banner" names the
+    wrapper's neighbour: neither makes the story's header a share bar or an ad banner."""
+    meta = fixture_meta("byline_beside_share_buttons.html",
+                        "https://www.fit-magazin.example/news/lebensmittel-soziale-aengste-531297.html")
+    assert meta.authors == ["Mathilda Trausch"]
+    assert meta.published_at == datetime(2022, 12, 26, tzinfo=UTC)

@@ -14,6 +14,7 @@ import lxml.html
 from scrapers.metadata.blocks import in_foreign_scope, in_other_block
 from scrapers.metadata.jsonld import ORG_TYPES, ld_text, ld_types
 from scrapers.metadata.lines import header_lines
+from scrapers.metadata.region import _AUTHOR_HREF_RE as AUTHOR_HREF_RE
 from scrapers.metadata.region import BYLINE_LEAD_RE, SEGMENT_SPLIT_RE
 from scrapers.metadata.site import site_spellings
 from scrapers.metadata.text import clean_text, compact_text, element_text, norm_text
@@ -101,7 +102,7 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _NAVIGATION_RE = re.compile(
     r"\b(?:posts?|archives?|articles?|beiträge|artikel\w*|übersicht|more|mehr|alle|all|view|profile?|"
     r"homepage|website|kontakt|contact|folgen|abonnieren|subscribe|newsletter|login|anmelden|seguir|suivre|"
-    r"social|links|navigation)\b",
+    r"social|links|navigation|bio|biogra(?:phy|fie|phie|fía))\b",
     re.IGNORECASE,
 )
 _PARAGRAPH_BREAK_RE = re.compile(r"\n\s*\n")
@@ -266,6 +267,10 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
             names = [n for t in links if t for n in _split_names(t, organisations, visible=True)]
         else:
             names = _split_names(text, organisations, visible=True)
+            if not names and len(clean_text(text)) <= _LINE_BYLINE_MAX:
+                # a kicker before the byline word; a byline opening the element is read line by line
+                # below, since its element text glues the name to the next line ("Jane DoePublished")
+                names = _byline_in_line(clean_text(text), organisations, after_lead=True)
             if not names and el in region.prefixed and _BYLINE_WORD_RE.match(clean_text(text)):
                 # "<h5>Autor:</h5> Peter Maahn": the label alone, the name right after it
                 following = el.tail or ""
@@ -287,7 +292,28 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
                 names = _split_names(segment, organisations, visible=True)
                 if names:
                     return names
-    return _line_authors(page, organisations)
+    return _line_authors(page, organisations) or _linked_authors(page, organisations)
+
+
+_LINKED_MAX = 3  # more distinct names behind author links is a list of other stories' bylines
+
+
+def _linked_authors(page: Page, organisations: list[str]) -> list[str]:
+    """Links to author pages anywhere outside sidebars, comments and the site footer, read when no
+    byline was found near the heading (its region can miss a byline printed below the story or in a
+    layout far from the ``<h1>``). A page naming more than a few people this way is listing other
+    stories' authors, and says nothing about its own."""
+    names: list[str] = []
+    for a in page.tree.iter("a"):
+        if a.get("rel") != "author" and not AUTHOR_HREF_RE.search(a.get("href") or ""):
+            continue
+        text = clean_text(element_text(a))
+        if not text or len(text) > 60 or in_other_block(a) or in_foreign_scope(a):
+            continue
+        names.extend(_split_names(text, organisations, visible=True))
+        if len({compact_text(n) for n in names}) > _LINKED_MAX:
+            return []
+    return _dedupe(names)
 
 
 # "By Rob Picheta, CNN", "12/04/2020 by Kay", "Ein Interview von Eugen Zentner": a byline word followed by
@@ -321,17 +347,23 @@ def _line_authors(page: Page, organisations: list[str]) -> list[str]:
         for segment in SEGMENT_SPLIT_RE.split(line.text):
             if len(segment) > _LINE_BYLINE_MAX:
                 continue
-            match = _LINE_BYLINE_RE.search(segment)
-            if match is None or match.start() > _BYLINE_LEAD_MAX:
-                continue
-            lead = segment[: match.start()]
-            if len(lead.split()) > 2 and not any(c.isdigit() for c in lead):
-                continue  # "The plan, backed by Mayor ...": a sentence, not a date or a label before it
-            byline = _LINE_BYLINE_END_RE.split(segment[match.end():], maxsplit=1)[0]
-            names = _split_names("By " + byline, organisations, visible=True)
+            names = _byline_in_line(segment, organisations)
             if names:
                 return names
     return []
+
+
+def _byline_in_line(segment: str, organisations: list[str], after_lead: bool = False) -> list[str]:
+    """"Features By Tom Francis published 9 August 2012" → ["Tom Francis"]: the byline word after at
+    most a kicker or a date (``after_lead``: only there), the name up to the date or the next label."""
+    match = _LINE_BYLINE_RE.search(segment)
+    if match is None or match.start() > _BYLINE_LEAD_MAX or (after_lead and not match.start()):
+        return []
+    lead = segment[: match.start()]
+    if len(lead.split()) > 2 and not any(c.isdigit() for c in lead):
+        return []  # "The plan, backed by Mayor ...": a sentence, not a date or a label before it
+    byline = _LINE_BYLINE_END_RE.split(segment[match.end():], maxsplit=1)[0]
+    return _split_names("By " + byline, organisations, visible=True)
 
 
 def _listed_classes(elements: list[lxml.html.HtmlElement]) -> set[str | None]:

@@ -28,12 +28,15 @@ _OTHER_SHORT = (
     r"banner|tags|promo|sponsored|teasers|comments"
 )
 _OTHER_NAME_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG}|(?:{_OTHER_SHORT})(?=$|[-_]))")
+_OTHER_LONG_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG})")
 # State and layout modifiers say nothing about what a block holds ("has-sidebar", "with-comments").
 _MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|page|template|body|l)[-_]")
 # ... and so do layout names that mention a sidebar beside the content, or switch one off
 # ("content-sidebar-wrap" holds the story and its sidebar; "sidebar-off" says there is none).
+# A block placed "below-banner"/"after-nav" is named after its neighbour, not after what it holds.
 _LAYOUT_RE = re.compile(
-    r"[-_](?:off|none|disabled|hidden)$|(?:content|main|primary)[-_]sidebar|sidebar[-_](?:content|main)"
+    r"[-_](?:off|none|disabled|hidden)$|(?:content|main|primary)[-_]sidebar|sidebar[-_](?:content|main)|"
+    r"(?:^|[-_])(?:below|above|under|after|before|beside)[-_]"
 )
 _ANCESTOR_DEPTH = 14
 
@@ -79,17 +82,28 @@ def in_other_block(el: lxml.html.HtmlElement, boundary: frozenset[Any] = frozens
 
 
 _META_BOX_RE = re.compile(
-    r"(?:^|[\s_-])(?:meta|byline|dateline|info|details|article-meta|entry-meta)(?:$|[\s_-])", re.IGNORECASE
+    r"(?:^|[\s_-])(?:meta|byline|dateline|info|details|article-meta|entry-meta|"
+    r"(?:article|entry|post)[-_]footer)(?:$|[\s_-])", re.IGNORECASE
 )
+
+
+# WordPress's post_class() names the post's own terms ("tag-social", "category-ads-news") beside
+# "hentry"/"type-post": words of the story's topics, not of what the block holds.
+_POST_CLASS_RE = re.compile(r"^(?:hentry|type-\w|post-\d+$)")
+_TERM_RE = re.compile(r"^(?:tag|category|post_tag|post_format|format)-")
 
 
 def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:
     if not class_attr and not id_attr:
         return False
-    for name in f"{class_attr or ''} {id_attr or ''}".lower().split():
+    names = f"{class_attr or ''} {id_attr or ''}".lower().split()
+    post = any(_POST_CLASS_RE.match(n) for n in names)
+    for name in names:
         name = name.split("--", 1)[0]
-        if not name or _MODIFIER_RE.match(name) or _LAYOUT_RE.search(name):
+        if not name or _MODIFIER_RE.match(name) or _LAYOUT_RE.search(name) or (post and _TERM_RE.match(name)):
             continue
+        if AUTHOR_LABEL_RE.search(name) and not _OTHER_LONG_RE.search(name):
+            continue  # "author-sharing-line": the byline, with share buttons beside it
         if _OTHER_NAME_RE.search(name):
             return True
     return False

@@ -14,9 +14,11 @@ the masthead's "Tuesday, May 14, 2024" and the sidebar's teaser dates come last 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from scrapers.metadata.blocks import is_other_block
 from scrapers.metadata.region import links_elsewhere
@@ -99,7 +101,29 @@ def _foreign_link(a: lxml.html.HtmlElement, page: Page) -> bool:
     teaser = any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in a.iterdescendants())
     if not teaser and not any(c.isdigit() for c in a.text_content()[:200]):
         return False  # most links: no date, no card; the URL comparison below is what costs
-    return links_elsewhere(a, page)
+    return date_elsewhere(a, page)
+
+
+def date_elsewhere(el: lxml.html.HtmlElement, page: Page) -> bool:
+    """``links_elsewhere``, except for a link to a day's archive: "Mi, 18. Oktober 2023" linking to
+    ``/archiv/2023/10/18`` is the story's own date, printed as a way to that day's other stories. A
+    teaser links to a story, whose address ends in a slug or an id, never in a bare date."""
+    if not links_elsewhere(el, page):
+        return False
+    node = el
+    for _ in range(4):
+        if node is None:
+            break
+        if node.tag == "a":
+            return not _DAY_ARCHIVE_RE.search(urlsplit(node.get("href") or "").path)
+        node = node.getparent()
+    return True
+
+
+# A path that ends in a date: /archiv/2023/10/18, /archive/auto/06-07-2018/, /2019/11/14/
+_DAY_ARCHIVE_RE = re.compile(
+    r"/(?:\d{4}[/-]\d{1,2}[/-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{4})/?(?:index\.html?)?$"
+)
 
 
 class _Enough(Exception):

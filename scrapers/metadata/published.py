@@ -28,8 +28,8 @@ from scrapers.dates import (
 )
 from scrapers.metadata.blocks import in_foreign_scope, in_other_block, is_other_block, nearest_ancestor
 from scrapers.metadata.jsonld import ld_text
-from scrapers.metadata.lines import header_lines
-from scrapers.metadata.region import DATE_ATTRS, MAX_CANDIDATES, SEGMENT_SPLIT_RE, links_elsewhere, own_story
+from scrapers.metadata.lines import date_elsewhere, header_lines
+from scrapers.metadata.region import DATE_ATTRS, MAX_CANDIDATES, SEGMENT_SPLIT_RE, own_story
 from scrapers.metadata.text import clean_text, element_text
 
 if TYPE_CHECKING:
@@ -298,7 +298,7 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
     primary: list[_DateSource] = []
     updated: list[_DateSource] = []
     for el in region.times:
-        if not own_story(el, region) or links_elsewhere(el, page):
+        if not own_story(el, region) or date_elsewhere(el, page):
             continue
         if el.tag == "time":
             raw = el.get("datetime") or clean_text(element_text(el))
@@ -323,7 +323,7 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
         label = f"{el.get('class', '')} {el.get('id', '')}".lower()
         if any(w in label for w in ("validate", "mandate")) or not own_story(el, region):
             continue
-        if links_elsewhere(el, page):
+        if date_elsewhere(el, page):
             continue
         text = clean_text(element_text(el))
         if not text or len(text) > 160:
@@ -449,26 +449,47 @@ def _htmldate(page: Page, now: datetime) -> ParsedDate | None:
     """htmldate's markup heuristics as the last reader of the page itself, called only when every reader
     here has found nothing (it costs a copy and several tree searches).
 
-    It reads the story's own container only (the ``<article>``/``<main>`` around the heading), with
-    scripts, sidebars, comment threads and teaser links removed: on the whole page its fast mode takes a
-    comment's, a teaser's or a script variable's date as readily as the story's. Without such a
-    container there is nothing to confine it to, and no answer beats a wrong one. The URL is left to
-    ``_url_date``, which says where its date came from.
+    It reads the story's own container first (the ``<article>``/``<main>`` around the heading), then the
+    whole body, always with scripts, sidebars, comment threads, footers and teaser links removed: on the
+    raw page its fast mode takes a comment's, a teaser's or a script variable's date as readily as the
+    story's, but once those are gone a date printed beside a title-only ``<article>`` (or in a layout
+    with no such container) is the story's. Without a heading there is no story to anchor to, and no
+    answer beats a wrong one. The URL is left to ``_url_date``, which says where its date came from.
     """
     headings = page.h1s()
-    container = None
-    if headings:
-        container = nearest_ancestor(headings[0], "article")
-        if container is None:
-            container = nearest_ancestor(headings[0], "main")
-    if container is None:
+    if not headings:
         return None
+    containers = [nearest_ancestor(headings[0], "article"), nearest_ancestor(headings[0], "main"),
+                  page.tree.find("body")]
+    found = None
+    tried: list[lxml.html.HtmlElement] = []
+    for container in containers:
+        if container is None or any(container is t for t in tried):
+            continue
+        tried.append(container)
+        found = _htmldate_in(container, page, now, outer=container.tag == "body")
+        if found:
+            break
+    if not found:
+        return None
+    try:
+        day = datetime.strptime(found, "%Y-%m-%d")
+    except ValueError:
+        return None
+    return ParsedDate(day, has_tz=False, has_time=False)
+
+
+def _htmldate_in(container: lxml.html.HtmlElement, page: Page, now: datetime, outer: bool) -> str | None:
+    """htmldate on a cleaned copy of ``container``, so the page itself is never altered. Reading the
+    whole body (``outer``), the site's footer blocks and copyright lines go too ("© 2023 The Courier.
+    Posted 01/02/2023"); a story's own footer, inside its article, is where blogs print the date."""
     story = copy.deepcopy(container)
     story.tail = None
     for el in list(story.iter(lxml.etree.Element)):
         if el.getparent() is None:
             continue
-        if el.tag in _HTMLDATE_DROP or is_other_block(el) or (el.tag == "a" and _dated_link(el, page)):
+        if (el.tag in _HTMLDATE_DROP or is_other_block(el) or (el.tag == "a" and _dated_link(el, page))
+                or (outer and _site_footer(el))):
             el.drop_tree()
         elif _is_update_stamp(el):
             el.drop_tree()  # htmldate would read "Updated: <time>" as readily as the publication
@@ -477,17 +498,20 @@ def _htmldate(page: Page, now: datetime) -> ParsedDate | None:
     try:
         from htmldate import find_date
 
-        found = find_date(shell, extensive_search=False, original_date=True, url=_NO_URL,
-                          max_date=now.date().isoformat())
+        return find_date(shell, extensive_search=False, original_date=True, url=_NO_URL,
+                         max_date=now.date().isoformat())
     except Exception:  # a fallback's failure is no date, never a lost page
         return None
-    if not found:
-        return None
-    try:
-        day = datetime.strptime(found, "%Y-%m-%d")
-    except ValueError:
-        return None
-    return ParsedDate(day, has_tz=False, has_time=False)
+
+
+_STORY_FOOTER_RE = re.compile(r"(?:article|entry|post)[-_]footer")  # the story's own: its date, tags
+
+
+def _site_footer(el: lxml.html.HtmlElement) -> bool:
+    label = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    if "footer" in label and not _STORY_FOOTER_RE.search(label) and el.find(".//h1") is None:
+        return True
+    return bool(el.text and _LINE_EXCLUDED_RE.search(el.text))
 
 
 _HTMLDATE_DROP = frozenset(("script", "style", "noscript", "template", "iframe"))
@@ -501,7 +525,7 @@ def _is_update_stamp(el: lxml.html.HtmlElement) -> bool:
 
 
 def _dated_link(a: lxml.html.HtmlElement, page: Page) -> bool:
-    return links_elsewhere(a, page) and any(c.isdigit() for c in a.text_content()[:300])
+    return date_elsewhere(a, page) and any(c.isdigit() for c in a.text_content()[:300])
 
 
 _NO_URL = "about:blank"  # htmldate would otherwise read the canonical link's path for a date
