@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
@@ -27,7 +27,15 @@ from scrapers.urls import try_canonicalize
 from worker.dedup import DedupIndex, InProcessIndex, Match
 from worker.fingerprint import Signature, content_hash, signature
 from worker.items import parse_item
-from worker.models import ArticleRecord, ArticleVersion, DuplicateRecord, Story, StoryEvent, utcnow
+from worker.models import (
+    ArticleRecord,
+    ArticleVersion,
+    DuplicateRecord,
+    IngestErrorRecord,
+    Story,
+    StoryEvent,
+    utcnow,
+)
 from worker.relation import Relation, StoryJudge, judge
 from worker.store import SchemaMissing, StorageUnavailable, Store, is_unreachable
 
@@ -107,6 +115,41 @@ class _IndexChange:
     insert_after_commit: bool = False  # a new version or a near-duplicate: index its fingerprint too
 
 
+@dataclass(slots=True)
+class _Batch:
+    """What a batch learned up front: which of its keys and text hashes the store did not hold.
+
+    A lookup of a key in these sets is answered "absent" without a query; every key or hash a decided
+    item wrote is dropped from them, so a later copy in the same batch is looked up for real and found.
+    """
+
+    session: Session
+    absent_urls: set[str]
+    absent_duplicate_urls: set[str]
+    absent_hashes: set[str]
+    touched: set[str]  # index keys this batch changed, re-read from the store if the batch rolls back
+
+    def written(self, *keys: str) -> None:
+        for key in keys:
+            self.absent_urls.discard(key)
+            self.absent_duplicate_urls.discard(key)
+            self.absent_hashes.discard(key)
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """An item parsed and fingerprinted, ready to be decided; or the error that rejects it."""
+
+    url: str | None
+    source: str | None
+    article: Article | None = None
+    key: str = ""
+    chash: str = ""
+    sig: Signature | None = None
+    stage: str = "validate"
+    error: IngestError | None = None
+
+
 class _PendingMatch(Exception):
     """The index names an article whose row is not visible yet (another worker has not committed)."""
 
@@ -163,6 +206,8 @@ class Pipeline:
     PENDING_WAIT_S = 0.2
     PENDING_TRIES = 15
 
+    BATCH_SIZE = 500
+
     def __init__(
         self, store: Store, index: DedupIndex | None = None, *, threshold: float = DEFAULT_DEDUP_THRESHOLD
     ) -> None:
@@ -170,6 +215,7 @@ class Pipeline:
         self.threshold = threshold
         self._index = index
         self.judge = StoryJudge(threshold)
+        self._batch: _Batch | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, index: DedupIndex | None = None) -> Pipeline:
@@ -220,31 +266,63 @@ class Pipeline:
 
     def ingest_item(self, item: str | bytes | Mapping[str, Any], *, source: str | None = None) -> Decision:
         """An already-parsed item (JSON line or mapping): no extraction, straight to dedup and storage."""
-        url = item.get("url") if isinstance(item, Mapping) else None
-        try:
-            parsed = parse_item(dict(item) if isinstance(item, Mapping) else item)
-        except IngestError as error:
-            return self.record_error(url if isinstance(url, str) else None, source, "validate", error)
-        return self.ingest_article(parsed.to_article(), source=parsed.source or source)
+        return self._decide_one(self._prepare_item(item, source), utcnow())
+
+    def ingest_items(
+        self, items: Sequence[str | bytes | Mapping[str, Any]], *, source: str | None = None
+    ) -> list[Decision]:
+        """Many parsed items, one decision each in their order, ``BATCH_SIZE`` of them per transaction.
+
+        Decided exactly as ``ingest_item`` would one after the other (a copy of an earlier item of the same
+        batch is still caught), but with the batch's keys and text hashes looked up in one query each and
+        one commit for all. A batch that cannot be settled as one (a bad item the database refuses, another
+        writer's concurrent insert) is rolled back whole and decided again one item at a time, so a bad item
+        costs only itself. Replaying a batch, all of it or part, stores nothing twice.
+        """
+        decisions: list[Decision] = []
+        for start in range(0, len(items), self.BATCH_SIZE):
+            chunk = [self._prepare_item(item, source) for item in items[start:start + self.BATCH_SIZE]]
+            decisions += self._ingest_batch(chunk, utcnow())
+        return decisions
 
     def ingest_article(
         self, article: Article, *, source: str | None = None, fetched_at: datetime | None = None
     ) -> Decision:
+        return self._decide_one(self._prepare_article(article, source), fetched_at or utcnow())
+
+    # -- preparing an item: everything that needs no database ----------------------------------------
+    def _prepare_item(self, item: str | bytes | Mapping[str, Any], source: str | None) -> _Prepared:
+        url = item.get("url") if isinstance(item, Mapping) else None
+        try:
+            parsed = parse_item(dict(item) if isinstance(item, Mapping) else item)
+        except IngestError as error:
+            return _Prepared(url if isinstance(url, str) else None, source, stage="validate", error=error)
+        return self._prepare_article(parsed.to_article(), parsed.source or source)
+
+    @staticmethod
+    def _prepare_article(article: Article, source: str | None) -> _Prepared:
         text = article.text.strip()
         key = article_key(article)
         if not text:
             error = IngestError(ErrorKind.NOT_AN_ARTICLE, "no article text found")
-            return self.record_error(article.url, source, "extract", error)
+            return _Prepared(article.url, source, stage="extract", error=error)
         chash = content_hash(text)
         if not key:  # a page with no URL at all (a file without rel=canonical): its text is its identity
             key = f"urn:wirefeed:sha256:{chash}"
         article.canonical_url = key
-        sig = signature(text)
+        return _Prepared(article.url, source, article, key, chash, signature(text))
+
+    def _decide_one(self, item: _Prepared, fetched_at: datetime) -> Decision:
+        """One item in a transaction of its own, retried against concurrent writers."""
+        if item.error is not None or item.article is None or item.sig is None:
+            error = item.error or IngestError(ErrorKind.INTERNAL, "item not prepared")
+            return self.record_error(item.url, item.source, item.stage, error)
+        article, key, chash, sig, source = item.article, item.key, item.chash, item.sig, item.source
         last_error: Exception | None = None
         for attempt in range(self.PENDING_TRIES):
             heal = attempt == self.PENDING_TRIES - 2
             try:
-                return self._decide(article, key, chash, sig, source, fetched_at or utcnow(), heal=heal)
+                return self._decide(article, key, chash, sig, source, fetched_at, heal=heal)
             except IntegrityError as error:  # another writer stored this URL first: decide again against it
                 last_error = error
             except _PendingMatch as error:
@@ -262,6 +340,87 @@ class Pipeline:
             "store",
             IngestError(ErrorKind.STORAGE, f"could not settle a concurrent write: {last_error}"),
         )
+
+    # -- a batch in one transaction --------------------------------------------------------------------
+    def _ingest_batch(self, items: list[_Prepared], fetched_at: datetime) -> list[Decision]:
+        try:
+            return self._decide_batch(items, fetched_at)
+        except (IntegrityError, _PendingMatch) as error:
+            reason: object = error
+        except DBAPIError as error:
+            if is_unreachable(error):
+                raise StorageUnavailable(f"database unavailable: {error.orig}") from error
+            reason = error.orig
+        log.info("batch of %d items decided one by one instead: %s", len(items), str(reason)[:300])
+        return [self._decide_one(item, fetched_at) for item in items]
+
+    def _decide_batch(self, items: list[_Prepared], fetched_at: datetime) -> list[Decision]:
+        """Every item of the batch in one transaction; the index is put back as the store has it if the
+        transaction does not commit."""
+        index = self.index  # built (or reached) before the transaction opens
+        source_ids = {item.source: self.store.source_id(item.source) for item in items if item.error is None}
+        keys = {item.key for item in items if item.error is None}
+        hashes = {item.chash for item in items if item.error is None}
+        batch: _Batch | None = None
+        try:
+            with self.store.session() as session:
+                batch = _Batch(
+                    session,
+                    keys - self.store.present_article_urls(session, keys),
+                    keys - self.store.present_duplicate_urls(session, keys),
+                    hashes - self.store.present_hashes(session, hashes),
+                    set(),
+                )
+                self._batch = batch
+                decisions = []
+                for item in items:
+                    if item.error is not None or item.article is None or item.sig is None:
+                        error = item.error or IngestError(ErrorKind.INTERNAL, "item not prepared")
+                        session.add(IngestErrorRecord(url=item.url, source=item.source, stage=item.stage,
+                                                      kind=error.kind.value, message=error.message[:4000]))
+                        decisions.append(
+                            Decision(Outcome.REJECTED, item.url, error_kind=error.kind, message=error.message)
+                        )
+                        continue
+                    batch.touched.add(item.key)
+                    change = _IndexChange()
+                    decisions.append(self._decide_in(
+                        session, change, item.article, item.key, item.chash, item.sig,
+                        source_ids[item.source], fetched_at, heal=False,
+                    ))
+                    if change.insert_after_commit:  # now, so later items of the batch are checked against it
+                        index.insert(item.key, item.sig)
+                    batch.written(item.key, item.chash)
+        except BaseException:
+            if batch is not None:
+                self._resync(batch.touched)
+            raise
+        finally:
+            self._batch = None
+        return decisions
+
+    def _resync(self, keys: set[str]) -> None:
+        """Index entries of a rolled-back batch, put back as the store holds them."""
+        stored = self.store.signatures_of(keys)
+        for key in keys:
+            self.index.remove(key)
+            if key in stored:
+                self.index.insert(key, Signature.from_bytes(stored[key]))
+
+    def _article_by_url(self, session: Session, key: str) -> ArticleRecord | None:
+        if self._batch is not None and key in self._batch.absent_urls:
+            return None
+        return self.store.article_by_url(session, key)
+
+    def _duplicate_by_url(self, session: Session, key: str) -> DuplicateRecord | None:
+        if self._batch is not None and key in self._batch.absent_duplicate_urls:
+            return None
+        return self.store.duplicate_by_url(session, key)
+
+    def _article_by_hash(self, session: Session, chash: str) -> ArticleRecord | None:
+        if self._batch is not None and chash in self._batch.absent_hashes:
+            return None
+        return self.store.article_by_hash(session, chash)
 
     def record_error(self, url: str | None, source: str | None, stage: str, error: IngestError) -> Decision:
         try:
@@ -315,13 +474,13 @@ class Pipeline:
         *,
         heal: bool,
     ) -> Decision:
-        existing = self.store.article_by_url(session, key)
+        existing = self._article_by_url(session, key)
         if existing is not None:
             decision = self._same_url(session, existing, article, chash, sig, fetched_at)
             index_change.insert_after_commit = decision.outcome is Outcome.NEW_VERSION
             return decision
 
-        known = self.store.duplicate_by_url(session, key)
+        known = self._duplicate_by_url(session, key)
         if known is not None and known.content_hash == chash:
             return Decision(
                 Outcome.UNCHANGED,
@@ -331,7 +490,7 @@ class Pipeline:
                 rule=Rule.KNOWN_DUPLICATE,
             )
 
-        exact = self.store.article_by_hash(session, chash)
+        exact = self._article_by_hash(session, chash)
         if exact is not None:
             return self._duplicate(
                 session, known, key, source_id, exact, 1.0, Rule.EXACT_TEXT, chash, article
@@ -437,6 +596,8 @@ class Pipeline:
         and no copy is cascaded away with the old row.
         """
         story_id = self._story_id(session, old)
+        if self._batch is not None:  # the old article's URL now names a duplicate row
+            self._batch.written(old.canonical_url)
         if known is not None:
             session.delete(known)
             session.flush()
