@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -152,6 +152,16 @@ class _Prepared:
 
 class _PendingMatch(Exception):
     """The index names an article whose row is not visible yet (another worker has not committed)."""
+
+
+# Statements compiled once: parameters are passed at execution, so SQLAlchemy's cache serves every item.
+_NEW_STORY = insert(Story.__table__).returning(Story.__table__.c.id)
+_NEW_ARTICLE = insert(ArticleRecord.__table__).returning(ArticleRecord.__table__.c.id)
+_REPRESENTATIVE = (
+    update(Story.__table__)
+    .where(Story.__table__.c.id == bindparam("story"))
+    .values(representative_id=bindparam("article"))
+)
 
 
 def _offset_minutes(value: datetime | None) -> int | None:
@@ -523,44 +533,49 @@ class Pipeline:
 
         if known is not None:  # its text changed so much it is now a story of its own
             session.delete(known)
-        row = self._store_new(session, key, source_id, chash, sig, article, fetched_at)
+        article_id, story_id = self._store_new(session, key, source_id, chash, sig, article, fetched_at)
         if match is not None:  # stored, but related: the story it embeds or sits in, or a refused template
-            self._link(session, match, row, key, heal=heal)
-        return Decision(Outcome.STORED, article.url, article_id=row.id, version=1, story_id=row.story_id)
+            self._link(session, match, story_id, key, heal=heal)
+        return Decision(Outcome.STORED, article.url, article_id=article_id, version=1, story_id=story_id)
 
     def _store_new(self, session: Session, key: str, source_id: int | None, chash: str, sig: Signature,
-                   article: Article, fetched_at: datetime) -> ArticleRecord:
-        """A new article that is the first copy of a new story, and that story's representative."""
-        story = Story()
-        session.add(story)
-        session.flush()
-        row = ArticleRecord(
-            canonical_url=key,
-            source_id=source_id,
-            story_id=story.id,
-            content_hash=chash,
-            signature=sig.to_bytes(),
-            version=1,
-            fetched_at=fetched_at,
-        )
-        _apply(row, article)
-        session.add(row)
-        session.flush()
-        story.representative_id = row.id
-        return row
+                   article: Article, fetched_at: datetime) -> tuple[int, int]:
+        """A new article that is the first copy of a new story, and that story's representative.
 
-    def _link(self, session: Session, match: Match, row: ArticleRecord, key: str, *, heal: bool) -> None:
+        Written with three Core statements on the session's connection rather than ORM objects: most
+        items of a batch are new stories, and the ORM's unit of work costs more than the writes themselves.
+        Returns (article id, story id).
+        """
+        connection = session.connection()
+        now = utcnow()
+        story_id = connection.execute(_NEW_STORY, {"created_at": now, "updated_at": now}).scalar_one()
+        values = _fields(article) | {
+            "canonical_url": key,
+            "source_id": source_id,
+            "story_id": story_id,
+            "content_hash": chash,
+            "signature": sig.to_bytes(),
+            "version": 1,
+            "fetched_at": fetched_at,
+            "stored_at": now,
+            "updated_at": now,
+        }
+        article_id = connection.execute(_NEW_ARTICLE, values).scalar_one()
+        connection.execute(_REPRESENTATIVE, {"story": story_id, "article": article_id})
+        return article_id, story_id
+
+    def _link(self, session: Session, match: Match, new_story: int, key: str, *, heal: bool) -> None:
         """Audit row for a stored item the judge related to a stored story without joining it."""
         other = self._resolve(session, match, key, heal=heal)
         story_id = self._story_id(session, other)
         if match.rule == Relation.EMBEDDED:  # the stored story quotes the new one in full
             event = StoryEvent(story_id=story_id, event="embeds", url=other.canonical_url,
-                               other_story_id=row.story_id, other_url=key)
+                               other_story_id=new_story, other_url=key)
         elif match.rule == Relation.EMBEDS:
-            event = StoryEvent(story_id=row.story_id, event="embeds", url=key, other_story_id=story_id,
+            event = StoryEvent(story_id=new_story, event="embeds", url=key, other_story_id=story_id,
                                other_url=other.canonical_url)
         else:
-            event = StoryEvent(story_id=row.story_id, event="not_a_copy", url=key, other_story_id=story_id,
+            event = StoryEvent(story_id=new_story, event="not_a_copy", url=key, other_story_id=story_id,
                                other_url=match.key)
         event.rule = match.rule
         event.similarity = round(float(match.similarity), 4)
@@ -738,18 +753,26 @@ class Pipeline:
         )
 
 
+def _fields(article: Article) -> dict[str, Any]:
+    """The article's own columns, as the item gives them."""
+    return {
+        "url": article.url,
+        "title": article.title,
+        "authors": list(article.authors),
+        "published_at": article.published_at,
+        "published_offset_min": _offset_minutes(article.published_at),
+        "modified_at": article.modified_at,
+        "modified_offset_min": _offset_minutes(article.modified_at),
+        "language": article.language,
+        "site_name": article.site_name,
+        "description": article.description,
+        "top_image": article.top_image,
+        "text": article.text.strip(),
+        "paywalled": bool(article.paywalled),
+        "warnings": list(article.warnings),
+    }
+
+
 def _apply(row: ArticleRecord, article: Article) -> None:
-    row.url = article.url
-    row.title = article.title
-    row.authors = list(article.authors)
-    row.published_at = article.published_at
-    row.published_offset_min = _offset_minutes(article.published_at)
-    row.modified_at = article.modified_at
-    row.modified_offset_min = _offset_minutes(article.modified_at)
-    row.language = article.language
-    row.site_name = article.site_name
-    row.description = article.description
-    row.top_image = article.top_image
-    row.text = article.text.strip()
-    row.paywalled = bool(article.paywalled)
-    row.warnings = list(article.warnings)
+    for name, value in _fields(article).items():
+        setattr(row, name, value)
