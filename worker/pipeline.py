@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -128,6 +128,9 @@ class _Batch:
     absent_duplicate_urls: set[str]
     absent_hashes: set[str]
     touched: set[str]  # index keys this batch changed, re-read from the store if the batch rolls back
+    decisions: list[Decision] = field(default_factory=list)
+    pending: list[dict[str, Any]] = field(default_factory=list)  # new stories not yet written, in order
+    pending_at: list[int] = field(default_factory=list)  # the decision each pending row completes
 
     def written(self, *keys: str) -> None:
         for key in keys:
@@ -157,6 +160,19 @@ class _PendingMatch(Exception):
 # Statements compiled once: parameters are passed at execution, so SQLAlchemy's cache serves every item.
 _NEW_STORY = insert(Story.__table__).returning(Story.__table__.c.id)
 _NEW_ARTICLE = insert(ArticleRecord.__table__).returning(ArticleRecord.__table__.c.id)
+_NEW_STORIES = insert(Story.__table__).returning(Story.__table__.c.id, sort_by_parameter_order=True)
+_NEW_ARTICLES = insert(ArticleRecord.__table__).returning(
+    ArticleRecord.__table__.c.id, sort_by_parameter_order=True
+)
+_REPRESENTATIVES = (
+    update(Story.__table__)
+    .where(Story.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        representative_id=select(ArticleRecord.__table__.c.id)
+        .where(ArticleRecord.__table__.c.story_id == Story.__table__.c.id)
+        .scalar_subquery()
+    )
+)
 _REPRESENTATIVE = (
     update(Story.__table__)
     .where(Story.__table__.c.id == bindparam("story"))
@@ -382,7 +398,7 @@ class Pipeline:
                     set(),
                 )
                 self._batch = batch
-                decisions = []
+                decisions = batch.decisions
                 for item in items:
                     if item.error is not None or item.article is None or item.sig is None:
                         error = item.error or IngestError(ErrorKind.INTERNAL, "item not prepared")
@@ -401,6 +417,7 @@ class Pipeline:
                     if change.insert_after_commit:  # now, so later items of the batch are checked against it
                         index.insert(item.key, item.sig)
                     batch.written(item.key, item.chash)
+                self._flush_pending(session)
         except BaseException:
             if batch is not None:
                 self._resync(batch.touched)
@@ -420,17 +437,42 @@ class Pipeline:
     def _article_by_url(self, session: Session, key: str) -> ArticleRecord | None:
         if self._batch is not None and key in self._batch.absent_urls:
             return None
+        self._flush_pending(session)
         return self.store.article_by_url(session, key)
 
     def _duplicate_by_url(self, session: Session, key: str) -> DuplicateRecord | None:
         if self._batch is not None and key in self._batch.absent_duplicate_urls:
             return None
+        self._flush_pending(session)
         return self.store.duplicate_by_url(session, key)
 
     def _article_by_hash(self, session: Session, chash: str) -> ArticleRecord | None:
         if self._batch is not None and chash in self._batch.absent_hashes:
             return None
+        self._flush_pending(session)
         return self.store.article_by_hash(session, chash)
+
+    def _flush_pending(self, session: Session) -> None:
+        """Write the batch's deferred new stories in three statements, whatever their number, and fill in
+        the ids their decisions were waiting for. Called before anything reads the store."""
+        batch = self._batch
+        if batch is None or not batch.pending:
+            return
+        pending, positions = batch.pending, batch.pending_at
+        batch.pending, batch.pending_at = [], []
+        connection = session.connection()
+        now = utcnow()
+        story_ids = [row[0] for row in connection.execute(
+            _NEW_STORIES, [{"created_at": now, "updated_at": now}] * len(pending)
+        )]
+        for values, story_id in zip(pending, story_ids, strict=True):
+            values["story_id"] = story_id
+        article_ids = [row[0] for row in connection.execute(_NEW_ARTICLES, pending)]
+        for start in range(0, len(story_ids), Store.IN_CHUNK):
+            connection.execute(_REPRESENTATIVES, {"ids": story_ids[start:start + Store.IN_CHUNK]})
+        for position, article_id, story_id in zip(positions, article_ids, story_ids, strict=True):
+            batch.decisions[position] = replace(batch.decisions[position], article_id=article_id,
+                                                story_id=story_id)
 
     def record_error(self, url: str | None, source: str | None, stage: str, error: IngestError) -> Decision:
         try:
@@ -533,6 +575,10 @@ class Pipeline:
 
         if known is not None:  # its text changed so much it is now a story of its own
             session.delete(known)
+        if match is None and known is None and self._batch is not None:  # written with the batch's next
+            self._batch.pending.append(self._new_values(key, source_id, chash, sig, article, fetched_at))
+            self._batch.pending_at.append(len(self._batch.decisions))
+            return Decision(Outcome.STORED, article.url, version=1)  # ids filled in when written
         article_id, story_id = self._store_new(session, key, source_id, chash, sig, article, fetched_at)
         if match is not None:  # stored, but related: the story it embeds or sits in, or a refused template
             self._link(session, match, story_id, key, heal=heal)
@@ -546,13 +592,24 @@ class Pipeline:
         items of a batch are new stories, and the ORM's unit of work costs more than the writes themselves.
         Returns (article id, story id).
         """
+        self._flush_pending(session)
         connection = session.connection()
         now = utcnow()
         story_id = connection.execute(_NEW_STORY, {"created_at": now, "updated_at": now}).scalar_one()
-        values = _fields(article) | {
+        values = self._new_values(key, source_id, chash, sig, article, fetched_at)
+        values["story_id"] = story_id
+        article_id = connection.execute(_NEW_ARTICLE, values).scalar_one()
+        connection.execute(_REPRESENTATIVE, {"story": story_id, "article": article_id})
+        return article_id, story_id
+
+    @staticmethod
+    def _new_values(key: str, source_id: int | None, chash: str, sig: Signature, article: Article,
+                    fetched_at: datetime) -> dict[str, Any]:
+        now = utcnow()
+        return _fields(article) | {
             "canonical_url": key,
             "source_id": source_id,
-            "story_id": story_id,
+            "story_id": None,
             "content_hash": chash,
             "signature": sig.to_bytes(),
             "version": 1,
@@ -560,9 +617,6 @@ class Pipeline:
             "stored_at": now,
             "updated_at": now,
         }
-        article_id = connection.execute(_NEW_ARTICLE, values).scalar_one()
-        connection.execute(_REPRESENTATIVE, {"story": story_id, "article": article_id})
-        return article_id, story_id
 
     def _link(self, session: Session, match: Match, new_story: int, key: str, *, heal: bool) -> None:
         """Audit row for a stored item the judge related to a stored story without joining it."""
@@ -663,6 +717,7 @@ class Pipeline:
         A match whose row never appears is a leftover of a writer that died between the index insert and
         its commit; after waiting long enough (``heal``) the entry is dropped so the item can be decided.
         """
+        self._flush_pending(session)
         target = self.store.story_of(session, match.key)
         if target is not None and match.key != key:
             return target
