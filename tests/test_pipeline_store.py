@@ -543,3 +543,17 @@ def test_a_bad_item_in_a_batch_costs_only_itself(store: Store) -> None:
     again = pipeline.ingest_items(batch)  # and the whole batch replayed changes nothing
     assert count(store, ArticleRecord) + count(store, IngestErrorRecord) in (4, 5)
     assert [d.outcome for d in again][2:] == [Outcome.UNCHANGED] * 3
+
+
+def test_a_batch_cut_short_by_its_time_bound_decides_the_same(store: Store) -> None:
+    """A transaction holds only BATCH_SECONDS of work (a shared index's other workers wait for its commit);
+    at zero each item commits on its own and the decisions are those of one batch."""
+    pipeline = Pipeline(store)
+    pipeline.BATCH_SECONDS = 0.0
+    decisions = pipeline.ingest_items(_mixed_batch(), source="wire")
+    assert [d.outcome for d in decisions] == [
+        Outcome.STORED, Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.REJECTED, Outcome.UNCHANGED,
+        Outcome.STORED, Outcome.NEW_VERSION, Outcome.REJECTED, Outcome.STORED,
+    ]
+    assert all(d.article_id or d.duplicate_of for d in decisions if d.outcome is not Outcome.REJECTED)
+    assert count(store, ArticleRecord) == 3

@@ -233,6 +233,7 @@ class Pipeline:
     PENDING_TRIES = 15
 
     BATCH_SIZE = 500
+    BATCH_SECONDS = 1.0  # of work per transaction, well inside the PENDING_* wait of other workers
 
     def __init__(
         self, store: Store, index: DedupIndex | None = None, *, threshold: float = DEFAULT_DEDUP_THRESHOLD
@@ -369,20 +370,27 @@ class Pipeline:
 
     # -- a batch in one transaction --------------------------------------------------------------------
     def _ingest_batch(self, items: list[_Prepared], fetched_at: datetime) -> list[Decision]:
-        try:
-            return self._decide_batch(items, fetched_at)
-        except (IntegrityError, _PendingMatch) as error:
-            reason: object = error
-        except DBAPIError as error:
-            if is_unreachable(error):
-                raise StorageUnavailable(f"database unavailable: {error.orig}") from error
-            reason = error.orig
-        log.info("batch of %d items decided one by one instead: %s", len(items), str(reason)[:300])
-        return [self._decide_one(item, fetched_at) for item in items]
+        decisions: list[Decision] = []
+        while len(decisions) < len(items):
+            rest = items[len(decisions):]
+            try:
+                decisions += self._decide_batch(rest, fetched_at)
+                continue
+            except (IntegrityError, _PendingMatch) as error:
+                reason: object = error
+            except DBAPIError as error:
+                if is_unreachable(error):
+                    raise StorageUnavailable(f"database unavailable: {error.orig}") from error
+                reason = error.orig
+            log.info("batch of %d items decided one by one instead: %s", len(rest), str(reason)[:300])
+            decisions += [self._decide_one(item, fetched_at) for item in rest]
+        return decisions
 
     def _decide_batch(self, items: list[_Prepared], fetched_at: datetime) -> list[Decision]:
-        """Every item of the batch in one transaction; the index is put back as the store has it if the
-        transaction does not commit."""
+        """The batch's items in one transaction, as many as fit in ``BATCH_SECONDS`` of work (the rest go
+        to the next transaction); the index is put back as the store has it if the transaction does not
+        commit. The time bound matters with a shared index: another worker that meets one of this batch's
+        keys waits for its commit only a few seconds before taking the entry for a dead writer's leftover."""
         index = self.index  # built (or reached) before the transaction opens
         source_ids = {item.source: self.store.source_id(item.source) for item in items if item.error is None}
         keys = {item.key for item in items if item.error is None}
@@ -399,7 +407,10 @@ class Pipeline:
                 )
                 self._batch = batch
                 decisions = batch.decisions
+                deadline = time.monotonic() + self.BATCH_SECONDS
                 for item in items:
+                    if decisions and time.monotonic() > deadline:
+                        break
                     if item.error is not None or item.article is None or item.sig is None:
                         error = item.error or IngestError(ErrorKind.INTERNAL, "item not prepared")
                         session.add(IngestErrorRecord(url=item.url, source=item.source, stage=item.stage,
