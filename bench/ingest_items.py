@@ -62,6 +62,20 @@ def datasketch_recipe(docs: list[Doc], threshold: float = 0.5) -> float:
     return time.perf_counter() - start
 
 
+def wirefeed_no_storage(docs: list[Doc]) -> float:
+    """wirefeed's own fingerprint and in-process index with its story judge, no storage: the ceiling that
+    batching the writes can approach. Returns seconds."""
+    from worker.dedup import InProcessIndex
+    from worker.fingerprint import signature
+    from worker.relation import StoryJudge
+
+    start = time.perf_counter()
+    index, judge = InProcessIndex(0.5), StoryJudge(0.5)
+    for doc in docs:
+        index.check_and_insert(URL + doc.id, signature(doc.text), judge)
+    return time.perf_counter() - start
+
+
 def run_cli(database_url: str, payload: str) -> tuple[float, list[str]]:
     """Seconds of one ``wirefeed ingest -`` run, and the outcome word of each output line."""
     env = {**os.environ, "WIREFEED_DATABASE_URL": database_url, "WIREFEED_DEDUP_URL": ""}
@@ -160,6 +174,9 @@ def main() -> None:
         recipe_rate = len(docs) / recipe_s
         rows.append(f"| datasketch recipe (MinHash update_batch + MinHashLSH, no storage) | "
                     f"{recipe_rate:,.0f} | {recipe_s:.2f} s | - |")
+        own_s = statistics.median(wirefeed_no_storage(docs) for _ in range(max(1, args.rounds)))
+        rows.append(f"| wirefeed fingerprint + index + judge, no storage (in process) | "
+                    f"{len(docs) / own_s:,.0f} | {own_s:.2f} s | - |")
         rows.append(f"| `Pipeline.ingest_item` one by one into SQLite (in process) | "
                     f"{len(docs) / ref_s:,.0f} | {ref_s:.2f} s | reference |")
         rows += measure("SQLite", sqlite, docs, payload, args.rounds, reference)
