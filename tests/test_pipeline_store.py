@@ -557,3 +557,38 @@ def test_a_batch_cut_short_by_its_time_bound_decides_the_same(store: Store) -> N
     ]
     assert all(d.article_id or d.duplicate_of for d in decisions if d.outcome is not Outcome.REJECTED)
     assert count(store, ArticleRecord) == 3
+
+
+def test_a_slow_producers_item_is_stored_without_waiting_for_the_batch_to_fill(tmp_path: Path) -> None:
+    """`wirefeed ingest -` commits what arrived within a second of the first item, while stdin stays open:
+    a trickle of pushed items is stored as it comes, not when 500 have arrived or the producer hangs up."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
+    env["WIREFEED_DATABASE_URL"] = f"sqlite:///{tmp_path / 'wf.db'}"
+    subprocess.run([sys.executable, "-m", "worker.cli", "db", "upgrade"], env=env, check=True,
+                   capture_output=True, timeout=120)
+    proc = subprocess.Popen([sys.executable, "-m", "worker.cli", "ingest", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    watchdog = threading.Timer(60, proc.kill)  # a batch that waits for more input fails, never hangs
+    watchdog.start()
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps({"url": "https://a.example/fire", "text": story("wildfire")}) + "\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline()  # answered while stdin is still open
+        assert line.split("\t")[1].startswith("stored #"), line
+        assert count(Store(env["WIREFEED_DATABASE_URL"]), ArticleRecord) == 1
+        proc.stdin.write(json.dumps({"url": "https://b.example/fire", "text": story("wildfire")}) + "\n")
+        proc.stdin.close()
+        assert proc.stdout.readline().split("\t")[1].startswith("duplicate of #")
+        assert proc.wait(timeout=60) == 0
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
