@@ -446,3 +446,149 @@ def test_export_stories_from_the_command_line(tmp_path: Path) -> None:
     header = run("export", "--stories", "--format", "csv").stdout.splitlines()[0]
     assert header.split(",") == ["story_id", "representative_id", "representative_url", "title", "copies",
                                  "copy_count", "embeds", "updated_at"]
+
+
+# -- batches: many items per transaction, decided as one by one ------------------------------------------
+def _mixed_batch() -> list[dict[str, object] | str]:
+    """A batch a producer really sends: new stories, copies of each other inside the batch, the same item
+    twice, a new version of an item earlier in the batch, and invalid lines."""
+    strike, fire = story("port-strike"), story("wildfire")
+    trimmed = "\n\n".join(paragraphs(strike)[:-2])
+    return [
+        item("https://a.example/strike", strike),
+        item("https://b.example/copy", strike),  # exact copy under another URL, same batch
+        item("https://c.example/trim", trimmed),  # near copy, same batch
+        "{not json",
+        item("https://a.example/strike", strike),  # the same item twice
+        item("https://d.example/fire", fire),
+        item("https://d.example/fire", fire + "\n\nUpdated with the evacuation order."),  # new version
+        {"url": "https://e.example/empty", "title": "t", "text": "   "},
+        item("https://f.example/rates", story("rate-decision")),
+    ]
+
+
+def test_a_batch_decides_every_item_as_one_by_one_would(store: Store, database_url: str) -> None:
+    batch = _mixed_batch()
+    decisions = Pipeline(store).ingest_items(batch, source="wire")
+    single_store = Store(database_url.replace("wirefeed.db", "single.db")) if "sqlite" in database_url \
+        else None  # on SQLite, a second store for the unbatched run beside it
+    expected = [Outcome.STORED, Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.REJECTED, Outcome.UNCHANGED,
+                Outcome.STORED, Outcome.NEW_VERSION, Outcome.REJECTED, Outcome.STORED]
+    assert [d.outcome for d in decisions] == expected
+    assert decisions[1].rule == "exact_text" and decisions[1].duplicate_of == decisions[0].article_id
+    assert decisions[2].duplicate_of == decisions[0].article_id
+    assert decisions[6].article_id == decisions[5].article_id and decisions[6].version == 2
+    assert count(store, ArticleRecord) == 3
+    assert count(store, DuplicateRecord) == 2
+    assert count(store, ArticleVersion) == 1
+    assert count(store, IngestErrorRecord) == 2
+    if single_store is not None:  # the same items one transaction each give the same decisions
+        single_store.upgrade()
+        single = Pipeline(single_store)
+        assert [single.ingest_item(i, source="wire").outcome for i in batch] == expected
+        single_store.dispose()
+
+
+def test_a_replayed_batch_stores_nothing_twice(store: Store) -> None:
+    batch = [i for n, i in enumerate(_mixed_batch()) if n != 6]  # an update replayed before its original
+    # would be a genuine new version; every other item must be answered "unchanged"
+    pipeline = Pipeline(store)
+    pipeline.ingest_items(batch[:3])  # a worker that committed part of the batch, then died
+    first = Pipeline(store).ingest_items(batch)  # the batch redelivered to a fresh worker
+    again = Pipeline(store).ingest_items(batch)  # and once more
+    assert [d.outcome for d in first[:3]] == [Outcome.UNCHANGED] * 3
+    assert {d.outcome for d in again} <= {Outcome.UNCHANGED, Outcome.REJECTED}
+    assert count(store, ArticleRecord) == 3
+    assert count(store, DuplicateRecord) == 2
+    assert count(store, ArticleVersion) == 0
+    assert count(store, IngestErrorRecord) == 4  # a rejected line is recorded each time it is sent
+
+
+def test_copies_in_later_batches_are_caught_by_a_restarted_worker(store: Store) -> None:
+    strike = story("port-strike")
+    Pipeline(store).ingest_items([item("https://a.example/strike", strike)])
+    later = Pipeline(store).ingest_items([
+        item("https://b.example/copy", strike),
+        item("https://c.example/trim", "\n\n".join(paragraphs(strike)[:-2])),
+    ])
+    assert [d.outcome for d in later] == [Outcome.DUPLICATE, Outcome.DUPLICATE]
+
+
+def test_a_bad_item_in_a_batch_costs_only_itself(store: Store) -> None:
+    """An index entry left by a writer that died before its commit stalls the batch's transaction; the
+    batch is rolled back and decided item by item, so only that item waits and every item is decided once.
+    A text the database refuses (PostgreSQL stores no NUL character) is rejected with an error row alone."""
+    from worker.fingerprint import signature
+
+    pipeline = Pipeline(store)
+    pipeline.PENDING_WAIT_S = 0.01
+    fire = story("wildfire")
+    pipeline.index.insert("https://ghost.example/never-committed", signature(fire))
+    batch = [
+        item("https://a.example/strike", story("port-strike")),
+        item("https://b.example/nul", "A text with a NUL \x00 character in it, and then some more words."),
+        item("https://d.example/fire", fire),
+        item("https://f.example/rates", story("rate-decision")),
+        item("https://g.example/strike-copy", story("port-strike")),
+    ]
+    decisions = pipeline.ingest_items(batch)
+    outcomes = [d.outcome for d in decisions]
+    assert outcomes[0] is Outcome.STORED
+    assert outcomes[2:] == [Outcome.STORED, Outcome.STORED, Outcome.DUPLICATE]
+    assert outcomes[1] in (Outcome.STORED, Outcome.REJECTED)
+    stored_or_error = count(store, ArticleRecord) + count(store, IngestErrorRecord)
+    assert stored_or_error == 4  # three stories and the NUL item, stored or recorded, each once
+    assert count(store, DuplicateRecord) == 1
+    assert "https://ghost.example/never-committed" not in pipeline.index  # healed
+    again = pipeline.ingest_items(batch)  # and the whole batch replayed changes nothing
+    assert count(store, ArticleRecord) + count(store, IngestErrorRecord) in (4, 5)
+    assert [d.outcome for d in again][2:] == [Outcome.UNCHANGED] * 3
+
+
+def test_a_batch_cut_short_by_its_time_bound_decides_the_same(store: Store) -> None:
+    """A transaction holds only BATCH_SECONDS of work (a shared index's other workers wait for its commit);
+    at zero each item commits on its own and the decisions are those of one batch."""
+    pipeline = Pipeline(store)
+    pipeline.BATCH_SECONDS = 0.0
+    decisions = pipeline.ingest_items(_mixed_batch(), source="wire")
+    assert [d.outcome for d in decisions] == [
+        Outcome.STORED, Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.REJECTED, Outcome.UNCHANGED,
+        Outcome.STORED, Outcome.NEW_VERSION, Outcome.REJECTED, Outcome.STORED,
+    ]
+    assert all(d.article_id or d.duplicate_of for d in decisions if d.outcome is not Outcome.REJECTED)
+    assert count(store, ArticleRecord) == 3
+
+
+def test_a_slow_producers_item_is_stored_without_waiting_for_the_batch_to_fill(tmp_path: Path) -> None:
+    """`wirefeed ingest -` commits what arrived within a second of the first item, while stdin stays open:
+    a trickle of pushed items is stored as it comes, not when 500 have arrived or the producer hangs up."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
+    env["WIREFEED_DATABASE_URL"] = f"sqlite:///{tmp_path / 'wf.db'}"
+    subprocess.run([sys.executable, "-m", "worker.cli", "db", "upgrade"], env=env, check=True,
+                   capture_output=True, timeout=120)
+    proc = subprocess.Popen([sys.executable, "-m", "worker.cli", "ingest", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    watchdog = threading.Timer(60, proc.kill)  # a batch that waits for more input fails, never hangs
+    watchdog.start()
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps({"url": "https://a.example/fire", "text": story("wildfire")}) + "\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline()  # answered while stdin is still open
+        assert line.split("\t")[1].startswith("stored #"), line
+        assert count(Store(env["WIREFEED_DATABASE_URL"]), ArticleRecord) == 1
+        proc.stdin.write(json.dumps({"url": "https://b.example/fire", "text": story("wildfire")}) + "\n")
+        proc.stdin.close()
+        assert proc.stdout.readline().split("\t")[1].startswith("duplicate of #")
+        assert proc.wait(timeout=60) == 0
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

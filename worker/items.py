@@ -181,8 +181,11 @@ def read_lines(stream: BinaryIO, max_bytes: int | None = None, chunk: int = 1 <<
     is skipped to its end and yields a ``too_large`` error, and the next line goes on."""
     limit = max_bytes if max_bytes is not None else _limits().max_bytes
     number, buffer, skipping, skipped = 0, bytearray(), False, 0
+    # read1 returns what has arrived instead of waiting for a whole chunk: a producer that trickles items
+    # into an open pipe gets each one decided as it comes, not when 64 KiB have piled up or it hangs up.
+    read = getattr(stream, "read1", stream.read)
     while True:
-        block = stream.read(chunk)
+        block = read(chunk)
         if not block:
             break
         start = 0

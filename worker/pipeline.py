@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,15 @@ from worker import logs, metrics
 from worker.dedup import DedupIndex, InProcessIndex, Match
 from worker.fingerprint import Signature, content_hash, signature
 from worker.items import parse_item
-from worker.models import ArticleRecord, ArticleVersion, DuplicateRecord, Story, StoryEvent, utcnow
+from worker.models import (
+    ArticleRecord,
+    ArticleVersion,
+    DuplicateRecord,
+    IngestErrorRecord,
+    Story,
+    StoryEvent,
+    utcnow,
+)
 from worker.relation import Relation, StoryJudge, judge
 from worker.store import SchemaMissing, StorageUnavailable, Store, is_unreachable
 
@@ -108,8 +116,70 @@ class _IndexChange:
     insert_after_commit: bool = False  # a new version or a near-duplicate: index its fingerprint too
 
 
+@dataclass(slots=True)
+class _Batch:
+    """What a batch learned up front: which of its keys and text hashes the store did not hold.
+
+    A lookup of a key in these sets is answered "absent" without a query; every key or hash a decided
+    item wrote is dropped from them, so a later copy in the same batch is looked up for real and found.
+    """
+
+    session: Session
+    absent_urls: set[str]
+    absent_duplicate_urls: set[str]
+    absent_hashes: set[str]
+    touched: set[str]  # index keys this batch changed, re-read from the store if the batch rolls back
+    decisions: list[Decision] = field(default_factory=list)
+    pending: list[dict[str, Any]] = field(default_factory=list)  # new stories not yet written, in order
+    pending_at: list[int] = field(default_factory=list)  # the decision each pending row completes
+
+    def written(self, *keys: str) -> None:
+        for key in keys:
+            self.absent_urls.discard(key)
+            self.absent_duplicate_urls.discard(key)
+            self.absent_hashes.discard(key)
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """An item parsed and fingerprinted, ready to be decided; or the error that rejects it."""
+
+    url: str | None
+    source: str | None
+    article: Article | None = None
+    key: str = ""
+    chash: str = ""
+    sig: Signature | None = None
+    stage: str = "validate"
+    error: IngestError | None = None
+    context: dict[str, Any] = field(default_factory=dict)  # a pushed item's line, id and copy
+
+
 class _PendingMatch(Exception):
     """The index names an article whose row is not visible yet (another worker has not committed)."""
+
+
+# Statements compiled once: parameters are passed at execution, so SQLAlchemy's cache serves every item.
+_NEW_STORY = insert(Story.__table__).returning(Story.__table__.c.id)
+_NEW_ARTICLE = insert(ArticleRecord.__table__).returning(ArticleRecord.__table__.c.id)
+_NEW_STORIES = insert(Story.__table__).returning(Story.__table__.c.id, sort_by_parameter_order=True)
+_NEW_ARTICLES = insert(ArticleRecord.__table__).returning(
+    ArticleRecord.__table__.c.id, sort_by_parameter_order=True
+)
+_REPRESENTATIVES = (
+    update(Story.__table__)
+    .where(Story.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        representative_id=select(ArticleRecord.__table__.c.id)
+        .where(ArticleRecord.__table__.c.story_id == Story.__table__.c.id)
+        .scalar_subquery()
+    )
+)
+_REPRESENTATIVE = (
+    update(Story.__table__)
+    .where(Story.__table__.c.id == bindparam("story"))
+    .values(representative_id=bindparam("article"))
+)
 
 
 def _offset_minutes(value: datetime | None) -> int | None:
@@ -168,6 +238,9 @@ class Pipeline:
     PENDING_WAIT_S = 0.2
     PENDING_TRIES = 15
 
+    BATCH_SIZE = 500
+    BATCH_SECONDS = 1.0  # of work per transaction, well inside the PENDING_* wait of other workers
+
     def __init__(
         self, store: Store, index: DedupIndex | None = None, *, threshold: float = DEFAULT_DEDUP_THRESHOLD
     ) -> None:
@@ -175,6 +248,7 @@ class Pipeline:
         self.threshold = threshold
         self._index = index
         self.judge = StoryJudge(threshold)
+        self._batch: _Batch | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, index: DedupIndex | None = None) -> Pipeline:
@@ -227,35 +301,84 @@ class Pipeline:
 
     def ingest_item(self, item: str | bytes | Mapping[str, Any], *, source: str | None = None) -> Decision:
         """An already-parsed item (JSON line or mapping): no extraction, straight to dedup and storage."""
-        fields = logs.item_fields(item)
-        with logs.item_context(**fields, source=source, stage="validate"):
-            try:
-                parsed = parse_item(dict(item) if isinstance(item, Mapping) else item)
-            except IngestError as error:
-                return self.record_error(fields.get("url"), source, "validate", error)
-            return self.ingest_article(parsed.to_article(), source=parsed.source or source)
+        return self._decide_one(self._prepare_item(item, source), utcnow())
+
+    def ingest_items(
+        self,
+        items: Sequence[str | bytes | Mapping[str, Any]],
+        *,
+        source: str | None = None,
+        lines: Sequence[int | None] | None = None,
+    ) -> list[Decision]:
+        """Many parsed items, one decision each in their order, ``BATCH_SIZE`` of them per transaction.
+
+        Decided exactly as ``ingest_item`` would one after the other (a copy of an earlier item of the same
+        batch is still caught), but with the batch's keys and text hashes looked up in one query each and
+        one commit for all. A batch that cannot be settled as one (a bad item the database refuses, another
+        writer's concurrent insert) is rolled back whole and decided again one item at a time, so a bad item
+        costs only itself. Replaying a batch, all of it or part, stores nothing twice. ``lines`` are the
+        items' line numbers in their stream, kept on error rows for `wirefeed errors` and `retry`.
+        """
+        decisions: list[Decision] = []
+        for start in range(0, len(items), self.BATCH_SIZE):
+            chunk = [
+                self._prepare_item(item, source, lines[start + offset] if lines else None)
+                for offset, item in enumerate(items[start:start + self.BATCH_SIZE])
+            ]
+            decisions += self._ingest_batch(chunk, utcnow())
+        return decisions
 
     def ingest_article(
         self, article: Article, *, source: str | None = None, fetched_at: datetime | None = None
     ) -> Decision:
+        return self._decide_one(self._prepare_article(article, source), fetched_at or utcnow())
+
+    # -- preparing an item: everything that needs no database ----------------------------------------
+    def _prepare_item(
+        self, item: str | bytes | Mapping[str, Any], source: str | None, line: int | None = None
+    ) -> _Prepared:
+        fields = logs.item_fields(item)  # url, item_id and a copy, kept even when the item is refused
+        context = {"line": line, "item_id": fields.get("item_id"), "payload": fields.get("payload")}
+        context = {name: value for name, value in context.items() if value is not None}
+        try:
+            parsed = parse_item(dict(item) if isinstance(item, Mapping) else item)
+        except IngestError as error:
+            return _Prepared(fields.get("url"), source, stage="validate", error=error, context=context)
+        prepared = self._prepare_article(parsed.to_article(), parsed.source or source)
+        prepared.context = context
+        return prepared
+
+    @staticmethod
+    def _prepare_article(article: Article, source: str | None) -> _Prepared:
         text = article.text.strip()
         key = article_key(article)
         if not text:
             error = IngestError(ErrorKind.NOT_AN_ARTICLE, "no article text found")
-            return self.record_error(article.url, source, "extract", error)
+            return _Prepared(article.url, source, stage="extract", error=error)
         with metrics.observe("fingerprint"):
             chash = content_hash(text)
             sig = signature(text)
         if not key:  # a page with no URL at all (a file without rel=canonical): its text is its identity
             key = f"urn:wirefeed:sha256:{chash}"
         article.canonical_url = key
+        return _Prepared(article.url, source, article, key, chash, sig)
+
+    def _decide_one(self, item: _Prepared, fetched_at: datetime) -> Decision:
+        """One item in a transaction of its own, retried against concurrent writers."""
+        with logs.item_context(url=item.url, source=item.source, **item.context):
+            return self._decide_one_in_context(item, fetched_at)
+
+    def _decide_one_in_context(self, item: _Prepared, fetched_at: datetime) -> Decision:
+        if item.error is not None or item.article is None or item.sig is None:
+            error = item.error or IngestError(ErrorKind.INTERNAL, "item not prepared")
+            return self.record_error(item.url, item.source, item.stage, error)
+        article, key, chash, sig, source = item.article, item.key, item.chash, item.sig, item.source
         last_error: Exception | None = None
         for attempt in range(self.PENDING_TRIES):
             heal = attempt == self.PENDING_TRIES - 2
             try:
-                when = fetched_at or utcnow()
                 with metrics.observe("dedup_store"):
-                    decision = self._decide(article, key, chash, sig, source, when, heal=heal)
+                    decision = self._decide(article, key, chash, sig, source, fetched_at, heal=heal)
                     log.debug("decided: %s", decision.describe())
                 metrics.count_item(decision.outcome.value)
                 return decision
@@ -276,6 +399,133 @@ class Pipeline:
             "store",
             IngestError(ErrorKind.STORAGE, f"could not settle a concurrent write: {last_error}"),
         )
+
+    # -- a batch in one transaction --------------------------------------------------------------------
+    def _ingest_batch(self, items: list[_Prepared], fetched_at: datetime) -> list[Decision]:
+        decisions: list[Decision] = []
+        while len(decisions) < len(items):
+            rest = items[len(decisions):]
+            try:
+                with metrics.observe("dedup_store"):
+                    settled = self._decide_batch(rest, fetched_at)
+            except (IntegrityError, _PendingMatch) as error:
+                reason: object = error
+            except DBAPIError as error:
+                if is_unreachable(error):
+                    raise StorageUnavailable(f"database unavailable: {error.orig}") from error
+                reason = error.orig
+            else:
+                for decision in settled:
+                    kind = decision.error_kind.value if decision.error_kind else None
+                    metrics.count_item(decision.outcome.value, kind)
+                decisions += settled
+                continue
+            log.info("batch of %d items decided one by one instead: %s", len(rest), str(reason)[:300])
+            decisions += [self._decide_one(item, fetched_at) for item in rest]
+        return decisions
+
+    def _decide_batch(self, items: list[_Prepared], fetched_at: datetime) -> list[Decision]:
+        """The batch's items in one transaction, as many as fit in ``BATCH_SECONDS`` of work (the rest go
+        to the next transaction); the index is put back as the store has it if the transaction does not
+        commit. The time bound matters with a shared index: another worker that meets one of this batch's
+        keys waits for its commit only a few seconds before taking the entry for a dead writer's leftover."""
+        index = self.index  # built (or reached) before the transaction opens
+        source_ids = {item.source: self.store.source_id(item.source) for item in items if item.error is None}
+        keys = {item.key for item in items if item.error is None}
+        hashes = {item.chash for item in items if item.error is None}
+        batch: _Batch | None = None
+        try:
+            with self.store.session() as session:
+                batch = _Batch(
+                    session,
+                    keys - self.store.present_article_urls(session, keys),
+                    keys - self.store.present_duplicate_urls(session, keys),
+                    hashes - self.store.present_hashes(session, hashes),
+                    set(),
+                )
+                self._batch = batch
+                decisions = batch.decisions
+                deadline = time.monotonic() + self.BATCH_SECONDS
+                for item in items:
+                    if decisions and time.monotonic() > deadline:
+                        break
+                    if item.error is not None or item.article is None or item.sig is None:
+                        error = item.error or IngestError(ErrorKind.INTERNAL, "item not prepared")
+                        item_id = item.context.get("item_id")
+                        session.add(IngestErrorRecord(url=item.url, source=item.source, stage=item.stage,
+                                                      kind=error.kind.value, message=error.message[:4000],
+                                                      line=item.context.get("line"),
+                                                      item_id=item_id[:200] if item_id else None,
+                                                      payload=item.context.get("payload")))
+                        decisions.append(
+                            Decision(Outcome.REJECTED, item.url, error_kind=error.kind, message=error.message)
+                        )
+                        continue
+                    batch.touched.add(item.key)
+                    change = _IndexChange()
+                    decisions.append(self._decide_in(
+                        session, change, item.article, item.key, item.chash, item.sig,
+                        source_ids[item.source], fetched_at, heal=False,
+                    ))
+                    if change.insert_after_commit:  # now, so later items of the batch are checked against it
+                        index.insert(item.key, item.sig)
+                    batch.written(item.key, item.chash)
+                self._flush_pending(session)
+        except BaseException:
+            if batch is not None:
+                self._resync(batch.touched)
+            raise
+        finally:
+            self._batch = None
+        return decisions
+
+    def _resync(self, keys: set[str]) -> None:
+        """Index entries of a rolled-back batch, put back as the store holds them."""
+        stored = self.store.signatures_of(keys)
+        for key in keys:
+            self.index.remove(key)
+            if key in stored:
+                self.index.insert(key, Signature.from_bytes(stored[key]))
+
+    def _article_by_url(self, session: Session, key: str) -> ArticleRecord | None:
+        if self._batch is not None and key in self._batch.absent_urls:
+            return None
+        self._flush_pending(session)
+        return self.store.article_by_url(session, key)
+
+    def _duplicate_by_url(self, session: Session, key: str) -> DuplicateRecord | None:
+        if self._batch is not None and key in self._batch.absent_duplicate_urls:
+            return None
+        self._flush_pending(session)
+        return self.store.duplicate_by_url(session, key)
+
+    def _article_by_hash(self, session: Session, chash: str) -> ArticleRecord | None:
+        if self._batch is not None and chash in self._batch.absent_hashes:
+            return None
+        self._flush_pending(session)
+        return self.store.article_by_hash(session, chash)
+
+    def _flush_pending(self, session: Session) -> None:
+        """Write the batch's deferred new stories in three statements, whatever their number, and fill in
+        the ids their decisions were waiting for. Called before anything reads the store."""
+        batch = self._batch
+        if batch is None or not batch.pending:
+            return
+        pending, positions = batch.pending, batch.pending_at
+        batch.pending, batch.pending_at = [], []
+        connection = session.connection()
+        now = utcnow()
+        story_ids = [row[0] for row in connection.execute(
+            _NEW_STORIES, [{"created_at": now, "updated_at": now}] * len(pending)
+        )]
+        for values, story_id in zip(pending, story_ids, strict=True):
+            values["story_id"] = story_id
+        article_ids = [row[0] for row in connection.execute(_NEW_ARTICLES, pending)]
+        for start in range(0, len(story_ids), Store.IN_CHUNK):
+            connection.execute(_REPRESENTATIVES, {"ids": story_ids[start:start + Store.IN_CHUNK]})
+        for position, article_id, story_id in zip(positions, article_ids, story_ids, strict=True):
+            batch.decisions[position] = replace(batch.decisions[position], article_id=article_id,
+                                                story_id=story_id)
 
     def record_error(self, url: str | None, source: str | None, stage: str, error: IngestError) -> Decision:
         context = logs.current()  # a pushed item's line, id and copy, for `wirefeed errors` and `retry`
@@ -339,13 +589,13 @@ class Pipeline:
         *,
         heal: bool,
     ) -> Decision:
-        existing = self.store.article_by_url(session, key)
+        existing = self._article_by_url(session, key)
         if existing is not None:
             decision = self._same_url(session, existing, article, chash, sig, fetched_at)
             index_change.insert_after_commit = decision.outcome is Outcome.NEW_VERSION
             return decision
 
-        known = self.store.duplicate_by_url(session, key)
+        known = self._duplicate_by_url(session, key)
         if known is not None and known.content_hash == chash:
             return Decision(
                 Outcome.UNCHANGED,
@@ -355,7 +605,7 @@ class Pipeline:
                 rule=Rule.KNOWN_DUPLICATE,
             )
 
-        exact = self.store.article_by_hash(session, chash)
+        exact = self._article_by_hash(session, chash)
         if exact is not None:
             return self._duplicate(
                 session, known, key, source_id, exact, 1.0, Rule.EXACT_TEXT, chash, article
@@ -388,44 +638,61 @@ class Pipeline:
 
         if known is not None:  # its text changed so much it is now a story of its own
             session.delete(known)
-        row = self._store_new(session, key, source_id, chash, sig, article, fetched_at)
+        if match is None and known is None and self._batch is not None:  # written with the batch's next
+            self._batch.pending.append(self._new_values(key, source_id, chash, sig, article, fetched_at))
+            self._batch.pending_at.append(len(self._batch.decisions))
+            return Decision(Outcome.STORED, article.url, version=1)  # ids filled in when written
+        article_id, story_id = self._store_new(session, key, source_id, chash, sig, article, fetched_at)
         if match is not None:  # stored, but related: the story it embeds or sits in, or a refused template
-            self._link(session, match, row, key, heal=heal)
-        return Decision(Outcome.STORED, article.url, article_id=row.id, version=1, story_id=row.story_id)
+            self._link(session, match, story_id, key, heal=heal)
+        return Decision(Outcome.STORED, article.url, article_id=article_id, version=1, story_id=story_id)
 
     def _store_new(self, session: Session, key: str, source_id: int | None, chash: str, sig: Signature,
-                   article: Article, fetched_at: datetime) -> ArticleRecord:
-        """A new article that is the first copy of a new story, and that story's representative."""
-        story = Story()
-        session.add(story)
-        session.flush()
-        row = ArticleRecord(
-            canonical_url=key,
-            source_id=source_id,
-            story_id=story.id,
-            content_hash=chash,
-            signature=sig.to_bytes(),
-            version=1,
-            fetched_at=fetched_at,
-        )
-        _apply(row, article)
-        session.add(row)
-        session.flush()
-        story.representative_id = row.id
-        return row
+                   article: Article, fetched_at: datetime) -> tuple[int, int]:
+        """A new article that is the first copy of a new story, and that story's representative.
 
-    def _link(self, session: Session, match: Match, row: ArticleRecord, key: str, *, heal: bool) -> None:
+        Written with three Core statements on the session's connection rather than ORM objects: most
+        items of a batch are new stories, and the ORM's unit of work costs more than the writes themselves.
+        Returns (article id, story id).
+        """
+        self._flush_pending(session)
+        connection = session.connection()
+        now = utcnow()
+        story_id = connection.execute(_NEW_STORY, {"created_at": now, "updated_at": now}).scalar_one()
+        values = self._new_values(key, source_id, chash, sig, article, fetched_at)
+        values["story_id"] = story_id
+        article_id = connection.execute(_NEW_ARTICLE, values).scalar_one()
+        connection.execute(_REPRESENTATIVE, {"story": story_id, "article": article_id})
+        return article_id, story_id
+
+    @staticmethod
+    def _new_values(key: str, source_id: int | None, chash: str, sig: Signature, article: Article,
+                    fetched_at: datetime) -> dict[str, Any]:
+        now = utcnow()
+        return _fields(article) | {
+            "canonical_url": key,
+            "source_id": source_id,
+            "story_id": None,
+            "content_hash": chash,
+            "signature": sig.to_bytes(),
+            "version": 1,
+            "fetched_at": fetched_at,
+            "stored_at": now,
+            "updated_at": now,
+        }
+
+    def _link(self, session: Session, match: Match, new_story: int, key: str, *, heal: bool) -> None:
         """Audit row for a stored item the judge related to a stored story without joining it."""
         other = self._resolve(session, match, key, heal=heal)
         story_id = self._story_id(session, other)
         if match.rule == Relation.EMBEDDED:  # the stored story quotes the new one in full
             event = StoryEvent(story_id=story_id, event="embeds", url=other.canonical_url,
-                               other_story_id=row.story_id, other_url=key)
+                               other_story_id=new_story, other_url=key)
         elif match.rule == Relation.EMBEDS:
-            event = StoryEvent(story_id=row.story_id, event="embeds", url=key, other_story_id=story_id,
+            event = StoryEvent(story_id=new_story, event="embeds", url=key, other_story_id=story_id,
                                other_url=other.canonical_url)
         else:
-            event = StoryEvent(story_id=row.story_id, event="not_a_copy", url=key, other_story_id=story_id,
+            event = StoryEvent(story_id=new_story, event="not_a_copy", url=key, other_story_id=story_id,
                                other_url=match.key)
         event.rule = match.rule
         event.similarity = round(float(match.similarity), 4)
@@ -461,6 +728,8 @@ class Pipeline:
         and no copy is cascaded away with the old row.
         """
         story_id = self._story_id(session, old)
+        if self._batch is not None:  # the old article's URL now names a duplicate row
+            self._batch.written(old.canonical_url)
         if known is not None:
             session.delete(known)
             session.flush()
@@ -511,6 +780,7 @@ class Pipeline:
         A match whose row never appears is a leftover of a writer that died between the index insert and
         its commit; after waiting long enough (``heal``) the entry is dropped so the item can be decided.
         """
+        self._flush_pending(session)
         target = self.store.story_of(session, match.key)
         if target is not None and match.key != key:
             return target
@@ -601,18 +871,26 @@ class Pipeline:
         )
 
 
+def _fields(article: Article) -> dict[str, Any]:
+    """The article's own columns, as the item gives them."""
+    return {
+        "url": article.url,
+        "title": article.title,
+        "authors": list(article.authors),
+        "published_at": article.published_at,
+        "published_offset_min": _offset_minutes(article.published_at),
+        "modified_at": article.modified_at,
+        "modified_offset_min": _offset_minutes(article.modified_at),
+        "language": article.language,
+        "site_name": article.site_name,
+        "description": article.description,
+        "top_image": article.top_image,
+        "text": article.text.strip(),
+        "paywalled": bool(article.paywalled),
+        "warnings": list(article.warnings),
+    }
+
+
 def _apply(row: ArticleRecord, article: Article) -> None:
-    row.url = article.url
-    row.title = article.title
-    row.authors = list(article.authors)
-    row.published_at = article.published_at
-    row.published_offset_min = _offset_minutes(article.published_at)
-    row.modified_at = article.modified_at
-    row.modified_offset_min = _offset_minutes(article.modified_at)
-    row.language = article.language
-    row.site_name = article.site_name
-    row.description = article.description
-    row.top_image = article.top_image
-    row.text = article.text.strip()
-    row.paywalled = bool(article.paywalled)
-    row.warnings = list(article.warnings)
+    for name, value in _fields(article).items():
+        setattr(row, name, value)

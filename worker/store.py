@@ -152,6 +152,48 @@ class Store:
     def duplicate_by_url(session: Session, url: str) -> DuplicateRecord | None:
         return session.scalar(select(DuplicateRecord).where(DuplicateRecord.url == url))
 
+    # -- batch lookups: one query per column for a whole batch of items ------------------------------
+    IN_CHUNK = 500  # values per IN list, well under every backend's bound-parameter limit
+
+    @classmethod
+    def _present(cls, session: Session, column: Any, values: set[str]) -> set[str]:
+        found: set[str] = set()
+        ordered = sorted(values)
+        for start in range(0, len(ordered), cls.IN_CHUNK):
+            chunk = ordered[start:start + cls.IN_CHUNK]
+            found.update(session.scalars(select(column).where(column.in_(chunk))))
+        return found
+
+    def present_article_urls(self, session: Session, urls: set[str]) -> set[str]:
+        return self._present(session, ArticleRecord.canonical_url, urls)
+
+    def present_duplicate_urls(self, session: Session, urls: set[str]) -> set[str]:
+        return self._present(session, DuplicateRecord.url, urls)
+
+    def present_hashes(self, session: Session, hashes: set[str]) -> set[str]:
+        return self._present(session, ArticleRecord.content_hash, hashes)
+
+    def signatures_of(self, keys: set[str]) -> dict[str, bytes]:
+        """The signature each index key has in the store (an article's, else a near-duplicate's)."""
+        ordered = sorted(keys)
+        found: dict[str, bytes] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(ordered), self.IN_CHUNK):
+                chunk = ordered[start:start + self.IN_CHUNK]
+                for url, sig in conn.execute(
+                    select(DuplicateRecord.url, DuplicateRecord.signature).where(
+                        DuplicateRecord.url.in_(chunk), DuplicateRecord.signature.is_not(None)
+                    )
+                ):
+                    found[url] = bytes(sig)
+                for url, sig in conn.execute(
+                    select(ArticleRecord.canonical_url, ArticleRecord.signature).where(
+                        ArticleRecord.canonical_url.in_(chunk)
+                    )
+                ):
+                    found[url] = bytes(sig)
+        return found
+
     def iter_signatures(self, batch: int = 5000) -> Iterator[tuple[str, bytes]]:
         """Every indexed (key, signature): stored articles, then near-duplicates that kept theirs.
 

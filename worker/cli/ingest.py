@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from queue import Empty, Queue
 from typing import Annotated
 
 import typer
@@ -34,6 +37,8 @@ from worker.pipeline import Decision, Outcome, Pipeline
 from worker.store import StorageUnavailable
 from worker.warc import COMMON_CRAWL
 
+BATCH_ITEMS = 500  # pushed items per transaction
+BATCH_SECONDS = 1.0  # the longest an arrived item waits for its batch to fill
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 MAX_FILE_BYTES = 10_000_000
 
@@ -132,6 +137,63 @@ def _count(paths: list[str]) -> int | None:
     return total
 
 
+def _batches(works: Iterator[Work], stream: bool) -> Iterator[list[Work]]:
+    """JSON Lines items grouped for one transaction each: up to ``BATCH_ITEMS`` of them, or what arrived
+    within ``BATCH_SECONDS`` of the first, so a slow producer's items are still stored within a second.
+    Files and URLs go one at a time. Standard input is read by a thread so a wait for the producer's next
+    line cannot hold back a batch already waiting."""
+    if not stream:
+        for work in works:
+            yield [work]
+        return
+    lines: Queue[Work | BaseException | None] = Queue(maxsize=BATCH_ITEMS * 2)
+
+    def read() -> None:
+        try:
+            for work in works:
+                lines.put(work)
+        except BaseException as error:  # handed to the main thread, which raises it
+            lines.put(error)
+        finally:
+            lines.put(None)
+
+    threading.Thread(target=read, name="ingest-stdin", daemon=True).start()
+    batch: list[Work] = []
+    deadline = 0.0
+    while True:
+        try:
+            work = lines.get(timeout=max(0.0, deadline - time.monotonic()) if batch else None)
+        except Empty:
+            yield batch
+            batch = []
+            continue
+        if isinstance(work, BaseException):
+            raise work
+        if work is None:
+            if batch:
+                yield batch
+            return
+        if work.item is None:
+            if batch:
+                yield batch
+                batch = []
+            yield [work]
+            continue
+        if not batch:
+            deadline = time.monotonic() + BATCH_SECONDS
+        batch.append(work)
+        if len(batch) >= BATCH_ITEMS:
+            yield batch
+            batch = []
+
+
+def _decide(pipeline: Pipeline, batch: list[Work], source: str | None) -> list[Decision]:
+    if len(batch) == 1 and batch[0].item is None:
+        return [_process(pipeline, batch[0], source)]
+    return pipeline.ingest_items([work.item or "" for work in batch], source=source,
+                                 lines=[work.line for work in batch])
+
+
 def _process(pipeline: Pipeline, work: Work, source: str | None) -> Decision:
     with logs.item_context(url=work.url, source=source, line=work.line, stage="read"):
         if work.error is not None:
@@ -185,23 +247,24 @@ def _ingest_paths(
     )
     with progress:
         task = progress.add_task("ingesting", total=_count(paths))
-        for work in _expand(paths, expect_html):
+        for batch in _batches(_expand(paths, expect_html), "-" in paths):
             try:
-                decision = _process(pipeline, work, source)
+                decisions = _decide(pipeline, batch, source)
             except StorageUnavailable as error:  # nothing more can be stored; what was stored stays
-                fail(f"{error}; stopped at {work.label}, run the same command again to resume", 1)
-            counts[decision.outcome.value] += 1
-            label = (
-                work.url
-                if work.url and work.item is None and not work.url.startswith("file:")
-                else work.label
-            )
-            line = clean(f"{label}\t{decision.describe()}")
-            if show_bar:
-                progress.console.print(line, markup=False)
-            else:
-                print(line)
-            progress.advance(task)
+                fail(f"{error}; stopped at {batch[0].label}, run the same command again to resume", 1)
+            for work, decision in zip(batch, decisions, strict=True):
+                counts[decision.outcome.value] += 1
+                label = (
+                    work.url
+                    if work.url and work.item is None and not work.url.startswith("file:")
+                    else work.label
+                )
+                line = clean(f"{label}\t{decision.describe()}")
+                if show_bar:
+                    progress.console.print(line, markup=False)
+                else:
+                    print(line)
+                progress.advance(task)
 
 
 def human(value: object) -> str:
