@@ -525,7 +525,9 @@ def _is_update_stamp(el: lxml.html.HtmlElement) -> bool:
 
 
 def _dated_link(a: lxml.html.HtmlElement, page: Page) -> bool:
-    return date_elsewhere(a, page) and any(c.isdigit() for c in a.text_content()[:300])
+    # The digit test first: it is a string scan, while ``date_elsewhere`` resolves the link's target, and
+    # most links of a page print no number at all.
+    return any(c.isdigit() for c in a.text_content()[:300]) and date_elsewhere(a, page)
 
 
 _NO_URL = "about:blank"  # htmldate would otherwise read the canonical link's path for a date
