@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from config.settings import Settings
 from scrapers.article import Article
 from scrapers.errors import ErrorKind, IngestError
 
@@ -82,17 +83,24 @@ class WireItem(BaseModel):
         )
 
 
+def _setting_default(name: str) -> int:
+    """The documented default of ``WIREFEED_ITEM_<NAME>``: written once, in ``config.settings``."""
+    default = Settings.model_fields[f"item_{name}"].default
+    assert isinstance(default, int)
+    return default
+
+
 @dataclass(frozen=True, slots=True)
 class ItemLimits:
-    """The caps of one pushed item; defaults match ``config.settings`` (``WIREFEED_ITEM_*``)."""
+    """The caps of one pushed item; the defaults are those of ``config.settings`` (``WIREFEED_ITEM_*``)."""
 
-    max_bytes: int = 4_000_000
-    max_text_chars: int = 500_000
-    max_title_chars: int = 1_000
-    max_field_chars: int = 10_000
-    max_url_chars: int = 4_000
-    max_authors: int = 50
-    min_words: int = 20
+    max_bytes: int = _setting_default("max_bytes")
+    max_text_chars: int = _setting_default("max_text_chars")
+    max_title_chars: int = _setting_default("max_title_chars")
+    max_field_chars: int = _setting_default("max_field_chars")
+    max_url_chars: int = _setting_default("max_url_chars")
+    max_authors: int = _setting_default("max_authors")
+    min_words: int = _setting_default("min_words")
 
     @classmethod
     def from_settings(cls, settings: Any) -> ItemLimits:
