@@ -129,16 +129,18 @@ def run_baseline(postgres_url: str, redis_url: str, items: list[dict[str, Any]],
     return decided / seconds
 
 
-def run_celery(postgres_url: str, redis_url: str, items: list[dict[str, Any]], processes: int,
-               workdir: Path) -> float:
+def run_celery(
+    postgres_url: str, redis_url: str, items: list[dict[str, Any]], processes: int, workdir: Path
+) -> float:
     broker = redis_db(redis_url, 21)
     flush(broker)
     with fresh_database(postgres_url, "bench_celery") as database:
         _sources_first(database, items)
         env = worker_env(broker_url=broker, database_url=database, dedup_url=broker)
         wirefeed(env, "enqueue", "--items", str(write_jsonl(workdir / "items.jsonl", items)), timeout=600)
-        worker = start_worker(env, workdir, f"bench{processes}", concurrency=processes,
-                              extra=("-l", "warning"))
+        worker = start_worker(
+            env, workdir, f"bench{processes}", concurrency=processes, extra=("-l", "warning")
+        )
         try:
             wait_until(lambda: _decided(database) >= len(items), 1200, interval=1.0, what="the batch")
         finally:
@@ -160,8 +162,10 @@ def main() -> None:
     clusters = options.items // 8
     singles = options.items - 4 * clusters
     items = clustered_items(seed=options.seed, clusters=clusters, copies=4, singles=singles)
-    print(f"items: {len(items)} ({clusters} stories x 4 copies + {len(items) - 4 * clusters} distinct); "
-          f"cores: {os.cpu_count()}")
+    print(
+        f"items: {len(items)} ({clusters} stories x 4 copies + {len(items) - 4 * clusters} distinct); "
+        f"cores: {os.cpu_count()}"
+    )
     with ExitStack() as stack:
         postgres_url = os.environ.get("WIREFEED_TEST_POSTGRES_URL")
         redis_url = os.environ.get("WIREFEED_TEST_REDIS_URL")
@@ -185,8 +189,10 @@ def main() -> None:
             baseline, celery = max(baselines), max(celeries)
             overhead = 1.0 - celery / baseline
             rounds = " ".join(f"{b:.0f}/{c:.0f}" for b, c in zip(baselines, celeries, strict=True))
-            print(f"{processes:>9}  {baseline:>18.1f}  {celery:>14.1f}  {overhead:>8.1%}  (rounds: {rounds})",
-                  flush=True)
+            print(
+                f"{processes:>9}  {baseline:>18.1f}  {celery:>14.1f}  {overhead:>8.1%}  (rounds: {rounds})",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

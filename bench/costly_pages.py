@@ -26,17 +26,24 @@ def pages() -> dict[str, str]:
     story = f"<article><h1>Strike</h1><p>{BODY}</p><p>{BODY}</p></article>"
     return {
         "jsonld 25k <script> fragments": '<html><head><title>S</title><script type="application/ld+json">'
-        + jsonld + f"</script></head><body>{story}</body></html>",
+        + jsonld
+        + f"</script></head><body>{story}</body></html>",
         "9.9 MB of <p>x</p>": "<html><body>" + "<p>x</p>" * (MB // 8) + "</body></html>",
-        "9.9 MB of <td>x</td>": "<html><body><table><tr>" + "<td>x</td>" * (MB // 10)
+        "9.9 MB of <td>x</td>": "<html><body><table><tr>"
+        + "<td>x</td>" * (MB // 10)
         + "</tr></table></body></html>",
-        "100,000 nested <div>": "<html><body>" + "<div>" * 100_000 + story + "</div>" * 100_000
+        "100,000 nested <div>": "<html><body>"
+        + "<div>" * 100_000
+        + story
+        + "</div>" * 100_000
         + "</body></html>",
         "1,000 nested <div>": "<html><body>" + "<div>" * 1_000 + story + "</div>" * 1_000 + "</body></html>",
         "29,000 <p> of prose (largest accepted)": "<html><body><article>"
-        + "".join(f"<p>{n} {BODY}</p>" for n in range(29_000))[:MB] + "</article></body></html>",
+        + "".join(f"<p>{n} {BODY}</p>" for n in range(29_000))[:MB]
+        + "</article></body></html>",
         "9.9 MB of prose in 2,000 <p>": "<html><body><article>"
-        + "".join(f"<p>{n} {BODY * 20}</p>" for n in range(2_000))[:MB] + "</article></body></html>",
+        + "".join(f"<p>{n} {BODY * 20}</p>" for n in range(2_000))[:MB]
+        + "</article></body></html>",
     }
 
 
@@ -65,8 +72,12 @@ print(f"{time.perf_counter() - t:.2f}\t{peak}\t{outcome}")
 
 def measure(path: Path, which: str, timeout: float) -> tuple[str, str, str]:
     try:
-        done = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(path), which],
-                              capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, str(ROOT), str(path), which],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired:
         return f">{timeout:.0f}", "-", "killed at the bench's timeout"
     if done.returncode != 0:
@@ -82,8 +93,10 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path("/tmp/wirefeed-costly-pages")
     tmp.mkdir(exist_ok=True)
-    print("| page | bytes | wirefeed s | wirefeed peak MB | wirefeed outcome "
-          "| trafilatura s | trafilatura peak MB |")
+    print(
+        "| page | bytes | wirefeed s | wirefeed peak MB | wirefeed outcome "
+        "| trafilatura s | trafilatura peak MB |"
+    )
     print("| --- | ---: | ---: | ---: | --- | ---: | ---: |")
     for name, html in pages().items():
         if args.only and args.only not in name:

@@ -40,9 +40,11 @@ from tests.celery_support import (  # noqa: E402
 )
 from tests.hostile_servers import Behaviour, HostileServer  # noqa: E402
 
-LISTING = b"<html><body><h1>News</h1>" + b"".join(
-    b'<p><a href="/story/%d">Story %d</a></p>' % (n, n) for n in (1, 2, 3)
-) + b"</body></html>"
+LISTING = (
+    b"<html><body><h1>News</h1>"
+    + b"".join(b'<p><a href="/story/%d">Story %d</a></p>' % (n, n) for n in (1, 2, 3))
+    + b"</body></html>"
+)
 
 
 def _timed(env: dict[str, str], *args: str) -> float:
@@ -54,39 +56,52 @@ def _timed(env: dict[str, str], *args: str) -> float:
 def one_page(workdir: Path) -> float:
     with HostileServer(Behaviour("trickle", interval_s=0.05)) as trickle:
         sources = workdir / "one.yaml"
-        document = {"sources": [{"name": "slow", "pages": [trickle.base + "/news/"],
-                                 "link_pattern": r"/story/\d+$"}]}
+        document = {
+            "sources": [{"name": "slow", "pages": [trickle.base + "/news/"], "link_pattern": r"/story/\d+$"}]
+        }
         sources.write_text(yaml.safe_dump(document))
-        env = worker_env(database_url=f"sqlite:///{workdir / 'one.db'}", sources=sources,
-                         allow_private_hosts="127.0.0.1")
+        env = worker_env(
+            database_url=f"sqlite:///{workdir / 'one.db'}", sources=sources, allow_private_hosts="127.0.0.1"
+        )
         wirefeed(env, "db", "upgrade")
         return _timed(env, "crawl")
 
 
 def _world(site: DemoSite, stall: HostileServer) -> dict[str, Any]:
     document = site.sources_document(min_delay_s=0.2, timeout_s=1.5, max_retries=3)
-    document["sources"].append({"name": "stalling", "pages": [stall.base + "/news/"],
-                                "link_pattern": r"/story/\d+$"})
+    document["sources"].append(
+        {"name": "stalling", "pages": [stall.base + "/news/"], "link_pattern": r"/story/\d+$"}
+    )
     return document
 
 
 def world(postgres_url: str, redis_url: str, workdir: Path, round_: int) -> tuple[float, float]:
     behaviour = Behaviour("trickle", interval_s=0.05, pages={"/news/": (LISTING, "text/html")})
-    with DemoSite() as site, HostileServer(behaviour) as stall, \
-            fresh_database(postgres_url, f"stall_local{round_}") as db_local, \
-            fresh_database(postgres_url, f"stall_queued{round_}") as db_queued:
+    with (
+        DemoSite() as site,
+        HostileServer(behaviour) as stall,
+        fresh_database(postgres_url, f"stall_local{round_}") as db_local,
+        fresh_database(postgres_url, f"stall_queued{round_}") as db_queued,
+    ):
         sources = workdir / "world.yaml"
         sources.write_text(yaml.safe_dump(_world(site, stall), sort_keys=False))
         local_env = worker_env(database_url=db_local, sources=sources, allow_private_hosts="127.0.0.1")
         local = _timed(local_env, "crawl")
         broker = redis_db(redis_url, 41)
         flush(broker)
-        env = worker_env(broker_url=broker, database_url=db_queued, dedup_url=broker, sources=sources,
-                         allow_private_hosts="127.0.0.1")
-        process = start_worker(env, workdir, "process", queues="process", concurrency=2,
-                               extra=("-l", "warning"))
-        fetch = start_worker(env, workdir, "fetch", queues="discover,fetch", concurrency=8,
-                             extra=("-P", "threads"))
+        env = worker_env(
+            broker_url=broker,
+            database_url=db_queued,
+            dedup_url=broker,
+            sources=sources,
+            allow_private_hosts="127.0.0.1",
+        )
+        process = start_worker(
+            env, workdir, "process", queues="process", concurrency=2, extra=("-l", "warning")
+        )
+        fetch = start_worker(
+            env, workdir, "fetch", queues="discover,fetch", concurrency=8, extra=("-P", "threads")
+        )
         try:
             fetch.wait_for_log(r"ready\.")
             queued = _timed(env, "crawl", "--enqueue", "--wait")
@@ -107,8 +122,11 @@ def main() -> None:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="wirefeed-stall-")))
         if options.part in {"one", "both"}:
             seconds = one_page(workdir)
-            print(f"one header-trickling page, default settings: wirefeed crawl {seconds:.1f} s "
-                  f"(target <= 60 s; before issue 8: still running after 90 s)", flush=True)
+            print(
+                f"one header-trickling page, default settings: wirefeed crawl {seconds:.1f} s "
+                f"(target <= 60 s; before issue 8: still running after 90 s)",
+                flush=True,
+            )
         if options.part in {"world", "both"}:
             postgres_url = os.environ.get("WIREFEED_TEST_POSTGRES_URL")
             redis_url = os.environ.get("WIREFEED_TEST_REDIS_URL")
@@ -124,9 +142,11 @@ def main() -> None:
             local = min(r[0] for r in results)
             queued = min(r[1] for r in results)
             rounds = " ".join(f"{a:.1f}/{b:.1f}" for a, b in results)
-            print(f"stalling world (3 outlets + 1 with 3 trickling pages): in-process {local:.1f} s, "
-                  f"celery {queued:.1f} s, ratio {queued / local:.2f}x (target <= 1.5x; rounds {rounds})",
-                  flush=True)
+            print(
+                f"stalling world (3 outlets + 1 with 3 trickling pages): in-process {local:.1f} s, "
+                f"celery {queued:.1f} s, ratio {queued / local:.2f}x (target <= 1.5x; rounds {rounds})",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -35,8 +35,15 @@ from worker.pipeline import Pipeline
 from worker.store import Store
 
 URL = "https://corpus.example/"
-NEGATIVE_KINDS = ("templated-", "shared-quote", "short-quote", "shared-footer", "update-major", "lead-reuse",
-                  "local-embed")
+NEGATIVE_KINDS = (
+    "templated-",
+    "shared-quote",
+    "short-quote",
+    "shared-footer",
+    "update-major",
+    "lead-reuse",
+    "local-embed",
+)
 
 
 @dataclass
@@ -83,8 +90,9 @@ def run_wirefeed(docs: list[Doc], threshold: float = 0.5) -> Result:
                 result.representative[story] = url.removeprefix(URL)
             for url, story in session.execute(select(DuplicateRecord.url, DuplicateRecord.story_id)):
                 result.cluster[url.removeprefix(URL)] = story
-            for a, b in session.execute(select(StoryEvent.story_id, StoryEvent.other_story_id)
-                                        .where(StoryEvent.event == "embeds")):
+            for a, b in session.execute(
+                select(StoryEvent.story_id, StoryEvent.other_story_id).where(StoryEvent.event == "embeds")
+            ):
                 result.links.add((a, b))
         store.dispose()
     return result
@@ -94,7 +102,7 @@ def datasketch_minhashes(docs: list[Doc], num_perm: int = 128, size: int = 6) ->
     out = []
     for doc in docs:
         words = tokens(doc.text)
-        grams = [" ".join(words[i:i + size]).encode() for i in range(max(1, len(words) - size + 1))]
+        grams = [" ".join(words[i : i + size]).encode() for i in range(max(1, len(words) - size + 1))]
         minhash = MinHash(num_perm=num_perm)
         minhash.update_batch(grams)
         out.append(minhash)
@@ -212,8 +220,10 @@ def report(docs: list[Doc], orders: int = 2) -> list[str]:
     row("pair F1", [f"{s[2]:.4f}" for s in scores])
     edits = [per_edit(docs, r) for r in results]
     for label in sorted(edits[0]):
-        row(f"recall: {label}", [f"{e[label][0] / e[label][1]:.3f} ({e[label][0]}/{e[label][1]})"
-                                 for e in edits])
+        row(
+            f"recall: {label}",
+            [f"{e[label][0] / e[label][1]:.3f} ({e[label][0]}/{e[label][1]})" for e in edits],
+        )
     negatives = [per_negative(docs, r) for r in results]
     for label in sorted(negatives[0]):
         row(f"wrongly merged: {label}", [f"{n[label][0]} / {n[label][1]}" for n in negatives])
@@ -222,15 +232,25 @@ def report(docs: list[Doc], orders: int = 2) -> list[str]:
     fullest = [representative_fullest(docs, r) for r in results]
     row("representative is the fullest copy", [f"{ok / max(1, n):.4f} ({ok}/{n})" for ok, n in fullest])
     row("seconds (stream, same run)", [f"{r.seconds:.1f}" for r in results])
-    lines += ["", "Representative and precision/recall under other arrival orders (wirefeed, shuffled):", "",
-              "| order | pair precision | pair recall | representative is the fullest |",
-              "|---|---:|---:|---:|"]
+    lines += [
+        "",
+        "Representative and precision/recall under other arrival orders (wirefeed, shuffled):",
+        "",
+        "| order | pair precision | pair recall | representative is the fullest |",
+        "|---|---:|---:|---:|",
+    ]
     for seed in range(1, orders + 1):
         again = run_wirefeed(shuffled(docs, seed))
         p, r, _ = pair_scores(docs, again)
         ok, n = representative_fullest(docs, again)
         lines.append(f"| shuffle {seed} | {p:.4f} | {r:.4f} | {ok / max(1, n):.4f} ({ok}/{n}) |")
-    lines += ["", "datasketch sweep (pair precision / recall / F1): " + "; ".join(
-        f"t={r.name.split('=')[1]}: {pair_scores(docs, r)[0]:.3f}/{pair_scores(docs, r)[1]:.3f}/"
-        f"{pair_scores(docs, r)[2]:.3f}" for r in sweep)]
+    lines += [
+        "",
+        "datasketch sweep (pair precision / recall / F1): "
+        + "; ".join(
+            f"t={r.name.split('=')[1]}: {pair_scores(docs, r)[0]:.3f}/{pair_scores(docs, r)[1]:.3f}/"
+            f"{pair_scores(docs, r)[2]:.3f}"
+            for r in sweep
+        ),
+    ]
     return lines

@@ -70,6 +70,7 @@ class Doc:
 
 # --------------------------------------------------------------------------------------------- real text
 
+
 def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
@@ -132,33 +133,197 @@ def real_texts(folder: Path, min_words: int, max_words: int) -> list[list[str]]:
 
 # ------------------------------------------------------------------------------------ generated stories
 
-FIRST = ["Maria", "James", "Aisha", "Daniel", "Elena", "Tomasz", "Priya", "Kwame", "Sofia", "Lukas",
-         "Hannah", "Omar", "Yuki", "Carlos", "Ingrid", "Samuel", "Fatima", "Pierre", "Grace", "Mateo",
-         "Olga", "Ahmed", "Laura", "Viktor", "Chloe", "Ibrahim", "Nadia", "Henrik", "Rosa", "Felix", "Amara",
-         "Jonas", "Leila", "Marco", "Julia", "Arjun", "Eva", "Tariq", "Clara", "Noah"]
-LAST = ["Okafor", "Lindqvist", "Moreau", "Patel", "Kowalski", "Fernandes", "Nakamura", "Schmidt", "Haddad",
-        "Oyelaran", "Brennan", "Costa", "Novak", "Ramirez", "Bauer", "Osei", "Dubois", "Karimi", "Larsen",
-        "Romano", "Petrov", "Mensah", "Horvath", "Silva", "Tanaka", "Weber", "Byrne", "Nilsson", "Adeyemi",
-        "Castillo", "Jensen", "Ivanova", "Mwangi", "Rossi", "Keller", "Vargas", "Hughes", "Sato", "Abebe",
-        "Fischer"]
-CITIES = ["Lagos", "Rotterdam", "Valparaiso", "Kraków", "Leeds", "Porto", "Nagoya", "Winnipeg", "Accra",
-          "Tampere", "Brno", "Adelaide", "Cebu", "Bilbao", "Tucson", "Gdańsk", "Mombasa", "Lyon", "Halifax",
-          "Daegu", "Graz", "Cusco", "Aarhus", "Izmir", "Durban", "Bergen", "Surabaya", "Tallinn", "Medellín",
-          "Chennai", "Dresden", "Perth", "Quito", "Malmö", "Oaxaca", "Kumasi", "Antwerp", "Sapporo",
-          "Cardiff"]
-ROLES = ["finance minister", "health minister", "mayor", "police chief", "union leader",
-         "central bank governor", "chief executive", "spokeswoman", "spokesman", "opposition leader",
-         "prosecutor", "fire chief", "transport secretary", "hospital director", "climate envoy",
-         "school superintendent", "defence minister", "chief economist", "party chair", "judge"]
-ORG_ADJ = ["National", "Regional", "Federal", "Northern", "Coastal", "Metropolitan", "United", "Independent",
-           "Central", "Western"]
-ORG_NOUN = ["Transport Authority", "Health Service", "Energy Company", "Farmers Union", "Port Authority",
-            "Water Board", "Teachers Federation", "Rail Corporation", "Housing Agency",
-            "Election Commission", "Mining Group", "Chamber of Commerce", "Fisheries Council",
-            "Audit Office", "Broadcasting Corporation"]
+FIRST = [
+    "Maria",
+    "James",
+    "Aisha",
+    "Daniel",
+    "Elena",
+    "Tomasz",
+    "Priya",
+    "Kwame",
+    "Sofia",
+    "Lukas",
+    "Hannah",
+    "Omar",
+    "Yuki",
+    "Carlos",
+    "Ingrid",
+    "Samuel",
+    "Fatima",
+    "Pierre",
+    "Grace",
+    "Mateo",
+    "Olga",
+    "Ahmed",
+    "Laura",
+    "Viktor",
+    "Chloe",
+    "Ibrahim",
+    "Nadia",
+    "Henrik",
+    "Rosa",
+    "Felix",
+    "Amara",
+    "Jonas",
+    "Leila",
+    "Marco",
+    "Julia",
+    "Arjun",
+    "Eva",
+    "Tariq",
+    "Clara",
+    "Noah",
+]
+LAST = [
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Patel",
+    "Kowalski",
+    "Fernandes",
+    "Nakamura",
+    "Schmidt",
+    "Haddad",
+    "Oyelaran",
+    "Brennan",
+    "Costa",
+    "Novak",
+    "Ramirez",
+    "Bauer",
+    "Osei",
+    "Dubois",
+    "Karimi",
+    "Larsen",
+    "Romano",
+    "Petrov",
+    "Mensah",
+    "Horvath",
+    "Silva",
+    "Tanaka",
+    "Weber",
+    "Byrne",
+    "Nilsson",
+    "Adeyemi",
+    "Castillo",
+    "Jensen",
+    "Ivanova",
+    "Mwangi",
+    "Rossi",
+    "Keller",
+    "Vargas",
+    "Hughes",
+    "Sato",
+    "Abebe",
+    "Fischer",
+]
+CITIES = [
+    "Lagos",
+    "Rotterdam",
+    "Valparaiso",
+    "Kraków",
+    "Leeds",
+    "Porto",
+    "Nagoya",
+    "Winnipeg",
+    "Accra",
+    "Tampere",
+    "Brno",
+    "Adelaide",
+    "Cebu",
+    "Bilbao",
+    "Tucson",
+    "Gdańsk",
+    "Mombasa",
+    "Lyon",
+    "Halifax",
+    "Daegu",
+    "Graz",
+    "Cusco",
+    "Aarhus",
+    "Izmir",
+    "Durban",
+    "Bergen",
+    "Surabaya",
+    "Tallinn",
+    "Medellín",
+    "Chennai",
+    "Dresden",
+    "Perth",
+    "Quito",
+    "Malmö",
+    "Oaxaca",
+    "Kumasi",
+    "Antwerp",
+    "Sapporo",
+    "Cardiff",
+]
+ROLES = [
+    "finance minister",
+    "health minister",
+    "mayor",
+    "police chief",
+    "union leader",
+    "central bank governor",
+    "chief executive",
+    "spokeswoman",
+    "spokesman",
+    "opposition leader",
+    "prosecutor",
+    "fire chief",
+    "transport secretary",
+    "hospital director",
+    "climate envoy",
+    "school superintendent",
+    "defence minister",
+    "chief economist",
+    "party chair",
+    "judge",
+]
+ORG_ADJ = [
+    "National",
+    "Regional",
+    "Federal",
+    "Northern",
+    "Coastal",
+    "Metropolitan",
+    "United",
+    "Independent",
+    "Central",
+    "Western",
+]
+ORG_NOUN = [
+    "Transport Authority",
+    "Health Service",
+    "Energy Company",
+    "Farmers Union",
+    "Port Authority",
+    "Water Board",
+    "Teachers Federation",
+    "Rail Corporation",
+    "Housing Agency",
+    "Election Commission",
+    "Mining Group",
+    "Chamber of Commerce",
+    "Fisheries Council",
+    "Audit Office",
+    "Broadcasting Corporation",
+]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 TOPICS: dict[str, dict[str, list[str]]] = {
     "politics": {
@@ -216,7 +381,7 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "The {org} said {count} shelters had been opened and urged residents to {advice}.",
             "Roads leading out of {city} were closed and {count} flights were cancelled.",
             "Forecasters warned that {weather_more} could follow {when}.",
-            "\"{quote_disaster}\" said {person2}, who lives near the {place}.",
+            '"{quote_disaster}" said {person2}, who lives near the {place}.',
             "Officials estimated damage at {money}, a figure they said was likely to rise.",
             "The last comparable event in the region, in {year}, killed {count} people.",
             "Aid groups in {city2} said they were sending {aid}.",
@@ -235,7 +400,7 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "The judge said the evidence showed that {finding}.",
             "Prosecutors had asked for a sentence of {count} years.",
             "The case began in {month} {year} when {cause_case}.",
-            "\"{quote_court}\" the judge told the court.",
+            '"{quote_court}" the judge told the court.',
             "A sentencing hearing was set for {when}.",
             "The {org} declined to comment on the verdict.",
             "{person2} has denied wrongdoing throughout the case.",
@@ -245,61 +410,159 @@ TOPICS: dict[str, dict[str, list[str]]] = {
 }
 
 FILL: dict[str, list[str]] = {
-    "policy": ["raise the minimum wage", "cut fuel taxes", "build {count} new schools",
-               "expand the tram network",
-               "lower the voting age", "ban short-haul flights", "privatise the water board",
-               "freeze public sector pay", "tighten rules on rental housing", "subsidise electric buses",
-               "reform the pension system", "close {count} coal plants", "hire {count} more nurses"],
-    "reaction": ["drew immediate criticism from business groups", "was welcomed by unions",
-                 "surprised members of the governing coalition", "divided the opposition"],
-    "reaction_clause": ["drawing criticism from opposition parties", "a step welcomed by investors",
-                        "despite protests outside the assembly", "ending months of uncertainty"],
-    "criticism": ["would do little to help poorer families", "was rushed through without consultation",
-                  "relied on optimistic revenue estimates", "ignored the concerns of rural areas"],
-    "criticism_clause": ["the costs had been underestimated", "smaller towns would be left behind",
-                         "the timetable was unrealistic", "the plan lacked a clear source of funding"],
-    "benefit": ["would create thousands of jobs", "was long overdue", "would cut emissions",
-                "would ease pressure on hospitals", "would make housing more affordable"],
-    "concession": ["difficult weeks lay ahead", "some questions remained unanswered",
-                   "the figures would be reviewed", "not every district would benefit at once"],
-    "accusation": ["hiding the true cost", "ignoring expert advice", "favouring its own voters",
-                   "breaking an election promise"],
+    "policy": [
+        "raise the minimum wage",
+        "cut fuel taxes",
+        "build {count} new schools",
+        "expand the tram network",
+        "lower the voting age",
+        "ban short-haul flights",
+        "privatise the water board",
+        "freeze public sector pay",
+        "tighten rules on rental housing",
+        "subsidise electric buses",
+        "reform the pension system",
+        "close {count} coal plants",
+        "hire {count} more nurses",
+    ],
+    "reaction": [
+        "drew immediate criticism from business groups",
+        "was welcomed by unions",
+        "surprised members of the governing coalition",
+        "divided the opposition",
+    ],
+    "reaction_clause": [
+        "drawing criticism from opposition parties",
+        "a step welcomed by investors",
+        "despite protests outside the assembly",
+        "ending months of uncertainty",
+    ],
+    "criticism": [
+        "would do little to help poorer families",
+        "was rushed through without consultation",
+        "relied on optimistic revenue estimates",
+        "ignored the concerns of rural areas",
+    ],
+    "criticism_clause": [
+        "the costs had been underestimated",
+        "smaller towns would be left behind",
+        "the timetable was unrealistic",
+        "the plan lacked a clear source of funding",
+    ],
+    "benefit": [
+        "would create thousands of jobs",
+        "was long overdue",
+        "would cut emissions",
+        "would ease pressure on hospitals",
+        "would make housing more affordable",
+    ],
+    "concession": [
+        "difficult weeks lay ahead",
+        "some questions remained unanswered",
+        "the figures would be reviewed",
+        "not every district would benefit at once",
+    ],
+    "accusation": [
+        "hiding the true cost",
+        "ignoring expert advice",
+        "favouring its own voters",
+        "breaking an election promise",
+    ],
     "demand": ["a public inquiry", "an independent audit", "a referendum", "the minister's resignation"],
-    "subject": ["the budget", "the new trade agreement", "border controls", "the energy transition",
-                "the hospital strike", "regional funding", "the rail contract", "fishing quotas"],
-    "indicator": ["inflation", "unemployment", "industrial output", "consumer confidence", "exports",
-                  "house prices", "manufacturing activity"],
+    "subject": [
+        "the budget",
+        "the new trade agreement",
+        "border controls",
+        "the energy transition",
+        "the hospital strike",
+        "regional funding",
+        "the rail contract",
+        "fishing quotas",
+    ],
+    "indicator": [
+        "inflation",
+        "unemployment",
+        "industrial output",
+        "consumer confidence",
+        "exports",
+        "house prices",
+        "manufacturing activity",
+    ],
     "moved": ["rose", "fell", "climbed", "dropped", "slipped", "jumped"],
     "trend": ["slow", "pick up", "stabilise", "remain weak", "rise further"],
-    "cause": ["a slump in demand from abroad", "higher energy costs", "a strike at the main port",
-              "weaker than expected harvests", "rising interest rates", "a strong currency"],
-    "benefit_econ": ["the recovery was on track", "the worst was over", "businesses were investing again",
-                     "households were spending more"],
-    "criticism_econ": ["masked weakness in the services sector", "were distorted by seasonal effects",
-                       "pointed to a slowdown later in the year"],
+    "cause": [
+        "a slump in demand from abroad",
+        "higher energy costs",
+        "a strike at the main port",
+        "weaker than expected harvests",
+        "rising interest rates",
+        "a strong currency",
+    ],
+    "benefit_econ": [
+        "the recovery was on track",
+        "the worst was over",
+        "businesses were investing again",
+        "households were spending more",
+    ],
+    "criticism_econ": [
+        "masked weakness in the services sector",
+        "were distorted by seasonal effects",
+        "pointed to a slowdown later in the year",
+    ],
     "goods": ["food", "electricity", "petrol", "rents", "building materials", "coffee", "fertiliser"],
-    "cause_disaster": ["A powerful earthquake", "Severe flooding", "A major landslide", "A tropical storm",
-                       "A wildfire", "A gas explosion", "A tornado"],
-    "scene": ["rescuers digging through rubble with their hands", "streets turned into rivers of mud",
-              "families carrying belongings to higher ground", "smoke rising over the hills",
-              "cars piled against the walls of houses"],
+    "cause_disaster": [
+        "A powerful earthquake",
+        "Severe flooding",
+        "A major landslide",
+        "A tropical storm",
+        "A wildfire",
+        "A gas explosion",
+        "A tornado",
+    ],
+    "scene": [
+        "rescuers digging through rubble with their hands",
+        "streets turned into rivers of mud",
+        "families carrying belongings to higher ground",
+        "smoke rising over the hills",
+        "cars piled against the walls of houses",
+    ],
     "advice": ["stay indoors", "boil drinking water", "avoid the coastal roads", "leave low-lying areas"],
     "weather_more": ["more heavy rain", "strong aftershocks", "high winds", "further landslides"],
-    "quote_disaster": ["We lost everything in a few minutes.", "Nobody warned us it would be this bad.",
-                       "The water came up faster than anyone expected.", "We are still waiting for help."],
+    "quote_disaster": [
+        "We lost everything in a few minutes.",
+        "Nobody warned us it would be this bad.",
+        "The water came up faster than anyone expected.",
+        "We are still waiting for help.",
+    ],
     "place": ["river", "old market", "harbour", "railway station", "hillside"],
     "aid": ["tents and blankets", "medical teams", "water purification units", "food parcels"],
-    "subject_disaster": ["building codes had been ignored", "warnings were issued too late",
-                         "the dam had been properly maintained", "the evacuation was well organised"],
+    "subject_disaster": [
+        "building codes had been ignored",
+        "warnings were issued too late",
+        "the dam had been properly maintained",
+        "the evacuation was well organised",
+    ],
     "verdict": ["convicted", "acquitted", "cleared"],
     "charge": ["fraud", "bribery", "tax evasion", "abuse of office", "money laundering", "manslaughter"],
     "judgement": ["a miscarriage of justice", "deeply flawed", "politically motivated"],
-    "finding": ["public money had been diverted", "the contracts had been rigged", "safety rules were broken",
-                "the accounts had been falsified"],
-    "cause_case": ["auditors found gaps in the accounts", "a whistleblower contacted police",
-                   "journalists published leaked documents", "a bridge collapsed"],
-    "quote_court": ["No one is above the law.", "The court cannot ignore the scale of the harm done.",
-                    "The defendant showed no remorse.", "The evidence was overwhelming."],
+    "finding": [
+        "public money had been diverted",
+        "the contracts had been rigged",
+        "safety rules were broken",
+        "the accounts had been falsified",
+    ],
+    "cause_case": [
+        "auditors found gaps in the accounts",
+        "a whistleblower contacted police",
+        "journalists published leaked documents",
+        "a bridge collapsed",
+    ],
+    "quote_court": [
+        "No one is above the law.",
+        "The court cannot ignore the scale of the harm done.",
+        "The defendant showed no remorse.",
+        "The evidence was overwhelming.",
+    ],
     "when": ["next week", "later this month", "on {day}", "before the end of {month}", "in the coming days"],
     "when_past": ["last week", "on {day}", "earlier this month", "in {month}"],
     "duration": ["three weeks", "two days", "several months", "nearly a year"],
@@ -326,12 +589,19 @@ class StoryWriter:
         def slot(match: re.Match[str]) -> str:
             name = match.group(1)
             fixed: dict[str, Callable[[], str]] = {
-                "person": lambda: people[0], "person2": lambda: people[1], "city": lambda: city,
-                "city2": lambda: rng.choice(CITIES), "role": lambda: rng.choice(ROLES),
-                "role_cap": lambda: rng.choice(ROLES).capitalize(), "org": self.org,
-                "day": lambda: rng.choice(DAYS), "month": lambda: rng.choice(MONTHS),
-                "year": lambda: str(rng.randint(1971, 2024)), "n1": lambda: str(rng.randint(40, 120)),
-                "n2": lambda: str(rng.randint(10, 80)), "count": lambda: str(rng.randint(3, 480)),
+                "person": lambda: people[0],
+                "person2": lambda: people[1],
+                "city": lambda: city,
+                "city2": lambda: rng.choice(CITIES),
+                "role": lambda: rng.choice(ROLES),
+                "role_cap": lambda: rng.choice(ROLES).capitalize(),
+                "org": self.org,
+                "day": lambda: rng.choice(DAYS),
+                "month": lambda: rng.choice(MONTHS),
+                "year": lambda: str(rng.randint(1971, 2024)),
+                "n1": lambda: str(rng.randint(40, 120)),
+                "n2": lambda: str(rng.randint(10, 80)),
+                "count": lambda: str(rng.randint(3, 480)),
                 "count2": lambda: f"{rng.randint(2, 90) * 1000:,}",
                 "pct": lambda: f"{rng.randint(1, 99) / 10}",
                 "money": lambda: f"{rng.randint(2, 900)} million {rng.choice(['dollars', 'euros'])}",
@@ -358,14 +628,24 @@ class StoryWriter:
 
     def headline(self) -> str:
         rng = self.rng
-        return self.fill(rng.choice([
-            "{city} {moved} as {indicator} surprises", "{role_cap} vows to {policy}",
-            "{cause_disaster} hits {city}, {count} dead", "Court {verdict} former {role} in {charge} case",
-            "{city} lawmakers back plan to {policy}", "Update {count}: {subject} talks resume in {city}",
-        ]), (self.person(), self.person()), rng.choice(CITIES))
+        return self.fill(
+            rng.choice(
+                [
+                    "{city} {moved} as {indicator} surprises",
+                    "{role_cap} vows to {policy}",
+                    "{cause_disaster} hits {city}, {count} dead",
+                    "Court {verdict} former {role} in {charge} case",
+                    "{city} lawmakers back plan to {policy}",
+                    "Update {count}: {subject} talks resume in {city}",
+                ]
+            ),
+            (self.person(), self.person()),
+            rng.choice(CITIES),
+        )
 
 
 # ------------------------------------------------------------------------------------- templated briefs
+
 
 def earnings(rng: random.Random, writer: StoryWriter) -> str:
     suffix = rng.choice(["Holdings", "Industries", "Systems", "Group", "Foods", "Labs"])
@@ -392,12 +672,16 @@ def earnings(rng: random.Random, writer: StoryWriter) -> str:
     ]
     if rng.random() < 0.6:
         low = rng.randint(5, 200)
-        sentences.append(f"For the current quarter ending in {rng.choice(MONTHS)}, {company} expects its "
-                         f"per-share "
-                         f"earnings to range from {low} cents to {low + rng.randint(2, 20)} cents.")
-    sentences.append(f"{company} shares have {rng.choice(['increased', 'decreased', 'climbed', 'declined'])} "
-                     f"{rng.randint(1, 60)}% since the beginning of the year. The stock has "
-                     f"{rng.choice(['risen', 'fallen'])} {rng.randint(1, 80)}% in the last 12 months.")
+        sentences.append(
+            f"For the current quarter ending in {rng.choice(MONTHS)}, {company} expects its "
+            f"per-share "
+            f"earnings to range from {low} cents to {low + rng.randint(2, 20)} cents."
+        )
+    sentences.append(
+        f"{company} shares have {rng.choice(['increased', 'decreased', 'climbed', 'declined'])} "
+        f"{rng.randint(1, 60)}% since the beginning of the year. The stock has "
+        f"{rng.choice(['risen', 'fallen'])} {rng.randint(1, 80)}% in the last 12 months."
+    )
     return " ".join(sentences)
 
 
@@ -407,44 +691,48 @@ def sports(rng: random.Random, writer: StoryWriter) -> str:
     a, b = f"{home} {rng.choice(nick)}", f"{away} {rng.choice(nick)}"
     goals = (rng.randint(1, 5), rng.randint(0, 3))
     scorer, keeper, coach = writer.person(), writer.person(), writer.person()
-    return " ".join([
-        f"{scorer} scored "
-        f"{rng.choice(['twice', 'in the first half', 'a late winner', 'from the penalty spot'])} "
-        f"as {a} beat {b} {goals[0]}-{goals[1]} on {rng.choice(DAYS)} to move "
-        f"{rng.choice(['top', 'second', 'third'])} "
-        f"in the league.",
-        f"{scorer} opened the scoring in the {rng.randint(3, 44)}th minute and {a} doubled the lead through "
-        f"{writer.person()} after {rng.randint(46, 80)} minutes.",
-        f"{b} pulled one back when {writer.person()} headed in from a corner in the {rng.randint(60, 89)}th "
-        f"minute, but {keeper} made {rng.randint(2, 8)} saves to keep the visitors out.",
-        f"\"We showed character today,\" said {coach}, whose side have won {rng.randint(2, 9)} of their last "
-        f"{rng.randint(10, 12)} matches.",
-        f"{a} host {rng.choice(CITIES)} {rng.choice(nick)} next {rng.choice(DAYS)}, while {b} travel to "
-        f"{rng.choice(CITIES)}. The attendance was {rng.randint(4, 60) * 1000:,}.",
-    ])
+    return " ".join(
+        [
+            f"{scorer} scored "
+            f"{rng.choice(['twice', 'in the first half', 'a late winner', 'from the penalty spot'])} "
+            f"as {a} beat {b} {goals[0]}-{goals[1]} on {rng.choice(DAYS)} to move "
+            f"{rng.choice(['top', 'second', 'third'])} "
+            f"in the league.",
+            f"{scorer} opened the scoring in the {rng.randint(3, 44)}th minute and {a} doubled the lead through "
+            f"{writer.person()} after {rng.randint(46, 80)} minutes.",
+            f"{b} pulled one back when {writer.person()} headed in from a corner in the {rng.randint(60, 89)}th "
+            f"minute, but {keeper} made {rng.randint(2, 8)} saves to keep the visitors out.",
+            f'"We showed character today," said {coach}, whose side have won {rng.randint(2, 9)} of their last '
+            f"{rng.randint(10, 12)} matches.",
+            f"{a} host {rng.choice(CITIES)} {rng.choice(nick)} next {rng.choice(DAYS)}, while {b} travel to "
+            f"{rng.choice(CITIES)}. The attendance was {rng.randint(4, 60) * 1000:,}.",
+        ]
+    )
 
 
 def weather(rng: random.Random, writer: StoryWriter) -> str:
     city = rng.choice(CITIES)
     cond = ["sunny", "partly cloudy", "mostly cloudy", "rainy", "stormy", "foggy", "windy"]
     high = rng.randint(-5, 35)
-    return " ".join([
-        f"Weather forecast for {city} and the surrounding area for {rng.choice(DAYS)}, {rng.choice(MONTHS)} "
-        f"{rng.randint(1, 28)}.",
-        f"{rng.choice(['Morning', 'Today'])}: {rng.choice(cond).capitalize()} with a high near {high} "
-        f"degrees. "
-        f"{rng.choice(['North', 'South', 'East', 'West'])} winds {rng.randint(3, 15)} to "
-        f"{rng.randint(16, 40)} "
-        f"km/h. Chance of precipitation {rng.randint(0, 10) * 10} percent.",
-        f"Tonight: {rng.choice(cond).capitalize()}, with a low around {high - rng.randint(3, 12)} degrees. "
-        f"{rng.choice(['Light', 'Gusty', 'Calm'])} winds becoming "
-        f"{rng.choice(['north', 'south', 'east', 'west'])} "
-        f"in the evening.",
-        f"Tomorrow: {rng.choice(cond).capitalize()}, high {high + rng.randint(-4, 4)} degrees, low "
-        f"{high - rng.randint(3, 12)} degrees. UV index {rng.randint(1, 10)}.",
-        f"Air quality is expected to be {rng.choice(['good', 'moderate', 'poor'])}. Sunrise at "
-        f"{rng.randint(5, 8)}:{rng.randint(10, 59)}, sunset at {rng.randint(16, 21)}:{rng.randint(10, 59)}.",
-    ])
+    return " ".join(
+        [
+            f"Weather forecast for {city} and the surrounding area for {rng.choice(DAYS)}, {rng.choice(MONTHS)} "
+            f"{rng.randint(1, 28)}.",
+            f"{rng.choice(['Morning', 'Today'])}: {rng.choice(cond).capitalize()} with a high near {high} "
+            f"degrees. "
+            f"{rng.choice(['North', 'South', 'East', 'West'])} winds {rng.randint(3, 15)} to "
+            f"{rng.randint(16, 40)} "
+            f"km/h. Chance of precipitation {rng.randint(0, 10) * 10} percent.",
+            f"Tonight: {rng.choice(cond).capitalize()}, with a low around {high - rng.randint(3, 12)} degrees. "
+            f"{rng.choice(['Light', 'Gusty', 'Calm'])} winds becoming "
+            f"{rng.choice(['north', 'south', 'east', 'west'])} "
+            f"in the evening.",
+            f"Tomorrow: {rng.choice(cond).capitalize()}, high {high + rng.randint(-4, 4)} degrees, low "
+            f"{high - rng.randint(3, 12)} degrees. UV index {rng.randint(1, 10)}.",
+            f"Air quality is expected to be {rng.choice(['good', 'moderate', 'poor'])}. Sunrise at "
+            f"{rng.randint(5, 8)}:{rng.randint(10, 59)}, sunset at {rng.randint(16, 21)}:{rng.randint(10, 59)}.",
+        ]
+    )
 
 
 def markets(rng: random.Random, writer: StoryWriter) -> str:
@@ -452,23 +740,25 @@ def markets(rng: random.Random, writer: StoryWriter) -> str:
     index = rng.choice(["FTSE 100", "DAX", "CAC 40", "Nikkei 225", "S&P/ASX 200", "IBEX 35", "AEX"])
     mover_up, mover_down = writer.org(), writer.org()
     points = f"{rng.randint(5, 400)}.{rng.randint(10, 99)}"
-    return " ".join([
-        f"Stocks {rng.choice(['rose', 'fell'])} on {rng.choice(DAYS)} as investors weighed the outlook for "
-        f"interest rates and company earnings, with the {index} closing {rng.choice(['up', 'down'])} "
-        f"{points} points, or {rng.randint(1, 30) / 10} percent, at {rng.randint(3000, 40000):,}.",
-        f"Trading volume was {rng.choice(['light', 'heavy', 'about average'])}, with "
-        f"{rng.randint(200, 900)} million shares changing hands, compared with a daily average of "
-        f"{rng.randint(200, 900)} million over the past month.",
-        f"Shares of {mover_up} led the gains, rising {rng.randint(2, 19)} percent after the company raised "
-        f"its profit forecast for the year, while {mover_down} fell {rng.randint(2, 19)} percent.",
-        f"The dollar {rng.choice(['rose', 'fell'])} to {rng.randint(100, 160)}.{rng.randint(10, 99)} yen "
-        f"and the euro traded at ${rng.randint(100, 125) / 100:.2f}. Brent crude oil "
-        f"{rng.choice(['rose', 'fell'])} {rng.randint(1, 99)} cents to ${rng.randint(60, 95)}."
-        f"{rng.randint(10, 99)} a barrel.",
-        f"Gold {rng.choice(['gained', 'lost'])} {rng.randint(1, 30) / 10} percent to "
-        f"${rng.randint(1800, 2600):,} an ounce. The yield on the 10-year government bond stood at "
-        f"{rng.randint(100, 500) / 100:.2f} percent.",
-    ])
+    return " ".join(
+        [
+            f"Stocks {rng.choice(['rose', 'fell'])} on {rng.choice(DAYS)} as investors weighed the outlook for "
+            f"interest rates and company earnings, with the {index} closing {rng.choice(['up', 'down'])} "
+            f"{points} points, or {rng.randint(1, 30) / 10} percent, at {rng.randint(3000, 40000):,}.",
+            f"Trading volume was {rng.choice(['light', 'heavy', 'about average'])}, with "
+            f"{rng.randint(200, 900)} million shares changing hands, compared with a daily average of "
+            f"{rng.randint(200, 900)} million over the past month.",
+            f"Shares of {mover_up} led the gains, rising {rng.randint(2, 19)} percent after the company raised "
+            f"its profit forecast for the year, while {mover_down} fell {rng.randint(2, 19)} percent.",
+            f"The dollar {rng.choice(['rose', 'fell'])} to {rng.randint(100, 160)}.{rng.randint(10, 99)} yen "
+            f"and the euro traded at ${rng.randint(100, 125) / 100:.2f}. Brent crude oil "
+            f"{rng.choice(['rose', 'fell'])} {rng.randint(1, 99)} cents to ${rng.randint(60, 95)}."
+            f"{rng.randint(10, 99)} a barrel.",
+            f"Gold {rng.choice(['gained', 'lost'])} {rng.randint(1, 30) / 10} percent to "
+            f"${rng.randint(1800, 2600):,} an ounce. The yield on the 10-year government bond stood at "
+            f"{rng.randint(100, 500) / 100:.2f} percent.",
+        ]
+    )
 
 
 def rates(rng: random.Random, writer: StoryWriter) -> str:
@@ -477,22 +767,27 @@ def rates(rng: random.Random, writer: StoryWriter) -> str:
     governor = writer.person()
     rate = rng.randint(50, 900) / 100
     held = rng.random() < 0.5
-    change = "held its benchmark interest rate at" if held else rng.choice(["raised", "cut"]) + \
-        " its benchmark interest rate to"
-    return " ".join([
-        f"The {bank} on {rng.choice(DAYS)} {change} {rate:.2f} percent, a decision expected by "
-        f"{rng.randint(10, 30)} of the {rng.randint(30, 40)} economists surveyed beforehand.",
-        f"Inflation slowed to {rng.randint(10, 90) / 10} percent in {rng.choice(MONTHS)} from "
-        f"{rng.randint(10, 90) / 10} percent a month earlier, still above the bank's target of "
-        f"{rng.randint(1, 3)} percent.",
-        f"Governor {governor} told a news conference that the bank would keep policy tight until it was "
-        f"confident that price growth was returning to target, and that it stood ready to act if needed.",
-        f"The bank's policy committee voted {rng.randint(5, 9)} to {rng.randint(0, 4)} in favour of the "
-        f"decision. Its next meeting is scheduled for {rng.choice(MONTHS)} {rng.randint(1, 28)}.",
-        f"The bank now expects the economy to grow {rng.randint(0, 40) / 10} percent this year and "
-        f"{rng.randint(0, 40) / 10} percent next year, compared with {rng.randint(0, 40) / 10} percent "
-        f"in its previous forecast.",
-    ])
+    change = (
+        "held its benchmark interest rate at"
+        if held
+        else rng.choice(["raised", "cut"]) + " its benchmark interest rate to"
+    )
+    return " ".join(
+        [
+            f"The {bank} on {rng.choice(DAYS)} {change} {rate:.2f} percent, a decision expected by "
+            f"{rng.randint(10, 30)} of the {rng.randint(30, 40)} economists surveyed beforehand.",
+            f"Inflation slowed to {rng.randint(10, 90) / 10} percent in {rng.choice(MONTHS)} from "
+            f"{rng.randint(10, 90) / 10} percent a month earlier, still above the bank's target of "
+            f"{rng.randint(1, 3)} percent.",
+            f"Governor {governor} told a news conference that the bank would keep policy tight until it was "
+            f"confident that price growth was returning to target, and that it stood ready to act if needed.",
+            f"The bank's policy committee voted {rng.randint(5, 9)} to {rng.randint(0, 4)} in favour of the "
+            f"decision. Its next meeting is scheduled for {rng.choice(MONTHS)} {rng.randint(1, 28)}.",
+            f"The bank now expects the economy to grow {rng.randint(0, 40) / 10} percent this year and "
+            f"{rng.randint(0, 40) / 10} percent next year, compared with {rng.randint(0, 40) / 10} percent "
+            f"in its previous forecast.",
+        ]
+    )
 
 
 def elections(rng: random.Random, writer: StoryWriter) -> str:
@@ -500,25 +795,36 @@ def elections(rng: random.Random, writer: StoryWriter) -> str:
     winner, runner = writer.person(), writer.person()
     district = f"{rng.choice(CITIES)} {rng.choice(['North', 'South', 'East', 'West', 'Central'])}"
     share = rng.randint(40, 70)
-    return " ".join([
-        f"{winner} won the seat of {district} in {rng.choice(DAYS)}'s election with {share} percent of the "
-        f"vote, according to preliminary results published by the election commission.",
-        f"{runner}, who had held the seat since {rng.randint(1990, 2022)}, finished second with "
-        f"{rng.randint(15, 100 - share)} percent. Turnout was {rng.randint(35, 85)} percent, "
-        f"{rng.choice(['up', 'down'])} from {rng.randint(35, 85)} percent at the last election.",
-        f"{winner} told supporters at a rally in {rng.choice(CITIES)} that the result was a mandate for "
-        f"change and thanked the {rng.randint(200, 3000):,} volunteers who had worked on the campaign.",
-        f"The commission said {rng.randint(1, 99)} of {rng.randint(100, 400)} polling stations had "
-        f"reported and that final results would be certified within {rng.randint(2, 14)} days.",
-    ])
+    return " ".join(
+        [
+            f"{winner} won the seat of {district} in {rng.choice(DAYS)}'s election with {share} percent of the "
+            f"vote, according to preliminary results published by the election commission.",
+            f"{runner}, who had held the seat since {rng.randint(1990, 2022)}, finished second with "
+            f"{rng.randint(15, 100 - share)} percent. Turnout was {rng.randint(35, 85)} percent, "
+            f"{rng.choice(['up', 'down'])} from {rng.randint(35, 85)} percent at the last election.",
+            f"{winner} told supporters at a rally in {rng.choice(CITIES)} that the result was a mandate for "
+            f"change and thanked the {rng.randint(200, 3000):,} volunteers who had worked on the campaign.",
+            f"The commission said {rng.randint(1, 99)} of {rng.randint(100, 400)} polling stations had "
+            f"reported and that final results would be certified within {rng.randint(2, 14)} days.",
+        ]
+    )
 
 
 # ------------------------------------------------------------------------------------------ wire edits
 
-DATELINES = ["{CITY} (AP) \u2014 ", "{CITY}, {month} {d} (Reuters) - ", "{CITY} (AFP) - ", "{City} \u2013 ",
-             "{CITY}, {month} {d} (dpa) \u2013 "]
-TAGLINES = ["Reporting by {p}; Editing by {q}", "({p} reported from {City}.)",
-            "Associated Press writer {p} in {City} contributed to this report.", "\u2014 With files from {p}"]
+DATELINES = [
+    "{CITY} (AP) \u2014 ",
+    "{CITY}, {month} {d} (Reuters) - ",
+    "{CITY} (AFP) - ",
+    "{City} \u2013 ",
+    "{CITY}, {month} {d} (dpa) \u2013 ",
+]
+TAGLINES = [
+    "Reporting by {p}; Editing by {q}",
+    "({p} reported from {City}.)",
+    "Associated Press writer {p} in {City} contributed to this report.",
+    "\u2014 With files from {p}",
+]
 CORRECTIONS = [
     "Correction: An earlier version of this story misstated the number of {x}. It was {n}, not {m}.",
     "This story has been corrected to show that {p} is the {role}, not the {role2}.",
@@ -526,13 +832,27 @@ CORRECTIONS = [
     "preliminary estimates published by the {org}.",
     "Updated at {h}:{mm} to add comment from {p} and to correct the spelling of the name of the {org}.",
 ]
-NOTES = ["Editor's note: This story contains details some readers may find distressing.",
-         "Editor's note: This article was updated with additional reporting.",
-         "This is a developing story and will be updated.", "UPDATED with new information throughout.",
-         "Eds: Adds details from the briefing. With photos."]
-COPYEDITS = {"said": "told reporters", "about": "around", "after": "following", "more than": "over",
-             "also": "additionally", "but": "however", "began": "started", "people": "residents",
-             "sagte": "erklärte", "mehr als": "über", "nach": "infolge", "dit": "a déclaré"}
+NOTES = [
+    "Editor's note: This story contains details some readers may find distressing.",
+    "Editor's note: This article was updated with additional reporting.",
+    "This is a developing story and will be updated.",
+    "UPDATED with new information throughout.",
+    "Eds: Adds details from the briefing. With photos.",
+]
+COPYEDITS = {
+    "said": "told reporters",
+    "about": "around",
+    "after": "following",
+    "more than": "over",
+    "also": "additionally",
+    "but": "however",
+    "began": "started",
+    "people": "residents",
+    "sagte": "erklärte",
+    "mehr als": "über",
+    "nach": "infolge",
+    "dit": "a déclaré",
+}
 
 
 def _sentences(paragraph: str) -> list[str]:
@@ -542,8 +862,17 @@ def _sentences(paragraph: str) -> list[str]:
 class Editor:
     """The desk that turns one story into its copies, choosing edits at random but reproducibly."""
 
-    EDITS = ("headline", "trim", "dateline", "tagline", "correction", "note", "typography", "reflow",
-             "copyedit")
+    EDITS = (
+        "headline",
+        "trim",
+        "dateline",
+        "tagline",
+        "correction",
+        "note",
+        "typography",
+        "reflow",
+        "copyedit",
+    )
 
     def __init__(self, rng: random.Random, writer: StoryWriter) -> None:
         self.rng = rng
@@ -552,12 +881,22 @@ class Editor:
     def _fill(self, template: str) -> str:
         rng = self.rng
         city = rng.choice(CITIES)
-        values = {"CITY": city.upper(), "City": city, "month": rng.choice(MONTHS)[:3] + ".",
-                  "d": str(rng.randint(1, 28)), "p": self.writer.person(), "q": self.writer.person(),
-                  "x": rng.choice(["victims", "votes", "jobs", "seats", "homes"]),
-                  "n": str(rng.randint(2, 90)),
-                  "m": str(rng.randint(91, 400)), "role": rng.choice(ROLES), "role2": rng.choice(ROLES),
-                  "org": self.writer.org(), "h": str(rng.randint(0, 23)), "mm": f"{rng.randint(0, 59):02d}"}
+        values = {
+            "CITY": city.upper(),
+            "City": city,
+            "month": rng.choice(MONTHS)[:3] + ".",
+            "d": str(rng.randint(1, 28)),
+            "p": self.writer.person(),
+            "q": self.writer.person(),
+            "x": rng.choice(["victims", "votes", "jobs", "seats", "homes"]),
+            "n": str(rng.randint(2, 90)),
+            "m": str(rng.randint(91, 400)),
+            "role": rng.choice(ROLES),
+            "role2": rng.choice(ROLES),
+            "org": self.writer.org(),
+            "h": str(rng.randint(0, 23)),
+            "mm": f"{rng.randint(0, 59):02d}",
+        }
         return template.format(**values)
 
     def copy(self, paragraphs: list[str], headline: str | None) -> tuple[str, tuple[str, ...]]:
@@ -606,8 +945,19 @@ class Editor:
         if self.rng.random() < 0.5:
             text = re.sub(r'"(\S[^"]*?)"', "\u201c\\1\u201d", text).replace("'", "\u2019")
             return text.replace(" - ", " \u2014 ").replace("--", "\u2014")
-        text = text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u2019": "'", "\u2018": "'",
-                                             "\u201e": '"', "\u00ab": '"', "\u00bb": '"'}))
+        text = text.translate(
+            str.maketrans(
+                {
+                    "\u201c": '"',
+                    "\u201d": '"',
+                    "\u2019": "'",
+                    "\u2018": "'",
+                    "\u201e": '"',
+                    "\u00ab": '"',
+                    "\u00bb": '"',
+                }
+            )
+        )
         return text.replace("\u2014", "--").replace("\u2013", "-")
 
     def reflow(self, text: str) -> str:
@@ -624,6 +974,7 @@ class Editor:
 
 
 # ------------------------------------------------------------------------------------------- assembly
+
 
 def _words(paragraphs: list[str]) -> int:
     return sum(len(p.split()) for p in paragraphs)
@@ -650,7 +1001,7 @@ def generate(config: CorpusConfig | None = None) -> list[Doc]:
     bases: list[tuple[str, list[str], str]] = []  # (story id, paragraphs, kind)
     for i, paragraphs in enumerate(real[: config.real_bases]):
         bases.append((f"real{i}", paragraphs, "base-real"))
-    reserve = real[config.real_bases:]  # new material for updates of real stories, never a base itself
+    reserve = real[config.real_bases :]  # new material for updates of real stories, never a base itself
     for i in range(config.generated_bases):
         length = int(rng.triangular(config.min_words, config.max_words, 450))
         bases.append((f"gen{i}", writer.story(length), "base-generated"))
@@ -679,8 +1030,15 @@ def generate(config: CorpusConfig | None = None) -> list[Doc]:
             continue  # material ran short of the labelled bound; no defensible label, so no document
         if major:
             families[story_id] = f"update:{story_id}"
-            docs.append(Doc(f"{story_id}-update", "\n\n".join(updated), f"{story_id}-update", "update-major",
-                            f"update:{story_id}"))
+            docs.append(
+                Doc(
+                    f"{story_id}-update",
+                    "\n\n".join(updated),
+                    f"{story_id}-update",
+                    "update-major",
+                    f"update:{story_id}",
+                )
+            )
         else:
             docs.append(Doc(f"{story_id}-update", "\n\n".join(updated), story_id, "update-minor"))
 
@@ -704,16 +1062,30 @@ def generate(config: CorpusConfig | None = None) -> list[Doc]:
         for side in ("a", "b"):
             paragraphs = writer.story(rng.randint(150, 400))
             paragraphs.insert(rng.randint(1, 2), f"\u201c{quote}\u201d said {speaker}.")
-            docs.append(Doc(f"quote{i}{side}", "\n\n".join(paragraphs), f"quote{i}{side}", "shared-quote",
-                            f"quote:{i}"))
+            docs.append(
+                Doc(
+                    f"quote{i}{side}",
+                    "\n\n".join(paragraphs),
+                    f"quote{i}{side}",
+                    "shared-quote",
+                    f"quote:{i}",
+                )
+            )
 
     for outlet in range(config.footer_outlets):
         footer = " ".join(" ".join(writer.story(rng.randint(60, 150))).split()[:150])
         footer = f"About {writer.org()}: {footer} Copyright {rng.randint(2019, 2026)}. All rights reserved."
         for i in range(config.footer_stories_per_outlet):
             paragraphs = [*writer.story(rng.randint(150, 300)), footer]
-            docs.append(Doc(f"footer{outlet}-{i}", "\n\n".join(paragraphs), f"footer{outlet}-{i}",
-                            "shared-footer", f"footer:{outlet}"))
+            docs.append(
+                Doc(
+                    f"footer{outlet}-{i}",
+                    "\n\n".join(paragraphs),
+                    f"footer{outlet}-{i}",
+                    "shared-footer",
+                    f"footer:{outlet}",
+                )
+            )
 
     docs += _issue10_families(config, rng, writer, bases)
     rng.shuffle(docs)  # arrival order is random: copies may come before their original
@@ -734,8 +1106,9 @@ def _sentence_prefix(paragraphs: list[str], share: float) -> list[str]:
     return [" ".join(grouped[i]) for i in sorted(grouped)]
 
 
-def _issue10_families(config: CorpusConfig, rng: random.Random, writer: StoryWriter,
-                      bases: list[tuple[str, list[str], str]]) -> list[Doc]:
+def _issue10_families(
+    config: CorpusConfig, rng: random.Random, writer: StoryWriter, bases: list[tuple[str, list[str], str]]
+) -> list[Doc]:
     """Half trims, embedded-wire local stories, more templated briefs, short quotes, reused leads.
 
     Drawn after every older family, so the documents those families produce are unchanged by this one.
@@ -752,14 +1125,22 @@ def _issue10_families(config: CorpusConfig, rng: random.Random, writer: StoryWri
         if extra:
             text = Editor(rng, writer)._fill(rng.choice(DATELINES)) + text
         docs.append(Doc(f"{story_id}-half", text, story_id, "variant", None, ("halftrim", *extra)))
-    for n, (story_id, paragraphs, _kind) in enumerate(chosen[config.half_trims:]):
+    for n, (story_id, paragraphs, _kind) in enumerate(chosen[config.half_trims :]):
         wire = _words(paragraphs)
         local_share = rng.uniform(0.4, 0.6)
         local = writer.story(int(wire * local_share / (1 - local_share)))
         lead, rest = local[:1], local[1:]
         body = [*lead, *paragraphs, *rest]
-        docs.append(Doc(f"local{n}", "\n\n".join(body), f"local{n}", "local-embed", f"embed:{story_id}",
-                        embeds=story_id))
+        docs.append(
+            Doc(
+                f"local{n}",
+                "\n\n".join(body),
+                f"local{n}",
+                "local-embed",
+                f"embed:{story_id}",
+                embeds=story_id,
+            )
+        )
     for name, make in (("markets", markets), ("rates", rates), ("elections", elections)):
         for i in range(config.templated_extra_per_family):
             docs.append(Doc(f"{name}{i}", make(rng, writer), f"{name}{i}", f"templated-{name}", name))
@@ -769,15 +1150,21 @@ def _issue10_families(config: CorpusConfig, rng: random.Random, writer: StoryWri
         for side in ("a", "b"):
             paragraphs = writer.story(rng.randint(60, 160))
             paragraphs.insert(1, f"\u201c{quote}\u201d said {speaker}.")
-            docs.append(Doc(f"squote{i}{side}", "\n\n".join(paragraphs), f"squote{i}{side}", "short-quote",
-                            f"squote:{i}"))
+            docs.append(
+                Doc(
+                    f"squote{i}{side}",
+                    "\n\n".join(paragraphs),
+                    f"squote{i}{side}",
+                    "short-quote",
+                    f"squote:{i}",
+                )
+            )
     gen_bases = [b for b in bases if b[2] == "base-generated" and b[0] not in {c[0] for c in chosen}]
     for story_id, paragraphs, _kind in rng.sample(gen_bases, min(len(gen_bases), config.lead_reuses)):
         lead = paragraphs[:1]
         follow = writer.story(max(150, int(_words(paragraphs) * rng.uniform(0.7, 1.2))))[1:]
         text = "\n\n".join([*lead, *follow])
-        docs.append(Doc(f"{story_id}-nextday", text, f"{story_id}-nextday", "lead-reuse",
-                        f"lead:{story_id}"))
+        docs.append(Doc(f"{story_id}-nextday", text, f"{story_id}-nextday", "lead-reuse", f"lead:{story_id}"))
     return docs
 
 
@@ -786,8 +1173,10 @@ def summary(docs: list[Doc]) -> str:
     stories = Counter(doc.story for doc in docs)
     positives = sum(n * (n - 1) // 2 for n in stories.values())
     words = sorted(len(doc.text.split()) for doc in docs)
-    lines = [f"{len(docs)} documents, {len(stories)} stories, {positives} near-duplicate pairs",
-             f"words per document: min {words[0]}, median {words[len(words) // 2]}, max {words[-1]}"]
+    lines = [
+        f"{len(docs)} documents, {len(stories)} stories, {positives} near-duplicate pairs",
+        f"words per document: min {words[0]}, median {words[len(words) // 2]}, max {words[-1]}",
+    ]
     lines += [f"  {kind:<16} {count}" for kind, count in sorted(kinds.items())]
     return "\n".join(lines)
 

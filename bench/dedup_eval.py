@@ -58,8 +58,9 @@ def char_shingles(text: str, size: int) -> np.ndarray:
     combined = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for position in range(size):
-            combined = (combined ^ (codes[position: position + count] + np.uint64(position))) * \
-                _CHAR_MULTIPLIERS[position]
+            combined = (
+                combined ^ (codes[position : position + count] + np.uint64(position))
+            ) * _CHAR_MULTIPLIERS[position]
     return np.unique(combined)
 
 
@@ -108,12 +109,12 @@ def pair_stats(sigs: np.ndarray, docs: list[Doc]) -> PairStats:
     hard_hist = np.zeros(num_perm + 1, dtype=np.int64)
     worst = (-1, 0, 0)
     for i in range(len(docs) - 1):
-        equal = (sigs[i + 1:] == sigs[i]).sum(axis=1)
-        same = story[i + 1:] == story[i]
+        equal = (sigs[i + 1 :] == sigs[i]).sum(axis=1)
+        same = story[i + 1 :] == story[i]
         positives.append(equal[same])
         negative = equal[~same]
         negative_hist += np.bincount(negative, minlength=num_perm + 1)
-        hard = (family[i + 1:] == family[i]) & ~same
+        hard = (family[i + 1 :] == family[i]) & ~same
         hard_hist += np.bincount(equal[hard], minlength=num_perm + 1)
         if negative.size and negative.max() > worst[0]:
             j = int(np.flatnonzero(~same)[negative.argmax()]) + i + 1
@@ -153,8 +154,21 @@ def grid(docs: list[Doc]) -> tuple[list[Point], dict[tuple[str, int], PairStats]
             for threshold in THRESHOLDS:
                 precision, recall, f1, false_merges, hard = score(stats, num_perm, threshold)
                 at_margin = score(stats, num_perm, round(threshold - MARGIN, 2))[3]
-                points.append(Point(scheme, num_perm, threshold, precision, recall, f1, false_merges, hard,
-                                    at_margin, ms, stats.worst_negative[0] / num_perm))
+                points.append(
+                    Point(
+                        scheme,
+                        num_perm,
+                        threshold,
+                        precision,
+                        recall,
+                        f1,
+                        false_merges,
+                        hard,
+                        at_margin,
+                        ms,
+                        stats.worst_negative[0] / num_perm,
+                    )
+                )
     return points, all_stats
 
 
@@ -209,40 +223,59 @@ def category_report(docs: list[Doc], shingles: list[np.ndarray]) -> list[str]:
     lines = ["| pair kind | pairs | min | median | max |", "|---|---:|---:|---:|---:|"]
     for name in sorted(groups):
         values = sorted(groups[name])
-        lines.append(f"| {name} | {len(values)} | {values[0]:.3f} | {values[len(values) // 2]:.3f} | "
-                     f"{values[-1]:.3f} |")
+        lines.append(
+            f"| {name} | {len(values)} | {values[0]:.3f} | {values[len(values) // 2]:.3f} | "
+            f"{values[-1]:.3f} |"
+        )
     return lines
 
 
-def lsh_report(sigs: np.ndarray, docs: list[Doc], stats: PairStats, num_perm: int, threshold: float
-               ) -> list[str]:
+def lsh_report(
+    sigs: np.ndarray, docs: list[Doc], stats: PairStats, num_perm: int, threshold: float
+) -> list[str]:
     """Recall of candidate generation among the pairs verification would accept, and its cost."""
     need = min_equal(threshold, num_perm)
     story_members: dict[str, list[int]] = defaultdict(list)
     for i, doc in enumerate(docs):
         story_members[doc.story].append(i)
-    accepted = [(i, j) for members in story_members.values() for x, i in enumerate(members)
-                for j in members[x + 1:] if int((sigs[i] == sigs[j]).sum()) >= need]
+    accepted = [
+        (i, j)
+        for members in story_members.values()
+        for x, i in enumerate(members)
+        for j in members[x + 1 :]
+        if int((sigs[i] == sigs[j]).sum()) >= need
+    ]
     chosen = lsh_params(threshold, num_perm)
     options = sorted({chosen, *[(num_perm // r, r) for r in (2, 3, 4, 5, 6, 8, 10, 12)]})
-    lines = [f"| bands x rows | proposed among verified matches | candidate pairs per document | "
-             f"P(proposed) at J={threshold} | at J=0.2 (templated briefs) | note |",
-             "|---|---:|---:|---:|---:|---|"]
+    lines = [
+        f"| bands x rows | proposed among verified matches | candidate pairs per document | "
+        f"P(proposed) at J={threshold} | at J=0.2 (templated briefs) | note |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
     for bands, rows in options:
-        proposed = sum(any(np.array_equal(sigs[i, b * rows:(b + 1) * rows], sigs[j, b * rows:(b + 1) * rows])
-                           for b in range(bands)) for i, j in accepted)
+        proposed = sum(
+            any(
+                np.array_equal(sigs[i, b * rows : (b + 1) * rows], sigs[j, b * rows : (b + 1) * rows])
+                for b in range(bands)
+            )
+            for i, j in accepted
+        )
         candidates = 0
         for b in range(bands):
-            buckets = Counter(sigs[:, b * rows:(b + 1) * rows].tobytes()[k * rows * 8:(k + 1) * rows * 8]
-                              for k in range(len(docs)))
+            buckets = Counter(
+                sigs[:, b * rows : (b + 1) * rows].tobytes()[k * rows * 8 : (k + 1) * rows * 8]
+                for k in range(len(docs))
+            )
             candidates += sum(n * (n - 1) // 2 for n in buckets.values())
         note = "default (lsh_params)" if (bands, rows) == chosen else ""
         at_threshold = 1 - (1 - threshold**rows) ** bands
         at_template = 1 - (1 - 0.2**rows) ** bands
-        lines.append(f"| {bands} x {rows} | {proposed / max(1, len(accepted)):.4f} "
-                     f"({proposed}/{len(accepted)}) | {2 * candidates / len(docs):.1f} | "
-                     f"{at_threshold:.3f} | "
-                     f"{at_template:.4f} | {note} |")
+        lines.append(
+            f"| {bands} x {rows} | {proposed / max(1, len(accepted)):.4f} "
+            f"({proposed}/{len(accepted)}) | {2 * candidates / len(docs):.1f} | "
+            f"{at_threshold:.3f} | "
+            f"{at_template:.4f} | {note} |"
+        )
     return lines
 
 
@@ -289,17 +322,19 @@ def speed_report(docs: list[Doc], scheme: str, num_perm: int) -> list[str]:
     def baseline() -> None:
         for text in sample:
             words = tokens(text)
-            grams = [" ".join(words[i:i + size]).encode() for i in range(max(1, len(words) - size + 1))]
+            grams = [" ".join(words[i : i + size]).encode() for i in range(max(1, len(words) - size + 1))]
             minhash = MinHash(num_perm=num_perm)
             minhash.update_batch(grams)
 
     ours()  # warm the token cache, as a running worker has it
     per_text = 1000 / len(sample)
-    return [f"| signature of a 450-750-word article ({len(sample)} texts, best of 5 rounds) | ms |",
-            "|---|---:|",
-            f"| wirefeed `signature` ({scheme}, {num_perm} perms) | {timed(ours, 15) * per_text:.3f} |",
-            f"| baseline: datasketch MinHash, SHA-1 per shingle, update_batch | "
-            f"{timed(baseline, 15) * per_text:.3f} |"]
+    return [
+        f"| signature of a 450-750-word article ({len(sample)} texts, best of 5 rounds) | ms |",
+        "|---|---:|",
+        f"| wirefeed `signature` ({scheme}, {num_perm} perms) | {timed(ours, 15) * per_text:.3f} |",
+        f"| baseline: datasketch MinHash, SHA-1 per shingle, update_batch | "
+        f"{timed(baseline, 15) * per_text:.3f} |",
+    ]
 
 
 def signature_speed(docs: list[Doc], rounds: int = 9) -> list[str]:
@@ -316,7 +351,7 @@ def signature_speed(docs: list[Doc], rounds: int = 9) -> list[str]:
     def baseline() -> None:
         for text in sample:
             words = tokens(text)
-            grams = [" ".join(words[i:i + 6]).encode() for i in range(max(1, len(words) - 5))]
+            grams = [" ".join(words[i : i + 6]).encode() for i in range(max(1, len(words) - 5))]
             minhash = MinHash(num_perm=128)
             minhash.update_batch(grams)
 
@@ -326,30 +361,43 @@ def signature_speed(docs: list[Doc], rounds: int = 9) -> list[str]:
         for function in best:
             best[function] = min(best[function], timed(function, 1))
     mine, theirs = len(sample) / best[ours], len(sample) / best[baseline]
-    return [f"| fingerprint of a 400-500-word text ({len(sample)} texts, best of {rounds}) | docs/s |",
-            "|---|---:|", f"| wirefeed `signature` (MinHash + counts + sketches) | {mine:,.0f} |",
-            f"| datasketch MinHash, SHA-1 per shingle, update_batch | {theirs:,.0f} |",
-            f"| ratio | {mine / theirs:.2f}x |"]
+    return [
+        f"| fingerprint of a 400-500-word text ({len(sample)} texts, best of {rounds}) | docs/s |",
+        "|---|---:|",
+        f"| wirefeed `signature` (MinHash + counts + sketches) | {mine:,.0f} |",
+        f"| datasketch MinHash, SHA-1 per shingle, update_batch | {theirs:,.0f} |",
+        f"| ratio | {mine / theirs:.2f}x |",
+    ]
 
 
 def render(docs: list[Doc], points: list[Point], all_stats: dict[tuple[str, int], PairStats]) -> str:
     best = choose(points)
     sigs, shingles, _ = signatures(docs, best.scheme, best.num_perm)
     stats = all_stats[(best.scheme, best.num_perm)]
-    out = ["## Corpus", "", "```", summary(docs), "```", "",
-           "## Chosen parameters", "",
-           f"- shingles: **{best.scheme}**, permutations: **{best.num_perm}**, "
-           f"threshold: **{best.threshold}**"
-           f" (bands x rows {lsh_params(best.threshold, best.num_perm)})",
-           f"- pair-level precision {best.precision:.4f}, recall {best.recall:.4f}, F1 {best.f1:.4f}, "
-           f"false merges {best.false_merges} (also 0 at threshold {best.threshold - MARGIN:.2f})", "",
-           "## Best qualifying threshold per shingling and permutation count", "",
-           f"Qualifying: threshold >= {FLOOR} and zero false merges at the threshold and at threshold - "
-           f"{MARGIN}. `-` when none qualifies. Lowest zero-false-merge threshold shown for reference.",
-           "",
-           "| shingles | perms | threshold | precision | recall | F1 | ms/signature | lowest t, 0 merges | "
-           "most similar negative |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        "## Corpus",
+        "",
+        "```",
+        summary(docs),
+        "```",
+        "",
+        "## Chosen parameters",
+        "",
+        f"- shingles: **{best.scheme}**, permutations: **{best.num_perm}**, "
+        f"threshold: **{best.threshold}**"
+        f" (bands x rows {lsh_params(best.threshold, best.num_perm)})",
+        f"- pair-level precision {best.precision:.4f}, recall {best.recall:.4f}, F1 {best.f1:.4f}, "
+        f"false merges {best.false_merges} (also 0 at threshold {best.threshold - MARGIN:.2f})",
+        "",
+        "## Best qualifying threshold per shingling and permutation count",
+        "",
+        f"Qualifying: threshold >= {FLOOR} and zero false merges at the threshold and at threshold - "
+        f"{MARGIN}. `-` when none qualifies. Lowest zero-false-merge threshold shown for reference.",
+        "",
+        "| shingles | perms | threshold | precision | recall | F1 | ms/signature | lowest t, 0 merges | "
+        "most similar negative |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for scheme in SCHEMES:
         for num_perm in PERMS:
             mine = [p for p in points if p.scheme == scheme and p.num_perm == num_perm]
@@ -358,26 +406,41 @@ def render(docs: list[Doc], points: list[Point], all_stats: dict[tuple[str, int]
             lowest = f"{min(clean)}" if clean else "-"
             qualifying = [p for p in mine if p.qualifies]
             if not qualifying:
-                out.append(f"| {scheme} | {num_perm} | - | - | - | - | {ms:.3f} | {lowest} | "
-                           f"{mine[0].worst_negative:.3f} |")
+                out.append(
+                    f"| {scheme} | {num_perm} | - | - | - | - | {ms:.3f} | {lowest} | "
+                    f"{mine[0].worst_negative:.3f} |"
+                )
                 continue
             p = max(qualifying, key=lambda q: (q.recall, -q.threshold))
             mark = " **chosen**" if p is best else ""
-            out.append(f"| {scheme}{mark} | {num_perm} | {p.threshold} | {p.precision:.4f} | "
-                       f"{p.recall:.4f} | "
-                       f"{p.f1:.4f} | {ms:.3f} | {lowest} | {p.worst_negative:.3f} |")
-    out += ["", f"## Threshold sweep for {best.scheme}, {best.num_perm} permutations", "",
-            "| threshold | precision | recall | F1 | false merges | of which hard negatives |",
-            "|---:|---:|---:|---:|---:|---:|"]
+            out.append(
+                f"| {scheme}{mark} | {num_perm} | {p.threshold} | {p.precision:.4f} | "
+                f"{p.recall:.4f} | "
+                f"{p.f1:.4f} | {ms:.3f} | {lowest} | {p.worst_negative:.3f} |"
+            )
+    out += [
+        "",
+        f"## Threshold sweep for {best.scheme}, {best.num_perm} permutations",
+        "",
+        "| threshold | precision | recall | F1 | false merges | of which hard negatives |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for p in points:
         if p.scheme == best.scheme and p.num_perm == best.num_perm:
-            out.append(f"| {p.threshold} | {p.precision:.4f} | {p.recall:.4f} | {p.f1:.4f} | "
-                       f"{p.false_merges} | "
-                       f"{p.hard_false_merges} |")
+            out.append(
+                f"| {p.threshold} | {p.precision:.4f} | {p.recall:.4f} | {p.f1:.4f} | "
+                f"{p.false_merges} | "
+                f"{p.hard_false_merges} |"
+            )
     equal, i, j = stats.worst_negative
-    out += ["", f"Most similar negative pair: {docs[i].id} ({docs[i].kind}) / {docs[j].id} ({docs[j].kind}), "
-            f"estimated Jaccard {equal / best.num_perm:.3f}.", "",
-            f"## Exact Jaccard of {best.scheme} shingle sets per kind of pair", ""]
+    out += [
+        "",
+        f"Most similar negative pair: {docs[i].id} ({docs[i].kind}) / {docs[j].id} ({docs[j].kind}), "
+        f"estimated Jaccard {equal / best.num_perm:.3f}.",
+        "",
+        f"## Exact Jaccard of {best.scheme} shingle sets per kind of pair",
+        "",
+    ]
     out += category_report(docs, shingles)
     out += ["", "## LSH bands (candidate generation; verification decides)", ""]
     out += lsh_report(sigs, docs, stats, best.num_perm, best.threshold)
@@ -396,7 +459,7 @@ def write_section(path: Path, body: str, begin: str = BEGIN, end: str = END) -> 
     text = path.read_text() if path.exists() else ""
     section = f"{begin}\n{body}{end}"
     if begin in text and end in text:
-        text = text[: text.index(begin)] + section + text[text.index(end) + len(end):]
+        text = text[: text.index(begin)] + section + text[text.index(end) + len(end) :]
     else:
         text = text + ("\n" if text else "") + section + "\n"
     path.write_text(text)
@@ -408,8 +471,11 @@ SPEED_BEGIN, SPEED_END = "<!-- dedup_speed:begin -->", "<!-- dedup_speed:end -->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--grid", action="store_true",
-                        help="the parameter grid (shingles x permutations x threshold), not the comparison")
+    parser.add_argument(
+        "--grid",
+        action="store_true",
+        help="the parameter grid (shingles x permutations x threshold), not the comparison",
+    )
     parser.add_argument("--speed", action="store_true", help="only the fingerprint speed beside datasketch")
     parser.add_argument("--seed", type=int, default=None, help="corpus seed (default: the checked-in one)")
     parser.add_argument("--orders", type=int, default=2, help="shuffled arrival orders to rerun wirefeed on")
@@ -434,11 +500,16 @@ def main() -> None:
     else:
         from bench.dedup_compare import report as compare
 
-        lines = [f"Corpus seed {config.seed}: " + summary(docs).splitlines()[0], "",
-                 *compare(docs, args.orders)]
-        report = "\n".join(lines) + (f"\n\n_Generated by `python -m bench.dedup_eval"
-                                      f"{'' if args.seed is None else f' --seed {args.seed}'}` in "
-                                      f"{time.perf_counter() - start:.0f} s._\n")
+        lines = [
+            f"Corpus seed {config.seed}: " + summary(docs).splitlines()[0],
+            "",
+            *compare(docs, args.orders),
+        ]
+        report = "\n".join(lines) + (
+            f"\n\n_Generated by `python -m bench.dedup_eval"
+            f"{'' if args.seed is None else f' --seed {args.seed}'}` in "
+            f"{time.perf_counter() - start:.0f} s._\n"
+        )
         begin, end = COMPARE_BEGIN, COMPARE_END
     print(report)
     if args.write:

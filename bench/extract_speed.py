@@ -82,8 +82,10 @@ def main() -> None:
     for name, times in best.items():
         ordered = sorted(times)
         p95 = ordered[int(0.95 * (len(ordered) - 1))]
-        print(f"{name:<12} {len(times) / sum(times):>8.1f} {statistics.median(times) * 1000:>10.2f} "
-              f"{p95 * 1000:>8.2f}")
+        print(
+            f"{name:<12} {len(times) / sum(times):>8.1f} {statistics.median(times) * 1000:>10.2f} "
+            f"{p95 * 1000:>8.2f}"
+        )
     ratio = sum(best["trafilatura"]) / sum(best["wirefeed"])
     print(f"wirefeed speed / trafilatura speed = {ratio:.2f}x")
     median_ratio = statistics.median(best["wirefeed"]) / statistics.median(best["trafilatura"])

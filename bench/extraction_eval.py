@@ -58,9 +58,11 @@ def norm(text: str) -> str:
 # ---------------------------------------------------------------------------------------------- hosts
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "or", "ne", "go"}
 # Ad, analytics and CDN hosts that outnumber a page's own links on some templates.
-_NOT_THE_SITE = re.compile(r"doubleclick|googlesyndication|google|facebook|twitter|addthis|statcounter|"
-                           r"webtrends|akamai|edgesuite|w3\.org|purl\.org|adobe|macromedia|feedburner|"
-                           r"yahoo|digg|del\.icio|technorati|revsci|quantserve|scorecardresearch|atdmt")
+_NOT_THE_SITE = re.compile(
+    r"doubleclick|googlesyndication|google|facebook|twitter|addthis|statcounter|"
+    r"webtrends|akamai|edgesuite|w3\.org|purl\.org|adobe|macromedia|feedburner|"
+    r"yahoo|digg|del\.icio|technorati|revsci|quantserve|scorecardresearch|atdmt"
+)
 
 
 def registrable(host: str) -> str:
@@ -156,8 +158,13 @@ class Score:
             total = self.tp + self.fn + self.fp + self.tn
             acc = (self.tp + self.tn) / total if total else 0.0
         f1 = 2 * p * r / (p + r) if p + r else 0.0
-        return {"precision": p, "recall": r, "f1": f1, "accuracy": acc,
-                "median_ms": statistics.median(self.times) * 1000 if self.times else 0.0}
+        return {
+            "precision": p,
+            "recall": r,
+            "f1": f1,
+            "accuracy": acc,
+            "median_ms": statistics.median(self.times) * 1000 if self.times else 0.0,
+        }
 
 
 # ---------------------------------------------------------------------------------------- extractors
@@ -176,7 +183,8 @@ def run_trafilatura(data: bytes, url: str | None) -> tuple[str, bool]:
 
 
 RUNNERS: dict[str, Callable[[bytes, str | None], tuple[str, bool]]] = {
-    "wirefeed": run_wirefeed, "trafilatura": run_trafilatura,
+    "wirefeed": run_wirefeed,
+    "trafilatura": run_trafilatura,
 }
 
 
@@ -186,8 +194,16 @@ def load_dev(limit: int | None) -> list[Page]:
     pages = []
     for url, info in list(segments.items())[:limit]:
         host = registrable(urlsplit(url).hostname or "unknown")
-        pages.append(Page(url, url, gzip.decompress((DEV / info["file"]).read_bytes()), fold_of(host),
-                          with_=info["with"], without=info["without"]))
+        pages.append(
+            Page(
+                url,
+                url,
+                gzip.decompress((DEV / info["file"]).read_bytes()),
+                fold_of(host),
+                with_=info["with"],
+                without=info["without"],
+            )
+        )
     return pages
 
 
@@ -224,16 +240,21 @@ def evaluate(name: str, pages: list[Page], runners: dict, shingle_metric: bool, 
 
     metric = "4-token shingles, per-page P/R" if shingle_metric else "with/without segments"
     print(f"\n{name}: {len(pages)} pages ({metric})")
-    print(f"{'extractor':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'accuracy':>8} {'median ms':>9} "
-          f"{'empty':>6} {'lost':>5}")
+    print(
+        f"{'extractor':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'accuracy':>8} {'median ms':>9} "
+        f"{'empty':>6} {'lost':>5}"
+    )
     for extractor, score in scores.items():
         f = score.figures(shingle_metric)
         acc = "" if shingle_metric else f"{f['accuracy']:.3f}"
-        print(f"{extractor:<12} {f['precision']:>9.3f} {f['recall']:>7.3f} {f['f1']:>6.3f} {acc:>8} "
-              f"{f['median_ms']:>9.2f} {score.empty:>6} {score.lost:>5}")
+        print(
+            f"{extractor:<12} {f['precision']:>9.3f} {f['recall']:>7.3f} {f['f1']:>6.3f} {acc:>8} "
+            f"{f['median_ms']:>9.2f} {score.empty:>6} {score.lost:>5}"
+        )
     if "wirefeed" in scores and "trafilatura" in scores:
         ratio = scores["wirefeed"].figures(shingle_metric)["median_ms"] / (
-            scores["trafilatura"].figures(shingle_metric)["median_ms"] or 1)
+            scores["trafilatura"].figures(shingle_metric)["median_ms"] or 1
+        )
         print(f"median ms/page wirefeed / trafilatura = {ratio:.2f}x")
     for extractor, per_fold in folds.items():
         cells = []
@@ -247,8 +268,10 @@ def evaluate(name: str, pages: list[Page], runners: dict, shingle_metric: bool, 
         theirs = scores["trafilatura"].per_page if "trafilatura" in scores else {}
         by_key = {page.key: page for page in pages}
         for key in sorted(ours, key=lambda k: ours[k] - theirs.get(k, ours[k]))[:misses]:
-            print(f"  wirefeed {ours[key]:+.2f} trafilatura {theirs.get(key, float('nan')):+.2f}  "
-                  f"fold {by_key[key].fold}  {key}")
+            print(
+                f"  wirefeed {ours[key]:+.2f} trafilatura {theirs.get(key, float('nan')):+.2f}  "
+                f"fold {by_key[key].fold}  {key}"
+            )
 
 
 def main() -> None:

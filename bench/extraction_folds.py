@@ -97,8 +97,10 @@ def main() -> None:
         ("dev", load_dev(args.limit), score_dev, False),
         ("dev2", load_dev2(args.limit), score_dev2, True),
     ]
-    print(f"{'threshold':<22} {'shipped':>7}  chosen per held-out fold   "
-          f"{'dev in / out-of-fold F1':>24}  {'dev2 in / out-of-fold F1':>24}")
+    print(
+        f"{'threshold':<22} {'shipped':>7}  chosen per held-out fold   "
+        f"{'dev in / out-of-fold F1':>24}  {'dev2 in / out-of-fold F1':>24}"
+    )
     for module, name, candidates in THRESHOLDS:
         if args.only and name != args.only:
             continue
@@ -113,12 +115,15 @@ def main() -> None:
         chosen: list[float] = []
         held_out: dict[str, list[PageScore]] = {label: [] for label, *_ in sets}
         for fold in range(FOLDS):
-            best = max(candidates, key=lambda v, k=fold, table=per_value: (
-                _train_f1(table[v], sets, k), v == shipped))
+            best = max(
+                candidates,
+                key=lambda v, k=fold, table=per_value: (_train_f1(table[v], sets, k), v == shipped),
+            )
             chosen.append(best)
             for label, pages, _, _ in sets:
-                held_out[label] += [s for s, page in zip(per_value[best][label], pages, strict=True)
-                                    if page.fold == fold]
+                held_out[label] += [
+                    s for s, page in zip(per_value[best][label], pages, strict=True) if page.fold == fold
+                ]
         cells = []
         for label, _, _, shingle in sets:
             inside = figures(per_value[shipped][label], shingle)[2] if shipped in per_value else float("nan")

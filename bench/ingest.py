@@ -135,8 +135,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3, help="best-of rounds for each side")
-    parser.add_argument("--real", action="store_true",
-                        help=f"use the first --pages real pages of {DEV} instead of the varied fixtures")
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help=f"use the first --pages real pages of {DEV} instead of the varied fixtures",
+    )
     args = parser.parse_args()
     pages = real_pages(args.pages) if args.real else corpus(args.pages)
     sizes = [len(html.encode()) for _, html in pages]

@@ -54,7 +54,7 @@ def datasketch_recipe(docs: list[Doc], threshold: float = 0.5) -> float:
     lsh = MinHashLSH(threshold=threshold, num_perm=128)
     for doc in docs:
         words = tokens(doc.text)
-        grams = [" ".join(words[i:i + 6]).encode() for i in range(max(1, len(words) - 5))]
+        grams = [" ".join(words[i : i + 6]).encode() for i in range(max(1, len(words) - 5))]
         minhash = MinHash(num_perm=128)
         minhash.update_batch(grams)
         if not lsh.query(minhash):
@@ -80,8 +80,9 @@ def run_cli(database_url: str, payload: str) -> tuple[float, list[str]]:
     """Seconds of one ``wirefeed ingest -`` run, and the outcome word of each output line."""
     env = {**os.environ, "WIREFEED_DATABASE_URL": database_url, "WIREFEED_DEDUP_URL": ""}
     start = time.perf_counter()
-    result = subprocess.run([WIREFEED, "ingest", "-"], input=payload, capture_output=True, text=True,
-                            env=env, check=False)
+    result = subprocess.run(
+        [WIREFEED, "ingest", "-"], input=payload, capture_output=True, text=True, env=env, check=False
+    )
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"wirefeed ingest failed ({result.returncode}): {result.stderr[-2000:]}")
@@ -120,8 +121,10 @@ def unbatched(url: str, docs: list[Doc]) -> tuple[float, list[str]]:
     pipeline = Pipeline(store)
     _ = pipeline.index
     start = time.perf_counter()
-    words = [outcome_word(pipeline.ingest_item({"url": URL + d.id, "title": None, "text": d.text}).describe())
-             for d in docs]
+    words = [
+        outcome_word(pipeline.ingest_item({"url": URL + d.id, "title": None, "text": d.text}).describe())
+        for d in docs
+    ]
     seconds = time.perf_counter() - start
     store.dispose()
     return seconds, words
@@ -142,11 +145,15 @@ def measure(name: str, url_maker, docs: list[Doc], payload: str, rounds: int, re
             agree = False
             ref_words = reference[0]
             diffs = [i for i, (a, b) in enumerate(zip(words, ref_words, strict=False)) if a != b]
-            print(f"  {name}: decisions differ from the unbatched path at items {diffs[:10]} "
-                  f"({len(diffs)} outcome differences; counts {Counter(words)} vs {Counter(ref_words)})")
-    return [f"| `wirefeed ingest -` into {name} | {statistics.median(rates):,.0f} | "
-            f"{statistics.median(walls):.2f} s (start-up {statistics.median(startups):.2f} s) | "
-            f"{'same as unbatched' if agree else 'DIFFERENT'} |"]
+            print(
+                f"  {name}: decisions differ from the unbatched path at items {diffs[:10]} "
+                f"({len(diffs)} outcome differences; counts {Counter(words)} vs {Counter(ref_words)})"
+            )
+    return [
+        f"| `wirefeed ingest -` into {name} | {statistics.median(rates):,.0f} | "
+        f"{statistics.median(walls):.2f} s (start-up {statistics.median(startups):.2f} s) | "
+        f"{'same as unbatched' if agree else 'DIFFERENT'} |"
+    ]
 
 
 def main() -> None:
@@ -163,6 +170,7 @@ def main() -> None:
     rows = ["| path | items/s | wall time | decisions |", "|---|---:|---:|---|"]
 
     with tempfile.TemporaryDirectory() as folder:
+
         def sqlite(label: str) -> str:
             return f"sqlite:///{Path(folder) / label}.db"
 
@@ -172,28 +180,42 @@ def main() -> None:
         print(f"unbatched outcomes: {dict(Counter(ref_words))}")
         recipe_s = statistics.median(datasketch_recipe(docs) for _ in range(max(1, args.rounds)))
         recipe_rate = len(docs) / recipe_s
-        rows.append(f"| datasketch recipe (MinHash update_batch + MinHashLSH, no storage) | "
-                    f"{recipe_rate:,.0f} | {recipe_s:.2f} s | - |")
+        rows.append(
+            f"| datasketch recipe (MinHash update_batch + MinHashLSH, no storage) | "
+            f"{recipe_rate:,.0f} | {recipe_s:.2f} s | - |"
+        )
         own_s = statistics.median(wirefeed_no_storage(docs) for _ in range(max(1, args.rounds)))
-        rows.append(f"| wirefeed fingerprint + index + judge, no storage (in process) | "
-                    f"{len(docs) / own_s:,.0f} | {own_s:.2f} s | - |")
-        rows.append(f"| `Pipeline.ingest_item` one by one into SQLite (in process) | "
-                    f"{len(docs) / ref_s:,.0f} | {ref_s:.2f} s | reference |")
+        rows.append(
+            f"| wirefeed fingerprint + index + judge, no storage (in process) | "
+            f"{len(docs) / own_s:,.0f} | {own_s:.2f} s | - |"
+        )
+        rows.append(
+            f"| `Pipeline.ingest_item` one by one into SQLite (in process) | "
+            f"{len(docs) / ref_s:,.0f} | {ref_s:.2f} s | reference |"
+        )
         rows += measure("SQLite", sqlite, docs, payload, args.rounds, reference)
 
         if not args.no_postgres:
             from tests.servers import create_database, postgres_server
 
             with postgres_server() as server:
-                rows += measure("PostgreSQL", lambda label: create_database(server, label), docs, payload,
-                                args.rounds, reference)
+                rows += measure(
+                    "PostgreSQL",
+                    lambda label: create_database(server, label),
+                    docs,
+                    payload,
+                    args.rounds,
+                    reference,
+                )
     body = "\n".join(rows) + "\n"
     print(body, end="")
     if args.write:
         from bench.dedup_eval import write_section
 
-        note = f"\n_Generated by `python -m bench.ingest_items --rounds {args.rounds}` in " \
-               f"{time.perf_counter() - started:.0f} s ({len(docs)} items)._\n"
+        note = (
+            f"\n_Generated by `python -m bench.ingest_items --rounds {args.rounds}` in "
+            f"{time.perf_counter() - started:.0f} s ({len(docs)} items)._\n"
+        )
         write_section(args.write, body + note, "<!-- ingest_items:begin -->", "<!-- ingest_items:end -->")
 
 

@@ -197,10 +197,16 @@ def day_printed(reference: datetime, text: str) -> bool:
     """Whether the page prints the reference day (or the day before/after: zones) in a common form."""
     for shift in (0, -1, 1):
         d = (reference + timedelta(days=shift)).date()
-        forms = [f"{d.day:02d}.{d.month:02d}.{d.year}", f"{d.day}.{d.month}.{d.year}", d.isoformat(),
-                 f"{d.day:02d}/{d.month:02d}/{d.year}", f"{d.month:02d}/{d.day:02d}/{d.year}",
-                 f"{d.day}/{d.month}/{d.year}", f"{d.month}/{d.day}/{d.year}",
-                 f"{d.day:02d}.{d.month:02d}.{d.year % 100:02d}"]
+        forms = [
+            f"{d.day:02d}.{d.month:02d}.{d.year}",
+            f"{d.day}.{d.month}.{d.year}",
+            d.isoformat(),
+            f"{d.day:02d}/{d.month:02d}/{d.year}",
+            f"{d.month:02d}/{d.day:02d}/{d.year}",
+            f"{d.day}/{d.month}/{d.year}",
+            f"{d.month}/{d.day}/{d.year}",
+            f"{d.day:02d}.{d.month:02d}.{d.year % 100:02d}",
+        ]
         if any(f in text for f in forms):
             return True
         for month in _MONTHS[d.month]:
@@ -314,8 +320,16 @@ def evaluate(pages: list[tuple[str, DevPage]], show: str | None, folds: set[int]
 
         printed = _page_text(stripped)
 
-        def record(name: str, ref: Any, values: dict[str, Any], compare: Callable[[Any, Any], bool],
-                   fold: int = fold, label: str = label, shown: bool = False, corpus: str = corpus) -> None:
+        def record(
+            name: str,
+            ref: Any,
+            values: dict[str, Any],
+            compare: Callable[[Any, Any], bool],
+            fold: int = fold,
+            label: str = label,
+            shown: bool = False,
+            corpus: str = corpus,
+        ) -> None:
             for system, value in values.items():
                 ok = bool(compare(value, ref))
                 results.add(name, system, fold, corpus, value, ok)
@@ -323,40 +337,65 @@ def evaluate(pages: list[tuple[str, DevPage]], show: str | None, folds: set[int]
                     results.add(f"{name} (printed)", system, fold, corpus, value, ok)
                 if system == "wirefeed" and not ok and name == show and fold in folds:
                     beside = {k: v for k, v in values.items() if k != "wirefeed"}
-                    others = " ".join(f"{k}={'ok' if compare(v, ref) else 'wrong'}"
-                                      for k, v in beside.items())
+                    others = " ".join(
+                        f"{k}={'ok' if compare(v, ref) else 'wrong'}" for k, v in beside.items()
+                    )
                     where = "printed" if shown else "not printed"
                     results.misses.append((name, fold, f"{label} [{where}; {others}]", str(ref), str(value)))
 
         if reference.published_at is not None:
-            record("published", reference.published_at, {
-                "wirefeed": ours.published_at if ours else None,
-                "htmldate": hd,
-                "trafilatura": theirs.date if theirs else None,
-            }, same_day, shown=day_printed(reference.published_at, printed))
+            record(
+                "published",
+                reference.published_at,
+                {
+                    "wirefeed": ours.published_at if ours else None,
+                    "htmldate": hd,
+                    "trafilatura": theirs.date if theirs else None,
+                },
+                same_day,
+                shown=day_printed(reference.published_at, printed),
+            )
         people = _people(reference.authors, page.host, reference.site_name)
         if people:
-            record("authors", people, {
-                "wirefeed": ours.authors if ours else None,
-                "trafilatura": theirs.author if theirs else None,
-            }, same_authors, shown=names_printed(people, printed))
+            record(
+                "authors",
+                people,
+                {
+                    "wirefeed": ours.authors if ours else None,
+                    "trafilatura": theirs.author if theirs else None,
+                },
+                same_authors,
+                shown=names_printed(people, printed),
+            )
         if reference.title:
-            record("title", reference.title, {
-                "wirefeed": ours.title if ours else None,
-                "trafilatura": theirs.title if theirs else None,
-            }, same_title)
+            record(
+                "title",
+                reference.title,
+                {
+                    "wirefeed": ours.title if ours else None,
+                    "trafilatura": theirs.title if theirs else None,
+                },
+                same_title,
+            )
         if page.headline:
-            record("headline", page.headline, {
-                "wirefeed": ours.title if ours else None,
-                "trafilatura": theirs.title if theirs else None,
-            }, same_title)
+            record(
+                "headline",
+                page.headline,
+                {
+                    "wirefeed": ours.title if ours else None,
+                    "trafilatura": theirs.title if theirs else None,
+                },
+                same_title,
+            )
     return results
 
 
 def report(results: Results, pages: int) -> None:
     print(f"{pages} pages (extraction-dev + extraction-dev2), every structured source stripped")
-    print("cells: fill / accuracy, over the pages with a structured value (dev2 headline: hand label); "
-          "folds: hosts of both sets; dev, dev2: all folds of one set")
+    print(
+        "cells: fill / accuracy, over the pages with a structured value (dev2 headline: hand label); "
+        "folds: hosts of both sets; dev, dev2: all folds of one set"
+    )
     columns: list[int | str] = [*range(FOLDS + 1), "dev", "dev2"]
     header = f"{'field':<19} {'system':<12} {'pages':>6} " + " ".join(
         f"{'all' if f == 0 else f if isinstance(f, str) else f'fold {f}':>13}" for f in columns

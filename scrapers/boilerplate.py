@@ -16,11 +16,39 @@ from lxml import html as lxml_html
 HtmlElement = lxml_html.HtmlElement
 
 # Removed from the whole page before anything is measured: never visible prose.
-JUNK_TAGS: frozenset[str] = frozenset({
-    "script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object", "embed",
-    "video", "audio", "picture", "source", "track", "map", "button", "select", "textarea", "input",
-    "option", "optgroup", "datalist", "dialog", "head", "link", "meta", "title", "base",
-})
+JUNK_TAGS: frozenset[str] = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "canvas",
+        "iframe",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "picture",
+        "source",
+        "track",
+        "map",
+        "button",
+        "select",
+        "textarea",
+        "input",
+        "option",
+        "optgroup",
+        "datalist",
+        "dialog",
+        "head",
+        "link",
+        "meta",
+        "title",
+        "base",
+    }
+)
 
 
 # AMP components that carry text worth keeping; every other ``amp-*`` element is media, ads or widgets.
@@ -54,16 +82,74 @@ _NAME_SUFFIX = (
     r"articles?|stories|news|teasers?|media|left|right|top|bottom|form|wall)?(?![a-z0-9])"
 )
 # Short words need whole-token matches: "ad" must not fire inside "header", "nav" not inside "canvas".
-_NEGATIVE_TOKENS: frozenset[str] = frozenset({
-    "ad", "ads", "adv", "advt", "nav", "hdr", "ftr", "bio", "meta", "date", "time", "author", "authors",
-    "header", "aside", "extra", "more", "links", "linklist", "shop", "embed", "embedded", "tweet",
-    "instagram", "youtube", "sns", "byline", "kicker", "badge", "crumbs", "sitemap", "legal", "disclaimer",
-    "photo", "img", "video", "audio", "podcast", "weather", "stock", "infobox", "factbox", "signature",
-    "partner", "anzeige", "werbung", "teilen", "verwandte", "paywall", "print", "email",
-    # feature names that page builders put on every block, content included: weak evidence only
-    "widget", "widgets", "modal", "overlay", "lightbox", "slider", "carousel", "gallery", "slideshow",
-    "tooltip", "rating", "feedback",
-})
+_NEGATIVE_TOKENS: frozenset[str] = frozenset(
+    {
+        "ad",
+        "ads",
+        "adv",
+        "advt",
+        "nav",
+        "hdr",
+        "ftr",
+        "bio",
+        "meta",
+        "date",
+        "time",
+        "author",
+        "authors",
+        "header",
+        "aside",
+        "extra",
+        "more",
+        "links",
+        "linklist",
+        "shop",
+        "embed",
+        "embedded",
+        "tweet",
+        "instagram",
+        "youtube",
+        "sns",
+        "byline",
+        "kicker",
+        "badge",
+        "crumbs",
+        "sitemap",
+        "legal",
+        "disclaimer",
+        "photo",
+        "img",
+        "video",
+        "audio",
+        "podcast",
+        "weather",
+        "stock",
+        "infobox",
+        "factbox",
+        "signature",
+        "partner",
+        "anzeige",
+        "werbung",
+        "teilen",
+        "verwandte",
+        "paywall",
+        "print",
+        "email",
+        # feature names that page builders put on every block, content included: weak evidence only
+        "widget",
+        "widgets",
+        "modal",
+        "overlay",
+        "lightbox",
+        "slider",
+        "carousel",
+        "gallery",
+        "slideshow",
+        "tooltip",
+        "rating",
+        "feedback",
+    }
+)
 _ABSOLUTE_NEGATIVE = re.compile(
     r"comment|disqus|cookie|consent|gdpr|newsletter|outbrain|taboola|plista|breadcrumb|skip-?links?|"
     r"skip-?to|skip-?nav",
@@ -142,8 +228,20 @@ def class_hint(el: HtmlElement) -> int:
     role = get("role")
     if role:
         role = role.lower()
-        if role in ("navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar",
-                    "dialog", "alertdialog", "toolbar", "tablist", "alert"):
+        if role in (
+            "navigation",
+            "banner",
+            "contentinfo",
+            "complementary",
+            "search",
+            "menu",
+            "menubar",
+            "dialog",
+            "alertdialog",
+            "toolbar",
+            "tablist",
+            "alert",
+        ):
             return HARD
         if role in ("main", "article"):
             return POSITIVE
@@ -301,7 +399,7 @@ def cta_text(text: str) -> bool:
 
 
 def nav_row_text(text: str) -> bool:
-    """"Kommentarfeed | Kommentare geschlossen | Trackback-URL": short items in a pipe-separated row."""
+    """ "Kommentarfeed | Kommentare geschlossen | Trackback-URL": short items in a pipe-separated row."""
     parts = text.split("|")
     return len(parts) >= 3 and len(text) <= 120 and all(len(part.split()) <= 4 for part in parts)
 
@@ -341,7 +439,6 @@ def drop(el: HtmlElement) -> None:
     parent.remove(el)
 
 
-
 # Whole lines that open what follows a story: its comment thread, or a list of other stories. What
 # comes after one of them, once a story has been told, is not that story.
 _COMMENTS_START = re.compile(
@@ -370,5 +467,6 @@ _RELATED_START = re.compile(
 
 def tail_start_text(text: str) -> bool:
     """A line that opens a comment thread or a list of other stories ("Comments (12)", "B.C. Headlines")."""
-    return len(text) <= 80 and (_COMMENTS_START.match(text) is not None
-                                or _RELATED_START.match(text) is not None)
+    return len(text) <= 80 and (
+        _COMMENTS_START.match(text) is not None or _RELATED_START.match(text) is not None
+    )

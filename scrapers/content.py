@@ -19,17 +19,89 @@ from scrapers import boilerplate as bp
 
 HtmlElement = lxml_html.HtmlElement
 
-INLINE_TAGS: frozenset[str] = frozenset({
-    "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "br", "cite", "code", "data", "del", "dfn", "em",
-    "font", "i", "img", "ins", "kbd", "label", "mark", "nobr", "q", "rp", "rt", "ruby", "s", "samp",
-    "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
-})
+INLINE_TAGS: frozenset[str] = frozenset(
+    {
+        "a",
+        "abbr",
+        "acronym",
+        "b",
+        "bdi",
+        "bdo",
+        "big",
+        "br",
+        "cite",
+        "code",
+        "data",
+        "del",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "label",
+        "mark",
+        "nobr",
+        "q",
+        "rp",
+        "rt",
+        "ruby",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "tt",
+        "u",
+        "var",
+        "wbr",
+    }
+)
 # Blocks that hold text themselves; they are voted for, never chosen as the region.
-LEAF_BLOCKS: frozenset[str] = frozenset({
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "tr", "th", "ul", "ol", "dl",
-    "table", "tbody", "thead", "tfoot", "blockquote", "figure", "figcaption", "address", "caption",
-    "summary", "hr", "html", "nav", "footer", "aside", "form", "menu", "header", "details",
-})
+LEAF_BLOCKS: frozenset[str] = frozenset(
+    {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "dt",
+        "dd",
+        "pre",
+        "tr",
+        "th",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "address",
+        "caption",
+        "summary",
+        "hr",
+        "html",
+        "nav",
+        "footer",
+        "aside",
+        "form",
+        "menu",
+        "header",
+        "details",
+    }
+)
 HEADINGS: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Link lists and link paragraphs inside a story (sources, "read more") are not teaser headlines.
 _LIST_BLOCKS: frozenset[str] = frozenset({"li", "p", "td", "th", "dd", "dt", "tr", "ul", "ol"})
@@ -109,8 +181,12 @@ def _tag_hint(el: HtmlElement) -> int:
 
 
 def _mark_captions(
-    elements: list[HtmlElement], index: dict[HtmlElement, int], parent: list[int], raw_good: list[int],
-    raw_par: list[int], hint: list[int],
+    elements: list[HtmlElement],
+    index: dict[HtmlElement, int],
+    parent: list[int],
+    raw_good: list[int],
+    raw_par: list[int],
+    hint: list[int],
 ) -> None:
     """Short text sharing a small box with an image is its caption or credit, whatever the markup.
 
@@ -129,8 +205,12 @@ def _mark_captions(
                 # of what it holds: ``<font>`` around a whole story and its photo is no caption box
                 continue
             if raw_good[i]:
-                if el.tag not in ("p", "li", "body", "html") and raw_good[i] < MAX_CAPTION_CHARS \
-                        and raw_par[i] <= 1 and hint[i] == bp.NEUTRAL:
+                if (
+                    el.tag not in ("p", "li", "body", "html")
+                    and raw_good[i] < MAX_CAPTION_CHARS
+                    and raw_par[i] <= 1
+                    and hint[i] == bp.NEUTRAL
+                ):
                     hint[i] = bp.HARD
                 break
 
@@ -530,8 +610,9 @@ def densest_region(analysis: Analysis) -> Region | None:
             continue
         # the paragraph's voting parent: skip inline wrappers and one-child boxes ("div > p")
         p = parent[i]
-        while p > 0 and (not analysis.is_block[p] or elements[p].tag in ("p", "font", "span")
-                         or len(elements[p]) == 1):
+        while p > 0 and (
+            not analysis.is_block[p] or elements[p].tag in ("p", "font", "span") or len(elements[p]) == 1
+        ):
             p = parent[p]
         if p < 0:
             continue
@@ -542,8 +623,9 @@ def densest_region(analysis: Analysis) -> Region | None:
         if analysis.chrome[i]:
             continue
         chars = run_chars[i]
-        if run_count[i] >= DENSE_MIN_PARAGRAPHS or (analysis.text_chars[i] >= DENSE_MIN_BLOCK_CHARS
-                                                    and analysis.good[i]):
+        if run_count[i] >= DENSE_MIN_PARAGRAPHS or (
+            analysis.text_chars[i] >= DENSE_MIN_BLOCK_CHARS and analysis.good[i]
+        ):
             chars = max(chars, analysis.text_chars[i] if analysis.good[i] else 0)
             if chars > best_chars:
                 best, best_chars = i, chars

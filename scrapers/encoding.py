@@ -26,18 +26,32 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 # Signatures of formats that are never HTML; cheaper and surer than any ratio of odd bytes.
 _BINARY_MAGIC: tuple[bytes, ...] = (
-    b"%PDF-", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
-    b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf", b"Rar!", b"\x00\x00\x01\x00", b"OggS", b"ID3", b"fLaC",
-    b"\x7fELF", b"MZ", b"wOFF", b"wOF2",
+    b"%PDF-",
+    b"\x89PNG",
+    b"GIF87a",
+    b"GIF89a",
+    b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ",
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"\x00\x00\x01\x00",
+    b"OggS",
+    b"ID3",
+    b"fLaC",
+    b"\x7fELF",
+    b"MZ",
+    b"wOFF",
+    b"wOF2",
 )
 
 # The HTML spec's prescan looks at the first 1024 bytes; real pages often put the meta tag later, behind
 # long comment banners or scripts, so look further while staying bounded.
 _PRESCAN_BYTES = 16_384
 MAX_BROKEN_UTF8 = 3
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE
-)
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE)
 _CT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.\-]+)["']""", re.IGNORECASE)
 
@@ -138,7 +152,7 @@ def decode_document(data: bytes, http_charset: str | None = None) -> Decoded:
         raise IngestError(ErrorKind.EMPTY, "no bytes to decode")
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            text = data[len(bom):].decode(codec, errors="replace")
+            text = data[len(bom) :].decode(codec, errors="replace")
             if is_unusable(text):
                 raise IngestError(ErrorKind.ENCODING, f"{codec} text after a byte-order mark is unusable")
             return Decoded(text, codec)

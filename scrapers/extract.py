@@ -50,13 +50,29 @@ MAX_INPUT_CHARS = 8_000_000
 
 _ARTICLE_TYPES = ("article", "posting", "report", "blog", "liveblog", "news")
 _LISTING_TYPES = ("listing", "collection", "searchresults", "itemlist", "profilepage", "category")
-_DATA_TABLE_BLOCKERS = ["p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6",
-                        "blockquote", "section", "article"]
+_DATA_TABLE_BLOCKERS = [
+    "p",
+    "div",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "section",
+    "article",
+]
 
 
 def _parser() -> lxml_html.HTMLParser:
-    return lxml_html.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8",
-                                default_doctype=False)
+    return lxml_html.HTMLParser(
+        remove_comments=True, remove_pis=True, encoding="utf-8", default_doctype=False
+    )
 
 
 _TITLE_OPEN_RE = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
@@ -168,7 +184,9 @@ def _strip_region(analysis: Analysis, region: Region) -> None:
 def _data_tables(elements: list[HtmlElement]) -> set[HtmlElement]:
     """Tables whose cells hold only inline text: rendered as rows, unlike layout tables."""
     return {
-        table for el in elements for table in el.iter("table")
+        table
+        for el in elements
+        for table in el.iter("table")
         if next(table.iterdescendants(*_DATA_TABLE_BLOCKERS), None) is None
     }
 
@@ -196,8 +214,13 @@ class Paragraph:
 
 def render_paragraphs(fragment: str) -> list[Paragraph]:
     """Paragraphs of an HTML fragment as lines: blocks split paragraphs, ``<br>`` splits lines."""
-    return render_elements(list(lxml_html.fragments_fromstring(fragment, no_leading_text=False,
-                                                              parser=_parser()))) if fragment else []
+    return (
+        render_elements(
+            list(lxml_html.fragments_fromstring(fragment, no_leading_text=False, parser=_parser()))
+        )
+        if fragment
+        else []
+    )
 
 
 _END = object()
@@ -305,7 +328,8 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
         if told >= TAIL_AFTER_CHARS and len(para.lines) == 1 and bp.tail_start_text(para.lines[0].text):
             break
         lines = [
-            line.text for line in para.lines
+            line.text
+            for line in para.lines
             if line.link_density <= LINE_LINK_DENSITY
             and not bp.boilerplate_text(line.text)
             and not bp.byline_text(line.text)
@@ -326,8 +350,11 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
         kept.pop()
     # A heading directly followed by a heading of the same or a higher rank labels nothing, and
     # neither does an introducing line ("Weitere Informationen:") followed by another label.
-    return [text for i, (text, tag) in enumerate(kept)
-            if not (i + 1 < len(kept) and _orphaned(text, tag, *kept[i + 1]))]
+    return [
+        text
+        for i, (text, tag) in enumerate(kept)
+        if not (i + 1 < len(kept) and _orphaned(text, tag, *kept[i + 1]))
+    ]
 
 
 def _orphaned(text: str, tag: str, next_text: str, next_tag: str) -> bool:
@@ -343,7 +370,7 @@ def _is_label(text: str, tag: str) -> bool:
     """A heading, a short line introducing something ("Kontakt:"), or a short unpunctuated line."""
     if tag in HEADINGS or (len(text) <= 60 and text.endswith(":")):
         return True
-    return tag not in _ROW_TAGS and len(text) <= 25 and text[-1] not in ".!?…\"“”»«)"
+    return tag not in _ROW_TAGS and len(text) <= 25 and text[-1] not in '.!?…"“”»«)'
 
 
 def _metadata(root: HtmlElement, url: str | None) -> PageMetadata:
@@ -476,8 +503,9 @@ def _tolerant_parse(text: str) -> HtmlElement | None:
     from lxml.html import soupparser
 
     try:
-        root = soupparser.fromstring(_close_title(text[:MAX_INPUT_CHARS]).replace("\x00", ""),
-                                     features="html.parser")
+        root = soupparser.fromstring(
+            _close_title(text[:MAX_INPUT_CHARS]).replace("\x00", ""), features="html.parser"
+        )
     except Exception:  # the tolerant parser is a second chance; its failure leaves the first refusal
         return None
     return root if isinstance(root, lxml_html.HtmlElement) else None
@@ -620,8 +648,9 @@ def _structured_body(meta: PageMetadata, paragraphs: list[str]) -> list[str] | N
     story), else None. The raw field's length bounds its text's, so most pages skip the parsing."""
     raw = meta.article_body
     html_chars = _text_chars(paragraphs)
-    if not raw or len(raw) < max(html_chars * STRUCTURED_LENGTH_RATIO, html_chars + STRUCTURED_EXTRA_CHARS,
-                                 MIN_STRUCTURED_RESCUE_CHARS):
+    if not raw or len(raw) < max(
+        html_chars * STRUCTURED_LENGTH_RATIO, html_chars + STRUCTURED_EXTRA_CHARS, MIN_STRUCTURED_RESCUE_CHARS
+    ):
         return None
     structured = _structured_paragraphs(raw, meta.title)
     return structured if structured and prefer_copy(structured, paragraphs) else None
@@ -677,8 +706,10 @@ def prefer_copy(copy: list[str], visible: list[str], *, structured: bool = True)
     if not visible:
         return copy_chars >= (MIN_STRUCTURED_RESCUE_CHARS if structured else MIN_ADAPTER_RESCUE_CHARS)
     if structured:
-        if (copy_chars < visible_chars * STRUCTURED_LENGTH_RATIO
-                or copy_chars < visible_chars + STRUCTURED_EXTRA_CHARS):
+        if (
+            copy_chars < visible_chars * STRUCTURED_LENGTH_RATIO
+            or copy_chars < visible_chars + STRUCTURED_EXTRA_CHARS
+        ):
             return False
     elif copy_chars < ADAPTER_MIN_SHARE * visible_chars:
         return False

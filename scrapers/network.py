@@ -209,9 +209,7 @@ class _Budget:
             self.head_bytes += len(data)
             self.tail = window[-3:]
         if self.head_bytes > self.header_limit:
-            raise IngestError(
-                ErrorKind.TOO_LARGE, f"response headers exceed {self.header_limit} bytes"
-            )
+            raise IngestError(ErrorKind.TOO_LARGE, f"response headers exceed {self.header_limit} bytes")
 
 
 _budget: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("wirefeed_budget", default=None)

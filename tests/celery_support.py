@@ -74,7 +74,11 @@ class CeleryProcess:
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it from here
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "worker", *self.args],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         return self
@@ -107,12 +111,34 @@ class CeleryProcess:
             self.proc.wait(10)
 
 
-def start_worker(env: dict[str, str], tmp_path: Path, name: str, *, queues: str = "process",
-                 concurrency: int = 2, extra: tuple[str, ...] = ()) -> CeleryProcess:
+def start_worker(
+    env: dict[str, str],
+    tmp_path: Path,
+    name: str,
+    *,
+    queues: str = "process",
+    concurrency: int = 2,
+    extra: tuple[str, ...] = (),
+) -> CeleryProcess:
     worker = CeleryProcess(
-        ["worker", "-Q", queues, "-c", str(concurrency), "-n", f"{name}@%h", "-P", "prefork",
-         "--without-mingle", "--without-gossip", "-l", "info", *extra],
-        env, tmp_path / f"{name}.log",
+        [
+            "worker",
+            "-Q",
+            queues,
+            "-c",
+            str(concurrency),
+            "-n",
+            f"{name}@%h",
+            "-P",
+            "prefork",
+            "--without-mingle",
+            "--without-gossip",
+            "-l",
+            "info",
+            *extra,
+        ],
+        env,
+        tmp_path / f"{name}.log",
     )
     worker.start()
     return worker
@@ -161,8 +187,13 @@ def syndicated_copy(rng: random.Random, text_: str) -> str:
     words = body.split(" ")
     index = rng.randrange(len(words))
     words[index] = words[index] + "s"
-    tagline = rng.choice(["(Reporting by staff; editing by the desk.)", "Copyright wire service.",
-                          "This story was first published by a partner agency."])
+    tagline = rng.choice(
+        [
+            "(Reporting by staff; editing by the desk.)",
+            "Copyright wire service.",
+            "This story was first published by a partner agency.",
+        ]
+    )
     return " ".join(words) + " " + tagline
 
 
@@ -178,8 +209,13 @@ def clustered_items(seed: int, clusters: int, copies: int, singles: int) -> list
             url = f"https://outlet{copy}.example/wire/{seed}/{number}"
             items.append({"url": url, "title": f"Story {number}", "text": body, "source": f"outlet{copy}"})
     for number in range(singles):
-        items.append({"url": f"https://single.example/{seed}/{number}", "title": f"Single {number}",
-                      "text": story(rng)})
+        items.append(
+            {
+                "url": f"https://single.example/{seed}/{number}",
+                "title": f"Single {number}",
+                "text": story(rng),
+            }
+        )
     return items
 
 
@@ -262,7 +298,12 @@ def wirefeed(env: dict[str, str], *args: str, stdin: str | None = None, timeout:
     """Run the `wirefeed` command in a subprocess with the test's environment; fails on a non-zero exit."""
     result = subprocess.run(
         [sys.executable, "-c", "from worker.cli import main; main()", *args],
-        cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=timeout,
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     assert result.returncode == 0, f"wirefeed {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
@@ -273,5 +314,3 @@ def write_jsonl(path: Path, items: list[dict[str, Any]]) -> Path:
 
     path.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
     return path
-
-

@@ -86,18 +86,26 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(root, user="postgres", group="postgres")
     try:
         result = subprocess.run(
-            _as_postgres_user([initdb, "-D", str(data), "-U", "wirefeed", "-A", "trust", "-E", "UTF8",
-                               "--no-sync"]),
-            capture_output=True, text=True, timeout=120,
+            _as_postgres_user(
+                [initdb, "-D", str(data), "-U", "wirefeed", "-A", "trust", "-E", "UTF8", "--no-sync"]
+            ),
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         if result.returncode != 0:
             raise ServerUnavailable(f"initdb failed: {result.stderr.strip()[-500:]}")
-        options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} -c fsync=off " \
-                  "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        options = (
+            f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
         result = subprocess.run(
-            _as_postgres_user([pg_ctl, "-D", str(data), "-l", str(root / "log"), "-o", options, "-w",
-                               "-t", "60", "start"]),
-            capture_output=True, text=True, timeout=90,
+            _as_postgres_user(
+                [pg_ctl, "-D", str(data), "-l", str(root / "log"), "-o", options, "-w", "-t", "60", "start"]
+            ),
+            capture_output=True,
+            text=True,
+            timeout=90,
         )
         if result.returncode != 0:
             log = (root / "log").read_text(errors="replace")[-800:] if (root / "log").exists() else ""
@@ -105,8 +113,11 @@ def postgres_server() -> Iterator[str]:
         try:
             yield f"postgresql+psycopg://wirefeed@127.0.0.1:{port}/postgres"
         finally:
-            subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]),
-                           capture_output=True, timeout=60)
+            subprocess.run(
+                _as_postgres_user([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]),
+                capture_output=True,
+                timeout=60,
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -142,9 +153,22 @@ class ValkeyProcess:
         else:
             persistence = ["--appendonly", "no"]
         self.proc = subprocess.Popen(
-            [valkey_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *persistence,
-             "--dir", str(self.dir), "--databases", "64"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                valkey_binary(),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                *persistence,
+                "--dir",
+                str(self.dir),
+                "--databases",
+                "64",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         _wait_for_port(self.port, 20, self.proc)
 

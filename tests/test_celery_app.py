@@ -17,8 +17,14 @@ def test_cli_and_pipeline_do_not_import_celery() -> None:
         "import sys, worker.cli, worker.pipeline, worker.queueing; "
         "print(sorted(m for m in ('celery', 'kombu', 'billiard', 'redbeat', 'flower') if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-                            timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
@@ -26,8 +32,14 @@ def test_cli_and_pipeline_do_not_import_celery() -> None:
 def test_reliability_settings_follow_the_configuration() -> None:
     from worker.celery_app import TASK_ROUTES, celery_config
 
-    conf = celery_config(load_settings(broker_url="redis://broker.example:6379/4", visibility_timeout_s=900,
-                                       task_time_limit_s=120, task_soft_time_limit_s=100))
+    conf = celery_config(
+        load_settings(
+            broker_url="redis://broker.example:6379/4",
+            visibility_timeout_s=900,
+            task_time_limit_s=120,
+            task_soft_time_limit_s=100,
+        )
+    )
     assert conf["broker_url"] == "redis://broker.example:6379/4"
     assert conf["accept_content"] == ["json"] and conf["task_serializer"] == "json"  # pickle refused
     assert conf["task_acks_late"] and conf["task_reject_on_worker_lost"]

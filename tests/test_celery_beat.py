@@ -24,8 +24,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.redis]
 def _sources_file(path: Path, schedules: dict[str, str], *, disabled: tuple[str, ...] = ()) -> Path:
     document = {
         "sources": [
-            {"name": name, "feeds": [f"https://{name}.example/feed.xml"], "schedule": when,
-             "enabled": name not in disabled}
+            {
+                "name": name,
+                "feeds": [f"https://{name}.example/feed.xml"],
+                "schedule": when,
+                "enabled": name not in disabled,
+            }
             for name, when in schedules.items()
         ]
     }
@@ -37,9 +41,11 @@ def test_schedule_is_built_from_the_sources_file(tmp_path: Path) -> None:
     from config.settings import load_settings
     from worker.schedule import beat_schedule
 
-    path = _sources_file(tmp_path / "sources.yaml",
-                         {"alpha": "*/15 * * * *", "beta": "every 90s", "gamma": "every 5m"},
-                         disabled=("gamma",))
+    path = _sources_file(
+        tmp_path / "sources.yaml",
+        {"alpha": "*/15 * * * *", "beta": "every 90s", "gamma": "every 5m"},
+        disabled=("gamma",),
+    )
     entries = beat_schedule(load_settings(sources=path))
     assert set(entries) == {"crawl:alpha", "crawl:beta"}  # a disabled source is not scheduled
     alpha, beta = entries["crawl:alpha"], entries["crawl:beta"]
@@ -123,8 +129,9 @@ def test_a_crawl_still_running_is_not_started_twice(redis_url: str, tmp_path: Pa
             "from worker.queueing import start_crawl; "
             "print(json.dumps(start_crawl(get_settings(), ['alpha']).wait(timeout_s=60).to_dict()))"
         )
-        result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
-                                text=True, timeout=90)
+        result = subprocess.run(
+            [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90
+        )
     finally:
         worker.stop()
     assert result.returncode == 0, result.stderr

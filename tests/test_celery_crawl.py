@@ -38,12 +38,15 @@ def _records(database: str) -> dict[str, Any]:
         duplicates = {
             url: (target, rule)
             for url, target, rule in session.execute(
-                select(DuplicateRecord.url, original.canonical_url, DuplicateRecord.rule)
-                .join(original, original.id == DuplicateRecord.duplicate_of)
+                select(DuplicateRecord.url, original.canonical_url, DuplicateRecord.rule).join(
+                    original, original.id == DuplicateRecord.duplicate_of
+                )
             )
         }
-        errors = {(url, kind) for url, kind in session.execute(select(IngestErrorRecord.url,
-                                                                      IngestErrorRecord.kind))}
+        errors = {
+            (url, kind)
+            for url, kind in session.execute(select(IngestErrorRecord.url, IngestErrorRecord.kind))
+        }
     store.dispose()
     return {"articles": articles, "duplicates": duplicates, "errors": errors}
 
@@ -53,8 +56,11 @@ def test_enqueued_crawl_matches_the_in_process_crawl(
 ) -> None:
     broker = redis_db(redis_url, 9)
     flush(broker)
-    with DemoSite() as site, fresh_database(postgres_url, "inproc") as db_local, \
-            fresh_database(postgres_url, "queued") as db_queued:
+    with (
+        DemoSite() as site,
+        fresh_database(postgres_url, "inproc") as db_local,
+        fresh_database(postgres_url, "queued") as db_queued,
+    ):
         document = site.sources_document(min_delay_s=MIN_DELAY_S)
         sources_path = tmp_path / "sources.yaml"
         sources_path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
@@ -66,11 +72,19 @@ def test_enqueued_crawl_matches_the_in_process_crawl(
         pipeline.store.dispose()
         local_requests = len(site.requests())
 
-        env = worker_env(broker_url=broker, database_url=db_queued, dedup_url=broker, sources=sources_path,
-                         allow_private_hosts="127.0.0.1", task_max_retries=1, retry_backoff_max_s=1)
+        env = worker_env(
+            broker_url=broker,
+            database_url=db_queued,
+            dedup_url=broker,
+            sources=sources_path,
+            allow_private_hosts="127.0.0.1",
+            task_max_retries=1,
+            retry_backoff_max_s=1,
+        )
         process = start_worker(env, tmp_path, "process", queues="process", concurrency=2)
-        fetch = start_worker(env, tmp_path, "fetch", queues="discover,fetch", concurrency=8,
-                             extra=("-P", "threads"))
+        fetch = start_worker(
+            env, tmp_path, "fetch", queues="discover,fetch", concurrency=8, extra=("-P", "threads")
+        )
         try:
             stdout = wirefeed(env, "crawl", "--enqueue", "--wait", "--json", timeout=200)
         finally:

@@ -33,20 +33,45 @@ def test_flower_refuses_to_start_without_credentials(redis_url: str) -> None:
     env = worker_env(broker_url=redis_db(redis_url, 12))
     result = subprocess.run(
         [sys.executable, "-m", "celery", "-A", "worker", "flower", f"--port={free_port()}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "WIREFEED_FLOWER_BASIC_AUTH" in result.stderr
 
 
-@pytest.mark.parametrize("credentials", ["operator:change-me-too", "operator:CHANGE-ME", "admin:password",
-                                         "operator:short1", "operator:", "nopassword"])
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        "operator:change-me-too",
+        "operator:CHANGE-ME",
+        "admin:password",
+        "operator:short1",
+        "operator:",
+        "nopassword",
+    ],
+)
 def test_flower_refuses_known_default_or_weak_passwords(redis_url: str, credentials: str) -> None:
     env = worker_env(broker_url=redis_db(redis_url, 12), flower_basic_auth=credentials)
     result = subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "worker", "flower", f"--port={free_port()}",
-         "--address=127.0.0.1"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker",
+            "flower",
+            f"--port={free_port()}",
+            "--address=127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2, result.stderr[-2000:]
     assert "WIREFEED_FLOWER_BASIC_AUTH" in result.stderr
@@ -59,8 +84,7 @@ def test_flower_shows_wirefeed_tasks_by_name_with_trimmed_arguments(
     flush(broker)
     port = free_port()
     with fresh_database(postgres_url, "flower") as database:
-        env = worker_env(broker_url=broker, database_url=database,
-                         flower_basic_auth=f"{AUTH[0]}:{AUTH[1]}")
+        env = worker_env(broker_url=broker, database_url=database, flower_basic_auth=f"{AUTH[0]}:{AUTH[1]}")
         args = ["flower", f"--port={port}", "--address=127.0.0.1"]
         flower = CeleryProcess(args, env, tmp_path / "flower.log")
         flower.start()

@@ -23,8 +23,11 @@ def test_every_task_has_a_payload_model() -> None:
         (tasks.ingest_html, {"url": ["https://x.example/"], "html": "<p>x</p>"}, ErrorKind.INVALID_ITEM),
         (tasks.ingest_html, {"url": "https://x.example/", "html": 42}, ErrorKind.INVALID_ITEM),
         (tasks.ingest_html, {"url": "https://x.example/", "html": "x" * 10_000_001}, ErrorKind.TOO_LARGE),
-        (tasks.ingest_html, {"url": "https://x.example/", "html": "<p/>", "fetched_at": "yesterday"},
-         ErrorKind.INVALID_ITEM),
+        (
+            tasks.ingest_html,
+            {"url": "https://x.example/", "html": "<p/>", "fetched_at": "yesterday"},
+            ErrorKind.INVALID_ITEM,
+        ),
         (tasks.ingest_item, {"item": 7}, ErrorKind.INVALID_ITEM),
         (tasks.ingest_item, {"item": GOOD, "source": {"name": "x"}}, ErrorKind.INVALID_ITEM),
         (tasks.ingest_items, {"items": [GOOD] * (MAX_BATCH + 1)}, ErrorKind.TOO_LARGE),
@@ -33,8 +36,9 @@ def test_every_task_has_a_payload_model() -> None:
         (tasks.crawl_source, {"source": 3}, ErrorKind.INVALID_ITEM),
     ],
 )
-def test_bad_message_is_refused_before_any_work(task: object, call: dict[str, object], kind: ErrorKind,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_message_is_refused_before_any_work(
+    task: object, call: dict[str, object], kind: ErrorKind, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def no_work() -> None:
         raise AssertionError("the task reached the pipeline with a bad message")
 

@@ -23,12 +23,16 @@ def test_example_producer_message_is_ingested(postgres_url: str, redis_url: str,
     url = "https://producer.example/story/1"
     result = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "producer.py"), broker, url, "Pushed story", text],
-        capture_output=True, text=True, timeout=60, cwd=tmp_path,  # not the repo: no wirefeed import
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,  # not the repo: no wirefeed import
     )
     assert result.returncode == 0, result.stderr
     with fresh_database(postgres_url, "producer") as database:
-        worker = start_worker(worker_env(broker_url=broker, database_url=database), tmp_path, "consumer",
-                              concurrency=1)
+        worker = start_worker(
+            worker_env(broker_url=broker, database_url=database), tmp_path, "consumer", concurrency=1
+        )
         store = Store(database)
 
         def stored() -> tuple[str | None, str | None] | None:

@@ -51,8 +51,9 @@ def test_concurrent_near_duplicates_store_one_copy_each(
         workers = [start_worker(env, tmp_path, f"race{n}", concurrency=2) for n in range(2)]
         store = Store(database)
         try:
-            wait_until(lambda: sum(_counts(store)) >= len(items), 180, interval=1.0,
-                       what="every item decided")
+            wait_until(
+                lambda: sum(_counts(store)) >= len(items), 180, interval=1.0, what="every item decided"
+            )
         finally:
             for worker in workers:
                 worker.stop()

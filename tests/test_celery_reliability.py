@@ -68,10 +68,17 @@ def test_sigkill_mid_batch_every_item_stored_once(postgres_url: str, redis_url: 
             assert stored_at_kill < len(items)
             second = start_worker(env, tmp_path, "heir", concurrency=2)
             try:
-                wait_until(lambda: _counts(store)[0] >= len(items), 120, interval=0.5,
-                           what="the heir to finish the batch")
-                wait_until(lambda: client.hlen("unacked") == 0 and client.llen("process") == 0, 30,
-                           what="the queue to drain")
+                wait_until(
+                    lambda: _counts(store)[0] >= len(items),
+                    120,
+                    interval=0.5,
+                    what="the heir to finish the batch",
+                )
+                wait_until(
+                    lambda: client.hlen("unacked") == 0 and client.llen("process") == 0,
+                    30,
+                    what="the queue to drain",
+                )
             finally:
                 second.stop()
         finally:
@@ -92,8 +99,13 @@ def test_redis_restart_mid_batch(postgres_url: str, tmp_path: Path) -> None:
     items = _distinct_items(12, 800)
     try:
         with fresh_database(postgres_url, "restart") as database:
-            env = worker_env(broker_url=broker, database_url=database, visibility_timeout_s=6,
-                             task_max_retries=10, retry_backoff_max_s=3)
+            env = worker_env(
+                broker_url=broker,
+                database_url=database,
+                visibility_timeout_s=6,
+                task_max_retries=10,
+                retry_backoff_max_s=3,
+            )
             wirefeed(env, "enqueue", "--items", str(write_jsonl(tmp_path / "items.jsonl", items)))
             store = Store(database)
             worker = start_worker(env, tmp_path, "survivor", concurrency=2)
@@ -104,8 +116,12 @@ def test_redis_restart_mid_batch(postgres_url: str, tmp_path: Path) -> None:
                 time.sleep(3)
                 assert _counts(store)[0] - down_at <= 4  # the workers really lost their broker
                 server.start()
-                wait_until(lambda: _counts(store)[0] >= len(items), 150, interval=0.5,
-                           what="the batch to finish after the restart")
+                wait_until(
+                    lambda: _counts(store)[0] >= len(items),
+                    150,
+                    interval=0.5,
+                    what="the batch to finish after the restart",
+                )
             finally:
                 worker.stop()
             stored, duplicates, errors = _counts(store)
@@ -127,8 +143,13 @@ def test_database_refusing_connections_then_back(postgres_url: str, redis_url: s
         proxy = SwitchableProxy(real.host or "127.0.0.1", real.port or 5432)
         proxy.accept()
         proxied = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-        env = worker_env(broker_url=broker, database_url=proxied, visibility_timeout_s=30,
-                         task_max_retries=12, retry_backoff_max_s=2)
+        env = worker_env(
+            broker_url=broker,
+            database_url=proxied,
+            visibility_timeout_s=30,
+            task_max_retries=12,
+            retry_backoff_max_s=2,
+        )
         wirefeed(env, "enqueue", "--items", str(write_jsonl(tmp_path / "items.jsonl", items)))
         store = Store(database)  # the test reads past the proxy
         worker = start_worker(env, tmp_path, "patient", concurrency=2)
@@ -139,8 +160,12 @@ def test_database_refusing_connections_then_back(postgres_url: str, redis_url: s
             time.sleep(4)
             assert _counts(store)[0] - refused_at <= 4  # nothing gets through while it refuses
             proxy.accept()
-            wait_until(lambda: _counts(store)[0] >= len(items), 150, interval=0.5,
-                       what="the batch to finish once the database is back")
+            wait_until(
+                lambda: _counts(store)[0] >= len(items),
+                150,
+                interval=0.5,
+                what="the batch to finish once the database is back",
+            )
         finally:
             worker.stop()
             proxy.close()
@@ -162,12 +187,25 @@ def test_retries_run_out_into_a_dead_letter(postgres_url: str, redis_url: str, t
     items = _distinct_items(17, 2)
     with fresh_database(postgres_url, "deadletter") as database:
         nowhere = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-        env = worker_env(broker_url=broker, database_url=database, dedup_url=nowhere,
-                         task_max_retries=2, retry_backoff_max_s=1)
+        env = worker_env(
+            broker_url=broker,
+            database_url=database,
+            dedup_url=nowhere,
+            task_max_retries=2,
+            retry_backoff_max_s=1,
+        )
         worker = start_worker(env, tmp_path, "unlucky", concurrency=1)
         try:
-            stdout = wirefeed(env, "enqueue", "--items", str(write_jsonl(tmp_path / "items.jsonl", items)),
-                              "--batch", "1", "--wait", timeout=120)
+            stdout = wirefeed(
+                env,
+                "enqueue",
+                "--items",
+                str(write_jsonl(tmp_path / "items.jsonl", items)),
+                "--batch",
+                "1",
+                "--wait",
+                timeout=120,
+            )
         finally:
             worker.stop()
         store = Store(database)

@@ -68,8 +68,10 @@ def test_services_and_their_shape(compose: dict[str, Any]) -> None:
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert "--appendonly" in _command(services["redis"])  # a broker restart keeps the queued messages
     # One worker per queue, so each scales on its own.
-    queues = {_command(services[name])[_command(services[name]).index("-Q") + 1]
-              for name in ("worker-discover", "worker-fetch", "worker-process")}
+    queues = {
+        _command(services[name])[_command(services[name]).index("-Q") + 1]
+        for name in ("worker-discover", "worker-fetch", "worker-process")
+    }
     from worker.celery_app import QUEUES
 
     assert queues == set(QUEUES)
@@ -131,7 +133,7 @@ def test_environment_variables_are_ones_config_reads(compose: dict[str, Any]) ->
     for key in set(re.findall(r"\$\{([A-Z_]+)", text)):
         assert key in example, f"docker-compose.yml interpolates {key}, missing from .env.example"
     for service in compose["services"].values():
-        for key in (service.get("environment") or {}):
+        for key in service.get("environment") or {}:
             assert key in fields or key in THIRD_PARTY_VARS, key
     assert example["WIREFEED_FLOWER_BASIC_AUTH"]  # Flower refuses to start without it...
     from worker.celery_app import weak_flower_credentials
@@ -141,5 +143,10 @@ def test_environment_variables_are_ones_config_reads(compose: dict[str, Any]) ->
     assert compose["services"]["flower"]["ports"] == ["${WIREFEED_FLOWER_BIND:-127.0.0.1}:5555:5555"]
     assert Settings().flower_bind == example["WIREFEED_FLOWER_BIND"] == "127.0.0.1"
     # The example's values are valid settings, not just known names.
-    Settings(**{key[len(ENV_PREFIX):].lower(): value for key, value in example.items()
-                if key.startswith(ENV_PREFIX)})
+    Settings(
+        **{
+            key[len(ENV_PREFIX) :].lower(): value
+            for key, value in example.items()
+            if key.startswith(ENV_PREFIX)
+        }
+    )

@@ -402,15 +402,20 @@ def test_an_article_older_than_max_age_days_is_refused_by_its_own_date(tmp_path:
     store = Store(f"sqlite:///{tmp_path / 'age.db'}")
     store.upgrade()
     pipeline = Pipeline(store)
-    [source] = parse_sources({"sources": [{"name": "archive", "feeds": ["https://old.example/feed.xml"],
-                                           "max_age_days": 7}]}, "test").select()
-    body = "".join(f"<p>Paragraph {n} of a story about the harbour, long enough to count as prose.</p>"
-                   for n in range(8))
+    [source] = parse_sources(
+        {"sources": [{"name": "archive", "feeds": ["https://old.example/feed.xml"], "max_age_days": 7}]},
+        "test",
+    ).select()
+    body = "".join(
+        f"<p>Paragraph {n} of a story about the harbour, long enough to count as prose.</p>" for n in range(8)
+    )
 
     def page(published: str) -> str:
-        return (f'<html lang="en"><head><meta property="article:published_time" content="{published}">'
-                f"<title>Harbour story</title></head><body><article><h1>Harbour story</h1>{body}"
-                "</article></body></html>")
+        return (
+            f'<html lang="en"><head><meta property="article:published_time" content="{published}">'
+            f"<title>Harbour story</title></head><body><article><h1>Harbour story</h1>{body}"
+            "</article></body></html>"
+        )
 
     old = ingest_page(pipeline, source, "https://old.example/2015/harbour", page("2015-05-01T08:00:00+00:00"))
     assert old.error_kind is not None and old.error_kind.value == "too_old"

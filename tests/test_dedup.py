@@ -142,8 +142,11 @@ def test_concurrent_copies_insert_exactly_one_per_story() -> None:
     """Threads racing with copies of the same stories: the lock must let exactly one of each in."""
     index = InProcessIndex(0.7)
     originals = [story(200 + i) for i in range(6)]
-    variants = [(f"s{i}-c{j}", signature(near_copy(text) if j else text))
-                for i, text in enumerate(originals) for j in range(4)]
+    variants = [
+        (f"s{i}-c{j}", signature(near_copy(text) if j else text))
+        for i, text in enumerate(originals)
+        for j in range(4)
+    ]
     results: dict[str, Match | None] = {}
     barrier = threading.Barrier(4)
 

@@ -87,12 +87,19 @@ CLUSTERS = 8
 WORKERS = 4
 
 
-def _race_worker(url: str, prefix: str, worker: int, barrier: multiprocessing.synchronize.Barrier,
-                 results: multiprocessing.Queue) -> None:
+def _race_worker(
+    url: str,
+    prefix: str,
+    worker: int,
+    barrier: multiprocessing.synchronize.Barrier,
+    results: multiprocessing.Queue,
+) -> None:
     """Insert this worker's copy of every story, all workers starting together on the same stories."""
     index = RedisIndex(redis.Redis.from_url(url), 0.7, prefix=prefix)
-    copies = [(f"s{c}-w{worker}", signature(near_copy(story(500 + c)) if worker else story(500 + c)))
-              for c in range(CLUSTERS)]
+    copies = [
+        (f"s{c}-w{worker}", signature(near_copy(story(500 + c)) if worker else story(500 + c)))
+        for c in range(CLUSTERS)
+    ]
     barrier.wait()
     for key, sig in copies:
         match = index.check_and_insert(key, sig)
@@ -104,8 +111,10 @@ def test_racing_processes_insert_exactly_one_copy_per_story(redis_url: str, pref
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(WORKERS)
     results = context.Queue()
-    processes = [context.Process(target=_race_worker, args=(redis_url, prefix, w, barrier, results))
-                 for w in range(WORKERS)]
+    processes = [
+        context.Process(target=_race_worker, args=(redis_url, prefix, w, barrier, results))
+        for w in range(WORKERS)
+    ]
     for process in processes:
         process.start()
     outcomes = dict(results.get(timeout=60) for _ in range(CLUSTERS * WORKERS))
@@ -132,10 +141,15 @@ def test_story_judge_decisions_equal_the_in_process_index(client: redis.Redis, p
     local = text["local-harbour"].replace("PORT-STRIKE-TEXT", text["port-strike"])
     paragraphs = text["wildfire"].split("\n\n")
     stream = [
-        ("fire-trim", "\n\n".join(paragraphs[:3])), ("fire", text["wildfire"]),
-        ("fire-half", "\n\n".join(paragraphs[:4])), ("local", local), ("strike", text["port-strike"]),
-        ("rates-a", text["rates-brief-a"]), ("rates-b", text["rates-brief-b"]),
-        ("quote-a", text["quote-a"]), ("quote-b", text["quote-b"]),
+        ("fire-trim", "\n\n".join(paragraphs[:3])),
+        ("fire", text["wildfire"]),
+        ("fire-half", "\n\n".join(paragraphs[:4])),
+        ("local", local),
+        ("strike", text["port-strike"]),
+        ("rates-a", text["rates-brief-a"]),
+        ("rates-b", text["rates-brief-b"]),
+        ("quote-a", text["quote-a"]),
+        ("quote-b", text["quote-b"]),
         *[(f"s{i}", story(500 + i)) for i in range(10)],
         *[(f"c{i}", near_copy(story(500 + i))) for i in range(10)],
     ]

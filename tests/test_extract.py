@@ -23,8 +23,10 @@ PROSE = (
 
 def _page(body: str, head: str = "<title>A story</title>") -> str:
     nav = "<nav><ul>" + "".join(f'<li><a href="/s{i}">Section {i}</a></li>' for i in range(8)) + "</ul></nav>"
-    return f"<!doctype html><html><head>{head}</head><body><header>{nav}</header>{body}" \
-           f"<footer><p>Copyright 2026 Example Media. All rights reserved.</p></footer></body></html>"
+    return (
+        f"<!doctype html><html><head>{head}</head><body><header>{nav}</header>{body}"
+        f"<footer><p>Copyright 2026 Example Media. All rights reserved.</p></footer></body></html>"
+    )
 
 
 @pytest.mark.parametrize("value", ["", "   \n\t ", b"", b"  \r\n "])
@@ -34,12 +36,15 @@ def test_empty_input_is_empty(value: str | bytes) -> None:
     assert info.value.kind is ErrorKind.EMPTY
 
 
-@pytest.mark.parametrize("value", [
-    b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
-    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
-    b"\x1f\x8b\x08\x00" + bytes(200),
-    bytes(range(32)) * 50,
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+        b"\x1f\x8b\x08\x00" + bytes(200),
+        bytes(range(32)) * 50,
+    ],
+)
 def test_binary_input_is_an_encoding_error(value: bytes) -> None:
     with pytest.raises(IngestError) as info:
         extract(value)
@@ -58,7 +63,7 @@ def test_random_garbage_only_raises_ingest_errors() -> None:
             data = "".join(rng.choice("<>/=\"' abcdiv p&;#x\n") for _ in range(size))
         else:
             start = rng.randint(0, len(seed) - 1)
-            data = seed[start:start + size * 4]
+            data = seed[start : start + size * 4]
         with contextlib.suppress(IngestError):
             extract(data, "https://example.org/x")
 
@@ -148,8 +153,9 @@ def test_decode_html_prefers_valid_utf8_over_a_wrong_latin1_label() -> None:
 
 
 def test_decode_html_uses_meta_http_equiv_charset() -> None:
-    page = ('<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
-            "<p>Привет, мир</p>").encode("cp1251")
+    page = (
+        '<meta http-equiv="Content-Type" content="text/html; charset=windows-1251"><p>Привет, мир</p>'
+    ).encode("cp1251")
     assert "Привет, мир" in decode_html(page)
 
 
@@ -168,8 +174,10 @@ def test_listing_of_teasers_is_not_an_article_even_without_page_type() -> None:
 
 
 def test_declared_listing_with_little_prose_is_not_an_article() -> None:
-    head = '<title>Search</title><script type="application/ld+json">{"@context":"https://schema.org",' \
-           '"@type":"SearchResultsPage","name":"Search results"}</script>'
+    head = (
+        '<title>Search</title><script type="application/ld+json">{"@context":"https://schema.org",'
+        '"@type":"SearchResultsPage","name":"Search results"}</script>'
+    )
     body = f"<main><p>{PROSE}</p><p>Results for your query are listed below.</p></main>"
     with pytest.raises(IngestError) as info:
         extract(_page(body, head=head))
@@ -196,8 +204,10 @@ def test_comment_thread_longer_than_the_story_stays_out() -> None:
         for i in range(10)
     )
     story = f"<p>Story one. {PROSE}</p><p>Story two. {PROSE}</p>"
-    body = (f'<article class="post"><div class="entry-content">{story}</div></article>'
-            f'<section id="comments" class="comments-area"><ol>{comments}</ol></section>')
+    body = (
+        f'<article class="post"><div class="entry-content">{story}</div></article>'
+        f'<section id="comments" class="comments-area"><ol>{comments}</ol></section>'
+    )
     text = extract(_page(body)).text
     assert text.startswith("Story one.") and "Story two." in text
     assert "I think" not in text and "Reader" not in text
@@ -214,24 +224,31 @@ def test_related_box_larger_than_the_story_stays_out() -> None:
 def test_chrome_named_layout_wrapper_does_not_hide_the_story() -> None:
     paragraphs = "".join(f"<p>Paragraph {i}. {PROSE}</p>" for i in range(5))
     menu = "".join(f'<li><a href="/m{i}">Menu entry number {i} with words</a></li>' for i in range(40))
-    body = (f'<div class="mega-menu"><ul>{menu}</ul></div><div class="layout with-sidebar-right">'
-            f'<div class="main-col">{paragraphs}</div><div class="sidebar"><p>Ad</p></div></div>')
+    body = (
+        f'<div class="mega-menu"><ul>{menu}</ul></div><div class="layout with-sidebar-right">'
+        f'<div class="main-col">{paragraphs}</div><div class="sidebar"><p>Ad</p></div></div>'
+    )
     text = extract(_page(body)).text
     assert [p.split(".")[0] for p in text.split("\n\n")] == [f"Paragraph {i}" for i in range(5)]
 
 
 def test_str_and_bytes_input_give_the_same_article() -> None:
     raw = SEED.read_bytes()
-    assert extract(raw, "https://x.test/a").to_dict() == extract(raw.decode("utf-8"), "https://x.test/a").to_dict()
+    assert (
+        extract(raw, "https://x.test/a").to_dict()
+        == extract(raw.decode("utf-8"), "https://x.test/a").to_dict()
+    )
 
 
 def test_lead_paragraph_above_the_body_is_kept_byline_and_caption_are_not() -> None:
-    body = (f'<article><div class="article-head"><h1>Title</h1><p class="intro">The lead: {PROSE}</p>'
-            '<p class="meta">14.03.2024, 10:25 Uhr · Von Jane Doe</p>'
-            '<div class="pic"><div><img src="x.jpg"></div><div>The harbour at dawn. (Photo: Agency)</div>'
-            "</div>"
-            f'</div><div class="article-text"><p>Body one. {PROSE}</p><p>Body two. {PROSE}</p>'
-            f'<p>Body three. {PROSE}</p></div></article>')
+    body = (
+        f'<article><div class="article-head"><h1>Title</h1><p class="intro">The lead: {PROSE}</p>'
+        '<p class="meta">14.03.2024, 10:25 Uhr · Von Jane Doe</p>'
+        '<div class="pic"><div><img src="x.jpg"></div><div>The harbour at dawn. (Photo: Agency)</div>'
+        "</div>"
+        f'</div><div class="article-text"><p>Body one. {PROSE}</p><p>Body two. {PROSE}</p>'
+        f"<p>Body three. {PROSE}</p></div></article>"
+    )
     text = extract(_page(body)).text
     assert text.split("\n\n")[0] == f"The lead: {PROSE}"
     assert "Jane Doe" not in text and "harbour at dawn" not in text
@@ -239,10 +256,41 @@ def test_lead_paragraph_above_the_body_is_kept_byline_and_caption_are_not() -> N
 
 def test_random_tag_soup_never_raises_an_internal_error() -> None:
     rng = random.Random(3)
-    tags = ["div", "p", "a", "span", "article", "main", "nav", "table", "tr", "td", "ul", "li", "br", "h1",
-            "h2", "figure", "header", "footer", "time", "script", "amp-img", "form", "b"]
-    attrs = ['class="content"', 'class="sidebar"', 'id="comments"', 'itemprop="articleBody"', "hidden",
-             'class="related-posts"', 'role="main"', ""]
+    tags = [
+        "div",
+        "p",
+        "a",
+        "span",
+        "article",
+        "main",
+        "nav",
+        "table",
+        "tr",
+        "td",
+        "ul",
+        "li",
+        "br",
+        "h1",
+        "h2",
+        "figure",
+        "header",
+        "footer",
+        "time",
+        "script",
+        "amp-img",
+        "form",
+        "b",
+    ]
+    attrs = [
+        'class="content"',
+        'class="sidebar"',
+        'id="comments"',
+        'itemprop="articleBody"',
+        "hidden",
+        'class="related-posts"',
+        'role="main"',
+        "",
+    ]
     words = ["lorem", "ipsum", "dolor", "sit", "amet,", "consectetur.", "Adipiscing", "elit;", "«incididunt»"]
     outcomes = set()
     for _ in range(150):
@@ -304,13 +352,16 @@ def test_story_with_a_few_read_more_links_is_still_an_article() -> None:
     assert extract(_page(f"<main><h1>Council</h1><div>{body}</div></main>")).text.startswith("Paragraph 0.")
 
 
-@pytest.mark.parametrize(("line", "byline"), [
-    ("By Jane Doe", True),
-    ("Von Martina Kessler und Tom Berg", True),
-    ("By Lucia Ferreira and Tom WhitcombeUpdated August 19, 2023 at 7:05 p.m. PDT", True),
-    ("Di recente, il governo ha deciso di cambiare la legge.", False),
-    ("By the time the ferry arrived, the crowd had gone home.", False),
-])
+@pytest.mark.parametrize(
+    ("line", "byline"),
+    [
+        ("By Jane Doe", True),
+        ("Von Martina Kessler und Tom Berg", True),
+        ("By Lucia Ferreira and Tom WhitcombeUpdated August 19, 2023 at 7:05 p.m. PDT", True),
+        ("Di recente, il governo ha deciso di cambiare la legge.", False),
+        ("By the time the ferry arrived, the crowd had gone home.", False),
+    ],
+)
 def test_byline_lines(line: str, byline: bool) -> None:
     page = _page(f"<article><p>{PROSE}</p><p>{line}</p><p>Again: {PROSE}</p></article>")
     assert (line in extract(page).text) is not byline
@@ -325,8 +376,10 @@ def test_story_in_a_wrapper_named_like_furniture_is_found_on_a_second_look() -> 
 
 
 def test_latin1_bytes_behind_a_wrong_utf8_declaration_are_recovered() -> None:
-    page = ('<meta charset="utf-8"><p>Die Brücke über den Mühlbach wird gesperrt. Für Fußgänger gibt es '
-            "einen Steg, sagte der Bürgermeister am Dienstag in Talheim.</p>").encode("cp1252")
+    page = (
+        '<meta charset="utf-8"><p>Die Brücke über den Mühlbach wird gesperrt. Für Fußgänger gibt es '
+        "einen Steg, sagte der Bürgermeister am Dienstag in Talheim.</p>"
+    ).encode("cp1252")
     assert "Die Brücke über den Mühlbach" in decode_html(page)
 
 
@@ -356,20 +409,29 @@ def _script_rendered_page(article_body: object, html_body: str, ld_type: str = "
     """A page as React/Next/Arc templates serve it: the story in JSON-LD, the HTML a shell around it."""
     import json
 
-    ld = {"@context": "https://schema.org", "@type": ld_type, "headline": "Reservoirs at a twenty-year low",
-          "datePublished": "2026-05-04T08:00:00Z", "articleBody": article_body}
-    head = ("<title>Reservoirs at a twenty-year low | Example Courier</title>"
-            f'<script type="application/ld+json">{json.dumps(ld)}</script>')
+    ld = {
+        "@context": "https://schema.org",
+        "@type": ld_type,
+        "headline": "Reservoirs at a twenty-year low",
+        "datePublished": "2026-05-04T08:00:00Z",
+        "articleBody": article_body,
+    }
+    head = (
+        "<title>Reservoirs at a twenty-year low | Example Courier</title>"
+        f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    )
     return _page(html_body, head=head)
 
 
 def _teaser_shell(paragraphs: list[str]) -> str:
     related = "".join(f'<li><a href="/news/other-{i}">Another story number {i}</a></li>' for i in range(6))
-    return ('<main><article><h1>Reservoirs at a twenty-year low</h1>'
-            + "".join(f"<p>{p}</p>" for p in paragraphs)
-            + '<div id="root" data-hydrate="true"></div></article>'
-            f'<aside><h2>Most read</h2><ul>{related}</ul></aside>'
-            '<div class="newsletter"><p>Sign up for our newsletter</p></div></main>')
+    return (
+        "<main><article><h1>Reservoirs at a twenty-year low</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + '<div id="root" data-hydrate="true"></div></article>'
+        f"<aside><h2>Most read</h2><ul>{related}</ul></aside>"
+        '<div class="newsletter"><p>Sign up for our newsletter</p></div></main>'
+    )
 
 
 def test_full_story_in_article_body_replaces_a_teaser_region() -> None:
@@ -410,13 +472,17 @@ def test_short_article_body_does_not_rescue_an_empty_page() -> None:
     assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
 
 
-@pytest.mark.parametrize("article_body", [
-    _STORY[0],  # shorter than the HTML body
-    "\n\n".join(_STORY[:2]) + " The authority added that …",  # truncated teaser
-    "\n\n".join(_STORY * 3)[:2600].rsplit(" ", 1)[0] + "...",  # long enough, but cut off
-])
+@pytest.mark.parametrize(
+    "article_body",
+    [
+        _STORY[0],  # shorter than the HTML body
+        "\n\n".join(_STORY[:2]) + " The authority added that …",  # truncated teaser
+        "\n\n".join(_STORY * 3)[:2600].rsplit(" ", 1)[0] + "...",  # long enough, but cut off
+    ],
+)
 def test_shorter_truncated_or_unrelated_article_body_never_replaces_a_good_html_body(
-        article_body: str) -> None:
+    article_body: str,
+) -> None:
     html_story = _STORY[:4] if "…" not in article_body and "..." not in article_body else _STORY
     page = _script_rendered_page(article_body, _teaser_shell(html_story))
     article = extract(page)
@@ -430,8 +496,9 @@ def test_unrelated_longer_article_body_does_not_replace_the_html_story() -> None
         "Quarterly earnings at the shipping group beat analysts' expectations, helped by higher freight "
         "rates on Asian routes and a one-off gain from the sale of two older container vessels.",
     ] * 6
-    page = _script_rendered_page("\n\n".join(f"{p} ({i})" for i, p in enumerate(other)),
-                                 _teaser_shell(_STORY[:3]))
+    page = _script_rendered_page(
+        "\n\n".join(f"{p} ({i})" for i, p in enumerate(other)), _teaser_shell(_STORY[:3])
+    )
     article = extract(page)
     assert article.text is not None
     assert article.text.split("\n\n") == _STORY[:3]
@@ -440,8 +507,10 @@ def test_unrelated_longer_article_body_does_not_replace_the_html_story() -> None
 
 def test_full_article_body_replaces_a_short_stray_text_picked_from_a_script_rendered_page() -> None:
     """With the story unrendered, the best prose left in the HTML is the author's bio box."""
-    bio = ("<div class=\"author-card\"><p>Jo Example has covered regional politics and the environment "
-           "for the paper since 2011, after ten years as a local radio reporter.</p></div>")
+    bio = (
+        '<div class="author-card"><p>Jo Example has covered regional politics and the environment '
+        "for the paper since 2011, after ten years as a local radio reporter.</p></div>"
+    )
     page = _script_rendered_page("\n\n".join(_STORY), bio + _teaser_shell([]))
     article = extract(page)
     assert article.text is not None
@@ -451,33 +520,42 @@ def test_full_article_body_replaces_a_short_stray_text_picked_from_a_script_rend
 
 def test_inline_wrapper_around_story_and_photo_is_not_taken_for_a_caption_box() -> None:
     """Old templates wrap the whole story, loose text and ``<br>`` lines, in one ``<font>`` beside a photo."""
-    story = ("Roger Federer said on Saturday he was still hungry for titles after a season in which he "
-             "won three of the four majors.<br><br>The Swiss begins his defence in Melbourne next week and "
-             "said his preparation had gone well despite a stomach bug over Christmas.<br><br>He will "
-             "play an exhibition match in Kooyong on Tuesday before the draw is made.")
-    html = ("<html><body><div id='item'><font size='2'><h1>Federer aiming for more titles</h1>"
-            "<div><i>Saturday, 05 Jan 2008 20:43 GMT</i></div>"
-            "<div><a href='/print?id=7'><img src='/printer.gif'>Printer friendly version</a></div>"
-            f"{story}</font></div></body></html>")
+    story = (
+        "Roger Federer said on Saturday he was still hungry for titles after a season in which he "
+        "won three of the four majors.<br><br>The Swiss begins his defence in Melbourne next week and "
+        "said his preparation had gone well despite a stomach bug over Christmas.<br><br>He will "
+        "play an exhibition match in Kooyong on Tuesday before the draw is made."
+    )
+    html = (
+        "<html><body><div id='item'><font size='2'><h1>Federer aiming for more titles</h1>"
+        "<div><i>Saturday, 05 Jan 2008 20:43 GMT</i></div>"
+        "<div><a href='/print?id=7'><img src='/printer.gif'>Printer friendly version</a></div>"
+        f"{story}</font></div></body></html>"
+    )
     article = extract(html)
     assert article.text.split("\n\n")[0].startswith("Roger Federer said on Saturday")
     assert article.text.endswith("before the draw is made.")
     assert "Printer friendly" not in article.text
 
 
-_TOLD = ("<p>The council approved the new cycle lanes on Tuesday after a two-hour debate in which residents "
-         "from both sides of the river spoke for and against the plan.</p>"
-         "<p>Work on the first stretch, along the embankment, will start in March and take about ten weeks, "
-         "the transport committee said.</p>")
+_TOLD = (
+    "<p>The council approved the new cycle lanes on Tuesday after a two-hour debate in which residents "
+    "from both sides of the river spoke for and against the plan.</p>"
+    "<p>Work on the first stretch, along the embankment, will start in March and take about ten weeks, "
+    "the transport committee said.</p>"
+)
 
 
-@pytest.mark.parametrize("tail", [
-    "<h3>Comments (3)</h3><p>Dave, Leeds: About time too, the embankment is a death trap for anyone on a "
-    "bike at rush hour.</p><p>Sue: Another waste of money while the potholes on my street go unfixed.</p>",
-    "<p><b>Regional Headlines</b></p><p>A new bakery has opened on the high street, the first in the town "
-    "centre for more than a decade, its owners said.</p><p>The swimming pool will close for repairs in "
-    "February, the leisure trust announced on Monday.</p>",
-])
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "<h3>Comments (3)</h3><p>Dave, Leeds: About time too, the embankment is a death trap for anyone on a "
+        "bike at rush hour.</p><p>Sue: Another waste of money while the potholes on my street go unfixed.</p>",
+        "<p><b>Regional Headlines</b></p><p>A new bakery has opened on the high street, the first in the town "
+        "centre for more than a decade, its owners said.</p><p>The swimming pool will close for repairs in "
+        "February, the leisure trust announced on Monday.</p>",
+    ],
+)
 def test_unnamed_comment_thread_or_headline_list_after_the_story_stays_out(tail: str) -> None:
     """No class names to go by: the line that opens the thread or the list ends the story."""
     article = extract(f"<html><body><div><h1>Cycle lanes approved</h1>{_TOLD}{tail}</div></body></html>")
@@ -495,16 +573,25 @@ def test_story_among_link_rows_beats_a_compact_blurb_elsewhere() -> None:
     paragraphs = [
         f"Paragraph {i} of the match report: the home side pressed high from the start and forced "
         f"a string of corners before the break, while the visitors defended deep and waited for a chance "
-        f"on the counter that finally came in the {60 + i}th minute." for i in range(8)
+        f"on the counter that finally came in the {60 + i}th minute."
+        for i in range(8)
     ]
-    rows = "".join(f"<div><a href='/team/{i}'>Squad list, fixtures and results of club number {i} this "
-                   f"season in the league and cups</a></div>" for i in range(18))
+    rows = "".join(
+        f"<div><a href='/team/{i}'>Squad list, fixtures and results of club number {i} this "
+        f"season in the league and cups</a></div>"
+        for i in range(18)
+    )
     story = "".join(f"<p>{p}</p>{rows if i == 2 else ''}" for i, p in enumerate(paragraphs))
-    blurb = ("<div id='whatthis'><p>" + "At the bottom of all articles you will see links to six sites. "
-             "These sites, commonly called social bookmarking sites, let you save and share pages. " * 4
-             + "</p></div>")
-    nav = "".join(f"<div><a href='/s/{i}'>Section number {i} with its own long list of stories and "
-                  "results</a></div>" for i in range(10))
+    blurb = (
+        "<div id='whatthis'><p>" + "At the bottom of all articles you will see links to six sites. "
+        "These sites, commonly called social bookmarking sites, let you save and share pages. "
+        * 4
+        + "</p></div>"
+    )
+    nav = "".join(
+        f"<div><a href='/s/{i}'>Section number {i} with its own long list of stories and results</a></div>"
+        for i in range(10)
+    )
     table = f"<table><tr><td><div>{story}</div></td><td>{blurb}</td></tr></table>"
     html = f"<html><body>{nav}{table}</body></html>"
     article = extract(html)
@@ -517,15 +604,23 @@ def test_story_container_wins_over_a_compact_box_inside_it() -> None:
     paragraphs = [
         f"Paragraph {i} of the match report: the home side pressed high from the start and forced "
         f"a string of corners before the break, while the visitors defended deep and waited for a chance "
-        f"on the counter that finally came in the {60 + i}th minute." for i in range(8)
+        f"on the counter that finally came in the {60 + i}th minute."
+        for i in range(8)
     ]
-    rows = "".join(f"<div><a href='/team/{i}'>Squad list, fixtures and results of club number {i} this "
-                   f"season in the league and cups</a></div>" for i in range(30))
-    blurb = ("<div class='entry'><p>" + "I agree with the last reader, every story here gets turned into "
-             "a row about the manager, if only they knew the half of it. " * 4 + "</p></div>")
+    rows = "".join(
+        f"<div><a href='/team/{i}'>Squad list, fixtures and results of club number {i} this "
+        f"season in the league and cups</a></div>"
+        for i in range(30)
+    )
+    blurb = (
+        "<div class='entry'><p>" + "I agree with the last reader, every story here gets turned into "
+        "a row about the manager, if only they knew the half of it. " * 4 + "</p></div>"
+    )
     story = "".join(f"<p>{p}</p>{rows if i == 2 else ''}" for i, p in enumerate(paragraphs))
-    nav = "".join(f"<div><a href='/s/{i}'>Section number {i} with its own long list of stories and "
-                  "results</a></div>" for i in range(10))
+    nav = "".join(
+        f"<div><a href='/s/{i}'>Section number {i} with its own long list of stories and results</a></div>"
+        for i in range(10)
+    )
     article = extract(f"<html><body>{nav}<div class='main'>{story}{blurb}</div></body></html>")
     assert article.text.startswith("Paragraph 0 of the match report")
     assert "Paragraph 7 of the match report" in article.text

@@ -24,7 +24,9 @@ def _page(name: str) -> bytes:
 
 def test_story_after_an_unclosed_title_is_not_swallowed_by_it() -> None:
     """Unrepaired, libxml2 reads the whole page into an unclosed ``<title>``, Python's parser into <head>."""
-    article = extract(_page("broken-title-table-layout.html"), "https://harbourtimes.example/news/view.asp?id=20418")
+    article = extract(
+        _page("broken-title-table-layout.html"), "https://harbourtimes.example/news/view.asp?id=20418"
+    )
     paragraphs = article.text.split("\n\n")
     assert paragraphs[-4].startswith("PORT ELLIS _ The island ferry operator will add two extra sailings")
     assert paragraphs[-1].endswith("keep the extra sailings next winter.")
@@ -44,7 +46,9 @@ def test_story_after_a_start_tag_cut_in_half_survives_a_tolerant_re_parse() -> N
 
 
 def test_story_sharing_its_column_with_headline_teasers_is_found_as_the_densest_prose() -> None:
-    article = extract(_page("story-beside-headline-teasers.html"), "https://courier.example/news/library-hours/")
+    article = extract(
+        _page("story-beside-headline-teasers.html"), "https://courier.example/news/library-hours/"
+    )
     paragraphs = article.text.split("\n\n")
     assert [p.split()[1] for p in paragraphs] == ["central", "longer", "Ruth"]
     assert paragraphs[-1].endswith("repeating it during the winter exams.")
@@ -59,14 +63,20 @@ def test_the_index_page_is_still_refused_after_every_fallback() -> None:
     assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
 
 
-@pytest.mark.parametrize("html", [
-    "<html><body><h1>Page not found</h1><p>Sorry, we could not find that page.</p>"
-    "<ul><li><a href='/'>Home</a></li><li><a href='/news/'>News</a></li></ul></body></html>",
-    "<html><body><h1>Tag: harbour</h1>" + "".join(
-        f"<div class='teaser'><h2><a href='/n/{i}'>Harbour story number {i} about the ferry</a></h2>"
-        f"<p>A short excerpt of harbour story {i}, long enough to be read as a teaser's prose line.</p></div>"
-        for i in range(8)) + "</body></html>",
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><h1>Page not found</h1><p>Sorry, we could not find that page.</p>"
+        "<ul><li><a href='/'>Home</a></li><li><a href='/news/'>News</a></li></ul></body></html>",
+        "<html><body><h1>Tag: harbour</h1>"
+        + "".join(
+            f"<div class='teaser'><h2><a href='/n/{i}'>Harbour story number {i} about the ferry</a></h2>"
+            f"<p>A short excerpt of harbour story {i}, long enough to be read as a teaser's prose line.</p></div>"
+            for i in range(8)
+        )
+        + "</body></html>",
+    ],
+)
 def test_error_and_tag_pages_have_no_run_of_prose_and_stay_refused(html: str) -> None:
     with pytest.raises(IngestError) as info:
         extract(html)
@@ -76,9 +86,13 @@ def test_error_and_tag_pages_have_no_run_of_prose_and_stay_refused(html: str) ->
 def test_story_only_in_the_noscript_version_of_the_page_is_found() -> None:
     story = "".join(
         f"<p>Paragraph {i}: rangers counted nine breeding female bears in the park this year, the highest "
-        f"figure in fourteen years of monitoring, and sixteen cubs among them.</p>" for i in range(4))
-    html = ("<html><body><div id='app'></div><noscript><div class='page'><h1>Record year for bears</h1>"
-            f"<div class='text'>{story}</div></div></noscript><script>render()</script></body></html>")
+        f"figure in fourteen years of monitoring, and sixteen cubs among them.</p>"
+        for i in range(4)
+    )
+    html = (
+        "<html><body><div id='app'></div><noscript><div class='page'><h1>Record year for bears</h1>"
+        f"<div class='text'>{story}</div></div></noscript><script>render()</script></body></html>"
+    )
     article = extract(html)
     assert article.text.split("\n\n")[0].startswith("Paragraph 0: rangers counted")
     assert len(article.text.split("\n\n")) == 4

@@ -20,8 +20,18 @@ from scrapers.extract import extract
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 CASES = sorted(p for p in PAGES.glob("*.html"))
-METADATA_FIELDS = ("canonical_url", "title", "authors", "published_at", "modified_at", "language",
-                   "site_name", "description", "top_image", "paywalled")
+METADATA_FIELDS = (
+    "canonical_url",
+    "title",
+    "authors",
+    "published_at",
+    "modified_at",
+    "language",
+    "site_name",
+    "description",
+    "top_image",
+    "paywalled",
+)
 
 
 def _norm(text: str) -> str:

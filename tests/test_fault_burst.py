@@ -88,8 +88,10 @@ def test_burst_of_queued_items_drains_with_bounded_memory(
 
         def decided() -> int:
             with store.session() as session:
-                return sum(session.scalar(select(func.count()).select_from(model)) or 0
-                           for model in (ArticleRecord, DuplicateRecord, IngestErrorRecord))
+                return sum(
+                    session.scalar(select(func.count()).select_from(model)) or 0
+                    for model in (ArticleRecord, DuplicateRecord, IngestErrorRecord)
+                )
 
         worker = start_worker(env, tmp_path, "burst", concurrency=2, extra=("-l", "warning"))
         started = time.monotonic()
@@ -98,13 +100,18 @@ def test_burst_of_queued_items_drains_with_bounded_memory(
             while decided() < ITEMS:
                 assert time.monotonic() - started < 900, f"only {decided()} of {ITEMS} decided"
                 assert worker.proc is not None and worker.proc.poll() is None, worker.log()[-2000:]
-                peaks.update({pid: max(mb, peaks.get(pid, 0.0)) for pid, mb in
-                              _peak_rss_mb(worker.proc.pid).items()})
+                peaks.update(
+                    {pid: max(mb, peaks.get(pid, 0.0)) for pid, mb in _peak_rss_mb(worker.proc.pid).items()}
+                )
                 time.sleep(1.0)
-            wait_until(lambda: client.llen("process") == 0 and client.hlen("unacked") == 0, 60,
-                       what="the queue to drain")
-            peaks.update({pid: max(mb, peaks.get(pid, 0.0)) for pid, mb in
-                          _peak_rss_mb(worker.proc.pid).items()})
+            wait_until(
+                lambda: client.llen("process") == 0 and client.hlen("unacked") == 0,
+                60,
+                what="the queue to drain",
+            )
+            peaks.update(
+                {pid: max(mb, peaks.get(pid, 0.0)) for pid, mb in _peak_rss_mb(worker.proc.pid).items()}
+            )
         finally:
             worker.stop()
         elapsed = time.monotonic() - started
@@ -114,8 +121,10 @@ def test_burst_of_queued_items_drains_with_bounded_memory(
             errors = list(session.execute(select(IngestErrorRecord.url, IngestErrorRecord.kind)))
         store.dispose()
 
-    print(f"\nburst: {ITEMS} items drained in {elapsed:.0f} s ({ITEMS / elapsed:.0f} items/s); peak RSS per "
-          f"worker process (MB): {', '.join(f'{mb:.0f}' for mb in sorted(peaks.values()))}")
+    print(
+        f"\nburst: {ITEMS} items drained in {elapsed:.0f} s ({ITEMS / elapsed:.0f} items/s); peak RSS per "
+        f"worker process (MB): {', '.join(f'{mb:.0f}' for mb in sorted(peaks.values()))}"
+    )
     # A cluster's copies may be decided by the two processes at once: which copy is kept is a race, that
     # exactly one is kept and the other three are logged as its duplicates is not.
     clusters_of: dict[str, set[str]] = {}

@@ -32,12 +32,20 @@ MAX_RETRIES = 3
 def test_silent_and_trickling_hosts_through_celery(postgres_url: str, redis_url: str, tmp_path: Path) -> None:
     broker = redis_db(redis_url, 40)
     flush(broker)
-    with DemoSite() as site, HostileServer(Behaviour("silent")) as silent, \
-            HostileServer(Behaviour("trickle", interval_s=0.05)) as trickle, \
-            fresh_database(postgres_url, "hosts") as database:
+    with (
+        DemoSite() as site,
+        HostileServer(Behaviour("silent")) as silent,
+        HostileServer(Behaviour("trickle", interval_s=0.05)) as trickle,
+        fresh_database(postgres_url, "hosts") as database,
+    ):
         sources = {
-            "defaults": {"min_delay_s": 0.1, "timeout_s": TIMEOUT_S, "max_retries": MAX_RETRIES,
-                         "backoff_base_s": 0.1, "max_age_days": 7},
+            "defaults": {
+                "min_delay_s": 0.1,
+                "timeout_s": TIMEOUT_S,
+                "max_retries": MAX_RETRIES,
+                "backoff_base_s": 0.1,
+                "max_age_days": 7,
+            },
             "sources": [{"name": "mixed", "pages": [site.url("valley", "/news/")]}],
         }
         sources_path = tmp_path / "sources.yaml"
@@ -48,14 +56,20 @@ def test_silent_and_trickling_hosts_through_celery(postgres_url: str, redis_url:
         hung = [canonicalize(silent.base + "/story/1"), canonicalize(trickle.base + "/story/2")]
         # task_max_retries stays at its default (6): before one retry budget, each hung page was fetched
         # (1 + max_retries) times by the fetcher for each of the task's 7 attempts.
-        env = worker_env(broker_url=broker, database_url=database, dedup_url=broker, sources=sources_path,
-                         allow_private_hosts="127.0.0.1")
+        env = worker_env(
+            broker_url=broker,
+            database_url=database,
+            dedup_url=broker,
+            sources=sources_path,
+            allow_private_hosts="127.0.0.1",
+        )
         process = start_worker(env, tmp_path, "process", queues="process", concurrency=2)
         fetch = start_worker(env, tmp_path, "fetch", queues="fetch", concurrency=4, extra=("-P", "threads"))
         try:
             started = time.monotonic()
-            stdout = wirefeed(env, "enqueue", *hung, *good, *sorted(wire), "--source", "mixed", "--wait",
-                              timeout=120)
+            stdout = wirefeed(
+                env, "enqueue", *hung, *good, *sorted(wire), "--source", "mixed", "--wait", timeout=120
+            )
             elapsed = time.monotonic() - started
         finally:
             fetch.stop()
@@ -65,8 +79,11 @@ def test_silent_and_trickling_hosts_through_celery(postgres_url: str, redis_url:
         with store.session() as session:
             stored = list(session.scalars(select(ArticleRecord.canonical_url)))
             duplicates = list(session.scalars(select(DuplicateRecord.url)))
-            errors = list(session.execute(select(IngestErrorRecord.url, IngestErrorRecord.kind,
-                                                 IngestErrorRecord.message)))
+            errors = list(
+                session.execute(
+                    select(IngestErrorRecord.url, IngestErrorRecord.kind, IngestErrorRecord.message)
+                )
+            )
             error_rows = session.scalar(select(func.count()).select_from(IngestErrorRecord))
         store.dispose()
         silent_hits, trickle_hits = len(silent.hits("/story/1")), len(trickle.hits("/story/2"))

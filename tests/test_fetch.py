@@ -407,11 +407,13 @@ def test_allow_list_entry_that_means_nothing_is_refused_at_start(entry: str) -> 
 # -- hosts that stall ----------------------------------------------------------------------------------
 def test_header_trickle_ends_at_the_deadline_and_is_retried_once() -> None:
     # One byte of headers every 50 ms: every read succeeds, so per-read timeouts never fire.
-    policy = FetchPolicy(user_agent="wirefeed-test/0.1", min_delay_s=0.0, timeout_s=1.0, max_retries=3,
-                         backoff_base_s=0.05)
-    with HostileServer(Behaviour("trickle", interval_s=0.05)) as server, Fetcher(
-        allow_private_hosts=["127.0.0.1"]
-    ) as fetcher:
+    policy = FetchPolicy(
+        user_agent="wirefeed-test/0.1", min_delay_s=0.0, timeout_s=1.0, max_retries=3, backoff_base_s=0.05
+    )
+    with (
+        HostileServer(Behaviour("trickle", interval_s=0.05)) as server,
+        Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher,
+    ):
         started = time.monotonic()
         error = _refusal(fetcher, server.base + "/story", policy)
         elapsed = time.monotonic() - started
@@ -421,8 +423,9 @@ def test_header_trickle_ends_at_the_deadline_and_is_retried_once() -> None:
 
 
 def test_silent_host_ends_at_the_deadline() -> None:
-    policy = FetchPolicy(user_agent="wirefeed-test/0.1", min_delay_s=0.0, timeout_s=0.5, max_retries=3,
-                         backoff_base_s=0.05)
+    policy = FetchPolicy(
+        user_agent="wirefeed-test/0.1", min_delay_s=0.0, timeout_s=0.5, max_retries=3, backoff_base_s=0.05
+    )
     with HostileServer(Behaviour("silent")) as server, Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher:
         started = time.monotonic()
         error = _refusal(fetcher, server.base + "/story", policy)
@@ -431,9 +434,10 @@ def test_silent_host_ends_at_the_deadline() -> None:
 
 
 def test_oversized_response_headers_are_refused_as_too_large() -> None:
-    with HostileServer(Behaviour("bigheaders", header_bytes=200_000)) as server, Fetcher(
-        allow_private_hosts=["127.0.0.1"]
-    ) as fetcher:
+    with (
+        HostileServer(Behaviour("bigheaders", header_bytes=200_000)) as server,
+        Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher,
+    ):
         error = _refusal(fetcher, server.base + "/story")
         assert error.kind is ErrorKind.TOO_LARGE and "headers" in error.message
         assert len(server.hits("/story")) == 1  # a size refusal is final, not retried
@@ -442,9 +446,10 @@ def test_oversized_response_headers_are_refused_as_too_large() -> None:
 def test_large_robots_txt_is_parsed_up_to_500_kib_not_ignored() -> None:
     robots = b"User-agent: *\nDisallow: /private/\n" + b"# padding line of a generated robots file\n" * 16_000
     assert len(robots) > 600 * 1024
-    with HostileServer(Behaviour("ok", robots=robots)) as server, Fetcher(
-        allow_private_hosts=["127.0.0.1"]
-    ) as fetcher:
+    with (
+        HostileServer(Behaviour("ok", robots=robots)) as server,
+        Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher,
+    ):
         error = _refusal(fetcher, server.base + "/private/story")
         assert error.kind is ErrorKind.ROBOTS
         assert server.hits("/private/story") == []

@@ -22,7 +22,7 @@ STORY = (
     "The city council voted on Tuesday to expand the northern tram line by four stations, ending a two-year "
     "dispute over how the extension would be paid for. Supporters said the line would cut commuting times "
     "for tens of thousands of residents in the fast-growing suburbs, while opponents warned that the "
-    "projected ridership figures were optimistic and that the costs could rise further. \"We have waited "
+    'projected ridership figures were optimistic and that the costs could rise further. "We have waited '
     "long enough,\" said the council's transport chair, who pushed the plan through after a late amendment "
     "capped the city's share of the bill. Construction is expected to begin next spring and to take about "
     "three years. The regional government has promised to cover half of the cost, but its budget for next "
@@ -34,9 +34,11 @@ PINNED_VALUES = "12ed60bec88a81b8"
 # sha256 prefixes of the whole format-2 bytes (values, sizes, salient and lead sketches), taken before the
 # fingerprint was sped up: the fast paths (ASCII tokens, sort-based distinct, blocked MinHash) must give
 # the same bytes on wire English and on mixed-script, typographic text that takes the Unicode paths.
-MIXED = ("Le maire de Zürich a annoncé « un plan » de 12,5 millions \u2014 lundi. "
-         "東京都の知事は会見で述べた。 Shares of \u0132ssel Holdings rose 3.2% after the "
-         "\ufb01rst-quarter results, said Anna \u0141ukasz.\n\n") * 3
+MIXED = (
+    "Le maire de Zürich a annoncé « un plan » de 12,5 millions \u2014 lundi. "
+    "東京都の知事は会見で述べた。 Shares of \u0132ssel Holdings rose 3.2% after the "
+    "\ufb01rst-quarter results, said Anna \u0141ukasz.\n\n"
+) * 3
 PINNED_BYTES = {STORY: "a49df97628672f60", MIXED: "d1af3c5d6f0fcb04"}
 
 
@@ -55,8 +57,16 @@ def test_content_hash_is_the_sha256_of_the_normal_form() -> None:
 
 
 def test_tokens_drop_punctuation_and_split_unspaced_scripts() -> None:
-    assert tokens("Prices rose 3.5% — the most since 2008.") == ["prices", "rose", "3", "5", "the", "most",
-                                                                 "since", "2008"]
+    assert tokens("Prices rose 3.5% — the most since 2008.") == [
+        "prices",
+        "rose",
+        "3",
+        "5",
+        "the",
+        "most",
+        "since",
+        "2008",
+    ]
     assert tokens("北京时间 today") == ["北", "京", "时", "间", "today"]
 
 
@@ -87,14 +97,21 @@ def test_signature_bytes_are_stable_across_processes_and_versions() -> None:
     import subprocess
     import sys
 
-    code = ("from worker.fingerprint import signature; import sys; "
-            "sys.stdout.write(signature(open(sys.argv[1]).read()).to_bytes().hex())")
+    code = (
+        "from worker.fingerprint import signature; import sys; "
+        "sys.stdout.write(signature(open(sys.argv[1]).read()).to_bytes().hex())"
+    )
     import tempfile
 
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
         handle.write(STORY)
-    other = subprocess.run([sys.executable, "-c", code, handle.name], capture_output=True, text=True,
-                           check=True, env={"PYTHONHASHSEED": "12345", "PATH": ""}).stdout
+    other = subprocess.run(
+        [sys.executable, "-c", code, handle.name],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "12345", "PATH": ""},
+    ).stdout
     assert other == signature(STORY).to_bytes().hex()
     values = signature(STORY).hashvalues.astype("<u8").tobytes()
     assert hashlib.sha256(values).hexdigest()[:16] == PINNED_VALUES
@@ -139,7 +156,7 @@ def test_wire_edits_keep_similarity_high_and_a_different_story_low() -> None:
 
 def test_estimate_tracks_the_exact_jaccard_of_the_shingle_sets() -> None:
     words = tokens(STORY)
-    half = words[: len(words) // 2] + ["entirely", "new", "material"] * 3 + words[len(words) // 2 + 20:]
+    half = words[: len(words) // 2] + ["entirely", "new", "material"] * 3 + words[len(words) // 2 + 20 :]
     a, b = set(shingle_hashes(words).tolist()), set(shingle_hashes(half).tolist())
     exact = len(a & b) / len(a | b)
     estimate = signature(" ".join(words)).jaccard(signature(" ".join(half)))

@@ -37,10 +37,23 @@ def run(
     environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
     # Standard streams as under a normal en_US.UTF-8 locale (strict UTF-8); machines without that locale
     # fall back to C, where Python would quietly use surrogateescape instead.
-    environ.update({"WIREFEED_DATABASE_URL": f"sqlite:///{cwd / 'wf.db'}", "LC_ALL": "en_US.UTF-8",
-                    "LANG": "en_US.UTF-8", "PYTHONIOENCODING": "utf-8:strict", **env})
-    return subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=cwd, input=stdin,
-                          capture_output=True, env=environ, timeout=120)
+    environ.update(
+        {
+            "WIREFEED_DATABASE_URL": f"sqlite:///{cwd / 'wf.db'}",
+            "LC_ALL": "en_US.UTF-8",
+            "LANG": "en_US.UTF-8",
+            "PYTHONIOENCODING": "utf-8:strict",
+            **env,
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "worker.cli", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        env=environ,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -125,7 +138,9 @@ def test_bad_items_are_recorded_and_the_stream_goes_on(store: Store) -> None:
         pipeline.ingest_item(item("https://news.example/ok")),
     ]
     assert [d.error_kind for d in decisions[:3]] == [
-        ErrorKind.TOO_LARGE, ErrorKind.INVALID_ITEM, ErrorKind.NOT_AN_ARTICLE
+        ErrorKind.TOO_LARGE,
+        ErrorKind.INVALID_ITEM,
+        ErrorKind.NOT_AN_ARTICLE,
     ]
     assert decisions[3].outcome is Outcome.STORED
     assert _count(store, ArticleRecord) == 1 and _count(store, IngestErrorRecord) == 3
@@ -147,8 +162,11 @@ def test_invalid_utf8_on_stdin_is_one_invalid_item(workdir: Path) -> None:
 
 def test_oversized_line_on_stdin_is_too_large_and_the_next_line_goes_on(workdir: Path) -> None:
     huge = json.dumps(item("https://news.example/huge", text="word " * 1_000_000)).encode()  # 5 MB > 4 MB
-    lines = [json.dumps(item("https://news.example/one")).encode(), huge,
-             json.dumps(item("https://news.example/two", text=OTHER)).encode()]
+    lines = [
+        json.dumps(item("https://news.example/one")).encode(),
+        huge,
+        json.dumps(item("https://news.example/two", text=OTHER)).encode(),
+    ]
     result = run(["ingest", "-"], workdir, stdin=b"\n".join(lines))
     assert result.returncode == 0, result.stderr.decode()
     out = result.stdout.decode().splitlines()
@@ -162,8 +180,10 @@ def test_local_file_cannot_take_over_a_stored_article(store: Store, tmp_path: Pa
     first = pipeline.ingest_item(item("https://news.example/strike"))
     assert first.outcome is Outcome.STORED
     body = "".join(f"<p>{p}</p>" for p in OTHER.split("\n\n"))
-    html = (f'<html><head><title>Fire</title><link rel="canonical" href="https://news.example/strike">'
-            f"</head><body><article><h1>Fire</h1>{body}</article></body></html>")
+    html = (
+        f'<html><head><title>Fire</title><link rel="canonical" href="https://news.example/strike">'
+        f"</head><body><article><h1>Fire</h1>{body}</article></body></html>"
+    )
     local = tmp_path / "page.html"
     local.write_text(html, encoding="utf-8")
     for url in (local.as_uri(), None):
@@ -179,8 +199,10 @@ def test_local_file_cannot_take_over_a_stored_article(store: Store, tmp_path: Pa
 def test_canonical_on_the_fetched_host_is_still_trusted(store: Store) -> None:
     pipeline = Pipeline(store)
     body = "".join(f"<p>{p}</p>" for p in STORY.split("\n\n"))
-    html = (f'<html><head><title>Strike</title><link rel="canonical" href="https://news.example/strike">'
-            f"</head><body><article><h1>Strike</h1>{body}</article></body></html>")
+    html = (
+        f'<html><head><title>Strike</title><link rel="canonical" href="https://news.example/strike">'
+        f"</head><body><article><h1>Strike</h1>{body}</article></body></html>"
+    )
     decision = pipeline.ingest_html(html, url="https://news.example/strike?utm_source=feed")
     assert decision.outcome is Outcome.STORED
     with store.session() as session:
@@ -192,8 +214,11 @@ def test_markup_and_escapes_in_a_title_are_printed_as_text(workdir: Path) -> Non
     body = "".join(f"<p>{p}</p>" for p in STORY.split("\n\n"))
     title = "Strike [/] ends [bold]now\x1b]0;pwned\x07"
     page = workdir / "page.html"
-    page.write_text(f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}"
-                    "</article></body></html>", encoding="utf-8")
+    page.write_text(
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
     result = run(["extract", str(page)], workdir)
     assert result.returncode == 0, result.stderr.decode()
     assert "Strike [/] ends [bold]now" in result.stdout.decode()
@@ -201,13 +226,20 @@ def test_markup_and_escapes_in_a_title_are_printed_as_text(workdir: Path) -> Non
 
 
 def test_formula_cells_are_quoted_in_csv() -> None:
-    rows = [{"title": '=HYPERLINK("http://evil.example","click")', "url": "https://news.example/a",
-             "authors": ["=cmd|' /C calc'!A0"], "text": "+1 and -2", "source": "@SUM(A1)"}]
+    rows = [
+        {
+            "title": '=HYPERLINK("http://evil.example","click")',
+            "url": "https://news.example/a",
+            "authors": ["=cmd|' /C calc'!A0"],
+            "text": "+1 and -2",
+            "source": "@SUM(A1)",
+        }
+    ]
     out = io.StringIO()
     write_csv(rows, out, ("title", "url", "authors", "text", "source"))
     [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert row["title"].startswith("'=HYPERLINK")
-    assert row["authors"] == '["=cmd|\' /C calc\'!A0"]'  # a JSON array starts with "[": already text
+    assert row["authors"] == "[\"=cmd|' /C calc'!A0\"]"  # a JSON array starts with "[": already text
     assert row["text"] == "'+1 and -2" and row["source"] == "'@SUM(A1)"
     assert row["url"] == "https://news.example/a"
 
@@ -217,8 +249,9 @@ def test_formula_cells_are_quoted_in_csv() -> None:
 def test_broker_down_is_one_line_without_its_password(workdir: Path, args: list[str]) -> None:
     # Port 1 on loopback: nothing listens, the connection is refused at once.
     sources = str(Path(__file__).resolve().parents[1] / "config" / "sources.yaml")
-    result = run(args, workdir, WIREFEED_BROKER_URL="redis://:hunter2-secret@127.0.0.1:1/0",
-                 WIREFEED_SOURCES=sources)
+    result = run(
+        args, workdir, WIREFEED_BROKER_URL="redis://:hunter2-secret@127.0.0.1:1/0", WIREFEED_SOURCES=sources
+    )
     stderr = result.stderr.decode()
     assert result.returncode == 2 and "Traceback" not in stderr
     assert len(stderr.strip().splitlines()) == 1 and "cannot reach the broker" in stderr

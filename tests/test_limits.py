@@ -39,16 +39,38 @@ def _extract_within(html: str, seconds: float) -> IngestError | str:
 
 def test_jsonld_body_of_unclosed_script_fragments_is_linear() -> None:
     body = "<script>x " * 25_000  # 20 s in the old regex
-    page = ('<html><head><title>Strike</title><script type="application/ld+json">'
-            + json.dumps({"@type": "NewsArticle", "headline": "Strike", "articleBody": body})
-            + f"</script></head><body><article><h1>Strike</h1><p>{BODY}</p></article></body></html>")
+    page = (
+        '<html><head><title>Strike</title><script type="application/ld+json">'
+        + json.dumps({"@type": "NewsArticle", "headline": "Strike", "articleBody": body})
+        + f"</script></head><body><article><h1>Strike</h1><p>{BODY}</p></article></body></html>"
+    )
     result = _extract_within(page, 10.0)
     assert isinstance(result, str)  # decided (which body wins is extraction's business), in bounded time
 
 
-@given(st.lists(st.sampled_from(["<script>", "</script>", "<STYLE a=1>", "</style >", "<noscript>",
-                                 "</noscript>", "<template>", "</template>", "<scripts>", "text ", "<p>",
-                                 "</p>", "<script\n>", "</script\t>"]), max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<script>",
+                "</script>",
+                "<STYLE a=1>",
+                "</style >",
+                "<noscript>",
+                "</noscript>",
+                "<template>",
+                "</template>",
+                "<scripts>",
+                "text ",
+                "<p>",
+                "</p>",
+                "<script\n>",
+                "</script\t>",
+            ]
+        ),
+        max_size=30,
+    )
+)
 @settings(max_examples=200, deadline=None)
 def test_strip_invisible_matches_the_regex_it_replaces(parts: list[str]) -> None:
     text = "".join(parts)
@@ -77,6 +99,11 @@ def test_body_nested_past_the_parser_depth_is_too_complex_not_missing() -> None:
 
 def test_ordinary_pages_pass_the_guards() -> None:
     assert "harbour budget" in str(_extract_within(ARTICLE.decode(), 10.0))
-    nested = "<html><body>" + "<div>" * 100 + f"<article><p>{BODY}</p><p>{BODY}</p></article>" + \
-        "</div>" * 100 + "</body></html>"
+    nested = (
+        "<html><body>"
+        + "<div>" * 100
+        + f"<article><p>{BODY}</p><p>{BODY}</p></article>"
+        + "</div>" * 100
+        + "</body></html>"
+    )
     assert "ferry timetable" in str(_extract_within(nested, 10.0))

@@ -22,8 +22,10 @@ def meta_of(html: str, url: str | None = STORY_URL) -> PageMetadata:
 
 
 def page(head: str = "", body: str = "", lang: str = "en") -> str:
-    return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">{head}</head>'
-            f"<body>{body}</body></html>")
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">{head}</head>'
+        f"<body>{body}</body></html>"
+    )
 
 
 def ld(data: object) -> str:
@@ -102,8 +104,11 @@ def test_yoast_graph_with_id_references() -> None:
 
 
 def test_dangling_image_reference_falls_back_to_og_image() -> None:
-    data = {"@type": "NewsArticle", "headline": "Ferry resumes",
-            "image": {"@id": "https://gazette.example/2024/ferry/#primaryimage"}}
+    data = {
+        "@type": "NewsArticle",
+        "headline": "Ferry resumes",
+        "image": {"@id": "https://gazette.example/2024/ferry/#primaryimage"},
+    }
     head = ld(data) + '<meta property="og:image" content="https://gazette.example/uploads/ferry.jpg">'
     assert meta_of(page(head)).top_image == "https://gazette.example/uploads/ferry.jpg"
 
@@ -126,8 +131,14 @@ def test_main_entity_nested_in_webpage_and_related_items_ignored() -> None:
         "@context": "https://schema.org",
         "@type": "ItemList",
         "itemListElement": [
-            {"@type": "ListItem", "item": {"@type": "NewsArticle", "headline": "Elsewhere",
-                                           "datePublished": "2018-01-01T00:00:00Z"}}
+            {
+                "@type": "ListItem",
+                "item": {
+                    "@type": "NewsArticle",
+                    "headline": "Elsewhere",
+                    "datePublished": "2018-01-01T00:00:00Z",
+                },
+            }
         ],
     }
     meta = meta_of(page(ld(related_list) + ld(data)))
@@ -137,10 +148,18 @@ def test_main_entity_nested_in_webpage_and_related_items_ignored() -> None:
 
 
 def test_several_articles_pick_the_one_for_this_url() -> None:
-    other = {"@type": "NewsArticle", "url": "https://news.example.com/other", "headline": "Other story",
-             "datePublished": "2020-01-01T00:00:00Z"}
-    own = {"@type": "NewsArticle", "url": "https://news.example.com/world/2024/story-123.html",
-           "headline": "Own story", "datePublished": "2024-02-02T12:00:00Z"}
+    other = {
+        "@type": "NewsArticle",
+        "url": "https://news.example.com/other",
+        "headline": "Other story",
+        "datePublished": "2020-01-01T00:00:00Z",
+    }
+    own = {
+        "@type": "NewsArticle",
+        "url": "https://news.example.com/world/2024/story-123.html",
+        "headline": "Own story",
+        "datePublished": "2024-02-02T12:00:00Z",
+    }
     meta = meta_of(page(ld([other, own])))
     assert meta.title == "Own story"
     assert meta.published_at == datetime(2024, 2, 2, 12, tzinfo=UTC)
@@ -169,19 +188,26 @@ line two",
 
 
 def test_placeholder_headline_loses_to_what_the_page_shows() -> None:
-    head = (ld({"@type": "NewsArticle", "headline": "escenic", "datePublished": "2012-04-17T14:54:00Z"})
-            + "<title>Plumber jailed after boiler death</title>"
-            + '<meta property="og:title" content="Plumber jailed after boiler death">')
+    head = (
+        ld({"@type": "NewsArticle", "headline": "escenic", "datePublished": "2012-04-17T14:54:00Z"})
+        + "<title>Plumber jailed after boiler death</title>"
+        + '<meta property="og:title" content="Plumber jailed after boiler death">'
+    )
     meta = meta_of(page(head, "<h1>Plumber jailed after boiler death</h1>"))
     assert meta.title == "Plumber jailed after boiler death"
 
 
 def test_organisation_author_only_when_no_person() -> None:
-    org_only = {"@type": "NewsArticle", "headline": "Markets fall",
-                "author": {"@type": "Organization", "name": "Reuters"}}
+    org_only = {
+        "@type": "NewsArticle",
+        "headline": "Markets fall",
+        "author": {"@type": "Organization", "name": "Reuters"},
+    }
     assert meta_of(page(ld(org_only))).authors == ["Reuters"]
-    with_person = dict(org_only, author=[{"@type": "Organization", "name": "Reuters"},
-                                         {"@type": "Person", "name": "Ana Lima"}])
+    with_person = dict(
+        org_only,
+        author=[{"@type": "Organization", "name": "Reuters"}, {"@type": "Person", "name": "Ana Lima"}],
+    )
     assert meta_of(page(ld(with_person))).authors == ["Ana Lima"]
     # the organisation gives way to a person named by a later source
     head = ld(org_only) + '<meta name="author" content="Ana Lima">'
@@ -220,8 +246,10 @@ def test_opengraph_and_meta_tags_when_no_json_ld() -> None:
 
 
 def test_base_href_resolves_relative_urls() -> None:
-    head = ('<base href="https://cdn.example.net/site/"><meta property="og:image" content="pics/a.jpg">'
-            '<link rel="canonical" href="article/42">')
+    head = (
+        '<base href="https://cdn.example.net/site/"><meta property="og:image" content="pics/a.jpg">'
+        '<link rel="canonical" href="article/42">'
+    )
     meta = meta_of(page(head), "https://www.example.net/article/42")
     assert meta.top_image == "https://cdn.example.net/site/pics/a.jpg"
     assert meta.canonical_url == "https://cdn.example.net/site/article/42"
@@ -248,8 +276,10 @@ def test_analytics_and_dublin_core_tags() -> None:
 
 
 def test_truncated_structured_headline_gives_way_to_the_full_one() -> None:
-    full = ("Sanna Marin met Angela Merkel: Germany also wants to keep farm subsidies, "
-            "says the largest net contributor")
+    full = (
+        "Sanna Marin met Angela Merkel: Germany also wants to keep farm subsidies, "
+        "says the largest net contributor"
+    )
     cut = full[:100].rstrip()
     og = f'<meta property="og:title" content="{full} | Uusi">'
     head = ld({"@type": "NewsArticle", "headline": cut}) + og
@@ -261,8 +291,10 @@ def test_truncated_structured_headline_gives_way_to_the_full_one() -> None:
 
 
 def test_bibliographic_author_tags_in_last_first_order() -> None:
-    head = ('<meta name="citation_author" content="Gibney, Elizabeth">'
-            '<meta name="citation_author" content="van der Berg, Anna">')
+    head = (
+        '<meta name="citation_author" content="Gibney, Elizabeth">'
+        '<meta name="citation_author" content="van der Berg, Anna">'
+    )
     assert meta_of(page(head)).authors == ["Elizabeth Gibney", "Anna van der Berg"]
 
 
@@ -272,49 +304,67 @@ def test_icon_titles_are_not_the_page_title() -> None:
 
 
 def test_cjk_title_with_a_bare_pipe() -> None:
-    head = ('<title>NEWS WEB EASY|子どもへの体罰を禁止する法律ができる</title>'
-            '<meta name="application-name" content="NEWS WEB EASY">')
+    head = (
+        "<title>NEWS WEB EASY|子どもへの体罰を禁止する法律ができる</title>"
+        '<meta name="application-name" content="NEWS WEB EASY">'
+    )
     assert meta_of(page(head, lang="ja")).title == "子どもへの体罰を禁止する法律ができる"
 
 
 def test_title_is_never_the_site_name_alone() -> None:
     head = '<title>The Daily Planet</title><meta property="og:site_name" content="The Daily Planet">'
-    meta = meta_of(page(head, '<header><h1 class="site-logo">The Daily Planet</h1></header>'
-                              "<main><h1>Mayor resigns after vote</h1></main>"))
+    meta = meta_of(
+        page(
+            head,
+            '<header><h1 class="site-logo">The Daily Planet</h1></header>'
+            "<main><h1>Mayor resigns after vote</h1></main>",
+        )
+    )
     assert meta.title == "Mayor resigns after vote"
 
 
 def test_h1_cleans_a_title_that_carries_the_site_name() -> None:
     head = "<title>Mayor resigns after vote: what happens next – Metro Herald</title>"
-    meta = meta_of(page(head, "<article><h1>Mayor resigns after vote: what happens next</h1></article>"),
-                   "https://www.metroherald.example/politics/mayor")
+    meta = meta_of(
+        page(head, "<article><h1>Mayor resigns after vote: what happens next</h1></article>"),
+        "https://www.metroherald.example/politics/mayor",
+    )
     assert meta.title == "Mayor resigns after vote: what happens next"
 
 
 def test_site_name_tag_filled_with_the_page_title() -> None:
     """CMSs that put "Story | Site" in application-name, or the site name in og:title."""
-    head = ('<title>Achtsam durch die Krise | Die FURCHE</title>'
-            '<meta property="og:title" content="Achtsam durch die Krise">'
-            '<meta name="application-name" content="Achtsam durch die Krise | Die FURCHE">')
+    head = (
+        "<title>Achtsam durch die Krise | Die FURCHE</title>"
+        '<meta property="og:title" content="Achtsam durch die Krise">'
+        '<meta name="application-name" content="Achtsam durch die Krise | Die FURCHE">'
+    )
     meta = meta_of(page(head, lang="de"), "https://www.furche.at/gesellschaft/achtsam-2497954")
     assert meta.title == "Achtsam durch die Krise"
     assert meta.site_name == "Die FURCHE"
-    head = ('<meta property="og:title" content="International Biathlon Union - IBU">'
-            '<meta property="og:site_name" content="International Biathlon Union - IBU">')
+    head = (
+        '<meta property="og:title" content="International Biathlon Union - IBU">'
+        '<meta property="og:site_name" content="International Biathlon Union - IBU">'
+    )
     meta = meta_of(page(head, "<h1>Peking 2022 – eine große Chance</h1>", lang="de"))
     assert meta.title == "Peking 2022 – eine große Chance"
     assert meta.site_name == "International Biathlon Union - IBU"
 
 
 def test_site_name_from_publisher_when_no_og_site_name() -> None:
-    data = {"@type": "NewsArticle", "headline": "X happened",
-            "publisher": {"@type": "NewsMediaOrganization", "name": "Gazette Times"}}
+    data = {
+        "@type": "NewsArticle",
+        "headline": "X happened",
+        "publisher": {"@type": "NewsMediaOrganization", "name": "Gazette Times"},
+    }
     assert meta_of(page(ld(data))).site_name == "Gazette Times"
 
 
 def test_publisher_credit_in_meta_author_is_not_a_person() -> None:
-    head = ('<meta name="author" content="Olympia-Verlag GmbH, Nürnberg, Germany">'
-            '<meta name="copyright" content="Olympia-Verlag GmbH, Nürnberg, Germany">')
+    head = (
+        '<meta name="author" content="Olympia-Verlag GmbH, Nürnberg, Germany">'
+        '<meta name="copyright" content="Olympia-Verlag GmbH, Nürnberg, Germany">'
+    )
     meta = meta_of(page(head, '<h1>Skitouren im Test</h1><p class="byline">Von Maria Huber</p>', lang="de"))
     assert meta.authors == ["Maria Huber"]
 
@@ -343,8 +393,10 @@ def test_publisher_credit_in_meta_author_is_not_a_person() -> None:
     ],
 )
 def test_visible_byline(byline: str, authors: list[str]) -> None:
-    body = (f'<article><h1>Ceasefire talks resume</h1><div class="article-byline">{byline}</div>'
-            "<p>Text.</p></article>")
+    body = (
+        f'<article><h1>Ceasefire talks resume</h1><div class="article-byline">{byline}</div>'
+        "<p>Text.</p></article>"
+    )
     assert meta_of(page("", body)).authors == authors
 
 
@@ -352,8 +404,10 @@ def test_visible_byline(byline: str, authors: list[str]) -> None:
     ("markup", "authors"),
     [
         ("<p><strong>By Nada Tawfik, BBC News, New York</strong></p>", ["Nada Tawfik"]),
-        ("<p>Von Roland Brockmann und Sebastian Drescher<br><br>\n\nKakuma / Kenia</p>",
-         ["Roland Brockmann", "Sebastian Drescher"]),
+        (
+            "<p>Von Roland Brockmann und Sebastian Drescher<br><br>\n\nKakuma / Kenia</p>",
+            ["Roland Brockmann", "Sebastian Drescher"],
+        ),
         ('<span>par <a href="/personne-jacques-munier.html">Jacques Munier</a></span>', ["Jacques Munier"]),
         ("<address>Claudia Lindner</address>", ["Claudia Lindner"]),
         ("<div><h5>Autor: </h5>Peter Maahn</div>", ["Peter Maahn"]),
@@ -376,11 +430,16 @@ def test_byline_links_inside_a_bio_box() -> None:
 
 
 def test_site_name_beside_a_person_is_the_publisher() -> None:
-    head = ('<meta property="og:site_name" content="Unocero">'
-            '<meta name="author" content="unocero - Alberto Ávila">')
+    head = (
+        '<meta property="og:site_name" content="Unocero">'
+        '<meta name="author" content="unocero - Alberto Ávila">'
+    )
     assert meta_of(page(head)).authors == ["Alberto Ávila"]
-    data = {"@type": "NewsArticle", "headline": "H",
-            "author": [{"@type": "Person", "name": "Rob Picheta"}, {"@type": "Person", "name": "CNN"}]}
+    data = {
+        "@type": "NewsArticle",
+        "headline": "H",
+        "author": [{"@type": "Person", "name": "Rob Picheta"}, {"@type": "Person", "name": "CNN"}],
+    }
     assert meta_of(page(ld(data) + '<meta property="og:site_name" content="CNN">')).authors == ["Rob Picheta"]
 
 
@@ -402,8 +461,10 @@ def test_teaser_bylines_repeated_in_a_list_are_not_the_author() -> None:
 
 
 def test_navigation_link_to_author_page_is_not_a_name() -> None:
-    body = ('<article><h1>What is Rust</h1><p class="byline">By <a href="/author/jake/">Jake Goulding</a></p>'
-            '<a href="/author/jake/">More Posts</a></article>')
+    body = (
+        '<article><h1>What is Rust</h1><p class="byline">By <a href="/author/jake/">Jake Goulding</a></p>'
+        '<a href="/author/jake/">More Posts</a></article>'
+    )
     assert meta_of(page("", body)).authors == ["Jake Goulding"]
 
 
@@ -435,8 +496,11 @@ def test_byline_box_marked_up_as_aside() -> None:
 
 
 def test_handles_and_unfurl_labels() -> None:
-    data = {"@type": "NewsArticle", "headline": "H",
-            "author": {"@type": "Person", "name": "Williams Perdomo @wperdomod"}}
+    data = {
+        "@type": "NewsArticle",
+        "headline": "H",
+        "author": {"@type": "Person", "name": "Williams Perdomo @wperdomod"},
+    }
     assert meta_of(page(ld(data))).authors == ["Williams Perdomo"]
     head = '<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Kim Park">'
     assert meta_of(page(head)).authors == ["Kim Park"]
@@ -444,18 +508,26 @@ def test_handles_and_unfurl_labels() -> None:
 
 def test_byline_found_after_a_huge_navigation() -> None:
     menu = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(3000))
-    body = (f"<div><ul>{menu}</ul></div><div><h1>Storm closes schools</h1>"
-            '<p class="byline">By Ana Lima</p><time datetime="2024-01-09T06:00:00Z">9 Jan</time>'
-            "<p>Text</p></div>")
+    body = (
+        f"<div><ul>{menu}</ul></div><div><h1>Storm closes schools</h1>"
+        '<p class="byline">By Ana Lima</p><time datetime="2024-01-09T06:00:00Z">9 Jan</time>'
+        "<p>Text</p></div>"
+    )
     meta = meta_of(page("", body))
     assert meta.authors == ["Ana Lima"]
     assert meta.published_at == datetime(2024, 1, 9, 6, tzinfo=UTC)
 
 
 def test_author_names_deduplicated_in_order() -> None:
-    data = {"@type": "NewsArticle", "headline": "H", "author": [
-        {"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "John Roe"},
-        {"@type": "Person", "name": "jane doe"}]}
+    data = {
+        "@type": "NewsArticle",
+        "headline": "H",
+        "author": [
+            {"@type": "Person", "name": "Jane Doe"},
+            {"@type": "Person", "name": "John Roe"},
+            {"@type": "Person", "name": "jane doe"},
+        ],
+    }
     assert meta_of(page(ld(data))).authors == ["Jane Doe", "John Roe"]
 
 
@@ -648,8 +720,10 @@ def test_same_day_stated_more_precisely_elsewhere_wins() -> None:
 
 
 def test_modified_before_published_is_dropped() -> None:
-    head = ('<meta property="article:published_time" content="2013-07-19T17:08:44+00:00">'
-            '<meta property="article:modified_time" content="2013-07-19T13:08:57+00:00">')
+    head = (
+        '<meta property="article:published_time" content="2013-07-19T17:08:44+00:00">'
+        '<meta property="article:modified_time" content="2013-07-19T13:08:57+00:00">'
+    )
     meta = meta_of(page(head))
     assert meta.published_at == datetime(2013, 7, 19, 17, 8, 44, tzinfo=UTC)
     assert meta.modified_at is None
@@ -658,8 +732,10 @@ def test_modified_before_published_is_dropped() -> None:
 
 def test_future_date_is_skipped_for_the_next_source() -> None:
     future = (datetime.now(UTC) + timedelta(days=400)).isoformat()
-    head = (f'<meta property="article:published_time" content="{future}">'
-            '<meta name="dc.date" content="2020-02-02T12:00:00Z">')
+    head = (
+        f'<meta property="article:published_time" content="{future}">'
+        '<meta name="dc.date" content="2020-02-02T12:00:00Z">'
+    )
     meta = meta_of(page(head))
     assert meta.published_at == datetime(2020, 2, 2, 12, tzinfo=UTC)
     assert any("future" in w for w in meta.warnings)
@@ -680,8 +756,21 @@ def test_date_from_url_as_last_resort() -> None:
         (ld({"@type": "NewsArticle", "headline": "H", "isAccessibleForFree": False}), "", True),
         (ld({"@type": "NewsArticle", "headline": "H", "isAccessibleForFree": "False"}), "", True),
         (ld({"@type": "NewsArticle", "headline": "H", "isAccessibleForFree": True}), "", False),
-        (ld({"@type": "NewsArticle", "headline": "H", "hasPart": {"@type": "WebPageElement",
-             "isAccessibleForFree": "false", "cssSelector": ".paid"}}), "", True),
+        (
+            ld(
+                {
+                    "@type": "NewsArticle",
+                    "headline": "H",
+                    "hasPart": {
+                        "@type": "WebPageElement",
+                        "isAccessibleForFree": "false",
+                        "cssSelector": ".paid",
+                    },
+                }
+            ),
+            "",
+            True,
+        ),
         ('<meta name="article:content_tier" content="locked">', "", True),
         ('<meta property="article:content_tier" content="metered">', "", True),
         ('<meta property="article:content_tier" content="free">', "", False),
@@ -728,12 +817,21 @@ def test_language(html: str, language: str) -> None:
 @pytest.mark.parametrize(
     ("paragraphs", "language"),
     [
-        ("Die Stadt hat am Montag beschlossen, dass die Brücke nicht mehr für den Verkehr geöffnet wird. "
-         "Es ist auch unklar, wann sie wieder aufgemacht werden kann.", "de"),
-        ("The council decided on Monday that the bridge will not be opened to traffic again this year, "
-         "and it is not clear when work on it can start.", "en"),
-        ("Le conseil a décidé lundi que le pont ne sera pas rouvert à la circulation cette année, et il "
-         "est pas encore clair quand les travaux pourront commencer.", "fr"),
+        (
+            "Die Stadt hat am Montag beschlossen, dass die Brücke nicht mehr für den Verkehr geöffnet wird. "
+            "Es ist auch unklar, wann sie wieder aufgemacht werden kann.",
+            "de",
+        ),
+        (
+            "The council decided on Monday that the bridge will not be opened to traffic again this year, "
+            "and it is not clear when work on it can start.",
+            "en",
+        ),
+        (
+            "Le conseil a décidé lundi que le pont ne sera pas rouvert à la circulation cette année, et il "
+            "est pas encore clair quand les travaux pourront commencer.",
+            "fr",
+        ),
         ("市议会周一决定，这座桥今年将不再开放通行，目前还不清楚何时能够开始施工。", "zh"),
         ("Городской совет в понедельник решил, что мост не будет открыт для движения в этом году.", "ru"),
     ],
@@ -746,11 +844,13 @@ def test_language_guessed_from_text_when_undeclared(paragraphs: str, language: s
 
 
 def test_template_default_english_overruled_by_clearly_german_text() -> None:
-    text = ("Die Stadt hat am Montag beschlossen, dass die Brücke nicht mehr für den Verkehr geöffnet wird. "
-            "Es ist auch unklar, wann sie wieder aufgemacht werden kann, sagte der Bürgermeister, und die "
-            "Anwohner sind mit dem Ergebnis nicht zufrieden, weil sie sich auf eine schnelle Lösung gefreut "
-            "hatten. Die Bauarbeiten werden von einer Firma aus der Region übernommen, die auch im Sommer "
-            "an der Straße gearbeitet hat.")
+    text = (
+        "Die Stadt hat am Montag beschlossen, dass die Brücke nicht mehr für den Verkehr geöffnet wird. "
+        "Es ist auch unklar, wann sie wieder aufgemacht werden kann, sagte der Bürgermeister, und die "
+        "Anwohner sind mit dem Ergebnis nicht zufrieden, weil sie sich auf eine schnelle Lösung gefreut "
+        "hatten. Die Bauarbeiten werden von einer Firma aus der Region übernommen, die auch im Sommer "
+        "an der Straße gearbeitet hat."
+    )
     body = f'<article><h1>Brücke gesperrt</h1><p>{text}</p><span class="date">03/04/2024</span></article>'
     meta = meta_of(page("", body, lang="en-US"), "https://example.com/bruecke")
     assert meta.language == "de"
@@ -770,8 +870,18 @@ def test_empty_and_odd_pages_do_not_crash() -> None:
         "<html></html>",
         "<p>just text</p>",
         page(ld([]) + ld("x") + ld({"@graph": None}) + ld({"@type": ["NewsArticle"], "author": [[None]]})),
-        page(ld({"@type": "NewsArticle", "headline": {"@value": 3}, "datePublished": 20240101,
-                 "image": [[]], "inLanguage": {"name": None}, "isAccessibleForFree": None})),
+        page(
+            ld(
+                {
+                    "@type": "NewsArticle",
+                    "headline": {"@value": 3},
+                    "datePublished": 20240101,
+                    "image": [[]],
+                    "inLanguage": {"name": None},
+                    "isAccessibleForFree": None,
+                }
+            )
+        ),
         page('<meta property="og:image" content="javascript:alert(1)"><link rel="canonical" href="">'),
     )
     for html in odd:
@@ -800,9 +910,11 @@ def test_table_layout_published_line_under_the_byline_is_the_date() -> None:
 
 
 def _story(dateline: str, lang: str = "en", before: str = "") -> str:
-    body = (f"<div class='story'>{before}<h1>Water rates rise for the first time in five years</h1>"
-            f"<div>{dateline}</div><p>{'The county board voted on Thursday night. ' * 8}</p></div>"
-            "<div class='footer'><p>© 2023 The Courier. Posted 01/02/2023</p></div>")
+    body = (
+        f"<div class='story'>{before}<h1>Water rates rise for the first time in five years</h1>"
+        f"<div>{dateline}</div><p>{'The county board voted on Thursday night. ' * 8}</p></div>"
+        "<div class='footer'><p>© 2023 The Courier. Posted 01/02/2023</p></div>"
+    )
     return page("<title>Water rates rise for the first time in five years</title>", body, lang)
 
 
@@ -854,8 +966,10 @@ def test_dates_in_prose_copyright_and_above_the_masthead_are_not_the_publication
 def _footer_dated_story(footer: str, after: str = "") -> str:
     # a long story: its footer is beyond every window our own readers scan around the heading
     paragraphs = "".join(f"<p>Paragraph {i} of the story, long enough to be read.</p>" for i in range(700))
-    body = (f"<article><h1>Was das Christkind mit Sprachgeschichte zu tun hat</h1>{paragraphs}"
-            f"<footer class='entry-footer'>{footer}</footer></article>{after}")
+    body = (
+        f"<article><h1>Was das Christkind mit Sprachgeschichte zu tun hat</h1>{paragraphs}"
+        f"<footer class='entry-footer'>{footer}</footer></article>{after}"
+    )
     return page("<title>Was das Christkind mit Sprachgeschichte zu tun hat</title>", body, "de")
 
 
@@ -868,8 +982,10 @@ def test_htmldate_reads_the_story_container_when_our_readers_find_nothing() -> N
 
 
 def test_htmldate_never_sees_comments_teasers_or_update_stamps() -> None:
-    comments = ("<section class='comments'><div class='comment'><span class='date'>3. Dezember 2019</span>"
-                "</div></section>")
+    comments = (
+        "<section class='comments'><div class='comment'><span class='date'>3. Dezember 2019</span>"
+        "</div></section>"
+    )
     teaser = "<a href='https://blog.example.org/other'><span class='date'>1. Oktober 2019</span></a>"
     html = _footer_dated_story(f"{teaser}<span class='updated'>2. Dezember 2019</span>", after=comments)
     assert meta_of(html, "https://blog.example.org/christkind").published_at is None
@@ -896,15 +1012,20 @@ def test_a_sentence_that_mentions_by_is_not_a_byline() -> None:
 
 # -------------------------------------------------------- structured values checked against the page
 def _structured_story(ld_date: str | None, ld_author: str | None, printed_date: str, byline: str) -> str:
-    data: dict[str, object] = {"@context": "https://schema.org", "@type": "NewsArticle",
-                               "headline": "Harbour tunnel opens two years late"}
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "Harbour tunnel opens two years late",
+    }
     if ld_date:
         data["datePublished"] = ld_date
     if ld_author:
         data["author"] = {"@type": "Person", "name": ld_author}
     printed = f"<p>Published: <time class='published'>{printed_date}</time></p>"
-    body = (f"<article><h1>Harbour tunnel opens two years late</h1><p class='byline'>By {byline}</p>{printed}"
-            f"<p>{'The tunnel opened to traffic on Monday morning. ' * 6}</p></article>")
+    body = (
+        f"<article><h1>Harbour tunnel opens two years late</h1><p class='byline'>By {byline}</p>{printed}"
+        f"<p>{'The tunnel opened to traffic on Monday morning. ' * 6}</p></article>"
+    )
     return page(ld(data), body)
 
 
@@ -947,9 +1068,11 @@ def test_layout_wrappers_named_after_a_sidebar_still_hold_the_story() -> None:
     # <title> words it differently, so only the <h1> outside "other" blocks can anchor the header
     for wrapper in ("content-sidebar-wrap", "post-wrap sidebar-off"):
         teaser = "<article class='card'><h2>Ferry fares</h2><p>Veröffentlicht am 01.01.2020</p></article>"
-        body = (f"{teaser}<div class='{wrapper}'><main><article><header>"
-                "<h1>Harbour tunnel opens two years late</h1><p>Veröffentlicht am 12.05.2024</p></header>"
-                "<p>Text.</p></article></main></div>")
+        body = (
+            f"{teaser}<div class='{wrapper}'><main><article><header>"
+            "<h1>Harbour tunnel opens two years late</h1><p>Veröffentlicht am 12.05.2024</p></header>"
+            "<p>Text.</p></article></main></div>"
+        )
         meta = meta_of(page("<title>Tunnel: two years late, finally open | Site</title>", body, "de"))
         assert meta.published_at == datetime(2024, 5, 12, tzinfo=UTC), wrapper
 
@@ -962,8 +1085,11 @@ def test_layout_wrappers_named_after_a_sidebar_still_hold_the_story() -> None:
         ("<span class='kicker'>Eine Analyse von</span>", []),
         ("<div class='byline'><a href='/jacob-wade-5085380'>Full Bio</a></div>", []),
         ("<div class='author'><a href='/autoren/eva-roth'>Zur Biografie</a></div>", []),
-        ("<div class='byline'><a class='byline-article-type' href='/features/'>Features</a> By "
-         "<span class='author-name'>Tom Francis</span> published 9 August 2012</div>", ["Tom Francis"]),
+        (
+            "<div class='byline'><a class='byline-article-type' href='/features/'>Features</a> By "
+            "<span class='author-name'>Tom Francis</span> published 9 August 2012</div>",
+            ["Tom Francis"],
+        ),
     ],
 )
 def test_byline_labels_glued_or_alone_are_not_names(line: str, authors: list[str]) -> None:
@@ -971,16 +1097,19 @@ def test_byline_labels_glued_or_alone_are_not_names(line: str, authors: list[str
 
 
 def test_an_unclosed_title_that_swallowed_the_head_keeps_only_its_words() -> None:
-    html = ("<html><head><title>Gale to drive Nationwide car in 2008 <script>var OAS = {pos: 1};</script>"
-            "<link rel='stylesheet' href='/a.css'></head><body><p>Gale will drive the car.</p></body></html>")
+    html = (
+        "<html><head><title>Gale to drive Nationwide car in 2008 <script>var OAS = {pos: 1};</script>"
+        "<link rel='stylesheet' href='/a.css'></head><body><p>Gale will drive the car.</p></body></html>"
+    )
     assert meta_of(html).title == "Gale to drive Nationwide car in 2008"
 
 
 def test_a_date_linking_to_its_day_archive_is_the_story_date() -> None:
-    """"Mi, 18. Oktober 2023" linking to /archiv/2023/10/18 is the story's own date; the teasers below,
+    """ "Mi, 18. Oktober 2023" linking to /archiv/2023/10/18 is the story's own date; the teasers below,
     whose links end in a story's slug, keep theirs."""
-    meta = fixture_meta("day_archive_date_link.html",
-                        "https://www.suedkurier-bote.example/lokales/studierende-suchen-zimmer")
+    meta = fixture_meta(
+        "day_archive_date_link.html", "https://www.suedkurier-bote.example/lokales/studierende-suchen-zimmer"
+    )
     assert meta.published_at == datetime(2023, 10, 18, 12, 50, tzinfo=UTC)
     assert meta.authors == ["Lisa Berger"]
 
@@ -988,7 +1117,9 @@ def test_a_date_linking_to_its_day_archive_is_the_story_date() -> None:
 def test_htmldate_reads_beyond_a_title_only_article_when_it_holds_no_date() -> None:
     """The <article> holds only the heading; the date is printed in a sibling block. htmldate, confined
     to the article first, then reads the cleaned body (footer, sidebars and teasers removed)."""
-    meta = fixture_meta("date_outside_story_article.html", "https://news.university.example/news/robot-draws-blood")
+    meta = fixture_meta(
+        "date_outside_story_article.html", "https://news.university.example/news/robot-draws-blood"
+    )
     assert meta.published_at == datetime(2020, 2, 5, tzinfo=UTC)
     assert "published_at found by htmldate (date only)" in meta.warnings
 
@@ -1003,27 +1134,34 @@ def test_wordpress_term_classes_do_not_make_the_post_a_sidebar() -> None:
 def test_a_byline_and_date_in_the_story_footer_far_below_the_heading() -> None:
     """The <h1> sits deep in a hero block; the byline is an author-page link and the date a <time> in
     the story's own footer ("article-footer", no <article> around it), below the text."""
-    meta = fixture_meta("byline_far_from_heading.html", "https://strangemachines.example/articles/performant-python")
+    meta = fixture_meta(
+        "byline_far_from_heading.html", "https://strangemachines.example/articles/performant-python"
+    )
     assert meta.authors == ["Jacopo Cascioli"]
     assert meta.published_at == datetime(2019, 12, 3, tzinfo=UTC)
 
 
 def test_author_links_naming_many_people_are_a_list_not_a_byline() -> None:
-    teasers = "".join(f"<li><a href='/other-story-{i}'>Story {i}</a> by "
-                      f"<a href='/author/{n.lower()}'>{n} Doe</a></li>"
-                      for i, n in enumerate(("Jane", "John", "Mary", "Peter", "Anna")))
-    body = ("<div class='hero'><div><div><div><div><div><h1>Council approves the budget</h1>"
-            "</div></div></div></div></div></div>"
-            f"<div class='text'><p>{'The council voted on Thursday. ' * 12}</p></div>"
-            f"<ul class='latest'>{teasers}</ul>")
+    teasers = "".join(
+        f"<li><a href='/other-story-{i}'>Story {i}</a> by <a href='/author/{n.lower()}'>{n} Doe</a></li>"
+        for i, n in enumerate(("Jane", "John", "Mary", "Peter", "Anna"))
+    )
+    body = (
+        "<div class='hero'><div><div><div><div><div><h1>Council approves the budget</h1>"
+        "</div></div></div></div></div></div>"
+        f"<div class='text'><p>{'The council voted on Thursday. ' * 12}</p></div>"
+        f"<ul class='latest'>{teasers}</ul>"
+    )
     meta = meta_of(page("<title>Council approves the budget</title>", body, "en"))
     assert meta.authors == []
 
 
 def test_a_byline_box_with_share_buttons_in_a_wrapper_named_after_a_banner() -> None:
-    """"author-sharing-line" is the byline (its share buttons beside it), and "below-banner" names the
+    """ "author-sharing-line" is the byline (its share buttons beside it), and "below-banner" names the
     wrapper's neighbour: neither makes the story's header a share bar or an ad banner."""
-    meta = fixture_meta("byline_beside_share_buttons.html",
-                        "https://www.fit-magazin.example/news/lebensmittel-soziale-aengste-531297.html")
+    meta = fixture_meta(
+        "byline_beside_share_buttons.html",
+        "https://www.fit-magazin.example/news/lebensmittel-soziale-aengste-531297.html",
+    )
     assert meta.authors == ["Mathilda Trausch"]
     assert meta.published_at == datetime(2022, 12, 26, tzinfo=UTC)

@@ -308,6 +308,7 @@ def test_a_story_and_its_copies_end_as_one_record_whatever_the_order(
 
 # -- issue 10: containment, templated and quoted texts, embedded wire stories -----------------------------
 
+
 def events(store: Store) -> list[StoryEvent]:
     with store.session() as session:
         return list(session.scalars(select(StoryEvent).order_by(StoryEvent.id)))
@@ -353,8 +354,10 @@ def test_a_local_story_embedding_a_wire_story_is_stored_and_linked(
     pipeline: Pipeline, store: Store, local_first: bool
 ) -> None:
     """The local half used to be dropped as a duplicate of the wire story (Jaccard ~0.65)."""
-    texts = [("https://wire.example/strike", story("port-strike")),
-             ("https://local.example/harbour", local_story())]
+    texts = [
+        ("https://wire.example/strike", story("port-strike")),
+        ("https://local.example/harbour", local_story()),
+    ]
     order = texts[::-1] if local_first else texts
     decisions = [pipeline.ingest_item(item(url, text)) for url, text in order]
     assert [d.outcome for d in decisions] == [Outcome.STORED, Outcome.STORED]
@@ -362,8 +365,10 @@ def test_a_local_story_embedding_a_wire_story_is_stored_and_linked(
     by_url = {row["canonical_url"]: row["story_id"] for row in article_rows(store)}
     [event] = events(store)
     assert event.event == "embeds"
-    assert (event.story_id, event.other_story_id) == (by_url["https://local.example/harbour"],
-                                                      by_url["https://wire.example/strike"])
+    assert (event.story_id, event.other_story_id) == (
+        by_url["https://local.example/harbour"],
+        by_url["https://wire.example/strike"],
+    )
     rows = {row["story_id"]: row for row in story_rows(store)}
     assert rows[by_url["https://local.example/harbour"]]["embeds"] == [by_url["https://wire.example/strike"]]
     # a later copy of the wire story still joins the wire story, not the local one
@@ -403,19 +408,34 @@ def test_migration_0003_puts_existing_articles_and_copies_in_stories(database_ur
     now = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None)
     with store.engine.begin() as conn:
         for n in (1, 2):
-            conn.execute(text(
-                "INSERT INTO articles (id, canonical_url, content_hash, signature, text, authors, paywalled, "
-                "warnings, version, stored_at, updated_at) VALUES (:id, :url, :hash, :sig, :text, '[]', "
-                ":false, '[]', 1, :now, :now)"
-            ), {"id": n, "url": f"https://old.example/{n}", "hash": f"{n:064d}", "false": False,
-                "sig": b"\x01\x06\x80\x00" + bytes(8 * 128), "text": f"old story {n}", "now": now})
-        conn.execute(text(
-            "INSERT INTO duplicates (url, duplicate_of, similarity, rule, content_hash, seen_at) "
-            "VALUES ('https://copy.example/2', 2, 0.9, 'near_duplicate', :hash, :now)"
-        ), {"hash": "9" * 64, "now": now})
+            conn.execute(
+                text(
+                    "INSERT INTO articles (id, canonical_url, content_hash, signature, text, authors, paywalled, "
+                    "warnings, version, stored_at, updated_at) VALUES (:id, :url, :hash, :sig, :text, '[]', "
+                    ":false, '[]', 1, :now, :now)"
+                ),
+                {
+                    "id": n,
+                    "url": f"https://old.example/{n}",
+                    "hash": f"{n:064d}",
+                    "false": False,
+                    "sig": b"\x01\x06\x80\x00" + bytes(8 * 128),
+                    "text": f"old story {n}",
+                    "now": now,
+                },
+            )
+        conn.execute(
+            text(
+                "INSERT INTO duplicates (url, duplicate_of, similarity, rule, content_hash, seen_at) "
+                "VALUES ('https://copy.example/2', 2, 0.9, 'near_duplicate', :hash, :now)"
+            ),
+            {"hash": "9" * 64, "now": now},
+        )
     store.upgrade()
     assert {r["canonical_url"]: r["story_id"] for r in article_rows(store)} == {
-        "https://old.example/1": 1, "https://old.example/2": 2}
+        "https://old.example/1": 1,
+        "https://old.example/2": 2,
+    }
     assert [r["story_id"] for r in duplicate_rows(store)] == [2]
     fresh = Pipeline(store).ingest_item(item("https://new.example/rates", story("rate-decision")))
     assert fresh.outcome is Outcome.STORED and fresh.story_id not in (1, 2)
@@ -432,20 +452,37 @@ def test_export_stories_from_the_command_line(tmp_path: Path) -> None:
     env["WIREFEED_DATABASE_URL"] = f"sqlite:///{tmp_path / 'wf.db'}"
 
     def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "worker.cli", *args], input=stdin, text=True,
-                              capture_output=True, env=env, timeout=120, check=True)
+        return subprocess.run(
+            [sys.executable, "-m", "worker.cli", *args],
+            input=stdin,
+            text=True,
+            capture_output=True,
+            env=env,
+            timeout=120,
+            check=True,
+        )
 
     run("db", "upgrade")
     full = story("wildfire")
-    lines = [json.dumps({"url": "https://a.example/fire", "text": "\n\n".join(paragraphs(full)[:3])}),
-             json.dumps({"url": "https://b.example/fire", "text": full})]
+    lines = [
+        json.dumps({"url": "https://a.example/fire", "text": "\n\n".join(paragraphs(full)[:3])}),
+        json.dumps({"url": "https://b.example/fire", "text": full}),
+    ]
     run("ingest", "-", stdin="\n".join(lines) + "\n")
     [row] = [json.loads(line) for line in run("export", "--stories").stdout.splitlines()]
     assert row["representative_url"] == "https://b.example/fire"
     assert row["copies"] == ["https://a.example/fire"] and row["copy_count"] == 1
     header = run("export", "--stories", "--format", "csv").stdout.splitlines()[0]
-    assert header.split(",") == ["story_id", "representative_id", "representative_url", "title", "copies",
-                                 "copy_count", "embeds", "updated_at"]
+    assert header.split(",") == [
+        "story_id",
+        "representative_id",
+        "representative_url",
+        "title",
+        "copies",
+        "copy_count",
+        "embeds",
+        "updated_at",
+    ]
 
 
 # -- batches: many items per transaction, decided as one by one ------------------------------------------
@@ -470,10 +507,20 @@ def _mixed_batch() -> list[dict[str, object] | str]:
 def test_a_batch_decides_every_item_as_one_by_one_would(store: Store, database_url: str) -> None:
     batch = _mixed_batch()
     decisions = Pipeline(store).ingest_items(batch, source="wire")
-    single_store = Store(database_url.replace("wirefeed.db", "single.db")) if "sqlite" in database_url \
-        else None  # on SQLite, a second store for the unbatched run beside it
-    expected = [Outcome.STORED, Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.REJECTED, Outcome.UNCHANGED,
-                Outcome.STORED, Outcome.NEW_VERSION, Outcome.REJECTED, Outcome.STORED]
+    single_store = (
+        Store(database_url.replace("wirefeed.db", "single.db")) if "sqlite" in database_url else None
+    )  # on SQLite, a second store for the unbatched run beside it
+    expected = [
+        Outcome.STORED,
+        Outcome.DUPLICATE,
+        Outcome.DUPLICATE,
+        Outcome.REJECTED,
+        Outcome.UNCHANGED,
+        Outcome.STORED,
+        Outcome.NEW_VERSION,
+        Outcome.REJECTED,
+        Outcome.STORED,
+    ]
     assert [d.outcome for d in decisions] == expected
     assert decisions[1].rule == "exact_text" and decisions[1].duplicate_of == decisions[0].article_id
     assert decisions[2].duplicate_of == decisions[0].article_id
@@ -507,10 +554,12 @@ def test_a_replayed_batch_stores_nothing_twice(store: Store) -> None:
 def test_copies_in_later_batches_are_caught_by_a_restarted_worker(store: Store) -> None:
     strike = story("port-strike")
     Pipeline(store).ingest_items([item("https://a.example/strike", strike)])
-    later = Pipeline(store).ingest_items([
-        item("https://b.example/copy", strike),
-        item("https://c.example/trim", "\n\n".join(paragraphs(strike)[:-2])),
-    ])
+    later = Pipeline(store).ingest_items(
+        [
+            item("https://b.example/copy", strike),
+            item("https://c.example/trim", "\n\n".join(paragraphs(strike)[:-2])),
+        ]
+    )
     assert [d.outcome for d in later] == [Outcome.DUPLICATE, Outcome.DUPLICATE]
 
 
@@ -552,8 +601,15 @@ def test_a_batch_cut_short_by_its_time_bound_decides_the_same(store: Store) -> N
     pipeline.BATCH_SECONDS = 0.0
     decisions = pipeline.ingest_items(_mixed_batch(), source="wire")
     assert [d.outcome for d in decisions] == [
-        Outcome.STORED, Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.REJECTED, Outcome.UNCHANGED,
-        Outcome.STORED, Outcome.NEW_VERSION, Outcome.REJECTED, Outcome.STORED,
+        Outcome.STORED,
+        Outcome.DUPLICATE,
+        Outcome.DUPLICATE,
+        Outcome.REJECTED,
+        Outcome.UNCHANGED,
+        Outcome.STORED,
+        Outcome.NEW_VERSION,
+        Outcome.REJECTED,
+        Outcome.STORED,
     ]
     assert all(d.article_id or d.duplicate_of for d in decisions if d.outcome is not Outcome.REJECTED)
     assert count(store, ArticleRecord) == 3
@@ -570,10 +626,21 @@ def test_a_slow_producers_item_is_stored_without_waiting_for_the_batch_to_fill(t
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
     env["WIREFEED_DATABASE_URL"] = f"sqlite:///{tmp_path / 'wf.db'}"
-    subprocess.run([sys.executable, "-m", "worker.cli", "db", "upgrade"], env=env, check=True,
-                   capture_output=True, timeout=120)
-    proc = subprocess.Popen([sys.executable, "-m", "worker.cli", "ingest", "-"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    subprocess.run(
+        [sys.executable, "-m", "worker.cli", "db", "upgrade"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "worker.cli", "ingest", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
     watchdog = threading.Timer(60, proc.kill)  # a batch that waits for more input fails, never hangs
     watchdog.start()
     try:

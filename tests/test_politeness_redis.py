@@ -51,8 +51,13 @@ def test_eight_fetch_processes_keep_one_host_polite(redis_url: str) -> None:
         articles = [a for a in site.outlet_articles("northwind") if not a.special][:3]
         urls = [site.url("northwind", article.path) for article in articles]
         procs = [
-            subprocess.Popen([sys.executable, "-c", WORKER, broker, str(MIN_DELAY_S), json.dumps(urls)],
-                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            subprocess.Popen(
+                [sys.executable, "-c", WORKER, broker, str(MIN_DELAY_S), json.dumps(urls)],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             for _ in range(8)
         ]
         outputs = [proc.communicate(timeout=120) for proc in procs]

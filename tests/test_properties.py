@@ -29,11 +29,37 @@ from worker.pipeline import Outcome, Pipeline
 from worker.store import Store
 
 EXAMPLES = int(os.environ.get("WIREFEED_HYPOTHESIS_EXAMPLES", "60"))
-PROFILE = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROFILE = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
-TAGS = ["p", "div", "article", "script", "style", "template", "noscript", "h1", "br", "table", "td", "a",
-        "meta", "link", "title", "time", "span", "main", "section", "svg", "math", "iframe"]
+TAGS = [
+    "p",
+    "div",
+    "article",
+    "script",
+    "style",
+    "template",
+    "noscript",
+    "h1",
+    "br",
+    "table",
+    "td",
+    "a",
+    "meta",
+    "link",
+    "title",
+    "time",
+    "span",
+    "main",
+    "section",
+    "svg",
+    "math",
+    "iframe",
+]
 PROSE = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80)
 
 
@@ -52,13 +78,34 @@ def markup(draw: st.DrawFn) -> str:
         elif choice == 2:
             parts.append(draw(PROSE))
         elif choice == 3:
-            parts.append(draw(st.sampled_from(["&amp;", "&#0;", "&#x110000;", "&nbsp;", "&lt;script&gt;",
-                                               "<!--", "-->", "<![CDATA[", "<", ">", "\x00", "\ufeff"])))
+            parts.append(
+                draw(
+                    st.sampled_from(
+                        [
+                            "&amp;",
+                            "&#0;",
+                            "&#x110000;",
+                            "&nbsp;",
+                            "&lt;script&gt;",
+                            "<!--",
+                            "-->",
+                            "<![CDATA[",
+                            "<",
+                            ">",
+                            "\x00",
+                            "\ufeff",
+                        ]
+                    )
+                )
+            )
         elif choice == 4:
             body = draw(st.one_of(PROSE, st.just("<script>x " * draw(st.integers(0, 50)))))
-            data = {"@type": draw(st.sampled_from(["NewsArticle", "WebPage", "ItemList", 7, None])),
-                    "headline": draw(PROSE), "articleBody": body,
-                    "datePublished": draw(st.sampled_from(["2024-02-30", "yesterday", "2024-05-01T10:00Z"]))}
+            data = {
+                "@type": draw(st.sampled_from(["NewsArticle", "WebPage", "ItemList", 7, None])),
+                "headline": draw(PROSE),
+                "articleBody": body,
+                "datePublished": draw(st.sampled_from(["2024-02-30", "yesterday", "2024-05-01T10:00Z"])),
+            }
             parts.append(f'<script type="application/ld+json">{json.dumps(data)}</script>')
         elif choice == 5:
             parts.append(f"<p>{draw(PROSE)} {' '.join(['word'] * draw(st.integers(0, 60)))}</p>")
@@ -66,13 +113,14 @@ def markup(draw: st.DrawFn) -> str:
             depth = draw(st.integers(0, 300))
             parts.append("<div>" * depth + draw(PROSE) + "</div>" * draw(st.integers(0, depth)))
         else:
-            parts.append(f'<meta property="og:{draw(st.sampled_from(["title", "url", "image"]))}" '
-                         f'content="{draw(PROSE).replace(chr(34), "")}">')
+            parts.append(
+                f'<meta property="og:{draw(st.sampled_from(["title", "url", "image"]))}" '
+                f'content="{draw(PROSE).replace(chr(34), "")}">'
+            )
     return "".join(parts)
 
 
-@given(markup(), st.sampled_from([None, "https://news.example/a", "http://x.example/p?q=1"]),
-       st.booleans())
+@given(markup(), st.sampled_from([None, "https://news.example/a", "http://x.example/p?q=1"]), st.booleans())
 @PROFILE
 def test_extract_answers_a_record_or_a_kind(html: str, url: str | None, as_bytes: bool) -> None:
     page: str | bytes = html.encode("utf-8", "surrogatepass") if as_bytes else html
@@ -90,26 +138,42 @@ JSON_VALUE = st.recursive(
     max_leaves=12,
 )
 FIELD_VALUES = {
-    "url": st.one_of(st.sampled_from(["https://news.example/a", "file:///etc/passwd", "javascript:alert(1)",
-                                      "data://x", "http://", "//news.example/a", "HTTPS://N.EXAMPLE/b"]),
-                     PROSE, st.integers()),
+    "url": st.one_of(
+        st.sampled_from(
+            [
+                "https://news.example/a",
+                "file:///etc/passwd",
+                "javascript:alert(1)",
+                "data://x",
+                "http://",
+                "//news.example/a",
+                "HTTPS://N.EXAMPLE/b",
+            ]
+        ),
+        PROSE,
+        st.integers(),
+    ),
     "title": st.one_of(PROSE, st.text(max_size=1_200), st.none(), st.integers()),
     "text": st.one_of(PROSE, st.just("word " * 30), st.just("word " * 3), st.none(), st.lists(PROSE)),
-    "published_at": st.one_of(st.sampled_from(["2024-05-01T10:00:00", "2024-13-01", "", "now"]),
-                              st.integers()),
+    "published_at": st.one_of(
+        st.sampled_from(["2024-05-01T10:00:00", "2024-13-01", "", "now"]), st.integers()
+    ),
     "authors": st.one_of(PROSE, st.lists(PROSE, max_size=60), st.integers()),
-    "top_image": st.one_of(st.sampled_from(["https://img.example/a.jpg", "file:///x", "javascript:x"]),
-                           PROSE),
+    "top_image": st.one_of(
+        st.sampled_from(["https://img.example/a.jpg", "file:///x", "javascript:x"]), PROSE
+    ),
     "canonical_url": st.one_of(st.sampled_from(["https://news.example/a", "file:///x"]), PROSE),
 }
 LIMITS = ItemLimits()
 
 
-@given(st.one_of(
-    st.fixed_dictionaries({}, optional=FIELD_VALUES),
-    JSON_VALUE,
-    st.binary(max_size=300),
-))
+@given(
+    st.one_of(
+        st.fixed_dictionaries({}, optional=FIELD_VALUES),
+        JSON_VALUE,
+        st.binary(max_size=300),
+    )
+)
 @PROFILE
 def test_item_parser_answers_an_item_or_a_kind(raw: object) -> None:
     line = raw if isinstance(raw, bytes) else json.dumps(raw)
@@ -125,8 +189,11 @@ def test_item_parser_answers_an_item_or_a_kind(raw: object) -> None:
     assert len(item.authors) <= LIMITS.max_authors
 
 
-@given(st.lists(st.binary(max_size=120).map(lambda b: b.replace(b"\n", b"")), max_size=30),
-       st.integers(8, 64), st.integers(1, 50))
+@given(
+    st.lists(st.binary(max_size=120).map(lambda b: b.replace(b"\n", b"")), max_size=30),
+    st.integers(8, 64),
+    st.integers(1, 50),
+)
 @PROFILE
 def test_line_reader_loses_nothing_and_holds_no_long_line(lines: list[bytes], cap: int, chunk: int) -> None:
     stream = io.BytesIO(b"\n".join(lines))
@@ -156,34 +223,50 @@ def item_stream(draw: st.DrawFn) -> list[tuple[str, dict[str, object] | str]]:
         if role in {"resend", "copy"} and not originals:
             role = "new"
         if role == "new":
-            item: dict[str, object] | str = {"url": f"https://p.example/{run}/{number}", "title": "T",
-                                             "text": story(rng)}
+            item: dict[str, object] | str = {
+                "url": f"https://p.example/{run}/{number}",
+                "title": "T",
+                "text": story(rng),
+            }
             originals.append(item)
         elif role == "resend":
             item = dict(draw(st.sampled_from(originals)))
         elif role == "copy":
             item = {**draw(st.sampled_from(originals)), "url": f"https://copy.example/{run}/{number}"}
         else:
-            item = draw(st.one_of(
-                st.fixed_dictionaries({"url": st.just(f"file:///{run}/{number}"),
-                                       "text": st.just("w " * 40)}),
-                st.fixed_dictionaries({"url": st.just(f"https://p.example/bad/{run}/{number}"),
-                                       "text": st.sampled_from(["", "two words", "x" * 600_000])}),
-                st.binary(max_size=40).map(lambda b: b.decode("latin-1")),
-            ))
+            item = draw(
+                st.one_of(
+                    st.fixed_dictionaries(
+                        {"url": st.just(f"file:///{run}/{number}"), "text": st.just("w " * 40)}
+                    ),
+                    st.fixed_dictionaries(
+                        {
+                            "url": st.just(f"https://p.example/bad/{run}/{number}"),
+                            "text": st.sampled_from(["", "two words", "x" * 600_000]),
+                        }
+                    ),
+                    st.binary(max_size=40).map(lambda b: b.decode("latin-1")),
+                )
+            )
         stream.append((role, item))
     return stream
 
 
 def _counts(store: Store) -> tuple[int, int, int]:
     with store.session() as session:
-        return tuple(session.scalar(select(func.count()).select_from(model)) or 0  # type: ignore[return-value]
-                     for model in (ArticleRecord, DuplicateRecord, IngestErrorRecord))
+        return tuple(
+            session.scalar(select(func.count()).select_from(model)) or 0  # type: ignore[return-value]
+            for model in (ArticleRecord, DuplicateRecord, IngestErrorRecord)
+        )
 
 
 @given(item_stream())
-@settings(max_examples=max(10, EXAMPLES // 4), deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=max(10, EXAMPLES // 4),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 def test_item_stream_stores_each_story_once_and_each_failure_once(
     store: Store, stream: list[tuple[str, dict[str, object] | str]]
 ) -> None:
@@ -196,6 +279,10 @@ def test_item_stream_stores_each_story_once_and_each_failure_once(
     assert after[1] - before[1] == roles.count("copy")  # every copy logged once as a duplicate
     assert after[2] - before[2] == roles.count("bad")  # every failure one error row
     for role, outcome in zip(roles, outcomes, strict=True):
-        expected = {"new": Outcome.STORED, "resend": Outcome.UNCHANGED, "copy": Outcome.DUPLICATE,
-                    "bad": Outcome.REJECTED}[role]
+        expected = {
+            "new": Outcome.STORED,
+            "resend": Outcome.UNCHANGED,
+            "copy": Outcome.DUPLICATE,
+            "bad": Outcome.REJECTED,
+        }[role]
         assert outcome is expected, (role, outcome)

@@ -40,7 +40,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # A message still running (or waiting for its retry countdown) would be handed to a second worker.
         log.warning(
             "WIREFEED_VISIBILITY_TIMEOUT_S=%s is not longer than the longest task or retry wait (%ss): "
-            "long tasks may run twice at once", visibility, longest,
+            "long tasks may run twice at once",
+            visibility,
+            longest,
         )
     return {
         "broker_url": settings.broker_url,
@@ -108,10 +110,25 @@ def make_app(settings: Settings | None = None) -> Celery:
 
 
 # Passwords that ship in examples and tutorials: whoever finds the port tries these first.
-KNOWN_DEFAULT_PASSWORDS = frozenset({
-    "admin", "celery", "change-me", "change-me-too", "changeme", "flower", "operator", "pass", "password",
-    "secret", "wirefeed", "123456", "12345678", "qwerty", "letmein",
-})
+KNOWN_DEFAULT_PASSWORDS = frozenset(
+    {
+        "admin",
+        "celery",
+        "change-me",
+        "change-me-too",
+        "changeme",
+        "flower",
+        "operator",
+        "pass",
+        "password",
+        "secret",
+        "wirefeed",
+        "123456",
+        "12345678",
+        "qwerty",
+        "letmein",
+    }
+)
 MIN_PASSWORD_CHARS = 10
 
 

@@ -62,8 +62,9 @@ class ThresholdJudge:
 
     def __call__(self, sig: Signature, candidates: list[Candidate]) -> Match | None:
         need = min_equal(self.threshold, sig.num_perm)
-        best = max((c for c in candidates if c.equal >= need), key=lambda c: (c.equal, _desc(c.key)),
-                   default=None)
+        best = max(
+            (c for c in candidates if c.equal >= need), key=lambda c: (c.equal, _desc(c.key)), default=None
+        )
         return Match(best.key, best.equal / sig.num_perm) if best is not None else None
 
 
@@ -171,8 +172,9 @@ class InProcessIndex:
 
     _MIN_MERGE = 4096
 
-    def __init__(self, threshold: float, num_perm: int = NUM_PERM, params: tuple[int, int] | None = None
-                 ) -> None:
+    def __init__(
+        self, threshold: float, num_perm: int = NUM_PERM, params: tuple[int, int] | None = None
+    ) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
         self.min_equal = min_equal(threshold, num_perm)
@@ -195,8 +197,9 @@ class InProcessIndex:
         self._lock = threading.RLock()
 
     @classmethod
-    def build(cls, items: Iterable[tuple[str, bytes]], threshold: float, num_perm: int = NUM_PERM
-              ) -> InProcessIndex:
+    def build(
+        cls, items: Iterable[tuple[str, bytes]], threshold: float, num_perm: int = NUM_PERM
+    ) -> InProcessIndex:
         """Rebuild from stored (key, signature bytes); a later pair for the same key replaces the earlier."""
         index = cls(threshold, num_perm)
         latest: dict[str, bytes] = {}
@@ -233,8 +236,10 @@ class InProcessIndex:
             if adopt:
                 self.shingle_size = sig.shingle_size
         elif sig.shingle_size != self.shingle_size:
-            raise ValueError(f"signature of {sig.shingle_size}-word shingles in an index of "
-                             f"{self.shingle_size}-word shingles")
+            raise ValueError(
+                f"signature of {sig.shingle_size}-word shingles in an index of "
+                f"{self.shingle_size}-word shingles"
+            )
 
     def _sort(self, rows: np.ndarray) -> None:
         keys = band_keys(self._matrix[rows], self.bands, self.rows).ravel()
@@ -290,8 +295,11 @@ class InProcessIndex:
         if rows.size == 0:
             return []
         equal = (self._matrix[rows] == sig.hashvalues).sum(axis=1)
-        return [(row, key, count) for row, count in zip(rows.tolist(), equal.tolist(), strict=True)
-                if (key := self._keys[row]) is not None and count >= need]
+        return [
+            (row, key, count)
+            for row, count in zip(rows.tolist(), equal.tolist(), strict=True)
+            if (key := self._keys[row]) is not None and count >= need
+        ]
 
     def _verified(self, sig: Signature) -> list[Match]:
         matches = [Match(key, count / self.num_perm) for _, key, count in self._counted(sig, self.min_equal)]
@@ -306,8 +314,10 @@ class InProcessIndex:
     def check_and_insert(self, key: str, sig: Signature, judge: Judge | None = None) -> Match | None:
         with self._lock:
             self._check(sig)
-            candidates = [Candidate(k, count, self._signature(row))
-                          for row, k, count in self._counted(sig, self.candidate_equal)]
+            candidates = [
+                Candidate(k, count, self._signature(row))
+                for row, k, count in self._counted(sig, self.candidate_equal)
+            ]
             match = (judge or self._default_judge)(sig, candidates) if candidates else None
             if match is not None and match.joins:
                 return match
@@ -338,7 +348,7 @@ class InProcessIndex:
         self._matrix[row] = sig.hashvalues
         self._size += 1
         self._keys.append(key)
-        self._tails.append(sig.to_bytes()[4 + 8 * self.num_perm:])
+        self._tails.append(sig.to_bytes()[4 + 8 * self.num_perm :])
         self._row_of[key] = row
         for band_key in band_keys(sig.hashvalues[None, :], self.bands, self.rows)[0].tolist():
             self._pending.setdefault(band_key, []).append(row)

@@ -126,8 +126,9 @@ _MAX_ATTEMPTS = 50
 class RedisIndex:
     """``DedupIndex`` on Redis: the decisions of ``InProcessIndex``, shared and atomic across processes."""
 
-    def __init__(self, redis_client: Any, threshold: float, prefix: str = "wirefeed:dedup",
-                 num_perm: int = NUM_PERM) -> None:
+    def __init__(
+        self, redis_client: Any, threshold: float, prefix: str = "wirefeed:dedup", num_perm: int = NUM_PERM
+    ) -> None:
         pool_options = getattr(getattr(redis_client, "connection_pool", None), "connection_kwargs", {})
         if pool_options.get("decode_responses"):
             raise ValueError("RedisIndex needs a client with decode_responses=False: signatures are binary")
@@ -150,8 +151,9 @@ class RedisIndex:
         stored = _text(self.redis.hget(self._meta, "layout"))
         num_perm, bands, rows = (int(part) for part in stored.split(":"))
         if num_perm != self.num_perm:
-            raise ValueError(f"index {self._meta} holds {num_perm}-permutation signatures, "
-                             f"not {self.num_perm}")
+            raise ValueError(
+                f"index {self._meta} holds {num_perm}-permutation signatures, not {self.num_perm}"
+            )
         return bands, rows
 
     def _buckets(self, sig: Signature) -> list[str]:
@@ -191,8 +193,10 @@ class RedisIndex:
             if result[0] == "inserted":
                 return match
             flat = result[1]
-            candidates += [Candidate(_text(flat[i]), int(flat[i + 1]), Signature.from_bytes(flat[i + 2]))
-                           for i in range(0, len(flat), 3)]
+            candidates += [
+                Candidate(_text(flat[i]), int(flat[i + 1]), Signature.from_bytes(flat[i + 2]))
+                for i in range(0, len(flat), 3)
+            ]
             match = judge(sig, candidates)
             if match is not None and match.joins:
                 return match
@@ -225,8 +229,10 @@ class RedisIndex:
 
     def query(self, sig: Signature) -> list[Match]:
         self._check(sig)
-        result = self._script(keys=[self._sigs, *self._buckets(sig)],
-                              args=["", sig.to_bytes(), "", self.min_equal, self.bands, "query"])
+        result = self._script(
+            keys=[self._sigs, *self._buckets(sig)],
+            args=["", sig.to_bytes(), "", self.min_equal, self.bands, "query"],
+        )
         flat = result[1]
         matches = [Match(_text(flat[i]), int(flat[i + 1]) / self.num_perm) for i in range(0, len(flat), 3)]
         matches.sort(key=lambda match: (-match.similarity, match.key))
@@ -245,4 +251,3 @@ class RedisIndex:
 
 def _text(value: bytes | str) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
-

@@ -24,7 +24,13 @@ from worker.pipeline import with_offset
 from worker.store import Store
 
 ARTICLE_COLUMNS: tuple[str, ...] = (
-    "id", "source", *ARTICLE_FIELDS, "content_hash", "version", "stored_at", "story_id"
+    "id",
+    "source",
+    *ARTICLE_FIELDS,
+    "content_hash",
+    "version",
+    "stored_at",
+    "story_id",
 )
 DUPLICATE_COLUMNS: tuple[str, ...] = (
     "url",
@@ -122,8 +128,13 @@ def story_rows(
 ) -> Iterator[dict[str, Any]]:
     """One row per story, from its representative: copies are the URLs of its duplicates (oldest first),
     ``embeds`` the stories it quotes in full. ``since`` and ``source`` filter on the representative."""
-    query = select(ArticleRecord.id, ArticleRecord.story_id, ArticleRecord.canonical_url, ArticleRecord.title,
-                   Story.updated_at).join(Story, Story.id == ArticleRecord.story_id)
+    query = select(
+        ArticleRecord.id,
+        ArticleRecord.story_id,
+        ArticleRecord.canonical_url,
+        ArticleRecord.title,
+        Story.updated_at,
+    ).join(Story, Story.id == ArticleRecord.story_id)
     if since is not None:
         query = query.where(Story.updated_at >= since)
     if source is not None:

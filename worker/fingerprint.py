@@ -134,8 +134,18 @@ def _token_hashes(words: list[str]) -> np.ndarray:
 
 # Odd 64-bit multipliers, one per position in a shingle, so that "a b" and "b a" hash apart.
 _POSITION_MULTIPLIERS = np.array(
-    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD,
-     0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9, 0x2545F4914F6CDD1D, 0x27D4EB2F165667C5],
+    [
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+        0x94D049BB133111EB,
+        0xBF58476D1CE4E5B9,
+        0x2545F4914F6CDD1D,
+        0x27D4EB2F165667C5,
+    ],
     dtype=np.uint64,
 )
 
@@ -197,9 +207,11 @@ def salient_hashes(text: str) -> np.ndarray:
     chunks = text.split()
     ends, upper = _SENTENCE_END, _UPPER
     pairs = zip([".", *chunks], chunks, strict=False)  # a comprehension: a third of the plain loop's cost
-    found += [chunk.strip(_PUNCTUATION).casefold() for previous, chunk in pairs
-              if (chunk[0] in upper or (chunk[0] > _BMP_END and chunk[0].isupper()))
-              and previous[-1] not in ends]
+    found += [
+        chunk.strip(_PUNCTUATION).casefold()
+        for previous, chunk in pairs
+        if (chunk[0] in upper or (chunk[0] > _BMP_END and chunk[0].isupper())) and previous[-1] not in ends
+    ]
     return _distinct(_token_hashes(found)) if found else np.empty(0, dtype=np.uint64)
 
 
@@ -246,10 +258,16 @@ class Signature:
             return _HEADER.pack(1, self.shingle_size, self.num_perm) + values
         salient = self.salient if self.salient is not None else np.empty(0, dtype=np.uint32)
         lead = self.lead if self.lead is not None else np.empty(0, dtype=np.uint32)
-        extra = _EXTRA.pack(min(self.size, 0xFFFFFFFF), min(self.salient_count, 0xFFFF), len(salient),
-                            len(lead))
-        return (_HEADER.pack(_FORMAT_VERSION, self.shingle_size, self.num_perm) + values + extra
-                + salient.astype("<u4", copy=False).tobytes() + lead.astype("<u4", copy=False).tobytes())
+        extra = _EXTRA.pack(
+            min(self.size, 0xFFFFFFFF), min(self.salient_count, 0xFFFF), len(salient), len(lead)
+        )
+        return (
+            _HEADER.pack(_FORMAT_VERSION, self.shingle_size, self.num_perm)
+            + values
+            + extra
+            + salient.astype("<u4", copy=False).tobytes()
+            + lead.astype("<u4", copy=False).tobytes()
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Signature:
@@ -295,7 +313,10 @@ class Signature:
         """The datasketch view, for its LSH index."""
         template = _template(self.num_perm)
         return MinHash(
-            seed=SEED, scheme=_SCHEME, hashvalues=self.hashvalues, permutations=template.permutations,
+            seed=SEED,
+            scheme=_SCHEME,
+            hashvalues=self.hashvalues,
+            permutations=template.permutations,
             hashfunc=_identity,
         )
 
@@ -318,8 +339,9 @@ def _fmix64(values: np.ndarray) -> np.ndarray:
         return values ^ (values >> np.uint64(33))
 
 
-def signature_of_shingles(hashes: np.ndarray, num_perm: int = NUM_PERM, shingle_size: int = SHINGLE_SIZE,
-                          **extra: object) -> Signature:
+def signature_of_shingles(
+    hashes: np.ndarray, num_perm: int = NUM_PERM, shingle_size: int = SHINGLE_SIZE, **extra: object
+) -> Signature:
     """MinHash of precomputed shingle hashes; split out so the benchmarks can vary parameters.
 
     Computes exactly what datasketch's ``MinHash.update_batch`` does for its affine64 scheme (the test suite
@@ -372,6 +394,11 @@ def signature(text: str, *, shingle_size: int = SHINGLE_SIZE, num_perm: int = NU
     salient = salient_hashes(text)
     lead = shingle_hashes(lead_tokens(text, words), shingle_size)
     return signature_of_shingles(
-        shingles, num_perm, shingle_size, size=int(shingles.size), salient_count=int(salient.size),
-        salient=_bottom(salient, SALIENT_SKETCH), lead=_bottom(lead, LEAD_SKETCH),
+        shingles,
+        num_perm,
+        shingle_size,
+        size=int(shingles.size),
+        salient_count=int(salient.size),
+        salient=_bottom(salient, SALIENT_SKETCH),
+        lead=_bottom(lead, LEAD_SKETCH),
     )

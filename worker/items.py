@@ -219,6 +219,8 @@ def read_lines(stream: BinaryIO, max_bytes: int | None = None, chunk: int = 1 <<
             start = end + 1
     if skipping or buffer.strip():
         number += 1
-        yield Line(number, error=_too_large("line", skipped, limit, "bytes or more")) if skipping else Line(
-            number, bytes(buffer)
+        yield (
+            Line(number, error=_too_large("line", skipped, limit, "bytes or more"))
+            if skipping
+            else Line(number, bytes(buffer))
         )

@@ -323,7 +323,7 @@ class Pipeline:
         for start in range(0, len(items), self.BATCH_SIZE):
             chunk = [
                 self._prepare_item(item, source, lines[start + offset] if lines else None)
-                for offset, item in enumerate(items[start:start + self.BATCH_SIZE])
+                for offset, item in enumerate(items[start : start + self.BATCH_SIZE])
             ]
             decisions += self._ingest_batch(chunk, utcnow())
         return decisions
@@ -404,7 +404,7 @@ class Pipeline:
     def _ingest_batch(self, items: list[_Prepared], fetched_at: datetime) -> list[Decision]:
         decisions: list[Decision] = []
         while len(decisions) < len(items):
-            rest = items[len(decisions):]
+            rest = items[len(decisions) :]
             try:
                 with metrics.observe("dedup_store"):
                     settled = self._decide_batch(rest, fetched_at)
@@ -452,21 +452,37 @@ class Pipeline:
                     if item.error is not None or item.article is None or item.sig is None:
                         error = item.error or IngestError(ErrorKind.INTERNAL, "item not prepared")
                         item_id = item.context.get("item_id")
-                        session.add(IngestErrorRecord(url=item.url, source=item.source, stage=item.stage,
-                                                      kind=error.kind.value, message=error.message[:4000],
-                                                      line=item.context.get("line"),
-                                                      item_id=item_id[:200] if item_id else None,
-                                                      payload=item.context.get("payload")))
+                        session.add(
+                            IngestErrorRecord(
+                                url=item.url,
+                                source=item.source,
+                                stage=item.stage,
+                                kind=error.kind.value,
+                                message=error.message[:4000],
+                                line=item.context.get("line"),
+                                item_id=item_id[:200] if item_id else None,
+                                payload=item.context.get("payload"),
+                            )
+                        )
                         decisions.append(
                             Decision(Outcome.REJECTED, item.url, error_kind=error.kind, message=error.message)
                         )
                         continue
                     batch.touched.add(item.key)
                     change = _IndexChange()
-                    decisions.append(self._decide_in(
-                        session, change, item.article, item.key, item.chash, item.sig,
-                        source_ids[item.source], fetched_at, heal=False,
-                    ))
+                    decisions.append(
+                        self._decide_in(
+                            session,
+                            change,
+                            item.article,
+                            item.key,
+                            item.chash,
+                            item.sig,
+                            source_ids[item.source],
+                            fetched_at,
+                            heal=False,
+                        )
+                    )
                     if change.insert_after_commit:  # now, so later items of the batch are checked against it
                         index.insert(item.key, item.sig)
                     batch.written(item.key, item.chash)
@@ -515,17 +531,21 @@ class Pipeline:
         batch.pending, batch.pending_at = [], []
         connection = session.connection()
         now = utcnow()
-        story_ids = [row[0] for row in connection.execute(
-            _NEW_STORIES, [{"created_at": now, "updated_at": now}] * len(pending)
-        )]
+        story_ids = [
+            row[0]
+            for row in connection.execute(
+                _NEW_STORIES, [{"created_at": now, "updated_at": now}] * len(pending)
+            )
+        ]
         for values, story_id in zip(pending, story_ids, strict=True):
             values["story_id"] = story_id
         article_ids = [row[0] for row in connection.execute(_NEW_ARTICLES, pending)]
         for start in range(0, len(story_ids), Store.IN_CHUNK):
-            connection.execute(_REPRESENTATIVES, {"ids": story_ids[start:start + Store.IN_CHUNK]})
+            connection.execute(_REPRESENTATIVES, {"ids": story_ids[start : start + Store.IN_CHUNK]})
         for position, article_id, story_id in zip(positions, article_ids, story_ids, strict=True):
-            batch.decisions[position] = replace(batch.decisions[position], article_id=article_id,
-                                                story_id=story_id)
+            batch.decisions[position] = replace(
+                batch.decisions[position], article_id=article_id, story_id=story_id
+            )
 
     def record_error(self, url: str | None, source: str | None, stage: str, error: IngestError) -> Decision:
         context = logs.current()  # a pushed item's line, id and copy, for `wirefeed errors` and `retry`
@@ -621,13 +641,29 @@ class Pipeline:
             verdict = judge(sig, representative, sig.equal_count(representative), self.threshold)
             if verdict is not None and verdict.relation is Relation.FULLER:
                 return self._replace_representative(
-                    session, known, target, key, source_id, chash, sig, article, fetched_at,
+                    session,
+                    known,
+                    target,
+                    key,
+                    source_id,
+                    chash,
+                    sig,
+                    article,
+                    fetched_at,
                     verdict.similarity,
                 )
             if match.rule != Relation.FULLER or (verdict is not None and verdict.joins):
                 rule = Rule.CONTAINED if match.rule == Relation.CONTAINED else Rule.NEAR_DUPLICATE
                 return self._duplicate(
-                    session, known, key, source_id, target, match.similarity, rule, chash, article,
+                    session,
+                    known,
+                    key,
+                    source_id,
+                    target,
+                    match.similarity,
+                    rule,
+                    chash,
+                    article,
                     signature=sig,
                 )
             # Fuller than one of the story's copies but no copy of its representative (a developing
@@ -647,8 +683,16 @@ class Pipeline:
             self._link(session, match, story_id, key, heal=heal)
         return Decision(Outcome.STORED, article.url, article_id=article_id, version=1, story_id=story_id)
 
-    def _store_new(self, session: Session, key: str, source_id: int | None, chash: str, sig: Signature,
-                   article: Article, fetched_at: datetime) -> tuple[int, int]:
+    def _store_new(
+        self,
+        session: Session,
+        key: str,
+        source_id: int | None,
+        chash: str,
+        sig: Signature,
+        article: Article,
+        fetched_at: datetime,
+    ) -> tuple[int, int]:
         """A new article that is the first copy of a new story, and that story's representative.
 
         Written with three Core statements on the session's connection rather than ORM objects: most
@@ -666,8 +710,9 @@ class Pipeline:
         return article_id, story_id
 
     @staticmethod
-    def _new_values(key: str, source_id: int | None, chash: str, sig: Signature, article: Article,
-                    fetched_at: datetime) -> dict[str, Any]:
+    def _new_values(
+        key: str, source_id: int | None, chash: str, sig: Signature, article: Article, fetched_at: datetime
+    ) -> dict[str, Any]:
         now = utcnow()
         return _fields(article) | {
             "canonical_url": key,
@@ -686,14 +731,25 @@ class Pipeline:
         other = self._resolve(session, match, key, heal=heal)
         story_id = self._story_id(session, other)
         if match.rule == Relation.EMBEDDED:  # the stored story quotes the new one in full
-            event = StoryEvent(story_id=story_id, event="embeds", url=other.canonical_url,
-                               other_story_id=new_story, other_url=key)
+            event = StoryEvent(
+                story_id=story_id,
+                event="embeds",
+                url=other.canonical_url,
+                other_story_id=new_story,
+                other_url=key,
+            )
         elif match.rule == Relation.EMBEDS:
-            event = StoryEvent(story_id=new_story, event="embeds", url=key, other_story_id=story_id,
-                               other_url=other.canonical_url)
+            event = StoryEvent(
+                story_id=new_story,
+                event="embeds",
+                url=key,
+                other_story_id=story_id,
+                other_url=other.canonical_url,
+            )
         else:
-            event = StoryEvent(story_id=new_story, event="not_a_copy", url=key, other_story_id=story_id,
-                               other_url=match.key)
+            event = StoryEvent(
+                story_id=new_story, event="not_a_copy", url=key, other_story_id=story_id, other_url=match.key
+            )
         event.rule = match.rule
         event.similarity = round(float(match.similarity), 4)
         session.add(event)
@@ -766,13 +822,27 @@ class Pipeline:
         if story is not None:
             story.representative_id = row.id
             story.updated_at = utcnow()
-        session.add(StoryEvent(story_id=story_id, event="representative_replaced", url=key,
-                               other_url=old.canonical_url, rule=Relation.FULLER.value,
-                               similarity=round(float(similarity), 4)))
+        session.add(
+            StoryEvent(
+                story_id=story_id,
+                event="representative_replaced",
+                url=key,
+                other_url=old.canonical_url,
+                rule=Relation.FULLER.value,
+                similarity=round(float(similarity), 4),
+            )
+        )
         session.delete(old)
         session.flush()
-        return Decision(Outcome.STORED, article.url, article_id=row.id, version=1, story_id=story_id,
-                        similarity=round(float(similarity), 4), rule=Relation.FULLER.value)
+        return Decision(
+            Outcome.STORED,
+            article.url,
+            article_id=row.id,
+            version=1,
+            story_id=story_id,
+            similarity=round(float(similarity), 4),
+            rule=Relation.FULLER.value,
+        )
 
     def _resolve(self, session: Session, match: Match, key: str, *, heal: bool) -> ArticleRecord:
         """The stored article an index match names, waiting briefly for another worker's commit.

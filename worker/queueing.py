@@ -159,7 +159,11 @@ class Run:
 
     def _keys(self) -> list[str]:
         return [
-            self.meta_key, self.pending_key, self.fetches_key, self.decisions_key, self.locks_key,
+            self.meta_key,
+            self.pending_key,
+            self.fetches_key,
+            self.decisions_key,
+            self.locks_key,
             self.discovered_key,
         ]
 
@@ -193,10 +197,14 @@ class Run:
 
     def record_discovery(self, discovery: Any) -> None:
         """A ``worker.crawl.Discovery``'s counts (set, not added: a redelivered crawl counts once)."""
-        value = json.dumps({
-            "discovered": discovery.discovered, "skipped_fresh": discovery.skipped_fresh,
-            "skipped_old": discovery.skipped_old, "errors": dict(discovery.errors),
-        })
+        value = json.dumps(
+            {
+                "discovered": discovery.discovered,
+                "skipped_fresh": discovery.skipped_fresh,
+                "skipped_old": discovery.skipped_old,
+                "errors": dict(discovery.errors),
+            }
+        )
         self.client.hset(self.discovered_key, discovery.source, value)
 
     def record_skip(self, source: str, reason: str) -> None:
@@ -281,12 +289,15 @@ class Run:
             summary.source(name)
         for name, raw in discovered.items():
             entry = json.loads(raw)
-            summary.add_discovery(Discovery(
-                _s(name), discovered=int(entry.get("discovered", 0)),
-                skipped_fresh=int(entry.get("skipped_fresh", 0)),
-                skipped_old=int(entry.get("skipped_old", 0)),
-                errors=Counter({str(k): int(v) for k, v in (entry.get("errors") or {}).items()}),
-            ))
+            summary.add_discovery(
+                Discovery(
+                    _s(name),
+                    discovered=int(entry.get("discovered", 0)),
+                    skipped_fresh=int(entry.get("skipped_fresh", 0)),
+                    skipped_old=int(entry.get("skipped_old", 0)),
+                    errors=Counter({str(k): int(v) for k, v in (entry.get("errors") or {}).items()}),
+                )
+            )
         for raw in fetches:
             entry = json.loads(raw)
             status = "rejected" if entry["status"] == "error" else entry["status"]
@@ -377,7 +388,7 @@ def queue_depths(client: Any, queues: Iterable[str]) -> dict[str, int]:
         values = pipe.execute()
     step = len(_PRIORITY_SUFFIXES)
     for index, name in enumerate(names):
-        depths[name] = sum(values[index * step:(index + 1) * step])
+        depths[name] = sum(values[index * step : (index + 1) * step])
     return depths
 
 
@@ -391,21 +402,29 @@ _PRIORITY_SUFFIXES = ("", *(f"\x06\x16{step}" for step in (3, 6, 9)))
 
 
 # -- producers -------------------------------------------------------------------------------------------
-def enqueue_urls(settings: Settings, urls: Iterable[str], *, source: str | None = None,
-                 run: Run | None = None) -> list[str]:
+def enqueue_urls(
+    settings: Settings, urls: Iterable[str], *, source: str | None = None, run: Run | None = None
+) -> list[str]:
     return [send("wirefeed.fetch_article", {"url": url, "source": source}, run=run) for url in urls]
 
 
-def enqueue_html(settings: Settings, html: str, url: str, *, source: str | None = None,
-                 run: Run | None = None) -> str:
+def enqueue_html(
+    settings: Settings, html: str, url: str, *, source: str | None = None, run: Run | None = None
+) -> str:
     return send("wirefeed.ingest_html", {"url": url, "html": html, "source": source}, run=run)
 
 
 BATCH_ITEMS = 25  # parsed items per message: enough to amortise the queue, small enough to spread evenly
 
 
-def enqueue_items(settings: Settings, items: Iterable[Mapping[str, Any] | str], *, source: str | None = None,
-                  run: Run | None = None, batch: int = BATCH_ITEMS) -> list[str]:
+def enqueue_items(
+    settings: Settings,
+    items: Iterable[Mapping[str, Any] | str],
+    *,
+    source: str | None = None,
+    run: Run | None = None,
+    batch: int = BATCH_ITEMS,
+) -> list[str]:
     """Parsed items in batches of ``batch`` (``wirefeed.ingest_items``); ``batch=1`` sends one
     ``wirefeed.ingest_item`` each. A string is a line that was not a JSON object: the worker records it."""
     ids: list[str] = []
@@ -459,8 +478,13 @@ def start_crawl(settings: Settings, source_names: list[str] | tuple[str, ...] | 
     return run
 
 
-def enqueue_crawl(settings: Settings, source_names: list[str] | tuple[str, ...] | None, *, wait: bool,
-                  timeout_s: float | None = None) -> Any:
+def enqueue_crawl(
+    settings: Settings,
+    source_names: list[str] | tuple[str, ...] | None,
+    *,
+    wait: bool,
+    timeout_s: float | None = None,
+) -> Any:
     """``wirefeed crawl --enqueue [--wait]``: hand the crawl to the workers and return its
     ``CrawlSummary`` (at once, nearly empty; or with ``wait``, once every discover, fetch and process task
     of it is done, with the same counts and fill-rate alerts the in-process crawl reports)."""

@@ -121,8 +121,9 @@ def judge(new: Signature, old: Signature, equal: int, threshold: float) -> Verdi
     # What differs: the salient tokens of the smaller text must be found in the larger one.
     small, large = (new, old) if (new.size or 0) <= (old.size or 0) else (old, new)
     if small.salient is not None and large.salient is not None and small.salient_count >= MIN_SALIENT:
-        agreement = _sketch_containment(small.salient, small.salient_count, large.salient,
-                                        large.salient_count)
+        agreement = _sketch_containment(
+            small.salient, small.salient_count, large.salient, large.salient_count
+        )
         if agreement < SALIENT_AGREEMENT:
             return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old)
     same_start = _same_start(new, old)

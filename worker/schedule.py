@@ -24,7 +24,10 @@ log = logging.getLogger(__name__)
 def _cron(expression: str) -> crontab:
     minute, hour, day_of_month, month_of_year, day_of_week = expression.split()
     return crontab(
-        minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
+        minute=minute,
+        hour=hour,
+        day_of_month=day_of_month,
+        month_of_year=month_of_year,
         day_of_week=day_of_week,
     )
 

@@ -160,7 +160,7 @@ class Store:
         found: set[str] = set()
         ordered = sorted(values)
         for start in range(0, len(ordered), cls.IN_CHUNK):
-            chunk = ordered[start:start + cls.IN_CHUNK]
+            chunk = ordered[start : start + cls.IN_CHUNK]
             found.update(session.scalars(select(column).where(column.in_(chunk))))
         return found
 
@@ -179,7 +179,7 @@ class Store:
         found: dict[str, bytes] = {}
         with self.engine.connect() as conn:
             for start in range(0, len(ordered), self.IN_CHUNK):
-                chunk = ordered[start:start + self.IN_CHUNK]
+                chunk = ordered[start : start + self.IN_CHUNK]
                 for url, sig in conn.execute(
                     select(DuplicateRecord.url, DuplicateRecord.signature).where(
                         DuplicateRecord.url.in_(chunk), DuplicateRecord.signature.is_not(None)

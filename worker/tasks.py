@@ -174,8 +174,9 @@ class WirefeedTask(Task):
         stage = f"task:{self.name.removeprefix('wirefeed.')}"
         for url in urls:
             try:
-                dead_letter_store().record_error(url=url, source=source, stage=stage, kind=kind.value,
-                                                 message=message[:3900])
+                dead_letter_store().record_error(
+                    url=url, source=source, stage=stage, kind=kind.value, message=message[:3900]
+                )
             except Exception:  # the store itself may be what is down; the log is the last resort
                 log.exception("dead letter not recorded: %s %s", url, message)
         try:
@@ -212,8 +213,9 @@ def _record(run_id: str | None, decision: Decision, source: str | None, fallback
 
 # -- process queue ---------------------------------------------------------------------------------------
 @app.task(bind=True, base=WirefeedTask, name="wirefeed.ingest_item")
-def ingest_item(self: WirefeedTask, item: dict[str, Any] | str, source: str | None = None,
-                run_id: str | None = None) -> dict[str, Any]:
+def ingest_item(
+    self: WirefeedTask, item: dict[str, Any] | str, source: str | None = None, run_id: str | None = None
+) -> dict[str, Any]:
     check_payload(self.name, {"item": item, "source": source, "run_id": run_id})
     current = begin()
     decision = current.ingest_item(item, source=source)
@@ -223,8 +225,12 @@ def ingest_item(self: WirefeedTask, item: dict[str, Any] | str, source: str | No
 
 
 @app.task(bind=True, base=WirefeedTask, name="wirefeed.ingest_items")
-def ingest_items(self: WirefeedTask, items: list[dict[str, Any] | str], source: str | None = None,
-                 run_id: str | None = None) -> dict[str, Any]:
+def ingest_items(
+    self: WirefeedTask,
+    items: list[dict[str, Any] | str],
+    source: str | None = None,
+    run_id: str | None = None,
+) -> dict[str, Any]:
     """Many parsed items in one message. Items are a few kilobytes and take milliseconds to decide, so one
     message each spends more on the queue than on the work; a batch pays that once. A retry of the batch
     replays its earlier items, which the pipeline answers "unchanged" and the run does not count twice."""
@@ -241,15 +247,33 @@ def ingest_items(self: WirefeedTask, items: list[dict[str, Any] | str], source: 
 
 
 @app.task(bind=True, base=WirefeedTask, name="wirefeed.ingest_html")
-def ingest_html(self: WirefeedTask, url: str, html: str, source: str | None = None,
-                fetched_at: str | None = None, requested_url: str | None = None, etag: str | None = None,
-                last_modified: str | None = None, lastmod: str | None = None,
-                run_id: str | None = None) -> dict[str, Any]:
+def ingest_html(
+    self: WirefeedTask,
+    url: str,
+    html: str,
+    source: str | None = None,
+    fetched_at: str | None = None,
+    requested_url: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    lastmod: str | None = None,
+    run_id: str | None = None,
+) -> dict[str, Any]:
     """A page from the crawl (with its crawl-state validators) or from any producer (url and html only)."""
-    check_payload(self.name, {
-        "url": url, "html": html, "source": source, "fetched_at": fetched_at, "requested_url": requested_url,
-        "etag": etag, "last_modified": last_modified, "lastmod": lastmod, "run_id": run_id,
-    })
+    check_payload(
+        self.name,
+        {
+            "url": url,
+            "html": html,
+            "source": source,
+            "fetched_at": fetched_at,
+            "requested_url": requested_url,
+            "etag": etag,
+            "last_modified": last_modified,
+            "lastmod": lastmod,
+            "run_id": run_id,
+        },
+    )
     current = begin()
     when = datetime.fromisoformat(fetched_at) if fetched_at else None
     src = _source(source)
@@ -257,8 +281,15 @@ def ingest_html(self: WirefeedTask, url: str, html: str, source: str | None = No
         from worker import crawl
 
         decision = crawl.ingest_page(
-            current, src, url, html, when, requested_url=requested_url, etag=etag,
-            last_modified=last_modified, lastmod=datetime.fromisoformat(lastmod) if lastmod else None,
+            current,
+            src,
+            url,
+            html,
+            when,
+            requested_url=requested_url,
+            etag=etag,
+            last_modified=last_modified,
+            lastmod=datetime.fromisoformat(lastmod) if lastmod else None,
         )
     else:
         decision = current.ingest_html(html, url=url, source=source, fetched_at=when)
@@ -319,8 +350,13 @@ def fetcher() -> Any:
 
 
 @app.task(bind=True, base=WirefeedTask, name="wirefeed.fetch_article")
-def fetch_article(self: WirefeedTask, url: str, source: str | None = None, job: dict[str, Any] | None = None,
-                  run_id: str | None = None) -> dict[str, Any]:
+def fetch_article(
+    self: WirefeedTask,
+    url: str,
+    source: str | None = None,
+    job: dict[str, Any] | None = None,
+    run_id: str | None = None,
+) -> dict[str, Any]:
     from worker import crawl
 
     check_payload(self.name, {"url": url, "source": source, "job": job, "run_id": run_id})
@@ -348,9 +384,13 @@ def fetch_article(self: WirefeedTask, url: str, source: str | None = None, job: 
         send(
             "wirefeed.ingest_html",
             {
-                "url": result.final_url or url, "html": result.text, "source": source,
+                "url": result.final_url or url,
+                "html": result.text,
+                "source": source,
                 "fetched_at": result.fetched_at.isoformat() if result.fetched_at else None,
-                "requested_url": page_job.url, "etag": result.etag, "last_modified": result.last_modified,
+                "requested_url": page_job.url,
+                "etag": result.etag,
+                "last_modified": result.last_modified,
                 "lastmod": page_job.lastmod.isoformat() if page_job.lastmod else None,
             },
             run=run,

@@ -23,9 +23,21 @@ if TYPE_CHECKING:
     from scrapers.metadata.page import Page
 
 
-_AUTHOR_META = ("article:author", "og:article:author", "author", "parsely-author", "sailthru.author",
-                "dc.creator", "dcterms.creator", "citation_author", "byl", "byline", "cxenseparse:author",
-                "article.author", "twitter:creator:name")
+_AUTHOR_META = (
+    "article:author",
+    "og:article:author",
+    "author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "citation_author",
+    "byl",
+    "byline",
+    "cxenseparse:author",
+    "article.author",
+    "twitter:creator:name",
+)
 
 _NOT_TEXT_TAGS = frozenset(("meta", "link", "script", "style", "img", "body", "html"))
 
@@ -46,7 +58,7 @@ _GLUED_PREFIX_RE = re.compile(
 _BYLINE_WORD_RE = re.compile(
     r"^(?:by|von|par|por|di|door|av|af|od|от|autor(?:in)?|author|auteur|text|texto|escribe|escriben|"
     r"eingestellt von|gepostet von|posted by|publicado por|publié par)\s*:?$",
-    re.IGNORECASE
+    re.IGNORECASE,
 )
 _NAME_SPLIT_RE = re.compile(
     r"\s*(?:,|;|&|\s[-–—]\s|\+|\||/|·|•|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bи\b|"
@@ -55,13 +67,62 @@ _NAME_SPLIT_RE = re.compile(
 _AGENCIES = frozenset(
     a.lower()
     for a in (
-        "Reuters", "Thomson Reuters", "AP", "Associated Press", "The Associated Press", "AFP",
-        "Agence France-Presse", "Agence France Presse", "dpa", "Deutsche Presse-Agentur", "Bloomberg",
-        "EFE", "Agencia EFE", "ANSA", "TASS", "ITAR-TASS", "Xinhua", "Kyodo", "Kyodo News", "PA",
-        "PA Media", "Press Association", "UPI", "KNA", "epd", "APA", "SDA", "Keystone-SDA", "Belga",
-        "ANP", "NTB", "TT", "Interfax", "RIA Novosti", "Yonhap", "Anadolu", "Anadolu Agency", "AAP",
-        "CP", "The Canadian Press", "Canadian Press", "PTI", "IANS", "ANI", "Europa Press", "Lusa",
-        "CTK", "PAP", "MTI", "AA", "WAFA", "SANA", "IRNA", "dpa-AFX", "Reuters Staff", "AP Staff",
+        "Reuters",
+        "Thomson Reuters",
+        "AP",
+        "Associated Press",
+        "The Associated Press",
+        "AFP",
+        "Agence France-Presse",
+        "Agence France Presse",
+        "dpa",
+        "Deutsche Presse-Agentur",
+        "Bloomberg",
+        "EFE",
+        "Agencia EFE",
+        "ANSA",
+        "TASS",
+        "ITAR-TASS",
+        "Xinhua",
+        "Kyodo",
+        "Kyodo News",
+        "PA",
+        "PA Media",
+        "Press Association",
+        "UPI",
+        "KNA",
+        "epd",
+        "APA",
+        "SDA",
+        "Keystone-SDA",
+        "Belga",
+        "ANP",
+        "NTB",
+        "TT",
+        "Interfax",
+        "RIA Novosti",
+        "Yonhap",
+        "Anadolu",
+        "Anadolu Agency",
+        "AAP",
+        "CP",
+        "The Canadian Press",
+        "Canadian Press",
+        "PTI",
+        "IANS",
+        "ANI",
+        "Europa Press",
+        "Lusa",
+        "CTK",
+        "PAP",
+        "MTI",
+        "AA",
+        "WAFA",
+        "SANA",
+        "IRNA",
+        "dpa-AFX",
+        "Reuters Staff",
+        "AP Staff",
     )
 )
 # Credits that name nobody: dropped outright rather than kept as an organisation.
@@ -92,8 +153,38 @@ _ROLE_RE = re.compile(
     re.IGNORECASE,
 )
 _NAME_PARTICLES = frozenset(
-    ("van", "von", "de", "da", "der", "den", "del", "della", "di", "du", "la", "le", "zu", "bin", "al",
-     "el", "ibn", "y", "e", "dos", "das", "do", "ter", "ten", "af", "st.", "mc", "ben", "abu", "op")
+    (
+        "van",
+        "von",
+        "de",
+        "da",
+        "der",
+        "den",
+        "del",
+        "della",
+        "di",
+        "du",
+        "la",
+        "le",
+        "zu",
+        "bin",
+        "al",
+        "el",
+        "ibn",
+        "y",
+        "e",
+        "dos",
+        "das",
+        "do",
+        "ter",
+        "ten",
+        "af",
+        "st.",
+        "mc",
+        "ben",
+        "abu",
+        "op",
+    )
 )
 _HAS_LETTER_RE = re.compile(r"[^\W\d_]")
 _NOT_IN_NAMES = frozenset('@_"“”„«»:;!?()[]{}|<>=#*+%$€/\\')
@@ -140,8 +231,10 @@ def _checked_against_page(page: Page, structured: list[str]) -> list[str]:
     header = " ".join(line.text for line in header_lines(page)).casefold()
     if any(name.casefold() in header for name in structured):
         return structured
-    page.warnings.append(f"authors: structured {structured[:3]!r} contradict the byline {visible[:3]!r}; "
-                         "the page's own is used")
+    page.warnings.append(
+        f"authors: structured {structured[:3]!r} contradict the byline {visible[:3]!r}; "
+        "the page's own is used"
+    )
     return visible
 
 
@@ -170,8 +263,9 @@ def _ordered_authors(page: Page, article: dict[str, Any] | None) -> tuple[list[s
             people = people_only(found)
             if people:
                 return people, True
-    publisher_credits = {norm_text(v) for k in ("copyright", "publisher", "dc.publisher")
-                         for v in page.meta_values(k)}
+    publisher_credits = {
+        norm_text(v) for k in ("copyright", "publisher", "dc.publisher") for v in page.meta_values(k)
+    }
     for key in _AUTHOR_META:
         names: list[str] = []
         for value in page.meta_values(key):
@@ -213,8 +307,20 @@ def _ordered_authors(page: Page, article: dict[str, Any] | None) -> tuple[list[s
 
 _BIBLIOGRAPHIC_AUTHOR_META = frozenset(("citation_author", "dc.creator", "dcterms.creator"))
 _LAST_FIRST_RE = re.compile(r"^[^\W\d_][\w'’. -]*,\s*[^\W\d_][\w'’. -]*$")
-_WRITTEN_BY_LABELS = frozenset(("written by", "verfasst von", "geschrieben von", "escrito por", "écrit par",
-                                "scritto da", "autor", "author", "auteur", "von"))
+_WRITTEN_BY_LABELS = frozenset(
+    (
+        "written by",
+        "verfasst von",
+        "geschrieben von",
+        "escrito por",
+        "écrit par",
+        "scritto da",
+        "autor",
+        "author",
+        "auteur",
+        "von",
+    )
+)
 
 
 def _ld_people(page: Page, value: Any) -> tuple[list[str], list[str]]:
@@ -338,8 +444,11 @@ _LINES_BEFORE = 4
 def _line_authors(page: Page, organisations: list[str]) -> list[str]:
     """Bylines printed as plain lines around the heading, as ``lines.header_lines`` rebuilds them: table
     layouts and bare templates mark neither the byline's element nor its class."""
-    lines = [line for line in header_lines(page)
-             if -_LINES_BEFORE <= line.distance <= _LINES_AFTER and line.distance != 0]
+    lines = [
+        line
+        for line in header_lines(page)
+        if -_LINES_BEFORE <= line.distance <= _LINES_AFTER and line.distance != 0
+    ]
     lines.sort(key=lambda line: (line.distance < 0, abs(line.distance)))
     for line in lines:
         if len(line.text) > 2 * _LINE_BYLINE_MAX:
@@ -354,7 +463,7 @@ def _line_authors(page: Page, organisations: list[str]) -> list[str]:
 
 
 def _byline_in_line(segment: str, organisations: list[str], after_lead: bool = False) -> list[str]:
-    """"Features By Tom Francis published 9 August 2012" → ["Tom Francis"]: the byline word after at
+    """ "Features By Tom Francis published 9 August 2012" → ["Tom Francis"]: the byline word after at
     most a kicker or a date (``after_lead``: only there), the name up to the date or the next label."""
     match = _LINE_BYLINE_RE.search(segment)
     if match is None or match.start() > _BYLINE_LEAD_MAX or (after_lead and not match.start()):
@@ -362,7 +471,7 @@ def _byline_in_line(segment: str, organisations: list[str], after_lead: bool = F
     lead = segment[: match.start()]
     if len(lead.split()) > 2 and not any(c.isdigit() for c in lead):
         return []  # "The plan, backed by Mayor ...": a sentence, not a date or a label before it
-    byline = _LINE_BYLINE_END_RE.split(segment[match.end():], maxsplit=1)[0]
+    byline = _LINE_BYLINE_END_RE.split(segment[match.end() :], maxsplit=1)[0]
     return _split_names("By " + byline, organisations, visible=True)
 
 
@@ -386,7 +495,7 @@ def _listed_classes(elements: list[lxml.html.HtmlElement]) -> set[str | None]:
 
 
 def _split_names(text: str, organisations: list[str], visible: bool = False) -> list[str]:
-    """"By Jane Doe and John Roe, Reuters" → ["Jane Doe", "John Roe"]; agencies go to ``organisations``.
+    """ "By Jane Doe and John Roe, Reuters" → ["Jane Doe", "John Roe"]; agencies go to ``organisations``.
 
     From visible text only wire agencies count as organisations: any other company-like string there
     is more likely a testimonial, a caption or a credit line than the story's author.

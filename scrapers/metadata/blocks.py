@@ -83,7 +83,8 @@ def in_other_block(el: lxml.html.HtmlElement, boundary: frozenset[Any] = frozens
 
 _META_BOX_RE = re.compile(
     r"(?:^|[\s_-])(?:meta|byline|dateline|info|details|article-meta|entry-meta|"
-    r"(?:article|entry|post)[-_]footer)(?:$|[\s_-])", re.IGNORECASE
+    r"(?:article|entry|post)[-_]footer)(?:$|[\s_-])",
+    re.IGNORECASE,
 )
 
 

@@ -43,8 +43,14 @@ class PageMetadata:
     warnings: list[str] = field(default_factory=list)
 
 
-_DESCRIPTION_META = ("og:description", "description", "twitter:description", "dc.description",
-                     "dcterms.abstract", "sailthru.description")
+_DESCRIPTION_META = (
+    "og:description",
+    "description",
+    "twitter:description",
+    "dc.description",
+    "dcterms.abstract",
+    "sailthru.description",
+)
 
 
 def extract_metadata(

@@ -14,8 +14,17 @@ if TYPE_CHECKING:
     from scrapers.metadata.page import Page
 
 
-_PAYWALL_META = ("article:content_tier", "og:article:content_tier", "content_tier", "article:access",
-                 "paywall", "access", "isaccessibleforfree", "cxenseparse:paywall", "premium")
+_PAYWALL_META = (
+    "article:content_tier",
+    "og:article:content_tier",
+    "content_tier",
+    "article:access",
+    "paywall",
+    "access",
+    "isaccessibleforfree",
+    "cxenseparse:paywall",
+    "premium",
+)
 
 
 def find_page_type(page: Page, article: dict[str, Any] | None) -> str | None:
@@ -76,8 +85,19 @@ def is_paywalled(page: Page, article: dict[str, Any] | None) -> bool:
             if key in ("isaccessibleforfree",):
                 if _access_flag(lowered) is False:
                     return True
-            elif lowered in ("locked", "metered", "premium", "subscriber", "subscription", "paid", "true",
-                             "yes", "closed", "registered", "paywall"):
+            elif lowered in (
+                "locked",
+                "metered",
+                "premium",
+                "subscriber",
+                "subscription",
+                "paid",
+                "true",
+                "yes",
+                "closed",
+                "registered",
+                "paywall",
+            ):
                 return True
     return page.region().paywall
 

@@ -19,12 +19,41 @@ _LANGUAGE_META = ("content-language", "language", "dc.language", "dcterms.langua
 
 # Some CMSs write the language's name instead of its code (``<meta name="language" content="Deutsch">``).
 _LANGUAGE_NAMES = {
-    "english": "en", "deutsch": "de", "german": "de", "français": "fr", "francais": "fr", "french": "fr",
-    "español": "es", "espanol": "es", "spanish": "es", "italiano": "it", "italian": "it", "русский": "ru",
-    "russian": "ru", "nederlands": "nl", "dutch": "nl", "português": "pt", "portuguese": "pt",
-    "polski": "pl", "polish": "pl", "中文": "zh", "chinese": "zh", "العربية": "ar", "arabic": "ar",
-    "türkçe": "tr", "turkish": "tr", "svenska": "sv", "dansk": "da", "norsk": "no", "suomi": "fi",
-    "čeština": "cs", "magyar": "hu", "ελληνικά": "el", "українська": "uk", "日本語": "ja", "한국어": "ko",
+    "english": "en",
+    "deutsch": "de",
+    "german": "de",
+    "français": "fr",
+    "francais": "fr",
+    "french": "fr",
+    "español": "es",
+    "espanol": "es",
+    "spanish": "es",
+    "italiano": "it",
+    "italian": "it",
+    "русский": "ru",
+    "russian": "ru",
+    "nederlands": "nl",
+    "dutch": "nl",
+    "português": "pt",
+    "portuguese": "pt",
+    "polski": "pl",
+    "polish": "pl",
+    "中文": "zh",
+    "chinese": "zh",
+    "العربية": "ar",
+    "arabic": "ar",
+    "türkçe": "tr",
+    "turkish": "tr",
+    "svenska": "sv",
+    "dansk": "da",
+    "norsk": "no",
+    "suomi": "fi",
+    "čeština": "cs",
+    "magyar": "hu",
+    "ελληνικά": "el",
+    "українська": "uk",
+    "日本語": "ja",
+    "한국어": "ko",
 }
 
 
@@ -38,8 +67,9 @@ def find_language(page: Page, article: dict[str, Any] | None) -> tuple[str | Non
             value = value.get("alternateName") or value.get("name")
         candidates.append(value if isinstance(value, str) else None)
     root = page.tree.getroottree().getroot()
-    candidates.append(root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
-                      or root.get("xml:lang"))
+    candidates.append(
+        root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or root.get("xml:lang")
+    )
     candidates.append(page.meta_value("og:locale"))
     candidates.extend(page.meta_value(k) for k in _LANGUAGE_META)
     language = None
@@ -72,9 +102,9 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     for lang, words in {
         "en": "the and of to is in that for with was on are this it as by from have be not you at or",
         "de": "der die und das ist nicht mit von den zu sich auf für ein eine auch dem des im wird sie ich "
-              "es werden bei nach wie",
+        "es werden bei nach wie",
         "fr": "le la les et des est une un du pour dans que qui pas sur au avec ce sont par il elle nous "
-              "vous mais ou",
+        "vous mais ou",
         "es": "el la los las y de que en un una por con para es del se no al como más pero sus su lo",
         "it": "il la di e che è un una per non con del della sono gli le si da al anche nel alla più",
         "pt": "o a os as e de que em um uma para com não do da dos das por se mais no na ao é",
@@ -84,8 +114,23 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     }.items()
 }
 _WORD_RE = re.compile(r"[^\W\d_]+")
-_TEXT_TAGS = ("p", "td", "div", "font", "span", "b", "i", "em", "strong", "li", "a", "h1", "h2", "h3",
-              "section")
+_TEXT_TAGS = (
+    "p",
+    "td",
+    "div",
+    "font",
+    "span",
+    "b",
+    "i",
+    "em",
+    "strong",
+    "li",
+    "a",
+    "h1",
+    "h2",
+    "h3",
+    "section",
+)
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ja", re.compile(r"[\u3040-\u30ff]")),  # kana first: Japanese text also uses Han characters
     ("ko", re.compile(r"[\uac00-\ud7af]")),

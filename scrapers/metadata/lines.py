@@ -30,13 +30,62 @@ if TYPE_CHECKING:
     from scrapers.metadata.page import Page
 
 # Tags after which a browser starts a new line.
-_BLOCK_TAGS = frozenset((
-    "p", "div", "td", "th", "tr", "table", "li", "ul", "ol", "dl", "dd", "dt", "h1", "h2", "h3", "h4", "h5",
-    "h6", "br", "hr", "section", "article", "header", "footer", "main", "blockquote", "figure",
-    "figcaption", "address", "center", "form", "pre", "tbody", "thead",
-))
-_SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "svg", "select", "button", "iframe",
-                        "nav", "aside", "textarea", "object", "head", "title"))
+_BLOCK_TAGS = frozenset(
+    (
+        "p",
+        "div",
+        "td",
+        "th",
+        "tr",
+        "table",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dd",
+        "dt",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "br",
+        "hr",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "main",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "address",
+        "center",
+        "form",
+        "pre",
+        "tbody",
+        "thead",
+    )
+)
+_SKIP_TAGS = frozenset(
+    (
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "select",
+        "button",
+        "iframe",
+        "nav",
+        "aside",
+        "textarea",
+        "object",
+        "head",
+        "title",
+    )
+)
 _CONTAINER_LEVELS = 6  # how far above the heading its container may be
 _MAX_ELEMENTS = 2_500  # walk budget inside the container
 _SIBLINGS_BEFORE = 3  # preceding siblings read at each level above the heading
@@ -87,9 +136,9 @@ def header_lines(page: Page) -> list[Line]:
     else:
         if start < 0:
             start = end = 0
-        lines.extend(Line(t, 0) for t in texts[start:end + 1])
-        lines.extend(Line(t, i - end) for i, t in enumerate(texts[end + 1:end + 1 + LINES_AFTER], end + 1))
-        before = texts[max(0, start - LINES_BEFORE):start]
+        lines.extend(Line(t, 0) for t in texts[start : end + 1])
+        lines.extend(Line(t, i - end) for i, t in enumerate(texts[end + 1 : end + 1 + LINES_AFTER], end + 1))
+        before = texts[max(0, start - LINES_BEFORE) : start]
         lines.extend(Line(t, -(len(before) - i)) for i, t in enumerate(before))
     page.cache["header_lines"] = lines
     return lines
@@ -179,7 +228,7 @@ def _lines(
             current.append(el.text)
         children = list(el)
         if el in on_path:
-            children = children[max(0, children.index(on_path[el]) - _SIBLINGS_BEFORE):]
+            children = children[max(0, children.index(on_path[el]) - _SIBLINGS_BEFORE) :]
         for child in children:
             if isinstance(child.tag, str) and (child in keep or not _skipped(child, foreign)):
                 walk(child, depth + 1)

@@ -15,8 +15,17 @@ if TYPE_CHECKING:
     from scrapers.metadata.page import Page
 
 
-_IMAGE_META = ("og:image:secure_url", "og:image:url", "og:image", "twitter:image", "twitter:image:src",
-               "parsely-image-url", "sailthru.image.full", "thumbnail", "thumbnailurl")
+_IMAGE_META = (
+    "og:image:secure_url",
+    "og:image:url",
+    "og:image",
+    "twitter:image",
+    "twitter:image:src",
+    "parsely-image-url",
+    "sailthru.image.full",
+    "thumbnail",
+    "thumbnailurl",
+)
 
 
 def find_canonical_url(page: Page, warnings: list[str]) -> str | None:

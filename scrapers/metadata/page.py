@@ -92,8 +92,12 @@ class Page:
 
     def declared_titles(self) -> set[str]:
         """The page's own title as its tags declare it, normalised (never the site name's source)."""
-        values = (self.meta_value("og:title"), self.meta_value("twitter:title"), self.title_text,
-                  ld_text(self.article_node.get("headline")) if self.article_node else None)
+        values = (
+            self.meta_value("og:title"),
+            self.meta_value("twitter:title"),
+            self.title_text,
+            ld_text(self.article_node.get("headline")) if self.article_node else None,
+        )
         titles = {norm_text(v) for v in values if v}
         titles.discard("")
         # og:title equal to og:site_name is a template default naming the site, not the story
@@ -184,10 +188,16 @@ class Page:
         """
         if self._h1 is not None:
             return self._h1
-        hints = [t for t in (
-            self.meta_value("og:title"), self.meta_value("twitter:title"),
-            ld_text(self.article_node.get("headline")) if self.article_node else None, self.title_text,
-        ) if t]
+        hints = [
+            t
+            for t in (
+                self.meta_value("og:title"),
+                self.meta_value("twitter:title"),
+                ld_text(self.article_node.get("headline")) if self.article_node else None,
+                self.title_text,
+            )
+            if t
+        ]
         headings = []
         for h in self.tree.iter("h1"):
             if len(headings) >= 10:
@@ -270,8 +280,18 @@ def _is_decorative_heading(h: lxml.html.HtmlElement) -> bool:
 
 
 _STYLED_HEADING_TAGS = ("h4", "h5", "b", "strong", "font", "span", "p", "div", "td", "big")
-_DECORATIVE_HEADING_WORDS = ("logo", "brand", "site-title", "site-name", "sitename", "visually-hidden",
-                             "sr-only", "screen-reader", "visuallyhidden", "hidden-title")
+_DECORATIVE_HEADING_WORDS = (
+    "logo",
+    "brand",
+    "site-title",
+    "site-name",
+    "sitename",
+    "visually-hidden",
+    "sr-only",
+    "screen-reader",
+    "visuallyhidden",
+    "hidden-title",
+)
 
 
 def _matches_title(text: str, hints: list[str]) -> bool:

@@ -38,18 +38,52 @@ if TYPE_CHECKING:
 
 
 _PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "article:published", "published_time",
-    "og:published_time", "datepublished", "parsely-pub-date", "sailthru.date", "dc.date.issued",
-    "dcterms.issued", "dc.date.created", "dcterms.created", "citation_publication_date",
-    "citation_online_date", "citation_date", "dc.date", "dcterms.date", "pubdate", "publishdate",
-    "publish-date", "publish_date", "article.published", "article_date_original", "og:pubdate",
-    "cxenseparse:recs:publishtime", "date", "originalpublicationdate", "publication_date",
-    "date.available", "article.created", "creation_date",
+    "article:published_time",
+    "og:article:published_time",
+    "article:published",
+    "published_time",
+    "og:published_time",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "citation_publication_date",
+    "citation_online_date",
+    "citation_date",
+    "dc.date",
+    "dcterms.date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "article.published",
+    "article_date_original",
+    "og:pubdate",
+    "cxenseparse:recs:publishtime",
+    "date",
+    "originalpublicationdate",
+    "publication_date",
+    "date.available",
+    "article.created",
+    "creation_date",
 )
 _MODIFIED_META = (
-    "article:modified_time", "og:article:modified_time", "og:updated_time", "article:modified",
-    "datemodified", "dcterms.modified", "dc.date.modified", "modified_time", "last-modified",
-    "lastmod", "article.updated", "cxenseparse:recs:articlemodifiedtime", "revised",
+    "article:modified_time",
+    "og:article:modified_time",
+    "og:updated_time",
+    "article:modified",
+    "datemodified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "modified_time",
+    "last-modified",
+    "lastmod",
+    "article.updated",
+    "cxenseparse:recs:articlemodifiedtime",
+    "revised",
 )
 
 _PUBLISHED_WORDS = ("publish", "created", "pubdate", "posted")
@@ -114,8 +148,9 @@ def find_dates(
         if from_url is not None:
             published = ParsedDate(from_url.replace(tzinfo=None), has_tz=False, has_time=False)
             meta.warnings.append("published_at taken from the URL (date only)")
-    modified = _pick(modified_sources + visible_updates, order, fallback_order, now, "modified_at",
-                     meta.warnings)
+    modified = _pick(
+        modified_sources + visible_updates, order, fallback_order, now, "modified_at", meta.warnings
+    )
     # compared as stored: a consumer must never see an update stamp before the publication
     if modified is not None and published is not None and to_aware(modified) < to_aware(published):
         meta.warnings.append("modified_at earlier than published_at; dropped")
@@ -392,12 +427,17 @@ def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource]
             continue
         for segment in SEGMENT_SPLIT_RE.split(text):
             # each label owns the text up to the next one: "Updated 4 Jun 2020, originally published 17 Jun"
-            labels = sorted([(m.start(), m.end(), True) for m in _UPDATE_LABEL_RE.finditer(segment)]
-                            + [(m.start(), m.end(), False) for m in _PUBLISHED_LABEL_RE.finditer(segment)])
+            labels = sorted(
+                [(m.start(), m.end(), True) for m in _UPDATE_LABEL_RE.finditer(segment)]
+                + [(m.start(), m.end(), False) for m in _PUBLISHED_LABEL_RE.finditer(segment)]
+            )
             if not labels:
                 if len(segment) <= _UNLABELLED_MAX and line.distance >= -_UNLABELLED_BEFORE and line.distance:
-                    unlabelled.append(_DateSource(_UNLABELLED_LABEL, segment[:_UNLABELLED_START + 40],
-                                                  printed=True, opens=True))
+                    unlabelled.append(
+                        _DateSource(
+                            _UNLABELLED_LABEL, segment[: _UNLABELLED_START + 40], printed=True, opens=True
+                        )
+                    )
                 continue
             for index, (_start, end, is_update) in enumerate(labels):
                 stop = labels[index + 1][0] if index + 1 < len(labels) else len(segment)
@@ -459,8 +499,11 @@ def _htmldate(page: Page, now: datetime) -> ParsedDate | None:
     headings = page.h1s()
     if not headings:
         return None
-    containers = [nearest_ancestor(headings[0], "article"), nearest_ancestor(headings[0], "main"),
-                  page.tree.find("body")]
+    containers = [
+        nearest_ancestor(headings[0], "article"),
+        nearest_ancestor(headings[0], "main"),
+        page.tree.find("body"),
+    ]
     found = None
     tried: list[lxml.html.HtmlElement] = []
     for container in containers:
@@ -488,8 +531,12 @@ def _htmldate_in(container: lxml.html.HtmlElement, page: Page, now: datetime, ou
     for el in list(story.iter(lxml.etree.Element)):
         if el.getparent() is None:
             continue
-        if (el.tag in _HTMLDATE_DROP or is_other_block(el) or (el.tag == "a" and _dated_link(el, page))
-                or (outer and _site_footer(el))):
+        if (
+            el.tag in _HTMLDATE_DROP
+            or is_other_block(el)
+            or (el.tag == "a" and _dated_link(el, page))
+            or (outer and _site_footer(el))
+        ):
             el.drop_tree()
         elif _is_update_stamp(el):
             el.drop_tree()  # htmldate would read "Updated: <time>" as readily as the publication
@@ -498,8 +545,9 @@ def _htmldate_in(container: lxml.html.HtmlElement, page: Page, now: datetime, ou
     try:
         from htmldate import find_date
 
-        return find_date(shell, extensive_search=False, original_date=True, url=_NO_URL,
-                         max_date=now.date().isoformat())
+        return find_date(
+            shell, extensive_search=False, original_date=True, url=_NO_URL, max_date=now.date().isoformat()
+        )
     except Exception:  # a fallback's failure is no date, never a lost page
         return None
 

@@ -23,8 +23,18 @@ if TYPE_CHECKING:
 
 MAX_CANDIDATES = 30  # visible elements examined per lookup
 
-DATE_ATTRS = ("data-timestamp", "data-published", "data-publish-date", "data-published-at",
-              "data-pubdate", "data-date", "data-time", "data-datetime", "data-epoch", "data-created")
+DATE_ATTRS = (
+    "data-timestamp",
+    "data-published",
+    "data-publish-date",
+    "data-published-at",
+    "data-pubdate",
+    "data-date",
+    "data-time",
+    "data-datetime",
+    "data-epoch",
+    "data-created",
+)
 
 # Class/id words that mark a printed date, matched on the header region only (bylines:
 # ``AUTHOR_LABEL_RE``).
@@ -158,8 +168,16 @@ def scan_region(page: Page) -> Region:
     for el in (tree, next(tree.iter("body"), None)):
         if el is not None and _PAYWALL_CLASS_RE.search(el.get("class") or ""):
             paywall = True
-    return Region(authors[:MAX_CANDIDATES], prefixed, near[:8], times[:MAX_CANDIDATES],
-                  dated[: MAX_CANDIDATES * 2], paywall, h1_article, boundary)
+    return Region(
+        authors[:MAX_CANDIDATES],
+        prefixed,
+        near[:8],
+        times[:MAX_CANDIDATES],
+        dated[: MAX_CANDIDATES * 2],
+        paywall,
+        h1_article,
+        boundary,
+    )
 
 
 _BYLINE_TAGS = frozenset(("p", "span", "div", "li", "em", "strong", "small", "address", "b", "i", "dd", "td"))

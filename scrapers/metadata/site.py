@@ -18,8 +18,15 @@ if TYPE_CHECKING:
     from scrapers.metadata.page import Page
 
 
-_SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "al:ios:app_name",
-              "twitter:app:name:iphone", "dc.publisher", "citation_publisher")
+_SITE_META = (
+    "og:site_name",
+    "application-name",
+    "apple-mobile-web-app-title",
+    "al:ios:app_name",
+    "twitter:app:name:iphone",
+    "dc.publisher",
+    "citation_publisher",
+)
 
 SEPARATOR = r"(?:\s+(?:-|–|—|::|·|»|«|/|:|•)\s+|\s*[|｜]\s*)"  # CJK titles often use a bare "|" / "｜"
 TITLE_SEPARATORS_RE = re.compile(SEPARATOR)

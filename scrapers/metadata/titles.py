@@ -19,8 +19,17 @@ if TYPE_CHECKING:
     from scrapers.metadata.page import Page
 
 
-_TITLE_META = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "dcterms.title",
-               "citation_title", "title", "headline")
+_TITLE_META = (
+    "og:title",
+    "twitter:title",
+    "parsely-title",
+    "sailthru.title",
+    "dc.title",
+    "dcterms.title",
+    "citation_title",
+    "title",
+    "headline",
+)
 
 
 def find_title(page: Page, article: dict[str, Any] | None, site_name: str | None) -> str | None:
@@ -106,8 +115,11 @@ def _clean_title(title: str, site_names: set[str], h1_texts: list[str]) -> str |
                 return h1
     parts = TITLE_SEPARATORS_RE.split(title)
     if len(parts) > 1:
-        kept = [p for p in parts if not (norm_text(p) in site_names or _looks_like_site(p, site_names)
-                                         or _is_bare_date(p))]
+        kept = [
+            p
+            for p in parts
+            if not (norm_text(p) in site_names or _looks_like_site(p, site_names) or _is_bare_date(p))
+        ]
         if kept and len(kept) < len(parts):
             # rejoin with the separators that were between kept parts
             return _rejoin_without(title, [p for p in parts if p not in kept])
@@ -125,9 +137,16 @@ def _looks_like_site(part: str, site_names: set[str]) -> bool:
         return False
     for name in site_names:
         name_compact = compact_text(name)
-        if name_compact and (compact == name_compact or (len(compact) >= 4 and compact in name_compact)
-                             or (len(name_compact) >= 4 and name_compact in compact and len(compact) <= 40
-                                 and len(compact) <= 2 * len(name_compact) + 6)):
+        if name_compact and (
+            compact == name_compact
+            or (len(compact) >= 4 and compact in name_compact)
+            or (
+                len(name_compact) >= 4
+                and name_compact in compact
+                and len(compact) <= 40
+                and len(compact) <= 2 * len(name_compact) + 6
+            )
+        ):
             return True
     return False
 

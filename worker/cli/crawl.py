@@ -278,7 +278,9 @@ def _enqueued(names: list[str], wait: bool, as_json: bool) -> None:
     try:
         summary = queueing.enqueue_crawl(settings(), names or None, wait=wait)
     except (
-        redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, kombu.exceptions.OperationalError
+        redis.exceptions.ConnectionError,
+        redis.exceptions.TimeoutError,
+        kombu.exceptions.OperationalError,
     ) as error:
         from kombu.utils.url import maybe_sanitize_url
 

@@ -190,8 +190,9 @@ def _batches(works: Iterator[Work], stream: bool) -> Iterator[list[Work]]:
 def _decide(pipeline: Pipeline, batch: list[Work], source: str | None) -> list[Decision]:
     if len(batch) == 1 and batch[0].item is None:
         return [_process(pipeline, batch[0], source)]
-    return pipeline.ingest_items([work.item or "" for work in batch], source=source,
-                                 lines=[work.line for work in batch])
+    return pipeline.ingest_items(
+        [work.item or "" for work in batch], source=source, lines=[work.line for work in batch]
+    )
 
 
 def _process(pipeline: Pipeline, work: Work, source: str | None) -> Decision:
@@ -325,9 +326,7 @@ def _parse_since(value: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        fail(
-            f"--since: expected an ISO date or datetime (2024-03-01, 2024-03-01T12:00+02:00), got {value!r}"
-        )
+        fail(f"--since: expected an ISO date or datetime (2024-03-01, 2024-03-01T12:00+02:00), got {value!r}")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -353,8 +352,10 @@ def export(
     if source is not None and (unknown := unknown_source_message(store, source)):
         fail(unknown)
     kind, make, columns = (
-        ("stories", story_rows, STORY_COLUMNS) if stories
-        else ("duplicates", duplicate_rows, DUPLICATE_COLUMNS) if duplicates
+        ("stories", story_rows, STORY_COLUMNS)
+        if stories
+        else ("duplicates", duplicate_rows, DUPLICATE_COLUMNS)
+        if duplicates
         else ("articles", article_rows, ARTICLE_COLUMNS)
     )
     rows = make(store, since=start, source=source)
@@ -390,14 +391,21 @@ def stats(
 
         document = {
             "sources": [
-                {**{k: v for k, v in row.items() if k != "errors"},
-                 "last_stored": row["last_stored"].isoformat() if row["last_stored"] else None}
+                {
+                    **{k: v for k, v in row.items() if k != "errors"},
+                    "last_stored": row["last_stored"].isoformat() if row["last_stored"] else None,
+                }
                 for row in rows
             ],
             "failing_by_kind": dict(sorted(kinds.items())),
             "fill_rates": [
-                {"source": r.source, "field": r.field, "recent": r.recent, "previous": r.previous,
-                 "flagged": r.flagged}
+                {
+                    "source": r.source,
+                    "field": r.field,
+                    "recent": r.recent,
+                    "previous": r.previous,
+                    "flagged": r.flagged,
+                }
                 for r in fill_rates(store, None)
             ],
         }

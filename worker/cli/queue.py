@@ -79,7 +79,9 @@ def enqueue(
         if run is not None:
             run.finish("-")  # nothing more will be added; the run ends when its tasks do
     except (
-        redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, kombu.exceptions.OperationalError
+        redis.exceptions.ConnectionError,
+        redis.exceptions.TimeoutError,
+        kombu.exceptions.OperationalError,
     ) as error:  # Redis itself (runs, dedup) or kombu publishing the task: one line either way
         _broker_down(error)
     out.print(f"queued {sent} item(s)")

@@ -54,29 +54,37 @@ def upgrade() -> None:
     for table in ("articles", "duplicates"):
         constraint = f"fk_{table}_story_id_stories"
         if sqlite:  # SQLite adds a column with its foreign key in place, as a column constraint
-            op.execute(f"ALTER TABLE {table} ADD COLUMN story_id INTEGER "
-                       f"CONSTRAINT {constraint} REFERENCES stories (id)")
+            op.execute(
+                f"ALTER TABLE {table} ADD COLUMN story_id INTEGER "
+                f"CONSTRAINT {constraint} REFERENCES stories (id)"
+            )
         else:
             op.add_column(table, sa.Column("story_id", sa.Integer(), nullable=True))
             op.create_foreign_key(constraint, table, "stories", ["story_id"], ["id"])
         op.create_index(op.f(f"ix_{table}_story_id"), table, ["story_id"], unique=False)
 
     # Existing data: one story per stored article, with the article's id, and its duplicates in it.
-    op.execute("INSERT INTO stories (id, representative_id, created_at, updated_at) "
-               "SELECT id, id, stored_at, updated_at FROM articles")
+    op.execute(
+        "INSERT INTO stories (id, representative_id, created_at, updated_at) "
+        "SELECT id, id, stored_at, updated_at FROM articles"
+    )
     op.execute("UPDATE articles SET story_id = id")
     op.execute("UPDATE duplicates SET story_id = duplicate_of")
     if op.get_bind().dialect.name == "postgresql":  # explicit ids leave the sequence behind them
-        op.execute("SELECT setval(pg_get_serial_sequence('stories', 'id'), "
-                   "COALESCE((SELECT MAX(id) FROM stories), 0) + 1, false)")
+        op.execute(
+            "SELECT setval(pg_get_serial_sequence('stories', 'id'), "
+            "COALESCE((SELECT MAX(id) FROM stories), 0) + 1, false)"
+        )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         # SQLite cannot drop a column that carries a foreign key, and the table copy that would work
         # around it cascades away every duplicate and old version (see upgrade): refuse, keep the data.
-        raise NotImplementedError("downgrading below 0003 on SQLite would lose the duplicates log; "
-                                  "restore a backup taken before the upgrade instead")
+        raise NotImplementedError(
+            "downgrading below 0003 on SQLite would lose the duplicates log; "
+            "restore a backup taken before the upgrade instead"
+        )
     for table in ("duplicates", "articles"):
         op.drop_index(op.f(f"ix_{table}_story_id"), table_name=table)
         op.drop_constraint(f"fk_{table}_story_id_stories", table, type_="foreignkey")
