@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from pathlib import Path
+
 import numpy as np
 import pytest
 from datasketch import MinHash
 
+from worker import fingerprint, fingerprint_v2
 from worker.fingerprint import (
     NUM_PERM,
     SHINGLE_SIZE,
@@ -18,6 +23,8 @@ from worker.fingerprint import (
     tokens,
 )
 
+SIGNATURES = Path(__file__).parent / "fixtures" / "signatures"
+
 STORY = (
     "The city council voted on Tuesday to expand the northern tram line by four stations, ending a two-year "
     "dispute over how the extension would be paid for. Supporters said the line would cut commuting times "
@@ -29,17 +36,21 @@ STORY = (
     "year has not yet been approved by the assembly, which meets again in October. Local businesses along "
     "the planned route said they feared months of disruption and asked for compensation during the works."
 )
-# sha256 prefix of the MinHash values of STORY, unchanged since format version 1.
-PINNED_VALUES = "12ed60bec88a81b8"
-# sha256 prefixes of the whole format-2 bytes (values, sizes, salient and lead sketches), taken before the
-# fingerprint was sped up: the fast paths (ASCII tokens, sort-based distinct, blocked MinHash) must give
-# the same bytes on wire English and on mixed-script, typographic text that takes the Unicode paths.
+# sha256 prefix of the format-2 MinHash values of STORY, unchanged since format version 1.
+PINNED_VALUES_V2 = "12ed60bec88a81b8"
+# sha256 prefixes of the whole format-2 bytes (values, sizes, salient and lead sketches), as releases before
+# format 3 stored them (also kept whole under tests/fixtures/signatures/), on wire English and on
+# mixed-script, typographic text that takes the Unicode paths.
 MIXED = (
     "Le maire de Zürich a annoncé « un plan » de 12,5 millions \u2014 lundi. "
     "東京都の知事は会見で述べた。 Shares of \u0132ssel Holdings rose 3.2% after the "
     "\ufb01rst-quarter results, said Anna \u0141ukasz.\n\n"
 ) * 3
-PINNED_BYTES = {STORY: "a49df97628672f60", MIXED: "d1af3c5d6f0fcb04"}
+PINNED_BYTES_V2 = {STORY: "a49df97628672f60", MIXED: "d1af3c5d6f0fcb04"}
+# The same for format 3 (one-permutation MinHash): a change here strands every row stored since.
+PINNED_VALUES = "dd6cf56fe0236700"
+PINNED_BYTES = {STORY: "6b4ece0962c7048b", MIXED: "6f734f7a8cba0ae3"}
+STORED_V2 = {STORY: "story.v2.hex", MIXED: "mixed.v2.hex"}
 
 
 def test_normal_form_ignores_typography_case_and_layout() -> None:
@@ -75,7 +86,7 @@ def test_signature_is_deterministic_and_round_trips_through_bytes() -> None:
     assert sig.num_perm == NUM_PERM and sig.shingle_size == SHINGLE_SIZE
     assert sig == signature(STORY)
     data = sig.to_bytes()
-    assert data[0] == 2 and len(data) == 4 + 8 * NUM_PERM + 8 + 4 * (len(sig.salient) + len(sig.lead))
+    assert data[0] == 3 and len(data) == 4 + 8 * NUM_PERM + 8 + 4 * (len(sig.salient) + len(sig.lead))
     again = Signature.from_bytes(data)
     assert again == sig and again.hashvalues.dtype == np.uint64
     assert again.jaccard(sig) == 1.0
@@ -93,30 +104,50 @@ def test_version_1_signatures_stored_before_clusters_still_read() -> None:
 
 def test_signature_bytes_are_stable_across_processes_and_versions() -> None:
     """Pinned bytes: a change here strands every stored signature, so it must be a new format version."""
-    import hashlib
     import subprocess
     import sys
+    import tempfile
 
     code = (
         "from worker.fingerprint import signature; import sys; "
-        "sys.stdout.write(signature(open(sys.argv[1]).read()).to_bytes().hex())"
+        "sys.stdout.write(signature(open(sys.argv[1], encoding='utf-8').read()).to_bytes().hex())"
     )
-    import tempfile
-
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
-        handle.write(STORY)
-    other = subprocess.run(
-        [sys.executable, "-c", code, handle.name],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONHASHSEED": "12345", "PATH": ""},
-    ).stdout
-    assert other == signature(STORY).to_bytes().hex()
+    for text in (STORY, MIXED):
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
+            handle.write(text)
+        other = subprocess.run(
+            [sys.executable, "-c", code, handle.name],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": "12345", "PATH": ""},
+        ).stdout
+        assert other == signature(text).to_bytes().hex()
     values = signature(STORY).hashvalues.astype("<u8").tobytes()
     assert hashlib.sha256(values).hexdigest()[:16] == PINNED_VALUES
     for text, pinned in PINNED_BYTES.items():
         assert hashlib.sha256(signature(text).to_bytes()).hexdigest()[:16] == pinned
+
+
+def test_format_2_rows_stored_by_older_releases_still_read_and_round_trip() -> None:
+    for text, name in STORED_V2.items():
+        data = bytes.fromhex((SIGNATURES / name).read_text().strip())
+        assert hashlib.sha256(data).hexdigest()[:16] == PINNED_BYTES_V2[text]
+        old = Signature.from_bytes(data)
+        assert old.version == 2 and old.to_bytes() == data  # written back as it was read
+        new = signature(text)
+        # Only the values changed between the formats: sizes and sketches are the same bytes.
+        assert data[4 + 8 * NUM_PERM :] == new.to_bytes()[4 + 8 * NUM_PERM :]
+        # Different hash families: a format-2 row never looks like a copy of a format-3 one.
+        assert old.equal_count(new) == 0
+
+
+def test_the_frozen_format_2_computation_still_gives_the_stored_bytes() -> None:
+    """What migration 0005's downgrade writes back must be exactly what older releases stored."""
+    for text, name in STORED_V2.items():
+        assert fingerprint_v2.signature(text).to_bytes().hex() == (SIGNATURES / name).read_text().strip()
+    values = fingerprint_v2.signature(STORY).hashvalues.astype("<u8").tobytes()
+    assert hashlib.sha256(values).hexdigest()[:16] == PINNED_VALUES_V2
 
 
 def test_salient_tokens_are_names_places_and_numbers_not_sentence_starts() -> None:
@@ -178,8 +209,69 @@ def test_word_order_matters_within_a_shingle() -> None:
     assert forward.tolist() != backward.tolist()
 
 
-def test_signature_equals_datasketch_minhash_on_the_same_shingles() -> None:
+def test_format_2_values_equal_datasketch_minhash_on_the_same_shingles() -> None:
     hashes = shingle_hashes(tokens(STORY))
     reference = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine64", hashfunc=int)
     reference.update_batch(hashes.tolist())
-    assert np.array_equal(signature_of_shingles(hashes).hashvalues, reference.hashvalues)
+    assert np.array_equal(fingerprint_v2.minhash_values(hashes), reference.hashvalues)
+
+
+def _shingle_sets(rng: np.random.Generator, size: int, shared: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two sets of ``size`` random 64-bit shingle hashes sharing a ``shared`` part of each."""
+    common = int(size * shared)
+    pool = rng.integers(0, 2**63, size=2 * size, dtype=np.int64).astype(np.uint64)
+    return pool[:size], np.concatenate([pool[:common], pool[size : 2 * size - common]])
+
+
+@pytest.mark.parametrize("size", [8, 40, 128, 450, 3000])
+def test_one_permutation_estimate_is_unbiased_at_every_text_length(size: int) -> None:
+    """Each position agrees with probability equal to the Jaccard similarity, as with 128 independent
+    permutations: with bins to spare (short texts, densified) as well as with many shingles per bin. The
+    mean over 300 pairs is within 0.02 of the exact value (its standard error is under 0.005)."""
+    rng = np.random.default_rng(size)
+    for shared in (0.3, 0.6, 0.9):
+        estimates, exact = [], []
+        for _ in range(300):
+            a, b = _shingle_sets(rng, size, shared)
+            estimates.append(signature_of_shingles(a).jaccard(signature_of_shingles(b)))
+            common = int(size * shared)  # random 64-bit draws: distinct, so the sets are exactly sized
+            exact.append(common / (2 * size - common))
+        assert abs(np.mean(estimates) - np.mean(exact)) < 0.02, (size, shared)
+
+
+def test_densified_values_are_full_and_tied_to_the_text() -> None:
+    """A text with fewer shingles than bins still fills every position, from its own shingles only."""
+    one = signature_of_shingles(np.array([12345], dtype=np.uint64))
+    assert len(set(one.hashvalues.tolist())) == 1  # one shingle: every bin borrows it
+    shingles = np.arange(1, 10, dtype=np.uint64)
+    minima: dict[int, int] = {}
+    for mixed in fingerprint.fmix64(shingles).tolist():
+        slot = ((mixed >> 32) * NUM_PERM) >> 32  # the bin the top bits choose
+        minima[slot] = min(mixed, minima.get(slot, mixed))
+    few = signature_of_shingles(shingles)
+    assert set(few.hashvalues.tolist()) == set(minima.values())  # each bin's least, nothing else
+    assert all(few.hashvalues[slot] == least for slot, least in minima.items())
+
+
+def test_signatures_are_the_same_from_many_threads_and_after_the_cache_restarts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The chunk cache is shared by a worker's threads and restarted when full; neither may change a
+    signature."""
+    texts = [STORY, MIXED] + [STORY.replace("four", f"{n} new") + f" Extra {n}." for n in range(40)]
+    expected = [signature(text).to_bytes() for text in texts]
+    monkeypatch.setattr(fingerprint, "_chunks", fingerprint._Chunks())
+    monkeypatch.setattr(fingerprint, "_TOKEN_CACHE_LIMIT", 50)
+    results: dict[int, list[bytes]] = {}
+
+    def work(worker: int) -> None:
+        order = texts[worker:] + texts[:worker]
+        results[worker] = [signature(text).to_bytes() for text in order]
+
+    threads = [threading.Thread(target=work, args=(worker,)) for worker in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for worker, got in results.items():
+        assert got == expected[worker:] + expected[:worker]

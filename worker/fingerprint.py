@@ -1,18 +1,30 @@
-"""Text fingerprints: the exact-duplicate key and the MinHash signature used for near-duplicates.
+"""Text fingerprints: the exact-duplicate key and the near-duplicate signature.
 
 Wire copies of one story differ in quote marks, dashes, case and spacing long before they differ in words,
-so both fingerprints start from one normal form; otherwise a curly-quoted reprint would miss the exact key
-and waste part of its near-duplicate similarity on typography.
+so both fingerprints ignore them; otherwise a curly-quoted reprint would miss the exact key and waste part
+of its near-duplicate similarity on typography.
 
 Shingles are word n-grams (``SHINGLE_SIZE``) rather than characters because templated hard negatives
 (earnings, results, weather) share nearly all their character and short-word shingles while differing in
 the names and numbers that make them different news; longer word shingles carry those differences into
 every shingle that touches them. The sizes were chosen by ``bench/dedup_eval.py`` (see ``bench/DEDUP.md``).
 
+The signature (format 3) is a **one-permutation MinHash with optimal densification** (Shrivastava, ICML
+2017): each shingle is hashed once, the hash's top bits choose one of ``NUM_PERM`` bins and each bin keeps
+its smallest hash; a bin no shingle fell in borrows the value of the first non-empty bin on a fixed probe
+sequence of its own. Two texts then agree at any position with probability equal to the Jaccard similarity
+of their shingle sets, as with ``NUM_PERM`` independent permutations, but at the cost of one hash and one
+sort per text instead of ``NUM_PERM`` products per shingle (format 2, kept in ``worker.fingerprint_v2``).
+For texts longer than ``NUM_PERM`` shingles the estimate is, if anything, tighter (bins sample without
+replacement). The whole text is tokenised once: the shingles, the salient tokens and the lead are read from
+that one token stream, each word hashed once per process (a vocabulary cache).
+
 Signatures must stay comparable across processes, machines and releases, because they are stored and
-rebuilt into the index at start-up: hashing is seeded and deterministic (never Python's salted ``hash``),
-and the byte format carries a version, the shingle size and the permutation count so that a signature
-made under other parameters is refused instead of silently compared.
+rebuilt into the index at start-up: hashing is keyed and deterministic (never Python's salted ``hash``),
+and the byte format carries a version, the shingle size and the permutation count. Formats 2 and 3 share
+one layout (values at the same offsets, so both indexes read them alike); their values come from different
+hash families and agree at no position save by chance (2^-64 a position), so a stray format-2 row is
+never mistaken for a copy, only missed. Migration 0005 rewrites stored rows to format 3.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
+import threading
 import unicodedata
 from dataclasses import dataclass
 from hashlib import blake2b as _blake2b
@@ -30,17 +43,19 @@ from datasketch import MinHash
 SHINGLE_SIZE: int = 6
 NUM_PERM: int = 128
 SEED: int = 1
-"""Seed of the MinHash permutations: part of the signature format, never change it without a new version."""
+"""Seed of format 2's permutations (``minhash()``'s datasketch view): part of that format, never change it."""
 
-_FORMAT_VERSION = 2
-_READABLE_VERSIONS = (1, 2)  # version 1: the MinHash values alone, as stored before story clusters
+FORMAT_VERSION = 3
+_READABLE_VERSIONS = (1, 2, 3)  # version 1: the MinHash values alone, as stored before story clusters
 _HEADER = struct.Struct("<BBH")  # format version, shingle size, number of permutations
 _EXTRA = struct.Struct("<IHBB")  # shingle count, salient-token count, salient sketch length, lead length
 SALIENT_SKETCH = 64
 """Bottom-k size of the salient-token sketch: exact for briefs (where templates live), an estimate beyond."""
 LEAD_TOKENS = 20
 LEAD_SKETCH = 16
-_SCHEME = "affine64"  # datasketch 2 bijective 64-bit permutations: no collision bias on long texts
+LEAD_MIN_WORDS = 12
+LEAD_LONG_WORDS = 20
+_SCHEME = "affine64"  # datasketch's scheme for the ``minhash()`` view
 
 # Typographic variants that wire copies swap freely; each maps to its plain ASCII form.
 _TYPOGRAPHY = str.maketrans(
@@ -64,32 +79,29 @@ _TYPOGRAPHIC = re.compile("[" + "".join(re.escape(chr(code)) for code in _TYPOGR
 # article is a sequence of many tokens instead of a handful of sentence-long "words".
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN = re.compile(rf"[^\W{_CJK}]+|[{_CJK}]")
+# On ASCII text (most wire copy) the ASCII word class finds exactly the same words at half the cost.
 _ASCII_TOKEN = re.compile(r"\w+", re.ASCII)
-
 # Salient tokens: numbers, and words capitalised where a sentence does not start (names, places,
 # companies). They are what differs between two briefs cut from one template.
-_NUMBER = re.compile(r"\d\w*")  # figures, from their first digit (cheap: no backtracking)
+_NUMBER = re.compile(r"\d\w*")  # figures, from their first digit
 _SENTENCE_END = frozenset(".!?:;\"'\u201c\u201d\u2018\u2019\u00ab\u00bb([-\u2013\u2014")
 _PUNCTUATION = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019\u00ab\u00bb-\u2013\u2014"
-# The Basic Multilingual Plane's characters that ``str.isupper`` accepts: a set lookup per word instead of
-# a method call (the rare capital beyond it is asked of ``isupper`` itself).
-_UPPER = frozenset(char for char in map(chr, range(0x10000)) if char.isupper())
-_BMP_END = "\uffff"
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
+_CLOSING = frozenset(".!?\"'\u201d\u2019\u00bb)\u3002")
 
-_PERM_BLOCK = 32
 _TOKEN_CACHE_LIMIT = 200_000
 _token_cache: dict[str, int] = {}
 
 
-def _fold(text: str) -> str:
-    """The normal form before its whitespace is collapsed: all that word tokens depend on."""
+def fold(text: str) -> str:
+    """The normal form before its whitespace is collapsed."""
     text = unicodedata.normalize("NFKC", text)
     return _TYPOGRAPHIC.sub(lambda match: match.group().translate(_TYPOGRAPHY), text).casefold()
 
 
 def normalise_text(text: str) -> str:
     """One canonical spelling per text, so typography, case and layout never count as an edit."""
-    return " ".join(_fold(text).split())
+    return " ".join(fold(text).split())
 
 
 def content_hash(text: str) -> str:
@@ -97,17 +109,43 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
 
 
+def _token_hash(word: str) -> int:
+    # Keyed BLAKE2b: deterministic everywhere, 64 bits keep any vocabulary collision-free.
+    return int.from_bytes(_blake2b(word.encode("utf-8"), digest_size=8, key=b"wirefeed").digest(), "little")
+
+
+def token_hashes(words: list[str]) -> np.ndarray:
+    """Stable 64-bit hash per (already case-folded) token; a bounded cache spares the common words."""
+    cache = _token_cache
+    if len(cache) > _TOKEN_CACHE_LIMIT:
+        cache.clear()
+    found = list(map(cache.get, words))
+    if None in found:
+        for word in set(words).difference(cache):
+            cache[word] = _token_hash(word)
+        found = list(map(cache.__getitem__, words))
+    return np.array(found, dtype=np.uint64)
+
+
 def tokens(text: str) -> list[str]:
     """Words of the normal form without punctuation, which wire edits change without changing the story."""
-    normal = _fold(text)  # collapsing whitespace changes no word, and costs a third of the normal form
-    # On ASCII text (most wire copy once typography is folded) the ASCII word class finds exactly the
-    # same words as the Unicode pattern, at well under half its cost.
+    normal = fold(text)  # collapsing whitespace changes no word
     return (_ASCII_TOKEN if normal.isascii() else _TOKEN).findall(normal)
 
 
+def fmix64(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finalizer: spreads the shingle combination over all 64 bits."""
+    with np.errstate(over="ignore"):
+        values = values ^ (values >> np.uint64(33))
+        values = values * np.uint64(0xFF51AFD7ED558CCD)
+        values = values ^ (values >> np.uint64(33))
+        values = values * np.uint64(0xC4CEB9FE1A85EC53)
+        mixed: np.ndarray = values ^ (values >> np.uint64(33))
+    return mixed
+
+
 def _distinct(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values, as ``np.unique`` gives them: a sort and a neighbour mask cost a fraction of
-    ``np.unique``'s general path on these short arrays (it was a fifth of a signature)."""
+    """Sorted distinct values: a sort and a neighbour mask, a fraction of ``np.unique``'s general path."""
     ordered = np.sort(values)
     if ordered.size < 2:
         return ordered
@@ -115,21 +153,6 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
-
-
-def _token_hashes(words: list[str]) -> np.ndarray:
-    """Stable 64-bit hash per token; a bounded cache avoids re-hashing the language's common words."""
-    cache = _token_cache
-    if len(cache) > _TOKEN_CACHE_LIMIT:
-        cache.clear()
-    found = list(map(cache.get, words))  # one C-level pass over the words
-    if None in found:  # hash only the new words (figures, mostly), not the whole list again
-        for word in set(words).difference(cache):
-            # Keyed BLAKE2b: deterministic everywhere, 64 bits keep any vocabulary collision-free.
-            digest = _blake2b(word.encode("utf-8"), digest_size=8, key=b"wirefeed").digest()
-            cache[word] = int.from_bytes(digest, "little")
-        found = list(map(cache.__getitem__, words))
-    return np.array(found, dtype=np.uint64)
 
 
 # Odd 64-bit multipliers, one per position in a shingle, so that "a b" and "b a" hash apart.
@@ -148,10 +171,11 @@ _POSITION_MULTIPLIERS = np.array(
     ],
     dtype=np.uint64,
 )
+_EMPTY_TEXT = np.array([_token_hash("")], dtype=np.uint64)
 
 
-def shingle_hashes(words: list[str], size: int = SHINGLE_SIZE) -> np.ndarray:
-    """Distinct 64-bit hashes of the word ``size``-grams.
+def _combine(hashed: np.ndarray, size: int) -> np.ndarray:
+    """One 64-bit hash per word ``size``-gram, in text order (repeats kept).
 
     A text shorter than ``size`` words becomes one shingle of all its words: its signature then matches
     only the same words in the same order, which is the safe answer when there is too little text to
@@ -159,60 +183,219 @@ def shingle_hashes(words: list[str], size: int = SHINGLE_SIZE) -> np.ndarray:
     """
     if not 1 <= size <= len(_POSITION_MULTIPLIERS):
         raise ValueError(f"shingle size must be 1..{len(_POSITION_MULTIPLIERS)}, got {size}")
-    if not words:
-        words = [""]  # the empty text still gets a definite signature, equal only to other empty texts
-    size = min(size, len(words))
-    hashed = _token_hashes(words)
-    count = len(words) - size + 1
+    if not hashed.size:
+        hashed = _EMPTY_TEXT  # the empty text still gets a definite signature, equal only to itself
+    size = min(size, hashed.size)
+    count = hashed.size - size + 1
     combined = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for position in range(size):
-            # xor-then-multiply by an odd constant is a bijection of each new word: order-sensitive, and
-            # datasketch's fmix pre-mix spreads the result before the permutations.
+            # xor-then-multiply by an odd constant is a bijection of each new word: order-sensitive.
             combined = (combined ^ hashed[position : position + count]) * _POSITION_MULTIPLIERS[position]
-    return _distinct(combined)
+    return combined
 
 
-_templates: dict[int, MinHash] = {}
+def shingle_hashes(words: list[str], size: int = SHINGLE_SIZE) -> np.ndarray:
+    """Distinct 64-bit hashes of the word ``size``-grams of ``words`` (case-folded tokens)."""
+    return _distinct(_combine(token_hashes(words), size))
 
 
-def _template(num_perm: int) -> MinHash:
-    """One MinHash per permutation count, whose permutations every signature reuses instead of redrawing."""
-    template = _templates.get(num_perm)
-    if template is None:
-        template = MinHash(num_perm=num_perm, seed=SEED, scheme=_SCHEME, hashfunc=int)
-        _templates[num_perm] = template
-    return template
-
-
-def _identity(value: int) -> int:
-    return value
-
-
-def _bottom(hashes: np.ndarray, k: int) -> np.ndarray:
+def bottom_sketch(hashes: np.ndarray, k: int) -> np.ndarray:
     """The k smallest distinct 32-bit values: a bottom-k sketch, comparable between any two texts."""
     small = _distinct((np.asarray(hashes, dtype=np.uint64) >> np.uint64(32)).astype(np.uint32))
     return small[:k]
 
 
-def salient_hashes(text: str) -> np.ndarray:
-    """Hashes of the numbers and of the mid-sentence capitalised words of ``text``, distinct.
+_CAPITAL, _ENDS_SENTENCE = 1, 2  # chunk flags
 
-    Sentence-initial words (after closing punctuation, an opening quote or a dash) are skipped because
-    every sentence starts with a capital; the rest are the names, places and figures that make two
-    templated briefs different news. One pass over the words, none over characters: it runs per item.
+
+def _grown(array: np.ndarray, needed: int) -> np.ndarray:
+    """``array`` itself when it has room for ``needed`` rows, else a copy twice as large (amortised)."""
+    if needed <= array.shape[0]:
+        return array
+    grown = np.zeros((max(needed, 2 * array.shape[0]), *array.shape[1:]), dtype=array.dtype)
+    grown[: array.shape[0]] = array
+    return grown
+
+
+class _Chunks:
+    """Whitespace chunk -> what a signature needs of it, worked out once per process per distinct chunk.
+
+    A text is read as its whitespace-separated chunks (``str.split``, the cheapest pass there is): a chunk
+    seen before, which is most of any text, costs one dict lookup, and the text's words, figures and names
+    are then numpy gathers over all its chunks at once. Only a new chunk pays for the regular expressions
+    and the hashing, so the per-word Python work of tokenising is paid per vocabulary, not per text. The
+    words are exactly ``tokens()``'s (no token spans whitespace), and the salient tokens exactly those of
+    format 2. Rows are written before a chunk's id is published, so a reader in another thread never
+    meets an id without its row; the arrays are replaced, never shrunk, when they grow.
     """
-    text = unicodedata.normalize("NFKC", text)
-    found = _NUMBER.findall(text)
-    chunks = text.split()
-    ends, upper = _SENTENCE_END, _UPPER
-    pairs = zip([".", *chunks], chunks, strict=False)  # a comprehension: a third of the plain loop's cost
-    found += [
-        chunk.strip(_PUNCTUATION).casefold()
-        for previous, chunk in pairs
-        if (chunk[0] in upper or (chunk[0] > _BMP_END and chunk[0].isupper())) and previous[-1] not in ends
-    ]
-    return _distinct(_token_hashes(found)) if found else np.empty(0, dtype=np.uint64)
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.lock = threading.Lock()
+        # per chunk: start and count of its words, start and count of its figures, flags
+        self.rows = np.zeros((4096, 5), dtype=np.intp)
+        self.capitals = np.zeros(4096, dtype=np.uint64)  # hash of a capitalised chunk, stripped
+        self.words = np.zeros(8192, dtype=np.uint64)
+        self.numbers = np.zeros(1024, dtype=np.uint64)
+        self.counts = [0, 0, 0]  # chunks, words, figures stored
+
+    def lookup(self, chunks: list[str]) -> np.ndarray:
+        """The ids of ``chunks``, adding the unseen ones first."""
+        try:  # straight into the array: no list, no scan for misses (a miss raises)
+            return np.fromiter(map(self.ids.__getitem__, chunks), dtype=np.intp, count=len(chunks))
+        except KeyError:
+            with self.lock:
+                self._add([chunk for chunk in dict.fromkeys(chunks) if chunk not in self.ids])
+        return np.fromiter(map(self.ids.__getitem__, chunks), dtype=np.intp, count=len(chunks))
+
+    def _add(self, new: list[str]) -> None:
+        words: list[str] = []
+        numbers: list[str] = []
+        rows: list[tuple[int, int, int, int, int]] = []
+        capitals: list[str] = []
+        n_chunks, n_words, n_numbers = self.counts
+        for chunk in new:
+            folded = chunk.lower() if chunk.isascii() else fold(chunk)
+            found = (_ASCII_TOKEN if folded.isascii() else _TOKEN).findall(folded)
+            figures = _NUMBER.findall(chunk)
+            capital = chunk[0].isupper()
+            flags = (_CAPITAL if capital else 0) | (_ENDS_SENTENCE if chunk[-1] in _SENTENCE_END else 0)
+            rows.append((n_words + len(words), len(found), n_numbers + len(numbers), len(figures), flags))
+            capitals.append(chunk.strip(_PUNCTUATION).casefold() if capital else "")
+            words += found
+            numbers += figures
+        count = len(rows)
+        self.rows = _grown(self.rows, n_chunks + count)
+        self.rows[n_chunks : n_chunks + count] = rows
+        self.capitals = _grown(self.capitals, n_chunks + count)
+        self.capitals[n_chunks : n_chunks + count] = token_hashes(capitals)
+        self.words = _grown(self.words, n_words + len(words))
+        self.words[n_words : n_words + len(words)] = token_hashes(words)
+        self.numbers = _grown(self.numbers, n_numbers + len(numbers))
+        self.numbers[n_numbers : n_numbers + len(numbers)] = token_hashes(numbers)
+        self.counts = [n_chunks + count, n_words + len(words), n_numbers + len(numbers)]
+        self.ids.update(zip(new, range(n_chunks, n_chunks + count), strict=True))
+
+
+_chunks = _Chunks()
+
+
+def _chunk_table() -> _Chunks:
+    """The process's chunk table, started afresh past ``_TOKEN_CACHE_LIMIT`` chunks (every figure and
+    name ever printed would otherwise grow it without bound)."""
+    global _chunks
+    if len(_chunks.ids) > _TOKEN_CACHE_LIMIT:
+        _chunks = _Chunks()
+    return _chunks
+
+
+def _gather(flat: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``flat[starts[i] : starts[i] + counts[i]]`` for every i, concatenated, without a Python loop."""
+    ends = np.cumsum(counts)
+    total = int(ends[-1]) if ends.size else 0
+    picked: np.ndarray = flat[np.arange(total) + np.repeat(starts - (ends - counts), counts)]
+    return picked
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """One text read once: its words' hashes in order, its salient tokens' hashes (repeats kept), and
+    the word count of each whitespace chunk (to find where a paragraph's words start)."""
+
+    words: np.ndarray
+    salient: np.ndarray
+    chunk_words: np.ndarray
+
+
+def _stream(text: str) -> _Stream:
+    """Salient tokens are figures and words capitalised where a sentence does not start (names, places,
+    companies): what differs between two briefs cut from one template. A capitalised chunk after one that
+    ends in sentence punctuation, an opening quote or a dash, or at the very start, starts a sentence."""
+    table = _chunk_table()
+    ids = table.lookup(text.split())
+    rows, capitals, words, numbers = table.rows[ids], table.capitals, table.words, table.numbers
+    flags = rows[:, 4]
+    named = (flags & _CAPITAL) != 0
+    named[1:] &= (flags[:-1] & _ENDS_SENTENCE) == 0
+    named[:1] = False
+    salient = capitals[ids[named]]
+    if rows[:, 3].any():
+        salient = np.concatenate([_gather(numbers, rows[:, 2], rows[:, 3]), salient])
+    return _Stream(_gather(words, rows[:, 0], rows[:, 1]), salient, rows[:, 1])
+
+
+def salient_hashes(text: str) -> np.ndarray:
+    """Hashes of the numbers and of the mid-sentence capitalised words of ``text``, distinct."""
+    return _distinct(_stream(unicodedata.normalize("NFKC", text)).salient)
+
+
+def _lead_start(text: str, chunk_words: np.ndarray) -> int:
+    """Index of the first word of the first paragraph that reads as a lead: a headline, kicker, byline or
+    one-line editor's note above it (short, or a line without closing punctuation) is not where the story
+    starts, and copies add or drop exactly those. 0 when no paragraph reads as a lead."""
+    start = 0
+    while True:
+        found = _PARAGRAPH_BREAK.search(text, start)
+        stop = found.start() if found else len(text)
+        stripped = text[start:stop].strip()
+        words = len(stripped.split(maxsplit=LEAD_LONG_WORDS))
+        if words >= LEAD_LONG_WORDS or (words >= LEAD_MIN_WORDS and stripped[-1:] in _CLOSING):
+            return int(chunk_words[: len(text[:start].split())].sum()) if start else 0
+        if found is None:
+            return 0
+        start = found.end()
+
+
+_probe_tables: dict[int, np.ndarray] = {}
+_templates: dict[int, MinHash] = {}
+
+
+def _probes(num_perm: int) -> np.ndarray:
+    """Per bin, a fixed order of all bins to borrow from when it is empty: row j is the bins sorted by a
+    keyed hash of (j, bin), so each empty bin picks uniformly among the non-empty ones, independently of
+    the others, and the same way for every text (what keeps the collision probability at the Jaccard)."""
+    table = _probe_tables.get(num_perm)
+    if table is None:
+        grid = np.arange(num_perm, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            keys = fmix64((grid[:, None] << np.uint64(32)) + grid[None, :] + np.uint64(0x5EED_0000_0000_0000))
+        table = np.argsort(keys, axis=1, kind="stable").astype(np.intp)
+        table.setflags(write=False)
+        _probe_tables[num_perm] = table
+    return table
+
+
+_bin_bounds: dict[int, np.ndarray] = {}
+
+
+def _bounds(num_perm: int) -> np.ndarray:
+    """Smallest hash of each bin: ``ceil(j * 2^32 / num_perm) << 32``."""
+    bounds = _bin_bounds.get(num_perm)
+    if bounds is None:
+        grid = np.arange(num_perm, dtype=np.uint64)
+        top = (grid * np.uint64(1 << 32) + np.uint64(num_perm - 1)) // np.uint64(num_perm)
+        bounds = _bin_bounds[num_perm] = top << np.uint64(32)
+    return bounds
+
+
+def _one_permutation(ordered: np.ndarray, num_perm: int) -> np.ndarray:
+    """One-permutation MinHash of sorted, mixed shingle hashes, densified.
+
+    Bin j holds the hashes whose top 32 bits times ``num_perm`` fall in [j, j+1) * 2^32: monotone in the
+    hash, so in a sorted array each bin's first element is its minimum and one ``searchsorted`` finds all
+    of them."""
+    at = np.searchsorted(ordered, _bounds(num_perm))
+    filled = np.empty(num_perm, dtype=bool)
+    np.less(at[:-1], at[1:], out=filled[:-1])
+    filled[-1] = at[-1] < ordered.size
+    values = ordered[np.minimum(at, ordered.size - 1)]
+    empty = np.flatnonzero(~filled)
+    if empty.size:
+        probes = _probes(num_perm)[empty]
+        first = filled[probes].argmax(axis=1)
+        values[empty] = values[probes[np.arange(empty.size), first]]
+    return values
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,6 +406,8 @@ class Signature:
     Jaccard estimate can give: the count of distinct shingles (so the shared part can be sized against
     each side), a bottom-k sketch of the salient tokens (names, places, numbers) and of the lead's
     shingles (whether two texts start alike). ``None`` for signatures stored before they existed.
+    ``version`` is the format the values were made under (2: 128 permutations, 3: one permutation), kept
+    so a signature read from the store is written back as it was.
     """
 
     hashvalues: np.ndarray
@@ -231,6 +416,7 @@ class Signature:
     salient_count: int = 0
     salient: np.ndarray | None = None
     lead: np.ndarray | None = None
+    version: int = FORMAT_VERSION
 
     def __post_init__(self) -> None:
         values = np.ascontiguousarray(self.hashvalues, dtype=np.uint64)
@@ -250,7 +436,7 @@ class Signature:
     def to_bytes(self) -> bytes:
         """Little-endian: a 4-byte header, 8 bytes per MinHash value, then the sizes and the sketches.
 
-        The values sit at the same offsets in both versions, so the Redis script compares them unchanged.
+        The values sit at the same offsets in every version, so the Redis script compares them unchanged.
         A signature without sizes (read from version 1) is written back as version 1.
         """
         values = self.hashvalues.astype("<u8", copy=False).tobytes()
@@ -262,7 +448,7 @@ class Signature:
             min(self.size, 0xFFFFFFFF), min(self.salient_count, 0xFFFF), len(salient), len(lead)
         )
         return (
-            _HEADER.pack(_FORMAT_VERSION, self.shingle_size, self.num_perm)
+            _HEADER.pack(self.version, self.shingle_size, self.num_perm)
             + values
             + extra
             + salient.astype("<u4", copy=False).tobytes()
@@ -279,7 +465,7 @@ class Signature:
         end = _HEADER.size + 8 * num_perm
         if version == 1 and len(data) != end:
             raise ValueError(f"signature bytes hold {len(data)} bytes, expected {end}")
-        if version == 2 and len(data) < end + _EXTRA.size:
+        if version > 1 and len(data) < end + _EXTRA.size:
             raise ValueError(f"signature bytes hold {len(data)} bytes, expected at least {end + _EXTRA.size}")
         values = np.frombuffer(data, dtype="<u8", count=num_perm, offset=_HEADER.size).astype(np.uint64)
         if version == 1:
@@ -291,7 +477,7 @@ class Signature:
             raise ValueError(f"signature bytes hold {len(data)} bytes, expected {expected}")
         salient = np.frombuffer(data, dtype="<u4", count=n_salient, offset=start).astype(np.uint32)
         lead = np.frombuffer(data, dtype="<u4", count=n_lead, offset=start + 4 * n_salient).astype(np.uint32)
-        return cls(values, shingle_size, size, salient_count, salient, lead)
+        return cls(values, shingle_size, size, salient_count, salient, lead, version)
 
     def _check_comparable(self, other: Signature) -> None:
         if self.num_perm != other.num_perm or self.shingle_size != other.shingle_size:
@@ -310,14 +496,13 @@ class Signature:
         return self.equal_count(other) / self.num_perm
 
     def minhash(self) -> MinHash:
-        """The datasketch view, for its LSH index."""
-        template = _template(self.num_perm)
+        """The datasketch view, for its LSH index (which reads only the values; the permutations are
+        format 2's, never applied here)."""
+        template = _templates.get(self.num_perm)
+        if template is None:
+            template = _templates[self.num_perm] = MinHash(self.num_perm, SEED, scheme=_SCHEME, hashfunc=int)
         return MinHash(
-            seed=SEED,
-            scheme=_SCHEME,
-            hashvalues=self.hashvalues,
-            permutations=template.permutations,
-            hashfunc=_identity,
+            seed=SEED, scheme=_SCHEME, hashvalues=self.hashvalues, permutations=template.permutations
         )
 
     def __eq__(self, other: object) -> bool:
@@ -329,76 +514,33 @@ class Signature:
         return hash((self.shingle_size, self.hashvalues.tobytes()))
 
 
-def _fmix64(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finalizer, the same pre-mix datasketch's affine64 scheme applies."""
-    with np.errstate(over="ignore"):
-        values = values ^ (values >> np.uint64(33))
-        values = values * np.uint64(0xFF51AFD7ED558CCD)
-        values = values ^ (values >> np.uint64(33))
-        values = values * np.uint64(0xC4CEB9FE1A85EC53)
-        return values ^ (values >> np.uint64(33))
-
-
 def signature_of_shingles(
     hashes: np.ndarray, num_perm: int = NUM_PERM, shingle_size: int = SHINGLE_SIZE, **extra: object
 ) -> Signature:
-    """MinHash of precomputed shingle hashes; split out so the benchmarks can vary parameters.
-
-    Computes exactly what datasketch's ``MinHash.update_batch`` does for its affine64 scheme (the test suite
-    checks they agree) in one numpy expression, without its per-item Python call, which dominated the cost.
-    """
-    a, b = _template(num_perm).permutations
-    mixed = _fmix64(np.asarray(hashes, dtype=np.uint64))
-    values = np.empty(num_perm, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        # (permutations x shingles) products updated in place, a block of permutations at a time so each
-        # block stays in the core's cache: a third less time than one whole product on 450-word texts.
-        for start in range(0, num_perm, _PERM_BLOCK):
-            stop = start + _PERM_BLOCK
-            permuted = np.multiply.outer(a[start:stop], mixed)
-            permuted += b[start:stop, None]
-            permuted.min(axis=1, out=values[start:stop])
+    """Format-3 values of precomputed shingle hashes (``shingle_hashes``); split out so the benchmarks can
+    vary parameters. ``extra`` are ``Signature``'s other fields."""
+    values = _one_permutation(np.sort(fmix64(np.asarray(hashes, dtype=np.uint64))), num_perm)
     return Signature(values, shingle_size, **extra)  # type: ignore[arg-type]
 
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
-LEAD_MIN_WORDS = 12
-LEAD_LONG_WORDS = 20
-_CLOSING = frozenset(".!?\"'\u201d\u2019\u00bb)\u3002")
-
-
-def lead_tokens(text: str, text_tokens: list[str] | None = None) -> list[str]:
-    """The first ``LEAD_TOKENS`` words from the first paragraph that reads as a lead: a headline, kicker,
-    byline or one-line editor's note above it (short, or a line without closing punctuation) is not
-    where the story starts, and copies add or drop exactly those. ``text_tokens``, the text's ``tokens``
-    when the caller has them, spare a second tokenising of the whole text when no paragraph reads as a
-    lead."""
-    paragraphs = _PARAGRAPH_BREAK.split(text)
-    for at, paragraph in enumerate(paragraphs):
-        stripped = paragraph.strip()
-        words = len(stripped.split())
-        if words >= LEAD_LONG_WORDS or (words >= LEAD_MIN_WORDS and stripped[-1:] in _CLOSING):
-            found: list[str] = []
-            for rest in paragraphs[at:]:
-                found += tokens(rest)
-                if len(found) >= LEAD_TOKENS:
-                    break
-            return found[:LEAD_TOKENS]
-    return (tokens(text) if text_tokens is None else text_tokens)[:LEAD_TOKENS]
-
-
 def signature(text: str, *, shingle_size: int = SHINGLE_SIZE, num_perm: int = NUM_PERM) -> Signature:
-    """MinHash signature of the word-shingle set of ``normalise_text(text)``, with sizes and sketches."""
-    words = tokens(text)
-    shingles = shingle_hashes(words, shingle_size)
-    salient = salient_hashes(text)
-    lead = shingle_hashes(lead_tokens(text, words), shingle_size)
-    return signature_of_shingles(
-        shingles,
-        num_perm,
+    """Format-3 signature of the word-shingle set of ``text``, with sizes and sketches, from one pass."""
+    text = unicodedata.normalize("NFKC", text)
+    stream = _stream(text)
+    combined = _combine(stream.words, shingle_size)
+    ordered = np.sort(fmix64(combined))  # a bijection: as many distinct values as distinct shingles
+    size = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1]))
+    salient = _distinct(stream.salient)
+    start = _lead_start(text, stream.chunk_words)
+    if stream.words.size - start >= LEAD_TOKENS >= shingle_size:
+        lead = combined[start : start + LEAD_TOKENS - shingle_size + 1]  # the lead's shingles, made above
+    else:
+        lead = _combine(stream.words[start : start + LEAD_TOKENS], shingle_size)
+    return Signature(
+        _one_permutation(ordered, num_perm),
         shingle_size,
-        size=int(shingles.size),
+        size=size,
         salient_count=int(salient.size),
-        salient=_bottom(salient, SALIENT_SKETCH),
-        lead=_bottom(lead, LEAD_SKETCH),
+        salient=bottom_sketch(salient, SALIENT_SKETCH),
+        lead=bottom_sketch(lead, LEAD_SKETCH),
     )
