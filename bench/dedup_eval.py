@@ -337,16 +337,26 @@ def speed_report(docs: list[Doc], scheme: str, num_perm: int) -> list[str]:
     ]
 
 
+def _speed_sample(docs: list[Doc]) -> list[str]:
+    return [d.text for d in docs if 400 <= len(d.text.split()) <= 500][:300]
+
+
 def signature_speed(docs: list[Doc], rounds: int = 9) -> list[str]:
     """The pipeline's whole ``signature`` (MinHash, counts, salient and lead sketches) of 400-500-word
-    texts beside datasketch's documented path (SHA-1 per shingle, ``update_batch``), one core, same run."""
+    texts beside datasketch's documented path (SHA-1 per shingle, ``update_batch``) and beside format 2
+    (128 permutations, the signature before format 3), one core, rounds alternated in the same run."""
+    from worker import fingerprint_v2
     from worker.fingerprint import signature
 
-    sample = [d.text for d in docs if 400 <= len(d.text.split()) <= 500][:300]
+    sample = _speed_sample(docs)
 
     def ours() -> None:
         for text in sample:
             signature(text)
+
+    def format_2() -> None:
+        for text in sample:
+            fingerprint_v2.signature(text)
 
     def baseline() -> None:
         for text in sample:
@@ -355,19 +365,61 @@ def signature_speed(docs: list[Doc], rounds: int = 9) -> list[str]:
             minhash = MinHash(num_perm=128)
             minhash.update_batch(grams)
 
-    ours()  # warm the token cache, as a running worker has it
-    best = {ours: float("inf"), baseline: float("inf")}
-    for _ in range(rounds):  # alternate, so a burst of load from other processes hits both alike
+    ours()  # warm the caches, as a running worker has them
+    format_2()
+    best = {ours: float("inf"), format_2: float("inf"), baseline: float("inf")}
+    for _ in range(rounds):  # alternate, so a burst of load from other processes hits all alike
         for function in best:
             best[function] = min(best[function], timed(function, 1))
-    mine, theirs = len(sample) / best[ours], len(sample) / best[baseline]
+    mine, old, theirs = (len(sample) / best[f] for f in (ours, format_2, baseline))
     return [
-        f"| fingerprint of a 400-500-word text ({len(sample)} texts, best of {rounds}) | docs/s |",
-        "|---|---:|",
-        f"| wirefeed `signature` (MinHash + counts + sketches) | {mine:,.0f} |",
-        f"| datasketch MinHash, SHA-1 per shingle, update_batch | {theirs:,.0f} |",
-        f"| ratio | {mine / theirs:.2f}x |",
+        f"| fingerprint of a 400-500-word text ({len(sample)} texts, best of {rounds}) | docs/s | vs datasketch |",
+        "|---|---:|---:|",
+        f"| wirefeed `signature`, format 3 (one-permutation MinHash + counts + sketches) | {mine:,.0f} | "
+        f"{mine / theirs:.2f}x |",
+        f"| wirefeed format 2 (128 permutations, the same counts and sketches) | {old:,.0f} | {old / theirs:.2f}x |",
+        f"| datasketch MinHash, SHA-1 per shingle, update_batch | {theirs:,.0f} | 1.00x |",
     ]
+
+
+def signature_profile(docs: list[Doc], rounds: int = 9) -> list[str]:
+    """Where a format-3 signature's time goes: each stage of ``worker.fingerprint.signature`` timed alone
+    on the same texts (best of ``rounds``), in the order the signature runs them."""
+    import unicodedata
+
+    from worker import fingerprint as fp
+
+    sample = [unicodedata.normalize("NFKC", text) for text in _speed_sample(docs)]
+    for text in sample:
+        fp.signature(text)
+    streams = [fp._stream(text) for text in sample]
+    combined = [fp._combine(stream.words, fp.SHINGLE_SIZE) for stream in streams]
+    ordered = [np.sort(fp.fmix64(c)) for c in combined]
+    sigs = [fp.signature(text) for text in sample]
+    table = fp._chunk_table()
+    stages: list[tuple[str, Callable[[int], object]]] = [
+        ("whole `signature`", lambda i: fp.signature(sample[i])),
+        ("NFKC normal form", lambda i: unicodedata.normalize("NFKC", sample[i])),
+        ("split on whitespace + chunk-cache lookup", lambda i: table.lookup(sample[i].split())),
+        ("token stream (the above + word, figure, name gathers)", lambda i: fp._stream(sample[i])),
+        ("word 6-gram shingle hashes", lambda i: fp._combine(streams[i].words, fp.SHINGLE_SIZE)),
+        ("mix + sort + distinct count", lambda i: np.sort(fp.fmix64(combined[i]))),
+        ("one-permutation MinHash + densification", lambda i: fp._one_permutation(ordered[i], fp.NUM_PERM)),
+        ("salient sketch", lambda i: fp.bottom_sketch(fp._distinct(streams[i].salient), fp.SALIENT_SKETCH)),
+        ("lead start + lead sketch", lambda i: fp._lead_start(sample[i], streams[i].chunk_words)),
+        (
+            "Signature object",
+            lambda i: fp.Signature(sigs[i].hashvalues, 6, 1, 1, sigs[i].salient, sigs[i].lead),
+        ),
+    ]
+    lines = [
+        f"| stage of `signature` ({len(sample)} texts of 400-500 words, best of {rounds}) | µs/doc |",
+        "|---|---:|",
+    ]
+    for name, stage in stages:
+        seconds = timed(lambda stage=stage: [stage(i) for i in range(len(sample))], rounds)  # type: ignore[misc]
+        lines.append(f"| {name} | {seconds / len(sample) * 1e6:.1f} |")
+    return lines
 
 
 def render(docs: list[Doc], points: list[Point], all_stats: dict[tuple[str, int], PairStats]) -> str:
@@ -477,6 +529,7 @@ def main() -> None:
         help="the parameter grid (shingles x permutations x threshold), not the comparison",
     )
     parser.add_argument("--speed", action="store_true", help="only the fingerprint speed beside datasketch")
+    parser.add_argument("--profile", action="store_true", help="with --speed: the time of each stage")
     parser.add_argument("--seed", type=int, default=None, help="corpus seed (default: the checked-in one)")
     parser.add_argument("--orders", type=int, default=2, help="shuffled arrival orders to rerun wirefeed on")
     parser.add_argument("--write", type=Path, help="replace this benchmark's section of this markdown file")
@@ -486,7 +539,9 @@ def main() -> None:
     docs = generate(config)
     if args.speed:
         report = "\n".join(signature_speed(docs))
-        report += "\n\n_Generated by `python -m bench.dedup_eval --speed`._\n"
+        if args.profile:
+            report += "\n\n" + "\n".join(signature_profile(docs))
+        report += f"\n\n_Generated by `python -m bench.dedup_eval --speed{' --profile' if args.profile else ''}`._\n"
         print(report)
         if args.write:
             write_section(args.write, report, SPEED_BEGIN, SPEED_END)
