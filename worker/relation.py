@@ -29,7 +29,7 @@ from worker.dedup import Candidate, Match
 from worker.fingerprint import Signature
 
 CONTAINED = 0.8
-"""Share of a text's shingles found in the other for it to count as inside it (a 128-permutation
+"""Share of a text's shingles found in the other for it to count as inside it (a 128-position
 estimate of a full containment stays above 0.8 in all but a few cases in a thousand)."""
 
 NEW_MATERIAL = 0.3
