@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from lxml import html as lxml_html
-
-HtmlElement = lxml_html.HtmlElement
+from lxml.html import HtmlElement
 
 # Removed from the whole page before anything is measured: never visible prose.
 JUNK_TAGS: frozenset[str] = frozenset(

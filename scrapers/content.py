@@ -13,11 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 from scrapers import boilerplate as bp
-
-HtmlElement = lxml_html.HtmlElement
 
 INLINE_TAGS: frozenset[str] = frozenset(
     {

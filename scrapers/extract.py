@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 from scrapers import boilerplate as bp
 from scrapers import limits
@@ -33,8 +34,6 @@ from scrapers.content import (
 from scrapers.encoding import decode_html, is_unusable
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.metadata import PageMetadata, extract_metadata
-
-HtmlElement = lxml_html.HtmlElement
 
 # Below this much prose in the best region there is no story to store.
 MIN_BODY_CHARS = 120
