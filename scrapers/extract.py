@@ -226,6 +226,36 @@ _END = object()
 _END_LINK = object()
 
 
+def _flush_lines(buf: list[tuple[str, bool]], block: str, paragraphs: list[Paragraph]) -> None:
+    """Turn buffered text pieces (a lone newline marks a ``<br>``) into paragraphs of lines; empty ``buf``.
+
+    An empty line (``<br><br>``) ends a paragraph; each line counts its linked characters, which
+    ``_clean_paragraphs`` uses to drop link rows.
+    """
+    if not buf:
+        return
+    para: list[Line] = []
+    pieces: list[str] = []
+    link_chars = 0
+    for piece, in_link in [*buf, ("\n", False)]:
+        if piece != "\n":
+            pieces.append(piece)
+            if in_link:
+                link_chars += len(piece.strip())
+            continue
+        text = " ".join("".join(pieces).split())
+        pieces.clear()
+        if text:
+            para.append(Line(text, min(link_chars, len(text))))
+        elif para:
+            paragraphs.append(Paragraph(para.copy(), block))
+            para.clear()
+        link_chars = 0
+    if para:
+        paragraphs.append(Paragraph(para, block))
+    buf.clear()
+
+
 def render_elements(elements: list[Any]) -> list[Paragraph]:
     """Paragraphs of lxml elements as lines: blocks split paragraphs, ``<br>`` splits lines.
 
@@ -238,41 +268,11 @@ def render_elements(elements: list[Any]) -> list[Paragraph]:
     blocks: list[str] = ["div"]
     link_depth = 0
 
-    def flush() -> None:
-        if not buf:
-            return
-        para: list[Line] = []
-        pieces: list[str] = []
-        link_chars = 0
-
-        def end_line() -> None:
-            nonlocal link_chars
-            text = " ".join("".join(pieces).split())
-            pieces.clear()
-            if text:
-                para.append(Line(text, min(link_chars, len(text))))
-            elif para:  # an empty line (<br><br>) ends the paragraph
-                paragraphs.append(Paragraph(para.copy(), blocks[-1]))
-                para.clear()
-            link_chars = 0
-
-        for piece, in_link in buf:
-            if piece == "\n":
-                end_line()
-                continue
-            pieces.append(piece)
-            if in_link:
-                link_chars += len(piece.strip())
-        end_line()
-        if para:
-            paragraphs.append(Paragraph(para, blocks[-1]))
-        buf.clear()
-
     stack: list[Any] = list(reversed(elements))
     while stack:
         node = stack.pop()
         if node is _END:
-            flush()
+            _flush_lines(buf, blocks[-1], paragraphs)
             blocks.pop()
             continue
         if node is _END_LINK:
@@ -298,7 +298,7 @@ def render_elements(elements: list[Any]) -> list[Paragraph]:
                     buf.append((" | ", False))
                 table_cell = True
         if not table_cell and name not in INLINE_TAGS:
-            flush()
+            _flush_lines(buf, blocks[-1], paragraphs)
             blocks.append(name)
             stack.append(_END)
         for child in reversed(node):
@@ -308,7 +308,7 @@ def render_elements(elements: list[Any]) -> list[Paragraph]:
             stack.append(child)
         if node.text:
             stack.append(node.text)
-    flush()
+    _flush_lines(buf, blocks[-1], paragraphs)
     return paragraphs
 
 
