@@ -266,10 +266,10 @@ class _Blocks:
     hint: list[int]
 
 
-def _element_hint(el: HtmlElement, trust_names: bool) -> int:
+def _element_hint(el: HtmlElement, trust_names: bool, trust_comments: bool) -> int:
     """The element's chrome hint from its tag, class and id, and whether it is hidden."""
     named = bp.class_hint(el)
-    if not trust_names and bp.ABSOLUTE < named < bp.NEUTRAL:
+    if not trust_names and named < bp.NEUTRAL and (named > bp.ABSOLUTE or not trust_comments):
         named = bp.NEUTRAL
     hint = min(named, _tag_hint(el)) if el.tag not in ("html", "body") else bp.NEUTRAL
     if hint == bp.SOFT and _is_header(el) and _labels_section(el):
@@ -279,7 +279,7 @@ def _element_hint(el: HtmlElement, trust_names: bool) -> int:
     return hint
 
 
-def _attribute_text(root: HtmlElement, trust_names: bool) -> _Blocks:
+def _attribute_text(root: HtmlElement, trust_names: bool, trust_comments: bool) -> _Blocks:
     """Credit every text and tail to the block that shows it, split into linked and plain characters."""
     elements = [el for el in root.iter() if isinstance(el.tag, str)]
     n = len(elements)
@@ -302,7 +302,7 @@ def _attribute_text(root: HtmlElement, trust_names: bool) -> _Blocks:
         block[i] = b
         link = tag == "a" or (pi >= 0 and in_link[pi])
         in_link[i] = link
-        hint[i] = _element_hint(el, trust_names)
+        hint[i] = _element_hint(el, trust_names, trust_comments)
         text = el.text
         if text:
             k = len(text.strip())
@@ -449,13 +449,15 @@ def _score_blocks(analysis: Analysis) -> None:
     analysis.page_good = agg_good[0] if n else 0
 
 
-def analyse(root: HtmlElement, trust_names: bool = True) -> Analysis:
+def analyse(root: HtmlElement, trust_names: bool = True, *, trust_comments: bool = True) -> Analysis:
     """Attribute text to blocks, mark chrome, and aggregate per subtree (a few linear passes).
 
     ``trust_names=False`` ignores class and id names except the unambiguous ones (comments, consent):
-    the second look for pages whose template names its story wrapper like furniture.
+    the second look for pages whose template names its story wrapper like furniture. With
+    ``trust_comments=False`` as well, no name counts at all: the last look for pages whose only prose
+    sits in boxes named like comments (a forum thread's posts, a live ticker's entries).
     """
-    b = _attribute_text(root, trust_names)
+    b = _attribute_text(root, trust_names, trust_comments)
     prose = _find_prose(b)
     if b.elements:
         _mark_captions(b.elements, b.index, b.parent, prose.raw_good, prose.raw_par, b.hint)

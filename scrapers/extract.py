@@ -478,6 +478,10 @@ def _fallback_chain(
         if paragraphs:
             article.warnings.append("body found as the densest prose on the page")
             return paragraphs, article
+    paragraphs = _nameless_paragraphs(parse(text), meta)
+    if paragraphs:
+        article.warnings.append("body found only when every class name was ignored")
+        return paragraphs, article
     # A script-rendered story page may hold nothing but chrome in its HTML: its declared article
     # node is then the only copy of the story there is.
     if _page_type_says(meta.page_type, _ARTICLE_TYPES):
@@ -535,6 +539,31 @@ def _dense_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:
             return paragraphs
         return []
     return []
+
+
+def _nameless_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:
+    """The region finder again with no class or id name trusted, not even comment-thread names.
+
+    Some stories live only in boxes named like comments or chrome: a forum thread's opening post, a
+    live ticker's entries ("live-match-comment"), a slideshow's slide texts. Tags still count (nav,
+    footer, aside), and a region made of teasers is still refused, so index pages stay refused; a page
+    that declares itself a video keeps its refusal, since its comment thread is not its story.
+    """
+    if _page_type_says(meta.page_type, ("video",)):
+        return []
+    prune(root)
+    analysis = analyse(root, trust_names=False, trust_comments=False)
+    region = find_region(analysis)
+    if region is None:
+        return []
+    region = _denser_elsewhere(analysis, region)
+    try:
+        _check_is_article(region, meta.page_type)
+    except IngestError:
+        return []
+    _strip_region(analysis, region)
+    paragraphs = _render(analysis, region, meta)
+    return paragraphs if _text_chars(paragraphs) >= MIN_BODY_CHARS else []
 
 
 def _render(analysis: Analysis, region: Region, meta: PageMetadata, leads: bool = True) -> list[str]:

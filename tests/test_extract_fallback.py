@@ -97,3 +97,38 @@ def test_story_only_in_the_noscript_version_of_the_page_is_found() -> None:
     assert article.text.split("\n\n")[0].startswith("Paragraph 0: rangers counted")
     assert len(article.text.split("\n\n")) == 4
     assert "body found in the page's <noscript> version" in article.warnings
+
+
+def test_forum_thread_whose_posts_are_named_like_comments_gives_its_posts() -> None:
+    """Every post sits in a ``comment`` box: with all names trusted the page has no story at all."""
+    article = extract(_page("forum-thread-posts.html"), "https://energyforum.example/forum/t/20871")
+    assert "starts and stops every six to eight minutes" in article.text
+    assert "Has anyone found a setting that brings the long cycles back?" in article.text
+    assert "body found only when every class name was ignored" in article.warnings
+    for chrome in ("Latest threads", "Solar diverter", "All rights reserved", "Privacy"):
+        assert chrome not in article.text
+
+
+def test_live_ticker_whose_entries_are_named_like_comments_gives_its_entries() -> None:
+    article = extract(_page("live-ticker-match.html"), "https://sportsdesk.example/live/2230")
+    assert "Full time at the Harbour Road ground!" in article.text
+    assert "Goal for City! Reyes cuts in from the right" in article.text
+    for chrome in ("Other matches", "Northfield", "All sports", "Contact"):
+        assert chrome not in article.text
+
+
+def test_video_page_with_a_comment_thread_stays_refused() -> None:
+    """The comments under a video are not its story: the nameless last look skips declared videos."""
+    comments = "".join(
+        f"<div class='comment'><p>Comment {i}: what a fantastic clip, I have watched it three times "
+        f"now and still notice something new in the background every single time.</p></div>"
+        for i in range(5)
+    )
+    html = (
+        "<html><head><meta property='og:type' content='video.other'></head><body><h1>Harbour at dawn</h1>"
+        "<div class='player'><video src='/v/1.mp4'></video></div>"
+        f"<section class='comments'>{comments}</section></body></html>"
+    )
+    with pytest.raises(IngestError) as info:
+        extract(html)
+    assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
