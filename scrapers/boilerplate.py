@@ -349,6 +349,42 @@ def dateline_text(text: str) -> bool:
     return len(re.findall(r"\w+", rest)) <= 5
 
 
+_WEEKDAY_MONTH = re.compile(
+    r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\b\.?|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b\.?|"
+    r"\b(?:updated|published|posted|last update|date|on|at|am|um|le|el)\b|\b(?:et|est|edt|gmt|utc|ist|cet)\b",
+    re.IGNORECASE,
+)
+
+
+def date_only_text(text: str) -> bool:
+    """A line that is only a date ("Friday, January 18, 2008", "[Jan. 06, 2008] |"), time and label at most."""
+    if len(text) > 60 or not _DATE_TOKEN.search(text):
+        return False
+    rest = _WEEKDAY_MONTH.sub(" ", _TIME_TOKEN.sub(" ", _DATE_TOKEN.sub(" ", text)))
+    return not re.search(r"[^\W\d_]{2,}", rest)
+
+
+# Wire agencies and staff credits printed on their own line above a story.
+_CREDIT = re.compile(
+    r"\b(?:associated press|reuters|agence france|afp|press association|canadian press|dpa|apa|sda|"
+    r"press trust of india|pti|ani|ians|upi|news service|news agency|agencies|staff writer|staff reporter|"
+    r"sports? reporter|special correspondent|correspondent|bureau(?: chief| report)?|staff|"
+    r"nachrichtenagentur|agences?|agencias?)\b|^\W*\(?(?:ap|afp|dpa|ap photo)\)?\W*$",
+    re.IGNORECASE,
+)
+
+
+def credit_text(text: str) -> bool:
+    """A short unpunctuated credit line ("The Associated Press", "Staff and agencies", "(AP)")."""
+    return (
+        len(text) <= 60
+        and len(text.split()) <= 8
+        and text.rstrip()[-1:] not in '.!?"”»'
+        and _CREDIT.search(text) is not None
+    )
+
+
 _RIGHTS = re.compile(
     r"©|\(c\)\s*\d{4}|\bcopyright\b|\bcopyrighted by\b|all rights reserved|alle rechte vorbehalten|"
     r"tous droits réservés|"

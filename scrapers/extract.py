@@ -322,6 +322,7 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
     kept: list[tuple[str, str]] = []
     seen: set[str] = set()
     told = 0
+    started = False
     for para in paragraphs:
         # Once a story has been told, a line opening comments or other stories ends it.
         if told >= TAIL_AFTER_CHARS and len(para.lines) == 1 and bp.tail_start_text(para.lines[0].text):
@@ -338,6 +339,7 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
             and not bp.cta_text(line.text)
             and not (para.tag != "tr" and bp.nav_row_text(line.text))
             and line.text.casefold() != title_key
+            and (started or not _head_furniture(line.text, title_key))
         ]
         text = "\n".join(lines)
         if not text or (text in seen and len(text) > 1):
@@ -345,6 +347,7 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
         seen.add(text)
         kept.append((text, para.tag))
         told += len(text)
+        started = started or _reads_as_prose(text)
     while kept and _is_label(*kept[-1]):
         kept.pop()
     # A heading directly followed by a heading of the same or a higher rank labels nothing, and
@@ -354,6 +357,31 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
         for i, (text, tag) in enumerate(kept)
         if not (i + 1 < len(kept) and _orphaned(text, tag, *kept[i + 1]))
     ]
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;\"“”»'’)]\s*$")
+
+
+def _reads_as_prose(text: str) -> bool:
+    """A paragraph that opens the story proper: a sentence's worth of words, ended like one."""
+    return len(text) >= 80 and _SENTENCE_END.search(text) is not None
+
+
+def _head_furniture(text: str, title_key: str | None) -> bool:
+    """Above the first paragraph of prose: the headline again, a date alone, an agency or staff credit.
+
+    Templates that set the headline in a ``<div>`` or ``<h2>`` repeat it (sometimes with the site's
+    name, which ``<title>`` adds) above the story, with the dateline and credit split over lines the
+    line rules above do not catch when they stand alone.
+    """
+    if bp.date_only_text(text) or bp.credit_text(text):
+        return True
+    if not title_key or len(text) < 12:
+        return False
+    key = " ".join(text.split()).casefold()
+    return key in title_key or (
+        len(title_key) >= 12 and title_key in key and len(key) <= 1.5 * len(title_key)
+    )
 
 
 def _orphaned(text: str, tag: str, next_text: str, next_tag: str) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from scrapers import boilerplate as bp
 from scrapers.encoding import decode_html
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.extract import extract
@@ -624,3 +625,25 @@ def test_story_container_wins_over_a_compact_box_inside_it() -> None:
     article = extract(f"<html><body>{nav}<div class='main'>{story}{blurb}</div></body></html>")
     assert article.text.startswith("Paragraph 0 of the match report")
     assert "Paragraph 7 of the match report" in article.text
+
+
+@pytest.mark.parametrize(
+    ("text", "date_only", "credit"),
+    [
+        ("Friday, January 18, 2008", True, False),
+        ("[January 05, 2008] |", True, False),
+        ("Tuesday 8th January 2008", True, False),
+        ("Jan. 06, 2008", True, False),
+        ("Staff and agencies", False, True),
+        ("The Associated Press", False, True),
+        ("(AP)", False, True),
+        ("Tim Shufelt, Canwest News Service; Ottawa Citizen", False, True),
+        ("The flood of January 18, 2008 closed the bridge", False, False),
+        ("He told The Associated Press.", False, False),
+        ("Reporters were kept away from the site for most of Tuesday while police searched it", False, False),
+    ],
+)
+def test_head_furniture_lines(text: str, date_only: bool, credit: bool) -> None:
+    """Lines dropped above a story's first paragraph: a date alone, an agency or staff credit."""
+    assert bp.date_only_text(text) is date_only
+    assert bp.credit_text(text) is credit
