@@ -484,7 +484,13 @@ _COMMENTS_START = re.compile(
     r"^\W{0,3}(?:have your say|join the (?:discussion|conversation|debate)|discuss this (?:story|article))"
     r"\W{0,3}$|"
     r"^\W{0,3}(?:\d+\s+)?(?:leser)?kommentare?(?:\s*\(\d+\))?\W{0,3}$|"
-    r"^\W{0,3}(?:\d+\s+)?(?:commentaires?|réactions?|comentarios?|commenti)(?:\s*\(\d+\))?\W{0,3}$",
+    r"^\W{0,3}(?:\d+\s+)?(?:commentaires?|réactions?|comentarios?|commenti)(?:\s*\(\d+\))?\W{0,3}$|"
+    # the sentences that open a comment section: an invitation, house rules, a closed thread, a post
+    r"^\W{0,3}(?:do you have|have a view on this|thanks? (?:you )?for your) (?:comments?|feedback|story)\b|"
+    r"^\W{0,3}(?:the following are|all|reader'?s?'?) comments? (?:from|subject to|are)\b|"
+    r"^\W{0,3}comment (?:blog|rules|policy|guidelines)\b|"
+    r"\bis pleased to let readers post comments\b|"
+    r"^\W{0,3}posted by:? .{1,60}\b(?:on|at) .{0,30}\d{1,2}[:.]\d{2}\s*(?:am|pm)?\b",
     re.IGNORECASE,
 )
 _RELATED_START = re.compile(
@@ -494,13 +500,56 @@ _RELATED_START = re.compile(
     r"recommended for you|top stories|latest (?:news|stories|headlines)|in other news|"
     r"recent [\w ]{0,20} articles|other (?:stories|news|headlines)|"
     r"weitere (?:artikel|meldungen|nachrichten)|das könnte sie auch interessieren|"
-    r"(?:à )?lire aussi|sur le même sujet|noticias relacionadas|te puede interesar)\W{0,3}$",
+    r"(?:à )?lire aussi|sur le même sujet|noticias relacionadas|te puede interesar|"
+    r"also in [\w&' -]{1,30}|previously on [\w.' -]{1,30}|read on|latest updated [\w ]{1,20})\W{0,3}$",
     re.IGNORECASE,
 )
 
 
+# What follows a story's last sentence in wire and newspaper copy: contributor and contact notes,
+# reproduction terms, the print edition it came from.
+_ENDNOTE_START = re.compile(
+    r"^\W{0,3}(?:\(?(?:writing|editing|compiled) by|"
+    r"to contact the (?:reporter|writer|editor)|"
+    r"write to [A-Z][\w.' -]{1,40} at|the full article contains \d+ words|(?:source|quelle|fuente): [\w.&' -]{1,40}$|"
+    r"(?:redistribution|republication|reproduction)\b.{0,40}\b(?:prohibited|permission))",
+    re.IGNORECASE,
+)
+_ENDNOTE = re.compile(
+    r"\bcontributed to this (?:report|story|article)\b|\bcan be (?:reached|contacted) at\b|"
+    r"\bmay not be (?:re)?(?:published|reproduced|broadcast|redistributed)\b|"
+    r"\b(?:was )?originally (?:published|appeared) (?:on page|in)\b|\bis a trade ?mark of\b",
+    re.IGNORECASE,
+)
+
+
+def endnote_text(text: str) -> bool:
+    """A note after the story: who contributed or can be reached, reproduction terms, the print source.
+
+    Only a line of its own: a credit run on at the end of the last paragraph stays with the paragraph.
+    """
+    return len(text) <= 300 and (
+        _ENDNOTE_START.match(text) is not None or (len(text) <= 160 and _ENDNOTE.search(text) is not None)
+    )
+
+
+_SPACED_LETTERS = re.compile(r"^(?:\w ){3,}\w$")
+# A rule of underscores, dashes or equals signs: wire copy sets its end notes (contributors, "On the
+# Net" links) apart with one. Asterisks are left alone: features use "* * *" between sections.
+_SEPARATOR = re.compile(r"^[_=~-]{2,}$|^[_=]$")
+
+
+def separator_text(text: str) -> bool:
+    """A rule drawn with characters ("___", "-----", "=")."""
+    return len(text) <= 160 and _SEPARATOR.match(text.replace(" ", "")) is not None
+
+
 def tail_start_text(text: str) -> bool:
     """A line that opens a comment thread or a list of other stories ("Comments (12)", "B.C. Headlines")."""
-    return len(text) <= 80 and (
-        _COMMENTS_START.match(text) is not None or _RELATED_START.match(text) is not None
-    )
+    if len(text) > 160:
+        return False
+    if _SPACED_LETTERS.match(text):  # "R E A D E R C O M M E N T S": a heading set letter by letter
+        return re.search(r"(?i)comment|kommentar|r[ée]action|respons", text.replace(" ", "")) is not None
+    return (len(text) <= 80 and _RELATED_START.match(text) is not None) or _COMMENTS_START.search(
+        text
+    ) is not None

@@ -43,6 +43,8 @@ SHORT_BODY_CHARS = 400
 LINE_LINK_DENSITY = 0.5
 # A story told in this much text ends where its comments or a list of other stories begins.
 TAIL_AFTER_CHARS = 200
+# Below a rule ("___") at most this much text is end notes; more is the story going on.
+ENDNOTES_MAX_CHARS = 400
 # Inputs beyond this are cut before parsing: no real article page comes close, and the bound keeps a
 # hostile or broken page from costing unbounded time and memory.
 MAX_INPUT_CHARS = 8_000_000
@@ -323,10 +325,15 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
     seen: set[str] = set()
     told = 0
     started = False
+    left = sum(len(line.text) for para in paragraphs for line in para.lines)
     for para in paragraphs:
-        # Once a story has been told, a line opening comments or other stories ends it.
-        if told >= TAIL_AFTER_CHARS and len(para.lines) == 1 and bp.tail_start_text(para.lines[0].text):
-            break
+        left -= sum(len(line.text) for line in para.lines)
+        # Once a story has been told, a line opening comments or other stories ends it, and so does a
+        # rule followed by no more than end notes (wire copy's contributors and "On the Net" links).
+        if told >= TAIL_AFTER_CHARS and len(para.lines) == 1:
+            first = para.lines[0].text
+            if bp.tail_start_text(first) or (bp.separator_text(first) and left <= ENDNOTES_MAX_CHARS):
+                break
         lines = [
             line.text
             for line in para.lines
@@ -340,6 +347,7 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
             and not (para.tag != "tr" and bp.nav_row_text(line.text))
             and line.text.casefold() != title_key
             and (started or not _head_furniture(line.text, title_key))
+            and (told < TAIL_AFTER_CHARS or not bp.endnote_text(line.text))
         ]
         text = "\n".join(lines)
         if not text or (text in seen and len(text) > 1):

@@ -647,3 +647,63 @@ def test_head_furniture_lines(text: str, date_only: bool, credit: bool) -> None:
     """Lines dropped above a story's first paragraph: a date alone, an agency or staff credit."""
     assert bp.date_only_text(text) is date_only
     assert bp.credit_text(text) is credit
+
+
+@pytest.mark.parametrize(
+    ("text", "tail_start"),
+    [
+        ("Do you have comments on this story?", True),
+        ("Thanks for your comments - this feedback is now closed", True),
+        (
+            "The following are comments from the readers. In no way do they represent the view of the paper.",
+            True,
+        ),
+        ("Comment Blog - Note: All Comments Subject To Approval", True),
+        ("Posted by: tom3465, farnworth on 8:21pm Tue 1 Jan 08", True),
+        ("R E A D E R C O M M E N T S", True),
+        ("Also in UK News", True),
+        ("A spokesman declined to comment.", False),
+        ("The comments came after a week of talks.", False),
+        ("Posted by the agency on its website, the notice gave no reason.", False),
+    ],
+)
+def test_lines_that_open_a_comment_thread_or_other_stories(text: str, tail_start: bool) -> None:
+    assert bp.tail_start_text(text) is tail_start
+
+
+@pytest.mark.parametrize(
+    ("text", "endnote"),
+    [
+        ("Associated Press writer Dana Holt in Los Angeles contributed to this report.", True),
+        ("(Writing by Gene Cherry; Editing by Peter Rutherford)", True),
+        ("To contact the reporter on this story: Don Jeffrey in New York at djeffrey1@bloomberg.net", True),
+        ("This material may not be published, broadcast, rewritten or redistributed.", True),
+        ("Staff writer Elizabeth Mullener can be reached at emullener@timespicayune.com.", True),
+        # a credit run on at the end of the story's last paragraph stays with it
+        (
+            "The Australian Open runs from Jan. 14-27. (Writing by Greg Stutchbury; Editing by John O'Brien)",
+            False,
+        ),
+        ("Editing the film took the director two years, she said.", False),
+    ],
+)
+def test_end_notes_after_a_story(text: str, endnote: bool) -> None:
+    assert bp.endnote_text(text) is endnote
+
+
+def test_a_rule_ends_the_story_only_when_no_more_than_end_notes_follow() -> None:
+    story = "".join(
+        f"<p>Paragraph {i} of the council's budget story, with enough words in it to read as real prose here.</p>"
+        for i in range(4)
+    )
+    more = "".join(
+        f"<p>Part two, paragraph {i}: the second half of the feature goes on well past the rule, at length.</p>"
+        for i in range(6)
+    )
+    kept = extract(f"<html><body><article>{story}<p>------</p>{more}</article></body></html>")
+    assert "Part two, paragraph 5" in kept.text
+    cut = extract(
+        f"<html><body><article>{story}<p>___</p><p>On the Net:</p><p>budget.example.gov</p></article></body></html>"
+    )
+    assert cut.text.endswith("read as real prose here.")
+    assert "On the Net" not in cut.text and "budget.example.gov" not in cut.text
