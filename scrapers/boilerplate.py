@@ -359,10 +359,27 @@ _WEEKDAY_MONTH = re.compile(
 
 def date_only_text(text: str) -> bool:
     """A line that is only a date ("Friday, January 18, 2008", "[Jan. 06, 2008] |"), time and label at most."""
-    if len(text) > 60 or not _DATE_TOKEN.search(text):
+    if len(text) > 60 or not (_DATE_TOKEN.search(text) or _MONTH_YEAR.search(text)):
         return False
     rest = _WEEKDAY_MONTH.sub(" ", _TIME_TOKEN.sub(" ", _DATE_TOKEN.sub(" ", text)))
     return not re.search(r"[^\W\d_]{2,}", rest)
+
+
+_MONTH_YEAR = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?:\d{1,2},?\s+)?(?:19|20)\d\d\b"
+)
+# Article tools printed as lines of their own above a story.
+_TOOL_LINE = re.compile(
+    r"^\W{0,3}(?:print(?:er[- ]friendly)?|e-?mail|send|refer|share|save|bookmark|recommend)"
+    r"(?: (?:this|the))?(?: (?:article|story|page|version|to a friend|a friend|link))?\W{0,3}$|"
+    r"^\W{0,3}(?:text|font) size\b|^\W{0,3}click (?:on )?(?:the )?(?:photo|image|picture) to enlarge\W{0,3}$",
+    re.IGNORECASE,
+)
+
+
+def tool_text(text: str) -> bool:
+    """An article tool as a line of its own ("Print article", "Refer to a friend", "Text size")."""
+    return len(text) <= 40 and _TOOL_LINE.match(text) is not None
 
 
 # Wire agencies and staff credits printed on their own line above a story.
@@ -422,7 +439,10 @@ _CTA = re.compile(
     r"create (?:a|your) (?:free )?account|"
     r"support (?:us|our)|donate now|newsletter today|jetzt (?:abonnieren|anmelden|registrieren|testen)|"
     r"abonnieren sie|melden sie sich|registrieren sie sich|unterstützen sie|newsletter abonnieren|"
-    r"créez votre compte|abonnez-vous|inscrivez-vous|suscr[ií]bete|iscriviti|подпишитесь)\b",
+    r"créez votre compte|abonnez-vous|inscrivez-vous|suscr[ií]bete|iscriviti|подпишитесь|"
+    r"you (?:must|need to) (?:be )?(?:registered|logged in|a subscriber)|"
+    r"to read (?:this|the) (?:full )?(?:article|story)"
+    r"(?: in full)?,? (?:you )?(?:must|need|please)|to continue reading)\b",
     re.IGNORECASE,
 )
 
@@ -518,7 +538,9 @@ _ENDNOTE_START = re.compile(
 _ENDNOTE = re.compile(
     r"\bcontributed to this (?:report|story|article)\b|\bcan be (?:reached|contacted) at\b|"
     r"\bmay not be (?:re)?(?:published|reproduced|broadcast|redistributed)\b|"
-    r"\b(?:was )?originally (?:published|appeared) (?:on page|in)\b|\bis a trade ?mark of\b",
+    r"\b(?:was )?originally (?:published|appeared) (?:on page|in)\b|\bis a trade ?mark of\b|"
+    r"\bnot responsible for the content\b|\bopinions expressed (?:in this|herein)\b|\bsourced direct from\b|"
+    r"^\W{0,3}(?:©|\(c\)|copyright\b)|\ball rights reserved\b",
     re.IGNORECASE,
 )
 

@@ -376,13 +376,13 @@ def _reads_as_prose(text: str) -> bool:
 
 
 def _head_furniture(text: str, title_key: str | None) -> bool:
-    """Above the first paragraph of prose: the headline again, a date alone, an agency or staff credit.
+    """Above the first paragraph of prose: the headline again, a date alone, a credit, an article tool.
 
     Templates that set the headline in a ``<div>`` or ``<h2>`` repeat it (sometimes with the site's
     name, which ``<title>`` adds) above the story, with the dateline and credit split over lines the
     line rules above do not catch when they stand alone.
     """
-    if bp.date_only_text(text) or bp.credit_text(text):
+    if bp.date_only_text(text) or bp.credit_text(text) or bp.tool_text(text):
         return True
     if not title_key or len(text) < 12:
         return False

@@ -634,6 +634,7 @@ def test_story_container_wins_over_a_compact_box_inside_it() -> None:
         ("[January 05, 2008] |", True, False),
         ("Tuesday 8th January 2008", True, False),
         ("Jan. 06, 2008", True, False),
+        ("29 December, 2007", True, False),
         ("Staff and agencies", False, True),
         ("The Associated Press", False, True),
         ("(AP)", False, True),
@@ -685,6 +686,14 @@ def test_lines_that_open_a_comment_thread_or_other_stories(text: str, tail_start
             False,
         ),
         ("Editing the film took the director two years, she said.", False),
+        (
+            "(© 2008 The Associated Press. All Rights Reserved. In the interest of timeliness, this story is fed.)",
+            True,
+        ),
+        (
+            "These news feeds are provided by a third party and the site is not responsible for the content.",
+            True,
+        ),
     ],
 )
 def test_end_notes_after_a_story(text: str, endnote: bool) -> None:
@@ -707,3 +716,24 @@ def test_a_rule_ends_the_story_only_when_no_more_than_end_notes_follow() -> None
     )
     assert cut.text.endswith("read as real prose here.")
     assert "On the Net" not in cut.text and "budget.example.gov" not in cut.text
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("Print article", True),
+        ("Refer to a friend", True),
+        ("Click photo to enlarge", True),
+        ("text size", True),
+        ("Share prices fell sharply on Monday", False),
+        ("Print works by the artist are on show", False),
+    ],
+)
+def test_article_tool_lines(text: str, tool: bool) -> None:
+    assert bp.tool_text(text) is tool
+
+
+def test_registration_prompts_are_calls_to_action() -> None:
+    assert bp.cta_text("To read this article in full you must be registered with the site.")
+    assert bp.cta_text("You need to be logged in to continue reading.")
+    assert not bp.cta_text("Voters must be registered by Friday to take part in the primary.")
