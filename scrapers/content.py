@@ -230,9 +230,21 @@ def _protected(hint: int, share: float, paragraphs: int, sibling_paragraphs: int
     return share >= 0.3 or paragraphs >= 2
 
 
+def _holds_the_page(el: HtmlElement) -> bool:
+    """A ``<head>`` that libxml2 filled with the page: an unknown tag before ``<body>`` ("<mbox>") makes
+    it put everything after into the head. Its own head elements still go, one by one."""
+    return (
+        el.tag == "head" and next(el.iter("p", "div", "table", "h1", "h2", "article", "br"), None) is not None
+    )
+
+
 def prune(root: HtmlElement) -> None:
     """Remove what is never prose (scripts, styles, forms' controls, media, AMP widgets) from the tree."""
-    doomed = [el for el in root.iter() if not isinstance(el.tag, str) or bp.is_junk_tag(el.tag)]
+    doomed = [
+        el
+        for el in root.iter()
+        if not isinstance(el.tag, str) or (bp.is_junk_tag(el.tag) and not _holds_the_page(el))
+    ]
     for el in doomed:
         if el.getparent() is not None:
             bp.drop(el)

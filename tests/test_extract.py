@@ -737,3 +737,21 @@ def test_registration_prompts_are_calls_to_action() -> None:
     assert bp.cta_text("To read this article in full you must be registered with the site.")
     assert bp.cta_text("You need to be logged in to continue reading.")
     assert not bp.cta_text("Voters must be registered by Friday to take part in the primary.")
+
+
+def test_story_that_libxml2_puts_into_head_after_an_unknown_tag_is_kept() -> None:
+    """A page with no ``</head>`` or ``<body>`` and an unknown element in the head: libxml2 keeps the
+    whole page in ``<head>``, which pruning used to drop with everything in it."""
+    story = "".join(
+        f"<p>Paragraph {i}: the ferry operator will add two sailings a day from March, after a winter in "
+        f"which queues at the harbour reached three hours on busy weekends.</p>"
+        for i in range(4)
+    )
+    html = (
+        "<html><head><title>Ferry adds sailings</title><meta name='robots' content='all'><mbox>"
+        f"<script>var x = 1;</script><table><tr><td><h1>Ferry adds sailings</h1>{story}</td></tr></table></html>"
+    )
+    article = extract(html)
+    assert article.text.startswith("Paragraph 0: the ferry operator")
+    assert len(article.text.split("\n\n")) == 4
+    assert "var x" not in article.text
