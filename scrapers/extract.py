@@ -33,6 +33,7 @@ from scrapers.content import (
 )
 from scrapers.encoding import decode_html, is_unusable
 from scrapers.errors import ErrorKind, IngestError
+from scrapers.howto import howto_copy
 from scrapers.metadata import PageMetadata, extract_metadata
 
 # Below this much prose in the best region there is no story to store.
@@ -481,7 +482,9 @@ def _fallback_chain(
        scripts, and what is never shown with scripts on is otherwise cut unread.
     3. The densest run of prose (``densest_region``), on a fresh tree: the region finder may refuse a
        story that shares its column with linked headlines, or that is set as one block of text.
-    4. A declared article's structured copy (JSON-LD ``articleBody``), when the HTML shows no story.
+    4. The region finder with no class name trusted (``_nameless_paragraphs``).
+    5. A declared article's structured copy (JSON-LD ``articleBody``), when the HTML shows no story, or
+       a HowTo or Recipe node's description and steps.
     Index, tag, video and error pages have no run of prose and no copy, and stay refused.
     """
     trees = [parse(text)]
@@ -505,8 +508,9 @@ def _fallback_chain(
         try:
             paragraphs = _html_paragraphs(unwrapped, meta, article)
         except IngestError:
-            pass
-        else:
+            paragraphs = []
+        # a one-line "please enable JavaScript" notice is what most <noscript> elements hold: no story
+        if _text_chars(paragraphs) >= MIN_BODY_CHARS:
             article.warnings.append("body found in the page's <noscript> version")
             return paragraphs, article
     for root in trees:
@@ -524,6 +528,14 @@ def _fallback_chain(
         structured = _structured_body(meta, [])
         if structured:
             article.warnings.append("body taken from structured data")
+            return structured, article
+    # A guide or recipe declares itself in its own schema node, whose description and steps are then
+    # the only copy of its text.
+    howto = howto_copy(text)
+    if howto is not None:
+        structured = _structured_paragraphs(howto, meta.title)
+        if _text_chars(structured) >= MIN_STRUCTURED_RESCUE_CHARS:
+            article.warnings.append("body taken from the page's HowTo or Recipe data")
             return structured, article
     raise refusal
 

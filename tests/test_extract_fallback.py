@@ -132,3 +132,25 @@ def test_video_page_with_a_comment_thread_stays_refused() -> None:
     with pytest.raises(IngestError) as info:
         extract(html)
     assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+def test_guide_whose_text_is_only_in_its_howto_node_gives_description_and_steps() -> None:
+    article = extract(_page("howto-only-in-jsonld.html"), "https://greenhouse.example/guides/repot-orchid")
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[0].startswith("Orchids do not grow in soil")
+    assert paragraphs[-1].startswith("Hold the plant in place and pour fresh orchid bark")
+    assert "Cut away every root that is brown" in article.text
+    assert "body taken from the page's HowTo or Recipe data" in article.warnings
+    for chrome in ("Please enable JavaScript", "Privacy", "Sterile scissors"):
+        assert chrome not in article.text
+
+
+def test_a_please_enable_javascript_notice_is_not_the_story() -> None:
+    html = (
+        "<html><head><meta property='og:type' content='article'><title>Budget vote</title></head><body>"
+        "<div id='app'></div><noscript><p>Please enable JavaScript to read the stories on this site.</p>"
+        "</noscript></body></html>"
+    )
+    with pytest.raises(IngestError) as info:
+        extract(html)
+    assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
