@@ -545,13 +545,37 @@ _ENDNOTE = re.compile(
 )
 
 
+# A line after the story that speaks to the reader about the piece itself: was it useful, share it,
+# tell us what you think. The piece is named and the reader addressed (or asked).
+_ABOUT_THE_PIECE = re.compile(
+    r"\b(?:this|the|our|den|dieser|diesen|der|unser(?:en)?|cet|ce|notre|este|el)\s+"
+    r"(?:article|story|post|piece|blog|magazine|artikel|beitrag|text|blog|magazin|klettermagazin|"
+    r"site|newsletter|seite|artículo|nota|billet)\b",
+    re.IGNORECASE,
+)
+_TO_THE_READER = re.compile(
+    r"\?\s*$|\b(?:you|your|du|dir|dich|dein\w*|sie|ihnen|ihr|vous|votre|usted|tu)\b", re.IGNORECASE
+)
+
+
+def reader_prompt_text(text: str) -> bool:
+    """ "War der Artikel nützlich?", "We want to hear what you think about this article."."""
+    return (
+        len(text) <= 100
+        and _ABOUT_THE_PIECE.search(text) is not None
+        and _TO_THE_READER.search(text) is not None
+    )
+
+
 def endnote_text(text: str) -> bool:
     """A note after the story: who contributed or can be reached, reproduction terms, the print source.
 
     Only a line of its own: a credit run on at the end of the last paragraph stays with the paragraph.
     """
     return len(text) <= 300 and (
-        _ENDNOTE_START.match(text) is not None or (len(text) <= 160 and _ENDNOTE.search(text) is not None)
+        _ENDNOTE_START.match(text) is not None
+        or (len(text) <= 160 and _ENDNOTE.search(text) is not None)
+        or reader_prompt_text(text)
     )
 
 

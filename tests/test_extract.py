@@ -755,3 +755,17 @@ def test_story_that_libxml2_puts_into_head_after_an_unknown_tag_is_kept() -> Non
     assert article.text.startswith("Paragraph 0: the ferry operator")
     assert len(article.text.split("\n\n")) == 4
     assert "var x" not in article.text
+
+
+@pytest.mark.parametrize(
+    ("text", "prompt"),
+    [
+        ("War der Artikel nützlich?", True),
+        ("Möchten Sie den Artikel teilen?", True),
+        ("We want to hear what you think about this article.", True),
+        ("The article was first published in 1987, the court heard.", False),
+        ("Did they know the driver?", False),
+    ],
+)
+def test_prompts_to_the_reader_about_the_piece(text: str, prompt: bool) -> None:
+    assert bp.reader_prompt_text(text) is prompt
