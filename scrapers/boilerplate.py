@@ -442,7 +442,7 @@ _CTA = re.compile(
     r"créez votre compte|abonnez-vous|inscrivez-vous|suscr[ií]bete|iscriviti|подпишитесь|"
     r"you (?:must|need to) (?:be )?(?:registered|logged in|a subscriber)|"
     r"to read (?:this|the) (?:full )?(?:article|story)"
-    r"(?: in full)?,? (?:you )?(?:must|need|please)|to continue reading)\b",
+    r"(?: in full)?,? (?:you )?(?:must|need|please)|to continue reading|click (?:here|below|the (?:below )?button))\b",
     re.IGNORECASE,
 )
 

@@ -736,6 +736,8 @@ def test_article_tool_lines(text: str, tool: bool) -> None:
 def test_registration_prompts_are_calls_to_action() -> None:
     assert bp.cta_text("To read this article in full you must be registered with the site.")
     assert bp.cta_text("You need to be logged in to continue reading.")
+    assert bp.cta_text("News Alerts by Email click here )")
+    assert bp.cta_text("Your account has been frozen. For your available options click the below button.")
     assert not bp.cta_text("Voters must be registered by Friday to take part in the primary.")
 
 
