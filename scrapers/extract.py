@@ -315,13 +315,17 @@ def render_elements(elements: list[Any]) -> list[Paragraph]:
     return paragraphs
 
 
-def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[str]:
+def _clean_paragraphs(
+    paragraphs: list[Paragraph], title: str | None, doc_title: str | None = None
+) -> list[str]:
     """Drop lines that are chrome even inside the body: link rows, calls to action, bylines, the title.
 
     Then drop orphaned labels: a heading with nothing under it ("Tags", "Related", "About the author")
     is what is left of a box whose links were removed.
     """
     title_key = " ".join(title.split()).casefold() if title else None
+    # the document's <title> as well: the metadata title can be a page heading ("Top Classifieds")
+    headline_keys = tuple(" ".join(t.split()).casefold() for t in (title, doc_title) if t)
     kept: list[tuple[str, str]] = []
     seen: set[str] = set()
     told = 0
@@ -347,7 +351,7 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
             and not bp.cta_text(line.text)
             and not (para.tag != "tr" and bp.nav_row_text(line.text))
             and line.text.casefold() != title_key
-            and (started or not _head_furniture(line.text, title_key))
+            and (started or not _head_furniture(line.text, headline_keys))
             and (told < TAIL_AFTER_CHARS or not bp.endnote_text(line.text))
         ]
         text = "\n".join(lines)
@@ -376,7 +380,7 @@ def _reads_as_prose(text: str) -> bool:
     return len(text) >= 80 and _SENTENCE_END.search(text) is not None
 
 
-def _head_furniture(text: str, title_key: str | None) -> bool:
+def _head_furniture(text: str, headline_keys: tuple[str, ...]) -> bool:
     """Above the first paragraph of prose: the headline again, a date alone, a credit, an article tool.
 
     Templates that set the headline in a ``<div>`` or ``<h2>`` repeat it (sometimes with the site's
@@ -385,11 +389,12 @@ def _head_furniture(text: str, title_key: str | None) -> bool:
     """
     if bp.date_only_text(text) or bp.credit_text(text) or bp.tool_text(text):
         return True
-    if not title_key or len(text) < 12:
+    if len(text) < 12:
         return False
     key = " ".join(text.split()).casefold()
-    return key in title_key or (
-        len(title_key) >= 12 and title_key in key and len(key) <= 1.5 * len(title_key)
+    return any(
+        key in title_key or (len(title_key) >= 12 and title_key in key and len(key) <= 1.5 * len(title_key))
+        for title_key in headline_keys
     )
 
 
@@ -575,6 +580,7 @@ def _noscript_unwrapped(text: str) -> HtmlElement | None:
 
 
 def _dense_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:
+    doc_title = _doc_title(root)
     prune(root)
     for trust_names in (True, False):
         analysis = analyse(root, trust_names=trust_names)
@@ -582,7 +588,7 @@ def _dense_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:
         if region is None:
             continue
         _strip_region(analysis, region)
-        paragraphs = _render(analysis, region, meta, leads=False)
+        paragraphs = _render(analysis, region, meta, doc_title, leads=False)
         if _text_chars(paragraphs) >= MIN_BODY_CHARS:
             return paragraphs
         return []
@@ -599,6 +605,7 @@ def _nameless_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:
     """
     if _page_type_says(meta.page_type, ("video",)):
         return []
+    doc_title = _doc_title(root)
     prune(root)
     analysis = analyse(root, trust_names=False, trust_comments=False)
     region = find_region(analysis)
@@ -610,13 +617,21 @@ def _nameless_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:
     except IngestError:
         return []
     _strip_region(analysis, region)
-    paragraphs = _render(analysis, region, meta)
+    paragraphs = _render(analysis, region, meta, doc_title)
     return paragraphs if _text_chars(paragraphs) >= MIN_BODY_CHARS else []
 
 
-def _render(analysis: Analysis, region: Region, meta: PageMetadata, leads: bool = True) -> list[str]:
+def _doc_title(root: HtmlElement) -> str | None:
+    """The document's ``<title>``, read before pruning drops it."""
+    el = root.find(".//title")
+    return el.text_content() if el is not None else None
+
+
+def _render(
+    analysis: Analysis, region: Region, meta: PageMetadata, doc_title: str | None, leads: bool = True
+) -> list[str]:
     chosen = lead_blocks(analysis, region) if leads else []
-    return _clean_paragraphs(render_elements([*chosen, region.element]), meta.title)
+    return _clean_paragraphs(render_elements([*chosen, region.element]), meta.title, doc_title)
 
 
 # The densest run of prose replaces the chosen region (apart from it, or around it) when it holds this much
@@ -640,6 +655,7 @@ def _denser_elsewhere(analysis: Analysis, region: Region) -> Region:
 
 def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) -> list[str]:
     """The story's paragraphs as the HTML shows them, or IngestError(NOT_AN_ARTICLE)."""
+    doc_title = _doc_title(root)
     prune(root)
     analysis = analyse(root)
     region = find_region(analysis)
@@ -657,7 +673,7 @@ def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) ->
     if region is None:  # _check_is_article refuses that already; this keeps the type checker informed
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body region")
     _strip_region(analysis, region)
-    paragraphs = _render(analysis, region, meta)
+    paragraphs = _render(analysis, region, meta, doc_title)
     if len("\n\n".join(paragraphs)) < MIN_DECLARED_BODY_CHARS:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body text left after removing boilerplate")
     return paragraphs

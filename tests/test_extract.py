@@ -771,3 +771,19 @@ def test_story_that_libxml2_puts_into_head_after_an_unknown_tag_is_kept() -> Non
 )
 def test_prompts_to_the_reader_about_the_piece(text: str, prompt: bool) -> None:
     assert bp.reader_prompt_text(text) is prompt
+
+
+def test_headline_repeated_above_the_story_is_dropped_when_only_the_document_title_names_it() -> None:
+    """A site-wide ``og:title`` ("Latest News") names nothing; the document's ``<title>`` still does."""
+    story = "".join(
+        f"<p>Paragraph {i}: the county will reopen the river path in April after repairs to the flood "
+        f"wall, which was undermined by the winter storms, officials said on Monday.</p>"
+        for i in range(3)
+    )
+    html = (
+        "<html><head><title>River path to reopen in April - County Courier</title>"
+        "<meta property='og:title' content='Latest News'></head><body><div class='main'>"
+        f"<div class='headline'><b>River path to reopen in April</b></div>{story}</div></body></html>"
+    )
+    article = extract(html)
+    assert article.text.startswith("Paragraph 0: the county will reopen")
