@@ -522,14 +522,37 @@ def find_region(analysis: Analysis) -> Region | None:
             best, best_score = i, score[i]
     if best >= 0:
         best = _tighten(analysis, best)
-    if best < 0 and analysis.page_good:
-        for i, el in enumerate(elements):  # document order: the last qualifying one is the deepest
-            if chrome[i] or el.tag in LEAF_BLOCKS or el.tag in INLINE_TAGS:
-                continue
-            if agg_good[i] >= 0.8 * analysis.page_good:
-                best = i
     if best < 0:
-        return None
+        best = _prose_holder(analysis)
+    return _region_at(analysis, best) if best >= 0 else None
+
+
+def _prose_holder(analysis: Analysis) -> int:
+    """The smallest container holding most of the page's prose, or -1."""
+    best = -1
+    if not analysis.page_good:
+        return best
+    for i, el in enumerate(analysis.elements):  # document order: the last qualifying one is the deepest
+        if analysis.chrome[i] or el.tag in LEAF_BLOCKS or el.tag in INLINE_TAGS:
+            continue
+        if analysis.agg_good[i] >= 0.8 * analysis.page_good:
+            best = i
+    return best
+
+
+def prose_region(analysis: Analysis) -> Region | None:
+    """The smallest container holding most of the page's prose, whatever the scores say.
+
+    For the fallback chain: a story set as table rows (results, timetables) holds the page's prose,
+    yet its many short cells cost it the score, and a single cell wins with a line of text.
+    """
+    best = _prose_holder(analysis)
+    return _region_at(analysis, best) if best >= 0 else None
+
+
+def _region_at(analysis: Analysis, best: int) -> Region:
+    elements = analysis.elements
+    agg_good = analysis.agg_good
     headings, titles = _teaser_titles_in(analysis, best)
     return Region(
         element=elements[best],

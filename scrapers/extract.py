@@ -29,6 +29,7 @@ from scrapers.content import (
     densest_region,
     find_region,
     lead_blocks,
+    prose_region,
     prune,
 )
 from scrapers.encoding import decode_html, is_unusable
@@ -609,6 +610,8 @@ def _nameless_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:
     prune(root)
     analysis = analyse(root, trust_names=False, trust_comments=False)
     region = find_region(analysis)
+    if region is None or region.good_chars < MIN_BODY_CHARS:
+        region = prose_region(analysis)
     if region is None:
         return []
     region = _denser_elsewhere(analysis, region)
