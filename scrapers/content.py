@@ -461,17 +461,20 @@ def _score_blocks(analysis: Analysis) -> None:
     analysis.page_good = agg_good[0] if n else 0
 
 
-def analyse(root: HtmlElement, trust_names: bool = True, *, trust_comments: bool = True) -> Analysis:
+def analyse(
+    root: HtmlElement, trust_names: bool = True, *, trust_comments: bool = True, mark_captions: bool = True
+) -> Analysis:
     """Attribute text to blocks, mark chrome, and aggregate per subtree (a few linear passes).
 
     ``trust_names=False`` ignores class and id names except the unambiguous ones (comments, consent):
     the second look for pages whose template names its story wrapper like furniture. With
     ``trust_comments=False`` as well, no name counts at all: the last look for pages whose only prose
     sits in boxes named like comments (a forum thread's posts, a live ticker's entries).
+    ``mark_captions=False`` counts the short text beside each image as prose: a slideshow's slide texts.
     """
     b = _attribute_text(root, trust_names, trust_comments)
     prose = _find_prose(b)
-    if b.elements:
+    if b.elements and mark_captions:
         _mark_captions(b.elements, b.index, b.parent, prose.raw_good, prose.raw_par, b.hint)
     chrome, chrome_roots = _mark_chrome(b, prose)
     analysis = Analysis(

@@ -491,6 +491,7 @@ def _fallback_chain(
     4. The region finder with no class name trusted (``_nameless_paragraphs``).
     5. A declared article's structured copy (JSON-LD ``articleBody``), when the HTML shows no story, or
        a HowTo or Recipe node's description and steps.
+    6. The nameless look once more, counting the captions beside images as prose (a slideshow).
     Index, tag, video and error pages have no run of prose and no copy, and stay refused.
     """
     trees = [parse(text)]
@@ -528,22 +529,35 @@ def _fallback_chain(
     if paragraphs:
         article.warnings.append("body found only when every class name was ignored")
         return paragraphs, article
-    # A script-rendered story page may hold nothing but chrome in its HTML: its declared article
-    # node is then the only copy of the story there is.
+    copy = _structured_copy(text, meta)
+    if copy is not None:
+        article.warnings.append(copy[1])
+        return copy[0], article
+    # A slideshow's story is its slide texts, each a short caption beside its image.
+    paragraphs = _nameless_paragraphs(parse(text), meta, captions_as_prose=True)
+    if _text_chars(paragraphs) >= MIN_STRUCTURED_RESCUE_CHARS:
+        article.warnings.append("body found in the captions beside the page's images")
+        return paragraphs, article
+    raise refusal
+
+
+def _structured_copy(text: str, meta: PageMetadata) -> tuple[list[str], str] | None:
+    """A copy of the story outside the HTML body, with the warning that names it, or None.
+
+    A script-rendered story page may hold nothing but chrome in its HTML: its declared article node is
+    then the only copy of the story there is. A guide or recipe declares itself in its own schema node,
+    whose description and steps are then the only copy of its text.
+    """
     if _page_type_says(meta.page_type, _ARTICLE_TYPES):
         structured = _structured_body(meta, [])
         if structured:
-            article.warnings.append("body taken from structured data")
-            return structured, article
-    # A guide or recipe declares itself in its own schema node, whose description and steps are then
-    # the only copy of its text.
+            return structured, "body taken from structured data"
     howto = howto_copy(text)
     if howto is not None:
         structured = _structured_paragraphs(howto, meta.title)
         if _text_chars(structured) >= MIN_STRUCTURED_RESCUE_CHARS:
-            article.warnings.append("body taken from the page's HowTo or Recipe data")
-            return structured, article
-    raise refusal
+            return structured, "body taken from the page's HowTo or Recipe data"
+    return None
 
 
 _START_TAG_RE = re.compile(r"<[a-zA-Z]")
@@ -596,7 +610,7 @@ def _dense_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:
     return []
 
 
-def _nameless_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:
+def _nameless_paragraphs(root: HtmlElement, meta: PageMetadata, captions_as_prose: bool = False) -> list[str]:
     """The region finder again with no class or id name trusted, not even comment-thread names.
 
     Some stories live only in boxes named like comments or chrome: a forum thread's opening post, a
@@ -608,7 +622,7 @@ def _nameless_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:
         return []
     doc_title = _doc_title(root)
     prune(root)
-    analysis = analyse(root, trust_names=False, trust_comments=False)
+    analysis = analyse(root, trust_names=False, trust_comments=False, mark_captions=not captions_as_prose)
     region = find_region(analysis)
     if region is None or region.good_chars < MIN_BODY_CHARS:
         region = prose_region(analysis)

@@ -165,3 +165,14 @@ def test_results_set_as_table_rows_are_the_body_of_a_results_post() -> None:
     assert article.text.count(" | LG Staufen | ") == 12
     for chrome in ("LA-Kreis Ulm/Alb-Donau", "LAC Essingen", "Impressum", "Termine"):
         assert chrome not in article.text
+
+
+def test_slideshow_whose_story_is_its_slide_captions_gives_the_captions() -> None:
+    """Each slide's text is a short box beside an image, which every other look reads as a caption."""
+    article = extract(_page("slideshow-captions.html"), "https://techdaily.example/slideshow/budget-phone/")
+    assert "body found in the captions beside the page's images" in article.warnings
+    assert article.text.count("\n\n") >= 4
+    assert "keeps the small screen and the home button" in article.text
+    assert "which is why analysts expect it to sell strongly" in article.text
+    for chrome in ("More slideshows", "Best laptops", "Privacy policy", "Laptops"):
+        assert chrome not in article.text
