@@ -33,6 +33,7 @@ OFF = float("inf")
 THRESHOLDS: list[tuple[object, str, list[float]]] = [
     (extract_module, "DENSER_ELSEWHERE", [1.0, 1.1, 1.25, 1.5, 2.0, OFF]),
     (extract_module, "TAIL_AFTER_CHARS", [100, 200, 400, OFF]),
+    (extract_module, "ENDNOTES_MAX_CHARS", [-1, 200, 400, 800, 1600]),  # -1: a rule never ends the story
     (content, "DENSE_MIN_PARAGRAPHS", [2, 3, 4, 1000]),
     (content, "DENSE_MIN_BLOCK_CHARS", [300, 500, 800, OFF]),
 ]

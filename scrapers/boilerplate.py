@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from lxml import html as lxml_html
-
-HtmlElement = lxml_html.HtmlElement
+from lxml.html import HtmlElement
 
 # Removed from the whole page before anything is measured: never visible prose.
 JUNK_TAGS: frozenset[str] = frozenset(
@@ -351,6 +349,59 @@ def dateline_text(text: str) -> bool:
     return len(re.findall(r"\w+", rest)) <= 5
 
 
+_WEEKDAY_MONTH = re.compile(
+    r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\b\.?|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b\.?|"
+    r"\b(?:updated|published|posted|last update|date|on|at|am|um|le|el)\b|\b(?:et|est|edt|gmt|utc|ist|cet)\b",
+    re.IGNORECASE,
+)
+
+
+def date_only_text(text: str) -> bool:
+    """A line that is only a date ("Friday, January 18, 2008", "[Jan. 06, 2008] |"), time and label at most."""
+    if len(text) > 60 or not (_DATE_TOKEN.search(text) or _MONTH_YEAR.search(text)):
+        return False
+    rest = _WEEKDAY_MONTH.sub(" ", _TIME_TOKEN.sub(" ", _DATE_TOKEN.sub(" ", text)))
+    return not re.search(r"[^\W\d_]{2,}", rest)
+
+
+_MONTH_YEAR = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?:\d{1,2},?\s+)?(?:19|20)\d\d\b"
+)
+# Article tools printed as lines of their own above a story.
+_TOOL_LINE = re.compile(
+    r"^\W{0,3}(?:print(?:er[- ]friendly)?|e-?mail|send|refer|share|save|bookmark|recommend)"
+    r"(?: (?:this|the))?(?: (?:article|story|page|version|to a friend|a friend|link))?\W{0,3}$|"
+    r"^\W{0,3}(?:text|font) size\b|^\W{0,3}click (?:on )?(?:the )?(?:photo|image|picture) to enlarge\W{0,3}$",
+    re.IGNORECASE,
+)
+
+
+def tool_text(text: str) -> bool:
+    """An article tool as a line of its own ("Print article", "Refer to a friend", "Text size")."""
+    return len(text) <= 40 and _TOOL_LINE.match(text) is not None
+
+
+# Wire agencies and staff credits printed on their own line above a story.
+_CREDIT = re.compile(
+    r"\b(?:associated press|reuters|agence france|afp|press association|canadian press|dpa|apa|sda|"
+    r"press trust of india|pti|ani|ians|upi|news service|news agency|agencies|staff writer|staff reporter|"
+    r"sports? reporter|special correspondent|correspondent|bureau(?: chief| report)?|staff|"
+    r"nachrichtenagentur|agences?|agencias?)\b|^\W*\(?(?:ap|afp|dpa|ap photo)\)?\W*$",
+    re.IGNORECASE,
+)
+
+
+def credit_text(text: str) -> bool:
+    """A short unpunctuated credit line ("The Associated Press", "Staff and agencies", "(AP)")."""
+    return (
+        len(text) <= 60
+        and len(text.split()) <= 8
+        and text.rstrip()[-1:] not in '.!?"”»'
+        and _CREDIT.search(text) is not None
+    )
+
+
 _RIGHTS = re.compile(
     r"©|\(c\)\s*\d{4}|\bcopyright\b|\bcopyrighted by\b|all rights reserved|alle rechte vorbehalten|"
     r"tous droits réservés|"
@@ -388,7 +439,10 @@ _CTA = re.compile(
     r"create (?:a|your) (?:free )?account|"
     r"support (?:us|our)|donate now|newsletter today|jetzt (?:abonnieren|anmelden|registrieren|testen)|"
     r"abonnieren sie|melden sie sich|registrieren sie sich|unterstützen sie|newsletter abonnieren|"
-    r"créez votre compte|abonnez-vous|inscrivez-vous|suscr[ií]bete|iscriviti|подпишитесь)\b",
+    r"créez votre compte|abonnez-vous|inscrivez-vous|suscr[ií]bete|iscriviti|подпишитесь|"
+    r"you (?:must|need to) (?:be )?(?:registered|logged in|a subscriber)|"
+    r"to read (?:this|the) (?:full )?(?:article|story)"
+    r"(?: in full)?,? (?:you )?(?:must|need|please)|to continue reading|click (?:here|below|the (?:below )?button))\b",
     re.IGNORECASE,
 )
 
@@ -450,7 +504,13 @@ _COMMENTS_START = re.compile(
     r"^\W{0,3}(?:have your say|join the (?:discussion|conversation|debate)|discuss this (?:story|article))"
     r"\W{0,3}$|"
     r"^\W{0,3}(?:\d+\s+)?(?:leser)?kommentare?(?:\s*\(\d+\))?\W{0,3}$|"
-    r"^\W{0,3}(?:\d+\s+)?(?:commentaires?|réactions?|comentarios?|commenti)(?:\s*\(\d+\))?\W{0,3}$",
+    r"^\W{0,3}(?:\d+\s+)?(?:commentaires?|réactions?|comentarios?|commenti)(?:\s*\(\d+\))?\W{0,3}$|"
+    # the sentences that open a comment section: an invitation, house rules, a closed thread, a post
+    r"^\W{0,3}(?:do you have|have a view on this|thanks? (?:you )?for your) (?:comments?|feedback|story)\b|"
+    r"^\W{0,3}(?:the following are|all|reader'?s?'?) comments? (?:from|subject to|are)\b|"
+    r"^\W{0,3}comment (?:blog|rules|policy|guidelines)\b|"
+    r"\bis pleased to let readers post comments\b|"
+    r"^\W{0,3}posted by:? .{1,60}\b(?:on|at) .{0,30}\d{1,2}[:.]\d{2}\s*(?:am|pm)?\b",
     re.IGNORECASE,
 )
 _RELATED_START = re.compile(
@@ -460,13 +520,82 @@ _RELATED_START = re.compile(
     r"recommended for you|top stories|latest (?:news|stories|headlines)|in other news|"
     r"recent [\w ]{0,20} articles|other (?:stories|news|headlines)|"
     r"weitere (?:artikel|meldungen|nachrichten)|das könnte sie auch interessieren|"
-    r"(?:à )?lire aussi|sur le même sujet|noticias relacionadas|te puede interesar)\W{0,3}$",
+    r"(?:à )?lire aussi|sur le même sujet|noticias relacionadas|te puede interesar|"
+    r"also in [\w&' -]{1,30}|previously on [\w.' -]{1,30}|read on|latest updated [\w ]{1,20})\W{0,3}$",
     re.IGNORECASE,
 )
 
 
+# What follows a story's last sentence in wire and newspaper copy: contributor and contact notes,
+# reproduction terms, the print edition it came from.
+_ENDNOTE_START = re.compile(
+    r"^\W{0,3}(?:\(?(?:writing|editing|compiled) by|"
+    r"to contact the (?:reporter|writer|editor)|"
+    r"write to [A-Z][\w.' -]{1,40} at|the full article contains \d+ words|(?:source|quelle|fuente): [\w.&' -]{1,40}$|"
+    r"(?:redistribution|republication|reproduction)\b.{0,40}\b(?:prohibited|permission))",
+    re.IGNORECASE,
+)
+_ENDNOTE = re.compile(
+    r"\bcontributed to this (?:report|story|article)\b|\bcan be (?:reached|contacted) at\b|"
+    r"\bmay not be (?:re)?(?:published|reproduced|broadcast|redistributed)\b|"
+    r"\b(?:was )?originally (?:published|appeared) (?:on page|in)\b|\bis a trade ?mark of\b|"
+    r"\bnot responsible for the content\b|\bopinions expressed (?:in this|herein)\b|\bsourced direct from\b|"
+    r"^\W{0,3}(?:©|\(c\)|copyright\b)|\ball rights reserved\b",
+    re.IGNORECASE,
+)
+
+
+# A line after the story that speaks to the reader about the piece itself: was it useful, share it,
+# tell us what you think. The piece is named and the reader addressed (or asked).
+_ABOUT_THE_PIECE = re.compile(
+    r"\b(?:this|the|our|den|dieser|diesen|der|unser(?:en)?|cet|ce|notre|este|el)\s+"
+    r"(?:article|story|post|piece|blog|magazine|artikel|beitrag|text|blog|magazin|klettermagazin|"
+    r"site|newsletter|seite|artículo|nota|billet)\b",
+    re.IGNORECASE,
+)
+_TO_THE_READER = re.compile(
+    r"\?\s*$|\b(?:you|your|du|dir|dich|dein\w*|sie|ihnen|ihr|vous|votre|usted|tu)\b", re.IGNORECASE
+)
+
+
+def reader_prompt_text(text: str) -> bool:
+    """ "War der Artikel nützlich?", "We want to hear what you think about this article."."""
+    return (
+        len(text) <= 100
+        and _ABOUT_THE_PIECE.search(text) is not None
+        and _TO_THE_READER.search(text) is not None
+    )
+
+
+def endnote_text(text: str) -> bool:
+    """A note after the story: who contributed or can be reached, reproduction terms, the print source.
+
+    Only a line of its own: a credit run on at the end of the last paragraph stays with the paragraph.
+    """
+    return len(text) <= 300 and (
+        _ENDNOTE_START.match(text) is not None
+        or (len(text) <= 160 and _ENDNOTE.search(text) is not None)
+        or reader_prompt_text(text)
+    )
+
+
+_SPACED_LETTERS = re.compile(r"^(?:\w ){3,}\w$")
+# A rule of underscores, dashes or equals signs: wire copy sets its end notes (contributors, "On the
+# Net" links) apart with one. Asterisks are left alone: features use "* * *" between sections.
+_SEPARATOR = re.compile(r"^[_=~-]{2,}$|^[_=]$")
+
+
+def separator_text(text: str) -> bool:
+    """A rule drawn with characters ("___", "-----", "=")."""
+    return len(text) <= 160 and _SEPARATOR.match(text.replace(" ", "")) is not None
+
+
 def tail_start_text(text: str) -> bool:
     """A line that opens a comment thread or a list of other stories ("Comments (12)", "B.C. Headlines")."""
-    return len(text) <= 80 and (
-        _COMMENTS_START.match(text) is not None or _RELATED_START.match(text) is not None
-    )
+    if len(text) > 160:
+        return False
+    if _SPACED_LETTERS.match(text):  # "R E A D E R C O M M E N T S": a heading set letter by letter
+        return re.search(r"(?i)comment|kommentar|r[ée]action|respons", text.replace(" ", "")) is not None
+    return (len(text) <= 80 and _RELATED_START.match(text) is not None) or _COMMENTS_START.search(
+        text
+    ) is not None

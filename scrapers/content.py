@@ -12,12 +12,11 @@ higher than any single part), while a page-wide wrapper loses because it also co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 from scrapers import boilerplate as bp
-
-HtmlElement = lxml_html.HtmlElement
 
 INLINE_TAGS: frozenset[str] = frozenset(
     {
@@ -231,20 +230,69 @@ def _protected(hint: int, share: float, paragraphs: int, sibling_paragraphs: int
     return share >= 0.3 or paragraphs >= 2
 
 
+def _holds_the_page(el: HtmlElement) -> bool:
+    """A ``<head>`` that libxml2 filled with the page: an unknown tag before ``<body>`` ("<mbox>") makes
+    it put everything after into the head. Its own head elements still go, one by one."""
+    return (
+        el.tag == "head" and next(el.iter("p", "div", "table", "h1", "h2", "article", "br"), None) is not None
+    )
+
+
 def prune(root: HtmlElement) -> None:
     """Remove what is never prose (scripts, styles, forms' controls, media, AMP widgets) from the tree."""
-    doomed = [el for el in root.iter() if not isinstance(el.tag, str) or bp.is_junk_tag(el.tag)]
+    doomed = [
+        el
+        for el in root.iter()
+        if not isinstance(el.tag, str) or (bp.is_junk_tag(el.tag) and not _holds_the_page(el))
+    ]
     for el in doomed:
         if el.getparent() is not None:
             bp.drop(el)
 
 
-def analyse(root: HtmlElement, trust_names: bool = True) -> Analysis:
-    """Attribute text to blocks, mark chrome, and aggregate per subtree (a few linear passes).
+_Number = TypeVar("_Number", int, float)
 
-    ``trust_names=False`` ignores class and id names except the unambiguous ones (comments, consent):
-    the second look for pages whose template names its story wrapper like furniture.
+
+def _sum_up(parent: list[int], *columns: list[_Number]) -> None:
+    """Add each element's figures into its parent's, deepest first, so each holds its subtree's total.
+
+    Document order puts every child after its parent, so one backward pass per column is enough.
     """
+    pairs = [(i, p) for i, p in enumerate(parent) if p >= 0]
+    pairs.reverse()
+    for column in columns:
+        for i, p in pairs:
+            column[p] += column[i]
+
+
+@dataclass(slots=True)
+class _Blocks:
+    """What the first pass learns: the tree, the text each block owns, and each element's name hint."""
+
+    elements: list[HtmlElement]
+    index: dict[HtmlElement, int]
+    parent: list[int]
+    is_block: list[bool]
+    text_chars: list[int]
+    link_chars: list[int]
+    hint: list[int]
+
+
+def _element_hint(el: HtmlElement, trust_names: bool, trust_comments: bool) -> int:
+    """The element's chrome hint from its tag, class and id, and whether it is hidden."""
+    named = bp.class_hint(el)
+    if not trust_names and named < bp.NEUTRAL and (named > bp.ABSOLUTE or not trust_comments):
+        named = bp.NEUTRAL
+    hint = min(named, _tag_hint(el)) if el.tag not in ("html", "body") else bp.NEUTRAL
+    if hint == bp.SOFT and _is_header(el) and _labels_section(el):
+        return bp.NEUTRAL  # ...but the header of a section or entry is part of the story
+    if hint == bp.NEUTRAL and bp.is_hidden(el):
+        return bp.HARD  # measured: treating hidden boxes as soft costs more than it saves
+    return hint
+
+
+def _attribute_text(root: HtmlElement, trust_names: bool, trust_comments: bool) -> _Blocks:
+    """Credit every text and tail to the block that shows it, split into linked and plain characters."""
     elements = [el for el in root.iter() if isinstance(el.tag, str)]
     n = len(elements)
     pos = {el: i for i, el in enumerate(elements)}
@@ -255,7 +303,6 @@ def analyse(root: HtmlElement, trust_names: bool = True) -> Analysis:
     text_chars = [0] * n
     link_chars = [0] * n
     hint = [0] * n
-
     for i, el in enumerate(elements):
         up = el.getparent()
         pi = pos.get(up, -1) if up is not None else -1
@@ -267,14 +314,7 @@ def analyse(root: HtmlElement, trust_names: bool = True) -> Analysis:
         block[i] = b
         link = tag == "a" or (pi >= 0 and in_link[pi])
         in_link[i] = link
-        named = bp.class_hint(el)
-        if not trust_names and bp.ABSOLUTE < named < bp.NEUTRAL:
-            named = bp.NEUTRAL
-        hint[i] = min(named, _tag_hint(el)) if tag not in ("html", "body") else bp.NEUTRAL
-        if hint[i] == bp.SOFT and _is_header(el) and _labels_section(el):
-            hint[i] = bp.NEUTRAL  # ...but the header of a section or entry is part of the story
-        if hint[i] == bp.NEUTRAL and bp.is_hidden(el):
-            hint[i] = bp.HARD  # measured: treating hidden boxes as soft costs more than it saves
+        hint[i] = _element_hint(el, trust_names, trust_comments)
         text = el.text
         if text:
             k = len(text.strip())
@@ -290,20 +330,37 @@ def analyse(root: HtmlElement, trust_names: bool = True) -> Analysis:
                     link_chars[block[pi]] += k
                 else:
                     text_chars[block[pi]] += k
+    return _Blocks(elements, pos, parent, is_block, text_chars, link_chars, hint)
 
+
+@dataclass(slots=True)
+class _Prose:
+    """Which blocks read as prose, before chrome is known; the sums cover each subtree."""
+
+    good: list[bool]
+    raw_good: list[int]
+    raw_par: list[int]
+    linked_heads: list[int]
+    title_links: list[int]
+    run_par: list[int]
+
+
+def _find_prose(b: _Blocks) -> _Prose:
+    """Mark prose blocks, linked headings and title links, and sum them per subtree."""
+    n = len(b.elements)
     good = [False] * n
     raw_good = [0] * n
     raw_par = [0] * n
     linked_heads = [0] * n
     title_links = [0] * n
     for i in range(n):
-        if not is_block[i]:
+        if not b.is_block[i]:
             continue
-        t, lk = text_chars[i], link_chars[i]
+        t, lk = b.text_chars[i], b.link_chars[i]
         total = t + lk
         if not total:
             continue
-        tag = elements[i].tag
+        tag = b.elements[i].tag
         if tag in HEADINGS:
             if lk >= 0.6 * total and total >= 12:
                 linked_heads[i] = 1
@@ -316,17 +373,21 @@ def analyse(root: HtmlElement, trust_names: bool = True) -> Analysis:
             raw_good[i] = total
             if t >= LONG_PARAGRAPH_CHARS:
                 raw_par[i] = 1
-    for i in range(n - 1, 0, -1):
-        pi = parent[i]
-        if pi >= 0:
-            raw_good[pi] += raw_good[i]
-            raw_par[pi] += raw_par[i]
-            linked_heads[pi] += linked_heads[i]
-            title_links[pi] += title_links[i]
-    # Most long paragraphs side by side under one parent, anywhere below: a story body puts its
-    # paragraphs next to each other, a list of teasers gives each excerpt a box of its own. A child
-    # counts if it is one paragraph, bare or in a wrapper of its own ("div.paragraph > p"), without
-    # a linked headline or title link (which would make it a teaser).
+    _sum_up(b.parent, raw_good, raw_par, linked_heads, title_links)
+    run_par = _paragraph_runs(b.parent, raw_par, linked_heads, title_links)
+    return _Prose(good, raw_good, raw_par, linked_heads, title_links, run_par)
+
+
+def _paragraph_runs(
+    parent: list[int], raw_par: list[int], linked_heads: list[int], title_links: list[int]
+) -> list[int]:
+    """Most long paragraphs side by side under one parent, anywhere below.
+
+    A story body puts its paragraphs next to each other, a list of teasers gives each excerpt a box
+    of its own. A child counts if it is one paragraph, bare or in a wrapper of its own
+    ("div.paragraph > p"), without a linked headline or title link (which would make it a teaser).
+    """
+    n = len(parent)
     run_par = [0] * n
     for i in range(1, n):
         if raw_par[i] == 1 and not linked_heads[i] and not title_links[i] and parent[i] >= 0:
@@ -335,35 +396,49 @@ def analyse(root: HtmlElement, trust_names: bool = True) -> Analysis:
         pi = parent[i]
         if pi >= 0 and run_par[i] > run_par[pi]:
             run_par[pi] = run_par[i]
-    page_raw = raw_good[0] or 1
-    page_run = run_par[0] if n else 0
-    _mark_captions(elements, pos, parent, raw_good, raw_par, hint)
+    return run_par
 
-    # Chrome marks: a wrapper holding most of the page's prose is not chrome whatever its name says
-    # ("has-sidebar" layouts), and an explicit article-body marker clears chrome inherited from above.
+
+def _mark_chrome(b: _Blocks, prose: _Prose) -> tuple[list[bool], list[int]]:
+    """Chrome marks, and the outermost chrome elements (for removal).
+
+    A wrapper holding most of the page's prose is not chrome whatever its name says ("has-sidebar"
+    layouts), and an explicit article-body marker clears chrome inherited from above.
+    """
+    n = len(b.elements)
+    page_raw = prose.raw_good[0] if n and prose.raw_good[0] else 1
+    page_run = prose.run_par[0] if n else 0
     chrome = [False] * n
     chrome_roots: list[int] = []
     for i in range(n):
-        pi = parent[i]
+        pi = b.parent[i]
         inherited = chrome[pi] if pi >= 0 else False
-        h = hint[i]
+        h = b.hint[i]
         if h == bp.STRONG:
             chrome[i] = False
             continue
-        own = h < bp.NEUTRAL and not _protected(h, raw_good[i] / page_raw, raw_par[i], run_par[i], page_run)
+        own = h < bp.NEUTRAL and not _protected(
+            h, prose.raw_good[i] / page_raw, prose.raw_par[i], prose.run_par[i], page_run
+        )
         if own and not inherited:
             chrome_roots.append(i)
         chrome[i] = inherited or own
+    return chrome, chrome_roots
 
+
+def _score_blocks(analysis: Analysis) -> None:
+    """Per-block figures outside chrome, summed per subtree: prose scores, link-heavy blocks cost."""
+    n = len(analysis.elements)
+    good, chrome = analysis.good, analysis.chrome
     agg_text = [0] * n
     agg_link = [0] * n
     agg_good = [0] * n
     agg_par = [0] * n
     score = [0.0] * n
     for i in range(n):
-        if not is_block[i]:
+        if not analysis.is_block[i]:
             continue
-        t, lk = text_chars[i], link_chars[i]
+        t, lk = analysis.text_chars[i], analysis.link_chars[i]
         agg_text[i] = t
         agg_link[i] = lk
         if chrome[i]:
@@ -374,28 +449,42 @@ def analyse(root: HtmlElement, trust_names: bool = True) -> Analysis:
             score[i] = t + 0.25 * lk
             if t >= LONG_PARAGRAPH_CHARS:
                 agg_par[i] = 1
-        elif elements[i].tag not in HEADINGS:
+        elif analysis.elements[i].tag not in HEADINGS:
             score[i] = -float(lk) - 0.3 * t
-    for i in range(n - 1, 0, -1):
-        pi = parent[i]
-        if pi >= 0:
-            agg_text[pi] += agg_text[i]
-            agg_link[pi] += agg_link[i]
-            agg_good[pi] += agg_good[i]
-            agg_par[pi] += agg_par[i]
-            score[pi] += score[i]
-
-    analysis = Analysis(elements, parent, text_chars, link_chars, is_block, good, chrome, chrome_roots)
+    _sum_up(analysis.parent, agg_text, agg_link, agg_good, agg_par)
+    _sum_up(analysis.parent, score)
     analysis.agg_text = agg_text
     analysis.agg_link = agg_link
     analysis.agg_good = agg_good
     analysis.agg_paragraphs = agg_par
     analysis.score = score
-    analysis.linked_headings = linked_heads
-    analysis.index = pos
-    analysis.hint = hint
-    analysis.paragraph_run = run_par
     analysis.page_good = agg_good[0] if n else 0
+
+
+def analyse(
+    root: HtmlElement, trust_names: bool = True, *, trust_comments: bool = True, mark_captions: bool = True
+) -> Analysis:
+    """Attribute text to blocks, mark chrome, and aggregate per subtree (a few linear passes).
+
+    ``trust_names=False`` ignores class and id names except the unambiguous ones (comments, consent):
+    the second look for pages whose template names its story wrapper like furniture. With
+    ``trust_comments=False`` as well, no name counts at all: the last look for pages whose only prose
+    sits in boxes named like comments (a forum thread's posts, a live ticker's entries).
+    ``mark_captions=False`` counts the short text beside each image as prose: a slideshow's slide texts.
+    """
+    b = _attribute_text(root, trust_names, trust_comments)
+    prose = _find_prose(b)
+    if b.elements and mark_captions:
+        _mark_captions(b.elements, b.index, b.parent, prose.raw_good, prose.raw_par, b.hint)
+    chrome, chrome_roots = _mark_chrome(b, prose)
+    analysis = Analysis(
+        b.elements, b.parent, b.text_chars, b.link_chars, b.is_block, prose.good, chrome, chrome_roots
+    )
+    analysis.linked_headings = prose.linked_heads
+    analysis.index = b.index
+    analysis.hint = b.hint
+    analysis.paragraph_run = prose.run_par
+    _score_blocks(analysis)
     _weigh_by_names(analysis)
     return analysis
 
@@ -436,14 +525,37 @@ def find_region(analysis: Analysis) -> Region | None:
             best, best_score = i, score[i]
     if best >= 0:
         best = _tighten(analysis, best)
-    if best < 0 and analysis.page_good:
-        for i, el in enumerate(elements):  # document order: the last qualifying one is the deepest
-            if chrome[i] or el.tag in LEAF_BLOCKS or el.tag in INLINE_TAGS:
-                continue
-            if agg_good[i] >= 0.8 * analysis.page_good:
-                best = i
     if best < 0:
-        return None
+        best = _prose_holder(analysis)
+    return _region_at(analysis, best) if best >= 0 else None
+
+
+def _prose_holder(analysis: Analysis) -> int:
+    """The smallest container holding most of the page's prose, or -1."""
+    best = -1
+    if not analysis.page_good:
+        return best
+    for i, el in enumerate(analysis.elements):  # document order: the last qualifying one is the deepest
+        if analysis.chrome[i] or el.tag in LEAF_BLOCKS or el.tag in INLINE_TAGS:
+            continue
+        if analysis.agg_good[i] >= 0.8 * analysis.page_good:
+            best = i
+    return best
+
+
+def prose_region(analysis: Analysis) -> Region | None:
+    """The smallest container holding most of the page's prose, whatever the scores say.
+
+    For the fallback chain: a story set as table rows (results, timetables) holds the page's prose,
+    yet its many short cells cost it the score, and a single cell wins with a line of text.
+    """
+    best = _prose_holder(analysis)
+    return _region_at(analysis, best) if best >= 0 else None
+
+
+def _region_at(analysis: Analysis, best: int) -> Region:
+    elements = analysis.elements
+    agg_good = analysis.agg_good
     headings, titles = _teaser_titles_in(analysis, best)
     return Region(
         element=elements[best],

@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 from scrapers import boilerplate as bp
 from scrapers import limits
@@ -28,13 +29,13 @@ from scrapers.content import (
     densest_region,
     find_region,
     lead_blocks,
+    prose_region,
     prune,
 )
 from scrapers.encoding import decode_html, is_unusable
 from scrapers.errors import ErrorKind, IngestError
+from scrapers.howto import howto_copy
 from scrapers.metadata import PageMetadata, extract_metadata
-
-HtmlElement = lxml_html.HtmlElement
 
 # Below this much prose in the best region there is no story to store.
 MIN_BODY_CHARS = 120
@@ -44,6 +45,8 @@ SHORT_BODY_CHARS = 400
 LINE_LINK_DENSITY = 0.5
 # A story told in this much text ends where its comments or a list of other stories begins.
 TAIL_AFTER_CHARS = 200
+# Below a rule ("___") at most this much text is end notes; more is the story going on.
+ENDNOTES_MAX_CHARS = 400
 # Inputs beyond this are cut before parsing: no real article page comes close, and the bound keeps a
 # hostile or broken page from costing unbounded time and memory.
 MAX_INPUT_CHARS = 8_000_000
@@ -227,6 +230,36 @@ _END = object()
 _END_LINK = object()
 
 
+def _flush_lines(buf: list[tuple[str, bool]], block: str, paragraphs: list[Paragraph]) -> None:
+    """Turn buffered text pieces (a lone newline marks a ``<br>``) into paragraphs of lines; empty ``buf``.
+
+    An empty line (``<br><br>``) ends a paragraph; each line counts its linked characters, which
+    ``_clean_paragraphs`` uses to drop link rows.
+    """
+    if not buf:
+        return
+    para: list[Line] = []
+    pieces: list[str] = []
+    link_chars = 0
+    for piece, in_link in [*buf, ("\n", False)]:
+        if piece != "\n":
+            pieces.append(piece)
+            if in_link:
+                link_chars += len(piece.strip())
+            continue
+        text = " ".join("".join(pieces).split())
+        pieces.clear()
+        if text:
+            para.append(Line(text, min(link_chars, len(text))))
+        elif para:
+            paragraphs.append(Paragraph(para.copy(), block))
+            para.clear()
+        link_chars = 0
+    if para:
+        paragraphs.append(Paragraph(para, block))
+    buf.clear()
+
+
 def render_elements(elements: list[Any]) -> list[Paragraph]:
     """Paragraphs of lxml elements as lines: blocks split paragraphs, ``<br>`` splits lines.
 
@@ -239,41 +272,11 @@ def render_elements(elements: list[Any]) -> list[Paragraph]:
     blocks: list[str] = ["div"]
     link_depth = 0
 
-    def flush() -> None:
-        if not buf:
-            return
-        para: list[Line] = []
-        pieces: list[str] = []
-        link_chars = 0
-
-        def end_line() -> None:
-            nonlocal link_chars
-            text = " ".join("".join(pieces).split())
-            pieces.clear()
-            if text:
-                para.append(Line(text, min(link_chars, len(text))))
-            elif para:  # an empty line (<br><br>) ends the paragraph
-                paragraphs.append(Paragraph(para.copy(), blocks[-1]))
-                para.clear()
-            link_chars = 0
-
-        for piece, in_link in buf:
-            if piece == "\n":
-                end_line()
-                continue
-            pieces.append(piece)
-            if in_link:
-                link_chars += len(piece.strip())
-        end_line()
-        if para:
-            paragraphs.append(Paragraph(para, blocks[-1]))
-        buf.clear()
-
     stack: list[Any] = list(reversed(elements))
     while stack:
         node = stack.pop()
         if node is _END:
-            flush()
+            _flush_lines(buf, blocks[-1], paragraphs)
             blocks.pop()
             continue
         if node is _END_LINK:
@@ -299,7 +302,7 @@ def render_elements(elements: list[Any]) -> list[Paragraph]:
                     buf.append((" | ", False))
                 table_cell = True
         if not table_cell and name not in INLINE_TAGS:
-            flush()
+            _flush_lines(buf, blocks[-1], paragraphs)
             blocks.append(name)
             stack.append(_END)
         for child in reversed(node):
@@ -309,24 +312,34 @@ def render_elements(elements: list[Any]) -> list[Paragraph]:
             stack.append(child)
         if node.text:
             stack.append(node.text)
-    flush()
+    _flush_lines(buf, blocks[-1], paragraphs)
     return paragraphs
 
 
-def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[str]:
+def _clean_paragraphs(
+    paragraphs: list[Paragraph], title: str | None, doc_title: str | None = None
+) -> list[str]:
     """Drop lines that are chrome even inside the body: link rows, calls to action, bylines, the title.
 
     Then drop orphaned labels: a heading with nothing under it ("Tags", "Related", "About the author")
     is what is left of a box whose links were removed.
     """
     title_key = " ".join(title.split()).casefold() if title else None
+    # the document's <title> as well: the metadata title can be a page heading ("Top Classifieds")
+    headline_keys = tuple(" ".join(t.split()).casefold() for t in (title, doc_title) if t)
     kept: list[tuple[str, str]] = []
     seen: set[str] = set()
     told = 0
+    started = False
+    left = sum(len(line.text) for para in paragraphs for line in para.lines)
     for para in paragraphs:
-        # Once a story has been told, a line opening comments or other stories ends it.
-        if told >= TAIL_AFTER_CHARS and len(para.lines) == 1 and bp.tail_start_text(para.lines[0].text):
-            break
+        left -= sum(len(line.text) for line in para.lines)
+        # Once a story has been told, a line opening comments or other stories ends it, and so does a
+        # rule followed by no more than end notes (wire copy's contributors and "On the Net" links).
+        if told >= TAIL_AFTER_CHARS and len(para.lines) == 1:
+            first = para.lines[0].text
+            if bp.tail_start_text(first) or (bp.separator_text(first) and left <= ENDNOTES_MAX_CHARS):
+                break
         lines = [
             line.text
             for line in para.lines
@@ -339,6 +352,8 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
             and not bp.cta_text(line.text)
             and not (para.tag != "tr" and bp.nav_row_text(line.text))
             and line.text.casefold() != title_key
+            and (started or not _head_furniture(line.text, headline_keys))
+            and (told < TAIL_AFTER_CHARS or not bp.endnote_text(line.text))
         ]
         text = "\n".join(lines)
         if not text or (text in seen and len(text) > 1):
@@ -346,6 +361,7 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
         seen.add(text)
         kept.append((text, para.tag))
         told += len(text)
+        started = started or _reads_as_prose(text)
     while kept and _is_label(*kept[-1]):
         kept.pop()
     # A heading directly followed by a heading of the same or a higher rank labels nothing, and
@@ -355,6 +371,32 @@ def _clean_paragraphs(paragraphs: list[Paragraph], title: str | None) -> list[st
         for i, (text, tag) in enumerate(kept)
         if not (i + 1 < len(kept) and _orphaned(text, tag, *kept[i + 1]))
     ]
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;\"“”»'’)]\s*$")
+
+
+def _reads_as_prose(text: str) -> bool:
+    """A paragraph that opens the story proper: a sentence's worth of words, ended like one."""
+    return len(text) >= 80 and _SENTENCE_END.search(text) is not None
+
+
+def _head_furniture(text: str, headline_keys: tuple[str, ...]) -> bool:
+    """Above the first paragraph of prose: the headline again, a date alone, a credit, an article tool.
+
+    Templates that set the headline in a ``<div>`` or ``<h2>`` repeat it (sometimes with the site's
+    name, which ``<title>`` adds) above the story, with the dateline and credit split over lines the
+    line rules above do not catch when they stand alone.
+    """
+    if bp.date_only_text(text) or bp.credit_text(text) or bp.tool_text(text):
+        return True
+    if len(text) < 12:
+        return False
+    key = " ".join(text.split()).casefold()
+    return any(
+        key in title_key or (len(title_key) >= 12 and title_key in key and len(key) <= 1.5 * len(title_key))
+        for title_key in headline_keys
+    )
 
 
 def _orphaned(text: str, tag: str, next_text: str, next_tag: str) -> bool:
@@ -446,7 +488,10 @@ def _fallback_chain(
        scripts, and what is never shown with scripts on is otherwise cut unread.
     3. The densest run of prose (``densest_region``), on a fresh tree: the region finder may refuse a
        story that shares its column with linked headlines, or that is set as one block of text.
-    4. A declared article's structured copy (JSON-LD ``articleBody``), when the HTML shows no story.
+    4. The region finder with no class name trusted (``_nameless_paragraphs``).
+    5. A declared article's structured copy (JSON-LD ``articleBody``), when the HTML shows no story, or
+       a HowTo or Recipe node's description and steps.
+    6. The nameless look once more, counting the captions beside images as prose (a slideshow).
     Index, tag, video and error pages have no run of prose and no copy, and stay refused.
     """
     trees = [parse(text)]
@@ -470,8 +515,9 @@ def _fallback_chain(
         try:
             paragraphs = _html_paragraphs(unwrapped, meta, article)
         except IngestError:
-            pass
-        else:
+            paragraphs = []
+        # a one-line "please enable JavaScript" notice is what most <noscript> elements hold: no story
+        if _text_chars(paragraphs) >= MIN_BODY_CHARS:
             article.warnings.append("body found in the page's <noscript> version")
             return paragraphs, article
     for root in trees:
@@ -479,14 +525,39 @@ def _fallback_chain(
         if paragraphs:
             article.warnings.append("body found as the densest prose on the page")
             return paragraphs, article
-    # A script-rendered story page may hold nothing but chrome in its HTML: its declared article
-    # node is then the only copy of the story there is.
+    paragraphs = _nameless_paragraphs(parse(text), meta)
+    if paragraphs:
+        article.warnings.append("body found only when every class name was ignored")
+        return paragraphs, article
+    copy = _structured_copy(text, meta)
+    if copy is not None:
+        article.warnings.append(copy[1])
+        return copy[0], article
+    # A slideshow's story is its slide texts, each a short caption beside its image.
+    paragraphs = _nameless_paragraphs(parse(text), meta, captions_as_prose=True)
+    if _text_chars(paragraphs) >= MIN_STRUCTURED_RESCUE_CHARS:
+        article.warnings.append("body found in the captions beside the page's images")
+        return paragraphs, article
+    raise refusal
+
+
+def _structured_copy(text: str, meta: PageMetadata) -> tuple[list[str], str] | None:
+    """A copy of the story outside the HTML body, with the warning that names it, or None.
+
+    A script-rendered story page may hold nothing but chrome in its HTML: its declared article node is
+    then the only copy of the story there is. A guide or recipe declares itself in its own schema node,
+    whose description and steps are then the only copy of its text.
+    """
     if _page_type_says(meta.page_type, _ARTICLE_TYPES):
         structured = _structured_body(meta, [])
         if structured:
-            article.warnings.append("body taken from structured data")
-            return structured, article
-    raise refusal
+            return structured, "body taken from structured data"
+    howto = howto_copy(text)
+    if howto is not None:
+        structured = _structured_paragraphs(howto, meta.title)
+        if _text_chars(structured) >= MIN_STRUCTURED_RESCUE_CHARS:
+            return structured, "body taken from the page's HowTo or Recipe data"
+    return None
 
 
 _START_TAG_RE = re.compile(r"<[a-zA-Z]")
@@ -524,6 +595,7 @@ def _noscript_unwrapped(text: str) -> HtmlElement | None:
 
 
 def _dense_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:
+    doc_title = _doc_title(root)
     prune(root)
     for trust_names in (True, False):
         analysis = analyse(root, trust_names=trust_names)
@@ -531,16 +603,52 @@ def _dense_paragraphs(root: HtmlElement, meta: PageMetadata) -> list[str]:
         if region is None:
             continue
         _strip_region(analysis, region)
-        paragraphs = _render(analysis, region, meta, leads=False)
+        paragraphs = _render(analysis, region, meta, doc_title, leads=False)
         if _text_chars(paragraphs) >= MIN_BODY_CHARS:
             return paragraphs
         return []
     return []
 
 
-def _render(analysis: Analysis, region: Region, meta: PageMetadata, leads: bool = True) -> list[str]:
+def _nameless_paragraphs(root: HtmlElement, meta: PageMetadata, captions_as_prose: bool = False) -> list[str]:
+    """The region finder again with no class or id name trusted, not even comment-thread names.
+
+    Some stories live only in boxes named like comments or chrome: a forum thread's opening post, a
+    live ticker's entries ("live-match-comment"), a slideshow's slide texts. Tags still count (nav,
+    footer, aside), and a region made of teasers is still refused, so index pages stay refused; a page
+    that declares itself a video keeps its refusal, since its comment thread is not its story.
+    """
+    if _page_type_says(meta.page_type, ("video",)):
+        return []
+    doc_title = _doc_title(root)
+    prune(root)
+    analysis = analyse(root, trust_names=False, trust_comments=False, mark_captions=not captions_as_prose)
+    region = find_region(analysis)
+    if region is None or region.good_chars < MIN_BODY_CHARS:
+        region = prose_region(analysis)
+    if region is None:
+        return []
+    region = _denser_elsewhere(analysis, region)
+    try:
+        _check_is_article(region, meta.page_type)
+    except IngestError:
+        return []
+    _strip_region(analysis, region)
+    paragraphs = _render(analysis, region, meta, doc_title)
+    return paragraphs if _text_chars(paragraphs) >= MIN_BODY_CHARS else []
+
+
+def _doc_title(root: HtmlElement) -> str | None:
+    """The document's ``<title>``, read before pruning drops it."""
+    el = root.find(".//title")
+    return el.text_content() if el is not None else None
+
+
+def _render(
+    analysis: Analysis, region: Region, meta: PageMetadata, doc_title: str | None, leads: bool = True
+) -> list[str]:
     chosen = lead_blocks(analysis, region) if leads else []
-    return _clean_paragraphs(render_elements([*chosen, region.element]), meta.title)
+    return _clean_paragraphs(render_elements([*chosen, region.element]), meta.title, doc_title)
 
 
 # The densest run of prose replaces the chosen region (apart from it, or around it) when it holds this much
@@ -564,6 +672,7 @@ def _denser_elsewhere(analysis: Analysis, region: Region) -> Region:
 
 def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) -> list[str]:
     """The story's paragraphs as the HTML shows them, or IngestError(NOT_AN_ARTICLE)."""
+    doc_title = _doc_title(root)
     prune(root)
     analysis = analyse(root)
     region = find_region(analysis)
@@ -581,7 +690,7 @@ def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) ->
     if region is None:  # _check_is_article refuses that already; this keeps the type checker informed
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body region")
     _strip_region(analysis, region)
-    paragraphs = _render(analysis, region, meta)
+    paragraphs = _render(analysis, region, meta, doc_title)
     if len("\n\n".join(paragraphs)) < MIN_DECLARED_BODY_CHARS:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body text left after removing boilerplate")
     return paragraphs

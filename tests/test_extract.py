@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from scrapers import boilerplate as bp
 from scrapers.encoding import decode_html
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.extract import extract
@@ -624,3 +625,165 @@ def test_story_container_wins_over_a_compact_box_inside_it() -> None:
     article = extract(f"<html><body>{nav}<div class='main'>{story}{blurb}</div></body></html>")
     assert article.text.startswith("Paragraph 0 of the match report")
     assert "Paragraph 7 of the match report" in article.text
+
+
+@pytest.mark.parametrize(
+    ("text", "date_only", "credit"),
+    [
+        ("Friday, January 18, 2008", True, False),
+        ("[January 05, 2008] |", True, False),
+        ("Tuesday 8th January 2008", True, False),
+        ("Jan. 06, 2008", True, False),
+        ("29 December, 2007", True, False),
+        ("Staff and agencies", False, True),
+        ("The Associated Press", False, True),
+        ("(AP)", False, True),
+        ("Tim Shufelt, Canwest News Service; Ottawa Citizen", False, True),
+        ("The flood of January 18, 2008 closed the bridge", False, False),
+        ("He told The Associated Press.", False, False),
+        ("Reporters were kept away from the site for most of Tuesday while police searched it", False, False),
+    ],
+)
+def test_head_furniture_lines(text: str, date_only: bool, credit: bool) -> None:
+    """Lines dropped above a story's first paragraph: a date alone, an agency or staff credit."""
+    assert bp.date_only_text(text) is date_only
+    assert bp.credit_text(text) is credit
+
+
+@pytest.mark.parametrize(
+    ("text", "tail_start"),
+    [
+        ("Do you have comments on this story?", True),
+        ("Thanks for your comments - this feedback is now closed", True),
+        (
+            "The following are comments from the readers. In no way do they represent the view of the paper.",
+            True,
+        ),
+        ("Comment Blog - Note: All Comments Subject To Approval", True),
+        ("Posted by: tom3465, farnworth on 8:21pm Tue 1 Jan 08", True),
+        ("R E A D E R C O M M E N T S", True),
+        ("Also in UK News", True),
+        ("A spokesman declined to comment.", False),
+        ("The comments came after a week of talks.", False),
+        ("Posted by the agency on its website, the notice gave no reason.", False),
+    ],
+)
+def test_lines_that_open_a_comment_thread_or_other_stories(text: str, tail_start: bool) -> None:
+    assert bp.tail_start_text(text) is tail_start
+
+
+@pytest.mark.parametrize(
+    ("text", "endnote"),
+    [
+        ("Associated Press writer Dana Holt in Los Angeles contributed to this report.", True),
+        ("(Writing by Gene Cherry; Editing by Peter Rutherford)", True),
+        ("To contact the reporter on this story: Don Jeffrey in New York at djeffrey1@bloomberg.net", True),
+        ("This material may not be published, broadcast, rewritten or redistributed.", True),
+        ("Staff writer Elizabeth Mullener can be reached at emullener@timespicayune.com.", True),
+        # a credit run on at the end of the story's last paragraph stays with it
+        (
+            "The Australian Open runs from Jan. 14-27. (Writing by Greg Stutchbury; Editing by John O'Brien)",
+            False,
+        ),
+        ("Editing the film took the director two years, she said.", False),
+        (
+            "(© 2008 The Associated Press. All Rights Reserved. In the interest of timeliness, this story is fed.)",
+            True,
+        ),
+        (
+            "These news feeds are provided by a third party and the site is not responsible for the content.",
+            True,
+        ),
+    ],
+)
+def test_end_notes_after_a_story(text: str, endnote: bool) -> None:
+    assert bp.endnote_text(text) is endnote
+
+
+def test_a_rule_ends_the_story_only_when_no_more_than_end_notes_follow() -> None:
+    story = "".join(
+        f"<p>Paragraph {i} of the council's budget story, with enough words in it to read as real prose here.</p>"
+        for i in range(4)
+    )
+    more = "".join(
+        f"<p>Part two, paragraph {i}: the second half of the feature goes on well past the rule, at length.</p>"
+        for i in range(6)
+    )
+    kept = extract(f"<html><body><article>{story}<p>------</p>{more}</article></body></html>")
+    assert "Part two, paragraph 5" in kept.text
+    cut = extract(
+        f"<html><body><article>{story}<p>___</p><p>On the Net:</p><p>budget.example.gov</p></article></body></html>"
+    )
+    assert cut.text.endswith("read as real prose here.")
+    assert "On the Net" not in cut.text and "budget.example.gov" not in cut.text
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("Print article", True),
+        ("Refer to a friend", True),
+        ("Click photo to enlarge", True),
+        ("text size", True),
+        ("Share prices fell sharply on Monday", False),
+        ("Print works by the artist are on show", False),
+    ],
+)
+def test_article_tool_lines(text: str, tool: bool) -> None:
+    assert bp.tool_text(text) is tool
+
+
+def test_registration_prompts_are_calls_to_action() -> None:
+    assert bp.cta_text("To read this article in full you must be registered with the site.")
+    assert bp.cta_text("You need to be logged in to continue reading.")
+    assert bp.cta_text("News Alerts by Email click here )")
+    assert bp.cta_text("Your account has been frozen. For your available options click the below button.")
+    assert not bp.cta_text("Voters must be registered by Friday to take part in the primary.")
+
+
+def test_story_that_libxml2_puts_into_head_after_an_unknown_tag_is_kept() -> None:
+    """A page with no ``</head>`` or ``<body>`` and an unknown element in the head: libxml2 keeps the
+    whole page in ``<head>``, which pruning used to drop with everything in it."""
+    story = "".join(
+        f"<p>Paragraph {i}: the ferry operator will add two sailings a day from March, after a winter in "
+        f"which queues at the harbour reached three hours on busy weekends.</p>"
+        for i in range(4)
+    )
+    html = (
+        "<html><head><title>Ferry adds sailings</title><meta name='robots' content='all'><mbox>"
+        f"<script>var x = 1;</script><table><tr><td><h1>Ferry adds sailings</h1>{story}</td></tr></table></html>"
+    )
+    article = extract(html)
+    assert article.text.startswith("Paragraph 0: the ferry operator")
+    assert len(article.text.split("\n\n")) == 4
+    assert "var x" not in article.text
+
+
+@pytest.mark.parametrize(
+    ("text", "prompt"),
+    [
+        ("War der Artikel nützlich?", True),
+        ("Möchten Sie den Artikel teilen?", True),
+        ("We want to hear what you think about this article.", True),
+        ("The article was first published in 1987, the court heard.", False),
+        ("Did they know the driver?", False),
+    ],
+)
+def test_prompts_to_the_reader_about_the_piece(text: str, prompt: bool) -> None:
+    assert bp.reader_prompt_text(text) is prompt
+
+
+def test_headline_repeated_above_the_story_is_dropped_when_only_the_document_title_names_it() -> None:
+    """A site-wide ``og:title`` ("Latest News") names nothing; the document's ``<title>`` still does."""
+    story = "".join(
+        f"<p>Paragraph {i}: the county will reopen the river path in April after repairs to the flood "
+        f"wall, which was undermined by the winter storms, officials said on Monday.</p>"
+        for i in range(3)
+    )
+    html = (
+        "<html><head><title>River path to reopen in April - County Courier</title>"
+        "<meta property='og:title' content='Latest News'></head><body><div class='main'>"
+        f"<div class='headline'><b>River path to reopen in April</b></div>{story}</div></body></html>"
+    )
+    article = extract(html)
+    assert article.text.startswith("Paragraph 0: the county will reopen")

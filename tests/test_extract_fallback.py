@@ -97,3 +97,82 @@ def test_story_only_in_the_noscript_version_of_the_page_is_found() -> None:
     assert article.text.split("\n\n")[0].startswith("Paragraph 0: rangers counted")
     assert len(article.text.split("\n\n")) == 4
     assert "body found in the page's <noscript> version" in article.warnings
+
+
+def test_forum_thread_whose_posts_are_named_like_comments_gives_its_posts() -> None:
+    """Every post sits in a ``comment`` box: with all names trusted the page has no story at all."""
+    article = extract(_page("forum-thread-posts.html"), "https://energyforum.example/forum/t/20871")
+    assert "starts and stops every six to eight minutes" in article.text
+    assert "Has anyone found a setting that brings the long cycles back?" in article.text
+    assert "body found only when every class name was ignored" in article.warnings
+    for chrome in ("Latest threads", "Solar diverter", "All rights reserved", "Privacy"):
+        assert chrome not in article.text
+
+
+def test_live_ticker_whose_entries_are_named_like_comments_gives_its_entries() -> None:
+    article = extract(_page("live-ticker-match.html"), "https://sportsdesk.example/live/2230")
+    assert "Full time at the Harbour Road ground!" in article.text
+    assert "Goal for City! Reyes cuts in from the right" in article.text
+    for chrome in ("Other matches", "Northfield", "All sports", "Contact"):
+        assert chrome not in article.text
+
+
+def test_video_page_with_a_comment_thread_stays_refused() -> None:
+    """The comments under a video are not its story: the nameless last look skips declared videos."""
+    comments = "".join(
+        f"<div class='comment'><p>Comment {i}: what a fantastic clip, I have watched it three times "
+        f"now and still notice something new in the background every single time.</p></div>"
+        for i in range(5)
+    )
+    html = (
+        "<html><head><meta property='og:type' content='video.other'></head><body><h1>Harbour at dawn</h1>"
+        "<div class='player'><video src='/v/1.mp4'></video></div>"
+        f"<section class='comments'>{comments}</section></body></html>"
+    )
+    with pytest.raises(IngestError) as info:
+        extract(html)
+    assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+def test_guide_whose_text_is_only_in_its_howto_node_gives_description_and_steps() -> None:
+    article = extract(_page("howto-only-in-jsonld.html"), "https://greenhouse.example/guides/repot-orchid")
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[0].startswith("Orchids do not grow in soil")
+    assert paragraphs[-1].startswith("Hold the plant in place and pour fresh orchid bark")
+    assert "Cut away every root that is brown" in article.text
+    assert "body taken from the page's HowTo or Recipe data" in article.warnings
+    for chrome in ("Please enable JavaScript", "Privacy", "Sterile scissors"):
+        assert chrome not in article.text
+
+
+def test_a_please_enable_javascript_notice_is_not_the_story() -> None:
+    html = (
+        "<html><head><meta property='og:type' content='article'><title>Budget vote</title></head><body>"
+        "<div id='app'></div><noscript><p>Please enable JavaScript to read the stories on this site.</p>"
+        "</noscript></body></html>"
+    )
+    with pytest.raises(IngestError) as info:
+        extract(html)
+    assert info.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+def test_results_set_as_table_rows_are_the_body_of_a_results_post() -> None:
+    """Many short cells cost the results container its score, and one cell wins with a line of text;
+    the last look takes the smallest container holding most of the page's prose instead."""
+    article = extract(_page("results-table-post.html"), "https://la-ostalb.example/2007/05/20/ergebnisse-rm/")
+    assert "3. | Schlumberger, Lea | 1993 | SV Ellwangen" in article.text
+    assert "Schülerinnen A – Speerwurf" in article.text
+    assert article.text.count(" | LG Staufen | ") == 12
+    for chrome in ("LA-Kreis Ulm/Alb-Donau", "LAC Essingen", "Impressum", "Termine"):
+        assert chrome not in article.text
+
+
+def test_slideshow_whose_story_is_its_slide_captions_gives_the_captions() -> None:
+    """Each slide's text is a short box beside an image, which every other look reads as a caption."""
+    article = extract(_page("slideshow-captions.html"), "https://techdaily.example/slideshow/budget-phone/")
+    assert "body found in the captions beside the page's images" in article.warnings
+    assert article.text.count("\n\n") >= 4
+    assert "keeps the small screen and the home button" in article.text
+    assert "which is why analysts expect it to sell strongly" in article.text
+    for chrome in ("More slideshows", "Best laptops", "Privacy policy", "Laptops"):
+        assert chrome not in article.text
