@@ -7,11 +7,12 @@ site name before the title, the language before the dates) is stated in one plac
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import lxml.html
 
+from scrapers.article import PAGE_FIELDS, Article, copy_fields
 from scrapers.metadata.authors import find_authors
 from scrapers.metadata.jsonld import ld_article_body, ld_text
 from scrapers.metadata.kind import find_page_type, is_paywalled
@@ -25,22 +26,22 @@ from scrapers.metadata.titles import find_title
 
 
 @dataclass(slots=True)
-class PageMetadata:
-    canonical_url: str | None = None
-    title: str | None = None
-    authors: list[str] = field(default_factory=list)
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
-    language: str | None = None
-    site_name: str | None = None
-    description: str | None = None
-    top_image: str | None = None
-    paywalled: bool = False
+class PageMetadata(Article):
+    """An article record as the metadata readers fill it: the fields ``Article`` declares ``page``, and
+    two facts of the page itself. It is an ``Article`` so the field list is written once; ``url`` and
+    ``text`` stay unset here (the body is the extractor's job)."""
+
     page_type: str | None = None
     # The main article node's ``articleBody`` as written (markup, entities and line breaks intact):
     # script-rendered pages may carry their only full copy of the story there.
     article_body: str | None = None
-    warnings: list[str] = field(default_factory=list)
+
+    def to_article(self, url: str | None) -> Article:
+        """The record these fields start: the page's URL, and its canonical URL when it names none."""
+        article = Article(url=url)
+        copy_fields(self, article, PAGE_FIELDS)
+        article.canonical_url = article.canonical_url or url
+        return article
 
 
 _DESCRIPTION_META = (

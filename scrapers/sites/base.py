@@ -13,19 +13,11 @@ from typing import Any, ClassVar
 
 import lxml.html
 
+from scrapers.article import OVERRIDABLE_FIELDS
 from scrapers.dates import parse_date, to_aware
 
 HtmlElement = lxml.html.HtmlElement
-OVERRIDABLE = (
-    "title",
-    "authors",
-    "published_at",
-    "modified_at",
-    "text",
-    "description",
-    "language",
-    "top_image",
-)
+OVERRIDABLE = OVERRIDABLE_FIELDS  # declared per field on ``Article``
 
 
 class SiteAdapter:
