@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from config.settings import Settings
+from config.sources import Source
 from scrapers.errors import ErrorKind, IngestError
 from worker import logs
 from worker.pipeline import Decision, Outcome, Pipeline
@@ -44,7 +45,7 @@ def _read_file_url(url: str) -> bytes:
         raise IngestError(ErrorKind.FETCH, f"cannot read file: {error.strerror}") from None
 
 
-def _sources(settings: Settings) -> dict[str, object]:
+def _sources(settings: Settings) -> dict[str, Source]:
     """The configured sources by name (an unreadable file only loses the per-source fetch policy)."""
     from config.sources import SourcesError, load_sources
 
@@ -87,14 +88,14 @@ def retry_here(pipeline: Pipeline, targets: list[RetryTarget], settings: Setting
                         PageJob(url, target.source, reason="retry"),
                         source,
                         fetcher,
-                        pipeline.store,  # type: ignore[arg-type]
+                        pipeline.store,
                         settings=settings,
                     )
                     if page.status == "rejected":
                         kind = page.error_kind or ErrorKind.FETCH
                         decision = Decision(Outcome.REJECTED, url, error_kind=kind, message=page.message)
                     elif source is not None:
-                        decision = ingest_fetch(pipeline, source, page) or Decision(  # type: ignore[arg-type]
+                        decision = ingest_fetch(pipeline, source, page) or Decision(
                             Outcome.UNCHANGED, url, rule="not_modified"
                         )
                     elif page.text is not None:
