@@ -91,12 +91,24 @@ def field_types() -> dict[str, Any]:
     return typing.get_type_hints(Article)
 
 
+@cache
+def _dates() -> frozenset[str]:
+    types = field_types()
+    return frozenset(n for n, t in types.items() if t is datetime or datetime in typing.get_args(t))
+
+
+@cache
+def _lists() -> frozenset[str]:
+    return frozenset(n for n, t in field_types().items() if typing.get_origin(t) is list)
+
+
 def is_date(name: str) -> bool:
-    return datetime in typing.get_args(field_types()[name]) or field_types()[name] is datetime
+    """A date field: stored in UTC with its page's offset beside it, exported with that offset."""
+    return name in _dates()
 
 
 def is_list(name: str) -> bool:
-    return typing.get_origin(field_types()[name]) is list
+    return name in _lists()
 
 
 ARTICLE_FIELDS: tuple[str, ...] = article_fields()

@@ -129,17 +129,15 @@ def _too_large(field: str, size: int, limit: int, unit: str = "characters") -> I
     return IngestError(ErrorKind.TOO_LARGE, f"{field}: {size} {unit}, more than the limit of {limit}")
 
 
-_CAPPED = tuple(name for name in PUSHED_FIELDS if not is_list(name))
+_CAPPED = tuple((name, spec_of(name).kind) for name in PUSHED_FIELDS if not is_list(name))
 
 
 def check_sizes(raw: dict[str, Any], limits: ItemLimits) -> None:
     """Refuse an oversized field on the raw mapping, before any model is built from it."""
-    caps = {"source": limits.max_field_chars}
     kinds = {"text": limits.max_text_chars, "title": limits.max_title_chars, "url": limits.max_url_chars}
-    caps.update({name: kinds.get(spec_of(name).kind, limits.max_field_chars) for name in _CAPPED})
-    for field, limit in caps.items():
+    for field, kind in (("source", "field"), *_CAPPED):
         value = raw.get(field)
-        if isinstance(value, str) and len(value) > limit:
+        if isinstance(value, str) and len(value) > (limit := kinds.get(kind, limits.max_field_chars)):
             raise _too_large(field, len(value), limit)
     authors = raw.get("authors")
     if isinstance(authors, list):
