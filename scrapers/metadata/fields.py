@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import lxml.html
 
@@ -54,6 +55,31 @@ _DESCRIPTION_META = (
 )
 
 
+def _language(page: Page, article: dict[str, Any] | None, meta: PageMetadata) -> str | None:
+    """Set ``meta.language``; return the locale the dates are read in (the language, when known)."""
+    meta.language, locale = find_language(page, article)
+    if meta.language == "en":
+        # "en"/"en-US" is the default of most CMS templates, left in place by sites writing German,
+        # Spanish...: the text overrules it when it clearly reads otherwise
+        read = guess_language(page, strict=True)
+        if read is not None and read != "en":
+            meta.warnings.append(f"language declared 'en' but the text reads {read!r}; using {read!r}")
+            meta.language = locale = read
+    if meta.language is None:
+        meta.language = guess_language(page)
+        if meta.language is not None:
+            locale = meta.language
+            meta.warnings.append(f"language not declared; guessed {meta.language!r} from the text")
+    return locale
+
+
+def _description(page: Page, article: dict[str, Any] | None) -> str | None:
+    return first_text(
+        [ld_text(article.get("description")) if article else None]
+        + [page.meta_value(k) for k in _DESCRIPTION_META]
+    )
+
+
 def extract_metadata(
     tree: lxml.html.HtmlElement, url: str | None = None, fetched_at: datetime | None = None
 ) -> PageMetadata:
@@ -83,25 +109,7 @@ def extract_metadata(
 
     def read_language() -> None:
         nonlocal locale
-        meta.language, locale = find_language(page, article)
-        if meta.language == "en":
-            # "en"/"en-US" is the default of most CMS templates, left in place by sites writing German,
-            # Spanish...: the text overrules it when it clearly reads otherwise
-            read = guess_language(page, strict=True)
-            if read is not None and read != "en":
-                meta.warnings.append(f"language declared 'en' but the text reads {read!r}; using {read!r}")
-                meta.language = locale = read
-        if meta.language is None:
-            meta.language = guess_language(page)
-            if meta.language is not None:
-                locale = meta.language
-                meta.warnings.append(f"language not declared; guessed {meta.language!r} from the text")
-
-    def read_description() -> None:
-        meta.description = first_text(
-            [ld_text(article.get("description")) if article else None]
-            + [page.meta_value(k) for k in _DESCRIPTION_META]
-        )
+        locale = _language(page, article, meta)
 
     guarded("page_type", lambda: setattr(meta, "page_type", find_page_type(page, article)))
     guarded("site_name", lambda: setattr(meta, "site_name", find_site_name(page, article)))
@@ -109,7 +117,7 @@ def extract_metadata(
     guarded("title", lambda: setattr(meta, "title", find_title(page, article, meta.site_name)))
     guarded("authors", lambda: setattr(meta, "authors", find_authors(page, article)))
     guarded("language", read_language)
-    guarded("description", read_description)
+    guarded("description", lambda: setattr(meta, "description", _description(page, article)))
     guarded("top_image", lambda: setattr(meta, "top_image", find_top_image(page, article)))
     guarded("paywalled", lambda: setattr(meta, "paywalled", is_paywalled(page, article)))
     guarded("dates", lambda: find_dates(page, article, meta, locale, fetched_at))
