@@ -10,9 +10,10 @@ the stream.
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Annotated, Any, BinaryIO
 from urllib.parse import urlsplit
 
@@ -76,7 +77,7 @@ def _pushed_field(name: str) -> tuple[Any, Any]:
     declared = field_types()[name]
     if is_list(name):
         return Annotated[declared, BeforeValidator(_one_or_many)], Field(default_factory=list)
-    base = datetime if is_date(name) else str
+    base = next((t for t in typing.get_args(declared) if t is not type(None)), declared)  # X of "X | None"
     kind: Any = Annotated[base, AfterValidator(_web_url)] if spec.kind == "url" else base
     if spec.required:
         return kind, Field(min_length=1)
