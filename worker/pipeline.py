@@ -183,6 +183,12 @@ _REPRESENTATIVE = (
 )
 
 
+def _offset_minutes(value: datetime | None) -> int | None:
+    if value is None or value.utcoffset() is None:
+        return None
+    return int(value.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+
+
 def with_offset(value: datetime | None, minutes: int | None) -> datetime | None:
     """Give a stored UTC instant back its page's own offset, for exports."""
     if value is None:
