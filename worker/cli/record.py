@@ -55,7 +55,9 @@ def write_case(fixtures: Path, adapter: str, case: str, html: str, url: str | No
 
 @app.command()
 def record(
-    url_or_file: Annotated[str, typer.Argument(help="An HTML file or an http(s) URL (fetched politely).")],
+    url_or_file: Annotated[
+        str, typer.Argument(metavar="URL_OR_FILE", help="An http(s) URL (fetched politely) or an HTML file.")
+    ],
     adapter: Annotated[str, typer.Option(help="The site adapter the case belongs to.")],
     case: Annotated[
         str | None, typer.Option(help="The case's name; default: the file's or the URL's last segment.")
