@@ -424,14 +424,7 @@ def _metadata(root: HtmlElement, url: str | None) -> PageMetadata:
 
 
 def _article_from_metadata(meta: PageMetadata, url: str | None) -> Article:
-    article = Article(url=url, canonical_url=url)
-    for name in ("title", "published_at", "modified_at", "language", "site_name", "description", "top_image"):
-        setattr(article, name, getattr(meta, name))
-    article.authors = list(meta.authors)
-    article.paywalled = meta.paywalled
-    article.canonical_url = meta.canonical_url or url
-    article.warnings.extend(meta.warnings)
-    return article
+    return meta.to_article(url)
 
 
 def extract(html: str | bytes, url: str | None = None) -> Article:

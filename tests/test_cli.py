@@ -191,3 +191,58 @@ def test_ingest_and_extract_urls_from_a_local_server(workdir: Path) -> None:
         assert json.loads(extracted.stdout)["title"] == "Dockers strike"
     finally:
         server.shutdown()
+
+
+SITES = Path(__file__).parent / "fixtures" / "sites"
+
+
+def test_record_refuses_an_unknown_adapter_and_a_bad_case_name(tmp_path: Path) -> None:
+    case = SITES / "arc" / "story.html"
+    unknown = run(["record", str(case), "--adapter", "nope", "--fixtures", str(tmp_path)], tmp_path)
+    assert unknown.returncode == 2 and "unknown adapter 'nope'" in unknown.stderr
+    bad = run(
+        ["record", str(case), "--adapter", "arc", "--case", "../x", "--fixtures", str(tmp_path)], tmp_path
+    )
+    assert bad.returncode == 2 and "not a plain file name" in bad.stderr
+    assert list(tmp_path.rglob("*.json")) == []
+
+
+def test_record_fetches_a_url_with_the_polite_fetcher(tmp_path: Path) -> None:
+    """A URL is fetched as the crawler fetches: robots.txt is obeyed, private hosts need allowing."""
+    import http.server
+    import threading
+
+    body = (SITES / "pangea" / "story.html").read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            payload = b"User-agent: *\nDisallow: /private/\n" if self.path == "/robots.txt" else body
+            self.send_response(200)
+            kind = "text/plain" if self.path == "/robots.txt" else "text/html; charset=utf-8"
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    cases = tmp_path / "cases"
+    allow = {"WIREFEED_ALLOW_PRIVATE_HOSTS": "127.0.0.1"}
+    try:
+        blocked = run(["record", f"{base}/a/heating/33012345.html", "--adapter", "pangea"], tmp_path)
+        assert blocked.returncode == 1 and "blocked_host" in blocked.stderr
+        robots = run(["record", f"{base}/private/x.html", "--adapter", "pangea"], tmp_path, **allow)
+        assert robots.returncode == 1 and "robots" in robots.stderr
+        story = f"{base}/a/steppe-towns-heating-pipes/33012345.html"
+        done = run(["record", story, "--adapter", "pangea", "--fixtures", str(cases)], tmp_path, **allow)
+        assert done.returncode == 0, done.stderr
+    finally:
+        server.shutdown()
+    recorded = json.loads((cases / "pangea" / "33012345.expected.json").read_text(encoding="utf-8"))
+    assert recorded["url"] == story and recorded["matched_by"] == ["pangea"]
+    assert recorded["record"]["authors"] == ["Aigerim Sadykova", "Pavel Drozd"]
+    assert (cases / "pangea" / "33012345.html").read_bytes() == body

@@ -6,13 +6,25 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
+from typer.testing import CliRunner
 
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.extract import extract
-from scrapers.sites import ADAPTERS, adapter_names, extractor_for, get_adapter, match_adapter
+from scrapers.sites import (
+    ADAPTERS,
+    SiteAdapter,
+    adapter_names,
+    adapter_record,
+    extractor_for,
+    get_adapter,
+    match_adapter,
+)
+from scrapers.sites.base import OVERRIDABLE, HtmlElement
+from worker.cli import app
 
 SITES = Path(__file__).parent / "fixtures" / "sites"
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -24,20 +36,81 @@ def page(name: str) -> str:
     return (SITES / name).read_text(encoding="utf-8")
 
 
-def test_registry() -> None:
-    assert adapter_names() == {"pangea", "arc"}
-    assert get_adapter("pangea") is ADAPTERS["pangea"]
-    with pytest.raises(KeyError, match="known: arc, pangea"):
-        get_adapter("wordpress")
+def recorded_cases() -> list[Path]:
+    """Every page recorded with ``wirefeed record``: ``sites/<adapter>/<case>.html``."""
+    return sorted(SITES.glob("*/*.html"))
+
+
+def test_every_adapter_is_registered_and_has_recorded_cases() -> None:
+    """The registry is what the adapter modules define; each adapter has at least one recorded case."""
+    assert adapter_names() == {path.parent.name for path in recorded_cases()}
+    for name, adapter in ADAPTERS.items():
+        assert get_adapter(name) is adapter and adapter.name == name and adapter.description
+    with pytest.raises(KeyError, match=f"known: {', '.join(sorted(ADAPTERS))}"):
+        get_adapter("no-such-cms")
+
+
+def test_defining_an_adapter_registers_it() -> None:
+    class _Blogware(SiteAdapter):
+        name = "test-blogware"
+        description = "a CMS defined by this test"
+
+        def match(self, url: str | None, tree: HtmlElement) -> bool:
+            return bool(tree.xpath("//meta[@name='generator'][@content='Blogware']"))
+
+        def fields(self, tree: HtmlElement, url: str | None) -> dict[str, Any]:
+            return {"authors": [a.text_content() for a in tree.xpath("//a[@rel='author']")]}
+
+    html = GENERIC.replace("<head>", "<head><meta name='generator' content='Blogware'>")
+    try:
+        assert "test-blogware" in adapter_names()
+        assert match_adapter("https://courier.example/news/x/", html) is get_adapter("test-blogware")
+        assert match_adapter("https://courier.example/news/x/", GENERIC) is None
+        with pytest.raises(TypeError, match="two site adapters are named"):
+            type("Other", (SiteAdapter,), {"name": "test-blogware"})
+    finally:
+        del ADAPTERS["test-blogware"]
+    assert "test-blogware" not in adapter_names()
+
+
+def test_record_writes_every_stored_case_again(tmp_path: Path) -> None:
+    """Every recorded case is what `wirefeed record` writes for its page today, byte for byte (the URL
+    fetch and the refusals are tested in test_cli, on a real process)."""
+    runner = CliRunner()
+    for case in recorded_cases():
+        expected = case.with_name(f"{case.stem}.expected.json")
+        url = json.loads(expected.read_text(encoding="utf-8"))["url"]
+        adapter, name, folder = case.parent.name, case.stem, tmp_path / "cases"
+        args = ["record", str(case), "--adapter", adapter, "--case", name, "--fixtures", str(folder)]
+        result = runner.invoke(app, [*args, *(["--url", url] if url else [])])
+        assert result.exit_code == 0, result.output
+        assert (folder / adapter / f"{name}.html").read_bytes() == case.read_bytes()
+        assert (folder / adapter / f"{name}.expected.json").read_bytes() == expected.read_bytes()
+
+
+@pytest.mark.parametrize("path", recorded_cases(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_adapter_on_every_recorded_case(path: Path) -> None:
+    """Each page parsed once: every adapter's ``match`` and ``fields`` run on that tree (they must not
+    change it, and may only name overridable fields), then the case's adapter gives its recorded record."""
+    expected = json.loads(path.with_name(f"{path.stem}.expected.json").read_text(encoding="utf-8"))
+    html, url = path.read_text(encoding="utf-8"), expected["url"]
+    tree = lxml.html.fromstring(html)
+    before = lxml.html.tostring(tree)
+    for adapter in ADAPTERS.values():
+        assert set(adapter.fields(tree, url)) <= set(OVERRIDABLE), adapter.name
+    assert lxml.html.tostring(tree) == before
+    assert adapter_record(expected["adapter"], html, url, tree) == expected
+    matched = match_adapter(url, html)
+    assert (matched.name if matched else None) == (expected["matched_by"] or [None])[0]
 
 
 @pytest.mark.parametrize(
     ("name", "url", "expected"),
     [
-        ("pangea_story.html", PANGEA_URL, "pangea"),
-        ("pangea_story.html", "https://www.rferl.org/somewhere-else", "pangea"),  # template fingerprint
-        ("pangea_section.html", "https://www.rferl.org/CentralAsia", "pangea"),
-        ("arc_story.html", ARC_URL, "arc"),
+        ("pangea/story.html", PANGEA_URL, "pangea"),
+        ("pangea/story.html", "https://www.rferl.org/somewhere-else", "pangea"),  # template fingerprint
+        ("pangea/section.html", "https://www.rferl.org/CentralAsia", "pangea"),
+        ("arc/story.html", ARC_URL, "arc"),
     ],
 )
 def test_match_by_url_and_markup(name: str, url: str, expected: str) -> None:
@@ -73,7 +146,7 @@ def test_seed_page_of_the_pangea_family_matches() -> None:
 
 
 def test_pangea_fields_from_the_template() -> None:
-    tree = lxml.html.fromstring(page("pangea_story.html"))
+    tree = lxml.html.fromstring(page("pangea/story.html"))
     fields = get_adapter("pangea").fields(tree, PANGEA_URL)
     assert fields["title"] == "Steppe Towns Race To Replace Soviet-Era Heating Pipes Before Winter"
     assert fields["authors"] == ["Aigerim Sadykova", "Pavel Drozd"]
@@ -88,7 +161,7 @@ def test_pangea_fields_from_the_template() -> None:
 
 
 def test_pangea_extractor_improves_on_generic() -> None:
-    html = page("pangea_story.html")
+    html = page("pangea/story.html")
     generic = extract(html, PANGEA_URL)
     adapted = extractor_for("pangea")(html, PANGEA_URL)
     assert adapted.authors == ["Aigerim Sadykova", "Pavel Drozd"]
@@ -101,12 +174,12 @@ def test_pangea_extractor_improves_on_generic() -> None:
 
 def test_pangea_section_page_is_still_not_an_article() -> None:
     with pytest.raises(IngestError) as caught:
-        extractor_for("pangea")(page("pangea_section.html"), "https://www.rferl.org/CentralAsia")
+        extractor_for("pangea")(page("pangea/section.html"), "https://www.rferl.org/CentralAsia")
     assert caught.value.kind is ErrorKind.NOT_AN_ARTICLE
 
 
 def test_arc_fields_from_ans() -> None:
-    tree = lxml.html.fromstring(page("arc_story.html"))
+    tree = lxml.html.fromstring(page("arc/story.html"))
     fields = get_adapter("arc").fields(tree, ARC_URL)
     assert fields["title"] == "Cocoa growers shift harvest as rains arrive late"
     assert fields["authors"] == ["Ama Owusu", "Jean-Luc Bamba"]
@@ -124,7 +197,7 @@ def test_arc_fields_from_ans() -> None:
 
 
 def test_arc_extractor_fills_both_authors() -> None:
-    html = page("arc_story.html")
+    html = page("arc/story.html")
     adapted = extractor_for("arc")(html, ARC_URL)
     assert adapted.authors == ["Ama Owusu", "Jean-Luc Bamba"]
     assert adapted.modified_at is not None
@@ -132,7 +205,7 @@ def test_arc_extractor_fills_both_authors() -> None:
 
 
 def test_broken_ans_falls_back_to_generic() -> None:
-    html = page("arc_story.html").replace("Fusion.globalContent={", "Fusion.globalContent={broken", 1)
+    html = page("arc/story.html").replace("Fusion.globalContent={", "Fusion.globalContent={broken", 1)
     generic = extract(html, ARC_URL)
     adapted = extractor_for("arc")(html, ARC_URL)
     assert get_adapter("arc").fields(lxml.html.fromstring(html), ARC_URL) == {}
@@ -140,15 +213,15 @@ def test_broken_ans_falls_back_to_generic() -> None:
 
 
 def test_named_adapter_on_a_foreign_page_changes_nothing() -> None:
-    html = page("arc_story.html")
+    html = page("arc/story.html")
     assert extractor_for("pangea")(html, ARC_URL).to_dict() == extract(html, ARC_URL).to_dict()
 
 
 def _stored_pages() -> list[Path]:
-    return sorted(PAGES.glob("*.html")) + sorted(SITES.glob("*.html"))
+    return sorted(PAGES.glob("*.html")) + recorded_cases()
 
 
-@pytest.mark.parametrize("path", _stored_pages(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", _stored_pages(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_adapters_never_make_a_stored_page_worse(path: Path) -> None:
     """Whatever adapter matches (if any), the result keeps the generic title, date and body, and only adds."""
     expected_file = path.with_name(path.name.removesuffix(".html") + ".expected.json")
@@ -182,43 +255,43 @@ def _arc_text(name: str) -> list[str]:
 def test_arc_teaser_copy_cut_with_an_ellipsis_never_replaces_the_visible_story() -> None:
     """The issue's defect: ``content_elements`` holds the first two paragraphs, the second cut with "…",
     while the page shows seven full paragraphs. Storing the two cut ones broke the record and dedup."""
-    fields = get_adapter("arc").fields(lxml.html.fromstring(page("arc_truncated_story.html")), NIGERIA_URL)
+    fields = get_adapter("arc").fields(lxml.html.fromstring(page("arc/truncated_story.html")), NIGERIA_URL)
     assert fields["text"].endswith("…")  # the copy really is the cut one
-    paragraphs = _arc_text("arc_truncated_story.html")
+    paragraphs = _arc_text("arc/truncated_story.html")
     assert len(paragraphs) == 7
     assert paragraphs[-1].startswith(NIGERIA_LAST)
     assert not any(p.endswith("…") for p in paragraphs)
-    assert extractor_for(None)(page("arc_truncated_story.html"), NIGERIA_URL).text == "\n\n".join(paragraphs)
+    assert extractor_for(None)(page("arc/truncated_story.html"), NIGERIA_URL).text == "\n\n".join(paragraphs)
     # the adapter's other fields still apply
-    assert extractor_for("arc")(page("arc_truncated_story.html"), NIGERIA_URL).authors == ["Camillus Eboh"]
+    assert extractor_for("arc")(page("arc/truncated_story.html"), NIGERIA_URL).authors == ["Camillus Eboh"]
 
 
 def test_arc_full_copy_replaces_a_visible_body_cut_by_a_sign_up_wall() -> None:
-    generic = extract(page("arc_full_story.html"), NIGERIA_URL).text
+    generic = extract(page("arc/full_story.html"), NIGERIA_URL).text
     assert generic is not None and NIGERIA_LAST not in generic  # the page shows three paragraphs
-    paragraphs = _arc_text("arc_full_story.html")
+    paragraphs = _arc_text("arc/full_story.html")
     assert len(paragraphs) == 7 and paragraphs[-1].startswith(NIGERIA_LAST)
     assert "Naira notes" not in "\n".join(paragraphs)  # the image element's caption is not body
 
 
 def test_arc_stale_copy_of_another_story_never_replaces_the_visible_story() -> None:
-    fields = get_adapter("arc").fields(lxml.html.fromstring(page("arc_stale_story.html")), NIGERIA_URL)
+    fields = get_adapter("arc").fields(lxml.html.fromstring(page("arc/stale_story.html")), NIGERIA_URL)
     assert "minimum wage" in fields["text"]  # a full, untruncated copy, but of another story
-    paragraphs = _arc_text("arc_stale_story.html")
+    paragraphs = _arc_text("arc/stale_story.html")
     assert len(paragraphs) == 7
     assert "minimum wage" not in "\n".join(paragraphs)
     assert paragraphs[-1].startswith(NIGERIA_LAST)
 
 
 def test_arc_page_without_a_copy_keeps_the_visible_story() -> None:
-    html = page("arc_truncated_story.html").replace("Fusion.globalContent=", "Fusion.otherContent=", 1)
+    html = page("arc/truncated_story.html").replace("Fusion.globalContent=", "Fusion.otherContent=", 1)
     assert get_adapter("arc").fields(lxml.html.fromstring(html), NIGERIA_URL) == {}
     paragraphs = extractor_for("arc")(html, NIGERIA_URL).text.split("\n\n")
     assert len(paragraphs) == 7 and paragraphs[-1].startswith(NIGERIA_LAST)
 
 
 def test_arc_copy_rescues_a_page_whose_html_shows_no_story() -> None:
-    html = page("arc_full_story.html")
+    html = page("arc/full_story.html")
     tree = lxml.html.fromstring(html)
     for el in tree.xpath("//div[@data-testid='ArticleBody']"):
         el.getparent().remove(el)

@@ -1,10 +1,10 @@
 """Export rows: a documented contract other systems read, so field names and formats are fixed here once.
 
-Article row: ``id``, ``source``, every ``Article`` field (dates ISO 8601 with offset), ``content_hash``,
-``version``, ``stored_at``, ``story_id``. Duplicate row: ``url``, ``source``, ``duplicate_of``,
-``original_url``, ``similarity``, ``rule``, ``seen_at``, ``story_id``. Story row (``--stories``): one per
-story, its representative (the stored article) and its copies (the duplicates), so the three exports
-agree on every story's membership.
+Article row: ``id``, ``source``, every ``Article`` field declared exported (dates ISO 8601 with
+offset), ``content_hash``, ``version``, ``stored_at``, ``story_id``. Duplicate row: ``url``, ``source``,
+``duplicate_of``, ``original_url``, ``similarity``, ``rule``, ``seen_at``, ``story_id``. Story row
+(``--stories``): one per story, its representative (the stored article) and its copies (the
+duplicates), so the three exports agree on every story's membership.
 """
 
 from __future__ import annotations
@@ -18,20 +18,13 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from scrapers.article import ARTICLE_FIELDS
-from worker.models import ArticleRecord, DuplicateRecord, Source, Story, StoryEvent
+from scrapers.article import EXPORTED_FIELDS, field_types, is_date, is_list
+from worker.models import ArticleRecord, DuplicateRecord, Source, Story, StoryEvent, offset_column
 from worker.pipeline import with_offset
 from worker.store import Store
 
-ARTICLE_COLUMNS: tuple[str, ...] = (
-    "id",
-    "source",
-    *ARTICLE_FIELDS,
-    "content_hash",
-    "version",
-    "stored_at",
-    "story_id",
-)
+_ROW_COLUMNS = ("content_hash", "version", "stored_at", "story_id")
+ARTICLE_COLUMNS: tuple[str, ...] = ("id", "source", *EXPORTED_FIELDS, *_ROW_COLUMNS)
 DUPLICATE_COLUMNS: tuple[str, ...] = (
     "url",
     "source",
@@ -58,6 +51,28 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _article_cells(row: ArticleRecord) -> dict[str, Any]:
+    """The exported ``Article`` fields of a stored row: a date with the page's own offset, a list copied,
+    a flag a bool, in the declaration's order."""
+    cells: dict[str, Any] = {}
+    for name in EXPORTED_FIELDS:
+        value = getattr(row, name)
+        if is_date(name):
+            value = _iso(with_offset(value, getattr(row, offset_column(name))))
+        elif field_types()[name] is bool:
+            value = bool(value)
+        elif is_list(name):
+            value = list(value or [])
+        cells[name] = value
+    return cells
+
+
+def _row_cells(row: ArticleRecord) -> dict[str, Any]:
+    """What the store adds to an article: its hash, version, when it was stored, and its story."""
+    values = {name: getattr(row, name) for name in _ROW_COLUMNS}
+    return {name: _iso(v) if isinstance(v, datetime) else v for name, v in values.items()}
+
+
 def article_rows(
     store: Store, *, since: datetime | None = None, source: str | None = None, batch: int = 1000
 ) -> Iterator[dict[str, Any]]:
@@ -71,27 +86,7 @@ def article_rows(
         for row, source_name in session.execute(
             query.order_by(ArticleRecord.id).execution_options(yield_per=batch)
         ):
-            yield {
-                "id": row.id,
-                "source": source_name,
-                "url": row.url,
-                "canonical_url": row.canonical_url,
-                "title": row.title,
-                "authors": list(row.authors or []),
-                "published_at": _iso(with_offset(row.published_at, row.published_offset_min)),
-                "modified_at": _iso(with_offset(row.modified_at, row.modified_offset_min)),
-                "language": row.language,
-                "site_name": row.site_name,
-                "description": row.description,
-                "top_image": row.top_image,
-                "text": row.text,
-                "paywalled": bool(row.paywalled),
-                "warnings": list(row.warnings or []),
-                "content_hash": row.content_hash,
-                "version": row.version,
-                "stored_at": _iso(row.stored_at),
-                "story_id": row.story_id,
-            }
+            yield {"id": row.id, "source": source_name, **_article_cells(row), **_row_cells(row)}
 
 
 def duplicate_rows(
@@ -143,7 +138,7 @@ def story_rows(
         rows = session.execute(query.order_by(ArticleRecord.story_id).execution_options(yield_per=batch))
         for chunk in rows.partitions(batch):
             ids = [row.story_id for row in chunk]
-            copies: dict[int, list[str]] = {}
+            copies: dict[int | None, list[str]] = {}  # the query keeps only the chunk's stories
             for story_id, url in session.execute(
                 select(DuplicateRecord.story_id, DuplicateRecord.url)
                 .where(DuplicateRecord.story_id.in_(ids))
@@ -156,7 +151,8 @@ def story_rows(
                 .where(StoryEvent.story_id.in_(ids), StoryEvent.event == "embeds")
                 .order_by(StoryEvent.id)
             ):
-                embeds.setdefault(story_id, []).append(other)
+                if other is not None:  # an "embeds" event always names the other story
+                    embeds.setdefault(story_id, []).append(other)
             for row in chunk:
                 found = copies.get(row.story_id, [])
                 yield {

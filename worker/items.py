@@ -10,77 +10,87 @@ the stream.
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, BinaryIO
+from datetime import UTC
+from typing import Annotated, Any, BinaryIO
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+)
 
 from config.settings import Settings
-from scrapers.article import Article
+from scrapers.article import PUSHED_FIELDS, Article, field_types, is_date, is_list, spec_of
 from scrapers.errors import ErrorKind, IngestError
 
 
-class WireItem(BaseModel):
-    """`{"url", "title", "text", "published_at"?, "authors"?, "source"?}`; other Article fields optional."""
+def _web_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        raise ValueError("must be an absolute http(s) URL (http://host/...)")
+    return value
+
+
+def _one_or_many(value: Any) -> Any:
+    """A producer that knows one author often sends a string: it stands for a list of one."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    return value
+
+
+class PushedItem(BaseModel):
+    """The fields every pushed item has beside the article's: the source it belongs to, if it says."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    url: str = Field(min_length=1, max_length=4000)
-    title: str | None = None
-    text: str = Field(min_length=1)
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
-    authors: list[str] = Field(default_factory=list)
     source: str | None = None
-    canonical_url: str | None = None
-    language: str | None = None
-    site_name: str | None = None
-    description: str | None = None
-    top_image: str | None = None
 
-    @field_validator("url", "canonical_url", "top_image")
-    @classmethod
-    def _web_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        parts = urlsplit(value)
-        if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-            raise ValueError("must be an absolute http(s) URL (http://host/...)")
-        return value
-
-    @field_validator("authors", mode="before")
-    @classmethod
-    def _authors_list(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [value] if value.strip() else []
-        return value
+    def value_of(self, name: str) -> Any:
+        """A field of the derived model, by name: its attributes are built from the ``Article`` declaration."""
+        return getattr(self, name)
 
     def to_article(self) -> Article:
-        warnings: list[str] = []
-        published, modified = self.published_at, self.modified_at
-        if published is not None and published.tzinfo is None:
-            published = published.replace(tzinfo=UTC)
-            warnings.append("published_at had no time zone; taken as UTC")
-        if modified is not None and modified.tzinfo is None:
-            modified = modified.replace(tzinfo=UTC)
-            warnings.append("modified_at had no time zone; taken as UTC")
-        return Article(
-            url=self.url,
-            canonical_url=self.canonical_url,
-            title=self.title or None,
-            authors=[a for a in (name.strip() for name in self.authors) if a],
-            published_at=published,
-            modified_at=modified,
-            language=self.language,
-            site_name=self.site_name,
-            description=self.description,
-            top_image=self.top_image,
-            text=self.text,
-            warnings=warnings,
-        )
+        """The article the item states; a date without a zone is taken as UTC, and the record says so."""
+        article = Article()
+        for name in PUSHED_FIELDS:
+            value = self.value_of(name)
+            if is_date(name) and value is not None and value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)
+                article.warnings.append(f"{name} had no time zone; taken as UTC")
+            elif is_list(name):
+                value = [part for part in (str(v).strip() for v in value) if part]
+            setattr(article, name, value if value != "" else None)
+        return article
+
+
+def _pushed_field(name: str) -> tuple[Any, Any]:
+    """The pydantic type and default of one article field as a pushed item gives it."""
+    spec = spec_of(name)
+    declared = field_types()[name]
+    if is_list(name):
+        return Annotated[declared, BeforeValidator(_one_or_many)], Field(default_factory=list)
+    base = next((t for t in typing.get_args(declared) if t is not type(None)), declared)  # X of "X | None"
+    kind: Any = Annotated[base, AfterValidator(_web_url)] if spec.kind == "url" else base
+    if spec.required:
+        return kind, Field(min_length=1)
+    return kind | None, None
+
+
+_FIELDS: dict[str, Any] = {name: _pushed_field(name) for name in PUSHED_FIELDS}
+WireItem: type[PushedItem] = create_model(
+    "WireItem",
+    __base__=PushedItem,
+    __doc__="A pushed item: the ``Article`` fields declared ``pushed`` (``url`` and ``text`` required).",
+    **_FIELDS,
+)
 
 
 def _setting_default(name: str) -> int:
@@ -107,10 +117,6 @@ class ItemLimits:
         return cls(**{name: getattr(settings, f"item_{name}") for name in cls.__dataclass_fields__})
 
 
-_URL_FIELDS = ("url", "canonical_url", "top_image")
-_OTHER_FIELDS = ("source", "language", "site_name", "description", "published_at", "modified_at")
-
-
 def _limits() -> ItemLimits:
     try:
         from config.settings import get_settings
@@ -124,14 +130,15 @@ def _too_large(field: str, size: int, limit: int, unit: str = "characters") -> I
     return IngestError(ErrorKind.TOO_LARGE, f"{field}: {size} {unit}, more than the limit of {limit}")
 
 
+_CAPPED = tuple((name, spec_of(name).kind) for name in PUSHED_FIELDS if not is_list(name))
+
+
 def check_sizes(raw: dict[str, Any], limits: ItemLimits) -> None:
     """Refuse an oversized field on the raw mapping, before any model is built from it."""
-    caps = {"text": limits.max_text_chars, "title": limits.max_title_chars}
-    caps.update(dict.fromkeys(_URL_FIELDS, limits.max_url_chars))
-    caps.update(dict.fromkeys(_OTHER_FIELDS, limits.max_field_chars))
-    for field, limit in caps.items():
+    kinds = {"text": limits.max_text_chars, "title": limits.max_title_chars, "url": limits.max_url_chars}
+    for field, kind in (("source", "field"), *_CAPPED):
         value = raw.get(field)
-        if isinstance(value, str) and len(value) > limit:
+        if isinstance(value, str) and len(value) > (limit := kinds.get(kind, limits.max_field_chars)):
             raise _too_large(field, len(value), limit)
     authors = raw.get("authors")
     if isinstance(authors, list):
@@ -144,7 +151,7 @@ def check_sizes(raw: dict[str, Any], limits: ItemLimits) -> None:
         raise _too_large("authors", len(authors), limits.max_field_chars)
 
 
-def parse_item(raw: str | bytes | dict[str, Any], limits: ItemLimits | None = None) -> WireItem:
+def parse_item(raw: str | bytes | dict[str, Any], limits: ItemLimits | None = None) -> PushedItem:
     """Validate one item, from a JSON line or an already-decoded mapping."""
     limits = limits or _limits()
     if isinstance(raw, str | bytes):
@@ -167,7 +174,7 @@ def parse_item(raw: str | bytes | dict[str, Any], limits: ItemLimits | None = No
             f"{'.'.join(str(p) for p in e['loc']) or 'item'}: {e['msg']}" for e in error.errors()
         )
         raise IngestError(ErrorKind.INVALID_ITEM, problems) from None
-    words = len(item.text.split())
+    words = len(str(item.value_of("text")).split())
     if words < limits.min_words:
         raise IngestError(
             ErrorKind.NOT_AN_ARTICLE, f"text: {words} word(s), fewer than the {limits.min_words} of a story"

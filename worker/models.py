@@ -27,6 +27,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from scrapers.article import ROW_FIELDS, Article, is_date
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -128,6 +130,32 @@ class ArticleRecord(Base):
     fetched_at: Mapped[datetime | None] = mapped_column(nullable=True)
     stored_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def offset_minutes(value: datetime | None) -> int | None:
+    """The page's own UTC offset of a date, kept beside the UTC instant so an export can give it back."""
+    offset = value.utcoffset() if value is not None else None
+    return None if offset is None else int(offset.total_seconds() // 60)
+
+
+def offset_column(name: str) -> str:
+    """Where a date field's offset is stored: ``published_at`` keeps it in ``published_offset_min``."""
+    return f"{name.removesuffix('_at')}_offset_min"
+
+
+def article_values(article: Article) -> dict[str, Any]:
+    """The article's own columns of its row, derived from the fields ``Article`` declares ``row``: each
+    date with its offset column, lists copied, the body stripped of surrounding whitespace."""
+    values: dict[str, Any] = {}
+    for name in ROW_FIELDS:
+        value = getattr(article, name)
+        if isinstance(value, list):
+            value = list(value)
+        elif is_date(name):
+            values[offset_column(name)] = offset_minutes(value)
+        values[name] = value
+    values["text"] = article.text.strip()
+    return values
 
 
 class ArticleVersion(Base):

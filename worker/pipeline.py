@@ -35,6 +35,7 @@ from worker.models import (
     IngestErrorRecord,
     Story,
     StoryEvent,
+    article_values,
     utcnow,
 )
 from worker.relation import Relation, StoryJudge, judge
@@ -942,23 +943,8 @@ class Pipeline:
 
 
 def _fields(article: Article) -> dict[str, Any]:
-    """The article's own columns, as the item gives them."""
-    return {
-        "url": article.url,
-        "title": article.title,
-        "authors": list(article.authors),
-        "published_at": article.published_at,
-        "published_offset_min": _offset_minutes(article.published_at),
-        "modified_at": article.modified_at,
-        "modified_offset_min": _offset_minutes(article.modified_at),
-        "language": article.language,
-        "site_name": article.site_name,
-        "description": article.description,
-        "top_image": article.top_image,
-        "text": article.text.strip(),
-        "paywalled": bool(article.paywalled),
-        "warnings": list(article.warnings),
-    }
+    """The article's own columns, as the item gives them (derived from the ``Article`` declaration)."""
+    return article_values(article)
 
 
 def _apply(row: ArticleRecord, article: Article) -> None:

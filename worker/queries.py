@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, distinct, func, select, update
+from sqlalchemy import ColumnElement, and_, distinct, func, select, update
 
 from worker.models import IngestErrorRecord, utcnow
 from worker.store import Store
@@ -164,7 +164,7 @@ def close_errors(store: Store, row_ids: Iterable[int], resolution: str) -> int:
                 )
                 .values(resolved_at=utcnow(), resolution=resolution[:40])
             )
-            closed += result.rowcount or 0
+            closed += getattr(result, "rowcount", 0) or 0  # a CursorResult: an UPDATE always has one
     return closed
 
 
@@ -202,7 +202,7 @@ def error_counts(store: Store) -> dict[str, dict[str, int]]:
 def open_error_kinds(store: Store, source: str | None = None) -> dict[str, int]:
     """Open failures by kind, each URL counted once (rows without a URL each count)."""
     kinds: dict[str, int] = {}
-    open_rows = [IngestErrorRecord.resolved_at.is_(None)]
+    open_rows: list[ColumnElement[bool]] = [IngestErrorRecord.resolved_at.is_(None)]
     if source is not None:
         open_rows.append(IngestErrorRecord.source == source)
     with store.session() as session:

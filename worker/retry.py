@@ -13,13 +13,18 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from config.settings import Settings
+from config.sources import Source
 from scrapers.errors import ErrorKind, IngestError
 from worker import logs
 from worker.pipeline import Decision, Outcome, Pipeline
 from worker.queries import RetryTarget, close_errors
+
+if TYPE_CHECKING:
+    from scrapers.fetch import Fetcher
 
 MAX_FILE_BYTES = 10_000_000
 
@@ -44,7 +49,7 @@ def _read_file_url(url: str) -> bytes:
         raise IngestError(ErrorKind.FETCH, f"cannot read file: {error.strerror}") from None
 
 
-def _sources(settings: Settings) -> dict[str, object]:
+def _sources(settings: Settings) -> dict[str, Source]:
     """The configured sources by name (an unreadable file only loses the per-source fetch policy)."""
     from config.sources import SourcesError, load_sources
 
@@ -54,12 +59,54 @@ def _sources(settings: Settings) -> dict[str, object]:
         return {}
 
 
+class _Retrier:
+    """One retry run: the configured sources, and a fetcher opened only if some target needs a refetch."""
+
+    def __init__(self, pipeline: Pipeline, settings: Settings) -> None:
+        self.pipeline, self.settings = pipeline, settings
+        self.sources = _sources(settings)
+        self.fetcher: Fetcher | None = None
+
+    def decide(self, target: RetryTarget) -> Decision:
+        if target.payload:
+            return self.pipeline.ingest_item(target.payload, source=target.source)
+        if target.url and target.url.startswith("file:"):
+            try:
+                html = _read_file_url(target.url)
+            except IngestError as error:
+                return self.pipeline.record_error(target.url, target.source, "read", error)
+            return self.pipeline.ingest_html(html, url=target.url, source=target.source)
+        return self._refetch(target)
+
+    def _refetch(self, target: RetryTarget) -> Decision:
+        """The crawler's polite fetch, then the source's own ingest path (or a plain one, source unknown)."""
+        from worker.crawl import PageJob, fetch_page, ingest_fetch, make_fetcher
+
+        url = target.url or ""
+        self.fetcher = self.fetcher or make_fetcher(self.settings)
+        source = self.sources.get(target.source or "")
+        job = PageJob(url, target.source, reason="retry")
+        page = fetch_page(job, source, self.fetcher, self.pipeline.store, settings=self.settings)
+        if page.status == "rejected":
+            kind = page.error_kind or ErrorKind.FETCH
+            return Decision(Outcome.REJECTED, url, error_kind=kind, message=page.message)
+        if source is not None:
+            found = ingest_fetch(self.pipeline, source, page)
+            return found or Decision(Outcome.UNCHANGED, url, rule="not_modified")
+        if page.text is not None:
+            return self.pipeline.ingest_html(
+                page.text, url=page.final_url or url, source=target.source, fetched_at=page.fetched_at
+            )
+        return Decision(Outcome.UNCHANGED, url, rule="not_modified")
+
+    def close(self) -> None:
+        if self.fetcher is not None:
+            self.fetcher.close()
+
+
 def retry_here(pipeline: Pipeline, targets: list[RetryTarget], settings: Settings) -> Iterator[Retried]:
     """Run each target through the same pipeline (and, for a URL, the crawler's polite fetch)."""
-    from worker.crawl import PageJob, fetch_page, ingest_fetch, make_fetcher
-
-    sources = _sources(settings)
-    fetcher = None
+    retrier = _Retrier(pipeline, settings)
     try:
         for target in targets:
             with logs.item_context(
@@ -70,42 +117,7 @@ def retry_here(pipeline: Pipeline, targets: list[RetryTarget], settings: Setting
                 item_id=target.item_id,
                 payload=target.payload,
             ):
-                if target.payload:
-                    decision = pipeline.ingest_item(target.payload, source=target.source)
-                elif target.url and target.url.startswith("file:"):
-                    try:
-                        html = _read_file_url(target.url)
-                    except IngestError as error:
-                        decision = pipeline.record_error(target.url, target.source, "read", error)
-                    else:
-                        decision = pipeline.ingest_html(html, url=target.url, source=target.source)
-                else:
-                    url = target.url or ""
-                    fetcher = fetcher or make_fetcher(settings)
-                    source = sources.get(target.source or "")
-                    page = fetch_page(
-                        PageJob(url, target.source, reason="retry"),
-                        source,
-                        fetcher,
-                        pipeline.store,  # type: ignore[arg-type]
-                        settings=settings,
-                    )
-                    if page.status == "rejected":
-                        kind = page.error_kind or ErrorKind.FETCH
-                        decision = Decision(Outcome.REJECTED, url, error_kind=kind, message=page.message)
-                    elif source is not None:
-                        decision = ingest_fetch(pipeline, source, page) or Decision(  # type: ignore[arg-type]
-                            Outcome.UNCHANGED, url, rule="not_modified"
-                        )
-                    elif page.text is not None:
-                        decision = pipeline.ingest_html(
-                            page.text,
-                            url=page.final_url or url,
-                            source=target.source,
-                            fetched_at=page.fetched_at,
-                        )
-                    else:
-                        decision = Decision(Outcome.UNCHANGED, url, rule="not_modified")
+                decision = retrier.decide(target)
             close_errors(
                 pipeline.store,
                 target.row_ids,
@@ -113,8 +125,7 @@ def retry_here(pipeline: Pipeline, targets: list[RetryTarget], settings: Setting
             )
             yield Retried(target, decision)
     finally:
-        if fetcher is not None:
-            fetcher.close()
+        retrier.close()
 
 
 def retry_on_workers(pipeline: Pipeline, targets: list[RetryTarget], settings: Settings) -> int:

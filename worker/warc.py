@@ -154,7 +154,7 @@ def _open(location: str, offset: int, timeout_s: float) -> tuple[IO[bytes], int 
             response.close()
             client.close()
 
-        return stream, total, close  # type: ignore[return-value]
+        return stream, total, close
     handle = open(location, "rb")  # noqa: SIM115 - closed by the caller through close()
     handle.seek(offset)
     return handle, Path(location).stat().st_size, handle.close

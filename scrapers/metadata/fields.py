@@ -7,11 +7,13 @@ site name before the title, the language before the dates) is stated in one plac
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import lxml.html
 
+from scrapers.article import PAGE_FIELDS, Article, copy_fields
 from scrapers.metadata.authors import find_authors
 from scrapers.metadata.jsonld import ld_article_body, ld_text
 from scrapers.metadata.kind import find_page_type, is_paywalled
@@ -25,22 +27,22 @@ from scrapers.metadata.titles import find_title
 
 
 @dataclass(slots=True)
-class PageMetadata:
-    canonical_url: str | None = None
-    title: str | None = None
-    authors: list[str] = field(default_factory=list)
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
-    language: str | None = None
-    site_name: str | None = None
-    description: str | None = None
-    top_image: str | None = None
-    paywalled: bool = False
+class PageMetadata(Article):
+    """An article record as the metadata readers fill it: the fields ``Article`` declares ``page``, and
+    two facts of the page itself. It is an ``Article`` so the field list is written once; ``url`` and
+    ``text`` stay unset here (the body is the extractor's job)."""
+
     page_type: str | None = None
     # The main article node's ``articleBody`` as written (markup, entities and line breaks intact):
     # script-rendered pages may carry their only full copy of the story there.
     article_body: str | None = None
-    warnings: list[str] = field(default_factory=list)
+
+    def to_article(self, url: str | None) -> Article:
+        """The record these fields start: the page's URL, and its canonical URL when it names none."""
+        article = Article(url=url)
+        copy_fields(self, article, PAGE_FIELDS)
+        article.canonical_url = article.canonical_url or url
+        return article
 
 
 _DESCRIPTION_META = (
@@ -51,6 +53,31 @@ _DESCRIPTION_META = (
     "dcterms.abstract",
     "sailthru.description",
 )
+
+
+def _language(page: Page, article: dict[str, Any] | None, meta: PageMetadata) -> str | None:
+    """Set ``meta.language``; return the locale the dates are read in (the language, when known)."""
+    meta.language, locale = find_language(page, article)
+    if meta.language == "en":
+        # "en"/"en-US" is the default of most CMS templates, left in place by sites writing German,
+        # Spanish...: the text overrules it when it clearly reads otherwise
+        read = guess_language(page, strict=True)
+        if read is not None and read != "en":
+            meta.warnings.append(f"language declared 'en' but the text reads {read!r}; using {read!r}")
+            meta.language = locale = read
+    if meta.language is None:
+        meta.language = guess_language(page)
+        if meta.language is not None:
+            locale = meta.language
+            meta.warnings.append(f"language not declared; guessed {meta.language!r} from the text")
+    return locale
+
+
+def _description(page: Page, article: dict[str, Any] | None) -> str | None:
+    return first_text(
+        [ld_text(article.get("description")) if article else None]
+        + [page.meta_value(k) for k in _DESCRIPTION_META]
+    )
 
 
 def extract_metadata(
@@ -82,25 +109,7 @@ def extract_metadata(
 
     def read_language() -> None:
         nonlocal locale
-        meta.language, locale = find_language(page, article)
-        if meta.language == "en":
-            # "en"/"en-US" is the default of most CMS templates, left in place by sites writing German,
-            # Spanish...: the text overrules it when it clearly reads otherwise
-            read = guess_language(page, strict=True)
-            if read is not None and read != "en":
-                meta.warnings.append(f"language declared 'en' but the text reads {read!r}; using {read!r}")
-                meta.language = locale = read
-        if meta.language is None:
-            meta.language = guess_language(page)
-            if meta.language is not None:
-                locale = meta.language
-                meta.warnings.append(f"language not declared; guessed {meta.language!r} from the text")
-
-    def read_description() -> None:
-        meta.description = first_text(
-            [ld_text(article.get("description")) if article else None]
-            + [page.meta_value(k) for k in _DESCRIPTION_META]
-        )
+        locale = _language(page, article, meta)
 
     guarded("page_type", lambda: setattr(meta, "page_type", find_page_type(page, article)))
     guarded("site_name", lambda: setattr(meta, "site_name", find_site_name(page, article)))
@@ -108,7 +117,7 @@ def extract_metadata(
     guarded("title", lambda: setattr(meta, "title", find_title(page, article, meta.site_name)))
     guarded("authors", lambda: setattr(meta, "authors", find_authors(page, article)))
     guarded("language", read_language)
-    guarded("description", read_description)
+    guarded("description", lambda: setattr(meta, "description", _description(page, article)))
     guarded("top_image", lambda: setattr(meta, "top_image", find_top_image(page, article)))
     guarded("paywalled", lambda: setattr(meta, "paywalled", is_paywalled(page, article)))
     guarded("dates", lambda: find_dates(page, article, meta, locale, fetched_at))

@@ -17,7 +17,6 @@ import lxml.html
 from scrapers.sites.base import HtmlElement, SiteAdapter, clean_text, parse_datetime
 
 _GLOBAL = re.compile(r"Fusion\.globalContent\s*=\s*")
-_TEXT_TYPES = {"text", "header", "quote", "list"}
 
 
 def _ans(tree: HtmlElement) -> dict[str, Any] | None:

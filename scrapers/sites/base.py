@@ -11,28 +11,35 @@ import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-import lxml.html
+from lxml.html import HtmlElement as HtmlElement  # re-exported: what adapters type their trees with
 
+from scrapers.article import OVERRIDABLE_FIELDS
 from scrapers.dates import parse_date, to_aware
 
-HtmlElement = lxml.html.HtmlElement
-OVERRIDABLE = (
-    "title",
-    "authors",
-    "published_at",
-    "modified_at",
-    "text",
-    "description",
-    "language",
-    "top_image",
-)
+OVERRIDABLE = OVERRIDABLE_FIELDS  # declared per field on ``Article``
+
+REGISTRY: dict[str, SiteAdapter] = {}
+"""Every adapter by name, filled as each ``SiteAdapter`` subclass is defined (``scrapers.sites`` imports
+every module of its package), so adding a CMS is adding its module: no list to edit by hand."""
 
 
 class SiteAdapter:
-    """Subclass per CMS family: set ``name``, implement ``match`` and ``fields``."""
+    """Subclass per CMS family: set ``name``, implement ``match`` and ``fields``; defining the class
+    registers it. A subclass without a ``name`` is a shared base for other adapters, not registered."""
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.name:
+            return
+        known = REGISTRY.get(cls.name)
+        if known is not None and type(known).__qualname__ != cls.__qualname__:
+            raise TypeError(
+                f"two site adapters are named {cls.name!r}: {type(known).__qualname__}, {cls.__qualname__}"
+            )
+        REGISTRY[cls.name] = cls()
 
     def match(self, url: str | None, tree: HtmlElement) -> bool:
         raise NotImplementedError

@@ -9,6 +9,7 @@ bylines; this adapter reads those from the template itself.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -72,7 +73,7 @@ class PangeaAdapter(SiteAdapter):
             found["modified_at"] = parse_datetime(updated[0])
         bodies = tree.xpath(f"//div[{_has_class('wsw')}]")
         if bodies:
-            body = bodies[0]
+            body = copy.deepcopy(bodies[0])  # embeds are cut from a copy: the page stays whole for others
             for cls in _EMBEDS:
                 for node in body.xpath(f".//*[{_has_class(cls)}]"):
                     node.drop_tree()

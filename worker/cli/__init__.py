@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from worker.cli import crawl, db, demo, errors, ingest, queue, retention, sources  # noqa: F401 (imported for their commands)
+from worker.cli import crawl, db, demo, errors, ingest, queue, record, retention, sources  # noqa: F401 (imported for their commands)
 from worker.cli.app import app
 
 

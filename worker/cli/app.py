@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperOption
@@ -18,9 +18,9 @@ app = typer.Typer(
 _display_type_rich = TyperOption.display_type_rich
 
 
-def _flag_takes_no_value(self: TyperOption, ctx: typer.Context) -> str | None:
+def _flag_takes_no_value(self: TyperOption, ctx: Any) -> str | None:
     """Typer's help shows every option's type, so a flag reads ``--json <bool>`` as if it took a value;
-    a flag takes none, so it shows none."""
+    a flag takes none, so it shows none. ``ctx`` is click's context, which Typer vendors privately."""
     if self.is_flag:
         return None
     return _display_type_rich(self, ctx)

@@ -85,7 +85,7 @@ def print_summary(summary: CrawlSummary, console: Console = out) -> None:
 def print_fill_rates(store: Store, console: Console = out, sources: list[str] | None = None) -> None:
     """Per-source fill rate of title, authors, published date and body over recent pages against the
     pages before them; for ``wirefeed stats``. A flagged field is how a silent site redesign shows."""
-    from worker.crawl_state import FIELDS, fill_rates
+    from worker.crawl_state import FIELDS, FillRate, fill_rates
 
     rates = fill_rates(store, sources)
     if not rates:
@@ -94,19 +94,19 @@ def print_fill_rates(store: Store, console: Console = out, sources: list[str] | 
     table.add_column("source")
     for field in FIELDS:
         table.add_column(field.replace("_at", ""), justify="right")
-    by_source: dict[str, dict[str, Any]] = {}
+    by_source: dict[str, dict[str, FillRate]] = {}
     for rate in rates:
         by_source.setdefault(rate.source, {})[rate.field] = rate
     for name, fields in sorted(by_source.items()):
         cells = []
         for field in FIELDS:
-            rate = fields.get(field)
-            if rate is None:
+            found = fields.get(field)
+            if found is None:
                 cells.append("-")
                 continue
-            before = f" ({rate.previous:.0%})" if rate.previous is not None else ""
-            cell = f"{rate.recent:.0%}{before}"
-            cells.append(f"[bold red]{cell} dropped[/]" if rate.flagged else cell)
+            before = f" ({found.previous:.0%})" if found.previous is not None else ""
+            cell = f"{found.recent:.0%}{before}"
+            cells.append(f"[bold red]{cell} dropped[/]" if found.flagged else cell)
         table.add_row(plain(name), *cells)
     console.print(table)
 

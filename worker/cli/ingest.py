@@ -162,17 +162,18 @@ def _batches(works: Iterator[Work], stream: bool) -> Iterator[list[Work]]:
     deadline = 0.0
     while True:
         try:
-            work = lines.get(timeout=max(0.0, deadline - time.monotonic()) if batch else None)
+            arrived = lines.get(timeout=max(0.0, deadline - time.monotonic()) if batch else None)
         except Empty:
             yield batch
             batch = []
             continue
-        if isinstance(work, BaseException):
-            raise work
-        if work is None:
+        if isinstance(arrived, BaseException):
+            raise arrived
+        if arrived is None:
             if batch:
                 yield batch
             return
+        work = arrived
         if work.item is None:
             if batch:
                 yield batch
