@@ -7,14 +7,14 @@ import sys
 
 from config.settings import load_settings
 from tests.celery_support import ROOT
-from worker.queueing import display
+from worker.producers import display
 
 
 def test_cli_and_pipeline_do_not_import_celery() -> None:
     """The embedded mode (SQLite, no broker) must not pay for, or depend on, the Celery stack. (The redis
     client library may be imported, by datasketch; no connection is made without a Redis URL.)"""
     script = (
-        "import sys, worker.cli, worker.pipeline, worker.queueing; "
+        "import sys, worker.cli, worker.pipeline, worker.producers, worker.queued_crawl, worker.runs; "
         "print(sorted(m for m in ('celery', 'kombu', 'billiard', 'redbeat', 'flower') if m in sys.modules))"
     )
     result = subprocess.run(
@@ -48,10 +48,11 @@ def test_reliability_settings_follow_the_configuration() -> None:
     assert conf["task_time_limit"] == 120 and conf["task_soft_time_limit"] == 100
     assert conf["task_ignore_result"] and conf["worker_send_task_events"]
     assert {route["queue"] for route in TASK_ROUTES.values()} == {"discover", "fetch", "process"}
-    import worker.tasks  # the worker imports it through the app's ``include``
+    import worker.tasks
     from worker import app
 
     assert worker.tasks.app is app
+    app.loader.import_default_modules()  # as the worker does: the app's ``include`` names every task module
     registered = {name for name in app.tasks if name.startswith("wirefeed.")}
     assert registered == set(TASK_ROUTES)  # every task routed, every route a task
 

@@ -114,11 +114,10 @@ class StateCollector:
                 )
         client = self._redis()
         if client is not None:
-            from worker.queueing import queue_depths, unacked_count
+            from worker.queue_metrics import queue_depths, unacked_count
+            from worker.queues import QUEUES
 
             try:
-                from worker.celery_app import QUEUES
-
                 depths = queue_depths(client, QUEUES)
                 depths["unacked"] = unacked_count(client)
             except Exception:

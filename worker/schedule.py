@@ -2,7 +2,7 @@
 
 Two guards keep crawls from doubling. RedBeat (the scheduler) holds a lock in Redis, so a second beat
 started by mistake waits for the first to die instead of sending every crawl twice. And each crawl takes a
-per-source lock that it holds until all of its tasks are done (``worker.queueing.take_crawl_lock``), so a
+per-source lock that it holds until all of its tasks are done (``worker.crawl_locks.take_crawl_lock``), so a
 crawl still running when its next slot comes is skipped, not started again; the slot's message also
 expires at the next slot, so a backlog after an outage collapses into one crawl instead of a burst.
 """

@@ -16,7 +16,7 @@ What the tasks add to the plain functions is only what a queue needs: a check of
 (``worker.payloads``), which failures are worth a retry (the database or Redis unavailable; never a bad
 page, and never a page's network failure or 5xx, which the fetcher's one retry budget already covered),
 the dead-letter record in ``ingest_errors`` when retries run out, and the bookkeeping of runs
-(``worker.queueing``). Every task is idempotent because everything below it is keyed by what the item is.
+(``worker.runs``). Every task is idempotent because everything below it is keyed by what the item is.
 """
 
 from __future__ import annotations
@@ -27,16 +27,20 @@ from datetime import datetime
 from typing import Any
 
 import redis.exceptions
-from celery import Task
+from celery import Task, signals
 from celery.exceptions import Reject
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from config.settings import Settings, get_settings
 from scrapers.errors import ErrorKind, IngestError
+from worker.broker import redis_client
 from worker.celery_app import app
+from worker.crawl_locks import take_crawl_lock
 from worker.payloads import MAX_BATCH, MAX_NAME_CHARS, MAX_URL_CHARS, check_payload
 from worker.pipeline import Decision, Pipeline, shared_index
-from worker.queueing import Run, count_done, redis_client, send, take_crawl_lock
+from worker.producers import send
+from worker.queue_metrics import count_done
+from worker.runs import Run
 from worker.store import SchemaMissing, StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -67,7 +71,9 @@ TRANSIENT = (
 _state: dict[str, Any] = {}
 
 
-def reset_process_state() -> None:
+@signals.worker_process_init.connect
+def reset_process_state(**_: Any) -> None:
+    """Each forked child opens its own database pool and Redis connections on first use."""
     _state.clear()
 
 
@@ -426,6 +432,3 @@ def crawl_source(self: WirefeedTask, source: str, run_id: str | None = None) -> 
         send("wirefeed.fetch_article", {"url": job.url, "source": source, "job": job.to_dict()}, run=run)
     self.done(run.id)
     return {"source": source, "pages": len(discovery.pages), "run_id": run.id}
-
-
-from worker import ops_tasks  # noqa: E402, F401  (issue 11: wirefeed.prune registers with the other tasks)

@@ -273,10 +273,10 @@ def _enqueued(names: list[str], wait: bool, as_json: bool) -> None:
     import kombu.exceptions
     import redis
 
-    from worker import queueing
+    from worker.queued_crawl import enqueue_crawl
 
     try:
-        summary = queueing.enqueue_crawl(settings(), names or None, wait=wait)
+        summary = enqueue_crawl(settings(), names or None, wait=wait)
     except (
         redis.exceptions.ConnectionError,
         redis.exceptions.TimeoutError,
