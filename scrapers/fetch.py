@@ -33,7 +33,6 @@ from scrapers.urls import canonicalize, host_key, origin
 Kind = Literal["page", "feed", "sitemap", "robots"]
 __all__ = ["FetchPolicy", "FetchResult", "Fetcher", "HostGuard", "Resolver", "bounded_decompress"]
 
-DEFAULT_USER_AGENT = "wirefeed/0.1 (+https://github.com/wirefeed/wirefeed)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 XML_TYPES = frozenset(
@@ -68,21 +67,24 @@ MAGIC = (
 
 @dataclass(frozen=True, slots=True)
 class FetchPolicy:
-    """The per-source limits; built from a ``config.sources.Source`` (see ``from_source``)."""
+    """The per-source limits. Their defaults are the sources schema's (``config.sources.Defaults``), never
+    written here: a policy is built from a loaded source (``from_source``), or from the schema's defaults
+    when a URL belongs to no source."""
 
-    user_agent: str = DEFAULT_USER_AGENT
-    min_delay_s: float = 2.0
-    timeout_s: float = 20.0
-    max_bytes: int = 10_000_000
-    max_retries: int = 3
-    max_redirects: int = 5
-    retry_after_cap_s: float = 60.0
-    backoff_base_s: float = 1.0
+    user_agent: str
+    min_delay_s: float
+    timeout_s: float
+    max_bytes: int
+    max_retries: int
+    max_redirects: int
+    retry_after_cap_s: float
+    backoff_base_s: float
 
     @classmethod
-    def from_source(cls, source: Any) -> FetchPolicy:
+    def from_source(cls, source: Any, **overrides: Any) -> FetchPolicy:
+        """The policy of anything that has the limits as attributes (a ``Source``, or ``Defaults``)."""
         values = {name: getattr(source, name) for name in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in values.items() if v is not None})
+        return cls(**{**values, **overrides})
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from config.sources import parse_sources
+from config.sources import Defaults, parse_sources
 from scrapers.demo_server import DemoSite
 from scrapers.discover import discover, parse_feed, parse_section, parse_sitemap, parse_w3c_datetime
 from scrapers.errors import ErrorKind, IngestError
@@ -263,7 +263,7 @@ def test_old_child_sitemaps_are_not_fetched() -> None:
         with Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher:
             found = discover(
                 fetcher,
-                FetchPolicy(min_delay_s=0.0, timeout_s=2.0),
+                FetchPolicy.from_source(Defaults(), min_delay_s=0.0, timeout_s=2.0),
                 sitemaps=[base + "/index.xml"],
                 not_before=now - timedelta(days=7),
             )
