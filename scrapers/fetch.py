@@ -110,13 +110,20 @@ class FetchResult:
 
 class _Retryable(Exception):
     def __init__(
-        self, kind: ErrorKind, message: str, wait_s: float | None = None, *, timeout: bool = False
+        self,
+        kind: ErrorKind,
+        message: str,
+        wait_s: float | None = None,
+        *,
+        timeout: bool = False,
+        status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.wait_s = wait_s
         self.timeout = timeout
+        self.status = status
 
 
 def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: str) -> Iterator[bytes]:
@@ -355,9 +362,8 @@ class Fetcher:
                 exhausted = attempt > policy.max_retries or (error.timeout and timed_out)
                 timed_out = timed_out or error.timeout
                 if exhausted:
-                    final = IngestError(error.kind, f"{url}: {error.message} (after {attempt} attempts)")
-                    final.status = getattr(error, "status", 0)  # type: ignore[attr-defined]
-                    raise final from None
+                    message = f"{url}: {error.message} (after {attempt} attempts)"
+                    raise IngestError(error.kind, message, status=error.status) from None
                 backoff = policy.backoff_base_s * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
                 wait = (
                     backoff
@@ -409,15 +415,10 @@ class Fetcher:
                 last_modified=response.headers.get("last-modified"),
             )
         if status in RETRY_STATUSES:
-            error = _Retryable(
-                ErrorKind.HTTP_STATUS, f"HTTP {status}", _retry_after(response.headers.get("retry-after"))
-            )
-            error.status = status  # type: ignore[attr-defined]
-            raise error
+            wait = _retry_after(response.headers.get("retry-after"))
+            raise _Retryable(ErrorKind.HTTP_STATUS, f"HTTP {status}", wait, status=status)
         if not 200 <= status < 300:
-            error_final = IngestError(ErrorKind.HTTP_STATUS, f"{url}: HTTP {status}")
-            error_final.status = status  # type: ignore[attr-defined]
-            raise error_final
+            raise IngestError(ErrorKind.HTTP_STATUS, f"{url}: HTTP {status}", status=status)
         content_type = response.headers.get("content-type", "")
         media = _media_type(content_type)
         self._check_type(url, media, kind)

@@ -63,3 +63,38 @@ def test_display_keeps_arguments_readable() -> None:
     assert "https://news.example/a" in shown and "(100006 chars)" in shown and len(shown) < 200
     assert display({"items": [{"url": "u", "text": "t"}] * 25}) == "{'items': […25 items]}"
     assert display({"items": [{"url": "u"}]}) == "{'items': [{…1 keys}]}"
+
+
+def test_importing_the_app_reads_no_command_line() -> None:
+    """The app's module is imported by workers, beat, Flower and producers alike: importing it must not
+    depend on the process's arguments (the Flower guard runs when Flower starts, not on import)."""
+    script = (
+        "import sys; sys.argv = ['celery', '-A', 'worker', 'flower']; "
+        "import worker.celery_app as c; print(c.app.main)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "WIREFEED_FLOWER_BASIC_AUTH": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "wirefeed"
+
+
+def test_the_app_imports_no_task_module() -> None:
+    """One way: the app names its task modules in ``include`` and the worker imports them; the app never
+    imports them, not even inside a function, so a task module importing the app is never a circle."""
+    from tests.test_import_cycles import import_graph
+    from worker.queues import TASK_MODULES
+
+    graph = import_graph()
+    reached: set[str] = set()
+    todo = ["worker.celery_app"]
+    while todo:
+        for module in graph[todo.pop()] - reached:
+            reached.add(module)
+            todo.append(module)
+    assert not reached & {*TASK_MODULES, "worker.producers"}, sorted(reached)

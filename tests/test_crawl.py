@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from config.sources import SourcesError, SourcesFile, load_sources, parse_sources
+from config.sources import Defaults, Source, SourcesError, SourcesFile, load_sources, parse_sources
 from scrapers.article import Article
 from scrapers.demo_server import DemoSite
 from scrapers.discover import Discovered
@@ -277,6 +277,21 @@ def test_revisit_decisions() -> None:
     assert _decide(old, _state(fetched_at=NOW - timedelta(hours=7), lastmod=None), source, NOW) is None
     assert _decide(fresh, _state(status="error:fetch"), source, NOW) == "retry"
     assert _decide(fresh, _state(status="error:robots"), source, NOW) is None
+
+
+def test_a_source_is_never_without_its_limits() -> None:
+    """The schema's defaults are the only ones: a source built or loaded without a limit has the
+    schema's value, never None for each reader to replace with a default of its own."""
+    bare = Source(name="s", feeds=["https://s.example/f"])
+    assert bare.max_age_days == Defaults().max_age_days and bare.revisit_after == Defaults().revisit_after
+    loaded = parse_sources(
+        {"defaults": {"max_age_days": 3}, "sources": [{"name": "s", "feeds": ["https://s.example/f"]}]}
+    ).sources[0]
+    assert loaded.max_age_days == 3 and loaded.max_pages_per_run == Defaults().max_pages_per_run
+    empty = parse_sources(
+        {"sources": [{"name": "s", "feeds": ["https://s.example/f"], "max_age_days": None}]}
+    )
+    assert empty.sources[0].max_age_days == Defaults().max_age_days  # left empty: the default
 
 
 def test_steps_round_trip_as_json() -> None:

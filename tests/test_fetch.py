@@ -123,6 +123,21 @@ def test_hostile_endpoints_are_refused_with_their_kind(
     assert time.monotonic() - started < (POLICY.max_retries + 1) * POLICY.timeout_s + 3
 
 
+def test_a_refusal_carries_its_http_status_as_a_declared_field(site: DemoSite, fetcher: Fetcher) -> None:
+    """``status`` is part of the error's contract (the crawl state and the fetch metrics read it), so every
+    IngestError has it: the HTTP status of a refusal that had one, None otherwise."""
+    assert _refusal(fetcher, site.url("valley", "/news/council-minutes-2019/")).status == 404
+    assert IngestError(ErrorKind.ROBOTS, "disallowed").status is None
+
+
+def test_the_policy_has_no_defaults_of_its_own() -> None:
+    """Defaults are written once, on the sources schema: a policy comes from a loaded source."""
+    with pytest.raises(TypeError):
+        FetchPolicy()  # type: ignore[call-arg]
+    policy = FetchPolicy.from_source(Defaults(), max_retries=0)
+    assert policy.user_agent == Defaults().user_agent and policy.max_retries == 0
+
+
 def test_redirect_limit(site: DemoSite, fetcher: Fetcher) -> None:
     policy = FetchPolicy.from_source(
         Defaults(),

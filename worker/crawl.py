@@ -281,7 +281,7 @@ def _record(store: Store, url: str | None, source: str | None, stage: str, error
 
 
 def _error_status(error: IngestError) -> str:
-    if error.kind is ErrorKind.HTTP_STATUS and getattr(error, "status", 0) >= 500:
+    if error.kind is ErrorKind.HTTP_STATUS and (error.status or 0) >= 500:
         return "error:http_status_5xx"
     return f"error:{error.kind.value}"
 
@@ -388,7 +388,7 @@ def fetch_page(
             result = fetcher.fetch(job.url, policy, etag=job.etag, last_modified=job.last_modified)
         metrics.count_page("not_modified" if result.not_modified else result.status)
     except IngestError as error:
-        metrics.count_page(getattr(error, "status", None) or error.kind.value)
+        metrics.count_page(error.status or error.kind.value)
         if record_errors:
             _record(store, job.url, name, "fetch", error)
         save_state(
@@ -405,7 +405,7 @@ def fetch_page(
             fetched_at=fetched_at,
             error_kind=error.kind,
             message=error.message,
-            http_status=getattr(error, "status", None) or None,
+            http_status=error.status,
         )
     if result.not_modified:
         save_state(
