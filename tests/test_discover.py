@@ -11,10 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from config.sources import Defaults, parse_sources
-from scrapers.demo_server import DemoSite
 from scrapers.discover import discover, parse_feed, parse_section, parse_sitemap, parse_w3c_datetime
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy
+from worker.demo import DemoSite
 
 RSS2 = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Desk</title><link>https://news.example/</link>

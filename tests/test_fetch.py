@@ -15,13 +15,13 @@ import pytest
 
 from config.settings import SettingsError, load_settings
 from config.sources import Defaults
-from scrapers.demo_server import DemoSite
 from scrapers.encoding import charset_from_content_type, decode_document
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy, HostGuard, bounded_decompress, gunzip_bounded
 from scrapers.politeness import InProcessHostGate
 from scrapers.robots import RobotsRules
 from tests.hostile_servers import Behaviour, HostileServer
+from worker.demo import DemoSite
 
 POLICY = FetchPolicy.from_source(
     Defaults(),

@@ -13,10 +13,10 @@ import time
 import pytest
 import redis
 
-from scrapers.demo_server import DemoSite
 from scrapers.politeness_redis import RedisHostGate, RedisRobotsCache
 from scrapers.robots import RobotsRules
 from tests.celery_support import ROOT, flush, redis_db
+from worker.demo import DemoSite
 
 pytestmark = [pytest.mark.integration, pytest.mark.redis]
 

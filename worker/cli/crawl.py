@@ -228,7 +228,7 @@ def crawl_command(
     if metrics_port is not None:
         _serve_metrics(metrics_port)
     if demo:
-        from scrapers.demo_server import DemoSite
+        from worker.demo import DemoSite
 
         pipeline = _open_pipeline(create_schema=True)
         with DemoSite(preferred_ports=DEMO_PORTS) as site:
