@@ -195,6 +195,7 @@ def test_discover_merges_feeds_sitemaps_and_pages(site: DemoSite) -> None:
                 sitemaps=source.sitemaps,
                 pages=source.pages,
                 link_pattern=source.link_pattern,
+                max_items_per_feed=source.max_items_per_feed,
                 on_error=lambda url, error: errors.append((url, error.kind)),
             )
             urls = [d.url for d in found]
@@ -265,6 +266,7 @@ def test_old_child_sitemaps_are_not_fetched() -> None:
                 fetcher,
                 FetchPolicy.from_source(Defaults(), min_delay_s=0.0, timeout_s=2.0),
                 sitemaps=[base + "/index.xml"],
+                max_items_per_feed=Defaults().max_items_per_feed,
                 not_before=now - timedelta(days=7),
             )
     finally:
