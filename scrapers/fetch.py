@@ -404,7 +404,7 @@ class Fetcher:
             location = response.headers.get("location")
             if not location:
                 raise IngestError(ErrorKind.REDIRECT, f"{url}: {status} without a Location")
-            return location
+            return str(location)
         if status == 304:
             return FetchResult(
                 url=url,

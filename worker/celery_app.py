@@ -145,15 +145,16 @@ def _require_flower_auth(settings: Settings) -> None:
     the metrics name every task and worker."""
     from tornado.options import options
 
+    credentials = settings.flower_basic_auth
     problem = (
-        "Flower needs credentials: set WIREFEED_FLOWER_BASIC_AUTH=user:password"
-        if not settings.flower_basic_auth
-        else weak_flower_credentials(settings.flower_basic_auth)
+        weak_flower_credentials(credentials)
+        if credentials
+        else "Flower needs credentials: set WIREFEED_FLOWER_BASIC_AUTH=user:password"
     )
-    if problem:
+    if problem or not credentials:
         sys.stderr.write(f"error: {problem} (WIREFEED_FLOWER_BASIC_AUTH; see docs/celery.md)\n")
         raise SystemExit(2)
-    options.basic_auth = [pair.strip() for pair in settings.flower_basic_auth.split(",")]
+    options.basic_auth = [pair.strip() for pair in credentials.split(",")]
     _close_open_flower_pages()
 
 
@@ -163,8 +164,8 @@ def _close_open_flower_pages() -> None:
 
     for handler in (monitor.Metrics, monitor.Healthcheck):
         if not getattr(handler.get, "_wirefeed_auth", False):
-            handler.get = authenticated(handler.get)  # type: ignore[method-assign]
-            handler.get._wirefeed_auth = True  # type: ignore[attr-defined]
+            handler.get = authenticated(handler.get)
+            handler.get._wirefeed_auth = True
 
 
 app = make_app()

@@ -148,12 +148,12 @@ def serve(port: int, collector: StateCollector | None = None, addr: str = "0.0.0
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # unannotated upstream
     else:
         registry = REGISTRY
         _get()  # present from the first scrape, even before any work
     if collector is not None:
-        registry.register(collector)  # type: ignore[arg-type]
+        registry.register(collector)
     server, _thread = start_http_server(port, addr=addr, registry=registry)
     return server
 
@@ -178,4 +178,4 @@ def child_exited(pid: int) -> None:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(pid)
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]  # unannotated upstream

@@ -9,6 +9,7 @@ import logging
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
 from config.settings import Settings
 from config.sources import load_sources
@@ -34,8 +35,9 @@ def start_crawl(settings: Settings, source_names: list[str] | tuple[str, ...] | 
     return run
 
 
-def _kind(entry: dict[str, str | None]) -> ErrorKind | None:
-    return ErrorKind(entry["kind"]) if entry.get("kind") else None
+def _kind(entry: dict[str, Any]) -> ErrorKind | None:
+    kind = entry.get("kind")
+    return ErrorKind(kind) if kind else None
 
 
 def run_summary(run: Run) -> CrawlSummary:
@@ -46,9 +48,15 @@ def run_summary(run: Run) -> CrawlSummary:
     for name in json.loads(records.meta.get("sources", "[]")):
         summary.source(name)
     for name, entry in records.discovered.items():
-        counts = {key: int(entry.get(key, 0)) for key in ("discovered", "skipped_fresh", "skipped_old")}
         errors = Counter({str(k): int(v) for k, v in (entry.get("errors") or {}).items()})
-        summary.add_discovery(Discovery(name, errors=errors, **counts))
+        discovery = Discovery(
+            name,
+            discovered=int(entry.get("discovered", 0)),
+            skipped_fresh=int(entry.get("skipped_fresh", 0)),
+            skipped_old=int(entry.get("skipped_old", 0)),
+            errors=errors,
+        )
+        summary.add_discovery(discovery)
     for entry in records.fetches:
         status = "rejected" if entry["status"] == "error" else entry["status"]
         job = PageJob(url="", source=entry["source"])

@@ -124,7 +124,7 @@ def begin() -> Pipeline:
 
 
 # -- the base task ---------------------------------------------------------------------------------------
-class WirefeedTask(Task):
+class WirefeedTask(Task[..., Any]):
     """Retry policy, dead letters and run bookkeeping shared by every wirefeed task."""
 
     autoretry_for = TRANSIENT
@@ -147,17 +147,24 @@ class WirefeedTask(Task):
         try:
             return super().retry(*args, **kwargs)
         except Reject as reject:
-            if reject.requeue:
+            # celery-types does not declare Reject's reason and requeue, which Celery sets on every Reject.
+            reason, requeue = reject.reason, reject.requeue  # type: ignore[attr-defined]
+            if requeue:
                 raise
-            log.warning("%s: retry not published (%s); requeueing the message", self.name, reject.reason)
-            raise Reject(reject.reason, requeue=True) from None
+            log.warning("%s: retry not published (%s); requeueing the message", self.name, reason)
+            raise Reject(reason, requeue=True) from None
 
     def done(self, run_id: str | None) -> None:
         """The task has finished for good (success, or failure after its retries)."""
         client = state_redis()
         count_done(client, self.name)
         if run_id:
-            Run(client, run_id).finish(self.request.id)
+            Run(client, run_id).finish(self.task_id)
+
+    @property
+    def task_id(self) -> str:
+        """This delivery's id ("-" when the function is called directly, outside a worker)."""
+        return self.request.id or "-"
 
     #: The task starts a run of its own when it was sent without one (crawl_source from beat).
     owns_run = False
@@ -225,7 +232,7 @@ def ingest_item(
     check_payload(self.name, {"item": item, "source": source, "run_id": run_id})
     current = begin()
     decision = current.ingest_item(item, source=source)
-    _record(run_id, decision, _source_of(item, source), self.request.id)
+    _record(run_id, decision, _source_of(item, source), self.task_id)
     self.done(run_id)
     return decision.to_dict()
 
@@ -307,9 +314,8 @@ def ingest_html(
 def _source_of(item: Any, source: str | None) -> str | None:
     if source:
         return source
-    if isinstance(item, dict) and isinstance(item.get("source"), str):
-        return item["source"]
-    return None
+    named = item.get("source") if isinstance(item, dict) else None
+    return named if isinstance(named, str) else None
 
 
 # -- fetch queue -----------------------------------------------------------------------------------------
@@ -378,7 +384,8 @@ def fetch_article(
         # so the task does not multiply it. The failure is final for this run, recorded once, and the
         # URL's crawl state marks it for a retry on the next run, exactly as in the in-process crawl.
         # The task still retries what the fetcher cannot: the database or Redis being down.
-        current.record_error(url, source, "fetch", IngestError(result.error_kind, result.message or "failed"))
+        kind = result.error_kind or ErrorKind.INTERNAL
+        current.record_error(url, source, "fetch", IngestError(kind, result.message or "failed"))
         if run is not None:
             run.record_fetch(url, source, "error", str(result.error_kind))
     elif result.status == "not_modified":
