@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from config.sources import parse_sources
-from scrapers.demo_server import DemoSite
 from worker.crawl import crawl, make_fetcher
+from worker.demo import DemoSite
 from worker.pipeline import Pipeline
 from worker.store import Store
 

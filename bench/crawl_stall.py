@@ -29,7 +29,6 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from scrapers.demo_server import DemoSite  # noqa: E402
 from tests.celery_support import (  # noqa: E402
     flush,
     fresh_database,
@@ -39,6 +38,7 @@ from tests.celery_support import (  # noqa: E402
     worker_env,
 )
 from tests.hostile_servers import Behaviour, HostileServer  # noqa: E402
+from worker.demo import DemoSite  # noqa: E402
 
 LISTING = (
     b"<html><body><h1>News</h1>"

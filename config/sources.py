@@ -1,8 +1,10 @@
 """Schema and loader of the sources file (``config/sources.yaml``).
 
 The file is edited by hand by people who are not reading our code, so every mistake must come back as
-one message naming the source and the field, not as a traceback. Defaults are merged into each source at
-load time: downstream code reads ``source.min_delay_s`` and never has to know where a value came from.
+one message naming the source and the field, not as a traceback. Every default is written once, on
+``Defaults``; a ``Source`` is a ``Defaults`` plus its own fields, and the file's ``defaults`` section
+replaces whatever a source leaves unset at load time: downstream code reads ``source.min_delay_s`` (never
+None) and never has to know where a value came from.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ def parse_duration(value: Any) -> timedelta:
 
 
 class Defaults(BaseModel):
-    """Values every source inherits unless it sets its own."""
+    """Values every source inherits unless it sets its own: the one place their defaults are written
+    (``scrapers.fetch.FetchPolicy`` and the crawl read them from a loaded source)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -81,8 +84,9 @@ class Defaults(BaseModel):
 _INHERITED = tuple(Defaults.model_fields)
 
 
-class Source(BaseModel):
-    """One outlet. Fields left unset take the file's ``defaults`` (filled in by ``SourcesFile``)."""
+class Source(Defaults):
+    """One outlet. The fields inherited from ``Defaults`` that the file leaves unset take its ``defaults``
+    section (filled in by ``SourcesFile``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -95,18 +99,13 @@ class Source(BaseModel):
     adapter: str | None = None
     enabled: bool = True
 
-    user_agent: str | None = None
-    min_delay_s: float | None = Field(default=None, ge=0.0, le=3600.0)
-    timeout_s: float | None = Field(default=None, gt=0.0, le=600.0)
-    max_bytes: int | None = Field(default=None, ge=1024)
-    max_retries: int | None = Field(default=None, ge=0, le=10)
-    max_redirects: int | None = Field(default=None, ge=0, le=20)
-    retry_after_cap_s: float | None = Field(default=None, ge=0.0)
-    backoff_base_s: float | None = Field(default=None, ge=0.0)
-    max_age_days: float | None = Field(default=None, gt=0.0)
-    revisit_after: timedelta | None = None
-    max_items_per_feed: int | None = Field(default=None, ge=1)
-    max_pages_per_run: int | None = Field(default=None, ge=1)
+    @model_validator(mode="before")
+    @classmethod
+    def _unset_nulls(cls, data: Any) -> Any:
+        """``max_age_days:`` left empty (null) means "the file's default", as leaving it out does."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (v is None and k in Defaults.model_fields)}
+        return data
 
     @field_validator("name")
     @classmethod
@@ -150,11 +149,6 @@ class Source(BaseModel):
             "expected a cron expression such as '*/15 * * * *' or an interval such as 'every 15m'"
         )
 
-    @field_validator("revisit_after", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> timedelta | None:
-        return None if value is None else parse_duration(value)
-
     @field_validator("adapter")
     @classmethod
     def _adapter(cls, value: str | None) -> str | None:
@@ -175,7 +169,6 @@ class Source(BaseModel):
             raise ValueError("pages need a link_pattern that article links match")
         return self
 
-    # After SourcesFile fills them, the inherited fields are never None; these give typed access.
     @property
     def schedule_interval(self) -> timedelta | None:
         """The interval of an ``every ...`` schedule, None for a cron expression."""
@@ -202,7 +195,7 @@ class SourcesFile(BaseModel):
                 raise ValueError(f"source name {source.name!r} appears twice")
             seen.add(source.name)
             for name in _INHERITED:
-                if getattr(source, name) is None:
+                if name not in source.model_fields_set:
                     setattr(source, name, getattr(self.defaults, name))
         return self
 

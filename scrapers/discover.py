@@ -241,7 +241,7 @@ def discover(
     sitemaps: Iterable[str] = (),
     pages: Iterable[str] = (),
     link_pattern: str | None = None,
-    max_items_per_feed: int = 500,
+    max_items_per_feed: int,
     on_error: ErrorSink | None = None,
     not_before: datetime | None = None,
     should_stop: Callable[[], bool] | None = None,
@@ -250,76 +250,85 @@ def discover(
     gave. A failing feed or sitemap is reported to ``on_error`` and the others still count. Child
     sitemaps whose index ``<lastmod>`` is before ``not_before`` are not fetched: a news site's index
     lists years of monthly archives, and only the recent ones can hold articles young enough to keep."""
-    by_url: dict[str, Discovered] = {}
+    listings = _Listings(fetcher, policy, max_items_per_feed, on_error, should_stop)
+    listings.read_feeds(feeds)
+    listings.read_sitemaps(sitemaps, not_before)
+    listings.read_pages(pages, link_pattern)
+    return list(listings.by_url.values())
 
-    def add(items: Iterable[Discovered]) -> None:
+
+@dataclass(slots=True)
+class _Listings:
+    """One source's discovery: what its listings named so far, merged by URL."""
+
+    fetcher: Fetcher
+    policy: FetchPolicy
+    max_items: int
+    on_error: ErrorSink | None
+    should_stop: Callable[[], bool] | None
+    by_url: dict[str, Discovered] = field(default_factory=dict)
+
+    def add(self, items: Iterable[Discovered]) -> None:
         for item in items:
-            known = by_url.get(item.url)
+            known = self.by_url.get(item.url)
             if known is None:
-                by_url[item.url] = item
+                self.by_url[item.url] = item
             else:
                 known.merge(item)
 
-    def report(url: str, error: IngestError) -> None:
-        if on_error is not None:
-            on_error(url, error)
+    def report(self, url: str, error: IngestError) -> None:
+        if self.on_error is not None:
+            self.on_error(url, error)
 
-    def stopping() -> bool:
-        return should_stop is not None and should_stop()
+    def stopping(self) -> bool:
+        return self.should_stop is not None and self.should_stop()
 
-    for feed in feeds:
-        if stopping():
-            return list(by_url.values())
-        try:
-            result = fetcher.fetch(feed, policy, kind="feed")
-            add(parse_feed(result.content, result.final_url, max_items=max_items_per_feed))
-        except IngestError as error:
-            report(feed, error)
+    def read_feeds(self, feeds: Iterable[str]) -> None:
+        for feed in feeds:
+            if self.stopping():
+                return
+            try:
+                result = self.fetcher.fetch(feed, self.policy, kind="feed")
+                self.add(parse_feed(result.content, result.final_url, max_items=self.max_items))
+            except IngestError as error:
+                self.report(feed, error)
 
-    queue: list[tuple[str, int]] = [(url, 0) for url in sitemaps]
-    visited: set[str] = set()
-    while queue and len(visited) < MAX_SITEMAPS_PER_SOURCE and not stopping():
-        url, depth = queue.pop(0)
-        key = try_canonicalize(url) or url
-        if key in visited:
-            continue
-        visited.add(key)
-        try:
-            result = fetcher.fetch(url, policy, kind="sitemap")
-            parsed = parse_sitemap(result.content, result.final_url, max_bytes=policy.max_bytes * 5)
-        except IngestError as error:
-            report(url, error)
-            continue
-        add(parsed.urls[: max_items_per_feed * 10])
-        if parsed.sitemaps and depth + 1 > MAX_SITEMAP_DEPTH:
-            report(
-                url,
-                IngestError(
-                    ErrorKind.PARSE, f"{url}: sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH}"
-                ),
+    def read_sitemaps(self, sitemaps: Iterable[str], not_before: datetime | None) -> None:
+        """Sitemaps and the children their indexes name, breadth first, within a depth and a count."""
+        queue: list[tuple[str, int]] = [(url, 0) for url in sitemaps]
+        visited: set[str] = set()
+        while queue and len(visited) < MAX_SITEMAPS_PER_SOURCE and not self.stopping():
+            url, depth = queue.pop(0)
+            key = try_canonicalize(url) or url
+            if key in visited:
+                continue
+            visited.add(key)
+            try:
+                result = self.fetcher.fetch(url, self.policy, kind="sitemap")
+                parsed = parse_sitemap(result.content, result.final_url, max_bytes=self.policy.max_bytes * 5)
+            except IngestError as error:
+                self.report(url, error)
+                continue
+            self.add(parsed.urls[: self.max_items * 10])
+            if parsed.sitemaps and depth + 1 > MAX_SITEMAP_DEPTH:
+                message = f"{url}: sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH}"
+                self.report(url, IngestError(ErrorKind.PARSE, message))
+                continue
+            queue.extend(
+                (child, depth + 1)
+                for child in parsed.sitemaps
+                if not_before is None
+                or (modified := parsed.sitemap_lastmod.get(child)) is None
+                or modified >= not_before
             )
-            continue
-        queue.extend(
-            (child, depth + 1)
-            for child in parsed.sitemaps
-            if not_before is None
-            or (modified := parsed.sitemap_lastmod.get(child)) is None
-            or modified >= not_before
-        )
 
-    for page in pages:
-        if stopping():
-            break
-        try:
-            result = fetcher.fetch(page, policy, kind="page")
-            add(
-                parse_section(
-                    result.text or result.content,
-                    result.final_url,
-                    link_pattern,
-                    max_items=max_items_per_feed,
-                )
-            )
-        except IngestError as error:
-            report(page, error)
-    return list(by_url.values())
+    def read_pages(self, pages: Iterable[str], link_pattern: str | None) -> None:
+        for page in pages:
+            if self.stopping():
+                return
+            try:
+                result = self.fetcher.fetch(page, self.policy, kind="page")
+                content = result.text or result.content
+                self.add(parse_section(content, result.final_url, link_pattern, max_items=self.max_items))
+            except IngestError as error:
+                self.report(page, error)

@@ -195,10 +195,8 @@ def decode_document(data: bytes, http_charset: str | None = None) -> Decoded:
             warnings.append(f"charset {declared} declared by the page does not decode it")
 
     best = from_bytes(data[:262_144]).best()
-    if best is not None and best.encoding:
-        codec = _codec_for(best.encoding) or "utf-8"
-    else:
-        codec = declared or "cp1252"
+    detected = _codec_for(best.encoding) or "utf-8" if best is not None and best.encoding else None
+    codec = detected or declared or "cp1252"
     text = data.decode(codec, errors="replace")
     if is_unusable(text):
         raise IngestError(ErrorKind.ENCODING, "bytes decode to no usable text")

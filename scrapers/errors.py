@@ -29,12 +29,14 @@ class ErrorKind(StrEnum):
 
 
 class IngestError(Exception):
-    """A failure that belongs to one item; the run records it and carries on."""
+    """A failure that belongs to one item; the run records it and carries on. ``status`` is the HTTP
+    status of a refusal that had one (404, 503...), for the crawl state and the fetch metrics."""
 
-    def __init__(self, kind: ErrorKind, message: str) -> None:
+    def __init__(self, kind: ErrorKind, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.status = status
 
     def __str__(self) -> str:
         return f"{self.kind.value}: {self.message}"

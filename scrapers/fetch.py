@@ -33,7 +33,6 @@ from scrapers.urls import canonicalize, host_key, origin
 Kind = Literal["page", "feed", "sitemap", "robots"]
 __all__ = ["FetchPolicy", "FetchResult", "Fetcher", "HostGuard", "Resolver", "bounded_decompress"]
 
-DEFAULT_USER_AGENT = "wirefeed/0.1 (+https://github.com/wirefeed/wirefeed)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 XML_TYPES = frozenset(
@@ -68,21 +67,24 @@ MAGIC = (
 
 @dataclass(frozen=True, slots=True)
 class FetchPolicy:
-    """The per-source limits; built from a ``config.sources.Source`` (see ``from_source``)."""
+    """The per-source limits. Their defaults are the sources schema's (``config.sources.Defaults``), never
+    written here: a policy is built from a loaded source (``from_source``), or from the schema's defaults
+    when a URL belongs to no source."""
 
-    user_agent: str = DEFAULT_USER_AGENT
-    min_delay_s: float = 2.0
-    timeout_s: float = 20.0
-    max_bytes: int = 10_000_000
-    max_retries: int = 3
-    max_redirects: int = 5
-    retry_after_cap_s: float = 60.0
-    backoff_base_s: float = 1.0
+    user_agent: str
+    min_delay_s: float
+    timeout_s: float
+    max_bytes: int
+    max_retries: int
+    max_redirects: int
+    retry_after_cap_s: float
+    backoff_base_s: float
 
     @classmethod
-    def from_source(cls, source: Any) -> FetchPolicy:
+    def from_source(cls, source: Any, **overrides: Any) -> FetchPolicy:
+        """The policy of anything that has the limits as attributes (a ``Source``, or ``Defaults``)."""
         values = {name: getattr(source, name) for name in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in values.items() if v is not None})
+        return cls(**{**values, **overrides})
 
 
 @dataclass(slots=True)
@@ -108,13 +110,20 @@ class FetchResult:
 
 class _Retryable(Exception):
     def __init__(
-        self, kind: ErrorKind, message: str, wait_s: float | None = None, *, timeout: bool = False
+        self,
+        kind: ErrorKind,
+        message: str,
+        wait_s: float | None = None,
+        *,
+        timeout: bool = False,
+        status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.wait_s = wait_s
         self.timeout = timeout
+        self.status = status
 
 
 def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: str) -> Iterator[bytes]:
@@ -353,9 +362,8 @@ class Fetcher:
                 exhausted = attempt > policy.max_retries or (error.timeout and timed_out)
                 timed_out = timed_out or error.timeout
                 if exhausted:
-                    final = IngestError(error.kind, f"{url}: {error.message} (after {attempt} attempts)")
-                    final.status = getattr(error, "status", 0)  # type: ignore[attr-defined]
-                    raise final from None
+                    message = f"{url}: {error.message} (after {attempt} attempts)"
+                    raise IngestError(error.kind, message, status=error.status) from None
                 backoff = policy.backoff_base_s * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
                 wait = (
                     backoff
@@ -396,7 +404,7 @@ class Fetcher:
             location = response.headers.get("location")
             if not location:
                 raise IngestError(ErrorKind.REDIRECT, f"{url}: {status} without a Location")
-            return location
+            return str(location)
         if status == 304:
             return FetchResult(
                 url=url,
@@ -407,15 +415,10 @@ class Fetcher:
                 last_modified=response.headers.get("last-modified"),
             )
         if status in RETRY_STATUSES:
-            error = _Retryable(
-                ErrorKind.HTTP_STATUS, f"HTTP {status}", _retry_after(response.headers.get("retry-after"))
-            )
-            error.status = status  # type: ignore[attr-defined]
-            raise error
+            wait = _retry_after(response.headers.get("retry-after"))
+            raise _Retryable(ErrorKind.HTTP_STATUS, f"HTTP {status}", wait, status=status)
         if not 200 <= status < 300:
-            error_final = IngestError(ErrorKind.HTTP_STATUS, f"{url}: HTTP {status}")
-            error_final.status = status  # type: ignore[attr-defined]
-            raise error_final
+            raise IngestError(ErrorKind.HTTP_STATUS, f"{url}: HTTP {status}", status=status)
         content_type = response.headers.get("content-type", "")
         media = _media_type(content_type)
         self._check_type(url, media, kind)

@@ -13,6 +13,7 @@ legal there.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 import uuid
@@ -40,10 +41,12 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 0
 """
 
-# Push the host's next allowed time to at least now + ARGV[2] ms, then drop our lease if still ours.
+# Push the host's next allowed time to at least now + ARGV[2] ms, then drop our lease if still ours. "now"
+# is rounded up to the millisecond: rounded down, the next request could come up to 1 ms before the pause
+# is over.
 _RELEASE = """
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(t[1]) * 1000 + math.ceil(tonumber(t[2]) / 1000)
 local after = now + tonumber(ARGV[2])
 local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
 if after > nxt then
@@ -96,13 +99,13 @@ class RedisHostGate:
         try:
             yield
         finally:
-            self._release(keys=keys, args=[token, int(max(0.0, min_delay_s) * 1000)])
+            self._release(keys=keys, args=[token, math.ceil(max(0.0, min_delay_s) * 1000)])
 
     def slot(self, host: str, min_delay_s: float) -> AbstractContextManager[None]:
         return self._slot(host, min_delay_s)
 
     def defer(self, host: str, seconds: float) -> None:
-        self._release(keys=self._keys(host), args=["", int(max(0.0, seconds) * 1000)])
+        self._release(keys=self._keys(host), args=["", math.ceil(max(0.0, seconds) * 1000)])
 
 
 class RedisRobotsCache:

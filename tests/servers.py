@@ -148,10 +148,8 @@ class ValkeyProcess:
         return f"redis://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        if self.durable:
-            persistence = ["--appendonly", "yes", "--appendfsync", "always"]
-        else:
-            persistence = ["--appendonly", "no"]
+        fsync = ["--appendonly", "yes", "--appendfsync", "always"]
+        persistence = fsync if self.durable else ["--appendonly", "no"]
         self.proc = subprocess.Popen(
             [
                 valkey_binary(),

@@ -16,7 +16,9 @@ import yaml
 from celery.schedules import crontab, schedule
 
 from tests.celery_support import ROOT, CeleryProcess, flush, redis_db, start_worker, worker_env
-from worker.queueing import Run, crawl_lock_key, queue_depths, take_crawl_lock
+from worker.crawl_locks import crawl_lock_key, take_crawl_lock
+from worker.queue_metrics import queue_depths
+from worker.runs import Run
 
 pytestmark = [pytest.mark.integration, pytest.mark.redis]
 
@@ -126,7 +128,7 @@ def test_a_crawl_still_running_is_not_started_twice(redis_url: str, tmp_path: Pa
         worker.wait_for_log(r"ready\.")
         script = (
             "import json; from config.settings import get_settings; "
-            "from worker.queueing import start_crawl; "
+            "from worker.queued_crawl import start_crawl; "
             "print(json.dumps(start_crawl(get_settings(), ['alpha']).wait(timeout_s=60).to_dict()))"
         )
         result = subprocess.run(

@@ -15,9 +15,10 @@ from sqlalchemy.orm import aliased
 
 from config.settings import load_settings
 from config.sources import parse_sources
-from scrapers.demo_server import DemoSite
 from tests.celery_support import flush, fresh_database, redis_db, start_worker, wirefeed, worker_env
+from tests.demo_oracle import expected_of
 from worker.crawl import crawl, make_fetcher
+from worker.demo import DemoSite
 from worker.models import ArticleRecord, DuplicateRecord, IngestErrorRecord
 from worker.pipeline import Pipeline
 from worker.store import Store
@@ -92,7 +93,7 @@ def test_enqueued_crawl_matches_the_in_process_crawl(
             process.stop()
         queued_summary = json.loads(stdout)
         queued_log = site.requests()[local_requests:]
-        expected = site.expected()
+        expected = expected_of(site)
         local, queued = _records(db_local), _records(db_queued)
 
     # The in-process crawl is the reference (its correctness is tests/test_crawl.py's business). Every

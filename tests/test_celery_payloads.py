@@ -13,6 +13,7 @@ GOOD = {"url": "https://news.example/a", "title": "T", "text": "word " * 40}
 
 
 def test_every_task_has_a_payload_model() -> None:
+    tasks.app.loader.import_default_modules()  # as the worker does: every module of the app's ``include``
     names = {name for name in tasks.app.tasks if name.startswith("wirefeed.")}
     assert names == set(PAYLOADS)
 

@@ -19,13 +19,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from config.sources import SourcesError, SourcesFile, load_sources, parse_sources
+from config.sources import Defaults, Source, SourcesError, SourcesFile, load_sources, parse_sources
 from scrapers.article import Article
-from scrapers.demo_server import DemoSite
 from scrapers.discover import Discovered
 from scrapers.fetch import Fetcher
+from tests.demo_oracle import expected_of
 from worker.crawl import CrawlSummary, PageFetch, PageJob, _decide, crawl, make_fetcher
 from worker.crawl_state import UrlState, fill_rates, get_state
+from worker.demo import DemoSite
 from worker.models import ArticleRecord, ArticleVersion, DuplicateRecord, IngestErrorRecord
 from worker.pipeline import Pipeline
 from worker.store import Store
@@ -79,7 +80,7 @@ def _rows(store: Store, model: type) -> list:
 
 # -- what is stored ------------------------------------------------------------------------------------
 def test_every_unique_article_is_stored_once(crawled: Crawled) -> None:
-    expected = crawled.site.expected()
+    expected = expected_of(crawled.site)
     stored = [row.canonical_url for row in _rows(crawled.store, ArticleRecord)]
     assert len(stored) == len(set(stored))
     assert expected.stored <= set(stored), expected.stored - set(stored)
@@ -90,7 +91,7 @@ def test_every_unique_article_is_stored_once(crawled: Crawled) -> None:
 
 
 def test_every_syndicated_copy_is_a_duplicate_of_the_stored_one(crawled: Crawled) -> None:
-    expected = crawled.site.expected()
+    expected = expected_of(crawled.site)
     ids = {row.canonical_url: row.id for row in _rows(crawled.store, ArticleRecord)}
     duplicates = {row.url: row for row in _rows(crawled.store, DuplicateRecord)}
     for copies in expected.syndicated.values():
@@ -103,7 +104,7 @@ def test_every_syndicated_copy_is_a_duplicate_of_the_stored_one(crawled: Crawled
 
 
 def test_hostile_cases_are_refused_with_the_right_kind(crawled: Crawled) -> None:
-    expected = crawled.site.expected()
+    expected = expected_of(crawled.site)
     recorded = {(row.url, row.kind) for row in _rows(crawled.store, IngestErrorRecord)}
     for url, kind in expected.refused.items():
         assert (url, kind) in recorded, (url, kind)
@@ -133,7 +134,7 @@ def test_old_articles_are_not_fetched(crawled: Crawled) -> None:
     old_paths = {
         a.path
         for a in crawled.site.articles
-        if crawled.site.url(a.outlet, a.path) in crawled.site.expected().too_old
+        if crawled.site.url(a.outlet, a.path) in expected_of(crawled.site).too_old
     }
     assert old_paths
     assert not [r for r in crawled.site.requests() if r.path in old_paths and r.time <= crawled.ended]
@@ -146,7 +147,7 @@ def _first_run(crawled: Crawled, outlet: str | None = None) -> list:
 
 
 def test_no_disallowed_path_was_requested_and_robots_came_first(crawled: Crawled) -> None:
-    expected = crawled.site.expected()
+    expected = expected_of(crawled.site)
     log = _first_run(crawled)
     assert not [r for r in log if any(r.path.startswith(p) for p in expected.disallowed_paths)]
     for outlet in crawled.site.base_urls:
@@ -173,7 +174,7 @@ def test_hosts_were_crawled_concurrently(crawled: Crawled) -> None:
 
 def test_summary_counts(crawled: Crawled) -> None:
     total = crawled.summary.total
-    expected = crawled.site.expected()
+    expected = expected_of(crawled.site)
     assert total.stored == len(expected.stored) + len(expected.syndicated)
     assert total.duplicates == sum(len(c) - 1 for c in expected.syndicated.values())
     assert total.new_versions == 0 and not crawled.summary.interrupted
@@ -277,6 +278,21 @@ def test_revisit_decisions() -> None:
     assert _decide(old, _state(fetched_at=NOW - timedelta(hours=7), lastmod=None), source, NOW) is None
     assert _decide(fresh, _state(status="error:fetch"), source, NOW) == "retry"
     assert _decide(fresh, _state(status="error:robots"), source, NOW) is None
+
+
+def test_a_source_is_never_without_its_limits() -> None:
+    """The schema's defaults are the only ones: a source built or loaded without a limit has the
+    schema's value, never None for each reader to replace with a default of its own."""
+    bare = Source(name="s", feeds=["https://s.example/f"])
+    assert bare.max_age_days == Defaults().max_age_days and bare.revisit_after == Defaults().revisit_after
+    loaded = parse_sources(
+        {"defaults": {"max_age_days": 3}, "sources": [{"name": "s", "feeds": ["https://s.example/f"]}]}
+    ).sources[0]
+    assert loaded.max_age_days == 3 and loaded.max_pages_per_run == Defaults().max_pages_per_run
+    empty = parse_sources(
+        {"sources": [{"name": "s", "feeds": ["https://s.example/f"], "max_age_days": None}]}
+    )
+    assert empty.sources[0].max_age_days == Defaults().max_age_days  # left empty: the default
 
 
 def test_steps_round_trip_as_json() -> None:

@@ -10,11 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from config.sources import parse_sources
-from scrapers.demo_server import DemoSite
+from config.sources import Defaults, parse_sources
 from scrapers.discover import discover, parse_feed, parse_section, parse_sitemap, parse_w3c_datetime
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy
+from worker.demo import DemoSite
 
 RSS2 = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Desk</title><link>https://news.example/</link>
@@ -195,6 +195,7 @@ def test_discover_merges_feeds_sitemaps_and_pages(site: DemoSite) -> None:
                 sitemaps=source.sitemaps,
                 pages=source.pages,
                 link_pattern=source.link_pattern,
+                max_items_per_feed=source.max_items_per_feed,
                 on_error=lambda url, error: errors.append((url, error.kind)),
             )
             urls = [d.url for d in found]
@@ -263,8 +264,9 @@ def test_old_child_sitemaps_are_not_fetched() -> None:
         with Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher:
             found = discover(
                 fetcher,
-                FetchPolicy(min_delay_s=0.0, timeout_s=2.0),
+                FetchPolicy.from_source(Defaults(), min_delay_s=0.0, timeout_s=2.0),
                 sitemaps=[base + "/index.xml"],
+                max_items_per_feed=Defaults().max_items_per_feed,
                 not_before=now - timedelta(days=7),
             )
     finally:

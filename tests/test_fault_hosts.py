@@ -16,10 +16,11 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from scrapers.demo_server import DemoSite
 from scrapers.urls import canonicalize
 from tests.celery_support import flush, fresh_database, redis_db, start_worker, wirefeed, worker_env
+from tests.demo_oracle import expected_of
 from tests.hostile_servers import Behaviour, HostileServer
+from worker.demo import DemoSite
 from worker.models import ArticleRecord, DuplicateRecord, IngestErrorRecord
 from worker.store import Store
 
@@ -50,7 +51,7 @@ def test_silent_and_trickling_hosts_through_celery(postgres_url: str, redis_url:
         }
         sources_path = tmp_path / "sources.yaml"
         sources_path.write_text(yaml.safe_dump(sources), encoding="utf-8")
-        expected = site.expected()
+        expected = expected_of(site)
         good = sorted(expected.stored)[:6]
         wire = next(copies for copies in expected.syndicated.values() if len(copies) >= 2)
         hung = [canonicalize(silent.base + "/story/1"), canonicalize(trickle.base + "/story/2")]

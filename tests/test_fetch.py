@@ -14,15 +14,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from config.settings import SettingsError, load_settings
-from scrapers.demo_server import DemoSite
+from config.sources import Defaults
 from scrapers.encoding import charset_from_content_type, decode_document
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy, HostGuard, bounded_decompress, gunzip_bounded
 from scrapers.politeness import InProcessHostGate
 from scrapers.robots import RobotsRules
 from tests.hostile_servers import Behaviour, HostileServer
+from worker.demo import DemoSite
 
-POLICY = FetchPolicy(
+POLICY = FetchPolicy.from_source(
+    Defaults(),
     user_agent="wirefeed-test/0.1",
     min_delay_s=0.15,
     timeout_s=1.0,
@@ -121,8 +123,24 @@ def test_hostile_endpoints_are_refused_with_their_kind(
     assert time.monotonic() - started < (POLICY.max_retries + 1) * POLICY.timeout_s + 3
 
 
+def test_a_refusal_carries_its_http_status_as_a_declared_field(site: DemoSite, fetcher: Fetcher) -> None:
+    """``status`` is part of the error's contract (the crawl state and the fetch metrics read it), so every
+    IngestError has it: the HTTP status of a refusal that had one, None otherwise."""
+    assert _refusal(fetcher, site.url("valley", "/news/council-minutes-2019/")).status == 404
+    assert IngestError(ErrorKind.ROBOTS, "disallowed").status is None
+
+
+def test_the_policy_has_no_defaults_of_its_own() -> None:
+    """Defaults are written once, on the sources schema: a policy comes from a loaded source."""
+    with pytest.raises(TypeError):
+        FetchPolicy()  # type: ignore[call-arg]
+    policy = FetchPolicy.from_source(Defaults(), max_retries=0)
+    assert policy.user_agent == Defaults().user_agent and policy.max_retries == 0
+
+
 def test_redirect_limit(site: DemoSite, fetcher: Fetcher) -> None:
-    policy = FetchPolicy(
+    policy = FetchPolicy.from_source(
+        Defaults(),
         user_agent=POLICY.user_agent,
         min_delay_s=POLICY.min_delay_s,
         timeout_s=POLICY.timeout_s,
@@ -227,7 +245,9 @@ def test_robots_4xx_allows_and_5xx_disallows(
 
 # -- politeness ----------------------------------------------------------------------------------------
 def test_requests_to_one_host_keep_min_delay_even_from_many_threads(site: DemoSite) -> None:
-    policy = FetchPolicy(user_agent="wirefeed-test/0.1", min_delay_s=0.25, timeout_s=2.0, max_retries=0)
+    policy = FetchPolicy.from_source(
+        Defaults(), user_agent="wirefeed-test/0.1", min_delay_s=0.25, timeout_s=2.0, max_retries=0
+    )
     articles = [a for a in site.articles if a.outlet == "northwind"][:4]
     since = time.monotonic()
     with Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher:
@@ -246,7 +266,9 @@ def test_requests_to_one_host_keep_min_delay_even_from_many_threads(site: DemoSi
 
 
 def test_crawl_delay_wins_when_larger(site: DemoSite) -> None:
-    policy = FetchPolicy(user_agent="wirefeed-test/0.1", min_delay_s=0.05, timeout_s=2.0, max_retries=0)
+    policy = FetchPolicy.from_source(
+        Defaults(), user_agent="wirefeed-test/0.1", min_delay_s=0.05, timeout_s=2.0, max_retries=0
+    )
     since = time.monotonic()
     with Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher:
         for article in [a for a in site.articles if a.outlet == "harbor"][:3]:
@@ -407,8 +429,13 @@ def test_allow_list_entry_that_means_nothing_is_refused_at_start(entry: str) -> 
 # -- hosts that stall ----------------------------------------------------------------------------------
 def test_header_trickle_ends_at_the_deadline_and_is_retried_once() -> None:
     # One byte of headers every 50 ms: every read succeeds, so per-read timeouts never fire.
-    policy = FetchPolicy(
-        user_agent="wirefeed-test/0.1", min_delay_s=0.0, timeout_s=1.0, max_retries=3, backoff_base_s=0.05
+    policy = FetchPolicy.from_source(
+        Defaults(),
+        user_agent="wirefeed-test/0.1",
+        min_delay_s=0.0,
+        timeout_s=1.0,
+        max_retries=3,
+        backoff_base_s=0.05,
     )
     with (
         HostileServer(Behaviour("trickle", interval_s=0.05)) as server,
@@ -423,8 +450,13 @@ def test_header_trickle_ends_at_the_deadline_and_is_retried_once() -> None:
 
 
 def test_silent_host_ends_at_the_deadline() -> None:
-    policy = FetchPolicy(
-        user_agent="wirefeed-test/0.1", min_delay_s=0.0, timeout_s=0.5, max_retries=3, backoff_base_s=0.05
+    policy = FetchPolicy.from_source(
+        Defaults(),
+        user_agent="wirefeed-test/0.1",
+        min_delay_s=0.0,
+        timeout_s=0.5,
+        max_retries=3,
+        backoff_base_s=0.05,
     )
     with HostileServer(Behaviour("silent")) as server, Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher:
         started = time.monotonic()

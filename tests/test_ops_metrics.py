@@ -212,12 +212,3 @@ def test_dashboard_and_scrape_config_name_real_metrics() -> None:
     assert EXPORTED - {"wirefeed_stage_seconds_count", "wirefeed_stage_seconds_sum"} <= named  # all graphed
     scrape_config = (DOCS / "prometheus.yml").read_text()
     assert "metrics_path: /metrics" in scrape_config and "wirefeed" in scrape_config
-
-
-def test_only_the_worker_command_prepares_multiprocess_metrics() -> None:
-    from worker.observe import celery_command
-
-    assert celery_command(["-A", "worker", "worker", "-Q", "process"]) == "worker"
-    assert celery_command(["--app", "worker", "beat"]) == "beat"  # "worker" here is the app, not the command
-    assert celery_command(["-A", "worker", "flower", "--port=5555"]) == "flower"
-    assert celery_command(["-A", "worker"]) is None

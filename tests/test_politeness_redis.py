@@ -13,10 +13,10 @@ import time
 import pytest
 import redis
 
-from scrapers.demo_server import DemoSite
 from scrapers.politeness_redis import RedisHostGate, RedisRobotsCache
 from scrapers.robots import RobotsRules
 from tests.celery_support import ROOT, flush, redis_db
+from worker.demo import DemoSite
 
 pytestmark = [pytest.mark.integration, pytest.mark.redis]
 
@@ -26,12 +26,15 @@ MIN_DELAY_S = 0.15
 WORKER = """
 import json, sys
 import redis
+from config.sources import Defaults
 from scrapers.fetch import Fetcher, FetchPolicy
 from scrapers.politeness_redis import RedisHostGate, RedisRobotsCache
 from scrapers.errors import IngestError
 broker, delay, urls = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
 client = redis.Redis.from_url(broker)
-policy = FetchPolicy(min_delay_s=delay, timeout_s=5, max_retries=0, user_agent="wirefeed-test/0.1")
+policy = FetchPolicy.from_source(
+    Defaults(), min_delay_s=delay, timeout_s=5, max_retries=0, user_agent="wirefeed-test/0.1"
+)
 statuses = []
 with Fetcher(gate=RedisHostGate(client), robots_cache=RedisRobotsCache(client),
              allow_private_hosts=["127.0.0.1"]) as fetcher:

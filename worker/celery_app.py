@@ -1,8 +1,9 @@
 """The Celery application: broker, queues, routing and the reliability settings, all from ``config``.
 
-Imported only by ``celery -A worker ...`` (through ``worker.__getattr__``), by the producers in
-``worker.queueing`` and by the tasks; the CLI and the plain pipeline never import it, so the embedded mode
-needs no broker. Why each reliability value is what it is: docs/celery.md.
+Imported only by ``celery -A worker ...`` (through ``worker.__getattr__``), by ``worker.producers`` and
+by the task modules; the CLI and the plain pipeline never import it, so the embedded mode needs no broker.
+The wiring runs one way: the app names its task modules (``include``, ``worker.queues.TASK_MODULES``) and
+imports none of them; they import the app. Why each reliability value is what it is: docs/celery.md.
 """
 
 from __future__ import annotations
@@ -11,25 +12,16 @@ import logging
 import sys
 from typing import Any
 
+import click
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
 from config.settings import Settings, get_settings
-from worker import observe  # a log line per task, JSON logs, the metrics endpoint (issue 11)
+from worker import observe  # noqa: F401  (its signal handlers: a log line per task, JSON logs, metrics)
+from worker.queues import QUEUES, TASK_MODULES, TASK_ROUTES
 
-observe.prepare()  # before anything imports prometheus-client
+__all__ = ["QUEUES", "TASK_ROUTES", "app", "celery_config", "make_app", "weak_flower_credentials"]
 log = logging.getLogger(__name__)
-
-QUEUES = ("discover", "fetch", "process")
-
-TASK_ROUTES: dict[str, dict[str, str]] = {
-    "wirefeed.crawl_source": {"queue": "discover"},
-    "wirefeed.fetch_article": {"queue": "fetch"},
-    "wirefeed.ingest_html": {"queue": "process"},
-    "wirefeed.ingest_item": {"queue": "process"},
-    "wirefeed.ingest_items": {"queue": "process"},
-    "wirefeed.prune": {"queue": "discover"},  # light and rare: beside the crawl scheduling
-}
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -100,9 +92,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 
 def make_app(settings: Settings | None = None) -> Celery:
     settings = settings or get_settings()
-    celery = Celery("wirefeed", include=["worker.tasks", "worker.ops_tasks"])
+    celery = Celery("wirefeed", include=list(TASK_MODULES))
     celery.config_from_object(celery_config(settings))
-    # Arguments shown in Flower and logs are trimmed by our own producers (worker.queueing); these caps
+    # Arguments shown in Flower and logs are trimmed by our own producers (worker.producers); these caps
     # catch everything else, e.g. retries and messages re-sent by Celery itself.
     celery.amqp.argsrepr_maxsize = 300
     celery.amqp.kwargsrepr_maxsize = 600
@@ -148,20 +140,21 @@ def weak_flower_credentials(value: str) -> str | None:
 
 def _require_flower_auth(settings: Settings) -> None:
     """Flower shows task arguments and can revoke tasks: it never runs open, nor behind a password from an
-    example file. The credentials come from our settings and reach Flower through its own environment
-    variable, which it reads after loading the app. Flower leaves /metrics and /healthcheck open even
-    with basic auth on; they are closed here too, since the metrics name every task and worker."""
-    import os
+    example file. The credentials come from our settings and replace whatever Flower's own options held.
+    Flower leaves /metrics and /healthcheck open even with basic auth on; they are closed here too, since
+    the metrics name every task and worker."""
+    from tornado.options import options
 
+    credentials = settings.flower_basic_auth
     problem = (
-        "Flower needs credentials: set WIREFEED_FLOWER_BASIC_AUTH=user:password"
-        if not settings.flower_basic_auth
-        else weak_flower_credentials(settings.flower_basic_auth)
+        weak_flower_credentials(credentials)
+        if credentials
+        else "Flower needs credentials: set WIREFEED_FLOWER_BASIC_AUTH=user:password"
     )
-    if problem:
+    if problem or not credentials:
         sys.stderr.write(f"error: {problem} (WIREFEED_FLOWER_BASIC_AUTH; see docs/celery.md)\n")
         raise SystemExit(2)
-    os.environ["FLOWER_BASIC_AUTH"] = settings.flower_basic_auth
+    options.basic_auth = [pair.strip() for pair in credentials.split(",")]
     _close_open_flower_pages()
 
 
@@ -171,19 +164,17 @@ def _close_open_flower_pages() -> None:
 
     for handler in (monitor.Metrics, monitor.Healthcheck):
         if not getattr(handler.get, "_wirefeed_auth", False):
-            handler.get = authenticated(handler.get)  # type: ignore[method-assign]
-            handler.get._wirefeed_auth = True  # type: ignore[attr-defined]
+            handler.get = authenticated(handler.get)
+            handler.get._wirefeed_auth = True
 
 
 app = make_app()
 
-if "flower" in sys.argv[1:]:
-    _require_flower_auth(get_settings())
 
-
-@signals.worker_process_init.connect
-def _fresh_process(**_: Any) -> None:
-    """Each forked child opens its own database pool and Redis connections on first use."""
-    from worker import tasks
-
-    tasks.reset_process_state()
+@signals.import_modules.connect
+def _guard_flower(**_: Any) -> None:
+    """Flower loads the task modules as it starts (``Flower.__init__``): the moment to refuse it, and to
+    hand it our credentials. Workers and beat load them too; the running command tells them apart."""
+    context = click.get_current_context(silent=True)
+    if context is not None and context.info_name == "flower":
+        _require_flower_auth(get_settings())

@@ -18,12 +18,15 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any, TypeVar
+
+from pydantic import ConfigDict, PlainSerializer, TypeAdapter, field_serializer, field_validator
+from pydantic.dataclasses import dataclass
 
 from config.settings import Settings
-from config.sources import Source
+from config.sources import Defaults, Source
 from scrapers.article import Article
 from scrapers.discover import Discovered, discover
 from scrapers.errors import ErrorKind, IngestError
@@ -41,15 +44,15 @@ log = logging.getLogger(__name__)
 
 
 # -- values passed between steps ----------------------------------------------------------------------
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+# Pydantic dataclasses: plain to build (positionally too), and one declaration gives both the JSON form a
+# Celery message carries and its validation on the way back in.
+IsoDatetime = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str, when_used="json")]
+Seconds = Annotated[
+    float, PlainSerializer(lambda value: round(value, 3), return_type=float, when_used="json")
+]
 
 
-def _from_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-@dataclass(slots=True)
+@dataclass(slots=True, config=ConfigDict(extra="forbid"))
 class PageJob:
     """One URL to fetch, with the validators for a conditional GET and why it is being fetched."""
 
@@ -58,18 +61,14 @@ class PageJob:
     reason: str = "new"  # "new", "updated" (listing date moved), "revisit", "retry"
     etag: str | None = None
     last_modified: str | None = None
-    lastmod: datetime | None = None  # the listing's date, saved once the page is decided
+    lastmod: IsoDatetime | None = None  # the listing's date, saved once the page is decided
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["lastmod"] = _iso(self.lastmod)
-        return data
+        return _dump(PageJob, self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PageJob:
-        values = dict(data)
-        values["lastmod"] = _from_iso(values.get("lastmod"))
-        return cls(**values)
+        return _load(cls, data)
 
 
 @dataclass(slots=True)
@@ -82,7 +81,7 @@ class Discovery:
     errors: Counter[str] = field(default_factory=Counter)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, config=ConfigDict(extra="forbid"))
 class PageFetch:
     """What one fetch ended with: ``status`` is "fetched", "not_modified" or "rejected"."""
 
@@ -92,25 +91,39 @@ class PageFetch:
     text: str | None = None
     etag: str | None = None
     last_modified: str | None = None
-    fetched_at: datetime | None = None
+    fetched_at: IsoDatetime | None = None
     error_kind: ErrorKind | None = None
     message: str | None = None
     http_status: int | None = None  # the HTTP status of a refusal, when there was one (404, 503...)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["job"] = self.job.to_dict()
-        data["fetched_at"] = _iso(self.fetched_at)
-        data["error_kind"] = self.error_kind.value if self.error_kind else None
-        return data
+        return _dump(PageFetch, self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PageFetch:
-        values = dict(data)
-        values["job"] = PageJob.from_dict(values["job"])
-        values["fetched_at"] = _from_iso(values.get("fetched_at"))
-        values["error_kind"] = ErrorKind(values["error_kind"]) if values.get("error_kind") else None
-        return cls(**values)
+        return _load(cls, data)
+
+
+_T = TypeVar("_T")
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+
+
+def _adapter(kind: type[Any]) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(kind)
+    if adapter is None:
+        adapter = _ADAPTERS[kind] = TypeAdapter(kind)
+    return adapter
+
+
+def _dump(kind: type[Any], value: Any) -> dict[str, Any]:
+    """The JSON-able form of a step's value (what a Celery message or ``--json`` carries)."""
+    data: dict[str, Any] = _adapter(kind).dump_python(value, mode="json")
+    return data
+
+
+def _load(kind: type[_T], data: dict[str, Any]) -> _T:
+    value: _T = _adapter(kind).validate_python(data)
+    return value
 
 
 # -- the summary --------------------------------------------------------------------------------------
@@ -140,7 +153,7 @@ class SourceSummary:
     duplicates: int = 0
     unchanged: int = 0
     errors: Counter[str] = field(default_factory=Counter)
-    elapsed_s: float = 0.0
+    elapsed_s: Seconds = 0.0
 
     @property
     def error_count(self) -> int:
@@ -180,25 +193,33 @@ class SourceSummary:
         self.elapsed_s = max(self.elapsed_s, other.elapsed_s)
 
     def to_dict(self) -> dict[str, Any]:
-        data = {name: getattr(self, name) for name in COUNTERS}
-        data.update(name=self.name, errors=dict(self.errors), elapsed_s=round(self.elapsed_s, 3))
-        return data
+        return _dump(SourceSummary, self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SourceSummary:
-        summary = cls(data["name"], **{name: int(data.get(name, 0)) for name in COUNTERS})
-        summary.errors = Counter({str(k): int(v) for k, v in (data.get("errors") or {}).items()})
-        summary.elapsed_s = float(data.get("elapsed_s", 0.0))
-        return summary
+        return _load(cls, data)
 
 
 @dataclass(slots=True)
 class CrawlSummary:
+    """What a crawl did, per source; its JSON form (``wirefeed crawl --json``) lists the sources."""
+
     sources: dict[str, SourceSummary] = field(default_factory=dict)
-    started_at: datetime = field(default_factory=utcnow)
-    elapsed_s: float = 0.0
+    started_at: IsoDatetime = field(default_factory=utcnow)
+    elapsed_s: Seconds = 0.0
     interrupted: bool = False
     fill_alerts: list[str] = field(default_factory=list)
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _by_name(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return {item["name"]: item for item in value if isinstance(item, dict)}
+        return value
+
+    @field_serializer("sources", when_used="json")
+    def _as_list(self, value: dict[str, SourceSummary]) -> list[SourceSummary]:
+        return list(value.values())
 
     def source(self, name: str) -> SourceSummary:
         if name not in self.sources:
@@ -223,33 +244,20 @@ class CrawlSummary:
         return total
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "sources": [s.to_dict() for s in self.sources.values()],
-            "started_at": self.started_at.isoformat(),
-            "elapsed_s": round(self.elapsed_s, 3),
-            "interrupted": self.interrupted,
-            "fill_alerts": list(self.fill_alerts),
-        }
+        return _dump(CrawlSummary, self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CrawlSummary:
-        summary = cls(
-            started_at=datetime.fromisoformat(data["started_at"]),
-            elapsed_s=float(data.get("elapsed_s", 0.0)),
-            interrupted=bool(data.get("interrupted", False)),
-            fill_alerts=list(data.get("fill_alerts") or []),
-        )
-        for item in data.get("sources") or []:
-            summary.sources[item["name"]] = SourceSummary.from_dict(item)
-        return summary
+        return _load(cls, data)
 
 
 # -- building blocks ----------------------------------------------------------------------------------
-def policy_for(source: Source, settings: Settings | None = None) -> FetchPolicy:
-    """The source's limits; a ``WIREFEED_USER_AGENT`` overrides the sources file."""
-    policy = FetchPolicy.from_source(source)
+def policy_for(source: Source | None, settings: Settings | None = None) -> FetchPolicy:
+    """The source's limits (the schema's defaults for a URL of no known source); a
+    ``WIREFEED_USER_AGENT`` overrides the sources file."""
+    policy = FetchPolicy.from_source(source if source is not None else Defaults())
     if settings is not None and settings.user_agent:
-        policy = FetchPolicy(**{**asdict(policy), "user_agent": settings.user_agent})
+        policy = replace(policy, user_agent=settings.user_agent)
     return policy
 
 
@@ -273,7 +281,7 @@ def _record(store: Store, url: str | None, source: str | None, stage: str, error
 
 
 def _error_status(error: IngestError) -> str:
-    if error.kind is ErrorKind.HTTP_STATUS and getattr(error, "status", 0) >= 500:
+    if error.kind is ErrorKind.HTTP_STATUS and (error.status or 0) >= 500:
         return "error:http_status_5xx"
     return f"error:{error.kind.value}"
 
@@ -289,10 +297,8 @@ def _decide(item: Discovered, state: UrlState | None, source: Source, now: datet
         reference = state.lastmod or state.fetched_at
         if reference is not None and seen > reference:
             return "updated"
-    revisit_after = source.revisit_after or timedelta(hours=6)
-    max_age = timedelta(days=source.max_age_days or 7)
-    young = item.published is None or now - item.published <= max_age
-    if state.fetched_at is None or (young and now - state.fetched_at >= revisit_after):
+    young = item.published is None or now - item.published <= timedelta(days=source.max_age_days)
+    if state.fetched_at is None or (young and now - state.fetched_at >= source.revisit_after):
         return "revisit"
     return None
 
@@ -324,15 +330,15 @@ def discover_source(
         sitemaps=source.sitemaps,
         pages=source.pages,
         link_pattern=source.link_pattern,
-        max_items_per_feed=source.max_items_per_feed or 500,
+        max_items_per_feed=source.max_items_per_feed,
         on_error=on_error,
-        not_before=now - timedelta(days=source.max_age_days or 7),
+        not_before=now - timedelta(days=source.max_age_days),
         should_stop=stop.is_set if stop is not None else None,
     )
     result.discovered = len(found)
     states = load_states(store, [item.url for item in found])
-    max_age = timedelta(days=source.max_age_days or 7)
-    limit = source.max_pages_per_run or 2000
+    max_age = timedelta(days=source.max_age_days)
+    limit = source.max_pages_per_run
     for item in found:
         newest = item.published or item.newest
         if newest is not None and now - newest > max_age:
@@ -375,14 +381,14 @@ def fetch_page(
     *not* marked in the crawl state here: ``ingest_page`` does that once it is decided, so a page lost
     between the two steps is fetched again rather than skipped on a stale validator."""
     name = source.name if source is not None else job.source
-    policy = policy_for(source, settings) if source is not None else _default_policy(settings)
+    policy = policy_for(source, settings)
     fetched_at = datetime.now(UTC)
     try:
         with logs.item_context(url=job.url, source=name), metrics.observe("fetch"):
             result = fetcher.fetch(job.url, policy, etag=job.etag, last_modified=job.last_modified)
         metrics.count_page("not_modified" if result.not_modified else result.status)
     except IngestError as error:
-        metrics.count_page(getattr(error, "status", None) or error.kind.value)
+        metrics.count_page(error.status or error.kind.value)
         if record_errors:
             _record(store, job.url, name, "fetch", error)
         save_state(
@@ -399,7 +405,7 @@ def fetch_page(
             fetched_at=fetched_at,
             error_kind=error.kind,
             message=error.message,
-            http_status=getattr(error, "status", None) or None,
+            http_status=error.status,
         )
     if result.not_modified:
         save_state(
@@ -424,13 +430,6 @@ def fetch_page(
         fetched_at=fetched_at,
         http_status=result.status,
     )
-
-
-def _default_policy(settings: Settings | None) -> FetchPolicy:
-    policy = FetchPolicy()
-    if settings is not None and settings.user_agent:
-        policy = FetchPolicy(**{**asdict(policy), "user_agent": settings.user_agent})
-    return policy
 
 
 def ingest_page(
@@ -480,7 +479,7 @@ def _within_age(
     Discovery already skips listings dated too far back, but section pages and many feeds carry no date,
     so the article's own published date is the last word on its age.
     """
-    days = source.max_age_days or 7
+    days = source.max_age_days
     max_age = timedelta(days=days)
 
     def extract(html: str | bytes, url: str | None) -> Article:

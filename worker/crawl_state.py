@@ -170,8 +170,8 @@ def fill_rates(
                 continue
             newest = [tuple(r) for r in rows[:recent]]
             older = [tuple(r) for r in rows[recent:]]
-            new_flags = [_filled(r) for r in newest]  # type: ignore[arg-type]
-            old_flags = [_filled(r) for r in older]  # type: ignore[arg-type]
+            new_flags = [_filled(r) for r in newest]
+            old_flags = [_filled(r) for r in older]
             for field in FIELDS:
                 rate = sum(f[field] for f in new_flags) / len(new_flags)
                 before = sum(f[field] for f in old_flags) / len(old_flags) if old_flags else None

@@ -114,11 +114,10 @@ class StateCollector:
                 )
         client = self._redis()
         if client is not None:
-            from worker.queueing import queue_depths, unacked_count
+            from worker.queue_metrics import queue_depths, unacked_count
+            from worker.queues import QUEUES
 
             try:
-                from worker.celery_app import QUEUES
-
                 depths = queue_depths(client, QUEUES)
                 depths["unacked"] = unacked_count(client)
             except Exception:
@@ -149,12 +148,12 @@ def serve(port: int, collector: StateCollector | None = None, addr: str = "0.0.0
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # unannotated upstream
     else:
         registry = REGISTRY
         _get()  # present from the first scrape, even before any work
     if collector is not None:
-        registry.register(collector)  # type: ignore[arg-type]
+        registry.register(collector)
     server, _thread = start_http_server(port, addr=addr, registry=registry)
     return server
 
@@ -179,4 +178,4 @@ def child_exited(pid: int) -> None:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(pid)
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]  # unannotated upstream

@@ -1,5 +1,6 @@
 """What a Celery worker says about itself: a log line per task, the item context on every line, and the
-Prometheus endpoint (``WIREFEED_METRICS_PORT``). Connected to Celery's signals by ``worker.celery_app``.
+Prometheus endpoint (``WIREFEED_METRICS_PORT``). Connected to Celery's signals when ``worker.celery_app``
+imports it.
 
 Logging: Celery leaves the root logger alone (``worker_hijack_root_logger`` is off) and, because this module
 answers ``setup_logging``, configures none of its own; every process then logs through ``worker.logs``
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 from contextvars import Token
 from typing import Any
@@ -25,10 +25,12 @@ log = logging.getLogger("wirefeed.task")
 _running: dict[str, tuple[Token[Any], float]] = {}
 
 
-def prepare() -> None:
-    """Before anything imports prometheus-client: give prefork children a folder for their samples."""
+@signals.celeryd_init.connect
+def _prepare_metrics(**_: Any) -> None:
+    """A worker, before it forks its children and before any wirefeed metric exists: give the children a
+    folder for their samples. Only ``celery worker`` sends this signal; beat and Flower serve no metrics."""
     settings = get_settings()
-    if settings.metrics_port and celery_command(sys.argv[1:]) == "worker":
+    if settings.metrics_port:
         from worker.metrics import prepare_multiprocess
 
         if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -37,20 +39,6 @@ def prepare() -> None:
 
 
 _created: list[str] = []
-_VALUED = {"-A", "--app", "-b", "--broker", "--result-backend", "--loader", "--config", "--workdir"}
-
-
-def celery_command(argv: list[str]) -> str | None:
-    """The celery subcommand (``worker``, ``beat``, ``flower``...) of a command line, past ``-A worker``."""
-    skip = False
-    for token in argv:
-        if skip:
-            skip = False
-        elif token in _VALUED:
-            skip = True
-        elif not token.startswith("-"):
-            return token
-    return None
 
 
 @signals.worker_shutdown.connect

@@ -131,7 +131,7 @@ def retry_here(pipeline: Pipeline, targets: list[RetryTarget], settings: Setting
 def retry_on_workers(pipeline: Pipeline, targets: list[RetryTarget], settings: Settings) -> int:
     """Queue each target for the Celery workers (a pushed item as an item, a URL as a fetch) and close
     its rows as ``requeued``: a new failure on the workers writes a new open row."""
-    from worker import queueing
+    from worker import producers
 
     sent = 0
     for target in targets:
@@ -140,9 +140,9 @@ def retry_on_workers(pipeline: Pipeline, targets: list[RetryTarget], settings: S
                 item: object = json.loads(target.payload)
             except ValueError:
                 item = target.payload  # the worker records it as invalid again, under its own row
-            queueing.enqueue_items(settings, [item], source=target.source, batch=1)  # type: ignore[list-item]
+            producers.enqueue_items([item], source=target.source, batch=1)  # type: ignore[list-item]
         elif target.url and target.url.startswith(("http://", "https://")):
-            queueing.enqueue_urls(settings, [target.url], source=target.source)
+            producers.enqueue_urls([target.url], source=target.source)
         else:
             continue  # a local file is not reachable from the workers' machines
         close_errors(pipeline.store, target.row_ids, "requeued")

@@ -2,7 +2,7 @@
 
 Two guards keep crawls from doubling. RedBeat (the scheduler) holds a lock in Redis, so a second beat
 started by mistake waits for the first to die instead of sending every crawl twice. And each crawl takes a
-per-source lock that it holds until all of its tasks are done (``worker.queueing.take_crawl_lock``), so a
+per-source lock that it holds until all of its tasks are done (``worker.crawl_locks.take_crawl_lock``), so a
 crawl still running when its next slot comes is skipped, not started again; the slot's message also
 expires at the next slot, so a backlog after an outage collapses into one crawl instead of a burst.
 """
@@ -42,8 +42,9 @@ def _period_s(source: Any) -> float:
     from croniter import croniter
 
     it = croniter(source.schedule, datetime.now(UTC))
-    first = it.get_next(datetime)
-    return (it.get_next(datetime) - first).total_seconds()
+    first: datetime = it.get_next(datetime)
+    second: datetime = it.get_next(datetime)
+    return (second - first).total_seconds()
 
 
 def entry_for(source: Any) -> dict[str, Any]:
@@ -78,7 +79,7 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     return entries
 
 
-class SourcesScheduler(RedBeatScheduler):
+class SourcesScheduler(RedBeatScheduler):  # type: ignore[misc]  # redbeat ships no type information
     """RedBeat whose static entries are the sources file's, read when beat starts."""
 
     def setup_schedule(self) -> None:

@@ -16,7 +16,7 @@ What the tasks add to the plain functions is only what a queue needs: a check of
 (``worker.payloads``), which failures are worth a retry (the database or Redis unavailable; never a bad
 page, and never a page's network failure or 5xx, which the fetcher's one retry budget already covered),
 the dead-letter record in ``ingest_errors`` when retries run out, and the bookkeeping of runs
-(``worker.queueing``). Every task is idempotent because everything below it is keyed by what the item is.
+(``worker.runs``). Every task is idempotent because everything below it is keyed by what the item is.
 """
 
 from __future__ import annotations
@@ -27,16 +27,20 @@ from datetime import datetime
 from typing import Any
 
 import redis.exceptions
-from celery import Task
+from celery import Task, signals
 from celery.exceptions import Reject
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from config.settings import Settings, get_settings
 from scrapers.errors import ErrorKind, IngestError
+from worker.broker import redis_client
 from worker.celery_app import app
+from worker.crawl_locks import take_crawl_lock
 from worker.payloads import MAX_BATCH, MAX_NAME_CHARS, MAX_URL_CHARS, check_payload
 from worker.pipeline import Decision, Pipeline, shared_index
-from worker.queueing import Run, count_done, redis_client, send, take_crawl_lock
+from worker.producers import send
+from worker.queue_metrics import count_done
+from worker.runs import Run
 from worker.store import SchemaMissing, StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -67,7 +71,9 @@ TRANSIENT = (
 _state: dict[str, Any] = {}
 
 
-def reset_process_state() -> None:
+@signals.worker_process_init.connect
+def reset_process_state(**_: Any) -> None:
+    """Each forked child opens its own database pool and Redis connections on first use."""
     _state.clear()
 
 
@@ -118,7 +124,7 @@ def begin() -> Pipeline:
 
 
 # -- the base task ---------------------------------------------------------------------------------------
-class WirefeedTask(Task):
+class WirefeedTask(Task[..., Any]):
     """Retry policy, dead letters and run bookkeeping shared by every wirefeed task."""
 
     autoretry_for = TRANSIENT
@@ -141,17 +147,24 @@ class WirefeedTask(Task):
         try:
             return super().retry(*args, **kwargs)
         except Reject as reject:
-            if reject.requeue:
+            # celery-types does not declare Reject's reason and requeue, which Celery sets on every Reject.
+            reason, requeue = reject.reason, reject.requeue  # type: ignore[attr-defined]
+            if requeue:
                 raise
-            log.warning("%s: retry not published (%s); requeueing the message", self.name, reject.reason)
-            raise Reject(reject.reason, requeue=True) from None
+            log.warning("%s: retry not published (%s); requeueing the message", self.name, reason)
+            raise Reject(reason, requeue=True) from None
 
     def done(self, run_id: str | None) -> None:
         """The task has finished for good (success, or failure after its retries)."""
         client = state_redis()
         count_done(client, self.name)
         if run_id:
-            Run(client, run_id).finish(self.request.id)
+            Run(client, run_id).finish(self.task_id)
+
+    @property
+    def task_id(self) -> str:
+        """This delivery's id ("-" when the function is called directly, outside a worker)."""
+        return self.request.id or "-"
 
     #: The task starts a run of its own when it was sent without one (crawl_source from beat).
     owns_run = False
@@ -219,7 +232,7 @@ def ingest_item(
     check_payload(self.name, {"item": item, "source": source, "run_id": run_id})
     current = begin()
     decision = current.ingest_item(item, source=source)
-    _record(run_id, decision, _source_of(item, source), self.request.id)
+    _record(run_id, decision, _source_of(item, source), self.task_id)
     self.done(run_id)
     return decision.to_dict()
 
@@ -301,9 +314,8 @@ def ingest_html(
 def _source_of(item: Any, source: str | None) -> str | None:
     if source:
         return source
-    if isinstance(item, dict) and isinstance(item.get("source"), str):
-        return item["source"]
-    return None
+    named = item.get("source") if isinstance(item, dict) else None
+    return named if isinstance(named, str) else None
 
 
 # -- fetch queue -----------------------------------------------------------------------------------------
@@ -372,7 +384,8 @@ def fetch_article(
         # so the task does not multiply it. The failure is final for this run, recorded once, and the
         # URL's crawl state marks it for a retry on the next run, exactly as in the in-process crawl.
         # The task still retries what the fetcher cannot: the database or Redis being down.
-        current.record_error(url, source, "fetch", IngestError(result.error_kind, result.message or "failed"))
+        kind = result.error_kind or ErrorKind.INTERNAL
+        current.record_error(url, source, "fetch", IngestError(kind, result.message or "failed"))
         if run is not None:
             run.record_fetch(url, source, "error", str(result.error_kind))
     elif result.status == "not_modified":
@@ -426,6 +439,3 @@ def crawl_source(self: WirefeedTask, source: str, run_id: str | None = None) -> 
         send("wirefeed.fetch_article", {"url": job.url, "source": source, "job": job.to_dict()}, run=run)
     self.done(run.id)
     return {"source": source, "pages": len(discovery.pages), "run_id": run.id}
-
-
-from worker import ops_tasks  # noqa: E402, F401  (issue 11: wirefeed.prune registers with the other tasks)

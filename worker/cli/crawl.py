@@ -228,7 +228,7 @@ def crawl_command(
     if metrics_port is not None:
         _serve_metrics(metrics_port)
     if demo:
-        from scrapers.demo_server import DemoSite
+        from worker.demo import DemoSite
 
         pipeline = _open_pipeline(create_schema=True)
         with DemoSite(preferred_ports=DEMO_PORTS) as site:
@@ -273,10 +273,10 @@ def _enqueued(names: list[str], wait: bool, as_json: bool) -> None:
     import kombu.exceptions
     import redis
 
-    from worker import queueing
+    from worker.queued_crawl import enqueue_crawl
 
     try:
-        summary = queueing.enqueue_crawl(settings(), names or None, wait=wait)
+        summary = enqueue_crawl(settings(), names or None, wait=wait)
     except (
         redis.exceptions.ConnectionError,
         redis.exceptions.TimeoutError,

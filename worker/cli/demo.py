@@ -27,8 +27,8 @@ def serve(
 ) -> None:
     """Serve the demo site on 127.0.0.1 until Ctrl-C, and write a sources file for it, so
     `wirefeed crawl --enqueue` can be tried against it with real workers and no network."""
-    from scrapers.demo_server import DemoSite
     from worker.cli.crawl import DEMO_PORTS
+    from worker.demo import DemoSite
 
     stop = threading.Event()
 

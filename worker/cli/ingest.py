@@ -74,10 +74,11 @@ def _read_file(path: Path) -> Work:
 
 def _fetch(url: str) -> Work:
     """One polite GET (robots, SSRF guard, limits) with the same fetcher the crawler uses."""
-    from scrapers.fetch import Fetcher, FetchPolicy
+    from scrapers.fetch import Fetcher
+    from worker.crawl import policy_for
 
     config = settings()
-    policy = FetchPolicy(user_agent=config.user_agent) if config.user_agent else FetchPolicy()
+    policy = policy_for(None, config)  # the sources schema's defaults, with WIREFEED_USER_AGENT
     try:
         with Fetcher(allow_private_hosts=config.allow_private_hosts) as fetcher:
             result = fetcher.fetch(url, policy)

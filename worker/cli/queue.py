@@ -44,7 +44,9 @@ def enqueue(
     import kombu.exceptions
     import redis
 
-    from worker import queueing
+    from worker import producers
+    from worker.broker import redis_client
+    from worker.runs import Run
 
     if not urls and html is None and items is None:
         fail("give URLs, --html FILE --url URL, or --items FILE.jsonl (or - for standard input)")
@@ -52,11 +54,11 @@ def enqueue(
         fail("--html needs --url: the page's address is its identity in the store")
     conf = settings()
     try:
-        client = queueing.redis_client(conf)
-        run = queueing.Run.create(client, kind="enqueue") if wait else None
+        client = redis_client(conf)
+        run = Run.create(client, kind="enqueue") if wait else None
         sent = 0
         if urls:
-            sent += len(queueing.enqueue_urls(conf, urls, source=source, run=run))
+            sent += len(producers.enqueue_urls(urls, source=source, run=run))
         if html is not None:
             try:
                 data = html.read_bytes()
@@ -72,7 +74,7 @@ def enqueue(
                 text = decode_html(data)
             except IngestError as error:
                 fail(f"{html}: {error}")
-            queueing.enqueue_html(conf, text, url or "", source=source, run=run)
+            producers.enqueue_html(text, url or "", source=source, run=run)
             sent += 1
         if items is not None:
             sent += _enqueue_items(conf, items, source, run, batch)
@@ -87,14 +89,16 @@ def enqueue(
     out.print(f"queued {sent} item(s)")
     if run is not None:
         from worker.cli.crawl import print_summary
+        from worker.queued_crawl import run_summary
 
         run.wait()
-        print_summary(run.summary())  # the crawl's table: same columns for the same outcomes
+        print_summary(run_summary(run))  # the crawl's table: same columns for the same outcomes
 
 
 def _enqueue_items(conf: Any, items: str, source: str | None, run: Any, batch: int) -> int:
-    from worker import queueing
     from worker.items import read_lines
+    from worker.jsonl import iter_jsonl
+    from worker.producers import enqueue_items
 
     if items == "-":
         stream = sys.stdin.buffer
@@ -113,8 +117,8 @@ def _enqueue_items(conf: Any, items: str, source: str | None, run: Any, batch: i
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
-    values = [value for _number, value in queueing.iter_jsonl(lines)]
-    queueing.enqueue_items(conf, values, source=source, run=run, batch=batch)
+    values = [value for _number, value in iter_jsonl(lines)]
+    enqueue_items(values, source=source, run=run, batch=batch)
     return len(values)
 
 
@@ -125,15 +129,16 @@ def status(
     """Queue depths and recent throughput, read from Redis."""
     import redis
 
-    from worker import queueing
-    from worker.celery_app import QUEUES
+    from worker import queue_metrics
+    from worker.broker import redis_client
+    from worker.queues import QUEUES
 
     conf = settings()
     try:
-        client = queueing.redis_client(conf)
-        depths = queueing.queue_depths(client, QUEUES)
-        unacked = queueing.unacked_count(client)
-        done = queueing.throughput(client, minutes)
+        client = redis_client(conf)
+        depths = queue_metrics.queue_depths(client, QUEUES)
+        unacked = queue_metrics.unacked_count(client)
+        done = queue_metrics.throughput(client, minutes)
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
         _broker_down(error)
     table = Table(title="queues")
