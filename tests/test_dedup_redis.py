@@ -65,7 +65,7 @@ def test_insert_replaces_and_remove_forgets(client: redis.Redis, prefix: str) ->
     index.remove("k")
     assert len(index) == 0 and index.query(second) == []
     # replacing and removing left no stale bucket membership behind
-    assert [key for key in client.scan_iter(f"{{{prefix}}}:b:*")] == []
+    assert [key for key in client.scan_iter(f"{{{prefix}}}:p:*")] == []
 
 
 def test_layout_is_fixed_by_the_first_worker(client: redis.Redis, prefix: str) -> None:
