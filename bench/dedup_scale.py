@@ -2,15 +2,17 @@
 Redis, beside the datasketch recipe (``MinHashLSH``) in the same run.
 
     .venv/bin/python -m bench.dedup_scale              # 10k and 100k
-    .venv/bin/python -m bench.dedup_scale --million    # adds 1M in process (~5 GB of RAM)
-    .venv/bin/python -m bench.dedup_scale --million --redis-million   # and 1M in Valkey (~10 GB more)
+    .venv/bin/python -m bench.dedup_scale --million    # adds 1M in process (~4 GB of RAM)
+    .venv/bin/python -m bench.dedup_scale --million --redis-million   # and 1M in Valkey (~2.5 GB more)
 
 Indexed documents are signatures of distinct stories (random MinHash values, a shingle count of 100-1,200
 and salient/lead sketches, as format 2 stores them), so buckets are as sparse as distinct news makes them.
 Per size it prints:
 
 - **join**: the time for a worker to hold the index: ``InProcessIndex.build`` from the stored bytes (what
-  a worker start pays), and for Redis a bulk load of the same bytes (``RedisIndex.bulk_insert``);
+  a worker start pays once the rows are read; the build measured second, on memory the first one warmed,
+  as a worker's memory is), and for Redis a bulk load of the same bytes (``RedisIndex.bulk_insert``),
+  which only a new or restored Redis needs: a worker joins a shared index by connecting to it;
 - **bytes/doc**: tracemalloc for the in-process index (numpy buffers included), ``used_memory`` growth of
   the Valkey server for Redis, tracemalloc for datasketch's ``MinHashLSH``;
 - **check-and-insert/s**: 2,000 new stories then 500 near-copies through ``check_and_insert`` with the
@@ -195,7 +197,7 @@ def main() -> None:
     parser.add_argument(
         "--redis-million",
         action="store_true",
-        help="also fill Valkey with 1M (about 10 GB of server memory at today's layout)",
+        help="also fill Valkey with 1M (about 2.5 GB of server memory)",
     )
     args = parser.parse_args()
     sizes = [10_000, 100_000, *([1_000_000] if args.million else [])]

@@ -5,8 +5,10 @@ estimated Jaccard, because a false merge drops a different story and loses news,
 merely stores one copy too many. So the bands are tuned for recall below the threshold (candidates are
 cheap to verify) and the threshold alone decides.
 
-The decision compares an integer count of equal hash values with ``min_equal(threshold, num_perm)``
-rather than floats, so the Python and the Redis (Lua) implementations cannot disagree on a boundary case.
+The decision compares an integer count of equal values with ``min_equal(threshold, num_perm)`` rather
+than floats, and the band and verify steps are written once below ("the band and verify logic both
+indexes share"): the in-process index and the Redis one call the same functions, and the Redis script only
+stores and reads postings, so the two cannot disagree on a boundary case.
 """
 
 from __future__ import annotations
