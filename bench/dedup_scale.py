@@ -32,6 +32,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from datasketch import MinHashLSH
 from sqlalchemy import insert
 
 from bench.dedup_eval import write_section
-from worker.dedup import InProcessIndex
+from worker.dedup import DedupIndex, InProcessIndex
 from worker.dedup_join import join_index, stored_signatures
 from worker.fingerprint import NUM_PERM, SHINGLE_SIZE, Signature
 from worker.models import ArticleRecord
@@ -49,6 +50,7 @@ from worker.store import Store
 
 THRESHOLD = 0.5
 BEGIN, END = "<!-- dedup_scale:begin -->", "<!-- dedup_scale:end -->"
+FLAT_BEGIN, FLAT_END = "<!-- dedup_flat:begin -->", "<!-- dedup_flat:end -->"
 
 
 def make_signatures(count: int, seed: int) -> list[Signature]:
@@ -237,6 +239,66 @@ def store_join(count: int) -> str:
     return f"| {count:,} | {read:.2f} | {total - read:.2f} | {total:.2f} |"
 
 
+def _round(
+    index: DedupIndex, batch: list[Signature], near: list[Signature], tag: str, judge: StoryJudge
+) -> tuple[float, float]:
+    """One round on one index: check-and-insert per second of new stories, queries per second of copies."""
+    start = time.perf_counter()
+    for i, sig in enumerate(batch):
+        index.check_and_insert(f"{tag}{i}", sig, judge)
+    middle = time.perf_counter()
+    for sig in near:
+        index.query(sig)
+    end = time.perf_counter()
+    return len(batch) / (middle - start), len(near) / (end - middle)
+
+
+def flatness(sizes: list[int], *, redis_too: bool, rounds: int = 7, per: int = 300) -> list[str]:
+    """Check-and-insert of new stories and queries of copies on every size, in alternating rounds of one
+    run, so the load of the machine hits all sizes alike: the ratio to the smallest is the figure."""
+    import redis
+
+    from tests.servers import valkey_server
+    from worker.dedup_redis import RedisIndex
+
+    sigs = make_signatures(max(sizes), seed=99)
+    stored = [(f"https://news.example/{i // 1000}/{i}", sig.to_bytes()) for i, sig in enumerate(sigs)]
+    judge = StoryJudge(THRESHOLD)
+    probes = make_signatures(rounds * per, seed=98)
+    copies = near_copies(sigs[: rounds * per], seed=97)
+    del sigs
+    rates: dict[tuple[str, int], tuple[list[float], list[float]]] = {}
+    with ExitStack() as stack:
+        indexes: dict[tuple[str, int], DedupIndex] = {}
+        for count in sizes:
+            indexes[("in-process", count)] = InProcessIndex.build(stored[:count], THRESHOLD)
+            if redis_too:
+                server = stack.enter_context(valkey_server())
+                shared = RedisIndex(redis.Redis.from_url(server.url), THRESHOLD)
+                shared.bulk_insert(stored[:count])
+                indexes[("Redis", count)] = shared
+        del stored
+        for r in range(rounds):
+            batch, near = probes[r * per : (r + 1) * per], copies[r * per : (r + 1) * per]
+            for name, index in indexes.items():
+                inserts, lookups = rates.setdefault(name, ([], []))
+                insert_rate, lookup_rate = _round(index, batch, near, f"p{r}-", judge)
+                inserts.append(insert_rate)
+                lookups.append(lookup_rate)
+    lines = [
+        "| index | indexed docs | check-and-insert/s | vs smallest | query/s (copies) | vs smallest |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for (kind, count), (inserts, lookups) in rates.items():
+        base_inserts, base_lookups = (float(np.median(x)) for x in rates[(kind, sizes[0])])
+        insert_rate, lookup_rate = float(np.median(inserts)), float(np.median(lookups))
+        lines.append(
+            f"| {kind} | {count:,} | {insert_rate:,.0f} | {insert_rate / base_inserts:.2f} | "
+            f"{lookup_rate:,.0f} | {lookup_rate / base_lookups:.2f} |"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--million", action="store_true", help="also 1,000,000 indexed documents")
@@ -250,14 +312,29 @@ def main() -> None:
     parser.add_argument(
         "--store", action="store_true", help="also a worker's whole join from a SQLite store of each size"
     )
+    parser.add_argument("--store-only", action="store_true", help="only the join from a SQLite store")
+    parser.add_argument(
+        "--flat", action="store_true", help="only lookup and insert rates of all sizes in alternating rounds"
+    )
     args = parser.parse_args()
+    args.store = args.store or args.store_only
+    if args.flat:
+        sizes = [10_000, 100_000, *([1_000_000] if args.million else [])]
+        lines = flatness(sizes, redis_too=not args.no_redis)
+        print("\n".join(lines))
+        if args.write:
+            command = "python -m bench.dedup_scale --flat" + (" --million" if args.million else "")
+            write_section(
+                args.write, "\n".join(lines) + f"\n\n_Generated by `{command}`._\n", FLAT_BEGIN, FLAT_END
+            )
+        return
     sizes = [10_000, 100_000, *([1_000_000] if args.million else [])]
     lines = [
         "| indexed docs | index | join (s) | bytes/doc | new stories/s | copies/s | copies found |",
         "|---:|---|---:|---:|---:|---:|---:|",
     ]
     print("\n".join(lines), flush=True)
-    for count in sizes:
+    for count in [] if args.store_only else sizes:
         lines += size_rows(count, redis_too=not args.no_redis and (count < 1_000_000 or args.redis_million))
         gc.collect()
     if args.store:

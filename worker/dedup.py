@@ -335,7 +335,8 @@ class InProcessIndex:
         self._clock = clock
         self._default_judge = threshold_judge(threshold)
         self.shingle_size: int | None = None
-        self._values = np.empty((0, num_perm), dtype=_VALUE_DTYPE)
+        self._values = np.empty((0, num_perm), dtype=_VALUE_DTYPE)  # rows of the last build or merge
+        self._extra = np.empty((0, num_perm), dtype=_VALUE_DTYPE)  # rows inserted since, growing
         self._stamps = np.empty(0, dtype=np.float64)
         self._size = 0  # rows used, alive or not
         self._keys: list[str | None] = []  # row -> key, None once removed, replaced or expired
@@ -409,7 +410,7 @@ class InProcessIndex:
             )
 
     def _sort(self, rows: np.ndarray) -> None:
-        values = self._values if rows.size == self._values.shape[0] else self._values[rows]
+        values = self._values if rows.size == self._values.shape[0] else self._row_values(rows)
         self._postings = _Postings(values, rows, self.bands, self.rows)
         self._pending.clear()
         self._pending_rows = 0
@@ -418,13 +419,27 @@ class InProcessIndex:
         """Fold pending rows into the sorted array, compacting away tombstones and expired rows."""
         self._expire_locked(self._cutoff())
         alive = [row for row in range(self._size) if self._keys[row] is not None]
-        self._values = self._values[alive]
-        self._stamps = self._stamps[alive]
+        kept = np.asarray(alive, dtype=np.int64)
+        self._values = self._row_values(kept)
+        self._extra = np.empty((0, self.num_perm), dtype=_VALUE_DTYPE)
+        self._stamps = self._stamps[kept]
         self._keys = [self._keys[row] for row in alive]
         self._blobs = [self._blobs[row] for row in alive]
         self._size = len(alive)
         self._row_of = {key: row for row, key in enumerate(self._keys) if key is not None}
         self._sort(np.arange(self._size))
+
+    def _row_values(self, rows: np.ndarray) -> np.ndarray:
+        """Index values of ``rows``, from the built block or the block of later inserts."""
+        base = self._values.shape[0]
+        if rows.size == 0 or int(rows.max()) < base:
+            found: np.ndarray = self._values[rows]
+            return found
+        out = np.empty((rows.size, self.num_perm), dtype=_VALUE_DTYPE)
+        built = rows < base
+        out[built] = self._values[rows[built]]
+        out[~built] = self._extra[rows[~built] - base]
+        return out
 
     def _cutoff(self) -> float | None:
         return None if self.window is None else self._clock() - self.window
@@ -443,14 +458,15 @@ class InProcessIndex:
         rows = np.unique(np.concatenate(found))
         if rows.size == 0:
             return []
-        counts = equal_counts(values, self._values[rows])
+        stored = self._row_values(rows)
+        counts = equal_counts(values, stored)
         keep = counts >= need
         cutoff = self._cutoff()
         if cutoff is not None:
             keep &= self._stamps[rows] >= cutoff
         rows, counts = rows[keep], counts[keep]
         if rows.size:  # confirm the full band key: the sorted array matched its high bits only
-            same_band = (band_keys(self._values[rows], self.bands, self.rows) == keys).any(axis=1)
+            same_band = (band_keys(stored[keep], self.bands, self.rows) == keys).any(axis=1)
             rows, counts = rows[same_band], counts[same_band]
         return [
             (row, key, count)
@@ -495,12 +511,12 @@ class InProcessIndex:
                 self._stamps[old] = self._clock()  # stored again: the window starts over
                 return
             self._keys[old] = None
-        if self._size == self._values.shape[0]:
-            capacity = max(64, self._size * 2)
-            self._values = np.resize(self._values, (capacity, self.num_perm))
-            self._stamps = np.resize(self._stamps, capacity)
-        row = self._size
-        self._values[row] = values
+        row, extra = self._size, self._size - self._values.shape[0]
+        if extra == self._extra.shape[0]:  # grow the small block only: the built one is never copied
+            self._extra = np.resize(self._extra, (max(64, extra * 2), self.num_perm))
+        if row == self._stamps.shape[0]:
+            self._stamps = np.resize(self._stamps, max(64, row * 2))
+        self._extra[extra] = values
         self._stamps[row] = self._clock()
         self._size += 1
         self._keys.append(key)
