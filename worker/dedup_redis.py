@@ -188,8 +188,8 @@ class RedisIndex:
         self.min_equal = min_equal(threshold, num_perm)
         self.candidate_equal = min_equal(min(threshold, CANDIDATE_BAR), num_perm)
         self._default_judge = threshold_judge(threshold)
-        tag = prefix if prefix.startswith("{") else "{" + prefix + "}"
-        self._ids = f"{tag}:ids"
+        tag = _tag(prefix)
+        self._ids = entries_key(prefix)
         self._docs = f"{tag}:docs"
         self._group_prefix = f"{tag}:p:"
         self._meta = f"{tag}:meta"
@@ -349,6 +349,16 @@ class RedisIndex:
     def signatures(self) -> dict[str, Signature]:
         """Every stored signature, for audits and for rebuilding an in-process index from a shared one."""
         return dict(_parse(bytes(v)) for v in self.redis.hvals(self._docs))
+
+
+def _tag(prefix: str) -> str:
+    return prefix if prefix.startswith("{") else "{" + prefix + "}"
+
+
+def entries_key(prefix: str = "wirefeed:dedup") -> str:
+    """The hash holding one field per indexed key: its length is the index's size, for a metric that must
+    not load the index (and must not know the rest of the layout)."""
+    return f"{_tag(prefix)}:ids"
 
 
 def _record(key: str, sig: Signature | bytes) -> bytes:
