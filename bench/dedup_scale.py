@@ -2,16 +2,21 @@
 Redis, beside the datasketch recipe (``MinHashLSH``) in the same run.
 
     .venv/bin/python -m bench.dedup_scale              # 10k and 100k
-    .venv/bin/python -m bench.dedup_scale --million    # adds 1M in process (~5 GB of RAM)
-    .venv/bin/python -m bench.dedup_scale --million --redis-million   # and 1M in Valkey (~10 GB more)
+    .venv/bin/python -m bench.dedup_scale --million    # adds 1M in process (~4 GB of RAM)
+    .venv/bin/python -m bench.dedup_scale --million --redis-million   # and 1M in Valkey (~2.5 GB more)
+    .venv/bin/python -m bench.dedup_scale --flat --million   # lookup/insert rates, all sizes alternated
+    .venv/bin/python -m bench.dedup_scale --store --million  # a worker's whole join from a SQLite store
 
 Indexed documents are signatures of distinct stories (random MinHash values, a shingle count of 100-1,200
 and salient/lead sketches, as format 2 stores them), so buckets are as sparse as distinct news makes them.
 Per size it prints:
 
 - **join**: the time for a worker to hold the index: ``InProcessIndex.build`` from the stored bytes (what
-  a worker start pays), and for Redis a bulk load of the same bytes (``RedisIndex.bulk_insert``);
-- **bytes/doc**: tracemalloc for the in-process index (numpy buffers included), ``used_memory`` growth of
+  a worker start pays once the rows are read; the build measured second, on memory the first one warmed,
+  as a worker's memory is), and for Redis a bulk load of the same bytes (``RedisIndex.bulk_insert``),
+  which only a new or restored Redis needs: a worker joins a shared index by connecting to it;
+- **bytes/doc**: tracemalloc for the in-process index (numpy buffers included, and the stored signature
+  bytes it keeps for the judge), ``used_memory`` growth of
   the Valkey server for Redis, tracemalloc for datasketch's ``MinHashLSH``;
 - **check-and-insert/s**: 2,000 new stories then 500 near-copies through ``check_and_insert`` with the
   pipeline's judge, one client; datasketch: ``query`` then ``insert`` for the same signatures.
@@ -24,21 +29,31 @@ from __future__ import annotations
 
 import argparse
 import gc
+import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from datasketch import MinHashLSH
+from sqlalchemy import insert
 
 from bench.dedup_eval import write_section
-from worker.dedup import InProcessIndex
+from worker.dedup import DedupIndex, InProcessIndex
+from worker.dedup_join import join_index, stored_signatures
 from worker.fingerprint import NUM_PERM, SHINGLE_SIZE, Signature
+from worker.models import ArticleRecord
 from worker.relation import StoryJudge
+from worker.store import Store
 
 THRESHOLD = 0.5
 BEGIN, END = "<!-- dedup_scale:begin -->", "<!-- dedup_scale:end -->"
+FLAT_BEGIN, FLAT_END = "<!-- dedup_flat:begin -->", "<!-- dedup_flat:end -->"
+JOIN_BEGIN, JOIN_END = "<!-- dedup_join:begin -->", "<!-- dedup_join:end -->"
 
 
 def make_signatures(count: int, seed: int) -> list[Signature]:
@@ -77,13 +92,17 @@ def in_process(
     gc.collect()
     tracemalloc.start()  # memory from one build, time from another: tracemalloc slows every allocation
     index = InProcessIndex.build(stored, THRESHOLD)
-    memory = tracemalloc.get_traced_memory()[0]
+    # The index keeps each stored signature's bytes (read from the store in a real join); here they are
+    # the input's own objects, allocated before tracing started, so they are counted by hand.
+    memory = tracemalloc.get_traced_memory()[0] + sum(sys.getsizeof(blob) for _, blob in stored)
     tracemalloc.stop()
     del index
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     index = InProcessIndex.build(stored, THRESHOLD)
-    join = time.perf_counter() - start
+    join, cpu = time.perf_counter() - start, time.process_time() - cpu
+    # CPU seconds beside the wall time: on a loaded machine the wall time is mostly waiting for a core.
+    print(f"(in-process join of {len(stored):,}: {join:.2f} s wall, {cpu:.2f} s CPU)", file=sys.stderr)
     judge = StoryJudge(THRESHOLD)
     new = rate(lambda: [index.check_and_insert(f"new{i}", s, judge) for i, s in enumerate(fresh)], len(fresh))
     hits = 0
@@ -187,7 +206,105 @@ def datasketch_lsh(
     }
 
 
-def main() -> None:
+def store_join(count: int) -> str:
+    """A worker's whole join (``worker.dedup_join.join_index``): rows read from a real SQLite store with
+    the project's schema, then the build; timed on the second join, as for the in-process row above."""
+    sigs = make_signatures(count, seed=count)
+    now = datetime.now(UTC)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(f"sqlite:///{tmp}/join.db")
+        store.upgrade()
+        table = ArticleRecord.__table__
+        with store.engine.begin() as conn:
+            for start in range(0, count, 20_000):
+                conn.execute(
+                    insert(table),
+                    [
+                        {
+                            "canonical_url": f"https://news.example/{i // 1000}/{i}",
+                            "content_hash": f"{i:064x}",
+                            "signature": sigs[i].to_bytes(),
+                            "text": "",
+                            "stored_at": now,
+                            "updated_at": now,
+                        }
+                        for i in range(start, min(count, start + 20_000))
+                    ],
+                )
+        del sigs
+        join_index(store, THRESHOLD)
+        gc.collect()
+        start = time.perf_counter()
+        pairs, stamps = stored_signatures(store)
+        read = time.perf_counter() - start
+        index = InProcessIndex.build(pairs, THRESHOLD, stamps=stamps)
+        total = time.perf_counter() - start
+        assert len(index) == count
+        store.dispose()
+    return f"| {count:,} | {read:.2f} | {total - read:.2f} | {total:.2f} |"
+
+
+def _round(
+    index: DedupIndex, batch: list[Signature], near: list[Signature], tag: str, judge: StoryJudge
+) -> tuple[float, float]:
+    """One round on one index: check-and-insert per second of new stories, queries per second of copies."""
+    start = time.perf_counter()
+    for i, sig in enumerate(batch):
+        index.check_and_insert(f"{tag}{i}", sig, judge)
+    middle = time.perf_counter()
+    for sig in near:
+        index.query(sig)
+    end = time.perf_counter()
+    return len(batch) / (middle - start), len(near) / (end - middle)
+
+
+def flatness(sizes: list[int], *, redis_too: bool, rounds: int = 7, per: int = 300) -> list[str]:
+    """Check-and-insert of new stories and queries of copies on every size, in alternating rounds of one
+    run, so the load of the machine hits all sizes alike: the ratio to the smallest is the figure."""
+    import redis
+
+    from tests.servers import valkey_server
+    from worker.dedup_redis import RedisIndex
+
+    sigs = make_signatures(max(sizes), seed=99)
+    stored = [(f"https://news.example/{i // 1000}/{i}", sig.to_bytes()) for i, sig in enumerate(sigs)]
+    judge = StoryJudge(THRESHOLD)
+    probes = make_signatures(rounds * per, seed=98)
+    copies = near_copies(sigs[: rounds * per], seed=97)
+    del sigs
+    rates: dict[tuple[str, int], tuple[list[float], list[float]]] = {}
+    with ExitStack() as stack:
+        indexes: dict[tuple[str, int], DedupIndex] = {}
+        for count in sizes:
+            indexes[("in-process", count)] = InProcessIndex.build(stored[:count], THRESHOLD)
+            if redis_too:
+                server = stack.enter_context(valkey_server())
+                shared = RedisIndex(redis.Redis.from_url(server.url), THRESHOLD)
+                shared.bulk_insert(stored[:count])
+                indexes[("Redis", count)] = shared
+        del stored
+        for r in range(rounds):
+            batch, near = probes[r * per : (r + 1) * per], copies[r * per : (r + 1) * per]
+            for name, index in indexes.items():
+                inserts, lookups = rates.setdefault(name, ([], []))
+                insert_rate, lookup_rate = _round(index, batch, near, f"p{r}-", judge)
+                inserts.append(insert_rate)
+                lookups.append(lookup_rate)
+    lines = [
+        "| index | indexed docs | check-and-insert/s | vs smallest | query/s (copies) | vs smallest |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for (kind, count), (inserts, lookups) in rates.items():
+        base_inserts, base_lookups = (float(np.median(x)) for x in rates[(kind, sizes[0])])
+        insert_rate, lookup_rate = float(np.median(inserts)), float(np.median(lookups))
+        lines.append(
+            f"| {kind} | {count:,} | {insert_rate:,.0f} | {insert_rate / base_inserts:.2f} | "
+            f"{lookup_rate:,.0f} | {lookup_rate / base_lookups:.2f} |"
+        )
+    return lines
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--million", action="store_true", help="also 1,000,000 indexed documents")
     parser.add_argument("--no-redis", action="store_true", help="skip the Valkey runs")
@@ -195,10 +312,34 @@ def main() -> None:
     parser.add_argument(
         "--redis-million",
         action="store_true",
-        help="also fill Valkey with 1M (about 10 GB of server memory at today's layout)",
+        help="also fill Valkey with 1M (about 2.5 GB of server memory)",
     )
-    args = parser.parse_args()
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--store", action="store_true", help="only a worker's whole join from a SQLite store")
+    mode.add_argument(
+        "--flat", action="store_true", help="only lookup and insert rates of all sizes in alternating rounds"
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
     sizes = [10_000, 100_000, *([1_000_000] if args.million else [])]
+    if args.flat:
+        lines, markers = flatness(sizes, redis_too=not args.no_redis), (FLAT_BEGIN, FLAT_END)
+        print("\n".join(lines), flush=True)
+    elif args.store:
+        lines, markers = store_table(sizes), (JOIN_BEGIN, JOIN_END)
+    else:
+        lines, markers = scale_table(sizes, args), (BEGIN, END)
+    if args.write:
+        named = (("--flat", args.flat), ("--store", args.store), ("--million", args.million))
+        flags = [f for f, on in (*named, ("--redis-million", args.redis_million)) if on]
+        command = " ".join(["python -m bench.dedup_scale", *flags])
+        write_section(args.write, "\n".join(lines) + f"\n\n_Generated by `{command}`._\n", *markers)
+
+
+def scale_table(sizes: list[int], args: argparse.Namespace) -> list[str]:
     lines = [
         "| indexed docs | index | join (s) | bytes/doc | new stories/s | copies/s | copies found |",
         "|---:|---|---:|---:|---:|---:|---:|",
@@ -207,9 +348,20 @@ def main() -> None:
     for count in sizes:
         lines += size_rows(count, redis_too=not args.no_redis and (count < 1_000_000 or args.redis_million))
         gc.collect()
-    if args.write:
-        command = "python -m bench.dedup_scale" + (" --million" if args.million else "")
-        write_section(args.write, "\n".join(lines) + f"\n\n_Generated by `{command}`._\n", BEGIN, END)
+    return lines
+
+
+def store_table(sizes: list[int]) -> list[str]:
+    lines = [
+        "| indexed docs | rows read from SQLite (s) | build (s) | worker join (s) |",
+        "|---:|---:|---:|---:|",
+    ]
+    print("\n".join(lines), flush=True)
+    for count in sizes:
+        lines.append(store_join(count))
+        print(lines[-1], flush=True)
+        gc.collect()
+    return lines
 
 
 def size_rows(count: int, *, redis_too: bool) -> list[str]:

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
         default=None,
         description="Redis URL of the shared dedup index for many workers; unset: in-process index.",
     )
+    dedup_window_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="Days a stored story stays in the dedup index (its memory follows the window, not the "
+        "history); unset: every stored story. The in-process index joins and keeps only the window; "
+        "`wirefeed prune` expires older entries from a shared Redis index.",
+    )
 
     allow_private_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -5,11 +5,19 @@ from __future__ import annotations
 import pickle
 import random
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
+from scrapers.article import Article
 from worker.dedup import DedupIndex, InProcessIndex, Match, lsh_params, min_equal
+from worker.dedup_join import join_index
 from worker.fingerprint import NUM_PERM, Signature, signature
+from worker.models import ArticleRecord
+from worker.pipeline import Pipeline
+from worker.retention import prune
+from worker.store import Store
 
 VOCABULARY = (
     "government minister said officials agreed plan budget tax reform police court city council election "
@@ -200,3 +208,63 @@ def test_a_snapshot_round_trips_through_pickle() -> None:
     assert restored.query(signature(story(900))) == [Match("a", 1.0)]
     assert restored.check_and_insert("b", signature(story(901))) is None
     assert len(restored) == 2
+
+
+class Clock:
+    """A settable clock, so the window is tested in days without waiting for them."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+DAY = 86_400.0
+
+
+def test_the_window_forgets_old_stories_and_its_memory_follows() -> None:
+    clock = Clock()
+    index = SmallBatches(0.7, window=7 * DAY, clock=clock)
+    old = {f"old{i}": story(1_000 + i) for i in range(5)}
+    for key, text in old.items():
+        index.insert(key, signature(text))
+    clock.now += 8 * DAY
+    fresh = {f"new{i}": story(1_100 + i) for i in range(5)}
+    for key, text in fresh.items():
+        index.insert(key, signature(text))
+    # an old story is no candidate any more: its copy is stored as a story of its own
+    assert index.query(signature(old["old2"])) == []
+    assert index.check_and_insert("copy-old2", signature(near_copy(old["old2"]))) is None
+    assert index.check_and_insert("copy-new2", signature(near_copy(fresh["new2"]))).key == "new2"
+    index._merge()
+    assert len(index) == 6 and "old0" not in index and index._size == 6  # the rows and their memory
+    rebuilt = InProcessIndex.build(
+        [(k, signature(t).to_bytes()) for k, t in {**old, **fresh}.items()],
+        0.7,
+        stamps=[clock.now - 8 * DAY] * 5 + [clock.now] * 5,
+        window=7 * DAY,
+        clock=clock,
+    )
+    assert sorted(rebuilt._row_of) == sorted(fresh)
+    assert rebuilt.expire(clock.now + 1) == 5 and len(rebuilt) == 0
+
+
+def test_a_worker_joins_only_the_window_and_prune_expires_a_running_index(store: Store) -> None:
+    pipeline = Pipeline(store)
+    texts = {f"https://news.example/{i}": story(1_200 + i) for i in range(3)}
+    for url, text in texts.items():
+        pipeline.ingest_article(Article(url=url, text=text, title=f"Story {url[-1]}"))
+    with store.session() as session:
+        session.execute(
+            update(ArticleRecord)
+            .where(ArticleRecord.canonical_url == "https://news.example/0")
+            .values(updated_at=datetime.now(UTC) - timedelta(days=10))
+        )
+    windowed = join_index(store, 0.5, window_days=7)
+    assert len(windowed) == 2 and "https://news.example/0" not in windowed
+    everything = join_index(store, 0.5)
+    assert len(everything) == 3
+    report = prune(store, timedelta(days=30), index=everything, index_window=timedelta(days=7))
+    assert report.removed["index_entries"] == 1 and "https://news.example/0" not in everything
+    assert everything.query(signature(texts["https://news.example/1"]))[0].key == "https://news.example/1"

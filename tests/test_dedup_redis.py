@@ -5,13 +5,15 @@ from __future__ import annotations
 import multiprocessing
 import uuid
 
+import numpy as np
 import pytest
 import redis
 
 from tests.test_dedup import near_copy, story
-from worker.dedup import DedupIndex, InProcessIndex, Match
+from worker.dedup import DedupIndex, InProcessIndex, Match, threshold_judge
 from worker.dedup_redis import RedisIndex
-from worker.fingerprint import signature
+from worker.fingerprint import NUM_PERM, Signature, signature
+from worker.relation import StoryJudge
 
 pytestmark = pytest.mark.redis
 
@@ -65,7 +67,7 @@ def test_insert_replaces_and_remove_forgets(client: redis.Redis, prefix: str) ->
     index.remove("k")
     assert len(index) == 0 and index.query(second) == []
     # replacing and removing left no stale bucket membership behind
-    assert [key for key in client.scan_iter(f"{{{prefix}}}:b:*")] == []
+    assert [key for key in client.scan_iter(f"{{{prefix}}}:p:*")] == []
 
 
 def test_layout_is_fixed_by_the_first_worker(client: redis.Redis, prefix: str) -> None:
@@ -169,3 +171,41 @@ def test_story_judge_decisions_equal_the_in_process_index(client: redis.Redis, p
     assert rules["strike"] == "embedded" and "strike" in shared
     assert rules["rates-b"] == "templated" and rules["quote-b"] == "templated"
     assert all(rules[f"c{i}"] == "near_duplicate" for i in range(10))
+
+
+def _variant(rng: np.random.Generator, sig: Signature, equal: int) -> Signature:
+    """A signature sharing exactly ``equal`` values with ``sig``, at random positions."""
+    values = sig.hashvalues.copy()
+    changed = rng.choice(NUM_PERM, NUM_PERM - equal, replace=False)
+    values[changed] ^= rng.integers(1, 2**32, changed.size, dtype=np.uint64)  # the low bits differ
+    return Signature(values, sig.shingle_size, sig.size, sig.salient_count, sig.salient, sig.lead)
+
+
+def test_both_indexes_answer_alike_on_the_same_signatures(client: redis.Redis, prefix: str) -> None:
+    """The one description of the band and verify logic (``worker/dedup.py``) holds for both indexes:
+    counts on either side of every boundary (candidate bar, threshold), values that differ only above
+    the compared low bits, replacements and removals give the same answers and the same queries."""
+    rng = np.random.default_rng(11)
+    shared, local = RedisIndex(client, 0.5, prefix=prefix), InProcessIndex(0.5)
+    bar, need = local.candidate_equal, local.min_equal
+    bases = [
+        Signature(rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64), 6, 300 + i, 20, np.arange(20), None)
+        for i in range(12)
+    ]
+    stream: list[tuple[str, Signature]] = [(f"base{i}", sig) for i, sig in enumerate(bases)]
+    for i, sig in enumerate(bases):
+        for equal in (bar - 1, bar, bar + 3, need - 1, need, need + 1, NUM_PERM - 1):
+            stream.append((f"v{i}-{equal}", _variant(rng, sig, equal)))
+        high_only = sig.hashvalues ^ (np.uint64(1) << np.uint64(40))  # equal in the low 32 bits
+        stream.append((f"h{i}", Signature(high_only, 6, 300 + i, 20, np.arange(20), None)))
+    for key, sig in stream:
+        for judge in (threshold_judge(0.5), StoryJudge(0.5)):
+            assert shared.query(sig) == local.query(sig), key
+            assert shared.check_and_insert(key, sig, judge) == local.check_and_insert(key, sig, judge), key
+    assert shared.query(bases[0])[0] == Match("base0", 1.0) == local.query(bases[0])[0]
+    for index in (shared, local):
+        index.insert("base1", bases[2])  # base1 now holds base2's signature
+        index.remove("base3")
+    for probe in bases[:5]:
+        assert shared.query(probe) == local.query(probe)
+    assert len(shared) == len(local)

@@ -5,14 +5,17 @@ estimated Jaccard, because a false merge drops a different story and loses news,
 merely stores one copy too many. So the bands are tuned for recall below the threshold (candidates are
 cheap to verify) and the threshold alone decides.
 
-The decision compares an integer count of equal hash values with ``min_equal(threshold, num_perm)``
-rather than floats, so the Python and the Redis (Lua) implementations cannot disagree on a boundary case.
+The decision compares an integer count of equal values with ``min_equal(threshold, num_perm)`` rather
+than floats, and the band and verify steps are written once below ("the band and verify logic both
+indexes share"): the in-process index and the Redis one call the same functions, and the Redis script only
+stores and reads postings, so the two cannot disagree on a boundary case.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -135,45 +138,192 @@ def lsh_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
     return best[1], best[2]
 
 
+# -- the band and verify logic both indexes share -------------------------------------------------------
+#
+# One description, one implementation: ``InProcessIndex`` and ``RedisIndex`` both call these functions,
+# and the Lua script of ``worker/dedup_redis.py`` only reads and writes the bucket names they compute.
+#
+# 1. ``index_values``: each MinHash value is compared by its low ``VALUE_BITS`` bits, whatever width the
+#    signature format stores (a false equal has odds of 2**-32 per value, far below the estimate's noise).
+# 2. ``band_keys``: the first ``bands * rows`` values, ``rows`` at a time, hash to one 64-bit key per band;
+#    the band number is salted in, so all bands share one key space.
+# 3. A stored signature is a *candidate* when at least one of its band keys equals the new signature's
+#    key for the same band (in process: a sorted array; in Redis: a set per bucket name).
+# 4. ``equal_counts``: a candidate's count of equal values; it is proposed to the judge when the count
+#    reaches ``min_equal(min(threshold, CANDIDATE_BAR), num_perm)``, and ``query`` reports it when the
+#    count reaches ``min_equal(threshold, num_perm)``.
+# 5. The judge sees the proposed candidates; unless it returns a joining match, the new signature is
+#    inserted under its key (replacing the key's previous signature), all in one atomic step.
+
+VALUE_BITS = 32
+_VALUE_DTYPE = np.uint32
 _BAND_SALTS = np.arange(1, 1025, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
 _ROW_MULTIPLIERS = np.array([0xC2B2AE3D27D4EB4F + 2 * i for i in range(64)], dtype=np.uint64)
+_KEY_CHUNK = 16_384  # signatures per step of ``band_keys``: temporaries stay in the cache, not in RAM
+
+
+def signature_values(sig: Signature) -> np.ndarray:
+    """The signature's MinHash values as the index compares them (step 1): the one place that reads them."""
+    return index_values(sig.hashvalues)
+
+
+def index_values(values: np.ndarray) -> np.ndarray:
+    """Low ``VALUE_BITS`` bits of each value (step 1); a no-op on values already that narrow."""
+    values = np.asarray(values)
+    if values.dtype == _VALUE_DTYPE:
+        return values
+    return values.astype(_VALUE_DTYPE, casting="unsafe")  # unsigned casts wrap: the low bits remain
 
 
 def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """One 64-bit key per (signature, band): equal exactly when the band's hash values are all equal.
+    """One 64-bit key per (signature, band), equal exactly when the band's values are all equal (step 2).
 
-    The band number is salted in, so the keys of all bands can share one sorted array (in process) or one
-    naming scheme (Redis) without a band's bucket ever meeting another band's. ``values`` is (n, num_perm).
+    ``values`` is (n, num_perm) or (num_perm,), of any unsigned width; the result is (n, bands).
     """
-    values = np.asarray(values, dtype=np.uint64).reshape(-1, values.shape[-1])
-    banded = values[:, : bands * rows].reshape(values.shape[0], bands, rows)
-    keys = np.broadcast_to(_BAND_SALTS[:bands], (values.shape[0], bands)).copy()
+    narrow = index_values(values)
+    narrow = narrow.reshape(-1, narrow.shape[-1])
+    out = np.empty((narrow.shape[0], bands), dtype=np.uint64)
+    if rows <= 2:
+        return _short_band_keys(narrow, bands, rows, out)
     with np.errstate(over="ignore"):
-        for row in range(rows):
-            keys = (keys ^ banded[:, :, row]) * _ROW_MULTIPLIERS[row]
-        keys ^= keys >> np.uint64(29)
-        keys *= np.uint64(0xBF58476D1CE4E5B9)
-        keys ^= keys >> np.uint64(32)
-    return keys
+        for start in range(0, narrow.shape[0], _KEY_CHUNK):
+            banded = narrow[start : start + _KEY_CHUNK, : bands * rows].reshape(-1, bands, rows)
+            keys = np.repeat(_BAND_SALTS[None, :bands], banded.shape[0], axis=0)
+            for row in range(rows):
+                keys ^= banded[:, :, row]
+                keys *= _ROW_MULTIPLIERS[row]
+            keys ^= keys >> np.uint64(29)
+            keys *= np.uint64(0xBF58476D1CE4E5B9)
+            keys ^= keys >> np.uint64(32)
+            out[start : start + banded.shape[0]] = keys
+    return out
+
+
+def _short_band_keys(narrow: np.ndarray, bands: int, rows: int, out: np.ndarray) -> np.ndarray:
+    """Bands of one or two 32-bit values: the values themselves are a 64-bit word (two side by side read
+    as one little-endian uint64), salted and mixed by a bijection, so equal keys still mean equal values."""
+    with np.errstate(over="ignore"):
+        for start in range(0, narrow.shape[0], _KEY_CHUNK):
+            block = np.ascontiguousarray(narrow[start : start + _KEY_CHUNK, : bands * rows])
+            keys = block.view("<u8").copy() if rows == 2 else block.astype(np.uint64)
+            keys ^= _BAND_SALTS[:bands]
+            keys ^= keys >> np.uint64(33)
+            keys *= np.uint64(0xFF51AFD7ED558CCD)
+            keys ^= keys >> np.uint64(33)
+            keys *= np.uint64(0xC4CEB9FE1A85EC53)
+            keys ^= keys >> np.uint64(33)
+            out[start : start + keys.shape[0]] = keys
+    return out
+
+
+def equal_counts(values: np.ndarray, stored: np.ndarray) -> np.ndarray:
+    """Count of equal values (step 4) between one signature's values and each row of ``stored``."""
+    counts: np.ndarray = np.count_nonzero(index_values(stored) == index_values(values), axis=1)
+    return counts
+
+
+def decode_values(blobs: list[bytes], num_perm: int) -> np.ndarray:
+    """The index values of many stored signatures at once (what a worker's join costs).
+
+    Signatures of formats 1 and 2 keep their values as little-endian uint64 right after a 4-byte header;
+    blobs of one length are joined and read as one 2D array, so the cost is a few copies, not a Python
+    object per signature. Anything else is decoded one by one by ``Signature.from_bytes``.
+    """
+    out = np.empty((len(blobs), num_perm), dtype=_VALUE_DTYPE)
+    end = 4 + 8 * num_perm
+    lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
+    order = np.argsort(lengths, kind="stable")
+    bounds = np.flatnonzero(np.diff(lengths[order])) + 1
+    groups = np.split(order, bounds)
+    # Steps of a few MB: the joined bytes then reuse the same heap memory instead of fresh pages.
+    for group in (part for whole in groups for part in np.array_split(whole, 1 + len(whole) // 8192)):
+        length = int(lengths[group[0]])
+        chunk = b"".join([blobs[i] for i in group.tolist()])
+        versions = np.frombuffer(chunk, dtype=np.uint8)[::length]
+        if length >= end and bool(np.isin(versions, (1, 2)).all()):
+            # The low half of each little-endian uint64 sits at its first 4 bytes: read them in place.
+            out[group] = np.ndarray((len(group), num_perm), "<u4", chunk, offset=4, strides=(length, 8))
+        else:
+            out[group] = [signature_values(Signature.from_bytes(blobs[i])) for i in group.tolist()]
+    return out
+
+
+class _Postings:
+    """The band keys of many rows, searchable: one sorted uint64 array plus a table of run starts.
+
+    Each entry packs a band key's high bits with the row number in its low bits, so one ``np.sort`` of
+    plain integers builds it (an argsort and a gather cost three times as much at a million rows). A hit on
+    the high bits alone may be a near miss of the full key: callers confirm with ``band_keys`` (step 3).
+    The run-start table grows with the rows (about four entries per run), so a lookup reads the same
+    handful of entries at ten thousand or a million rows.
+    """
+
+    def __init__(self, values: np.ndarray, rows: np.ndarray, bands: int, band_rows: int) -> None:
+        """Postings of ``values`` (one row of index values per entry of ``rows``)."""
+        count = int(rows.max()) + 1 if rows.size else 1
+        self.row_bits = np.uint64(max(1, (count - 1).bit_length()))
+        self.row_mask = np.uint64((1 << int(self.row_bits)) - 1)
+        table = band_keys(values, bands, band_rows)  # the one large buffer: masked and sorted in place
+        table &= ~self.row_mask
+        table |= rows.astype(np.uint64)[:, None]
+        packed = table.ravel()
+        packed.sort()
+        self.packed = packed
+        bits = int(min(24, max(1, (max(2, packed.size) - 1).bit_length() - 2)))
+        self.shift = np.uint64(64 - bits)
+        counts = np.zeros(1 << bits, dtype=np.int64)
+        for start in range(0, packed.size, 1 << 22):
+            counts += np.bincount(
+                (packed[start : start + (1 << 22)] >> self.shift).view(np.int64), minlength=1 << bits
+            )
+        starts = np.zeros((1 << bits) + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        self.starts = starts if packed.size >= 2**31 else starts.astype(np.int32)
+
+    def rows(self, keys: np.ndarray) -> np.ndarray:
+        """Rows holding one of ``keys`` (one per band) in its band, plus rare near misses."""
+        if self.packed.size == 0:
+            return np.empty(0, dtype=np.int64)
+        prefix = (keys >> self.shift).astype(np.intp)
+        low = self.starts[prefix].astype(np.int64)
+        lengths = self.starts[prefix + 1] - low
+        total = int(lengths.sum())
+        if not total:
+            return np.empty(0, dtype=np.int64)
+        offsets = np.repeat(low - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+        entries = self.packed[offsets]
+        high = ~self.row_mask
+        hit = (entries & high) == np.repeat(keys & high, lengths)
+        found: np.ndarray = (entries[hit] & self.row_mask).astype(np.int64)
+        return found
 
 
 class InProcessIndex:
     """Index for one process (CLI runs, tests, a single worker), rebuilt from the store at start-up.
 
     Written by hand on numpy rather than on datasketch's ``MinHashLSH`` because start-up pays for it on
-    every worker start: datasketch keeps a Python set per bucket (32 per signature), which measured
-    about 11 KB and 160 µs per signature to rebuild, ~16 s and ~1 GB for 100k stored articles
-    (``bench/dedup_startup.py``). Here signatures are rows of one matrix (also the verification data)
-    and the bands of all of them are one sorted array of 64-bit keys searched with ``searchsorted``:
-    rebuild is a sort. Recent inserts wait in a small dict and are merged in batches; removed or
-    replaced rows are tombstones until the next merge. One lock makes check-and-insert atomic across
-    threads.
+    every worker start: datasketch keeps a Python set per bucket (64 per signature here), ~11 KB and
+    160 µs per signature to rebuild (``bench/dedup_startup.py``). Here the index values of all rows are
+    one uint32 matrix (the verification data), the band keys of all rows one sorted array (``_Postings``):
+    joining is a decode and a sort (``bench/dedup_scale.py``). Recent inserts wait in a small dict and are
+    merged in batches; removed, replaced or expired rows are tombstones until the next merge. The stored
+    bytes of each row are kept as they came, so the judge sees exactly the signature that was stored.
+
+    ``window``: seconds a row stays a candidate after it was stamped (``WIREFEED_DEDUP_WINDOW_DAYS``);
+    older rows are ignored at once and dropped at the next merge, so memory follows the window, not the
+    history. One lock makes check-and-insert atomic across threads.
     """
 
     _MIN_MERGE = 4096
 
     def __init__(
-        self, threshold: float, num_perm: int = NUM_PERM, params: tuple[int, int] | None = None
+        self,
+        threshold: float,
+        num_perm: int = NUM_PERM,
+        params: tuple[int, int] | None = None,
+        *,
+        window: float | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
@@ -181,52 +331,70 @@ class InProcessIndex:
         self.candidate_equal = min_equal(min(threshold, CANDIDATE_BAR), num_perm)
         self.params = params or lsh_params(min(threshold, CANDIDATE_BAR), num_perm)
         self.bands, self.rows = self.params
+        self.window = window
+        self._clock = clock
         self._default_judge = threshold_judge(threshold)
         self.shingle_size: int | None = None
-        self._matrix = np.empty((0, num_perm), dtype=np.uint64)
-        self._size = 0  # rows used in the matrix, alive or not
-        self._keys: list[str | None] = []  # row -> key, None once removed or replaced
-        self._tails: list[bytes] = []  # row -> signature bytes after the values (sizes, sketches)
+        self._values = np.empty((0, num_perm), dtype=_VALUE_DTYPE)  # rows of the last build or merge
+        self._extra = np.empty((0, num_perm), dtype=_VALUE_DTYPE)  # rows inserted since, growing
+        self._stamps = np.empty(0, dtype=np.float64)
+        self._size = 0  # rows used, alive or not
+        self._keys: list[str | None] = []  # row -> key, None once removed, replaced or expired
+        self._blobs: list[bytes] = []  # row -> the signature's stored bytes
         self._row_of: dict[str, int] = {}
-        self._sorted_keys = np.empty(0, dtype=np.uint64)
-        self._sorted_rows = np.empty(0, dtype=np.int64)
-        self._shift = np.uint64(63)
-        self._starts = np.zeros(3, dtype=np.int64)  # start of each top-bits prefix in the sorted keys
+        self._postings = _Postings(self._values, np.empty(0, dtype=np.int64), self.bands, self.rows)
         self._pending: dict[int, list[int]] = {}
-        self._pending_rows: list[int] = []
+        self._pending_rows = 0
         self._lock = threading.RLock()
 
     @classmethod
     def build(
-        cls, items: Iterable[tuple[str, bytes]], threshold: float, num_perm: int = NUM_PERM
+        cls,
+        items: Iterable[tuple[str, bytes]],
+        threshold: float,
+        num_perm: int = NUM_PERM,
+        *,
+        stamps: Iterable[float] | None = None,
+        window: float | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> InProcessIndex:
-        """Rebuild from stored (key, signature bytes); a later pair for the same key replaces the earlier."""
-        index = cls(threshold, num_perm)
-        latest: dict[str, bytes] = {}
-        for key, data in items:
-            latest[key] = bytes(data)
+        """Rebuild from stored (key, signature bytes); a later pair for the same key replaces the earlier.
+
+        ``stamps``: when each pair was stored (epoch seconds, same order); without them every row is
+        stamped now. Rows already outside ``window`` are not loaded.
+        """
+        index = cls(threshold, num_perm, window=window, clock=clock)
+        now = clock()
+        pairs = list(items)
+        latest = dict(pairs)  # the last pair of a key wins, at the place of its first
+        when = dict(zip((key for key, _ in pairs), stamps, strict=True)) if stamps is not None else {}
+        del pairs
+        if window is not None and when:
+            latest = {key: blob for key, blob in latest.items() if when[key] >= now - window}
         if not latest:
             return index
-        blobs = list(latest.values())
-        first = Signature.from_bytes(blobs[0])
-        index._check(first)
-        end = 4 + 8 * num_perm
-        if all(len(blob) >= end and blob[1:4] == blobs[0][1:4] for blob in blobs):
-            # One decode for all rows: start-up time is this loop, so skip a Signature object per row.
-            body = b"".join(memoryview(blob)[4:end] for blob in blobs)
-            index._matrix = np.frombuffer(body, dtype="<u8").reshape(len(blobs), num_perm).astype(np.uint64)
-            index._tails = [blob[end:] if blob[0] != 1 else b"" for blob in blobs]
+        blobs = [blob if isinstance(blob, bytes) else bytes(blob) for blob in latest.values()]
+        index._adopt_headers(blobs)
+        index._values = decode_values(blobs, num_perm)
+        if when:
+            index._stamps = np.fromiter(map(when.__getitem__, latest), np.float64, len(latest))
         else:
-            sigs = [Signature.from_bytes(blob) for blob in blobs]  # raises on the malformed one
-            for sig in sigs:
-                index._check(sig)
-            index._matrix = np.stack([sig.hashvalues for sig in sigs])
-            index._tails = [sig.to_bytes()[end:] for sig in sigs]
+            index._stamps = np.full(len(latest), now)
+        index._blobs = blobs
         index._size = len(blobs)
         index._keys = list(latest)
-        index._row_of = {key: row for row, key in enumerate(index._keys)}
+        index._row_of = dict(zip(latest, range(index._size), strict=True))
         index._sort(np.arange(index._size))
         return index
+
+    def _adopt_headers(self, blobs: list[bytes]) -> None:
+        """Refuse a store whose signatures disagree on their parameters (bytes 1-3 of the header)."""
+        first = Signature.from_bytes(blobs[0])
+        self._check(first)
+        params = blobs[0][1:4]
+        for blob in blobs:
+            if blob[1:4] != params:
+                self._check(Signature.from_bytes(blob))  # raises, naming what differs
 
     def _check(self, sig: Signature, adopt: bool = True) -> None:
         """Refuse signatures made under other parameters; the first one stored fixes the shingle size."""
@@ -242,63 +410,68 @@ class InProcessIndex:
             )
 
     def _sort(self, rows: np.ndarray) -> None:
-        keys = band_keys(self._matrix[rows], self.bands, self.rows).ravel()
-        order = np.argsort(keys)  # any order within a key: candidates are deduplicated
-        self._sorted_keys = keys[order]
-        self._sorted_rows = np.repeat(rows, self.bands)[order]
-        # A table of where each top-bits prefix starts: a lookup reads two neighbouring entries and a run
-        # of a few keys, instead of a binary search whose every step misses the cache on a large index.
-        bits = int(min(20, max(1, math.ceil(math.log2(max(2, keys.size))) - 2)))  # at most 8 MB
-        self._shift = np.uint64(64 - bits)
-        prefixes = np.arange((1 << bits) + 1, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            bounds = prefixes << self._shift
-        self._starts = np.searchsorted(self._sorted_keys, bounds[:-1], side="left").astype(np.int64)
-        self._starts = np.append(self._starts, self._sorted_keys.size)
+        values = self._values if rows.size == self._values.shape[0] else self._row_values(rows)
+        self._postings = _Postings(values, rows, self.bands, self.rows)
         self._pending.clear()
-        self._pending_rows.clear()
+        self._pending_rows = 0
 
     def _merge(self) -> None:
-        """Fold pending rows into the sorted array and compact away tombstones: one sort per batch."""
+        """Fold pending rows into the sorted array, compacting away tombstones and expired rows."""
+        self._expire_locked(self._cutoff())
         alive = [row for row in range(self._size) if self._keys[row] is not None]
-        self._matrix = self._matrix[alive] if alive else np.empty((0, self.num_perm), dtype=np.uint64)
+        kept = np.asarray(alive, dtype=np.int64)
+        self._values = self._row_values(kept)
+        self._extra = np.empty((0, self.num_perm), dtype=_VALUE_DTYPE)
+        self._stamps = self._stamps[kept]
         self._keys = [self._keys[row] for row in alive]
-        self._tails = [self._tails[row] for row in alive]
+        self._blobs = [self._blobs[row] for row in alive]
         self._size = len(alive)
         self._row_of = {key: row for row, key in enumerate(self._keys) if key is not None}
         self._sort(np.arange(self._size))
 
-    def _candidates(self, sig: Signature) -> np.ndarray:
-        keys = band_keys(sig.hashvalues[None, :], self.bands, self.rows)[0]
-        prefix = (keys >> self._shift).astype(np.int64)
-        low, high = self._starts[prefix], self._starts[prefix + 1]
-        lengths = high - low
-        total = int(lengths.sum())
-        found = []
-        if total:
-            offsets = np.repeat(low - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
-            hit = self._sorted_keys[offsets] == np.repeat(keys, lengths)
-            found.append(self._sorted_rows[offsets[hit]])
-        for key in keys.tolist():
-            rows = self._pending.get(key)
-            if rows:
-                found.append(np.asarray(rows, dtype=np.int64))
-        if not found:
-            return np.empty(0, dtype=np.int64)
-        return np.unique(np.concatenate(found))
+    def _row_values(self, rows: np.ndarray) -> np.ndarray:
+        """Index values of ``rows``, from the built block or the block of later inserts."""
+        base = self._values.shape[0]
+        if rows.size == 0 or int(rows.max()) < base:
+            found: np.ndarray = self._values[rows]
+            return found
+        out = np.empty((rows.size, self.num_perm), dtype=_VALUE_DTYPE)
+        built = rows < base
+        out[built] = self._values[rows[built]]
+        out[~built] = self._extra[rows[~built] - base]
+        return out
+
+    def _cutoff(self) -> float | None:
+        return None if self.window is None else self._clock() - self.window
 
     def _counted(self, sig: Signature, need: int) -> list[tuple[int, str, int]]:
-        """(row, key, equal count) of the live candidates with at least ``need`` equal values."""
+        """(row, key, equal count) of the live candidates (step 3) with at least ``need`` equal values."""
         if self._size == 0:
             return []
-        rows = self._candidates(sig)
+        values = signature_values(sig)
+        keys = band_keys(values, self.bands, self.rows)[0]
+        found = [self._postings.rows(keys)]
+        for key in keys.tolist():
+            pending = self._pending.get(key)
+            if pending:
+                found.append(np.asarray(pending, dtype=np.int64))
+        rows = np.unique(np.concatenate(found))
         if rows.size == 0:
             return []
-        equal = (self._matrix[rows] == sig.hashvalues).sum(axis=1)
+        stored = self._row_values(rows)
+        counts = equal_counts(values, stored)
+        keep = counts >= need
+        cutoff = self._cutoff()
+        if cutoff is not None:
+            keep &= self._stamps[rows] >= cutoff
+        rows, counts = rows[keep], counts[keep]
+        if rows.size:  # confirm the full band key: the sorted array matched its high bits only
+            same_band = (band_keys(stored[keep], self.bands, self.rows) == keys).any(axis=1)
+            rows, counts = rows[same_band], counts[same_band]
         return [
             (row, key, count)
-            for row, count in zip(rows.tolist(), equal.tolist(), strict=True)
-            if (key := self._keys[row]) is not None and count >= need
+            for row, count in zip(rows.tolist(), counts.tolist(), strict=True)
+            if (key := self._keys[row]) is not None
         ]
 
     def _verified(self, sig: Signature) -> list[Match]:
@@ -315,7 +488,7 @@ class InProcessIndex:
         with self._lock:
             self._check(sig)
             candidates = [
-                Candidate(k, count, self._signature(row))
+                Candidate(k, count, Signature.from_bytes(self._blobs[row]))
                 for row, k, count in self._counted(sig, self.candidate_equal)
             ]
             match = (judge or self._default_judge)(sig, candidates) if candidates else None
@@ -324,36 +497,35 @@ class InProcessIndex:
             self._insert(key, sig)
             return match
 
-    def _signature(self, row: int) -> Signature:
-        tail = self._tails[row]
-        header = bytes([2 if tail else 1, self.shingle_size or 0]) + self.num_perm.to_bytes(2, "little")
-        return Signature.from_bytes(header + self._matrix[row].astype("<u8").tobytes() + tail)
-
     def insert(self, key: str, sig: Signature) -> None:
         with self._lock:
             self._check(sig)
             self._insert(key, sig)
 
     def _insert(self, key: str, sig: Signature) -> None:
+        values = signature_values(sig)
+        blob = sig.to_bytes()
         old = self._row_of.get(key)
         if old is not None:
-            if np.array_equal(self._matrix[old], sig.hashvalues):
+            if self._blobs[old] == blob:
+                self._stamps[old] = self._clock()  # stored again: the window starts over
                 return
             self._keys[old] = None
-        if self._size == self._matrix.shape[0]:
-            grown = np.empty((max(64, self._size * 2), self.num_perm), dtype=np.uint64)
-            grown[: self._size] = self._matrix[: self._size]
-            self._matrix = grown
-        row = self._size
-        self._matrix[row] = sig.hashvalues
+        row, extra = self._size, self._size - self._values.shape[0]
+        if extra == self._extra.shape[0]:  # grow the small block only: the built one is never copied
+            self._extra = np.resize(self._extra, (max(64, extra * 2), self.num_perm))
+        if row == self._stamps.shape[0]:
+            self._stamps = np.resize(self._stamps, max(64, row * 2))
+        self._extra[extra] = values
+        self._stamps[row] = self._clock()
         self._size += 1
         self._keys.append(key)
-        self._tails.append(sig.to_bytes()[4 + 8 * self.num_perm :])
+        self._blobs.append(blob)
         self._row_of[key] = row
-        for band_key in band_keys(sig.hashvalues[None, :], self.bands, self.rows)[0].tolist():
+        for band_key in band_keys(values, self.bands, self.rows)[0].tolist():
             self._pending.setdefault(band_key, []).append(row)
-        self._pending_rows.append(row)
-        if len(self._pending_rows) >= max(self._MIN_MERGE, len(self._row_of) // 4):
+        self._pending_rows += 1
+        if self._pending_rows >= max(self._MIN_MERGE, len(self._row_of) // 4):
             self._merge()
 
     def remove(self, key: str) -> None:
@@ -361,6 +533,24 @@ class InProcessIndex:
             row = self._row_of.pop(key, None)
             if row is not None:
                 self._keys[row] = None
+
+    def expire(self, before: float) -> int:
+        """Forget every row stamped before ``before`` (epoch seconds); returns how many went."""
+        with self._lock:
+            return self._expire_locked(before)
+
+    def _expire_locked(self, before: float | None) -> int:
+        if before is None or self._size == 0:
+            return 0
+        old = np.flatnonzero(self._stamps[: self._size] < before).tolist()
+        gone = 0
+        for row in old:
+            key = self._keys[row]
+            if key is not None:
+                self._keys[row] = None
+                del self._row_of[key]
+                gone += 1
+        return gone
 
     def __getstate__(self) -> dict[str, object]:
         """Picklable (for a local snapshot) without the lock, which belongs to one process."""

@@ -132,12 +132,14 @@ class StateCollector:
 
 
 def redis_index_size(url: str, prefix: str = "wirefeed:dedup") -> Callable[[], int]:
-    """The shared index's size without loading it: the length of its signature hash."""
+    """The shared index's size without loading it: the length of its hash of keys."""
     import redis
 
+    from worker.dedup_redis import entries_key
+
     client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-    tag = prefix if prefix.startswith("{") else "{" + prefix + "}"
-    return lambda: int(client.hlen(f"{tag}:sigs"))
+    key = entries_key(prefix)
+    return lambda: int(client.hlen(key))
 
 
 def serve(port: int, collector: StateCollector | None = None, addr: str = "0.0.0.0") -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from config.settings import get_settings
@@ -34,6 +35,7 @@ def prune(older_than: str | None = None) -> dict[str, Any]:
             parse_age(age),
             index=shared_index(url, conf.dedup_threshold),
             redis_client=redis.Redis.from_url(url),
+            index_window=timedelta(days=conf.dedup_window_days) if conf.dedup_window_days else None,
         )
     finally:
         store.dispose()

@@ -25,7 +25,8 @@ from scrapers.article import Article
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.urls import try_canonicalize
 from worker import logs, metrics
-from worker.dedup import DedupIndex, InProcessIndex, Match
+from worker.dedup import DedupIndex, Match
+from worker.dedup_join import join_index
 from worker.fingerprint import Signature, content_hash, signature
 from worker.items import parse_item
 from worker.models import (
@@ -243,10 +244,16 @@ class Pipeline:
     BATCH_SECONDS = 1.0  # of work per transaction, well inside the PENDING_* wait of other workers
 
     def __init__(
-        self, store: Store, index: DedupIndex | None = None, *, threshold: float = DEFAULT_DEDUP_THRESHOLD
+        self,
+        store: Store,
+        index: DedupIndex | None = None,
+        *,
+        threshold: float = DEFAULT_DEDUP_THRESHOLD,
+        window_days: float | None = None,
     ) -> None:
         self.store = store
         self.threshold = threshold
+        self.window_days = window_days
         self._index = index
         self.judge = StoryJudge(threshold)
         self._batch: _Batch | None = None
@@ -258,7 +265,7 @@ class Pipeline:
         store.require_schema()
         if index is None and settings.dedup_url:
             index = shared_index(settings.dedup_url, settings.dedup_threshold)
-        return cls(store, index, threshold=settings.dedup_threshold)
+        return cls(store, index, threshold=settings.dedup_threshold, window_days=settings.dedup_window_days)
 
     @property
     def index(self) -> DedupIndex:
@@ -266,7 +273,7 @@ class Pipeline:
         if self._index is None:
             started = time.perf_counter()
             try:
-                self._index = InProcessIndex.build(self.store.iter_signatures(), self.threshold)
+                self._index = join_index(self.store, self.threshold, self.window_days)
             except ValueError as error:
                 raise SchemaMissing(
                     f"stored signatures do not match this wirefeed's fingerprint parameters ({error}); "

@@ -79,9 +79,13 @@ def prune(
     watermark_key: str = WATERMARK_KEY,
     batch: int = BATCH,
     now: datetime | None = None,
+    index_window: timedelta | None = None,
 ) -> PruneReport:
-    """Remove rows older than ``older_than``; ``index``/``redis_client``: the shared Redis dedup index."""
+    """Remove rows older than ``older_than``; ``index``/``redis_client``: the shared Redis dedup index, or
+    an in-process one (it has ``expire``). ``index_window`` (``WIREFEED_DEDUP_WINDOW_DAYS``): index entries
+    older than this expire, whatever ``older_than`` keeps of the audit rows."""
     cutoff = (now or utcnow()) - older_than
+    index_cutoff = (now or utcnow()) - index_window if index_window is not None else cutoff
     report = PruneReport(cutoff, dry_run)
     old_dupes = DuplicateRecord.seen_at < cutoff
     old_errors = IngestErrorRecord.created_at < cutoff
@@ -99,7 +103,7 @@ def prune(
                 _count(
                     store,
                     select(func.count(ArticleRecord.id)).where(
-                        *_expiry_window(redis_client, watermark_key, cutoff)
+                        *_expiry_window(redis_client, watermark_key, index_cutoff)
                     ),
                 )
                 + report.removed["duplicates"]
@@ -140,11 +144,22 @@ def prune(
         batch=batch,
     )
     if index is not None:
-        report.removed["index_entries"] = len(expired_dupes) + _expire_articles(
-            store, index, redis_client, watermark_key, cutoff, batch
+        report.removed["index_entries"] = len(expired_dupes) + _expire_index(
+            store, index, redis_client, watermark_key, index_cutoff, batch
         )
     log.info("pruned rows older than %s: %s", cutoff.isoformat(), report.removed)
     return report
+
+
+def _expire_index(
+    store: Store, index: Any, redis_client: Any | None, watermark_key: str, cutoff: datetime, batch: int
+) -> int:
+    """An in-process index knows when each row was stored and expires them itself; from Redis, the
+    articles that left the window are looked up in the store and removed one by one."""
+    expire = getattr(index, "expire", None)
+    if callable(expire):
+        return int(expire(cutoff.timestamp()))
+    return _expire_articles(store, index, redis_client, watermark_key, cutoff, batch)
 
 
 def _expiry_window(redis_client: Any | None, watermark_key: str, cutoff: datetime) -> list[Any]:

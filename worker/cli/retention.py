@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -44,7 +45,8 @@ def prune(
 
         index = shared_index(conf.dedup_url, conf.dedup_threshold)
         client = redis.Redis.from_url(conf.dedup_url)
-    report = run_prune(store, age, dry_run=dry_run, index=index, redis_client=client)
+    window = timedelta(days=conf.dedup_window_days) if conf.dedup_window_days else None
+    report = run_prune(store, age, dry_run=dry_run, index=index, redis_client=client, index_window=window)
     if as_json:
         print(json.dumps(report.to_dict()))
         return
