@@ -225,7 +225,7 @@ def equal_counts(values: np.ndarray, stored: np.ndarray) -> np.ndarray:
 def decode_values(blobs: list[bytes], num_perm: int) -> np.ndarray:
     """The index values of many stored signatures at once (what a worker's join costs).
 
-    Signatures of formats 1 and 2 keep their values as little-endian uint64 right after a 4-byte header;
+    Signatures of formats 1, 2 and 3 keep their values as little-endian uint64 right after a 4-byte header;
     blobs of one length are joined and read as one 2D array, so the cost is a few copies, not a Python
     object per signature. Anything else is decoded one by one by ``Signature.from_bytes``.
     """
@@ -240,7 +240,7 @@ def decode_values(blobs: list[bytes], num_perm: int) -> np.ndarray:
         length = int(lengths[group[0]])
         chunk = b"".join([blobs[i] for i in group.tolist()])
         versions = np.frombuffer(chunk, dtype=np.uint8)[::length]
-        if length >= end and bool(np.isin(versions, (1, 2)).all()):
+        if length >= end and bool(np.isin(versions, (1, 2, 3)).all()):
             # The low half of each little-endian uint64 sits at its first 4 bytes: read them in place.
             out[group] = np.ndarray((len(group), num_perm), "<u4", chunk, offset=4, strides=(length, 8))
         else:
