@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from worker.demo.hostile import HOSTILE, PDF, gzip_bomb, stream_forever, stream_oversized
@@ -248,7 +248,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._arrived = time.monotonic()
-        self._host = f"127.0.0.1:{self.server.server_address[1]}"
+        address = cast("tuple[str, int]", self.server.server_address)  # an AF_INET server: (host, port)
+        self._host = f"127.0.0.1:{address[1]}"
         path = urlsplit(self.path).path
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._route(path)
