@@ -58,6 +58,28 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class TextWithoutNul(TypeDecorator[str]):
+    """Text that PostgreSQL can hold: a NUL character, which its text type refuses, becomes U+FFFD.
+
+    Pushed items and error rows carry whatever a producer sent; without this one NUL made PostgreSQL refuse
+    the whole write (and the item's error row with it), while SQLite stored it. Every string column uses it,
+    so the two databases keep the same rows.
+    """
+
+    impl: type[String] = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return value.replace("\x00", "\ufffd") if value and "\x00" in value else value
+
+
+class StringWithoutNul(TextWithoutNul):
+    """A bounded string column without NUL: ``StringWithoutNul(40)`` is ``String(40)`` in the DDL."""
+
+    impl = String
+    cache_ok = True
+
+
 class Base(DeclarativeBase):
     type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime()}  # noqa: RUF012
 
@@ -66,7 +88,7 @@ class Source(Base):
     __tablename__ = "sources"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(StringWithoutNul(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -91,11 +113,11 @@ class StoryEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
-    event: Mapped[str] = mapped_column(String(40))
-    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    event: Mapped[str] = mapped_column(StringWithoutNul(40))
+    url: Mapped[str | None] = mapped_column(TextWithoutNul(), nullable=True)
     other_story_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    other_url: Mapped[str | None] = mapped_column(Text, nullable=True)
-    rule: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    other_url: Mapped[str | None] = mapped_column(TextWithoutNul(), nullable=True)
+    rule: Mapped[str | None] = mapped_column(StringWithoutNul(40), nullable=True)
     similarity: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -109,21 +131,21 @@ class ArticleRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), nullable=True)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), nullable=True, index=True)
-    url: Mapped[str | None] = mapped_column(Text, nullable=True)
-    canonical_url: Mapped[str] = mapped_column(Text, unique=True)
-    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    url: Mapped[str | None] = mapped_column(TextWithoutNul(), nullable=True)
+    canonical_url: Mapped[str] = mapped_column(TextWithoutNul(), unique=True)
+    content_hash: Mapped[str] = mapped_column(StringWithoutNul(64), index=True)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
-    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    title: Mapped[str | None] = mapped_column(TextWithoutNul(), nullable=True)
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
     published_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
     published_offset_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     modified_at: Mapped[datetime | None] = mapped_column(nullable=True)
     modified_offset_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    language: Mapped[str | None] = mapped_column(String(35), nullable=True)
-    site_name: Mapped[str | None] = mapped_column(Text, nullable=True)
-    description: Mapped[str | None] = mapped_column(Text, nullable=True)
-    top_image: Mapped[str | None] = mapped_column(Text, nullable=True)
-    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(StringWithoutNul(35), nullable=True)
+    site_name: Mapped[str | None] = mapped_column(TextWithoutNul(), nullable=True)
+    description: Mapped[str | None] = mapped_column(TextWithoutNul(), nullable=True)
+    top_image: Mapped[str | None] = mapped_column(TextWithoutNul(), nullable=True)
+    text: Mapped[str] = mapped_column(TextWithoutNul())
     paywalled: Mapped[bool] = mapped_column(Boolean, default=False)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -167,9 +189,9 @@ class ArticleVersion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    title: Mapped[str | None] = mapped_column(Text, nullable=True)
-    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(StringWithoutNul(64))
+    title: Mapped[str | None] = mapped_column(TextWithoutNul(), nullable=True)
+    text: Mapped[str] = mapped_column(TextWithoutNul())
     modified_at: Mapped[datetime | None] = mapped_column(nullable=True)
     stored_at: Mapped[datetime] = mapped_column()
     superseded_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -181,17 +203,17 @@ class DuplicateRecord(Base):
     __tablename__ = "duplicates"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(Text, unique=True)
+    url: Mapped[str] = mapped_column(TextWithoutNul(), unique=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), nullable=True)
     duplicate_of: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), nullable=True, index=True)
     similarity: Mapped[float] = mapped_column(Float)
-    rule: Mapped[str] = mapped_column(String(40))
-    content_hash: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(StringWithoutNul(40))
+    content_hash: Mapped[str] = mapped_column(StringWithoutNul(64))
     # A near-duplicate's own fingerprint stays in the index, so a later copy that is close to this one but
     # not to the stored original still joins the story (clusters do not depend on arrival order).
     signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    title: Mapped[str | None] = mapped_column(TextWithoutNul(), nullable=True)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
@@ -199,19 +221,19 @@ class IngestErrorRecord(Base):
     __tablename__ = "ingest_errors"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str | None] = mapped_column(Text, nullable=True)
-    source: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
-    stage: Mapped[str] = mapped_column(String(40))
-    kind: Mapped[str] = mapped_column(String(40), index=True)
-    message: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(TextWithoutNul(), nullable=True)
+    source: Mapped[str | None] = mapped_column(StringWithoutNul(200), nullable=True, index=True)
+    stage: Mapped[str] = mapped_column(StringWithoutNul(40))
+    kind: Mapped[str] = mapped_column(StringWithoutNul(40), index=True)
+    message: Mapped[str] = mapped_column(TextWithoutNul())
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # A pushed item has no page to point at: its line in the input, its own id, and the item itself (so
     # `wirefeed retry` can run it again). An error is closed, not deleted, when a retry settles it.
     line: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    item_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    payload: Mapped[str | None] = mapped_column(Text, nullable=True)
+    item_id: Mapped[str | None] = mapped_column(StringWithoutNul(200), nullable=True)
+    payload: Mapped[str | None] = mapped_column(TextWithoutNul(), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
-    resolution: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(StringWithoutNul(40), nullable=True)
 
 
 class CrawlState(Base):
@@ -219,13 +241,13 @@ class CrawlState(Base):
 
     __tablename__ = "crawl_state"
 
-    url: Mapped[str] = mapped_column(Text, primary_key=True)
-    source: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
-    etag: Mapped[str | None] = mapped_column(Text, nullable=True)
-    last_modified: Mapped[str | None] = mapped_column(Text, nullable=True)
+    url: Mapped[str] = mapped_column(TextWithoutNul(), primary_key=True)
+    source: Mapped[str | None] = mapped_column(StringWithoutNul(200), nullable=True, index=True)
+    etag: Mapped[str | None] = mapped_column(TextWithoutNul(), nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(TextWithoutNul(), nullable=True)
     fetched_at: Mapped[datetime | None] = mapped_column(nullable=True)
     lastmod: Mapped[datetime | None] = mapped_column(nullable=True)
-    status: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    status: Mapped[str | None] = mapped_column(StringWithoutNul(40), nullable=True)
 
 
 class IngestProgress(Base):
@@ -234,7 +256,7 @@ class IngestProgress(Base):
 
     __tablename__ = "ingest_progress"
 
-    input: Mapped[str] = mapped_column(Text, primary_key=True)
+    input: Mapped[str] = mapped_column(TextWithoutNul(), primary_key=True)
     offset: Mapped[int] = mapped_column(BigInteger, default=0)
     records: Mapped[int] = mapped_column(Integer, default=0)
     pages: Mapped[int] = mapped_column(Integer, default=0)
