@@ -2,7 +2,9 @@
 
 Its fields are declared here once, each with what it is for (``FieldSpec``): every other list of them
 (page metadata, adapter overrides, pushed items, the stored row, the export columns) is derived from
-this declaration, so adding a field means declaring it here, reading it, and storing it.
+this declaration, so adding a field means declaring it here (with where it is read from, when that is a
+``<meta>`` name or a JSON-LD key), naming it in the README's export contract, and adding its migration:
+the stored column is derived from the declared type (``worker.models``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ class FieldSpec:
     row: bool = True
     """Copied onto the stored row as is (a date ``<x>_at`` also keeps its offset in ``<x>_offset_min``)."""
     kind: FieldKind = "field"
+    meta: tuple[str, ...] = ()
+    """``<meta>`` names (``name``/``property``, lower case) the field is read from when no reader of its
+    own is written: the generic reader in ``scrapers.metadata.fields`` takes the first non-empty one."""
+    ld: tuple[str, ...] = ()
+    """Keys of the page's main JSON-LD node the generic reader tries first (structured, then ``meta``)."""
 
 
 def _spec(**flags: Any) -> dict[str, FieldSpec]:

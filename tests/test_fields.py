@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import JSON, Boolean, Integer, inspect
 
 from scrapers.article import (
     EXPORTED_FIELDS,
@@ -27,7 +27,13 @@ from scrapers.metadata import PageMetadata
 from scrapers.sites.base import OVERRIDABLE
 from worker.export import ARTICLE_COLUMNS, article_rows, write_csv
 from worker.items import WireItem, parse_item
-from worker.models import ArticleRecord, offset_column
+from worker.models import (
+    ArticleRecord,
+    TextWithoutNul,
+    UTCDateTime,
+    declared_column_type,
+    offset_column,
+)
 from worker.pipeline import Pipeline
 from worker.store import Store
 
@@ -115,3 +121,16 @@ def test_an_item_cannot_set_what_only_the_page_says() -> None:
     raw = {k: v for k, v in full_article().to_dict().items() if k in PUSHED_FIELDS}
     article = parse_item({**raw, "paywalled": True, "warnings": ["forged"]}).to_article()
     assert article.paywalled is False and article.warnings == []
+
+
+def test_a_stored_field_without_a_written_column_gets_one_from_its_type() -> None:
+    """A new field needs no hand-written column: its declared type picks it (and a date its offset)."""
+    assert declared_column_type(str | None) is TextWithoutNul
+    assert declared_column_type(list[str]) is JSON
+    assert declared_column_type(datetime | None) is UTCDateTime
+    assert declared_column_type(bool) is Boolean
+    assert declared_column_type(int | None) is Integer
+    with pytest.raises(TypeError, match="write its column"):
+        declared_column_type(dict[str, int])
+    for name in ROW_FIELDS:  # every stored field has its column, written out or derived
+        assert name in ArticleRecord.__table__.c, name

@@ -6,6 +6,8 @@ with them (a test compares the two).
 
 from __future__ import annotations
 
+import types
+import typing
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from scrapers.article import ROW_FIELDS, Article, is_date
+from scrapers.article import ROW_FIELDS, Article, field_types, is_date
 
 
 def utcnow() -> datetime:
@@ -154,6 +156,38 @@ class ArticleRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+_COLUMN_TYPES: dict[type, Any] = {str: TextWithoutNul, bool: Boolean, int: Integer, float: Float}
+
+
+def declared_column_type(declared: Any) -> Any:
+    """The column type a declared article field is stored in, from its Python type (``X | None`` is X)."""
+    if typing.get_origin(declared) is list:
+        return JSON
+    optional = typing.get_origin(declared) in (typing.Union, types.UnionType)
+    base = (
+        next((t for t in typing.get_args(declared) if t is not type(None)), declared)
+        if optional
+        else declared
+    )
+    if base is datetime:
+        return UTCDateTime
+    if base not in _COLUMN_TYPES:
+        raise TypeError(f"no column type for a field of type {declared!r}: write its column in ArticleRecord")
+    return _COLUMN_TYPES[base]
+
+
+def _add_declared_columns(model: type[ArticleRecord]) -> None:
+    """Columns for ``row`` fields that ``ArticleRecord`` does not write out: a new field is stored by its
+    declaration and its migration alone. Declarative mapping accepts columns set on the class afterwards."""
+    types = field_types()
+    for name in ROW_FIELDS:
+        if name in model.__table__.c:
+            continue
+        setattr(model, name, mapped_column(declared_column_type(types[name])(), nullable=True))
+        if is_date(name):
+            setattr(model, offset_column(name), mapped_column(Integer, nullable=True))
+
+
 def offset_minutes(value: datetime | None) -> int | None:
     """The page's own UTC offset of a date, kept beside the UTC instant so an export can give it back."""
     offset = value.utcoffset() if value is not None else None
@@ -178,6 +212,9 @@ def article_values(article: Article) -> dict[str, Any]:
         values[name] = value
     values["text"] = article.text.strip()
     return values
+
+
+_add_declared_columns(ArticleRecord)
 
 
 class ArticleVersion(Base):

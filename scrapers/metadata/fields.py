@@ -13,7 +13,7 @@ from typing import Any
 
 import lxml.html
 
-from scrapers.article import PAGE_FIELDS, Article, copy_fields
+from scrapers.article import PAGE_FIELDS, Article, copy_fields, is_list, spec_of
 from scrapers.metadata.authors import find_authors
 from scrapers.metadata.jsonld import ld_article_body, ld_text
 from scrapers.metadata.kind import find_page_type, is_paywalled
@@ -80,6 +80,22 @@ def _description(page: Page, article: dict[str, Any] | None) -> str | None:
     )
 
 
+def _declared_sources(page: Page, article: dict[str, Any] | None, meta: PageMetadata) -> None:
+    """Fields declared with ``ld``/``meta`` sources and still empty: read from those, structured first.
+
+    A field that is only a ``<meta>`` name or a JSON-LD key needs no reader of its own; one with a
+    reader (title, dates...) is left to it, as the value is already set or deliberately empty.
+    """
+    for name in PAGE_FIELDS:
+        spec = spec_of(name)
+        if not (spec.ld or spec.meta) or getattr(meta, name):
+            continue
+        structured = [ld_text(article.get(key)) for key in spec.ld] if article else []
+        value = first_text(structured + [page.meta_value(key) for key in spec.meta])
+        if value is not None:
+            setattr(meta, name, [value] if is_list(name) else value)
+
+
 def extract_metadata(
     tree: lxml.html.HtmlElement, url: str | None = None, fetched_at: datetime | None = None
 ) -> PageMetadata:
@@ -122,5 +138,6 @@ def extract_metadata(
     guarded("paywalled", lambda: setattr(meta, "paywalled", is_paywalled(page, article)))
     guarded("dates", lambda: find_dates(page, article, meta, locale, fetched_at))
     guarded("article_body", lambda: setattr(meta, "article_body", ld_article_body(article)))
+    guarded("declared", lambda: _declared_sources(page, article, meta))
     meta.warnings.extend(page.warnings)
     return meta
