@@ -80,6 +80,7 @@ class _Batch:
     pending_refs: list[StoredRef] = field(default_factory=list)  # and the reference each one fills in
     pending_duplicates: list[_PendingDuplicate] = field(default_factory=list)
     refs: dict[str, StoredRef] = field(default_factory=dict)
+    ref_ids: dict[int, StoredRef] = field(default_factory=dict)  # the one reference of each article id
     hash_refs: dict[str, StoredRef] = field(default_factory=dict)
 
     def written(self, *keys: str) -> None:
@@ -88,21 +89,38 @@ class _Batch:
             self.absent_duplicate_urls.discard(key)
             self.absent_hashes.discard(key)
 
-    def replaced(self, old: StoredRef, new: StoredRef) -> None:
-        """``old`` is no longer a stored article: whatever stood for it now stands for ``new``."""
-        for key, ref in list(self.refs.items()):
-            if ref is old:
-                self.refs[key] = new
-        for chash, ref in list(self.hash_refs.items()):
-            if ref is old:
-                del self.hash_refs[chash]
-        self.refs[new.canonical_url] = new
-        self.hash_refs.setdefault(new.content_hash, new)
+    def intern(self, ref: StoredRef) -> StoredRef:
+        """One object per stored article, so a change to it (``replaced``, ``rewritten``) reaches every
+        key that stands for it; a fresher read of the row updates the object in place."""
+        if ref.id is None:
+            return ref
+        known = self.ref_ids.get(ref.id)
+        if known is None:
+            self.ref_ids[ref.id] = ref
+            return ref
+        if known is not ref:
+            for name in StoredRef.__slots__:
+                setattr(known, name, getattr(ref, name))
+        return known
 
-    def rewritten(self, canonical_url: str) -> None:
-        """The article at this URL has a new text and fingerprint: references to it are read again."""
-        self.refs = {key: ref for key, ref in self.refs.items() if ref.canonical_url != canonical_url}
-        self.hash_refs = {h: ref for h, ref in self.hash_refs.items() if ref.canonical_url != canonical_url}
+    def replaced(self, old: StoredRef, new: StoredRef) -> None:
+        """``old`` is no longer a stored article: every key that stood for it now stands for ``new``."""
+        if old.id is not None:
+            self.ref_ids.pop(old.id, None)
+        for name in StoredRef.__slots__:
+            setattr(old, name, getattr(new, name))
+        self.refs[old.canonical_url] = self.intern(old)
+        self.hash_refs.setdefault(old.content_hash, old)
+
+    def rewritten(self, existing: ArticleRecord) -> None:
+        """A new version of a stored article: its references carry its new text hash and fingerprint."""
+        ref = self.ref_ids.get(existing.id)
+        if ref is not None:
+            ref.signature, ref.content_hash, ref.title = (
+                existing.signature,
+                existing.content_hash,
+                existing.title,
+            )
 
 
 @dataclass(slots=True)
@@ -241,6 +259,7 @@ class Pipeline:
         # A row another writer changed since is caught by the database (a duplicate naming a deleted
         # article breaks its foreign key; the batch is then decided one by one, without this cache).
         self._refs: dict[str, StoredRef] = {}
+        self._ref_ids: dict[int, StoredRef] = {}
         self._item_limits: ItemLimits | None = None
 
     @classmethod
@@ -465,7 +484,7 @@ class Pipeline:
                     batch.written(item.key, item.chash)
                 self._flush_pending(session)
         except BaseException:
-            self._refs = {}  # they may name rows the rollback took back
+            self._refs, self._ref_ids = {}, {}  # they may name rows the rollback took back
             if batch is not None:
                 self._resync(batch.touched)
             raise
@@ -480,6 +499,8 @@ class Pipeline:
         if excess > 0:
             for key in list(itertools.islice(self._refs, excess)):
                 del self._refs[key]
+        if len(self._ref_ids) > 2 * self.REFS_KEPT:  # dropped from the index of ids, not from ``_refs``
+            self._ref_ids = {}
 
     def _open_batch(self, session: Session, items: list[_Prepared]) -> _Batch:
         """The batch's keys and text hashes the store does not hold, each column in one query."""
@@ -492,6 +513,7 @@ class Pipeline:
             hashes - self.store.present_hashes(session, hashes),
             set(),
             refs=self._refs,
+            ref_ids=self._ref_ids,
         )
 
     @staticmethod
@@ -539,8 +561,9 @@ class Pipeline:
         if batch is not None:
             if chash in batch.absent_hashes:
                 return None
-            if chash in batch.hash_refs:
-                return batch.hash_refs[chash]
+            known = batch.hash_refs.get(chash)
+            if known is not None and known.content_hash == chash:  # not since rewritten or replaced
+                return known
         self._flush_pending(session)
         return self.store.ref_by_hash(session, chash)
 
@@ -558,7 +581,7 @@ class Pipeline:
             target = self.store.ref_of(session, match.key)
             if target is not None:
                 if batch is not None:
-                    batch.refs[match.key] = target
+                    target = batch.refs[match.key] = batch.intern(target)
                 return target
         else:
             target = None
@@ -608,6 +631,7 @@ class Pipeline:
             connection.execute(_REPRESENTATIVES, {"ids": story_ids[start : start + Store.IN_CHUNK]})
         for position, ref, article_id, story_id in zip(positions, refs, article_ids, story_ids, strict=True):
             ref.id, ref.story_id = article_id, story_id
+            batch.ref_ids[article_id] = ref
             batch.decisions[position] = replace(
                 batch.decisions[position], article_id=article_id, story_id=story_id
             )
@@ -648,7 +672,7 @@ class Pipeline:
         """One transaction for the item; the index follows the database, never the other way round."""
         source_id = self.store.source_id(source)
         change = IndexChange()
-        self._refs = {}  # written outside a batch: what batches remembered may be out of date
+        self._refs, self._ref_ids = {}, {}  # written outside a batch: what batches remembered may be stale
         try:
             with self.store.session() as session:
                 ctx = RuleContext(
@@ -680,7 +704,7 @@ class Pipeline:
             return Decision(Outcome.STORED, ctx.article.url, version=1)  # ids filled in when written
         article_id, story_id = self._store_now(ctx.session, values)
         if batch is not None:
-            ref = _ref_of(values, article_id, story_id)
+            ref = batch.intern(_ref_of(values, article_id, story_id))
             batch.refs[ctx.key] = ref
             batch.hash_refs.setdefault(ctx.chash, ref)
         if match is not None:
@@ -793,8 +817,6 @@ class Pipeline:
                 rule=Rule.SAME_URL,
                 story_id=existing.story_id,
             )
-        if self._batch is not None:  # the article's text and fingerprint change under its key
-            self._batch.rewritten(existing.canonical_url)
         ctx.session.add(
             ArticleVersion(
                 article_id=existing.id,
@@ -812,6 +834,8 @@ class Pipeline:
         existing.version += 1
         existing.fetched_at = ctx.fetched_at
         existing.updated_at = utcnow()
+        if self._batch is not None:  # the article's text and fingerprint changed under its key
+            self._batch.rewritten(existing)
         ctx.session.flush()
         return Decision(
             Outcome.NEW_VERSION,

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import BindParameter
 
 from worker import metrics, migrate
 from worker.models import (
@@ -70,7 +71,7 @@ _REF_COLUMNS = (
 
 def _ref_of_query() -> Select[Any]:
     """An article by its own URL first, else the original of the duplicate row at that URL."""
-    key = bindparam("key")
+    key: BindParameter[Any] = bindparam("key")
     own = select(*_REF_COLUMNS, literal(0).label("rank")).where(ArticleRecord.canonical_url == key)
     via = (
         select(*_REF_COLUMNS, literal(1).label("rank"))
