@@ -55,7 +55,7 @@ class _PendingDuplicate:
 
     values: dict[str, Any]
     original: StoredRef  # its id may itself still be pending
-    position: int  # the decision this row completes
+    position: int | None  # the decision waiting for the original's id, if it was pending
 
 
 @dataclass(slots=True)
@@ -79,6 +79,8 @@ class _Batch:
     pending_at: list[int] = field(default_factory=list)  # the decision each pending row completes
     pending_refs: list[StoredRef] = field(default_factory=list)  # and the reference each one fills in
     pending_duplicates: list[_PendingDuplicate] = field(default_factory=list)
+    pending_events: list[dict[str, Any]] = field(default_factory=list)  # story audit rows, ids all known
+    pending_representatives: dict[int, StoredRef] = field(default_factory=dict)  # story -> its new one
     refs: dict[str, StoredRef] = field(default_factory=dict)
     ref_ids: dict[int, StoredRef] = field(default_factory=dict)  # the one reference of each article id
     hash_refs: dict[str, StoredRef] = field(default_factory=dict)
@@ -596,22 +598,33 @@ class Pipeline:
         whatever their number, and fill in the ids their decisions were waiting for. Called before
         anything reads the store."""
         batch = self._batch
-        if batch is None or not (batch.pending or batch.pending_duplicates):
+        if batch is None or not (
+            batch.pending or batch.pending_duplicates or batch.pending_events or batch.pending_representatives
+        ):
             return
         connection = session.connection()
         if batch.pending:
             self._write_new_stories(connection, batch)
         if batch.pending_duplicates:
             waiting, batch.pending_duplicates = batch.pending_duplicates, []
-            for row in waiting:
+            for row in waiting:  # the original as it stands now: a fuller copy may have replaced it
                 row.values["duplicate_of"] = row.original.id
                 row.values["story_id"] = row.original.story_id
-                batch.decisions[row.position] = replace(
-                    batch.decisions[row.position],
-                    duplicate_of=row.original.id,
-                    story_id=row.original.story_id,
-                )
+                if row.position is not None:
+                    batch.decisions[row.position] = replace(
+                        batch.decisions[row.position],
+                        duplicate_of=row.original.id,
+                        story_id=row.original.story_id,
+                    )
             connection.execute(_NEW_DUPLICATES, [row.values for row in waiting])
+        if batch.pending_events:
+            events, batch.pending_events = batch.pending_events, []
+            connection.execute(_NEW_EVENT, events)
+        if batch.pending_representatives:
+            stories, batch.pending_representatives = batch.pending_representatives, {}
+            now = utcnow()
+            rows = [{"story": story, "article": ref.id, "now": now} for story, ref in stories.items()]
+            connection.execute(_REPRESENTATIVE, rows)
 
     @staticmethod
     def _write_new_stories(connection: Any, batch: _Batch) -> None:
@@ -755,7 +768,14 @@ class Pipeline:
             row = {"story_id": new_story, "event": "not_a_copy", "url": ctx.key}
             row |= {"other_story_id": story_id, "other_url": match.key}
         row |= {"rule": match.rule, "similarity": round(float(match.similarity), 4), "created_at": utcnow()}
-        ctx.session.connection().execute(_NEW_EVENT, row)
+        self._event(ctx.session.connection(), row)
+
+    def _event(self, connection: Any, row: dict[str, Any]) -> None:
+        """A story audit row: written with the batch's next statement, or now outside a batch."""
+        if self._batch is not None:
+            self._batch.pending_events.append(row)
+        else:
+            connection.execute(_NEW_EVENT, row)
 
     def _story_id(self, session: Session, article: StoredRef) -> int:
         """The article's story, created for a row stored before stories existed."""
@@ -779,7 +799,10 @@ class Pipeline:
         and no copy is cascaded away with the old row.
         """
         session, batch, similarity = ctx.session, self._batch, round(float(similarity), 4)
-        story_id = self._story_id(session, old)
+        if batch is not None and old.id is not None and old.story_id is not None and ctx.known is None:
+            story_id = old.story_id  # nothing pending needs writing first: rows waiting on ``old`` follow it
+        else:
+            story_id = self._story_id(session, old)
         if batch is not None:  # the old article's URL now names a duplicate row
             batch.written(old.canonical_url)
         if ctx.known is not None:
@@ -789,14 +812,18 @@ class Pipeline:
         connection, now = session.connection(), utcnow()
         article_id = connection.execute(_NEW_ARTICLE, values).scalar_one()
         connection.execute(_REPOINT, {"old": old.id, "new": article_id})
-        connection.execute(_NEW_DUPLICATES, _superseded_row(old, article_id, story_id, similarity))
-        connection.execute(_REPRESENTATIVE, {"story": story_id, "article": article_id, "now": now})
+        superseded = _superseded_row(old, article_id, story_id, similarity)
         event = {"story_id": story_id, "event": "representative_replaced", "url": ctx.key}
         event |= {"other_story_id": None, "other_url": old.canonical_url, "rule": Relation.FULLER.value}
-        connection.execute(_NEW_EVENT, event | {"similarity": similarity, "created_at": now})
+        self._event(connection, event | {"similarity": similarity, "created_at": now})
         connection.execute(_DROP_ARTICLE, {"old": old.id})
-        if batch is not None:
+        if batch is None:
+            connection.execute(_NEW_DUPLICATES, superseded)
+            connection.execute(_REPRESENTATIVE, {"story": story_id, "article": article_id, "now": now})
+        else:  # ``old`` becomes the new article, so the rows waiting on it name the new one
             batch.replaced(old, _ref_of(values, article_id, story_id))
+            batch.pending_duplicates.append(_PendingDuplicate(superseded, old, None))
+            batch.pending_representatives[story_id] = old
         return Decision(
             Outcome.STORED,
             ctx.article.url,
@@ -871,10 +898,16 @@ class Pipeline:
             "seen_at": utcnow(),
         }
         decision = Decision(Outcome.DUPLICATE, ctx.article.url, similarity=similarity, rule=rule)
-        if batch is not None and known is None and (original.id is None or original.story_id is not None):
+        if batch is not None and known is None and original.id is None:  # ids filled in when written
             batch.pending_duplicates.append(_PendingDuplicate(values, original, len(batch.decisions)))
             batch.refs[ctx.key] = original
-            return decision  # ids filled in when written
+            return decision
+        if batch is not None and known is None and original.story_id is not None:
+            # The decision names the original as it is now; the row follows it if a fuller copy
+            # replaces it before the batch writes (as the re-pointing of written rows would).
+            batch.pending_duplicates.append(_PendingDuplicate(values, original, None))
+            batch.refs[ctx.key] = original
+            return replace(decision, duplicate_of=original.id, story_id=original.story_id)
         story_id = values["story_id"] = self._story_id(ctx.session, original)  # writes what is pending
         values["duplicate_of"] = original.id
         if known is not None:  # the URL's earlier duplicate row, now naming this story
