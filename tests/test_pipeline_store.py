@@ -713,3 +713,48 @@ def test_a_batch_after_another_writer_replaced_a_story_joins_the_new_representat
     [copy] = first.ingest_items([item("https://half.example/s", "\n\n".join(full[:9]))])
     assert copy.outcome is Outcome.DUPLICATE and copy.duplicate_of == fuller.article_id, copy
     assert count(store, ArticleRecord) == 1 and count(store, DuplicateRecord) == 2
+
+
+def _story_shape(store: Store) -> tuple[set[str], dict[str, str]]:
+    """(stored canonical URLs, duplicate URL -> its original's canonical URL)."""
+    with store.session() as session:
+        urls = dict(session.execute(select(ArticleRecord.id, ArticleRecord.canonical_url)).all())
+        duplicates = session.execute(select(DuplicateRecord.url, DuplicateRecord.duplicate_of)).all()
+    return set(urls.values()), {url: urls[original] for url, original in duplicates}
+
+
+def test_fuller_copies_replacing_each_other_in_one_batch_decide_as_one_by_one(
+    store: Store, database_url: str
+) -> None:
+    """Inside one batch: a story, a trimmed copy of it, then two ever fuller copies that each replace the
+    representative, then a late copy. Each decision names the article it named one by one, and the
+    store ends the same: the fullest copy stored, every other copy pointing at it."""
+    full = paragraphs(story("port-strike")) + paragraphs(story("wildfire"))
+    cuts = {"head": 7, "half": 4, "fuller": 11, "full": len(full), "late": 9}
+    items = [item(f"https://{name}.example/s", "\n\n".join(full[:cut])) for name, cut in cuts.items()]
+    results = []
+    for batched in (True, False):
+        if "sqlite" in database_url:
+            here = store if batched else Store(database_url.replace("wirefeed.db", "single.db"))
+        else:
+            here = store if batched else None
+        if here is None:
+            continue
+        here.upgrade()
+        pipeline = Pipeline(here)
+        decisions = pipeline.ingest_items(items) if batched else [pipeline.ingest_item(i) for i in items]
+        names = {d.article_id: d.url for d in decisions if d.outcome is Outcome.STORED}
+        shape = [(d.outcome, str(d.rule), names.get(d.duplicate_of)) for d in decisions]
+        results.append((shape, _story_shape(here)))
+    shape, (stored, duplicates) = results[0]
+    assert [outcome for outcome, _, _ in shape] == [
+        Outcome.STORED,
+        Outcome.DUPLICATE,
+        Outcome.STORED,
+        Outcome.STORED,
+        Outcome.DUPLICATE,
+    ]
+    assert shape[1][2] == "https://head.example/s"  # a copy of what was the representative then
+    assert stored == {"https://full.example/s"}
+    assert set(duplicates.values()) == {"https://full.example/s"} and len(duplicates) == 4
+    assert all(result == results[0] for result in results)
