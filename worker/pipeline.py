@@ -112,7 +112,13 @@ class _Batch:
         for name in StoredRef.__slots__:
             setattr(old, name, getattr(new, name))
         self.refs[old.canonical_url] = self.intern(old)
-        self.hash_refs.setdefault(old.content_hash, old)
+        self.remember_hash(old)
+
+    def remember_hash(self, ref: StoredRef) -> None:
+        """The first stored article with this text, unless an entry still holding that text is older."""
+        known = self.hash_refs.get(ref.content_hash)
+        if known is None or known.content_hash != ref.content_hash:
+            self.hash_refs[ref.content_hash] = ref
 
     def rewritten(self, existing: ArticleRecord) -> None:
         """A new version of a stored article: its references carry its new text hash and fingerprint."""
@@ -262,6 +268,7 @@ class Pipeline:
         # article breaks its foreign key; the batch is then decided one by one, without this cache).
         self._refs: dict[str, StoredRef] = {}
         self._ref_ids: dict[int, StoredRef] = {}
+        self._hash_refs: dict[str, StoredRef] = {}
         self._item_limits: ItemLimits | None = None
 
     @classmethod
@@ -486,7 +493,7 @@ class Pipeline:
                     batch.written(item.key, item.chash)
                 self._flush_pending(session)
         except BaseException:
-            self._refs, self._ref_ids = {}, {}  # they may name rows the rollback took back
+            self._forget()  # they may name rows the rollback took back
             if batch is not None:
                 self._resync(batch.touched)
             raise
@@ -503,6 +510,11 @@ class Pipeline:
                 del self._refs[key]
         if len(self._ref_ids) > 2 * self.REFS_KEPT:  # dropped from the index of ids, not from ``_refs``
             self._ref_ids = {}
+        if len(self._hash_refs) > self.REFS_KEPT:
+            self._hash_refs = {}
+
+    def _forget(self) -> None:
+        self._refs, self._ref_ids, self._hash_refs = {}, {}, {}
 
     def _open_batch(self, session: Session, items: list[_Prepared]) -> _Batch:
         """The batch's keys and text hashes the store does not hold, each column in one query."""
@@ -516,6 +528,7 @@ class Pipeline:
             set(),
             refs=self._refs,
             ref_ids=self._ref_ids,
+            hash_refs=self._hash_refs,
         )
 
     @staticmethod
@@ -566,8 +579,12 @@ class Pipeline:
             known = batch.hash_refs.get(chash)
             if known is not None and known.content_hash == chash:  # not since rewritten or replaced
                 return known
-        self._flush_pending(session)
-        return self.store.ref_by_hash(session, chash)
+        # No flush first: an article the batch holds back is in ``hash_refs``, so the store has the rest.
+        found = self.store.ref_by_hash(session, chash)
+        if batch is not None and found is not None:
+            found = batch.intern(found)
+            batch.remember_hash(found)
+        return found
 
     def resolve(self, ctx: RuleContext, match: Match) -> StoredRef:
         """The stored article an index match names, waiting briefly for another worker's commit.
@@ -685,7 +702,7 @@ class Pipeline:
         """One transaction for the item; the index follows the database, never the other way round."""
         source_id = self.store.source_id(source)
         change = IndexChange()
-        self._refs, self._ref_ids = {}, {}  # written outside a batch: what batches remembered may be stale
+        self._forget()  # written outside a batch: what batches remembered may be out of date
         try:
             with self.store.session() as session:
                 ctx = RuleContext(
@@ -713,13 +730,13 @@ class Pipeline:
             batch.pending_at.append(len(batch.decisions))
             batch.pending_refs.append(ref)
             batch.refs[ctx.key] = ref
-            batch.hash_refs.setdefault(ctx.chash, ref)
+            batch.remember_hash(ref)
             return Decision(Outcome.STORED, ctx.article.url, version=1)  # ids filled in when written
         article_id, story_id = self._store_now(ctx.session, values)
         if batch is not None:
             ref = batch.intern(_ref_of(values, article_id, story_id))
             batch.refs[ctx.key] = ref
-            batch.hash_refs.setdefault(ctx.chash, ref)
+            batch.remember_hash(ref)
         if match is not None:
             self._link(ctx, match, story_id)
         return Decision(Outcome.STORED, ctx.article.url, article_id=article_id, version=1, story_id=story_id)
@@ -730,7 +747,6 @@ class Pipeline:
         Written with three Core statements on the session's connection rather than ORM objects: the ORM's
         unit of work costs more than the writes themselves. Returns (article id, story id).
         """
-        self._flush_pending(session)
         connection = session.connection()
         now = utcnow()
         story_id = connection.execute(_NEW_STORY, {"created_at": now, "updated_at": now}).scalar_one()
@@ -779,7 +795,8 @@ class Pipeline:
 
     def _story_id(self, session: Session, article: StoredRef) -> int:
         """The article's story, created for a row stored before stories existed."""
-        self._flush_pending(session)
+        if article.id is None:  # held back by the batch: written now, so it has its ids
+            self._flush_pending(session)
         if article.story_id is None:
             now = utcnow()
             connection = session.connection()
