@@ -263,9 +263,10 @@ class Pipeline:
         self.rules = tuple(rules)
         self._batch: _Batch | None = None
         # Which stored article each recently decided key stands for, kept from one committed batch to the
-        # next: copies of a story arrive minutes apart, so most matches name a key of an earlier batch.
-        # A row another writer changed since is caught by the database (a duplicate naming a deleted
-        # article breaks its foreign key; the batch is then decided one by one, without this cache).
+        # next while this process is the only writer its index knows of (an in-process index): copies of
+        # a story arrive minutes apart, so most matches name a key of an earlier batch. A row another
+        # writer deleted since is still caught by the database (a duplicate naming it breaks its foreign
+        # key; the batch is then decided one by one, without this cache).
         self._refs: dict[str, StoredRef] = {}
         self._ref_ids: dict[int, StoredRef] = {}
         self._hash_refs: dict[str, StoredRef] = {}
@@ -463,6 +464,10 @@ class Pipeline:
         commit. The time bound matters with a shared index: another worker that meets one of this batch's
         keys waits for its commit only a few seconds before taking the entry for a dead writer's leftover."""
         index = self.index  # built (or reached) before the transaction opens
+        if not isinstance(index, InProcessIndex):
+            # A shared index means other workers write the same stories: what an earlier batch read of
+            # them may have changed since (a new version, a new representative), so read them again.
+            self._forget()
         source_ids = {item.source: self.store.source_id(item.source) for item in items if item.error is None}
         batch: _Batch | None = None
         try:
