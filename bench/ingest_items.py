@@ -1,6 +1,7 @@
 """Pushed items through ``wirefeed ingest -`` into SQLite and PostgreSQL, beside the datasketch recipe.
 
-Run by hand: ``.venv/bin/python -m bench.ingest_items [--no-postgres] [--rounds 2] [--write README.md]``.
+Run by hand: ``.venv/bin/python -m bench.ingest_items [--no-postgres] [--rounds 2] [--baseline DIR]
+[--write README.md]``.
 The dedup corpus
 (``bench/dedup_corpus.py``, ~2,500 items: wire clusters with realistic edits and hard negatives) is written
 as JSON Lines and piped into the ``wirefeed ingest -`` command exactly as a producer would, into a fresh
@@ -9,6 +10,15 @@ are counted on the ingest loop: the command's wall time minus the same command's
 start-up: imports, schema check, index load), both printed. In the same run, the bare datasketch recipe
 (``MinHash`` of word 6-grams with ``update_batch``, then ``MinHashLSH`` query and insert per document, no
 storage) gives the baseline ratio.
+
+Each command run is also measured in its own CPU seconds (user + system, from ``getrusage``), less those
+of its start-up: items per CPU-second is the rate one process reaches with a core to itself, which the wall
+clock of a shared, loaded machine hides. Fingerprinting (``content_hash`` + ``signature`` of every text) is
+timed alone, in CPU seconds, beside each run and shown against that CPU time: the rate with the
+fingerprint's share taken out, and the rate predicted for a fingerprint ``--fp-speedup`` times faster, so
+the figure after a faster fingerprint lands can be read off in advance.
+``--baseline DIR`` also runs the command from another wirefeed tree (for example ``git archive <rev> | tar
+-x -C DIR``) on the same corpus and servers, in the same run, for a before/after.
 
 Decisions are checked against the unbatched path (``Pipeline.ingest_item`` one item at a time, one
 transaction each, in this process): the same outcome per item, the same stored set and the same duplicate
@@ -20,12 +30,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from datasketch import MinHash, MinHashLSH
@@ -35,12 +49,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dedup_corpus import Doc, generate  # noqa: E402
-from worker.fingerprint import tokens  # noqa: E402
+from worker.fingerprint import content_hash, signature, tokens  # noqa: E402
 from worker.models import ArticleRecord, DuplicateRecord  # noqa: E402
 from worker.pipeline import Pipeline  # noqa: E402
 from worker.store import Store  # noqa: E402
 
 URL = "https://corpus.example/"
+Reference = tuple[list[str], tuple[set[str], dict[str, str]]]
 WIREFEED = str(Path(sys.executable).with_name("wirefeed"))
 
 
@@ -49,8 +64,8 @@ def lines(docs: list[Doc]) -> str:
 
 
 def datasketch_recipe(docs: list[Doc], threshold: float = 0.5) -> float:
-    """The documented recipe, streamed: signature, query, insert. Returns seconds."""
-    start = time.perf_counter()
+    """The documented recipe, streamed: signature, query, insert. Returns CPU seconds."""
+    start = time.process_time()
     lsh = MinHashLSH(threshold=threshold, num_perm=128)
     for doc in docs:
         words = tokens(doc.text)
@@ -59,7 +74,17 @@ def datasketch_recipe(docs: list[Doc], threshold: float = 0.5) -> float:
         minhash.update_batch(grams)
         if not lsh.query(minhash):
             lsh.insert(doc.id, minhash)
-    return time.perf_counter() - start
+    return time.process_time() - start
+
+
+def fingerprint_seconds(docs: list[Doc]) -> float:
+    """What every pushed item pays before any dedup or storage: its text hash and MinHash signature."""
+    texts = [doc.text.strip() for doc in docs]
+    start = time.process_time()
+    for text in texts:
+        content_hash(text)
+        signature(text)
+    return time.process_time() - start
 
 
 def wirefeed_no_storage(docs: list[Doc]) -> float:
@@ -69,24 +94,32 @@ def wirefeed_no_storage(docs: list[Doc]) -> float:
     from worker.fingerprint import signature
     from worker.relation import StoryJudge
 
-    start = time.perf_counter()
+    start = time.process_time()
     index, judge = InProcessIndex(0.5), StoryJudge(0.5)
     for doc in docs:
         index.check_and_insert(URL + doc.id, signature(doc.text), judge)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
-def run_cli(database_url: str, payload: str) -> tuple[float, list[str]]:
-    """Seconds of one ``wirefeed ingest -`` run, and the outcome word of each output line."""
+def run_cli(database_url: str, payload: str, tree: Path | None = None) -> tuple[float, float, list[str]]:
+    """Wall and CPU seconds of one ``wirefeed ingest -`` run, and the outcome word of each output line;
+    ``tree`` runs another wirefeed checkout's code (first on the import path) with this environment's
+    packages. CPU seconds are the command's own (user + system), so a loaded machine, or a database server
+    working in another process, does not count in them."""
     env = {**os.environ, "WIREFEED_DATABASE_URL": database_url, "WIREFEED_DEDUP_URL": ""}
+    if tree is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(tree), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(
         [WIREFEED, "ingest", "-"], input=payload, capture_output=True, text=True, env=env, check=False
     )
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode != 0:
         raise SystemExit(f"wirefeed ingest failed ({result.returncode}): {result.stderr[-2000:]}")
-    return seconds, [line.split("\t", 1)[1] for line in result.stdout.splitlines()]
+    return seconds, cpu, [line.split("\t", 1)[1] for line in result.stdout.splitlines()]
 
 
 def outcome_word(described: str) -> str:
@@ -130,29 +163,85 @@ def unbatched(url: str, docs: list[Doc]) -> tuple[float, list[str]]:
     return seconds, words
 
 
-def measure(name: str, url_maker, docs: list[Doc], payload: str, rounds: int, reference) -> list[str]:
-    rates, walls, startups = [], [], []
+@dataclass(frozen=True)
+class Run:
+    """One path to measure: a label, a fresh-database maker, and the wirefeed tree to run (None: this)."""
+
+    name: str
+    url_maker: Callable[[str], str]
+    tree: Path | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """Medians over the rounds of one path."""
+
+    rate: float  # items/s of the ingest loop (wall time)
+    cpu_s: float  # the command's CPU seconds less its start-up's
+    fp_s: float  # CPU seconds of the same items' fingerprints, timed in this process beside each run
+    wall_s: float
+    startup_s: float
+    agree: bool
+
+
+def measure(run: Run, docs: list[Doc], payload: str, rounds: int, reference: Reference) -> Result:
+    walls, startups, loops, fps, cpus = [], [], [], [], []
     agree = True
+    tag = f"{run.name}{'base' if run.tree else ''}".lower()
     for r in range(rounds):
-        empty_s, _ = run_cli(fresh(url_maker, f"{name}e{r}"), "")
-        url = fresh(url_maker, f"{name}{r}")
-        wall, described = run_cli(url, payload)
+        empty_s, empty_cpu, _ = run_cli(fresh(run.url_maker, f"{tag}e{r}"), "", run.tree)
+        url = fresh(run.url_maker, f"{tag}{r}")
+        fps.append(fingerprint_seconds(docs))  # the load of the moment weighs on both alike
+        wall, cpu, described = run_cli(url, payload, run.tree)
+        cpus.append(max(1e-9, cpu - empty_cpu))
         walls.append(wall)
         startups.append(empty_s)
-        rates.append(len(docs) / max(1e-9, wall - empty_s))
+        loops.append(max(1e-9, wall - empty_s))
         words = [outcome_word(d) for d in described]
         if (words, snapshot(url)) != reference:
             agree = False
             ref_words = reference[0]
             diffs = [i for i, (a, b) in enumerate(zip(words, ref_words, strict=False)) if a != b]
             print(
-                f"  {name}: decisions differ from the unbatched path at items {diffs[:10]} "
+                f"  {run.name}: decisions differ from the unbatched path at items {diffs[:10]} "
                 f"({len(diffs)} outcome differences; counts {Counter(words)} vs {Counter(ref_words)})"
             )
+    loop = statistics.median(loops)
+    walls_s, startup_s = statistics.median(walls), statistics.median(startups)
+    cpu_s = statistics.median(cpus)
+    return Result(len(docs) / loop, cpu_s, statistics.median(fps), walls_s, startup_s, agree)
+
+
+def row(label: str, result: Result, n: int, speedup: float) -> str:
+    """Items/s by the wall clock, then by the command's CPU time: the rate one process reaches on a core
+    of its own, the fingerprint's share of that CPU time, the rate without it, and the rate predicted for
+    a fingerprint ``speedup`` times faster with the rest of the loop unchanged."""
+    fp_s = min(result.fp_s, result.cpu_s)
+    rest = max(1e-9, result.cpu_s - fp_s)
+    return (
+        f"| {label} | {result.rate:,.0f} | {n / result.cpu_s:,.0f} | {100 * fp_s / result.cpu_s:.0f}% | "
+        f"{n / rest:,.0f} | {n / (rest + fp_s / speedup):,.0f} | "
+        f"{result.wall_s:.2f} s (start-up {result.startup_s:.2f} s) | "
+        f"{'same as unbatched' if result.agree else 'DIFFERENT'} |"
+    )
+
+
+def baselines(args: argparse.Namespace, docs: list[Doc], fp_s: float) -> list[str]:
+    """The rows that need no database: the datasketch recipe, and wirefeed's own fingerprint and index
+    (in this process, so wall and CPU columns both give its CPU rate)."""
+    rounds = max(1, args.rounds)
+    n = len(docs)
+    recipe_s = statistics.median(datasketch_recipe(docs) for _ in range(rounds))
+    own_s = statistics.median(wirefeed_no_storage(docs) for _ in range(rounds))
+    rest = max(1e-9, own_s - fp_s)
     return [
-        f"| `wirefeed ingest -` into {name} | {statistics.median(rates):,.0f} | "
-        f"{statistics.median(walls):.2f} s (start-up {statistics.median(startups):.2f} s) | "
-        f"{'same as unbatched' if agree else 'DIFFERENT'} |"
+        f"| datasketch recipe (MinHash update_batch + MinHashLSH, no storage) | {n / recipe_s:,.0f} | "
+        f"{n / recipe_s:,.0f} | - | - | - | {recipe_s:.2f} s CPU | - |",
+        f"| wirefeed fingerprint alone (`content_hash` + `signature`) | {n / fp_s:,.0f} | {n / fp_s:,.0f} | "
+        f"100% | - | {n * args.fp_speedup / fp_s:,.0f} | {fp_s:.2f} s CPU | - |",
+        f"| wirefeed fingerprint + index + judge, no storage (in process) | {n / own_s:,.0f} | "
+        f"{n / own_s:,.0f} | {100 * min(fp_s, own_s) / own_s:.0f}% | {n / rest:,.0f} | "
+        f"{n / (rest + fp_s / args.fp_speedup):,.0f} | {own_s:.2f} s CPU | - |",
     ]
 
 
@@ -160,15 +249,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--baseline", type=Path, help="Another wirefeed tree to run beside this one.")
+    parser.add_argument("--fp-speedup", type=float, default=3.0, help="For the predicted column.")
     parser.add_argument("--write", type=Path, help="Replace the ingest_items section of this file.")
     args = parser.parse_args()
     started = time.perf_counter()
 
     docs = generate()
-    payload = lines(docs)
     print(f"{len(docs)} items, {sum(len(d.text.split()) for d in docs) / len(docs):.0f} words on average")
-    rows = ["| path | items/s | wall time | decisions |", "|---|---:|---:|---|"]
-
+    rows = [
+        "| path | items/s (wall) | items per CPU-second | fingerprint share of CPU | "
+        f"without fingerprint | predicted, fingerprint {args.fp_speedup:g}x faster | wall time | decisions |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     with tempfile.TemporaryDirectory() as folder:
 
         def sqlite(label: str) -> str:
@@ -178,45 +271,48 @@ def main() -> None:
         ref_s, ref_words = unbatched(ref_url, docs)
         reference = (ref_words, snapshot(ref_url))
         print(f"unbatched outcomes: {dict(Counter(ref_words))}")
-        recipe_s = statistics.median(datasketch_recipe(docs) for _ in range(max(1, args.rounds)))
-        recipe_rate = len(docs) / recipe_s
+        fp_s = statistics.median(fingerprint_seconds(docs) for _ in range(max(1, args.rounds)))
+        rows += baselines(args, docs, fp_s)
         rows.append(
-            f"| datasketch recipe (MinHash update_batch + MinHashLSH, no storage) | "
-            f"{recipe_rate:,.0f} | {recipe_s:.2f} s | - |"
+            f"| `Pipeline.ingest_item` one by one into SQLite (in process) | {len(docs) / ref_s:,.0f} | "
+            f"- | - | - | - | {ref_s:.2f} s | reference |"
         )
-        own_s = statistics.median(wirefeed_no_storage(docs) for _ in range(max(1, args.rounds)))
-        rows.append(
-            f"| wirefeed fingerprint + index + judge, no storage (in process) | "
-            f"{len(docs) / own_s:,.0f} | {own_s:.2f} s | - |"
-        )
-        rows.append(
-            f"| `Pipeline.ingest_item` one by one into SQLite (in process) | "
-            f"{len(docs) / ref_s:,.0f} | {ref_s:.2f} s | reference |"
-        )
-        rows += measure("SQLite", sqlite, docs, payload, args.rounds, reference)
-
+        rows += command_rows(args, docs, reference, "SQLite", sqlite)
         if not args.no_postgres:
             from tests.servers import create_database, postgres_server
 
             with postgres_server() as server:
-                rows += measure(
-                    "PostgreSQL",
-                    lambda label: create_database(server, label),
-                    docs,
-                    payload,
-                    args.rounds,
-                    reference,
-                )
+                postgres = partial(create_database, server)
+                rows += command_rows(args, docs, reference, "PostgreSQL", postgres)
     body = "\n".join(rows) + "\n"
     print(body, end="")
     if args.write:
         from bench.dedup_eval import write_section
 
+        options = f"--rounds {args.rounds}" + (" --baseline DIR" if args.baseline else "")
         note = (
-            f"\n_Generated by `python -m bench.ingest_items --rounds {args.rounds}` in "
+            f"\n_Generated by `python -m bench.ingest_items {options}` in "
             f"{time.perf_counter() - started:.0f} s ({len(docs)} items)._\n"
         )
         write_section(args.write, body + note, "<!-- ingest_items:begin -->", "<!-- ingest_items:end -->")
+
+
+def command_rows(
+    args: argparse.Namespace, docs: list[Doc], reference: Reference, name: str, maker: Callable[[str], str]
+) -> list[str]:
+    """``wirefeed ingest -`` into one backend: the baseline tree first (if given), then this one."""
+    runs = [Run(name, maker, args.baseline)] if args.baseline else []
+    runs.append(Run(name, maker))
+    payload = lines(docs)
+    return [
+        row(label(run), measure(run, docs, payload, args.rounds, reference), len(docs), args.fp_speedup)
+        for run in runs
+    ]
+
+
+def label(run: Run) -> str:
+    where = f"`wirefeed ingest -` into {run.name}"
+    return f"{where}, baseline tree ({run.tree.name})" if run.tree else where
 
 
 if __name__ == "__main__":

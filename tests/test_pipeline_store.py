@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,9 +13,11 @@ from sqlalchemy import func, select
 
 from scrapers.article import Article
 from scrapers.errors import ErrorKind
+from worker.decision import Decision
 from worker.export import ARTICLE_COLUMNS, DUPLICATE_COLUMNS, article_rows, duplicate_rows, story_rows
 from worker.models import ArticleRecord, ArticleVersion, Base, DuplicateRecord, IngestErrorRecord, StoryEvent
 from worker.pipeline import Outcome, Pipeline
+from worker.rules import DEFAULT_RULES, RuleContext, SameUrl
 from worker.store import SchemaMissing, Store
 
 WIRE = Path(__file__).parent / "fixtures" / "wire"
@@ -659,3 +662,99 @@ def test_a_slow_producers_item_is_stored_without_waiting_for_the_batch_to_fill(t
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+# -- issue 9 item 2: dedup rules as an ordered list ------------------------------------------------------
+
+
+class HoldHost:
+    """A rule a deployment might add: items from one host are held back, undecided by the rest."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        if urlsplit(ctx.key).netloc != self.host:
+            return None
+        return Decision(Outcome.UNCHANGED, ctx.article.url, rule="held")
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_a_rule_added_to_the_list_decides_before_the_rules_after_it(store: Store, batched: bool) -> None:
+    pipeline = Pipeline(store, rules=(HoldHost("held.example"), *DEFAULT_RULES))
+    text = story("port-strike")
+    held, other = item("https://held.example/a", text), item("https://other.example/a", text)
+    if batched:
+        first, second = pipeline.ingest_items([held, other])
+    else:
+        first, second = pipeline.ingest_item(held), pipeline.ingest_item(other)
+    assert (first.outcome, first.rule) == (Outcome.UNCHANGED, "held")
+    # the held item wrote nothing and indexed nothing: the same text elsewhere is a story, not a copy
+    assert second.outcome is Outcome.STORED, second
+    assert count(store, ArticleRecord) == 1 and count(store, DuplicateRecord) == 0
+    assert [type(rule) for rule in Pipeline(store).rules] == [type(rule) for rule in DEFAULT_RULES]
+
+
+def test_a_rule_list_that_leaves_an_item_undecided_is_refused_loudly(store: Store) -> None:
+    pipeline = Pipeline(store, rules=(SameUrl(),))
+    with pytest.raises(RuntimeError, match="no dedup rule decided"):
+        pipeline.ingest_item(item("https://a.example/1", story("wildfire")))
+
+
+def test_a_batch_after_another_writer_replaced_a_story_joins_the_new_representative(store: Store) -> None:
+    """A batch remembers which stored article each key stands for; when another writer has since replaced
+    that article by a fuller copy, the copy must still join the story's current representative."""
+    full = paragraphs(story("port-strike")) + paragraphs(story("wildfire"))
+    first = Pipeline(store)
+    other = Pipeline(store, first.index)  # another worker sharing the index
+    [head] = first.ingest_items([item("https://head.example/s", "\n\n".join(full[:11]))])
+    [fuller] = other.ingest_items([item("https://full.example/s", "\n\n".join(full))])
+    assert head.outcome is Outcome.STORED and fuller.outcome is Outcome.STORED and fuller.rule
+    [copy] = first.ingest_items([item("https://half.example/s", "\n\n".join(full[:9]))])
+    assert copy.outcome is Outcome.DUPLICATE and copy.duplicate_of == fuller.article_id, copy
+    assert count(store, ArticleRecord) == 1 and count(store, DuplicateRecord) == 2
+
+
+def _story_shape(store: Store) -> tuple[set[str], dict[str, str]]:
+    """(stored canonical URLs, duplicate URL -> its original's canonical URL)."""
+    with store.session() as session:
+        urls = dict(session.execute(select(ArticleRecord.id, ArticleRecord.canonical_url)).all())
+        duplicates = session.execute(select(DuplicateRecord.url, DuplicateRecord.duplicate_of)).all()
+    return set(urls.values()), {url: urls[original] for url, original in duplicates}
+
+
+def test_fuller_copies_replacing_each_other_in_one_batch_decide_as_one_by_one(
+    store: Store, database_url: str
+) -> None:
+    """Inside one batch: a story, a trimmed copy of it, then two ever fuller copies that each replace the
+    representative, then a late copy. Each decision names the article it named one by one, and the
+    store ends the same: the fullest copy stored, every other copy pointing at it."""
+    full = paragraphs(story("port-strike")) + paragraphs(story("wildfire"))
+    cuts = {"head": 7, "half": 4, "fuller": 11, "full": len(full), "late": 9}
+    items = [item(f"https://{name}.example/s", "\n\n".join(full[:cut])) for name, cut in cuts.items()]
+    results = []
+    for batched in (True, False):
+        if "sqlite" in database_url:
+            here = store if batched else Store(database_url.replace("wirefeed.db", "single.db"))
+        else:
+            here = store if batched else None
+        if here is None:
+            continue
+        here.upgrade()
+        pipeline = Pipeline(here)
+        decisions = pipeline.ingest_items(items) if batched else [pipeline.ingest_item(i) for i in items]
+        names = {d.article_id: d.url for d in decisions if d.outcome is Outcome.STORED}
+        shape = [(d.outcome, str(d.rule), names.get(d.duplicate_of)) for d in decisions]
+        results.append((shape, _story_shape(here)))
+    shape, (stored, duplicates) = results[0]
+    assert [outcome for outcome, _, _ in shape] == [
+        Outcome.STORED,
+        Outcome.DUPLICATE,
+        Outcome.STORED,
+        Outcome.STORED,
+        Outcome.DUPLICATE,
+    ]
+    assert shape[1][2] == "https://head.example/s"  # a copy of what was the representative then
+    assert stored == {"https://full.example/s"}
+    assert set(duplicates.values()) == {"https://full.example/s"} and len(duplicates) == 4
+    assert all(result == results[0] for result in results)

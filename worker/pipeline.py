@@ -7,16 +7,16 @@ unchanged or rejected), and every write is keyed by what the item is, so replayi
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,10 +25,11 @@ from scrapers.article import Article
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.urls import try_canonicalize
 from worker import logs, metrics
-from worker.dedup import DedupIndex, Match
+from worker.decision import Decision, Outcome, Rule
+from worker.dedup import DedupIndex, InProcessIndex, Match
 from worker.dedup_join import join_index
 from worker.fingerprint import Signature, content_hash, signature
-from worker.items import parse_item
+from worker.items import ItemLimits, parse_item
 from worker.models import (
     ArticleRecord,
     ArticleVersion,
@@ -39,83 +40,24 @@ from worker.models import (
     article_values,
     utcnow,
 )
-from worker.relation import Relation, StoryJudge, judge
-from worker.store import SchemaMissing, StorageUnavailable, Store, is_unreachable
+from worker.relation import Relation, StoryJudge
+from worker.rules import DEFAULT_RULES, DedupRule, IndexChange, RuleContext, decide
+from worker.store import SchemaMissing, StorageUnavailable, Store, StoredRef, is_unreachable
+
+__all__ = ["Decision", "Outcome", "Pipeline", "Rule", "article_key", "shared_index", "with_offset"]
 
 log = logging.getLogger(__name__)
 
 Extractor = Callable[[str | bytes, str | None], Article]
 
 
-class Outcome(StrEnum):
-    STORED = "stored"
-    NEW_VERSION = "new_version"
-    DUPLICATE = "duplicate"
-    UNCHANGED = "unchanged"
-    REJECTED = "rejected"
-
-
-class Rule(StrEnum):
-    """Which check decided; exported with every duplicate so each drop can be audited."""
-
-    SAME_URL = "same_url"
-    KNOWN_DUPLICATE = "known_duplicate"
-    EXACT_TEXT = "exact_text"
-    NEAR_DUPLICATE = "near_duplicate"
-    CONTAINED = "contained"  # a trimmed copy, inside the story's text
-    SUPERSEDED = "superseded"  # a former representative, replaced by a fuller copy of its story
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    outcome: Outcome
-    url: str | None
-    article_id: int | None = None
-    version: int | None = None
-    duplicate_of: int | None = None
-    similarity: float | None = None
-    rule: str | None = None
-    error_kind: ErrorKind | None = None
-    message: str | None = None
-    story_id: int | None = None
-
-    def describe(self) -> str:
-        """One human line per item, as `wirefeed ingest` prints it."""
-        match self.outcome:
-            case Outcome.STORED:
-                return f"stored #{self.article_id}"
-            case Outcome.NEW_VERSION:
-                return f"new version {self.version} of #{self.article_id}"
-            case Outcome.DUPLICATE:
-                return f"duplicate of #{self.duplicate_of} ({self.similarity:.2f}, {self.rule})"
-            case Outcome.UNCHANGED:
-                target = self.article_id or self.duplicate_of
-                return f"unchanged (#{target}, {self.rule})"
-            case _:
-                kind = self.error_kind.value if self.error_kind else "error"
-                return f"rejected: {kind}: {self.message}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "outcome": self.outcome.value,
-            "url": self.url,
-            "article_id": self.article_id,
-            "version": self.version,
-            "duplicate_of": self.duplicate_of,
-            "similarity": self.similarity,
-            "rule": self.rule,
-            "error_kind": self.error_kind.value if self.error_kind else None,
-            "message": self.message,
-            "story_id": self.story_id,
-        }
-
-
 @dataclass(slots=True)
-class _IndexChange:
-    """What the index must do once the item's transaction is over."""
+class _PendingDuplicate:
+    """A duplicate row waiting for its batch's next write, and the stored article it points at."""
 
-    inserted: bool = False  # check_and_insert added the key: undo if the transaction fails
-    insert_after_commit: bool = False  # a new version or a near-duplicate: index its fingerprint too
+    values: dict[str, Any]
+    original: StoredRef  # its id may itself still be pending
+    position: int | None  # the decision waiting for the original's id, if it was pending
 
 
 @dataclass(slots=True)
@@ -124,6 +66,9 @@ class _Batch:
 
     A lookup of a key in these sets is answered "absent" without a query; every key or hash a decided
     item wrote is dropped from them, so a later copy in the same batch is looked up for real and found.
+    ``refs`` and ``hash_refs`` answer, without a query, which stored article a key or a text of this batch
+    stands for; a decision that rewrites a stored article (a new version, a new representative) updates
+    them, so they never outlive what they describe.
     """
 
     session: Session
@@ -134,12 +79,58 @@ class _Batch:
     decisions: list[Decision] = field(default_factory=list)
     pending: list[dict[str, Any]] = field(default_factory=list)  # new stories not yet written, in order
     pending_at: list[int] = field(default_factory=list)  # the decision each pending row completes
+    pending_refs: list[StoredRef] = field(default_factory=list)  # and the reference each one fills in
+    pending_duplicates: list[_PendingDuplicate] = field(default_factory=list)
+    pending_events: list[dict[str, Any]] = field(default_factory=list)  # story audit rows, ids all known
+    pending_representatives: dict[int, StoredRef] = field(default_factory=dict)  # story -> its new one
+    refs: dict[str, StoredRef] = field(default_factory=dict)
+    ref_ids: dict[int, StoredRef] = field(default_factory=dict)  # the one reference of each article id
+    hash_refs: dict[str, StoredRef] = field(default_factory=dict)
 
     def written(self, *keys: str) -> None:
         for key in keys:
             self.absent_urls.discard(key)
             self.absent_duplicate_urls.discard(key)
             self.absent_hashes.discard(key)
+
+    def intern(self, ref: StoredRef) -> StoredRef:
+        """One object per stored article, so a change to it (``replaced``, ``rewritten``) reaches every
+        key that stands for it; a fresher read of the row updates the object in place."""
+        if ref.id is None:
+            return ref
+        known = self.ref_ids.get(ref.id)
+        if known is None:
+            self.ref_ids[ref.id] = ref
+            return ref
+        if known is not ref:
+            for name in StoredRef.__slots__:
+                setattr(known, name, getattr(ref, name))
+        return known
+
+    def replaced(self, old: StoredRef, new: StoredRef) -> None:
+        """``old`` is no longer a stored article: every key that stood for it now stands for ``new``."""
+        if old.id is not None:
+            self.ref_ids.pop(old.id, None)
+        for name in StoredRef.__slots__:
+            setattr(old, name, getattr(new, name))
+        self.refs[old.canonical_url] = self.intern(old)
+        self.remember_hash(old)
+
+    def remember_hash(self, ref: StoredRef) -> None:
+        """The first stored article with this text, unless an entry still holding that text is older."""
+        known = self.hash_refs.get(ref.content_hash)
+        if known is None or known.content_hash != ref.content_hash:
+            self.hash_refs[ref.content_hash] = ref
+
+    def rewritten(self, existing: ArticleRecord) -> None:
+        """A new version of a stored article: its references carry its new text hash and fingerprint."""
+        ref = self.ref_ids.get(existing.id)
+        if ref is not None:
+            ref.signature, ref.content_hash, ref.title = (
+                existing.signature,
+                existing.content_hash,
+                existing.title,
+            )
 
 
 @dataclass(slots=True)
@@ -161,33 +152,42 @@ class _PendingMatch(Exception):
     """The index names an article whose row is not visible yet (another worker has not committed)."""
 
 
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+_STORIES, _ARTICLES, _DUPLICATES = _table(Story), _table(ArticleRecord), _table(DuplicateRecord)
+_EVENTS = _table(StoryEvent)
+
 # Statements compiled once: parameters are passed at execution, so SQLAlchemy's cache serves every item.
-_NEW_STORY = insert(Story.__table__).returning(Story.__table__.c.id)
-_NEW_ARTICLE = insert(ArticleRecord.__table__).returning(ArticleRecord.__table__.c.id)
-_NEW_STORIES = insert(Story.__table__).returning(Story.__table__.c.id, sort_by_parameter_order=True)
-_NEW_ARTICLES = insert(ArticleRecord.__table__).returning(
-    ArticleRecord.__table__.c.id, sort_by_parameter_order=True
-)
+_NEW_STORY = insert(_STORIES).returning(_STORIES.c.id)
+_NEW_ARTICLE = insert(_ARTICLES).returning(_ARTICLES.c.id)
+_NEW_STORIES = insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter_order=True)
+_NEW_ARTICLES = insert(_ARTICLES).returning(_ARTICLES.c.id, sort_by_parameter_order=True)
+_NEW_DUPLICATES = insert(_DUPLICATES)
+_NEW_EVENT = insert(_EVENTS)
 _REPRESENTATIVES = (
-    update(Story.__table__)
-    .where(Story.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    update(_STORIES)
+    .where(_STORIES.c.id.in_(bindparam("ids", expanding=True)))
     .values(
-        representative_id=select(ArticleRecord.__table__.c.id)
-        .where(ArticleRecord.__table__.c.story_id == Story.__table__.c.id)
+        representative_id=select(_ARTICLES.c.id)
+        .where(_ARTICLES.c.story_id == _STORIES.c.id)
         .scalar_subquery()
     )
 )
 _REPRESENTATIVE = (
-    update(Story.__table__)
-    .where(Story.__table__.c.id == bindparam("story"))
-    .values(representative_id=bindparam("article"))
+    update(_STORIES)
+    .where(_STORIES.c.id == bindparam("story"))
+    .values(representative_id=bindparam("article"), updated_at=bindparam("now"))
 )
-
-
-def _offset_minutes(value: datetime | None) -> int | None:
-    if value is None or value.utcoffset() is None:
-        return None
-    return int(value.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+_REPOINT = (
+    update(_DUPLICATES)
+    .where(_DUPLICATES.c.duplicate_of == bindparam("old"))
+    .values(duplicate_of=bindparam("new"))
+)
+_DROP_ARTICLE = delete(_ARTICLES).where(_ARTICLES.c.id == bindparam("old"))
 
 
 def with_offset(value: datetime | None, minutes: int | None) -> datetime | None:
@@ -241,6 +241,7 @@ class Pipeline:
     PENDING_TRIES = 15
 
     BATCH_SIZE = 500
+    REFS_KEPT = 50_000  # keys whose stored article is remembered across batches (a few MB)
     BATCH_SECONDS = 1.0  # of work per transaction, well inside the PENDING_* wait of other workers
 
     def __init__(
@@ -250,13 +251,24 @@ class Pipeline:
         *,
         threshold: float = DEFAULT_DEDUP_THRESHOLD,
         window_days: float | None = None,
+        rules: Sequence[DedupRule] = DEFAULT_RULES,
     ) -> None:
         self.store = store
         self.threshold = threshold
         self.window_days = window_days
         self._index = index
         self.judge = StoryJudge(threshold)
+        self.rules = tuple(rules)
         self._batch: _Batch | None = None
+        # Which stored article each recently decided key stands for, kept from one committed batch to the
+        # next while this process is the only writer its index knows of (an in-process index): copies of
+        # a story arrive minutes apart, so most matches name a key of an earlier batch. A row another
+        # writer deleted since is still caught by the database (a duplicate naming it breaks its foreign
+        # key; the batch is then decided one by one, without this cache).
+        self._refs: dict[str, StoredRef] = {}
+        self._ref_ids: dict[int, StoredRef] = {}
+        self._hash_refs: dict[str, StoredRef] = {}
+        self._item_limits: ItemLimits | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, index: DedupIndex | None = None) -> Pipeline:
@@ -283,6 +295,18 @@ class Pipeline:
                 "dedup index rebuilt: %d signatures in %.2fs", len(self._index), time.perf_counter() - started
             )
         return self._index
+
+    @property
+    def item_limits(self) -> ItemLimits:
+        """The pushed-item caps, read from the settings once per pipeline instead of once per item."""
+        if self._item_limits is None:
+            try:
+                from config.settings import get_settings
+
+                self._item_limits = ItemLimits.from_settings(get_settings())
+            except Exception:  # settings unusable: the defaults still bound every field (as parse_item does)
+                self._item_limits = ItemLimits()
+        return self._item_limits
 
     # -- entry points ----------------------------------------------------------------------------------
     def ingest_html(
@@ -349,7 +373,7 @@ class Pipeline:
         context = {"line": line, "item_id": fields.get("item_id"), "payload": fields.get("payload")}
         context = {name: value for name, value in context.items() if value is not None}
         try:
-            parsed = parse_item(dict(item) if isinstance(item, Mapping) else item)
+            parsed = parse_item(dict(item) if isinstance(item, Mapping) else item, self.item_limits)
         except IngestError as error:
             return _Prepared(fields.get("url"), source, stage="validate", error=error, context=context)
         prepared = self._prepare_article(parsed.to_article(), parsed.source or source)
@@ -438,70 +462,96 @@ class Pipeline:
         commit. The time bound matters with a shared index: another worker that meets one of this batch's
         keys waits for its commit only a few seconds before taking the entry for a dead writer's leftover."""
         index = self.index  # built (or reached) before the transaction opens
+        if not isinstance(index, InProcessIndex):
+            # A shared index means other workers write the same stories: what an earlier batch read of
+            # them may have changed since (a new version, a new representative), so read them again.
+            self._forget()
         source_ids = {item.source: self.store.source_id(item.source) for item in items if item.error is None}
-        keys = {item.key for item in items if item.error is None}
-        hashes = {item.chash for item in items if item.error is None}
         batch: _Batch | None = None
         try:
             with self.store.session() as session:
-                batch = _Batch(
-                    session,
-                    keys - self.store.present_article_urls(session, keys),
-                    keys - self.store.present_duplicate_urls(session, keys),
-                    hashes - self.store.present_hashes(session, hashes),
-                    set(),
-                )
+                batch = self._open_batch(session, items)
                 self._batch = batch
-                decisions = batch.decisions
                 deadline = time.monotonic() + self.BATCH_SECONDS
                 for item in items:
-                    if decisions and time.monotonic() > deadline:
+                    if batch.decisions and time.monotonic() > deadline:
                         break
                     if item.error is not None or item.article is None or item.sig is None:
-                        error = item.error or IngestError(ErrorKind.INTERNAL, "item not prepared")
-                        item_id = item.context.get("item_id")
-                        session.add(
-                            IngestErrorRecord(
-                                url=item.url,
-                                source=item.source,
-                                stage=item.stage,
-                                kind=error.kind.value,
-                                message=error.message[:4000],
-                                line=item.context.get("line"),
-                                item_id=item_id[:200] if item_id else None,
-                                payload=item.context.get("payload"),
-                            )
-                        )
-                        decisions.append(
-                            Decision(Outcome.REJECTED, item.url, error_kind=error.kind, message=error.message)
-                        )
+                        batch.decisions.append(self._batch_error(session, item))
                         continue
                     batch.touched.add(item.key)
-                    change = _IndexChange()
-                    decisions.append(
-                        self._decide_in(
-                            session,
-                            change,
-                            item.article,
-                            item.key,
-                            item.chash,
-                            item.sig,
-                            source_ids[item.source],
-                            fetched_at,
-                            heal=False,
-                        )
+                    ctx = RuleContext(
+                        self,
+                        session,
+                        item.article,
+                        item.key,
+                        item.chash,
+                        item.sig,
+                        source_ids[item.source],
+                        fetched_at,
                     )
-                    if change.insert_after_commit:  # now, so later items of the batch are checked against it
+                    batch.decisions.append(decide(self.rules, ctx))
+                    if ctx.index_change.insert_after_commit:  # now, so later items are checked against it
                         index.insert(item.key, item.sig)
                     batch.written(item.key, item.chash)
                 self._flush_pending(session)
         except BaseException:
+            self._forget()  # they may name rows the rollback took back
             if batch is not None:
                 self._resync(batch.touched)
             raise
         finally:
             self._batch = None
-        return decisions
+        self._keep_refs()
+        return batch.decisions
+
+    def _keep_refs(self) -> None:
+        """Drop the oldest remembered keys beyond ``REFS_KEPT`` (dicts keep insertion order)."""
+        excess = len(self._refs) - self.REFS_KEPT
+        if excess > 0:
+            for key in list(itertools.islice(self._refs, excess)):
+                del self._refs[key]
+        if len(self._ref_ids) > 2 * self.REFS_KEPT:  # dropped from the index of ids, not from ``_refs``
+            self._ref_ids = {}
+        if len(self._hash_refs) > self.REFS_KEPT:
+            self._hash_refs = {}
+
+    def _forget(self) -> None:
+        self._refs, self._ref_ids, self._hash_refs = {}, {}, {}
+
+    def _open_batch(self, session: Session, items: list[_Prepared]) -> _Batch:
+        """The batch's keys and text hashes the store does not hold, each column in one query."""
+        keys = {item.key for item in items if item.error is None}
+        hashes = {item.chash for item in items if item.error is None}
+        return _Batch(
+            session,
+            keys - self.store.present_article_urls(session, keys),
+            keys - self.store.present_duplicate_urls(session, keys),
+            hashes - self.store.present_hashes(session, hashes),
+            set(),
+            refs=self._refs,
+            ref_ids=self._ref_ids,
+            hash_refs=self._hash_refs,
+        )
+
+    @staticmethod
+    def _batch_error(session: Session, item: _Prepared) -> Decision:
+        """A refused item's error row, written with the batch (the unbatched path writes its own)."""
+        error = item.error or IngestError(ErrorKind.INTERNAL, "item not prepared")
+        item_id = item.context.get("item_id")
+        session.add(
+            IngestErrorRecord(
+                url=item.url,
+                source=item.source,
+                stage=item.stage,
+                kind=error.kind.value,
+                message=error.message[:4000],
+                line=item.context.get("line"),
+                item_id=item_id[:200] if item_id else None,
+                payload=item.context.get("payload"),
+            )
+        )
+        return Decision(Outcome.REJECTED, item.url, error_kind=error.kind, message=error.message)
 
     def _resync(self, keys: set[str]) -> None:
         """Index entries of a rolled-back batch, put back as the store holds them."""
@@ -511,33 +561,95 @@ class Pipeline:
             if key in stored:
                 self.index.insert(key, Signature.from_bytes(stored[key]))
 
-    def _article_by_url(self, session: Session, key: str) -> ArticleRecord | None:
+    # -- lookups the rules make, answered from the batch when it knows --------------------------------
+    def article_by_url(self, session: Session, key: str) -> ArticleRecord | None:
         if self._batch is not None and key in self._batch.absent_urls:
             return None
         self._flush_pending(session)
         return self.store.article_by_url(session, key)
 
-    def _duplicate_by_url(self, session: Session, key: str) -> DuplicateRecord | None:
+    def duplicate_by_url(self, session: Session, key: str) -> DuplicateRecord | None:
         if self._batch is not None and key in self._batch.absent_duplicate_urls:
             return None
         self._flush_pending(session)
         return self.store.duplicate_by_url(session, key)
 
-    def _article_by_hash(self, session: Session, chash: str) -> ArticleRecord | None:
-        if self._batch is not None and chash in self._batch.absent_hashes:
-            return None
-        self._flush_pending(session)
-        return self.store.article_by_hash(session, chash)
+    def ref_by_hash(self, session: Session, chash: str) -> StoredRef | None:
+        batch = self._batch
+        if batch is not None:
+            if chash in batch.absent_hashes:
+                return None
+            known = batch.hash_refs.get(chash)
+            if known is not None and known.content_hash == chash:  # not since rewritten or replaced
+                return known
+        # No flush first: an article the batch holds back is in ``hash_refs``, so the store has the rest.
+        found = self.store.ref_by_hash(session, chash)
+        if batch is not None and found is not None:
+            found = batch.intern(found)
+            batch.remember_hash(found)
+        return found
+
+    def resolve(self, ctx: RuleContext, match: Match) -> StoredRef:
+        """The stored article an index match names, waiting briefly for another worker's commit.
+
+        A match whose row never appears is a leftover of a writer that died between the index insert and
+        its commit; after waiting long enough (``heal``) the entry is dropped so the item can be decided.
+        """
+        batch, session = self._batch, ctx.session
+        if match.key != ctx.key:
+            if batch is not None and match.key in batch.refs:
+                return batch.refs[match.key]
+            # No flush first: every row the batch holds back is in ``refs``, so the store has the rest.
+            target = self.store.ref_of(session, match.key)
+            if target is not None:
+                if batch is not None:
+                    target = batch.refs[match.key] = batch.intern(target)
+                return target
+        else:
+            target = None
+        session.rollback()
+        if ctx.heal and target is None:
+            log.warning("dropping stale dedup entry %s (no stored article)", match.key)
+            self.index.remove(match.key)
+        raise _PendingMatch(match.key)
 
     def _flush_pending(self, session: Session) -> None:
-        """Write the batch's deferred new stories in three statements, whatever their number, and fill in
-        the ids their decisions were waiting for. Called before anything reads the store."""
+        """Write the batch's deferred rows (new stories, their articles, duplicates) in a few statements,
+        whatever their number, and fill in the ids their decisions were waiting for. Called before
+        anything reads the store."""
         batch = self._batch
-        if batch is None or not batch.pending:
+        if batch is None or not (
+            batch.pending or batch.pending_duplicates or batch.pending_events or batch.pending_representatives
+        ):
             return
-        pending, positions = batch.pending, batch.pending_at
-        batch.pending, batch.pending_at = [], []
         connection = session.connection()
+        if batch.pending:
+            self._write_new_stories(connection, batch)
+        if batch.pending_duplicates:
+            waiting, batch.pending_duplicates = batch.pending_duplicates, []
+            for row in waiting:  # the original as it stands now: a fuller copy may have replaced it
+                row.values["duplicate_of"] = row.original.id
+                row.values["story_id"] = row.original.story_id
+                if row.position is not None:
+                    batch.decisions[row.position] = replace(
+                        batch.decisions[row.position],
+                        duplicate_of=row.original.id,
+                        story_id=row.original.story_id,
+                    )
+            connection.execute(_NEW_DUPLICATES, [row.values for row in waiting])
+        if batch.pending_events:
+            events, batch.pending_events = batch.pending_events, []
+            connection.execute(_NEW_EVENT, events)
+        if batch.pending_representatives:
+            stories, batch.pending_representatives = batch.pending_representatives, {}
+            now = utcnow()
+            rows = [{"story": story, "article": ref.id, "now": now} for story, ref in stories.items()]
+            connection.execute(_REPRESENTATIVE, rows)
+
+    @staticmethod
+    def _write_new_stories(connection: Any, batch: _Batch) -> None:
+        pending, positions, refs = batch.pending, batch.pending_at, batch.pending_refs
+        batch.pending, batch.pending_at, batch.pending_refs = [], [], []
         now = utcnow()
         story_ids = [
             row[0]
@@ -550,7 +662,9 @@ class Pipeline:
         article_ids = [row[0] for row in connection.execute(_NEW_ARTICLES, pending)]
         for start in range(0, len(story_ids), Store.IN_CHUNK):
             connection.execute(_REPRESENTATIVES, {"ids": story_ids[start : start + Store.IN_CHUNK]})
-        for position, article_id, story_id in zip(positions, article_ids, story_ids, strict=True):
+        for position, ref, article_id, story_id in zip(positions, refs, article_ids, story_ids, strict=True):
+            ref.id, ref.story_id = article_id, story_id
+            batch.ref_ids[article_id] = ref
             batch.decisions[position] = replace(
                 batch.decisions[position], article_id=article_id, story_id=story_id
             )
@@ -590,303 +704,167 @@ class Pipeline:
     ) -> Decision:
         """One transaction for the item; the index follows the database, never the other way round."""
         source_id = self.store.source_id(source)
-        index_change = _IndexChange()
+        change = IndexChange()
+        self._forget()  # written outside a batch: what batches remembered may be out of date
         try:
             with self.store.session() as session:
-                decision = self._decide_in(
-                    session, index_change, article, key, chash, sig, source_id, fetched_at, heal=heal
+                ctx = RuleContext(
+                    self, session, article, key, chash, sig, source_id, fetched_at, heal, change
                 )
+                decision = decide(self.rules, ctx)
         except BaseException:
-            if index_change.inserted:  # the row never landed, so the index must not keep pointing at it
+            if change.inserted:  # the row never landed, so the index must not keep pointing at it
                 self.index.remove(key)
             raise
-        if index_change.insert_after_commit:
+        if change.insert_after_commit:
             self.index.insert(key, sig)
         return decision
 
-    def _decide_in(
-        self,
-        session: Session,
-        index_change: _IndexChange,
-        article: Article,
-        key: str,
-        chash: str,
-        sig: Signature,
-        source_id: int | None,
-        fetched_at: datetime,
-        *,
-        heal: bool,
-    ) -> Decision:
-        existing = self._article_by_url(session, key)
-        if existing is not None:
-            decision = self._same_url(session, existing, article, chash, sig, fetched_at)
-            index_change.insert_after_commit = decision.outcome is Outcome.NEW_VERSION
-            return decision
-
-        known = self._duplicate_by_url(session, key)
-        if known is not None and known.content_hash == chash:
-            return Decision(
-                Outcome.UNCHANGED,
-                article.url,
-                duplicate_of=known.duplicate_of,
-                similarity=known.similarity,
-                rule=Rule.KNOWN_DUPLICATE,
-            )
-
-        exact = self._article_by_hash(session, chash)
-        if exact is not None:
-            return self._duplicate(
-                session, known, key, source_id, exact, 1.0, Rule.EXACT_TEXT, chash, article
-            )
-
-        if known is not None and known.signature is not None:
-            self.index.remove(key)  # its text changed: the old fingerprint must not answer for the new one
-        match = self.index.check_and_insert(key, sig, self.judge)
-        if match is not None and match.joins:
-            target = self._resolve(session, match, key, heal=heal)
-            index_change.insert_after_commit = True
-            representative = Signature.from_bytes(target.signature)
-            verdict = judge(sig, representative, sig.equal_count(representative), self.threshold)
-            if verdict is not None and verdict.relation is Relation.FULLER:
-                return self._replace_representative(
-                    session,
-                    known,
-                    target,
-                    key,
-                    source_id,
-                    chash,
-                    sig,
-                    article,
-                    fetched_at,
-                    verdict.similarity,
-                )
-            if match.rule != Relation.FULLER or (verdict is not None and verdict.joins):
-                rule = Rule.CONTAINED if match.rule == Relation.CONTAINED else Rule.NEAR_DUPLICATE
-                return self._duplicate(
-                    session,
-                    known,
-                    key,
-                    source_id,
-                    target,
-                    match.similarity,
-                    rule,
-                    chash,
-                    article,
-                    signature=sig,
-                )
-            # Fuller than one of the story's copies but no copy of its representative (a developing
-            # story's update around a trimmed lead): a story of its own, linked, not a member.
-            match = Match(match.key, match.similarity, "overlaps_copy", joins=False)
-        else:
-            index_change.inserted = True
-
+    # -- the writes a decision makes (called by the rules) --------------------------------------------
+    def store_new(self, ctx: RuleContext, match: Match | None) -> Decision:
+        """A new story, stored; related (``match``) to a stored one it embeds, sits in, or only looks like."""
+        known, batch = ctx.known, self._batch
         if known is not None:  # its text changed so much it is now a story of its own
-            session.delete(known)
-        if match is None and known is None and self._batch is not None:  # written with the batch's next
-            self._batch.pending.append(self._new_values(key, source_id, chash, sig, article, fetched_at))
-            self._batch.pending_at.append(len(self._batch.decisions))
-            return Decision(Outcome.STORED, article.url, version=1)  # ids filled in when written
-        article_id, story_id = self._store_new(session, key, source_id, chash, sig, article, fetched_at)
-        if match is not None:  # stored, but related: the story it embeds or sits in, or a refused template
-            self._link(session, match, story_id, key, heal=heal)
-        return Decision(Outcome.STORED, article.url, article_id=article_id, version=1, story_id=story_id)
+            ctx.session.delete(known)
+        values = self._new_values(ctx)
+        if match is None and known is None and batch is not None:  # written with the batch's next
+            ref = _ref_of(values, None, None)
+            batch.pending.append(values)
+            batch.pending_at.append(len(batch.decisions))
+            batch.pending_refs.append(ref)
+            batch.refs[ctx.key] = ref
+            batch.remember_hash(ref)
+            return Decision(Outcome.STORED, ctx.article.url, version=1)  # ids filled in when written
+        article_id, story_id = self._store_now(ctx.session, values)
+        if batch is not None:
+            ref = batch.intern(_ref_of(values, article_id, story_id))
+            batch.refs[ctx.key] = ref
+            batch.remember_hash(ref)
+        if match is not None:
+            self._link(ctx, match, story_id)
+        return Decision(Outcome.STORED, ctx.article.url, article_id=article_id, version=1, story_id=story_id)
 
-    def _store_new(
-        self,
-        session: Session,
-        key: str,
-        source_id: int | None,
-        chash: str,
-        sig: Signature,
-        article: Article,
-        fetched_at: datetime,
-    ) -> tuple[int, int]:
+    def _store_now(self, session: Session, values: dict[str, Any]) -> tuple[int, int]:
         """A new article that is the first copy of a new story, and that story's representative.
 
-        Written with three Core statements on the session's connection rather than ORM objects: most
-        items of a batch are new stories, and the ORM's unit of work costs more than the writes themselves.
-        Returns (article id, story id).
+        Written with three Core statements on the session's connection rather than ORM objects: the ORM's
+        unit of work costs more than the writes themselves. Returns (article id, story id).
         """
-        self._flush_pending(session)
         connection = session.connection()
         now = utcnow()
         story_id = connection.execute(_NEW_STORY, {"created_at": now, "updated_at": now}).scalar_one()
-        values = self._new_values(key, source_id, chash, sig, article, fetched_at)
         values["story_id"] = story_id
         article_id = connection.execute(_NEW_ARTICLE, values).scalar_one()
-        connection.execute(_REPRESENTATIVE, {"story": story_id, "article": article_id})
+        connection.execute(_REPRESENTATIVE, {"story": story_id, "article": article_id, "now": now})
         return article_id, story_id
 
     @staticmethod
-    def _new_values(
-        key: str, source_id: int | None, chash: str, sig: Signature, article: Article, fetched_at: datetime
-    ) -> dict[str, Any]:
+    def _new_values(ctx: RuleContext) -> dict[str, Any]:
         now = utcnow()
-        return _fields(article) | {
-            "canonical_url": key,
-            "source_id": source_id,
+        return _fields(ctx.article) | {
+            "canonical_url": ctx.key,
+            "source_id": ctx.source_id,
             "story_id": None,
-            "content_hash": chash,
-            "signature": sig.to_bytes(),
+            "content_hash": ctx.chash,
+            "signature": ctx.sig.to_bytes(),
             "version": 1,
-            "fetched_at": fetched_at,
+            "fetched_at": ctx.fetched_at,
             "stored_at": now,
             "updated_at": now,
         }
 
-    def _link(self, session: Session, match: Match, new_story: int, key: str, *, heal: bool) -> None:
+    def _link(self, ctx: RuleContext, match: Match, new_story: int) -> None:
         """Audit row for a stored item the judge related to a stored story without joining it."""
-        other = self._resolve(session, match, key, heal=heal)
-        story_id = self._story_id(session, other)
+        other = self.resolve(ctx, match)
+        story_id = self._story_id(ctx.session, other)
         if match.rule == Relation.EMBEDDED:  # the stored story quotes the new one in full
-            event = StoryEvent(
-                story_id=story_id,
-                event="embeds",
-                url=other.canonical_url,
-                other_story_id=new_story,
-                other_url=key,
-            )
+            row = {"story_id": story_id, "event": "embeds", "url": other.canonical_url}
+            row |= {"other_story_id": new_story, "other_url": ctx.key}
         elif match.rule == Relation.EMBEDS:
-            event = StoryEvent(
-                story_id=new_story,
-                event="embeds",
-                url=key,
-                other_story_id=story_id,
-                other_url=other.canonical_url,
-            )
+            row = {"story_id": new_story, "event": "embeds", "url": ctx.key}
+            row |= {"other_story_id": story_id, "other_url": other.canonical_url}
         else:
-            event = StoryEvent(
-                story_id=new_story, event="not_a_copy", url=key, other_story_id=story_id, other_url=match.key
-            )
-        event.rule = match.rule
-        event.similarity = round(float(match.similarity), 4)
-        session.add(event)
+            row = {"story_id": new_story, "event": "not_a_copy", "url": ctx.key}
+            row |= {"other_story_id": story_id, "other_url": match.key}
+        row |= {"rule": match.rule, "similarity": round(float(match.similarity), 4), "created_at": utcnow()}
+        self._event(ctx.session.connection(), row)
 
-    @staticmethod
-    def _story_id(session: Session, article: ArticleRecord) -> int:
+    def _event(self, connection: Any, row: dict[str, Any]) -> None:
+        """A story audit row: written with the batch's next statement, or now outside a batch."""
+        if self._batch is not None:
+            self._batch.pending_events.append(row)
+        else:
+            connection.execute(_NEW_EVENT, row)
+
+    def _story_id(self, session: Session, article: StoredRef) -> int:
         """The article's story, created for a row stored before stories existed."""
+        if article.id is None:  # held back by the batch: written now, so it has its ids
+            self._flush_pending(session)
         if article.story_id is None:
-            story = Story(representative_id=article.id)
-            session.add(story)
-            session.flush()
-            article.story_id = story.id
+            now = utcnow()
+            connection = session.connection()
+            story_id = connection.execute(_NEW_STORY, {"created_at": now, "updated_at": now}).scalar_one()
+            connection.execute(_REPRESENTATIVE, {"story": story_id, "article": article.id, "now": now})
+            connection.execute(
+                update(_ARTICLES).where(_ARTICLES.c.id == article.id).values(story_id=story_id)
+            )
+            article.story_id = story_id
         return article.story_id
 
-    def _replace_representative(
-        self,
-        session: Session,
-        known: DuplicateRecord | None,
-        old: ArticleRecord,
-        key: str,
-        source_id: int | None,
-        chash: str,
-        sig: Signature,
-        article: Article,
-        fetched_at: datetime,
-        similarity: float,
-    ) -> Decision:
+    def replace_representative(self, ctx: RuleContext, old: StoredRef, similarity: float) -> Decision:
         """A fuller copy of a stored story arrived: it becomes the stored article and the story's
         representative; the old one moves to the story's copies, and an audit row says so.
 
         Duplicates of the old article are re-pointed first, so both exports name the new representative
         and no copy is cascaded away with the old row.
         """
-        story_id = self._story_id(session, old)
-        if self._batch is not None:  # the old article's URL now names a duplicate row
-            self._batch.written(old.canonical_url)
-        if known is not None:
-            session.delete(known)
+        session, batch, similarity = ctx.session, self._batch, round(float(similarity), 4)
+        if batch is not None and old.id is not None and old.story_id is not None and ctx.known is None:
+            story_id = old.story_id  # nothing pending needs writing first: rows waiting on ``old`` follow it
+        else:
+            story_id = self._story_id(session, old)
+        if batch is not None:  # the old article's URL now names a duplicate row
+            batch.written(old.canonical_url)
+        if ctx.known is not None:
+            session.delete(ctx.known)
             session.flush()
-        row = ArticleRecord(
-            canonical_url=key,
-            source_id=source_id,
-            story_id=story_id,
-            content_hash=chash,
-            signature=sig.to_bytes(),
-            version=1,
-            fetched_at=fetched_at,
-        )
-        _apply(row, article)
-        session.add(row)
-        session.flush()
-        session.execute(
-            update(DuplicateRecord).where(DuplicateRecord.duplicate_of == old.id).values(duplicate_of=row.id)
-        )
-        session.add(
-            DuplicateRecord(
-                url=old.canonical_url,
-                source_id=old.source_id,
-                duplicate_of=row.id,
-                story_id=story_id,
-                similarity=round(float(similarity), 4),
-                rule=Rule.SUPERSEDED.value,
-                content_hash=old.content_hash,
-                signature=old.signature,
-                title=old.title,
-                seen_at=old.stored_at,
-            )
-        )
-        story = session.get(Story, story_id)
-        if story is not None:
-            story.representative_id = row.id
-            story.updated_at = utcnow()
-        session.add(
-            StoryEvent(
-                story_id=story_id,
-                event="representative_replaced",
-                url=key,
-                other_url=old.canonical_url,
-                rule=Relation.FULLER.value,
-                similarity=round(float(similarity), 4),
-            )
-        )
-        session.delete(old)
-        session.flush()
+        values = self._new_values(ctx) | {"story_id": story_id}
+        connection, now = session.connection(), utcnow()
+        article_id = connection.execute(_NEW_ARTICLE, values).scalar_one()
+        connection.execute(_REPOINT, {"old": old.id, "new": article_id})
+        superseded = _superseded_row(old, article_id, story_id, similarity)
+        event = {"story_id": story_id, "event": "representative_replaced", "url": ctx.key}
+        event |= {"other_story_id": None, "other_url": old.canonical_url, "rule": Relation.FULLER.value}
+        self._event(connection, event | {"similarity": similarity, "created_at": now})
+        connection.execute(_DROP_ARTICLE, {"old": old.id})
+        if batch is None:
+            connection.execute(_NEW_DUPLICATES, superseded)
+            connection.execute(_REPRESENTATIVE, {"story": story_id, "article": article_id, "now": now})
+        else:  # ``old`` becomes the new article, so the rows waiting on it name the new one
+            batch.replaced(old, _ref_of(values, article_id, story_id))
+            batch.pending_duplicates.append(_PendingDuplicate(superseded, old, None))
+            batch.pending_representatives[story_id] = old
         return Decision(
             Outcome.STORED,
-            article.url,
-            article_id=row.id,
+            ctx.article.url,
+            article_id=article_id,
             version=1,
             story_id=story_id,
-            similarity=round(float(similarity), 4),
+            similarity=similarity,
             rule=Relation.FULLER.value,
         )
 
-    def _resolve(self, session: Session, match: Match, key: str, *, heal: bool) -> ArticleRecord:
-        """The stored article an index match names, waiting briefly for another worker's commit.
-
-        A match whose row never appears is a leftover of a writer that died between the index insert and
-        its commit; after waiting long enough (``heal``) the entry is dropped so the item can be decided.
-        """
-        self._flush_pending(session)
-        target = self.store.story_of(session, match.key)
-        if target is not None and match.key != key:
-            return target
-        session.rollback()
-        if heal and target is None:
-            log.warning("dropping stale dedup entry %s (no stored article)", match.key)
-            self.index.remove(match.key)
-        raise _PendingMatch(match.key)
-
-    def _same_url(
-        self,
-        session: Session,
-        existing: ArticleRecord,
-        article: Article,
-        chash: str,
-        sig: Signature,
-        fetched_at: datetime,
-    ) -> Decision:
-        if existing.content_hash == chash:
+    def same_url(self, ctx: RuleContext, existing: ArticleRecord) -> Decision:
+        if existing.content_hash == ctx.chash:
             return Decision(
                 Outcome.UNCHANGED,
-                article.url,
+                ctx.article.url,
                 article_id=existing.id,
                 version=existing.version,
                 rule=Rule.SAME_URL,
                 story_id=existing.story_id,
             )
-        session.add(
+        ctx.session.add(
             ArticleVersion(
                 article_id=existing.id,
                 version=existing.version,
@@ -897,56 +875,100 @@ class Pipeline:
                 stored_at=existing.updated_at,
             )
         )
-        _apply(existing, article)
-        existing.content_hash = chash
-        existing.signature = sig.to_bytes()
+        _apply(existing, ctx.article)
+        existing.content_hash = ctx.chash
+        existing.signature = ctx.sig.to_bytes()
         existing.version += 1
-        existing.fetched_at = fetched_at
+        existing.fetched_at = ctx.fetched_at
         existing.updated_at = utcnow()
-        session.flush()
+        if self._batch is not None:  # the article's text and fingerprint changed under its key
+            self._batch.rewritten(existing)
+        ctx.session.flush()
         return Decision(
             Outcome.NEW_VERSION,
-            article.url,
+            ctx.article.url,
             article_id=existing.id,
             version=existing.version,
             rule=Rule.SAME_URL,
             story_id=existing.story_id,
         )
 
-    def _duplicate(
+    def duplicate(
         self,
-        session: Session,
-        known: DuplicateRecord | None,
-        key: str,
-        source_id: int | None,
-        original: ArticleRecord,
+        ctx: RuleContext,
+        original: StoredRef,
         similarity: float,
         rule: Rule,
-        chash: str,
-        article: Article,
         *,
         signature: Signature | None = None,
     ) -> Decision:
-        row = known or DuplicateRecord(url=key)
-        row.signature = signature.to_bytes() if signature is not None else None
-        row.source_id = source_id
-        row.duplicate_of = original.id
-        row.story_id = self._story_id(session, original)
-        row.similarity = round(float(similarity), 4)
-        row.rule = rule.value
-        row.content_hash = chash
-        row.title = article.title
-        row.seen_at = utcnow()
-        session.add(row)
-        session.flush()
-        return Decision(
-            Outcome.DUPLICATE,
-            article.url,
-            duplicate_of=original.id,
-            similarity=row.similarity,
-            rule=rule,
-            story_id=row.story_id,
-        )
+        """The item recorded as a copy in ``original``'s story; its row goes with the batch's next write
+        when nothing about it needs the ORM (no earlier row at this URL, the original already in a story)."""
+        batch, known, similarity = self._batch, ctx.known, round(float(similarity), 4)
+        values: dict[str, Any] = {
+            "url": ctx.key,
+            "source_id": ctx.source_id,
+            "duplicate_of": original.id,
+            "story_id": original.story_id,
+            "similarity": similarity,
+            "rule": rule.value,
+            "content_hash": ctx.chash,
+            "signature": signature.to_bytes() if signature is not None else None,
+            "title": ctx.article.title,
+            "seen_at": utcnow(),
+        }
+        decision = Decision(Outcome.DUPLICATE, ctx.article.url, similarity=similarity, rule=rule)
+        if batch is not None and known is None and original.id is None:  # ids filled in when written
+            batch.pending_duplicates.append(_PendingDuplicate(values, original, len(batch.decisions)))
+            batch.refs[ctx.key] = original
+            return decision
+        if batch is not None and known is None and original.story_id is not None:
+            # The decision names the original as it is now; the row follows it if a fuller copy
+            # replaces it before the batch writes (as the re-pointing of written rows would).
+            batch.pending_duplicates.append(_PendingDuplicate(values, original, None))
+            batch.refs[ctx.key] = original
+            return replace(decision, duplicate_of=original.id, story_id=original.story_id)
+        story_id = values["story_id"] = self._story_id(ctx.session, original)  # writes what is pending
+        values["duplicate_of"] = original.id
+        if known is not None:  # the URL's earlier duplicate row, now naming this story
+            for name, value in values.items():
+                setattr(known, name, value)
+            ctx.session.flush()
+        else:
+            ctx.session.connection().execute(_NEW_DUPLICATES, values)
+        if batch is not None:
+            batch.refs[ctx.key] = original
+        return replace(decision, duplicate_of=original.id, story_id=story_id)
+
+
+def _ref_of(values: dict[str, Any], article_id: int | None, story_id: int | None) -> StoredRef:
+    """The reference a later copy in the same batch resolves to, from the row as written."""
+    return StoredRef(
+        article_id,
+        values["canonical_url"],
+        story_id,
+        values["signature"],
+        values["source_id"],
+        values["content_hash"],
+        values["title"],
+        values["stored_at"],
+    )
+
+
+def _superseded_row(old: StoredRef, new_id: int, story_id: int, similarity: float) -> dict[str, Any]:
+    """A former representative's duplicate row: it keeps its fingerprint, so its copies still find it."""
+    return {
+        "url": old.canonical_url,
+        "source_id": old.source_id,
+        "duplicate_of": new_id,
+        "story_id": story_id,
+        "similarity": similarity,
+        "rule": Rule.SUPERSEDED.value,
+        "content_hash": old.content_hash,
+        "signature": old.signature,
+        "title": old.title,
+        "seen_at": old.stored_at,
+    }
 
 
 def _fields(article: Article) -> dict[str, Any]:

@@ -6,14 +6,27 @@ what the item is (canonical URL, content hash) so that a repeated write changes 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, inspect, select
+from sqlalchemy import (
+    Engine,
+    Select,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    inspect,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import BindParameter
 
 from worker import metrics, migrate
 from worker.models import (
@@ -23,6 +36,67 @@ from worker.models import (
     IngestErrorRecord,
     Source,
 )
+
+
+@dataclass(slots=True)
+class StoredRef:
+    """The columns of a stored article that deciding a copy of it needs, read without the ORM.
+
+    Most items of a batch only point at a stored story (a duplicate row names it), so loading, tracking and
+    flushing whole ``ArticleRecord`` objects for them costs more than the decision. ``id`` and ``story_id``
+    are None while the article is a batch's pending row; they are filled in when it is written.
+    """
+
+    id: int | None
+    canonical_url: str
+    story_id: int | None
+    signature: bytes
+    source_id: int | None
+    content_hash: str
+    title: str | None
+    stored_at: datetime | None
+
+
+_REF_COLUMNS = (
+    ArticleRecord.id,
+    ArticleRecord.canonical_url,
+    ArticleRecord.story_id,
+    ArticleRecord.signature,
+    ArticleRecord.source_id,
+    ArticleRecord.content_hash,
+    ArticleRecord.title,
+    ArticleRecord.stored_at,
+)
+
+
+def _ref_of_query() -> Select[Any]:
+    """An article by its own URL first, else the original of the duplicate row at that URL."""
+    key: BindParameter[Any] = bindparam("key")
+    own = select(*_REF_COLUMNS, literal(0).label("rank")).where(ArticleRecord.canonical_url == key)
+    via = (
+        select(*_REF_COLUMNS, literal(1).label("rank"))
+        .join(DuplicateRecord, DuplicateRecord.duplicate_of == ArticleRecord.id)
+        .where(DuplicateRecord.url == key)
+    )
+    both = union_all(own, via).subquery()
+    return select(both).order_by(both.c.rank).limit(1)
+
+
+# Built once: constructing a union per lookup cost more than running it.
+_REF_OF = _ref_of_query()
+_REF_BY_HASH = (
+    select(*_REF_COLUMNS)
+    .where(ArticleRecord.content_hash == bindparam("hash"))
+    .order_by(ArticleRecord.id)
+    .limit(1)
+)
+
+
+def _ref(row: Sequence[Any] | None) -> StoredRef | None:
+    if row is None:
+        return None
+    article_id, url, story_id, signature, source_id, chash, title, stored_at = row[:8]
+    return StoredRef(article_id, url, story_id, signature, source_id, chash, title, stored_at)
 
 
 class StorageUnavailable(RuntimeError):
@@ -135,7 +209,8 @@ class Store:
                 except IntegrityError:  # another writer created it first; read theirs
                     pass
                 found = session.scalar(query)
-        self._source_ids[name] = found
+        if found is not None:
+            self._source_ids[name] = found
         return found
 
     @staticmethod
@@ -151,6 +226,16 @@ class Store:
     @staticmethod
     def duplicate_by_url(session: Session, url: str) -> DuplicateRecord | None:
         return session.scalar(select(DuplicateRecord).where(DuplicateRecord.url == url))
+
+    @staticmethod
+    def ref_by_hash(session: Session, content_hash: str) -> StoredRef | None:
+        """The first stored article with this exact text, as ``article_by_hash`` finds it."""
+        return _ref(session.execute(_REF_BY_HASH, {"hash": content_hash}).first())
+
+    @staticmethod
+    def ref_of(session: Session, key: str) -> StoredRef | None:
+        """The stored article an index key stands for (``story_of``), in one query without the ORM."""
+        return _ref(session.execute(_REF_OF, {"key": key}).first())
 
     # -- batch lookups: one query per column for a whole batch of items ------------------------------
     IN_CHUNK = 500  # values per IN list, well under every backend's bound-parameter limit
@@ -185,7 +270,8 @@ class Store:
                         DuplicateRecord.url.in_(chunk), DuplicateRecord.signature.is_not(None)
                     )
                 ):
-                    found[url] = bytes(sig)
+                    if sig is not None:
+                        found[url] = bytes(sig)
                 for url, sig in conn.execute(
                     select(ArticleRecord.canonical_url, ArticleRecord.signature).where(
                         ArticleRecord.canonical_url.in_(chunk)
@@ -208,7 +294,8 @@ class Store:
         with self.engine.connect() as conn:
             for query in queries:
                 for key, sig in conn.execution_options(yield_per=batch).execute(query):
-                    yield key, bytes(sig)
+                    if sig is not None:  # the query excludes them; the column type allows them
+                        yield key, bytes(sig)
 
     def story_of(self, session: Session, key: str) -> ArticleRecord | None:
         """The stored article an index key stands for: the article itself, or the original of a duplicate."""
@@ -271,7 +358,7 @@ class Store:
             )
 
         with self.session() as session:
-            q = (
+            articles = (
                 select(
                     Source.name,
                     func.count(ArticleRecord.id),
@@ -282,24 +369,24 @@ class Store:
                 .outerjoin(Source, Source.id == ArticleRecord.source_id)
                 .group_by(Source.name)
             )
-            for name, count, extra_versions, last in session.execute(q):
+            for name, count, extra_versions, last in session.execute(articles):
                 entry = row(name)
                 entry["articles"] = count
                 entry["versions"] = int(extra_versions or 0)
                 entry["last_stored"] = _aware(last)
-            q = (
+            duplicates = (
                 select(Source.name, func.count(DuplicateRecord.id))
                 .select_from(DuplicateRecord)
                 .outerjoin(Source, Source.id == DuplicateRecord.source_id)
                 .group_by(Source.name)
             )
-            for name, count in session.execute(q):
+            for name, count in session.execute(duplicates):
                 row(name)["duplicates"] = count
-            q = select(IngestErrorRecord.source, func.count(IngestErrorRecord.id)).group_by(
+            errors = select(IngestErrorRecord.source, func.count(IngestErrorRecord.id)).group_by(
                 IngestErrorRecord.source
             )
-            for name, count in session.execute(q):
-                row(name)["errors"] = count
+            for source, count in session.execute(errors):
+                row(source)["errors"] = count
         return sorted(rows.values(), key=lambda r: r["source"])
 
     def error_kinds(self, source: str | None = None) -> dict[str, int]:

@@ -19,7 +19,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """One helper per table, in the order the foreign keys need."""
+    _create_crawl_state()
+    _create_ingest_errors()
+    _create_sources()
+    _create_articles()
+    _create_article_versions()
+    _create_duplicates()
 
+
+def _create_crawl_state() -> None:
     op.create_table(
         "crawl_state",
         sa.Column("url", sa.Text(), nullable=False),
@@ -34,6 +43,8 @@ def upgrade() -> None:
     with op.batch_alter_table("crawl_state", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_crawl_state_source"), ["source"], unique=False)
 
+
+def _create_ingest_errors() -> None:
     op.create_table(
         "ingest_errors",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -50,6 +61,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ingest_errors_kind"), ["kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_ingest_errors_source"), ["source"], unique=False)
 
+
+def _create_sources() -> None:
     op.create_table(
         "sources",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -58,6 +71,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
+
+
+def _create_articles() -> None:
     op.create_table(
         "articles",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -96,6 +112,8 @@ def upgrade() -> None:
         batch_op.create_index("ix_articles_source_stored", ["source_id", "stored_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_articles_stored_at"), ["stored_at"], unique=False)
 
+
+def _create_article_versions() -> None:
     op.create_table(
         "article_versions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -114,6 +132,8 @@ def upgrade() -> None:
     with op.batch_alter_table("article_versions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_article_versions_article_id"), ["article_id"], unique=False)
 
+
+def _create_duplicates() -> None:
     op.create_table(
         "duplicates",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -1,0 +1,238 @@
+"""The dedup verdict as an ordered list of small rules, the way Scrapy orders its item pipelines.
+
+Each rule looks at one item in its transaction (``RuleContext``) and either decides it (returns a
+``Decision``, having asked the pipeline to write what the decision means) or passes (returns None); the
+pipeline walks ``DEFAULT_RULES`` in order and the first decision wins. The last rule always decides.
+
+What several rules need (the duplicate row already held for the URL, the index's match, the stored story it
+names, the judge's verdict on it) is computed once, on first use, by the context, so a rule never depends
+on an earlier one having run. Adding a rule: write its class here, put it in ``DEFAULT_RULES`` where it
+belongs, and, if it decides with a name of its own, add that name to ``decision.Rule``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from scrapers.article import Article
+from worker.decision import Decision, Outcome, Rule
+from worker.dedup import DedupIndex, Match
+from worker.fingerprint import Signature
+from worker.models import ArticleRecord, DuplicateRecord
+from worker.relation import Relation, StoryJudge, Verdict, judge
+from worker.store import StoredRef
+
+
+@dataclass(slots=True)
+class IndexChange:
+    """What the index must do once the item's transaction is over."""
+
+    inserted: bool = False  # check_and_insert added the key: undo if the transaction fails
+    insert_after_commit: bool = False  # a new version or a near-duplicate: index its fingerprint too
+
+
+class Recorder(Protocol):
+    """What rules ask of the pipeline: lookups in the item's transaction, and the writes of a decision."""
+
+    threshold: float
+    judge: StoryJudge
+
+    @property
+    def index(self) -> DedupIndex: ...
+
+    def article_by_url(self, session: Session, key: str) -> ArticleRecord | None: ...
+
+    def duplicate_by_url(self, session: Session, key: str) -> DuplicateRecord | None: ...
+
+    def ref_by_hash(self, session: Session, chash: str) -> StoredRef | None: ...
+
+    def resolve(self, ctx: RuleContext, match: Match) -> StoredRef: ...
+
+    def same_url(self, ctx: RuleContext, existing: ArticleRecord) -> Decision: ...
+
+    def duplicate(
+        self,
+        ctx: RuleContext,
+        original: StoredRef,
+        similarity: float,
+        rule: Rule,
+        *,
+        signature: Signature | None = None,
+    ) -> Decision: ...
+
+    def replace_representative(self, ctx: RuleContext, old: StoredRef, similarity: float) -> Decision: ...
+
+    def store_new(self, ctx: RuleContext, match: Match | None) -> Decision: ...
+
+
+@dataclass
+class RuleContext:
+    """One item being decided, in its transaction, with what the rules learn about it on the way."""
+
+    recorder: Recorder
+    session: Session
+    article: Article
+    key: str
+    chash: str
+    sig: Signature
+    source_id: int | None
+    fetched_at: datetime
+    heal: bool = False
+    index_change: IndexChange = field(default_factory=IndexChange)
+
+    @cached_property
+    def known(self) -> DuplicateRecord | None:
+        """The duplicate row this URL already has (a redelivery, or an earlier copy at this URL)."""
+        return self.recorder.duplicate_by_url(self.session, self.key)
+
+    @cached_property
+    def match(self) -> Match | None:
+        """The index's answer for the item, which also indexes it when it starts a story of its own."""
+        known = self.known
+        if known is not None and known.signature is not None:
+            self.recorder.index.remove(self.key)  # its text changed: the old fingerprint must not answer
+        match = self.recorder.index.check_and_insert(self.key, self.sig, self.recorder.judge)
+        if match is not None and match.joins:
+            self.index_change.insert_after_commit = True
+        else:
+            self.index_change.inserted = True
+        return match
+
+    @cached_property
+    def target(self) -> StoredRef:
+        """The stored article a joining match names (only asked for when the match joins)."""
+        assert self.match is not None
+        return self.recorder.resolve(self, self.match)
+
+    @cached_property
+    def verdict(self) -> Verdict | None:
+        """The judge's relation of the item to the story's stored representative itself."""
+        representative = Signature.from_bytes(self.target.signature)
+        equal = self.sig.equal_count(representative)
+        return judge(self.sig, representative, equal, self.recorder.threshold)
+
+    @property
+    def joins(self) -> bool:
+        return self.match is not None and self.match.joins
+
+    @property
+    def fuller(self) -> bool:
+        """The item contains the stored representative and little else: the story's better copy."""
+        return self.joins and self.verdict is not None and self.verdict.relation is Relation.FULLER
+
+
+class DedupRule(Protocol):
+    """One check: a decision, or None to let the next rule look."""
+
+    def check(self, ctx: RuleContext) -> Decision | None: ...
+
+
+class SameUrl:
+    """A URL already stored: unchanged if the text is, else a new version of it."""
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        existing = ctx.recorder.article_by_url(ctx.session, ctx.key)
+        if existing is None:
+            return None
+        decision = ctx.recorder.same_url(ctx, existing)
+        ctx.index_change.insert_after_commit = decision.outcome is Outcome.NEW_VERSION
+        return decision
+
+
+class KnownDuplicate:
+    """A URL already recorded as a duplicate, with the same text: nothing to do."""
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        known = ctx.known
+        if known is None or known.content_hash != ctx.chash:
+            return None
+        return Decision(
+            Outcome.UNCHANGED,
+            ctx.article.url,
+            duplicate_of=known.duplicate_of,
+            similarity=known.similarity,
+            rule=Rule.KNOWN_DUPLICATE,
+        )
+
+
+class ExactText:
+    """The same text stored under another URL."""
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        exact = ctx.recorder.ref_by_hash(ctx.session, ctx.chash)
+        if exact is None:
+            return None
+        return ctx.recorder.duplicate(ctx, exact, 1.0, Rule.EXACT_TEXT)
+
+
+class FullerCopy:
+    """A fuller copy of a stored story becomes its representative; the old one joins its copies."""
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        if not ctx.fuller:
+            return None
+        assert ctx.verdict is not None
+        return ctx.recorder.replace_representative(ctx, ctx.target, ctx.verdict.similarity)
+
+
+class Contained:
+    """A trimmed copy whose text lies inside a stored story."""
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        if not ctx.joins or ctx.fuller or ctx.match is None or ctx.match.rule != Relation.CONTAINED:
+            return None
+        return ctx.recorder.duplicate(
+            ctx, ctx.target, ctx.match.similarity, Rule.CONTAINED, signature=ctx.sig
+        )
+
+
+class NearDuplicate:
+    """An edited copy of a stored story (or fuller than one of its copies, and a copy of the story too)."""
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        match = ctx.match
+        if match is None or not match.joins or ctx.fuller:
+            return None
+        if match.rule == Relation.FULLER and (ctx.verdict is None or not ctx.verdict.joins):
+            return None  # fuller than a copy, no copy of the representative: left to NewStory
+        return ctx.recorder.duplicate(
+            ctx, ctx.target, match.similarity, Rule.NEAR_DUPLICATE, signature=ctx.sig
+        )
+
+
+class NewStory:
+    """Everything else is stored as a story of its own, linked to any story the judge related it to."""
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        match = ctx.match
+        if match is not None and match.joins:
+            # Fuller than one of the story's copies but no copy of its representative (a developing
+            # story's update around a trimmed lead): a story of its own, linked, not a member.
+            match = Match(match.key, match.similarity, "overlaps_copy", joins=False)
+        return ctx.recorder.store_new(ctx, match)
+
+
+DEFAULT_RULES: tuple[DedupRule, ...] = (
+    SameUrl(),
+    KnownDuplicate(),
+    ExactText(),
+    FullerCopy(),
+    Contained(),
+    NearDuplicate(),
+    NewStory(),
+)
+"""The order matters: identity before text, exact before near, and a story of its own last."""
+
+
+def decide(rules: tuple[DedupRule, ...], ctx: RuleContext) -> Decision:
+    """The first rule's decision; the list must end with a rule that always decides."""
+    for rule in rules:
+        decision = rule.check(ctx)
+        if decision is not None:
+            return decision
+    raise RuntimeError(f"no dedup rule decided {ctx.key}: the rule list must end with one that always does")
