@@ -66,6 +66,10 @@ class Article:
     # What the page says of itself, and what could not be found: never taken from another system's item.
     paywalled: bool = field(default=False, metadata=_spec(pushed=False))
     warnings: list[str] = field(default_factory=list, metadata=_spec(pushed=False))
+    # The desk or section the outlet files the story under, as the page states it.
+    section: str | None = field(
+        default=None, metadata=_spec(ld=("articleSection",), meta=("article:section", "section"))
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping: dates as ISO 8601 with their offset."""

@@ -134,3 +134,31 @@ def test_a_stored_field_without_a_written_column_gets_one_from_its_type() -> Non
         declared_column_type(dict[str, int])
     for name in ROW_FIELDS:  # every stored field has its column, written out or derived
         assert name in ArticleRecord.__table__.c, name
+
+
+_SECTION_PAGE = """<html><head><title>Dam talks resume</title>
+<meta property="article:section" content="{meta}">
+{ld}
+</head><body><article><h1>Dam talks resume</h1>
+<p>{body}</p><p>{body}</p></article></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("meta", "ld", "expected"),
+    [
+        ("World", "", "World"),  # the <meta> name the declaration gives
+        ("World", '{"@type": "NewsArticle", "articleSection": "Africa"}', "Africa"),  # structured first
+        ("", "", None),
+    ],
+)
+def test_a_field_declared_with_its_sources_is_read_without_a_reader_of_its_own(
+    meta: str, ld: str, expected: str | None
+) -> None:
+    """``section`` has no reader module: its declaration names where it is read from."""
+    from scrapers.extract import extract
+
+    script = f'<script type="application/ld+json">{ld}</script>' if ld else ""
+    body = "Negotiators from the three countries met again on Monday after a year of silence. " * 4
+    html = _SECTION_PAGE.format(meta=meta, ld=script, body=body)
+    article = extract(html, url="https://news.example/world/dam-talks")
+    assert article.section == expected
