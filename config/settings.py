@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from config.timespec import parse_age
+
 ENV_PREFIX = "WIREFEED_"
 # Chosen by bench/dedup_eval.py (bench/DEDUP.md): zero false merges on the hard negatives, recall 0.993.
 # It is also the labelling line: a copy with more than half new text is a different item.
@@ -141,8 +143,6 @@ class Settings(BaseSettings):
     def _age(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        from worker.timespec import parse_age
-
         parse_age(value)  # raises ValueError with the accepted forms
         return value.strip()
 

@@ -90,6 +90,22 @@ def test_no_import_cycle_among_product_modules() -> None:
     assert not knots, f"import cycles among product modules:\n{detail}"
 
 
+LAYERS = ("worker", "config", "scrapers")  # each may import those after it, never those before
+
+
+def test_layers_import_downward_only() -> None:
+    """worker over config over scrapers: a page-side module never reaches for settings or the job side."""
+    graph = import_graph()
+    rank = {package: depth for depth, package in enumerate(LAYERS)}
+    upward = sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        for target in targets
+        if rank[target.split(".")[0]] < rank[module.split(".")[0]]
+    )
+    assert not upward, "imports running up the layers:\n  " + "\n  ".join(upward)
+
+
 if __name__ == "__main__":  # ``python tests/test_import_cycles.py``: the same check, as a command
     knots = cycles(import_graph())
     for knot in knots:

@@ -17,10 +17,10 @@ def prune(older_than: str | None = None) -> dict[str, Any]:
     Idempotent: a prune delivered twice finds nothing left to remove the second time."""
     import redis
 
+    from config.timespec import parse_age
     from worker.pipeline import shared_index
     from worker.retention import prune as run_prune
     from worker.store import Store
-    from worker.timespec import parse_age
 
     check_payload(prune.name, {"older_than": older_than})
     conf = get_settings()

@@ -9,11 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from config.timespec import parse_since
 from scrapers.errors import ErrorKind
 from worker.cli.app import app
 from worker.cli.common import err, fail, open_pipeline, open_store, out, settings
 from worker.queries import ErrorFilter, list_errors, retry_targets
-from worker.timespec import parse_since
 
 KINDS = ", ".join(kind.value for kind in ErrorKind)
 

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
+from config.timespec import parse_age
 from worker.cli.app import app
 from worker.cli.common import err, fail, open_store, out, settings
-from worker.timespec import parse_age
 
 LABELS = {
     "duplicates": "duplicate-log rows",
