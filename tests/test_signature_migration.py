@@ -42,7 +42,8 @@ def alembic(store: Store, action: Callable[[Config, str], None], revision: str) 
 
 def stored_by_an_older_release(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two stories and a near-duplicate, fingerprinted in format 2 as releases before 0005 did, in a
-    database left at revision 0004 (0005 changes no table, so the schema is that release's)."""
+    database left at revision 0004: the tables later migrations add to are taken back down to 0005, and
+    0005 changes no table, so stamping 0004 then gives that release's schema."""
     with monkeypatch.context() as patch:
         patch.setattr("worker.pipeline.signature", fingerprint_v2.signature)
         older = Pipeline(store)
@@ -50,6 +51,7 @@ def stored_by_an_older_release(store: Store, monkeypatch: pytest.MonkeyPatch) ->
         older.ingest_item(item("https://a.example/fire", story("wildfire")))
         copy = older.ingest_item(item("https://b.example/strike-copy", trimmed(story("port-strike"))))
         assert copy.outcome is Outcome.DUPLICATE
+    alembic(store, command.downgrade, "0005")
     alembic(store, command.stamp, "0004")
 
 

@@ -19,10 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("section", sa.Text(), nullable=True))
+    # Plain ALTER TABLE both ways, never a batch table copy: on SQLite a copy drops the old ``articles``
+    # table, and with foreign keys on that cascades away every duplicate and old version (see 0003).
+    op.add_column("articles", sa.Column("section", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.drop_column("section")
+    op.drop_column("articles", "section")  # SQLite >= 3.35 drops a plain column in place
