@@ -8,6 +8,7 @@ element, so they live in one place with the class-name vocabulary that answers t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import lxml.html
@@ -97,6 +98,14 @@ _TERM_RE = re.compile(r"^(?:tag|category|post_tag|post_format|format)-")
 def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:
     if not class_attr and not id_attr:
         return False
+    return _is_other_label_cached(class_attr, id_attr)
+
+
+# A page repeats a few hundred class/id pairs over thousands of elements, and every visible-metadata
+# walk (header lines, ancestor checks, the htmldate clean-up) asks about the same ones: the regex
+# verdict is kept per pair, for all pages of a process.
+@lru_cache(maxsize=16384)
+def _is_other_label_cached(class_attr: str | None, id_attr: str | None) -> bool:
     names = f"{class_attr or ''} {id_attr or ''}".lower().split()
     post = any(_POST_CLASS_RE.match(n) for n in names)
     for name in names:

@@ -37,11 +37,9 @@ class Page:
     """The parts of the tree every field reads, each gathered once."""
 
     def __init__(self, tree: lxml.html.HtmlElement, url: str | None) -> None:
-        if not hasattr(tree, "tag") and hasattr(tree, "getroot"):
-            tree = tree.getroot()  # an ElementTree was passed, not its root element
-        else:
-            tree = tree.getroottree().getroot()  # metadata lives in the whole page, whatever was passed
-        self.tree = tree
+        # an ElementTree's root, or the whole page of an element passed: metadata lives in the whole page
+        passed_tree = not hasattr(tree, "tag") and hasattr(tree, "getroot")
+        self.tree: lxml.html.HtmlElement = tree.getroot() if passed_tree else tree.getroottree().getroot()
         self.url = url
         self.warnings: list[str] = []
         self.base = url
@@ -52,7 +50,7 @@ class Page:
         self.ld_scripts: list[str] = []
         base_href: str | None = None
         # One C-level pass over the few tags that carry page metadata, wherever the CMS put them.
-        for el in tree.iter("meta", "link", "script", "title", "base"):
+        for el in self.tree.iter("meta", "link", "script", "title", "base"):
             tag = el.tag
             if tag == "meta":
                 content = el.get("content")
@@ -198,7 +196,7 @@ class Page:
             )
             if t
         ]
-        headings = []
+        headings: list[tuple[lxml.html.HtmlElement, str, bool]] = []
         for h in self.tree.iter("h1"):
             if len(headings) >= 10:
                 break
