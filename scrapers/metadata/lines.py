@@ -147,7 +147,8 @@ def header_lines(page: Page) -> list[Line]:
 def _foreign_link(a: lxml.html.HtmlElement, page: Page) -> bool:
     """A link to another page that wraps a teaser (blocks inside it) or a date: that page's, not ours.
     Links to author pages keep their text, which is the author's name."""
-    teaser = any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in a.iterdescendants())
+    # (the tag filter runs in libxml2: only a block inside the link becomes a Python object)
+    teaser = next(a.iterdescendants(*_BLOCK_TAGS), None) is not None
     if not teaser and not any(c.isdigit() for c in a.text_content()[:200]):
         return False  # most links: no date, no card; the URL comparison below is what costs
     return date_elsewhere(a, page)
