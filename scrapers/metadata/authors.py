@@ -222,14 +222,16 @@ def _checked_against_page(page: Page, structured: list[str]) -> list[str]:
     with the structured ones, and no structured name is printed in the header at all; and the visible
     names must look like full names, because the byline readers are noisier than the publisher's tags.
     """
+    # a structured name printed in the header agrees with the page: asked first, as it is the common
+    # case and costs a string search where the byline readers cost a walk of the header region
+    header = " ".join(line.text for line in header_lines(page)).casefold()
+    if any(name.casefold() in header for name in structured):
+        return structured
     visible = _visible_authors(page, [])
     if not visible or not all(2 <= len(name.split()) <= 4 for name in visible):
         return structured  # a lone word ("Bosch", "Basel") is as likely a stray label as a byline
     visible_words = {w for name in visible for w in _name_words(name)}
     if any(_name_words(name) & visible_words for name in structured):
-        return structured
-    header = " ".join(line.text for line in header_lines(page)).casefold()
-    if any(name.casefold() in header for name in structured):
         return structured
     page.warnings.append(
         f"authors: structured {structured[:3]!r} contradict the byline {visible[:3]!r}; "

@@ -529,15 +529,21 @@ def _htmldate_in(container: lxml.html.HtmlElement, page: Page, now: datetime, ou
     Posted 01/02/2023"); a story's own footer, inside its article, is where blogs print the date."""
     story = copy.deepcopy(container)
     story.tail = None
-    candidates, worded = _cleanup_candidates(story, outer)
-    for el in candidates:
+    text = story.text_content().lower()
+    # Most elements carry no class or id and no droppable tag: only words printed in them or just before
+    # them could make them droppable, and on most stories no such words appear at all.
+    worded = any(w in text for w in _UPDATE_WORDS) or (outer and any(w in text for w in _EXCLUDED_WORDS))
+    for el in list(story.iter(lxml.etree.Element)):
+        tag = el.tag
+        if not worded and tag not in _LABEL_FREE_DROPS and el.get("class") is None and el.get("id") is None:
+            continue
         if el.getparent() is None:
             continue
         label = f"{el.get('class', '')} {el.get('id', '')}".lower()
         if (
-            el.tag in _HTMLDATE_DROP
+            tag in _HTMLDATE_DROP
             or is_other_block(el)
-            or (el.tag == "a" and _dated_link(el, page))
+            or (tag == "a" and _dated_link(el, page))
             or (outer and _site_footer(el, label, worded))
         ):
             el.drop_tree()
@@ -555,22 +561,6 @@ def _htmldate_in(container: lxml.html.HtmlElement, page: Page, now: datetime, ou
         return None
 
 
-def _cleanup_candidates(story: lxml.html.HtmlElement, outer: bool) -> tuple[list[Any], bool]:
-    """The elements the clean-up below may drop, in document order.
-
-    Most elements carry no class, id or droppable tag, and on most stories no update (or, reading the
-    whole body, copyright) words appear at all: then only labelled elements and droppable tags can go,
-    and libxml2 selects them without a Python object for every element of the story, which was the
-    clean-up's main cost. The words are matched loosely here (case-folded substrings) and exactly by
-    the checks that follow. Returns the candidates, and whether such words appear.
-    """
-    text = story.text_content().lower()
-    words = _UPDATE_WORDS + _EXCLUDED_WORDS if outer else _UPDATE_WORDS
-    if any(word in text for word in words):
-        return list(story.iter(lxml.etree.Element)), True
-    return _CLEANUP_XPATH(story), False
-
-
 # every word ``_UPDATE_RE`` needs, on its own; and ``_LINE_EXCLUDED_RE``'s
 _UPDATE_WORDS = (
     "updated",
@@ -585,9 +575,9 @@ _UPDATE_WORDS = (
     "обновлено",
 )
 _EXCLUDED_WORDS = ("©", "(c", "copyright", "rights", "rechte", "droits", "derechos", "zeit", "current")
-_CLEANUP_XPATH = lxml.etree.XPath(
-    "descendant-or-self::*[@class or @id or self::a or self::script or self::style or self::noscript or "
-    "self::template or self::iframe or self::aside or self::nav or self::footer]"
+# droppable whatever their class: scripts and frames, asides, navigation, footers, links to dated pages
+_LABEL_FREE_DROPS = frozenset(
+    ("script", "style", "noscript", "template", "iframe", "aside", "nav", "footer", "a")
 )
 
 
