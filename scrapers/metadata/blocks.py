@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
+import lxml.etree
 import lxml.html
 
 _TAGS_NEVER_ARTICLE = frozenset(("aside", "nav", "noscript", "template"))
@@ -22,7 +24,9 @@ _TAGS_NEVER_ARTICLE = frozenset(("aside", "nav", "noscript", "template"))
 _OTHER_LONG = (
     r"related|sidebar|side-bar|testimonial|comment(?!ary)|kommentar|mostread|most-read|most-popular|most-viewed|popular|"
     r"trending|recommend|empfehl|outbrain|taboola|newsletter|carousel|breadcrumb|weitere|readmore|"
-    r"read-more|also-read|more-stories|more-news|more-articles|more-from|teaser-list|teaserlist"
+    r"read-more|also-read|more-stories|more-news|more-articles|more-from|teaser-list|teaserlist|"
+    # embedded social posts print their own author and date ("A post shared by ... on Jun 16, 2019")
+    r"instagram-media|twitter-tweet|tiktok-embed|fb-post"
 )
 _OTHER_SHORT = (
     r"nav|navbar|navigation|menu|rail|aside|share|sharing|social|ticker|ad|ads|advert|"
@@ -143,3 +147,27 @@ def is_other_block(el: lxml.html.HtmlElement) -> bool:
         label = f"{class_attr or ''} {id_attr or ''}"
         return tag == "nav" or not (AUTHOR_LABEL_RE.search(label) or _META_BOX_RE.search(label))
     return False
+
+
+# Page builders (Elementor, WPBakery, Divi...) wrap every widget in four or five <div>s, so a few levels
+# above the heading is still the heading's own wrapper, and the byline and date sit in the next widget.
+_WRAPPER_LEVELS = 8  # how much further up a wrapper-only container may be widened
+_WRAPPER_MIN_ELEMENTS = 20  # a container with fewer elements holds little besides the heading
+
+
+def widen_past_wrappers(container: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The first ancestor of ``container`` (or itself) that holds more than the heading's wrappers,
+    never beyond ``<article>``/``<main>`` or up to the body."""
+    for _ in range(_WRAPPER_LEVELS):
+        if container.tag in ("article", "main", "body", "html"):
+            break
+        if (
+            sum(1 for _ in islice(container.iter(lxml.etree.Element), _WRAPPER_MIN_ELEMENTS))
+            >= _WRAPPER_MIN_ELEMENTS
+        ):
+            break
+        parent = container.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        container = parent
+    return container

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scrapers.metadata.blocks import is_other_block
+from scrapers.metadata.blocks import is_other_block, widen_past_wrappers
 from scrapers.metadata.region import links_elsewhere
 from scrapers.metadata.text import clean_text
 
@@ -119,6 +119,7 @@ def header_lines(page: Page) -> list[Line]:
             container = parent
             if container.tag in ("article", "main"):
                 break
+        container = widen_past_wrappers(container)
     else:
         tree = page.tree
         container = next(tree.iter("article"), None)

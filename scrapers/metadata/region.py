@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import lxml.etree
 import lxml.html
 
-from scrapers.metadata.blocks import AUTHOR_LABEL_RE, in_other_block, nearest_ancestor
+from scrapers.metadata.blocks import AUTHOR_LABEL_RE, in_other_block, nearest_ancestor, widen_past_wrappers
 from scrapers.metadata.text import clean_text, element_text, url_key
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def _heading_root(heading: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
         root = parent
         if parent.tag in ("body", "html", "article", "main"):
             break
-    return root
+    return widen_past_wrappers(root)
 
 
 def _story_root(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
