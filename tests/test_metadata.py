@@ -1205,3 +1205,31 @@ def test_an_embedded_social_post_date_is_not_the_story_date() -> None:
         page("<title>Adele zeigt sich schlanker denn je</title>", body, "de"), "https://mag.example/adele"
     )
     assert meta.published_at == datetime(2019, 6, 20, tzinfo=UTC)
+
+
+def test_a_date_in_the_story_s_own_side_column_inside_its_article() -> None:
+    """Magazine layouts print the date in a side column of the story's own <article> ("Tech-Sidebar",
+    ``<aside class="article-body__aside">``); a related-stories list there stays someone else's."""
+    body = (
+        "<article class='post-main'><h1>Las marcas que dificultan tus apps</h1>"
+        "<div class='section'><div class='tech-sidebar'><div class='sticky'>"
+        "<span class='tech-date'>27 de agosto 2019</span></div></div>"
+        "<div class='content'><p>" + "Aunque muchas veces crees que el problema es tuyo. " * 15 + "</p></div>"
+        "<aside class='related-stories'><span class='date'>3 de enero 2018</span></aside></div></article>"
+    )
+    meta = meta_of(
+        page("<title>Las marcas que dificultan tus apps</title>", body, "es"), "https://tech.example/apps"
+    )
+    assert meta.published_at == datetime(2019, 8, 27, tzinfo=UTC)
+
+
+def test_a_related_list_inside_the_article_is_still_another_story_s() -> None:
+    body = (
+        "<article><h1>Las marcas que dificultan tus apps</h1>"
+        "<p>" + "Aunque muchas veces crees que el problema es tuyo. " * 15 + "</p>"
+        "<aside class='sidebar-related'><span class='date'>3 de enero 2018</span></aside></article>"
+    )
+    meta = meta_of(
+        page("<title>Las marcas que dificultan tus apps</title>", body, "es"), "https://tech.example/apps"
+    )
+    assert meta.published_at is None

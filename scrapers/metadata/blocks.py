@@ -63,11 +63,15 @@ def nearest_ancestor(el: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlEleme
     return None
 
 
-def in_other_block(el: lxml.html.HtmlElement, boundary: frozenset[Any] = frozenset()) -> bool:
+def in_other_block(
+    el: lxml.html.HtmlElement, boundary: frozenset[Any] = frozenset(), side_column: bool = False
+) -> bool:
     """True when ``el`` sits in a sidebar, related-stories list, comment thread or site furniture.
 
     The walk up stops at ``boundary`` (the main heading's own ancestors): a block that also holds the
-    story's heading is the story's container, whatever its class says.
+    story's heading is the story's container, whatever its class says. With ``side_column`` (the
+    caller knows ``el`` is inside the heading's own ``<article>``), a side column there ("Tech-Sidebar",
+    ``<aside class="article-body__aside">``) is the story's meta column, not another story's block.
     """
     node = el
     for _ in range(_ANCESTOR_DEPTH):
@@ -75,6 +79,9 @@ def in_other_block(el: lxml.html.HtmlElement, boundary: frozenset[Any] = frozens
             return False
         tag = node.tag
         class_attr, id_attr = node.get("class"), node.get("id")
+        if side_column and _only_side(tag, class_attr, id_attr):
+            node = node.getparent()
+            continue
         if _is_other_label(class_attr, id_attr):
             return True
         if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and nearest_ancestor(node, "article") is None):
@@ -121,6 +128,21 @@ def _is_other_label_cached(class_attr: str | None, id_attr: str | None) -> bool:
         if _OTHER_NAME_RE.search(name):
             return True
     return False
+
+
+_SIDE_RE = re.compile(r"(?:^|[-_])(?:sidebar|side-bar|aside|rail)(?=$|[-_])")
+
+
+def _only_side(tag: str, class_attr: str | None, id_attr: str | None) -> bool:
+    """A side column (``<aside>`` or a "sidebar"/"rail" name) whose names say nothing else: "sidebar",
+    "tech-sidebar sticky" yes; "sidebar-related", "aside comments" no."""
+    names = [n.split("--", 1)[0] for n in f"{class_attr or ''} {id_attr or ''}".lower().split()]
+    side = [n for n in names if _SIDE_RE.search(n)]
+    if tag != "aside" and not side:
+        return False
+    if any(_OTHER_LONG_RE.search(_SIDE_RE.sub("", n)) for n in side):
+        return False
+    return not any(_is_other_label(n, None) for n in names if n not in side)
 
 
 def in_foreign_scope(el: lxml.html.HtmlElement) -> bool:

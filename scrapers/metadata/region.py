@@ -288,8 +288,9 @@ def _own_keys(page: Page) -> frozenset[str]:
 
 
 def own_story(el: lxml.html.HtmlElement, region: Region) -> bool:
-    if in_other_block(el, region.boundary):
+    """Outside other stories' blocks and inside the heading's ``<article>``, whose own side column
+    (date, byline) counts as the story's."""
+    in_article = region.h1_article is not None and nearest_ancestor(el, "article") is region.h1_article
+    if in_other_block(el, region.boundary, side_column=in_article):
         return False
-    if region.h1_article is not None:
-        return nearest_ancestor(el, "article") is region.h1_article
-    return True
+    return in_article or region.h1_article is None
