@@ -79,7 +79,7 @@ def in_other_block(
             return False
         tag = node.tag
         class_attr, id_attr = node.get("class"), node.get("id")
-        if side_column and _only_side(tag, class_attr, id_attr):
+        if side_column and _only_side(class_attr, id_attr):
             node = node.getparent()
             continue
         if _is_other_label(class_attr, id_attr):
@@ -133,12 +133,12 @@ def _is_other_label_cached(class_attr: str | None, id_attr: str | None) -> bool:
 _SIDE_RE = re.compile(r"(?:^|[-_])(?:sidebar|side-bar|aside|rail)(?=$|[-_])")
 
 
-def _only_side(tag: str, class_attr: str | None, id_attr: str | None) -> bool:
-    """A side column (``<aside>`` or a "sidebar"/"rail" name) whose names say nothing else: "sidebar",
-    "tech-sidebar sticky" yes; "sidebar-related", "aside comments" no."""
+def _only_side(class_attr: str | None, id_attr: str | None) -> bool:
+    """A block named a side column ("sidebar", "article-body__aside", "rail") and nothing else:
+    "tech-sidebar sticky" yes; "sidebar-related", "aside comments", ``<aside class="teaser">`` no."""
     names = [n.split("--", 1)[0] for n in f"{class_attr or ''} {id_attr or ''}".lower().split()]
     side = [n for n in names if _SIDE_RE.search(n)]
-    if tag != "aside" and not side:
+    if not side:  # a bare <aside class="teaser"> is a teaser box, not a column
         return False
     if any(_OTHER_LONG_RE.search(_SIDE_RE.sub("", n)) for n in side):
         return False
