@@ -14,8 +14,7 @@ import lxml.html
 from scrapers.metadata.blocks import in_foreign_scope, in_other_block
 from scrapers.metadata.jsonld import ORG_TYPES, ld_text, ld_types
 from scrapers.metadata.lines import header_lines
-from scrapers.metadata.region import _AUTHOR_HREF_RE as AUTHOR_HREF_RE
-from scrapers.metadata.region import BYLINE_LEAD_RE, SEGMENT_SPLIT_RE
+from scrapers.metadata.region import BYLINE_LEAD_RE, SEGMENT_SPLIT_RE, author_href
 from scrapers.metadata.site import site_spellings
 from scrapers.metadata.text import clean_text, compact_text, element_text, norm_text
 
@@ -413,7 +412,7 @@ def _linked_authors(page: Page, organisations: list[str]) -> list[str]:
     stories' authors, and says nothing about its own."""
     names: list[str] = []
     for a in page.tree.iter("a"):
-        if a.get("rel") != "author" and not AUTHOR_HREF_RE.search(a.get("href") or ""):
+        if a.get("rel") != "author" and not author_href(a.get("href") or ""):
             continue
         text = clean_text(element_text(a))
         if not text or len(text) > 60 or in_other_block(a) or in_foreign_scope(a):

@@ -168,7 +168,7 @@ def _classify(window: list[Any], boundary: frozenset[Any]) -> Region:
         is_time = tag == "time" or not _DATE_ATTR_SET.isdisjoint(keys)
         if is_time:
             times.append(el)
-        if tag == "a" and (el.get("rel") == "author" or _author_href(el.get("href") or "")):
+        if tag == "a" and (el.get("rel") == "author" or author_href(el.get("href") or "")):
             authors.append(el)
             continue
         if "itemprop" in keys and "author" in (el.get("itemprop") or ""):
@@ -199,7 +199,8 @@ def _label_kinds(label: str) -> tuple[bool, bool, bool]:
 
 
 @lru_cache(maxsize=32768)
-def _author_href(href: str) -> bool:
+def author_href(href: str) -> bool:
+    """Whether a link points to an author's page ("/autor/frank_g", "/people/jane-doe")."""
     return bool(_AUTHOR_HREF_RE.search(href))
 
 
