@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -57,7 +58,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
-    segments: dict[str, dict] = json.loads((CORPUS / "segments.json").read_text("utf-8"))
+    segments: dict[str, dict[str, Any]] = json.loads((CORPUS / "segments.json").read_text("utf-8"))
     items = list(segments.items())[: args.limit] if args.limit else list(segments.items())
     pages = [(url, gzip.decompress((CORPUS / info["file"]).read_bytes())) for url, info in items]
     size = statistics.median(len(data) for _, data in pages) / 1000

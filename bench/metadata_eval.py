@@ -23,8 +23,10 @@ Accuracy (counted over every page with a structured value; an empty answer is wr
   while the page prints local time, so a printed day (or day and time) counts when it is the structured
   instant read in some real zone, UTC-12 to UTC+14;
 - authors: the same set of names after normalisation (case, accents, punctuation and a "By" removed);
-  only pages whose structured authors are people count (a credit naming the site or a domain, as
-  "futurezone.at" or "NOW Grenada" on nowgrenada.com, is the publisher);
+  only pages whose structured authors are all people count: full personal names (two to five
+  capitalised words, no organisation word such as GmbH, Verlag, Media, News, Team; a lone handle
+  like "Manniac" is not countable), none naming the site or a domain ("futurezone.at", "NOW Grenada"
+  on nowgrenada.com is the publisher);
 - title: the same text after the same normalisation.
 "fill" is the share of those pages given any value. The "(printed)" rows count only the pages that print the
 structured value somewhere in their visible text (the day in a common numeric or month-name form, give or
@@ -223,9 +225,48 @@ def names_printed(reference: list[str], text: str) -> bool:
     return all(f" {norm_name(n)} " in f" {flat} " for n in reference)
 
 
+# A credit that names an organisation or a placeholder, not a person: legal forms and the nouns
+# newsrooms, companies and institutions are named with (any language of the dev sets).
+_NOT_A_PERSON_RE = re.compile(
+    r"\b(?:gmbh|ag|ltd|inc|llc|plc|corp|co|e\.\s?v\.|verlag|media|medien|news|press|presse|team|staff|"
+    r"redaktion|redacci[oó]n|r[eé]daction|group|gruppe|agency|agentur|network|service|services|magazin|"
+    r"magazine|zeitung|online|university|universit[äa]t|institut|foundation|stiftung|partei|fraktion|"
+    r"verband|verein|author|autor|admin|editor|editors|contributors?|design|interactive)\b",
+    re.IGNORECASE,
+)
+
+
+def is_person_name(name: str) -> bool:
+    """A full personal name: two to five words, each capitalised (name particles aside), no digits and
+    no organisation word. A lone word is a handle or a label ("Manniac", "VoIP", "Germany"), which no
+    reference can tell from a place or a topic."""
+    words = name.split()
+    if not 2 <= len(words) <= 5 or any(c.isdigit() for c in name) or _NOT_A_PERSON_RE.search(name):
+        return False
+    particles = {
+        "van",
+        "von",
+        "de",
+        "da",
+        "der",
+        "den",
+        "del",
+        "della",
+        "di",
+        "du",
+        "la",
+        "le",
+        "zu",
+        "y",
+        "e",
+    }
+    return all(w[0].isupper() or w.lower() in particles for w in words)
+
+
 def _people(names: list[str], host: str, site_name: str | None) -> list[str]:
-    """The reference's people: a credit naming the site itself ("futurezone.at", "NOW Grenada" on
-    nowgrenada.com) is the publisher, which no byline reader should return as an author."""
+    """The reference's people: every name a full personal name (``is_person_name``), none naming the
+    site itself ("futurezone.at", "NOW Grenada" on nowgrenada.com), which is the publisher. A reference
+    mixing people with anything else ("Roland Parry", "Washington") is left out whole."""
     spellings = (host.split(".")[0] if host else "", site_name or "")
     site = {re.sub(r"\W", "", s.casefold()) for s in spellings if s}
     people = []
@@ -233,7 +274,8 @@ def _people(names: list[str], host: str, site_name: str | None) -> list[str]:
         compact = re.sub(r"\W", "", name.casefold())
         if "." in name or not compact or any(compact in s or s in compact for s in site if len(s) >= 3):
             continue
-        people.append(name)
+        if is_person_name(name):
+            people.append(name)
     return people if len(people) == len(names) else []
 
 

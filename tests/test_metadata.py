@@ -1165,3 +1165,71 @@ def test_a_byline_box_with_share_buttons_in_a_wrapper_named_after_a_banner() -> 
     )
     assert meta.authors == ["Mathilda Trausch"]
     assert meta.published_at == datetime(2022, 12, 26, tzinfo=UTC)
+
+
+def _widget(inner: str) -> str:
+    """One page-builder widget: the four wrappers Elementor puts around every block."""
+    return (
+        "<div class='elementor-element elementor-widget'><div class='elementor-widget-container'>"
+        f"<div class='elementor-text-editor'><div class='elementor-clearfix'>{inner}</div></div></div></div>"
+    )
+
+
+def test_a_byline_in_the_next_page_builder_widget_after_the_heading() -> None:
+    """Page builders wrap every block in its own stack of <div>s: five levels above the heading is
+    still the heading's wrapper, and the byline and date are the next widget's."""
+    columns = (
+        "<section class='elementor-section'><div class='elementor-container'>"
+        f"<div class='elementor-column'><div class='elementor-column-wrap'>{_widget('<h1>Schnee ohne Fußabdruck</h1>')}"
+        f"</div></div><div class='elementor-column'><div class='elementor-column-wrap'>"
+        f"{_widget('<p>von Jennifer Koutni</p><p>Veröffentlicht am 12.01.2023</p>')}</div></div></div></section>"
+        f"<section class='elementor-section'>{_widget('<p>' + 'Der Winter ist da. ' * 30 + '</p>')}</section>"
+    )
+    meta = meta_of(
+        page("<title>Schnee ohne Fußabdruck</title>", columns, "de"), "https://magazin.example/schnee/"
+    )
+    assert meta.authors == ["Jennifer Koutni"]
+    assert meta.published_at == datetime(2023, 1, 12, tzinfo=UTC)
+
+
+def test_an_embedded_social_post_date_is_not_the_story_date() -> None:
+    """An Instagram or Twitter embed prints its own post's author and date near the top of the story."""
+    body = (
+        "<article><h1>Adele zeigt sich schlanker denn je</h1>"
+        "<blockquote class='instagram-media'><p>A post shared by Spice Girls (@spicegirls) on "
+        "<time>Jun 16, 2019 at 7:30am PDT</time></p></blockquote>"
+        "<p>" + "Die Sängerin feierte mit den Spice Girls. " * 20 + "</p>"
+        "<div class='article-date'>20.06.2019</div></article>"
+    )
+    meta = meta_of(
+        page("<title>Adele zeigt sich schlanker denn je</title>", body, "de"), "https://mag.example/adele"
+    )
+    assert meta.published_at == datetime(2019, 6, 20, tzinfo=UTC)
+
+
+def test_a_date_in_the_story_s_own_side_column_inside_its_article() -> None:
+    """Magazine layouts print the date in a side column of the story's own <article> ("Tech-Sidebar",
+    ``<aside class="article-body__aside">``); a related-stories list there stays someone else's."""
+    body = (
+        "<article class='post-main'><h1>Las marcas que dificultan tus apps</h1>"
+        "<div class='section'><div class='tech-sidebar'><div class='sticky'>"
+        "<span class='tech-date'>27 de agosto 2019</span></div></div>"
+        "<div class='content'><p>" + "Aunque muchas veces crees que el problema es tuyo. " * 15 + "</p></div>"
+        "<aside class='related-stories'><span class='date'>3 de enero 2018</span></aside></div></article>"
+    )
+    meta = meta_of(
+        page("<title>Las marcas que dificultan tus apps</title>", body, "es"), "https://tech.example/apps"
+    )
+    assert meta.published_at == datetime(2019, 8, 27, tzinfo=UTC)
+
+
+def test_a_related_list_inside_the_article_is_still_another_story_s() -> None:
+    body = (
+        "<article><h1>Las marcas que dificultan tus apps</h1>"
+        "<p>" + "Aunque muchas veces crees que el problema es tuyo. " * 15 + "</p>"
+        "<aside class='sidebar-related'><span class='date'>3 de enero 2018</span></aside></article>"
+    )
+    meta = meta_of(
+        page("<title>Las marcas que dificultan tus apps</title>", body, "es"), "https://tech.example/apps"
+    )
+    assert meta.published_at is None

@@ -14,8 +14,7 @@ import lxml.html
 from scrapers.metadata.blocks import in_foreign_scope, in_other_block
 from scrapers.metadata.jsonld import ORG_TYPES, ld_text, ld_types
 from scrapers.metadata.lines import header_lines
-from scrapers.metadata.region import _AUTHOR_HREF_RE as AUTHOR_HREF_RE
-from scrapers.metadata.region import BYLINE_LEAD_RE, SEGMENT_SPLIT_RE
+from scrapers.metadata.region import BYLINE_LEAD_RE, SEGMENT_SPLIT_RE, author_href
 from scrapers.metadata.site import site_spellings
 from scrapers.metadata.text import clean_text, compact_text, element_text, norm_text
 
@@ -222,14 +221,16 @@ def _checked_against_page(page: Page, structured: list[str]) -> list[str]:
     with the structured ones, and no structured name is printed in the header at all; and the visible
     names must look like full names, because the byline readers are noisier than the publisher's tags.
     """
+    # a structured name printed in the header agrees with the page: asked first, as it is the common
+    # case and costs a string search where the byline readers cost a walk of the header region
+    header = " ".join(line.text for line in header_lines(page)).casefold()
+    if any(name.casefold() in header for name in structured):
+        return structured
     visible = _visible_authors(page, [])
     if not visible or not all(2 <= len(name.split()) <= 4 for name in visible):
         return structured  # a lone word ("Bosch", "Basel") is as likely a stray label as a byline
     visible_words = {w for name in visible for w in _name_words(name)}
     if any(_name_words(name) & visible_words for name in structured):
-        return structured
-    header = " ".join(line.text for line in header_lines(page)).casefold()
-    if any(name.casefold() in header for name in structured):
         return structured
     page.warnings.append(
         f"authors: structured {structured[:3]!r} contradict the byline {visible[:3]!r}; "
@@ -411,7 +412,7 @@ def _linked_authors(page: Page, organisations: list[str]) -> list[str]:
     stories' authors, and says nothing about its own."""
     names: list[str] = []
     for a in page.tree.iter("a"):
-        if a.get("rel") != "author" and not AUTHOR_HREF_RE.search(a.get("href") or ""):
+        if a.get("rel") != "author" and not author_href(a.get("href") or ""):
             continue
         text = clean_text(element_text(a))
         if not text or len(text) > 60 or in_other_block(a) or in_foreign_scope(a):

@@ -8,8 +8,11 @@ element, so they live in one place with the class-name vocabulary that answers t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 
+import lxml.etree
 import lxml.html
 
 _TAGS_NEVER_ARTICLE = frozenset(("aside", "nav", "noscript", "template"))
@@ -21,7 +24,9 @@ _TAGS_NEVER_ARTICLE = frozenset(("aside", "nav", "noscript", "template"))
 _OTHER_LONG = (
     r"related|sidebar|side-bar|testimonial|comment(?!ary)|kommentar|mostread|most-read|most-popular|most-viewed|popular|"
     r"trending|recommend|empfehl|outbrain|taboola|newsletter|carousel|breadcrumb|weitere|readmore|"
-    r"read-more|also-read|more-stories|more-news|more-articles|more-from|teaser-list|teaserlist"
+    r"read-more|also-read|more-stories|more-news|more-articles|more-from|teaser-list|teaserlist|"
+    # embedded social posts print their own author and date ("A post shared by ... on Jun 16, 2019")
+    r"instagram-media|twitter-tweet|tiktok-embed|fb-post"
 )
 _OTHER_SHORT = (
     r"nav|navbar|navigation|menu|rail|aside|share|sharing|social|ticker|ad|ads|advert|"
@@ -58,11 +63,15 @@ def nearest_ancestor(el: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlEleme
     return None
 
 
-def in_other_block(el: lxml.html.HtmlElement, boundary: frozenset[Any] = frozenset()) -> bool:
+def in_other_block(
+    el: lxml.html.HtmlElement, boundary: frozenset[Any] = frozenset(), side_column: bool = False
+) -> bool:
     """True when ``el`` sits in a sidebar, related-stories list, comment thread or site furniture.
 
     The walk up stops at ``boundary`` (the main heading's own ancestors): a block that also holds the
-    story's heading is the story's container, whatever its class says.
+    story's heading is the story's container, whatever its class says. With ``side_column`` (the
+    caller knows ``el`` is inside the heading's own ``<article>``), a side column there ("Tech-Sidebar",
+    ``<aside class="article-body__aside">``) is the story's meta column, not another story's block.
     """
     node = el
     for _ in range(_ANCESTOR_DEPTH):
@@ -70,6 +79,9 @@ def in_other_block(el: lxml.html.HtmlElement, boundary: frozenset[Any] = frozens
             return False
         tag = node.tag
         class_attr, id_attr = node.get("class"), node.get("id")
+        if side_column and _only_side(class_attr, id_attr):
+            node = node.getparent()
+            continue
         if _is_other_label(class_attr, id_attr):
             return True
         if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and nearest_ancestor(node, "article") is None):
@@ -97,6 +109,14 @@ _TERM_RE = re.compile(r"^(?:tag|category|post_tag|post_format|format)-")
 def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:
     if not class_attr and not id_attr:
         return False
+    return _is_other_label_cached(class_attr, id_attr)
+
+
+# A page repeats a few hundred class/id pairs over thousands of elements, and every visible-metadata
+# walk (header lines, ancestor checks, the htmldate clean-up) asks about the same ones: the regex
+# verdict is kept per pair, for all pages of a process.
+@lru_cache(maxsize=16384)
+def _is_other_label_cached(class_attr: str | None, id_attr: str | None) -> bool:
     names = f"{class_attr or ''} {id_attr or ''}".lower().split()
     post = any(_POST_CLASS_RE.match(n) for n in names)
     for name in names:
@@ -108,6 +128,21 @@ def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:
         if _OTHER_NAME_RE.search(name):
             return True
     return False
+
+
+_SIDE_RE = re.compile(r"(?:^|[-_])(?:sidebar|side-bar|aside|rail)(?=$|[-_])")
+
+
+def _only_side(class_attr: str | None, id_attr: str | None) -> bool:
+    """A block named a side column ("sidebar", "article-body__aside", "rail") and nothing else:
+    "tech-sidebar sticky" yes; "sidebar-related", "aside comments", ``<aside class="teaser">`` no."""
+    names = [n.split("--", 1)[0] for n in f"{class_attr or ''} {id_attr or ''}".lower().split()]
+    side = [n for n in names if _SIDE_RE.search(n)]
+    if not side:  # a bare <aside class="teaser"> is a teaser box, not a column
+        return False
+    if any(_OTHER_LONG_RE.search(_SIDE_RE.sub("", n)) for n in side):
+        return False
+    return not any(_is_other_label(n, None) for n in names if n not in side)
 
 
 def in_foreign_scope(el: lxml.html.HtmlElement) -> bool:
@@ -134,3 +169,27 @@ def is_other_block(el: lxml.html.HtmlElement) -> bool:
         label = f"{class_attr or ''} {id_attr or ''}"
         return tag == "nav" or not (AUTHOR_LABEL_RE.search(label) or _META_BOX_RE.search(label))
     return False
+
+
+# Page builders (Elementor, WPBakery, Divi...) wrap every widget in four or five <div>s, so a few levels
+# above the heading is still the heading's own wrapper, and the byline and date sit in the next widget.
+_WRAPPER_LEVELS = 8  # how much further up a wrapper-only container may be widened
+_WRAPPER_MIN_ELEMENTS = 20  # a container with fewer elements holds little besides the heading
+
+
+def widen_past_wrappers(container: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The first ancestor of ``container`` (or itself) that holds more than the heading's wrappers,
+    never beyond ``<article>``/``<main>`` or up to the body."""
+    for _ in range(_WRAPPER_LEVELS):
+        if container.tag in ("article", "main", "body", "html"):
+            break
+        if (
+            sum(1 for _ in islice(container.iter(lxml.etree.Element), _WRAPPER_MIN_ELEMENTS))
+            >= _WRAPPER_MIN_ELEMENTS
+        ):
+            break
+        parent = container.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        container = parent
+    return container

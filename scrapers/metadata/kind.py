@@ -80,8 +80,8 @@ def is_paywalled(page: Page, article: dict[str, Any] | None) -> bool:
     if declared is not None:
         return not declared
     for key in _PAYWALL_META:
-        for value in page.meta_values(key):
-            lowered = value.lower()
+        for content in page.meta_values(key):
+            lowered = content.lower()
             if key in ("isaccessibleforfree",):
                 if _access_flag(lowered) is False:
                     return True

@@ -7,6 +7,7 @@ language rather than re-derived by the date reader.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from scrapers.metadata.jsonld import first_value
@@ -143,6 +144,13 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# word -> the languages whose function words include it, built once from ``_STOPWORDS``
+_WORD_LANGUAGES: dict[str, tuple[str, ...]] = {}
+for _language, _stop in _STOPWORDS.items():
+    for _word in _stop:
+        _WORD_LANGUAGES[_word] = (*_WORD_LANGUAGES.get(_word, ()), _language)
+
+
 def guess_language(page: Page, strict: bool = False) -> str | None:
     """A cautious guess from the title, description and first paragraphs when no tag declares one.
 
@@ -169,7 +177,7 @@ def guess_language(page: Page, strict: bool = False) -> str | None:
     text = " ".join(parts)[:4000]
     if len(text.strip()) < 20:
         return None
-    letters = sum(1 for c in text if c.isalpha())
+    letters = sum(map(str.isalpha, text))
     for language, pattern in _SCRIPTS:
         found = len(pattern.findall(text))
         if letters and found / letters > 0.3:
@@ -178,10 +186,9 @@ def guess_language(page: Page, strict: bool = False) -> str | None:
             return language
     counts = dict.fromkeys(_STOPWORDS, 0)
     words = _WORD_RE.findall(text.lower())
-    for word in words:
-        for language, stop in _STOPWORDS.items():
-            if word in stop:
-                counts[language] += 1
+    for word, times in Counter(words).items():  # each distinct word looked up once
+        for language in _WORD_LANGUAGES.get(word, ()):
+            counts[language] += times
     ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
     (best, best_count), (_second, second_count) = ranked[0], ranked[1]
     if strict:

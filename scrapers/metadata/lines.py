@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scrapers.metadata.blocks import is_other_block
+from scrapers.metadata.blocks import is_other_block, widen_past_wrappers
 from scrapers.metadata.region import links_elsewhere
 from scrapers.metadata.text import clean_text
 
@@ -119,6 +119,7 @@ def header_lines(page: Page) -> list[Line]:
             container = parent
             if container.tag in ("article", "main"):
                 break
+        container = widen_past_wrappers(container)
     else:
         tree = page.tree
         container = next(tree.iter("article"), None)
@@ -147,7 +148,8 @@ def header_lines(page: Page) -> list[Line]:
 def _foreign_link(a: lxml.html.HtmlElement, page: Page) -> bool:
     """A link to another page that wraps a teaser (blocks inside it) or a date: that page's, not ours.
     Links to author pages keep their text, which is the author's name."""
-    teaser = any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in a.iterdescendants())
+    # (the tag filter runs in libxml2: only a block inside the link becomes a Python object)
+    teaser = next(a.iterdescendants(*_BLOCK_TAGS), None) is not None
     if not teaser and not any(c.isdigit() for c in a.text_content()[:200]):
         return False  # most links: no date, no card; the URL comparison below is what costs
     return date_elsewhere(a, page)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+import lxml.etree
 import lxml.html
 
 from scrapers.metadata.blocks import in_other_block
@@ -37,11 +38,9 @@ class Page:
     """The parts of the tree every field reads, each gathered once."""
 
     def __init__(self, tree: lxml.html.HtmlElement, url: str | None) -> None:
-        if not hasattr(tree, "tag") and hasattr(tree, "getroot"):
-            tree = tree.getroot()  # an ElementTree was passed, not its root element
-        else:
-            tree = tree.getroottree().getroot()  # metadata lives in the whole page, whatever was passed
-        self.tree = tree
+        # an ElementTree's root, or the whole page of an element passed: metadata lives in the whole page
+        passed_tree = not hasattr(tree, "tag") and hasattr(tree, "getroot")
+        self.tree: lxml.html.HtmlElement = tree.getroot() if passed_tree else tree.getroottree().getroot()
         self.url = url
         self.warnings: list[str] = []
         self.base = url
@@ -52,7 +51,7 @@ class Page:
         self.ld_scripts: list[str] = []
         base_href: str | None = None
         # One C-level pass over the few tags that carry page metadata, wherever the CMS put them.
-        for el in tree.iter("meta", "link", "script", "title", "base"):
+        for el in self.tree.iter("meta", "link", "script", "title", "base"):
             tag = el.tag
             if tag == "meta":
                 content = el.get("content")
@@ -198,7 +197,7 @@ class Page:
             )
             if t
         ]
-        headings = []
+        headings: list[tuple[lxml.html.HtmlElement, str, bool]] = []
         for h in self.tree.iter("h1"):
             if len(headings) >= 10:
                 break
@@ -252,7 +251,7 @@ class Page:
         """Microdata elements carrying ``itemprop=name`` (case-sensitive, as schema.org defines)."""
         if self._itemprops is None:
             self._itemprops = {}
-            for el in self.tree.xpath("descendant-or-self::*[@itemprop]")[:500]:
+            for el in _ITEMPROP_XPATH(self.tree):
                 for prop in (el.get("itemprop") or "").split():
                     self._itemprops.setdefault(prop, []).append(el)
         return self._itemprops.get(name, [])
@@ -272,6 +271,10 @@ class Page:
         if joined.startswith("//"):
             joined = "https:" + joined
         return joined
+
+
+# compiled once; the position bound is applied inside libxml2, so a huge microdata page costs 500 proxies
+_ITEMPROP_XPATH = lxml.etree.XPath("(descendant-or-self::*[@itemprop])[position() <= 500]")
 
 
 def _is_decorative_heading(h: lxml.html.HtmlElement) -> bool:

@@ -11,6 +11,7 @@ import copy
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -528,17 +529,25 @@ def _htmldate_in(container: lxml.html.HtmlElement, page: Page, now: datetime, ou
     Posted 01/02/2023"); a story's own footer, inside its article, is where blogs print the date."""
     story = copy.deepcopy(container)
     story.tail = None
+    text = story.text_content().lower()
+    # Most elements carry no class or id and no droppable tag: only words printed in them or just before
+    # them could make them droppable, and on most stories no such words appear at all.
+    worded = any(w in text for w in _UPDATE_WORDS) or (outer and any(w in text for w in _EXCLUDED_WORDS))
     for el in list(story.iter(lxml.etree.Element)):
+        tag = el.tag
+        if not worded and tag not in _LABEL_FREE_DROPS and el.get("class") is None and el.get("id") is None:
+            continue
         if el.getparent() is None:
             continue
+        label = f"{el.get('class', '')} {el.get('id', '')}".lower()
         if (
-            el.tag in _HTMLDATE_DROP
+            tag in _HTMLDATE_DROP
             or is_other_block(el)
-            or (el.tag == "a" and _dated_link(el, page))
-            or (outer and _site_footer(el))
+            or (tag == "a" and _dated_link(el, page))
+            or (outer and _site_footer(el, label, worded))
         ):
             el.drop_tree()
-        elif _is_update_stamp(el):
+        elif _update_label(label) or (worded and _update_words(el)):
             el.drop_tree()  # htmldate would read "Updated: <time>" as readily as the publication
     shell = lxml.html.document_fromstring("<html><body></body></html>")
     shell.find("body").append(story)
@@ -552,23 +561,46 @@ def _htmldate_in(container: lxml.html.HtmlElement, page: Page, now: datetime, ou
         return None
 
 
+# every word ``_UPDATE_RE`` needs, on its own; and ``_LINE_EXCLUDED_RE``'s
+_UPDATE_WORDS = (
+    "updated",
+    "modified",
+    "aktualisiert",
+    "geändert",
+    "à jour",
+    "actualizado",
+    "aggiornato",
+    "atualizado",
+    "bijgewerkt",
+    "обновлено",
+)
+_EXCLUDED_WORDS = ("©", "(c", "copyright", "rights", "rechte", "droits", "derechos", "zeit", "current")
+# droppable whatever their class: scripts and frames, asides, navigation, footers, links to dated pages
+_LABEL_FREE_DROPS = frozenset(
+    ("script", "style", "noscript", "template", "iframe", "aside", "nav", "footer", "a")
+)
+
+
 _STORY_FOOTER_RE = re.compile(r"(?:article|entry|post)[-_]footer")  # the story's own: its date, tags
 
 
-def _site_footer(el: lxml.html.HtmlElement) -> bool:
-    label = f"{el.get('class', '')} {el.get('id', '')}".lower()
+def _site_footer(el: lxml.html.HtmlElement, label: str, worded: bool) -> bool:
     if "footer" in label and not _STORY_FOOTER_RE.search(label) and el.find(".//h1") is None:
         return True
-    return bool(el.text and _LINE_EXCLUDED_RE.search(el.text))
+    return worded and bool(el.text and _LINE_EXCLUDED_RE.search(el.text))
 
 
 _HTMLDATE_DROP = frozenset(("script", "style", "noscript", "template", "iframe"))
 
 
-def _is_update_stamp(el: lxml.html.HtmlElement) -> bool:
-    label = f"{el.get('class', '')} {el.get('id', '')}".lower()
-    if any(w in label for w in _UPDATED_WORDS) and not any(w in label for w in _PUBLISHED_WORDS):
-        return True
+@lru_cache(maxsize=16384)
+def _update_label(label: str) -> bool:
+    """A class/id that names an update stamp (and not the publication: "published updated")."""
+    return any(w in label for w in _UPDATED_WORDS) and not any(w in label for w in _PUBLISHED_WORDS)
+
+
+def _update_words(el: lxml.html.HtmlElement) -> bool:
+    """ "Updated: <time>": the words printed just before the element, or opening its own text."""
     return bool(_UPDATE_RE.search(_lead_text(el)) or _UPDATE_RE.match(el.text or ""))
 
 

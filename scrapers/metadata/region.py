@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import lxml.etree
 import lxml.html
 
-from scrapers.metadata.blocks import AUTHOR_LABEL_RE, in_other_block, nearest_ancestor
+from scrapers.metadata.blocks import AUTHOR_LABEL_RE, in_other_block, nearest_ancestor, widen_past_wrappers
 from scrapers.metadata.text import clean_text, element_text, url_key
 
 if TYPE_CHECKING:
@@ -92,92 +93,115 @@ def scan_region(page: Page) -> Region:
         heading = h1s[0]
         h1_article = nearest_ancestor(heading, "article")
         boundary = frozenset((heading, *heading.iterancestors()))
-        root = heading
-        for _ in range(_REGION_LEVELS):
-            parent = root.getparent()
-            if parent is None:
-                break
-            root = parent
-            if parent.tag in ("body", "html"):
-                break
-            if root.tag in ("article", "main"):
-                break
+        root = _heading_root(heading)
         # Walk outwards from the heading, inside its container only: the cost is the window's, however
         # much navigation precedes the heading.
         window = _preceding_elements(heading, root, _REGION_BEFORE) + _following_elements(
             heading, root, _REGION_AFTER
         )
-        for el in _following_elements(heading, root, _NEAR_ELEMENTS, own=False):
-            if el.tag in _SKIP_TAGS or in_other_block(el, boundary) or links_elsewhere(el, page):
-                continue
-            text = clean_text(element_text(el, 200))
-            # a child repeats part of its parent's line: keep the line, whose words say what it is
-            if 6 <= len(text) <= 150 and not any(text in line for line in near):
-                near.append(text)
+        near = _near_lines(heading, root, boundary, page)
     else:
-        root = next(tree.iter("article"), None)
-        if root is None:
-            root = next(tree.iter("main"), None)
-        if root is None:
-            body = next(tree.iter("body"), None)
-            root = body if body is not None else tree
-        window = []
-        for index, el in enumerate(root.iter(lxml.etree.Element)):
-            if index >= _REGION_AFTER:
-                break
-            window.append(el)
-    authors: list[lxml.html.HtmlElement] = []
-    prefixed: list[lxml.html.HtmlElement] = []
-    times: list[lxml.html.HtmlElement] = []
-    dated: list[lxml.html.HtmlElement] = []
-    paywall = False
+        window = list(islice(_story_root(tree).iter(lxml.etree.Element), _REGION_AFTER))
+    region = _classify(window, boundary)
+    region.near = near[:8]
+    region.h1_article = h1_article
+    for el in (tree, tree.find("body")):
+        if el is not None and _PAYWALL_CLASS_RE.search(el.get("class") or ""):
+            region.paywall = True
+    return region
+
+
+def _heading_root(heading: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The heading's container: a few levels up, stopping at ``<article>``/``<main>`` or the body."""
+    root = heading
+    for _ in range(_REGION_LEVELS):
+        parent = root.getparent()
+        if parent is None:
+            break
+        root = parent
+        if parent.tag in ("body", "html", "article", "main"):
+            break
+    return widen_past_wrappers(root)
+
+
+def _story_root(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """Without a heading: the first ``<article>``, else ``<main>``, else the body."""
+    for tag in ("article", "main", "body"):
+        found = next(tree.iter(tag), None)
+        if found is not None:
+            return found
+    return tree
+
+
+def _near_lines(
+    heading: lxml.html.HtmlElement, root: lxml.html.HtmlElement, boundary: frozenset[Any], page: Page
+) -> list[str]:
+    """Short unlabelled lines right after the heading ("14.03.2024 · Von Martina Kessler")."""
+    near: list[str] = []
+    for el in _following_elements(heading, root, _NEAR_ELEMENTS, own=False):
+        if el.tag in _SKIP_TAGS or in_other_block(el, boundary) or links_elsewhere(el, page):
+            continue
+        text = clean_text(element_text(el, 200))
+        # a child repeats part of its parent's line: keep the line, whose words say what it is
+        if 6 <= len(text) <= 150 and not any(text in line for line in near):
+            near.append(text)
+    return near
+
+
+def _classify(window: list[Any], boundary: frozenset[Any]) -> Region:
+    """Sort the window's elements into byline, date and paywall candidates, in document order."""
+    region = Region([], [], [], [], [], False, None, boundary)
+    authors, times = region.authors, region.times
     for el in window:
         tag = el.tag
         if tag in _SKIP_TAGS:
             continue
-        if tag in _BYLINE_TAGS and len(prefixed) < 5:
+        if tag in _BYLINE_TAGS and len(region.prefixed) < 5:
             lead = el.text
             if tag == "address" or (lead and len(lead) <= 60 and BYLINE_LEAD_RE.match(lead)):
-                prefixed.append(el)
+                region.prefixed.append(el)
         keys = el.keys()
         if not keys:
             if tag == "time":
                 times.append(el)
             continue
-        if tag == "time" or not _DATE_ATTR_SET.isdisjoint(keys):
+        is_time = tag == "time" or not _DATE_ATTR_SET.isdisjoint(keys)
+        if is_time:
             times.append(el)
-            is_time = True
-        else:
-            is_time = False
-        if tag == "a" and (el.get("rel") == "author" or _AUTHOR_HREF_RE.search(el.get("href") or "")):
+        if tag == "a" and (el.get("rel") == "author" or author_href(el.get("href") or "")):
             authors.append(el)
             continue
         if "itemprop" in keys and "author" in (el.get("itemprop") or ""):
             authors.append(el)
             continue
-        label = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if len(label) < 4 or not _ANY_LABEL_RE.search(label):
-            continue  # most elements: one regex test and done
-        if not is_time and _DATE_LABEL_RE.search(label):
-            dated.append(el)
-        # (a long class list is CMS taxonomy, "post tag-x autor-jane-doe", not a byline)
-        if label.count(" ") <= 8 and AUTHOR_LABEL_RE.search(label):
+        dated, byline, paywall = _label_kinds(f"{el.get('class') or ''} {el.get('id') or ''}")
+        if dated and not is_time:
+            region.dated.append(el)
+        if byline:
             authors.append(el)
-        if not paywall and _PAYWALL_CLASS_RE.search(label):
-            paywall = bool(clean_text(element_text(el))) and not in_other_block(el, boundary)
-    for el in (tree, next(tree.iter("body"), None)):
-        if el is not None and _PAYWALL_CLASS_RE.search(el.get("class") or ""):
-            paywall = True
-    return Region(
-        authors[:MAX_CANDIDATES],
-        prefixed,
-        near[:8],
-        times[:MAX_CANDIDATES],
-        dated[: MAX_CANDIDATES * 2],
-        paywall,
-        h1_article,
-        boundary,
-    )
+        if paywall and not region.paywall:
+            region.paywall = bool(clean_text(element_text(el))) and not in_other_block(el, boundary)
+    del authors[MAX_CANDIDATES:], times[MAX_CANDIDATES:], region.dated[MAX_CANDIDATES * 2 :]
+    return region
+
+
+# Class names and author-page links repeat across elements and pages: each string's verdict is computed
+# once per process (the regexes below are long alternations, the scan's main cost before this cache).
+@lru_cache(maxsize=32768)
+def _label_kinds(label: str) -> tuple[bool, bool, bool]:
+    """(date label, byline label, paywall label) for one element's "class id" string."""
+    if len(label) < 4 or not _ANY_LABEL_RE.search(label):
+        return False, False, False  # most elements: one regex test and done
+    dated = bool(_DATE_LABEL_RE.search(label))
+    # (a long class list is CMS taxonomy, "post tag-x autor-jane-doe", not a byline)
+    byline = label.count(" ") <= 8 and bool(AUTHOR_LABEL_RE.search(label))
+    return dated, byline, bool(_PAYWALL_CLASS_RE.search(label))
+
+
+@lru_cache(maxsize=32768)
+def author_href(href: str) -> bool:
+    """Whether a link points to an author's page ("/autor/frank_g", "/people/jane-doe")."""
+    return bool(_AUTHOR_HREF_RE.search(href))
 
 
 _BYLINE_TAGS = frozenset(("p", "span", "div", "li", "em", "strong", "small", "address", "b", "i", "dd", "td"))
@@ -250,15 +274,24 @@ def links_elsewhere(el: lxml.html.HtmlElement, page: Page) -> bool:
             if not href or href.startswith("#") or "bookmark" in (node.get("rel") or ""):
                 return False
             target = url_key(page.absolute(href) or "")
-            own = {url_key(u) for u in (page.url, page.absolute(page.canonical_href)) if u}
-            return bool(target) and target not in own
+            return bool(target) and target not in _own_keys(page)
         node = node.getparent()
     return False
 
 
+def _own_keys(page: Page) -> frozenset[str]:
+    """The page's own addresses (its URL and canonical link), as ``url_key`` compares them."""
+    own: frozenset[str] | None = page.cache.get("own_keys")
+    if own is None:
+        own = frozenset(url_key(u) for u in (page.url, page.absolute(page.canonical_href)) if u)
+        page.cache["own_keys"] = own
+    return own
+
+
 def own_story(el: lxml.html.HtmlElement, region: Region) -> bool:
-    if in_other_block(el, region.boundary):
+    """Outside other stories' blocks and inside the heading's ``<article>``, whose own side column
+    (date, byline) counts as the story's."""
+    in_article = region.h1_article is not None and nearest_ancestor(el, "article") is region.h1_article
+    if in_other_block(el, region.boundary, side_column=in_article):
         return False
-    if region.h1_article is not None:
-        return nearest_ancestor(el, "article") is region.h1_article
-    return True
+    return in_article or region.h1_article is None

@@ -16,8 +16,6 @@ import lxml.html
 
 MAX_FIELD_CHARS = 2_000
 
-_TAG_STRIP_RE = re.compile(r"\s+")
-
 
 def unhtml(text: str) -> str:
     if "<" in text and ">" in text:
@@ -69,9 +67,11 @@ _NO_TEXT_TAGS = frozenset(("script", "style", "noscript", "template", "svg"))
 
 
 def clean_text(text: str | None) -> str:
+    """Whitespace runs collapsed to one space (``str.split`` knows the same Unicode spaces as ``\\s``,
+    at a fraction of a regex's cost: this runs on every line and element text the readers look at)."""
     if not text:
         return ""
-    return _TAG_STRIP_RE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def norm_text(text: str | None) -> str:
