@@ -249,7 +249,11 @@ def class_hint(el: HtmlElement) -> int:
     raw = " ".join(v for v in (get("class"), ident, get("data-testid"), get("data-component")) if v)
     if not raw:
         return NEUTRAL
-    return _names_hint(raw, el.tag in ("article", "main"))
+    # Figures name an instance, not a part ("post-48213", "comment-7"): one cache entry for all of them.
+    return _names_hint(_FIGURES.sub("0", raw), el.tag in ("article", "main"))
+
+
+_FIGURES = re.compile(r"\d+")
 
 
 @lru_cache(maxsize=16384)
