@@ -23,7 +23,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from worker.fingerprint import NUM_PERM, Signature
+from worker.fingerprint import NUM_PERM, VALUES_IN_PLACE_VERSIONS, Signature
 
 # How much a missed candidate costs against a needless one when choosing bands: a miss loses recall for
 # good, a needless candidate costs one verification (but many of them, on templated news, cost real time).
@@ -225,7 +225,7 @@ def equal_counts(values: np.ndarray, stored: np.ndarray) -> np.ndarray:
 def decode_values(blobs: list[bytes], num_perm: int) -> np.ndarray:
     """The index values of many stored signatures at once (what a worker's join costs).
 
-    Signatures of formats 1, 2 and 3 keep their values as little-endian uint64 right after a 4-byte header;
+    Signatures of the formats ``VALUES_IN_PLACE_VERSIONS`` names keep their values as uint64 after the header;
     blobs of one length are joined and read as one 2D array, so the cost is a few copies, not a Python
     object per signature. Anything else is decoded one by one by ``Signature.from_bytes``.
     """
@@ -240,7 +240,7 @@ def decode_values(blobs: list[bytes], num_perm: int) -> np.ndarray:
         length = int(lengths[group[0]])
         chunk = b"".join([blobs[i] for i in group.tolist()])
         versions = np.frombuffer(chunk, dtype=np.uint8)[::length]
-        if length >= end and bool(np.isin(versions, (1, 2, 3)).all()):
+        if length >= end and bool(np.isin(versions, VALUES_IN_PLACE_VERSIONS).all()):
             # The low half of each little-endian uint64 sits at its first 4 bytes: read them in place.
             out[group] = np.ndarray((len(group), num_perm), "<u4", chunk, offset=4, strides=(length, 8))
         else:

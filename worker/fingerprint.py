@@ -47,6 +47,9 @@ SEED: int = 1
 
 FORMAT_VERSION = 3
 _READABLE_VERSIONS = (1, 2, 3)  # version 1: the MinHash values alone, as stored before story clusters
+VALUES_IN_PLACE_VERSIONS: tuple[int, ...] = (1, 2, 3)
+"""Formats whose values are little-endian uint64 right after the 4-byte header: a reader of many stored
+signatures (a worker's join) may take them in place instead of decoding each one."""
 _HEADER = struct.Struct("<BBH")  # format version, shingle size, number of permutations
 _EXTRA = struct.Struct("<IHBB")  # shingle count, salient-token count, salient sketch length, lead length
 SALIENT_SKETCH = 64
