@@ -10,6 +10,20 @@ from tests.celery_support import ROOT
 from worker.producers import display
 
 
+def _fresh_python(script: str, **env: str) -> str:
+    """What ``script`` prints in a new interpreter with a bare environment: only its own imports count."""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_cli_and_pipeline_do_not_import_celery() -> None:
     """The embedded mode (SQLite, no broker) must not pay for, or depend on, the Celery stack. (The redis
     client library may be imported, by datasketch; no connection is made without a Redis URL.)"""
@@ -17,16 +31,7 @@ def test_cli_and_pipeline_do_not_import_celery() -> None:
         "import sys, worker.cli, worker.pipeline, worker.producers, worker.queued_crawl, worker.runs; "
         "print(sorted(m for m in ('celery', 'kombu', 'billiard', 'redbeat', 'flower') if m in sys.modules))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"},
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert _fresh_python(script) == "[]"
 
 
 def test_reliability_settings_follow_the_configuration() -> None:
@@ -72,16 +77,7 @@ def test_importing_the_app_reads_no_command_line() -> None:
         "import sys; sys.argv = ['celery', '-A', 'worker', 'flower']; "
         "import worker.celery_app as c; print(c.app.main)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "WIREFEED_FLOWER_BASIC_AUTH": ""},
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "wirefeed"
+    assert _fresh_python(script, WIREFEED_FLOWER_BASIC_AUTH="") == "wirefeed"
 
 
 def test_the_app_imports_no_task_module() -> None:
