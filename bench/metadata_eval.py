@@ -240,6 +240,8 @@ def is_person_name(name: str) -> bool:
     """A full personal name: two to five words, each capitalised (name particles aside), no digits and
     no organisation word. A lone word is a handle or a label ("Manniac", "VoIP", "Germany"), which no
     reference can tell from a place or a topic."""
+    # Written here, not imported from scrapers.metadata.authors: the reference must not move with the
+    # code it scores (a particle added to the product would otherwise add pages to its own exam).
     words = name.split()
     if not 2 <= len(words) <= 5 or any(c.isdigit() for c in name) or _NOT_A_PERSON_RE.search(name):
         return False
