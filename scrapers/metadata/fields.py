@@ -80,15 +80,19 @@ def _description(page: Page, article: dict[str, Any] | None) -> str | None:
     )
 
 
+_SOURCED_FIELDS = tuple(
+    (name, spec) for name in PAGE_FIELDS if (spec := spec_of(name)).ld or spec.meta
+)  # picked once: the declaration does not change while pages are read
+
+
 def _declared_sources(page: Page, article: dict[str, Any] | None, meta: PageMetadata) -> None:
     """Fields declared with ``ld``/``meta`` sources and still empty: read from those, structured first.
 
     A field that is only a ``<meta>`` name or a JSON-LD key needs no reader of its own; one with a
     reader (title, dates...) is left to it, as the value is already set or deliberately empty.
     """
-    for name in PAGE_FIELDS:
-        spec = spec_of(name)
-        if not (spec.ld or spec.meta) or getattr(meta, name):
+    for name, spec in _SOURCED_FIELDS:
+        if getattr(meta, name):
             continue
         structured = [ld_text(article.get(key)) for key in spec.ld] if article else []
         value = first_text(structured + [page.meta_value(key) for key in spec.meta])
