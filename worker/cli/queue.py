@@ -108,10 +108,12 @@ def _enqueue_items(conf: Any, items: str, source: str | None, run: Any, batch: i
         except OSError as error:
             fail(f"cannot read {items}: {error.strerror}")
     lines = []
+    refused: list[tuple[int, IngestError]] = []
     try:
         for line in read_lines(stream):  # bytes with a line cap: a huge or undecodable line ends nothing
             if line.error is not None:
                 err.print(f"line {line.number}: {line.error}", markup=False, highlight=False)
+                refused.append((line.number, line.error))
             else:
                 lines.append(line.data)
     finally:
@@ -119,7 +121,42 @@ def _enqueue_items(conf: Any, items: str, source: str | None, run: Any, batch: i
             stream.close()
     values = [value for _number, value in iter_jsonl(lines)]
     enqueue_items(values, source=source, run=run, batch=batch)
+    if refused:
+        _record_refused(conf, refused, items, source)
     return len(values)
+
+
+def _record_refused(
+    conf: Any, refused: list[tuple[int, IngestError]], items: str, source: str | None
+) -> None:
+    """A line too large to send never reaches a worker, so the producer writes its error row itself, in the
+    store the workers write to, where `wirefeed errors` lists it beside the workers' own rejections. A
+    producer that cannot reach that store says so: the line is still named on stderr, never silently lost."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from worker.store import SchemaMissing, Store
+
+    store = Store(conf.database_url)
+    label = "stdin" if items == "-" else items
+    try:
+        store.require_schema()
+        for number, error in refused:
+            store.record_error(
+                url=None,
+                source=source,
+                stage="enqueue",
+                kind=error.kind.value,
+                message=f"{label} line {number}: {error.message}",
+                line=number,
+            )
+    except (SchemaMissing, SQLAlchemyError) as error:
+        err.print(
+            f"{len(refused)} refused line(s) not recorded in the store: {error}",
+            markup=False,
+            highlight=False,
+        )
+    finally:
+        store.dispose()
 
 
 @app.command("status")
