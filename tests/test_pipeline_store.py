@@ -758,3 +758,49 @@ def test_fuller_copies_replacing_each_other_in_one_batch_decide_as_one_by_one(
     assert stored == {"https://full.example/s"}
     assert set(duplicates.values()) == {"https://full.example/s"} and len(duplicates) == 4
     assert all(result == results[0] for result in results)
+
+
+def test_copies_of_a_replaced_representative_in_the_batch_that_replaced_it(
+    store: Store, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fuller copy's replacement is written with the batch's next statement; until then the store
+    still holds the old representative. A later item of the same batch with the old one's exact text, or
+    a copy found through the old one's duplicates, must name the new representative, decide as one by
+    one would, and never break the batch into single items."""
+    full = paragraphs(story("port-strike")) + paragraphs(story("wildfire"))
+    head, half = "\n\n".join(full[:7]), "\n\n".join(full[:4])
+    first = [item("https://head.example/s", head), item("https://half.example/s", half)]
+    second = [
+        item("https://full.example/s", "\n\n".join(full)),
+        item("https://again.example/s", head),  # the replaced representative's exact text
+        item("https://half-again.example/s", half),  # a copy's exact text
+        item("https://late.example/s", "\n\n".join(full[:9])),
+    ]
+    results = []
+    for batched in (True, False):
+        if batched:
+            here = store
+        elif "sqlite" in database_url:
+            here = Store(database_url.replace("wirefeed.db", "single.db"))
+            here.upgrade()
+        else:
+            continue
+        pipeline = Pipeline(here)
+        with caplog.at_level("INFO", logger="worker.pipeline"):
+            if batched:
+                decisions = pipeline.ingest_items(first) + pipeline.ingest_items(second)
+            else:
+                decisions = [pipeline.ingest_item(i) for i in first + second]
+        names = {d.article_id: d.url for d in decisions if d.outcome is Outcome.STORED}
+        results.append(
+            ([(d.outcome, str(d.rule), names.get(d.duplicate_of)) for d in decisions], _story_shape(here))
+        )
+    assert "one by one instead" not in caplog.text
+    shape, (stored, duplicates) = results[0]
+    assert [outcome for outcome, _, _ in shape] == [Outcome.STORED] + [Outcome.DUPLICATE] + [
+        Outcome.STORED
+    ] + [Outcome.DUPLICATE] * 3
+    assert {original for _, _, original in shape[3:]} == {"https://full.example/s"}
+    assert stored == {"https://full.example/s"}
+    assert set(duplicates.values()) == {"https://full.example/s"} and len(duplicates) == 5
+    assert all(result == results[0] for result in results)
