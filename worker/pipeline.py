@@ -790,21 +790,24 @@ class Pipeline:
         if known is not None:  # its text changed so much it is now a story of its own
             ctx.session.delete(known)
         values = self._new_values(ctx)
-        if match is None and known is None and batch is not None:  # written with the batch's next
+        if known is None and batch is not None:  # written with the batch's next
             ref = _ref_of(values, None, None)
             batch.pending.append(values)
             batch.pending_at.append(len(batch.decisions))
             batch.pending_refs.append(ref)
             batch.refs[ctx.key] = ref
             batch.remember_hash(ref)
+            if match is not None:
+                self._link(ctx, match, ref)
             return Decision(Outcome.STORED, ctx.article.url, version=1)  # ids filled in when written
         article_id, story_id = self._store_now(ctx.session, values)
+        ref = _ref_of(values, article_id, story_id)
         if batch is not None:
-            ref = batch.intern(_ref_of(values, article_id, story_id))
+            ref = batch.intern(ref)
             batch.refs[ctx.key] = ref
             batch.remember_hash(ref)
         if match is not None:
-            self._link(ctx, match, story_id)
+            self._link(ctx, match, ref)
         return Decision(Outcome.STORED, ctx.article.url, article_id=article_id, version=1, story_id=story_id)
 
     def _store_now(self, session: Session, values: dict[str, Any]) -> tuple[int, int]:
@@ -836,21 +839,28 @@ class Pipeline:
             "updated_at": now,
         }
 
-    def _link(self, ctx: RuleContext, match: Match, new_story: int) -> None:
-        """Audit row for a stored item the judge related to a stored story without joining it."""
+    def _link(self, ctx: RuleContext, match: Match, new: StoredRef) -> None:
+        """Audit row for a stored item the judge related to a stored story without joining it. Its story
+        ids are read from the two articles when the row is written: either may still be a pending row."""
         other = self.resolve(ctx, match)
-        story_id = self._story_id(ctx.session, other)
+        if other.id is not None and other.story_id is None:  # a row stored before stories existed
+            self._story_id(ctx.session, other)
+        row: dict[str, Any]
         if match.rule == Relation.EMBEDDED:  # the stored story quotes the new one in full
-            row = {"story_id": story_id, "event": "embeds", "url": other.canonical_url}
-            row |= {"other_story_id": new_story, "other_url": ctx.key}
+            row = {"event": "embeds", "url": other.canonical_url, "other_url": ctx.key}
+            story, linked = other, new
         elif match.rule == Relation.EMBEDS:
-            row = {"story_id": new_story, "event": "embeds", "url": ctx.key}
-            row |= {"other_story_id": story_id, "other_url": other.canonical_url}
+            row = {"event": "embeds", "url": ctx.key, "other_url": other.canonical_url}
+            story, linked = new, other
         else:
-            row = {"story_id": new_story, "event": "not_a_copy", "url": ctx.key}
-            row |= {"other_story_id": story_id, "other_url": match.key}
+            row = {"event": "not_a_copy", "url": ctx.key, "other_url": match.key}
+            story, linked = new, other
         row |= {"rule": match.rule, "similarity": round(float(match.similarity), 4), "created_at": utcnow()}
-        self._event(ctx.session.connection(), row)
+        if self._batch is not None:
+            self._batch.pending_events.append(_PendingEvent(row, story, linked))
+        else:
+            row |= {"story_id": story.story_id, "other_story_id": linked.story_id}
+            ctx.session.connection().execute(_NEW_EVENT, row)
 
     def _event(self, connection: Any, row: dict[str, Any]) -> None:
         """A story audit row: written with the batch's next statement, or now outside a batch."""
