@@ -809,3 +809,26 @@ def test_copies_of_a_replaced_representative_in_the_batch_that_replaced_it(
     assert stored == {"https://full.example/s"}
     assert set(duplicates.values()) == {"https://full.example/s"} and len(duplicates) == 5
     assert all(result == results[0] for result in results)
+
+
+def test_a_batchs_lookups_name_exactly_the_stored_keys_and_hashes(store: Store) -> None:
+    """The batch asks which of its keys and text hashes are stored in one query per column (an array
+    parameter on PostgreSQL, IN lists elsewhere): the answer is exact, past one IN list's worth of values."""
+    pipeline = Pipeline(store)
+    texts = [story("port-strike"), story("wildfire")]
+    pipeline.ingest_items([item(f"https://a.example/{n}", text) for n, text in enumerate(texts)])
+    pipeline.ingest_items([item("https://b.example/copy", texts[0] + "\n\nAdded a closing line.")])
+    asked = {f"https://{host}.example/{n}" for n in range(Store.IN_CHUNK + 5) for host in "ab"}
+    stored = _hashes(store)
+    with store.session() as session:
+        assert store.present_article_urls(session, asked) == {"https://a.example/0", "https://a.example/1"}
+        assert store.present_duplicate_urls(session, asked | {"https://b.example/copy"}) == {
+            "https://b.example/copy"
+        }
+        assert store.present_hashes(session, {"0" * 64, *stored}) == stored and len(stored) == 2
+        assert store.present_article_urls(session, set()) == set()
+
+
+def _hashes(store: Store) -> set[str]:
+    with store.session() as session:
+        return set(session.scalars(select(ArticleRecord.content_hash)))
