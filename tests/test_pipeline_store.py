@@ -353,16 +353,21 @@ def local_story() -> str:
 
 
 @pytest.mark.parametrize("local_first", [False, True])
+@pytest.mark.parametrize("batched", [False, True])
 def test_a_local_story_embedding_a_wire_story_is_stored_and_linked(
-    pipeline: Pipeline, store: Store, local_first: bool
+    pipeline: Pipeline, store: Store, local_first: bool, batched: bool
 ) -> None:
-    """The local half used to be dropped as a duplicate of the wire story (Jaccard ~0.65)."""
+    """The local half used to be dropped as a duplicate of the wire story (Jaccard ~0.65). In one batch,
+    both stories are still unwritten when the link is made: its row takes their story ids when written."""
     texts = [
         ("https://wire.example/strike", story("port-strike")),
         ("https://local.example/harbour", local_story()),
     ]
     order = texts[::-1] if local_first else texts
-    decisions = [pipeline.ingest_item(item(url, text)) for url, text in order]
+    if batched:
+        decisions = pipeline.ingest_items([item(url, text) for url, text in order])
+    else:
+        decisions = [pipeline.ingest_item(item(url, text)) for url, text in order]
     assert [d.outcome for d in decisions] == [Outcome.STORED, Outcome.STORED]
     assert count(store, ArticleRecord) == 2 and count(store, DuplicateRecord) == 0
     by_url = {row["canonical_url"]: row["story_id"] for row in article_rows(store)}
@@ -758,3 +763,72 @@ def test_fuller_copies_replacing_each_other_in_one_batch_decide_as_one_by_one(
     assert stored == {"https://full.example/s"}
     assert set(duplicates.values()) == {"https://full.example/s"} and len(duplicates) == 4
     assert all(result == results[0] for result in results)
+
+
+def test_copies_of_a_replaced_representative_in_the_batch_that_replaced_it(
+    store: Store, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fuller copy's replacement is written with the batch's next statement; until then the store
+    still holds the old representative. A later item of the same batch with the old one's exact text, or
+    a copy found through the old one's duplicates, must name the new representative, decide as one by
+    one would, and never break the batch into single items."""
+    full = paragraphs(story("port-strike")) + paragraphs(story("wildfire"))
+    head, half = "\n\n".join(full[:7]), "\n\n".join(full[:4])
+    first = [item("https://head.example/s", head), item("https://half.example/s", half)]
+    second = [
+        item("https://full.example/s", "\n\n".join(full)),
+        item("https://again.example/s", head),  # the replaced representative's exact text
+        item("https://half-again.example/s", half),  # a copy's exact text
+        item("https://late.example/s", "\n\n".join(full[:9])),
+    ]
+    results = []
+    for batched in (True, False):
+        if batched:
+            here = store
+        elif "sqlite" in database_url:
+            here = Store(database_url.replace("wirefeed.db", "single.db"))
+            here.upgrade()
+        else:
+            continue
+        pipeline = Pipeline(here)
+        with caplog.at_level("INFO", logger="worker.pipeline"):
+            if batched:
+                decisions = pipeline.ingest_items(first) + pipeline.ingest_items(second)
+            else:
+                decisions = [pipeline.ingest_item(i) for i in first + second]
+        names = {d.article_id: d.url for d in decisions if d.outcome is Outcome.STORED}
+        results.append(
+            ([(d.outcome, str(d.rule), names.get(d.duplicate_of)) for d in decisions], _story_shape(here))
+        )
+    assert "one by one instead" not in caplog.text
+    shape, (stored, duplicates) = results[0]
+    assert [outcome for outcome, _, _ in shape] == [Outcome.STORED] + [Outcome.DUPLICATE] + [
+        Outcome.STORED
+    ] + [Outcome.DUPLICATE] * 3
+    assert {original for _, _, original in shape[3:]} == {"https://full.example/s"}
+    assert stored == {"https://full.example/s"}
+    assert set(duplicates.values()) == {"https://full.example/s"} and len(duplicates) == 5
+    assert all(result == results[0] for result in results)
+
+
+def test_a_batchs_lookups_name_exactly_the_stored_keys_and_hashes(store: Store) -> None:
+    """The batch asks which of its keys and text hashes are stored in one query per column (an array
+    parameter on PostgreSQL, IN lists elsewhere): the answer is exact, past one IN list's worth of values."""
+    pipeline = Pipeline(store)
+    texts = [story("port-strike"), story("wildfire")]
+    pipeline.ingest_items([item(f"https://a.example/{n}", text) for n, text in enumerate(texts)])
+    pipeline.ingest_items([item("https://b.example/copy", texts[0] + "\n\nAdded a closing line.")])
+    asked = {f"https://{host}.example/{n}" for n in range(Store.IN_CHUNK + 5) for host in "ab"}
+    stored = _hashes(store)
+    with store.session() as session:
+        assert store.present_article_urls(session, asked) == {"https://a.example/0", "https://a.example/1"}
+        assert store.present_duplicate_urls(session, asked | {"https://b.example/copy"}) == {
+            "https://b.example/copy"
+        }
+        assert store.present_hashes(session, {"0" * 64, *stored}) == stored and len(stored) == 2
+        assert store.present_article_urls(session, set()) == set()
+
+
+def _hashes(store: Store) -> set[str]:
+    with store.session() as session:
+        return set(session.scalars(select(ArticleRecord.content_hash)))

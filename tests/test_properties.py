@@ -189,6 +189,44 @@ def test_item_parser_answers_an_item_or_a_kind(raw: object) -> None:
     assert len(item.authors) <= LIMITS.max_authors
 
 
+def _line_variants(raw: object) -> list[bytes]:
+    """A line as a producer may send it: as JSON, padded, with a BOM, in UTF-16, or cut short."""
+    if isinstance(raw, bytes):
+        return [raw]
+    line = json.dumps(raw, ensure_ascii=False)
+    return [
+        line.encode(),
+        f"  {line} ".encode(),
+        b"\xef\xbb\xbf" + line.encode(),
+        line.encode("utf-16-le"),
+        line.encode()[:-1],
+        line.encode().replace(b"e", b"\xed\xa0\x80", 1),  # a lone surrogate, as json.loads(bytes) allows
+    ]
+
+
+@given(st.one_of(st.fixed_dictionaries({}, optional=FIELD_VALUES), JSON_VALUE, st.binary(max_size=300)))
+@PROFILE
+def test_a_line_decoded_once_is_read_as_the_item_parser_reads_it(raw: object) -> None:
+    """A batch decodes each line's JSON once for its error row and its validation: whatever the line, it
+    keeps the URL, id and copy ``item_fields`` finds, and is accepted or refused as ``parse_item`` says."""
+    from worker import logs
+
+    pipeline = Pipeline.__new__(Pipeline)
+    pipeline._item_limits = LIMITS
+    for line in _line_variants(raw):
+        prepared = pipeline._prepare_item(line, None)
+        fields = logs.item_fields(line)
+        assert prepared.context == {
+            name: fields[name] for name in ("item_id", "payload") if fields.get(name) is not None
+        }
+        try:
+            expected: object = parse_item(line, LIMITS).to_article().text
+        except IngestError as error:
+            expected = (error.kind, error.message)
+        got = (prepared.error.kind, prepared.error.message) if prepared.error else prepared.article
+        assert got == expected if prepared.error else getattr(got, "text", None) == expected
+
+
 @given(
     st.lists(st.binary(max_size=120).map(lambda b: b.replace(b"\n", b"")), max_size=30),
     st.integers(8, 64),

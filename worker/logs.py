@@ -191,6 +191,12 @@ def item_fields(item: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
             payload = json.dumps(dict(item), ensure_ascii=False, default=str)
         except (TypeError, ValueError):
             payload = None
+    return decoded_item_fields(payload, data)
+
+
+def decoded_item_fields(payload: str | None, data: Any) -> dict[str, Any]:
+    """``item_fields`` of a line its caller already decoded (``data``, from ``payload``), so a batch of
+    pushed items pays for one JSON decode per item, not two."""
     fields: dict[str, Any] = {}
     if isinstance(data, Mapping):
         url = data.get("url")

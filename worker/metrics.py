@@ -61,9 +61,10 @@ def count_page(status: int | str) -> None:
         log.debug("metric not recorded", exc_info=True)
 
 
-def count_item(outcome: str, kind: str | None = None) -> None:
+def count_item(outcome: str, kind: str | None = None, count: int = 1) -> None:
+    """``count`` items of one outcome: a batch counts each of its outcomes once, not once per item."""
     try:
-        _get()["items"].labels(outcome=outcome, kind=kind or "").inc()
+        _get()["items"].labels(outcome=outcome, kind=kind or "").inc(count)
     except Exception:
         log.debug("metric not recorded", exc_info=True)
 

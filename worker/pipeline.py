@@ -8,8 +8,10 @@ unchanged or rejected), and every write is keyed by what the item is, so replayi
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -61,6 +63,28 @@ class _PendingDuplicate:
 
 
 @dataclass(slots=True)
+class _PendingEvent:
+    """A story audit row waiting for the batch's next write; ``story`` and ``other`` are the articles
+    whose story ids it names, filled in from them when written (either may still be pending now)."""
+
+    row: dict[str, Any]
+    story: StoredRef | None = None
+    other: StoredRef | None = None
+
+
+@dataclass(slots=True)
+class _Replacement:
+    """A fuller copy that becomes its story's representative with the batch's next write: its row, the
+    article it replaces (deleted then, its duplicates re-pointed first), the reference that stands for
+    both (its id filled in when written) and the decision waiting for that id."""
+
+    values: dict[str, Any]
+    old_id: int
+    ref: StoredRef
+    position: int
+
+
+@dataclass(slots=True)
 class _Batch:
     """What a batch learned up front: which of its keys and text hashes the store did not hold.
 
@@ -81,7 +105,8 @@ class _Batch:
     pending_at: list[int] = field(default_factory=list)  # the decision each pending row completes
     pending_refs: list[StoredRef] = field(default_factory=list)  # and the reference each one fills in
     pending_duplicates: list[_PendingDuplicate] = field(default_factory=list)
-    pending_events: list[dict[str, Any]] = field(default_factory=list)  # story audit rows, ids all known
+    pending_events: list[_PendingEvent] = field(default_factory=list)  # story audit rows
+    replacements: list[_Replacement] = field(default_factory=list)  # new representatives, not yet written
     pending_representatives: dict[int, StoredRef] = field(default_factory=dict)  # story -> its new one
     refs: dict[str, StoredRef] = field(default_factory=dict)
     ref_ids: dict[int, StoredRef] = field(default_factory=dict)  # the one reference of each article id
@@ -369,16 +394,34 @@ class Pipeline:
     def _prepare_item(
         self, item: str | bytes | Mapping[str, Any], source: str | None, line: int | None = None
     ) -> _Prepared:
-        fields = logs.item_fields(item)  # url, item_id and a copy, kept even when the item is refused
+        fields, raw = self._decode_once(item)  # url, item_id and a copy, kept even when it is refused
         context = {"line": line, "item_id": fields.get("item_id"), "payload": fields.get("payload")}
         context = {name: value for name, value in context.items() if value is not None}
         try:
-            parsed = parse_item(dict(item) if isinstance(item, Mapping) else item, self.item_limits)
+            parsed = parse_item(raw, self.item_limits)
         except IngestError as error:
             return _Prepared(fields.get("url"), source, stage="validate", error=error, context=context)
         prepared = self._prepare_article(parsed.to_article(), parsed.source or source)
         prepared.context = context
         return prepared
+
+    def _decode_once(
+        self, item: str | bytes | Mapping[str, Any]
+    ) -> tuple[dict[str, Any], str | bytes | dict[str, Any]]:
+        """(error-row fields, what to validate) of an item, its JSON decoded once for both. Only a line
+        of plain UTF-8 within the byte cap that holds one JSON object takes the shortcut: any other goes to
+        ``parse_item`` as it came, so its refusal reads exactly as before."""
+        if isinstance(item, Mapping):
+            return logs.item_fields(item), dict(item)
+        if isinstance(item, bytes) and len(item) <= self.item_limits.max_bytes:
+            try:
+                payload = item.decode("utf-8").strip()
+                data = json.loads(payload)
+            except ValueError:  # not UTF-8 or not JSON: ``parse_item`` says which
+                data = None
+            if isinstance(data, dict):
+                return logs.decoded_item_fields(payload, data), data
+        return logs.item_fields(item), item
 
     @staticmethod
     def _prepare_article(article: Article, source: str | None) -> _Prepared:
@@ -447,9 +490,11 @@ class Pipeline:
                     raise StorageUnavailable(f"database unavailable: {error.orig}") from error
                 reason = error.orig
             else:
-                for decision in settled:
-                    kind = decision.error_kind.value if decision.error_kind else None
-                    metrics.count_item(decision.outcome.value, kind)
+                outcomes = Counter(
+                    (d.outcome.value, d.error_kind.value if d.error_kind else None) for d in settled
+                )
+                for (outcome, kind), count in outcomes.items():
+                    metrics.count_item(outcome, kind, count)
                 decisions += settled
                 continue
             log.info("batch of %d items decided one by one instead: %s", len(rest), str(reason)[:300])
@@ -582,7 +627,10 @@ class Pipeline:
             known = batch.hash_refs.get(chash)
             if known is not None and known.content_hash == chash:  # not since rewritten or replaced
                 return known
-        # No flush first: an article the batch holds back is in ``hash_refs``, so the store has the rest.
+        # No flush first: an article the batch holds back is in ``hash_refs``, so the store has the rest,
+        # unless a replacement is held back (the store would still answer with the article it replaces).
+        if batch is not None and batch.replacements:
+            self._flush_pending(session)
         found = self.store.ref_by_hash(session, chash)
         if batch is not None and found is not None:
             found = batch.intern(found)
@@ -599,7 +647,10 @@ class Pipeline:
         if match.key != ctx.key:
             if batch is not None and match.key in batch.refs:
                 return batch.refs[match.key]
-            # No flush first: every row the batch holds back is in ``refs``, so the store has the rest.
+            # No flush first: every row the batch holds back is in ``refs``, so the store has the rest
+            # (once a held-back replacement is written: till then the store names the article it replaces).
+            if batch is not None and batch.replacements:
+                self._flush_pending(session)
             target = self.store.ref_of(session, match.key)
             if target is not None:
                 if batch is not None:
@@ -614,37 +665,71 @@ class Pipeline:
         raise _PendingMatch(match.key)
 
     def _flush_pending(self, session: Session) -> None:
-        """Write the batch's deferred rows (new stories, their articles, duplicates) in a few statements,
-        whatever their number, and fill in the ids their decisions were waiting for. Called before
-        anything reads the store."""
+        """Write the batch's deferred rows (new stories, new representatives, duplicates, audit rows) in a
+        few statements, whatever their number, and fill in the ids their decisions were waiting for.
+        Called before anything reads the store."""
         batch = self._batch
         if batch is None or not (
-            batch.pending or batch.pending_duplicates or batch.pending_events or batch.pending_representatives
+            batch.pending
+            or batch.replacements
+            or batch.pending_duplicates
+            or batch.pending_events
+            or batch.pending_representatives
         ):
             return
         connection = session.connection()
         if batch.pending:
             self._write_new_stories(connection, batch)
+        if batch.replacements:
+            self._write_replacements(connection, batch)
         if batch.pending_duplicates:
-            waiting, batch.pending_duplicates = batch.pending_duplicates, []
-            for row in waiting:  # the original as it stands now: a fuller copy may have replaced it
-                row.values["duplicate_of"] = row.original.id
-                row.values["story_id"] = row.original.story_id
-                if row.position is not None:
-                    batch.decisions[row.position] = replace(
-                        batch.decisions[row.position],
-                        duplicate_of=row.original.id,
-                        story_id=row.original.story_id,
-                    )
-            connection.execute(_NEW_DUPLICATES, [row.values for row in waiting])
+            self._write_duplicates(connection, batch)
         if batch.pending_events:
             events, batch.pending_events = batch.pending_events, []
-            connection.execute(_NEW_EVENT, events)
+            for event in events:  # the stories as they stand now: either article may have been pending
+                if event.story is not None:
+                    event.row["story_id"] = event.story.story_id
+                if event.other is not None:
+                    event.row["other_story_id"] = event.other.story_id
+            connection.execute(_NEW_EVENT, [event.row for event in events])
         if batch.pending_representatives:
             stories, batch.pending_representatives = batch.pending_representatives, {}
             now = utcnow()
             rows = [{"story": story, "article": ref.id, "now": now} for story, ref in stories.items()]
             connection.execute(_REPRESENTATIVE, rows)
+
+    @staticmethod
+    def _write_duplicates(connection: Any, batch: _Batch) -> None:
+        waiting, batch.pending_duplicates = batch.pending_duplicates, []
+        for row in waiting:  # the original as it stands now: a fuller copy may have replaced it
+            row.values["duplicate_of"] = row.original.id
+            row.values["story_id"] = row.original.story_id
+            if row.position is not None:
+                batch.decisions[row.position] = replace(
+                    batch.decisions[row.position],
+                    duplicate_of=row.original.id,
+                    story_id=row.original.story_id,
+                )
+        connection.execute(_NEW_DUPLICATES, [row.values for row in waiting])
+
+    @staticmethod
+    def _write_replacements(connection: Any, batch: _Batch) -> None:
+        """New representatives in three statements for any number: their rows, then the old articles'
+        duplicates re-pointed at them, then the old articles deleted (which would cascade them away)."""
+        waiting, batch.replacements = batch.replacements, []
+        rows = connection.execute(_NEW_ARTICLES, [replacement.values for replacement in waiting])
+        article_ids = [row[0] for row in rows]
+        for replacement, article_id in zip(waiting, article_ids, strict=True):
+            replacement.ref.id = article_id
+            batch.ref_ids[article_id] = replacement.ref
+            batch.decisions[replacement.position] = replace(
+                batch.decisions[replacement.position], article_id=article_id
+            )
+        pairs = [
+            {"old": r.old_id, "new": article_id} for r, article_id in zip(waiting, article_ids, strict=True)
+        ]
+        connection.execute(_REPOINT, pairs)
+        connection.execute(_DROP_ARTICLE, [{"old": replacement.old_id} for replacement in waiting])
 
     @staticmethod
     def _write_new_stories(connection: Any, batch: _Batch) -> None:
@@ -727,21 +812,24 @@ class Pipeline:
         if known is not None:  # its text changed so much it is now a story of its own
             ctx.session.delete(known)
         values = self._new_values(ctx)
-        if match is None and known is None and batch is not None:  # written with the batch's next
+        if known is None and batch is not None:  # written with the batch's next
             ref = _ref_of(values, None, None)
             batch.pending.append(values)
             batch.pending_at.append(len(batch.decisions))
             batch.pending_refs.append(ref)
             batch.refs[ctx.key] = ref
             batch.remember_hash(ref)
+            if match is not None:
+                self._link(ctx, match, ref)
             return Decision(Outcome.STORED, ctx.article.url, version=1)  # ids filled in when written
         article_id, story_id = self._store_now(ctx.session, values)
+        ref = _ref_of(values, article_id, story_id)
         if batch is not None:
-            ref = batch.intern(_ref_of(values, article_id, story_id))
+            ref = batch.intern(ref)
             batch.refs[ctx.key] = ref
             batch.remember_hash(ref)
         if match is not None:
-            self._link(ctx, match, story_id)
+            self._link(ctx, match, ref)
         return Decision(Outcome.STORED, ctx.article.url, article_id=article_id, version=1, story_id=story_id)
 
     def _store_now(self, session: Session, values: dict[str, Any]) -> tuple[int, int]:
@@ -773,26 +861,33 @@ class Pipeline:
             "updated_at": now,
         }
 
-    def _link(self, ctx: RuleContext, match: Match, new_story: int) -> None:
-        """Audit row for a stored item the judge related to a stored story without joining it."""
+    def _link(self, ctx: RuleContext, match: Match, new: StoredRef) -> None:
+        """Audit row for a stored item the judge related to a stored story without joining it. Its story
+        ids are read from the two articles when the row is written: either may still be a pending row."""
         other = self.resolve(ctx, match)
-        story_id = self._story_id(ctx.session, other)
+        if other.id is not None and other.story_id is None:  # a row stored before stories existed
+            self._story_id(ctx.session, other)
+        row: dict[str, Any]
         if match.rule == Relation.EMBEDDED:  # the stored story quotes the new one in full
-            row = {"story_id": story_id, "event": "embeds", "url": other.canonical_url}
-            row |= {"other_story_id": new_story, "other_url": ctx.key}
+            row = {"event": "embeds", "url": other.canonical_url, "other_url": ctx.key}
+            story, linked = other, new
         elif match.rule == Relation.EMBEDS:
-            row = {"story_id": new_story, "event": "embeds", "url": ctx.key}
-            row |= {"other_story_id": story_id, "other_url": other.canonical_url}
+            row = {"event": "embeds", "url": ctx.key, "other_url": other.canonical_url}
+            story, linked = new, other
         else:
-            row = {"story_id": new_story, "event": "not_a_copy", "url": ctx.key}
-            row |= {"other_story_id": story_id, "other_url": match.key}
+            row = {"event": "not_a_copy", "url": ctx.key, "other_url": match.key}
+            story, linked = new, other
         row |= {"rule": match.rule, "similarity": round(float(match.similarity), 4), "created_at": utcnow()}
-        self._event(ctx.session.connection(), row)
+        if self._batch is not None:
+            self._batch.pending_events.append(_PendingEvent(row, story, linked))
+        else:
+            row |= {"story_id": story.story_id, "other_story_id": linked.story_id}
+            ctx.session.connection().execute(_NEW_EVENT, row)
 
     def _event(self, connection: Any, row: dict[str, Any]) -> None:
         """A story audit row: written with the batch's next statement, or now outside a batch."""
         if self._batch is not None:
-            self._batch.pending_events.append(row)
+            self._batch.pending_events.append(_PendingEvent(row))
         else:
             connection.execute(_NEW_EVENT, row)
 
@@ -820,9 +915,8 @@ class Pipeline:
         """
         session, batch, similarity = ctx.session, self._batch, round(float(similarity), 4)
         if batch is not None and old.id is not None and old.story_id is not None and ctx.known is None:
-            story_id = old.story_id  # nothing pending needs writing first: rows waiting on ``old`` follow it
-        else:
-            story_id = self._story_id(session, old)
+            return self._replace_later(ctx, batch, old, similarity)
+        story_id = self._story_id(session, old)
         if batch is not None:  # the old article's URL now names a duplicate row
             batch.written(old.canonical_url)
         if ctx.known is not None:
@@ -844,15 +938,26 @@ class Pipeline:
             batch.replaced(old, _ref_of(values, article_id, story_id))
             batch.pending_duplicates.append(_PendingDuplicate(superseded, old, None))
             batch.pending_representatives[story_id] = old
-        return Decision(
-            Outcome.STORED,
-            ctx.article.url,
-            article_id=article_id,
-            version=1,
-            story_id=story_id,
-            similarity=similarity,
-            rule=Relation.FULLER.value,
-        )
+        return _replaced(ctx, article_id, story_id, similarity)
+
+    def _replace_later(self, ctx: RuleContext, batch: _Batch, old: StoredRef, similarity: float) -> Decision:
+        """``replace_representative`` inside a batch, for a written representative: every row it means
+        (the new article, the re-pointing, the old row's deletion, its duplicate and audit rows, the
+        story's new representative) goes out with the batch's next write. Until then ``old`` stands for
+        the new article, so rows waiting on it follow, and the store is read only after that write."""
+        assert old.id is not None and old.story_id is not None
+        story_id, old_id = old.story_id, old.id
+        batch.written(old.canonical_url)  # the old article's URL now names a duplicate row
+        values = self._new_values(ctx) | {"story_id": story_id}
+        superseded = _superseded_row(old, old_id, story_id, similarity)  # duplicate_of: filled when written
+        event = {"story_id": story_id, "event": "representative_replaced", "url": ctx.key}
+        event |= {"other_story_id": None, "other_url": old.canonical_url, "rule": Relation.FULLER.value}
+        batch.pending_events.append(_PendingEvent(event | {"similarity": similarity, "created_at": utcnow()}))
+        batch.replaced(old, _ref_of(values, None, story_id))
+        batch.replacements.append(_Replacement(values, old_id, old, len(batch.decisions)))
+        batch.pending_duplicates.append(_PendingDuplicate(superseded, old, None))
+        batch.pending_representatives[story_id] = old
+        return _replaced(ctx, None, story_id, similarity)
 
     def same_url(self, ctx: RuleContext, existing: ArticleRecord) -> Decision:
         if existing.content_hash == ctx.chash:
@@ -952,6 +1057,19 @@ def _ref_of(values: dict[str, Any], article_id: int | None, story_id: int | None
         values["content_hash"],
         values["title"],
         values["stored_at"],
+    )
+
+
+def _replaced(ctx: RuleContext, article_id: int | None, story_id: int, similarity: float) -> Decision:
+    """The decision on a fuller copy that became its story's representative."""
+    return Decision(
+        Outcome.STORED,
+        ctx.article.url,
+        article_id=article_id,
+        version=1,
+        story_id=story_id,
+        similarity=similarity,
+        rule=Relation.FULLER.value,
     )
 
 

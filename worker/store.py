@@ -13,8 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     Engine,
     Select,
+    any_,
     bindparam,
     create_engine,
     event,
@@ -242,8 +244,15 @@ class Store:
 
     @classmethod
     def _present(cls, session: Session, column: Any, values: set[str]) -> set[str]:
+        """Which of ``values`` the column holds. On PostgreSQL one array parameter (``= ANY``) instead of
+        an IN list: the statement's text stays short and the same, so the driver converts it once, where
+        a list of hundreds of placeholders was parsed afresh on every call."""
         found: set[str] = set()
         ordered = sorted(values)
+        if ordered and session.get_bind().dialect.name == "postgresql":
+            query = select(column).where(column == any_(bindparam("values", type_=ARRAY(column.type))))
+            found.update(session.scalars(query, {"values": ordered}))
+            return found
         for start in range(0, len(ordered), cls.IN_CHUNK):
             chunk = ordered[start : start + cls.IN_CHUNK]
             found.update(session.scalars(select(column).where(column.in_(chunk))))
