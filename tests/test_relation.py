@@ -9,12 +9,17 @@ a trimmed tail.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from worker.decision import Decision, Outcome
 from worker.fingerprint import signature
+from worker.pipeline import Pipeline
 from worker.relation import SAME_START, Relation, judge
+from worker.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dedup" / "port_strike.txt"
 HEADLINE = "Rotterdam dock strike halts container traffic"
@@ -90,3 +95,51 @@ def test_a_local_lead_sentence_before_a_quoted_wire_story_is_not_the_same_start(
     assert _shared_lead(_local_story(), _original()) < SAME_START
     assert _verdict(_local_story(), _original()) is Relation.EMBEDS
     assert _verdict(_original(), _local_story()) is Relation.EMBEDDED
+
+
+# ------------------------------------------------------------------------------------------ stories
+
+
+Ingest = Callable[..., list[Decision]]
+
+
+@pytest.fixture
+def ingest(tmp_path: Path) -> Iterator[Ingest]:
+    store = Store(f"sqlite:///{tmp_path / 'relation.db'}")
+    store.upgrade()
+    pipeline = Pipeline(store, threshold=0.5)
+
+    def run(*texts: str) -> list[Decision]:
+        return [
+            pipeline.ingest_item({"url": f"https://wire.example/{n}", "title": None, "text": text})
+            for n, text in enumerate(texts)
+        ]
+
+    yield run
+    store.dispose()
+
+
+def _hidden_lead_copy() -> str:
+    """A trimmed copy whose lead the sketch cannot see: headline and editor's note run into the text."""
+    return _reflow(f"{HEADLINE} Editor's note: This story has been updated throughout.\n\n{_trimmed()}")
+
+
+def test_the_full_story_replaces_a_copy_whose_lead_was_hidden_when_another_copy_shows_it(
+    ingest: Ingest,
+) -> None:
+    """The original arrives after a hidden-lead copy (the representative) and a clean copy that joined it:
+    against the representative alone it reads as a story quoting it, but the clean copy it starts like
+    and contains shows it is the story's fuller copy. Before: stored as a story of its own."""
+    stored, clean, original = ingest(_hidden_lead_copy(), HEADLINE + "\n\n" + _trimmed(6), _original())
+    assert stored.outcome is Outcome.STORED
+    assert clean.outcome is Outcome.DUPLICATE and clean.story_id == stored.story_id
+    assert original.outcome is Outcome.STORED and original.rule == Relation.FULLER.value
+    assert original.story_id == stored.story_id
+
+
+def test_a_local_story_quoting_the_wire_story_stays_its_own_story(ingest: Ingest) -> None:
+    """The fuller-copy rule through a member must not pull in a local story: it starts like no copy."""
+    wire, copy, local = ingest(_original(), HEADLINE + "\n\n" + _trimmed(6), _local_story())
+    assert copy.story_id == wire.story_id
+    assert local.outcome is Outcome.STORED and local.rule is None
+    assert local.story_id != wire.story_id

@@ -122,8 +122,20 @@ class RuleContext:
 
     @property
     def fuller(self) -> bool:
-        """The item contains the stored representative and little else: the story's better copy."""
-        return self.joins and self.verdict is not None and self.verdict.relation is Relation.FULLER
+        """The item is the story's better copy: it contains the stored representative and little else, or
+        it contains the representative and starts like the copy of the story it is fuller than.
+
+        The second case is a story whose representative's lead is hidden from the lead sketch (a copy
+        stored first with an editor's note or a headline run into its first line): the item then reads as
+        embedding the representative, but the copy it starts like vouches for the story's own lead, and
+        a text that contains a story and starts like it is that story's fuller copy.
+        """
+        verdict, match = self.verdict if self.joins else None, self.match
+        if verdict is None or match is None:
+            return False
+        return verdict.relation is Relation.FULLER or (
+            match.rule == Relation.FULLER and verdict.relation is Relation.EMBEDS
+        )
 
 
 class DedupRule(Protocol):
