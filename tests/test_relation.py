@@ -137,6 +137,33 @@ def test_the_full_story_replaces_a_copy_whose_lead_was_hidden_when_another_copy_
     assert original.story_id == stored.story_id
 
 
+def test_an_exact_copy_laid_out_with_its_lead_visible_is_indexed(ingest: Ingest, tmp_path: Path) -> None:
+    """The same words with paragraph breaks (an exact-text duplicate of the hidden-lead copy) show the
+    story's lead; indexed, they let the later original be seen as the story's fuller copy. Before: only
+    the hidden-lead copy was in the index, and the original was stored as a story of its own."""
+    hidden = _hidden_lead_copy()
+    visible = f"{HEADLINE}\n\nEditor's note: This story has been updated throughout.\n\n{_trimmed()}"
+    stored, exact, original = ingest(hidden, visible, _original())
+    assert exact.outcome is Outcome.DUPLICATE and exact.rule == "exact_text"
+    assert original.outcome is Outcome.STORED and original.story_id == stored.story_id
+    store = Store(f"sqlite:///{tmp_path / 'relation.db'}")
+    try:  # its signature is kept, so a restarted worker's index has it too
+        assert "https://wire.example/1" in {key for key, _ in store.iter_signatures()}
+    finally:
+        store.dispose()
+
+
+def test_an_exact_copy_with_the_same_lead_is_not_indexed_again(ingest: Ingest, tmp_path: Path) -> None:
+    """Only a copy whose layout shows another lead earns an index entry: plain exact copies cost none."""
+    _, again = ingest(_original(), _original().replace("\n\n", "\n\n\n"))
+    assert again.rule == "exact_text"
+    store = Store(f"sqlite:///{tmp_path / 'relation.db'}")
+    try:
+        assert [key for key, _ in store.iter_signatures()] == ["https://wire.example/0"]
+    finally:
+        store.dispose()
+
+
 def test_a_local_story_quoting_the_wire_story_stays_its_own_story(ingest: Ingest) -> None:
     """The fuller-copy rule through a member must not pull in a local story: it starts like no copy."""
     wire, copy, local = ingest(_original(), HEADLINE + "\n\n" + _trimmed(6), _local_story())

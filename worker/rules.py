@@ -17,6 +17,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Protocol
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from scrapers.article import Article
@@ -173,13 +174,30 @@ class KnownDuplicate:
 
 
 class ExactText:
-    """The same text stored under another URL."""
+    """The same text stored under another URL.
+
+    The same words can be laid out differently (a copy with its lines hard-wrapped, its headline run into
+    the first line): its lead, read from the layout, then differs from the stored one. Such a copy is
+    indexed like a near-duplicate, so that a later copy is also compared with the story's other start
+    (a fuller copy that starts like it is then seen to start like the story).
+    """
 
     def check(self, ctx: RuleContext) -> Decision | None:
         exact = ctx.recorder.ref_by_hash(ctx.session, ctx.chash)
         if exact is None:
             return None
+        if not _same_lead(ctx.sig, exact.signature):
+            ctx.index_change.insert_after_commit = True
+            return ctx.recorder.duplicate(ctx, exact, 1.0, Rule.EXACT_TEXT, signature=ctx.sig)
         return ctx.recorder.duplicate(ctx, exact, 1.0, Rule.EXACT_TEXT)
+
+
+def _same_lead(sig: Signature, stored: bytes | None) -> bool:
+    """Whether ``sig`` has the lead sketch of the stored signature (True when either has none)."""
+    if not stored or sig.lead is None:
+        return True
+    lead = Signature.from_bytes(stored).lead
+    return lead is None or bool(np.array_equal(lead, sig.lead))
 
 
 class FullerCopy:
