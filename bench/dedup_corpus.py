@@ -55,6 +55,11 @@ class CorpusConfig:
     templated_extra_per_family: int = 40  # markets, rates, elections briefs (more fixed text per brief)
     short_quote_pairs: int = 40  # different short stories sharing one 20-40-word quote
     lead_reuses: int = 40  # a story and the next day's story that reuses its lead: different stories
+    variant: int = 0
+    """Wording of the desk: 0, the checked-in one; 1, other datelines, taglines, notes, corrections and
+    copy-edits, and other brief templates (fuel prices, transit, opinion polls) in place of the markets,
+    rates and elections briefs. A rule measured on variant 0 is checked on variant 1 (and another seed)
+    to show it was not fitted to the generator's exact strings."""
 
 
 @dataclass(frozen=True)
@@ -855,6 +860,131 @@ COPYEDITS = {
 }
 
 
+# The second desk (``CorpusConfig.variant = 1``): other wire conventions and other notes, so a rule that
+# keyed on the first desk's exact strings shows up as a drop on this one.
+DATELINES_1 = [
+    "{City}, {d} {month} (Xinhua) -- ",
+    "{CITY} \u2014 ",
+    "By {p}, {City} \u2014 ",
+    "{CITY} ({month} {d}) \u2014 ",
+    "{City} (EFE) \u2013 ",
+]
+TAGLINES_1 = [
+    "Additional reporting by {p} in {City}; writing by {q}.",
+    "{p} contributed reporting from {City}.",
+    "Copyright {h}{mm} The Associated Press. All rights reserved.",
+    "Follow {p} on social media for updates from {City}.",
+]
+CORRECTIONS_1 = [
+    "An earlier version of this article gave the wrong figure for {x}; it was {n}, not {m}.",
+    "Corrects spelling of {p}'s name in paragraph {n}.",
+    "This article was amended on {month} {d} to clarify the role of the {org}.",
+    "Fixes typographical error in headline; adds comment from the {org}.",
+]
+NOTES_1 = [
+    "Warning: the following report includes descriptions of violence.",
+    "Refiles to add byline.",
+    "BREAKING NEWS",
+    "Please note: this report will be updated as more information becomes available.",
+    "First published overnight. Updated with the latest figures.",
+]
+COPYEDITS_1 = {
+    "said": "stated",
+    "about": "roughly",
+    "after": "once",
+    "more than": "upwards of",
+    "also": "as well",
+    "people": "individuals",
+    "because": "since",
+    "sagte": "betonte",
+    "mehr als": "rund",
+    "dit": "a affirmé",
+}
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What one desk adds to the copies it files."""
+
+    datelines: list[str]
+    taglines: list[str]
+    corrections: list[str]
+    notes: list[str]
+    copyedits: dict[str, str]
+
+
+WORDINGS = {
+    0: Wording(DATELINES, TAGLINES, CORRECTIONS, NOTES, COPYEDITS),
+    1: Wording(DATELINES_1, TAGLINES_1, CORRECTIONS_1, NOTES_1, COPYEDITS_1),
+}
+
+
+def fuel(rng: random.Random, writer: StoryWriter) -> str:
+    """A pump-prices brief: one sentence frame per week, the region, prices and dates differ."""
+    region = f"{rng.choice(['Greater', 'North', 'South', 'East', 'West'])} {rng.choice(CITIES)}"
+    petrol, diesel = rng.randint(140, 230) / 100, rng.randint(140, 230) / 100
+    return " ".join(
+        [
+            f"The average price of a litre of petrol in {region} was {petrol:.2f} on {rng.choice(DAYS)}, "
+            f"{rng.choice(['up', 'down'])} {rng.randint(1, 9)} cents from a week earlier, the motoring "
+            f"association said in its weekly survey of {rng.randint(300, 2000)} filling stations.",
+            f"Diesel cost {diesel:.2f} a litre on average, while the cheapest station in the survey, in "
+            f"{rng.choice(CITIES)}, charged {petrol - rng.randint(5, 20) / 100:.2f} for petrol.",
+            f"Prices have {rng.choice(['risen', 'fallen'])} in {rng.randint(2, 9)} of the past "
+            f"{rng.randint(10, 12)} weeks, tracking crude oil, which traded at ${rng.randint(60, 95)} a "
+            f"barrel.",
+            f"The association's spokesperson {writer.person()} advised drivers to compare prices before "
+            f"filling up, saying the gap between stations had reached {rng.randint(10, 40)} cents.",
+        ]
+    )
+
+
+def transit(rng: random.Random, writer: StoryWriter) -> str:
+    """A service-disruption brief: the line, the stations, times and numbers are the news."""
+    line = f"{rng.choice(['Red', 'Blue', 'Green', 'Orange', 'Circle', 'Airport'])} Line"
+    a, b = rng.sample(CITIES, 2)
+    return " ".join(
+        [
+            f"Trains on the {line} between {a} Central and {b} Junction were suspended for "
+            f"{rng.randint(20, 240)} minutes on {rng.choice(DAYS)} morning after a signal failure near "
+            f"{rng.choice(CITIES)} station, the operator said.",
+            f"About {rng.randint(5, 90) * 1000:,} passengers were affected, and {rng.randint(3, 60)} replacement "
+            f"buses ran between the two stations until service resumed at {rng.randint(6, 11)}:"
+            f"{rng.randint(10, 59)}.",
+            f"Operations manager {writer.person()} apologised for the disruption and said engineers would "
+            f"inspect the signalling system overnight.",
+            f"It was the {rng.randint(2, 12)}th failure on the line this year, according to figures from "
+            f"the passenger group {writer.org()}.",
+        ]
+    )
+
+
+def polls(rng: random.Random, writer: StoryWriter) -> str:
+    """An opinion-poll brief: the parties' shares and the pollster change, the frame does not."""
+    first, second = writer.org(), writer.org()
+    lead, trail = rng.randint(25, 45), rng.randint(15, 35)
+    return " ".join(
+        [
+            f"The {first} leads with {lead} percent support, ahead of the {second} on {trail} percent, "
+            f"according to a poll published on {rng.choice(DAYS)} by the {rng.choice(LAST)} Institute.",
+            f"The survey of {rng.randint(800, 3000):,} adults was conducted between {rng.choice(MONTHS)} "
+            f"{rng.randint(1, 14)} and {rng.randint(15, 28)} and has a margin of error of "
+            f"{rng.randint(2, 4)} percentage points.",
+            f"Support for the {first} is {rng.choice(['up', 'down'])} {rng.randint(1, 6)} points since the "
+            f"previous poll, while {rng.randint(8, 25)} percent of respondents said they were undecided.",
+            f"Party leader {writer.person()} said in {rng.choice(CITIES)} that the only poll that mattered "
+            f"was the one on election day.",
+        ]
+    )
+
+
+EXTRA_BRIEFS = {
+    0: (("markets", markets), ("rates", rates), ("elections", elections)),
+    1: (("fuel", fuel), ("transit", transit), ("polls", polls)),
+}
+"""The briefs of issue 10 beyond earnings, sports and weather, per desk (``CorpusConfig.variant``)."""
+
+
 def _sentences(paragraph: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?\"])\s+", paragraph) if s]
 
@@ -874,9 +1004,10 @@ class Editor:
         "copyedit",
     )
 
-    def __init__(self, rng: random.Random, writer: StoryWriter) -> None:
+    def __init__(self, rng: random.Random, writer: StoryWriter, variant: int = 0) -> None:
         self.rng = rng
         self.writer = writer
+        self.wording = WORDINGS[variant]
 
     def _fill(self, template: str) -> str:
         rng = self.rng
@@ -919,18 +1050,19 @@ class Editor:
         if "copyedit" in edits:
             for _ in range(rng.randint(1, 4)):
                 target = rng.randrange(len(body))
-                for old, new in rng.sample(sorted(COPYEDITS.items()), len(COPYEDITS)):
+                copyedits = self.wording.copyedits
+                for old, new in rng.sample(sorted(copyedits.items()), len(copyedits)):
                     if f" {old} " in body[target]:
                         body[target] = body[target].replace(f" {old} ", f" {new} ", 1)
                         break
         if "dateline" in edits:
-            body[0] = self._fill(rng.choice(DATELINES)) + body[0]
+            body[0] = self._fill(rng.choice(self.wording.datelines)) + body[0]
         if "note" in edits:
-            body.insert(0, rng.choice(NOTES))
+            body.insert(0, rng.choice(self.wording.notes))
         if "tagline" in edits:
-            body.append(self._fill(rng.choice(TAGLINES)))
+            body.append(self._fill(rng.choice(self.wording.taglines)))
         if "correction" in edits:
-            body.append(self._fill(rng.choice(CORRECTIONS)))
+            body.append(self._fill(rng.choice(self.wording.corrections)))
         if "headline" in edits or headline is not None:
             title = self.writer.headline() if "headline" in edits else headline
             body.insert(0, title or "")
@@ -993,7 +1125,7 @@ def generate(config: CorpusConfig | None = None) -> list[Doc]:
     config = config or CorpusConfig()
     rng = random.Random(config.seed)
     writer = StoryWriter(rng)
-    editor = Editor(rng, writer)
+    editor = Editor(rng, writer, config.variant)
     docs: list[Doc] = []
 
     real = real_texts(config.real_dir, config.min_words, config.max_words)
@@ -1123,7 +1255,8 @@ def _issue10_families(
         extra = ("dateline",) if rng.random() < 0.3 else ()
         text = "\n\n".join(kept)
         if extra:
-            text = Editor(rng, writer)._fill(rng.choice(DATELINES)) + text
+            editor = Editor(rng, writer, config.variant)
+            text = editor._fill(rng.choice(editor.wording.datelines)) + text
         docs.append(Doc(f"{story_id}-half", text, story_id, "variant", None, ("halftrim", *extra)))
     for n, (story_id, paragraphs, _kind) in enumerate(chosen[config.half_trims :]):
         wire = _words(paragraphs)
@@ -1141,7 +1274,7 @@ def _issue10_families(
                 embeds=story_id,
             )
         )
-    for name, make in (("markets", markets), ("rates", rates), ("elections", elections)):
+    for name, make in EXTRA_BRIEFS[config.variant]:
         for i in range(config.templated_extra_per_family):
             docs.append(Doc(f"{name}{i}", make(rng, writer), f"{name}{i}", f"templated-{name}", name))
     for i in range(config.short_quote_pairs):

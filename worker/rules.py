@@ -17,6 +17,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Protocol
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from scrapers.article import Article
@@ -122,8 +123,20 @@ class RuleContext:
 
     @property
     def fuller(self) -> bool:
-        """The item contains the stored representative and little else: the story's better copy."""
-        return self.joins and self.verdict is not None and self.verdict.relation is Relation.FULLER
+        """The item is the story's better copy: it contains the stored representative and little else, or
+        it contains the representative and starts like the copy of the story it is fuller than.
+
+        The second case is a story whose representative's lead is hidden from the lead sketch (a copy
+        stored first with an editor's note or a headline run into its first line): the item then reads as
+        embedding the representative, but the copy it starts like vouches for the story's own lead, and
+        a text that contains a story and starts like it is that story's fuller copy.
+        """
+        verdict, match = self.verdict if self.joins else None, self.match
+        if verdict is None or match is None:
+            return False
+        return verdict.relation is Relation.FULLER or (
+            match.rule == Relation.FULLER and verdict.relation is Relation.EMBEDS
+        )
 
 
 class DedupRule(Protocol):
@@ -161,13 +174,30 @@ class KnownDuplicate:
 
 
 class ExactText:
-    """The same text stored under another URL."""
+    """The same text stored under another URL.
+
+    The same words can be laid out differently (a copy with its lines hard-wrapped, its headline run into
+    the first line): its lead, read from the layout, then differs from the stored one. Such a copy is
+    indexed like a near-duplicate, so that a later copy is also compared with the story's other start
+    (a fuller copy that starts like it is then seen to start like the story).
+    """
 
     def check(self, ctx: RuleContext) -> Decision | None:
         exact = ctx.recorder.ref_by_hash(ctx.session, ctx.chash)
         if exact is None:
             return None
+        if not _same_lead(ctx.sig, exact.signature):
+            ctx.index_change.insert_after_commit = True
+            return ctx.recorder.duplicate(ctx, exact, 1.0, Rule.EXACT_TEXT, signature=ctx.sig)
         return ctx.recorder.duplicate(ctx, exact, 1.0, Rule.EXACT_TEXT)
+
+
+def _same_lead(sig: Signature, stored: bytes | None) -> bool:
+    """Whether ``sig`` has the lead sketch of the stored signature (True when either has none)."""
+    if not stored or sig.lead is None:
+        return True
+    lead = Signature.from_bytes(stored).lead
+    return lead is None or bool(np.array_equal(lead, sig.lead))
 
 
 class FullerCopy:

@@ -1,0 +1,172 @@
+"""The story judge on copies whose lead is hidden by what a desk glued before it, and on local stories
+that quote a wire story: what ``worker.relation`` and ``worker.rules`` must tell apart.
+
+The wire story is a real-looking text (``tests/fixtures/dedup/port_strike.txt``); copies are made from it
+the way desks make them: a headline run into the first line of a hard-wrapped text, an editor's note,
+a trimmed tail.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from worker.decision import Decision, Outcome
+from worker.fingerprint import signature
+from worker.pipeline import Pipeline
+from worker.relation import SAME_START, Relation, judge
+from worker.store import Store
+
+FIXTURE = Path(__file__).parent / "fixtures" / "dedup" / "port_strike.txt"
+HEADLINE = "Rotterdam dock strike halts container traffic"
+LOCAL_LEAD = (
+    "Hauliers in the Antwerp suburbs of Zwijndrecht and Kallo said on Tuesday that their trucks were queuing "
+    "for up to nine hours as cargo diverted from Rotterdam began to arrive at the Belgian port."
+)
+LOCAL_REST = [
+    "Jan Peeters, who runs a fleet of 40 trucks from a depot near the Liefkenshoek tunnel, said his drivers "
+    'had been told to expect the same delays for the rest of the week. "We cannot plan anything," he said.',
+    "The Antwerp-Bruges port authority said it had opened two extra berths at the Deurganck dock and asked "
+    "shipping lines to book slots in advance. A spokesman said volumes were up by a fifth on a normal Tuesday.",
+    "Local police closed a slip road off the E34 motorway in the afternoon to keep the queue from blocking "
+    "the ring road, and the mayor of Beveren, Marc Van de Vijver, called for a temporary truck park.",
+    "Customs officers at Antwerp said they had brought in staff from Zeebrugge and Ghent to process the "
+    "extra containers, most of them carrying car parts and consumer electronics bound for Germany.",
+    "Residents of Kallo complained about noise from trucks idling through the night on the village's only "
+    "through road, and the municipal council will discuss a night-time ban at its meeting on Monday.",
+    "Transport federation Febetra said its members had lost about 300,000 euros in waiting time in a single "
+    "day and asked the Flemish government to compensate firms if the strike in the Netherlands is extended.",
+]
+
+
+def _paragraphs() -> list[str]:
+    return FIXTURE.read_text(encoding="utf-8").strip().split("\n\n")
+
+
+def _reflow(text: str, width: int = 72) -> str:
+    """Hard-wrapped plain text, as some wire feeds deliver it: paragraph breaks and headline line lost."""
+    return "\n".join(textwrap.wrap(" ".join(text.split()), width)) + "\n"
+
+
+def _original() -> str:
+    return HEADLINE + "\n\n" + "\n\n".join(_paragraphs())
+
+
+def _trimmed(paragraphs: int = 7) -> str:
+    return "\n\n".join(_paragraphs()[:paragraphs])
+
+
+def _local_story() -> str:
+    """A local story: its own lead, the whole wire story quoted, then as much local reporting again."""
+    return "\n\n".join([LOCAL_LEAD, *_paragraphs(), *LOCAL_REST])
+
+
+def _shared_lead(a_text: str, b_text: str) -> int:
+    """Shingles the two texts' leads share (the sketches hold a lead's 15 shingles whole)."""
+    a, b = signature(a_text).lead, signature(b_text).lead
+    assert a is not None and b is not None
+    return int(np.intersect1d(a, b).size)
+
+
+def _verdict(new_text: str, old_text: str) -> Relation | None:
+    new, old = signature(new_text), signature(old_text)
+    verdict = judge(new, old, new.equal_count(old), 0.5)
+    return verdict.relation if verdict else None
+
+
+# ------------------------------------------------------------------------------------------- leads
+
+
+def test_a_note_run_into_a_wrapped_copys_first_line_still_starts_like_the_story() -> None:
+    """Headline and a one-line note glued before the lead shift it by 12 words: three of its 15 shingles
+    are still shared. The estimated Jaccard of the two lead sketches put such pairs on either side of its
+    line at random (here below it: the copy was judged a whole story quoted in the original, not joined)."""
+    copy = _reflow(f"{HEADLINE} Refiles to add byline and photos.\n\n{_trimmed()}")
+    assert _shared_lead(copy, _original()) == SAME_START == 3
+    assert _verdict(copy, _original()) in (Relation.NEAR_DUPLICATE, Relation.CONTAINED)
+
+
+def test_a_local_lead_sentence_before_a_quoted_wire_story_is_not_the_same_start() -> None:
+    """The rule that lets a shifted lead join must not let a local story's own lead join the wire story."""
+    assert _shared_lead(_local_story(), _original()) < SAME_START
+    assert _verdict(_local_story(), _original()) is Relation.EMBEDS
+    assert _verdict(_original(), _local_story()) is Relation.EMBEDDED
+
+
+# ------------------------------------------------------------------------------------------ stories
+
+
+Ingest = Callable[..., list[Decision]]
+
+
+@pytest.fixture
+def ingest(tmp_path: Path) -> Iterator[Ingest]:
+    store = Store(f"sqlite:///{tmp_path / 'relation.db'}")
+    store.upgrade()
+    pipeline = Pipeline(store, threshold=0.5)
+
+    def run(*texts: str) -> list[Decision]:
+        return [
+            pipeline.ingest_item({"url": f"https://wire.example/{n}", "title": None, "text": text})
+            for n, text in enumerate(texts)
+        ]
+
+    yield run
+    store.dispose()
+
+
+def _hidden_lead_copy() -> str:
+    """A trimmed copy whose lead the sketch cannot see: headline and editor's note run into the text."""
+    return _reflow(f"{HEADLINE} Editor's note: This story has been updated throughout.\n\n{_trimmed()}")
+
+
+def test_the_full_story_replaces_a_copy_whose_lead_was_hidden_when_another_copy_shows_it(
+    ingest: Ingest,
+) -> None:
+    """The original arrives after a hidden-lead copy (the representative) and a clean copy that joined it:
+    against the representative alone it reads as a story quoting it, but the clean copy it starts like
+    and contains shows it is the story's fuller copy. Before: stored as a story of its own."""
+    stored, clean, original = ingest(_hidden_lead_copy(), HEADLINE + "\n\n" + _trimmed(6), _original())
+    assert stored.outcome is Outcome.STORED
+    assert clean.outcome is Outcome.DUPLICATE and clean.story_id == stored.story_id
+    assert original.outcome is Outcome.STORED and original.rule == Relation.FULLER.value
+    assert original.story_id == stored.story_id
+
+
+def test_an_exact_copy_laid_out_with_its_lead_visible_is_indexed(ingest: Ingest, tmp_path: Path) -> None:
+    """The same words with paragraph breaks (an exact-text duplicate of the hidden-lead copy) show the
+    story's lead; indexed, they let the later original be seen as the story's fuller copy. Before: only
+    the hidden-lead copy was in the index, and the original was stored as a story of its own."""
+    hidden = _hidden_lead_copy()
+    visible = f"{HEADLINE}\n\nEditor's note: This story has been updated throughout.\n\n{_trimmed()}"
+    stored, exact, original = ingest(hidden, visible, _original())
+    assert exact.outcome is Outcome.DUPLICATE and exact.rule == "exact_text"
+    assert original.outcome is Outcome.STORED and original.story_id == stored.story_id
+    store = Store(f"sqlite:///{tmp_path / 'relation.db'}")
+    try:  # its signature is kept, so a restarted worker's index has it too
+        assert "https://wire.example/1" in {key for key, _ in store.iter_signatures()}
+    finally:
+        store.dispose()
+
+
+def test_an_exact_copy_with_the_same_lead_is_not_indexed_again(ingest: Ingest, tmp_path: Path) -> None:
+    """Only a copy whose layout shows another lead earns an index entry: plain exact copies cost none."""
+    _, again = ingest(_original(), _original().replace("\n\n", "\n\n\n"))
+    assert again.rule == "exact_text"
+    store = Store(f"sqlite:///{tmp_path / 'relation.db'}")
+    try:
+        assert [key for key, _ in store.iter_signatures()] == ["https://wire.example/0"]
+    finally:
+        store.dispose()
+
+
+def test_a_local_story_quoting_the_wire_story_stays_its_own_story(ingest: Ingest) -> None:
+    """The fuller-copy rule through a member must not pull in a local story: it starts like no copy."""
+    wire, copy, local = ingest(_original(), HEADLINE + "\n\n" + _trimmed(6), _local_story())
+    assert copy.story_id == wire.story_id
+    assert local.outcome is Outcome.STORED and local.rule is None
+    assert local.story_id != wire.story_id
