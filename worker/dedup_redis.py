@@ -13,9 +13,10 @@ prefix (default ``wirefeed:dedup``, written as a hash tag, see below), about 370
   does. Groups are hash fields rather than keys of their own (6 bytes of overhead instead of ~55), and
   are written whole with ``HSET``: ``APPEND`` would leave each string up to twice its length;
 - pages ``{prefix}:d:<x>``: 16 hashes of 256 fields, 4,096 pages. A key's page is the top 12 bits of its
-  hash; the page keeps ``0xFE key 0xFF slot`` per document (UTF-8 never holds 0xFE or 0xFF, so one
+  hash; the page keeps ``0xFE key 0xFF slot digest`` per document (UTF-8 never holds 0xFE or 0xFF, so one
   ``string.find`` locates a key or a slot), and the document number is page * 4,096 + slot, so one
-  record maps the key to its number and back (up to 4,096 documents a page: ~10M a prefix);
+  record maps the key to its number and back (up to 4,096 documents a page: ~10M a prefix). The digest
+  tells whether the signature the store has now is the one indexed, so a replaced key's postings go;
 - fresh records ``{prefix}:fresh``: the signature of each document inserted in the last ``grace_s``
   seconds, for the candidates whose row another worker has not committed yet (and whose signature the
   store cannot give); older ones are dropped as new ones come. Without a ``signatures`` source (tests,
@@ -75,12 +76,13 @@ _SCRIPT = r"""
 -- KEYS: 1 meta hash, 2 fresh records (hash: doc -> 4-byte time .. signature), 3 fresh log (list), 4..19 the
 -- 16 page hashes (doc -> key), 20.. posting group hashes.
 -- ARGV: 1 mode, 2 key, 3 key's page, 4 expected current doc ('' = absent), 5 signature bytes to keep
--- ('' = none), 6 grace seconds ('' = keep records), 7 '1' when the new signature equals the current one,
--- 8 nb, 9 ob, then nb + ob (KEYS index, field .. fingerprint) pairs, new bands first, then judged doc ids.
+-- ('' = none), 6 the signature's 4-byte digest, 7 grace seconds ('' = keep records), 8 '1' when the new
+-- signature equals the current one, 9 nb, 10 ob, then nb + ob (KEYS index, field .. fingerprint) pairs,
+-- new bands first, then the judged doc ids.
 local meta, fresh, fresh_log = KEYS[1], KEYS[2], KEYS[3]
 local mode, key, page, expected = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
-local record, grace, same = ARGV[5], ARGV[6], ARGV[7] == '1'
-local nb, ob = tonumber(ARGV[8]), tonumber(ARGV[9])
+local record, digest, grace, same = ARGV[5], ARGV[6], ARGV[7], ARGV[8] == '1'
+local nb, ob = tonumber(ARGV[9]), tonumber(ARGV[10])
 local SLOTS = 4096
 
 local function le16(n) return string.char(n % 256, math.floor(n / 256)) end
@@ -93,12 +95,14 @@ local function put(hash, field, blob)
   if #blob == 0 then redis.call('HDEL', hash, field) else redis.call('HSET', hash, field, blob) end
 end
 
--- A page record is 0xFE, the key (UTF-8: never 0xFE or 0xFF), 0xFF, the 2-byte slot.
+-- A page record is 0xFE, the key (UTF-8: never 0xFE or 0xFF), 0xFF, the 2-byte slot (its high byte is
+-- under 16) and a 4-byte digest of the indexed signature (bytes 0x40-0x7F), so neither pattern below can
+-- match anywhere but at a record's own markers.
 local function key_slot(blob, k)
   local pos = string.find(blob, '\254' .. k .. '\255', 1, true)
   if not pos then return nil end
   local lo, hi = string.byte(blob, pos + #k + 2, pos + #k + 3)
-  return lo + 256 * hi, pos, pos + #k + 3
+  return lo + 256 * hi, pos, pos + #k + 7, string.sub(blob, pos + #k + 4, pos + #k + 7)
 end
 local function slot_key(blob, slot)
   local pos = string.find(blob, '\255' .. le16(slot), 1, true)
@@ -123,7 +127,7 @@ end
 -- Postings: 5-byte records (2-byte fingerprint, 3-byte doc) in a group; a match must start a record.
 local blobs = {}
 local function group(b)
-  local hash, spec = KEYS[tonumber(ARGV[10 + 2 * b])], ARGV[11 + 2 * b]
+  local hash, spec = KEYS[tonumber(ARGV[11 + 2 * b])], ARGV[12 + 2 * b]
   local field = string.sub(spec, 1, 1)
   local name = hash .. '\0' .. field
   local blob = blobs[name]
@@ -136,7 +140,7 @@ end
 
 local function candidates()
   local seen, found, pages = {}, {}, {}
-  for i = 10 + 2 * (nb + ob), #ARGV do seen[ARGV[i]] = true end
+  for i = 11 + 2 * (nb + ob), #ARGV do seen[ARGV[i]] = true end
   for b = 0, nb - 1 do
     local _, _, _, blob, fp = group(b)
     local at = 1
@@ -209,18 +213,18 @@ local function keep_record(doc)
   end
 end
 
-local current, cur, lo, hi = nil, '', nil, nil
+local current, cur, lo, hi, indexed = nil, '', nil, nil, ''
 local pblob = ''
 if mode ~= 'query' then
   pblob = page_blob(page)
   local slot
-  slot, lo, hi = key_slot(pblob, key)
+  slot, lo, hi, indexed = key_slot(pblob, key)
   if slot then
     current = page * SLOTS + slot
     cur = tostring(current)
   end
-  if mode == 'locate' or cur ~= expected then
-    return {'retry', cur, current and fresh_record(cur) or ''}
+  if cur ~= expected then
+    return {'retry', cur, current and fresh_record(cur) or '', indexed or ''}
   end
 end
 
@@ -243,11 +247,13 @@ local doc
 if current then
   doc = current
   unindex(doc)
+  redis.call('HSET', page_hash(page), string.char(page % 256), string.sub(pblob, 1, lo - 1) .. '\254' .. key
+    .. '\255' .. le16(doc % SLOTS) .. digest .. string.sub(pblob, hi + 1))
 else
   local slot = free_slot(pblob)
   if not slot then return redis.error_reply('dedup index page ' .. page .. ' is full') end
   doc = page * SLOTS + slot
-  redis.call('HSET', page_hash(page), string.char(page % 256), pblob .. '\254' .. key .. '\255' .. le16(slot))
+  redis.call('HSET', page_hash(page), string.char(page % 256), pblob .. '\254' .. key .. '\255' .. le16(slot) .. digest)
   redis.call('HINCRBY', meta, 'count', 1)
 end
 local tail = le24(doc)
@@ -302,8 +308,11 @@ class RedisIndex:
         self.min_equal = min_equal(threshold, num_perm)
         self.candidate_equal = min_equal(min(threshold, CANDIDATE_BAR), num_perm)
         self._default_judge = threshold_judge(threshold)
-        self._source = signatures
-        self._grace = str(int(grace_s)) if signatures is not None else ""
+        self._source: SignatureSource | None = None
+        self._grace, self._keep = "", True  # without a source every signature stays in Redis
+        self._grace_s = grace_s
+        if signatures is not None:
+            self.read_signatures_from(signatures)
         self._tag = tag = _tag(prefix)
         self._meta = f"{tag}:meta"
         self._fixed = [self._meta, f"{tag}:fresh", f"{tag}:fresh:log"]
@@ -319,7 +328,7 @@ class RedisIndex:
         if version != _LAYOUT_VERSION:
             raise LayoutError(
                 f"the dedup index {self._tag} in Redis has layout version {version}, this wirefeed reads "
-                f"version {_LAYOUT_VERSION}: drop it (RedisIndex.drop, or delete the keys {self._tag}:*) "
+                f"version {_LAYOUT_VERSION}: drop it (worker.dedup_redis.drop_index) "
                 "and refill it from the store (RedisIndex.bulk_insert), or give this wirefeed another prefix"
             )
         if num_perm != self.num_perm:
@@ -329,11 +338,8 @@ class RedisIndex:
         return bands, rows
 
     def drop(self) -> int:
-        """Delete every key of this index (to rebuild it under a new layout); returns how many went."""
-        names = list(self.redis.scan_iter(match=f"{_escape(self._tag)}:*", count=1000))
-        for start in range(0, len(names), 1000):
-            self.redis.delete(*names[start : start + 1000])
-        return len(names)
+        """Delete every key of this index (to rebuild it); returns how many went."""
+        return drop_index(self.redis, self._tag)
 
     # -- what the script is told -----------------------------------------------------------------------
     def _postings(self, sig: Signature | None) -> list[tuple[str, bytes]]:
@@ -354,7 +360,17 @@ class RedisIndex:
         pairs: list[Any] = []
         for name, spec in state.new + state.old:
             pairs += [slot[name], spec]
-        head = [mode, key, _page(key), state.expected, state.record, self._grace, "1" if state.same else ""]
+        kept = state.record if self._keep else b""
+        head = [
+            mode,
+            key,
+            _page(key),
+            state.expected,
+            kept,
+            state.digest,
+            self._grace,
+            "1" if state.same else "",
+        ]
         result = self._script(
             keys=[*self._fixed, *names], args=[*head, len(state.new), len(state.old), *pairs, *judged]
         )
@@ -370,19 +386,24 @@ class RedisIndex:
                 return result
             state.expected = _text(result[1])
             stored = bytes(result[2])
-            if state.expected and not stored:
+            if state.expected and not stored:  # the store's, if it is still the one indexed
                 stored = self._load({key}).get(key, b"")
+                stored = stored if _digest(stored) == bytes(result[3]) else b""
             state.same = bool(stored) and stored == state.record
             # No signature anywhere (a writer died before its commit): its postings stay, as near misses
             # that the client's check on the full band keys turns away.
             state.old = self._postings(Signature.from_bytes(stored)) if stored and not state.same else []
         raise RuntimeError(f"record of {key!r} kept changing during {mode}; gave up after {_MAX_ATTEMPTS}")
 
-    def read_signatures_from(self, signatures: SignatureSource, grace_s: float = FRESH_GRACE_S) -> None:
+    def read_signatures_from(self, signatures: SignatureSource, grace_s: float | None = None) -> None:
         """Verify against the store from now on (the pipeline and ``prune`` hand theirs over), and keep
-        fresh signatures in Redis for ``grace_s`` seconds only."""
+        fresh signatures in Redis for ``grace_s`` seconds only; an index given its source keeps it."""
+        if self._source is not None:
+            return
+        grace_s = self._grace_s if grace_s is None else grace_s
         self._source = signatures
         self._grace = str(int(grace_s))
+        self._keep = grace_s > 0
 
     def _load(self, keys: set[str]) -> Mapping[str, bytes]:
         if not keys:
@@ -497,7 +518,7 @@ class RedisIndex:
         for _, data in chunk:
             if data is chunk[0][1] or data[1:4] != params:
                 self._check(Signature.from_bytes(data))  # one decode per parameter set, not per row
-        new = [(doc, key, data) for key, data in chunk if (doc := loader.place(key)) is not None]
+        new = [(doc, key, data) for key, data in chunk if (doc := loader.place(key, data)) is not None]
         if not new:
             return
         if self._source is None:
@@ -568,6 +589,7 @@ class _State:
 
     def __init__(self, record: bytes, new: list[tuple[str, bytes]]) -> None:
         self.record = record
+        self.digest = _digest(record)
         self.new = new
         self.old: list[tuple[str, bytes]] = []
         self.expected = ""
@@ -586,7 +608,7 @@ class _Loader:
         self.added = 0
         self._parts: dict[int, list[bytes]] = {}
 
-    def place(self, key: str) -> int | None:
+    def place(self, key: str, data: bytes) -> int | None:
         """The new document's number, or None for a key already in the index."""
         page = _page(key)
         name = key.encode("utf-8")
@@ -601,7 +623,7 @@ class _Loader:
             raise RuntimeError(f"dedup index page {page} is full ({_SLOTS} documents)")
         used.add(slot)
         self.free[page] = slot + 1
-        self.pages[page] = blob + b"\xfe" + name + b"\xff" + slot.to_bytes(2, "little")
+        self.pages[page] = blob + b"\xfe" + name + b"\xff" + slot.to_bytes(2, "little") + _digest(data)
         self.changed.add(page)
         self.added += 1
         return page * _SLOTS + slot
@@ -614,14 +636,30 @@ def _records(blob: bytes) -> list[tuple[str, int]]:
     while start < len(blob):
         end = blob.index(b"\xff", start)
         out.append((blob[start + 1 : end].decode("utf-8"), int.from_bytes(blob[end + 1 : end + 3], "little")))
-        start = end + 3
+        start = end + 7
     return out
+
+
+def _digest(record: bytes) -> bytes:
+    """24 bits of a signature's hash as 4 bytes of 0x40-0x7F (never a page marker nor a slot's high byte):
+    whether the signature the store has now is the one the index holds postings of."""
+    value = int.from_bytes(hashlib.blake2b(record, digest_size=3).digest(), "little")
+    return bytes(0x40 | (value >> (6 * i)) & 0x3F for i in range(4))
 
 
 def _page(key: str) -> int:
     """The key's page: the top 12 bits of a 64-bit hash of it."""
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> (64 - 12)
+
+
+def drop_index(client: Any, prefix: str = "wirefeed:dedup") -> int:
+    """Delete every key of the index at ``prefix``, whatever its layout (one of another version cannot be
+    opened): the way to rebuild it, then ``RedisIndex.bulk_insert`` from the store."""
+    names = list(client.scan_iter(match=f"{_escape(_tag(prefix))}:*", count=1000))
+    for start in range(0, len(names), 1000):
+        client.delete(*names[start : start + 1000])
+    return len(names)
 
 
 def _tag(prefix: str) -> str:
