@@ -363,7 +363,7 @@ class RedisIndex:
         kept = state.record if self._keep else b""
         head = [
             mode,
-            key,
+            _name(key),
             _page(key),
             state.expected,
             kept,
@@ -423,7 +423,7 @@ class RedisIndex:
         ids = [_text(flat[i]) for i in range(0, len(flat), 3)]
         if not ids:
             return [], ids
-        keys = [_text(flat[i]) for i in range(1, len(flat), 3)]
+        keys = [_key(bytes(flat[i])) for i in range(1, len(flat), 3)]
         records = [bytes(flat[i]) for i in range(2, len(flat), 3)]
         missing = {key for key, record in zip(keys, records, strict=True) if not record}
         loaded = self._load(missing)
@@ -564,7 +564,7 @@ class RedisIndex:
             return False
         page = _page(key)
         blob = self.redis.hget(self._fixed[3 + page // 256], bytes([page % 256])) or b""
-        return b"\xfe" + key.encode("utf-8") + b"\xff" in bytes(blob)
+        return b"\xfe" + _name(key) + b"\xff" in bytes(blob)
 
     def __len__(self) -> int:
         return int(self.redis.hget(self._meta, "count") or 0)
@@ -611,7 +611,7 @@ class _Loader:
     def place(self, key: str, data: bytes) -> int | None:
         """The new document's number, or None for a key already in the index."""
         page = _page(key)
-        name = key.encode("utf-8")
+        name = _name(key)
         blob = self.pages.get(page, b"")
         if b"\xfe" + name + b"\xff" in blob:
             return None
@@ -635,7 +635,7 @@ def _records(blob: bytes) -> list[tuple[str, int]]:
     start = 0
     while start < len(blob):
         end = blob.index(b"\xff", start)
-        out.append((blob[start + 1 : end].decode("utf-8"), int.from_bytes(blob[end + 1 : end + 3], "little")))
+        out.append((_key(blob[start + 1 : end]), int.from_bytes(blob[end + 1 : end + 3], "little")))
         start = end + 7
     return out
 
@@ -645,6 +645,31 @@ def _digest(record: bytes) -> bytes:
     whether the signature the store has now is the one the index holds postings of."""
     value = int.from_bytes(hashlib.blake2b(record, digest_size=3).digest(), "little")
     return bytes(0x40 | (value >> (6 * i)) & 0x3F for i in range(4))
+
+
+_SCHEMES = (
+    (b"https://www.", b"\xfb"),
+    (b"http://www.", b"\xfa"),
+    (b"https://", b"\xfd"),
+    (b"http://", b"\xfc"),
+)
+"""URL beginnings a page writes as one byte: bytes 0xFA-0xFD never occur in UTF-8 (nor are they markers)."""
+
+
+def _name(key: str) -> bytes:
+    """The key as a page keeps it: UTF-8, its scheme (and ``www.``) one byte, 7-11 bytes a URL saved."""
+    raw = key.encode("utf-8")
+    for prefix, code in _SCHEMES:
+        if raw.startswith(prefix):
+            return code + raw[len(prefix) :]
+    return raw
+
+
+def _key(name: bytes) -> str:
+    for prefix, code in _SCHEMES:
+        if name[:1] == code:
+            return (prefix + name[1:]).decode("utf-8")
+    return name.decode("utf-8")
 
 
 def _page(key: str) -> int:
