@@ -7,16 +7,18 @@ prefix (default ``wirefeed:dedup``, written as a hash tag, see below), about 370
 
 - postings ``{prefix}:p:<xx>``: 256 hashes of 256 fields, 65,536 groups. A band key
   (``worker.dedup.band_keys``) names its group by its top 16 bits (hash, field); the posting is 5 bytes
-  appended to the group: the next 16 bits of the key and a 3-byte document number. 64 bands make 320
-  bytes a document. A match on 32 bits may be a near miss of the full key (about one in a query at a
-  million documents): the client confirms every candidate on its full band keys, as ``InProcessIndex``
-  does. Groups are hash fields rather than keys of their own (6 bytes of overhead instead of ~55), and
-  are written whole with ``HSET``: ``APPEND`` would leave each string up to twice its length;
+  appended to the group: the next 18 bits of the key and a 22-bit document number. 64 bands make 320
+  bytes a document. A match on 34 bits may be a near miss of the full key (one query in four at a
+  million documents, each costing a read from the store and a second script call): the client confirms
+  every candidate on its full band keys, as ``InProcessIndex`` does. Groups are hash fields rather than
+  keys of their own (6 bytes of overhead instead of ~55), and are written whole with ``HSET``: ``APPEND``
+  would leave each string up to twice its length;
 - pages ``{prefix}:d:<x>``: 16 hashes of 256 fields, 4,096 pages. A key's page is the top 12 bits of its
   hash; the page keeps ``0xFE key 0xFF slot digest`` per document (UTF-8 never holds 0xFE or 0xFF, so one
-  ``string.find`` locates a key or a slot), and the document number is page * 4,096 + slot, so one
-  record maps the key to its number and back (up to 4,096 documents a page: ~10M a prefix). The digest
-  tells whether the signature the store has now is the one indexed, so a replaced key's postings go;
+  ``string.find`` locates a key or a slot), and the document number is page * 1,024 + slot, so one
+  record maps the key to its number and back (up to 1,024 documents a page: ~3.8M a prefix; beyond that,
+  shard by prefix, see below). The digest tells whether the signature the store has now is the one
+  indexed, so a replaced key's postings go;
 - fresh records ``{prefix}:fresh``: the signature of each document inserted in the last ``grace_s``
   seconds, for the candidates whose row another worker has not committed yet (and whose signature the
   store cannot give); older ones are dropped as new ones come. Without a ``signatures`` source (tests,
@@ -83,7 +85,7 @@ local meta, fresh, fresh_log = KEYS[1], KEYS[2], KEYS[3]
 local mode, key, page, expected = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local record, digest, grace, same = ARGV[5], ARGV[6], ARGV[7], ARGV[8] == '1'
 local nb, ob = tonumber(ARGV[9]), tonumber(ARGV[10])
-local SLOTS = 4096
+local SLOTS, HIGH = 1024, 4194304  -- documents a page; a posting's doc field keeps 2 key bits above 2^22
 
 local function le16(n) return string.char(n % 256, math.floor(n / 256)) end
 local function le24(n)
@@ -124,7 +126,8 @@ local function fresh_record(id)
   return ''
 end
 
--- Postings: 5-byte records (2-byte fingerprint, 3-byte doc) in a group; a match must start a record.
+-- Postings: 5-byte records (16 key bits, then 22 bits of doc and 2 more key bits) in a group; a match
+-- must start a record.
 local blobs = {}
 local function group(b)
   local hash, spec = KEYS[tonumber(ARGV[11 + 2 * b])], ARGV[12 + 2 * b]
@@ -135,21 +138,21 @@ local function group(b)
     blob = redis.call('HGET', hash, field) or ''
     blobs[name] = blob
   end
-  return hash, field, name, blob, string.sub(spec, 2)
+  return hash, field, name, blob, string.sub(spec, 2, 3), string.byte(spec, 4)
 end
 
 local function candidates()
   local seen, found, pages = {}, {}, {}
   for i = 11 + 2 * (nb + ob), #ARGV do seen[ARGV[i]] = true end
   for b = 0, nb - 1 do
-    local _, _, _, blob, fp = group(b)
+    local _, _, _, blob, fp, high = group(b)
     local at = 1
     while true do
       local pos = string.find(blob, fp, at, true)
       if not pos then break end
-      if (pos - 1) % 5 == 0 then
-        local x, y, z = string.byte(blob, pos + 2, pos + 4)
-        local doc = x + 256 * y + 65536 * z
+      local x, y, z = string.byte(blob, pos + 2, pos + 4)
+      if (pos - 1) % 5 == 0 and math.floor(z / 64) == high then
+        local doc = x + 256 * y + 65536 * (z % 64)
         local id = tostring(doc)
         if not seen[id] then
           seen[id] = true
@@ -172,12 +175,11 @@ local function candidates()
 end
 
 local function unindex(doc)
-  local tail = le24(doc)
   for b = nb, nb + ob - 1 do
-    local hash, field, name, blob, fp = group(b)
+    local hash, field, name, blob, fp, high = group(b)
     local at = 1
     while true do
-      local pos = string.find(blob, fp .. tail, at, true)
+      local pos = string.find(blob, fp .. le24(doc + high * HIGH), at, true)
       if not pos then break end
       if (pos - 1) % 5 == 0 then
         blob = string.sub(blob, 1, pos - 1) .. string.sub(blob, pos + 5)
@@ -256,10 +258,9 @@ else
   redis.call('HSET', page_hash(page), string.char(page % 256), pblob .. '\254' .. key .. '\255' .. le16(slot) .. digest)
   redis.call('HINCRBY', meta, 'count', 1)
 end
-local tail = le24(doc)
 for b = 0, nb - 1 do
-  local hash, field, name, blob, fp = group(b)
-  blob = blob .. fp .. tail
+  local hash, field, name, blob, fp, high = group(b)
+  blob = blob .. fp .. le24(doc + high * HIGH)
   blobs[name] = blob
   redis.call('HSET', hash, field, blob)
 end
@@ -268,7 +269,7 @@ return {'inserted'}
 """
 
 _LAYOUT_VERSION = 3
-_SLOTS = 4096  # documents a page; the document number is page * _SLOTS + slot, 3 bytes in a posting
+_SLOTS = 1024  # documents a page; the document number is page * _SLOTS + slot: 22 bits of a posting
 _PAGES = 4096
 _POSTING = 5
 FRESH_GRACE_S = 900
@@ -348,9 +349,12 @@ class RedisIndex:
             return []
         keys = band_keys(signature_values(sig), self.bands, self.rows)[0]
         groups = (keys >> np.uint64(48)).tolist()
-        prints = ((keys >> np.uint64(32)) & np.uint64(0xFFFF)).astype("<u2")
+        prints = ((keys >> np.uint64(32)) & np.uint64(0x3FFFF)).tolist()
         return [
-            (f"{self._tag}:p:{group >> 8:02x}", bytes([group & 0xFF]) + fp.tobytes())
+            (
+                f"{self._tag}:p:{group >> 8:02x}",
+                bytes([group & 0xFF]) + (fp & 0xFFFF).to_bytes(2, "little") + bytes([fp >> 16]),
+            )
             for group, fp in zip(groups, prints, strict=True)
         ]
 
@@ -526,7 +530,9 @@ class RedisIndex:
         docs = np.array([doc for doc, _, _ in new], dtype=np.uint64)
         keys = band_keys(decode_values([data for _, _, data in new], self.num_perm), self.bands, self.rows)
         group = (keys >> np.uint64(48)).ravel()
-        postings = ((keys >> np.uint64(32)) & np.uint64(0xFFFF)) | (docs[:, None] << np.uint64(16))
+        prints = (keys >> np.uint64(32)) & np.uint64(0x3FFFF)
+        doc_field = docs[:, None] | ((prints >> np.uint64(16)) << np.uint64(22))
+        postings = (prints & np.uint64(0xFFFF)) | (doc_field << np.uint64(16))
         packed = postings.ravel().astype("<u8").view(np.uint8).reshape(-1, 8)[:, :_POSTING]
         order = np.argsort(group, kind="stable")
         group, packed = group[order], packed[order]
