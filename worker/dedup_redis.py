@@ -349,7 +349,7 @@ class RedisIndex:
             return []
         keys = band_keys(signature_values(sig), self.bands, self.rows)[0]
         groups = (keys >> np.uint64(48)).tolist()
-        prints = ((keys >> np.uint64(32)) & np.uint64(0x3FFFF)).tolist()
+        prints = ((keys >> np.uint64(30)) & np.uint64(0x3FFFF)).tolist()
         return [
             (
                 f"{self._tag}:p:{group >> 8:02x}",
@@ -530,7 +530,7 @@ class RedisIndex:
         docs = np.array([doc for doc, _, _ in new], dtype=np.uint64)
         keys = band_keys(decode_values([data for _, _, data in new], self.num_perm), self.bands, self.rows)
         group = (keys >> np.uint64(48)).ravel()
-        prints = (keys >> np.uint64(32)) & np.uint64(0x3FFFF)
+        prints = (keys >> np.uint64(30)) & np.uint64(0x3FFFF)
         doc_field = docs[:, None] | ((prints >> np.uint64(16)) << np.uint64(22))
         postings = (prints & np.uint64(0xFFFF)) | (doc_field << np.uint64(16))
         packed = postings.ravel().astype("<u8").view(np.uint8).reshape(-1, 8)[:, :_POSTING]
