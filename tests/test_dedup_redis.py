@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import uuid
+from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
 import redis
+from sqlalchemy import delete, insert, update
 
 from tests.test_dedup import near_copy, story
 from worker.dedup import DedupIndex, InProcessIndex, Match, threshold_judge
-from worker.dedup_redis import RedisIndex
+from worker.dedup_redis import LayoutError, RedisIndex, drop_index
 from worker.fingerprint import NUM_PERM, Signature, signature
+from worker.models import ArticleRecord, utcnow
+from worker.pipeline import Outcome, Pipeline
 from worker.relation import StoryJudge
+from worker.retention import prune
+from worker.store import Store
 
 pytestmark = pytest.mark.redis
 
@@ -134,10 +142,6 @@ def test_racing_processes_insert_exactly_one_copy_per_story(redis_url: str, pref
 def test_story_judge_decisions_equal_the_in_process_index(client: redis.Redis, prefix: str) -> None:
     """Containment, fuller copies, embedded stories and templated refusals: one judge, the same answers
     from both indexes on the same stream (including links that insert as well as joins that do not)."""
-    from pathlib import Path
-
-    from worker.relation import StoryJudge
-
     wire = Path(__file__).parent / "fixtures" / "wire"
     text = {p.stem: p.read_text(encoding="utf-8").strip() for p in wire.glob("*.txt")}
     local = text["local-harbour"].replace("PORT-STRIKE-TEXT", text["port-strike"])
@@ -209,3 +213,135 @@ def test_both_indexes_answer_alike_on_the_same_signatures(client: redis.Redis, p
     for probe in bases[:5]:
         assert shared.query(probe) == local.query(probe)
     assert len(shared) == len(local)
+
+
+# -- layout 3: the signatures the judge reads stay in the store ------------------------------------------
+
+
+def _write_rows(store: Store, pairs: list[tuple[str, Signature]]) -> None:
+    """Store (key, signature) as article rows, as the pipeline does once its transaction commits."""
+    table = ArticleRecord.__table__
+    now = utcnow()
+    with store.engine.begin() as conn:
+        for key, sig in pairs:
+            conn.execute(delete(table).where(table.c.canonical_url == key))
+            digest = hashlib.sha256(key.encode()).hexdigest()
+            row = {"canonical_url": key, "content_hash": digest, "signature": sig.to_bytes(), "text": ""}
+            conn.execute(insert(table), {**row, "stored_at": now, "updated_at": now})
+
+
+def _posting_bytes(client: redis.Redis, prefix: str) -> int:
+    return sum(
+        client.hstrlen(name, field)
+        for name in client.scan_iter(f"{{{prefix}}}:p:*")
+        for field in client.hkeys(name)
+    )
+
+
+def test_candidates_verified_from_the_store_give_the_in_process_answers(
+    client: redis.Redis, prefix: str, store: Store
+) -> None:
+    """Nothing of a signature stays in Redis (grace 0): every candidate is read back from the store, and
+    the answers on every boundary stay those of the in-process index; replacing and removing a key still
+    take its postings away (5 bytes a band, none left behind)."""
+    rng = np.random.default_rng(12)
+    shared = RedisIndex(client, 0.5, prefix=prefix, signatures=store.signatures_of, grace_s=0)
+    local = InProcessIndex(0.5)
+    bar, need = local.candidate_equal, local.min_equal
+    bases = [
+        Signature(rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64), 6, 300 + i, 20, np.arange(20), None)
+        for i in range(8)
+    ]
+    stream = [(f"https://a.example/base{i}", sig) for i, sig in enumerate(bases)]
+    for i, sig in enumerate(bases):
+        for equal in (bar - 1, bar, need - 1, need, NUM_PERM - 1):
+            stream.append((f"https://b.example/v{i}-{equal}", _variant(rng, sig, equal)))
+    for key, sig in stream:
+        assert shared.query(sig) == local.query(sig), key
+        for judge in (threshold_judge(0.5), StoryJudge(0.5)):
+            answer = shared.check_and_insert(key, sig, judge)
+            assert answer == local.check_and_insert(key, sig, judge), key
+            if key in shared:
+                _write_rows(store, [(key, sig)])
+    assert not client.exists(f"{{{prefix}}}:fresh")
+    assert _posting_bytes(client, prefix) == 5 * 64 * len(shared)
+    for index in (shared, local):
+        index.insert("https://a.example/base1", bases[2])
+        index.remove("https://a.example/base3")
+    _write_rows(store, [("https://a.example/base1", bases[2])])
+    for probe in bases[:5]:
+        assert shared.query(probe) == local.query(probe)
+    assert len(shared) == len(local) and _posting_bytes(client, prefix) == 5 * 64 * len(shared)
+
+
+def test_fresh_signatures_cover_rows_not_committed_yet(
+    client: redis.Redis, prefix: str, store: Store
+) -> None:
+    """Another worker's insert whose row is not in the store yet is still judged (its signature stays in
+    Redis for the grace); without it, an entry the store never got (a writer that died before its commit)
+    is no story and is skipped; and an index that cannot read the store says so instead of guessing."""
+    original, copy = signature(story(40)), signature(near_copy(story(40)))
+    shared = RedisIndex(client, 0.7, prefix=prefix, signatures=store.signatures_of)
+    assert shared.check_and_insert("https://a.example/1", original) is None  # no row written
+    match = shared.check_and_insert("https://b.example/1", copy)
+    assert match is not None and match.key == "https://a.example/1"
+
+    other = f"{prefix}-bare"
+    lost = RedisIndex(client, 0.7, prefix=other, signatures=store.signatures_of, grace_s=0)
+    assert lost.check_and_insert("https://a.example/2", original) is None  # its writer never commits
+    assert lost.check_and_insert("https://b.example/2", copy) is None
+    with pytest.raises(RuntimeError, match="signatures="):
+        RedisIndex(client, 0.7, prefix=other).query(copy)
+
+
+def test_bulk_load_keeps_postings_and_keys_only(client: redis.Redis, prefix: str, store: Store) -> None:
+    rng = np.random.default_rng(13)
+    sigs = [
+        Signature(rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64), 6, 400, 20, np.arange(20), None)
+        for _ in range(300)
+    ]
+    shapes = ["https://news.example/{}/ü", "http://www.x.example/{}", "https://www.y.example/{}", "file-{}"]
+    pairs = [(shapes[i % 4].format(i), sig) for i, sig in enumerate(sigs)]  # every way a page writes a key
+    _write_rows(store, pairs)
+    index = RedisIndex(client, 0.5, prefix=prefix, signatures=store.signatures_of)
+    assert index.bulk_insert([(key, sig.to_bytes()) for key, sig in pairs], batch=128) == 300
+    assert index.bulk_insert([(key, sig.to_bytes()) for key, sig in pairs[:10]]) == 0  # already there
+    assert len(index) == 300 and "http://www.x.example/5" in index
+    assert not client.exists(f"{{{prefix}}}:fresh")
+    assert _posting_bytes(client, prefix) == 5 * 64 * 300
+    for key, sig in pairs[::37]:
+        assert index.query(sig) == [Match(key, 1.0)]
+    assert index.signatures() == dict(pairs)
+    index.remove(pairs[0][0])  # a bulk-loaded key goes with its postings, found from the stored signature
+    assert _posting_bytes(client, prefix) == 5 * 64 * 299 and pairs[0][0] not in index
+
+
+def test_an_index_of_another_layout_is_refused_with_the_way_out(client: redis.Redis, prefix: str) -> None:
+    client.hset(f"{{{prefix}}}:meta", "layout", "2:128:64:2")  # what the previous layout wrote
+    client.hset(f"{{{prefix}}}:docs", "1", b"old record")
+    with pytest.raises(LayoutError, match=r"layout version 2.*drop_index.*bulk_insert"):
+        RedisIndex(client, 0.5, prefix=prefix)
+    assert drop_index(client, prefix) == 2
+    index = RedisIndex(client, 0.5, prefix=prefix)
+    index.insert("k", signature(story(41)))
+    assert index.query(signature(story(41))) == [Match("k", 1.0)]
+
+
+def test_pipeline_and_prune_read_the_store(client: redis.Redis, prefix: str, store: Store) -> None:
+    """End to end: a trimmed copy is judged against the stored article's signature, and ``prune`` takes
+    an expired story out of the index, postings and all."""
+    wire = Path(__file__).parent / "fixtures" / "wire"
+    paragraphs = (wire / "port-strike.txt").read_text(encoding="utf-8").split("\n\n")
+    index = RedisIndex(client, 0.5, prefix=prefix, grace_s=0)
+    pipeline = Pipeline(store, index)  # hands the index its store
+    whole = {"url": "https://a.example/strike", "title": "strike", "text": "\n\n".join(paragraphs)}
+    cut = {"url": "https://b.example/strike", "title": "strike", "text": "\n\n".join(paragraphs[:-2])}
+    assert pipeline.ingest_item(whole).outcome is Outcome.STORED
+    assert not client.exists(f"{{{prefix}}}:fresh")
+    assert pipeline.ingest_item(cut).outcome is Outcome.DUPLICATE
+    before = _posting_bytes(client, prefix)
+    with store.session() as session:
+        session.execute(update(ArticleRecord).values(updated_at=utcnow() - timedelta(days=40)))
+    prune(store, timedelta(days=30), index=index, redis_client=client, watermark_key=f"{prefix}:until")
+    assert "https://a.example/strike" not in index
+    assert _posting_bytes(client, prefix) == before - 5 * 64

@@ -133,14 +133,13 @@ class StateCollector:
 
 
 def redis_index_size(url: str, prefix: str = "wirefeed:dedup") -> Callable[[], int]:
-    """The shared index's size without loading it: the length of its hash of keys."""
+    """The shared index's size without loading it: the count it keeps."""
     import redis
 
-    from worker.dedup_redis import entries_key
+    from worker.dedup_redis import index_size
 
     client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-    key = entries_key(prefix)
-    return lambda: int(client.hlen(key))
+    return lambda: index_size(client, prefix)
 
 
 def serve(port: int, collector: StateCollector | None = None, addr: str = "0.0.0.0") -> Any:

@@ -282,6 +282,9 @@ class Pipeline:
         self.threshold = threshold
         self.window_days = window_days
         self._index = index
+        attach = getattr(index, "read_signatures_from", None)
+        if callable(attach):  # a shared index verifies its candidates against this store's signatures
+            attach(store.signatures_of)
         self.judge = StoryJudge(threshold)
         self.rules = tuple(rules)
         self._batch: _Batch | None = None

@@ -84,6 +84,9 @@ def prune(
     """Remove rows older than ``older_than``; ``index``/``redis_client``: the shared Redis dedup index, or
     an in-process one (it has ``expire``). ``index_window`` (``WIREFEED_DEDUP_WINDOW_DAYS``): index entries
     older than this expire, whatever ``older_than`` keeps of the audit rows."""
+    attach = getattr(index, "read_signatures_from", None)
+    if callable(attach):  # removing a key needs its postings, computed from the stored signature
+        attach(store.signatures_of)
     cutoff = (now or utcnow()) - older_than
     index_cutoff = (now or utcnow()) - index_window if index_window is not None else cutoff
     report = PruneReport(cutoff, dry_run)
