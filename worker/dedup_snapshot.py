@@ -5,8 +5,8 @@ rows); the index it ends with is a handful of flat arrays (``IndexArrays``). Thi
 one file and maps them back read-only (``mmap``): loading is a checksum pass over the file and one
 Python string per key, and the operating system shares the pages between workers on one machine.
 
-Layout: 8 magic bytes, the header's length and CRC-32 (two little-endian uint32), the header (JSON: the
-caller's ``meta``, and per section its offset, length, dtype, shape and CRC-32), then each section at a
+Layout: 8 magic bytes, the header's length and checksum (little-endian uint32 and uint64), the header (JSON: the
+caller's ``meta``, and per section its offset, length, dtype, shape and checksum: XXH3, 64 bits), then each section at a
 64-byte boundary. A file that is short, altered or of another layout raises ``SnapshotMismatch``, which
 the caller treats as "no snapshot": it rebuilds from the store. The file is written beside its final
 name and renamed over it, so a reader never sees half a file and a worker that mapped the old one keeps
@@ -19,20 +19,20 @@ import json
 import mmap
 import os
 import struct
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
+import xxhash
 
 from worker.dedup import IndexArrays, PackedBlobs
 
-MAGIC = b"WFDEDUP\x01"
-LAYOUT_VERSION = 1
-_PREFIX = struct.Struct("<II")  # header length, header CRC-32
+MAGIC = b"WFDEDUP\x02"
+LAYOUT_VERSION = 2
+_PREFIX = struct.Struct("<IQ")  # header length, header checksum
 _ALIGN = 64
-_CRC_STEP = 1 << 26  # checksum 64 MB at a time: one pass over mapped pages, no copy
+_STEP = 1 << 26  # checksum 64 MB at a time: one pass over mapped pages, no copy
 
 
 class SnapshotMismatch(Exception):
@@ -88,12 +88,12 @@ def _write_body(
     position = _aligned(len(MAGIC) + _PREFIX.size + room)
     out.seek(position)
     for name, data, dtype, shape in sections:
-        start, crc = position, 0
+        start, digest = position, xxhash.xxh3_64()
         if isinstance(data, np.ndarray):
             data = [np.ascontiguousarray(data).reshape(-1).view(np.uint8).data]
         for part in data:
             out.write(part)
-            crc = zlib.crc32(part, crc)
+            digest.update(part)
             position += len(part)
         header["sections"][name] = {
             "offset": start,
@@ -101,7 +101,7 @@ def _write_body(
             "dtype": dtype,
             "shape": shape,
         }
-        header["sections"][name]["crc32"] = crc
+        header["sections"][name]["xxh3"] = digest.intdigest()
         padding = _aligned(position) - position
         out.write(b"\0" * padding)
         position += padding
@@ -114,7 +114,7 @@ def _write_header(out: BinaryIO, header: dict[str, Any]) -> None:
     if len(encoded) > header["room"]:
         raise ValueError("snapshot header larger than the room left for it")
     out.seek(0)
-    out.write(MAGIC + _PREFIX.pack(len(encoded), zlib.crc32(encoded)) + encoded)
+    out.write(MAGIC + _PREFIX.pack(len(encoded), xxhash.xxh3_64_intdigest(encoded)) + encoded)
 
 
 def _aligned(position: int) -> int:
@@ -128,12 +128,12 @@ def read_header(path: Path) -> dict[str, Any]:
             start = file.read(len(MAGIC) + _PREFIX.size)
             if len(start) < len(MAGIC) + _PREFIX.size or not start.startswith(MAGIC):
                 raise SnapshotMismatch(f"{path}: not a dedup index snapshot of layout {LAYOUT_VERSION}")
-            length, crc = _PREFIX.unpack_from(start, len(MAGIC))
+            length, digest = _PREFIX.unpack_from(start, len(MAGIC))
             encoded = file.read(length)
             size = os.fstat(file.fileno()).st_size
     except OSError as error:
         raise SnapshotMismatch(f"{path}: {error.strerror or error}") from None
-    if len(encoded) != length or zlib.crc32(encoded) != crc:
+    if len(encoded) != length or xxhash.xxh3_64_intdigest(encoded) != digest:
         raise SnapshotMismatch(f"{path}: header damaged")
     header: dict[str, Any] = json.loads(encoded)
     end = max((s["offset"] + s["length"] for s in header["sections"].values()), default=0)
@@ -152,7 +152,7 @@ def read_snapshot(path: Path, *, verify: bool = True) -> tuple[IndexArrays, dict
     sections: dict[str, Any] = {}
     for name, section in header["sections"].items():
         raw = view[section["offset"] : section["offset"] + section["length"]]
-        if verify and _crc(raw) != section["crc32"]:
+        if verify and _digest(raw) != section["xxh3"]:
             raise SnapshotMismatch(f"{path}: section {name} damaged")
         sections[name] = raw
     index = header["index"]
@@ -183,8 +183,8 @@ def _array(sections: dict[str, Any], header: dict[str, Any], name: str) -> np.nd
     return found.reshape(spec["shape"]) if spec["shape"] else found
 
 
-def _crc(raw: memoryview) -> int:
-    crc = 0
-    for start in range(0, len(raw), _CRC_STEP):
-        crc = zlib.crc32(raw[start : start + _CRC_STEP], crc)
-    return crc
+def _digest(raw: memoryview) -> int:
+    digest = xxhash.xxh3_64()
+    for start in range(0, len(raw), _STEP):
+        digest.update(raw[start : start + _STEP])
+    return digest.intdigest()
