@@ -257,3 +257,22 @@ def test_snapshot_mismatch_is_what_a_missing_file_raises(tmp_path: Path) -> None
         read_snapshot(tmp_path / "absent")
     assert JoinReport().source == "sql"
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_the_snapshot_setting_places_or_turns_off_the_snapshot(tmp_path: Path) -> None:
+    from config.settings import Settings
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    store = Store(url)
+    store.upgrade()
+    ingest(store, range(5))
+    beside = tmp_path / "w.db.dedup-index"
+    assert len(Pipeline.open(Settings(database_url=url, dedup_snapshot="off")).index) == 5
+    assert not beside.exists()
+    elsewhere = tmp_path / "kept" / "index"
+    elsewhere.parent.mkdir()
+    assert len(Pipeline.open(Settings(database_url=url, dedup_snapshot=str(elsewhere))).index) == 5
+    assert elsewhere.exists() and not beside.exists()
+    assert len(Pipeline.open(Settings(database_url=url)).index) == 5
+    assert beside.exists()
+    store.dispose()

@@ -100,6 +100,15 @@ def default_snapshot_path(store: Store) -> Path | None:
     return database.with_name(database.name + SNAPSHOT_SUFFIX)
 
 
+def snapshot_choice(setting: str | None) -> Path | bool:
+    """``WIREFEED_DEDUP_SNAPSHOT`` as ``join_index`` takes it: unset is the default place, ``off`` none."""
+    if setting is None:
+        return True
+    if setting.strip().lower() in ("", "off", "none", "false", "0"):
+        return False
+    return Path(setting).expanduser()
+
+
 def stored_signatures(
     store: Store, since: datetime | None = None
 ) -> tuple[list[tuple[str, bytes]], list[float]]:
