@@ -454,31 +454,32 @@ class InProcessIndex:
         index = cls(threshold, num_perm, window=window, clock=clock)
         now = clock()
         pairs = list(items)
-        latest = dict(pairs)  # the last pair of a key wins, at the place of its first
         keys = [key for key, _ in pairs]
-        when = dict(zip(keys, stamps, strict=True)) if stamps is not None else {}
-        tag_of = dict(zip(keys, tags, strict=True)) if tags is not None else {}
-        del pairs, keys
-        if window is not None and when:
-            latest = {key: blob for key, blob in latest.items() if when[key] >= now - window}
-        if not latest:
+        # One dict, which is also the row table when keys are unique (the usual case): key -> last pair.
+        last = dict(zip(keys, range(len(keys)), strict=True))
+        picks = np.fromiter(last.values(), dtype=np.int64, count=len(last))
+        when = np.fromiter(stamps, np.float64, len(keys)) if stamps is not None else np.full(len(keys), now)
+        if window is not None and stamps is not None:
+            picks = picks[when[picks] >= now - window]
+        if picks.size == 0:
             return index
-        blobs = [blob if isinstance(blob, bytes) else bytes(blob) for blob in latest.values()]
+        if picks.size == len(keys):
+            blobs = [blob if isinstance(blob, bytes) else bytes(blob) for _, blob in pairs]
+            index._row_of = last
+        else:
+            blobs = [bytes(pairs[i][1]) for i in picks.tolist()]
+            keys = [keys[i] for i in picks.tolist()]
+            index._row_of = dict(zip(keys, range(len(keys)), strict=True))
+        del pairs
         index._adopt_headers(blobs)
         index._values = decode_values(blobs, num_perm)
-        if when:
-            index._stamps = np.fromiter(map(when.__getitem__, latest), np.float64, len(latest))
-        else:
-            index._stamps = np.full(len(latest), now)
+        index._stamps = when[picks] if picks.size < len(when) else when
         index._tags = (
-            np.fromiter(map(tag_of.__getitem__, latest), np.int64, len(latest))
-            if tag_of
-            else np.zeros(len(latest), dtype=np.int64)
+            np.fromiter(tags, np.int64)[picks] if tags is not None else np.zeros(len(blobs), dtype=np.int64)
         )
         index._blobs = PackedBlobs(extra=blobs)
         index._size = len(blobs)
-        index._keys = list(latest)
-        index._row_of = dict(zip(latest, range(index._size), strict=True))
+        index._keys = list(keys)
         index._sort(np.arange(index._size))
         return index
 
