@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Float, Select, cast, func, or_, select, text
+from sqlalchemy import Connection, Float, Select, cast, func, literal_column, or_, select, text
 
 from worker.dedup import CANDIDATE_BAR, InProcessIndex, lsh_params
 from worker.dedup_snapshot import SnapshotMismatch, read_snapshot, write_snapshot
@@ -152,8 +152,14 @@ def _read_rows(conn: Connection, since: datetime | None, after: StoreMarks | Non
     into epoch seconds (parsing a million SQLite time strings in Python was most of a join)."""
     rows = _Rows()
     for query in _queries(conn.dialect.name, since, after):
-        result = conn.execute(query)
-        while chunk := result.fetchmany(50_000):
+        if since is None and after is None:  # no parameter to bind: straight from the driver's cursor
+            sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+            cursor = conn.connection.cursor()
+            cursor.execute(sql)
+            fetch = cursor.fetchmany
+        else:
+            fetch = conn.execute(query).fetchmany
+        while chunk := fetch(50_000):
             tags, keys, blobs, stamps = zip(*chunk, strict=True)
             rows.tags += tags
             rows.keys += keys
@@ -173,7 +179,7 @@ def _count_rows(conn: Connection, since: datetime | None, after: StoreMarks) -> 
 def _epoch_seconds(column: Any, dialect: str) -> Any:
     """The column's instant as epoch seconds, computed by the database (times are stored in UTC)."""
     if dialect == "sqlite":  # julianday: a tenth of strftime('%s')'s cost, and it keeps the fraction
-        return (func.julianday(column) - 2440587.5) * 86400.0
+        return (func.julianday(column) - literal_column("2440587.5")) * literal_column("86400.0")
     return cast(func.extract("epoch", column), Float)
 
 
