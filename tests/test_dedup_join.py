@@ -168,6 +168,8 @@ def test_a_damaged_or_truncated_snapshot_falls_back_to_the_sql_rebuild(store: St
     with open(snap, "r+b") as file:
         file.truncate(size - 100)
     assert "truncated" in fallback(store, snap)
+    write_snapshot(snap, InProcessIndex(THRESHOLD).arrays(), {"written": "by something else"})
+    assert "no store marks" in fallback(store, snap)
     snap.write_bytes(MAGIC + b"\xff" * 40)
     assert "header damaged" in fallback(store, snap)
     snap.write_bytes(b"not a snapshot at all")

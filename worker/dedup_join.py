@@ -270,7 +270,10 @@ def _from_snapshot(
     if not path.exists():
         raise SnapshotMismatch(f"{path}: no snapshot yet")
     arrays, meta = read_snapshot(path)
-    old = StoreMarks(**meta["marks"])
+    try:
+        old = StoreMarks(**meta["marks"])
+    except (KeyError, TypeError) as error:
+        raise SnapshotMismatch(f"{path}: no store marks ({error})") from None
     _check_fits(meta, old, marks, arrays.num_perm, (arrays.bands, arrays.rows), threshold, window)
     index = InProcessIndex.from_arrays(arrays, threshold, window=window)
     report.seconds["load"] = time.perf_counter() - start

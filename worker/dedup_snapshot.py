@@ -146,8 +146,11 @@ def read_snapshot(path: Path, *, verify: bool = True) -> tuple[IndexArrays, dict
     """The arrays a snapshot holds, mapped read-only, and its meta; every section's checksum is checked
     first (``verify``), so a flipped bit never becomes a wrong answer."""
     header = read_header(path)
-    with open(path, "rb") as file:
-        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        with open(path, "rb") as file:
+            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError) as error:  # replaced meanwhile by an empty file, or unreadable
+        raise SnapshotMismatch(f"{path}: {error}") from None
     view = memoryview(mapped)
     sections: dict[str, Any] = {}
     for name, section in header["sections"].items():
