@@ -5,7 +5,7 @@ Redis, beside the datasketch recipe (``MinHashLSH``) in the same run.
     .venv/bin/python -m bench.dedup_scale --million    # adds 1M in process (~4 GB of RAM)
     .venv/bin/python -m bench.dedup_scale --million --redis-million   # and 1M in Valkey (~0.4 GB more)
     .venv/bin/python -m bench.dedup_scale --flat --million   # lookup/insert rates, all sizes alternated
-    .venv/bin/python -m bench.dedup_scale --store --million  # a worker's whole join from a SQLite store
+    .venv/bin/python -m bench.dedup_scale --store --million  # a worker's whole join (bench/dedup_join.py)
 
 Indexed documents are signatures of distinct stories (random MinHash values, a shingle count of 100-1,200
 and salient/lead sketches, as format 2 stores them), so buckets are as sparse as distinct news makes them.
@@ -31,25 +31,19 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from datasketch import MinHashLSH
-from sqlalchemy import insert
 
 from bench.dedup_eval import write_section
 from worker.dedup import DedupIndex, InProcessIndex
-from worker.dedup_join import join_index, stored_signatures
 from worker.fingerprint import NUM_PERM, SHINGLE_SIZE, Signature
-from worker.models import ArticleRecord
 from worker.relation import StoryJudge
-from worker.store import Store
 
 THRESHOLD = 0.5
 BEGIN, END = "<!-- dedup_scale:begin -->", "<!-- dedup_scale:end -->"
@@ -230,44 +224,6 @@ def datasketch_lsh(
     }
 
 
-def store_join(count: int) -> str:
-    """A worker's whole join (``worker.dedup_join.join_index``): rows read from a real SQLite store with
-    the project's schema, then the build; timed on the second join, as for the in-process row above."""
-    sigs = make_signatures(count, seed=count)
-    now = datetime.now(UTC)
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store(f"sqlite:///{tmp}/join.db")
-        store.upgrade()
-        table = ArticleRecord.__table__
-        with store.engine.begin() as conn:
-            for start in range(0, count, 20_000):
-                conn.execute(
-                    insert(table),
-                    [
-                        {
-                            "canonical_url": f"https://news.example/{i // 1000}/{i}",
-                            "content_hash": f"{i:064x}",
-                            "signature": sigs[i].to_bytes(),
-                            "text": "",
-                            "stored_at": now,
-                            "updated_at": now,
-                        }
-                        for i in range(start, min(count, start + 20_000))
-                    ],
-                )
-        del sigs
-        join_index(store, THRESHOLD)
-        gc.collect()
-        start = time.perf_counter()
-        pairs, stamps = stored_signatures(store)
-        read = time.perf_counter() - start
-        index = InProcessIndex.build(pairs, THRESHOLD, stamps=stamps)
-        total = time.perf_counter() - start
-        assert len(index) == count
-        store.dispose()
-    return f"| {count:,} | {read:.2f} | {total - read:.2f} | {total:.2f} |"
-
-
 def _round(
     index: DedupIndex, batch: list[Signature], near: list[Signature], tag: str, judge: StoryJudge
 ) -> tuple[float, float]:
@@ -359,6 +315,8 @@ def main() -> None:
         lines, markers = flatness(sizes, redis_too=not args.no_redis), (FLAT_BEGIN, FLAT_END)
         print("\n".join(lines), flush=True)
     elif args.store:
+        from bench.dedup_join import store_table
+
         lines, markers = store_table(sizes), (JOIN_BEGIN, JOIN_END)
     else:
         lines, markers = scale_table(sizes, args), (BEGIN, END)
@@ -377,19 +335,6 @@ def scale_table(sizes: list[int], args: argparse.Namespace) -> list[str]:
     print("\n".join(lines), flush=True)
     for count in sizes:
         lines += size_rows(count, redis_too=not args.no_redis and (count < 1_000_000 or args.redis_million))
-        gc.collect()
-    return lines
-
-
-def store_table(sizes: list[int]) -> list[str]:
-    lines = [
-        "| indexed docs | rows read from SQLite (s) | build (s) | worker join (s) |",
-        "|---:|---:|---:|---:|",
-    ]
-    print("\n".join(lines), flush=True)
-    for count in sizes:
-        lines.append(store_join(count))
-        print(lines[-1], flush=True)
         gc.collect()
     return lines
 

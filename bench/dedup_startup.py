@@ -5,8 +5,9 @@ bench makes a SQLite table ``(key TEXT, signature BLOB)`` as the store holds it,
 signatures (default 100,000), and times, in the same run:
 
 - **rebuild**: read the rows and ``InProcessIndex.build`` (decode, LSH insert, keep for verification);
-- **snapshot**: the alternative, load a pickled index written earlier (what a worker could keep on local
-  disk beside the database, refreshed by the rows added since);
+- **snapshot**: what a worker's join does instead (``worker/dedup_join.py``): map the snapshot file the
+  previous join wrote (``worker/dedup_snapshot.py``), check it, and take its arrays (no decode, no sort);
+  the memory it holds is mostly the mapped file, shared with the page cache (not counted by tracemalloc);
 - **baseline**: the first design, datasketch's ``MinHashLSH`` filled row by row;
 - the memory each holds (tracemalloc: Python-allocated bytes, which include numpy's buffers), and the
   cost of ``check_and_insert`` on the rebuilt index.
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import pickle
 import sqlite3
 import tempfile
 import time
@@ -35,6 +35,7 @@ from datasketch import MinHashLSH
 
 from bench.dedup_eval import write_section
 from worker.dedup import InProcessIndex, lsh_params
+from worker.dedup_snapshot import read_snapshot, write_snapshot
 from worker.fingerprint import NUM_PERM, SHINGLE_SIZE, Signature, signature_of_shingles
 
 THRESHOLD = 0.5
@@ -153,10 +154,12 @@ def main() -> None:
 
         loaded, load_s, load_mib = measure(lambda: rows(store))
         index, build_s, build_mib = measure(lambda: InProcessIndex.build(rows(store), THRESHOLD))
-        snapshot = Path(folder) / "index.pickle"
-        snapshot.write_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+        snapshot = Path(folder) / "store.db.dedup-index"
+        write_snapshot(snapshot, index.arrays(), {})
         snapshot_mib = snapshot.stat().st_size / 2**20
-        _, snap_s, snap_mib = measure(lambda: pickle.loads(snapshot.read_bytes()))
+        _, snap_s, snap_mib = measure(
+            lambda: InProcessIndex.from_arrays(read_snapshot(snapshot)[0], THRESHOLD)
+        )
         _, base_s, base_mib = measure(lambda: DatasketchBaseline.build(rows(store), THRESHOLD))
 
         # steady state after start-up: new articles checked against the full index, merges included
@@ -183,7 +186,7 @@ def main() -> None:
         f"| read rows from SQLite only | {load_s:.2f} | {load_s * per:.1f} | {load_mib:.0f} |",
         f"| **rebuild**: read rows + `InProcessIndex.build` | {build_s:.2f} | {build_s * per:.1f} | "
         f"{build_mib:.0f} |",
-        f"| alternative: unpickle a local snapshot of the index ({snapshot_mib:.0f} MiB file) | "
+        f"| **snapshot**: map, check and load `worker/dedup_snapshot.py`'s file ({snapshot_mib:.0f} MiB) | "
         f"{snap_s:.2f} | {snap_s * per:.1f} | {snap_mib:.0f} |",
         f"| baseline: read rows + datasketch `MinHashLSH` insert per row (first design) | {base_s:.2f} | "
         f"{base_s * per:.1f} | {base_mib:.0f} |",

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         "history); unset: every stored story. The in-process index joins and keeps only the window; "
         "`wirefeed prune` expires older entries from a shared Redis index.",
     )
+    dedup_snapshot: str | None = Field(
+        default=None,
+        description="File the in-process dedup index is written to after a rebuild from the store and "
+        "joined from at the next start (memory-mapped, then caught up from the store); unset: "
+        "`<database file>.dedup-index` beside a SQLite store, none for PostgreSQL; `off`: no snapshot.",
+    )
 
     allow_private_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -14,9 +14,10 @@ stores and reads postings, so the two cannot disagree on a boundary case.
 from __future__ import annotations
 
 import math
+import mmap
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
@@ -24,6 +25,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from worker.fingerprint import NUM_PERM, VALUES_IN_PLACE_VERSIONS, Signature
+
+Buffer = bytes | mmap.mmap | memoryview
 
 # How much a missed candidate costs against a needless one when choosing bands: a miss loses recall for
 # good, a needless candidate costs one verification (but many of them, on templated news, cost real time).
@@ -248,6 +251,76 @@ def decode_values(blobs: list[bytes], num_perm: int) -> np.ndarray:
     return out
 
 
+class PackedBlobs:
+    """The stored signature bytes of every row: one buffer with each row's start and end (a snapshot's,
+    memory-mapped), then rows appended later as bytes objects.
+
+    A joined million rows then cost no Python object each until the judge reads one of them; a build from
+    SQL hands its list of bytes as the appended part and an empty buffer.
+    """
+
+    def __init__(
+        self,
+        data: Buffer = b"",
+        starts: np.ndarray | None = None,
+        ends: np.ndarray | None = None,
+        extra: list[bytes] | None = None,
+    ) -> None:
+        self.data = data
+        self.starts = np.empty(0, dtype=np.int64) if starts is None else starts
+        self.ends = np.empty(0, dtype=np.int64) if ends is None else ends
+        self.extra: list[bytes] = [] if extra is None else extra
+
+    def __len__(self) -> int:
+        return int(self.starts.shape[0]) + len(self.extra)
+
+    def __getitem__(self, row: int) -> bytes:
+        base = int(self.starts.shape[0])
+        if row >= base:
+            return self.extra[row - base]
+        return bytes(memoryview(self.data)[int(self.starts[row]) : int(self.ends[row])])
+
+    def append(self, blob: bytes) -> None:
+        self.extra.append(blob)
+
+    def take(self, rows: list[int]) -> PackedBlobs:
+        """The blobs of ``rows`` (ascending), sharing this buffer: a merge copies no signature bytes."""
+        base = self.starts.shape[0]
+        picked = np.asarray(rows, dtype=np.int64)
+        inside = picked[picked < base]
+        later = [self.extra[row - base] for row in picked[picked >= base].tolist()]
+        return PackedBlobs(self.data, self.starts[inside], self.ends[inside], later)
+
+    def lengths(self) -> np.ndarray:
+        """Byte length of each row's blob."""
+        later = np.fromiter(map(len, self.extra), dtype=np.int64, count=len(self.extra))
+        return np.concatenate([self.ends - self.starts, later])
+
+    def chunks(self, step: int = 8192) -> Iterator[bytes]:
+        """Every row's bytes in row order, joined ``step`` rows at a time (what a snapshot writes)."""
+        for start in range(0, len(self), step):
+            yield b"".join(self[row] for row in range(start, min(len(self), start + step)))
+
+
+@dataclass(frozen=True)
+class IndexArrays:
+    """An ``InProcessIndex`` after a merge as flat arrays (no tombstones, nothing pending): what a
+    snapshot writes and maps back. ``tags`` is the caller's number for each row (a store row id), 0 for
+    rows inserted without one."""
+
+    keys: list[str]
+    stamps: np.ndarray  # float64 (n,): when each row was stored, epoch seconds
+    tags: np.ndarray  # int64 (n,)
+    values: np.ndarray  # uint32 (n, num_perm): the verification data
+    packed: np.ndarray  # uint64: the sorted postings (``_Postings.packed``)
+    starts: np.ndarray  # int32 or int64: the run-start table (``_Postings.starts``)
+    blobs: PackedBlobs
+    shingle_size: int | None
+    num_perm: int
+    bands: int
+    rows: int
+
+
 class _Postings:
     """The band keys of many rows, searchable: one sorted uint64 array plus a table of run starts.
 
@@ -279,6 +352,17 @@ class _Postings:
         starts = np.zeros((1 << bits) + 1, dtype=np.int64)
         np.cumsum(counts, out=starts[1:])
         self.starts = starts if packed.size >= 2**31 else starts.astype(np.int32)
+
+    @classmethod
+    def adopt(cls, packed: np.ndarray, starts: np.ndarray, count: int) -> _Postings:
+        """Postings sorted earlier (a snapshot's) for ``count`` rows, taken as they are: no sort."""
+        postings = cls.__new__(cls)
+        postings.row_bits = np.uint64(max(1, (max(1, count) - 1).bit_length()))
+        postings.row_mask = np.uint64((1 << int(postings.row_bits)) - 1)
+        postings.packed = packed
+        postings.shift = np.uint64(64 - ((starts.shape[0] - 1).bit_length() - 1))
+        postings.starts = starts
+        return postings
 
     def rows(self, keys: np.ndarray) -> np.ndarray:
         """Rows holding one of ``keys`` (one per band) in its band, plus rare near misses."""
@@ -340,10 +424,12 @@ class InProcessIndex:
         self._stamps = np.empty(0, dtype=np.float64)
         self._size = 0  # rows used, alive or not
         self._keys: list[str | None] = []  # row -> key, None once removed, replaced or expired
-        self._blobs: list[bytes] = []  # row -> the signature's stored bytes
+        self._blobs = PackedBlobs()  # row -> the signature's stored bytes
+        self._tags = np.empty(0, dtype=np.int64)  # row -> the caller's number for it (a store row id)
         self._row_of: dict[str, int] = {}
         self._postings = _Postings(self._values, np.empty(0, dtype=np.int64), self.bands, self.rows)
         self._pending: dict[int, list[int]] = {}
+        self._recent: _Postings | None = None  # rows a join caught up in one go after its snapshot
         self._pending_rows = 0
         self._lock = threading.RLock()
 
@@ -355,37 +441,95 @@ class InProcessIndex:
         num_perm: int = NUM_PERM,
         *,
         stamps: Iterable[float] | None = None,
+        tags: Iterable[int] | None = None,
         window: float | None = None,
         clock: Callable[[], float] = time.time,
     ) -> InProcessIndex:
         """Rebuild from stored (key, signature bytes); a later pair for the same key replaces the earlier.
 
         ``stamps``: when each pair was stored (epoch seconds, same order); without them every row is
-        stamped now. Rows already outside ``window`` are not loaded.
+        stamped now. Rows already outside ``window`` are not loaded. ``tags``: the caller's number for
+        each pair (a store row id, so a snapshot can tell which rows the store has since deleted).
         """
         index = cls(threshold, num_perm, window=window, clock=clock)
         now = clock()
         pairs = list(items)
-        latest = dict(pairs)  # the last pair of a key wins, at the place of its first
-        when = dict(zip((key for key, _ in pairs), stamps, strict=True)) if stamps is not None else {}
-        del pairs
-        if window is not None and when:
-            latest = {key: blob for key, blob in latest.items() if when[key] >= now - window}
-        if not latest:
+        keys = [key for key, _ in pairs]
+        # One dict, which is also the row table when keys are unique (the usual case): key -> last pair.
+        last = dict(zip(keys, range(len(keys)), strict=True))
+        picks = np.fromiter(last.values(), dtype=np.int64, count=len(last))
+        when = np.fromiter(stamps, np.float64, len(keys)) if stamps is not None else np.full(len(keys), now)
+        if window is not None and stamps is not None:
+            picks = picks[when[picks] >= now - window]
+        if picks.size == 0:
             return index
-        blobs = [blob if isinstance(blob, bytes) else bytes(blob) for blob in latest.values()]
+        if picks.size == len(keys):
+            blobs = [blob if isinstance(blob, bytes) else bytes(blob) for _, blob in pairs]
+            index._row_of = last
+        else:
+            blobs = [bytes(pairs[i][1]) for i in picks.tolist()]
+            keys = [keys[i] for i in picks.tolist()]
+            index._row_of = dict(zip(keys, range(len(keys)), strict=True))
+        del pairs
         index._adopt_headers(blobs)
         index._values = decode_values(blobs, num_perm)
-        if when:
-            index._stamps = np.fromiter(map(when.__getitem__, latest), np.float64, len(latest))
-        else:
-            index._stamps = np.full(len(latest), now)
-        index._blobs = blobs
+        index._stamps = when[picks] if picks.size < len(when) else when
+        index._tags = (
+            np.fromiter(tags, np.int64)[picks] if tags is not None else np.zeros(len(blobs), dtype=np.int64)
+        )
+        index._blobs = PackedBlobs(extra=blobs)
         index._size = len(blobs)
-        index._keys = list(latest)
-        index._row_of = dict(zip(latest, range(index._size), strict=True))
+        index._keys = list(keys)
         index._sort(np.arange(index._size))
         return index
+
+    @classmethod
+    def from_arrays(
+        cls,
+        arrays: IndexArrays,
+        threshold: float,
+        *,
+        window: float | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> InProcessIndex:
+        """The index ``arrays`` describe (a snapshot's), taken as they are: no decode, no sort.
+
+        The large arrays may be read-only memory maps: nothing writes into them (a merge makes new
+        ones); the stamps are copied, since a row stored again is stamped again in place.
+        """
+        index = cls(threshold, arrays.num_perm, (arrays.bands, arrays.rows), window=window, clock=clock)
+        count = len(arrays.keys)
+        index.shingle_size = arrays.shingle_size
+        index._values = arrays.values
+        index._stamps = np.array(arrays.stamps, dtype=np.float64)
+        index._tags = np.array(arrays.tags, dtype=np.int64)
+        index._blobs = arrays.blobs
+        index._size = count
+        index._keys = list(arrays.keys)
+        index._row_of = dict(zip(arrays.keys, range(count), strict=True))
+        index._postings = _Postings.adopt(arrays.packed, arrays.starts, count)
+        index._expire_locked(index._cutoff())
+        return index
+
+    def arrays(self) -> IndexArrays:
+        """The index as flat arrays, merged first if anything is pending or removed (see ``IndexArrays``)."""
+        with self._lock:
+            if self._pending_rows or self._size != len(self._row_of) or self._size != self._values.shape[0]:
+                self._merge()
+            keys = [key for key in self._keys if key is not None]
+            return IndexArrays(
+                keys=keys,
+                stamps=self._stamps[: self._size],
+                tags=self._tags[: self._size],
+                values=self._values,
+                packed=self._postings.packed,
+                starts=self._postings.starts,
+                blobs=self._blobs,
+                shingle_size=self.shingle_size,
+                num_perm=self.num_perm,
+                bands=self.bands,
+                rows=self.rows,
+            )
 
     def _adopt_headers(self, blobs: list[bytes]) -> None:
         """Refuse a store whose signatures disagree on their parameters (bytes 1-3 of the header)."""
@@ -413,6 +557,7 @@ class InProcessIndex:
         values = self._values if rows.size == self._values.shape[0] else self._row_values(rows)
         self._postings = _Postings(values, rows, self.bands, self.rows)
         self._pending.clear()
+        self._recent = None
         self._pending_rows = 0
 
     def _merge(self) -> None:
@@ -423,8 +568,9 @@ class InProcessIndex:
         self._values = self._row_values(kept)
         self._extra = np.empty((0, self.num_perm), dtype=_VALUE_DTYPE)
         self._stamps = self._stamps[kept]
+        self._tags = self._tags[kept]
         self._keys = [self._keys[row] for row in alive]
-        self._blobs = [self._blobs[row] for row in alive]
+        self._blobs = self._blobs.take(alive)
         self._size = len(alive)
         self._row_of = {key: row for row, key in enumerate(self._keys) if key is not None}
         self._sort(np.arange(self._size))
@@ -451,6 +597,8 @@ class InProcessIndex:
         values = signature_values(sig)
         keys = band_keys(values, self.bands, self.rows)[0]
         found = [self._postings.rows(keys)]
+        if self._recent is not None:
+            found.append(self._recent.rows(keys))
         for key in keys.tolist():
             pending = self._pending.get(key)
             if pending:
@@ -504,11 +652,20 @@ class InProcessIndex:
 
     def _insert(self, key: str, sig: Signature) -> None:
         values = signature_values(sig)
-        blob = sig.to_bytes()
+        self._append(key, values, band_keys(values, self.bands, self.rows)[0], sig.to_bytes(), self._clock())
+        if self._pending_rows >= max(self._MIN_MERGE, len(self._row_of) // 4):
+            self._merge()
+
+    def _append(
+        self, key: str, values: np.ndarray, keys: np.ndarray, blob: bytes, stamp: float, tag: int = 0
+    ) -> None:
+        """One row at the end (its band ``keys`` pending until the next merge), replacing the key's
+        previous row; the same bytes stored again only restamp the row."""
         old = self._row_of.get(key)
         if old is not None:
             if self._blobs[old] == blob:
-                self._stamps[old] = self._clock()  # stored again: the window starts over
+                self._stamps[old] = stamp  # stored again: the window starts over
+                self._tags[old] = tag or self._tags[old]
                 return
             self._keys[old] = None
         row, extra = self._size, self._size - self._values.shape[0]
@@ -516,17 +673,70 @@ class InProcessIndex:
             self._extra = np.resize(self._extra, (max(64, extra * 2), self.num_perm))
         if row == self._stamps.shape[0]:
             self._stamps = np.resize(self._stamps, max(64, row * 2))
+            self._tags = np.resize(self._tags, max(64, row * 2))
         self._extra[extra] = values
-        self._stamps[row] = self._clock()
+        self._stamps[row] = stamp
+        self._tags[row] = tag
         self._size += 1
         self._keys.append(key)
         self._blobs.append(blob)
         self._row_of[key] = row
-        for band_key in band_keys(values, self.bands, self.rows)[0].tolist():
+        for band_key in keys.tolist():
             self._pending.setdefault(band_key, []).append(row)
         self._pending_rows += 1
-        if self._pending_rows >= max(self._MIN_MERGE, len(self._row_of) // 4):
-            self._merge()
+
+    def load_rows(self, keys: list[str], blobs: list[bytes], stamps: list[float], tags: list[int]) -> None:
+        """Stored rows added after a build or a snapshot (a join's catch-up), with the times they were
+        stored and their tags. A row whose tag names a row of another key drops that row (the store gave
+        its id to a new row). Decoded and banded in one go; right after a build or a load, their band
+        keys are sorted into a second, small posting array instead of one pending list per band key."""
+        if not keys:
+            return
+        with self._lock:
+            self._adopt_headers(blobs)
+            self._drop_reused(tags, keys)
+            values = decode_values(blobs, self.num_perm)
+            first, fresh = self._size, not self._pending_rows and self._recent is None
+            banded = (
+                band_keys(values, self.bands, self.rows) if not fresh else np.empty((len(keys), 0), np.uint64)
+            )
+            for i, key in enumerate(keys):
+                self._append(key, values[i], banded[i], blobs[i], stamps[i], tags[i])
+            if fresh and self._size > first:
+                rows = np.arange(first, self._size)
+                self._recent = _Postings(self._row_values(rows), rows, self.bands, self.rows)
+                self._pending_rows = self._size - first  # merged as pending rows are
+            self._expire_locked(self._cutoff())
+            if self._pending_rows >= max(self._MIN_MERGE, len(self._row_of) // 4):
+                self._merge()
+
+    def _drop_reused(self, tags: list[int], keys: list[str]) -> None:
+        key_of = dict(zip(tags, keys, strict=True))
+        for row in np.flatnonzero(np.isin(self._tags[: self._size], tags)).tolist():
+            key = self._keys[row]
+            if key is not None and key_of[int(self._tags[row])] != key:
+                self._keys[row] = None
+                del self._row_of[key]
+
+    def drop_tagged(self, tags: np.ndarray) -> list[str]:
+        """Forget the rows whose tag is one of ``tags`` (store rows deleted since a snapshot); their keys."""
+        with self._lock:
+            rows = np.flatnonzero(np.isin(self._tags[: self._size], tags)).tolist()
+            gone = []
+            for row in rows:
+                key = self._keys[row]
+                if key is not None:
+                    self._keys[row] = None
+                    del self._row_of[key]
+                    gone.append(key)
+            return gone
+
+    def tags(self) -> np.ndarray:
+        """Each live row's tag (0 for rows inserted without one)."""
+        with self._lock:
+            alive = np.fromiter((key is not None for key in self._keys), dtype=bool, count=self._size)
+            found: np.ndarray = self._tags[: self._size][alive]
+            return found
 
     def remove(self, key: str) -> None:
         with self._lock:

@@ -36,9 +36,12 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from hashlib import blake2b as _blake2b
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
+
+if TYPE_CHECKING:  # imported where used: datasketch pulls in scipy, 1.5 s of every worker's start
+    from datasketch import MinHash
 
 SHINGLE_SIZE: int = 6
 NUM_PERM: int = 128
@@ -501,6 +504,8 @@ class Signature:
     def minhash(self) -> MinHash:
         """The datasketch view, for its LSH index (which reads only the values; the permutations are
         format 2's, never applied here)."""
+        from datasketch import MinHash
+
         template = _templates.get(self.num_perm)
         if template is None:
             template = _templates[self.num_perm] = MinHash(self.num_perm, SEED, scheme=_SCHEME, hashfunc=int)

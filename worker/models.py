@@ -153,7 +153,7 @@ class ArticleRecord(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     fetched_at: Mapped[datetime | None] = mapped_column(nullable=True)
     stored_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 _COLUMN_TYPES: dict[type, Any] = {str: TextWithoutNul, bool: Boolean, int: Integer, float: Float}

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,7 +30,7 @@ from scrapers.urls import try_canonicalize
 from worker import logs, metrics
 from worker.decision import Decision, Outcome, Rule
 from worker.dedup import DedupIndex, InProcessIndex, Match
-from worker.dedup_join import join_index
+from worker.dedup_join import join_index, snapshot_choice
 from worker.fingerprint import Signature, content_hash, signature
 from worker.items import ItemLimits, parse_item
 from worker.models import (
@@ -281,6 +282,7 @@ class Pipeline:
         self.store = store
         self.threshold = threshold
         self.window_days = window_days
+        self.snapshot: Path | bool = True  # the in-process index's snapshot (WIREFEED_DEDUP_SNAPSHOT)
         self._index = index
         attach = getattr(index, "read_signatures_from", None)
         if callable(attach):  # a shared index verifies its candidates against this store's signatures
@@ -305,7 +307,11 @@ class Pipeline:
         store.require_schema()
         if index is None and settings.dedup_url:
             index = shared_index(settings.dedup_url, settings.dedup_threshold)
-        return cls(store, index, threshold=settings.dedup_threshold, window_days=settings.dedup_window_days)
+        pipeline = cls(
+            store, index, threshold=settings.dedup_threshold, window_days=settings.dedup_window_days
+        )
+        pipeline.snapshot = snapshot_choice(settings.dedup_snapshot)
+        return pipeline
 
     @property
     def index(self) -> DedupIndex:
@@ -313,7 +319,7 @@ class Pipeline:
         if self._index is None:
             started = time.perf_counter()
             try:
-                self._index = join_index(self.store, self.threshold, self.window_days)
+                self._index = join_index(self.store, self.threshold, self.window_days, self.snapshot)
             except ValueError as error:
                 raise SchemaMissing(
                     f"stored signatures do not match this wirefeed's fingerprint parameters ({error}); "
