@@ -45,6 +45,9 @@ JUNK_TAGS: frozenset[str] = frozenset(
         "meta",
         "title",
         "base",
+        # ruby annotations: the reading aid printed above CJK characters (furigana), not the text itself
+        "rt",
+        "rp",
     }
 )
 
@@ -55,7 +58,7 @@ _AMP_TEXT_TAGS: frozenset[str] = frozenset({"amp-fit-text", "amp-accordion", "am
 # Tokens of class/id names. Hard: always chrome. Soft: usually chrome, but a page-sized wrapper that
 # happens to carry the word (``has-sidebar``, ``layout-header-fixed``) is not discarded for it.
 _HARD_NEGATIVE = re.compile(
-    r"comment|disqus|cookie|consent|gdpr|newsletter|subscribe|subscription|signup|sign-up|outbrain|taboola|"
+    r"comment|disqus|cookie|consent|gdpr|dsgvo|newsletter|subscribe|subscription|signup|sign-up|outbrain|taboola|"
     r"plista|sponsor|sponsored|advert|advertisement|advertising|adslot|ad-slot|adunit|ad-unit|dfp|"
     r"googlead|banner|breadcrumb|skip-?links?|skip-to|jump-?link|breaking|breaking-?news|ticker|"
     r"most-?popular|most-?read|most-?viewed|trending|recommend|recommended|recommendations|related|"
@@ -149,10 +152,21 @@ _NEGATIVE_TOKENS: frozenset[str] = frozenset(
     }
 )
 _ABSOLUTE_NEGATIVE = re.compile(
-    r"comment|disqus|cookie|consent|gdpr|newsletter|outbrain|taboola|plista|breadcrumb|skip-?links?|"
+    r"comment|disqus|cookie|consent|gdpr|dsgvo|newsletter|outbrain|taboola|plista|breadcrumb|skip-?links?|"
     r"skip-?to|skip-?nav",
     re.IGNORECASE,
 )
+_CONSENT = re.compile(
+    r"cookie|consent|gdpr|dsgvo|cmp-|privacy-?(?:banner|notice|popup|overlay)", re.IGNORECASE
+)
+
+
+def consent_named(el: HtmlElement) -> bool:
+    """A cookie or privacy-consent box, by its class or id: never the page's story, however long."""
+    names = " ".join(v for v in (el.get("class"), el.get("id")) if v)
+    return bool(names) and _CONSENT.search(names) is not None
+
+
 _POSITIVE = re.compile(
     r"article|story|entry|post|body|content|text|main|blog|news|hentry|permalink|page|column|"
     r"artikel|inhalt|beitrag|contenu|contenido|articolo|corpo|testo|cuerpo",

@@ -465,6 +465,7 @@ def _extract(html: str | bytes, url: str | None) -> Article:
             raise
         paragraphs, article = _fallback_chain(text, url, meta, article, exc)
     else:
+        paragraphs = _noscript_if_fuller(text, meta, article, paragraphs)
         structured = _structured_body(meta, paragraphs)
         if structured:
             paragraphs = structured
@@ -474,6 +475,33 @@ def _extract(html: str | bytes, url: str | None) -> Article:
     if len(body) < SHORT_BODY_CHARS:
         article.warnings.append("short body")
     return article
+
+
+def _noscript_if_fuller(text: str, meta: PageMetadata, article: Article, paragraphs: list[str]) -> list[str]:
+    """A short body beside a ``<noscript>`` copy of the story: the page renders its story by script.
+
+    Blogger-style templates put the story in a script template and again in ``<noscript>``; with both
+    cut unread, the finder settles on a stray line ("Give us feedback in our forums"). The noscript
+    version replaces it only when it shows a real body, clearly fuller than what was found.
+    """
+    found = _text_chars(paragraphs)
+    if found >= SHORT_BODY_CHARS:
+        return paragraphs
+    unwrapped = _noscript_unwrapped(text)
+    if unwrapped is None:
+        return paragraphs
+    try:
+        fuller = _html_paragraphs(unwrapped, meta, Article())
+    except IngestError:
+        return paragraphs
+    if _text_chars(fuller) < max(SHORT_BODY_CHARS, NOSCRIPT_FULLER_RATIO * found):
+        return paragraphs
+    article.warnings.append("body found in the page's <noscript> version")
+    return fuller
+
+
+# A <noscript> body replaces a short one when it is this many times as long.
+NOSCRIPT_FULLER_RATIO = 2
 
 
 def _fallback_chain(
