@@ -58,7 +58,7 @@ _AMP_TEXT_TAGS: frozenset[str] = frozenset({"amp-fit-text", "amp-accordion", "am
 # Tokens of class/id names. Hard: always chrome. Soft: usually chrome, but a page-sized wrapper that
 # happens to carry the word (``has-sidebar``, ``layout-header-fixed``) is not discarded for it.
 _HARD_NEGATIVE = re.compile(
-    r"comment|disqus|cookie|consent|gdpr|dsgvo|newsletter|subscribe|subscription|signup|sign-up|outbrain|taboola|"
+    r"comment|disqus|cookie|consent|gdpr|dsgvo|rgpd|newsletter|subscribe|subscription|signup|sign-up|outbrain|taboola|"
     r"plista|sponsor|sponsored|advert|advertisement|advertising|adslot|ad-slot|adunit|ad-unit|dfp|"
     r"googlead|banner|breadcrumb|skip-?links?|skip-to|jump-?link|breaking|breaking-?news|ticker|"
     r"most-?popular|most-?read|most-?viewed|trending|recommend|recommended|recommendations|related|"
@@ -152,12 +152,12 @@ _NEGATIVE_TOKENS: frozenset[str] = frozenset(
     }
 )
 _ABSOLUTE_NEGATIVE = re.compile(
-    r"comment|disqus|cookie|consent|gdpr|dsgvo|newsletter|outbrain|taboola|plista|breadcrumb|skip-?links?|"
-    r"skip-?to|skip-?nav",
+    r"comment|disqus|cookie|consent|gdpr|dsgvo|rgpd|newsletter|outbrain|taboola|plista|breadcrumb|skip-?links?|"
+    r"skip-?to|skip-?nav|popup|pop-up|popmake",
     re.IGNORECASE,
 )
 _CONSENT = re.compile(
-    r"cookie|consent|gdpr|dsgvo|cmp-|privacy-?(?:banner|notice|popup|overlay)", re.IGNORECASE
+    r"cookie|consent|gdpr|dsgvo|rgpd|cmp-|privacy-?(?:banner|notice|popup|overlay)", re.IGNORECASE
 )
 
 

@@ -51,3 +51,21 @@ def test_ruby_readings_printed_over_kanji_are_not_part_of_the_text() -> None:
     assert text.startswith("子どもへの虐待をなくすための法律ができて、親が子どもを教育するために、")
     assert "児童相談所が守ることができなくて" in text
     assert "こども" not in text and "ぎゃくたい" not in text
+
+
+def test_a_popup_overlay_holding_another_story_is_chrome_whatever_its_length() -> None:
+    """A popup plugin's overlay (``pum-overlay popmake``) is shown on a click, over the page: its long
+    text is another piece, and the page's story is the short one in the article."""
+    text = _extract("popup-overlay-wordpress.html", "https://gis.example.gov/news/investment-conference")
+    paragraphs = text.split("\n\n")
+    assert len(paragraphs) == 3
+    assert paragraphs[0].startswith("The Ministry of Trade said on Tuesday")
+    assert "Officer Training" not in text and "cadets" not in text
+
+
+def test_a_french_rgpd_consent_modal_is_not_the_story() -> None:
+    """RGPD is the GDPR's name in French, Spanish, Italian and Portuguese: a consent modal named so is
+    chrome, and the episode description beside it is the page's text."""
+    text = _extract("consent-modal-rgpd-fr.html", "https://radio-rivage.example/son/4242/la-voix")
+    assert text.startswith("Every day the protest takes a new form")
+    assert "cookies" not in text and "traceurs" not in text
