@@ -257,6 +257,8 @@ def class_hint(el: HtmlElement) -> int:
             return HARD
         if role in ("main", "article"):
             return POSITIVE
+    if el.tag == "blockquote" and "twitter-tweet" in (get("class") or ""):
+        return NEUTRAL  # a tweet quoted in the story is one of its quotes, not a share button
     ident = get("id")
     if ident and (el.tag in _HEADING_TAGS or len(_TOKEN_SPLIT.split(ident.lower())) > 3):
         ident = None  # an anchor slug made from the heading's words ("nav_nur_die_folie"), not a role
@@ -468,6 +470,15 @@ _CTA = re.compile(
 def cta_text(text: str) -> bool:
     """A short line asking the reader to subscribe, sign up or support the site."""
     return len(text) <= 200 and _CTA.search(text) is not None
+
+
+# The signature under an embedded tweet: "— Jane Doe (@janedoe) July 3, 2019".
+_TWEET_SIGNATURE = re.compile(r"^[—–-]\s*[^()]{0,60}\(@\w{1,30}\)(?:\s*\w+\.? \d{1,2}, \d{4})?\s*$")
+
+
+def tweet_signature_text(text: str) -> bool:
+    """The author and date line of an embedded tweet, kept out as a byline is."""
+    return len(text) <= 120 and _TWEET_SIGNATURE.match(text) is not None
 
 
 def nav_row_text(text: str) -> bool:

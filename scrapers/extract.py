@@ -354,6 +354,7 @@ def _clean_paragraphs(
             if line.link_density <= LINE_LINK_DENSITY
             and not bp.boilerplate_text(line.text)
             and not bp.byline_text(line.text)
+            and not bp.tweet_signature_text(line.text)
             and not bp.dateline_text(line.text)
             and not bp.rights_text(line.text)
             and not bp.label_text(line.text)

@@ -69,3 +69,13 @@ def test_a_french_rgpd_consent_modal_is_not_the_story() -> None:
     text = _extract("consent-modal-rgpd-fr.html", "https://radio-rivage.example/son/4242/la-voix")
     assert text.startswith("Every day the protest takes a new form")
     assert "cookies" not in text and "traceurs" not in text
+
+
+def test_a_tweet_quoted_in_the_story_is_kept_without_its_signature_line() -> None:
+    """An embedded tweet is one of the story's quotes; only its "— Name (@handle) date" line is furniture."""
+    text = _extract("tweet-embed-story.html", "https://gadgetdesk.example/2024/07/03/attention-correction")
+    paragraphs = text.split("\n\n")
+    assert "How the new attention correction works: it grabs a depth map" in text
+    assert "Notice the warping of the line across both the eyes and nose." in text
+    assert not any("(@dlindqvist)" in p for p in paragraphs)
+    assert paragraphs[-1].startswith("It is not clear which devices the feature will work with")
