@@ -278,11 +278,26 @@ class _Blocks:
     hint: list[int]
 
 
+# Inline wrappers whose chrome-like name ("dateline", "highlight-box") does not take them out of the
+# sentence they sit in.
+_IN_SENTENCE: frozenset[str] = frozenset({"span", "strong", "b", "em", "i", "small", "time", "abbr"})
+
+
+def _in_paragraph(el: HtmlElement) -> bool:
+    """The inline element runs inside a paragraph, with the sentence going on after it (a tool link or
+    "E-mail to a friend" tacked on at the end of a paragraph is not in the sentence)."""
+    up = el.getparent()
+    tail = el.tail
+    return up is not None and up.tag == "p" and tail is not None and len(tail.strip()) >= MIN_PROSE_CHARS
+
+
 def _element_hint(el: HtmlElement, trust_names: bool, trust_comments: bool) -> int:
     """The element's chrome hint from its tag, class and id, and whether it is hidden."""
     named = bp.class_hint(el)
     if not trust_names and named < bp.NEUTRAL and (named > bp.ABSOLUTE or not trust_comments):
         named = bp.NEUTRAL
+    elif bp.ABSOLUTE < named < bp.NEUTRAL and el.tag in _IN_SENTENCE and _in_paragraph(el):
+        named = bp.NEUTRAL  # "<p><span class=dateline>KOBE –</span> A total of ...": part of the sentence
     hint = min(named, _tag_hint(el)) if el.tag not in ("html", "body") else bp.NEUTRAL
     if hint == bp.SOFT and _is_header(el) and _labels_section(el):
         return bp.NEUTRAL  # ...but the header of a section or entry is part of the story

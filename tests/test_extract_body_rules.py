@@ -79,3 +79,11 @@ def test_a_tweet_quoted_in_the_story_is_kept_without_its_signature_line() -> Non
     assert "Notice the warping of the line across both the eyes and nose." in text
     assert not any("(@dlindqvist)" in p for p in paragraphs)
     assert paragraphs[-1].startswith("It is not clear which devices the feature will work with")
+
+
+def test_a_dateline_span_opening_the_first_sentence_stays_with_it() -> None:
+    """``<p><span class="dateline">KOBE –</span> A total of…``: the inline span is part of the sentence,
+    whatever its name says; only a box named so is furniture."""
+    text = _extract("dateline-span-wire.html", "https://harbourtimes.example/news/2024/02/18/masks-stolen")
+    assert text.startswith("KOBE – A total of 6,000 surgical masks have been lost")
+    assert len(text.split("\n\n")) == 3
