@@ -487,9 +487,22 @@ def nav_row_text(text: str) -> bool:
     return len(parts) >= 3 and len(text) <= 120 and all(len(part.split()) <= 4 for part in parts)
 
 
+# "Weitere Artikel zum Thema", "Noch mehr Infos für dich", "Mehr zu Klima und Konsum", "More from Science":
+# a few words after a "more of this" opener, with no sentence end, head a box of other pieces. "Weitere"
+# must name pieces (articles, tips, videos), since "Weitere Zellprojekte im Aufbau" is a subheading.
+_MORE_LABEL = re.compile(
+    r"^\W{0,3}(?:(?:weitere|alle)(?:\s+\w+e[nrs]?)?\s+\w*(?:artikel|beiträge|themen|infos|informationen|"
+    r"meldungen|nachrichten|geschichten|tipps|videos|links|rezepte|news|stories)|"
+    r"noch mehr|mehr zu[mr]?|more (?:from|on|about)|(?:d')?autres (?:articles|contenus)|plus d'articles|"
+    r"más (?:noticias|artículos))"
+    r"(?:\s+[\w&'’-]+){0,6}\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
 def label_text(text: str) -> bool:
-    """A line that only names a box ("Tags", "Related articles:", "Über den Autor")."""
-    return len(text) <= 60 and _LABEL_LINE.match(text) is not None
+    """A line that only names a box ("Tags", "Related articles:", "Über den Autor", "Weitere Tourentipps")."""
+    return len(text) <= 60 and (_LABEL_LINE.match(text) is not None or _MORE_LABEL.match(text) is not None)
 
 
 def boilerplate_text(text: str) -> bool:

@@ -87,3 +87,14 @@ def test_a_dateline_span_opening_the_first_sentence_stays_with_it() -> None:
     text = _extract("dateline-span-wire.html", "https://harbourtimes.example/news/2024/02/18/masks-stolen")
     assert text.startswith("KOBE – A total of 6,000 surgical masks have been lost")
     assert len(text.split("\n\n")) == 3
+
+
+def test_a_more_of_this_label_is_dropped_but_a_subheading_opening_with_weitere_is_kept() -> None:
+    """ "Weitere Artikel aus der Zellfertigung" heads a box of other pieces; "Weitere US-Zellprojekte im
+    Aufbau" names no pieces and is the story's own subheading."""
+    paragraphs = _extract("more-label-de.html", "https://akku.example/2024/12/06/werk-tennessee").split(
+        "\n\n"
+    )
+    assert "Weitere US-Zellprojekte im Aufbau" in paragraphs
+    assert "Weitere Artikel aus der Zellfertigung" not in paragraphs
+    assert paragraphs[0].startswith("Das Gemeinschaftsunternehmen zweier Autohersteller")
