@@ -481,6 +481,34 @@ def tweet_signature_text(text: str) -> bool:
     return len(text) <= 120 and _TWEET_SIGNATURE.match(text) is not None
 
 
+# Where a publisher asks readers to follow it: social networks, messengers and app stores.
+_CHANNEL = re.compile(
+    r"\b(?:facebook|twitter|instagram|telegram|whatsapp|youtube|tiktok|linkedin|snapchat|mastodon|"
+    r"ios|android|app store|google play|itunes)\b",
+    re.IGNORECASE,
+)
+_FOLLOW = re.compile(
+    r"\b(?:follow|folgen sie|folge|s[ií]guenos|seguir a|suivez|download|herunterladen|descarg[ae]|"
+    r"[úu]nete|join us|abonn\w*|subscribe|suscr[ií]b\w*|get the latest|our channel|nuestro canal|"
+    r"unser(?:em)? kanal|notre cha[iî]ne)\b",
+    re.IGNORECASE,
+)
+_ADDRESSED = re.compile(
+    r"\b(?:you|your|sie|du|dich|usted|vous|nos|us|our|unser\w*|nuestr\w*|notre)\b", re.IGNORECASE
+)
+
+
+def follow_us_text(text: str) -> bool:
+    """ "Follow The Gleaner on Twitter and Instagram", "Descarga nuestra app para iOS y Android": the
+    publisher's channels offered to the reader, not the story's facts about them."""
+    if len(text) > 250:
+        return False
+    channels = len({name.lower() for name in _CHANNEL.findall(text)})
+    if not channels:
+        return False
+    return _FOLLOW.search(text) is not None or (channels >= 2 and _ADDRESSED.search(text) is not None)
+
+
 def nav_row_text(text: str) -> bool:
     """ "Kommentarfeed | Kommentare geschlossen | Trackback-URL": short items in a pipe-separated row."""
     parts = text.split("|")

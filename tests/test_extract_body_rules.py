@@ -98,3 +98,12 @@ def test_a_more_of_this_label_is_dropped_but_a_subheading_opening_with_weitere_i
     assert "Weitere US-Zellprojekte im Aufbau" in paragraphs
     assert "Weitere Artikel aus der Zellfertigung" not in paragraphs
     assert paragraphs[0].startswith("Das Gemeinschaftsunternehmen zweier Autohersteller")
+
+
+def test_the_publishers_follow_us_line_is_dropped_and_the_storys_own_mentions_kept() -> None:
+    """ "Follow The Island Gleaner on Twitter and Instagram" offers the reader the outlet's channels; a
+    minister who "said on Twitter" is a fact of the story."""
+    text = _extract("follow-us-footer.html", "https://gleaner.example/news/2024/05/crash-victims")
+    assert "The transport minister said on Twitter that the stretch of road" in text
+    assert "Follow The Island Gleaner" not in text
+    assert text.split("\n\n")[-1].startswith("The driver of the truck was taken to hospital")
