@@ -462,7 +462,13 @@ _CTA = re.compile(
     r"créez votre compte|abonnez-vous|inscrivez-vous|suscr[ií]bete|iscriviti|подпишитесь|"
     r"you (?:must|need to) (?:be )?(?:registered|logged in|a subscriber)|"
     r"to read (?:this|the) (?:full )?(?:article|story)"
-    r"(?: in full)?,? (?:you )?(?:must|need|please)|to continue reading|click (?:here|below|the (?:below )?button))\b",
+    r"(?: in full)?,? (?:you )?(?:must|need|please)|to continue reading|click (?:here|below|the (?:below )?button)|"
+    # membership and subscription pitches
+    r"already an? (?:subscriber|member)|(?:first-time |new )?subscribers (?:also )?(?:get|receive)|"
+    r"become an? (?:member|subscriber|supporter)|rely on (?:your|reader|readers') support|"
+    r"cancel (?:at )?any ?time|hazte (?:miembro|socio|suscriptor)|cancela cuando quieras|"
+    r"werden sie (?:mitglied|abonnent)|im abo\b|als e-paper|vorteile sichern|"
+    r"abonnez-vous|devenez (?:abonné|membre))\b",
     re.IGNORECASE,
 )
 

@@ -107,3 +107,11 @@ def test_the_publishers_follow_us_line_is_dropped_and_the_storys_own_mentions_ke
     assert "The transport minister said on Twitter that the stretch of road" in text
     assert "Follow The Island Gleaner" not in text
     assert text.split("\n\n")[-1].startswith("The driver of the truck was taken to hospital")
+
+
+def test_membership_and_subscription_pitches_after_the_story_are_dropped() -> None:
+    text = _extract("membership-pitch.html", "https://harbourtimes.example/local/bakery-reopens")
+    paragraphs = text.split("\n\n")
+    assert len(paragraphs) == 3
+    assert paragraphs[-1].startswith("The repairs cost more than the insurance paid")
+    assert "subscriber" not in text
