@@ -643,6 +643,26 @@ def reader_prompt_text(text: str) -> bool:
     )
 
 
+# Disclosures set under (or over) a story: affiliate and advertiser notes, "the author's opinion, not the
+# paper's", "no liability", medical review notes.
+_DISCLOSURE = re.compile(
+    r"\b(?:(?:may|might|can) (?:receive|earn|get) (?:a )?(?:small )?(?:compensation|commission)|"
+    r"affiliate[- ]links?|advertisers do not influence|independent review process|"
+    r"(?:eine )?provision (?:erh[äa]lt|erhalten|bekommen)|provisions?-?links?|"
+    r"do(?:es)? not necessarily (?:reflect|represent)|meinung des autors|"
+    r"nicht (?:notwendigerweise|unbedingt) die (?:meinung )?der redaktion|"
+    r"n'engagent que (?:leurs?|son|ses) auteurs?|no reflejan? necesariamente|"
+    r"alle angaben ohne gew[äa]hr|ohne gew[äa]hr|"
+    r"(?:von|by) (?:medizinern|(?:medical )?experts|(?:a )?doctors?) (?:geprüft|reviewed))",
+    re.IGNORECASE,
+)
+
+
+def disclosure_text(text: str) -> bool:
+    """An affiliate, opinion or liability disclosure as a line of its own."""
+    return len(text) <= 300 and _DISCLOSURE.search(text) is not None
+
+
 def endnote_text(text: str) -> bool:
     """A note after the story: who contributed or can be reached, reproduction terms, the print source.
 

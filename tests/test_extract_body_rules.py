@@ -115,3 +115,11 @@ def test_membership_and_subscription_pitches_after_the_story_are_dropped() -> No
     assert len(paragraphs) == 3
     assert paragraphs[-1].startswith("The repairs cost more than the insurance paid")
     assert "subscriber" not in text
+
+
+def test_affiliate_and_opinion_disclosures_above_and_below_the_story_are_dropped() -> None:
+    text = _extract("disclosures-review.html", "https://moneydesk.example/investing/exchange-accounts")
+    paragraphs = text.split("\n\n")
+    assert len(paragraphs) == 3
+    assert paragraphs[0].startswith("The two accounts are run by the same company")
+    assert paragraphs[-1].startswith("The advanced account charges a maker or taker fee")
