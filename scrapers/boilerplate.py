@@ -539,6 +539,20 @@ def label_text(text: str) -> bool:
     return len(text) <= 60 and (_LABEL_LINE.match(text) is not None or _MORE_LABEL.match(text) is not None)
 
 
+# A figure's caption set as a line of the text: "Abbildung 4: ...", "Figure 2: ...", "Abb.: ...", or the
+# zoom control's label run into it ("Vergrößern Eine kleine runde Aussparung ...").
+_CAPTION_LINE = re.compile(
+    r"^(?:(?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table|bild|foto|photo)\s*\d{0,3}\s*:\s|"
+    r"(?:vergrößern|enlarge|agrandir|ampliar|bild anzeigen)\s)",
+    re.IGNORECASE,
+)
+
+
+def caption_line_text(text: str) -> bool:
+    """A figure caption or a zoom label heading one, as a line of its own."""
+    return len(text) <= 300 and _CAPTION_LINE.match(text) is not None
+
+
 def boilerplate_text(text: str) -> bool:
     """A short block whose words mark it as chrome ("Read more: …", "Advertisement", "Photo: …")."""
     return len(text) <= 160 and _BOILERPLATE_START.match(text) is not None

@@ -123,3 +123,11 @@ def test_affiliate_and_opinion_disclosures_above_and_below_the_story_are_dropped
     assert len(paragraphs) == 3
     assert paragraphs[0].startswith("The two accounts are run by the same company")
     assert paragraphs[-1].startswith("The advanced account charges a maker or taker fee")
+
+
+def test_figure_captions_set_as_lines_of_the_text_are_dropped() -> None:
+    """ "Abbildung 1: …" under a picture, and a caption run on after its "Vergrößern" (zoom) link."""
+    paragraphs = _extract("figure-captions-de.html", "https://bergblog.example/wissen/lawinen").split("\n\n")
+    assert len(paragraphs) == 3
+    assert paragraphs[1].startswith("Gefährlich wird es, wenn eine schwache Schicht")
+    assert not any("Abbildung" in p or "Vergrößern" in p for p in paragraphs)
