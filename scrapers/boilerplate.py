@@ -672,6 +672,28 @@ _DISCLOSURE = re.compile(
 )
 
 
+# The post's own filing note under a blog entry ("This entry was posted on ... and is filed under ...",
+# "Der Beitrag wurde am ... veröffentlicht und wurde unter ... abgelegt"), and a server error printed into
+# the page ("Warning: ... in /www/wp-includes/classes.php on line 407").
+_FILING_NOTE = re.compile(
+    r"\b(?:posted|published|veröffentlicht|erstellt|geschrieben|publié|publicado)\b.{0,160}"
+    r"\b(?:(?:is |was )?filed under|abgelegt|kategorisiert|classé dans|archivé dans|archivado en)\b|"
+    r"\byou can follow any responses to this entry\b",
+    re.IGNORECASE,
+)
+_SERVER_ERROR = re.compile(
+    r"^(?:php )?(?:warning|notice|deprecated|fatal error|parse error|strict standards): .{1,300} on line \d+\s*$",
+    re.IGNORECASE,
+)
+
+
+def filing_note_text(text: str) -> bool:
+    """A blog post's "posted on ... filed under ..." note, or a PHP error line printed into the page."""
+    return len(text) <= 400 and (
+        _FILING_NOTE.search(text) is not None or _SERVER_ERROR.match(text) is not None
+    )
+
+
 def disclosure_text(text: str) -> bool:
     """An affiliate, opinion or liability disclosure as a line of its own."""
     return len(text) <= 300 and _DISCLOSURE.search(text) is not None

@@ -362,6 +362,7 @@ def _clean_paragraphs(
             and not bp.follow_us_text(line.text)
             and not bp.disclosure_text(line.text)
             and not bp.caption_line_text(line.text)
+            and not bp.filing_note_text(line.text)
             and not (para.tag != "tr" and bp.nav_row_text(line.text))
             and line.text.casefold() != title_key
             and (started or not _head_furniture(line.text, headline_keys))

@@ -131,3 +131,12 @@ def test_figure_captions_set_as_lines_of_the_text_are_dropped() -> None:
     assert len(paragraphs) == 3
     assert paragraphs[1].startswith("Gefährlich wird es, wenn eine schwache Schicht")
     assert not any("Abbildung" in p or "Vergrößern" in p for p in paragraphs)
+
+
+def test_a_blog_posts_filing_note_and_php_warnings_printed_into_the_page_are_dropped() -> None:
+    paragraphs = _extract("blog-filing-note-php-warnings.html", "https://whisky.example/termine/5805").split(
+        "\n\n"
+    )
+    assert len(paragraphs) == 3
+    assert paragraphs[0].startswith("Auch im neuen Jahr laden wir wieder")
+    assert paragraphs[-1].startswith("Die Plätze sind auf zwanzig Gäste begrenzt.")
