@@ -468,7 +468,10 @@ _CTA = re.compile(
     r"become an? (?:member|subscriber|supporter)|rely on (?:your|reader|readers') support|"
     r"cancel (?:at )?any ?time|hazte (?:miembro|socio|suscriptor)|cancela cuando quieras|"
     r"werden sie (?:mitglied|abonnent)|im abo\b|als e-paper|vorteile sichern|"
-    r"abonnez-vous|devenez (?:abonné|membre))\b",
+    r"abonnez-vous|devenez (?:abonné|membre)|"
+    # informal sign-ups and notification prompts
+    r"melde dich (?:hier |jetzt )?(?:an|für)|abonniere (?:jetzt |unseren )|benachrichtigung(?:en)? aktivieren|"
+    r"(?:enable|turn on) (?:push )?notifications|pour lire la suite)\b",
     re.IGNORECASE,
 )
 
@@ -630,7 +633,12 @@ _ENDNOTE = re.compile(
     r"\bmay not be (?:re)?(?:published|reproduced|broadcast|redistributed)\b|"
     r"\b(?:was )?originally (?:published|appeared) (?:on page|in)\b|\bis a trade ?mark of\b|"
     r"\bnot responsible for the content\b|\bopinions expressed (?:in this|herein)\b|\bsourced direct from\b|"
-    r"^\W{0,3}(?:©|\(c\)|copyright\b)|\ball rights reserved\b",
+    r"^\W{0,3}(?:©|\(c\)|copyright\b)|\ball rights reserved\b|"
+    # citation suggestions, print-edition notes, letters to the editor
+    r"^\W{0,3}(?:suggested citation|zitiervorschlag|zitierweise|cite (?:this|as)|pour citer cet article)\b|"
+    r"\b(?:beitrag|artikel|text) (?:stammt|erschien) (?:aus|in) (?:der )?(?:ausgabe|heft)\b|"
+    r"\b(?:appeared|appears) in the [\w ,.'-]{1,40} (?:print )?(?:issue|edition)\b|"
+    r"\bletters? to the editor\b",
     re.IGNORECASE,
 )
 

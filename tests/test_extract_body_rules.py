@@ -140,3 +140,11 @@ def test_a_blog_posts_filing_note_and_php_warnings_printed_into_the_page_are_dro
     assert len(paragraphs) == 3
     assert paragraphs[0].startswith("Auch im neuen Jahr laden wir wieder")
     assert paragraphs[-1].startswith("Die Plätze sind auf zwanzig Gäste begrenzt.")
+
+
+def test_a_citation_suggestion_and_an_informal_newsletter_prompt_after_the_story_are_dropped() -> None:
+    paragraphs = _extract("endnotes-citation-signup.html", "https://forum.example/experten-krise").split(
+        "\n\n"
+    )
+    assert len(paragraphs) == 3
+    assert paragraphs[-1].startswith("Die Gerichte haben bislang vor allem geprüft")
