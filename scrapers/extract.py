@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -475,7 +476,7 @@ def _extract(html: str | bytes, url: str | None) -> Article:
         if structured:
             paragraphs = structured
             article.warnings.append("body taken from structured data")
-    body = "\n\n".join(paragraphs)
+    body = _composed("\n\n".join(paragraphs))
     article.text = body
     if len(body) < SHORT_BODY_CHARS:
         article.warnings.append("short body")
@@ -507,6 +508,15 @@ def _noscript_if_fuller(text: str, meta: PageMetadata, article: Article, paragra
 
 # A <noscript> body replaces a short one when it is this many times as long.
 NOSCRIPT_FULLER_RATIO = 2
+
+
+def _composed(text: str) -> str:
+    """The text in composed form (NFC): "ä" as one character, not "a" and a combining diaeresis.
+
+    Some CMSs store decomposed text (macOS editors write it); a reader sees the same letters, while a
+    search for the word, or a comparison with a copy from elsewhere, finds nothing in the decomposed form.
+    """
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def _fallback_chain(
