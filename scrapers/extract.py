@@ -516,6 +516,8 @@ def _composed(text: str) -> str:
     Some CMSs store decomposed text (macOS editors write it); a reader sees the same letters, while a
     search for the word, or a comparison with a copy from elsewhere, finds nothing in the decomposed form.
     """
+    if "\xad" in text:
+        text = text.replace("\xad", "")  # soft hyphens: invisible break hints, they split words for search
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 

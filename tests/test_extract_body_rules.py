@@ -150,10 +150,12 @@ def test_a_citation_suggestion_and_an_informal_newsletter_prompt_after_the_story
     assert paragraphs[-1].startswith("Die Gerichte haben bislang vor allem geprüft")
 
 
-def test_text_stored_in_decomposed_form_comes_out_composed() -> None:
-    """A CMS that stores "ü" as "u" plus a combining diaeresis shows the same word; the text is NFC."""
+def test_text_stored_in_decomposed_form_comes_out_composed_without_soft_hyphens() -> None:
+    """A CMS that stores "ü" as "u" plus a combining diaeresis shows the same word; the text is NFC. A
+    soft hyphen (``&shy;``) is an invisible break hint: left in, it splits the word for search and dedup."""
     raw = (BODY / "decomposed-umlauts-de.html").read_text("utf-8")
     assert "u\u0308" in raw  # the fixture really is decomposed
     text = _extract("decomposed-umlauts-de.html", "https://autoclub.example/tests/kindersitze")
     assert "Besonders bei Babyschalen sollte geprüft werden" in text
     assert "\u0308" not in text
+    assert "wegen Schadstoffen im Bezugsstoff durch" in text
