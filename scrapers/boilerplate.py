@@ -537,9 +537,28 @@ _MORE_LABEL = re.compile(
 )
 
 
+# What widgets print as lines of their own: a rating count, a show/hide toggle, a most-read box's name,
+# a share or download tool.
+_WIDGET_LINE = re.compile(
+    r"^\W{0,3}(?:\(?(?:noch )?keine bewertungen\)?|\(?no (?:ratings|reviews|votes) yet\)?|"
+    r"\(?\d+ (?:bewertungen|ratings|votes|stimmen)\)?|"
+    r"(?:quellen|sources?|kommentare|comments) (?:ausblenden|einblenden|anzeigen|verbergen)|"
+    r"(?:show|hide) (?:sources|comments)|"
+    r"(?:meist(?:gelesen|kommentiert|geteilt)e?|kommentierte) (?:artikel|beiträge|news)|"
+    r"(?:den |diesen )?(?:artikel|beitrag) (?:mit anderen )?teilen(?:/diskutieren)?|"
+    r"(?:[\w-]+ ){0,3}(?:als )?pdf (?:herunterladen|downloaden)|download (?:as )?(?:a )?pdf)\W{0,3}$",
+    re.IGNORECASE,
+)
+
+
 def label_text(text: str) -> bool:
-    """A line that only names a box ("Tags", "Related articles:", "Über den Autor", "Weitere Tourentipps")."""
-    return len(text) <= 60 and (_LABEL_LINE.match(text) is not None or _MORE_LABEL.match(text) is not None)
+    """A line that only names a box ("Tags", "Related articles:", "Über den Autor", "Weitere Tourentipps"),
+    or a widget's own line ("(Noch keine Bewertungen)", "Quellen ausblenden", "Als PDF herunterladen")."""
+    return len(text) <= 60 and (
+        _LABEL_LINE.match(text) is not None
+        or _MORE_LABEL.match(text) is not None
+        or _WIDGET_LINE.match(text) is not None
+    )
 
 
 # A figure's caption set as a line of the text: "Abbildung 4: ...", "Figure 2: ...", "Abb.: ...", or the

@@ -159,3 +159,11 @@ def test_text_stored_in_decomposed_form_comes_out_composed_without_soft_hyphens(
     assert "Besonders bei Babyschalen sollte geprüft werden" in text
     assert "\u0308" not in text
     assert "wegen Schadstoffen im Bezugsstoff durch" in text
+
+
+def test_widget_lines_inside_the_story_container_are_dropped() -> None:
+    """A rating count, a share prompt, a download tool and a most-commented box's name, each a line."""
+    paragraphs = _extract("widget-lines-de.html", "https://finanz.example/fintech/uebernahme").split("\n\n")
+    assert len(paragraphs) == 2
+    assert paragraphs[0].startswith("Die Kreditplattform für den Mittelstand")
+    assert paragraphs[1].startswith("Der Kaufpreis wurde nicht genannt.")
