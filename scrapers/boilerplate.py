@@ -471,7 +471,8 @@ _CTA = re.compile(
     r"abonnez-vous|devenez (?:abonné|membre)|"
     # informal sign-ups and notification prompts
     r"melde dich (?:hier |jetzt )?(?:an|für)|abonniere (?:jetzt |unseren )|benachrichtigung(?:en)? aktivieren|"
-    r"(?:enable|turn on) (?:push )?notifications|pour lire la suite)\b",
+    r"(?:enable|turn on) (?:push )?notifications|pour lire la suite|stay up[- ]to[- ]date|"
+    r"bleib(?:en sie)? (?:immer )?(?:auf dem laufenden|informiert)|restez informée?s?)\b",
     re.IGNORECASE,
 )
 
