@@ -160,9 +160,11 @@ def _check_is_article(region: Region | None, page_type: object) -> None:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, f"page declares itself a listing ({page_type})")
 
 
-def _strip_region(analysis: Analysis, region: Region) -> None:
-    """Cut chrome inside the region: named chrome, link-dominated blocks, the title, lone timestamps."""
-    inside = set(region.element.iter())
+def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, ...] = ()) -> None:
+    """Cut chrome inside the region (and the other ``parts`` of a split body): named chrome,
+    link-dominated blocks, the title, lone timestamps."""
+    roots = (region.element, *parts)
+    inside = {el for root in roots for el in root.iter()}
     doomed: list[HtmlElement] = []
     elements = analysis.elements
     for i in analysis.chrome_roots:
@@ -178,7 +180,7 @@ def _strip_region(analysis: Analysis, region: Region) -> None:
         if total and analysis.agg_paragraphs[i] == 0 and analysis.agg_link[i] > 0.5 * total:
             doomed.append(el)
     # A timestamp alone on its line ("11.42pm", "vor 2 Stunden") labels an entry; it is not prose.
-    for el in region.element.iter("time"):
+    for el in (time for root in roots for time in root.iter("time")):
         up = el.getparent()
         if up is not None and " ".join(up.text_content().split()) == " ".join(el.text_content().split()):
             doomed.append(el)
@@ -691,10 +693,44 @@ def _doc_title(root: HtmlElement) -> str | None:
 
 
 def _render(
-    analysis: Analysis, region: Region, meta: PageMetadata, doc_title: str | None, leads: bool = True
+    analysis: Analysis,
+    region: Region,
+    meta: PageMetadata,
+    doc_title: str | None,
+    leads: bool = True,
+    parts: tuple[HtmlElement, ...] = (),
 ) -> list[str]:
     chosen = lead_blocks(analysis, region) if leads else []
-    return _clean_paragraphs(render_elements([*chosen, region.element]), meta.title, doc_title)
+    body = sorted((region.element, *parts), key=lambda el: analysis.index[el]) if parts else [region.element]
+    return _clean_paragraphs(render_elements([*chosen, *body]), meta.title, doc_title)
+
+
+def _split_parts(analysis: Analysis, region: Region) -> tuple[HtmlElement, ...]:
+    """The other parts of a body split into sibling boxes of one kind ("div.the-content" between
+    embeds, ad slots or column layouts): siblings with the region's tag and class that hold prose.
+
+    A region without a class has no kind to match, and chrome or link lists never qualify.
+    """
+    el = region.element
+    kind = el.get("class")
+    up = el.getparent()
+    if not kind or up is None:
+        return ()
+    parts = []
+    for sibling in up:
+        if sibling is el or sibling.tag != el.tag or sibling.get("class") != kind:
+            continue
+        i = analysis.index.get(sibling, -1)
+        if i < 0 or analysis.chrome[i] or analysis.agg_paragraphs[i] < 1:
+            continue
+        if analysis.agg_link[i] > MAX_PART_LINK_SHARE * (analysis.agg_text[i] + analysis.agg_link[i]):
+            continue
+        parts.append(sibling)
+    return tuple(parts)
+
+
+# A sibling part of a split body is mostly unlinked prose.
+MAX_PART_LINK_SHARE = 0.3
 
 
 # The densest run of prose replaces the chosen region (apart from it, or around it) when it holds this much
@@ -735,8 +771,9 @@ def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) ->
     _check_is_article(region, meta.page_type)
     if region is None:  # _check_is_article refuses that already; this keeps the type checker informed
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body region")
-    _strip_region(analysis, region)
-    paragraphs = _render(analysis, region, meta, doc_title)
+    parts = _split_parts(analysis, region)
+    _strip_region(analysis, region, parts)
+    paragraphs = _render(analysis, region, meta, doc_title, parts=parts)
     if len("\n\n".join(paragraphs)) < MIN_DECLARED_BODY_CHARS:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body text left after removing boilerplate")
     return paragraphs

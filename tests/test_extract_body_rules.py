@@ -167,3 +167,15 @@ def test_widget_lines_inside_the_story_container_are_dropped() -> None:
     assert len(paragraphs) == 2
     assert paragraphs[0].startswith("Die Kreditplattform für den Mittelstand")
     assert paragraphs[1].startswith("Der Kaufpreis wurde nicht genannt.")
+
+
+def test_a_body_split_into_sibling_boxes_of_one_kind_is_read_whole() -> None:
+    """Two ``div.the-content`` parts split by an ad slot, in a column whose link index makes the column
+    score below its largest part: the other part of the same kind is the story's continuation."""
+    paragraphs = _extract("split-sibling-sections.html", "https://garden.example/lemon-tree-from-seed").split(
+        "\n\n"
+    )
+    assert paragraphs[0].startswith("Growing a lemon tree from seed takes patience")
+    assert "Sprouting the seeds" in paragraphs
+    assert paragraphs[-1].startswith("Put the towel in a sealed bag in a warm place.")
+    assert not any("Sponsored" in p or "complete guide" in p for p in paragraphs)
