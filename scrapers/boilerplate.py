@@ -45,6 +45,9 @@ JUNK_TAGS: frozenset[str] = frozenset(
         "meta",
         "title",
         "base",
+        # ruby annotations: the reading aid printed above CJK characters (furigana), not the text itself
+        "rt",
+        "rp",
     }
 )
 
@@ -55,7 +58,7 @@ _AMP_TEXT_TAGS: frozenset[str] = frozenset({"amp-fit-text", "amp-accordion", "am
 # Tokens of class/id names. Hard: always chrome. Soft: usually chrome, but a page-sized wrapper that
 # happens to carry the word (``has-sidebar``, ``layout-header-fixed``) is not discarded for it.
 _HARD_NEGATIVE = re.compile(
-    r"comment|disqus|cookie|consent|gdpr|newsletter|subscribe|subscription|signup|sign-up|outbrain|taboola|"
+    r"comment|disqus|cookie|consent|gdpr|dsgvo|rgpd|newsletter|subscribe|subscription|signup|sign-up|outbrain|taboola|"
     r"plista|sponsor|sponsored|advert|advertisement|advertising|adslot|ad-slot|adunit|ad-unit|dfp|"
     r"googlead|banner|breadcrumb|skip-?links?|skip-to|jump-?link|breaking|breaking-?news|ticker|"
     r"most-?popular|most-?read|most-?viewed|trending|recommend|recommended|recommendations|related|"
@@ -149,10 +152,21 @@ _NEGATIVE_TOKENS: frozenset[str] = frozenset(
     }
 )
 _ABSOLUTE_NEGATIVE = re.compile(
-    r"comment|disqus|cookie|consent|gdpr|newsletter|outbrain|taboola|plista|breadcrumb|skip-?links?|"
-    r"skip-?to|skip-?nav",
+    r"comment|disqus|cookie|consent|gdpr|dsgvo|rgpd|newsletter|outbrain|taboola|plista|breadcrumb|skip-?links?|"
+    r"skip-?to|skip-?nav|popup|pop-up|popmake",
     re.IGNORECASE,
 )
+_CONSENT = re.compile(
+    r"cookie|consent|gdpr|dsgvo|rgpd|cmp-|privacy-?(?:banner|notice|popup|overlay)", re.IGNORECASE
+)
+
+
+def consent_named(el: HtmlElement) -> bool:
+    """A cookie or privacy-consent box, by its class or id: never the page's story, however long."""
+    names = " ".join(v for v in (el.get("class"), el.get("id")) if v)
+    return bool(names) and _CONSENT.search(names) is not None
+
+
 _POSITIVE = re.compile(
     r"article|story|entry|post|body|content|text|main|blog|news|hentry|permalink|page|column|"
     r"artikel|inhalt|beitrag|contenu|contenido|articolo|corpo|testo|cuerpo",
@@ -243,6 +257,8 @@ def class_hint(el: HtmlElement) -> int:
             return HARD
         if role in ("main", "article"):
             return POSITIVE
+    if el.tag == "blockquote" and "twitter-tweet" in (get("class") or ""):
+        return NEUTRAL  # a tweet quoted in the story is one of its quotes, not a share button
     ident = get("id")
     if ident and (el.tag in _HEADING_TAGS or len(_TOKEN_SPLIT.split(ident.lower())) > 3):
         ident = None  # an anchor slug made from the heading's words ("nav_nur_die_folie"), not a role
@@ -446,7 +462,17 @@ _CTA = re.compile(
     r"créez votre compte|abonnez-vous|inscrivez-vous|suscr[ií]bete|iscriviti|подпишитесь|"
     r"you (?:must|need to) (?:be )?(?:registered|logged in|a subscriber)|"
     r"to read (?:this|the) (?:full )?(?:article|story)"
-    r"(?: in full)?,? (?:you )?(?:must|need|please)|to continue reading|click (?:here|below|the (?:below )?button))\b",
+    r"(?: in full)?,? (?:you )?(?:must|need|please)|to continue reading|click (?:here|below|the (?:below )?button)|"
+    # membership and subscription pitches
+    r"already an? (?:subscriber|member)|(?:first-time |new )?subscribers (?:also )?(?:get|receive)|"
+    r"become an? (?:member|subscriber|supporter)|rely on (?:your|reader|readers') support|"
+    r"cancel (?:at )?any ?time|hazte (?:miembro|socio|suscriptor)|cancela cuando quieras|"
+    r"werden sie (?:mitglied|abonnent)|im abo\b|als e-paper|vorteile sichern|"
+    r"abonnez-vous|devenez (?:abonné|membre)|"
+    # informal sign-ups and notification prompts
+    r"melde dich (?:hier |jetzt )?(?:an|für)|abonniere (?:jetzt |unseren )|benachrichtigung(?:en)? aktivieren|"
+    r"(?:enable|turn on) (?:push )?notifications|pour lire la suite|stay up[- ]to[- ]date|"
+    r"bleib(?:en sie)? (?:immer )?(?:auf dem laufenden|informiert)|restez informée?s?)\b",
     re.IGNORECASE,
 )
 
@@ -456,15 +482,98 @@ def cta_text(text: str) -> bool:
     return len(text) <= 200 and _CTA.search(text) is not None
 
 
+# The signature under an embedded tweet: "— Jane Doe (@janedoe) July 3, 2019".
+_TWEET_SIGNATURE = re.compile(r"^[—–-]\s*[^()]{0,60}\(@\w{1,30}\)(?:\s*\w+\.? \d{1,2}, \d{4})?\s*$")
+
+
+def tweet_signature_text(text: str) -> bool:
+    """The author and date line of an embedded tweet, kept out as a byline is."""
+    return len(text) <= 120 and _TWEET_SIGNATURE.match(text) is not None
+
+
+# Where a publisher asks readers to follow it: social networks, messengers and app stores.
+_CHANNEL = re.compile(
+    r"\b(?:facebook|twitter|instagram|telegram|whatsapp|youtube|tiktok|linkedin|snapchat|mastodon|"
+    r"ios|android|app store|google play|itunes)\b",
+    re.IGNORECASE,
+)
+_FOLLOW = re.compile(
+    r"\b(?:follow|folgen sie|folge|s[ií]guenos|seguir a|suivez|download|herunterladen|descarg[ae]|"
+    r"[úu]nete|join us|abonn\w*|subscribe|suscr[ií]b\w*|get the latest|our channel|nuestro canal|"
+    r"unser(?:em)? kanal|notre cha[iî]ne)\b",
+    re.IGNORECASE,
+)
+_ADDRESSED = re.compile(
+    r"\b(?:you|your|sie|du|dich|usted|vous|nos|us|our|unser\w*|nuestr\w*|notre)\b", re.IGNORECASE
+)
+
+
+def follow_us_text(text: str) -> bool:
+    """ "Follow The Gleaner on Twitter and Instagram", "Descarga nuestra app para iOS y Android": the
+    publisher's channels offered to the reader, not the story's facts about them."""
+    if len(text) > 250:
+        return False
+    channels = len({name.lower() for name in _CHANNEL.findall(text)})
+    if not channels:
+        return False
+    return _FOLLOW.search(text) is not None or (channels >= 2 and _ADDRESSED.search(text) is not None)
+
+
 def nav_row_text(text: str) -> bool:
     """ "Kommentarfeed | Kommentare geschlossen | Trackback-URL": short items in a pipe-separated row."""
     parts = text.split("|")
     return len(parts) >= 3 and len(text) <= 120 and all(len(part.split()) <= 4 for part in parts)
 
 
+# "Weitere Artikel zum Thema", "Noch mehr Infos für dich", "Mehr zu Klima und Konsum", "More from Science":
+# a few words after a "more of this" opener, with no sentence end, head a box of other pieces. "Weitere"
+# must name pieces (articles, tips, videos), since "Weitere Zellprojekte im Aufbau" is a subheading.
+_MORE_LABEL = re.compile(
+    r"^\W{0,3}(?:(?:weitere|alle)(?:\s+\w+e[nrs]?)?\s+\w*(?:artikel|beiträge|themen|infos|informationen|"
+    r"meldungen|nachrichten|geschichten|tipps|videos|links|rezepte|news|stories)|"
+    r"noch mehr|mehr zu[mr]?|more (?:from|on|about)|(?:d')?autres (?:articles|contenus)|plus d'articles|"
+    r"más (?:noticias|artículos))"
+    r"(?:\s+[\w&'’-]+){0,6}\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
+# What widgets print as lines of their own: a rating count, a show/hide toggle, a most-read box's name,
+# a share or download tool.
+_WIDGET_LINE = re.compile(
+    r"^\W{0,3}(?:\(?(?:noch )?keine bewertungen\)?|\(?no (?:ratings|reviews|votes) yet\)?|"
+    r"\(?\d+ (?:bewertungen|ratings|votes|stimmen)\)?|"
+    r"(?:quellen|sources?|kommentare|comments) (?:ausblenden|einblenden|anzeigen|verbergen)|"
+    r"(?:show|hide) (?:sources|comments)|"
+    r"(?:meist(?:gelesen|kommentiert|geteilt)e?|kommentierte) (?:artikel|beiträge|news)|"
+    r"(?:den |diesen )?(?:artikel|beitrag) (?:mit anderen )?teilen(?:/diskutieren)?|"
+    r"(?:[\w-]+ ){0,3}(?:als )?pdf (?:herunterladen|downloaden)|download (?:as )?(?:a )?pdf)\W{0,3}$",
+    re.IGNORECASE,
+)
+
+
 def label_text(text: str) -> bool:
-    """A line that only names a box ("Tags", "Related articles:", "Über den Autor")."""
-    return len(text) <= 60 and _LABEL_LINE.match(text) is not None
+    """A line that only names a box ("Tags", "Related articles:", "Über den Autor", "Weitere Tourentipps"),
+    or a widget's own line ("(Noch keine Bewertungen)", "Quellen ausblenden", "Als PDF herunterladen")."""
+    return len(text) <= 60 and (
+        _LABEL_LINE.match(text) is not None
+        or _MORE_LABEL.match(text) is not None
+        or _WIDGET_LINE.match(text) is not None
+    )
+
+
+# A figure's caption set as a line of the text: "Abbildung 4: ...", "Figure 2: ...", "Abb.: ...", or the
+# zoom control's label run into it ("Vergrößern Eine kleine runde Aussparung ...").
+_CAPTION_LINE = re.compile(
+    r"^(?:(?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table|bild|foto|photo)\s*\d{0,3}\s*:\s|"
+    r"(?:vergrößern|enlarge|agrandir|ampliar|bild anzeigen)\s)",
+    re.IGNORECASE,
+)
+
+
+def caption_line_text(text: str) -> bool:
+    """A figure caption or a zoom label heading one, as a line of its own."""
+    return len(text) <= 300 and _CAPTION_LINE.match(text) is not None
 
 
 def boilerplate_text(text: str) -> bool:
@@ -544,7 +653,12 @@ _ENDNOTE = re.compile(
     r"\bmay not be (?:re)?(?:published|reproduced|broadcast|redistributed)\b|"
     r"\b(?:was )?originally (?:published|appeared) (?:on page|in)\b|\bis a trade ?mark of\b|"
     r"\bnot responsible for the content\b|\bopinions expressed (?:in this|herein)\b|\bsourced direct from\b|"
-    r"^\W{0,3}(?:©|\(c\)|copyright\b)|\ball rights reserved\b",
+    r"^\W{0,3}(?:©|\(c\)|copyright\b)|\ball rights reserved\b|"
+    # citation suggestions, print-edition notes, letters to the editor
+    r"^\W{0,3}(?:suggested citation|zitiervorschlag|zitierweise|cite (?:this|as)|pour citer cet article)\b|"
+    r"\b(?:beitrag|artikel|text) (?:stammt|erschien) (?:aus|in) (?:der )?(?:ausgabe|heft)\b|"
+    r"\b(?:appeared|appears) in the [\w ,.'-]{1,40} (?:print )?(?:issue|edition)\b|"
+    r"\bletters? to the editor\b",
     re.IGNORECASE,
 )
 
@@ -569,6 +683,48 @@ def reader_prompt_text(text: str) -> bool:
         and _ABOUT_THE_PIECE.search(text) is not None
         and _TO_THE_READER.search(text) is not None
     )
+
+
+# Disclosures set under (or over) a story: affiliate and advertiser notes, "the author's opinion, not the
+# paper's", "no liability", medical review notes.
+_DISCLOSURE = re.compile(
+    r"\b(?:(?:may|might|can) (?:receive|earn|get) (?:a )?(?:small )?(?:compensation|commission)|"
+    r"affiliate[- ]links?|advertisers do not influence|independent review process|"
+    r"(?:eine )?provision (?:erh[äa]lt|erhalten|bekommen)|provisions?-?links?|"
+    r"do(?:es)? not necessarily (?:reflect|represent)|meinung des autors|"
+    r"nicht (?:notwendigerweise|unbedingt) die (?:meinung )?der redaktion|"
+    r"n'engagent que (?:leurs?|son|ses) auteurs?|no reflejan? necesariamente|"
+    r"alle angaben ohne gew[äa]hr|ohne gew[äa]hr|"
+    r"(?:von|by) (?:medizinern|(?:medical )?experts|(?:a )?doctors?) (?:geprüft|reviewed))",
+    re.IGNORECASE,
+)
+
+
+# The post's own filing note under a blog entry ("This entry was posted on ... and is filed under ...",
+# "Der Beitrag wurde am ... veröffentlicht und wurde unter ... abgelegt"), and a server error printed into
+# the page ("Warning: ... in /www/wp-includes/classes.php on line 407").
+_FILING_NOTE = re.compile(
+    r"\b(?:posted|published|veröffentlicht|erstellt|geschrieben|publié|publicado)\b.{0,160}"
+    r"\b(?:(?:is |was )?filed under|abgelegt|kategorisiert|classé dans|archivé dans|archivado en)\b|"
+    r"\byou can follow any responses to this entry\b",
+    re.IGNORECASE,
+)
+_SERVER_ERROR = re.compile(
+    r"^(?:php )?(?:warning|notice|deprecated|fatal error|parse error|strict standards): .{1,300} on line \d+\s*$",
+    re.IGNORECASE,
+)
+
+
+def filing_note_text(text: str) -> bool:
+    """A blog post's "posted on ... filed under ..." note, or a PHP error line printed into the page."""
+    return len(text) <= 400 and (
+        _FILING_NOTE.search(text) is not None or _SERVER_ERROR.match(text) is not None
+    )
+
+
+def disclosure_text(text: str) -> bool:
+    """An affiliate, opinion or liability disclosure as a line of its own."""
+    return len(text) <= 300 and _DISCLOSURE.search(text) is not None
 
 
 def endnote_text(text: str) -> bool:

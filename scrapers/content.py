@@ -278,11 +278,26 @@ class _Blocks:
     hint: list[int]
 
 
+# Inline wrappers whose chrome-like name ("dateline", "highlight-box") does not take them out of the
+# sentence they sit in.
+_IN_SENTENCE: frozenset[str] = frozenset({"span", "strong", "b", "em", "i", "small", "time", "abbr"})
+
+
+def _in_paragraph(el: HtmlElement) -> bool:
+    """The inline element runs inside a paragraph, with the sentence going on after it (a tool link or
+    "E-mail to a friend" tacked on at the end of a paragraph is not in the sentence)."""
+    up = el.getparent()
+    tail = el.tail
+    return up is not None and up.tag == "p" and tail is not None and len(tail.strip()) >= MIN_PROSE_CHARS
+
+
 def _element_hint(el: HtmlElement, trust_names: bool, trust_comments: bool) -> int:
     """The element's chrome hint from its tag, class and id, and whether it is hidden."""
     named = bp.class_hint(el)
     if not trust_names and named < bp.NEUTRAL and (named > bp.ABSOLUTE or not trust_comments):
         named = bp.NEUTRAL
+    elif bp.ABSOLUTE < named < bp.NEUTRAL and el.tag in _IN_SENTENCE and _in_paragraph(el):
+        named = bp.NEUTRAL  # "<p><span class=dateline>KOBE –</span> A total of ...": part of the sentence
     hint = min(named, _tag_hint(el)) if el.tag not in ("html", "body") else bp.NEUTRAL
     if hint == bp.SOFT and _is_header(el) and _labels_section(el):
         return bp.NEUTRAL  # ...but the header of a section or entry is part of the story
@@ -399,6 +414,35 @@ def _paragraph_runs(
     return run_par
 
 
+def _page_prose(b: _Blocks, prose: _Prose) -> tuple[int, int]:
+    """The page's prose and its longest paragraph run, leaving out cookie and consent boxes.
+
+    A wrapper is judged by its share of the page's prose; a cookie dialog spelling out every tracker
+    in paragraphs is not the page's prose and must not shrink that share. (Comment threads stay in:
+    on a forum page the thread is the story, and leaving it out protects its sidebars.)
+    """
+    n = len(b.elements)
+    if not n:
+        return 1, 0
+    hint, parent = b.hint, b.parent
+    outside = [True] * n
+    cut = 0
+    for i in range(1, n):
+        pi = parent[i]
+        if not outside[pi]:
+            outside[i] = False
+        elif hint[i] == bp.ABSOLUTE and bp.consent_named(b.elements[i]):
+            outside[i] = False
+            cut += prose.raw_good[i]
+    if not cut:
+        return prose.raw_good[0] or 1, prose.run_par[0]
+    direct = [0] * n
+    for i in range(1, n):
+        if outside[i] and prose.raw_par[i] == 1 and not prose.linked_heads[i] and not prose.title_links[i]:
+            direct[parent[i]] += 1
+    return max(prose.raw_good[0] - cut, 1), max(direct)
+
+
 def _mark_chrome(b: _Blocks, prose: _Prose) -> tuple[list[bool], list[int]]:
     """Chrome marks, and the outermost chrome elements (for removal).
 
@@ -406,8 +450,8 @@ def _mark_chrome(b: _Blocks, prose: _Prose) -> tuple[list[bool], list[int]]:
     layouts), and an explicit article-body marker clears chrome inherited from above.
     """
     n = len(b.elements)
-    page_raw = prose.raw_good[0] if n and prose.raw_good[0] else 1
-    page_run = prose.run_par[0] if n else 0
+    page_raw, page_run = _page_prose(b, prose)
+    whole_page = prose.raw_good[0] if n and prose.raw_good[0] else 1
     chrome = [False] * n
     chrome_roots: list[int] = []
     for i in range(n):
@@ -417,9 +461,9 @@ def _mark_chrome(b: _Blocks, prose: _Prose) -> tuple[list[bool], list[int]]:
         if h == bp.STRONG:
             chrome[i] = False
             continue
-        own = h < bp.NEUTRAL and not _protected(
-            h, prose.raw_good[i] / page_raw, prose.raw_par[i], prose.run_par[i], page_run
-        )
+        # a comment thread or consent box is measured against the whole page, itself included
+        share = prose.raw_good[i] / (whole_page if h == bp.ABSOLUTE else page_raw)
+        own = h < bp.NEUTRAL and not _protected(h, share, prose.raw_par[i], prose.run_par[i], page_run)
         if own and not inherited:
             chrome_roots.append(i)
         chrome[i] = inherited or own

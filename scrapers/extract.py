@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,9 +160,11 @@ def _check_is_article(region: Region | None, page_type: object) -> None:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, f"page declares itself a listing ({page_type})")
 
 
-def _strip_region(analysis: Analysis, region: Region) -> None:
-    """Cut chrome inside the region: named chrome, link-dominated blocks, the title, lone timestamps."""
-    inside = set(region.element.iter())
+def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, ...] = ()) -> None:
+    """Cut chrome inside the region (and the other ``parts`` of a split body): named chrome,
+    link-dominated blocks, the title, lone timestamps."""
+    roots = (region.element, *parts)
+    inside = {el for root in roots for el in root.iter()}
     doomed: list[HtmlElement] = []
     elements = analysis.elements
     for i in analysis.chrome_roots:
@@ -177,7 +180,7 @@ def _strip_region(analysis: Analysis, region: Region) -> None:
         if total and analysis.agg_paragraphs[i] == 0 and analysis.agg_link[i] > 0.5 * total:
             doomed.append(el)
     # A timestamp alone on its line ("11.42pm", "vor 2 Stunden") labels an entry; it is not prose.
-    for el in region.element.iter("time"):
+    for el in (time for root in roots for time in root.iter("time")):
         up = el.getparent()
         if up is not None and " ".join(up.text_content().split()) == " ".join(el.text_content().split()):
             doomed.append(el)
@@ -354,10 +357,15 @@ def _clean_paragraphs(
             if line.link_density <= LINE_LINK_DENSITY
             and not bp.boilerplate_text(line.text)
             and not bp.byline_text(line.text)
+            and not bp.tweet_signature_text(line.text)
             and not bp.dateline_text(line.text)
             and not bp.rights_text(line.text)
             and not bp.label_text(line.text)
             and not bp.cta_text(line.text)
+            and not bp.follow_us_text(line.text)
+            and not bp.disclosure_text(line.text)
+            and not bp.caption_line_text(line.text)
+            and not bp.filing_note_text(line.text)
             and not (para.tag != "tr" and bp.nav_row_text(line.text))
             and line.text.casefold() != title_key
             and (started or not _head_furniture(line.text, headline_keys))
@@ -465,15 +473,54 @@ def _extract(html: str | bytes, url: str | None) -> Article:
             raise
         paragraphs, article = _fallback_chain(text, url, meta, article, exc)
     else:
+        paragraphs = _noscript_if_fuller(text, meta, article, paragraphs)
         structured = _structured_body(meta, paragraphs)
         if structured:
             paragraphs = structured
             article.warnings.append("body taken from structured data")
-    body = "\n\n".join(paragraphs)
+    body = _composed("\n\n".join(paragraphs))
     article.text = body
     if len(body) < SHORT_BODY_CHARS:
         article.warnings.append("short body")
     return article
+
+
+def _noscript_if_fuller(text: str, meta: PageMetadata, article: Article, paragraphs: list[str]) -> list[str]:
+    """A short body beside a ``<noscript>`` copy of the story: the page renders its story by script.
+
+    Blogger-style templates put the story in a script template and again in ``<noscript>``; with both
+    cut unread, the finder settles on a stray line ("Give us feedback in our forums"). The noscript
+    version replaces it only when it shows a real body, clearly fuller than what was found.
+    """
+    found = _text_chars(paragraphs)
+    if found >= SHORT_BODY_CHARS:
+        return paragraphs
+    unwrapped = _noscript_unwrapped(text)
+    if unwrapped is None:
+        return paragraphs
+    try:
+        fuller = _html_paragraphs(unwrapped, meta, Article())
+    except IngestError:
+        return paragraphs
+    if _text_chars(fuller) < max(SHORT_BODY_CHARS, NOSCRIPT_FULLER_RATIO * found):
+        return paragraphs
+    article.warnings.append("body found in the page's <noscript> version")
+    return fuller
+
+
+# A <noscript> body replaces a short one when it is this many times as long.
+NOSCRIPT_FULLER_RATIO = 2
+
+
+def _composed(text: str) -> str:
+    """The text in composed form (NFC): "ä" as one character, not "a" and a combining diaeresis.
+
+    Some CMSs store decomposed text (macOS editors write it); a reader sees the same letters, while a
+    search for the word, or a comparison with a copy from elsewhere, finds nothing in the decomposed form.
+    """
+    if "\xad" in text:
+        text = text.replace("\xad", "")  # soft hyphens: invisible break hints, they split words for search
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def _fallback_chain(
@@ -646,10 +693,44 @@ def _doc_title(root: HtmlElement) -> str | None:
 
 
 def _render(
-    analysis: Analysis, region: Region, meta: PageMetadata, doc_title: str | None, leads: bool = True
+    analysis: Analysis,
+    region: Region,
+    meta: PageMetadata,
+    doc_title: str | None,
+    leads: bool = True,
+    parts: tuple[HtmlElement, ...] = (),
 ) -> list[str]:
     chosen = lead_blocks(analysis, region) if leads else []
-    return _clean_paragraphs(render_elements([*chosen, region.element]), meta.title, doc_title)
+    body = sorted((region.element, *parts), key=lambda el: analysis.index[el]) if parts else [region.element]
+    return _clean_paragraphs(render_elements([*chosen, *body]), meta.title, doc_title)
+
+
+def _split_parts(analysis: Analysis, region: Region) -> tuple[HtmlElement, ...]:
+    """The other parts of a body split into sibling boxes of one kind ("div.the-content" between
+    embeds, ad slots or column layouts): siblings with the region's tag and class that hold prose.
+
+    A region without a class has no kind to match, and chrome or link lists never qualify.
+    """
+    el = region.element
+    kind = el.get("class")
+    up = el.getparent()
+    if not kind or up is None:
+        return ()
+    parts = []
+    for sibling in up:
+        if sibling is el or sibling.tag != el.tag or sibling.get("class") != kind:
+            continue
+        i = analysis.index.get(sibling, -1)
+        if i < 0 or analysis.chrome[i] or analysis.agg_paragraphs[i] < 1:
+            continue
+        if analysis.agg_link[i] > MAX_PART_LINK_SHARE * (analysis.agg_text[i] + analysis.agg_link[i]):
+            continue
+        parts.append(sibling)
+    return tuple(parts)
+
+
+# A sibling part of a split body is mostly unlinked prose.
+MAX_PART_LINK_SHARE = 0.3
 
 
 # The densest run of prose replaces the chosen region (apart from it, or around it) when it holds this much
@@ -690,8 +771,9 @@ def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) ->
     _check_is_article(region, meta.page_type)
     if region is None:  # _check_is_article refuses that already; this keeps the type checker informed
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body region")
-    _strip_region(analysis, region)
-    paragraphs = _render(analysis, region, meta, doc_title)
+    parts = _split_parts(analysis, region)
+    _strip_region(analysis, region, parts)
+    paragraphs = _render(analysis, region, meta, doc_title, parts=parts)
     if len("\n\n".join(paragraphs)) < MIN_DECLARED_BODY_CHARS:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body text left after removing boilerplate")
     return paragraphs
