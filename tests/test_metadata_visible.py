@@ -115,3 +115,20 @@ def test_published_line_still_read_beside_the_new_byline_readers() -> None:
         "<p class='story' id='mainByline'><strong>Jeff Latzke</strong><br>Dec. 31, 2007 11:14 AM</p>"
     )
     assert meta.published_at == datetime(2007, 12, 31, 11, 14, tzinfo=UTC)
+
+
+def test_a_labelled_publication_in_a_date_element_beats_a_bare_date_beside_it() -> None:
+    """A bare "02.01.23 09:51" (the last edit) printed before "Veröffentlicht: 26.12.2022"."""
+    header = (
+        "<div class='article-info'><span class='date'>02.01.23</span> <span class='time'>09:51</span>"
+        "<span class='date'>Veröffentlicht: 26.12.2022</span></div>"
+    )
+    assert meta_of(header).published_at == datetime(2022, 12, 26, tzinfo=UTC)
+
+
+def test_a_line_naming_another_field_before_its_date_is_not_the_publication() -> None:
+    """An event page: "Termin: 21.02.2020, 19 Uhr" is the event, not when the page was published."""
+    header = "<p>Termin: 21.02.2020, 19 Uhr<br>Ort: Rosis Bar, Halle</p>"
+    assert meta_of(header).published_at is None
+    labelled = "<p>Datum: 12.05.2024</p>"
+    assert meta_of(labelled).published_at == datetime(2024, 5, 12, tzinfo=UTC)
