@@ -132,3 +132,29 @@ def test_a_line_naming_another_field_before_its_date_is_not_the_publication() ->
     assert meta_of(header).published_at is None
     labelled = "<p>Datum: 12.05.2024</p>"
     assert meta_of(labelled).published_at == datetime(2024, 5, 12, tzinfo=UTC)
+
+
+def test_a_wrapper_named_for_its_sidebar_position_is_layout_not_a_sidebar() -> None:
+    html = (
+        "<html><head><title>Fünf Frauen aus der Sportwelt | Magazin</title></head><body>"
+        "<header class='page-title'><h1>Fünf Frauen aus der Sportwelt</h1></header>"
+        "<div class='vw-page-wrapper clearfix vw-sidebar-position-right'><div class='vw-page-content'>"
+        "<article class='post type-post'><div class='vw-post-meta'>"
+        "<a class='author-name author' href='/ueber-uns/cs/'>Carolin Schäufele</a></div>"
+        f"{PARAGRAPHS}</article></div><aside class='sidebar'><a href='/autor/x'>Ola Nordmann</a></aside>"
+        "</div></body></html>"
+    )
+    assert extract_metadata(lxml.html.document_fromstring(html), URL).authors == ["Carolin Schäufele"]
+
+
+def test_author_box_name_far_below_the_heading_when_no_byline_is_printed_above() -> None:
+    """Past the header region's window (a long story): the author box's name element still names her."""
+    story = (
+        "<p>Die <b>Drohne</b> kam dem <i>Flugzeugträger</i> nahe, <a href='/thema/iran'>Iran</a>.</p>" * 250
+    )
+    box = (
+        "<div class='elementor-author-box'><div class='elementor-author-box__text'><div>"
+        "<h4 class='elementor-author-box__name'> Heinz Steiner </h4></div>"
+        "<div class='elementor-author-box__bio'>Schreibt über Sicherheitspolitik.</div></div></div>"
+    )
+    assert meta_of("", after=story + box).authors == ["Heinz Steiner"]

@@ -7,9 +7,10 @@ of this module is the vocabulary that tells a person's name from everything prin
 from __future__ import annotations
 
 import re
-from itertools import islice
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
+import lxml.etree
 import lxml.html
 
 from scrapers.metadata.blocks import in_foreign_scope, in_other_block, nearest_ancestor
@@ -482,21 +483,32 @@ _LINKED_MAX = 3  # more distinct names behind author links is a list of other st
 
 
 def _linked_authors(page: Page, organisations: list[str]) -> list[str]:
-    """Links to author pages anywhere outside sidebars, comments and the site footer, read when no
+    """Links to author pages and author boxes' name elements anywhere outside sidebars, comments and the
+    site footer, read when no
     byline was found near the heading (its region can miss a byline printed below the story or in a
     layout far from the ``<h1>``). A page naming more than a few people this way is listing other
     stories' authors, and says nothing about its own."""
     names: list[str] = []
-    for a in page.tree.iter("a"):
-        if a.get("rel") != "author" and not author_href(a.get("href") or ""):
-            continue
+    links = (a for a in page.tree.iter("a") if a.get("rel") == "author" or author_href(a.get("href") or ""))
+    boxes = (
+        el for el in _AUTHOR_NAME_XPATH(page.tree) if _AUTHOR_NAME_CLASS_RE.search(el.get("class") or "")
+    )
+    for a in chain(links, boxes):
         text = clean_text(element_text(a))
-        if not text or len(text) > 60 or in_other_block(a) or in_foreign_scope(a):
+        if not text or len(text) > 60 or in_other_block(a, share_bar=True) or in_foreign_scope(a):
             continue
         names.extend(_split_names(text, organisations, visible=True))
         if len({compact_text(n) for n in names}) > _LINKED_MAX:
             return []
     return _dedupe(names)
+
+
+# An author box's name element ("elementor-author-box__name", "author-name", "authorName"), which the
+# links above miss when the name is not a link; matched in libxml2, its class checked here.
+_AUTHOR_NAME_XPATH = lxml.etree.XPath(
+    "(//*[contains(@class,'uthor') and contains(@class,'ame')])[position() <= 20]"
+)
+_AUTHOR_NAME_CLASS_RE = re.compile(r"author[-_]*(?:box[-_]*)?name|authorname", re.IGNORECASE)
 
 
 # "By Rob Picheta, CNN", "12/04/2020 by Kay", "Ein Interview von Eugen Zentner": a byline word followed by

@@ -36,11 +36,13 @@ _OTHER_NAME_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG}|(?:{_OTHER_SHORT})(?=$
 _OTHER_LONG_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG})")
 # State and layout modifiers say nothing about what a block holds ("has-sidebar", "with-comments").
 _MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|page|template|body|l)[-_]")
-# ... and so do layout names that mention a sidebar beside the content, or switch one off
-# ("content-sidebar-wrap" holds the story and its sidebar; "sidebar-off" says there is none).
+# ... and so do layout names that mention a sidebar beside the content, place it, or switch it off
+# ("content-sidebar-wrap" holds the story and its sidebar; "vw-sidebar-position-right" says where it
+# goes; "sidebar-off" says there is none).
 # A block placed "below-banner"/"after-nav" is named after its neighbour, not after what it holds.
 _LAYOUT_RE = re.compile(
     r"[-_](?:off|none|disabled|hidden)$|(?:content|main|primary)[-_]sidebar|sidebar[-_](?:content|main)|"
+    r"sidebar[-_](?:position|layout|enabled|active)|"
     r"(?:^|[-_])(?:below|above|under|after|before|beside)[-_]"
 )
 _ANCESTOR_DEPTH = 14
