@@ -158,3 +158,31 @@ def test_author_box_name_far_below_the_heading_when_no_byline_is_printed_above()
         "<div class='elementor-author-box__bio'>Schreibt über Sicherheitspolitik.</div></div></div>"
     )
     assert meta_of("", after=story + box).authors == ["Heinz Steiner"]
+
+
+def _personal_site(footer: str, figure: str = "") -> PageMetadata:
+    html = (
+        "<html><head><title>Kleine Schafskunde</title></head><body><div id='page' class='hfeed'>"
+        f"<div id='main'><h1>Kleine Schafskunde</h1>{figure}{PARAGRAPHS}</div>"
+        f"<footer id='colophon'><div id='site-generator'>{footer}</div></footer></div></body></html>"
+    )
+    return extract_metadata(lxml.html.document_fromstring(html), "http://www.schafe.example/kunde/")
+
+
+def test_a_personal_sites_copyright_holder_is_the_author_when_no_byline_is_printed() -> None:
+    meta = _personal_site(
+        "© 2009-2012 Jonathan Krase. <a href='/impressum'>Impressum</a> Proudly powered by WordPress"
+    )
+    assert meta.authors == ["Jonathan Krase"]
+    assert any("copyright holder" in w for w in meta.warnings)
+    by = _personal_site(
+        "Webdesign und alle Inhalte © by <a href='mailto:r@example.org'>Ralf Glaser</a> | Impressum"
+    )
+    assert by.authors == ["Ralf Glaser"]
+
+
+def test_a_photo_credit_or_a_company_in_the_copyright_line_is_not_the_author() -> None:
+    credit = "<figure><img src='/schaf.jpg'><figcaption>Ein Schaf. © Lisa Niekel</figcaption></figure>"
+    assert _personal_site("Kontakt | Impressum", figure=credit).authors == []
+    assert _personal_site("© 2024 The Valley Courier. All rights reserved.").authors == []
+    assert _personal_site("Copyright © 2020 John Smith Photography").authors == []

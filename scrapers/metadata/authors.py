@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
@@ -380,7 +381,68 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
         names = reader(page, organisations)
         if names and (_full_names(names) or not lone):
             return names
-    return lone
+    return lone or _copyright_person(page, organisations)
+
+
+# the copyright line's words around its holder: the sign, years, "All rights reserved"
+_COPYRIGHT_NOISE_RE = re.compile(
+    r"©|\(c\)|copyrights?|(?<!\d)(?:19|20)\d{2}(?!\d)|all rights reserved|alle rechte vorbehalten|"
+    r"tous droits réservés|todos los derechos reservados|\bby\b|\bvon\b",
+    re.IGNORECASE,
+)
+_COPYRIGHT_PART_RE = re.compile(r"\s[-–|·•]\s|[|·•,]|\s[-–]|[-–]\s|\.\s")
+_COPYRIGHT_XPATH = lxml.etree.XPath(
+    "(//text()[contains(., '©') or contains(., 'opyright')])[position() <= 12]"
+)
+# a company or a title: "John Smith Photography", "The Courier", "Die Tagespost"
+_NOT_A_HOLDER_RE = re.compile(
+    r"\b(?:photography|fotografie|design|studio|consulting|solutions|shop|foundation|stiftung|privacy|policy|"
+    r"datenschutz|impressum|imprint)\b|^(?:the|die|der|das|le|la|les|el|los|las)\s",
+    re.IGNORECASE,
+)
+
+
+_FOOTER_LABEL_RE = re.compile(r"footer|copyright|colophon", re.IGNORECASE)
+
+
+def _in_site_footer(el: lxml.html.HtmlElement) -> bool:
+    node: lxml.html.HtmlElement | None = el
+    for _ in range(10):
+        if node is None or node.tag in ("body", "html"):
+            return False
+        if node.tag == "footer" or _FOOTER_LABEL_RE.search(f"{node.get('class', '')} {node.get('id', '')}"):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _copyright_person(page: Page, organisations: list[str]) -> list[str]:
+    """The person a personal site's copyright line names ("© 2009-2012 Jonathan Krase", "Copyright ©
+    2020 by Paul Sippel - Alle Rechte vorbehalten"), the last resort when the page prints no byline at
+    all: on a one-person site the holder is its author, while a publication's line names a company,
+    which is not a person's name. Read from the page's last such line (the site footer) backwards."""
+    site = {compact_text(n) for n in site_spellings(page, page.meta_value("og:site_name"))}
+    # the site's own name, and its host's ("Internetchemie ChemLin" on internetchemie.info)
+    host = compact_text((urlsplit(page.url or "").hostname or "").removeprefix("www.").split(".")[0]) or "\0"
+    for node in reversed(_COPYRIGHT_XPATH(page.tree)):
+        owner = node.getparent()
+        if owner is not None and getattr(node, "is_tail", False):
+            owner = owner.getparent()
+        if (
+            owner is None
+            or owner.tag in ("script", "style", "noscript", "title")
+            or not _in_site_footer(owner)
+        ):
+            continue  # "© Lisa Niekel" under a photo is its credit; the site's line sits in its footer
+        text = clean_text(element_text(owner, 200))
+        text = _COPYRIGHT_NOISE_RE.sub(" ", text.rsplit("©", 1)[-1])  # the holder follows the sign
+        for part in _COPYRIGHT_PART_RE.split(text):
+            names = [n for n in _split_names(part, [], visible=True) if " " in n]
+            holder = compact_text(names[0]) if len(names) == 1 else ""
+            if holder and holder not in site and host not in holder and not _NOT_A_HOLDER_RE.search(names[0]):
+                page.warnings.append(f"authors: no byline; the site's copyright holder {names[0]!r} is named")
+                return names
+    return []
 
 
 def _full_names(names: list[str]) -> bool:
