@@ -391,9 +391,11 @@ _COPYRIGHT_NOISE_RE = re.compile(
     re.IGNORECASE,
 )
 _COPYRIGHT_PART_RE = re.compile(r"\s[-–|·•]\s|[|·•,]|\s[-–]|[-–]\s|\.\s")
+# read inside the page's <footer> elements only: a text search over the whole page costs milliseconds
 _COPYRIGHT_XPATH = lxml.etree.XPath(
-    "(//text()[contains(., '©') or contains(., 'opyright')])[position() <= 12]"
+    "(.//text()[contains(., '©') or contains(., 'opyright')])[position() <= 6]"
 )
+_FOOTERS_READ = 3
 # a company or a title: "John Smith Photography", "The Courier", "Die Tagespost"
 _NOT_A_HOLDER_RE = re.compile(
     r"\b(?:photography|fotografie|design|studio|consulting|solutions|shop|foundation|stiftung|privacy|policy|"
@@ -424,7 +426,8 @@ def _copyright_person(page: Page, organisations: list[str]) -> list[str]:
     site = {compact_text(n) for n in site_spellings(page, page.meta_value("og:site_name"))}
     # the site's own name, and its host's ("Internetchemie ChemLin" on internetchemie.info)
     host = compact_text((urlsplit(page.url or "").hostname or "").removeprefix("www.").split(".")[0]) or "\0"
-    for node in reversed(_COPYRIGHT_XPATH(page.tree)):
+    footers = list(page.tree.iter("footer"))[-_FOOTERS_READ:]
+    for node in reversed([n for footer in footers for n in _COPYRIGHT_XPATH(footer)]):
         owner = node.getparent()
         if owner is not None and getattr(node, "is_tail", False):
             owner = owner.getparent()
@@ -545,16 +548,15 @@ _LINKED_MAX = 3  # more distinct names behind author links is a list of other st
 
 
 def _linked_authors(page: Page, organisations: list[str]) -> list[str]:
-    """Links to author pages and author boxes' name elements anywhere outside sidebars, comments and the
-    site footer, read when no
-    byline was found near the heading (its region can miss a byline printed below the story or in a
-    layout far from the ``<h1>``). A page naming more than a few people this way is listing other
-    stories' authors, and says nothing about its own."""
+    """Links to author pages anywhere, and author boxes' name elements in the story's container, outside
+    sidebars, comments and the site footer, read when no byline was found near the heading (its region
+    can miss a byline printed below the story or in a layout far from the ``<h1>``). A page naming more
+    than a few people this way is listing other stories' authors, and says nothing about its own."""
     names: list[str] = []
     links = (a for a in page.tree.iter("a") if a.get("rel") == "author" or author_href(a.get("href") or ""))
-    boxes = (
-        el for el in _AUTHOR_NAME_XPATH(page.tree) if _AUTHOR_NAME_CLASS_RE.search(el.get("class") or "")
-    )
+    story = _story_container(page)
+    found = _AUTHOR_NAME_XPATH(story) if story is not None else []
+    boxes = (el for el in found if _AUTHOR_NAME_CLASS_RE.search(el.get("class") or ""))
     for a in chain(links, boxes):
         text = clean_text(element_text(a))
         if not text or len(text) > 60 or in_other_block(a, share_bar=True) or in_foreign_scope(a):
@@ -566,10 +568,23 @@ def _linked_authors(page: Page, organisations: list[str]) -> list[str]:
 
 
 # An author box's name element ("elementor-author-box__name", "author-name", "authorName"), which the
-# links above miss when the name is not a link; matched in libxml2, its class checked here.
+# links above miss when the name is not a link; matched in libxml2 inside the story's container only
+# (over a whole page the attribute search costs milliseconds), its class checked here.
 _AUTHOR_NAME_XPATH = lxml.etree.XPath(
-    "(//*[contains(@class,'uthor') and contains(@class,'ame')])[position() <= 20]"
+    "(.//*[contains(@class,'uthor') and contains(@class,'ame')])[position() <= 20]"
 )
+
+
+def _story_container(page: Page) -> lxml.html.HtmlElement | None:
+    """The heading's ``<article>`` or ``<main>``, else the page's first ``<article>``."""
+    headings = page.h1s()
+    for tag in ("article", "main"):
+        found = nearest_ancestor(headings[0], tag) if headings else None
+        if found is not None:
+            return found
+    return next(page.tree.iter("article"), None)
+
+
 _AUTHOR_NAME_CLASS_RE = re.compile(r"author[-_]*(?:box[-_]*)?name|authorname", re.IGNORECASE)
 
 
