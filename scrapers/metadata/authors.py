@@ -7,19 +7,23 @@ of this module is the vocabulary that tells a person's name from everything prin
 from __future__ import annotations
 
 import re
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+import lxml.etree
 import lxml.html
 
-from scrapers.metadata.blocks import in_foreign_scope, in_other_block
+from scrapers.metadata.blocks import in_foreign_scope, in_other_block, nearest_ancestor
 from scrapers.metadata.jsonld import ORG_TYPES, ld_text, ld_types
 from scrapers.metadata.lines import header_lines
 from scrapers.metadata.region import BYLINE_LEAD_RE, SEGMENT_SPLIT_RE, author_href
 from scrapers.metadata.site import site_spellings
-from scrapers.metadata.text import clean_text, compact_text, element_text, norm_text
+from scrapers.metadata.text import clean_text, compact_text, element_text, norm_text, text_pieces
 
 if TYPE_CHECKING:
     from scrapers.metadata.page import Page
+    from scrapers.metadata.region import Region
 
 
 _AUTHOR_META = (
@@ -60,7 +64,7 @@ _BYLINE_WORD_RE = re.compile(
     re.IGNORECASE,
 )
 _NAME_SPLIT_RE = re.compile(
-    r"\s*(?:,|;|&|\s[-–—]\s|\+|\||/|·|•|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bи\b|"
+    r"\s*(?:,|;|&|\s[-–—]\s|\+|\||/|·|•|\b(?i:and|und)\b|\bet\b|\by\b|\be\b|\bi\b|\bи\b|"
     r"\ben\b|\bog\b|\boch\b|\bsowie\b|\bwith\b|\bmit\b|、|،|و(?=\s))\s*"
 )
 _AGENCIES = frozenset(
@@ -148,7 +152,8 @@ _ROLE_RE = re.compile(
     r"корреспондент|редактор|obozrevatel|ceo|cto|cfo|founder|gründer(?:in)?|president|präsident(?:in)?|"
     r"director|direktor(?:in)?|manager(?:in)?|head|leiter(?:in)?|sprecher(?:in)?|spokes\w*|"
     r"updated|aktualisiert|mis à jour|published|veröffentlicht|"
-    r"min read|minutes?|read|follow|twitter|email|e-mail|more from|view all|posts by|articles)\b",
+    r"aktualisierung|actualización|min read|minutes?|read|follow|twitter|email|e-mail|more from|view all|"
+    r"posts by|articles)\b",
     re.IGNORECASE,
 )
 _NAME_PARTICLES = frozenset(
@@ -192,6 +197,7 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _NAVIGATION_RE = re.compile(
     r"\b(?:posts?|archives?|articles?|beiträge|artikel\w*|übersicht|more|mehr|alle|all|view|profile?|"
     r"homepage|website|kontakt|contact|folgen|abonnieren|subscribe|newsletter|login|anmelden|seguir|suivre|"
+    r"sign\s+(?:in|out|up)|log\s+(?:in|out)|"
     r"social|links|navigation|bio|biogra(?:phy|fie|phie|fía))\b",
     re.IGNORECASE,
 )
@@ -349,78 +355,237 @@ def _ld_people(page: Page, value: Any) -> tuple[list[str], list[str]]:
 
 
 def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
-    """Names from byline elements near the heading, in page order, never from author bio boxes."""
+    """Names from byline elements near the heading, in page order, never from author bio boxes.
+
+    Full names beat lone words: a byline class also marks category lines ("Wein & Geschmack") and a
+    kicker ("Disko"), so a reading that names only single words is kept as the last resort while a
+    later reader may still find a full name.
+    """
     region = page.region()
     listed = _listed_classes(region.authors)
+    lone: list[str] = []
     for el in region.authors + region.prefixed:
-        if el.tag in _NOT_TEXT_TAGS and el.tag != "meta":
+        if (el.tag in _NOT_TEXT_TAGS and el.tag != "meta") or el.get("class") in listed:
             continue
-        if el.get("class") in listed:
+        in_article = region.h1_article is not None and nearest_ancestor(el, "article") is region.h1_article
+        if in_foreign_scope(el) or in_other_block(
+            el, region.boundary, side_column=in_article, share_bar=True
+        ):
             continue
-        if in_other_block(el, region.boundary) or in_foreign_scope(el):
-            continue
-        if el.tag == "meta":
-            text = el.get("content") or ""
-        elif el.tag == "a" or el.get("rel") == "author":
-            text = element_text(el)
-        else:
-            text = el.get("content") or element_text(el)
-        if not clean_text(text):
-            continue
-        if len(clean_text(text)) > 200:
-            # a container (byline block with bio, date, share buttons): its author links are the names
-            anchors = el.xpath(".//a[@rel='author' or contains(@href,'author') or contains(@href,'autor')]")
-            links = [clean_text(element_text(a)) for a in anchors[:6]]
-            names = [n for t in links if t for n in _split_names(t, organisations, visible=True)]
-        else:
-            names = _split_names(text, organisations, visible=True)
-            if not names and len(clean_text(text)) <= _LINE_BYLINE_MAX:
-                # a kicker before the byline word; a byline opening the element is read line by line
-                # below, since its element text glues the name to the next line ("Jane DoePublished")
-                names = _byline_in_line(clean_text(text), organisations, after_lead=True)
-            if not names and el in region.prefixed and _BYLINE_WORD_RE.match(clean_text(text)):
-                # "<h5>Autor:</h5> Peter Maahn": the label alone, the name right after it
-                following = el.tail or ""
-                sibling = el.getnext()
-                if not following.strip() and sibling is not None:
-                    following = element_text(sibling, 120)
-                names = _split_names(following, organisations, visible=True)
-        if names:
-            if el.tag == "a":
-                # co-authors printed as sibling links: "<a>Jane Doe</a>, <a>John Roe</a>"
-                parent = el.getparent()
-                for other in region.authors:
-                    if other is not el and other.tag == "a" and other.getparent() is parent:
-                        names.extend(_split_names(element_text(other), organisations, visible=True))
+        names = _element_byline(el, region, organisations)
+        if names and not _full_names(names):
+            lone = lone or names
+        elif names:
             return names
-    for text in region.near:
+    for reader in (_near_byline, _line_authors, _linked_authors):
+        names = reader(page, organisations)
+        if names and (_full_names(names) or not lone):
+            return names
+    return lone or _copyright_person(page, organisations)
+
+
+# the copyright line's words around its holder: the sign, years, "All rights reserved"
+_COPYRIGHT_NOISE_RE = re.compile(
+    r"©|\(c\)|copyrights?|(?<!\d)(?:19|20)\d{2}(?!\d)|all rights reserved|alle rechte vorbehalten|"
+    r"tous droits réservés|todos los derechos reservados|\bby\b|\bvon\b",
+    re.IGNORECASE,
+)
+_COPYRIGHT_PART_RE = re.compile(r"\s[-–|·•]\s|[|·•,]|\s[-–]|[-–]\s|\.\s")
+# read inside the page's <footer> elements only: a text search over the whole page costs milliseconds
+_COPYRIGHT_XPATH = lxml.etree.XPath(
+    "(.//text()[contains(., '©') or contains(., 'opyright')])[position() <= 6]"
+)
+_FOOTERS_READ = 3
+# a company or a title: "John Smith Photography", "The Courier", "Die Tagespost"
+_NOT_A_HOLDER_RE = re.compile(
+    r"\b(?:photography|fotografie|design|studio|consulting|solutions|shop|foundation|stiftung|privacy|policy|"
+    r"datenschutz|impressum|imprint)\b|^(?:the|die|der|das|le|la|les|el|los|las)\s",
+    re.IGNORECASE,
+)
+
+
+_FOOTER_LABEL_RE = re.compile(r"footer|copyright|colophon", re.IGNORECASE)
+
+
+def _in_site_footer(el: lxml.html.HtmlElement) -> bool:
+    node: lxml.html.HtmlElement | None = el
+    for _ in range(10):
+        if node is None or node.tag in ("body", "html"):
+            return False
+        if node.tag == "footer" or _FOOTER_LABEL_RE.search(f"{node.get('class', '')} {node.get('id', '')}"):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _copyright_person(page: Page, organisations: list[str]) -> list[str]:
+    """The person a personal site's copyright line names ("© 2009-2012 Jonathan Krase", "Copyright ©
+    2020 by Paul Sippel - Alle Rechte vorbehalten"), the last resort when the page prints no byline at
+    all: on a one-person site the holder is its author, while a publication's line names a company,
+    which is not a person's name. Read from the page's last such line (the site footer) backwards."""
+    site = {compact_text(n) for n in site_spellings(page, page.meta_value("og:site_name"))}
+    # the site's own name, and its host's ("Internetchemie ChemLin" on internetchemie.info)
+    host = compact_text((urlsplit(page.url or "").hostname or "").removeprefix("www.").split(".")[0]) or "\0"
+    footers = list(page.tree.iter("footer"))[-_FOOTERS_READ:]
+    for node in reversed([n for footer in footers for n in _COPYRIGHT_XPATH(footer)]):
+        owner = node.getparent()
+        if owner is not None and getattr(node, "is_tail", False):
+            owner = owner.getparent()
+        if (
+            owner is None
+            or owner.tag in ("script", "style", "noscript", "title")
+            or not _in_site_footer(owner)
+        ):
+            continue  # "© Lisa Niekel" under a photo is its credit; the site's line sits in its footer
+        text = clean_text(element_text(owner, 200))
+        text = _COPYRIGHT_NOISE_RE.sub(" ", text.rsplit("©", 1)[-1])  # the holder follows the sign
+        for part in _COPYRIGHT_PART_RE.split(text):
+            names = [n for n in _split_names(part, [], visible=True) if " " in n]
+            holder = compact_text(names[0]) if len(names) == 1 else ""
+            if holder and holder not in site and host not in holder and not _NOT_A_HOLDER_RE.search(names[0]):
+                page.warnings.append(f"authors: no byline; the site's copyright holder {names[0]!r} is named")
+                return names
+    return []
+
+
+def _full_names(names: list[str]) -> bool:
+    return any(len(name.split()) >= 2 for name in names)
+
+
+def _element_byline(el: lxml.html.HtmlElement, region: Region, organisations: list[str]) -> list[str]:
+    """The names one byline element states: its whole text, the name after a kicker's byline word,
+    the name after a label printed alone, or (failing those) its separate text pieces."""
+    if el.tag == "meta":
+        text = el.get("content") or ""
+    elif el.tag == "a" or el.get("rel") == "author":
+        text = element_text(el)
+    else:
+        text = el.get("content") or element_text(el)
+    cleaned = clean_text(text)
+    if not cleaned:
+        return []
+    if len(cleaned) > 200:
+        # a container (byline block with bio, date, share buttons): its author links are the names
+        anchors = el.xpath(".//a[@rel='author' or contains(@href,'author') or contains(@href,'autor')]")
+        links = [clean_text(element_text(a)) for a in anchors[:6]]
+        return [n for t in links if t for n in _split_names(t, organisations, visible=True)]
+    names = _split_names(text, organisations, visible=True)
+    if not _full_names(names) and len(cleaned) <= _LINE_BYLINE_MAX:
+        # a kicker before the byline word ("Disko Von Ernst Lohoff"); a byline opening the element is
+        # read line by line elsewhere, since its element text glues the name to the next line
+        names = _byline_in_line(cleaned, organisations, after_lead=True) or names
+    if not names and el in region.prefixed and _BYLINE_WORD_RE.match(cleaned):
+        # "<h5>Autor:</h5> Peter Maahn": the label alone, the name right after it
+        following = el.tail or ""
+        sibling = el.getnext()
+        if not following.strip() and sibling is not None:
+            following = element_text(sibling, 120)
+        names = _split_names(following, organisations, visible=True)
+    if el.tag != "meta" and (not names or (len(cleaned) <= _BOX_MAX and _PARAGRAPH_BREAK_RE.search(text))):
+        # a short box of several lines: the names its pieces give, when they add to the first line's
+        pieces = _names_by_piece(el, organisations)
+        if set(names) < set(pieces) or not names:
+            names = pieces
+    if names and el.tag == "a":
+        # co-authors printed as sibling links: "<a>Jane Doe</a>, <a>John Roe</a>"
+        parent = el.getparent()
+        for other in region.authors:
+            if other is not el and other.tag == "a" and other.getparent() is parent:
+                names.extend(_split_names(element_text(other), organisations, visible=True))
+    return names
+
+
+_PIECES_MAX = 12
+_BOX_MAX = 80  # a byline box of a few names; longer holds a bio, links, a contact form
+_CREDIT_LABEL_RE = re.compile(r"(?:fotos?|photos?|bild(?:er)?|credits?)\s*:?$", re.IGNORECASE)
+
+
+def _names_by_piece(el: lxml.html.HtmlElement, organisations: list[str]) -> list[str]:
+    """A byline box whose text glues a name to its role and date ("Jeff Latzke AP Sports Writer
+    Dec. 31, 2007", "Michael CockerillJanuary 17, 2008", "LP Luana Patriolino RF Raphael Felice"): each
+    text piece read on its own, only full names counted, a photo credit's name left out, nothing read
+    after another label ("Search for this author in:")."""
+    names: list[str] = []
+    after_credit = False
+    pieces = (clean_text(raw) for raw in text_pieces(el) if not raw.isspace())
+    for piece in islice(pieces, _PIECES_MAX):
+        if not piece:
+            continue
+        if after_credit:  # the photographer named after "Foto:"
+            after_credit = False
+            continue
+        if _CREDIT_LABEL_RE.search(piece):
+            after_credit = True
+            continue
+        if piece.endswith(":") and not _BYLINE_WORD_RE.match(piece):
+            break  # "Search for this author in:", "Kontakt:": what follows is not the byline
+        if len(piece) <= 60 and 2 <= len(piece.split()) <= 4:
+            names.extend(n for n in _split_names(piece, organisations, visible=True) if " " in n)
+    return _dedupe(names)
+
+
+# "Johnny Castro johnnycastro@example.net": a name with its e-mail address is a byline
+_NAME_EMAIL_RE = re.compile(
+    r"^([^\W\d_][\w'’-]*\.?(?:\s+[^\W\d_][\w'’-]*\.?){1,3})(?:\s*[,:|(<-]\s*|\s+)[\w.+-]+@[\w-]+\.\w"
+)
+
+
+def _near_byline(page: Page, organisations: list[str]) -> list[str]:
+    """Short lines right after the heading that open with a byline word or give a name and e-mail."""
+    for text in page.region().near:
         for segment in SEGMENT_SPLIT_RE.split(text):
             if BYLINE_LEAD_RE.match(segment):
                 names = _split_names(segment, organisations, visible=True)
-                if names:
-                    return names
-    return _line_authors(page, organisations) or _linked_authors(page, organisations)
+            else:
+                match = _NAME_EMAIL_RE.match(segment)
+                names = _split_names(match[1], organisations, visible=True) if match else []
+            if names:
+                return names
+    return []
 
 
 _LINKED_MAX = 3  # more distinct names behind author links is a list of other stories' bylines
 
 
 def _linked_authors(page: Page, organisations: list[str]) -> list[str]:
-    """Links to author pages anywhere outside sidebars, comments and the site footer, read when no
-    byline was found near the heading (its region can miss a byline printed below the story or in a
-    layout far from the ``<h1>``). A page naming more than a few people this way is listing other
-    stories' authors, and says nothing about its own."""
+    """Links to author pages anywhere, and author boxes' name elements in the story's container, outside
+    sidebars, comments and the site footer, read when no byline was found near the heading (its region
+    can miss a byline printed below the story or in a layout far from the ``<h1>``). A page naming more
+    than a few people this way is listing other stories' authors, and says nothing about its own."""
     names: list[str] = []
-    for a in page.tree.iter("a"):
-        if a.get("rel") != "author" and not author_href(a.get("href") or ""):
-            continue
+    links = (a for a in page.tree.iter("a") if a.get("rel") == "author" or author_href(a.get("href") or ""))
+    story = _story_container(page)
+    found = _AUTHOR_NAME_XPATH(story) if story is not None else []
+    boxes = (el for el in found if _AUTHOR_NAME_CLASS_RE.search(el.get("class") or ""))
+    for a in chain(links, boxes):
         text = clean_text(element_text(a))
-        if not text or len(text) > 60 or in_other_block(a) or in_foreign_scope(a):
+        if not text or len(text) > 60 or in_other_block(a, share_bar=True) or in_foreign_scope(a):
             continue
         names.extend(_split_names(text, organisations, visible=True))
         if len({compact_text(n) for n in names}) > _LINKED_MAX:
             return []
     return _dedupe(names)
+
+
+# An author box's name element ("elementor-author-box__name", "author-name", "authorName"), which the
+# links above miss when the name is not a link; matched in libxml2 inside the story's container only
+# (over a whole page the attribute search costs milliseconds), its class checked here.
+_AUTHOR_NAME_XPATH = lxml.etree.XPath(
+    "(.//*[contains(@class,'uthor') and contains(@class,'ame')])[position() <= 20]"
+)
+
+
+def _story_container(page: Page) -> lxml.html.HtmlElement | None:
+    """The heading's ``<article>`` or ``<main>``, else the page's first ``<article>``."""
+    headings = page.h1s()
+    for tag in ("article", "main"):
+        found = nearest_ancestor(headings[0], tag) if headings else None
+        if found is not None:
+            return found
+    return next(page.tree.iter("article"), None)
+
+
+_AUTHOR_NAME_CLASS_RE = re.compile(r"author[-_]*(?:box[-_]*)?name|authorname", re.IGNORECASE)
 
 
 # "By Rob Picheta, CNN", "12/04/2020 by Kay", "Ein Interview von Eugen Zentner": a byline word followed by
@@ -523,6 +688,7 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
             continue
         part = part.strip(" .:-–—'\"“”„")
         part = re.sub(r"\s+(?:in|aus|en|à|a|из|в)\s+[A-ZÀ-ÝА-Я][\w\s.-]*$", "", part)  # "Jane Doe in London"
+        part = _FOR_OUTLET_RE.sub("", part)  # "Glen Owen For The Mail On Sunday": the outlet it wrote for
         part = _BYLINE_PREFIX_RE.sub("", part).strip(" .:-–—")
         if not part or _BYLINE_WORD_RE.match(part) or _GENERIC_CREDIT_RE.match(part):
             continue
@@ -536,6 +702,9 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
             after_organisation = True
             continue
         words = part.split()
+        if len(words) >= 3 and words[0] == "".join(w[0] for w in words[1:]).upper():
+            words = words[1:]  # "LP Luana Patriolino": the avatar's initials, then the name
+            part = " ".join(words)
         half = len(words) // 2
         if half >= 2 and len(words) % 2 == 0 and words[:half] == words[half:]:
             part = " ".join(words[:half])  # a name printed twice (visible and screen-reader copies)
@@ -546,7 +715,12 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
     return people
 
 
+_FOR_OUTLET_RE = re.compile(r"\s+(?i:for|für|pour|para)\s+(?:(?i:the|der|die|das|le|la|el)\s+)?[A-ZÀ-Ý].*$")
 _TRAILING_BYLINE_WORD_RE = re.compile(r"\s(?:by|von|par|por|door)$", re.IGNORECASE)
+
+
+_MID_BYLINE_WORDS = frozenset(("By", "BY", "Von", "VON", "Par", "PAR", "Por", "POR"))
+_GLUED_WORDS_RE = re.compile(r"(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ][a-zß-ÿ])")
 
 
 def _is_person_name(text: str) -> bool:
@@ -556,9 +730,16 @@ def _is_person_name(text: str) -> bool:
         return False
     if _ROLE_RE.search(text) or _NAVIGATION_RE.search(text):
         return False
+    unglued = _GLUED_WORDS_RE.sub(" ", text)  # "Ingo ArztRedakteur": a name glued to its role
+    if unglued != text and _ROLE_RE.search(unglued):
+        return False
     if _CJK_RE.search(text) and len(text) > 8:
         return False  # Chinese/Japanese/Korean personal names are a few characters
     words = text.split()
+    if any(w in _MID_BYLINE_WORDS for w in words[1:-1]):
+        return False  # "Disko Von Ernst Lohoff": a kicker, the byline word, then the name
+    if len(words) > 1 and words[-1].lower() in _NAME_PARTICLES:
+        return False  # "Publicado el": a label's grammar; a name never ends in a particle
     if len(words) > 5 or not any(len(w.strip(".")) > 1 for w in words):
         return False  # a sentence, or bare initials ("K A")
     if len(words) == 1 and len(text) < 3:

@@ -36,11 +36,13 @@ _OTHER_NAME_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG}|(?:{_OTHER_SHORT})(?=$
 _OTHER_LONG_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG})")
 # State and layout modifiers say nothing about what a block holds ("has-sidebar", "with-comments").
 _MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|page|template|body|l)[-_]")
-# ... and so do layout names that mention a sidebar beside the content, or switch one off
-# ("content-sidebar-wrap" holds the story and its sidebar; "sidebar-off" says there is none).
+# ... and so do layout names that mention a sidebar beside the content, place it, or switch it off
+# ("content-sidebar-wrap" holds the story and its sidebar; "vw-sidebar-position-right" says where it
+# goes; "sidebar-off" says there is none).
 # A block placed "below-banner"/"after-nav" is named after its neighbour, not after what it holds.
 _LAYOUT_RE = re.compile(
     r"[-_](?:off|none|disabled|hidden)$|(?:content|main|primary)[-_]sidebar|sidebar[-_](?:content|main)|"
+    r"sidebar[-_](?:position|layout|enabled|active)|"
     r"(?:^|[-_])(?:below|above|under|after|before|beside)[-_]"
 )
 _ANCESTOR_DEPTH = 14
@@ -64,7 +66,10 @@ def nearest_ancestor(el: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlEleme
 
 
 def in_other_block(
-    el: lxml.html.HtmlElement, boundary: frozenset[Any] = frozenset(), side_column: bool = False
+    el: lxml.html.HtmlElement,
+    boundary: frozenset[Any] = frozenset(),
+    side_column: bool = False,
+    share_bar: bool = False,
 ) -> bool:
     """True when ``el`` sits in a sidebar, related-stories list, comment thread or site furniture.
 
@@ -72,6 +77,8 @@ def in_other_block(
     story's heading is the story's container, whatever its class says. With ``side_column`` (the
     caller knows ``el`` is inside the heading's own ``<article>``), a side column there ("Tech-Sidebar",
     ``<aside class="article-body__aside">``) is the story's meta column, not another story's block.
+    With ``share_bar`` (the caller holds a byline), a share or social bar is passed through: headers set
+    the byline inside the bar that holds the share buttons, and a bar holds no other story's byline.
     """
     node = el
     for _ in range(_ANCESTOR_DEPTH):
@@ -79,7 +86,9 @@ def in_other_block(
             return False
         tag = node.tag
         class_attr, id_attr = node.get("class"), node.get("id")
-        if side_column and _only_side(class_attr, id_attr):
+        if (side_column and _only_side(class_attr, id_attr)) or (
+            share_bar and _only_share(class_attr, id_attr)
+        ):
             node = node.getparent()
             continue
         if _is_other_label(class_attr, id_attr):
@@ -143,6 +152,19 @@ def _only_side(class_attr: str | None, id_attr: str | None) -> bool:
     if any(_OTHER_LONG_RE.search(_SIDE_RE.sub("", n)) for n in side):
         return False
     return not any(_is_other_label(n, None) for n in names if n not in side)
+
+
+_SHARE_RE = re.compile(r"(?:^|[-_])(?:share|sharing|social|shares)(?=$|[-_])")
+
+
+def _only_share(class_attr: str | None, id_attr: str | None) -> bool:
+    """A block named a share or social bar ("social_icons", "share-bar") and nothing else of the
+    other-block vocabulary ("social related" stays another block)."""
+    names = [n.split("--", 1)[0] for n in f"{class_attr or ''} {id_attr or ''}".lower().split()]
+    share = [n for n in names if _SHARE_RE.search(n)]
+    if not share or any(_OTHER_LONG_RE.search(n) for n in share):
+        return False
+    return not any(_is_other_label(n, None) for n in names if n not in share)
 
 
 def in_foreign_scope(el: lxml.html.HtmlElement) -> bool:

@@ -370,8 +370,9 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
             updated.append(source)
             continue
         if not _NOT_PUBLICATION_RE.search(text):
-            source.publication = is_published
-            sources.append(source)
+            # "Veröffentlicht: 26.12.2022" printed in a date element outranks a bare date beside it
+            source.publication = is_published or bool(_PUBLISHED_LABEL_RE.match(text))
+            (primary if source.publication and not is_published else sources).append(source)
         title = el.get("title") or el.get("content")
         if title and len(title) <= 80:  # <abbr class="published" title="2018-06-05T08:00:00-07:00">
             sources.append(_DateSource(f"<{el.tag} title>", title))
@@ -433,6 +434,8 @@ def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource]
                 + [(m.start(), m.end(), False) for m in _PUBLISHED_LABEL_RE.finditer(segment)]
             )
             if not labels:
+                if _FIELD_LABEL_RE.match(segment):
+                    continue  # "Termin: 21.02.2020", "Deadline: ...": another field's date
                 if len(segment) <= _UNLABELLED_MAX and line.distance >= -_UNLABELLED_BEFORE and line.distance:
                     unlabelled.append(
                         _DateSource(
@@ -452,6 +455,9 @@ def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource]
     return labelled, unlabelled, updates
 
 
+# A line naming its own field before the date ("Termin: 21.02.2020, 19 Uhr", "Event date: May 3"): the
+# publication labels are read before this is asked, so what is left is an event, a deadline, a birth.
+_FIELD_LABEL_RE = re.compile(r"^[^\W\d_]+(?:\s[^\W\d_]+)?\s*:\s*\d")
 _RELATIVE_HINT_RE = re.compile(r"\b(?:ago|vor|il\s+y\s+a|hace|yesterday|gestern|ayer)\b", re.IGNORECASE)
 
 

@@ -42,7 +42,7 @@ def element_text(el: lxml.html.HtmlElement, limit: int = 600) -> str:
     text."""
     parts: list[str] = []
     size = 0
-    for piece in _text_pieces(el):
+    for piece in text_pieces(el):
         parts.append(piece)
         size += len(piece)
         if size >= limit:
@@ -50,7 +50,7 @@ def element_text(el: lxml.html.HtmlElement, limit: int = 600) -> str:
     return "".join(parts)
 
 
-def _text_pieces(node: lxml.html.HtmlElement) -> Iterator[str]:
+def text_pieces(node: lxml.html.HtmlElement) -> Iterator[str]:
     """Text and tails in document order, as ``itertext`` but skipping scripts (comments' tails kept)."""
     if node.tag in _NO_TEXT_TAGS:
         return
@@ -58,7 +58,7 @@ def _text_pieces(node: lxml.html.HtmlElement) -> Iterator[str]:
         yield node.text
     for child in node:
         if isinstance(child.tag, str):
-            yield from _text_pieces(child)
+            yield from text_pieces(child)
         if child.tail:
             yield child.tail
 

@@ -1,0 +1,188 @@
+"""Visible-only metadata (issue 7 item 4): bylines and dates a page prints with no structured copy.
+
+Every page here carries no JSON-LD, no ``<meta>`` author or date and no ``<time datetime>``: what the
+reader sees is all there is, as ``bench/metadata_eval.py`` measures on the dev sets.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import lxml.html
+
+from scrapers.metadata import PageMetadata, extract_metadata
+
+URL = "https://news.example.org/politik/wasserpreise-steigen-123.html"
+TITLE = "Wasserpreise steigen zum ersten Mal seit fünf Jahren"
+PARAGRAPHS = "<p>" + "Der Kreistag hat am Donnerstagabend neue Gebühren beschlossen. " * 8 + "</p>"
+
+
+def meta_of(header: str, title: str = TITLE, url: str | None = URL, after: str = "") -> PageMetadata:
+    html = (
+        f"<!doctype html><html lang='de'><head><title>{title} | Kreisbote</title></head><body>"
+        "<nav class='main-nav'><a href='/'>Start</a><a href='/politik/'>Politik</a></nav>"
+        f"<article class='story'><h1>{title}</h1>{header}{PARAGRAPHS}{after}</article>"
+        "<footer class='site-footer'><p>© 2024 Kreisbote Verlag</p></footer></body></html>"
+    )
+    return extract_metadata(lxml.html.document_fromstring(html), url)
+
+
+def test_byline_inside_the_share_bar_is_the_story_byline() -> None:
+    header = (
+        "<div class='metadata'><div class='social_icons'><a class='facebook' href='#'></a>"
+        "<div class='author_date'><span class='author'><a rel='author' href='/my,9980.html'>Christian Kahle"
+        "</a>, </span><a class='date' href='/archiv/2023/11/03/'>03.11.2023 15:32 Uhr</a></div></div></div>"
+    )
+    assert meta_of(header).authors == ["Christian Kahle"]
+
+
+def test_byline_in_the_story_side_column_is_the_story_byline() -> None:
+    header = (
+        "<div class='Tech-Sidebar col_1_4'><div class='sticky'><span class='Tech-Author'>"
+        "<a href='/autor/alberto-avila/'>Alberto Ávila</a></span></div></div>"
+    )
+    assert meta_of(header).authors == ["Alberto Ávila"]
+
+
+def test_byline_box_gluing_name_role_and_date_gives_the_name() -> None:
+    """Each text piece of a byline box read apart: "Jeff Latzke AP Sports Writer Dec. 31, 2007"."""
+    header = (
+        "<p class='story' id='mainByline'><strong>Jeff Latzke</strong><br>AP Sports Writer<br>"
+        "Dec. 31, 2007 11:14 AM</p>"
+    )
+    assert meta_of(header).authors == ["Jeff Latzke"]
+    avatars = (
+        "<div class='autor'>\n <div class='item'>\n  <span class='avatar'>LP</span>\n  <div class='name'>"
+        "Luana Patriolino</div>\n </div>\n <div class='item'>\n  <span class='avatar'>RF</span>\n  "
+        "<div class='name'>Raphael Felice</div>\n </div>\n</div>"
+    )
+    assert meta_of(avatars).authors == ["Luana Patriolino", "Raphael Felice"]
+    glued = "<div class='author-box'><b>Christoph Hein</b><i>Chefredakteur</i><span>12.01.2022</span></div>"
+    assert meta_of(glued).authors == ["Christoph Hein"]
+
+
+def test_photo_credit_and_links_after_a_label_in_a_byline_box_are_not_authors() -> None:
+    header = (
+        "<div class='byline'><span>Foto:</span> <b>Anna Roe</b><span>Jane Doe</span><br>Redakteurin</div>"
+    )
+    assert meta_of(header).authors == ["Jane Doe"]
+    search = (
+        "<div class='author-box'>\n<h3>Elizabeth Gibney</h3>\n<p>Search for this author in:</p>\n"
+        "<a href='https://pubmed.example/'>Pub Med</a>\n<a href='https://scholar.example/'>Google Scholar</a></div>"
+    )
+    assert meta_of(search).authors == ["Elizabeth Gibney"]
+
+
+def test_kicker_before_the_byline_word_is_not_a_name_but_a_particle_is() -> None:
+    kicker = (
+        "<div class='autor-wrapper'>Disko <span class='autor'>Von <a href='/autor/el'>Ernst Lohoff</a></span>"
+        "</div>"
+    )
+    assert meta_of(kicker).authors == ["Ernst Lohoff"]
+    particle = "<div class='byline'><span class='author'>Christoph von Eichhorn</span></div>"
+    assert meta_of(particle).authors == ["Christoph von Eichhorn"]
+
+
+def test_a_full_name_beats_a_category_printed_in_a_byline_class() -> None:
+    header = (
+        "<div class='byline byline-2'><div class='byline-part cats'>Wein &amp; Geschmack</div>"
+        "<span class='byline-part date'>14. Oktober 2021</span></div>"
+        "<div class='saboxplugin-authorname'><a class='vcard author' href='/author/sb/'>Susanne Börsch</a></div>"
+    )
+    assert meta_of(header).authors == ["Susanne Börsch"]
+
+
+def test_name_with_its_email_address_is_a_byline() -> None:
+    header = "<p class='is-size-7'><b><a>Johnny Castro</a></b> johnny.castro@example.net | Viernes 22 abril, 2022</p>"
+    assert meta_of(header).authors == ["Johnny Castro"]
+
+
+def test_outlet_after_for_and_a_capitalised_and_split_the_names() -> None:
+    header = "<p class='byline'>By Glen Owen And Brendan Carlin For The Mail On Sunday</p>"
+    assert meta_of(header).authors == ["Glen Owen", "Brendan Carlin"]
+
+
+def test_labels_and_glued_roles_are_not_names() -> None:
+    header = (
+        "<div class='author-info'><a href='/logout'>Sign Out</a><span>Publicado el</span>"
+        "<span>Ingo ArztRedakteur</span></div>"
+    )
+    assert meta_of(header).authors == []
+
+
+def test_published_line_still_read_beside_the_new_byline_readers() -> None:
+    meta = meta_of(
+        "<p class='story' id='mainByline'><strong>Jeff Latzke</strong><br>Dec. 31, 2007 11:14 AM</p>"
+    )
+    assert meta.published_at == datetime(2007, 12, 31, 11, 14, tzinfo=UTC)
+
+
+def test_a_labelled_publication_in_a_date_element_beats_a_bare_date_beside_it() -> None:
+    """A bare "02.01.23 09:51" (the last edit) printed before "Veröffentlicht: 26.12.2022"."""
+    header = (
+        "<div class='article-info'><span class='date'>02.01.23</span> <span class='time'>09:51</span>"
+        "<span class='date'>Veröffentlicht: 26.12.2022</span></div>"
+    )
+    assert meta_of(header).published_at == datetime(2022, 12, 26, tzinfo=UTC)
+
+
+def test_a_line_naming_another_field_before_its_date_is_not_the_publication() -> None:
+    """An event page: "Termin: 21.02.2020, 19 Uhr" is the event, not when the page was published."""
+    header = "<p>Termin: 21.02.2020, 19 Uhr<br>Ort: Rosis Bar, Halle</p>"
+    assert meta_of(header).published_at is None
+    labelled = "<p>Datum: 12.05.2024</p>"
+    assert meta_of(labelled).published_at == datetime(2024, 5, 12, tzinfo=UTC)
+
+
+def test_a_wrapper_named_for_its_sidebar_position_is_layout_not_a_sidebar() -> None:
+    html = (
+        "<html><head><title>Fünf Frauen aus der Sportwelt | Magazin</title></head><body>"
+        "<header class='page-title'><h1>Fünf Frauen aus der Sportwelt</h1></header>"
+        "<div class='vw-page-wrapper clearfix vw-sidebar-position-right'><div class='vw-page-content'>"
+        "<article class='post type-post'><div class='vw-post-meta'>"
+        "<a class='author-name author' href='/ueber-uns/cs/'>Carolin Schäufele</a></div>"
+        f"{PARAGRAPHS}</article></div><aside class='sidebar'><a href='/autor/x'>Ola Nordmann</a></aside>"
+        "</div></body></html>"
+    )
+    assert extract_metadata(lxml.html.document_fromstring(html), URL).authors == ["Carolin Schäufele"]
+
+
+def test_author_box_name_far_below_the_heading_when_no_byline_is_printed_above() -> None:
+    """Past the header region's window (a long story): the author box's name element still names her."""
+    story = (
+        "<p>Die <b>Drohne</b> kam dem <i>Flugzeugträger</i> nahe, <a href='/thema/iran'>Iran</a>.</p>" * 250
+    )
+    box = (
+        "<div class='elementor-author-box'><div class='elementor-author-box__text'><div>"
+        "<h4 class='elementor-author-box__name'> Heinz Steiner </h4></div>"
+        "<div class='elementor-author-box__bio'>Schreibt über Sicherheitspolitik.</div></div></div>"
+    )
+    assert meta_of("", after=story + box).authors == ["Heinz Steiner"]
+
+
+def _personal_site(footer: str, figure: str = "") -> PageMetadata:
+    html = (
+        "<html><head><title>Kleine Schafskunde</title></head><body><div id='page' class='hfeed'>"
+        f"<div id='main'><h1>Kleine Schafskunde</h1>{figure}{PARAGRAPHS}</div>"
+        f"<footer id='colophon'><div id='site-generator'>{footer}</div></footer></div></body></html>"
+    )
+    return extract_metadata(lxml.html.document_fromstring(html), "http://www.schafe.example/kunde/")
+
+
+def test_a_personal_sites_copyright_holder_is_the_author_when_no_byline_is_printed() -> None:
+    meta = _personal_site(
+        "© 2009-2012 Jonathan Krase. <a href='/impressum'>Impressum</a> Proudly powered by WordPress"
+    )
+    assert meta.authors == ["Jonathan Krase"]
+    assert any("copyright holder" in w for w in meta.warnings)
+    by = _personal_site(
+        "Webdesign und alle Inhalte © by <a href='mailto:r@example.org'>Ralf Glaser</a> | Impressum"
+    )
+    assert by.authors == ["Ralf Glaser"]
+
+
+def test_a_photo_credit_or_a_company_in_the_copyright_line_is_not_the_author() -> None:
+    credit = "<figure><img src='/schaf.jpg'><figcaption>Ein Schaf. © Lisa Niekel</figcaption></figure>"
+    assert _personal_site("Kontakt | Impressum", figure=credit).authors == []
+    assert _personal_site("© 2024 The Valley Courier. All rights reserved.").authors == []
+    assert _personal_site("Copyright © 2020 John Smith Photography").authors == []
