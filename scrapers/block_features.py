@@ -101,6 +101,8 @@ PLACE_FEATURES: tuple[str, ...] = (
     "region_log_chars",
     "region_page_share",
     "region_blocks",
+    "outside",
+    "before_region",
 )
 FEATURES: tuple[str, ...] = (
     TEXT_FEATURES
@@ -122,19 +124,37 @@ class Blocks:
     matrix: np.ndarray  # float32, len(elements) x N_FEATURES
 
 
-def candidates(analysis: Analysis, region: Region) -> list[int]:
-    """Indices (into ``analysis.elements``) of the region's leaf blocks that show text, in document order."""
+def _leaf_blocks(analysis: Analysis, root: HtmlElement, skip: int) -> list[int]:
+    """Indices of the leaf blocks under ``root`` that show text (chrome and ``skip`` left out)."""
     index = analysis.index
     out: list[int] = []
     text, link = analysis.text_chars, analysis.link_chars
     agg_text, agg_link = analysis.agg_text, analysis.agg_link
-    for el in region.element.iter():
+    for el in root.iter():
         i = index.get(el, -1)
-        if i < 0 or i == region.index or not analysis.is_block[i]:
+        if i < 0 or i == skip or not analysis.is_block[i] or analysis.chrome[i]:
             continue
         own = text[i] + link[i]
         if own and agg_text[i] == text[i] and agg_link[i] == link[i]:
             out.append(i)
+    return out
+
+
+def candidates(analysis: Analysis, region: Region) -> list[int]:
+    """Indices (into ``analysis.elements``) of the region's leaf blocks that show text, in document order."""
+    return _leaf_blocks(analysis, region.element, region.index)
+
+
+def neighbours(analysis: Analysis, region: Region) -> list[int]:
+    """Leaf blocks beside the region, under its parent: the story's lead or its second half, split off
+    by an ad or an embed, or the teasers and credits next to it (not chrome by name or tag)."""
+    up = region.element.getparent()
+    if up is None or up.tag in ("body", "html"):
+        return []
+    out: list[int] = []
+    for sibling in up:
+        if sibling is not region.element and isinstance(sibling.tag, str):
+            out.extend(_leaf_blocks(analysis, sibling, -1))
     return out
 
 
@@ -186,9 +206,10 @@ def _text_row(row: np.ndarray, text: str, chars: int, links: int, tag: str) -> N
     row[20] = tag in HEADINGS
 
 
-def extract_blocks(analysis: Analysis, region: Region) -> Blocks:
-    """One feature row per candidate block of ``region``; an empty matrix when there is none."""
-    picked = candidates(analysis, region)
+def extract_blocks(analysis: Analysis, region: Region, outside: bool = False) -> Blocks:
+    """One feature row per candidate block of ``region`` (or, ``outside``, beside it); an empty matrix when
+    there is none."""
+    picked = neighbours(analysis, region) if outside else candidates(analysis, region)
     matrix = np.zeros((len(picked), N_FEATURES), dtype=np.float32)
     elements = [analysis.elements[i] for i in picked]
     texts = [" ".join(el.text_content().split()) for el in elements]
@@ -237,6 +258,8 @@ def extract_blocks(analysis: Analysis, region: Region) -> Blocks:
             np.log1p(region_chars),
             region.good_chars / (region.page_good_chars or 1),
             np.log1p(n),
+            outside,
+            i < region.index,
         )
         before += chars[k]
         since_heading = 0 if tag in HEADINGS else min(since_heading + 1, 10)

@@ -12,6 +12,7 @@ ones the model later judges.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,9 +24,13 @@ from scrapers import boilerplate as bp
 from scrapers.block_features import FEATURES, Blocks, extract_blocks
 from scrapers.content import Analysis, Region
 
+_BEFORE = FEATURES.index("before_region")
 MODEL_PATH = Path(__file__).with_name("block_model.json")
 # Off: the learned scorer did not beat the rules out of fold on both dev sets (see the README).
 ENABLED = False
+# The model may thin the rules' region, not overrule it: when it would drop more than half the region's
+# text, the two disagree about where the story is, and the rules' region is kept whole.
+MIN_KEPT_SHARE = 0.5
 # Called with every region's blocks before the model judges them (the trainer's labelling pass).
 RECORDER: Callable[[Blocks], None] | None = None
 
@@ -44,6 +49,7 @@ class TreeModel:
     base: float  # raw score added to the trees' sum
     threshold: float  # keep a block whose probability is at least this
     features: tuple[str, ...]
+    add_threshold: float = 2.0  # bring in a block beside the region from this probability (2: never)
 
     def predict(self, matrix: np.ndarray) -> np.ndarray:
         """Probability that each row's block belongs to the story."""
@@ -70,6 +76,7 @@ class TreeModel:
         return {
             "features": list(self.features),
             "threshold": self.threshold,
+            "add_threshold": self.add_threshold,
             "base": self.base,
             "depth": self.depth,
             "roots": self.roots.tolist(),
@@ -98,6 +105,7 @@ class TreeModel:
             base=float(str(data["base"])),
             threshold=float(str(data["threshold"])),
             features=features,
+            add_threshold=float(str(data.get("add_threshold", 2.0))),
         )
 
 
@@ -131,17 +139,51 @@ def use(new: TreeModel | None) -> None:
 
 
 def apply(analysis: Analysis, region: Region) -> int:
-    """Drop the region's leaf blocks the model scores below its threshold; returns how many went."""
+    """Drop the region's leaf blocks the model scores below its threshold, and bring in the blocks beside
+    it that it scores at or above its add threshold; returns how many blocks changed."""
     blocks = extract_blocks(analysis, region)
+    current = model()
+    beside = extract_blocks(analysis, region, outside=True)
     if RECORDER is not None:
         RECORDER(blocks)
-    current = model()
-    if current is None or not blocks.elements:
+        RECORDER(beside)
+    if current is None:
         return 0
-    keep = current.predict(blocks.matrix) >= current.threshold
-    dropped = 0
-    for el, kept in zip(blocks.elements, keep.tolist(), strict=True):
-        if not kept:
-            bp.drop(el)
-            dropped += 1
-    return dropped
+    changed = 0
+    if blocks.elements:
+        keep = current.predict(blocks.matrix) >= current.threshold
+        if _kept_share(blocks, keep) >= MIN_KEPT_SHARE:
+            for el, kept in zip(blocks.elements, keep.tolist(), strict=True):
+                if not kept:
+                    bp.drop(el)
+                    changed += 1
+    if beside.elements and current.add_threshold <= 1.0:
+        add = current.predict(beside.matrix) >= current.add_threshold
+        changed += _bring_in(region, beside, add.tolist())
+    return changed
+
+
+def _kept_share(blocks: Blocks, keep: np.ndarray) -> float:
+    total = sum(len(t) for t in blocks.texts)
+    return sum(len(t) for t, k in zip(blocks.texts, keep.tolist(), strict=True) if k) / total if total else 1.0
+
+
+def _bring_in(region: Region, beside: Blocks, add: list[bool]) -> int:
+    """Copy the chosen blocks into the region, before or after its own content as they stand on the page.
+
+    Copies, so the page's own tree (and the analysis' indices into it) stays as it was.
+    """
+    at = 0
+    added = 0
+    for el, chosen, row in zip(beside.elements, add, beside.matrix, strict=True):
+        if not chosen:
+            continue
+        clone = copy.deepcopy(el)
+        clone.tail = None
+        if row[_BEFORE]:
+            region.element.insert(at, clone)
+            at += 1
+        else:
+            region.element.append(clone)
+        added += 1
+    return added

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -121,6 +122,29 @@ def test_switch_off_keep_all_and_dropping_blocks(restore_switch) -> None:
     assert all(t in text for t in long_ones[:3])
     if short:
         assert not any(f"\n{t}\n" in f"\n{text}\n" for t in short)
+
+
+def test_a_model_that_disagrees_with_the_whole_region_is_overruled(restore_switch) -> None:
+    """Dropping most of the region means the model and the rules disagree on where the story is: the
+    rules' region stays whole rather than the page coming out empty."""
+    html = WORDPRESS.read_text("utf-8")
+    rules = extract(html).text
+    block_model.ENABLED = True
+    block_model.use(replace(_stump(), threshold=1.5))  # no block reaches 1.5: every one would go
+    assert extract(html).text == rules
+
+
+def test_blocks_beside_the_region_are_brought_in_when_scored_high(restore_switch) -> None:
+    html = (PAGES / "plain-table-layout-de.html").read_text("utf-8")
+    rules = extract(html).text
+    assert "Flohmarkt" in html and "Flohmarkt" not in rules
+    block_model.ENABLED = True
+    block_model.use(replace(TreeModel.keep_all(), add_threshold=0.0))  # keep all, add every neighbour
+    text = extract(html).text
+    assert "Flohmarkt" in text
+    assert text.startswith(rules.split("\n\n")[0][:40]) or rules.split("\n\n")[0] in text
+    block_model.use(TreeModel.keep_all())  # the default add threshold brings in nothing
+    assert extract(html).text == rules
 
 
 def test_shipped_model_is_small_and_matches_the_features() -> None:
