@@ -165,7 +165,9 @@ def apply(analysis: Analysis, region: Region) -> int:
 
 def _kept_share(blocks: Blocks, keep: np.ndarray) -> float:
     total = sum(len(t) for t in blocks.texts)
-    return sum(len(t) for t, k in zip(blocks.texts, keep.tolist(), strict=True) if k) / total if total else 1.0
+    return (
+        sum(len(t) for t, k in zip(blocks.texts, keep.tolist(), strict=True) if k) / total if total else 1.0
+    )
 
 
 def _bring_in(region: Region, beside: Blocks, add: list[bool]) -> int:
