@@ -14,6 +14,7 @@ dropping one never takes another block's text with it.
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
 from dataclasses import dataclass
@@ -53,6 +54,9 @@ _PARENT_SLOT = {tag: i for i, tag in enumerate(PARENT_TAGS)}
 # Class and id tokens of the block and of its two nearest ancestors, hashed into this many slots each.
 NAME_SLOTS = 32
 NAME_LEVELS = 2
+# Blocks beside the region looked at, on each side: the nearest ones, where a split-off lead or second
+# half sits; a wrapper holding the whole page would otherwise cost a row per block of it.
+MAX_NEIGHBOURS = 12
 
 _NAME_TOKEN = re.compile(r"[a-z]{2,}")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -112,7 +116,9 @@ FEATURES: tuple[str, ...] = (
     + tuple(f"name{level}_{slot}" for level in range(NAME_LEVELS + 1) for slot in range(NAME_SLOTS))
 )
 N_FEATURES = len(FEATURES)
-_NAMES_AT = len(TEXT_FEATURES) + len(PLACE_FEATURES) + len(TAGS) + len(PARENT_TAGS)
+_TAGS_AT = len(TEXT_FEATURES) + len(PLACE_FEATURES)
+_PARENTS_AT = _TAGS_AT + len(TAGS)
+_NAMES_AT = _PARENTS_AT + len(PARENT_TAGS)
 
 
 @dataclass(slots=True)
@@ -151,11 +157,14 @@ def neighbours(analysis: Analysis, region: Region) -> list[int]:
     up = region.element.getparent()
     if up is None or up.tag in ("body", "html"):
         return []
-    out: list[int] = []
+    before: list[int] = []
+    after: list[int] = []
     for sibling in up:
-        if sibling is not region.element and isinstance(sibling.tag, str):
-            out.extend(_leaf_blocks(analysis, sibling, -1))
-    return out
+        if sibling is region.element:
+            before, after = after, before  # what was collected so far lies above the region
+        elif isinstance(sibling.tag, str):
+            after.extend(_leaf_blocks(analysis, sibling, -1))
+    return before[-MAX_NEIGHBOURS:] + after[:MAX_NEIGHBOURS]
 
 
 @lru_cache(maxsize=8192)
@@ -170,107 +179,131 @@ def _names(el: HtmlElement) -> str:
     return " ".join(v for v in (get("class"), get("id")) if v)
 
 
-def _text_row(row: np.ndarray, text: str, chars: int, links: int, tag: str) -> None:
-    words = _WORD.findall(text)
-    n_words = len(words)
-    n = len(text) or 1
-    digits = upper = punct = 0
-    for ch in text:
-        if ch.isdigit():
-            digits += 1
-        elif ch.isupper():
-            upper += 1
-        elif not ch.isalnum() and not ch.isspace():
-            punct += 1
-    row[0] = np.log1p(chars)
-    row[1] = np.log1p(links)
-    row[2] = links / (chars + links) if chars + links else 0.0
-    row[3] = np.log1p(n_words)
-    row[4] = sum(len(w) for w in words) / n_words if n_words else 0.0
-    row[5] = 100.0 * len(_SENTENCE_END.findall(text)) / n_words if n_words else 0.0
-    row[6] = _ENDS_SENTENCE.search(text) is not None
-    row[7] = text[:1].isupper()
-    row[8] = digits / n
-    row[9] = upper / n
-    row[10] = punct / n
-    row[11] = "|" in text or "•" in text or "»" in text
-    row[12] = "©" in text or "(c)" in text.lower()
-    row[13] = "@" in text or "http" in text or "www." in text
-    row[14] = text.rstrip().endswith(":")
+# Character shares are read from a block's first characters: its shape shows there, and a long block
+# is prose whatever its tail holds.
+SAMPLE_CHARS = 240
+_DIGITS = re.compile(r"\d")
+_UPPER = re.compile(r"[^\W\d_]")  # letters; the upper-case ones are counted among them
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+def _text_values(text: str, chars: int, links: int, tag: str) -> list[float]:
+    """The block's own figures, in ``TEXT_FEATURES`` order up to ``is_heading``."""
+    sample = text[:SAMPLE_CHARS]
+    n = len(sample) or 1
+    words = _WORD.findall(sample)
+    sample_words = len(words) or 1
+    letters = _UPPER.findall(sample)
     short = len(text) <= 200
-    row[15] = short and bp.byline_text(text)
-    row[16] = short and bp.dateline_text(text)
-    row[17] = short and bp.boilerplate_text(text)
-    row[18] = short and (bp.cta_text(text) or bp.label_text(text))
-    row[19] = short and bp.rights_text(text)
-    row[20] = tag in HEADINGS
+    return [
+        math.log1p(chars),
+        math.log1p(links),
+        links / (chars + links) if chars + links else 0.0,
+        math.log1p(len(text.split())),
+        sum(map(len, words)) / sample_words,
+        100.0 * len(_SENTENCE_END.findall(sample)) / sample_words,
+        _ENDS_SENTENCE.search(text) is not None,
+        sample[:1].isupper(),
+        len(_DIGITS.findall(sample)) / n,
+        sum(map(str.isupper, letters)) / n,
+        len(_PUNCT.findall(sample)) / n,
+        "|" in text or "•" in text or "»" in text,
+        "©" in text or "(c)" in sample.lower(),
+        "@" in text or "http" in text or "www." in text,
+        text.endswith(":"),
+        short and bp.byline_text(text),
+        short and bp.dateline_text(text),
+        short and bp.boilerplate_text(text),
+        short and (bp.cta_text(text) or bp.label_text(text)),
+        short and bp.rights_text(text),
+        tag in HEADINGS,
+    ]
 
 
 def extract_blocks(analysis: Analysis, region: Region, outside: bool = False) -> Blocks:
     """One feature row per candidate block of ``region`` (or, ``outside``, beside it); an empty matrix when
-    there is none."""
+    there is none. Rows are built as lists and turned into one matrix at the end: numpy's per-item writes
+    would cost more than the figures."""
     picked = neighbours(analysis, region) if outside else candidates(analysis, region)
-    matrix = np.zeros((len(picked), N_FEATURES), dtype=np.float32)
     elements = [analysis.elements[i] for i in picked]
     texts = [" ".join(el.text_content().split()) for el in elements]
+    matrix = np.zeros((len(picked), N_FEATURES), dtype=np.float32)
     if not picked:
         return Blocks(elements, texts, matrix)
     parent, hint = analysis.parent, analysis.hint
-    chars = [analysis.text_chars[i] + analysis.link_chars[i] for i in picked]
+    link_chars = analysis.link_chars
+    chars = [analysis.text_chars[i] + link_chars[i] for i in picked]
     total = sum(chars) or 1
     before = 0
     since_heading = 10
     n = len(picked)
-    place = len(TEXT_FEATURES)
-    tags_at = place + len(PLACE_FEATURES)
-    parents_at = tags_at + len(TAGS)
-    region_chars = analysis.agg_text[region.index] + analysis.agg_link[region.index]
+    region_values = [
+        math.log1p(analysis.agg_text[region.index] + analysis.agg_link[region.index]),
+        region.good_chars / (region.page_good_chars or 1),
+        math.log1p(n),
+        outside,
+    ]
+    shapes: dict[int, tuple[int, dict[str, int]]] = {}
+    rows: list[list[float]] = []
+    ones: list[int] = []  # flat positions (row * N_FEATURES + column) of the one-hot features
     for k, i in enumerate(picked):
         el = elements[k]
-        row = matrix[k]
         tag = el.tag if isinstance(el.tag, str) else "other"
-        links = analysis.link_chars[i]
-        _text_row(row, texts[k], analysis.text_chars[i], links, tag)
         p = parent[i]
-        row[21] = hint[i]
-        row[22] = hint[p] if p >= 0 else 0
         depth, j = 0, i
-        while j > region.index and j >= 0:
+        while j > region.index:
             j, depth = parent[j], depth + 1
         prev_c = chars[k - 1] if k else 0
         next_c = chars[k + 1] if k + 1 < n else 0
-        up = el.getparent()
-        siblings = len(up) if up is not None else 1
-        same = sum(1 for s in up if s.tag == el.tag) / siblings if up is not None else 1.0
-        row[place : place + len(PLACE_FEATURES)] = (
-            k / n,
-            before / total,
-            (total - before - chars[k]) / total,
-            np.log1p(n - k - 1),
-            depth,
-            np.log1p(prev_c),
-            analysis.link_chars[picked[k - 1]] / prev_c if k and prev_c else 0.0,
-            np.log1p(next_c),
-            analysis.link_chars[picked[k + 1]] / next_c if next_c else 0.0,
-            since_heading,
-            np.log1p(siblings),
-            same,
-            np.log1p(region_chars),
-            region.good_chars / (region.page_good_chars or 1),
-            np.log1p(n),
-            outside,
-            i < region.index,
+        siblings, same = _shape(shapes, p, el)
+        rows.append(
+            [
+                *_text_values(texts[k], analysis.text_chars[i], link_chars[i], tag),
+                hint[i],
+                hint[p] if p >= 0 else 0,
+                k / n,
+                before / total,
+                (total - before - chars[k]) / total,
+                math.log1p(n - k - 1),
+                depth,
+                math.log1p(prev_c),
+                link_chars[picked[k - 1]] / prev_c if k and prev_c else 0.0,
+                math.log1p(next_c),
+                link_chars[picked[k + 1]] / next_c if next_c else 0.0,
+                since_heading,
+                math.log1p(siblings),
+                same.get(el.tag, 0) / siblings,
+                *region_values,
+                i < region.index,
+            ]
         )
         before += chars[k]
         since_heading = 0 if tag in HEADINGS else min(since_heading + 1, 10)
-        row[tags_at + _TAG_SLOT.get(tag, len(TAGS) - 1)] = 1.0
+        base = k * N_FEATURES
+        ones.append(base + _TAGS_AT + _TAG_SLOT.get(tag, len(TAGS) - 1))
         ptag = analysis.elements[p].tag if p >= 0 else "other"
-        row[parents_at + _PARENT_SLOT.get(ptag, len(PARENT_TAGS) - 1)] = 1.0
-        _name_row(row, analysis, i)
+        ones.append(base + _PARENTS_AT + _PARENT_SLOT.get(ptag, len(PARENT_TAGS) - 1))
+        _name_ones(ones, base, analysis, i)
+    matrix[:, :_TAGS_AT] = np.asarray(rows, dtype=np.float32)
+    matrix.reshape(-1)[ones] = 1.0
     return Blocks(elements, texts, matrix)
 
 
-def _name_row(row: np.ndarray, analysis: Analysis, i: int) -> None:
+def _shape(
+    shapes: dict[int, tuple[int, dict[str, int]]], p: int, el: HtmlElement
+) -> tuple[int, dict[str, int]]:
+    """How many children the block's parent has, by tag (once per parent)."""
+    known = shapes.get(p)
+    if known is None:
+        up = el.getparent()
+        counts: dict[str, int] = {}
+        for child in up if up is not None else (el,):
+            counts[child.tag] = counts.get(child.tag, 0) + 1
+        known = shapes[p] = (sum(counts.values()), counts)
+    return known
+
+
+def _name_ones(ones: list[int], base: int, analysis: Analysis, i: int) -> None:
     """Hashed class and id tokens of the block (level 0) and its nearest ancestors (levels 1, 2)."""
     j = i
     for level in range(NAME_LEVELS + 1):
@@ -278,7 +311,6 @@ def _name_row(row: np.ndarray, analysis: Analysis, i: int) -> None:
             break
         raw = _names(analysis.elements[j])
         if raw:
-            base = _NAMES_AT + level * NAME_SLOTS
-            for slot in _name_slots(raw):
-                row[base + slot] = 1.0
+            at = base + _NAMES_AT + level * NAME_SLOTS
+            ones.extend(at + slot for slot in _name_slots(raw))
         j = analysis.parent[j]
