@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -50,19 +50,28 @@ class TreeModel:
     threshold: float  # keep a block whose probability is at least this
     features: tuple[str, ...]
     add_threshold: float = 2.0  # bring in a block beside the region from this probability (2: never)
+    child: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # both children of node n at 2n (right) and 2n+1 (left): one gather per step picks the branch
+        object.__setattr__(self, "child", np.stack([self.right, self.left], axis=1).ravel())
 
     def predict(self, matrix: np.ndarray) -> np.ndarray:
-        """Probability that each row's block belongs to the story."""
-        rows = matrix.shape[0]
+        """Probability that each row's block belongs to the story.
+
+        Every tree is walked for every row at once, one level per step: rows x trees gathers, never a
+        Python loop over trees or rows.
+        """
+        rows, columns = matrix.shape
         if rows == 0 or self.roots.size == 0:
             return np.full(rows, 1.0 / (1.0 + np.exp(-self.base)))
-        x = matrix.astype(np.float64, copy=False)
-        node = np.broadcast_to(self.roots, (rows, self.roots.size)).copy()
-        row_index = np.arange(rows)[:, None]
+        x = np.ascontiguousarray(matrix, dtype=np.float64).ravel()
+        offsets = (np.arange(rows) * columns)[:, None]
+        node = np.tile(self.roots, (rows, 1))
         for _ in range(self.depth):
-            go_left = x[row_index, self.feature[node]] <= self.split[node]
-            node = np.where(go_left, self.left[node], self.right[node])
-        raw: np.ndarray = self.value[node].sum(axis=1) + self.base
+            go_left = x.take(offsets + self.feature.take(node)) <= self.split.take(node)
+            node = self.child.take(node * 2 + go_left)
+        raw: np.ndarray = self.value.take(node).sum(axis=1) + self.base
         probs: np.ndarray = 1.0 / (1.0 + np.exp(-raw))
         return probs
 
