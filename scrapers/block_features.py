@@ -57,6 +57,8 @@ NAME_LEVELS = 2
 # Blocks beside the region looked at, on each side: the nearest ones, where a split-off lead or second
 # half sits; a wrapper holding the whole page would otherwise cost a row per block of it.
 MAX_NEIGHBOURS = 12
+# Regions with more leaf blocks than this (tables of results, long link lists) are not judged at all.
+MAX_BLOCKS = 300
 
 _NAME_TOKEN = re.compile(r"[a-z]{2,}")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -225,6 +227,8 @@ def extract_blocks(analysis: Analysis, region: Region, outside: bool = False) ->
     there is none. Rows are built as lists and turned into one matrix at the end: numpy's per-item writes
     would cost more than the figures."""
     picked = neighbours(analysis, region) if outside else candidates(analysis, region)
+    if len(picked) > MAX_BLOCKS:
+        picked = []  # a region of hundreds of cells is left to the rules, not paid for block by block
     elements = [analysis.elements[i] for i in picked]
     texts = [" ".join(el.text_content().split()) for el in elements]
     matrix = np.zeros((len(picked), N_FEATURES), dtype=np.float32)

@@ -156,3 +156,12 @@ def test_shipped_model_is_small_and_matches_the_features() -> None:
     analysis, region = _region(WORDPRESS)
     probs = model.predict(extract_blocks(analysis, region).matrix)
     assert ((probs >= 0) & (probs <= 1)).all()
+
+
+def test_regions_of_too_many_blocks_are_left_to_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrapers import block_features
+
+    analysis, region = _region(WORDPRESS)
+    assert len(extract_blocks(analysis, region).elements) >= 3
+    monkeypatch.setattr(block_features, "MAX_BLOCKS", 2)
+    assert extract_blocks(analysis, region).elements == []
