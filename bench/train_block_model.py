@@ -13,7 +13,11 @@
 4. With ``--write``, a model trained on all pages (threshold chosen the same way, on 5 inner folds) is
    written to ``scrapers/block_model.json`` as plain arrays for the numpy evaluator.
 
+5. ``--speed N`` only times ``extract()`` with the shipped model on and off, interleaved page by page on
+   the first N dev pages, fastest of 3 rounds each (the whole cost of the hook: features and predict).
+
 Run by hand:  .venv/bin/python -m bench.train_block_model [--limit N] [--no-trafilatura] [--write]
+              .venv/bin/python -m bench.train_block_model --speed 300
 """
 
 from __future__ import annotations
@@ -309,7 +313,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--no-trafilatura", action="store_true")
     parser.add_argument("--write", action="store_true", help=f"write the all-pages model to {MODEL_PATH}")
+    parser.add_argument("--speed", type=int, default=0, help="only time the model on/off on N dev pages")
     args = parser.parse_args()
+    if args.speed:
+        speed(load_dev(args.speed))
+        return
     sets = [("dev", load_dev(args.limit), False), ("dev2", load_dev2(args.limit), True)]
 
     started = time.perf_counter()
@@ -357,6 +365,29 @@ def main() -> None:
         final = train(everything, list(range(FOLDS)))
         MODEL_PATH.write_text(_json(final), "utf-8")
         print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size / 1e6:.2f} MB, threshold {final.threshold:g})")
+
+
+def speed(pages: list[Page], rounds: int = 3) -> None:
+    """extract() with the shipped model on and off, interleaved per page; each page's fastest time."""
+    best = {False: [float("inf")] * len(pages), True: [float("inf")] * len(pages)}
+    for _ in range(rounds):
+        for k, page in enumerate(pages):
+            for on in (False, True):
+                block_model.ENABLED = on
+                started = time.perf_counter()
+                run_extract(page)
+                best[on][k] = min(best[on][k], time.perf_counter() - started)
+    block_model.ENABLED = False
+    off, on = best[False], best[True]
+    print(f"{len(pages)} dev pages, fastest of {rounds} interleaved rounds")
+    for label, times in (("rules only", off), ("rules + model", on)):
+        print(
+            f"{label:<14} median {statistics.median(times) * 1e3:7.2f} ms  mean {statistics.fmean(times) * 1e3:7.2f} ms"
+        )
+    print(
+        f"model on / off: median {statistics.median(on) / statistics.median(off):.3f}x, "
+        f"total {sum(on) / sum(off):.3f}x"
+    )
 
 
 def _json(model: TreeModel) -> str:
