@@ -165,3 +165,21 @@ def test_regions_of_too_many_blocks_are_left_to_the_rules(monkeypatch: pytest.Mo
     assert len(extract_blocks(analysis, region).elements) >= 3
     monkeypatch.setattr(block_features, "MAX_BLOCKS", 2)
     assert extract_blocks(analysis, region).elements == []
+
+
+def test_training_labels_follow_each_sets_metric() -> None:
+    """dev2: half a block's 4-token shingles in the labelled body; dev: a block touching only "with"
+    segments is story, only "without" ones not, both or neither unknown (left out of training)."""
+    from bench.extraction_eval import shingles
+    from bench.train_block_model import label_dev, label_dev2
+
+    body = "The ferry will run every hour from May. The council voted on Tuesday to fund it."
+    grams = set(shingles(body))
+    flat = f" {' '.join(body.replace('.', '').split())} "
+    assert label_dev2("The council voted on Tuesday to fund it.", grams, flat) == 1
+    assert label_dev2("Share this story on Facebook and Twitter", grams, flat) == 0
+    assert label_dev2("The ferry", grams, flat) == 1 and label_dev2("Advertisement", grams, flat) == 0
+    with_, without = ["The council voted on Tuesday"], ["Read more: sports"]
+    assert label_dev("The council voted on Tuesday to fund it.", with_, without) == 1
+    assert label_dev("Read more: sports", with_, without) == 0
+    assert label_dev("Weather tomorrow", with_, without) == -1
