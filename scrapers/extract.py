@@ -18,8 +18,8 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
+from scrapers import block_model, limits
 from scrapers import boilerplate as bp
-from scrapers import limits
 from scrapers.article import Article
 from scrapers.content import (
     HEADINGS,
@@ -773,6 +773,8 @@ def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) ->
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body region")
     parts = _split_parts(analysis, region)
     _strip_region(analysis, region, parts)
+    if block_model.ENABLED:  # the learned block scorer (issue 7 item 5), off unless it beats the rules
+        block_model.apply(analysis, region)
     paragraphs = _render(analysis, region, meta, doc_title, parts=parts)
     if len("\n\n".join(paragraphs)) < MIN_DECLARED_BODY_CHARS:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body text left after removing boilerplate")
