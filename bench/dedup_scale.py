@@ -31,19 +31,24 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from datasketch import MinHashLSH
+from sqlalchemy import insert
 
 from bench.dedup_eval import write_section
 from worker.dedup import DedupIndex, InProcessIndex
 from worker.fingerprint import NUM_PERM, SHINGLE_SIZE, Signature
+from worker.models import ArticleRecord
 from worker.relation import StoryJudge
+from worker.store import Store
 
 THRESHOLD = 0.5
 BEGIN, END = "<!-- dedup_scale:begin -->", "<!-- dedup_scale:end -->"

@@ -69,6 +69,46 @@ def _delete_batches(
         time.sleep(PAUSE_S)
 
 
+def _older_than(cutoff: datetime) -> tuple[Any, Any, Any]:
+    """The rows a prune removes, one condition per table: a dry run counts exactly what a real run deletes."""
+    return (
+        DuplicateRecord.seen_at < cutoff,
+        IngestErrorRecord.created_at < cutoff,
+        CrawlState.fetched_at < cutoff,
+    )
+
+
+def _dry_run_report(
+    store: Store,
+    report: PruneReport,
+    cutoff: datetime,
+    has_index: bool,
+    redis_client: Any | None,
+    watermark_key: str,
+    index_cutoff: datetime,
+) -> PruneReport:
+    """What a real prune would remove, counted with the same conditions, touching nothing."""
+    old_dupes, old_errors, old_state = _older_than(cutoff)
+    report.removed["duplicates"] = _count(store, select(func.count(DuplicateRecord.id)).where(old_dupes))
+    report.removed["ingest_errors"] = _count(
+        store, select(func.count(IngestErrorRecord.id)).where(old_errors)
+    )
+    report.removed["crawl_state"] = _count(
+        store, select(func.count()).select_from(CrawlState).where(old_state)
+    )
+    if has_index:
+        report.removed["index_entries"] = (
+            _count(
+                store,
+                select(func.count(ArticleRecord.id)).where(
+                    *_expiry_window(redis_client, watermark_key, index_cutoff)
+                ),
+            )
+            + report.removed["duplicates"]
+        )
+    return report
+
+
 def prune(
     store: Store,
     older_than: timedelta,
@@ -90,28 +130,11 @@ def prune(
     cutoff = (now or utcnow()) - older_than
     index_cutoff = (now or utcnow()) - index_window if index_window is not None else cutoff
     report = PruneReport(cutoff, dry_run)
-    old_dupes = DuplicateRecord.seen_at < cutoff
-    old_errors = IngestErrorRecord.created_at < cutoff
-    old_state = CrawlState.fetched_at < cutoff
+    old_dupes, old_errors, old_state = _older_than(cutoff)
     if dry_run:
-        report.removed["duplicates"] = _count(store, select(func.count(DuplicateRecord.id)).where(old_dupes))
-        report.removed["ingest_errors"] = _count(
-            store, select(func.count(IngestErrorRecord.id)).where(old_errors)
+        return _dry_run_report(
+            store, report, cutoff, index is not None, redis_client, watermark_key, index_cutoff
         )
-        report.removed["crawl_state"] = _count(
-            store, select(func.count()).select_from(CrawlState).where(old_state)
-        )
-        if index is not None:
-            report.removed["index_entries"] = (
-                _count(
-                    store,
-                    select(func.count(ArticleRecord.id)).where(
-                        *_expiry_window(redis_client, watermark_key, index_cutoff)
-                    ),
-                )
-                + report.removed["duplicates"]
-            )
-        return report
 
     expired_dupes: list[str] = []
 
