@@ -709,9 +709,28 @@ def _split_parts(analysis: Analysis, region: Region) -> tuple[HtmlElement, ...]:
     """The other parts of a body split into sibling boxes of one kind ("div.the-content" between
     embeds, ad slots or column layouts): siblings with the region's tag and class that hold prose.
 
-    A region without a class has no kind to match, and chrome or link lists never qualify.
+    Block-based CMSs (TYPO3 content elements, Drupal paragraphs) wrap each text block in a box of its
+    own, so the region finder settles on the text of one box while the story goes on in its sibling
+    boxes: the kind is then the one of a wrapper around the region (a box holding little prose beside
+    it), up to ``SPLIT_MAX_LEVELS`` above. A region without a class has no kind to match, and chrome or
+    link lists never qualify.
     """
     el = region.element
+    own = analysis.agg_good[region.index]
+    for _ in range(SPLIT_MAX_LEVELS + 1):
+        parts = _parts_beside(analysis, el)
+        if parts:
+            return parts
+        up = el.getparent()
+        i = analysis.index.get(up, -1) if up is not None else -1
+        if i < 0 or analysis.agg_good[i] > SPLIT_WRAPPER_SHARE * own:
+            return ()  # the parent holds prose of its own: not a box around the region
+        el = up
+    return ()
+
+
+def _parts_beside(analysis: Analysis, el: HtmlElement) -> tuple[HtmlElement, ...]:
+    """Siblings of ``el`` with its tag and class that hold mostly unlinked prose."""
     kind = el.get("class")
     up = el.getparent()
     if not kind or up is None:
@@ -728,6 +747,11 @@ def _split_parts(analysis: Analysis, region: Region) -> tuple[HtmlElement, ...]:
         parts.append(sibling)
     return tuple(parts)
 
+
+# How far above the region a box of a block-based CMS may sit, and how little prose it may add to the
+# region's own for it to count as the region's box.
+SPLIT_MAX_LEVELS = 3
+SPLIT_WRAPPER_SHARE = 1.2
 
 # A sibling part of a split body is mostly unlinked prose.
 MAX_PART_LINK_SHARE = 0.3

@@ -179,3 +179,18 @@ def test_a_body_split_into_sibling_boxes_of_one_kind_is_read_whole() -> None:
     assert "Sprouting the seeds" in paragraphs
     assert paragraphs[-1].startswith("Put the towel in a sealed bag in a warm place.")
     assert not any("Sponsored" in p or "complete guide" in p for p in paragraphs)
+
+
+def test_a_body_set_as_content_element_boxes_is_read_from_every_box() -> None:
+    """A block-based CMS (TYPO3 content elements, Drupal paragraphs) wraps each text block in a box of
+    its own; the finder settles on the text inside one box, and the story goes on in the sibling boxes
+    of the same kind around it, while the caption beside a picture and the archive index stay out."""
+    paragraphs = _extract(
+        "split-content-elements-typo3.html",
+        "https://lawinen.example/berichte/2024/wochenbericht-14-20-januar",
+    ).split("\n\n")
+    assert paragraphs[0].startswith("Eine Woche mit viel Sonne und wenig Neuschnee")
+    assert paragraphs[1].startswith("Anfangs kletterten die Temperaturen nach oben.")
+    assert paragraphs[-1].startswith("In den Alpen zeigte sich dies mit wiederholt gemeldeten Wummgeräuschen")
+    assert len(paragraphs) == 5
+    assert not any("Abb. 1" in p or "Wochenbericht Nummer" in p for p in paragraphs)
