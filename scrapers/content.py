@@ -726,12 +726,16 @@ def lead_blocks(analysis: Analysis, region: Region) -> list[HtmlElement]:
 
 
 def _only_header_chrome(analysis: Analysis, i: int) -> bool:
-    """Chrome only by sitting in a page or article header: the lead often lives there."""
+    """Chrome only by sitting in a page or article header: the lead often lives there.
+
+    A header named as chrome, or taken for a caption box because it holds a small picture (an author
+    photo) beside little text, is still the header: the headline's standfirst below it is the story's.
+    """
     elements = analysis.elements
     while i >= 0 and analysis.chrome[i]:
         h = analysis.hint[i]
         if h < bp.NEUTRAL:
-            return h == bp.SOFT and _is_header(elements[i]) and not analysis.chrome[analysis.parent[i]]
+            return h >= bp.HARD and _is_header(elements[i]) and not analysis.chrome[analysis.parent[i]]
         i = analysis.parent[i]
     return False
 

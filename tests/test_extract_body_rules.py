@@ -194,3 +194,15 @@ def test_a_body_set_as_content_element_boxes_is_read_from_every_box() -> None:
     assert paragraphs[-1].startswith("In den Alpen zeigte sich dies mit wiederholt gemeldeten Wummgeräuschen")
     assert len(paragraphs) == 5
     assert not any("Abb. 1" in p or "Wochenbericht Nummer" in p for p in paragraphs)
+
+
+def test_a_standfirst_in_an_article_header_with_an_author_photo_is_kept() -> None:
+    """The header holds the headline, an author photo and the standfirst: little text beside a picture
+    reads as a caption box, yet the standfirst between the headline and the body opens the story."""
+    paragraphs = _extract(
+        "standfirst-header-with-photo.html", "https://ratgeber.example/recht/kind-krank"
+    ).split("\n\n")
+    assert paragraphs[0].startswith("Wie viele Tage im Jahr dürfen Beschäftigte zu Hause bleiben")
+    assert paragraphs[1].startswith("Wird ein Kind krank, muss oft ein Elternteil zu Hause bleiben.")
+    assert len(paragraphs) == 5
+    assert not any("Newsletter" in p or "Jetzt anmelden" in p or "Kind krank:" in p for p in paragraphs)
