@@ -417,7 +417,8 @@ def _head_furniture(text: str, headline_keys: tuple[str, ...]) -> bool:
 
 def _orphaned(text: str, tag: str, next_text: str, next_tag: str) -> bool:
     if tag in HEADINGS:
-        return next_tag in HEADINGS and next_tag <= tag
+        # A standfirst set as a heading is a sentence or two, not a label that lost its box.
+        return next_tag in HEADINGS and next_tag <= tag and not _reads_as_prose(text)
     return len(text) <= 60 and text.endswith(":") and _is_label(next_text, next_tag)
 
 

@@ -206,3 +206,16 @@ def test_a_standfirst_in_an_article_header_with_an_author_photo_is_kept() -> Non
     assert paragraphs[1].startswith("Wird ein Kind krank, muss oft ein Elternteil zu Hause bleiben.")
     assert len(paragraphs) == 5
     assert not any("Newsletter" in p or "Jetzt anmelden" in p or "Kind krank:" in p for p in paragraphs)
+
+
+def test_a_standfirst_set_as_a_heading_above_a_subheading_is_kept() -> None:
+    """A heading straight above another heading of its rank labels nothing, unless it is a sentence:
+    then it is the standfirst, set in the heading style, and opens the story."""
+    paragraphs = _extract(
+        "standfirst-as-heading.html", "https://fineliving.example/2019/06/royal-polo-rome/"
+    ).split("\n\n")
+    assert paragraphs[0].startswith("Our travel editor spends a long weekend in the Eternal City")
+    assert paragraphs[1] == "From India to Argentina"
+    assert paragraphs[-1].startswith("The Rome tournament takes place on the lawns")
+    assert len(paragraphs) == 6
+    assert not any("Share" in p or "Tweet" in p for p in paragraphs)
