@@ -227,12 +227,37 @@ def _normalise_names(value: str) -> str:
     return _FEATURE_FLAG.sub("", names)
 
 
+_HINTS: dict[tuple[object, ...], int] = {}
+_HINTS_MAX = 65_536
+
+
 def class_hint(el: HtmlElement) -> int:
     """How an element's own markup names it: STRONG/POSITIVE content, SOFT/HARD/ABSOLUTE chrome, or NEUTRAL.
 
     Vocabulary of ``class``, ``id``, ``role``, ``itemprop`` and ARIA labels, since those are what CMS
-    templates use to name their parts; tags are judged separately.
+    templates use to name their parts; tags are judged separately. The verdict depends on those
+    attributes and the tag only, and a template repeats the same few combinations hundreds of times a
+    page: one dictionary lookup on them replaces the joins and regexes (a fifth of extract() before).
     """
+    get = el.get
+    key = (
+        el.tag,
+        get("class"),
+        get("id"),
+        get("role"),
+        get("itemprop"),
+        get("data-testid"),
+        get("data-component"),
+    )
+    hint = _HINTS.get(key)
+    if hint is None:
+        if len(_HINTS) >= _HINTS_MAX:
+            _HINTS.clear()  # a long-lived worker sees endless ids: bound the memory, keep the speed
+        hint = _HINTS[key] = _class_hint(el)
+    return hint
+
+
+def _class_hint(el: HtmlElement) -> int:
     get = el.get
     itemprop = get("itemprop")
     if itemprop and "articlebody" in itemprop.lower():
