@@ -298,6 +298,9 @@ class Pipeline:
         self._refs: dict[str, StoredRef] = {}
         self._ref_ids: dict[int, StoredRef] = {}
         self._hash_refs: dict[str, StoredRef] = {}
+        # Keys of a rolled-back batch the index could not be put back for (the database was gone): they
+        # are out of the index till the store answers again, and put back before anything is decided.
+        self._unsynced: set[str] = set()
         self._item_limits: ItemLimits | None = None
 
     @classmethod
@@ -456,6 +459,8 @@ class Pipeline:
         if item.error is not None or item.article is None or item.sig is None:
             error = item.error or IngestError(ErrorKind.INTERNAL, "item not prepared")
             return self.record_error(item.url, item.source, item.stage, error)
+        if self._unsynced:
+            self._resync(set())
         article, key, chash, sig, source = item.article, item.key, item.chash, item.sig, item.source
         last_error: Exception | None = None
         for attempt in range(self.PENDING_TRIES):
@@ -520,6 +525,8 @@ class Pipeline:
             # A shared index means other workers write the same stories: what an earlier batch read of
             # them may have changed since (a new version, a new representative), so read them again.
             self._forget()
+        if self._unsynced:
+            self._resync(set())
         source_ids = {item.source: self.store.source_id(item.source) for item in items if item.error is None}
         batch: _Batch | None = None
         try:
@@ -608,10 +615,24 @@ class Pipeline:
         return Decision(Outcome.REJECTED, item.url, error_kind=error.kind, message=error.message)
 
     def _resync(self, keys: set[str]) -> None:
-        """Index entries of a rolled-back batch, put back as the store holds them."""
-        stored = self.store.signatures_of(keys)
+        """Index entries of a rolled-back batch, put back as the store holds them.
+
+        When the rollback came from the database going away, the store cannot say what it holds: the
+        keys leave the index at once (an entry whose row was rolled back would otherwise make the
+        batch's retry wait on its own items as another writer's and reject them) and are put back from
+        the store before the next decision."""
+        keys = keys | self._unsynced
+        try:
+            for key in keys:
+                self.index.remove(key)
+            stored = self.store.signatures_of(keys)
+        except DBAPIError as error:
+            if not is_unreachable(error):
+                raise
+            self._unsynced = keys
+            return
+        self._unsynced = set()
         for key in keys:
-            self.index.remove(key)
             if key in stored:
                 self.index.insert(key, Signature.from_bytes(stored[key]))
 
