@@ -28,7 +28,7 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.extraction_eval import FOLDS, Page, load_dev, load_dev2, norm, run_trafilatura, shingles
+from bench.extraction_folds import figures
+from bench.extraction_folds import score_text as page_score
 from scrapers import block_model
 from scrapers.block_features import FEATURES, Blocks
 from scrapers.block_model import MODEL_PATH, TreeModel
@@ -118,35 +120,6 @@ def label_page(pb: PageBlocks) -> None:
         with_ = [norm(s) for s in page.with_]
         without = [norm(s) for s in page.without]
         pb.labels = [label_dev(t, with_, without) for t in pb.texts]
-
-
-# --------------------------------------------------------------------------------------------- scoring
-def page_score(page: Page, text: str, shingle_metric: bool) -> tuple[float, ...]:
-    """dev: (tp, fn, fp, tn); dev2: (p, r)."""
-    if shingle_metric:
-        gold, got = shingles(page.body), shingles(text)
-        if not gold and not got:
-            return 1.0, 1.0
-        tp = sum((gold & got).values())
-        return (tp / sum(got.values()) if got else 1.0, tp / sum(gold.values()) if gold else 0.0)
-    flat = norm(text)
-    hit = sum(norm(s) in flat for s in page.with_)
-    leaked = sum(norm(s) in flat for s in page.without)
-    return hit, len(page.with_) - hit, leaked, len(page.without) - leaked
-
-
-def figures(scores: Iterable[tuple[float, ...]], shingle_metric: bool) -> tuple[float, float, float]:
-    rows = list(scores)
-    if not rows:
-        return 0.0, 0.0, 0.0
-    if shingle_metric:
-        p = statistics.fmean(s[0] for s in rows)
-        r = statistics.fmean(s[1] for s in rows)
-    else:
-        tp, fn, fp = (sum(s[k] for s in rows) for k in range(3))
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 # ------------------------------------------------------------------------------------------ extraction
