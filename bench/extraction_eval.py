@@ -1,4 +1,4 @@
-"""Extraction quality: wirefeed's ``extract()`` beside trafilatura on the same labelled pages, same run.
+"""Extraction quality: wirefeed's ``extract()`` beside trafilatura and readability-lxml, same pages, same run.
 
 Two corpora, read in place beside the project (never copied into it), each with its own metric:
 
@@ -182,9 +182,27 @@ def run_trafilatura(data: bytes, url: str | None) -> tuple[str, bool]:
     return text or "", text is None
 
 
+def run_readability(data: bytes, url: str | None) -> tuple[str, bool]:
+    """readability-lxml as its users run it: ``summary()`` is the article's HTML, and its text is the body.
+
+    Block elements end a line so that words on both sides of a tag boundary stay apart, as they would in
+    any text export of that HTML.
+    """
+    import lxml.html
+    from readability import Document
+
+    summary = Document(data, url=url).summary(html_partial=True)
+    root = lxml.html.fromstring(summary)
+    for element in root.iter("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "br", "tr"):
+        element.tail = "\n" + (element.tail or "")
+    text = root.text_content().strip()
+    return text, not text
+
+
 RUNNERS: dict[str, Callable[[bytes, str | None], tuple[str, bool]]] = {
     "wirefeed": run_wirefeed,
     "trafilatura": run_trafilatura,
+    "readability": run_readability,
 }
 
 
