@@ -30,10 +30,12 @@ never mistaken for a copy, only missed. Migration 0005 rewrites stored rows to f
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import struct
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from hashlib import blake2b as _blake2b
 from typing import TYPE_CHECKING
@@ -95,6 +97,12 @@ _PUNCTUATION = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019\u00ab\u00bb-\u2013\u2014
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
 _CLOSING = frozenset(".!?\"'\u201d\u2019\u00bb)\u3002")
 
+# The same patterns over many chunks joined by newlines, each newline matched as itself: they mark where
+# one chunk's matches end (no chunk holds a newline, and neither pattern reaches across one).
+_BREAK = "\n"
+_WORD_OR_BREAK = re.compile(rf"[^\W{_CJK}]+|[{_CJK}]|\n")
+_NUMBER_OR_BREAK = re.compile(r"\d\w*|\n")
+
 _TOKEN_CACHE_LIMIT = 200_000
 _token_cache: dict[str, int] = {}
 
@@ -127,10 +135,25 @@ def token_hashes(words: list[str]) -> np.ndarray:
         cache.clear()
     found = list(map(cache.get, words))
     if None in found:
-        for word in set(words).difference(cache):
-            cache[word] = _token_hash(word)
+        unseen = list(set(words).difference(cache))
+        cache.update(zip(unseen, _token_hash_list(unseen), strict=True))
         found = list(map(cache.__getitem__, words))
     return np.array(found, dtype=np.uint64)
+
+
+_KEYED = _blake2b(digest_size=8, key=b"wirefeed")
+
+
+def _token_hash_list(words: list[str]) -> list[int]:
+    """``_token_hash`` of many words: each from a copy of one keyed state (setting a key up costs as much
+    as the hashing) and all digests read as one array, half the cost a word."""
+    digests = []
+    for word in words:
+        state = _KEYED.copy()
+        state.update(word.encode("utf-8"))
+        digests.append(state.digest())
+    hashed: list[int] = np.frombuffer(b"".join(digests), dtype="<u8").tolist()
+    return hashed
 
 
 def tokens(text: str) -> list[str]:
@@ -177,7 +200,8 @@ _POSITION_MULTIPLIERS = np.array(
     ],
     dtype=np.uint64,
 )
-_EMPTY_TEXT = np.array([_token_hash("")], dtype=np.uint64)
+_EMPTY_TOKEN = _token_hash("")
+_EMPTY_TEXT = np.array([_EMPTY_TOKEN], dtype=np.uint64)
 
 
 def _combine(hashed: np.ndarray, size: int) -> np.ndarray:
@@ -256,32 +280,44 @@ class _Chunks:
         return np.fromiter(map(self.ids.__getitem__, chunks), dtype=np.intp, count=len(chunks))
 
     def _add(self, new: list[str]) -> None:
-        words: list[str] = []
-        numbers: list[str] = []
-        rows: list[tuple[int, int, int, int, int]] = []
-        capitals: list[str] = []
+        """Rows of the unseen chunks, all of them read at once: the chunks joined by newlines (which no
+        chunk holds, and across which neither normalisation nor a pattern reaches) go through each regular
+        expression once, and a chunk's share of the words and figures is counted from the separators.
+        A chunk at a time cost about 4 us each, most of a fresh worker's first thousand signatures."""
+        count = len(new)
         n_chunks, n_words, n_numbers = self.counts
-        for chunk in new:
-            folded = chunk.lower() if chunk.isascii() else fold(chunk)
-            found = (_ASCII_TOKEN if folded.isascii() else _TOKEN).findall(folded)
-            figures = _NUMBER.findall(chunk)
-            capital = chunk[0].isupper()
-            flags = (_CAPITAL if capital else 0) | (_ENDS_SENTENCE if chunk[-1] in _SENTENCE_END else 0)
-            rows.append((n_words + len(words), len(found), n_numbers + len(numbers), len(figures), flags))
-            capitals.append(chunk.strip(_PUNCTUATION).casefold() if capital else "")
-            words += found
-            numbers += figures
-        count = len(rows)
+        words, word_counts = _split_matches(_WORD_OR_BREAK.findall(fold("\n".join(new))), count)
+        numbers, number_counts = _split_matches(_NUMBER_OR_BREAK.findall("\n".join(new)), count)
+        capital = np.fromiter((chunk[0].isupper() for chunk in new), dtype=bool, count=count)
+        ends = np.fromiter((chunk[-1] in _SENTENCE_END for chunk in new), dtype=bool, count=count)
+        rows = np.empty((count, 5), dtype=np.intp)
+        rows[:, 0] = n_words + np.cumsum(word_counts) - word_counts
+        rows[:, 1] = word_counts
+        rows[:, 2] = n_numbers + np.cumsum(number_counts) - number_counts
+        rows[:, 3] = number_counts
+        rows[:, 4] = np.where(capital, _CAPITAL, 0) | np.where(ends, _ENDS_SENTENCE, 0)
+        capitals = np.full(count, _EMPTY_TOKEN, dtype=np.uint64)
+        named = np.flatnonzero(capital)
+        capitals[named] = token_hashes([new[i].strip(_PUNCTUATION).casefold() for i in named.tolist()])
         self.rows = _grown(self.rows, n_chunks + count)
         self.rows[n_chunks : n_chunks + count] = rows
         self.capitals = _grown(self.capitals, n_chunks + count)
-        self.capitals[n_chunks : n_chunks + count] = token_hashes(capitals)
+        self.capitals[n_chunks : n_chunks + count] = capitals
         self.words = _grown(self.words, n_words + len(words))
         self.words[n_words : n_words + len(words)] = token_hashes(words)
         self.numbers = _grown(self.numbers, n_numbers + len(numbers))
         self.numbers[n_numbers : n_numbers + len(numbers)] = token_hashes(numbers)
         self.counts = [n_chunks + count, n_words + len(words), n_numbers + len(numbers)]
         self.ids.update(zip(new, range(n_chunks, n_chunks + count), strict=True))
+
+
+def _split_matches(found: list[str], count: int) -> tuple[list[str], np.ndarray]:
+    """The matches of a pattern over ``count`` chunks joined by newlines (each newline matched as itself),
+    without the newlines, and how many of them fell in each chunk."""
+    breaks = np.fromiter(map(_BREAK.__eq__, found), dtype=bool, count=len(found))
+    chunk_of = np.cumsum(breaks)[~breaks]
+    matches = list(filter(_BREAK.__ne__, found))
+    return matches, np.bincount(chunk_of, minlength=count)[:count]
 
 
 _chunks = _Chunks()
@@ -315,11 +351,15 @@ class _Stream:
 
 
 def _stream(text: str) -> _Stream:
+    """The stream of an NFKC-normalised text."""
+    table = _chunk_table()
+    return _stream_of(table, table.lookup(text.split()))
+
+
+def _stream_of(table: _Chunks, ids: np.ndarray) -> _Stream:
     """Salient tokens are figures and words capitalised where a sentence does not start (names, places,
     companies): what differs between two briefs cut from one template. A capitalised chunk after one that
     ends in sentence punctuation, an opening quote or a dash, or at the very start, starts a sentence."""
-    table = _chunk_table()
-    ids = table.lookup(text.split())
     rows, capitals, words, numbers = table.rows[ids], table.capitals, table.words, table.numbers
     flags = rows[:, 4]
     named = (flags & _CAPITAL) != 0
@@ -534,7 +574,44 @@ def signature_of_shingles(
 def signature(text: str, *, shingle_size: int = SHINGLE_SIZE, num_perm: int = NUM_PERM) -> Signature:
     """Format-3 signature of the word-shingle set of ``text``, with sizes and sketches, from one pass."""
     text = unicodedata.normalize("NFKC", text)
-    stream = _stream(text)
+    return _signature_of(text, _stream(text), shingle_size, num_perm)
+
+
+def fingerprints(texts: Sequence[str]) -> list[tuple[str, Signature]]:
+    """``(content_hash(text), signature(text))`` of each text, the same values for less work.
+
+    Both fingerprints start from the text's NFKC form and its whitespace chunks, computed here once for
+    both instead of once each; and the chunks of all the texts are looked up in the chunk table in one
+    call, so the words no earlier text had are read in one pass over them all (a fresh worker meets
+    thousands in its first batches, and the fixed cost of a pass per text was most of their price).
+    """
+    normal = [unicodedata.normalize("NFKC", text) for text in texts]
+    chunks = [text.split() for text in normal]
+    table = _chunk_table()
+    ids = table.lookup(list(itertools.chain.from_iterable(chunks)))
+    found: list[tuple[str, Signature]] = []
+    end = 0
+    for text, parts in zip(normal, chunks, strict=True):
+        start, end = end, end + len(parts)
+        stream = _stream_of(table, ids[start:end])
+        found.append((_hash_of_chunks(text, parts), _signature_of(text, stream, SHINGLE_SIZE, NUM_PERM)))
+    return found
+
+
+def _hash_of_chunks(normal: str, chunks: list[str]) -> str:
+    """``content_hash`` of a text from its NFKC form and that form's whitespace chunks. On ASCII, which
+    NFKC leaves alone, folding is lower-casing and the backtick's typographic plain form, neither of which
+    makes or removes whitespace: so the normal form is the chunks joined, folded."""
+    if not normal.isascii():
+        return content_hash(normal)  # NFKC is idempotent: the same normal form as the original text's
+    joined = " ".join(chunks).lower()
+    if "`" in joined:
+        joined = joined.replace("`", "'")
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def _signature_of(text: str, stream: _Stream, shingle_size: int, num_perm: int) -> Signature:
+    """The signature of an NFKC-normalised text read as ``stream``."""
     combined = _combine(stream.words, shingle_size)
     ordered = np.sort(fmix64(combined))  # a bijection: as many distinct values as distinct shingles
     size = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1]))
