@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import operator
 import re
 import struct
 import threading
@@ -83,6 +84,8 @@ _TYPOGRAPHY = str.maketrans(
 # Typography is rare within a text, so replace just the matches: translate() walks every character and
 # cost a quarter of a signature.
 _TYPOGRAPHIC = re.compile("[" + "".join(re.escape(chr(code)) for code in _TYPOGRAPHY) + "]")
+# The typographic characters folding deletes: a chunk of them alone folds to nothing.
+_DELETED = re.compile("[" + "".join(chr(code) for code, plain in _TYPOGRAPHY.items() if plain is None) + "]")
 # Scripts written without spaces (CJK, kana, hangul) are tokenised per character, so that a Chinese
 # article is a sequence of many tokens instead of a handful of sentence-long "words".
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -107,10 +110,14 @@ _TOKEN_CACHE_LIMIT = 200_000
 _token_cache: dict[str, int] = {}
 
 
+def _plain(match: re.Match[str]) -> str:
+    return match.group().translate(_TYPOGRAPHY)
+
+
 def fold(text: str) -> str:
     """The normal form before its whitespace is collapsed."""
     text = unicodedata.normalize("NFKC", text)
-    return _TYPOGRAPHIC.sub(lambda match: match.group().translate(_TYPOGRAPHY), text).casefold()
+    return _TYPOGRAPHIC.sub(_plain, text).casefold()
 
 
 def normalise_text(text: str) -> str:
@@ -272,12 +279,20 @@ class _Chunks:
 
     def lookup(self, chunks: list[str]) -> np.ndarray:
         """The ids of ``chunks``, adding the unseen ones first."""
-        try:  # straight into the array: no list, no scan for misses (a miss raises)
-            return np.fromiter(map(self.ids.__getitem__, chunks), dtype=np.intp, count=len(chunks))
-        except KeyError:
-            with self.lock:
-                self._add([chunk for chunk in dict.fromkeys(chunks) if chunk not in self.ids])
-        return np.fromiter(map(self.ids.__getitem__, chunks), dtype=np.intp, count=len(chunks))
+        found = list(map(self.ids.get, chunks))
+        if None not in found:
+            return np.array(found, dtype=np.intp)
+        missing = list(
+            itertools.compress(range(len(chunks)), map(operator.is_, found, itertools.repeat(None)))
+        )
+        with self.lock:
+            self._add(
+                [chunk for chunk in dict.fromkeys(map(chunks.__getitem__, missing)) if chunk not in self.ids]
+            )
+        ids = self.ids
+        for position in missing:
+            found[position] = ids[chunks[position]]
+        return np.array(found, dtype=np.intp)
 
     def _add(self, new: list[str]) -> None:
         """Rows of the unseen chunks, all of them read at once: the chunks joined by newlines (which no
@@ -602,11 +617,15 @@ def _hash_of_chunks(normal: str, chunks: list[str]) -> str:
     """``content_hash`` of a text from its NFKC form and that form's whitespace chunks. On ASCII, which
     NFKC leaves alone, folding is lower-casing and the backtick's typographic plain form, neither of which
     makes or removes whitespace: so the normal form is the chunks joined, folded."""
-    if not normal.isascii():
+    joined = " ".join(chunks)
+    if joined.isascii():
+        joined = joined.lower()
+        if "`" in joined:
+            joined = joined.replace("`", "'")
+    elif _DELETED.search(joined):  # a chunk of only invisible characters would leave two spaces
         return content_hash(normal)  # NFKC is idempotent: the same normal form as the original text's
-    joined = " ".join(chunks).lower()
-    if "`" in joined:
-        joined = joined.replace("`", "'")
+    else:  # folding maps no character to whitespace nor whitespace to anything: the same words
+        joined = _TYPOGRAPHIC.sub(_plain, joined).casefold()
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
