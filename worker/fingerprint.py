@@ -170,14 +170,20 @@ def tokens(text: str) -> list[str]:
 
 
 def fmix64(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finalizer: spreads the shingle combination over all 64 bits."""
-    with np.errstate(over="ignore"):
-        values = values ^ (values >> np.uint64(33))
-        values = values * np.uint64(0xFF51AFD7ED558CCD)
-        values = values ^ (values >> np.uint64(33))
-        values = values * np.uint64(0xC4CEB9FE1A85EC53)
-        mixed: np.ndarray = values ^ (values >> np.uint64(33))
+    """MurmurHash3's 64-bit finalizer: spreads the shingle combination over all 64 bits.
+
+    Array arithmetic wraps without a warning (only numpy's scalar arithmetic checks overflow), so no
+    ``np.errstate`` here: entering one cost as much as the mixing of a whole text."""
+    mixed: np.ndarray = np.array(values, dtype=np.uint64, ndmin=1)  # a copy, mixed in place
+    mixed ^= mixed >> _SHIFT_33
+    mixed *= _FMIX_1
+    mixed ^= mixed >> _SHIFT_33
+    mixed *= _FMIX_2
+    mixed ^= mixed >> _SHIFT_33
     return mixed
+
+
+_SHIFT_33, _FMIX_1, _FMIX_2 = np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -225,10 +231,10 @@ def _combine(hashed: np.ndarray, size: int) -> np.ndarray:
     size = min(size, hashed.size)
     count = hashed.size - size + 1
     combined = np.zeros(count, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for position in range(size):
-            # xor-then-multiply by an odd constant is a bijection of each new word: order-sensitive.
-            combined = (combined ^ hashed[position : position + count]) * _POSITION_MULTIPLIERS[position]
+    for position in range(size):  # array arithmetic wraps silently: no errstate needed (see ``fmix64``)
+        # xor-then-multiply by an odd constant is a bijection of each new word: order-sensitive.
+        combined ^= hashed[position : position + count]
+        combined *= _POSITION_MULTIPLIERS[position]
     return combined
 
 
