@@ -84,8 +84,6 @@ _TYPOGRAPHY = str.maketrans(
 # Typography is rare within a text, so replace just the matches: translate() walks every character and
 # cost a quarter of a signature.
 _TYPOGRAPHIC = re.compile("[" + "".join(re.escape(chr(code)) for code in _TYPOGRAPHY) + "]")
-# The typographic characters folding deletes: a chunk of them alone folds to nothing.
-_DELETED = re.compile("[" + "".join(chr(code) for code, plain in _TYPOGRAPHY.items() if plain is None) + "]")
 # Scripts written without spaces (CJK, kana, hangul) are tokenised per character, so that a Chinese
 # article is a sequence of many tokens instead of a handful of sentence-long "words".
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -609,14 +607,63 @@ def fingerprints(texts: Sequence[str]) -> list[tuple[str, Signature]]:
     normal = [unicodedata.normalize("NFKC", text) for text in texts]
     chunks = [text.split() for text in normal]
     table = _chunk_table()
-    ids = table.lookup(list(itertools.chain.from_iterable(chunks)))
-    found: list[tuple[str, Signature]] = []
-    end = 0
-    for text, parts in zip(normal, chunks, strict=True):
-        start, end = end, end + len(parts)
-        stream = _stream_of(table, ids[start:end])
-        found.append((_hash_of_chunks(text, parts), _signature_of(text, stream, SHINGLE_SIZE, NUM_PERM)))
-    return found
+    batch = _BatchStreams(table, table.lookup(list(itertools.chain.from_iterable(chunks))), chunks)
+    return [
+        (_hash_of_chunks(text, parts), batch.signature(i, text))
+        for i, (text, parts) in enumerate(zip(normal, chunks, strict=True))
+    ]
+
+
+class _BatchStreams:
+    """The streams of many texts read as one: the gathers, the salient-token masks, the shingle
+    combination and its mixing run once over the batch's concatenated chunks, and each text takes its
+    slices (a handful of numpy calls per text instead of some forty, each a microsecond or more).
+
+    A shingle of the concatenation that straddles two texts is never taken; a text too short for one
+    whole shingle is combined on its own, as ``signature`` does."""
+
+    def __init__(self, table: _Chunks, ids: np.ndarray, chunks: list[list[str]]) -> None:
+        rows = table.rows[ids]
+        counts = np.fromiter(map(len, chunks), dtype=np.intp, count=len(chunks))
+        self.chunk_at = np.zeros(len(chunks) + 1, dtype=np.intp)
+        np.cumsum(counts, out=self.chunk_at[1:])
+        flags = rows[:, 4]
+        named = (flags & _CAPITAL) != 0
+        named[1:] &= (flags[:-1] & _ENDS_SENTENCE) == 0
+        named[self.chunk_at[:-1][counts > 0]] = False  # each text's first chunk starts a sentence
+        self.words = _gather(table.words, rows[:, 0], rows[:, 1])
+        self.numbers = _gather(table.numbers, rows[:, 2], rows[:, 3])
+        self.capitals = table.capitals[ids[named]]
+        self.chunk_words = rows[:, 1]
+        self.word_at = _starts(rows[:, 1])
+        self.number_at = _starts(rows[:, 3])
+        self.named_at = _starts(named)
+        self.combined = _combine(self.words, SHINGLE_SIZE)
+        self.mixed = fmix64(self.combined)
+
+    def signature(self, i: int, text: str) -> Signature:
+        first, last = int(self.chunk_at[i]), int(self.chunk_at[i + 1])
+        start, end = int(self.word_at[first]), int(self.word_at[last])
+        salient = np.concatenate(
+            [
+                self.numbers[self.number_at[first] : self.number_at[last]],
+                self.capitals[self.named_at[first] : self.named_at[last]],
+            ]
+        )
+        stream = _Stream(self.words[start:end], salient, self.chunk_words[first:last])
+        if end - start < SHINGLE_SIZE:
+            return _signature_of(text, stream, SHINGLE_SIZE, NUM_PERM)
+        stop = end - SHINGLE_SIZE + 1
+        return _signature_of(
+            text, stream, SHINGLE_SIZE, NUM_PERM, self.combined[start:stop], self.mixed[start:stop]
+        )
+
+
+def _starts(counts: np.ndarray) -> np.ndarray:
+    """Where each entry's share starts in the concatenation of all shares (one more: the total)."""
+    at = np.zeros(counts.size + 1, dtype=np.intp)
+    np.cumsum(counts, out=at[1:])
+    return at
 
 
 def _hash_of_chunks(normal: str, chunks: list[str]) -> str:
@@ -628,17 +675,35 @@ def _hash_of_chunks(normal: str, chunks: list[str]) -> str:
         joined = joined.lower()
         if "`" in joined:
             joined = joined.replace("`", "'")
-    elif _DELETED.search(joined):  # a chunk of only invisible characters would leave two spaces
-        return content_hash(normal)  # NFKC is idempotent: the same normal form as the original text's
-    else:  # folding maps no character to whitespace nor whitespace to anything: the same words
-        joined = _TYPOGRAPHIC.sub(_plain, joined).casefold()
+    else:  # folding maps no character to whitespace nor whitespace to anything: the same words...
+        deleted = False
+
+        def plain(match: re.Match[str]) -> str:
+            nonlocal deleted
+            found = match.group().translate(_TYPOGRAPHY)
+            deleted = deleted or not found
+            return found
+
+        joined = _TYPOGRAPHIC.sub(plain, joined).casefold()
+        if deleted:  # ...unless a chunk of only invisible characters left two spaces: fold the text
+            return content_hash(normal)  # NFKC is idempotent: the same normal form as the original's
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
-def _signature_of(text: str, stream: _Stream, shingle_size: int, num_perm: int) -> Signature:
-    """The signature of an NFKC-normalised text read as ``stream``."""
-    combined = _combine(stream.words, shingle_size)
-    ordered = np.sort(fmix64(combined))  # a bijection: as many distinct values as distinct shingles
+def _signature_of(
+    text: str,
+    stream: _Stream,
+    shingle_size: int,
+    num_perm: int,
+    combined: np.ndarray | None = None,
+    mixed: np.ndarray | None = None,
+) -> Signature:
+    """The signature of an NFKC-normalised text read as ``stream``; ``combined`` and ``mixed``: its
+    shingles' hashes and their ``fmix64``, when already made (``_BatchStreams``)."""
+    if combined is None or mixed is None:
+        combined = _combine(stream.words, shingle_size)
+        mixed = fmix64(combined)
+    ordered = np.sort(mixed)  # a bijection: as many distinct values as distinct shingles
     size = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1]))
     salient = _distinct(stream.salient)
     start = _lead_start(text, stream.chunk_words)
