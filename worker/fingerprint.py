@@ -286,17 +286,11 @@ class _Chunks:
         found = list(map(self.ids.get, chunks))
         if None not in found:
             return np.array(found, dtype=np.intp)
-        missing = list(
-            itertools.compress(range(len(chunks)), map(operator.is_, found, itertools.repeat(None)))
-        )
+        unseen = dict.fromkeys(itertools.compress(chunks, map(operator.is_, found, itertools.repeat(None))))
         with self.lock:
-            self._add(
-                [chunk for chunk in dict.fromkeys(map(chunks.__getitem__, missing)) if chunk not in self.ids]
-            )
-        ids = self.ids
-        for position in missing:
-            found[position] = ids[chunks[position]]
-        return np.array(found, dtype=np.intp)
+            self._add([chunk for chunk in unseen if chunk not in self.ids])
+        # All of them again, in C: filling in the misses one by one in Python cost more on a fresh table.
+        return np.fromiter(map(self.ids.__getitem__, chunks), dtype=np.intp, count=len(chunks))
 
     def _add(self, new: list[str]) -> None:
         """Rows of the unseen chunks, all of them read at once: the chunks joined by newlines (which no
