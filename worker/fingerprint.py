@@ -102,6 +102,7 @@ _CLOSING = frozenset(".!?\"'\u201d\u2019\u00bb)\u3002")
 # one chunk's matches end (no chunk holds a newline, and neither pattern reaches across one).
 _BREAK = "\n"
 _WORD_OR_BREAK = re.compile(rf"[^\W{_CJK}]+|[{_CJK}]|\n")
+_ASCII_WORD_OR_BREAK = re.compile(r"\w+|\n", re.ASCII)
 _NUMBER_OR_BREAK = re.compile(r"\d\w*|\n")
 
 _TOKEN_CACHE_LIMIT = 200_000
@@ -296,10 +297,20 @@ class _Chunks:
         """Rows of the unseen chunks, all of them read at once: the chunks joined by newlines (which no
         chunk holds, and across which neither normalisation nor a pattern reaches) go through each regular
         expression once, and a chunk's share of the words and figures is counted from the separators.
-        A chunk at a time cost about 4 us each, most of a fresh worker's first thousand signatures."""
+        A chunk at a time cost about 4 us each, most of a fresh worker's first thousand signatures.
+        ASCII chunks, most of them, are read first and apart: for them folding is lower-casing and the
+        ASCII word class finds the same words, each at a fraction of the cost."""
+        is_ascii = list(map(str.isascii, new))
+        plain = list(itertools.compress(new, is_ascii))
+        other = list(itertools.compress(new, map(operator.not_, is_ascii)))
+        new = plain + other  # the rows follow this order; ids are given by it below
+        found = _ASCII_WORD_OR_BREAK.findall("\n".join(plain).lower()) if plain else []
+        if other:
+            found += [_BREAK] if plain else []
+            found += _WORD_OR_BREAK.findall(fold("\n".join(other)))
         count = len(new)
         n_chunks, n_words, n_numbers = self.counts
-        words, word_counts = _split_matches(_WORD_OR_BREAK.findall(fold("\n".join(new))), count)
+        words, word_counts = _split_matches(found, count)
         numbers, number_counts = _split_matches(_NUMBER_OR_BREAK.findall("\n".join(new)), count)
         capital = np.fromiter((chunk[0].isupper() for chunk in new), dtype=bool, count=count)
         ends = np.fromiter((chunk[-1] in _SENTENCE_END for chunk in new), dtype=bool, count=count)
