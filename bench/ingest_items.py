@@ -83,24 +83,31 @@ def fingerprint_seconds(docs: list[Doc]) -> float:
     """What every pushed item pays before any dedup or storage, as the command pays it: the text hash
     and the signature of each text (``fingerprints``), a batch at a time, starting from an empty chunk
     table and word cache as a fresh ``wirefeed ingest`` process does."""
-    from worker import fingerprint
-
     texts = [doc.text.strip() for doc in docs]
-    fingerprint._chunks = fingerprint._Chunks()
-    fingerprint._token_cache.clear()
+    fresh_tables()
     start = time.process_time()
     for first in range(0, len(texts), Pipeline.BATCH_SIZE):
         fingerprints(texts[first : first + Pipeline.BATCH_SIZE])
     return time.process_time() - start
 
 
+def fresh_tables() -> None:
+    """Empty the chunk table and the word cache, as a fresh process starts: what it learns of the
+    corpus's vocabulary is part of what its items cost."""
+    from worker import fingerprint
+
+    fingerprint._chunks = fingerprint._Chunks()
+    fingerprint._token_cache.clear()
+
+
 def wirefeed_no_storage(docs: list[Doc]) -> float:
-    """wirefeed's own fingerprint and in-process index with its story judge, no storage: the ceiling that
-    batching the writes can approach. Returns seconds."""
+    """wirefeed's own fingerprint (from an empty chunk table) and in-process index with its story judge,
+    no storage: the ceiling that batching the writes can approach. Returns seconds."""
     from worker.dedup import InProcessIndex
     from worker.relation import StoryJudge
 
     texts = [doc.text.strip() for doc in docs]
+    fresh_tables()
     start = time.process_time()
     index, judge = InProcessIndex(0.5), StoryJudge(0.5)
     for first in range(0, len(texts), Pipeline.BATCH_SIZE):
@@ -138,10 +145,8 @@ def stage_profile(docs: list[Doc], url: str) -> list[str]:
     microseconds per item and share of the loop."""
     import worker.dedup
     import worker.pipeline
-    from worker import fingerprint
 
-    fingerprint._chunks = fingerprint._Chunks()
-    fingerprint._token_cache.clear()
+    fresh_tables()
     spent: Counter[str] = Counter()
     modules = {"pipeline": worker.pipeline, "dedup": worker.dedup}
     originals = []
