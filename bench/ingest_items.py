@@ -13,12 +13,14 @@ storage) gives the baseline ratio.
 
 Each command run is also measured in its own CPU seconds (user + system, from ``getrusage``), less those
 of its start-up: items per CPU-second is the rate one process reaches with a core to itself, which the wall
-clock of a shared, loaded machine hides. Fingerprinting (``content_hash`` + ``signature`` of every text) is
-timed alone, in CPU seconds, beside each run and shown against that CPU time: the rate with the
+clock of a shared, loaded machine hides. Fingerprinting (``fingerprints``: the text hash and signature of
+every text, a batch at a time from an empty chunk table, as the command pays it) is timed alone, in CPU
+seconds, beside each run and shown against that CPU time: the rate with the
 fingerprint's share taken out, and the rate predicted for a fingerprint ``--fp-speedup`` times faster, so
 the figure after a faster fingerprint lands can be read off in advance.
-``--baseline DIR`` also runs the command from another wirefeed tree (for example ``git archive <rev> | tar
--x -C DIR``) on the same corpus and servers, in the same run, for a before/after.
+``--profile`` adds the CPU time of each stage of ``Pipeline.ingest_items`` (in this process, into SQLite):
+where an item's time goes. ``--baseline DIR`` also runs the command from another wirefeed tree (for
+example ``git archive <rev> | tar -x -C DIR``) on the same corpus and servers, in the same run, for a before/after.
 
 Decisions are checked against the unbatched path (``Pipeline.ingest_item`` one item at a time, one
 transaction each, in this process): the same outcome per item, the same stored set and the same duplicate
@@ -49,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dedup_corpus import Doc, generate  # noqa: E402
-from worker.fingerprint import content_hash, signature, tokens  # noqa: E402
+from worker.fingerprint import fingerprints, tokens  # noqa: E402
 from worker.models import ArticleRecord, DuplicateRecord  # noqa: E402
 from worker.pipeline import Pipeline  # noqa: E402
 from worker.store import Store  # noqa: E402
@@ -78,27 +80,114 @@ def datasketch_recipe(docs: list[Doc], threshold: float = 0.5) -> float:
 
 
 def fingerprint_seconds(docs: list[Doc]) -> float:
-    """What every pushed item pays before any dedup or storage: its text hash and MinHash signature."""
+    """What every pushed item pays before any dedup or storage, as the command pays it: the text hash
+    and the signature of each text (``fingerprints``), a batch at a time, starting from an empty chunk
+    table and word cache as a fresh ``wirefeed ingest`` process does."""
     texts = [doc.text.strip() for doc in docs]
+    fresh_tables()
     start = time.process_time()
-    for text in texts:
-        content_hash(text)
-        signature(text)
+    for first in range(0, len(texts), Pipeline.BATCH_SIZE):
+        fingerprints(texts[first : first + Pipeline.BATCH_SIZE])
     return time.process_time() - start
+
+
+def fresh_tables() -> None:
+    """Empty the chunk table and the word cache, as a fresh process starts: what it learns of the
+    corpus's vocabulary is part of what its items cost."""
+    from worker import fingerprint
+
+    fingerprint._chunks = fingerprint._Chunks()
+    fingerprint._token_cache.clear()
 
 
 def wirefeed_no_storage(docs: list[Doc]) -> float:
-    """wirefeed's own fingerprint and in-process index with its story judge, no storage: the ceiling that
-    batching the writes can approach. Returns seconds."""
+    """wirefeed's own fingerprint (from an empty chunk table) and in-process index with its story judge,
+    no storage: the ceiling that batching the writes can approach. Returns seconds."""
     from worker.dedup import InProcessIndex
-    from worker.fingerprint import signature
     from worker.relation import StoryJudge
 
+    texts = [doc.text.strip() for doc in docs]
+    fresh_tables()
     start = time.process_time()
     index, judge = InProcessIndex(0.5), StoryJudge(0.5)
-    for doc in docs:
-        index.check_and_insert(URL + doc.id, signature(doc.text), judge)
+    for first in range(0, len(texts), Pipeline.BATCH_SIZE):
+        found = fingerprints(texts[first : first + Pipeline.BATCH_SIZE])
+        for doc, (_, sig) in zip(docs[first : first + Pipeline.BATCH_SIZE], found, strict=True):
+            index.check_and_insert(URL + doc.id, sig, judge)
     return time.process_time() - start
+
+
+# Stages of ``Pipeline.ingest_items`` for ``--profile``: (label, owner, method); each is timed inclusive,
+# and a stage's own share is its time less that of the stages nested in it.
+STAGES = [
+    ("batch loop", "pipeline", "Pipeline.ingest_items"),
+    ("read and validate (JSON, pydantic, URL key)", "pipeline", "Pipeline._prepare_items"),
+    ("fingerprint (text hash + signature)", "pipeline", "fingerprints"),
+    ("decide (rules, lookups, ORM, commit)", "pipeline", "Pipeline._decide_batch"),
+    ("index check-and-insert + judge", "dedup", "InProcessIndex.check_and_insert"),
+    ("index insert (copies, after the decision)", "dedup", "InProcessIndex.insert"),
+    ("held-back writes (new stories, copies, audit rows)", "pipeline", "Pipeline._flush_pending"),
+]
+NESTED = {
+    "batch loop": ["read and validate (JSON, pydantic, URL key)", "decide (rules, lookups, ORM, commit)"],
+    "read and validate (JSON, pydantic, URL key)": ["fingerprint (text hash + signature)"],
+    "decide (rules, lookups, ORM, commit)": [
+        "index check-and-insert + judge",
+        "index insert (copies, after the decision)",
+        "held-back writes (new stories, copies, audit rows)",
+    ],
+}
+
+
+def stage_profile(docs: list[Doc], url: str) -> list[str]:
+    """CPU time of each stage of ``Pipeline.ingest_items`` on the corpus's JSON lines (as bytes, in batches
+    of ``BATCH_SIZE``, as the command hands them over), in a fresh process state: a table of its own
+    microseconds per item and share of the loop."""
+    import worker.dedup
+    import worker.pipeline
+
+    fresh_tables()
+    spent: Counter[str] = Counter()
+    modules = {"pipeline": worker.pipeline, "dedup": worker.dedup}
+    originals = []
+    for label, owner, name in STAGES:
+        holder: object = modules[owner]
+        *path, attribute = name.split(".")
+        for part in path:
+            holder = getattr(holder, part)
+        original = getattr(holder, attribute)
+        originals.append((holder, attribute, original))
+        setattr(holder, attribute, _timed(original, label, spent))
+    try:
+        store = Store(url)
+        pipeline = Pipeline(store)
+        _ = pipeline.index
+        payload = [line.encode() for line in lines(docs).splitlines()]
+        for first in range(0, len(payload), Pipeline.BATCH_SIZE):
+            pipeline.ingest_items(payload[first : first + Pipeline.BATCH_SIZE])
+        store.dispose()
+    finally:
+        for holder, attribute, original in originals:
+            setattr(holder, attribute, original)
+    total = spent["batch loop"]
+    rows = ["| stage | CPU us per item | share |", "|---|---:|---:|"]
+    for label, _, _ in STAGES:
+        own = spent[label] - sum(spent[inner] for inner in NESTED.get(label, []))
+        name = "batching, metrics, the rest" if label == "batch loop" else label
+        rows.append(f"| {name} | {1e6 * own / len(docs):,.0f} | {100 * own / total:.0f}% |")
+    rows.append(f"| all (`Pipeline.ingest_items`, in process) | {1e6 * total / len(docs):,.0f} | 100% |")
+    return rows
+
+
+def _timed(function: Callable[..., object], label: str, spent: Counter[str]) -> Callable[..., object]:
+    def timed(*args: object, **kwargs: object) -> object:
+        start = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[label] += time.process_time() - start
+
+    return timed
 
 
 def run_cli(database_url: str, payload: str, tree: Path | None = None) -> tuple[float, float, list[str]]:
@@ -237,7 +326,8 @@ def baselines(args: argparse.Namespace, docs: list[Doc], fp_s: float) -> list[st
     return [
         f"| datasketch recipe (MinHash update_batch + MinHashLSH, no storage) | {n / recipe_s:,.0f} | "
         f"{n / recipe_s:,.0f} | - | - | - | {recipe_s:.2f} s CPU | - |",
-        f"| wirefeed fingerprint alone (`content_hash` + `signature`) | {n / fp_s:,.0f} | {n / fp_s:,.0f} | "
+        f"| wirefeed fingerprint alone (`fingerprints`, batches of {Pipeline.BATCH_SIZE}, fresh process) | "
+        f"{n / fp_s:,.0f} | {n / fp_s:,.0f} | "
         f"100% | - | {n * args.fp_speedup / fp_s:,.0f} | {fp_s:.2f} s CPU | - |",
         f"| wirefeed fingerprint + index + judge, no storage (in process) | {n / own_s:,.0f} | "
         f"{n / own_s:,.0f} | {100 * min(fp_s, own_s) / own_s:.0f}% | {n / rest:,.0f} | "
@@ -252,6 +342,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="Another wirefeed tree to run beside this one.")
     parser.add_argument("--fp-speedup", type=float, default=3.0, help="For the predicted column.")
     parser.add_argument("--write", type=Path, help="Replace the ingest_items section of this file.")
+    parser.add_argument("--profile", action="store_true", help="Also the CPU time of each ingest stage.")
     args = parser.parse_args()
     started = time.perf_counter()
 
@@ -284,12 +375,15 @@ def main() -> None:
             with postgres_server() as server:
                 postgres = partial(create_database, server)
                 rows += command_rows(args, docs, reference, "PostgreSQL", postgres)
+        if args.profile:
+            rows += ["", *stage_profile(docs, fresh(sqlite, "profile"))]
     body = "\n".join(rows) + "\n"
     print(body, end="")
     if args.write:
         from bench.dedup_eval import write_section
 
         options = f"--rounds {args.rounds}" + (" --baseline DIR" if args.baseline else "")
+        options += " --profile" if args.profile else ""
         note = (
             f"\n_Generated by `python -m bench.ingest_items {options}` in "
             f"{time.perf_counter() - started:.0f} s ({len(docs)} items)._\n"

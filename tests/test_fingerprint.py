@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -275,3 +276,55 @@ def test_signatures_are_the_same_from_many_threads_and_after_the_cache_restarts(
         thread.join()
     for worker, got in results.items():
         assert got == expected[worker:] + expected[:worker]
+
+
+# Chunks that take every path of the chunk table: plain, typographic, figures inside words, names after
+# sentence ends and opening quotes, CJK, ligatures and compatibility forms NFKC rewrites, zero-width
+# characters that leave a chunk with no word, a backtick, and chunks that are only punctuation.
+ODD_TEXTS = [
+    STORY,
+    MIXED,
+    "`Quoted` 1,200 3.5% ab12cd 12-13 \u201cHello\u201d \u2014 Dr. O\u2019Neil met \u00c9lodie in \u6771\u4eac.",
+    "\u200b \u00ad\u200b ... -- \u2026 \u00bd \u00b2 \uff21\uff22 \ufb01ne \u0132 \u2033 \u00ab Zoë \u00bb",
+    "SHOUTING HEADLINE\n\nThe lead line follows here with enough words to read as a lead paragraph, it does.",
+    "",
+    "one",
+]
+
+
+def _reference_row(chunk: str) -> tuple[list[str], list[str], int, str]:
+    """A chunk's words, figures, flags and name as the chunk table first computed them, one at a time."""
+    folded = chunk.lower() if chunk.isascii() else fingerprint.fold(chunk)
+    words = (fingerprint._ASCII_TOKEN if folded.isascii() else fingerprint._TOKEN).findall(folded)
+    capital = chunk[0].isupper()
+    flags = (1 if capital else 0) | (2 if chunk[-1] in fingerprint._SENTENCE_END else 0)
+    return words, fingerprint._NUMBER.findall(chunk), flags, chunk.strip(fingerprint._PUNCTUATION).casefold()
+
+
+def test_the_chunk_table_reads_many_chunks_at_once_as_it_read_each_alone() -> None:
+    """The table reads all unseen chunks in one pass; each row must be what reading it alone gave."""
+    table = fingerprint._Chunks()
+    chunks = list(dict.fromkeys(c for text in ODD_TEXTS for c in unicodedata.normalize("NFKC", text).split()))
+    ids = table.lookup(chunks)
+    for chunk, row_id in zip(chunks, ids.tolist(), strict=True):
+        words, figures, flags, name = _reference_row(chunk)
+        start, count, fig_start, fig_count, got_flags = table.rows[row_id].tolist()
+        assert table.words[start : start + count].tolist() == fingerprint.token_hashes(words).tolist(), chunk
+        assert table.numbers[fig_start : fig_start + fig_count].tolist() == (
+            fingerprint.token_hashes(figures).tolist()
+        ), chunk
+        assert got_flags == flags, chunk
+        if flags & 1:
+            assert int(table.capitals[row_id]) == fingerprint._token_hash(name), chunk
+
+
+def test_fingerprints_of_a_batch_equal_each_text_fingerprinted_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch path shares the normal form and the chunk lookup; its values must be exactly the
+    one-text functions', from a fresh chunk table and from a warm one."""
+    texts = [text for text in ODD_TEXTS if text.strip()] + [STORY.replace("four", "4`s") + " Extra."]
+    expected = [(content_hash(text), signature(text).to_bytes()) for text in texts]
+    for table in (fingerprint._Chunks(), fingerprint._chunks):
+        monkeypatch.setattr(fingerprint, "_chunks", table)
+        got = [(chash, sig.to_bytes()) for chash, sig in fingerprint.fingerprints(texts)]
+        assert got == expected
+    assert fingerprint.fingerprints([]) == []

@@ -12,7 +12,7 @@ from alembic.config import Config
 from sqlalchemy import select
 
 from worker import fingerprint_v2, migrate
-from worker.fingerprint import Signature, signature
+from worker.fingerprint import Signature, content_hash, signature
 from worker.models import ArticleRecord, DuplicateRecord
 from worker.pipeline import Outcome, Pipeline
 from worker.store import Store
@@ -44,8 +44,12 @@ def stored_by_an_older_release(store: Store, monkeypatch: pytest.MonkeyPatch) ->
     """Two stories and a near-duplicate, fingerprinted in format 2 as releases before 0005 did, in a
     database left at revision 0004: the tables later migrations add to are taken back down to 0005, and
     0005 changes no table, so stamping 0004 then gives that release's schema."""
+
+    def older_fingerprints(texts: list[str]) -> list[tuple[str, Signature]]:
+        return [(content_hash(text), fingerprint_v2.signature(text)) for text in texts]
+
     with monkeypatch.context() as patch:
-        patch.setattr("worker.pipeline.signature", fingerprint_v2.signature)
+        patch.setattr("worker.pipeline.fingerprints", older_fingerprints)
         older = Pipeline(store)
         older.ingest_item(item("https://a.example/strike", story("port-strike")))
         older.ingest_item(item("https://a.example/fire", story("wildfire")))

@@ -13,6 +13,7 @@ stores and reads postings, so the two cannot disagree on a boundary case.
 
 from __future__ import annotations
 
+import itertools
 import math
 import mmap
 import threading
@@ -205,17 +206,16 @@ def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
 def _short_band_keys(narrow: np.ndarray, bands: int, rows: int, out: np.ndarray) -> np.ndarray:
     """Bands of one or two 32-bit values: the values themselves are a 64-bit word (two side by side read
     as one little-endian uint64), salted and mixed by a bijection, so equal keys still mean equal values."""
-    with np.errstate(over="ignore"):
-        for start in range(0, narrow.shape[0], _KEY_CHUNK):
-            block = np.ascontiguousarray(narrow[start : start + _KEY_CHUNK, : bands * rows])
-            keys = block.view("<u8").copy() if rows == 2 else block.astype(np.uint64)
-            keys ^= _BAND_SALTS[:bands]
-            keys ^= keys >> np.uint64(33)
-            keys *= np.uint64(0xFF51AFD7ED558CCD)
-            keys ^= keys >> np.uint64(33)
-            keys *= np.uint64(0xC4CEB9FE1A85EC53)
-            keys ^= keys >> np.uint64(33)
-            out[start : start + keys.shape[0]] = keys
+    for start in range(0, narrow.shape[0], _KEY_CHUNK):  # array arithmetic wraps without a warning
+        block = np.ascontiguousarray(narrow[start : start + _KEY_CHUNK, : bands * rows])
+        keys = block.view("<u8").copy() if rows == 2 else block.astype(np.uint64)
+        keys ^= _BAND_SALTS[:bands]
+        keys ^= keys >> np.uint64(33)
+        keys *= np.uint64(0xFF51AFD7ED558CCD)
+        keys ^= keys >> np.uint64(33)
+        keys *= np.uint64(0xC4CEB9FE1A85EC53)
+        keys ^= keys >> np.uint64(33)
+        out[start : start + keys.shape[0]] = keys
     return out
 
 
@@ -428,7 +428,7 @@ class InProcessIndex:
         self._tags = np.empty(0, dtype=np.int64)  # row -> the caller's number for it (a store row id)
         self._row_of: dict[str, int] = {}
         self._postings = _Postings(self._values, np.empty(0, dtype=np.int64), self.bands, self.rows)
-        self._pending: dict[int, list[int]] = {}
+        self._pending: dict[int, tuple[int, ...]] = {}
         self._recent: _Postings | None = None  # rows a join caught up in one go after its snapshot
         self._pending_rows = 0
         self._lock = threading.RLock()
@@ -590,19 +590,24 @@ class InProcessIndex:
     def _cutoff(self) -> float | None:
         return None if self.window is None else self._clock() - self.window
 
-    def _counted(self, sig: Signature, need: int) -> list[tuple[int, str, int]]:
+    def _banded(self, sig: Signature) -> tuple[np.ndarray, np.ndarray]:
+        """The signature's index values and band keys, computed once for its check and its insert."""
+        values = signature_values(sig)
+        return values, band_keys(values, self.bands, self.rows)[0]
+
+    def _counted(
+        self, sig: Signature, need: int, banded: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> list[tuple[int, str, int]]:
         """(row, key, equal count) of the live candidates (step 3) with at least ``need`` equal values."""
         if self._size == 0:
             return []
-        values = signature_values(sig)
-        keys = band_keys(values, self.bands, self.rows)[0]
+        values, keys = banded or self._banded(sig)
         found = [self._postings.rows(keys)]
         if self._recent is not None:
             found.append(self._recent.rows(keys))
-        for key in keys.tolist():
-            pending = self._pending.get(key)
-            if pending:
-                found.append(np.asarray(pending, dtype=np.int64))
+        if self._pending:  # one array of all the pending hits: a copy shares most bands, one each cost most
+            hits = itertools.chain.from_iterable(filter(None, map(self._pending.get, keys.tolist())))
+            found.append(np.fromiter(hits, dtype=np.int64))
         rows = np.unique(np.concatenate(found))
         if rows.size == 0:
             return []
@@ -635,14 +640,15 @@ class InProcessIndex:
     def check_and_insert(self, key: str, sig: Signature, judge: Judge | None = None) -> Match | None:
         with self._lock:
             self._check(sig)
+            banded = self._banded(sig)
             candidates = [
                 Candidate(k, count, Signature.from_bytes(self._blobs[row]))
-                for row, k, count in self._counted(sig, self.candidate_equal)
+                for row, k, count in self._counted(sig, self.candidate_equal, banded)
             ]
             match = (judge or self._default_judge)(sig, candidates) if candidates else None
             if match is not None and match.joins:
                 return match
-            self._insert(key, sig)
+            self._insert(key, sig, banded)
             return match
 
     def insert(self, key: str, sig: Signature) -> None:
@@ -650,9 +656,9 @@ class InProcessIndex:
             self._check(sig)
             self._insert(key, sig)
 
-    def _insert(self, key: str, sig: Signature) -> None:
-        values = signature_values(sig)
-        self._append(key, values, band_keys(values, self.bands, self.rows)[0], sig.to_bytes(), self._clock())
+    def _insert(self, key: str, sig: Signature, banded: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        values, keys = banded or self._banded(sig)
+        self._append(key, values, keys, sig.to_bytes(), self._clock())
         if self._pending_rows >= max(self._MIN_MERGE, len(self._row_of) // 4):
             self._merge()
 
@@ -681,8 +687,13 @@ class InProcessIndex:
         self._keys.append(key)
         self._blobs.append(blob)
         self._row_of[key] = row
-        for band_key in keys.tolist():
-            self._pending.setdefault(band_key, []).append(row)
+        # Most band keys are new: set them all at once (a list per key, appended one at a time, cost
+        # ~40 us a row), then give the few keys an earlier row holds both rows.
+        band_keys_of_row, pending = keys.tolist(), self._pending
+        clashes = [(key, pending[key]) for key in filter(pending.__contains__, band_keys_of_row)]
+        pending.update(zip(band_keys_of_row, itertools.repeat((row,))))
+        for band_key, rows in clashes:
+            pending[band_key] = (*rows, row)
         self._pending_rows += 1
 
     def load_rows(self, keys: list[str], blobs: list[bytes], stamps: list[float], tags: list[int]) -> None:

@@ -30,10 +30,13 @@ never mistaken for a copy, only missed. Migration 0005 rewrites stored rows to f
 from __future__ import annotations
 
 import hashlib
+import itertools
+import operator
 import re
 import struct
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from hashlib import blake2b as _blake2b
 from typing import TYPE_CHECKING
@@ -95,14 +98,25 @@ _PUNCTUATION = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019\u00ab\u00bb-\u2013\u2014
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
 _CLOSING = frozenset(".!?\"'\u201d\u2019\u00bb)\u3002")
 
+# The same patterns over many chunks joined by newlines, each newline matched as itself: they mark where
+# one chunk's matches end (no chunk holds a newline, and neither pattern reaches across one).
+_BREAK = "\n"
+_WORD_OR_BREAK = re.compile(rf"[^\W{_CJK}]+|[{_CJK}]|\n")
+_ASCII_WORD_OR_BREAK = re.compile(r"\w+|\n", re.ASCII)
+_NUMBER_OR_BREAK = re.compile(r"\d\w*|\n")
+
 _TOKEN_CACHE_LIMIT = 200_000
 _token_cache: dict[str, int] = {}
+
+
+def _plain(match: re.Match[str]) -> str:
+    return match.group().translate(_TYPOGRAPHY)
 
 
 def fold(text: str) -> str:
     """The normal form before its whitespace is collapsed."""
     text = unicodedata.normalize("NFKC", text)
-    return _TYPOGRAPHIC.sub(lambda match: match.group().translate(_TYPOGRAPHY), text).casefold()
+    return _TYPOGRAPHIC.sub(_plain, text).casefold()
 
 
 def normalise_text(text: str) -> str:
@@ -127,10 +141,25 @@ def token_hashes(words: list[str]) -> np.ndarray:
         cache.clear()
     found = list(map(cache.get, words))
     if None in found:
-        for word in set(words).difference(cache):
-            cache[word] = _token_hash(word)
+        unseen = list(set(words).difference(cache))
+        cache.update(zip(unseen, _token_hash_list(unseen), strict=True))
         found = list(map(cache.__getitem__, words))
     return np.array(found, dtype=np.uint64)
+
+
+_KEYED = _blake2b(digest_size=8, key=b"wirefeed")
+
+
+def _token_hash_list(words: list[str]) -> list[int]:
+    """``_token_hash`` of many words: each from a copy of one keyed state (setting a key up costs as much
+    as the hashing) and all digests read as one array, half the cost a word."""
+    digests = []
+    for word in words:
+        state = _KEYED.copy()
+        state.update(word.encode("utf-8"))
+        digests.append(state.digest())
+    hashed: list[int] = np.frombuffer(b"".join(digests), dtype="<u8").tolist()
+    return hashed
 
 
 def tokens(text: str) -> list[str]:
@@ -140,14 +169,20 @@ def tokens(text: str) -> list[str]:
 
 
 def fmix64(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finalizer: spreads the shingle combination over all 64 bits."""
-    with np.errstate(over="ignore"):
-        values = values ^ (values >> np.uint64(33))
-        values = values * np.uint64(0xFF51AFD7ED558CCD)
-        values = values ^ (values >> np.uint64(33))
-        values = values * np.uint64(0xC4CEB9FE1A85EC53)
-        mixed: np.ndarray = values ^ (values >> np.uint64(33))
+    """MurmurHash3's 64-bit finalizer: spreads the shingle combination over all 64 bits.
+
+    Array arithmetic wraps without a warning (only numpy's scalar arithmetic checks overflow), so no
+    ``np.errstate`` here: entering one cost as much as the mixing of a whole text."""
+    mixed: np.ndarray = np.array(values, dtype=np.uint64, ndmin=1)  # a copy, mixed in place
+    mixed ^= mixed >> _SHIFT_33
+    mixed *= _FMIX_1
+    mixed ^= mixed >> _SHIFT_33
+    mixed *= _FMIX_2
+    mixed ^= mixed >> _SHIFT_33
     return mixed
+
+
+_SHIFT_33, _FMIX_1, _FMIX_2 = np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -177,7 +212,8 @@ _POSITION_MULTIPLIERS = np.array(
     ],
     dtype=np.uint64,
 )
-_EMPTY_TEXT = np.array([_token_hash("")], dtype=np.uint64)
+_EMPTY_TOKEN = _token_hash("")
+_EMPTY_TEXT = np.array([_EMPTY_TOKEN], dtype=np.uint64)
 
 
 def _combine(hashed: np.ndarray, size: int) -> np.ndarray:
@@ -194,10 +230,10 @@ def _combine(hashed: np.ndarray, size: int) -> np.ndarray:
     size = min(size, hashed.size)
     count = hashed.size - size + 1
     combined = np.zeros(count, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for position in range(size):
-            # xor-then-multiply by an odd constant is a bijection of each new word: order-sensitive.
-            combined = (combined ^ hashed[position : position + count]) * _POSITION_MULTIPLIERS[position]
+    for position in range(size):  # array arithmetic wraps silently: no errstate needed (see ``fmix64``)
+        # xor-then-multiply by an odd constant is a bijection of each new word: order-sensitive.
+        combined ^= hashed[position : position + count]
+        combined *= _POSITION_MULTIPLIERS[position]
     return combined
 
 
@@ -248,40 +284,64 @@ class _Chunks:
 
     def lookup(self, chunks: list[str]) -> np.ndarray:
         """The ids of ``chunks``, adding the unseen ones first."""
-        try:  # straight into the array: no list, no scan for misses (a miss raises)
-            return np.fromiter(map(self.ids.__getitem__, chunks), dtype=np.intp, count=len(chunks))
-        except KeyError:
-            with self.lock:
-                self._add([chunk for chunk in dict.fromkeys(chunks) if chunk not in self.ids])
+        found = list(map(self.ids.get, chunks))
+        if None not in found:
+            return np.array(found, dtype=np.intp)
+        unseen = dict.fromkeys(itertools.compress(chunks, map(operator.is_, found, itertools.repeat(None))))
+        with self.lock:
+            self._add([chunk for chunk in unseen if chunk not in self.ids])
+        # All of them again, in C: filling in the misses one by one in Python cost more on a fresh table.
         return np.fromiter(map(self.ids.__getitem__, chunks), dtype=np.intp, count=len(chunks))
 
     def _add(self, new: list[str]) -> None:
-        words: list[str] = []
-        numbers: list[str] = []
-        rows: list[tuple[int, int, int, int, int]] = []
-        capitals: list[str] = []
+        """Rows of the unseen chunks, all of them read at once: the chunks joined by newlines (which no
+        chunk holds, and across which neither normalisation nor a pattern reaches) go through each regular
+        expression once, and a chunk's share of the words and figures is counted from the separators.
+        A chunk at a time cost about 4 us each, most of a fresh worker's first thousand signatures.
+        ASCII chunks, most of them, are read first and apart: for them folding is lower-casing and the
+        ASCII word class finds the same words, each at a fraction of the cost."""
+        is_ascii = list(map(str.isascii, new))
+        plain = list(itertools.compress(new, is_ascii))
+        other = list(itertools.compress(new, map(operator.not_, is_ascii)))
+        new = plain + other  # the rows follow this order; ids are given by it below
+        found = _ASCII_WORD_OR_BREAK.findall("\n".join(plain).lower()) if plain else []
+        if other:
+            found += [_BREAK] if plain else []
+            found += _WORD_OR_BREAK.findall(fold("\n".join(other)))
+        count = len(new)
         n_chunks, n_words, n_numbers = self.counts
-        for chunk in new:
-            folded = chunk.lower() if chunk.isascii() else fold(chunk)
-            found = (_ASCII_TOKEN if folded.isascii() else _TOKEN).findall(folded)
-            figures = _NUMBER.findall(chunk)
-            capital = chunk[0].isupper()
-            flags = (_CAPITAL if capital else 0) | (_ENDS_SENTENCE if chunk[-1] in _SENTENCE_END else 0)
-            rows.append((n_words + len(words), len(found), n_numbers + len(numbers), len(figures), flags))
-            capitals.append(chunk.strip(_PUNCTUATION).casefold() if capital else "")
-            words += found
-            numbers += figures
-        count = len(rows)
+        words, word_counts = _split_matches(found, count)
+        numbers, number_counts = _split_matches(_NUMBER_OR_BREAK.findall("\n".join(new)), count)
+        capital = np.fromiter((chunk[0].isupper() for chunk in new), dtype=bool, count=count)
+        ends = np.fromiter((chunk[-1] in _SENTENCE_END for chunk in new), dtype=bool, count=count)
+        rows = np.empty((count, 5), dtype=np.intp)
+        rows[:, 0] = n_words + np.cumsum(word_counts) - word_counts
+        rows[:, 1] = word_counts
+        rows[:, 2] = n_numbers + np.cumsum(number_counts) - number_counts
+        rows[:, 3] = number_counts
+        rows[:, 4] = np.where(capital, _CAPITAL, 0) | np.where(ends, _ENDS_SENTENCE, 0)
+        capitals = np.full(count, _EMPTY_TOKEN, dtype=np.uint64)
+        named = np.flatnonzero(capital)
+        capitals[named] = token_hashes([new[i].strip(_PUNCTUATION).casefold() for i in named.tolist()])
         self.rows = _grown(self.rows, n_chunks + count)
         self.rows[n_chunks : n_chunks + count] = rows
         self.capitals = _grown(self.capitals, n_chunks + count)
-        self.capitals[n_chunks : n_chunks + count] = token_hashes(capitals)
+        self.capitals[n_chunks : n_chunks + count] = capitals
         self.words = _grown(self.words, n_words + len(words))
         self.words[n_words : n_words + len(words)] = token_hashes(words)
         self.numbers = _grown(self.numbers, n_numbers + len(numbers))
         self.numbers[n_numbers : n_numbers + len(numbers)] = token_hashes(numbers)
         self.counts = [n_chunks + count, n_words + len(words), n_numbers + len(numbers)]
         self.ids.update(zip(new, range(n_chunks, n_chunks + count), strict=True))
+
+
+def _split_matches(found: list[str], count: int) -> tuple[list[str], np.ndarray]:
+    """The matches of a pattern over ``count`` chunks joined by newlines (each newline matched as itself),
+    without the newlines, and how many of them fell in each chunk."""
+    breaks = np.fromiter(map(_BREAK.__eq__, found), dtype=bool, count=len(found))
+    chunk_of = np.cumsum(breaks)[~breaks]
+    matches = list(filter(_BREAK.__ne__, found))
+    return matches, np.bincount(chunk_of, minlength=count)[:count]
 
 
 _chunks = _Chunks()
@@ -315,11 +375,15 @@ class _Stream:
 
 
 def _stream(text: str) -> _Stream:
+    """The stream of an NFKC-normalised text."""
+    table = _chunk_table()
+    return _stream_of(table, table.lookup(text.split()))
+
+
+def _stream_of(table: _Chunks, ids: np.ndarray) -> _Stream:
     """Salient tokens are figures and words capitalised where a sentence does not start (names, places,
     companies): what differs between two briefs cut from one template. A capitalised chunk after one that
     ends in sentence punctuation, an opening quote or a dash, or at the very start, starts a sentence."""
-    table = _chunk_table()
-    ids = table.lookup(text.split())
     rows, capitals, words, numbers = table.rows[ids], table.capitals, table.words, table.numbers
     flags = rows[:, 4]
     named = (flags & _CAPITAL) != 0
@@ -534,9 +598,117 @@ def signature_of_shingles(
 def signature(text: str, *, shingle_size: int = SHINGLE_SIZE, num_perm: int = NUM_PERM) -> Signature:
     """Format-3 signature of the word-shingle set of ``text``, with sizes and sketches, from one pass."""
     text = unicodedata.normalize("NFKC", text)
-    stream = _stream(text)
-    combined = _combine(stream.words, shingle_size)
-    ordered = np.sort(fmix64(combined))  # a bijection: as many distinct values as distinct shingles
+    return _signature_of(text, _stream(text), shingle_size, num_perm)
+
+
+def fingerprints(texts: Sequence[str]) -> list[tuple[str, Signature]]:
+    """``(content_hash(text), signature(text))`` of each text, the same values for less work.
+
+    Both fingerprints start from the text's NFKC form and its whitespace chunks, computed here once for
+    both instead of once each; and the chunks of all the texts are looked up in the chunk table in one
+    call, so the words no earlier text had are read in one pass over them all (a fresh worker meets
+    thousands in its first batches, and the fixed cost of a pass per text was most of their price).
+    """
+    normal = [unicodedata.normalize("NFKC", text) for text in texts]
+    chunks = [text.split() for text in normal]
+    table = _chunk_table()
+    batch = _BatchStreams(table, table.lookup(list(itertools.chain.from_iterable(chunks))), chunks)
+    return [
+        (_hash_of_chunks(text, parts), batch.signature(i, text))
+        for i, (text, parts) in enumerate(zip(normal, chunks, strict=True))
+    ]
+
+
+class _BatchStreams:
+    """The streams of many texts read as one: the gathers, the salient-token masks, the shingle
+    combination and its mixing run once over the batch's concatenated chunks, and each text takes its
+    slices (a handful of numpy calls per text instead of some forty, each a microsecond or more).
+
+    A shingle of the concatenation that straddles two texts is never taken; a text too short for one
+    whole shingle is combined on its own, as ``signature`` does."""
+
+    def __init__(self, table: _Chunks, ids: np.ndarray, chunks: list[list[str]]) -> None:
+        rows = table.rows[ids]
+        counts = np.fromiter(map(len, chunks), dtype=np.intp, count=len(chunks))
+        self.chunk_at = np.zeros(len(chunks) + 1, dtype=np.intp)
+        np.cumsum(counts, out=self.chunk_at[1:])
+        flags = rows[:, 4]
+        named = (flags & _CAPITAL) != 0
+        named[1:] &= (flags[:-1] & _ENDS_SENTENCE) == 0
+        named[self.chunk_at[:-1][counts > 0]] = False  # each text's first chunk starts a sentence
+        self.words = _gather(table.words, rows[:, 0], rows[:, 1])
+        self.numbers = _gather(table.numbers, rows[:, 2], rows[:, 3])
+        self.capitals = table.capitals[ids[named]]
+        self.chunk_words = rows[:, 1]
+        self.word_at = _starts(rows[:, 1])
+        self.number_at = _starts(rows[:, 3])
+        self.named_at = _starts(named)
+        self.combined = _combine(self.words, SHINGLE_SIZE)
+        self.mixed = fmix64(self.combined)
+
+    def signature(self, i: int, text: str) -> Signature:
+        first, last = int(self.chunk_at[i]), int(self.chunk_at[i + 1])
+        start, end = int(self.word_at[first]), int(self.word_at[last])
+        salient = np.concatenate(
+            [
+                self.numbers[self.number_at[first] : self.number_at[last]],
+                self.capitals[self.named_at[first] : self.named_at[last]],
+            ]
+        )
+        stream = _Stream(self.words[start:end], salient, self.chunk_words[first:last])
+        if end - start < SHINGLE_SIZE:
+            return _signature_of(text, stream, SHINGLE_SIZE, NUM_PERM)
+        stop = end - SHINGLE_SIZE + 1
+        return _signature_of(
+            text, stream, SHINGLE_SIZE, NUM_PERM, self.combined[start:stop], self.mixed[start:stop]
+        )
+
+
+def _starts(counts: np.ndarray) -> np.ndarray:
+    """Where each entry's share starts in the concatenation of all shares (one more: the total)."""
+    at = np.zeros(counts.size + 1, dtype=np.intp)
+    np.cumsum(counts, out=at[1:])
+    return at
+
+
+def _hash_of_chunks(normal: str, chunks: list[str]) -> str:
+    """``content_hash`` of a text from its NFKC form and that form's whitespace chunks. On ASCII, which
+    NFKC leaves alone, folding is lower-casing and the backtick's typographic plain form, neither of which
+    makes or removes whitespace: so the normal form is the chunks joined, folded."""
+    joined = " ".join(chunks)
+    if joined.isascii():
+        joined = joined.lower()
+        if "`" in joined:
+            joined = joined.replace("`", "'")
+    else:  # folding maps no character to whitespace nor whitespace to anything: the same words...
+        deleted = False
+
+        def plain(match: re.Match[str]) -> str:
+            nonlocal deleted
+            found = match.group().translate(_TYPOGRAPHY)
+            deleted = deleted or not found
+            return found
+
+        joined = _TYPOGRAPHIC.sub(plain, joined).casefold()
+        if deleted:  # ...unless a chunk of only invisible characters left two spaces: fold the text
+            return content_hash(normal)  # NFKC is idempotent: the same normal form as the original's
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def _signature_of(
+    text: str,
+    stream: _Stream,
+    shingle_size: int,
+    num_perm: int,
+    combined: np.ndarray | None = None,
+    mixed: np.ndarray | None = None,
+) -> Signature:
+    """The signature of an NFKC-normalised text read as ``stream``; ``combined`` and ``mixed``: its
+    shingles' hashes and their ``fmix64``, when already made (``_BatchStreams``)."""
+    if combined is None or mixed is None:
+        combined = _combine(stream.words, shingle_size)
+        mixed = fmix64(combined)
+    ordered = np.sort(mixed)  # a bijection: as many distinct values as distinct shingles
     size = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1]))
     salient = _distinct(stream.salient)
     start = _lead_start(text, stream.chunk_words)

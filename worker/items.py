@@ -174,7 +174,7 @@ def parse_item(raw: str | bytes | dict[str, Any], limits: ItemLimits | None = No
             f"{'.'.join(str(p) for p in e['loc']) or 'item'}: {e['msg']}" for e in error.errors()
         )
         raise IngestError(ErrorKind.INVALID_ITEM, problems) from None
-    words = len(str(item.value_of("text")).split())
+    words = len(str(item.value_of("text")).split(maxsplit=limits.min_words))  # exact below the minimum
     if words < limits.min_words:
         raise IngestError(
             ErrorKind.NOT_AN_ARTICLE, f"text: {words} word(s), fewer than the {limits.min_words} of a story"

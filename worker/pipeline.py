@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -31,7 +31,7 @@ from worker import logs, metrics
 from worker.decision import Decision, Outcome, Rule
 from worker.dedup import DedupIndex, InProcessIndex, Match
 from worker.dedup_join import join_index, snapshot_choice
-from worker.fingerprint import Signature, content_hash, signature
+from worker.fingerprint import Signature, fingerprints
 from worker.items import ItemLimits, parse_item
 from worker.models import (
     ArticleRecord,
@@ -390,11 +390,9 @@ class Pipeline:
         """
         decisions: list[Decision] = []
         for start in range(0, len(items), self.BATCH_SIZE):
-            chunk = [
-                self._prepare_item(item, source, lines[start + offset] if lines else None)
-                for offset, item in enumerate(items[start : start + self.BATCH_SIZE])
-            ]
-            decisions += self._ingest_batch(chunk, utcnow())
+            chunk = items[start : start + self.BATCH_SIZE]
+            numbers = lines[start : start + self.BATCH_SIZE] if lines else [None] * len(chunk)
+            decisions += self._ingest_batch(self._prepare_items(chunk, source, numbers), utcnow())
         return decisions
 
     def ingest_article(
@@ -406,15 +404,43 @@ class Pipeline:
     def _prepare_item(
         self, item: str | bytes | Mapping[str, Any], source: str | None, line: int | None = None
     ) -> _Prepared:
-        fields, raw = self._decode_once(item)  # url, item_id and a copy, kept even when it is refused
-        context = {"line": line, "item_id": fields.get("item_id"), "payload": fields.get("payload")}
-        context = {name: value for name, value in context.items() if value is not None}
-        try:
-            parsed = parse_item(raw, self.item_limits)
-        except IngestError as error:
-            return _Prepared(fields.get("url"), source, stage="validate", error=error, context=context)
-        prepared = self._prepare_article(parsed.to_article(), parsed.source or source)
-        prepared.context = context
+        return self._prepare_items([item], source, [line])[0]
+
+    def _prepare_items(
+        self,
+        items: Sequence[str | bytes | Mapping[str, Any]],
+        source: str | None,
+        lines: Sequence[int | None],
+    ) -> list[_Prepared]:
+        """Items parsed one by one, then all their texts fingerprinted in one call (``fingerprints``)."""
+        parsed: list[tuple[Article, str | None, dict[str, Any]] | _Prepared] = []
+        for item, line in zip(items, lines, strict=True):
+            fields, raw = self._decode_once(item)  # url, item_id and a copy, kept even when it is refused
+            context = {"line": line, "item_id": fields.get("item_id"), "payload": fields.get("payload")}
+            context = {name: value for name, value in context.items() if value is not None}
+            try:
+                pushed = parse_item(raw, self.item_limits)
+            except IngestError as error:
+                parsed.append(
+                    _Prepared(fields.get("url"), source, stage="validate", error=error, context=context)
+                )
+                continue
+            parsed.append((pushed.to_article(), pushed.source or source, context))
+        texts = [entry[0].text.strip() for entry in parsed if not isinstance(entry, _Prepared)]
+        texts = [text for text in texts if text]
+        found: Iterator[tuple[str, Signature]] = iter(())
+        if texts:
+            with metrics.observe("fingerprint"):
+                found = iter(fingerprints(texts))
+        prepared: list[_Prepared] = []
+        for entry in parsed:
+            if isinstance(entry, _Prepared):
+                prepared.append(entry)
+                continue
+            article, item_source, context = entry
+            one = self._prepare_article(article, item_source, found)
+            one.context = context
+            prepared.append(one)
         return prepared
 
     def _decode_once(
@@ -436,15 +462,20 @@ class Pipeline:
         return logs.item_fields(item), item
 
     @staticmethod
-    def _prepare_article(article: Article, source: str | None) -> _Prepared:
+    def _prepare_article(
+        article: Article, source: str | None, found: Iterator[tuple[str, Signature]] | None = None
+    ) -> _Prepared:
+        """``found``: the fingerprints of the non-empty texts of a batch, this one's next."""
         text = article.text.strip()
         key = article_key(article)
         if not text:
             error = IngestError(ErrorKind.NOT_AN_ARTICLE, "no article text found")
             return _Prepared(article.url, source, stage="extract", error=error)
-        with metrics.observe("fingerprint"):
-            chash = content_hash(text)
-            sig = signature(text)
+        if found is not None:
+            chash, sig = next(found)
+        else:
+            with metrics.observe("fingerprint"):
+                chash, sig = fingerprints([text])[0]
         if not key:  # a page with no URL at all (a file without rel=canonical): its text is its identity
             key = f"urn:wirefeed:sha256:{chash}"
         article.canonical_url = key
