@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from worker.decision import Decision, Outcome
-from worker.fingerprint import signature
+from worker.fingerprint import Signature, fmix64, signature
 from worker.pipeline import Pipeline
-from worker.relation import SAME_START, Relation, judge
+from worker.relation import SAME_START, Relation, TextProbe, _lead_in_old, judge
 from worker.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dedup" / "port_strike.txt"
@@ -170,3 +170,93 @@ def test_a_local_story_quoting_the_wire_story_stays_its_own_story(ingest: Ingest
     assert copy.story_id == wire.story_id
     assert local.outcome is Outcome.STORED and local.rule is None
     assert local.story_id != wire.story_id
+
+
+# ------------------------------------------------------------- outer lead inside the inner text
+
+LONG_NOTE = (
+    "Editor's note: This story has been updated throughout with comment from the union and from the "
+    "port authority."
+)
+SHORT_LOCAL_LEAD = "Hauliers near Antwerp said on Tuesday that their trucks were queuing for nine hours."
+
+
+def _deeply_hidden_copy() -> str:
+    """A trimmed copy delivered hard-wrapped with its headline and an 18-word note run into the first line:
+    24 words before the lead, so its lead window holds none of the story's lead shingles."""
+    return _reflow(f"{HEADLINE} {LONG_NOTE}\n\n{_trimmed(7)}")
+
+
+def _short_lead_local_story() -> str:
+    """A local story whose own lead is one 14-word sentence: its lead window reaches six words into the
+    quoted wire story, so two of its lead shingles are the wire story's."""
+    return "\n\n".join([SHORT_LOCAL_LEAD, *_paragraphs(), *LOCAL_REST])
+
+
+def test_the_deeply_hidden_copy_shares_no_lead_shingle_with_the_story() -> None:
+    """The premise of the tests below: the lead sketches alone read this copy as another story's start."""
+    assert _shared_lead(_deeply_hidden_copy(), _original()) == 0
+    assert 0 < _shared_lead(_short_lead_local_story(), _original()) < SAME_START
+
+
+def test_a_copy_whose_lead_is_hidden_by_a_long_note_joins_the_stored_story(ingest: Ingest) -> None:
+    """The story's own lead lies inside the copy (after the note): a trim, not a wire story quoted in a
+    larger one. Before: stored as a story of its own, linked as embedded in the original."""
+    original, copy = ingest(_original(), _deeply_hidden_copy())
+    assert copy.outcome is Outcome.DUPLICATE
+    assert copy.story_id == original.story_id
+
+
+def test_the_original_arriving_after_a_deeply_hidden_copy_becomes_its_fuller_copy(ingest: Ingest) -> None:
+    """The original's lead is read off the stored copy's MinHash bins: inside it, so the original is the
+    story's fuller copy. Before: stored as a story of its own that embeds the copy."""
+    copy, original = ingest(_deeply_hidden_copy(), _original())
+    assert original.outcome is Outcome.STORED
+    assert original.rule == Relation.FULLER.value
+    assert original.story_id == copy.story_id
+
+
+@pytest.mark.parametrize("local", [_local_story, _short_lead_local_story], ids=["long lead", "short lead"])
+def test_a_local_story_arriving_after_the_wire_story_it_quotes_stays_apart(
+    ingest: Ingest, local: Callable[[], str]
+) -> None:
+    """The local lead is not inside the wire story (read off its MinHash bins); a short local lead shares
+    only shingles that reach into the quoted story, past the first twelve of its window."""
+    wire, later = ingest(_original(), local())
+    assert later.outcome is Outcome.STORED and later.story_id != wire.story_id
+
+
+def test_the_wire_story_arriving_after_a_local_story_that_quotes_it_stays_apart(tmp_path: Path) -> None:
+    """The other order, each local lead on a fresh store: the wire story is stored as a story of its own."""
+    for n, local in enumerate((_local_story(), _short_lead_local_story())):
+        store = Store(f"sqlite:///{tmp_path / f'order{n}.db'}")
+        store.upgrade()
+        pipeline = Pipeline(store, threshold=0.5)
+        try:
+            first = pipeline.ingest_item({"url": "https://local.example/1", "title": None, "text": local})
+            wire = pipeline.ingest_item({"url": "https://wire.example/1", "title": None, "text": _original()})
+            assert wire.outcome is Outcome.STORED and wire.story_id != first.story_id
+        finally:
+            store.dispose()
+
+
+def test_only_an_early_lead_shingle_found_in_the_stored_text_shows_the_lead_inside_it() -> None:
+    """A short local lead's last lead shingles reach into the quoted story, so they are in the stored wire
+    text. Against a stored MinHash that hides every other lead shingle (each bin's value below it: neither
+    present nor shown absent), finding only those late ones must not read as the lead being inside; finding
+    an early one does."""
+    local = _short_lead_local_story()
+    new, probe = signature(local), TextProbe(local)
+    lead = probe.lead(new)
+    assert lead is not None and len(lead) == 15
+    mixed = fmix64(lead)
+    bins = ((mixed >> np.uint64(32)) * np.uint64(128)) >> np.uint64(32)
+    floor = ((np.arange(128, dtype=np.uint64) << np.uint64(32)) + np.uint64(127)) // np.uint64(128)
+    late = floor << np.uint64(32)  # each bin's least possible value: below every lead shingle in it
+    late[bins[13:].astype(np.intp)] = mixed[13:]
+    stored = Signature(late, size=400, salient_count=0, salient=np.empty(0, np.uint32), lead=new.lead)
+    assert not _lead_in_old(probe, new, stored)
+    early = late.copy()
+    early[bins[5:6].astype(np.intp)] = mixed[5:6]
+    stored = Signature(early, size=400, salient_count=0, salient=np.empty(0, np.uint32), lead=new.lead)
+    assert _lead_in_old(probe, new, stored)

@@ -20,13 +20,23 @@ Constants are set from the labelling lines of the corpus (``bench/dedup_corpus.p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 
 from worker.dedup import Candidate, Match
-from worker.fingerprint import Signature
+from worker.fingerprint import (
+    FORMAT_VERSION,
+    SHINGLE_SIZE,
+    Signature,
+    _combine,
+    fmix64,
+    token_hashes,
+    tokens,
+)
 
 CONTAINED = 0.8
 """Share of a text's shingles found in the other for it to count as inside it (a 128-position
@@ -66,6 +76,7 @@ class Relation(StrEnum):
     EMBEDS = "embeds"  # the new text contains the stored story plus news of its own: a story of its own
     EMBEDDED = "embedded"  # the new text is a whole story quoted inside a larger stored one
     TEMPLATED = "templated"  # shared sentences, other names and numbers: different stories
+    OVERLAPS = "overlaps"  # one shared text, each with much of its own, starting apart: different stories
 
 
 JOINS = frozenset({Relation.NEAR_DUPLICATE, Relation.CONTAINED, Relation.FULLER})
@@ -107,8 +118,96 @@ def _same_start(a: Signature, b: Signature) -> bool | None:
     )
 
 
-def judge(new: Signature, old: Signature, equal: int, threshold: float) -> Verdict | None:
-    """The relation of ``new`` to ``old`` given their count of equal MinHash values, or None if unrelated."""
+LEAD_EARLY = 12
+"""Lead shingles (of 15) that a local lead sentence of 12 words or more never shares with the wire story
+after it: only the last three of its 20-word window can reach into the quoted text."""
+
+
+class TextProbe:
+    """The new item's own shingles, read again from its text only when a verdict needs them.
+
+    A stored signature keeps its lead's shingles but none of its text beyond a MinHash; the new item still
+    has its text. That is enough to ask whether the *outer* text's lead lies inside the inner one, which
+    the lead sketches alone cannot tell when the inner text's lead is hidden (a headline and an editor's
+    note run into the first line of a hard-wrapped copy push its 20-word lead window off the story): a
+    trim or a fuller copy of a story holds that story's lead; the wire story a local story quotes does not
+    hold the local lead. Costly (the text is tokenised again), so it is computed on first use, which only
+    an item that contains, or sits inside, a stored text with another start reaches.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def shingles(self) -> np.ndarray:
+        """The text's word shingles, 64-bit, in text order (repeats kept), as ``signature`` hashes them."""
+        words = token_hashes(tokens(unicodedata.normalize("NFKC", self.text)))
+        combined: np.ndarray = _combine(words, SHINGLE_SIZE)
+        return combined
+
+    @cached_property
+    def tops(self) -> np.ndarray:
+        """Distinct top 32 bits of the shingles: what a lead sketch keeps of each of its shingles."""
+        return np.unique((self.shingles >> np.uint64(32)).astype(np.uint32))
+
+    def lead(self, sig: Signature) -> np.ndarray | None:
+        """The text's own lead shingles in text order, found by the sketch ``sig`` keeps of them."""
+        if sig.lead is None or not len(sig.lead) or sig.shingle_size != SHINGLE_SIZE:
+            return None
+        tops = (self.shingles >> np.uint64(32)).astype(np.uint32)
+        at = np.flatnonzero(np.isin(tops, sig.lead))
+        if not at.size:
+            return None
+        window = self.shingles[at[0] : at[0] + len(sig.lead)]
+        return window if np.isin((window >> np.uint64(32)).astype(np.uint32), sig.lead).all() else None
+
+
+def _lead_in_old(probe: TextProbe, new: Signature, old: Signature) -> bool:
+    """Whether the new (outer) text's lead lies inside the stored (inner) text, read off the stored
+    one-permutation MinHash: a shingle in bin j of a text makes that bin's value at most the shingle's
+    mixed hash (equal when it is the least). A lead shingle above the stored value of its bin, or in a bin
+    the stored text left empty, is not in the stored text; one equal to it is. The lead is inside when
+    none is shown absent and one of its first ``LEAD_EARLY`` shingles is shown present."""
+    if new.version != FORMAT_VERSION or old.version != FORMAT_VERSION:
+        return False  # other formats' values are not binned this way
+    lead = probe.lead(new)
+    if lead is None:
+        return False
+    mixed = fmix64(lead)
+    num_perm = np.uint64(old.num_perm)
+    bins = (((mixed >> np.uint64(32)) * num_perm) >> np.uint64(32)).astype(np.intp)
+    stored = old.hashvalues[bins]
+    own_bin = ((stored >> np.uint64(32)) * num_perm) >> np.uint64(32)
+    absent = (stored > mixed) | (own_bin != bins.astype(np.uint64))  # the bin was empty: densified
+    present = stored == mixed
+    return not absent.any() and bool(present[:LEAD_EARLY].any())
+
+
+def _old_lead_in_new(probe: TextProbe, old: Signature) -> bool:
+    """Whether the stored (outer) text's lead lies inside the new (inner) text: most of its lead shingles
+    are among the new text's (a local lead shares at most the three that reach into the quoted story)."""
+    if old.lead is None or not len(old.lead):
+        return False
+    found = np.isin(old.lead, probe.tops, assume_unique=True).sum()
+    return bool(2 * found > len(old.lead))
+
+
+def _templated(new: Signature, old: Signature) -> bool:
+    """What differs: the salient tokens of the smaller text must be found in the larger one."""
+    small, large = (new, old) if (new.size or 0) <= (old.size or 0) else (old, new)
+    if small.salient is None or large.salient is None or small.salient_count < MIN_SALIENT:
+        return False
+    agreement = _sketch_containment(small.salient, small.salient_count, large.salient, large.salient_count)
+    return agreement < SALIENT_AGREEMENT
+
+
+def judge(
+    new: Signature, old: Signature, equal: int, threshold: float, probe: TextProbe | None = None
+) -> Verdict | None:
+    """The relation of ``new`` to ``old`` given their count of equal MinHash values, or None if unrelated.
+
+    ``probe``, the new item's text, lets a pair whose lead sketches differ be seen to start alike all the
+    same: the outer text's lead lies inside the inner one (see ``TextProbe``)."""
     jaccard = equal / new.num_perm
     if new.size is None or old.size is None or not new.size or not old.size:
         contained_new = contained_old = jaccard  # sizes unknown (format 1): Jaccard is all there is
@@ -121,18 +220,14 @@ def judge(new: Signature, old: Signature, equal: int, threshold: float) -> Verdi
     contains = contained_old >= CONTAINED
     if not (near or inside or contains):
         return None
-    # What differs: the salient tokens of the smaller text must be found in the larger one.
-    small, large = (new, old) if (new.size or 0) <= (old.size or 0) else (old, new)
-    if small.salient is not None and large.salient is not None and small.salient_count >= MIN_SALIENT:
-        agreement = _sketch_containment(
-            small.salient, small.salient_count, large.salient, large.salient_count
-        )
-        if agreement < SALIENT_AGREEMENT:
-            return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old)
+    if _templated(new, old):
+        return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old)
     same_start = _same_start(new, old)
-    if contains and not inside and 1.0 - contained_new >= NEW_MATERIAL and same_start is not True:
+    embeds = contains and not inside and 1.0 - contained_new >= NEW_MATERIAL and same_start is not True
+    if embeds and (probe is None or not _lead_in_old(probe, new, old)):
         return Verdict(Relation.EMBEDS, jaccard, contained_new, contained_old)
-    if inside and not contains and 1.0 - contained_old >= NEW_MATERIAL and same_start is False:
+    embedded = inside and not contains and 1.0 - contained_old >= NEW_MATERIAL and same_start is False
+    if embedded and (probe is None or not _old_lead_in_new(probe, old)):
         # The stored text has much more besides and starts elsewhere: the new item is a whole story
         # quoted inside a larger one, not a trim of it.
         return Verdict(Relation.EMBEDDED, jaccard, contained_new, contained_old)
@@ -150,9 +245,17 @@ class StoryJudge:
     audit without joining."""
 
     threshold: float
+    probe: TextProbe | None = field(default=None, compare=False)
+    """The new item's text, when the caller has it (``probing``)."""
+
+    def probing(self, probe: TextProbe) -> StoryJudge:
+        """This judge for one new item whose text is known: its verdicts may read the text (lazily)."""
+        return replace(self, probe=probe)
 
     def __call__(self, sig: Signature, candidates: list[Candidate]) -> Match | None:
-        verdicts = [(c, v) for c in candidates if (v := judge(sig, c.signature, c.equal, self.threshold))]
+        verdicts = [
+            (c, v) for c in candidates if (v := judge(sig, c.signature, c.equal, self.threshold, self.probe))
+        ]
         if not verdicts:
             return None
         order = {True: 2, False: 0}
