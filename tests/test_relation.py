@@ -260,3 +260,53 @@ def test_only_an_early_lead_shingle_found_in_the_stored_text_shows_the_lead_insi
     early[bins[5:6].astype(np.intp)] = mixed[5:6]
     stored = Signature(early, size=400, salient_count=0, salient=np.empty(0, np.uint32), lead=new.lead)
     assert _lead_in_old(probe, new, stored)
+
+
+# ------------------------------------------------------------ two stories around one wire story
+
+UPDATE_PARAGRAPHS = [
+    "Talks between the FNV and the employers' association resumed on Wednesday evening at the offices of a "
+    "government mediator in The Hague, a spokeswoman for the social affairs ministry said.",
+    "The port authority said about 40 container ships were waiting at anchor off the Maasvlakte and that "
+    "several lines had begun diverting vessels to Hamburg and Bremerhaven.",
+    "Shares in terminal operator Hutchison Ports fell 2 percent in Hong Kong trading, while freight rates on "
+    "the Asia to North Europe route rose for a third straight day.",
+    "Dutch economy minister Micky Adriaansens urged both sides to return to the table, warning that a long "
+    "stoppage would cost exporters tens of millions of euros a day and damage the port's reputation.",
+    "Supermarket chain Albert Heijn said its shelves were stocked for now, but that fresh fruit arriving by "
+    "sea from South America could run short by the weekend if the ships stayed at anchor.",
+]
+
+
+def _minor_update() -> str:
+    """The wire story's update: the same story with five paragraphs of news added after its second."""
+    paragraphs = _paragraphs()
+    return "\n\n".join([*paragraphs[:2], *UPDATE_PARAGRAPHS, *paragraphs[2:]])
+
+
+def _local_story_of_four() -> str:
+    """A local story quoting the whole wire story, with four paragraphs of local reporting after it."""
+    return "\n\n".join([LOCAL_LEAD, *_paragraphs(), *LOCAL_REST[:4]])
+
+
+def test_a_local_story_and_the_wire_storys_update_are_not_copies_of_each_other() -> None:
+    """Both hold the whole wire story, so their Jaccard passes the line; but each has a fifth or more of
+    its own and they start apart. Before: a near-duplicate, the local story merged into the update."""
+    local, update = signature(_local_story_of_four()), signature(_minor_update())
+    equal = local.equal_count(update)
+    assert equal / local.num_perm >= 0.5
+    for new, old in ((local, update), (update, local)):
+        verdict = judge(new, old, equal, 0.5)
+        assert verdict is not None and verdict.relation is Relation.OVERLAPS and not verdict.joins
+
+
+def test_the_local_story_is_stored_after_the_wire_storys_update(ingest: Ingest) -> None:
+    """Through the pipeline: stored as a story of its own, not dropped as the update's duplicate."""
+    update, local = ingest(_minor_update(), _local_story_of_four())
+    assert local.outcome is Outcome.STORED and local.story_id != update.story_id
+
+
+def test_the_wire_storys_update_still_joins_the_wire_story(ingest: Ingest) -> None:
+    """The rule leaves a copy alone: the update starts like the story it adds to."""
+    wire, update = ingest(_original(), _minor_update())
+    assert update.story_id == wire.story_id

@@ -233,6 +233,11 @@ def judge(
         return Verdict(Relation.EMBEDDED, jaccard, contained_new, contained_old)
     if contains and (new.size or 0) > (old.size or 0) * (1 + FULLER_MARGIN):
         return Verdict(Relation.FULLER, jaccard, contained_new, contained_old)
+    if near and not inside and not contains and same_start is False:
+        # Neither is a trim or a fuller copy of the other, each has a fifth or more of its own, and they
+        # start apart: two stories around one shared text (a local story quoting a wire story, and that
+        # wire story's update), not two copies of one.
+        return Verdict(Relation.OVERLAPS, jaccard, contained_new, contained_old)
     if near:
         return Verdict(Relation.NEAR_DUPLICATE, jaccard, contained_new, contained_old)
     return Verdict(Relation.CONTAINED, jaccard, contained_new, contained_old)
