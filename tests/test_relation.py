@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from worker.decision import Decision, Outcome
-from worker.fingerprint import Signature, fmix64, signature
+from worker.fingerprint import Signature, fmix64, signature, tokens
 from worker.pipeline import Pipeline
 from worker.relation import SAME_START, Relation, TextProbe, _lead_in_old, judge
 from worker.store import Store
@@ -240,25 +240,42 @@ def test_the_wire_story_arriving_after_a_local_story_that_quotes_it_stays_apart(
             store.dispose()
 
 
-def test_only_an_early_lead_shingle_found_in_the_stored_text_shows_the_lead_inside_it() -> None:
-    """A short local lead's last lead shingles reach into the quoted story, so they are in the stored wire
-    text. Against a stored MinHash that hides every other lead shingle (each bin's value below it: neither
-    present nor shown absent), finding only those late ones must not read as the lead being inside; finding
-    an early one does."""
+def test_only_a_shingle_starting_in_the_lead_sentence_shows_the_lead_inside_the_stored_text() -> None:
+    """A short local lead's window reaches past its one sentence into the quoted story, so its last lead
+    shingle is in the stored wire text. Against a stored MinHash that hides every other lead shingle (each
+    bin's value below it: neither shown present nor absent), finding only that one must not read as the
+    lead being inside; finding one that starts in the lead sentence does."""
     local = _short_lead_local_story()
     new, probe = signature(local), TextProbe(local)
-    lead = probe.lead(new)
+    lead, sentence = probe.lead(new), probe.first_sentence(new)
     assert lead is not None and len(lead) == 15
+    assert sentence is not None and len(sentence) == len(SHORT_LOCAL_LEAD.split()) == 14
     mixed = fmix64(lead)
-    bins = ((mixed >> np.uint64(32)) * np.uint64(128)) >> np.uint64(32)
+    bins = (((mixed >> np.uint64(32)) * np.uint64(128)) >> np.uint64(32)).astype(np.intp)
     floor = ((np.arange(128, dtype=np.uint64) << np.uint64(32)) + np.uint64(127)) // np.uint64(128)
     late = floor << np.uint64(32)  # each bin's least possible value: below every lead shingle in it
-    late[bins[13:].astype(np.intp)] = mixed[13:]
+    late[bins[14:]] = mixed[14:]
     stored = Signature(late, size=400, salient_count=0, salient=np.empty(0, np.uint32), lead=new.lead)
     assert not _lead_in_old(probe, new, stored)
     early = late.copy()
-    early[bins[5:6].astype(np.intp)] = mixed[5:6]
+    early[bins[5:6]] = mixed[5:6]
     stored = Signature(early, size=400, salient_count=0, salient=np.empty(0, np.uint32), lead=new.lead)
+    assert _lead_in_old(probe, new, stored)
+
+
+def test_a_shingle_past_the_lead_window_but_in_the_lead_sentence_shows_the_lead_inside() -> None:
+    """A long stored text keeps few of any text's shingles as its bin minima, so the evidence is read from
+    the whole lead sentence (40 words here), not only its first 15 shingles. Before: only a lead-window
+    shingle counted, and a long hidden-lead copy was read as a story the original embeds."""
+    new, probe = signature(_original()), TextProbe(_original())
+    sentence = probe.first_sentence(new)
+    assert sentence is not None and len(sentence) == len(tokens(_paragraphs()[0])) == 40
+    mixed = fmix64(sentence)
+    bins = (((mixed >> np.uint64(32)) * np.uint64(128)) >> np.uint64(32)).astype(np.intp)
+    floor = ((np.arange(128, dtype=np.uint64) << np.uint64(32)) + np.uint64(127)) // np.uint64(128)
+    values = floor << np.uint64(32)
+    values[bins[25:26]] = mixed[25:26]
+    stored = Signature(values, size=1200, salient_count=0, salient=np.empty(0, np.uint32), lead=new.lead)
     assert _lead_in_old(probe, new, stored)
 
 

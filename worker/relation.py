@@ -119,8 +119,14 @@ def _same_start(a: Signature, b: Signature) -> bool | None:
 
 
 LEAD_EARLY = 12
-"""Lead shingles (of 15) that a local lead sentence of 12 words or more never shares with the wire story
-after it: only the last three of its 20-word window can reach into the quoted text."""
+"""Words a lead's first sentence has at least (a shorter paragraph is not read as a lead): every shingle
+that starts in a local lead sentence holds a local word, so none of them is in the wire story it quotes."""
+
+LEAD_SENTENCE_MAX = 60
+"""Words read for a lead's first sentence before giving up on finding its end (then ``LEAD_EARLY``)."""
+
+_SENTENCE_END = frozenset(".!?:")
+_CLOSERS = "\"'\u201d\u2019\u00bb)"
 
 
 class TextProbe:
@@ -136,13 +142,12 @@ class TextProbe:
     """
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        self.text = unicodedata.normalize("NFKC", text)
 
     @cached_property
     def shingles(self) -> np.ndarray:
         """The text's word shingles, 64-bit, in text order (repeats kept), as ``signature`` hashes them."""
-        words = token_hashes(tokens(unicodedata.normalize("NFKC", self.text)))
-        combined: np.ndarray = _combine(words, SHINGLE_SIZE)
+        combined: np.ndarray = _combine(token_hashes(tokens(self.text)), SHINGLE_SIZE)
         return combined
 
     @cached_property
@@ -150,37 +155,65 @@ class TextProbe:
         """Distinct top 32 bits of the shingles: what a lead sketch keeps of each of its shingles."""
         return np.unique((self.shingles >> np.uint64(32)).astype(np.uint32))
 
-    def lead(self, sig: Signature) -> np.ndarray | None:
-        """The text's own lead shingles in text order, found by the sketch ``sig`` keeps of them."""
+    def lead_at(self, sig: Signature) -> int | None:
+        """Index of the lead's first word (the first shingle of the window ``sig``'s lead sketch keeps)."""
         if sig.lead is None or not len(sig.lead) or sig.shingle_size != SHINGLE_SIZE:
             return None
         tops = (self.shingles >> np.uint64(32)).astype(np.uint32)
         at = np.flatnonzero(np.isin(tops, sig.lead))
         if not at.size:
             return None
-        window = self.shingles[at[0] : at[0] + len(sig.lead)]
-        return window if np.isin((window >> np.uint64(32)).astype(np.uint32), sig.lead).all() else None
+        window = tops[at[0] : at[0] + len(sig.lead)]
+        return int(at[0]) if np.isin(window, sig.lead).all() else None
+
+    def lead(self, sig: Signature) -> np.ndarray | None:
+        """The text's own lead shingles in text order, found by the sketch ``sig`` keeps of them."""
+        start = self.lead_at(sig)
+        return None if start is None or sig.lead is None else self.shingles[start : start + len(sig.lead)]
+
+    def first_sentence(self, sig: Signature) -> np.ndarray | None:
+        """The shingles that start in the lead's first sentence of ``LEAD_EARLY`` words or more."""
+        start = self.lead_at(sig)
+        if start is None:
+            return None
+        chunks = self.text.split()
+        ends = np.cumsum([len(tokens(chunk)) for chunk in chunks])  # words up to each chunk's end
+        first = int(np.searchsorted(ends, start, side="right"))
+        length = LEAD_EARLY
+        for chunk, end in zip(chunks[first:], ends[first:].tolist(), strict=True):
+            words = end - start
+            if words > LEAD_SENTENCE_MAX:
+                break
+            if words >= LEAD_EARLY and chunk.rstrip(_CLOSERS)[-1:] in _SENTENCE_END:
+                length = words
+                break
+        return self.shingles[start : start + length]
 
 
 def _lead_in_old(probe: TextProbe, new: Signature, old: Signature) -> bool:
     """Whether the new (outer) text's lead lies inside the stored (inner) text, read off the stored
     one-permutation MinHash: a shingle in bin j of a text makes that bin's value at most the shingle's
-    mixed hash (equal when it is the least). A lead shingle above the stored value of its bin, or in a bin
-    the stored text left empty, is not in the stored text; one equal to it is. The lead is inside when
-    none is shown absent and one of its first ``LEAD_EARLY`` shingles is shown present."""
+    mixed hash (equal when it is the least). A shingle above the stored value of its bin, or in a bin the
+    stored text left empty, is not in the stored text; one equal to it is. The lead is inside when none of
+    its shingles is shown absent and one that starts in its first sentence is shown present (a local
+    lead's shingles reach into the story it quotes only past its first sentence)."""
     if new.version != FORMAT_VERSION or old.version != FORMAT_VERSION:
         return False  # other formats' values are not binned this way
-    lead = probe.lead(new)
-    if lead is None:
+    lead, sentence = probe.lead(new), probe.first_sentence(new)
+    if lead is None or sentence is None:
         return False
-    mixed = fmix64(lead)
     num_perm = np.uint64(old.num_perm)
-    bins = (((mixed >> np.uint64(32)) * num_perm) >> np.uint64(32)).astype(np.intp)
-    stored = old.hashvalues[bins]
-    own_bin = ((stored >> np.uint64(32)) * num_perm) >> np.uint64(32)
-    absent = (stored > mixed) | (own_bin != bins.astype(np.uint64))  # the bin was empty: densified
-    present = stored == mixed
-    return not absent.any() and bool(present[:LEAD_EARLY].any())
+
+    def read(shingles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mixed = fmix64(shingles)
+        bins = ((mixed >> np.uint64(32)) * num_perm) >> np.uint64(32)
+        stored = old.hashvalues[bins.astype(np.intp)]
+        empty = ((stored >> np.uint64(32)) * num_perm) >> np.uint64(32) != bins  # densified from elsewhere
+        return stored == mixed, (stored > mixed) | empty
+
+    _, lead_absent = read(lead)
+    present, absent = read(sentence)
+    return not lead_absent.any() and not absent.any() and bool(present.any())
 
 
 def _old_lead_in_new(probe: TextProbe, old: Signature) -> bool:
