@@ -327,3 +327,38 @@ def test_the_wire_storys_update_still_joins_the_wire_story(ingest: Ingest) -> No
     """The rule leaves a copy alone: the update starts like the story it adds to."""
     wire, update = ingest(_original(), _minor_update())
     assert update.story_id == wire.story_id
+
+
+# ------------------------------------------------------------------- how much a trim must keep
+
+
+def _next_day_story() -> str:
+    """A story that carries a short first story whole (its lead and two paragraphs) and adds eleven
+    paragraphs of new reporting: more than two-thirds of it is new."""
+    return "\n\n".join([*_paragraphs()[:3], *UPDATE_PARAGRAPHS, *LOCAL_REST])
+
+
+def test_a_story_more_than_two_thirds_new_around_a_stored_one_is_a_story_of_its_own(ingest: Ingest) -> None:
+    """It contains the first story and starts like it, so it read as that story's fuller copy and took
+    its place. Before: the two were one story."""
+    first, later = ingest(_trimmed(3), _next_day_story())
+    assert later.outcome is Outcome.STORED and later.story_id != first.story_id
+
+
+def test_a_short_story_arriving_after_a_larger_one_that_carries_it_is_not_its_trim(ingest: Ingest) -> None:
+    """The other order: the short story covers under a third of the stored one. Before: dropped as a
+    trimmed copy of it."""
+    later, first = ingest(_next_day_story(), _trimmed(3))
+    assert first.outcome is Outcome.STORED and first.story_id != later.story_id
+
+
+def test_a_copy_trimmed_to_half_still_joins_its_story(ingest: Ingest) -> None:
+    """The line is below a half trim: a copy keeping half the story is its trim."""
+    original, half = ingest(_original(), _trimmed(5))
+    assert half.outcome is Outcome.DUPLICATE and half.story_id == original.story_id
+
+
+def test_the_original_arriving_after_its_half_trim_is_still_its_fuller_copy(ingest: Ingest) -> None:
+    """The other order: the original replaces its half trim as the story's representative."""
+    half, original = ingest(_trimmed(5), _original())
+    assert original.rule == Relation.FULLER.value and original.story_id == half.story_id

@@ -62,6 +62,11 @@ FULLER_MARGIN = 0.1
 """How much longer (in shingles) a copy containing the representative must be to replace it: a dateline,
 tagline or editor's note adds a few per cent and must not make a copy win over its original."""
 
+MIN_COVER = 1 / 3
+"""Least share of the larger text the smaller must cover to be its trim (or the larger its fuller copy).
+The corpus's lines: a copy trimmed to half keeps 40-55% of its story, an update more than half new is a
+story of its own; a text more than two-thirds new beyond another is read as a new story around it."""
+
 MIN_SALIENT = 3
 """Fewer salient tokens than this is too little evidence to call a pair templated either way."""
 
@@ -264,6 +269,11 @@ def judge(
         # The stored text has much more besides and starts elsewhere: the new item is a whole story
         # quoted inside a larger one, not a trim of it.
         return Verdict(Relation.EMBEDDED, jaccard, contained_new, contained_old)
+    if min(contained_new, contained_old) < MIN_COVER:
+        # One text is a small part of the other, which is more than two-thirds its own: a new story
+        # around an old one (a next-day story carrying the whole first one), not a trim or a fuller copy.
+        relation = Relation.EMBEDS if contains else Relation.EMBEDDED
+        return Verdict(relation, jaccard, contained_new, contained_old)
     if contains and (new.size or 0) > (old.size or 0) * (1 + FULLER_MARGIN):
         return Verdict(Relation.FULLER, jaccard, contained_new, contained_old)
     if near and not inside and not contains and same_start is False:
