@@ -582,7 +582,7 @@ def main() -> None:
         type=int,
         default=0,
         choices=sorted(WORDINGS),
-        help="the corpus desk's wording (0: the checked-in one; 1: other edits and brief templates)",
+        help="the corpus desk's wording (0: the checked-in one; 1 and 2: other edits and brief templates)",
     )
     parser.add_argument("--orders", type=int, default=2, help="shuffled arrival orders to rerun wirefeed on")
     parser.add_argument(
