@@ -12,7 +12,10 @@ and cannot tell a weather brief from its neighbour built on the same sentences. 
   the other side. Two briefs from one template share their sentences but not their names and figures;
   two stories sharing one quote share its words but not the people and places around it;
 - **where the shared text starts**: a trim keeps the story's lead, a local story that quotes a wire story
-  in full starts with its own lead.
+  in full starts with its own lead. When a lead sketch is hidden (a headline and a note run into a
+  hard-wrapped first line), the outer text's lead is looked for inside the inner one (``TextProbe``);
+- **how much each side has of its own**: a text covering under a third of the other is no trim of it, and
+  two texts each a fifth or more their own that start apart are two stories around one shared text.
 
 Constants are set from the labelling lines of the corpus (``bench/dedup_corpus.py``), not fitted to it: see
 ``bench/DEDUP.md`` for the figures on a corpus drawn with another seed.
