@@ -36,9 +36,8 @@ from worker.fingerprint import (
     SHINGLE_SIZE,
     Signature,
     _combine,
+    _stream,
     fmix64,
-    token_hashes,
-    tokens,
 )
 
 CONTAINED = 0.8
@@ -153,9 +152,16 @@ class TextProbe:
         self.text = unicodedata.normalize("NFKC", text)
 
     @cached_property
+    def _words(self) -> tuple[np.ndarray, np.ndarray]:
+        """The text's word hashes in order and the word count of each whitespace chunk, read as
+        ``signature`` reads them (through the fingerprint's chunk cache, so a second read is cheap)."""
+        stream = _stream(self.text)
+        return stream.words, stream.chunk_words
+
+    @cached_property
     def shingles(self) -> np.ndarray:
         """The text's word shingles, 64-bit, in text order (repeats kept), as ``signature`` hashes them."""
-        combined: np.ndarray = _combine(token_hashes(tokens(self.text)), SHINGLE_SIZE)
+        combined: np.ndarray = _combine(self._words[0], SHINGLE_SIZE)
         return combined
 
     @cached_property
@@ -184,12 +190,13 @@ class TextProbe:
         start = self.lead_at(sig)
         if start is None:
             return None
-        chunks = self.text.split()
-        ends = np.cumsum([len(tokens(chunk)) for chunk in chunks])  # words up to each chunk's end
-        first = int(np.searchsorted(ends, start, side="right"))
-        length = LEAD_EARLY
-        for chunk, end in zip(chunks[first:], ends[first:].tolist(), strict=True):
+        length, end = LEAD_EARLY, 0
+        chunk_words = self._words[1].tolist()
+        for chunk, count in zip(self.text.split(), chunk_words, strict=True):  # no word spans two chunks
+            end += count
             words = end - start
+            if words <= 0:
+                continue
             if words > LEAD_SENTENCE_MAX:
                 break
             if words >= LEAD_EARLY and chunk.rstrip(_CLOSERS)[-1:] in _SENTENCE_END:
