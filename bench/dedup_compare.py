@@ -53,6 +53,7 @@ class Result:
     seconds: float
     representative: dict[object, str] = field(default_factory=dict)  # cluster -> doc id stored
     links: set[tuple[object, object]] = field(default_factory=set)  # (cluster, cluster) embeds links
+    rules: dict[str, str] = field(default_factory=dict)  # doc id -> outcome and rule of its decision
 
 
 def edit_label(doc: Doc) -> str | None:
@@ -80,10 +81,15 @@ def run_wirefeed(docs: list[Doc], threshold: float = 0.5) -> Result:
         store.upgrade()
         pipeline = Pipeline(store, threshold=threshold)
         start = time.perf_counter()
-        for doc in docs:
-            pipeline.ingest_item({"url": URL + doc.id, "title": None, "text": doc.text})
+        decisions = [
+            pipeline.ingest_item({"url": URL + doc.id, "title": None, "text": doc.text}) for doc in docs
+        ]
         seconds = time.perf_counter() - start
         result = Result("wirefeed", {}, seconds)
+        result.rules = {
+            doc.id: f"{decision.outcome.value}/{decision.rule}"
+            for doc, decision in zip(docs, decisions, strict=True)
+        }
         with store.session() as session:
             for url, story in session.execute(select(ArticleRecord.canonical_url, ArticleRecord.story_id)):
                 result.cluster[url.removeprefix(URL)] = story
@@ -253,4 +259,54 @@ def report(docs: list[Doc], orders: int = 2) -> list[str]:
             for r in sweep
         ),
     ]
+    return lines
+
+
+def _verdict_line(new: Doc, old: Doc) -> str:
+    """The judge's verdict on ``new`` against ``old`` alone, with what it read, for a failure listing."""
+    from worker.fingerprint import signature
+    from worker.relation import judge
+
+    a, b = signature(new.text), signature(old.text)
+    verdict = judge(a, b, a.equal_count(b), 0.5)
+    shared = -1 if a.lead is None or b.lead is None else len(set(a.lead.tolist()) & set(b.lead.tolist()))
+    if verdict is None:
+        return f"unrelated (J {a.equal_count(b) / a.num_perm:.2f}, leads share {shared})"
+    return (
+        f"{verdict.relation.value} (J {verdict.similarity:.2f}, in {verdict.contained_new:.2f}, "
+        f"holds {verdict.contained_old:.2f}, leads share {shared})"
+    )
+
+
+def failures(docs: list[Doc], result: Result) -> list[str]:
+    """Every wrong merge and every missed copy, one line each, with the decision that placed the document
+    and the judge's verdict on the pair: what a rule has to tell apart (``dedup_eval --failures``)."""
+    by_id = {d.id: d for d in docs}
+    members: dict[object, list[Doc]] = defaultdict(list)
+    for doc in docs:
+        members[result.cluster[doc.id]].append(doc)
+    lines = ["wrong merges (document, its kind, its decision; the other story's documents in its cluster):"]
+    for cluster, group in members.items():
+        stories = Counter(d.story for d in group)
+        if len(stories) < 2:
+            continue
+        stored = by_id[result.representative[cluster]] if cluster in result.representative else group[0]
+        for doc in group:
+            if doc.story == stored.story:
+                continue
+            lines.append(
+                f"  {doc.id} [{doc.kind} {'+'.join(doc.edits)}] {result.rules.get(doc.id)} -> story of "
+                f"{stored.id} [{stored.kind}]: {_verdict_line(doc, stored)}"
+            )
+    lines.append("missed copies (copy, its edits, its decision; verdict against the story's original):")
+    base = {d.story: d for d in docs if d.kind.startswith("base")}
+    for doc in docs:
+        original = base.get(doc.story)
+        if original is None or doc is original or result.cluster[doc.id] == result.cluster[original.id]:
+            continue
+        lines.append(
+            f"  {doc.id} [{doc.kind} {'+'.join(doc.edits)}] {result.rules.get(doc.id)}: "
+            f"{_verdict_line(doc, original)}; reverse {_verdict_line(original, doc)}; "
+            f"starts {' '.join(doc.text.split()[:16])!r}"
+        )
     return lines

@@ -58,8 +58,10 @@ class CorpusConfig:
     variant: int = 0
     """Wording of the desk: 0, the checked-in one; 1, other datelines, taglines, notes, corrections and
     copy-edits, and other brief templates (fuel prices, transit, opinion polls) in place of the markets,
-    rates and elections briefs. A rule measured on variant 0 is checked on variant 1 (and another seed)
-    to show it was not fitted to the generator's exact strings."""
+    rates and elections briefs; 2, a third desk added after the rules of its round were set: longer
+    notes, other credits, and lottery, road-accident and transfer briefs with more fixed text. A rule
+    measured on variant 0 is checked on variants 1 and 2 (and other seeds) to show it was not fitted to
+    the generator's exact strings."""
 
 
 @dataclass(frozen=True)
@@ -913,9 +915,56 @@ class Wording:
     copyedits: dict[str, str]
 
 
+# The third desk (``CorpusConfig.variant = 2``), written after the rules of this round were set and used
+# only to check them: longer editor's notes and kickers (more copies whose lead a hard-wrapped first line
+# hides), other datelines and credits, and briefs whose fixed text is long enough that two of them pass
+# the Jaccard line, so only what differs (names, places, figures) can keep them apart.
+DATELINES_2 = [
+    "{CITY}, {d} {month} (ANSA) - ",
+    "{City} / {month} {d} / ",
+    "From our correspondent in {City}: ",
+    "{CITY} (Kyodo) -- ",
+    "{City}, {month} {d} (PA Media) \u2014 ",
+]
+TAGLINES_2 = [
+    "Written by {p}; additional reporting by {q} in {City}.",
+    "This report was produced with the help of the {org}.",
+    "{p} is the paper's correspondent in {City}.",
+    "Contact the newsdesk: {p}, {City} bureau.",
+]
+CORRECTIONS_2 = [
+    "Note: A previous version of this report named the wrong {role}; {p} holds the post, not {q}.",
+    "An earlier edition misstated the {x} total. The correct figure is {n}, not {m}, according to the {org}.",
+    "This item was revised at {h}:{mm} to include a statement from the {org}.",
+    "We have amended this report to clarify the role of {p}, who advises the {org}.",
+]
+NOTES_2 = [
+    "Editor's note: this article is part of our continuing coverage and has been updated with new details "
+    "from officials and witnesses.",
+    "Advisory: the following story has been revised to include reaction from local officials and new "
+    "figures released this afternoon.",
+    "For subscribers: this story is free to read as part of our public service coverage of the region.",
+    "UPDATE 2 - adds quotes from the briefing, background in paragraphs 4-6",
+    "Please note that some details in this report could not be independently verified.",
+]
+COPYEDITS_2 = {
+    "said": "noted",
+    "about": "approximately",
+    "after": "in the wake of",
+    "more than": "in excess of",
+    "also": "likewise",
+    "people": "persons",
+    "but": "yet",
+    "sagte": "meinte",
+    "mehr als": "mehr als rund",
+    "dit": "a indiqué",
+}
+
+
 WORDINGS = {
     0: Wording(DATELINES, TAGLINES, CORRECTIONS, NOTES, COPYEDITS),
     1: Wording(DATELINES_1, TAGLINES_1, CORRECTIONS_1, NOTES_1, COPYEDITS_1),
+    2: Wording(DATELINES_2, TAGLINES_2, CORRECTIONS_2, NOTES_2, COPYEDITS_2),
 }
 
 
@@ -978,9 +1027,65 @@ def polls(rng: random.Random, writer: StoryWriter) -> str:
     )
 
 
+def lottery(rng: random.Random, writer: StoryWriter) -> str:
+    """A draw-results brief: a long fixed frame, the news is only the numbers, the town and the winner."""
+    numbers = sorted(rng.sample(range(1, 50), 6))
+    town = rng.choice(CITIES)
+    return " ".join(
+        [
+            f"The winning numbers in {rng.choice(DAYS)}'s national lottery draw were "
+            f"{', '.join(map(str, numbers[:5]))} and {numbers[5]}, with bonus ball {rng.randint(1, 49)}, the "
+            "operator said in a statement published shortly after the draw on its website and social media.",
+            f"One ticket bought in {town} matched all six numbers and wins a jackpot of "
+            f"{rng.randint(2, 90)}.{rng.randint(1, 9)} million, the operator said, adding that the winner had "
+            "not yet come forward and had 180 days to claim the prize at one of its regional offices.",
+            f"A further {rng.randint(2, 40)} tickets matched five numbers and the bonus ball. The operator said "
+            "that players should check their tickets carefully, and that unclaimed prizes go to good causes "
+            "supported by the lottery fund, which has paid out more than it raised in each of the past years.",
+        ]
+    )
+
+
+def accident(rng: random.Random, writer: StoryWriter) -> str:
+    """A road-accident brief: police boilerplate around the road, the times, the ages and the spokesperson."""
+    road = f"A{rng.randint(1, 99)}"
+    place = rng.choice(CITIES)
+    return " ".join(
+        [
+            f"A {rng.randint(18, 85)}-year-old driver was taken to hospital with serious injuries after a "
+            f"collision on the {road} near {place} on {rng.choice(DAYS)} evening, police said in a statement "
+            "released on the following morning.",
+            "Officers were called to the scene shortly after the crash and the road was closed in both "
+            f"directions for around {rng.randint(2, 9)} hours while a forensic investigation was carried out "
+            "and the vehicles were recovered.",
+            f"Police spokesperson {writer.person()} asked anyone who witnessed the collision, or who has "
+            "dashboard camera footage of the vehicles before the crash, to contact the force quoting incident "
+            f"number {rng.randint(100, 999)}.",
+        ]
+    )
+
+
+def transfers(rng: random.Random, writer: StoryWriter) -> str:
+    """A transfer brief: the player, the clubs, the fee and the contract length in a fixed frame."""
+    player, buyer, seller = writer.person(), f"{rng.choice(CITIES)} FC", f"{rng.choice(CITIES)} United"
+    return " ".join(
+        [
+            f"{buyer} have completed the signing of {player} from {seller} for a fee reported to be around "
+            f"{rng.randint(2, 80)} million, the club announced on its website on {rng.choice(DAYS)}.",
+            f"The {rng.randint(19, 33)}-year-old has signed a contract until {rng.randint(2027, 2031)} after "
+            "passing a medical earlier in the week, and will wear the number "
+            f"{rng.randint(2, 40)} shirt for the rest of the season.",
+            f"{player} made {rng.randint(20, 250)} appearances for {seller}, scoring {rng.randint(0, 90)} goals, "
+            "and becomes the club's latest signing of the transfer window, which closes at the end of the "
+            "month.",
+        ]
+    )
+
+
 EXTRA_BRIEFS = {
     0: (("markets", markets), ("rates", rates), ("elections", elections)),
     1: (("fuel", fuel), ("transit", transit), ("polls", polls)),
+    2: (("lottery", lottery), ("accident", accident), ("transfers", transfers)),
 }
 """The briefs of issue 10 beyond earnings, sports and weather, per desk (``CorpusConfig.variant``)."""
 

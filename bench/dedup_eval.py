@@ -582,9 +582,17 @@ def main() -> None:
         type=int,
         default=0,
         choices=sorted(WORDINGS),
-        help="the corpus desk's wording (0: the checked-in one; 1: other edits and brief templates)",
+        help="the corpus desk's wording (0: the checked-in one; 1 and 2: other edits and brief templates)",
     )
     parser.add_argument("--orders", type=int, default=2, help="shuffled arrival orders to rerun wirefeed on")
+    parser.add_argument(
+        "--failures",
+        action="store_true",
+        help="only wirefeed: list every wrong merge and missed copy with its verdict",
+    )
+    parser.add_argument(
+        "--shuffle", type=int, default=0, help="with --failures: this shuffled order (0: arrival)"
+    )
     parser.add_argument("--write", type=Path, help="replace this benchmark's section of this markdown file")
     args = parser.parse_args()
     start = time.perf_counter()
@@ -603,6 +611,12 @@ def main() -> None:
         print(report)
         if args.write:
             write_section(args.write, report, SPEED_BEGIN, SPEED_END)
+        return
+    if args.failures:
+        from bench.dedup_compare import failures, run_wirefeed, shuffled
+
+        order = shuffled(docs, args.shuffle) if args.shuffle else docs
+        print("\n".join(failures(docs, run_wirefeed(order))))
         return
     if args.grid:
         points, all_stats = grid(docs)

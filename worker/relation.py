@@ -12,7 +12,10 @@ and cannot tell a weather brief from its neighbour built on the same sentences. 
   the other side. Two briefs from one template share their sentences but not their names and figures;
   two stories sharing one quote share its words but not the people and places around it;
 - **where the shared text starts**: a trim keeps the story's lead, a local story that quotes a wire story
-  in full starts with its own lead.
+  in full starts with its own lead. When a lead sketch is hidden (a headline and a note run into a
+  hard-wrapped first line), the outer text's lead is looked for inside the inner one (``TextProbe``);
+- **how much each side has of its own**: a text covering under a third of the other is no trim of it, and
+  two texts each a fifth or more their own that start apart are two stories around one shared text.
 
 Constants are set from the labelling lines of the corpus (``bench/dedup_corpus.py``), not fitted to it: see
 ``bench/DEDUP.md`` for the figures on a corpus drawn with another seed.
@@ -20,13 +23,22 @@ Constants are set from the labelling lines of the corpus (``bench/dedup_corpus.p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 
 from worker.dedup import Candidate, Match
-from worker.fingerprint import Signature
+from worker.fingerprint import (
+    FORMAT_VERSION,
+    SHINGLE_SIZE,
+    Signature,
+    _combine,
+    _stream,
+    fmix64,
+)
 
 CONTAINED = 0.8
 """Share of a text's shingles found in the other for it to count as inside it (a 128-position
@@ -52,6 +64,11 @@ FULLER_MARGIN = 0.1
 """How much longer (in shingles) a copy containing the representative must be to replace it: a dateline,
 tagline or editor's note adds a few per cent and must not make a copy win over its original."""
 
+MIN_COVER = 1 / 3
+"""Least share of the larger text the smaller must cover to be its trim (or the larger its fuller copy).
+The corpus's lines: a copy trimmed to half keeps 40-55% of its story, an update more than half new is a
+story of its own; a text more than two-thirds new beyond another is read as a new story around it."""
+
 MIN_SALIENT = 3
 """Fewer salient tokens than this is too little evidence to call a pair templated either way."""
 
@@ -66,6 +83,7 @@ class Relation(StrEnum):
     EMBEDS = "embeds"  # the new text contains the stored story plus news of its own: a story of its own
     EMBEDDED = "embedded"  # the new text is a whole story quoted inside a larger stored one
     TEMPLATED = "templated"  # shared sentences, other names and numbers: different stories
+    OVERLAPS = "overlaps"  # one shared text, each with much of its own, starting apart: different stories
 
 
 JOINS = frozenset({Relation.NEAR_DUPLICATE, Relation.CONTAINED, Relation.FULLER})
@@ -114,8 +132,137 @@ def _same_start(a: Signature, b: Signature) -> bool | None:
     )
 
 
-def judge(new: Signature, old: Signature, equal: int, threshold: float) -> Verdict | None:
-    """The relation of ``new`` to ``old`` given their count of equal MinHash values, or None if unrelated."""
+LEAD_EARLY = 12
+"""Words a lead's first sentence has at least (a shorter paragraph is not read as a lead): every shingle
+that starts in a local lead sentence holds a local word, so none of them is in the wire story it quotes."""
+
+LEAD_SENTENCE_MAX = 60
+"""Words read for a lead's first sentence before giving up on finding its end (then ``LEAD_EARLY``)."""
+
+_SENTENCE_END = frozenset(".!?:")
+_CLOSERS = "\"'\u201d\u2019\u00bb)"
+
+
+class TextProbe:
+    """The new item's own shingles, read again from its text only when a verdict needs them.
+
+    A stored signature keeps its lead's shingles but none of its text beyond a MinHash; the new item still
+    has its text. That is enough to ask whether the *outer* text's lead lies inside the inner one, which
+    the lead sketches alone cannot tell when the inner text's lead is hidden (a headline and an editor's
+    note run into the first line of a hard-wrapped copy push its 20-word lead window off the story): a
+    trim or a fuller copy of a story holds that story's lead; the wire story a local story quotes does not
+    hold the local lead. Costly (the text is tokenised again), so it is computed on first use, which only
+    an item that contains, or sits inside, a stored text with another start reaches.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = unicodedata.normalize("NFKC", text)
+
+    @cached_property
+    def _words(self) -> tuple[np.ndarray, np.ndarray]:
+        """The text's word hashes in order and the word count of each whitespace chunk, read as
+        ``signature`` reads them (through the fingerprint's chunk cache, so a second read is cheap)."""
+        stream = _stream(self.text)
+        return stream.words, stream.chunk_words
+
+    @cached_property
+    def shingles(self) -> np.ndarray:
+        """The text's word shingles, 64-bit, in text order (repeats kept), as ``signature`` hashes them."""
+        combined: np.ndarray = _combine(self._words[0], SHINGLE_SIZE)
+        return combined
+
+    @cached_property
+    def tops(self) -> np.ndarray:
+        """Distinct top 32 bits of the shingles: what a lead sketch keeps of each of its shingles."""
+        return np.unique((self.shingles >> np.uint64(32)).astype(np.uint32))
+
+    def lead_at(self, sig: Signature) -> int | None:
+        """Index of the lead's first word (the first shingle of the window ``sig``'s lead sketch keeps)."""
+        if sig.lead is None or not len(sig.lead) or sig.shingle_size != SHINGLE_SIZE:
+            return None
+        tops = (self.shingles >> np.uint64(32)).astype(np.uint32)
+        at = np.flatnonzero(np.isin(tops, sig.lead))
+        if not at.size:
+            return None
+        window = tops[at[0] : at[0] + len(sig.lead)]
+        return int(at[0]) if np.isin(window, sig.lead).all() else None
+
+    def lead(self, sig: Signature) -> np.ndarray | None:
+        """The text's own lead shingles in text order, found by the sketch ``sig`` keeps of them."""
+        start = self.lead_at(sig)
+        return None if start is None or sig.lead is None else self.shingles[start : start + len(sig.lead)]
+
+    def first_sentence(self, sig: Signature) -> np.ndarray | None:
+        """The shingles that start in the lead's first sentence of ``LEAD_EARLY`` words or more."""
+        start = self.lead_at(sig)
+        if start is None:
+            return None
+        length, end = LEAD_EARLY, 0
+        chunk_words = self._words[1].tolist()
+        for chunk, count in zip(self.text.split(), chunk_words, strict=True):  # no word spans two chunks
+            end += count
+            words = end - start
+            if words <= 0:
+                continue
+            if words > LEAD_SENTENCE_MAX:
+                break
+            if words >= LEAD_EARLY and chunk.rstrip(_CLOSERS)[-1:] in _SENTENCE_END:
+                length = words
+                break
+        return self.shingles[start : start + length]
+
+
+def _lead_in_old(probe: TextProbe, new: Signature, old: Signature) -> bool:
+    """Whether the new (outer) text's lead lies inside the stored (inner) text, read off the stored
+    one-permutation MinHash: a shingle in bin j of a text makes that bin's value at most the shingle's
+    mixed hash (equal when it is the least). A shingle above the stored value of its bin, or in a bin the
+    stored text left empty, is not in the stored text; one equal to it is. The lead is inside when none of
+    its shingles is shown absent and one that starts in its first sentence is shown present (a local
+    lead's shingles reach into the story it quotes only past its first sentence)."""
+    if new.version != FORMAT_VERSION or old.version != FORMAT_VERSION:
+        return False  # other formats' values are not binned this way
+    lead, sentence = probe.lead(new), probe.first_sentence(new)
+    if lead is None or sentence is None:
+        return False
+    num_perm = np.uint64(old.num_perm)
+
+    def read(shingles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mixed = fmix64(shingles)
+        bins = ((mixed >> np.uint64(32)) * num_perm) >> np.uint64(32)
+        stored = old.hashvalues[bins.astype(np.intp)]
+        empty = ((stored >> np.uint64(32)) * num_perm) >> np.uint64(32) != bins  # densified from elsewhere
+        return stored == mixed, (stored > mixed) | empty
+
+    _, lead_absent = read(lead)
+    present, absent = read(sentence)
+    return not lead_absent.any() and not absent.any() and bool(present.any())
+
+
+def _old_lead_in_new(probe: TextProbe, old: Signature) -> bool:
+    """Whether the stored (outer) text's lead lies inside the new (inner) text: most of its lead shingles
+    are among the new text's (a local lead shares at most the three that reach into the quoted story)."""
+    if old.lead is None or not len(old.lead):
+        return False
+    found = np.isin(old.lead, probe.tops, assume_unique=True).sum()
+    return bool(2 * found > len(old.lead))
+
+
+def _templated(new: Signature, old: Signature) -> bool:
+    """What differs: the salient tokens of the smaller text must be found in the larger one."""
+    small, large = (new, old) if (new.size or 0) <= (old.size or 0) else (old, new)
+    if small.salient is None or large.salient is None or small.salient_count < MIN_SALIENT:
+        return False
+    agreement = _sketch_containment(small.salient, small.salient_count, large.salient, large.salient_count)
+    return agreement < SALIENT_AGREEMENT
+
+
+def judge(
+    new: Signature, old: Signature, equal: int, threshold: float, probe: TextProbe | None = None
+) -> Verdict | None:
+    """The relation of ``new`` to ``old`` given their count of equal MinHash values, or None if unrelated.
+
+    ``probe``, the new item's text, lets a pair whose lead sketches differ be seen to start alike all the
+    same: the outer text's lead lies inside the inner one (see ``TextProbe``)."""
     jaccard = equal / new.num_perm
     if new.size is None or old.size is None or not new.size or not old.size:
         contained_new = contained_old = jaccard  # sizes unknown (format 1): Jaccard is all there is
@@ -128,23 +275,29 @@ def judge(new: Signature, old: Signature, equal: int, threshold: float) -> Verdi
     contains = contained_old >= CONTAINED
     if not (near or inside or contains):
         return None
-    # What differs: the salient tokens of the smaller text must be found in the larger one.
-    small, large = (new, old) if (new.size or 0) <= (old.size or 0) else (old, new)
-    if small.salient is not None and large.salient is not None and small.salient_count >= MIN_SALIENT:
-        agreement = _sketch_containment(
-            small.salient, small.salient_count, large.salient, large.salient_count
-        )
-        if agreement < SALIENT_AGREEMENT:
-            return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old)
+    if _templated(new, old):
+        return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old)
     same_start = _same_start(new, old)
-    if contains and not inside and 1.0 - contained_new >= NEW_MATERIAL and same_start is not True:
+    embeds = contains and not inside and 1.0 - contained_new >= NEW_MATERIAL and same_start is not True
+    if embeds and (probe is None or not _lead_in_old(probe, new, old)):
         return Verdict(Relation.EMBEDS, jaccard, contained_new, contained_old)
-    if inside and not contains and 1.0 - contained_old >= NEW_MATERIAL and same_start is False:
+    embedded = inside and not contains and 1.0 - contained_old >= NEW_MATERIAL and same_start is False
+    if embedded and (probe is None or not _old_lead_in_new(probe, old)):
         # The stored text has much more besides and starts elsewhere: the new item is a whole story
         # quoted inside a larger one, not a trim of it.
         return Verdict(Relation.EMBEDDED, jaccard, contained_new, contained_old)
+    if min(contained_new, contained_old) < MIN_COVER:
+        # One text is a small part of the other, which is more than two-thirds its own: a new story
+        # around an old one (a next-day story carrying the whole first one), not a trim or a fuller copy.
+        relation = Relation.EMBEDS if contains else Relation.EMBEDDED
+        return Verdict(relation, jaccard, contained_new, contained_old)
     if contains and (new.size or 0) > (old.size or 0) * (1 + FULLER_MARGIN):
         return Verdict(Relation.FULLER, jaccard, contained_new, contained_old)
+    if near and not inside and not contains and same_start is False:
+        # Neither is a trim or a fuller copy of the other, each has a fifth or more of its own, and they
+        # start apart: two stories around one shared text (a local story quoting a wire story, and that
+        # wire story's update), not two copies of one.
+        return Verdict(Relation.OVERLAPS, jaccard, contained_new, contained_old)
     if near:
         return Verdict(Relation.NEAR_DUPLICATE, jaccard, contained_new, contained_old)
     return Verdict(Relation.CONTAINED, jaccard, contained_new, contained_old)
@@ -157,9 +310,17 @@ class StoryJudge:
     audit without joining."""
 
     threshold: float
+    probe: TextProbe | None = field(default=None, compare=False)
+    """The new item's text, when the caller has it (``probing``)."""
+
+    def probing(self, probe: TextProbe) -> StoryJudge:
+        """This judge for one new item whose text is known: its verdicts may read the text (lazily)."""
+        return replace(self, probe=probe)
 
     def __call__(self, sig: Signature, candidates: list[Candidate]) -> Match | None:
-        verdicts = [(c, v) for c in candidates if (v := judge(sig, c.signature, c.equal, self.threshold))]
+        verdicts = [
+            (c, v) for c in candidates if (v := judge(sig, c.signature, c.equal, self.threshold, self.probe))
+        ]
         if not verdicts:
             return None
         order = {True: 2, False: 0}

@@ -25,7 +25,7 @@ from worker.decision import Decision, Outcome, Rule
 from worker.dedup import DedupIndex, Match
 from worker.fingerprint import Signature
 from worker.models import ArticleRecord, DuplicateRecord
-from worker.relation import Relation, StoryJudge, Verdict, judge
+from worker.relation import Relation, StoryJudge, TextProbe, Verdict, judge
 from worker.store import StoredRef
 
 
@@ -97,7 +97,8 @@ class RuleContext:
         known = self.known
         if known is not None and known.signature is not None:
             self.recorder.index.remove(self.key)  # its text changed: the old fingerprint must not answer
-        match = self.recorder.index.check_and_insert(self.key, self.sig, self.recorder.judge)
+        judge = self.recorder.judge.probing(self.probe)
+        match = self.recorder.index.check_and_insert(self.key, self.sig, judge)
         if match is not None and match.joins:
             self.index_change.insert_after_commit = True
         else:
@@ -115,7 +116,12 @@ class RuleContext:
         """The judge's relation of the item to the story's stored representative itself."""
         representative = Signature.from_bytes(self.target.signature)
         equal = self.sig.equal_count(representative)
-        return judge(self.sig, representative, equal, self.recorder.threshold)
+        return judge(self.sig, representative, equal, self.recorder.threshold, self.probe)
+
+    @cached_property
+    def probe(self) -> TextProbe:
+        """The item's text, for verdicts that must read more of it than its signature keeps."""
+        return TextProbe(self.article.text)
 
     @property
     def joins(self) -> bool:
