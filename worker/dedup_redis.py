@@ -237,8 +237,7 @@ local function add(doc)
       local kb, count = string.byte(blob, at, at + 1)
       local stop = at + 1 + 5 * count
       if kb == k and count < RUN then
-        blob = string.sub(blob, 1, at) .. string.char(count + 1) .. string.sub(blob, at + 2, stop) .. posting
-          .. string.sub(blob, stop + 1)
+        blob = string.sub(blob, 1, at - 1) .. string.char(k, count + 1) .. posting .. string.sub(blob, at + 2)
         done = true
         break
       elseif kb > k then
@@ -440,6 +439,7 @@ class RedisIndex:
         self._fixed = [self._meta, f"{tag}:fresh", f"{tag}:fresh:log"]
         self._fixed += [f"{tag}:d:{i:x}" for i in range(_PAGES // 256)]
         self._containers = [f"{tag}:p:{i:02x}" for i in range(_CONTAINERS)]
+        self._keys = [name.encode() for name in (*self._fixed, *self._containers)]  # every call's KEYS
         self.bands, self.rows = self._layout(*lsh_params(min(threshold, CANDIDATE_BAR), num_perm))
         self._script = redis_client.register_script(_SCRIPT)
 
@@ -490,7 +490,7 @@ class RedisIndex:
             PER_FIELD,
             _page(key)[1],
         ]
-        result = self._script(keys=[*self._fixed, *self._containers], args=args)
+        result = self._script(keys=self._keys, args=args)
         return [_text(result[0]), *result[1:]]
 
     def _run(self, mode: str, key: str, sig: Signature | None, judged: tuple[str, ...] = ()) -> list[Any]:
