@@ -88,14 +88,15 @@ _SCRIPT = r"""
 -- 8 page hashes (doc -> key), 12..267 the 256 posting containers (field address mod 256).
 -- ARGV: 1 mode, 2 key, 3 key's page, 4 expected current doc ('' = absent), 5 signature bytes to keep
 -- ('' = none), 6 the signature's 4-byte digest, 7 grace seconds ('' = keep records), 8 '1' when the new
--- signature equals the current one, 9 the new bands and 10 the old ones (5 bytes each: the band's 34-bit
--- code h, little-endian), 11 the judged doc ids (','-separated), 12 postings a field holds on average,
+-- signature equals the current one, 9 the new bands and 10 the old ones (6 bytes each: the band's 34-bit
+-- code h, little-endian, then its byte X), 11 the judged doc ids (','-separated), 12 postings a field holds on average,
 -- 13 the key's first slot to try.
 local meta, fresh, fresh_log = KEYS[1], KEYS[2], KEYS[3]
 local mode, key, page, expected = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local record, digest, grace, same = ARGV[5], ARGV[6], ARGV[7], ARGV[8] == '1'
 local new_bands, old_bands, judged, per_field = ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12])
 local SLOTS, HIGH, RUN = 2048, 4194304, 255  -- documents a page; 2^22; postings a run holds at most
+local DEEP, UNKNOWN = 65536, 255  -- fields from which runs are keyed by X; the run byte of an unknown X
 local CONTAINERS = #KEYS - 255  -- the first of the 256 posting containers, the last keys
 local MIN_FIELDS = 256
 
@@ -151,12 +152,22 @@ local fields = tonumber(redis.call('HGET', meta, 'fields') or MIN_FIELDS)
 local level = MIN_FIELDS
 while level * 2 <= fields do level = level * 2 end
 
+-- A band's container, field, run byte, posting prefix, R's top bits, and whether its field is deep (at
+-- 2^16 fields or more: L is fixed by the address, and the run byte is X, 8 more bits of the key, or 255
+-- for postings that came from a shallower field and never had their X).
 local function band(spec, b)
-  local h1, h2, h3, h4, h5 = string.byte(spec, 5 * b + 1, 5 * b + 5)
+  local h1, h2, h3, h4, h5, x = string.byte(spec, 6 * b + 1, 6 * b + 6)
   local h = h1 + 256 * h2 + 65536 * h3 + 16777216 * h4 + 4294967296 * h5
   local a = h % (2 * level)
-  if a >= fields then a = h % level end
-  return KEYS[CONTAINERS + a % 256], tostring(math.floor(a / 256)), h2, string.char(h3, h4), h5
+  local depth = 2 * level
+  if a >= fields then
+    a = h % level
+    depth = level
+  elseif a < level and a >= fields - level then
+    depth = level
+  end
+  local deep = depth >= DEEP
+  return KEYS[CONTAINERS + a % 256], tostring(math.floor(a / 256)), deep and x or h2, string.char(h3, h4), h5, deep
 end
 
 local blobs = {}
@@ -181,14 +192,14 @@ local function scan(blob, k, pattern, visit)
   while at <= n do
     local kb, count = string.byte(blob, at, at + 1)
     local first, stop = at + 2, at + 1 + 5 * count
-    if kb > k then return end
+    if kb > k then return false end
     if kb == k then
       local p = first
       while true do
         local pos = string.find(blob, pattern, p, true)
         if not pos or pos > stop then break end
         if (pos - first) % 5 == 0 then
-          if visit(pos, at, count, stop) then return end
+          if visit(pos, at, count, stop) then return true end
           p = pos + 5
         else
           p = pos + 1
@@ -197,15 +208,16 @@ local function scan(blob, k, pattern, visit)
     end
     at = stop + 1
   end
+  return false
 end
 
 local function candidates()
   local seen, found, pages = {}, {}, {}
   for id in string.gmatch(judged, '%d+') do seen[id] = true end
-  for b = 0, #new_bands / 5 - 1 do
-    local hash, field, k, fp, high = band(new_bands, b)
+  for b = 0, #new_bands / 6 - 1 do
+    local hash, field, k, fp, high, deep = band(new_bands, b)
     local blob = load(hash, field)
-    scan(blob, k, fp, function(pos)
+    local function visit(pos)
       local x, y, z = string.byte(blob, pos + 2, pos + 4)
       if math.floor(z / 64) ~= high then return false end
       local doc = x + 256 * y + 65536 * (z % 64)
@@ -222,13 +234,15 @@ local function candidates()
         end
       end
       return false
-    end)
+    end
+    scan(blob, k, fp, visit)
+    if deep then scan(blob, UNKNOWN, fp, visit) end
   end
   return found
 end
 
 local function add(doc)
-  for b = 0, #new_bands / 5 - 1 do
+  for b = 0, #new_bands / 6 - 1 do
     local hash, field, k, fp, high = band(new_bands, b)
     local posting = fp .. le24(doc + high * HIGH)
     local blob, name = load(hash, field)
@@ -253,10 +267,11 @@ local function add(doc)
 end
 
 local function unindex(doc)
-  for b = 0, #old_bands / 5 - 1 do
-    local hash, field, k, fp, high = band(old_bands, b)
+  for b = 0, #old_bands / 6 - 1 do
+    local hash, field, k, fp, high, deep = band(old_bands, b)
     local blob, name = load(hash, field)
-    scan(blob, k, fp .. le24(doc + high * HIGH), function(pos, at, count, stop)
+    local posting = fp .. le24(doc + high * HIGH)
+    local function cut(pos, at, count, stop)
       if count == 1 then
         blob = string.sub(blob, 1, at - 1) .. string.sub(blob, stop + 1)
       else
@@ -265,7 +280,8 @@ local function unindex(doc)
       end
       store(hash, field, name, blob)
       return true
-    end)
+    end
+    if not scan(blob, k, posting, cut) and deep then scan(blob, UNKNOWN, posting, cut) end
   end
   redis.call('HDEL', fresh, tostring(doc))
 end
@@ -282,10 +298,12 @@ local function split()
   while at <= n do
     local kb, count = string.byte(blob, at, at + 1)
     local stop = at + 1 + 5 * count
-    if level < 65536 then
+    if level < DEEP then
       local L = kb * 256 + s % 256
       local side = math.floor(L / level) % 2 == 1 and move or keep
-      side[#side + 1] = string.sub(blob, at, stop)
+      -- into deep fields, a run's byte becomes X: unknown for these postings
+      local head = 2 * level == DEEP and string.char(UNKNOWN) or string.char(kb)
+      side[#side + 1] = head .. string.sub(blob, at + 1, stop)
     else
       local stay, go, bit = {}, {}, level / 65536
       for pos = at + 2, stop, 5 do
@@ -306,7 +324,7 @@ end
 
 local function grow(count)
   local before = fields
-  while count * (#new_bands / 5) > fields * per_field do split() end
+  while count * (#new_bands / 6) > fields * per_field do split() end
   if fields ~= before then redis.call('HSET', meta, 'fields', fields) end
 end
 
@@ -393,6 +411,8 @@ PER_FIELD = 400
 """Postings a field holds on average before the next one splits: ~2 KB fields. Larger fields cost more to
 rewrite on every insert, smaller ones more per-field overhead in Redis (~90 bytes each)."""
 _RUN = 255  # postings a run holds at most (its count is one byte)
+_DEEP = 65536  # fields from which a field's runs are keyed by X (the address fixes L)
+_UNKNOWN = 255  # a deep run's byte for postings whose X was never known (inserted into a shallower field)
 FRESH_GRACE_S = 900
 """Seconds a fresh signature stays in Redis: far beyond a batch's commit (``Pipeline.BATCH_SECONDS``) and
 the pipeline's wait for another worker's commit, after which the store has the row."""
@@ -466,12 +486,15 @@ class RedisIndex:
 
     # -- what the script is told -----------------------------------------------------------------------
     def _postings(self, sig: Signature | None) -> bytes:
-        """Each band's 34-bit code (the key's top 16 bits, then its next 18) as 5 little-endian bytes; the
-        script places and finds it (empty for no signature)."""
+        """Each band's 34-bit code (the key's top 16 bits, then its next 18) as 5 little-endian bytes and
+        its byte X; the script places and finds it (empty for no signature)."""
         if sig is None:
             return b""
         keys = band_keys(signature_values(sig), self.bands, self.rows)[0]
-        return bytes(_codes(keys).astype("<u8").view(np.uint8).reshape(-1, 8)[:, :_POSTING])
+        spec = np.empty((keys.size, _POSTING + 1), dtype=np.uint8)
+        spec[:, :_POSTING] = _codes(keys).astype("<u8").view(np.uint8).reshape(-1, 8)[:, :_POSTING]
+        spec[:, _POSTING] = _extra(keys)
+        return spec.tobytes()
 
     def _call(self, mode: str, key: str, state: _State, judged: tuple[str, ...]) -> list[Any]:
         kept = state.record if self._keep else b""
@@ -641,6 +664,7 @@ class RedisIndex:
             loader.records += [(doc, data) for doc, _, data in new]
         keys = band_keys(decode_values([data for _, _, data in new], self.num_perm), self.bands, self.rows)
         code = _codes(keys).ravel()
+        extra = _extra(keys).ravel()
         docs = np.repeat(np.array([number for number, _, _ in new], dtype=np.uint32), self.bands)
         container = (code & np.uint64(_CONTAINERS - 1)).astype(np.uint8)
         order = np.argsort(container, kind="stable")
@@ -649,6 +673,7 @@ class RedisIndex:
             if part.size:
                 loader.codes[number].append(code[part])
                 loader.docs[number].append(docs[part])
+                loader.extras[number].append(extra[part])
 
     def _write(self, loader: _Loader) -> None:
         """One container at a time (an address mod 256 names its container, so each is laid out alone):
@@ -658,16 +683,18 @@ class RedisIndex:
         existing = int(self.redis.hget(self._meta, "count") or 0) * self.bands
         fields = max(known, _CONTAINERS, -(-(existing + new) // PER_FIELD))
         for container, name in enumerate(self._containers):
-            codes, docs = loader.codes[container], loader.docs[container]
+            codes, docs, extras = loader.codes[container], loader.docs[container], loader.extras[container]
             stored = self.redis.hgetall(name)
             for field, blob in stored.items():
-                h, doc = _decode_field(int(field) * _CONTAINERS + container, bytes(blob))
+                h, doc, extra = _decode_field(int(field) * _CONTAINERS + container, bytes(blob), known)
                 codes.append(h)
                 docs.append(doc)
+                extras.append(extra)
             if not codes:
                 continue
-            mapping = _layout(np.concatenate(codes), np.concatenate(docs), fields).get(container, {})
-            loader.codes[container], loader.docs[container] = [], []
+            joined = (np.concatenate(codes), np.concatenate(docs), np.concatenate(extras))
+            mapping = _layout(*joined, fields).get(container, {})
+            loader.codes[container], loader.docs[container], loader.extras[container] = [], [], []
             pipe = self.redis.pipeline(transaction=False)
             gone = set(stored) - set(mapping)
             if gone:
@@ -736,6 +763,7 @@ class _Loader:
         # each new posting's band code and document, by container, in load order
         self.codes: list[list[np.ndarray]] = [[] for _ in range(_CONTAINERS)]
         self.docs: list[list[np.ndarray]] = [[] for _ in range(_CONTAINERS)]
+        self.extras: list[list[np.ndarray]] = [[] for _ in range(_CONTAINERS)]
         self.added = 0
 
     def place(self, key: str, data: bytes) -> int | None:
@@ -769,6 +797,12 @@ def _codes(keys: np.ndarray) -> np.ndarray:
     return (keys >> np.uint64(48)) | (((keys >> np.uint64(30)) & np.uint64(0x3FFFF)) << np.uint64(16))
 
 
+def _extra(keys: np.ndarray) -> np.ndarray:
+    """X, the 8 bits of a band key below R, as a deep field's run byte (255 is kept for "unknown")."""
+    extra: np.ndarray = np.minimum((keys >> np.uint64(22)) & np.uint64(0xFF), np.uint64(_UNKNOWN - 1))
+    return extra.astype(np.uint8)
+
+
 def _address(code: np.ndarray, fields: int) -> np.ndarray:
     """Linear hashing, as the script places a code: h mod 2^(j+1), or h mod 2^j for a field not split yet."""
     level = 1 << (fields.bit_length() - 1)
@@ -776,11 +810,23 @@ def _address(code: np.ndarray, fields: int) -> np.ndarray:
     return np.where(address >= fields, code % np.uint64(level), address)
 
 
-def _layout(code: np.ndarray, doc: np.ndarray, fields: int) -> dict[int, dict[bytes, bytes]]:
-    """Every field's bytes for these postings, by container: runs of one high byte of L, in order, each
-    a byte of L, a count (<= 255) and the 5-byte postings (R's low 16 bits, then document | R >> 16 << 22)."""
+def _deep(address: np.ndarray | int, fields: int) -> np.ndarray:
+    """Whether a field is at 2^16 fields or deeper (split already, or new): its runs are keyed by X."""
+    level = 1 << (fields.bit_length() - 1)
+    split = (np.asarray(address) < fields - level) | (np.asarray(address) >= level)
+    deep: np.ndarray = np.where(split, 2 * level, level) >= _DEEP
+    return deep
+
+
+def _layout(
+    code: np.ndarray, doc: np.ndarray, extra: np.ndarray, fields: int
+) -> dict[int, dict[bytes, bytes]]:
+    """Every field's bytes for these postings, by container: runs in order of their byte (L's high byte,
+    or X in a deep field), each that byte, a count (<= 255) and the 5-byte postings (R's low 16 bits,
+    then document | R >> 16 << 22)."""
     address = _address(code, fields)
-    run_key = address * np.uint64(256) + ((code >> np.uint64(8)) & np.uint64(0xFF))
+    run_byte = np.where(_deep(address, fields), extra, (code >> np.uint64(8)) & np.uint64(0xFF))
+    run_key = address * np.uint64(256) + run_byte.astype(np.uint64)
     order = np.argsort(run_key, kind="stable")
     run_key, code, doc = run_key[order], code[order], doc[order]
     del order
@@ -815,12 +861,16 @@ def _layout(code: np.ndarray, doc: np.ndarray, fields: int) -> dict[int, dict[by
     return layout
 
 
-def _decode_field(address: int, blob: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """The (code, document) of each posting of a field at ``address``: its runs read in order."""
-    codes, docs = [], []
+def _decode_field(address: int, blob: bytes, fields: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (code, document, X or 255) of each posting of a field at ``address``: its runs read in order."""
+    codes, docs, extras = [], [], []
+    deep = bool(_deep(address, fields))
     at = 0
     while at < len(blob):
         high, count = blob[at], blob[at + 1]
+        extras.append(np.full(count, high if deep else _UNKNOWN, dtype=np.uint8))
+        if deep:
+            high = (address % 65536) >> 8
         raw = np.frombuffer(blob[at + 2 : at + 2 + _POSTING * count], dtype=np.uint8).reshape(count, _POSTING)
         wide = np.zeros((count, 8), dtype=np.uint8)
         wide[:, :_POSTING] = raw
@@ -831,8 +881,8 @@ def _decode_field(address: int, blob: bytes) -> tuple[np.ndarray, np.ndarray]:
         docs.append(((value >> np.uint64(16)) & np.uint64(0x3FFFFF)).astype(np.uint32))
         at += 2 + _POSTING * count
     if not codes:
-        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint32)
-    return np.concatenate(codes), np.concatenate(docs)
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.uint8)
+    return np.concatenate(codes), np.concatenate(docs), np.concatenate(extras)
 
 
 def _records(blob: bytes) -> list[tuple[str, int]]:
