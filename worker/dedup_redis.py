@@ -14,11 +14,13 @@ prefix (default ``wirefeed:dedup``, written as a hash tag, see below), under 400
   bit j of h), so a field stays ~2 KB and an insert rewrites 64 fields of that size whether the index
   holds 10,000 documents or a million (layout 3 had 65,536 fixed groups: 50 bytes each at 10,000
   documents, most of the memory in per-field overhead; 5 KB each at 1M, rewritten on every insert).
-  A field is runs of postings, in order of L's high byte (which the address does not fix below 65,536
-  fields): that byte, a count (<= 255), then 5-byte postings, R and a 22-bit document number (64 bands:
-  320 bytes a document, plus two bytes a run). A match on the 34 bits may be a near miss of the full key
-  (one query in four at a million documents, each costing a read from the store and a second script
-  call): the client confirms every candidate on its full band keys, as ``InProcessIndex`` does. Fields
+  A field is runs of postings, in order of their byte: below 65,536 fields L's high byte (which the
+  address does not fix), from there on X, the 3 key bits below R (L is in the address; postings that
+  were in a shallower field have no X and keep the byte 255, searched as well). A run is that byte, a
+  count (<= 255), then 5-byte postings, R and a 22-bit document number (64 bands: 320 bytes a document,
+  plus two bytes a run). A match on 34 bits (37 with X) may be a near miss of the full key, each costing
+  a read from the store and a second script call (without X, one insert in four at 1M documents): the
+  client confirms every candidate on its full band keys, as ``InProcessIndex`` does. Fields
   are hash fields rather than keys of their own, and are written whole with ``HSET``: ``APPEND`` would
   leave each string up to twice its length;
 - pages ``{prefix}:d:<x>``: 8 hashes of 256 fields, 2,048 pages. A key's page is the top 11 bits of its
@@ -153,7 +155,7 @@ local level = MIN_FIELDS
 while level * 2 <= fields do level = level * 2 end
 
 -- A band's container, field, run byte, posting prefix, R's top bits, and whether its field is deep (at
--- 2^16 fields or more: L is fixed by the address, and the run byte is X, 8 more bits of the key, or 255
+-- 2^16 fields or more: L is fixed by the address, and the run byte is X, 3 more bits of the key, or 255
 -- for postings that came from a shallower field and never had their X).
 local function band(spec, b)
   local h1, h2, h3, h4, h5, x = string.byte(spec, 6 * b + 1, 6 * b + 6)
@@ -798,8 +800,10 @@ def _codes(keys: np.ndarray) -> np.ndarray:
 
 
 def _extra(keys: np.ndarray) -> np.ndarray:
-    """X, the 8 bits of a band key below R, as a deep field's run byte (255 is kept for "unknown")."""
-    extra: np.ndarray = np.minimum((keys >> np.uint64(22)) & np.uint64(0xFF), np.uint64(_UNKNOWN - 1))
+    """X, the 3 bits of a band key below R, as a deep field's run byte (255 stands for "unknown"). Three
+    bits make near misses 8 times rarer for 8 runs a field (~2 bytes a document); each more bit halves
+    them again but doubles the runs a field holds, which a search walks one by one."""
+    extra: np.ndarray = (keys >> np.uint64(27)) & np.uint64(0x7)
     return extra.astype(np.uint8)
 
 
