@@ -6,6 +6,7 @@ Redis, beside the datasketch recipe (``MinHashLSH``) in the same run.
     .venv/bin/python -m bench.dedup_scale --million --redis-million   # and 1M in Valkey (~0.4 GB more)
     .venv/bin/python -m bench.dedup_scale --flat --million   # lookup/insert rates, all sizes alternated
     .venv/bin/python -m bench.dedup_scale --store --million  # a worker's whole join (bench/dedup_join.py)
+    .venv/bin/python -m bench.dedup_scale --corpus   # the project's corpus through both indexes: same answers
 
 Indexed documents are signatures of distinct stories (random MinHash values, a shingle count of 100-1,200
 and salient/lead sketches, as format 2 stores them), so buckets are as sparse as distinct news makes them.
@@ -272,6 +273,7 @@ def flatness(sizes: list[int], *, redis_too: bool, rounds: int = 7, per: int = 3
                     redis.Redis.from_url(server.url), THRESHOLD, signatures=store.signatures_of
                 )
                 shared.bulk_insert(stored[:count])
+                shared.redis.config_resetstat()  # the script's own time, from here on, for the table
                 indexes[("Redis", count)] = shared
         del stored
         for r in range(rounds):
@@ -281,18 +283,75 @@ def flatness(sizes: list[int], *, redis_too: bool, rounds: int = 7, per: int = 3
                 insert_rate, lookup_rate = _round(index, batch, near, f"p{r}-", judge)
                 inserts.append(insert_rate)
                 lookups.append(lookup_rate)
+        server_us = {name: _script_us(index) for name, index in indexes.items()}
     lines = [
-        "| index | indexed docs | check-and-insert/s | vs smallest | query/s (copies) | vs smallest |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| index | indexed docs | check-and-insert/s | vs smallest | query/s (copies) | vs smallest "
+        "| script calls | server us/call |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for (kind, count), (inserts, lookups) in rates.items():
         base_inserts, base_lookups = (float(np.median(x)) for x in rates[(kind, sizes[0])])
         insert_rate, lookup_rate = float(np.median(inserts)), float(np.median(lookups))
+        calls, us = server_us[(kind, count)]
         lines.append(
             f"| {kind} | {count:,} | {insert_rate:,.0f} | {insert_rate / base_inserts:.2f} | "
-            f"{lookup_rate:,.0f} | {lookup_rate / base_lookups:.2f} |"
+            f"{lookup_rate:,.0f} | {lookup_rate / base_lookups:.2f} | {calls} | {us} |"
         )
     return lines
+
+
+def _script_us(index: DedupIndex) -> tuple[str, str]:
+    """Script calls and Redis's own microseconds a call (``INFO commandstats``) over the rounds: the
+    server's share, apart from the client and from waiting for a core on a loaded machine."""
+    client = getattr(index, "redis", None)
+    if client is None:
+        return "", ""
+    stats = client.info("commandstats").get("cmdstat_evalsha", {})
+    return f"{stats.get('calls', 0):,}", f"{stats.get('usec_per_call', 0):,.0f}"
+
+
+def corpus_agreement() -> list[str]:
+    """The project's dedup corpus (``bench/dedup_corpus.py``, its checked-in seed) through ``Pipeline`` as
+    ``bench.dedup_compare`` streams it, once with the in-process index and once with a Redis index on a
+    throwaway Valkey: pair precision/recall of each, and whether every document landed in the same story."""
+    import redis
+
+    import bench.dedup_compare as compare
+    from bench.dedup_corpus import generate
+    from tests.servers import valkey_server
+    from worker.dedup_redis import RedisIndex
+    from worker.pipeline import Pipeline
+
+    docs = generate()
+    lines = ["| index | pair precision | pair recall | seconds |", "|---|---:|---:|---:|"]
+    results = []
+    with valkey_server() as server:
+        client = redis.Redis.from_url(server.url)
+        for name, make in (
+            ("in-process", lambda store, threshold: Pipeline(store, threshold=threshold)),
+            (
+                "Redis",
+                lambda store, threshold: Pipeline(store, RedisIndex(client, threshold), threshold=threshold),
+            ),
+        ):
+            compare.Pipeline = make  # type: ignore[assignment,attr-defined]  # run_wirefeed builds its own
+            result = compare.run_wirefeed(docs)
+            precision, recall, _ = compare.pair_scores(docs, result)
+            lines.append(f"| {name} | {precision:.4f} | {recall:.4f} | {result.seconds:.1f} |")
+            results.append(result)
+        client.close()
+    compare.Pipeline = Pipeline  # type: ignore[attr-defined]
+    same = _same_partition(results[0].cluster, results[1].cluster)
+    lines.append(f"\n{len(docs):,} documents; the same stories from both indexes: {same}")
+    return lines
+
+
+def _same_partition(first: dict[str, object], second: dict[str, object]) -> bool:
+    """Whether two story assignments group the documents alike (story ids themselves may differ)."""
+    pairs = {(story, second.get(doc)) for doc, story in first.items()}
+    return first.keys() == second.keys() and len(pairs) == len(set(first.values())) == len(
+        set(second.values())
+    )
 
 
 def _arguments() -> argparse.Namespace:
@@ -310,12 +369,20 @@ def _arguments() -> argparse.Namespace:
     mode.add_argument(
         "--flat", action="store_true", help="only lookup and insert rates of all sizes in alternating rounds"
     )
+    mode.add_argument(
+        "--corpus",
+        action="store_true",
+        help="only the dedup corpus streamed through the pipeline with each index (pair P/R, same clusters)",
+    )
     return parser.parse_args()
 
 
 def main() -> None:
     args = _arguments()
     sizes = [10_000, 100_000, *([1_000_000] if args.million else [])]
+    if args.corpus:
+        print("\n".join(corpus_agreement()), flush=True)
+        return
     if args.flat:
         lines, markers = flatness(sizes, redis_too=not args.no_redis), (FLAT_BEGIN, FLAT_END)
         print("\n".join(lines), flush=True)

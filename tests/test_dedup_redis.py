@@ -14,8 +14,9 @@ import redis
 from sqlalchemy import delete, insert, update
 
 from tests.test_dedup import near_copy, story
+from worker import dedup_redis
 from worker.dedup import DedupIndex, InProcessIndex, Match, threshold_judge
-from worker.dedup_redis import LayoutError, RedisIndex, drop_index
+from worker.dedup_redis import LayoutError, RedisIndex, _decode_field, drop_index
 from worker.fingerprint import NUM_PERM, Signature, signature
 from worker.models import ArticleRecord, utcnow
 from worker.pipeline import Outcome, Pipeline
@@ -231,11 +232,15 @@ def _write_rows(store: Store, pairs: list[tuple[str, Signature]]) -> None:
 
 
 def _posting_bytes(client: redis.Redis, prefix: str) -> int:
-    return sum(
-        client.hstrlen(name, field)
-        for name in client.scan_iter(f"{{{prefix}}}:p:*")
-        for field in client.hkeys(name)
-    )
+    """Bytes of postings the fields hold (their runs' two-byte heads left out): 5 a band of a document."""
+    total = 0
+    fields = int(client.hget(f"{{{prefix}}}:meta", "fields") or 256)
+    for name in client.scan_iter(f"{{{prefix}}}:p:*"):
+        container = int(name.decode().rsplit(":", 1)[1], 16)
+        for field, blob in client.hgetall(name).items():
+            codes, _, _ = _decode_field(int(field) * 256 + container, bytes(blob), fields)
+            total += 5 * codes.size
+    return total
 
 
 def test_candidates_verified_from_the_store_give_the_in_process_answers(
@@ -345,3 +350,61 @@ def test_pipeline_and_prune_read_the_store(client: redis.Redis, prefix: str, sto
     prune(store, timedelta(days=30), index=index, redis_client=client, watermark_key=f"{prefix}:until")
     assert "https://a.example/strike" not in index
     assert _posting_bytes(client, prefix) == before - 5 * 64
+
+
+# -- layout 4: fields split as the index grows (linear hashing) ------------------------------------------
+
+
+def _postings_by_field(client: redis.Redis, prefix: str) -> list[tuple[int, int, int]]:
+    """(field address, code, document) of every posting."""
+    out = []
+    fields = int(client.hget(f"{{{prefix}}}:meta", "fields") or 256)
+    for name in client.scan_iter(f"{{{prefix}}}:p:*"):
+        container = int(name.decode().rsplit(":", 1)[1], 16)
+        for field, blob in client.hgetall(name).items():
+            address = int(field) * 256 + container
+            codes, docs, _ = _decode_field(address, bytes(blob), fields)
+            out += [(address, code, doc) for code, doc in zip(codes.tolist(), docs.tolist(), strict=True)]
+    return sorted(out)
+
+
+def test_fields_split_as_the_index_grows_and_postings_follow(
+    client: redis.Redis, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one posting a field, 1,100 documents take the index past 65,536 fields: splits on bits of L
+    (whole runs move) and then of R (postings move one by one). Every posting stays in the field its code
+    addresses, the early documents are still found, removal takes their postings from split fields, and a
+    bulk load of the same documents lays out the very same postings."""
+    monkeypatch.setattr(dedup_redis, "PER_FIELD", 1)
+    rng = np.random.default_rng(14)
+    sigs = [
+        Signature(rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64), 6, 300, 20, np.arange(20), None)
+        for _ in range(1_100)
+    ]
+    pairs = [(f"https://a.example/{i}", sig) for i, sig in enumerate(sigs)]
+    shared, local = RedisIndex(client, 0.5, prefix=prefix), InProcessIndex(0.5)
+    for key, sig in pairs:
+        assert shared.check_and_insert(key, sig) == local.check_and_insert(key, sig), key
+    fields = int(client.hget(f"{{{prefix}}}:meta", "fields"))
+    assert fields == 64 * len(pairs) > 65_536
+    postings = _postings_by_field(client, prefix)
+    assert len(postings) == 64 * len(pairs)
+    codes = np.array([code for _, code, _ in postings], dtype=np.uint64)
+    assert [a for a, _, _ in postings] == dedup_redis._address(codes, fields).tolist()
+    for key, sig in pairs[:20]:
+        assert shared.query(sig) == local.query(sig) == [Match(key, 1.0)]
+        copy = _variant(rng, sig, 100)
+        assert shared.query(copy) == local.query(copy)
+    other = f"{prefix}-bulk"
+    loaded = RedisIndex(client, 0.5, prefix=other)
+    assert loaded.bulk_insert([(key, sig.to_bytes()) for key, sig in pairs], batch=300) == len(pairs)
+    assert _postings_by_field(client, other) == postings  # runs keyed by X here, by "unknown" there
+    for key, sig in pairs[:20]:
+        assert loaded.query(sig) == [Match(key, 1.0)]
+    for index in (shared, loaded):
+        index.insert("https://a.example/late", sigs[0])  # one more document, one more split in both
+    assert _postings_by_field(client, other) == _postings_by_field(client, prefix)
+    for key, _ in pairs[:10]:
+        shared.remove(key)
+    assert len(_postings_by_field(client, prefix)) == 64 * (len(pairs) + 1 - 10)
+    assert all(shared.query(sig) in ([], [Match("https://a.example/late", 1.0)]) for _, sig in pairs[:10])
