@@ -294,7 +294,10 @@ def render_elements(elements: list[Any]) -> list[Paragraph]:
             link_depth -= 1
             continue
         if isinstance(node, str):
-            buf.append((_SPACES.sub(" ", node).replace("\n", " "), link_depth > 0))
+            if link_depth:  # its length counts as link text: spaces squeezed as a reader sees them
+                buf.append((_SPACES.sub(" ", node).replace("\n", " "), True))
+            else:  # ``_flush_lines`` splits on any whitespace anyway; only a newline would read as <br>
+                buf.append((node.replace("\n", " "), False))
             continue
         name = node.tag
         if not isinstance(name, str):  # a comment or processing instruction: its tail is pushed apart
