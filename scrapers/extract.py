@@ -106,7 +106,7 @@ def _close_title(text: str) -> str:
 
 def parse(text: str) -> HtmlElement:
     """Parse page text with lxml; IngestError(EMPTY or PARSE) when there is no document to speak of."""
-    limits.check_markup(text[:MAX_INPUT_CHARS])  # before any copy of a page that cannot pass
+    marks = limits.check_markup(text[:MAX_INPUT_CHARS])  # before any copy of a page that cannot pass
     data = _close_title(text[:MAX_INPUT_CHARS]).replace("\x00", "").encode("utf-8", errors="replace")
     parser = _parser()
     try:
@@ -117,7 +117,7 @@ def parse(text: str) -> HtmlElement:
         raise IngestError(ErrorKind.PARSE, f"unparsable markup: {exc}") from exc
     if root is None or not isinstance(root.tag, str):
         raise IngestError(ErrorKind.PARSE, "markup parses to no document element")
-    limits.check_parsed(root, parser)
+    limits.check_parsed(root, parser, marks)
     return root
 
 

@@ -3,8 +3,9 @@
 A line rule's keyword test (``boilerplate.KeywordRegex``) may only rule out lines its regex cannot match:
 checked on strings generated from each regex (hypothesis writes matches of the whole pattern, every
 alternative included, in mixed case and with text around them), on every line of the fixture pages,
-and on the characters IGNORECASE folds in ways ``str.lower()`` does not. Speed itself is shown by
-bench/extract_speed.py, never timed here.
+and on the characters IGNORECASE folds in ways ``str.lower()`` does not. The element count bound that
+spares the parse guard its walk must hold on markup written to multiply elements. Speed itself is shown
+by bench/extract_speed.py, never timed here.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import html as lxml_html
 
 from scrapers import boilerplate as bp
-from scrapers.extract import parse, render_elements
+from scrapers import limits
+from scrapers.errors import ErrorKind, IngestError
+from scrapers.extract import _parser, parse, render_elements
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 GATED = sorted(name for name, value in vars(bp).items() if isinstance(value, bp.KeywordRegex))
@@ -97,3 +101,42 @@ def test_a_line_without_any_keyword_skips_the_regex() -> None:
     gate.search("Subscribe to our newsletter")
     assert Counting.calls == 1
     assert re.compile("x").search("x")  # the real Pattern type is what the module passes
+
+
+# Markup written to make libxml2 build as many elements per "<" as it can: implied paragraphs for text
+# and inline tags at the top level or in the head, unclosed list items, misnested formatting, tables.
+MULTIPLYING_MARKUP = [
+    "x</p>" * 2000,
+    "a</html>b</head>c</body>d" * 500,
+    "<b>x</b>y" * 2000,
+    "<head>" + "t<meta>u" * 2000,
+    "<b><i>x</b>y</i>" * 2000,
+    "<table><tr><td>x<table>y</td></tr>" * 1000,
+    "<li>a<li>b" * 1000,
+    "<select><option>x<option>y" * 1000,
+    "<frameset><frame>x" * 500,
+    "<html>" + "<br>" * 3000,
+]
+
+
+@pytest.mark.parametrize("markup", MULTIPLYING_MARKUP, ids=range(len(MULTIPLYING_MARKUP)))
+def test_the_markup_bounds_the_elements_parsed(markup: str) -> None:
+    root = lxml_html.document_fromstring(
+        markup.encode(), parser=_parser()
+    )  # parse() may refuse it as too deep
+    assert sum(1 for _ in root.iter()) <= limits.most_elements(markup.count("<"))
+
+
+def test_the_fixture_pages_stay_within_the_bound() -> None:
+    for path in sorted(PAGES.rglob("*.html")):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        root = parse(text)
+        assert sum(1 for _ in root.iter()) <= limits.most_elements(text.count("<")), path.name
+
+
+def test_a_page_past_the_element_limit_is_still_refused() -> None:
+    markup = "<html><body>" + "<br>" * (limits.MAX_ELEMENTS + 10) + "</body></html>"
+    assert markup.count("<") <= limits.MAX_TAG_MARKS  # the walk, not the cheap count, must refuse it
+    with pytest.raises(IngestError) as refused:
+        parse(markup)
+    assert refused.value.kind is ErrorKind.TOO_COMPLEX
