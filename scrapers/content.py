@@ -266,6 +266,20 @@ def _sum_up(parent: list[int], *columns: list[_Number]) -> None:
             column[p] += column[i]
 
 
+def _sum_up_counts(parent: list[int], *columns: list[int]) -> None:
+    """``_sum_up`` for whole-number columns, where most elements hold 0: adding nothing is skipped.
+
+    (Scores stay with ``_sum_up``: a float -0.0 plus 0.0 is 0.0, so skipping could flip a zero's sign.)
+    """
+    pairs = [(i, p) for i, p in enumerate(parent) if p >= 0]
+    pairs.reverse()
+    for column in columns:
+        for i, p in pairs:
+            value = column[i]
+            if value:
+                column[p] += value
+
+
 @dataclass(slots=True)
 class _Blocks:
     """What the first pass learns: the tree, the text each block owns, and each element's name hint."""
@@ -440,7 +454,7 @@ def _find_prose(b: _Blocks) -> _Prose:
             raw_good[i] = total
             if t >= LONG_PARAGRAPH_CHARS:
                 raw_par[i] = 1
-    _sum_up(b.parent, raw_good, raw_par, linked_heads, title_links)
+    _sum_up_counts(b.parent, raw_good, raw_par, linked_heads, title_links)
     run_par = _paragraph_runs(b.parent, raw_par, linked_heads, title_links)
     return _Prose(good, raw_good, raw_par, linked_heads, title_links, run_par)
 
@@ -547,7 +561,7 @@ def _score_blocks(analysis: Analysis) -> None:
                 agg_par[i] = 1
         elif analysis.elements[i].tag not in HEADINGS:
             score[i] = -float(lk) - 0.3 * t
-    _sum_up(analysis.parent, agg_text, agg_link, agg_good, agg_par)
+    _sum_up_counts(analysis.parent, agg_text, agg_link, agg_good, agg_par)
     _sum_up(analysis.parent, score)
     analysis.agg_text = agg_text
     analysis.agg_link = agg_link
