@@ -4,12 +4,14 @@ A line rule's keyword test (``boilerplate.KeywordRegex``) may only rule out line
 checked on strings generated from each regex (hypothesis writes matches of the whole pattern, every
 alternative included, in mixed case and with text around them), on every line of the fixture pages,
 and on the characters IGNORECASE folds in ways ``str.lower()`` does not. The element count bound that
-spares the parse guard its walk must hold on markup written to multiply elements. Speed itself is shown
-by bench/extract_speed.py, never timed here.
+spares the parse guard its walk must hold on markup written to multiply elements. The garbage collector
+is held off during one extraction and left as it was found. Speed itself is shown by
+bench/extract_speed.py, never timed here.
 """
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from lxml import html as lxml_html
 from scrapers import boilerplate as bp
 from scrapers import limits
 from scrapers.errors import ErrorKind, IngestError
-from scrapers.extract import _parser, parse, render_elements
+from scrapers.extract import _parser, extract, parse, render_elements
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 GATED = sorted(name for name, value in vars(bp).items() if isinstance(value, bp.KeywordRegex))
@@ -140,3 +142,35 @@ def test_a_page_past_the_element_limit_is_still_refused() -> None:
     with pytest.raises(IngestError) as refused:
         parse(markup)
     assert refused.value.kind is ErrorKind.TOO_COMPLEX
+
+
+def _big_fixture() -> bytes:
+    return max((path.read_bytes() for path in PAGES.glob("*.html")), key=len)
+
+
+def test_no_collection_runs_while_a_page_is_extracted() -> None:
+    collections: list[str] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        collections.append(phase)
+
+    data = _big_fixture() * 3  # enough allocations for several collections, were the collector on
+    gc.callbacks.append(count)
+    try:
+        extract(data, "https://example.com/story")
+    finally:
+        gc.callbacks.remove(count)
+    assert collections == []
+    assert gc.isenabled()
+
+
+def test_the_collector_is_left_as_it_was_found() -> None:
+    with pytest.raises(IngestError):
+        extract(b"   ", "https://example.com/empty")  # a refusal re-enables it too
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        extract(_big_fixture(), "https://example.com/story")
+        assert not gc.isenabled()  # the host turned it off: extract() does not turn it on
+    finally:
+        gc.enable()
