@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from scrapers import boilerplate as bp
@@ -265,6 +266,20 @@ def _sum_up(parent: list[int], *columns: list[_Number]) -> None:
             column[p] += column[i]
 
 
+def _sum_up_counts(parent: list[int], *columns: list[int]) -> None:
+    """``_sum_up`` for whole-number columns, where most elements hold 0: adding nothing is skipped.
+
+    (Scores stay with ``_sum_up``: a float -0.0 plus 0.0 is 0.0, so skipping could flip a zero's sign.)
+    """
+    pairs = [(i, p) for i, p in enumerate(parent) if p >= 0]
+    pairs.reverse()
+    for column in columns:
+        for i, p in pairs:
+            value = column[i]
+            if value:
+                column[p] += value
+
+
 @dataclass(slots=True)
 class _Blocks:
     """What the first pass learns: the tree, the text each block owns, and each element's name hint."""
@@ -291,8 +306,54 @@ def _in_paragraph(el: HtmlElement) -> bool:
     return up is not None and up.tag == "p" and tail is not None and len(tail.strip()) >= MIN_PROSE_CHARS
 
 
-def _element_hint(el: HtmlElement, trust_names: bool, trust_comments: bool) -> int:
-    """The element's chrome hint from its tag, class and id, and whether it is hidden."""
+# ``_markup_hint``'s answer when the verdict also depends on where the element sits (an inline span in a
+# sentence, a header over a section): the element is then judged in full.
+_IN_CONTEXT = 99
+_MARKUP_HINTS: dict[tuple[object, ...], int] = {}
+
+
+def _markup_hint(el: HtmlElement, trust_names: bool, trust_comments: bool) -> int:
+    """The hint that follows from the element's tag and naming attributes alone, before the hidden check.
+
+    A page repeats a few combinations of tag and names hundreds of times, so one dictionary lookup per
+    element replaces the name rules, the tag rules and the trust settings; only the rare names whose
+    verdict depends on the element's place come back as ``_IN_CONTEXT``. The key holds every attribute
+    ``class_hint`` reads, so the cached verdict is the one ``_hint_in_context`` would give.
+    """
+    get = el.get
+    key = (
+        el.tag,
+        get("class"),
+        get("id"),
+        get("role"),
+        get("itemprop"),
+        get("data-testid"),
+        get("data-component"),
+        trust_names,
+        trust_comments,
+    )
+    hint = _MARKUP_HINTS.get(key)
+    if hint is None:
+        if len(_MARKUP_HINTS) >= bp.HINTS_MAX:
+            _MARKUP_HINTS.clear()  # a long-lived worker sees endless ids: bound the memory, keep the speed
+        hint = _MARKUP_HINTS[key] = _hint_from_markup(el, trust_names, trust_comments)
+    return hint
+
+
+def _hint_from_markup(el: HtmlElement, trust_names: bool, trust_comments: bool) -> int:
+    named = bp.class_hint(el)
+    if not trust_names and named < bp.NEUTRAL and (named > bp.ABSOLUTE or not trust_comments):
+        named = bp.NEUTRAL
+    elif bp.ABSOLUTE < named < bp.NEUTRAL and el.tag in _IN_SENTENCE:
+        return _IN_CONTEXT  # part of the sentence only inside a paragraph
+    hint = min(named, _tag_hint(el)) if el.tag not in ("html", "body") else bp.NEUTRAL
+    if hint == bp.SOFT and _is_header(el):
+        return _IN_CONTEXT  # a section's header unless it holds the page title
+    return hint
+
+
+def _hint_in_context(el: HtmlElement, trust_names: bool, trust_comments: bool) -> int:
+    """The full judgement: names, tag, the element's place, and whether it is hidden."""
     named = bp.class_hint(el)
     if not trust_names and named < bp.NEUTRAL and (named > bp.ABSOLUTE or not trust_comments):
         named = bp.NEUTRAL
@@ -308,7 +369,7 @@ def _element_hint(el: HtmlElement, trust_names: bool, trust_comments: bool) -> i
 
 def _attribute_text(root: HtmlElement, trust_names: bool, trust_comments: bool) -> _Blocks:
     """Credit every text and tail to the block that shows it, split into linked and plain characters."""
-    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    elements: list[HtmlElement] = list(root.iter(etree.Element))  # elements only: no comments, no PIs
     n = len(elements)
     pos = {el: i for i, el in enumerate(elements)}
     parent = [-1] * n
@@ -318,9 +379,9 @@ def _attribute_text(root: HtmlElement, trust_names: bool, trust_comments: bool) 
     text_chars = [0] * n
     link_chars = [0] * n
     hint = [0] * n
+    markup_hint, neutral, is_hidden = _markup_hint, bp.NEUTRAL, bp.is_hidden
     for i, el in enumerate(elements):
-        up = el.getparent()
-        pi = pos.get(up, -1) if up is not None else -1
+        pi = pos.get(el.getparent(), -1)  # None (the root's parent) is no key: -1
         parent[i] = pi
         tag = el.tag
         blockish = tag not in INLINE_TAGS or pi < 0
@@ -329,7 +390,12 @@ def _attribute_text(root: HtmlElement, trust_names: bool, trust_comments: bool) 
         block[i] = b
         link = tag == "a" or (pi >= 0 and in_link[pi])
         in_link[i] = link
-        hint[i] = _element_hint(el, trust_names, trust_comments)
+        h = markup_hint(el, trust_names, trust_comments)  # the tag and names, cached per page template
+        if h == _IN_CONTEXT:
+            h = _hint_in_context(el, trust_names, trust_comments)
+        elif h == neutral and is_hidden(el):
+            h = bp.HARD
+        hint[i] = h
         text = el.text
         if text:
             k = len(text.strip())
@@ -388,7 +454,7 @@ def _find_prose(b: _Blocks) -> _Prose:
             raw_good[i] = total
             if t >= LONG_PARAGRAPH_CHARS:
                 raw_par[i] = 1
-    _sum_up(b.parent, raw_good, raw_par, linked_heads, title_links)
+    _sum_up_counts(b.parent, raw_good, raw_par, linked_heads, title_links)
     run_par = _paragraph_runs(b.parent, raw_par, linked_heads, title_links)
     return _Prose(good, raw_good, raw_par, linked_heads, title_links, run_par)
 
@@ -495,7 +561,7 @@ def _score_blocks(analysis: Analysis) -> None:
                 agg_par[i] = 1
         elif analysis.elements[i].tag not in HEADINGS:
             score[i] = -float(lk) - 0.3 * t
-    _sum_up(analysis.parent, agg_text, agg_link, agg_good, agg_par)
+    _sum_up_counts(analysis.parent, agg_text, agg_link, agg_good, agg_par)
     _sum_up(analysis.parent, score)
     analysis.agg_text = agg_text
     analysis.agg_link = agg_link

@@ -30,21 +30,39 @@ MAX_DEPTH = 255
 _DEPTH_ERROR = re.compile(r"(?i)excessive depth")
 
 
-def check_markup(text: str) -> None:
-    """Before parsing: refuse a page whose markup alone would cost more than a page may."""
+def check_markup(text: str) -> int:
+    """Before parsing: refuse a page whose markup alone would cost more than a page may.
+
+    Returns the count of ``<``, which bounds the elements the parser can build (``most_elements``)."""
     marks = text.count("<")
     if marks > MAX_TAG_MARKS:
         raise IngestError(
             ErrorKind.TOO_COMPLEX, f"{marks} tags, more than the {MAX_TAG_MARKS} a page may have"
         )
+    return marks
 
 
-def check_parsed(root: etree._Element, parser: etree.HTMLParser) -> None:
-    """After parsing: refuse a tree too large to walk in time, or one the parser cut at its depth limit."""
+def most_elements(marks: int) -> int:
+    """Most elements libxml2's HTML parser builds from markup holding ``marks`` ``<`` characters.
+
+    One per start tag, the implied ``html``, ``head`` and ``body``, and an implied ``<p>`` for a run
+    of text or an inline tag set directly in ``html`` or ``head``; a run begins after a tag, so there
+    are at most ``marks + 1`` of those (tests/test_extract_speed.py tries markup built to multiply them).
+    """
+    return 2 * marks + 4
+
+
+def check_parsed(root: etree._Element, parser: etree.HTMLParser, marks: int | None = None) -> None:
+    """After parsing: refuse a tree too large to walk in time, or one the parser cut at its depth limit.
+
+    ``marks`` (from ``check_markup``) spares the walk over every node when the markup is too small to
+    have built too many elements: nearly every real page."""
     if any(_DEPTH_ERROR.search(entry.message or "") for entry in parser.error_log):
         raise IngestError(
             ErrorKind.TOO_COMPLEX, f"markup nested deeper than {MAX_DEPTH} levels; the parser drops the rest"
         )
+    if marks is not None and most_elements(marks) <= MAX_ELEMENTS:
+        return
     for elements, _ in enumerate(root.iter(), start=1):
         if elements > MAX_ELEMENTS:
             raise IngestError(
