@@ -186,3 +186,37 @@ def test_a_photo_credit_or_a_company_in_the_copyright_line_is_not_the_author() -
     assert _personal_site("Kontakt | Impressum", figure=credit).authors == []
     assert _personal_site("© 2024 The Valley Courier. All rights reserved.").authors == []
     assert _personal_site("Copyright © 2020 John Smith Photography").authors == []
+
+
+def test_full_name_beside_the_date_is_the_byline_without_a_byline_word() -> None:
+    """ "Swantje Schemmerling | 06.11.23" under the heading names the author; a section name beside the
+    date ("Politik | 06.11.23") is a kicker, not a person."""
+    named = meta_of("<div class='article-detailed--date'> Swantje Schemmerling | 06.11.23</div>")
+    assert named.authors == ["Swantje Schemmerling"]
+    assert meta_of("<div class='article-date'>1. Februar 2022 , Daniel Dillenburg</div>").authors == [
+        "Daniel Dillenburg"
+    ]
+    assert meta_of("<div class='article-detailed--date'>Politik | 06.11.23</div>").authors == []
+
+
+def test_dateline_opening_the_first_paragraph_is_the_published_date() -> None:
+    """A long first paragraph that opens "06.11.23 - Sensation ..." carries the story's date; a dash
+    after words ("Nach 17 Jahren - ...") is prose."""
+    story = "Sensation in der schwarzen Hochburg bei Fulda! Aus dem Stand heraus wird die Kandidatin " * 3
+    found = meta_of(f"<p>06.11.23 - {story}</p>")
+    assert found.published_at is not None and found.published_at.date().isoformat() == "2023-11-06"
+    assert meta_of(f"<p>Nach 17 Jahren - {story}</p>").published_at is None
+
+
+def test_date_in_the_breadcrumb_just_above_the_heading_is_the_story_date() -> None:
+    """ "AI & Machine Learning • October 18, 2019" printed in a breadcrumb right above the heading: a
+    breadcrumb elsewhere is skipped, but the line that introduces the heading is the story's."""
+    html = (
+        "<!doctype html><html lang='en'><head><title>Hospitals already use AI | Blog</title></head><body>"
+        "<div class='blog-content'><div class='blog_breadcrumb'><a href='/blog'>Blog Home</a> "
+        "<a href='/category/ai/'>AI &amp; Machine Learning</a> <span> • </span><span>October 18, 2019</span>"
+        "</div><div class='blog_title'><h1>Hospitals already use AI</h1></div>"
+        f"<div class='entry'>{PARAGRAPHS}</div></div></body></html>"
+    )
+    found = extract_metadata(lxml.html.document_fromstring(html), "https://blog.example.com/ai-hospitals/")
+    assert found.published_at is not None and found.published_at.date().isoformat() == "2019-10-18"

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import lxml.etree
 import lxml.html
 
+from scrapers.dates import parse_date
 from scrapers.metadata.blocks import in_foreign_scope, in_other_block, nearest_ancestor
 from scrapers.metadata.jsonld import ORG_TYPES, ld_text, ld_types
 from scrapers.metadata.lines import header_lines
@@ -541,6 +542,31 @@ def _near_byline(page: Page, organisations: list[str]) -> list[str]:
                 names = _split_names(match[1], organisations, visible=True) if match else []
             if names:
                 return names
+        names = _name_beside_date(text, organisations)
+        if names:
+            return names
+    return []
+
+
+# "Swantje Schemmerling | 06.11.23", "1. Februar 2022 , Daniel Dillenburg": a header line of two parts,
+# a date and a full name, is the story's byline without a byline word.
+_NAME_DATE_SPLIT_RE = re.compile(r"\s*[·•|,]\s*|\s+[–—-]\s+")
+_DATE_PART_RE = re.compile(r"^\W*\d|\d{4}\W*$|\d{1,2}[.:]\d{2}\W*$")
+
+
+def _name_beside_date(text: str, organisations: list[str]) -> list[str]:
+    """The name of a line made of a date and one full name, nothing else ("Name | 06.11.23"). Kicker
+    lines ("Politik | 06.11.23") fail the full-name test; a sentence has more parts or words."""
+    parts = [p for p in _NAME_DATE_SPLIT_RE.split(text) if p]
+    if not 2 <= len(parts) <= 3 or len(text) > 80:
+        return []
+    dated = [p for p in parts if _DATE_PART_RE.search(p) and parse_date(p, epoch=False) is not None]
+    others = [p for p in parts if p not in dated and not _DATE_PART_RE.search(p)]
+    if not dated or len(others) != 1:
+        return []
+    names = _split_names(others[0], organisations, visible=True)
+    if len(names) == 1 and names[0] == others[0].strip() and 2 <= len(names[0].split()) <= 4:
+        return names
     return []
 
 

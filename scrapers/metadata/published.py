@@ -423,7 +423,12 @@ def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource]
     lines = sorted(header_lines(page), key=lambda line: (line.distance < 0, abs(line.distance)))
     for line in lines:
         text = line.text
-        if len(text) > _LINE_MAX or not (_ANY_DIGIT_RE.search(text) or _RELATIVE_HINT_RE.search(text)):
+        if len(text) > _LINE_MAX:
+            dateline = _DATELINE_RE.match(text) if 0 < line.distance <= _DATELINE_AFTER else None
+            if dateline:  # "06.11.23 - Sensation in ...", "BERN, 17.08.2007 - Der ...": the story's opening
+                unlabelled.append(_DateSource("dateline", dateline[1], printed=True, opens=True))
+            continue
+        if not (_ANY_DIGIT_RE.search(text) or _RELATIVE_HINT_RE.search(text)):
             continue
         if _LINE_EXCLUDED_RE.search(text) or _NEAR_NOT_DATE_RE.search(text):
             continue
@@ -453,6 +458,13 @@ def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource]
                 else:
                     labelled.append(_DateSource("labelled line", owned, printed=True, publication=True))
     return labelled, unlabelled, updates
+
+
+# A first paragraph opening with its dateline: a place and/or date, then a dash, then the story.
+_DATELINE_RE = re.compile(
+    r"^((?:[^\W\d_][\w.' -]{0,30},\s*)?\d[\d./ ]{4,12}\d|[^\W\d_]{3,20}\.? \d{1,2},? \d{4})\s*[-–—]\s"
+)
+_DATELINE_AFTER = 3  # lines below the heading: standfirst, byline, then the first paragraph
 
 
 # A line naming its own field before the date ("Termin: 21.02.2020, 19 Uhr", "Event date: May 3"): the
