@@ -27,7 +27,8 @@ Accuracy (counted over every page with a structured value; an empty answer is wr
   only pages whose structured authors are all people count: full personal names (two to five
   capitalised words, no organisation word such as GmbH, Verlag, Media, News, Team; a lone handle
   like "Manniac" is not countable), none naming the site or a domain ("futurezone.at", "NOW Grenada"
-  on nowgrenada.com is the publisher);
+  on nowgrenada.com, "Deutsche Welle" on dw.com are the publisher; German compounds of an organisation
+  noun such as "Bundestagsfraktion" are organisations);
 - title: the same text after the same normalisation.
 Cells are "fill / accuracy where filled / accuracy overall": fill is the share of those pages given any
 value, accuracy where filled the share of the given values that are right, accuracy overall the share of
@@ -235,7 +236,8 @@ _NOT_A_PERSON_RE = re.compile(
     r"\b(?:gmbh|ag|ltd|inc|llc|plc|corp|co|e\.\s?v\.|verlag|media|medien|news|press|presse|team|staff|"
     r"redaktion|redacci[oó]n|r[eé]daction|group|gruppe|agency|agentur|network|service|services|magazin|"
     r"magazine|zeitung|online|university|universit[äa]t|institut|foundation|stiftung|partei|fraktion|"
-    r"verband|verein|author|autor|admin|editor|editors|contributors?|design|interactive)\b",
+    r"verband|verein|author|autor|admin|editor|editors|contributors?|design|interactive|union|journal|"
+    r"[a-zäöü]+(?:fraktion|verband|verein|zeitung|verlag|partei|gesellschaft|ministerium))\b",
     re.IGNORECASE,
 )
 
@@ -273,13 +275,16 @@ def _people(names: list[str], host: str, site_name: str | None) -> list[str]:
     """The reference's people: every name a full personal name (``is_person_name``), none naming the
     site itself ("futurezone.at", "NOW Grenada" on nowgrenada.com), which is the publisher. A reference
     mixing people with anything else ("Roland Parry", "Washington") is left out whole."""
-    spellings = (host.split(".")[0] if host else "", site_name or "")
+    label = host.split(".")[0] if host else ""
+    spellings = (label, site_name or "")
     site = {re.sub(r"\W", "", s.casefold()) for s in spellings if s}
     people = []
     for name in names:
         compact = re.sub(r"\W", "", name.casefold())
         if "." in name or not compact or any(compact in s or s in compact for s in site if len(s) >= 3):
             continue
+        if len(label) >= 2 and "".join(w[0] for w in name.split()).casefold() == label.casefold():
+            continue  # "Deutsche Welle" on dw.com, "Deutsches Rotes Kreuz" on drk.de: the publisher
         if is_person_name(name):
             people.append(name)
     return people if len(people) == len(names) else []
