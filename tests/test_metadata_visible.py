@@ -220,3 +220,28 @@ def test_date_in_the_breadcrumb_just_above_the_heading_is_the_story_date() -> No
     )
     found = extract_metadata(lxml.html.document_fromstring(html), "https://blog.example.com/ai-hospitals/")
     assert found.published_at is not None and found.published_at.date().isoformat() == "2019-10-18"
+
+
+def test_name_printed_straight_before_its_date_is_the_byline() -> None:
+    """ "Christoph von Ritter 24. April 2020 08:30 Uhr" under the heading: the name, then the date, no
+    separator; a sentence before a date ("Die Stadt hat am 24. April 2020") names nobody."""
+    assert meta_of("<p>Christoph von Ritter 24. April 2020 08:30 Uhr</p>").authors == ["Christoph von Ritter"]
+    assert meta_of("<p>Die Stadt hat am 24. April 2020</p>").authors == []
+
+
+def test_section_word_beside_a_full_name_is_not_an_author() -> None:
+    """An author link list giving "Umwelt" (the section) beside "Ingo Arzt": the full name is the byline."""
+    after = (
+        "<p class='links'><a href='/autor/umwelt/'>Umwelt</a> <a href='/autor/ingo-arzt/'>Ingo Arzt</a></p>"
+    )
+    assert meta_of("", after=after).authors == ["Ingo Arzt"]
+
+
+def test_caption_carrying_on_a_sentence_with_von_is_not_a_byline() -> None:
+    """ "... nur mithilfe von LEDs und einem Katalysator. © Brandon Martin/ Rice University": a caption's
+    sentence, whose "von" is a preposition, and whose credit is a university."""
+    header = (
+        "<p>28. November 2022</p><figure><figcaption>nur mithilfe von LEDs und einem Kupfer-Eisen-Katalysator."
+        " © Brandon Martin/ Rice University</figcaption></figure>"
+    )
+    assert meta_of(header).authors == []

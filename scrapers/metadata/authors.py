@@ -141,7 +141,9 @@ _GENERIC_CREDIT_RE = re.compile(
 # A credit naming a company or a web address is the publisher, not a person ("Verlag GmbH", "x.de").
 _ORGANISATION_RE = re.compile(
     r"\b(?:gmbh|ag|inc|ltd|llc|plc|corp|e\.\s?v|s\.a|verlag|media|medien|group|gruppe|press|news|zeitung|"
-    r"magazin|magazine|redaktion|redacción|rédaction|newsroom|online|tv|radio)\b\.?|\w\.(?:de|com|org|net|"
+    r"magazin|magazine|redaktion|redacción|rédaction|newsroom|online|tv|radio|program|programme|programm|"
+    r"university|universität|universidad|université|institute|institut|instituto|foundation|stiftung|"
+    r"fundación|association|verband|department|ministry|ministerium|ministerio)\b\.?|\w\.(?:de|com|org|net|"
     r"ch|at|fr|es|it|uk)\b",
     re.IGNORECASE,
 )
@@ -373,13 +375,13 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
             el, region.boundary, side_column=in_article, share_bar=True
         ):
             continue
-        names = _element_byline(el, region, organisations)
+        names = _without_lone_words(_element_byline(el, region, organisations))
         if names and not _full_names(names):
             lone = lone or names
         elif names:
             return names
     for reader in (_near_byline, _line_authors, _linked_authors):
-        names = reader(page, organisations)
+        names = _without_lone_words(reader(page, organisations))
         if names and (_full_names(names) or not lone):
             return names
     return lone or _copyright_person(page, organisations)
@@ -451,6 +453,14 @@ def _copyright_person(page: Page, organisations: list[str]) -> list[str]:
 
 def _full_names(names: list[str]) -> bool:
     return any(len(name.split()) >= 2 for name in names)
+
+
+def _without_lone_words(names: list[str]) -> list[str]:
+    """Full names only, when a byline gives both: the lone word beside them ("Umwelt", "Ingo Arzt") is
+    the section or kicker printed in the same line, or a first-name handle among people's names."""
+    if _full_names(names):
+        return [name for name in names if len(name.split()) >= 2]
+    return names
 
 
 def _element_byline(el: lxml.html.HtmlElement, region: Region, organisations: list[str]) -> list[str]:
@@ -551,13 +561,18 @@ def _near_byline(page: Page, organisations: list[str]) -> list[str]:
 # "Swantje Schemmerling | 06.11.23", "1. Februar 2022 , Daniel Dillenburg": a header line of two parts,
 # a date and a full name, is the story's byline without a byline word.
 _NAME_DATE_SPLIT_RE = re.compile(r"\s*[·•|,]\s*|\s+[–—-]\s+")
+_NAME_THEN_DATE_RE = re.compile(r"^([^\W\d_][^\d]{3,50}?)\s+(\d{1,2}\.?\s*[^\W\d_]*\.?\s*\d{2,4}\b.{0,20})$")
 _DATE_PART_RE = re.compile(r"^\W*\d|\d{4}\W*$|\d{1,2}[.:]\d{2}\W*$")
 
 
 def _name_beside_date(text: str, organisations: list[str]) -> list[str]:
-    """The name of a line made of a date and one full name, nothing else ("Name | 06.11.23"). Kicker
-    lines ("Politik | 06.11.23") fail the full-name test; a sentence has more parts or words."""
+    """The name of a line made of a date and one full name, nothing else ("Name | 06.11.23", "Christoph
+    von Ritter 24. April 2020 08:30 Uhr"). Kicker lines ("Politik | 06.11.23") fail the full-name test;
+    a sentence has more parts or words."""
     parts = [p for p in _NAME_DATE_SPLIT_RE.split(text) if p]
+    if len(parts) == 1:
+        glued = _NAME_THEN_DATE_RE.match(text)
+        parts = [glued[1], glued[2]] if glued else parts
     if not 2 <= len(parts) <= 3 or len(text) > 80:
         return []
     dated = [p for p in parts if _DATE_PART_RE.search(p) and parse_date(p, epoch=False) is not None]
@@ -661,8 +676,11 @@ def _byline_in_line(segment: str, organisations: list[str], after_lead: bool = F
     if match is None or match.start() > _BYLINE_LEAD_MAX or (after_lead and not match.start()):
         return []
     lead = segment[: match.start()]
-    if len(lead.split()) > 2 and not any(c.isdigit() for c in lead):
+    words = lead.split()
+    if len(words) > 2 and not any(c.isdigit() for c in lead):
         return []  # "The plan, backed by Mayor ...": a sentence, not a date or a label before it
+    if len(words) == 2 and words[0][0].islower():
+        return []  # "nur mithilfe von LEDs ...": a sentence carrying on, not a kicker or a label
     byline = _LINE_BYLINE_END_RE.split(segment[match.end() :], maxsplit=1)[0]
     return _split_names("By " + byline, organisations, visible=True)
 
