@@ -551,10 +551,11 @@ def _htmldate_in(container: lxml.html.HtmlElement, page: Page, now: datetime, ou
     # Most elements carry no class or id and no droppable tag: only words printed in them or just before
     # them could make them droppable, and on most stories no such words appear at all.
     worded = any(w in text for w in _UPDATE_WORDS) or (outer and any(w in text for w in _EXCLUDED_WORDS))
-    for el in list(story.iter(lxml.etree.Element)):
+    # Without such words only droppable tags and labelled elements can go: libxml2 selects those, so the
+    # many bare <p>/<span>/<div> of a long story never become Python objects.
+    candidates = list(story.iter(lxml.etree.Element)) if worded else _DROP_CANDIDATES_XPATH(story)
+    for el in candidates:
         tag = el.tag
-        if not worded and tag not in _LABEL_FREE_DROPS and el.get("class") is None and el.get("id") is None:
-            continue
         if el.getparent() is None:
             continue
         label = f"{el.get('class', '')} {el.get('id', '')}".lower()
@@ -608,6 +609,9 @@ def _site_footer(el: lxml.html.HtmlElement, label: str, worded: bool) -> bool:
     return worded and bool(el.text and _LINE_EXCLUDED_RE.search(el.text))
 
 
+_DROP_CANDIDATES_XPATH = lxml.etree.XPath(
+    "descendant::*[@class or @id or " + " or ".join(f"self::{tag}" for tag in sorted(_LABEL_FREE_DROPS)) + "]"
+)
 _HTMLDATE_DROP = frozenset(("script", "style", "noscript", "template", "iframe"))
 
 
