@@ -245,3 +245,29 @@ def test_caption_carrying_on_a_sentence_with_von_is_not_a_byline() -> None:
         " © Brandon Martin/ Rice University</figcaption></figure>"
     )
     assert meta_of(header).authors == []
+
+
+def test_link_to_a_spanish_or_german_profile_page_names_the_author() -> None:
+    """A link to ``/perfil/713-mariano-martin`` far below the heading: a profile page is an author page
+    in Spanish ("perfil") and German/French ("profil")."""
+    body = "<p>Texto de la nota, con muchos detalles sobre la negociación salarial.</p>" * 40
+    after = "<div class='person'><a href='/perfil/713-mariano-martin'>Mariano Martín</a></div>"
+    assert meta_of("", after=body + after).authors == ["Mariano Martín"]
+
+
+def test_reporter_class_marks_a_byline() -> None:
+    assert meta_of("<p class='newsReporter'>Gil Taylor</p>").authors == ["Gil Taylor"]
+
+
+def test_name_beside_a_mail_link_that_spells_it_is_the_author() -> None:
+    """ "Tapio Nurminen" in the story's footer with ``mailto:tapio.nurminen@...`` beside it: the address
+    spells the printed name. A mail link to anyone else names nobody."""
+    html = (
+        "<!doctype html><html><head><title>Marin tapasi Merkelin | Uusi</title></head><body><main>"
+        f"<h1>Marin tapasi Merkelin</h1>{PARAGRAPHS}<footer><ul><li><div><div>Tapio Nurminen</div>"
+        "<a href='mailto:tapio.nurminen@example.fi'>Ota yhteyttä</a></div></li></ul></footer></main></body></html>"
+    )
+    found = extract_metadata(lxml.html.document_fromstring(html), "https://uusi.example.fi/uutiset/marin/")
+    assert found.authors == ["Tapio Nurminen"]
+    other = html.replace("tapio.nurminen@", "toimitus.uutiset@")
+    assert extract_metadata(lxml.html.document_fromstring(other), "https://uusi.example.fi/a/").authors == []

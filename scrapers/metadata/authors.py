@@ -7,6 +7,7 @@ of this module is the vocabulary that tells a person's name from everything prin
 from __future__ import annotations
 
 import re
+import unicodedata
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -15,7 +16,7 @@ import lxml.etree
 import lxml.html
 
 from scrapers.dates import parse_date
-from scrapers.metadata.blocks import in_foreign_scope, in_other_block, nearest_ancestor
+from scrapers.metadata.blocks import in_foreign_scope, in_other_block, is_other_block, nearest_ancestor
 from scrapers.metadata.jsonld import ORG_TYPES, ld_text, ld_types
 from scrapers.metadata.lines import header_lines
 from scrapers.metadata.region import BYLINE_LEAD_RE, SEGMENT_SPLIT_RE, author_href
@@ -380,7 +381,7 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
             lone = lone or names
         elif names:
             return names
-    for reader in (_near_byline, _line_authors, _linked_authors):
+    for reader in (_near_byline, _line_authors, _linked_authors, _mailto_authors):
         names = _without_lone_words(reader(page, organisations))
         if names and (_full_names(names) or not lone):
             return names
@@ -606,6 +607,50 @@ def _linked_authors(page: Page, organisations: list[str]) -> list[str]:
         if len({compact_text(n) for n in names}) > _LINKED_MAX:
             return []
     return _dedupe(names)
+
+
+_MAILTO_XPATH = lxml.etree.XPath("(.//a[starts-with(@href,'mailto:')])[position() <= 20]")
+_CAPITALISED_RUN_RE = re.compile(r"[A-ZÀ-ÞА-Я][\w'’-]+(?:\s+[A-ZÀ-ÞА-Я][\w'’-]+){1,3}")
+
+
+def _mailto_authors(page: Page, organisations: list[str]) -> list[str]:
+    """A name printed beside a mail link whose address spells it ("Tapio Nurminen" next to
+    ``mailto:tapio.nurminen@...``), in the story's container outside sidebars and the site footer: the
+    address confirms the printed words are a person's name, whatever the markup calls them."""
+    story = _story_container(page)
+    if story is None:
+        return []
+    names: list[str] = []
+    for a in _MAILTO_XPATH(story):
+        local = (a.get("href") or "")[7:].split("@", 1)[0].split("?", 1)[0]
+        spelled = _ascii_key(local)
+        parent = a.getparent()
+        if len(spelled) < 5 or not re.search(r"[._-]", local) or parent is None or _in_block_below(a, story):
+            continue
+        runs = (run for piece in islice(parent.itertext(), 20) for run in _CAPITALISED_RUN_RE.findall(piece))
+        for run in runs:
+            if _ascii_key(run) == spelled:
+                names.extend(_split_names(run, organisations, visible=True))
+                break
+    distinct = _dedupe(names)
+    return distinct if len(distinct) <= _LINKED_MAX else []
+
+
+def _in_block_below(el: lxml.html.HtmlElement, story: lxml.html.HtmlElement) -> bool:
+    """A sidebar, teaser list or comment between ``el`` and the story's container; the story's own
+    ``<footer>`` (its author and contact line, inside ``<main>``) is not one."""
+    for node in el.iterancestors():
+        if node is story:
+            return False
+        if node.tag != "footer" and is_other_block(node):
+            return True
+    return True
+
+
+def _ascii_key(text: str) -> str:
+    """Letters only, accents and case dropped: "Sylvia Torres-Guillén" and "sylvia.torres-guillen" agree."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if c.isalpha() and not unicodedata.combining(c))
 
 
 # An author box's name element ("elementor-author-box__name", "author-name", "authorName"), which the
