@@ -271,3 +271,29 @@ def test_name_beside_a_mail_link_that_spells_it_is_the_author() -> None:
     assert found.authors == ["Tapio Nurminen"]
     other = html.replace("tapio.nurminen@", "toimitus.uutiset@")
     assert extract_metadata(lxml.html.document_fromstring(other), "https://uusi.example.fi/a/").authors == []
+
+
+def test_hidden_update_stamp_inside_the_date_line_does_not_hide_the_publication() -> None:
+    """ "Isabell Angele<span class='updated'>2022-12-07T10:10</span>25. Dezember 2022": the printed day
+    after the stamp is the publication; a theme's only date classed "updated" still counts."""
+    glued = (
+        "<div class='fusion-meta-info'>Isabell Angele<span class='updated rich-snippet-hidden'>"
+        "2022-12-07T10:10:52+01:00</span>25. Dezember 2022</div>"
+    )
+    found = meta_of(glued, url=None)
+    assert found.published_at is not None and found.published_at.date().isoformat() == "2022-12-25"
+    only = (
+        "<p class='entry-meta'>Luis Holuch <span class='entry-meta-date updated'>1. Februar 2022</span></p>"
+    )
+    found = meta_of(only, url=None)
+    assert found.published_at is not None and found.published_at.date().isoformat() == "2022-02-01"
+
+
+def test_date_classed_list_of_teasers_is_not_the_story_date() -> None:
+    """A "meta-info" list of the newest stories, each with its date, printed above the story's own."""
+    teasers = (
+        "<ul class='link-list list-meta-info-bar'><li><a href='/a'>Titelschutz 14.02.2022</a></li>"
+        "<li><a href='/b'>Duzen unter Parteifreunden 30.01.2022</a></li></ul><p>Serie 06.02.2022</p>"
+    )
+    found = meta_of(teasers, url=None)
+    assert found.published_at is not None and found.published_at.date().isoformat() == "2022-02-06"

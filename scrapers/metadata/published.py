@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -359,9 +361,9 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
         label = f"{el.get('class', '')} {el.get('id', '')}".lower()
         if any(w in label for w in ("validate", "mandate")) or not own_story(el, region):
             continue
-        if date_elsewhere(el, page):
+        if date_elsewhere(el, page) or _teaser_list(el):
             continue
-        text = clean_text(element_text(el))
+        text = _text_without_updates(el)
         if not text or len(text) > 160:
             continue
         source = _DateSource(f"<{el.tag} class={label.strip()!r}>", text, printed=True)
@@ -380,6 +382,38 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
     labelled, unlabelled, line_updates = _line_date_sources(page)
     updated.extend(line_updates)
     return primary + sources + labelled + unlabelled, updated
+
+
+def _teaser_list(el: lxml.html.HtmlElement) -> bool:
+    """A date-classed list ("link-list list-meta-info-bar") of several items: each is another story."""
+    return el.tag in ("ul", "ol") and sum(1 for _ in islice(el.iterchildren("li"), 2)) >= 2
+
+
+def _text_without_updates(el: lxml.html.HtmlElement) -> str:
+    """The element's printed text without its update-stamp children, when a date is left without them:
+    "Isabell Angele<span class='updated rich-snippet-hidden'>2022-12-07T10:10</span>25. Dezember 2022"
+    prints the publication after the hidden stamp. Themes also class their only printed date "updated"
+    (hAtom), so a stamp that is the element's one date stays."""
+    whole = clean_text(element_text(el))
+    stamps = [
+        child
+        for child in islice(el.iterdescendants(), 40)
+        if child.get("class") and _update_label(child.get("class", "").lower())
+    ]
+    if not stamps:
+        return whole
+    rest = clean_text(" ".join(t for t in _texts_outside(el, frozenset(stamps)) if t.strip()))
+    return rest if parse_date(rest, epoch=False) is not None else whole
+
+
+def _texts_outside(el: lxml.html.HtmlElement, skipped: frozenset[Any]) -> Iterator[str]:
+    if el.text:
+        yield el.text
+    for child in el:
+        if child not in skipped and isinstance(child.tag, str):
+            yield from _texts_outside(child, skipped)
+        if child.tail:
+            yield child.tail
 
 
 # "Published: Sunday, May 12, 2024", "Veröffentlicht am 12.05.2024", "Publié le 12 mai 2024 à 14h30",
