@@ -213,6 +213,8 @@ def day_printed(reference: datetime, text: str) -> bool:
             f"{d.day}/{d.month}/{d.year}",
             f"{d.month}/{d.day}/{d.year}",
             f"{d.day:02d}.{d.month:02d}.{d.year % 100:02d}",
+            f"{d.day}. {d.month}. {d.year}",  # German typesetting: "13. 1. 2020"
+            f"{d.day:02d}. {d.month:02d}. {d.year}",
         ]
         if any(f in text for f in forms):
             return True
