@@ -179,6 +179,10 @@ def test_a_personal_sites_copyright_holder_is_the_author_when_no_byline_is_print
         "Webdesign und alle Inhalte © by <a href='mailto:r@example.org'>Ralf Glaser</a> | Impressum"
     )
     assert by.authors == ["Ralf Glaser"]
+    # the site's name, then its holder: "© 2019 nh24 by Alexander Wittke"
+    assert _personal_site("© 2019 nh24 by <a target='_blank'>Alexander Wittke</a>").authors == [
+        "Alexander Wittke"
+    ]
 
 
 def test_a_photo_credit_or_a_company_in_the_copyright_line_is_not_the_author() -> None:

@@ -391,10 +391,11 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
 # the copyright line's words around its holder: the sign, years, "All rights reserved"
 _COPYRIGHT_NOISE_RE = re.compile(
     r"©|\(c\)|copyrights?|(?<!\d)(?:19|20)\d{2}(?!\d)|all rights reserved|alle rechte vorbehalten|"
-    r"tous droits réservés|todos los derechos reservados|\bby\b|\bvon\b",
+    r"tous droits réservés|todos los derechos reservados",
     re.IGNORECASE,
 )
-_COPYRIGHT_PART_RE = re.compile(r"\s[-–|·•]\s|[|·•,]|\s[-–]|[-–]\s|\.\s")
+# "© 2019 nh24 by Alexander Wittke": the site's name, then its holder after "by"/"von"
+_COPYRIGHT_PART_RE = re.compile(r"\s[-–|·•]\s|[|·•,]|\s[-–]|[-–]\s|\.\s|(?:^|\s)(?i:by|von|par|por)\s")
 # read inside the page's <footer> elements only: a text search over the whole page costs milliseconds
 _COPYRIGHT_XPATH = lxml.etree.XPath(
     "(.//text()[contains(., '©') or contains(., 'opyright')])[position() <= 6]"
