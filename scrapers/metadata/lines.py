@@ -192,13 +192,23 @@ def _kicker_lines(heading: lxml.html.HtmlElement) -> frozenset[Any]:
         while previous is not None and not isinstance(previous.tag, str):
             previous = previous.getprevious()
         if previous is not None:
-            if previous.tag not in _SKIP_TAGS and len(previous.text_content()) <= _KICKER_MAX:
+            if previous.tag not in _SKIP_TAGS and _short(previous):
                 found.append(previous)
             break
         node = node.getparent()
         if node is None:
             break
     return frozenset(found)
+
+
+def _short(el: lxml.html.HtmlElement) -> bool:
+    """At most ``_KICKER_MAX`` characters of text, read only that far (a menu above can be long)."""
+    total = 0
+    for text in el.itertext():
+        total += len(text)
+        if total > _KICKER_MAX:
+            return False
+    return True
 
 
 class _Enough(Exception):
