@@ -301,3 +301,23 @@ def test_date_classed_list_of_teasers_is_not_the_story_date() -> None:
     )
     found = meta_of(teasers, url=None)
     assert found.published_at is not None and found.published_at.date().isoformat() == "2022-02-06"
+
+
+def test_author_box_name_on_a_page_built_without_article_or_main() -> None:
+    """A page builder's stack of ``<div>``s, no ``<article>``/``<main>``: the body is the story's
+    container, so its author box still names the author (a sidebar's box still does not)."""
+    story = "<p>Die Drohne kam dem Flugzeugträger nahe.</p>" * 700
+    box = (
+        "<div class='elementor-author-box'><h4 class='elementor-author-box__name'> Heinz Steiner </h4></div>"
+    )
+    html = (
+        "<!doctype html><html><head><title>Drohne | Report</title></head><body><div class='e-con'>"
+        f"<div class='widget'><h1>Drohne</h1></div><div class='widget'>{story}</div>"
+        f"<div class='widget'>{box}</div></div></body></html>"
+    )
+    assert extract_metadata(lxml.html.document_fromstring(html), URL).authors == ["Heinz Steiner"]
+    sidebar = html.replace(
+        "<div class='widget'><div class='elementor-author-box'>",
+        "<div class='sidebar'><div class='elementor-author-box'>",
+    )
+    assert extract_metadata(lxml.html.document_fromstring(sidebar), URL).authors == []

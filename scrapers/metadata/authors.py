@@ -663,13 +663,17 @@ _AUTHOR_NAME_XPATH = lxml.etree.XPath(
 
 
 def _story_container(page: Page) -> lxml.html.HtmlElement | None:
-    """The heading's ``<article>`` or ``<main>``, else the page's first ``<article>``."""
+    """The heading's ``<article>`` or ``<main>``, else the page's first ``<article>``; on a page built
+    without either (page builders stack ``<div>``s), its body, when it has a heading to be a story."""
     headings = page.h1s()
     for tag in ("article", "main"):
         found = nearest_ancestor(headings[0], tag) if headings else None
         if found is not None:
             return found
-    return next(page.tree.iter("article"), None)
+    first = next(page.tree.iter("article"), None)
+    if first is None and headings and next(page.tree.iter("main"), None) is None:
+        return page.tree.find("body")
+    return first
 
 
 _AUTHOR_NAME_CLASS_RE = re.compile(r"author[-_]*(?:box[-_]*)?name|authorname", re.IGNORECASE)
