@@ -293,13 +293,23 @@ def _people(names: list[str], host: str, site_name: str | None) -> list[str]:
     return people if len(people) == len(names) else []
 
 
-def same_authors(found: list[str] | str | None, reference: list[str]) -> bool:
+def _name_set(found: list[str] | str | None) -> set[str]:
     if not found:
-        return False
+        return set()
     if isinstance(found, str):  # trafilatura joins names with "; "
         found = re.split(r";|,|\band\b", found)
-    names = {norm_name(n) for n in found} - {""}
-    return names == {norm_name(n) for n in reference} - {""}
+    return {norm_name(n) for n in found} - {""}
+
+
+def same_authors(found: list[str] | str | None, reference: list[str]) -> bool:
+    names = _name_set(found)
+    return bool(names) and names == {norm_name(n) for n in reference} - {""}
+
+
+def author_overlap(found: list[str] | str | None, reference: list[str]) -> float:
+    """Partial credit: the share of names both sets hold (Jaccard), 1.0 when the sets are equal."""
+    names, wanted = _name_set(found), {norm_name(n) for n in reference} - {""}
+    return len(names & wanted) / len(names | wanted) if names | wanted else 0.0
 
 
 def same_title(found: str | None, reference: str) -> bool:
@@ -329,6 +339,7 @@ class Results:
     # (field, system, fold) -> tally; fold 0 is every page, "dev"/"dev2" every page of one corpus
     tallies: dict[tuple[str, str, int | str], Tally] = field(default_factory=lambda: defaultdict(Tally))
     misses: list[tuple[str, int, str, str, str]] = field(default_factory=list)
+    overlaps: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, name: str, system: str, fold: int, corpus: str, value: Any, ok: bool) -> None:
         for f in (0, fold, corpus):
@@ -420,6 +431,8 @@ def evaluate(pages: list[tuple[str, DevPage]], show: str | None, folds: set[int]
             )
         people = _people(reference.authors, page.host, reference.site_name)
         if people:
+            results.overlaps["wirefeed"].append(author_overlap(ours.authors if ours else None, people))
+            results.overlaps["trafilatura"].append(author_overlap(theirs.author if theirs else None, people))
             record(
                 "authors",
                 people,
@@ -473,6 +486,15 @@ def report(results: Results, pages: int) -> None:
             total = results.tallies[(name, system, 0)]
             cells = " ".join(f"{results.tallies[(name, system, f)].cells():>17}" for f in columns)
             print(f"{name:<19} {system:<12} {total.pages:>6} {cells}")
+    print(
+        "published: same calendar day in the page's zone (a printed day or day and time counts when it is "
+        "the structured instant read in some zone, UTC-12..UTC+14); authors: the same set of normalised "
+        "names, people only; title: the same normalised text"
+    )
+    print(
+        "authors, partial credit (mean share of names both sets hold): "
+        + "  ".join(f"{k} {sum(v) / len(v):.3f}" for k, v in results.overlaps.items() if v)
+    )
     for name, fold, label, ref, value in results.misses:
         print(f"MISS {name} fold {fold} {label}\n     want {ref!r}\n     got  {value!r}")
 
