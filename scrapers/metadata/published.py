@@ -395,6 +395,8 @@ def _text_without_updates(el: lxml.html.HtmlElement) -> str:
     prints the publication after the hidden stamp. Themes also class their only printed date "updated"
     (hAtom), so a stamp that is the element's one date stays."""
     whole = clean_text(element_text(el))
+    if not _HAS_UPDATE_CLASS(el):  # most date lines: one libxml2 test, no element becomes a Python object
+        return whole
     stamps = [
         child
         for child in islice(el.iterdescendants(), 40)
@@ -404,6 +406,25 @@ def _text_without_updates(el: lxml.html.HtmlElement) -> str:
         return whole
     rest = clean_text(" ".join(t for t in _texts_outside(el, frozenset(stamps)) if t.strip()))
     return rest if parse_date(rest, epoch=False) is not None else whole
+
+
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ"
+_HAS_UPDATE_CLASS = lxml.etree.XPath(
+    "boolean(descendant::*[@class and ("
+    + " or ".join(
+        f"contains(translate(@class, '{_UPPER}', '{_UPPER.lower()}'), '{word}')"
+        for word in (
+            "updated",
+            "modified",
+            "aktualisiert",
+            "last-mod",
+            "lastmod",
+            "geaendert",
+            "geändert",
+        )  # _UPDATED_WORDS
+    )
+    + ")])"
+)
 
 
 def _texts_outside(el: lxml.html.HtmlElement, skipped: frozenset[Any]) -> Iterator[str]:
