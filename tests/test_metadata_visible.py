@@ -179,6 +179,10 @@ def test_a_personal_sites_copyright_holder_is_the_author_when_no_byline_is_print
         "Webdesign und alle Inhalte © by <a href='mailto:r@example.org'>Ralf Glaser</a> | Impressum"
     )
     assert by.authors == ["Ralf Glaser"]
+    # the site's name, then its holder: "© 2019 nh24 by Alexander Wittke"
+    assert _personal_site("© 2019 nh24 by <a target='_blank'>Alexander Wittke</a>").authors == [
+        "Alexander Wittke"
+    ]
 
 
 def test_a_photo_credit_or_a_company_in_the_copyright_line_is_not_the_author() -> None:
@@ -186,3 +190,134 @@ def test_a_photo_credit_or_a_company_in_the_copyright_line_is_not_the_author() -
     assert _personal_site("Kontakt | Impressum", figure=credit).authors == []
     assert _personal_site("© 2024 The Valley Courier. All rights reserved.").authors == []
     assert _personal_site("Copyright © 2020 John Smith Photography").authors == []
+
+
+def test_full_name_beside_the_date_is_the_byline_without_a_byline_word() -> None:
+    """ "Swantje Schemmerling | 06.11.23" under the heading names the author; a section name beside the
+    date ("Politik | 06.11.23") is a kicker, not a person."""
+    named = meta_of("<div class='article-detailed--date'> Swantje Schemmerling | 06.11.23</div>")
+    assert named.authors == ["Swantje Schemmerling"]
+    assert meta_of("<div class='article-date'>1. Februar 2022 , Daniel Dillenburg</div>").authors == [
+        "Daniel Dillenburg"
+    ]
+    assert meta_of("<div class='article-detailed--date'>Politik | 06.11.23</div>").authors == []
+
+
+def test_dateline_opening_the_first_paragraph_is_the_published_date() -> None:
+    """A long first paragraph that opens "06.11.23 - Sensation ..." carries the story's date; a dash
+    after words ("Nach 17 Jahren - ...") is prose."""
+    story = "Sensation in der schwarzen Hochburg bei Fulda! Aus dem Stand heraus wird die Kandidatin " * 3
+    found = meta_of(f"<p>06.11.23 - {story}</p>")
+    assert found.published_at is not None and found.published_at.date().isoformat() == "2023-11-06"
+    assert meta_of(f"<p>Nach 17 Jahren - {story}</p>").published_at is None
+
+
+def test_date_in_the_breadcrumb_just_above_the_heading_is_the_story_date() -> None:
+    """ "AI & Machine Learning • October 18, 2019" printed in a breadcrumb right above the heading: a
+    breadcrumb elsewhere is skipped, but the line that introduces the heading is the story's."""
+    html = (
+        "<!doctype html><html lang='en'><head><title>Hospitals already use AI | Blog</title></head><body>"
+        "<div class='blog-content'><div class='blog_breadcrumb'><a href='/blog'>Blog Home</a> "
+        "<a href='/category/ai/'>AI &amp; Machine Learning</a> <span> • </span><span>October 18, 2019</span>"
+        "</div><div class='blog_title'><h1>Hospitals already use AI</h1></div>"
+        f"<div class='entry'>{PARAGRAPHS}</div></div></body></html>"
+    )
+    found = extract_metadata(lxml.html.document_fromstring(html), "https://blog.example.com/ai-hospitals/")
+    assert found.published_at is not None and found.published_at.date().isoformat() == "2019-10-18"
+
+
+def test_name_printed_straight_before_its_date_is_the_byline() -> None:
+    """ "Christoph von Ritter 24. April 2020 08:30 Uhr" under the heading: the name, then the date, no
+    separator; a sentence before a date ("Die Stadt hat am 24. April 2020") names nobody."""
+    assert meta_of("<p>Christoph von Ritter 24. April 2020 08:30 Uhr</p>").authors == ["Christoph von Ritter"]
+    assert meta_of("<p>Die Stadt hat am 24. April 2020</p>").authors == []
+
+
+def test_section_word_beside_a_full_name_is_not_an_author() -> None:
+    """An author link list giving "Umwelt" (the section) beside "Ingo Arzt": the full name is the byline."""
+    after = (
+        "<p class='links'><a href='/autor/umwelt/'>Umwelt</a> <a href='/autor/ingo-arzt/'>Ingo Arzt</a></p>"
+    )
+    assert meta_of("", after=after).authors == ["Ingo Arzt"]
+
+
+def test_caption_carrying_on_a_sentence_with_von_is_not_a_byline() -> None:
+    """ "... nur mithilfe von LEDs und einem Katalysator. © Brandon Martin/ Rice University": a caption's
+    sentence, whose "von" is a preposition, and whose credit is a university."""
+    header = (
+        "<p>28. November 2022</p><figure><figcaption>nur mithilfe von LEDs und einem Kupfer-Eisen-Katalysator."
+        " © Brandon Martin/ Rice University</figcaption></figure>"
+    )
+    assert meta_of(header).authors == []
+
+
+def test_link_to_a_spanish_or_german_profile_page_names_the_author() -> None:
+    """A link to ``/perfil/713-mariano-martin`` far below the heading: a profile page is an author page
+    in Spanish ("perfil") and German/French ("profil")."""
+    body = "<p>Texto de la nota, con muchos detalles sobre la negociación salarial.</p>" * 40
+    after = "<div class='person'><a href='/perfil/713-mariano-martin'>Mariano Martín</a></div>"
+    assert meta_of("", after=body + after).authors == ["Mariano Martín"]
+
+
+def test_reporter_class_marks_a_byline() -> None:
+    assert meta_of("<p class='newsReporter'>Gil Taylor</p>").authors == ["Gil Taylor"]
+
+
+def test_name_beside_a_mail_link_that_spells_it_is_the_author() -> None:
+    """ "Tapio Nurminen" in the story's footer with ``mailto:tapio.nurminen@...`` beside it: the address
+    spells the printed name. A mail link to anyone else names nobody."""
+    html = (
+        "<!doctype html><html><head><title>Marin tapasi Merkelin | Uusi</title></head><body><main>"
+        f"<h1>Marin tapasi Merkelin</h1>{PARAGRAPHS}<footer><ul><li><div><div>Tapio Nurminen</div>"
+        "<a href='mailto:tapio.nurminen@example.fi'>Ota yhteyttä</a></div></li></ul></footer></main></body></html>"
+    )
+    found = extract_metadata(lxml.html.document_fromstring(html), "https://uusi.example.fi/uutiset/marin/")
+    assert found.authors == ["Tapio Nurminen"]
+    other = html.replace("tapio.nurminen@", "toimitus.uutiset@")
+    assert extract_metadata(lxml.html.document_fromstring(other), "https://uusi.example.fi/a/").authors == []
+
+
+def test_hidden_update_stamp_inside_the_date_line_does_not_hide_the_publication() -> None:
+    """ "Isabell Angele<span class='updated'>2022-12-07T10:10</span>25. Dezember 2022": the printed day
+    after the stamp is the publication; a theme's only date classed "updated" still counts."""
+    glued = (
+        "<div class='fusion-meta-info'>Isabell Angele<span class='updated rich-snippet-hidden'>"
+        "2022-12-07T10:10:52+01:00</span>25. Dezember 2022</div>"
+    )
+    found = meta_of(glued, url=None)
+    assert found.published_at is not None and found.published_at.date().isoformat() == "2022-12-25"
+    only = (
+        "<p class='entry-meta'>Luis Holuch <span class='entry-meta-date updated'>1. Februar 2022</span></p>"
+    )
+    found = meta_of(only, url=None)
+    assert found.published_at is not None and found.published_at.date().isoformat() == "2022-02-01"
+
+
+def test_date_classed_list_of_teasers_is_not_the_story_date() -> None:
+    """A "meta-info" list of the newest stories, each with its date, printed above the story's own."""
+    teasers = (
+        "<ul class='link-list list-meta-info-bar'><li><a href='/a'>Titelschutz 14.02.2022</a></li>"
+        "<li><a href='/b'>Duzen unter Parteifreunden 30.01.2022</a></li></ul><p>Serie 06.02.2022</p>"
+    )
+    found = meta_of(teasers, url=None)
+    assert found.published_at is not None and found.published_at.date().isoformat() == "2022-02-06"
+
+
+def test_author_box_name_on_a_page_built_without_article_or_main() -> None:
+    """A page builder's stack of ``<div>``s, no ``<article>``/``<main>``: the body is the story's
+    container, so its author box still names the author (a sidebar's box still does not)."""
+    story = "<p>Die Drohne kam dem Flugzeugträger nahe.</p>" * 700
+    box = (
+        "<div class='elementor-author-box'><h4 class='elementor-author-box__name'> Heinz Steiner </h4></div>"
+    )
+    html = (
+        "<!doctype html><html><head><title>Drohne | Report</title></head><body><div class='e-con'>"
+        f"<div class='widget'><h1>Drohne</h1></div><div class='widget'>{story}</div>"
+        f"<div class='widget'>{box}</div></div></body></html>"
+    )
+    assert extract_metadata(lxml.html.document_fromstring(html), URL).authors == ["Heinz Steiner"]
+    sidebar = html.replace(
+        "<div class='widget'><div class='elementor-author-box'>",
+        "<div class='sidebar'><div class='elementor-author-box'>",
+    )
+    assert extract_metadata(lxml.html.document_fromstring(sidebar), URL).authors == []

@@ -7,6 +7,7 @@ of this module is the vocabulary that tells a person's name from everything prin
 from __future__ import annotations
 
 import re
+import unicodedata
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -14,7 +15,8 @@ from urllib.parse import urlsplit
 import lxml.etree
 import lxml.html
 
-from scrapers.metadata.blocks import in_foreign_scope, in_other_block, nearest_ancestor
+from scrapers.dates import parse_date
+from scrapers.metadata.blocks import in_foreign_scope, in_other_block, is_other_block, nearest_ancestor
 from scrapers.metadata.jsonld import ORG_TYPES, ld_text, ld_types
 from scrapers.metadata.lines import header_lines
 from scrapers.metadata.region import BYLINE_LEAD_RE, SEGMENT_SPLIT_RE, author_href
@@ -140,7 +142,9 @@ _GENERIC_CREDIT_RE = re.compile(
 # A credit naming a company or a web address is the publisher, not a person ("Verlag GmbH", "x.de").
 _ORGANISATION_RE = re.compile(
     r"\b(?:gmbh|ag|inc|ltd|llc|plc|corp|e\.\s?v|s\.a|verlag|media|medien|group|gruppe|press|news|zeitung|"
-    r"magazin|magazine|redaktion|redacción|rédaction|newsroom|online|tv|radio)\b\.?|\w\.(?:de|com|org|net|"
+    r"magazin|magazine|redaktion|redacción|rédaction|newsroom|online|tv|radio|program|programme|programm|"
+    r"university|universität|universidad|université|institute|institut|instituto|foundation|stiftung|"
+    r"fundación|association|verband|department|ministry|ministerium|ministerio)\b\.?|\w\.(?:de|com|org|net|"
     r"ch|at|fr|es|it|uk)\b",
     re.IGNORECASE,
 )
@@ -372,13 +376,13 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
             el, region.boundary, side_column=in_article, share_bar=True
         ):
             continue
-        names = _element_byline(el, region, organisations)
+        names = _without_lone_words(_element_byline(el, region, organisations))
         if names and not _full_names(names):
             lone = lone or names
         elif names:
             return names
-    for reader in (_near_byline, _line_authors, _linked_authors):
-        names = reader(page, organisations)
+    for reader in (_near_byline, _line_authors, _linked_authors, _mailto_authors):
+        names = _without_lone_words(reader(page, organisations))
         if names and (_full_names(names) or not lone):
             return names
     return lone or _copyright_person(page, organisations)
@@ -387,10 +391,11 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
 # the copyright line's words around its holder: the sign, years, "All rights reserved"
 _COPYRIGHT_NOISE_RE = re.compile(
     r"©|\(c\)|copyrights?|(?<!\d)(?:19|20)\d{2}(?!\d)|all rights reserved|alle rechte vorbehalten|"
-    r"tous droits réservés|todos los derechos reservados|\bby\b|\bvon\b",
+    r"tous droits réservés|todos los derechos reservados",
     re.IGNORECASE,
 )
-_COPYRIGHT_PART_RE = re.compile(r"\s[-–|·•]\s|[|·•,]|\s[-–]|[-–]\s|\.\s")
+# "© 2019 nh24 by Alexander Wittke": the site's name, then its holder after "by"/"von"
+_COPYRIGHT_PART_RE = re.compile(r"\s[-–|·•]\s|[|·•,]|\s[-–]|[-–]\s|\.\s|(?:^|\s)(?i:by|von|par|por)\s")
 # read inside the page's <footer> elements only: a text search over the whole page costs milliseconds
 _COPYRIGHT_XPATH = lxml.etree.XPath(
     "(.//text()[contains(., '©') or contains(., 'opyright')])[position() <= 6]"
@@ -450,6 +455,14 @@ def _copyright_person(page: Page, organisations: list[str]) -> list[str]:
 
 def _full_names(names: list[str]) -> bool:
     return any(len(name.split()) >= 2 for name in names)
+
+
+def _without_lone_words(names: list[str]) -> list[str]:
+    """Full names only, when a byline gives both: the lone word beside them ("Umwelt", "Ingo Arzt") is
+    the section or kicker printed in the same line, or a first-name handle among people's names."""
+    if _full_names(names):
+        return [name for name in names if len(name.split()) >= 2]
+    return names
 
 
 def _element_byline(el: lxml.html.HtmlElement, region: Region, organisations: list[str]) -> list[str]:
@@ -541,6 +554,36 @@ def _near_byline(page: Page, organisations: list[str]) -> list[str]:
                 names = _split_names(match[1], organisations, visible=True) if match else []
             if names:
                 return names
+        names = _name_beside_date(text, organisations)
+        if names:
+            return names
+    return []
+
+
+# "Swantje Schemmerling | 06.11.23", "1. Februar 2022 , Daniel Dillenburg": a header line of two parts,
+# a date and a full name, is the story's byline without a byline word.
+_NAME_DATE_SPLIT_RE = re.compile(r"\s*[·•|,]\s*|\s+[–—-]\s+")
+_NAME_THEN_DATE_RE = re.compile(r"^([^\W\d_][^\d]{3,50}?)\s+(\d{1,2}\.?\s*[^\W\d_]*\.?\s*\d{2,4}\b.{0,20})$")
+_DATE_PART_RE = re.compile(r"^\W*\d|\d{4}\W*$|\d{1,2}[.:]\d{2}\W*$")
+
+
+def _name_beside_date(text: str, organisations: list[str]) -> list[str]:
+    """The name of a line made of a date and one full name, nothing else ("Name | 06.11.23", "Christoph
+    von Ritter 24. April 2020 08:30 Uhr"). Kicker lines ("Politik | 06.11.23") fail the full-name test;
+    a sentence has more parts or words."""
+    parts = [p for p in _NAME_DATE_SPLIT_RE.split(text) if p]
+    if len(parts) == 1:
+        glued = _NAME_THEN_DATE_RE.match(text)
+        parts = [glued[1], glued[2]] if glued else parts
+    if not 2 <= len(parts) <= 3 or len(text) > 80:
+        return []
+    dated = [p for p in parts if _DATE_PART_RE.search(p) and parse_date(p, epoch=False) is not None]
+    others = [p for p in parts if p not in dated and not _DATE_PART_RE.search(p)]
+    if not dated or len(others) != 1:
+        return []
+    names = _split_names(others[0], organisations, visible=True)
+    if len(names) == 1 and names[0] == others[0].strip() and 2 <= len(names[0].split()) <= 4:
+        return names
     return []
 
 
@@ -567,6 +610,50 @@ def _linked_authors(page: Page, organisations: list[str]) -> list[str]:
     return _dedupe(names)
 
 
+_MAILTO_XPATH = lxml.etree.XPath("(.//a[starts-with(@href,'mailto:')])[position() <= 20]")
+_CAPITALISED_RUN_RE = re.compile(r"[A-ZÀ-ÞА-Я][\w'’-]+(?:\s+[A-ZÀ-ÞА-Я][\w'’-]+){1,3}")
+
+
+def _mailto_authors(page: Page, organisations: list[str]) -> list[str]:
+    """A name printed beside a mail link whose address spells it ("Tapio Nurminen" next to
+    ``mailto:tapio.nurminen@...``), in the story's container outside sidebars and the site footer: the
+    address confirms the printed words are a person's name, whatever the markup calls them."""
+    story = _story_container(page)
+    if story is None:
+        return []
+    names: list[str] = []
+    for a in _MAILTO_XPATH(story):
+        local = (a.get("href") or "")[7:].split("@", 1)[0].split("?", 1)[0]
+        spelled = _ascii_key(local)
+        parent = a.getparent()
+        if len(spelled) < 5 or not re.search(r"[._-]", local) or parent is None or _in_block_below(a, story):
+            continue
+        runs = (run for piece in islice(parent.itertext(), 20) for run in _CAPITALISED_RUN_RE.findall(piece))
+        for run in runs:
+            if _ascii_key(run) == spelled:
+                names.extend(_split_names(run, organisations, visible=True))
+                break
+    distinct = _dedupe(names)
+    return distinct if len(distinct) <= _LINKED_MAX else []
+
+
+def _in_block_below(el: lxml.html.HtmlElement, story: lxml.html.HtmlElement) -> bool:
+    """A sidebar, teaser list or comment between ``el`` and the story's container; the story's own
+    ``<footer>`` (its author and contact line, inside ``<main>``) is not one."""
+    for node in el.iterancestors():
+        if node is story:
+            return False
+        if node.tag != "footer" and is_other_block(node):
+            return True
+    return True
+
+
+def _ascii_key(text: str) -> str:
+    """Letters only, accents and case dropped: "Sylvia Torres-Guillén" and "sylvia.torres-guillen" agree."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if c.isalpha() and not unicodedata.combining(c))
+
+
 # An author box's name element ("elementor-author-box__name", "author-name", "authorName"), which the
 # links above miss when the name is not a link; matched in libxml2 inside the story's container only
 # (over a whole page the attribute search costs milliseconds), its class checked here.
@@ -576,13 +663,17 @@ _AUTHOR_NAME_XPATH = lxml.etree.XPath(
 
 
 def _story_container(page: Page) -> lxml.html.HtmlElement | None:
-    """The heading's ``<article>`` or ``<main>``, else the page's first ``<article>``."""
+    """The heading's ``<article>`` or ``<main>``, else the page's first ``<article>``; on a page built
+    without either (page builders stack ``<div>``s), its body, when it has a heading to be a story."""
     headings = page.h1s()
     for tag in ("article", "main"):
         found = nearest_ancestor(headings[0], tag) if headings else None
         if found is not None:
             return found
-    return next(page.tree.iter("article"), None)
+    first = next(page.tree.iter("article"), None)
+    if first is None and headings and next(page.tree.iter("main"), None) is None:
+        return page.tree.find("body")
+    return first
 
 
 _AUTHOR_NAME_CLASS_RE = re.compile(r"author[-_]*(?:box[-_]*)?name|authorname", re.IGNORECASE)
@@ -635,8 +726,11 @@ def _byline_in_line(segment: str, organisations: list[str], after_lead: bool = F
     if match is None or match.start() > _BYLINE_LEAD_MAX or (after_lead and not match.start()):
         return []
     lead = segment[: match.start()]
-    if len(lead.split()) > 2 and not any(c.isdigit() for c in lead):
+    words = lead.split()
+    if len(words) > 2 and not any(c.isdigit() for c in lead):
         return []  # "The plan, backed by Mayor ...": a sentence, not a date or a label before it
+    if len(words) == 2 and words[0][0].islower():
+        return []  # "nur mithilfe von LEDs ...": a sentence carrying on, not a kicker or a label
     byline = _LINE_BYLINE_END_RE.split(segment[match.end() :], maxsplit=1)[0]
     return _split_names("By " + byline, organisations, visible=True)
 

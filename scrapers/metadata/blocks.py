@@ -51,7 +51,7 @@ _FOREIGN_ITEMTYPES = ("comment", "review", "answer", "question", "listitem", "ev
 
 # Class/id words that mark a byline: the header region's author labels, and what keeps a byline box in an
 # <aside> or <footer> the story's own.
-AUTHOR_LABEL_RE = re.compile(r"byline|author|autor|auteur|verfasser|writer", re.IGNORECASE)
+AUTHOR_LABEL_RE = re.compile(r"byline|author|autor|auteur|verfasser|writer|reporter", re.IGNORECASE)
 
 
 def nearest_ancestor(el: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlElement | None:

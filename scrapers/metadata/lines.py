@@ -177,6 +177,40 @@ _DAY_ARCHIVE_RE = re.compile(
 )
 
 
+_KICKER_LEVELS = 3  # how far above the heading its kicker line may sit
+_KICKER_MAX = 200
+
+
+def _kicker_lines(heading: lxml.html.HtmlElement) -> frozenset[Any]:
+    """The short block printed just above the heading, read even when it is named a breadcrumb or a nav:
+    "AI & Machine Learning • October 18, 2019", "conservatism <time>May 16, 2020</time>" print the
+    story's section and date there. Only the nearest preceding sibling at each of a few levels."""
+    found = []
+    node = heading
+    for _ in range(_KICKER_LEVELS):
+        previous = node.getprevious()
+        while previous is not None and not isinstance(previous.tag, str):
+            previous = previous.getprevious()
+        if previous is not None:
+            if previous.tag not in _SKIP_TAGS and _short(previous):
+                found.append(previous)
+            break
+        node = node.getparent()
+        if node is None:
+            break
+    return frozenset(found)
+
+
+def _short(el: lxml.html.HtmlElement) -> bool:
+    """At most ``_KICKER_MAX`` characters of text, read only that far (a menu above can be long)."""
+    total = 0
+    for text in el.itertext():
+        total += len(text)
+        if total > _KICKER_MAX:
+            return False
+    return True
+
+
 class _Enough(Exception):
     pass
 
@@ -206,6 +240,7 @@ def _lines(
             if ancestor is container:
                 break
             child = ancestor
+        keep = keep | _kicker_lines(heading)
 
     def flush() -> None:
         if current:

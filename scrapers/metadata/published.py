@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -359,9 +361,9 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
         label = f"{el.get('class', '')} {el.get('id', '')}".lower()
         if any(w in label for w in ("validate", "mandate")) or not own_story(el, region):
             continue
-        if date_elsewhere(el, page):
+        if date_elsewhere(el, page) or _teaser_list(el):
             continue
-        text = clean_text(element_text(el))
+        text = _text_without_updates(el)
         if not text or len(text) > 160:
             continue
         source = _DateSource(f"<{el.tag} class={label.strip()!r}>", text, printed=True)
@@ -380,6 +382,61 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
     labelled, unlabelled, line_updates = _line_date_sources(page)
     updated.extend(line_updates)
     return primary + sources + labelled + unlabelled, updated
+
+
+def _teaser_list(el: lxml.html.HtmlElement) -> bool:
+    """A date-classed list ("link-list list-meta-info-bar") of several items: each is another story."""
+    return el.tag in ("ul", "ol") and sum(1 for _ in islice(el.iterchildren("li"), 2)) >= 2
+
+
+def _text_without_updates(el: lxml.html.HtmlElement) -> str:
+    """The element's printed text without its update-stamp children, when a date is left without them:
+    "Isabell Angele<span class='updated rich-snippet-hidden'>2022-12-07T10:10</span>25. Dezember 2022"
+    prints the publication after the hidden stamp. Themes also class their only printed date "updated"
+    (hAtom), so a stamp that is the element's one date stays."""
+    whole = clean_text(element_text(el))
+    # most date lines print one year: no second date for a stamp to hide, and no tree test needed
+    if not len(el) or len(_YEAR_RE.findall(whole)) < 2 or not _HAS_UPDATE_CLASS(el):
+        return whole
+    stamps = [
+        child
+        for child in islice(el.iterdescendants(), 40)
+        if child.get("class") and _update_label(child.get("class", "").lower())
+    ]
+    if not stamps:
+        return whole
+    rest = clean_text(" ".join(t for t in _texts_outside(el, frozenset(stamps)) if t.strip()))
+    return rest if parse_date(rest, epoch=False) is not None else whole
+
+
+_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ"
+_HAS_UPDATE_CLASS = lxml.etree.XPath(
+    "boolean((descendant::*)[position() <= 40][@class and ("
+    + " or ".join(
+        f"contains(translate(@class, '{_UPPER}', '{_UPPER.lower()}'), '{word}')"
+        for word in (
+            "updated",
+            "modified",
+            "aktualisiert",
+            "last-mod",
+            "lastmod",
+            "geaendert",
+            "geändert",
+        )  # _UPDATED_WORDS
+    )
+    + ")])"
+)
+
+
+def _texts_outside(el: lxml.html.HtmlElement, skipped: frozenset[Any]) -> Iterator[str]:
+    if el.text:
+        yield el.text
+    for child in el:
+        if child not in skipped and isinstance(child.tag, str):
+            yield from _texts_outside(child, skipped)
+        if child.tail:
+            yield child.tail
 
 
 # "Published: Sunday, May 12, 2024", "Veröffentlicht am 12.05.2024", "Publié le 12 mai 2024 à 14h30",
@@ -423,7 +480,12 @@ def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource]
     lines = sorted(header_lines(page), key=lambda line: (line.distance < 0, abs(line.distance)))
     for line in lines:
         text = line.text
-        if len(text) > _LINE_MAX or not (_ANY_DIGIT_RE.search(text) or _RELATIVE_HINT_RE.search(text)):
+        if len(text) > _LINE_MAX:
+            dateline = _DATELINE_RE.match(text) if 0 < line.distance <= _DATELINE_AFTER else None
+            if dateline:  # "06.11.23 - Sensation in ...", "BERN, 17.08.2007 - Der ...": the story's opening
+                unlabelled.append(_DateSource("dateline", dateline[1], printed=True, opens=True))
+            continue
+        if not (_ANY_DIGIT_RE.search(text) or _RELATIVE_HINT_RE.search(text)):
             continue
         if _LINE_EXCLUDED_RE.search(text) or _NEAR_NOT_DATE_RE.search(text):
             continue
@@ -453,6 +515,13 @@ def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource]
                 else:
                     labelled.append(_DateSource("labelled line", owned, printed=True, publication=True))
     return labelled, unlabelled, updates
+
+
+# A first paragraph opening with its dateline: a place and/or date, then a dash, then the story.
+_DATELINE_RE = re.compile(
+    r"^((?:[^\W\d_][\w.' -]{0,30},\s*)?\d[\d./ ]{4,12}\d|[^\W\d_]{3,20}\.? \d{1,2},? \d{4})\s*[-–—]\s"
+)
+_DATELINE_AFTER = 3  # lines below the heading: standfirst, byline, then the first paragraph
 
 
 # A line naming its own field before the date ("Termin: 21.02.2020, 19 Uhr", "Event date: May 3"): the
@@ -539,10 +608,11 @@ def _htmldate_in(container: lxml.html.HtmlElement, page: Page, now: datetime, ou
     # Most elements carry no class or id and no droppable tag: only words printed in them or just before
     # them could make them droppable, and on most stories no such words appear at all.
     worded = any(w in text for w in _UPDATE_WORDS) or (outer and any(w in text for w in _EXCLUDED_WORDS))
-    for el in list(story.iter(lxml.etree.Element)):
+    # Without such words only droppable tags and labelled elements can go: libxml2 selects those, so the
+    # many bare <p>/<span>/<div> of a long story never become Python objects.
+    candidates = list(story.iter(lxml.etree.Element)) if worded else _DROP_CANDIDATES_XPATH(story)
+    for el in candidates:
         tag = el.tag
-        if not worded and tag not in _LABEL_FREE_DROPS and el.get("class") is None and el.get("id") is None:
-            continue
         if el.getparent() is None:
             continue
         label = f"{el.get('class', '')} {el.get('id', '')}".lower()
@@ -596,6 +666,9 @@ def _site_footer(el: lxml.html.HtmlElement, label: str, worded: bool) -> bool:
     return worded and bool(el.text and _LINE_EXCLUDED_RE.search(el.text))
 
 
+_DROP_CANDIDATES_XPATH = lxml.etree.XPath(
+    "descendant::*[@class or @id or " + " or ".join(f"self::{tag}" for tag in sorted(_LABEL_FREE_DROPS)) + "]"
+)
 _HTMLDATE_DROP = frozenset(("script", "style", "noscript", "template", "iframe"))
 
 

@@ -46,7 +46,7 @@ _DATE_LABEL_RE = re.compile(
 # Links to an author page ("/autor/frank_g", "/people/jane-doe") carry the author's name as their text.
 _AUTHOR_HREF_RE = re.compile(
     r"/(?:authors?|autor(?:en|in)?|auteurs?|autore|people|profiles?|journalists?|redakteur(?:e|in)?|periodistas?|"
-    r"reporters?|staff|writers?|columnists?|mitarbeiter)/[^/?#]+/?(?:[?#]|$)",
+    r"reporters?|staff|writers?|columnists?|mitarbeiter|perfil(?:es)?|profil(?:e)?)/[^/?#]+/?(?:[?#]|$)",
     re.IGNORECASE,
 )
 # Region bounds: how far around the main <h1> bylines and printed dates are looked for.
