@@ -175,3 +175,56 @@ def test_the_collector_is_left_as_it_was_found() -> None:
         assert not gc.isenabled()  # the host turned it off: extract() does not turn it on
     finally:
         gc.enable()
+
+
+class _ReadRecorder:
+    """An element stand-in that notes which attributes a judgement reads."""
+
+    def __init__(self, tag: str, attributes: dict[str, str]) -> None:
+        self.tag = tag
+        self.attributes = attributes
+        self.read: set[str] = set()
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        self.read.add(name)
+        return self.attributes.get(name, default)
+
+
+def _key_reads(judge: Any, element: _ReadRecorder) -> set[str]:
+    judge(element)  # a miss: the verdict is computed and cached
+    element.read.clear()
+    judge(element)  # a hit: only the cache key is read
+    return set(element.read)
+
+
+def test_both_verdict_caches_key_on_every_attribute_the_verdict_reads() -> None:
+    content = importlib.import_module("scrapers.content")
+    # Every attribute either judgement could plausibly consult, so a new read shows up here.
+    attributes = {
+        name: "story-body"
+        for name in (
+            "class",
+            "id",
+            "role",
+            "itemprop",
+            "data-testid",
+            "data-component",
+            "aria-label",
+            "title",
+            "name",
+            "data-module",
+            "data-type",
+            "hidden",
+            "style",
+            "aria-hidden",
+            "type",
+        )
+    }
+    verdict = _ReadRecorder("div", dict(attributes))
+    bp._class_hint(verdict)  # duck-typed: only .tag and .get are used
+    class_key = _key_reads(bp.class_hint, _ReadRecorder("div", dict(attributes)))
+    markup_key = _key_reads(
+        lambda el: content._markup_hint(el, True, True), _ReadRecorder("div", dict(attributes))
+    )
+    assert verdict.read <= class_key  # a cached verdict never ignores what the verdict read
+    assert markup_key == class_key  # the content finder's cache keys on the same attributes
