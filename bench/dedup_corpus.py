@@ -59,7 +59,9 @@ class CorpusConfig:
     """Wording of the desk: 0, the checked-in one; 1, other datelines, taglines, notes, corrections and
     copy-edits, and other brief templates (fuel prices, transit, opinion polls) in place of the markets,
     rates and elections briefs; 2, a third desk added after the rules of its round were set: longer
-    notes, other credits, and lottery, road-accident and transfer briefs with more fixed text. A rule
+    notes, other credits, and lottery, road-accident and transfer briefs with more fixed text; 3, a fourth
+    desk written in session 6 before that session's failures were read, used only to check (other wires'
+    datelines and bylines, long kickers, court-sentence, flight-disruption and job-cut briefs). A rule
     measured on variant 0 is checked on variants 1 and 2 (and other seeds) to show it was not fitted to
     the generator's exact strings."""
 
@@ -961,10 +963,56 @@ COPYEDITS_2 = {
 }
 
 
+# The fourth desk (``CorpusConfig.variant = 3``), written in session 6 before any failure of that session
+# was looked at, and used only to check the rules: bylines and datelines of other wires, kickers and
+# notes that run long, corrections naming other figures, other copy-edits, and briefs (court sentences,
+# flight disruption, job cuts) whose fixed frame is long and whose news is a handful of names and figures.
+DATELINES_3 = [
+    "{CITY} \u2014 (Bloomberg) ",
+    "{City}, {month} {d} (EFE) -- ",
+    "Datelined {City}: ",
+    "{CITY}/{month} {d} (Xinhua) \u2013 ",
+    "BY {p}, {CITY} \u2014 ",
+]
+TAGLINES_3 = [
+    "{p} can be reached at the {City} desk.",
+    "Additional reporting by {p} and {q}; writing by {q}; editing by the {org} desk.",
+    "Copyright the {org}. Distributed by {p}.",
+    "Follow {p}'s reporting from {City} on our website.",
+]
+CORRECTIONS_3 = [
+    "Correction appended: the {org} figure for {x} is {n}, not {m} as first reported.",
+    "An earlier version of this article gave the wrong title for {p}, who is the {role}.",
+    "This article was amended on {d} {month} to correct the name of the {org}.",
+    "Earlier versions said {q} was the {role2}; {p} is.",
+]
+NOTES_3 = [
+    "Listen to this article. This story is part of a series on the region and was reported over several "
+    "weeks with the help of local journalists and researchers.",
+    "Breaking: more to follow.",
+    "Live updates: this page is refreshed as new information comes in from the authorities on the ground.",
+    "Warning: this report contains descriptions of violence.",
+    "The following story was first published in our morning newsletter, sign up to receive it daily.",
+]
+COPYEDITS_3 = {
+    "said": "stated",
+    "people": "residents",
+    "about": "some",
+    "because": "as",
+    "but": "however,",
+    "after": "following",
+    "more than": "over",
+    "sagte": "erkl\u00e4rte",
+    "mehr als": "\u00fcber",
+    "dit": "a d\u00e9clar\u00e9",
+}
+
+
 WORDINGS = {
     0: Wording(DATELINES, TAGLINES, CORRECTIONS, NOTES, COPYEDITS),
     1: Wording(DATELINES_1, TAGLINES_1, CORRECTIONS_1, NOTES_1, COPYEDITS_1),
     2: Wording(DATELINES_2, TAGLINES_2, CORRECTIONS_2, NOTES_2, COPYEDITS_2),
+    3: Wording(DATELINES_3, TAGLINES_3, CORRECTIONS_3, NOTES_3, COPYEDITS_3),
 }
 
 
@@ -1082,10 +1130,63 @@ def transfers(rng: random.Random, writer: StoryWriter) -> str:
     )
 
 
+def sentencing(rng: random.Random, writer: StoryWriter) -> str:
+    """A court-sentence brief: the court's fixed wording around the defendant, the town, the term."""
+    defendant, town = writer.person(), rng.choice(CITIES)
+    offence = rng.choice(["fraud", "burglary", "arson", "dangerous driving", "assault", "theft"])
+    return " ".join(
+        [
+            f"{defendant}, {rng.randint(19, 70)}, of {town}, was jailed for {rng.randint(1, 14)} years at "
+            f"{rng.choice(CITIES)} Crown Court on {rng.choice(DAYS)} after pleading guilty to {offence}, the "
+            "prosecution service said in a statement issued after the hearing.",
+            "The court heard that the offences were committed over a period of several months and had caused "
+            "lasting harm to the victims, who described the impact in statements read to the court by the "
+            "prosecutor.",
+            f"Judge {writer.person()} told the defendant that only an immediate custodial sentence could be "
+            f"justified, and ordered {rng.randint(500, 9000)} in compensation to be paid within "
+            f"{rng.randint(3, 24)} months.",
+        ]
+    )
+
+
+def flights(rng: random.Random, writer: StoryWriter) -> str:
+    """An airport-disruption brief: the airport, the cause and the counts change, the frame does not."""
+    airport = rng.choice(CITIES)
+    cause = rng.choice(["fog", "a strike by air traffic controllers", "snow", "an IT failure", "high winds"])
+    return " ".join(
+        [
+            f"{rng.randint(12, 300)} flights were cancelled and {rng.randint(20, 400)} delayed at {airport} "
+            f"airport on {rng.choice(DAYS)} because of {cause}, the airport operator said, advising "
+            "passengers to check the status of their flight with their airline before travelling.",
+            "Queues stretched outside the terminal building for much of the day, and the operator said extra "
+            "staff had been brought in to help passengers rebook their journeys and find accommodation.",
+            f"A spokesperson, {writer.person()}, said normal operations were expected to resume by "
+            f"{rng.choice(DAYS)}, and that about {rng.randint(2, 60) * 1000:,} passengers had been affected.",
+        ]
+    )
+
+
+def job_cuts(rng: random.Random, writer: StoryWriter) -> str:
+    """A job-cuts brief: the company, the plant, the number of jobs and the union's spokesperson."""
+    company, plant = writer.org(), rng.choice(CITIES)
+    return " ".join(
+        [
+            f"The {company} said on {rng.choice(DAYS)} it would cut {rng.randint(40, 4000):,} jobs at its "
+            f"plant in {plant} over the next {rng.randint(6, 36)} months as part of a restructuring plan "
+            "intended to reduce costs and respond to weaker demand.",
+            "The company said it would seek voluntary redundancies first and would work with employee "
+            "representatives to limit the impact on staff and on the local economy.",
+            f"Union official {writer.person()} called the decision a heavy blow for {plant} and said "
+            f"members would meet on {rng.choice(DAYS)} to discuss their response.",
+        ]
+    )
+
+
 EXTRA_BRIEFS = {
     0: (("markets", markets), ("rates", rates), ("elections", elections)),
     1: (("fuel", fuel), ("transit", transit), ("polls", polls)),
     2: (("lottery", lottery), ("accident", accident), ("transfers", transfers)),
+    3: (("sentencing", sentencing), ("flights", flights), ("jobcuts", job_cuts)),
 }
 """The briefs of issue 10 beyond earnings, sports and weather, per desk (``CorpusConfig.variant``)."""
 
