@@ -59,6 +59,8 @@ class Result:
 def edit_label(doc: Doc) -> str | None:
     if doc.kind == "update-minor":
         return "minor update (<= 1/3 new)"
+    if doc.kind == "update-full":
+        return "fuller update (keeps >= 80%, > 1/2 new)"
     if doc.kind != "variant":
         return None
     if "halftrim" in doc.edits:

@@ -14,7 +14,9 @@ reflowed whitespace, light copy-editing, and combinations of these.
 
 Decision on developing stories: an update whose text is more than half new is a different item (a new
 story to keep); one that adds at most a third is the same item. Updates between those bounds are not
-generated, because no label for them would be defensible.
+generated, because no label for them would be defensible. Since session 6, one exception: an update more
+than half new that still carries at least 80% of its story is that story's fuller version, the same story
+(``fuller_update`` says why; ``CorpusConfig(fuller_updates_join=False)`` gives the earlier truth).
 
 Run ``python -m bench.dedup_corpus`` for a summary of what the default configuration produces.
 """
@@ -55,6 +57,9 @@ class CorpusConfig:
     templated_extra_per_family: int = 40  # markets, rates, elections briefs (more fixed text per brief)
     short_quote_pairs: int = 40  # different short stories sharing one 20-40-word quote
     lead_reuses: int = 40  # a story and the next day's story that reuses its lead: different stories
+    fuller_updates_join: bool = True
+    """Truth of an update more than half new that keeps >= 80% of its story: the same story (True, the
+    definition since session 6, see ``fuller_update``), or a story of its own (False, the earlier one)."""
     variant: int = 0
     """Wording of the desk: 0, the checked-in one; 1, other datelines, taglines, notes, corrections and
     copy-edits, and other brief templates (fuel prices, transit, opinion polls) in place of the markets,
@@ -1366,7 +1371,11 @@ def generate(config: CorpusConfig | None = None) -> list[Doc]:
         new_share = _words(new) / max(1, _words(updated))
         if (major and new_share <= 0.5) or (not major and new_share > 1 / 3 + 0.02):
             continue  # material ran short of the labelled bound; no defensible label, so no document
-        if major:
+        if major and fuller_update(_words(kept), original, config):
+            # The update kept the whole story (paragraphs are taken whole, so a story of few long ones
+            # keeps more than the drawn share) and added more than half new: the story's fuller version.
+            docs.append(Doc(f"{story_id}-update", "\n\n".join(updated), story_id, "update-full"))
+        elif major:
             families[story_id] = f"update:{story_id}"
             docs.append(
                 Doc(
@@ -1428,6 +1437,23 @@ def generate(config: CorpusConfig | None = None) -> list[Doc]:
     docs += _issue10_families(config, rng, writer, bases)
     rng.shuffle(docs)  # arrival order is random: copies may come before their original
     return docs
+
+
+FULLER_UPDATE = 0.8
+"""Share of its story's words an update more than half new must keep to be that story's fuller version."""
+
+
+def fuller_update(kept_words: int, original_words: int, config: CorpusConfig) -> bool:
+    """Whether an update more than half new is the same story as its original (``fuller_updates_join``).
+
+    The desk's view, set in session 6: an update that carries at least 80% of its story (the line at which
+    the issue calls one text contained in another) and adds more than as much again is that story's newest,
+    fullest version. It is the same text relation as a whole story arriving after its half trim (the story
+    plus 45-60% more after it), which must join; no reader of the two texts could label them apart. Such an
+    update joining its story loses nothing: it becomes the representative and the old text, all inside it,
+    moves to the copies. An update keeping less (a lead and new news) stays a story of its own, as before.
+    """
+    return config.fuller_updates_join and kept_words >= FULLER_UPDATE * original_words
 
 
 def _sentence_prefix(paragraphs: list[str], share: float) -> list[str]:
