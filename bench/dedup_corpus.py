@@ -1371,7 +1371,7 @@ def generate(config: CorpusConfig | None = None) -> list[Doc]:
         new_share = _words(new) / max(1, _words(updated))
         if (major and new_share <= 0.5) or (not major and new_share > 1 / 3 + 0.02):
             continue  # material ran short of the labelled bound; no defensible label, so no document
-        if major and fuller_update(_words(kept), original, config):
+        if major and fuller_update(_words(kept), original, new_share, config):
             # The update kept the whole story (paragraphs are taken whole, so a story of few long ones
             # keeps more than the drawn share) and added more than half new: the story's fuller version.
             docs.append(Doc(f"{story_id}-update", "\n\n".join(updated), story_id, "update-full"))
@@ -1443,17 +1443,19 @@ FULLER_UPDATE = 0.8
 """Share of its story's words an update more than half new must keep to be that story's fuller version."""
 
 
-def fuller_update(kept_words: int, original_words: int, config: CorpusConfig) -> bool:
+def fuller_update(kept_words: int, original_words: int, new_share: float, config: CorpusConfig) -> bool:
     """Whether an update more than half new is the same story as its original (``fuller_updates_join``).
 
     The desk's view, set in session 6: an update that carries at least 80% of its story (the line at which
-    the issue calls one text contained in another) and adds more than as much again is that story's newest,
-    fullest version. It is the same text relation as a whole story arriving after its half trim (the story
-    plus 45-60% more after it), which must join; no reader of the two texts could label them apart. Such an
-    update joining its story loses nothing: it becomes the representative and the old text, all inside it,
-    moves to the copies. An update keeping less (a lead and new news) stays a story of its own, as before.
+    the issue calls one text contained in another) and adds more than as much again, but at most twice as
+    much (at most two-thirds of the update new), is that story's newest, fullest version. It is the same
+    text relation as a whole story arriving after its half trim (the story plus 45-60% more after it),
+    which must join; no reader of the two texts could label them apart. Such an update joining its story
+    loses nothing: it becomes the representative and the old text, all inside it, moves to the copies. An
+    update keeping less (a lead and new news), or more than two-thirds new (a new story around the old one,
+    the line ``worker.relation.MIN_COVER`` draws), stays a story of its own, as before.
     """
-    return config.fuller_updates_join and kept_words >= FULLER_UPDATE * original_words
+    return config.fuller_updates_join and kept_words >= FULLER_UPDATE * original_words and new_share <= 2 / 3
 
 
 def _sentence_prefix(paragraphs: list[str], share: float) -> list[str]:
