@@ -45,18 +45,8 @@ CONTAINED = 0.8
 estimate of a full containment stays above 0.8 in all but a few cases in a thousand)."""
 
 NEW_MATERIAL = 0.3
-"""Share of new shingles from which a stored text that contains the new item, and starts elsewhere, is a
-larger story quoting it (the issue's "say 30%"), not the story the new item was trimmed from: a trim
-drops 20-40% of its story, so this side keeps the issue's figure and leans on the lead tests."""
-
-OWN_MATERIAL = 0.25
-"""Share of new shingles from which a new item that contains a stored story, and starts elsewhere, is a
-story of its own around it. One that starts like the stored story is its fuller copy. Measured lines
-(exact shingle shares on the tuning draws): a copy that contains its story and starts elsewhere (a long
-editor's note or kicker read as its lead, a headline, dateline, credits and a correction added) carries at
-most 0.21 new; a local story around a whole wire story at least 0.31. ``NEW_MATERIAL`` sat on the local
-stories' edge, where the 128-value estimate put one of them (0.31 exact, 0.2997 estimated) on the wrong
-side; 0.25 is between the two lines."""
+"""Share of new shingles from which an item that contains a stored story, and starts elsewhere, is a
+story of its own (the issue's "say 30%"). One that starts like the stored story is its fuller copy."""
 
 SAME_START = 3
 """Shingles the two leads must share for the texts to start alike. A lead is the first ``LEAD_TOKENS`` =
@@ -344,7 +334,7 @@ def judge(
     if _templated(new, old, probe):
         return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old)
     same_start = _same_start(new, old)
-    embeds = contains and not inside and 1.0 - contained_new >= OWN_MATERIAL and same_start is not True
+    embeds = contains and not inside and 1.0 - contained_new >= NEW_MATERIAL and same_start is not True
     if embeds and (probe is None or not _lead_in_old(probe, new, old)):
         return Verdict(Relation.EMBEDS, jaccard, contained_new, contained_old)
     embedded = inside and not contains and 1.0 - contained_old >= NEW_MATERIAL and same_start is False
