@@ -26,7 +26,7 @@ from scrapers.encoding import charset_from_content_type, decode_document
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.network import GuardedBackend, HostGuard, Resolver, request_budget
 from scrapers.network import system_resolver as _system_resolver
-from scrapers.politeness import HostGate, InProcessHostGate
+from scrapers.politeness import HostBreaker, HostGate, InProcessHostGate
 from scrapers.robots import MAX_ROBOTS_BYTES, InProcessRobotsCache, RobotsCache, RobotsRules
 from scrapers.urls import canonicalize, host_key, origin
 
@@ -128,7 +128,10 @@ class _Retryable(Exception):
 
 def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: str) -> Iterator[bytes]:
     """Inflate a stream without ever holding more than ``limit`` output bytes: a gzip bomb is refused
-    after ``limit`` bytes of work, not after it has filled memory."""
+    after ``limit`` bytes of work, not after it has filled memory. A stream that stops before its end
+    marker is refused too (zlib alone returns the half it got, and half an article would be stored as
+    the whole); gzip members written one after another (valid, and what appending servers produce) are
+    all read."""
     inflater = zlib.decompressobj(wbits)
     produced = 0
     try:
@@ -142,6 +145,8 @@ def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: st
                 if out:
                     yield out
                 data = inflater.unconsumed_tail
+                if inflater.eof and inflater.unused_data:
+                    data, inflater = inflater.unused_data + data, zlib.decompressobj(wbits)
         tail = inflater.flush()
         produced += len(tail)
         if produced > limit:
@@ -150,6 +155,8 @@ def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: st
             yield tail
     except zlib.error as error:
         raise IngestError(ErrorKind.PARSE, f"{what}: corrupt compressed data ({error})") from None
+    if not inflater.eof and produced:
+        raise IngestError(ErrorKind.FETCH, f"{what}: compressed stream truncated after {produced} bytes")
 
 
 def gunzip_bounded(data: bytes, limit: int, what: str = "gzip file") -> bytes:
@@ -218,8 +225,10 @@ class Fetcher:
         client: httpx.Client | None = None,
         respect_robots: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        breaker: HostBreaker | None = None,
     ) -> None:
         self.gate = gate or InProcessHostGate()
+        self.breaker = breaker or HostBreaker(clock)
         self.robots_cache = robots_cache or InProcessRobotsCache()
         self.guard = HostGuard(allow_private_hosts, resolver)
         self.respect_robots = respect_robots
@@ -317,6 +326,7 @@ class Fetcher:
         redirects = 0
         while True:
             self.guard.check(url)
+            self.breaker.check(host_key(url), url)
             delay = policy.min_delay_s
             if kind != "robots" and self.respect_robots:
                 rules = self.check_robots(url, policy)
@@ -353,24 +363,43 @@ class Fetcher:
             try:
                 with self.gate.slot(host, delay):
                     result = self._once(url, policy, headers, kind)
-                if isinstance(result, FetchResult):
-                    result.attempts = attempt
-                return result
             except _Retryable as error:
                 # A host that used the whole deadline once is given one more deadline, not max_retries
                 # more: retries are for quick failures (a reset, a 503), not for a host that stalls.
-                exhausted = attempt > policy.max_retries or (error.timeout and timed_out)
+                # A Retry-After beyond the cap is not waited out at all: the host is paused instead.
+                beyond_cap = error.wait_s is not None and error.wait_s > policy.retry_after_cap_s
+                if attempt > policy.max_retries or (error.timeout and timed_out) or beyond_cap:
+                    raise self._give_up(url, host, attempt, error, policy) from None
                 timed_out = timed_out or error.timeout
-                if exhausted:
-                    message = f"{url}: {error.message} (after {attempt} attempts)"
-                    raise IngestError(error.kind, message, status=error.status) from None
                 backoff = policy.backoff_base_s * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
-                wait = (
-                    backoff
-                    if error.wait_s is None
-                    else max(backoff, min(error.wait_s, policy.retry_after_cap_s))
-                )
+                wait = backoff if error.wait_s is None else max(backoff, error.wait_s)
                 self.gate.defer(host, wait)
+                continue
+            except IngestError:
+                self.breaker.succeeded(host)  # the host answered; the answer was refused
+                raise
+            self.breaker.succeeded(host)
+            if isinstance(result, FetchResult):
+                result.attempts = attempt
+            return result
+
+    def _give_up(
+        self, url: str, host: str, attempt: int, error: _Retryable, policy: FetchPolicy
+    ) -> IngestError:
+        """The final error of a page whose retries are spent, counted against its host's health."""
+        if error.wait_s is not None and error.wait_s > policy.retry_after_cap_s:
+            message = (
+                f"{url}: {error.message} asking to wait {error.wait_s:.0f} s, beyond the "
+                f"{policy.retry_after_cap_s:g} s cap (after {attempt} attempts; host paused)"
+            )
+            failure = IngestError(error.kind, message, status=error.status)
+            self.breaker.pause(host, error.wait_s, failure)
+            return failure
+        failure = IngestError(
+            error.kind, f"{url}: {error.message} (after {attempt} attempts)", status=error.status
+        )
+        self.breaker.failed(host, failure)
+        return failure
 
     def _once(self, url: str, policy: FetchPolicy, headers: dict[str, str], kind: Kind) -> FetchResult | str:
         # One wall-clock deadline for connect, TLS, headers and body: per-operation timeouts never fire on
@@ -389,7 +418,8 @@ class Fetcher:
                 f"timed out: no complete response within {policy.timeout_s:g} s ({type(error).__name__})",
                 timeout=True,
             ) from None
-        except httpx.TransportError as error:
+        except (httpx.TransportError, OSError) as error:
+            # OSError: a socket call outside httpx's own wrapping (a peer gone mid-exchange)
             raise _Retryable(ErrorKind.FETCH, f"{type(error).__name__}: {error}") from None
 
     def _handle(

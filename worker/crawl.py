@@ -283,6 +283,8 @@ def _record(store: Store, url: str | None, source: str | None, stage: str, error
 def _error_status(error: IngestError) -> str:
     if error.kind is ErrorKind.HTTP_STATUS and (error.status or 0) >= 500:
         return "error:http_status_5xx"
+    if error.kind is ErrorKind.HTTP_STATUS and error.status == 429:
+        return "error:http_status_429"  # "too many requests" passes: the next run tries again
     return f"error:{error.kind.value}"
 
 
