@@ -126,6 +126,9 @@ class _Retryable(Exception):
         self.status = status
 
 
+_INFLATE_STEP = 1 << 20  # inflated bytes handed on at a time: a stream reader holds one step, not all
+
+
 def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: str) -> Iterator[bytes]:
     """Inflate a stream without ever holding more than ``limit`` output bytes: a gzip bomb is refused
     after ``limit`` bytes of work, not after it has filled memory. A stream that stops before its end
@@ -138,7 +141,7 @@ def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: st
         for chunk in chunks:
             data = chunk
             while data:
-                out = inflater.decompress(data, limit - produced + 1)
+                out = inflater.decompress(data, min(limit - produced + 1, _INFLATE_STEP))
                 produced += len(out)
                 if produced > limit:
                     raise IngestError(ErrorKind.TOO_LARGE, f"{what} inflates beyond the {limit}-byte limit")
@@ -452,12 +455,15 @@ class Fetcher:
         content_type = response.headers.get("content-type", "")
         media = _media_type(content_type)
         self._check_type(url, media, kind)
+        # robots.txt (RFC 9309) and sitemaps (their entries are independent) are read up to the limit
+        # and kept; a page past it is refused.
+        cut = kind in {"robots", "sitemap"}
         declared = response.headers.get("content-length", "")
-        if kind != "robots" and declared.isdigit() and int(declared) > policy.max_bytes:
+        if not cut and declared.isdigit() and int(declared) > policy.max_bytes:
             raise IngestError(
                 ErrorKind.TOO_LARGE, f"{url}: Content-Length {declared} exceeds {policy.max_bytes} bytes"
             )
-        body = self._read(url, response, policy, deadline, truncate=kind == "robots")
+        body = self._read(url, response, policy, deadline, truncate=cut)
         if not body.strip():
             if kind == "robots":
                 return FetchResult(url=url, final_url=url, status=status, content_type=content_type)
@@ -514,8 +520,9 @@ class Fetcher:
         *,
         truncate: bool = False,
     ) -> bytes:
-        """The body within ``max_bytes``; past it, refused, or (``truncate``, for robots.txt, which RFC 9309
-        says to parse up to at least 500 KiB) cut at the limit."""
+        """The body within ``max_bytes``; past it, refused, or (``truncate``: robots.txt, which RFC 9309
+        says to parse up to at least 500 KiB, and sitemaps, whose first entries stand on their own) cut at
+        the limit."""
         encoding = response.headers.get("content-encoding", "").strip().lower()
         limit = policy.max_bytes * 2 if truncate else policy.max_bytes
         raw = self._raw_chunks(url, response, policy, deadline, limit)
