@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import httpcore
 import httpx
+from w3lib.html import get_meta_refresh
 
 from scrapers.encoding import charset_from_content_type, decode_document
 from scrapers.errors import ErrorKind, IngestError
@@ -28,11 +29,13 @@ from scrapers.network import GuardedBackend, HostGuard, Resolver, request_budget
 from scrapers.network import system_resolver as _system_resolver
 from scrapers.politeness import HostBreaker, HostGate, InProcessHostGate
 from scrapers.robots import MAX_ROBOTS_BYTES, InProcessRobotsCache, RobotsCache, RobotsRules
-from scrapers.urls import canonicalize, host_key, origin
+from scrapers.urls import canonicalize, host_key, origin, try_canonicalize
 
 Kind = Literal["page", "feed", "sitemap", "robots"]
 __all__ = ["FetchPolicy", "FetchResult", "Fetcher", "HostGuard", "Resolver", "bounded_decompress"]
 
+META_REFRESH_MAX_S = 10.0  # a meta refresh sooner than this is a redirect; later, a page that reloads
+_REFRESH_SCAN = 32_768  # the refresh tag sits in the head: the start of the page is enough
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 XML_TYPES = frozenset(
@@ -180,6 +183,33 @@ def _sniff_binary(head: bytes) -> str | None:
 def _looks_like_markup(head: bytes) -> bool:
     sample = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return sample.startswith((b"<", b"\xff\xfe", b"\xfe\xff"))
+
+
+def _is_interstitial(source: str, target: str) -> bool:
+    """A redirect to another host whose query carries the page's own address (``?continue=``,
+    ``?return_to=``, ``?dest=``): a consent, login or paywall gate that sends the reader back afterwards.
+    Following it would store the gate as the article; the address, not the gate's name, gives it away."""
+    src, dst = urlsplit(source), urlsplit(target)
+    if not dst.query or host_key(source) == host_key(target):
+        return False
+    address = f"{src.netloc}{src.path}".lower().rstrip("/")
+    for _, value in parse_qsl(dst.query, keep_blank_values=True):
+        decoded = unquote(value).lower()  # gates often encode the address twice
+        if address and address in decoded:
+            return True
+    return False
+
+
+def _meta_refresh(text: str, url: str) -> str | None:
+    """The target of a ``<meta http-equiv="refresh">`` that redirects (to another address, within
+    ``META_REFRESH_MAX_S``): such a page is a redirect written in HTML, and what it holds is elsewhere.
+    A page that only reloads itself, or moves on after minutes (a live page, a kiosk), is a page."""
+    if "refresh" not in text[:_REFRESH_SCAN].lower():
+        return None
+    interval, target = get_meta_refresh(text[:_REFRESH_SCAN], url)
+    if interval is None or target is None or interval > META_REFRESH_MAX_S:
+        return None
+    return target if try_canonicalize(target) not in {None, try_canonicalize(url)} else None
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -338,22 +368,39 @@ class Fetcher:
             if isinstance(response, FetchResult):
                 response.url = requested
                 return response
-            location = response
             redirects += 1
-            if redirects > policy.max_redirects:
-                raise IngestError(
-                    ErrorKind.REDIRECT, f"{requested}: more than {policy.max_redirects} redirects"
-                )
-            try:
-                target = canonicalize(location, url) if kind != "robots" else urljoin(url, location)
-            except ValueError:
-                raise IngestError(  # noqa: B904 (the location itself is the message)
-                    ErrorKind.REDIRECT, f"{url}: redirect to an unusable URL {location[:200]!r}"
-                )
-            if target in seen:
-                raise IngestError(ErrorKind.REDIRECT, f"{requested}: redirect loop back to {target}")
-            seen.add(target)
-            url = target
+            url = self._next_hop(requested, url, response, kind, seen, redirects, policy)
+
+    @staticmethod
+    def _next_hop(
+        requested: str,
+        url: str,
+        location: str,
+        kind: Kind,
+        seen: set[str],
+        redirects: int,
+        policy: FetchPolicy,
+    ) -> str:
+        """Where a redirect (HTTP or meta refresh) leads, or the ``REDIRECT`` error that ends the chain:
+        too many hops, a loop, an unusable target, or an interstitial."""
+        if redirects > policy.max_redirects:
+            raise IngestError(ErrorKind.REDIRECT, f"{requested}: more than {policy.max_redirects} redirects")
+        try:
+            target = canonicalize(location, url) if kind != "robots" else urljoin(url, location)
+        except ValueError:
+            raise IngestError(  # noqa: B904 (the location itself is the message)
+                ErrorKind.REDIRECT, f"{url}: redirect to an unusable URL {location[:200]!r}"
+            )
+        if target in seen:
+            raise IngestError(ErrorKind.REDIRECT, f"{requested}: redirect loop back to {target}")
+        if kind != "robots" and _is_interstitial(url, target):
+            raise IngestError(
+                ErrorKind.REDIRECT,
+                f"{requested}: redirected to an interstitial on {urlsplit(target).hostname} that carries the "
+                "page's own URL (a consent, login or paywall gate), not the page",
+            )
+        seen.add(target)
+        return target
 
     def _with_retries(
         self, url: str, policy: FetchPolicy, headers: dict[str, str], kind: Kind, delay: float
@@ -494,6 +541,9 @@ class Fetcher:
                 decoded.encoding,
                 list(decoded.warnings),
             )
+            refresh = _meta_refresh(decoded.text, url)
+            if refresh is not None:
+                return refresh
         return result
 
     @staticmethod

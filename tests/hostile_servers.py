@@ -43,6 +43,7 @@ class Behaviour:
     header_bytes: int = 200_000
     chunk_bytes: int = 4096
     robots: bytes = b"User-agent: *\nDisallow:\n"
+    robots_hangs: bool = False  # robots.txt never answered (the connection held open)
     #: Paths answered normally whatever the mode: (body, Content-Type), e.g. a listing of stalling pages.
     pages: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
@@ -102,6 +103,8 @@ class HostileServer:
 
     def _answer(self, sock: socket.socket, path: str) -> bool:
         b = self.behaviour
+        if path == "/robots.txt" and b.robots_hangs:
+            return self._hold(sock, lambda: None)
         if path == "/robots.txt":
             return _send(sock, _response(b.robots, "text/plain"))
         if path in b.pages:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import time
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 
@@ -67,7 +68,7 @@ def test_a_day_long_retry_after_is_not_waited_out(fetcher: Fetcher) -> None:
         assert server.count("/a.html") == 1 and server.count("/b.html") == 0
     assert first.kind is ErrorKind.HTTP_STATUS and first.status == 429 and "86400 s" in first.message
     assert second.status == 429 and "paused" in second.message
-    assert elapsed < 0.5  # before: the capped Retry-After waited out twice (2 s), then refused anyway
+    assert elapsed < 1.5  # before: the capped Retry-After (1 s) waited out twice, then refused anyway
 
 
 def test_a_host_that_answers_again_is_no_longer_paused() -> None:
@@ -142,3 +143,106 @@ def test_gzip_members_one_after_another_are_all_read(fetcher: Fetcher) -> None:
     members = gzip.compress(ARTICLE[:half]) + gzip.compress(ARTICLE[half:])
     with RouteServer({"/two.html": Route(members, headers={"Content-Encoding": "gzip"})}) as server:
         assert fetcher.fetch(server.base + "/two.html", POLICY).content == ARTICLE
+
+
+# -- redirects, interstitials, meta refresh ------------------------------------------------------------
+def _moved(target: str) -> Route:
+    return Route(b"", status=302, headers={"Location": target})
+
+
+def _refresh(target: str, seconds: int = 0) -> Route:
+    return Route(
+        f'<html><head><meta http-equiv="refresh" content="{seconds}; url={target}"></head>'
+        f'<body><p>This page has moved to <a href="{target}">here</a>.</p></body></html>'.encode()
+    )
+
+
+def test_a_redirect_loop_across_two_hosts_is_a_redirect_error(fetcher: Fetcher) -> None:
+    with RouteServer() as a, RouteServer() as b:
+        a.routes["/x"] = _moved(b.base + "/y")
+        b.routes["/y"] = _moved(a.base + "/x")
+        error = _refusal(fetcher, a.base + "/x")
+        assert (a.count("/x"), b.count("/y")) == (1, 1)
+    assert error.kind is ErrorKind.REDIRECT and "loop" in error.message
+
+
+def test_a_long_redirect_chain_across_hosts_stops_at_the_limit(fetcher: Fetcher) -> None:
+    with RouteServer() as a, RouteServer() as b:
+        a.fallback = lambda path: _moved(f"{b.base}/{int(path[1:]) + 1}")
+        b.fallback = lambda path: _moved(f"{a.base}/{int(path[1:]) + 1}")
+        error = _refusal(fetcher, a.base + "/1")
+        hops = [hit for hit in [*a.hits, *b.hits] if hit != "/robots.txt"]
+    assert error.kind is ErrorKind.REDIRECT and "more than 5 redirects" in error.message
+    assert len(hops) == POLICY.max_redirects + 1
+
+
+def test_a_cross_host_redirect_to_the_article_is_followed(fetcher: Fetcher) -> None:
+    with RouteServer() as a, RouteServer() as b:
+        a.routes["/old/story"] = _moved(b.base + "/world/story?utm_source=moved")
+        b.routes["/world/story"] = PAGE
+        result = fetcher.fetch(a.base + "/old/story", POLICY)
+    assert result.url == a.base + "/old/story" and result.final_url == b.base + "/world/story"
+    assert b"A plain story" in result.content
+
+
+@pytest.mark.parametrize("param", ["continue", "return_to", "dest"])
+def test_a_consent_interstitial_redirect_is_refused_not_stored(fetcher: Fetcher, param: str) -> None:
+    gate = b"<html><body><h1>We value your privacy</h1><form><button>Accept all</button></form></body></html>"
+    with RouteServer() as a, RouteServer() as consent:
+        story = a.base + "/world/2024/03/05/story.html"
+        a.routes["/world/2024/03/05/story.html"] = _moved(
+            f"{consent.base}/v2/collectConsent?sessionId=3_cc-session&{param}={quote(quote(story, safe=''), safe='')}"
+        )
+        consent.fallback = lambda path: Route(gate)
+        error = _refusal(fetcher, story)
+        assert [hit for hit in consent.hits if hit != "/robots.txt"] == []
+    assert error.kind is ErrorKind.REDIRECT and "interstitial" in error.message
+
+
+def test_a_meta_refresh_redirect_is_followed(fetcher: Fetcher) -> None:
+    with RouteServer({"/moved.html": _refresh("/new/story.html"), "/new/story.html": PAGE}) as server:
+        result = fetcher.fetch(server.base + "/moved.html", POLICY)
+    assert result.final_url == server.base + "/new/story.html" and "A plain story" in (result.text or "")
+
+
+def test_an_endless_meta_refresh_loop_is_a_redirect_error(fetcher: Fetcher) -> None:
+    with RouteServer() as server:
+        server.routes.update({"/r1": _refresh("/r2"), "/r2": _refresh(server.base + "/r1")})
+        error = _refusal(fetcher, server.base + "/r1")
+        assert (server.count("/r1"), server.count("/r2")) == (1, 1)
+    assert error.kind is ErrorKind.REDIRECT and "loop" in error.message
+
+
+def test_a_page_that_only_reloads_itself_is_a_page(fetcher: Fetcher) -> None:
+    live = ARTICLE.replace(b"<head>", b'<head><meta http-equiv="refresh" content="300; url=/elsewhere">')
+    with RouteServer({"/live.html": Route(live), "/self.html": _refresh("/self.html")}) as server:
+        assert fetcher.fetch(server.base + "/live.html", POLICY).final_url == server.base + "/live.html"
+        assert fetcher.fetch(server.base + "/self.html", POLICY).final_url == server.base + "/self.html"
+
+
+# -- robots.txt that hangs or moves --------------------------------------------------------------------
+def test_robots_txt_that_never_answers_costs_one_deadline_pair_per_host() -> None:
+    policy = FetchPolicy.from_source(
+        Defaults(), user_agent="wirefeed-test/0.1", min_delay_s=0.0, timeout_s=0.5, backoff_base_s=0.05
+    )
+    with (
+        HostileServer(Behaviour("ok", robots_hangs=True)) as server,
+        Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher,
+    ):
+        started = time.monotonic()
+        errors = [_refusal(fetcher, f"{server.base}/news/{n}.html", policy) for n in range(5)]
+        assert len(server.hits("/robots.txt")) == 2 and not [
+            h for h in server.hits() if h.path != "/robots.txt"
+        ]
+    assert all(e.kind is ErrorKind.ROBOTS and "unreachable" in e.message for e in errors)
+    assert time.monotonic() - started < 4.0  # two 0.5 s deadlines, then every page refused at once
+
+
+def test_robots_txt_redirected_to_another_host_is_obeyed(fetcher: Fetcher) -> None:
+    with RouteServer() as a, RouteServer() as b:
+        a.routes["/robots.txt"] = _moved(b.base + "/shared-robots.txt")
+        b.routes["/shared-robots.txt"] = Route(b"User-agent: *\nDisallow: /private/\n", "text/plain")
+        a.fallback = lambda path: PAGE
+        assert _refusal(fetcher, a.base + "/private/x.html").kind is ErrorKind.ROBOTS
+        assert fetcher.fetch(a.base + "/news/x.html", POLICY).status == 200
+        assert a.count("/private/x.html") == 0
