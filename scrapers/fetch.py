@@ -29,6 +29,7 @@ from scrapers.network import GuardedBackend, HostGuard, Resolver, request_budget
 from scrapers.network import system_resolver as _system_resolver
 from scrapers.politeness import HostBreaker, HostGate, InProcessHostGate
 from scrapers.robots import MAX_ROBOTS_BYTES, InProcessRobotsCache, RobotsCache, RobotsRules
+from scrapers.soft404 import Soft404Check
 from scrapers.urls import canonicalize, host_key, origin, try_canonicalize
 
 Kind = Literal["page", "feed", "sitemap", "robots"]
@@ -262,6 +263,7 @@ class Fetcher:
     ) -> None:
         self.gate = gate or InProcessHostGate()
         self.breaker = breaker or HostBreaker(clock)
+        self.soft_404 = Soft404Check(clock)
         self.robots_cache = robots_cache or InProcessRobotsCache()
         self.guard = HostGuard(allow_private_hosts, resolver)
         self.respect_robots = respect_robots

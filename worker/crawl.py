@@ -388,6 +388,7 @@ def fetch_page(
     try:
         with logs.item_context(url=job.url, source=name), metrics.observe("fetch"):
             result = fetcher.fetch(job.url, policy, etag=job.etag, last_modified=job.last_modified)
+            fetcher.soft_404.verify(fetcher, result, policy)
         metrics.count_page("not_modified" if result.not_modified else result.status)
     except IngestError as error:
         metrics.count_page(error.status or error.kind.value)
