@@ -268,3 +268,31 @@ def test_a_calendar_trap_on_a_section_page_is_bounded_by_the_item_caps(store: St
         requested = [h for h in server.hits if h.startswith("/news/2") and "probe" not in h]
     assert summary.total.discovered == 40 and len(requested) == 25
     assert elapsed < 30
+
+
+def test_a_feed_pointing_at_amp_pages_and_at_moved_urls_stores_each_story_once(store: Store) -> None:
+    with RouteServer() as server, RouteServer() as other:
+        amp = story(5, canonical=f"{server.base}/a/5.html").replace(b"<html", b"<html amp", 1)
+        server.routes.update(
+            {
+                "/amp/a/5.html": Route(amp),
+                "/a/5.html": Route(story(5, canonical=f"{server.base}/a/5.html")),
+                "/a/old-6.html": Route(b"", status=301, headers={"Location": f"{other.base}/world/6.html"}),
+            }
+        )
+        other.routes["/world/6.html"] = Route(story(6))
+        rows = "".join(
+            f"<item><title>T{n}</title><link>{server.base}{path}</link></item>"
+            for n, path in enumerate(["/amp/a/5.html", "/a/old-6.html"])
+        )
+        server.routes["/rss.xml"] = Route(
+            f'<rss version="2.0"><channel>{rows}</channel></rss>'.encode(), "text/xml"
+        )
+        server.routes["/sitemap.xml"] = sitemap([f"{server.base}/a/5.html", f"{other.base}/world/6.html"])
+        source = Source(
+            name="amp", feeds=[server.base + "/rss.xml"], sitemaps=[server.base + "/sitemap.xml"], **FAST
+        )
+        summary = _crawl(store, source)
+    stored = sorted(row.canonical_url for row in _rows(store, ArticleRecord))
+    assert stored == sorted([f"{server.base}/a/5.html", f"{other.base}/world/6.html"])
+    assert summary.total.error_count == 0 and summary.total.stored == 2
