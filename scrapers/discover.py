@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy, bounded_decompress
-from scrapers.urls import try_canonicalize
+from scrapers.urls import MAX_URL_CHARS, try_canonicalize
 
 MAX_SITEMAP_DEPTH = 3
 MAX_SITEMAPS_PER_SOURCE = 50
@@ -423,13 +423,22 @@ class _Listings:
     should_stop: Callable[[], bool] | None
     by_url: dict[str, Discovered] = field(default_factory=dict)
 
-    def add(self, items: Iterable[Discovered]) -> None:
+    def add(self, items: Iterable[Discovered], listing: str | None = None) -> None:
+        too_long = 0
         for item in items:
+            if len(item.url) > MAX_URL_CHARS:
+                too_long += 1
+                continue
             known = self.by_url.get(item.url)
             if known is None:
                 self.by_url[item.url] = item
             else:
                 known.merge(item)
+        if too_long and listing is not None:
+            message = (
+                f"{listing}: skipped {too_long} entries whose URL is longer than {MAX_URL_CHARS:,} characters"
+            )
+            self.report(listing, IngestError(ErrorKind.TOO_LARGE, message))
 
     def report(self, url: str, error: IngestError) -> None:
         if self.on_error is not None:
@@ -444,7 +453,7 @@ class _Listings:
                 return
             try:
                 result = self.fetcher.fetch(feed, self.policy, kind="feed")
-                self.add(parse_feed(result.content, result.final_url, max_items=self.max_items))
+                self.add(parse_feed(result.content, result.final_url, max_items=self.max_items), feed)
             except IngestError as error:
                 self.report(feed, error)
 
@@ -471,7 +480,7 @@ class _Listings:
             except IngestError as error:
                 self.report(url, error)
                 continue
-            self.add(parsed.urls)
+            self.add(parsed.urls, url)
             if parsed.sitemaps and depth + 1 > MAX_SITEMAP_DEPTH:
                 message = f"{url}: sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH}"
                 self.report(url, IngestError(ErrorKind.PARSE, message))
@@ -514,6 +523,8 @@ class _Listings:
             try:
                 result = self.fetcher.fetch(page, self.policy, kind="page")
                 content = result.text or result.content
-                self.add(parse_section(content, result.final_url, link_pattern, max_items=self.max_items))
+                self.add(
+                    parse_section(content, result.final_url, link_pattern, max_items=self.max_items), page
+                )
             except IngestError as error:
                 self.report(page, error)

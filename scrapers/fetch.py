@@ -30,7 +30,7 @@ from scrapers.network import system_resolver as _system_resolver
 from scrapers.politeness import HostBreaker, HostGate, InProcessHostGate
 from scrapers.robots import MAX_ROBOTS_BYTES, InProcessRobotsCache, RobotsCache, RobotsRules
 from scrapers.soft404 import Soft404Check
-from scrapers.urls import canonicalize, host_key, origin, try_canonicalize
+from scrapers.urls import MAX_URL_CHARS, canonicalize, host_key, origin, try_canonicalize
 
 Kind = Literal["page", "feed", "sitemap", "robots"]
 __all__ = ["FetchPolicy", "FetchResult", "Fetcher", "HostGuard", "Resolver", "bounded_decompress"]
@@ -346,6 +346,8 @@ class Fetcher:
             url = canonicalize(url) if kind != "robots" else url
         except ValueError as error:
             raise IngestError(ErrorKind.FETCH, str(error)) from None
+        if len(url) > MAX_URL_CHARS:
+            raise IngestError(ErrorKind.FETCH, f"{url[:200]}...: longer than {MAX_URL_CHARS:,} characters")
         requested = url
         seen = {url}
         headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
@@ -393,6 +395,8 @@ class Fetcher:
             raise IngestError(  # noqa: B904 (the location itself is the message)
                 ErrorKind.REDIRECT, f"{url}: redirect to an unusable URL {location[:200]!r}"
             )
+        if len(target) > MAX_URL_CHARS:
+            raise IngestError(ErrorKind.REDIRECT, f"{url}: redirect to a URL of {len(target):,} characters")
         if target in seen:
             raise IngestError(ErrorKind.REDIRECT, f"{requested}: redirect loop back to {target}")
         if kind != "robots" and _is_interstitial(url, target):

@@ -13,6 +13,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from w3lib.url import canonicalize_url as _w3lib_canonicalize
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# The sitemaps protocol's ceiling, and about what browsers and servers accept; longer is a generated trap
+# (and past ~2.7 KB a PostgreSQL b-tree key refuses the row, which used to end a whole source's crawl).
+MAX_URL_CHARS = 2048
 
 # Parameters that identify a campaign, a click or a share, never the document itself.
 TRACKING_PARAMS: frozenset[str] = frozenset(

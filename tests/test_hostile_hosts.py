@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import quote
 
 import pytest
@@ -55,20 +56,21 @@ def test_a_503_storm_pauses_the_host_instead_of_spending_every_pages_retries(fet
     # three pages spend their retries (3 attempts each); the other seven are not requested at all
     assert len(pages) == 9, pages
     assert all("paused" in e.message for e in errors[3:])
-    assert elapsed < 3.0
+    assert elapsed < 15  # generous: the request count above is the measure, this only bounds a hang
 
 
 def test_a_day_long_retry_after_is_not_waited_out(fetcher: Fetcher) -> None:
     busy = Route(b"<html><body>Too Many Requests</body></html>", status=429, headers={"Retry-After": "86400"})
+    policy = replace(POLICY, retry_after_cap_s=5.0)
     with RouteServer({"/a.html": busy, "/b.html": PAGE}) as server:
         started = time.monotonic()
-        first = _refusal(fetcher, server.base + "/a.html")
-        second = _refusal(fetcher, server.base + "/b.html")
+        first = _refusal(fetcher, server.base + "/a.html", policy)
+        second = _refusal(fetcher, server.base + "/b.html", policy)
         elapsed = time.monotonic() - started
         assert server.count("/a.html") == 1 and server.count("/b.html") == 0
     assert first.kind is ErrorKind.HTTP_STATUS and first.status == 429 and "86400 s" in first.message
     assert second.status == 429 and "paused" in second.message
-    assert elapsed < 1.5  # before: the capped Retry-After (1 s) waited out twice, then refused anyway
+    assert elapsed < 5.0  # before: the Retry-After, capped at 5 s, was waited out twice (10 s)
 
 
 def test_a_host_that_answers_again_is_no_longer_paused() -> None:
@@ -93,7 +95,7 @@ def test_a_chunked_body_that_never_ends_stops_at_the_byte_limit(fetcher: Fetcher
         error = _refusal(fetcher, server.base + "/live.html")
         assert error.kind is ErrorKind.TOO_LARGE
         assert len(server.hits("/live.html")) == 1
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 10  # bounds a hang; one request is the measure
 
 
 def test_a_slow_chunked_body_that_never_ends_stops_at_the_deadline(fetcher: Fetcher) -> None:
@@ -102,7 +104,7 @@ def test_a_slow_chunked_body_that_never_ends_stops_at_the_deadline(fetcher: Fetc
         error = _refusal(fetcher, server.base + "/live.html")
         assert error.kind is ErrorKind.FETCH and "timed out" in error.message
         assert len(server.hits("/live.html")) == 2  # one more deadline, not max_retries
-    assert time.monotonic() - started < 3.5
+    assert time.monotonic() - started < 10  # two 1 s deadlines, generous under load
 
 
 def test_a_content_length_longer_than_the_body_is_a_fetch_error(fetcher: Fetcher) -> None:
@@ -235,7 +237,7 @@ def test_robots_txt_that_never_answers_costs_one_deadline_pair_per_host() -> Non
             h for h in server.hits() if h.path != "/robots.txt"
         ]
     assert all(e.kind is ErrorKind.ROBOTS and "unreachable" in e.message for e in errors)
-    assert time.monotonic() - started < 4.0  # two 0.5 s deadlines, then every page refused at once
+    assert time.monotonic() - started < 10  # two 0.5 s deadlines, then every page refused at once
 
 
 def test_robots_txt_redirected_to_another_host_is_obeyed(fetcher: Fetcher) -> None:

@@ -239,7 +239,7 @@ def test_an_index_of_fifty_thousand_children_fetches_and_queues_a_bounded_number
         _discover(fetcher, sitemaps=[server.base + "/index.xml"])
         elapsed = time.monotonic() - started
         assert len(server.hits) <= 51  # robots.txt + MAX_SITEMAPS_PER_SOURCE
-    assert elapsed < 20
+    assert elapsed < 60  # bounds a hang; the fetch count is the measure
 
 
 def _million_urls(count: int) -> bytes:
@@ -251,7 +251,6 @@ def _million_urls(count: int) -> bytes:
 def test_a_sitemap_of_a_million_urls_costs_its_first_entries_only() -> None:
     big = _million_urls(1_000_000)  # 95 MB inflated, past the 50 MB inflate budget
     tracemalloc.start()
-    started = time.monotonic()
     try:
         result = parse_sitemap(big, "https://news.example/all.xml.gz", max_items=5_000)
         _, peak = tracemalloc.get_traced_memory()
@@ -260,7 +259,6 @@ def test_a_sitemap_of_a_million_urls_costs_its_first_entries_only() -> None:
     assert len(result.urls) == 5_000
     assert result.urls[-1].url == "https://news.example/a/story-4999.html"
     assert peak < 30_000_000, peak
-    assert time.monotonic() - started < 5.0
 
 
 def test_a_sitemap_past_the_fetch_limit_keeps_the_entries_before_the_cut(fetcher: Fetcher) -> None:

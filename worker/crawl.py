@@ -519,6 +519,31 @@ def ingest_fetch(pipeline: Pipeline, source: Source, fetch: PageFetch) -> Decisi
 Progress = Callable[[str, int, int], None]  # (source, pages done, pages planned)
 
 
+def _crawl_page(
+    job: PageJob,
+    source: Source,
+    pipeline: Pipeline,
+    fetcher: Fetcher,
+    summary: CrawlSummary,
+    lock: threading.Lock,
+    settings: Settings | None,
+) -> None:
+    """Fetch and ingest one page. A failure no step turned into an error kind (a bug, a database that
+    refuses a row) is recorded against this page as ``internal`` and the source's other pages go on."""
+    try:
+        fetched = fetch_page(job, source, fetcher, pipeline.store, settings=settings)
+        with lock:
+            summary.add_fetch(fetched)
+            decision = ingest_fetch(pipeline, source, fetched)
+            if decision is not None:
+                summary.add_decision(source.name, decision)
+    except Exception as error:
+        log.exception("crawl of %s failed", job.url)
+        _record(pipeline.store, job.url, source.name, "crawl", IngestError(ErrorKind.INTERNAL, repr(error)))
+        with lock:
+            summary.source(source.name).errors[ErrorKind.INTERNAL.value] += 1
+
+
 def crawl(
     sources: list[Source],
     pipeline: Pipeline,
@@ -548,12 +573,7 @@ def crawl(
             for done, job in enumerate(discovery.pages, start=1):
                 if stop.is_set():
                     break
-                fetched = fetch_page(job, source, fetcher, pipeline.store, settings=settings)
-                with lock:
-                    summary.add_fetch(fetched)
-                    decision = ingest_fetch(pipeline, source, fetched)
-                    if decision is not None:
-                        summary.add_decision(source.name, decision)
+                _crawl_page(job, source, pipeline, fetcher, summary, lock, settings)
                 if on_progress:
                     on_progress(source.name, done, total)
         except Exception as error:  # one source's bug must not take the others down
