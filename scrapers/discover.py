@@ -303,10 +303,33 @@ def _sitemap_events(reader: io.BufferedIOBase, base_url: str) -> Iterator[tuple[
         yield event, node
 
 
+def _text_sitemap(chunks: Iterable[bytes], max_items: int) -> SitemapResult:
+    """A text sitemap (sitemaps.org: one absolute URL per line, UTF-8), read line by line to the cap."""
+    result = SitemapResult()
+    pending = b""
+    try:
+        for chunk in chunks:
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in lines:
+                url = try_canonicalize(line.decode("utf-8", "replace").strip().lstrip("\ufeff"))
+                if url:
+                    result.urls.append(Discovered(url=url, via="sitemap"))
+                if len(result.urls) >= max_items:
+                    return result
+    except IngestError:
+        if not result.urls:
+            raise
+        return result  # cut short (a truncated gzip, the inflate budget): keep what came before the cut
+    url = try_canonicalize(pending.decode("utf-8", "replace").strip())
+    if url:
+        result.urls.append(Discovered(url=url, via="sitemap"))
+    return result
+
+
 def parse_sitemap(
     content: bytes, base_url: str, *, max_bytes: int = 50_000_000, max_items: int = 50_000
 ) -> SitemapResult:
-    """A sitemap or sitemap index, gzipped or not, read as a stream: parsing stops after ``max_items``
+    """A sitemap (XML or text) or sitemap index, gzipped or not, read as a stream: parsing stops after ``max_items``
     entries, so a sitemap of millions of URLs costs the first 50,000 in time and memory, not all of them.
     A document cut short (past ``max_bytes`` inflated, a truncated gzip, a body cut at the fetch limit)
     keeps the entries read before the cut; one that yields none is an error. DTDs and entities are refused
@@ -315,6 +338,8 @@ def parse_sitemap(
     first = next(chunks, b"")
     if _looks_like_html(first[:4096]):
         raise IngestError(ErrorKind.PARSE, f"{base_url}: an HTML page, not a sitemap")
+    if first[:512].lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"http://", b"https://")):
+        return _text_sitemap(itertools.chain([first], chunks), max_items)
     if _ENTITY_DECL.search(first[:65536]):
         raise IngestError(ErrorKind.PARSE, f"{base_url}: sitemap declares a DTD or entities (refused)")
     result = SitemapResult()

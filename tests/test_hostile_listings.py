@@ -269,3 +269,15 @@ def test_a_sitemap_past_the_fetch_limit_keeps_the_entries_before_the_cut(fetcher
         found, errors = _discover(fetcher, sitemaps=[server.base + "/big.xml"])
     assert errors == []
     assert len(found) == 5_000 and server.base + "/a/0.html" in found
+
+
+def test_a_text_sitemap_is_read_line_by_line(fetcher: Fetcher) -> None:
+    with RouteServer() as server:
+        lines = [f"{server.base}/a/{n}.html" for n in range(3)] + ["", "not a url", "javascript:alert(1)"]
+        body = b"\xef\xbb\xbf" + "\r\n".join(lines).encode()
+        server.routes["/sitemap.txt"] = Route(body, "text/plain; charset=utf-8")
+        server.routes["/sitemap.txt.gz"] = Route(gzip.compress(body), "application/gzip")
+        found, errors = _discover(
+            fetcher, sitemaps=[server.base + "/sitemap.txt", server.base + "/sitemap.txt.gz"]
+        )
+    assert errors == [] and set(found) == {f"{server.base}/a/{n}.html" for n in range(3)}
