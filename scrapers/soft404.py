@@ -3,7 +3,7 @@
 The status says "fine", so nothing above the fetcher can tell such a page from an article: the extractor
 finds a heading and a paragraph of apology and stores it. No word list decides it here (every language
 and template words it differently). Instead, as Bar-Yossef et al. proposed ("Sic transit gloria telae",
-WWW 2004), each host is asked once for an address that cannot exist, in the page's own directory: a host
+WWW 2004), each host is asked once for an address that cannot exist (at its root): a host
 that answers it 404 is honest and its 200s are believed; a host that answers it 200 shows what its
 "not found" looks like, and a page whose visible text is nearly the same (word 4-gram Jaccard at or above
 ``THRESHOLD``) is refused as ``http_status`` 404. The probe costs one polite request per host and TTL.
@@ -98,7 +98,10 @@ class Soft404Check:
 
     @staticmethod
     def _probe(fetcher: Fetcher, url: str, policy: FetchPolicy) -> frozenset[int] | None:
-        missing = urljoin(url, f"wirefeed-missing-page-probe-{secrets.token_hex(8)}")
+        # At the root, not beside the page: many CMSes route by an id and ignore the slug after it
+        # (``/news/12345/any-words``), so a probe in the page's own directory would get the article back
+        # and make every article of the site look like a "not found".
+        missing = urljoin(url, f"/wirefeed-missing-page-probe-{secrets.token_hex(8)}")
         try:  # one attempt: the probe is a courtesy check, not worth a host's retry budget
             answer = fetcher.fetch(missing, replace(policy, max_retries=0), kind="page")
         except IngestError:

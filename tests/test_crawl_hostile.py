@@ -319,3 +319,19 @@ def test_a_listing_of_endless_urls_is_refused_per_entry_and_the_crawl_goes_on(an
     errors = _rows(any_store, IngestErrorRecord)
     assert [(row.url, row.kind) for row in errors] == [(server.base + "/sitemap.xml", "too_large")]
     assert "2,048" in errors[0].message and summary.total.stored == 1
+
+
+def test_a_site_that_ignores_the_slug_after_an_id_is_not_taken_for_soft_404s(store: Store) -> None:
+    with RouteServer() as server:
+        urls = [f"{server.base}/news/{n}/harbour-story-{n}" for n in range(3)]
+        server.routes["/sitemap.xml"] = sitemap(urls)
+
+        def by_id(path: str) -> Route:  # /news/<id>/<any words>: the words are decoration
+            parts = path.split("/")
+            if len(parts) > 2 and parts[1] == "news" and parts[2].isdigit():
+                return Route(story(int(parts[2])))
+            return Route(b"<html><body>Not found</body></html>", status=404)
+
+        server.fallback = by_id
+        summary = _crawl(store, Source(name="slugs", sitemaps=[server.base + "/sitemap.xml"], **FAST))
+    assert summary.total.stored == 3 and summary.total.error_count == 0
