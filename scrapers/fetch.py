@@ -213,6 +213,17 @@ def _meta_refresh(text: str, url: str) -> str | None:
     return target if try_canonicalize(target) not in {None, try_canonicalize(url)} else None
 
 
+def _decoded_page(result: FetchResult) -> FetchResult | str:
+    """A page's text in its real charset, or where its meta refresh redirects to."""
+    try:
+        decoded = decode_document(result.content, charset_from_content_type(result.content_type))
+    except IngestError as error:
+        raise IngestError(error.kind, f"{result.url}: {error.message}") from None
+    result.text, result.encoding, result.warnings = decoded.text, decoded.encoding, list(decoded.warnings)
+    refresh = _meta_refresh(decoded.text, result.url)
+    return refresh if refresh is not None else result
+
+
 def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -537,20 +548,9 @@ class Fetcher:
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
         )
-        if kind == "page":
-            try:
-                decoded = decode_document(body, charset_from_content_type(content_type))
-            except IngestError as error:
-                raise IngestError(error.kind, f"{url}: {error.message}") from None
-            result.text, result.encoding, result.warnings = (
-                decoded.text,
-                decoded.encoding,
-                list(decoded.warnings),
-            )
-            refresh = _meta_refresh(decoded.text, url)
-            if refresh is not None:
-                return refresh
-        return result
+        if kind != "page":
+            return result
+        return _decoded_page(result)
 
     @staticmethod
     def _check_type(url: str, media: str, kind: Kind) -> None:
