@@ -281,3 +281,20 @@ def test_a_text_sitemap_is_read_line_by_line(fetcher: Fetcher) -> None:
             fetcher, sitemaps=[server.base + "/sitemap.txt", server.base + "/sitemap.txt.gz"]
         )
     assert errors == [] and set(found) == {f"{server.base}/a/{n}.html" for n in range(3)}
+
+
+def test_a_feed_of_fifty_thousand_entries_costs_its_first_entries_only() -> None:
+    items = b"".join(
+        b"<item><title>Story %d</title><link>https://news.example/a/%d.html</link>"
+        b"<description><![CDATA[<p>Words of story %d.</p>]]></description></item>" % (n, n, n)
+        for n in range(50_000)
+    )
+    body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>' + items + b"</channel></rss>"
+    tracemalloc.start()
+    try:
+        found = parse_feed(body, "https://news.example/rss", max_items=500)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [d.url for d in found] == [f"https://news.example/a/{n}.html" for n in range(500)]
+    assert peak < 40_000_000, peak  # before: feedparser built all 50,000 entries (> 150 MB)
