@@ -11,7 +11,11 @@ send millions). wirefeed streams it and stops at its entry cap; the baseline inf
 and parses it in one tree (as Scrapy's ``Sitemap`` does with lxml), then takes the same number of
 entries. Each runs in a fresh process so peak RSS is its own.
 
-    .venv/bin/python bench/crawl_hostile.py [--part storm|sitemap|all]
+``--part feed``: one RSS feed of ``--items`` entries (about 10 MB at 50,000, inside the default byte
+limit). wirefeed cuts it before the entry past its cap (500) and hands the rest to feedparser; the
+baseline hands feedparser the whole document and keeps the first 500 entries.
+
+    .venv/bin/python bench/crawl_hostile.py [--part storm|sitemap|feed|all]
 """
 
 from __future__ import annotations
@@ -88,7 +92,16 @@ def _child(mode: str, path: str) -> None:
     """One measurement in this (fresh) process: prints a JSON line."""
     data = Path(path).read_bytes()
     started = time.perf_counter()
-    if mode == "wirefeed":
+    if mode.startswith("feed-"):
+        import feedparser
+
+        from scrapers.discover import parse_feed
+
+        if mode == "feed-wirefeed":
+            count = len(parse_feed(data, "https://news.example/rss", max_items=500))
+        else:
+            count = len(feedparser.parse(data).entries[:500])
+    elif mode == "wirefeed":
         from scrapers.discover import parse_sitemap
 
         count = len(parse_sitemap(data, "https://news.example/all.xml.gz", max_items=ENTRY_CAP).urls)
@@ -117,6 +130,43 @@ def _child(mode: str, path: str) -> None:
     print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb, "entries": count}))
 
 
+def _measure(modes: dict[str, str], path: str) -> dict[str, dict[str, float]]:
+    results = {}
+    for mode in modes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", mode, path], capture_output=True, text=True, check=True
+        )
+        results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"{'mode':<36} {'seconds':>8} {'peak RSS MB':>12} {'entries':>8}")
+    for mode, row in results.items():
+        print(f"{modes[mode]:<36} {row['seconds']:8.2f} {row['peak_mb']:12.0f} {row['entries']:8d}")
+    ours, base = (results[mode] for mode in modes)
+    print(
+        f"ratio wirefeed/baseline: time {ours['seconds'] / base['seconds']:.3f}, "
+        f"peak RSS {ours['peak_mb'] / base['peak_mb']:.3f}"
+    )
+    return results
+
+
+def run_feed(items: int) -> None:
+    entries = b"".join(
+        b"<item><title>Story %d</title><link>https://news.example/a/%d.html</link><pubDate>Tue, 05 Mar 2024 "
+        b"10:00:00 GMT</pubDate><description>Words of the story number %d.</description></item>" % (n, n, n)
+        for n in range(items)
+    )
+    document = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>' + entries + b"</channel></rss>"
+    )
+    print(f"one RSS feed: {items:,} entries, {len(document) / 1e6:.1f} MB; entries kept: 500")
+    with tempfile.NamedTemporaryFile(suffix=".xml") as handle:
+        handle.write(document)
+        handle.flush()
+        _measure(
+            {"feed-wirefeed": "wirefeed (cut at the cap)", "feed-baseline": "baseline (feedparser, whole)"},
+            handle.name,
+        )
+
+
 def run_sitemap(urls: int) -> None:
     row = b"<url><loc>https://news.example/a/story-%d.html</loc><lastmod>2024-03-05</lastmod></url>"
     body = b"".join(row % n for n in range(urls))
@@ -132,29 +182,16 @@ def run_sitemap(urls: int) -> None:
         handle.write(gzip.compress(document, 1))
         handle.flush()
         del body, document
-        results = {}
-        for mode in ("wirefeed", "baseline"):
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", mode, handle.name],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"{'mode':<36} {'seconds':>8} {'peak RSS MB':>12} {'entries':>8}")
-    names = {"wirefeed": "wirefeed (stream, stop at the cap)", "baseline": "baseline (whole tree, lxml)"}
-    for mode, row in results.items():
-        print(f"{names[mode]:<36} {row['seconds']:8.2f} {row['peak_mb']:12.0f} {row['entries']:8d}")
-    ours, base = results["wirefeed"], results["baseline"]
-    print(
-        f"ratio wirefeed/baseline: time {ours['seconds'] / base['seconds']:.3f}, "
-        f"peak RSS {ours['peak_mb'] / base['peak_mb']:.3f}"
-    )
+        _measure(
+            {"wirefeed": "wirefeed (stream, stop at the cap)", "baseline": "baseline (whole tree, lxml)"},
+            handle.name,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["storm", "sitemap", "all"], default="all")
+    parser.add_argument("--part", choices=["storm", "sitemap", "feed", "all"], default="all")
+    parser.add_argument("--items", type=int, default=50_000)
     parser.add_argument("--pages", type=int, default=60)
     parser.add_argument("--retry-after", type=float, default=0.5)
     parser.add_argument("--urls", type=int, default=1_000_000)
@@ -167,6 +204,8 @@ def main() -> None:
         run_storm(args.pages, args.retry_after)
     if args.part in {"sitemap", "all"}:
         run_sitemap(args.urls)
+    if args.part in {"feed", "all"}:
+        run_feed(args.items)
 
 
 if __name__ == "__main__":
