@@ -10,21 +10,27 @@ number of items taken from one document is capped.
 from __future__ import annotations
 
 import calendar
+import email.utils
+import html
+import io
+import itertools
+import json
 import re
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from urllib.parse import urlsplit
 
 import feedparser
+import lxml.etree
 import lxml.html
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as safe_fromstring
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scrapers.errors import ErrorKind, IngestError
-from scrapers.fetch import Fetcher, FetchPolicy, gunzip_bounded
-from scrapers.urls import try_canonicalize
+from scrapers.fetch import Fetcher, FetchPolicy, bounded_decompress
+from scrapers.urls import MAX_URL_CHARS, try_canonicalize
 
 MAX_SITEMAP_DEPTH = 3
 MAX_SITEMAPS_PER_SOURCE = 50
@@ -65,8 +71,14 @@ class SitemapResult:
     sitemap_lastmod: dict[str, datetime | None] = field(default_factory=dict)  # child -> its <lastmod>
 
 
+_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
 def parse_w3c_datetime(value: str | None) -> datetime | None:
-    """Sitemap and Atom dates (W3C profile of ISO 8601); a bare date is midnight UTC; naive means UTC."""
+    """Sitemap, Atom and JSON Feed dates: the W3C profile of ISO 8601 (down to a bare year or year-month,
+    taken as its first day); a bare date is midnight UTC; naive means UTC. News sitemaps written by hand
+    or by old plugins also carry RFC 822 dates (``Tue, 05 Mar 2024 07:00:00 GMT``): read, not dropped,
+    since an undated entry is never skipped as too old."""
     if not value:
         return None
     text = value.strip()
@@ -74,10 +86,21 @@ def parse_w3c_datetime(value: str | None) -> datetime | None:
         if len(text) == 10:
             parsed_date = date.fromisoformat(text)
             return datetime(parsed_date.year, parsed_date.month, parsed_date.day, tzinfo=UTC)
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        if short := _YEAR_MONTH.match(text):
+            return datetime(int(short[1]), int(short[2] or 1), 1, tzinfo=UTC)
+        parsed: datetime | None = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
+        parsed = _rfc822(text)
+    if parsed is None:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _rfc822(text: str) -> datetime | None:
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _struct_to_dt(value: Any) -> datetime | None:
@@ -93,16 +116,95 @@ def _looks_like_html(content: bytes) -> bool:
     return bool(_HTML_START.match(content[:4096]))
 
 
+_TAG = re.compile(r"<[^>]{0,500}>")
+
+
+def _clean_title(title: str | None) -> str | None:
+    """A listing's title as text: feeds often escape their HTML twice (``&amp;amp;``, ``&lt;b&gt;``), so
+    what feedparser leaves is unescaped once more and stripped of tags."""
+    if not title:
+        return None
+    if "&" in title or "<" in title:
+        title = _TAG.sub(" ", html.unescape(_TAG.sub(" ", title)))
+    return " ".join(title.split()) or None
+
+
+class _JsonFeedItem(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str | int | None = None
+    url: str | None = None
+    title: str | None = None
+    date_published: str | None = None
+    date_modified: str | None = None
+
+
+class _JsonFeed(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    version: str
+    items: list[_JsonFeedItem]
+
+
+def _is_json(content: bytes) -> bool:
+    return content[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+
+
+def parse_json_feed(content: bytes, base_url: str, *, max_items: int = 500) -> list[Discovered]:
+    """Items of a JSON Feed (jsonfeed.org 1.0 and 1.1), which feedparser does not read. An item without
+    ``url`` falls back on an ``id`` that is a URL; ``external_url`` (a page elsewhere the item is about)
+    is never taken for the item's own page."""
+    try:
+        feed = _JsonFeed.model_validate(json.loads(content.decode("utf-8-sig")))
+    except (UnicodeDecodeError, ValueError, ValidationError) as error:
+        reason = str(error).splitlines()[0][:200]
+        raise IngestError(ErrorKind.PARSE, f"{base_url}: not a readable JSON Feed ({reason})") from None
+    if not feed.version.startswith(("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")):
+        raise IngestError(ErrorKind.PARSE, f"{base_url}: JSON, but not a JSON Feed ({feed.version[:80]!r})")
+    found: list[Discovered] = []
+    for item in feed.items[:max_items]:
+        guid = str(item.id) if item.id is not None else ""
+        link = item.url or (guid if guid.startswith(("http://", "https://")) else "")
+        url = try_canonicalize(link, base_url) if link else None
+        if url is None:
+            continue
+        found.append(
+            Discovered(
+                url=url,
+                via="feed",
+                lastmod=parse_w3c_datetime(item.date_modified),
+                published=parse_w3c_datetime(item.date_published),
+                title=_clean_title(item.title),
+            )
+        )
+    return found
+
+
+_ENTRY_START = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?(?:item|entry)[\s>/]")
+
+
+def _first_entries(content: bytes, max_items: int) -> bytes:
+    """The feed cut before its entry past ``max_items``: feedparser reads a whole document, and a 10 MB
+    feed of 50,000 entries cost 20 s to keep 500. The cut document is no longer well-formed, which
+    feedparser's loose parser reads all the same."""
+    for count, match in enumerate(_ENTRY_START.finditer(content), start=1):
+        if count > max_items:
+            return content[: match.start()]
+    return content
+
+
 def parse_feed(content: bytes, base_url: str, *, max_items: int = 500) -> list[Discovered]:
-    """Entries of an RSS 2.0, Atom or RSS 1.0 feed. An HTML page where a feed should be (a moved feed, a
-    login wall) is a ``PARSE`` error rather than zero entries, so the breakage is seen."""
+    """Entries of an RSS 2.0, Atom, RSS 1.0 or JSON feed. An HTML page where a feed should be (a moved
+    feed, a login wall) is a ``PARSE`` error rather than zero entries, so the breakage is seen."""
+    if _is_json(content):
+        return parse_json_feed(content, base_url, max_items=max_items)
     if _looks_like_html(content):
         raise IngestError(ErrorKind.PARSE, f"{base_url}: an HTML page, not a feed (moved or removed feed?)")
     if _ENTITY_DECL.search(content[:65536]):
         raise IngestError(
             ErrorKind.PARSE, f"{base_url}: feed declares XML entities (refused: entity expansion)"
         )
-    parsed = feedparser.parse(content, response_headers={"content-location": base_url})
+    parsed = feedparser.parse(
+        _first_entries(content, max_items), response_headers={"content-location": base_url}
+    )
     if not parsed.entries:
         reason = str(parsed.get("bozo_exception") or "no entries")
         if parsed.get("bozo") or not parsed.get("version"):
@@ -129,7 +231,7 @@ def parse_feed(content: bytes, base_url: str, *, max_items: int = 500) -> list[D
                 # dict.get: feedparser's own get() would hand back the published date as "updated"
                 lastmod=_struct_to_dt(dict.get(entry, "updated_parsed")),
                 published=_struct_to_dt(dict.get(entry, "published_parsed")),
-                title=(entry.get("title") or None),
+                title=_clean_title(entry.get("title")),
             )
         )
     return found
@@ -139,58 +241,151 @@ def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _child_text(element: Element, name: str) -> str | None:
-    for child in element:
-        if _local(child.tag) == name:
+class _ChunkReader(io.RawIOBase):
+    """A read-only file over an iterator of byte chunks, so the XML parser pulls the inflated sitemap as
+    it goes instead of the whole of it being held first."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = chunk
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def _sitemap_chunks(content: bytes, base_url: str, max_bytes: int) -> Iterator[bytes]:
+    if content[:2] != b"\x1f\x8b":
+        yield content[:max_bytes]
+        return
+    yield from bounded_decompress([content], 16 + zlib.MAX_WBITS, max_bytes, f"{base_url} (gzip sitemap)")
+
+
+def _text(node: Any, name: str) -> str | None:
+    for child in node:
+        if isinstance(child.tag, str) and _local(child.tag) == name:
             return (child.text or "").strip() or None
     return None
+
+
+def _sitemap_entry(node: Any, kind: str, base_url: str, result: SitemapResult) -> None:
+    loc = _text(node, "loc")
+    url = try_canonicalize(loc, base_url) if loc else None
+    if not url:
+        return
+    if kind == "sitemapindex":
+        result.sitemaps.append(url)
+        result.sitemap_lastmod[url] = parse_w3c_datetime(_text(node, "lastmod"))
+        return
+    item = Discovered(url=url, via="sitemap", lastmod=parse_w3c_datetime(_text(node, "lastmod")))
+    for child in node:
+        if isinstance(child.tag, str) and _local(child.tag) == "news":
+            item.title = _clean_title(_text(child, "title"))
+            item.published = parse_w3c_datetime(_text(child, "publication_date"))
+    result.urls.append(item)
+
+
+def _sitemap_events(reader: io.BufferedIOBase, base_url: str) -> Iterator[tuple[str, Any]]:
+    """lxml's pull parser with every door shut (no DTD loading, no entities, no network, no huge
+    trees); a document that declares a DTD at all is refused when its root element starts."""
+    events = lxml.etree.iterparse(
+        reader,
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    for event, node in events:
+        if event == "start" and node.getparent() is None:
+            info = node.getroottree().docinfo
+            if info.doctype or info.internalDTD is not None:
+                raise IngestError(
+                    ErrorKind.PARSE, f"{base_url}: sitemap declares a DTD or entities (refused)"
+                )
+        yield event, node
+
+
+def _text_sitemap(chunks: Iterable[bytes], max_items: int) -> SitemapResult:
+    """A text sitemap (sitemaps.org: one absolute URL per line, UTF-8), read line by line to the cap."""
+    result = SitemapResult()
+    pending = b""
+    try:
+        for chunk in chunks:
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in lines:
+                url = try_canonicalize(line.decode("utf-8", "replace").strip().lstrip("\ufeff"))
+                if url:
+                    result.urls.append(Discovered(url=url, via="sitemap"))
+                if len(result.urls) >= max_items:
+                    return result
+    except IngestError:
+        if not result.urls:
+            raise
+        return result  # cut short (a truncated gzip, the inflate budget): keep what came before the cut
+    url = try_canonicalize(pending.decode("utf-8", "replace").strip())
+    if url:
+        result.urls.append(Discovered(url=url, via="sitemap"))
+    return result
 
 
 def parse_sitemap(
     content: bytes, base_url: str, *, max_bytes: int = 50_000_000, max_items: int = 50_000
 ) -> SitemapResult:
-    """A sitemap or sitemap index, gzipped or not. DTDs and entities are refused outright: no sitemap
-    needs them, and they are how XML bombs and external-entity reads get in."""
-    if content[:2] == b"\x1f\x8b":
-        content = gunzip_bounded(content, max_bytes, f"{base_url} (gzip sitemap)")
-    if _looks_like_html(content):
+    """A sitemap (XML or text) or sitemap index, gzipped or not, read as a stream: parsing stops after ``max_items``
+    entries, so a sitemap of millions of URLs costs the first 50,000 in time and memory, not all of them.
+    A document cut short (past ``max_bytes`` inflated, a truncated gzip, a body cut at the fetch limit)
+    keeps the entries read before the cut; one that yields none is an error. DTDs and entities are refused
+    outright: no sitemap needs them, and they are how XML bombs and external-entity reads get in."""
+    chunks = _sitemap_chunks(content, base_url, max_bytes)
+    first = next(chunks, b"")
+    if _looks_like_html(first[:4096]):
         raise IngestError(ErrorKind.PARSE, f"{base_url}: an HTML page, not a sitemap")
-    try:
-        root = safe_fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as error:
-        raise IngestError(
-            ErrorKind.PARSE,
-            f"{base_url}: sitemap declares a DTD or entities (refused: {type(error).__name__})",
-        ) from None
-    except (ParseError, ValueError) as error:
-        raise IngestError(ErrorKind.PARSE, f"{base_url}: malformed sitemap XML ({error})") from None
+    if first[:512].lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"http://", b"https://")):
+        return _text_sitemap(itertools.chain([first], chunks), max_items)
+    if _ENTITY_DECL.search(first[:65536]):
+        raise IngestError(ErrorKind.PARSE, f"{base_url}: sitemap declares a DTD or entities (refused)")
     result = SitemapResult()
-    kind = _local(root.tag)
-    if kind == "sitemapindex":
-        for node in list(root)[:max_items]:
-            if _local(node.tag) != "sitemap":
+    reader = io.BufferedReader(_ChunkReader(itertools.chain([first], chunks)))
+    kind, seen = "", 0
+    try:
+        for event, node in _sitemap_events(reader, base_url):
+            if event == "start":
+                if not kind:
+                    kind = _local(node.tag)
+                    if kind not in {"urlset", "sitemapindex"}:
+                        message = f"{base_url}: root element <{kind}> is not a sitemap"
+                        raise IngestError(ErrorKind.PARSE, message)
                 continue
-            loc = _child_text(node, "loc")
-            url = try_canonicalize(loc, base_url) if loc else None
-            if url:
-                result.sitemaps.append(url)
-                result.sitemap_lastmod[url] = parse_w3c_datetime(_child_text(node, "lastmod"))
-        return result
-    if kind != "urlset":
-        raise IngestError(ErrorKind.PARSE, f"{base_url}: root element <{kind}> is not a sitemap")
-    for node in list(root)[:max_items]:
-        if _local(node.tag) != "url":
-            continue
-        loc = _child_text(node, "loc")
-        url = try_canonicalize(loc, base_url) if loc else None
-        if not url:
-            continue
-        item = Discovered(url=url, via="sitemap", lastmod=parse_w3c_datetime(_child_text(node, "lastmod")))
-        for child in node:
-            if _local(child.tag) == "news":
-                item.title = _child_text(child, "title")
-                item.published = parse_w3c_datetime(_child_text(child, "publication_date"))
-        result.urls.append(item)
+            parent = node.getparent()
+            if parent is None or parent.getparent() is not None:
+                continue  # only the root's children are entries
+            if _local(node.tag) in {"url", "sitemap"}:
+                seen += 1
+                _sitemap_entry(node, kind, base_url, result)
+            parent.remove(node)  # entries already read are dropped: memory stays flat
+            if seen >= max_items:
+                break
+    except IngestError:
+        if not seen:
+            raise
+    except lxml.etree.XMLSyntaxError as error:
+        if not seen:
+            raise IngestError(ErrorKind.PARSE, f"{base_url}: malformed sitemap XML ({error})") from None
+    if not kind:
+        raise IngestError(ErrorKind.PARSE, f"{base_url}: empty sitemap")
     return result
 
 
@@ -268,13 +463,22 @@ class _Listings:
     should_stop: Callable[[], bool] | None
     by_url: dict[str, Discovered] = field(default_factory=dict)
 
-    def add(self, items: Iterable[Discovered]) -> None:
+    def add(self, items: Iterable[Discovered], listing: str | None = None) -> None:
+        too_long = 0
         for item in items:
+            if len(item.url) > MAX_URL_CHARS:
+                too_long += 1
+                continue
             known = self.by_url.get(item.url)
             if known is None:
                 self.by_url[item.url] = item
             else:
                 known.merge(item)
+        if too_long and listing is not None:
+            message = (
+                f"{listing}: skipped {too_long} entries whose URL is longer than {MAX_URL_CHARS:,} characters"
+            )
+            self.report(listing, IngestError(ErrorKind.TOO_LARGE, message))
 
     def report(self, url: str, error: IngestError) -> None:
         if self.on_error is not None:
@@ -289,13 +493,15 @@ class _Listings:
                 return
             try:
                 result = self.fetcher.fetch(feed, self.policy, kind="feed")
-                self.add(parse_feed(result.content, result.final_url, max_items=self.max_items))
+                self.add(parse_feed(result.content, result.final_url, max_items=self.max_items), feed)
             except IngestError as error:
                 self.report(feed, error)
 
     def read_sitemaps(self, sitemaps: Iterable[str], not_before: datetime | None) -> None:
-        """Sitemaps and the children their indexes name, breadth first, within a depth and a count."""
-        queue: list[tuple[str, int]] = [(url, 0) for url in sitemaps]
+        """Sitemaps and the children their indexes name, breadth first, within a depth and a count. The
+        queue is bounded too: indexes naming each other, or 50,000 children each, queue no more than can
+        be fetched."""
+        queue: list[tuple[str, int]] = [(url, 0) for url in self._expand_robots(sitemaps)]
         visited: set[str] = set()
         while queue and len(visited) < MAX_SITEMAPS_PER_SOURCE and not self.stopping():
             url, depth = queue.pop(0)
@@ -305,22 +511,50 @@ class _Listings:
             visited.add(key)
             try:
                 result = self.fetcher.fetch(url, self.policy, kind="sitemap")
-                parsed = parse_sitemap(result.content, result.final_url, max_bytes=self.policy.max_bytes * 5)
+                parsed = parse_sitemap(
+                    result.content,
+                    result.final_url,
+                    max_bytes=self.policy.max_bytes * 5,
+                    max_items=self.max_items * 10,
+                )
             except IngestError as error:
                 self.report(url, error)
                 continue
-            self.add(parsed.urls[: self.max_items * 10])
+            self.add(parsed.urls, url)
             if parsed.sitemaps and depth + 1 > MAX_SITEMAP_DEPTH:
                 message = f"{url}: sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH}"
                 self.report(url, IngestError(ErrorKind.PARSE, message))
                 continue
-            queue.extend(
-                (child, depth + 1)
+            room = MAX_SITEMAPS_PER_SOURCE - len(visited) - len(queue)
+            children = [
+                child
                 for child in parsed.sitemaps
-                if not_before is None
-                or (modified := parsed.sitemap_lastmod.get(child)) is None
-                or modified >= not_before
-            )
+                if (try_canonicalize(child) or child) not in visited
+                and (
+                    not_before is None
+                    or (modified := parsed.sitemap_lastmod.get(child)) is None
+                    or modified >= not_before
+                )
+            ]
+            queue.extend((child, depth + 1) for child in children[: max(room, 0)])
+
+    def _expand_robots(self, sitemaps: Iterable[str]) -> list[str]:
+        """A sitemap entry that is a site's ``/robots.txt`` stands for the sitemaps its ``Sitemap:`` lines
+        name (as in Scrapy's SitemapSpider): many outlets list theirs nowhere else."""
+        expanded: list[str] = []
+        for url in sitemaps:
+            if urlsplit(url).path != "/robots.txt":
+                expanded.append(url)
+                continue
+            try:
+                named = self.fetcher.robots(url, self.policy).sitemaps()
+            except IngestError as error:
+                self.report(url, error)
+                continue
+            if not named:
+                self.report(url, IngestError(ErrorKind.PARSE, f"{url}: robots.txt names no sitemap"))
+            expanded.extend(named[:MAX_SITEMAPS_PER_SOURCE])
+        return expanded
 
     def read_pages(self, pages: Iterable[str], link_pattern: str | None) -> None:
         for page in pages:
@@ -329,6 +563,8 @@ class _Listings:
             try:
                 result = self.fetcher.fetch(page, self.policy, kind="page")
                 content = result.text or result.content
-                self.add(parse_section(content, result.final_url, link_pattern, max_items=self.max_items))
+                self.add(
+                    parse_section(content, result.final_url, link_pattern, max_items=self.max_items), page
+                )
             except IngestError as error:
                 self.report(page, error)

@@ -176,6 +176,10 @@ def decode_document(data: bytes, http_charset: str | None = None) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8", tuple(warnings))
     except UnicodeDecodeError:
         pass
+    mixed = _mixed_utf8(data)
+    if mixed is not None:
+        warnings.append("UTF-8 with windows-1252 pieces: each piece decoded in its own charset")
+        return Decoded(mixed, "utf-8", tuple(warnings))
     declared = declared_charset(data)
     if header == "utf-8":
         if declared is None:
@@ -207,6 +211,36 @@ def decode_document(data: bytes, http_charset: str | None = None) -> Decoded:
 def decode_html(data: bytes) -> str:
     """The page's text when no HTTP header speaks for it (files, stored pages, pushed HTML)."""
     return decode_document(data).text
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _cp1252_piece(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    piece = error.object[error.start : error.end]
+    return bytes(piece).decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("wirefeed-cp1252-piece", _cp1252_piece)
+
+
+def _mixed_utf8(data: bytes) -> str | None:
+    """The text of a UTF-8 page with windows-1252 pieces pasted in (a CMS template in UTF-8, an old
+    article body in cp1252), or None when the page is not that. Decoding it whole in either charset
+    garbles the other part. Well-formed multi-byte UTF-8 sequences almost never occur by chance in
+    legacy text, so a few of them, not outnumbered four to one by bytes that are not UTF-8, make the page
+    UTF-8, and each stray byte is read as windows-1252 (what BeautifulSoup's ``detwingle`` does)."""
+    sample = data[:262_144]
+    multibyte = len(_UTF8_MULTIBYTE.findall(sample))
+    if multibyte < 3:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd") - data.count("\ufffd".encode())
+    if broken <= 0 or multibyte * 4 < broken:
+        return None
+    return data.decode("utf-8", errors="wirefeed-cp1252-piece")
 
 
 def _valid_utf8(data: bytes) -> bool:

@@ -17,22 +17,26 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import httpcore
 import httpx
+from w3lib.html import get_meta_refresh
 
 from scrapers.encoding import charset_from_content_type, decode_document
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.network import GuardedBackend, HostGuard, Resolver, request_budget
 from scrapers.network import system_resolver as _system_resolver
-from scrapers.politeness import HostGate, InProcessHostGate
+from scrapers.politeness import HostBreaker, HostGate, InProcessHostGate
 from scrapers.robots import MAX_ROBOTS_BYTES, InProcessRobotsCache, RobotsCache, RobotsRules
-from scrapers.urls import canonicalize, host_key, origin
+from scrapers.soft404 import Soft404Check
+from scrapers.urls import MAX_URL_CHARS, canonicalize, host_key, origin, try_canonicalize
 
 Kind = Literal["page", "feed", "sitemap", "robots"]
 __all__ = ["FetchPolicy", "FetchResult", "Fetcher", "HostGuard", "Resolver", "bounded_decompress"]
 
+META_REFRESH_MAX_S = 10.0  # a meta refresh sooner than this is a redirect; later, a page that reloads
+_REFRESH_SCAN = 32_768  # the refresh tag sits in the head: the start of the page is enough
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 XML_TYPES = frozenset(
@@ -126,22 +130,30 @@ class _Retryable(Exception):
         self.status = status
 
 
+_INFLATE_STEP = 1 << 20  # inflated bytes handed on at a time: a stream reader holds one step, not all
+
+
 def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: str) -> Iterator[bytes]:
     """Inflate a stream without ever holding more than ``limit`` output bytes: a gzip bomb is refused
-    after ``limit`` bytes of work, not after it has filled memory."""
+    after ``limit`` bytes of work, not after it has filled memory. A stream that stops before its end
+    marker is refused too (zlib alone returns the half it got, and half an article would be stored as
+    the whole); gzip members written one after another (valid, and what appending servers produce) are
+    all read."""
     inflater = zlib.decompressobj(wbits)
     produced = 0
     try:
         for chunk in chunks:
             data = chunk
             while data:
-                out = inflater.decompress(data, limit - produced + 1)
+                out = inflater.decompress(data, min(limit - produced + 1, _INFLATE_STEP))
                 produced += len(out)
                 if produced > limit:
                     raise IngestError(ErrorKind.TOO_LARGE, f"{what} inflates beyond the {limit}-byte limit")
                 if out:
                     yield out
                 data = inflater.unconsumed_tail
+                if inflater.eof and inflater.unused_data:
+                    data, inflater = inflater.unused_data + data, zlib.decompressobj(wbits)
         tail = inflater.flush()
         produced += len(tail)
         if produced > limit:
@@ -150,6 +162,8 @@ def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: st
             yield tail
     except zlib.error as error:
         raise IngestError(ErrorKind.PARSE, f"{what}: corrupt compressed data ({error})") from None
+    if not inflater.eof and produced:
+        raise IngestError(ErrorKind.FETCH, f"{what}: compressed stream truncated after {produced} bytes")
 
 
 def gunzip_bounded(data: bytes, limit: int, what: str = "gzip file") -> bytes:
@@ -170,6 +184,44 @@ def _sniff_binary(head: bytes) -> str | None:
 def _looks_like_markup(head: bytes) -> bool:
     sample = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return sample.startswith((b"<", b"\xff\xfe", b"\xfe\xff"))
+
+
+def _is_interstitial(source: str, target: str) -> bool:
+    """A redirect to another host whose query carries the page's own address (``?continue=``,
+    ``?return_to=``, ``?dest=``): a consent, login or paywall gate that sends the reader back afterwards.
+    Following it would store the gate as the article; the address, not the gate's name, gives it away."""
+    src, dst = urlsplit(source), urlsplit(target)
+    if not dst.query or host_key(source) == host_key(target):
+        return False
+    address = f"{src.netloc}{src.path}".lower().rstrip("/")
+    for _, value in parse_qsl(dst.query, keep_blank_values=True):
+        decoded = unquote(value).lower()  # gates often encode the address twice
+        if address and address in decoded:
+            return True
+    return False
+
+
+def _meta_refresh(text: str, url: str) -> str | None:
+    """The target of a ``<meta http-equiv="refresh">`` that redirects (to another address, within
+    ``META_REFRESH_MAX_S``): such a page is a redirect written in HTML, and what it holds is elsewhere.
+    A page that only reloads itself, or moves on after minutes (a live page, a kiosk), is a page."""
+    if "refresh" not in text[:_REFRESH_SCAN].lower():
+        return None
+    interval, target = get_meta_refresh(text[:_REFRESH_SCAN], url)
+    if interval is None or target is None or interval > META_REFRESH_MAX_S:
+        return None
+    return target if try_canonicalize(target) not in {None, try_canonicalize(url)} else None
+
+
+def _decoded_page(result: FetchResult) -> FetchResult | str:
+    """A page's text in its real charset, or where its meta refresh redirects to."""
+    try:
+        decoded = decode_document(result.content, charset_from_content_type(result.content_type))
+    except IngestError as error:
+        raise IngestError(error.kind, f"{result.url}: {error.message}") from None
+    result.text, result.encoding, result.warnings = decoded.text, decoded.encoding, list(decoded.warnings)
+    refresh = _meta_refresh(decoded.text, result.url)
+    return refresh if refresh is not None else result
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -218,8 +270,11 @@ class Fetcher:
         client: httpx.Client | None = None,
         respect_robots: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        breaker: HostBreaker | None = None,
     ) -> None:
         self.gate = gate or InProcessHostGate()
+        self.breaker = breaker or HostBreaker(clock)
+        self.soft_404 = Soft404Check(clock)
         self.robots_cache = robots_cache or InProcessRobotsCache()
         self.guard = HostGuard(allow_private_hosts, resolver)
         self.respect_robots = respect_robots
@@ -302,6 +357,8 @@ class Fetcher:
             url = canonicalize(url) if kind != "robots" else url
         except ValueError as error:
             raise IngestError(ErrorKind.FETCH, str(error)) from None
+        if len(url) > MAX_URL_CHARS:
+            raise IngestError(ErrorKind.FETCH, f"{url[:200]}...: longer than {MAX_URL_CHARS:,} characters")
         requested = url
         seen = {url}
         headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
@@ -317,6 +374,7 @@ class Fetcher:
         redirects = 0
         while True:
             self.guard.check(url)
+            self.breaker.check(host_key(url), url)
             delay = policy.min_delay_s
             if kind != "robots" and self.respect_robots:
                 rules = self.check_robots(url, policy)
@@ -325,22 +383,41 @@ class Fetcher:
             if isinstance(response, FetchResult):
                 response.url = requested
                 return response
-            location = response
             redirects += 1
-            if redirects > policy.max_redirects:
-                raise IngestError(
-                    ErrorKind.REDIRECT, f"{requested}: more than {policy.max_redirects} redirects"
-                )
-            try:
-                target = canonicalize(location, url) if kind != "robots" else urljoin(url, location)
-            except ValueError:
-                raise IngestError(  # noqa: B904 (the location itself is the message)
-                    ErrorKind.REDIRECT, f"{url}: redirect to an unusable URL {location[:200]!r}"
-                )
-            if target in seen:
-                raise IngestError(ErrorKind.REDIRECT, f"{requested}: redirect loop back to {target}")
-            seen.add(target)
-            url = target
+            url = self._next_hop(requested, url, response, kind, seen, redirects, policy)
+
+    @staticmethod
+    def _next_hop(
+        requested: str,
+        url: str,
+        location: str,
+        kind: Kind,
+        seen: set[str],
+        redirects: int,
+        policy: FetchPolicy,
+    ) -> str:
+        """Where a redirect (HTTP or meta refresh) leads, or the ``REDIRECT`` error that ends the chain:
+        too many hops, a loop, an unusable target, or an interstitial."""
+        if redirects > policy.max_redirects:
+            raise IngestError(ErrorKind.REDIRECT, f"{requested}: more than {policy.max_redirects} redirects")
+        try:
+            target = canonicalize(location, url) if kind != "robots" else urljoin(url, location)
+        except ValueError:
+            raise IngestError(  # noqa: B904 (the location itself is the message)
+                ErrorKind.REDIRECT, f"{url}: redirect to an unusable URL {location[:200]!r}"
+            )
+        if len(target) > MAX_URL_CHARS:
+            raise IngestError(ErrorKind.REDIRECT, f"{url}: redirect to a URL of {len(target):,} characters")
+        if target in seen:
+            raise IngestError(ErrorKind.REDIRECT, f"{requested}: redirect loop back to {target}")
+        if kind != "robots" and _is_interstitial(url, target):
+            raise IngestError(
+                ErrorKind.REDIRECT,
+                f"{requested}: redirected to an interstitial on {urlsplit(target).hostname} that carries the "
+                "page's own URL (a consent, login or paywall gate), not the page",
+            )
+        seen.add(target)
+        return target
 
     def _with_retries(
         self, url: str, policy: FetchPolicy, headers: dict[str, str], kind: Kind, delay: float
@@ -353,24 +430,43 @@ class Fetcher:
             try:
                 with self.gate.slot(host, delay):
                     result = self._once(url, policy, headers, kind)
-                if isinstance(result, FetchResult):
-                    result.attempts = attempt
-                return result
             except _Retryable as error:
                 # A host that used the whole deadline once is given one more deadline, not max_retries
                 # more: retries are for quick failures (a reset, a 503), not for a host that stalls.
-                exhausted = attempt > policy.max_retries or (error.timeout and timed_out)
+                # A Retry-After beyond the cap is not waited out at all: the host is paused instead.
+                beyond_cap = error.wait_s is not None and error.wait_s > policy.retry_after_cap_s
+                if attempt > policy.max_retries or (error.timeout and timed_out) or beyond_cap:
+                    raise self._give_up(url, host, attempt, error, policy) from None
                 timed_out = timed_out or error.timeout
-                if exhausted:
-                    message = f"{url}: {error.message} (after {attempt} attempts)"
-                    raise IngestError(error.kind, message, status=error.status) from None
                 backoff = policy.backoff_base_s * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
-                wait = (
-                    backoff
-                    if error.wait_s is None
-                    else max(backoff, min(error.wait_s, policy.retry_after_cap_s))
-                )
+                wait = backoff if error.wait_s is None else max(backoff, error.wait_s)
                 self.gate.defer(host, wait)
+                continue
+            except IngestError:
+                self.breaker.succeeded(host)  # the host answered; the answer was refused
+                raise
+            self.breaker.succeeded(host)
+            if isinstance(result, FetchResult):
+                result.attempts = attempt
+            return result
+
+    def _give_up(
+        self, url: str, host: str, attempt: int, error: _Retryable, policy: FetchPolicy
+    ) -> IngestError:
+        """The final error of a page whose retries are spent, counted against its host's health."""
+        if error.wait_s is not None and error.wait_s > policy.retry_after_cap_s:
+            message = (
+                f"{url}: {error.message} asking to wait {error.wait_s:.0f} s, beyond the "
+                f"{policy.retry_after_cap_s:g} s cap (after {attempt} attempts; host paused)"
+            )
+            failure = IngestError(error.kind, message, status=error.status)
+            self.breaker.pause(host, error.wait_s, failure)
+            return failure
+        failure = IngestError(
+            error.kind, f"{url}: {error.message} (after {attempt} attempts)", status=error.status
+        )
+        self.breaker.failed(host, failure)
+        return failure
 
     def _once(self, url: str, policy: FetchPolicy, headers: dict[str, str], kind: Kind) -> FetchResult | str:
         # One wall-clock deadline for connect, TLS, headers and body: per-operation timeouts never fire on
@@ -389,7 +485,8 @@ class Fetcher:
                 f"timed out: no complete response within {policy.timeout_s:g} s ({type(error).__name__})",
                 timeout=True,
             ) from None
-        except httpx.TransportError as error:
+        except (httpx.TransportError, OSError) as error:
+            # OSError: a socket call outside httpx's own wrapping (a peer gone mid-exchange)
             raise _Retryable(ErrorKind.FETCH, f"{type(error).__name__}: {error}") from None
 
     def _handle(
@@ -422,12 +519,15 @@ class Fetcher:
         content_type = response.headers.get("content-type", "")
         media = _media_type(content_type)
         self._check_type(url, media, kind)
+        # robots.txt (RFC 9309) and sitemaps (their entries are independent) are read up to the limit
+        # and kept; a page past it is refused.
+        cut = kind in {"robots", "sitemap"}
         declared = response.headers.get("content-length", "")
-        if kind != "robots" and declared.isdigit() and int(declared) > policy.max_bytes:
+        if not cut and declared.isdigit() and int(declared) > policy.max_bytes:
             raise IngestError(
                 ErrorKind.TOO_LARGE, f"{url}: Content-Length {declared} exceeds {policy.max_bytes} bytes"
             )
-        body = self._read(url, response, policy, deadline, truncate=kind == "robots")
+        body = self._read(url, response, policy, deadline, truncate=cut)
         if not body.strip():
             if kind == "robots":
                 return FetchResult(url=url, final_url=url, status=status, content_type=content_type)
@@ -448,17 +548,9 @@ class Fetcher:
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
         )
-        if kind == "page":
-            try:
-                decoded = decode_document(body, charset_from_content_type(content_type))
-            except IngestError as error:
-                raise IngestError(error.kind, f"{url}: {error.message}") from None
-            result.text, result.encoding, result.warnings = (
-                decoded.text,
-                decoded.encoding,
-                list(decoded.warnings),
-            )
-        return result
+        if kind != "page":
+            return result
+        return _decoded_page(result)
 
     @staticmethod
     def _check_type(url: str, media: str, kind: Kind) -> None:
@@ -484,8 +576,9 @@ class Fetcher:
         *,
         truncate: bool = False,
     ) -> bytes:
-        """The body within ``max_bytes``; past it, refused, or (``truncate``, for robots.txt, which RFC 9309
-        says to parse up to at least 500 KiB) cut at the limit."""
+        """The body within ``max_bytes``; past it, refused, or (``truncate``: robots.txt, which RFC 9309
+        says to parse up to at least 500 KiB, and sitemaps, whose first entries stand on their own) cut at
+        the limit."""
         encoding = response.headers.get("content-encoding", "").strip().lower()
         limit = policy.max_bytes * 2 if truncate else policy.max_bytes
         raw = self._raw_chunks(url, response, policy, deadline, limit)

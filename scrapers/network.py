@@ -228,10 +228,13 @@ def request_budget(
 
 
 class _BoundedStream(httpcore.NetworkStream):
-    """A socket stream whose every wait is cut to the current request's deadline."""
+    """A socket stream whose every wait is cut to the current request's deadline. It remembers the
+    address it was connected to: asking the socket (``getpeername``) fails once the peer has reset the
+    connection, and that ``OSError`` would escape the HTTP client's error handling."""
 
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
+    def __init__(self, inner: httpcore.NetworkStream, peer: tuple[str, int] | None = None) -> None:
         self._inner = inner
+        self._peer = peer
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         budget = _budget.get()
@@ -254,10 +257,15 @@ class _BoundedStream(httpcore.NetworkStream):
         budget = _budget.get()
         if budget is not None:
             timeout = budget.remaining(timeout)
-        return _BoundedStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+        return _BoundedStream(self._inner.start_tls(ssl_context, server_hostname, timeout), self._peer)
 
     def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
+        if info == "server_addr" and self._peer is not None:
+            return self._peer
+        try:
+            return self._inner.get_extra_info(info)
+        except OSError:
+            return None
 
 
 class GuardedBackend(httpcore.NetworkBackend):
@@ -285,7 +293,7 @@ class GuardedBackend(httpcore.NetworkBackend):
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
                 last = error
                 continue
-            return _BoundedStream(stream)
+            return _BoundedStream(stream, (address, port))
         assert last is not None
         raise last
 

@@ -1,4 +1,5 @@
-"""Per-host politeness: one request at a time per host, and a pause between two requests.
+"""Per-host politeness: one request at a time per host, a pause between two requests, and a pause of a
+whole host that keeps failing (``HostBreaker``).
 
 Behind a small protocol because the Celery workers of issue 4 share hosts across processes and will
 keep this state in Redis; the in-process gate here serves the CLI and the tests.
@@ -10,7 +11,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Protocol
+
+from scrapers.errors import IngestError
 
 
 class HostGate(Protocol):
@@ -65,3 +69,72 @@ class InProcessHostGate:
         with self._guard:
             until = self._clock() + max(0.0, seconds)
             self._next_allowed[host] = max(self._next_allowed.get(host, 0.0), until)
+
+
+@dataclass(slots=True)
+class _Health:
+    failures: int = 0
+    paused_until: float = 0.0
+    last: IngestError | None = None
+
+
+class HostBreaker:
+    """Leaves alone, for a while, a host that keeps failing or asks for a long pause.
+
+    Retries are per page, so without this a host answering 503 to everything, or hanging, costs every one
+    of its pages the whole retry budget: 2,000 pages x 4 attempts x a 60 s Retry-After is days, not a run.
+    After ``failure_limit`` pages in a row failed for a reason that may pass (timeouts, resets, 429, 5xx,
+    each after its own retries), or once the host asks for a Retry-After longer than the policy's cap, its
+    next pages fail at once with the same kind and status (so the crawl state marks them for the next
+    run) until the pause is over; then one page probes it again, and one answer closes the breaker.
+    In-process: under Celery each worker process keeps its own, the shared gate still spaces requests.
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        failure_limit: int = 3,
+        pause_s: float = 300.0,
+        max_pause_s: float = 3600.0,
+    ) -> None:
+        self._clock = clock
+        self.failure_limit = failure_limit
+        self.pause_s = pause_s
+        self.max_pause_s = max_pause_s
+        self._lock = threading.Lock()
+        self._hosts: dict[str, _Health] = {}
+
+    def check(self, host: str, url: str) -> None:
+        """Raise the host's last failure, restated for ``url``, while the host is paused."""
+        with self._lock:
+            health = self._hosts.get(host)
+            left = health.paused_until - self._clock() if health is not None else 0.0
+            last = health.last if health is not None else None
+        if left > 0 and last is not None:
+            raise IngestError(
+                last.kind,
+                f"{url}: not requested: {host} is paused for {left:.0f} s more ({last.message})",
+                status=last.status,
+            )
+
+    def succeeded(self, host: str) -> None:
+        """The host answered (whatever the answer): it is healthy again."""
+        with self._lock:
+            self._hosts.pop(host, None)
+
+    def failed(self, host: str, error: IngestError) -> None:
+        with self._lock:
+            health = self._hosts.setdefault(host, _Health())
+            health.failures += 1
+            health.last = error
+            if health.failures >= self.failure_limit:
+                health.paused_until = self._clock() + self.pause_s
+
+    def pause(self, host: str, seconds: float, error: IngestError) -> None:
+        """Keep off ``host`` for ``seconds`` (at most ``max_pause_s``): it asked for it."""
+        with self._lock:
+            health = self._hosts.setdefault(host, _Health())
+            health.last = error
+            until = self._clock() + min(max(seconds, 0.0), self.max_pause_s)
+            health.paused_until = max(health.paused_until, until)

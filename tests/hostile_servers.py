@@ -7,8 +7,11 @@ unless ``robots`` says otherwise, so the page itself is what misbehaves.
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import socket
 import socketserver
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -30,12 +33,17 @@ class Hit:
 @dataclass
 class Behaviour:
     """``mode``: "silent" (accept, never answer), "trickle" (headers at one byte per ``interval_s``),
-    "bigheaders" (``header_bytes`` of headers at once), "ok" (a normal article)."""
+    "bigheaders" (``header_bytes`` of headers at once), "ok" (a normal article), "endless" (a chunked
+    body of ``chunk_bytes`` every ``interval_s``, never finished), "short" (a Content-Length larger than
+    the body, then the connection closed), "long" (a body longer than its Content-Length), "reset" (half
+    the body, then a TCP reset)."""
 
     mode: str = "ok"
     interval_s: float = 0.05
     header_bytes: int = 200_000
+    chunk_bytes: int = 4096
     robots: bytes = b"User-agent: *\nDisallow:\n"
+    robots_hangs: bool = False  # robots.txt never answered (the connection held open)
     #: Paths answered normally whatever the mode: (body, Content-Type), e.g. a listing of stalling pages.
     pages: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
@@ -95,6 +103,8 @@ class HostileServer:
 
     def _answer(self, sock: socket.socket, path: str) -> bool:
         b = self.behaviour
+        if path == "/robots.txt" and b.robots_hangs:
+            return self._hold(sock, lambda: None)
         if path == "/robots.txt":
             return _send(sock, _response(b.robots, "text/plain"))
         if path in b.pages:
@@ -118,7 +128,30 @@ class HostileServer:
                 return _send(sock, byte)
 
             return self._hold(sock, one_byte)
+        if b.mode in {"endless", "short", "long", "reset"}:
+            return self._misframed(sock, b.mode)
         raise ValueError(b.mode)
+
+    def _misframed(self, sock: socket.socket, mode: str) -> bool:
+        """Bodies whose framing lies: never ending, shorter or longer than declared, cut by a reset."""
+        b = self.behaviour
+        if mode == "endless":
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+            chunk = b"%x\r\n%s\r\n" % (b.chunk_bytes, b"<p>" + b"x" * (b.chunk_bytes - 3))
+            first = [head + chunk]
+            return self._hold(sock, lambda: _send(sock, first.pop() if first else chunk))
+        if mode == "short":
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n"
+            _send(sock, head % (len(ARTICLE) * 4) + ARTICLE)
+            return False
+        if mode == "long":
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n"
+            return _send(sock, head % 200 + ARTICLE + b"<p>smuggled tail</p>" * 50)
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n"
+        _send(sock, head % len(ARTICLE) + ARTICLE[: len(ARTICLE) // 2])
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()  # SO_LINGER 0: the close sends a RST, not a FIN
+        return False
 
     def _hold(self, sock: socket.socket, tick: Callable[[], bool | None]) -> bool:
         """Keep the connection open, calling ``tick`` every interval, until the client hangs up."""
@@ -147,3 +180,77 @@ def _send(sock: socket.socket, data: bytes) -> bool:
     except OSError:
         return False
     return True
+
+
+@dataclass
+class Route:
+    """One scripted answer: status, body, headers (Content-Length is added)."""
+
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class RouteServer:
+    """A well-behaved HTTP/1.1 server on 127.0.0.1 whose answers are scripted per path (query included):
+    hostile content over honest HTTP. Unknown paths are 404; ``hits`` logs every request path in order.
+    A route may be a callable of the path, for answers generated on the fly (crawler traps)."""
+
+    def __init__(self, routes: dict[str, Route | Callable[[str], Route]] | None = None) -> None:
+        self.routes: dict[str, Route | Callable[[str], Route]] = dict(routes or {})
+        self.fallback: Callable[[str], Route] | None = None
+        self.hits: list[str] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                outer.hits.append(self.path)
+                route = outer.route(self.path)
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length", str(len(route.body)))
+                for key, value in route.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    self.wfile.write(route.body)
+
+        class Quiet(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass  # a client hanging up mid-answer is what these tests do on purpose
+
+        self._server = Quiet(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def route(self, path: str) -> Route:
+        found = self.routes.get(path)
+        if found is None and path == "/robots.txt":
+            return Route(b"User-agent: *\nDisallow:\n", "text/plain")
+        if found is None:
+            return (
+                self.fallback(path)
+                if self.fallback
+                else Route(b"<html><body>Not found</body></html>", status=404)
+            )
+        return found(path) if callable(found) else found
+
+    def count(self, path: str) -> int:
+        return sum(1 for hit in list(self.hits) if hit == path)
+
+    def __enter__(self) -> RouteServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -128,7 +128,7 @@ def flaky_site() -> Iterator[tuple[str, dict[str, int]]]:
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            status = 404 if self.path == "/robots.txt" else state["status"]
+            status = state["status"] if self.path == "/world/wildfire.html" else 404  # like any site
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             payload = body if status == 200 else b"gone"

@@ -283,6 +283,8 @@ def _record(store: Store, url: str | None, source: str | None, stage: str, error
 def _error_status(error: IngestError) -> str:
     if error.kind is ErrorKind.HTTP_STATUS and (error.status or 0) >= 500:
         return "error:http_status_5xx"
+    if error.kind is ErrorKind.HTTP_STATUS and error.status == 429:
+        return "error:http_status_429"  # "too many requests" passes: the next run tries again
     return f"error:{error.kind.value}"
 
 
@@ -386,6 +388,7 @@ def fetch_page(
     try:
         with logs.item_context(url=job.url, source=name), metrics.observe("fetch"):
             result = fetcher.fetch(job.url, policy, etag=job.etag, last_modified=job.last_modified)
+            fetcher.soft_404.verify(fetcher, result, policy)
         metrics.count_page("not_modified" if result.not_modified else result.status)
     except IngestError as error:
         metrics.count_page(error.status or error.kind.value)
@@ -516,6 +519,31 @@ def ingest_fetch(pipeline: Pipeline, source: Source, fetch: PageFetch) -> Decisi
 Progress = Callable[[str, int, int], None]  # (source, pages done, pages planned)
 
 
+def _crawl_page(
+    job: PageJob,
+    source: Source,
+    pipeline: Pipeline,
+    fetcher: Fetcher,
+    summary: CrawlSummary,
+    lock: threading.Lock,
+    settings: Settings | None,
+) -> None:
+    """Fetch and ingest one page. A failure no step turned into an error kind (a bug, a database that
+    refuses a row) is recorded against this page as ``internal`` and the source's other pages go on."""
+    try:
+        fetched = fetch_page(job, source, fetcher, pipeline.store, settings=settings)
+        with lock:
+            summary.add_fetch(fetched)
+            decision = ingest_fetch(pipeline, source, fetched)
+            if decision is not None:
+                summary.add_decision(source.name, decision)
+    except Exception as error:
+        log.exception("crawl of %s failed", job.url)
+        _record(pipeline.store, job.url, source.name, "crawl", IngestError(ErrorKind.INTERNAL, repr(error)))
+        with lock:
+            summary.source(source.name).errors[ErrorKind.INTERNAL.value] += 1
+
+
 def crawl(
     sources: list[Source],
     pipeline: Pipeline,
@@ -545,12 +573,7 @@ def crawl(
             for done, job in enumerate(discovery.pages, start=1):
                 if stop.is_set():
                     break
-                fetched = fetch_page(job, source, fetcher, pipeline.store, settings=settings)
-                with lock:
-                    summary.add_fetch(fetched)
-                    decision = ingest_fetch(pipeline, source, fetched)
-                    if decision is not None:
-                        summary.add_decision(source.name, decision)
+                _crawl_page(job, source, pipeline, fetcher, summary, lock, settings)
                 if on_progress:
                     on_progress(source.name, done, total)
         except Exception as error:  # one source's bug must not take the others down

@@ -22,8 +22,10 @@ from sqlalchemy.exc import IntegrityError
 from worker.models import ArticleRecord, CrawlState, Source, utcnow
 from worker.store import Store
 
-# Statuses of a URL whose last attempt failed for a reason that may pass by itself (network, 5xx).
-TRANSIENT_STATUSES = frozenset({"error:fetch", "error:http_status_5xx", "error:storage", "error:internal"})
+# Statuses of a URL whose last attempt failed for a reason that may pass by itself (network, 5xx, 429).
+TRANSIENT_STATUSES = frozenset(
+    {"error:fetch", "error:http_status_5xx", "error:http_status_429", "error:storage", "error:internal"}
+)
 
 
 @dataclass(frozen=True, slots=True)
