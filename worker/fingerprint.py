@@ -249,6 +249,7 @@ def bottom_sketch(hashes: np.ndarray, k: int) -> np.ndarray:
 
 
 _CAPITAL, _ENDS_SENTENCE = 1, 2  # chunk flags
+_MISSING = itertools.repeat(-1)  # ``dict.get``'s default for every chunk: an id no chunk has
 
 
 def _grown(array: np.ndarray, needed: int) -> np.ndarray:
@@ -283,15 +284,21 @@ class _Chunks:
         self.counts = [0, 0, 0]  # chunks, words, figures stored
 
     def lookup(self, chunks: list[str]) -> np.ndarray:
-        """The ids of ``chunks``, adding the unseen ones first."""
-        found = list(map(self.ids.get, chunks))
-        if None not in found:
-            return np.array(found, dtype=np.intp)
-        unseen = dict.fromkeys(itertools.compress(chunks, map(operator.is_, found, itertools.repeat(None))))
+        """The ids of ``chunks``, adding the unseen ones first.
+
+        One pass in C gives every id (-1 for a miss); only the misses are read again once their rows are
+        added. A long-running worker misses a few percent of its chunks in every batch (names, figures),
+        and mapping the whole batch twice, with a Python-level test per chunk to find the misses, cost
+        more than adding them."""
+        ids = np.fromiter(map(self.ids.get, chunks, _MISSING), dtype=np.intp, count=len(chunks))
+        missed = np.flatnonzero(ids < 0)
+        if not missed.size:
+            return ids
+        missing = list(map(chunks.__getitem__, missed.tolist()))
         with self.lock:
-            self._add([chunk for chunk in unseen if chunk not in self.ids])
-        # All of them again, in C: filling in the misses one by one in Python cost more on a fresh table.
-        return np.fromiter(map(self.ids.__getitem__, chunks), dtype=np.intp, count=len(chunks))
+            self._add([chunk for chunk in dict.fromkeys(missing) if chunk not in self.ids])
+        ids[missed] = np.fromiter(map(self.ids.__getitem__, missing), dtype=np.intp, count=len(missing))
+        return ids
 
     def _add(self, new: list[str]) -> None:
         """Rows of the unseen chunks, all of them read at once: the chunks joined by newlines (which no
