@@ -319,8 +319,8 @@ class _Chunks:
         n_chunks, n_words, n_numbers = self.counts
         words, word_counts = _split_matches(found, count)
         numbers, number_counts = _split_matches(_NUMBER_OR_BREAK.findall("\n".join(new)), count)
-        capital = np.fromiter((chunk[0].isupper() for chunk in new), dtype=bool, count=count)
-        ends = np.fromiter((chunk[-1] in _SENTENCE_END for chunk in new), dtype=bool, count=count)
+        capital = np.fromiter(map(str.isupper, map(_FIRST, new)), dtype=bool, count=count)
+        ends = np.fromiter(map(_SENTENCE_END.__contains__, map(_LAST, new)), dtype=bool, count=count)
         rows = np.empty((count, 5), dtype=np.intp)
         rows[:, 0] = n_words + np.cumsum(word_counts) - word_counts
         rows[:, 1] = word_counts
@@ -329,17 +329,32 @@ class _Chunks:
         rows[:, 4] = np.where(capital, _CAPITAL, 0) | np.where(ends, _ENDS_SENTENCE, 0)
         capitals = np.full(count, _EMPTY_TOKEN, dtype=np.uint64)
         named = np.flatnonzero(capital)
-        capitals[named] = token_hashes([new[i].strip(_PUNCTUATION).casefold() for i in named.tolist()])
+        names = _names(list(map(new.__getitem__, named.tolist())))
+        hashed = token_hashes(words + names)  # one pass over the word cache for both
+        capitals[named] = hashed[len(words) :]
         self.rows = _grown(self.rows, n_chunks + count)
         self.rows[n_chunks : n_chunks + count] = rows
         self.capitals = _grown(self.capitals, n_chunks + count)
         self.capitals[n_chunks : n_chunks + count] = capitals
         self.words = _grown(self.words, n_words + len(words))
-        self.words[n_words : n_words + len(words)] = token_hashes(words)
+        self.words[n_words : n_words + len(words)] = hashed[: len(words)]
         self.numbers = _grown(self.numbers, n_numbers + len(numbers))
         self.numbers[n_numbers : n_numbers + len(numbers)] = token_hashes(numbers)
         self.counts = [n_chunks + count, n_words + len(words), n_numbers + len(numbers)]
         self.ids.update(zip(new, range(n_chunks, n_chunks + count), strict=True))
+
+
+_FIRST, _LAST = operator.itemgetter(0), operator.itemgetter(-1)
+_EDGE_PUNCTUATION = re.compile(rf"^[{re.escape(_PUNCTUATION)}]+|[{re.escape(_PUNCTUATION)}]+$", re.MULTILINE)
+
+
+def _names(chunks: list[str]) -> list[str]:
+    """``chunk.strip(_PUNCTUATION).casefold()`` of each chunk, over all of them joined by newlines at once:
+    each line's edges are its chunk's (no chunk holds a newline, and folding makes none), and folding is
+    per character. Two calls per chunk in Python cost more than the hashing of the names they give."""
+    if not chunks:
+        return []
+    return _EDGE_PUNCTUATION.sub("", "\n".join(chunks)).casefold().split("\n")
 
 
 def _split_matches(found: list[str], count: int) -> tuple[list[str], np.ndarray]:
