@@ -854,7 +854,7 @@ def test_a_writer_that_takes_the_ids_a_sqlite_batch_chose_costs_only_a_retry(
     Store(url).upgrade()
     mine, theirs = Store(url), Store(url)
     rival = Pipeline(theirs)
-    chosen = pipeline_module._sqlite_ids
+    chosen = pipeline_module._new_ids
     raced: list[int] = []
 
     def racing(connection: object, stories: int, articles: int) -> tuple[list[int], list[int]]:
@@ -865,7 +865,7 @@ def test_a_writer_that_takes_the_ids_a_sqlite_batch_chose_costs_only_a_retry(
             )
         return ids
 
-    monkeypatch.setattr(pipeline_module, "_sqlite_ids", racing)
+    monkeypatch.setattr(pipeline_module, "_new_ids", racing)
     texts = [story("port-strike"), story("rate-decision")]
     decisions = Pipeline(mine).ingest_items(
         [item(f"https://mine.example/{i}", t) for i, t in enumerate(texts)]
