@@ -38,6 +38,7 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from hashlib import blake2b as _blake2b
 from typing import TYPE_CHECKING
 
@@ -529,8 +530,13 @@ class Signature:
         """Little-endian: a 4-byte header, 8 bytes per MinHash value, then the sizes and the sketches.
 
         The values sit at the same offsets in every version, so the Redis script compares them unchanged.
-        A signature without sizes (read from version 1) is written back as version 1.
+        A signature without sizes (read from version 1) is written back as version 1. Made once per
+        signature (it is immutable): the index keeps a copy and the stored row another.
         """
+        return self._encoded
+
+    @cached_property
+    def _encoded(self) -> bytes:
         values = self.hashvalues.astype("<u8", copy=False).tobytes()
         if self.size is None:
             return _HEADER.pack(1, self.shingle_size, self.num_perm) + values
