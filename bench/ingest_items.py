@@ -420,7 +420,7 @@ class Loop:
 
 
 def run_cli_marks(
-    database_url: str, payload: str, marks: list[int]
+    database_url: str, payload: str, marks: list[int], tree: Path | None = None
 ) -> tuple[list[tuple[float, float]], list[str]]:
     """One ``wirefeed ingest -`` run, read as it goes: the wall and CPU seconds of the process (from its
     start) when the ``marks[i]``-th item's line appears, and the outcome of each item. Output is unbuffered,
@@ -433,6 +433,8 @@ def run_cli_marks(
         "WIREFEED_DEDUP_URL": "",
         "PYTHONUNBUFFERED": "1",
     }
+    if tree is not None:  # another wirefeed checkout's code, first on the import path (as ``run_cli``)
+        env["PYTHONPATH"] = os.pathsep.join([str(tree), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     tick = os.sysconf("SC_CLK_TCK")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -470,7 +472,7 @@ def _feed(pipe: Any, payload: str) -> None:
 
 
 def cold_and_steady(
-    maker: Callable[[str], str], warm: list[Doc], measured: list[Doc], rounds: int
+    maker: Callable[[str], str], warm: list[Doc], measured: list[Doc], rounds: int, tree: Path | None = None
 ) -> tuple[Loop, Loop]:
     """The measured corpus through ``wirefeed ingest -``: into a fresh process and database (up to its
     last item's line, less an empty run's start-up), and after the warm-up stream in the same process
@@ -480,13 +482,14 @@ def cold_and_steady(
     steady: list[tuple[float, float]] = []
     outcomes: dict[str, Counter[str]] = {}
     for r in range(rounds):
-        empty_s, empty_cpu, _ = run_cli(fresh(maker, f"steadye{r}"), "")
-        [_, (wall, cpu)], words = run_cli_marks(fresh(maker, f"steadyc{r}"), payload, [n])
+        tag = f"{'base' if tree else ''}{r}"
+        empty_s, empty_cpu, _ = run_cli(fresh(maker, f"steadye{tag}"), "", tree)
+        [_, (wall, cpu)], words = run_cli_marks(fresh(maker, f"steadyc{tag}"), payload, [n], tree)
         cold.append((wall - empty_s, cpu - empty_cpu))
         outcomes["cold"] = Counter(words)
         marks = [len(warm), len(warm) + n]
         [(warm_s, warm_cpu), (wall, cpu), _], words = run_cli_marks(
-            fresh(maker, f"steadys{r}"), warm_payload + payload, marks
+            fresh(maker, f"steadys{tag}"), warm_payload + payload, marks, tree
         )
         steady.append((wall - warm_s, cpu - warm_cpu))
         outcomes["steady"] = Counter(words[len(warm) :])
@@ -534,10 +537,11 @@ def steady_rows(args: argparse.Namespace, folder: Path, postgres: Callable[[str]
         f"{n / fp_steady:,.0f} | {n / fp_steady:,.0f} | - |",
     ]
     makers = [("SQLite", partial(_sqlite, folder))] + ([("PostgreSQL", postgres)] if postgres else [])
-    for name, maker in makers:
-        cold, steady = cold_and_steady(maker, warm, measured, max(1, args.rounds))
+    trees = [args.baseline, None] if args.baseline else [None]
+    for run in [Run(name, maker, tree) for name, maker in makers for tree in trees]:
+        cold, steady = cold_and_steady(run.url_maker, warm, measured, max(1, args.rounds), run.tree)
         rows.append(
-            f"| `wirefeed ingest -` into {name} | {cold.rate:,.0f} | {cold.cpu_rate:,.0f} | "
+            f"| {label(run)} | {cold.rate:,.0f} | {cold.cpu_rate:,.0f} | "
             f"{steady.rate:,.0f} | {steady.cpu_rate:,.0f} | {_counts(cold.outcomes)} / {_counts(steady.outcomes)} |"
         )
     if args.profile:
