@@ -19,8 +19,19 @@ seconds, beside each run and shown against that CPU time: the rate with the
 fingerprint's share taken out, and the rate predicted for a fingerprint ``--fp-speedup`` times faster, so
 the figure after a faster fingerprint lands can be read off in advance.
 ``--profile`` adds the CPU time of each stage of ``Pipeline.ingest_items`` (in this process, into SQLite):
-where an item's time goes. ``--baseline DIR`` also runs the command from another wirefeed tree (for
-example ``git archive <rev> | tar -x -C DIR``) on the same corpus and servers, in the same run, for a before/after.
+where an item's time goes.
+
+A worker is a long-lived process, and the figures above are a fresh one's: it meets every word of the
+corpus for the first time. ``--steady K`` adds the same figures for a worker already running: the real
+pages are split in two by host; a measured corpus is built from one half and K warm-up corpora (other
+seeds and desk wordings) from the other, so the measured stories are new to the worker but the language
+is not. Cold is the measured corpus into a fresh process; steady state is the same corpus after the
+warm-up stream in the same process and database (the warm-up's own time and CPU, from a run of the warm-up
+alone, subtracted). The chunks the measured corpus brings that the warm-up never had are counted too.
+``--only-steady`` skips the fresh-process table.
+
+``--baseline DIR`` also runs the command from another wirefeed tree (for example
+``git archive <rev> | tar -x -C DIR``) on the same corpus and servers, in the same run, for a before/after.
 
 Decisions are checked against the unbatched path (``Pipeline.ingest_item`` one item at a time, one
 transaction each, in this process): the same outcome per item, the same stored set and the same duplicate
@@ -30,6 +41,8 @@ of each duplicate (by URL), or the run says where they differ.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
 import json
 import os
 import resource
@@ -37,12 +50,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from datasketch import MinHash, MinHashLSH
 from sqlalchemy import select
@@ -50,7 +66,7 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.dedup_corpus import Doc, generate  # noqa: E402
+from bench.dedup_corpus import EXTRACTION_DEV, CorpusConfig, Doc, generate  # noqa: E402
 from worker.fingerprint import fingerprints, tokens  # noqa: E402
 from worker.models import ArticleRecord, DuplicateRecord  # noqa: E402
 from worker.pipeline import Pipeline  # noqa: E402
@@ -139,10 +155,11 @@ NESTED = {
 }
 
 
-def stage_profile(docs: list[Doc], url: str) -> list[str]:
+def stage_profile(docs: list[Doc], url: str, warm: list[Doc] | None = None) -> list[str]:
     """CPU time of each stage of ``Pipeline.ingest_items`` on the corpus's JSON lines (as bytes, in batches
-    of ``BATCH_SIZE``, as the command hands them over), in a fresh process state: a table of its own
-    microseconds per item and share of the loop."""
+    of ``BATCH_SIZE``, as the command hands them over), in a fresh process state, or after ``warm`` went
+    through the same pipeline first (not counted): a table of its own microseconds per item and share of
+    the loop."""
     import worker.dedup
     import worker.pipeline
 
@@ -162,9 +179,11 @@ def stage_profile(docs: list[Doc], url: str) -> list[str]:
         store = Store(url)
         pipeline = Pipeline(store)
         _ = pipeline.index
-        payload = [line.encode() for line in lines(docs).splitlines()]
-        for first in range(0, len(payload), Pipeline.BATCH_SIZE):
-            pipeline.ingest_items(payload[first : first + Pipeline.BATCH_SIZE])
+        for part in (warm or [], docs):
+            spent.clear()
+            payload = [line.encode() for line in lines(part).splitlines()]
+            for first in range(0, len(payload), Pipeline.BATCH_SIZE):
+                pipeline.ingest_items(payload[first : first + Pipeline.BATCH_SIZE])
         store.dispose()
     finally:
         for holder, attribute, original in originals:
@@ -335,6 +354,210 @@ def baselines(args: argparse.Namespace, docs: list[Doc], fp_s: float) -> list[st
     ]
 
 
+# ------------------------------------------------------------------------------------ a long-lived worker
+
+
+def host_folds(into: Path, pages: Path = EXTRACTION_DEV) -> tuple[Path, Path]:
+    """The real pages in two folders by a hash of their host, so no outlet's pages (its names, its house
+    phrases) are in both: one for the warm-up stream, one for the measured corpus."""
+    folds = (into / "warm", into / "measured")
+    for folder in folds:
+        folder.mkdir(parents=True, exist_ok=True)
+    index = pages.parent / "segments.json"
+    if not index.is_file():
+        return folds
+    for url, entry in json.loads(index.read_text()).items():
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        fold = folds[hashlib.blake2b(host.encode(), digest_size=1).digest()[0] % 2]
+        source = pages.parent / entry["file"]
+        if source.is_file() and not (fold / source.name).exists():
+            (fold / source.name).symlink_to(source)
+    return folds
+
+
+def steady_corpora(folder: Path, warm_corpora: int) -> tuple[list[Doc], list[Doc]]:
+    """(warm-up stream, measured corpus): ``warm_corpora`` corpora of other seeds and desk wordings on
+    one half of the hosts, then the default seed's corpus on the other half. Ids are prefixed per corpus,
+    so no warm-up item shares a URL with another corpus's item."""
+    warm_dir, measured_dir = host_folds(folder)
+    measured = generate(CorpusConfig(real_dir=measured_dir, real_bases=200))
+    warm: list[Doc] = []
+    for k in range(warm_corpora):
+        config = CorpusConfig(
+            real_dir=warm_dir, real_bases=200, seed=CorpusConfig().seed + 1 + k, variant=k % 3
+        )
+        warm += [replace(doc, id=f"w{k}-{doc.id}") for doc in generate(config)]
+    whole = len(warm) - len(warm) % Pipeline.BATCH_SIZE  # no batch of the command holds items of both
+    return warm[:whole], measured
+
+
+def new_chunks(warm: list[Doc], measured: list[Doc]) -> tuple[float, float]:
+    """Distinct whitespace chunks per measured item that the chunk table has not met (each counted at its
+    first item): from an empty table, and after the warm-up stream."""
+    import unicodedata
+
+    def chunks(docs: list[Doc]) -> list[set[str]]:
+        return [set(unicodedata.normalize("NFKC", doc.text.strip()).split()) for doc in docs]
+
+    seen: set[str] = set().union(*chunks(warm)) if warm else set()
+    cold: set[str] = set()
+    new_cold = new_steady = 0
+    for item in chunks(measured):
+        new_cold += len(item - cold)
+        new_steady += len(item - seen)
+        cold |= item
+        seen |= item
+    return new_cold / len(measured), new_steady / len(measured)
+
+
+@dataclass(frozen=True)
+class Loop:
+    """Medians over rounds of one path's ingest loop on the measured corpus."""
+
+    rate: float  # items/s (wall)
+    cpu_rate: float  # items per CPU-second
+    outcomes: Counter[str]
+
+
+def run_cli_marks(
+    database_url: str, payload: str, marks: list[int], tree: Path | None = None
+) -> tuple[list[tuple[float, float]], list[str]]:
+    """One ``wirefeed ingest -`` run, read as it goes: the wall and CPU seconds of the process (from its
+    start) when the ``marks[i]``-th item's line appears, and the outcome of each item. Output is unbuffered,
+    and the process's CPU time is read from ``/proc`` at each mark, so one part of a stream can be timed
+    inside a run that did other work first. The last entry is the process's exit (wall and CPU seconds,
+    its whole run, as ``run_cli`` counts them)."""
+    env = {
+        **os.environ,
+        "WIREFEED_DATABASE_URL": database_url,
+        "WIREFEED_DEDUP_URL": "",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if tree is not None:  # another wirefeed checkout's code, first on the import path (as ``run_cli``)
+        env["PYTHONPATH"] = os.pathsep.join([str(tree), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    tick = os.sysconf("SC_CLK_TCK")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [WIREFEED, "ingest", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    writer = threading.Thread(target=_feed, args=(process.stdin, payload))
+    writer.start()
+    seen: list[tuple[float, float]] = []
+    described: list[str] = []
+    wanted = set(marks)
+    for line in process.stdout:
+        described.append(line.split("\t", 1)[1] if "\t" in line else line)
+        if len(described) in wanted:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            seen.append((time.perf_counter() - start, (int(fields[11]) + int(fields[12])) / tick))
+    writer.join()
+    if process.wait() != 0 or len(seen) != len(marks):
+        raise SystemExit(f"wirefeed ingest failed ({process.returncode}) after {len(described)} lines")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    seen.append((time.perf_counter() - start, cpu))
+    return seen, [outcome_word(d) for d in described[: marks[-1]]]
+
+
+def _feed(pipe: Any, payload: str) -> None:
+    with pipe:
+        pipe.write(payload)
+
+
+def cold_and_steady(
+    maker: Callable[[str], str], warm: list[Doc], measured: list[Doc], rounds: int, tree: Path | None = None
+) -> tuple[Loop, Loop]:
+    """The measured corpus through ``wirefeed ingest -``: into a fresh process and database (up to its
+    last item's line, less an empty run's start-up), and after the warm-up stream in the same process
+    (from the warm-up's last line to the measured corpus's last)."""
+    warm_payload, payload, n = lines(warm), lines(measured), len(measured)
+    cold: list[tuple[float, float]] = []
+    steady: list[tuple[float, float]] = []
+    outcomes: dict[str, Counter[str]] = {}
+    for r in range(rounds):
+        tag = f"{'base' if tree else ''}{r}"
+        empty_s, empty_cpu, _ = run_cli(fresh(maker, f"steadye{tag}"), "", tree)
+        [_, (wall, cpu)], words = run_cli_marks(fresh(maker, f"steadyc{tag}"), payload, [n], tree)
+        cold.append((wall - empty_s, cpu - empty_cpu))
+        outcomes["cold"] = Counter(words)
+        marks = [len(warm), len(warm) + n]
+        [(warm_s, warm_cpu), (wall, cpu), _], words = run_cli_marks(
+            fresh(maker, f"steadys{tag}"), warm_payload + payload, marks, tree
+        )
+        steady.append((wall - warm_s, cpu - warm_cpu))
+        outcomes["steady"] = Counter(words[len(warm) :])
+
+    def loop(pairs: list[tuple[float, float]], which: str) -> Loop:
+        wall = statistics.median(max(1e-9, w) for w, _ in pairs)
+        cpu = statistics.median(max(1e-9, c) for _, c in pairs)
+        return Loop(n / wall, n / cpu, outcomes[which])
+
+    return loop(cold, "cold"), loop(steady, "steady")
+
+
+def fingerprint_cold_and_steady(warm: list[Doc], measured: list[Doc], rounds: int) -> tuple[float, float]:
+    """Fingerprints alone (CPU seconds, in this process) of the measured corpus: from an empty chunk table,
+    and after the warm-up stream's."""
+    texts, warm_texts = [doc.text.strip() for doc in measured], [doc.text.strip() for doc in warm]
+    cold, steady = [], []
+    for _ in range(rounds):
+        for timings, before in ((cold, []), (steady, warm_texts)):
+            fresh_tables()
+            for first in range(0, len(before), Pipeline.BATCH_SIZE):
+                fingerprints(before[first : first + Pipeline.BATCH_SIZE])
+            start = time.process_time()
+            for first in range(0, len(texts), Pipeline.BATCH_SIZE):
+                fingerprints(texts[first : first + Pipeline.BATCH_SIZE])
+            timings.append(time.process_time() - start)
+    return statistics.median(cold), statistics.median(steady)
+
+
+def steady_rows(args: argparse.Namespace, folder: Path, postgres: Callable[[str], str] | None) -> list[str]:
+    """The cold and steady-state table (``--steady K``)."""
+    warm, measured = steady_corpora(folder / "folds", args.steady)
+    n = len(measured)
+    per_item_cold, per_item_steady = new_chunks(warm, measured)
+    fp_cold, fp_steady = fingerprint_cold_and_steady(warm, measured, max(1, args.rounds))
+    rows = [
+        f"Measured corpus: {n} items (one half of the hosts); warm-up stream: {len(warm)} items "
+        f"({args.steady} corpora, the other half of the hosts). New chunks per measured item: "
+        f"{per_item_cold:.1f} from an empty table, {per_item_steady:.1f} after the warm-up.",
+        "",
+        "| path | cold: items/s (wall) | cold: items per CPU-second | steady state: items/s (wall) | "
+        "steady state: items per CPU-second | outcomes (cold / steady) |",
+        "|---|---:|---:|---:|---:|---|",
+        f"| wirefeed fingerprint alone (`fingerprints`, in process) | {n / fp_cold:,.0f} | {n / fp_cold:,.0f} | "
+        f"{n / fp_steady:,.0f} | {n / fp_steady:,.0f} | - |",
+    ]
+    makers = [("SQLite", partial(_sqlite, folder))] + ([("PostgreSQL", postgres)] if postgres else [])
+    trees = [args.baseline, None] if args.baseline else [None]
+    for run in [Run(name, maker, tree) for name, maker in makers for tree in trees]:
+        cold, steady = cold_and_steady(run.url_maker, warm, measured, max(1, args.rounds), run.tree)
+        rows.append(
+            f"| {label(run)} | {cold.rate:,.0f} | {cold.cpu_rate:,.0f} | "
+            f"{steady.rate:,.0f} | {steady.cpu_rate:,.0f} | {_counts(cold.outcomes)} / {_counts(steady.outcomes)} |"
+        )
+    if args.profile:
+        rows += ["", "Steady state, stage by stage (in process, into SQLite, after the warm-up stream):", ""]
+        rows += stage_profile(measured, fresh(partial(_sqlite, folder), "steadyprofile"), warm)
+    return rows
+
+
+def _sqlite(folder: Path, label: str) -> str:
+    return f"sqlite:///{folder / label}.db"
+
+
+def _counts(outcomes: Counter[str]) -> str:
+    return ", ".join(f"{count} {word}" for word, count in sorted(outcomes.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=1)
@@ -343,40 +566,29 @@ def main() -> None:
     parser.add_argument("--fp-speedup", type=float, default=3.0, help="For the predicted column.")
     parser.add_argument("--write", type=Path, help="Replace the ingest_items section of this file.")
     parser.add_argument("--profile", action="store_true", help="Also the CPU time of each ingest stage.")
+    parser.add_argument(
+        "--steady",
+        type=int,
+        default=0,
+        metavar="K",
+        help="Also cold vs steady state, after K warm-up corpora.",
+    )
+    parser.add_argument("--only-steady", action="store_true", help="Only the --steady table.")
     args = parser.parse_args()
     started = time.perf_counter()
 
     docs = generate()
     print(f"{len(docs)} items, {sum(len(d.text.split()) for d in docs) / len(docs):.0f} words on average")
-    rows = [
-        "| path | items/s (wall) | items per CPU-second | fingerprint share of CPU | "
-        f"without fingerprint | predicted, fingerprint {args.fp_speedup:g}x faster | wall time | decisions |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    with tempfile.TemporaryDirectory() as folder:
-
-        def sqlite(label: str) -> str:
-            return f"sqlite:///{Path(folder) / label}.db"
-
-        ref_url = fresh(sqlite, "reference")
-        ref_s, ref_words = unbatched(ref_url, docs)
-        reference = (ref_words, snapshot(ref_url))
-        print(f"unbatched outcomes: {dict(Counter(ref_words))}")
-        fp_s = statistics.median(fingerprint_seconds(docs) for _ in range(max(1, args.rounds)))
-        rows += baselines(args, docs, fp_s)
-        rows.append(
-            f"| `Pipeline.ingest_item` one by one into SQLite (in process) | {len(docs) / ref_s:,.0f} | "
-            f"- | - | - | - | {ref_s:.2f} s | reference |"
-        )
-        rows += command_rows(args, docs, reference, "SQLite", sqlite)
+    with tempfile.TemporaryDirectory() as name, contextlib.ExitStack() as stack:
+        folder = Path(name)
+        postgres: Callable[[str], str] | None = None
         if not args.no_postgres:
             from tests.servers import create_database, postgres_server
 
-            with postgres_server() as server:
-                postgres = partial(create_database, server)
-                rows += command_rows(args, docs, reference, "PostgreSQL", postgres)
-        if args.profile:
-            rows += ["", *stage_profile(docs, fresh(sqlite, "profile"))]
+            postgres = partial(create_database, stack.enter_context(postgres_server()))
+        rows = [] if args.only_steady else cold_rows(args, docs, folder, postgres)
+        if args.steady:
+            rows += ([""] if rows else []) + steady_rows(args, folder, postgres)
     body = "\n".join(rows) + "\n"
     print(body, end="")
     if args.write:
@@ -384,11 +596,40 @@ def main() -> None:
 
         options = f"--rounds {args.rounds}" + (" --baseline DIR" if args.baseline else "")
         options += " --profile" if args.profile else ""
+        options += f" --steady {args.steady}" if args.steady else ""
         note = (
             f"\n_Generated by `python -m bench.ingest_items {options}` in "
             f"{time.perf_counter() - started:.0f} s ({len(docs)} items)._\n"
         )
         write_section(args.write, body + note, "<!-- ingest_items:begin -->", "<!-- ingest_items:end -->")
+
+
+def cold_rows(
+    args: argparse.Namespace, docs: list[Doc], folder: Path, postgres: Callable[[str], str] | None
+) -> list[str]:
+    """The table of a fresh process on the dedup corpus: every path, checked against the unbatched one."""
+    rows = [
+        "| path | items/s (wall) | items per CPU-second | fingerprint share of CPU | "
+        f"without fingerprint | predicted, fingerprint {args.fp_speedup:g}x faster | wall time | decisions |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    sqlite = partial(_sqlite, folder)
+    ref_url = fresh(sqlite, "reference")
+    ref_s, ref_words = unbatched(ref_url, docs)
+    reference = (ref_words, snapshot(ref_url))
+    print(f"unbatched outcomes: {dict(Counter(ref_words))}")
+    fp_s = statistics.median(fingerprint_seconds(docs) for _ in range(max(1, args.rounds)))
+    rows += baselines(args, docs, fp_s)
+    rows.append(
+        f"| `Pipeline.ingest_item` one by one into SQLite (in process) | {len(docs) / ref_s:,.0f} | "
+        f"- | - | - | - | {ref_s:.2f} s | reference |"
+    )
+    rows += command_rows(args, docs, reference, "SQLite", sqlite)
+    if postgres is not None:
+        rows += command_rows(args, docs, reference, "PostgreSQL", postgres)
+    if args.profile:
+        rows += ["", *stage_profile(docs, fresh(sqlite, "profile"))]
+    return rows
 
 
 def command_rows(

@@ -328,3 +328,17 @@ def test_fingerprints_of_a_batch_equal_each_text_fingerprinted_alone(monkeypatch
         got = [(chash, sig.to_bytes()) for chash, sig in fingerprint.fingerprints(texts)]
         assert got == expected
     assert fingerprint.fingerprints([]) == []
+
+
+def test_a_lookup_that_misses_some_chunks_gives_every_chunk_its_own_id() -> None:
+    """A running worker's batches mix chunks the table holds with new ones (repeated within the batch
+    too): only the misses are read again, and every position must still get its own chunk's id."""
+    table = fingerprint._Chunks()
+    chunks = list(dict.fromkeys(c for text in ODD_TEXTS for c in unicodedata.normalize("NFKC", text).split()))
+    known = chunks[::2]
+    table.lookup(known)
+    batch = [chunks[i % len(chunks)] for i in range(3 * len(chunks))][::-1]
+    ids = table.lookup(batch)
+    assert len(table.ids) == len(chunks)
+    assert ids.tolist() == [table.ids[chunk] for chunk in batch]
+    assert {table.ids[chunk] for chunk in known} == set(range(len(known)))  # held before, kept

@@ -15,7 +15,15 @@ from scrapers.article import Article
 from scrapers.errors import ErrorKind
 from worker.decision import Decision
 from worker.export import ARTICLE_COLUMNS, DUPLICATE_COLUMNS, article_rows, duplicate_rows, story_rows
-from worker.models import ArticleRecord, ArticleVersion, Base, DuplicateRecord, IngestErrorRecord, StoryEvent
+from worker.models import (
+    ArticleRecord,
+    ArticleVersion,
+    Base,
+    DuplicateRecord,
+    IngestErrorRecord,
+    Story,
+    StoryEvent,
+)
 from worker.pipeline import Outcome, Pipeline
 from worker.rules import DEFAULT_RULES, RuleContext, SameUrl
 from worker.store import SchemaMissing, Store
@@ -832,3 +840,46 @@ def test_a_batchs_lookups_name_exactly_the_stored_keys_and_hashes(store: Store) 
 def _hashes(store: Store) -> set[str]:
     with store.session() as session:
         return set(session.scalars(select(ArticleRecord.content_hash)))
+
+
+def test_a_writer_that_takes_the_ids_a_sqlite_batch_chose_costs_only_a_retry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a batch gives its new stories and articles their ids up front (one executemany per table).
+    Another worker that commits rows between that choice and the insert takes those ids: the batch must
+    not overwrite or collide with them, but be decided again one item at a time, every item stored once."""
+    import worker.pipeline as pipeline_module
+
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    Store(url).upgrade()
+    mine, theirs = Store(url), Store(url)
+    rival = Pipeline(theirs)
+    chosen = pipeline_module._new_ids
+    raced: list[int] = []
+
+    def racing(connection: object, stories: int, articles: int) -> tuple[list[int], list[int]]:
+        ids = chosen(connection, stories, articles)
+        if not raced:  # the other worker commits a story between the choice and the insert
+            raced.append(
+                rival.ingest_item(item("https://rival.example/1", story("wildfire"))).article_id or 0
+            )
+        return ids
+
+    monkeypatch.setattr(pipeline_module, "_new_ids", racing)
+    texts = [story("port-strike"), story("rate-decision")]
+    decisions = Pipeline(mine).ingest_items(
+        [item(f"https://mine.example/{i}", t) for i, t in enumerate(texts)]
+    )
+    assert raced and [d.outcome for d in decisions] == [Outcome.STORED, Outcome.STORED], decisions
+    with mine.session() as session:
+        rows = session.execute(select(ArticleRecord.id, ArticleRecord.canonical_url, ArticleRecord.story_id))
+        stored = {canonical: (article_id, story_id) for article_id, canonical, story_id in rows}
+        representatives = dict(session.execute(select(Story.id, Story.representative_id)).all())
+    assert set(stored) == {"https://rival.example/1", "https://mine.example/0", "https://mine.example/1"}
+    assert stored["https://rival.example/1"][0] == raced[0]
+    assert {decision.article_id for decision in decisions} == {
+        stored[f"https://mine.example/{i}"][0] for i in (0, 1)
+    }
+    assert all(representatives[story_id] == article_id for article_id, story_id in stored.values())
+    mine.dispose()
+    theirs.dispose()

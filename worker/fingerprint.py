@@ -38,6 +38,7 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from hashlib import blake2b as _blake2b
 from typing import TYPE_CHECKING
 
@@ -249,6 +250,7 @@ def bottom_sketch(hashes: np.ndarray, k: int) -> np.ndarray:
 
 
 _CAPITAL, _ENDS_SENTENCE = 1, 2  # chunk flags
+_MISSING = itertools.repeat(-1)  # ``dict.get``'s default for every chunk: an id no chunk has
 
 
 def _grown(array: np.ndarray, needed: int) -> np.ndarray:
@@ -283,15 +285,21 @@ class _Chunks:
         self.counts = [0, 0, 0]  # chunks, words, figures stored
 
     def lookup(self, chunks: list[str]) -> np.ndarray:
-        """The ids of ``chunks``, adding the unseen ones first."""
-        found = list(map(self.ids.get, chunks))
-        if None not in found:
-            return np.array(found, dtype=np.intp)
-        unseen = dict.fromkeys(itertools.compress(chunks, map(operator.is_, found, itertools.repeat(None))))
+        """The ids of ``chunks``, adding the unseen ones first.
+
+        One pass in C gives every id (-1 for a miss); only the misses are read again once their rows are
+        added. A long-running worker misses a few percent of its chunks in every batch (names, figures),
+        and mapping the whole batch twice, with a Python-level test per chunk to find the misses, cost
+        more than adding them."""
+        ids = np.fromiter(map(self.ids.get, chunks, _MISSING), dtype=np.intp, count=len(chunks))
+        missed = np.flatnonzero(ids < 0)
+        if not missed.size:
+            return ids
+        missing = list(map(chunks.__getitem__, missed.tolist()))
         with self.lock:
-            self._add([chunk for chunk in unseen if chunk not in self.ids])
-        # All of them again, in C: filling in the misses one by one in Python cost more on a fresh table.
-        return np.fromiter(map(self.ids.__getitem__, chunks), dtype=np.intp, count=len(chunks))
+            self._add([chunk for chunk in dict.fromkeys(missing) if chunk not in self.ids])
+        ids[missed] = np.fromiter(map(self.ids.__getitem__, missing), dtype=np.intp, count=len(missing))
+        return ids
 
     def _add(self, new: list[str]) -> None:
         """Rows of the unseen chunks, all of them read at once: the chunks joined by newlines (which no
@@ -312,8 +320,8 @@ class _Chunks:
         n_chunks, n_words, n_numbers = self.counts
         words, word_counts = _split_matches(found, count)
         numbers, number_counts = _split_matches(_NUMBER_OR_BREAK.findall("\n".join(new)), count)
-        capital = np.fromiter((chunk[0].isupper() for chunk in new), dtype=bool, count=count)
-        ends = np.fromiter((chunk[-1] in _SENTENCE_END for chunk in new), dtype=bool, count=count)
+        capital = np.fromiter(map(str.isupper, map(_FIRST, new)), dtype=bool, count=count)
+        ends = np.fromiter(map(_SENTENCE_END.__contains__, map(_LAST, new)), dtype=bool, count=count)
         rows = np.empty((count, 5), dtype=np.intp)
         rows[:, 0] = n_words + np.cumsum(word_counts) - word_counts
         rows[:, 1] = word_counts
@@ -322,17 +330,32 @@ class _Chunks:
         rows[:, 4] = np.where(capital, _CAPITAL, 0) | np.where(ends, _ENDS_SENTENCE, 0)
         capitals = np.full(count, _EMPTY_TOKEN, dtype=np.uint64)
         named = np.flatnonzero(capital)
-        capitals[named] = token_hashes([new[i].strip(_PUNCTUATION).casefold() for i in named.tolist()])
+        names = _names(list(map(new.__getitem__, named.tolist())))
+        hashed = token_hashes(words + names)  # one pass over the word cache for both
+        capitals[named] = hashed[len(words) :]
         self.rows = _grown(self.rows, n_chunks + count)
         self.rows[n_chunks : n_chunks + count] = rows
         self.capitals = _grown(self.capitals, n_chunks + count)
         self.capitals[n_chunks : n_chunks + count] = capitals
         self.words = _grown(self.words, n_words + len(words))
-        self.words[n_words : n_words + len(words)] = token_hashes(words)
+        self.words[n_words : n_words + len(words)] = hashed[: len(words)]
         self.numbers = _grown(self.numbers, n_numbers + len(numbers))
         self.numbers[n_numbers : n_numbers + len(numbers)] = token_hashes(numbers)
         self.counts = [n_chunks + count, n_words + len(words), n_numbers + len(numbers)]
         self.ids.update(zip(new, range(n_chunks, n_chunks + count), strict=True))
+
+
+_FIRST, _LAST = operator.itemgetter(0), operator.itemgetter(-1)
+_EDGE_PUNCTUATION = re.compile(rf"^[{re.escape(_PUNCTUATION)}]+|[{re.escape(_PUNCTUATION)}]+$", re.MULTILINE)
+
+
+def _names(chunks: list[str]) -> list[str]:
+    """``chunk.strip(_PUNCTUATION).casefold()`` of each chunk, over all of them joined by newlines at once:
+    each line's edges are its chunk's (no chunk holds a newline, and folding makes none), and folding is
+    per character. Two calls per chunk in Python cost more than the hashing of the names they give."""
+    if not chunks:
+        return []
+    return _EDGE_PUNCTUATION.sub("", "\n".join(chunks)).casefold().split("\n")
 
 
 def _split_matches(found: list[str], count: int) -> tuple[list[str], np.ndarray]:
@@ -507,8 +530,13 @@ class Signature:
         """Little-endian: a 4-byte header, 8 bytes per MinHash value, then the sizes and the sketches.
 
         The values sit at the same offsets in every version, so the Redis script compares them unchanged.
-        A signature without sizes (read from version 1) is written back as version 1.
+        A signature without sizes (read from version 1) is written back as version 1. Made once per
+        signature (it is immutable): the index keeps a copy and the stored row another.
         """
+        return self._encoded
+
+    @cached_property
+    def _encoded(self) -> bytes:
         values = self.hashvalues.astype("<u8", copy=False).tobytes()
         if self.size is None:
             return _HEADER.pack(1, self.shingle_size, self.num_perm) + values

@@ -173,7 +173,12 @@ class TextProbe:
     """
 
     def __init__(self, text: str) -> None:
-        self.text = unicodedata.normalize("NFKC", text)
+        self._given = text
+
+    @cached_property
+    def text(self) -> str:
+        """The NFKC form, made on first use: every item gets a probe, few items need it."""
+        return unicodedata.normalize("NFKC", self._given)
 
     @cached_property
     def _words(self) -> tuple[np.ndarray, np.ndarray]:
