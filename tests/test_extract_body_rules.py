@@ -232,3 +232,46 @@ def test_a_comment_thread_in_generated_class_names_is_cut_by_its_signatures() ->
     assert len(paragraphs) == 4
     for comment in ("Posted by", "About time", "Thirty minutes is too long", "March 5th", "What you told us"):
         assert comment not in text
+
+
+def test_a_counted_comments_heading_ends_the_story_in_a_plain_table_layout() -> None:
+    """Boxes named "box" and "it" say nothing, and readers sign with bare user names: the heading that
+    counts the comments ("3 comments so far") is the only sign, and what follows it is not the story."""
+    text = _extract("comments-heading-counted.html", "https://coastlinegazette.example/news/harbour-dredging")
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0].startswith("Dredging of the inner harbour will begin in the first week of April")
+    assert paragraphs[-1].endswith("who chairs the local fishermen's association.")
+    for comment in ("comments so far", "harbourwatcher", "licensed site?", "oldsalt", "Quay Street"):
+        assert comment not in text
+
+
+def test_comment_thread_openers_and_signature_shapes_are_read_as_lines() -> None:
+    """The line rules behind both thread cuts, on the lines they must and must not take."""
+    from scrapers import boilerplate as bp
+
+    for opener in (
+        "5 comments so far...",
+        "Comments on this story",
+        "No comments submitted yet",
+        "12 responses so far",
+    ):
+        assert bp.tail_start_text(opener), opener
+    for sentence in (
+        "Comments from the minister were not available.",
+        "Comments on this proposal are due by Friday.",
+    ):
+        assert not bp.tail_start_text(sentence), sentence
+    for signed in (
+        "Posted by: scott | Jan 10, 2008 6:45:32 PM",
+        "— Posted by Tom, Manhattan Beach CA",
+        "- Daniella C., Stanmore",
+        "TonyZ (6 days ago)",
+        "Frances McErlane, Mallorca, Spain",
+    ):
+        assert bp.signature_shape(signed), signed
+    for line in (
+        "About LG Electronics USA, Inc.",
+        "The minister said:",
+        "WASHINGTON (AP) — The Senate voted",
+    ):
+        assert not bp.signature_shape(line), line
