@@ -216,15 +216,24 @@ def _signature_lines(analysis: Analysis, root: HtmlElement) -> list[tuple[int, H
     ``<span>`` with the author's name under the comment's paragraphs). Headings and lines wholly in bold
     are a story's subheads ("Rome, Italy"), never signatures.
     """
-    found = []
+    found: list[tuple[int, HtmlElement]] = []
     index, text_chars, link_chars = analysis.index, analysis.text_chars, analysis.link_chars
-    for el in root.iter():
-        i = index.get(el, -1)
-        if i < 0 or el.tag in HEADINGS or analysis.chrome[i]:
+    agg_text, agg_link, elements = analysis.agg_text, analysis.agg_link, analysis.elements
+    last = root
+    while len(last):
+        last = last[-1]  # document order: the subtree is the run of elements up to its last descendant
+    first, end = index.get(root, -1), index.get(last, -1)
+    if first < 0 or end < 0:
+        return found
+    for i in range(first, end + 1):
+        if analysis.chrome[i]:
             continue
+        el = elements[i]
         if analysis.is_block[i]:
+            if not agg_text[i] + agg_link[i] or el.tag in HEADINGS:
+                continue
             own = text_chars[i] + link_chars[i]
-            if not own or own > bp.SIGNATURE_MAX_CHARS or own != analysis.agg_text[i] + analysis.agg_link[i]:
+            if not own or own > bp.SIGNATURE_MAX_CHARS or own != agg_text[i] + agg_link[i]:
                 continue
             if len(el) == 1 and el[0].tag in ("strong", "b") and not (el.text or "").strip():
                 continue
@@ -232,7 +241,7 @@ def _signature_lines(analysis: Analysis, root: HtmlElement) -> list[tuple[int, H
             continue
         else:
             up = analysis.parent[i]
-            if up < 0 or analysis.agg_text[up] + analysis.agg_link[up] == text_chars[up] + link_chars[up]:
+            if up < 0 or agg_text[up] + agg_link[up] == text_chars[up] + link_chars[up]:
                 continue  # inside a line of its own block: that block is the line
         text = " ".join(el.text_content().split())
         shape = bp.signature_shape(text) if text else 0
