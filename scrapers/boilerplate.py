@@ -784,6 +784,13 @@ _COMMENTS_START_RE = re.compile(
     r"(?:comments?|reply|replies|responses?)\b.{0,40}$|"
     r"^\W{0,3}comments? (?:are|is) (?:now )?closed\b.{0,60}$|"
     r"^\W{0,3}(?:\d+|no) (?:comments?|responses?|replies|reactions?) (?:so far|yet|submitted|posted)\b.{0,30}$|"
+    # the thread headings blog engines print in every language: "142 Antworten zu „...“", "5 thoughts on ..."
+    r"^\W{0,3}(?:\d+|one|no|ein|eine|keine|un|une)\s+(?:thoughts?|responses?|replies|comments?|kommentare?|"
+    r"antworten|gedanken|réponses?|commentaires?|réflexions?|comentarios?|respuestas?)\s+(?:on|to|zu|auf|sur|à|"
+    r"en|a|para)\s+[„“\"«»‘‚'].{1,150}$|"
+    r"^\W{0,3}(?:die )?kommentar(?:funktion|e)? (?:ist|sind) (?:\w+ )?geschlossen\b.{0,40}$|"
+    r"^\W{0,3}(?:vos (?:réactions|commentaires)|be part of the conversation|ihre meinung(?: zum thema)?|"
+    r"deine meinung|tu opinión|su opinión)\W{0,3}$|"
     r"^\W{0,3}comments? (?:from|on|for) (?:this|these|our|[\w' ]{1,25}readers?)\b[^.!?]{0,30}$|"
     r"^\W{0,3}(?:have your say|join the (?:discussion|conversation|debate)|discuss this (?:story|article))"
     r"\W{0,3}$|"
@@ -809,6 +816,15 @@ _COMMENTS_START = KeywordRegex(
     "kommentar",
     "réaction",
     "comentario",
+    "thought",
+    "antworten",
+    "gedanken",
+    "réponse",
+    "réflexion",
+    "respuesta",
+    "conversation",
+    "meinung",
+    "opinión",
     "feedback",
     "story",
     "posted by",

@@ -245,10 +245,31 @@ def test_a_counted_comments_heading_ends_the_story_in_a_plain_table_layout() -> 
         assert comment not in text
 
 
+def test_a_blog_engines_thread_heading_ends_the_story_in_any_language() -> None:
+    """Blog engines head a thread with its count and the post's title in quotes ("3 Antworten zu „…“",
+    "5 thoughts on “…”"): in boxes with generated names that heading is the only sign of the thread."""
+    text = _extract("comments-wordpress-heading-de.html", "https://gruenes-eck.example/2024/03/brunnen/")
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0].startswith("Drei trockene Sommer hintereinander haben gezeigt")
+    assert paragraphs[-1].endswith("am ersten Samstag im Monat melden.")
+    assert len(paragraphs) == 3
+    for comment in ("Antworten zu", "Renate", "Wasserqualität", "Kuchen", "Danke euch beiden", "Impressum"):
+        assert comment not in text
+
+
 def test_comment_thread_openers_and_signature_shapes_are_read_as_lines() -> None:
     """The line rules behind both thread cuts, on the lines they must and must not take."""
     from scrapers import boilerplate as bp
 
+    for opener in (
+        "142 Antworten zu „Würde des Lebens – ein Projekt“",
+        "5 responses to “The Loneliest Woman in the World”",
+        "2 réflexions sur « Le titre »",
+        "Die Kommentarfunktion ist geschlossen.",
+        "Vos réactions",
+        "Be part of the conversation",
+    ):
+        assert bp.tail_start_text(opener), opener
     for opener in (
         "5 comments so far...",
         "Comments on this story",
