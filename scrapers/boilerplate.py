@@ -991,6 +991,29 @@ def endnote_text(text: str) -> bool:
     )
 
 
+# The verb a third-person author bio opens with, after the author's name ("Martin has worked as ...",
+# "TIM ANDERSON has done many amazing things", "Jana Weber ist Redakteurin ...").
+_BIO_VERB = re.compile(
+    r"^,?\s+(?:is|was|has|had|writes|wrote|covers|joined|lives|works|holds|studied|teaches|"
+    r"ist|war|hat|schreibt|lebt|arbeitet|studierte|est|a|vit|travaille|écrit|es|ha|vive|trabaja|escribe)\b",
+    re.IGNORECASE,
+)
+BIO_MAX_CHARS = 600
+
+
+def author_bio_text(text: str, authors: tuple[str, ...]) -> bool:
+    """A short paragraph that opens with the story's author (full, first or last name) and a bio verb."""
+    if len(text) > BIO_MAX_CHARS or not authors:
+        return False
+    low = text.casefold()
+    for name in authors:
+        parts = name.split()
+        for key in {name, parts[0], parts[-1]} if parts else ():
+            if len(key) >= 3 and low.startswith(key.casefold()) and _BIO_VERB.match(text[len(key) :]):
+                return True
+    return False
+
+
 _SPACED_LETTERS = re.compile(r"^(?:\w ){3,}\w$")
 # A rule of underscores, dashes or equals signs: wire copy sets its end notes (contributors, "On the
 # Net" links) apart with one. Asterisks are left alone: features use "* * *" between sections.

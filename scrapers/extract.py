@@ -479,7 +479,10 @@ def render_elements(elements: list[Any]) -> list[Paragraph]:
 
 
 def _clean_paragraphs(
-    paragraphs: list[Paragraph], title: str | None, doc_title: str | None = None
+    paragraphs: list[Paragraph],
+    title: str | None,
+    doc_title: str | None = None,
+    authors: tuple[str, ...] = (),
 ) -> list[str]:
     """Drop lines that are chrome even inside the body: link rows, calls to action, bylines, the title.
 
@@ -521,6 +524,11 @@ def _clean_paragraphs(
             and line.text.casefold() != title_key
             and (started or not _head_furniture(line.text, headline_keys))
             and (told < TAIL_AFTER_CHARS or not bp.endnote_text(line.text))
+            and (
+                told < TAIL_AFTER_CHARS
+                or left > ENDNOTES_MAX_CHARS
+                or not bp.author_bio_text(line.text, authors)
+            )
         ]
         text = "\n".join(lines)
         if not text or (text in seen and len(text) > 1):
@@ -875,7 +883,7 @@ def _render(
 ) -> list[str]:
     chosen = lead_blocks(analysis, region) if leads else []
     body = sorted((region.element, *parts), key=lambda el: analysis.index[el]) if parts else [region.element]
-    return _clean_paragraphs(render_elements([*chosen, *body]), meta.title, doc_title)
+    return _clean_paragraphs(render_elements([*chosen, *body]), meta.title, doc_title, tuple(meta.authors))
 
 
 def _split_parts(analysis: Analysis, region: Region) -> tuple[HtmlElement, ...]:

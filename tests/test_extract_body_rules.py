@@ -257,6 +257,31 @@ def test_a_blog_engines_thread_heading_ends_the_story_in_any_language() -> None:
         assert comment not in text
 
 
+def test_the_authors_bio_after_the_story_is_left_out_whatever_its_box_is_called() -> None:
+    """A box named "x" says nothing; the paragraph opening with the byline's name and a bio verb ("Priya
+    Natarajan is a business writer ...") at the story's end is the author's bio, not the story."""
+    article = extract(
+        (BODY / "author-bio-unnamed-box.html").read_bytes(),
+        "https://ledgernotes.example/work/four-day-week-accountants",
+    )
+    paragraphs = article.text.split("\n\n")
+    assert article.authors == ["Priya Natarajan"]
+    assert paragraphs[0].startswith("When the twelve staff of a small accounting firm in Leeds")
+    assert paragraphs[-1].endswith("it used to take three months to find anyone.")
+    assert len(paragraphs) == 4
+    assert "business writer" not in article.text
+
+
+def test_a_bio_line_needs_the_authors_name_and_a_bio_verb() -> None:
+    """The full, first or last name of a byline author, then a verb a bio opens with; nothing else."""
+    from scrapers import boilerplate as bp
+
+    assert bp.author_bio_text("Tim Anderson has done many amazing things.", ("Tim Anderson",))
+    assert bp.author_bio_text("Martin has worked as an engineer for ten years.", ("Martin Chikilian",))
+    assert not bp.author_bio_text("Martin's team shipped the release on Monday.", ("Martin Chikilian",))
+    assert not bp.author_bio_text("Tim Anderson has done many amazing things.", ())
+
+
 def test_comment_thread_openers_and_signature_shapes_are_read_as_lines() -> None:
     """The line rules behind both thread cuts, on the lines they must and must not take."""
     from scrapers import boilerplate as bp
