@@ -18,8 +18,21 @@ Each set is also split by host into 5 folds (a hash of the registrable domain, s
 folds): every threshold was tuned looking at all folds at once, so the per-fold spread is shown to make
 a rule fitted to a few hosts visible. Nothing in the extractor is learned.
 
+Generalisation probes (``--probe NAME``, repeatable; each rewrites every page's bytes before all three
+extractors see it, so the figures show how much each leans on what it has seen rather than on the page):
+
+- ``scramble-classes``: every token of ``class``, ``id``, ``itemprop``, ``data-testid`` and
+  ``data-component`` replaced by a stable hash of itself (same token, same hash), so only structure,
+  text and tag names remain: an unseen site's template vocabulary, at its most unfamiliar.
+- ``strip-structured``: every ``<script>`` gone (JSON-LD ``articleBody``, ``__NEXT_DATA__``, Nuxt or
+  Arc/Fusion state): the visible page alone.
+- ``no-semantic-tags``: ``article``, ``main``, ``aside``, ``nav``, ``header``, ``footer``, ``section``,
+  ``figure`` and ``figcaption`` renamed to ``div``: an old or div-only template.
+- ``all``: the three together.
+
 Run by hand:  .venv/bin/python -m bench.extraction_eval [--set dev|dev2|both] [--limit N]
               [--only wirefeed] [--misses 20] (pages where wirefeed loses most against trafilatura)
+              [--probe scramble-classes] [--tail] (wirefeed's pages with page F1 or recall below 0.6)
 """
 
 from __future__ import annotations
@@ -87,6 +100,57 @@ def fold_of(host: str) -> int:
     return int(hashlib.sha1(host.encode()).hexdigest(), 16) % FOLDS
 
 
+# --------------------------------------------------------------------------------------------- probes
+_NAMING_ATTR = re.compile(
+    rb"""(\s(?:class|id|itemprop|data-testid|data-component)\s*=\s*)("[^"]*"|'[^']*'|[^\s>"']+)""",
+    re.IGNORECASE,
+)
+_SCRIPT = re.compile(rb"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_SEMANTIC_TAG = re.compile(
+    rb"<(/?)(?:article|main|aside|nav|header|footer|section|figure|figcaption)(?=[\s>/])", re.IGNORECASE
+)
+
+
+def _hashed_token(token: bytes) -> bytes:
+    return b"x" + hashlib.blake2b(token, digest_size=4).hexdigest().encode()
+
+
+def _hashed_names(match: re.Match[bytes]) -> bytes:
+    value = match.group(2)
+    quote = value[:1] if value[:1] in (b'"', b"'") else b""
+    inner = value[1:-1] if quote else value
+    hashed = b" ".join(_hashed_token(token) for token in inner.split())
+    return match.group(1) + quote + hashed + quote
+
+
+def scramble_classes(data: bytes) -> bytes:
+    return _NAMING_ATTR.sub(_hashed_names, data)
+
+
+def strip_structured(data: bytes) -> bytes:
+    return _SCRIPT.sub(b"", data)
+
+
+def no_semantic_tags(data: bytes) -> bytes:
+    return _SEMANTIC_TAG.sub(rb"<\1div", data)
+
+
+PROBES: dict[str, Callable[[bytes], bytes]] = {
+    "scramble-classes": scramble_classes,
+    "strip-structured": strip_structured,
+    "no-semantic-tags": no_semantic_tags,
+}
+
+
+def apply_probes(pages: list[Page], probes: list[str]) -> list[Page]:
+    """The pages as the probes rewrite them (``all`` is every probe in turn); labels are untouched."""
+    names = list(PROBES) if "all" in probes else probes
+    for page in pages:
+        for name in names:
+            page.data = PROBES[name](page.data)
+    return pages
+
+
 # -------------------------------------------------------------------------------------------- metrics
 @dataclass
 class Page:
@@ -124,6 +188,7 @@ class Score:
     empty: int = 0
     lost: int = 0
     per_page: dict[str, float] = field(default_factory=dict)  # key -> page F1-like figure, for --misses
+    page_pr: dict[str, tuple[float, float]] = field(default_factory=dict)  # key -> page (P, R), for --tail
 
     def add_segments(self, page: Page, text: str) -> None:
         flat = norm(text)
@@ -134,6 +199,8 @@ class Score:
         self.fp += leaked
         self.tn += len(page.without) - leaked
         self.per_page[page.key] = hit - (len(page.with_) - hit) - leaked
+        p = hit / (hit + leaked) if hit + leaked else 1.0
+        self.page_pr[page.key] = p, hit / len(page.with_) if page.with_ else 1.0
 
     def add_shingles(self, page: Page, text: str) -> None:
         gold, got = shingles(page.body), shingles(text)
@@ -146,6 +213,7 @@ class Score:
         self.page_p.append(p)
         self.page_r.append(r)
         self.per_page[page.key] = 2 * p * r / (p + r) if p + r else 0.0
+        self.page_pr[page.key] = p, r
 
     def figures(self, shingle_metric: bool) -> dict[str, float]:
         if shingle_metric:
@@ -234,7 +302,33 @@ def load_dev2(limit: int | None) -> list[Page]:
     return pages
 
 
-def evaluate(name: str, pages: list[Page], runners: dict, shingle_metric: bool, misses: int) -> None:
+TAIL_BELOW = 0.6
+
+
+def print_tail(name: str, pages: list[Page], scores: dict[str, Score]) -> None:
+    """wirefeed's tail: pages whose page F1 or recall is under ``TAIL_BELOW``, worst first, with the
+    other extractors' page F1 beside (a page every extractor fails is a labelling or corpus matter)."""
+    ours = scores["wirefeed"].page_pr
+    folds = {page.key: page.fold for page in pages}
+
+    def f1(pr: tuple[float, float]) -> float:
+        return 2 * pr[0] * pr[1] / (pr[0] + pr[1]) if pr[0] + pr[1] else 0.0
+
+    tail = [key for key, pr in ours.items() if f1(pr) < TAIL_BELOW or pr[1] < TAIL_BELOW]
+    print(f"wirefeed tail ({name}): {len(tail)} pages with page F1 or recall < {TAIL_BELOW}")
+    for key in sorted(tail, key=lambda k: f1(ours[k])):
+        others = "  ".join(
+            f"{extractor} F1 {f1(score.page_pr[key]):.2f}"
+            for extractor, score in scores.items()
+            if extractor != "wirefeed" and key in score.page_pr
+        )
+        p, r = ours[key]
+        print(f"  P {p:.2f} R {r:.2f} F1 {f1(ours[key]):.2f}  fold {folds[key]}  {others}  {key}")
+
+
+def evaluate(
+    name: str, pages: list[Page], runners: dict, shingle_metric: bool, misses: int, tail: bool = False
+) -> None:
     scores = {extractor: Score() for extractor in runners}
     folds = {extractor: [Score() for _ in range(FOLDS)] for extractor in runners}
     for page in pages:
@@ -281,6 +375,8 @@ def evaluate(name: str, pages: list[Page], runners: dict, shingle_metric: bool, 
             cells.append(f"{f['f1']:.3f} (P {f['precision']:.3f})")
         print(f"{extractor:<12} F1 per host fold: " + "  ".join(cells))
 
+    if tail and "wirefeed" in scores:
+        print_tail(name, pages, scores)
     if misses and "wirefeed" in scores:
         ours = scores["wirefeed"].per_page
         theirs = scores["trafilatura"].per_page if "trafilatura" in scores else {}
@@ -300,13 +396,24 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages of each set")
     parser.add_argument("--only", choices=tuple(RUNNERS), default=None)
     parser.add_argument("--misses", type=int, default=0, help="list N pages where wirefeed does worst")
+    parser.add_argument(
+        "--probe",
+        action="append",
+        choices=(*PROBES, "all"),
+        default=[],
+        help="rewrite every page first (repeatable): see the probes above",
+    )
+    parser.add_argument("--tail", action="store_true", help=f"list wirefeed's pages under {TAIL_BELOW}")
     args = parser.parse_args()
 
     runners = {args.only: RUNNERS[args.only]} if args.only else RUNNERS
+    probed = f", probe {' + '.join(args.probe)}" if args.probe else ""
     if args.set in ("dev", "both"):
-        evaluate(f"extraction-dev ({DEV})", load_dev(args.limit), runners, False, args.misses)
+        pages = apply_probes(load_dev(args.limit), args.probe)
+        evaluate(f"extraction-dev ({DEV}{probed})", pages, runners, False, args.misses, args.tail)
     if args.set in ("dev2", "both"):
-        evaluate(f"extraction-dev2 ({DEV2})", load_dev2(args.limit), runners, True, args.misses)
+        pages = apply_probes(load_dev2(args.limit), args.probe)
+        evaluate(f"extraction-dev2 ({DEV2}{probed})", pages, runners, True, args.misses, args.tail)
 
 
 if __name__ == "__main__":

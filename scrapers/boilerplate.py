@@ -607,6 +607,41 @@ def tweet_signature_text(text: str) -> bool:
     return len(text) <= 120 and _TWEET_SIGNATURE.match(text) is not None
 
 
+# How readers sign their comments, one shape per alternative: "Posted by: Tom | Jan 10, 2008 7:29 PM",
+# "— Daniella C., Stanmore", "TonyZ (6 days ago)", "Frances McErlane, Mallorca, Spain". A story's own lines
+# take these shapes once or twice (a byline, a dateline); a thread repeats one of them under every comment.
+# A company's name ("About LG Electronics, Inc." over a press release's boilerplate) is no reader's.
+_SIGNATURE_SHAPES: tuple[re.Pattern[str], ...] = (
+    re.compile(r"^[—–-]{0,2}\s*(?:posted|submitted|written|commented) by:?\s+\S.{0,80}$", re.IGNORECASE),
+    re.compile(r"^[—–-]{1,2}\s*[A-Z][\w.'’-]*(?:\s+[\w.'’&-]+){0,4}(?:,\s*[\w.'’ -]{1,30}){0,3},?$"),
+    re.compile(r"^[\w.'’ @-]{1,40}\s*\((?:\d+\s+\w+\s+ago|[^()]{0,40}\d{4}[^()]{0,20})\)$"),
+    re.compile(
+        r"^[A-Z][\w.'’-]*(?:\s+[A-Za-z][\w.'’-]*){0,3},\s*(?!(?i:inc|ltd|llc|corp|co|plc|gmbh|ag|sa|nv)\b)"
+        r"[A-Za-z][\w.'’ -]{1,30}"
+        r"(?:,\s*[A-Za-z][\w.'’ -]{1,30})?,?$"
+    ),
+)
+SIGNATURE_MAX_CHARS = 100
+
+
+_AGO = re.compile(r"\b\d+\s+\w+\s+ago\b|\bvor\s+\d+\s+\w+|\bil y a\s+\d+|\bhace\s+\d+", re.IGNORECASE)
+
+
+def stamped_text(text: str) -> bool:
+    """The text carries a date, a clock time or a relative stamp ("6 days ago"): when it was written."""
+    return bool(_DATE_TOKEN.search(text) or _TIME_TOKEN.search(text) or _AGO.search(text))
+
+
+def signature_shape(text: str) -> int:
+    """Which reader-signature shape a short line has (1-based), or 0 for none."""
+    if len(text) > SIGNATURE_MAX_CHARS:
+        return 0
+    for shape, pattern in enumerate(_SIGNATURE_SHAPES, 1):
+        if pattern.match(text) is not None:
+            return shape
+    return 0
+
+
 # Where a publisher asks readers to follow it: social networks, messengers and app stores.
 _CHANNEL_RE = re.compile(
     r"\b(?:facebook|twitter|instagram|telegram|whatsapp|youtube|tiktok|linkedin|snapchat|mastodon|"
@@ -748,6 +783,15 @@ _COMMENTS_START_RE = re.compile(
     r"^\W{0,3}(?:post|leave|add|write|submit|view|show|read)\s+(?:a|your|all|the)?\s*(?:\d+\s+)?"
     r"(?:comments?|reply|replies|responses?)\b.{0,40}$|"
     r"^\W{0,3}comments? (?:are|is) (?:now )?closed\b.{0,60}$|"
+    r"^\W{0,3}(?:\d+|no) (?:comments?|responses?|replies|reactions?) (?:so far|yet|submitted|posted)\b.{0,30}$|"
+    # the thread headings blog engines print in every language: "142 Antworten zu „...“", "5 thoughts on ..."
+    r"^\W{0,3}(?:\d+|one|no|ein|eine|keine|un|une)\s+(?:thoughts?|responses?|replies|comments?|kommentare?|"
+    r"antworten|gedanken|réponses?|commentaires?|réflexions?|comentarios?|respuestas?)\s+(?:on|to|zu|auf|sur|à|"
+    r"en|a|para)\s+[„“\"«»‘‚'].{1,150}$|"
+    r"^\W{0,3}(?:die )?kommentar(?:funktion|e)? (?:ist|sind) (?:\w+ )?geschlossen\b.{0,40}$|"
+    r"^\W{0,3}(?:vos (?:réactions|commentaires)|be part of the conversation|ihre meinung(?: zum thema)?|"
+    r"deine meinung|tu opinión|su opinión)\W{0,3}$|"
+    r"^\W{0,3}comments? (?:from|on|for) (?:this|these|our|[\w' ]{1,25}readers?)\b[^.!?]{0,30}$|"
     r"^\W{0,3}(?:have your say|join the (?:discussion|conversation|debate)|discuss this (?:story|article))"
     r"\W{0,3}$|"
     r"^\W{0,3}(?:\d+\s+)?(?:leser)?kommentare?(?:\s*\(\d+\))?\W{0,3}$|"
@@ -772,6 +816,15 @@ _COMMENTS_START = KeywordRegex(
     "kommentar",
     "réaction",
     "comentario",
+    "thought",
+    "antworten",
+    "gedanken",
+    "réponse",
+    "réflexion",
+    "respuesta",
+    "conversation",
+    "meinung",
+    "opinión",
     "feedback",
     "story",
     "posted by",
@@ -936,6 +989,29 @@ def endnote_text(text: str) -> bool:
         or (len(text) <= 160 and _ENDNOTE.search(text) is not None)
         or reader_prompt_text(text)
     )
+
+
+# The verb a third-person author bio opens with, after the author's name ("Martin has worked as ...",
+# "TIM ANDERSON has done many amazing things", "Jana Weber ist Redakteurin ...").
+_BIO_VERB = re.compile(
+    r"^,?\s+(?:is|was|has|had|writes|wrote|covers|joined|lives|works|holds|studied|teaches|"
+    r"ist|war|hat|schreibt|lebt|arbeitet|studierte|est|a|vit|travaille|écrit|es|ha|vive|trabaja|escribe)\b",
+    re.IGNORECASE,
+)
+BIO_MAX_CHARS = 600
+
+
+def author_bio_text(text: str, authors: tuple[str, ...]) -> bool:
+    """A short paragraph that opens with the story's author (full, first or last name) and a bio verb."""
+    if len(text) > BIO_MAX_CHARS or not authors:
+        return False
+    low = text.casefold()
+    for name in authors:
+        parts = name.split()
+        for key in {name, parts[0], parts[-1]} if parts else ():
+            if len(key) >= 3 and low.startswith(key.casefold()) and _BIO_VERB.match(text[len(key) :]):
+                return True
+    return False
 
 
 _SPACED_LETTERS = re.compile(r"^(?:\w ){3,}\w$")

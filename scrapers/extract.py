@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import gc
 import html as html_lib
+import itertools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -167,6 +169,8 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
     """Cut chrome inside the region (and the other ``parts`` of a split body): named chrome,
     link-dominated blocks, the title, lone timestamps."""
     roots = (region.element, *parts)
+    for root in roots:  # first, while the signatures' date links are still there to be read
+        _cut_comment_thread(analysis, root)
     inside = {el for root in roots for el in root.iter()}
     doomed: list[HtmlElement] = []
     elements = analysis.elements
@@ -196,6 +200,147 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
     for el in removed:
         if el.getparent() is not None:
             bp.drop(el)
+
+
+# A comment thread shows itself by its readers' signatures, whatever its boxes are named: this many lines of
+# one signature shape, prose between them, after this much of the story.
+THREAD_MIN_SIGNATURES = 3
+THREAD_AFTER_CHARS = 400
+_SIGNATURE_INLINE = frozenset({"span", "cite", "small", "em", "i", "font", "address"})
+
+
+def _signature_lines(analysis: Analysis, root: HtmlElement) -> list[tuple[int, HtmlElement]]:
+    """(shape, element) for every short line in ``root`` shaped like a reader's signature.
+
+    A line is a block holding no other block, or an inline element set directly among blocks (a
+    ``<span>`` with the author's name under the comment's paragraphs). Headings and lines wholly in bold
+    are a story's subheads ("Rome, Italy"), never signatures.
+    """
+    found: list[tuple[int, HtmlElement]] = []
+    index, text_chars, link_chars = analysis.index, analysis.text_chars, analysis.link_chars
+    agg_text, agg_link, elements = analysis.agg_text, analysis.agg_link, analysis.elements
+    last = root
+    while len(last):
+        last = last[-1]  # document order: the subtree is the run of elements up to its last descendant
+    first, end = index.get(root, -1), index.get(last, -1)
+    if first < 0 or end < 0:
+        return found
+    for i in range(first, end + 1):
+        if analysis.chrome[i]:
+            continue
+        el = elements[i]
+        if analysis.is_block[i]:
+            if not agg_text[i] + agg_link[i] or el.tag in HEADINGS:
+                continue
+            own = text_chars[i] + link_chars[i]
+            if not own or own > bp.SIGNATURE_MAX_CHARS or own != agg_text[i] + agg_link[i]:
+                continue
+            if len(el) == 1 and el[0].tag in ("strong", "b") and not (el.text or "").strip():
+                continue
+        elif el.tag not in _SIGNATURE_INLINE:
+            continue
+        else:
+            up = analysis.parent[i]
+            if up < 0 or agg_text[up] + agg_link[up] == text_chars[up] + link_chars[up]:
+                continue  # inside a line of its own block: that block is the line
+        text = " ".join(el.text_content().split())
+        shape = bp.signature_shape(text) if text else 0
+        if shape:
+            found.append((shape, el))
+    return found
+
+
+def _cut_comment_thread(analysis: Analysis, root: HtmlElement) -> None:
+    """Cut a comment thread the names did not give away: the story's container holds it too.
+
+    Its readers sign every comment the same way ("— Posted by Tom", "Blake B, los angeles,", "TonyZ (6
+    days ago)"), with prose between the signatures. The thread starts at the box of the first signed
+    comment, below the signatures' common container; when comments and signatures are sibling blocks
+    there, the blocks just before the first signature that look like the thread's own prose (same tag
+    and class) are its first comment. A page that is all thread (a forum) keeps it: the cut needs a
+    story before it.
+    """
+    lines = _signature_lines(analysis, root)
+    if len(lines) < THREAD_MIN_SIGNATURES:
+        return
+    shapes = Counter(shape for shape, _ in lines)
+    shape, count = shapes.most_common(1)[0]
+    if count < THREAD_MIN_SIGNATURES:
+        return
+    signed = [el for s, el in lines if s == shape]
+    order = [analysis.index[el] for el in signed]
+    good = [i for i in range(order[0], order[-1]) if analysis.good[i] and analysis.text_chars[i] >= MIN_PROSE]
+    gaps = sum(any(a < i < b for i in good) for a, b in itertools.pairwise(order))
+    if gaps < len(order) - 2:
+        return  # signatures side by side: a list of names and places, not comments between them
+    common = _common_ancestor(signed[0], signed[1])
+    if common is None:
+        return
+    units = [_unit_below(el, common) for el in signed[:THREAD_MIN_SIGNATURES]]
+    if not all(bp.stamped_text(" ".join(unit.itertext())) for unit in units):
+        return  # signed but undated: a listicle's credited entries or a book's testimonials
+    after = sum(
+        analysis.text_chars[analysis.index[el]]
+        for el in root.iter()
+        if analysis.index.get(el, -1) > order[-1] and analysis.good[analysis.index[el]]
+    )
+    if after > THREAD_AFTER_CHARS:
+        return  # the story goes on after the last signature: quotes within it, not a thread below it
+    start = _thread_start(analysis, units[0], signed[1])
+    told = sum(
+        analysis.text_chars[analysis.index[el]]
+        for el in root.iter()
+        if analysis.index.get(el, len(analysis.elements)) < analysis.index.get(start, 0)
+        and analysis.good[analysis.index[el]]
+    )
+    if told < THREAD_AFTER_CHARS:
+        return
+    doomed = [start, *start.itersiblings()]
+    for el in doomed:
+        if isinstance(el.tag, str):
+            bp.drop(el)
+
+
+MIN_PROSE = 25
+
+
+def _unit_below(el: HtmlElement, common: HtmlElement) -> HtmlElement:
+    """``el``'s ancestor (or ``el``) that is a child of ``common``: one comment's box."""
+    while (up := el.getparent()) is not None and up is not common:
+        el = up
+    return el
+
+
+def _common_ancestor(a: HtmlElement, b: HtmlElement) -> HtmlElement | None:
+    above = set(a.iterancestors())
+    return next((el for el in b.iterancestors() if el in above), None)
+
+
+def _thread_start(analysis: Analysis, unit: HtmlElement, second: HtmlElement) -> HtmlElement:
+    """The first comment's first block: ``unit``, or the sibling blocks of the thread's kind just before it."""
+    kinds = set()
+    between = 0
+    for sibling in unit.itersiblings():
+        if second is sibling or any(a is sibling for a in second.iterancestors()):
+            break
+        i = analysis.index.get(sibling, -1)
+        if i >= 0 and analysis.good[i] and sibling.get("class"):
+            kinds.add((sibling.tag, sibling.get("class")))
+            between += 1
+    start = unit
+    taken = 0
+    for sibling in unit.itersiblings(preceding=True):
+        i = analysis.index.get(sibling, -1)
+        if i < 0:
+            break
+        if not analysis.agg_text[i] + analysis.agg_link[i]:
+            start = sibling  # a spacer between comments
+            continue
+        if (sibling.tag, sibling.get("class")) not in kinds or taken >= between:
+            break
+        start = sibling
+        taken += 1
+    return start
 
 
 def _data_tables(elements: list[HtmlElement]) -> set[HtmlElement]:
@@ -334,7 +479,10 @@ def render_elements(elements: list[Any]) -> list[Paragraph]:
 
 
 def _clean_paragraphs(
-    paragraphs: list[Paragraph], title: str | None, doc_title: str | None = None
+    paragraphs: list[Paragraph],
+    title: str | None,
+    doc_title: str | None = None,
+    authors: tuple[str, ...] = (),
 ) -> list[str]:
     """Drop lines that are chrome even inside the body: link rows, calls to action, bylines, the title.
 
@@ -376,6 +524,11 @@ def _clean_paragraphs(
             and line.text.casefold() != title_key
             and (started or not _head_furniture(line.text, headline_keys))
             and (told < TAIL_AFTER_CHARS or not bp.endnote_text(line.text))
+            and (
+                told < TAIL_AFTER_CHARS
+                or left > ENDNOTES_MAX_CHARS
+                or not bp.author_bio_text(line.text, authors)
+            )
         ]
         text = "\n".join(lines)
         if not text or (text in seen and len(text) > 1):
@@ -730,7 +883,7 @@ def _render(
 ) -> list[str]:
     chosen = lead_blocks(analysis, region) if leads else []
     body = sorted((region.element, *parts), key=lambda el: analysis.index[el]) if parts else [region.element]
-    return _clean_paragraphs(render_elements([*chosen, *body]), meta.title, doc_title)
+    return _clean_paragraphs(render_elements([*chosen, *body]), meta.title, doc_title, tuple(meta.authors))
 
 
 def _split_parts(analysis: Analysis, region: Region) -> tuple[HtmlElement, ...]:
