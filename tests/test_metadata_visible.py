@@ -321,3 +321,48 @@ def test_author_box_name_on_a_page_built_without_article_or_main() -> None:
         "<div class='sidebar'><div class='elementor-author-box'>",
     )
     assert extract_metadata(lxml.html.document_fromstring(sidebar), URL).authors == []
+
+
+def _page(body: str, title: str = TITLE) -> PageMetadata:
+    html = (
+        f"<!doctype html><html lang='de'><head><title>{title} | Kreisbote</title></head>"
+        f"<body>{body}</body></html>"
+    )
+    return extract_metadata(lxml.html.document_fromstring(html), URL)
+
+
+def test_only_heading_inside_a_layout_named_sidebar_anchors_the_header() -> None:
+    """The page's one <h1>, set inside the layout's "st-sidebar__container" (the story beside its side
+    column), with a reworded headline: it is still the story's heading, and the date under it counts."""
+    body = (
+        "<div class='st-sidebar__container'><h1 class='sht__title'>Neue Gebühren: Kreistag stimmt zu</h1>"
+        "<div class='st-sidebar__content'><div class='st-sidebar__main'><div class='s-aut'>"
+        f"<time>07/05/2022 20H06</time></div>{PARAGRAPHS}</div></div></div>"
+    )
+    assert _page(body).published_at == datetime(2022, 5, 7, 20, 6, tzinfo=UTC)
+
+
+def test_post_class_taxonomy_terms_say_nothing_about_the_block() -> None:
+    """WordPress plugins add taxonomies to post_class() beside "hentry" ("internal_cat-sponsored-paid",
+    "location-steiermark"): the story's terms, not an advert block."""
+    article = (
+        "<article class='post-11633 post type-post hentry category-urlaub internal_cat-sponsored-paid "
+        "location-steiermark'><header><h1>Sechs Wellnessoasen im Vulkanland</h1>"
+        "<div class='byline'>Evgenia Karp · 06.11.2023</div></header>"
+        f"{PARAGRAPHS}</article>"
+    )
+    meta = _page(article, "Sechs schöne Wellnessoasen im Thermenland")
+    assert meta.published_at == datetime(2023, 11, 6, tzinfo=UTC)
+    assert meta.authors == ["Evgenia Karp"]
+
+
+def test_all_posts_by_link_is_navigation_not_a_second_author() -> None:
+    """No byline by the heading: the author-page links below the story name the author, and "Alles von
+    Martin Junker" ("everything by") is the link to the archive, not a second name."""
+    after = (
+        "<div class='author-bio'><p><a href='/author/martin'>Martin Junker</a> ist Finanzierungsberater."
+        "</p><p><a href='/author/martin'>Alles von Martin Junker</a><br><a href='#'>Kontakt</a></p></div>"
+    )
+    assert meta_of("<div class='entry-meta'><span>7. Oktober 2019</span></div>", after=after).authors == [
+        "Martin Junker"
+    ]

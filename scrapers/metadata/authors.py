@@ -199,7 +199,7 @@ _NOT_IN_NAMES = frozenset('@_"“”„«»:;!?()[]{}|<>=#*+%$€/\\')
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Link texts of author pages that are not names ("More posts", "Archives", "Zur Artikelübersicht").
 _NAVIGATION_RE = re.compile(
-    r"\b(?:posts?|archives?|articles?|beiträge|artikel\w*|übersicht|more|mehr|alle|all|view|profile?|"
+    r"\b(?:posts?|archives?|articles?|beiträge|artikel\w*|übersicht|more|mehr|alles?|all|view|profile?|tous|todos|"
     r"homepage|website|kontakt|contact|folgen|abonnieren|subscribe|newsletter|login|anmelden|seguir|suivre|"
     r"sign\s+(?:in|out|up)|log\s+(?:in|out)|"
     r"social|links|navigation|bio|biogra(?:phy|fie|phie|fía))\b",

@@ -42,7 +42,7 @@ _MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|page|template
 # A block placed "below-banner"/"after-nav" is named after its neighbour, not after what it holds.
 _LAYOUT_RE = re.compile(
     r"[-_](?:off|none|disabled|hidden)$|(?:content|main|primary)[-_]sidebar|sidebar[-_](?:content|main)|"
-    r"sidebar[-_](?:position|layout|enabled|active)|"
+    r"sidebar[-_]{1,2}(?:position|layout|enabled|active)|sidebar__(?:content|main)|"
     r"(?:^|[-_])(?:below|above|under|after|before|beside)[-_]"
 )
 _ANCESTOR_DEPTH = 14
@@ -112,7 +112,8 @@ _META_BOX_RE = re.compile(
 # WordPress's post_class() names the post's own terms ("tag-social", "category-ads-news") beside
 # "hentry"/"type-post": words of the story's topics, not of what the block holds.
 _POST_CLASS_RE = re.compile(r"^(?:hentry|type-\w|post-\d+$)")
-_TERM_RE = re.compile(r"^(?:tag|category|post_tag|post_format|format)-")
+# (plugins add their own taxonomies the same way: "internal_cat-sponsored-paid", "location-steiermark")
+_TERM_RE = re.compile(r"^(?:[a-z]+_)?(?:tag|cat|category|post_tag|post_format|format|location|topic)-")
 
 
 def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:
