@@ -119,19 +119,43 @@ _TERM_RE = re.compile(r"^(?:[a-z]+_)?(?:tag|cat|category|post_tag|post_format|fo
 def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:
     if not class_attr and not id_attr:
         return False
-    return _is_other_label_cached(class_attr, id_attr)
+    # each attribute's verdict is kept apart: a page's ids are mostly unique, its class lists repeat
+    by_class = _label_verdicts(class_attr) if class_attr else _NO_VERDICTS
+    by_id = _label_verdicts(id_attr) if id_attr else _NO_VERDICTS
+    if by_class[0] or by_id[0]:  # WordPress post classes on either: its term names are topics
+        return by_class[2] or by_id[2]
+    return by_class[1] or by_id[1]
 
 
-# A page repeats a few hundred class/id pairs over thousands of elements, and every visible-metadata
-# walk (header lines, ancestor checks, the htmldate clean-up) asks about the same ones: the regex
-# verdict is kept per pair, for all pages of a process.
+_NO_VERDICTS = (False, False, False)
+
+
+# A page repeats a few hundred class lists over thousands of elements, and every visible-metadata walk
+# (header lines, ancestor checks, the htmldate clean-up) asks about the same ones: the regex verdicts
+# are kept per string, for all pages of a process.
 @lru_cache(maxsize=16384)
-def _is_other_label_cached(class_attr: str | None, id_attr: str | None) -> bool:
-    names = f"{class_attr or ''} {id_attr or ''}".lower().split()
+def _label_verdicts(label: str) -> tuple[bool, bool, bool]:
+    """(names a WordPress post, other block, other block where post terms are topics) for one
+    class or id string."""
+    names = label.lower().split()
     post = any(_POST_CLASS_RE.match(n) for n in names)
+    plain = _names_other(names, terms_are_topics=False)
+    # skipping term names can only turn a verdict off, and only when there are some
+    topics = (
+        _names_other(names, terms_are_topics=True) if plain and any(map(_TERM_RE.match, names)) else plain
+    )
+    return post, plain, topics
+
+
+def _names_other(names: list[str], terms_are_topics: bool) -> bool:
     for name in names:
         name = name.split("--", 1)[0]
-        if not name or _MODIFIER_RE.match(name) or _LAYOUT_RE.search(name) or (post and _TERM_RE.match(name)):
+        if (
+            not name
+            or _MODIFIER_RE.match(name)
+            or _LAYOUT_RE.search(name)
+            or (terms_are_topics and _TERM_RE.match(name))
+        ):
             continue
         if AUTHOR_LABEL_RE.search(name) and not _OTHER_LONG_RE.search(name):
             continue  # "author-sharing-line": the byline, with share buttons beside it
