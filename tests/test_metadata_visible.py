@@ -366,3 +366,27 @@ def test_all_posts_by_link_is_navigation_not_a_second_author() -> None:
     assert meta_of("<div class='entry-meta'><span>7. Oktober 2019</span></div>", after=after).authors == [
         "Martin Junker"
     ]
+
+
+def test_byline_in_the_story_meta_line_beside_comment_and_share_buttons() -> None:
+    """ "entry-meta nyo-social-comments": the story's meta line, named also after the comment-count and
+    share buttons it holds; a comment thread's byline stays out."""
+    header = (
+        "<div class='entry-meta nyo-social-comments nyo-social-comments-above'>By <span class='author'>"
+        "<a rel='author' class='url fn n' href='/author/alexandra-tremayne-pengelly/'>Alexandra "
+        "Tremayne-Pengelly</a></span> • <span class='entry-date'>11/08/23 5:19pm</span></div>"
+    )
+    assert meta_of(header).authors == ["Alexandra Tremayne-Pengelly"]
+    comments = (
+        "<section class='comments'><div class='comment'><div class='entry-meta'>By <span class='author'>"
+        "<a rel='author' href='/author/troll/'>Carl Commenter</a></span></div></div></section>"
+    )
+    assert meta_of("", after=comments).authors == []
+
+
+def test_name_beside_a_labelled_date_is_the_byline() -> None:
+    """ "Evgenia Karp Zuletzt geändert am 06.11.2023": a full name, the date's label, the date."""
+    assert meta_of("<div class='meta'>Evgenia Karp Zuletzt geändert am 06.11.2023</div>").authors == [
+        "Evgenia Karp"
+    ]
+    assert meta_of("<div>Jane Doe Published on 12 May 2024</div>", title=TITLE).authors == ["Jane Doe"]

@@ -565,12 +565,19 @@ def _near_byline(page: Page, organisations: list[str]) -> list[str]:
 _NAME_DATE_SPLIT_RE = re.compile(r"\s*[·•|,]\s*|\s+[–—-]\s+")
 _NAME_THEN_DATE_RE = re.compile(r"^([^\W\d_][^\d]{3,50}?)\s+(\d{1,2}\.?\s*[^\W\d_]*\.?\s*\d{2,4}\b.{0,20})$")
 _DATE_PART_RE = re.compile(r"^\W*\d|\d{4}\W*$|\d{1,2}[.:]\d{2}\W*$")
+# a date's label between the name and the date: it says what the date is, and is no part of the name
+_DATE_LABEL_BEFORE_DATE_RE = re.compile(
+    r"\s+(?:(?:zuletzt\s+)?(?:geändert|aktualisiert|veröffentlicht)|(?:last\s+)?updated|published|posted|"
+    r"publié|mis\s+à\s+jour|publicado|actualizado)(?:\s+(?:am|on|le|el))?\s*:?\s+(?=\d)",
+    re.IGNORECASE,
+)
 
 
 def _name_beside_date(text: str, organisations: list[str]) -> list[str]:
     """The name of a line made of a date and one full name, nothing else ("Name | 06.11.23", "Christoph
     von Ritter 24. April 2020 08:30 Uhr"). Kicker lines ("Politik | 06.11.23") fail the full-name test;
     a sentence has more parts or words."""
+    text = _DATE_LABEL_BEFORE_DATE_RE.sub(" | ", text)  # "Jane Doe Zuletzt geändert am 06.11.2023"
     parts = [p for p in _NAME_DATE_SPLIT_RE.split(text) if p]
     if len(parts) == 1:
         glued = _NAME_THEN_DATE_RE.match(text)

@@ -180,12 +180,17 @@ def _only_side(class_attr: str | None, id_attr: str | None) -> bool:
 
 
 _SHARE_RE = re.compile(r"(?:^|[-_])(?:share|sharing|social|shares)(?=$|[-_])")
+_STORY_META_RE = re.compile(r"^(?:entry|article|post|story)[-_]{1,2}meta$")
 
 
 def _only_share(class_attr: str | None, id_attr: str | None) -> bool:
     """A block named a share or social bar ("social_icons", "share-bar") and nothing else of the
-    other-block vocabulary ("social related" stays another block)."""
+    other-block vocabulary ("social related" stays another block), or the story's meta line."""
     names = [n.split("--", 1)[0] for n in f"{class_attr or ''} {id_attr or ''}".lower().split()]
+    if any(_STORY_META_RE.match(n) for n in names):
+        # the story's own meta line, named so beside its share and comment-count buttons
+        # ("entry-meta nyo-social-comments"): what encloses it is still asked
+        return True
     share = [n for n in names if _SHARE_RE.search(n)]
     if not share or any(_OTHER_LONG_RE.search(n) for n in share):
         return False
