@@ -390,3 +390,10 @@ def test_name_beside_a_labelled_date_is_the_byline() -> None:
         "Evgenia Karp"
     ]
     assert meta_of("<div>Jane Doe Published on 12 May 2024</div>", title=TITLE).authors == ["Jane Doe"]
+
+
+def test_section_and_agency_before_a_labelled_date_are_no_byline() -> None:
+    """ "País ERBOL Publicado el 03/05/2022": a section word and a news agency's acronym."""
+    assert (
+        meta_of("<div class='subsection'>País ERBOL Publicado el 03/05/2022 a las 22h03</div>").authors == []
+    )

@@ -577,7 +577,11 @@ def _name_beside_date(text: str, organisations: list[str]) -> list[str]:
     """The name of a line made of a date and one full name, nothing else ("Name | 06.11.23", "Christoph
     von Ritter 24. April 2020 08:30 Uhr"). Kicker lines ("Politik | 06.11.23") fail the full-name test;
     a sentence has more parts or words."""
-    text = _DATE_LABEL_BEFORE_DATE_RE.sub(" | ", text)  # "Jane Doe Zuletzt geändert am 06.11.2023"
+    unlabelled = _DATE_LABEL_BEFORE_DATE_RE.sub(" | ", text)  # "Jane Doe Zuletzt geändert am 06.11.2023"
+    # ... but "País ERBOL Publicado el ...": a section and an agency's acronym, no person
+    if unlabelled != text and any(len(w) >= 3 and w.isupper() for w in unlabelled.split()):
+        return []
+    text = unlabelled
     parts = [p for p in _NAME_DATE_SPLIT_RE.split(text) if p]
     if len(parts) == 1:
         glued = _NAME_THEN_DATE_RE.match(text)

@@ -300,7 +300,9 @@ def _elsewhere(href: str, page: Page) -> bool:
         verdicts = page.cache["elsewhere"] = {}
     verdict = verdicts.get(href)
     if verdict is None:
-        target = url_key(page.absolute(href) or "")
+        # an absolute address keeps its host and path through ``urljoin``: only relative ones need it
+        absolute = href.startswith(("http://", "https://")) and not href[-1:].isspace()
+        target = url_key(href if absolute else page.absolute(href) or "")
         verdict = verdicts[href] = bool(target) and target not in _own_keys(page)
     return verdict
 
