@@ -397,3 +397,26 @@ def test_section_and_agency_before_a_labelled_date_are_no_byline() -> None:
     assert (
         meta_of("<div class='subsection'>País ERBOL Publicado el 03/05/2022 a las 22h03</div>").authors == []
     )
+
+
+def test_the_story_side_column_holds_its_date_and_byline() -> None:
+    """A side column named after the story ("article-sidebar-wrapper", "c-article-body__aside"), beside
+    its body and outside any <article>: the story's date and byline, printed as separate labelled blocks,
+    not glued into "Todd Bates Date"."""
+    column = (
+        "<div class='article-sidebar-wrapper'>\n<div class='full-name-wrapper'>\n<p class='label'><strong>By"
+        "</strong></p>\n<p class='full-name'>Todd Bates</p>\n</div>\n<div class='date-wrapper'>\n"
+        "<p class='label'><strong>Date</strong></p>\n<p class='date'>February 5, 2020</p>\n</div>\n</div>"
+    )
+    body = (
+        f"<div class='content-top'><h1>{TITLE}</h1></div><div class='content-main'>{column}{PARAGRAPHS}</div>"
+    )
+    meta = _page(body)
+    assert meta.published_at == datetime(2020, 2, 5, tzinfo=UTC)
+    assert meta.authors == ["Todd Bates"]
+    aside = (
+        f"<section class='o-section-intro'><header><h1>{TITLE}</h1></header><div class='c-article-body'>"
+        "<aside class='c-article-body__aside'><div class='c-article-meta'><date class='c-article-meta__date'>"
+        f"3rd August 2017</date></div></aside>{PARAGRAPHS}</div></section>"
+    )
+    assert _page(aside).published_at == datetime(2017, 8, 3, tzinfo=UTC)

@@ -548,7 +548,9 @@ def _near_byline(page: Page, organisations: list[str]) -> list[str]:
     for text in page.region().near:
         for segment in SEGMENT_SPLIT_RE.split(text):
             if BYLINE_LEAD_RE.match(segment):
-                names = _split_names(segment, organisations, visible=True)
+                # blocks glued into one line: "By / Todd Bates / Date / February 5, 2020"
+                byline = _NEAR_BYLINE_END_RE.split(segment, maxsplit=1)[0]
+                names = _split_names(byline, organisations, visible=True)
             else:
                 match = _NAME_EMAIL_RE.match(segment)
                 names = _split_names(match[1], organisations, visible=True) if match else []
@@ -558,6 +560,13 @@ def _near_byline(page: Page, organisations: list[str]) -> list[str]:
         if names:
             return names
     return []
+
+
+# where a byline glued to the next field's label ends: "By Todd Bates Date February 5, 2020"
+_NEAR_BYLINE_END_RE = re.compile(
+    r"\s(?:Date|Datum|Fecha|Published|Posted|Updated|Veröffentlicht|Aktualisiert|Publié|Publicado|"
+    r"Actualizado)\b"
+)
 
 
 # "Swantje Schemmerling | 06.11.23", "1. Februar 2022 , Daniel Dillenburg": a header line of two parts,

@@ -43,8 +43,11 @@ _MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|page|template
 _LAYOUT_RE = re.compile(
     r"[-_](?:off|none|disabled|hidden)$|(?:content|main|primary)[-_]sidebar|sidebar[-_](?:content|main)|"
     r"sidebar[-_]{1,2}(?:position|layout|enabled|active)|sidebar__(?:content|main)|"
-    r"(?:^|[-_])(?:below|above|under|after|before|beside)[-_]"
+    r"(?:^|[-_])(?:below|above|under|after|before|beside)[-_]|"
+    # the story's own side column ("article-sidebar-wrapper", "c-article-body__aside"): its date, byline
+    r"(?:article|story|post|entry)(?:[-_]+(?:body|content))?[-_]+(?:sidebar|aside)"
 )
+_STORY_SIDE_RE = re.compile(r"(?:article|story|post|entry)(?:[-_]+(?:body|content))?[-_]+(?:sidebar|aside)")
 _ANCESTOR_DEPTH = 14
 
 _FOREIGN_ITEMTYPES = ("comment", "review", "answer", "question", "listitem", "event")
@@ -96,10 +99,17 @@ def in_other_block(
         if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and nearest_ancestor(node, "article") is None):
             # ... unless the CMS uses the tag for the story's own byline box (<aside class="meta">)
             label = f"{class_attr or ''} {id_attr or ''}"
-            if tag == "nav" or not (AUTHOR_LABEL_RE.search(label) or _META_BOX_RE.search(label)):
+            if tag == "nav" or not _own_box(label):
                 return True
         node = node.getparent()
     return False
+
+
+def _own_box(label: str) -> bool:
+    """An <aside>/<footer> named as the story's byline box, meta box or side column."""
+    return bool(
+        AUTHOR_LABEL_RE.search(label) or _META_BOX_RE.search(label) or _STORY_SIDE_RE.search(label.lower())
+    )
 
 
 _META_BOX_RE = re.compile(
@@ -219,7 +229,7 @@ def is_other_block(el: lxml.html.HtmlElement) -> bool:
     tag = el.tag
     if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and nearest_ancestor(el, "article") is None):
         label = f"{class_attr or ''} {id_attr or ''}"
-        return tag == "nav" or not (AUTHOR_LABEL_RE.search(label) or _META_BOX_RE.search(label))
+        return tag == "nav" or not _own_box(label)
     return False
 
 
