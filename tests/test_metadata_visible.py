@@ -420,3 +420,25 @@ def test_the_story_side_column_holds_its_date_and_byline() -> None:
         f"3rd August 2017</date></div></aside>{PARAGRAPHS}</div></section>"
     )
     assert _page(aside).published_at == datetime(2017, 8, 3, tzinfo=UTC)
+
+
+def test_site_header_stamp_before_the_story_is_not_its_date() -> None:
+    """An audio launcher in the site's <header> ("Diffusion en français 11/11/2021") prints its date
+    before the story's own; a date labelled published inside the breadcrumb is the story's."""
+    launcher = (
+        "<header class='l-grid'><div class='b-015__launcher'><ul><li>Diffusion en français</li>"
+        "<li class='b-015__launcher-info-timing'><span class='b-015__launcher-info-timing-timespan'>11/11/2021"
+        "</span></li></ul><a href='/une-demi-heure-en-tchequie-11112021'>Play</a></div></header>"
+    )
+    body = (
+        f"{launcher}<div class='main'><h1>{TITLE}</h1><div class='node-block node-block--date'>23/10/2020"
+        f"</div>{PARAGRAPHS}</div>"
+    )
+    assert _page(body).published_at == datetime(2020, 10, 23, tzinfo=UTC)
+    crumbs = (
+        "<header class='header-content'><p class='dateTime'>Miércoles, 04 de Mayo de 2022</p></header>"
+        f"<div class='entry-head'><div class='breadcrumb'><a href='/politica/'>Política</a>"
+        "<span class='publishedDate'>03/05/2022 22:46</span></div>"
+        f"<h1>{TITLE}</h1></div>{PARAGRAPHS}"
+    )
+    assert _page(crumbs).published_at == datetime(2022, 5, 3, 22, 46, tzinfo=UTC)

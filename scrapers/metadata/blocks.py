@@ -73,6 +73,7 @@ def in_other_block(
     boundary: frozenset[Any] = frozenset(),
     side_column: bool = False,
     share_bar: bool = False,
+    breadcrumb: bool = False,
 ) -> bool:
     """True when ``el`` sits in a sidebar, related-stories list, comment thread or site furniture.
 
@@ -82,6 +83,8 @@ def in_other_block(
     ``<aside class="article-body__aside">``) is the story's meta column, not another story's block.
     With ``share_bar`` (the caller holds a byline), a share or social bar is passed through: headers set
     the byline inside the bar that holds the share buttons, and a bar holds no other story's byline.
+    With ``breadcrumb`` (the caller holds a date labelled as the publication), a breadcrumb trail is
+    passed through: it holds navigation, never another story's date, and some put the story's there.
     """
     node = el
     for _ in range(_ANCESTOR_DEPTH):
@@ -89,8 +92,10 @@ def in_other_block(
             return False
         tag = node.tag
         class_attr, id_attr = node.get("class"), node.get("id")
-        if (side_column and _only_side(class_attr, id_attr)) or (
-            share_bar and _only_share(class_attr, id_attr)
+        if (
+            (side_column and _only_side(class_attr, id_attr))
+            or (share_bar and _only_share(class_attr, id_attr))
+            or (breadcrumb and _only_breadcrumb(class_attr, id_attr))
         ):
             node = node.getparent()
             continue
@@ -205,6 +210,12 @@ def _only_share(class_attr: str | None, id_attr: str | None) -> bool:
     if not share or any(_OTHER_LONG_RE.search(n) for n in share):
         return False
     return not any(_is_other_label(n, None) for n in names if n not in share)
+
+
+def _only_breadcrumb(class_attr: str | None, id_attr: str | None) -> bool:
+    names = [n.split("--", 1)[0] for n in f"{class_attr or ''} {id_attr or ''}".lower().split()]
+    crumbs = [n for n in names if "breadcrumb" in n]
+    return bool(crumbs) and not any(_is_other_label(n, None) for n in names if n not in crumbs)
 
 
 def in_foreign_scope(el: lxml.html.HtmlElement) -> bool:

@@ -359,7 +359,8 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
         if len(sources) >= 10:
             break
         label = f"{el.get('class', '')} {el.get('id', '')}".lower()
-        if any(w in label for w in ("validate", "mandate")) or not own_story(el, region):
+        is_published = any(w in label for w in _PUBLISHED_WORDS)
+        if any(w in label for w in ("validate", "mandate")) or not own_story(el, region, is_published):
             continue
         if date_elsewhere(el, page) or _teaser_list(el):
             continue
@@ -367,7 +368,6 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
         if not text or len(text) > 160:
             continue
         source = _DateSource(f"<{el.tag} class={label.strip()!r}>", text, printed=True)
-        is_published = any(w in label for w in _PUBLISHED_WORDS)
         if (not is_published and any(w in label for w in _UPDATED_WORDS)) or _UPDATE_RE.match(text):
             updated.append(source)
             continue

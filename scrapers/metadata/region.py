@@ -316,10 +316,19 @@ def _own_keys(page: Page) -> frozenset[str]:
     return own
 
 
-def own_story(el: lxml.html.HtmlElement, region: Region) -> bool:
+def own_story(el: lxml.html.HtmlElement, region: Region, publication: bool = False) -> bool:
     """Outside other stories' blocks and inside the heading's ``<article>``, whose own side column
-    (date, byline) counts as the story's."""
+    (date, byline) counts as the story's; a date labelled as the publication may sit in a breadcrumb."""
     in_article = region.h1_article is not None and nearest_ancestor(el, "article") is region.h1_article
-    if in_other_block(el, region.boundary, side_column=in_article):
+    if in_other_block(el, region.boundary, side_column=in_article, breadcrumb=publication):
+        return False
+    if not in_article and _in_site_header(el, region.boundary):
         return False
     return in_article or region.h1_article is None
+
+
+def _in_site_header(el: lxml.html.HtmlElement, boundary: frozenset[Any]) -> bool:
+    """Inside the page's own ``<header>`` (one in no ``<article>``, not around the story's heading): the
+    masthead's date, a broadcast schedule or an audio launcher's stamp, printed before the story's own."""
+    header = nearest_ancestor(el, "header")
+    return header is not None and header not in boundary and nearest_ancestor(header, "article") is None
