@@ -442,3 +442,14 @@ def test_site_header_stamp_before_the_story_is_not_its_date() -> None:
         f"<h1>{TITLE}</h1></div>{PARAGRAPHS}"
     )
     assert _page(crumbs).published_at == datetime(2022, 5, 3, 22, 46, tzinfo=UTC)
+
+
+def test_author_after_an_organisation_and_a_conjunction_is_kept() -> None:
+    """ "Sarah Hinger, Staff Attorney, ACLU Racial Justice Program & Sylvia Torres-Guillén, Director...":
+    after an outlet a comma leads to its bureau's city, but "&" to the next author."""
+    header = (
+        "<div class='blog-author'>Sarah Hinger, Staff Attorney, ACLU Racial Justice Program & Sylvia "
+        "Torres-Guillén, Director of Education Equity, ACLU Foundations of California</div>"
+    )
+    assert meta_of(header).authors == ["Sarah Hinger", "Sylvia Torres-Guillén"]
+    assert meta_of("<div class='byline'>By Nada Tawfik, BBC News, New York</div>").authors == ["Nada Tawfik"]

@@ -795,11 +795,14 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
         text = _BYLINE_PREFIX_RE.sub("", text)
     people: list[str] = []
     after_organisation = False
-    for part in _NAME_SPLIT_RE.split(text):
-        # "By Nada Tawfik, BBC News, New York": what follows the outlet is its bureau's city
+    pieces = _NAME_SPLIT_KEEP_RE.split(text)
+    for part, separator in zip(pieces[0::2], ["", *pieces[1::2]], strict=True):
+        # "By Nada Tawfik, BBC News, New York": what follows the outlet is its bureau's city; but after
+        # "ACLU Racial Justice Program & Sylvia Torres-Guillén" the conjunction names the next author
         if after_organisation:
             after_organisation = False
-            continue
+            if not _CONJUNCTION_RE.fullmatch(separator.strip()):
+                continue
         part = part.strip(" .:-–—'\"“”„")
         part = re.sub(r"\s+(?:in|aus|en|à|a|из|в)\s+[A-ZÀ-ÝА-Я][\w\s.-]*$", "", part)  # "Jane Doe in London"
         part = _FOR_OUTLET_RE.sub("", part)  # "Glen Owen For The Mail On Sunday": the outlet it wrote for
@@ -829,6 +832,8 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
     return people
 
 
+_NAME_SPLIT_KEEP_RE = re.compile(f"({_NAME_SPLIT_RE.pattern})")
+_CONJUNCTION_RE = re.compile(r"&|\+|(?i:and|und|et|y|e|i|и|en|og|och|sowie)")
 _FOR_OUTLET_RE = re.compile(r"\s+(?i:for|für|pour|para)\s+(?:(?i:the|der|die|das|le|la|el)\s+)?[A-ZÀ-Ý].*$")
 _TRAILING_BYLINE_WORD_RE = re.compile(r"\s(?:by|von|par|por|door)$", re.IGNORECASE)
 
