@@ -453,3 +453,15 @@ def test_author_after_an_organisation_and_a_conjunction_is_kept() -> None:
     )
     assert meta_of(header).authors == ["Sarah Hinger", "Sylvia Torres-Guillén"]
     assert meta_of("<div class='byline'>By Nada Tawfik, BBC News, New York</div>").authors == ["Nada Tawfik"]
+
+
+def test_layout_prefixed_sidebar_wrapper_is_the_page_layout() -> None:
+    """ "lay-sidebar" names the layout that sets the story beside a sidebar, not a sidebar: the date in
+    its "sidebar__main" column is the story's."""
+    body = (
+        f"<main class='content'><div class='header'><h1>{TITLE}</h1></div><div class='lay-sidebar'>"
+        "<div class='sidebar__main'><div class='row'><span class='mod-date'><time class='com-date'>3 de mayo "
+        f"de 2022</time></span></div>{PARAGRAPHS}</div><div class='sidebar__aside'><a href='/otra'>Otra nota"
+        "</a></div></div></main>"
+    )
+    assert _page(body).published_at == datetime(2022, 5, 3, tzinfo=UTC)

@@ -35,7 +35,7 @@ _OTHER_SHORT = (
 _OTHER_NAME_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG}|(?:{_OTHER_SHORT})(?=$|[-_]))")
 _OTHER_LONG_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG})")
 # State and layout modifiers say nothing about what a block holds ("has-sidebar", "with-comments").
-_MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|page|template|body|l)[-_]")
+_MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|lay|page|template|body|l)[-_]")
 # ... and so do layout names that mention a sidebar beside the content, place it, or switch it off
 # ("content-sidebar-wrap" holds the story and its sidebar; "vw-sidebar-position-right" says where it
 # goes; "sidebar-off" says there is none).
