@@ -321,3 +321,147 @@ def test_author_box_name_on_a_page_built_without_article_or_main() -> None:
         "<div class='sidebar'><div class='elementor-author-box'>",
     )
     assert extract_metadata(lxml.html.document_fromstring(sidebar), URL).authors == []
+
+
+def _page(body: str, title: str = TITLE) -> PageMetadata:
+    html = (
+        f"<!doctype html><html lang='de'><head><title>{title} | Kreisbote</title></head>"
+        f"<body>{body}</body></html>"
+    )
+    return extract_metadata(lxml.html.document_fromstring(html), URL)
+
+
+def test_only_heading_inside_a_layout_named_sidebar_anchors_the_header() -> None:
+    """The page's one <h1>, set inside the layout's "st-sidebar__container" (the story beside its side
+    column), with a reworded headline: it is still the story's heading, and the date under it counts."""
+    body = (
+        "<div class='st-sidebar__container'><h1 class='sht__title'>Neue Gebühren: Kreistag stimmt zu</h1>"
+        "<div class='st-sidebar__content'><div class='st-sidebar__main'><div class='s-aut'>"
+        f"<time>07/05/2022 20H06</time></div>{PARAGRAPHS}</div></div></div>"
+    )
+    assert _page(body).published_at == datetime(2022, 5, 7, 20, 6, tzinfo=UTC)
+
+
+def test_post_class_taxonomy_terms_say_nothing_about_the_block() -> None:
+    """WordPress plugins add taxonomies to post_class() beside "hentry" ("internal_cat-sponsored-paid",
+    "location-steiermark"): the story's terms, not an advert block."""
+    article = (
+        "<article class='post-11633 post type-post hentry category-urlaub internal_cat-sponsored-paid "
+        "location-steiermark'><header><h1>Sechs Wellnessoasen im Vulkanland</h1>"
+        "<div class='byline'>Evgenia Karp · 06.11.2023</div></header>"
+        f"{PARAGRAPHS}</article>"
+    )
+    meta = _page(article, "Sechs schöne Wellnessoasen im Thermenland")
+    assert meta.published_at == datetime(2023, 11, 6, tzinfo=UTC)
+    assert meta.authors == ["Evgenia Karp"]
+
+
+def test_all_posts_by_link_is_navigation_not_a_second_author() -> None:
+    """No byline by the heading: the author-page links below the story name the author, and "Alles von
+    Martin Junker" ("everything by") is the link to the archive, not a second name."""
+    after = (
+        "<div class='author-bio'><p><a href='/author/martin'>Martin Junker</a> ist Finanzierungsberater."
+        "</p><p><a href='/author/martin'>Alles von Martin Junker</a><br><a href='#'>Kontakt</a></p></div>"
+    )
+    assert meta_of("<div class='entry-meta'><span>7. Oktober 2019</span></div>", after=after).authors == [
+        "Martin Junker"
+    ]
+
+
+def test_byline_in_the_story_meta_line_beside_comment_and_share_buttons() -> None:
+    """ "entry-meta nyo-social-comments": the story's meta line, named also after the comment-count and
+    share buttons it holds; a comment thread's byline stays out."""
+    header = (
+        "<div class='entry-meta nyo-social-comments nyo-social-comments-above'>By <span class='author'>"
+        "<a rel='author' class='url fn n' href='/author/alexandra-tremayne-pengelly/'>Alexandra "
+        "Tremayne-Pengelly</a></span> • <span class='entry-date'>11/08/23 5:19pm</span></div>"
+    )
+    assert meta_of(header).authors == ["Alexandra Tremayne-Pengelly"]
+    comments = (
+        "<section class='comments'><div class='comment'><div class='entry-meta'>By <span class='author'>"
+        "<a rel='author' href='/author/troll/'>Carl Commenter</a></span></div></div></section>"
+    )
+    assert meta_of("", after=comments).authors == []
+
+
+def test_name_beside_a_labelled_date_is_the_byline() -> None:
+    """ "Evgenia Karp Zuletzt geändert am 06.11.2023": a full name, the date's label, the date."""
+    assert meta_of("<div class='meta'>Evgenia Karp Zuletzt geändert am 06.11.2023</div>").authors == [
+        "Evgenia Karp"
+    ]
+    assert meta_of("<div>Jane Doe Published on 12 May 2024</div>", title=TITLE).authors == ["Jane Doe"]
+
+
+def test_section_and_agency_before_a_labelled_date_are_no_byline() -> None:
+    """ "País ERBOL Publicado el 03/05/2022": a section word and a news agency's acronym."""
+    assert (
+        meta_of("<div class='subsection'>País ERBOL Publicado el 03/05/2022 a las 22h03</div>").authors == []
+    )
+
+
+def test_the_story_side_column_holds_its_date_and_byline() -> None:
+    """A side column named after the story ("article-sidebar-wrapper", "c-article-body__aside"), beside
+    its body and outside any <article>: the story's date and byline, printed as separate labelled blocks,
+    not glued into "Todd Bates Date"."""
+    column = (
+        "<div class='article-sidebar-wrapper'>\n<div class='full-name-wrapper'>\n<p class='label'><strong>By"
+        "</strong></p>\n<p class='full-name'>Todd Bates</p>\n</div>\n<div class='date-wrapper'>\n"
+        "<p class='label'><strong>Date</strong></p>\n<p class='date'>February 5, 2020</p>\n</div>\n</div>"
+    )
+    body = (
+        f"<div class='content-top'><h1>{TITLE}</h1></div><div class='content-main'>{column}{PARAGRAPHS}</div>"
+    )
+    meta = _page(body)
+    assert meta.published_at == datetime(2020, 2, 5, tzinfo=UTC)
+    assert meta.authors == ["Todd Bates"]
+    aside = (
+        f"<section class='o-section-intro'><header><h1>{TITLE}</h1></header><div class='c-article-body'>"
+        "<aside class='c-article-body__aside'><div class='c-article-meta'><date class='c-article-meta__date'>"
+        f"3rd August 2017</date></div></aside>{PARAGRAPHS}</div></section>"
+    )
+    assert _page(aside).published_at == datetime(2017, 8, 3, tzinfo=UTC)
+
+
+def test_site_header_stamp_before_the_story_is_not_its_date() -> None:
+    """An audio launcher in the site's <header> ("Diffusion en français 11/11/2021") prints its date
+    before the story's own; a date labelled published inside the breadcrumb is the story's."""
+    launcher = (
+        "<header class='l-grid'><div class='b-015__launcher'><ul><li>Diffusion en français</li>"
+        "<li class='b-015__launcher-info-timing'><span class='b-015__launcher-info-timing-timespan'>11/11/2021"
+        "</span></li></ul><a href='/une-demi-heure-en-tchequie-11112021'>Play</a></div></header>"
+    )
+    body = (
+        f"{launcher}<div class='main'><h1>{TITLE}</h1><div class='node-block node-block--date'>23/10/2020"
+        f"</div>{PARAGRAPHS}</div>"
+    )
+    assert _page(body).published_at == datetime(2020, 10, 23, tzinfo=UTC)
+    crumbs = (
+        "<header class='header-content'><p class='dateTime'>Miércoles, 04 de Mayo de 2022</p></header>"
+        f"<div class='entry-head'><div class='breadcrumb'><a href='/politica/'>Política</a>"
+        "<span class='publishedDate'>03/05/2022 22:46</span></div>"
+        f"<h1>{TITLE}</h1></div>{PARAGRAPHS}"
+    )
+    assert _page(crumbs).published_at == datetime(2022, 5, 3, 22, 46, tzinfo=UTC)
+
+
+def test_author_after_an_organisation_and_a_conjunction_is_kept() -> None:
+    """ "Sarah Hinger, Staff Attorney, ACLU Racial Justice Program & Sylvia Torres-Guillén, Director...":
+    after an outlet a comma leads to its bureau's city, but "&" to the next author."""
+    header = (
+        "<div class='blog-author'>Sarah Hinger, Staff Attorney, ACLU Racial Justice Program & Sylvia "
+        "Torres-Guillén, Director of Education Equity, ACLU Foundations of California</div>"
+    )
+    assert meta_of(header).authors == ["Sarah Hinger", "Sylvia Torres-Guillén"]
+    assert meta_of("<div class='byline'>By Nada Tawfik, BBC News, New York</div>").authors == ["Nada Tawfik"]
+
+
+def test_layout_prefixed_sidebar_wrapper_is_the_page_layout() -> None:
+    """ "lay-sidebar" names the layout that sets the story beside a sidebar, not a sidebar: the date in
+    its "sidebar__main" column is the story's."""
+    body = (
+        f"<main class='content'><div class='header'><h1>{TITLE}</h1></div><div class='lay-sidebar'>"
+        "<div class='sidebar__main'><div class='row'><span class='mod-date'><time class='com-date'>3 de mayo "
+        f"de 2022</time></span></div>{PARAGRAPHS}</div><div class='sidebar__aside'><a href='/otra'>Otra nota"
+        "</a></div></div></main>"
+    )
+    assert _page(body).published_at == datetime(2022, 5, 3, tzinfo=UTC)

@@ -199,7 +199,7 @@ _NOT_IN_NAMES = frozenset('@_"“”„«»:;!?()[]{}|<>=#*+%$€/\\')
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Link texts of author pages that are not names ("More posts", "Archives", "Zur Artikelübersicht").
 _NAVIGATION_RE = re.compile(
-    r"\b(?:posts?|archives?|articles?|beiträge|artikel\w*|übersicht|more|mehr|alle|all|view|profile?|"
+    r"\b(?:posts?|archives?|articles?|beiträge|artikel\w*|übersicht|more|mehr|alles?|all|view|profile?|tous|todos|"
     r"homepage|website|kontakt|contact|folgen|abonnieren|subscribe|newsletter|login|anmelden|seguir|suivre|"
     r"sign\s+(?:in|out|up)|log\s+(?:in|out)|"
     r"social|links|navigation|bio|biogra(?:phy|fie|phie|fía))\b",
@@ -548,7 +548,9 @@ def _near_byline(page: Page, organisations: list[str]) -> list[str]:
     for text in page.region().near:
         for segment in SEGMENT_SPLIT_RE.split(text):
             if BYLINE_LEAD_RE.match(segment):
-                names = _split_names(segment, organisations, visible=True)
+                # blocks glued into one line: "By / Todd Bates / Date / February 5, 2020"
+                byline = _NEAR_BYLINE_END_RE.split(segment, maxsplit=1)[0]
+                names = _split_names(byline, organisations, visible=True)
             else:
                 match = _NAME_EMAIL_RE.match(segment)
                 names = _split_names(match[1], organisations, visible=True) if match else []
@@ -560,17 +562,35 @@ def _near_byline(page: Page, organisations: list[str]) -> list[str]:
     return []
 
 
+# where a byline glued to the next field's label ends: "By Todd Bates Date February 5, 2020"
+_NEAR_BYLINE_END_RE = re.compile(
+    r"\s(?:Date|Datum|Fecha|Published|Posted|Updated|Veröffentlicht|Aktualisiert|Publié|Publicado|"
+    r"Actualizado)\b"
+)
+
+
 # "Swantje Schemmerling | 06.11.23", "1. Februar 2022 , Daniel Dillenburg": a header line of two parts,
 # a date and a full name, is the story's byline without a byline word.
 _NAME_DATE_SPLIT_RE = re.compile(r"\s*[·•|,]\s*|\s+[–—-]\s+")
 _NAME_THEN_DATE_RE = re.compile(r"^([^\W\d_][^\d]{3,50}?)\s+(\d{1,2}\.?\s*[^\W\d_]*\.?\s*\d{2,4}\b.{0,20})$")
 _DATE_PART_RE = re.compile(r"^\W*\d|\d{4}\W*$|\d{1,2}[.:]\d{2}\W*$")
+# a date's label between the name and the date: it says what the date is, and is no part of the name
+_DATE_LABEL_BEFORE_DATE_RE = re.compile(
+    r"\s+(?:(?:zuletzt\s+)?(?:geändert|aktualisiert|veröffentlicht)|(?:last\s+)?updated|published|posted|"
+    r"publié|mis\s+à\s+jour|publicado|actualizado)(?:\s+(?:am|on|le|el))?\s*:?\s+(?=\d)",
+    re.IGNORECASE,
+)
 
 
 def _name_beside_date(text: str, organisations: list[str]) -> list[str]:
     """The name of a line made of a date and one full name, nothing else ("Name | 06.11.23", "Christoph
     von Ritter 24. April 2020 08:30 Uhr"). Kicker lines ("Politik | 06.11.23") fail the full-name test;
     a sentence has more parts or words."""
+    unlabelled = _DATE_LABEL_BEFORE_DATE_RE.sub(" | ", text)  # "Jane Doe Zuletzt geändert am 06.11.2023"
+    # ... but "País ERBOL Publicado el ...": a section and an agency's acronym, no person
+    if unlabelled != text and any(len(w) >= 3 and w.isupper() for w in unlabelled.split()):
+        return []
+    text = unlabelled
     parts = [p for p in _NAME_DATE_SPLIT_RE.split(text) if p]
     if len(parts) == 1:
         glued = _NAME_THEN_DATE_RE.match(text)
@@ -775,11 +795,14 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
         text = _BYLINE_PREFIX_RE.sub("", text)
     people: list[str] = []
     after_organisation = False
-    for part in _NAME_SPLIT_RE.split(text):
-        # "By Nada Tawfik, BBC News, New York": what follows the outlet is its bureau's city
+    pieces = _NAME_SPLIT_KEEP_RE.split(text)
+    for part, separator in zip(pieces[0::2], ["", *pieces[1::2]], strict=True):
+        # "By Nada Tawfik, BBC News, New York": what follows the outlet is its bureau's city; but after
+        # "ACLU Racial Justice Program & Sylvia Torres-Guillén" the conjunction names the next author
         if after_organisation:
             after_organisation = False
-            continue
+            if not _CONJUNCTION_RE.fullmatch(separator.strip()):
+                continue
         part = part.strip(" .:-–—'\"“”„")
         part = re.sub(r"\s+(?:in|aus|en|à|a|из|в)\s+[A-ZÀ-ÝА-Я][\w\s.-]*$", "", part)  # "Jane Doe in London"
         part = _FOR_OUTLET_RE.sub("", part)  # "Glen Owen For The Mail On Sunday": the outlet it wrote for
@@ -809,6 +832,8 @@ def _split_names(text: str, organisations: list[str], visible: bool = False) -> 
     return people
 
 
+_NAME_SPLIT_KEEP_RE = re.compile(f"({_NAME_SPLIT_RE.pattern})")
+_CONJUNCTION_RE = re.compile(r"&|\+|(?i:and|und|et|y|e|i|и|en|og|och|sowie)")
 _FOR_OUTLET_RE = re.compile(r"\s+(?i:for|für|pour|para)\s+(?:(?i:the|der|die|das|le|la|el)\s+)?[A-ZÀ-Ý].*$")
 _TRAILING_BYLINE_WORD_RE = re.compile(r"\s(?:by|von|par|por|door)$", re.IGNORECASE)
 

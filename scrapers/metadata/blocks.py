@@ -35,16 +35,19 @@ _OTHER_SHORT = (
 _OTHER_NAME_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG}|(?:{_OTHER_SHORT})(?=$|[-_]))")
 _OTHER_LONG_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG})")
 # State and layout modifiers say nothing about what a block holds ("has-sidebar", "with-comments").
-_MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|page|template|body|l)[-_]")
+_MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|lay|page|template|body|l)[-_]")
 # ... and so do layout names that mention a sidebar beside the content, place it, or switch it off
 # ("content-sidebar-wrap" holds the story and its sidebar; "vw-sidebar-position-right" says where it
 # goes; "sidebar-off" says there is none).
 # A block placed "below-banner"/"after-nav" is named after its neighbour, not after what it holds.
 _LAYOUT_RE = re.compile(
     r"[-_](?:off|none|disabled|hidden)$|(?:content|main|primary)[-_]sidebar|sidebar[-_](?:content|main)|"
-    r"sidebar[-_](?:position|layout|enabled|active)|"
-    r"(?:^|[-_])(?:below|above|under|after|before|beside)[-_]"
+    r"sidebar[-_]{1,2}(?:position|layout|enabled|active)|sidebar__(?:content|main)|"
+    r"(?:^|[-_])(?:below|above|under|after|before|beside)[-_]|"
+    # the story's own side column ("article-sidebar-wrapper", "c-article-body__aside"): its date, byline
+    r"(?:article|story|post|entry)(?:[-_]+(?:body|content))?[-_]+(?:sidebar|aside)"
 )
+_STORY_SIDE_RE = re.compile(r"(?:article|story|post|entry)(?:[-_]+(?:body|content))?[-_]+(?:sidebar|aside)")
 _ANCESTOR_DEPTH = 14
 
 _FOREIGN_ITEMTYPES = ("comment", "review", "answer", "question", "listitem", "event")
@@ -70,6 +73,7 @@ def in_other_block(
     boundary: frozenset[Any] = frozenset(),
     side_column: bool = False,
     share_bar: bool = False,
+    breadcrumb: bool = False,
 ) -> bool:
     """True when ``el`` sits in a sidebar, related-stories list, comment thread or site furniture.
 
@@ -79,6 +83,8 @@ def in_other_block(
     ``<aside class="article-body__aside">``) is the story's meta column, not another story's block.
     With ``share_bar`` (the caller holds a byline), a share or social bar is passed through: headers set
     the byline inside the bar that holds the share buttons, and a bar holds no other story's byline.
+    With ``breadcrumb`` (the caller holds a date labelled as the publication), a breadcrumb trail is
+    passed through: it holds navigation, never another story's date, and some put the story's there.
     """
     node = el
     for _ in range(_ANCESTOR_DEPTH):
@@ -86,8 +92,10 @@ def in_other_block(
             return False
         tag = node.tag
         class_attr, id_attr = node.get("class"), node.get("id")
-        if (side_column and _only_side(class_attr, id_attr)) or (
-            share_bar and _only_share(class_attr, id_attr)
+        if (
+            (side_column and _only_side(class_attr, id_attr))
+            or (share_bar and _only_share(class_attr, id_attr))
+            or (breadcrumb and _only_breadcrumb(class_attr, id_attr))
         ):
             node = node.getparent()
             continue
@@ -96,10 +104,17 @@ def in_other_block(
         if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and nearest_ancestor(node, "article") is None):
             # ... unless the CMS uses the tag for the story's own byline box (<aside class="meta">)
             label = f"{class_attr or ''} {id_attr or ''}"
-            if tag == "nav" or not (AUTHOR_LABEL_RE.search(label) or _META_BOX_RE.search(label)):
+            if tag == "nav" or not _own_box(label):
                 return True
         node = node.getparent()
     return False
+
+
+def _own_box(label: str) -> bool:
+    """An <aside>/<footer> named as the story's byline box, meta box or side column."""
+    return bool(
+        AUTHOR_LABEL_RE.search(label) or _META_BOX_RE.search(label) or _STORY_SIDE_RE.search(label.lower())
+    )
 
 
 _META_BOX_RE = re.compile(
@@ -112,25 +127,50 @@ _META_BOX_RE = re.compile(
 # WordPress's post_class() names the post's own terms ("tag-social", "category-ads-news") beside
 # "hentry"/"type-post": words of the story's topics, not of what the block holds.
 _POST_CLASS_RE = re.compile(r"^(?:hentry|type-\w|post-\d+$)")
-_TERM_RE = re.compile(r"^(?:tag|category|post_tag|post_format|format)-")
+# (plugins add their own taxonomies the same way: "internal_cat-sponsored-paid", "location-steiermark")
+_TERM_RE = re.compile(r"^(?:[a-z]+_)?(?:tag|cat|category|post_tag|post_format|format|location|topic)-")
 
 
 def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:
     if not class_attr and not id_attr:
         return False
-    return _is_other_label_cached(class_attr, id_attr)
+    # each attribute's verdict is kept apart: a page's ids are mostly unique, its class lists repeat
+    by_class = _label_verdicts(class_attr) if class_attr else _NO_VERDICTS
+    by_id = _label_verdicts(id_attr) if id_attr else _NO_VERDICTS
+    if by_class[0] or by_id[0]:  # WordPress post classes on either: its term names are topics
+        return by_class[2] or by_id[2]
+    return by_class[1] or by_id[1]
 
 
-# A page repeats a few hundred class/id pairs over thousands of elements, and every visible-metadata
-# walk (header lines, ancestor checks, the htmldate clean-up) asks about the same ones: the regex
-# verdict is kept per pair, for all pages of a process.
+_NO_VERDICTS = (False, False, False)
+
+
+# A page repeats a few hundred class lists over thousands of elements, and every visible-metadata walk
+# (header lines, ancestor checks, the htmldate clean-up) asks about the same ones: the regex verdicts
+# are kept per string, for all pages of a process.
 @lru_cache(maxsize=16384)
-def _is_other_label_cached(class_attr: str | None, id_attr: str | None) -> bool:
-    names = f"{class_attr or ''} {id_attr or ''}".lower().split()
+def _label_verdicts(label: str) -> tuple[bool, bool, bool]:
+    """(names a WordPress post, other block, other block where post terms are topics) for one
+    class or id string."""
+    names = label.lower().split()
     post = any(_POST_CLASS_RE.match(n) for n in names)
+    plain = _names_other(names, terms_are_topics=False)
+    # skipping term names can only turn a verdict off, and only when there are some
+    topics = (
+        _names_other(names, terms_are_topics=True) if plain and any(map(_TERM_RE.match, names)) else plain
+    )
+    return post, plain, topics
+
+
+def _names_other(names: list[str], terms_are_topics: bool) -> bool:
     for name in names:
         name = name.split("--", 1)[0]
-        if not name or _MODIFIER_RE.match(name) or _LAYOUT_RE.search(name) or (post and _TERM_RE.match(name)):
+        if (
+            not name
+            or _MODIFIER_RE.match(name)
+            or _LAYOUT_RE.search(name)
+            or (terms_are_topics and _TERM_RE.match(name))
+        ):
             continue
         if AUTHOR_LABEL_RE.search(name) and not _OTHER_LONG_RE.search(name):
             continue  # "author-sharing-line": the byline, with share buttons beside it
@@ -155,16 +195,27 @@ def _only_side(class_attr: str | None, id_attr: str | None) -> bool:
 
 
 _SHARE_RE = re.compile(r"(?:^|[-_])(?:share|sharing|social|shares)(?=$|[-_])")
+_STORY_META_RE = re.compile(r"^(?:entry|article|post|story)[-_]{1,2}meta$")
 
 
 def _only_share(class_attr: str | None, id_attr: str | None) -> bool:
     """A block named a share or social bar ("social_icons", "share-bar") and nothing else of the
-    other-block vocabulary ("social related" stays another block)."""
+    other-block vocabulary ("social related" stays another block), or the story's meta line."""
     names = [n.split("--", 1)[0] for n in f"{class_attr or ''} {id_attr or ''}".lower().split()]
+    if any(_STORY_META_RE.match(n) for n in names):
+        # the story's own meta line, named so beside its share and comment-count buttons
+        # ("entry-meta nyo-social-comments"): what encloses it is still asked
+        return True
     share = [n for n in names if _SHARE_RE.search(n)]
     if not share or any(_OTHER_LONG_RE.search(n) for n in share):
         return False
     return not any(_is_other_label(n, None) for n in names if n not in share)
+
+
+def _only_breadcrumb(class_attr: str | None, id_attr: str | None) -> bool:
+    names = [n.split("--", 1)[0] for n in f"{class_attr or ''} {id_attr or ''}".lower().split()]
+    crumbs = [n for n in names if "breadcrumb" in n]
+    return bool(crumbs) and not any(_is_other_label(n, None) for n in names if n not in crumbs)
 
 
 def in_foreign_scope(el: lxml.html.HtmlElement) -> bool:
@@ -189,7 +240,7 @@ def is_other_block(el: lxml.html.HtmlElement) -> bool:
     tag = el.tag
     if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and nearest_ancestor(el, "article") is None):
         label = f"{class_attr or ''} {id_attr or ''}"
-        return tag == "nav" or not (AUTHOR_LABEL_RE.search(label) or _META_BOX_RE.search(label))
+        return tag == "nav" or not _own_box(label)
     return False
 
 

@@ -148,6 +148,8 @@ def header_lines(page: Page) -> list[Line]:
 def _foreign_link(a: lxml.html.HtmlElement, page: Page) -> bool:
     """A link to another page that wraps a teaser (blocks inside it) or a date: that page's, not ours.
     Links to author pages keep their text, which is the author's name."""
+    if not len(a):  # most links: one run of text, no card inside
+        return any(c.isdigit() for c in (a.text or "")[:200]) and date_elsewhere(a, page)
     # (the tag filter runs in libxml2: only a block inside the link becomes a Python object)
     teaser = next(a.iterdescendants(*_BLOCK_TAGS), None) is not None
     if not teaser and not any(c.isdigit() for c in a.text_content()[:200]):
@@ -215,10 +217,6 @@ class _Enough(Exception):
     pass
 
 
-def _skipped(el: lxml.html.HtmlElement, foreign: Callable[[lxml.html.HtmlElement], bool]) -> bool:
-    return el.tag in _SKIP_TAGS or is_other_block(el) or (el.tag == "a" and foreign(el))
-
-
 def _lines(
     container: lxml.html.HtmlElement,
     heading: lxml.html.HtmlElement | None,
@@ -267,7 +265,13 @@ def _lines(
         if el in on_path:
             children = children[max(0, children.index(on_path[el]) - _SIBLINGS_BEFORE) :]
         for child in children:
-            if isinstance(child.tag, str) and (child in keep or not _skipped(child, foreign)):
+            child_tag = child.tag  # skipped: furniture, other blocks, links to other pages
+            if isinstance(child_tag, str) and (
+                child in keep
+                or not (
+                    child_tag in _SKIP_TAGS or is_other_block(child) or (child_tag == "a" and foreign(child))
+                )
+            ):
                 walk(child, depth + 1)
             if child.tail:
                 current.append(child.tail)

@@ -223,6 +223,10 @@ class Page:
             anchor = next((h for h, text, ok in headings if ok and compact_text(text) not in site), None)
         if anchor is None and hints:
             anchor = self._styled_heading(hints)
+        if anchor is None and len(headings) == 1:
+            # a page's only <h1> is its story's, however its layout wrappers are named
+            # ("st-sidebar__container", "sidebar-wrapper" hold the story beside its sidebar)
+            anchor = headings[0][0]
         if anchor is None:
             self._h1 = []
         else:

@@ -359,7 +359,8 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
         if len(sources) >= 10:
             break
         label = f"{el.get('class', '')} {el.get('id', '')}".lower()
-        if any(w in label for w in ("validate", "mandate")) or not own_story(el, region):
+        is_published = any(w in label for w in _PUBLISHED_WORDS)
+        if any(w in label for w in ("validate", "mandate")) or not own_story(el, region, is_published):
             continue
         if date_elsewhere(el, page) or _teaser_list(el):
             continue
@@ -367,7 +368,6 @@ def _visible_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSour
         if not text or len(text) > 160:
             continue
         source = _DateSource(f"<{el.tag} class={label.strip()!r}>", text, printed=True)
-        is_published = any(w in label for w in _PUBLISHED_WORDS)
         if (not is_published and any(w in label for w in _UPDATED_WORDS)) or _UPDATE_RE.match(text):
             updated.append(source)
             continue
@@ -611,20 +611,17 @@ def _htmldate_in(container: lxml.html.HtmlElement, page: Page, now: datetime, ou
     # Without such words only droppable tags and labelled elements can go: libxml2 selects those, so the
     # many bare <p>/<span>/<div> of a long story never become Python objects.
     candidates = list(story.iter(lxml.etree.Element)) if worded else _DROP_CANDIDATES_XPATH(story)
-    for el in candidates:
-        tag = el.tag
+    inside = _ALL_INSIDE_XPATH if worded else _CANDIDATES_INSIDE_XPATH
+    index = 0
+    while index < len(candidates):
+        el = candidates[index]
+        index += 1
         if el.getparent() is None:
             continue
-        label = f"{el.get('class', '')} {el.get('id', '')}".lower()
-        if (
-            tag in _HTMLDATE_DROP
-            or is_other_block(el)
-            or (tag == "a" and _dated_link(el, page))
-            or (outer and _site_footer(el, label, worded))
-        ):
+        if _droppable(el, page, outer, worded):
+            # the candidates inside it follow it in document order: gone with it, never asked about
+            index += int(inside(el))
             el.drop_tree()
-        elif _update_label(label) or (worded and _update_words(el)):
-            el.drop_tree()  # htmldate would read "Updated: <time>" as readily as the publication
     shell = lxml.html.document_fromstring("<html><body></body></html>")
     shell.find("body").append(story)
     try:
@@ -635,6 +632,20 @@ def _htmldate_in(container: lxml.html.HtmlElement, page: Page, now: datetime, ou
         )
     except Exception:  # a fallback's failure is no date, never a lost page
         return None
+
+
+def _droppable(el: lxml.html.HtmlElement, page: Page, outer: bool, worded: bool) -> bool:
+    """What htmldate must not see: scripts, other blocks, teaser links, the site's footer (reading the
+    whole body) and update stamps, which it would read as readily as the publication."""
+    label = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    return (
+        el.tag in _HTMLDATE_DROP
+        or is_other_block(el)
+        or (el.tag == "a" and _dated_link(el, page))
+        or (outer and _site_footer(el, label, worded))
+        or _update_label(label)
+        or (worded and _update_words(el))
+    )
 
 
 # every word ``_UPDATE_RE`` needs, on its own; and ``_LINE_EXCLUDED_RE``'s
@@ -669,6 +680,12 @@ def _site_footer(el: lxml.html.HtmlElement, label: str, worded: bool) -> bool:
 _DROP_CANDIDATES_XPATH = lxml.etree.XPath(
     "descendant::*[@class or @id or " + " or ".join(f"self::{tag}" for tag in sorted(_LABEL_FREE_DROPS)) + "]"
 )
+_CANDIDATES_INSIDE_XPATH = lxml.etree.XPath(
+    "count(descendant::*[@class or @id or "
+    + " or ".join(f"self::{tag}" for tag in sorted(_LABEL_FREE_DROPS))
+    + "])"
+)
+_ALL_INSIDE_XPATH = lxml.etree.XPath("count(descendant::*)")
 _HTMLDATE_DROP = frozenset(("script", "style", "noscript", "template", "iframe"))
 
 

@@ -174,7 +174,7 @@ def _classify(window: list[Any], boundary: frozenset[Any]) -> Region:
         if "itemprop" in keys and "author" in (el.get("itemprop") or ""):
             authors.append(el)
             continue
-        dated, byline, paywall = _label_kinds(f"{el.get('class') or ''} {el.get('id') or ''}")
+        dated, byline, paywall = _label_kinds(el.get("class"), el.get("id"))
         if dated and not is_time:
             region.dated.append(el)
         if byline:
@@ -185,17 +185,31 @@ def _classify(window: list[Any], boundary: frozenset[Any]) -> Region:
     return region
 
 
+def _label_kinds(class_attr: str | None, id_attr: str | None) -> tuple[bool, bool, bool]:
+    """(date label, byline label, paywall label) for one element's class and id."""
+    if not class_attr and not id_attr:
+        return False, False, False
+    # each attribute's verdict is kept apart: a page's ids are mostly unique, its class lists repeat
+    c_dated, c_byline, c_paywall, c_spaces = _part_kinds(class_attr) if class_attr else _NO_KINDS
+    i_dated, i_byline, i_paywall, i_spaces = _part_kinds(id_attr) if id_attr else _NO_KINDS
+    # (a long class list is CMS taxonomy, "post tag-x autor-jane-doe", not a byline)
+    byline = (c_byline or i_byline) and c_spaces + 1 + i_spaces <= 8
+    return c_dated or i_dated, byline, c_paywall or i_paywall
+
+
+_NO_KINDS = (False, False, False, 0)
+
+
 # Class names and author-page links repeat across elements and pages: each string's verdict is computed
 # once per process (the regexes below are long alternations, the scan's main cost before this cache).
 @lru_cache(maxsize=32768)
-def _label_kinds(label: str) -> tuple[bool, bool, bool]:
-    """(date label, byline label, paywall label) for one element's "class id" string."""
+def _part_kinds(label: str) -> tuple[bool, bool, bool, int]:
+    """(date label, byline label, paywall label, spaces) for one class or id string."""
+    spaces = label.count(" ")
     if len(label) < 4 or not _ANY_LABEL_RE.search(label):
-        return False, False, False  # most elements: one regex test and done
+        return False, False, False, spaces  # most elements: one regex test and done
     dated = bool(_DATE_LABEL_RE.search(label))
-    # (a long class list is CMS taxonomy, "post tag-x autor-jane-doe", not a byline)
-    byline = label.count(" ") <= 8 and bool(AUTHOR_LABEL_RE.search(label))
-    return dated, byline, bool(_PAYWALL_CLASS_RE.search(label))
+    return dated, bool(AUTHOR_LABEL_RE.search(label)), bool(_PAYWALL_CLASS_RE.search(label)), spaces
 
 
 @lru_cache(maxsize=32768)
@@ -273,10 +287,24 @@ def links_elsewhere(el: lxml.html.HtmlElement, page: Page) -> bool:
             href = node.get("href")
             if not href or href.startswith("#") or "bookmark" in (node.get("rel") or ""):
                 return False
-            target = url_key(page.absolute(href) or "")
-            return bool(target) and target not in _own_keys(page)
+            return _elsewhere(href, page)
         node = node.getparent()
     return False
+
+
+def _elsewhere(href: str, page: Page) -> bool:
+    """Whether ``href`` leads off this page; each address is resolved once per page (the header lines,
+    the byline scan and the htmldate clean-up ask about the same links)."""
+    verdicts: dict[str, bool] | None = page.cache.get("elsewhere")
+    if verdicts is None:
+        verdicts = page.cache["elsewhere"] = {}
+    verdict = verdicts.get(href)
+    if verdict is None:
+        # an absolute address keeps its host and path through ``urljoin``: only relative ones need it
+        absolute = href.startswith(("http://", "https://")) and not href[-1:].isspace()
+        target = url_key(href if absolute else page.absolute(href) or "")
+        verdict = verdicts[href] = bool(target) and target not in _own_keys(page)
+    return verdict
 
 
 def _own_keys(page: Page) -> frozenset[str]:
@@ -288,10 +316,19 @@ def _own_keys(page: Page) -> frozenset[str]:
     return own
 
 
-def own_story(el: lxml.html.HtmlElement, region: Region) -> bool:
+def own_story(el: lxml.html.HtmlElement, region: Region, publication: bool = False) -> bool:
     """Outside other stories' blocks and inside the heading's ``<article>``, whose own side column
-    (date, byline) counts as the story's."""
+    (date, byline) counts as the story's; a date labelled as the publication may sit in a breadcrumb."""
     in_article = region.h1_article is not None and nearest_ancestor(el, "article") is region.h1_article
-    if in_other_block(el, region.boundary, side_column=in_article):
+    if in_other_block(el, region.boundary, side_column=in_article, breadcrumb=publication):
+        return False
+    if not in_article and _in_site_header(el, region.boundary):
         return False
     return in_article or region.h1_article is None
+
+
+def _in_site_header(el: lxml.html.HtmlElement, boundary: frozenset[Any]) -> bool:
+    """Inside the page's own ``<header>`` (one in no ``<article>``, not around the story's heading): the
+    masthead's date, a broadcast schedule or an audio launcher's stamp, printed before the story's own."""
+    header = nearest_ancestor(el, "header")
+    return header is not None and header not in boundary and nearest_ancestor(header, "article") is None
