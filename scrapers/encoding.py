@@ -176,11 +176,11 @@ def decode_document(data: bytes, http_charset: str | None = None) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8", tuple(warnings))
     except UnicodeDecodeError:
         pass
-    mixed = _mixed_utf8(data)
+    declared = declared_charset(data)
+    mixed = None if _declared_legacy_fits(data, declared) else _mixed_utf8(data)
     if mixed is not None:
         warnings.append("UTF-8 with windows-1252 pieces: each piece decoded in its own charset")
         return Decoded(mixed, "utf-8", tuple(warnings))
-    declared = declared_charset(data)
     if header == "utf-8":
         if declared is None:
             declared = "utf-8"
@@ -240,7 +240,28 @@ def _mixed_utf8(data: bytes) -> str | None:
     broken = text.count("\ufffd") - data.count("\ufffd".encode())
     if broken <= 0 or multibyte * 4 < broken:
         return None
+    # Double-byte legacy text (GBK, Big5, Shift_JIS, EUC-KR) pairs some of its bytes into well-formed UTF-8
+    # by chance, enough to pass the count above, but its stray bytes come in runs; cp1252 pieces in
+    # Western text are mostly single letters between ASCII ones ("déjà", "„schön“").
+    in_runs = sum(len(run) for run in _BROKEN_RUN.findall(text))
+    if in_runs * 2 > broken:
+        return None
     return data.decode("utf-8", errors="wirefeed-cp1252-piece")
+
+
+_BROKEN_RUN = re.compile("\ufffd{2,}")
+
+
+def _declared_legacy_fits(data: bytes, declared: str | None) -> bool:
+    """Whether the page declares a charset other than UTF-8 that reads every byte of it: then the page
+    is taken at its word (a GB2312 page is not a UTF-8 page with stray bytes)."""
+    if declared is None or declared == "utf-8":
+        return False
+    try:
+        data.decode(declared)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
 
 
 def _valid_utf8(data: bytes) -> bool:

@@ -81,3 +81,30 @@ def test_noise_labelled_as_html_is_an_encoding_error(fetcher: Fetcher, server: R
     with pytest.raises(IngestError) as caught:
         fetcher.fetch(server.base + "/noise.html", POLICY)
     assert caught.value.kind is ErrorKind.ENCODING
+
+
+@pytest.mark.parametrize(
+    ("codec", "meta", "story"),
+    [
+        (
+            "gb2312",
+            '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+            "河北省政府今天召开新闻发布会，介绍全省经济运行情况。今年前五个月，全省生产总值同比增长百分之八点五，工业增加值增长百分之九。",
+        ),
+        (
+            "gb2312",
+            "",
+            "新华网石家庄6月4日电 记者从省教育厅获悉，今年全省普通高考报名人数为四十五万人，比去年减少两万人。",
+        ),
+        ("big5", "", "新聞報導：台灣經濟成長率今年預估將達百分之三，出口訂單持續增加。"),
+        ("euc-kr", "", "한국 경제 뉴스와 서울 날씨 정보를 전해 드립니다. 수출이 늘었습니다."),
+    ],
+)
+def test_double_byte_legacy_pages_are_not_read_as_utf8_with_stray_bytes(
+    fetcher: Fetcher, server: RouteServer, codec: str, meta: str, story: str
+) -> None:
+    """Double-byte text pairs some bytes into well-formed UTF-8 by chance (a GB2312 news page of 38 KB
+    holds 662 such pairs); read as UTF-8 with cp1252 pieces it came out as mojibake."""
+    body = f"<html><head>{meta}<title>News</title></head><body><p>{story * 12}</p></body></html>"
+    text = _text(fetcher, server, body.encode(codec), "text/html")
+    assert story in text
