@@ -159,23 +159,36 @@ def parse_json_feed(content: bytes, base_url: str, *, max_items: int = 500) -> l
         raise IngestError(ErrorKind.PARSE, f"{base_url}: not a readable JSON Feed ({reason})") from None
     if not feed.version.startswith(("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")):
         raise IngestError(ErrorKind.PARSE, f"{base_url}: JSON, but not a JSON Feed ({feed.version[:80]!r})")
-    found: list[Discovered] = []
-    for item in feed.items[:max_items]:
-        guid = str(item.id) if item.id is not None else ""
-        link = item.url or (guid if guid.startswith(("http://", "https://")) else "")
-        url = try_canonicalize(link, base_url) if link else None
-        if url is None:
-            continue
-        found.append(
-            Discovered(
-                url=url,
-                via="feed",
-                lastmod=parse_w3c_datetime(item.date_modified),
-                published=parse_w3c_datetime(item.date_published),
-                title=_clean_title(item.title),
-            )
+    entries = (
+        _feed_entry(
+            base_url,
+            item.url or "",
+            str(item.id) if item.id is not None else "",
+            lastmod=parse_w3c_datetime(item.date_modified),
+            published=parse_w3c_datetime(item.date_published),
+            title=item.title,
         )
-    return found
+        for item in feed.items[:max_items]
+    )
+    return [entry for entry in entries if entry is not None]
+
+
+def _feed_entry(
+    base_url: str,
+    link: str,
+    guid: str,
+    lastmod: datetime | None,
+    published: datetime | None,
+    title: str | None,
+) -> Discovered | None:
+    """One feed entry, whatever the feed's format: its link, else its guid when the guid is a permalink
+    (RSS guids and JSON Feed ids are often the article's URL); None when neither is a usable URL."""
+    if not link and guid.startswith(("http://", "https://")):
+        link = guid
+    url = try_canonicalize(link, base_url) if link else None
+    if url is None:
+        return None
+    return Discovered(url=url, via="feed", lastmod=lastmod, published=published, title=_clean_title(title))
 
 
 _ENTRY_START = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?(?:item|entry)[\s>/]")
@@ -218,22 +231,17 @@ def parse_feed(content: bytes, base_url: str, *, max_items: int = 500) -> list[D
                 if candidate.get("rel", "alternate") == "alternate" and candidate.get("href"):
                     link = candidate["href"]
                     break
-        if not link:
-            guid = entry.get("id") or ""
-            link = guid if guid.startswith(("http://", "https://")) else ""
-        url = try_canonicalize(link, base_url) if link else None
-        if url is None:
-            continue
-        found.append(
-            Discovered(
-                url=url,
-                via="feed",
-                # dict.get: feedparser's own get() would hand back the published date as "updated"
-                lastmod=_struct_to_dt(dict.get(entry, "updated_parsed")),
-                published=_struct_to_dt(dict.get(entry, "published_parsed")),
-                title=_clean_title(entry.get("title")),
-            )
+        discovered = _feed_entry(
+            base_url,
+            link,
+            entry.get("id") or "",
+            # dict.get: feedparser's own get() would hand back the published date as "updated"
+            lastmod=_struct_to_dt(dict.get(entry, "updated_parsed")),
+            published=_struct_to_dt(dict.get(entry, "published_parsed")),
+            title=entry.get("title"),
         )
+        if discovered is not None:
+            found.append(discovered)
     return found
 
 
