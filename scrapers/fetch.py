@@ -27,10 +27,10 @@ from scrapers.encoding import charset_from_content_type, decode_document
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.network import GuardedBackend, HostGuard, Resolver, request_budget
 from scrapers.network import system_resolver as _system_resolver
-from scrapers.politeness import HostBreaker, HostGate, InProcessHostGate
+from scrapers.politeness import Breaker, HostBreaker, HostGate, InProcessHostGate
 from scrapers.robots import MAX_ROBOTS_BYTES, InProcessRobotsCache, RobotsCache, RobotsRules
 from scrapers.soft404 import Soft404Check
-from scrapers.urls import MAX_URL_CHARS, canonicalize, host_key, origin, try_canonicalize
+from scrapers.urls import MAX_URL_CHARS, canonicalize, host_key, landing_of, origin, try_canonicalize
 
 Kind = Literal["page", "feed", "sitemap", "robots"]
 __all__ = ["FetchPolicy", "FetchResult", "Fetcher", "HostGuard", "Resolver", "bounded_decompress"]
@@ -257,7 +257,8 @@ def _guarded_transport(guard: HostGuard) -> httpx.HTTPTransport:
 class Fetcher:
     """One per crawl (or per worker process); thread-safe, so different hosts are fetched concurrently.
 
-    ``gate`` and ``robots_cache`` are the shared state; pass Redis-backed ones to share across processes.
+    ``gate``, ``robots_cache`` and ``breaker`` are the shared state; pass Redis-backed ones to share them
+    across processes.
     """
 
     def __init__(
@@ -270,10 +271,10 @@ class Fetcher:
         client: httpx.Client | None = None,
         respect_robots: bool = True,
         clock: Callable[[], float] = time.monotonic,
-        breaker: HostBreaker | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
         self.gate = gate or InProcessHostGate()
-        self.breaker = breaker or HostBreaker(clock)
+        self.breaker: Breaker = breaker or HostBreaker(clock)
         self.soft_404 = Soft404Check(clock)
         self.robots_cache = robots_cache or InProcessRobotsCache()
         self.guard = HostGuard(allow_private_hosts, resolver)
@@ -351,8 +352,11 @@ class Fetcher:
         kind: Kind = "page",
         etag: str | None = None,
         last_modified: str | None = None,
+        article: bool = False,
     ) -> FetchResult:
-        """GET ``url`` within ``policy``; raises ``IngestError`` with a kind for every refusal or failure."""
+        """GET ``url`` within ``policy``; raises ``IngestError`` with a kind for every refusal or failure.
+        ``article``: the URL was listed as an article, so a redirect to its site's home page or to a listing
+        above it is a removed article (``http_status`` 404), refused before that page is requested."""
         try:
             url = canonicalize(url) if kind != "robots" else url
         except ValueError as error:
@@ -385,6 +389,13 @@ class Fetcher:
                 return response
             redirects += 1
             url = self._next_hop(requested, url, response, kind, seen, redirects, policy)
+            if article and (landing := landing_of(requested, url)) is not None:
+                raise IngestError(
+                    ErrorKind.HTTP_STATUS,
+                    f"{requested}: redirected to {landing} ({url}), not to an article: a removed article "
+                    "(a soft 404)",
+                    status=404,
+                )
 
     @staticmethod
     def _next_hop(

@@ -1,8 +1,8 @@
 """Per-host politeness: one request at a time per host, a pause between two requests, and a pause of a
 whole host that keeps failing (``HostBreaker``).
 
-Behind a small protocol because the Celery workers of issue 4 share hosts across processes and will
-keep this state in Redis; the in-process gate here serves the CLI and the tests.
+Both behind small protocols because the Celery workers share hosts across processes and keep this state
+in Redis (``scrapers.politeness_redis``); the in-process versions here serve the CLI and the tests.
 """
 
 from __future__ import annotations
@@ -71,6 +71,26 @@ class InProcessHostGate:
             self._next_allowed[host] = max(self._next_allowed.get(host, 0.0), until)
 
 
+class Breaker(Protocol):
+    """A host's health as the fetcher sees it: failures in a row, and a pause once they are too many."""
+
+    def check(self, host: str, url: str) -> None:
+        """Raise the host's last failure, restated for ``url``, while the host is paused."""
+        ...
+
+    def succeeded(self, host: str) -> None:
+        """The host answered (whatever the answer): its run of failures is over."""
+        ...
+
+    def failed(self, host: str, error: IngestError) -> None:
+        """One more page of the host failed after its retries; too many in a row pause the host."""
+        ...
+
+    def pause(self, host: str, seconds: float, error: IngestError) -> None:
+        """Keep off ``host`` for ``seconds`` (capped): it asked for it."""
+        ...
+
+
 @dataclass(slots=True)
 class _Health:
     failures: int = 0
@@ -87,7 +107,7 @@ class HostBreaker:
     each after its own retries), or once the host asks for a Retry-After longer than the policy's cap, its
     next pages fail at once with the same kind and status (so the crawl state marks them for the next
     run) until the pause is over; then one page probes it again, and one answer closes the breaker.
-    In-process: under Celery each worker process keeps its own, the shared gate still spaces requests.
+    In-process: Celery workers use ``RedisHostBreaker``, so a host paused by one is paused for all.
     """
 
     def __init__(

@@ -1,4 +1,4 @@
-"""Per-host politeness and the robots.txt cache, shared by every worker through Redis.
+"""Per-host politeness, host pauses and the robots.txt cache, shared by every worker through Redis.
 
 With eight fetch workers on three machines, a gate in each process's memory would let eight requests hit
 one host at once. Here the gate is two keys per host in Redis (a lease: who is requesting now; and the
@@ -23,6 +23,7 @@ from typing import Any
 
 from protego import Protego
 
+from scrapers.errors import ErrorKind, IngestError
 from scrapers.robots import RobotsRules
 
 # Returns 0 when the lease was taken, else how many milliseconds to wait before asking again.
@@ -106,6 +107,98 @@ class RedisHostGate:
 
     def defer(self, host: str, seconds: float) -> None:
         self._release(keys=self._keys(host), args=["", math.ceil(max(0.0, seconds) * 1000)])
+
+
+# One more failed page of a host: count it; at ARGV[1] in a row, pause the host for ARGV[2] ms with the
+# failure (ARGV[3]) as the reason. The count itself lives as long as a pause can (ARGV[4] ms), so a host that
+# failed twice last week does not start today one failure from a pause.
+_FAILED = """
+local failures = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if failures >= tonumber(ARGV[1]) and redis.call('PTTL', KEYS[2]) < tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
+end
+return failures
+"""
+
+# The host asked for a pause (a Retry-After beyond the cap): pause it for ARGV[1] ms unless a longer pause
+# already runs.
+_PAUSE = """
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
+end
+return 1
+"""
+
+
+class RedisHostBreaker:
+    """``HostBreaker`` shared by every worker: a host paused by one is paused for all of them.
+
+    Per process, each of eight workers would spend its own three failures on a host in a 503 storm, and a
+    host that asked one worker for a day's rest would get the other seven at once. Here the pause is one
+    Redis key per host whose TTL is the pause itself (it ends by expiring, on the server's clock) and whose
+    value is the failure every refused page is recorded with; the run of failures is a counter beside it.
+    Both keys share a ``{hash tag}`` so the scripts stay legal on a Redis Cluster.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        prefix: str = "wirefeed:breaker",
+        failure_limit: int = 3,
+        pause_s: float = 300.0,
+        max_pause_s: float = 3600.0,
+    ) -> None:
+        self._redis = client
+        self._prefix = prefix
+        self.failure_limit = failure_limit
+        self.pause_s = pause_s
+        self.max_pause_s = max_pause_s
+        self._failed = client.register_script(_FAILED)
+        self._pause = client.register_script(_PAUSE)
+
+    def _keys(self, host: str) -> list[str]:
+        tag = "{" + host + "}"
+        return [f"{self._prefix}:{tag}:failures", f"{self._prefix}:{tag}:paused"]
+
+    def check(self, host: str, url: str) -> None:
+        paused = self._keys(host)[1]
+        with self._redis.pipeline(transaction=False) as pipe:
+            raw, left_ms = pipe.get(paused).pttl(paused).execute()
+        if raw is None or left_ms is None or left_ms <= 0:
+            return
+        last = _decode_error(raw)
+        raise IngestError(
+            last.kind,
+            f"{url}: not requested: {host} is paused for {left_ms / 1000:.0f} s more ({last.message})",
+            status=last.status,
+        )
+
+    def succeeded(self, host: str) -> None:
+        self._redis.delete(self._keys(host)[0])
+
+    def failed(self, host: str, error: IngestError) -> None:
+        keys = self._keys(host)
+        args = [self.failure_limit, _ms(self.pause_s), _encode_error(error), _ms(self.max_pause_s)]
+        self._failed(keys=keys, args=args)
+
+    def pause(self, host: str, seconds: float, error: IngestError) -> None:
+        wait = min(max(seconds, 0.0), self.max_pause_s)
+        self._pause(keys=self._keys(host)[1:], args=[_ms(wait), _encode_error(error)])
+
+
+def _ms(seconds: float) -> int:
+    return max(1, math.ceil(seconds * 1000))
+
+
+def _encode_error(error: IngestError) -> str:
+    return json.dumps({"kind": error.kind.value, "message": error.message, "status": error.status})
+
+
+def _decode_error(raw: bytes | str) -> IngestError:
+    data = json.loads(raw)
+    return IngestError(ErrorKind(data["kind"]), str(data["message"]), status=data.get("status"))
 
 
 class RedisRobotsCache:

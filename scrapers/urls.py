@@ -8,6 +8,7 @@ same string wherever it is computed.
 from __future__ import annotations
 
 import re
+from html import unescape as html_unescape
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as _w3lib_canonicalize
@@ -144,3 +145,69 @@ _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 def is_absolute(url: str) -> bool:
     return bool(_SCHEME_RE.match(url))
+
+
+_INDEX_PAGE = re.compile(r"^(?:index|default|home|start)(?:\.[a-z0-9]{2,5})?$", re.I)
+
+
+def _segments(path: str, *, directory: bool = False) -> list[str]:
+    """A path's non-empty segments; with ``directory``, a last segment that only names a directory's
+    index page (``index.html``, ``default.aspx``) is dropped: ``/news/index.html`` is ``/news/``."""
+    segments = [segment for segment in path.split("/") if segment]
+    if directory and segments and _INDEX_PAGE.match(segments[-1]):
+        segments.pop()
+    return segments
+
+
+def landing_of(page: str, target: str) -> str | None:
+    """What ``target`` is when it stands above ``page`` in its site: "the site's home page" (a root, on any
+    host) or "a listing above it" (an ancestor path: ``/news/`` for ``/news/2024/05/story``, or the same
+    path without the query that named the page: ``/article.php`` for ``/article.php?id=5``); None when it
+    does not (another article, the same path with or without a trailing slash, a deeper path).
+
+    A removed article is often redirected there, or a page claims it as its canonical, and either way the
+    page is not the article its address promised: storing the home page under an article's URL is a
+    soft 404 that an honest 404 for unknown addresses does not reveal."""
+    before, after = urlsplit(page), urlsplit(target)
+    above, below = _segments(after.path, directory=True), _segments(before.path)
+    if not above and (below or before.query) and not after.query:
+        return "the site's home page"
+    if after.netloc.lower() != before.netloc.lower() or len(above) > len(below):
+        return None
+    if above != below[: len(above)]:
+        return None
+    if len(above) < len(below) or (before.query and not after.query):
+        return "a listing above it"
+    return None
+
+
+def slash_variant(url: str) -> str | None:
+    """The same address with its path's trailing slash added or removed (``/a/7.html`` and ``/a/7.html/``),
+    or None at the root. Servers answer both spellings with one page far more often than with two."""
+    parts = urlsplit(url)
+    path = parts.path
+    if path in {"", "/"}:
+        return None
+    path = path.rstrip("/") if path.endswith("/") else path + "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+_HEAD_CHARS = 65_536  # <link rel=canonical> sits in the head: the start of the page is enough
+_CANONICAL_LINK = re.compile(rb"<link\b[^>]{0,2000}>", re.I)
+_REL_CANONICAL = re.compile(rb"""\brel\s*=\s*["']?[^"'>]*\bcanonical\b""", re.I)
+_HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+def declared_canonical(html: str | bytes, base: str) -> str | None:
+    """The ``<link rel="canonical">`` the page itself declares, canonicalised against ``base`` (None when it
+    declares none): whether the server named the page's address, which the extracted record cannot tell
+    (its ``canonical_url`` falls back on the page's URL)."""
+    head = (html.encode("utf-8", "replace") if isinstance(html, str) else html)[:_HEAD_CHARS]
+    for tag in _CANONICAL_LINK.finditer(head):
+        if not _REL_CANONICAL.search(tag.group()):
+            continue
+        href = _HREF.search(tag.group())
+        if href is not None:
+            raw = next(group for group in href.groups() if group is not None)
+            return try_canonicalize(html_unescape(raw.decode("utf-8", "replace")), base)
+    return None

@@ -215,9 +215,42 @@ def test_one_story_under_many_spellings_is_fetched_once_per_key_and_stored_once(
         server.fallback = lambda path: page if path.startswith("/a/7.html") else Route(b"gone", status=404)
         summary = _crawl(store, Source(name="spellings", sitemaps=[server.base + "/sitemap.xml"], **FAST))
         fetched = [hit for hit in server.hits if hit.startswith("/a/") and "probe" not in hit]
-    assert sorted(fetched) == ["/a/7.html", "/a/7.html/"]  # a trailing slash is another address
+    # The page names /a/7.html its own address: the slash spelling is that page, not fetched again
+    # (before: fetched twice, stored once).
+    assert sorted(fetched) == ["/a/7.html"]
     assert len(_rows(store, ArticleRecord)) == 1 and summary.total.error_count == 0
     assert len(_rows(store, DuplicateRecord)) == 0
+    assert summary.total.skipped_fresh == 1
+
+
+def test_a_trailing_slash_spelling_the_server_redirects_or_names_is_fetched_once_ever(store: Store) -> None:
+    with RouteServer() as server:
+        listed = [
+            f"{server.base}/a/1.html/",  # redirects to /a/1.html, listed below too
+            f"{server.base}/a/1.html",
+            f"{server.base}/b/2/",  # names /b/2 its canonical; /b/2 listed after it
+            f"{server.base}/b/2",
+            f"{server.base}/c/3",  # names nothing: its slash spelling may be another page, fetched
+            f"{server.base}/c/3/",
+        ]
+        server.routes["/sitemap.xml"] = sitemap(listed)
+        server.routes["/a/1.html/"] = Route(b"", status=301, headers={"Location": "/a/1.html"})
+        server.routes["/a/1.html"] = Route(story(1))
+        server.routes["/b/2/"] = Route(story(2, canonical=f"{server.base}/b/2"))
+        server.routes["/b/2"] = Route(story(2, canonical=f"{server.base}/b/2"))
+        server.routes["/c/3"] = Route(story(3))
+        server.routes["/c/3/"] = Route(story(3))
+        source = Source(name="slashes", sitemaps=[server.base + "/sitemap.xml"], **FAST)
+        first = _crawl(store, source)
+        fetched = [hit for hit in server.hits if hit[1] in "abc" and hit[2] == "/"]
+        server.hits.clear()
+        second = _crawl(store, source)
+        again = [hit for hit in server.hits if hit[1] in "abc" and hit[2] == "/"]
+    assert fetched == ["/a/1.html/", "/a/1.html", "/b/2/", "/c/3", "/c/3/"]  # before: all six
+    stored = sorted(row.canonical_url for row in _rows(store, ArticleRecord))
+    assert stored == [f"{server.base}/a/1.html", f"{server.base}/b/2", f"{server.base}/c/3"]
+    assert first.total.stored == 3 and first.total.duplicates == 1 and first.total.error_count == 0
+    assert again == [] and second.total.fetched == 0  # the next run fetches no spelling again
 
 
 def test_session_ids_in_links_do_not_make_every_run_new(store: Store) -> None:
@@ -335,3 +368,68 @@ def test_a_site_that_ignores_the_slug_after_an_id_is_not_taken_for_soft_404s(sto
         server.fallback = by_id
         summary = _crawl(store, Source(name="slugs", sitemaps=[server.base + "/sitemap.xml"], **FAST))
     assert summary.total.stored == 3 and summary.total.error_count == 0
+
+
+def listing(title: str) -> bytes:
+    """A section or home page: a navigation bar and 14 teasers (a linked headline, a summary, a byline)."""
+    rng = random.Random(title)
+
+    def sentence(n: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+    teasers = "".join(
+        f"<article class='teaser'><h2><a href='/world/{n}/story-{n}'>{sentence(8)}</a></h2>"
+        f"<p>{sentence(25)}</p><span class='byline'>By Staff</span></article>"
+        for n in range(14)
+    )
+    nav = "".join(f"<li><a href='/{s}/'>{s}</a></li>" for s in ["world", "politics", "business", "sport"])
+    return (
+        f"<html lang='en'><head><title>{title} | The Harbour Times</title></head><body><header><nav><ul>"
+        f"{nav}</ul></nav></header><main><h1>{title}</h1>{teasers}</main></body></html>"
+    ).encode()
+
+
+def test_removed_articles_redirected_to_the_home_page_or_a_listing_are_refused(store: Store) -> None:
+    with RouteServer() as server:  # unknown addresses get an honest 404: the soft-404 probe sees nothing
+        gone = {
+            "/a/removed.html": "/",  # to the home page
+            "/news/2024/05/removed-story": "/news/",  # to the section above it
+            "/story.php?id=9": "/story.php",  # to the same script without the id that named the story
+            "/news/2024/05/other-story": "/news/index.html",  # to the index page of the section above
+        }
+        elsewhere = {"/b/removed.html": "/world/"}  # to another section: fetched, and refused as a listing
+        moved = {"/a/old-6.html": "/a/6.html", "/c/7": "/c/7/"}  # real moves: stored
+        for path, target in {**gone, **elsewhere, **moved}.items():
+            server.routes[path] = Route(b"", status=301, headers={"Location": target})
+        for path in ["/", "/news/", "/news/index.html", "/story.php", "/world/"]:
+            server.routes[path] = Route(listing(path.strip("/") or "Home"))
+        server.routes["/a/6.html"] = Route(story(6))
+        server.routes["/c/7/"] = Route(story(7))
+        listed = [server.base + path for path in [*gone, *elsewhere, *moved]]
+        server.routes["/sitemap.xml"] = sitemap([url.replace("&", "&amp;") for url in listed])
+        summary = _crawl(store, Source(name="removed", sitemaps=[server.base + "/sitemap.xml"], **FAST))
+        landings = [hit for hit in server.hits if hit in {"/", "/news/", "/news/index.html", "/story.php"}]
+    stored = sorted(row.canonical_url for row in _rows(store, ArticleRecord))
+    assert stored == [f"{server.base}/a/6.html", f"{server.base}/c/7/"]
+    errors = {row.url: row for row in _rows(store, IngestErrorRecord)}
+    assert sorted(errors) == sorted(server.base + path for path in [*gone, "/world/"])
+    assert {errors[server.base + path].kind for path in gone} == {"http_status"}  # before: home page stored
+    assert all("removed article" in errors[server.base + path].message for path in gone)
+    assert (
+        errors[f"{server.base}/world/"].kind == "not_an_article"
+    )  # held already (the row names the landing)
+    assert landings == []  # refused on the redirect, before the landing page is requested
+    assert get_state(store, f"{server.base}/a/removed.html").status == "error:http_status"  # not retried
+    assert summary.total.stored == 2
+
+
+def test_a_canonical_naming_the_section_above_the_page_is_not_trusted(store: Store) -> None:
+    with RouteServer() as server:
+        urls = [f"{server.base}/news/{n}/story-{n}" for n in range(3)]
+        server.routes["/sitemap.xml"] = sitemap(urls)
+        for n in range(3):  # a template bug: every article names its section as its canonical
+            server.routes[f"/news/{n}/story-{n}"] = Route(story(n, canonical=f"{server.base}/news/"))
+        summary = _crawl(store, Source(name="sectioned", sitemaps=[server.base + "/sitemap.xml"], **FAST))
+    # before: one article under /news/ and two "new versions" overwriting it
+    assert sorted(row.canonical_url for row in _rows(store, ArticleRecord)) == sorted(urls)
+    assert summary.total.stored == 3 and summary.total.new_versions == 0

@@ -13,9 +13,15 @@ import time
 import pytest
 import redis
 
+from config.sources import Defaults
+from scrapers.errors import IngestError
+from scrapers.fetch import Fetcher, FetchPolicy
 from scrapers.politeness_redis import RedisHostGate, RedisRobotsCache
 from scrapers.robots import RobotsRules
+from scrapers.urls import host_key
 from tests.celery_support import ROOT, flush, redis_db
+from tests.hostile_servers import Route, RouteServer
+from worker.crawl import shared_fetcher
 from worker.demo import DemoSite
 
 pytestmark = [pytest.mark.integration, pytest.mark.redis]
@@ -126,3 +132,56 @@ def test_lease_of_a_dead_holder_expires(redis_url: str) -> None:
     with gate.slot("d", 0.0):
         waited = time.monotonic() - started
     assert 0.3 <= waited < 3.0
+
+
+STORM_POLICY = FetchPolicy.from_source(
+    Defaults(),
+    min_delay_s=0.0,
+    timeout_s=2.0,
+    max_retries=0,
+    backoff_base_s=0.01,
+    retry_after_cap_s=1.0,
+    user_agent="wirefeed-test/0.1",
+)
+
+
+def _outcome(fetcher: Fetcher, url: str) -> IngestError:
+    with pytest.raises(IngestError) as caught:
+        fetcher.fetch(url, STORM_POLICY)
+    return caught.value
+
+
+def test_a_host_paused_by_one_worker_is_paused_for_the_others(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_db(redis_url, 13))
+    storm = Route(b"<html><body>Service Unavailable</body></html>", status=503)
+    with RouteServer() as server:
+        server.fallback = lambda path: storm
+        first = shared_fetcher(None, client, allow_private_hosts=["127.0.0.1"])  # one worker process
+        other = shared_fetcher(None, client, allow_private_hosts=["127.0.0.1"])  # another: no state shared
+        for n in range(3):  # three pages in a row fail on the first worker: the host is paused
+            assert _outcome(first, f"{server.base}/a/{n}.html").status == 503
+        refused = _outcome(other, f"{server.base}/a/9.html")
+        assert server.count("/a/9.html") == 0  # refused at once, on a worker that never saw the storm
+        assert refused.kind.value == "http_status" and refused.status == 503 and "paused" in refused.message
+        host = host_key(server.base)
+        ttl = client.pttl(f"wirefeed:breaker:{{{host}}}:paused")
+        assert 295_000 < ttl <= 300_000  # the key lives exactly as long as the pause
+        first.close()
+        other.close()
+
+
+def test_a_pause_a_host_asked_one_worker_for_holds_every_worker_and_then_ends(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_db(redis_url, 13))
+    with RouteServer() as server:
+        # a Retry-After of 2 s, beyond the 1 s cap: not waited out, the host is paused for what it asked
+        server.fallback = lambda path: Route(b"busy", status=503, headers={"Retry-After": "2"})
+        first = shared_fetcher(None, client, allow_private_hosts=["127.0.0.1"])
+        other = shared_fetcher(None, client, allow_private_hosts=["127.0.0.1"])
+        assert _outcome(first, f"{server.base}/a/1.html").status == 503
+        assert "paused" in _outcome(other, f"{server.base}/a/2.html").message
+        assert server.count("/a/2.html") == 0
+        time.sleep(2.1)  # the pause expires with its key
+        server.fallback = lambda path: Route(b"<html><body><p>" + b"A story. " * 40 + b"</p></body></html>")
+        assert other.fetch(f"{server.base}/a/2.html", STORM_POLICY).status == 200
+        first.close()
+        other.close()

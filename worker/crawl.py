@@ -31,11 +31,12 @@ from scrapers.article import Article
 from scrapers.discover import Discovered, discover
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy
-from scrapers.politeness import HostGate
+from scrapers.politeness import Breaker, HostGate
 from scrapers.robots import RobotsCache
 from scrapers.sites import extractor_for
+from scrapers.urls import declared_canonical, slash_variant
 from worker import logs, metrics
-from worker.crawl_state import UrlState, load_states, save_state
+from worker.crawl_state import ALIAS, UrlState, get_state, load_states, save_alias, save_state
 from worker.models import utcnow
 from worker.pipeline import Decision, Outcome, Pipeline
 from worker.store import Store
@@ -83,7 +84,8 @@ class Discovery:
 
 @dataclass(slots=True, config=ConfigDict(extra="forbid"))
 class PageFetch:
-    """What one fetch ended with: ``status`` is "fetched", "not_modified" or "rejected"."""
+    """What one fetch ended with: ``status`` is "fetched", "not_modified", "rejected" or "alias" (not
+    requested: another spelling of a page already fetched)."""
 
     job: PageJob
     status: str
@@ -170,6 +172,8 @@ class SourceSummary:
             self.fetched += 1
         elif fetch.status == "not_modified":
             self.not_modified += 1
+        elif fetch.status == ALIAS:
+            self.skipped_fresh += 1  # the page was fetched this run under another spelling
         elif fetch.error_kind:
             self.errors[fetch.error_kind.value] += 1
 
@@ -267,10 +271,29 @@ def make_fetcher(
     allow_private_hosts: Iterable[str] = (),
     gate: HostGate | None = None,
     robots_cache: RobotsCache | None = None,
+    breaker: Breaker | None = None,
 ) -> Fetcher:
-    """The fetcher for a crawl: in-process gate and robots cache unless shared ones are passed."""
+    """The fetcher for a crawl: in-process gate, robots cache and host breaker unless shared ones are
+    passed."""
     allowed = [*(settings.allow_private_hosts if settings is not None else []), *allow_private_hosts]
-    return Fetcher(gate=gate, robots_cache=robots_cache, allow_private_hosts=allowed)
+    return Fetcher(gate=gate, robots_cache=robots_cache, allow_private_hosts=allowed, breaker=breaker)
+
+
+def shared_fetcher(
+    settings: Settings | None, client: Any, *, allow_private_hosts: Iterable[str] = ()
+) -> Fetcher:
+    """A worker process's fetcher: the host gate, the robots.txt cache and the host pauses all live in
+    Redis (``client``), so every worker of the fleet sees one host the same way: one request at a time,
+    one robots.txt fetch, and a host paused by one worker paused for all."""
+    from scrapers.politeness_redis import RedisHostBreaker, RedisHostGate, RedisRobotsCache
+
+    return make_fetcher(
+        settings,
+        allow_private_hosts=allow_private_hosts,
+        gate=RedisHostGate(client),
+        robots_cache=RedisRobotsCache(client),
+        breaker=RedisHostBreaker(client),
+    )
 
 
 def _record(store: Store, url: str | None, source: str | None, stage: str, error: IngestError) -> None:
@@ -299,6 +322,8 @@ def _decide(item: Discovered, state: UrlState | None, source: Source, now: datet
         reference = state.lastmod or state.fetched_at
         if reference is not None and seen > reference:
             return "updated"
+    if state.status == ALIAS:
+        return None  # the page is revisited under the spelling it was fetched as
     young = item.published is None or now - item.published <= timedelta(days=source.max_age_days)
     if state.fetched_at is None or (young and now - state.fetched_at >= source.revisit_after):
         return "revisit"
@@ -385,9 +410,13 @@ def fetch_page(
     name = source.name if source is not None else job.source
     policy = policy_for(source, settings)
     fetched_at = datetime.now(UTC)
+    if job.reason == "new" and _is_alias(store, job.url):
+        return PageFetch(job, ALIAS, fetched_at=fetched_at)  # another spelling of a page this run fetched
     try:
         with logs.item_context(url=job.url, source=name), metrics.observe("fetch"):
-            result = fetcher.fetch(job.url, policy, etag=job.etag, last_modified=job.last_modified)
+            result = fetcher.fetch(
+                job.url, policy, etag=job.etag, last_modified=job.last_modified, article=True
+            )
             fetcher.soft_404.verify(fetcher, result, policy)
         metrics.count_page("not_modified" if result.not_modified else result.status)
     except IngestError as error:
@@ -435,6 +464,25 @@ def fetch_page(
     )
 
 
+def _is_alias(store: Store, url: str) -> bool:
+    state = get_state(store, url)
+    return state is not None and state.status == ALIAS
+
+
+def _other_spellings(requested: str, final_url: str, declared: str | None, key: str | None) -> set[str]:
+    """The addresses of a page other than the one it was requested as, when the server named its key: the
+    redirect's target, the ``rel=canonical`` the pipeline trusted (``key``), and that key with its trailing
+    slash toggled (a page that names its own address tells which spelling is its own). A page that names
+    nothing leaves both slash spellings to be fetched: they may be two pages."""
+    named = key is not None and key == declared
+    if final_url == requested and not named:
+        return set()
+    spellings = {final_url}
+    if key is not None and key.startswith(("http://", "https://")):
+        spellings |= {key, slash_variant(key) or key} if named else {key}
+    return spellings - {requested}
+
+
 def ingest_page(
     pipeline: Pipeline,
     source: Source,
@@ -448,13 +496,18 @@ def ingest_page(
     lastmod: datetime | None = None,
 ) -> Decision:
     """Extract with the source's adapter, let the pipeline decide, then remember the URL's validators.
-    ``requested_url`` is the discovered URL (the crawl-state key) when a redirect moved the page."""
+    ``requested_url`` is the discovered URL (the crawl-state key) when a redirect moved the page. The
+    page's other spellings the server named (``_other_spellings``) are remembered as aliases, so a listing
+    that names the page twice costs one fetch."""
+    extracted: list[Article] = []
+    extractor = _within_age(source, extractor_for(source.adapter))
+
+    def extract(page: str | bytes, at: str | None) -> Article:
+        extracted.append(extractor(page, at))
+        return extracted[-1]
+
     decision = pipeline.ingest_html(
-        html,
-        url=url,
-        source=source.name,
-        extractor=_within_age(source, extractor_for(source.adapter)),
-        fetched_at=fetched_at,
+        html, url=url, source=source.name, extractor=extract, fetched_at=fetched_at
     )
     status = (
         decision.outcome.value
@@ -471,6 +524,10 @@ def ingest_page(
         last_modified=last_modified,
         lastmod=lastmod,
     )
+    if decision.outcome is not Outcome.REJECTED and extracted:
+        declared = declared_canonical(html, url)
+        for alias in _other_spellings(requested_url or url, url, declared, extracted[0].canonical_url):
+            save_alias(pipeline.store, alias, source=source.name, fetched_at=fetched_at)
     return decision
 
 

@@ -102,6 +102,23 @@ def save_state(
                 raise
 
 
+ALIAS = "alias"  # another spelling of a page fetched under its own address (see ``save_alias``)
+
+
+def save_alias(store: Store, url: str, *, source: str | None, fetched_at: datetime | None = None) -> None:
+    """Remember ``url`` as another spelling of a page already fetched (the server named that page's key:
+    a redirect, its ``rel=canonical``), so neither this run nor the next fetches it again. A URL that has a
+    state of its own keeps it: it was fetched as itself, and its revisits go on as before."""
+    try:
+        with store.session() as session:
+            if session.get(CrawlState, url) is None:
+                session.add(
+                    CrawlState(url=url, source=source, status=ALIAS, fetched_at=fetched_at or utcnow())
+                )
+    except IntegrityError:  # another worker recorded the URL first: its row stands
+        pass
+
+
 @dataclass(frozen=True, slots=True)
 class FillRate:
     """Share of a source's recent pages with ``field`` filled, beside the share in the window before."""

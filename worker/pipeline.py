@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from config.settings import DEFAULT_DEDUP_THRESHOLD, Settings
 from scrapers.article import Article
 from scrapers.errors import ErrorKind, IngestError
-from scrapers.urls import try_canonicalize
+from scrapers.urls import landing_of, try_canonicalize
 from worker import logs, metrics
 from worker.decision import Decision, Outcome, Rule
 from worker.dedup import DedupIndex, InProcessIndex, Match
@@ -238,8 +238,9 @@ def article_key(article: Article) -> str | None:
     fetched = try_canonicalize(article.url) if article.url else None
     claimed = try_canonicalize(article.canonical_url) if article.canonical_url else None
     web = fetched is not None and urlsplit(fetched).scheme in {"http", "https"}
-    if claimed and web and urlsplit(claimed).netloc == urlsplit(fetched).netloc:
-        return claimed
+    same_host = claimed and web and urlsplit(claimed).netloc == urlsplit(fetched).netloc
+    if claimed and fetched and same_host and landing_of(fetched, claimed) is None:
+        return claimed  # (a canonical naming the home page or a section above the page is a template bug)
     if fetched:
         return fetched
     return article.url

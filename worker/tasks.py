@@ -351,12 +351,9 @@ def fetcher() -> Any:
     """The process's fetcher, with politeness and robots state shared by every worker through Redis."""
     current = _state.get("fetcher")
     if current is None or _state.get("fetcher_pid") != os.getpid():
-        from scrapers.politeness_redis import RedisHostGate, RedisRobotsCache
         from worker import crawl
 
-        client = state_redis()
-        gate, robots = RedisHostGate(client), RedisRobotsCache(client)
-        current = crawl.make_fetcher(settings(), gate=gate, robots_cache=robots)
+        current = crawl.shared_fetcher(settings(), state_redis())
         _state.update(fetcher=current, fetcher_pid=os.getpid())
     return current
 
@@ -388,9 +385,9 @@ def fetch_article(
         current.record_error(url, source, "fetch", IngestError(kind, result.message or "failed"))
         if run is not None:
             run.record_fetch(url, source, "error", str(result.error_kind))
-    elif result.status == "not_modified":
+    elif result.status in {"not_modified", "alias"}:  # alias: another spelling of a page already fetched
         if run is not None:
-            run.record_fetch(url, source, "not_modified")
+            run.record_fetch(url, source, result.status)
     else:
         if run is not None:
             run.record_fetch(url, source, "fetched")
