@@ -170,7 +170,20 @@ def parse_json_feed(content: bytes, base_url: str, *, max_items: int = 500) -> l
         )
         for item in feed.items[:max_items]
     )
-    return [entry for entry in entries if entry is not None]
+    return _usable_entries([entry for entry in entries if entry is not None], len(feed.items), base_url)
+
+
+def _usable_entries(found: list[Discovered], total: int, base_url: str) -> list[Discovered]:
+    """The entries that name an article: an entry linking to its site's home page names none (a feed
+    generator with the item link left at its default). A feed whose every entry is like that, or has no
+    usable link at all, is broken, and says so (``PARSE``) rather than reading as an empty feed."""
+    kept = [item for item in found if urlsplit(item.url).path not in {"", "/"} or urlsplit(item.url).query]
+    if total and not kept:
+        reason = "links only to the site's home page" if found else "has no usable link"
+        raise IngestError(
+            ErrorKind.PARSE, f"{base_url}: every one of its {total} entries {reason}: no article to fetch"
+        )
+    return kept
 
 
 def _feed_entry(
@@ -242,7 +255,7 @@ def parse_feed(content: bytes, base_url: str, *, max_items: int = 500) -> list[D
         )
         if discovered is not None:
             found.append(discovered)
-    return found
+    return _usable_entries(found, len(parsed.entries[:max_items]), base_url)
 
 
 def _local(tag: Any) -> str:
@@ -408,15 +421,15 @@ def parse_section(
         tree = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError) as error:
         raise IngestError(ErrorKind.PARSE, f"{base_url}: unparsable section page ({error})") from None
-    base = tree.xpath("string(//base/@href)") or base_url
     page_url = try_canonicalize(base_url)
     host = page_url.split("/", 3)[2] if page_url else None
+    base = _own_base(tree, base_url, host)
     pattern = re.compile(link_pattern) if link_pattern else None
     seen: set[str] = set()
     found: list[Discovered] = []
     for anchor in tree.iter("a"):
         href = anchor.get("href")
-        url = try_canonicalize(href, try_canonicalize(base, base_url) or base_url) if href else None
+        url = try_canonicalize(href, base) if href else None
         if not url or url in seen or url == page_url:
             continue
         parts = url.split("/", 3)
@@ -431,6 +444,16 @@ def parse_section(
         if len(found) >= max_items:
             break
     return found
+
+
+def _own_base(tree: Any, base_url: str, host: str | None) -> str:
+    """The page's ``<base href>`` when it is on the page's own host; else the page's URL. A base on another
+    host (a CDN or a mirror left in the template) would resolve every relative link off the site, where the
+    same-host rule drops them all and the section page silently lists nothing."""
+    declared = try_canonicalize(str(tree.xpath("string(//base/@href)")), base_url)
+    if declared is None or declared.split("/", 3)[2] != host:
+        return base_url
+    return declared
 
 
 ErrorSink = Callable[[str, IngestError], None]

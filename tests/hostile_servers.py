@@ -194,13 +194,15 @@ class Route:
 
 class RouteServer:
     """A well-behaved HTTP/1.1 server on 127.0.0.1 whose answers are scripted per path (query included):
-    hostile content over honest HTTP. Unknown paths are 404; ``hits`` logs every request path in order.
-    A route may be a callable of the path, for answers generated on the fly (crawler traps)."""
+    hostile content over honest HTTP. Unknown paths are 404; ``hits`` logs every request path in order,
+    ``headers`` its headers (a route answering by them reads the last one). A route may be a callable of
+    the path, for answers generated on the fly (crawler traps)."""
 
     def __init__(self, routes: dict[str, Route | Callable[[str], Route]] | None = None) -> None:
         self.routes: dict[str, Route | Callable[[str], Route]] = dict(routes or {})
         self.fallback: Callable[[str], Route] | None = None
         self.hits: list[str] = []
+        self.headers: list[dict[str, str]] = []  # each request's headers, in the order of ``hits``
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -210,6 +212,7 @@ class RouteServer:
                 pass
 
             def do_GET(self) -> None:
+                outer.headers.append({key.lower(): value for key, value in self.headers.items()})
                 outer.hits.append(self.path)
                 route = outer.route(self.path)
                 self.send_response(route.status)

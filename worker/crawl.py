@@ -379,7 +379,10 @@ def discover_source(
         if len(result.pages) >= limit:
             result.skipped_fresh += 1  # left for the next run, which starts where this one stopped
             continue
-        conditional = state is not None and reason in {"updated", "revisit"}
+        # Only a revisit is conditional: when the listing says the page changed since the stored copy, a
+        # 304 cannot overrule it (servers whose Last-Modified or ETag never moves answer 304 to a rewrite);
+        # an unchanged page costs one parse, and the content hash calls it unchanged.
+        conditional = state is not None and reason == "revisit"
         result.pages.append(
             PageJob(
                 url=item.url,

@@ -1,0 +1,159 @@
+"""Outlets nobody here has seen, added as a new user would add them, each crawled for real against a
+server on 127.0.0.1: AMP pages in feeds, canonicals that lie, paginated stories, feeds whose items share one
+link or have none, validators that lie, empty 200s, XHTML, ``<base href>`` elsewhere. Each ends with every
+item decided once, refusals recorded with their kind, nothing stored twice."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from config.sources import Source
+from tests.hostile_servers import Route, RouteServer
+from tests.test_crawl_hostile import FAST, _crawl, _rows, listing, sitemap, story
+from tests.test_crawl_hostile import store as store  # the fixture, shared
+from worker.models import ArticleRecord, ArticleVersion, IngestErrorRecord
+from worker.store import Store
+
+
+def rss(items: list[tuple[str, str | None]], *, updated: datetime | None = None) -> Route:
+    """An RSS 2.0 feed of (title, link) items; a None link leaves the item without one."""
+    date = f"<pubDate>{(updated or datetime.now(UTC)).strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate>"
+    rows = "".join(
+        f"<item><title>{title}</title>{f'<link>{link}</link>' if link else ''}{date}</item>"
+        for title, link in items
+    )
+    return Route(f'<rss version="2.0"><channel><title>T</title>{rows}</channel></rss>'.encode(), "text/xml")
+
+
+def _stored(store: Store) -> list[str]:
+    return sorted(row.canonical_url for row in _rows(store, ArticleRecord))
+
+
+def _errors(store: Store) -> set[tuple[str, str]]:
+    return {(row.url, row.kind) for row in _rows(store, IngestErrorRecord)}
+
+
+def test_an_amp_page_listed_alone_is_stored_once_under_its_canonical(store: Store) -> None:
+    with RouteServer() as server:
+        full = f"{server.base}/a/5.html"
+        amp = story(5, canonical=full).replace(b"<html", b"<html amp", 1)
+        server.routes["/amp/a/5.html"] = Route(amp)
+        server.routes["/a/5.html"] = Route(story(5, canonical=full))
+        server.routes["/rss.xml"] = rss([("Five", f"{server.base}/amp/a/5.html")])
+        source = Source(name="amp-only", feeds=[server.base + "/rss.xml"], **FAST)
+        first = _crawl(store, source)
+        second = _crawl(store, source)
+    assert _stored(store) == [full] and first.total.stored == 1
+    assert second.total.fetched == 0  # the canonical spelling is an alias now
+
+
+def test_a_canonical_on_another_host_or_at_the_home_page_is_not_trusted(store: Store) -> None:
+    with RouteServer() as server, RouteServer() as other:
+        server.routes["/a/1.html"] = Route(story(1, canonical=f"{other.base}/original/1.html"))
+        server.routes["/a/2.html"] = Route(story(2, canonical=f"{server.base}/"))
+        server.routes["/a/3.html"] = Route(story(3, canonical="/"))
+        urls = [f"{server.base}/a/{n}.html" for n in (1, 2, 3)]
+        server.routes["/sitemap.xml"] = sitemap(urls)
+        summary = _crawl(store, Source(name="canon", sitemaps=[server.base + "/sitemap.xml"], **FAST))
+        assert other.hits == []  # the claimed original is never fetched for it
+    assert _stored(store) == urls and summary.total.new_versions == 0
+
+
+def test_a_story_split_over_pages_stores_its_first_page_and_follows_no_next_link(store: Store) -> None:
+    with RouteServer() as server:
+        first = story(8).replace(
+            b"</head>", f'<link rel="next" href="{server.base}/a/8.html?page=2"></head>'.encode()
+        )
+        first = first.replace(b"</article>", b'<a href="/a/8.html?page=2">Page 2</a></article>')
+        server.routes["/a/8.html"] = Route(first)
+        server.routes["/a/8.html?page=2"] = Route(story(80))
+        server.routes["/sitemap.xml"] = sitemap([f"{server.base}/a/8.html"])
+        summary = _crawl(store, Source(name="paged", sitemaps=[server.base + "/sitemap.xml"], **FAST))
+        assert server.count("/a/8.html?page=2") == 0
+    assert _stored(store) == [f"{server.base}/a/8.html"] and summary.total.error_count == 0
+
+
+def test_a_feed_whose_items_share_one_link_or_have_none(store: Store) -> None:
+    with RouteServer() as server:
+        server.routes["/shared.xml"] = rss([(f"Story {n}", f"{server.base}/") for n in range(10)])
+        server.routes["/nolinks.xml"] = rss([(f"Story {n}", None) for n in range(10)])
+        server.routes["/"] = Route(listing("Home"))
+        feeds = [server.base + "/shared.xml", server.base + "/nolinks.xml"]
+        server.routes["/live.xml"] = rss(
+            [(f"Update {n}", f"{server.base}/live/9#post-{n}") for n in range(5)]
+        )
+        server.routes["/live/9"] = Route(story(9))
+        feeds.append(server.base + "/live.xml")  # a live blog: every update is the same page, fetched once
+        summary = _crawl(store, Source(name="onelink", feeds=feeds, **FAST))
+        assert server.count("/") == 0 and server.count("/live/9") == 1
+    assert _stored(store) == [f"{server.base}/live/9"] and summary.total.stored == 1
+    # before: the home page fetched and refused as not_an_article, and the link-less feed read as empty
+    assert _errors(store) == {(feeds[0], "parse"), (feeds[1], "parse")}
+    messages = sorted(row.message for row in _rows(store, IngestErrorRecord))
+    assert "has no usable link" in messages[0] and "home page" in messages[1]
+
+
+def test_a_feed_that_is_an_html_error_page_served_with_200_is_a_parse_error(store: Store) -> None:
+    with RouteServer() as server:
+        server.routes["/rss.xml"] = Route(listing("Oops"), "text/html")
+        summary = _crawl(store, Source(name="htmlfeed", feeds=[server.base + "/rss.xml"], **FAST))
+    assert _errors(store) == {(server.base + "/rss.xml", "parse")}
+    assert summary.total.errors == Counter({"parse": 1})
+
+
+def test_a_server_answering_304_to_every_conditional_get(store: Store) -> None:
+    with RouteServer() as server:
+        version = {"n": 1}
+
+        def page(path: str) -> Route:
+            conditional = {"if-none-match", "if-modified-since"} & set(server.headers[-1])
+            if conditional:
+                return Route(b"", status=304)
+            return Route(story(9 if version["n"] == 1 else 90), headers={"ETag": '"same"'})
+
+        server.routes["/a/9.html"] = page
+        when = datetime.now(UTC) - timedelta(hours=1)
+        server.routes["/rss.xml"] = rss([("Nine", f"{server.base}/a/9.html")], updated=when)
+        source = Source(name="liar", feeds=[server.base + "/rss.xml"], **FAST)
+        _crawl(store, source)
+        version["n"] = 2  # the story is rewritten and the feed says so; the server still answers 304
+        server.routes["/rss.xml"] = rss([("Nine", f"{server.base}/a/9.html")], updated=datetime.now(UTC))
+        second = _crawl(store, source)
+        third = _crawl(store, source)  # nothing listed as changed: a conditional revisit (not due yet)
+    # before: the second run sent If-None-Match, believed the 304, and kept the old text
+    assert second.total.new_versions == 1 and second.total.not_modified == 0
+    assert len(_rows(store, ArticleVersion)) == 1
+    assert third.total.fetched == 0 and third.total.skipped_fresh == 1
+
+
+def test_an_empty_200_and_an_xhtml_page(store: Store) -> None:
+    xhtml = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+        b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+        + story(11).replace(b'<html lang="en">', b'<html xmlns="http://www.w3.org/1999/xhtml" lang="en">')
+    )
+    with RouteServer() as server:
+        server.routes["/a/empty.html"] = Route(b"")
+        server.routes["/a/11.xhtml"] = Route(xhtml, "application/xhtml+xml")
+        urls = [f"{server.base}/a/empty.html", f"{server.base}/a/11.xhtml"]
+        server.routes["/sitemap.xml"] = sitemap(urls)
+        summary = _crawl(store, Source(name="xhtml", sitemaps=[server.base + "/sitemap.xml"], **FAST))
+    assert _stored(store) == [f"{server.base}/a/11.xhtml"]
+    assert _errors(store) == {(f"{server.base}/a/empty.html", "empty")}
+    assert summary.total.stored == 1
+
+
+def test_a_section_page_with_base_href_on_another_host(store: Store) -> None:
+    with RouteServer() as server, RouteServer() as cdn:
+        links = "".join(f'<li><a href="/news/{n}.html">Story {n}</a></li>' for n in range(3))
+        server.routes["/news/"] = Route(
+            f'<html><head><base href="{cdn.base}/"></head><body><ul>{links}</ul></body></html>'.encode()
+        )
+        server.fallback = lambda path: Route(story(int(path.split("/")[2].split(".")[0]) + 20))
+        source = Source(name="based", pages=[server.base + "/news/"], link_pattern=r"^/news/\d", **FAST)
+        summary = _crawl(store, source)
+        assert cdn.hits == []  # the crawl never leaves the site
+    # before: every link resolved onto the CDN host, dropped as off-site: nothing discovered, no error
+    assert _stored(store) == [f"{server.base}/news/{n}.html" for n in range(3)]
+    assert summary.total.stored == 3
