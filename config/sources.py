@@ -165,8 +165,7 @@ class Source(Defaults):
     def _has_entry_point(self) -> Source:
         if not (self.feeds or self.sitemaps or self.pages):
             raise ValueError("give at least one of feeds, sitemaps or pages")
-        if self.pages and not self.link_pattern:
-            raise ValueError("pages need a link_pattern that article links match")
+        # pages without a link_pattern are autodiscovered: their feeds, robots.txt sitemaps, article links
         return self
 
     @property

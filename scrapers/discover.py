@@ -410,21 +410,94 @@ def parse_sitemap(
     return result
 
 
+def _page_tree(html: str | bytes, base_url: str) -> Any:
+    if not html or not html.strip():
+        raise IngestError(ErrorKind.EMPTY, f"{base_url}: empty section page")
+    try:
+        return lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError) as error:
+        raise IngestError(ErrorKind.PARSE, f"{base_url}: unparsable section page ({error})") from None
+
+
 def parse_section(
     html: str | bytes, base_url: str, link_pattern: str | None, *, max_items: int = 500
 ) -> list[Discovered]:
     """Article links of a section page: same host as the page, matching ``link_pattern`` (a regex searched
-    in the path and query), in page order, each once."""
-    if not html or not html.strip():
-        raise IngestError(ErrorKind.EMPTY, f"{base_url}: empty section page")
-    try:
-        tree = lxml.html.fromstring(html)
-    except (ValueError, lxml.etree.ParserError) as error:
-        raise IngestError(ErrorKind.PARSE, f"{base_url}: unparsable section page ({error})") from None
+    in the path and query; every same-host link without one), in page order, each once."""
+    pattern = re.compile(link_pattern) if link_pattern else None
+    matches = (lambda path: bool(pattern.search(path))) if pattern is not None else None
+    return _section_links(_page_tree(html, base_url), base_url, matches, max_items)
+
+
+# What an article's address looks like on sites nobody described: a date in the path followed by more
+# (/2024/05/12/slug, /2024-05-12-slug, /20240512/slug; the date alone is a day's archive), a long numeric
+# id (/a/33012345.html), or a slug of four words or more (/harbour-council-votes-on-the-budget). Listings
+# and archives look otherwise, or sit under the names below.
+_DATED_PATH = re.compile(
+    r"/(?:19|20)\d\d(?:/[01]\d(?:/[0-3]\d)?/[^/?]*[^\W\d_][^/?]*|-[01]\d-[0-3]\d(?=[/\-_.]|$)|[01]\d[0-3]\d(?=[/\-_.]|$))"
+)
+_LONG_ID = re.compile(r"(?:^|[/\-_.])\d{6,}(?=[/\-_.]|$)")
+_LONG_SLUG = re.compile(r"/[^/]*[a-z\u00c0-\uffff][^/]*(?:[-_][^/\-_]+){3,}/?$", re.I)
+_LISTING_SEGMENTS = frozenset(
+    {
+        "tag",
+        "tags",
+        "category",
+        "categories",
+        "author",
+        "authors",
+        "topic",
+        "topics",
+        "search",
+        "page",
+        "section",
+        "sections",
+        "archive",
+        "archives",
+        "login",
+        "account",
+        "subscribe",
+        "newsletter",
+        "feed",
+    }
+)
+
+
+def looks_like_article(path: str) -> bool:
+    """An address that reads as one story's rather than a listing's (see the patterns above): the rule a
+    source given only its home page finds its articles by, when it offers no feed and no sitemap."""
+    bare = path.split("?", 1)[0]
+    if {segment.lower() for segment in bare.split("/")} & _LISTING_SEGMENTS:
+        return False
+    return bool(_DATED_PATH.search(bare) or _LONG_ID.search(bare) or _LONG_SLUG.search(bare))
+
+
+_FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml"}
+)
+MAX_AUTODISCOVERED_FEEDS = 3
+
+
+def feed_links(html: str | bytes, base_url: str) -> list[str]:
+    """The feeds a page announces (``<link rel="alternate" type="application/rss+xml" href>``, Atom, JSON
+    Feed), at most ``MAX_AUTODISCOVERED_FEEDS``, in page order: how browsers and feed readers find them."""
+    tree = _page_tree(html, base_url)
+    found: list[str] = []
+    for link in tree.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").split(";", 1)[0].strip().lower()
+        url = try_canonicalize(link.get("href") or "", base_url) if link.get("href") else None
+        if "alternate" in rel and kind in _FEED_TYPES and url and url not in found:
+            found.append(url)
+    return found[:MAX_AUTODISCOVERED_FEEDS]
+
+
+def _section_links(
+    tree: Any, base_url: str, matches: Callable[[str], bool] | None, max_items: int
+) -> list[Discovered]:
     page_url = try_canonicalize(base_url)
     host = page_url.split("/", 3)[2] if page_url else None
     base = _own_base(tree, base_url, host)
-    pattern = re.compile(link_pattern) if link_pattern else None
     seen: set[str] = set()
     found: list[Discovered] = []
     for anchor in tree.iter("a"):
@@ -436,7 +509,7 @@ def parse_section(
         if parts[2] != host:
             continue
         path = "/" + (parts[3] if len(parts) > 3 else "")
-        if pattern is not None and not pattern.search(path):
+        if matches is not None and not matches(path):
             continue
         seen.add(url)
         title = " ".join(anchor.text_content().split()) or None
@@ -479,7 +552,7 @@ def discover(
     listings = _Listings(fetcher, policy, max_items_per_feed, on_error, should_stop)
     listings.read_feeds(feeds)
     listings.read_sitemaps(sitemaps, not_before)
-    listings.read_pages(pages, link_pattern)
+    listings.read_pages(pages, link_pattern, not_before)
     return list(listings.by_url.values())
 
 
@@ -587,15 +660,41 @@ class _Listings:
             expanded.extend(named[:MAX_SITEMAPS_PER_SOURCE])
         return expanded
 
-    def read_pages(self, pages: Iterable[str], link_pattern: str | None) -> None:
+    def read_pages(
+        self, pages: Iterable[str], link_pattern: str | None, not_before: datetime | None = None
+    ) -> None:
         for page in pages:
             if self.stopping():
                 return
             try:
                 result = self.fetcher.fetch(page, self.policy, kind="page")
                 content = result.text or result.content
+                if link_pattern is None:
+                    self._autodiscover(page, content, result.final_url, not_before)
+                    continue
                 self.add(
                     parse_section(content, result.final_url, link_pattern, max_items=self.max_items), page
                 )
             except IngestError as error:
                 self.report(page, error)
+
+    def _autodiscover(self, page: str, content: str | bytes, url: str, not_before: datetime | None) -> None:
+        """A page given without a ``link_pattern`` (a home page, all a new user may know of an outlet): the
+        feeds it announces; else the sitemaps its robots.txt names; else its links that look like articles
+        (``looks_like_article``) on its own host. The first of these that lists anything is used."""
+        before = len(self.by_url)
+        self.read_feeds(feed_links(content, url))
+        if len(self.by_url) > before or self.stopping():
+            return
+        try:
+            named = self.fetcher.robots(url, self.policy).sitemaps()[:MAX_SITEMAPS_PER_SOURCE]
+        except IngestError:
+            named = []  # no robots.txt to read: the page's own links still count
+        self.read_sitemaps(named, not_before)
+        if len(self.by_url) > before:
+            return
+        links = _section_links(_page_tree(content, url), url, looks_like_article, self.max_items)
+        if not links:
+            message = f"{page}: announces no feed, its robots.txt names no sitemap, and no link looks like an article"
+            raise IngestError(ErrorKind.PARSE, message)
+        self.add(links, page)

@@ -157,3 +157,53 @@ def test_a_section_page_with_base_href_on_another_host(store: Store) -> None:
     # before: every link resolved onto the CDN host, dropped as off-site: nothing discovered, no error
     assert _stored(store) == [f"{server.base}/news/{n}.html" for n in range(3)]
     assert summary.total.stored == 3
+
+
+def _home(links: list[str], head: str = "") -> Route:
+    anchors = "".join(
+        f'<li><a href="{href}">{href.strip("/").replace("-", " ") or "Home"}</a></li>' for href in links
+    )
+    return Route(
+        f"<html><head><title>Home</title>{head}</head><body><ul>{anchors}</ul></body></html>".encode()
+    )
+
+
+NAV = ["/", "/world/", "/politics/", "/tag/harbour", "/author/jane-doe-smith-jones", "/page/2", "/about"]
+
+
+def test_a_source_given_only_its_home_page_finds_its_feed_its_sitemap_or_its_article_links(
+    store: Store,
+) -> None:
+    with RouteServer() as feedy, RouteServer() as mapped, RouteServer() as linked, RouteServer() as bare:
+        feedy.routes["/"] = _home(NAV, '<link rel="alternate" type="application/rss+xml" href="/rss">')
+        feedy.routes["/rss"] = rss([("One", f"{feedy.base}/s/1"), ("Two", f"{feedy.base}/s/2")])
+        mapped.routes["/"] = _home(NAV)
+        mapped.routes["/robots.txt"] = Route(
+            f"User-agent: *\nSitemap: {mapped.base}/map.xml\n".encode(), "text/plain"
+        )
+        mapped.routes["/map.xml"] = sitemap([f"{mapped.base}/s/3"])
+        articles = [
+            "/2024/05/12/harbour-vote",
+            "/news/33012345.html",
+            "/world/harbour-council-votes-on-the-budget",
+        ]
+        linked.routes["/"] = _home(NAV + articles)
+        bare.routes["/"] = _home(NAV)
+        for server, n in [(feedy, 1), (feedy, 2), (mapped, 3)]:
+            server.routes[f"/s/{n}"] = Route(story(30 + n))
+        linked.fallback = lambda path: Route(story(40 + len(path)))
+        sources = [
+            Source(name=name, pages=[server.base + "/"], **FAST)  # no link_pattern: before, a config error
+            for name, server in [("feedy", feedy), ("mapped", mapped), ("linked", linked), ("bare", bare)]
+        ]
+        summary = Counter()
+        for source in sources:
+            result = _crawl(store, source).total
+            summary[source.name] = result.stored
+        nav_fetches = [hit for hit in linked.hits if hit in NAV[1:]]
+    assert +summary == Counter({"feedy": 2, "mapped": 1, "linked": 3})
+    assert nav_fetches == []  # listings and tag, author and paging links are not taken for articles
+    assert [f"{linked.base}{path}" for path in sorted(articles)] == [
+        url for url in _stored(store) if url.startswith(linked.base)
+    ]
+    assert _errors(store) == {(bare.base + "/", "parse")}
