@@ -159,11 +159,18 @@ def _segments(path: str, *, directory: bool = False) -> list[str]:
     return segments
 
 
+_VIEW_SUFFIX = re.compile(r"^[a-z]{1,8}$", re.I)  # amp, print, embed, comments: a view of the page above
+
+
 def landing_of(page: str, target: str) -> str | None:
     """What ``target`` is when it stands above ``page`` in its site: "the site's home page" (a root, on any
-    host) or "a listing above it" (an ancestor path: ``/news/`` for ``/news/2024/05/story``, or the same
-    path without the query that named the page: ``/article.php`` for ``/article.php?id=5``); None when it
-    does not (another article, the same path with or without a trailing slash, a deeper path).
+    host) or "a listing above it" (a top-level ancestor: ``/news/`` for ``/news/2024/05/story``, or the
+    same path without the query that named the page: ``/article.php`` for ``/article.php?id=5``); None
+    when it does not (another article, the same path with or without a trailing slash, a deeper path).
+    A deeper ancestor is left alone, and so is one that drops a single short word: ``/2024/05/12/slug/`` is
+    the article of ``/2024/05/12/slug/amp/``, and ``/my-post/`` of ``/my-post/amp/`` or ``/my-post/print``
+    (an AMP or print copy sends readers and crawlers to its article); the page's own name (a slug, an id)
+    dropped is what a removal looks like.
 
     A removed article is often redirected there, or a page claims it as its canonical, and either way the
     page is not the article its address promised: storing the home page under an article's URL is a
@@ -176,7 +183,10 @@ def landing_of(page: str, target: str) -> str | None:
         return None
     if above != below[: len(above)]:
         return None
-    if len(above) < len(below) or (before.query and not after.query):
+    dropped = below[len(above) :]
+    if len(above) == 1 and dropped and not (len(dropped) == 1 and _VIEW_SUFFIX.match(dropped[0])):
+        return "a listing above it"
+    if before.query and not after.query and above == below:
         return "a listing above it"
     return None
 

@@ -398,19 +398,29 @@ def test_removed_articles_redirected_to_the_home_page_or_a_listing_are_refused(s
             "/news/2024/05/other-story": "/news/index.html",  # to the index page of the section above
         }
         elsewhere = {"/b/removed.html": "/world/"}  # to another section: fetched, and refused as a listing
-        moved = {"/a/old-6.html": "/a/6.html", "/c/7": "/c/7/"}  # real moves: stored
+        # real moves, stored: a renamed page, a slash added, an AMP copy sending crawlers to its article
+        moved = {
+            "/a/old-6.html": "/a/6.html",
+            "/c/7": "/c/7/",
+            "/2024/05/12/slug/amp/": "/2024/05/12/slug/",
+            "/my-post/amp/": "/my-post/",
+        }
         for path, target in {**gone, **elsewhere, **moved}.items():
             server.routes[path] = Route(b"", status=301, headers={"Location": target})
         for path in ["/", "/news/", "/news/index.html", "/story.php", "/world/"]:
             server.routes[path] = Route(listing(path.strip("/") or "Home"))
         server.routes["/a/6.html"] = Route(story(6))
         server.routes["/c/7/"] = Route(story(7))
+        server.routes["/2024/05/12/slug/"] = Route(story(8))
+        server.routes["/my-post/"] = Route(story(9))
         listed = [server.base + path for path in [*gone, *elsewhere, *moved]]
         server.routes["/sitemap.xml"] = sitemap([url.replace("&", "&amp;") for url in listed])
         summary = _crawl(store, Source(name="removed", sitemaps=[server.base + "/sitemap.xml"], **FAST))
         landings = [hit for hit in server.hits if hit in {"/", "/news/", "/news/index.html", "/story.php"}]
     stored = sorted(row.canonical_url for row in _rows(store, ArticleRecord))
-    assert stored == [f"{server.base}/a/6.html", f"{server.base}/c/7/"]
+    assert stored == [
+        f"{server.base}{path}" for path in ["/2024/05/12/slug/", "/a/6.html", "/c/7/", "/my-post/"]
+    ]
     errors = {row.url: row for row in _rows(store, IngestErrorRecord)}
     assert sorted(errors) == sorted(server.base + path for path in [*gone, "/world/"])
     assert {errors[server.base + path].kind for path in gone} == {"http_status"}  # before: home page stored
@@ -420,7 +430,7 @@ def test_removed_articles_redirected_to_the_home_page_or_a_listing_are_refused(s
     )  # held already (the row names the landing)
     assert landings == []  # refused on the redirect, before the landing page is requested
     assert get_state(store, f"{server.base}/a/removed.html").status == "error:http_status"  # not retried
-    assert summary.total.stored == 2
+    assert summary.total.stored == 4
 
 
 def test_a_canonical_naming_the_section_above_the_page_is_not_trusted(store: Store) -> None:

@@ -20,6 +20,7 @@ from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy, HostGuard, bounded_decompress, gunzip_bounded
 from scrapers.politeness import InProcessHostGate
 from scrapers.robots import RobotsRules
+from scrapers.urls import landing_of
 from tests.hostile_servers import Behaviour, HostileServer
 from worker.demo import DemoSite
 
@@ -558,3 +559,26 @@ def test_what_is_not_a_page_is_refused_with_a_reason(
 ) -> None:
     error = _refusal(fetcher, catalogue + path)
     assert error.kind is kind and error.message
+
+
+@pytest.mark.parametrize(
+    ("page", "target", "landing"),
+    [
+        ("/a/removed.html", "/", "the site's home page"),
+        ("/?p=123", "/", "the site's home page"),
+        ("/news/2024/05/removed-story", "/news/", "a listing above it"),
+        ("/news/2024/05/other", "/news/index.html", "a listing above it"),
+        ("/story.php?id=9", "/story.php", "a listing above it"),
+        ("/news/12345", "/news/", "a listing above it"),
+        ("/2024/05/12/slug/amp/", "/2024/05/12/slug/", None),  # an AMP copy's article
+        ("/my-post/amp/", "/my-post/", None),
+        ("/a/5.html/print", "/a/5.html", None),
+        ("/a/7.html/", "/a/7.html", None),
+        ("/c/7", "/c/7/", None),
+        ("/news/12345", "/news/12345/harbour-vote", None),
+        ("/a/old-6.html", "/a/6.html", None),
+        ("/", "/", None),
+    ],
+)
+def test_landing_of_tells_a_removal_from_a_move(page: str, target: str, landing: str | None) -> None:
+    assert landing_of("https://news.example" + page, "https://news.example" + target) == landing
