@@ -38,7 +38,7 @@ from scrapers.urls import declared_canonical, slash_variant
 from worker import logs, metrics
 from worker.crawl_state import ALIAS, UrlState, get_state, load_states, save_alias, save_state
 from worker.models import utcnow
-from worker.pipeline import Decision, Outcome, Pipeline
+from worker.pipeline import Decision, Outcome, Pipeline, article_key
 from worker.store import Store
 
 log = logging.getLogger(__name__)
@@ -529,7 +529,7 @@ def ingest_page(
     )
     if decision.outcome is not Outcome.REJECTED and extracted:
         declared = declared_canonical(html, url)
-        for alias in _other_spellings(requested_url or url, url, declared, extracted[0].canonical_url):
+        for alias in _other_spellings(requested_url or url, url, declared, article_key(extracted[0])):
             save_alias(pipeline.store, alias, source=source.name, fetched_at=fetched_at)
     return decision
 
