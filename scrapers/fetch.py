@@ -514,6 +514,14 @@ class Fetcher:
                 raise IngestError(ErrorKind.REDIRECT, f"{url}: {status} without a Location")
             return str(location)
         if status == 304:
+            if not {"if-none-match", "if-modified-since"} & {
+                name.lower() for name in response.request.headers
+            }:
+                # "Not modified" since nothing: no copy was named, so there is nothing to keep. Taken as
+                # a 304 the page would be marked fetched and never stored; it is a failure that may pass.
+                raise _Retryable(
+                    ErrorKind.HTTP_STATUS, "HTTP 304 to a request that named no copy", status=304
+                )
             return FetchResult(
                 url=url,
                 final_url=url,

@@ -12,6 +12,7 @@ from config.sources import Source
 from tests.hostile_servers import Route, RouteServer
 from tests.test_crawl_hostile import FAST, _crawl, _rows, listing, sitemap, story
 from tests.test_crawl_hostile import store as store  # the fixture, shared
+from worker.crawl_state import get_state
 from worker.models import ArticleRecord, ArticleVersion, IngestErrorRecord
 from worker.store import Store
 
@@ -207,3 +208,17 @@ def test_a_source_given_only_its_home_page_finds_its_feed_its_sitemap_or_its_art
         url for url in _stored(store) if url.startswith(linked.base)
     ]
     assert _errors(store) == {(bare.base + "/", "parse")}
+
+
+def test_a_304_to_a_request_that_named_no_copy_is_an_error_not_a_fresh_page(store: Store) -> None:
+    with RouteServer() as server:
+        server.routes["/a/1.html"] = Route(b"", status=304)  # a cache answering 304 to everyone
+        server.routes["/a/2.html"] = Route(story(2))
+        server.routes["/sitemap.xml"] = sitemap([f"{server.base}/a/1.html", f"{server.base}/a/2.html"])
+        summary = _crawl(store, Source(name="nocopy", sitemaps=[server.base + "/sitemap.xml"], **FAST))
+        asked = server.count("/a/1.html")
+    # before: counted "not modified", no row, and the page marked fetched: never stored, never retried
+    assert summary.total.not_modified == 0 and summary.total.stored == 1
+    assert _errors(store) == {(f"{server.base}/a/1.html", "http_status")}
+    assert asked == 1 + FAST["max_retries"]
+    assert get_state(store, f"{server.base}/a/1.html").transient_failure  # tried again next run

@@ -306,8 +306,10 @@ def _record(store: Store, url: str | None, source: str | None, stage: str, error
 def _error_status(error: IngestError) -> str:
     if error.kind is ErrorKind.HTTP_STATUS and (error.status or 0) >= 500:
         return "error:http_status_5xx"
-    if error.kind is ErrorKind.HTTP_STATUS and error.status == 429:
-        return "error:http_status_429"  # "too many requests" passes: the next run tries again
+    if error.kind is ErrorKind.HTTP_STATUS and error.status in {304, 429}:
+        # "too many requests" passes, and so may a cache's 304 to a request that named no copy: the next
+        # run tries again
+        return f"error:http_status_{error.status}"
     return f"error:{error.kind.value}"
 
 

@@ -22,9 +22,17 @@ from sqlalchemy.exc import IntegrityError
 from worker.models import ArticleRecord, CrawlState, Source, utcnow
 from worker.store import Store
 
-# Statuses of a URL whose last attempt failed for a reason that may pass by itself (network, 5xx, 429).
+# Statuses of a URL whose last attempt failed for a reason that may pass by itself (network, 5xx, 429, a
+# 304 to a request that named no copy).
 TRANSIENT_STATUSES = frozenset(
-    {"error:fetch", "error:http_status_5xx", "error:http_status_429", "error:storage", "error:internal"}
+    {
+        "error:fetch",
+        "error:http_status_5xx",
+        "error:http_status_429",
+        "error:http_status_304",
+        "error:storage",
+        "error:internal",
+    }
 )
 
 
