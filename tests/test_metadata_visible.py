@@ -465,3 +465,41 @@ def test_layout_prefixed_sidebar_wrapper_is_the_page_layout() -> None:
         "</a></div></div></main>"
     )
     assert _page(body).published_at == datetime(2022, 5, 3, tzinfo=UTC)
+
+
+def test_a_date_before_an_update_label_on_its_line_is_the_publication() -> None:
+    """ "Tuesday, January 8, 2008 - Updated 7d 0h ago": the update label owns what follows it, and the
+    date printed before it on the same line is the story's own."""
+    english = (
+        "<div id='bylineArea'>By Associated Press<br>Tuesday, January 8, 2008 - "
+        "<span class='bylineUpdated'>Updated 7d 0h ago</span></div>"
+    )
+    assert meta_of(english).published_at == datetime(2008, 1, 8, tzinfo=UTC)
+    german = "<p>Montag, 13. Mai 2024 - Aktualisiert: 14.05.2024, 09:12 Uhr</p>"
+    meta = meta_of(german)
+    assert meta.published_at == datetime(2024, 5, 13, tzinfo=UTC)
+    assert meta.modified_at == datetime(2024, 5, 14, 9, 12, tzinfo=UTC)
+
+
+def test_a_block_named_for_having_no_share_buttons_is_not_a_share_bar() -> None:
+    """ "af-no-social-network" says the header has no share buttons: the date line inside is the story's."""
+    header = (
+        "<div class='af-infos'><div class='af-infos-left af-no-social-network'><span class='af-date'>"
+        "<time>Erstellt am 01.01.23 um 08:35</time>, <time>geändert am 01.01.23 um 08:35</time></span>"
+        "</div></div>"
+    )
+    assert meta_of(header).published_at == datetime(2023, 1, 1, 8, 35, tzinfo=UTC)
+    shared = "<div class='af-social-network'><span class='date'>02.01.23</span></div>"
+    assert meta_of(shared).published_at is None
+
+
+def test_a_meta_box_in_a_bare_aside_of_the_story_is_the_storys() -> None:
+    """<aside><section class="meta"><time>: the story's own side column holds its date; a bare <aside>
+    holding no meta box is still another block."""
+    meta_box = (
+        "<aside><section class='meta'><time>24. April 2020 <br> 08:30 Uhr</time></section>"
+        "<a href='/autor/cvr'>Christoph von Ritter</a></aside>"
+    )
+    assert meta_of(meta_box).published_at == datetime(2020, 4, 24, 8, 30, tzinfo=UTC)
+    teaser = "<aside><p>Lesen Sie auch</p><span class='date'>01.05.2020</span></aside>"
+    assert meta_of(teaser).published_at is None

@@ -505,6 +505,15 @@ def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource]
                         )
                     )
                 continue
+            lead = segment[: labels[0][0]]
+            if (
+                _ANY_DIGIT_RE.search(lead)
+                and len(lead) <= _UNLABELLED_MAX
+                and line.distance >= -_UNLABELLED_BEFORE
+            ):
+                # "Tuesday, January 8, 2008 - Updated 7d 0h ago": the date before the first label is the
+                # line's own, unlabelled, and the label owns only what follows it
+                unlabelled.append(_DateSource(_UNLABELLED_LABEL, lead, printed=True, opens=True))
             for index, (_start, end, is_update) in enumerate(labels):
                 stop = labels[index + 1][0] if index + 1 < len(labels) else len(segment)
                 owned = segment[end:stop][:80]
