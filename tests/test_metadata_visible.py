@@ -503,3 +503,57 @@ def test_a_meta_box_in_a_bare_aside_of_the_story_is_the_storys() -> None:
     assert meta_of(meta_box).published_at == datetime(2020, 4, 24, 8, 30, tzinfo=UTC)
     teaser = "<aside><p>Lesen Sie auch</p><span class='date'>01.05.2020</span></aside>"
     assert meta_of(teaser).published_at is None
+
+
+def test_an_inner_byline_line_naming_a_co_author_beats_its_glued_outer_box() -> None:
+    """The outer byline box reads as one glued text ("... Ramsey KhalifehPublished Nov 8, 2023") and
+    loses the second name; the byline line inside it names both."""
+    header = (
+        "<div class='byline'><div class='author-images'><a href='/staff/david-brand'><img src='/d.jpg'></a>"
+        "<a href='/staff/ramsey-khalifeh'><img src='/r.jpg'></a></div><div class='v-byline'>By "
+        "<div class='v-byline-unit'><a href='/staff/david-brand'>David Brand</a></div>"
+        "<span class='v-byline-concat'> and </span><div class='v-byline-unit'>"
+        "<a href='/staff/ramsey-khalifeh'>Ramsey Khalifeh</a></div></div>"
+        "<div class='date-published'>Published Nov 8, 2023</div></div>"
+    )
+    assert meta_of(header).authors == ["David Brand", "Ramsey Khalifeh"]
+    glued = (
+        "<div class='ContentHeaderByline'><p class='byline bylines__byline'><span class='byline__name'>"
+        "<span class='byline__preamble'>Von </span><a href='/author/fiona-b'>Fiona Bornhöft</a></span>"
+        "<span class='byline__name'> und <a href='/author/mariam-h'>Mariam Hofbeck</a></span></p>"
+        "<time>1. Januar 2023</time></div>"
+    )
+    assert meta_of(glued).authors == ["Fiona Bornhöft", "Mariam Hofbeck"]
+
+
+def test_a_photo_credit_in_a_credit_class_is_not_the_byline() -> None:
+    """ "Foto: Ingo Schneider" under the lead picture (class "...--autor") credits the photographer."""
+    header = (
+        "<figure><img src='/wohnung.jpg'><span class='media-box__item--BU--autor'>Foto:\u00a0Ingo\u00a0Schneider"
+        "</span></figure><p class='article__header__info-area__txt'>Von <a href='/lisa-petrich'>Lisa Petrich"
+        "</a></p>"
+    )
+    assert meta_of(header).authors == ["Lisa Petrich"]
+
+
+def test_the_mastheads_editors_are_not_the_storys_byline() -> None:
+    """ "Herausgegeben von ..." (the paper's editors), "Translated by ...": another role's names; the
+    story's author links still name its authors."""
+    masthead = "<p>Herausgegeben von Gerald Braunberger, Werner D’Inka, Jürgen Kaube</p>"
+    assert meta_of(masthead).authors == []
+    assert meta_of(masthead + "<p>Von Benjamin Fischer und Marcus Theurer</p>").authors == [
+        "Benjamin Fischer",
+        "Marcus Theurer",
+    ]
+    assert meta_of("<p>Translated by Elisabeth Kochan</p>").authors == []
+
+
+def test_the_sites_name_glued_after_a_bylines_name_is_cut_off() -> None:
+    """ "von Sarah Schnieder Reiterrevue International" on reiterrevue.de: the outlet's credit."""
+    html = (
+        "<html lang='de'><head><title>Heulage: Besser als ihr Ruf?</title></head><body><article>"
+        "<h1>Heulage: Besser als ihr Ruf?</h1><p>Veröffentlicht am 03.02.2022 von Sarah Schnieder "
+        f"Reiterrevue International</p>{PARAGRAPHS}</article></body></html>"
+    )
+    url = "https://www.reiterrevue.de/fuetterung/heulage-12842649.html"
+    assert extract_metadata(lxml.html.document_fromstring(html), url).authors == ["Sarah Schnieder"]

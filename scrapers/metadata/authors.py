@@ -264,7 +264,7 @@ def _ordered_authors(page: Page, article: dict[str, Any] | None) -> tuple[list[s
             if compact_text(name) in site_names:
                 organisations.append(name)
             else:
-                people.append(name)
+                people.append(_without_site_tail(name, site_names))
         return _dedupe(people)
 
     if article is not None:
@@ -314,6 +314,16 @@ def _ordered_authors(page: Page, article: dict[str, Any] | None) -> tuple[list[s
     # Organisations as the last resort: short names only (a credit line, not a sentence).
     credits = [clean_text(re.sub(r"\([^)]*\)", " ", o)) for o in organisations]
     return _dedupe([c for c in credits if c and len(c) <= 60 and len(c.split()) <= 6])[:3], False
+
+
+def _without_site_tail(name: str, site_names: set[str]) -> str:
+    """A full name with the site's name glued after it ("Sarah Schnieder Reiterrevue International",
+    "Jane Doe CNN"): the publisher's credit printed on the byline's line, cut off."""
+    words = name.split()
+    for index in range(2, len(words)):
+        if compact_text(words[index]) in site_names or compact_text(" ".join(words[index:])) in site_names:
+            return " ".join(words[:index])
+    return name
 
 
 _BIBLIOGRAPHIC_AUTHOR_META = frozenset(("citation_author", "dc.creator", "dcterms.creator"))
@@ -368,7 +378,8 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
     region = page.region()
     listed = _listed_classes(region.authors)
     lone: list[str] = []
-    for el in region.authors + region.prefixed:
+    candidates = region.authors + region.prefixed
+    for index, el in enumerate(candidates):
         if (el.tag in _NOT_TEXT_TAGS and el.tag != "meta") or el.get("class") in listed:
             continue
         in_article = region.h1_article is not None and nearest_ancestor(el, "article") is region.h1_article
@@ -376,16 +387,47 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
             el, region.boundary, side_column=in_article, share_bar=True
         ):
             continue
+        if not len(el) and _PHOTO_CREDIT_RE.match(el.text or ""):
+            continue  # "Foto: Ingo Schneider" in a caption's credit class names the photographer
         names = _without_lone_words(_element_byline(el, region, organisations))
         if names and not _full_names(names):
             lone = lone or names
         elif names:
-            return names
+            return _fuller_inside(el, names, candidates[index + 1 :], region, organisations)
     for reader in (_near_byline, _line_authors, _linked_authors, _mailto_authors):
         names = _without_lone_words(reader(page, organisations))
         if names and (_full_names(names) or not lone):
             return names
     return lone or _copyright_person(page, organisations)
+
+
+# A caption's credit opens with its label: "Foto: Ingo Schneider", "Photo : AFP", "Bild: dpa"
+_PHOTO_CREDIT_RE = re.compile(
+    r"^\s*(?:fotos?|photos?|bild(?:er)?|crédits?(?:\s+photos?)?|credits?|foto\s+de|photo\s+by|foto\s+von)"
+    r"\s*[:：]",
+    re.IGNORECASE,
+)
+_NESTED_MAX = 12
+
+
+def _fuller_inside(
+    el: lxml.html.HtmlElement,
+    names: list[str],
+    later: list[lxml.html.HtmlElement],
+    region: Region,
+    organisations: list[str],
+) -> list[str]:
+    """The names of a byline element nested in ``el`` when they add to ``el``'s own: an outer box read
+    as one glued text ("By David Brand and Ramsey KhalifehPublished Nov 8") can lose a co-author that
+    its inner byline line ("By <a>David Brand</a> and <a>Ramsey Khalifeh</a>") names."""
+    best = set(names)
+    for other in later[:_NESTED_MAX]:
+        if not any(ancestor is el for ancestor in other.iterancestors()):
+            continue
+        found = _without_lone_words(_element_byline(other, region, organisations))
+        if best < set(found) and _full_names(found):
+            names, best = found, set(found)
+    return names
 
 
 # the copyright line's words around its holder: the sign, years, "All rights reserved"
@@ -712,6 +754,13 @@ _LINE_BYLINE_END_RE = re.compile(
     r"am|on|le|el)\b",
     re.IGNORECASE,
 )
+# A participle naming another role just before the byline word: edited, translated, photographed...
+_OTHER_ROLE_RE = re.compile(
+    r"\b(?:herausgegeben|edited|translated|übersetzt|traduit|traducido|traducida|illustrated|illustriert|"
+    r"photographed|fotografiert|produced|produziert|sponsored|gesponsert|presented|präsentiert|powered|"
+    r"designed|gestaltet|hosted|reviewed|geprüft|fact[-\s]checked)\s*$",
+    re.IGNORECASE,
+)
 _LINE_BYLINE_MAX = 100  # a byline line; longer is a sentence that merely contains "by"
 _BYLINE_LEAD_MAX = 30  # what may precede the byline word on its line (a date, "Ein Interview")
 _LINES_AFTER = 10
@@ -751,6 +800,8 @@ def _byline_in_line(segment: str, organisations: list[str], after_lead: bool = F
         return []  # "The plan, backed by Mayor ...": a sentence, not a date or a label before it
     if len(words) == 2 and words[0][0].islower():
         return []  # "nur mithilfe von LEDs ...": a sentence carrying on, not a kicker or a label
+    if _OTHER_ROLE_RE.search(lead):
+        return []  # "Herausgegeben von ...", "Translated by ...": the masthead's editors, a translator
     byline = _LINE_BYLINE_END_RE.split(segment[match.end() :], maxsplit=1)[0]
     return _split_names("By " + byline, organisations, visible=True)
 
