@@ -557,3 +557,26 @@ def test_the_sites_name_glued_after_a_bylines_name_is_cut_off() -> None:
     )
     url = "https://www.reiterrevue.de/fuetterung/heulage-12842649.html"
     assert extract_metadata(lxml.html.document_fromstring(html), url).authors == ["Sarah Schnieder"]
+
+
+def test_a_byline_word_on_its_own_line_names_the_next_line() -> None:
+    """A table layout sets "By" in one row and the name in the next: the two lines are one byline."""
+    table = (
+        "<table><tr><td><font size='2'>By</font></td></tr><tr><td><font size='2'>Jacob Wade</font></td>"
+        "</tr></table>"
+    )
+    assert meta_of(table).authors == ["Jacob Wade"]
+    boxes = "<div class='meta'><span>By</span></div><div class='meta'><b>Jacob Wade</b></div>"
+    assert meta_of(boxes).authors == ["Jacob Wade"]
+
+
+def test_reviewers_and_fact_checkers_are_not_authors() -> None:
+    """ "Verified by Marisa Figat", the reviewer's box ("bylines__group--compliance_reviewer") and "Fact
+    checked by ..." credit people who checked the story, not its author."""
+    assert meta_of("<p>Verified by Marisa Figat</p>").authors == []
+    reviewer = (
+        "<div class='bylines__group--compliance_reviewer'><div class='tooltip__top'>"
+        "<div class='author-tooltip__name'>Marisa Figat</div></div></div>"
+    )
+    assert meta_of(reviewer).authors == []
+    assert meta_of(reviewer + "<p>By</p><p>Jacob Wade</p>").authors == ["Jacob Wade"]

@@ -387,7 +387,7 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
             el, region.boundary, side_column=in_article, share_bar=True
         ):
             continue
-        if not len(el) and _PHOTO_CREDIT_RE.match(el.text or ""):
+        if (not len(el) and _PHOTO_CREDIT_RE.match(el.text or "")) or _other_role_box(el):
             continue  # "Foto: Ingo Schneider" in a caption's credit class names the photographer
         names = _without_lone_words(_element_byline(el, region, organisations))
         if names and not _full_names(names):
@@ -408,6 +408,23 @@ _PHOTO_CREDIT_RE = re.compile(
     re.IGNORECASE,
 )
 _NESTED_MAX = 12
+# A credit box named for another role than writing: the reviewer's, fact-checker's or translator's
+_OTHER_ROLE_CLASS_RE = re.compile(r"reviewer|fact-?check|verifi|translat|übersetz", re.IGNORECASE)
+_ROLE_LEVELS = 8
+
+
+def _other_role_box(el: lxml.html.HtmlElement) -> bool:
+    """``el`` sits in a box named for reviewing, fact-checking or translating ("bylines__group--
+    compliance_reviewer"): the people credited there checked the story, they did not write it."""
+    node: lxml.html.HtmlElement | None = el
+    for _ in range(_ROLE_LEVELS):
+        if node is None:
+            return False
+        label = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if label.strip() and _OTHER_ROLE_CLASS_RE.search(label):
+            return True
+        node = node.getparent()
+    return False
 
 
 def _fuller_inside(
@@ -758,7 +775,7 @@ _LINE_BYLINE_END_RE = re.compile(
 _OTHER_ROLE_RE = re.compile(
     r"\b(?:herausgegeben|edited|translated|übersetzt|traduit|traducido|traducida|illustrated|illustriert|"
     r"photographed|fotografiert|produced|produziert|sponsored|gesponsert|presented|präsentiert|powered|"
-    r"designed|gestaltet|hosted|reviewed|geprüft|fact[-\s]checked)\s*$",
+    r"designed|gestaltet|hosted|reviewed|geprüft|überprüft|verified|vérifié|checked)\s*$",
     re.IGNORECASE,
 )
 _LINE_BYLINE_MAX = 100  # a byline line; longer is a sentence that merely contains "by"
@@ -776,8 +793,16 @@ def _line_authors(page: Page, organisations: list[str]) -> list[str]:
         if -_LINES_BEFORE <= line.distance <= _LINES_AFTER and line.distance != 0
     ]
     lines.sort(key=lambda line: (line.distance < 0, abs(line.distance)))
+    by_distance = {line.distance: line.text for line in lines}
     for line in lines:
         if len(line.text) > 2 * _LINE_BYLINE_MAX:
+            continue
+        if _BYLINE_WORD_RE.match(line.text):
+            # "By" set on its own line, the name on the next: read them as one line
+            following = by_distance.get(line.distance + 1, "")
+            names = _byline_in_line(f"{line.text} {following}", organisations) if following else []
+            if names:
+                return names
             continue
         for segment in SEGMENT_SPLIT_RE.split(line.text):
             if len(segment) > _LINE_BYLINE_MAX:
