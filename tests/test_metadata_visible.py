@@ -580,3 +580,29 @@ def test_reviewers_and_fact_checkers_are_not_authors() -> None:
     )
     assert meta_of(reviewer).authors == []
     assert meta_of(reviewer + "<p>By</p><p>Jacob Wade</p>").authors == ["Jacob Wade"]
+
+
+def test_another_date_on_the_page_settles_the_day_month_order_before_the_language() -> None:
+    """A German page printing "05/08/2019" beside its update stamp "11/14/2019": the stamp can only be
+    month-first, so the publication is 8 May, whatever German usually writes."""
+    header = (
+        "<div class='article-header-intro'><span class='date'>05/08/2019</span></div>"
+        "<p class='article-meta-date'>Aktualisiert: 11/14/2019, 5:30</p>"
+    )
+    meta = meta_of(header)
+    assert meta.published_at == datetime(2019, 5, 8, tzinfo=UTC)
+    alone = meta_of("<div class='article-header-intro'><span class='date'>05/08/2019</span></div>")
+    assert alone.published_at == datetime(2019, 8, 5, tzinfo=UTC)  # no evidence: the language's order
+
+
+def test_a_most_viewed_list_inside_the_story_holds_other_stories_dates() -> None:
+    """ "article-mostviewed" teasers (no links around their dates) inside the story's <article>; the
+    story's only printed stamp is "zuletzt bearbeitet" (last edited), an update."""
+    header = (
+        "<p>von tennisnet.com</p><p>zuletzt bearbeitet: 04.02.2022, 08:27 Uhr</p>"
+        "<div class='article-mostviewed'><h3>Meistgelesen</h3><div class='article'>"
+        "<span class='timestamp'>01.02.2022</span> WTA: Tochter gewinnt zwei Turniere</div></div>"
+    )
+    meta = meta_of(header)
+    assert meta.published_at is None  # an update stamp alone is no publication date
+    assert meta.modified_at == datetime(2022, 2, 4, 8, 27, tzinfo=UTC)

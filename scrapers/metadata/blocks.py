@@ -22,7 +22,8 @@ _TAGS_NEVER_ARTICLE = frozenset(("aside", "nav", "noscript", "template"))
 # Not "widget" (page builders call every block one) nor a "footer" class (CMSs put the story's own
 # date line in one); the <footer> tag outside an <article> still counts.
 _OTHER_LONG = (
-    r"related|sidebar|side-bar|testimonial|comment(?!ary)|kommentar|mostread|most-read|most-popular|most-viewed|popular|"
+    r"related|sidebar|side-bar|testimonial|comment(?!ary)|kommentar|most-?(?:read|popular|viewed|commented|shared)|"
+    r"meistgelesen|popular|"
     r"trending|recommend|empfehl|outbrain|taboola|newsletter|carousel|breadcrumb|weitere|readmore|"
     r"read-more|also-read|more-stories|more-news|more-articles|more-from|teaser-list|teaserlist|"
     # embedded social posts print their own author and date ("A post shared by ... on Jun 16, 2019")

@@ -123,9 +123,9 @@ def find_dates(
     needs_order = any(_may_be_ambiguous(s.raw) for s in published_sources + modified_sources)
     if not published_sources or not modified_sources or needs_order:
         visible, visible_updates = _visible_date_sources(page)
-    order = date_order_for_locale(locale) or _tld_order(page.url)
-    if order is None and visible:
-        order = infer_date_order(_order_texts(page))
+    # another date on the page with a part above 12 settles the order; the locale only guesses it
+    page_order = infer_date_order(_order_texts(page)) if visible else None
+    order = page_order or date_order_for_locale(locale) or _tld_order(page.url)
     fallback_order = DateOrder.MDY if (meta.language or "en") == "en" else DateOrder.DMY
     now = fetched_at if fetched_at is not None else datetime.now(UTC)
     if now.tzinfo is None:
@@ -139,8 +139,7 @@ def find_dates(
     if published is None:
         if visible is None:
             visible, visible_updates = _visible_date_sources(page)
-            if order is None:
-                order = infer_date_order(_order_texts(page))
+            order = infer_date_order(_order_texts(page)) or order
         published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
     if published is None:
         published = _htmldate(page, now)
@@ -448,8 +447,8 @@ _PUBLISHED_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 _UPDATE_LABEL_RE = re.compile(
-    r"\b(?:(?:last\s+)?updated|last\s+modified|modified|revised|(?:zuletzt\s+)?aktualisiert|"
-    r"zuletzt\s+geändert|geändert|stand|mis\s+à\s+jour|modifié(?:e)?|actualizad[oa]|última\s+actualización|"
+    r"\b(?:(?:last\s+)?updated|last\s+(?:modified|edited)|modified|revised|(?:zuletzt\s+)?aktualisiert|"
+    r"zuletzt\s+geändert|geändert|zuletzt\s+bearbeitet|stand|mis\s+à\s+jour|modifié(?:e)?|actualizad[oa]|última\s+actualización|"
     r"aggiornato|atualizado)\b",
     re.IGNORECASE,
 )
@@ -550,8 +549,8 @@ def _lead_text(el: lxml.html.HtmlElement) -> str:
 
 _UPDATED_WORDS = ("updated", "modified", "aktualisiert", "last-mod", "lastmod", "geaendert", "geändert")
 _UPDATE_RE = re.compile(
-    r"\b(?:updated|last\s+modified|aktualisiert|zuletzt\s+geändert|mis à jour|actualizado|aggiornato|"
-    r"atualizado|bijgewerkt|обновлено)\b",
+    r"\b(?:updated|last\s+(?:modified|edited)|aktualisiert|zuletzt\s+(?:geändert|bearbeitet)|mis à jour|"
+    r"actualizado|aggiornato|atualizado|bijgewerkt|обновлено)\b",
     re.IGNORECASE,
 )
 
@@ -663,6 +662,8 @@ _UPDATE_WORDS = (
     "modified",
     "aktualisiert",
     "geändert",
+    "bearbeitet",
+    "edited",
     "à jour",
     "actualizado",
     "aggiornato",
