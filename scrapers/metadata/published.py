@@ -142,14 +142,7 @@ def find_dates(
             order = infer_date_order(_order_texts(page)) or order
         published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
     if published is None:
-        published = _htmldate(page, now)
-        if published is not None:
-            meta.warnings.append("published_at found by htmldate (date only)")
-    if published is None:
-        from_url = _url_date(page.url)
-        if from_url is not None:
-            published = ParsedDate(from_url.replace(tzinfo=None), has_tz=False, has_time=False)
-            meta.warnings.append("published_at taken from the URL (date only)")
+        published = _fallbacks(page, order or fallback_order, now, meta.warnings)
     modified = _pick(
         modified_sources + visible_updates, order, fallback_order, now, "modified_at", meta.warnings
     )
@@ -165,6 +158,77 @@ def find_dates(
         _warn_precision(modified, "modified_at", meta.warnings)
     meta.published_at = to_aware(published) if published is not None else None
     meta.modified_at = to_aware(modified) if modified is not None else None
+
+
+def _fallbacks(page: Page, order: DateOrder, now: datetime, warnings: list[str]) -> ParsedDate | None:
+    """With nothing printed around the heading: the one day the page's publication-classed elements
+    print, then htmldate on the story's container, then the URL's path, each saying where it came from."""
+    published = _labelled_in_page(page, order, now)
+    if published is not None:
+        warnings.append("published_at: the page's one publication-classed date, away from its heading")
+        return published
+    published = _htmldate(page, now)
+    if published is not None:
+        warnings.append("published_at found by htmldate (date only)")
+        return published
+    from_url = _url_date(page.url)
+    if from_url is not None:
+        warnings.append("published_at taken from the URL (date only)")
+        return ParsedDate(from_url.replace(tzinfo=None), has_tz=False, has_time=False)
+    return None
+
+
+# Elements named for a printed date anywhere in the page (not only near the heading)
+_PAGE_DATED_XPATH = lxml.etree.XPath(
+    "(//body//*[(@class or @id) and not(self::script or self::style or self::a)]"
+    "[contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),"
+    " 'date') or contains(translate(concat(@class, ' ', @id), 'PUBLISHED', 'published'), 'publish')])"
+    "[position() <= 60]"
+)
+_PAGE_DATED_MAX = 80  # the element's text: a date line, not a block holding one
+
+
+def _labelled_in_page(page: Page, order: DateOrder, now: datetime) -> ParsedDate | None:
+    """The day printed by every date-classed element outside other stories' blocks, when they all agree.
+
+    A heading set apart from its byline block (an ``<h1>`` moved into a share bar, a date in a side
+    column outside the story's ``<article>``) leaves the story's own "article-timestamp-published" or
+    ``<li class="date">`` out of the header's window; teasers, comments and the site's masthead are
+    left out as everywhere, and two different days mean a list of other stories: no answer.
+    """
+    found: list[ParsedDate] = []
+    for el in _PAGE_DATED_XPATH(page.tree):
+        label = f"{el.get('class', '')} {el.get('id', '')}".lower()
+        if _update_label(label) or any(w in label for w in ("validate", "mandate", "update")):
+            continue
+        text = clean_text(element_text(el, _PAGE_DATED_MAX + 1))
+        if (
+            not text
+            or len(text) > _PAGE_DATED_MAX
+            or _UPDATE_RE.search(text)
+            or _NOT_PUBLICATION_RE.search(text)
+        ):
+            continue
+        parsed = parse_date(text, order, epoch=False)
+        if parsed is None or to_aware(parsed) > now + timedelta(days=2) or not _opens_with_date(text):
+            continue
+        if in_other_block(el) or in_foreign_scope(el) or date_elsewhere(el, page) or _in_masthead(el, page):
+            continue
+        found.append(parsed)
+    days = {parsed.value.date() for parsed in found}
+    if len(days) != 1:
+        return None
+    return max(found, key=lambda parsed: (parsed.has_time, parsed.has_tz))
+
+
+def _in_masthead(el: lxml.html.HtmlElement, page: Page) -> bool:
+    """Inside a ``<header>`` that does not hold the story's heading: the site's masthead ("Friday,
+    April 29, 2022", today's date on every page)."""
+    header = nearest_ancestor(el, "header")
+    if header is None:
+        return False
+    headings = page.h1s()
+    return not headings or not any(ancestor is header for ancestor in headings[0].iterancestors())
 
 
 def _checked_against_page(
