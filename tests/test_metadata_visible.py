@@ -635,3 +635,18 @@ def test_the_pages_one_publication_classed_date_away_from_its_heading() -> None:
         f"<div class='shareArticles'><h1>{TITLE}</h1></div>{PARAGRAPHS}"
     )
     assert not any("publication-classed" in w for w in _page(masthead).warnings)
+
+
+def test_a_credit_on_the_storys_last_line_names_its_author() -> None:
+    """ "Posted by Alex Durán, AMP Project Marketing, Google" and "– Nadja Podbregar" under the text: the
+    byline printed below the story, its role and employer left out; a quotation's attribution is not."""
+    # a long story: its last lines lie beyond the header's window
+    story = (
+        "<p>Die <b>Drohne</b> kam dem <i>Flugzeugträger</i> nahe, <a href='/thema/iran'>Iran</a>.</p>" * 250
+    )
+    posted = "<p><em>Posted by Alex Durán, AMP Project Marketing, Google</em></p>"
+    assert meta_of("", after=story + posted).authors == ["Alex Durán"]
+    dashed = "<span class='entry-meta'>28. November 2022</span><p class='entry-meta'> - Nadja Podbregar</p>"
+    assert meta_of("", after=story + dashed).authors == ["Nadja Podbregar"]
+    quote = "<blockquote><p>Imagination is more important than knowledge.</p><p>— Albert Einstein</p></blockquote>"
+    assert meta_of("", after=story + quote).authors == []

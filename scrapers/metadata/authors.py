@@ -394,7 +394,7 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
             lone = lone or names
         elif names:
             return _fuller_inside(el, names, candidates[index + 1 :], region, organisations)
-    for reader in (_near_byline, _line_authors, _linked_authors, _mailto_authors):
+    for reader in (_near_byline, _line_authors, _linked_authors, _mailto_authors, _closing_credit):
         names = _without_lone_words(reader(page, organisations))
         if names and (_full_names(names) or not lone):
             return names
@@ -687,6 +687,41 @@ def _linked_authors(page: Page, organisations: list[str]) -> list[str]:
         if len({compact_text(n) for n in names}) > _LINKED_MAX:
             return []
     return _dedupe(names)
+
+
+# The story's last lines credit its author: "Posted by Alex Durán, AMP Project Marketing, Google",
+# "– Nadja Podbregar", "Texte : Jeanne Roe", "Escrito por Ana Ruiz"
+_CLOSING_CREDIT_RE = re.compile(
+    r"^\s*(?:(?:posted|written|reported|geschrieben|verfasst|publié|écrit|escrito|publicado)\s+(?:by|von|par|por)|"
+    r"text|texte|texto|autor(?:in)?|auteur|author)\s*[:：]?\s+(?=[A-ZÀ-Þ])|^\s*[-–—]\s*(?=[A-ZÀ-Þ])",
+    re.IGNORECASE,
+)
+_CLOSING_LINES = 4  # the story's last paragraphs read
+_CLOSING_MAX = 90
+
+
+def _closing_credit(page: Page, organisations: list[str]) -> list[str]:
+    """The author credited on one of the story's last lines ("Posted by X, role, company", "– X"): blogs
+    and science news print the byline under the text, where the header readers never look. Only the
+    name before the first comma counts: what follows is the role and the employer."""
+    story = _story_container(page)
+    if story is None:
+        return []
+    paragraphs = [p for p in story.iter("p") if not in_other_block(p)][-_CLOSING_LINES:]
+    # (a quotation's attribution, "— Albert Einstein", names who is quoted, not who wrote)
+    for paragraph in reversed(paragraphs):
+        text = clean_text(element_text(paragraph, _CLOSING_MAX + 1))
+        match = _CLOSING_CREDIT_RE.match(text)
+        if match is None or len(text) > _CLOSING_MAX or _quoted(paragraph):
+            continue
+        names = _split_names(text[match.end() :].split(",", 1)[0], organisations, visible=True)
+        if names and len(names) <= _LINKED_MAX and all(len(name.split()) >= 2 for name in names):
+            return names
+    return []
+
+
+def _quoted(el: lxml.html.HtmlElement) -> bool:
+    return any(ancestor.tag in ("blockquote", "figure", "q", "cite") for ancestor in el.iterancestors())
 
 
 _MAILTO_XPATH = lxml.etree.XPath("(.//a[starts-with(@href,'mailto:')])[position() <= 20]")
