@@ -650,3 +650,25 @@ def test_a_credit_on_the_storys_last_line_names_its_author() -> None:
     assert meta_of("", after=story + dashed).authors == ["Nadja Podbregar"]
     quote = "<blockquote><p>Imagination is more important than knowledge.</p><p>— Albert Einstein</p></blockquote>"
     assert meta_of("", after=story + quote).authors == []
+
+
+def test_a_site_named_like_a_person_is_not_cut_and_a_forms_option_is_no_credit() -> None:
+    """On energieverbraucher.de "Bund der Energieverbraucher" is the site's own name: cutting the site's
+    word off would leave "Bund der". A form's "- Select Visibility -" under the story credits nobody."""
+    html = (
+        "<html lang='de'><head><title>Strompreise steigen</title></head><body><article>"
+        "<h1>Strompreise steigen</h1><p class='byline'>Von Bund der Energieverbraucher</p>"
+        f"{PARAGRAPHS}</article></body></html>"
+    )
+    url = "https://www.energieverbraucher.de/de/preise__312/NewsDetail__18725/"
+    assert extract_metadata(lxml.html.document_fromstring(html), url).authors == [
+        "Bund der Energieverbraucher"
+    ]
+    story = (
+        "<p>Die <b>Drohne</b> kam dem <i>Flugzeugträger</i> nahe, <a href='/thema/iran'>Iran</a>.</p>" * 250
+    )
+    form = (
+        "<form><p class='input_field'><select name='visibility'><option>- Select Visibility -</option>"
+        "<option>Public</option><option>Private</option></select></p></form>"
+    )
+    assert meta_of("", after=story + form).authors == []

@@ -322,7 +322,10 @@ def _without_site_tail(name: str, site_names: set[str]) -> str:
     words = name.split()
     for index in range(2, len(words)):
         if compact_text(words[index]) in site_names or compact_text(" ".join(words[index:])) in site_names:
-            return " ".join(words[:index])
+            # "Bund der Energieverbraucher" on energieverbraucher.de is the site's own name, not a person's
+            # with the site after it: what stays must read as a name, every word capitalised
+            head = words[:index]
+            return " ".join(head) if all(word[:1].isupper() for word in head) else name
     return name
 
 
@@ -720,8 +723,13 @@ def _closing_credit(page: Page, organisations: list[str]) -> list[str]:
     return []
 
 
+_NOT_CREDIT_TAGS = frozenset(("blockquote", "figure", "q", "cite", "form"))
+_FORM_CONTROLS_XPATH = lxml.etree.XPath("boolean(.//select or .//input or .//option or .//button)")
+
+
 def _quoted(el: lxml.html.HtmlElement) -> bool:
-    return any(ancestor.tag in ("blockquote", "figure", "q", "cite") for ancestor in el.iterancestors())
+    """A quotation (its attribution names who is quoted) or a form ("- Select Visibility -")."""
+    return any(a.tag in _NOT_CREDIT_TAGS for a in el.iterancestors()) or bool(_FORM_CONTROLS_XPATH(el))
 
 
 _MAILTO_XPATH = lxml.etree.XPath("(.//a[starts-with(@href,'mailto:')])[position() <= 20]")
