@@ -578,21 +578,25 @@ _RELATIVE_UNITS: dict[str, int] = {
         3600,
     ),
     **dict.fromkeys(
-        ("day", "days", "tag", "tagen", "tage", "jour", "jours", "día", "días", "dia", "dias"), 86400
+        ("day", "days", "d", "tag", "tagen", "tage", "jour", "jours", "día", "días", "dia", "dias"), 86400
     ),
     **dict.fromkeys(
-        ("week", "weeks", "woche", "wochen", "semaine", "semaines", "semana", "semanas"), 7 * 86400
+        ("week", "weeks", "w", "woche", "wochen", "semaine", "semaines", "semana", "semanas"), 7 * 86400
     ),
 }
 _UNIT_ALT = "|".join(sorted(map(re.escape, _RELATIVE_UNITS), key=len, reverse=True))
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "einer": 1, "einem": 1, "un": 1, "une": 1, "una": 1, "uno": 1}
-_COUNT = r"(?P<n>\d{1,3}|an?|one|einer|einem|une?|una|uno)"
+_COUNT = r"(?:\d{1,3}|an?|one|einer|einem|une?|una|uno)"
+# one amount, or several ("7d 0h ago", "vor 1 Tag 3 Stunden"): each a count and its unit
+_AMOUNT = rf"{_COUNT}\s*(?:{_UNIT_ALT})(?![^\W\d_])\.?"
+_AMOUNTS = rf"(?P<amounts>{_AMOUNT}(?:\s*,?\s*{_AMOUNT})*)"
 _RELATIVE_RES = (
-    re.compile(rf"(?<![^\W\d_]){_COUNT}\s*(?P<unit>{_UNIT_ALT})\.?\s+ago\b", re.IGNORECASE),
-    re.compile(
-        rf"\b(?:vor|il\s+y\s+a|hace|há)\s+{_COUNT}\s*(?P<unit>{_UNIT_ALT})(?![^\W\d_])", re.IGNORECASE
-    ),
+    re.compile(rf"(?<![^\W\d_]){_AMOUNTS}\s+ago\b", re.IGNORECASE),
+    re.compile(rf"\b(?:vor|il\s+y\s+a|hace|há)\s+{_AMOUNTS}", re.IGNORECASE),
 )
+_AMOUNT_RE = re.compile(rf"(?P<n>{_COUNT})\s*(?P<unit>{_UNIT_ALT})(?![^\W\d_])", re.IGNORECASE)
+# "today, 14:30", "heute um 09:15": the clock time right after the word, never one further on
+_CLOCK_AFTER_RE = re.compile(rf"\s*(?:,|\||-|–|at|um|à|a\s+las|a\s+la|alle)?\s*{_TIME}", re.IGNORECASE)
 # (not French "hier": German "hier" is "here"); read only with a clock time after them, because "heute"
 # and "today" are everyday words in prose
 _YESTERDAY_RE = re.compile(r"\b(?:yesterday|gestern|ayer)\b", re.IGNORECASE)
@@ -614,9 +618,7 @@ def parse_relative(text: str | None, now: datetime) -> ParsedDate | None:
     for pattern in _RELATIVE_RES:
         match = pattern.search(text)
         if match:
-            raw = match["n"].lower()
-            count = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw, 1)
-            seconds = count * _RELATIVE_UNITS[match["unit"].lower()]
+            seconds = _seconds(match["amounts"])
             moment = now - timedelta(seconds=seconds)
             if seconds >= 86400:
                 day = moment.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
@@ -627,12 +629,22 @@ def parse_relative(text: str | None, now: datetime) -> ParsedDate | None:
         if match:
             day = (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
             found = ParsedDate(day, has_tz=False, has_time=False)
-            time_match = re.search(_TIME, text[match.end() : match.end() + 30], re.IGNORECASE)
+            time_match = _CLOCK_AFTER_RE.match(text, match.end())
             if time_match is None:
                 return None
             with_time = _with_time(found, time_match.groupdict())
             return with_time if with_time.has_time else None
     return None
+
+
+def _seconds(amounts: str) -> int:
+    """The seconds that "7d 0h", "3 hours" or "einer Stunde" add up to."""
+    total = 0
+    for amount in _AMOUNT_RE.finditer(amounts):
+        raw = amount["n"].lower()
+        count = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw, 1)
+        total += count * _RELATIVE_UNITS[amount["unit"].lower()]
+    return total
 
 
 def _leading_time(found: ParsedDate | None, before: str) -> ParsedDate | None:

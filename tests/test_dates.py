@@ -194,6 +194,10 @@ FETCHED = datetime(2024, 5, 12, 18, 0, tzinfo=UTC)
         ("hace 1 hora", datetime(2024, 5, 12, 17, 0, tzinfo=UTC), True),
         ("yesterday, 14:30", datetime(2024, 5, 11, 14, 30), True),
         ("heute, 09:15 Uhr", datetime(2024, 5, 12, 9, 15), True),
+        # a compound amount counts whole: "7d 0h ago" is a week back, not "0h ago"
+        ("Updated 7d 0h ago", datetime(2024, 5, 5), False),
+        ("vor 1 Tag 3 Stunden", datetime(2024, 5, 11), False),
+        ("2h 30min ago", datetime(2024, 5, 12, 15, 30, tzinfo=UTC), True),
     ],
 )
 def test_relative_dates_count_back_from_the_fetch_time(text: str, expected: datetime, has_time: bool) -> None:
@@ -203,6 +207,16 @@ def test_relative_dates_count_back_from_the_fetch_time(text: str, expected: date
     assert parsed.has_time is has_time
 
 
-@pytest.mark.parametrize("text", ["Hier finden Sie alles", "Heute im Programm", "May 12, 2024", "vor Ort"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hier finden Sie alles",
+        "Heute im Programm",
+        "May 12, 2024",
+        "vor Ort",
+        # opening hours: the clock time does not follow the word, so it is not today's stamp
+        "Heute erreichbar: 9:00 - 18:00 Uhr",
+    ],
+)
 def test_everyday_words_are_not_relative_dates(text: str) -> None:
     assert parse_relative(text, FETCHED) is None

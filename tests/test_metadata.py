@@ -1117,9 +1117,15 @@ def test_a_date_linking_to_its_day_archive_is_the_story_date() -> None:
 def test_htmldate_reads_beyond_a_title_only_article_when_it_holds_no_date() -> None:
     """The <article> holds only the heading; the date is printed in a sibling block. htmldate, confined
     to the article first, then reads the cleaned body (footer, sidebars and teasers removed)."""
-    meta = fixture_meta(
-        "date_outside_story_article.html", "https://news.university.example/news/robot-draws-blood"
-    )
+    url = "https://news.university.example/news/robot-draws-blood"
+    meta = fixture_meta("date_outside_story_article.html", url)
+    assert meta.published_at == datetime(2020, 2, 5, tzinfo=UTC)
+    # the date is the page's one date-classed element, read before htmldate; without its class name
+    # only htmldate finds it, beyond the title-only article
+    page = (FIXTURES / "date_outside_story_article.html").read_text("utf-8")
+    unnamed = page.replace('<p class="date">', "<p>").replace("date-wrapper", "wrapper")
+    assert unnamed != page
+    meta = extract_metadata(lxml.html.document_fromstring(unnamed), url)
     assert meta.published_at == datetime(2020, 2, 5, tzinfo=UTC)
     assert "published_at found by htmldate (date only)" in meta.warnings
 

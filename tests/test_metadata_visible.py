@@ -465,3 +465,210 @@ def test_layout_prefixed_sidebar_wrapper_is_the_page_layout() -> None:
         "</a></div></div></main>"
     )
     assert _page(body).published_at == datetime(2022, 5, 3, tzinfo=UTC)
+
+
+def test_a_date_before_an_update_label_on_its_line_is_the_publication() -> None:
+    """ "Tuesday, January 8, 2008 - Updated 7d 0h ago": the update label owns what follows it, and the
+    date printed before it on the same line is the story's own."""
+    english = (
+        "<div id='bylineArea'>By Associated Press<br>Tuesday, January 8, 2008 - "
+        "<span class='bylineUpdated'>Updated 7d 0h ago</span></div>"
+    )
+    assert meta_of(english).published_at == datetime(2008, 1, 8, tzinfo=UTC)
+    german = "<p>Montag, 13. Mai 2024 - Aktualisiert: 14.05.2024, 09:12 Uhr</p>"
+    meta = meta_of(german)
+    assert meta.published_at == datetime(2024, 5, 13, tzinfo=UTC)
+    assert meta.modified_at == datetime(2024, 5, 14, 9, 12, tzinfo=UTC)
+
+
+def test_a_block_named_for_having_no_share_buttons_is_not_a_share_bar() -> None:
+    """ "af-no-social-network" says the header has no share buttons: the date line inside is the story's."""
+    header = (
+        "<div class='af-infos'><div class='af-infos-left af-no-social-network'><span class='af-date'>"
+        "<time>Erstellt am 01.01.23 um 08:35</time>, <time>geändert am 01.01.23 um 08:35</time></span>"
+        "</div></div>"
+    )
+    assert meta_of(header).published_at == datetime(2023, 1, 1, 8, 35, tzinfo=UTC)
+    shared = "<div class='af-social-network'><span class='date'>02.01.23</span></div>"
+    assert meta_of(shared).published_at is None
+
+
+def test_a_meta_box_in_a_bare_aside_of_the_story_is_the_storys() -> None:
+    """<aside><section class="meta"><time>: the story's own side column holds its date; a bare <aside>
+    holding no meta box is still another block."""
+    meta_box = (
+        "<aside><section class='meta'><time>24. April 2020 <br> 08:30 Uhr</time></section>"
+        "<a href='/autor/cvr'>Christoph von Ritter</a></aside>"
+    )
+    assert meta_of(meta_box).published_at == datetime(2020, 4, 24, 8, 30, tzinfo=UTC)
+    teaser = "<aside><p>Lesen Sie auch</p><span class='date'>01.05.2020</span></aside>"
+    assert meta_of(teaser).published_at is None
+
+
+def test_an_inner_byline_line_naming_a_co_author_beats_its_glued_outer_box() -> None:
+    """The outer byline box reads as one glued text ("... Ramsey KhalifehPublished Nov 8, 2023") and
+    loses the second name; the byline line inside it names both."""
+    header = (
+        "<div class='byline'><div class='author-images'><a href='/staff/david-brand'><img src='/d.jpg'></a>"
+        "<a href='/staff/ramsey-khalifeh'><img src='/r.jpg'></a></div><div class='v-byline'>By "
+        "<div class='v-byline-unit'><a href='/staff/david-brand'>David Brand</a></div>"
+        "<span class='v-byline-concat'> and </span><div class='v-byline-unit'>"
+        "<a href='/staff/ramsey-khalifeh'>Ramsey Khalifeh</a></div></div>"
+        "<div class='date-published'>Published Nov 8, 2023</div></div>"
+    )
+    assert meta_of(header).authors == ["David Brand", "Ramsey Khalifeh"]
+    glued = (
+        "<div class='ContentHeaderByline'><p class='byline bylines__byline'><span class='byline__name'>"
+        "<span class='byline__preamble'>Von </span><a href='/author/fiona-b'>Fiona Bornhöft</a></span>"
+        "<span class='byline__name'> und <a href='/author/mariam-h'>Mariam Hofbeck</a></span></p>"
+        "<time>1. Januar 2023</time></div>"
+    )
+    assert meta_of(glued).authors == ["Fiona Bornhöft", "Mariam Hofbeck"]
+
+
+def test_a_photo_credit_in_a_credit_class_is_not_the_byline() -> None:
+    """ "Foto: Ingo Schneider" under the lead picture (class "...--autor") credits the photographer."""
+    header = (
+        "<figure><img src='/wohnung.jpg'><span class='media-box__item--BU--autor'>Foto:\u00a0Ingo\u00a0Schneider"
+        "</span></figure><p class='article__header__info-area__txt'>Von <a href='/lisa-petrich'>Lisa Petrich"
+        "</a></p>"
+    )
+    assert meta_of(header).authors == ["Lisa Petrich"]
+
+
+def test_the_mastheads_editors_are_not_the_storys_byline() -> None:
+    """ "Herausgegeben von ..." (the paper's editors), "Translated by ...": another role's names; the
+    story's author links still name its authors."""
+    masthead = "<p>Herausgegeben von Gerald Braunberger, Werner D’Inka, Jürgen Kaube</p>"
+    assert meta_of(masthead).authors == []
+    assert meta_of(masthead + "<p>Von Benjamin Fischer und Marcus Theurer</p>").authors == [
+        "Benjamin Fischer",
+        "Marcus Theurer",
+    ]
+    assert meta_of("<p>Translated by Elisabeth Kochan</p>").authors == []
+
+
+def test_the_sites_name_glued_after_a_bylines_name_is_cut_off() -> None:
+    """ "von Sarah Schnieder Reiterrevue International" on reiterrevue.de: the outlet's credit."""
+    html = (
+        "<html lang='de'><head><title>Heulage: Besser als ihr Ruf?</title></head><body><article>"
+        "<h1>Heulage: Besser als ihr Ruf?</h1><p>Veröffentlicht am 03.02.2022 von Sarah Schnieder "
+        f"Reiterrevue International</p>{PARAGRAPHS}</article></body></html>"
+    )
+    url = "https://www.reiterrevue.de/fuetterung/heulage-12842649.html"
+    assert extract_metadata(lxml.html.document_fromstring(html), url).authors == ["Sarah Schnieder"]
+
+
+def test_a_byline_word_on_its_own_line_names_the_next_line() -> None:
+    """A table layout sets "By" in one row and the name in the next: the two lines are one byline."""
+    table = (
+        "<table><tr><td><font size='2'>By</font></td></tr><tr><td><font size='2'>Jacob Wade</font></td>"
+        "</tr></table>"
+    )
+    assert meta_of(table).authors == ["Jacob Wade"]
+    boxes = "<div class='meta'><span>By</span></div><div class='meta'><b>Jacob Wade</b></div>"
+    assert meta_of(boxes).authors == ["Jacob Wade"]
+
+
+def test_reviewers_and_fact_checkers_are_not_authors() -> None:
+    """ "Verified by Marisa Figat", the reviewer's box ("bylines__group--compliance_reviewer") and "Fact
+    checked by ..." credit people who checked the story, not its author."""
+    assert meta_of("<p>Verified by Marisa Figat</p>").authors == []
+    reviewer = (
+        "<div class='bylines__group--compliance_reviewer'><div class='tooltip__top'>"
+        "<div class='author-tooltip__name'>Marisa Figat</div></div></div>"
+    )
+    assert meta_of(reviewer).authors == []
+    assert meta_of(reviewer + "<p>By</p><p>Jacob Wade</p>").authors == ["Jacob Wade"]
+
+
+def test_another_date_on_the_page_settles_the_day_month_order_before_the_language() -> None:
+    """A German page printing "05/08/2019" beside its update stamp "11/14/2019": the stamp can only be
+    month-first, so the publication is 8 May, whatever German usually writes."""
+    header = (
+        "<div class='article-header-intro'><span class='date'>05/08/2019</span></div>"
+        "<p class='article-meta-date'>Aktualisiert: 11/14/2019, 5:30</p>"
+    )
+    meta = meta_of(header)
+    assert meta.published_at == datetime(2019, 5, 8, tzinfo=UTC)
+    alone = meta_of("<div class='article-header-intro'><span class='date'>05/08/2019</span></div>")
+    assert alone.published_at == datetime(2019, 8, 5, tzinfo=UTC)  # no evidence: the language's order
+
+
+def test_a_most_viewed_list_inside_the_story_holds_other_stories_dates() -> None:
+    """ "article-mostviewed" teasers (no links around their dates) inside the story's <article>; the
+    story's only printed stamp is "zuletzt bearbeitet" (last edited), an update."""
+    header = (
+        "<p>von tennisnet.com</p><p>zuletzt bearbeitet: 04.02.2022, 08:27 Uhr</p>"
+        "<div class='article-mostviewed'><h3>Meistgelesen</h3><div class='article'>"
+        "<span class='timestamp'>01.02.2022</span> WTA: Tochter gewinnt zwei Turniere</div></div>"
+    )
+    meta = meta_of(header)
+    assert meta.published_at is None  # an update stamp alone is no publication date
+    assert meta.modified_at == datetime(2022, 2, 4, 8, 27, tzinfo=UTC)
+
+
+def test_the_pages_one_publication_classed_date_away_from_its_heading() -> None:
+    """The headline <h1> repeated in the share bar under the story anchors the header there, far from
+    the byline block; the page's one publication-classed date is the story's. Two different days in
+    date-classed elements are a list of other stories, and the masthead's date is today's."""
+    story = (
+        "<div class='article-text'><h2>Jamie's war on toxic US food: chefs lead plea to ministers</h2>"
+        "<p class='byline-section'><span class='article-timestamp article-timestamp-published'>"
+        "<span class='article-timestamp-label'>Published:</span> <time> 22:00 GMT, 26 September 2020 </time>"
+        "</span></p><div class='article-body'>"
+        + "<p class='mol-para'>Ministers <b>must</b> listen to the <i>farmers</i>.</p>"
+        * 80
+        + "</div><div class='column-content'><div class='shareArticles'><h3>Share or comment on this "
+        f"article:</h3><h1>{TITLE}</h1></div></div></div>"
+    )
+    assert _page(story).published_at == datetime(2020, 9, 26, 22, 0, tzinfo=UTC)
+    teasers = (
+        f"<article><div class='shareArticles'><h1>{TITLE}</h1></div>{PARAGRAPHS}</article>"
+        "<section class='liste'><div class='eintrag'><span class='date'>12.01.2020</span> Eins</div>"
+        "<div class='eintrag'><span class='date'>14.01.2020</span> Zwei</div></section>"
+    )
+    # (htmldate, the next reader, may still pick one of them: a guess it is warned about)
+    assert not any("publication-classed" in w for w in _page(teasers).warnings)
+    masthead = (
+        "<header class='site-header'><span class='td-date'>Friday, April 29, 2022</span></header>"
+        f"<div class='shareArticles'><h1>{TITLE}</h1></div>{PARAGRAPHS}"
+    )
+    assert not any("publication-classed" in w for w in _page(masthead).warnings)
+
+
+def test_a_credit_on_the_storys_last_line_names_its_author() -> None:
+    """ "Posted by Alex Durán, AMP Project Marketing, Google" and "– Nadja Podbregar" under the text: the
+    byline printed below the story, its role and employer left out; a quotation's attribution is not."""
+    # a long story: its last lines lie beyond the header's window
+    story = (
+        "<p>Die <b>Drohne</b> kam dem <i>Flugzeugträger</i> nahe, <a href='/thema/iran'>Iran</a>.</p>" * 250
+    )
+    posted = "<p><em>Posted by Alex Durán, AMP Project Marketing, Google</em></p>"
+    assert meta_of("", after=story + posted).authors == ["Alex Durán"]
+    dashed = "<span class='entry-meta'>28. November 2022</span><p class='entry-meta'> - Nadja Podbregar</p>"
+    assert meta_of("", after=story + dashed).authors == ["Nadja Podbregar"]
+    quote = "<blockquote><p>Imagination is more important than knowledge.</p><p>— Albert Einstein</p></blockquote>"
+    assert meta_of("", after=story + quote).authors == []
+
+
+def test_a_site_named_like_a_person_is_not_cut_and_a_forms_option_is_no_credit() -> None:
+    """On energieverbraucher.de "Bund der Energieverbraucher" is the site's own name: cutting the site's
+    word off would leave "Bund der". A form's "- Select Visibility -" under the story credits nobody."""
+    html = (
+        "<html lang='de'><head><title>Strompreise steigen</title></head><body><article>"
+        "<h1>Strompreise steigen</h1><p class='byline'>Von Bund der Energieverbraucher</p>"
+        f"{PARAGRAPHS}</article></body></html>"
+    )
+    url = "https://www.energieverbraucher.de/de/preise__312/NewsDetail__18725/"
+    assert extract_metadata(lxml.html.document_fromstring(html), url).authors == [
+        "Bund der Energieverbraucher"
+    ]
+    story = (
+        "<p>Die <b>Drohne</b> kam dem <i>Flugzeugträger</i> nahe, <a href='/thema/iran'>Iran</a>.</p>" * 250
+    )
+    form = (
+        "<form><p class='input_field'><select name='visibility'><option>- Select Visibility -</option>"
+        "<option>Public</option><option>Private</option></select></p></form>"
+    )
+    assert meta_of("", after=story + form).authors == []

@@ -264,7 +264,7 @@ def _ordered_authors(page: Page, article: dict[str, Any] | None) -> tuple[list[s
             if compact_text(name) in site_names:
                 organisations.append(name)
             else:
-                people.append(name)
+                people.append(_without_site_tail(name, site_names))
         return _dedupe(people)
 
     if article is not None:
@@ -314,6 +314,19 @@ def _ordered_authors(page: Page, article: dict[str, Any] | None) -> tuple[list[s
     # Organisations as the last resort: short names only (a credit line, not a sentence).
     credits = [clean_text(re.sub(r"\([^)]*\)", " ", o)) for o in organisations]
     return _dedupe([c for c in credits if c and len(c) <= 60 and len(c.split()) <= 6])[:3], False
+
+
+def _without_site_tail(name: str, site_names: set[str]) -> str:
+    """A full name with the site's name glued after it ("Sarah Schnieder Reiterrevue International",
+    "Jane Doe CNN"): the publisher's credit printed on the byline's line, cut off."""
+    words = name.split()
+    for index in range(2, len(words)):
+        if compact_text(words[index]) in site_names or compact_text(" ".join(words[index:])) in site_names:
+            # "Bund der Energieverbraucher" on energieverbraucher.de is the site's own name, not a person's
+            # with the site after it: what stays must read as a name, every word capitalised
+            head = words[:index]
+            return " ".join(head) if all(word[:1].isupper() for word in head) else name
+    return name
 
 
 _BIBLIOGRAPHIC_AUTHOR_META = frozenset(("citation_author", "dc.creator", "dcterms.creator"))
@@ -368,7 +381,8 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
     region = page.region()
     listed = _listed_classes(region.authors)
     lone: list[str] = []
-    for el in region.authors + region.prefixed:
+    candidates = region.authors + region.prefixed
+    for index, el in enumerate(candidates):
         if (el.tag in _NOT_TEXT_TAGS and el.tag != "meta") or el.get("class") in listed:
             continue
         in_article = region.h1_article is not None and nearest_ancestor(el, "article") is region.h1_article
@@ -376,16 +390,64 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
             el, region.boundary, side_column=in_article, share_bar=True
         ):
             continue
+        if (not len(el) and _PHOTO_CREDIT_RE.match(el.text or "")) or _other_role_box(el):
+            continue  # "Foto: Ingo Schneider" in a caption's credit class names the photographer
         names = _without_lone_words(_element_byline(el, region, organisations))
         if names and not _full_names(names):
             lone = lone or names
         elif names:
-            return names
-    for reader in (_near_byline, _line_authors, _linked_authors, _mailto_authors):
+            return _fuller_inside(el, names, candidates[index + 1 :], region, organisations)
+    for reader in (_near_byline, _line_authors, _linked_authors, _mailto_authors, _closing_credit):
         names = _without_lone_words(reader(page, organisations))
         if names and (_full_names(names) or not lone):
             return names
     return lone or _copyright_person(page, organisations)
+
+
+# A caption's credit opens with its label: "Foto: Ingo Schneider", "Photo : AFP", "Bild: dpa"
+_PHOTO_CREDIT_RE = re.compile(
+    r"^\s*(?:fotos?|photos?|bild(?:er)?|crédits?(?:\s+photos?)?|credits?|foto\s+de|photo\s+by|foto\s+von)"
+    r"\s*[:：]",
+    re.IGNORECASE,
+)
+_NESTED_MAX = 12
+# A credit box named for another role than writing: the reviewer's, fact-checker's or translator's
+_OTHER_ROLE_CLASS_RE = re.compile(r"reviewer|fact-?check|verifi|translat|übersetz", re.IGNORECASE)
+_ROLE_LEVELS = 8
+
+
+def _other_role_box(el: lxml.html.HtmlElement) -> bool:
+    """``el`` sits in a box named for reviewing, fact-checking or translating ("bylines__group--
+    compliance_reviewer"): the people credited there checked the story, they did not write it."""
+    node: lxml.html.HtmlElement | None = el
+    for _ in range(_ROLE_LEVELS):
+        if node is None:
+            return False
+        label = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if label.strip() and _OTHER_ROLE_CLASS_RE.search(label):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _fuller_inside(
+    el: lxml.html.HtmlElement,
+    names: list[str],
+    later: list[lxml.html.HtmlElement],
+    region: Region,
+    organisations: list[str],
+) -> list[str]:
+    """The names of a byline element nested in ``el`` when they add to ``el``'s own: an outer box read
+    as one glued text ("By David Brand and Ramsey KhalifehPublished Nov 8") can lose a co-author that
+    its inner byline line ("By <a>David Brand</a> and <a>Ramsey Khalifeh</a>") names."""
+    best = set(names)
+    for other in later[:_NESTED_MAX]:
+        if not any(ancestor is el for ancestor in other.iterancestors()):
+            continue
+        found = _without_lone_words(_element_byline(other, region, organisations))
+        if best < set(found) and _full_names(found):
+            names, best = found, set(found)
+    return names
 
 
 # the copyright line's words around its holder: the sign, years, "All rights reserved"
@@ -630,6 +692,46 @@ def _linked_authors(page: Page, organisations: list[str]) -> list[str]:
     return _dedupe(names)
 
 
+# The story's last lines credit its author: "Posted by Alex Durán, AMP Project Marketing, Google",
+# "– Nadja Podbregar", "Texte : Jeanne Roe", "Escrito por Ana Ruiz"
+_CLOSING_CREDIT_RE = re.compile(
+    r"^\s*(?:(?:posted|written|reported|geschrieben|verfasst|publié|écrit|escrito|publicado)\s+(?:by|von|par|por)|"
+    r"text|texte|texto|autor(?:in)?|auteur|author)\s*[:：]?\s+(?=[A-ZÀ-Þ])|^\s*[-–—]\s*(?=[A-ZÀ-Þ])",
+    re.IGNORECASE,
+)
+_CLOSING_LINES = 4  # the story's last paragraphs read
+_CLOSING_MAX = 90
+
+
+def _closing_credit(page: Page, organisations: list[str]) -> list[str]:
+    """The author credited on one of the story's last lines ("Posted by X, role, company", "– X"): blogs
+    and science news print the byline under the text, where the header readers never look. Only the
+    name before the first comma counts: what follows is the role and the employer."""
+    story = _story_container(page)
+    if story is None:
+        return []
+    paragraphs = [p for p in story.iter("p") if not in_other_block(p)][-_CLOSING_LINES:]
+    # (a quotation's attribution, "— Albert Einstein", names who is quoted, not who wrote)
+    for paragraph in reversed(paragraphs):
+        text = clean_text(element_text(paragraph, _CLOSING_MAX + 1))
+        match = _CLOSING_CREDIT_RE.match(text)
+        if match is None or len(text) > _CLOSING_MAX or _quoted(paragraph):
+            continue
+        names = _split_names(text[match.end() :].split(",", 1)[0], organisations, visible=True)
+        if names and len(names) <= _LINKED_MAX and all(len(name.split()) >= 2 for name in names):
+            return names
+    return []
+
+
+_NOT_CREDIT_TAGS = frozenset(("blockquote", "figure", "q", "cite", "form"))
+_FORM_CONTROLS_XPATH = lxml.etree.XPath("boolean(.//select or .//input or .//option or .//button)")
+
+
+def _quoted(el: lxml.html.HtmlElement) -> bool:
+    """A quotation (its attribution names who is quoted) or a form ("- Select Visibility -")."""
+    return any(a.tag in _NOT_CREDIT_TAGS for a in el.iterancestors()) or bool(_FORM_CONTROLS_XPATH(el))
+
+
 _MAILTO_XPATH = lxml.etree.XPath("(.//a[starts-with(@href,'mailto:')])[position() <= 20]")
 _CAPITALISED_RUN_RE = re.compile(r"[A-ZÀ-ÞА-Я][\w'’-]+(?:\s+[A-ZÀ-ÞА-Я][\w'’-]+){1,3}")
 
@@ -712,6 +814,13 @@ _LINE_BYLINE_END_RE = re.compile(
     r"am|on|le|el)\b",
     re.IGNORECASE,
 )
+# A participle naming another role just before the byline word: edited, translated, photographed...
+_OTHER_ROLE_RE = re.compile(
+    r"\b(?:herausgegeben|edited|translated|übersetzt|traduit|traducido|traducida|illustrated|illustriert|"
+    r"photographed|fotografiert|produced|produziert|sponsored|gesponsert|presented|präsentiert|powered|"
+    r"designed|gestaltet|hosted|reviewed|geprüft|überprüft|verified|vérifié|checked)\s*$",
+    re.IGNORECASE,
+)
 _LINE_BYLINE_MAX = 100  # a byline line; longer is a sentence that merely contains "by"
 _BYLINE_LEAD_MAX = 30  # what may precede the byline word on its line (a date, "Ein Interview")
 _LINES_AFTER = 10
@@ -727,8 +836,16 @@ def _line_authors(page: Page, organisations: list[str]) -> list[str]:
         if -_LINES_BEFORE <= line.distance <= _LINES_AFTER and line.distance != 0
     ]
     lines.sort(key=lambda line: (line.distance < 0, abs(line.distance)))
+    by_distance = {line.distance: line.text for line in lines}
     for line in lines:
         if len(line.text) > 2 * _LINE_BYLINE_MAX:
+            continue
+        if _BYLINE_WORD_RE.match(line.text):
+            # "By" set on its own line, the name on the next: read them as one line
+            following = by_distance.get(line.distance + 1, "")
+            names = _byline_in_line(f"{line.text} {following}", organisations) if following else []
+            if names:
+                return names
             continue
         for segment in SEGMENT_SPLIT_RE.split(line.text):
             if len(segment) > _LINE_BYLINE_MAX:
@@ -751,6 +868,8 @@ def _byline_in_line(segment: str, organisations: list[str], after_lead: bool = F
         return []  # "The plan, backed by Mayor ...": a sentence, not a date or a label before it
     if len(words) == 2 and words[0][0].islower():
         return []  # "nur mithilfe von LEDs ...": a sentence carrying on, not a kicker or a label
+    if _OTHER_ROLE_RE.search(lead):
+        return []  # "Herausgegeben von ...", "Translated by ...": the masthead's editors, a translator
     byline = _LINE_BYLINE_END_RE.split(segment[match.end() :], maxsplit=1)[0]
     return _split_names("By " + byline, organisations, visible=True)
 

@@ -22,7 +22,8 @@ _TAGS_NEVER_ARTICLE = frozenset(("aside", "nav", "noscript", "template"))
 # Not "widget" (page builders call every block one) nor a "footer" class (CMSs put the story's own
 # date line in one); the <footer> tag outside an <article> still counts.
 _OTHER_LONG = (
-    r"related|sidebar|side-bar|testimonial|comment(?!ary)|kommentar|mostread|most-read|most-popular|most-viewed|popular|"
+    r"related|sidebar|side-bar|testimonial|comment(?!ary)|kommentar|most-?(?:read|popular|viewed|commented|shared)|"
+    r"meistgelesen|popular|"
     r"trending|recommend|empfehl|outbrain|taboola|newsletter|carousel|breadcrumb|weitere|readmore|"
     r"read-more|also-read|more-stories|more-news|more-articles|more-from|teaser-list|teaserlist|"
     # embedded social posts print their own author and date ("A post shared by ... on Jun 16, 2019")
@@ -36,6 +37,8 @@ _OTHER_NAME_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG}|(?:{_OTHER_SHORT})(?=$
 _OTHER_LONG_RE = re.compile(rf"(?:^|[-_])(?:{_OTHER_LONG})")
 # State and layout modifiers say nothing about what a block holds ("has-sidebar", "with-comments").
 _MODIFIER_RE = re.compile(r"^(?:has|with|no|show|hide|is|js|layout|lay|page|template|body|l)[-_]")
+# ... and a negated part inside a namespaced name says the block has none ("af-no-social-network")
+_NEGATED_RE = re.compile(r"(?:^|[-_])(?:no|without)[-_][a-z]+")
 # ... and so do layout names that mention a sidebar beside the content, place it, or switch it off
 # ("content-sidebar-wrap" holds the story and its sidebar; "vw-sidebar-position-right" says where it
 # goes; "sidebar-off" says there is none).
@@ -102,10 +105,22 @@ def in_other_block(
         if _is_other_label(class_attr, id_attr):
             return True
         if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and nearest_ancestor(node, "article") is None):
-            # ... unless the CMS uses the tag for the story's own byline box (<aside class="meta">)
+            # ... unless the CMS uses the tag for the story's own byline box (<aside class="meta">), or,
+            # inside the story's own <article>, a bare <aside> holds its meta box (<section class="meta">)
             label = f"{class_attr or ''} {id_attr or ''}"
-            if tag == "nav" or not _own_box(label):
+            bare = side_column and tag == "aside" and not label.strip()
+            if tag == "nav" or not (_own_box(label) or (bare and _own_box_below(el, node))):
                 return True
+        node = node.getparent()
+    return False
+
+
+def _own_box_below(el: lxml.html.HtmlElement, top: lxml.html.HtmlElement) -> bool:
+    """Whether ``el`` or an ancestor below ``top`` is named as the story's byline or meta box."""
+    node: lxml.html.HtmlElement | None = el
+    while node is not None and node is not top:
+        if _own_box(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
         node = node.getparent()
     return False
 
@@ -164,7 +179,7 @@ def _label_verdicts(label: str) -> tuple[bool, bool, bool]:
 
 def _names_other(names: list[str], terms_are_topics: bool) -> bool:
     for name in names:
-        name = name.split("--", 1)[0]
+        name = _NEGATED_RE.sub("", name.split("--", 1)[0])
         if (
             not name
             or _MODIFIER_RE.match(name)

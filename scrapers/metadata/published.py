@@ -123,9 +123,9 @@ def find_dates(
     needs_order = any(_may_be_ambiguous(s.raw) for s in published_sources + modified_sources)
     if not published_sources or not modified_sources or needs_order:
         visible, visible_updates = _visible_date_sources(page)
-    order = date_order_for_locale(locale) or _tld_order(page.url)
-    if order is None and visible:
-        order = infer_date_order(_order_texts(page))
+    # another date on the page with a part above 12 settles the order; the locale only guesses it
+    page_order = infer_date_order(_order_texts(page)) if visible else None
+    order = page_order or date_order_for_locale(locale) or _tld_order(page.url)
     fallback_order = DateOrder.MDY if (meta.language or "en") == "en" else DateOrder.DMY
     now = fetched_at if fetched_at is not None else datetime.now(UTC)
     if now.tzinfo is None:
@@ -139,18 +139,10 @@ def find_dates(
     if published is None:
         if visible is None:
             visible, visible_updates = _visible_date_sources(page)
-            if order is None:
-                order = infer_date_order(_order_texts(page))
+            order = infer_date_order(_order_texts(page)) or order
         published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
     if published is None:
-        published = _htmldate(page, now)
-        if published is not None:
-            meta.warnings.append("published_at found by htmldate (date only)")
-    if published is None:
-        from_url = _url_date(page.url)
-        if from_url is not None:
-            published = ParsedDate(from_url.replace(tzinfo=None), has_tz=False, has_time=False)
-            meta.warnings.append("published_at taken from the URL (date only)")
+        published = _fallbacks(page, order or fallback_order, now, meta.warnings)
     modified = _pick(
         modified_sources + visible_updates, order, fallback_order, now, "modified_at", meta.warnings
     )
@@ -166,6 +158,77 @@ def find_dates(
         _warn_precision(modified, "modified_at", meta.warnings)
     meta.published_at = to_aware(published) if published is not None else None
     meta.modified_at = to_aware(modified) if modified is not None else None
+
+
+def _fallbacks(page: Page, order: DateOrder, now: datetime, warnings: list[str]) -> ParsedDate | None:
+    """With nothing printed around the heading: the one day the page's publication-classed elements
+    print, then htmldate on the story's container, then the URL's path, each saying where it came from."""
+    published = _labelled_in_page(page, order, now)
+    if published is not None:
+        warnings.append("published_at: the page's one publication-classed date, away from its heading")
+        return published
+    published = _htmldate(page, now)
+    if published is not None:
+        warnings.append("published_at found by htmldate (date only)")
+        return published
+    from_url = _url_date(page.url)
+    if from_url is not None:
+        warnings.append("published_at taken from the URL (date only)")
+        return ParsedDate(from_url.replace(tzinfo=None), has_tz=False, has_time=False)
+    return None
+
+
+# Elements named for a printed date anywhere in the page (not only near the heading)
+_PAGE_DATED_XPATH = lxml.etree.XPath(
+    "(//body//*[(@class or @id) and not(self::script or self::style or self::a)]"
+    "[contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),"
+    " 'date') or contains(translate(concat(@class, ' ', @id), 'PUBLISHED', 'published'), 'publish')])"
+    "[position() <= 60]"
+)
+_PAGE_DATED_MAX = 80  # the element's text: a date line, not a block holding one
+
+
+def _labelled_in_page(page: Page, order: DateOrder, now: datetime) -> ParsedDate | None:
+    """The day printed by every date-classed element outside other stories' blocks, when they all agree.
+
+    A heading set apart from its byline block (an ``<h1>`` moved into a share bar, a date in a side
+    column outside the story's ``<article>``) leaves the story's own "article-timestamp-published" or
+    ``<li class="date">`` out of the header's window; teasers, comments and the site's masthead are
+    left out as everywhere, and two different days mean a list of other stories: no answer.
+    """
+    found: list[ParsedDate] = []
+    for el in _PAGE_DATED_XPATH(page.tree):
+        label = f"{el.get('class', '')} {el.get('id', '')}".lower()
+        if _update_label(label) or any(w in label for w in ("validate", "mandate", "update")):
+            continue
+        text = clean_text(element_text(el, _PAGE_DATED_MAX + 1))
+        if (
+            not text
+            or len(text) > _PAGE_DATED_MAX
+            or _UPDATE_RE.search(text)
+            or _NOT_PUBLICATION_RE.search(text)
+        ):
+            continue
+        parsed = parse_date(text, order, epoch=False)
+        if parsed is None or to_aware(parsed) > now + timedelta(days=2) or not _opens_with_date(text):
+            continue
+        if in_other_block(el) or in_foreign_scope(el) or date_elsewhere(el, page) or _in_masthead(el, page):
+            continue
+        found.append(parsed)
+    days = {parsed.value.date() for parsed in found}
+    if len(days) != 1:
+        return None
+    return max(found, key=lambda parsed: (parsed.has_time, parsed.has_tz))
+
+
+def _in_masthead(el: lxml.html.HtmlElement, page: Page) -> bool:
+    """Inside a ``<header>`` that does not hold the story's heading: the site's masthead ("Friday,
+    April 29, 2022", today's date on every page)."""
+    header = nearest_ancestor(el, "header")
+    if header is None:
+        return False
+    headings = page.h1s()
+    return not headings or not any(ancestor is header for ancestor in headings[0].iterancestors())
 
 
 def _checked_against_page(
@@ -448,8 +511,8 @@ _PUBLISHED_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 _UPDATE_LABEL_RE = re.compile(
-    r"\b(?:(?:last\s+)?updated|last\s+modified|modified|revised|(?:zuletzt\s+)?aktualisiert|"
-    r"zuletzt\s+geändert|geändert|stand|mis\s+à\s+jour|modifié(?:e)?|actualizad[oa]|última\s+actualización|"
+    r"\b(?:(?:last\s+)?updated|last\s+(?:modified|edited)|modified|revised|(?:zuletzt\s+)?aktualisiert|"
+    r"zuletzt\s+geändert|geändert|zuletzt\s+bearbeitet|stand|mis\s+à\s+jour|modifié(?:e)?|actualizad[oa]|última\s+actualización|"
     r"aggiornato|atualizado)\b",
     re.IGNORECASE,
 )
@@ -505,6 +568,15 @@ def _line_date_sources(page: Page) -> tuple[list[_DateSource], list[_DateSource]
                         )
                     )
                 continue
+            lead = segment[: labels[0][0]]
+            if (
+                _ANY_DIGIT_RE.search(lead)
+                and len(lead) <= _UNLABELLED_MAX
+                and line.distance >= -_UNLABELLED_BEFORE
+            ):
+                # "Tuesday, January 8, 2008 - Updated 7d 0h ago": the date before the first label is the
+                # line's own, unlabelled, and the label owns only what follows it
+                unlabelled.append(_DateSource(_UNLABELLED_LABEL, lead, printed=True, opens=True))
             for index, (_start, end, is_update) in enumerate(labels):
                 stop = labels[index + 1][0] if index + 1 < len(labels) else len(segment)
                 owned = segment[end:stop][:80]
@@ -541,8 +613,8 @@ def _lead_text(el: lxml.html.HtmlElement) -> str:
 
 _UPDATED_WORDS = ("updated", "modified", "aktualisiert", "last-mod", "lastmod", "geaendert", "geändert")
 _UPDATE_RE = re.compile(
-    r"\b(?:updated|last\s+modified|aktualisiert|zuletzt\s+geändert|mis à jour|actualizado|aggiornato|"
-    r"atualizado|bijgewerkt|обновлено)\b",
+    r"\b(?:updated|last\s+(?:modified|edited)|aktualisiert|zuletzt\s+(?:geändert|bearbeitet)|mis à jour|"
+    r"actualizado|aggiornato|atualizado|bijgewerkt|обновлено)\b",
     re.IGNORECASE,
 )
 
@@ -654,6 +726,8 @@ _UPDATE_WORDS = (
     "modified",
     "aktualisiert",
     "geändert",
+    "bearbeitet",
+    "edited",
     "à jour",
     "actualizado",
     "aggiornato",
