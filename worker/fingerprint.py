@@ -186,6 +186,7 @@ def fmix64(values: np.ndarray) -> np.ndarray:
     return mixed
 
 
+_SHIFT_32 = np.uint64(32)
 _SHIFT_33, _FMIX_1, _FMIX_2 = np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
 
 
@@ -253,6 +254,15 @@ def bottom_sketch(hashes: np.ndarray, k: int) -> np.ndarray:
     """The k smallest distinct 32-bit values: a bottom-k sketch, comparable between any two texts."""
     small = sorted_distinct((np.asarray(hashes, dtype=np.uint64) >> np.uint64(32)).astype(np.uint32))
     return small[:k]
+
+
+def _bottom_of_sorted(ordered: np.ndarray, k: int) -> np.ndarray:
+    """``bottom_sketch`` of hashes already sorted and distinct: their top halves are then sorted too, so
+    only neighbours can be equal (no second sort)."""
+    tops = (ordered >> _SHIFT_32).astype(np.uint32)
+    if tops.size > 1:
+        tops = tops[np.concatenate(([True], tops[1:] != tops[:-1]))]
+    return tops[:k]
 
 
 _CAPITAL, _ENDS_SENTENCE = 1, 2  # chunk flags
@@ -528,6 +538,32 @@ class Signature:
                 sketch.setflags(write=False)
                 object.__setattr__(self, name, sketch)
 
+    @classmethod
+    def _made(
+        cls,
+        values: np.ndarray,
+        shingle_size: int,
+        size: int,
+        salient_count: int,
+        salient: np.ndarray,
+        lead: np.ndarray,
+    ) -> Signature:
+        """A format-3 signature of arrays this module has just made (contiguous, of the stored dtypes),
+        frozen in place: the general constructor's copies and checks cost as much as a sketch."""
+        for array in (values, salient, lead):
+            array.setflags(write=False)
+        sig = object.__new__(cls)
+        sig.__dict__.update(
+            hashvalues=values,
+            shingle_size=shingle_size,
+            size=size,
+            salient_count=salient_count,
+            salient=salient,
+            lead=lead,
+            version=FORMAT_VERSION,
+        )
+        return sig
+
     @property
     def num_perm(self) -> int:
         return int(self.hashvalues.shape[0])
@@ -578,7 +614,7 @@ class Signature:
         in_place = type(data) is bytes and _NATIVE_LITTLE
         values = np.frombuffer(data, _LE_U8, num_perm, _HEADER.size)  # positional: keywords cost 1 us
         if version == 1:
-            return cls(values, shingle_size)
+            return cls(values if in_place else values.astype(np.uint64), shingle_size)
         size, salient_count, n_salient, n_lead = _EXTRA.unpack_from(data, end)
         start = end + _EXTRA.size
         expected = start + 4 * (n_salient + n_lead)
@@ -586,8 +622,16 @@ class Signature:
             raise ValueError(f"signature bytes hold {len(data)} bytes, expected {expected}")
         salient = np.frombuffer(data, _LE_U4, n_salient, start)
         lead = np.frombuffer(data, _LE_U4, n_lead, start + 4 * n_salient)
-        if not in_place:
-            return cls(values, shingle_size, size, salient_count, salient, lead, version)
+        if not in_place:  # a mutable buffer (or another byte order): copies, in the stored dtypes
+            return cls(
+                values.astype(np.uint64),
+                shingle_size,
+                size,
+                salient_count,
+                salient.astype(np.uint32),
+                lead.astype(np.uint32),
+                version,
+            )
         sig = object.__new__(cls)
         fields = sig.__dict__  # a frozen dataclass's fields live here; __post_init__ would only copy
         fields.update(
@@ -769,11 +813,11 @@ def _signature_of(
         lead = combined[start : start + LEAD_TOKENS - shingle_size + 1]  # the lead's shingles, made above
     else:
         lead = _combine(stream.words[start : start + LEAD_TOKENS], shingle_size)
-    return Signature(
+    return Signature._made(
         _one_permutation(ordered, num_perm),
         shingle_size,
-        size=size,
-        salient_count=int(salient.size),
-        salient=bottom_sketch(salient, SALIENT_SKETCH),
-        lead=bottom_sketch(lead, LEAD_SKETCH),
+        size,
+        int(salient.size),
+        _bottom_of_sorted(salient, SALIENT_SKETCH),
+        bottom_sketch(lead, LEAD_SKETCH),
     )
