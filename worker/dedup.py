@@ -203,6 +203,9 @@ def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out
 
 
+_SHIFT_33, _MIX_1, _MIX_2 = np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
+
+
 def _short_band_keys(narrow: np.ndarray, bands: int, rows: int, out: np.ndarray) -> np.ndarray:
     """Bands of one or two 32-bit values: the values themselves are a 64-bit word (two side by side read
     as one little-endian uint64), salted and mixed by a bijection, so equal keys still mean equal values."""
@@ -210,11 +213,11 @@ def _short_band_keys(narrow: np.ndarray, bands: int, rows: int, out: np.ndarray)
         block = np.ascontiguousarray(narrow[start : start + _KEY_CHUNK, : bands * rows])
         keys = block.view("<u8").copy() if rows == 2 else block.astype(np.uint64)
         keys ^= _BAND_SALTS[:bands]
-        keys ^= keys >> np.uint64(33)
-        keys *= np.uint64(0xFF51AFD7ED558CCD)
-        keys ^= keys >> np.uint64(33)
-        keys *= np.uint64(0xC4CEB9FE1A85EC53)
-        keys ^= keys >> np.uint64(33)
+        keys ^= keys >> _SHIFT_33
+        keys *= _MIX_1
+        keys ^= keys >> _SHIFT_33
+        keys *= _MIX_2
+        keys ^= keys >> _SHIFT_33
         out[start : start + keys.shape[0]] = keys
     return out
 
@@ -594,9 +597,20 @@ class InProcessIndex:
         return None if self.window is None else self._clock() - self.window
 
     def _banded(self, sig: Signature) -> tuple[np.ndarray, np.ndarray]:
-        """The signature's index values and band keys, computed once for its check and its insert."""
+        """The signature's index values and band keys, computed once for its check and its insert.
+
+        Bands of two values (the default parameters) take ``_short_band_keys``'s steps on one row without
+        its batching, half the calls: every item pays this twice."""
         values = signature_values(sig)
-        return values, band_keys(values, self.bands, self.rows)[0]
+        if self.rows != 2:
+            return values, band_keys(values, self.bands, self.rows)[0]
+        keys = values[: 2 * self.bands].view("<u8") ^ _BAND_SALTS[: self.bands]
+        keys ^= keys >> _SHIFT_33
+        keys *= _MIX_1
+        keys ^= keys >> _SHIFT_33
+        keys *= _MIX_2
+        keys ^= keys >> _SHIFT_33
+        return values, keys
 
     def _counted(
         self, sig: Signature, need: int, banded: tuple[np.ndarray, np.ndarray] | None = None
