@@ -32,6 +32,8 @@ alone, subtracted). The chunks the measured corpus brings that the warm-up never
 
 ``--baseline DIR`` also runs the command from another wirefeed tree (for example
 ``git archive <rev> | tar -x -C DIR``) on the same corpus and servers, in the same run, for a before/after.
+``--alternate N --baseline DIR`` runs only the two trees' commands, one after the other, N times into fresh
+SQLite files (cold and steady state): on a loaded machine the load of the moment then weighs on both alike.
 
 Decisions are checked against the unbatched path (``Pipeline.ingest_item`` one item at a time, one
 transaction each, in this process): the same outcome per item, the same stored set and the same duplicate
@@ -574,7 +576,21 @@ def main() -> None:
         help="Also cold vs steady state, after K warm-up corpora.",
     )
     parser.add_argument("--only-steady", action="store_true", help="Only the --steady table.")
+    parser.add_argument(
+        "--alternate",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Only the --baseline tree and this one, alternated N times into fresh SQLite files, cold and "
+        "steady (3 warm-up corpora): items per CPU-second, median and best.",
+    )
     args = parser.parse_args()
+    if args.alternate:
+        if args.baseline is None:
+            parser.error("--alternate needs --baseline")
+        with tempfile.TemporaryDirectory() as name:
+            print("\n".join(alternate_rows(args.baseline, args.alternate, Path(name))))
+        return
     started = time.perf_counter()
 
     docs = generate()
@@ -643,6 +659,37 @@ def command_rows(
         row(label(run), measure(run, docs, payload, args.rounds, reference), len(docs), args.fp_speedup)
         for run in runs
     ]
+
+
+def alternate_rows(baseline: Path, rounds: int, folder: Path) -> list[str]:
+    """The two trees' commands one after the other, ``rounds`` times, each into a fresh SQLite file: on a
+    loaded machine the load of the moment then weighs on both alike, which medians of separate runs (as the
+    tables above take) do not ensure. Cold: the default corpus into a fresh process, less an empty run's
+    CPU; steady: the measured corpus after the warm-up stream in the same process (``cold_and_steady``)."""
+    sqlite = partial(_sqlite, folder)
+    cold_docs = generate()
+    warm, measured = steady_corpora(folder / "folds", 3)
+    cold_payload, steady_payload = lines(cold_docs), lines(warm) + lines(measured)
+    marks = [len(warm), len(warm) + len(measured)]
+    spent: dict[str, list[float]] = {}
+    for r in range(rounds):
+        for tag, tree in (("base", baseline), ("this", None)):
+            _, empty_cpu, _ = run_cli(fresh(sqlite, f"alte{tag}{r}"), "", tree)
+            _, cpu, _ = run_cli(fresh(sqlite, f"altc{tag}{r}"), cold_payload, tree)
+            spent.setdefault(f"cold {tag}", []).append(len(cold_docs) / max(1e-9, cpu - empty_cpu))
+            [(_, warm_cpu), (_, end_cpu), _], _ = run_cli_marks(
+                fresh(sqlite, f"alts{tag}{r}"), steady_payload, marks, tree
+            )
+            spent.setdefault(f"steady {tag}", []).append(len(measured) / max(1e-9, end_cpu - warm_cpu))
+    rows = [
+        f"| `wirefeed ingest -` into SQLite, {rounds} rounds alternated | items per CPU-second, median | best |",
+        "|---|---:|---:|",
+    ]
+    for key, rates in spent.items():
+        state, tag = key.split()
+        who = f"baseline tree ({baseline.name})" if tag == "base" else "this tree"
+        rows.append(f"| {state}, {who} | {statistics.median(rates):,.0f} | {max(rates):,.0f} |")
+    return rows
 
 
 def label(run: Run) -> str:

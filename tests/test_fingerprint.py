@@ -95,6 +95,28 @@ def test_signature_is_deterministic_and_round_trips_through_bytes() -> None:
     assert np.array_equal(again.salient, sig.salient) and np.array_equal(again.lead, sig.lead)
 
 
+def test_signatures_made_or_read_in_place_are_frozen_and_keep_their_bytes() -> None:
+    """The fast paths (a new signature's arrays frozen in place; stored bytes read as views of themselves)
+    give what the general constructor gives: read-only arrays of the stored dtypes, the same bytes back,
+    and a copy of a mutable buffer, so later writes into that buffer change no signature."""
+    sig = signature(STORY)
+    data = sig.to_bytes()
+    for array in (sig.hashvalues, sig.salient, sig.lead):
+        assert array is not None and not array.flags.writeable
+    buffer = bytearray(data)
+    for source in (data, buffer, memoryview(buffer)):
+        again = Signature.from_bytes(source)
+        assert again.to_bytes() == data and again == sig
+        assert again.hashvalues.dtype == np.uint64 and again.salient is not None
+        assert again.salient.dtype == again.lead.dtype == np.uint32
+        for array in (again.hashvalues, again.salient, again.lead):
+            assert not array.flags.writeable
+    kept = Signature.from_bytes(buffer)
+    buffer[4:12] = bytes(8)
+    assert kept.to_bytes() == data and kept == sig
+    assert Signature.from_bytes(bytes(buffer)) != sig
+
+
 def test_version_1_signatures_stored_before_clusters_still_read() -> None:
     sig = signature(STORY)
     old = bytes([1]) + sig.to_bytes()[1 : 4 + 8 * NUM_PERM]

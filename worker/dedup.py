@@ -25,7 +25,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from worker.fingerprint import NUM_PERM, VALUES_IN_PLACE_VERSIONS, Signature
+from worker.fingerprint import NUM_PERM, VALUES_IN_PLACE_VERSIONS, Signature, sorted_distinct
 
 Buffer = bytes | mmap.mmap | memoryview
 
@@ -203,6 +203,9 @@ def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out
 
 
+_SHIFT_33, _MIX_1, _MIX_2 = np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
+
+
 def _short_band_keys(narrow: np.ndarray, bands: int, rows: int, out: np.ndarray) -> np.ndarray:
     """Bands of one or two 32-bit values: the values themselves are a 64-bit word (two side by side read
     as one little-endian uint64), salted and mixed by a bijection, so equal keys still mean equal values."""
@@ -210,11 +213,11 @@ def _short_band_keys(narrow: np.ndarray, bands: int, rows: int, out: np.ndarray)
         block = np.ascontiguousarray(narrow[start : start + _KEY_CHUNK, : bands * rows])
         keys = block.view("<u8").copy() if rows == 2 else block.astype(np.uint64)
         keys ^= _BAND_SALTS[:bands]
-        keys ^= keys >> np.uint64(33)
-        keys *= np.uint64(0xFF51AFD7ED558CCD)
-        keys ^= keys >> np.uint64(33)
-        keys *= np.uint64(0xC4CEB9FE1A85EC53)
-        keys ^= keys >> np.uint64(33)
+        keys ^= keys >> _SHIFT_33
+        keys *= _MIX_1
+        keys ^= keys >> _SHIFT_33
+        keys *= _MIX_2
+        keys ^= keys >> _SHIFT_33
         out[start : start + keys.shape[0]] = keys
     return out
 
@@ -399,6 +402,7 @@ class InProcessIndex:
     """
 
     _MIN_MERGE = 4096
+    _DECODED = 8192  # decoded candidate signatures kept (~1.5 KB each)
 
     def __init__(
         self,
@@ -431,6 +435,7 @@ class InProcessIndex:
         self._pending: dict[int, tuple[int, ...]] = {}
         self._recent: _Postings | None = None  # rows a join caught up in one go after its snapshot
         self._pending_rows = 0
+        self._decoded: dict[int, Signature] = {}  # row -> its stored signature, decoded (``_decode``)
         self._lock = threading.RLock()
 
     @classmethod
@@ -559,6 +564,7 @@ class InProcessIndex:
         self._pending.clear()
         self._recent = None
         self._pending_rows = 0
+        self._decoded = {}  # rows are renumbered
 
     def _merge(self) -> None:
         """Fold pending rows into the sorted array, compacting away tombstones and expired rows."""
@@ -576,29 +582,44 @@ class InProcessIndex:
         self._sort(np.arange(self._size))
 
     def _row_values(self, rows: np.ndarray) -> np.ndarray:
-        """Index values of ``rows``, from the built block or the block of later inserts."""
+        """Index values of ``rows`` (ascending), from the built block or the block of later inserts."""
         base = self._values.shape[0]
-        if rows.size == 0 or int(rows.max()) < base:
+        if rows.size == 0 or int(rows[-1]) < base:
             found: np.ndarray = self._values[rows]
             return found
-        out = np.empty((rows.size, self.num_perm), dtype=_VALUE_DTYPE)
-        built = rows < base
-        out[built] = self._values[rows[built]]
-        out[~built] = self._extra[rows[~built] - base]
-        return out
+        split = int(np.searchsorted(rows, base))
+        if split == 0:
+            later: np.ndarray = self._extra[rows - base]
+            return later
+        return np.concatenate([self._values[rows[:split]], self._extra[rows[split:] - base]])
 
     def _cutoff(self) -> float | None:
         return None if self.window is None else self._clock() - self.window
 
     def _banded(self, sig: Signature) -> tuple[np.ndarray, np.ndarray]:
-        """The signature's index values and band keys, computed once for its check and its insert."""
+        """The signature's index values and band keys, computed once for its check and its insert.
+
+        Bands of two values (the default parameters) take ``_short_band_keys``'s steps on one row without
+        its batching, half the calls: every item pays this twice."""
         values = signature_values(sig)
-        return values, band_keys(values, self.bands, self.rows)[0]
+        if self.rows != 2:
+            return values, band_keys(values, self.bands, self.rows)[0]
+        keys = values[: 2 * self.bands].view("<u8") ^ _BAND_SALTS[: self.bands]
+        keys ^= keys >> _SHIFT_33
+        keys *= _MIX_1
+        keys ^= keys >> _SHIFT_33
+        keys *= _MIX_2
+        keys ^= keys >> _SHIFT_33
+        return values, keys
 
     def _counted(
         self, sig: Signature, need: int, banded: tuple[np.ndarray, np.ndarray] | None = None
     ) -> list[tuple[int, str, int]]:
-        """(row, key, equal count) of the live candidates (step 3) with at least ``need`` equal values."""
+        """(row, key, equal count) of the live candidates (step 3) with at least ``need`` equal values.
+
+        A handful of numpy calls per check whatever the candidates: on templated news a check meets a
+        hundred rows or more through busy bands, and each extra pass (a second band-key hash of the kept
+        rows, ``np.unique``'s general path) cost more than the rows themselves."""
         if self._size == 0:
             return []
         values, keys = banded or self._banded(sig)
@@ -608,23 +629,26 @@ class InProcessIndex:
         if self._pending:  # one array of all the pending hits: a copy shares most bands, one each cost most
             hits = itertools.chain.from_iterable(filter(None, map(self._pending.get, keys.tolist())))
             found.append(np.fromiter(hits, dtype=np.int64))
-        rows = np.unique(np.concatenate(found))
+        rows = sorted_distinct(np.concatenate(found) if len(found) > 1 else found[0])
         if rows.size == 0:
             return []
-        stored = self._row_values(rows)
-        counts = equal_counts(values, stored)
+        same = self._row_values(rows) == values  # (n, num_perm): equal values, for counts and bands
+        counts = np.count_nonzero(same, axis=1)
         keep = counts >= need
         cutoff = self._cutoff()
         if cutoff is not None:
             keep &= self._stamps[rows] >= cutoff
-        rows, counts = rows[keep], counts[keep]
-        if rows.size:  # confirm the full band key: the sorted array matched its high bits only
-            same_band = (band_keys(stored[keep], self.bands, self.rows) == keys).any(axis=1)
-            rows, counts = rows[same_band], counts[same_band]
+        # Confirm a whole band is equal (the sorted array matched a band key's high bits only): a band's
+        # key is a function of its values (a bijection for bands of one or two), so equal values are
+        # what an equal key says.
+        banded_rows = same[keep, : self.bands * self.rows].reshape(-1, self.bands, self.rows)
+        confirmed = banded_rows.all(axis=2).any(axis=1)
+        picked = np.flatnonzero(keep)[confirmed]
+        keys_of = self._keys
         return [
             (row, key, count)
-            for row, count in zip(rows.tolist(), counts.tolist(), strict=True)
-            if (key := self._keys[row]) is not None
+            for row, count in zip(rows[picked].tolist(), counts[picked].tolist(), strict=True)
+            if (key := keys_of[row]) is not None
         ]
 
     def _verified(self, sig: Signature) -> list[Match]:
@@ -642,7 +666,7 @@ class InProcessIndex:
             self._check(sig)
             banded = self._banded(sig)
             candidates = [
-                Candidate(k, count, Signature.from_bytes(self._blobs[row]))
+                Candidate(k, count, self._decode(row))
                 for row, k, count in self._counted(sig, self.candidate_equal, banded)
             ]
             match = (judge or self._default_judge)(sig, candidates) if candidates else None
@@ -650,6 +674,17 @@ class InProcessIndex:
                 return match
             self._insert(key, sig, banded)
             return match
+
+    def _decode(self, row: int) -> Signature:
+        """The stored signature of ``row``, decoded once while it stays a candidate: on templated news the
+        same stored briefs are proposed to check after check. Rows keep their bytes until a merge
+        renumbers them (which empties the cache); the cache starts over past ``_DECODED`` rows."""
+        sig = self._decoded.get(row)
+        if sig is None:
+            if len(self._decoded) >= self._DECODED:
+                self._decoded.clear()
+            sig = self._decoded[row] = Signature.from_bytes(self._blobs[row])
+        return sig
 
     def insert(self, key: str, sig: Signature) -> None:
         with self._lock:
@@ -777,10 +812,12 @@ class InProcessIndex:
         """Picklable (for a local snapshot) without the lock, which belongs to one process."""
         state = self.__dict__.copy()
         del state["_lock"]
+        state["_decoded"] = {}  # a cache: rebuilt on use
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
+        self.__dict__.setdefault("_decoded", {})
         self._lock = threading.RLock()
 
     def __contains__(self, key: object) -> bool:

@@ -34,6 +34,7 @@ import itertools
 import operator
 import re
 import struct
+import sys
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -57,6 +58,8 @@ _READABLE_VERSIONS = (1, 2, 3)  # version 1: the MinHash values alone, as stored
 VALUES_IN_PLACE_VERSIONS: tuple[int, ...] = (1, 2, 3)
 """Formats whose values are little-endian uint64 right after the 4-byte header: a reader of many stored
 signatures (a worker's join) may take them in place instead of decoding each one."""
+_NATIVE_LITTLE = sys.byteorder == "little"  # "<u8" read in place is then numpy's own uint64
+_LE_U8, _LE_U4 = np.dtype("<u8"), np.dtype("<u4")
 _HEADER = struct.Struct("<BBH")  # format version, shingle size, number of permutations
 _EXTRA = struct.Struct("<IHBB")  # shingle count, salient-token count, salient sketch length, lead length
 SALIENT_SKETCH = 64
@@ -183,10 +186,11 @@ def fmix64(values: np.ndarray) -> np.ndarray:
     return mixed
 
 
+_SHIFT_32 = np.uint64(32)
 _SHIFT_33, _FMIX_1, _FMIX_2 = np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
+def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values: a sort and a neighbour mask, a fraction of ``np.unique``'s general path."""
     ordered = np.sort(values)
     if ordered.size < 2:
@@ -195,6 +199,9 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
+
+
+_distinct = sorted_distinct  # the name bench/dedup_eval.py times a stage by
 
 
 # Odd 64-bit multipliers, one per position in a shingle, so that "a b" and "b a" hash apart.
@@ -240,13 +247,22 @@ def _combine(hashed: np.ndarray, size: int) -> np.ndarray:
 
 def shingle_hashes(words: list[str], size: int = SHINGLE_SIZE) -> np.ndarray:
     """Distinct 64-bit hashes of the word ``size``-grams of ``words`` (case-folded tokens)."""
-    return _distinct(_combine(token_hashes(words), size))
+    return sorted_distinct(_combine(token_hashes(words), size))
 
 
 def bottom_sketch(hashes: np.ndarray, k: int) -> np.ndarray:
     """The k smallest distinct 32-bit values: a bottom-k sketch, comparable between any two texts."""
-    small = _distinct((np.asarray(hashes, dtype=np.uint64) >> np.uint64(32)).astype(np.uint32))
+    small = sorted_distinct((np.asarray(hashes, dtype=np.uint64) >> np.uint64(32)).astype(np.uint32))
     return small[:k]
+
+
+def _bottom_of_sorted(ordered: np.ndarray, k: int) -> np.ndarray:
+    """``bottom_sketch`` of hashes already sorted and distinct: their top halves are then sorted too, so
+    only neighbours can be equal (no second sort)."""
+    tops = (ordered >> _SHIFT_32).astype(np.uint32)
+    if tops.size > 1:
+        tops = tops[np.concatenate(([True], tops[1:] != tops[:-1]))]
+    return tops[:k]
 
 
 _CAPITAL, _ENDS_SENTENCE = 1, 2  # chunk flags
@@ -420,7 +436,7 @@ def _stream_of(table: _Chunks, ids: np.ndarray) -> _Stream:
 
 def salient_hashes(text: str) -> np.ndarray:
     """Hashes of the numbers and of the mid-sentence capitalised words of ``text``, distinct."""
-    return _distinct(_stream(unicodedata.normalize("NFKC", text)).salient)
+    return sorted_distinct(_stream(unicodedata.normalize("NFKC", text)).salient)
 
 
 def _lead_start(text: str, chunk_words: np.ndarray) -> int:
@@ -522,6 +538,32 @@ class Signature:
                 sketch.setflags(write=False)
                 object.__setattr__(self, name, sketch)
 
+    @classmethod
+    def _made(
+        cls,
+        values: np.ndarray,
+        shingle_size: int,
+        size: int,
+        salient_count: int,
+        salient: np.ndarray,
+        lead: np.ndarray,
+    ) -> Signature:
+        """A format-3 signature of arrays this module has just made (contiguous, of the stored dtypes),
+        frozen in place: the general constructor's copies and checks cost as much as a sketch."""
+        for array in (values, salient, lead):
+            array.setflags(write=False)
+        sig = object.__new__(cls)
+        sig.__dict__.update(
+            hashvalues=values,
+            shingle_size=shingle_size,
+            size=size,
+            salient_count=salient_count,
+            salient=salient,
+            lead=lead,
+            version=FORMAT_VERSION,
+        )
+        return sig
+
     @property
     def num_perm(self) -> int:
         return int(self.hashvalues.shape[0])
@@ -555,6 +597,10 @@ class Signature:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Signature:
+        """The signature ``data`` holds. Immutable ``bytes`` are read in place (the arrays are read-only
+        views of them, and they are the signature's own encoding, so writing it back copies nothing): the
+        judge decodes every candidate a check proposes, and the copies and checks of the general
+        constructor were most of that cost."""
         if len(data) < _HEADER.size:
             raise ValueError("signature bytes are too short for a header")
         version, shingle_size, num_perm = _HEADER.unpack_from(data)
@@ -565,17 +611,40 @@ class Signature:
             raise ValueError(f"signature bytes hold {len(data)} bytes, expected {end}")
         if version > 1 and len(data) < end + _EXTRA.size:
             raise ValueError(f"signature bytes hold {len(data)} bytes, expected at least {end + _EXTRA.size}")
-        values = np.frombuffer(data, dtype="<u8", count=num_perm, offset=_HEADER.size).astype(np.uint64)
+        in_place = type(data) is bytes and _NATIVE_LITTLE
+        values = np.frombuffer(data, _LE_U8, num_perm, _HEADER.size)  # positional: keywords cost 1 us
         if version == 1:
-            return cls(values, shingle_size)
+            return cls(values if in_place else values.astype(np.uint64), shingle_size)
         size, salient_count, n_salient, n_lead = _EXTRA.unpack_from(data, end)
         start = end + _EXTRA.size
         expected = start + 4 * (n_salient + n_lead)
         if len(data) != expected:
             raise ValueError(f"signature bytes hold {len(data)} bytes, expected {expected}")
-        salient = np.frombuffer(data, dtype="<u4", count=n_salient, offset=start).astype(np.uint32)
-        lead = np.frombuffer(data, dtype="<u4", count=n_lead, offset=start + 4 * n_salient).astype(np.uint32)
-        return cls(values, shingle_size, size, salient_count, salient, lead, version)
+        salient = np.frombuffer(data, _LE_U4, n_salient, start)
+        lead = np.frombuffer(data, _LE_U4, n_lead, start + 4 * n_salient)
+        if not in_place:  # a mutable buffer (or another byte order): copies, in the stored dtypes
+            return cls(
+                values.astype(np.uint64),
+                shingle_size,
+                size,
+                salient_count,
+                salient.astype(np.uint32),
+                lead.astype(np.uint32),
+                version,
+            )
+        sig = object.__new__(cls)
+        fields = sig.__dict__  # a frozen dataclass's fields live here; __post_init__ would only copy
+        fields.update(
+            hashvalues=values,
+            shingle_size=shingle_size,
+            size=size,
+            salient_count=salient_count,
+            salient=salient,
+            lead=lead,
+            version=version,
+            _encoded=data,
+        )
+        return sig
 
     def _check_comparable(self, other: Signature) -> None:
         if self.num_perm != other.num_perm or self.shingle_size != other.shingle_size:
@@ -738,17 +807,17 @@ def _signature_of(
         mixed = fmix64(combined)
     ordered = np.sort(mixed)  # a bijection: as many distinct values as distinct shingles
     size = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1]))
-    salient = _distinct(stream.salient)
+    salient = sorted_distinct(stream.salient)
     start = _lead_start(text, stream.chunk_words)
     if stream.words.size - start >= LEAD_TOKENS >= shingle_size:
         lead = combined[start : start + LEAD_TOKENS - shingle_size + 1]  # the lead's shingles, made above
     else:
         lead = _combine(stream.words[start : start + LEAD_TOKENS], shingle_size)
-    return Signature(
+    return Signature._made(
         _one_permutation(ordered, num_perm),
         shingle_size,
-        size=size,
-        salient_count=int(salient.size),
-        salient=bottom_sketch(salient, SALIENT_SKETCH),
-        lead=bottom_sketch(lead, LEAD_SKETCH),
+        size,
+        int(salient.size),
+        _bottom_of_sorted(salient, SALIENT_SKETCH),
+        bottom_sketch(lead, LEAD_SKETCH),
     )
