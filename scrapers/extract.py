@@ -23,7 +23,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from scrapers import block_model, limits
+from scrapers import block_model, block_structure, limits
 from scrapers import boilerplate as bp
 from scrapers.article import Article
 from scrapers.content import (
@@ -172,7 +172,9 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
     for root in roots:  # first, while the signatures' date links are still there to be read
         _cut_comment_thread(analysis, root)
     inside = {el for root in roots for el in root.iter()}
-    doomed: list[HtmlElement] = []
+    doomed: list[HtmlElement] = [
+        item for root in roots for item in block_structure.teaser_runs(analysis, root)
+    ]
     elements = analysis.elements
     for i in analysis.chrome_roots:
         if elements[i] in inside:

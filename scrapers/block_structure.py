@@ -1,0 +1,85 @@
+"""Structural cuts inside the chosen region: boxes found by their shape and place, not their names.
+
+An unseen template names its boxes with words no list holds (or with generated hashes), so the class
+and id rules in ``boilerplate`` miss its teaser lists and sponsored links. Their shape gives them away:
+several sibling items of one kind, each a link (a headline, an advertiser) with at most a short line
+beside it, set after the story's last paragraph of prose. A list inside the story (sources, steps) has
+prose after it, and stays.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+from scrapers.content import HEADINGS, LONG_PARAGRAPH_CHARS, Analysis
+
+# A run of teasers: this many sibling items of one tag and class, each holding a link of at least
+# ``TEASER_MIN_LINK_CHARS`` and no more than ``TEASER_MAX_CHARS`` of text, with the link at least
+# ``TEASER_MIN_LINK_SHARE`` of it.
+TEASER_MIN_ITEMS = 3
+TEASER_MIN_LINK_CHARS = 4
+TEASER_MAX_CHARS = 300
+TEASER_MIN_LINK_SHARE = 0.1
+# A headline has at least this many words; an excerpt ends with an ellipsis.
+TEASER_HEADLINE_WORDS = 4
+_ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*\W{0,3}\s*$")
+
+
+def _teaser_item(analysis: Analysis, i: int) -> bool:
+    """An item of a teaser list: a headline link (or an excerpt cut with an ellipsis) and at most a
+    short line. A link of a name or a web address ("Jane Doe", "www.example.org") is a list of people
+    or sources, which stories print too."""
+    links, text = analysis.agg_link[i], analysis.agg_text[i]
+    total = links + text
+    el = analysis.elements[i]
+    if not (links >= TEASER_MIN_LINK_CHARS and total <= TEASER_MAX_CHARS and el.tag not in HEADINGS):
+        return False
+    if _ELLIPSIS.search(el.text_content()):
+        return True
+    return links >= TEASER_MIN_LINK_SHARE * total and any(
+        len(a.text_content().split()) >= TEASER_HEADLINE_WORDS for a in el.iter("a")
+    )
+
+
+def _runs_below(analysis: Analysis, root: HtmlElement) -> list[list[HtmlElement]]:
+    """Sibling items of one tag and class that are all teaser items, ``TEASER_MIN_ITEMS`` or more."""
+    index = analysis.index
+    runs: list[list[HtmlElement]] = []
+    for parent in root.iter():
+        if len(parent) < TEASER_MIN_ITEMS:
+            continue
+        kinds: dict[tuple[object, object], list[HtmlElement]] = {}
+        for child in parent:
+            i = index.get(child, -1)
+            if i < 0 or analysis.chrome[i] or not analysis.agg_text[i] + analysis.agg_link[i]:
+                continue
+            kinds.setdefault((child.tag, child.get("class")), []).append(child)
+        for items in kinds.values():
+            if len(items) >= TEASER_MIN_ITEMS and all(_teaser_item(analysis, index[el]) for el in items):
+                runs.append(items)
+    return runs
+
+
+def _last_prose(analysis: Analysis, root: HtmlElement, outside: set[HtmlElement]) -> int:
+    """Index of the last long paragraph of prose under ``root`` that is not in ``outside``, or -1."""
+    index = analysis.index
+    last = -1
+    for el in root.iter():
+        i = index.get(el, -1)
+        if i < 0 or el in outside or analysis.chrome[i] or not analysis.good[i]:
+            continue
+        if analysis.text_chars[i] >= LONG_PARAGRAPH_CHARS:
+            last = i
+    return last
+
+
+def teaser_runs(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]:
+    """The items of every teaser run under ``root`` that comes after the story's last long paragraph."""
+    runs = _runs_below(analysis, root)
+    if not runs:
+        return []
+    inside = {el for run in runs for item in run for el in item.iter()}
+    last = _last_prose(analysis, root, inside)
+    return [item for run in runs if analysis.index[run[0]] > last for item in run]

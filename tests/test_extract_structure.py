@@ -1,0 +1,30 @@
+"""Structural rules for unseen templates: boxes told by their shape and place, with no name to go on.
+
+The fixtures under ``fixtures/pages/body/`` name their boxes with hashes, as an unfamiliar or generated
+template does, so only the page's structure and text can separate the story from what surrounds it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scrapers.extract import extract
+
+BODY = Path(__file__).parent / "fixtures" / "pages" / "body"
+
+
+def _extract(name: str, url: str | None = None) -> str:
+    return extract((BODY / name).read_bytes(), url).text
+
+
+def test_a_run_of_headline_teasers_after_the_story_is_left_out() -> None:
+    """Four sibling boxes of one kind, each a headline link and a short line, after the last paragraph:
+    a list of other stories. The story's own list of sources, with prose after it, stays."""
+    text = _extract("teaser-run-after-story.html", "https://courier.example/2024/05/14/night-ferry-trial")
+    assert text.startswith("The harbour council voted on Tuesday")
+    assert text.endswith("leave the old quay at 11pm on 6 June.")
+    assert "Night transport demand survey for the harbour district, published by the council" in text
+    assert "Safe routes home for shift workers and students" in text
+    for teaser in ("Bridge repairs close", "Quay market returns", "rowing regatta", "lighthouse"):
+        assert teaser not in text
+    assert "twenty minutes at peak times" not in text
