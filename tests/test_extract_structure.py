@@ -28,3 +28,13 @@ def test_a_run_of_headline_teasers_after_the_story_is_left_out() -> None:
     for teaser in ("Bridge repairs close", "Quay market returns", "rowing regatta", "lighthouse"):
         assert teaser not in text
     assert "twenty minutes at peak times" not in text
+
+
+def test_a_long_photo_caption_that_repeats_the_images_own_description_is_left_out() -> None:
+    """The caption is longer than a short credit line, but it says what the photo link's ``title`` says:
+    it describes the photo, and the story starts below it."""
+    text = _extract("long-caption-repeats-alt.html", "https://sport.example/football/riverside-cup-final")
+    assert text.startswith("Riverside will play in their first cup final for eleven years")
+    assert text.endswith("at the national stadium on 25 May.")
+    assert "celebrates with team-mates" not in text
+    assert len(text.split("\n\n")) == 5
