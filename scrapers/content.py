@@ -18,6 +18,7 @@ from typing import TypeVar
 from lxml import etree
 from lxml.html import HtmlElement
 
+from scrapers import block_forms
 from scrapers import boilerplate as bp
 
 INLINE_TAGS: frozenset[str] = frozenset(
@@ -279,7 +280,9 @@ def _holds_the_page(el: HtmlElement) -> bool:
 
 
 def prune(root: HtmlElement) -> None:
-    """Remove what is never prose (scripts, styles, forms' controls, media, AMP widgets) from the tree."""
+    """Remove what is never prose (scripts, styles, forms' controls, media, AMP widgets) from the tree,
+    once the boxes around typed fields are marked as forms (``block_forms``)."""
+    block_forms.mark_form_boxes(root)
     doomed = [
         el
         for el in root.iter()

@@ -38,3 +38,18 @@ def test_a_long_photo_caption_that_repeats_the_images_own_description_is_left_ou
     assert text.endswith("at the national stadium on 25 May.")
     assert "celebrates with team-mates" not in text
     assert len(text.split("\n\n")) == 5
+
+
+def test_poll_and_sign_up_boxes_are_told_by_their_fields_not_their_names() -> None:
+    """A poll whose choices hold more prose than a four-paragraph story, and an e-mail sign-up: their
+    boxes carry fields to type in or choose from, which a story never holds."""
+    text = _extract("poll-and-signup-boxes.html", "https://star.example/news/mayor-handgun-ban")
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0].startswith("The mayor renewed his call for a national ban on handguns")
+    assert (
+        paragraphs[-1]
+        == "The federal justice minister said a ban was not on the table but promised tougher sentences."
+    )
+    assert len(paragraphs) == 4
+    assert "buy-back programme" not in text
+    assert "morning briefing" not in text
