@@ -208,7 +208,27 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
 # one signature shape, prose between them, after this much of the story.
 THREAD_MIN_SIGNATURES = 3
 THREAD_AFTER_CHARS = 400
+# Undated signatures make a thread only when there are this many, each after prose of its own.
+THREAD_MIN_UNDATED = 4
 _SIGNATURE_INLINE = frozenset({"span", "cite", "small", "em", "i", "font", "address"})
+_LAST_LINE_INLINE = frozenset({*_SIGNATURE_INLINE, "strong", "b"})
+
+
+def _last_line(el: HtmlElement) -> bool:
+    """An inline element set as its block's last line, after a ``<br>``: a comment signed inside its own
+    paragraph. Nothing follows it, and text comes before the break."""
+    if el.tag not in _LAST_LINE_INLINE or (el.tail or "").strip() or el.getnext() is not None:
+        return False
+    before = el.getprevious()
+    while before is not None and before.tag == "br" and not (before.tail or "").strip():
+        up = before.getprevious()
+        if up is None or up.tag != "br":
+            break
+        before = up
+    if before is None or before.tag != "br" or (before.tail or "").strip():
+        return False
+    parent = el.getparent()
+    return parent is not None and parent.tag not in INLINE_TAGS and bool((parent.text or "").strip())
 
 
 def _signature_lines(analysis: Analysis, root: HtmlElement) -> list[tuple[int, HtmlElement]]:
@@ -239,6 +259,8 @@ def _signature_lines(analysis: Analysis, root: HtmlElement) -> list[tuple[int, H
                 continue
             if len(el) == 1 and el[0].tag in ("strong", "b") and not (el.text or "").strip():
                 continue
+        elif _last_line(el):
+            pass  # "...the comment's last sentence.<br><strong>- Louise, Lancaster</strong></p>"
         elif el.tag not in _SIGNATURE_INLINE:
             continue
         else:
@@ -279,8 +301,9 @@ def _cut_comment_thread(analysis: Analysis, root: HtmlElement) -> None:
     if common is None:
         return
     units = [_unit_below(el, common) for el in signed[:THREAD_MIN_SIGNATURES]]
-    if not all(bp.stamped_text(" ".join(unit.itertext())) for unit in units):
-        return  # signed but undated: a listicle's credited entries or a book's testimonials
+    undated_thread = len(order) >= THREAD_MIN_UNDATED and gaps == len(order) - 1
+    if not undated_thread and not all(bp.stamped_text(" ".join(unit.itertext())) for unit in units):
+        return  # a few signed, undated lines: a listicle's credited entries or a book's testimonials
     after = sum(
         analysis.text_chars[analysis.index[el]]
         for el in root.iter()

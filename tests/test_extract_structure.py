@@ -53,3 +53,14 @@ def test_poll_and_sign_up_boxes_are_told_by_their_fields_not_their_names() -> No
     assert len(paragraphs) == 4
     assert "buy-back programme" not in text
     assert "morning briefing" not in text
+
+
+def test_a_thread_of_comments_signed_inside_their_own_paragraphs_ends_the_story() -> None:
+    """Readers' views printed under the story, each paragraph ending in a bold "- Name, Place" line after a
+    break: four signatures of one shape, each after prose of its own, are a thread even without dates."""
+    text = _extract("thread-signed-in-paragraphs.html", "https://courier.example/tv/reality-show-late-slot")
+    assert text.startswith("The reality show that launched three pop careers")
+    assert "move their spending to the channel's new Saturday quiz." in text
+    for reader in ("Daniella", "Covent Garden", "Lancaster", "Marcus Bell"):
+        assert reader not in text
+    assert "hidden away at the wrong time of day" not in text
