@@ -3,8 +3,8 @@
 An unseen template names its boxes with words no list holds (or with generated hashes), so the class
 and id rules in ``boilerplate`` miss its teaser lists and sponsored links. Their shape gives them away:
 several sibling items of one kind, each a link (a headline, an advertiser) with at most a short line
-beside it, set after the story's last paragraph of prose. A list inside the story (sources, steps) has
-prose after it, and stays.
+beside it, set before the story's first paragraph of prose or after its last. A list inside the story
+(sources, steps) has prose on both sides, and stays.
 """
 
 from __future__ import annotations
@@ -62,24 +62,35 @@ def _runs_below(analysis: Analysis, root: HtmlElement) -> list[list[HtmlElement]
     return runs
 
 
-def _last_prose(analysis: Analysis, root: HtmlElement, outside: set[HtmlElement]) -> int:
-    """Index of the last long paragraph of prose under ``root`` that is not in ``outside``, or -1."""
+def _prose_span(analysis: Analysis, root: HtmlElement, outside: set[HtmlElement]) -> tuple[int, int]:
+    """Indexes of the first and last long paragraphs of prose under ``root`` outside ``outside``
+    (-1, -1 when there is none): the story's main text run."""
     index = analysis.index
-    last = -1
+    first = last = -1
     for el in root.iter():
         i = index.get(el, -1)
         if i < 0 or el in outside or analysis.chrome[i] or not analysis.good[i]:
             continue
         if analysis.text_chars[i] >= LONG_PARAGRAPH_CHARS:
             last = i
-    return last
+            if first < 0:
+                first = i
+    return first, last
 
 
 def teaser_runs(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]:
-    """The items of every teaser run under ``root`` that comes after the story's last long paragraph."""
+    """The items of every teaser run under ``root`` set wholly before the story's first long paragraph
+    or after its last one: other stories listed above or below it, never a list within it."""
     runs = _runs_below(analysis, root)
     if not runs:
         return []
     inside = {el for run in runs for item in run for el in item.iter()}
-    last = _last_prose(analysis, root, inside)
-    return [item for run in runs if analysis.index[run[0]] > last for item in run]
+    first, last = _prose_span(analysis, root, inside)
+    return [item for run in runs if _outside_span(analysis, run, first, last) for item in run]
+
+
+def _outside_span(analysis: Analysis, run: list[HtmlElement], first: int, last: int) -> bool:
+    index = analysis.index
+    start = index[run[0]]
+    end = index[run[-1]]
+    return start > last or (first >= 0 and end < first)

@@ -17,17 +17,26 @@ def _extract(name: str, url: str | None = None) -> str:
     return extract((BODY / name).read_bytes(), url).text
 
 
-def test_a_run_of_headline_teasers_after_the_story_is_left_out() -> None:
-    """Four sibling boxes of one kind, each a headline link and a short line, after the last paragraph:
-    a list of other stories. The story's own list of sources, with prose after it, stays."""
+def test_runs_of_headline_teasers_before_and_after_the_story_are_left_out() -> None:
+    """Sibling boxes of one kind, each a headline link and a short line, before the first paragraph or
+    after the last: lists of other stories. The story's own list of sources, inside its run of prose,
+    stays."""
     text = _extract("teaser-run-after-story.html", "https://courier.example/2024/05/14/night-ferry-trial")
     assert text.startswith("The harbour council voted on Tuesday")
     assert text.endswith("leave the old quay at 11pm on 6 June.")
     assert "Night transport demand survey for the harbour district, published by the council" in text
     assert "Safe routes home for shift workers and students" in text
-    for teaser in ("Bridge repairs close", "Quay market returns", "rowing regatta", "lighthouse"):
+    for teaser in (
+        "Bridge repairs close",
+        "Quay market returns",
+        "rowing regatta",
+        "lighthouse",
+        "roof",
+        "path",
+    ):
         assert teaser not in text
     assert "twenty minutes at peak times" not in text
+    assert "Today's Courier" not in text
 
 
 def test_a_long_photo_caption_that_repeats_the_images_own_description_is_left_out() -> None:
