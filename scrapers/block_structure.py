@@ -27,14 +27,14 @@ TEASER_HEADLINE_WORDS = 4
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*\W{0,3}\s*$")
 
 
-def _teaser_item(analysis: Analysis, i: int) -> bool:
+def _teaser_item(analysis: Analysis, i: int, max_chars: int = TEASER_MAX_CHARS) -> bool:
     """An item of a teaser list: a headline link (or an excerpt cut with an ellipsis) and at most a
     short line. A link of a name or a web address ("Jane Doe", "www.example.org") is a list of people
     or sources, which stories print too."""
     links, text = analysis.agg_link[i], analysis.agg_text[i]
     total = links + text
     el = analysis.elements[i]
-    if not (links >= TEASER_MIN_LINK_CHARS and total <= TEASER_MAX_CHARS and el.tag not in HEADINGS):
+    if not (links >= TEASER_MIN_LINK_CHARS and total <= max_chars and el.tag not in HEADINGS):
         return False
     if _ELLIPSIS.search(el.text_content()):
         return True
@@ -43,7 +43,9 @@ def _teaser_item(analysis: Analysis, i: int) -> bool:
     )
 
 
-def _runs_below(analysis: Analysis, root: HtmlElement) -> list[list[HtmlElement]]:
+def _runs_below(
+    analysis: Analysis, root: HtmlElement, max_chars: int = TEASER_MAX_CHARS
+) -> list[list[HtmlElement]]:
     """Sibling items of one tag and class that are all teaser items, ``TEASER_MIN_ITEMS`` or more."""
     index = analysis.index
     runs: list[list[HtmlElement]] = []
@@ -57,7 +59,9 @@ def _runs_below(analysis: Analysis, root: HtmlElement) -> list[list[HtmlElement]
                 continue
             kinds.setdefault((child.tag, child.get("class")), []).append(child)
         for items in kinds.values():
-            if len(items) >= TEASER_MIN_ITEMS and all(_teaser_item(analysis, index[el]) for el in items):
+            if len(items) >= TEASER_MIN_ITEMS and all(
+                _teaser_item(analysis, index[el], max_chars) for el in items
+            ):
                 runs.append(items)
     return runs
 
@@ -94,3 +98,18 @@ def _outside_span(analysis: Analysis, run: list[HtmlElement], first: int, last: 
     start = index[run[0]]
     end = index[run[-1]]
     return start > last or (first >= 0 and end < first)
+
+
+# A region whose prose sits mostly in teaser items is a list of other stories ("Must read", "More
+# headlines") that outweighs a short story elsewhere on the page.
+TEASER_REGION_SHARE = 0.6
+# Its items may carry a longer excerpt than a run beside a story.
+TEASER_BOX_MAX_CHARS = 500
+
+
+def teaser_box(analysis: Analysis, root: HtmlElement, good_chars: int) -> list[HtmlElement]:
+    """The teaser items of ``root`` when they hold at least ``TEASER_REGION_SHARE`` of its prose (the
+    region found is a box of other stories), else an empty list."""
+    items = [item for run in _runs_below(analysis, root, TEASER_BOX_MAX_CHARS) for item in run]
+    held = sum(analysis.agg_good[analysis.index[item]] for item in items)
+    return items if items and held >= TEASER_REGION_SHARE * good_chars else []

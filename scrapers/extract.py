@@ -998,6 +998,7 @@ def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) ->
             article.warnings.append("body found only when class names were ignored")
     if region is not None:
         region = _denser_elsewhere(analysis, region)
+        analysis, region = _past_teaser_box(root, analysis, region, article)
     _check_is_article(region, meta.page_type)
     if region is None:  # _check_is_article refuses that already; this keeps the type checker informed
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body region")
@@ -1009,6 +1010,39 @@ def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) ->
     if len("\n\n".join(paragraphs)) < MIN_DECLARED_BODY_CHARS:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body text left after removing boilerplate")
     return paragraphs
+
+
+def _past_teaser_box(
+    root: HtmlElement, analysis: Analysis, region: Region, article: Article
+) -> tuple[Analysis, Region]:
+    """The story beside a box of teasers that outweighs it ("Must read" over a five-paragraph report).
+
+    When the region's prose is mostly teaser items, they are taken out and the region is looked for
+    again; the new one counts only if it holds a story's worth of prose in paragraphs side by side,
+    so a section page, which is all teasers, keeps its list and its refusal.
+    """
+    items = block_structure.teaser_box(analysis, region.element, region.good_chars)
+    if not items:
+        return analysis, region
+    kept = {el: (el.getparent(), el.getparent().index(el)) for el in items if el.getparent() is not None}
+    for el in kept:
+        el.getparent().remove(el)
+    second = analyse(root)
+    found = find_region(second)
+    if (
+        found is not None
+        and found.good_chars >= SHORT_BODY_CHARS
+        and found.paragraphs >= TEASER_BOX_MIN_PARAGRAPHS
+    ):
+        article.warnings.append("a box of teasers outweighed the story")
+        return second, _denser_elsewhere(second, found)
+    for el, (parent, position) in sorted(kept.items(), key=lambda pair: pair[1][1]):
+        parent.insert(position, el)
+    return analysis, region
+
+
+# The story found past a teaser box has at least this many long paragraphs.
+TEASER_BOX_MIN_PARAGRAPHS = 2
 
 
 # ------------------------------------------------------------------------------ structured-data body

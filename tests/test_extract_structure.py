@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from scrapers.errors import ErrorKind, IngestError
 from scrapers.extract import extract
 
 BODY = Path(__file__).parent / "fixtures" / "pages" / "body"
@@ -73,3 +76,27 @@ def test_a_thread_of_comments_signed_inside_their_own_paragraphs_ends_the_story(
     for reader in ("Daniella", "Covent Garden", "Lancaster", "Marcus Bell"):
         assert reader not in text
     assert "hidden away at the wrong time of day" not in text
+
+
+def test_a_box_of_teasers_longer_than_a_short_story_does_not_take_its_place() -> None:
+    """A "Must Read" list of five headlines with excerpts holds more prose than the three-paragraph
+    report beside it; its items are teasers (a headline link, then a short excerpt), so the story is
+    looked for past them."""
+    article = extract(
+        (BODY / "must-read-box-outweighs-story.html").read_bytes(),
+        "https://sport.example/football/striker-last-club",
+    )
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[0].startswith("The striker made his debut for Chelsea yesterday")
+    assert paragraphs[-1].startswith('"I have moved a lot in my career')
+    assert len(paragraphs) == 3
+    assert "a box of teasers outweighed the story" in article.warnings
+
+
+def test_a_section_page_of_teasers_stays_a_list() -> None:
+    """With no story beside the teasers, taking them out leaves nothing: the page is still refused."""
+    page = (BODY / "must-read-box-outweighs-story.html").read_text("utf-8")
+    start, end = page.index('<div class="c4">'), page.index('<div class="c6">')
+    with pytest.raises(IngestError) as refused:
+        extract(page[:start] + page[end:], "https://sport.example/football/")
+    assert refused.value.kind is ErrorKind.NOT_AN_ARTICLE
