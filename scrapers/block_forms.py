@@ -28,7 +28,9 @@ def _field(el: HtmlElement) -> bool:
 
 
 def _text_chars(el: HtmlElement) -> int:
-    return len(" ".join("".join(el.itertext()).split()))
+    """The box's text as a reader sees it; the raw length bounds it, so short boxes skip the squeeze."""
+    raw = el.text_content()
+    return len(raw) if len(raw) <= FORM_BOX_MAX_CHARS else len(" ".join(raw.split()))
 
 
 def mark_form_boxes(root: HtmlElement) -> None:

@@ -103,13 +103,18 @@ def _outside_span(analysis: Analysis, run: list[HtmlElement], first: int, last: 
 # A region whose prose sits mostly in teaser items is a list of other stories ("Must read", "More
 # headlines") that outweighs a short story elsewhere on the page.
 TEASER_REGION_SHARE = 0.6
-# Its items may carry a longer excerpt than a run beside a story.
+# Its items may carry a longer excerpt than a run beside a story, and its links are at least this share of
+# its prose (teasers holding 60% of it, each at least a tenth link).
 TEASER_BOX_MAX_CHARS = 500
+TEASER_BOX_MIN_LINK_SHARE = 0.05
 
 
 def teaser_box(analysis: Analysis, root: HtmlElement, good_chars: int) -> list[HtmlElement]:
     """The teaser items of ``root`` when they hold at least ``TEASER_REGION_SHARE`` of its prose (the
     region found is a box of other stories), else an empty list."""
+    i = analysis.index[root]
+    if analysis.agg_link[i] < TEASER_BOX_MIN_LINK_SHARE * good_chars:
+        return []  # too few links for most of its prose to sit in linked teasers: a story, not a list
     items = [item for run in _runs_below(analysis, root, TEASER_BOX_MAX_CHARS) for item in run]
     held = sum(analysis.agg_good[analysis.index[item]] for item in items)
     return items if items and held >= TEASER_REGION_SHARE * good_chars else []
