@@ -11,12 +11,14 @@ higher than any single part), while a page-wide wrapper loses because it also co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from lxml import etree
 from lxml.html import HtmlElement
 
+from scrapers import block_forms
 from scrapers import boilerplate as bp
 
 INLINE_TAGS: frozenset[str] = frozenset(
@@ -207,12 +209,50 @@ def _mark_captions(
             if raw_good[i]:
                 if (
                     el.tag not in ("p", "li", "body", "html")
-                    and raw_good[i] < MAX_CAPTION_CHARS
                     and raw_par[i] <= 1
                     and hint[i] == bp.NEUTRAL
+                    and (
+                        raw_good[i] < MAX_CAPTION_CHARS
+                        or (
+                            raw_good[i] <= LONG_CAPTION_PAGE_SHARE * raw_good[0]
+                            and _repeats_image_text(img, el, raw_good[i])
+                        )
+                    )
                 ):
                     hint[i] = bp.HARD
                 break
+
+
+# A caption longer than ``MAX_CAPTION_CHARS`` is still one when it repeats the image's own description
+# (its ``alt`` or ``title``, or the title of the link around it), up to this length.
+MAX_LONG_CAPTION_CHARS = 800
+# ...and holding no more than this share of the page's prose: a short story's lead beside its photo is
+# not its caption, even when the alt text repeats it.
+LONG_CAPTION_PAGE_SHARE = 0.3
+_CAPTION_KEY_CHARS = 40
+_WORDS = re.compile(r"\w+")
+
+
+def _caption_key(text: str) -> str:
+    return " ".join(_WORDS.findall(text.casefold()))
+
+
+def _repeats_image_text(img: HtmlElement, box: HtmlElement, chars: int) -> bool:
+    """The box's text says what the image's own description says: a photo caption set beside it.
+
+    Templates print the caption the CMS stored with the photo both as the image's ``alt``/``title`` and
+    as the text under it; a story paragraph next to a lead image does not repeat its alt text.
+    """
+    if chars >= MAX_LONG_CAPTION_CHARS:
+        return False
+    link = next(img.iterancestors("a"), None)
+    described = [img.get("alt"), img.get("title"), link.get("title") if link is not None else None]
+    keys = [_caption_key(text)[:_CAPTION_KEY_CHARS] for text in described if text]
+    keys = [key for key in keys if len(key) >= _CAPTION_KEY_CHARS]
+    if not keys:
+        return False
+    own = _caption_key(box.text_content())
+    return any(key in own for key in keys)
 
 
 def _protected(hint: int, share: float, paragraphs: int, sibling_paragraphs: int, page_run: int) -> bool:
@@ -240,7 +280,9 @@ def _holds_the_page(el: HtmlElement) -> bool:
 
 
 def prune(root: HtmlElement) -> None:
-    """Remove what is never prose (scripts, styles, forms' controls, media, AMP widgets) from the tree."""
+    """Remove what is never prose (scripts, styles, forms' controls, media, AMP widgets) from the tree,
+    once the boxes around typed fields are marked as forms (``block_forms``)."""
+    block_forms.mark_form_boxes(root)
     doomed = [
         el
         for el in root.iter()

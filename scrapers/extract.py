@@ -23,7 +23,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from scrapers import block_model, limits
+from scrapers import block_model, block_structure, limits
 from scrapers import boilerplate as bp
 from scrapers.article import Article
 from scrapers.content import (
@@ -172,7 +172,9 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
     for root in roots:  # first, while the signatures' date links are still there to be read
         _cut_comment_thread(analysis, root)
     inside = {el for root in roots for el in root.iter()}
-    doomed: list[HtmlElement] = []
+    doomed: list[HtmlElement] = [
+        item for root in roots for item in block_structure.teaser_runs(analysis, root)
+    ]
     elements = analysis.elements
     for i in analysis.chrome_roots:
         if elements[i] in inside:
@@ -206,7 +208,27 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
 # one signature shape, prose between them, after this much of the story.
 THREAD_MIN_SIGNATURES = 3
 THREAD_AFTER_CHARS = 400
+# Undated signatures make a thread only when there are this many, each after prose of its own.
+THREAD_MIN_UNDATED = 4
 _SIGNATURE_INLINE = frozenset({"span", "cite", "small", "em", "i", "font", "address"})
+_LAST_LINE_INLINE = frozenset({*_SIGNATURE_INLINE, "strong", "b"})
+
+
+def _last_line(el: HtmlElement) -> bool:
+    """An inline element set as its block's last line, after a ``<br>``: a comment signed inside its own
+    paragraph. Nothing follows it, and text comes before the break."""
+    if el.tag not in _LAST_LINE_INLINE or (el.tail or "").strip() or el.getnext() is not None:
+        return False
+    before = el.getprevious()
+    while before is not None and before.tag == "br" and not (before.tail or "").strip():
+        up = before.getprevious()
+        if up is None or up.tag != "br":
+            break
+        before = up
+    if before is None or before.tag != "br" or (before.tail or "").strip():
+        return False
+    parent = el.getparent()
+    return parent is not None and parent.tag not in INLINE_TAGS and bool((parent.text or "").strip())
 
 
 def _signature_lines(analysis: Analysis, root: HtmlElement) -> list[tuple[int, HtmlElement]]:
@@ -237,6 +259,8 @@ def _signature_lines(analysis: Analysis, root: HtmlElement) -> list[tuple[int, H
                 continue
             if len(el) == 1 and el[0].tag in ("strong", "b") and not (el.text or "").strip():
                 continue
+        elif _last_line(el):
+            pass  # "...the comment's last sentence.<br><strong>- Louise, Lancaster</strong></p>"
         elif el.tag not in _SIGNATURE_INLINE:
             continue
         else:
@@ -277,8 +301,9 @@ def _cut_comment_thread(analysis: Analysis, root: HtmlElement) -> None:
     if common is None:
         return
     units = [_unit_below(el, common) for el in signed[:THREAD_MIN_SIGNATURES]]
-    if not all(bp.stamped_text(" ".join(unit.itertext())) for unit in units):
-        return  # signed but undated: a listicle's credited entries or a book's testimonials
+    undated_thread = len(order) >= THREAD_MIN_UNDATED and gaps == len(order) - 1
+    if not undated_thread and not all(bp.stamped_text(" ".join(unit.itertext())) for unit in units):
+        return  # a few signed, undated lines: a listicle's credited entries or a book's testimonials
     after = sum(
         analysis.text_chars[analysis.index[el]]
         for el in root.iter()
@@ -973,6 +998,7 @@ def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) ->
             article.warnings.append("body found only when class names were ignored")
     if region is not None:
         region = _denser_elsewhere(analysis, region)
+        analysis, region = _past_teaser_box(root, analysis, region, article)
     _check_is_article(region, meta.page_type)
     if region is None:  # _check_is_article refuses that already; this keeps the type checker informed
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body region")
@@ -984,6 +1010,39 @@ def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) ->
     if len("\n\n".join(paragraphs)) < MIN_DECLARED_BODY_CHARS:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body text left after removing boilerplate")
     return paragraphs
+
+
+def _past_teaser_box(
+    root: HtmlElement, analysis: Analysis, region: Region, article: Article
+) -> tuple[Analysis, Region]:
+    """The story beside a box of teasers that outweighs it ("Must read" over a five-paragraph report).
+
+    When the region's prose is mostly teaser items, they are taken out and the region is looked for
+    again; the new one counts only if it holds a story's worth of prose in paragraphs side by side,
+    so a section page, which is all teasers, keeps its list and its refusal.
+    """
+    items = block_structure.teaser_box(analysis, region.element, region.good_chars)
+    if not items:
+        return analysis, region
+    kept = {el: (el.getparent(), el.getparent().index(el)) for el in items if el.getparent() is not None}
+    for el in kept:
+        el.getparent().remove(el)
+    second = analyse(root)
+    found = find_region(second)
+    if (
+        found is not None
+        and found.good_chars >= SHORT_BODY_CHARS
+        and found.paragraphs >= TEASER_BOX_MIN_PARAGRAPHS
+    ):
+        article.warnings.append("a box of teasers outweighed the story")
+        return second, _denser_elsewhere(second, found)
+    for el, (parent, position) in sorted(kept.items(), key=lambda pair: pair[1][1]):
+        parent.insert(position, el)
+    return analysis, region
+
+
+# The story found past a teaser box has at least this many long paragraphs.
+TEASER_BOX_MIN_PARAGRAPHS = 2
 
 
 # ------------------------------------------------------------------------------ structured-data body

@@ -1,0 +1,102 @@
+"""Structural rules for unseen templates: boxes told by their shape and place, with no name to go on.
+
+The fixtures under ``fixtures/pages/body/`` name their boxes with hashes, as an unfamiliar or generated
+template does, so only the page's structure and text can separate the story from what surrounds it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scrapers.errors import ErrorKind, IngestError
+from scrapers.extract import extract
+
+BODY = Path(__file__).parent / "fixtures" / "pages" / "body"
+
+
+def _extract(name: str, url: str | None = None) -> str:
+    return extract((BODY / name).read_bytes(), url).text
+
+
+def test_runs_of_headline_teasers_before_and_after_the_story_are_left_out() -> None:
+    """Sibling boxes of one kind, each a headline link and a short line, before the first paragraph or
+    after the last: lists of other stories. The story's own list of sources, inside its run of prose,
+    stays."""
+    text = _extract("teaser-run-after-story.html", "https://courier.example/2024/05/14/night-ferry-trial")
+    assert text.startswith("The harbour council voted on Tuesday")
+    assert text.endswith("leave the old quay at 11pm on 6 June.")
+    assert "Night transport demand survey for the harbour district, published by the council" in text
+    assert "Safe routes home for shift workers and students" in text
+    for teaser in (
+        "Bridge repairs close",
+        "Quay market returns",
+        "rowing regatta",
+        "lighthouse",
+        "roof",
+        "path",
+    ):
+        assert teaser not in text
+    assert "twenty minutes at peak times" not in text
+    assert "Today's Courier" not in text
+
+
+def test_a_long_photo_caption_that_repeats_the_images_own_description_is_left_out() -> None:
+    """The caption is longer than a short credit line, but it says what the photo link's ``title`` says:
+    it describes the photo, and the story starts below it."""
+    text = _extract("long-caption-repeats-alt.html", "https://sport.example/football/riverside-cup-final")
+    assert text.startswith("Riverside will play in their first cup final for eleven years")
+    assert text.endswith("at the national stadium on 25 May.")
+    assert "celebrates with team-mates" not in text
+    assert len(text.split("\n\n")) == 5
+
+
+def test_poll_and_sign_up_boxes_are_told_by_their_fields_not_their_names() -> None:
+    """A poll whose choices hold more prose than a four-paragraph story, and an e-mail sign-up: their
+    boxes carry fields to type in or choose from, which a story never holds."""
+    text = _extract("poll-and-signup-boxes.html", "https://star.example/news/mayor-handgun-ban")
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0].startswith("The mayor renewed his call for a national ban on handguns")
+    assert (
+        paragraphs[-1]
+        == "The federal justice minister said a ban was not on the table but promised tougher sentences."
+    )
+    assert len(paragraphs) == 4
+    assert "buy-back programme" not in text
+    assert "morning briefing" not in text
+
+
+def test_a_thread_of_comments_signed_inside_their_own_paragraphs_ends_the_story() -> None:
+    """Readers' views printed under the story, each paragraph ending in a bold "- Name, Place" line after a
+    break: four signatures of one shape, each after prose of its own, are a thread even without dates."""
+    text = _extract("thread-signed-in-paragraphs.html", "https://courier.example/tv/reality-show-late-slot")
+    assert text.startswith("The reality show that launched three pop careers")
+    assert "move their spending to the channel's new Saturday quiz." in text
+    for reader in ("Daniella", "Covent Garden", "Lancaster", "Marcus Bell"):
+        assert reader not in text
+    assert "hidden away at the wrong time of day" not in text
+
+
+def test_a_box_of_teasers_longer_than_a_short_story_does_not_take_its_place() -> None:
+    """A "Must Read" list of five headlines with excerpts holds more prose than the three-paragraph
+    report beside it; its items are teasers (a headline link, then a short excerpt), so the story is
+    looked for past them."""
+    article = extract(
+        (BODY / "must-read-box-outweighs-story.html").read_bytes(),
+        "https://sport.example/football/striker-last-club",
+    )
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[0].startswith("The striker made his debut for Chelsea yesterday")
+    assert paragraphs[-1].startswith('"I have moved a lot in my career')
+    assert len(paragraphs) == 3
+    assert "a box of teasers outweighed the story" in article.warnings
+
+
+def test_a_section_page_of_teasers_stays_a_list() -> None:
+    """With no story beside the teasers, taking them out leaves nothing: the page is still refused."""
+    page = (BODY / "must-read-box-outweighs-story.html").read_text("utf-8")
+    start, end = page.index('<div class="c4">'), page.index('<div class="c6">')
+    with pytest.raises(IngestError) as refused:
+        extract(page[:start] + page[end:], "https://sport.example/football/")
+    assert refused.value.kind is ErrorKind.NOT_AN_ARTICLE
