@@ -392,4 +392,16 @@ class StoryJudge:
             return order[verdict.joins], link, candidate.equal, tuple(-ord(ch) for ch in candidate.key)
 
         candidate, verdict = max(verdicts, key=rank)
-        return Match(candidate.key, verdict.similarity, verdict.relation.value, verdict.joins)
+        if not verdict.joins:
+            return Match(candidate.key, verdict.similarity, verdict.relation.value, False)
+        # Every other candidate the item is a copy of: when they stand for another stored story, the item
+        # shows the two to be one story (see ``worker/story_merge.py``). Sorted, so both indexes agree.
+        also = tuple(sorted(c.key for c, v in verdicts if v.joins and c.key != candidate.key))
+        return StoryMatch(candidate.key, verdict.similarity, verdict.relation.value, True, also)
+
+
+@dataclass(frozen=True)
+class StoryMatch(Match):
+    """A joining match that also names the other candidates the item is a copy of (their keys)."""
+
+    also: tuple[str, ...] = ()

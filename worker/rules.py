@@ -25,7 +25,7 @@ from worker.decision import Decision, Outcome, Rule
 from worker.dedup import DedupIndex, Match
 from worker.fingerprint import Signature
 from worker.models import ArticleRecord, DuplicateRecord
-from worker.relation import Relation, StoryJudge, TextProbe, Verdict, judge
+from worker.relation import Relation, StoryJudge, StoryMatch, TextProbe, Verdict, judge
 from worker.store import StoredRef
 
 
@@ -126,6 +126,13 @@ class RuleContext:
     @property
     def joins(self) -> bool:
         return self.match is not None and self.match.joins
+
+    @property
+    def also(self) -> tuple[str, ...]:
+        """The other stored keys the judge found the item a copy of, if its match was asked for and joins
+        (keys of this story's copies, or of another story the item shows to be the same one)."""
+        match = self.__dict__.get("match")  # never asks the index: only what a rule already asked
+        return match.also if isinstance(match, StoryMatch) and match.joins else ()
 
     @property
     def fuller(self) -> bool:

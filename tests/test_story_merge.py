@@ -1,0 +1,165 @@
+"""One story stored as two is merged when a copy of both arrives (issue 10: one story never split in two).
+
+The split: a copy whose lead is hidden under a long editor's note is stored first; a trim of the story
+then reads as a whole story quoted inside it (``embedded``) and is stored as a story of its own; the
+original, a copy of both, could join only one of them. Run on SQLite and on the real PostgreSQL the
+suite starts, item by item and in one batch.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from worker.decision import Decision
+from worker.dedup_redis import RedisIndex
+from worker.export import article_rows, duplicate_rows, story_rows
+from worker.models import ArticleRecord, Base, DuplicateRecord, Story, StoryEvent
+from worker.pipeline import Outcome, Pipeline
+from worker.store import Store
+
+WIRE = Path(__file__).parent / "fixtures" / "wire"
+
+NOTE = (
+    "Editor's note: this story was first published by our partner newsroom and has been updated "
+    "with comments from the port authority and the regional government on Tuesday evening."
+)
+
+
+def _story(name: str) -> list[str]:
+    return (WIRE / f"{name}.txt").read_text(encoding="utf-8").strip().split("\n\n")
+
+
+FULL = _story("port-strike") + _story("wildfire")
+TEXTS = {
+    "noted": NOTE + "\n\n" + "\n\n".join(FULL),  # the story under a note long enough to read as its lead
+    "half": "\n\n".join(FULL[:7]),  # its first half
+    "full": "\n\n".join(FULL),  # the original
+    "late-half": "PORTO (Wire) -- " + "\n\n".join(FULL[:6]),  # a later trim, arriving after the merge
+}
+
+
+def url(name: str) -> str:
+    return f"https://{name}.example/story"
+
+
+def ingest(pipeline: Pipeline, names: list[str], batched: bool) -> list[Decision]:
+    items = [{"url": url(name), "title": "Port strike", "text": TEXTS[name]} for name in names]
+    if batched:
+        return pipeline.ingest_items(items)
+    return [pipeline.ingest_item(one) for one in items]
+
+
+def count(store: Store, model: type[Base]) -> int:
+    with store.session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def events(store: Store) -> list[StoryEvent]:
+    with store.session() as session:
+        return list(session.scalars(select(StoryEvent).order_by(StoryEvent.id)))
+
+
+def assert_one_story(store: Store, representative: str) -> int:
+    """Every export names one story, whose representative is ``representative``; returns its id."""
+    [story] = list(story_rows(store))
+    [article] = list(article_rows(store))
+    assert article["canonical_url"] == story["representative_url"] == url(representative)
+    assert article["story_id"] == story["story_id"] and article["id"] == story["representative_id"]
+    copies = list(duplicate_rows(store))
+    assert {row["story_id"] for row in copies} == {story["story_id"]}
+    assert {row["original_url"] for row in copies} == {url(representative)}
+    assert sorted(story["copies"]) == sorted(row["url"] for row in copies)
+    assert story["embeds"] == []  # the link between the two halves of the story is gone from the export
+    assert count(store, Story) == 1
+    return int(story["story_id"])
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_the_original_merges_its_hidden_lead_copy_and_its_trim_into_one_story(
+    store: Store, batched: bool
+) -> None:
+    pipeline = Pipeline(store)
+    noted, half, full = ingest(pipeline, ["noted", "half", "full"], batched)
+    assert noted.outcome is half.outcome is Outcome.STORED
+    assert half.story_id != noted.story_id  # the split the merge mends
+    assert full.outcome is Outcome.DUPLICATE and full.rule == "near_duplicate"
+    survivor = assert_one_story(store, "noted")  # the fullest copy: the story under its note
+    assert survivor == noted.story_id  # the older story survives, its id stable
+    assert full.story_id == survivor and full.duplicate_of == noted.article_id
+    rules = {row["url"]: row["rule"] for row in duplicate_rows(store)}
+    assert rules == {url("full"): "near_duplicate", url("half"): "merged"}
+    merge = events(store)[-1]
+    assert (merge.event, merge.story_id, merge.other_story_id) == ("stories_merged", survivor, half.story_id)
+    assert (merge.url, merge.other_url, merge.rule) == (url("full"), url("half"), "fuller_copy")
+    assert merge.similarity is not None and 0.4 < merge.similarity < 0.6
+    assert {e.story_id for e in events(store)} == {survivor}  # no audit row names the merged-away story
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_the_fuller_representative_moves_to_the_older_story(store: Store, batched: bool) -> None:
+    """The trim first (story 1), then the noted copy, read as a story quoting it (story 2), then the
+    original: story 1 survives, with story 2's fuller text as its representative."""
+    pipeline = Pipeline(store)
+    half, noted, full = ingest(pipeline, ["half", "noted", "full"], batched)
+    assert half.story_id is not None and noted.story_id is not None and half.story_id < noted.story_id
+    survivor = assert_one_story(store, "noted")
+    assert survivor == half.story_id
+    assert full.outcome is Outcome.DUPLICATE and full.story_id == survivor
+    assert full.duplicate_of == noted.article_id
+    with store.session() as session:
+        assert session.get(Story, noted.story_id) is None  # the merged-away story is gone, not answered
+        assert session.scalar(select(ArticleRecord.story_id)) == survivor
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_after_a_merge_copies_join_the_surviving_story_and_replays_change_nothing(
+    store: Store, batched: bool
+) -> None:
+    pipeline = Pipeline(store)
+    noted, _, _ = ingest(pipeline, ["noted", "half", "full"], batched)
+    before = (count(store, ArticleRecord), count(store, DuplicateRecord), count(store, StoryEvent))
+    # The trim's key still answers in the index, for the story it was merged into.
+    [late] = ingest(pipeline, ["late-half"], batched)
+    assert late.outcome is Outcome.DUPLICATE and late.story_id == noted.story_id
+    assert late.duplicate_of == noted.article_id
+    # A restarted worker (its index rebuilt from the store) answers the same.
+    [again] = ingest(Pipeline(store), ["late-half"], batched)
+    assert again.outcome is Outcome.UNCHANGED and again.duplicate_of == noted.article_id
+    # Redelivery of everything: nothing stored twice, nothing merged again.
+    replay = ingest(Pipeline(store), ["noted", "half", "full", "late-half"], batched)
+    assert {d.outcome for d in replay} == {Outcome.UNCHANGED}
+    after = (count(store, ArticleRecord), count(store, DuplicateRecord), count(store, StoryEvent))
+    assert after == (before[0], before[1] + 1, before[2])
+    assert_one_story(store, "noted")
+
+
+@pytest.mark.redis
+def test_the_shared_index_answers_the_surviving_story(store: Store, redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    prefix = f"test:{uuid.uuid4().hex}"
+    pipeline = Pipeline(store, RedisIndex(client, 0.5, prefix=prefix))
+    noted, half, full = ingest(pipeline, ["noted", "half", "full"], batched=True)
+    assert half.story_id != noted.story_id and full.story_id == noted.story_id
+    survivor = assert_one_story(store, "noted")
+    other = Pipeline(store, RedisIndex(client, 0.5, prefix=prefix))  # another worker on the same index
+    [late] = ingest(other, ["late-half"], batched=False)
+    assert late.outcome is Outcome.DUPLICATE and late.story_id == survivor
+
+
+def test_a_trim_inside_two_stories_does_not_merge_them(store: Store) -> None:
+    """A story's first half is inside the story and inside an update that kept that half and added more
+    than as much again: the trim can join either, but the two are not shown to be one story."""
+    pipeline = Pipeline(store)
+    story = pipeline.ingest_item({"url": url("wire"), "text": "\n\n".join(_story("port-strike"))})
+    update = "\n\n".join(_story("port-strike")[:4] + _story("wildfire")[:4])
+    later = pipeline.ingest_item({"url": url("update"), "text": update})
+    assert later.outcome is Outcome.STORED and later.story_id != story.story_id
+    trim = pipeline.ingest_item({"url": url("trim"), "text": "\n\n".join(_story("port-strike")[:3])})
+    assert trim.outcome is Outcome.DUPLICATE and trim.rule == "contained"
+    assert count(store, Story) == 2
+    assert "stories_merged" not in {e.event for e in events(store)}
