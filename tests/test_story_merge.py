@@ -40,6 +40,7 @@ TEXTS = {
     "half": "\n\n".join(FULL[:7]),  # its first half
     "full": "\n\n".join(FULL),  # the original
     "late-half": "PORTO (Wire) -- " + "\n\n".join(FULL[:6]),  # a later trim, arriving after the merge
+    "half-copy": "\n\n".join(FULL[:7]),  # the trim's exact text under another URL
 }
 
 
@@ -163,3 +164,24 @@ def test_a_trim_inside_two_stories_does_not_merge_them(store: Store) -> None:
     assert trim.outcome is Outcome.DUPLICATE and trim.rule == "contained"
     assert count(store, Story) == 2
     assert "stories_merged" not in {e.event for e in events(store)}
+
+
+def test_items_after_a_merge_in_the_same_batch_decide_as_one_by_one(store: Store, database_url: str) -> None:
+    """What the batch remembers of the merged stories (keys, texts) follows the merge: an exact copy of
+    the trim and a later trim in the same batch join the surviving story and name its representative,
+    as they do item by item (on SQLite, where a second store sits beside the first)."""
+    names = ["noted", "half", "full", "half-copy", "late-half"]
+    decisions = ingest(Pipeline(store), names, batched=True)
+    survivor = assert_one_story(store, "noted")
+    noted = decisions[0]
+    for later in decisions[3:]:
+        assert later.outcome is Outcome.DUPLICATE, later
+        assert later.story_id == survivor and later.duplicate_of == noted.article_id
+    if "sqlite" in database_url:
+        single_store = Store(database_url.replace("wirefeed.db", "single.db"))
+        single_store.upgrade()
+        single = ingest(Pipeline(single_store), names, batched=False)
+        assert [(d.outcome, d.rule, d.duplicate_of, d.story_id) for d in single] == [
+            (d.outcome, d.rule, d.duplicate_of, d.story_id) for d in decisions
+        ]
+        single_store.dispose()

@@ -43,7 +43,7 @@ from worker.models import (
     article_values,
     utcnow,
 )
-from worker.relation import CONTAINED, Relation, StoryJudge, Verdict, judge
+from worker.relation import Relation, StoryJudge, Verdict, judge, nested
 from worker.rules import DEFAULT_RULES, DedupRule, IndexChange, RuleContext, decide
 from worker.store import SchemaMissing, StorageUnavailable, Store, StoredRef, is_unreachable
 from worker.story_merge import Merged, merge_stories
@@ -142,6 +142,22 @@ class _Batch:
             setattr(old, name, getattr(new, name))
         self.refs[old.canonical_url] = self.intern(old)
         self.remember_hash(old)
+
+    def merged(self, merge: Merged, kept: StoredRef) -> None:
+        """Two stories merged (``worker/story_merge.py``): every key that stood for a representative that
+        became a copy now stands for the one kept, which is in the surviving story; a text hash that named
+        one is forgotten (the store no longer holds that text as an article). One pass over what is
+        remembered, made only by the rare item that merges stories."""
+        dropped = {article_id for article_id, _ in merge.dropped}
+        for article_id in dropped:
+            self.ref_ids.pop(article_id, None)
+        kept.story_id = merge.survivor
+        for key, ref in self.refs.items():
+            if ref.id in dropped:
+                self.refs[key] = kept
+        for chash in [chash for chash, ref in self.hash_refs.items() if ref.id in dropped]:
+            del self.hash_refs[chash]
+        self.written(*(url for _, url in merge.dropped))  # their URLs now name duplicate rows
 
     def remember_hash(self, ref: StoredRef) -> None:
         """The first stored article with this text, unless an entry still holding that text is older."""
@@ -882,7 +898,7 @@ class Pipeline:
         The decision is remapped here, not the batch's earlier ones: those were true when made, and the
         batched path answers exactly as the one-by-one path does."""
         mine = ctx.verdict if _joined(decision) else None
-        others = [(r, v) for r, v in self._other_stories(ctx) if mine and _nested(mine, v)] if mine else []
+        others = [(r, v) for r, v in self._other_stories(ctx) if mine and nested(mine, v)] if mine else []
         if not others:
             return decision
         session = ctx.session
@@ -910,12 +926,16 @@ class Pipeline:
             )
         ]
         log.info("stories %s merged into %d by %s", merged_away, survivor, ctx.key)
-        if self._batch is not None:  # what the batch remembered of the moved rows is out of date
-            batch = self._batch
-            batch.written(*(url for merge in merges for _, url in merge.dropped))
-            batch.refs.clear()
-            batch.ref_ids.clear()
-            batch.hash_refs.clear()
+        batch = self._batch
+        for merge in merges if batch is not None else ():  # what the batch remembers follows the rows
+            assert batch is not None
+            kept = batch.ref_ids.get(merge.kept) or self.store.ref_of(session, merge.kept_url)
+            if kept is not None:
+                batch.merged(merge, batch.intern(kept))
+            else:  # not readable: nothing remembered may name the moved rows
+                batch.refs.clear()
+                batch.ref_ids.clear()
+                batch.hash_refs.clear()
         return _after_merges(decision, merges)
 
     def _other_stories(self, ctx: RuleContext) -> list[tuple[StoredRef, Verdict]]:
@@ -1236,15 +1256,6 @@ def _joined(decision: Decision) -> bool:
     if decision.outcome is Outcome.DUPLICATE:
         return decision.rule in (Rule.NEAR_DUPLICATE, Rule.CONTAINED)
     return decision.outcome is Outcome.STORED and decision.rule == Relation.FULLER.value
-
-
-def _nested(one: Verdict, other: Verdict) -> bool:
-    """Whether the item sits between the two stored texts, one inside it and it inside the other, so the
-    smaller is inside the larger: one story. A trim inside both (an update that kept the story's first
-    half, and the story) shows only that they share that half, not that they are one story."""
-    return (one.contained_old >= CONTAINED and other.contained_new >= CONTAINED) or (
-        other.contained_old >= CONTAINED and one.contained_new >= CONTAINED
-    )
 
 
 def _after_merges(decision: Decision, merges: list[Merged]) -> Decision:

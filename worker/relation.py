@@ -394,10 +394,22 @@ class StoryJudge:
         candidate, verdict = max(verdicts, key=rank)
         if not verdict.joins:
             return Match(candidate.key, verdict.similarity, verdict.relation.value, False)
-        # Every other candidate the item is a copy of: when they stand for another stored story, the item
-        # shows the two to be one story (see ``worker/story_merge.py``). Sorted, so both indexes agree.
-        also = tuple(sorted(c.key for c, v in verdicts if v.joins and c.key != candidate.key))
+        # The other candidates the item is a copy of and sits nested with (one inside it, it inside the
+        # other): when they stand for another stored story, the item shows the two to be one story (see
+        # ``worker/story_merge.py``). Sorted, so both indexes agree.
+        also = tuple(
+            sorted(c.key for c, v in verdicts if v.joins and c.key != candidate.key and nested(verdict, v))
+        )
         return StoryMatch(candidate.key, verdict.similarity, verdict.relation.value, True, also)
+
+
+def nested(one: Verdict, other: Verdict) -> bool:
+    """Whether a new text sits between two stored ones, one inside it and it inside the other (its two
+    verdicts), so the smaller stored text is inside the larger: the two are one story. A trim inside both
+    (a story, and an update that kept the story's first half) shows only that they share that half."""
+    return (one.contained_old >= CONTAINED and other.contained_new >= CONTAINED) or (
+        other.contained_old >= CONTAINED and one.contained_new >= CONTAINED
+    )
 
 
 @dataclass(frozen=True)

@@ -53,11 +53,12 @@ _MEMBERS = select(
 @dataclass(frozen=True, slots=True)
 class Merged:
     """What a merge did: the surviving story, the story merged into it, the article kept as the
-    representative, and the articles that became copies of it (id, canonical URL)."""
+    representative (id, canonical URL), and the articles that became copies of it (id, canonical URL)."""
 
     survivor: int
     merged: int
     kept: int
+    kept_url: str
     dropped: tuple[tuple[int, str], ...]
 
 
@@ -105,7 +106,9 @@ def merge_stories(
     event |= {"other_url": other_url, "rule": rule, "similarity": similarity, "created_at": now}
     connection.execute(insert(_EVENTS), event)
     connection.execute(delete(_STORIES).where(_STORIES.c.id == merged))
-    return Merged(survivor, merged, int(kept[0]), tuple((int(row[0]), str(row[2])) for row in dropped))
+    return Merged(
+        survivor, merged, int(kept[0]), str(kept[2]), tuple((int(row[0]), str(row[2])) for row in dropped)
+    )
 
 
 def _similarity(row: Sequence[Any], kept: Signature) -> float:
