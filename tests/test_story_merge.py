@@ -41,6 +41,7 @@ TEXTS = {
     "full": "\n\n".join(FULL),  # the original
     "late-half": "PORTO (Wire) -- " + "\n\n".join(FULL[:6]),  # a later trim, arriving after the merge
     "half-copy": "\n\n".join(FULL[:7]),  # the trim's exact text under another URL
+    "two-thirds": "\n\n".join(FULL[:9]),  # a longer trim: fuller than the half, inside the original
 }
 
 
@@ -185,3 +186,17 @@ def test_items_after_a_merge_in_the_same_batch_decide_as_one_by_one(store: Store
             (d.outcome, d.rule, d.duplicate_of, d.story_id) for d in decisions
         ]
         single_store.dispose()
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_a_copy_between_two_copies_of_a_story_joins_it(store: Store, batched: bool) -> None:
+    """The story's representative is the copy under a note (its lead hidden); the original and the half
+    trim joined it. A two-thirds trim reads as quoted inside the representative and is closest to the
+    half trim, which it is fuller than: before, that made it a story of its own (fuller than a copy, no
+    copy of the representative). It also lies inside the original: it sits between two copies of the
+    story, so it is one."""
+    noted, full, half, longer = ingest(Pipeline(store), ["noted", "full", "half", "two-thirds"], batched)
+    assert full.outcome is half.outcome is Outcome.DUPLICATE
+    assert longer.outcome is Outcome.DUPLICATE, longer
+    assert longer.story_id == noted.story_id and longer.duplicate_of == noted.article_id
+    assert_one_story(store, "noted")

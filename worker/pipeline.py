@@ -945,7 +945,7 @@ class Pipeline:
         Each stored article is its story's representative, so another article is another story."""
         target, found = ctx.target, list[tuple[StoredRef, Verdict]]()
         for key in ctx.also:
-            ref = self._peek(ctx.session, key)
+            ref = self.peek(ctx.session, key)
             if ref is None or ref is target or (ref.id is not None and ref.id == target.id):
                 continue
             if any(ref is other for other, _ in found):
@@ -960,7 +960,7 @@ class Pipeline:
                 found.append((ref, verdict))
         return found
 
-    def _peek(self, session: Session, key: str) -> StoredRef | None:
+    def peek(self, session: Session, key: str) -> StoredRef | None:
         """The stored article an index key stands for, as ``resolve`` finds it, or None when its row is
         not visible (another writer's, not committed yet: no merge is made on what cannot be read)."""
         batch = self._batch

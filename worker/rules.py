@@ -54,6 +54,8 @@ class Recorder(Protocol):
 
     def resolve(self, ctx: RuleContext, match: Match) -> StoredRef: ...
 
+    def peek(self, session: Session, key: str) -> StoredRef | None: ...
+
     def same_url(self, ctx: RuleContext, existing: ArticleRecord) -> Decision: ...
 
     def duplicate(
@@ -126,6 +128,18 @@ class RuleContext:
     @property
     def joins(self) -> bool:
         return self.match is not None and self.match.joins
+
+    @cached_property
+    def between_copies(self) -> bool:
+        """The item contains a copy of the story it matched and lies inside another of its copies (a key
+        of ``also`` that stands for the same stored article): it sits between two copies of the story,
+        so it is one too, whatever its verdict against a representative whose lead is hidden."""
+        target = self.target
+        for key in self.also:
+            ref = self.recorder.peek(self.session, key)
+            if ref is not None and (ref is target or (ref.id is not None and ref.id == target.id)):
+                return True
+        return False
 
     @property
     def also(self) -> tuple[str, ...]:
@@ -241,8 +255,9 @@ class NearDuplicate:
         match = ctx.match
         if match is None or not match.joins or ctx.fuller:
             return None
-        if match.rule == Relation.FULLER and (ctx.verdict is None or not ctx.verdict.joins):
-            return None  # fuller than a copy, no copy of the representative: left to NewStory
+        fuller_than_a_copy = match.rule == Relation.FULLER and (ctx.verdict is None or not ctx.verdict.joins)
+        if fuller_than_a_copy and not ctx.between_copies:
+            return None  # fuller than a copy, no copy of the representative or of another copy: NewStory
         return ctx.recorder.duplicate(
             ctx, ctx.target, match.similarity, Rule.NEAR_DUPLICATE, signature=ctx.sig
         )
