@@ -30,6 +30,18 @@ NOTE = (
 )
 
 
+AFTERWORD = (
+    "Correction: an earlier version of this story gave the wrong day for the start of the strike and "
+    "misstated the number of ships that were waiting outside the harbour on the first night of it.\n\n"
+    "This report was put together from the accounts of several reporters who were at the docks, at the "
+    "union offices and at the town hall over the course of the week, and from statements sent to the "
+    "newsroom by both sides.\n\n"
+    "We will keep this page updated as talks go on; readers who were affected by the closures and the "
+    "delays are welcome to write to us with their own accounts of what they saw and how it changed their "
+    "plans for the holidays, and we will read every one of them."
+)
+
+
 def _story(name: str) -> list[str]:
     return (WIRE / f"{name}.txt").read_text(encoding="utf-8").strip().split("\n\n")
 
@@ -42,6 +54,8 @@ TEXTS = {
     "late-half": "PORTO (Wire) -- " + "\n\n".join(FULL[:6]),  # a later trim, arriving after the merge
     "half-copy": "\n\n".join(FULL[:7]),  # the trim's exact text under another URL
     "two-thirds": "\n\n".join(FULL[:9]),  # a longer trim: fuller than the half, inside the original
+    "eight": "\n\n".join(FULL[:8]),  # a trim a little past half
+    "with-afterword": "\n\n".join(FULL[:9]) + "\n\n" + AFTERWORD,  # a trim with much of its own after it
 }
 
 
@@ -199,4 +213,19 @@ def test_a_copy_between_two_copies_of_a_story_joins_it(store: Store, batched: bo
     assert full.outcome is half.outcome is Outcome.DUPLICATE
     assert longer.outcome is Outcome.DUPLICATE, longer
     assert longer.story_id == noted.story_id and longer.duplicate_of == noted.article_id
+    assert_one_story(store, "noted")
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_a_copy_of_one_copy_fuller_than_another_joins_the_story(store: Store, batched: bool) -> None:
+    """A trim of the story with much of its own after it (a correction, credits) is fuller than one of
+    the story's trimmed copies (its closest candidate) and an edited copy of the original, but reads as
+    another story around the text of the representative, a copy under a long note. Before, fuller than a
+    copy and no copy of the representative made it a story of its own; a copy of another of the story's
+    copies is the story's copy."""
+    names = ["noted", "full", "eight", "with-afterword"]
+    noted, full, eight, copy = ingest(Pipeline(store), names, batched)
+    assert full.outcome is eight.outcome is Outcome.DUPLICATE
+    assert copy.outcome is Outcome.DUPLICATE, copy
+    assert copy.story_id == noted.story_id and copy.duplicate_of == noted.article_id
     assert_one_story(store, "noted")

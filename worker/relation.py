@@ -394,11 +394,19 @@ class StoryJudge:
         candidate, verdict = max(verdicts, key=rank)
         if not verdict.joins:
             return Match(candidate.key, verdict.similarity, verdict.relation.value, False)
-        # The other candidates the item is a copy of and sits nested with (one inside it, it inside the
-        # other): when they stand for another stored story, the item shows the two to be one story (see
-        # ``worker/story_merge.py``). Sorted, so both indexes agree.
+        # The other candidates the item is a copy of, either nested with the chosen one (one inside it, it
+        # inside the other) or an edited or trimmed copy of (not only fuller than): when they stand for
+        # another stored story, the item may show the two to be one (``worker/story_merge.py``); when
+        # they stand for the same story, the item is its copy (``RuleContext.between_copies``). Sorted,
+        # so both indexes agree.
         also = tuple(
-            sorted(c.key for c, v in verdicts if v.joins and c.key != candidate.key and nested(verdict, v))
+            sorted(
+                c.key
+                for c, v in verdicts
+                if v.joins
+                and c.key != candidate.key
+                and (v.relation is not Relation.FULLER or nested(verdict, v))
+            )
         )
         return StoryMatch(candidate.key, verdict.similarity, verdict.relation.value, True, also)
 

@@ -131,9 +131,11 @@ class RuleContext:
 
     @cached_property
     def between_copies(self) -> bool:
-        """The item contains a copy of the story it matched and lies inside another of its copies (a key
-        of ``also`` that stands for the same stored article): it sits between two copies of the story,
-        so it is one too, whatever its verdict against a representative whose lead is hidden."""
+        """The item, fuller than the copy of the story it matched, is also a copy of another of the
+        story's copies: it lies inside it, or is its edited or trimmed copy (a key of ``also`` that stands
+        for the same stored article). It is then the story's copy too, whatever its verdict against a
+        representative whose lead is hidden; an update around a trimmed lead is inside no copy of its
+        story and the copy of none (more than half of it is new), so it stays a story of its own."""
         target = self.target
         for key in self.also:
             ref = self.recorder.peek(self.session, key)
