@@ -30,6 +30,7 @@ class Rule(StrEnum):
     NEAR_DUPLICATE = "near_duplicate"
     CONTAINED = "contained"  # a trimmed copy, inside the story's text
     SUPERSEDED = "superseded"  # a former representative, replaced by a fuller copy of its story
+    MERGED = "merged"  # a story's representative, its story merged into another with a fuller one
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,8 +151,11 @@ def story_rows(
                 .where(StoryEvent.story_id.in_(ids), StoryEvent.event == "embeds")
                 .order_by(StoryEvent.id)
             ):
-                if other is not None:  # an "embeds" event always names the other story
-                    embeds.setdefault(story_id, []).append(other)
+                # An "embeds" event always names the other story; once the two were found to be one
+                # story and merged (``worker/story_merge.py``), it names the story itself: no link.
+                linked = embeds.setdefault(story_id, [])
+                if other is not None and other != story_id and other not in linked:
+                    linked.append(other)
             for row in chunk:
                 found = copies.get(row.story_id, [])
                 yield {

@@ -43,9 +43,10 @@ from worker.models import (
     article_values,
     utcnow,
 )
-from worker.relation import Relation, StoryJudge
+from worker.relation import Relation, StoryJudge, Verdict, judge, nested
 from worker.rules import DEFAULT_RULES, DedupRule, IndexChange, RuleContext, decide
 from worker.store import SchemaMissing, StorageUnavailable, Store, StoredRef, is_unreachable
+from worker.story_merge import Merged, merge_stories
 
 __all__ = ["Decision", "Outcome", "Pipeline", "Rule", "article_key", "shared_index", "with_offset"]
 
@@ -141,6 +142,22 @@ class _Batch:
             setattr(old, name, getattr(new, name))
         self.refs[old.canonical_url] = self.intern(old)
         self.remember_hash(old)
+
+    def merged(self, merge: Merged, kept: StoredRef) -> None:
+        """Two stories merged (``worker/story_merge.py``): every key that stood for a representative that
+        became a copy now stands for the one kept, which is in the surviving story; a text hash that named
+        one is forgotten (the store no longer holds that text as an article). One pass over what is
+        remembered, made only by the rare item that merges stories."""
+        dropped = {article_id for article_id, _ in merge.dropped}
+        for article_id in dropped:
+            self.ref_ids.pop(article_id, None)
+        kept.story_id = merge.survivor
+        for key, ref in self.refs.items():
+            if ref.id in dropped:
+                self.refs[key] = kept
+        for chash in [chash for chash, ref in self.hash_refs.items() if ref.id in dropped]:
+            del self.hash_refs[chash]
+        self.written(*(url for _, url in merge.dropped))  # their URLs now name duplicate rows
 
     def remember_hash(self, ref: StoredRef) -> None:
         """The first stored article with this text, unless an entry still holding that text is older."""
@@ -584,6 +601,8 @@ class Pipeline:
                         fetched_at,
                     )
                     batch.decisions.append(decide(self.rules, ctx))
+                    if ctx.also:  # a copy of other stored texts too: are they another story?
+                        batch.decisions[-1] = self._merge_joined(ctx, batch.decisions[-1])
                     if ctx.index_change.insert_after_commit:  # now, so later items are checked against it
                         index.insert(item.key, item.sig)
                     batch.written(item.key, item.chash)
@@ -860,6 +879,8 @@ class Pipeline:
                     self, session, article, key, chash, sig, source_id, fetched_at, heal, change
                 )
                 decision = decide(self.rules, ctx)
+                if ctx.also:  # a copy of other stored texts too: are they another story?
+                    decision = self._merge_joined(ctx, decision)
         except BaseException:
             if change.inserted:  # the row never landed, so the index must not keep pointing at it
                 self.index.remove(key)
@@ -867,6 +888,91 @@ class Pipeline:
         if change.insert_after_commit:
             self.index.insert(key, sig)
         return decision
+
+    # -- one story stored as two, found out by a copy of both ------------------------------------------
+    def _merge_joined(self, ctx: RuleContext, decision: Decision) -> Decision:
+        """A copy that joined one story and is also a copy of another story's representative shows the
+        two to be one story (see ``worker/story_merge.py``): they are merged, older first, and the item's
+        decision names what survives. Reached only by an item the judge found a copy of two or more
+        stored texts; it writes only when those stand for two stories, so the common path stays as it is.
+
+        The decision is remapped here, not the batch's earlier ones: those were true when made, and the
+        batched path answers exactly as the one-by-one path does."""
+        mine = ctx.verdict if _joined(decision) else None
+        others = [(r, v) for r, v in self._other_stories(ctx) if mine and nested(mine, v)] if mine else []
+        if not others:
+            return decision
+        session = ctx.session
+        self._flush_pending(session)  # every row written and every id known before rows are moved
+        if self._batch is not None:  # the write filled in the ids the decision was waiting for
+            decision = self._batch.decisions[-1]
+        how = {self._story_id(session, ctx.target): (decision.rule or "", decision.similarity or 0.0)}
+        for ref, verdict in others:
+            how.setdefault(self._story_id(session, ref), (verdict.relation.value, verdict.similarity))
+        survivor, *merged_away = sorted(how)
+        connection, now = session.connection(), utcnow()
+        merges = [
+            done
+            for story in merged_away
+            if (
+                done := merge_stories(
+                    connection,
+                    survivor,
+                    story,
+                    url=ctx.key,
+                    rule=how[story][0],
+                    similarity=how[story][1],
+                    now=now,
+                )
+            )
+        ]
+        log.info("stories %s merged into %d by %s", merged_away, survivor, ctx.key)
+        batch = self._batch
+        for merge in merges if batch is not None else ():  # what the batch remembers follows the rows
+            assert batch is not None
+            kept = batch.ref_ids.get(merge.kept) or self.store.ref_of(session, merge.kept_url)
+            if kept is not None:
+                batch.merged(merge, batch.intern(kept))
+            else:  # not readable: nothing remembered may name the moved rows
+                batch.refs.clear()
+                batch.ref_ids.clear()
+                batch.hash_refs.clear()
+        return _after_merges(decision, merges)
+
+    def _other_stories(self, ctx: RuleContext) -> list[tuple[StoredRef, Verdict]]:
+        """The stored articles, other than the one the item joined, that its other joining candidates
+        stand for, each with the item's verdict against it: a copy of it (a join) or not listed.
+
+        Each stored article is its story's representative, so another article is another story."""
+        target, found = ctx.target, list[tuple[StoredRef, Verdict]]()
+        for key in ctx.also:
+            ref = self.peek(ctx.session, key)
+            if ref is None or ref is target or (ref.id is not None and ref.id == target.id):
+                continue
+            if any(ref is other for other, _ in found):
+                continue
+            if ref.story_id is not None and ref.story_id == target.story_id:
+                continue
+            stored = Signature.from_bytes(ref.signature)
+            if stored.num_perm != ctx.sig.num_perm or stored.shingle_size != ctx.sig.shingle_size:
+                continue
+            verdict = judge(ctx.sig, stored, ctx.sig.equal_count(stored), self.threshold, ctx.probe)
+            if verdict is not None and verdict.joins:
+                found.append((ref, verdict))
+        return found
+
+    def peek(self, session: Session, key: str) -> StoredRef | None:
+        """The stored article an index key stands for, as ``resolve`` finds it, or None when its row is
+        not visible (another writer's, not committed yet: no merge is made on what cannot be read)."""
+        batch = self._batch
+        if batch is not None and key in batch.refs:
+            return batch.refs[key]
+        if batch is not None and batch.replacements:  # till written, the store names the replaced one
+            self._flush_pending(session)
+        found = self.store.ref_of(session, key)
+        if found is not None and batch is not None:
+            found = batch.refs[key] = batch.intern(found)
+        return found
 
     # -- the writes a decision makes (called by the rules) --------------------------------------------
     def store_new(self, ctx: RuleContext, match: Match | None) -> Decision:
@@ -1144,6 +1250,35 @@ def _ref_of(values: dict[str, Any], article_id: int | None, story_id: int | None
         values["title"],
         values["stored_at"],
     )
+
+
+def _joined(decision: Decision) -> bool:
+    """Whether the item was judged a copy of its story's text (not an exact copy, not a link)."""
+    if decision.outcome is Outcome.DUPLICATE:
+        return decision.rule in (Rule.NEAR_DUPLICATE, Rule.CONTAINED)
+    return decision.outcome is Outcome.STORED and decision.rule == Relation.FULLER.value
+
+
+def _after_merges(decision: Decision, merges: list[Merged]) -> Decision:
+    """The item's decision as the store stands after the merges: the surviving story, and the kept
+    representative in place of one that became its copy (the item's own article too, when the other
+    story's was the fuller: the item is then that one's copy)."""
+    for merge in merges:
+        dropped = {article_id for article_id, _ in merge.dropped}
+        if decision.story_id == merge.merged:
+            decision = replace(decision, story_id=merge.survivor)
+        if decision.duplicate_of in dropped:
+            decision = replace(decision, duplicate_of=merge.kept)
+        if decision.outcome is Outcome.STORED and decision.article_id in dropped:
+            decision = Decision(
+                Outcome.DUPLICATE,
+                decision.url,
+                duplicate_of=merge.kept,
+                similarity=decision.similarity,
+                rule=Rule.MERGED,
+                story_id=merge.survivor,
+            )
+    return decision
 
 
 def _replaced(ctx: RuleContext, article_id: int | None, story_id: int, similarity: float) -> Decision:

@@ -392,4 +392,36 @@ class StoryJudge:
             return order[verdict.joins], link, candidate.equal, tuple(-ord(ch) for ch in candidate.key)
 
         candidate, verdict = max(verdicts, key=rank)
-        return Match(candidate.key, verdict.similarity, verdict.relation.value, verdict.joins)
+        if not verdict.joins:
+            return Match(candidate.key, verdict.similarity, verdict.relation.value, False)
+        # The other candidates the item is a copy of, either nested with the chosen one (one inside it, it
+        # inside the other) or an edited or trimmed copy of (not only fuller than): when they stand for
+        # another stored story, the item may show the two to be one (``worker/story_merge.py``); when
+        # they stand for the same story, the item is its copy (``RuleContext.between_copies``). Sorted,
+        # so both indexes agree.
+        also = tuple(
+            sorted(
+                c.key
+                for c, v in verdicts
+                if v.joins
+                and c.key != candidate.key
+                and (v.relation is not Relation.FULLER or nested(verdict, v))
+            )
+        )
+        return StoryMatch(candidate.key, verdict.similarity, verdict.relation.value, True, also)
+
+
+def nested(one: Verdict, other: Verdict) -> bool:
+    """Whether a new text sits between two stored ones, one inside it and it inside the other (its two
+    verdicts), so the smaller stored text is inside the larger: the two are one story. A trim inside both
+    (a story, and an update that kept the story's first half) shows only that they share that half."""
+    return (one.contained_old >= CONTAINED and other.contained_new >= CONTAINED) or (
+        other.contained_old >= CONTAINED and one.contained_new >= CONTAINED
+    )
+
+
+@dataclass(frozen=True)
+class StoryMatch(Match):
+    """A joining match that also names the other candidates the item is a copy of (their keys)."""
+
+    also: tuple[str, ...] = ()

@@ -25,7 +25,7 @@ from worker.decision import Decision, Outcome, Rule
 from worker.dedup import DedupIndex, Match
 from worker.fingerprint import Signature
 from worker.models import ArticleRecord, DuplicateRecord
-from worker.relation import Relation, StoryJudge, TextProbe, Verdict, judge
+from worker.relation import Relation, StoryJudge, StoryMatch, TextProbe, Verdict, judge
 from worker.store import StoredRef
 
 
@@ -53,6 +53,8 @@ class Recorder(Protocol):
     def ref_by_hash(self, session: Session, chash: str) -> StoredRef | None: ...
 
     def resolve(self, ctx: RuleContext, match: Match) -> StoredRef: ...
+
+    def peek(self, session: Session, key: str) -> StoredRef | None: ...
 
     def same_url(self, ctx: RuleContext, existing: ArticleRecord) -> Decision: ...
 
@@ -126,6 +128,27 @@ class RuleContext:
     @property
     def joins(self) -> bool:
         return self.match is not None and self.match.joins
+
+    @cached_property
+    def between_copies(self) -> bool:
+        """The item, fuller than the copy of the story it matched, is also a copy of another of the
+        story's copies: it lies inside it, or is its edited or trimmed copy (a key of ``also`` that stands
+        for the same stored article). It is then the story's copy too, whatever its verdict against a
+        representative whose lead is hidden; an update around a trimmed lead is inside no copy of its
+        story and the copy of none (more than half of it is new), so it stays a story of its own."""
+        target = self.target
+        for key in self.also:
+            ref = self.recorder.peek(self.session, key)
+            if ref is not None and (ref is target or (ref.id is not None and ref.id == target.id)):
+                return True
+        return False
+
+    @property
+    def also(self) -> tuple[str, ...]:
+        """The other stored keys the judge found the item a copy of, if its match was asked for and joins
+        (keys of this story's copies, or of another story the item shows to be the same one)."""
+        match = self.__dict__.get("match")  # never asks the index: only what a rule already asked
+        return match.also if isinstance(match, StoryMatch) and match.joins else ()
 
     @property
     def fuller(self) -> bool:
@@ -234,8 +257,9 @@ class NearDuplicate:
         match = ctx.match
         if match is None or not match.joins or ctx.fuller:
             return None
-        if match.rule == Relation.FULLER and (ctx.verdict is None or not ctx.verdict.joins):
-            return None  # fuller than a copy, no copy of the representative: left to NewStory
+        fuller_than_a_copy = match.rule == Relation.FULLER and (ctx.verdict is None or not ctx.verdict.joins)
+        if fuller_than_a_copy and not ctx.between_copies:
+            return None  # fuller than a copy, no copy of the representative or of another copy: NewStory
         return ctx.recorder.duplicate(
             ctx, ctx.target, match.similarity, Rule.NEAR_DUPLICATE, signature=ctx.sig
         )
