@@ -405,7 +405,10 @@ def signature_profile(docs: list[Doc], rounds: int = 9) -> list[str]:
         ("word 6-gram shingle hashes", lambda i: fp._combine(streams[i].words, fp.SHINGLE_SIZE)),
         ("mix + sort + distinct count", lambda i: np.sort(fp.fmix64(combined[i]))),
         ("one-permutation MinHash + densification", lambda i: fp._one_permutation(ordered[i], fp.NUM_PERM)),
-        ("salient sketch", lambda i: fp.bottom_sketch(fp._distinct(streams[i].salient), fp.SALIENT_SKETCH)),
+        (
+            "salient sketch",
+            lambda i: fp.bottom_sketch(fp.sorted_distinct(streams[i].salient), fp.SALIENT_SKETCH),
+        ),
         ("lead start + lead sketch", lambda i: fp._lead_start(sample[i], streams[i].chunk_words)),
         (
             "Signature object",

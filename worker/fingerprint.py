@@ -201,9 +201,6 @@ def sorted_distinct(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
-_distinct = sorted_distinct  # the name bench/dedup_eval.py times a stage by
-
-
 # Odd 64-bit multipliers, one per position in a shingle, so that "a b" and "b a" hash apart.
 _POSITION_MULTIPLIERS = np.array(
     [
