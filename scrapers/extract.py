@@ -1071,6 +1071,28 @@ _PARAGRAPH_BREAK_RE = re.compile(r"\n[^\S\n]*\n\s*")
 # "…", "...", "[…]", "(...)" at the end: a teaser cut by the CMS, not a story.
 _TRUNCATED_RE = re.compile(r"(?:\.\.\.|…)\s*[\])]?\s*$")
 _WORD_RE = re.compile(r"\w+")
+# Markdown, which some CMSs write into ``articleBody``: images go, links keep their text, emphasis and
+# heading marks go, as the same story read from the HTML would show it.
+_MD_IMAGE_RE = re.compile(r"!\[[^\[\]\n]{0,500}\]\([^()\s]{1,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
+_MD_LINK_RE = re.compile(
+    r"\[([^\[\]\n]{1,500})\]\((?:https?://|/)[^()\s]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)"
+)
+_MD_STRONG_RE = re.compile(r"(\*\*|__)(?=\S)([^\n]{1,600}?)(?<=\S)\1")
+_MD_HEADING_RE = re.compile(r"(?m)^[^\S\n]{0,3}#{1,6}[^\S\n]+")
+
+
+def _plain_markdown(text: str) -> str:
+    """``text`` without Markdown's link, image, strong and heading syntax; a text holding none of its
+    link or strong forms is left alone (a lone "#" or "*" in prose is not Markdown)."""
+    if "](" not in text and "**" not in text and "__" not in text:
+        return text
+    marked = _MD_LINK_RE.search(text) or _MD_STRONG_RE.search(text)
+    if marked is None:
+        return text
+    text = _MD_IMAGE_RE.sub("", text)
+    text = _MD_LINK_RE.sub(r"\1", text)
+    text = _MD_STRONG_RE.sub(r"\2", text)
+    return _MD_HEADING_RE.sub("", text)
 
 
 def _structured_paragraphs(raw: str, title: str | None) -> list[str]:
@@ -1091,7 +1113,7 @@ def _structured_paragraphs(raw: str, title: str | None) -> list[str]:
         text = _MARKUP_RE.sub("", text)
     if "&" in text:
         text = html_lib.unescape(text)
-    text = text.strip()
+    text = _plain_markdown(text).strip()
     if not text or _TRUNCATED_RE.search(text):
         return []
     chunks = _PARAGRAPH_BREAK_RE.split(text)

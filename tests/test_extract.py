@@ -787,3 +787,31 @@ def test_headline_repeated_above_the_story_is_dropped_when_only_the_document_tit
     )
     article = extract(html)
     assert article.text.startswith("Paragraph 0: the county will reopen")
+
+
+def test_article_body_written_as_markdown_is_kept_as_plain_text() -> None:
+    """Some CMSs write the JSON-LD copy in Markdown: when that copy is the fuller one, its link, image,
+    strong and heading marks must not reach the stored text (they did: "**…**" and "[text](url)")."""
+    marked = [
+        f"**{_STORY[0]}**",
+        _STORY[1].replace("fines", "[fines](https://example.com/rules/fines)", 1),
+        "![A dry reservoir bed](https://img.example.com/reservoir.jpg)",
+        "## What comes next",
+        *_STORY[2:],
+    ]
+    page = _script_rendered_page("\n\n".join(marked), _teaser_shell(_STORY[:1]))
+    article = extract(page)
+    assert article.text is not None
+    assert "body taken from structured data" in article.warnings
+    assert article.text.split("\n\n") == [*_STORY[:2], "What comes next", *_STORY[2:]]
+
+
+def test_prose_with_stray_asterisks_and_brackets_is_not_read_as_markdown() -> None:
+    prose = [
+        _STORY[0] + " Rates rose 5*3 [sic] percent (provisional figures).",
+        *_STORY[1:],
+    ]
+    page = _script_rendered_page("\n\n".join(prose), _teaser_shell(_STORY[:1]))
+    article = extract(page)
+    assert article.text is not None
+    assert article.text.split("\n\n") == prose
