@@ -544,20 +544,24 @@ class Signature:
         salient_count: int,
         salient: np.ndarray,
         lead: np.ndarray,
+        version: int = FORMAT_VERSION,
+        **cached: bytes,
     ) -> Signature:
-        """A format-3 signature of arrays this module has just made (contiguous, of the stored dtypes),
-        frozen in place: the general constructor's copies and checks cost as much as a sketch."""
+        """A signature of arrays this module has just made or read in place (contiguous, of the stored
+        dtypes), frozen in place: the general constructor's copies and checks cost as much as a sketch.
+        ``cached`` fills the memo fields (``_encoded``: the bytes it was read from)."""
         for array in (values, salient, lead):
             array.setflags(write=False)
         sig = object.__new__(cls)
-        sig.__dict__.update(
+        sig.__dict__.update(  # a frozen dataclass's fields live here; __post_init__ would only copy
             hashvalues=values,
             shingle_size=shingle_size,
             size=size,
             salient_count=salient_count,
             salient=salient,
             lead=lead,
-            version=FORMAT_VERSION,
+            version=version,
+            **cached,
         )
         return sig
 
@@ -629,19 +633,7 @@ class Signature:
                 lead.astype(np.uint32),
                 version,
             )
-        sig = object.__new__(cls)
-        fields = sig.__dict__  # a frozen dataclass's fields live here; __post_init__ would only copy
-        fields.update(
-            hashvalues=values,
-            shingle_size=shingle_size,
-            size=size,
-            salient_count=salient_count,
-            salient=salient,
-            lead=lead,
-            version=version,
-            _encoded=data,
-        )
-        return sig
+        return cls._made(values, shingle_size, size, salient_count, salient, lead, version, _encoded=data)
 
     def _check_comparable(self, other: Signature) -> None:
         if self.num_perm != other.num_perm or self.shingle_size != other.shingle_size:
