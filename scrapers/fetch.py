@@ -27,13 +27,29 @@ from scrapers.encoding import charset_from_content_type, decode_document
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.network import GuardedBackend, HostGuard, Resolver, request_budget
 from scrapers.network import system_resolver as _system_resolver
-from scrapers.politeness import Breaker, HostBreaker, HostGate, InProcessHostGate
+from scrapers.politeness import (
+    Breaker,
+    ClaimedElsewhere,
+    HostBreaker,
+    HostGate,
+    InProcessHostGate,
+    NoClaims,
+    PageClaims,
+)
 from scrapers.robots import MAX_ROBOTS_BYTES, InProcessRobotsCache, RobotsCache, RobotsRules
 from scrapers.soft404 import Soft404Check
 from scrapers.urls import MAX_URL_CHARS, canonicalize, host_key, landing_of, origin, try_canonicalize
 
 Kind = Literal["page", "feed", "sitemap", "robots"]
-__all__ = ["FetchPolicy", "FetchResult", "Fetcher", "HostGuard", "Resolver", "bounded_decompress"]
+__all__ = [
+    "ClaimedElsewhere",
+    "FetchPolicy",
+    "FetchResult",
+    "Fetcher",
+    "HostGuard",
+    "Resolver",
+    "bounded_decompress",
+]
 
 META_REFRESH_MAX_S = 10.0  # a meta refresh sooner than this is a redirect; later, a page that reloads
 _REFRESH_SCAN = 32_768  # the refresh tag sits in the head: the start of the page is enough
@@ -239,6 +255,22 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _request_headers(
+    policy: FetchPolicy, kind: Kind, etag: str | None, last_modified: str | None
+) -> dict[str, str]:
+    headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
+    headers["Accept"] = (
+        "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+        if kind == "page"
+        else "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
+    )
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
 def _guarded_transport(guard: HostGuard) -> httpx.HTTPTransport:
     """httpx's transport on our network backend: connections go only to the addresses the guard vetted,
     within each request's deadline (``scrapers.network``). httpx takes no backend argument, so its pool is
@@ -257,8 +289,8 @@ def _guarded_transport(guard: HostGuard) -> httpx.HTTPTransport:
 class Fetcher:
     """One per crawl (or per worker process); thread-safe, so different hosts are fetched concurrently.
 
-    ``gate``, ``robots_cache`` and ``breaker`` are the shared state; pass Redis-backed ones to share them
-    across processes.
+    ``gate``, ``robots_cache``, ``breaker`` and ``claims`` are the shared state; pass Redis-backed ones to
+    share them across processes.
     """
 
     def __init__(
@@ -272,8 +304,10 @@ class Fetcher:
         respect_robots: bool = True,
         clock: Callable[[], float] = time.monotonic,
         breaker: Breaker | None = None,
+        claims: PageClaims | None = None,
     ) -> None:
         self.gate = gate or InProcessHostGate()
+        self.claims: PageClaims = claims or NoClaims()
         self.breaker: Breaker = breaker or HostBreaker(clock)
         self.soft_404 = Soft404Check(clock)
         self.robots_cache = robots_cache or InProcessRobotsCache()
@@ -356,27 +390,47 @@ class Fetcher:
     ) -> FetchResult:
         """GET ``url`` within ``policy``; raises ``IngestError`` with a kind for every refusal or failure.
         ``article``: the URL was listed as an article, so a redirect to its site's home page or to a listing
-        above it is a removed article (``http_status`` 404), refused before that page is requested."""
+        above it is a removed article (``http_status`` 404), refused before that page is requested; and the
+        addresses its fetch reaches are claimed (``claims``), so a worker holding another spelling of the
+        same page stops (``ClaimedElsewhere``) before requesting it again."""
         try:
             url = canonicalize(url) if kind != "robots" else url
         except ValueError as error:
             raise IngestError(ErrorKind.FETCH, str(error)) from None
         if len(url) > MAX_URL_CHARS:
             raise IngestError(ErrorKind.FETCH, f"{url[:200]}...: longer than {MAX_URL_CHARS:,} characters")
-        requested = url
+        headers = _request_headers(policy, kind, etag, last_modified)
+        if not article:
+            return self._follow(url, policy, headers, kind, None)
+        claimed: list[str] = []
+        try:
+            return self._follow(url, policy, headers, kind, claimed)
+        except BaseException:
+            self.claims.release(claimed, url)  # failed or stopped: another spelling may fetch the page
+            raise
+
+    def _claim(self, key: str, requested: str, claimed: list[str]) -> None:
+        holder = self.claims.claim(key, requested)
+        if holder is not None:
+            raise ClaimedElsewhere(requested, key, holder)
+        claimed.append(key)
+
+    def _follow(
+        self,
+        requested: str,
+        policy: FetchPolicy,
+        headers: dict[str, str],
+        kind: Kind,
+        claimed: list[str] | None,
+    ) -> FetchResult:
+        """The request and its redirects; ``claimed`` (an article's fetch) collects the addresses claimed on
+        the way, each before it is requested."""
+        url = requested
         seen = {url}
-        headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
-        headers["Accept"] = (
-            "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
-            if kind == "page"
-            else "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
-        )
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
         redirects = 0
         while True:
+            if claimed is not None:
+                self._claim(url, requested, claimed)
             self.guard.check(url)
             self.breaker.check(host_key(url), url)
             delay = policy.min_delay_s
@@ -389,7 +443,7 @@ class Fetcher:
                 return response
             redirects += 1
             url = self._next_hop(requested, url, response, kind, seen, redirects, policy)
-            if article and (landing := landing_of(requested, url)) is not None:
+            if claimed is not None and (landing := landing_of(requested, url)) is not None:
                 raise IngestError(
                     ErrorKind.HTTP_STATUS,
                     f"{requested}: redirected to {landing} ({url}), not to an article: a removed article "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Protocol
@@ -158,3 +158,39 @@ class HostBreaker:
             health.last = error
             until = self._clock() + min(max(seconds, 0.0), self.max_pause_s)
             health.paused_until = max(health.paused_until, until)
+
+
+class ClaimedElsewhere(Exception):
+    """The page's address is claimed by the fetch of another spelling: this one stops before requesting it
+    again, and is recorded as an alias of that page."""
+
+    def __init__(self, url: str, key: str, holder: str) -> None:
+        super().__init__(f"{url}: {key} is being fetched as {holder}")
+        self.url = url
+        self.key = key
+        self.holder = holder
+
+
+class PageClaims(Protocol):
+    """Which fetch owns a page's address for a while, so two workers given two spellings of one page (a
+    redirect source and its target, a page and its canonical) at the same moment fetch it once."""
+
+    def claim(self, key: str, spelling: str) -> str | None:
+        """Claim ``key`` for the fetch of ``spelling``: None when it is that fetch's now (or already was),
+        else the spelling another fetch claimed it for."""
+        ...
+
+    def release(self, keys: Iterable[str], spelling: str) -> None:
+        """Give back what the fetch of ``spelling`` claimed (it failed: another spelling may try)."""
+        ...
+
+
+class NoClaims:
+    """In one process the crawl state already holds every spelling a fetch named before the next fetch of
+    the same source starts (``worker.crawl``), so there is nothing to share."""
+
+    def claim(self, key: str, spelling: str) -> str | None:
+        return None
+
+    def release(self, keys: Iterable[str], spelling: str) -> None:
+        return None

@@ -12,12 +12,13 @@ legal there.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any
 
@@ -199,6 +200,58 @@ def _encode_error(error: IngestError) -> str:
 def _decode_error(raw: bytes | str) -> IngestError:
     data = json.loads(raw)
     return IngestError(ErrorKind(data["kind"]), str(data["message"]), status=data.get("status"))
+
+
+# Claim KEYS[1] for ARGV[1] for ARGV[2] ms: "" when it is ARGV[1]'s now (or already was), else its holder.
+_CLAIM = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return ''
+end
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  return ''
+end
+return holder
+"""
+
+# Drop the claim KEYS[1] if ARGV[1] still holds it (one that expired and was taken by another stays).
+_RELEASE_CLAIM = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class RedisPageClaims:
+    """``PageClaims`` shared by every worker: one key per page address (``SET NX`` with a TTL), holding
+    the spelling whose fetch named it.
+
+    The Celery fetch and ingest of a page are two tasks, and the crawl state learns a page's other
+    spellings only at ingest; a worker given another spelling in between would fetch the page again. The
+    claim covers that window: ``ttl_s`` must outlast a fetch plus the wait for its ingest, after which the
+    crawl state's alias rows take over. A claim is only ever a reason not to fetch, so one left behind by
+    a dead worker costs at most that spelling's fetch in this run (its next run fetches it).
+    """
+
+    def __init__(self, client: Any, *, prefix: str = "wirefeed:claim", ttl_s: float = 900.0) -> None:
+        self._prefix = prefix
+        self._ttl_ms = _ms(ttl_s)
+        self._claim = client.register_script(_CLAIM)
+        self._release = client.register_script(_RELEASE_CLAIM)
+
+    def _key(self, url: str) -> str:
+        # a digest: addresses run to 2,048 characters, and every key is one page's, so no hash tag is needed
+        return f"{self._prefix}:{hashlib.sha1(url.encode('utf-8')).hexdigest()}"
+
+    def claim(self, key: str, spelling: str) -> str | None:
+        holder = self._claim(keys=[self._key(key)], args=[spelling, self._ttl_ms])
+        text = holder.decode("utf-8") if isinstance(holder, bytes) else str(holder or "")
+        return text or None
+
+    def release(self, keys: Iterable[str], spelling: str) -> None:
+        for key in dict.fromkeys(keys):  # one call per key: on a Redis Cluster each key has its own slot
+            self._release(keys=[self._key(key)], args=[spelling])
 
 
 class RedisRobotsCache:

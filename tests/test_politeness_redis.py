@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import redis
@@ -214,3 +215,91 @@ def test_a_pause_a_host_asked_one_worker_for_holds_every_worker_and_then_ends(re
         assert other.fetch(f"{server.base}/a/2.html", STORM_POLICY).status == 200
         first.close()
         other.close()
+
+
+# A Celery fetch task's step (``worker.tasks.fetch_article``) in a process of its own: the worker's shared
+# fetcher and the fleet's store. The ingest task of what it fetched has not run yet: the window in which
+# the crawl state knows no alias of the page, and another worker holds another spelling of it.
+FETCH_WORKER = """
+import json, sys
+import redis
+from config.sources import Source
+from worker.crawl import PageJob, fetch_page, shared_fetcher
+from worker.store import Store
+broker, database, urls = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+source = Source(
+    name="claims", sitemaps=["http://127.0.0.1/sitemap.xml"], min_delay_s=0, timeout_s=2, max_retries=0
+)
+fetcher = shared_fetcher(None, redis.Redis.from_url(broker), allow_private_hosts=["127.0.0.1"])
+store = Store(database)
+print(json.dumps([fetch_page(PageJob(url, "claims"), source, fetcher, store).status for url in urls]))
+"""
+
+
+def _fetch_in_worker(broker: str, database: str, urls: list[str]) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", FETCH_WORKER, broker, database, json.dumps(urls)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    statuses: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return statuses
+
+
+def _spellings_site(server: RouteServer) -> None:
+    page = b"<html><head><title>T</title>%s</head><body><article><p>" + b"A story. " * 60 + b"</p></article>"
+    server.routes["/a/1.html/"] = Route(b"", status=301, headers={"Location": "/a/1.html"})
+    server.routes["/a/1.html"] = Route(page % b"")
+    named = f'<link rel="canonical" href="{server.base}/b/2">'.encode()
+    server.routes["/b/2/"] = Route(page % named)  # names /b/2, its other spelling, as its address
+    server.routes["/b/2"] = Route(page % named)
+
+
+@pytest.mark.parametrize("redirect_first", [True, False])
+def test_two_workers_given_two_spellings_of_one_page_fetch_it_once(
+    redis_url: str, tmp_path: Path, redirect_first: bool
+) -> None:
+    from worker.crawl_state import get_state
+    from worker.store import Store
+
+    broker = redis_db(redis_url, 18)
+    flush(broker)
+    database = f"sqlite:///{tmp_path / 'fleet.db'}"
+    store = Store(database)
+    store.upgrade()
+    with RouteServer() as server:
+        _spellings_site(server)
+        moved, target = f"{server.base}/a/1.html/", f"{server.base}/a/1.html"
+        first, second = ([moved], [target]) if redirect_first else ([target], [moved])
+        first_statuses = _fetch_in_worker(broker, database, [*first, f"{server.base}/b/2/"])
+        second_statuses = _fetch_in_worker(broker, database, [*second, f"{server.base}/b/2"])
+        asked = {path: server.count(path) for path in ("/a/1.html/", "/a/1.html", "/b/2/", "/b/2")}
+    # before: each worker fetched its spelling, the page twice (/a/1.html twice, /b/2 after /b/2/)
+    assert first_statuses == ["fetched", "fetched"]
+    assert second_statuses == ["alias", "alias"]
+    assert asked["/a/1.html"] == 1 and asked["/b/2"] == 0 and asked["/b/2/"] == 1
+    # second, the redirect source is requested, and its target found claimed before the second request
+    assert asked["/a/1.html/"] == 1
+    assert get_state(store, second[0]).status == "alias"
+    assert get_state(store, f"{server.base}/b/2").status == "alias"
+    store.dispose()
+
+
+def test_a_page_claim_is_held_by_one_spelling_released_by_it_alone_and_expires(redis_url: str) -> None:
+    from scrapers.politeness_redis import RedisPageClaims
+
+    client = redis.Redis.from_url(redis_db(redis_url, 18))
+    claims = RedisPageClaims(client, prefix="wirefeed:test-claim", ttl_s=0.5)
+    key = "http://127.0.0.1:9/a/1.html"
+    assert claims.claim(key, key + "/") is None  # taken
+    assert claims.claim(key, key + "/") is None  # the same spelling again (a redelivered task): still its
+    assert claims.claim(key, key) == key + "/"  # another spelling: told who holds it
+    claims.release([key], key)  # not the holder: nothing given back
+    assert claims.claim(key, key) == key + "/"
+    claims.release([key], key + "/")  # its fetch failed: another spelling may try now
+    assert claims.claim(key, key) is None
+    time.sleep(0.6)
+    assert claims.claim(key, "http://127.0.0.1:9/other") is None  # a dead holder's claim expires

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, PlainSerializer, TypeAdapter, field_serializer, field_validator
 from pydantic.dataclasses import dataclass
@@ -31,12 +32,19 @@ from scrapers.article import Article
 from scrapers.discover import Discovered, discover
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy
-from scrapers.politeness import Breaker, HostGate
+from scrapers.politeness import Breaker, ClaimedElsewhere, HostGate, PageClaims
 from scrapers.robots import RobotsCache
 from scrapers.sites import extractor_for
-from scrapers.urls import declared_canonical, slash_variant
+from scrapers.urls import declared_canonical, landing_of, slash_variant
 from worker import logs, metrics
-from worker.crawl_state import ALIAS, UrlState, get_state, load_states, save_alias, save_state
+from worker.crawl_state import (
+    ALIAS,
+    UrlState,
+    get_state,
+    load_states,
+    save_alias,
+    save_state,
+)
 from worker.models import utcnow
 from worker.pipeline import Decision, Outcome, Pipeline, article_key
 from worker.store import Store
@@ -272,20 +280,29 @@ def make_fetcher(
     gate: HostGate | None = None,
     robots_cache: RobotsCache | None = None,
     breaker: Breaker | None = None,
+    claims: PageClaims | None = None,
 ) -> Fetcher:
-    """The fetcher for a crawl: in-process gate, robots cache and host breaker unless shared ones are
-    passed."""
+    """The fetcher for a crawl: in-process gate, robots cache, host breaker and page claims unless shared
+    ones are passed."""
     allowed = [*(settings.allow_private_hosts if settings is not None else []), *allow_private_hosts]
-    return Fetcher(gate=gate, robots_cache=robots_cache, allow_private_hosts=allowed, breaker=breaker)
+    return Fetcher(
+        gate=gate, robots_cache=robots_cache, allow_private_hosts=allowed, breaker=breaker, claims=claims
+    )
 
 
 def shared_fetcher(
     settings: Settings | None, client: Any, *, allow_private_hosts: Iterable[str] = ()
 ) -> Fetcher:
-    """A worker process's fetcher: the host gate, the robots.txt cache and the host pauses all live in
-    Redis (``client``), so every worker of the fleet sees one host the same way: one request at a time,
-    one robots.txt fetch, and a host paused by one worker paused for all."""
-    from scrapers.politeness_redis import RedisHostBreaker, RedisHostGate, RedisRobotsCache
+    """A worker process's fetcher: the host gate, the robots.txt cache, the host pauses and the page claims
+    all live in Redis (``client``), so every worker of the fleet sees one host the same way: one request
+    at a time, one robots.txt fetch, a host paused by one worker paused for all, and a page whose address
+    one worker has reached not fetched again by another under a second spelling."""
+    from scrapers.politeness_redis import (
+        RedisHostBreaker,
+        RedisHostGate,
+        RedisPageClaims,
+        RedisRobotsCache,
+    )
 
     return make_fetcher(
         settings,
@@ -293,6 +310,7 @@ def shared_fetcher(
         gate=RedisHostGate(client),
         robots_cache=RedisRobotsCache(client),
         breaker=RedisHostBreaker(client),
+        claims=RedisPageClaims(client),
     )
 
 
@@ -424,6 +442,12 @@ def fetch_page(
             )
             fetcher.soft_404.verify(fetcher, result, policy)
         metrics.count_page("not_modified" if result.not_modified else result.status)
+    except ClaimedElsewhere as claimed:
+        # Another worker is fetching this page under another spelling, which the server named (a
+        # redirect, a canonical): this spelling is an alias, as it would be once that fetch is ingested.
+        log.info("not fetched: %s", claimed)
+        save_alias(store, job.url, source=name, fetched_at=fetched_at)
+        return PageFetch(job, ALIAS, fetched_at=fetched_at, message=str(claimed))
     except IngestError as error:
         metrics.count_page(error.status or error.kind.value)
         if record_errors:
@@ -457,6 +481,7 @@ def fetch_page(
         return PageFetch(
             job, "not_modified", final_url=result.final_url, fetched_at=fetched_at, http_status=304
         )
+    _claim_named(fetcher.claims, job.url, result.final_url, result.text)
     return PageFetch(
         job,
         "fetched",
@@ -467,6 +492,23 @@ def fetch_page(
         fetched_at=fetched_at,
         http_status=result.status,
     )
+
+
+def _claim_named(claims: PageClaims, requested: str, final_url: str, text: str | None) -> None:
+    """Claim the addresses a fetched page names as its own (its same-host ``rel=canonical``, and that with
+    its trailing slash toggled), so a worker given one of those spellings now stops before requesting it.
+    Trusted as ``worker.pipeline.article_key`` trusts it: same host, not the home page or a listing above
+    the page. The page itself is ingested whoever holds them: it has been fetched already."""
+    declared = declared_canonical(text, final_url) if text else None
+    trusted = (
+        declared
+        if declared is not None
+        and urlsplit(declared).netloc == urlsplit(final_url).netloc
+        and landing_of(final_url, declared) is None
+        else None
+    )
+    for spelling in sorted(_other_spellings(requested, final_url, trusted, trusted)):
+        claims.claim(spelling, requested)
 
 
 def _is_alias(store: Store, url: str) -> bool:
