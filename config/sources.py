@@ -64,10 +64,14 @@ class Defaults(BaseModel):
     backoff_base_s: float = Field(default=1.0, ge=0.0)
     max_age_days: float = Field(default=7.0, gt=0.0)
     revisit_after: timedelta = Field(default=timedelta(hours=6))
+    # A revisit is a conditional GET only while the page's last full fetch (a 200) is younger than this:
+    # a server answering 304 to every conditional request would otherwise keep a rewritten page's old
+    # text for good when no listing dates the rewrite.
+    full_fetch_after: timedelta = Field(default=timedelta(hours=24))
     max_items_per_feed: int = Field(default=500, ge=1)
     max_pages_per_run: int = Field(default=2000, ge=1)
 
-    @field_validator("revisit_after", mode="before")
+    @field_validator("revisit_after", "full_fetch_after", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> timedelta:
         return parse_duration(value)

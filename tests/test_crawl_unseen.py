@@ -5,6 +5,7 @@ item decided once, refusals recorded with their kind, nothing stored twice."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -126,6 +127,42 @@ def test_a_server_answering_304_to_every_conditional_get(store: Store) -> None:
     assert second.total.new_versions == 1 and second.total.not_modified == 0
     assert len(_rows(store, ArticleVersion)) == 1
     assert third.total.fetched == 0 and third.total.skipped_fresh == 1
+
+
+def test_a_server_answering_304_to_every_revisit_of_an_undated_page(store: Store) -> None:
+    with RouteServer() as server:
+        version = {"n": 1}
+        validators = {"ETag": '"same"', "Last-Modified": "Mon, 02 Nov 2026 10:00:00 GMT"}
+
+        def page(path: str) -> Route:
+            if {"if-none-match", "if-modified-since"} & set(server.headers[-1]):
+                return Route(b"", status=304)  # whatever the page holds now
+            return Route(story(12 if version["n"] == 1 else 120), headers=validators)
+
+        server.routes["/a/12.html"] = page
+        server.routes["/sitemap.xml"] = sitemap([f"{server.base}/a/12.html"])  # no lastmod: nothing dates it
+        source = Source(
+            name="stale",
+            sitemaps=[server.base + "/sitemap.xml"],
+            revisit_after=timedelta(milliseconds=1),
+            full_fetch_after=timedelta(seconds=2),
+            **FAST,
+        )
+        _crawl(store, source)
+        version["n"] = 2  # rewritten; no listing says so, and the server answers 304 to every revisit
+        second = _crawl(store, source)
+        time.sleep(2.1)  # past full_fetch_after since the last full fetch
+        third = _crawl(store, source)
+        asked = [
+            headers for hit, headers in zip(server.hits, server.headers, strict=True) if hit == "/a/12.html"
+        ]
+        fourth = _crawl(store, source)
+    assert second.total.not_modified == 1  # within the bound a revisit is conditional (the lie believed)
+    # before: the third run sent If-None-Match again, believed the 304, and kept the old text for good
+    assert third.total.new_versions == 1 and third.total.not_modified == 0
+    assert "if-none-match" not in asked[-1] and "if-modified-since" not in asked[-1]
+    assert fourth.total.not_modified == 1  # the full fetch restarted the bound: conditional again
+    assert len(_rows(store, ArticleVersion)) == 1
 
 
 def test_an_empty_200_and_an_xhtml_page(store: Store) -> None:

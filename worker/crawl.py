@@ -42,6 +42,7 @@ from worker.crawl_state import (
     UrlState,
     get_state,
     load_states,
+    not_modified_status,
     save_alias,
     save_state,
 )
@@ -350,6 +351,15 @@ def _decide(item: Discovered, state: UrlState | None, source: Source, now: datet
     return None
 
 
+def _trusts_validators(state: UrlState, source: Source, now: datetime) -> bool:
+    """Whether a revisit may send the stored ETag/Last-Modified: only while the page's last full fetch is
+    younger than ``full_fetch_after``. A server that answers 304 to every conditional GET (an ETag that
+    never moves, a cache) would otherwise keep a rewritten page's old text for good whenever no listing
+    dates the rewrite; past the bound the revisit fetches whole, and the content hash tells unchanged."""
+    full = state.full_fetch_at
+    return full is not None and now - full < source.full_fetch_after
+
+
 def discover_source(
     source: Source,
     fetcher: Fetcher,
@@ -402,7 +412,7 @@ def discover_source(
         # Only a revisit is conditional: when the listing says the page changed since the stored copy, a
         # 304 cannot overrule it (servers whose Last-Modified or ETag never moves answer 304 to a rewrite);
         # an unchanged page costs one parse, and the content hash calls it unchanged.
-        conditional = state is not None and reason == "revisit"
+        conditional = state is not None and reason == "revisit" and _trusts_validators(state, source, now)
         result.pages.append(
             PageJob(
                 url=item.url,
@@ -473,7 +483,7 @@ def fetch_page(
             store,
             job.url,
             source=name,
-            status="not_modified",
+            status=not_modified_status(get_state(store, job.url)),
             fetched_at=fetched_at,
             lastmod=job.lastmod,
             keep_validators=True,

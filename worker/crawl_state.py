@@ -14,7 +14,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -51,6 +51,29 @@ class UrlState:
     @property
     def transient_failure(self) -> bool:
         return (self.status or "") in TRANSIENT_STATUSES
+
+    @property
+    def full_fetch_at(self) -> datetime | None:
+        """When the page last arrived whole: ``fetched_at`` moves with every request (it is the revisit
+        clock), so a 304 keeps the time of the full fetch before it in its status (``not_modified_status``).
+        None when unknown (a 304 recorded before that was kept, an alias): the next revisit fetches whole."""
+        status = self.status or ""
+        if status in (ALIAS, NOT_MODIFIED):
+            return None
+        if status.startswith(NOT_MODIFIED + ":"):
+            stamp = status.partition(":")[2]
+            return datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else None
+        return self.fetched_at
+
+
+NOT_MODIFIED = "not_modified"
+
+
+def not_modified_status(before: UrlState | None) -> str:
+    """The status of a URL answered 304, carrying the time of its last full fetch (no column of its own:
+    the status is free text, and ``UrlState.full_fetch_at`` reads it back)."""
+    full = before.full_fetch_at if before is not None else None
+    return f"{NOT_MODIFIED}:{int(full.timestamp())}" if full is not None else NOT_MODIFIED
 
 
 def _copy(row: CrawlState) -> UrlState:
