@@ -592,9 +592,9 @@ class Fetcher:
         content_type = response.headers.get("content-type", "")
         media = _media_type(content_type)
         self._check_type(url, media, kind)
-        # robots.txt (RFC 9309) and sitemaps (their entries are independent) are read up to the limit
-        # and kept; a page past it is refused.
-        cut = kind in {"robots", "sitemap"}
+        # robots.txt (RFC 9309), sitemaps and feeds (their entries are independent, newest first in a
+        # feed) are read up to the limit and kept; a page past it is refused.
+        cut = kind in {"robots", "sitemap", "feed"}
         declared = response.headers.get("content-length", "")
         if not cut and declared.isdigit() and int(declared) > policy.max_bytes:
             raise IngestError(
@@ -650,8 +650,8 @@ class Fetcher:
         truncate: bool = False,
     ) -> bytes:
         """The body within ``max_bytes``; past it, refused, or (``truncate``: robots.txt, which RFC 9309
-        says to parse up to at least 500 KiB, and sitemaps, whose first entries stand on their own) cut at
-        the limit."""
+        says to parse up to at least 500 KiB, and sitemaps and feeds, whose first entries stand on their
+        own) cut at the limit."""
         encoding = response.headers.get("content-encoding", "").strip().lower()
         limit = policy.max_bytes * 2 if truncate else policy.max_bytes
         raw = self._raw_chunks(url, response, policy, deadline, limit)

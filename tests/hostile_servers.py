@@ -36,7 +36,8 @@ class Behaviour:
     "bigheaders" (``header_bytes`` of headers at once), "ok" (a normal article), "endless" (a chunked
     body of ``chunk_bytes`` every ``interval_s``, never finished), "short" (a Content-Length larger than
     the body, then the connection closed), "long" (a body longer than its Content-Length), "reset" (half
-    the body, then a TCP reset)."""
+    the body, then a TCP reset), "drip" (a normal article sent ``chunk_bytes`` every ``interval_s``, so
+    it ends, slowly)."""
 
     mode: str = "ok"
     interval_s: float = 0.05
@@ -46,6 +47,9 @@ class Behaviour:
     robots_hangs: bool = False  # robots.txt never answered (the connection held open)
     #: Paths answered normally whatever the mode: (body, Content-Type), e.g. a listing of stalling pages.
     pages: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    #: When set, only paths under it misbehave and others are an honest 404 (what a crawler's soft-404
+    #: probe of the host should see; every path one article would make each page a "not found" page).
+    scope: str | None = None
     hits: list[Hit] = field(default_factory=list)
 
 
@@ -109,6 +113,10 @@ class HostileServer:
             return _send(sock, _response(b.robots, "text/plain"))
         if path in b.pages:
             return _send(sock, _response(*b.pages[path]))
+        if b.scope is not None and not path.startswith(b.scope):
+            return _send(
+                sock, _response(b"<html><body>Not found</body></html>", "text/html", b"404 Not Found")
+            )
         if b.mode == "ok":
             return _send(sock, _response(ARTICLE, "text/html; charset=utf-8"))
         if b.mode == "silent":
@@ -128,6 +136,13 @@ class HostileServer:
                 return _send(sock, byte)
 
             return self._hold(sock, one_byte)
+        if b.mode == "drip":
+            whole = _response(ARTICLE, "text/html; charset=utf-8")
+            for start in range(0, len(whole), b.chunk_bytes):
+                if self.stop.is_set() or not _send(sock, whole[start : start + b.chunk_bytes]):
+                    return False
+                time.sleep(b.interval_s)
+            return True
         if b.mode in {"endless", "short", "long", "reset"}:
             return self._misframed(sock, b.mode)
         raise ValueError(b.mode)
@@ -169,9 +184,9 @@ class HostileServer:
         return False
 
 
-def _response(body: bytes, content_type: str) -> bytes:
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
-    return head % (content_type.encode(), len(body)) + body
+def _response(body: bytes, content_type: str, status: bytes = b"200 OK") -> bytes:
+    head = b"HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
+    return head % (status, content_type.encode(), len(body)) + body
 
 
 def _send(sock: socket.socket, data: bytes) -> bool:
@@ -184,10 +199,11 @@ def _send(sock: socket.socket, data: bytes) -> bool:
 
 @dataclass
 class Route:
-    """One scripted answer: status, body, headers (Content-Length is added)."""
+    """One scripted answer: status, body, headers (Content-Length is added; no Content-Type when
+    ``content_type`` is None)."""
 
     body: bytes = b""
-    content_type: str = "text/html; charset=utf-8"
+    content_type: str | None = "text/html; charset=utf-8"
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -216,7 +232,8 @@ class RouteServer:
                 outer.hits.append(self.path)
                 route = outer.route(self.path)
                 self.send_response(route.status)
-                self.send_header("Content-Type", route.content_type)
+                if route.content_type is not None:
+                    self.send_header("Content-Type", route.content_type)
                 self.send_header("Content-Length", str(len(route.body)))
                 for key, value in route.headers.items():
                     self.send_header(key, value)
