@@ -15,7 +15,13 @@ entries. Each runs in a fresh process so peak RSS is its own.
 limit). wirefeed cuts it before the entry past its cap (500) and hands the rest to feedparser; the
 baseline hands feedparser the whole document and keeps the first 500 entries.
 
-    .venv/bin/python bench/crawl_hostile.py [--part storm|sitemap|feed|all]
+``--part bigfeed``: one RSS feed of ``--megabytes`` MB (50 by default, five times the default byte limit)
+served over HTTP on 127.0.0.1. wirefeed fetches it as a crawl does (``Fetcher.fetch``, cut at
+``max_bytes``) and keeps its first 500 entries; the baseline downloads the whole body (as a crawler with
+no byte limit on feeds does) and hands it to feedparser. Before, wirefeed refused any feed past
+``max_bytes`` as ``too_large`` and kept nothing.
+
+    .venv/bin/python bench/crawl_hostile.py [--part storm|sitemap|feed|bigfeed|all]
 """
 
 from __future__ import annotations
@@ -88,11 +94,31 @@ def run_storm(pages: int, retry_after: float) -> None:
 
 
 # -- sitemap -------------------------------------------------------------------------------------------
+def _fetched_feed(mode: str, url: str) -> int:
+    """Entries kept from the feed at ``url``: fetched as a crawl does, or whole (the baseline)."""
+    import feedparser
+    import httpx
+
+    from config.sources import Defaults
+    from scrapers.discover import parse_feed
+    from scrapers.fetch import Fetcher, FetchPolicy
+
+    if mode == "bigfeed-wirefeed":
+        policy = FetchPolicy.from_source(Defaults(), min_delay_s=0.0)
+        with Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher:
+            result = fetcher.fetch(url, policy, kind="feed")
+        return len(parse_feed(result.content, result.final_url, max_items=500))
+    body = httpx.get(url, timeout=600).content
+    return len(feedparser.parse(body).entries[:500])
+
+
 def _child(mode: str, path: str) -> None:
     """One measurement in this (fresh) process: prints a JSON line."""
-    data = Path(path).read_bytes()
     started = time.perf_counter()
-    if mode.startswith("feed-"):
+    if mode.startswith("bigfeed-"):
+        count = _fetched_feed(mode, path)
+    elif mode.startswith("feed-"):
+        data = Path(path).read_bytes()
         import feedparser
 
         from scrapers.discover import parse_feed
@@ -104,6 +130,7 @@ def _child(mode: str, path: str) -> None:
     elif mode == "wirefeed":
         from scrapers.discover import parse_sitemap
 
+        data = Path(path).read_bytes()
         count = len(parse_sitemap(data, "https://news.example/all.xml.gz", max_items=ENTRY_CAP).urls)
     else:
         import lxml.etree
@@ -111,7 +138,7 @@ def _child(mode: str, path: str) -> None:
         from scrapers.discover import parse_w3c_datetime
         from scrapers.urls import try_canonicalize
 
-        inflated = gzip.decompress(data)
+        inflated = gzip.decompress(Path(path).read_bytes())
         parser = lxml.etree.XMLParser(
             recover=True, remove_comments=True, resolve_entities=False, huge_tree=True
         )
@@ -167,6 +194,30 @@ def run_feed(items: int) -> None:
         )
 
 
+def run_bigfeed(megabytes: float) -> None:
+    row = (
+        b"<item><title>Story %d</title><link>https://news.example/a/%d.html</link><pubDate>Tue, 05 Mar 2024 "
+        b"10:00:00 GMT</pubDate><description>Words of the story number %d.</description></item>"
+    )
+    items = int(megabytes * 1e6 / len(row % (100_000, 100_000, 100_000)))
+    document = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+        + b"".join(row % (n, n, n) for n in range(items))
+        + b"</channel></rss>"
+    )
+    print(f"one RSS feed over HTTP: {items:,} entries, {len(document) / 1e6:.1f} MB; entries kept: 500")
+    with RouteServer() as server:
+        server.routes["/rss.xml"] = Route(document, "application/rss+xml")
+        del document
+        _measure(
+            {
+                "bigfeed-wirefeed": "wirefeed (fetch cut at max_bytes)",
+                "bigfeed-baseline": "baseline (whole body, feedparser)",
+            },
+            server.base + "/rss.xml",
+        )
+
+
 def run_sitemap(urls: int) -> None:
     row = b"<url><loc>https://news.example/a/story-%d.html</loc><lastmod>2024-03-05</lastmod></url>"
     body = b"".join(row % n for n in range(urls))
@@ -190,7 +241,8 @@ def run_sitemap(urls: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["storm", "sitemap", "feed", "all"], default="all")
+    parser.add_argument("--part", choices=["storm", "sitemap", "feed", "bigfeed", "all"], default="all")
+    parser.add_argument("--megabytes", type=float, default=50.0)
     parser.add_argument("--items", type=int, default=50_000)
     parser.add_argument("--pages", type=int, default=60)
     parser.add_argument("--retry-after", type=float, default=0.5)
@@ -206,6 +258,8 @@ def main() -> None:
         run_sitemap(args.urls)
     if args.part in {"feed", "all"}:
         run_feed(args.items)
+    if args.part in {"bigfeed", "all"}:
+        run_bigfeed(args.megabytes)
 
 
 if __name__ == "__main__":
