@@ -462,35 +462,9 @@ def fetch_page(
         metrics.count_page(error.status or error.kind.value)
         if record_errors:
             _record(store, job.url, name, "fetch", error)
-        save_state(
-            store,
-            job.url,
-            source=name,
-            status=_error_status(error),
-            fetched_at=fetched_at,
-            keep_validators=True,
-        )
-        return PageFetch(
-            job,
-            "rejected",
-            fetched_at=fetched_at,
-            error_kind=error.kind,
-            message=error.message,
-            http_status=error.status,
-        )
+        return _rejected(store, job, name, fetched_at, error)
     if result.not_modified:
-        save_state(
-            store,
-            job.url,
-            source=name,
-            status=not_modified_status(get_state(store, job.url)),
-            fetched_at=fetched_at,
-            lastmod=job.lastmod,
-            keep_validators=True,
-        )
-        return PageFetch(
-            job, "not_modified", final_url=result.final_url, fetched_at=fetched_at, http_status=304
-        )
+        return _not_modified(store, job, name, fetched_at, result.final_url)
     _claim_named(fetcher.claims, job.url, result.final_url, result.text)
     return PageFetch(
         job,
@@ -502,6 +476,40 @@ def fetch_page(
         fetched_at=fetched_at,
         http_status=result.status,
     )
+
+
+def _rejected(
+    store: Store, job: PageJob, source: str | None, fetched_at: datetime, error: IngestError
+) -> PageFetch:
+    """A refusal or failure: the URL's state says whether the next run tries again; its validators stay
+    (an error says nothing new about them)."""
+    status = _error_status(error)
+    save_state(store, job.url, source=source, status=status, fetched_at=fetched_at, keep_validators=True)
+    return PageFetch(
+        job,
+        "rejected",
+        fetched_at=fetched_at,
+        error_kind=error.kind,
+        message=error.message,
+        http_status=error.status,
+    )
+
+
+def _not_modified(
+    store: Store, job: PageJob, source: str | None, fetched_at: datetime, final_url: str
+) -> PageFetch:
+    """A 304: the state is refreshed (the revisit clock moves, the last full fetch's time is kept) and
+    nothing is parsed."""
+    save_state(
+        store,
+        job.url,
+        source=source,
+        status=not_modified_status(get_state(store, job.url)),
+        fetched_at=fetched_at,
+        lastmod=job.lastmod,
+        keep_validators=True,
+    )
+    return PageFetch(job, "not_modified", final_url=final_url, fetched_at=fetched_at, http_status=304)
 
 
 def _claim_named(claims: PageClaims, requested: str, final_url: str, text: str | None) -> None:
