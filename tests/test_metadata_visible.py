@@ -604,8 +604,42 @@ def test_a_most_viewed_list_inside_the_story_holds_other_stories_dates() -> None
         "<span class='timestamp'>01.02.2022</span> WTA: Tochter gewinnt zwei Turniere</div></div>"
     )
     meta = meta_of(header)
-    assert meta.published_at is None  # an update stamp alone is no publication date
+    # the page's one printed stamp is an update: it stands in for the publication, never a teaser's day
+    assert meta.published_at == datetime(2022, 2, 4, 8, 27, tzinfo=UTC)
     assert meta.modified_at == datetime(2022, 2, 4, 8, 27, tzinfo=UTC)
+    assert "published_at: only an update stamp is printed; its date stands in" in meta.warnings
+
+
+def test_a_lone_update_stamp_stands_in_for_the_publication() -> None:
+    """A blog post printing "Evgenia Karp Zuletzt geändert am 06.11.2023" under its heading and a
+    football report printing only "Updated: Jan. 11, 2008" above it: no publication date anywhere, so the
+    update's day is the best answer (the story is no later), said in a warning; the stamp stays the update."""
+    german = meta_of(
+        "<div class='flex text-sm'><span class='block font-bold'>Evgenia Karp</span>"
+        "<span class='block'> <span class='whitespace-nowrap'>Zuletzt geändert am 06.11.2023</span></span></div>"
+    )
+    assert german.published_at == datetime(2023, 11, 6, tzinfo=UTC)
+    assert german.modified_at == datetime(2023, 11, 6, tzinfo=UTC)
+    assert "published_at: only an update stamp is printed; its date stands in" in german.warnings
+    english = meta_of(
+        "<p>Premier League: Scores | Fixtures | Tables</p>",
+        title="Speculation mounts after Redknapp stays silent",
+        url="https://soccer.example.com/news/story?id=1",
+    )
+    assert english.published_at is None  # nothing printed at all: no answer
+    html = (
+        "<!doctype html><html lang='en'><head><title>Speculation mounts</title></head><body>"
+        "<div id='story'><p class='crumbs'>Premier League: Scores | Fixtures</p><p>Updated: Jan. 11, 2008</p>"
+        "<h1>Speculation mounts after Redknapp stays silent</h1>" + PARAGRAPHS + "</div></body></html>"
+    )
+    stamp = extract_metadata(
+        lxml.html.document_fromstring(html), "https://soccer.example.com/news/story?id=1"
+    )
+    assert stamp.published_at == datetime(2008, 1, 11, tzinfo=UTC)
+    # a publication date printed beside the stamp is the publication, as before
+    both = meta_of("<p>Veröffentlicht am 02.11.2023 · Zuletzt geändert am 06.11.2023</p>")
+    assert both.published_at == datetime(2023, 11, 2, tzinfo=UTC)
+    assert both.modified_at == datetime(2023, 11, 6, tzinfo=UTC)
 
 
 def test_the_pages_one_publication_classed_date_away_from_its_heading() -> None:

@@ -143,6 +143,8 @@ def find_dates(
         published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
     if published is None:
         published = _fallbacks(page, order or fallback_order, now, meta.warnings)
+    if published is None and visible_updates:
+        published = _update_stands_in(visible_updates, order, fallback_order, now, meta.warnings)
     modified = _pick(
         modified_sources + visible_updates, order, fallback_order, now, "modified_at", meta.warnings
     )
@@ -176,6 +178,23 @@ def _fallbacks(page: Page, order: DateOrder, now: datetime, warnings: list[str])
         warnings.append("published_at taken from the URL (date only)")
         return ParsedDate(from_url.replace(tzinfo=None), has_tz=False, has_time=False)
     return None
+
+
+def _update_stands_in(
+    updates: list[_DateSource],
+    order: DateOrder | None,
+    fallback_order: DateOrder,
+    now: datetime,
+    warnings: list[str],
+) -> ParsedDate | None:
+    """A page printing only an update stamp ("Zuletzt geändert am 06.11.2023", "Updated: Jan. 11, 2008"),
+    with no publication date anywhere, not even in its address: the stamp's day stands in, since the
+    story cannot have been published later, and most such stamps are set the day the story goes out.
+    The stamp stays the update too (``modified_at``); the warning says the publication is inferred."""
+    stamp = _pick(updates, order, fallback_order, now, "published_at", warnings)
+    if stamp is not None:
+        warnings.append("published_at: only an update stamp is printed; its date stands in")
+    return stamp
 
 
 # Elements named for a printed date anywhere in the page (not only near the heading)
