@@ -706,3 +706,89 @@ def test_a_site_named_like_a_person_is_not_cut_and_a_forms_option_is_no_credit()
         "<option>Public</option><option>Private</option></select></p></form>"
     )
     assert meta_of("", after=story + form).authors == []
+
+
+def test_a_name_line_beside_a_date_line_at_the_heading_is_the_byline() -> None:
+    """A blog builder sets "Bianca Praetorius" and "2. Okt. 2022" as two blocks over the title, with no
+    byline word: the name beside a line holding only a date is the byline. A kicker word beside the
+    date ("Politik") is no name, and a name beside a line of prose is nobody's byline."""
+    html = (
+        "<!doctype html><html lang='de'><head><title>Das Dating-Dilemma</title></head><body>"
+        "<div class='post-header'><div class='meta'><span class='avatar'></span>"
+        "<div><span>Bianca Praetorius</span></div><div><span>2. Okt. 2022</span></div></div>"
+        "<h1 class='blog-post-title'>Das Dating-Dilemma erfolgreicher Frauen</h1></div>"
+        "<div class='post-content'>" + PARAGRAPHS + "</div></body></html>"
+    )
+    url = "https://blog.example.de/post/das-dating-dilemma"
+    meta = extract_metadata(lxml.html.document_fromstring(html), url)
+    assert meta.authors == ["Bianca Praetorius"]
+    assert meta.published_at == datetime(2022, 10, 2, tzinfo=UTC)
+    kicker = html.replace("Bianca Praetorius", "Politik")
+    assert extract_metadata(lxml.html.document_fromstring(kicker), url).authors == []
+    prose = html.replace("2. Okt. 2022", "Warum haben es erfolgreiche Frauen schwerer?")
+    assert extract_metadata(lxml.html.document_fromstring(prose), url).authors == []
+
+
+def test_a_personal_sites_footer_credit_with_its_years_names_the_author() -> None:
+    """ "– 2009-2020 by Florian Posdziech –" in a personal blog's site footer, with no byline and no ©
+    sign: its holder is the author (with a warning). "Theme by Peter Amende" and "Powered by Nikola"
+    print no year before "by" and name nobody's story."""
+
+    def page(footer: str) -> PageMetadata:
+        html = (
+            "<!doctype html><html lang='en'><head><title>Copy &amp; paste from tmux</title></head><body>"
+            "<article><h1 class='entry-title'>Copy &amp; paste from tmux to system clipboard</h1>"
+            "<p>2020-01-16</p>" + PARAGRAPHS + "</article>"
+            f"<footer id='footer'><a href='/archive.html'>Archive</a> – <a href='/rss.xml'>RSS</a>{footer}"
+            " – Powered by <a href='https://getnikola.com'>Nikola</a></footer></body></html>"
+        )
+        return extract_metadata(lxml.html.document_fromstring(html), "https://flowfx.example/blog/tmux/")
+
+    credited = page(" – 2009-2020 by <a href='/contact/'>Florian Posdziech</a>")
+    assert credited.authors == ["Florian Posdziech"]
+    assert "authors: no byline; the site's footer credits 'Florian Posdziech'" in credited.warnings
+    assert page(" – Theme by <a href='http://peteramende.de/'>Peter Amende</a>").authors == []
+    assert page(" – 2009-2020 by <a href='/contact/'>Flowfx Media</a>").authors == []
+
+
+def test_a_heading_that_only_links_to_the_front_page_is_the_masthead() -> None:
+    """ "<h1><a href='https://site.com' class='cssLogo'>Business Jargons <small>A Business
+    Encyclopedia</small></a></h1>" tops every page of the site: its name, not the story's heading, so the
+    title and the byline's anchor are the story's own ``<h1>`` further down. A heading linking to the
+    story's own address stays a heading."""
+    html = (
+        "<!doctype html><html lang='en'><head><title>What are Leadership Styles? definition and meaning"
+        "</title></head><body><div id='gk-top'><h1><a href='https://jargons.example.com' class='cssLogo'>"
+        "Business Jargons <small>A Business Encyclopedia</small></a></h1></div>"
+        "<article><header><h1>Leadership Styles</h1><p class='byline'>By Megha Malhotra</p></header>"
+        + PARAGRAPHS
+        + "</article></body></html>"
+    )
+    url = "https://jargons.example.com/leadership-styles.html"
+    meta = extract_metadata(lxml.html.document_fromstring(html), url)
+    assert meta.title == "Leadership Styles"
+    assert meta.authors == ["Megha Malhotra"]
+    linked = html.replace("<h1>Leadership Styles</h1>", f"<h1><a href='{url}'>Leadership Styles</a></h1>")
+    assert extract_metadata(lxml.html.document_fromstring(linked), url).title == "Leadership Styles"
+
+
+def test_a_copyright_line_in_a_footer_built_of_divs_names_the_sites_author() -> None:
+    """ "<div id='PageFooter'><p class='Copyrights'>© 2004 - 2020 <a>Nala Löwenkönigin</a></p>": the site's
+    footer without a ``<footer>`` tag names the one-person site's author, as a ``<footer>`` would. A
+    story's own "entry-footer" is not the site's."""
+
+    def page(footer: str) -> PageMetadata:
+        html = (
+            "<!doctype html><html lang='de'><head><title>Lexikon - M</title></head><body>"
+            "<div id='PageContent'><h1 class='ClassLionKing'>Lexikon - M</h1>"
+            + PARAGRAPHS
+            + f"{footer}</div>"
+            "<ul class='menu'><li><a href='/'>Home</a></li></ul></body></html>"
+        )
+        return extract_metadata(
+            lxml.html.document_fromstring(html), "http://www.loewenseiten.example/lexikon/"
+        )
+
+    credit = "<p class='Copyrights'>© 2004 - 2020 <a href='/kontakt/'>Nala Löwenkönigin</a></p>"
+    assert page(f"<div id='PageFooter'>{credit}</div>").authors == ["Nala Löwenkönigin"]
+    assert page(f"<div class='entry-footer'>{credit}</div>").authors == []
