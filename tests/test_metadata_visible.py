@@ -727,6 +727,11 @@ def test_a_name_line_beside_a_date_line_at_the_heading_is_the_byline() -> None:
     assert extract_metadata(lxml.html.document_fromstring(kicker), url).authors == []
     prose = html.replace("2. Okt. 2022", "Warum haben es erfolgreiche Frauen schwerer?")
     assert extract_metadata(lxml.html.document_fromstring(prose), url).authors == []
+    # the story's section, linked or in a tags box, reads like a name: "Digital Life" | "05/08/2019"
+    section = html.replace("<span>Bianca Praetorius</span>", "<a href='/digital-life'>Digital Life</a>")
+    assert extract_metadata(lxml.html.document_fromstring(section), url).authors == []
+    tags = html.replace("<div><span>Bianca", "<div class='StoryTags'><span>Bianca")
+    assert extract_metadata(lxml.html.document_fromstring(tags), url).authors == []
 
 
 def test_a_personal_sites_footer_credit_with_its_years_names_the_author() -> None:
@@ -748,6 +753,7 @@ def test_a_personal_sites_footer_credit_with_its_years_names_the_author() -> Non
     assert credited.authors == ["Florian Posdziech"]
     assert "authors: no byline; the site's footer credits 'Florian Posdziech'" in credited.warnings
     assert page(" – Theme by <a href='http://peteramende.de/'>Peter Amende</a>").authors == []
+    assert page("<p>The Consortium was founded in 2014 by Ernice Gilbert.</p>").authors == []  # its founder
     assert page(" – 2009-2020 by <a href='/contact/'>Flowfx Media</a>").authors == []
 
 
@@ -772,23 +778,23 @@ def test_a_heading_that_only_links_to_the_front_page_is_the_masthead() -> None:
     assert extract_metadata(lxml.html.document_fromstring(linked), url).title == "Leadership Styles"
 
 
-def test_a_copyright_line_in_a_footer_built_of_divs_names_the_sites_author() -> None:
-    """ "<div id='PageFooter'><p class='Copyrights'>© 2004 - 2020 <a>Nala Löwenkönigin</a></p>": the site's
-    footer without a ``<footer>`` tag names the one-person site's author, as a ``<footer>`` would. A
-    story's own "entry-footer" is not the site's."""
+def test_a_side_column_named_a_meta_box_is_the_storys_own() -> None:
+    """A theme sets the story's date and categories in ``<section id="sidebar" class="meta">`` beside
+    the text: a side column that names itself the meta box is the story's, not another story's sidebar.
+    A plain sidebar's date is still another story's."""
 
-    def page(footer: str) -> PageMetadata:
+    def page(column: str) -> PageMetadata:
         html = (
-            "<!doctype html><html lang='de'><head><title>Lexikon - M</title></head><body>"
-            "<div id='PageContent'><h1 class='ClassLionKing'>Lexikon - M</h1>"
+            "<!doctype html><html lang='de'><head><title>Volksbegehren zum Grundeinkommen</title></head><body>"
+            "<div id='main'><div class='post'><h2 class='post-title'>Volksbegehren zum Grundeinkommen</h2>"
             + PARAGRAPHS
-            + f"{footer}</div>"
-            "<ul class='menu'><li><a href='/'>Home</a></li></ul></body></html>"
+            + f"</div>{column}<nav class='post-nav'><a href='/next/'>Nächste</a></nav>"
+            "<aside class='post-info'><span class='post-date'>17.11.19</span></aside></section></div>"
+            "</body></html>"
         )
         return extract_metadata(
-            lxml.html.document_fromstring(html), "http://www.loewenseiten.example/lexikon/"
+            lxml.html.document_fromstring(html), "https://partei.example.at/volksbegehren/"
         )
 
-    credit = "<p class='Copyrights'>© 2004 - 2020 <a href='/kontakt/'>Nala Löwenkönigin</a></p>"
-    assert page(f"<div id='PageFooter'>{credit}</div>").authors == ["Nala Löwenkönigin"]
-    assert page(f"<div class='entry-footer'>{credit}</div>").authors == []
+    assert page("<section id='sidebar' class='meta'>").published_at == datetime(2019, 11, 17, tzinfo=UTC)
+    assert page("<section id='sidebar' class='widgets'>").published_at is None

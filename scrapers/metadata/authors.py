@@ -409,12 +409,7 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
         names = _without_lone_words(reader(page, organisations))
         if names and (_full_names(names) or not lone):
             return names
-    return (
-        lone
-        or _copyright_person(page, organisations, _footer_tags(page))
-        or _copyright_person(page, organisations, _labelled_footers(page))
-        or _dated_credit_person(page)
-    )
+    return lone or _copyright_person(page, organisations, _footer_tags(page)) or _dated_credit_person(page)
 
 
 # A caption's credit opens with its label: "Foto: Ingo Schneider", "Photo : AFP", "Bild: dpa"
@@ -502,30 +497,6 @@ def _footer_tags(page: Page) -> list[lxml.html.HtmlElement]:
     return list(page.tree.iter("footer"))[-_FOOTERS_READ:]
 
 
-def _labelled_footers(page: Page) -> list[lxml.html.HtmlElement]:
-    """The site's footer built of ``<div id="PageFooter">`` or ``<div class="site-footer">`` rather than a
-    ``<footer>``: read after the ``<footer>`` elements, and never a story's own "entry-footer"."""
-    found = [el for el in _FOOTER_LABELLED_XPATH(page.tree) if not _STORY_FOOTER_RE.search(_label(el))]
-    return found[-_FOOTERS_READ:]
-
-
-def _label(el: lxml.html.HtmlElement) -> str:
-    return f"{el.get('class', '')} {el.get('id', '')}".lower()
-
-
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# the site's footer sits a few levels under <body>; a path per depth keeps the search in libxml2 and off
-# the story's thousands of deeper elements
-_FOOTER_LABEL_TEST = (
-    "[not(self::footer) and not(ancestor::footer)]"
-    f"[contains(translate(concat(@id, ' ', @class), '{_UPPER}', '{_UPPER.lower()}'), 'footer')]"
-)
-_FOOTER_LABELLED_XPATH = lxml.etree.XPath(
-    "|".join("/html/body" + "/*" * depth + _FOOTER_LABEL_TEST for depth in range(1, 6))
-)
-_STORY_FOOTER_RE = re.compile(r"(?:article|entry|post|story)[-_]?footer")
-
-
 def _copyright_person(
     page: Page, organisations: list[str], footers: list[lxml.html.HtmlElement]
 ) -> list[str]:
@@ -558,7 +529,8 @@ def _copyright_person(
 
 
 # "– 2009-2020 by Florian Posdziech –": a year (or span) then "by"/"von" and the holder, with no sign
-_YEAR_BY_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s+(?i:by|von)\s+")
+# (the years open the credit: "founded in 2014 by X" is a sentence about the site, not a credit line)
+_YEAR_BY_RE = re.compile(r"(?:^|[-–—|·•]\s*)(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?\s+(?i:by|von)\s+")
 _YEAR_BY_XPATH = lxml.etree.XPath("(.//text()[contains(., ' by') or contains(., ' von')])[position() <= 12]")
 
 
@@ -608,9 +580,31 @@ def _name_by_date_line(page: Page, organisations: list[str]) -> list[str]:
         for name, date in ((lines[distance], following), (following, lines[distance])):
             if _DATE_ONLY_RE.match(date) and parse_date(date, epoch=False) is not None:
                 names = _name_beside_date(f"{name} | {date}", organisations)
-                if names:
+                if names and not _printed_as_label(page, name):
                     return names
     return []
+
+
+def _printed_as_label(page: Page, text: str) -> bool:
+    """The line is printed by a link to another kind of page or by a tag/section element: "Digital Life"
+    linking to ``/digital-life``, "Olympische Winterspiele" in a "StoryTags" box are the story's section,
+    which reads like a name. A name is plain text, or links to its author page."""
+    for el in _EXACT_TEXT_XPATH(page.tree, text=text)[:5]:
+        node = el
+        for _ in range(3):
+            if node is None:
+                break
+            href = node.get("href")
+            if node.tag == "a" and href and not author_href(href):
+                return True
+            if _SECTION_LABEL_RE.search(f"{node.get('class', '')} {node.get('id', '')}"):
+                return True
+            node = node.getparent()
+    return False
+
+
+_EXACT_TEXT_XPATH = lxml.etree.XPath("//body//*[normalize-space(text()) = $text]")
+_SECTION_LABEL_RE = re.compile(r"tag|categor|kicker|rubri|section|topic|ressort|breadcrumb", re.IGNORECASE)
 
 
 _PAIR_REACH = 3  # lines from the heading: the byline block, not the story's prose or the masthead
