@@ -798,3 +798,24 @@ def test_a_side_column_named_a_meta_box_is_the_storys_own() -> None:
 
     assert page("<section id='sidebar' class='meta'>").published_at == datetime(2019, 11, 17, tzinfo=UTC)
     assert page("<section id='sidebar' class='widgets'>").published_at is None
+
+
+def test_a_short_label_beside_the_printed_heading_in_the_title_is_not_the_title() -> None:
+    """ "icScotland - Ryan dismayed by Gloucester" in ``<title>``, the heading printing "Ryan dismayed by
+    Gloucester", no og:site_name and no URL to spell the site with: the short label set off by a
+    separator is the site's, and the title is the heading. A longer part beside the heading (a subtitle)
+    is left to the rules that know the site."""
+
+    def title_of(document_title: str) -> str | None:
+        html = (
+            f"<!doctype html><html><head><title>{document_title}</title></head><body>"
+            "<table><tr><td><font size='4'><b>Ryan dismayed by Gloucester</b></font><br>"
+            + PARAGRAPHS
+            + "</td></tr></table></body></html>"
+        )
+        return extract_metadata(lxml.html.document_fromstring(html), None).title
+
+    assert title_of("icScotland - Ryan dismayed by Gloucester") == "Ryan dismayed by Gloucester"
+    assert title_of("Ryan dismayed by Gloucester | Deccan Herald") == "Ryan dismayed by Gloucester"
+    subtitle = "Ryan dismayed by Gloucester - Edinburgh coach says his side were second best all night"
+    assert title_of(subtitle) == subtitle
