@@ -615,14 +615,17 @@ def test_visible_update_stamps_go_to_modified() -> None:
     )
 
 
-def test_an_update_stamp_alone_is_not_a_publication_date() -> None:
+def test_an_update_stamp_alone_stands_in_for_the_publication_with_a_warning() -> None:
+    """The stamp stays the update; with no publication date anywhere its day stands in for one (the
+    story is no later than its last update), and the warning says so."""
     body = """<article><h1>Nicole wins the award</h1>
       <span class="date">Actualizado el:
         <time datetime="2022-04-19T21:12:57-06:00">19 abril 2022</time></span>
       <p>Text</p></article>"""
     meta = meta_of(page("", body, lang="es"), "https://example.com/nicole")
-    assert meta.published_at is None
     assert meta.modified_at == datetime(2022, 4, 19, 21, 12, 57, tzinfo=timezone(timedelta(hours=-6)))
+    assert meta.published_at == meta.modified_at
+    assert "published_at: only an update stamp is printed; its date stands in" in meta.warnings
 
 
 def test_table_layout_page_without_headings_or_classes() -> None:

@@ -604,8 +604,42 @@ def test_a_most_viewed_list_inside_the_story_holds_other_stories_dates() -> None
         "<span class='timestamp'>01.02.2022</span> WTA: Tochter gewinnt zwei Turniere</div></div>"
     )
     meta = meta_of(header)
-    assert meta.published_at is None  # an update stamp alone is no publication date
+    # the page's one printed stamp is an update: it stands in for the publication, never a teaser's day
+    assert meta.published_at == datetime(2022, 2, 4, 8, 27, tzinfo=UTC)
     assert meta.modified_at == datetime(2022, 2, 4, 8, 27, tzinfo=UTC)
+    assert "published_at: only an update stamp is printed; its date stands in" in meta.warnings
+
+
+def test_a_lone_update_stamp_stands_in_for_the_publication() -> None:
+    """A blog post printing "Evgenia Karp Zuletzt geändert am 06.11.2023" under its heading and a
+    football report printing only "Updated: Jan. 11, 2008" above it: no publication date anywhere, so the
+    update's day is the best answer (the story is no later), said in a warning; the stamp stays the update."""
+    german = meta_of(
+        "<div class='flex text-sm'><span class='block font-bold'>Evgenia Karp</span>"
+        "<span class='block'> <span class='whitespace-nowrap'>Zuletzt geändert am 06.11.2023</span></span></div>"
+    )
+    assert german.published_at == datetime(2023, 11, 6, tzinfo=UTC)
+    assert german.modified_at == datetime(2023, 11, 6, tzinfo=UTC)
+    assert "published_at: only an update stamp is printed; its date stands in" in german.warnings
+    english = meta_of(
+        "<p>Premier League: Scores | Fixtures | Tables</p>",
+        title="Speculation mounts after Redknapp stays silent",
+        url="https://soccer.example.com/news/story?id=1",
+    )
+    assert english.published_at is None  # nothing printed at all: no answer
+    html = (
+        "<!doctype html><html lang='en'><head><title>Speculation mounts</title></head><body>"
+        "<div id='story'><p class='crumbs'>Premier League: Scores | Fixtures</p><p>Updated: Jan. 11, 2008</p>"
+        "<h1>Speculation mounts after Redknapp stays silent</h1>" + PARAGRAPHS + "</div></body></html>"
+    )
+    stamp = extract_metadata(
+        lxml.html.document_fromstring(html), "https://soccer.example.com/news/story?id=1"
+    )
+    assert stamp.published_at == datetime(2008, 1, 11, tzinfo=UTC)
+    # a publication date printed beside the stamp is the publication, as before
+    both = meta_of("<p>Veröffentlicht am 02.11.2023 · Zuletzt geändert am 06.11.2023</p>")
+    assert both.published_at == datetime(2023, 11, 2, tzinfo=UTC)
+    assert both.modified_at == datetime(2023, 11, 6, tzinfo=UTC)
 
 
 def test_the_pages_one_publication_classed_date_away_from_its_heading() -> None:
@@ -672,3 +706,116 @@ def test_a_site_named_like_a_person_is_not_cut_and_a_forms_option_is_no_credit()
         "<option>Public</option><option>Private</option></select></p></form>"
     )
     assert meta_of("", after=story + form).authors == []
+
+
+def test_a_name_line_beside_a_date_line_at_the_heading_is_the_byline() -> None:
+    """A blog builder sets "Bianca Praetorius" and "2. Okt. 2022" as two blocks over the title, with no
+    byline word: the name beside a line holding only a date is the byline. A kicker word beside the
+    date ("Politik") is no name, and a name beside a line of prose is nobody's byline."""
+    html = (
+        "<!doctype html><html lang='de'><head><title>Das Dating-Dilemma</title></head><body>"
+        "<div class='post-header'><div class='meta'><span class='avatar'></span>"
+        "<div><span>Bianca Praetorius</span></div><div><span>2. Okt. 2022</span></div></div>"
+        "<h1 class='blog-post-title'>Das Dating-Dilemma erfolgreicher Frauen</h1></div>"
+        "<div class='post-content'>" + PARAGRAPHS + "</div></body></html>"
+    )
+    url = "https://blog.example.de/post/das-dating-dilemma"
+    meta = extract_metadata(lxml.html.document_fromstring(html), url)
+    assert meta.authors == ["Bianca Praetorius"]
+    assert meta.published_at == datetime(2022, 10, 2, tzinfo=UTC)
+    kicker = html.replace("Bianca Praetorius", "Politik")
+    assert extract_metadata(lxml.html.document_fromstring(kicker), url).authors == []
+    prose = html.replace("2. Okt. 2022", "Warum haben es erfolgreiche Frauen schwerer?")
+    assert extract_metadata(lxml.html.document_fromstring(prose), url).authors == []
+    # the story's section, linked or in a tags box, reads like a name: "Digital Life" | "05/08/2019"
+    section = html.replace("<span>Bianca Praetorius</span>", "<a href='/digital-life'>Digital Life</a>")
+    assert extract_metadata(lxml.html.document_fromstring(section), url).authors == []
+    tags = html.replace("<div><span>Bianca", "<div class='StoryTags'><span>Bianca")
+    assert extract_metadata(lxml.html.document_fromstring(tags), url).authors == []
+
+
+def test_a_personal_sites_footer_credit_with_its_years_names_the_author() -> None:
+    """ "– 2009-2020 by Florian Posdziech –" in a personal blog's site footer, with no byline and no ©
+    sign: its holder is the author (with a warning). "Theme by Peter Amende" and "Powered by Nikola"
+    print no year before "by" and name nobody's story."""
+
+    def page(footer: str) -> PageMetadata:
+        html = (
+            "<!doctype html><html lang='en'><head><title>Copy &amp; paste from tmux</title></head><body>"
+            "<article><h1 class='entry-title'>Copy &amp; paste from tmux to system clipboard</h1>"
+            "<p>2020-01-16</p>" + PARAGRAPHS + "</article>"
+            f"<footer id='footer'><a href='/archive.html'>Archive</a> – <a href='/rss.xml'>RSS</a>{footer}"
+            " – Powered by <a href='https://getnikola.com'>Nikola</a></footer></body></html>"
+        )
+        return extract_metadata(lxml.html.document_fromstring(html), "https://flowfx.example/blog/tmux/")
+
+    credited = page(" – 2009-2020 by <a href='/contact/'>Florian Posdziech</a>")
+    assert credited.authors == ["Florian Posdziech"]
+    assert "authors: no byline; the site's footer credits 'Florian Posdziech'" in credited.warnings
+    assert page(" – Theme by <a href='http://peteramende.de/'>Peter Amende</a>").authors == []
+    assert page("<p>The Consortium was founded in 2014 by Ernice Gilbert.</p>").authors == []  # its founder
+    assert page(" – 2009-2020 by <a href='/contact/'>Flowfx Media</a>").authors == []
+
+
+def test_a_heading_that_only_links_to_the_front_page_is_the_masthead() -> None:
+    """ "<h1><a href='https://site.com' class='cssLogo'>Business Jargons <small>A Business
+    Encyclopedia</small></a></h1>" tops every page of the site: its name, not the story's heading, so the
+    title and the byline's anchor are the story's own ``<h1>`` further down. A heading linking to the
+    story's own address stays a heading."""
+    html = (
+        "<!doctype html><html lang='en'><head><title>What are Leadership Styles? definition and meaning"
+        "</title></head><body><div id='gk-top'><h1><a href='https://jargons.example.com' class='cssLogo'>"
+        "Business Jargons <small>A Business Encyclopedia</small></a></h1></div>"
+        "<article><header><h1>Leadership Styles</h1><p class='byline'>By Megha Malhotra</p></header>"
+        + PARAGRAPHS
+        + "</article></body></html>"
+    )
+    url = "https://jargons.example.com/leadership-styles.html"
+    meta = extract_metadata(lxml.html.document_fromstring(html), url)
+    assert meta.title == "Leadership Styles"
+    assert meta.authors == ["Megha Malhotra"]
+    linked = html.replace("<h1>Leadership Styles</h1>", f"<h1><a href='{url}'>Leadership Styles</a></h1>")
+    assert extract_metadata(lxml.html.document_fromstring(linked), url).title == "Leadership Styles"
+
+
+def test_a_side_column_named_a_meta_box_is_the_storys_own() -> None:
+    """A theme sets the story's date and categories in ``<section id="sidebar" class="meta">`` beside
+    the text: a side column that names itself the meta box is the story's, not another story's sidebar.
+    A plain sidebar's date is still another story's."""
+
+    def page(column: str) -> PageMetadata:
+        html = (
+            "<!doctype html><html lang='de'><head><title>Volksbegehren zum Grundeinkommen</title></head><body>"
+            "<div id='main'><div class='post'><h2 class='post-title'>Volksbegehren zum Grundeinkommen</h2>"
+            + PARAGRAPHS
+            + f"</div>{column}<nav class='post-nav'><a href='/next/'>Nächste</a></nav>"
+            "<aside class='post-info'><span class='post-date'>17.11.19</span></aside></section></div>"
+            "</body></html>"
+        )
+        return extract_metadata(
+            lxml.html.document_fromstring(html), "https://partei.example.at/volksbegehren/"
+        )
+
+    assert page("<section id='sidebar' class='meta'>").published_at == datetime(2019, 11, 17, tzinfo=UTC)
+    assert page("<section id='sidebar' class='widgets'>").published_at is None
+
+
+def test_a_short_label_beside_the_printed_heading_in_the_title_is_not_the_title() -> None:
+    """ "icScotland - Ryan dismayed by Gloucester" in ``<title>``, the heading printing "Ryan dismayed by
+    Gloucester", no og:site_name and no URL to spell the site with: the short label set off by a
+    separator is the site's, and the title is the heading. A longer part beside the heading (a subtitle)
+    is left to the rules that know the site."""
+
+    def title_of(document_title: str) -> str | None:
+        html = (
+            f"<!doctype html><html><head><title>{document_title}</title></head><body>"
+            "<table><tr><td><font size='4'><b>Ryan dismayed by Gloucester</b></font><br>"
+            + PARAGRAPHS
+            + "</td></tr></table></body></html>"
+        )
+        return extract_metadata(lxml.html.document_fromstring(html), None).title
+
+    assert title_of("icScotland - Ryan dismayed by Gloucester") == "Ryan dismayed by Gloucester"
+    assert title_of("Ryan dismayed by Gloucester | Deccan Herald") == "Ryan dismayed by Gloucester"
+    subtitle = "Ryan dismayed by Gloucester - Edinburgh coach says his side were second best all night"
+    assert title_of(subtitle) == subtitle

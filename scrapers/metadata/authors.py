@@ -397,11 +397,19 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
             lone = lone or names
         elif names:
             return _fuller_inside(el, names, candidates[index + 1 :], region, organisations)
-    for reader in (_near_byline, _line_authors, _linked_authors, _mailto_authors, _closing_credit):
+    readers = (
+        _near_byline,
+        _line_authors,
+        _linked_authors,
+        _mailto_authors,
+        _closing_credit,
+        _name_by_date_line,
+    )
+    for reader in readers:
         names = _without_lone_words(reader(page, organisations))
         if names and (_full_names(names) or not lone):
             return names
-    return lone or _copyright_person(page, organisations)
+    return lone or _copyright_person(page, organisations, _footer_tags(page)) or _dated_credit_person(page)
 
 
 # A caption's credit opens with its label: "Foto: Ingo Schneider", "Photo : AFP", "Bild: dpa"
@@ -485,7 +493,13 @@ def _in_site_footer(el: lxml.html.HtmlElement) -> bool:
     return False
 
 
-def _copyright_person(page: Page, organisations: list[str]) -> list[str]:
+def _footer_tags(page: Page) -> list[lxml.html.HtmlElement]:
+    return list(page.tree.iter("footer"))[-_FOOTERS_READ:]
+
+
+def _copyright_person(
+    page: Page, organisations: list[str], footers: list[lxml.html.HtmlElement]
+) -> list[str]:
     """The person a personal site's copyright line names ("© 2009-2012 Jonathan Krase", "Copyright ©
     2020 by Paul Sippel - Alle Rechte vorbehalten"), the last resort when the page prints no byline at
     all: on a one-person site the holder is its author, while a publication's line names a company,
@@ -493,7 +507,6 @@ def _copyright_person(page: Page, organisations: list[str]) -> list[str]:
     site = {compact_text(n) for n in site_spellings(page, page.meta_value("og:site_name"))}
     # the site's own name, and its host's ("Internetchemie ChemLin" on internetchemie.info)
     host = compact_text((urlsplit(page.url or "").hostname or "").removeprefix("www.").split(".")[0]) or "\0"
-    footers = list(page.tree.iter("footer"))[-_FOOTERS_READ:]
     for node in reversed([n for footer in footers for n in _COPYRIGHT_XPATH(footer)]):
         owner = node.getparent()
         if owner is not None and getattr(node, "is_tail", False):
@@ -513,6 +526,93 @@ def _copyright_person(page: Page, organisations: list[str]) -> list[str]:
                 page.warnings.append(f"authors: no byline; the site's copyright holder {names[0]!r} is named")
                 return names
     return []
+
+
+# "– 2009-2020 by Florian Posdziech –": a year (or span) then "by"/"von" and the holder, with no sign
+# (the years open the credit: "founded in 2014 by X" is a sentence about the site, not a credit line)
+_YEAR_BY_RE = re.compile(r"(?:^|[-–—|·•]\s*)(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?\s+(?i:by|von)\s+")
+_YEAR_BY_XPATH = lxml.etree.XPath("(.//text()[contains(., ' by') or contains(., ' von')])[position() <= 12]")
+
+
+def _dated_credit_person(page: Page) -> list[str]:
+    """The person a personal site's footer credits with its years but no copyright sign ("2009-2020 by
+    Florian Posdziech"), after ``_copyright_person`` found no signed line: the same last resort, read the
+    same way (one full name, not the site's, not a company). "Theme by X", "Powered by X" name no year
+    before "by" and are never read."""
+    site = {compact_text(n) for n in site_spellings(page, page.meta_value("og:site_name"))}
+    host = compact_text((urlsplit(page.url or "").hostname or "").removeprefix("www.").split(".")[0]) or "\0"
+    footers = list(page.tree.iter("footer"))[-_FOOTERS_READ:]
+    for node in reversed([n for footer in footers for n in _YEAR_BY_XPATH(footer)]):
+        if not _YEAR_BY_RE.search(str(node)):
+            continue
+        owner = node.getparent()
+        if owner is not None and getattr(node, "is_tail", False):
+            owner = owner.getparent()
+        if (
+            owner is None
+            or owner.tag in ("script", "style", "noscript", "title")
+            or not _in_site_footer(owner)
+        ):
+            continue
+        text = clean_text(element_text(owner, 400))
+        credits = list(_YEAR_BY_RE.finditer(text))
+        if not credits:
+            continue
+        part = _COPYRIGHT_PART_RE.split(text[credits[-1].end() :], maxsplit=1)[0]
+        names = [n for n in _split_names(part, [], visible=True) if " " in n]
+        holder = compact_text(names[0]) if len(names) == 1 else ""
+        if holder and holder not in site and host not in holder and not _NOT_A_HOLDER_RE.search(names[0]):
+            page.warnings.append(f"authors: no byline; the site's footer credits {names[0]!r}")
+            return names
+    return []
+
+
+def _name_by_date_line(page: Page, organisations: list[str]) -> list[str]:
+    """A line holding only a full name beside a line holding only a date, next to the heading ("Bianca
+    Praetorius" over "2. Okt. 2022" above a blog post's title): a byline and its date set as two blocks,
+    with no byline word. Read as one line, "Name | date", so the name passes the same test as a name printed
+    beside its date on one line (``_name_beside_date``)."""
+    lines = {line.distance: line.text for line in header_lines(page) if 0 < abs(line.distance) <= _PAIR_REACH}
+    for distance in sorted(lines, key=lambda d: (d < 0, abs(d))):
+        following = lines.get(distance + 1)
+        if following is None or distance + 1 == 0 or len(lines[distance]) > 60 or len(following) > 60:
+            continue
+        for name, date in ((lines[distance], following), (following, lines[distance])):
+            if _DATE_ONLY_RE.match(date) and parse_date(date, epoch=False) is not None:
+                names = _name_beside_date(f"{name} | {date}", organisations)
+                if names and not _printed_as_label(page, name):
+                    return names
+    return []
+
+
+def _printed_as_label(page: Page, text: str) -> bool:
+    """The line is printed by a link to another kind of page or by a tag/section element: "Digital Life"
+    linking to ``/digital-life``, "Olympische Winterspiele" in a "StoryTags" box are the story's section,
+    which reads like a name. A name is plain text, or links to its author page."""
+    for el in _EXACT_TEXT_XPATH(page.tree, text=text)[:5]:
+        node = el
+        for _ in range(3):
+            if node is None:
+                break
+            href = node.get("href")
+            if node.tag == "a" and href and not author_href(href):
+                return True
+            if _SECTION_LABEL_RE.search(f"{node.get('class', '')} {node.get('id', '')}"):
+                return True
+            node = node.getparent()
+    return False
+
+
+_EXACT_TEXT_XPATH = lxml.etree.XPath("//body//*[normalize-space(text()) = $text]")
+_SECTION_LABEL_RE = re.compile(r"tag|categor|kicker|rubri|section|topic|ressort|breadcrumb", re.IGNORECASE)
+
+
+_PAIR_REACH = 3  # lines from the heading: the byline block, not the story's prose or the masthead
+# "2. Okt. 2022", "06.11.2023", "May 12, 2024", "12 mai 2024": a date and nothing else on its line
+_DATE_ONLY_RE = re.compile(
+    r"^\W*(?:\d{1,4}[.\s/-]*(?:de\s+)?[^\W\d_]{0,12}\.?[\s/.-]*(?:de\s+)?\d{1,4}(?:[.\s/-]+\d{2,4})?|"
+    r"[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})\W*$"
+)
 
 
 def _full_names(names: list[str]) -> bool:

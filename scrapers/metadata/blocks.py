@@ -97,6 +97,7 @@ def in_other_block(
         class_attr, id_attr = node.get("class"), node.get("id")
         if (
             (side_column and _only_side(class_attr, id_attr))
+            or _meta_column(class_attr, id_attr)
             or (share_bar and _only_share(class_attr, id_attr))
             or (breadcrumb and _only_breadcrumb(class_attr, id_attr))
         ):
@@ -113,6 +114,18 @@ def in_other_block(
                 return True
         node = node.getparent()
     return False
+
+
+def _meta_column(class_attr: str | None, id_attr: str | None) -> bool:
+    """A side column also named a meta box (``<section id="sidebar" class="meta">``): a theme's column of
+    the story's own date, categories and byline beside its text, wherever the ``<article>`` ends."""
+    if not class_attr and not id_attr:
+        return False
+    label = f"{class_attr or ''} {id_attr or ''}"
+    lowered = label.lower()
+    if "side" not in lowered and "rail" not in lowered:  # most labels: two substring tests and done
+        return False
+    return bool(_META_BOX_RE.search(label)) and _only_side(class_attr, id_attr)
 
 
 def _own_box_below(el: lxml.html.HtmlElement, top: lxml.html.HtmlElement) -> bool:

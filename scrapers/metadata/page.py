@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -283,7 +283,23 @@ _ITEMPROP_XPATH = lxml.etree.XPath("(descendant-or-self::*[@itemprop])[position(
 
 def _is_decorative_heading(h: lxml.html.HtmlElement) -> bool:
     label = f"{h.get('class', '')} {h.get('id', '')}".lower()
-    return any(w in label for w in _DECORATIVE_HEADING_WORDS)
+    return any(w in label for w in _DECORATIVE_HEADING_WORDS) or _links_home_only(h)
+
+
+def _links_home_only(h: lxml.html.HtmlElement) -> bool:
+    """A heading whose whole text is one link to the site's front page (``<h1><a href="https://site.com"
+    class="cssLogo">Site <small>Tagline</small></a></h1>``): the masthead's name, whatever its class. A
+    story's heading links to its own address, which has a path."""
+    if len(h) != 1 or (h.text or "").strip() or (h[0].tail or "").strip() or h[0].tag != "a":
+        return False
+    href = (h[0].get("href") or "").strip()
+    parts = urlsplit(href)
+    if parts.query or parts.fragment:
+        return False  # "#", "?page=2": no front page
+    return (bool(parts.netloc) and parts.path in ("", "/")) or href in _FRONT_PAGE_HREFS
+
+
+_FRONT_PAGE_HREFS = frozenset(("/", "./", "/index.html", "/index.php", "index.html", "index.php"))
 
 
 _STYLED_HEADING_TAGS = ("h4", "h5", "b", "strong", "font", "span", "p", "div", "td", "big")

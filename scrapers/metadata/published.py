@@ -143,6 +143,8 @@ def find_dates(
         published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
     if published is None:
         published = _fallbacks(page, order or fallback_order, now, meta.warnings)
+    if published is None and visible_updates:
+        published = _update_stands_in(visible_updates, order, fallback_order, now, meta.warnings)
     modified = _pick(
         modified_sources + visible_updates, order, fallback_order, now, "modified_at", meta.warnings
     )
@@ -178,13 +180,60 @@ def _fallbacks(page: Page, order: DateOrder, now: datetime, warnings: list[str])
     return None
 
 
+def _update_stands_in(
+    updates: list[_DateSource],
+    order: DateOrder | None,
+    fallback_order: DateOrder,
+    now: datetime,
+    warnings: list[str],
+) -> ParsedDate | None:
+    """A page printing only an update stamp ("Zuletzt geändert am 06.11.2023", "Updated: Jan. 11, 2008"),
+    with no publication date anywhere, not even in its address: the stamp's day stands in, since the
+    story cannot have been published later, and most such stamps are set the day the story goes out.
+    The stamp stays the update too (``modified_at``); the warning says the publication is inferred."""
+    stamp = _pick(updates, order, fallback_order, now, "published_at", warnings)
+    if stamp is not None:
+        warnings.append("published_at: only an update stamp is printed; its date stands in")
+    return stamp
+
+
 # Elements named for a printed date anywhere in the page (not only near the heading)
+_PAGE_DATED_LIMIT = 60
+_PAGE_DATED_SKIP = frozenset(("script", "style", "a"))
+
+
+def _page_dated_elements(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """The body's first elements (scripts, styles and links aside) whose class or id holds "date" or
+    "publish", any case, in document order. A Python walk: an XPath ``translate()`` lower-casing every
+    element's label costs about three times as long."""
+    bodies = list(islice(tree.iter("body"), 2))
+    if len(bodies) != 1:  # no body, or a broken page with several: the XPath's own union, in one call
+        return list(_PAGE_DATED_XPATH(tree))
+    found: list[lxml.html.HtmlElement] = []
+    elements = bodies[0].iter(lxml.etree.Element)
+    next(elements)  # the body itself is not its own descendant
+    for el in elements:
+        if el.tag in _PAGE_DATED_SKIP:
+            continue
+        class_attr, id_attr = el.get("class"), el.get("id")
+        if class_attr is None and id_attr is None:
+            continue
+        label = f"{class_attr or ''} {id_attr or ''}".lower()
+        if "date" in label or "publish" in label:
+            found.append(el)
+            if len(found) >= _PAGE_DATED_LIMIT:
+                break
+    return found
+
+
 _PAGE_DATED_XPATH = lxml.etree.XPath(
     "(//body//*[(@class or @id) and not(self::script or self::style or self::a)]"
     "[contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),"
     " 'date') or contains(translate(concat(@class, ' ', @id), 'PUBLISHED', 'published'), 'publish')])"
-    "[position() <= 60]"
+    f"[position() <= {_PAGE_DATED_LIMIT}]"
 )
+
+
 _PAGE_DATED_MAX = 80  # the element's text: a date line, not a block holding one
 
 
@@ -197,7 +246,7 @@ def _labelled_in_page(page: Page, order: DateOrder, now: datetime) -> ParsedDate
     left out as everywhere, and two different days mean a list of other stories: no answer.
     """
     found: list[ParsedDate] = []
-    for el in _PAGE_DATED_XPATH(page.tree):
+    for el in _page_dated_elements(page.tree):
         label = f"{el.get('class', '')} {el.get('id', '')}".lower()
         if _update_label(label) or any(w in label for w in ("validate", "mandate", "update")):
             continue

@@ -113,6 +113,8 @@ def _clean_title(title: str, site_names: set[str], h1_texts: list[str]) -> str |
             rest = title.replace(h1, " ").strip(" |-–—:·»«/•")
             if not rest or norm_text(rest) in site_names or _looks_like_site(rest, site_names):
                 return h1
+            if _label_beside(title, h1, rest) and not _looks_like_site(h1, site_names):
+                return h1  # (a heading that is the site's own name is no story title to keep)
     parts = TITLE_SEPARATORS_RE.split(title)
     if len(parts) > 1:
         kept = [
@@ -124,6 +126,25 @@ def _clean_title(title: str, site_names: set[str], h1_texts: list[str]) -> str |
             # rejoin with the separators that were between kept parts
             return _rejoin_without(title, [p for p in parts if p not in kept])
     return title
+
+
+_LABEL_MAX_CHARS = 30
+_LABEL_MAX_WORDS = 3
+
+
+def _label_beside(title: str, heading: str, rest: str) -> bool:
+    """The declared title is the printed heading plus a short label set off by a separator, before or
+    after it ("icScotland - Ryan dismayed by Gloucester", "Deccan Herald - Kiwi players flay ..."): a site
+    or section name the page's tags did not spell out (no og:site_name, no URL to compare), which the
+    heading the reader sees does not carry."""
+    if len(rest) > _LABEL_MAX_CHARS or len(rest.split()) > _LABEL_MAX_WORDS or len(rest) >= len(heading):
+        return False
+    if title.startswith(heading):
+        return bool(TITLE_SEPARATORS_RE.match(title[len(heading) :]))
+    if title.endswith(heading):
+        joint = title[: len(title) - len(heading)]
+        return bool(re.search(f"{SEPARATOR}$", joint))
+    return False
 
 
 def _is_bare_date(part: str) -> bool:
