@@ -501,14 +501,15 @@ def _find_prose(b: _Blocks) -> _Prose:
     raw_par = [0] * n
     linked_heads = [0] * n
     title_links = [0] * n
+    elements, is_block, text_chars, link_chars = b.elements, b.is_block, b.text_chars, b.link_chars
     for i in range(n):
-        if not b.is_block[i]:
+        if not is_block[i]:
             continue
-        t, lk = b.text_chars[i], b.link_chars[i]
+        t, lk = text_chars[i], link_chars[i]
         total = t + lk
         if not total:
             continue
-        tag = b.elements[i].tag
+        tag = elements[i].tag
         if tag in HEADINGS:
             if lk >= 0.6 * total and total >= 12:
                 linked_heads[i] = 1
@@ -587,16 +588,19 @@ def _mark_chrome(b: _Blocks, prose: _Prose) -> tuple[list[bool], list[int]]:
     whole_page = prose.raw_good[0] if n and prose.raw_good[0] else 1
     chrome = [False] * n
     chrome_roots: list[int] = []
+    parent, hint, raw_good, raw_par, run_par = b.parent, b.hint, prose.raw_good, prose.raw_par, prose.run_par
     for i in range(n):
-        pi = b.parent[i]
+        pi = parent[i]
         inherited = chrome[pi] if pi >= 0 else False
-        h = b.hint[i]
+        h = hint[i]
         if h == bp.STRONG:
             chrome[i] = False
             continue
-        # a comment thread or consent box is measured against the whole page, itself included
-        share = prose.raw_good[i] / (whole_page if h == bp.ABSOLUTE else page_raw)
-        own = h < bp.NEUTRAL and not _protected(h, share, prose.raw_par[i], prose.run_par[i], page_run)
+        own = False
+        if h < bp.NEUTRAL:  # most elements are neutral: no share to weigh
+            # a comment thread or consent box is measured against the whole page, itself included
+            share = raw_good[i] / (whole_page if h == bp.ABSOLUTE else page_raw)
+            own = not _protected(h, share, raw_par[i], run_par[i], page_run)
         if own and not inherited:
             chrome_roots.append(i)
         chrome[i] = inherited or own
@@ -612,10 +616,11 @@ def _score_blocks(analysis: Analysis) -> None:
     agg_good = [0] * n
     agg_par = [0] * n
     score = [0.0] * n
+    is_block, text_chars, link_chars = analysis.is_block, analysis.text_chars, analysis.link_chars
     for i in range(n):
-        if not analysis.is_block[i]:
+        if not is_block[i]:
             continue
-        t, lk = analysis.text_chars[i], analysis.link_chars[i]
+        t, lk = text_chars[i], link_chars[i]
         agg_text[i] = t
         agg_link[i] = lk
         if chrome[i]:
@@ -670,9 +675,10 @@ def _weigh_by_names(analysis: Analysis) -> None:
     """Turn raw sums into candidate scores: markup that names the article body earns a bonus."""
     score = analysis.score
     hint = analysis.hint
+    chrome = analysis.chrome
     for i, el in enumerate(analysis.elements):
         s = score[i]
-        if s <= 0 or analysis.chrome[i]:
+        if s <= 0 or chrome[i]:
             continue
         h = hint[i]
         if h == bp.STRONG:
