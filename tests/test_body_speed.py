@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from scrapers import boilerplate as bp
+from scrapers import encoding
 from scrapers.extract import parse
 
 content = importlib.import_module("scrapers.content")
@@ -157,3 +158,36 @@ def test_elements_differing_in_one_read_attribute_keep_their_own_hints(pair: int
     assert blocks.hint == [_slow_hint(el, True, True) for el in blocks.elements]
     boxes = [h for el, h in zip(blocks.elements, blocks.hint, strict=True) if el.tag in ("div", "main")]
     assert boxes == list(TWIN_HINTS[pair][::-1] if swapped else TWIN_HINTS[pair])
+
+
+def _counted_binary(data: bytes) -> bool:
+    """``encoding.looks_binary`` as it read before it counted in C: a generator over the first 4 KB."""
+    if data.startswith(encoding._BINARY_MAGIC):
+        return True
+    sample = data[:4096]
+    if not sample:
+        return False
+    if any(sample.startswith(bom) for bom, _ in encoding._BOMS[1:]):
+        return False
+    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13, 27))
+    return controls / len(sample) > 0.05
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    data=st.one_of(
+        st.binary(max_size=6000),
+        st.lists(st.sampled_from([0, 1, 9, 10, 12, 13, 27, 31, 32, 60, 200]), max_size=6000).map(bytes),
+    )
+)
+def test_the_binary_check_counts_control_bytes_as_before(data: bytes) -> None:
+    assert encoding.looks_binary(data) == _counted_binary(data)
+
+
+def test_the_binary_check_on_the_fixture_pages_and_at_its_threshold() -> None:
+    for path in sorted(PAGES.rglob("*.html")):
+        assert not encoding.looks_binary(path.read_bytes()), path.name
+    text = b"<p>" + b"x" * 1997
+    assert not encoding.looks_binary(text[:1900] + b"\x01" * 100)  # 5% exactly: still text
+    assert encoding.looks_binary(text[:1899] + b"\x01" * 101)
+    assert not encoding.looks_binary(text[:1800] + b"\t\n\r\x0c\x1b" * 40)  # whitespace and ESC are text
