@@ -894,7 +894,7 @@ def _nameless_paragraphs(root: HtmlElement, meta: PageMetadata, captions_as_pros
 
 def _doc_title(root: HtmlElement) -> str | None:
     """The document's ``<title>``, read before pruning drops it."""
-    el = root.find(".//title")
+    el = next(root.iterdescendants("title"), None)  # ".//title" without ElementPath's machinery
     return el.text_content() if el is not None else None
 
 
