@@ -40,7 +40,8 @@ class KeywordRegex:
         for needle in self.needles:  # a plain loop: a fifth cheaper than any() over a generator
             if needle in low:
                 return True
-        return any(odd in text for odd in _ODD_FOLDS)
+        # the odd folds are not ASCII, and ``isascii`` is a flag lookup: most lines skip the generator
+        return not text.isascii() and any(odd in text for odd in _ODD_FOLDS)
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text) if self.may_match(text) else None
@@ -335,27 +336,67 @@ _FIGURES = re.compile(r"\d+")
 
 @lru_cache(maxsize=16384)
 def _names_hint(raw: str, content_tag: bool) -> int:
-    """The verdict on one spelling of names; cached because templates repeat the same names a lot."""
-    names = _normalise_names(raw)
-    if _STRONG_POSITIVE.search(names):
+    """The verdict on one spelling of names; cached because templates repeat the same names a lot.
+
+    Every pattern matches inside one name (none spans a space), so the verdict is read from each
+    name's own findings (``_name_flags``), which sites share far more than whole spellings.
+    """
+    found = 0
+    for part in raw.split():
+        flags = _NAME_FLAGS.get(part)
+        if flags is None:
+            if len(_NAME_FLAGS) >= HINTS_MAX:
+                _NAME_FLAGS.clear()  # bounded: a long-lived worker sees endless names
+            flags = _NAME_FLAGS[part] = _name_flags(part)
+        found |= flags
+    if found & _F_STRONG:
         return STRONG
-    positive = _POSITIVE.search(names) is not None
+    positive = bool(found & _F_POSITIVE)
     if content_tag:
         # The tag says "content" more reliably than template class names; only comments stay chrome.
-        if _ABSOLUTE_NEGATIVE.search(names) or _HARD_NEGATIVE.search(names):
-            return ABSOLUTE if "comment" in names else SOFT
+        if found & (_F_ABSOLUTE | _F_HARD):
+            return ABSOLUTE if found & _F_COMMENT else SOFT
         return POSITIVE
-    if _ABSOLUTE_NEGATIVE.search(names):
+    if found & _F_ABSOLUTE:
         return ABSOLUTE
-    if _HARD_NEGATIVE.search(names):
+    if found & _F_HARD:
         # "article modal-enabled", "entry-content has-share": a container naming itself content in one
         # class and a feature in another is only chrome if it is small. Within one name the chrome word
         # qualifies the content word ("related-posts", "sidebar-content"), and that is chrome.
-        mixed = any(_HARD_NEGATIVE.search(part) and _POSITIVE.search(part) for part in names.split())
+        mixed = found & _F_MIXED
         return SOFT if positive and not mixed else HARD
-    if _NEGATIVE_TOKENS.intersection(re.split(r"[- ]", names)):
+    if found & _F_NEGATIVE_TOKEN:
         return NEUTRAL if positive else SOFT
     return POSITIVE if positive else NEUTRAL
+
+
+# What one name says, as bits: ORed over a spelling's names they give ``_names_hint`` its verdict.
+_F_STRONG = 1
+_F_POSITIVE = 2
+_F_ABSOLUTE = 4
+_F_HARD = 8
+_F_MIXED = 16  # chrome and content words in the same name ("related-posts")
+_F_COMMENT = 32
+_F_NEGATIVE_TOKEN = 64
+_NAME_FLAGS: dict[str, int] = {}
+
+
+def _name_flags(part: str) -> int:
+    """What one class or id name (a whitespace-free part) says, as ``_F_*`` bits for ``_names_hint``."""
+    names = _normalise_names(part)  # "" for a taxonomy class or a feature flag
+    if not names:
+        return 0
+    hard = _HARD_NEGATIVE.search(names) is not None
+    positive = _POSITIVE.search(names) is not None
+    return (
+        (_F_STRONG if _STRONG_POSITIVE.search(names) else 0)
+        | (_F_POSITIVE if positive else 0)
+        | (_F_ABSOLUTE if _ABSOLUTE_NEGATIVE.search(names) else 0)
+        | (_F_HARD if hard else 0)
+        | (_F_MIXED if hard and positive else 0)
+        | (_F_COMMENT if "comment" in names else 0)
+        | (_F_NEGATIVE_TOKEN if _NEGATIVE_TOKENS.intersection(names.split("-")) else 0)
+    )
 
 
 def is_hidden(el: HtmlElement) -> bool:

@@ -114,8 +114,12 @@ def looks_binary(data: bytes) -> bool:
         return False
     if any(sample.startswith(bom) for bom, _ in _BOMS[1:]):
         return False  # UTF-16/32 text is full of NULs by design
-    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13, 27))
+    # counted in C (what ``translate`` deletes): a generator over the bytes was ~2% of extract() per page
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls / len(sample) > 0.05
+
+
+_CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13, 27))
 
 
 def is_unusable(text: str) -> bool:
