@@ -17,7 +17,7 @@ import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from scrapers.metadata.blocks import is_other_block, widen_past_wrappers
@@ -217,6 +217,10 @@ class _Enough(Exception):
     pass
 
 
+class _Walk(Protocol):
+    def __call__(self, el: lxml.html.HtmlElement, depth: int, again: _Walk, /) -> None: ...
+
+
 def _lines(
     container: lxml.html.HtmlElement,
     heading: lxml.html.HtmlElement | None,
@@ -247,7 +251,10 @@ def _lines(
             if text:
                 lines.append(text[:MAX_LINE])
 
-    def walk(el: lxml.html.HtmlElement, depth: int) -> None:
+    # walk recurses through its own argument, not through its name: a closure calling itself by name is a
+    # reference cycle (function -> cell -> function) that held each page's parsed tree until the cyclic
+    # collector next ran
+    def walk(el: lxml.html.HtmlElement, depth: int, again: _Walk) -> None:
         budget[0] -= 1
         tag = el.tag
         if budget[0] < 0 or depth > 120:
@@ -272,7 +279,7 @@ def _lines(
                     child_tag in _SKIP_TAGS or is_other_block(child) or (child_tag == "a" and foreign(child))
                 )
             ):
-                walk(child, depth + 1)
+                again(child, depth + 1, again)
             if child.tail:
                 current.append(child.tail)
         if tag in _BLOCK_TAGS or el is heading:
@@ -283,6 +290,6 @@ def _lines(
             bounds[1] = first if last >= first + 3 else last  # a "heading" spanning a block: its first line
 
     with contextlib.suppress(_Enough):  # every line wanted after the heading is read: stop there
-        walk(container, 0)
+        walk(container, 0, walk)
     flush()
     return lines, bounds[0], bounds[1]
