@@ -154,6 +154,32 @@ def test_demo_serve_lets_the_workers_crawl_offline(postgres_url: str, redis_url:
     assert "demo site stopped" in stderr
 
 
+def test_demo_serve_stops_on_sigint_when_started_with_sigint_ignored(tmp_path: Path) -> None:
+    """A background job of a non-interactive shell (a test runner, a supervisor) starts with SIGINT ignored,
+    and Python then raises no KeyboardInterrupt: the site must still stop on SIGINT, as it says it does."""
+    sources = tmp_path / "demo-sources.yaml"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "worker.cli", "demo", "serve", "--sources-out", str(sources)],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as a background job has it
+    )
+    try:
+        wait_until(lambda: sources.exists() and sources.stat().st_size > 0, 30, what="the demo sources file")
+        server.send_signal(signal.SIGINT)
+        _, stderr = server.communicate(timeout=20)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+    assert server.returncode == 0, stderr
+    assert "demo site stopped" in stderr
+
+
 def test_worker_banner_names_each_queue_with_its_own_exchange() -> None:
     from worker.celery_app import QUEUES, app
 

@@ -35,7 +35,10 @@ def serve(
     def finish(*_: Any) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, finish)
+    # Ctrl-C is handled as a signal, like SIGTERM, not as KeyboardInterrupt: a process started from a
+    # non-interactive shell's background job (a test runner, a supervisor) inherits SIGINT ignored, and
+    # Python then never raises KeyboardInterrupt, so the site served on until killed
+    previous = {sig: signal.signal(sig, finish) for sig in (signal.SIGTERM, signal.SIGINT)}
     with DemoSite(preferred_ports=DEMO_PORTS) as site:
         path = sources_out.resolve()
         try:
@@ -52,10 +55,8 @@ def serve(
             markup=False,
         )
         err.print("serving; Ctrl-C stops")
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
+        while not stop.wait(0.5):
             pass
-    signal.signal(signal.SIGTERM, previous)
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
     err.print("demo site stopped")
