@@ -361,6 +361,9 @@ def test_a_lookup_that_misses_some_chunks_gives_every_chunk_its_own_id() -> None
     table.lookup(known)
     batch = [chunks[i % len(chunks)] for i in range(3 * len(chunks))][::-1]
     ids = table.lookup(batch)
-    assert len(table.ids) == len(chunks)
-    assert ids.tolist() == [table.ids[chunk] for chunk in batch]
-    assert {table.ids[chunk] for chunk in known} == set(range(len(known)))  # held before, kept
+    assert len(table) == len(chunks)
+    one_by_one = {chunk: int(table.lookup([chunk])[0]) for chunk in chunks}
+    assert len(table) == len(chunks)  # nothing added twice
+    assert ids.tolist() == [one_by_one[chunk] for chunk in batch]
+    assert {one_by_one[chunk] for chunk in known} == set(range(len(known)))  # held before, kept
+    assert len(set(one_by_one.values())) == len(chunks)
