@@ -721,9 +721,7 @@ def fingerprints(texts: Sequence[str]) -> list[tuple[str, Signature]]:
     table = _chunk_table()
     batch = _BatchStreams(table, table.ids_of(data, raw, starts, ends), chunk_at)
     hashes = _content_hashes(normal, raw, inside, (starts, ends), chunk_at)
-    return [
-        (chash, batch.signature(i, text)) for i, (chash, text) in enumerate(zip(hashes, normal, strict=True))
-    ]
+    return list(zip(hashes, batch.signatures(normal), strict=True))
 
 
 class _BatchStreams:
@@ -753,6 +751,53 @@ class _BatchStreams:
         self.combined = _combine(self.words, SHINGLE_SIZE)
         self.mixed = fmix64(self.combined)
 
+    def signatures(self, texts: list[str]) -> list[Signature]:
+        """Every text's signature, the MinHash values, the sizes and both sketches made for all the texts at
+        once (``_one_permutations``, ``_bottoms``): per text only its sort, its lead's start and the
+        object are left, where each text alone took some twenty numpy calls."""
+        first, last = self.chunk_at[:-1], self.chunk_at[1:]
+        word_start, word_end = self.word_at[first], self.word_at[last]
+        whole = np.flatnonzero(word_end - word_start >= SHINGLE_SIZE).tolist()
+        sigs = [
+            self.signature(i, text) if word_end[i] - word_start[i] < SHINGLE_SIZE else None
+            for i, text in enumerate(texts)
+        ]
+        if not whole:
+            return [sig for sig in sigs if sig is not None]
+        spans = [(int(word_start[i]), int(word_end[i])) for i in whole]
+        ordered = [np.sort(self.mixed[start : end - SHINGLE_SIZE + 1]) for start, end in spans]
+        values, sizes = _one_permutations(ordered, NUM_PERM)
+        count = len(texts)
+        numbers = self.number_at[last] - self.number_at[first]
+        named = self.named_at[last] - self.named_at[first]
+        salient = np.concatenate([self.numbers, self.capitals])
+        owners = np.concatenate([np.repeat(np.arange(count), numbers), np.repeat(np.arange(count), named)])
+        salient_counts, salient_tops, salient_at = _bottoms(salient, owners, count, SALIENT_SKETCH)
+        leads = [self._lead(texts[i], i, start, end) for i, (start, end) in zip(whole, spans, strict=True)]
+        lead_owners = np.repeat(
+            np.arange(len(whole)), np.fromiter(map(len, leads), dtype=np.intp, count=len(leads))
+        )
+        _, lead_tops, lead_at = _bottoms(np.concatenate(leads), lead_owners, len(whole), LEAD_SKETCH)
+        sizes_, counts_ = sizes.tolist(), salient_counts.tolist()
+        for k, i in enumerate(whole):
+            sigs[i] = Signature._made(
+                values[k],
+                SHINGLE_SIZE,
+                sizes_[k],
+                counts_[i],
+                salient_tops[salient_at[i] : salient_at[i + 1]],
+                lead_tops[lead_at[k] : lead_at[k + 1]],
+            )
+        return [sig for sig in sigs if sig is not None]
+
+    def _lead(self, text: str, i: int, start: int, end: int) -> np.ndarray:
+        """The shingle hashes of text ``i``'s lead (``_signature_of``'s ``lead``)."""
+        at = _lead_start(text, self.chunk_words[self.chunk_at[i] : self.chunk_at[i + 1]])
+        if end - start - at >= LEAD_TOKENS >= SHINGLE_SIZE:
+            lead: np.ndarray = self.combined[start + at : start + at + LEAD_TOKENS - SHINGLE_SIZE + 1]
+            return lead
+        return _combine(self.words[start + at : min(end, start + at + LEAD_TOKENS)], SHINGLE_SIZE)
+
     def signature(self, i: int, text: str) -> Signature:
         first, last = int(self.chunk_at[i]), int(self.chunk_at[i + 1])
         start, end = int(self.word_at[first]), int(self.word_at[last])
@@ -769,6 +814,63 @@ class _BatchStreams:
         return _signature_of(
             text, stream, SHINGLE_SIZE, NUM_PERM, self.combined[start:stop], self.mixed[start:stop]
         )
+
+
+def _one_permutations(ordered: list[np.ndarray], num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """``_one_permutation`` of many texts' sorted mixed shingle hashes, and each one's count of distinct
+    hashes, in a fixed number of numpy calls for all of them: (values, one row per text; sizes).
+
+    Concatenated, the texts' hashes are ordered by text, then by bin (a bin is a range of hash values),
+    then by value: the first hash of each (text, bin) run is that bin's minimum."""
+    lengths = np.fromiter(map(len, ordered), dtype=np.intp, count=len(ordered))
+    hashes = np.concatenate(ordered)
+    at = np.zeros(lengths.size, dtype=np.intp)
+    np.cumsum(lengths[:-1], out=at[1:])
+    differ = np.empty(hashes.size, dtype=bool)
+    differ[0] = True
+    np.not_equal(hashes[1:], hashes[:-1], out=differ[1:])
+    differ[at] = True
+    sizes = np.add.reduceat(differ, at, dtype=np.intp)
+    bins = (((hashes >> _SHIFT_32) * np.uint64(num_perm)) >> _SHIFT_32).astype(np.intp)
+    cells = np.repeat(np.arange(lengths.size) * num_perm, lengths) + bins
+    first = np.empty(cells.size, dtype=bool)
+    first[0] = True
+    np.not_equal(cells[1:], cells[:-1], out=first[1:])
+    values = np.zeros(lengths.size * num_perm, dtype=np.uint64)
+    filled = np.zeros(lengths.size * num_perm, dtype=bool)
+    values[cells[first]] = hashes[first]
+    filled[cells[first]] = True
+    values, filled = values.reshape(-1, num_perm), filled.reshape(-1, num_perm)
+    rows, empty = np.nonzero(~filled)
+    if rows.size:  # each empty bin borrows from the first filled bin on its own probe sequence
+        probes = _probes(num_perm)[empty]
+        pick = filled[rows[:, None], probes].argmax(axis=1)
+        values[rows, empty] = values[rows, probes[np.arange(rows.size), pick]]
+    return values, sizes
+
+
+def _bottoms(
+    hashes: np.ndarray, owners: np.ndarray, count: int, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each of ``count`` owners of some of ``hashes`` (``owners``: whose each one is): how many distinct
+    hashes it has, and its ``bottom_sketch`` of size ``k``, as one array and each owner's start in it
+    (one more: the end), for all owners at once."""
+    order = np.lexsort((hashes, owners))
+    hashes, owners = hashes[order], owners[order]
+    new = np.ones(hashes.size, dtype=bool)
+    new[1:] = (hashes[1:] != hashes[:-1]) | (owners[1:] != owners[:-1])
+    hashes, owners = hashes[new], owners[new]
+    distinct = np.bincount(owners, minlength=count)
+    tops = (hashes >> _SHIFT_32).astype(np.uint32)
+    new = np.ones(tops.size, dtype=bool)
+    new[1:] = (tops[1:] != tops[:-1]) | (owners[1:] != owners[:-1])
+    tops, owners = tops[new], owners[new]
+    rank = np.arange(tops.size) - np.searchsorted(owners, owners)  # place among the owner's tops
+    keep = rank < k
+    tops, owners = tops[keep], owners[keep]
+    at = np.zeros(count + 1, dtype=np.intp)
+    np.cumsum(np.bincount(owners, minlength=count), out=at[1:])
+    return distinct, tops, at
 
 
 def _starts(counts: np.ndarray) -> np.ndarray:
