@@ -836,11 +836,10 @@ def _one_permutations(ordered: list[np.ndarray], num_perm: int) -> tuple[np.ndar
     first = np.empty(cells.size, dtype=bool)
     first[0] = True
     np.not_equal(cells[1:], cells[:-1], out=first[1:])
-    values = np.zeros(lengths.size * num_perm, dtype=np.uint64)
-    filled = np.zeros(lengths.size * num_perm, dtype=bool)
-    values[cells[first]] = hashes[first]
-    filled[cells[first]] = True
-    values, filled = values.reshape(-1, num_perm), filled.reshape(-1, num_perm)
+    values: np.ndarray = np.zeros((lengths.size, num_perm), dtype=np.uint64)
+    filled: np.ndarray = np.zeros((lengths.size, num_perm), dtype=bool)
+    values.reshape(-1)[cells[first]] = hashes[first]  # views of the rows, cell by cell
+    filled.reshape(-1)[cells[first]] = True
     rows, empty = np.nonzero(~filled)
     if rows.size:  # each empty bin borrows from the first filled bin on its own probe sequence
         probes = _probes(num_perm)[empty]
