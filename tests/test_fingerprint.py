@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 import threading
 import unicodedata
 from pathlib import Path
@@ -367,3 +369,17 @@ def test_a_lookup_that_misses_some_chunks_gives_every_chunk_its_own_id() -> None
     assert ids.tolist() == [one_by_one[chunk] for chunk in batch]
     assert {one_by_one[chunk] for chunk in known} == set(range(len(known)))  # held before, kept
     assert len(set(one_by_one.values())) == len(chunks)
+
+
+def test_a_fresh_ingest_command_never_imports_datasketch() -> None:
+    """datasketch pulls in scipy, over a second of a fresh process. Every command's schema check reads the
+    migration scripts, and migration 0005 imports format 2 (``fingerprint_v2``): that import alone must not
+    bring datasketch in, nor must anything else a pushed item goes through."""
+    code = (
+        "import sys\n"
+        "import worker.cli, worker.pipeline, worker.fingerprint_v2\n"
+        "from worker.fingerprint import fingerprints\n"
+        "fingerprints(['A short story about nothing at all, told twice.'])\n"
+        "assert not {'datasketch', 'scipy'} & set(sys.modules), sorted({'datasketch', 'scipy'} & set(sys.modules))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
