@@ -854,7 +854,10 @@ def _bottoms(
     """For each of ``count`` owners of some of ``hashes`` (``owners``: whose each one is): how many distinct
     hashes it has, and its ``bottom_sketch`` of size ``k``, as one array and each owner's start in it
     (one more: the end), for all owners at once."""
-    order = np.lexsort((hashes, owners))
+    order = np.argsort(
+        hashes
+    )  # then a stable sort by owner (a radix sort of small ints): half lexsort's cost
+    order = order[np.argsort(owners[order], kind="stable")]
     hashes, owners = hashes[order], owners[order]
     new = np.ones(hashes.size, dtype=bool)
     new[1:] = (hashes[1:] != hashes[:-1]) | (owners[1:] != owners[:-1])
