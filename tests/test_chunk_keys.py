@@ -151,3 +151,12 @@ def test_a_fresh_process_base_changes_no_value(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(chunk_keys, "_INVERSES", inverses)
     monkeypatch.setattr(fingerprint, "_chunks", fingerprint._Chunks())
     assert [(chash, sig.to_bytes()) for chash, sig in fingerprints(texts)] == expected
+
+
+@pytest.mark.parametrize("space", ["\u0085", "\u1680", "\u2028", "\u2029"])
+def test_a_space_nfkc_keeps_is_found_at_either_end_and_beside_look_alikes(space: str) -> None:
+    """The quick test for the four spaces reads the bytes that start them and the next two: a space at the
+    very end, or after a curly quote (whose UTF-8 starts as U+2028's does), must still split."""
+    for text in [space + "a", "a" + space, "\u201cx\u201d" + space + "\u00e8", "\u2027\u202a" + space + "b"]:
+        assert chunks_of(text) == text.split()
+    assert chunks_of("\u2027a\u202a\u0084b\u1681") == ["\u2027a\u202a\u0084b\u1681"]
