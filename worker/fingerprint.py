@@ -924,14 +924,11 @@ def _hash_of_joined(normal: str, joined: str) -> str:
     spaces: folding maps no character to whitespace nor whitespace to anything, so the normal form is the
     joined chunks folded..."""
     deleted = False
-
-    def plain(match: re.Match[str]) -> str:
-        nonlocal deleted
-        found = match.group().translate(_TYPOGRAPHY)
-        deleted = deleted or not found
-        return found
-
-    joined = _TYPOGRAPHIC.sub(plain, joined).casefold()
+    for char in set(_TYPOGRAPHIC.findall(joined)):  # a few distinct marks, each many times: replaced whole
+        plain = _TYPOGRAPHY[ord(char)]  # (a callback per match cost twice the search)
+        deleted = deleted or not plain
+        joined = joined.replace(char, plain or "")  # plain forms are ASCII: no replacement makes another's
+    joined = joined.casefold()
     if deleted:  # ...unless a chunk of only invisible characters left two spaces: fold the text
         return content_hash(normal)  # NFKC is idempotent: the same normal form as the original's
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
