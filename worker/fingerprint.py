@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from worker.chunk_keys import KeyTable, chunk_keys, plain_spaces, scan
+from worker.chunk_keys import KeyTable, chunk_keys, cut_out, plain_spaces, scan
 
 if TYPE_CHECKING:  # imported where used: datasketch pulls in scipy, 1.5 s of every worker's start
     from datasketch import MinHash
@@ -318,10 +318,8 @@ class _Chunks:
             missed = np.flatnonzero(ids < 0)
             if missed.size:
                 new_keys, first = np.unique(keys[missed], return_index=True)
-                at = missed[first].tolist()
-                spans = zip(starts[at].tolist(), ends[at].tolist(), strict=True)
-                cut = [data[start:end].decode("utf-8") for start, end in spans]
-                self._add(cut, new_keys)
+                at = missed[first]
+                self._add(cut_out(raw, starts[at], ends[at]), new_keys)
                 ids[missed] = self.keys.find(keys[missed])
         return ids
 
