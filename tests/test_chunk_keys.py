@@ -124,6 +124,9 @@ def _reference(text: str) -> tuple[str, np.ndarray, int]:
 @settings(max_examples=150, deadline=None)
 def test_fingerprints_from_bytes_equal_the_plain_definitions(texts: list[str]) -> None:
     texts = [f"{text} {STORY}" if i % 2 else text for i, text in enumerate(texts)]
+    texts += [
+        STORY.replace("quarter", f"{n} quarters") for n in range(fingerprint._FEW)
+    ]  # a batch, not a few
     for (chash, sig), text in zip(fingerprints(texts), texts, strict=True):
         digest, values, size = _reference(text)
         assert chash == digest == content_hash(text)

@@ -351,6 +351,9 @@ def test_fingerprints_of_a_batch_equal_each_text_fingerprinted_alone(monkeypatch
         monkeypatch.setattr(fingerprint, "_chunks", table)
         got = [(chash, sig.to_bytes()) for chash, sig in fingerprint.fingerprints(texts)]
         assert got == expected
+        many = texts * (1 + fingerprint._FEW // len(texts))  # past the few texts taken one by one
+        got = [(chash, sig.to_bytes()) for chash, sig in fingerprint.fingerprints(many)]
+        assert got == expected * (1 + fingerprint._FEW // len(texts))
     assert fingerprint.fingerprints([]) == []
 
 

@@ -700,6 +700,25 @@ def signature(text: str, *, shingle_size: int = SHINGLE_SIZE, num_perm: int = NU
     return _signature_of(text, _stream(text), shingle_size, num_perm)
 
 
+_FEW = 8
+"""Below this many texts ``fingerprints`` takes each alone: the batch's own numpy calls (some sixty, a few
+microseconds each) cost more than they spare on a handful of texts."""
+
+
+def _hash_of_text(normal: str) -> str:
+    """``content_hash`` of an NFKC text, from its chunks joined by single spaces."""
+    joined = " ".join(normal.split())
+    if joined.isascii():
+        joined = joined.lower()
+        return hashlib.sha256(joined.replace("`", "'").encode("utf-8")).hexdigest()
+    return _hash_of_joined(normal, joined)
+
+
+def _signature_of_normal(text: str) -> Signature:
+    """``signature`` of a text already in NFKC form."""
+    return _signature_of(text, _stream(text), SHINGLE_SIZE, NUM_PERM)
+
+
 def fingerprints(texts: Sequence[str]) -> list[tuple[str, Signature]]:
     """``(content_hash(text), signature(text))`` of each text, the same values for less work.
 
@@ -710,6 +729,8 @@ def fingerprints(texts: Sequence[str]) -> list[tuple[str, Signature]]:
     over them all (a fresh worker meets thousands in its first batches).
     """
     normal = [unicodedata.normalize("NFKC", text) for text in texts]
+    if len(normal) < _FEW:  # one page, one pushed item: what the batch shares is not worth its fixed cost
+        return [(_hash_of_text(text), _signature_of_normal(text)) for text in normal]
     encoded = [text.encode("utf-8") for text in normal]
     data = plain_spaces(b"\n".join(encoded))
     raw, inside, starts, ends = scan(data)
