@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 import threading
 import unicodedata
 from pathlib import Path
@@ -349,6 +351,9 @@ def test_fingerprints_of_a_batch_equal_each_text_fingerprinted_alone(monkeypatch
         monkeypatch.setattr(fingerprint, "_chunks", table)
         got = [(chash, sig.to_bytes()) for chash, sig in fingerprint.fingerprints(texts)]
         assert got == expected
+        many = texts * (1 + fingerprint._FEW // len(texts))  # past the few texts taken one by one
+        got = [(chash, sig.to_bytes()) for chash, sig in fingerprint.fingerprints(many)]
+        assert got == expected * (1 + fingerprint._FEW // len(texts))
     assert fingerprint.fingerprints([]) == []
 
 
@@ -361,6 +366,23 @@ def test_a_lookup_that_misses_some_chunks_gives_every_chunk_its_own_id() -> None
     table.lookup(known)
     batch = [chunks[i % len(chunks)] for i in range(3 * len(chunks))][::-1]
     ids = table.lookup(batch)
-    assert len(table.ids) == len(chunks)
-    assert ids.tolist() == [table.ids[chunk] for chunk in batch]
-    assert {table.ids[chunk] for chunk in known} == set(range(len(known)))  # held before, kept
+    assert len(table) == len(chunks)
+    one_by_one = {chunk: int(table.lookup([chunk])[0]) for chunk in chunks}
+    assert len(table) == len(chunks)  # nothing added twice
+    assert ids.tolist() == [one_by_one[chunk] for chunk in batch]
+    assert {one_by_one[chunk] for chunk in known} == set(range(len(known)))  # held before, kept
+    assert len(set(one_by_one.values())) == len(chunks)
+
+
+def test_a_fresh_ingest_command_never_imports_datasketch() -> None:
+    """datasketch pulls in scipy, over a second of a fresh process. Every command's schema check reads the
+    migration scripts, and migration 0005 imports format 2 (``fingerprint_v2``): that import alone must not
+    bring datasketch in, nor must anything else a pushed item goes through."""
+    code = (
+        "import sys\n"
+        "import worker.cli, worker.pipeline, worker.fingerprint_v2\n"
+        "from worker.fingerprint import fingerprints\n"
+        "fingerprints(['A short story about nothing at all, told twice.'])\n"
+        "assert not {'datasketch', 'scipy'} & set(sys.modules), sorted({'datasketch', 'scipy'} & set(sys.modules))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)

@@ -45,6 +45,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from worker.chunk_keys import KeyTable, chunk_keys, cut_out, plain_spaces, scan
+
 if TYPE_CHECKING:  # imported where used: datasketch pulls in scipy, 1.5 s of every worker's start
     from datasketch import MinHash
 
@@ -263,7 +265,6 @@ def _bottom_of_sorted(ordered: np.ndarray, k: int) -> np.ndarray:
 
 
 _CAPITAL, _ENDS_SENTENCE = 1, 2  # chunk flags
-_MISSING = itertools.repeat(-1)  # ``dict.get``'s default for every chunk: an id no chunk has
 
 
 def _grown(array: np.ndarray, needed: int) -> np.ndarray:
@@ -278,17 +279,18 @@ def _grown(array: np.ndarray, needed: int) -> np.ndarray:
 class _Chunks:
     """Whitespace chunk -> what a signature needs of it, worked out once per process per distinct chunk.
 
-    A text is read as its whitespace-separated chunks (``str.split``, the cheapest pass there is): a chunk
-    seen before, which is most of any text, costs one dict lookup, and the text's words, figures and names
-    are then numpy gathers over all its chunks at once. Only a new chunk pays for the regular expressions
-    and the hashing, so the per-word Python work of tokenising is paid per vocabulary, not per text. The
-    words are exactly ``tokens()``'s (no token spans whitespace), and the salient tokens exactly those of
-    format 2. Rows are written before a chunk's id is published, so a reader in another thread never
-    meets an id without its row; the arrays are replaced, never shrunk, when they grow.
+    A text is read as its whitespace-separated chunks, found and keyed in bulk over the bytes of a whole
+    batch of texts (``worker.chunk_keys``): a chunk seen before, which is most of any text, costs a share
+    of a few numpy passes, and the text's words, figures and names are then numpy gathers over all its
+    chunks at once. Only a new chunk is cut out as a string and pays for the regular expressions and the
+    hashing, so the per-word Python work of tokenising is paid per vocabulary, not per text. The words are
+    exactly ``tokens()``'s (no token spans whitespace), and the salient tokens exactly those of format 2.
+    Lookups and additions hold the lock; rows are written before their ids are handed out, and the arrays
+    are replaced, never shrunk, when they grow, so a reader holding ids reads their rows without it.
     """
 
     def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
+        self.keys = KeyTable()
         self.lock = threading.Lock()
         # per chunk: start and count of its words, start and count of its figures, flags
         self.rows = np.zeros((4096, 5), dtype=np.intp)
@@ -297,24 +299,31 @@ class _Chunks:
         self.numbers = np.zeros(1024, dtype=np.uint64)
         self.counts = [0, 0, 0]  # chunks, words, figures stored
 
-    def lookup(self, chunks: list[str]) -> np.ndarray:
-        """The ids of ``chunks``, adding the unseen ones first.
+    def __len__(self) -> int:
+        return self.counts[0]
 
-        One pass in C gives every id (-1 for a miss); only the misses are read again once their rows are
-        added. A long-running worker misses a few percent of its chunks in every batch (names, figures),
-        and mapping the whole batch twice, with a Python-level test per chunk to find the misses, cost
-        more than adding them."""
-        ids = np.fromiter(map(self.ids.get, chunks, _MISSING), dtype=np.intp, count=len(chunks))
-        missed = np.flatnonzero(ids < 0)
-        if not missed.size:
-            return ids
-        missing = list(map(chunks.__getitem__, missed.tolist()))
+    def lookup(self, chunks: list[str]) -> np.ndarray:
+        """The ids of ``chunks`` (each a whitespace-free string, as ``str.split`` gives), adding the unseen
+        ones first."""
+        data = plain_spaces("\n".join(chunks).encode("utf-8"))
+        raw, _, starts, ends = scan(data)
+        return self.ids_of(data, raw, starts, ends)
+
+    def ids_of(self, data: bytes, raw: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """The ids of the chunks ``data[starts[i]:ends[i]]`` (``raw``: ``data`` as uint8), adding the
+        unseen ones first: only those are cut out of ``data`` and decoded."""
+        keys = chunk_keys(raw, starts, ends)
         with self.lock:
-            self._add([chunk for chunk in dict.fromkeys(missing) if chunk not in self.ids])
-        ids[missed] = np.fromiter(map(self.ids.__getitem__, missing), dtype=np.intp, count=len(missing))
+            ids = self.keys.find(keys)
+            missed = np.flatnonzero(ids < 0)
+            if missed.size:
+                new_keys, first = np.unique(keys[missed], return_index=True)
+                at = missed[first]
+                self._add(cut_out(raw, starts[at], ends[at]), new_keys)
+                ids[missed] = self.keys.find(keys[missed])
         return ids
 
-    def _add(self, new: list[str]) -> None:
+    def _add(self, new: list[str], keys: np.ndarray) -> None:
         """Rows of the unseen chunks, all of them read at once: the chunks joined by newlines (which no
         chunk holds, and across which neither normalisation nor a pattern reaches) go through each regular
         expression once, and a chunk's share of the words and figures is counted from the separators.
@@ -325,6 +334,8 @@ class _Chunks:
         plain = list(itertools.compress(new, is_ascii))
         other = list(itertools.compress(new, map(operator.not_, is_ascii)))
         new = plain + other  # the rows follow this order; ids are given by it below
+        ascii_mask = np.array(is_ascii, dtype=bool)
+        keys = np.concatenate([keys[ascii_mask], keys[~ascii_mask]])
         found = _ASCII_WORD_OR_BREAK.findall("\n".join(plain).lower()) if plain else []
         if other:
             found += [_BREAK] if plain else []
@@ -355,7 +366,7 @@ class _Chunks:
         self.numbers = _grown(self.numbers, n_numbers + len(numbers))
         self.numbers[n_numbers : n_numbers + len(numbers)] = token_hashes(numbers)
         self.counts = [n_chunks + count, n_words + len(words), n_numbers + len(numbers)]
-        self.ids.update(zip(new, range(n_chunks, n_chunks + count), strict=True))
+        self.keys.add(keys)  # ids n_chunks, n_chunks + 1, ... in the rows' order
 
 
 _FIRST, _LAST = operator.itemgetter(0), operator.itemgetter(-1)
@@ -387,7 +398,7 @@ def _chunk_table() -> _Chunks:
     """The process's chunk table, started afresh past ``_TOKEN_CACHE_LIMIT`` chunks (every figure and
     name ever printed would otherwise grow it without bound)."""
     global _chunks
-    if len(_chunks.ids) > _TOKEN_CACHE_LIMIT:
+    if len(_chunks) > _TOKEN_CACHE_LIMIT:
         _chunks = _Chunks()
     return _chunks
 
@@ -413,7 +424,9 @@ class _Stream:
 def _stream(text: str) -> _Stream:
     """The stream of an NFKC-normalised text."""
     table = _chunk_table()
-    return _stream_of(table, table.lookup(text.split()))
+    data = plain_spaces(text.encode("utf-8"))
+    raw, _, starts, ends = scan(data)
+    return _stream_of(table, table.ids_of(data, raw, starts, ends))
 
 
 def _stream_of(table: _Chunks, ids: np.ndarray) -> _Stream:
@@ -687,22 +700,47 @@ def signature(text: str, *, shingle_size: int = SHINGLE_SIZE, num_perm: int = NU
     return _signature_of(text, _stream(text), shingle_size, num_perm)
 
 
+_FEW = 8
+"""Below this many texts ``fingerprints`` takes each alone: the batch's own numpy calls (some sixty, a few
+microseconds each) cost more than they spare on a handful of texts."""
+
+
+def _hash_of_text(normal: str) -> str:
+    """``content_hash`` of an NFKC text, from its chunks joined by single spaces."""
+    joined = " ".join(normal.split())
+    if joined.isascii():
+        joined = joined.lower()
+        return hashlib.sha256(joined.replace("`", "'").encode("utf-8")).hexdigest()
+    return _hash_of_joined(normal, joined)
+
+
+def _signature_of_normal(text: str) -> Signature:
+    """``signature`` of a text already in NFKC form."""
+    return _signature_of(text, _stream(text), SHINGLE_SIZE, NUM_PERM)
+
+
 def fingerprints(texts: Sequence[str]) -> list[tuple[str, Signature]]:
     """``(content_hash(text), signature(text))`` of each text, the same values for less work.
 
-    Both fingerprints start from the text's NFKC form and its whitespace chunks, computed here once for
-    both instead of once each; and the chunks of all the texts are looked up in the chunk table in one
-    call, so the words no earlier text had are read in one pass over them all (a fresh worker meets
-    thousands in its first batches, and the fixed cost of a pass per text was most of their price).
+    Both fingerprints start from the text's NFKC form and its whitespace chunks, found here once for both
+    and for all the texts at once: the texts are one byte array, whose chunks are found, keyed and looked
+    up in the chunk table in a few numpy passes (``worker.chunk_keys``), so no chunk becomes a Python
+    string unless the table has never met it, and the words no earlier text had are read in one pass
+    over them all (a fresh worker meets thousands in its first batches).
     """
     normal = [unicodedata.normalize("NFKC", text) for text in texts]
-    chunks = [text.split() for text in normal]
+    if len(normal) < _FEW:  # one page, one pushed item: what the batch shares is not worth its fixed cost
+        return [(_hash_of_text(text), _signature_of_normal(text)) for text in normal]
+    encoded = [text.encode("utf-8") for text in normal]
+    data = plain_spaces(b"\n".join(encoded))
+    raw, inside, starts, ends = scan(data)
+    text_at = np.zeros(len(encoded) + 1, dtype=np.intp)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.intp, count=len(encoded)) + 1, out=text_at[1:])
+    chunk_at = np.searchsorted(starts, text_at)  # the "\n" between texts is whitespace: no chunk spans two
     table = _chunk_table()
-    batch = _BatchStreams(table, table.lookup(list(itertools.chain.from_iterable(chunks))), chunks)
-    return [
-        (_hash_of_chunks(text, parts), batch.signature(i, text))
-        for i, (text, parts) in enumerate(zip(normal, chunks, strict=True))
-    ]
+    batch = _BatchStreams(table, table.ids_of(data, raw, starts, ends), chunk_at)
+    hashes = _content_hashes(normal, raw, inside, (starts, ends), chunk_at)
+    return list(zip(hashes, batch.signatures(normal), strict=True))
 
 
 class _BatchStreams:
@@ -713,11 +751,11 @@ class _BatchStreams:
     A shingle of the concatenation that straddles two texts is never taken; a text too short for one
     whole shingle is combined on its own, as ``signature`` does."""
 
-    def __init__(self, table: _Chunks, ids: np.ndarray, chunks: list[list[str]]) -> None:
+    def __init__(self, table: _Chunks, ids: np.ndarray, chunk_at: np.ndarray) -> None:
+        """``ids``: the chunk ids of all the texts in order; text i's are ``ids[chunk_at[i]:chunk_at[i + 1]]``."""
         rows = table.rows[ids]
-        counts = np.fromiter(map(len, chunks), dtype=np.intp, count=len(chunks))
-        self.chunk_at = np.zeros(len(chunks) + 1, dtype=np.intp)
-        np.cumsum(counts, out=self.chunk_at[1:])
+        counts = np.diff(chunk_at)
+        self.chunk_at = chunk_at
         flags = rows[:, 4]
         named = (flags & _CAPITAL) != 0
         named[1:] &= (flags[:-1] & _ENDS_SENTENCE) == 0
@@ -731,6 +769,53 @@ class _BatchStreams:
         self.named_at = _starts(named)
         self.combined = _combine(self.words, SHINGLE_SIZE)
         self.mixed = fmix64(self.combined)
+
+    def signatures(self, texts: list[str]) -> list[Signature]:
+        """Every text's signature, the MinHash values, the sizes and both sketches made for all the texts at
+        once (``_one_permutations``, ``_bottoms``): per text only its sort, its lead's start and the
+        object are left, where each text alone took some twenty numpy calls."""
+        first, last = self.chunk_at[:-1], self.chunk_at[1:]
+        word_start, word_end = self.word_at[first], self.word_at[last]
+        whole = np.flatnonzero(word_end - word_start >= SHINGLE_SIZE).tolist()
+        sigs = [
+            self.signature(i, text) if word_end[i] - word_start[i] < SHINGLE_SIZE else None
+            for i, text in enumerate(texts)
+        ]
+        if not whole:
+            return [sig for sig in sigs if sig is not None]
+        spans = [(int(word_start[i]), int(word_end[i])) for i in whole]
+        ordered = [np.sort(self.mixed[start : end - SHINGLE_SIZE + 1]) for start, end in spans]
+        values, sizes = _one_permutations(ordered, NUM_PERM)
+        count = len(texts)
+        numbers = self.number_at[last] - self.number_at[first]
+        named = self.named_at[last] - self.named_at[first]
+        salient = np.concatenate([self.numbers, self.capitals])
+        owners = np.concatenate([np.repeat(np.arange(count), numbers), np.repeat(np.arange(count), named)])
+        salient_counts, salient_tops, salient_at = _bottoms(salient, owners, count, SALIENT_SKETCH)
+        leads = [self._lead(texts[i], i, start, end) for i, (start, end) in zip(whole, spans, strict=True)]
+        lead_owners = np.repeat(
+            np.arange(len(whole)), np.fromiter(map(len, leads), dtype=np.intp, count=len(leads))
+        )
+        _, lead_tops, lead_at = _bottoms(np.concatenate(leads), lead_owners, len(whole), LEAD_SKETCH)
+        sizes_, counts_ = sizes.tolist(), salient_counts.tolist()
+        for k, i in enumerate(whole):
+            sigs[i] = Signature._made(
+                values[k],
+                SHINGLE_SIZE,
+                sizes_[k],
+                counts_[i],
+                salient_tops[salient_at[i] : salient_at[i + 1]],
+                lead_tops[lead_at[k] : lead_at[k + 1]],
+            )
+        return [sig for sig in sigs if sig is not None]
+
+    def _lead(self, text: str, i: int, start: int, end: int) -> np.ndarray:
+        """The shingle hashes of text ``i``'s lead (``_signature_of``'s ``lead``)."""
+        at = _lead_start(text, self.chunk_words[self.chunk_at[i] : self.chunk_at[i + 1]])
+        if end - start - at >= LEAD_TOKENS >= SHINGLE_SIZE:
+            lead: np.ndarray = self.combined[start + at : start + at + LEAD_TOKENS - SHINGLE_SIZE + 1]
+            return lead
+        return _combine(self.words[start + at : min(end, start + at + LEAD_TOKENS)], SHINGLE_SIZE)
 
     def signature(self, i: int, text: str) -> Signature:
         first, last = int(self.chunk_at[i]), int(self.chunk_at[i + 1])
@@ -750,6 +835,65 @@ class _BatchStreams:
         )
 
 
+def _one_permutations(ordered: list[np.ndarray], num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """``_one_permutation`` of many texts' sorted mixed shingle hashes, and each one's count of distinct
+    hashes, in a fixed number of numpy calls for all of them: (values, one row per text; sizes).
+
+    Concatenated, the texts' hashes are ordered by text, then by bin (a bin is a range of hash values),
+    then by value: the first hash of each (text, bin) run is that bin's minimum."""
+    lengths = np.fromiter(map(len, ordered), dtype=np.intp, count=len(ordered))
+    hashes = np.concatenate(ordered)
+    at = np.zeros(lengths.size, dtype=np.intp)
+    np.cumsum(lengths[:-1], out=at[1:])
+    differ = np.empty(hashes.size, dtype=bool)
+    differ[0] = True
+    np.not_equal(hashes[1:], hashes[:-1], out=differ[1:])
+    differ[at] = True
+    sizes = np.add.reduceat(differ, at, dtype=np.intp)
+    bins = (((hashes >> _SHIFT_32) * np.uint64(num_perm)) >> _SHIFT_32).astype(np.intp)
+    cells = np.repeat(np.arange(lengths.size) * num_perm, lengths) + bins
+    first = np.empty(cells.size, dtype=bool)
+    first[0] = True
+    np.not_equal(cells[1:], cells[:-1], out=first[1:])
+    values: np.ndarray = np.zeros((lengths.size, num_perm), dtype=np.uint64)
+    filled: np.ndarray = np.zeros((lengths.size, num_perm), dtype=bool)
+    values.reshape(-1)[cells[first]] = hashes[first]  # views of the rows, cell by cell
+    filled.reshape(-1)[cells[first]] = True
+    rows, empty = np.nonzero(~filled)
+    if rows.size:  # each empty bin borrows from the first filled bin on its own probe sequence
+        probes = _probes(num_perm)[empty]
+        pick = filled[rows[:, None], probes].argmax(axis=1)
+        values[rows, empty] = values[rows, probes[np.arange(rows.size), pick]]
+    return values, sizes
+
+
+def _bottoms(
+    hashes: np.ndarray, owners: np.ndarray, count: int, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each of ``count`` owners of some of ``hashes`` (``owners``: whose each one is): how many distinct
+    hashes it has, and its ``bottom_sketch`` of size ``k``, as one array and each owner's start in it
+    (one more: the end), for all owners at once."""
+    order = np.argsort(
+        hashes
+    )  # then a stable sort by owner (a radix sort of small ints): half lexsort's cost
+    order = order[np.argsort(owners[order], kind="stable")]
+    hashes, owners = hashes[order], owners[order]
+    new = np.ones(hashes.size, dtype=bool)
+    new[1:] = (hashes[1:] != hashes[:-1]) | (owners[1:] != owners[:-1])
+    hashes, owners = hashes[new], owners[new]
+    distinct = np.bincount(owners, minlength=count)
+    tops = (hashes >> _SHIFT_32).astype(np.uint32)
+    new = np.ones(tops.size, dtype=bool)
+    new[1:] = (tops[1:] != tops[:-1]) | (owners[1:] != owners[:-1])
+    tops, owners = tops[new], owners[new]
+    rank = np.arange(tops.size) - np.searchsorted(owners, owners)  # place among the owner's tops
+    keep = rank < k
+    tops, owners = tops[keep], owners[keep]
+    at = np.zeros(count + 1, dtype=np.intp)
+    np.cumsum(np.bincount(owners, minlength=count), out=at[1:])
+    return distinct, tops, at
+
+
 def _starts(counts: np.ndarray) -> np.ndarray:
     """Where each entry's share starts in the concatenation of all shares (one more: the total)."""
     at = np.zeros(counts.size + 1, dtype=np.intp)
@@ -757,27 +901,55 @@ def _starts(counts: np.ndarray) -> np.ndarray:
     return at
 
 
-def _hash_of_chunks(normal: str, chunks: list[str]) -> str:
-    """``content_hash`` of a text from its NFKC form and that form's whitespace chunks. On ASCII, which
-    NFKC leaves alone, folding is lower-casing and the backtick's typographic plain form, neither of which
-    makes or removes whitespace: so the normal form is the chunks joined, folded."""
-    joined = " ".join(chunks)
-    if joined.isascii():
-        joined = joined.lower()
-        if "`" in joined:
-            joined = joined.replace("`", "'")
-    else:  # folding maps no character to whitespace nor whitespace to anything: the same words...
-        deleted = False
+def _content_hashes(
+    normal: list[str],
+    raw: np.ndarray,
+    inside: np.ndarray,
+    spans: tuple[np.ndarray, np.ndarray],
+    chunk_at: np.ndarray,
+) -> list[str]:
+    """``content_hash`` of each NFKC text of a batch from the batch's bytes (``raw``, ``inside``: which
+    bytes are in a chunk) and chunks: each whitespace run between two chunks of one text becomes one
+    space and every other goes, so each text's chunks come out joined by single spaces, as the normal
+    form spaces them, for all the texts in a few numpy passes instead of a split and a join per text."""
+    starts, ends = spans
+    counts = np.diff(chunk_at)
+    inner = np.ones(starts.size, dtype=bool)
+    inner[chunk_at[1:][counts > 0] - 1] = False  # each text's last chunk: no space after it
+    gaps = ends[inner]
+    spaced = raw.copy()
+    spaced[gaps] = 32
+    keep = inside.copy()
+    keep[gaps] = True
+    joined = spaced[keep].tobytes()
+    summed = np.zeros(starts.size + 1, dtype=np.intp)
+    np.cumsum(ends - starts, out=summed[1:])
+    sizes = summed[chunk_at[1:]] - summed[chunk_at[:-1]] + np.maximum(counts - 1, 0)
+    bounds = np.zeros(len(normal) + 1, dtype=np.intp)
+    np.cumsum(sizes, out=bounds[1:])
+    hashes = []
+    for text, start, stop in zip(normal, bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        piece = joined[start:stop]
+        if piece.isascii():  # NFKC leaves ASCII alone; folding it is lower-casing and the backtick
+            piece = piece.lower()
+            hashes.append(hashlib.sha256(piece.replace(b"`", b"'") if b"`" in piece else piece).hexdigest())
+        else:
+            hashes.append(_hash_of_joined(text, piece.decode("utf-8")))
+    return hashes
 
-        def plain(match: re.Match[str]) -> str:
-            nonlocal deleted
-            found = match.group().translate(_TYPOGRAPHY)
-            deleted = deleted or not found
-            return found
 
-        joined = _TYPOGRAPHIC.sub(plain, joined).casefold()
-        if deleted:  # ...unless a chunk of only invisible characters left two spaces: fold the text
-            return content_hash(normal)  # NFKC is idempotent: the same normal form as the original's
+def _hash_of_joined(normal: str, joined: str) -> str:
+    """``content_hash`` of a non-ASCII text from its NFKC form and that form's chunks joined by single
+    spaces: folding maps no character to whitespace nor whitespace to anything, so the normal form is the
+    joined chunks folded..."""
+    deleted = False
+    for char in set(_TYPOGRAPHIC.findall(joined)):  # a few distinct marks, each many times: replaced whole
+        plain = _TYPOGRAPHY[ord(char)]  # (a callback per match cost twice the search)
+        deleted = deleted or not plain
+        joined = joined.replace(char, plain or "")  # plain forms are ASCII: no replacement makes another's
+    joined = joined.casefold()
+    if deleted:  # ...unless a chunk of only invisible characters left two spaces: fold the text
+        return content_hash(normal)  # NFKC is idempotent: the same normal form as the original's
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
