@@ -33,6 +33,7 @@ import numpy as np
 from worker.dedup import Candidate, Match
 from worker.fingerprint import (
     FORMAT_VERSION,
+    LEAD_TOKENS,
     SHINGLE_SIZE,
     Signature,
     _combine,
@@ -209,6 +210,45 @@ class TextProbe:
         window = tops[at[0] : at[0] + len(sig.lead)]
         return int(at[0]) if np.isin(window, sig.lead).all() else None
 
+    @cached_property
+    def mixed(self) -> np.ndarray:
+        """The text's distinct shingles as the one-permutation MinHash bins them (``fmix64``), sorted."""
+        return np.unique(fmix64(self.shingles))
+
+    def share_new(self, old: Signature) -> float | None:
+        """Share of this text's distinct shingles that are not in the stored text, measured on this text.
+
+        Each of the stored MinHash's own bins (not borrowed by densification) keeps one of the stored
+        text's shingles, a sample of it; the share of those found among this text's shingles is the share
+        of the stored text inside this one, which sizes the shared part against this text's own count.
+        Exact when the stored text lies wholly inside this one (every sampled shingle is found), where the
+        estimate from Jaccard and the two counts is off by a few hundredths either way: on the line between
+        a fuller copy and a story of its own, those hundredths decided. None for another format."""
+        if old.version != FORMAT_VERSION or not old.size or old.shingle_size != SHINGLE_SIZE:
+            return None
+        values = old.hashvalues
+        num_perm = np.uint64(old.num_perm)
+        own = ((values >> np.uint64(32)) * num_perm) >> np.uint64(32) == np.arange(
+            old.num_perm, dtype=np.uint64
+        )
+        if not own.any() or not self.mixed.size:
+            return None
+        inside = float(np.isin(values[own], self.mixed).mean())
+        return max(0.0, 1.0 - inside * old.size / self.mixed.size)
+
+    def window_at(self, sig: Signature) -> int | None:
+        """Index of the first word of the first run of the text's shingles that are all in ``sig``'s lead
+        sketch, as long as the sketch (where that lead lies whole inside this text), or None."""
+        if sig.lead is None or not len(sig.lead) or sig.shingle_size != SHINGLE_SIZE:
+            return None
+        width = len(sig.lead)
+        hits = np.isin((self.shingles >> np.uint64(32)).astype(np.uint32), sig.lead)
+        if hits.size < width:
+            return None
+        runs = np.concatenate(([0], np.cumsum(hits)))
+        whole = np.flatnonzero(runs[width:] - runs[:-width] == width)
+        return int(whole[0]) if whole.size else None
+
     def lead(self, sig: Signature) -> np.ndarray | None:
         """The text's own lead shingles in text order, found by the sketch ``sig`` keeps of them."""
         start = self.lead_at(sig)
@@ -261,6 +301,41 @@ def _read_bins(old: Signature, shingles: np.ndarray) -> tuple[np.ndarray, np.nda
     stored = old.hashvalues[bins.astype(np.intp)]
     empty = ((stored >> np.uint64(32)) * num_perm) >> np.uint64(32) != bins  # densified from elsewhere
     return stored == mixed, (stored > mixed) | empty
+
+
+LEAD_SHIFT = LEAD_TOKENS - SHINGLE_SIZE + 1 - SAME_START
+"""Most words a lead can be pushed along by what a desk glues before it (a dateline, a headline run into
+the first line) for the two lead windows still to share ``SAME_START`` shingles: 12."""
+
+
+def _echoed_start(probe: TextProbe, new: Signature, old: Signature, *, new_outer: bool) -> bool:
+    """Whether the lead shingles the two texts share are an echo, not one lead shifted: the outer text
+    opens with a sentence of its own that repeats words of the inner text's lead (a local story retelling
+    the wire story's first sentence with its own place, day or names) before quoting the inner text.
+
+    A shifted lead is the same words ``d <= LEAD_SHIFT`` words along, so the windows share the run where
+    they overlap: a run at the end of one window and the start of the other (the dateline can be on
+    either text). An echo shares a run from the middle of a sentence. With the new text outer, the stored
+    lead's whole window is looked for in it, more than ``LEAD_SHIFT`` words after its own lead starts. With
+    the new text inner, its own lead's shingles are looked up in the stored lead sketch: an echo shares
+    neither the first nor the last of them, and the words before the shared run are the inner lead's own,
+    inside the outer text (no shingle of the inner lead shown absent from the stored MinHash); when both
+    texts carry a dateline or headline of their own, the shared run is the story's start, in the middle of
+    both windows, and the inner text's prefix is not in the outer one. When none of this can be read (no
+    lead kept, the stored window found nowhere whole) the sketches' answer stands."""
+    if new.lead is None or old.lead is None or not len(old.lead):
+        return False
+    if new_outer:
+        own, stored = probe.lead_at(new), probe.window_at(old)
+        return own is not None and stored is not None and stored - own > LEAD_SHIFT
+    lead = probe.lead(new)
+    if lead is None or not lead.size:
+        return False
+    found = np.isin((lead >> np.uint64(32)).astype(np.uint32), old.lead)
+    if not found.any() or found[0] or found[-1] or old.version != FORMAT_VERSION:
+        return False
+    _, absent = _read_bins(old, lead)
+    return not bool(absent.any())
 
 
 def _old_lead_in_new(probe: TextProbe, old: Signature) -> bool:
@@ -317,6 +392,13 @@ def _templated(new: Signature, old: Signature, probe: TextProbe | None = None) -
     return places >= SLOTS and places * SLOT_SPACING >= probe.shingles.size
 
 
+def _new_material(new: Signature, old: Signature, contained_new: float, probe: TextProbe | None) -> float:
+    """Share of the new text that is not in the stored one: read off the new text itself when it is at
+    hand (``TextProbe.share_new``), else from the Jaccard estimate and the two counts."""
+    measured = probe.share_new(old) if probe is not None else None
+    return 1.0 - contained_new if measured is None else measured
+
+
 def judge(
     new: Signature, old: Signature, equal: int, threshold: float, probe: TextProbe | None = None
 ) -> Verdict | None:
@@ -339,10 +421,23 @@ def judge(
     if _templated(new, old, probe):
         return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old)
     same_start = _same_start(new, old)
-    embeds = contains and not inside and 1.0 - contained_new >= NEW_MATERIAL and same_start is not True
+    embeds = (
+        contains
+        and not inside
+        and _new_material(new, old, contained_new, probe) >= NEW_MATERIAL
+        and (same_start is not True or (probe is not None and _echoed_start(probe, new, old, new_outer=True)))
+    )
     if embeds and (probe is None or not _lead_in_old(probe, new, old)):
         return Verdict(Relation.EMBEDS, jaccard, contained_new, contained_old)
-    embedded = inside and not contains and 1.0 - contained_old >= NEW_MATERIAL and same_start is False
+    embedded = (
+        inside
+        and not contains
+        and 1.0 - contained_old >= NEW_MATERIAL
+        and (
+            same_start is False
+            or (same_start and probe is not None and _echoed_start(probe, new, old, new_outer=False))
+        )
+    )
     if embedded and (probe is None or not _old_lead_in_new(probe, old)):
         # The stored text has much more besides and starts elsewhere: the new item is a whole story
         # quoted inside a larger one, not a trim of it.
