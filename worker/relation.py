@@ -325,6 +325,8 @@ def _echoed_start(probe: TextProbe, new: Signature, old: Signature, *, new_outer
     lead kept, the stored window found nowhere whole) the sketches' answer stands."""
     if new.lead is None or old.lead is None or not len(old.lead):
         return False
+    if np.array_equal(new.lead, old.lead):
+        return False  # one lead, unshifted (most fuller copies): no need to read the text again
     if new_outer:
         own, stored = probe.lead_at(new), probe.window_at(old)
         return own is not None and stored is not None and stored - own > LEAD_SHIFT
@@ -424,8 +426,8 @@ def judge(
     embeds = (
         contains
         and not inside
-        and _new_material(new, old, contained_new, probe) >= NEW_MATERIAL
         and (same_start is not True or (probe is not None and _echoed_start(probe, new, old, new_outer=True)))
+        and _new_material(new, old, contained_new, probe) >= NEW_MATERIAL
     )
     if embeds and (probe is None or not _lead_in_old(probe, new, old)):
         return Verdict(Relation.EMBEDS, jaccard, contained_new, contained_old)
