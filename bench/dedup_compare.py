@@ -363,7 +363,7 @@ def containing_pairs(docs: list[Doc]) -> list[ContainingPair]:
         for j in np.flatnonzero(contains):
             old = sigs[j]
             share = probe.share_new(old)
-            apart = _same_start(new, old) is not True or _echoed_start(probe, new, old, new_outer=True)
+            apart = _same_start(new, old) is not True or _echoed_start(probe, new, old)
             out.append(
                 ContainingPair(
                     share_new=1 - shared[j] / sizes[i] if share is None else share,

@@ -1,11 +1,10 @@
 """A local story whose own lead echoes the wire story's lead: the same sentence with another place, day
-or name (``worker.relation._echoed_start``), and a local story whose own reporting repeats itself.
+or name (``worker.relation._echoed_start``), and a local story just over the new-material line.
 
 The lead sketches of such a local story and of the wire story it quotes share three or more shingles, so
-they read as one start, and the local story was taken for the wire story's fuller copy (wire story
-first) or the wire story for its trim (local story first): the local reporting was lost either way. A
-desk's dateline or headline glued before the lead shifts the lead by a few words and must still read as
-the same start.
+they read as one start, and the local story arriving after the wire story was taken for its fuller copy:
+the local reporting was lost. A desk's dateline or headline glued before the lead shifts the lead by a
+few words and must still read as the same start.
 """
 
 from __future__ import annotations
@@ -78,11 +77,6 @@ def test_a_local_story_with_an_echoed_lead_embeds_the_wire_story() -> None:
     assert _verdict(_echo_local(), _wire()) is Relation.EMBEDS
 
 
-def test_the_wire_story_arriving_after_a_local_story_with_an_echoed_lead_is_embedded_in_it() -> None:
-    """Before: ``near_duplicate`` (the wire story joined the local story's story)."""
-    assert _verdict(_wire(), _echo_local()) is Relation.EMBEDDED
-
-
 def test_a_dateline_before_the_lead_is_still_the_same_start() -> None:
     """A shift of a few words is what the lead sketch's overlap allows: the fuller copy stays one."""
     assert _verdict(_dateline_fuller_copy(), _trim()) is Relation.FULLER
@@ -97,13 +91,9 @@ def pipeline(tmp_path: Path) -> Iterator[Pipeline]:
     store.dispose()
 
 
-@pytest.mark.parametrize("local_first", [False, True], ids=["wire first", "local first"])
-def test_the_local_story_and_the_wire_story_are_two_stories_in_either_order(
-    pipeline: Pipeline, local_first: bool
-) -> None:
+def test_the_local_story_arriving_after_the_wire_story_is_stored_apart(pipeline: Pipeline) -> None:
+    """Only this order is read (see ``_echoed_start``): the wire story arriving second still joins."""
     items = [("https://wire.example/strike", _wire()), ("https://local.example/queues", _echo_local())]
-    if local_first:
-        items.reverse()
     first, second = (pipeline.ingest_item({"url": url, "title": None, "text": text}) for url, text in items)
     assert first.outcome.value == "stored" and second.outcome.value == "stored"
     assert first.story_id != second.story_id
@@ -164,3 +154,13 @@ def test_a_local_story_just_over_the_new_material_line_embeds_the_wire_story() -
     assert estimate is not None and 1 - estimate.contained_new < NEW_MATERIAL
     assert _exact_new_share(_local_at_the_line(), _wire()) >= NEW_MATERIAL
     assert _verdict(_local_at_the_line(), _wire()) is Relation.EMBEDS
+
+
+NOTE = "Please note: this report will be updated as more information becomes available. "
+
+
+def test_a_dated_copy_arriving_after_a_copy_under_a_note_run_into_its_first_line_joins_it() -> None:
+    """Two datelines and notes of different lengths leave a run shared in the middle of both lead windows,
+    which is what an echo leaves too; this order is left to the sketches (s7 v1 lost such a copy)."""
+    noted = "\n".join((NOTE + _wire()).split("\n\n"))
+    assert _verdict("DAEGU \u2014 " + _trim(), noted) is Relation.CONTAINED
