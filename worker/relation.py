@@ -161,6 +161,12 @@ _SENTENCE_END = frozenset(".!?:")
 _CLOSERS = "\"'\u201d\u2019\u00bb)"
 
 
+HEAD_CHARS = 1200
+"""Characters of a text read to find where its lead and a stored text's lead start (about 200 words: a
+headline, a note and a lead sentence of ``LEAD_SENTENCE_MAX`` words, then the stored lead's 20, fit
+in it several times over). A cut word at the end only spoils the last shingle."""
+
+
 class TextProbe:
     """The new item's own shingles, read again from its text only when a verdict needs them.
 
@@ -195,6 +201,11 @@ class TextProbe:
         return combined
 
     @cached_property
+    def ordered_tops(self) -> np.ndarray:
+        """Top 32 bits of every shingle, in text order: what is matched against a lead sketch."""
+        return (self.shingles >> np.uint64(32)).astype(np.uint32)
+
+    @cached_property
     def tops(self) -> np.ndarray:
         """Distinct top 32 bits of the shingles: what a lead sketch keeps of each of its shingles."""
         return np.unique((self.shingles >> np.uint64(32)).astype(np.uint32))
@@ -203,12 +214,18 @@ class TextProbe:
         """Index of the lead's first word (the first shingle of the window ``sig``'s lead sketch keeps)."""
         if sig.lead is None or not len(sig.lead) or sig.shingle_size != SHINGLE_SIZE:
             return None
-        tops = (self.shingles >> np.uint64(32)).astype(np.uint32)
+        tops = self.ordered_tops
         at = np.flatnonzero(np.isin(tops, sig.lead))
         if not at.size:
             return None
         window = tops[at[0] : at[0] + len(sig.lead)]
         return int(at[0]) if np.isin(window, sig.lead).all() else None
+
+    @cached_property
+    def head(self) -> TextProbe:
+        """The text's first ``HEAD_CHARS`` characters, for checks that read only where the text starts
+        (tokenising a few hundred words instead of the whole text)."""
+        return self if len(self._given) <= HEAD_CHARS else TextProbe(self._given[:HEAD_CHARS])
 
     @cached_property
     def mixed(self) -> np.ndarray:
@@ -242,7 +259,7 @@ class TextProbe:
         if sig.lead is None or not len(sig.lead) or sig.shingle_size != SHINGLE_SIZE:
             return None
         width = len(sig.lead)
-        hits = np.isin((self.shingles >> np.uint64(32)).astype(np.uint32), sig.lead)
+        hits = np.isin(self.ordered_tops, sig.lead)
         if hits.size < width:
             return None
         runs = np.concatenate(([0], np.cumsum(hits)))
@@ -326,7 +343,8 @@ def _echoed_start(probe: TextProbe, new: Signature, old: Signature) -> bool:
     (a shingle absent from the stored text is below its bin's value about one time in six)."""
     if new.lead is None or old.lead is None or not len(old.lead) or np.array_equal(new.lead, old.lead):
         return False  # one lead, unshifted (most fuller copies): no need to read the text again
-    own, stored = probe.lead_at(new), probe.window_at(old)
+    head = probe.head
+    own, stored = head.lead_at(new), head.window_at(old)
     return own is not None and stored is not None and stored - own > LEAD_SHIFT
 
 
