@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 from sqlalchemy import select
 
@@ -261,6 +262,143 @@ def report(docs: list[Doc], orders: int = 2) -> list[str]:
             for r in sweep
         ),
     ]
+    return lines
+
+
+SEEN_DRAWS = (
+    (20261125, 0),
+    (7, 0),
+    (23, 0),
+    (31, 0),
+    (11, 0),
+    (53, 0),
+    (97, 0),
+    (11, 1),
+    (7, 1),
+    (23, 1),
+    (31, 1),
+    (67, 1),
+    (101, 1),
+    (41, 2),
+    (79, 2),
+    (103, 2),
+    (89, 3),
+    (107, 3),
+)
+"""Every draw a session has tuned on or read the failures of (seed, variant): the rows ``--draws seen``
+prints. Held-out draws are named on the command line and never added here while they are held out."""
+
+
+def draw_row(label: str, docs: list[Doc], shuffle: int = 0) -> str:
+    """One markdown row of wirefeed's figures on one draw (``dedup_eval --draws``): pair precision and
+    recall, half trims, embedded locals stored and linked, fullest representative, and the documents
+    wrongly merged per negative family (only the families with any)."""
+    result = run_wirefeed(shuffled(docs, shuffle) if shuffle else docs)
+    precision, recall, _ = pair_scores(docs, result)
+    half = per_edit(docs, result).get("half trim (40-55% kept)", (0, 0))
+    embeds, locals_ = embedded_linked(docs, result)
+    fullest, clusters = representative_fullest(docs, result)
+    wrong = ", ".join(
+        f"{kind.removeprefix('templated-')} {n}"
+        for kind, (n, _) in sorted(per_negative(docs, result).items())
+        if n
+    )
+    return (
+        f"| {label} | {precision:.4f} | {recall:.4f} | {half[0] / max(1, half[1]):.3f} | "
+        f"{embeds / max(1, locals_):.3f} | {fullest / max(1, clusters):.4f} | {wrong or 'none'} |"
+    )
+
+
+DRAW_HEADER = (
+    "| draw | pair precision | pair recall | half trims | embedded locals | fullest | wrongly merged docs |",
+    "|---|---:|---:|---:|---:|---:|---|",
+)
+
+
+@dataclass(frozen=True)
+class ContainingPair:
+    """A document arriving after one it contains (>= 80% of the stored text inside it, under 80% of it
+    inside the stored one), as the judge reads the pair, with the truth about the two."""
+
+    share_new: float  # measured on the new text (``TextProbe.share_new``)
+    starts_apart: (
+        bool  # the starts differ (sketches or an echoed lead) and its lead is not in the stored text
+    )
+    templated: bool  # split by the template check whatever its share
+    covered: bool  # the stored text covers a third or more of it
+    same_story: bool
+    kind: str  # the new document's kind
+
+
+def containing_pairs(docs: list[Doc]) -> list[ContainingPair]:
+    """Every pair the new-material line decides: the new text holds the stored one and has text of its own.
+
+    Found by the estimated containment from every pair's equal MinHash values (as the judge reads it), so
+    the pairs are those the line sees, in the order where the larger text arrives second."""
+    from worker.fingerprint import signature
+    from worker.relation import (
+        CANDIDATE_BAR,
+        CONTAINED,
+        MIN_COVER,
+        TextProbe,
+        _echoed_start,
+        _lead_in_old,
+        _same_start,
+        _templated,
+    )
+
+    sigs = [signature(d.text) for d in docs]
+    values = np.stack([s.hashvalues for s in sigs])
+    sizes = np.array([s.size or 0 for s in sigs], dtype=float)
+    out: list[ContainingPair] = []
+    for i, new in enumerate(sigs):
+        jaccard = (values == values[i]).sum(axis=1) / values.shape[1]
+        shared = jaccard * (sizes[i] + sizes) / (1 + jaccard)
+        contains = (shared / np.maximum(sizes, 1) >= CONTAINED) & (shared / max(sizes[i], 1) < CONTAINED)
+        contains &= jaccard >= CANDIDATE_BAR
+        contains[i] = False
+        if not contains.any():
+            continue
+        probe = TextProbe(docs[i].text)
+        for j in np.flatnonzero(contains):
+            old = sigs[j]
+            share = probe.share_new(old)
+            apart = _same_start(new, old) is not True or _echoed_start(probe, new, old)
+            out.append(
+                ContainingPair(
+                    share_new=1 - shared[j] / sizes[i] if share is None else share,
+                    starts_apart=apart and not _lead_in_old(probe, new, old),
+                    templated=_templated(new, old, probe),
+                    covered=shared[j] / sizes[i] >= MIN_COVER,
+                    same_story=docs[i].story == docs[j].story,
+                    kind=docs[i].kind,
+                )
+            )
+    return out
+
+
+SWEEP_LINES = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+
+
+def new_material_sweep(pairs: list[ContainingPair]) -> list[str]:
+    """Per candidate line of new material: the different-story pairs it would join (by the new text's
+    kind) and the same-story pairs it would split, with the start evidence as the judge reads it; and the
+    same counts if the start evidence were ignored (the share alone decides)."""
+    lines = [
+        "| new-material line | different stories joined | of which local-embed | same story split | "
+        "share alone: joined | share alone: split |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    live = [p for p in pairs if not p.templated and p.covered]
+    for line in SWEEP_LINES:
+        joined = [p for p in live if not p.same_story and not (p.starts_apart and p.share_new >= line)]
+        split = [p for p in live if p.same_story and p.starts_apart and p.share_new >= line]
+        alone_joined = sum(1 for p in live if not p.same_story and p.share_new < line)
+        alone_split = sum(1 for p in live if p.same_story and p.share_new >= line)
+        local = sum(1 for p in joined if p.kind == "local-embed")
+        lines.append(
+            f"| {line:.2f} | {len(joined)} | {local} | {len(split)} | {alone_joined} | {alone_split} |"
+        )
     return lines
 
 

@@ -565,6 +565,39 @@ COMPARE_BEGIN, COMPARE_END = "<!-- dedup_compare:begin -->", "<!-- dedup_compare
 SPEED_BEGIN, SPEED_END = "<!-- dedup_speed:begin -->", "<!-- dedup_speed:end -->"
 
 
+def _draw_list(spec: str) -> list[tuple[int, int]]:
+    """``seen`` (every tuned draw) or ``SEED:VARIANT,...``."""
+    from bench.dedup_compare import SEEN_DRAWS
+
+    if spec == "seen":
+        return list(SEEN_DRAWS)
+    return [(int(seed), int(variant)) for seed, variant in (d.split(":") for d in spec.split(","))]
+
+
+def print_sweep(spec: str, separate_fuller_updates: bool) -> None:
+    """The new-material line swept over every containing pair of the draws, pooled (``--sweep-new``)."""
+    from bench.dedup_compare import containing_pairs, new_material_sweep
+
+    pairs = []
+    for seed, variant in _draw_list(spec):
+        config = CorpusConfig(seed=seed, variant=variant, fuller_updates_join=not separate_fuller_updates)
+        pairs += containing_pairs(generate(config))
+    same = sum(p.same_story for p in pairs)
+    print(f"{len(pairs)} containing pairs ({same} of one story, {len(pairs) - same} of two) over {spec}\n")
+    print("\n".join(new_material_sweep(pairs)))
+
+
+def print_draws(spec: str, separate_fuller_updates: bool, shuffle: int) -> None:
+    """One row per draw, printed as each finishes (``--draws``)."""
+    from bench.dedup_compare import DRAW_HEADER, draw_row
+
+    print("\n".join(DRAW_HEADER), flush=True)
+    for seed, variant in _draw_list(spec):
+        config = CorpusConfig(seed=seed, variant=variant, fuller_updates_join=not separate_fuller_updates)
+        label = f"seed {seed} v{variant}" + (f" shuffle {shuffle}" if shuffle else "")
+        print(draw_row(label, generate(config), shuffle), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -601,8 +634,23 @@ def main() -> None:
     parser.add_argument(
         "--shuffle", type=int, default=0, help="with --failures: this shuffled order (0: arrival)"
     )
+    parser.add_argument(
+        "--draws",
+        help="only wirefeed, one row per draw: 'seen' (every tuned draw) or SEED:VARIANT,... (with --shuffle)",
+    )
+    parser.add_argument(
+        "--sweep-new",
+        action="store_true",
+        help="with --draws: the new-material line swept over the pairs it decides, all draws pooled",
+    )
     parser.add_argument("--write", type=Path, help="replace this benchmark's section of this markdown file")
     args = parser.parse_args()
+    if args.draws and args.sweep_new:
+        print_sweep(args.draws, args.separate_fuller_updates)
+        return
+    if args.draws:
+        print_draws(args.draws, args.separate_fuller_updates, args.shuffle)
+        return
     start = time.perf_counter()
     config = CorpusConfig(variant=args.variant, fuller_updates_join=not args.separate_fuller_updates)
     if args.seed is not None:
