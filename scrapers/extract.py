@@ -23,7 +23,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from scrapers import block_model, block_structure, limits
+from scrapers import block_cards, block_model, block_structure, limits
 from scrapers import boilerplate as bp
 from scrapers.article import Article
 from scrapers.content import (
@@ -175,6 +175,7 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
     doomed: list[HtmlElement] = [
         item for root in roots for item in block_structure.teaser_runs(analysis, root)
     ]
+    doomed += [card for root in roots for card in block_cards.teaser_cards(analysis, root)]
     elements = analysis.elements
     for i in analysis.chrome_roots:
         if elements[i] in inside:
