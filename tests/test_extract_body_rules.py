@@ -321,3 +321,30 @@ def test_comment_thread_openers_and_signature_shapes_are_read_as_lines() -> None
         "WASHINGTON (AP) — The Senate voted",
     ):
         assert not bp.signature_shape(line), line
+
+
+def test_a_closing_bio_of_someone_the_story_never_named_is_left_out() -> None:
+    """The page names its author nowhere a reader of markup can find (no byline, no metadata), so the
+    byline-keyed bio rule has no name; the closing paragraph still reads as a contributor's note: a
+    person the review never mentions, a bio verb, writing as a trade. The review's own people (named
+    above) and its last line stay."""
+    text = _extract("closing-bio-unnamed-author.html", "https://screen.example/reviews/salt-harbour")
+    assert text.startswith("Ilse Marren's second feature spends most of its first hour")
+    assert text.endswith("Salt Harbour opens in cinemas on Friday.")
+    assert "Daniel Okafor" not in text and "Reel North" not in text
+
+
+def test_a_closing_sentence_about_someone_the_story_named_is_not_a_bio() -> None:
+    from scrapers.block_bio import drop_unnamed_bio
+
+    story = [
+        "The university will open a new marine research station on the island next spring, its "
+        "director said on Monday, after a decade of fundraising and two rejected planning applications. "
+        "Building work starts in May and should take eleven months, weather permitting.",
+        "The station will house twelve researchers and a small public aquarium. Professor Hanne Lind, who "
+        "led the campaign for it, said the island's reefs had been studied far less than the mainland's.",
+        "Hanne Lind is a professor of marine biology and has written about the reefs for twenty years.",
+    ]
+    assert drop_unnamed_bio(story) == story
+    stranger = [*story[:2], "Mark Dunn is a freelance writer based in Leeds. He writes about science."]
+    assert drop_unnamed_bio(stranger) == story[:2]
