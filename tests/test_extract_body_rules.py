@@ -348,3 +348,35 @@ def test_a_closing_sentence_about_someone_the_story_named_is_not_a_bio() -> None
     assert drop_unnamed_bio(story) == story
     stranger = [*story[:2], "Mark Dunn is a freelance writer based in Leeds. He writes about science."]
     assert drop_unnamed_bio(stranger) == story[:2]
+
+
+def test_a_comment_sections_house_rules_after_the_story_end_it() -> None:
+    """The rules of the comment section follow the story in boxes nothing names; what they say about
+    comments (moderated, republished, civil) ends the story, and their heading goes with them."""
+    text = _extract("comment-house-rules-after-story.html", "https://herald.example/news/teacher-injured")
+    assert text.startswith("PORT ELLIS — A teacher needed hospital treatment on Friday")
+    assert "thanked parents who had helped the injured teacher." in text
+    assert "HOUSE RULES" not in text
+    assert "comments" not in text
+
+
+def test_a_comment_policy_above_the_story_goes_alone_and_a_policy_page_keeps_itself() -> None:
+    from scrapers.block_comment_policy import cut_comment_policy
+
+    story = [
+        "LONDON -- The period drama led the nominations for the film awards on Wednesday, with fourteen "
+        "nods including best film, best director and both lead acting categories.",
+        "The awards, to be handed out at the opera house next month, are seen as a guide to the Oscars. "
+        "Two thrillers and a documentary about a jazz club received six nominations each.",
+        "Organisers said more members than ever had voted this year, after the academy opened its "
+        "membership to younger film-makers and to technicians from outside London.",
+    ]
+    policy = [
+        "Discussion Policy",
+        "Comments that include profanity or personal attacks will be removed from the site.",
+    ]
+    assert cut_comment_policy([*policy, *story]) == story
+    assert cut_comment_policy(policy) == policy
+    # a story that reports on a comment policy, with more of the story after it, keeps every line
+    reported = [story[0], "The paper said comments are moderated by two editors.", *story[1:], story[0]]
+    assert cut_comment_policy(reported) == reported
