@@ -23,7 +23,15 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from scrapers import block_bio, block_cards, block_comment_policy, block_model, block_structure, limits
+from scrapers import (
+    block_bio,
+    block_cards,
+    block_comment_policy,
+    block_model,
+    block_stamps,
+    block_structure,
+    limits,
+)
 from scrapers import boilerplate as bp
 from scrapers.article import Article
 from scrapers.content import (
@@ -912,7 +920,8 @@ def _render(
     paragraphs = _clean_paragraphs(
         render_elements([*chosen, *body]), meta.title, doc_title, tuple(meta.authors)
     )
-    return block_comment_policy.cut_comment_policy(block_bio.drop_unnamed_bio(paragraphs))
+    paragraphs = block_comment_policy.cut_comment_policy(block_bio.drop_unnamed_bio(paragraphs))
+    return block_stamps.drop_stamps(paragraphs)
 
 
 def _split_parts(analysis: Analysis, region: Region) -> tuple[HtmlElement, ...]:

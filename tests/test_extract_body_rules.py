@@ -380,3 +380,27 @@ def test_a_comment_policy_above_the_story_goes_alone_and_a_policy_page_keeps_its
     # a story that reports on a comment policy, with more of the story after it, keeps every line
     reported = [story[0], "The paper said comments are moderated by two editors.", *story[1:], story[0]]
     assert cut_comment_policy(reported) == reported
+
+
+def test_publication_stamps_set_as_lines_are_left_out_wherever_they_sit() -> None:
+    """ "Last Edited: ...", "Created: ..." and "3 days ago" in boxes nothing names: a label that says the
+    page was put out or changed, then only a date and a time, or a time relative to the visit. A
+    fact line of the story ("Deadline: 31 March 2008") is not a stamp, and stays."""
+    text = _extract("publication-stamps-as-lines.html", "https://bayside.example/news/ferry-electric")
+    assert text.startswith("BAYSIDE -- The harbour ferry company has ordered two battery-powered boats")
+    assert "Deadline: 31 March 2008" in text
+    assert text.endswith("at the town hall until the end of March.")
+    for stamp in ("Last Edited", "Created:", "11:09 PM", "days ago"):
+        assert stamp not in text
+
+
+def test_a_stamp_line_is_only_a_labelled_date_or_a_relative_time() -> None:
+    from scrapers.block_stamps import stamp_text
+
+    assert stamp_text("Article Launched: 01/18/2008 04:23:16 AM PST")
+    assert stamp_text("Aktualisiert: 12.05.2024, 14:30 Uhr")
+    assert stamp_text("14 hours ago") and stamp_text("vor 3 Stunden")
+    assert stamp_text("Video verfügbar bis 28.02.2021")
+    assert not stamp_text("Tickets are available until 3 May 2024")
+    assert not stamp_text("Note: the meeting on March 3, 2024 was cancelled.")
+    assert not stamp_text("Published: a new report on ferry safety")
