@@ -43,6 +43,8 @@ _OPENER = re.compile(
     r"you must (?:be )?(?:log(?:ged)? ?in|sign(?:ed)? ?in|register(?:ed)?)\b[^.!?]{0,30}\bto (?:post|comment)|"
     r"now you'?re in the (?:public )?comment)"
 )
+# Every match of ``_OPENER`` or ``_POLICY`` holds one of these (casefolded).
+_KEYS = ("comment", "kommentar", "comentario", "rules", "policy", "guidelines", "must", "mail")
 _SENTENCE_END = re.compile(r"[.!?…:;\"“”»'’)]\s*$")
 
 
@@ -60,6 +62,9 @@ def _section_starts(paragraphs: list[str], i: int) -> bool:
     box's text (a label above it, or more of the policy below). A story reporting on a site's rules
     has its own prose on both sides of the sentence."""
     text = paragraphs[i]
+    low = text.casefold()
+    if not any(key in low for key in _KEYS):
+        return False  # most paragraphs hold none of the words every opener and policy must contain
     if _opener(text):
         return True
     if len(text) > POLICY_MAX_CHARS or _POLICY.search(text) is None:

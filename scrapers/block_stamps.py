@@ -30,6 +30,7 @@ _AVAILABLE = re.compile(
     r"(?i)^\W{0,3}(?:[^\W\d_]+\s+)?(?:verfügbar|available|disponible)\s+"
     r"(?:bis|until|till|jusqu'(?:au|à)|hasta(?: el)?)\s+"
 )
+_DIGIT = re.compile(r"\d")
 # Seconds and a zone abbreviation the date reader does not list ("04:23:16 AM PST").
 _SECONDS = re.compile(r"\b(\d{1,2}:\d{2}):\d{2}\b")
 _ZONE = re.compile(r"\s+\(?[A-Z]{2,4}\)?$")
@@ -46,6 +47,8 @@ def stamp_text(text: str) -> bool:
     """A line that is a date or time, with at most a short label before it."""
     if len(text) > STAMP_MAX_CHARS or "\n" in text:
         return False
+    if _DIGIT.search(text) is None and "ago" not in text.casefold():
+        return False  # every stamp holds a figure, but for "an hour ago"
     if _RELATIVE.match(text):
         return True
     available = _AVAILABLE.match(text)
