@@ -43,10 +43,10 @@ def _capitalised(name: str) -> bool:
 
 def _bio_opening_name(text: str) -> str | None:
     """The name a bio paragraph opens with, or None."""
-    if len(text) > BIO_MAX_CHARS or _ROLE.search(text) is None:
+    if len(text) > BIO_MAX_CHARS:
         return None
-    match = _OPENING.match(text)
-    if match is None or not _capitalised(match.group(1)):
+    match = _OPENING.match(text)  # anchored: fails at once on most paragraphs, before the role search
+    if match is None or not _capitalised(match.group(1)) or _ROLE.search(text) is None:
         return None
     return match.group(1)
 

@@ -44,7 +44,7 @@ _OPENER = re.compile(
     r"now you'?re in the (?:public )?comment)"
 )
 # Every match of ``_OPENER`` or ``_POLICY`` holds one of these (casefolded).
-_KEYS = ("comment", "kommentar", "comentario", "rules", "policy", "guidelines", "must", "mail")
+_KEYS = ("comment", "kommentar", "comentario", "rules", "policy", "guidelines", "you must", "mail")
 _SENTENCE_END = re.compile(r"[.!?…:;\"“”»'’)]\s*$")
 
 
@@ -78,6 +78,9 @@ def cut_comment_policy(paragraphs: list[str]) -> list[str]:
     """``paragraphs`` up to the comment section's first paragraph after a story, and the short labels
     just above it; unchanged when what follows outweighs the story. A policy set above the story (the
     thread's box printed first) goes alone, with its label."""
+    page = "\n".join(paragraphs).casefold()
+    if not any(key in page for key in _KEYS):
+        return paragraphs
     told = 0
     total = sum(len(text) for text in paragraphs)
     for i, text in enumerate(paragraphs):
