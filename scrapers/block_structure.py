@@ -66,7 +66,7 @@ def _runs_below(
     return runs
 
 
-def _prose_span(analysis: Analysis, root: HtmlElement, outside: set[HtmlElement]) -> tuple[int, int]:
+def prose_span(analysis: Analysis, root: HtmlElement, outside: set[HtmlElement]) -> tuple[int, int]:
     """Indexes of the first and last long paragraphs of prose under ``root`` outside ``outside``
     (-1, -1 when there is none): the story's main text run."""
     index = analysis.index
@@ -89,7 +89,7 @@ def teaser_runs(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]:
     if not runs:
         return []
     inside = {el for run in runs for item in run for el in item.iter()}
-    first, last = _prose_span(analysis, root, inside)
+    first, last = prose_span(analysis, root, inside)
     return [item for run in runs if _outside_span(analysis, run, first, last) for item in run]
 
 

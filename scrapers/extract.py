@@ -23,7 +23,15 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from scrapers import block_model, block_structure, limits
+from scrapers import (
+    block_bio,
+    block_cards,
+    block_comment_policy,
+    block_model,
+    block_stamps,
+    block_structure,
+    limits,
+)
 from scrapers import boilerplate as bp
 from scrapers.article import Article
 from scrapers.content import (
@@ -177,6 +185,7 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
     doomed: list[HtmlElement] = [
         item for root in roots for item in block_structure.teaser_runs(analysis, root)
     ]
+    doomed += [card for root in roots for card in block_cards.teaser_cards(analysis, root)]
     elements = analysis.elements
     for i in analysis.chrome_roots:
         if elements[i] in inside:
@@ -910,7 +919,11 @@ def _render(
 ) -> list[str]:
     chosen = lead_blocks(analysis, region) if leads else []
     body = sorted((region.element, *parts), key=lambda el: analysis.index[el]) if parts else [region.element]
-    return _clean_paragraphs(render_elements([*chosen, *body]), meta.title, doc_title, tuple(meta.authors))
+    paragraphs = _clean_paragraphs(
+        render_elements([*chosen, *body]), meta.title, doc_title, tuple(meta.authors)
+    )
+    paragraphs = block_comment_policy.cut_comment_policy(block_bio.drop_unnamed_bio(paragraphs))
+    return block_stamps.drop_stamps(paragraphs)
 
 
 def _split_parts(analysis: Analysis, region: Region) -> tuple[HtmlElement, ...]:

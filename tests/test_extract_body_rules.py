@@ -321,3 +321,86 @@ def test_comment_thread_openers_and_signature_shapes_are_read_as_lines() -> None
         "WASHINGTON (AP) — The Senate voted",
     ):
         assert not bp.signature_shape(line), line
+
+
+def test_a_closing_bio_of_someone_the_story_never_named_is_left_out() -> None:
+    """The page names its author nowhere a reader of markup can find (no byline, no metadata), so the
+    byline-keyed bio rule has no name; the closing paragraph still reads as a contributor's note: a
+    person the review never mentions, a bio verb, writing as a trade. The review's own people (named
+    above) and its last line stay."""
+    text = _extract("closing-bio-unnamed-author.html", "https://screen.example/reviews/salt-harbour")
+    assert text.startswith("Ilse Marren's second feature spends most of its first hour")
+    assert text.endswith("Salt Harbour opens in cinemas on Friday.")
+    assert "Daniel Okafor" not in text and "Reel North" not in text
+
+
+def test_a_closing_sentence_about_someone_the_story_named_is_not_a_bio() -> None:
+    from scrapers.block_bio import drop_unnamed_bio
+
+    story = [
+        "The university will open a new marine research station on the island next spring, its "
+        "director said on Monday, after a decade of fundraising and two rejected planning applications. "
+        "Building work starts in May and should take eleven months, weather permitting.",
+        "The station will house twelve researchers and a small public aquarium. Professor Hanne Lind, who "
+        "led the campaign for it, said the island's reefs had been studied far less than the mainland's.",
+        "Hanne Lind is a professor of marine biology and has written about the reefs for twenty years.",
+    ]
+    assert drop_unnamed_bio(story) == story
+    stranger = [*story[:2], "Mark Dunn is a freelance writer based in Leeds. He writes about science."]
+    assert drop_unnamed_bio(stranger) == story[:2]
+
+
+def test_a_comment_sections_house_rules_after_the_story_end_it() -> None:
+    """The rules of the comment section follow the story in boxes nothing names; what they say about
+    comments (moderated, republished, civil) ends the story, and their heading goes with them."""
+    text = _extract("comment-house-rules-after-story.html", "https://herald.example/news/teacher-injured")
+    assert text.startswith("PORT ELLIS — A teacher needed hospital treatment on Friday")
+    assert "thanked parents who had helped the injured teacher." in text
+    assert "HOUSE RULES" not in text
+    assert "comments" not in text
+
+
+def test_a_comment_policy_above_the_story_goes_alone_and_a_policy_page_keeps_itself() -> None:
+    from scrapers.block_comment_policy import cut_comment_policy
+
+    story = [
+        "LONDON -- The period drama led the nominations for the film awards on Wednesday, with fourteen "
+        "nods including best film, best director and both lead acting categories.",
+        "The awards, to be handed out at the opera house next month, are seen as a guide to the Oscars. "
+        "Two thrillers and a documentary about a jazz club received six nominations each.",
+        "Organisers said more members than ever had voted this year, after the academy opened its "
+        "membership to younger film-makers and to technicians from outside London.",
+    ]
+    policy = [
+        "Discussion Policy",
+        "Comments that include profanity or personal attacks will be removed from the site.",
+    ]
+    assert cut_comment_policy([*policy, *story]) == story
+    assert cut_comment_policy(policy) == policy
+    # a story that reports on a comment policy, with more of the story after it, keeps every line
+    reported = [story[0], "The paper said comments are moderated by two editors.", *story[1:], story[0]]
+    assert cut_comment_policy(reported) == reported
+
+
+def test_publication_stamps_set_as_lines_are_left_out_wherever_they_sit() -> None:
+    """ "Last Edited: ...", "Created: ..." and "3 days ago" in boxes nothing names: a label that says the
+    page was put out or changed, then only a date and a time, or a time relative to the visit. A
+    fact line of the story ("Deadline: 31 March 2008") is not a stamp, and stays."""
+    text = _extract("publication-stamps-as-lines.html", "https://bayside.example/news/ferry-electric")
+    assert text.startswith("BAYSIDE -- The harbour ferry company has ordered two battery-powered boats")
+    assert "Deadline: 31 March 2008" in text
+    assert text.endswith("at the town hall until the end of March.")
+    for stamp in ("Last Edited", "Created:", "11:09 PM", "days ago"):
+        assert stamp not in text
+
+
+def test_a_stamp_line_is_only_a_labelled_date_or_a_relative_time() -> None:
+    from scrapers.block_stamps import stamp_text
+
+    assert stamp_text("Article Launched: 01/18/2008 04:23:16 AM PST")
+    assert stamp_text("Aktualisiert: 12.05.2024, 14:30 Uhr")
+    assert stamp_text("14 hours ago") and stamp_text("vor 3 Stunden")
+    assert stamp_text("Video verfügbar bis 28.02.2021")
+    assert not stamp_text("Tickets are available until 3 May 2024")
+    assert not stamp_text("Note: the meeting on March 3, 2024 was cancelled.")
+    assert not stamp_text("Published: a new report on ferry safety")

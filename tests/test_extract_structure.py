@@ -100,3 +100,15 @@ def test_a_section_page_of_teasers_stays_a_list() -> None:
     with pytest.raises(IngestError) as refused:
         extract(page[:start] + page[end:], "https://sport.example/football/")
     assert refused.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+def test_one_or_two_teaser_cards_after_the_story_are_left_out() -> None:
+    """Two cards of other stories under the story, each a linked headline, a date line and an excerpt,
+    each with a class of its own (a post id): no run of one kind, and no name that gives them away. A
+    story's own list of linked sources is inside its prose and stays (the test above)."""
+    text = _extract("teaser-cards-after-story.html", "https://weserblick.example/2024/01/12/nachtbus-hafen/")
+    assert text.startswith("Der Stadtrat hat am Dienstagabend mit großer Mehrheit beschlossen")
+    assert text.endswith("will der Rat im Herbst anhand der Fahrgastzahlen entscheiden.")
+    assert "Hafenfähre in der Werft" not in text
+    assert "Radweg" not in text
+    assert "zwölf Parkplätze" not in text

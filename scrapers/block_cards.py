@@ -1,0 +1,81 @@
+"""Teaser cards after the story: a linked headline with at most a short excerpt, one or two of them.
+
+``block_structure`` finds runs of three or more teasers of one kind. A template that sets one or two
+cards of other stories under the story ("Mehr über Medien": a linked ``<h2>`` and a two-line excerpt),
+or gives each card a class of its own (a post id among its class tokens), leaves no run to find, and
+with unfamiliar names nothing else gives the cards away. Their shape does: a heading that is mostly a
+link to another page, in a small box of its own, set after the story's last long paragraph. A story's
+own subheads are not links, and a list of linked items within the story has prose after it, so both
+stay; a page that is mostly such cards (a listicle of linked entries) keeps them too.
+"""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from scrapers.block_structure import TEASER_HEADLINE_WORDS, prose_span
+from scrapers.content import HEADINGS, Analysis
+
+# A card holds at most this much text, headline included, and a single linked heading.
+CARD_MAX_CHARS = 400
+# Cards are cut only when the story before them is longer than all of them together.
+CARD_STORY_RATIO = 1.0
+
+
+def _card_of(analysis: Analysis, i: int, root: int) -> int:
+    """The largest box above the linked heading ``i``, below ``root``, that holds no other linked
+    heading and at most ``CARD_MAX_CHARS`` of text (the heading itself when its parent is larger)."""
+    parent, agg_text, agg_link, linked = (
+        analysis.parent,
+        analysis.agg_text,
+        analysis.agg_link,
+        analysis.linked_headings,
+    )
+    card, up = i, parent[i]
+    while up > root and linked[up] == 1 and agg_text[up] + agg_link[up] <= CARD_MAX_CHARS:
+        card, up = up, parent[up]
+    return card if up >= root else -1
+
+
+def _headline_link(a: HtmlElement) -> bool:
+    """A link to another page worded like a headline; a section's label ("Global Affiliate Network")
+    linked to its own page is shorter."""
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:")):
+        return False
+    return len(a.text_content().split()) >= TEASER_HEADLINE_WORDS
+
+
+def _linked_headings(analysis: Analysis, root: HtmlElement, first: int) -> list[int]:
+    """Indexes of the headings under ``root`` that are mostly a link to another page."""
+    found = []
+    for el in root.iter(*HEADINGS):
+        i = analysis.index.get(el, -1)
+        if i <= first or analysis.chrome[i] or analysis.linked_headings[i] != 1:
+            continue
+        if any(_headline_link(a) for a in el.iter("a")):
+            found.append(i)
+    return found
+
+
+def teaser_cards(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]:
+    """The cards under ``root`` set after the story's last long paragraph outside every card."""
+    top = analysis.index.get(root, -1)
+    if top < 0 or not analysis.linked_headings[top]:
+        return []
+    cards = {card for i in _linked_headings(analysis, root, top) if (card := _card_of(analysis, i, top)) >= 0}
+    if not cards:
+        return []
+    elements = analysis.elements
+    inside = {el for card in cards for el in elements[card].iter()}
+    _, last = prose_span(analysis, root, inside)
+    after = [card for card in sorted(cards) if card > last]
+    if last < 0 or not after:
+        return []
+    told = sum(
+        analysis.text_chars[i] for i in range(top, last + 1) if analysis.good[i] and elements[i] not in inside
+    )
+    cut = sum(analysis.agg_text[card] + analysis.agg_link[card] for card in after)
+    if told <= CARD_STORY_RATIO * cut:
+        return []
+    return [elements[card] for card in after]
