@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.test_relation import LOCAL_REST  # the same local reporting, so both files test one story
 from worker.fingerprint import shingle_hashes, signature, tokens
 from worker.pipeline import Pipeline
 from worker.relation import NEW_MATERIAL, SAME_START, Relation, TextProbe, judge
@@ -25,20 +26,6 @@ ECHO_LEAD = (
     "Crane operators in Antwerp walked off the job on Tuesday in the afternoon to back their Dutch "
     "colleagues, leaving trucks queuing for hours outside the Belgian terminals."
 )
-LOCAL_REST = [
-    "Jan Peeters, who runs a fleet of 40 trucks from a depot near the Liefkenshoek tunnel, said his drivers "
-    'had been told to expect the same delays for the rest of the week. "We cannot plan anything," he said.',
-    "The Antwerp-Bruges port authority said it had opened two extra berths at the Deurganck dock and asked "
-    "shipping lines to book slots in advance. A spokesman said volumes were up by a fifth on a normal Tuesday.",
-    "Local police closed a slip road off the E34 motorway in the afternoon to keep the queue from blocking "
-    "the ring road, and the mayor of Beveren, Marc Van de Vijver, called for a temporary truck park.",
-    "Customs officers at Antwerp said they had brought in staff from Zeebrugge and Ghent to process the "
-    "extra containers, most of them carrying car parts and consumer electronics bound for Germany.",
-    "Residents of Kallo complained about noise from trucks idling through the night on the village's only "
-    "through road, and the municipal council will discuss a night-time ban at its meeting on Monday.",
-    "Transport federation Febetra said its members had lost about 300,000 euros in waiting time in a single "
-    "day and asked the Flemish government to compensate firms if the strike in the Netherlands is extended.",
-]
 
 
 def _wire() -> str:

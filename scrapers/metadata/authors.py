@@ -504,9 +504,7 @@ def _copyright_person(
     2020 by Paul Sippel - Alle Rechte vorbehalten"), the last resort when the page prints no byline at
     all: on a one-person site the holder is its author, while a publication's line names a company,
     which is not a person's name. Read from the page's last such line (the site footer) backwards."""
-    site = {compact_text(n) for n in site_spellings(page, page.meta_value("og:site_name"))}
-    # the site's own name, and its host's ("Internetchemie ChemLin" on internetchemie.info)
-    host = compact_text((urlsplit(page.url or "").hostname or "").removeprefix("www.").split(".")[0]) or "\0"
+    site, host = _site_names(page)
     for node in reversed([n for footer in footers for n in _COPYRIGHT_XPATH(footer)]):
         owner = node.getparent()
         if owner is not None and getattr(node, "is_tail", False):
@@ -528,6 +526,14 @@ def _copyright_person(
     return []
 
 
+def _site_names(page: Page) -> tuple[set[str], str]:
+    """The site's own names and its host's first label, compacted: a footer credit naming either is the
+    publisher's ("Internetchemie ChemLin" on internetchemie.info), never an author."""
+    site = {compact_text(n) for n in site_spellings(page, page.meta_value("og:site_name"))}
+    host = compact_text((urlsplit(page.url or "").hostname or "").removeprefix("www.").split(".")[0]) or "\0"
+    return site, host
+
+
 # "– 2009-2020 by Florian Posdziech –": a year (or span) then "by"/"von" and the holder, with no sign
 # (the years open the credit: "founded in 2014 by X" is a sentence about the site, not a credit line)
 _YEAR_BY_RE = re.compile(r"(?:^|[-–—|·•]\s*)(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?\s+(?i:by|von)\s+")
@@ -539,8 +545,7 @@ def _dated_credit_person(page: Page) -> list[str]:
     Florian Posdziech"), after ``_copyright_person`` found no signed line: the same last resort, read the
     same way (one full name, not the site's, not a company). "Theme by X", "Powered by X" name no year
     before "by" and are never read."""
-    site = {compact_text(n) for n in site_spellings(page, page.meta_value("og:site_name"))}
-    host = compact_text((urlsplit(page.url or "").hostname or "").removeprefix("www.").split(".")[0]) or "\0"
+    site, host = _site_names(page)
     footers = list(page.tree.iter("footer"))[-_FOOTERS_READ:]
     for node in reversed([n for footer in footers for n in _YEAR_BY_XPATH(footer)]):
         if not _YEAR_BY_RE.search(str(node)):
