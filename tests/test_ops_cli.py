@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -103,20 +104,26 @@ def test_clear_words_for_nothing_selected(tmp_path: Path) -> None:
     assert "no source named 'nosuch'" in run(["errors", "--source", "nosuch"], tmp_path).stderr
 
 
-@pytest.mark.integration
-@pytest.mark.redis
-@pytest.mark.postgres
-def test_demo_serve_lets_the_workers_crawl_offline(postgres_url: str, redis_url: str, tmp_path: Path) -> None:
-    sources = tmp_path / "demo-sources.yaml"
+def _demo_serve(tmp_path: Path, sources: Path, **popen: Any) -> subprocess.Popen[str]:
+    """`wirefeed demo serve` in its own process, with none of this shell's WIREFEED_ settings."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
-    server = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "worker.cli", "demo", "serve", "--sources-out", str(sources)],
         cwd=tmp_path,
         env=environ,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **popen,
     )
+
+
+@pytest.mark.integration
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_demo_serve_lets_the_workers_crawl_offline(postgres_url: str, redis_url: str, tmp_path: Path) -> None:
+    sources = tmp_path / "demo-sources.yaml"
+    server = _demo_serve(tmp_path, sources)
     broker = redis_db(redis_url, 53)
     flush(broker)
     try:
@@ -158,16 +165,8 @@ def test_demo_serve_stops_on_sigint_when_started_with_sigint_ignored(tmp_path: P
     """A background job of a non-interactive shell (a test runner, a supervisor) starts with SIGINT ignored,
     and Python then raises no KeyboardInterrupt: the site must still stop on SIGINT, as it says it does."""
     sources = tmp_path / "demo-sources.yaml"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIREFEED_")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "worker.cli", "demo", "serve", "--sources-out", str(sources)],
-        cwd=tmp_path,
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as a background job has it
-    )
+    # started as a background job has it
+    server = _demo_serve(tmp_path, sources, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         wait_until(lambda: sources.exists() and sources.stat().st_size > 0, 30, what="the demo sources file")
         server.send_signal(signal.SIGINT)

@@ -506,23 +506,37 @@ def _copyright_person(
     which is not a person's name. Read from the page's last such line (the site footer) backwards."""
     site, host = _site_names(page)
     for node in reversed([n for footer in footers for n in _COPYRIGHT_XPATH(footer)]):
-        owner = node.getparent()
-        if owner is not None and getattr(node, "is_tail", False):
-            owner = owner.getparent()
-        if (
-            owner is None
-            or owner.tag in ("script", "style", "noscript", "title")
-            or not _in_site_footer(owner)
-        ):
+        owner = _footer_line_owner(node)
+        if owner is None:
             continue  # "© Lisa Niekel" under a photo is its credit; the site's line sits in its footer
         text = clean_text(element_text(owner, 200))
         text = _COPYRIGHT_NOISE_RE.sub(" ", text.rsplit("©", 1)[-1])  # the holder follows the sign
         for part in _COPYRIGHT_PART_RE.split(text):
-            names = [n for n in _split_names(part, [], visible=True) if " " in n]
-            holder = compact_text(names[0]) if len(names) == 1 else ""
-            if holder and holder not in site and host not in holder and not _NOT_A_HOLDER_RE.search(names[0]):
+            names = _one_holder(part, site, host)
+            if names:
                 page.warnings.append(f"authors: no byline; the site's copyright holder {names[0]!r} is named")
                 return names
+    return []
+
+
+def _footer_line_owner(node: Any) -> lxml.html.HtmlElement | None:
+    """The element printing a footer credit's text node, or None when it is not the site footer's own line
+    (a script's text, a credit under a photo)."""
+    owner = node.getparent()
+    if owner is not None and getattr(node, "is_tail", False):
+        owner = owner.getparent()
+    if owner is None or owner.tag in ("script", "style", "noscript", "title") or not _in_site_footer(owner):
+        return None
+    return owner
+
+
+def _one_holder(part: str, site: set[str], host: str) -> list[str]:
+    """The one full name a credit names, unless it is the site's own or a company's: on a one-person site
+    that name is the author; two names, or none, leave the credit unread."""
+    names = [n for n in _split_names(part, [], visible=True) if " " in n]
+    holder = compact_text(names[0]) if len(names) == 1 else ""
+    if holder and holder not in site and host not in holder and not _NOT_A_HOLDER_RE.search(names[0]):
+        return names
     return []
 
 
@@ -550,23 +564,16 @@ def _dated_credit_person(page: Page) -> list[str]:
     for node in reversed([n for footer in footers for n in _YEAR_BY_XPATH(footer)]):
         if not _YEAR_BY_RE.search(str(node)):
             continue
-        owner = node.getparent()
-        if owner is not None and getattr(node, "is_tail", False):
-            owner = owner.getparent()
-        if (
-            owner is None
-            or owner.tag in ("script", "style", "noscript", "title")
-            or not _in_site_footer(owner)
-        ):
+        owner = _footer_line_owner(node)
+        if owner is None:
             continue
         text = clean_text(element_text(owner, 400))
         credits = list(_YEAR_BY_RE.finditer(text))
         if not credits:
             continue
         part = _COPYRIGHT_PART_RE.split(text[credits[-1].end() :], maxsplit=1)[0]
-        names = [n for n in _split_names(part, [], visible=True) if " " in n]
-        holder = compact_text(names[0]) if len(names) == 1 else ""
-        if holder and holder not in site and host not in holder and not _NOT_A_HOLDER_RE.search(names[0]):
+        names = _one_holder(part, site, host)
+        if names:
             page.warnings.append(f"authors: no byline; the site's footer credits {names[0]!r}")
             return names
     return []
