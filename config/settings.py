@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     crawl_lock_ttl_s: int = Field(
         default=6 * 3600, ge=10, description="Longest a source's crawl may hold its one-crawl lock."
     )
+    page_claim_ttl_s: float = Field(
+        default=900.0,
+        ge=1,
+        description="Seconds a Celery fetch's claim on a page address lives in Redis: it must outlast a "
+        "fetch plus the wait for its ingest task, when the crawl state learns the page's other spellings.",
+    )
     # -- pushed items (JSON Lines, ingest_item tasks): every field capped; see README "Hostile input" ------
     item_max_bytes: int = Field(
         default=4_000_000, ge=1024, description="Largest pushed item (one JSON line or task payload item)."

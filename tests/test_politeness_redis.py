@@ -303,3 +303,33 @@ def test_a_page_claim_is_held_by_one_spelling_released_by_it_alone_and_expires(r
     assert claims.claim(key, key) is None
     time.sleep(0.6)
     assert claims.claim(key, "http://127.0.0.1:9/other") is None  # a dead holder's claim expires
+
+
+def test_the_page_claim_ttl_is_the_setting_a_worker_is_started_with(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fleet whose ingest queue runs behind needs claims that outlast the wait: the TTL comes from
+    ``WIREFEED_PAGE_CLAIM_TTL_S`` (it was a constant 15 minutes), read where a worker builds its fetcher."""
+    from config.settings import Settings
+
+    broker = redis_db(redis_url, 18)
+    flush(broker)
+    client = redis.Redis.from_url(broker)
+    monkeypatch.setenv("WIREFEED_PAGE_CLAIM_TTL_S", "2700")
+    settings = Settings()
+    assert settings.page_claim_ttl_s == 2700
+    policy = FetchPolicy.from_source(Defaults(), min_delay_s=0, timeout_s=5, max_retries=0)
+    page = b"<html><head><title>T</title></head><body><article><p>" + b"A story. " * 60 + b"</p></article>"
+    with RouteServer() as server:
+        server.routes["/a/1.html"] = Route(page)
+        with shared_fetcher(settings, client, allow_private_hosts=["127.0.0.1"]) as fetcher:
+            assert fetcher.fetch(f"{server.base}/a/1.html", policy, article=True).status == 200
+    claims = list(client.scan_iter("wirefeed:claim:*"))
+    assert claims  # the fetch claimed its address
+    # before: 900,000 ms whatever the setting; now at most 45 minutes, and far more than the old 15
+    assert all(900_000 < client.pttl(key) <= 2_700_000 for key in claims)
+    with shared_fetcher(None, client, allow_private_hosts=["127.0.0.1"]) as fetcher:
+        assert fetcher.claims.claim("http://127.0.0.1:9/b", "http://127.0.0.1:9/b") is None
+    unset = [key for key in client.scan_iter("wirefeed:claim:*") if key not in claims]
+    assert [round(client.pttl(key), -4) for key in unset] == [900_000]  # no settings: the 15-minute default
+    client.delete(*client.scan_iter("wirefeed:claim:*"))

@@ -291,6 +291,11 @@ def make_fetcher(
     )
 
 
+# What a fetcher built without settings uses (the fields' defaults, not the environment: a caller passing
+# None asked for none of it)
+_DEFAULT_SETTINGS = Settings.model_construct()
+
+
 def shared_fetcher(
     settings: Settings | None, client: Any, *, allow_private_hosts: Iterable[str] = ()
 ) -> Fetcher:
@@ -311,7 +316,7 @@ def shared_fetcher(
         gate=RedisHostGate(client),
         robots_cache=RedisRobotsCache(client),
         breaker=RedisHostBreaker(client),
-        claims=RedisPageClaims(client),
+        claims=RedisPageClaims(client, ttl_s=(settings or _DEFAULT_SETTINGS).page_claim_ttl_s),
     )
 
 
