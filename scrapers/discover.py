@@ -30,6 +30,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy, bounded_decompress
+from scrapers.story_links import PageLink, in_chrome, story_shape, takes
+from scrapers.story_links import looks_like_article as looks_like_article  # the address rule, re-exported
 from scrapers.urls import MAX_URL_CHARS, try_canonicalize
 
 MAX_SITEMAP_DEPTH = 3
@@ -430,49 +432,6 @@ def parse_section(
     return _section_links(_page_tree(html, base_url), base_url, matches, max_items)
 
 
-# What an article's address looks like on sites nobody described: a date in the path followed by more
-# (/2024/05/12/slug, /2024-05-12-slug, /20240512/slug; the date alone is a day's archive), a long numeric
-# id (/a/33012345.html), or a slug of four words or more (/harbour-council-votes-on-the-budget). Listings
-# and archives look otherwise, or sit under the names below.
-_DATED_PATH = re.compile(
-    r"/(?:19|20)\d\d(?:/[01]\d(?:/[0-3]\d)?/[^/?]*[^\W\d_][^/?]*|-[01]\d-[0-3]\d(?=[/\-_.]|$)|[01]\d[0-3]\d(?=[/\-_.]|$))"
-)
-_LONG_ID = re.compile(r"(?:^|[/\-_.])\d{6,}(?=[/\-_.]|$)")
-_LONG_SLUG = re.compile(r"/[^/]*[a-z\u00c0-\uffff][^/]*(?:[-_][^/\-_]+){3,}/?$", re.I)
-_LISTING_SEGMENTS = frozenset(
-    {
-        "tag",
-        "tags",
-        "category",
-        "categories",
-        "author",
-        "authors",
-        "topic",
-        "topics",
-        "search",
-        "page",
-        "section",
-        "sections",
-        "archive",
-        "archives",
-        "login",
-        "account",
-        "subscribe",
-        "newsletter",
-        "feed",
-    }
-)
-
-
-def looks_like_article(path: str) -> bool:
-    """An address that reads as one story's rather than a listing's (see the patterns above): the rule a
-    source given only its home page finds its articles by, when it offers no feed and no sitemap."""
-    bare = path.split("?", 1)[0]
-    if {segment.lower() for segment in bare.split("/")} & _LISTING_SEGMENTS:
-        return False
-    return bool(_DATED_PATH.search(bare) or _LONG_ID.search(bare) or _LONG_SLUG.search(bare))
-
-
 _FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml"}
 )
@@ -518,6 +477,38 @@ def _section_links(
         if len(found) >= max_items:
             break
     return found
+
+
+def _page_links(tree: Any, base_url: str) -> list[PageLink]:
+    """The page's same-host addresses in page order, each once, with every anchor's text."""
+    page_url = try_canonicalize(base_url)
+    host = page_url.split("/", 3)[2] if page_url else None
+    base = _own_base(tree, base_url, host)
+    links: dict[str, PageLink] = {}
+    for anchor in tree.iter("a"):
+        href = anchor.get("href")
+        url = try_canonicalize(href, base) if href else None
+        if not url or url == page_url or url.split("/", 3)[2] != host:
+            continue
+        text = " ".join(anchor.text_content().split())
+        link = links.get(url)
+        if link is None:
+            path = "/" + (url.split("/", 3)[3] if url.count("/") >= 3 else "")
+            links[url] = PageLink(url, path, [text], in_chrome(anchor))
+        else:
+            link.texts.append(text)
+            link.in_chrome = link.in_chrome and in_chrome(anchor)  # also linked from the content area
+    return list(links.values())
+
+
+def story_links(html: str | bytes, base_url: str, *, max_items: int = 500) -> list[Discovered]:
+    """A home page's links that lead to stories (``scrapers.story_links``: the address, the anchor text,
+    the link's place on the page and the page's own article pattern), in page order."""
+    links = _page_links(_page_tree(html, base_url), base_url)
+    shape = story_shape(links)
+    return [
+        Discovered(url=link.url, via="page", title=link.text or None) for link in links if takes(link, shape)
+    ][:max_items]
 
 
 def _own_base(tree: Any, base_url: str, host: str | None) -> str:
@@ -682,7 +673,7 @@ class _Listings:
     def _autodiscover(self, page: str, content: str | bytes, url: str, not_before: datetime | None) -> None:
         """A page given without a ``link_pattern`` (a home page, all a new user may know of an outlet): the
         feeds it announces; else the sitemaps its robots.txt names; else its links that look like articles
-        (``looks_like_article``) on its own host. The first of these that lists anything is used."""
+        (``story_links``) on its own host. The first of these that lists anything is used."""
         before = len(self.by_url)
         self.read_feeds(feed_links(content, url))
         if len(self.by_url) > before or self.stopping():
@@ -694,7 +685,7 @@ class _Listings:
         self.read_sitemaps(named, not_before)
         if len(self.by_url) > before:
             return
-        links = _section_links(_page_tree(content, url), url, looks_like_article, self.max_items)
+        links = story_links(content, url, max_items=self.max_items)
         if not links:
             message = f"{page}: announces no feed, its robots.txt names no sitemap, and no link looks like an article"
             raise IngestError(ErrorKind.PARSE, message)

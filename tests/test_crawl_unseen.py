@@ -9,6 +9,8 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from config.sources import Source
 from tests.hostile_servers import Route, RouteServer
 from tests.test_crawl_hostile import FAST, _crawl, _rows, listing, sitemap, story
@@ -259,3 +261,25 @@ def test_a_304_to_a_request_that_named_no_copy_is_an_error_not_a_fresh_page(stor
     assert _errors(store) == {(f"{server.base}/a/1.html", "http_status")}
     assert asked == 1 + FAST["max_retries"]
     assert get_state(store, f"{server.base}/a/1.html").transient_failure  # tried again next run
+
+
+@pytest.mark.parametrize("semantic", [True, False], ids=["as-served", "no-semantic-tags"])
+def test_an_outlet_with_an_unfamiliar_scheme_and_no_feed_is_crawled_from_its_home_page(
+    store: Store, semantic: bool
+) -> None:
+    """Two-word slugs under section names and a hashed id, a story grid, a menu, topic links and a footer
+    (``tests/fixtures/home/kreisbote.html``), no feed, no sitemap: the crawl fetches the stories only."""
+    from tests.test_discover_story_links import STORIES, home_page
+
+    with RouteServer() as server:
+        server.routes["/"] = Route(home_page(semantic=semantic).encode())
+        for n, path in enumerate(STORIES):
+            server.routes[path] = Route(story(60 + n))
+        server.fallback = lambda path: Route(listing(path))  # sections, topics, service pages: listings
+        summary = _crawl(store, Source(name="kreisbote", pages=[server.base + "/"], **FAST)).total
+        requested = set(server.hits) - {"/", "/robots.txt"}
+    # before: 1 of the 6 stories fetched, beside the service, topic, privacy and contact pages (4-word slugs)
+    assert _stored(store) == sorted(server.base + path for path in STORIES)
+    assert summary.stored == len(STORIES)
+    others = requested - set(STORIES)
+    assert len(others) <= 1 and all(path.count("/") == 1 for path in others)  # at most the soft-404 probe

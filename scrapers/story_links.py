@@ -1,0 +1,248 @@
+"""Which links of an outlet's home page lead to its stories, on a site nobody described.
+
+Two signals, each measured out of fold in ``bench/crawl_autodiscover.py``:
+
+- the address: a date followed by more, a numeric or hashed id, a query id, a slug of four words or more
+  (``looks_like_article``), read after percent-decoding, so a slug in another script counts as one;
+  weaker hints (a three-word slug, a slug ending in a short id, a ``.html`` page named by words, a
+  segment such as ``/story/`` or ``/p/`` before a slug) count only beside the second signal;
+- where the link sits on the page: its anchor text reads like a headline (several words, not a section
+  name), it is outside the page's navigation, header and footer, and its address has the shape most of
+  the page's headline links share (the outlet's own article pattern, learned from that page alone).
+
+A slug-only address whose every anchor is a short label ("Local news", "About us") is a menu entry, not a
+story, and is left. Nothing here depends on class names or on semantic tags being present: without
+``<nav>``, ``<header>`` and ``<footer>`` the text and shape signals still hold (the bench measures both).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+# A date in the path followed by more (/2024/05/12/slug, /2024-05-12-slug, /20240512/slug; the date alone
+# is a day's archive), a long numeric id (/a/33012345.html), or a slug of four words or more
+# (/harbour-council-votes-on-the-budget). Listings and archives look otherwise, or sit under the names below.
+_DATED_PATH = re.compile(
+    r"/(?:19|20)\d\d(?:/[01]\d(?:/[0-3]\d)?/[^/?]*[^\W\d_][^/?]*|-[01]\d-[0-3]\d(?=[/\-_.]|$)|[01]\d[0-3]\d(?=[/\-_.]|$))"
+)
+_LONG_ID = re.compile(r"(?:^|[/\-_.])\d{6,}(?=[/\-_.]|$)")
+_LONG_SLUG = re.compile(r"/[^/]*[a-z\u00c0-\uffff][^/]*(?:[-_][^/\-_]+){3,}/?$", re.I)
+LISTING_SEGMENTS = frozenset(
+    {
+        "tag",
+        "tags",
+        "category",
+        "categories",
+        "author",
+        "authors",
+        "topic",
+        "topics",
+        "search",
+        "page",
+        "section",
+        "sections",
+        "archive",
+        "archives",
+        "login",
+        "account",
+        "subscribe",
+        "newsletter",
+        "feed",
+    }
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_LETTER = re.compile(r"[^\W\d_]")
+_EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm|cms)$", re.I)
+# An opaque id: ten or more letters and digits, both present (a Mongo id, an Arc/ Brightspot id, a hash).
+_HASH = re.compile(r"(?=[^\W_]*\d)(?=[^\W_]*[^\W\d_])[^\W_]{10,}")
+# Query names that page, sort or filter a listing: their numbers are not a story's id.
+_LISTING_QUERY = frozenset(
+    {"page", "paged", "pg", "cat", "category", "tag", "offset", "start", "limit", "sort", "order", "year"}
+    | {"month", "m", "lang", "l", "s", "q", "search", "per_page", "view", "nn", "topic", "types[]", "type"}
+)
+# A segment naming the kind of page that follows it, in the languages of the dev corpus and beyond.
+_STORY_MARKERS = frozenset(
+    {"p", "a", "s", "story", "stories", "article", "articles", "artikel", "artikkel", "artykul", "post"}
+    | {"posts", "entry", "item", "news", "noticia", "noticias", "nachricht", "nachrichten", "meldung"}
+    | {"actualite", "actualites", "notizia", "notizie", "articolo", "artigo", "materia", "blog", "detail"}
+)
+HEADLINE_MIN_WORDS = 4
+# Scripts written without spaces between words: a headline there is a run of characters.
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def _segments(path: str) -> list[str]:
+    return [segment for segment in unquote(path.split("?", 1)[0]).split("/") if segment]
+
+
+def is_listing(path: str) -> bool:
+    """Under a tag, author, search, paging or account segment: a listing whatever else it looks like."""
+    bare = unquote(path.split("?", 1)[0])
+    return bool({segment.lower() for segment in bare.split("/")} & LISTING_SEGMENTS)
+
+
+def _slug_words(segment: str) -> int:
+    stem = _EXTENSION.sub("", segment)
+    return len([word for word in re.split(r"[-_.,+]+", stem) if word]) if _LETTER.search(stem) else 0
+
+
+def _dated_more(segments: list[str]) -> bool:
+    """A year segment followed by an id or a slug (/2020/08/23646/, /blog/2023/digital-rights): what
+    ``_DATED_PATH`` leaves when the next segment has no letter, or there is no month."""
+    if not any(_YEAR.fullmatch(segment) for segment in segments[:-1]):
+        return False
+    last = segments[-1]
+    return bool(re.fullmatch(r"\d{3,}", last)) or _slug_words(last) >= 2
+
+
+def _query_id(query: str) -> bool:
+    """A query carrying a story's number (``?p=31228``, ``?id=58354``, ``?newsid=``, ``?article8532``),
+    not a listing's page, category or filter."""
+    for part in query.split("&"):
+        name, _, value = part.partition("=")
+        name = unquote(name).lower()
+        if not value and re.fullmatch(r"[a-z_]*[a-z]\d{3,}", name):
+            return True
+        if re.fullmatch(r"\d{3,}", value) and name not in _LISTING_QUERY:
+            return True
+    return False
+
+
+def looks_like_article(path: str) -> bool:
+    """An address that reads as one story's rather than a listing's, by its shape alone: the rule a source
+    given only its home page finds its articles by, when it offers no feed and no sitemap."""
+    if is_listing(path):
+        return False
+    bare, _, query = path.partition("?")
+    decoded = unquote(bare)
+    segments = _segments(path)
+    return bool(
+        _DATED_PATH.search(decoded)
+        or _LONG_ID.search(decoded)
+        or _LONG_SLUG.search(decoded)
+        or _dated_more(segments)
+        or any(_HASH.fullmatch(segment) for segment in segments[-2:])
+        or (query and _query_id(query))
+    )
+
+
+def _slug_only(path: str) -> bool:
+    """Taken by ``looks_like_article`` for its long slug alone, with no date or id to back it."""
+    decoded = unquote(path.split("?", 1)[0])
+    segments = _segments(path)
+    return not (
+        _DATED_PATH.search(decoded)
+        or _LONG_ID.search(decoded)
+        or _dated_more(segments)
+        or any(_HASH.fullmatch(segment) for segment in segments[-2:])
+        or "?" in path
+    )
+
+
+def hints_article(path: str) -> bool:
+    """Weaker address evidence, enough beside a headline: a slug of three words, a slug ending in a short
+    id (``emden-21416``, ``news,139377.html``, ``paxlovid-id212627``), a page named by words
+    (``leadership-styles.html``), or a segment such as ``/story/`` or ``/artikel/`` before a slug or id."""
+    if is_listing(path):
+        return False
+    segments = _segments(path)
+    if not segments:
+        return False
+    last = segments[-1]
+    if _slug_words(last) >= 3:
+        return True
+    number = re.search(r"(\d{4,})(?:\.[a-z]{2,5})?$", last, re.I)
+    if number and not _YEAR.fullmatch(number.group(1)):
+        return last != number.group(0) or (len(segments) >= 2 and bool(_LETTER.search(segments[-2])))
+    if _EXTENSION.search(last) and _slug_words(last) >= 2:
+        return _EXTENSION.sub("", last).lower() not in {"index", "default"}
+    marked = any(segment.lower() in _STORY_MARKERS for segment in segments[:-1])
+    return marked and (_slug_words(last) >= 2 or bool(re.search(r"\d{3,}", last)))
+
+
+def headline_like(text: str) -> bool:
+    """Anchor text that reads like a story's headline: several words (a run of characters in scripts
+    without spaces), not a section's or a menu's one- or two-word label."""
+    if _UNSPACED.search(text):
+        return len(text) >= 10
+    return len(text.split()) >= HEADLINE_MIN_WORDS and len(text) >= 20
+
+
+def _label_like(text: str) -> bool:
+    return 0 < len(text.split()) < HEADLINE_MIN_WORDS and not _UNSPACED.search(text)
+
+
+def _segment_class(segment: str) -> str:
+    stem = _EXTENSION.sub("", segment)
+    if _YEAR.fullmatch(stem):
+        return "y"
+    if stem.isdigit():
+        return "n"
+    if _HASH.fullmatch(stem):
+        return "h"
+    return "s" if _slug_words(stem) >= 2 else "w"
+
+
+def path_shape(path: str) -> tuple[str, ...]:
+    """An address's shape: a class per segment (year, number, hash, slug, word), and whether it has a
+    query. ``/politics/harbour-vote-passes`` and ``/sport/cup-final-tonight`` share one."""
+    shape = tuple(_segment_class(segment) for segment in _segments(path))
+    return (*shape, "?") if "?" in path else shape
+
+
+@dataclass(slots=True)
+class PageLink:
+    """One same-host address of a page, with every anchor text pointing to it (an image link and its
+    headline link are one story) and whether any of its anchors sits in the page's chrome."""
+
+    url: str
+    path: str
+    texts: list[str]
+    in_chrome: bool
+
+    @property
+    def text(self) -> str:
+        return max(self.texts, key=len, default="")
+
+
+def story_shape(links: Iterable[PageLink], *, min_links: int = 3) -> tuple[str, ...] | None:
+    """The shape most of a page's headline links outside its chrome share: the outlet's article pattern,
+    learned from the page alone. None when fewer than ``min_links`` share one, or when it is a single word
+    (``/politics``: sections)."""
+    shapes = Counter(
+        path_shape(link.path)
+        for link in links
+        if not link.in_chrome and not is_listing(link.path) and headline_like(link.text)
+    )
+    if not shapes:
+        return None
+    shape, count = shapes.most_common(1)[0]
+    return shape if count >= min_links and shape not in {(), ("w",)} else None
+
+
+def takes(link: PageLink, shape: tuple[str, ...] | None) -> bool:
+    """Whether a home page's link is followed as a story (the rules in the module's docstring)."""
+    if link.in_chrome or is_listing(link.path):
+        return False
+    texts = [text for text in link.texts if text]
+    if looks_like_article(link.path):
+        return not (_slug_only(link.path) and texts and all(_label_like(text) for text in texts))
+    if not headline_like(link.text):
+        return False
+    return hints_article(link.path) or (shape is not None and path_shape(link.path) == shape)
+
+
+# The page's own chrome: navigation anywhere, and a header or footer that is not a story card's own.
+_CHROME = "ancestor-or-self::nav or ancestor::*[@role='navigation']"
+_PAGE_FRAME = "ancestor::header[not(ancestor::article)] or ancestor::footer[not(ancestor::article)]"
+
+
+def in_chrome(anchor: Any) -> bool:
+    """Inside the page's ``<nav>`` (or ``role=navigation``), or a ``<header>``/``<footer>`` that is not
+    inside an ``<article>`` (a story card's own header holds its headline)."""
+    return bool(anchor.xpath(f"boolean({_CHROME} or {_PAGE_FRAME})"))

@@ -1,0 +1,80 @@
+"""A home page's story links on an outlet nobody described: its address scheme is unfamiliar (two-word
+slugs, a hashed id), its home page has a story grid, a menu, a footer and topic links, and it announces no
+feed. Read from a real-looking page (``tests/fixtures/home/kreisbote.html``), as served and with its
+semantic tags stripped."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from scrapers.discover import story_links
+from scrapers.story_links import headline_like, hints_article, looks_like_article, path_shape
+
+HOME = Path(__file__).parent / "fixtures" / "home" / "kreisbote.html"
+BASE = "https://kreisbote.example/"
+STORIES = [
+    "/lokales/streit-ums-feuerholz",
+    "/kultur/buehne-eroeffnet",
+    "/sport/pokal-finale",
+    "/wirtschaft/hafen-ausbau",
+    "/r/7f3ac91e0b",
+    "/meinung/zu-spaet-fuer-den-hafen",
+]
+
+
+def home_page(*, semantic: bool) -> str:
+    """The fixture as served, or with ``nav``, ``header`` and ``footer`` made ``div`` (a template of
+    divs only: the rules must not lean on the tags)."""
+    page = HOME.read_text("utf-8")
+    return page if semantic else re.sub(r"<(/?)(?:nav|header|footer)\b", r"<\1div", page)
+
+
+@pytest.mark.parametrize("semantic", [True, False], ids=["as-served", "no-semantic-tags"])
+def test_a_home_page_gives_its_stories_not_its_sections_topics_or_footer(semantic: bool) -> None:
+    found = story_links(home_page(semantic=semantic), BASE)
+    # before (the address alone): the one four-word story, plus the four-word topic, service, privacy and
+    # contact pages of its menu, topic list and footer; the grid's two-word slugs and hashed id missed
+    assert [item.url.removeprefix(BASE.rstrip("/")) for item in found] == STORIES
+    assert found[0].title == "Streit ums Feuerholz: Gemeinderat vertagt die Entscheidung erneut"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?p=31228",  # WordPress without pretty links
+        "/dettaglio.php?id=58354",
+        "/spip.php?article8532",
+        "/reviews/581cf1892ae760087cadbf17",  # an opaque id
+        "/espectaculos/noticia/pelea-en-pasillos/I7QCHL6HAZCBBIROIOUNHFGB5I/",
+        "/2020/08/23646/",  # year and month, then an id
+        "/blog/2023/buch-digitale-muendigkeit",  # a year, then a slug
+    ],
+)
+def test_addresses_that_name_one_story_by_an_id_or_a_date(path: str) -> None:
+    assert looks_like_article(path)  # before: all refused (no 6-digit id, no 4-word slug)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/?page=2", "/?cat=1234", "/news/?paged=120", "/tag/harbour-council-votes-on-it", "/2024/", "/politik/"],
+)
+def test_listings_paging_and_filters_are_not_stories(path: str) -> None:
+    assert not looks_like_article(path)
+
+
+def test_weaker_address_hints_and_headlines() -> None:
+    assert hints_article("/europa/deutschland/ostfriesland/emden-21416")
+    assert hints_article("/news,139377.html")
+    assert hints_article("/rezepte/dresdner-stollenfest.html")
+    assert hints_article("/de/artikel/anzahl-zugelassener-parteien")
+    assert not hints_article("/drucker/")
+    assert not hints_article("/index.html")
+    assert not hints_article("/kindersitztest-2018/")  # a year, not an id
+    assert headline_like("Land gibt zwölf Millionen Euro für den Hafen")
+    assert headline_like("蔡健雅新專輯今日正式發行")  # no spaces between words: a run of characters
+    assert not headline_like("Lokales") and not headline_like("Über uns")
+    assert path_shape("/kultur/buehne-eroeffnet") == path_shape("/sport/pokal-finale") == ("w", "s")
+    assert path_shape("/r/7f3ac91e0b?x=1") == ("w", "h", "?")
