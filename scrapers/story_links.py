@@ -58,8 +58,11 @@ LISTING_SEGMENTS = frozenset(
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _LETTER = re.compile(r"[^\W\d_]")
 _EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm|cms)$", re.I)
-# An opaque id: ten or more letters and digits, both present (a Mongo id, an Arc/ Brightspot id, a hash).
-_HASH = re.compile(r"(?=[^\W_]*\d)(?=[^\W_]*[^\W\d_])[^\W_]{10,}")
+# An opaque id: ten or more letters and digits, the two mixed (a Mongo id, an Arc id, a hash), unlike a
+# word with a year or a number after it (``vogeldesjahres2021``, ``kindersitztest2018``).
+_HASH = re.compile(
+    r"(?=[^\W_]{10,}$)[^\W_]*?(?:[^\W\d_]\d|\d[^\W\d_])[^\W_]*?(?:[^\W\d_]\d|\d[^\W\d_])[^\W_]*"
+)
 # Query names that page, sort or filter a listing: their numbers are not a story's id.
 _LISTING_QUERY = frozenset(
     {"page", "paged", "pg", "cat", "category", "tag", "offset", "start", "limit", "sort", "order", "year"}
@@ -77,7 +80,7 @@ _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u
 
 
 def _segments(path: str) -> list[str]:
-    return [segment for segment in unquote(path.split("?", 1)[0]).split("/") if segment]
+    return [segment for segment in unquote(path.split("?", 1)[0]).split("/") if segment.strip()]
 
 
 def is_listing(path: str) -> bool:
