@@ -58,10 +58,10 @@ LISTING_SEGMENTS = frozenset(
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _LETTER = re.compile(r"[^\W\d_]")
 _EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm|cms)$", re.I)
-# An opaque id: ten or more letters and digits, the two mixed (a Mongo id, an Arc id, a hash), unlike a
-# word with a year or a number after it (``vogeldesjahres2021``, ``kindersitztest2018``).
+# An opaque id: ten or more letters and digits, the two mixed (a Mongo id, an Arc id such as
+# DHCHJTT5TNETPCHCIYLXWMQOBA, a hash), unlike a word with a number after it (``vogeldesjahres2021``).
 _HASH = re.compile(
-    r"(?=[^\W_]{10,}$)[^\W_]*?(?:[^\W\d_]\d|\d[^\W\d_])[^\W_]*?(?:[^\W\d_]\d|\d[^\W\d_])[^\W_]*"
+    r"(?=[^\W_]{10,}$)(?![^\W\d_]+\d+$)(?!\d+[^\W\d_]+$)[^\W_]*?(?:[^\W\d_]\d|\d[^\W\d_])[^\W_]*"
 )
 # Query names that page, sort or filter a listing: their numbers are not a story's id.
 _LISTING_QUERY = frozenset(

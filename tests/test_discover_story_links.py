@@ -49,6 +49,7 @@ def test_a_home_page_gives_its_stories_not_its_sections_topics_or_footer(semanti
         "/spip.php?article8532",
         "/reviews/581cf1892ae760087cadbf17",  # an opaque id
         "/espectaculos/noticia/pelea-en-pasillos/I7QCHL6HAZCBBIROIOUNHFGB5I/",
+        "/nacional/noticia/pelea-en-pasillos/QWERTYU7ASDFGHJKLZXCVBNMPO/",  # an Arc id with one digit
         "/2020/08/23646/",  # year and month, then an id
         "/blog/2023/buch-digitale-muendigkeit",  # a year, then a slug
     ],
@@ -78,3 +79,4 @@ def test_weaker_address_hints_and_headlines() -> None:
     assert not headline_like("Lokales") and not headline_like("Über uns")
     assert path_shape("/kultur/buehne-eroeffnet") == path_shape("/sport/pokal-finale") == ("w", "s")
     assert path_shape("/r/7f3ac91e0b?x=1") == ("w", "h", "?")
+    assert path_shape("/kindersitztest2018/") == ("w",)  # a word and a year, not an opaque id
