@@ -479,13 +479,19 @@ def _section_links(
     return found
 
 
+# A home page links a few hundred addresses; one linking more (a link farm, a crawler trap) is read up to
+# here: its first links are the ones its template and grid put first.
+MAX_PAGE_ANCHORS = 10_000
+
+
 def _page_links(tree: Any, base_url: str) -> list[PageLink]:
-    """The page's same-host addresses in page order, each once, with every anchor's text."""
+    """The page's same-host addresses in page order, each once, with every anchor's text (at most
+    ``MAX_PAGE_ANCHORS`` anchors read)."""
     page_url = try_canonicalize(base_url)
     host = page_url.split("/", 3)[2] if page_url else None
     base = _own_base(tree, base_url, host)
     links: dict[str, PageLink] = {}
-    for anchor in tree.iter("a"):
+    for anchor in itertools.islice(tree.iter("a"), MAX_PAGE_ANCHORS):
         href = anchor.get("href")
         url = try_canonicalize(href, base) if href else None
         if not url or url == page_url or url.split("/", 3)[2] != host:

@@ -80,3 +80,19 @@ def test_weaker_address_hints_and_headlines() -> None:
     assert path_shape("/kultur/buehne-eroeffnet") == path_shape("/sport/pokal-finale") == ("w", "s")
     assert path_shape("/r/7f3ac91e0b?x=1") == ("w", "h", "?")
     assert path_shape("/kindersitztest2018/") == ("w",)  # a word and a year, not an opaque id
+
+
+def test_a_link_farm_home_page_is_read_to_its_first_anchors_only() -> None:
+    """A 10 MB page of anchors (within the fetch's byte limit) would cost seconds of canonicalising and
+    shape reading per crawl; a home page's stories come long before its ten-thousandth anchor."""
+    from scrapers.discover import MAX_PAGE_ANCHORS
+
+    def page(anchors: int) -> str:
+        farm = "".join(f'<p><a href="/s/{n}">Section {n}</a></p>' for n in range(anchors))
+        late = '<h2><a href="/2024/05/12/harbour-council-votes">Harbour council votes on the budget</a></h2>'
+        return f"<html><body>{farm}{late}</body></html>"
+
+    assert story_links(page(MAX_PAGE_ANCHORS), BASE) == []
+    assert [item.url for item in story_links(page(MAX_PAGE_ANCHORS - 1), BASE)] == [
+        BASE + "2024/05/12/harbour-council-votes"
+    ]
