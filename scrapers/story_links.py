@@ -63,12 +63,13 @@ _EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm|cms)$", re.I)
 _HASH = re.compile(
     r"(?=[^\W_]{10,}$)(?![^\W\d_]+\d+$)(?!\d+[^\W\d_]+$)[^\W_]*?(?:[^\W\d_]\d|\d[^\W\d_])[^\W_]*"
 )
-# Query names that page, sort or filter a listing: their numbers are not a story's id.
+# Query names that page, sort or filter a listing: their numbers are not a story's id (``nn``: the
+# navigation node of Government Site Builder, the CMS of many public bodies' sites).
 _LISTING_QUERY = frozenset(
     {"page", "paged", "pg", "cat", "category", "tag", "offset", "start", "limit", "sort", "order", "year"}
     | {"month", "m", "lang", "l", "s", "q", "search", "per_page", "view", "nn", "topic", "types[]", "type"}
 )
-# A segment naming the kind of page that follows it, in the languages of the dev corpus and beyond.
+# A segment naming the kind of page that follows it, in the languages most news is published in.
 _STORY_MARKERS = frozenset(
     {"p", "a", "s", "story", "stories", "article", "articles", "artikel", "artikkel", "artykul", "post"}
     | {"posts", "entry", "item", "news", "noticia", "noticias", "nachricht", "nachrichten", "meldung"}
