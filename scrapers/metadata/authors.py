@@ -468,7 +468,7 @@ _COPYRIGHT_NOISE_RE = re.compile(
 _COPYRIGHT_PART_RE = re.compile(r"\s[-–|·•]\s|[|·•,]|\s[-–]|[-–]\s|\.\s|(?:^|\s)(?i:by|von|par|por)\s")
 # read inside the page's <footer> elements only: a text search over the whole page costs milliseconds
 _COPYRIGHT_XPATH = lxml.etree.XPath(
-    "(.//text()[contains(., '©') or contains(., 'opyright')])[position() <= 6]"
+    "descendant::text()[contains(., '©') or contains(., 'opyright')][position() <= 6]"  # as _MAILTO_XPATH
 )
 _FOOTERS_READ = 3
 # a company or a title: "John Smith Photography", "The Courier", "Die Tagespost"
@@ -551,7 +551,9 @@ def _site_names(page: Page) -> tuple[set[str], str]:
 # "– 2009-2020 by Florian Posdziech –": a year (or span) then "by"/"von" and the holder, with no sign
 # (the years open the credit: "founded in 2014 by X" is a sentence about the site, not a credit line)
 _YEAR_BY_RE = re.compile(r"(?:^|[-–—|·•]\s*)(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?\s+(?i:by|von)\s+")
-_YEAR_BY_XPATH = lxml.etree.XPath("(.//text()[contains(., ' by') or contains(., ' von')])[position() <= 12]")
+_YEAR_BY_XPATH = lxml.etree.XPath(
+    "descendant::text()[contains(., ' by') or contains(., ' von')][position() <= 12]"
+)
 
 
 def _dated_credit_person(page: Page) -> list[str]:
