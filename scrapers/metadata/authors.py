@@ -468,7 +468,7 @@ _COPYRIGHT_NOISE_RE = re.compile(
 _COPYRIGHT_PART_RE = re.compile(r"\s[-–|·•]\s|[|·•,]|\s[-–]|[-–]\s|\.\s|(?:^|\s)(?i:by|von|par|por)\s")
 # read inside the page's <footer> elements only: a text search over the whole page costs milliseconds
 _COPYRIGHT_XPATH = lxml.etree.XPath(
-    "(.//text()[contains(., '©') or contains(., 'opyright')])[position() <= 6]"
+    "descendant::text()[contains(., '©') or contains(., 'opyright')][position() <= 6]"  # as _MAILTO_XPATH
 )
 _FOOTERS_READ = 3
 # a company or a title: "John Smith Photography", "The Courier", "Die Tagespost"
@@ -551,7 +551,9 @@ def _site_names(page: Page) -> tuple[set[str], str]:
 # "– 2009-2020 by Florian Posdziech –": a year (or span) then "by"/"von" and the holder, with no sign
 # (the years open the credit: "founded in 2014 by X" is a sentence about the site, not a credit line)
 _YEAR_BY_RE = re.compile(r"(?:^|[-–—|·•]\s*)(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?\s+(?i:by|von)\s+")
-_YEAR_BY_XPATH = lxml.etree.XPath("(.//text()[contains(., ' by') or contains(., ' von')])[position() <= 12]")
+_YEAR_BY_XPATH = lxml.etree.XPath(
+    "descendant::text()[contains(., ' by') or contains(., ' von')][position() <= 12]"
+)
 
 
 def _dated_credit_person(page: Page) -> list[str]:
@@ -844,7 +846,9 @@ def _quoted(el: lxml.html.HtmlElement) -> bool:
     return any(a.tag in _NOT_CREDIT_TAGS for a in el.iterancestors()) or bool(_FORM_CONTROLS_XPATH(el))
 
 
-_MAILTO_XPATH = lxml.etree.XPath("(.//a[starts-with(@href,'mailto:')])[position() <= 20]")
+# (``descendant::x[...][position() <= n]`` selects what ``(.//x[...])[position() <= n]`` does from one
+# context node, without libxml2 gathering and sorting the whole set before the bound: 25-45% less time)
+_MAILTO_XPATH = lxml.etree.XPath("descendant::a[starts-with(@href,'mailto:')][position() <= 20]")
 _CAPITALISED_RUN_RE = re.compile(r"[A-ZÀ-ÞА-Я][\w'’-]+(?:\s+[A-ZÀ-ÞА-Я][\w'’-]+){1,3}")
 
 
@@ -892,7 +896,7 @@ def _ascii_key(text: str) -> str:
 # links above miss when the name is not a link; matched in libxml2 inside the story's container only
 # (over a whole page the attribute search costs milliseconds), its class checked here.
 _AUTHOR_NAME_XPATH = lxml.etree.XPath(
-    "(.//*[contains(@class,'uthor') and contains(@class,'ame')])[position() <= 20]"
+    "descendant::*[contains(@class,'uthor') and contains(@class,'ame')][position() <= 20]"  # as _MAILTO_XPATH
 )
 
 

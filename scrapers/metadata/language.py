@@ -144,6 +144,9 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_ANY_SCRIPT_RE = re.compile("|".join(pattern.pattern for _, pattern in _SCRIPTS))
+
+
 # word -> the languages whose function words include it, built once from ``_STOPWORDS``
 _WORD_LANGUAGES: dict[str, tuple[str, ...]] = {}
 for _language, _stop in _STOPWORDS.items():
@@ -177,8 +180,11 @@ def guess_language(page: Page, strict: bool = False) -> str | None:
     text = " ".join(parts)[:4000]
     if len(text.strip()) < 20:
         return None
-    letters = sum(map(str.isalpha, text))
-    for language, pattern in _SCRIPTS:
+    # Most pages hold no character of any script below: one scan for all of them spares counting the
+    # letters and a scan per script.
+    scripts = _SCRIPTS if _ANY_SCRIPT_RE.search(text) else ()
+    letters = sum(map(str.isalpha, text)) if scripts else 0
+    for language, pattern in scripts:
         found = len(pattern.findall(text))
         if letters and found / letters > 0.3:
             if language == "ru" and re.search(r"[іїєґ]", text):

@@ -148,11 +148,12 @@ def header_lines(page: Page) -> list[Line]:
 def _foreign_link(a: lxml.html.HtmlElement, page: Page) -> bool:
     """A link to another page that wraps a teaser (blocks inside it) or a date: that page's, not ours.
     Links to author pages keep their text, which is the author's name."""
+    # (``any(map(str.isdigit, ...))``: the digit test runs in C, not in a generator's frame per character)
     if not len(a):  # most links: one run of text, no card inside
-        return any(c.isdigit() for c in (a.text or "")[:200]) and date_elsewhere(a, page)
+        return any(map(str.isdigit, (a.text or "")[:200])) and date_elsewhere(a, page)
     # (the tag filter runs in libxml2: only a block inside the link becomes a Python object)
     teaser = next(a.iterdescendants(*_BLOCK_TAGS), None) is not None
-    if not teaser and not any(c.isdigit() for c in a.text_content()[:200]):
+    if not teaser and not any(map(str.isdigit, a.text_content()[:200])):
         return False  # most links: no date, no card; the URL comparison below is what costs
     return date_elsewhere(a, page)
 
@@ -266,8 +267,9 @@ def _lines(
             bounds[0] = len(lines)
         elif tag in _BLOCK_TAGS:
             flush()
-        if el.text:
-            current.append(el.text)
+        text = el.text  # (each read of ``text`` or ``tail`` builds a new string: read once)
+        if text:
+            current.append(text)
         children = list(el)
         if el in on_path:
             children = children[max(0, children.index(on_path[el]) - _SIBLINGS_BEFORE) :]
@@ -280,8 +282,9 @@ def _lines(
                 )
             ):
                 again(child, depth + 1, again)
-            if child.tail:
-                current.append(child.tail)
+            tail = child.tail
+            if tail:
+                current.append(tail)
         if tag in _BLOCK_TAGS or el is heading:
             flush()
         if el is heading:

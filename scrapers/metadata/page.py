@@ -277,8 +277,11 @@ class Page:
         return joined
 
 
-# compiled once; the position bound is applied inside libxml2, so a huge microdata page costs 500 proxies
-_ITEMPROP_XPATH = lxml.etree.XPath("(descendant-or-self::*[@itemprop])[position() <= 500]")
+# compiled once; the position bound is applied inside libxml2, so a huge microdata page costs 500 proxies.
+# The bound sits in the step, not on a parenthesised whole: from the one context node both select the
+# first 500 in document order, but the parenthesised form made libxml2 gather and sort a node-set first
+# (3.6x the time on the dev pages, a quarter of a millisecond a page).
+_ITEMPROP_XPATH = lxml.etree.XPath("descendant-or-self::*[@itemprop][position() <= 500]")
 
 
 def _is_decorative_heading(h: lxml.html.HtmlElement) -> bool:
