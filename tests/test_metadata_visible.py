@@ -819,3 +819,45 @@ def test_a_short_label_beside_the_printed_heading_in_the_title_is_not_the_title(
     assert title_of("Ryan dismayed by Gloucester | Deccan Herald") == "Ryan dismayed by Gloucester"
     subtitle = "Ryan dismayed by Gloucester - Edinburgh coach says his side were second best all night"
     assert title_of(subtitle) == subtitle
+
+
+def test_a_relative_stamp_the_pages_own_teaser_contradicts_gives_way_to_the_teasers_day() -> None:
+    """ "Publiziert vor einer Stunde" under the heading, and the site's "Neueste" list further down
+    holding the story's own card, which links back to the page and prints "26.01.2022". Read soon after
+    rendering, both say the same day and the stamp (with its clock time) stays; read long after (a cached
+    or archived copy), the stamp would move with the reading time, so the card's printed day is used.
+    A card linking elsewhere, or to a part of the page, is another story's."""
+    url = "https://www.bike.example.de/mtb_news/szene_news/strava-update-poi-bei-routen"
+
+    def page(own_href: str, fetched: datetime) -> PageMetadata:
+        card = (
+            "<li class='teaser'><div class='text'><div class='topline'>Strava-Update</div>"
+            f"<a href='{own_href}' title='Strava-Karten ab sofort mit mehr Infos'></a>"
+            "<div class='title'>Strava-Karten ab sofort mit mehr Infos</div><p><span class='date'>26.01.2022"
+            "</span>Strava wertet mit einem Update sein Routen-Tool auf.</p></div></li>"
+        )
+        other = (
+            "<li class='teaser'><div class='text'><a href='/fitness/training/jolt-massagepistolen'>"
+            "Regenerations-Booster Massagepistole</a><p><span class='date'>24.01.2022</span>Entspannung "
+            "gehört zum Training.</p></div></li>"
+        )
+        html = (
+            "<!doctype html><html lang='de'><head><title>Strava-Update</title></head><body><main>"
+            "<h1>Strava-Karten ab sofort mit mehr Infos</h1><div class='meta'>Stefan Loibl • Publiziert "
+            f"vor einer Stunde</div>{PARAGRAPHS}</main><section class='latest'><h2>Neueste</h2><ul>{other}"
+            f"{card}</ul></section></body></html>"
+        )
+        return extract_metadata(lxml.html.document_fromstring(html), url, fetched_at=fetched)
+
+    later = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    assert page("/mtb_news/szene_news/strava-update-poi-bei-routen", later).published_at == datetime(
+        2022, 1, 26, tzinfo=UTC
+    )
+    soon = datetime(2022, 1, 26, 13, 0, tzinfo=UTC)
+    assert page("/mtb_news/szene_news/strava-update-poi-bei-routen", soon).published_at == datetime(
+        2022, 1, 26, 12, 0, tzinfo=UTC
+    )
+    assert page("/mtb_news/szene_news/anderes-thema", later).published_at == datetime(
+        2024, 5, 1, 11, 0, tzinfo=UTC
+    )
+    assert page("#kommentare", later).published_at == datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
