@@ -861,3 +861,27 @@ def test_a_relative_stamp_the_pages_own_teaser_contradicts_gives_way_to_the_teas
         2024, 5, 1, 11, 0, tzinfo=UTC
     )
     assert page("#kommentare", later).published_at == datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
+
+
+def test_a_div_footers_copyright_holder_linked_to_the_contact_page_names_the_author() -> None:
+    """A personal site with no byline and no ``<footer>`` element: its ``<div id="PageFooter">`` prints
+    "© 2004 - 2020 <a href="/kontakt/">Nala Löwenkönigin</a>". The link to the site's own contact page
+    says the name is the site's person; the same line naming a publisher, or a holder linked to the
+    front page, names no author (a ``<div>`` footer's plain text names publishers as often as people)."""
+
+    def authors_of(holder: str) -> list[str]:
+        html = (
+            "<!doctype html><html lang='de'><head><title>Lexikon - M</title></head><body>"
+            "<div id='PageWrapper'><div id='PageContent'><h1>Lexikon - M</h1>"
+            + PARAGRAPHS
+            + "</div><div id='PageFooter'><p class='Copyrights'>© 2004 - 2020 "
+            + holder
+            + "</p><ul><li><a href='/'>Home</a></li></ul></div></div></body></html>"
+        )
+        page_url = "http://www.loewenseiten.example.info/loewen-lexikon/?letter=M"
+        return extract_metadata(lxml.html.document_fromstring(html), page_url).authors
+
+    assert authors_of("<a href='/pfotenabdruck/kontakt/'>Nala Löwenkönigin</a>") == ["Nala Löwenkönigin"]
+    assert authors_of("<a href='/impressum/'>Kreisbote Verlag GmbH</a>") == []
+    assert authors_of("<a href='/'>Nala Löwenkönigin</a>") == []
+    assert authors_of("Nala Löwenkönigin") == []
