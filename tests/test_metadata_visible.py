@@ -917,3 +917,27 @@ def test_a_date_labelled_as_the_first_publication_beats_an_unlabelled_date_at_th
         "</li><li><a href='/doi/10.1/z'>A third</a> First published: 2 Feb 2020</li></ul></aside>"
     )
     assert published("", teasers) == datetime(2020, 4, 7, tzinfo=UTC)
+
+
+def test_a_kicker_or_subtitle_inside_the_heading_is_cut_where_the_document_title_names_the_rest() -> None:
+    """ "<h1><span class='kicker'>Immobilienkrise</span> Rene Benko-Firma Signa in Sorge</h1>" and
+    ``<title>Rene Benko-Firma Signa in Sorge | Finanzmarktwelt</title>``: the kicker is an element of its
+    own and the browser's title spells the story's title without it. A heading the ``<title>`` holds whole
+    is kept, and so is one whose leftover words are not an element of their own."""
+
+    def title_of(heading: str, document_title: str) -> str | None:
+        html = (
+            f"<!doctype html><html lang='de'><head><title>{document_title}</title></head><body><article>"
+            f"<h1>{heading}</h1>{PARAGRAPHS}</article></body></html>"
+        )
+        return extract_metadata(
+            lxml.html.document_fromstring(html), "https://www.finanzmarktwelt.example/signa-289554/"
+        ).title
+
+    story = "Rene Benko-Firma Signa in Sorge"
+    kicker = f"<span class='kicker'>Immobilienkrise</span> <span>{story}</span>"
+    assert title_of(kicker, f"{story} | Finanzmarktwelt") == story
+    subtitle = f"{story} <small>Finanzdaten werden geprüft</small>"
+    assert title_of(subtitle, f"{story} | Finanzmarktwelt") == story
+    assert title_of(kicker, f"Immobilienkrise {story} | Finanzmarktwelt") == f"Immobilienkrise {story}"
+    assert title_of(f"Immobilienkrise {story}", f"{story} | Finanzmarktwelt") == f"Immobilienkrise {story}"
