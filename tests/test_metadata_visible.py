@@ -887,38 +887,6 @@ def test_a_div_footers_copyright_holder_linked_to_the_contact_page_names_the_aut
     assert authors_of("Nala Löwenkönigin") == []
 
 
-def test_a_date_labelled_as_the_first_publication_beats_an_unlabelled_date_at_the_heading() -> None:
-    """A journal prints its issue's day above the heading ("Original Research | 7 April 2020") and, in an
-    info panel further down, "ePublished: 3 March 2020" beside "Issue Published: 7 April 2020". The
-    label names the publication; the bare date does not say which it is. Labels in other stories'
-    teasers are theirs."""
-
-    def published(panel: str, after: str = "") -> datetime | None:
-        html = (
-            "<!doctype html><html lang='en'><head><title>The Effect of Influenza Vaccination</title></head>"
-            "<body><article><div class='citation'><div class='citation__top'><span>Original Research</span>"
-            "<span>7 April 2020</span></div><h1>The Effect of Influenza Vaccination</h1></div>"
-            + "<p>"
-            + "Vaccination rates among the elderly vary widely between the regions studied. " * 6
-            + "</p>"
-            + after
-            + f"<div class='article-info'>{panel}</div></article></body></html>"
-        )
-        return extract_metadata(
-            lxml.html.document_fromstring(html), "https://journal.example.org/doi/10.1/x"
-        ).published_at
-
-    labelled = "<div>ePublished: 3 March 2020</div><div>Issue Published: 7 April 2020</div>"
-    assert published(labelled) == datetime(2020, 3, 3, tzinfo=UTC)
-    assert published("<div>First published: March 3, 2020</div>") == datetime(2020, 3, 3, tzinfo=UTC)
-    assert published("<div>Erstveröffentlichung: 3. März 2020</div>") == datetime(2020, 3, 3, tzinfo=UTC)
-    teasers = (
-        "<aside class='related'><ul><li><a href='/doi/10.1/y'>Another study</a> First published: 1 March 2020"
-        "</li><li><a href='/doi/10.1/z'>A third</a> First published: 2 Feb 2020</li></ul></aside>"
-    )
-    assert published("", teasers) == datetime(2020, 4, 7, tzinfo=UTC)
-
-
 def test_a_kicker_or_subtitle_inside_the_heading_is_cut_where_the_document_title_names_the_rest() -> None:
     """ "<h1><span class='kicker'>Immobilienkrise</span> Rene Benko-Firma Signa in Sorge</h1>" and
     ``<title>Rene Benko-Firma Signa in Sorge | Finanzmarktwelt</title>``: the kicker is an element of its

@@ -30,7 +30,6 @@ from scrapers.dates import (
     to_aware,
 )
 from scrapers.metadata.blocks import in_foreign_scope, in_other_block, is_other_block, nearest_ancestor
-from scrapers.metadata.first_published import first_publication_over
 from scrapers.metadata.jsonld import ld_text
 from scrapers.metadata.lines import date_elsewhere, header_lines
 from scrapers.metadata.own_teaser import stamp_or_teaser
@@ -144,7 +143,6 @@ def find_dates(
             order = infer_date_order(_order_texts(page)) or order
         published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
         published = stamp_or_teaser(page, published, order, meta.warnings)
-        published = first_publication_over(page, published, order, meta.warnings)
     if published is None:
         published = _fallbacks(page, order or fallback_order, now, meta.warnings)
     if published is None and visible_updates:

@@ -96,7 +96,9 @@ def _kickers_cut(
     element of its own: a kicker ("<span>Immobilienkrise</span> Rene Benko-Firma Signa in Sorge") or a
     subtitle set inside the ``<h1>``. The ``<title>`` (the browser's tab, which the reader sees too)
     spells the story's title without them; a heading whose whole text the ``<title>`` holds is kept."""
-    declared = _clean_title(title_tag or "", site_names, h1_texts) if title_tag else None
+    if not title_tag or not any(len(h) for h in headings):
+        return heading_titles  # a heading of plain text has no kicker element to cut
+    declared = _clean_title(title_tag, site_names, h1_texts)
     if not declared or len(declared.split()) < 3:
         return heading_titles
     wanted = compact_text(declared)
