@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from scrapers.boilerplate import date_only_text
+from scrapers.dates import relative_line
 
 STAMP_MAX_CHARS = 80
 
@@ -34,23 +35,16 @@ _DIGIT = re.compile(r"\d")
 # Seconds and a zone abbreviation the date reader does not list ("04:23:16 AM PST").
 _SECONDS = re.compile(r"\b(\d{1,2}:\d{2}):\d{2}\b")
 _ZONE = re.compile(r"\s+\(?[A-Z]{2,4}\)?$")
-# A time given relative to the reader's visit, alone on its line, in the four languages of the dev sets.
-_RELATIVE = re.compile(
-    r"(?i)^\W{0,3}(?:(?:\d{1,3}|an?|one)\s+(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?|"
-    r"years?)\s+ago|vor\s+\d{1,3}\s+(?:sekunden|minuten|stunden|tagen|wochen|monaten|jahren)|"
-    r"il y a\s+\d{1,3}\s+(?:secondes?|minutes?|heures?|jours?|semaines?|mois|ans?)|"
-    r"hace\s+\d{1,3}\s+(?:segundos?|minutos?|horas?|días?|semanas?|meses|años?))\W{0,3}$"
-)
 
 
 def stamp_text(text: str) -> bool:
     """A line that is a date or time, with at most a short label before it."""
     if len(text) > STAMP_MAX_CHARS or "\n" in text:
         return False
-    if _DIGIT.search(text) is None and "ago" not in text.casefold():
-        return False  # every stamp holds a figure, but for "an hour ago"
-    if _RELATIVE.match(text):
+    if relative_line(text):  # "3 days ago", "vor einer Stunde": the date reader's own definition
         return True
+    if _DIGIT.search(text) is None:
+        return False  # every other stamp holds a figure
     available = _AVAILABLE.match(text)
     if available is not None:
         return date_only_text(text[available.end() :])

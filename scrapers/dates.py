@@ -27,6 +27,7 @@ __all__ = [
     "parse_date",
     "parse_epoch",
     "parse_relative",
+    "relative_line",
     "to_aware",
 ]
 
@@ -601,6 +602,30 @@ _CLOCK_AFTER_RE = re.compile(rf"\s*(?:,|\||-|–|at|um|à|a\s+las|a\s+la|alle)?\
 # and "today" are everyday words in prose
 _YESTERDAY_RE = re.compile(r"\b(?:yesterday|gestern|ayer)\b", re.IGNORECASE)
 _TODAY_RE = re.compile(r"\b(?:today|heute|aujourd['’]hui|hoy)\b", re.IGNORECASE)
+
+# Months and years: a stamp's units too ("vor 2 Monaten", "il y a 3 ans"), but so coarse that they date
+# nothing to the day; they only tell a line that is a relative stamp (``relative_line``).
+_LONG_UNITS = frozenset(
+    (
+        *("month", "months", "monat", "monate", "monaten", "mois", "mes", "meses"),
+        *("year", "years", "yr", "yrs", "jahr", "jahre", "jahren", "an", "ans", "año", "años", "ano", "anos"),
+    )
+)
+_LINE_UNIT_ALT = "|".join(sorted(map(re.escape, {*_RELATIVE_UNITS, *_LONG_UNITS}), key=len, reverse=True))
+_LINE_AMOUNT = rf"{_COUNT}\s*(?:{_LINE_UNIT_ALT})(?![^\W\d_])\.?"
+_LINE_AMOUNTS = rf"{_LINE_AMOUNT}(?:\s*,?\s*{_LINE_AMOUNT})*"
+# the whole line is the stamp, with at most a few marks around it ("• 3 hours ago", "(vor 2 Tagen)")
+_RELATIVE_LINE_RE = re.compile(
+    rf"^\W{{0,3}}(?:{_LINE_AMOUNTS}\s+ago|(?:vor|il\s+y\s+a|hace|há)\s+{_LINE_AMOUNTS})\W{{0,3}}$",
+    re.IGNORECASE,
+)
+
+
+def relative_line(text: str) -> bool:
+    """A line that is a relative stamp and nothing else: "3 days ago", "vor einer Stunde", "il y a 2 mois",
+    "hace 1 año". The one definition of such a stamp: the body's stamp filter (``scrapers.block_stamps``)
+    drops these lines with the same units, counts and words that ``parse_relative`` reads."""
+    return len(text) <= MAX_INPUT and _RELATIVE_LINE_RE.match(text) is not None
 
 
 def parse_relative(text: str | None, now: datetime) -> ParsedDate | None:

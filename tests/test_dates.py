@@ -14,6 +14,7 @@ from scrapers.dates import (
     parse_date,
     parse_epoch,
     parse_relative,
+    relative_line,
     to_aware,
 )
 
@@ -220,3 +221,50 @@ def test_relative_dates_count_back_from_the_fetch_time(text: str, expected: date
 )
 def test_everyday_words_are_not_relative_dates(text: str) -> None:
     assert parse_relative(text, FETCHED) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "3 days ago",
+        "• 6 hours ago",
+        "an hour ago",
+        "3h ago",
+        "2 months ago",
+        "vor 3 Stunden",
+        "vor einer Stunde",
+        "(vor 2 Jahren)",
+        "il y a 5 minutes",
+        "il y a un an",
+        "hace una hora",
+        "hace 2 meses",
+        "7d 0h ago",
+    ],
+)
+def test_a_line_that_is_only_a_relative_stamp_is_one_for_the_date_reader_and_the_body_alike(
+    line: str,
+) -> None:
+    """One definition (``scrapers.dates``): the body's stamp filter drops exactly the lines the date reader
+    knows as relative stamps, in the same words and units. Before, the filter kept its own pattern and let
+    "vor einer Stunde", "3h ago" and "hace una hora" through into the story's text."""
+    from scrapers.block_stamps import stamp_text
+
+    assert relative_line(line)
+    assert stamp_text(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Vor 3 Tagen wurde er gewählt",
+        "3 answers ago",
+        "Two years ago, the council voted no.",
+        "vor Ort",
+        "hace frío",
+    ],
+)
+def test_a_sentence_with_a_relative_time_is_no_stamp_line(line: str) -> None:
+    from scrapers.block_stamps import stamp_text
+
+    assert not relative_line(line)
+    assert not stamp_text(line)

@@ -819,3 +819,93 @@ def test_a_short_label_beside_the_printed_heading_in_the_title_is_not_the_title(
     assert title_of("Ryan dismayed by Gloucester | Deccan Herald") == "Ryan dismayed by Gloucester"
     subtitle = "Ryan dismayed by Gloucester - Edinburgh coach says his side were second best all night"
     assert title_of(subtitle) == subtitle
+
+
+def test_a_relative_stamp_the_pages_own_teaser_contradicts_gives_way_to_the_teasers_day() -> None:
+    """ "Publiziert vor einer Stunde" under the heading, and the site's "Neueste" list further down
+    holding the story's own card, which links back to the page and prints "26.01.2022". Read soon after
+    rendering, both say the same day and the stamp (with its clock time) stays; read long after (a cached
+    or archived copy), the stamp would move with the reading time, so the card's printed day is used.
+    A card linking elsewhere, or to a part of the page, is another story's."""
+    url = "https://www.bike.example.de/mtb_news/szene_news/strava-update-poi-bei-routen"
+
+    def page(own_href: str, fetched: datetime) -> PageMetadata:
+        card = (
+            "<li class='teaser'><div class='text'><div class='topline'>Strava-Update</div>"
+            f"<a href='{own_href}' title='Strava-Karten ab sofort mit mehr Infos'></a>"
+            "<div class='title'>Strava-Karten ab sofort mit mehr Infos</div><p><span class='date'>26.01.2022"
+            "</span>Strava wertet mit einem Update sein Routen-Tool auf.</p></div></li>"
+        )
+        other = (
+            "<li class='teaser'><div class='text'><a href='/fitness/training/jolt-massagepistolen'>"
+            "Regenerations-Booster Massagepistole</a><p><span class='date'>24.01.2022</span>Entspannung "
+            "gehört zum Training.</p></div></li>"
+        )
+        html = (
+            "<!doctype html><html lang='de'><head><title>Strava-Update</title></head><body><main>"
+            "<h1>Strava-Karten ab sofort mit mehr Infos</h1><div class='meta'>Stefan Loibl • Publiziert "
+            f"vor einer Stunde</div>{PARAGRAPHS}</main><section class='latest'><h2>Neueste</h2><ul>{other}"
+            f"{card}</ul></section></body></html>"
+        )
+        return extract_metadata(lxml.html.document_fromstring(html), url, fetched_at=fetched)
+
+    later = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    assert page("/mtb_news/szene_news/strava-update-poi-bei-routen", later).published_at == datetime(
+        2022, 1, 26, tzinfo=UTC
+    )
+    soon = datetime(2022, 1, 26, 13, 0, tzinfo=UTC)
+    assert page("/mtb_news/szene_news/strava-update-poi-bei-routen", soon).published_at == datetime(
+        2022, 1, 26, 12, 0, tzinfo=UTC
+    )
+    assert page("/mtb_news/szene_news/anderes-thema", later).published_at == datetime(
+        2024, 5, 1, 11, 0, tzinfo=UTC
+    )
+    assert page("#kommentare", later).published_at == datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
+
+
+def test_a_div_footers_copyright_holder_linked_to_the_contact_page_names_the_author() -> None:
+    """A personal site with no byline and no ``<footer>`` element: its ``<div id="PageFooter">`` prints
+    "© 2004 - 2020 <a href="/kontakt/">Nala Löwenkönigin</a>". The link to the site's own contact page
+    says the name is the site's person; the same line naming a publisher, or a holder linked to the
+    front page, names no author (a ``<div>`` footer's plain text names publishers as often as people)."""
+
+    def authors_of(holder: str) -> list[str]:
+        html = (
+            "<!doctype html><html lang='de'><head><title>Lexikon - M</title></head><body>"
+            "<div id='PageWrapper'><div id='PageContent'><h1>Lexikon - M</h1>"
+            + PARAGRAPHS
+            + "</div><div id='PageFooter'><p class='Copyrights'>© 2004 - 2020 "
+            + holder
+            + "</p><ul><li><a href='/'>Home</a></li></ul></div></div></body></html>"
+        )
+        page_url = "http://www.loewenseiten.example.info/loewen-lexikon/?letter=M"
+        return extract_metadata(lxml.html.document_fromstring(html), page_url).authors
+
+    assert authors_of("<a href='/pfotenabdruck/kontakt/'>Nala Löwenkönigin</a>") == ["Nala Löwenkönigin"]
+    assert authors_of("<a href='/impressum/'>Kreisbote Verlag GmbH</a>") == []
+    assert authors_of("<a href='/'>Nala Löwenkönigin</a>") == []
+    assert authors_of("Nala Löwenkönigin") == []
+
+
+def test_a_kicker_or_subtitle_inside_the_heading_is_cut_where_the_document_title_names_the_rest() -> None:
+    """ "<h1><span class='kicker'>Immobilienkrise</span> Rene Benko-Firma Signa in Sorge</h1>" and
+    ``<title>Rene Benko-Firma Signa in Sorge | Finanzmarktwelt</title>``: the kicker is an element of its
+    own and the browser's title spells the story's title without it. A heading the ``<title>`` holds whole
+    is kept, and so is one whose leftover words are not an element of their own."""
+
+    def title_of(heading: str, document_title: str) -> str | None:
+        html = (
+            f"<!doctype html><html lang='de'><head><title>{document_title}</title></head><body><article>"
+            f"<h1>{heading}</h1>{PARAGRAPHS}</article></body></html>"
+        )
+        return extract_metadata(
+            lxml.html.document_fromstring(html), "https://www.finanzmarktwelt.example/signa-289554/"
+        ).title
+
+    story = "Rene Benko-Firma Signa in Sorge"
+    kicker = f"<span class='kicker'>Immobilienkrise</span> <span>{story}</span>"
+    assert title_of(kicker, f"{story} | Finanzmarktwelt") == story
+    subtitle = f"{story} <small>Finanzdaten werden geprüft</small>"
+    assert title_of(subtitle, f"{story} | Finanzmarktwelt") == story
+    assert title_of(kicker, f"Immobilienkrise {story} | Finanzmarktwelt") == f"Immobilienkrise {story}"
+    assert title_of(f"Immobilienkrise {story}", f"{story} | Finanzmarktwelt") == f"Immobilienkrise {story}"

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -409,7 +409,12 @@ def _visible_authors(page: Page, organisations: list[str]) -> list[str]:
         names = _without_lone_words(reader(page, organisations))
         if names and (_full_names(names) or not lone):
             return names
-    return lone or _copyright_person(page, organisations, _footer_tags(page)) or _dated_credit_person(page)
+    return (
+        lone
+        or _copyright_person(page, organisations, _footer_tags(page))
+        or _dated_credit_person(page)
+        or _contact_linked_holder(page)
+    )
 
 
 # A caption's credit opens with its label: "Foto: Ingo Schneider", "Photo : AFP", "Bild: dpa"
@@ -579,6 +584,49 @@ def _dated_credit_person(page: Page) -> list[str]:
             page.warnings.append(f"authors: no byline; the site's footer credits {names[0]!r}")
             return names
     return []
+
+
+# the holder's link goes to the site's own page about its person: contact, about, imprint, profile
+_CONTACT_PATH_RE = re.compile(
+    r"kontakt|contact|about|[uü]ber-?(?:mich|uns)|impressum|imprint|mentions-legales|aviso-legal|"
+    r"qui-suis-je|sobre-mi|autor|author|profil",
+    re.IGNORECASE,
+)
+
+
+def _contact_linked_holder(page: Page) -> list[str]:
+    """The person a site footer's copyright line names through a link to the site's own contact or
+    about page ("© 2004 - 2020 <a href="/kontakt/">Nala Löwenkönigin</a>"), when the page prints no byline
+    and no ``<footer>`` element: a footer built of ``<div>``s is read only through such a link, since the
+    plain text of those footers names publishers and sister titles as often as people. The link says the
+    name is the site's person to write to; the usual holder tests (one full name, not the site's own, not
+    a company) still apply."""
+    # a walk over the links, not an XPath text search: the whole page's text costs milliseconds
+    for a in page.tree.iter("a"):
+        if not _signed_just_before(a):
+            continue
+        path = urlsplit(urljoin(page.url or "", a.get("href") or "")).path
+        if not _CONTACT_PATH_RE.search(path) or not _in_site_footer(a):
+            continue
+        names = _one_holder(clean_text(a.text_content()), *_site_names(page))
+        if names:
+            page.warnings.append(f"authors: no byline; the site's copyright holder {names[0]!r} is named")
+            return names
+    return []
+
+
+_SIGN_RE = re.compile(r"©|\(c\)|copyright", re.IGNORECASE)
+
+
+def _signed_just_before(a: lxml.html.HtmlElement) -> bool:
+    """The text right before the link is the sign and its years alone ("© 2004 - 2020 "): the link is
+    the line's holder, not one of the footer's other links ("Copyright | About Us | Permission Rules")."""
+    previous = a.getprevious()
+    parent = a.getparent()
+    before = previous.tail if previous is not None else parent.text if parent is not None else None
+    if not before or not _SIGN_RE.search(before):
+        return False
+    return not re.sub(r"[\W\d_]|\b(?i:by|von|par|por)\b", "", _COPYRIGHT_NOISE_RE.sub("", before))
 
 
 def _name_by_date_line(page: Page, organisations: list[str]) -> list[str]:

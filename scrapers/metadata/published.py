@@ -32,6 +32,7 @@ from scrapers.dates import (
 from scrapers.metadata.blocks import in_foreign_scope, in_other_block, is_other_block, nearest_ancestor
 from scrapers.metadata.jsonld import ld_text
 from scrapers.metadata.lines import date_elsewhere, header_lines
+from scrapers.metadata.own_teaser import stamp_or_teaser
 from scrapers.metadata.region import DATE_ATTRS, MAX_CANDIDATES, SEGMENT_SPLIT_RE, own_story
 from scrapers.metadata.text import clean_text, element_text
 
@@ -141,6 +142,7 @@ def find_dates(
             visible, visible_updates = _visible_date_sources(page)
             order = infer_date_order(_order_texts(page)) or order
         published = _pick(visible, order, fallback_order, now, "published_at", meta.warnings)
+        published = stamp_or_teaser(page, published, order, meta.warnings)
     if published is None:
         published = _fallbacks(page, order or fallback_order, now, meta.warnings)
     if published is None and visible_updates:

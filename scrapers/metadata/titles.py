@@ -7,6 +7,7 @@ visible heading rarely does, so candidates are cleaned against the site's spelli
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from scrapers.dates import parse_date
@@ -60,6 +61,7 @@ def find_title(page: Page, article: dict[str, Any] | None, site_name: str | None
                 candidates.append(text)
                 break
     site_names = site_spellings(page, site_name)
+    heading_titles = _kickers_cut(headings, heading_titles, title_tag, site_names, h1_texts)
     for position, candidate in enumerate([*candidates, *heading_titles, clean_text(title_tag or "")]):
         cleaned = _clean_title(candidate, site_names, h1_texts)
         if not cleaned or norm_text(cleaned) in site_names:
@@ -77,6 +79,50 @@ def find_title(page: Page, article: dict[str, Any] | None, site_name: str | None
                     break
         return cleaned[:MAX_FIELD_CHARS]
     return None
+
+
+_KICKER_PIECES = 12  # the heading's elements read for its kicker or subtitle
+_TITLE_SHARE = 0.4  # the part the <title> names is most of the heading, not a word of it
+
+
+def _kickers_cut(
+    headings: list[Any],
+    heading_titles: list[str],
+    title_tag: str | None,
+    site_names: set[str],
+    h1_texts: list[str],
+) -> list[str]:
+    """The headings' texts, each cut to the part the document's ``<title>`` names when the rest is an
+    element of its own: a kicker ("<span>Immobilienkrise</span> Rene Benko-Firma Signa in Sorge") or a
+    subtitle set inside the ``<h1>``. The ``<title>`` (the browser's tab, which the reader sees too)
+    spells the story's title without them; a heading whose whole text the ``<title>`` holds is kept."""
+    if not title_tag or not any(len(h) for h in headings):
+        return heading_titles  # a heading of plain text has no kicker element to cut
+    declared = _clean_title(title_tag, site_names, h1_texts)
+    if not declared or len(declared.split()) < 3:
+        return heading_titles
+    wanted = compact_text(declared)
+    cut: list[str] = []
+    for text in heading_titles:
+        heading = next((h for h in headings if clean_text(element_text(h)) == text), None)
+        whole = compact_text(text)
+        if heading is None or not wanted or wanted == whole or wanted not in whole:
+            cut.append(text)
+            continue
+        rest = whole.replace(wanted, "", 1)
+        pieces = {
+            compact_text(clean_text(element_text(el)))
+            for el in islice(heading.iterdescendants(), _KICKER_PIECES)
+        }
+        if (
+            len(wanted) >= _TITLE_SHARE * len(whole)
+            and (whole.startswith(wanted) or whole.endswith(wanted))
+            and rest in pieces
+        ):
+            cut.append(declared)
+        else:
+            cut.append(text)
+    return cut
 
 
 _MARKUP_RE = re.compile(r"<\s*/?\s*(?:script|style|link|meta|div|span|a)\b|-->|\{\s*[\w$]", re.IGNORECASE)
