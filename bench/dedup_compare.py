@@ -449,4 +449,26 @@ def failures(docs: list[Doc], result: Result) -> list[str]:
             f"{_verdict_line(doc, original)}; reverse {_verdict_line(original, doc)}; "
             f"starts {' '.join(doc.text.split()[:16])!r}"
         )
+    return lines + missed_embeds(docs, result)
+
+
+def missed_embeds(docs: list[Doc], result: Result) -> list[str]:
+    """Every embedded-wire local story not stored and linked to its wire story, with both decisions, the
+    arrival order and the judge's verdicts both ways (``dedup_eval --failures``)."""
+    by_id, at = {d.id: d for d in docs}, {d.id: n for n, d in enumerate(docs)}
+    lines = ["missed embeds (local story, its decision; its wire story, its decision; verdicts both ways):"]
+    for doc in docs:
+        wire = by_id.get(doc.embeds or "")
+        if doc.kind != "local-embed" or wire is None:
+            continue
+        mine, theirs = result.cluster[doc.id], result.cluster[wire.id]
+        stored = result.representative.get(mine) == doc.id
+        if stored and mine != theirs and ((mine, theirs) in result.links or (theirs, mine) in result.links):
+            continue
+        first = "local first" if at[doc.id] < at[wire.id] else "wire first"
+        lines.append(
+            f"  {doc.id} {result.rules.get(doc.id)} (stored as its story: {stored}, one cluster: "
+            f"{mine == theirs}); {wire.id} {result.rules.get(wire.id)}; {first}; local vs wire: "
+            f"{_verdict_line(doc, wire)}; wire vs local: {_verdict_line(wire, doc)}"
+        )
     return lines

@@ -43,10 +43,11 @@ from worker.models import (
     article_values,
     utcnow,
 )
-from worker.relation import Relation, StoryJudge, Verdict, judge, nested
+from worker.relation import Relation, StoryJudge, StoryMatch, Verdict, judge, nested
 from worker.rules import DEFAULT_RULES, DedupRule, IndexChange, RuleContext, decide
 from worker.store import SchemaMissing, StorageUnavailable, Store, StoredRef, is_unreachable
 from worker.story_merge import Merged, merge_stories
+from worker.story_move import Home, move_copies
 
 __all__ = ["Decision", "Outcome", "Pipeline", "Rule", "article_key", "shared_index", "with_offset"]
 
@@ -603,6 +604,10 @@ class Pipeline:
                     batch.decisions.append(decide(self.rules, ctx))
                     if ctx.also:  # a copy of other stored texts too: are they another story?
                         batch.decisions[-1] = self._merge_joined(ctx, batch.decisions[-1])
+                    if ctx.joins and batch.decisions[-1].outcome is Outcome.STORED:
+                        self._move_copies(ctx)  # a story of its own, yet a copy of stored copies
+                    if _quoted_elsewhere(ctx, batch.decisions[-1]):
+                        self._link_quoting(ctx)
                     if ctx.index_change.insert_after_commit:  # now, so later items are checked against it
                         index.insert(item.key, item.sig)
                     batch.written(item.key, item.chash)
@@ -881,6 +886,10 @@ class Pipeline:
                 decision = decide(self.rules, ctx)
                 if ctx.also:  # a copy of other stored texts too: are they another story?
                     decision = self._merge_joined(ctx, decision)
+                if ctx.joins and decision.outcome is Outcome.STORED:
+                    self._move_copies(ctx, decision)  # a story of its own, yet a copy of stored copies
+                if _quoted_elsewhere(ctx, decision):
+                    self._link_quoting(ctx, decision)
         except BaseException:
             if change.inserted:  # the row never landed, so the index must not keep pointing at it
                 self.index.remove(key)
@@ -938,6 +947,64 @@ class Pipeline:
                 batch.ref_ids.clear()
                 batch.hash_refs.clear()
         return _after_merges(decision, merges)
+
+    def _move_copies(self, ctx: RuleContext, decision: Decision | None = None) -> None:
+        """The stored copies the newcomer, stored as a story of its own, is a better home for move to its
+        story (``worker/story_move.py``). Reached only by a stored item whose match joined a copy (it is
+        fuller than a copy of a story, and no copy of that story's representative)."""
+        match = ctx.match
+        if not isinstance(match, StoryMatch):
+            return
+        session, batch = ctx.session, self._batch
+        self._flush_pending(session)  # the newcomer's row written, every id known
+        if batch is not None:
+            decision = batch.decisions[-1]
+        if decision is None or decision.article_id is None or decision.story_id is None:
+            return
+        home = Home(decision.article_id, decision.story_id, ctx.key, ctx.sig)
+        keys = (match.key, *match.joined)
+        moved = move_copies(session.connection(), home, keys, threshold=self.threshold, now=utcnow())
+        if moved:
+            log.info("copies %s moved to story %d by %s", [m.url for m in moved], home.story_id, ctx.key)
+        if batch is not None and moved:  # the moved keys now stand for the newcomer
+            own = batch.refs.get(ctx.key) or self.store.ref_of(session, ctx.key)
+            for one in moved:
+                if own is None:
+                    batch.refs.pop(one.url, None)
+                else:
+                    batch.refs[one.url] = batch.intern(own)
+
+    def _link_quoting(self, ctx: RuleContext, decision: Decision | None = None) -> None:
+        """An item that joined its story as a copy, and that stored stories of their own quote whole
+        (``embedded``): each such story is linked to the item's story by an ``embeds`` audit row, as it
+        would have been had the item arrived first (a local story stored before the wire story it
+        embeds). Written once per pair of stories; reached only by a joining item the judge found quoted."""
+        match = ctx.match
+        if not isinstance(match, StoryMatch):
+            return
+        session, batch = ctx.session, self._batch
+        self._flush_pending(session)  # the item's row and its story written, every id known
+        if batch is not None:
+            decision = batch.decisions[-1]
+        story = None if decision is None else decision.story_id
+        if story is None:
+            return
+        connection = session.connection()
+        for key in match.embedded_in:
+            quoting = self.peek(session, key)
+            if quoting is None or quoting.story_id is None or quoting.story_id == story:
+                continue
+            linked = select(_EVENTS.c.id).where(
+                _EVENTS.c.event == "embeds",
+                _EVENTS.c.story_id == quoting.story_id,
+                _EVENTS.c.other_story_id == story,
+            )
+            if connection.execute(linked.limit(1)).first() is not None:
+                continue
+            row = {"story_id": quoting.story_id, "other_story_id": story, "event": "embeds"}
+            row |= {"url": quoting.canonical_url, "other_url": ctx.key, "rule": Relation.EMBEDDED.value}
+            similarity = quoting_similarity(ctx.sig, quoting)
+            connection.execute(_NEW_EVENT, row | {"similarity": similarity, "created_at": utcnow()})
 
     def _other_stories(self, ctx: RuleContext) -> list[tuple[StoredRef, Verdict]]:
         """The stored articles, other than the one the item joined, that its other joining candidates
@@ -1250,6 +1317,20 @@ def _ref_of(values: dict[str, Any], article_id: int | None, story_id: int | None
         values["title"],
         values["stored_at"],
     )
+
+
+def _quoted_elsewhere(ctx: RuleContext, decision: Decision) -> bool:
+    """Whether the item joined a story (a copy, or its new representative) and stored texts quote it."""
+    match = ctx.__dict__.get("match")  # only what a rule already asked of the index
+    return isinstance(match, StoryMatch) and bool(match.embedded_in) and _joined(decision)
+
+
+def quoting_similarity(sig: Signature, quoting: StoredRef) -> float:
+    """The item's estimated Jaccard with the stored story that quotes it (0 across fingerprint formats)."""
+    try:
+        return round(sig.jaccard(Signature.from_bytes(quoting.signature)), 4)
+    except ValueError:
+        return 0.0
 
 
 def _joined(decision: Decision) -> bool:

@@ -516,7 +516,11 @@ class StoryJudge:
                 and (v.relation is not Relation.FULLER or nested(verdict, v))
             )
         )
-        return StoryMatch(candidate.key, verdict.similarity, verdict.relation.value, True, also)
+        joined = tuple(sorted(c.key for c, v in verdicts if v.joins and c.key != candidate.key))
+        quoted = tuple(sorted(c.key for c, v in verdicts if v.relation is Relation.EMBEDDED))
+        return StoryMatch(
+            candidate.key, verdict.similarity, verdict.relation.value, True, also, joined, quoted
+        )
 
 
 def nested(one: Verdict, other: Verdict) -> bool:
@@ -533,3 +537,31 @@ class StoryMatch(Match):
     """A joining match that also names the other candidates the item is a copy of (their keys)."""
 
     also: tuple[str, ...] = ()
+    joined: tuple[str, ...] = ()
+    """Every other candidate the item is a copy of, nested or not: the stored copies a newcomer stored as
+    a story of its own may be a better home for (``worker/story_move.py``)."""
+    embedded_in: tuple[str, ...] = ()
+    """The candidates that quote the item whole as part of a larger story of their own (``embedded``): a
+    wire story arriving after a local story that embeds it joins its own story, and the link is kept."""
+
+
+def bin_containment(inner: Signature, outer: Signature) -> float | None:
+    """Share of ``inner``'s shingles inside ``outer``, read bin by bin off the two one-permutation MinHashes
+    (None for other formats, or when no bin can tell).
+
+    In a bin both texts fill, the least shingle of their union is in both (the two values are equal), only
+    in ``inner`` (its value is the smaller) or only in ``outer`` (it cannot tell): the first two happen in
+    the ratio of the shared part of ``inner`` to the rest of it, so equal / (equal + smaller) estimates the
+    containment. A bin ``outer`` left empty holds a shingle of ``inner`` that ``outer`` lacks. Unlike the
+    estimate from Jaccard and the two counts, it is exactly 1 when ``inner`` lies wholly inside ``outer``
+    (no shingle of it can be least and missing), so a copy inside two texts never looks closer to one."""
+    if inner.version != FORMAT_VERSION or outer.version != FORMAT_VERSION or inner.num_perm != outer.num_perm:
+        return None
+    num_perm = np.uint64(inner.num_perm)
+    positions = np.arange(inner.num_perm, dtype=np.uint64)
+    mine = ((inner.hashvalues >> np.uint64(32)) * num_perm) >> np.uint64(32) == positions
+    theirs = ((outer.hashvalues >> np.uint64(32)) * num_perm) >> np.uint64(32) == positions
+    equal = mine & theirs & (inner.hashvalues == outer.hashvalues)
+    missing = mine & (~theirs | (inner.hashvalues < outer.hashvalues))
+    told = int(equal.sum() + missing.sum())
+    return None if not told else float(equal.sum()) / told
