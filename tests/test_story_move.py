@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.test_relation import _local_story, _original, _trimmed
+from tests.test_relation_echo import _dateline_fuller_copy, _echo_local, _trim, _wire
 from tests.test_story_merge import AFTERWORD
 from worker.decision import Decision
 from worker.export import article_rows, duplicate_rows, story_rows
@@ -130,3 +131,32 @@ def test_a_wire_story_joining_its_copy_is_linked_to_the_local_story_stored_befor
     assert (link.url, link.other_url, link.rule) == (url("local"), url("wire"), "embedded")
     ingest(pipeline, ["wire"], batched)  # redelivered: no second link
     assert len(events(store, "embeds")) == 1
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_the_wire_story_arriving_after_a_local_story_echoing_its_lead_stays_apart(
+    store: Store, batched: bool
+) -> None:
+    """Before: the wire story joined the local story as its copy (their lead sketches share three
+    shingles, and the wire story is wholly inside it), so the two stories were one cluster."""
+    TEXTS["echo-local"], TEXTS["echo-wire"] = _echo_local(), _wire()
+    try:
+        local, wire = ingest(Pipeline(store), ["echo-local", "echo-wire"], batched)
+    finally:
+        del TEXTS["echo-local"], TEXTS["echo-wire"]
+    assert local.outcome is wire.outcome is Outcome.STORED and local.story_id != wire.story_id
+    [link] = events(store, "embeds")
+    assert (link.story_id, link.other_story_id) == (local.story_id, wire.story_id)
+    assert (link.url, link.other_url, link.rule) == (url("echo-local"), url("echo-wire"), "embedded")
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_a_trim_arriving_after_its_dated_fuller_copy_still_joins_it(store: Store, batched: bool) -> None:
+    """The stored text is read only to find an echoed lead: a dateline shifts the lead a few words, and
+    a trim of the story arriving after the story under a dateline is its copy."""
+    TEXTS["dated"], TEXTS["dated-trim"] = _dateline_fuller_copy(), _trim()
+    try:
+        dated, trim = ingest(Pipeline(store), ["dated", "dated-trim"], batched)
+    finally:
+        del TEXTS["dated"], TEXTS["dated-trim"]
+    assert trim.outcome is Outcome.DUPLICATE and trim.story_id == dated.story_id

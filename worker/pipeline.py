@@ -1041,6 +1041,15 @@ class Pipeline:
             found = batch.refs[key] = batch.intern(found)
         return found
 
+    def stored_text(self, session: Session, ref: StoredRef) -> str | None:
+        """The stored article's text (a held-back row is written first), for the rare verdict that must
+        read it; None when its row is gone."""
+        if ref.id is None:
+            self._flush_pending(session)
+        if ref.id is None:
+            return None
+        return session.scalar(select(_ARTICLES.c.text).where(_ARTICLES.c.id == ref.id))
+
     # -- the writes a decision makes (called by the rules) --------------------------------------------
     def store_new(self, ctx: RuleContext, match: Match | None) -> Decision:
         """A new story, stored; related (``match``) to a stored one it embeds, sits in, or only looks like."""

@@ -336,8 +336,9 @@ def _echoed_start(probe: TextProbe, new: Signature, old: Signature) -> bool:
     text's own lead starts; found whole further on, the shingles the sketches share came from elsewhere.
     When it is found nowhere whole (no lead kept, copy-edited lead words) the sketches' answer stands.
 
-    The other order (the wire story arriving after a local story that echoes it) is not read: only the
-    local story's lead sketch is kept, and a run shared in the middle of both windows is also what two
+    The other order (the wire story arriving after a local story that echoes it) is not read here but by
+    the rule ``QuotedWhole`` from the stored text (``quotes_after_own_lead``): only the local story's lead
+    sketch is kept, and a run shared in the middle of both windows is also what two
     copies under different datelines and notes share (measured on s7 v1: a dated copy of a story read
     as embedded in a copy under a note); the MinHash cannot show the inner prefix absent often enough
     (a shingle absent from the stored text is below its bin's value about one time in six)."""
@@ -346,6 +347,21 @@ def _echoed_start(probe: TextProbe, new: Signature, old: Signature) -> bool:
     head = probe.head
     own, stored = head.lead_at(new), head.window_at(old)
     return own is not None and stored is not None and stored - own > LEAD_SHIFT
+
+
+def starts_alike(a: Signature, b: Signature) -> bool | None:
+    """Whether two texts begin alike by their lead sketches (None: a signature stored without a lead)."""
+    return _same_start(a, b)
+
+
+def quotes_after_own_lead(outer_text: str, outer: Signature, inner: Signature) -> bool:
+    """Whether a stored text that holds the new one whole opens with a lead of its own that only echoes
+    the new text's lead, and quotes the new text after it: the order ``_echoed_start`` does not read from
+    signatures alone (a local story stored before the wire story it retells in its first sentence and
+    quotes). Read from the stored text itself, so exact: the new text's lead lies whole in it more than
+    ``LEAD_SHIFT`` words after its own lead starts, further than a dateline or a short note can push one
+    lead while the two windows still share ``SAME_START`` shingles."""
+    return _echoed_start(TextProbe(outer_text), outer, inner)
 
 
 def _old_lead_in_new(probe: TextProbe, old: Signature) -> bool:
