@@ -284,6 +284,10 @@ SEEN_DRAWS = (
     (103, 2),
     (89, 3),
     (107, 3),
+    (109, 0),
+    (113, 1),
+    (127, 2),
+    (131, 3),
 )
 """Every draw a session has tuned on or read the failures of (seed, variant): the rows ``--draws seen``
 prints. Held-out draws are named on the command line and never added here while they are held out."""
