@@ -10,15 +10,18 @@ SQLite and on the real PostgreSQL the suite starts, item by item and in one batc
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import select
 
 from tests.test_relation import _local_story, _original, _trimmed
 from tests.test_relation_echo import _dateline_fuller_copy, _echo_local, _trim, _wire
 from tests.test_story_merge import AFTERWORD
 from worker.decision import Decision
+from worker.dedup_redis import RedisIndex
 from worker.export import article_rows, duplicate_rows, story_rows
 from worker.models import StoryEvent
 from worker.pipeline import Outcome, Pipeline
@@ -103,6 +106,22 @@ def test_a_later_copy_follows_the_moved_trim(store: Store, batched: bool) -> Non
     finally:
         del TEXTS["trim-copy"]
     assert late.outcome is Outcome.DUPLICATE and late.story_id == story_of(store, "original")
+
+
+@pytest.mark.redis
+def test_the_shared_index_answers_the_moved_copys_new_story(store: Store, redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    prefix = f"test:{uuid.uuid4().hex}"
+    pipeline = Pipeline(store, RedisIndex(client, 0.5, prefix=prefix))
+    *_, original = ingest(pipeline, ["trim", "update", "original"], batched=True)
+    assert story_of(store, "trim") == original.story_id
+    other = Pipeline(store, RedisIndex(client, 0.5, prefix=prefix))  # another worker on the same index
+    TEXTS["trim-copy"] = "PORTO (Wire) -- " + TEXTS["trim"]
+    try:
+        [late] = ingest(other, ["trim-copy"], batched=False)
+    finally:
+        del TEXTS["trim-copy"]
+    assert late.outcome is Outcome.DUPLICATE and late.story_id == original.story_id
 
 
 @pytest.mark.parametrize("batched", [False, True])
