@@ -604,7 +604,7 @@ class Pipeline:
                     batch.decisions.append(decide(self.rules, ctx))
                     if ctx.also:  # a copy of other stored texts too: are they another story?
                         batch.decisions[-1] = self._merge_joined(ctx, batch.decisions[-1])
-                    if ctx.joins and batch.decisions[-1].outcome is Outcome.STORED:
+                    if ctx.joins and _own_story(batch.decisions[-1]):
                         self._move_copies(ctx)  # a story of its own, yet a copy of stored copies
                     if _quoted_elsewhere(ctx, batch.decisions[-1]):
                         self._link_quoting(ctx)
@@ -886,7 +886,7 @@ class Pipeline:
                 decision = decide(self.rules, ctx)
                 if ctx.also:  # a copy of other stored texts too: are they another story?
                     decision = self._merge_joined(ctx, decision)
-                if ctx.joins and decision.outcome is Outcome.STORED:
+                if ctx.joins and _own_story(decision):
                     self._move_copies(ctx, decision)  # a story of its own, yet a copy of stored copies
                 if _quoted_elsewhere(ctx, decision):
                     self._link_quoting(ctx, decision)
@@ -1326,6 +1326,11 @@ def _ref_of(values: dict[str, Any], article_id: int | None, story_id: int | None
         values["title"],
         values["stored_at"],
     )
+
+
+def _own_story(decision: Decision) -> bool:
+    """Whether the item was stored as a new story (not as a story's new representative)."""
+    return decision.outcome is Outcome.STORED and decision.rule is None
 
 
 def _quoted_elsewhere(ctx: RuleContext, decision: Decision) -> bool:

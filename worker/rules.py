@@ -272,6 +272,8 @@ class QuotedWhole:
         stored = Signature.from_bytes(target.signature)
         if stored.num_perm != ctx.sig.num_perm or starts_alike(ctx.sig, stored) is not True:
             return None
+        if ctx.sig.lead is None or stored.lead is None or np.array_equal(ctx.sig.lead, stored.lead):
+            return None  # one lead, unshifted (a trim of the story): nothing to read
         text = ctx.recorder.stored_text(ctx.session, target)
         if text is None or not quotes_after_own_lead(text, stored, ctx.sig):
             return None
