@@ -148,7 +148,7 @@ def test_a_wire_story_joining_its_copy_is_linked_to_the_local_story_stored_befor
     assert stories[local.story_id]["embeds"] == [copy.story_id]
     [link] = events(store, "embeds")
     assert (link.url, link.other_url, link.rule) == (url("local"), url("wire"), "embedded")
-    ingest(pipeline, ["wire"], batched)  # redelivered: no second link
+    ingest(pipeline, ["wire"], batched)  # redelivered: unchanged, no second link
     assert len(events(store, "embeds")) == 1
 
 

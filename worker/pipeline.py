@@ -607,7 +607,7 @@ class Pipeline:
                     if ctx.joins and _own_story(batch.decisions[-1]):
                         self._move_copies(ctx)  # a story of its own, yet a copy of stored copies
                     if _quoted_elsewhere(ctx, batch.decisions[-1]):
-                        self._link_quoting(ctx)
+                        self._link_quoting(ctx, batch.decisions[-1])
                     if ctx.index_change.insert_after_commit:  # now, so later items are checked against it
                         index.insert(item.key, item.sig)
                     batch.written(item.key, item.chash)
@@ -974,37 +974,33 @@ class Pipeline:
                 else:
                     batch.refs[one.url] = batch.intern(own)
 
-    def _link_quoting(self, ctx: RuleContext, decision: Decision | None = None) -> None:
+    def _link_quoting(self, ctx: RuleContext, decision: Decision) -> None:
         """An item that joined its story as a copy, and that stored stories of their own quote whole
         (``embedded``): each such story is linked to the item's story by an ``embeds`` audit row, as it
         would have been had the item arrived first (a local story stored before the wire story it
-        embeds). Written once per pair of stories; reached only by a joining item the judge found quoted."""
+        embeds). One row per copy found quoted (the export lists each linked story once); in a batch it
+        waits for the batch's next write, its story ids read from the two articles then, so nothing is
+        flushed for it."""
         match = ctx.match
         if not isinstance(match, StoryMatch):
             return
-        session, batch = ctx.session, self._batch
-        self._flush_pending(session)  # the item's row and its story written, every id known
-        if batch is not None:
-            decision = batch.decisions[-1]
-        story = None if decision is None else decision.story_id
-        if story is None:
-            return
-        connection = session.connection()
+        session, batch, own = ctx.session, self._batch, ctx.target  # the item's story is its target's
         for key in match.embedded_in:
             quoting = self.peek(session, key)
-            if quoting is None or quoting.story_id is None or quoting.story_id == story:
+            if quoting is None or quoting is own or (quoting.id is not None and quoting.id == own.id):
                 continue
-            linked = select(_EVENTS.c.id).where(
-                _EVENTS.c.event == "embeds",
-                _EVENTS.c.story_id == quoting.story_id,
-                _EVENTS.c.other_story_id == story,
-            )
-            if connection.execute(linked.limit(1)).first() is not None:
+            if quoting.story_id is not None and quoting.story_id == own.story_id:
                 continue
-            row = {"story_id": quoting.story_id, "other_story_id": story, "event": "embeds"}
-            row |= {"url": quoting.canonical_url, "other_url": ctx.key, "rule": Relation.EMBEDDED.value}
-            similarity = quoting_similarity(ctx.sig, quoting)
-            connection.execute(_NEW_EVENT, row | {"similarity": similarity, "created_at": utcnow()})
+            row: dict[str, Any] = {"event": "embeds", "url": quoting.canonical_url, "other_url": ctx.key}
+            row |= {"rule": Relation.EMBEDDED.value, "similarity": quoting_similarity(ctx.sig, quoting)}
+            row["created_at"] = utcnow()
+            if batch is not None:
+                batch.pending_events.append(_PendingEvent(row, quoting, own))
+                continue
+            story = decision.story_id or own.story_id
+            if quoting.story_id is not None and story is not None and quoting.story_id != story:
+                row |= {"story_id": quoting.story_id, "other_story_id": story}
+                session.connection().execute(_NEW_EVENT, row)
 
     def _other_stories(self, ctx: RuleContext) -> list[tuple[StoredRef, Verdict]]:
         """The stored articles, other than the one the item joined, that its other joining candidates
@@ -1044,7 +1040,14 @@ class Pipeline:
     def stored_text(self, session: Session, ref: StoredRef) -> str | None:
         """The stored article's text (a held-back row is written first), for the rare verdict that must
         read it; None when its row is gone."""
-        if ref.id is None:
+        batch = self._batch
+        if ref.id is None and batch is not None:  # a held-back row: its text is in the batch
+            for pending, values in zip(batch.pending_refs, batch.pending, strict=True):
+                if pending is ref:
+                    return str(values["text"])
+            for replacement in batch.replacements:
+                if replacement.ref is ref:
+                    return str(replacement.values["text"])
             self._flush_pending(session)
         if ref.id is None:
             return None

@@ -127,9 +127,14 @@ class RuleContext:
         return self.recorder.resolve(self, self.match)
 
     @cached_property
+    def representative(self) -> Signature:
+        """The fingerprint of the stored article a joining match names (read once per item)."""
+        return Signature.from_bytes(self.target.signature)
+
+    @cached_property
     def verdict(self) -> Verdict | None:
         """The judge's relation of the item to the story's stored representative itself."""
-        representative = Signature.from_bytes(self.target.signature)
+        representative = self.representative
         equal = self.sig.equal_count(representative)
         return judge(self.sig, representative, equal, self.recorder.threshold, self.probe)
 
@@ -268,8 +273,7 @@ class QuotedWhole:
             return None
         if verdict.contained_new < CONTAINED or 1.0 - verdict.contained_old < NEW_MATERIAL:
             return None
-        target = ctx.target
-        stored = Signature.from_bytes(target.signature)
+        target, stored = ctx.target, ctx.representative
         if stored.num_perm != ctx.sig.num_perm or starts_alike(ctx.sig, stored) is not True:
             return None
         if ctx.sig.lead is None or stored.lead is None or np.array_equal(ctx.sig.lead, stored.lead):
