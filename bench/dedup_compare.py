@@ -284,6 +284,10 @@ SEEN_DRAWS = (
     (103, 2),
     (89, 3),
     (107, 3),
+    (109, 0),
+    (113, 1),
+    (127, 2),
+    (131, 3),
 )
 """Every draw a session has tuned on or read the failures of (seed, variant): the rows ``--draws seen``
 prints. Held-out draws are named on the command line and never added here while they are held out."""
@@ -448,5 +452,27 @@ def failures(docs: list[Doc], result: Result) -> list[str]:
             f"  {doc.id} [{doc.kind} {'+'.join(doc.edits)}] {result.rules.get(doc.id)}: "
             f"{_verdict_line(doc, original)}; reverse {_verdict_line(original, doc)}; "
             f"starts {' '.join(doc.text.split()[:16])!r}"
+        )
+    return lines + missed_embeds(docs, result)
+
+
+def missed_embeds(docs: list[Doc], result: Result) -> list[str]:
+    """Every embedded-wire local story not stored and linked to its wire story, with both decisions, the
+    arrival order and the judge's verdicts both ways (``dedup_eval --failures``)."""
+    by_id, at = {d.id: d for d in docs}, {d.id: n for n, d in enumerate(docs)}
+    lines = ["missed embeds (local story, its decision; its wire story, its decision; verdicts both ways):"]
+    for doc in docs:
+        wire = by_id.get(doc.embeds or "")
+        if doc.kind != "local-embed" or wire is None:
+            continue
+        mine, theirs = result.cluster[doc.id], result.cluster[wire.id]
+        stored = result.representative.get(mine) == doc.id
+        if stored and mine != theirs and ((mine, theirs) in result.links or (theirs, mine) in result.links):
+            continue
+        first = "local first" if at[doc.id] < at[wire.id] else "wire first"
+        lines.append(
+            f"  {doc.id} {result.rules.get(doc.id)} (stored as its story: {stored}, one cluster: "
+            f"{mine == theirs}); {wire.id} {result.rules.get(wire.id)}; {first}; local vs wire: "
+            f"{_verdict_line(doc, wire)}; wire vs local: {_verdict_line(wire, doc)}"
         )
     return lines

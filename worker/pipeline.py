@@ -43,10 +43,11 @@ from worker.models import (
     article_values,
     utcnow,
 )
-from worker.relation import Relation, StoryJudge, Verdict, judge, nested
+from worker.relation import Relation, StoryJudge, StoryMatch, Verdict, judge, nested
 from worker.rules import DEFAULT_RULES, DedupRule, IndexChange, RuleContext, decide
 from worker.store import SchemaMissing, StorageUnavailable, Store, StoredRef, is_unreachable
 from worker.story_merge import Merged, merge_stories
+from worker.story_move import Home, move_copies
 
 __all__ = ["Decision", "Outcome", "Pipeline", "Rule", "article_key", "shared_index", "with_offset"]
 
@@ -603,6 +604,10 @@ class Pipeline:
                     batch.decisions.append(decide(self.rules, ctx))
                     if ctx.also:  # a copy of other stored texts too: are they another story?
                         batch.decisions[-1] = self._merge_joined(ctx, batch.decisions[-1])
+                    if ctx.joins and _own_story(batch.decisions[-1]):
+                        self._move_copies(ctx)  # a story of its own, yet a copy of stored copies
+                    if _quoted_elsewhere(ctx, batch.decisions[-1]):
+                        self._link_quoting(ctx, batch.decisions[-1])
                     if ctx.index_change.insert_after_commit:  # now, so later items are checked against it
                         index.insert(item.key, item.sig)
                     batch.written(item.key, item.chash)
@@ -881,6 +886,10 @@ class Pipeline:
                 decision = decide(self.rules, ctx)
                 if ctx.also:  # a copy of other stored texts too: are they another story?
                     decision = self._merge_joined(ctx, decision)
+                if ctx.joins and _own_story(decision):
+                    self._move_copies(ctx, decision)  # a story of its own, yet a copy of stored copies
+                if _quoted_elsewhere(ctx, decision):
+                    self._link_quoting(ctx, decision)
         except BaseException:
             if change.inserted:  # the row never landed, so the index must not keep pointing at it
                 self.index.remove(key)
@@ -939,6 +948,60 @@ class Pipeline:
                 batch.hash_refs.clear()
         return _after_merges(decision, merges)
 
+    def _move_copies(self, ctx: RuleContext, decision: Decision | None = None) -> None:
+        """The stored copies the newcomer, stored as a story of its own, is a better home for move to its
+        story (``worker/story_move.py``). Reached only by a stored item whose match joined a copy (it is
+        fuller than a copy of a story, and no copy of that story's representative)."""
+        match = ctx.match
+        if not isinstance(match, StoryMatch):
+            return
+        session, batch = ctx.session, self._batch
+        self._flush_pending(session)  # the newcomer's row written, every id known
+        if batch is not None:
+            decision = batch.decisions[-1]
+        if decision is None or decision.article_id is None or decision.story_id is None:
+            return
+        home = Home(decision.article_id, decision.story_id, ctx.key, ctx.sig)
+        keys = (match.key, *match.joined)
+        moved = move_copies(session.connection(), home, keys, threshold=self.threshold, now=utcnow())
+        if moved:
+            log.info("copies %s moved to story %d by %s", [m.url for m in moved], home.story_id, ctx.key)
+        if batch is not None and moved:  # the moved keys now stand for the newcomer
+            own = batch.refs.get(ctx.key) or self.store.ref_of(session, ctx.key)
+            for one in moved:
+                if own is None:
+                    batch.refs.pop(one.url, None)
+                else:
+                    batch.refs[one.url] = batch.intern(own)
+
+    def _link_quoting(self, ctx: RuleContext, decision: Decision) -> None:
+        """An item that joined its story as a copy, and that stored stories of their own quote whole
+        (``embedded``): each such story is linked to the item's story by an ``embeds`` audit row, as it
+        would have been had the item arrived first (a local story stored before the wire story it
+        embeds). One row per copy found quoted (the export lists each linked story once); in a batch it
+        waits for the batch's next write, its story ids read from the two articles then, so nothing is
+        flushed for it."""
+        match = ctx.match
+        if not isinstance(match, StoryMatch):
+            return
+        session, batch, own = ctx.session, self._batch, ctx.target  # the item's story is its target's
+        for key in match.embedded_in:
+            quoting = self.peek(session, key)
+            if quoting is None or quoting is own or (quoting.id is not None and quoting.id == own.id):
+                continue
+            if quoting.story_id is not None and quoting.story_id == own.story_id:
+                continue
+            row: dict[str, Any] = {"event": "embeds", "url": quoting.canonical_url, "other_url": ctx.key}
+            row |= {"rule": Relation.EMBEDDED.value, "similarity": quoting_similarity(ctx.sig, quoting)}
+            row["created_at"] = utcnow()
+            if batch is not None:
+                batch.pending_events.append(_PendingEvent(row, quoting, own))
+                continue
+            story = decision.story_id or own.story_id
+            if quoting.story_id is not None and story is not None and quoting.story_id != story:
+                row |= {"story_id": quoting.story_id, "other_story_id": story}
+                session.connection().execute(_NEW_EVENT, row)
+
     def _other_stories(self, ctx: RuleContext) -> list[tuple[StoredRef, Verdict]]:
         """The stored articles, other than the one the item joined, that its other joining candidates
         stand for, each with the item's verdict against it: a copy of it (a join) or not listed.
@@ -973,6 +1036,22 @@ class Pipeline:
         if found is not None and batch is not None:
             found = batch.refs[key] = batch.intern(found)
         return found
+
+    def stored_text(self, session: Session, ref: StoredRef) -> str | None:
+        """The stored article's text (a held-back row is written first), for the rare verdict that must
+        read it; None when its row is gone."""
+        batch = self._batch
+        if ref.id is None and batch is not None:  # a held-back row: its text is in the batch
+            for pending, values in zip(batch.pending_refs, batch.pending, strict=True):
+                if pending is ref:
+                    return str(values["text"])
+            for replacement in batch.replacements:
+                if replacement.ref is ref:
+                    return str(replacement.values["text"])
+            self._flush_pending(session)
+        if ref.id is None:
+            return None
+        return session.scalar(select(_ARTICLES.c.text).where(_ARTICLES.c.id == ref.id))
 
     # -- the writes a decision makes (called by the rules) --------------------------------------------
     def store_new(self, ctx: RuleContext, match: Match | None) -> Decision:
@@ -1250,6 +1329,25 @@ def _ref_of(values: dict[str, Any], article_id: int | None, story_id: int | None
         values["title"],
         values["stored_at"],
     )
+
+
+def _own_story(decision: Decision) -> bool:
+    """Whether the item was stored as a new story (not as a story's new representative)."""
+    return decision.outcome is Outcome.STORED and decision.rule is None
+
+
+def _quoted_elsewhere(ctx: RuleContext, decision: Decision) -> bool:
+    """Whether the item joined a story (a copy, or its new representative) and stored texts quote it."""
+    match = ctx.__dict__.get("match")  # only what a rule already asked of the index
+    return isinstance(match, StoryMatch) and bool(match.embedded_in) and _joined(decision)
+
+
+def quoting_similarity(sig: Signature, quoting: StoredRef) -> float:
+    """The item's estimated Jaccard with the stored story that quotes it (0 across fingerprint formats)."""
+    try:
+        return round(sig.jaccard(Signature.from_bytes(quoting.signature)), 4)
+    except ValueError:
+        return 0.0
 
 
 def _joined(decision: Decision) -> bool:

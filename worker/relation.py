@@ -336,8 +336,9 @@ def _echoed_start(probe: TextProbe, new: Signature, old: Signature) -> bool:
     text's own lead starts; found whole further on, the shingles the sketches share came from elsewhere.
     When it is found nowhere whole (no lead kept, copy-edited lead words) the sketches' answer stands.
 
-    The other order (the wire story arriving after a local story that echoes it) is not read: only the
-    local story's lead sketch is kept, and a run shared in the middle of both windows is also what two
+    The other order (the wire story arriving after a local story that echoes it) is not read here but by
+    the rule ``QuotedWhole`` from the stored text (``quotes_after_own_lead``): only the local story's lead
+    sketch is kept, and a run shared in the middle of both windows is also what two
     copies under different datelines and notes share (measured on s7 v1: a dated copy of a story read
     as embedded in a copy under a note); the MinHash cannot show the inner prefix absent often enough
     (a shingle absent from the stored text is below its bin's value about one time in six)."""
@@ -346,6 +347,21 @@ def _echoed_start(probe: TextProbe, new: Signature, old: Signature) -> bool:
     head = probe.head
     own, stored = head.lead_at(new), head.window_at(old)
     return own is not None and stored is not None and stored - own > LEAD_SHIFT
+
+
+def starts_alike(a: Signature, b: Signature) -> bool | None:
+    """Whether two texts begin alike by their lead sketches (None: a signature stored without a lead)."""
+    return _same_start(a, b)
+
+
+def quotes_after_own_lead(outer_text: str, outer: Signature, inner: Signature) -> bool:
+    """Whether a stored text that holds the new one whole opens with a lead of its own that only echoes
+    the new text's lead, and quotes the new text after it: the order ``_echoed_start`` does not read from
+    signatures alone (a local story stored before the wire story it retells in its first sentence and
+    quotes). Read from the stored text itself, so exact: the new text's lead lies whole in it more than
+    ``LEAD_SHIFT`` words after its own lead starts, further than a dateline or a short note can push one
+    lead while the two windows still share ``SAME_START`` shingles."""
+    return _echoed_start(TextProbe(outer_text), outer, inner)
 
 
 def _old_lead_in_new(probe: TextProbe, old: Signature) -> bool:
@@ -516,7 +532,11 @@ class StoryJudge:
                 and (v.relation is not Relation.FULLER or nested(verdict, v))
             )
         )
-        return StoryMatch(candidate.key, verdict.similarity, verdict.relation.value, True, also)
+        joined = tuple(sorted(c.key for c, v in verdicts if v.joins and c.key != candidate.key))
+        quoted = tuple(sorted(c.key for c, v in verdicts if v.relation is Relation.EMBEDDED))
+        return StoryMatch(
+            candidate.key, verdict.similarity, verdict.relation.value, True, also, joined, quoted
+        )
 
 
 def nested(one: Verdict, other: Verdict) -> bool:
@@ -533,3 +553,31 @@ class StoryMatch(Match):
     """A joining match that also names the other candidates the item is a copy of (their keys)."""
 
     also: tuple[str, ...] = ()
+    joined: tuple[str, ...] = ()
+    """Every other candidate the item is a copy of, nested or not: the stored copies a newcomer stored as
+    a story of its own may be a better home for (``worker/story_move.py``)."""
+    embedded_in: tuple[str, ...] = ()
+    """The candidates that quote the item whole as part of a larger story of their own (``embedded``): a
+    wire story arriving after a local story that embeds it joins its own story, and the link is kept."""
+
+
+def bin_containment(inner: Signature, outer: Signature) -> float | None:
+    """Share of ``inner``'s shingles inside ``outer``, read bin by bin off the two one-permutation MinHashes
+    (None for other formats, or when no bin can tell).
+
+    In a bin both texts fill, the least shingle of their union is in both (the two values are equal), only
+    in ``inner`` (its value is the smaller) or only in ``outer`` (it cannot tell): the first two happen in
+    the ratio of the shared part of ``inner`` to the rest of it, so equal / (equal + smaller) estimates the
+    containment. A bin ``outer`` left empty holds a shingle of ``inner`` that ``outer`` lacks. Unlike the
+    estimate from Jaccard and the two counts, it is exactly 1 when ``inner`` lies wholly inside ``outer``
+    (no shingle of it can be least and missing), so a copy inside two texts never looks closer to one."""
+    if inner.version != FORMAT_VERSION or outer.version != FORMAT_VERSION or inner.num_perm != outer.num_perm:
+        return None
+    num_perm = np.uint64(inner.num_perm)
+    positions = np.arange(inner.num_perm, dtype=np.uint64)
+    mine = ((inner.hashvalues >> np.uint64(32)) * num_perm) >> np.uint64(32) == positions
+    theirs = ((outer.hashvalues >> np.uint64(32)) * num_perm) >> np.uint64(32) == positions
+    equal = mine & theirs & (inner.hashvalues == outer.hashvalues)
+    missing = mine & (~theirs | (inner.hashvalues < outer.hashvalues))
+    told = int(equal.sum() + missing.sum())
+    return None if not told else float(equal.sum()) / told

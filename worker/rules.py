@@ -25,7 +25,18 @@ from worker.decision import Decision, Outcome, Rule
 from worker.dedup import DedupIndex, Match
 from worker.fingerprint import Signature
 from worker.models import ArticleRecord, DuplicateRecord
-from worker.relation import Relation, StoryJudge, StoryMatch, TextProbe, Verdict, judge
+from worker.relation import (
+    CONTAINED,
+    NEW_MATERIAL,
+    Relation,
+    StoryJudge,
+    StoryMatch,
+    TextProbe,
+    Verdict,
+    judge,
+    quotes_after_own_lead,
+    starts_alike,
+)
 from worker.store import StoredRef
 
 
@@ -55,6 +66,8 @@ class Recorder(Protocol):
     def resolve(self, ctx: RuleContext, match: Match) -> StoredRef: ...
 
     def peek(self, session: Session, key: str) -> StoredRef | None: ...
+
+    def stored_text(self, session: Session, ref: StoredRef) -> str | None: ...
 
     def same_url(self, ctx: RuleContext, existing: ArticleRecord) -> Decision: ...
 
@@ -114,9 +127,14 @@ class RuleContext:
         return self.recorder.resolve(self, self.match)
 
     @cached_property
+    def representative(self) -> Signature:
+        """The fingerprint of the stored article a joining match names (read once per item)."""
+        return Signature.from_bytes(self.target.signature)
+
+    @cached_property
     def verdict(self) -> Verdict | None:
         """The judge's relation of the item to the story's stored representative itself."""
-        representative = Signature.from_bytes(self.target.signature)
+        representative = self.representative
         equal = self.sig.equal_count(representative)
         return judge(self.sig, representative, equal, self.recorder.threshold, self.probe)
 
@@ -239,6 +257,34 @@ class FullerCopy:
         return ctx.recorder.replace_representative(ctx, ctx.target, ctx.verdict.similarity)
 
 
+class QuotedWhole:
+    """A text inside a stored story that has much of its own and opens with a lead that only echoes the
+    text's lead (a local story retelling the wire story's first sentence with its own place and day, then
+    quoting it whole, stored before the wire story): the new text is the story quoted, stored as a story
+    of its own and linked (``embedded``), not a copy. The signatures cannot tell this order (the two lead
+    windows share a run of words, as a copy's shifted lead does), so the stored text is read, only for a
+    joining item inside a representative that is ``NEW_MATERIAL`` or more its own and starts alike."""
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        if not ctx.joins or ctx.fuller:
+            return None
+        verdict = ctx.verdict
+        if verdict is None or verdict.relation not in (Relation.NEAR_DUPLICATE, Relation.CONTAINED):
+            return None
+        if verdict.contained_new < CONTAINED or 1.0 - verdict.contained_old < NEW_MATERIAL:
+            return None
+        target, stored = ctx.target, ctx.representative
+        if stored.num_perm != ctx.sig.num_perm or starts_alike(ctx.sig, stored) is not True:
+            return None
+        if ctx.sig.lead is None or stored.lead is None or np.array_equal(ctx.sig.lead, stored.lead):
+            return None  # one lead, unshifted (a trim of the story): nothing to read
+        text = ctx.recorder.stored_text(ctx.session, target)
+        if text is None or not quotes_after_own_lead(text, stored, ctx.sig):
+            return None
+        link = Match(target.canonical_url, verdict.similarity, Relation.EMBEDDED.value, False)
+        return ctx.recorder.store_new(ctx, link)
+
+
 class Contained:
     """A trimmed copy whose text lies inside a stored story."""
 
@@ -282,6 +328,7 @@ DEFAULT_RULES: tuple[DedupRule, ...] = (
     KnownDuplicate(),
     ExactText(),
     FullerCopy(),
+    QuotedWhole(),
     Contained(),
     NearDuplicate(),
     NewStory(),
