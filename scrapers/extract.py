@@ -28,6 +28,7 @@ from scrapers import (
     block_cards,
     block_comment_policy,
     block_model,
+    block_replies,
     block_stamps,
     block_structure,
     limits,
@@ -181,6 +182,8 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
     roots = (region.element, *parts)
     for root in roots:  # first, while the signatures' date links are still there to be read
         _cut_comment_thread(analysis, root)
+        for el in block_replies.reply_thread(analysis, root):
+            bp.drop(el)
     inside = {el for root in roots for el in root.iter()}
     doomed: list[HtmlElement] = [
         item for root in roots for item in block_structure.teaser_runs(analysis, root)

@@ -112,3 +112,53 @@ def test_one_or_two_teaser_cards_after_the_story_are_left_out() -> None:
     assert "Hafenfähre in der Werft" not in text
     assert "Radweg" not in text
     assert "zwölf Parkplätze" not in text
+
+
+def test_a_run_of_teaser_cards_with_long_excerpts_after_the_story_is_left_out() -> None:
+    """Three sibling cards under "Keep reading", each a linked headline, a paragraph-long excerpt and a
+    "Read more" link: each card is longer than a lone card may be, but side by side, one tag, one linked
+    heading each, after the story's last paragraph, they are a list of other posts."""
+    text = _extract("teaser-cards-long-excerpts.html", "https://notes.example/2024/02/monday-cache")
+    assert text.startswith("For three months our continuous integration ran twice as long")
+    assert text.endswith("put nothing in a cache key that can change without the content changing.")
+    assert "table-locking" not in text and "I maintain an internal service" not in text
+    assert "memory chart" not in text and "packet captures" not in text
+    assert "Keep reading" not in text and "Read more" not in text
+
+
+def test_a_comment_thread_found_by_its_reply_buttons_after_the_story_is_left_out() -> None:
+    """Comments signed "NAME says:" over a date link, a reply nested under the first, each with a
+    "Reply" link, in the story's own box: no signature line the thread rule knows, no name that gives
+    the box away. Every comment goes, the short "Thanks!" too; the story stays whole."""
+    text = _extract("thread-reply-buttons.html", "https://courier.example/local/night-buses")
+    assert text.startswith("EASTPORT — The city council voted on Tuesday")
+    assert text.endswith("extend them to the northern suburbs.")
+    assert len(text.split("\n\n")) == 5
+    for comment in ("taxi home", "late rota", "other two thirds", "Thanks!", "Reply", "says:"):
+        assert comment not in text
+
+
+def test_a_forum_thread_whose_first_post_has_a_reply_button_keeps_every_post() -> None:
+    """On a forum page the question has its own "Reply": no story is told before the first one, so the
+    posts are the page's content."""
+    text = _extract("forum-thread-reply-buttons.html", "https://allotments.example/forum/t/seed-potatoes")
+    assert "paper sacks, or is a crate with newspaper between the layers better?" in text
+    assert "Crates every time." in text
+    assert "An old fridge that no longer works" in text
+
+
+def test_a_reply_control_is_a_link_or_button_saying_reply_and_nothing_more() -> None:
+    from lxml.html import fragment_fromstring
+
+    from scrapers.block_replies import reply_control
+
+    def control(markup: str) -> bool:
+        return reply_control(fragment_fromstring(markup))
+
+    assert control('<a href="?replytocom=4#respond">Reply</a>')
+    assert control("<button>Antworten ↓</button>")
+    assert control('<a href="#" aria-label="Antworte auf Rafael"><svg></svg></a>')
+    assert control('<a href="#r" aria-label="Reply to Sue">↩</a>')
+    assert not control('<a href="/faq/replies">How to reply to a reader</a>')
+    assert not control('<a href="#" aria-label="Share on Facebook">Share</a>')
+    assert not control('<a href="/2024/answers">Antworten auf die zehn wichtigsten Fragen</a>')
