@@ -162,3 +162,35 @@ def test_a_reply_control_is_a_link_or_button_saying_reply_and_nothing_more() -> 
     assert not control('<a href="/faq/replies">How to reply to a reader</a>')
     assert not control('<a href="#" aria-label="Share on Facebook">Share</a>')
     assert not control('<a href="/2024/answers">Antworten auf die zehn wichtigsten Fragen</a>')
+
+
+def test_a_sign_up_box_around_an_email_form_inside_the_story_is_left_out() -> None:
+    """A newsletter box set between two paragraphs in plain ``<div>`` elements: the form holds only the
+    e-mail field, and its name, pitch, thanks, error and privacy lines sit around it. They go with it;
+    the paragraphs on both sides stay."""
+    text = _extract("signup-form-inside-story.html", "https://coastweekly.example/news/north-point")
+    assert text.startswith("The three keepers' cottages beside the North Point lighthouse")
+    assert text.endswith("will close during the breeding season.")
+    assert len(text.split("\n\n")) == 4
+    for line in ("Newsletter", "Sign up", "Thank you for signing up", "There was a problem", "No spam"):
+        assert line not in text
+
+
+def test_only_a_sign_up_form_widens_its_box_beyond_the_form() -> None:
+    """A sign-up form's box takes in the lines around the form; a comment or rating form is a box of its
+    own, and the text beside it (which may be a short story's) is left to the content finder."""
+    from lxml.html import fragment_fromstring
+
+    from scrapers.block_forms import mark_form_boxes
+
+    beside = "<p>Get the week's best stories from the coast in your inbox every Friday.</p>"
+    forms = {
+        '<form><input type="email" name="e"><input type="submit"></form>': True,
+        '<form><input type="text" name="n"><input type="email" name="e"><textarea></textarea></form>': False,
+        '<form>Rate it: <input type="radio" name="r"><input type="radio" name="r"></form>': False,
+    }
+    for form, widened in forms.items():
+        root = fragment_fromstring(f"<div><div><div>{beside}<div>{form}</div></div></div></div>")
+        mark_form_boxes(root)
+        marked = [el for el in root.iter("form") if "in your inbox" in el.text_content()]
+        assert bool(marked) is widened
