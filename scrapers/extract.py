@@ -27,6 +27,7 @@ from scrapers import (
     block_bio,
     block_cards,
     block_comment_policy,
+    block_credits,
     block_model,
     block_replies,
     block_stamps,
@@ -926,7 +927,7 @@ def _render(
         render_elements([*chosen, *body]), meta.title, doc_title, tuple(meta.authors)
     )
     paragraphs = block_comment_policy.cut_comment_policy(block_bio.drop_unnamed_bio(paragraphs))
-    return block_stamps.drop_stamps(paragraphs)
+    return block_credits.drop_credit_lines(block_stamps.drop_stamps(paragraphs))
 
 
 def _split_parts(analysis: Analysis, region: Region) -> tuple[HtmlElement, ...]:

@@ -404,3 +404,28 @@ def test_a_stamp_line_is_only_a_labelled_date_or_a_relative_time() -> None:
     assert not stamp_text("Tickets are available until 3 May 2024")
     assert not stamp_text("Note: the meeting on March 3, 2024 was cancelled.")
     assert not stamp_text("Published: a new report on ferry safety")
+
+
+def test_picture_credits_set_as_lines_of_the_body_are_left_out() -> None:
+    """Captions in plain ``<div>`` boxes beside script-loaded pictures: a credit alone on its line
+    ("Photograph by NAME") and a caption closed by one (", photo: NAME") go; the story's own sentence
+    about photographs stays. (A caption with no credit in it, the first box, reads as a short line of
+    the story, and is not this rule's to judge.)"""
+    text = _extract("photo-credits-as-lines.html", "https://wildatlantic.example/islands/goats-gone")
+    assert "It takes four hours to sail to the island" in text
+    assert text.endswith("count what comes back by itself.")
+    assert "Photograph by" not in text and "photo: Fauna Trust" not in text and "©" not in text
+    assert "Photographs taken every spring since then show the grass coming back first" in text
+
+
+def test_a_credit_line_is_the_picture_and_its_maker_and_nothing_else() -> None:
+    from scrapers.block_credits import credit_line
+
+    assert credit_line("Photograph by Ed Marshall, Island Restoration Programme")
+    assert credit_line("(crédito: Minervino Júnior/CB/D.A.Press)")
+    assert credit_line("Fotos: Tobias König und Michael Romstöck")
+    assert credit_line("Roman Prymula, photo: Archives du Gouvernement tchèque")
+    assert credit_line("Die Infrastruktur ist seit 2009 in eine Katastrophe abgestürzt. © zvg")
+    assert not credit_line("Bilder des Diktators von Nordkorea veröffentlicht")
+    assert not credit_line("Photos by the police show the car was parked on the pavement.")
+    assert not credit_line("The photographer, Jane Doe, said: it was the best picture of her life.")
