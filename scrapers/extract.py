@@ -24,6 +24,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from scrapers import (
+    block_about,
     block_bio,
     block_cards,
     block_comment_policy,
@@ -927,6 +928,7 @@ def _render(
         render_elements([*chosen, *body]), meta.title, doc_title, tuple(meta.authors)
     )
     paragraphs = block_comment_policy.cut_comment_policy(block_bio.drop_unnamed_bio(paragraphs))
+    paragraphs = block_about.drop_about_boxes(paragraphs)
     return block_credits.drop_credit_lines(block_stamps.drop_stamps(paragraphs))
 
 

@@ -429,3 +429,31 @@ def test_a_credit_line_is_the_picture_and_its_maker_and_nothing_else() -> None:
     assert not credit_line("Bilder des Diktators von Nordkorea veröffentlicht")
     assert not credit_line("Photos by the police show the car was parked on the pavement.")
     assert not credit_line("The photographer, Jane Doe, said: it was the best picture of her life.")
+
+
+def test_an_about_the_author_box_after_the_story_is_left_out() -> None:
+    """ "Über NAME 257 Artikel" over a paragraph about the writer, in boxes nothing names, after the
+    story's last paragraph: the writer's box, not the story."""
+    text = _extract("about-author-box-de.html", "https://schanzenblick.example/kramer-spiele/")
+    assert text.startswith("Was nach dem Weltcup in Willingen befürchtet wurde")
+    assert text.endswith("im März bei den Weltcups in Norwegen wieder angreifen.")
+    assert "Über Lukas Holmer" not in text and "Seit 2010 als Journalist" not in text
+
+
+def test_about_boxes_and_self_introductions_close_a_story_but_a_press_release_keeps_its_issuer() -> None:
+    from scrapers.block_about import drop_about_boxes
+
+    story = [
+        "The harbour board approved the new ferry timetable on Tuesday, with boats every half hour from "
+        "six in the morning until midnight on weekdays and an hourly service through the night at weekends.",
+        "The board said the change would cost about two million a year and would be reviewed in the "
+        "spring, once the first winter's passenger numbers are known to the operator and the council.",
+        "Passenger groups welcomed the decision but asked for later boats on Sundays as well.",
+    ]
+    intro = "Hi! My name is Florina and I've been a plant junkie for four years now."
+    assert drop_about_boxes([*story, intro]) == story
+    about = ["About Dana Whitlow", "Dana has covered the port for the paper since 2015."]
+    assert drop_about_boxes([*story, *about]) == story
+    issuer = ["About Harbourline", "Harbourline is a ferry operator serving six ports on the east coast."]
+    assert drop_about_boxes([*story, *issuer]) == [*story, *issuer]
+    assert drop_about_boxes([intro, *story]) == [intro, *story]  # opening the page: its own text
