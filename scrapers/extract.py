@@ -28,6 +28,7 @@ from scrapers import (
     block_bio,
     block_cards,
     block_comment_policy,
+    block_consent,
     block_credits,
     block_model,
     block_replies,
@@ -929,7 +930,8 @@ def _render(
     )
     paragraphs = block_comment_policy.cut_comment_policy(block_bio.drop_unnamed_bio(paragraphs))
     paragraphs = block_about.drop_about_boxes(paragraphs)
-    return block_credits.drop_credit_lines(block_stamps.drop_stamps(paragraphs))
+    paragraphs = block_credits.drop_credit_lines(block_stamps.drop_stamps(paragraphs))
+    return block_consent.drop_consent_lines(paragraphs)
 
 
 def _split_parts(analysis: Analysis, region: Region) -> tuple[HtmlElement, ...]:

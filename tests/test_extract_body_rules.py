@@ -457,3 +457,29 @@ def test_about_boxes_and_self_introductions_close_a_story_but_a_press_release_ke
     issuer = ["About Harbourline", "Harbourline is a ferry operator serving six ports on the east coast."]
     assert drop_about_boxes([*story, *issuer]) == [*story, *issuer]
     assert drop_about_boxes([intro, *story]) == [intro, *story]  # opening the page: its own text
+
+
+def test_consent_lines_between_and_after_the_paragraphs_are_left_out() -> None:
+    """An embed's placeholder ("click to load the content of www.host") and a cookie notice in boxes
+    nothing names, set among and after the story's paragraphs: the site asking its reader for consent."""
+    text = _extract("consent-lines-in-story-de.html", "https://unterwegs.example/radtouren/friedrichsfelde/")
+    assert text.startswith("Die Tour beginnt am Bahnhof Friedrichsfelde-Ost")
+    assert text.endswith("dann zurück zum Bahnhof.")
+    assert "Klicken Sie" not in text and "Cookies" not in text
+
+
+def test_a_consent_line_asks_the_reader_and_a_story_about_cookie_rules_does_not() -> None:
+    from scrapers.block_consent import consent_line
+
+    assert consent_line(
+        "Wenn Sie dieses Youtube-Video sehen möchten, müssen Sie die externen YouTube-cookies akzeptieren."
+    )
+    assert consent_line(
+        "We use cookies to improve your experience. By continuing you accept our use of cookies."
+    )
+    assert consent_line("Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.")
+    assert not consent_line("Websites must ask users before they store cookies, the court ruled on Tuesday.")
+    assert not consent_line(
+        "Alle Datenpakete laden die Inhalte nicht mehr von Google, sondern von unserem Server. "
+        "Cookies finden keine Anwendung."
+    )
