@@ -55,13 +55,14 @@ _CONTROL_MAX_CHARS = 24
 
 def reply_control(el: HtmlElement) -> bool:
     """``el`` (a link or button) asks the reader to reply to a comment."""
-    text = el.text_content()
-    if len(text) > 4 * _CONTROL_MAX_CHARS:
-        return False
+    label = el.get("aria-label")
+    # a link with no child element holds its text alone (most links): no subtree walk for it
+    text = (el.text or "") if len(el) == 0 else el.text_content()
+    if len(text) > 4 * _CONTROL_MAX_CHARS or (label is None and len(text) < 4):
+        return False  # a sentence, or too short for any reply word with nothing else to go on
     word = " ".join(text.split()).strip(_TRIM).casefold()
     if word in _REPLY_WORDS:
         return True
-    label = el.get("aria-label")
     return len(word) <= _CONTROL_MAX_CHARS and label is not None and _REPLY_LABEL.match(label) is not None
 
 
@@ -99,7 +100,7 @@ def reply_thread(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]:
     comment on, or an empty list."""
     index, chrome = analysis.index, analysis.chrome
     controls = [
-        el for el in root.iter("a", "button") if el in index and not chrome[index[el]] and reply_control(el)
+        el for el in root.iter("a", "button") if reply_control(el) and el in index and not chrome[index[el]]
     ]
     if len(controls) < REPLY_MIN_CONTROLS:
         return []
