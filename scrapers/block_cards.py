@@ -20,11 +20,15 @@ from scrapers.content import HEADINGS, Analysis
 CARD_MAX_CHARS = 400
 # Cards are cut only when the story before them is longer than all of them together.
 CARD_STORY_RATIO = 1.0
+# Cards set side by side as a run, this many sibling boxes of one tag each holding one linked heading, may
+# carry a longer excerpt ("Keep reading": a headline, a paragraph of the story, "Read more", a byline).
+RUN_MIN_CARDS = 3
+RUN_CARD_MAX_CHARS = 900
 
 
-def _card_of(analysis: Analysis, i: int, root: int) -> int:
+def _card_of(analysis: Analysis, i: int, root: int, max_chars: int = CARD_MAX_CHARS) -> int:
     """The largest box above the linked heading ``i``, below ``root``, that holds no other linked
-    heading and at most ``CARD_MAX_CHARS`` of text (the heading itself when its parent is larger)."""
+    heading and at most ``max_chars`` of text (the heading itself when its parent is larger)."""
     parent, agg_text, agg_link, linked = (
         analysis.parent,
         analysis.agg_text,
@@ -32,7 +36,7 @@ def _card_of(analysis: Analysis, i: int, root: int) -> int:
         analysis.linked_headings,
     )
     card, up = i, parent[i]
-    while up > root and linked[up] == 1 and agg_text[up] + agg_link[up] <= CARD_MAX_CHARS:
+    while up > root and linked[up] == 1 and agg_text[up] + agg_link[up] <= max_chars:
         card, up = up, parent[up]
     return card if up >= root else -1
 
@@ -58,12 +62,27 @@ def _linked_headings(analysis: Analysis, root: HtmlElement, first: int) -> list[
     return found
 
 
+def _card_run(analysis: Analysis, headings: list[int], top: int) -> set[int]:
+    """The boxes of every run of ``RUN_MIN_CARDS`` or more sibling cards of one tag, each up to
+    ``RUN_CARD_MAX_CHARS``: a list of other stories whose excerpts are longer than a lone card's."""
+    by_parent: dict[tuple[int, object], list[int]] = {}
+    for i in headings:
+        card = _card_of(analysis, i, top, RUN_CARD_MAX_CHARS)
+        if card > top:
+            key = (analysis.parent[card], analysis.elements[card].tag)
+            by_parent.setdefault(key, []).append(card)
+    return {card for run in by_parent.values() if len(set(run)) >= RUN_MIN_CARDS for card in run}
+
+
 def teaser_cards(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]:
     """The cards under ``root`` set after the story's last long paragraph outside every card."""
     top = analysis.index.get(root, -1)
     if top < 0 or not analysis.linked_headings[top]:
         return []
-    cards = {card for i in _linked_headings(analysis, root, top) if (card := _card_of(analysis, i, top)) >= 0}
+    headings = _linked_headings(analysis, root, top)
+    cards = {card for i in headings if (card := _card_of(analysis, i, top)) >= 0} | _card_run(
+        analysis, headings, top
+    )
     if not cards:
         return []
     elements = analysis.elements

@@ -27,6 +27,17 @@ def _field(el: HtmlElement) -> bool:
     return el.tag in ("select", "textarea")
 
 
+def _sign_up(form: HtmlElement) -> bool:
+    """A form asking for an e-mail address and nothing to write: a sign-up, whose pitch, thanks and
+    privacy lines sit around the form rather than in it. Any other form (a comment form, a rating, a
+    portion calculator) is its own box: the text around it can be the story's."""
+    return (
+        next((el for el in form.iter("input") if (el.get("type") or "").strip().lower() == "email"), None)
+        is not None
+        and next(form.iter("textarea"), None) is None
+    )
+
+
 def _text_chars(el: HtmlElement) -> int:
     """The box's text as a reader sees it; the raw length bounds it, so short boxes skip the squeeze."""
     raw = el.text_content()
@@ -42,7 +53,9 @@ def mark_form_boxes(root: HtmlElement) -> None:
         box = None
         up = field.getparent()
         for _ in range(FORM_BOX_MAX_LEVELS):
-            if up is None or up.tag in ("body", "html", FORM_TAG) or up in done:
+            if up is None or up.tag in ("body", "html") or up in done:
+                break
+            if up.tag == FORM_TAG and not _sign_up(up):
                 break
             if _text_chars(up) > FORM_BOX_MAX_CHARS or next(up.iter("h1"), None) is not None:
                 break  # too much text, or the page's headline: the story's (or product's) own box

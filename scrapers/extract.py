@@ -24,10 +24,14 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from scrapers import (
+    block_about,
     block_bio,
     block_cards,
     block_comment_policy,
+    block_consent,
+    block_credits,
     block_model,
+    block_replies,
     block_stamps,
     block_structure,
     limits,
@@ -181,6 +185,8 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
     roots = (region.element, *parts)
     for root in roots:  # first, while the signatures' date links are still there to be read
         _cut_comment_thread(analysis, root)
+        for el in block_replies.reply_thread(analysis, root):
+            bp.drop(el)
     inside = {el for root in roots for el in root.iter()}
     doomed: list[HtmlElement] = [
         item for root in roots for item in block_structure.teaser_runs(analysis, root)
@@ -923,7 +929,9 @@ def _render(
         render_elements([*chosen, *body]), meta.title, doc_title, tuple(meta.authors)
     )
     paragraphs = block_comment_policy.cut_comment_policy(block_bio.drop_unnamed_bio(paragraphs))
-    return block_stamps.drop_stamps(paragraphs)
+    paragraphs = block_about.drop_about_boxes(paragraphs)
+    paragraphs = block_credits.drop_credit_lines(block_stamps.drop_stamps(paragraphs))
+    return block_consent.drop_consent_lines(paragraphs)
 
 
 def _split_parts(analysis: Analysis, region: Region) -> tuple[HtmlElement, ...]:

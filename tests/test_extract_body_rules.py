@@ -404,3 +404,82 @@ def test_a_stamp_line_is_only_a_labelled_date_or_a_relative_time() -> None:
     assert not stamp_text("Tickets are available until 3 May 2024")
     assert not stamp_text("Note: the meeting on March 3, 2024 was cancelled.")
     assert not stamp_text("Published: a new report on ferry safety")
+
+
+def test_picture_credits_set_as_lines_of_the_body_are_left_out() -> None:
+    """Captions in plain ``<div>`` boxes beside script-loaded pictures: a credit alone on its line
+    ("Photograph by NAME") and a caption closed by one (", photo: NAME") go; the story's own sentence
+    about photographs stays. (A caption with no credit in it, the first box, reads as a short line of
+    the story, and is not this rule's to judge.)"""
+    text = _extract("photo-credits-as-lines.html", "https://wildatlantic.example/islands/goats-gone")
+    assert "It takes four hours to sail to the island" in text
+    assert text.endswith("count what comes back by itself.")
+    assert "Photograph by" not in text and "photo: Fauna Trust" not in text and "©" not in text
+    assert "Photographs taken every spring since then show the grass coming back first" in text
+
+
+def test_a_credit_line_is_the_picture_and_its_maker_and_nothing_else() -> None:
+    from scrapers.block_credits import credit_line
+
+    assert credit_line("Photograph by Ed Marshall, Island Restoration Programme")
+    assert credit_line("(crédito: Minervino Júnior/CB/D.A.Press)")
+    assert credit_line("Fotos: Tobias König und Michael Romstöck")
+    assert credit_line("Roman Prymula, photo: Archives du Gouvernement tchèque")
+    assert credit_line("Die Infrastruktur ist seit 2009 in eine Katastrophe abgestürzt. © zvg")
+    assert not credit_line("Bilder des Diktators von Nordkorea veröffentlicht")
+    assert not credit_line("Photos by the police show the car was parked on the pavement.")
+    assert not credit_line("The photographer, Jane Doe, said: it was the best picture of her life.")
+
+
+def test_an_about_the_author_box_after_the_story_is_left_out() -> None:
+    """ "Über NAME 257 Artikel" over a paragraph about the writer, in boxes nothing names, after the
+    story's last paragraph: the writer's box, not the story."""
+    text = _extract("about-author-box-de.html", "https://schanzenblick.example/kramer-spiele/")
+    assert text.startswith("Was nach dem Weltcup in Willingen befürchtet wurde")
+    assert text.endswith("im März bei den Weltcups in Norwegen wieder angreifen.")
+    assert "Über Lukas Holmer" not in text and "Seit 2010 als Journalist" not in text
+
+
+def test_about_boxes_and_self_introductions_close_a_story_but_a_press_release_keeps_its_issuer() -> None:
+    from scrapers.block_about import drop_about_boxes
+
+    story = [
+        "The harbour board approved the new ferry timetable on Tuesday, with boats every half hour from "
+        "six in the morning until midnight on weekdays and an hourly service through the night at weekends.",
+        "The board said the change would cost about two million a year and would be reviewed in the "
+        "spring, once the first winter's passenger numbers are known to the operator and the council.",
+        "Passenger groups welcomed the decision but asked for later boats on Sundays as well.",
+    ]
+    intro = "Hi! My name is Florina and I've been a plant junkie for four years now."
+    assert drop_about_boxes([*story, intro]) == story
+    about = ["About Dana Whitlow", "Dana has covered the port for the paper since 2015."]
+    assert drop_about_boxes([*story, *about]) == story
+    issuer = ["About Harbourline", "Harbourline is a ferry operator serving six ports on the east coast."]
+    assert drop_about_boxes([*story, *issuer]) == [*story, *issuer]
+    assert drop_about_boxes([intro, *story]) == [intro, *story]  # opening the page: its own text
+
+
+def test_consent_lines_between_and_after_the_paragraphs_are_left_out() -> None:
+    """An embed's placeholder ("click to load the content of www.host") and a cookie notice in boxes
+    nothing names, set among and after the story's paragraphs: the site asking its reader for consent."""
+    text = _extract("consent-lines-in-story-de.html", "https://unterwegs.example/radtouren/friedrichsfelde/")
+    assert text.startswith("Die Tour beginnt am Bahnhof Friedrichsfelde-Ost")
+    assert text.endswith("dann zurück zum Bahnhof.")
+    assert "Klicken Sie" not in text and "Cookies" not in text
+
+
+def test_a_consent_line_asks_the_reader_and_a_story_about_cookie_rules_does_not() -> None:
+    from scrapers.block_consent import consent_line
+
+    assert consent_line(
+        "Wenn Sie dieses Youtube-Video sehen möchten, müssen Sie die externen YouTube-cookies akzeptieren."
+    )
+    assert consent_line(
+        "We use cookies to improve your experience. By continuing you accept our use of cookies."
+    )
+    assert consent_line("Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.")
+    assert not consent_line("Websites must ask users before they store cookies, the court ruled on Tuesday.")
+    assert not consent_line(
+        "Alle Datenpakete laden die Inhalte nicht mehr von Google, sondern von unserem Server. "
+        "Cookies finden keine Anwendung."
+    )

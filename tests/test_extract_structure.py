@@ -112,3 +112,85 @@ def test_one_or_two_teaser_cards_after_the_story_are_left_out() -> None:
     assert "Hafenfähre in der Werft" not in text
     assert "Radweg" not in text
     assert "zwölf Parkplätze" not in text
+
+
+def test_a_run_of_teaser_cards_with_long_excerpts_after_the_story_is_left_out() -> None:
+    """Three sibling cards under "Keep reading", each a linked headline, a paragraph-long excerpt and a
+    "Read more" link: each card is longer than a lone card may be, but side by side, one tag, one linked
+    heading each, after the story's last paragraph, they are a list of other posts."""
+    text = _extract("teaser-cards-long-excerpts.html", "https://notes.example/2024/02/monday-cache")
+    assert text.startswith("For three months our continuous integration ran twice as long")
+    assert text.endswith("put nothing in a cache key that can change without the content changing.")
+    assert "table-locking" not in text and "I maintain an internal service" not in text
+    assert "memory chart" not in text and "packet captures" not in text
+    assert "Keep reading" not in text and "Read more" not in text
+
+
+def test_a_comment_thread_found_by_its_reply_buttons_after_the_story_is_left_out() -> None:
+    """Comments signed "NAME says:" over a date link, a reply nested under the first, each with a
+    "Reply" link, in the story's own box: no signature line the thread rule knows, no name that gives
+    the box away. Every comment goes, the short "Thanks!" too; the story stays whole."""
+    text = _extract("thread-reply-buttons.html", "https://courier.example/local/night-buses")
+    assert text.startswith("EASTPORT — The city council voted on Tuesday")
+    assert text.endswith("extend them to the northern suburbs.")
+    assert len(text.split("\n\n")) == 5
+    for comment in ("taxi home", "late rota", "other two thirds", "Thanks!", "Reply", "says:"):
+        assert comment not in text
+
+
+def test_a_forum_thread_whose_first_post_has_a_reply_button_keeps_every_post() -> None:
+    """On a forum page the question has its own "Reply": no story is told before the first one, so the
+    posts are the page's content."""
+    text = _extract("forum-thread-reply-buttons.html", "https://allotments.example/forum/t/seed-potatoes")
+    assert "paper sacks, or is a crate with newspaper between the layers better?" in text
+    assert "Crates every time." in text
+    assert "An old fridge that no longer works" in text
+
+
+def test_a_reply_control_is_a_link_or_button_saying_reply_and_nothing_more() -> None:
+    from lxml.html import fragment_fromstring
+
+    from scrapers.block_replies import reply_control
+
+    def control(markup: str) -> bool:
+        return reply_control(fragment_fromstring(markup))
+
+    assert control('<a href="?replytocom=4#respond">Reply</a>')
+    assert control("<button>Antworten ↓</button>")
+    assert control('<a href="#" aria-label="Antworte auf Rafael"><svg></svg></a>')
+    assert control('<a href="#r" aria-label="Reply to Sue">↩</a>')
+    assert not control('<a href="/faq/replies">How to reply to a reader</a>')
+    assert not control('<a href="#" aria-label="Share on Facebook">Share</a>')
+    assert not control('<a href="/2024/answers">Antworten auf die zehn wichtigsten Fragen</a>')
+
+
+def test_a_sign_up_box_around_an_email_form_inside_the_story_is_left_out() -> None:
+    """A newsletter box set between two paragraphs in plain ``<div>`` elements: the form holds only the
+    e-mail field, and its name, pitch, thanks, error and privacy lines sit around it. They go with it;
+    the paragraphs on both sides stay."""
+    text = _extract("signup-form-inside-story.html", "https://coastweekly.example/news/north-point")
+    assert text.startswith("The three keepers' cottages beside the North Point lighthouse")
+    assert text.endswith("will close during the breeding season.")
+    assert len(text.split("\n\n")) == 4
+    for line in ("Newsletter", "Sign up", "Thank you for signing up", "There was a problem", "No spam"):
+        assert line not in text
+
+
+def test_only_a_sign_up_form_widens_its_box_beyond_the_form() -> None:
+    """A sign-up form's box takes in the lines around the form; a comment or rating form is a box of its
+    own, and the text beside it (which may be a short story's) is left to the content finder."""
+    from lxml.html import fragment_fromstring
+
+    from scrapers.block_forms import mark_form_boxes
+
+    beside = "<p>Get the week's best stories from the coast in your inbox every Friday.</p>"
+    forms = {
+        '<form><input type="email" name="e"><input type="submit"></form>': True,
+        '<form><input type="text" name="n"><input type="email" name="e"><textarea></textarea></form>': False,
+        '<form>Rate it: <input type="radio" name="r"><input type="radio" name="r"></form>': False,
+    }
+    for form, widened in forms.items():
+        root = fragment_fromstring(f"<div><div><div>{beside}<div>{form}</div></div></div></div>")
+        mark_form_boxes(root)
+        marked = [el for el in root.iter("form") if "in your inbox" in el.text_content()]
+        assert bool(marked) is widened

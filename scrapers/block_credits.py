@@ -1,0 +1,51 @@
+"""A picture's credit set as a line of the body: "Photograph by NAME", or a caption closed by one.
+
+With familiar names a figure's caption and credit sit in boxes the cleaner cuts ("caption", "credit");
+``<figcaption>`` gives them away by tag. An unseen template sets them in plain ``<div>`` or ``<p>``
+elements between the story's paragraphs, where they read as short lines of prose. Their words give them
+away: a line that opens with the picture and its maker ("Photograph by", "Photo:", "Crédito:") and says
+nothing else, or a short line that closes with one (", photo: Archives", "© Agency | NAME"). A sentence
+of the story that mentions a photograph goes on after it, or ends as a sentence does, and stays.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A credit line is at most this long; a caption closed by a credit at most ``CAPTION_MAX_CHARS``.
+CREDIT_MAX_CHARS = 100
+CAPTION_MAX_CHARS = 250
+
+_PICTURE = (
+    r"(?:photo(?:graph)?s?|pictures?|images?|illustrations?|fotos?|fotografien?|bilder?|"
+    r"crédits?(?: photos?)?|créditos?|credits?|photographie)"
+)
+# The whole line: the picture, its maker after "by"/"von"/"de" or a colon, and nothing that ends a
+# sentence (a dot inside a name, "D.A.Press", does not).
+_CREDIT_LINE = re.compile(
+    r"(?i)^\W{0,2}" + _PICTURE + r"\s*(?:(?:by|von|de|por)\b|:)\s*[^\W_](?:[^.!?]|\.(?=\S))*$"
+)
+# The end of a caption: ", photo: NAME", "(credit: NAME)" or "© AGENCY | NAME".
+_CREDIT_END = re.compile(
+    r"(?i)(?:[,.;(]\s*|\s)" + _PICTURE + r"\s*:\s*[^\W_](?:[^.!?:]|\.(?=\S)){1,60}$|©\s*[^\W_][^©!?]{1,80}$"
+)
+_KEYS = ("photo", "pict", "image", "illustr", "foto", "bild", "créd", "cred", "©")
+
+
+def credit_line(text: str) -> bool:
+    """A line that is a picture's credit, or a caption closed by one."""
+    if len(text) > CAPTION_MAX_CHARS or "\n" in text:
+        return False
+    low = text.casefold()
+    if not any(key in low for key in _KEYS):
+        return False  # most lines hold none of the words every credit must contain
+    if len(text) <= CREDIT_MAX_CHARS and _CREDIT_LINE.match(text):
+        return True
+    return _CREDIT_END.search(text) is not None
+
+
+def drop_credit_lines(paragraphs: list[str]) -> list[str]:
+    """``paragraphs`` without the lines that are a picture's credit or a caption closed by one."""
+    if not any(credit_line(text) for text in paragraphs):
+        return paragraphs
+    return [text for text in paragraphs if not credit_line(text)]
