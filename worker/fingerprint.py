@@ -112,6 +112,7 @@ _ASCII_WORD_OR_BREAK = re.compile(r"\w+|\n", re.ASCII)
 _NUMBER_OR_BREAK = re.compile(r"\d\w*|\n")
 
 _TOKEN_CACHE_LIMIT = 200_000
+_BY_TEXT_LIMIT = 50_000  # chunks remembered by their text for single texts: a few MB
 _token_cache: dict[str, int] = {}
 
 
@@ -298,6 +299,7 @@ class _Chunks:
         self.words = np.zeros(8192, dtype=np.uint64)
         self.numbers = np.zeros(1024, dtype=np.uint64)
         self.counts = [0, 0, 0]  # chunks, words, figures stored
+        self.by_text: dict[str, int] = {}  # chunk -> id, for one text at a time (``ids_of_chunks``)
 
     def __len__(self) -> int:
         return self.counts[0]
@@ -309,6 +311,27 @@ class _Chunks:
         raw, _, starts, ends = scan(data)
         return self.ids_of(data, raw, starts, ends)
 
+    def ids_of_chunks(self, chunks: list[str]) -> np.ndarray:
+        """The ids of one text's chunks (``str.split()``'s), through a dict of the chunks met this way.
+
+        The byte-array path (``ids_of``) pays a dozen numpy calls whatever the size of its input, which a
+        batch shares out but one text (a crawled page, ``signature`` alone) pays in full: for a text, a
+        dict probe per chunk is cheaper. Chunks the dict lacks go through ``lookup`` (the same table, the
+        same ids), so both paths give one chunk one id. The dict starts over past ``_BY_TEXT_LIMIT``."""
+        known = self.by_text
+        found = list(map(known.get, chunks))
+        if None in found:  # in the text's order: a text's new chunks then take neighbouring rows
+            unseen = list(dict.fromkeys(itertools.compress(chunks, [id_ is None for id_ in found])))
+            ids = self.lookup(unseen).tolist()
+            with self.lock:
+                if len(known) + len(unseen) > _BY_TEXT_LIMIT:
+                    known.clear()
+                known.update(zip(unseen, ids, strict=True))
+            found = list(map(known.get, chunks))
+            if None in found:  # another thread cleared the dict meanwhile: read this text's ids again
+                found = self.lookup(chunks).tolist()
+        return np.array(found, dtype=np.intp)
+
     def ids_of(self, data: bytes, raw: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """The ids of the chunks ``data[starts[i]:ends[i]]`` (``raw``: ``data`` as uint8), adding the
         unseen ones first: only those are cut out of ``data`` and decoded."""
@@ -317,9 +340,8 @@ class _Chunks:
             ids = self.keys.find(keys)
             missed = np.flatnonzero(ids < 0)
             if missed.size:
-                new_keys, first = np.unique(keys[missed], return_index=True)
-                at = missed[first]
-                self._add(cut_out(raw, starts[at], ends[at]), new_keys)
+                at = missed[_first_of_each(keys[missed])]
+                self._add(cut_out(raw, starts[at], ends[at]), keys[at])
                 ids[missed] = self.keys.find(keys[missed])
         return ids
 
@@ -367,6 +389,18 @@ class _Chunks:
         self.numbers[n_numbers : n_numbers + len(numbers)] = token_hashes(numbers)
         self.counts = [n_chunks + count, n_words + len(words), n_numbers + len(numbers)]
         self.keys.add(keys)  # ids n_chunks, n_chunks + 1, ... in the rows' order
+
+
+def _first_of_each(keys: np.ndarray) -> np.ndarray:
+    """One place of each distinct key, in text order: new chunks then take rows in the order they are
+    read, so a text's chunks sit near each other when its words are gathered. One unstable sort and a
+    mask (``np.unique``'s ``return_index`` takes a stable sort, twice the cost)."""
+    order = np.argsort(keys)
+    ordered = keys[order]
+    first = np.empty(ordered.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return np.sort(order[first])  # one place of each key (equal keys are equal chunks), in text order
 
 
 _FIRST, _LAST = operator.itemgetter(0), operator.itemgetter(-1)
@@ -422,11 +456,9 @@ class _Stream:
 
 
 def _stream(text: str) -> _Stream:
-    """The stream of an NFKC-normalised text."""
+    """The stream of an NFKC-normalised text: its chunks are ``str.split()``'s, as ``scan`` finds them."""
     table = _chunk_table()
-    data = plain_spaces(text.encode("utf-8"))
-    raw, _, starts, ends = scan(data)
-    return _stream_of(table, table.ids_of(data, raw, starts, ends))
+    return _stream_of(table, table.ids_of_chunks(text.split()))
 
 
 def _stream_of(table: _Chunks, ids: np.ndarray) -> _Stream:
