@@ -154,19 +154,6 @@ def token_hashes(words: list[str]) -> np.ndarray:
     return np.array(found, dtype=np.uint64)
 
 
-def _learned_hashes(words: list[str]) -> np.ndarray:
-    """``token_hashes`` of the words of chunks the table has never met, where most words are new to the
-    cache too (a fresh worker's first batches): the unseen ones found by one set difference first, then
-    one pass of lookups, instead of a pass that misses, the difference and a second pass."""
-    cache = _token_cache
-    if len(cache) > _TOKEN_CACHE_LIMIT:
-        cache.clear()
-    unseen = list(set(words).difference(cache))
-    if unseen:
-        cache.update(zip(unseen, _token_hash_list(unseen), strict=True))
-    return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
-
-
 _KEYED = _blake2b(digest_size=8, key=b"wirefeed")
 
 
@@ -312,7 +299,7 @@ class _Chunks:
         self.words = np.zeros(8192, dtype=np.uint64)
         self.numbers = np.zeros(1024, dtype=np.uint64)
         self.counts = [0, 0, 0]  # chunks, words, figures stored
-        self.by_text: dict[str, int] = {}  # chunk -> id, for one text at a time (``ids_of_chunks``)
+        self.by_text: dict[str, int] = {}  # chunk -> id, for one text at a time (``ids_of_text``)
 
     def __len__(self) -> int:
         return self.counts[0]
@@ -354,8 +341,9 @@ class _Chunks:
             ids = self.keys.find(keys)
             missed = np.flatnonzero(ids < 0)
             if missed.size:
-                at = missed[_first_of_each(keys[missed])]
-                self._add(cut_out(raw, starts[at], ends[at]), keys[at])
+                new_keys, first = np.unique(keys[missed], return_index=True)
+                at = missed[first]
+                self._add(cut_out(raw, starts[at], ends[at]), new_keys)
                 ids[missed] = self.keys.find(keys[missed])
         return ids
 
@@ -391,7 +379,7 @@ class _Chunks:
         capitals = np.full(count, _EMPTY_TOKEN, dtype=np.uint64)
         named = np.flatnonzero(capital)
         names = _names(list(map(new.__getitem__, named.tolist())))
-        hashed = _learned_hashes(words + names)  # one pass over the word cache for both
+        hashed = token_hashes(words + names)  # one pass over the word cache for both
         capitals[named] = hashed[len(words) :]
         self.rows = _grown(self.rows, n_chunks + count)
         self.rows[n_chunks : n_chunks + count] = rows
@@ -400,21 +388,9 @@ class _Chunks:
         self.words = _grown(self.words, n_words + len(words))
         self.words[n_words : n_words + len(words)] = hashed[: len(words)]
         self.numbers = _grown(self.numbers, n_numbers + len(numbers))
-        self.numbers[n_numbers : n_numbers + len(numbers)] = _learned_hashes(numbers)
+        self.numbers[n_numbers : n_numbers + len(numbers)] = token_hashes(numbers)
         self.counts = [n_chunks + count, n_words + len(words), n_numbers + len(numbers)]
         self.keys.add(keys)  # ids n_chunks, n_chunks + 1, ... in the rows' order
-
-
-def _first_of_each(keys: np.ndarray) -> np.ndarray:
-    """One place of each distinct key, in text order: new chunks then take rows in the order they are
-    read, so a text's chunks sit near each other when its words are gathered. One unstable sort and a
-    mask (``np.unique``'s ``return_index`` takes a stable sort, twice the cost)."""
-    order = np.argsort(keys)
-    ordered = keys[order]
-    first = np.empty(ordered.size, dtype=bool)
-    first[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    return np.sort(order[first])  # one place of each key (equal keys are equal chunks), in text order
 
 
 _FIRST, _LAST = operator.itemgetter(0), operator.itemgetter(-1)
