@@ -28,7 +28,6 @@ from scrapers.article import Article
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.urls import landing_of, try_canonicalize
 from worker import logs, metrics
-from worker.bulk_rows import insert_rows
 from worker.decision import Decision, Outcome, Rule
 from worker.dedup import DedupIndex, InProcessIndex, Match
 from worker.dedup_join import join_index, snapshot_choice
@@ -209,6 +208,7 @@ _EVENTS = _table(StoryEvent)
 _NEW_STORY = insert(_STORIES).returning(_STORIES.c.id)
 _NEW_ARTICLE = insert(_ARTICLES).returning(_ARTICLES.c.id)
 _NEW_DUPLICATES = insert(_DUPLICATES)
+_INSERT_STORIES, _INSERT_ARTICLES = insert(_STORIES), insert(_ARTICLES)
 _DRAW_IDS = {
     table: text(
         f"SELECT nextval(sequence) FROM (SELECT pg_get_serial_sequence('{table.name}', 'id')::regclass "
@@ -772,7 +772,7 @@ class Pipeline:
                     event.row["story_id"] = event.story.story_id
                 if event.other is not None:
                     event.row["other_story_id"] = event.other.story_id
-            insert_rows(connection, _EVENTS, [event.row for event in events])
+            connection.execute(_NEW_EVENT, [event.row for event in events])
         if batch.pending_representatives:
             stories, batch.pending_representatives = batch.pending_representatives, {}
             now = utcnow()
@@ -791,7 +791,7 @@ class Pipeline:
                     duplicate_of=row.original.id,
                     story_id=row.original.story_id,
                 )
-        insert_rows(connection, _DUPLICATES, [row.values for row in waiting])
+        connection.execute(_NEW_DUPLICATES, [row.values for row in waiting])
 
     @staticmethod
     def _write_replacements(connection: Any, batch: _Batch) -> None:
@@ -800,7 +800,7 @@ class Pipeline:
         waiting, batch.replacements = batch.replacements, []
         _, article_ids = _new_ids(connection, 0, len(waiting))
         rows = [r.values | {"id": article_id} for r, article_id in zip(waiting, article_ids, strict=True)]
-        insert_rows(connection, _ARTICLES, rows)
+        connection.execute(_INSERT_ARTICLES, rows)
         for replacement, article_id in zip(waiting, article_ids, strict=True):
             replacement.ref.id = article_id
             batch.ref_ids[article_id] = replacement.ref
@@ -825,10 +825,10 @@ class Pipeline:
             {"id": story_id, "representative_id": article_id, "created_at": now, "updated_at": now}
             for story_id, article_id in zip(story_ids, article_ids, strict=True)
         ]
-        insert_rows(connection, _STORIES, stories)
+        connection.execute(_INSERT_STORIES, stories)
         for values, story_id, article_id in zip(pending, story_ids, article_ids, strict=True):
             values |= {"id": article_id, "story_id": story_id}
-        insert_rows(connection, _ARTICLES, pending)
+        connection.execute(_INSERT_ARTICLES, pending)
         for position, ref, article_id, story_id in zip(positions, refs, article_ids, story_ids, strict=True):
             ref.id, ref.story_id = article_id, story_id
             batch.ref_ids[article_id] = ref
