@@ -374,6 +374,33 @@ def test_a_lookup_that_misses_some_chunks_gives_every_chunk_its_own_id() -> None
     assert len(set(one_by_one.values())) == len(chunks)
 
 
+def test_one_text_takes_the_tables_own_ids_through_its_dict_and_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A single text (``signature``, a crawled page) looks its chunks up in a dict instead of the byte
+    scan: every chunk must get the id the byte path gives it, whichever path met it first, and the
+    signature the byte path gives, also when the dict starts over (here every few texts) and with the
+    whitespace NFKC keeps (U+0085, U+2028), which ``str.split`` and the scan must both cut at."""
+    texts = [unicodedata.normalize("NFKC", text) for text in ODD_TEXTS]
+    texts += ["Odd\u0085spaces\u2028split Here and\u2029there \u1680 too.", STORY.replace("four", "five")]
+    monkeypatch.setattr(fingerprint, "_BY_TEXT_LIMIT", 12)
+    most = max(len(text.split()) for text in texts)
+    for first_by_bytes in (False, True):
+        table = fingerprint._Chunks()
+        monkeypatch.setattr(fingerprint, "_chunks", table)
+        if first_by_bytes:
+            table.lookup([chunk for text in texts for chunk in text.split()][::-1])
+        for text in texts * 2:
+            ids = table.ids_of_text(text)
+            assert ids.tolist() == table.lookup(text.split()).tolist(), text
+            assert len(table.by_text) <= 12 + most  # bounded: past the limit it starts over
+        assert table.ids_of_text(texts[-1]).tolist() == table.lookup(texts[-1].split()).tolist()  # a hit
+        alone = [fingerprint.signature(text).to_bytes() for text in texts]
+        many = texts * (1 + fingerprint._FEW // len(texts))
+        assert [sig.to_bytes() for _, sig in fingerprint.fingerprints(many)][: len(texts)] == alone
+    assert table.ids_of_text("").tolist() == []
+
+
 def test_a_fresh_ingest_command_never_imports_datasketch() -> None:
     """datasketch pulls in scipy, over a second of a fresh process. Every command's schema check reads the
     migration scripts, and migration 0005 imports format 2 (``fingerprint_v2``): that import alone must not

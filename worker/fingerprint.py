@@ -112,6 +112,7 @@ _ASCII_WORD_OR_BREAK = re.compile(r"\w+|\n", re.ASCII)
 _NUMBER_OR_BREAK = re.compile(r"\d\w*|\n")
 
 _TOKEN_CACHE_LIMIT = 200_000
+_BY_TEXT_LIMIT = 50_000  # chunks remembered by their text for single texts: a few MB
 _token_cache: dict[str, int] = {}
 
 
@@ -298,6 +299,7 @@ class _Chunks:
         self.words = np.zeros(8192, dtype=np.uint64)
         self.numbers = np.zeros(1024, dtype=np.uint64)
         self.counts = [0, 0, 0]  # chunks, words, figures stored
+        self.by_text: dict[str, int] = {}  # chunk -> id, for one text at a time (``ids_of_text``)
 
     def __len__(self) -> int:
         return self.counts[0]
@@ -308,6 +310,28 @@ class _Chunks:
         data = plain_spaces("\n".join(chunks).encode("utf-8"))
         raw, _, starts, ends = scan(data)
         return self.ids_of(data, raw, starts, ends)
+
+    def ids_of_text(self, text: str) -> np.ndarray:
+        """The ids of one text's chunks, through a dict of the chunks of the texts read this way.
+
+        The byte-array path (``ids_of``) pays a dozen numpy calls whatever the size of its input, which a
+        batch shares out but one text (``signature`` alone, a crawled page) pays in full: a dict probe
+        per chunk (``str.split()``'s chunks, exactly the scan's) is cheaper. A text with a chunk the dict
+        lacks takes the byte-array path whole (the same table, so the same ids) and leaves its chunks in
+        the dict. The dict starts over past ``_BY_TEXT_LIMIT``."""
+        chunks = text.split()
+        known = self.by_text
+        found = list(map(known.get, chunks))
+        if None not in found:
+            return np.array(found, dtype=np.intp)
+        data = plain_spaces(text.encode("utf-8"))
+        raw, _, starts, ends = scan(data)
+        ids = self.ids_of(data, raw, starts, ends)
+        with self.lock:
+            if len(known) + len(chunks) > _BY_TEXT_LIMIT:
+                known.clear()
+            known.update(zip(chunks, ids.tolist(), strict=True))
+        return ids
 
     def ids_of(self, data: bytes, raw: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """The ids of the chunks ``data[starts[i]:ends[i]]`` (``raw``: ``data`` as uint8), adding the
@@ -422,11 +446,18 @@ class _Stream:
 
 
 def _stream(text: str) -> _Stream:
-    """The stream of an NFKC-normalised text."""
+    """The stream of an NFKC-normalised text, by the byte-array path: what the story judge reads of the
+    texts it compares, most of them met once (``_text_stream`` would pay its dict on top)."""
     table = _chunk_table()
     data = plain_spaces(text.encode("utf-8"))
     raw, _, starts, ends = scan(data)
     return _stream_of(table, table.ids_of(data, raw, starts, ends))
+
+
+def _text_stream(text: str) -> _Stream:
+    """``_stream`` of a text fingerprinted on its own, through the table's dict (``ids_of_text``)."""
+    table = _chunk_table()
+    return _stream_of(table, table.ids_of_text(text))
 
 
 def _stream_of(table: _Chunks, ids: np.ndarray) -> _Stream:
@@ -697,7 +728,7 @@ def signature_of_shingles(
 def signature(text: str, *, shingle_size: int = SHINGLE_SIZE, num_perm: int = NUM_PERM) -> Signature:
     """Format-3 signature of the word-shingle set of ``text``, with sizes and sketches, from one pass."""
     text = unicodedata.normalize("NFKC", text)
-    return _signature_of(text, _stream(text), shingle_size, num_perm)
+    return _signature_of(text, _text_stream(text), shingle_size, num_perm)
 
 
 _FEW = 8
@@ -716,7 +747,7 @@ def _hash_of_text(normal: str) -> str:
 
 def _signature_of_normal(text: str) -> Signature:
     """``signature`` of a text already in NFKC form."""
-    return _signature_of(text, _stream(text), SHINGLE_SIZE, NUM_PERM)
+    return _signature_of(text, _text_stream(text), SHINGLE_SIZE, NUM_PERM)
 
 
 def fingerprints(texts: Sequence[str]) -> list[tuple[str, Signature]]:
