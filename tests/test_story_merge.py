@@ -63,8 +63,12 @@ def url(name: str) -> str:
     return f"https://{name}.example/story"
 
 
-def ingest(pipeline: Pipeline, names: list[str], batched: bool) -> list[Decision]:
-    items = [{"url": url(name), "title": "Port strike", "text": TEXTS[name]} for name in names]
+def ingest(
+    pipeline: Pipeline, names: list[str], batched: bool, texts: dict[str, str] | None = None
+) -> list[Decision]:
+    """Ingest the named cases (from ``texts``, this module's own by default) one by one or as one batch."""
+    texts = TEXTS if texts is None else texts
+    items = [{"url": url(name), "title": "Port strike", "text": texts[name]} for name in names]
     if batched:
         return pipeline.ingest_items(items)
     return [pipeline.ingest_item(one) for one in items]

@@ -11,15 +11,15 @@ SQLite and on the real PostgreSQL the suite starts, item by item and in one batc
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
 from sqlalchemy import select
 
+from tests import test_story_merge as merge_cases
 from tests.test_relation import _local_story, _original, _trimmed
 from tests.test_relation_echo import _dateline_fuller_copy, _echo_local, _trim, _wire
-from tests.test_story_merge import AFTERWORD
+from tests.test_story_merge import AFTERWORD, FULL, url
 from worker.decision import Decision
 from worker.dedup_redis import RedisIndex
 from worker.export import article_rows, duplicate_rows, story_rows
@@ -27,16 +27,10 @@ from worker.models import StoryEvent
 from worker.pipeline import Outcome, Pipeline
 from worker.store import Store
 
-WIRE = Path(__file__).parent / "fixtures" / "wire"
 TAGLINE = "This story was distributed by the Harbour Wire news service to its partner newspapers."
 
 
-def _story(name: str) -> list[str]:
-    return (WIRE / f"{name}.txt").read_text(encoding="utf-8").strip().split("\n\n")
-
-
-FULL = _story("port-strike") + _story("wildfire")
-NEWS = _story("rate-decision") + _story("local-harbour")
+NEWS = merge_cases._story("rate-decision") + merge_cases._story("local-harbour")
 TEXTS = {
     "original": "\n\n".join(FULL),
     "trim": "\n\n".join(FULL[:8]) + "\n\n" + TAGLINE,  # past the update's kept part, with a tagline
@@ -48,15 +42,8 @@ TEXTS = {
 }
 
 
-def url(name: str) -> str:
-    return f"https://{name}.example/story"
-
-
 def ingest(pipeline: Pipeline, names: list[str], batched: bool) -> list[Decision]:
-    items = [{"url": url(name), "title": "Port strike", "text": TEXTS[name]} for name in names]
-    if batched:
-        return pipeline.ingest_items(items)
-    return [pipeline.ingest_item(one) for one in items]
+    return merge_cases.ingest(pipeline, names, batched, TEXTS)
 
 
 def events(store: Store, kind: str) -> list[StoryEvent]:
