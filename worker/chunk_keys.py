@@ -110,9 +110,10 @@ def cut_out(raw: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[str]:
     return gathered.tobytes().decode("utf-8").split("\n")[:-1]
 
 
-def _mix(keys: np.ndarray) -> np.ndarray:
-    """MurmurHash3's finalizer in place: a bijection, so the table's slot bits are well spread even for
-    one-byte chunks (whose polynomial hash is the byte itself)."""
+def fmix64_in_place(keys: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finalizer, in place on a uint64 array: a bijection, so the table's slot bits
+    are well spread even for one-byte chunks (whose polynomial hash is the byte itself). The one copy of
+    it: shingle mixing (``fingerprint.fmix64``) and band keys (``worker.dedup``) call it too."""
     keys ^= keys >> _SHIFT_33
     keys *= _FMIX_1
     keys ^= keys >> _SHIFT_33
@@ -138,7 +139,7 @@ def chunk_keys(raw: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndar
     lengths = ends - starts
     keys: np.ndarray = (sums[ends] - sums[starts]) * _INVERSES[starts & (_SEGMENT - 1)]
     keys ^= lengths.astype(np.uint64) * _LENGTH_SALT
-    _mix(keys)
+    fmix64_in_place(keys)
     odd = np.flatnonzero((lengths > SHORT) | ((starts >> _SEGMENT_BITS) != ((ends - 1) >> _SEGMENT_BITS)))
     for i in odd.tolist():
         keys[i] = key_of(raw[starts[i] : ends[i]].tobytes())
@@ -152,7 +153,7 @@ def key_of(chunk: bytes) -> int:
     raw = np.frombuffer(chunk, dtype=np.uint8)
     key = np.array([(raw * _POWERS[: raw.size]).sum(dtype=np.uint64)], dtype=np.uint64)
     key ^= np.full(1, len(chunk), dtype=np.uint64) * _LENGTH_SALT  # an array: wraps without a warning
-    return int(_mix(key)[0])
+    return int(fmix64_in_place(key)[0])
 
 
 class KeyTable:

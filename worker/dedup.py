@@ -25,6 +25,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from worker.chunk_keys import fmix64_in_place
 from worker.fingerprint import NUM_PERM, VALUES_IN_PLACE_VERSIONS, Signature, sorted_distinct
 
 Buffer = bytes | mmap.mmap | memoryview
@@ -203,9 +204,6 @@ def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out
 
 
-_SHIFT_33, _MIX_1, _MIX_2 = np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
-
-
 def _short_band_keys(narrow: np.ndarray, bands: int, rows: int, out: np.ndarray) -> np.ndarray:
     """Bands of one or two 32-bit values: the values themselves are a 64-bit word (two side by side read
     as one little-endian uint64), salted and mixed by a bijection, so equal keys still mean equal values."""
@@ -213,12 +211,7 @@ def _short_band_keys(narrow: np.ndarray, bands: int, rows: int, out: np.ndarray)
         block = np.ascontiguousarray(narrow[start : start + _KEY_CHUNK, : bands * rows])
         keys = block.view("<u8").copy() if rows == 2 else block.astype(np.uint64)
         keys ^= _BAND_SALTS[:bands]
-        keys ^= keys >> _SHIFT_33
-        keys *= _MIX_1
-        keys ^= keys >> _SHIFT_33
-        keys *= _MIX_2
-        keys ^= keys >> _SHIFT_33
-        out[start : start + keys.shape[0]] = keys
+        out[start : start + keys.shape[0]] = fmix64_in_place(keys)
     return out
 
 
@@ -605,12 +598,7 @@ class InProcessIndex:
         if self.rows != 2:
             return values, band_keys(values, self.bands, self.rows)[0]
         keys = values[: 2 * self.bands].view("<u8") ^ _BAND_SALTS[: self.bands]
-        keys ^= keys >> _SHIFT_33
-        keys *= _MIX_1
-        keys ^= keys >> _SHIFT_33
-        keys *= _MIX_2
-        keys ^= keys >> _SHIFT_33
-        return values, keys
+        return values, fmix64_in_place(keys)
 
     def _counted(
         self, sig: Signature, need: int, banded: tuple[np.ndarray, np.ndarray] | None = None

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from worker.chunk_keys import KeyTable, chunk_keys, cut_out, plain_spaces, scan
+from worker.chunk_keys import KeyTable, chunk_keys, cut_out, fmix64_in_place, plain_spaces, scan
 
 if TYPE_CHECKING:  # imported where used: datasketch pulls in scipy, 1.5 s of every worker's start
     from datasketch import MinHash
@@ -180,17 +180,10 @@ def fmix64(values: np.ndarray) -> np.ndarray:
 
     Array arithmetic wraps without a warning (only numpy's scalar arithmetic checks overflow), so no
     ``np.errstate`` here: entering one cost as much as the mixing of a whole text."""
-    mixed: np.ndarray = np.array(values, dtype=np.uint64, ndmin=1)  # a copy, mixed in place
-    mixed ^= mixed >> _SHIFT_33
-    mixed *= _FMIX_1
-    mixed ^= mixed >> _SHIFT_33
-    mixed *= _FMIX_2
-    mixed ^= mixed >> _SHIFT_33
-    return mixed
+    return fmix64_in_place(np.array(values, dtype=np.uint64, ndmin=1))  # a copy, mixed in place
 
 
 _SHIFT_32 = np.uint64(32)
-_SHIFT_33, _FMIX_1, _FMIX_2 = np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
 
 
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
