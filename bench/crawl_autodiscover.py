@@ -59,6 +59,12 @@ def _fold(host: str) -> int:
     return int(hashlib.sha256(host.encode()).hexdigest(), 16) % FOLDS
 
 
+def _blind(host: str) -> bool:
+    """The blind check of session 10: a fifth of the hosts by a second seed, picked and measured before
+    any rule of that session was written, and whose pages were never read while tuning."""
+    return int(hashlib.sha256(f"crawl7-blind:{host}".encode()).hexdigest(), 16) % FOLDS == 0
+
+
 def _path(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
@@ -86,6 +92,8 @@ class Page:
     own: PageLink  # the page's own address, with its headline, as a listing's content area shows it
     links: list[PageLink]  # its other same-host links
     template: set[str]  # of which these paths sit in its nav, header or footer
+    content: set[str]  # and these, outside them, are plain story links (a headline and a date or id)
+    blind: bool  # in the blind check's sample (a second host split, never read while tuning)
 
 
 def _headline(tree: Any) -> str:
@@ -113,7 +121,7 @@ def _pages(stripped: bool) -> Iterator[Page]:
         try:
             tree = lxml.html.fromstring(gzip.decompress((DEV / info["file"]).read_bytes()))
         except (OSError, ValueError, lxml.etree.ParserError):
-            yield Page(_fold(host), host, own, [], set())
+            yield Page(_fold(host), host, own, [], set(), set(), _blind(host))
             continue
         own.texts.append(_headline(tree))
         template = {
@@ -123,28 +131,48 @@ def _pages(stripped: bool) -> Iterator[Page]:
             and urlsplit(target).netloc == host
             and target != try_canonicalize(url)
         }
+        content = {
+            link.path
+            for link in _page_links(tree, url)
+            if link.path not in template
+            and rules.headline_like(link.text)
+            and looks_like_article(link.path)
+            and not rules._slug_only(link.path)
+        }
         if stripped:
             _strip_semantics(tree)
-        yield Page(_fold(host), host, own, _page_links(tree, url), template)
+        yield Page(_fold(host), host, own, _page_links(tree, url), template, content, _blind(host))
 
 
 Decide = Callable[[PageLink, tuple[str, ...] | None], bool]
 
 
-def _score(pages: list[Page], folds: set[int], decide: Decide) -> tuple[float, float, int, int]:
+@dataclass(slots=True)
+class Score:
+    recall: float
+    template: float  # share of template links taken
+    kept: float  # share of plain story links outside the template taken
+    pages: int
+    template_links: int
+
+
+def _score(pages: list[Page], folds: set[int], decide: Decide, *, blind: bool = False) -> Score:
     hit = total = 0
     taken: dict[tuple[str, str], bool] = {}  # one verdict per host and template address
+    kept: dict[tuple[str, str], bool] = {}  # the same for plain story links outside the template
     for page in pages:
-        if page.fold not in folds:
+        if not (page.blind if blind else page.fold in folds):
             continue
         shape = rules.story_shape(page.links)  # looked up at each call: an ablation may patch it
         total += 1
         hit += decide(page.own, shape)
         for link in page.links:
-            if link.path in page.template:
+            tally = taken if link.path in page.template else kept if link.path in page.content else None
+            if tally is not None:
                 key = (page.host, link.path)
-                taken[key] = taken.get(key, False) or decide(link, shape)
-    return hit / max(total, 1), sum(taken.values()) / max(len(taken), 1), total, len(taken)
+                tally[key] = tally.get(key, False) or decide(link, shape)
+    share = sum(taken.values()) / max(len(taken), 1)
+    return Score(hit / max(total, 1), share, sum(kept.values()) / max(len(kept), 1), total, len(taken))
 
 
 ROWS: dict[str, Decide] = {
@@ -182,38 +210,59 @@ ABLATIONS = [
 ]
 
 
+MENU_ABLATIONS = {
+    "short-label blocks (structure)": mock.patch.object(
+        rules, "short_label_blocks", lambda chains, texts: [False] * len(chains)
+    ),
+    "link trees (structure)": mock.patch.object(
+        rules, "link_tree_branches", lambda chains, hrefs: [False] * len(chains)
+    ),
+}
+
+
 def _line(label: str, pages: list[Page], decide: Decide) -> str:
     cells = []
-    for folds in [{fold} for fold in range(FOLDS)] + [set(range(3)), set(HELD_OUT)]:
-        recall, share, _, _ = _score(pages, folds, decide)
-        cells.append(f"{recall:6.1%} {share:5.1%}")
+    for fold in range(FOLDS):
+        score = _score(pages, {fold}, decide)
+        cells.append(f"{score.recall:6.1%} {score.template:5.1%}")
+    for folds, blind in [(set(range(3)), False), (set(HELD_OUT), False), (set(), True)]:
+        score = _score(pages, folds, decide, blind=blind)
+        cells.append(f"{score.recall:6.1%} {score.template:5.1%} {score.kept:6.1%}")
     return f"{label:38} " + " | ".join(cells)
 
 
 def main() -> None:
     header = " | ".join(f"fold {n} rec  tmpl" for n in range(1, FOLDS + 1))
-    print(f"{'':38} {header} | dev 1-3 rec tmpl | held-out 4-5 rec tmpl")
+    print(f"{'':38} {header} | dev 1-3 rec tmpl  kept | held-out 4-5 (seen) | blind: 2nd split")
     for stripped in (False, True):
         pages = list(_pages(stripped))
-        counts = [_score(pages, {fold}, takes)[2:] for fold in range(FOLDS)]
+        counts = [_score(pages, {fold}, takes) for fold in range(FOLDS)]
+        blind = _score(pages, set(), takes, blind=True)
         print(
             f"-- pages {'with semantic tags stripped' if stripped else 'as served'}: "
             + ", ".join(
-                f"fold {n + 1}: {pages_n} pages, {links_n} template links"
-                for n, (pages_n, links_n) in enumerate(counts)
+                f"fold {n + 1}: {score.pages} pages, {score.template_links} template links"
+                for n, score in enumerate(counts)
             )
+            + f"; blind: {blind.pages} pages, {blind.template_links} template links"
         )
-        print(f"{'baseline: every same-host link':38} " + " | ".join(["100.0%  100%"] * (FOLDS + 2)))
+        print(
+            f"{'baseline: every same-host link':38} "
+            + " | ".join(["100.0%  100%"] * FOLDS + ["100.0%  100% 100.0%"] * 3)
+        )
         for label, decide in ROWS.items():
             print(_line(label, pages, decide))
         if not stripped:
             no_chrome = [
                 replace(page, links=[replace(link, in_chrome=False) for link in page.links]) for page in pages
             ]
-            print(_line("  without: link outside nav/header/footer", no_chrome, takes))
+            print(_line("  without: any chrome (tags or structure)", no_chrome, takes))
         for rule in ABLATIONS:
             with _without(rule):
                 print(_line(f"  without: {rule}", pages, takes))
+        for rule, patch in MENU_ABLATIONS.items():
+            with patch:  # the chrome is read while the pages are: read them again without the rule
+                print(_line(f"  without: {rule}", list(_pages(stripped)), takes))
 
 
 if __name__ == "__main__":

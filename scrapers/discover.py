@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy, bounded_decompress
-from scrapers.story_links import PageLink, in_chrome, story_shape, takes
+from scrapers.story_links import PageLink, in_chrome, menu_anchors, story_shape, takes
 from scrapers.story_links import looks_like_article as looks_like_article  # the address rule, re-exported
 from scrapers.urls import MAX_URL_CHARS, try_canonicalize
 
@@ -486,24 +486,27 @@ MAX_PAGE_ANCHORS = 10_000
 
 def _page_links(tree: Any, base_url: str) -> list[PageLink]:
     """The page's same-host addresses in page order, each once, with every anchor's text (at most
-    ``MAX_PAGE_ANCHORS`` anchors read)."""
+    ``MAX_PAGE_ANCHORS`` anchors read). A link is in the chrome when every anchor to it is: inside the
+    page's navigation, header or footer, or in a block shaped like a menu (the template without tags)."""
     page_url = try_canonicalize(base_url)
     host = page_url.split("/", 3)[2] if page_url else None
     base = _own_base(tree, base_url, host)
+    anchors = [anchor for anchor in itertools.islice(tree.iter("a"), MAX_PAGE_ANCHORS) if anchor.get("href")]
+    texts = [" ".join(anchor.text_content().split()) for anchor in anchors]
+    menus = menu_anchors(anchors, texts)
     links: dict[str, PageLink] = {}
-    for anchor in itertools.islice(tree.iter("a"), MAX_PAGE_ANCHORS):
-        href = anchor.get("href")
-        url = try_canonicalize(href, base) if href else None
+    for anchor, text, menu in zip(anchors, texts, menus, strict=True):
+        url = try_canonicalize(anchor.get("href"), base)
         if not url or url == page_url or url.split("/", 3)[2] != host:
             continue
-        text = " ".join(anchor.text_content().split())
+        chrome = menu or in_chrome(anchor)
         link = links.get(url)
         if link is None:
             path = "/" + (url.split("/", 3)[3] if url.count("/") >= 3 else "")
-            links[url] = PageLink(url, path, [text], in_chrome(anchor))
+            links[url] = PageLink(url, path, [text], chrome)
         else:
             link.texts.append(text)
-            link.in_chrome = link.in_chrome and in_chrome(anchor)  # also linked from the content area
+            link.in_chrome = link.in_chrome and chrome  # also linked from the content area
     return list(links.values())
 
 

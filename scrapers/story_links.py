@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -250,3 +250,72 @@ def in_chrome(anchor: Any) -> bool:
     """Inside the page's ``<nav>`` (or ``role=navigation``), or a ``<header>``/``<footer>`` that is not
     inside an ``<article>`` (a story card's own header holds its headline)."""
     return bool(anchor.xpath(f"boolean({_CHROME} or {_PAGE_FRAME})"))
+
+
+# The chrome told by its structure alone, for a template of plain ``div``s and lists with no <nav>,
+# <header> or <footer>. A short-label block: the smallest block holding MENU_MIN_LINKS links or more,
+# whose links are mostly short labels and whose text is mostly link text (a story list has headlines, a
+# teaser block summaries beside its links). A link tree: a list item with a link of its own and a nested
+# list of links (a menu's section and its sub-pages, a mega-menu, a site map), however long its labels.
+MENU_MIN_LINKS = 4
+MENU_LABEL_SHARE = 0.75
+MENU_LINK_DENSITY = 0.7
+_LISTS = frozenset({"ul", "ol"})
+
+
+def _words(node: Any) -> int:
+    return sum(len(piece.split()) for piece in node.itertext())
+
+
+def short_label_blocks(chains: Sequence[list[Any]], texts: Sequence[str]) -> list[bool]:
+    """For each anchor (by its ancestors, nearest first, and its text), whether its block is a menu of
+    short labels."""
+    counts: Counter[Any] = Counter(node for chain in chains for node in chain)
+    members: dict[Any, list[int]] = {}
+    for index, chain in enumerate(chains):
+        block = next((node for node in chain if counts[node] >= MENU_MIN_LINKS), None)
+        if block is not None:
+            members.setdefault(block, []).append(index)
+    menu = [False] * len(chains)
+    for block, indexes in members.items():
+        named = [texts[index] for index in indexes if texts[index]]
+        if not named or sum(map(_label_like, named)) < MENU_LABEL_SHARE * len(named):
+            continue
+        if sum(len(text.split()) for text in named) >= MENU_LINK_DENSITY * max(_words(block), 1):
+            for index in indexes:
+                menu[index] = not headline_like(texts[index])  # a headline among labels: a featured story
+    return menu
+
+
+def link_tree_branches(chains: Sequence[list[Any]], hrefs: Sequence[str]) -> list[bool]:
+    """For each anchor (by its ancestors, nearest first, and its address), whether it sits in a branch of
+    a tree of links: a list item holding a link of its own (not inside a nested list) and a nested list
+    with links. A dated address is a story whatever holds it (an archive widget's months and posts)."""
+    own: set[Any] = set()  # list items with a link of their own
+    nested: set[Any] = set()  # list items with a link inside a list of theirs
+    for chain in chains:
+        through_list = False
+        for node in chain:
+            if node.tag == "li":
+                (nested if through_list else own).add(node)
+            through_list = through_list or node.tag in _LISTS
+    branches = own & nested
+    return [
+        bool(branches) and any(node in branches for node in chain) and not _dated(href)
+        for chain, href in zip(chains, hrefs, strict=True)
+    ]
+
+
+def _dated(href: str) -> bool:
+    """A date in the address (``/2024/05/12/slug``, ``/news/2020/2/13/id``): a year, then more."""
+    bare = unquote(href.split("?", 1)[0])
+    return bool(_DATED_PATH.search(bare)) or any(_YEAR.fullmatch(part) for part in bare.split("/")[:-1])
+
+
+def menu_anchors(anchors: Sequence[Any], texts: Sequence[str]) -> list[bool]:
+    """For each anchor of a page (in page order, with its whitespace-collapsed text), whether its place
+    makes it the template's: a short-label block or a branch of a link tree."""
+    chains = [list(anchor.iterancestors()) for anchor in anchors]
+    blocks = short_label_blocks(chains, texts)
+    branches = link_tree_branches(chains, [anchor.get("href") or "" for anchor in anchors])
+    return [block or branch for block, branch in zip(blocks, branches, strict=True)]

@@ -199,13 +199,18 @@ def test_a_section_page_with_base_href_on_another_host(store: Store) -> None:
     assert summary.total.stored == 3
 
 
-def _home(links: list[str], head: str = "") -> Route:
+def _home(links: list[str], head: str = "", stories: tuple[str, ...] | list[str] = ()) -> Route:
+    """A menu of short labels (``links``), then a story list whose headlines are their words in full: a
+    story link inside a menu of labels is the template's (``scrapers.story_links.short_label_blocks``)."""
     anchors = "".join(
         f'<li><a href="{href}">{href.strip("/").replace("-", " ") or "Home"}</a></li>' for href in links
     )
-    return Route(
-        f"<html><head><title>Home</title>{head}</head><body><ul>{anchors}</ul></body></html>".encode()
+    grid = "".join(
+        f'<h2><a href="{href}">Harbour story {n}: {href.strip("/").replace("-", " ").replace("/", " ")}</a></h2>'
+        for n, href in enumerate(stories)
     )
+    body = f"<ul>{anchors}</ul><div>{grid}</div>"
+    return Route(f"<html><head><title>Home</title>{head}</head><body>{body}</body></html>".encode())
 
 
 NAV = ["/", "/world/", "/politics/", "/tag/harbour", "/author/jane-doe-smith-jones", "/page/2", "/about"]
@@ -227,7 +232,7 @@ def test_a_source_given_only_its_home_page_finds_its_feed_its_sitemap_or_its_art
             "/news/33012345.html",
             "/world/harbour-council-votes-on-the-budget",
         ]
-        linked.routes["/"] = _home(NAV + articles)
+        linked.routes["/"] = _home(NAV, stories=articles)
         bare.routes["/"] = _home(NAV)
         for server, n in [(feedy, 1), (feedy, 2), (mapped, 3)]:
             server.routes[f"/s/{n}"] = Route(story(30 + n))
