@@ -75,7 +75,8 @@ _STORY_MARKERS = frozenset(
     | {"posts", "entry", "item", "news", "noticia", "noticias", "nachricht", "nachrichten", "meldung"}
     | {"actualite", "actualites", "notizia", "notizie", "articolo", "artigo", "materia", "blog", "detail"}
 )
-HEADLINE_MIN_WORDS = 4
+HEADLINE_MIN_WORDS = 3  # "Harbour council resigns"; with 20 characters or more
+LABEL_MAX_WORDS = 3  # "Local news", "Terms of use": a menu's label, even when it is also a headline
 # Scripts written without spaces between words: a headline there is a run of characters.
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
@@ -84,10 +85,27 @@ def _segments(path: str) -> list[str]:
     return [segment for segment in unquote(path.split("?", 1)[0]).split("/") if segment.strip()]
 
 
+_ARCHIVES = frozenset({"archive", "archives"})
+
+
 def is_listing(path: str) -> bool:
-    """Under a tag, author, search, paging or account segment: a listing whatever else it looks like."""
+    """Under a tag, author, search, paging or account segment: a listing whatever else it looks like. An
+    archive segment is one only when no story follows it: ``/archive/2024/05/12/harbour-vote`` and
+    WordPress's numeric ``/archives/1234`` are stories, ``/archive/2024/05/`` is a month's listing."""
     bare = unquote(path.split("?", 1)[0])
-    return bool({segment.lower() for segment in bare.split("/")} & LISTING_SEGMENTS)
+    named = {segment.lower() for segment in bare.split("/")} & LISTING_SEGMENTS
+    if not named <= _ARCHIVES:
+        return True
+    return bool(named) and not _archived_story(bare)
+
+
+def _archived_story(bare: str) -> bool:
+    """What follows the last archive segment names one story: a date then a slug, or a number alone."""
+    rest = re.split(r"/archives?(?=/)", bare, flags=re.I)[-1]
+    last = [segment for segment in rest.split("/") if segment]
+    if len(last) == 1 and re.fullmatch(r"\d{2,}", last[0]):
+        return not _YEAR.fullmatch(last[0])
+    return bool(_DATED_PATH.search(rest) or _LONG_ID.search(rest))
 
 
 def _slug_words(segment: str) -> int:
@@ -178,7 +196,7 @@ def headline_like(text: str) -> bool:
 
 
 def _label_like(text: str) -> bool:
-    return 0 < len(text.split()) < HEADLINE_MIN_WORDS and not _UNSPACED.search(text)
+    return 0 < len(text.split()) <= LABEL_MAX_WORDS and not _UNSPACED.search(text)
 
 
 def _segment_class(segment: str) -> str:
@@ -283,7 +301,8 @@ def short_label_blocks(chains: Sequence[list[Any]], texts: Sequence[str]) -> lis
             continue
         if sum(len(text.split()) for text in named) >= MENU_LINK_DENSITY * max(_words(block), 1):
             for index in indexes:
-                menu[index] = not headline_like(texts[index])  # a headline among labels: a featured story
+                text = texts[index]  # a long headline among labels: a featured story
+                menu[index] = _label_like(text) or not headline_like(text)
     return menu
 
 

@@ -269,22 +269,79 @@ def test_a_304_to_a_request_that_named_no_copy_is_an_error_not_a_fresh_page(stor
 
 
 @pytest.mark.parametrize("semantic", [True, False], ids=["as-served", "no-semantic-tags"])
+@pytest.mark.parametrize("outlet", ["kreisbote", "valley-courier"])
 def test_an_outlet_with_an_unfamiliar_scheme_and_no_feed_is_crawled_from_its_home_page(
-    store: Store, semantic: bool
+    store: Store, semantic: bool, outlet: str
 ) -> None:
     """Two-word slugs under section names and a hashed id, a story grid, a menu, topic links and a footer
-    (``tests/fixtures/home/kreisbote.html``), no feed, no sitemap: the crawl fetches the stories only."""
-    from tests.test_discover_story_links import STORIES, home_page
+    (``tests/fixtures/home/kreisbote.html``), no feed, no sitemap: the crawl fetches the stories only. The
+    second outlet's template is divs only, its menu a tree of headline-like entries, its top bar and footer
+    short labels on id addresses (``valley-courier.html``)."""
+    from tests.test_discover_story_links import OUTLETS, home_page
 
+    stories = OUTLETS[outlet]
     with RouteServer() as server:
-        server.routes["/"] = Route(home_page(semantic=semantic).encode())
-        for n, path in enumerate(STORIES):
+        server.routes["/"] = Route(home_page(semantic=semantic, outlet=outlet).encode())
+        for n, path in enumerate(stories):
             server.routes[path] = Route(story(60 + n))
         server.fallback = lambda path: Route(listing(path))  # sections, topics, service pages: listings
-        summary = _crawl(store, Source(name="kreisbote", pages=[server.base + "/"], **FAST)).total
+        summary = _crawl(store, Source(name=outlet, pages=[server.base + "/"], **FAST)).total
         requested = set(server.hits) - {"/", "/robots.txt"}
-    # before: 1 of the 6 stories fetched, beside the service, topic, privacy and contact pages (4-word slugs)
-    assert _stored(store) == sorted(server.base + path for path in STORIES)
-    assert summary.stored == len(STORIES)
-    others = requested - set(STORIES)
+    # before: 1 of kreisbote's 6 stories fetched, beside the service, topic, privacy and contact pages
+    # (4-word slugs); 5 of valley-courier's 7, beside 15 pages of its top bar, menu tree and footer
+    assert _stored(store) == sorted(server.base + path for path in stories)
+    assert summary.stored == len(stories)
+    others = requested - set(stories)
     assert len(others) <= 1 and all(path.count("/") == 1 for path in others)  # at most the soft-404 probe
+
+
+def _grid(stories: list[tuple[str, str]]) -> Route:
+    """A home page of a short menu and a story grid of (address, headline), in plain divs."""
+    menu = "".join(
+        f'<a href="/{name}/">{name.title()}</a>' for name in ("local", "sport", "business", "culture")
+    )
+    grid = "".join(
+        f'<div><h2><a href="{href}">{title}</a></h2><p>More soon.</p></div>' for href, title in stories
+    )
+    return Route(
+        f"<html><head><title>Home</title></head><body><div>{menu}</div>{grid}</body></html>".encode()
+    )
+
+
+def test_a_dated_story_under_an_archive_segment_is_crawled_from_the_home_page(store: Store) -> None:
+    stories = [
+        ("/archive/2024/05/12/harbour-vote-passes", "Harbour vote passes after a night of debate"),
+        ("/news/archives/2024/05/11/ferry-timetable", "Ferry timetable changes for the summer season"),
+        ("/2024/05/10/bridge-works-begin", "Works on the old bridge begin next Monday"),
+    ]
+    with RouteServer() as server:
+        server.routes["/"] = _grid(
+            [*stories, ("/archive/2024/05/", "Every story of May 2024 in the archive")]
+        )
+        for n, (path, _) in enumerate(stories):
+            server.routes[path] = Route(story(70 + n))
+        server.fallback = lambda path: Route(listing(path))
+        summary = _crawl(store, Source(name="archived", pages=[server.base + "/"], **FAST)).total
+        month_fetched = server.count("/archive/2024/05/")
+    # before: the two stories under /archive/ and /archives/ were left as listings (1 stored, not 3)
+    assert _stored(store) == sorted(server.base + path for path, _ in stories)
+    assert summary.stored == 3 and month_fetched == 0  # the month's archive is a listing still
+
+
+def test_a_three_word_headline_is_crawled_from_the_home_page(store: Store) -> None:
+    stories = [
+        ("/local/council-resigns", "Harbour council resigns"),
+        ("/sport/cup-final", "Rovers reach the cup final after penalties"),
+        ("/business/harbour-expansion", "State pays twelve million for the harbour"),
+        ("/culture/stage-reopens", "The town stage reopens after three years"),
+    ]
+    with RouteServer() as server:
+        server.routes["/"] = _grid(stories)
+        for n, (path, _) in enumerate(stories):
+            server.routes[path] = Route(story(80 + n))
+        server.fallback = lambda path: Route(listing(path))
+        summary = _crawl(store, Source(name="terse", pages=[server.base + "/"], **FAST)).total
+        sections = [hit for hit in server.hits if hit.count("/") == 2 and hit.endswith("/")]
+    # before: "Harbour council resigns" was no headline (four words at least), its two-word slug no story
+    assert _stored(store) == sorted(server.base + path for path, _ in stories)
+    assert summary.stored == 4 and sections == []  # the menu's sections are not fetched

@@ -13,7 +13,7 @@ import pytest
 from scrapers.discover import story_links
 from scrapers.story_links import headline_like, hints_article, looks_like_article, path_shape
 
-HOME = Path(__file__).parent / "fixtures" / "home" / "kreisbote.html"
+HOMES = Path(__file__).parent / "fixtures" / "home"
 BASE = "https://kreisbote.example/"
 STORIES = [
     "/lokales/streit-ums-feuerholz",
@@ -23,12 +23,25 @@ STORIES = [
     "/r/7f3ac91e0b",
     "/meinung/zu-spaet-fuer-den-hafen",
 ]
+# An outlet whose template is divs only (no nav, header or footer as served): a top bar of short labels
+# on id addresses, a menu tree whose entries read like headlines on long slugs, a footer of labels on id
+# addresses; a story grid with a three-word headline and a dated story under /archive/.
+VALLEY_STORIES = [
+    "/2024/05/12/harbour-vote-passes",
+    "/local/council-resigns",
+    "/sport/cup-final",
+    "/business/harbour-expansion",
+    "/culture/stage-reopens",
+    "/a/8f2c91d07e",
+    "/archive/2024/05/11/ferry-timetable-changes",
+]
+OUTLETS = {"kreisbote": STORIES, "valley-courier": VALLEY_STORIES}
 
 
-def home_page(*, semantic: bool) -> str:
-    """The fixture as served, or with ``nav``, ``header`` and ``footer`` made ``div`` (a template of
-    divs only: the rules must not lean on the tags)."""
-    page = HOME.read_text("utf-8")
+def home_page(*, semantic: bool, outlet: str = "kreisbote") -> str:
+    """The outlet's fixture as served, or with ``nav``, ``header`` and ``footer`` made ``div`` (a template
+    of divs only: the rules must not lean on the tags)."""
+    page = (HOMES / f"{outlet}.html").read_text("utf-8")
     return page if semantic else re.sub(r"<(/?)(?:nav|header|footer)\b", r"<\1div", page)
 
 
@@ -39,6 +52,31 @@ def test_a_home_page_gives_its_stories_not_its_sections_topics_or_footer(semanti
     # contact pages of its menu, topic list and footer; the grid's two-word slugs and hashed id missed
     assert [item.url.removeprefix(BASE.rstrip("/")) for item in found] == STORIES
     assert found[0].title == "Streit ums Feuerholz: Gemeinderat vertagt die Entscheidung erneut"
+
+
+def test_a_div_only_template_s_menus_are_told_by_their_shape() -> None:
+    """No nav, header or footer to lean on: the top bar and the footer are blocks of short labels (their
+    addresses carry ids), the menu is a tree of links whose entries read like headlines."""
+    found = story_links(home_page(semantic=True, outlet="valley-courier"), "https://valley.example/")
+    # before: the 4 top-bar pages, the 7 menu-tree pages and 4 footer pages taken beside the stories (15
+    # wasted fetches), while the three-word headline and the story under /archive/ were missed
+    assert [item.url.removeprefix("https://valley.example") for item in found] == VALLEY_STORIES
+    assert found[1].title == "Harbour council resigns"
+
+
+def test_a_dated_story_under_an_archive_segment_is_a_story() -> None:
+    # before: any /archive/ segment made the address a listing
+    assert looks_like_article("/archive/2024/05/12/harbour-vote-passes")
+    assert looks_like_article("/news/archives/2019/03/12/council-votes-budget")
+    assert hints_article("/archives/1234")  # WordPress's numeric permalinks
+    assert not looks_like_article("/archive/2024/05/") and not hints_article("/archive/2024/05/")
+    assert not looks_like_article("/archives/2024") and not hints_article("/archives/2024")
+    assert not looks_like_article("/tag/harbour/archive/2024/05/12/harbour-vote-passes")
+
+
+def test_a_three_word_headline_reads_as_a_headline_and_a_three_word_label_stays_a_label() -> None:
+    assert headline_like("Harbour council resigns")  # before: four words at least
+    assert not headline_like("Terms of use") and not headline_like("Local news")
 
 
 @pytest.mark.parametrize(
