@@ -7,12 +7,16 @@ Two signals, each measured out of fold in ``bench/crawl_autodiscover.py``:
   weaker hints (a three-word slug, a slug ending in a short id, a ``.html`` page named by words, a
   segment such as ``/story/`` or ``/p/`` before a slug) count only beside the second signal;
 - where the link sits on the page: its anchor text reads like a headline (several words, not a section
-  name), it is outside the page's navigation, header and footer, and its address has the shape most of
-  the page's headline links share (the outlet's own article pattern, learned from that page alone).
+  name), it is outside the page's chrome, and its address has the shape most of the page's headline
+  links share (the outlet's own article pattern, learned from that page alone). The chrome is the
+  page's navigation, header and footer, and, told by structure alone for a template of plain ``div``s,
+  a block of short labels that is mostly link text, and a tree of links (a list item with a link and a
+  nested list of links: a menu's sections and their pages).
 
 A slug-only address whose every anchor is a short label ("Local news", "About us") is a menu entry, not a
 story, and is left. Nothing here depends on class names or on semantic tags being present: without
-``<nav>``, ``<header>`` and ``<footer>`` the text and shape signals still hold (the bench measures both).
+``<nav>``, ``<header>`` and ``<footer>`` the structure, text and shape signals still hold (the bench
+measures both).
 """
 
 from __future__ import annotations
