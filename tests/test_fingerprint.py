@@ -413,3 +413,32 @@ def test_a_fresh_ingest_command_never_imports_datasketch() -> None:
         "assert not {'datasketch', 'scipy'} & set(sys.modules), sorted({'datasketch', 'scipy'} & set(sys.modules))\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
+
+
+def test_the_judges_second_read_of_a_batch_text_equals_the_byte_paths(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The story judge reads the words of the item it judges again (``TextProbe``); a text of the last
+    batch ``fingerprints`` read is taken from that batch's arrays (``_RecentBatch``). Its words, salient
+    tokens and chunk word counts must be the byte path's, for texts with and without figures, capitalised
+    names at a sentence's start and inside it, texts too short for a shingle, Unicode and odd spaces; a
+    text the batch did not read (a head cut from one, a stored text) still takes the byte path."""
+    texts = [unicodedata.normalize("NFKC", text) for text in ODD_TEXTS]
+    texts += [STORY, MIXED.strip(), "Too short.", "Shares rose 3.2% at Acme Corp on Monday, Reuters said."]
+    texts += [STORY.replace("four", "five").replace("Tuesday", "Friday 12 May")]
+    texts = list(dict.fromkeys(unicodedata.normalize("NFKC", text) for text in texts if text.strip()))
+    assert len(texts) >= fingerprint._FEW  # the batch path, which leaves its arrays behind
+    monkeypatch.setattr(fingerprint, "_recent", None)
+    alone = {text: fingerprint._stream(text) for text in texts}  # byte path: nothing recent yet
+    fingerprint.fingerprints(texts)
+    assert fingerprint._recent is not None
+    for text in texts:
+        assert fingerprint._recent.stream_of(text) is not None, text
+        from_batch, by_bytes = fingerprint._stream(text), alone[text]
+        assert from_batch.words.tolist() == by_bytes.words.tolist(), text
+        assert from_batch.salient.tolist() == by_bytes.salient.tolist(), text
+        assert from_batch.chunk_words.tolist() == by_bytes.chunk_words.tolist(), text
+    head = STORY[:300]
+    assert fingerprint._recent.stream_of(head) is None
+    expected = fingerprint.token_hashes(tokens(head)).tolist()
+    assert fingerprint._stream(head).words.tolist() == expected
