@@ -305,11 +305,12 @@ def _sum_up(parent: list[int], *columns: list[_Number]) -> None:
 
     Document order puts every child after its parent, so one backward pass per column is enough.
     """
-    pairs = [(i, p) for i, p in enumerate(parent) if p >= 0]
-    pairs.reverse()
+    last = len(parent) - 1
     for column in columns:
-        for i, p in pairs:
-            column[p] += column[i]
+        for i in range(last, -1, -1):  # the same additions in the same order as ever: equal float sums
+            p = parent[i]
+            if p >= 0:
+                column[p] += column[i]
 
 
 def _sum_up_counts(parent: list[int], *columns: list[int]) -> None:
