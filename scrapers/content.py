@@ -283,10 +283,14 @@ def prune(root: HtmlElement) -> None:
     """Remove what is never prose (scripts, styles, forms' controls, media, AMP widgets) from the tree,
     once the boxes around typed fields are marked as forms (``block_forms``)."""
     block_forms.mark_form_boxes(root)
+    # (``bp.is_junk_tag``'s set test inline: a call per node of the page was a tenth of this pass; only
+    # an ``amp-`` name needs the full rule)
+    junk, is_junk = bp.JUNK_TAGS, bp.is_junk_tag
     doomed = [
         el
         for el in root.iter()
-        if not isinstance(el.tag, str) or (bp.is_junk_tag(el.tag) and not _holds_the_page(el))
+        if not isinstance(tag := el.tag, str)
+        or ((tag in junk or (tag[:4] == "amp-" and is_junk(tag))) and not _holds_the_page(el))
     ]
     for el in doomed:
         if el.getparent() is not None:
@@ -301,11 +305,12 @@ def _sum_up(parent: list[int], *columns: list[_Number]) -> None:
 
     Document order puts every child after its parent, so one backward pass per column is enough.
     """
-    pairs = [(i, p) for i, p in enumerate(parent) if p >= 0]
-    pairs.reverse()
+    last = len(parent) - 1
     for column in columns:
-        for i, p in pairs:
-            column[p] += column[i]
+        for i in range(last, -1, -1):  # the same additions in the same order as ever: equal float sums
+            p = parent[i]
+            if p >= 0:
+                column[p] += column[i]
 
 
 def _sum_up_counts(parent: list[int], *columns: list[int]) -> None:
@@ -313,13 +318,15 @@ def _sum_up_counts(parent: list[int], *columns: list[int]) -> None:
 
     (Scores stay with ``_sum_up``: a float -0.0 plus 0.0 is 0.0, so skipping could flip a zero's sign.)
     """
-    pairs = [(i, p) for i, p in enumerate(parent) if p >= 0]
-    pairs.reverse()
+    # (no list of (child, parent) pairs: most values are 0 and are passed over before their parent is read)
+    last = len(parent) - 1
     for column in columns:
-        for i, p in pairs:
+        for i in range(last, -1, -1):
             value = column[i]
             if value:
-                column[p] += value
+                p = parent[i]
+                if p >= 0:
+                    column[p] += value
 
 
 @dataclass(slots=True)
