@@ -1,0 +1,60 @@
+"""The head of the body (issue 7, unseen templates): bylines, datelines and reading times above the story.
+
+The fixture's boxes carry no class or id a rule could lean on: the lines are known by what the metadata
+reader found (the author's name, the publication date) and by their own words.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scrapers.article import Article
+from scrapers.block_head import drop_head_furniture, head_furniture
+from scrapers.extract import extract
+
+BODY = Path(__file__).parent / "fixtures" / "pages" / "body"
+AUTHORS = ["Maren Holloway"]
+DATES = [datetime(2024, 1, 19, 13, 12, tzinfo=UTC)]
+
+
+def test_byline_dateline_and_reading_time_in_unnamed_boxes_are_left_out() -> None:
+    """A name over a role, a "Filed in PLACE on DATE" line, a reading time and a player's label, each in
+    a plain ``<div>`` above the story: the metadata's author and date give the first two away. The story
+    keeps every paragraph, the lead included."""
+    article = extract(
+        (BODY / "byline-dateline-unnamed-boxes.html").read_bytes(),
+        "https://northshore.example/news/ferry-strike",
+    )
+    text = article.text
+    assert text.startswith("Crews on the three lake ferries voted on Thursday to walk out for two days")
+    assert text.endswith("run late on one day in five since the rota started.")
+    assert len(text.split("\n\n")) == 6
+    for furniture in ("Maren Holloway", "Transport Writer", "Filed in Lakeport", "Reading time", "Listen to"):
+        assert furniture not in text
+
+
+def test_a_head_line_goes_when_it_holds_the_names_or_the_date_and_little_else() -> None:
+    assert head_furniture("By JEFF KAROUB, AP Business Writer 47 minutes ago", ["Jeff Karoub"], [])
+    assert head_furniture("Freitag | 19. Januar 2024 | 15:49 VON Maren Holloway IN Verkehr", AUTHORS, [])
+    assert head_furniture("Pressemitteilung vom 19.01.2024", [], DATES)
+    assert head_furniture("miércoles, 19 de enero de 2024 - 3:40 a.m.", [], DATES)
+    assert head_furniture("8 minutos de lectura", [], []) and head_furniture("Lesedauer: 8 Min.", [], [])
+    assert head_furniture("Publicado el", [], [])
+    # a sentence about the author, a date of the story's own, another day: story text
+    assert not head_furniture(
+        "Maren Holloway spent the winter on the early crossings with the crews.", AUTHORS, []
+    )
+    assert not head_furniture("Talks are set for Wednesday, 24.01.2024 at the town hall", [], DATES)
+    assert not head_furniture("Lakeport, 12.03.2023", [], DATES)
+    # a one-word author ("Staff", a bad metadata value) matches no line
+    assert not head_furniture("Staff meeting notes", ["Staff"], [])
+
+
+def test_only_the_head_is_read() -> None:
+    """Below the story's second paragraph of prose a line naming the author is the story's own."""
+    lead = "Crews on the three lake ferries voted on Thursday to walk out for two days next month, they said."
+    second = "The union said 87 of the 104 crew members who took part backed the strike on the lake routes."
+    paragraphs = ["Maren Holloway", lead, "Reading time: 4 minutes", second, "Maren Holloway"]
+    meta = Article(authors=AUTHORS, published_at=DATES[0])
+    assert drop_head_furniture(paragraphs, meta) == [lead, second, "Maren Holloway"]
