@@ -118,6 +118,18 @@ _READING = re.compile(
     r"écouter (?:cet |l'|l’)article|escuchar (?:este |el )?(?:artículo|noticia))\W{0,3}$"
 )
 _READING_MAX_CHARS = 40
+# A field of the page's furniture with its value: "Author : Fakir Balaji", "Filed Under: Sports",
+# "Kategorie: Umwelt", "Rubrique : Sport". A fact box's "Deadline:" or "Ort:" is the story's own.
+_FIELD = re.compile(
+    r"(?i)^\W{0,3}(?:authors?|autor(?:in|en)?|auteure?s?|written by|categor(?:y|ies)|kategorien?|"
+    r"catégories?|categorías?|filed (?:under|in)|posted (?:in|under)|rubri(?:k|que)|ressort|sección|"
+    r"section|tags?|schlagw(?:örter|orte)|stichw(?:örter|orte)|etiquetas|mots[- ]clés)\s*:\s*\S"
+)
+FIELD_MAX_WORDS = 6
+# A breadcrumb trail: parts split by arrows, bars or colons, one of them the site's home.
+_CRUMB_SPLIT = re.compile(r"\s*(?:[|>»›/:]|&gt;)\s*")
+_HOME = frozenset({"home", "startseite", "accueil", "inicio", "portada", "homepage"})
+CRUMBS_MAX_CHARS = 100
 
 
 def _label_only(text: str) -> bool:
@@ -127,12 +139,23 @@ def _label_only(text: str) -> bool:
     return bool(words) and all(word in _LABELS for word in words)
 
 
+def field_line(text: str) -> bool:
+    """A labelled author or category field ("Author : NAME", "Filed Under: Sports"), or a breadcrumb
+    trail through the site's home page ("US World News | Home")."""
+    if len(text) > CRUMBS_MAX_CHARS or "\n" in text:
+        return False
+    if _FIELD.match(text):
+        return len(text.split()) <= FIELD_MAX_WORDS + 2
+    parts = _CRUMB_SPLIT.split(text.strip())
+    return len(parts) >= 2 and any(part.casefold() in _HOME for part in parts)
+
+
 def byline_line(text: str, authors: Sequence[str]) -> bool:
     """A short line holding the story's author names and at most a few words besides, or a reading
     time, or a put-out label alone."""
     if len(text) > HEAD_LINE_MAX_CHARS:
         return False
-    if (len(text) <= _READING_MAX_CHARS and _READING.match(text)) or _label_only(text):
+    if (len(text) <= _READING_MAX_CHARS and _READING.match(text)) or _label_only(text) or field_line(text):
         return True
     rest = _without_names(text, authors)
     return rest is not None and _other_words(rest) <= BYLINE_OTHER_WORDS

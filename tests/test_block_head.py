@@ -58,3 +58,26 @@ def test_only_the_head_is_read() -> None:
     paragraphs = ["Maren Holloway", lead, "Reading time: 4 minutes", second, "Maren Holloway"]
     meta = Article(authors=AUTHORS, published_at=DATES[0])
     assert drop_head_furniture(paragraphs, meta) == [lead, second, "Maren Holloway"]
+
+
+def test_field_and_breadcrumb_lines_above_the_story_are_left_out() -> None:
+    """A breadcrumb through the home page ("Startseite › Lokales › Umwelt"), a category and an author
+    field in plain ``<div>`` boxes above the story go; a fact line of the story ("Ort: ...") stays."""
+    text = extract(
+        (BODY / "head-fields-breadcrumbs-de.html").read_bytes(), "https://lindenau.example/umwelt/baeume"
+    ).text
+    assert text.startswith("Die Stadt Lindenau lässt im März entlang der stillgelegten Bahntrasse")
+    assert "Ort: Rathaus Lindenau, Zimmer 12" in text
+    assert text.endswith("für heiße Getränke sorgt der Heimatverein.")
+    for furniture in ("Startseite", "Kategorie:", "Autor:"):
+        assert furniture not in text
+
+
+def test_a_field_line_is_a_furniture_label_and_a_short_value() -> None:
+    from scrapers.block_head import field_line
+
+    assert field_line("Author : Fakir Balaji") and field_line("Filed Under: Sports")
+    assert field_line("US World News | Home") and field_line("Accueil > Sport > Football")
+    assert not field_line("Ort: Rathaus Lindenau, Zimmer 12")
+    assert not field_line("Home")  # a word alone: no trail
+    assert not field_line("Tags: " + "word, " * 12)  # a field that runs on is no label
