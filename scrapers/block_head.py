@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from urllib.parse import unquote, urlsplit
 
 from scrapers.article import Article
 from scrapers.dates import parse_date
@@ -130,6 +131,10 @@ FIELD_MAX_WORDS = 6
 _CRUMB_SPLIT = re.compile(r"\s*(?:[|>»›/:]|&gt;)\s*")
 _HOME = frozenset({"home", "startseite", "accueil", "inicio", "portada", "homepage"})
 CRUMBS_MAX_CHARS = 100
+# A kicker is a label of a few words; shorter keys ("de", "en", "p") name no section.
+KICKER_MAX_CHARS = 40
+KICKER_MIN_CHARS = 3
+_KEY_WORD = re.compile(r"\w+")
 
 
 def _label_only(text: str) -> bool:
@@ -148,6 +153,26 @@ def field_line(text: str) -> bool:
         return len(text.split()) <= FIELD_MAX_WORDS + 2
     parts = _CRUMB_SPLIT.split(text.strip())
     return len(parts) >= 2 and any(part.casefold() in _HOME for part in parts)
+
+
+def _label_key(text: str) -> str:
+    return " ".join(_KEY_WORD.findall(text.casefold()))
+
+
+def section_labels(meta: Article) -> frozenset[str]:
+    """What the page says its section and site are called: the metadata's section (each part of a
+    "Unterhaltung > Promis" trail), the site's name, and the folders of its canonical URL's path."""
+    names = [meta.section or "", meta.site_name or ""]
+    names = [part for name in names for part in _CRUMB_SPLIT.split(name)]
+    if meta.canonical_url:
+        names += unquote(urlsplit(meta.canonical_url).path).replace("-", " ").replace("_", " ").split("/")
+    keys = (_label_key(name) for name in names)
+    return frozenset(key for key in keys if len(key) >= KICKER_MIN_CHARS)
+
+
+def kicker_line(text: str, labels: frozenset[str]) -> bool:
+    """A short line that is the page's section or site name: the kicker over the headline ("Promis")."""
+    return len(text) <= KICKER_MAX_CHARS and _label_key(text) in labels
 
 
 def byline_line(text: str, authors: Sequence[str]) -> bool:
@@ -194,7 +219,10 @@ def drop_head_furniture(paragraphs: list[str], meta: Article) -> list[str]:
     authors = meta.authors
     known = [date for date in (meta.published_at, meta.modified_at) if date is not None]
     end = _head_end(paragraphs)
-    doomed = {i for i in range(end) if byline_line(paragraphs[i], authors)}
+    labels = section_labels(meta)
+    doomed = {
+        i for i in range(end) if byline_line(paragraphs[i], authors) or kicker_line(paragraphs[i], labels)
+    }
     datelines = {i for i in range(end) if i not in doomed and dateline(paragraphs[i], known)}
     if len(datelines) <= DATELINES_MAX:
         doomed |= datelines

@@ -81,3 +81,31 @@ def test_a_field_line_is_a_furniture_label_and_a_short_value() -> None:
     assert not field_line("Ort: Rathaus Lindenau, Zimmer 12")
     assert not field_line("Home")  # a word alone: no trail
     assert not field_line("Tags: " + "word, " * 12)  # a field that runs on is no label
+
+
+def test_a_kicker_that_names_the_pages_section_is_left_out() -> None:
+    """ "Islands" over the headline, a folder of the canonical URL's path: the section's label, not the
+    story's. The standfirst stays, and so does the subheading inside the story."""
+    paragraphs = extract(
+        (BODY / "kicker-section-label.html").read_bytes(),
+        "https://harbourtimes.example/travel/islands/slow-boat-outer-isles-back",
+    ).text.split("\n\n")
+    assert (
+        paragraphs[0] == "After four years without a passenger service, the mail boat takes visitors again."
+    )
+    assert "Islands" not in paragraphs
+    assert "The four islands" in paragraphs and len(paragraphs) == 6
+
+
+def test_section_labels_come_from_the_section_site_name_and_url_folders() -> None:
+    from scrapers.block_head import kicker_line, section_labels
+
+    meta = Article(
+        section="Unterhaltung > Promis",
+        site_name="Harbour Times",
+        canonical_url="https://example.org/reise/inseln-im-norden/ein-artikel",
+    )
+    labels = section_labels(meta)
+    for kicker in ("Promis", "UNTERHALTUNG", "Harbour Times", "Inseln im Norden"):
+        assert kicker_line(kicker, labels)
+    assert not kicker_line("Die Inseln im Norden", labels)
