@@ -17,7 +17,7 @@ CREDIT_MAX_CHARS = 100
 CAPTION_MAX_CHARS = 250
 
 _PICTURE = (
-    r"(?:photo(?:graph)?s?|pictures?|images?|illustrations?|fotos?|fotografien?|bilder?|"
+    r"(?:photo(?:graph)?s?|pictures?|images?|imagen(?:es)?|imágenes|illustrations?|fotos?|fotografien?|bilder?|"
     r"crédits?(?: photos?)?|créditos?|credits?|photographie)"
 )
 # The whole line: the picture, its maker after "by"/"von"/"de" or a colon, and nothing that ends a
@@ -41,7 +41,21 @@ _AGENCY_END = re.compile(
     r"^\W{0,2}" + _AGENCY + r"\s*/\s*[^\W_][^.!?/]{0,40}$|"
     r"\((?:pics?|symbolbild|symbolfoto|archivbild|archivfoto)\b[^()]{0,60}\)\.?$"
 )
-_KEYS = ("photo", "pict", "image", "illustr", "foto", "bild", "créd", "cred", "©", "pic", "stock", "getty")
+_KEYS = (
+    "photo",
+    "pict",
+    "image",
+    "imág",
+    "illustr",
+    "foto",
+    "bild",
+    "créd",
+    "cred",
+    "©",
+    "pic",
+    "stock",
+    "getty",
+)
 _AGENCY_KEYS = (
     "getty",
     "istock",

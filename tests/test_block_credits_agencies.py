@@ -28,3 +28,9 @@ def test_a_credit_names_a_stock_agency_after_a_bar_slash_or_parenthesis() -> Non
     assert credit_line("Wer die Äste immer wieder auf die Wege zieht, ist unklar (Symbolbild).")
     assert not credit_line("The agency said it had licensed the photo from Getty Images")
     assert not credit_line("Er verkaufte seine Bilder an Getty Images.")
+
+
+def test_the_spanish_picture_words_open_a_credit() -> None:
+    """ "Imagen: Télam" under a picture whose ``<figcaption>`` an old template set as a ``<div>``."""
+    assert credit_line("Imagen: Télam") and credit_line("Imágenes: AFP")
+    assert not credit_line("La imagen muestra el Congreso vacío.")
