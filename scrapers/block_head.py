@@ -1,4 +1,4 @@
-"""The head of the body: the byline, the dateline and the reading time set as lines above the story.
+"""The head of the body: the byline, the dateline, the kicker and their kin set as lines above the story.
 
 With familiar names the boxes holding "By JEFF KAROUB, AP Business Writer 47 minutes ago", "Freitag |
 14. Juni 2019 | 15:49 VON Sina Giebel IN Fashion" or "8 minutos de lectura" are cut as byline, meta or
@@ -7,7 +7,10 @@ date alone. The metadata reader has already found who wrote the story and when (
 checked against the page): above the story's prose, a short line that holds those names, or that date,
 and next to nothing else is that byline or dateline printed again. A line that merely mentions a date has
 words of its own left once the date and the byline furniture are taken out, and stays; so does a
-standfirst, which is prose.
+standfirst, which is prose. The same holds for the section label over the headline (the page names
+its sections in its metadata and its URL's folders), labelled author or category fields, breadcrumb
+trails through the home page, and the reading time or player label ("5 min read", "Listen to this
+article").
 """
 
 from __future__ import annotations
@@ -210,8 +213,9 @@ def _head_end(paragraphs: list[str]) -> int:
 
 
 def drop_head_furniture(paragraphs: list[str], meta: Article) -> list[str]:
-    """``paragraphs`` without the byline and dateline lines above the story's prose, by the authors and
-    dates ``meta`` (what the metadata reader found) holds.
+    """``paragraphs`` without the furniture above the story's prose: bylines, datelines, reading times,
+    author and category fields, breadcrumbs and kickers, known by what ``meta`` (the metadata reader's
+    findings) says the page's authors, dates and sections are.
 
     A story's dateline is printed once: more than ``DATELINES_MAX`` lines of the story's date are a
     list (results of the day, a schedule), and stay.
@@ -219,7 +223,8 @@ def drop_head_furniture(paragraphs: list[str], meta: Article) -> list[str]:
     authors = meta.authors
     known = [date for date in (meta.published_at, meta.modified_at) if date is not None]
     end = _head_end(paragraphs)
-    labels = section_labels(meta)
+    short = any(len(text) <= KICKER_MAX_CHARS for text in paragraphs[:end])
+    labels = section_labels(meta) if short else frozenset()
     doomed = {
         i for i in range(end) if byline_line(paragraphs[i], authors) or kicker_line(paragraphs[i], labels)
     }
