@@ -17,7 +17,7 @@ CREDIT_MAX_CHARS = 100
 CAPTION_MAX_CHARS = 250
 
 _PICTURE = (
-    r"(?:photo(?:graph)?s?|pictures?|images?|illustrations?|fotos?|fotografien?|bilder?|"
+    r"(?:photo(?:graph)?s?|pictures?|images?|imagen(?:es)?|imágenes|illustrations?|fotos?|fotografien?|bilder?|"
     r"crédits?(?: photos?)?|créditos?|credits?|photographie)"
 )
 # The whole line: the picture, its maker after "by"/"von"/"de" or a colon, and nothing that ends a
@@ -29,7 +29,50 @@ _CREDIT_LINE = re.compile(
 _CREDIT_END = re.compile(
     r"(?i)(?:[,.;(]\s*|\s)" + _PICTURE + r"\s*:\s*[^\W_](?:[^.!?:]|\.(?=\S)){1,60}$|©\s*[^\W_][^©!?]{1,80}$"
 )
-_KEYS = ("photo", "pict", "image", "illustr", "foto", "bild", "créd", "cred", "©")
+# Stock and picture agencies, whose name closes a caption after a bar, a slash or a parenthesis
+# ("Rep. Mark Meadows. | Alex Wong/Getty Images", "(mlharing / iStock.com)"), or makes a credit line
+# with the photographer's name ("iStock/Gargonia"); "(Pic:PA)" and "(Symbolbild)" close a caption too.
+_AGENCY = (
+    r"(?:getty\s?images|istock(?:photo)?(?:\.com)?|shutterstock(?:\.com)?|adobe\s?stock|imago(?:\s?images)?|"
+    r"picture[- ]alliance|unsplash(?:\.com)?|pixabay(?:\.com)?|fotolia|123rf(?:\.com)?|dreamstime|alamy)"
+)
+_AGENCY_END = re.compile(
+    r"(?i)[|(/]\s*[^|()]{0,40}?" + _AGENCY + r"\s*\)?\.?$|"
+    r"^\W{0,2}" + _AGENCY + r"\s*/\s*[^\W_][^.!?/]{0,40}$|"
+    r"\((?:pics?|symbolbild|symbolfoto|archivbild|archivfoto)\b[^()]{0,60}\)\.?$"
+)
+_KEYS = (
+    "photo",
+    "pict",
+    "image",
+    "imág",
+    "illustr",
+    "foto",
+    "bild",
+    "créd",
+    "cred",
+    "©",
+    "pic",
+    "stock",
+    "getty",
+)
+_AGENCY_KEYS = (
+    "getty",
+    "istock",
+    "shutterstock",
+    "stock",
+    "imago",
+    "alliance",
+    "unsplash",
+    "pixabay",
+    "fotolia",
+    "123rf",
+    "dreamstime",
+    "alamy",
+    "pic",
+    "symbol",
+    "archiv",
+)
 
 
 def credit_line(text: str) -> bool:
@@ -41,7 +84,9 @@ def credit_line(text: str) -> bool:
         return False  # most lines hold none of the words every credit must contain
     if len(text) <= CREDIT_MAX_CHARS and _CREDIT_LINE.match(text):
         return True
-    return _CREDIT_END.search(text) is not None
+    if _CREDIT_END.search(text) is not None:
+        return True
+    return any(key in low for key in _AGENCY_KEYS) and _AGENCY_END.search(text) is not None
 
 
 def drop_credit_lines(paragraphs: list[str]) -> list[str]:

@@ -30,6 +30,7 @@ from scrapers import (
     block_comment_policy,
     block_consent,
     block_credits,
+    block_head,
     block_model,
     block_replies,
     block_stamps,
@@ -928,6 +929,7 @@ def _render(
     paragraphs = _clean_paragraphs(
         render_elements([*chosen, *body]), meta.title, doc_title, tuple(meta.authors)
     )
+    paragraphs = block_head.drop_head_furniture(paragraphs, meta)
     paragraphs = block_comment_policy.cut_comment_policy(block_bio.drop_unnamed_bio(paragraphs))
     paragraphs = block_about.drop_about_boxes(paragraphs)
     paragraphs = block_credits.drop_credit_lines(block_stamps.drop_stamps(paragraphs))
