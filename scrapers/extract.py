@@ -30,6 +30,7 @@ from scrapers import (
     block_comment_policy,
     block_consent,
     block_credits,
+    block_disclaimers,
     block_model,
     block_replies,
     block_stamps,
@@ -931,6 +932,7 @@ def _render(
     paragraphs = block_comment_policy.cut_comment_policy(block_bio.drop_unnamed_bio(paragraphs))
     paragraphs = block_about.drop_about_boxes(paragraphs)
     paragraphs = block_credits.drop_credit_lines(block_stamps.drop_stamps(paragraphs))
+    paragraphs = block_disclaimers.drop_disclaimers(paragraphs)
     return block_consent.drop_consent_lines(paragraphs)
 
 
