@@ -29,6 +29,7 @@ from scrapers import (
     block_cards,
     block_comment_policy,
     block_consent,
+    block_contacts,
     block_credits,
     block_disclaimers,
     block_model,
@@ -932,7 +933,7 @@ def _render(
     paragraphs = block_comment_policy.cut_comment_policy(block_bio.drop_unnamed_bio(paragraphs))
     paragraphs = block_about.drop_about_boxes(paragraphs)
     paragraphs = block_credits.drop_credit_lines(block_stamps.drop_stamps(paragraphs))
-    paragraphs = block_disclaimers.drop_disclaimers(paragraphs)
+    paragraphs = block_contacts.cut_press_contacts(block_disclaimers.drop_disclaimers(paragraphs))
     return block_consent.drop_consent_lines(paragraphs)
 
 
