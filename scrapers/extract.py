@@ -33,6 +33,7 @@ from scrapers import (
     block_credits,
     block_disclaimers,
     block_model,
+    block_offers,
     block_replies,
     block_stamps,
     block_structure,
@@ -933,7 +934,9 @@ def _render(
     paragraphs = block_comment_policy.cut_comment_policy(block_bio.drop_unnamed_bio(paragraphs))
     paragraphs = block_about.drop_about_boxes(paragraphs)
     paragraphs = block_credits.drop_credit_lines(block_stamps.drop_stamps(paragraphs))
-    paragraphs = block_contacts.cut_press_contacts(block_disclaimers.drop_disclaimers(paragraphs))
+    paragraphs = block_offers.drop_offers(
+        block_contacts.cut_press_contacts(block_disclaimers.drop_disclaimers(paragraphs))
+    )
     return block_consent.drop_consent_lines(paragraphs)
 
 
