@@ -32,6 +32,7 @@ from scrapers import (
     block_contacts,
     block_credits,
     block_disclaimers,
+    block_excerpts,
     block_model,
     block_offers,
     block_replies,
@@ -195,6 +196,7 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
         item for root in roots for item in block_structure.teaser_runs(analysis, root)
     ]
     doomed += [card for root in roots for card in block_cards.teaser_cards(analysis, root)]
+    doomed += [item for root in roots for item in block_excerpts.excerpt_runs(analysis, root)]
     elements = analysis.elements
     for i in analysis.chrome_roots:
         if elements[i] in inside:
