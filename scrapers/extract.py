@@ -34,6 +34,7 @@ from scrapers import (
     block_disclaimers,
     block_excerpts,
     block_model,
+    block_more,
     block_offers,
     block_replies,
     block_stamps,
@@ -551,6 +552,8 @@ def _clean_paragraphs(
         if told >= TAIL_AFTER_CHARS and len(para.lines) == 1:
             first = para.lines[0].text
             if bp.tail_start_text(first) or (bp.separator_text(first) and left <= ENDNOTES_MAX_CHARS):
+                break
+            if block_more.ends_story(first, left):
                 break
         lines = [
             line.text
