@@ -36,6 +36,7 @@ from scrapers import (
     block_model,
     block_more,
     block_offers,
+    block_prompts,
     block_replies,
     block_stamps,
     block_structure,
@@ -942,6 +943,7 @@ def _render(
     paragraphs = block_offers.drop_offers(
         block_contacts.cut_press_contacts(block_disclaimers.drop_disclaimers(paragraphs))
     )
+    paragraphs = block_prompts.drop_prompts(paragraphs)
     return block_consent.drop_consent_lines(paragraphs)
 
 
