@@ -47,6 +47,8 @@ _CORRECTIONS = re.compile(
     r"(?i)^\W{0,3}(?:corrections?|korrekturen|rectificatifs?|correcciones|fe de erratas)\s*:.{0,200}"
     r"\b(?:you|your|sie|vous|usted)\b"
 )
+# Words every such line holds (casefolded: "geäußert" folds to "geäussert"); a page or a line without any
+# is passed over before a regex runs.
 _KEYS = (
     "disclaim",
     "disclos",
@@ -58,13 +60,13 @@ _KEYS = (
     "descargo",
     "exenci",
     "commons",
-    "cc",
-    "licen",
-    "lizen",
+    "cc by",
+    "cc-by",
     "gnu",
-    "open",
+    "open content",
+    "open-content",
     "expressed",
-    "geäußert",
+    "geäu",
     "wiedergegeben",
     "exprimées",
     "expresadas",
@@ -91,6 +93,9 @@ def disclaimer_line(text: str) -> bool:
 
 def drop_disclaimers(paragraphs: list[str]) -> list[str]:
     """``paragraphs`` without the site's disclaimers and legal lines."""
+    page = "\n".join(paragraphs).casefold()
+    if not any(key in page for key in _KEYS):
+        return paragraphs  # one look at the page's words before one per line
     if not any(disclaimer_line(text) for text in paragraphs):
         return paragraphs
     return [text for text in paragraphs if not disclaimer_line(text)]

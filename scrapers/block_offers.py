@@ -97,6 +97,9 @@ def _clusters(kinds: list[int], paragraphs: list[str]) -> list[list[int]]:
 def drop_offers(paragraphs: list[str]) -> list[str]:
     """``paragraphs`` without every offer: a group of short offer lines holding a price and a line in
     the offer's words, with the short lines between them and one label above."""
+    page = "\n".join(paragraphs).casefold()
+    if not any(key in page for key in _KEYS):
+        return paragraphs  # no currency on the page, so no price line: most pages stop here
     kinds = [_offer_line(text) for text in paragraphs]
     if 2 not in kinds or 1 not in kinds:
         return paragraphs
