@@ -43,7 +43,18 @@ _CONTACT = re.compile(
     r"\b(?:tel|telefon|telephone|téléphone|teléfono|phone|fon|fax|mobil|mobile|cell|tél)\b\.?\s*:?\s*\+?[\d(]"
     r"[\d ()/.-]{5,}|\+\d{1,3}[\d ()/.-]{7,}"
 )
-_KEYS = ("press", "media", "news", "medien", "contact", "kontakt", "ansprech", "prensa", "relation")
+_KEYS = (
+    "press",
+    "media",
+    "news",
+    "medien",
+    "contact",
+    "kontakt",
+    "ansprech",
+    "prensa",
+    "relation",
+    "journalist",
+)
 
 
 def _label(text: str) -> bool:
@@ -55,8 +66,11 @@ def _label(text: str) -> bool:
 
 def _inline_contact(text: str) -> bool:
     """ "Media contact: Jane Roe, +1 202 555 0143, jane.roe@example.org" as one line."""
+    if len(text) > CONTACT_INLINE_MAX_CHARS:
+        return False
+    low = text[:CONTACT_LABEL_MAX_CHARS].casefold()
     return (
-        len(text) <= CONTACT_INLINE_MAX_CHARS
+        any(key in low for key in _KEYS)
         and _LABEL_OPENS.match(text) is not None
         and _CONTACT.search(text) is not None
     )
@@ -76,6 +90,9 @@ def _details_under(paragraphs: list[str], i: int) -> int:
 def cut_press_contacts(paragraphs: list[str]) -> list[str]:
     """``paragraphs`` without the press contact set after the story: from its label to the end when
     little follows it, else the label and its short lines; a one-line contact on its own goes too."""
+    page = "\n".join(paragraphs).casefold()
+    if not any(key in page for key in _KEYS):
+        return paragraphs  # every label holds one of the words: most pages stop here
     told = 0
     total = sum(len(text) for text in paragraphs)
     for i, text in enumerate(paragraphs):
