@@ -58,6 +58,9 @@ def excerpt_runs(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]:
     top = analysis.index.get(root, -1)
     if top < 0 or not analysis.agg_link[top]:
         return []
+    content = root.text_content()  # one walk in C before the per-element one: most regions cut nothing
+    if "..." not in content and "…" not in content:
+        return []
     runs = _runs(analysis, root)
     if not runs:
         return []
