@@ -29,9 +29,15 @@ from scrapers import (
     block_cards,
     block_comment_policy,
     block_consent,
+    block_contacts,
     block_credits,
+    block_disclaimers,
+    block_excerpts,
     block_head,
     block_model,
+    block_more,
+    block_offers,
+    block_prompts,
     block_replies,
     block_stamps,
     block_structure,
@@ -193,6 +199,7 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
         item for root in roots for item in block_structure.teaser_runs(analysis, root)
     ]
     doomed += [card for root in roots for card in block_cards.teaser_cards(analysis, root)]
+    doomed += [item for root in roots for item in block_excerpts.excerpt_runs(analysis, root)]
     elements = analysis.elements
     for i in analysis.chrome_roots:
         if elements[i] in inside:
@@ -547,6 +554,8 @@ def _clean_paragraphs(
         if told >= TAIL_AFTER_CHARS and len(para.lines) == 1:
             first = para.lines[0].text
             if bp.tail_start_text(first) or (bp.separator_text(first) and left <= ENDNOTES_MAX_CHARS):
+                break
+            if block_more.ends_story(first, left):
                 break
         lines = [
             line.text
@@ -933,6 +942,10 @@ def _render(
     paragraphs = block_comment_policy.cut_comment_policy(block_bio.drop_unnamed_bio(paragraphs))
     paragraphs = block_about.drop_about_boxes(paragraphs)
     paragraphs = block_credits.drop_credit_lines(block_stamps.drop_stamps(paragraphs))
+    paragraphs = block_offers.drop_offers(
+        block_contacts.cut_press_contacts(block_disclaimers.drop_disclaimers(paragraphs))
+    )
+    paragraphs = block_prompts.drop_prompts(paragraphs)
     return block_consent.drop_consent_lines(paragraphs)
 
 
