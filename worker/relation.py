@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from enum import StrEnum
 from functools import cached_property
 
@@ -39,6 +40,7 @@ from worker.fingerprint import (
     _combine,
     _stream,
     fmix64,
+    fold,
 )
 
 CONTAINED = 0.8
@@ -381,6 +383,13 @@ def _salient_agreement(new: Signature, old: Signature) -> float | None:
     return _sketch_containment(small.salient, small.salient_count, large.salient, large.salient_count)
 
 
+def names_differ(new: Signature, old: Signature) -> bool:
+    """Whether the two texts share under ``SLOT_AGREEMENT`` of the smaller one's names, places and figures
+    (False when too few to tell): the pairs a joining verdict may still owe to a template's fixed words."""
+    agreement = _salient_agreement(new, old)
+    return agreement is not None and agreement < SLOT_AGREEMENT
+
+
 def _interior_differences(probe: TextProbe, old: Signature) -> int:
     """Places inside the new text where it differs from the stored one, each with shared text shown on
     both sides: the new text's shingles read against the stored MinHash split into stretches at each
@@ -416,6 +425,69 @@ def _templated(new: Signature, old: Signature, probe: TextProbe | None = None) -
         return False
     places = _interior_differences(probe, old)
     return places >= SLOTS and places * SLOT_SPACING >= probe.shingles.size
+
+
+SLOT_WORDS = 3
+"""Most words on either side of one filled slot: a figure, a first and last name, a two-word place. A
+longer run of other words is rewritten text (a new sentence, a dateline of another wire), not a slot."""
+
+_PUNCT = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019\u00ab\u00bb-\u2014\u2013/"
+_OPENERS = "\"'([{\u201c\u2018\u00ab"
+
+
+def _ends_sentence(chunk: str) -> bool:
+    return chunk.rstrip(_CLOSERS)[-1:] in _SENTENCE_END
+
+
+def _chunk_keys(chunks: list[str], text: str) -> list[str]:
+    """Each whitespace chunk in the fingerprint's normal form (case, typography, NFKC), its punctuation
+    stripped: what two copies of one sentence share whatever their house style."""
+    folded = fold(text).split()
+    if len(folded) != len(chunks):  # a compatibility form that splits a chunk: fold chunk by chunk
+        folded = [fold(chunk) for chunk in chunks]
+    return [chunk.strip(_PUNCT) for chunk in folded]
+
+
+def _names_or_figures(chunks: list[str], start: int, end: int) -> bool:
+    """Whether ``chunks[start:end]`` holds a salient token as the fingerprint reads them: a figure, or a
+    capitalised word where no sentence starts (a name, a place, a company)."""
+    for at in range(start, end):
+        chunk = chunks[at]
+        if any(char.isdigit() for char in chunk):
+            return True
+        head = chunk.lstrip(_OPENERS)[:1]
+        if head.isupper() and at > 0 and not _ends_sentence(chunks[at - 1]):
+            return True
+    return False
+
+
+def substitution_slots(new_text: str, stored_text: str) -> int:
+    """Places where one text has other names or figures than the other *inside a sentence both share*:
+    the two texts aligned word by word, a run of at most ``SLOT_WORDS`` words replaced by another such
+    run, each holding a name or a figure, with shared words on both sides and no sentence ending just
+    before it.
+
+    That is what a template's slots look like ("78 flights ... at Mombasa" and "201 flights ... at Lyon":
+    the same words around, other fillers), at the edges of a text as much as inside it, where the
+    MinHash reading of ``_interior_differences`` cannot see them (a 6-word shingle needs 6 shared words
+    between two differences to show them apart). What a desk does to a copy is not: a dateline, a note, a
+    headline or a tagline is added or dropped whole, before or after the story's own sentences (a run
+    inserted or deleted, or a replaced run at the text's first or last words); a trim removes a tail; a
+    copy-edit swaps plain words. Read from both texts in full, so only for the rare pair that needs it."""
+    new_chunks, stored_chunks = new_text.split(), stored_text.split()
+    matcher = SequenceMatcher(
+        None, _chunk_keys(stored_chunks, stored_text), _chunk_keys(new_chunks, new_text), autojunk=False
+    )
+    ops = matcher.get_opcodes()
+    slots = 0
+    for tag, i1, i2, j1, j2 in ops[1:-1]:  # the first and last runs are edges: nothing shared beyond
+        if tag != "replace" or i2 - i1 > SLOT_WORDS or j2 - j1 > SLOT_WORDS:
+            continue
+        if _ends_sentence(new_chunks[j1 - 1]):  # a sentence of its own starts here: not inside a shared one
+            continue
+        if _names_or_figures(stored_chunks, i1, i2) and _names_or_figures(new_chunks, j1, j2):
+            slots += 1
+    return slots
 
 
 SHARE_SLACK = 0.1

@@ -28,14 +28,17 @@ from worker.models import ArticleRecord, DuplicateRecord
 from worker.relation import (
     CONTAINED,
     NEW_MATERIAL,
+    SLOTS,
     Relation,
     StoryJudge,
     StoryMatch,
     TextProbe,
     Verdict,
     judge,
+    names_differ,
     quotes_after_own_lead,
     starts_alike,
+    substitution_slots,
 )
 from worker.store import StoredRef
 
@@ -247,6 +250,29 @@ def _same_lead(sig: Signature, stored: bytes | None) -> bool:
     return lead is None or bool(np.array_equal(lead, sig.lead))
 
 
+class FilledTemplate:
+    """A joining item that shares under ``SLOT_AGREEMENT`` of its names and figures with the story's
+    representative, and has other names or figures than its text at ``SLOTS`` places or more inside
+    sentences both share (``substitution_slots``): another brief cut from the same template, stored as a
+    story of its own and linked (``templated``), not a copy.
+
+    The signatures cannot always tell: two short briefs whose slots sit at the texts' two edges (the lead's
+    figures and place, the closing figure) differ at only one place the MinHash can show inside the text,
+    and a copy under another dateline and tagline differs at those edges too. Word by word they part: a
+    slot is a substitution with the same words on both sides, a desk's edit adds or drops a line whole. So
+    the stored text is read, only for a joining pair that already disagrees on a quarter of its names."""
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        if not ctx.joins or not names_differ(ctx.sig, ctx.representative):
+            return None
+        text = ctx.recorder.stored_text(ctx.session, ctx.target)
+        if text is None or substitution_slots(ctx.article.text, text) < SLOTS:
+            return None
+        assert ctx.match is not None
+        link = Match(ctx.target.canonical_url, ctx.match.similarity, Relation.TEMPLATED.value, False)
+        return ctx.recorder.store_new(ctx, link)
+
+
 class FullerCopy:
     """A fuller copy of a stored story becomes its representative; the old one joins its copies."""
 
@@ -327,6 +353,7 @@ DEFAULT_RULES: tuple[DedupRule, ...] = (
     SameUrl(),
     KnownDuplicate(),
     ExactText(),
+    FilledTemplate(),
     FullerCopy(),
     QuotedWhole(),
     Contained(),
