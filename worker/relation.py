@@ -461,6 +461,12 @@ def _names_or_figures(chunks: list[str], start: int, end: int) -> bool:
     return False
 
 
+def _aligned(a_chunks: list[str], a_text: str, b_chunks: list[str], b_text: str) -> SequenceMatcher[str]:
+    """The two texts' whitespace chunks aligned in their normal form (no junk heuristic: a brief's
+    frequent words are its template, and they must align)."""
+    return SequenceMatcher(None, _chunk_keys(a_chunks, a_text), _chunk_keys(b_chunks, b_text), autojunk=False)
+
+
 def substitution_slots(new_text: str, stored_text: str) -> int:
     """Places where one text has other names or figures than the other *inside a sentence both share*:
     the two texts aligned word by word, a run of at most ``SLOT_WORDS`` words replaced by another such
@@ -475,10 +481,7 @@ def substitution_slots(new_text: str, stored_text: str) -> int:
     inserted or deleted, or a replaced run at the text's first or last words); a trim removes a tail; a
     copy-edit swaps plain words. Read from both texts in full, so only for the rare pair that needs it."""
     new_chunks, stored_chunks = new_text.split(), stored_text.split()
-    matcher = SequenceMatcher(
-        None, _chunk_keys(stored_chunks, stored_text), _chunk_keys(new_chunks, new_text), autojunk=False
-    )
-    ops = matcher.get_opcodes()
+    ops = _aligned(stored_chunks, stored_text, new_chunks, new_text).get_opcodes()
     slots = 0
     for tag, i1, i2, j1, j2 in ops[1:-1]:  # the first and last runs are edges: nothing shared beyond
         if tag != "replace" or i2 - i1 > SLOT_WORDS or j2 - j1 > SLOT_WORDS:
@@ -488,6 +491,23 @@ def substitution_slots(new_text: str, stored_text: str) -> int:
         if _names_or_figures(stored_chunks, i1, i2) and _names_or_figures(new_chunks, j1, j2):
             slots += 1
     return slots
+
+
+SHARED_RUN = 3
+"""Fewest words in a row two texts must share for them to count as kept text (one or two common words, an
+article or a conjunction, align by chance between any two texts in one language)."""
+
+
+def words_inside(inner_text: str, outer_text: str) -> float:
+    """Share of ``inner_text``'s words found in ``outer_text``, in runs of ``SHARED_RUN`` or more in the
+    same order: how much of a story an update kept, counted as a reader (and the desk that cut it) counts
+    it, in words, where a shingle estimate is off by several hundredths either way."""
+    inner_chunks, outer_chunks = inner_text.split(), outer_text.split()
+    if not inner_chunks:
+        return 1.0
+    matcher = _aligned(inner_chunks, inner_text, outer_chunks, outer_text)
+    kept = sum(block.size for block in matcher.get_matching_blocks() if block.size >= SHARED_RUN)
+    return kept / len(inner_chunks)
 
 
 SHARE_SLACK = 0.1

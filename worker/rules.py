@@ -28,6 +28,7 @@ from worker.models import ArticleRecord, DuplicateRecord
 from worker.relation import (
     CONTAINED,
     NEW_MATERIAL,
+    SHARE_SLACK,
     SLOTS,
     Relation,
     StoryJudge,
@@ -39,6 +40,7 @@ from worker.relation import (
     quotes_after_own_lead,
     starts_alike,
     substitution_slots,
+    words_inside,
 )
 from worker.store import StoredRef
 
@@ -273,6 +275,45 @@ class FilledTemplate:
         return ctx.recorder.store_new(ctx, link)
 
 
+MAJOR_UPDATE = 0.5
+"""Share of new material beyond the story from which a text holding most of it is a major update: a story
+of its own unless it keeps ``CONTAINED`` of the story's words (then the story's fuller version)."""
+
+
+class KeptTooLittle:
+    """A joining item that, with the story's representative, makes a major update and the story it updates
+    (the larger text more than ``MAJOR_UPDATE`` new beyond the smaller), read as one because the smaller
+    seems ``CONTAINED`` inside the larger: the estimate from 128 MinHash values is off by several hundredths,
+    so near that line (within ``SHARE_SLACK``) the two texts are read and the smaller one's words counted
+    in the larger (``words_inside``). An update that kept under ``CONTAINED`` of its story's words, or a
+    story of which the stored update kept that little, is a story of its own, linked (``overlaps``), not
+    the story's fuller copy or its trim. A trim or a fuller copy of one story keeps all its words but the
+    desk's few (a dateline, a note, a tagline), so it stays well above the line."""
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        if not ctx.joins:
+            return None
+        verdict = ctx.verdict
+        if verdict is None or verdict.relation not in (Relation.FULLER, Relation.CONTAINED):
+            return None
+        outer_is_new = verdict.relation is Relation.FULLER
+        inside, own = (
+            (verdict.contained_old, 1.0 - verdict.contained_new)
+            if outer_is_new
+            else (verdict.contained_new, 1.0 - verdict.contained_old)
+        )
+        if own <= MAJOR_UPDATE or inside >= CONTAINED + SHARE_SLACK:
+            return None
+        stored = ctx.recorder.stored_text(ctx.session, ctx.target)
+        if stored is None:
+            return None
+        inner, outer = (stored, ctx.article.text) if outer_is_new else (ctx.article.text, stored)
+        if words_inside(inner, outer) >= CONTAINED:
+            return None
+        link = Match(ctx.target.canonical_url, verdict.similarity, Relation.OVERLAPS.value, False)
+        return ctx.recorder.store_new(ctx, link)
+
+
 class FullerCopy:
     """A fuller copy of a stored story becomes its representative; the old one joins its copies."""
 
@@ -354,6 +395,7 @@ DEFAULT_RULES: tuple[DedupRule, ...] = (
     KnownDuplicate(),
     ExactText(),
     FilledTemplate(),
+    KeptTooLittle(),
     FullerCopy(),
     QuotedWhole(),
     Contained(),
