@@ -87,14 +87,24 @@ def test_the_briefs_differ_in_slots_inside_shared_sentences_either_way() -> None
     [
         (AP_COPY, BRIEF, 0),  # a dateline and a credit line added whole
         (BRIEF, AP_COPY, 0),
-        (REUTERS_COPY, AP_COPY, 1),  # two wires' datelines: only the date sits between shared words
-        (AP_COPY, REUTERS_COPY, 1),
+        (REUTERS_COPY, AP_COPY, 0),  # two wires' datelines and credit lines
+        (AP_COPY, REUTERS_COPY, 1),  # "Belgium (AP)" for "Nov. 27 (Reuters)", after a shared city
         (CORRECTED, BRIEF, 1),  # a corrected figure, and a correction line added
         (BRIEF.rsplit(". ", 2)[0] + ".", BRIEF, 0),  # a trimmed tail
     ],
 )
 def test_a_copys_edits_are_no_slots(new: str, old: str, slots: int) -> None:
     assert substitution_slots(new, old) == slots < SLOTS
+
+
+def test_credit_lines_cut_from_one_formula_are_no_slots() -> None:
+    """Two copies each crediting other people in the desk's formula: names between shared words, but in a
+    line as much names as fixed words, which a template's sentences are not (``SLOT_SENTENCE``)."""
+    credits = "Reporting by {} and {}; writing by {}; editing by {}"
+    one = BRIEF + "\n\n" + credits.format("Marc Dupont", "Anna Berg", "Lise Brandt", "Tom Reyes")
+    two = BRIEF + "\n\n" + credits.format("Karin Vos", "Jan Peeters", "Omar Haddad", "Eva Lindqvist")
+    assert substitution_slots(two, one) == 0
+    assert _relation(two, one) is Relation.NEAR_DUPLICATE
 
 
 def test_a_rewritten_sentence_is_no_slot() -> None:
