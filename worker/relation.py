@@ -117,10 +117,17 @@ class Verdict:
     similarity: float  # estimated Jaccard
     contained_new: float  # share of the new text inside the stored one
     contained_old: float  # share of the stored text inside the new one
+    agreement: float | None = None  # share of the smaller text's salient tokens in the other (None: too few)
 
     @property
     def joins(self) -> bool:
         return self.relation in JOINS
+
+    @property
+    def names_differ(self) -> bool:
+        """The two texts share under ``SLOT_AGREEMENT`` of the smaller one's names, places and figures:
+        a joining verdict may still owe its shared text to a template's fixed words."""
+        return self.agreement is not None and self.agreement < SLOT_AGREEMENT
 
 
 def _sketch_containment(a: np.ndarray, a_count: int, b: np.ndarray, b_count: int) -> float:
@@ -384,13 +391,6 @@ def _salient_agreement(new: Signature, old: Signature) -> float | None:
     return _sketch_containment(small.salient, small.salient_count, large.salient, large.salient_count)
 
 
-def names_differ(new: Signature, old: Signature) -> bool:
-    """Whether the two texts share under ``SLOT_AGREEMENT`` of the smaller one's names, places and figures
-    (False when too few to tell): the pairs a joining verdict may still owe to a template's fixed words."""
-    agreement = _salient_agreement(new, old)
-    return agreement is not None and agreement < SLOT_AGREEMENT
-
-
 def _interior_differences(probe: TextProbe, old: Signature) -> int:
     """Places inside the new text where it differs from the stored one, each with shared text shown on
     both sides: the new text's shingles read against the stored MinHash split into stretches at each
@@ -417,7 +417,11 @@ def _templated(new: Signature, old: Signature, probe: TextProbe | None = None) -
     A template's fixed figures and names (a prize-claim period, a court's name) are found on both sides of
     every pair of its briefs, and small figures match by chance, so two briefs can agree on half their
     salient tokens; what gives them away is that their differences sit in slots between shared words."""
-    agreement = _salient_agreement(new, old)
+    return _templated_at(_salient_agreement(new, old), old, probe)
+
+
+def _templated_at(agreement: float | None, old: Signature, probe: TextProbe | None) -> bool:
+    """``_templated`` given the pair's salient agreement (the judge keeps it on its verdict)."""
     if agreement is None:
         return False
     if agreement < SALIENT_AGREEMENT:
@@ -573,8 +577,9 @@ def judge(
     contains = contained_old >= CONTAINED
     if not (near or inside or contains):
         return None
-    if _templated(new, old, probe):
-        return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old)
+    agreement = _salient_agreement(new, old)
+    if _templated_at(agreement, old, probe):
+        return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old, agreement)
     same_start = _same_start(new, old)
     embeds = (
         contains
@@ -584,27 +589,27 @@ def judge(
         and _new_material(new, old, contained_new, probe) >= NEW_MATERIAL
     )
     if embeds and (probe is None or not _lead_in_old(probe, new, old)):
-        return Verdict(Relation.EMBEDS, jaccard, contained_new, contained_old)
+        return Verdict(Relation.EMBEDS, jaccard, contained_new, contained_old, agreement)
     embedded = inside and not contains and 1.0 - contained_old >= NEW_MATERIAL and same_start is False
     if embedded and (probe is None or not _old_lead_in_new(probe, old)):
         # The stored text has much more besides and starts elsewhere: the new item is a whole story
         # quoted inside a larger one, not a trim of it.
-        return Verdict(Relation.EMBEDDED, jaccard, contained_new, contained_old)
+        return Verdict(Relation.EMBEDDED, jaccard, contained_new, contained_old, agreement)
     if min(contained_new, contained_old) < MIN_COVER:
         # One text is a small part of the other, which is more than two-thirds its own: a new story
         # around an old one (a next-day story carrying the whole first one), not a trim or a fuller copy.
         relation = Relation.EMBEDS if contains else Relation.EMBEDDED
-        return Verdict(relation, jaccard, contained_new, contained_old)
+        return Verdict(relation, jaccard, contained_new, contained_old, agreement)
     if contains and (new.size or 0) > (old.size or 0) * (1 + FULLER_MARGIN):
-        return Verdict(Relation.FULLER, jaccard, contained_new, contained_old)
+        return Verdict(Relation.FULLER, jaccard, contained_new, contained_old, agreement)
     if near and not inside and not contains and same_start is False:
         # Neither is a trim or a fuller copy of the other, each has a fifth or more of its own, and they
         # start apart: two stories around one shared text (a local story quoting a wire story, and that
         # wire story's update), not two copies of one.
-        return Verdict(Relation.OVERLAPS, jaccard, contained_new, contained_old)
+        return Verdict(Relation.OVERLAPS, jaccard, contained_new, contained_old, agreement)
     if near:
-        return Verdict(Relation.NEAR_DUPLICATE, jaccard, contained_new, contained_old)
-    return Verdict(Relation.CONTAINED, jaccard, contained_new, contained_old)
+        return Verdict(Relation.NEAR_DUPLICATE, jaccard, contained_new, contained_old, agreement)
+    return Verdict(Relation.CONTAINED, jaccard, contained_new, contained_old, agreement)
 
 
 @dataclass(frozen=True)

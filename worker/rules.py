@@ -36,7 +36,6 @@ from worker.relation import (
     TextProbe,
     Verdict,
     judge,
-    names_differ,
     quotes_after_own_lead,
     starts_alike,
     substitution_slots,
@@ -265,7 +264,10 @@ class FilledTemplate:
     the stored text is read, only for a joining pair that already disagrees on a quarter of its names."""
 
     def check(self, ctx: RuleContext) -> Decision | None:
-        if not ctx.joins or not names_differ(ctx.sig, ctx.representative):
+        if not ctx.joins:
+            return None
+        verdict = ctx.verdict  # the judge's, read once per joining item whatever rule decides
+        if verdict is None or not verdict.names_differ:
             return None
         text = ctx.recorder.stored_text(ctx.session, ctx.target)
         if text is None or substitution_slots(ctx.article.text, text) < SLOTS:
