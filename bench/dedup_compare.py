@@ -288,6 +288,10 @@ SEEN_DRAWS = (
     (113, 1),
     (127, 2),
     (131, 3),
+    (137, 0),
+    (139, 1),
+    (149, 2),
+    (151, 3),
 )
 """Every draw a session has tuned on or read the failures of (seed, variant): the rows ``--draws seen``
 prints. Held-out draws are named on the command line and never added here while they are held out."""

@@ -24,7 +24,9 @@ Constants are set from the labelling lines of the corpus (``bench/dedup_corpus.p
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from enum import StrEnum
 from functools import cached_property
 
@@ -39,6 +41,7 @@ from worker.fingerprint import (
     _combine,
     _stream,
     fmix64,
+    fold,
 )
 
 CONTAINED = 0.8
@@ -114,10 +117,17 @@ class Verdict:
     similarity: float  # estimated Jaccard
     contained_new: float  # share of the new text inside the stored one
     contained_old: float  # share of the stored text inside the new one
+    agreement: float | None = None  # share of the smaller text's salient tokens in the other (None: too few)
 
     @property
     def joins(self) -> bool:
         return self.relation in JOINS
+
+    @property
+    def names_differ(self) -> bool:
+        """The two texts share under ``SLOT_AGREEMENT`` of the smaller one's names, places and figures:
+        a joining verdict may still owe its shared text to a template's fixed words."""
+        return self.agreement is not None and self.agreement < SLOT_AGREEMENT
 
 
 def _sketch_containment(a: np.ndarray, a_count: int, b: np.ndarray, b_count: int) -> float:
@@ -407,7 +417,11 @@ def _templated(new: Signature, old: Signature, probe: TextProbe | None = None) -
     A template's fixed figures and names (a prize-claim period, a court's name) are found on both sides of
     every pair of its briefs, and small figures match by chance, so two briefs can agree on half their
     salient tokens; what gives them away is that their differences sit in slots between shared words."""
-    agreement = _salient_agreement(new, old)
+    return _templated_at(_salient_agreement(new, old), old, probe)
+
+
+def _templated_at(agreement: float | None, old: Signature, probe: TextProbe | None) -> bool:
+    """``_templated`` given the pair's salient agreement (the judge keeps it on its verdict)."""
     if agreement is None:
         return False
     if agreement < SALIENT_AGREEMENT:
@@ -416,6 +430,115 @@ def _templated(new: Signature, old: Signature, probe: TextProbe | None = None) -
         return False
     places = _interior_differences(probe, old)
     return places >= SLOTS and places * SLOT_SPACING >= probe.shingles.size
+
+
+SLOT_WORDS = 3
+"""Most words on either side of one filled slot: a figure, a first and last name, a two-word place. A
+longer run of other words is rewritten text (a new sentence, a dateline of another wire), not a slot."""
+
+SLOT_SENTENCE = 0.75
+"""Least share of a slot's sentence that both texts share. A template's sentences are its fixed words with
+a few fillers (84% shared or more in the briefs of the tuning draws); a credit or correction line cut from
+a desk's formula ("Reporting by NAME; editing by NAME", "It was N, not M") is about as much names and
+figures as fixed words (47-67%), and two copies of one story each carry their own."""
+
+_OPENERS = "\"'([{\u201c\u2018\u00ab"
+
+
+def _ends_sentence(chunk: str) -> bool:
+    return chunk.rstrip(_CLOSERS)[-1:] in _SENTENCE_END
+
+
+def _chunk_keys(chunks: list[str], text: str) -> list[str]:
+    """Each whitespace chunk in the fingerprint's normal form (case, typography, NFKC) without its
+    punctuation (a dash set as "--" or one mark, quotes straight or curly): what two copies of one
+    sentence share whatever their house style."""
+    folded = fold(text).split()
+    if len(folded) != len(chunks):  # a compatibility form that splits a chunk: fold chunk by chunk
+        folded = [fold(chunk) for chunk in chunks]
+    return ["".join(filter(str.isalnum, chunk)) for chunk in folded]
+
+
+def _names_or_figures(chunks: list[str], start: int, end: int) -> bool:
+    """Whether ``chunks[start:end]`` holds a salient token as the fingerprint reads them: a figure, or a
+    capitalised word where no sentence starts (a name, a place, a company)."""
+    for at in range(start, end):
+        chunk = chunks[at]
+        if any(char.isdigit() for char in chunk):
+            return True
+        head = chunk.lstrip(_OPENERS)[:1]
+        if head.isupper() and at > 0 and not _ends_sentence(chunks[at - 1]):
+            return True
+    return False
+
+
+def _aligned(a_chunks: list[str], a_text: str, b_chunks: list[str], b_text: str) -> SequenceMatcher[str]:
+    """The two texts' whitespace chunks aligned in their normal form (no junk heuristic: a brief's
+    frequent words are its template, and they must align)."""
+    return SequenceMatcher(None, _chunk_keys(a_chunks, a_text), _chunk_keys(b_chunks, b_text), autojunk=False)
+
+
+def substitution_slots(new_text: str, stored_text: str) -> int:
+    """Places where one text has other names or figures than the other *inside a sentence both share*:
+    the two texts aligned word by word, a run of at most ``SLOT_WORDS`` words replaced by another such
+    run, each holding a name or a figure, with shared words on both sides and no sentence ending just
+    before it.
+
+    That is what a template's slots look like ("78 flights ... at Mombasa" and "201 flights ... at Lyon":
+    the same words around, other fillers), at the edges of a text as much as inside it, where the
+    MinHash reading of ``_interior_differences`` cannot see them (a 6-word shingle needs 6 shared words
+    between two differences to show them apart). What a desk does to a copy is not: a dateline, a note, a
+    headline or a tagline is added or dropped whole, before or after the story's own sentences (a run
+    inserted or deleted, or a replaced run at the text's first or last words); a trim removes a tail; a
+    copy-edit swaps plain words. Read from both texts in full, so only for the rare pair that needs it."""
+    new_chunks, stored_chunks = new_text.split(), stored_text.split()
+    ops = _aligned(stored_chunks, stored_text, new_chunks, new_text).get_opcodes()
+    shared_in = _shared_by_sentence(new_chunks, ops)
+    slots = 0
+    for tag, i1, i2, j1, j2 in ops[1:-1]:  # the first and last runs are edges: nothing shared beyond
+        if tag != "replace" or i2 - i1 > SLOT_WORDS or j2 - j1 > SLOT_WORDS:
+            continue
+        if _ends_sentence(new_chunks[j1 - 1]):  # a sentence of its own starts here: not inside a shared one
+            continue
+        if shared_in[j1] < SLOT_SENTENCE:  # a credit or correction line: as much filler as fixed words
+            continue
+        if _names_or_figures(stored_chunks, i1, i2) and _names_or_figures(new_chunks, j1, j2):
+            slots += 1
+    return slots
+
+
+def _shared_by_sentence(chunks: list[str], ops: Sequence[tuple[str, int, int, int, int]]) -> list[float]:
+    """Per chunk of the second text, the share of its sentence's chunks that lie in runs both texts share
+    (a sentence ends at a chunk ending in ``.``, ``!``, ``?`` or ``:``)."""
+    shared = [False] * len(chunks)
+    for tag, _, _, j1, j2 in ops:
+        if tag == "equal":
+            shared[j1:j2] = [True] * (j2 - j1)
+    shares: list[float] = []
+    start = 0
+    for at, chunk in enumerate(chunks):
+        if _ends_sentence(chunk) or at == len(chunks) - 1:
+            share = sum(shared[start : at + 1]) / (at + 1 - start)
+            shares.extend([share] * (at + 1 - start))
+            start = at + 1
+    return shares
+
+
+SHARED_RUN = 3
+"""Fewest words in a row two texts must share for them to count as kept text (one or two common words, an
+article or a conjunction, align by chance between any two texts in one language)."""
+
+
+def words_inside(inner_text: str, outer_text: str) -> float:
+    """Share of ``inner_text``'s words found in ``outer_text``, in runs of ``SHARED_RUN`` or more in the
+    same order: how much of a story an update kept, counted as a reader (and the desk that cut it) counts
+    it, in words, where a shingle estimate is off by several hundredths either way."""
+    inner_chunks, outer_chunks = inner_text.split(), outer_text.split()
+    if not inner_chunks:
+        return 1.0
+    matcher = _aligned(inner_chunks, inner_text, outer_chunks, outer_text)
+    kept = sum(block.size for block in matcher.get_matching_blocks() if block.size >= SHARED_RUN)
+    return kept / len(inner_chunks)
 
 
 SHARE_SLACK = 0.1
@@ -454,8 +577,9 @@ def judge(
     contains = contained_old >= CONTAINED
     if not (near or inside or contains):
         return None
-    if _templated(new, old, probe):
-        return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old)
+    agreement = _salient_agreement(new, old)
+    if _templated_at(agreement, old, probe):
+        return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old, agreement)
     same_start = _same_start(new, old)
     embeds = (
         contains
@@ -465,27 +589,27 @@ def judge(
         and _new_material(new, old, contained_new, probe) >= NEW_MATERIAL
     )
     if embeds and (probe is None or not _lead_in_old(probe, new, old)):
-        return Verdict(Relation.EMBEDS, jaccard, contained_new, contained_old)
+        return Verdict(Relation.EMBEDS, jaccard, contained_new, contained_old, agreement)
     embedded = inside and not contains and 1.0 - contained_old >= NEW_MATERIAL and same_start is False
     if embedded and (probe is None or not _old_lead_in_new(probe, old)):
         # The stored text has much more besides and starts elsewhere: the new item is a whole story
         # quoted inside a larger one, not a trim of it.
-        return Verdict(Relation.EMBEDDED, jaccard, contained_new, contained_old)
+        return Verdict(Relation.EMBEDDED, jaccard, contained_new, contained_old, agreement)
     if min(contained_new, contained_old) < MIN_COVER:
         # One text is a small part of the other, which is more than two-thirds its own: a new story
         # around an old one (a next-day story carrying the whole first one), not a trim or a fuller copy.
         relation = Relation.EMBEDS if contains else Relation.EMBEDDED
-        return Verdict(relation, jaccard, contained_new, contained_old)
+        return Verdict(relation, jaccard, contained_new, contained_old, agreement)
     if contains and (new.size or 0) > (old.size or 0) * (1 + FULLER_MARGIN):
-        return Verdict(Relation.FULLER, jaccard, contained_new, contained_old)
+        return Verdict(Relation.FULLER, jaccard, contained_new, contained_old, agreement)
     if near and not inside and not contains and same_start is False:
         # Neither is a trim or a fuller copy of the other, each has a fifth or more of its own, and they
         # start apart: two stories around one shared text (a local story quoting a wire story, and that
         # wire story's update), not two copies of one.
-        return Verdict(Relation.OVERLAPS, jaccard, contained_new, contained_old)
+        return Verdict(Relation.OVERLAPS, jaccard, contained_new, contained_old, agreement)
     if near:
-        return Verdict(Relation.NEAR_DUPLICATE, jaccard, contained_new, contained_old)
-    return Verdict(Relation.CONTAINED, jaccard, contained_new, contained_old)
+        return Verdict(Relation.NEAR_DUPLICATE, jaccard, contained_new, contained_old, agreement)
+    return Verdict(Relation.CONTAINED, jaccard, contained_new, contained_old, agreement)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ from worker.models import ArticleRecord, DuplicateRecord
 from worker.relation import (
     CONTAINED,
     NEW_MATERIAL,
+    SHARE_SLACK,
+    SLOTS,
     Relation,
     StoryJudge,
     StoryMatch,
@@ -36,6 +38,8 @@ from worker.relation import (
     judge,
     quotes_after_own_lead,
     starts_alike,
+    substitution_slots,
+    words_inside,
 )
 from worker.store import StoredRef
 
@@ -247,6 +251,71 @@ def _same_lead(sig: Signature, stored: bytes | None) -> bool:
     return lead is None or bool(np.array_equal(lead, sig.lead))
 
 
+class FilledTemplate:
+    """A joining item that shares under ``SLOT_AGREEMENT`` of its names and figures with the story's
+    representative, and has other names or figures than its text at ``SLOTS`` places or more inside
+    sentences both share (``substitution_slots``): another brief cut from the same template, stored as a
+    story of its own and linked (``templated``), not a copy.
+
+    The signatures cannot always tell: two short briefs whose slots sit at the texts' two edges (the lead's
+    figures and place, the closing figure) differ at only one place the MinHash can show inside the text,
+    and a copy under another dateline and tagline differs at those edges too. Word by word they part: a
+    slot is a substitution with the same words on both sides, a desk's edit adds or drops a line whole. So
+    the stored text is read, only for a joining pair that already disagrees on a quarter of its names."""
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        if not ctx.joins:
+            return None
+        verdict = ctx.verdict  # the judge's, read once per joining item whatever rule decides
+        if verdict is None or not verdict.names_differ:
+            return None
+        text = ctx.recorder.stored_text(ctx.session, ctx.target)
+        if text is None or substitution_slots(ctx.article.text, text) < SLOTS:
+            return None
+        assert ctx.match is not None
+        link = Match(ctx.target.canonical_url, ctx.match.similarity, Relation.TEMPLATED.value, False)
+        return ctx.recorder.store_new(ctx, link)
+
+
+MAJOR_UPDATE = 0.5
+"""Share of new material beyond the story from which a text holding most of it is a major update: a story
+of its own unless it keeps ``CONTAINED`` of the story's words (then the story's fuller version)."""
+
+
+class KeptTooLittle:
+    """A joining item that, with the story's representative, makes a major update and the story it updates
+    (the larger text more than ``MAJOR_UPDATE`` new beyond the smaller), read as one because the smaller
+    seems ``CONTAINED`` inside the larger: the estimate from 128 MinHash values is off by several hundredths,
+    so near that line (within ``SHARE_SLACK``) the two texts are read and the smaller one's words counted
+    in the larger (``words_inside``). An update that kept under ``CONTAINED`` of its story's words, or a
+    story of which the stored update kept that little, is a story of its own, linked (``overlaps``), not
+    the story's fuller copy or its trim. A trim or a fuller copy of one story keeps all its words but the
+    desk's few (a dateline, a note, a tagline), so it stays well above the line."""
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        if not ctx.joins:
+            return None
+        verdict = ctx.verdict
+        if verdict is None or verdict.relation not in (Relation.FULLER, Relation.CONTAINED):
+            return None
+        outer_is_new = verdict.relation is Relation.FULLER
+        inside, own = (
+            (verdict.contained_old, 1.0 - verdict.contained_new)
+            if outer_is_new
+            else (verdict.contained_new, 1.0 - verdict.contained_old)
+        )
+        if own <= MAJOR_UPDATE or inside >= CONTAINED + SHARE_SLACK:
+            return None
+        stored = ctx.recorder.stored_text(ctx.session, ctx.target)
+        if stored is None:
+            return None
+        inner, outer = (stored, ctx.article.text) if outer_is_new else (ctx.article.text, stored)
+        if words_inside(inner, outer) >= CONTAINED:
+            return None
+        link = Match(ctx.target.canonical_url, verdict.similarity, Relation.OVERLAPS.value, False)
+        return ctx.recorder.store_new(ctx, link)
+
+
 class FullerCopy:
     """A fuller copy of a stored story becomes its representative; the old one joins its copies."""
 
@@ -327,6 +396,8 @@ DEFAULT_RULES: tuple[DedupRule, ...] = (
     SameUrl(),
     KnownDuplicate(),
     ExactText(),
+    FilledTemplate(),
+    KeptTooLittle(),
     FullerCopy(),
     QuotedWhole(),
     Contained(),
