@@ -11,11 +11,9 @@ own list of quotes or sources does not end every item with "…", and has prose 
 
 from __future__ import annotations
 
-import re
-
 from lxml.html import HtmlElement
 
-from scrapers.block_structure import prose_span
+from scrapers.block_structure import ELLIPSIS_END, prose_span, sibling_runs
 from scrapers.content import HEADINGS, Analysis
 
 # A run is this many sibling items of one tag and class, each up to this much text with a link of at
@@ -23,7 +21,6 @@ from scrapers.content import HEADINGS, Analysis
 EXCERPT_MIN_ITEMS = 3
 EXCERPT_MAX_CHARS = 700
 EXCERPT_MIN_LINK_CHARS = 4
-_ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*\W{0,3}\s*$")
 
 
 def _excerpt_item(analysis: Analysis, i: int) -> bool:
@@ -31,25 +28,7 @@ def _excerpt_item(analysis: Analysis, i: int) -> bool:
     el = analysis.elements[i]
     if links < EXCERPT_MIN_LINK_CHARS or links + text > EXCERPT_MAX_CHARS or el.tag in HEADINGS:
         return False
-    return _ELLIPSIS.search(el.text_content()) is not None
-
-
-def _runs(analysis: Analysis, root: HtmlElement) -> list[list[HtmlElement]]:
-    index = analysis.index
-    runs: list[list[HtmlElement]] = []
-    for parent in root.iter():
-        if len(parent) < EXCERPT_MIN_ITEMS:
-            continue
-        kinds: dict[tuple[object, object], list[HtmlElement]] = {}
-        for child in parent:
-            i = index.get(child, -1)
-            if i < 0 or analysis.chrome[i] or not analysis.agg_text[i] + analysis.agg_link[i]:
-                continue
-            kinds.setdefault((child.tag, child.get("class")), []).append(child)
-        for items in kinds.values():
-            if len(items) >= EXCERPT_MIN_ITEMS and all(_excerpt_item(analysis, index[el]) for el in items):
-                runs.append(items)
-    return runs
+    return ELLIPSIS_END.search(el.text_content()) is not None
 
 
 def excerpt_runs(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]:
@@ -61,7 +40,7 @@ def excerpt_runs(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]:
     content = root.text_content()  # one walk in C before the per-element one: most regions cut nothing
     if "..." not in content and "…" not in content:
         return []
-    runs = _runs(analysis, root)
+    runs = sibling_runs(analysis, root, EXCERPT_MIN_ITEMS, lambda i: _excerpt_item(analysis, i))
     if not runs:
         return []
     inside = {el for run in runs for item in run for el in item.iter()}

@@ -10,6 +10,7 @@ beside it, set before the story's first paragraph of prose or after its last. A 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from lxml.html import HtmlElement
 
@@ -24,7 +25,7 @@ TEASER_MAX_CHARS = 300
 TEASER_MIN_LINK_SHARE = 0.1
 # A headline has at least this many words; an excerpt ends with an ellipsis.
 TEASER_HEADLINE_WORDS = 4
-_ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*\W{0,3}\s*$")
+ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\s*\W{0,3}\s*$")
 
 
 def _teaser_item(analysis: Analysis, i: int, max_chars: int = TEASER_MAX_CHARS) -> bool:
@@ -36,7 +37,7 @@ def _teaser_item(analysis: Analysis, i: int, max_chars: int = TEASER_MAX_CHARS) 
     el = analysis.elements[i]
     if not (links >= TEASER_MIN_LINK_CHARS and total <= max_chars and el.tag not in HEADINGS):
         return False
-    if _ELLIPSIS.search(el.text_content()):
+    if ELLIPSIS_END.search(el.text_content()):
         return True
     return links >= TEASER_MIN_LINK_SHARE * total and any(
         len(a.text_content().split()) >= TEASER_HEADLINE_WORDS for a in el.iter("a")
@@ -47,10 +48,19 @@ def _runs_below(
     analysis: Analysis, root: HtmlElement, max_chars: int = TEASER_MAX_CHARS
 ) -> list[list[HtmlElement]]:
     """Sibling items of one tag and class that are all teaser items, ``TEASER_MIN_ITEMS`` or more."""
+    return sibling_runs(analysis, root, TEASER_MIN_ITEMS, lambda i: _teaser_item(analysis, i, max_chars))
+
+
+def sibling_runs(
+    analysis: Analysis, root: HtmlElement, min_items: int, is_item: Callable[[int], bool]
+) -> list[list[HtmlElement]]:
+    """Runs of ``min_items`` or more sibling elements of one tag and class under ``root``, each passing
+    ``is_item`` (given its analysis index): the shape every list of other stories shares, whatever
+    its items hold."""
     index = analysis.index
     runs: list[list[HtmlElement]] = []
     for parent in root.iter():
-        if len(parent) < TEASER_MIN_ITEMS:
+        if len(parent) < min_items:
             continue
         kinds: dict[tuple[object, object], list[HtmlElement]] = {}
         for child in parent:
@@ -59,9 +69,7 @@ def _runs_below(
                 continue
             kinds.setdefault((child.tag, child.get("class")), []).append(child)
         for items in kinds.values():
-            if len(items) >= TEASER_MIN_ITEMS and all(
-                _teaser_item(analysis, index[el], max_chars) for el in items
-            ):
+            if len(items) >= min_items and all(is_item(index[el]) for el in items):
                 runs.append(items)
     return runs
 

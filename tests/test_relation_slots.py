@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.test_relation_templates import _relation
 from tests.test_story_merge import ingest, url
 from worker.fingerprint import signature
 from worker.models import StoryEvent
@@ -27,7 +28,6 @@ from worker.relation import (
     TextProbe,
     _interior_differences,
     _salient_agreement,
-    judge,
     substitution_slots,
 )
 from worker.store import Store
@@ -58,12 +58,6 @@ TEXTS = {
     "reuters-copy": REUTERS_COPY,
     "corrected": CORRECTED,
 }
-
-
-def _relation(new_text: str, old_text: str) -> Relation | None:
-    new, old = signature(new_text), signature(old_text)
-    verdict = judge(new, old, new.equal_count(old), 0.5, TextProbe(new_text))
-    return verdict.relation if verdict else None
 
 
 def test_the_signatures_alone_read_the_two_briefs_as_one_story() -> None:
