@@ -21,7 +21,7 @@ from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 from scrapers.article import Article
-from scrapers.dates import parse_date
+from scrapers.dates import is_month_name, parse_date
 
 # A byline or dateline is a short line; the head ends with the story's second paragraph of prose (a
 # standfirst may come before the byline).
@@ -74,17 +74,12 @@ _LABELS = _vocabulary(
 )
 
 
-def _is_month(word: str) -> bool:
-    """A month's name or abbreviation in any language the date reader knows."""
-    return parse_date(f"1 {word} 2000", epoch=False) is not None
-
-
 def _other_words(text: str) -> int:
     """Words of ``text`` that are neither byline furniture nor month names."""
     count = 0
     for word in _WORD.findall(text):
         low = word.casefold()
-        if low not in _FURNITURE and not (len(low) >= 3 and _is_month(low)):
+        if low not in _FURNITURE and not (len(low) >= 3 and is_month_name(low)):
             count += 1
     return count
 
@@ -194,11 +189,6 @@ def dateline(text: str, dates: Sequence[datetime]) -> bool:
     if len(text) > HEAD_LINE_MAX_CHARS or not dates or _DIGIT.search(text) is None:
         return False
     return _same_day(text, dates) and _other_words(text) <= DATELINE_OTHER_WORDS
-
-
-def head_furniture(text: str, authors: Sequence[str], dates: Sequence[datetime]) -> bool:
-    """A byline or a dateline (see ``byline_line`` and ``dateline``)."""
-    return byline_line(text, authors) or dateline(text, dates)
 
 
 def _head_end(paragraphs: list[str]) -> int:

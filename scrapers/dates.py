@@ -395,6 +395,13 @@ for _table in (_MONTH_NAMES, _MORE_MONTH_NAMES):
 # "mar" is March in English and French abbreviations but Tuesday ("mar.") in French/Spanish weekday
 # abbreviations; it is only ever read next to a day number and a year, where that cannot clash.
 _MONTH_WORDS = frozenset(name.split()[0] for name in _MONTHS)
+
+
+def is_month_name(word: str) -> bool:
+    """A month's name or abbreviation, in any language the date reader knows (the one table it reads)."""
+    return word.casefold().rstrip(".") in _MONTHS
+
+
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
 _MONTH = rf"(?<![^\W\d_])(?P<month>{_MONTH_ALT})(?![^\W\d_])\.?"
 

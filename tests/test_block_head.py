@@ -10,12 +10,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scrapers.article import Article
-from scrapers.block_head import drop_head_furniture, head_furniture
+from scrapers.block_head import byline_line, dateline, drop_head_furniture
 from scrapers.extract import extract
 
 BODY = Path(__file__).parent / "fixtures" / "pages" / "body"
 AUTHORS = ["Maren Holloway"]
 DATES = [datetime(2024, 1, 19, 13, 12, tzinfo=UTC)]
+
+
+def head_furniture(text: str, authors: list[str], dates: list[datetime]) -> bool:
+    """A byline or a dateline, as ``drop_head_furniture`` reads each line above the story's prose."""
+    return byline_line(text, authors) or dateline(text, dates)
 
 
 def test_byline_dateline_and_reading_time_in_unnamed_boxes_are_left_out() -> None:
