@@ -13,6 +13,7 @@ import email.utils
 import random
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -126,6 +127,12 @@ class FetchResult:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+
+class _CookieRedirect(str):
+    """A redirect's target when the redirect set a cookie: it may name the page itself, to be asked again
+    with the cookie (a cookie check, which browsers and Scrapy's cookie middleware pass), so one return
+    to an address already requested is not yet a loop."""
 
 
 class _Retryable(Exception):
@@ -426,7 +433,7 @@ class Fetcher:
         """The request and its redirects; ``claimed`` (an article's fetch) collects the addresses claimed on
         the way, each before it is requested."""
         url = requested
-        seen = {url}
+        seen = Counter([url])  # requests per address: a loop is one asked twice (a cookie check: thrice)
         redirects = 0
         while True:
             if claimed is not None:
@@ -457,7 +464,7 @@ class Fetcher:
         url: str,
         location: str,
         kind: Kind,
-        seen: set[str],
+        seen: Counter[str],
         redirects: int,
         policy: FetchPolicy,
     ) -> str:
@@ -473,7 +480,7 @@ class Fetcher:
             )
         if len(target) > MAX_URL_CHARS:
             raise IngestError(ErrorKind.REDIRECT, f"{url}: redirect to a URL of {len(target):,} characters")
-        if target in seen:
+        if seen[target] >= (2 if isinstance(location, _CookieRedirect) else 1):
             raise IngestError(ErrorKind.REDIRECT, f"{requested}: redirect loop back to {target}")
         if kind != "robots" and _is_interstitial(url, target):
             raise IngestError(
@@ -481,7 +488,7 @@ class Fetcher:
                 f"{requested}: redirected to an interstitial on {urlsplit(target).hostname} that carries the "
                 "page's own URL (a consent, login or paywall gate), not the page",
             )
-        seen.add(target)
+        seen[target] += 1
         return target
 
     def _with_retries(
@@ -566,7 +573,7 @@ class Fetcher:
             location = response.headers.get("location")
             if not location:
                 raise IngestError(ErrorKind.REDIRECT, f"{url}: {status} without a Location")
-            return str(location)
+            return _CookieRedirect(location) if "set-cookie" in response.headers else str(location)
         if status == 304:
             if not {"if-none-match", "if-modified-since"} & {
                 name.lower() for name in response.request.headers

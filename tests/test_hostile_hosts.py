@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gzip
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -222,6 +222,35 @@ def test_a_page_that_only_reloads_itself_is_a_page(fetcher: Fetcher) -> None:
         assert fetcher.fetch(server.base + "/self.html", POLICY).final_url == server.base + "/self.html"
 
 
+def _cookie_check(server: RouteServer, cookie: str, *, honours: bool = True) -> Callable[[str], Route]:
+    """A cookie check: the page redirects to itself setting a cookie, and serves the page to a request
+    carrying it (``honours``), or never does (a check no client passes)."""
+
+    def answer(path: str) -> Route:
+        if honours and cookie in server.headers[-1].get("cookie", ""):
+            return PAGE
+        return Route(b"", status=302, headers={"Location": path, "Set-Cookie": f"{cookie}; Path=/"})
+
+    return answer
+
+
+def test_a_cookie_check_redirecting_to_the_page_itself_is_passed_with_the_cookie(fetcher: Fetcher) -> None:
+    """What Scrapy's cookie middleware survives: before, the second request was taken for a loop."""
+    with RouteServer() as server:
+        server.routes["/news/cookie-check.html"] = _cookie_check(server, "checked=1")
+        result = fetcher.fetch(server.base + "/news/cookie-check.html", POLICY)
+        assert server.count("/news/cookie-check.html") == 2
+    assert result.final_url == server.base + "/news/cookie-check.html" and b"A plain story" in result.content
+
+
+def test_a_cookie_check_no_client_passes_is_a_redirect_loop_after_one_retry(fetcher: Fetcher) -> None:
+    with RouteServer() as server:
+        server.routes["/news/never.html"] = _cookie_check(server, "checked=1", honours=False)
+        error = _refusal(fetcher, server.base + "/news/never.html")
+        assert server.count("/news/never.html") == 2
+    assert error.kind is ErrorKind.REDIRECT and "loop" in error.message
+
+
 # -- robots.txt that hangs or moves --------------------------------------------------------------------
 def test_robots_txt_that_never_answers_costs_one_deadline_pair_per_host() -> None:
     policy = FetchPolicy.from_source(
@@ -248,3 +277,15 @@ def test_robots_txt_redirected_to_another_host_is_obeyed(fetcher: Fetcher) -> No
         assert _refusal(fetcher, a.base + "/private/x.html").kind is ErrorKind.ROBOTS
         assert fetcher.fetch(a.base + "/news/x.html", POLICY).status == 200
         assert a.count("/private/x.html") == 0
+
+
+@pytest.mark.parametrize("bom", [b"\xef\xbb\xbf", b""])
+def test_robots_txt_starting_with_a_byte_order_mark_is_obeyed(fetcher: Fetcher, bom: bytes) -> None:
+    """Windows editors save robots.txt with a UTF-8 BOM; before, it hid the first ``User-agent`` line, so
+    the group's ``Disallow`` lines were dropped and the private pages fetched."""
+    with RouteServer() as server:
+        server.routes["/robots.txt"] = Route(bom + b"User-agent: *\nDisallow: /private/\n", "text/plain")
+        server.fallback = lambda path: PAGE
+        assert _refusal(fetcher, server.base + "/private/x.html").kind is ErrorKind.ROBOTS
+        assert fetcher.fetch(server.base + "/news/x.html", POLICY).status == 200
+        assert server.count("/private/x.html") == 0
