@@ -34,7 +34,8 @@ class RobotsRules:
     @classmethod
     def from_response(cls, status: int, body: bytes) -> RobotsRules:
         if 200 <= status < 300:
-            text = body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
+            # utf-8-sig: a byte order mark would hide the first line (a group's User-agent) from the parser
+            text = body[:MAX_ROBOTS_BYTES].decode("utf-8-sig", errors="replace")
             return cls("rules", text, f"robots.txt {status}", Protego.parse(text))
         if 400 <= status < 500 and status != 429:  # 429 is the server asking us to back off, not "no file"
             return cls("allow_all", reason=f"robots.txt {status}: no rules")
