@@ -10,8 +10,10 @@ lie. Politeness (one request at a time per host, a pause between requests, Retry
 from __future__ import annotations
 
 import email.utils
+import http.cookiejar
 import random
 import time
+import urllib.request
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -132,7 +134,29 @@ class FetchResult:
 class _CookieRedirect(str):
     """A redirect's target when the redirect set a cookie: it may name the page itself, to be asked again
     with the cookie (a cookie check, which browsers and Scrapy's cookie middleware pass), so one return
-    to an address already requested is not yet a loop."""
+    to an address already requested is not yet a loop. ``cookie`` is what the next hops on the same origin
+    send back, and no other request."""
+
+    cookie: str = ""
+
+
+MAX_CHAIN_COOKIE_CHARS = 4096  # a browser's limit for one cookie; a redirect chain needs no more
+
+
+def _cookie_redirect(location: str, set_cookies: list[str]) -> _CookieRedirect:
+    target = _CookieRedirect(location)
+    pairs = [header.split(";", 1)[0].strip() for header in set_cookies]
+    target.cookie = "; ".join(pair for pair in pairs if "=" in pair)[:MAX_CHAIN_COOKIE_CHARS]
+    return target
+
+
+class _KeepNoCookies(http.cookiejar.DefaultCookiePolicy):
+    """The client's jar keeps nothing between fetches: a metered paywall counts the articles read by a
+    cookie ("3 free stories"), a tracker can grow one without bound, and each Celery worker would hold
+    its own. A cookie check gets its cookie back within its own redirect chain (``_CookieRedirect``)."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
+        return False
 
 
 class _Retryable(Exception):
@@ -323,7 +347,10 @@ class Fetcher:
         self._clock = clock
         self._own_client = client is None
         self._client = client or httpx.Client(
-            follow_redirects=False, trust_env=False, transport=_guarded_transport(self.guard)
+            follow_redirects=False,
+            trust_env=False,
+            transport=_guarded_transport(self.guard),
+            cookies=http.cookiejar.CookieJar(_KeepNoCookies()),
         )
 
     def close(self) -> None:
@@ -435,6 +462,7 @@ class Fetcher:
         url = requested
         seen = Counter([url])  # requests per address: a loop is one asked twice (a cookie check: thrice)
         redirects = 0
+        cookies: dict[str, str] = {}  # origin -> what this chain's redirects set there
         while True:
             if claimed is not None:
                 self._claim(url, requested, claimed)
@@ -444,10 +472,14 @@ class Fetcher:
             if kind != "robots" and self.respect_robots:
                 rules = self.check_robots(url, policy)
                 delay = max(delay, rules.crawl_delay(policy.user_agent) or 0.0)
-            response = self._with_retries(url, policy, headers, kind, delay)
+            cookie = cookies.get(origin(url))
+            hop_headers = {**headers, "Cookie": cookie} if cookie else headers
+            response = self._with_retries(url, policy, hop_headers, kind, delay)
             if isinstance(response, FetchResult):
                 response.url = requested
                 return response
+            if isinstance(response, _CookieRedirect) and response.cookie:
+                cookies[origin(url)] = response.cookie
             redirects += 1
             url = self._next_hop(requested, url, response, kind, seen, redirects, policy)
             if claimed is not None and (landing := landing_of(requested, url)) is not None:
@@ -573,7 +605,8 @@ class Fetcher:
             location = response.headers.get("location")
             if not location:
                 raise IngestError(ErrorKind.REDIRECT, f"{url}: {status} without a Location")
-            return _CookieRedirect(location) if "set-cookie" in response.headers else str(location)
+            set_cookies = response.headers.get_list("set-cookie")
+            return _cookie_redirect(location, set_cookies) if set_cookies else str(location)
         if status == 304:
             if not {"if-none-match", "if-modified-since"} & {
                 name.lower() for name in response.request.headers

@@ -251,6 +251,25 @@ def test_a_cookie_check_no_client_passes_is_a_redirect_loop_after_one_retry(fetc
     assert error.kind is ErrorKind.REDIRECT and "loop" in error.message
 
 
+def test_a_metered_paywall_counting_by_cookie_never_sees_a_reader_come_back(fetcher: Fetcher) -> None:
+    """Cookies are kept within one redirect chain only: before, the client's jar sent the meter back and
+    from the fourth story on every page was the paywall's stub (a Scrapy-style crawler keeping cookies
+    meets the same wall)."""
+    with RouteServer() as server:
+
+        def metered(path: str) -> Route:
+            sent = server.headers[-1].get("cookie", "")
+            read = int(sent.rsplit("meter=", 1)[1].split(";")[0]) if "meter=" in sent else 0
+            if read >= 3:
+                return Route(b"<html><body><h1>Subscribe to keep reading</h1></body></html>")
+            return Route(ARTICLE, headers={"Set-Cookie": f"meter={read + 1}; Path=/; Max-Age=86400"})
+
+        server.fallback = metered
+        pages = [fetcher.fetch(f"{server.base}/news/{n}.html", POLICY).content for n in range(6)]
+        assert not [headers for headers in server.headers if "cookie" in headers]
+    assert all(b"A plain story" in page for page in pages)
+
+
 # -- robots.txt that hangs or moves --------------------------------------------------------------------
 def test_robots_txt_that_never_answers_costs_one_deadline_pair_per_host() -> None:
     policy = FetchPolicy.from_source(
