@@ -35,9 +35,9 @@ class Behaviour:
     """``mode``: "silent" (accept, never answer), "trickle" (headers at one byte per ``interval_s``),
     "bigheaders" (``header_bytes`` of headers at once), "ok" (a normal article), "endless" (a chunked
     body of ``chunk_bytes`` every ``interval_s``, never finished), "short" (a Content-Length larger than
-    the body, then the connection closed), "long" (a body longer than its Content-Length), "reset" (half
-    the body, then a TCP reset), "drip" (a normal article sent ``chunk_bytes`` every ``interval_s``, so
-    it ends, slowly)."""
+    the body, then the connection closed; "stall": held open instead), "long" (a body longer than its
+    Content-Length), "reset" (half the body, then a TCP reset), "drip" (a normal article sent
+    ``chunk_bytes`` every ``interval_s``, so it ends, slowly)."""
 
     mode: str = "ok"
     interval_s: float = 0.05
@@ -143,7 +143,7 @@ class HostileServer:
                     return False
                 time.sleep(b.interval_s)
             return True
-        if b.mode in {"endless", "short", "long", "reset"}:
+        if b.mode in {"endless", "short", "stall", "long", "reset"}:
             return self._misframed(sock, b.mode)
         raise ValueError(b.mode)
 
@@ -159,6 +159,10 @@ class HostileServer:
             head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n"
             _send(sock, head % (len(ARTICLE) * 4) + ARTICLE)
             return False
+        if mode == "stall":  # a Content-Length larger than the body, the connection then held open
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n"
+            _send(sock, head % (len(ARTICLE) * 4) + ARTICLE)
+            return self._hold(sock, lambda: None)
         if mode == "long":
             head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n"
             return _send(sock, head % 200 + ARTICLE + b"<p>smuggled tail</p>" * 50)

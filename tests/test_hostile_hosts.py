@@ -114,6 +114,18 @@ def test_a_content_length_longer_than_the_body_is_a_fetch_error(fetcher: Fetcher
         assert len(server.hits("/story.html")) == POLICY.max_retries + 1
 
 
+def test_a_content_length_longer_than_the_body_on_a_connection_held_open_ends_at_the_deadline(
+    fetcher: Fetcher,
+) -> None:
+    """The body sent, then nothing: no close to end the read. Held: a ``fetch`` error after two deadlines."""
+    with HostileServer(Behaviour("stall")) as server:
+        started = time.monotonic()
+        error = _refusal(fetcher, server.base + "/story.html")
+        assert error.kind is ErrorKind.FETCH and "timed out" in error.message
+        assert len(server.hits("/story.html")) == 2  # one more deadline, not max_retries
+    assert time.monotonic() - started < 10  # two 1 s deadlines, generous under load
+
+
 def test_a_content_length_shorter_than_the_body_does_not_poison_the_next_request(fetcher: Fetcher) -> None:
     with HostileServer(Behaviour("long")) as server:
         first = fetcher.fetch(server.base + "/one.html", POLICY)
@@ -308,3 +320,29 @@ def test_robots_txt_starting_with_a_byte_order_mark_is_obeyed(fetcher: Fetcher, 
         assert _refusal(fetcher, server.base + "/private/x.html").kind is ErrorKind.ROBOTS
         assert fetcher.fetch(server.base + "/news/x.html", POLICY).status == 200
         assert server.count("/private/x.html") == 0
+
+
+def test_a_robots_txt_of_megabytes_is_read_to_its_first_500_kib() -> None:
+    """RFC 9309 asks a crawler to parse at least 500 KiB; a robots.txt of 3 MB of rules costs no more.
+    Held: the rule near the top obeyed, the one past the cut not read, the file fetched once."""
+    filler = b"".join(b"Disallow: /archive/%d/*/print$\n" % n for n in range(100_000))
+    body = b"User-agent: *\nDisallow: /private/\n" + filler + b"Disallow: /news/\n"
+    assert len(body) > 3_000_000
+    with RouteServer() as server, Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher:
+        server.routes["/robots.txt"] = Route(body, "text/plain")
+        server.fallback = lambda path: PAGE
+        assert _refusal(fetcher, server.base + "/private/x.html").kind is ErrorKind.ROBOTS
+        assert [fetcher.fetch(f"{server.base}/news/{n}.html", POLICY).status for n in range(3)] == [200] * 3
+        assert server.count("/robots.txt") == 1 and server.count("/private/x.html") == 0
+
+
+def test_a_robots_txt_answered_with_an_html_page_has_no_rules() -> None:
+    """A site answering every unknown path with its home page (200, text/html) has no robots.txt: no
+    line of the page is a rule, so every page may be fetched (what Google does). Held."""
+    home = (
+        b"<!DOCTYPE html><html><body><h1>Welcome</h1><p>Disallow: nothing here, just news.</p></body></html>"
+    )
+    with RouteServer() as server, Fetcher(allow_private_hosts=["127.0.0.1"]) as fetcher:
+        server.routes["/robots.txt"] = Route(home)
+        server.fallback = lambda path: PAGE
+        assert fetcher.fetch(server.base + "/news/x.html", POLICY).status == 200
