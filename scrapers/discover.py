@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy, bounded_decompress
-from scrapers.story_links import PageLink, in_chrome, menu_anchors, story_shape, takes
+from scrapers.story_links import PageLink, in_chrome, menu_anchors, query_variants, story_shape, takes
 from scrapers.story_links import looks_like_article as looks_like_article  # the address rule, re-exported
 from scrapers.urls import MAX_URL_CHARS, try_canonicalize
 
@@ -507,7 +507,11 @@ def _page_links(tree: Any, base_url: str) -> list[PageLink]:
         else:
             link.texts.append(text)
             link.in_chrome = link.in_chrome and chrome  # also linked from the content area
-    return list(links.values())
+    found = list(links.values())
+    own_path = "/" + (page_url.split("/", 3)[3] if page_url and page_url.count("/") >= 3 else "")
+    for link, variant in zip(found, query_variants([link.path for link in found], own_path), strict=True):
+        link.variant = variant
+    return found
 
 
 def story_links(html: str | bytes, base_url: str, *, max_items: int = 500) -> list[Discovered]:

@@ -112,6 +112,35 @@ def _archived_story(bare: str) -> bool:
     return bool(_DATED_PATH.search(rest) or _LONG_ID.search(rest))
 
 
+# A file, not a page: a fetch of it is refused as ``not_html`` after its bytes are spent.
+_DOWNLOAD = re.compile(
+    r"\.(?:pdf|docx?|xlsx?|pptx?|od[tsp]|rtf|csv|zip|rar|7z|t?gz|mp[34]|m4a|wav|ogg|avi|mov|webm"
+    r"|jpe?g|png|gif|webp|svg|ics|vcf|epub|apk|exe|dmg)$",
+    re.I,
+)
+
+
+def is_download(path: str) -> bool:
+    """An address naming a document or media file (``/uploads/2023/03/report.pdf``): dated or long as its
+    name may be, it is no story page."""
+    return bool(_DOWNLOAD.search(unquote(path.split("?", 1)[0]).rstrip("/")))
+
+
+def query_variants(paths: Sequence[str], own_path: str) -> list[bool]:
+    """For each of a page's addresses, whether it is another address of the page itself or of one of its
+    links with a query that names no story: a share button (``/2023/11/08/story/?share=facebook``), a
+    comment form (``?replytocom=4411``), a print or sort view. One story, one fetch: the plain address is
+    there already. A query carrying a story's id on an address that names no story by itself, ``/?p=123``
+    beside ``/``, is a story of its own."""
+    plain = {path for path in paths if "?" not in path} | {own_path.split("?", 1)[0]}
+    variants = []
+    for path in paths:
+        bare, _, query = path.partition("?")
+        named = bool(query) and bare in plain
+        variants.append(named and (not _query_id(query) or looks_like_article(bare)))
+    return variants
+
+
 def _slug_words(segment: str) -> int:
     stem = _EXTENSION.sub("", segment)
     return len([word for word in re.split(r"[-_.,+]+", stem) if word]) if _LETTER.search(stem) else 0
@@ -126,15 +155,19 @@ def _dated_more(segments: list[str]) -> bool:
     return bool(re.fullmatch(r"\d{3,}", last)) or _slug_words(last) >= 2
 
 
+# A day written as eight digits (``?day=20240513``): a calendar's day, not a story's number.
+_DAY = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+
+
 def _query_id(query: str) -> bool:
     """A query carrying a story's number (``?p=31228``, ``?id=58354``, ``?newsid=``, ``?article8532``),
-    not a listing's page, category or filter."""
+    not a listing's page, category or filter, nor a calendar's day (``?day=20240513``)."""
     for part in query.split("&"):
         name, _, value = part.partition("=")
         name = unquote(name).lower()
         if not value and re.fullmatch(r"[a-z_]*[a-z]\d{3,}", name):
             return True
-        if re.fullmatch(r"\d{3,}", value) and name not in _LISTING_QUERY:
+        if re.fullmatch(r"\d{3,}", value) and name not in _LISTING_QUERY and not _DAY.fullmatch(value):
             return True
     return False
 
@@ -230,6 +263,7 @@ class PageLink:
     path: str
     texts: list[str]
     in_chrome: bool
+    variant: bool = False  # another address of the page with a query naming no story (``query_variants``)
 
     @property
     def text(self) -> str:
@@ -253,7 +287,7 @@ def story_shape(links: Iterable[PageLink], *, min_links: int = 3) -> tuple[str, 
 
 def takes(link: PageLink, shape: tuple[str, ...] | None) -> bool:
     """Whether a home page's link is followed as a story (the rules in the module's docstring)."""
-    if link.in_chrome or is_listing(link.path):
+    if link.in_chrome or link.variant or is_listing(link.path) or is_download(link.path):
         return False
     texts = [text for text in link.texts if text]
     if looks_like_article(link.path):

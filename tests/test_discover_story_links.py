@@ -134,3 +134,37 @@ def test_a_link_farm_home_page_is_read_to_its_first_anchors_only() -> None:
     assert [item.url for item in story_links(page(MAX_PAGE_ANCHORS - 1), BASE)] == [
         BASE + "2024/05/12/harbour-council-votes"
     ]
+
+
+GAZETTE_STORIES = [
+    "/2024/05/12/harbour-council-votes-on-the-ferry-budget/",
+    "/2024/05/11/new-timetable-for-the-island-ferries/",
+    "/?p=31228",
+    "/?p=31230",
+    "/2024/05/10/school-roof-repairs-finished-before-exams/",
+]
+
+
+def test_share_print_and_reply_addresses_of_a_story_and_its_files_are_not_fetched_again() -> None:
+    """A WordPress home page whose cards carry share, print and reply buttons (the story's own address with
+    a query naming no story) and a box of council papers in dated upload folders: before, each button was
+    a story of its own (its path is dated) and each file too. A ``?p=`` id beside the home page stays."""
+    html = (HOMES / "harbour-gazette.html").read_text("utf-8")
+    found = [
+        item.url.removeprefix("https://harbour-gazette.example")
+        for item in story_links(html, "https://harbour-gazette.example/")
+    ]
+    assert found == GAZETTE_STORIES
+
+
+def test_a_calendar_of_days_in_the_query_is_not_a_list_of_stories() -> None:
+    """An events calendar beside the stories links its busy days as ``/events/?day=20240513``: a date in
+    the query, not a story's id (before, each day was taken as one, and each day's page links the next
+    month's days: a crawler trap). Paging links are listings; the dated stories are kept."""
+    html = (HOMES / "valley-times-calendar.html").read_text("utf-8")
+    found = [item.url.split("/", 3)[3] for item in story_links(html, "https://valley-times.example/")]
+    assert found == [
+        "news/2024/05/12/bridge-reopens-after-repairs",
+        "news/2024/05/11/farmers-market-moves-to-the-square",
+        "news/2024/05/10/library-extends-opening-hours",
+    ]
