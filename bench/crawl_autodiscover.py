@@ -29,6 +29,7 @@ link trees, is switched off while the pages are read). Baseline, in the same run
 
     .venv/bin/python bench/crawl_autodiscover.py            # every row
     .venv/bin/python bench/crawl_autodiscover.py --quick    # the whole rule's rows, no ablation
+    .venv/bin/python bench/crawl_autodiscover.py --held-out # with session 11's held-out split (start, end)
     .venv/bin/python bench/crawl_autodiscover.py --read [--stripped]  # dev misses and template links taken
 """
 
@@ -59,6 +60,8 @@ from scrapers.urls import try_canonicalize
 DEV = Path(__file__).resolve().parents[2] / "shared" / "extraction-dev"
 FOLDS = 5
 HELD_OUT = (3, 4)  # folds 4 and 5, printed 1-based
+# Session 11's held-out split is printed only when asked (``--held-out``): at the session's start and end.
+SHOW_HELD_OUT = "--held-out" in sys.argv
 # Links in the page's template: navigation, header and footer (section, tag, about and login pages).
 TEMPLATE = "//nav//a[@href] | //header//a[@href] | //footer//a[@href] | //*[@role='navigation']//a[@href]"
 
@@ -171,6 +174,13 @@ class Score:
     kept: float  # share of plain story links outside the template taken
     pages: int
     template_links: int
+    template_stories: float = 0.0  # of the template links taken, the share that read as stories
+
+
+def _story_like(link: PageLink) -> bool:
+    """A headline on a story's address (a date, an id or a long slug): a story wherever it sits (a featured
+    box in the header, a previous/next pair in the footer), so following it is no wasted fetch."""
+    return rules.headline_like(link.text) and looks_like_article(link.path)
 
 
 def _score(
@@ -179,6 +189,7 @@ def _score(
     hit = total = 0
     taken: dict[tuple[str, str], bool] = {}  # one verdict per host and template address
     kept: dict[tuple[str, str], bool] = {}  # the same for plain story links outside the template
+    stories: set[tuple[str, str]] = set()  # template links taken that are plain story links
     for page in pages:
         if not (page.held_out if held_out else page.blind if blind else page.fold in folds):
             continue
@@ -190,8 +201,12 @@ def _score(
             if tally is not None:
                 key = (page.host, link.path)
                 tally[key] = tally.get(key, False) or decide(link, shape)
+                if tally is taken and decide(link, shape) and _story_like(link):
+                    stories.add(key)
     share = sum(taken.values()) / max(len(taken), 1)
-    return Score(hit / max(total, 1), share, sum(kept.values()) / max(len(kept), 1), total, len(taken))
+    kept_share = sum(kept.values()) / max(len(kept), 1)
+    stories_share = len(stories) / max(sum(taken.values()), 1)
+    return Score(hit / max(total, 1), share, kept_share, total, len(taken), stories_share)
 
 
 ROWS: dict[str, Decide] = {
@@ -205,7 +220,7 @@ ROWS: dict[str, Decide] = {
 def _without(rule: str) -> Iterator[None]:
     """The whole rule with one rule switched off (its measured effect is the difference)."""
     never = re.compile(r"(?!)")
-    patches = {
+    patches: dict[str, Any] = {
         "query id (?p=, ?id=, ?article123)": mock.patch.object(rules, "_query_id", lambda query: False),
         "year then id or slug": mock.patch.object(rules, "_dated_more", lambda segments: False),
         "hashed id segment": mock.patch.object(rules, "_HASH", never),
@@ -244,12 +259,10 @@ def _line(label: str, pages: list[Page], decide: Decide) -> str:
     for fold in range(FOLDS):
         score = _score(pages, {fold}, decide)
         cells.append(f"{score.recall:6.1%} {score.template:5.1%}")
-    for folds, blind, held_out in [
-        (set(range(3)), False, False),
-        (set(HELD_OUT), False, False),
-        (set(), True, False),
-        (set(), False, True),
-    ]:
+    splits = [(set(range(3)), False, False), (set(HELD_OUT), False, False), (set(), True, False)]
+    if SHOW_HELD_OUT:
+        splits.append((set(), False, True))
+    for folds, blind, held_out in splits:
         score = _score(pages, folds, decide, blind=blind, held_out=held_out)
         cells.append(f"{score.recall:6.1%} {score.template:5.1%} {score.kept:6.1%}")
     return f"{label:38} " + " | ".join(cells)
@@ -276,7 +289,8 @@ def main() -> None:
     quick = "--quick" in sys.argv  # the whole rule's rows only, no ablation
     header = " | ".join(f"fold {n} rec  tmpl" for n in range(1, FOLDS + 1))
     print(
-        f"{'':38} {header} | dev 1-3 rec tmpl  kept | held-out 4-5 (seen) | blind: 2nd split | held-out s11: 3rd split"
+        f"{'':38} {header} | dev 1-3 rec tmpl  kept | held-out 4-5 (seen) | blind: 2nd split"
+        + (" | held-out s11: 3rd split" if SHOW_HELD_OUT else "")
     )
     for stripped in (False, True):
         pages = list(_pages(stripped))
@@ -290,14 +304,36 @@ def main() -> None:
                 for n, score in enumerate(counts)
             )
             + f"; blind: {blind.pages} pages, {blind.template_links} template links"
-            + f"; held-out s11: {held.pages} pages, {held.template_links} template links"
+            + (
+                f"; held-out s11: {held.pages} pages, {held.template_links} template links"
+                if SHOW_HELD_OUT
+                else ""
+            )
         )
         print(
             f"{'baseline: every same-host link':38} "
-            + " | ".join(["100.0%  100%"] * FOLDS + ["100.0%  100% 100.0%"] * 4)
+            + " | ".join(["100.0%  100%"] * FOLDS + ["100.0%  100% 100.0%"] * (4 if SHOW_HELD_OUT else 3))
         )
         for label, decide in ROWS.items():
             print(_line(label, pages, decide))
+        splits = {
+            "dev 1-3": _score(pages, set(range(3)), takes),
+            "folds 4-5": _score(pages, set(HELD_OUT), takes),
+        }
+        splits["blind"] = _score(pages, set(), takes, blind=True)
+        if SHOW_HELD_OUT:
+            splits["held-out s11"] = _score(pages, set(), takes, held_out=True)
+        print(
+            "  of the template links taken, stories (a headline on a story's address: featured, previous/next): "
+            + ", ".join(f"{name} {score.template_stories:.0%}" for name, score in splits.items())
+        )
+        # Session 11's rules, each switched off (scored again, the pages not read again).
+        no_variants = [
+            replace(page, links=[replace(link, variant=False) for link in page.links]) for page in pages
+        ]
+        print(_line("  without: query variants of an address", no_variants, takes))
+        with mock.patch.object(rules, "is_download", lambda path: False):
+            print(_line("  without: documents and media files", pages, takes))
         if quick:
             continue
         if not stripped:
