@@ -443,3 +443,45 @@ def test_a_canonical_naming_the_section_above_the_page_is_not_trusted(store: Sto
     # before: one article under /news/ and two "new versions" overwriting it
     assert sorted(row.canonical_url for row in _rows(store, ArticleRecord)) == sorted(urls)
     assert summary.total.stored == 3 and summary.total.new_versions == 0
+
+
+def test_a_home_page_with_endless_paging_and_a_calendar_of_days_fetches_its_stories_only(
+    store: Store,
+) -> None:
+    """A source given only its home page, whose pager runs forever (``/page/N/``, ``?page=N``, each page
+    linking the next) and whose events calendar links its busy days as ``?day=20240513`` (each day's page
+    linking the next month's days). The crawl reads the home page once and fetches its three stories:
+    listings are not followed (before: the five calendar days were fetched as stories)."""
+    home = (Path(__file__).parent / "fixtures" / "home" / "valley-times-calendar.html").read_bytes()
+    with RouteServer() as server:
+        server.routes["/"] = Route(home)
+        for n, slug in enumerate(
+            [
+                "2024/05/12/bridge-reopens-after-repairs",
+                "2024/05/11/farmers-market-moves-to-the-square",
+                "2024/05/10/library-extends-opening-hours",
+            ]
+        ):
+            server.routes[f"/news/{slug}"] = Route(story(900 + n))
+
+        def trap(path: str) -> Route:
+            page = int("".join(filter(str.isdigit, path)) or 1)
+            return Route(f'<html><body><a href="/page/{page + 1}/">Older</a></body></html>'.encode())
+
+        server.fallback = trap
+        summary = _crawl(store, Source(name="valley", pages=[server.base + "/"], **FAST))
+        requested = [hit for hit in server.hits if hit != "/robots.txt" and "probe" not in hit]
+    assert summary.total.stored == 3
+    assert sorted(requested) == sorted(
+        [
+            "/",
+            *(
+                f"/news/{row}"
+                for row in [
+                    "2024/05/10/library-extends-opening-hours",
+                    "2024/05/11/farmers-market-moves-to-the-square",
+                    "2024/05/12/bridge-reopens-after-repairs",
+                ]
+            ),
+        ]
+    )
