@@ -462,9 +462,12 @@ def _attribute_text(root: HtmlElement, trust_names: bool, trust_comments: bool) 
                     key[slot] = value
             elif name in _HIDING_ATTRIBUTES:
                 maybe_hidden = True
-        h = cached.get(tuple(key))
-        if h is None:
-            h = _markup_hint(el, trust_names, trust_comments)  # a miss: judged and cached there
+        frozen = tuple(key)
+        h = cached.get(frozen)
+        if h is None:  # a miss: judged and cached as ``_markup_hint`` does, on the key already read
+            if len(cached) >= bp.HINTS_MAX:
+                cached.clear()
+            h = cached[frozen] = _hint_from_markup(el, trust_names, trust_comments)
         if h == _IN_CONTEXT:
             h = _hint_in_context(el, trust_names, trust_comments)
         elif h == neutral and maybe_hidden and is_hidden(el):

@@ -97,6 +97,52 @@ def test_generated_spellings_get_the_whole_spelling_verdict(names: list[str], co
     assert bp._names_hint.__wrapped__(raw, content_tag) == _whole_spelling_hint(raw, content_tag)
 
 
+_FOLDED = {
+    name: re.compile(getattr(bp, name).pattern, getattr(bp, name).flags | re.IGNORECASE)
+    for name in ("_STRONG_POSITIVE", "_POSITIVE", "_ABSOLUTE_NEGATIVE", "_HARD_NEGATIVE")
+}
+
+
+def _folded_name_flags(part: str) -> int:
+    """``_name_flags`` as it read before its shortcuts: the whole ``_normalise_names``, and every pattern
+    matched ignoring case (the shipped ones match case-sensitively, on names already folded)."""
+    names = bp._normalise_names(part)
+    if not names:
+        return 0
+    hard = _FOLDED["_HARD_NEGATIVE"].search(names) is not None
+    positive = _FOLDED["_POSITIVE"].search(names) is not None
+    return (
+        (bp._F_STRONG if _FOLDED["_STRONG_POSITIVE"].search(names) else 0)
+        | (bp._F_POSITIVE if positive else 0)
+        | (bp._F_ABSOLUTE if _FOLDED["_ABSOLUTE_NEGATIVE"].search(names) else 0)
+        | (bp._F_HARD if hard else 0)
+        | (bp._F_MIXED if hard and positive else 0)
+        | (bp._F_COMMENT if "comment" in names else 0)
+        | (bp._F_NEGATIVE_TOKEN if bp._NEGATIVE_TOKENS.intersection(names.split("-")) else 0)
+    )
+
+
+# capitals, letters whose case folds to ASCII ("ſ" long s, the Kelvin sign), accents and separators
+_ODD_NAME = st.text(alphabet="aAsSkKeEıİſ\u212aßÉü-_.:/0123456789", min_size=1, max_size=14)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    part=st.one_of(
+        _name, _ODD_NAME, st.text(min_size=1, max_size=20).map(lambda t: "".join(t.split()) or "x")
+    )
+)
+def test_each_name_gets_the_case_folded_verdict(part: str) -> None:
+    assert bp._name_flags(part) == _folded_name_flags(part), part
+
+
+def test_every_fixture_name_gets_the_case_folded_verdict() -> None:
+    names = {part for raw in _fixture_spellings() for part in raw.split()}
+    assert len(names) > 300
+    for part in names:
+        assert bp._name_flags(part) == _folded_name_flags(part), part
+
+
 def _slow_hint(el: etree._Element, trust_names: bool, trust_comments: bool) -> int:
     hint = content._markup_hint(el, trust_names, trust_comments)
     if hint == content._IN_CONTEXT:

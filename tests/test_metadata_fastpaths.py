@@ -12,6 +12,7 @@ import lxml.html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scrapers.metadata import region
 from scrapers.metadata.authors import _COPYRIGHT_XPATH, _MAILTO_XPATH, _YEAR_BY_XPATH
 from scrapers.metadata.jsonld import _COMMENT_RE, _uncommented, load_json
 from scrapers.metadata.page import _ITEMPROP_XPATH
@@ -68,3 +69,29 @@ def test_author_reader_bounds_select_as_before() -> None:
     ]
     for old, new in pairs:
         _same(lxml.etree.XPath(old), new, footer)
+
+
+def _folded_part_kinds(label: str) -> tuple[bool, bool, bool, int]:
+    """``region._part_kinds`` as it read before its ASCII shortcut: every pattern folding case."""
+    spaces = label.count(" ")
+    if len(label) < 4 or not region._ANY_LABEL_RE.search(label):
+        return False, False, False, spaces
+    return (
+        bool(region._DATE_LABEL_RE.search(label)),
+        bool(region.AUTHOR_LABEL_RE.search(label)),
+        bool(region._PAYWALL_CLASS_RE.search(label)),
+        spaces,
+    )
+
+
+# label words in every case, with letters whose case folds to ASCII ("ſ" long s, the Kelvin sign)
+_LABEL_PIECES = st.sampled_from(
+    ["Date", "PUBLISH", "byline", "Author", "payWall", "TIME", "timeline", "Meta", "ZEIT", "Premium-Content",
+     "x", "-", "_", " ", "ſ", "\u212a", "ı", "İ", "é", "Writer", "posted", "2024", "s", "k"]
+)  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.lists(_LABEL_PIECES, min_size=1, max_size=6).map("".join), st.text(max_size=30)))
+def test_header_label_kinds_are_the_case_folded_verdicts(label: str) -> None:
+    assert region._part_kinds.__wrapped__(label) == _folded_part_kinds(label)
