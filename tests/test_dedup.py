@@ -351,3 +351,32 @@ def test_a_join_reads_every_stored_format_as_the_signature_itself_would() -> Non
     assert {blob[0] for blob in blobs} == {2, 3} and {2, 3} <= set(VALUES_IN_PLACE_VERSIONS)
     expected = [signature_values(Signature.from_bytes(blob)) for blob in blobs]
     assert (decode_values(blobs, 128) == expected).all()
+
+
+@pytest.mark.parametrize("merge_every", [None, 1])
+def test_a_prepared_batch_gets_the_same_candidates_and_rows_as_signatures_banded_alone(
+    merge_every: int | None,
+) -> None:
+    """``prepare`` bands a batch's signatures and looks them up in the sorted postings in one go before
+    they are checked: every check and insert must see exactly what each signature alone gives (the same
+    matches, the same rows), from a built index and through merges that replace the postings mid-batch;
+    a signature left out or of another object is handled as before, and a pickled index carries none."""
+    texts = [story(seed) for seed in range(16)]
+    stored = [(f"s{i}", signature(text).to_bytes()) for i, text in enumerate(texts[:8])]
+    texts += [near_copy(text) for text in texts[:12]] + [text[: len(text) // 2] for text in texts[4:10]]
+    sigs = [signature(text) for text in texts[8:]]
+    plain, prepared = InProcessIndex.build(stored, 0.5), InProcessIndex.build(stored, 0.5)
+    if merge_every:
+        plain._MIN_MERGE = prepared._MIN_MERGE = merge_every
+    prepared.prepare(sigs[::2])  # half of them: the others take the one-by-one path
+    found = []
+    for i, sig in enumerate(sigs):
+        found.append(prepared.check_and_insert(f"k{i}", sig))
+        assert found[-1] == plain.check_and_insert(f"k{i}", sig)
+        again = Signature.from_bytes(sig.to_bytes())  # equal, but another object: looked up alone
+        assert prepared.query(again) == plain.query(again)
+    copies = [m.key if m else None for m in found[8:20]]
+    assert copies == [f"s{i}" for i in range(8)] + [f"k{i}" for i in range(4)]
+    for mine, theirs in zip(prepared.arrays().values, plain.arrays().values, strict=True):
+        assert np.array_equal(mine, theirs)
+    assert pickle.loads(pickle.dumps(prepared))._prepared == {}

@@ -442,3 +442,24 @@ def test_the_judges_second_read_of_a_batch_text_equals_the_byte_paths(
     assert fingerprint._recent.stream_of(head) is None
     expected = fingerprint.token_hashes(tokens(head)).tolist()
     assert fingerprint._stream(head).words.tolist() == expected
+
+
+CASE_TEXTS = [
+    "\u201cΟΔΟΣ\u201d closed, said Σίσυφος \u2014 STRAẞE and Straße, İstanbul and ſtop, \u13a0\uab70 \u00b4x\u00b4",
+    "Zoë\u2019s `café` \u2026 \u00c9LODIE met \u0130smail; \u0149 and \ufb01ne \u212a \u00b5 \u1e9e \u2033",
+    "Hidden\u00ad soft hyphen and \u200b zero width \u201cquotes\u201d in an otherwise plain ÉTÉ story.",
+    "Plain ASCII `text` with a backtick and CAPITALS only.",
+]
+
+
+def test_the_batch_hashes_non_ascii_bytes_as_the_text_hash_folds_the_text() -> None:
+    """The batch folds a non-ASCII text's UTF-8 bytes (ASCII lower-cased, its few other characters
+    replaced whole) instead of the decoded text: every case, typography and invisible character must
+    give ``content_hash``'s value, including characters whose folding is longer (ß, İ) or context-free
+    where lower-casing is not (a final sigma)."""
+    for text in CASE_TEXTS:
+        normal = unicodedata.normalize("NFKC", text)
+        joined = " ".join(normal.split()).encode("utf-8")
+        assert fingerprint._hash_of_utf8(normal, joined) == content_hash(text), text
+    batch = CASE_TEXTS * (1 + fingerprint._FEW // len(CASE_TEXTS))
+    assert [chash for chash, _ in fingerprint.fingerprints(batch)] == [content_hash(t) for t in batch]

@@ -362,20 +362,35 @@ class _Postings:
 
     def rows(self, keys: np.ndarray) -> np.ndarray:
         """Rows holding one of ``keys`` (one per band) in its band, plus rare near misses."""
+        return self._hits(keys, None)[1]
+
+    def rows_of_many(self, keys: np.ndarray) -> list[np.ndarray]:
+        """``rows`` of each row of ``keys`` (one signature's band keys per row), all looked up at once."""
+        owners, found = self._hits(keys.ravel(), keys.shape[1])
+        bounds = np.searchsorted(owners, np.arange(keys.shape[0] + 1)).tolist()
+        return [found[bounds[i] : bounds[i + 1]] for i in range(keys.shape[0])]
+
+    def _hits(self, keys: np.ndarray, per_owner: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """(whose, row) of each entry matching one of ``keys``, in the keys' order; ``whose``: the key's
+        place divided by ``per_owner`` (which signature it is a band key of), left empty without it."""
+        empty = np.empty(0, dtype=np.int64)
         if self.packed.size == 0:
-            return np.empty(0, dtype=np.int64)
+            return empty, empty
         prefix = (keys >> self.shift).astype(np.intp)
         low = self.starts[prefix].astype(np.int64)
         lengths = self.starts[prefix + 1] - low
         total = int(lengths.sum())
         if not total:
-            return np.empty(0, dtype=np.int64)
+            return empty, empty
         offsets = np.repeat(low - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
         entries = self.packed[offsets]
         high = ~self.row_mask
         hit = (entries & high) == np.repeat(keys & high, lengths)
         found: np.ndarray = (entries[hit] & self.row_mask).astype(np.int64)
-        return found
+        if per_owner is None:
+            return empty, found
+        owners: np.ndarray = np.repeat(np.arange(keys.size) // per_owner, lengths)[hit]
+        return owners, found
 
 
 class InProcessIndex:
@@ -429,6 +444,9 @@ class InProcessIndex:
         self._recent: _Postings | None = None  # rows a join caught up in one go after its snapshot
         self._pending_rows = 0
         self._decoded: dict[int, Signature] = {}  # row -> its stored signature, decoded (``_decode``)
+        # id(signature) -> (it, its index values, its band keys, the postings then, its rows in them),
+        # for the batch being decided (``prepare``)
+        self._prepared: dict[int, tuple[Signature, np.ndarray, np.ndarray, _Postings, np.ndarray]] = {}
         self._lock = threading.RLock()
 
     @classmethod
@@ -589,11 +607,36 @@ class InProcessIndex:
     def _cutoff(self) -> float | None:
         return None if self.window is None else self._clock() - self.window
 
+    def prepare(self, sigs: Iterable[Signature]) -> None:
+        """Work out the index values and band keys of a batch's signatures in one go, before they are
+        checked one by one, and their rows in the sorted postings looked up: a handful of numpy calls for
+        the whole batch where each check and each later insert of a copy paid them alone. Kept till the
+        next batch's, by object: a signature not prepared (or of other parameters) is banded and looked
+        up when it is checked, as before, and so is every one after a merge has replaced the postings."""
+        with self._lock:
+            kept = [sig for sig in sigs if sig.num_perm == self.num_perm]
+            self._prepared = {}
+            if not kept:
+                return
+            values = index_values(np.stack([sig.hashvalues for sig in kept]))
+            keys = band_keys(values, self.bands, self.rows)
+            # The sorted postings change only when a merge replaces them: their rows for each signature,
+            # looked up now for all, stand while the same postings do (``_counted`` checks which).
+            postings = self._postings
+            found = postings.rows_of_many(keys)
+            self._prepared = {
+                id(sig): (sig, row_values, row_keys, postings, rows)
+                for sig, row_values, row_keys, rows in zip(kept, values, keys, found, strict=True)
+            }
+
     def _banded(self, sig: Signature) -> tuple[np.ndarray, np.ndarray]:
         """The signature's index values and band keys, computed once for its check and its insert.
 
         Bands of two values (the default parameters) take ``_short_band_keys``'s steps on one row without
         its batching, half the calls: every item pays this twice."""
+        prepared = self._prepared.get(id(sig))
+        if prepared is not None and prepared[0] is sig:  # the id of this very object, not a reused one
+            return prepared[1], prepared[2]
         values = signature_values(sig)
         if self.rows != 2:
             return values, band_keys(values, self.bands, self.rows)[0]
@@ -611,7 +654,11 @@ class InProcessIndex:
         if self._size == 0:
             return []
         values, keys = banded or self._banded(sig)
-        found = [self._postings.rows(keys)]
+        prepared = self._prepared.get(id(sig))
+        if prepared is not None and prepared[0] is sig and prepared[3] is self._postings:
+            found = [prepared[4]]  # looked up with the batch's (``prepare``), from these very postings
+        else:
+            found = [self._postings.rows(keys)]
         if self._recent is not None:
             found.append(self._recent.rows(keys))
         if self._pending:  # one array of all the pending hits: a copy shares most bands, one each cost most
@@ -801,11 +848,13 @@ class InProcessIndex:
         state = self.__dict__.copy()
         del state["_lock"]
         state["_decoded"] = {}  # a cache: rebuilt on use
+        state["_prepared"] = {}  # by object id: meaningless in another process
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self.__dict__.setdefault("_decoded", {})
+        self.__dict__.setdefault("_prepared", {})
         self._lock = threading.RLock()
 
     def __contains__(self, key: object) -> bool:

@@ -577,6 +577,8 @@ class Pipeline:
             self._forget()
         if self._unsynced:
             self._resync(set())
+        if isinstance(index, InProcessIndex):  # (i10ingest8) the batch's band keys in one go
+            index.prepare(item.sig for item in items if item.sig is not None)
         source_ids = {item.source: self.store.source_id(item.source) for item in items if item.error is None}
         batch: _Batch | None = None
         try:
