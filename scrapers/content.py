@@ -758,6 +758,10 @@ def _region_at(analysis: Analysis, best: int) -> Region:
     )
 
 
+# The region at an element, with what it says about the page: for the rules that move it (block_anchor).
+region_at = _region_at
+
+
 def _tighten(analysis: Analysis, best: int) -> int:
     """Descend while one child container holds nearly all the region's prose.
 
