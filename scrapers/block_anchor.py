@@ -23,7 +23,7 @@ from scrapers.content import INLINE_TAGS, LEAF_BLOCKS, Analysis, Region, region_
 # story's own first sentence matches, few enough to stop before a CMS's cut ("…") or rewording.
 ANCHOR_WORDS = 8
 # Letters of those words together: "Home | News | Sport" holds eight words but no sentence.
-ANCHOR_MIN_CHARS = 32
+ANCHOR_MIN_CHARS = 24
 # A short first paragraph holds at least this much of the key: five words, a line of prose.
 ANCHOR_MIN_WORDS = 5
 ANCHOR_MIN_SHORT_CHARS = 25
