@@ -16,6 +16,7 @@ one paragraph may do so (a list of teasers repeating it is no anchor).
 from __future__ import annotations
 
 import re
+from itertools import compress
 
 from scrapers.content import INLINE_TAGS, LEAF_BLOCKS, Analysis, Region, region_at
 
@@ -64,17 +65,24 @@ def _opens_with(words: list[str], key: tuple[str, ...]) -> bool:
 
 
 def _anchor_block(analysis: Analysis, key: tuple[str, ...]) -> int:
-    """The one prose block opening with ``key``, or -1 (none, or several)."""
+    """The one prose block opening with ``key``, or -1 (none, or several).
+
+    Only blocks whose first words hold the key's first word are read whole: the opening sits in the
+    block's own text or in its first child (a bold kicker, a dateline).
+    """
     found = -1
-    good, chrome, elements = analysis.good, analysis.chrome, analysis.elements
+    chrome, elements = analysis.chrome, analysis.elements
     first = key[0]
-    for i in range(len(elements)):
-        if not good[i] or chrome[i]:
+    for i in compress(range(len(elements)), analysis.good):
+        if chrome[i]:
             continue
-        text = elements[i].text_content()
-        if first not in text.casefold():
+        el = elements[i]
+        start = el.text or ""
+        if len(el) and el[0].text:
+            start = start + " " + el[0].text
+        if first not in start.casefold():
             continue
-        if _opens_with(_words(text), key):
+        if _opens_with(_words(el.text_content()), key):
             if found >= 0:
                 return -1
             found = i
@@ -105,8 +113,10 @@ def _inside(analysis: Analysis, i: int, root: int) -> bool:
 def anchored_region(analysis: Analysis, region: Region, description: str | None) -> Region:
     """``region``, or the container around the story's opening paragraph when the region lies apart
     from it."""
+    if region.good_chars * (1 + ANCHOR_MIN_SHARE) > region.page_good_chars:
+        return region  # no room beside the region for a story holding half its prose: nothing to find
     key = _anchor_key(description)
-    if key is None or _opens_with_any(region, key):
+    if key is None:
         return region
     block = _anchor_block(analysis, key)
     if block < 0 or _inside(analysis, block, region.index):
@@ -115,8 +125,3 @@ def anchored_region(analysis: Analysis, region: Region, description: str | None)
     if best < 0 or analysis.agg_good[best] < ANCHOR_MIN_SHARE * region.good_chars:
         return region  # a standfirst's box above the body: too little prose to be the story lost
     return region_at(analysis, best)
-
-
-def _opens_with_any(region: Region, key: tuple[str, ...]) -> bool:
-    """The region already holds the description's opening words (anywhere: cheap, and enough)."""
-    return " ".join(key) in " ".join(_words(region.element.text_content()))
