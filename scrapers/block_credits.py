@@ -75,10 +75,33 @@ _AGENCY_KEYS = (
 )
 
 
+# A wire photo's caption runs to a few sentences (who, where, when, and the news behind the picture) and
+# closes with the photo's credit: "(AP Photo/Eric Risberg)", "(Alex Wong/Getty Images)", "Photograph by
+# NAME / AFP.", "(Foto: dpa/NAME)". That credit ends no sentence of a story.
+WIRE_CAPTION_MAX_CHARS = 800
+_WIRE_AGENCY = r"(?:AP|AFP|EPA|Reuters|Getty Images|CP|PA|dpa|Bloomberg|Xinhua|ANSA|EFE|Keystone|APA)"
+_WIRE_CREDIT_END = re.compile(
+    r"\((?:" + _WIRE_AGENCY + r"\s+)?(?i:photos?|fotos?)\s*/\s*[^()]{2,80}\)\s*\.?$|"
+    r"\((?:[^()/\s]+\s+){1,4}[^()/\s]+\s*/\s*" + _WIRE_AGENCY + r"(?:\s*/\s*[^()/]{2,40})?\)\s*\.?$|"
+    r"(?i:photo(?:graph)?|foto|picture|bild)\s+(?i:by|von|par|por|de)\s+[^.!?()]{2,60}/\s*"
+    + _WIRE_AGENCY
+    + r"\.?$"
+)
+
+
+def wire_caption(text: str) -> bool:
+    """A caption of a few sentences closed by a wire photo's credit."""
+    if len(text) > WIRE_CAPTION_MAX_CHARS or "\n" in text or "/" not in text[-100:]:
+        return False  # every such credit names its maker and its agency with a slash
+    return _WIRE_CREDIT_END.search(text) is not None
+
+
 def credit_line(text: str) -> bool:
     """A line that is a picture's credit, or a caption closed by one."""
     if len(text) > CAPTION_MAX_CHARS or "\n" in text:
-        return False
+        return wire_caption(text)
+    if wire_caption(text):
+        return True
     low = text.casefold()
     if not any(key in low for key in _KEYS):
         return False  # most lines hold none of the words every credit must contain

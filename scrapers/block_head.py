@@ -21,6 +21,7 @@ from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 from scrapers.article import Article
+from scrapers.boilerplate import credit_text as bp_credit
 from scrapers.dates import is_month_name, parse_date
 
 # A byline or dateline is a short line; the head ends with the story's second paragraph of prose (a
@@ -191,6 +192,52 @@ def dateline(text: str, dates: Sequence[datetime]) -> bool:
     return _same_day(text, dates) and _other_words(text) <= DATELINE_OTHER_WORDS
 
 
+# A staff line: the writer's desk or role, or the service that filed the story, beside the name and the
+# date ("AP White House Correspondent", "Tom Jicha | TV and Radio Writer", "KEN WARREN, CanWest News
+# Service", "BS Reporter / New Delhi January 9, 2008", "Special to The Star", "Redakteurin Politik").
+STAFF_MAX_CHARS = 100
+_ROLE_NOUNS = (
+    r"(?:writers?|correspondents?|editors?|reporters?|columnists?|contributors?|critic|staff|"
+    r"news service|newspapers|wire services?|bureau|"
+    r"redakteur(?:in)?|korrespondent(?:in)?|reporter(?:in)?|redaktion|"
+    r"rédact(?:eur|rice)|correspondante?|envoyée? spéciale?|journaliste|rédaction|"
+    r"redactora?|corresponsal|enviad[oa] especial|periodista|redacción)"
+)
+_ROLE_PART = re.compile(
+    r"^(?:(?:[A-Z0-9][\w.&'’-]*|and|und|et|y|de|&)\s+){0,4}(?i:" + _ROLE_NOUNS + r")$|"
+    r"^(?i:special to|from (?:our )?correspondents? in|with files from|with reporting from)\s+\S.{0,40}$|"
+    r"^(?i:redakteur(?:in)?|korrespondent(?:in)?|rédact(?:eur|rice)|redactora?)\s+[A-ZÀ-Ý]\S*(?:\s+\S+)?$",
+)
+_NAME_PART = re.compile(r"^(?:(?i:by|von|par|por)\s+)?(?:[A-ZÀ-Ý][\w'’.-]*\s+){0,3}[A-ZÀ-Ý][\w'’.-]*$")
+_PART_SPLIT = re.compile(r"\s*[|/;]\s*|\s+-\s+")
+_COMMA = re.compile(r"\s*,\s*")
+
+
+def _staff_part(part: str, split: bool = True) -> int:
+    """2 for a role or a credit, 1 for a name or a date, 0 for anything else; a part that is none of
+    them whole is read comma by comma ("KEN WARREN, CanWest News Service")."""
+    if _ROLE_PART.match(part) or bp_credit(part):
+        return 2
+    if _NAME_PART.match(part):
+        return 1
+    if _DIGIT.search(part) and parse_date(part, epoch=False) is not None and _other_words(part) <= 3:
+        return 1
+    if split and "," in part:
+        kinds = [_staff_part(sub, split=False) for sub in _COMMA.split(part) if sub]
+        return 0 if 0 in kinds or not kinds else max(kinds)
+    return 0
+
+
+def staff_line(text: str) -> bool:
+    """A paragraph of byline parts, one of them the writer's role or the filing service."""
+    if len(text) > STAFF_MAX_CHARS or (_PROSE_END.search(text) and not text.rstrip().endswith(")")):
+        return False
+    kinds = [
+        _staff_part(part) for line in text.split("\n") for part in _PART_SPLIT.split(line.strip()) if part
+    ]
+    return bool(kinds) and 0 not in kinds and 2 in kinds
+
+
 def _head_end(paragraphs: list[str]) -> int:
     """The index of the story's ``HEAD_PROSE_PARAGRAPHS``-th paragraph of prose (or the length)."""
     seen = 0
@@ -216,7 +263,11 @@ def drop_head_furniture(paragraphs: list[str], meta: Article) -> list[str]:
     short = any(len(text) <= KICKER_MAX_CHARS for text in paragraphs[:end])
     labels = section_labels(meta) if short else frozenset()
     doomed = {
-        i for i in range(end) if byline_line(paragraphs[i], authors) or kicker_line(paragraphs[i], labels)
+        i
+        for i in range(end)
+        if byline_line(paragraphs[i], authors)
+        or kicker_line(paragraphs[i], labels)
+        or staff_line(paragraphs[i])
     }
     datelines = {i for i in range(end) if i not in doomed and dateline(paragraphs[i], known)}
     if len(datelines) <= DATELINES_MAX:

@@ -472,6 +472,10 @@ def _attribute_text(root: HtmlElement, trust_names: bool, trust_comments: bool) 
             h = _hint_in_context(el, trust_names, trust_comments)
         elif h == neutral and maybe_hidden and is_hidden(el):
             h = bp.HARD
+        elif h == bp.HARD and maybe_hidden and is_hidden(el):
+            # named or marked as chrome (a ``role=dialog``) and kept out of sight: a pop-up's text, however
+            # long, is the story only when it is nearly all the page's prose
+            h = bp.ABSOLUTE
         hint[i] = h
         text = el.text
         if text:
@@ -759,6 +763,10 @@ def _region_at(analysis: Analysis, best: int) -> Region:
         linked_headings=headings,
         title_links=titles,
     )
+
+
+# The region at an element, with what it says about the page: for the rules that move it (block_anchor).
+region_at = _region_at
 
 
 def _tighten(analysis: Analysis, best: int) -> int:

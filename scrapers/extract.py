@@ -25,6 +25,7 @@ from lxml.html import HtmlElement
 
 from scrapers import (
     block_about,
+    block_anchor,
     block_bio,
     block_cards,
     block_comment_policy,
@@ -1037,6 +1038,7 @@ def _html_paragraphs(root: HtmlElement, meta: PageMetadata, article: Article) ->
     if region is not None:
         region = _denser_elsewhere(analysis, region)
         analysis, region = _past_teaser_box(root, analysis, region, article)
+        region = block_anchor.anchored_region(analysis, region, meta.description)
     _check_is_article(region, meta.page_type)
     if region is None:  # _check_is_article refuses that already; this keeps the type checker informed
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, "no body region")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scrapers.article import Article
-from scrapers.block_head import byline_line, dateline, drop_head_furniture
+from scrapers.block_head import byline_line, dateline, drop_head_furniture, staff_line
 from scrapers.extract import extract
 
 BODY = Path(__file__).parent / "fixtures" / "pages" / "body"
@@ -114,3 +114,38 @@ def test_section_labels_come_from_the_section_site_name_and_url_folders() -> Non
     for kicker in ("Promis", "UNTERHALTUNG", "Harbour Times", "Inseln im Norden"):
         assert kicker_line(kicker, labels)
     assert not kicker_line("Die Inseln im Norden", labels)
+
+
+def test_staff_lines_below_a_caption_are_left_out() -> None:
+    """A writer's name over a desk title and a "NAME, Service; with files from ..." line, each in a plain
+    ``<div>`` under a long photo caption (which reads as prose, so the line rules above the story's first
+    paragraph no longer apply): their roles give them away; the story keeps every paragraph."""
+    text = extract(
+        (BODY / "staff-lines-below-caption.html").read_bytes(),
+        "https://coastcourier.example/news/harbour-pilots",
+    ).text
+    assert "Harbour Writer" not in text and "Lena Marsh" not in text
+    assert "Northern News Service" not in text
+    assert "PORT MERROW — The harbour pilots and the port authority agreed on Thursday" in text
+    assert text.endswith("whose members vote next week.")
+
+
+def test_a_staff_line_is_byline_parts_one_of_them_a_role() -> None:
+    for line in (
+        "AP White House Correspondent",
+        "Tom Jicha\nTV and Radio Writer",
+        "BS Reporter / New Delhi January 9, 2008",
+        "KEN WARREN, CanWest News Service",
+        "From correspondents in Karachi, Pakistan",
+        "Von Max Muster, Redakteur",
+        "Par Jean Dupont, envoyé spécial",
+        "Por Ana Pérez, corresponsal",
+    ):
+        assert staff_line(line), line
+    for line in (
+        "Letters to the editor",  # a heading of the story's own: lowercase words before the role
+        "New rules for reporters",
+        "Tom Jicha",  # a name alone is the byline rule's, known by the metadata's authors
+        "The editor said the rota was fair.",
+    ):
+        assert not staff_line(line), line

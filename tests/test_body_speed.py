@@ -149,6 +149,8 @@ def _slow_hint(el: etree._Element, trust_names: bool, trust_comments: bool) -> i
         return content._hint_in_context(el, trust_names, trust_comments)
     if hint == bp.NEUTRAL and bp.is_hidden(el):
         return bp.HARD
+    if hint == bp.HARD and bp.is_hidden(el):
+        return bp.ABSOLUTE  # chrome kept out of sight: a pop-up (content._attribute_text)
     return hint
 
 
