@@ -558,6 +558,25 @@ def _new_material(new: Signature, old: Signature, contained_new: float, probe: T
     return estimate if measured is None else measured
 
 
+def _cover(new: Signature, old: Signature, contained_new: float, contained_old: float) -> float:
+    """Share of the larger text the smaller one covers, read from the two one-permutation MinHashes
+    (``bin_containment`` of the smaller in the larger, exactly 1 for a text wholly inside, times the ratio
+    of their shingle counts) where the estimate from Jaccard and the two counts sits near ``MIN_COVER``.
+
+    The estimate is off by a few hundredths either way, and on that line those hundredths decide: a trim
+    wholly inside a major update that kept the story's first half covers 0.32 of it (no trim of it) and
+    was read at 0.36, so it joined the update, not its story; a half trim covering 0.41 of its story was
+    read at 0.33 and stored apart from it."""
+    cover = min(contained_new, contained_old)
+    if not new.size or not old.size:
+        return cover
+    inner, outer = (new, old) if contained_new >= contained_old else (old, new)
+    inside = bin_containment(inner, outer)
+    if inside is None or inner.size is None or outer.size is None:
+        return cover
+    return min(1.0, inside * inner.size / outer.size)
+
+
 def judge(
     new: Signature, old: Signature, equal: int, threshold: float, probe: TextProbe | None = None
 ) -> Verdict | None:
@@ -595,7 +614,10 @@ def judge(
         # The stored text has much more besides and starts elsewhere: the new item is a whole story
         # quoted inside a larger one, not a trim of it.
         return Verdict(Relation.EMBEDDED, jaccard, contained_new, contained_old, agreement)
-    if min(contained_new, contained_old) < MIN_COVER:
+    cover = min(contained_new, contained_old)
+    if abs(cover - MIN_COVER) <= SHARE_SLACK:  # near the line, where the estimate's hundredths decide
+        cover = _cover(new, old, contained_new, contained_old)
+    if cover < MIN_COVER:
         # One text is a small part of the other, which is more than two-thirds its own: a new story
         # around an old one (a next-day story carrying the whole first one), not a trim or a fuller copy.
         relation = Relation.EMBEDS if contains else Relation.EMBEDDED
