@@ -374,6 +374,20 @@ def quotes_after_own_lead(outer_text: str, outer: Signature, inner: Signature) -
     return _echoed_start(TextProbe(outer_text), outer, inner)
 
 
+def lead_shown_absent(probe: TextProbe, new: Signature, old: Signature) -> bool:
+    """Whether the stored MinHash shows a shingle of the new text's lead absent from the stored text
+    (``_read_bins``: above its bin's value, or in a bin the stored text left empty), so that the lead
+    cannot lie whole in it: ``quotes_after_own_lead`` would find no window of it there, and the stored
+    text need not be read. (That window is as many shingles in a row as the lead sketch keeps, each with
+    the top bits of one of the lead's: without the absent one, a run that long repeats a 6-word shingle
+    within 20 words, or meets a 32-bit collision.) A lead found nowhere, or another format, shows
+    nothing."""
+    if new.version != FORMAT_VERSION or old.version != FORMAT_VERSION or new.num_perm != old.num_perm:
+        return False
+    lead = probe.lead(new)
+    return lead is not None and bool(_read_bins(old, lead)[1].any())
+
+
 def _old_lead_in_new(probe: TextProbe, old: Signature) -> bool:
     """Whether the stored (outer) text's lead lies inside the new (inner) text: most of its lead shingles
     are among the new text's (a local lead shares at most the three that reach into the quoted story)."""
@@ -472,12 +486,6 @@ def _names_or_figures(chunks: list[str], start: int, end: int) -> bool:
     return False
 
 
-def _aligned(a_chunks: list[str], a_text: str, b_chunks: list[str], b_text: str) -> SequenceMatcher[str]:
-    """The two texts' whitespace chunks aligned in their normal form (no junk heuristic: a brief's
-    frequent words are its template, and they must align)."""
-    return SequenceMatcher(None, _chunk_keys(a_chunks, a_text), _chunk_keys(b_chunks, b_text), autojunk=False)
-
-
 def substitution_slots(new_text: str, stored_text: str) -> int:
     """Places where one text has other names or figures than the other *inside a sentence both share*:
     the two texts aligned word by word, a run of at most ``SLOT_WORDS`` words replaced by another such
@@ -492,7 +500,11 @@ def substitution_slots(new_text: str, stored_text: str) -> int:
     inserted or deleted, or a replaced run at the text's first or last words); a trim removes a tail; a
     copy-edit swaps plain words. Read from both texts in full, so only for the rare pair that needs it."""
     new_chunks, stored_chunks = new_text.split(), stored_text.split()
-    ops = _aligned(stored_chunks, stored_text, new_chunks, new_text).get_opcodes()
+    new_keys, stored_keys = _chunk_keys(new_chunks, new_text), _chunk_keys(stored_chunks, stored_text)
+    if _one_inside(new_keys, stored_keys) or _one_inside(stored_keys, new_keys):
+        return 0  # a trim, or a text added to whole: the alignment is one shared run between two edges
+    # No junk heuristic: a brief's frequent words are its template, and they must align.
+    ops = SequenceMatcher(None, stored_keys, new_keys, autojunk=False).get_opcodes()
     shared_in = _shared_by_sentence(new_chunks, ops)
     slots = 0
     for tag, i1, i2, j1, j2 in ops[1:-1]:  # the first and last runs are edges: nothing shared beyond
@@ -536,9 +548,22 @@ def words_inside(inner_text: str, outer_text: str) -> float:
     inner_chunks, outer_chunks = inner_text.split(), outer_text.split()
     if not inner_chunks:
         return 1.0
-    matcher = _aligned(inner_chunks, inner_text, outer_chunks, outer_text)
+    inner_keys, outer_keys = _chunk_keys(inner_chunks, inner_text), _chunk_keys(outer_chunks, outer_text)
+    if len(inner_keys) >= SHARED_RUN and _one_inside(inner_keys, outer_keys):
+        return 1.0  # the alignment's longest run is the whole inner text (a trim, a story added to)
+    matcher = SequenceMatcher(None, inner_keys, outer_keys, autojunk=False)
     kept = sum(block.size for block in matcher.get_matching_blocks() if block.size >= SHARED_RUN)
     return kept / len(inner_chunks)
+
+
+def _one_inside(inner: list[str], outer: list[str]) -> bool:
+    """Whether ``inner`` is one run of ``outer`` (a substring search in C, where the alignment is a Python
+    loop). Word by word the alignment (``SequenceMatcher``, no junk) then finds that run first, as its
+    longest, and nothing beside it: one side of each remainder is empty. Keys hold letters and digits
+    only, so the separator cannot occur inside one."""
+    if len(inner) > len(outer):
+        return False
+    return "\x00" + "\x00".join(inner) + "\x00" in "\x00" + "\x00".join(outer) + "\x00"
 
 
 SHARE_SLACK = 0.1
