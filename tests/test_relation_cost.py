@@ -7,16 +7,22 @@
   the stored MinHash shows absent (``lead_shown_absent``) rules that out, for a trim under a dateline of
   its own; a wire story quoted whole in a stored local story shows none absent, and the rule still
   reads (and fires: ``tests/test_relation_echo.py``).
+- Where a lead starts is read on the text's first ``HEAD_CHARS`` characters; when the batch holds the
+  whole text's words and the answers lie before the head's last chunk, they are taken from those
+  (``TextProbe.head_reading``), not from the head tokenised again.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from tests.test_relation_echo import _echo_local, _trim, _wire
 from tests.test_story_merge import FULL, NOTE
 from worker import relation
-from worker.fingerprint import signature
+from worker.fingerprint import Signature, signature
 from worker.relation import TextProbe, lead_shown_absent, substitution_slots, words_inside
 
 STORY = "\n\n".join(FULL)
@@ -78,3 +84,40 @@ def test_a_wire_story_quoted_whole_shows_no_lead_shingle_absent() -> None:
     assert not lead_shown_absent(TextProbe(_wire()), new, old)
     trim = _trim()
     assert not lead_shown_absent(TextProbe(trim), signature(trim), old)
+
+
+def _held(text: str) -> TextProbe:
+    """A probe whose whole text's words are read already, as the batch's are."""
+    probe = TextProbe(text)
+    _ = probe.shingles
+    return probe
+
+
+LONG = "\n\n".join(FULL + FULL[:4])  # longer than the head, so the head is a text of its own
+
+
+@pytest.mark.parametrize("start", [0, 3, 20, 150, 176, 182, 186, 190, 300])
+def test_the_head_read_off_the_whole_text_answers_as_the_head(start: int) -> None:
+    """A stored lead that starts ``start`` words in: inside the head, across its cut, or past it. Where
+    the whole text's answer lies before the head's last chunk it is taken; elsewhere the head is read."""
+    words = LONG.split()
+    new, old = signature(LONG), signature(" ".join(words[start : start + 60]))
+    probe = _held(LONG)
+    assert probe.head is not probe
+    assert probe.head_reading(new, old) == (probe.head.lead_at(new), probe.head.window_at(old))
+
+
+def test_the_head_is_not_tokenised_when_its_answer_lies_early(monkeypatch: pytest.MonkeyPatch) -> None:
+    dated = "ROTTERDAM, Netherlands (Reuters) - " + LONG
+    probe, new, old = _held(dated), signature(dated), signature(LONG)
+    monkeypatch.setattr(TextProbe, "lead_at", _fails_on_the_head(TextProbe.lead_at))
+    own, stored = probe.head_reading(new, old)
+    assert own is not None and stored is not None and 0 < stored - own <= relation.LEAD_SHIFT
+
+
+def _fails_on_the_head(lead_at: Callable[[TextProbe, Signature], int | None]) -> Any:
+    def guarded(self: TextProbe, sig: Signature) -> int | None:
+        assert len(self._given) != relation.HEAD_CHARS, "the head was tokenised"
+        return lead_at(self, sig)
+
+    return guarded

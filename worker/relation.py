@@ -32,6 +32,7 @@ from functools import cached_property
 
 import numpy as np
 
+from worker import fingerprint as _fingerprint
 from worker.dedup import Candidate, Match
 from worker.fingerprint import (
     FORMAT_VERSION,
@@ -237,6 +238,40 @@ class TextProbe:
         (tokenising a few hundred words instead of the whole text)."""
         return self if len(self._given) <= HEAD_CHARS else TextProbe(self._given[:HEAD_CHARS])
 
+    def head_reading(self, new: Signature, old: Signature) -> tuple[int | None, int | None]:
+        """``head.lead_at(new)`` and ``head.window_at(old)``, taken from the whole text's shingles when the
+        batch ``fingerprints`` just read holds its words and both answers lie before the head's last chunk.
+
+        The head is another text: tokenised again, and the word its cut leaves is a chunk to learn (most
+        of its cost). Before that last chunk the head's words are the whole text's, so a lead found there
+        (and no earlier hit, which would lie there too) is the head's answer; one found later, or none,
+        may differ where the cut word makes other shingles, and the head is read as before."""
+        head = self.head
+        if head is self or not self._words_held():
+            return head.lead_at(new), head.window_at(old)
+        own, stored = self.lead_at(new), self.window_at(old)
+        safe = self._head_shingles
+        if own is None or stored is None or new.lead is None or old.lead is None:
+            return head.lead_at(new), head.window_at(old)
+        if own + len(new.lead) > safe or stored + len(old.lead) > safe:
+            return head.lead_at(new), head.window_at(old)
+        return own, stored
+
+    def _words_held(self) -> bool:
+        """Whether the text's words are read already, or held by the last batch ``fingerprints`` read."""
+        if "_words" in self.__dict__:
+            return True
+        recent = _fingerprint._recent
+        return recent is not None and self.text in recent.at
+
+    @cached_property
+    def _head_shingles(self) -> int:
+        """Shingles of the whole text that lie in the head's chunks before its last (which the cut may
+        have shortened): the same words, in the same chunks, as the head's own."""
+        chunks = len(unicodedata.normalize("NFKC", self._given[:HEAD_CHARS]).split())
+        words = int(self._words[1][: max(0, chunks - 1)].sum())
+        return max(0, words - SHINGLE_SIZE + 1)
+
     @cached_property
     def mixed(self) -> np.ndarray:
         """The text's distinct shingles as the one-permutation MinHash bins them (``fmix64``), sorted."""
@@ -354,8 +389,7 @@ def _echoed_start(probe: TextProbe, new: Signature, old: Signature) -> bool:
     (a shingle absent from the stored text is below its bin's value about one time in six)."""
     if new.lead is None or old.lead is None or not len(old.lead) or np.array_equal(new.lead, old.lead):
         return False  # one lead, unshifted (most fuller copies): no need to read the text again
-    head = probe.head
-    own, stored = head.lead_at(new), head.window_at(old)
+    own, stored = probe.head_reading(new, old)
     return own is not None and stored is not None and stored - own > LEAD_SHIFT
 
 
