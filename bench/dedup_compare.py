@@ -292,6 +292,10 @@ SEEN_DRAWS = (
     (139, 1),
     (149, 2),
     (151, 3),
+    (157, 0),
+    (163, 1),
+    (167, 2),
+    (173, 3),
 )
 """Every draw a session has tuned on or read the failures of (seed, variant): the rows ``--draws seen``
 prints. Held-out draws are named on the command line and never added here while they are held out."""

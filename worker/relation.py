@@ -32,6 +32,7 @@ from functools import cached_property
 
 import numpy as np
 
+from worker import fingerprint as _fingerprint
 from worker.dedup import Candidate, Match
 from worker.fingerprint import (
     FORMAT_VERSION,
@@ -237,6 +238,40 @@ class TextProbe:
         (tokenising a few hundred words instead of the whole text)."""
         return self if len(self._given) <= HEAD_CHARS else TextProbe(self._given[:HEAD_CHARS])
 
+    def head_reading(self, new: Signature, old: Signature) -> tuple[int | None, int | None]:
+        """``head.lead_at(new)`` and ``head.window_at(old)``, taken from the whole text's shingles when the
+        batch ``fingerprints`` just read holds its words and both answers lie before the head's last chunk.
+
+        The head is another text: tokenised again, and the word its cut leaves is a chunk to learn (most
+        of its cost). Before that last chunk the head's words are the whole text's, so a lead found there
+        (and no earlier hit, which would lie there too) is the head's answer; one found later, or none,
+        may differ where the cut word makes other shingles, and the head is read as before."""
+        head = self.head
+        if head is self or not self._words_held():
+            return head.lead_at(new), head.window_at(old)
+        own, stored = self.lead_at(new), self.window_at(old)
+        safe = self._head_shingles
+        if own is None or stored is None or new.lead is None or old.lead is None:
+            return head.lead_at(new), head.window_at(old)
+        if own + len(new.lead) > safe or stored + len(old.lead) > safe:
+            return head.lead_at(new), head.window_at(old)
+        return own, stored
+
+    def _words_held(self) -> bool:
+        """Whether the text's words are read already, or held by the last batch ``fingerprints`` read."""
+        if "_words" in self.__dict__:
+            return True
+        recent = _fingerprint._recent
+        return recent is not None and self.text in recent.at
+
+    @cached_property
+    def _head_shingles(self) -> int:
+        """Shingles of the whole text that lie in the head's chunks before its last (which the cut may
+        have shortened): the same words, in the same chunks, as the head's own."""
+        chunks = len(unicodedata.normalize("NFKC", self._given[:HEAD_CHARS]).split())
+        words = int(self._words[1][: max(0, chunks - 1)].sum())
+        return max(0, words - SHINGLE_SIZE + 1)
+
     @cached_property
     def mixed(self) -> np.ndarray:
         """The text's distinct shingles as the one-permutation MinHash bins them (``fmix64``), sorted."""
@@ -354,8 +389,7 @@ def _echoed_start(probe: TextProbe, new: Signature, old: Signature) -> bool:
     (a shingle absent from the stored text is below its bin's value about one time in six)."""
     if new.lead is None or old.lead is None or not len(old.lead) or np.array_equal(new.lead, old.lead):
         return False  # one lead, unshifted (most fuller copies): no need to read the text again
-    head = probe.head
-    own, stored = head.lead_at(new), head.window_at(old)
+    own, stored = probe.head_reading(new, old)
     return own is not None and stored is not None and stored - own > LEAD_SHIFT
 
 
@@ -372,6 +406,20 @@ def quotes_after_own_lead(outer_text: str, outer: Signature, inner: Signature) -
     ``LEAD_SHIFT`` words after its own lead starts, further than a dateline or a short note can push one
     lead while the two windows still share ``SAME_START`` shingles."""
     return _echoed_start(TextProbe(outer_text), outer, inner)
+
+
+def lead_shown_absent(probe: TextProbe, new: Signature, old: Signature) -> bool:
+    """Whether the stored MinHash shows a shingle of the new text's lead absent from the stored text
+    (``_read_bins``: above its bin's value, or in a bin the stored text left empty), so that the lead
+    cannot lie whole in it: ``quotes_after_own_lead`` would find no window of it there, and the stored
+    text need not be read. (That window is as many shingles in a row as the lead sketch keeps, each with
+    the top bits of one of the lead's: without the absent one, a run that long repeats a 6-word shingle
+    within 20 words, or meets a 32-bit collision.) A lead found nowhere, or another format, shows
+    nothing."""
+    if new.version != FORMAT_VERSION or old.version != FORMAT_VERSION or new.num_perm != old.num_perm:
+        return False
+    lead = probe.lead(new)
+    return lead is not None and bool(_read_bins(old, lead)[1].any())
 
 
 def _old_lead_in_new(probe: TextProbe, old: Signature) -> bool:
@@ -472,12 +520,6 @@ def _names_or_figures(chunks: list[str], start: int, end: int) -> bool:
     return False
 
 
-def _aligned(a_chunks: list[str], a_text: str, b_chunks: list[str], b_text: str) -> SequenceMatcher[str]:
-    """The two texts' whitespace chunks aligned in their normal form (no junk heuristic: a brief's
-    frequent words are its template, and they must align)."""
-    return SequenceMatcher(None, _chunk_keys(a_chunks, a_text), _chunk_keys(b_chunks, b_text), autojunk=False)
-
-
 def substitution_slots(new_text: str, stored_text: str) -> int:
     """Places where one text has other names or figures than the other *inside a sentence both share*:
     the two texts aligned word by word, a run of at most ``SLOT_WORDS`` words replaced by another such
@@ -492,7 +534,11 @@ def substitution_slots(new_text: str, stored_text: str) -> int:
     inserted or deleted, or a replaced run at the text's first or last words); a trim removes a tail; a
     copy-edit swaps plain words. Read from both texts in full, so only for the rare pair that needs it."""
     new_chunks, stored_chunks = new_text.split(), stored_text.split()
-    ops = _aligned(stored_chunks, stored_text, new_chunks, new_text).get_opcodes()
+    new_keys, stored_keys = _chunk_keys(new_chunks, new_text), _chunk_keys(stored_chunks, stored_text)
+    if _one_inside(new_keys, stored_keys) or _one_inside(stored_keys, new_keys):
+        return 0  # a trim, or a text added to whole: the alignment is one shared run between two edges
+    # No junk heuristic: a brief's frequent words are its template, and they must align.
+    ops = SequenceMatcher(None, stored_keys, new_keys, autojunk=False).get_opcodes()
     shared_in = _shared_by_sentence(new_chunks, ops)
     slots = 0
     for tag, i1, i2, j1, j2 in ops[1:-1]:  # the first and last runs are edges: nothing shared beyond
@@ -536,9 +582,22 @@ def words_inside(inner_text: str, outer_text: str) -> float:
     inner_chunks, outer_chunks = inner_text.split(), outer_text.split()
     if not inner_chunks:
         return 1.0
-    matcher = _aligned(inner_chunks, inner_text, outer_chunks, outer_text)
+    inner_keys, outer_keys = _chunk_keys(inner_chunks, inner_text), _chunk_keys(outer_chunks, outer_text)
+    if len(inner_keys) >= SHARED_RUN and _one_inside(inner_keys, outer_keys):
+        return 1.0  # the alignment's longest run is the whole inner text (a trim, a story added to)
+    matcher = SequenceMatcher(None, inner_keys, outer_keys, autojunk=False)
     kept = sum(block.size for block in matcher.get_matching_blocks() if block.size >= SHARED_RUN)
     return kept / len(inner_chunks)
+
+
+def _one_inside(inner: list[str], outer: list[str]) -> bool:
+    """Whether ``inner`` is one run of ``outer`` (a substring search in C, where the alignment is a Python
+    loop). Word by word the alignment (``SequenceMatcher``, no junk) then finds that run first, as its
+    longest, and nothing beside it: one side of each remainder is empty. Keys hold letters and digits
+    only, so the separator cannot occur inside one."""
+    if len(inner) > len(outer):
+        return False
+    return "\x00" + "\x00".join(inner) + "\x00" in "\x00" + "\x00".join(outer) + "\x00"
 
 
 SHARE_SLACK = 0.1
@@ -556,6 +615,25 @@ def _new_material(new: Signature, old: Signature, contained_new: float, probe: T
         return estimate
     measured = probe.share_new(old)
     return estimate if measured is None else measured
+
+
+def _cover(new: Signature, old: Signature, contained_new: float, contained_old: float) -> float:
+    """Share of the larger text the smaller one covers, read from the two one-permutation MinHashes
+    (``bin_containment`` of the smaller in the larger, exactly 1 for a text wholly inside, times the ratio
+    of their shingle counts) where the estimate from Jaccard and the two counts sits near ``MIN_COVER``.
+
+    The estimate is off by a few hundredths either way, and on that line those hundredths decide: a trim
+    wholly inside a major update that kept the story's first half covers 0.32 of it (no trim of it) and
+    was read at 0.36, so it joined the update, not its story; a half trim covering 0.41 of its story was
+    read at 0.33 and stored apart from it."""
+    cover = min(contained_new, contained_old)
+    if not new.size or not old.size:
+        return cover
+    inner, outer = (new, old) if contained_new >= contained_old else (old, new)
+    inside = bin_containment(inner, outer)
+    if inside is None or inner.size is None or outer.size is None:
+        return cover
+    return min(1.0, inside * inner.size / outer.size)
 
 
 def judge(
@@ -595,7 +673,10 @@ def judge(
         # The stored text has much more besides and starts elsewhere: the new item is a whole story
         # quoted inside a larger one, not a trim of it.
         return Verdict(Relation.EMBEDDED, jaccard, contained_new, contained_old, agreement)
-    if min(contained_new, contained_old) < MIN_COVER:
+    cover = min(contained_new, contained_old)
+    if abs(cover - MIN_COVER) <= SHARE_SLACK:  # near the line, where the estimate's hundredths decide
+        cover = _cover(new, old, contained_new, contained_old)
+    if cover < MIN_COVER:
         # One text is a small part of the other, which is more than two-thirds its own: a new story
         # around an old one (a next-day story carrying the whole first one), not a trim or a fuller copy.
         relation = Relation.EMBEDS if contains else Relation.EMBEDDED

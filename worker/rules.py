@@ -36,6 +36,7 @@ from worker.relation import (
     TextProbe,
     Verdict,
     judge,
+    lead_shown_absent,
     quotes_after_own_lead,
     starts_alike,
     substitution_slots,
@@ -141,6 +142,12 @@ class RuleContext:
         representative = self.representative
         equal = self.sig.equal_count(representative)
         return judge(self.sig, representative, equal, self.recorder.threshold, self.probe)
+
+    @cached_property
+    def target_text(self) -> str | None:
+        """The text of the stored article a joining match names, read once per item whichever rules ask
+        (None when its row is gone)."""
+        return self.recorder.stored_text(self.session, self.target)
 
     @cached_property
     def probe(self) -> TextProbe:
@@ -269,7 +276,7 @@ class FilledTemplate:
         verdict = ctx.verdict  # the judge's, read once per joining item whatever rule decides
         if verdict is None or not verdict.names_differ:
             return None
-        text = ctx.recorder.stored_text(ctx.session, ctx.target)
+        text = ctx.target_text
         if text is None or substitution_slots(ctx.article.text, text) < SLOTS:
             return None
         assert ctx.match is not None
@@ -306,7 +313,7 @@ class KeptTooLittle:
         )
         if own <= MAJOR_UPDATE or inside >= CONTAINED + SHARE_SLACK:
             return None
-        stored = ctx.recorder.stored_text(ctx.session, ctx.target)
+        stored = ctx.target_text
         if stored is None:
             return None
         inner, outer = (stored, ctx.article.text) if outer_is_new else (ctx.article.text, stored)
@@ -347,7 +354,9 @@ class QuotedWhole:
             return None
         if ctx.sig.lead is None or stored.lead is None or np.array_equal(ctx.sig.lead, stored.lead):
             return None  # one lead, unshifted (a trim of the story): nothing to read
-        text = ctx.recorder.stored_text(ctx.session, target)
+        if lead_shown_absent(ctx.probe, ctx.sig, stored):
+            return None  # the item's lead is not in the stored text, so not quoted in it: nothing to read
+        text = ctx.target_text
         if text is None or not quotes_after_own_lead(text, stored, ctx.sig):
             return None
         link = Match(target.canonical_url, verdict.similarity, Relation.EMBEDDED.value, False)
