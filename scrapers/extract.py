@@ -37,6 +37,7 @@ from scrapers import (
     block_model,
     block_more,
     block_offers,
+    block_platform,
     block_prompts,
     block_replies,
     block_stamps,
@@ -945,7 +946,7 @@ def _render(
     paragraphs = block_offers.drop_offers(
         block_contacts.cut_press_contacts(block_disclaimers.drop_disclaimers(paragraphs))
     )
-    paragraphs = block_prompts.drop_prompts(paragraphs)
+    paragraphs = block_platform.drop_platform_lines(block_prompts.drop_prompts(paragraphs))
     return block_consent.drop_consent_lines(paragraphs)
 
 
