@@ -37,6 +37,7 @@ from scrapers import (
     block_model,
     block_more,
     block_offers,
+    block_pitches,
     block_platform,
     block_prompts,
     block_replies,
@@ -947,6 +948,9 @@ def _render(
         block_contacts.cut_press_contacts(block_disclaimers.drop_disclaimers(paragraphs))
     )
     paragraphs = block_platform.drop_platform_lines(block_prompts.drop_prompts(paragraphs))
+    paragraphs = block_pitches.drop_pitches(
+        paragraphs, block_pitches.site_keys(meta.site_name, meta.canonical_url)
+    )
     return block_consent.drop_consent_lines(paragraphs)
 
 
