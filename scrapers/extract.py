@@ -27,6 +27,7 @@ from scrapers import (
     block_about,
     block_bio,
     block_cards,
+    block_colophon,
     block_comment_policy,
     block_consent,
     block_contacts,
@@ -951,6 +952,7 @@ def _render(
     paragraphs = block_pitches.drop_pitches(
         paragraphs, block_pitches.site_keys(meta.site_name, meta.canonical_url)
     )
+    paragraphs = block_colophon.drop_colophon(paragraphs)
     return block_consent.drop_consent_lines(paragraphs)
 
 
