@@ -952,7 +952,7 @@ def _render(
     paragraphs = block_pitches.drop_pitches(
         paragraphs, block_pitches.site_keys(meta.site_name, meta.canonical_url)
     )
-    paragraphs = block_colophon.drop_colophon(paragraphs)
+    paragraphs = block_contacts.drop_address_lines(block_colophon.drop_colophon(paragraphs))
     return block_consent.drop_consent_lines(paragraphs)
 
 
