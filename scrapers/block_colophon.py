@@ -102,6 +102,14 @@ _KEYS = (
     "revenez",
     "vuelve",
     "visítanos",
+    "redaktion",
+    "property",
+    "member",
+    "site",
+    "sitio",
+    "denuncia",
+    "come back",
+    "soon",
 )
 
 
@@ -111,6 +119,9 @@ def colophon_strength(text: str) -> int:
     none. A paragraph's lines count one by one: a masthead sets a name and a role a line."""
     if len(text) > COLOPHON_LINE_MAX_CHARS:
         return 0
+    low = text.casefold()
+    if not any(key in low for key in _KEYS):
+        return 0  # most short lines hold none of the words every colophon line must contain
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     if _PUBLISHED_BY.match(text) or any(_MASTHEAD.match(line) for line in lines):
         return 2

@@ -98,6 +98,7 @@ _KEYS = (
     "korrektur",
     "rectificatif",
     "erratas",
+    # reproduction terms and rights notices
     "copying",
     "republi",
     "redistribu",
@@ -107,9 +108,10 @@ _KEYS = (
     "vervielf",
     "weiterverbreitung",
     "rediffusion",
-    "©",
-    "(c)",
-    "copyright",
+    "rights reserved",
+    "rechte vorbehalten",
+    "droits réservés",
+    "derechos reservados",
 )
 
 
