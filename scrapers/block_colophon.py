@@ -135,22 +135,21 @@ def _label(text: str) -> bool:
 
 
 def drop_colophon(paragraphs: list[str]) -> list[str]:
-    """``paragraphs`` without the site's colophon lines set after the story, and a label right over one."""
-    page = "\n".join(paragraphs).casefold()
-    if not any(key in page for key in _KEYS):
-        return paragraphs  # one look at the page's words before one per line
-    # the lines that count only beside another sit in the body's closing run of short lines
+    """``paragraphs`` without the site's colophon lines set after the story, and a label right over one.
+
+    A colophon closes the body: only its closing run of short lines is read, so a page pays for the few
+    lines after its last paragraph of prose, not for every line."""
     closing = len(paragraphs)
     while closing > 0 and len(paragraphs[closing - 1]) <= COLOPHON_LINE_MAX_CHARS:
         closing -= 1
+    told = sum(len(text) for text in paragraphs[:closing])
     strength: dict[int, int] = {}
-    told = 0
-    for i, text in enumerate(paragraphs):
+    for i in range(closing, len(paragraphs)):
         if told >= COLOPHON_STORY_MIN_CHARS:
-            found = colophon_strength(text)
-            if found == 2 or (found and i >= closing):
+            found = colophon_strength(paragraphs[i])
+            if found:
                 strength[i] = found
-        told += len(text)
+        told += len(paragraphs[i])
     if not strength or (len(strength) == 1 and 2 not in strength.values()):
         return paragraphs
     doomed = set(strength)
