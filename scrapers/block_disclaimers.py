@@ -98,7 +98,11 @@ _KEYS = (
     "korrektur",
     "rectificatif",
     "erratas",
-    # reproduction terms and rights notices
+)
+# Words every reproduction term or rights notice holds. Such terms close wire copy, so the page's last
+# ``TERMS_TAIL_CHARS`` are what is looked at for them.
+TERMS_TAIL_CHARS = 3000
+_TERMS_KEYS = (
     "copying",
     "republi",
     "redistribu",
@@ -120,7 +124,7 @@ def disclaimer_line(text: str) -> bool:
     if len(text) > DISCLAIMER_MAX_CHARS:
         return False
     low = text.casefold()
-    if not any(key in low for key in _KEYS):
+    if not any(key in low for key in _KEYS) and not any(key in low for key in _TERMS_KEYS):
         return False  # most lines hold none of the words every such line must contain
     if _LABELLED.match(text) or _VIEWS.search(text) or _CORRECTIONS.match(text):
         return True
@@ -142,7 +146,8 @@ def _reproduction_terms(text: str) -> bool:
 def drop_disclaimers(paragraphs: list[str]) -> list[str]:
     """``paragraphs`` without the site's disclaimers and legal lines."""
     page = "\n".join(paragraphs).casefold()
-    if not any(key in page for key in _KEYS):
+    tail = page[-TERMS_TAIL_CHARS:]
+    if not any(key in page for key in _KEYS) and not any(key in tail for key in _TERMS_KEYS):
         return paragraphs  # one look at the page's words before one per line
     if not any(disclaimer_line(text) for text in paragraphs):
         return paragraphs
