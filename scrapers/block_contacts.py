@@ -107,3 +107,41 @@ def cut_press_contacts(paragraphs: list[str]) -> list[str]:
                 return paragraphs[:i] + cut_press_contacts(paragraphs[i + 1 :])
         told += len(text)
     return paragraphs
+
+
+# A line that is little more than an e-mail address: the writer's or the desk's address set under the
+# story ("jbotchford@png.canwest.com", "Kontakt: d.toelle[at]rechtambild.de –", "Contact Star columnist
+# David Lassen at dlassen@venturacountystar.com."). A sentence that gives an address says more around it.
+ADDRESS_LINE_MAX_CHARS = 120
+ADDRESS_LINE_MAX_WORDS = 8
+# A writer signs once or twice; a run of addresses (a table of MPs and their e-mails) is the story's own
+# list, and stays whole.
+ADDRESS_LINES_MAX = 3
+_EMAIL = re.compile(r"(?i)[\w.+-]+(?:@|\s?[\[(]at[\])]\s?)[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}")
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def address_line(text: str) -> bool:
+    """A short line whose e-mail address is what it gives."""
+    if len(text) > ADDRESS_LINE_MAX_CHARS or ("@" not in text and "at" not in text.casefold()):
+        return False
+    match = _EMAIL.search(text)
+    if match is None:
+        return False
+    rest = text[: match.start()] + " " + text[match.end() :]
+    return len(_WORDS.findall(rest)) <= ADDRESS_LINE_MAX_WORDS
+
+
+def drop_address_lines(paragraphs: list[str]) -> list[str]:
+    """``paragraphs`` without the address lines set after the story's first ``CONTACT_STORY_MIN_CHARS``."""
+    if not any("@" in text or "[at]" in text or "(at)" in text for text in paragraphs):
+        return paragraphs  # no address on the page: most pages stop here
+    doomed: list[int] = []
+    told = 0
+    for i, text in enumerate(paragraphs):
+        if told >= CONTACT_STORY_MIN_CHARS and address_line(text):
+            doomed.append(i)
+        told += len(text)
+    if not doomed or len(doomed) > ADDRESS_LINES_MAX:
+        return paragraphs
+    return [text for i, text in enumerate(paragraphs) if i not in doomed]

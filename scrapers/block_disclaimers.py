@@ -6,8 +6,11 @@ opening with its label ("Disclaimer:", "Advertising Disclosure", "Haftungsaussch
 a note about the site's disclaimer ("The advertising disclaimer below does not apply to this article"),
 the licence the site's texts are under ("Texte auf dieser Webseite stehen unter einer Creative Commons
 ... Lizenz"), whose views the piece gives ("The views expressed are the author's own") and the
-corrections policy ("Corrections: If you are aware of an inaccuracy ..."). A story about a disclaimer,
-a licence or a correction reports on someone else's, in the third person, and stays.
+corrections policy ("Corrections: If you are aware of an inaccuracy ...") and the reproduction terms
+of wire copy ("Any copying, republication or redistribution of Reuters content ... is expressly
+prohibited without the prior written consent of Reuters"), longer than the short rights lines the end
+notes already drop. A story about a disclaimer, a licence, a correction or a copyright case reports on
+someone else's, in the third person, and stays.
 """
 
 from __future__ import annotations
@@ -47,6 +50,27 @@ _CORRECTIONS = re.compile(
     r"(?i)^\W{0,3}(?:corrections?|korrekturen|rectificatifs?|correcciones|fe de erratas)\s*:.{0,200}"
     r"\b(?:you|your|sie|vous|usted)\b"
 )
+# Reproduction terms: a copying verb and a prohibition, in the site's legal register ("expressly
+# prohibited", "prior written consent"), about the site's content; or a rights notice that opens the line.
+_COPYING = re.compile(
+    r"(?i)\b(?:copying|republication|redistribution|reproduction|republished|redistributed|rewritten|"
+    r"nachdruck|vervielfältigung|weiterverbreitung|reproducción|redistribución|rediffusion)\b"
+)
+_PROHIBITED = re.compile(
+    r"(?i)\b(?:(?:expressly|strictly) prohibited|prior written (?:consent|permission|authority|agreement)|"
+    r"may not be (?:re)?(?:published|reproduced|broadcast|redistributed)|without the written agreement|"
+    r"nur mit (?:vorheriger )?(?:schriftlicher )?(?:genehmigung|zustimmung)|(?:ist )?untersagt|"
+    r"(?:strictement |formellement )?interdite?s?|(?:queda )?(?:totalmente |expresamente )?prohibid[ao]s?)\b"
+)
+_OWNED = re.compile(
+    r"(?i)\b(?:content|material|news|information|inhalte?|beiträge?|artikel|contenus?|contenidos?|"
+    r"informaci[oó]n|verlag\w*|herausgeber\w*|redaktion|publisher|éditeur|editorial)\b"
+)
+_RIGHTS_OPENING = re.compile(
+    r"(?i)^\W{0,3}(?:all content is )?(?:©|\(c\)|copyright\b).{0,120}\b(?:all rights reserved|"
+    r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados)\b"
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 # Words every such line holds (casefolded: "geäußert" folds to "geäussert"); a page or a line without any
 # is passed over before a regex runs.
 _KEYS = (
@@ -75,6 +99,24 @@ _KEYS = (
     "rectificatif",
     "erratas",
 )
+# Words every reproduction term or rights notice holds. Such terms close wire copy, so the page's last
+# ``TERMS_TAIL_CHARS`` are what is looked at for them.
+TERMS_TAIL_CHARS = 3000
+_TERMS_KEYS = (
+    "copying",
+    "republi",
+    "redistribu",
+    "reproduc",
+    "rewritten",
+    "nachdruck",
+    "vervielf",
+    "weiterverbreitung",
+    "rediffusion",
+    "rights reserved",
+    "rechte vorbehalten",
+    "droits réservés",
+    "derechos reservados",
+)
 
 
 def disclaimer_line(text: str) -> bool:
@@ -82,19 +124,30 @@ def disclaimer_line(text: str) -> bool:
     if len(text) > DISCLAIMER_MAX_CHARS:
         return False
     low = text.casefold()
-    if not any(key in low for key in _KEYS):
+    if not any(key in low for key in _KEYS) and not any(key in low for key in _TERMS_KEYS):
         return False  # most lines hold none of the words every such line must contain
     if _LABELLED.match(text) or _VIEWS.search(text) or _CORRECTIONS.match(text):
         return True
     if _ABOUT_DISCLAIMER.search(text) and _OWN_PAGES.search(text):
         return True
+    if _RIGHTS_OPENING.match(text) or _reproduction_terms(text):
+        return True
     return bool(_LICENCE.search(text) and _LICENSED.search(text) and _OWN_PAGES.search(text))
+
+
+def _reproduction_terms(text: str) -> bool:
+    """A copying verb and the legal register's prohibition in one sentence about the site's content."""
+    return any(
+        _COPYING.search(part) and _PROHIBITED.search(part) and _OWNED.search(part)
+        for part in _SENTENCE.split(text)
+    )
 
 
 def drop_disclaimers(paragraphs: list[str]) -> list[str]:
     """``paragraphs`` without the site's disclaimers and legal lines."""
     page = "\n".join(paragraphs).casefold()
-    if not any(key in page for key in _KEYS):
+    tail = page[-TERMS_TAIL_CHARS:]
+    if not any(key in page for key in _KEYS) and not any(key in tail for key in _TERMS_KEYS):
         return paragraphs  # one look at the page's words before one per line
     if not any(disclaimer_line(text) for text in paragraphs):
         return paragraphs

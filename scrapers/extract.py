@@ -28,6 +28,7 @@ from scrapers import (
     block_anchor,
     block_bio,
     block_cards,
+    block_colophon,
     block_comment_policy,
     block_consent,
     block_contacts,
@@ -38,6 +39,8 @@ from scrapers import (
     block_model,
     block_more,
     block_offers,
+    block_pitches,
+    block_platform,
     block_prompts,
     block_replies,
     block_stamps,
@@ -946,7 +949,11 @@ def _render(
     paragraphs = block_offers.drop_offers(
         block_contacts.cut_press_contacts(block_disclaimers.drop_disclaimers(paragraphs))
     )
-    paragraphs = block_prompts.drop_prompts(paragraphs)
+    paragraphs = block_platform.drop_platform_lines(block_prompts.drop_prompts(paragraphs))
+    paragraphs = block_pitches.drop_pitches(
+        paragraphs, block_pitches.site_keys(meta.site_name, meta.canonical_url)
+    )
+    paragraphs = block_contacts.drop_address_lines(block_colophon.drop_colophon(paragraphs))
     return block_consent.drop_consent_lines(paragraphs)
 
 

@@ -43,3 +43,32 @@ def test_a_story_about_a_disclaimer_or_a_licence_stays() -> None:
         "Wikipedia's texts are published under a Creative Commons licence, the foundation said."
     )
     assert not disclaimer_line("Corrections to the budget were approved by the council on Monday.")
+
+
+def test_reproduction_terms_under_wire_copy_are_left_out() -> None:
+    text = extract(
+        (BODY / "wire-reproduction-terms.html").read_bytes(),
+        "https://northgatewire.example/markets/metals/copper-three-month-high",
+    ).text
+    assert text.startswith("LONDON, Jan 9 - Copper rose to its highest in three months")
+    assert "demand from Chinese cable makers remained firm." in text
+    assert "expressly prohibited" not in text and "All rights reserved" not in text
+
+
+def test_reproduction_terms_in_four_languages() -> None:
+    assert disclaimer_line(
+        "The copying, republication or redistribution of AFX News Content, including by framing or similar "
+        "means, is expressly prohibited without the prior written consent of AFX News."
+    )
+    assert disclaimer_line("Nachdruck und Weiterverbreitung der Inhalte nur mit schriftlicher Genehmigung.")
+    assert disclaimer_line("Toute reproduction des contenus de ce site est strictement interdite.")
+    assert disclaimer_line("Queda prohibida la reproducción total o parcial de los contenidos de este sitio.")
+
+
+def test_a_story_about_a_copyright_case_stays() -> None:
+    assert not disclaimer_line(
+        "The court ruled that the republication of the photos without the photographer's permission was unlawful."
+    )
+    assert not disclaimer_line(
+        "Reproduction of the painting was prohibited by the museum until 1990, when the heirs agreed to it."
+    )
