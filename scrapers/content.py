@@ -724,7 +724,7 @@ def find_region(analysis: Analysis) -> Region | None:
         best = _tighten(analysis, best)
     if best < 0:
         best = _prose_holder(analysis)
-    return _region_at(analysis, best) if best >= 0 else None
+    return region_at(analysis, best) if best >= 0 else None
 
 
 def _prose_holder(analysis: Analysis) -> int:
@@ -747,10 +747,12 @@ def prose_region(analysis: Analysis) -> Region | None:
     yet its many short cells cost it the score, and a single cell wins with a line of text.
     """
     best = _prose_holder(analysis)
-    return _region_at(analysis, best) if best >= 0 else None
+    return region_at(analysis, best) if best >= 0 else None
 
 
-def _region_at(analysis: Analysis, best: int) -> Region:
+def region_at(analysis: Analysis, best: int) -> Region:
+    """The region at one element, with what it says about the page: the finder builds it, and so do the
+    rules that move the region elsewhere (``block_anchor``), so both read the page alike."""
     elements = analysis.elements
     agg_good = analysis.agg_good
     headings, titles = _teaser_titles_in(analysis, best)
@@ -763,10 +765,6 @@ def _region_at(analysis: Analysis, best: int) -> Region:
         linked_headings=headings,
         title_links=titles,
     )
-
-
-# The region at an element, with what it says about the page: for the rules that move it (block_anchor).
-region_at = _region_at
 
 
 def _tighten(analysis: Analysis, best: int) -> int:
