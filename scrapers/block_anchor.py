@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from itertools import compress
 
-from scrapers.content import INLINE_TAGS, LEAF_BLOCKS, Analysis, Region, region_at
+from scrapers.content import INLINE_TAGS, LEAF_BLOCKS, Analysis, Region, is_descendant, region_at
 
 # The description's opening words that the anchor paragraph must open with: enough that only the
 # story's own first sentence matches, few enough to stop before a CMS's cut ("…") or rewording.
@@ -94,20 +94,13 @@ def _best_around(analysis: Analysis, block: int, region: int) -> int:
     region finder's own scores: a container holding both is the page, or the story with its comments."""
     best, best_score = -1, 0.0
     i = analysis.parent[block]
-    while i >= 0 and not _inside(analysis, region, i):
+    while i >= 0 and not is_descendant(analysis, region, i):
         tag = analysis.elements[i].tag
         usable = not analysis.chrome[i] and tag not in LEAF_BLOCKS and tag not in INLINE_TAGS
         if usable and analysis.score[i] > best_score:
             best, best_score = i, analysis.score[i]
         i = analysis.parent[i]
     return best
-
-
-def _inside(analysis: Analysis, i: int, root: int) -> bool:
-    parent = analysis.parent
-    while i > root:
-        i = parent[i]
-    return i == root
 
 
 def anchored_region(analysis: Analysis, region: Region, description: str | None) -> Region:
@@ -119,7 +112,7 @@ def anchored_region(analysis: Analysis, region: Region, description: str | None)
     if key is None:
         return region
     block = _anchor_block(analysis, key)
-    if block < 0 or _inside(analysis, block, region.index):
+    if block < 0 or is_descendant(analysis, block, region.index):
         return region
     best = _best_around(analysis, block, region.index)
     if best < 0 or analysis.agg_good[best] < ANCHOR_MIN_SHARE * region.good_chars:

@@ -36,10 +36,11 @@ _LABEL = (
 )
 _LABEL_LINE = re.compile(r"(?i)^\W{0,3}" + _LABEL + r"\s*:?\s*$")
 _LABEL_OPENS = re.compile(r"(?i)^\W{0,3}" + _LABEL + r"\s*:")
-# Contact details: an e-mail address (also spelled "[at]"), or a phone or fax number after its label or
-# in international form.
+# An e-mail address, also spelled "[at]".
+_EMAIL = re.compile(r"(?i)[\w.+-]+(?:@|\s?[\[(]at[\])]\s?)[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}")
+# Contact details: an e-mail address, or a phone or fax number after its label or in international form.
 _CONTACT = re.compile(
-    r"(?i)[\w.+-]+(?:@|\s?[\[(]at[\])]\s?)[\w-]+\.[a-z]{2,}|\be-?mail\b\s*:|"
+    _EMAIL.pattern + r"|\be-?mail\b\s*:|"
     r"\b(?:tel|telefon|telephone|téléphone|teléfono|phone|fon|fax|mobil|mobile|cell|tél)\b\.?\s*:?\s*\+?[\d(]"
     r"[\d ()/.-]{5,}|\+\d{1,3}[\d ()/.-]{7,}"
 )
@@ -117,7 +118,6 @@ ADDRESS_LINE_MAX_WORDS = 8
 # A writer signs once or twice; a run of addresses (a table of MPs and their e-mails) is the story's own
 # list, and stays whole.
 ADDRESS_LINES_MAX = 3
-_EMAIL = re.compile(r"(?i)[\w.+-]+(?:@|\s?[\[(]at[\])]\s?)[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}")
 _WORDS = re.compile(r"[^\W\d_]+")
 
 

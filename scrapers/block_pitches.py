@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from scrapers.metadata.text import compact_text
+
 # A story this long is told before a pitch counts: the head of a page is another rule's business.
 PITCH_STORY_MIN_CHARS = 400
 PITCH_MAX_CHARS = 400
@@ -68,17 +70,13 @@ def site_keys(site_name: str | None, url: str | None) -> frozenset[str]:
     declared name and from its host's registrable label, so a line can be matched against either."""
     keys: set[str] = set()
     if site_name:
-        keys.add(_squeeze(re.sub(r"(?i)\.[a-z]{2,6}$", "", site_name.strip())))
+        keys.add(compact_text(re.sub(r"(?i)\.[a-z]{2,6}$", "", site_name.strip())))
     host = urlsplit(url).hostname if url else None
     if host:
         labels = [label for label in host.lower().split(".") if label != "www"]
         if len(labels) >= 2:
-            keys.add(_squeeze(labels[-2] if len(labels[-2]) > 3 or len(labels) == 2 else labels[-3]))
+            keys.add(compact_text(labels[-2] if len(labels[-2]) > 3 or len(labels) == 2 else labels[-3]))
     return frozenset(key for key in keys if len(key) >= 3)
-
-
-def _squeeze(text: str) -> str:
-    return "".join(_WORD.findall(text.casefold())).replace("_", "")
 
 
 def _site_product(text: str, keys: frozenset[str]) -> bool:
@@ -87,7 +85,7 @@ def _site_product(text: str, keys: frozenset[str]) -> bool:
         return False
     for match in _PRODUCT_RE.finditer(text):
         words = _WORD.findall(text[: match.start()])[-4:]
-        if any(_squeeze("".join(words[i:])) in keys for i in range(len(words))):
+        if any(compact_text("".join(words[i:])) in keys for i in range(len(words))):
             return True
     return False
 
@@ -108,7 +106,7 @@ def _label_over(text: str, keys: frozenset[str]) -> bool:
     """A short label that names a product or the site, with no sentence end."""
     if len(text) > PITCH_LABEL_MAX_CHARS or _SENTENCE_END.search(text):
         return False
-    return _PRODUCT_RE.search(text) is not None or any(key in _squeeze(text) for key in keys)
+    return _PRODUCT_RE.search(text) is not None or any(key in compact_text(text) for key in keys)
 
 
 def drop_pitches(paragraphs: list[str], keys: frozenset[str] = frozenset()) -> list[str]:

@@ -805,7 +805,7 @@ def _teaser_titles_in(analysis: Analysis, root: int) -> tuple[int, int]:
     headings = titles = 0
     count_titles = analysis.paragraph_run[root] <= 2
     for i in range(root, len(analysis.elements)):
-        if i != root and not _is_descendant(analysis, i, root):
+        if i != root and not is_descendant(analysis, i, root):
             break
         if analysis.chrome[i]:
             continue
@@ -823,7 +823,9 @@ def _title_link(tag: str, link_chars: int, total: int) -> bool:
     return tag not in _LIST_BLOCKS and link_chars >= 15 and total <= 150 and link_chars >= 0.6 * total
 
 
-def _is_descendant(analysis: Analysis, i: int, root: int) -> bool:
+def is_descendant(analysis: Analysis, i: int, root: int) -> bool:
+    """Whether element ``i`` lies inside ``root`` (or is it): elements are numbered in document order, so
+    an ancestor always has the smaller number."""
     parent = analysis.parent
     while i > root:
         i = parent[i]
@@ -866,7 +868,7 @@ def lead_blocks(analysis: Analysis, region: Region) -> list[HtmlElement]:
         # A standfirst set as a subheading reads as a sentence; kickers and section labels do not.
         if elements[j].tag in HEADINGS and analysis.text_chars[j] < LEAD_MIN_DEK_CHARS:
             continue
-        if chosen and _is_descendant(analysis, j, chosen[-1]):
+        if chosen and is_descendant(analysis, j, chosen[-1]):
             continue
         k = j
         while k >= 0 and k not in depth_of:
