@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import http.cookiejar
+import itertools
 import random
 import time
 import urllib.request
@@ -180,19 +181,22 @@ class _Retryable(Exception):
 _INFLATE_STEP = 1 << 20  # inflated bytes handed on at a time: a stream reader holds one step, not all
 
 
-def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: str) -> Iterator[bytes]:
+def bounded_decompress(
+    chunks: Iterable[bytes], wbits: int, limit: int, what: str, step: int = _INFLATE_STEP
+) -> Iterator[bytes]:
     """Inflate a stream without ever holding more than ``limit`` output bytes: a gzip bomb is refused
-    after ``limit`` bytes of work, not after it has filled memory. A stream that stops before its end
-    marker is refused too (zlib alone returns the half it got, and half an article would be stored as
-    the whole); gzip members written one after another (valid, and what appending servers produce) are
-    all read."""
+    after ``limit`` bytes of work, not after it has filled memory. Output comes at most ``step`` bytes at
+    a time, so a reader that keeps only a first part (a feed cut at the byte limit) has it before the
+    stream passes ``limit``. A stream that stops before its end marker is refused too (zlib alone returns
+    the half it got, and half an article would be stored as the whole); gzip members written one after
+    another (valid, and what appending servers produce) are all read."""
     inflater = zlib.decompressobj(wbits)
     produced = 0
     try:
         for chunk in chunks:
             data = chunk
             while data:
-                out = inflater.decompress(data, min(limit - produced + 1, _INFLATE_STEP))
+                out = inflater.decompress(data, min(limit - produced + 1, step))
                 produced += len(out)
                 if produced > limit:
                     raise IngestError(ErrorKind.TOO_LARGE, f"{what} inflates beyond the {limit}-byte limit")
@@ -211,6 +215,60 @@ def bounded_decompress(chunks: Iterable[bytes], wbits: int, limit: int, what: st
         raise IngestError(ErrorKind.PARSE, f"{what}: corrupt compressed data ({error})") from None
     if not inflater.eof and produced:
         raise IngestError(ErrorKind.FETCH, f"{what}: compressed stream truncated after {produced} bytes")
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_PEEK_BYTES = 64
+
+
+def _peek(chunks: Iterator[bytes]) -> tuple[bytes, Iterator[bytes]]:
+    """The body's first bytes (what its coding is told by), and the whole stream still to read."""
+    taken: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        taken.append(chunk)
+        size += len(chunk)
+        if size >= _PEEK_BYTES:
+            break
+    return b"".join(taken)[:_PEEK_BYTES], itertools.chain(taken, chunks)
+
+
+def _zlib_header(head: bytes) -> bool:
+    return len(head) >= 2 and head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
+
+
+def _real_coding(declared: str, head: bytes, kind: Kind) -> str:
+    """How the body is really coded, which servers misstate: ``gzip`` on a plain page (a cache or proxy
+    that stored the inflated copy and kept the header), ``deflate`` as raw deflate without its zlib header
+    (what old IIS and PHP send; RFC 9110 says zlib), and no header on a gzip body (a ``.gz`` file served
+    as the page or feed itself). The first bytes decide: a gzip member starts with its magic, and a page,
+    feed or sitemap with markup; a coding that is not there is not applied, and one that is, is. A
+    sitemap's undeclared gzip is left to the sitemap reader, which inflates it within its own budget."""
+    if declared in {"gzip", "x-gzip"}:
+        return "identity" if not head.startswith(_GZIP_MAGIC) and _looks_plain(head) else "gzip"
+    if declared == "deflate":
+        if _zlib_header(head):
+            return "deflate"
+        return "identity" if _looks_plain(head) and not _inflates_raw(head) else "raw-deflate"
+    if declared in {"", "identity"}:
+        return "gzip" if kind in {"page", "feed"} and head.startswith(_GZIP_MAGIC) else "identity"
+    return declared
+
+
+def _looks_plain(head: bytes) -> bool:
+    """Uncompressed text of a kind we fetch: markup, a JSON Feed, or a text sitemap's first address."""
+    sample = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return _looks_like_markup(head) or sample.startswith((b"{", b"http://", b"https://"))
+
+
+def _inflates_raw(head: bytes) -> bool:
+    """Whether the bytes open a raw deflate stream: plain markup almost never does (its first bytes make
+    an invalid block), so markup under a ``deflate`` header that fails this is taken as it is."""
+    try:
+        zlib.decompressobj(-zlib.MAX_WBITS).decompress(head)
+    except zlib.error:
+        return False
+    return True
 
 
 def gunzip_bounded(data: bytes, limit: int, what: str = "gzip file") -> bytes:
@@ -640,7 +698,7 @@ class Fetcher:
             raise IngestError(
                 ErrorKind.TOO_LARGE, f"{url}: Content-Length {declared} exceeds {policy.max_bytes} bytes"
             )
-        body = self._read(url, response, policy, deadline, truncate=cut)
+        body = self._read(url, response, policy, deadline, truncate=cut, kind=kind)
         if not body.strip():
             if kind == "robots":
                 return FetchResult(url=url, final_url=url, status=status, content_type=content_type)
@@ -688,21 +746,27 @@ class Fetcher:
         deadline: float,
         *,
         truncate: bool = False,
+        kind: Kind = "page",
     ) -> bytes:
         """The body within ``max_bytes``; past it, refused, or (``truncate``: robots.txt, which RFC 9309
         says to parse up to at least 500 KiB, and sitemaps and feeds, whose first entries stand on their
         own) cut at the limit."""
-        encoding = response.headers.get("content-encoding", "").strip().lower()
+        declared = response.headers.get("content-encoding", "").strip().lower()
         limit = policy.max_bytes * 2 if truncate else policy.max_bytes
-        raw = self._raw_chunks(url, response, policy, deadline, limit)
-        if encoding in {"gzip", "x-gzip"}:
-            chunks: Iterable[bytes] = bounded_decompress(raw, 16 + zlib.MAX_WBITS, limit, url)
-        elif encoding == "deflate":
-            chunks = bounded_decompress(raw, zlib.MAX_WBITS, limit, url)
-        elif encoding in {"", "identity"}:
+        head, raw = _peek(self._raw_chunks(url, response, policy, deadline, limit))
+        coding = _real_coding(declared, head, kind)
+        # A body kept up to max_bytes is inflated in steps no larger, so the cut comes before the limit (a
+        # step of the whole limit overshot it at once: a compressed feed past max_bytes lost every entry)
+        step = min(policy.max_bytes, _INFLATE_STEP)
+        if coding == "gzip":
+            chunks: Iterable[bytes] = bounded_decompress(raw, 16 + zlib.MAX_WBITS, limit, url, step)
+        elif coding in {"deflate", "raw-deflate"}:
+            wbits = zlib.MAX_WBITS if coding == "deflate" else -zlib.MAX_WBITS
+            chunks = bounded_decompress(raw, wbits, limit, url, step)
+        elif coding == "identity":
             chunks = raw
         else:
-            raise IngestError(ErrorKind.NOT_HTML, f"{url}: unsupported Content-Encoding {encoding}")
+            raise IngestError(ErrorKind.NOT_HTML, f"{url}: unsupported Content-Encoding {declared}")
         buffer = bytearray()
         for chunk in chunks:
             buffer += chunk
