@@ -32,7 +32,7 @@ from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy, bounded_decompress
 from scrapers.story_links import PageLink, in_chrome, menu_anchors, query_variants, story_shape, takes
 from scrapers.story_links import looks_like_article as looks_like_article  # the address rule, re-exported
-from scrapers.urls import MAX_URL_CHARS, try_canonicalize
+from scrapers.urls import MAX_URL_CHARS, site_of, try_canonicalize
 
 MAX_SITEMAP_DEPTH = 3
 MAX_SITEMAPS_PER_SOURCE = 50
@@ -606,14 +606,20 @@ class _Listings:
             except IngestError as error:
                 self.report(feed, error)
 
-    def read_sitemaps(self, sitemaps: Iterable[str], not_before: datetime | None) -> None:
+    def read_sitemaps(
+        self, sitemaps: Iterable[str], not_before: datetime | None, named_by: str | None = None
+    ) -> None:
         """Sitemaps and the children their indexes name, breadth first, within a depth and a count. The
         queue is bounded too: indexes naming each other, or 50,000 children each, queue no more than can
-        be fetched."""
-        queue: list[tuple[str, int]] = [(url, 0) for url in self._expand_robots(sitemaps)]
+        be fetched. Each sitemap speaks for its own site (``_on_site``): the site of its address, and of
+        the robots.txt or page that named it (``named_by``)."""
+        namer = {site_of(named_by)} if named_by else set()
+        queue = [
+            (url, 0, frozenset({site_of(url), *namer, *also})) for url, also in self._expand_robots(sitemaps)
+        ]
         visited: set[str] = set()
         while queue and len(visited) < MAX_SITEMAPS_PER_SOURCE and not self.stopping():
-            url, depth = queue.pop(0)
+            url, depth, sites = queue.pop(0)
             key = try_canonicalize(url) or url
             if key in visited:
                 continue
@@ -629,7 +635,7 @@ class _Listings:
             except IngestError as error:
                 self.report(url, error)
                 continue
-            self.add(parsed.urls, url)
+            self.add(self._on_site(url, parsed, sites), url)
             if parsed.sitemaps and depth + 1 > MAX_SITEMAP_DEPTH:
                 message = f"{url}: sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH}"
                 self.report(url, IngestError(ErrorKind.PARSE, message))
@@ -645,15 +651,37 @@ class _Listings:
                     or modified >= not_before
                 )
             ]
-            queue.extend((child, depth + 1) for child in children[: max(room, 0)])
+            queue.extend((child, depth + 1, sites) for child in children[: max(room, 0)])
 
-    def _expand_robots(self, sitemaps: Iterable[str]) -> list[str]:
+    def _on_site(self, url: str, parsed: SitemapResult, sites: frozenset[str]) -> list[Discovered]:
+        """The sitemap's entries on its sites, and its index's children there (``parsed.sitemaps`` is cut
+        to them); the rest counted in one ``off_site`` row. The sitemaps protocol admits a sitemap's own
+        host, or the host whose robots.txt names it; sister hosts of one registrable domain (``www.``, a
+        CDN or ``sitemaps.`` host) are taken too, as every real outlet mixes them. Another domain's pages
+        are not this outlet's stories: an index pointed at a stranger's site, or a sitemap listing one,
+        would spend the crawl (and its politeness) on a host the user never chose."""
+        entries = [item for item in parsed.urls if site_of(item.url) in sites]
+        children = [child for child in parsed.sitemaps if site_of(child) in sites]
+        strangers = [item.url for item in parsed.urls if site_of(item.url) not in sites]
+        strangers += [child for child in parsed.sitemaps if site_of(child) not in sites]
+        if strangers:
+            hosts = sorted({urlsplit(stranger).hostname or "" for stranger in strangers})
+            message = (
+                f"{url}: skipped {len(strangers)} entries on other sites ({', '.join(hosts[:3])}"
+                f"{', ...' if len(hosts) > 3 else ''}): a sitemap lists pages of {', '.join(sorted(sites))}"
+            )
+            self.report(url, IngestError(ErrorKind.OFF_SITE, message))
+        parsed.sitemaps = children
+        return entries
+
+    def _expand_robots(self, sitemaps: Iterable[str]) -> list[tuple[str, set[str]]]:
         """A sitemap entry that is a site's ``/robots.txt`` stands for the sitemaps its ``Sitemap:`` lines
-        name (as in Scrapy's SitemapSpider): many outlets list theirs nowhere else."""
-        expanded: list[str] = []
+        name (as in Scrapy's SitemapSpider): many outlets list theirs nowhere else. Each comes with the
+        site whose robots.txt named it (sitemaps.org's cross-submission)."""
+        expanded: list[tuple[str, set[str]]] = []
         for url in sitemaps:
             if urlsplit(url).path != "/robots.txt":
-                expanded.append(url)
+                expanded.append((url, set()))
                 continue
             try:
                 named = self.fetcher.robots(url, self.policy).sitemaps()
@@ -662,7 +690,7 @@ class _Listings:
                 continue
             if not named:
                 self.report(url, IngestError(ErrorKind.PARSE, f"{url}: robots.txt names no sitemap"))
-            expanded.extend(named[:MAX_SITEMAPS_PER_SOURCE])
+            expanded.extend((sitemap, {site_of(url)}) for sitemap in named[:MAX_SITEMAPS_PER_SOURCE])
         return expanded
 
     def read_pages(
@@ -695,7 +723,7 @@ class _Listings:
             named = self.fetcher.robots(url, self.policy).sitemaps()[:MAX_SITEMAPS_PER_SOURCE]
         except IngestError:
             named = []  # no robots.txt to read: the page's own links still count
-        self.read_sitemaps(named, not_before)
+        self.read_sitemaps(named, not_before, named_by=url)
         if len(self.by_url) > before:
             return
         links = story_links(content, url, max_items=self.max_items)

@@ -14,6 +14,7 @@ class ErrorKind(StrEnum):
     HTTP_STATUS = "http_status"  # 4xx/5xx that retries did not cure
     ROBOTS = "robots"  # disallowed by robots.txt
     BLOCKED_HOST = "blocked_host"  # SSRF guard: private, loopback, link-local or multicast address
+    OFF_SITE = "off_site"  # a listing's entries on another site than the listing's (counted, not fetched)
     REDIRECT = "redirect"  # too many redirects or a loop
     TOO_LARGE = "too_large"  # byte or decompression limit exceeded
     NOT_HTML = "not_html"  # PDF, image, binary or other content type we do not parse

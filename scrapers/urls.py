@@ -134,6 +134,28 @@ def host_key(url: str) -> str:
     return f"{scheme}://{host}:{port}"
 
 
+# Second-level labels under which country registries sell names (``bbc.co.uk``, ``abc.net.au``,
+# ``asahi.com.jp`` style): the heuristic ``http.cookiejar`` applies to cookie domains, since no public suffix
+# list ships with the runtime. It errs towards one site: two tenants of a hosting suffix (``a.github.io``,
+# ``b.github.io``) read as one.
+_SECOND_LEVEL = frozenset(
+    {"ac", "co", "com", "edu", "go", "gob", "gov", "gv", "int", "ltd", "mil", "ne", "net", "nic", "nom", "or"}
+    | {"org", "plc", "sch"}
+)
+
+
+def site_of(url: str) -> str:
+    """The registrable domain of ``url``'s host (``example.com`` for ``www.example.com`` and
+    ``cdn.example.com``, ``bbc.co.uk`` for ``news.bbc.co.uk``); an address or a one-label host is its own
+    site. What one publisher controls: a listing may speak for its sister hosts, not for other sites."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if not host or ":" in host or host.replace(".", "").isdigit():
+        return host
+    labels = host.split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
 def origin(url: str) -> str:
     """Where robots.txt lives for ``url``: the origin with its port only when it is not the default."""
     parts = urlsplit(canonicalize(url))
