@@ -6,6 +6,7 @@ Every case ends in bounded time with an error kind, and the next request still w
 from __future__ import annotations
 
 import gzip
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -16,6 +17,7 @@ import pytest
 from config.sources import Defaults
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy
+from scrapers.politeness import HostBreaker
 from tests.hostile_servers import ARTICLE, Behaviour, HostileServer, Route, RouteServer
 
 POLICY = FetchPolicy.from_source(
@@ -71,6 +73,32 @@ def test_a_day_long_retry_after_is_not_waited_out(fetcher: Fetcher) -> None:
     assert first.kind is ErrorKind.HTTP_STATUS and first.status == 429 and "86400 s" in first.message
     assert second.status == 429 and "paused" in second.message
     assert elapsed < 5.0  # before: the Retry-After, capped at 5 s, was waited out twice (10 s)
+
+
+@pytest.mark.parametrize("value", ["soon", "-5", "1.5e3", "", "Thu, 01 Jan 1970 00:00:00 GMT"])
+def test_a_retry_after_that_is_garbage_or_past_falls_back_on_the_backoff(
+    fetcher: Fetcher, value: str
+) -> None:
+    busy = Route(b"<html><body>busy</body></html>", status=503, headers={"Retry-After": value})
+    with RouteServer({"/a.html": busy, "/b.html": PAGE}) as server:
+        error = _refusal(fetcher, server.base + "/a.html")
+        assert server.count("/a.html") == POLICY.max_retries + 1  # retried, not taken as "wait forever"
+        assert fetcher.fetch(server.base + "/b.html", POLICY).status == 200  # and the host not paused
+    assert error.kind is ErrorKind.HTTP_STATUS and "paused" not in error.message
+
+
+@pytest.mark.parametrize("value", ["Fri, 31 Dec 9999 23:59:59 GMT", "9" * 40])
+def test_a_retry_after_of_millennia_pauses_the_host_for_at_most_the_longest_pause(
+    fetcher: Fetcher, value: str
+) -> None:
+    busy = Route(b"<html><body>busy</body></html>", status=429, headers={"Retry-After": value})
+    with RouteServer({"/a.html": busy, "/b.html": PAGE}) as server:
+        first = _refusal(fetcher, server.base + "/a.html")
+        second = _refusal(fetcher, server.base + "/b.html")
+        assert server.count("/a.html") == 1 and server.count("/b.html") == 0
+    assert "host paused" in first.message
+    paused = re.search(r"is paused for (\d+) s more", second.message)
+    assert paused is not None and 0 < int(paused[1]) <= HostBreaker().max_pause_s  # an hour, not millennia
 
 
 def test_a_host_that_answers_again_is_no_longer_paused() -> None:
@@ -188,6 +216,18 @@ def test_a_long_redirect_chain_across_hosts_stops_at_the_limit(fetcher: Fetcher)
         hops = [hit for hit in [*a.hits, *b.hits] if hit != "/robots.txt"]
     assert error.kind is ErrorKind.REDIRECT and "more than 5 redirects" in error.message
     assert len(hops) == POLICY.max_redirects + 1
+
+
+def test_a_redirect_chain_across_hosts_ending_in_a_disallowed_url_stops_before_it(fetcher: Fetcher) -> None:
+    """Each hop is checked against its own host's robots.txt: a chain may not launder a disallowed page."""
+    with RouteServer() as a, RouteServer() as b:
+        b.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow: /private/\n", "text/plain")
+        a.routes["/x"] = _moved(b.base + "/y")
+        b.routes["/y"] = _moved("/private/z")
+        b.routes["/private/z"] = PAGE
+        error = _refusal(fetcher, a.base + "/x")
+        assert (a.count("/x"), b.count("/y"), b.count("/private/z")) == (1, 1, 0)
+    assert error.kind is ErrorKind.ROBOTS and "/private/z" in error.message
 
 
 def test_a_cross_host_redirect_to_the_article_is_followed(fetcher: Fetcher) -> None:
