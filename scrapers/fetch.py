@@ -13,6 +13,7 @@ import email.utils
 import http.cookiejar
 import itertools
 import random
+import re
 import time
 import urllib.request
 import zlib
@@ -255,10 +256,13 @@ def _real_coding(declared: str, head: bytes, kind: Kind) -> str:
     return declared
 
 
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _looks_plain(head: bytes) -> bool:
-    """Uncompressed text of a kind we fetch: markup, a JSON Feed, or a text sitemap's first address."""
-    sample = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return _looks_like_markup(head) or sample.startswith((b"{", b"http://", b"https://"))
+    """Uncompressed text (markup, a JSON Feed, a text sitemap, robots.txt): no control byte in its start,
+    where compressed data has them in the first few bytes (gzip's magic is two of them)."""
+    return _looks_like_markup(head) or (bool(head.strip()) and not _CONTROL.search(head))
 
 
 def _inflates_raw(head: bytes) -> bool:

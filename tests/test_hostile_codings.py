@@ -185,3 +185,18 @@ def test_a_brotli_body_never_asked_for_is_refused_unread(fetcher: Fetcher) -> No
         asked = server.headers[-1]["accept-encoding"]
     assert error.kind is ErrorKind.NOT_HTML and "unsupported Content-Encoding br" in error.message
     assert "br" not in asked
+
+
+def test_a_plain_robots_txt_labelled_gzip_is_obeyed(fetcher: Fetcher) -> None:
+    """Read as its header says, it was corrupt gzip: "unreachable", every page of the host disallowed for
+    ten minutes (before: the allowed page refused as `robots`)."""
+    robots = Route(
+        b"User-agent: *\nDisallow: /private/\n", "text/plain", headers={"Content-Encoding": "gzip"}
+    )
+    with RouteServer(
+        {"/robots.txt": robots, "/a/1.html": Route(ARTICLE), "/private/2.html": Route(ARTICLE)}
+    ) as server:
+        assert fetcher.fetch(server.base + "/a/1.html", POLICY).status == 200
+        error = _refusal(fetcher, server.base + "/private/2.html")
+        assert server.count("/private/2.html") == 0
+    assert error.kind is ErrorKind.ROBOTS and "disallowed by robots.txt" in error.message
