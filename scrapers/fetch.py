@@ -3,8 +3,8 @@
 Every way a web server can hurt a crawler is handled here and turned into an ``IngestError`` with a
 kind: hosts resolving to private networks (SSRF), robots.txt, redirects that loop, pages that never end,
 bodies or gzip bombs larger than the budget, binaries served where HTML was expected, and codings and
-charsets that lie. Politeness (one request at a time per host, a pause between requests, Retry-After) goes through a
-``HostGate`` so that the same code runs in one process now and across Celery workers later.
+charsets that lie. Politeness (one request at a time per host, a pause between requests, Retry-After)
+goes through a ``HostGate`` so that the same code runs in one process now and across Celery workers later.
 """
 
 from __future__ import annotations
