@@ -503,7 +503,8 @@ _MONTH_YEAR = re.compile(
 _TOOL_LINE = re.compile(
     r"^\W{0,3}(?:print(?:er[- ]friendly)?|e-?mail|send|refer|share|save|bookmark|recommend)"
     r"(?: (?:this|the))?(?: (?:article|story|page|version|to a friend|a friend|link))?\W{0,3}$|"
-    r"^\W{0,3}(?:text|font) size\b|^\W{0,3}click (?:on )?(?:the )?(?:photo|image|picture) to enlarge\W{0,3}$",
+    r"^\W{0,3}(?:text|font) size\b|^\W{0,3}font\W{0,3}$|"
+    r"^\W{0,3}click (?:on )?(?:the )?(?:photo|image|picture) to enlarge\W{0,3}$",
     re.IGNORECASE,
 )
 
@@ -800,13 +801,15 @@ _AD_SLOT_LINE = re.compile(
 
 def label_text(text: str) -> bool:
     """A line that only names a box ("Tags", "Related articles:", "Über den Autor", "Weitere Tourentipps"),
-    a widget's own line ("(Noch keine Bewertungen)", "Quellen ausblenden", "Als PDF herunterladen"), or
-    what an ad slot leaves ("--- advertisement ---", "Story continues below")."""
+    a widget's own line ("(Noch keine Bewertungen)", "Quellen ausblenden", "Als PDF herunterladen"), what
+    an ad slot leaves ("--- advertisement ---", "Story continues below"), or an article tool left
+    between paragraphs ("Font:", "Printer friendly page"), wherever it stands."""
     return len(text) <= 60 and (
         _LABEL_LINE.match(text) is not None
         or _MORE_LABEL.match(text) is not None
         or _WIDGET_LINE.match(text) is not None
         or _AD_SLOT_LINE.match(text) is not None
+        or tool_text(text)
     )
 
 
