@@ -503,7 +503,8 @@ _MONTH_YEAR = re.compile(
 _TOOL_LINE = re.compile(
     r"^\W{0,3}(?:print(?:er[- ]friendly)?|e-?mail|send|refer|share|save|bookmark|recommend)"
     r"(?: (?:this|the))?(?: (?:article|story|page|version|to a friend|a friend|link))?\W{0,3}$|"
-    r"^\W{0,3}(?:text|font) size\b|^\W{0,3}click (?:on )?(?:the )?(?:photo|image|picture) to enlarge\W{0,3}$",
+    r"^\W{0,3}(?:text|font) size\b|^\W{0,3}font\W{0,3}$|"
+    r"^\W{0,3}click (?:on )?(?:the )?(?:photo|image|picture) to enlarge\W{0,3}$",
     re.IGNORECASE,
 )
 
@@ -771,13 +772,44 @@ _WIDGET_LINE = re.compile(
 )
 
 
+# What an ad slot leaves in the text once its script or frame is gone: its label, often drawn between
+# rules ("--- advertisement ---", "- Anzeige -"), and the marker telling the reader the story goes on
+# under it ("Story continues below advertisement", "Advertisement - Scroll to continue", "Continue
+# reading the main story", "Artikel wird nach der Anzeige fortgesetzt", "La suite après cette publicité").
+# A sentence of the story says more than these words: the whole line must be them.
+_AD_WORD = (
+    r"(?:advertisements?|advertising|advert|ads?|sponsored(?: content)?|anzeigen?|werbung|publicités?|"
+    r"publicidad|pubblicità|reklame|annonce|anuncio)"
+)
+_GOES_ON = (
+    r"(?:(?:the )?(?:story|article|text|content|post) continues (?:below|after (?:this |the )?"
+    + _AD_WORD
+    + r")(?: (?:this |the )?"
+    + _AD_WORD
+    + r")?|continue reading(?: below| the main story)?|scroll (?:down )?to continue(?: (?:with|reading) "
+    r"(?:the )?(?:content|article|story))?|skip "
+    + _AD_WORD
+    + r"|weiterlesen nach der anzeige|(?:der )?artikel (?:wird )?(?:unter|nach) der anzeige fortgesetzt|"
+    r"lesen sie nach der anzeige weiter|la suite (?:après|sous) (?:cette |la )?publicité|"
+    r"(?:el )?art[ií]culo contin[úu]a (?:después|debajo) de(?: la| este)? (?:publicidad|anuncio))"
+)
+_AD_SLOT_LINE = re.compile(
+    r"^[\W_]{0,8}(?:" + _AD_WORD + r"(?:[\W_]{1,8}" + _GOES_ON + r")?|" + _GOES_ON + r")[\W_]{0,8}$",
+    re.IGNORECASE,
+)
+
+
 def label_text(text: str) -> bool:
     """A line that only names a box ("Tags", "Related articles:", "Über den Autor", "Weitere Tourentipps"),
-    or a widget's own line ("(Noch keine Bewertungen)", "Quellen ausblenden", "Als PDF herunterladen")."""
+    a widget's own line ("(Noch keine Bewertungen)", "Quellen ausblenden", "Als PDF herunterladen"), what
+    an ad slot leaves ("--- advertisement ---", "Story continues below"), or an article tool left
+    between paragraphs ("Font:", "Printer friendly page"), wherever it stands."""
     return len(text) <= 60 and (
         _LABEL_LINE.match(text) is not None
         or _MORE_LABEL.match(text) is not None
         or _WIDGET_LINE.match(text) is not None
+        or _AD_SLOT_LINE.match(text) is not None
+        or tool_text(text)
     )
 
 

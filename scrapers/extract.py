@@ -39,6 +39,7 @@ from scrapers import (
     block_model,
     block_more,
     block_offers,
+    block_photos,
     block_pitches,
     block_platform,
     block_prompts,
@@ -204,6 +205,7 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
     ]
     doomed += [card for root in roots for card in block_cards.teaser_cards(analysis, root)]
     doomed += [item for root in roots for item in block_excerpts.excerpt_runs(analysis, root)]
+    doomed += [box for root in roots for box in block_photos.photo_boxes(analysis, root)]
     elements = analysis.elements
     for i in analysis.chrome_roots:
         if elements[i] in inside:
