@@ -919,6 +919,8 @@ def densest_region(analysis: Analysis) -> Region | None:
     n = len(elements)
     run_chars = [0] * n
     run_count = [0] * n
+    holds_block = [False] * n  # a paragraph long enough to be a story alone votes here...
+    paragraph_votes = [0] * n  # ...beside this many ``<p>`` (itself included)
     for i in range(1, n):
         if not analysis.good[i] or analysis.chrome[i] or analysis.linked_headings[i]:
             continue
@@ -935,13 +937,21 @@ def densest_region(analysis: Analysis) -> Region | None:
             continue
         run_chars[p] += chars
         run_count[p] += 1
+        if elements[i].tag == "p":
+            paragraph_votes[p] += 1
+            holds_block[p] = holds_block[p] or chars >= DENSE_MIN_BLOCK_CHARS
     best, best_chars = -1, 0
     for i in range(n):
         if analysis.chrome[i]:
             continue
         chars = run_chars[i]
-        if run_count[i] >= DENSE_MIN_PARAGRAPHS or (
-            analysis.text_chars[i] >= DENSE_MIN_BLOCK_CHARS and analysis.good[i]
+        # A long ``<p>`` is a story alone only when no other stands beside it: with one more, their
+        # parent is the story, and the paragraph one part of it. (A block broken only by ``<br>``
+        # stays alone: what stands beside it is the page's furniture.)
+        if (
+            run_count[i] >= DENSE_MIN_PARAGRAPHS
+            or (holds_block[i] and paragraph_votes[i] >= 2)
+            or (analysis.text_chars[i] >= DENSE_MIN_BLOCK_CHARS and analysis.good[i])
         ):
             chars = max(chars, analysis.text_chars[i] if analysis.good[i] else 0)
             if chars > best_chars:

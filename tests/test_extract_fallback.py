@@ -57,6 +57,22 @@ def test_story_sharing_its_column_with_headline_teasers_is_found_as_the_densest_
         assert teaser not in article.text
 
 
+def test_a_long_paragraph_beside_another_is_read_with_it_not_alone() -> None:
+    """The story's box also holds five linked headlines, so the finder refuses it as a list; the
+    densest prose then took the one paragraph of 500 characters alone and lost the lead beside it."""
+    article = extract(
+        _page("story-paragraphs-beside-linked-headlines.html"),
+        "https://rural.example/news/volunteer-forum-closes",
+    )
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[0].startswith("Volunteers who run fire brigades, sports clubs and village shops")
+    assert paragraphs[1].startswith("The minister opened the forum on Tuesday morning.")
+    assert paragraphs[1].endswith("before the summer.")
+    assert "body found as the densest prose on the page" in article.warnings
+    for teaser in ("advice line", "Village shops survey", "Broadband", "bus lines", "Imprint"):
+        assert teaser not in article.text
+
+
 def test_the_index_page_is_still_refused_after_every_fallback() -> None:
     with pytest.raises(IngestError) as info:
         extract((PAGES / "index-section-business.html").read_bytes(), "https://news.example/business/")
