@@ -60,9 +60,9 @@ def _gather(node: lxml.html.HtmlElement, parts: list[str], budget: int) -> int:
     if text:
         parts.append(text)
         budget -= len(text)
-        if budget <= 0:
-            return budget
     for child in node:
+        if budget <= 0:  # (the text or the last tail read filled it)
+            return budget
         if isinstance(child.tag, str):
             budget = _gather(child, parts, budget)
             if budget <= 0:
@@ -71,8 +71,6 @@ def _gather(node: lxml.html.HtmlElement, parts: list[str], budget: int) -> int:
         if tail:
             parts.append(tail)
             budget -= len(tail)
-            if budget <= 0:
-                return budget
     return budget
 
 
