@@ -950,7 +950,16 @@ _AUTHOR_NAME_XPATH = lxml.etree.XPath(
 
 def _story_container(page: Page) -> lxml.html.HtmlElement | None:
     """The heading's ``<article>`` or ``<main>``, else the page's first ``<article>``; on a page built
-    without either (page builders stack ``<div>``s), its body, when it has a heading to be a story."""
+    without either (page builders stack ``<div>``s), its body, when it has a heading to be a story.
+    Kept per page: three readers ask, and on a page without ``<article>`` each asking walked the whole tree."""
+    if "story_container" in page.cache:
+        found: lxml.html.HtmlElement | None = page.cache["story_container"]
+        return found
+    found = page.cache["story_container"] = _find_story_container(page)
+    return found
+
+
+def _find_story_container(page: Page) -> lxml.html.HtmlElement | None:
     headings = page.h1s()
     for tag in ("article", "main"):
         found = nearest_ancestor(headings[0], tag) if headings else None

@@ -95,16 +95,18 @@ def in_other_block(
             return False
         tag = node.tag
         class_attr, id_attr = node.get("class"), node.get("id")
-        if (
-            (side_column and _only_side(class_attr, id_attr))
-            or _meta_column(class_attr, id_attr)
-            or (share_bar and _only_share(class_attr, id_attr))
-            or (breadcrumb and _only_breadcrumb(class_attr, id_attr))
-        ):
-            node = node.getparent()
-            continue
-        if _is_other_label(class_attr, id_attr):
-            return True
+        # (most ancestors carry neither: no name to pass through or to judge, only the tag below)
+        if class_attr or id_attr:
+            if (
+                (side_column and _only_side(class_attr, id_attr))
+                or _meta_column(class_attr, id_attr)
+                or (share_bar and _only_share(class_attr, id_attr))
+                or (breadcrumb and _only_breadcrumb(class_attr, id_attr))
+            ):
+                node = node.getparent()
+                continue
+            if _pair_is_other(class_attr, id_attr):
+                return True
         if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and nearest_ancestor(node, "article") is None):
             # ... unless the CMS uses the tag for the story's own byline box (<aside class="meta">), or,
             # inside the story's own <article>, a bare <aside> holds its meta box (<section class="meta">)
@@ -162,6 +164,14 @@ _TERM_RE = re.compile(r"^(?:[a-z]+_)?(?:tag|cat|category|post_tag|post_format|fo
 def _is_other_label(class_attr: str | None, id_attr: str | None) -> bool:
     if not class_attr and not id_attr:
         return False
+    return _pair_is_other(class_attr, id_attr)
+
+
+# The walks ask about every element and ancestor (about 200,000 times over 600 dev pages), and an element's
+# class and id come in a few hundred combinations a page: the pair's verdict is one lookup, where the
+# verdicts per string below cost a call and two lookups each time.
+@lru_cache(maxsize=32768)
+def _pair_is_other(class_attr: str | None, id_attr: str | None) -> bool:
     # each attribute's verdict is kept apart: a page's ids are mostly unique, its class lists repeat
     by_class = _label_verdicts(class_attr) if class_attr else _NO_VERDICTS
     by_id = _label_verdicts(id_attr) if id_attr else _NO_VERDICTS
@@ -263,7 +273,7 @@ def is_other_block(el: lxml.html.HtmlElement) -> bool:
     """The element itself (not its ancestors) is a sidebar, related list, comment thread or navigation:
     what a walk down the tree skips, as ``in_other_block`` does walking up."""
     class_attr, id_attr = el.get("class"), el.get("id")
-    if _is_other_label(class_attr, id_attr):
+    if (class_attr or id_attr) and _pair_is_other(class_attr, id_attr):
         return True
     tag = el.tag
     if tag in _TAGS_NEVER_ARTICLE or (tag == "footer" and nearest_ancestor(el, "article") is None):

@@ -265,7 +265,7 @@ def _lines(
         if el is heading:
             flush()
             bounds[0] = len(lines)
-        elif tag in _BLOCK_TAGS:
+        elif current and tag in _BLOCK_TAGS:  # (``flush`` of nothing: most blocks open after one)
             flush()
         text = el.text  # (each read of ``text`` or ``tail`` builds a new string: read once)
         if text:
@@ -285,7 +285,7 @@ def _lines(
             tail = child.tail
             if tail:
                 current.append(tail)
-        if tag in _BLOCK_TAGS or el is heading:
+        if (current and tag in _BLOCK_TAGS) or el is heading:
             flush()
         if el is heading:
             first = bounds[0]

@@ -760,13 +760,15 @@ def _htmldate_in(container: lxml.html.HtmlElement, page: Page, now: datetime, ou
 def _droppable(el: lxml.html.HtmlElement, page: Page, outer: bool, worded: bool) -> bool:
     """What htmldate must not see: scripts, other blocks, teaser links, the site's footer (reading the
     whole body) and update stamps, which it would read as readily as the publication."""
-    label = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    tag = el.tag
+    if tag in _HTMLDATE_DROP or is_other_block(el) or (tag == "a" and _dated_link(el, page)):
+        return True
+    class_attr, id_attr = el.get("class"), el.get("id")
+    # (most elements are unnamed: no label to build and look up, only their words to read)
+    label = f"{class_attr or ''} {id_attr or ''}".lower() if class_attr or id_attr else ""
     return (
-        el.tag in _HTMLDATE_DROP
-        or is_other_block(el)
-        or (el.tag == "a" and _dated_link(el, page))
-        or (outer and _site_footer(el, label, worded))
-        or _update_label(label)
+        (outer and _site_footer(el, label, worded))
+        or (bool(label) and _update_label(label))
         or (worded and _update_words(el))
     )
 
@@ -828,7 +830,7 @@ def _update_words(el: lxml.html.HtmlElement) -> bool:
 def _dated_link(a: lxml.html.HtmlElement, page: Page) -> bool:
     # The digit test first: it is a string scan, while ``date_elsewhere`` resolves the link's target, and
     # most links of a page print no number at all.
-    return any(c.isdigit() for c in a.text_content()[:300]) and date_elsewhere(a, page)
+    return any(map(str.isdigit, a.text_content()[:300])) and date_elsewhere(a, page)
 
 
 _NO_URL = "about:blank"  # htmldate would otherwise read the canonical link's path for a date

@@ -40,14 +40,38 @@ def element_text(el: lxml.html.HtmlElement, limit: int = 600) -> str:
     """An element's visible text, read only as far as ``limit`` characters: a "date" or "byline" class
     on a container holding the whole story must not cost a full text walk, and inline scripts are not
     text."""
+    if limit <= 0:  # nothing wanted: the first piece, as a reader stopping after each piece gives
+        return next(text_pieces(el), "")
     parts: list[str] = []
-    size = 0
-    for piece in text_pieces(el):
-        parts.append(piece)
-        size += len(piece)
-        if size >= limit:
-            break
+    _gather(el, parts, limit)
     return "".join(parts)
+
+
+def _gather(node: lxml.html.HtmlElement, parts: list[str], budget: int) -> int:
+    """``text_pieces`` appended to ``parts`` until ``budget`` (> 0) characters are read; the budget left.
+
+    One call per element instead of a generator per element: ``yield from`` passes every piece up
+    through each enclosing generator, so a piece deep in a header cost as many resumptions as its depth
+    (this reader runs about 40 times a page; tests/test_metadata_fastpaths.py holds it to ``text_pieces``).
+    """
+    if node.tag in _NO_TEXT_TAGS:
+        return budget
+    text = node.text
+    if text:
+        parts.append(text)
+        budget -= len(text)
+    for child in node:
+        if budget <= 0:  # (the text or the last tail read filled it)
+            return budget
+        if isinstance(child.tag, str):
+            budget = _gather(child, parts, budget)
+            if budget <= 0:
+                return budget
+        tail = child.tail
+        if tail:
+            parts.append(tail)
+            budget -= len(tail)
+    return budget
 
 
 def text_pieces(node: lxml.html.HtmlElement) -> Iterator[str]:
