@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from scrapers.article import Article
-from worker.dedup import DedupIndex, InProcessIndex, Match, lsh_params, min_equal
+from worker.dedup import DedupIndex, InProcessIndex, Match, equal_counts, lsh_params, min_equal
 from worker.dedup_join import join_index
 from worker.fingerprint import NUM_PERM, Signature, signature
 from worker.models import ArticleRecord
@@ -380,3 +380,17 @@ def test_a_prepared_batch_gets_the_same_candidates_and_rows_as_signatures_banded
     for mine, theirs in zip(prepared.arrays().values, plain.arrays().values, strict=True):
         assert np.array_equal(mine, theirs)
     assert pickle.loads(pickle.dumps(prepared))._prepared == {}
+
+
+@pytest.mark.parametrize("width", [128, 255, 256, 300])
+def test_equal_counts_are_numpys_counts_at_every_signature_width(width: int) -> None:
+    """The index counts a row's equal values by summing its bytes in the narrowest integer that holds the
+    width (``_row_counts``): every count must be ``np.count_nonzero``'s, a row all equal included, so no
+    candidate is gained or lost at any ``num_perm``."""
+    rng = np.random.default_rng(width)
+    stored = rng.integers(0, 4, size=(200, width), dtype=np.uint64)
+    stored[0] = stored[1] = 1
+    values = np.ones(width, dtype=np.uint64)
+    expected = np.count_nonzero(stored.astype(np.uint32) == values.astype(np.uint32), axis=1)
+    counts = equal_counts(values, stored)
+    assert counts.tolist() == expected.tolist() and counts[0] == width
