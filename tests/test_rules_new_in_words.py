@@ -16,7 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from tests import test_story_merge as merge_cases
 from tests.test_story_merge import url
@@ -60,8 +59,7 @@ def test_the_fuller_copy_starts_like_the_wire_story() -> None:
 
 
 def _embeds(store: Store) -> list[StoryEvent]:
-    with store.session() as session:
-        return list(session.scalars(select(StoryEvent).where(StoryEvent.event == "embeds")))
+    return [event for event in merge_cases.events(store) if event.event == "embeds"]
 
 
 @pytest.mark.parametrize("batched", [False, True])
