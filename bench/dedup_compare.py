@@ -296,6 +296,10 @@ SEEN_DRAWS = (
     (163, 1),
     (167, 2),
     (173, 3),
+    (179, 0),
+    (181, 1),
+    (191, 2),
+    (193, 3),
 )
 """Every draw a session has tuned on or read the failures of (seed, variant): the rows ``--draws seen``
 prints. Held-out draws are named on the command line and never added here while they are held out."""
@@ -340,6 +344,8 @@ class ContainingPair:
     covered: bool  # the stored text covers a third or more of it
     same_story: bool
     kind: str  # the new document's kind
+    words_new: float | None = None  # share of its words not in the stored text (``words_inside``), read
+    # only for a pair starting apart, covered, not templated and under half new: where a line can use it
 
 
 def containing_pairs(docs: list[Doc]) -> list[ContainingPair]:
@@ -353,10 +359,9 @@ def containing_pairs(docs: list[Doc]) -> list[ContainingPair]:
         CONTAINED,
         MIN_COVER,
         TextProbe,
-        _echoed_start,
-        _lead_in_old,
-        _same_start,
         _templated,
+        starts_apart,
+        words_inside,
     )
 
     sigs = [signature(d.text) for d in docs]
@@ -374,16 +379,21 @@ def containing_pairs(docs: list[Doc]) -> list[ContainingPair]:
         probe = TextProbe(docs[i].text)
         for j in np.flatnonzero(contains):
             old = sigs[j]
-            share = probe.share_new(old)
-            apart = _same_start(new, old) is not True or _echoed_start(probe, new, old)
+            measured = probe.share_new(old)
+            share = 1 - shared[j] / sizes[i] if measured is None else measured
+            apart = starts_apart(probe, new, old)
+            templated = _templated(new, old, probe)
+            covered = bool(shared[j] / sizes[i] >= MIN_COVER)
+            read = apart and covered and not templated and share < 0.5
             out.append(
                 ContainingPair(
-                    share_new=1 - shared[j] / sizes[i] if share is None else share,
-                    starts_apart=apart and not _lead_in_old(probe, new, old),
-                    templated=_templated(new, old, probe),
-                    covered=shared[j] / sizes[i] >= MIN_COVER,
+                    share_new=share,
+                    starts_apart=apart,
+                    templated=templated,
+                    covered=covered,
                     same_story=docs[i].story == docs[j].story,
                     kind=docs[i].kind,
+                    words_new=1 - words_inside(docs[i].text, docs[j].text) if read else None,
                 )
             )
     return out
@@ -396,20 +406,35 @@ def new_material_sweep(pairs: list[ContainingPair]) -> list[str]:
     """Per candidate line of new material: the different-story pairs it would join (by the new text's
     kind) and the same-story pairs it would split, with the start evidence as the judge reads it; and the
     same counts if the start evidence were ignored (the share alone decides)."""
+    from worker.relation import SHARE_SLACK
+
     lines = [
         "| new-material line | different stories joined | of which local-embed | same story split | "
-        "share alone: joined | share alone: split |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "share alone: joined | share alone: split | near the line in words: joined | local-embed | split |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     live = [p for p in pairs if not p.templated and p.covered]
+
+    def in_words(p: ContainingPair, line: float) -> bool:
+        """Split as ``rules.NewInWords`` reads a pair: over the line in shingles, or just under it (within
+        ``SHARE_SLACK``) and over it in words."""
+        if p.share_new >= line:
+            return True
+        near = p.share_new >= line - SHARE_SLACK
+        return near and p.words_new is not None and p.words_new >= line
+
     for line in SWEEP_LINES:
         joined = [p for p in live if not p.same_story and not (p.starts_apart and p.share_new >= line)]
         split = [p for p in live if p.same_story and p.starts_apart and p.share_new >= line]
         alone_joined = sum(1 for p in live if not p.same_story and p.share_new < line)
         alone_split = sum(1 for p in live if p.same_story and p.share_new >= line)
         local = sum(1 for p in joined if p.kind == "local-embed")
+        words_joined = [p for p in live if not p.same_story and not (p.starts_apart and in_words(p, line))]
+        words_split = sum(1 for p in live if p.same_story and p.starts_apart and in_words(p, line))
+        words_local = sum(1 for p in words_joined if p.kind == "local-embed")
         lines.append(
-            f"| {line:.2f} | {len(joined)} | {local} | {len(split)} | {alone_joined} | {alone_split} |"
+            f"| {line:.2f} | {len(joined)} | {local} | {len(split)} | {alone_joined} | {alone_split} | "
+            f"{len(words_joined)} | {words_local} | {words_split} |"
         )
     return lines
 

@@ -393,6 +393,21 @@ def _echoed_start(probe: TextProbe, new: Signature, old: Signature) -> bool:
     return own is not None and stored is not None and stored - own > LEAD_SHIFT
 
 
+def starts_apart(probe: TextProbe, new: Signature, old: Signature) -> bool:
+    """Whether a new text that holds a stored one starts apart from it, as ``judge`` reads the pair for
+    ``embeds``: the lead sketches differ (or share only an echo of the stored lead) and the new text's lead
+    does not lie inside the stored text. A fuller copy of a story keeps the story's lead; a story of its
+    own around a stored one opens with a lead of its own."""
+    apart = _same_start(new, old) is not True or _echoed_start(probe, new, old)
+    return apart and not _lead_in_old(probe, new, old)
+
+
+def inner_starts_apart(probe: TextProbe, new: Signature, old: Signature) -> bool:
+    """Whether a stored text that holds the new one starts apart from it, as ``judge`` reads the pair for
+    ``embedded``: the lead sketches differ and the stored lead is not inside the new text."""
+    return _same_start(new, old) is False and not _old_lead_in_new(probe, old)
+
+
 def starts_alike(a: Signature, b: Signature) -> bool | None:
     """Whether two texts begin alike by their lead sketches (None: a signature stored without a lead)."""
     return _same_start(a, b)

@@ -35,10 +35,12 @@ from worker.relation import (
     StoryMatch,
     TextProbe,
     Verdict,
+    inner_starts_apart,
     judge,
     lead_shown_absent,
     quotes_after_own_lead,
     starts_alike,
+    starts_apart,
     substitution_slots,
     words_inside,
 )
@@ -323,6 +325,67 @@ class KeptTooLittle:
         return ctx.recorder.store_new(ctx, link)
 
 
+class NewInWords:
+    """A joining pair, one text holding the other whole, that start apart (the larger opens with a lead of
+    its own) and whose larger text the shingles put just under ``NEW_MATERIAL`` new: its new material is
+    counted in words (``words_inside``), as the line means it, and from ``NEW_MATERIAL`` on the larger text
+    is a story of its own around the smaller (a local story quoting a wire story whole), stored and linked
+    (``embeds``, or ``embedded`` when the new item is the story quoted), not its fuller copy or trim.
+
+    A distinct-shingle share undercounts new text that repeats its own phrases (a local desk's stock
+    sentences: 42% of a local story's words, 31% of its distinct shingles, read at 29.98% off 128 bins);
+    the words of a fuller copy of the same story (the story's lead kept, a tail or a few paragraphs added)
+    are all in the story bar those few. Read only near the line (within ``SHARE_SLACK``) and when the
+    starts differ, the cases where those hundredths decide; a text that starts like the stored one is its
+    fuller copy whatever it adds. When the new item is the smaller text, the stored one's start is weaker
+    evidence (a note run into a copy's first line hides its lead), so the item must be a copy of nothing
+    else stored (``_copy_of_others``)."""
+
+    def check(self, ctx: RuleContext) -> Decision | None:
+        if not ctx.joins:
+            return None
+        verdict = ctx.verdict
+        if verdict is None:
+            return None
+        if verdict.relation is Relation.FULLER:
+            own, relation = 1.0 - verdict.contained_new, Relation.EMBEDS
+        elif verdict.relation in (Relation.CONTAINED, Relation.NEAR_DUPLICATE) and not ctx.fuller:
+            if verdict.contained_new < CONTAINED or _copy_of_others(ctx):
+                return None
+            own, relation = 1.0 - verdict.contained_old, Relation.EMBEDDED
+        else:
+            return None
+        if abs(own - NEW_MATERIAL) > SHARE_SLACK or (relation is Relation.EMBEDDED and own >= NEW_MATERIAL):
+            return None
+        stored = ctx.representative
+        apart = (
+            starts_apart(ctx.probe, ctx.sig, stored)
+            if relation is Relation.EMBEDS
+            else inner_starts_apart(ctx.probe, ctx.sig, stored)
+        )
+        if not apart:
+            return None
+        text = ctx.target_text
+        if text is None:
+            return None
+        larger, smaller = (
+            (ctx.article.text, text) if relation is Relation.EMBEDS else (text, ctx.article.text)
+        )
+        if 1.0 - words_inside(larger, smaller) < NEW_MATERIAL:  # the larger text's words not in the smaller
+            return None
+        link = Match(ctx.target.canonical_url, verdict.similarity, relation.value, False)
+        return ctx.recorder.store_new(ctx, link)
+
+
+def _copy_of_others(ctx: RuleContext) -> bool:
+    """Whether the judge found the item a copy of other stored texts besides the one it joined. A trim
+    inside a copy whose lead a note hides reads as starting apart from that copy, as a wire story quoted
+    in a local story does, but it is also a copy of the story's other copies, which start like it; the
+    wire story is a copy of nothing else in a local story's cluster."""
+    match = ctx.match
+    return isinstance(match, StoryMatch) and bool(match.joined)
+
+
 class FullerCopy:
     """A fuller copy of a stored story becomes its representative; the old one joins its copies."""
 
@@ -407,6 +470,7 @@ DEFAULT_RULES: tuple[DedupRule, ...] = (
     ExactText(),
     FilledTemplate(),
     KeptTooLittle(),
+    NewInWords(),
     FullerCopy(),
     QuotedWhole(),
     Contained(),
