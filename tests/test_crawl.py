@@ -372,16 +372,23 @@ def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_crawl_demo_command_on_a_fresh_machine(tmp_path: Path) -> None:
+    """The three outlets are crawled at once, so which copy of a wire story arrives first depends on the
+    machine's load: a copy stored first and then replaced by its fuller original counts as one more
+    stored decision and one fewer duplicate (seen under load: 16 / 3). What is stored in the end does not
+    depend on the order: 15 articles, 4 copies in the duplicates log."""
     result = _cli(["crawl", "--demo", "--json"], tmp_path)
     assert result.returncode == 0, result.stderr
     summary = CrawlSummary.from_dict(json.loads(result.stdout))
     total = summary.total
-    assert (total.stored, total.duplicates, total.new_versions) == (15, 4, 0)
+    assert (total.stored + total.duplicates, total.new_versions) == (19, 0)
+    assert total.stored in (15, 16, 17)
     assert total.errors == Counter(
         {"parse": 2, "too_large": 2, "robots": 1, "http_status": 1, "redirect": 1, "fetch": 1, "not_html": 1}
     )
     exported = _cli(["export", "--format", "jsonl"], tmp_path)
     assert exported.returncode == 0 and len(exported.stdout.splitlines()) == 15
+    copies = _cli(["export", "--format", "jsonl", "--duplicates"], tmp_path)
+    assert copies.returncode == 0 and len(copies.stdout.splitlines()) == 4
 
 
 def test_crawl_command_reports_a_bad_sources_file(tmp_path: Path) -> None:
