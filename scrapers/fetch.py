@@ -253,7 +253,10 @@ def _real_coding(declared: str, head: bytes, kind: Kind) -> str:
         return "identity" if _looks_plain(head) and not _inflates_raw(head) else "raw-deflate"
     if declared in {"", "identity"}:
         return "gzip" if kind in {"page", "feed"} and head.startswith(_GZIP_MAGIC) else "identity"
-    return declared
+    # A coding we never asked for and cannot undo (``br``, ``zstd``, ``compress``) or no coding at all
+    # (``utf-8``, ``none``, ``binary``: a charset or a wish in the wrong header) over a plain body is the
+    # same stale or mistaken header; browsers pass unknown codings through. Compressed bytes are refused.
+    return "identity" if _looks_plain(head) else declared
 
 
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -273,6 +276,42 @@ def _inflates_raw(head: bytes) -> bool:
     except zlib.error:
         return False
     return True
+
+
+_MAX_CODINGS = 3  # inflations of one body: gzip in gzip is a server's slip, a third layer past any
+
+
+def _undo_codings(
+    url: str, raw: Iterator[bytes], declared: str, kind: Kind, limit: int, step: int
+) -> Iterator[bytes]:
+    """The body with its codings undone, the last applied first (RFC 9110 lists them in the order applied:
+    ``gzip, gzip`` is gzipped twice), each told by the bytes it is undone from (``_real_coding``), so a
+    listed coding that is not there is skipped; and a page or feed still gzip afterwards is inflated
+    again (a proxy or plugin gzipping a stored gzip copy under one header). Every layer inflates within
+    the budget, and at most ``_MAX_CODINGS`` of them."""
+    pending = [name.strip() for name in declared.split(",") if name.strip() not in {"", "identity"}]
+    chunks = raw
+    for _ in range(_MAX_CODINGS):
+        name = pending.pop() if pending else ""
+        head, chunks = _peek(chunks)
+        coding = _real_coding(name, head, kind)
+        if coding == "identity":
+            if pending:
+                continue
+            return chunks
+        if coding in {"gzip", "deflate", "raw-deflate"}:
+            wbits = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}.get(coding, -zlib.MAX_WBITS)
+            chunks = bounded_decompress(chunks, wbits, limit, url, step)
+            continue
+        raise IngestError(
+            ErrorKind.NOT_HTML,
+            f"{url}: unsupported Content-Encoding {name} (never asked for; no decoder for it here)",
+        )
+    if pending:
+        raise IngestError(
+            ErrorKind.NOT_HTML, f"{url}: Content-Encoding {declared} (more than {_MAX_CODINGS} codings)"
+        )
+    return chunks
 
 
 def gunzip_bounded(data: bytes, limit: int, what: str = "gzip file") -> bytes:
@@ -757,20 +796,11 @@ class Fetcher:
         own) cut at the limit."""
         declared = response.headers.get("content-encoding", "").strip().lower()
         limit = policy.max_bytes * 2 if truncate else policy.max_bytes
-        head, raw = _peek(self._raw_chunks(url, response, policy, deadline, limit))
-        coding = _real_coding(declared, head, kind)
+        raw = self._raw_chunks(url, response, policy, deadline, limit)
         # A body kept up to max_bytes is inflated in steps no larger, so the cut comes before the limit (a
         # step of the whole limit overshot it at once: a compressed feed past max_bytes lost every entry)
         step = min(policy.max_bytes, _INFLATE_STEP)
-        if coding == "gzip":
-            chunks: Iterable[bytes] = bounded_decompress(raw, 16 + zlib.MAX_WBITS, limit, url, step)
-        elif coding in {"deflate", "raw-deflate"}:
-            wbits = zlib.MAX_WBITS if coding == "deflate" else -zlib.MAX_WBITS
-            chunks = bounded_decompress(raw, wbits, limit, url, step)
-        elif coding == "identity":
-            chunks = raw
-        else:
-            raise IngestError(ErrorKind.NOT_HTML, f"{url}: unsupported Content-Encoding {declared}")
+        chunks = _undo_codings(url, raw, declared, kind, limit, step)
         buffer = bytearray()
         for chunk in chunks:
             buffer += chunk

@@ -83,6 +83,57 @@ def test_a_page_whose_content_encoding_lies_is_read_as_what_it_is(
     assert text is not None and "<h1>A plain story</h1>" in text and text.count("harbour budget") == 12
 
 
+@pytest.mark.parametrize(
+    ("body", "header"),
+    [
+        (_gzip(_gzip(ARTICLE)), "gzip, gzip"),  # gzipped twice, both listed (RFC 9110's order of codings)
+        (_gzip(_gzip(ARTICLE)), "gzip"),  # a stored gzip copy gzipped again under one header
+        (_gzip(ARTICLE), "identity, gzip"),
+        (_gzip(ARTICLE), "gzip, gzip"),  # listed twice, applied once
+        (_zlib(_gzip(ARTICLE)), "gzip, deflate"),
+        (ARTICLE, "utf-8"),  # a charset in the wrong header
+        (ARTICLE, "none"),
+        (ARTICLE, "br"),  # a stale header over a plain copy, as with gzip above
+        (ARTICLE, "zstd"),
+    ],
+)
+def test_a_page_with_a_list_of_codings_or_an_unknown_one_over_plain_text_is_read(
+    fetcher: Fetcher, body: bytes, header: str
+) -> None:
+    """Each failed on main: `not_html` "unsupported Content-Encoding" for every list and unknown name,
+    and `encoding` ("binary data") for the gzip inside a gzip sent under one header."""
+    text = _page(fetcher, Route(body, headers={"Content-Encoding": header}))
+    assert text is not None and "<h1>A plain story</h1>" in text and text.count("harbour budget") == 12
+
+
+def test_a_feed_gzipped_twice_is_read(fetcher: Fetcher) -> None:
+    errors: list[tuple[str, IngestError]] = []
+    with RouteServer() as server:
+        twice = _gzip(_gzip(FEED + FEED_END))
+        server.routes["/feed.xml"] = Route(twice, "application/rss+xml", headers={"Content-Encoding": "gzip"})
+        server.routes["/both.xml"] = Route(
+            twice, "application/rss+xml", headers={"Content-Encoding": "gzip, gzip"}
+        )
+        found = discover(
+            fetcher,
+            POLICY,
+            feeds=[server.base + "/feed.xml", server.base + "/both.xml"],
+            max_items_per_feed=50,
+            on_error=lambda url, error: errors.append((url, error)),
+        )
+    assert errors == []  # before: a `parse` row each ("not a readable feed"; "unsupported Content-Encoding")
+    assert [item.url for item in found] == [f"{server.base}/news/1.html", f"{server.base}/news/2.html"]
+
+
+@pytest.mark.parametrize("header", ["gzip", "gzip, gzip"])
+def test_a_bomb_inside_a_gzip_is_refused_within_the_budget(fetcher: Fetcher, header: str) -> None:
+    """The outer layer is small; the one inside it inflates to 20 MB: every layer keeps to the budget."""
+    bomb = _gzip(_bomb("gzip", b"<html><body><article><p>" + b"A story. " * 50))
+    with RouteServer({"/a/1.html": Route(bomb, headers={"Content-Encoding": header})}) as server:
+        error = _refusal(fetcher, server.base + "/a/1.html")
+    assert error.kind is ErrorKind.TOO_LARGE and "inflates beyond the 200000-byte limit" in error.message
+
+
 # A deflate stream has no magic to be told by: undeclared, only gzip is recognised (and inflated).
 CODED = [*((coding, True) for coding in CODERS), ("gzip", False)]
 
@@ -175,16 +226,19 @@ def test_a_feed_or_sitemap_bomb_keeps_the_entries_before_it(fetcher: Fetcher, co
     assert [item.url for item in found] == [f"{server.base}/news/1.html", f"{server.base}/news/2.html"]
 
 
-def test_a_brotli_body_never_asked_for_is_refused_unread(fetcher: Fetcher) -> None:
-    """``br`` is not in our Accept-Encoding; a server sending it anyway (a brotli bomb among them) is
-    refused on its header, before a byte is inflated."""
-    with RouteServer(
-        {"/a/1.html": Route(b"\x1b\xff\xff\x1f" * 5000, headers={"Content-Encoding": "br"})}
-    ) as server:
+@pytest.mark.parametrize(
+    ("coding", "body"), [("br", b"\x1b\xff\xff\x1f" * 5000), ("zstd", b"\x28\xb5\x2f\xfd\x04\x58" * 5000)]
+)
+def test_a_brotli_or_zstd_body_never_asked_for_is_refused_unread(
+    fetcher: Fetcher, coding: str, body: bytes
+) -> None:
+    """``br`` and ``zstd`` are not in our Accept-Encoding and no decoder for them is installed; a server
+    sending them anyway (a bomb among them) is refused on its header, before a byte is inflated."""
+    with RouteServer({"/a/1.html": Route(body, headers={"Content-Encoding": coding})}) as server:
         error = _refusal(fetcher, server.base + "/a/1.html")
         asked = server.headers[-1]["accept-encoding"]
-    assert error.kind is ErrorKind.NOT_HTML and "unsupported Content-Encoding br" in error.message
-    assert "br" not in asked
+    assert error.kind is ErrorKind.NOT_HTML and f"unsupported Content-Encoding {coding}" in error.message
+    assert coding not in asked
 
 
 def test_a_plain_robots_txt_labelled_gzip_is_obeyed(fetcher: Fetcher) -> None:
