@@ -10,6 +10,7 @@ number of items taken from one document is capped.
 from __future__ import annotations
 
 import calendar
+import codecs
 import email.utils
 import html
 import io
@@ -28,6 +29,7 @@ import lxml.etree
 import lxml.html
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from scrapers.encoding import CP1252_PIECES, declared_charset
 from scrapers.errors import ErrorKind, IngestError
 from scrapers.fetch import Fetcher, FetchPolicy, bounded_decompress
 from scrapers.story_links import PageLink, in_chrome, menu_anchors, query_variants, story_shape, takes
@@ -295,6 +297,27 @@ def _sitemap_chunks(content: bytes, base_url: str, max_bytes: int) -> Iterator[b
     yield from bounded_decompress([content], 16 + zlib.MAX_WBITS, max_bytes, f"{base_url} (gzip sitemap)")
 
 
+_XML_DECLARATION = re.compile(rb"<\?xml[^>]{0,300}\?>")
+
+
+def _utf8_sitemap(first: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """An XML sitemap as its protocol defines it, UTF-8 from its first byte, whatever its generator wrote
+    before or inside it: blank lines before the ``<?xml`` declaration (a PHP plugin's stray newline,
+    which libxml2 refuses outright), a declaration naming UTF-16 over 8-bit bytes, or windows-1252 bytes
+    in a UTF-8 sitemap (read as cp1252, as for pages: ``encoding.CP1252_PIECES``). A sitemap declaring
+    another 8-bit charset, or really in UTF-16, is left to the parser, which reads its declaration."""
+    start = first.lstrip(b" \t\r\n").removeprefix(codecs.BOM_UTF8).lstrip(b" \t\r\n")
+    if b"\x00" in start[:64] or declared_charset(start[:512]) not in {None, "utf-8"}:
+        yield start
+        yield from chunks
+        return
+    declaration = _XML_DECLARATION.match(start)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors=CP1252_PIECES)
+    for chunk in itertools.chain([start[declaration.end() :] if declaration else start], chunks):
+        yield decoder.decode(chunk).encode("utf-8")
+    yield decoder.decode(b"", final=True).encode("utf-8")
+
+
 def _text(node: Any, name: str) -> str | None:
     for child in node:
         if isinstance(child.tag, str) and _local(child.tag) == name:
@@ -382,7 +405,7 @@ def parse_sitemap(
     if _ENTITY_DECL.search(first[:65536]):
         raise IngestError(ErrorKind.PARSE, f"{base_url}: sitemap declares a DTD or entities (refused)")
     result = SitemapResult()
-    reader = io.BufferedReader(_ChunkReader(itertools.chain([first], chunks)))
+    reader = io.BufferedReader(_ChunkReader(_utf8_sitemap(first, chunks)))
     kind, seen = "", 0
     try:
         for event, node in _sitemap_events(reader, base_url):

@@ -331,7 +331,8 @@ def _cp1252_piece(error: UnicodeError) -> tuple[str, int]:
     return bytes(piece).decode("cp1252", errors="replace"), error.end
 
 
-codecs.register_error("wirefeed-cp1252-piece", _cp1252_piece)
+CP1252_PIECES = "wirefeed-cp1252-piece"  # a codec error handler: a byte that is not UTF-8 read as cp1252
+codecs.register_error(CP1252_PIECES, _cp1252_piece)
 
 
 def _mixed_utf8(data: bytes) -> str | None:
@@ -354,7 +355,7 @@ def _mixed_utf8(data: bytes) -> str | None:
     in_runs = sum(len(run) for run in _BROKEN_RUN.findall(text))
     if in_runs * 2 > broken:
         return None
-    return data.decode("utf-8", errors="wirefeed-cp1252-piece")
+    return data.decode("utf-8", errors=CP1252_PIECES)
 
 
 _BROKEN_RUN = re.compile("\ufffd{2,}")

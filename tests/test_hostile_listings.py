@@ -9,7 +9,7 @@ import gzip
 import json
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -210,6 +210,64 @@ def test_gzip_sitemap_served_with_content_encoding_gzip(fetcher: Fetcher, double
         )
         found, errors = _discover(fetcher, sitemaps=[server.base + "/sitemap.xml.gz"])
     assert errors == [] and set(found) == {server.base + "/a/1.html", server.base + "/a/2.html"}
+
+
+def _misdeclared(body: bytes) -> bytes:
+    return body.replace(b'encoding="UTF-8"', b'encoding="UTF-16"')
+
+
+def _cp1252_inside(body: bytes) -> bytes:
+    """A UTF-8 sitemap whose first entry has a windows-1252 byte (an old CMS's database pasted in)."""
+    return body.replace(b"/a/1.html", "/a/caf\u00e9-1.html".encode("cp1252"), 1)
+
+
+@pytest.mark.parametrize(
+    ("spoil", "first"),
+    [
+        (lambda body: b"\n\n" + body, "/a/1.html"),  # a plugin's blank lines before <?xml
+        (lambda body: b"\xef\xbb\xbf\r\n" + body, "/a/1.html"),  # a BOM, then a line break
+        (_misdeclared, "/a/1.html"),  # UTF-16 declared over UTF-8 bytes
+        (_cp1252_inside, "/a/caf%C3%A9-1.html"),
+    ],
+    ids=["blank lines", "bom and line break", "utf-16 declared", "cp1252 byte"],
+)
+def test_a_sitemap_whose_start_or_bytes_stray_from_utf8_is_read(
+    fetcher: Fetcher, spoil: Callable[[bytes], bytes], first: str
+) -> None:
+    """Each failed on main: one `parse` row ("malformed sitemap XML": libxml2 allows the declaration
+    only at the very start, reads the UTF-16 label, stops at the byte) and no entry."""
+    with RouteServer() as server:
+        body = spoil(_urlset(server.base, ["/a/1.html", "/a/2.html"]))
+        server.routes["/sitemap.xml"] = Route(body, "application/xml")
+        server.routes["/sitemap.xml.gz"] = Route(gzip.compress(body), "application/x-gzip")
+        found, errors = _discover(
+            fetcher, sitemaps=[server.base + "/sitemap.xml", server.base + "/sitemap.xml.gz"]
+        )
+    assert errors == [] and list(found) == [server.base + first, server.base + "/a/2.html"]
+
+
+def test_a_sitemap_in_a_legacy_charset_it_declares_is_read_in_it() -> None:
+    """Left to the parser: a declared ISO-8859-1 sitemap is not the UTF-8 one with stray bytes above."""
+    body = '<?xml version="1.0" encoding="ISO-8859-1"?><urlset {}><url><loc>https://h.example/caf\u00e9</loc></url></urlset>'
+    parsed = parse_sitemap(body.format(NS).encode("latin-1"), "https://h.example/sitemap.xml")
+    assert [item.url for item in parsed.urls] == ["https://h.example/caf%C3%A9"]
+
+
+def test_hreflang_alternates_in_a_sitemap_are_not_entries(fetcher: Fetcher) -> None:
+    """Each language's copy of a story is its own ``<url>`` when the site lists it; an alternate named
+    only in ``<xhtml:link hreflang>`` is a translation the outlet did not list, and not fetched: a source
+    is one outlet in the languages it lists, not every language its stories exist in."""
+    with RouteServer() as server:
+        alternates = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{lang}" href="{server.base}/{lang}/1.html"/>'
+            for lang in ("en", "de", "fr")
+        )
+        body = _urlset(server.base, ["/en/1.html", "/de/1.html"], alternates).replace(
+            b"<urlset ", b'<urlset xmlns:xhtml="http://www.w3.org/1999/xhtml" '
+        )
+        server.routes["/sitemap.xml"] = Route(body, "application/xml")
+        found, errors = _discover(fetcher, sitemaps=[server.base + "/sitemap.xml"])
+    assert errors == [] and list(found) == [server.base + "/en/1.html", server.base + "/de/1.html"]
 
 
 def test_index_to_index_to_urlset_and_indexes_that_list_each_other(fetcher: Fetcher) -> None:
