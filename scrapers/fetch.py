@@ -372,6 +372,17 @@ def _decoded_page(result: FetchResult) -> FetchResult | str:
     return refresh if refresh is not None else result
 
 
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def _location(response: httpx.Response) -> str:
+    """A redirect's target as browsers read it: a byte outside ASCII is percent-encoded as it came. httpx
+    decodes a header that is not UTF-8 as Latin-1, and the URL quoting then re-encoded ``café`` as UTF-8
+    (``%C3%A9``), an address the Latin-1 server that sent ``caf\\xe9`` does not have (a 404)."""
+    raw = next((value for name, value in response.headers.raw if name.lower() == b"location"), b"")
+    return _NON_ASCII.sub(lambda byte: b"%%%02X" % byte.group()[0], raw).decode("ascii")
+
+
 def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -703,7 +714,7 @@ class Fetcher:
             self.guard.check_peer(url, str(peer[0]))  # before a byte of the body is read
         status = response.status_code
         if status in {301, 302, 303, 307, 308}:
-            location = response.headers.get("location")
+            location = _location(response)
             if not location:
                 raise IngestError(ErrorKind.REDIRECT, f"{url}: {status} without a Location")
             set_cookies = response.headers.get_list("set-cookie")

@@ -37,7 +37,9 @@ class Behaviour:
     body of ``chunk_bytes`` every ``interval_s``, never finished), "short" (a Content-Length larger than
     the body, then the connection closed; "stall": held open instead), "long" (a body longer than its
     Content-Length), "reset" (half the body, then a TCP reset), "drip" (a normal article sent
-    ``chunk_bytes`` every ``interval_s``, so it ends, slowly)."""
+    ``chunk_bytes`` every ``interval_s``, so it ends, slowly), "http10" (an HTTP/1.0 answer with no
+    Content-Length, its end the connection's close), "badchunk" (chunked, then a chunk-size line that is
+    no number), "cutchunk" (chunked, the connection closed mid-chunk)."""
 
     mode: str = "ok"
     interval_s: float = 0.05
@@ -47,6 +49,8 @@ class Behaviour:
     robots_hangs: bool = False  # robots.txt never answered (the connection held open)
     #: Paths answered normally whatever the mode: (body, Content-Type), e.g. a listing of stalling pages.
     pages: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    #: Paths answered with these exact bytes, status line and headers included (what no library sends).
+    raw: dict[str, bytes] = field(default_factory=dict)
     #: When set, only paths under it misbehave and others are an honest 404 (what a crawler's soft-404
     #: probe of the host should see; every path one article would make each page a "not found" page).
     scope: str | None = None
@@ -111,6 +115,8 @@ class HostileServer:
             return self._hold(sock, lambda: None)
         if path == "/robots.txt":
             return _send(sock, _response(b.robots, "text/plain"))
+        if path in b.raw:
+            return _send(sock, b.raw[path])
         if path in b.pages:
             return _send(sock, _response(*b.pages[path]))
         if b.scope is not None and not path.startswith(b.scope):
@@ -143,13 +149,23 @@ class HostileServer:
                     return False
                 time.sleep(b.interval_s)
             return True
-        if b.mode in {"endless", "short", "stall", "long", "reset"}:
+        if b.mode in {"endless", "short", "stall", "long", "reset", "http10", "badchunk", "cutchunk"}:
             return self._misframed(sock, b.mode)
         raise ValueError(b.mode)
 
     def _misframed(self, sock: socket.socket, mode: str) -> bool:
-        """Bodies whose framing lies: never ending, shorter or longer than declared, cut by a reset."""
+        """Bodies whose framing lies: never ending, shorter or longer than declared, cut by a reset or a
+        close, chunked with garbage; or is older than HTTP/1.1 (the body ends when the connection does)."""
         b = self.behaviour
+        if mode == "http10":
+            _send(sock, b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n" + ARTICLE)
+            return False
+        if mode in {"badchunk", "cutchunk"}:
+            half = ARTICLE[: len(ARTICLE) // 2]
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+            chunk = b"%x\r\n%s\r\n" % (len(half), half)
+            _send(sock, head + (chunk + b"zz\r\n<p>garbage</p>\r\n" if mode == "badchunk" else chunk[:-40]))
+            return False
         if mode == "endless":
             head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
             chunk = b"%x\r\n%s\r\n" % (b.chunk_bytes, b"<p>" + b"x" * (b.chunk_bytes - 3))
