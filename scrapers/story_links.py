@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-# A date in the path followed by more (/2024/05/12/slug, /2024-05-12-slug, /20240512/slug; the date alone
-# is a day's archive), a long numeric id (/a/33012345.html), or a slug of four words or more
-# (/harbour-council-votes-on-the-budget). Listings and archives look otherwise, or sit under the names below.
+# A date in the path followed by more (/2024/05/12/slug, /2024-05-12-slug, /20240512/slug; the date alone,
+# /2024/05/12/ or an events calendar's /events/2024-05-12/, is a day's listing), a long numeric id
+# (/a/33012345.html), or a slug of four words or more (/harbour-council-votes-on-the-budget). Listings and
+# archives look otherwise, or sit under the names below.
 _DATED_PATH = re.compile(
-    r"/(?:19|20)\d\d(?:/[01]\d(?:/[0-3]\d)?/[^/?]*[^\W\d_][^/?]*|-[01]\d-[0-3]\d(?=[/\-_.]|$)|[01]\d[0-3]\d(?=[/\-_.]|$))"
+    r"/(?:19|20)\d\d(?:/[01]\d(?:/[0-3]\d)?/[^/?]*[^\W\d_][^/?]*|-[01]\d-[0-3]\d(?=[\-_.]|/[^/?])|[01]\d[0-3]\d(?=[\-_.]|/[^/?]))"
 )
 _LONG_ID = re.compile(r"(?:^|[/\-_.])\d{6,}(?=[/\-_.]|$)")
 _LONG_SLUG = re.compile(r"/[^/]*[a-z\u00c0-\uffff][^/]*(?:[-_][^/\-_]+){3,}/?$", re.I)

@@ -168,3 +168,17 @@ def test_a_calendar_of_days_in_the_query_is_not_a_list_of_stories() -> None:
         "news/2024/05/11/farmers-market-moves-to-the-square",
         "news/2024/05/10/library-extends-opening-hours",
     ]
+
+
+def test_a_calendar_of_days_in_the_path_is_not_a_list_of_stories() -> None:
+    """An events calendar that writes its days as a path segment (``/events/2024-05-03/``, the day view of
+    WordPress's most common events plugin): a date with nothing after it names a day's listing, as
+    ``/2024/05/12/`` does; a date followed by a slug stays a story. Before, each busy day was taken, the
+    day with a headline-like anchor too."""
+    html = (HOMES / "riverside-post-events.html").read_text("utf-8")
+    found = [item.url.split("/", 3)[3] for item in story_links(html, "https://riverside-post.example/")]
+    assert found == [
+        "2024/05/14/ferry-timetable-changes-for-summer/",
+        "2024-05-13/school-board-approves-new-gym/",
+        "2024/05/12/rowing-club-wins-regional-final/",
+    ]
