@@ -7,9 +7,11 @@ with ``--delay`` s between requests to a host (``min_delay_s``):
 
 - slow: every page answered after ``--slow`` s (a struggling server);
 - storm: each page 503 (``Retry-After: 0.2``) twice, then answered;
-- liar: its feed's entries point at its own pages (``Content-Encoding: gzip`` on plain HTML, and one
-  gzip bomb of 40 MB) and at the slow host's, which a sitemap of the slow host lists too;
-- crawl-delay: robots.txt asks ``Crawl-delay: --crawl-delay`` s, larger than ``--delay``.
+- liar: its feed's entries point at its own pages (``Content-Encoding: gzip`` on plain HTML, pages
+  gzipped twice under ``gzip, gzip`` and under one ``gzip``, and one gzip bomb of 40 MB) and at the slow
+  host's, which a sitemap of the slow host lists too;
+- crawl-delay: robots.txt asks ``Crawl-delay: --crawl-delay`` s, larger than ``--delay``; its sitemap
+  starts with blank lines before ``<?xml`` (which libxml2 refuses as it comes).
 
 Each server logs when it began and finished answering every request (robots.txt, soft-404 probe, pages).
 Printed per host: requests, the most requests in progress at once (must be 1), the shortest pause between
@@ -23,6 +25,7 @@ crawler with ``CONCURRENT_REQUESTS_PER_DOMAIN`` 8 and no delay would show 8 and 
 from __future__ import annotations
 
 import argparse
+import gzip
 import itertools
 import sys
 import tempfile
@@ -86,6 +89,11 @@ def _bomb() -> bytes:
     return head + b"".join(packer.compress(b" " * 1_000_000) for _ in range(40)) + packer.flush()
 
 
+def _blank_first(route: Route) -> Route:
+    route.body = b'\n\n<?xml version="1.0" encoding="UTF-8"?>' + route.body
+    return route
+
+
 def run(delay: float, crawl_delay: float, slow: float) -> None:
     log = Log()
     names = ["slow", "storm", "liar", "crawl-delay"]
@@ -129,12 +137,25 @@ def run(delay: float, crawl_delay: float, slow: float) -> None:
                     for n in range(4)
                 }
             )
+            twice = {"4": "gzip, gzip", "5": "gzip"}
+            s["liar"].routes.update(
+                {
+                    f"/a/{n}.html": log.timed(
+                        "liar",
+                        lambda p: Route(
+                            gzip.compress(gzip.compress(story(200 + _number(p)))),
+                            headers={"Content-Encoding": twice[str(_number(p))]},
+                        ),
+                    )
+                    for n in twice
+                }
+            )
             bomb = _bomb()
             s["liar"].routes["/a/9.html"] = log.timed(
                 "liar", lambda p: Route(bomb, headers={"Content-Encoding": "gzip"})
             )
             entries = [
-                (f"Harbour council story {n}", f"{s['liar'].base}/a/{n}.html") for n in (0, 1, 2, 3, 9)
+                (f"Harbour council story {n}", f"{s['liar'].base}/a/{n}.html") for n in (0, 1, 2, 3, 4, 5, 9)
             ]
             entries += [(f"Harbour council story {n}", f"{s['slow'].base}/a/{n}.html") for n in range(5, 10)]
             s["liar"].routes["/feed.xml"] = log.timed("liar", lambda p: rss(entries))
@@ -145,7 +166,8 @@ def run(delay: float, crawl_delay: float, slow: float) -> None:
                 "storm", lambda p: sitemap([f"{s['storm'].base}/a/{n}.html" for n in range(4)])
             )
             s["crawl-delay"].routes["/sitemap.xml"] = log.timed(
-                "crawl-delay", lambda p: sitemap([f"{s['crawl-delay'].base}/a/{n}.html" for n in range(4)])
+                "crawl-delay",
+                lambda p: _blank_first(sitemap([f"{s['crawl-delay'].base}/a/{n}.html" for n in range(4)])),
             )
             s["crawl-delay"].routes.update(
                 {
