@@ -157,28 +157,30 @@ def test_share_print_and_reply_addresses_of_a_story_and_its_files_are_not_fetche
     assert found == GAZETTE_STORIES
 
 
-def test_a_calendar_of_days_in_the_query_is_not_a_list_of_stories() -> None:
-    """An events calendar beside the stories links its busy days as ``/events/?day=20240513``: a date in
-    the query, not a story's id (before, each day was taken as one, and each day's page links the next
-    month's days: a crawler trap). Paging links are listings; the dated stories are kept."""
-    html = (HOMES / "valley-times-calendar.html").read_text("utf-8")
-    found = [item.url.split("/", 3)[3] for item in story_links(html, "https://valley-times.example/")]
-    assert found == [
+CALENDARS = {
+    # days in the query (``/events/?day=20240513``): a date there is no story's id (before, each day was
+    # taken as one, and each day's page links the next month's days: a crawler trap); paging links are
+    # listings; the dated stories are kept
+    "valley-times-calendar": [
         "news/2024/05/12/bridge-reopens-after-repairs",
         "news/2024/05/11/farmers-market-moves-to-the-square",
         "news/2024/05/10/library-extends-opening-hours",
-    ]
-
-
-def test_a_calendar_of_days_in_the_path_is_not_a_list_of_stories() -> None:
-    """An events calendar that writes its days as a path segment (``/events/2024-05-03/``, the day view of
-    WordPress's most common events plugin): a date with nothing after it names a day's listing, as
-    ``/2024/05/12/`` does; a date followed by a slug stays a story. Before, each busy day was taken, the
-    day with a headline-like anchor too."""
-    html = (HOMES / "riverside-post-events.html").read_text("utf-8")
-    found = [item.url.split("/", 3)[3] for item in story_links(html, "https://riverside-post.example/")]
-    assert found == [
+    ],
+    # days as a path segment (``/events/2024-05-03/``, the day view of WordPress's most common events
+    # plugin): a date with nothing after it names a day's listing, as ``/2024/05/12/`` does, and a date
+    # followed by a slug stays a story (before, on main, each busy day was taken, the one with a
+    # headline-like anchor too: 6 day pages beside the 3 stories)
+    "riverside-post-events": [
         "2024/05/14/ferry-timetable-changes-for-summer/",
         "2024-05-13/school-board-approves-new-gym/",
         "2024/05/12/rowing-club-wins-regional-final/",
-    ]
+    ],
+}
+
+
+@pytest.mark.parametrize("home", CALENDARS)
+def test_an_events_calendar_of_days_is_not_a_list_of_stories(home: str) -> None:
+    html = (HOMES / f"{home}.html").read_text("utf-8")
+    site = home.removesuffix("-calendar").removesuffix("-events")
+    found = [item.url.split("/", 3)[3] for item in story_links(html, f"https://{site}.example/")]
+    assert found == CALENDARS[home]
