@@ -603,6 +603,15 @@ def _mark_chrome(b: _Blocks, prose: _Prose) -> tuple[list[bool], list[int]]:
     chrome = [False] * n
     chrome_roots: list[int] = []
     parent, hint, raw_good, raw_par, run_par = b.parent, b.hint, prose.raw_good, prose.raw_par, prose.run_par
+    named: dict[int, bool] = {}  # element -> chrome by its own name, for the named elements only
+    for i in range(n):
+        h = hint[i]
+        if h < bp.NEUTRAL:  # most elements are neutral: no share to weigh
+            # a comment thread or consent box is measured against the whole page, itself included
+            share = raw_good[i] / (whole_page if h == bp.ABSOLUTE else page_raw)
+            named[i] = not _protected(h, share, raw_par[i], run_par[i], page_run)
+    if named:
+        _protect_kin(b, named, raw_par)
     for i in range(n):
         pi = parent[i]
         inherited = chrome[pi] if pi >= 0 else False
@@ -610,15 +619,46 @@ def _mark_chrome(b: _Blocks, prose: _Prose) -> tuple[list[bool], list[int]]:
         if h == bp.STRONG:
             chrome[i] = False
             continue
-        own = False
-        if h < bp.NEUTRAL:  # most elements are neutral: no share to weigh
-            # a comment thread or consent box is measured against the whole page, itself included
-            share = raw_good[i] / (whole_page if h == bp.ABSOLUTE else page_raw)
-            own = not _protected(h, share, raw_par[i], run_par[i], page_run)
+        own = named.get(i, False)
         if own and not inherited:
             chrome_roots.append(i)
         chrome[i] = inherited or own
     return chrome, chrome_roots
+
+
+def _kind(el: HtmlElement) -> str:
+    """A box's kind: its first class, the block name a template's modifiers ("part--verdict") extend."""
+    names = (el.get("class") or "").split()
+    return names[0] if names else ""
+
+
+def _protect_kin(b: _Blocks, named: dict[int, bool], raw_par: list[int]) -> None:
+    """A box named like furniture that holds prose is the story's when a sibling of its kind is.
+
+    Templates name every section of a story alike, and sometimes after a layout feature ("section--ads",
+    "has-sidebar"): the section holding most of the prose is protected by its share, while its sibling
+    sections of one paragraph each would be cut as chrome, and the story with them. One name cannot be
+    the story's box and furniture on one parent, so siblings of the protected box's tag, kind (first
+    class) and soft hint that hold a long paragraph are kept as well (an id names one box, not a kind).
+    Comment, consent and hard-named boxes get no such benefit: a long comment does not make its
+    neighbours the story.
+    """
+    elements, parent, hint = b.elements, b.parent, b.hint
+    kept = {
+        (parent[i], elements[i].tag, _kind(elements[i]))
+        for i, own in named.items()
+        if not own and hint[i] == bp.SOFT and parent[i] >= 0 and elements[i].get("class")
+    }
+    if not kept:
+        return
+    for i, own in named.items():
+        if (
+            own
+            and hint[i] == bp.SOFT
+            and raw_par[i]
+            and (parent[i], elements[i].tag, _kind(elements[i])) in kept
+        ):
+            named[i] = False
 
 
 def _score_blocks(analysis: Analysis) -> None:
