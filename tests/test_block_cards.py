@@ -1,0 +1,75 @@
+"""Teasers for other pages found by their links, whatever their boxes are named (issue 7):
+``scrapers.block_cards``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml.html import document_fromstring
+
+from scrapers.block_cards import teaser_cards
+from scrapers.content import analyse, find_region, prune
+from scrapers.extract import extract
+
+BODY = Path(__file__).parent / "fixtures" / "pages" / "body"
+
+
+def test_teasers_linking_one_page_twice_are_left_out() -> None:
+    """A podcast teaser between the story's paragraphs (a linked headline, an excerpt closed by
+    "more") and a sponsored link under it (a headline, a line, the advertiser's address, both linked to
+    the advertiser): both go, the five paragraphs stay (fails on main: both excerpts are kept)."""
+    text = extract(
+        (BODY / "teaser-repeated-links.html").read_bytes(), "https://northgate.example/news/ferry-timetable"
+    ).text
+    assert text.startswith("The island ferry will run four crossings a day")
+    assert text.endswith("its planned depth of six metres.")
+    assert "Every Friday our port reporter" not in text
+    assert "Cut your energy bills" not in text
+    assert len(text.split("\n\n")) == 5
+
+
+_PARAGRAPH = (
+    "<p class='s'>The council voted on Tuesday to keep the library open on Saturdays, after a petition "
+    "signed by more than two thousand residents asked it to reverse the cut agreed in the spring.</p>"
+)
+
+
+def _cards(body: str) -> list[str]:
+    root = document_fromstring(f"<html><body>{body}</body></html>")
+    prune(root)
+    analysis = analyse(root)
+    region = find_region(analysis)
+    assert region is not None
+    return [" ".join(box.text_content().split()) for box in teaser_cards(analysis, region.element)]
+
+
+_TEASER = (
+    "<div class='b'><h3><a href='/news/bridge'>Bridge repairs to close the ring road in June</a></h3>"
+    "<div><p>Drivers face three weeks of diversions while the east span is resurfaced, the city said. "
+    "<a href='/news/bridge'>more</a></p></div></div>"
+)
+
+
+def test_a_teaser_within_the_story_is_found() -> None:
+    """The teaser's headline and its closing "more" link the same other page."""
+    cards = _cards(f"<div>{_PARAGRAPH * 3}{_TEASER}{_PARAGRAPH * 3}</div>")
+    assert len(cards) == 1
+    assert cards[0].startswith("Bridge repairs to close the ring road in June")
+    assert cards[0].endswith("the city said. more")
+
+
+def test_a_source_cited_twice_in_the_story_stays() -> None:
+    """A story's section naming its source by a headline-long link and again within a sentence: the
+    second link has words after it, so it closes no excerpt."""
+    section = (
+        "<div class='b'><p>The <a href='/reports/flood-review'>independent review of the winter floods</a> "
+        "was published on Monday.</p><p>The <a href='/reports/flood-review'>review</a> found that the "
+        "barrier was closed too late on both nights.</p></div>"
+    )
+    assert _cards(f"<div>{_PARAGRAPH * 3}{section}{_PARAGRAPH * 3}</div>") == []
+
+
+def test_a_page_of_teasers_keeps_them() -> None:
+    """Teasers that outweigh the rest of the page are its content (a section page, a blog's front
+    page), not boxes beside a story."""
+    assert _cards(f"<div>{_PARAGRAPH}{_TEASER * 4}</div>") == []
