@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lxml.html import document_fromstring
-
 from scrapers.block_cards import teaser_cards
-from scrapers.content import analyse, find_region, prune
 from scrapers.extract import extract
+from tests.block_support import region_of_body
 
 BODY = Path(__file__).parent / "fixtures" / "pages" / "body"
 
@@ -35,11 +33,7 @@ _PARAGRAPH = (
 
 
 def _cards(body: str) -> list[str]:
-    root = document_fromstring(f"<html><body>{body}</body></html>")
-    prune(root)
-    analysis = analyse(root)
-    region = find_region(analysis)
-    assert region is not None
+    analysis, region = region_of_body(body)
     return [" ".join(box.text_content().split()) for box in teaser_cards(analysis, region.element)]
 
 

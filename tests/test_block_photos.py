@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lxml.html import document_fromstring
-
 from scrapers.block_photos import photo_boxes
-from scrapers.content import analyse, find_region, prune
 from scrapers.extract import extract
+from tests.block_support import region_of_body
 
 BODY = Path(__file__).parent / "fixtures" / "pages" / "body"
 
@@ -29,11 +27,7 @@ def test_captions_in_table_and_gallery_boxes_are_left_out() -> None:
 
 
 def _boxes(body: str) -> list[str]:
-    root = document_fromstring(f"<html><body>{body}</body></html>")
-    prune(root)
-    analysis = analyse(root)
-    region = find_region(analysis)
-    assert region is not None
+    analysis, region = region_of_body(body)
     return [" ".join(box.text_content().split()) for box in photo_boxes(analysis, region.element)]
 
 
