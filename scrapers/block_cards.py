@@ -104,10 +104,10 @@ def _common_box(analysis: Analysis, first: int, second: int) -> int:
 
 
 def _closes(block: int, a: HtmlElement, analysis: Analysis) -> bool:
-    """A label link ("mehr", "Read more", "weiter lesen", "→", a display address) that no text follows
-    before the next block or line break: closing an excerpt, or on a line of its own. A link within a
-    sentence ("the report says") is prose citing its source."""
-    if block < 0 or not 1 <= len(a.text_content().split()) <= REPEAT_LABEL_WORDS:
+    """A link that no text follows before the next block or line break: a label closing an excerpt
+    ("mehr", "Read more", "weiter lesen", "→", a display address), or a title on a line of its own. A
+    link within a sentence ("the report says") is prose citing its source."""
+    if block < 0 or not a.text_content().strip():
         return False
     el, top = a, analysis.elements[block]
     while el is not top:
@@ -120,10 +120,47 @@ def _closes(block: int, a: HtmlElement, analysis: Analysis) -> bool:
     return True
 
 
-def _lead_link(a: HtmlElement) -> bool:
-    """A link that opens a teaser: a headline, or a picture alone."""
-    words = len(a.text_content().split())
-    return words >= TEASER_HEADLINE_WORDS or (not words and next(a.iter("img"), None) is not None)
+def _pairs(analysis: Analysis, links: list[HtmlElement]) -> list[tuple[int, int]]:
+    """(lead, label) blocks of a teaser among ``links`` to one page: a picture alone and a link closing
+    another block, or a headline and a label (at most ``REPEAT_LABEL_WORDS`` words) closing another."""
+    pairs = []
+    closing = [
+        (i, len(a.text_content().split())) for a in links if _closes(i := _block_of(analysis, a), a, analysis)
+    ]
+    for a in links:
+        lead = _block_of(analysis, a)
+        words = len(a.text_content().split())
+        picture = not words and next(a.iter("img"), None) is not None
+        if lead < 0 or not (picture or words >= TEASER_HEADLINE_WORDS):
+            continue
+        pairs += [
+            (lead, label) for label, n in closing if label != lead and (picture or n <= REPEAT_LABEL_WORDS)
+        ]
+    return pairs
+
+
+def _child_towards(analysis: Analysis, box: int, i: int) -> int:
+    """The child of ``box`` that holds element ``i``."""
+    parent = analysis.parent
+    while i >= 0 and parent[i] != box:
+        i = parent[i]
+    return i
+
+
+def _picture_beside(analysis: Analysis, box: int, pair: tuple[int, int]) -> tuple[int, ...]:
+    """A thumbnail and its text set as two neighbouring items of a larger box (a ``<dt>`` holding a linked
+    picture, the ``<dd>`` after it): both items, when the first holds the picture alone, else nothing.
+    Two neighbouring paragraphs of a story linking one page are prose; a picture with no words is not."""
+    lead, label = (_child_towards(analysis, box, i) for i in pair)
+    if lead < 0 or label < 0 or analysis.agg_text[lead] + analysis.agg_link[lead]:
+        return ()
+    first, second = analysis.elements[lead], analysis.elements[label]
+    if (
+        first.getnext() is not second
+        or analysis.agg_text[label] + analysis.agg_link[label] > REPEAT_CARD_MAX_CHARS
+    ):
+        return ()
+    return lead, label
 
 
 def repeated_link_cards(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]:
@@ -140,17 +177,14 @@ def repeated_link_cards(analysis: Analysis, root: HtmlElement) -> list[HtmlEleme
             by_href.setdefault(href, []).append(a)
     boxes: set[int] = set()
     for links in by_href.values():
-        labels = [i for a in links if _closes(i := _block_of(analysis, a), a, analysis)]
-        leads = [_block_of(analysis, a) for a in links if _lead_link(a)]
-        pairs = [
-            (lead, label) for lead in leads for label in labels if lead != label and min(lead, label) >= 0
-        ]
-        if len(links) > 3 or not pairs:
+        pairs = _pairs(analysis, links) if len(links) <= 3 else []
+        if not pairs:
             continue  # one paragraph citing a page twice is prose
         box = _common_box(analysis, *pairs[0])
-        if box <= top or analysis.agg_text[box] + analysis.agg_link[box] > REPEAT_CARD_MAX_CHARS:
-            continue
-        boxes.add(box)
+        if box > top and analysis.agg_text[box] + analysis.agg_link[box] <= REPEAT_CARD_MAX_CHARS:
+            boxes.add(box)
+        else:
+            boxes.update(_picture_beside(analysis, box, pairs[0]))
     if not boxes:
         return []
     elements = analysis.elements

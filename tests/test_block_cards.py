@@ -67,3 +67,29 @@ def test_a_page_of_teasers_keeps_them() -> None:
     """Teasers that outweigh the rest of the page are its content (a section page, a blog's front
     page), not boxes beside a story."""
     assert _cards(f"<div>{_PARAGRAPH}{_TEASER * 4}</div>") == []
+
+
+def _sponsor(n: int) -> str:
+    return (
+        f"<dt><div><a href='https://ads.example/go?id={n}'><img src='/ads/{n}.png' width='60' height='40'>"
+        f"</a></div></dt><dd><p><a href='https://ads.example/go?id={n}'>Sponsor {n}</a><br>Fitted kitchens "
+        "and bathrooms at trade prices, free design visit in your home, finance available.</p></dd>"
+    )
+
+
+def test_thumbnail_teasers_in_one_list_are_found() -> None:
+    """Sponsored links set as a list's neighbouring items (the thumbnail in a ``<dt>``, its title and
+    line in the ``<dd>`` after it): every pair goes, though their common box is the whole list (fails
+    on main: no box holds one teaser alone)."""
+    cards = _cards(f"<div>{_PARAGRAPH * 6}<dl>{''.join(_sponsor(n) for n in range(6))}</dl></div>")
+    assert sorted(card[:9] for card in cards if card) == [f"Sponsor {n}" for n in range(6)]
+
+
+def test_a_picture_beside_a_paragraph_citing_its_page_stays() -> None:
+    """A story's picture linked to a report, and the next paragraph naming the report within a
+    sentence: prose, not a thumbnail's title."""
+    figure = (
+        "<div><a href='/reports/flood-review'><img src='/flood.jpg' width='400' height='300'></a></div>"
+        "<p>The <a href='/reports/flood-review'>review</a> found that the barrier was closed too late.</p>"
+    )
+    assert _cards(f"<div>{_PARAGRAPH * 3}{figure}{_PARAGRAPH * 3}</div>") == []
