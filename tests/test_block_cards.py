@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scrapers.block_cards import teaser_cards
 from scrapers.extract import extract
-from tests.block_support import region_of_body
+from tests.block_support import STORY_PARAGRAPH, found_texts
 
 BODY = Path(__file__).parent / "fixtures" / "pages" / "body"
 
@@ -26,15 +26,8 @@ def test_teasers_linking_one_page_twice_are_left_out() -> None:
     assert len(text.split("\n\n")) == 5
 
 
-_PARAGRAPH = (
-    "<p class='s'>The council voted on Tuesday to keep the library open on Saturdays, after a petition "
-    "signed by more than two thousand residents asked it to reverse the cut agreed in the spring.</p>"
-)
-
-
 def _cards(body: str) -> list[str]:
-    analysis, region = region_of_body(body)
-    return [" ".join(box.text_content().split()) for box in teaser_cards(analysis, region.element)]
+    return found_texts(body, teaser_cards)
 
 
 _TEASER = (
@@ -46,7 +39,7 @@ _TEASER = (
 
 def test_a_teaser_within_the_story_is_found() -> None:
     """The teaser's headline and its closing "more" link the same other page."""
-    cards = _cards(f"<div>{_PARAGRAPH * 3}{_TEASER}{_PARAGRAPH * 3}</div>")
+    cards = _cards(f"<div>{STORY_PARAGRAPH * 3}{_TEASER}{STORY_PARAGRAPH * 3}</div>")
     assert len(cards) == 1
     assert cards[0].startswith("Bridge repairs to close the ring road in June")
     assert cards[0].endswith("the city said. more")
@@ -60,13 +53,13 @@ def test_a_source_cited_twice_in_the_story_stays() -> None:
         "was published on Monday.</p><p>The <a href='/reports/flood-review'>review</a> found that the "
         "barrier was closed too late on both nights.</p></div>"
     )
-    assert _cards(f"<div>{_PARAGRAPH * 3}{section}{_PARAGRAPH * 3}</div>") == []
+    assert _cards(f"<div>{STORY_PARAGRAPH * 3}{section}{STORY_PARAGRAPH * 3}</div>") == []
 
 
 def test_a_page_of_teasers_keeps_them() -> None:
     """Teasers that outweigh the rest of the page are its content (a section page, a blog's front
     page), not boxes beside a story."""
-    assert _cards(f"<div>{_PARAGRAPH}{_TEASER * 4}</div>") == []
+    assert _cards(f"<div>{STORY_PARAGRAPH}{_TEASER * 4}</div>") == []
 
 
 def _sponsor(n: int) -> str:
@@ -81,7 +74,7 @@ def test_thumbnail_teasers_in_one_list_are_found() -> None:
     """Sponsored links set as a list's neighbouring items (the thumbnail in a ``<dt>``, its title and
     line in the ``<dd>`` after it): every pair goes, though their common box is the whole list (fails
     on main: no box holds one teaser alone)."""
-    cards = _cards(f"<div>{_PARAGRAPH * 6}<dl>{''.join(_sponsor(n) for n in range(6))}</dl></div>")
+    cards = _cards(f"<div>{STORY_PARAGRAPH * 6}<dl>{''.join(_sponsor(n) for n in range(6))}</dl></div>")
     assert sorted(card[:9] for card in cards if card) == [f"Sponsor {n}" for n in range(6)]
 
 
@@ -92,4 +85,4 @@ def test_a_picture_beside_a_paragraph_citing_its_page_stays() -> None:
         "<div><a href='/reports/flood-review'><img src='/flood.jpg' width='400' height='300'></a></div>"
         "<p>The <a href='/reports/flood-review'>review</a> found that the barrier was closed too late.</p>"
     )
-    assert _cards(f"<div>{_PARAGRAPH * 3}{figure}{_PARAGRAPH * 3}</div>") == []
+    assert _cards(f"<div>{STORY_PARAGRAPH * 3}{figure}{STORY_PARAGRAPH * 3}</div>") == []
