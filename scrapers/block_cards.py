@@ -177,7 +177,7 @@ def repeated_link_cards(analysis: Analysis, root: HtmlElement) -> list[HtmlEleme
             by_href.setdefault(href, []).append(a)
     boxes: set[int] = set()
     for links in by_href.values():
-        pairs = _pairs(analysis, links) if len(links) <= 3 else []
+        pairs = _pairs(analysis, links) if 2 <= len(links) <= 3 else []
         if not pairs:
             continue  # one paragraph citing a page twice is prose
         box = _common_box(analysis, *pairs[0])
