@@ -7,6 +7,12 @@ with unfamiliar names nothing else gives the cards away. Their shape does: a hea
 link to another page, in a small box of its own, set after the story's last long paragraph. A story's
 own subheads are not links, and a list of linked items within the story has prose after it, so both
 stay; a page that is mostly such cards (a listicle of linked entries) keeps them too.
+
+A teaser needs no linked heading to show itself: it links the page it advertises twice, once by its
+headline or picture and again by a label closing its excerpt ("mehr", "weiter lesen", an advertiser's
+address). A story cites its sources inside sentences, and never sets a box whose two links lead to one
+other page with nothing but an excerpt between them, so such a box goes wherever it sits: a podcast's
+card between the paragraphs, a sponsored link under them.
 """
 
 from __future__ import annotations
@@ -74,27 +80,154 @@ def _card_run(analysis: Analysis, headings: list[int], top: int) -> set[int]:
     return {card for run in by_parent.values() if len(set(run)) >= RUN_MIN_CARDS for card in run}
 
 
+def _block_of(analysis: Analysis, el: HtmlElement) -> int:
+    """Index of the nearest block at or above ``el``."""
+    for up in (el, *el.iterancestors()):
+        i = analysis.index.get(up, -1)
+        if i >= 0 and analysis.is_block[i]:
+            return i
+    return -1
+
+
+def _common_box(analysis: Analysis, first: int, second: int) -> int:
+    """The smallest element holding both elements (by index), or -1."""
+    parent = analysis.parent
+    above = set()
+    i = first
+    while i >= 0:
+        above.add(i)
+        i = parent[i]
+    i = second
+    while i >= 0 and i not in above:
+        i = parent[i]
+    return i
+
+
+def _closes(block: int, a: HtmlElement, analysis: Analysis) -> bool:
+    """A link that no text follows before the next block or line break: a label closing an excerpt
+    ("mehr", "Read more", "weiter lesen", "→", a display address), or a title on a line of its own. A
+    link within a sentence ("the report says") is prose citing its source."""
+    if block < 0 or not a.text_content().strip():
+        return False
+    el, top = a, analysis.elements[block]
+    while el is not top:
+        after = el.getnext()
+        if (el.tail or "").strip() or (
+            after is not None and after.tag != "br" and not analysis.is_block[analysis.index.get(after, 0)]
+        ):
+            return False
+        el = el.getparent()
+    return True
+
+
+def _pairs(analysis: Analysis, links: list[HtmlElement]) -> list[tuple[int, int]]:
+    """(lead, label) blocks of a teaser among ``links`` to one page: a picture alone and a link closing
+    another block, or a headline and a label (at most ``REPEAT_LABEL_WORDS`` words) closing another."""
+    pairs = []
+    closing = [
+        (i, len(a.text_content().split())) for a in links if _closes(i := _block_of(analysis, a), a, analysis)
+    ]
+    for a in links:
+        lead = _block_of(analysis, a)
+        words = len(a.text_content().split())
+        picture = not words and next(a.iter("img"), None) is not None
+        if lead < 0 or not (picture or words >= TEASER_HEADLINE_WORDS):
+            continue
+        pairs += [
+            (lead, label) for label, n in closing if label != lead and (picture or n <= REPEAT_LABEL_WORDS)
+        ]
+    return pairs
+
+
+def _child_towards(analysis: Analysis, box: int, i: int) -> int:
+    """The child of ``box`` that holds element ``i``."""
+    parent = analysis.parent
+    while i >= 0 and parent[i] != box:
+        i = parent[i]
+    return i
+
+
+def _picture_beside(analysis: Analysis, box: int, pair: tuple[int, int]) -> tuple[int, ...]:
+    """A thumbnail and its text set as two neighbouring items of a larger box (a ``<dt>`` holding a linked
+    picture, the ``<dd>`` after it): both items, when the first holds the picture alone, else nothing.
+    Two neighbouring paragraphs of a story linking one page are prose; a picture with no words is not."""
+    lead, label = (_child_towards(analysis, box, i) for i in pair)
+    if lead < 0 or label < 0 or analysis.agg_text[lead] + analysis.agg_link[lead]:
+        return ()
+    first, second = analysis.elements[lead], analysis.elements[label]
+    if (
+        first.getnext() is not second
+        or analysis.agg_text[label] + analysis.agg_link[label] > REPEAT_CARD_MAX_CHARS
+    ):
+        return ()
+    return lead, label
+
+
+def repeated_link_cards(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]:
+    """Boxes under ``root`` that link one other page twice from two of their blocks, by a headline or a
+    picture and again by a label: a teaser (a picture or a headline, an excerpt, "mehr"), wherever it
+    sits in the story."""
+    top = analysis.index.get(root, -1)
+    if top < 0 or not analysis.agg_link[top]:
+        return []
+    by_href: dict[str, list[HtmlElement]] = {}
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:", "mailto:")):
+            by_href.setdefault(href, []).append(a)
+    boxes: set[int] = set()
+    for links in by_href.values():
+        pairs = _pairs(analysis, links) if 2 <= len(links) <= 3 else []
+        if not pairs:
+            continue  # one paragraph citing a page twice is prose
+        box = _common_box(analysis, *pairs[0])
+        if box > top and analysis.agg_text[box] + analysis.agg_link[box] <= REPEAT_CARD_MAX_CHARS:
+            boxes.add(box)
+        else:
+            boxes.update(_picture_beside(analysis, box, pairs[0]))
+    if not boxes:
+        return []
+    elements = analysis.elements
+    inside = {el for box in boxes for el in elements[box].iter()}
+    _, last = prose_span(analysis, root, inside)
+    story = analysis.agg_good[top] - sum(analysis.agg_good[box] for box in boxes)
+    after = sum(analysis.agg_good[box] for box in boxes if box > last)
+    within = sum(analysis.agg_good[box] for box in boxes if box <= last)
+    if story < CARD_STORY_RATIO * after + REPEAT_WITHIN_RATIO * within:
+        return []  # mostly such boxes: a list of teasers is this page's content
+    return [elements[box] for box in boxes]
+
+
+# A repeated-link teaser: at most this much text, its label link at most this many words, and the story
+# outside the boxes at least this many times the prose of those set before or within it (after it, as for
+# the cards above).
+REPEAT_CARD_MAX_CHARS = 600
+REPEAT_LABEL_WORDS = 3
+REPEAT_WITHIN_RATIO = 4.0
+
+
 def teaser_cards(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]:
     """The cards under ``root`` set after the story's last long paragraph outside every card."""
     top = analysis.index.get(root, -1)
+    repeated = repeated_link_cards(analysis, root)
     if top < 0 or not analysis.linked_headings[top]:
-        return []
+        return repeated
     headings = _linked_headings(analysis, root, top)
     cards = {card for i in headings if (card := _card_of(analysis, i, top)) >= 0} | _card_run(
         analysis, headings, top
     )
     if not cards:
-        return []
+        return repeated
     elements = analysis.elements
     inside = {el for card in cards for el in elements[card].iter()}
     _, last = prose_span(analysis, root, inside)
     after = [card for card in sorted(cards) if card > last]
     if last < 0 or not after:
-        return []
+        return repeated
     told = sum(
         analysis.text_chars[i] for i in range(top, last + 1) if analysis.good[i] and elements[i] not in inside
     )
     cut = sum(analysis.agg_text[card] + analysis.agg_link[card] for card in after)
     if told <= CARD_STORY_RATIO * cut:
-        return []
-    return [elements[card] for card in after]
+        return repeated
+    return [elements[card] for card in after] + repeated

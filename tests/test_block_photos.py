@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lxml.html import document_fromstring
-
 from scrapers.block_photos import photo_boxes
-from scrapers.content import analyse, find_region, prune
 from scrapers.extract import extract
+from tests.block_support import STORY_PARAGRAPH, found_texts
 
 BODY = Path(__file__).parent / "fixtures" / "pages" / "body"
 
@@ -29,18 +27,7 @@ def test_captions_in_table_and_gallery_boxes_are_left_out() -> None:
 
 
 def _boxes(body: str) -> list[str]:
-    root = document_fromstring(f"<html><body>{body}</body></html>")
-    prune(root)
-    analysis = analyse(root)
-    region = find_region(analysis)
-    assert region is not None
-    return [" ".join(box.text_content().split()) for box in photo_boxes(analysis, region.element)]
-
-
-_PARAGRAPH = (
-    "<p class='s'>The council voted on Tuesday to keep the library open on Saturdays, after a petition "
-    "signed by more than two thousand residents asked it to reverse the cut agreed in the spring.</p>"
-)
+    return found_texts(body, photo_boxes)
 
 
 def test_a_story_told_in_pictures_keeps_its_texts() -> None:
@@ -50,7 +37,7 @@ def test_a_story_told_in_pictures_keeps_its_texts() -> None:
         f"<div class='t'>Item {n}: a walk along the cliff path from the harbour to the old lighthouse.</div></div>"
         for n in range(4)
     )
-    assert _boxes(f"<div>{_PARAGRAPH * 3}{items}</div>") == []
+    assert _boxes(f"<div>{STORY_PARAGRAPH * 3}{items}</div>") == []
 
 
 def test_a_text_set_like_the_story_beside_a_picture_stays() -> None:
@@ -61,11 +48,11 @@ def test_a_text_set_like_the_story_beside_a_picture_stays() -> None:
         f"<div class='w'>{frames}"
         "<p class='s'>Opening hours on weekdays stay as they are, the council said.</p></div>"
     )
-    assert _boxes(f"<div>{_PARAGRAPH * 2}{boxed}{_PARAGRAPH * 2}</div>") == []
+    assert _boxes(f"<div>{STORY_PARAGRAPH * 2}{boxed}{STORY_PARAGRAPH * 2}</div>") == []
     caption = (
         f"<div class='w'>{frames}<div class='c'>Readers at the library's reopening in March.</div></div>"
     )
-    assert _boxes(f"<div>{_PARAGRAPH * 2}{caption}{_PARAGRAPH * 2}</div>") == [
+    assert _boxes(f"<div>{STORY_PARAGRAPH * 2}{caption}{STORY_PARAGRAPH * 2}</div>") == [
         "Readers at the library's reopening in March."
     ]
 
@@ -77,9 +64,9 @@ def test_a_fact_box_beside_its_picture_stays() -> None:
         f"<div class='f'>{frames}<div class='k'>Length: 2.44 metres<br>Weight: 186 grams<br>"
         "Casting weight: 10 to 40 grams</div></div>"
     )
-    assert _boxes(f"<div>{_PARAGRAPH * 2}{lines}{_PARAGRAPH * 2}</div>") == []
+    assert _boxes(f"<div>{STORY_PARAGRAPH * 2}{lines}{STORY_PARAGRAPH * 2}</div>") == []
     items = (
         f"<div class='f'>{frames}<ul><li>Sleeps four</li><li>Two bedrooms</li><li>Garden with a barbecue</li>"
         "</ul></div>"
     )
-    assert _boxes(f"<div>{_PARAGRAPH * 2}{items}{_PARAGRAPH * 2}</div>") == []
+    assert _boxes(f"<div>{STORY_PARAGRAPH * 2}{items}{STORY_PARAGRAPH * 2}</div>") == []
