@@ -261,6 +261,50 @@ def test_candidates_are_exactly_the_lsh_contracts_through_busy_bands_and_merges(
     assert max(len(found) for found in seen) > 20
 
 
+def test_batches_sorted_into_levels_get_exactly_the_lsh_contracts_candidates() -> None:
+    """Between merges, each batch's ``prepare`` sorts the rows pending since the last one into a level
+    (and sorts small levels again with it): every check of every batch, prepared or not, and every row a
+    join catches up (``load_rows``) in between, must still hand the judge exactly the rows the contract
+    names, through busy bands of templated briefs, replacements, removals and merges."""
+    index = SmallBatches(0.5)
+    index._MIN_MERGE, index._LEVEL_MIN = 150, 8  # levels cut, stacked and carried before each merge
+    stored: dict[str, Signature] = {}
+    seen: list[list[tuple[str, int, bytes]]] = []
+
+    def recording(sig: Signature, candidates: list) -> Match | None:
+        seen.append(sorted((c.key, c.equal, c.signature.to_bytes()) for c in candidates))
+        return None
+
+    sigs = templated_signatures(420, seed=11)
+    most_levels = checked = 0
+    for first in range(0, 360, 12):  # batches of twelve, every third one prepared for all but two
+        batch = sigs[first : first + 12]
+        if first % 36 != 24:
+            index.prepare(batch[:-2])
+        most_levels = max(most_levels, len(index._levels))
+        for i, sig in enumerate(batch, start=first):
+            key = f"k{i % 330}"  # the last thirty replace earlier keys' signatures
+            if i % 41 == 40:
+                index.remove(f"k{i - 7}")
+                stored.pop(f"k{i - 7}", None)
+            expected = brute_force_candidates(index, stored, sig)
+            before = len(seen)
+            index.check_and_insert(key, sig, recording)
+            assert (seen[-1] if len(seen) > before else []) == expected, f"check {i}"
+            checked += bool(expected)
+            stored[key] = sig
+        if first % 60 == 48:  # a join's catch-up of rows another worker stored
+            caught = {f"j{first + j}": sigs[360 + (first // 60) * 10 + j] for j in range(10)}
+            blobs, tags = [s.to_bytes() for s in caught.values()], [1_000 + first + j for j in range(10)]
+            index.load_rows(list(caught), blobs, [0.0] * 10, tags)  # tags: the store's row ids
+            stored.update(caught)
+    assert checked > 300 and max(len(found) for found in seen) > 20  # busy bands: not vacuous
+    assert most_levels >= 2  # checks did meet several levels at once
+    again = pickle.loads(pickle.dumps(index))
+    for sig in sigs[:40:7]:
+        assert again.query(sig) == index.query(sig)
+
+
 def test_a_snapshot_round_trips_through_pickle() -> None:
     index = InProcessIndex(0.7)
     index.insert("a", signature(story(900)))
