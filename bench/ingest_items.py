@@ -581,15 +581,23 @@ def main() -> None:
         type=int,
         default=0,
         metavar="N",
-        help="Only the --baseline tree and this one, alternated N times into fresh SQLite files, cold and "
-        "steady (3 warm-up corpora): items per CPU-second, median and best.",
+        help="Only the --baseline tree and this one, alternated N times into fresh SQLite files (and "
+        "PostgreSQL databases, unless --no-postgres), cold and steady (3 warm-up corpora): items per "
+        "CPU-second, median and best.",
     )
     args = parser.parse_args()
     if args.alternate:
         if args.baseline is None:
             parser.error("--alternate needs --baseline")
-        with tempfile.TemporaryDirectory() as name:
-            print("\n".join(alternate_rows(args.baseline, args.alternate, Path(name))))
+        with tempfile.TemporaryDirectory() as name, contextlib.ExitStack() as stack:
+            makers: list[tuple[str, Callable[[str], str]]] = [("SQLite", partial(_sqlite, Path(name)))]
+            if not args.no_postgres:
+                from tests.servers import create_database, postgres_server
+
+                makers.append(
+                    ("PostgreSQL", partial(create_database, stack.enter_context(postgres_server())))
+                )
+            print("\n".join(alternate_rows(args.baseline, args.alternate, Path(name), makers)))
         return
     started = time.perf_counter()
 
@@ -661,34 +669,51 @@ def command_rows(
     ]
 
 
-def alternate_rows(baseline: Path, rounds: int, folder: Path) -> list[str]:
-    """The two trees' commands one after the other, ``rounds`` times, each into a fresh SQLite file: on a
-    loaded machine the load of the moment then weighs on both alike, which medians of separate runs (as the
-    tables above take) do not ensure. Cold: the default corpus into a fresh process, less an empty run's
-    CPU; steady: the measured corpus after the warm-up stream in the same process (``cold_and_steady``)."""
-    sqlite = partial(_sqlite, folder)
+def alternate_rows(
+    baseline: Path, rounds: int, folder: Path, makers: list[tuple[str, Callable[[str], str]]]
+) -> list[str]:
+    """The two trees' commands one after the other, ``rounds`` times, each into a fresh database of each
+    backend in ``makers``: on a loaded machine the load of the moment then weighs on both alike, which
+    medians of separate runs (as the tables above take) do not ensure. Cold: the default corpus into a
+    fresh process, less an empty run's CPU; steady: the measured corpus after the warm-up stream in the
+    same process (``cold_and_steady``). The outcomes of the two trees must agree, run by run."""
     cold_docs = generate()
     warm, measured = steady_corpora(folder / "folds", 3)
     cold_payload, steady_payload = lines(cold_docs), lines(warm) + lines(measured)
     marks = [len(warm), len(warm) + len(measured)]
-    spent: dict[str, list[float]] = {}
+    spent: dict[tuple[str, str, str], list[float]] = {}
+    outcomes: dict[tuple[str, str, str], Counter[str]] = {}
     for r in range(rounds):
-        for tag, tree in (("base", baseline), ("this", None)):
-            _, empty_cpu, _ = run_cli(fresh(sqlite, f"alte{tag}{r}"), "", tree)
-            _, cpu, _ = run_cli(fresh(sqlite, f"altc{tag}{r}"), cold_payload, tree)
-            spent.setdefault(f"cold {tag}", []).append(len(cold_docs) / max(1e-9, cpu - empty_cpu))
-            [(_, warm_cpu), (_, end_cpu), _], _ = run_cli_marks(
-                fresh(sqlite, f"alts{tag}{r}"), steady_payload, marks, tree
-            )
-            spent.setdefault(f"steady {tag}", []).append(len(measured) / max(1e-9, end_cpu - warm_cpu))
+        for name, maker in makers:
+            for tag, tree in (("base", baseline), ("this", None)):
+                _, empty_cpu, _ = run_cli(fresh(maker, f"alte{tag}{r}"), "", tree)
+                _, cpu, words = run_cli(fresh(maker, f"altc{tag}{r}"), cold_payload, tree)
+                spent.setdefault((name, "cold", tag), []).append(len(cold_docs) / max(1e-9, cpu - empty_cpu))
+                outcomes[(name, "cold", tag)] = Counter(outcome_word(word) for word in words)
+                [(_, warm_cpu), (_, end_cpu), _], words = run_cli_marks(
+                    fresh(maker, f"alts{tag}{r}"), steady_payload, marks, tree
+                )
+                spent.setdefault((name, "steady", tag), []).append(
+                    len(measured) / max(1e-9, end_cpu - warm_cpu)
+                )
+                outcomes[(name, "steady", tag)] = Counter(words[len(warm) :])
     rows = [
-        f"| `wirefeed ingest -` into SQLite, {rounds} rounds alternated | items per CPU-second, median | best |",
-        "|---|---:|---:|",
+        f"| `wirefeed ingest -`, {rounds} rounds alternated | items per CPU-second, median | best | "
+        "this / baseline (median) | outcomes |",
+        "|---|---:|---:|---:|---|",
     ]
-    for key, rates in spent.items():
-        state, tag = key.split()
+    for (name, state, tag), rates in spent.items():
         who = f"baseline tree ({baseline.name})" if tag == "base" else "this tree"
-        rows.append(f"| {state}, {who} | {statistics.median(rates):,.0f} | {max(rates):,.0f} |")
+        ratio = statistics.median(rates) / statistics.median(spent[(name, state, "base")])
+        same = (
+            "same as baseline"
+            if outcomes[(name, state, tag)] == outcomes[(name, state, "base")]
+            else "DIFFER"
+        )
+        rows.append(
+            f"| {name} {state}, {who} | {statistics.median(rates):,.0f} | {max(rates):,.0f} | "
+            f"{ratio:.2f}x | {_counts(outcomes[(name, state, tag)])}, {same} |"
+        )
     return rows
 
 

@@ -230,6 +230,28 @@ def brute_force_candidates(index: InProcessIndex, stored: dict[str, Signature], 
     return sorted(found)
 
 
+def insert_as_the_contract_says(
+    index: InProcessIndex, stored: dict[str, Signature], key: str, sig: Signature, removed: int
+) -> int:
+    """Check-and-insert ``sig`` under ``key`` (after removing the key numbered ``removed``, if given) with
+    a judge that records what it is handed and never joins: it must be handed exactly the contract's
+    candidates (``brute_force_candidates``). Returns their number; ``stored`` follows the index."""
+    seen: list[list[tuple[str, int, bytes]]] = [[]]
+
+    def recording(_: Signature, candidates: list) -> Match | None:
+        seen.append(sorted((c.key, c.equal, c.signature.to_bytes()) for c in candidates))
+        return None
+
+    if removed >= 0:
+        index.remove(f"k{removed}")
+        stored.pop(f"k{removed}", None)
+    expected = brute_force_candidates(index, stored, sig)
+    index.check_and_insert(key, sig, recording)
+    assert seen[-1] == expected, key
+    stored[key] = sig
+    return len(expected)
+
+
 def test_candidates_are_exactly_the_lsh_contracts_through_busy_bands_and_merges() -> None:
     """Every check hands the judge exactly the rows the contract names, with their stored signature,
     whatever part of the index holds them (sorted postings, recent inserts) and across merges,
@@ -238,27 +260,45 @@ def test_candidates_are_exactly_the_lsh_contracts_through_busy_bands_and_merges(
     index = SmallBatches(0.5)
     index._MIN_MERGE = 40  # several merges, and checks between them against pending rows
     stored: dict[str, Signature] = {}
-    seen: list[list[tuple[str, int, bytes]]] = []
+    # The last thirty replace earlier keys' signatures.
+    found = [
+        insert_as_the_contract_says(index, stored, f"k{i % 230}", sig, i - 5 if i % 37 == 36 else -1)
+        for i, sig in enumerate(templated_signatures(260, seed=5))
+    ]
+    assert sum(map(bool, found)) > 200  # the signatures do meet candidates: the comparison is not vacuous
+    assert max(found) > 20
 
-    def recording(sig: Signature, candidates: list) -> Match | None:
-        seen.append(sorted((c.key, c.equal, c.signature.to_bytes()) for c in candidates))
-        return None  # never joins: every signature is inserted
 
-    sigs = templated_signatures(260, seed=5)
-    checked = 0
-    for i, sig in enumerate(sigs):
-        key = f"k{i % 230}"  # the last thirty replace earlier keys' signatures
-        if i % 37 == 36:
-            index.remove(f"k{i - 5}")
-            stored.pop(f"k{i - 5}", None)
-        expected = brute_force_candidates(index, stored, sig)
-        before = len(seen)
-        index.check_and_insert(key, sig, recording)
-        assert (seen[-1] if len(seen) > before else []) == expected, f"check {i}"
-        checked += bool(expected)
-        stored[key] = sig
-    assert checked > 200  # the signatures do meet candidates: the comparison is not vacuous
-    assert max(len(found) for found in seen) > 20
+def test_batches_sorted_into_levels_get_exactly_the_lsh_contracts_candidates() -> None:
+    """Between merges, each batch's ``prepare`` sorts the rows pending since the last one into a level
+    (and sorts small levels again with it): every check of every batch, prepared or not, and every row a
+    join catches up (``load_rows``) in between, must still hand the judge exactly the rows the contract
+    names, through busy bands of templated briefs, replacements, removals and merges."""
+    index = SmallBatches(0.5)
+    index._MIN_MERGE, index._LEVEL_MIN = 150, 8  # levels cut, stacked and carried before each merge
+    stored: dict[str, Signature] = {}
+    sigs = templated_signatures(420, seed=11)
+    found: list[int] = []
+    most_levels = 0
+    for first in range(0, 360, 12):  # batches of twelve, all but one in three prepared but their last two
+        batch = sigs[first : first + 12]
+        if first % 36 != 24:
+            index.prepare(batch[:-2])
+        most_levels = max(most_levels, len(index._levels))
+        for i, sig in enumerate(batch, start=first):  # the last thirty replace earlier keys' signatures
+            found.append(
+                insert_as_the_contract_says(index, stored, f"k{i % 330}", sig, i - 7 if i % 41 == 40 else -1)
+            )
+        if first % 60 == 48:  # a join's catch-up of rows another worker stored
+            caught = {f"j{first + j}": sigs[360 + (first // 60) * 10 + j] for j in range(10)}
+            blobs, tags = [s.to_bytes() for s in caught.values()], [1_000 + first + j for j in range(10)]
+            index.load_rows(list(caught), blobs, [0.0] * 10, tags)  # tags: the store's row ids
+            stored.update(caught)
+    assert sum(map(bool, found)) > 300 and max(found) > 20  # busy bands: not vacuous
+    assert most_levels >= 2  # checks did meet several levels at once
+    again = pickle.loads(pickle.dumps(index))
+    for sig in sigs[:40:7]:
+        assert again.query(sig) == index.query(sig)
 
 
 def test_a_snapshot_round_trips_through_pickle() -> None:

@@ -372,12 +372,6 @@ class _Postings:
         """Rows holding one of ``keys`` (one per band) in its band, plus rare near misses."""
         return self._hits(keys, None)[1]
 
-    def rows_of_many(self, keys: np.ndarray) -> list[np.ndarray]:
-        """``rows`` of each row of ``keys`` (one signature's band keys per row), all looked up at once."""
-        owners, found = self._hits(keys.ravel(), keys.shape[1])
-        bounds = np.searchsorted(owners, np.arange(keys.shape[0] + 1)).tolist()
-        return [found[bounds[i] : bounds[i + 1]] for i in range(keys.shape[0])]
-
     def _hits(self, keys: np.ndarray, per_owner: int | None) -> tuple[np.ndarray, np.ndarray]:
         """(whose, row) of each entry matching one of ``keys``, in the keys' order; ``whose``: the key's
         place divided by ``per_owner`` (which signature it is a band key of), left empty without it."""
@@ -401,6 +395,26 @@ class _Postings:
         return owners, found
 
 
+def _distinct_rows_of_many(postings: list[_Postings], keys: np.ndarray, rows: int) -> list[np.ndarray]:
+    """Each signature's distinct rows (ascending) under its band keys (one signature per row of ``keys``)
+    in all of ``postings``, for a whole batch in a few calls: (signature, row) pairs as one integer each
+    (``rows`` bounds the row numbers), sorted and deduplicated once, then cut per signature."""
+    hits = [one._hits(keys.ravel(), keys.shape[1]) for one in postings]
+    owners = np.concatenate([owner for owner, _ in hits])
+    found = np.concatenate([row for _, row in hits])
+    stride = max(1, rows)
+    pairs = sorted_distinct(owners * stride + found)
+    whose = pairs // stride
+    bounds = np.searchsorted(whose, np.arange(keys.shape[0] + 1)).tolist()
+    distinct = pairs - whose * stride
+    return [distinct[bounds[i] : bounds[i + 1]] for i in range(keys.shape[0])]
+
+
+_PreparedSig = tuple[
+    Signature, np.ndarray, np.ndarray, _Postings, tuple[tuple[int, _Postings], ...], np.ndarray
+]
+
+
 class InProcessIndex:
     """Index for one process (CLI runs, tests, a single worker), rebuilt from the store at start-up.
 
@@ -409,7 +423,9 @@ class InProcessIndex:
     160 µs per signature to rebuild (``bench/dedup_startup.py``). Here the index values of all rows are
     one uint32 matrix (the verification data), the band keys of all rows one sorted array (``_Postings``):
     joining is a decode and a sort (``bench/dedup_scale.py``). Recent inserts wait in a small dict and are
-    merged in batches; removed, replaced or expired rows are tombstones until the next merge. The stored
+    merged in batches; between merges, a batch's ``prepare`` sorts the dict's rows into small postings of
+    their own (levels), so busy band keys of templated briefs are not a long tuple to copy on every insert
+    and walk on every check. Removed, replaced or expired rows are tombstones until the next merge. The stored
     bytes of each row are kept as they came, so the judge sees exactly the signature that was stored.
 
     ``window``: seconds a row stays a candidate after it was stamped (``WIREFEED_DEDUP_WINDOW_DAYS``);
@@ -418,6 +434,7 @@ class InProcessIndex:
     """
 
     _MIN_MERGE = 4096
+    _LEVEL_MIN = 256  # rows the pending dict holds before a batch's ``prepare`` sorts them into a level
     _DECODED = 8192  # decoded candidate signatures kept (~1.5 KB each)
 
     def __init__(
@@ -448,13 +465,16 @@ class InProcessIndex:
         self._tags = np.empty(0, dtype=np.int64)  # row -> the caller's number for it (a store row id)
         self._row_of: dict[str, int] = {}
         self._postings = _Postings(self._values, np.empty(0, dtype=np.int64), self.bands, self.rows)
+        # Rows since the last merge, oldest first: sorted levels, each (its first row, its postings), then
+        # from ``_pending_from`` on a dict of band key -> rows. A level's rows run up to the next's first.
+        self._levels: tuple[tuple[int, _Postings], ...] = ()
         self._pending: dict[int, tuple[int, ...]] = {}
-        self._recent: _Postings | None = None  # rows a join caught up in one go after its snapshot
+        self._pending_from = 0
         self._pending_rows = 0
         self._decoded: dict[int, Signature] = {}  # row -> its stored signature, decoded (``_decode``)
-        # id(signature) -> (it, its index values, its band keys, the postings then, its rows in them),
-        # for the batch being decided (``prepare``)
-        self._prepared: dict[int, tuple[Signature, np.ndarray, np.ndarray, _Postings, np.ndarray]] = {}
+        # id(signature) -> (it, its index values, its band keys, the postings and levels then, its
+        # distinct rows in them, ascending), for the batch being decided (``prepare``)
+        self._prepared: dict[int, _PreparedSig] = {}
         self._lock = threading.RLock()
 
     @classmethod
@@ -532,6 +552,7 @@ class InProcessIndex:
         index._keys = list(arrays.keys)
         index._row_of = dict(zip(arrays.keys, range(count), strict=True))
         index._postings = _Postings.adopt(arrays.packed, arrays.starts, count)
+        index._pending_from = count
         index._expire_locked(index._cutoff())
         return index
 
@@ -581,7 +602,8 @@ class InProcessIndex:
         values = self._values if rows.size == self._values.shape[0] else self._row_values(rows)
         self._postings = _Postings(values, rows, self.bands, self.rows)
         self._pending.clear()
-        self._recent = None
+        self._levels = ()
+        self._pending_from = self._size
         self._pending_rows = 0
         self._decoded = {}  # rows are renumbered
 
@@ -619,25 +641,45 @@ class InProcessIndex:
 
     def prepare(self, sigs: Iterable[Signature]) -> None:
         """Work out the index values and band keys of a batch's signatures in one go, before they are
-        checked one by one, and their rows in the sorted postings looked up: a handful of numpy calls for
-        the whole batch where each check and each later insert of a copy paid them alone. Kept till the
-        next batch's, by object: a signature not prepared (or of other parameters) is banded and looked
-        up when it is checked, as before, and so is every one after a merge has replaced the postings."""
+        checked one by one, and their distinct rows in the sorted postings and levels looked up: a handful
+        of numpy calls for the whole batch where each check and each later insert of a copy paid them
+        alone. The pending dict's rows are first sorted into a level once there are ``_LEVEL_MIN`` of
+        them, so a check walks only the rows inserted since (on templated briefs a busy band key's
+        tuple held hundreds of rows, copied on each insert and chained on each check). Kept till the next
+        batch's, by object: a signature not prepared (or of other parameters) is banded and looked up
+        when it is checked, as before, and so is every one after a merge or a new level."""
         with self._lock:
             kept = [sig for sig in sigs if sig.num_perm == self.num_perm]
             self._prepared = {}
+            if self._size - self._pending_from >= self._LEVEL_MIN:
+                self._cut_level()
             if not kept:
                 return
             values = index_values(np.stack([sig.hashvalues for sig in kept]))
             keys = band_keys(values, self.bands, self.rows)
-            # The sorted postings change only when a merge replaces them: their rows for each signature,
-            # looked up now for all, stand while the same postings do (``_counted`` checks which).
-            postings = self._postings
-            found = postings.rows_of_many(keys)
+            # The postings and levels change only when a merge or a new level replaces them: each
+            # signature's rows in them, looked up now for all, stand while they do (``_counted`` checks).
+            postings, levels = self._postings, self._levels
+            found = _distinct_rows_of_many([postings, *(level for _, level in levels)], keys, self._size)
             self._prepared = {
-                id(sig): (sig, row_values, row_keys, postings, rows)
+                id(sig): (sig, row_values, row_keys, postings, levels, rows)
                 for sig, row_values, row_keys, rows in zip(kept, values, keys, found, strict=True)
             }
+
+    def _cut_level(self) -> None:
+        """The pending dict's rows as a sorted level. A level no larger than the new one is sorted again
+        with it (as a binary counter carries), so there are a handful of levels between merges whatever
+        the batch size, and each row is sorted a handful of times."""
+        start, levels = self._pending_from, list(self._levels)
+        if start >= self._size:
+            return
+        while levels and start - levels[-1][0] <= self._size - start:
+            start = levels.pop()[0]
+        rows = np.arange(start, self._size)
+        levels.append((start, _Postings(self._row_values(rows), rows, self.bands, self.rows)))
+        self._levels = tuple(levels)
+        self._pending.clear()
+        self._pending_from = self._size
 
     def _banded(self, sig: Signature) -> tuple[np.ndarray, np.ndarray]:
         """The signature's index values and band keys, computed once for its check and its insert.
@@ -665,16 +707,17 @@ class InProcessIndex:
             return []
         values, keys = banded or self._banded(sig)
         prepared = self._prepared.get(id(sig))
-        if prepared is not None and prepared[0] is sig and prepared[3] is self._postings:
-            found = [prepared[4]]  # looked up with the batch's (``prepare``), from these very postings
+        hits = self._pending_hits(keys)
+        if (
+            prepared is not None
+            and prepared[0] is sig
+            and prepared[3] is self._postings
+            and prepared[4] is self._levels
+        ):  # looked up with the batch's (``prepare``), from these very postings and levels: distinct
+            rows = prepared[5] if hits is None else sorted_distinct(np.concatenate([prepared[5], hits]))
         else:
-            found = [self._postings.rows(keys)]
-        if self._recent is not None:
-            found.append(self._recent.rows(keys))
-        if self._pending:  # one array of all the pending hits: a copy shares most bands, one each cost most
-            hits = itertools.chain.from_iterable(filter(None, map(self._pending.get, keys.tolist())))
-            found.append(np.fromiter(hits, dtype=np.int64))
-        rows = sorted_distinct(np.concatenate(found) if len(found) > 1 else found[0])
+            found = [self._postings.rows(keys), *(level.rows(keys) for _, level in self._levels)]
+            rows = sorted_distinct(np.concatenate(found if hits is None else [*found, hits]))
         if rows.size == 0:
             return []
         same = self._row_values(rows) == values  # (n, num_perm): equal values, for counts and bands
@@ -695,6 +738,15 @@ class InProcessIndex:
             for row, count in zip(rows[picked].tolist(), counts[picked].tolist(), strict=True)
             if (key := keys_of[row]) is not None
         ]
+
+    def _pending_hits(self, keys: np.ndarray) -> np.ndarray | None:
+        """Rows of the pending dict under one of ``keys``, as one array (None without any)."""
+        if not self._pending:
+            return None
+        # One array of all the pending hits: a copy shares most bands, one each cost most.
+        hits = itertools.chain.from_iterable(filter(None, map(self._pending.get, keys.tolist())))
+        found = np.fromiter(hits, dtype=np.int64)
+        return found if found.size else None
 
     def _verified(self, sig: Signature) -> list[Match]:
         matches = [Match(key, count / self.num_perm) for _, key, count in self._counted(sig, self.min_equal)]
@@ -779,24 +831,18 @@ class InProcessIndex:
     def load_rows(self, keys: list[str], blobs: list[bytes], stamps: list[float], tags: list[int]) -> None:
         """Stored rows added after a build or a snapshot (a join's catch-up), with the times they were
         stored and their tags. A row whose tag names a row of another key drops that row (the store gave
-        its id to a new row). Decoded and banded in one go; right after a build or a load, their band
-        keys are sorted into a second, small posting array instead of one pending list per band key."""
+        its id to a new row). Decoded in one go and sorted into a level with the rows pending before
+        them (``_cut_level``), instead of one pending tuple per band key."""
         if not keys:
             return
         with self._lock:
             self._adopt_headers(blobs)
             self._drop_reused(tags, keys)
             values = decode_values(blobs, self.num_perm)
-            first, fresh = self._size, not self._pending_rows and self._recent is None
-            banded = (
-                band_keys(values, self.bands, self.rows) if not fresh else np.empty((len(keys), 0), np.uint64)
-            )
+            no_keys = np.empty(0, np.uint64)  # the level bands them all at once
             for i, key in enumerate(keys):
-                self._append(key, values[i], banded[i], blobs[i], stamps[i], tags[i])
-            if fresh and self._size > first:
-                rows = np.arange(first, self._size)
-                self._recent = _Postings(self._row_values(rows), rows, self.bands, self.rows)
-                self._pending_rows = self._size - first  # merged as pending rows are
+                self._append(key, values[i], no_keys, blobs[i], stamps[i], tags[i])
+            self._cut_level()
             self._expire_locked(self._cutoff())
             if self._pending_rows >= max(self._MIN_MERGE, len(self._row_of) // 4):
                 self._merge()
@@ -866,6 +912,10 @@ class InProcessIndex:
         self.__dict__.setdefault("_decoded", {})
         self.__dict__.setdefault("_prepared", {})
         self._lock = threading.RLock()
+        if "_levels" not in state:  # pickled before levels: its pending rows are merged, as arrays() does
+            self.__dict__.pop("_recent", None)
+            self._levels, self._pending_from = (), self._size
+            self._merge()
 
     def __contains__(self, key: object) -> bool:
         return key in self._row_of
