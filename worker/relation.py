@@ -762,9 +762,17 @@ class StoryJudge:
 def nested(one: Verdict, other: Verdict) -> bool:
     """Whether a new text sits between two stored ones, one inside it and it inside the other (its two
     verdicts), so the smaller stored text is inside the larger: the two are one story. A trim inside both
-    (a story, and an update that kept the story's first half) shows only that they share that half."""
-    return (one.contained_old >= CONTAINED and other.contained_new >= CONTAINED) or (
-        other.contained_old >= CONTAINED and one.contained_new >= CONTAINED
+    (a story, and an update that kept the story's first half) shows only that they share that half.
+
+    The new text must also hold more than the inner one: not lie ``CONTAINED`` inside it too. An edited
+    copy of the inner text (each inside the other) restates the inner text's relation to the outer one,
+    which was decided when the later of the two arrived, often from more than signatures (a local story
+    that retells a wire lead and quotes the wire story whole is told apart by reading its text, which a
+    copy of the wire story under a dateline, judged against the local story's signature, cannot do). A
+    story's original between a trim and a copy under a long note holds the note's copy's tail, which the
+    trim lacks: that is what shows the two to be one."""
+    return (one.contained_old >= CONTAINED > one.contained_new and other.contained_new >= CONTAINED) or (
+        other.contained_old >= CONTAINED > other.contained_new and one.contained_new >= CONTAINED
     )
 
 
