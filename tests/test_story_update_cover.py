@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests import test_story_merge as merge_cases
-from tests.test_story_merge import url
+from tests.test_rules_new_in_words import _embeds, assert_apart_and_linked
 from worker.fingerprint import signature
-from worker.models import StoryEvent
 from worker.pipeline import Outcome, Pipeline
 from worker.relation import MIN_COVER, Relation, TextProbe, judge, words_inside
 from worker.store import Store
@@ -48,10 +47,6 @@ def test_the_shingles_read_the_story_covering_a_third_of_the_update_but_its_word
     assert words_inside(TEXTS["roundup-update"], TEXTS["story"]) >= MIN_COVER
 
 
-def _embeds(store: Store) -> list[StoryEvent]:
-    return [event for event in merge_cases.events(store) if event.event == "embeds"]
-
-
 @pytest.mark.parametrize("batched", [False, True])
 @pytest.mark.parametrize("order", [["story", "update"], ["update", "story"]])
 def test_an_update_more_than_two_thirds_new_in_words_is_a_story_of_its_own(
@@ -59,12 +54,9 @@ def test_an_update_more_than_two_thirds_new_in_words_is_a_story_of_its_own(
 ) -> None:
     """Before (fails on main): the update replaced the story as its fuller copy (story first), or the
     story joined the update as its trim (update first): one story."""
-    first, second = merge_cases.ingest(Pipeline(store), order, batched, TEXTS)
-    assert first.outcome is second.outcome is Outcome.STORED
-    assert first.story_id != second.story_id
-    [link] = _embeds(store)
-    rule = Relation.EMBEDS if order[1] == "update" else Relation.EMBEDDED
-    assert (link.url, link.other_url, link.rule) == (url("update"), url("story"), rule.value)
+    assert_apart_and_linked(
+        store, merge_cases.ingest(Pipeline(store), order, batched, TEXTS), order, "update"
+    )
 
 
 @pytest.mark.parametrize("batched", [False, True])
