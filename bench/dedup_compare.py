@@ -300,6 +300,10 @@ SEEN_DRAWS = (
     (181, 1),
     (191, 2),
     (193, 3),
+    (197, 0),
+    (199, 1),
+    (211, 2),
+    (223, 3),
 )
 """Every draw a session has tuned on or read the failures of (seed, variant): the rows ``--draws seen``
 prints. Held-out draws are named on the command line and never added here while they are held out."""

@@ -19,6 +19,7 @@ import pytest
 
 from tests import test_story_merge as merge_cases
 from tests.test_story_merge import url
+from worker.decision import Decision
 from worker.fingerprint import shingle_hashes, signature, tokens
 from worker.models import StoryEvent
 from worker.pipeline import Outcome, Pipeline
@@ -69,12 +70,19 @@ def test_a_local_story_new_in_words_is_a_story_of_its_own_linked_to_the_wire_sto
 ) -> None:
     """Before (fails on main): the local story replaced the wire story as its fuller copy (wire first), or
     the wire story joined the local story as its trim (local first): one story."""
-    first, second = merge_cases.ingest(Pipeline(store), order, batched, TEXTS)
+    assert_apart_and_linked(store, merge_cases.ingest(Pipeline(store), order, batched, TEXTS), order, "local")
+
+
+def assert_apart_and_linked(store: Store, decisions: list[Decision], order: list[str], outer: str) -> None:
+    """Two items stored as stories of their own, one ``embeds`` row naming the outer text and the inner
+    one, by the rule of the order they came in (the outer one last: ``embeds``; first: ``embedded``)."""
+    first, second = decisions
     assert first.outcome is second.outcome is Outcome.STORED
     assert first.story_id != second.story_id
     [link] = _embeds(store)
-    rule = Relation.EMBEDS if order[1] == "local" else Relation.EMBEDDED
-    assert (link.url, link.other_url, link.rule) == (url("local"), url("wire"), rule.value)
+    inner = next(name for name in order if name != outer)
+    rule = Relation.EMBEDS if order[1] == outer else Relation.EMBEDDED
+    assert (link.url, link.other_url, link.rule) == (url(outer), url(inner), rule.value)
 
 
 @pytest.mark.parametrize("batched", [False, True])

@@ -762,9 +762,25 @@ class StoryJudge:
 def nested(one: Verdict, other: Verdict) -> bool:
     """Whether a new text sits between two stored ones, one inside it and it inside the other (its two
     verdicts), so the smaller stored text is inside the larger: the two are one story. A trim inside both
-    (a story, and an update that kept the story's first half) shows only that they share that half."""
-    return (one.contained_old >= CONTAINED and other.contained_new >= CONTAINED) or (
-        other.contained_old >= CONTAINED and one.contained_new >= CONTAINED
+    (a story, and an update that kept the story's first half) shows only that they share that half.
+
+    The new text must also hold more than the inner one: not lie well inside it too (``CONTAINED`` +
+    ``SHARE_SLACK``, past the estimate's error: an edited copy, its own words a desk's few). Such a copy
+    restates the inner text's relation to the outer one, which was decided when the later of the two
+    arrived, often from more than signatures (a local story that retells a wire lead and quotes the wire
+    story whole is told apart by reading its text, which a copy of the wire story under a dateline,
+    judged against the local story's signature, cannot do). A story's original between its trim and a
+    copy under a long note holds the part the trim cut (a fifth of the original or more), and still shows
+    the two to be one."""
+    well_inside = CONTAINED + SHARE_SLACK
+    return (
+        one.contained_old >= CONTAINED
+        and one.contained_new < well_inside
+        and other.contained_new >= CONTAINED
+    ) or (
+        other.contained_old >= CONTAINED
+        and other.contained_new < well_inside
+        and one.contained_new >= CONTAINED
     )
 
 

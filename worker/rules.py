@@ -27,6 +27,7 @@ from worker.fingerprint import Signature
 from worker.models import ArticleRecord, DuplicateRecord
 from worker.relation import (
     CONTAINED,
+    MIN_COVER,
     NEW_MATERIAL,
     SHARE_SLACK,
     SLOTS,
@@ -293,13 +294,22 @@ of its own unless it keeps ``CONTAINED`` of the story's words (then the story's 
 
 class KeptTooLittle:
     """A joining item that, with the story's representative, makes a major update and the story it updates
-    (the larger text more than ``MAJOR_UPDATE`` new beyond the smaller), read as one because the smaller
-    seems ``CONTAINED`` inside the larger: the estimate from 128 MinHash values is off by several hundredths,
-    so near that line (within ``SHARE_SLACK``) the two texts are read and the smaller one's words counted
-    in the larger (``words_inside``). An update that kept under ``CONTAINED`` of its story's words, or a
-    story of which the stored update kept that little, is a story of its own, linked (``overlaps``), not
-    the story's fuller copy or its trim. A trim or a fuller copy of one story keeps all its words but the
-    desk's few (a dateline, a note, a tagline), so it stays well above the line."""
+    (the larger text more than ``MAJOR_UPDATE`` new beyond the smaller), read as one because the shingle
+    estimates put it on the joining side of one of the two lines that make an update a story of its own.
+    The estimate from 128 MinHash values is off by several hundredths, so near either line (within
+    ``SHARE_SLACK``) the two texts are read and counted in words (``words_inside``), as a desk counts them:
+
+    - an update that kept under ``CONTAINED`` of its story's words (or a story of which the stored update
+      kept that little) is a story of its own, linked (``overlaps``), not the story's fuller copy or trim;
+    - an update more than two-thirds new, the story it carries whole covering under ``MIN_COVER`` of its
+      words, is a new story around the old one, linked (``embeds``, or ``embedded`` when the item is the
+      story carried), as the judge reads a pair under that line. Shingles and words part near it:
+      repeated phrases count once as shingles, and the bins only estimate the share of a text not wholly
+      inside the other (an update of 1,062 words carrying 86% of a 408-word story, 33.1% of it in words,
+      was read as covered 0.354 off the bins and joined the story as its fuller copy, its copies too).
+
+    A trim or a fuller copy of one story keeps all its words but the desk's few (a dateline, a note, a
+    tagline), and a half trim 40% of them or more, so both stay well above the lines."""
 
     def check(self, ctx: RuleContext) -> Decision | None:
         if not ctx.joins:
@@ -313,15 +323,21 @@ class KeptTooLittle:
             if outer_is_new
             else (verdict.contained_new, 1.0 - verdict.contained_old)
         )
-        if own <= MAJOR_UPDATE or inside >= CONTAINED + SHARE_SLACK:
+        kept_near = inside < CONTAINED + SHARE_SLACK
+        cover_near = abs((1.0 - own) - MIN_COVER) <= SHARE_SLACK
+        if own <= MAJOR_UPDATE or not (kept_near or cover_near):
             return None
         stored = ctx.target_text
         if stored is None:
             return None
         inner, outer = (stored, ctx.article.text) if outer_is_new else (ctx.article.text, stored)
-        if words_inside(inner, outer) >= CONTAINED:
+        if kept_near and words_inside(inner, outer) < CONTAINED:
+            relation = Relation.OVERLAPS
+        elif cover_near and words_inside(outer, inner) < MIN_COVER:
+            relation = Relation.EMBEDS if outer_is_new else Relation.EMBEDDED
+        else:
             return None
-        link = Match(ctx.target.canonical_url, verdict.similarity, Relation.OVERLAPS.value, False)
+        link = Match(ctx.target.canonical_url, verdict.similarity, relation.value, False)
         return ctx.recorder.store_new(ctx, link)
 
 
