@@ -444,6 +444,12 @@ _BOILERPLATE_START = re.compile(
     r"читайте также|читать далее|реклама|по теме|смотрите также)(?=\W|$)",
     re.IGNORECASE,
 )
+# The page's own address printed under the story for copying: a label, then the address alone.
+_OWN_ADDRESS = re.compile(
+    r"^\W{0,3}(?:permalink|permalien|enlace permanente|short-?url|kurz-?url|short-?link|kurz-?link)"
+    r"\s*:?\s*(?:https?://|www\.)\S+\s*$",
+    re.IGNORECASE,
+)
 # "By Jane Doe", "Von Martina Kessler und Tom Berg", "di Mario Rossi": the keyword, then only names.
 _BYLINE = re.compile(
     r"^(?i:by|von|par|por|di|автор)\s+"
@@ -828,8 +834,11 @@ def caption_line_text(text: str) -> bool:
 
 
 def boilerplate_text(text: str) -> bool:
-    """A short block whose words mark it as chrome ("Read more: …", "Advertisement", "Photo: …")."""
-    return len(text) <= 160 and _BOILERPLATE_START.match(text) is not None
+    """A short block whose words mark it as chrome ("Read more: …", "Advertisement", "Photo: …"), or
+    the page's own address under a label ("Permalink: https://…", "Short-URL: https://…")."""
+    if len(text) > 160:
+        return False
+    return _BOILERPLATE_START.match(text) is not None or _OWN_ADDRESS.match(text) is not None
 
 
 _BYLINE_START = re.compile(r"^(?i:by|von|par|por|di|автор)\s+[A-ZÄÖÜÀ-ÝА-Я]")
