@@ -5,7 +5,8 @@ an unnamed bio that opens with the author's name and a bio verb. Two other shape
 unseen template: a short label "About NAME" ("Über Luis Holuch 257 Artikel", "À propos de Marie") over
 one paragraph about that person or series (not a press release's "About COMPANY", its own), and a
 blogger's self-introduction ("Hallo, ich bin Foodbloggerin ...", "I'm Amy and I'm so glad you've stopped
-by!"). Both come after the story, with little after them; a page that is its own "About" text has no
+by!", or by the job: "Als Content Marketing Managerin betreue ich den Blog rund um ...", "As the editor,
+I run this blog ..."). Both come after the story, with little after them; a page that is its own "About" text has no
 story before it, and keeps it.
 """
 
@@ -35,6 +36,14 @@ _SELF_INTRO = re.compile(
     r"(?:i'm|i’m|ich bin|je suis|soy)\s+[A-ZÄÖÜ][\w'’-]+\s+(?:and|und|et|y)\b)",
     re.IGNORECASE,
 )
+# Or the job first: "As ROLE, I run / write / edit this blog (site, magazine, podcast)".
+_ROLE_INTRO = re.compile(
+    r"^\W{0,3}(?:als|as an?|as the|en tant que|como)\s+(?:[\w’'-]+,?\s+){1,5}?(?:(?:i|je|yo)\s+)?"
+    r"(?:betreue|schreibe|leite|verantworte|manage|run|write|edit|curate|gère|écris|anime|dirijo|escribo|"
+    r"gestiono)\s+(?:ich\s+)?(?:den|diesen|unseren|das|dieses|unser|the|this|our|ce|le|notre|este|el|nuestro)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:blog|magazin|magazine|website|webseite|site|podcast|newsletter|revista)\b",
+    re.IGNORECASE,
+)
 SELF_INTRO_MAX_CHARS = 700
 _LABEL_WORD = re.compile(
     r"^\W{0,3}(?:about|über|ueber|à propos de|a propos de|sobre|acerca de)\s+", re.IGNORECASE
@@ -53,7 +62,9 @@ def _about_label(text: str, under: str) -> bool:
 
 
 def _self_intro(text: str) -> bool:
-    return len(text) <= SELF_INTRO_MAX_CHARS and _SELF_INTRO.match(text) is not None
+    if len(text) > SELF_INTRO_MAX_CHARS:
+        return False
+    return _SELF_INTRO.match(text) is not None or _ROLE_INTRO.match(text) is not None
 
 
 def drop_about_boxes(paragraphs: list[str]) -> list[str]:

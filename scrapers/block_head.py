@@ -10,7 +10,10 @@ words of its own left once the date and the byline furniture are taken out, and 
 standfirst, which is prose. The same holds for the section label over the headline (the page names
 its sections in its metadata and its URL's folders), labelled author or category fields, breadcrumb
 trails through the home page, and the reading time or player label ("5 min read", "Listen to this
-article").
+article"). Some templates set the writer's bio there too, under or instead of the byline ("Jacob Wade is
+a personal finance expert who has covered ..."): above the story's prose, a paragraph that opens with
+the byline's name and a bio verb is about the writer, not the story (``boilerplate.author_bio_text``
+knows it under the story, once one has been told).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 from scrapers.article import Article
+from scrapers.boilerplate import author_bio_text
 from scrapers.boilerplate import credit_text as bp_credit
 from scrapers.dates import is_month_name, parse_date
 
@@ -260,6 +264,8 @@ def drop_head_furniture(paragraphs: list[str], meta: Article) -> list[str]:
     authors = meta.authors
     known = [date for date in (meta.published_at, meta.modified_at) if date is not None]
     end = _head_end(paragraphs)
+    # a one-word value ("Pakistan", "Staff") names no person: the lead opening with it is the story's
+    people = tuple(name for name in authors if len(name.split()) >= 2)
     short = any(len(text) <= KICKER_MAX_CHARS for text in paragraphs[:end])
     labels = section_labels(meta) if short else frozenset()
     doomed = {
@@ -268,6 +274,7 @@ def drop_head_furniture(paragraphs: list[str], meta: Article) -> list[str]:
         if byline_line(paragraphs[i], authors)
         or kicker_line(paragraphs[i], labels)
         or staff_line(paragraphs[i])
+        or author_bio_text(paragraphs[i], people)
     }
     datelines = {i for i in range(end) if i not in doomed and dateline(paragraphs[i], known)}
     if len(datelines) <= DATELINES_MAX:

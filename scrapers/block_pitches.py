@@ -10,6 +10,12 @@ newsletter, an app, its forums, a widget, an issue of its magazine), named as th
 "vous") or told to act ("Receive", "Get", "Join"). A story about an app names someone else's, in the
 third person; a quoted pitch is reported speech; both stay. A short label right over a pitch that names
 the product or the site ("Tipp: Die Sport-App von BILD") goes with it.
+
+A sign-up box often names its product only in its heading: "Newsletter" (or "NEWS / LETTERS" set over two
+lines) over "News, tips and trends: we have plenty for you!" The line under such a heading, the
+subscription's name alone, is a pitch when it addresses the reader in the site's own voice ("we",
+"wir", "nous"): a story's subhead over a paragraph addressing the reader ("The app" over "You can turn it
+off in the settings") speaks of someone else's product, not as its maker.
 """
 
 from __future__ import annotations
@@ -42,6 +48,13 @@ _READER = re.compile(
     r"(?:^|[.!?]\s+)(?:get|receive|download|join|sign up|subscribe|keep up|stay|read|try|listen|"
     r"check out|hol dir|lade|abonnier\w*|schau\w*|melde|lies|recevez|téléchargez|inscrivez|abonnez|"
     r"rejoignez|descarga|recibe|suscríbete|únete|lee)\b"
+)
+# The site speaking for itself: "we", "our", "wir", "unser", "nous", "notre", "nosotros", "nuestro".
+_OWN_VOICE = re.compile(r"(?i)\b(?:we|our|wir|uns|unser\w*|nous|notre|nos|nosotros|nuestr[oa]s?)\b")
+# A sign-up box's heading: the subscription's name alone.
+_SIGN_UP_LABEL = re.compile(
+    r"(?i)^\W{0,3}(?:[\w-]*newsletter\w*|e-?mail[- ](?:alerts?|updates?|briefing)|"
+    r"(?:morning |daily |evening )?briefing)\W{0,3}$"
 )
 _QUOTED = re.compile(r"[\"“”„«»]")
 _SENTENCE_END = re.compile(r"[.!?…]\s*$")
@@ -109,20 +122,34 @@ def _label_over(text: str, keys: frozenset[str]) -> bool:
     return _PRODUCT_RE.search(text) is not None or any(key in compact_text(text) for key in keys)
 
 
+def _pitch_under(label: str, text: str) -> bool:
+    """``text`` pitches the subscription the ``label`` over it names: it addresses the reader in the
+    site's voice."""
+    if len(label) > PITCH_LABEL_MAX_CHARS or _SIGN_UP_LABEL.match(label.replace("\n", "")) is None:
+        return False
+    if len(text) > PITCH_MAX_CHARS or _QUOTED.search(text) or _READER.search(text) is None:
+        return False
+    return _OWN_VOICE.search(text) is not None
+
+
 def drop_pitches(paragraphs: list[str], keys: frozenset[str] = frozenset()) -> list[str]:
     """``paragraphs`` without the site's pitches set after the story's first ``PITCH_STORY_MIN_CHARS``
     characters, with a label right over one."""
-    page = "\n".join(paragraphs).casefold()
+    page = "".join(paragraphs).casefold()  # joined without a break: a heading set over two lines
     if not any(key in page for key in _KEYS):
         return paragraphs  # one look at the page's words before one per line
     pitches: list[int] = []
+    under: list[int] = []
     told = 0
     for i, text in enumerate(paragraphs):
-        if told >= PITCH_STORY_MIN_CHARS and pitch_line(text, keys):
-            pitches.append(i)
+        if told >= PITCH_STORY_MIN_CHARS:
+            if pitch_line(text, keys):
+                pitches.append(i)
+            elif i > 0 and _pitch_under(paragraphs[i - 1], text):
+                under.append(i)
         told += len(text)
-    if not pitches or len(pitches) > PITCH_MAX_PER_PAGE:
+    if not pitches + under or len(pitches) > PITCH_MAX_PER_PAGE or len(under) > PITCH_MAX_PER_PAGE:
         return paragraphs
-    doomed = set(pitches)
+    doomed = {*pitches, *under, *(i - 1 for i in under)}
     doomed.update(i - 1 for i in pitches if i > 0 and _label_over(paragraphs[i - 1], keys))
     return [text for i, text in enumerate(paragraphs) if i not in doomed]

@@ -8,6 +8,12 @@ names say nothing, and the line rules know a date alone ("January 1, 2008") only
 line's text gives it away: nothing but a date or a time (absolute or "N hours ago"), with at most a
 short label before it ("Created:", "Posted at:"). A sentence that mentions a date has words of its own
 left once the date is taken out, and stays.
+
+Two more shapes set the stamp beside the page's other record fields: the date and the section it was
+filed in, split by a bar ("07.10.2016 | Politik", "2021-10-16 | Botschaft"), and the fields one after
+the other with their labels ("News date : 04/21/2022 Category : Press Releases"). Each part is the date
+or a label of a few words with no figure; a line with a second date, a figure, or a sentence in it is
+the story's own ("Lakeport | 12.03.2023 | 14 dead" has a figure of its own, and stays).
 """
 
 from __future__ import annotations
@@ -37,6 +43,60 @@ _SECONDS = re.compile(r"\b(\d{1,2}:\d{2}):\d{2}\b")
 _ZONE = re.compile(r"\s+\(?[A-Z]{2,4}\)?$")
 
 
+# A date beside its section, split by a bar or a dot; record fields labelled one after another.
+_BESIDE = re.compile(r"\s+[|·•]\s+")
+_FIELD_LABEL = re.compile(r"(?:^|(?<=\s))((?:[^\W\d_][\w'-]*\s+)?[^\W\d_][\w'-]*)\s*:\s+")
+_DATE_WORD = re.compile(r"(?i)\b(?:date|datum|fecha|dated)\b")
+_PLAIN_WORDS = re.compile(r"^[^\W\d_][^\W\d_ &'’-]*(?:[ &'’-]+[^\W\d_]+)*$")
+# A page's record is printed once or twice (over the headline, under the story).
+RECORD_LINES_MAX = 2
+# A label part: a few words, no figure.
+LABEL_PART_WORDS = 3
+LABEL_PART_MAX_CHARS = 30
+
+
+def _label_part(part: str) -> bool:
+    """A section's or category's name: a few plain words ("Politik", "Press Releases"); a title in
+    quotes or brackets ("Salt （《Harbour》theme song）") is a work's, listed with its date."""
+    return (
+        _PLAIN_WORDS.match(part) is not None
+        and len(part.split()) <= LABEL_PART_WORDS
+        and len(part) <= LABEL_PART_MAX_CHARS
+    )
+
+
+def _date_beside_labels(text: str) -> bool:
+    """ "07.10.2016 | Politik": one date, every other part a short label."""
+    parts = [part.strip() for part in _BESIDE.split(text)]
+    if len(parts) < 2:
+        return False
+    dates = [part for part in parts if date_only_text(part)]
+    return len(dates) == 1 and all(part in dates or _label_part(part) for part in parts)
+
+
+def _record_fields(text: str) -> bool:
+    """ "News date : 04/21/2022 Category : Press Releases": labelled fields from the line's start, one of
+    them the put-out date, the others short labels."""
+    labels = list(_FIELD_LABEL.finditer(text))
+    if len(labels) < 2 or labels[0].start() != 0:
+        return False
+    ends = [m.start() for m in labels[1:]] + [len(text)]
+    fields = [(m.group(1), text[m.end() : end].strip()) for m, end in zip(labels, ends, strict=True)]
+    dated = [
+        value
+        for label, value in fields
+        if (_PUT_OUT.search(label) or _DATE_WORD.search(label)) and date_only_text(value)
+    ]
+    return len(dated) == 1 and all(value in dated or _label_part(value) for _, value in fields)
+
+
+def record_line(text: str) -> bool:
+    """A date beside the page's other record fields: its section, or labelled fields."""
+    if len(text) > STAMP_MAX_CHARS or "\n" in text or _DIGIT.search(text) is None:
+        return False
+    return _date_beside_labels(text) or _record_fields(text)
+
+
 def stamp_text(text: str) -> bool:
     """A line that is a date or time, with at most a short label before it."""
     if len(text) > STAMP_MAX_CHARS or "\n" in text:
@@ -55,7 +115,13 @@ def stamp_text(text: str) -> bool:
 
 
 def drop_stamps(paragraphs: list[str]) -> list[str]:
-    """``paragraphs`` without the lines that are only a labelled date or a relative time."""
-    if not any(stamp_text(text) for text in paragraphs):
+    """``paragraphs`` without the lines that are only a labelled date or a relative time, or a date
+    beside the page's record fields. A page prints its record once or twice: more such lines are a
+    list of works or events with their dates ("Song title | 2012-10-26"), and stay."""
+    stamps = {i for i, text in enumerate(paragraphs) if stamp_text(text)}
+    records = {i for i, text in enumerate(paragraphs) if i not in stamps and record_line(text)}
+    if len(records) > RECORD_LINES_MAX:
+        records = set()
+    if not stamps and not records:
         return paragraphs
-    return [text for text in paragraphs if not stamp_text(text)]
+    return [text for i, text in enumerate(paragraphs) if i not in stamps and i not in records]

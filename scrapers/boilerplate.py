@@ -444,6 +444,12 @@ _BOILERPLATE_START = re.compile(
     r"читайте также|читать далее|реклама|по теме|смотрите также)(?=\W|$)",
     re.IGNORECASE,
 )
+# The page's own address printed under the story for copying: a label, then the address alone.
+_OWN_ADDRESS = re.compile(
+    r"^\W{0,3}(?:permalink|permalien|enlace permanente|short-?url|kurz-?url|short-?link|kurz-?link)"
+    r"\s*:?\s*(?:https?://|www\.)\S+\s*$",
+    re.IGNORECASE,
+)
 # "By Jane Doe", "Von Martina Kessler und Tom Berg", "di Mario Rossi": the keyword, then only names.
 _BYLINE = re.compile(
     r"^(?i:by|von|par|por|di|автор)\s+"
@@ -828,8 +834,11 @@ def caption_line_text(text: str) -> bool:
 
 
 def boilerplate_text(text: str) -> bool:
-    """A short block whose words mark it as chrome ("Read more: …", "Advertisement", "Photo: …")."""
-    return len(text) <= 160 and _BOILERPLATE_START.match(text) is not None
+    """A short block whose words mark it as chrome ("Read more: …", "Advertisement", "Photo: …"), or
+    the page's own address under a label ("Permalink: https://…", "Short-URL: https://…")."""
+    if len(text) > 160:
+        return False
+    return _BOILERPLATE_START.match(text) is not None or _OWN_ADDRESS.match(text) is not None
 
 
 _BYLINE_START = re.compile(r"^(?i:by|von|par|por|di|автор)\s+[A-ZÄÖÜÀ-ÝА-Я]")
@@ -868,7 +877,7 @@ _COMMENTS_START_RE = re.compile(
     r"^\W{0,3}(?:\d+|no) (?:comments?|responses?|replies|reactions?) (?:so far|yet|submitted|posted)\b.{0,30}$|"
     # the thread headings blog engines print in every language: "142 Antworten zu „...“", "5 thoughts on ..."
     r"^\W{0,3}(?:\d+|one|no|ein|eine|keine|un|une)\s+(?:thoughts?|responses?|replies|comments?|kommentare?|"
-    r"antworten|gedanken|réponses?|commentaires?|réflexions?|comentarios?|respuestas?)\s+(?:on|to|zu|auf|sur|à|"
+    r"antworten|gedanken?|réponses?|commentaires?|réflexions?|comentarios?|respuestas?)\s+(?:on|to|zu|auf|sur|à|"
     r"en|a|para)\s+[„“\"«»‘‚'].{1,150}$|"
     r"^\W{0,3}(?:die )?kommentar(?:funktion|e)? (?:ist|sind) (?:\w+ )?geschlossen\b.{0,40}$|"
     r"^\W{0,3}(?:vos (?:réactions|commentaires)|be part of the conversation|ihre meinung(?: zum thema)?|"
@@ -878,6 +887,15 @@ _COMMENTS_START_RE = re.compile(
     r"\W{0,3}$|"
     r"^\W{0,3}(?:\d+\s+)?(?:leser)?kommentare?(?:\s*\(\d+\))?\W{0,3}$|"
     r"^\W{0,3}(?:\d+\s+)?(?:commentaires?|réactions?|comentarios?|commenti)(?:\s*\(\d+\))?\W{0,3}$|"
+    # the comment form's and the thread's buttons blog engines print in German, French and Spanish
+    # ("Schreibe einen Kommentar", "Laisser un commentaire", "Deja un comentario", "Alle Kommentare anzeigen")
+    r"^\W{0,3}(?:schreibe|schreiben sie|hinterlasse|hinterlassen sie|verfasse|verfassen sie)\s+"
+    r"(?:einen|ihren|deinen)\s+kommentar\b.{0,40}$|"
+    r"^\W{0,3}(?:(?:einen|ihren|deinen|neuen)\s+)?kommentar\s+(?:schreiben|verfassen|abgeben|hinterlassen)\W{0,3}$|"
+    r"^\W{0,3}(?:\d+\s*)?(?:alle\s+)?(?:\d+\s+)?(?:leser)?kommentare?\s+(?:anzeigen|lesen|ansehen|einblenden)\W{0,3}$|"
+    r"^\W{0,3}(?:laisser|laissez|écrire|écrivez|ajouter|ajoutez|rédiger|poster)\s+(?:un|votre)\s+commentaire\b.{0,40}$|"
+    r"^\W{0,3}(?:deja|dejar|escribe|escribir|añade|añadir|publica|publicar)\s+(?:un|tu|su)\s+comentario\b.{0,40}$|"
+    r"^\W{0,3}(?:deja|dejar)\s+una\s+respuesta\b.{0,40}$|^\W{0,3}hinterlasse\s+eine\s+antwort\b.{0,40}$|"
     # the sentences that open a comment section: an invitation, house rules, a closed thread, a post
     r"^\W{0,3}(?:do you have|have a view on this|thanks? (?:you )?for your) (?:comments?|feedback|story)\b|"
     r"^\W{0,3}(?:the following are|all|reader'?s?'?) comments? (?:from|subject to|are)\b|"
@@ -899,8 +917,8 @@ _COMMENTS_START = KeywordRegex(
     "réaction",
     "comentario",
     "thought",
-    "antworten",
-    "gedanken",
+    "antwort",
+    "gedanke",
     "réponse",
     "réflexion",
     "respuesta",

@@ -149,3 +149,30 @@ def test_a_staff_line_is_byline_parts_one_of_them_a_role() -> None:
         "The editor said the rota was fair.",
     ):
         assert not staff_line(line), line
+
+
+def test_the_writers_bio_above_the_story_is_left_out() -> None:
+    """The byline's bio set over the story in a plain box: it opens with the metadata's author and a bio
+    verb, so it is about the writer; the story keeps its first paragraph."""
+    text = extract(
+        (BODY / "bio-above-story.html").read_bytes(),
+        "https://ledgerlane.example/mortgages/fixed-or-variable",
+    ).text
+    assert "Nora Castell" not in text and "mortgage adviser" not in text
+    assert "Borrowers coming to the end of a fixed deal this spring" in text
+    assert text.endswith("one with savings to fall back on may prefer to wait.")
+
+
+def test_a_bio_line_of_someone_else_above_the_story_stays() -> None:
+    """Only the byline's own name opens a bio: a lead about another person is the story's."""
+    meta = Article(authors=["Nora Castell"])
+    lead = (
+        "Ilse Marren is a ferry captain who has crossed the sound twice a day for thirty years, and on "
+        "Monday she steered her last crossing before retiring."
+    )
+    paragraphs = [lead, "The harbour held a small party for her on the quay. " * 3]
+    assert drop_head_furniture(paragraphs, meta) == paragraphs
+    # a one-word author value (a country, a desk) names no person: a lead opening with it stays
+    country = Article(authors=["Pakistan"])
+    lead = "PAKISTAN has officially asked cricket's governing body to change the result of the Test."
+    assert drop_head_furniture([lead, *paragraphs], country) == [lead, *paragraphs]

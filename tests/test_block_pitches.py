@@ -51,3 +51,16 @@ def test_a_page_about_the_sites_own_apps_keeps_its_lines() -> None:
         f"Some of our apps may use permission {n} to read your contacts when you request." for n in range(5)
     ]
     assert drop_pitches(story + lines) == story + lines
+
+
+def test_a_line_under_a_sign_up_heading_that_speaks_as_the_site_is_a_pitch() -> None:
+    """A sign-up box named only in its heading ("NEWS / LETTERS") over a line in the site's voice, after
+    the story; the story's own subhead over a line addressing the reader about someone else's app stays."""
+    text = extract(
+        (BODY / "pitch-under-sign-up-heading.html").read_bytes(),
+        "https://www.greenwayweekly.example/gardens/leave-one-corner-wild",
+    ).text
+    assert text.startswith("The county wildlife trust has asked gardeners")
+    assert text.endswith("when the patches can be cut again.")
+    assert "The app\n\nYou can log each visit with the trust's free recording app" in text
+    assert "LETTERS" not in text and "we have plenty" not in text
