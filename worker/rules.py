@@ -37,7 +37,7 @@ from worker.relation import (
     TextProbe,
     Verdict,
     inner_starts_apart,
-    judge,
+    judged,
     lead_shown_absent,
     quotes_after_own_lead,
     starts_alike,
@@ -144,7 +144,7 @@ class RuleContext:
         """The judge's relation of the item to the story's stored representative itself."""
         representative = self.representative
         equal = self.sig.equal_count(representative)
-        return judge(self.sig, representative, equal, self.recorder.threshold, self.probe)
+        return judged(self.sig, representative, equal, self.recorder.threshold, self.probe)
 
     @cached_property
     def target_text(self) -> str | None:
