@@ -12,6 +12,7 @@ higher than any single part), while a page-wide wrapper loses because it also co
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -872,13 +873,16 @@ def is_descendant(analysis: Analysis, i: int, root: int) -> bool:
     return i == root
 
 
-def lead_blocks(analysis: Analysis, region: Region) -> list[HtmlElement]:
+def lead_blocks(
+    analysis: Analysis, region: Region, opens_story: Callable[[HtmlElement], bool] | None = None
+) -> list[HtmlElement]:
     """Prose between the headline and the region: the standfirst or lead paragraph.
 
     Templates often keep the lead in the article header, apart from the body container; it belongs
     to the story. Only prose blocks qualify (a heading only if it reads as a sentence), outside any
     chrome but the header itself, so captions and share bars stay out; bylines and datelines in the
-    same header are dropped later as lines.
+    same header are dropped later as lines. A block in chrome of any other kind is the lead only when
+    ``opens_story`` says it opens the story (``block_anchor.opens_like_description``).
     """
     elements = analysis.elements
     parent = analysis.parent
@@ -900,7 +904,11 @@ def lead_blocks(analysis: Analysis, region: Region) -> list[HtmlElement]:
     for j in range(headline + 1, start):
         if j in depth_of or analysis.text_chars[j] < LEAD_MIN_CHARS:
             continue
-        if analysis.chrome[j] and not _only_header_chrome(analysis, j):
+        if (
+            analysis.chrome[j]
+            and not _only_header_chrome(analysis, j)
+            and (opens_story is None or not opens_story(elements[j]))
+        ):
             continue
         total_chars = analysis.text_chars[j] + analysis.link_chars[j]
         if analysis.link_chars[j] > MAX_PROSE_LINK_DENSITY * total_chars:

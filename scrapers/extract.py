@@ -14,7 +14,7 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -939,7 +939,7 @@ def _render(
     leads: bool = True,
     parts: tuple[HtmlElement, ...] = (),
 ) -> list[str]:
-    chosen = lead_blocks(analysis, region) if leads else []
+    chosen = lead_blocks(analysis, region, _described_lead(meta.description)) if leads else []
     body = sorted((region.element, *parts), key=lambda el: analysis.index[el]) if parts else [region.element]
     paragraphs = _clean_paragraphs(
         render_elements([*chosen, *body]), meta.title, doc_title, tuple(meta.authors)
@@ -957,6 +957,16 @@ def _render(
     )
     paragraphs = block_contacts.drop_address_lines(block_colophon.drop_colophon(paragraphs))
     return block_consent.drop_consent_lines(paragraphs)
+
+
+def _described_lead(description: str | None) -> Callable[[HtmlElement], bool] | None:
+    """A test for a standfirst in a box marked as chrome: prose ended like a sentence that opens with the
+    page's description. A subtitle or kicker without a sentence's end stays out, as it does in the header.
+    """
+    opens = block_anchor.opens_like_description(description)
+    if opens is None:
+        return None
+    return lambda el: _reads_as_prose(" ".join(el.text_content().split())) and opens(el)
 
 
 def _split_parts(analysis: Analysis, region: Region) -> tuple[HtmlElement, ...]:

@@ -29,3 +29,36 @@ def test_story_sections_named_like_ad_slots_are_kept_beside_the_one_that_holds_m
     assert text.endswith("the inside of the lid still looked new.")
     for chrome in ("Most read", "espresso machines", "All rights reserved", "window.slots"):
         assert chrome not in text
+
+
+STANDFIRST_URL = "https://greenplot.example/vegetables/parsnip-harvest-tips"
+STANDFIRST = (
+    "Sweet roots in the middle of winter are possible: the frost turns the parsnip's starch to sugar. "
+    "Here are three tips for lifting them without damage."
+)
+
+
+def test_standfirst_beside_the_authors_photo_opens_the_story_when_the_description_says_so() -> None:
+    """The standfirst sits in a box under the headline with the author's photo and name: a small box of
+    short text beside an image reads as a caption, so the lead was cut as chrome. The page's description
+    opens with its words, so it is the story's opening; the photo's own caption stays out."""
+    text = _extract("standfirst-beside-author-photo.html", STANDFIRST_URL)
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0] == STANDFIRST
+    assert paragraphs[1].startswith("Parsnips are sown in spring")
+    assert text.endswith("the bed is the best store you have.")
+    for chrome in ("A bed of parsnips in January.", "Mara Quint", "Popular now", "All rights reserved"):
+        assert chrome not in text
+
+
+def test_box_beside_the_authors_photo_stays_out_when_the_description_is_another_text() -> None:
+    """Without the description's words the same box is what it looks like, a caption beside a picture:
+    the rule reads the page's own statement of its opening, not the box's shape."""
+    page = (BODY / "standfirst-beside-author-photo.html").read_bytes()
+    page = page.replace(
+        b'content="Sweet roots in the middle of winter are possible',
+        b'content="Green Plot is a magazine for people who grow their own food in small gardens',
+    )
+    text = extract(page, STANDFIRST_URL).text
+    assert STANDFIRST not in text
+    assert text.startswith("Parsnips are sown in spring")
