@@ -595,7 +595,7 @@ def _clean_paragraphs(
         kept.append((text, para.tag))
         told += len(text)
         started = started or _reads_as_prose(text)
-    while kept and _is_label(*kept[-1]):
+    while kept and _is_label(*kept[-1]) and not _signed_off(kept):
         kept.pop()
     # A heading directly followed by a heading of the same or a higher rank labels nothing, and
     # neither does an introducing line ("Weitere Informationen:") followed by another label.
@@ -637,6 +637,43 @@ def _orphaned(text: str, tag: str, next_text: str, next_tag: str) -> bool:
         # A standfirst set as a heading is a sentence or two, not a label that lost its box.
         return next_tag in HEADINGS and next_tag <= tag and not _reads_as_prose(text)
     return len(text) <= 60 and text.endswith(":") and _is_label(next_text, next_tag)
+
+
+# A writer's closing words before their name: "x Franzi", "Euer HansEhrlich", "Deine Mady", "Love" over
+# "Pamela". A heading is never one, and "Best" only with its comma ("Best Picks" labels a box).
+_VALEDICTION = re.compile(
+    r"^(?:x{1,3}|xo(?:xo)?|love|lots of love|cheers|yours(?: truly)?|warmly|best,|best wishes|"
+    r"euer|eure|dein|deine|liebst|(?:liebe|viele|herzliche) grüße|lg|bis bald|"
+    r"bises|bisous|gros bisous|besos|un abrazo|abrazos|saludos|ciao)"
+    r"(?=[\s,!.]|$)[,!.]?",
+    re.IGNORECASE,
+)
+# The name under it: one to three words, no digits, capitalised.
+_SIGNER = re.compile(r"^[A-ZÀ-Þ][\w.'’-]*(?:\s+[A-ZÀ-Þ][\w.'’-]*){0,2}$")
+SIGN_OFF_MAX_CHARS = 40
+
+
+def _signed_off(kept: list[tuple[str, str]]) -> bool:
+    """The story's last line is its writer's sign-off, not a label whose box was cut.
+
+    Blog posts and letters end with a greeting and a name ("x Franzi", "Euer HansEhrlich", or "Love"
+    above "Pamela"): short lines without a full stop, which the trailing-label rule took for a box's
+    orphaned heading. Their words say otherwise: a valediction with a name after it or over it.
+    """
+    text, tag = kept[-1]
+    if tag in HEADINGS or len(text) > SIGN_OFF_MAX_CHARS:
+        return False
+    opener = _VALEDICTION.match(text)
+    if opener is not None:
+        rest = text[opener.end() :].strip()
+        if rest:
+            return _SIGNER.match(rest) is not None
+        return bool(opener.group(0).casefold().strip(",!.xo"))  # a bare "x" closes a pop-up, not a post
+    if _SIGNER.match(text) is None or len(kept) < 2:
+        return False
+    above, above_tag = kept[-2]
+    greeting = _VALEDICTION.match(above)
+    return above_tag not in HEADINGS and greeting is not None and not above[greeting.end() :].strip()
 
 
 _ROW_TAGS = frozenset({"li", "tr", "td", "th", "dd", "dt"})

@@ -62,3 +62,37 @@ def test_box_beside_the_authors_photo_stays_out_when_the_description_is_another_
     text = extract(page, STANDFIRST_URL).text
     assert STANDFIRST not in text
     assert text.startswith("Parsnips are sown in spring")
+
+
+SIGNED_URL = "https://threadbare.example/mending/wool-jumper"
+
+
+def test_a_blog_posts_sign_off_ends_the_story_and_the_label_after_it_goes() -> None:
+    """A greeting over a name ("Love" over "Lotte"): short lines without a full stop, like a box's
+    heading whose links were cut. The trailing-label rule took them, and the writer's sign-off was
+    lost. It is the story's end; the "More from the blog:" label after it still goes."""
+    text = _extract("blog-post-signed-off.html", SIGNED_URL)
+    assert text.endswith("it will probably outlast the rest of the sleeve.\n\nLove\n\nLotte")
+    assert "More from the blog" not in text
+    assert "Visible patches on jeans" not in text
+
+
+def test_a_greeting_and_a_name_on_one_line_end_the_story() -> None:
+    page = (BODY / "blog-post-signed-off.html").read_bytes().replace(b"<p>Love</p>\n", b"")
+    page = page.replace(b"<p>Lotte</p>", b"<p>x Lotte</p>")
+    text = extract(page, SIGNED_URL).text
+    assert text.endswith("the rest of the sleeve.\n\nx Lotte")
+
+
+def test_a_name_alone_after_the_story_is_still_a_label() -> None:
+    """Without a greeting above it a short capitalised line may be a box's name ("Downloads"): it goes
+    as it did."""
+    page = (BODY / "blog-post-signed-off.html").read_bytes().replace(b"<p>Love</p>\n", b"")
+    text = extract(page, SIGNED_URL).text
+    assert text.endswith("it will probably outlast the rest of the sleeve.")
+
+
+def test_a_lone_x_after_the_story_is_a_close_button_not_a_kiss() -> None:
+    page = (BODY / "blog-post-signed-off.html").read_bytes().replace(b"<p>Love</p>\n", b"")
+    text = extract(page.replace(b"<p>Lotte</p>", b"<p>x</p>"), SIGNED_URL).text
+    assert text.endswith("it will probably outlast the rest of the sleeve.")
