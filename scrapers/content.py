@@ -650,6 +650,9 @@ def _protect_kin(b: _Blocks, named: dict[int, bool], raw_par: list[int]) -> None
         for i, own in named.items()
         if not own and hint[i] == bp.SOFT and parent[i] >= 0 and elements[i].get("class")
     }
+    for i, own in named.items():
+        if own and hint[i] == bp.SOFT and raw_par[i] and _between_kin(b, elements[i], raw_par):
+            named[i] = False
     if not kept:
         return
     for i, own in named.items():
@@ -660,6 +663,29 @@ def _protect_kin(b: _Blocks, named: dict[int, bool], raw_par: list[int]) -> None
             and (parent[i], elements[i].tag, _kind(elements[i])) in kept
         ):
             named[i] = False
+
+
+def _between_kin(b: _Blocks, el: HtmlElement, raw_par: list[int]) -> bool:
+    """``el`` stands between two sibling sections of its own kind that no name marks and that hold
+    prose: a block CMS's fact box named after its modifier ("paragraph--type--infobox") amid the story's
+    text sections ("paragraph--type--text"), which the story goes on after. A box of that kind only
+    before or after the story (a teaser, an ad) has no such section on one side.
+    """
+    kind = _kind(el)
+    if not kind:
+        return False
+
+    def kin(sibling: HtmlElement) -> bool:
+        j = b.index.get(sibling, -1)
+        return (
+            j >= 0
+            and sibling.tag == el.tag
+            and b.hint[j] == bp.NEUTRAL
+            and raw_par[j] > 0
+            and _kind(sibling) == kind
+        )
+
+    return any(kin(s) for s in el.itersiblings(preceding=True)) and any(kin(s) for s in el.itersiblings())
 
 
 def _score_blocks(analysis: Analysis) -> None:

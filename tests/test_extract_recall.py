@@ -96,3 +96,33 @@ def test_a_lone_x_after_the_story_is_a_close_button_not_a_kiss() -> None:
     page = (BODY / "blog-post-signed-off.html").read_bytes().replace(b"<p>Love</p>\n", b"")
     text = extract(page.replace(b"<p>Lotte</p>", b"<p>x</p>"), SIGNED_URL).text
     assert text.endswith("it will probably outlast the rest of the sleeve.")
+
+
+FACT_BOX = (
+    "Ein junger Mauersegler, der das Nest verlassen hat, landet oft erst nach zwei bis drei Jahren wieder"
+)
+
+
+def test_a_fact_box_between_the_storys_text_sections_is_kept() -> None:
+    """A block CMS sets the story as sections of one kind ("block block--text") and a fact box of the
+    same kind named after its modifier ("block--factbox"), which reads as furniture: the box was cut,
+    though the story goes on after it in a section of its own kind."""
+    text = _extract("fact-box-between-text-sections.html", "https://naturnotizen.example/voegel/mauersegler")
+    assert FACT_BOX in text
+    assert text.index("braucht deshalb oft Hilfe") < text.index(FACT_BOX) < text.index("Wer einen gelandeten")
+    assert text.endswith("ohne ein einziges Mal zu landen.")
+    assert "Warum Amseln im Winter singen" not in text
+
+
+def test_a_box_of_the_storys_kind_after_its_last_section_stays_out() -> None:
+    """The same box after the story's last section has no section of its kind after it: furniture."""
+    page = (BODY / "fact-box-between-text-sections.html").read_text("utf-8")
+    start = page.index('<div class="block block--factbox">')
+    end = page.index('<div class="block block--text">', start)
+    box = page[start:end]
+    page = page[:start] + page[end:]
+    page = page.replace("      </div>\n    </article>", f"{box}      </div>\n    </article>", 1)
+    assert page.index("Im August ziehen") < page.index(FACT_BOX)
+    text = extract(page, "https://naturnotizen.example/voegel/mauersegler").text
+    assert FACT_BOX not in text
+    assert text.endswith("ohne ein einziges Mal zu landen.")
