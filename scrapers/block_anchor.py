@@ -16,7 +16,10 @@ one paragraph may do so (a list of teasers repeating it is no anchor).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import compress
+
+from lxml.html import HtmlElement
 
 from scrapers.content import INLINE_TAGS, LEAF_BLOCKS, Analysis, Region, is_descendant, region_at
 
@@ -87,6 +90,20 @@ def _anchor_block(analysis: Analysis, key: tuple[str, ...]) -> int:
                 return -1
             found = i
     return found
+
+
+def opens_like_description(description: str | None) -> Callable[[HtmlElement], bool] | None:
+    """A test for the block that opens with the page's description, or None when the description is no
+    sentence to test with.
+
+    ``content.lead_blocks`` asks it of a block under the headline that its box marks as chrome: a
+    standfirst set in a highlighted header box beside the author's photo reads as that photo's caption,
+    yet it is the text the CMS wrote the description from, and so the story's own opening.
+    """
+    key = _anchor_key(description)
+    if key is None:
+        return None
+    return lambda el: _opens_with(_words(el.text_content()), key)
 
 
 def _best_around(analysis: Analysis, block: int, region: int) -> int:

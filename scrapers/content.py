@@ -12,6 +12,7 @@ higher than any single part), while a page-wide wrapper loses because it also co
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -649,6 +650,9 @@ def _protect_kin(b: _Blocks, named: dict[int, bool], raw_par: list[int]) -> None
         for i, own in named.items()
         if not own and hint[i] == bp.SOFT and parent[i] >= 0 and elements[i].get("class")
     }
+    for i, own in named.items():
+        if own and hint[i] == bp.SOFT and raw_par[i] and _between_kin(b, elements[i], raw_par):
+            named[i] = False
     if not kept:
         return
     for i, own in named.items():
@@ -659,6 +663,29 @@ def _protect_kin(b: _Blocks, named: dict[int, bool], raw_par: list[int]) -> None
             and (parent[i], elements[i].tag, _kind(elements[i])) in kept
         ):
             named[i] = False
+
+
+def _between_kin(b: _Blocks, el: HtmlElement, raw_par: list[int]) -> bool:
+    """``el`` stands between two sibling sections of its own kind that no name marks and that hold
+    prose: a block CMS's fact box named after its modifier ("paragraph--type--infobox") amid the story's
+    text sections ("paragraph--type--text"), which the story goes on after. A box of that kind only
+    before or after the story (a teaser, an ad) has no such section on one side.
+    """
+    kind = _kind(el)
+    if not kind:
+        return False
+
+    def kin(sibling: HtmlElement) -> bool:
+        j = b.index.get(sibling, -1)
+        return (
+            j >= 0
+            and sibling.tag == el.tag
+            and b.hint[j] == bp.NEUTRAL
+            and raw_par[j] > 0
+            and _kind(sibling) == kind
+        )
+
+    return any(kin(s) for s in el.itersiblings(preceding=True)) and any(kin(s) for s in el.itersiblings())
 
 
 def _score_blocks(analysis: Analysis) -> None:
@@ -872,13 +899,16 @@ def is_descendant(analysis: Analysis, i: int, root: int) -> bool:
     return i == root
 
 
-def lead_blocks(analysis: Analysis, region: Region) -> list[HtmlElement]:
+def lead_blocks(
+    analysis: Analysis, region: Region, opens_story: Callable[[HtmlElement], bool] | None = None
+) -> list[HtmlElement]:
     """Prose between the headline and the region: the standfirst or lead paragraph.
 
     Templates often keep the lead in the article header, apart from the body container; it belongs
     to the story. Only prose blocks qualify (a heading only if it reads as a sentence), outside any
     chrome but the header itself, so captions and share bars stay out; bylines and datelines in the
-    same header are dropped later as lines.
+    same header are dropped later as lines. A block in chrome of any other kind is the lead only when
+    ``opens_story`` says it opens the story (``block_anchor.opens_like_description``).
     """
     elements = analysis.elements
     parent = analysis.parent
@@ -900,7 +930,11 @@ def lead_blocks(analysis: Analysis, region: Region) -> list[HtmlElement]:
     for j in range(headline + 1, start):
         if j in depth_of or analysis.text_chars[j] < LEAD_MIN_CHARS:
             continue
-        if analysis.chrome[j] and not _only_header_chrome(analysis, j):
+        if (
+            analysis.chrome[j]
+            and not _only_header_chrome(analysis, j)
+            and (opens_story is None or not opens_story(elements[j]))
+        ):
             continue
         total_chars = analysis.text_chars[j] + analysis.link_chars[j]
         if analysis.link_chars[j] > MAX_PROSE_LINK_DENSITY * total_chars:

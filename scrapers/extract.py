@@ -14,7 +14,7 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -595,7 +595,7 @@ def _clean_paragraphs(
         kept.append((text, para.tag))
         told += len(text)
         started = started or _reads_as_prose(text)
-    while kept and _is_label(*kept[-1]):
+    while kept and _is_label(*kept[-1]) and not _signed_off(kept):
         kept.pop()
     # A heading directly followed by a heading of the same or a higher rank labels nothing, and
     # neither does an introducing line ("Weitere Informationen:") followed by another label.
@@ -637,6 +637,43 @@ def _orphaned(text: str, tag: str, next_text: str, next_tag: str) -> bool:
         # A standfirst set as a heading is a sentence or two, not a label that lost its box.
         return next_tag in HEADINGS and next_tag <= tag and not _reads_as_prose(text)
     return len(text) <= 60 and text.endswith(":") and _is_label(next_text, next_tag)
+
+
+# A writer's closing words before their name: "x Franzi", "Euer HansEhrlich", "Deine Mady", "Love" over
+# "Pamela". A heading is never one, and "Best" only with its comma ("Best Picks" labels a box).
+_VALEDICTION = re.compile(
+    r"^(?:x{1,3}|xo(?:xo)?|love|lots of love|cheers|yours(?: truly)?|warmly|best,|best wishes|"
+    r"euer|eure|dein|deine|liebst|(?:liebe|viele|herzliche) grüße|lg|bis bald|"
+    r"bises|bisous|gros bisous|besos|un abrazo|abrazos|saludos|ciao)"
+    r"(?=[\s,!.]|$)[,!.]?",
+    re.IGNORECASE,
+)
+# The name under it: one to three words, no digits, capitalised.
+_SIGNER = re.compile(r"^[A-ZÀ-Þ][\w.'’-]*(?:\s+[A-ZÀ-Þ][\w.'’-]*){0,2}$")
+SIGN_OFF_MAX_CHARS = 40
+
+
+def _signed_off(kept: list[tuple[str, str]]) -> bool:
+    """The story's last line is its writer's sign-off, not a label whose box was cut.
+
+    Blog posts and letters end with a greeting and a name ("x Franzi", "Euer HansEhrlich", or "Love"
+    above "Pamela"): short lines without a full stop, which the trailing-label rule took for a box's
+    orphaned heading. Their words say otherwise: a valediction with a name after it or over it.
+    """
+    text, tag = kept[-1]
+    if tag in HEADINGS or len(text) > SIGN_OFF_MAX_CHARS:
+        return False
+    opener = _VALEDICTION.match(text)
+    if opener is not None:
+        rest = text[opener.end() :].strip()
+        if rest:
+            return _SIGNER.match(rest) is not None
+        return bool(opener.group(0).casefold().strip(",!.xo"))  # a bare "x" closes a pop-up, not a post
+    if _SIGNER.match(text) is None or len(kept) < 2:
+        return False
+    above, above_tag = kept[-2]
+    greeting = _VALEDICTION.match(above)
+    return above_tag not in HEADINGS and greeting is not None and not above[greeting.end() :].strip()
 
 
 _ROW_TAGS = frozenset({"li", "tr", "td", "th", "dd", "dt"})
@@ -939,7 +976,7 @@ def _render(
     leads: bool = True,
     parts: tuple[HtmlElement, ...] = (),
 ) -> list[str]:
-    chosen = lead_blocks(analysis, region) if leads else []
+    chosen = lead_blocks(analysis, region, _described_lead(meta.description)) if leads else []
     body = sorted((region.element, *parts), key=lambda el: analysis.index[el]) if parts else [region.element]
     paragraphs = _clean_paragraphs(
         render_elements([*chosen, *body]), meta.title, doc_title, tuple(meta.authors)
@@ -957,6 +994,16 @@ def _render(
     )
     paragraphs = block_contacts.drop_address_lines(block_colophon.drop_colophon(paragraphs))
     return block_consent.drop_consent_lines(paragraphs)
+
+
+def _described_lead(description: str | None) -> Callable[[HtmlElement], bool] | None:
+    """A test for a standfirst in a box marked as chrome: prose ended like a sentence that opens with the
+    page's description. A subtitle or kicker without a sentence's end stays out, as it does in the header.
+    """
+    opens = block_anchor.opens_like_description(description)
+    if opens is None:
+        return None
+    return lambda el: _reads_as_prose(" ".join(el.text_content().split())) and opens(el)
 
 
 def _split_parts(analysis: Analysis, region: Region) -> tuple[HtmlElement, ...]:

@@ -29,3 +29,100 @@ def test_story_sections_named_like_ad_slots_are_kept_beside_the_one_that_holds_m
     assert text.endswith("the inside of the lid still looked new.")
     for chrome in ("Most read", "espresso machines", "All rights reserved", "window.slots"):
         assert chrome not in text
+
+
+STANDFIRST_URL = "https://greenplot.example/vegetables/parsnip-harvest-tips"
+STANDFIRST = (
+    "Sweet roots in the middle of winter are possible: the frost turns the parsnip's starch to sugar. "
+    "Here are three tips for lifting them without damage."
+)
+
+
+def test_standfirst_beside_the_authors_photo_opens_the_story_when_the_description_says_so() -> None:
+    """The standfirst sits in a box under the headline with the author's photo and name: a small box of
+    short text beside an image reads as a caption, so the lead was cut as chrome. The page's description
+    opens with its words, so it is the story's opening; the photo's own caption stays out."""
+    text = _extract("standfirst-beside-author-photo.html", STANDFIRST_URL)
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0] == STANDFIRST
+    assert paragraphs[1].startswith("Parsnips are sown in spring")
+    assert text.endswith("the bed is the best store you have.")
+    for chrome in ("A bed of parsnips in January.", "Mara Quint", "Popular now", "All rights reserved"):
+        assert chrome not in text
+
+
+def test_box_beside_the_authors_photo_stays_out_when_the_description_is_another_text() -> None:
+    """Without the description's words the same box is what it looks like, a caption beside a picture:
+    the rule reads the page's own statement of its opening, not the box's shape."""
+    page = (BODY / "standfirst-beside-author-photo.html").read_bytes()
+    page = page.replace(
+        b'content="Sweet roots in the middle of winter are possible',
+        b'content="Green Plot is a magazine for people who grow their own food in small gardens',
+    )
+    text = extract(page, STANDFIRST_URL).text
+    assert STANDFIRST not in text
+    assert text.startswith("Parsnips are sown in spring")
+
+
+SIGNED_URL = "https://threadbare.example/mending/wool-jumper"
+
+
+def test_a_blog_posts_sign_off_ends_the_story_and_the_label_after_it_goes() -> None:
+    """A greeting over a name ("Love" over "Lotte"): short lines without a full stop, like a box's
+    heading whose links were cut. The trailing-label rule took them, and the writer's sign-off was
+    lost. It is the story's end; the "More from the blog:" label after it still goes."""
+    text = _extract("blog-post-signed-off.html", SIGNED_URL)
+    assert text.endswith("it will probably outlast the rest of the sleeve.\n\nLove\n\nLotte")
+    assert "More from the blog" not in text
+    assert "Visible patches on jeans" not in text
+
+
+def test_a_greeting_and_a_name_on_one_line_end_the_story() -> None:
+    page = (BODY / "blog-post-signed-off.html").read_bytes().replace(b"<p>Love</p>\n", b"")
+    page = page.replace(b"<p>Lotte</p>", b"<p>x Lotte</p>")
+    text = extract(page, SIGNED_URL).text
+    assert text.endswith("the rest of the sleeve.\n\nx Lotte")
+
+
+def test_a_name_alone_after_the_story_is_still_a_label() -> None:
+    """Without a greeting above it a short capitalised line may be a box's name ("Downloads"): it goes
+    as it did."""
+    page = (BODY / "blog-post-signed-off.html").read_bytes().replace(b"<p>Love</p>\n", b"")
+    text = extract(page, SIGNED_URL).text
+    assert text.endswith("it will probably outlast the rest of the sleeve.")
+
+
+def test_a_lone_x_after_the_story_is_a_close_button_not_a_kiss() -> None:
+    page = (BODY / "blog-post-signed-off.html").read_bytes().replace(b"<p>Love</p>\n", b"")
+    text = extract(page.replace(b"<p>Lotte</p>", b"<p>x</p>"), SIGNED_URL).text
+    assert text.endswith("it will probably outlast the rest of the sleeve.")
+
+
+FACT_BOX = (
+    "Ein junger Mauersegler, der das Nest verlassen hat, landet oft erst nach zwei bis drei Jahren wieder"
+)
+
+
+def test_a_fact_box_between_the_storys_text_sections_is_kept() -> None:
+    """A block CMS sets the story as sections of one kind ("block block--text") and a fact box of the
+    same kind named after its modifier ("block--factbox"), which reads as furniture: the box was cut,
+    though the story goes on after it in a section of its own kind."""
+    text = _extract("fact-box-between-text-sections.html", "https://naturnotizen.example/voegel/mauersegler")
+    assert FACT_BOX in text
+    assert text.index("braucht deshalb oft Hilfe") < text.index(FACT_BOX) < text.index("Wer einen gelandeten")
+    assert text.endswith("ohne ein einziges Mal zu landen.")
+    assert "Warum Amseln im Winter singen" not in text
+
+
+def test_a_box_of_the_storys_kind_after_its_last_section_stays_out() -> None:
+    """The same box after the story's last section has no section of its kind after it: furniture."""
+    page = (BODY / "fact-box-between-text-sections.html").read_text("utf-8")
+    start = page.index('<div class="block block--factbox">')
+    end = page.index('<div class="block block--text">', start)
+    box = page[start:end]
+    page = page[:start] + page[end:]
+    page = page.replace("      </div>\n    </article>", f"{box}      </div>\n    </article>", 1)
+    assert page.index("Im August ziehen") < page.index(FACT_BOX)
+    text = extract(page, "https://naturnotizen.example/voegel/mauersegler").text
+    assert FACT_BOX not in text
+    assert text.endswith("ohne ein einziges Mal zu landen.")
