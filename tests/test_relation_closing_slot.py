@@ -14,12 +14,11 @@ its own, and still counts for nothing.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
+from tests.test_relation_slots import _events
 from tests.test_relation_templates import _relation
 from tests.test_story_merge import ingest, url
 from worker.fingerprint import signature
-from worker.models import StoryEvent
 from worker.pipeline import Outcome, Pipeline
 from worker.relation import (
     SALIENT_AGREEMENT,
@@ -80,18 +79,13 @@ def test_a_copys_edits_at_its_end_are_no_slots(new: str, old: str, slots: int) -
     assert substitution_slots(new, old) == slots < SLOTS
 
 
-def _links(store: Store) -> list[StoryEvent]:
-    with store.session() as session:
-        return list(session.scalars(select(StoryEvent).where(StoryEvent.event == "not_a_copy")))
-
-
 @pytest.mark.parametrize("batched", [False, True])
 def test_the_second_brief_is_a_story_of_its_own_linked_as_templated(store: Store, batched: bool) -> None:
     """Before: ``other`` joined ``brief``'s story as its near-duplicate."""
     brief, other = ingest(Pipeline(store), ["brief", "other"], batched, TEXTS)
     assert brief.outcome is other.outcome is Outcome.STORED
     assert brief.story_id != other.story_id
-    [link] = _links(store)
+    [link] = _events(store)
     assert (link.url, link.other_url, link.rule) == (url("other"), url("brief"), Relation.TEMPLATED.value)
 
 
