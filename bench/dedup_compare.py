@@ -304,6 +304,10 @@ SEEN_DRAWS = (
     (199, 1),
     (211, 2),
     (223, 3),
+    (227, 0),
+    (229, 1),
+    (233, 2),
+    (239, 3),
 )
 """Every draw a session has tuned on or read the failures of (seed, variant): the rows ``--draws seen``
 prints. Held-out draws are named on the command line and never added here while they are held out."""

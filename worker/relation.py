@@ -582,7 +582,11 @@ def substitution_slots(new_text: str, stored_text: str) -> int:
     ops = SequenceMatcher(None, stored_keys, new_keys, autojunk=False).get_opcodes()
     shared_in = _shared_by_sentence(new_chunks, ops)
     slots = 0
-    for tag, i1, i2, j1, j2 in ops[1:-1]:  # the first and last runs are edges: nothing shared beyond
+    # The first run is an edge (nothing shared before it: a dateline or a kicker swapped whole). The last
+    # is one too, unless it closes a sentence both texts share: a template whose last words are a slot
+    # ("... quoting incident number 548.") fills it as it fills the others, where a desk's sign-off or
+    # credit line is a sentence of its own (then it starts after a sentence end, or is mostly names).
+    for tag, i1, i2, j1, j2 in ops[1:]:
         if tag != "replace" or i2 - i1 > SLOT_WORDS or j2 - j1 > SLOT_WORDS:
             continue
         if _ends_sentence(new_chunks[j1 - 1]):  # a sentence of its own starts here: not inside a shared one
