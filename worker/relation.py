@@ -681,6 +681,32 @@ def _cover(new: Signature, old: Signature, contained_new: float, contained_old: 
     return min(1.0, inside * inner.size / outer.size)
 
 
+def _inside_near_line(
+    new: Signature, old: Signature, contained_new: float, contained_old: float
+) -> tuple[float, float]:
+    """The two containments, the smaller text's read from the two one-permutation MinHashes
+    (``bin_containment``) where the estimate from Jaccard and the two counts puts it just under
+    ``CONTAINED`` (within ``SHARE_SLACK``) and the bins put it over: exactly 1 for a text wholly inside.
+
+    A half trim keeps 40-55% of its story, so its Jaccard with it is as low, where 128 equal values are
+    off by 0.05 either way: a trim wholly inside a story of 1,220 shingles, 42% of it, read 0.30 and so
+    0.78 inside, and the pair was unrelated (the trim stored as a story of its own). Only a pair under the
+    Jaccard threshold is read so (one at it or above is judged whatever its containment), and only to
+    lift it over the line; the other side's share follows from the same shared count."""
+    if (
+        not new.size
+        or not old.size
+        or not CONTAINED - SHARE_SLACK <= max(contained_new, contained_old) < CONTAINED
+    ):
+        return contained_new, contained_old
+    inner, outer = (new, old) if contained_new >= contained_old else (old, new)
+    inside = bin_containment(inner, outer)
+    if inside is None or inside < CONTAINED or inner.size is None or outer.size is None:
+        return contained_new, contained_old
+    other = min(1.0, inside * inner.size / outer.size)
+    return (inside, other) if inner is new else (other, inside)
+
+
 def judge(
     new: Signature, old: Signature, equal: int, threshold: float, probe: TextProbe | None = None
 ) -> Verdict | None:
@@ -696,6 +722,8 @@ def judge(
         contained_new = min(1.0, shared / new.size)
         contained_old = min(1.0, shared / old.size)
     near = jaccard >= threshold - 1e-9
+    if not near:
+        contained_new, contained_old = _inside_near_line(new, old, contained_new, contained_old)
     inside = contained_new >= CONTAINED
     contains = contained_old >= CONTAINED
     if not (near or inside or contains):
