@@ -40,6 +40,15 @@ def _counts(store: Store) -> tuple[int, int, int]:
         )
 
 
+def _error_rows(store: Store) -> list[tuple[str, str, str]]:
+    """The recorded errors, so a failing count says which stage and kind went wrong, not just how many."""
+    with store.session() as session:
+        rows = session.execute(
+            select(IngestErrorRecord.stage, IngestErrorRecord.kind, IngestErrorRecord.message)
+        )
+        return [(stage, kind, message[:300]) for stage, kind, message in rows]
+
+
 def _stored_urls(store: Store) -> list[str]:
     with store.session() as session:
         return list(session.scalars(select(ArticleRecord.canonical_url)))
@@ -88,7 +97,7 @@ def test_sigkill_mid_batch_every_item_stored_once(postgres_url: str, redis_url: 
         assert stored == len(items) and len(set(urls)) == len(items)
         assert {item["url"] for item in items} == set(urls)
         assert duplicates == 0  # a redelivered message is "unchanged", never a false duplicate of itself
-        assert errors == 0
+        assert errors == 0, _error_rows(store)
         store.dispose()
 
 
@@ -128,7 +137,7 @@ def test_redis_restart_mid_batch(postgres_url: str, tmp_path: Path) -> None:
             assert stored == len(items)
             assert {item["url"] for item in items} == set(_stored_urls(store))
             assert duplicates == 0
-            assert errors == 0
+            assert errors == 0, _error_rows(store)
             store.dispose()
     finally:
         server.close()
@@ -173,7 +182,7 @@ def test_database_refusing_connections_then_back(postgres_url: str, redis_url: s
         assert stored == len(items)
         assert {item["url"] for item in items} == set(_stored_urls(store))
         assert duplicates == 0
-        assert errors == 0  # the outage was waited out, not recorded as a verdict on the items
+        assert errors == 0, _error_rows(store)  # the outage was waited out, not recorded as a verdict
         store.dispose()
 
 
