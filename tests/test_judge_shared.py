@@ -40,6 +40,8 @@ def test_members_answers_as_isin(seed: int) -> None:
         values = rng.integers(0, span, int(rng.integers(0, 300))).astype(np.uint32)
         wanted = rng.integers(0, span, int(rng.integers(0, 24))).astype(np.uint32)
         assert np.array_equal(members(values, wanted), np.isin(values, wanted))
+        ordered = np.unique(wanted)  # as TextProbe.tops is made
+        assert np.array_equal(members(values, ordered, wanted_sorted=True), np.isin(values, wanted))
         assert np.array_equal(members(wanted, values), np.isin(wanted, values))
     wide = rng.integers(0, 2**63, 50, dtype=np.uint64)
     assert np.array_equal(members(wide, wide[::3]), np.isin(wide, wide[::3]))
