@@ -148,7 +148,7 @@ def drop_pitches(paragraphs: list[str], keys: frozenset[str] = frozenset()) -> l
             elif i > 0 and _pitch_under(paragraphs[i - 1], text):
                 under.append(i)
         told += len(text)
-    if not pitches + under or len(pitches) > PITCH_MAX_PER_PAGE or len(under) > PITCH_MAX_PER_PAGE:
+    if not (pitches or under) or len(pitches) > PITCH_MAX_PER_PAGE or len(under) > PITCH_MAX_PER_PAGE:
         return paragraphs
     doomed = {*pitches, *under, *(i - 1 for i in under)}
     doomed.update(i - 1 for i in pitches if i > 0 and _label_over(paragraphs[i - 1], keys))
