@@ -50,7 +50,11 @@ _POWERS = np.cumprod(_POWERS, dtype=np.uint64)  # wraps mod 2^64, as the hash do
 _INVERSES = np.full(_SEGMENT, pow(_BASE, -1, 1 << 64), dtype=np.uint64)
 _INVERSES[0] = 1
 _INVERSES = np.cumprod(_INVERSES, dtype=np.uint64)
-_SHIFT_33, _FMIX_1, _FMIX_2 = np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
+# 0-d arrays, not numpy scalars: a scalar operand is converted to an array on every call, which on a text's
+# few hundred hashes cost as much as the operation.
+_SHIFT_33, _FMIX_1, _FMIX_2 = (
+    np.array(c, dtype=np.uint64) for c in (33, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53)
+)
 
 
 def plain_spaces(data: bytes) -> bytes:
@@ -114,11 +118,14 @@ def fmix64_in_place(keys: np.ndarray) -> np.ndarray:
     """MurmurHash3's 64-bit finalizer, in place on a uint64 array: a bijection, so the table's slot bits
     are well spread even for one-byte chunks (whose polynomial hash is the byte itself). The one copy of
     it: shingle mixing (``fingerprint.fmix64``) and band keys (``worker.dedup``) call it too."""
-    keys ^= keys >> _SHIFT_33
+    shifted = keys >> _SHIFT_33  # one scratch array for the three shifts
+    keys ^= shifted
     keys *= _FMIX_1
-    keys ^= keys >> _SHIFT_33
+    np.right_shift(keys, _SHIFT_33, out=shifted)
+    keys ^= shifted
     keys *= _FMIX_2
-    keys ^= keys >> _SHIFT_33
+    np.right_shift(keys, _SHIFT_33, out=shifted)
+    keys ^= shifted
     return keys
 
 

@@ -183,7 +183,7 @@ def fmix64(values: np.ndarray) -> np.ndarray:
     return fmix64_in_place(np.array(values, dtype=np.uint64, ndmin=1))  # a copy, mixed in place
 
 
-_SHIFT_32 = np.uint64(32)
+_SHIFT_32 = np.array(32, dtype=np.uint64)  # 0-d: see ``chunk_keys._SHIFT_33``
 
 
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
@@ -213,6 +213,8 @@ _POSITION_MULTIPLIERS = np.array(
     ],
     dtype=np.uint64,
 )
+_MULTIPLIERS = [_POSITION_MULTIPLIERS[i : i + 1].reshape(()) for i in range(len(_POSITION_MULTIPLIERS))]
+"""The multipliers as 0-d arrays: numpy converts a scalar operand to an array on every call."""
 _EMPTY_TOKEN = _token_hash("")
 _EMPTY_TEXT = np.array([_EMPTY_TOKEN], dtype=np.uint64)
 
@@ -230,11 +232,12 @@ def _combine(hashed: np.ndarray, size: int) -> np.ndarray:
         hashed = _EMPTY_TEXT  # the empty text still gets a definite signature, equal only to itself
     size = min(size, hashed.size)
     count = hashed.size - size + 1
-    combined = np.zeros(count, dtype=np.uint64)
-    for position in range(size):  # array arithmetic wraps silently: no errstate needed (see ``fmix64``)
-        # xor-then-multiply by an odd constant is a bijection of each new word: order-sensitive.
+    # xor-then-multiply by an odd constant is a bijection of each new word: order-sensitive. The first
+    # word's xor into zero is the word itself, so the product starts from it (one array and pass fewer).
+    combined: np.ndarray = hashed[:count] * _MULTIPLIERS[0]
+    for position in range(1, size):  # array arithmetic wraps silently: no errstate needed (see ``fmix64``)
         combined ^= hashed[position : position + count]
-        combined *= _POSITION_MULTIPLIERS[position]
+        combined *= _MULTIPLIERS[position]
     return combined
 
 
@@ -243,9 +246,16 @@ def shingle_hashes(words: list[str], size: int = SHINGLE_SIZE) -> np.ndarray:
     return sorted_distinct(_combine(token_hashes(words), size))
 
 
+_FEW_HASHES = 32
+"""Up to this many hashes (a lead's 15 shingles), a set and a sort of Python ints beat four numpy calls."""
+
+
 def bottom_sketch(hashes: np.ndarray, k: int) -> np.ndarray:
     """The k smallest distinct 32-bit values: a bottom-k sketch, comparable between any two texts."""
-    small = sorted_distinct((np.asarray(hashes, dtype=np.uint64) >> np.uint64(32)).astype(np.uint32))
+    tops = np.asarray(hashes, dtype=np.uint64) >> _SHIFT_32
+    if tops.size <= _FEW_HASHES:
+        return np.array(sorted(set(tops.tolist()))[:k], dtype=np.uint32)
+    small = sorted_distinct(tops.astype(np.uint32))
     return small[:k]
 
 
@@ -259,6 +269,10 @@ def _bottom_of_sorted(ordered: np.ndarray, k: int) -> np.ndarray:
 
 
 _CAPITAL, _ENDS_SENTENCE = 1, 2  # chunk flags
+_NAMED_AFTER = np.array(
+    [bool(now & _CAPITAL) and not prev & _ENDS_SENTENCE for prev in range(4) for now in range(4)]
+)
+"""By a chunk's flags and its predecessor's (``prev << 2 | now``): whether it is a name (``_stream_of``)."""
 
 
 def _grown(array: np.ndarray, needed: int) -> np.ndarray:
@@ -314,9 +328,13 @@ class _Chunks:
         the dict. The dict starts over past ``_BY_TEXT_LIMIT``."""
         chunks = text.split()
         known = self.by_text
-        found = list(map(known.get, chunks))
-        if None not in found:
-            return np.array(found, dtype=np.intp)
+        if len(chunks) > 1:  # one C call for all the probes; a miss raises instead of leaving a None to find
+            try:
+                return np.fromiter(operator.itemgetter(*chunks)(known), dtype=np.intp, count=len(chunks))
+            except KeyError:
+                pass
+        elif all(chunk in known for chunk in chunks):  # itemgetter of one key gives it bare, of none fails
+            return np.array([known[chunk] for chunk in chunks], dtype=np.intp)
         data = plain_spaces(text.encode("utf-8"))
         raw, _, starts, ends = scan(data)
         ids = self.ids_of(data, raw, starts, ends)
@@ -435,7 +453,9 @@ def _gather(flat: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndar
     """``flat[starts[i] : starts[i] + counts[i]]`` for every i, concatenated, without a Python loop."""
     ends = np.cumsum(counts)
     total = int(ends[-1]) if ends.size else 0
-    picked: np.ndarray = flat[np.arange(total) + np.repeat(starts - (ends - counts), counts)]
+    at = np.repeat(starts - ends + counts, counts)
+    at += np.arange(total)
+    picked: np.ndarray = flat.take(at)  # ``take``: a fraction of fancy indexing's fixed cost
     return picked
 
 
@@ -474,12 +494,11 @@ def _stream_of(table: _Chunks, ids: np.ndarray) -> _Stream:
     """Salient tokens are figures and words capitalised where a sentence does not start (names, places,
     companies): what differs between two briefs cut from one template. A capitalised chunk after one that
     ends in sentence punctuation, an opening quote or a dash, or at the very start, starts a sentence."""
-    rows, capitals, words, numbers = table.rows[ids], table.capitals, table.words, table.numbers
+    rows, capitals, words, numbers = table.rows.take(ids, axis=0), table.capitals, table.words, table.numbers
     flags = rows[:, 4]
-    named = (flags & _CAPITAL) != 0
-    named[1:] &= (flags[:-1] & _ENDS_SENTENCE) == 0
-    named[:1] = False
-    salient = capitals[ids[named]]
+    pairs = flags[:-1] << 2  # each chunk's flags beside its predecessor's: one table look-up, not five passes
+    pairs |= flags[1:]
+    salient = capitals.take(ids[1:][_NAMED_AFTER.take(pairs)])  # the first chunk starts a sentence
     if rows[:, 3].any():
         salient = np.concatenate([_gather(numbers, rows[:, 2], rows[:, 3]), salient])
     return _Stream(_gather(words, rows[:, 0], rows[:, 1]), salient, rows[:, 1])
@@ -549,12 +568,13 @@ def _one_permutation(ordered: np.ndarray, num_perm: int) -> np.ndarray:
     filled = np.empty(num_perm, dtype=bool)
     np.less(at[:-1], at[1:], out=filled[:-1])
     filled[-1] = at[-1] < ordered.size
-    values = ordered[np.minimum(at, ordered.size - 1)]
+    values = ordered.take(at, mode="clip")  # an empty bin's index clipped in range: filled in below
     empty = np.flatnonzero(~filled)
-    if empty.size:
-        probes = _probes(num_perm)[empty]
-        first = filled[probes].argmax(axis=1)
-        values[empty] = values[probes[np.arange(empty.size), first]]
+    if empty.size:  # ``take``, not indexing: a fraction of its cost on arrays this small
+        probes = _probes(num_perm).take(empty, axis=0)
+        first = filled.take(probes).argmax(axis=1)
+        first += np.arange(0, empty.size * num_perm, num_perm)  # flat index of each row's pick
+        values[empty] = values.take(probes.take(first))
     return values
 
 
@@ -797,7 +817,7 @@ class _BatchStreams:
 
     def __init__(self, table: _Chunks, ids: np.ndarray, chunk_at: np.ndarray) -> None:
         """``ids``: the chunk ids of all the texts in order; text i's are ``ids[chunk_at[i]:chunk_at[i + 1]]``."""
-        rows = table.rows[ids]
+        rows = table.rows.take(ids, axis=0)
         counts = np.diff(chunk_at)
         self.chunk_at = chunk_at
         flags = rows[:, 4]
@@ -1060,21 +1080,26 @@ def _signature_of(
     """The signature of an NFKC-normalised text read as ``stream``; ``combined`` and ``mixed``: its
     shingles' hashes and their ``fmix64``, when already made (``_BatchStreams``)."""
     if combined is None or mixed is None:
-        combined = _combine(stream.words, shingle_size)
-        mixed = fmix64(combined)
-    ordered = np.sort(mixed)  # a bijection: as many distinct values as distinct shingles
-    size = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1]))
-    salient = sorted_distinct(stream.salient)
+        combined, mixed = _combine(stream.words, shingle_size), None
     start = _lead_start(text, stream.chunk_words)
     if stream.words.size - start >= LEAD_TOKENS >= shingle_size:
         lead = combined[start : start + LEAD_TOKENS - shingle_size + 1]  # the lead's shingles, made above
     else:
         lead = _combine(stream.words[start : start + LEAD_TOKENS], shingle_size)
+    lead_sketch = bottom_sketch(lead, LEAD_SKETCH)  # read before a fresh ``combined`` is mixed over
+    if mixed is None:  # our own fresh array, its lead read: mixed and sorted in place, no copies
+        ordered = fmix64_in_place(combined)
+        ordered.sort()
+    else:
+        ordered = np.sort(mixed)
+    # fmix64 is a bijection: as many distinct values as distinct shingles
+    size = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1]))
+    salient = sorted_distinct(stream.salient)
     return Signature._made(
         _one_permutation(ordered, num_perm),
         shingle_size,
         size,
         int(salient.size),
         _bottom_of_sorted(salient, SALIENT_SKETCH),
-        bottom_sketch(lead, LEAD_SKETCH),
+        lead_sketch,
     )
