@@ -435,11 +435,6 @@ def inner_starts_apart(probe: TextProbe, new: Signature, old: Signature) -> bool
     return _same_start(new, old) is False and not _old_lead_in_new(probe, old)
 
 
-def starts_alike(a: Signature, b: Signature) -> bool | None:
-    """Whether two texts begin alike by their lead sketches (None: a signature stored without a lead)."""
-    return _same_start(a, b)
-
-
 def quotes_after_own_lead(outer_text: str, outer: Signature, inner: Signature) -> bool:
     """Whether a stored text that holds the new one whole opens with a lead of its own that only echoes
     the new text's lead, and quotes the new text after it: the order ``_echoed_start`` does not read from
@@ -462,6 +457,25 @@ def lead_shown_absent(probe: TextProbe, new: Signature, old: Signature) -> bool:
         return False
     lead = probe.lead(new)
     return lead is not None and bool(_read_bins(old, lead)[1].any())
+
+
+def may_quote_whole(new: Signature, old: Signature, verdict: Verdict, probe: TextProbe | None) -> bool:
+    """Whether the stored text ``old``, judged a copy of the new one, may instead be a story of its own
+    that retells the new text's lead in a sentence of its own and quotes the new text whole after it (a
+    local story around a wire story), as far as the signatures can tell: the new text lies inside it
+    (``CONTAINED``), it is ``NEW_MATERIAL`` or more its own, the two leads share a run of words but are
+    not one lead, and the stored MinHash does not show the new text's lead absent from it. Only its text
+    can settle it (``quotes_after_own_lead``); a copy of the new text, trimmed or edited, has little of its
+    own, so few pairs get this far."""
+    if verdict.relation not in (Relation.NEAR_DUPLICATE, Relation.CONTAINED):
+        return False
+    if verdict.contained_new < CONTAINED or 1.0 - verdict.contained_old < NEW_MATERIAL:
+        return False
+    if old.num_perm != new.num_perm or _same_start(new, old) is not True:
+        return False
+    if new.lead is None or old.lead is None or np.array_equal(new.lead, old.lead):
+        return False  # one lead, unshifted (a trim of the story): nothing to read
+    return probe is None or not lead_shown_absent(probe, new, old)
 
 
 def _old_lead_in_new(probe: TextProbe, old: Signature) -> bool:
@@ -830,8 +844,15 @@ class StoryJudge:
         )
         joined = tuple(sorted(c.key for c, v in verdicts if v.joins and c.key != candidate.key))
         quoted = tuple(sorted(c.key for c, v in verdicts if v.relation is Relation.EMBEDDED))
+        echoing = tuple(
+            sorted(
+                c.key
+                for c, v in verdicts
+                if c.key in also and may_quote_whole(sig, c.signature, v, self.probe)
+            )
+        )
         return StoryMatch(
-            candidate.key, verdict.similarity, verdict.relation.value, True, also, joined, quoted
+            candidate.key, verdict.similarity, verdict.relation.value, True, also, joined, quoted, echoing
         )
 
 
@@ -871,6 +892,10 @@ class StoryMatch(Match):
     embedded_in: tuple[str, ...] = ()
     """The candidates that quote the item whole as part of a larger story of their own (``embedded``): a
     wire story arriving after a local story that embeds it joins its own story, and the link is kept."""
+    echoing: tuple[str, ...] = ()
+    """The keys of ``also`` whose text may quote the item whole after a lead of its own that echoes the
+    item's lead (``may_quote_whole``): the signatures read them as copies, only their text can tell
+    (``rules.RuleContext.also`` reads it)."""
 
 
 def bin_containment(inner: Signature, outer: Signature) -> float | None:
