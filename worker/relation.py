@@ -737,6 +737,32 @@ def _inside_near_line(
     return (inside, other) if inner is new else (other, inside)
 
 
+def _edges_edited(
+    probe: TextProbe | None, new: Signature, old: Signature, contained_new: float, contained_old: float
+) -> bool:
+    """Whether two texts that start apart, each a fifth or more its own, are one story with a desk's lines
+    at its edges: a copy under a long editor's note (read as its lead), cut at its tail, with a correction
+    or tagline after it, beside its original. Three shapes together tell it from two stories around one
+    shared text:
+
+    - one of the two has under ``NEW_MATERIAL`` of its own, so it is no story of its own by the issue's
+      line (a local story around a wire story, and the wire story's update, have 40% or more as a rule);
+    - the lead of the other, the text more its own, lies inside it: a copy keeps its original's lead
+      (after the note), the trim cut the original's tail. A local story's own lead is in no update of
+      the wire story it quotes, whichever of the two is more its own;
+    - the new text differs from the stored one at no place inside it (``_interior_differences``): all it
+      has of its own is before or after the shared text. A minor update's inserted paragraphs, or a
+      template's slots, sit inside it.
+
+    Read only for a pair the judge would otherwise call ``overlaps`` (with the new text at hand)."""
+    if probe is None or min(1.0 - contained_new, 1.0 - contained_old) >= NEW_MATERIAL:
+        return False
+    # The copy is the text less its own (more of it inside the other): the other's lead must be in it.
+    copy_is_new = contained_new > contained_old
+    kept = _old_lead_in_new(probe, old) if copy_is_new else _lead_in_old(probe, new, old)
+    return kept and _interior_differences(probe, old) == 0
+
+
 def judge(
     new: Signature, old: Signature, equal: int, threshold: float, probe: TextProbe | None = None
 ) -> Verdict | None:
@@ -786,7 +812,13 @@ def judge(
         return Verdict(relation, jaccard, contained_new, contained_old, agreement)
     if contains and (new.size or 0) > (old.size or 0) * (1 + FULLER_MARGIN):
         return Verdict(Relation.FULLER, jaccard, contained_new, contained_old, agreement)
-    if near and not inside and not contains and same_start is False:
+    if (
+        near
+        and not inside
+        and not contains
+        and same_start is False
+        and not _edges_edited(probe, new, old, contained_new, contained_old)
+    ):
         # Neither is a trim or a fuller copy of the other, each has a fifth or more of its own, and they
         # start apart: two stories around one shared text (a local story quoting a wire story, and that
         # wire story's update), not two copies of one.
