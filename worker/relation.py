@@ -530,17 +530,18 @@ def _templated_at(
     """``_templated`` given the pair's salient agreement (the judge keeps it on its verdict) and the
     share of the smaller text inside the larger (``inside``).
 
-    A text ``WELL_INSIDE`` the other that differs from it at fewer than ``SLOTS`` places inside its text
-    is a trim or a copy of it, whatever its names: the names it lacks sit in its edges (a dateline, a
-    kicker, a credit line or a correction a desk adds whole) or in the part a trim cut, and a text with
-    few names of its own (an essay, a blog post) has most of its salient tokens there. Two briefs of one
-    template share their fixed words but differ at every slot, between them (at most 0.78 inside each
-    other on the tuning draws, differing at one to four places); such a pair that is still read as a copy
-    here must pass ``rules.FilledTemplate``, which reads both texts for slots whenever the names differ."""
+    A text ``WELL_INSIDE`` the other that differs from it at one place inside its text at most (an
+    update's inserted paragraphs) is a trim or a copy of it, whatever its names: the names it lacks sit in
+    its edges (a dateline, a kicker, a credit line or a correction a desk adds whole) or in the part a
+    trim cut, and a text with few names of its own (an essay, a blog post) has most of its salient tokens
+    there. Two briefs of one template share their fixed words but differ at every slot, between them: on
+    s41 v2, s107 v3, s211 v2 and s239 v3 those under half in agreement were at most 0.88 inside each other,
+    and the ones 0.8 or more inside differed at two places or more. A pair still read as a copy here must
+    pass ``rules.FilledTemplate``, which reads both texts for slots whenever the names differ."""
     if agreement is None:
         return False
     if agreement < SALIENT_AGREEMENT:
-        return not (inside >= WELL_INSIDE and probe is not None and _interior_differences(probe, old) < SLOTS)
+        return not (inside >= WELL_INSIDE and probe is not None and _interior_differences(probe, old) <= 1)
     if agreement >= SLOT_AGREEMENT or probe is None:
         return False
     places = _interior_differences(probe, old)
