@@ -250,14 +250,11 @@ class TextProbe:
         return found
 
     def _lead_at(self, sig: Signature) -> int | None:
-        if sig.lead is None or not len(sig.lead) or sig.shingle_size != SHINGLE_SIZE:
-            return None
-        tops = self.ordered_tops
-        at = np.flatnonzero(members(tops, sig.lead))
-        if not at.size:
-            return None
-        window = tops[at[0] : at[0] + len(sig.lead)]
-        return int(at[0]) if members(window, sig.lead).all() else None
+        """The first run of the text's shingles all in the lead sketch, as long as it (``window_at``), not
+        the first shingle in it: a headline that repeats six words of the lead ("... vows to tighten rules
+        on rental housing" over "Lawmakers ... voted to tighten rules on rental housing") holds a lead
+        shingle before the lead, and the window from there was not the lead, so none was found."""
+        return self.window_at(sig)
 
     @cached_property
     def head(self) -> TextProbe:
