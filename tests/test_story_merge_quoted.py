@@ -70,3 +70,35 @@ def test_a_copy_of_the_wire_story_leaves_the_local_story_apart(
     assert merge_cases.count(store, Story) == 2
     events = [event.event for event in merge_cases.events(store)]
     assert events == ["embeds"]
+
+
+HEADLINE = "Dutch port strike strands ships in the North Sea"
+
+
+def _hidden_lead_trim() -> str:
+    """The wire story with its last three paragraphs cut, as a desk's feed hands it over: its headline
+    run into the first line and the text hard-wrapped, so its lead sketch starts at the headline (the
+    lead is hidden)."""
+    words = " ".join([HEADLINE, *_wire().split("\n\n")[:8]]).split()
+    return "\n".join(" ".join(words[i : i + 12]) for i in range(0, len(words), 12)) + "\n"
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_the_wire_story_after_its_trim_leaves_the_local_story_that_quotes_it_apart(
+    store: Store, batched: bool
+) -> None:
+    """The local story is stored first; a trim of the wire story with a hidden lead arrives, inside the
+    local story, and is stored as a story of its own (``embedded``); the wire story then arrives, fuller
+    than the trim (so it joins the trim's story) and, by signatures, a copy of the local story too, which
+    holds it whole. The local story's text shows it quoting the wire story after its own lead, as it
+    does when the wire story arrives with no trim stored (``QuotedWhole``), so the item shows no two
+    stories to be one. Before (fails on main): the wire story merged the local story's story and the
+    trim's into one, the local story its representative."""
+    texts = {"local": _echo_local(), "trim": _hidden_lead_trim(), "wire": _wire()}
+    names = ["local", "trim", "wire"]
+    decisions = dict(zip(names, merge_cases.ingest(Pipeline(store), names, batched, texts), strict=True))
+    assert decisions["local"].outcome is decisions["trim"].outcome is Outcome.STORED
+    assert decisions["trim"].story_id != decisions["local"].story_id
+    assert decisions["wire"].story_id == decisions["trim"].story_id != decisions["local"].story_id
+    assert merge_cases.count(store, Story) == 2
+    assert "stories_merged" not in [event.event for event in merge_cases.events(store)]

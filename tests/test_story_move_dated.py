@@ -21,7 +21,7 @@ from worker.fingerprint import signature
 from worker.pipeline import Outcome, Pipeline
 from worker.relation import bin_containment
 from worker.store import Store
-from worker.story_move import better_home
+from worker.story_move import _bin_jaccard, better_home
 
 NEWS = merge_cases._story("rate-decision")
 TEXTS = {
@@ -41,11 +41,34 @@ def test_the_equal_values_put_the_trim_closer_to_the_update_than_its_shares_do()
     assert better_home(trim, original, update, 0.5) is not None
 
 
+FAR = {
+    # The story runs on (four more paragraphs), so it is well over twice the trim's length; the update kept
+    # its first five paragraphs and added six of other news, just over half of it.
+    "original": "\n\n".join(FULL + merge_cases._story("local-harbour")[:4]),
+    "update": "\n\n".join(FULL[:5] + NEWS[:6]),
+    "trim": "PORTO (Wire) -- " + "\n\n".join(FULL[:6]),  # one paragraph past the update's kept part
+}
+
+
+def test_a_trim_missing_a_tenth_from_the_update_is_closer_to_the_original_whatever_the_jaccard() -> None:
+    """The premise: the trim lies wholly inside the original and a sixth of it is missing from the update,
+    yet it has the higher Jaccard with the update, which is much the smaller text."""
+    trim, original, update = (signature(FAR[name]) for name in ("trim", "original", "update"))
+    inside_original, inside_update = bin_containment(trim, original), bin_containment(trim, update)
+    assert inside_original == 1.0 and inside_update is not None and inside_update < 0.9
+    assert _bin_jaccard(trim, original, inside_original) < _bin_jaccard(trim, update, inside_update)
+    assert better_home(trim, original, update, 0.5) is not None
+
+
+@pytest.mark.parametrize("texts", [TEXTS, FAR], ids=["near", "far"])
 @pytest.mark.parametrize("batched", [False, True])
 @pytest.mark.parametrize("first", [["trim", "update"], ["update", "trim"]])
-def test_the_dated_trim_moves_to_the_original(store: Store, batched: bool, first: list[str]) -> None:
-    """Before (fails on main): the trim stayed in the update's story."""
-    decisions = merge_cases.ingest(Pipeline(store), [*first, "original"], batched, TEXTS)
+def test_the_dated_trim_moves_to_the_original(
+    store: Store, batched: bool, first: list[str], texts: dict[str, str]
+) -> None:
+    """Before (fails on main): the trim stayed in the update's story (for ``FAR``, the Jaccard kept it
+    there)."""
+    decisions = merge_cases.ingest(Pipeline(store), [*first, "original"], batched, texts)
     original = decisions[-1]
     assert original.outcome is Outcome.STORED
     assert story_of(store, "trim") == original.story_id != story_of(store, "update")

@@ -250,14 +250,11 @@ class TextProbe:
         return found
 
     def _lead_at(self, sig: Signature) -> int | None:
-        if sig.lead is None or not len(sig.lead) or sig.shingle_size != SHINGLE_SIZE:
-            return None
-        tops = self.ordered_tops
-        at = np.flatnonzero(members(tops, sig.lead))
-        if not at.size:
-            return None
-        window = tops[at[0] : at[0] + len(sig.lead)]
-        return int(at[0]) if members(window, sig.lead).all() else None
+        """The first run of the text's shingles all in the lead sketch, as long as it (``window_at``), not
+        the first shingle in it: a headline that repeats six words of the lead ("... vows to tighten rules
+        on rental housing" over "Lawmakers ... voted to tighten rules on rental housing") holds a lead
+        shingle before the lead, and the window from there was not the lead, so none was found."""
+        return self.window_at(sig)
 
     @cached_property
     def head(self) -> TextProbe:
@@ -435,11 +432,6 @@ def inner_starts_apart(probe: TextProbe, new: Signature, old: Signature) -> bool
     return _same_start(new, old) is False and not _old_lead_in_new(probe, old)
 
 
-def starts_alike(a: Signature, b: Signature) -> bool | None:
-    """Whether two texts begin alike by their lead sketches (None: a signature stored without a lead)."""
-    return _same_start(a, b)
-
-
 def quotes_after_own_lead(outer_text: str, outer: Signature, inner: Signature) -> bool:
     """Whether a stored text that holds the new one whole opens with a lead of its own that only echoes
     the new text's lead, and quotes the new text after it: the order ``_echoed_start`` does not read from
@@ -462,6 +454,25 @@ def lead_shown_absent(probe: TextProbe, new: Signature, old: Signature) -> bool:
         return False
     lead = probe.lead(new)
     return lead is not None and bool(_read_bins(old, lead)[1].any())
+
+
+def may_quote_whole(new: Signature, old: Signature, verdict: Verdict, probe: TextProbe | None) -> bool:
+    """Whether the stored text ``old``, judged a copy of the new one, may instead be a story of its own
+    that retells the new text's lead in a sentence of its own and quotes the new text whole after it (a
+    local story around a wire story), as far as the signatures can tell: the new text lies inside it
+    (``CONTAINED``), it is ``NEW_MATERIAL`` or more its own, the two leads share a run of words but are
+    not one lead, and the stored MinHash does not show the new text's lead absent from it. Only its text
+    can settle it (``quotes_after_own_lead``); a copy of the new text, trimmed or edited, has little of its
+    own, so few pairs get this far."""
+    if verdict.relation not in (Relation.NEAR_DUPLICATE, Relation.CONTAINED):
+        return False
+    if verdict.contained_new < CONTAINED or 1.0 - verdict.contained_old < NEW_MATERIAL:
+        return False
+    if old.num_perm != new.num_perm or _same_start(new, old) is not True:
+        return False
+    if new.lead is None or old.lead is None or np.array_equal(new.lead, old.lead):
+        return False  # one lead, unshifted (a trim of the story): nothing to read
+    return probe is None or not lead_shown_absent(probe, new, old)
 
 
 def _old_lead_in_new(probe: TextProbe, old: Signature) -> bool:
@@ -510,12 +521,24 @@ def _templated(new: Signature, old: Signature, probe: TextProbe | None = None) -
     return _templated_at(_salient_agreement(new, old), old, probe)
 
 
-def _templated_at(agreement: float | None, old: Signature, probe: TextProbe | None) -> bool:
-    """``_templated`` given the pair's salient agreement (the judge keeps it on its verdict)."""
+def _templated_at(
+    agreement: float | None, old: Signature, probe: TextProbe | None, inside: float = 0.0
+) -> bool:
+    """``_templated`` given the pair's salient agreement (the judge keeps it on its verdict) and the
+    share of the smaller text inside the larger (``inside``).
+
+    A text ``WELL_INSIDE`` the other that differs from it at one place inside its text at most (an
+    update's inserted paragraphs) is a trim or a copy of it, whatever its names: the names it lacks sit in
+    its edges (a dateline, a kicker, a credit line or a correction a desk adds whole) or in the part a
+    trim cut, and a text with few names of its own (an essay, a blog post) has most of its salient tokens
+    there. Two briefs of one template share their fixed words but differ at every slot, between them: on
+    s41 v2, s107 v3, s211 v2 and s239 v3 those under half in agreement were at most 0.88 inside each other,
+    and the ones 0.8 or more inside differed at two places or more. A pair still read as a copy here must
+    pass ``rules.FilledTemplate``, which reads both texts for slots whenever the names differ."""
     if agreement is None:
         return False
     if agreement < SALIENT_AGREEMENT:
-        return True
+        return not (inside >= WELL_INSIDE and probe is not None and _interior_differences(probe, old) <= 1)
     if agreement >= SLOT_AGREEMENT or probe is None:
         return False
     places = _interior_differences(probe, old)
@@ -651,6 +674,10 @@ SHARE_SLACK = 0.1
 again to measure it: the estimate from Jaccard and the counts is off by more than 0.1 for about one
 related pair in a hundred (``dedup_eval --speed --accuracy``), so further away it decides alone."""
 
+WELL_INSIDE = CONTAINED + SHARE_SLACK
+"""Share of a text inside another past which it lies wholly inside it but for a desk's few lines, whatever
+the estimate's error (0.1 for about one related pair in a hundred)."""
+
 
 def _new_material(new: Signature, old: Signature, contained_new: float, probe: TextProbe | None) -> float:
     """Share of the new text that is not in the stored one: read off the new text itself when it is at
@@ -708,6 +735,32 @@ def _inside_near_line(
     return (inside, other) if inner is new else (other, inside)
 
 
+def _edges_edited(
+    probe: TextProbe | None, new: Signature, old: Signature, contained_new: float, contained_old: float
+) -> bool:
+    """Whether two texts that start apart, each a fifth or more its own, are one story with a desk's lines
+    at its edges: a copy under a long editor's note (read as its lead), cut at its tail, with a correction
+    or tagline after it, beside its original. Three shapes together tell it from two stories around one
+    shared text:
+
+    - one of the two has under ``NEW_MATERIAL`` of its own, so it is no story of its own by the issue's
+      line (a local story around a wire story, and the wire story's update, have 40% or more as a rule);
+    - the lead of the other, the text more its own, lies inside it: a copy keeps its original's lead
+      (after the note), the trim cut the original's tail. A local story's own lead is in no update of
+      the wire story it quotes, whichever of the two is more its own;
+    - the new text differs from the stored one at no place inside it (``_interior_differences``): all it
+      has of its own is before or after the shared text. A minor update's inserted paragraphs, or a
+      template's slots, sit inside it.
+
+    Read only for a pair the judge would otherwise call ``overlaps`` (with the new text at hand)."""
+    if probe is None or min(1.0 - contained_new, 1.0 - contained_old) >= NEW_MATERIAL:
+        return False
+    # The copy is the text less its own (more of it inside the other): the other's lead must be in it.
+    copy_is_new = contained_new > contained_old
+    kept = _old_lead_in_new(probe, old) if copy_is_new else _lead_in_old(probe, new, old)
+    return kept and _interior_differences(probe, old) == 0
+
+
 def judge(
     new: Signature, old: Signature, equal: int, threshold: float, probe: TextProbe | None = None
 ) -> Verdict | None:
@@ -730,7 +783,7 @@ def judge(
     if not (near or inside or contains):
         return None
     agreement = _salient_agreement(new, old)
-    if _templated_at(agreement, old, probe):
+    if _templated_at(agreement, old, probe, max(contained_new, contained_old)):
         return Verdict(Relation.TEMPLATED, jaccard, contained_new, contained_old, agreement)
     same_start = _same_start(new, old)
     embeds = (
@@ -757,7 +810,13 @@ def judge(
         return Verdict(relation, jaccard, contained_new, contained_old, agreement)
     if contains and (new.size or 0) > (old.size or 0) * (1 + FULLER_MARGIN):
         return Verdict(Relation.FULLER, jaccard, contained_new, contained_old, agreement)
-    if near and not inside and not contains and same_start is False:
+    if (
+        near
+        and not inside
+        and not contains
+        and same_start is False
+        and not _edges_edited(probe, new, old, contained_new, contained_old)
+    ):
         # Neither is a trim or a fuller copy of the other, each has a fifth or more of its own, and they
         # start apart: two stories around one shared text (a local story quoting a wire story, and that
         # wire story's update), not two copies of one.
@@ -830,8 +889,15 @@ class StoryJudge:
         )
         joined = tuple(sorted(c.key for c, v in verdicts if v.joins and c.key != candidate.key))
         quoted = tuple(sorted(c.key for c, v in verdicts if v.relation is Relation.EMBEDDED))
+        echoing = tuple(
+            sorted(
+                c.key
+                for c, v in verdicts
+                if c.key in also and may_quote_whole(sig, c.signature, v, self.probe)
+            )
+        )
         return StoryMatch(
-            candidate.key, verdict.similarity, verdict.relation.value, True, also, joined, quoted
+            candidate.key, verdict.similarity, verdict.relation.value, True, also, joined, quoted, echoing
         )
 
 
@@ -848,14 +914,13 @@ def nested(one: Verdict, other: Verdict) -> bool:
     judged against the local story's signature, cannot do). A story's original between its trim and a
     copy under a long note holds the part the trim cut (a fifth of the original or more), and still shows
     the two to be one."""
-    well_inside = CONTAINED + SHARE_SLACK
     return (
         one.contained_old >= CONTAINED
-        and one.contained_new < well_inside
+        and one.contained_new < WELL_INSIDE
         and other.contained_new >= CONTAINED
     ) or (
         other.contained_old >= CONTAINED
-        and other.contained_new < well_inside
+        and other.contained_new < WELL_INSIDE
         and one.contained_new >= CONTAINED
     )
 
@@ -871,6 +936,10 @@ class StoryMatch(Match):
     embedded_in: tuple[str, ...] = ()
     """The candidates that quote the item whole as part of a larger story of their own (``embedded``): a
     wire story arriving after a local story that embeds it joins its own story, and the link is kept."""
+    echoing: tuple[str, ...] = ()
+    """The keys of ``also`` whose text may quote the item whole after a lead of its own that echoes the
+    item's lead (``may_quote_whole``): the signatures read them as copies, only their text can tell
+    (``rules.RuleContext.also`` reads it)."""
 
 
 def bin_containment(inner: Signature, outer: Signature) -> float | None:

@@ -38,9 +38,8 @@ from worker.relation import (
     Verdict,
     inner_starts_apart,
     judged,
-    lead_shown_absent,
+    may_quote_whole,
     quotes_after_own_lead,
-    starts_alike,
     starts_apart,
     substitution_slots,
     words_inside,
@@ -178,9 +177,32 @@ class RuleContext:
     @property
     def also(self) -> tuple[str, ...]:
         """The other stored keys the judge found the item a copy of, if its match was asked for and joins
-        (keys of this story's copies, or of another story the item shows to be the same one)."""
+        (keys of this story's copies, or of another story the item shows to be the same one), less those
+        whose stored text quotes the item whole after a lead of its own (``_quoting``)."""
         match = self.__dict__.get("match")  # never asks the index: only what a rule already asked
-        return match.also if isinstance(match, StoryMatch) and match.joins else ()
+        if not isinstance(match, StoryMatch) or not match.joins:
+            return ()
+        if not match.echoing:
+            return match.also
+        return tuple(key for key in match.also if key not in self._quoting)
+
+    @cached_property
+    def _quoting(self) -> frozenset[str]:
+        """The keys of ``also`` whose stored text is a story of its own around the item: it retells the
+        item's lead in a sentence of its own and quotes the item whole after it (``quotes_after_own_lead``,
+        the test ``QuotedWhole`` makes of the story the item joins). The signatures read such a text as a
+        copy of the item, so an item fuller than a copy of its own story and inside such a text (a wire
+        story arriving after a trim of it and a local story quoting it) would show the two stories to be
+        one and merge them; what the local desk wrote is its own story, whichever stored text the item
+        joined. Read only for the keys the judge flagged (``StoryMatch.echoing``)."""
+        match = self.__dict__.get("match")
+        assert isinstance(match, StoryMatch)
+        found = set()
+        for key in match.echoing:
+            ref = self.recorder.peek(self.session, key)
+            if ref is not None and _quotes_item(self, ref):
+                found.add(key)
+        return frozenset(found)
 
     @property
     def fuller(self) -> bool:
@@ -424,22 +446,28 @@ class QuotedWhole:
         if not ctx.joins or ctx.fuller:
             return None
         verdict = ctx.verdict
-        if verdict is None or verdict.relation not in (Relation.NEAR_DUPLICATE, Relation.CONTAINED):
+        if verdict is None or not _quotes_item(ctx, ctx.target, verdict):
             return None
-        if verdict.contained_new < CONTAINED or 1.0 - verdict.contained_old < NEW_MATERIAL:
-            return None
-        target, stored = ctx.target, ctx.representative
-        if stored.num_perm != ctx.sig.num_perm or starts_alike(ctx.sig, stored) is not True:
-            return None
-        if ctx.sig.lead is None or stored.lead is None or np.array_equal(ctx.sig.lead, stored.lead):
-            return None  # one lead, unshifted (a trim of the story): nothing to read
-        if lead_shown_absent(ctx.probe, ctx.sig, stored):
-            return None  # the item's lead is not in the stored text, so not quoted in it: nothing to read
-        text = ctx.target_text
-        if text is None or not quotes_after_own_lead(text, stored, ctx.sig):
-            return None
-        link = Match(target.canonical_url, verdict.similarity, Relation.EMBEDDED.value, False)
+        link = Match(ctx.target.canonical_url, verdict.similarity, Relation.EMBEDDED.value, False)
         return ctx.recorder.store_new(ctx, link)
+
+
+def _quotes_item(ctx: RuleContext, ref: StoredRef, verdict: Verdict | None = None) -> bool:
+    """Whether the stored article ``ref`` quotes the item whole after a lead of its own that echoes the
+    item's lead: first what the signatures allow (``may_quote_whole``), then its text, read only then.
+    ``verdict`` is the judge's on the item against ``ref`` (computed when not given)."""
+    if ref is ctx.target:
+        stored = ctx.representative
+    else:
+        stored = Signature.from_bytes(ref.signature)
+        if stored.num_perm != ctx.sig.num_perm or stored.shingle_size != ctx.sig.shingle_size:
+            return False
+    if verdict is None:
+        verdict = judged(ctx.sig, stored, ctx.sig.equal_count(stored), ctx.recorder.threshold, ctx.probe)
+    if verdict is None or not may_quote_whole(ctx.sig, stored, verdict, ctx.probe):
+        return False
+    text = ctx.target_text if ref is ctx.target else ctx.recorder.stored_text(ctx.session, ref)
+    return text is not None and quotes_after_own_lead(text, stored, ctx.sig)
 
 
 class Contained:
