@@ -27,6 +27,7 @@ from scrapers import (
     block_about,
     block_anchor,
     block_bio,
+    block_calendar,
     block_cards,
     block_colophon,
     block_comment_policy,
@@ -206,6 +207,7 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
     doomed += [card for root in roots for card in block_cards.teaser_cards(analysis, root)]
     doomed += [item for root in roots for item in block_excerpts.excerpt_runs(analysis, root)]
     doomed += [box for root in roots for box in block_photos.photo_boxes(analysis, root)]
+    doomed += [table for root in roots for table in block_calendar.calendar_tables(analysis, root)]
     elements = analysis.elements
     for i in analysis.chrome_roots:
         if elements[i] in inside:
