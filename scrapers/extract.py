@@ -34,6 +34,7 @@ from scrapers import (
     block_consent,
     block_contacts,
     block_credits,
+    block_dated,
     block_disclaimers,
     block_excerpts,
     block_head,
@@ -206,6 +207,7 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
     ]
     doomed += [card for root in roots for card in block_cards.teaser_cards(analysis, root)]
     doomed += [item for root in roots for item in block_excerpts.excerpt_runs(analysis, root)]
+    doomed += [item for root in roots for item in block_dated.dated_entry_runs(analysis, root)]
     doomed += [box for root in roots for box in block_photos.photo_boxes(analysis, root)]
     doomed += [table for root in roots for table in block_calendar.calendar_tables(analysis, root)]
     elements = analysis.elements
