@@ -38,6 +38,7 @@ from scrapers import (
     block_disclaimers,
     block_excerpts,
     block_head,
+    block_leads,
     block_model,
     block_more,
     block_offers,
@@ -997,7 +998,7 @@ def _render(
         paragraphs, block_pitches.site_keys(meta.site_name, meta.canonical_url)
     )
     paragraphs = block_contacts.drop_address_lines(block_colophon.drop_colophon(paragraphs))
-    return block_consent.drop_consent_lines(paragraphs)
+    return block_leads.drop_wire_leads(block_consent.drop_consent_lines(paragraphs))
 
 
 def _described_lead(description: str | None) -> Callable[[HtmlElement], bool] | None:
