@@ -26,6 +26,7 @@ from lxml.html import HtmlElement
 from scrapers import (
     block_about,
     block_anchor,
+    block_articles,
     block_bio,
     block_calendar,
     block_cards,
@@ -207,6 +208,7 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
         item for root in roots for item in block_structure.teaser_runs(analysis, root)
     ]
     doomed += [card for root in roots for card in block_cards.teaser_cards(analysis, root)]
+    doomed += [card for root in roots for card in block_articles.article_cards(analysis, root)]
     doomed += [item for root in roots for item in block_excerpts.excerpt_runs(analysis, root)]
     doomed += [item for root in roots for item in block_dated.dated_entry_runs(analysis, root)]
     doomed += [box for root in roots for box in block_photos.photo_boxes(analysis, root)]
