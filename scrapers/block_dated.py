@@ -14,7 +14,13 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from scrapers import boilerplate as bp
-from scrapers.block_structure import TEASER_MAX_CHARS, TEASER_MIN_ITEMS, prose_span, sibling_runs
+from scrapers.block_structure import (
+    TEASER_MAX_CHARS,
+    TEASER_MIN_ITEMS,
+    _outside_span,
+    prose_span,
+    sibling_runs,
+)
 from scrapers.content import HEADINGS, Analysis
 
 # Each entry links at least this much of its text (the rest: a label, the source, the stamp).
@@ -46,10 +52,4 @@ def dated_entry_runs(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]
         return []
     inside = {el for run in runs for item in run for el in item.iter()}
     first, last = prose_span(analysis, root, inside)
-    index = analysis.index
-    return [
-        item
-        for run in runs
-        if index[run[0]] > last or (first >= 0 and index[run[-1]] < first)
-        for item in run
-    ]
+    return [item for run in runs if _outside_span(analysis, run, first, last) for item in run]
