@@ -14,13 +14,8 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from scrapers import boilerplate as bp
-from scrapers.block_structure import (
-    TEASER_MAX_CHARS,
-    TEASER_MIN_ITEMS,
-    _outside_span,
-    prose_span,
-    sibling_runs,
-)
+from scrapers.block_excerpts import runs_beside_prose
+from scrapers.block_structure import TEASER_MAX_CHARS, TEASER_MIN_ITEMS, _outside_span
 from scrapers.content import HEADINGS, Analysis
 
 # Each entry links at least this much of its text (the rest: a label, the source, the stamp).
@@ -47,9 +42,7 @@ def dated_entry_runs(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]
     top = analysis.index.get(root, -1)
     if top < 0 or not analysis.agg_link[top]:
         return []
-    runs = sibling_runs(analysis, root, TEASER_MIN_ITEMS, lambda i: _dated_entry(analysis, i))
-    if not runs:
-        return []
-    inside = {el for run in runs for item in run for el in item.iter()}
-    first, last = prose_span(analysis, root, inside)
+    runs, first, last = runs_beside_prose(
+        analysis, root, TEASER_MIN_ITEMS, lambda i: _dated_entry(analysis, i)
+    )
     return [item for run in runs if _outside_span(analysis, run, first, last) for item in run]
