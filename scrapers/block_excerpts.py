@@ -11,6 +11,8 @@ own list of quotes or sources does not end every item with "…", and has prose 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lxml.html import HtmlElement
 
 from scrapers.block_structure import ELLIPSIS_END, prose_span, sibling_runs
@@ -40,11 +42,21 @@ def excerpt_runs(analysis: Analysis, root: HtmlElement) -> list[HtmlElement]:
     content = root.text_content()  # one walk in C before the per-element one: most regions cut nothing
     if "..." not in content and "…" not in content:
         return []
-    runs = sibling_runs(analysis, root, EXCERPT_MIN_ITEMS, lambda i: _excerpt_item(analysis, i))
-    if not runs:
-        return []
-    inside = {el for run in runs for item in run for el in item.iter()}
-    _, last = prose_span(analysis, root, inside)
-    if last < 0:
+    runs, _, last = runs_beside_prose(analysis, root, EXCERPT_MIN_ITEMS, lambda i: _excerpt_item(analysis, i))
+    if not runs or last < 0:
         return []
     return [item for run in runs if analysis.index[run[0]] > last for item in run]
+
+
+def runs_beside_prose(
+    analysis: Analysis, root: HtmlElement, min_items: int, is_item: Callable[[int], bool]
+) -> tuple[list[list[HtmlElement]], int, int]:
+    """The runs of ``min_items`` or more sibling items under ``root`` passing ``is_item``, with the
+    indexes of the first and last long paragraphs of the prose outside them (-1, -1 when there is
+    none): where a list of other content sits against the story decides whether it goes."""
+    runs = sibling_runs(analysis, root, min_items, is_item)
+    if not runs:
+        return [], -1, -1
+    inside = {el for run in runs for item in run for el in item.iter()}
+    first, last = prose_span(analysis, root, inside)
+    return runs, first, last

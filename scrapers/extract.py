@@ -26,16 +26,20 @@ from lxml.html import HtmlElement
 from scrapers import (
     block_about,
     block_anchor,
+    block_articles,
     block_bio,
+    block_calendar,
     block_cards,
     block_colophon,
     block_comment_policy,
     block_consent,
     block_contacts,
     block_credits,
+    block_dated,
     block_disclaimers,
     block_excerpts,
     block_head,
+    block_leads,
     block_model,
     block_more,
     block_offers,
@@ -204,8 +208,11 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
         item for root in roots for item in block_structure.teaser_runs(analysis, root)
     ]
     doomed += [card for root in roots for card in block_cards.teaser_cards(analysis, root)]
+    doomed += [card for root in roots for card in block_articles.article_cards(analysis, root)]
     doomed += [item for root in roots for item in block_excerpts.excerpt_runs(analysis, root)]
+    doomed += [item for root in roots for item in block_dated.dated_entry_runs(analysis, root)]
     doomed += [box for root in roots for box in block_photos.photo_boxes(analysis, root)]
+    doomed += [table for root in roots for table in block_calendar.calendar_tables(analysis, root)]
     elements = analysis.elements
     for i in analysis.chrome_roots:
         if elements[i] in inside:
@@ -993,7 +1000,7 @@ def _render(
         paragraphs, block_pitches.site_keys(meta.site_name, meta.canonical_url)
     )
     paragraphs = block_contacts.drop_address_lines(block_colophon.drop_colophon(paragraphs))
-    return block_consent.drop_consent_lines(paragraphs)
+    return block_leads.drop_wire_leads(block_consent.drop_consent_lines(paragraphs))
 
 
 def _described_lead(description: str | None) -> Callable[[HtmlElement], bool] | None:
