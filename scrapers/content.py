@@ -525,7 +525,7 @@ def _find_prose(b: _Blocks) -> _Prose:
         if not total:
             continue
         tag = elements[i].tag
-        if tag in HEADINGS:
+        if tag in HEADINGS and not _prose_heading(elements[i], t, lk):
             if lk >= 0.6 * total and total >= 12:
                 linked_heads[i] = 1
             continue  # headings are neither prose nor chrome: they label whatever follows
@@ -540,6 +540,29 @@ def _find_prose(b: _Blocks) -> _Prose:
     _sum_up_counts(b.parent, raw_good, raw_par, linked_heads, title_links)
     run_par = _paragraph_runs(b.parent, raw_par, linked_heads, title_links)
     return _Prose(good, raw_good, raw_par, linked_heads, title_links, run_par)
+
+
+# A heading this long, unlinked and holding more than one sentence is a paragraph set in a heading tag.
+PROSE_HEADING_CHARS = 200
+_SENTENCE_INSIDE = re.compile(r"\w[.!?][\"”»’)]?\s+\S")
+
+
+def _prose_heading(el: HtmlElement, text_chars: int, link_chars: int) -> bool:
+    """A heading tag around sentences of prose: some templates (and WYSIWYG editors' "Heading 2" button)
+    set a whole paragraph, an about-us text or a standfirst, in ``<h2>`` for its size.
+
+    A headline or subheading is a line: the longest run to a hundred-odd characters and never several
+    sentences. Several sentences over ``PROSE_HEADING_CHARS`` read as a paragraph, whatever the tag; a
+    linked one is a teaser's title and stays one.
+    """
+    if text_chars < PROSE_HEADING_CHARS or link_chars > MAX_PROSE_LINK_DENSITY * (text_chars + link_chars):
+        return False
+    return reads_as_paragraph(el.text_content())
+
+
+def reads_as_paragraph(text: str) -> bool:
+    """Text long enough, and of more than one sentence, to be a paragraph whatever tag holds it."""
+    return len(text) >= PROSE_HEADING_CHARS and _SENTENCE_INSIDE.search(text) is not None
 
 
 def _paragraph_runs(

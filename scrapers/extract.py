@@ -61,6 +61,7 @@ from scrapers.content import (
     lead_blocks,
     prose_region,
     prune,
+    reads_as_paragraph,
 )
 from scrapers.encoding import decode_html, is_unusable
 from scrapers.errors import ErrorKind, IngestError
@@ -680,8 +681,9 @@ _ROW_TAGS = frozenset({"li", "tr", "td", "th", "dd", "dt"})
 
 
 def _is_label(text: str, tag: str) -> bool:
-    """A heading, a short line introducing something ("Kontakt:"), or a short unpunctuated line."""
-    if tag in HEADINGS or (len(text) <= 60 and text.endswith(":")):
+    """A heading, a short line introducing something ("Kontakt:"), or a short unpunctuated line. A
+    paragraph set in a heading tag (``content.reads_as_paragraph``) labels nothing: it is the text."""
+    if (tag in HEADINGS and not reads_as_paragraph(text)) or (len(text) <= 60 and text.endswith(":")):
         return True
     return tag not in _ROW_TAGS and len(text) <= 25 and text[-1] not in '.!?…"“”»«)'
 

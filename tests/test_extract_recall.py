@@ -126,3 +126,34 @@ def test_a_box_of_the_storys_kind_after_its_last_section_stays_out() -> None:
     text = extract(page, "https://naturnotizen.example/voegel/mauersegler").text
     assert FACT_BOX not in text
     assert text.endswith("ohne ein einziges Mal zu landen.")
+
+
+HEADING_STORY_URL = "http://www.riversidetenants.example/news.php?id=88"
+
+
+def test_a_story_set_in_heading_tags_is_read_as_paragraphs() -> None:
+    """An old table-layout site sets each paragraph of its story in ``<h2>`` for its size. Headings were
+    never prose, so the page held no story and was refused; and the paragraphs, once found, were cut as
+    trailing labels. Several sentences over two hundred characters are a paragraph, whatever the tag."""
+    text = _extract("story-set-in-heading-tags.html", HEADING_STORY_URL)
+    paragraphs = text.split("\n\n")
+    assert len(paragraphs) == 2
+    assert paragraphs[0].startswith("Tenants in the four towers on Mill Road have now withheld rent")
+    assert paragraphs[1].endswith("held by the union.")
+    for chrome in ("Rent strike enters its third week", "Monthly general meeting", "Dock Street", "RSS"):
+        assert chrome not in text
+
+
+def test_a_long_headline_of_one_sentence_is_still_a_heading() -> None:
+    """A headline runs long on some sites, but it is one line of one sentence: it stays a label and out
+    of the body, while the paragraphs set in ``<h2>`` beside it are read."""
+    page = (BODY / "story-set-in-heading-tags.html").read_text("utf-8")
+    headline = (
+        "Rent strike enters its third week as the landlord refuses for a second time to repair the lifts "
+        "that have stood still since January in all four towers on Mill Road, the union said late on Tuesday night"
+    )
+    assert len(headline) > 200
+    page = page.replace("<h3>Get involved</h3>", f"<h2>{headline}</h2>")
+    text = extract(page, HEADING_STORY_URL).text
+    assert headline not in text
+    assert text.startswith("Tenants in the four towers on Mill Road")
