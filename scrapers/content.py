@@ -890,22 +890,26 @@ def _teaser_titles_in(analysis: Analysis, root: int) -> tuple[int, int]:
 
     A linked headline is a heading that is mostly a link. A title link is a short block that is
     mostly one link, which teaser templates use instead of a heading; it is only counted where the
-    region has no run of paragraphs side by side, as a story body would.
+    region has no run of paragraphs side by side, as a story body would. Each headline names another
+    story, so title links that repeat one text ("Download graphic" under every map, "Read the full
+    report") are a tool's buttons and count once.
     """
-    headings = titles = 0
+    headings = 0
+    titles: set[str] = set()
     count_titles = analysis.paragraph_run[root] <= 2
     for i in range(root, len(analysis.elements)):
         if i != root and not is_descendant(analysis, i, root):
             break
         if analysis.chrome[i]:
             continue
-        if analysis.elements[i].tag in HEADINGS:
+        el = analysis.elements[i]
+        if el.tag in HEADINGS:
             headings += analysis.linked_headings[i]
             continue
         links, total = analysis.link_chars[i], analysis.link_chars[i] + analysis.text_chars[i]
-        if count_titles and analysis.is_block[i] and _title_link(analysis.elements[i].tag, links, total):
-            titles += 1
-    return headings, titles
+        if count_titles and analysis.is_block[i] and _title_link(el.tag, links, total):
+            titles.add(" ".join(el.text_content().split()).casefold())
+    return headings, len(titles)
 
 
 def _title_link(tag: str, link_chars: int, total: int) -> bool:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from scrapers.errors import ErrorKind, IngestError
 from scrapers.extract import extract
 
 BODY = Path(__file__).parent / "fixtures" / "pages" / "body"
@@ -157,3 +160,32 @@ def test_a_long_headline_of_one_sentence_is_still_a_heading() -> None:
     text = extract(page, HEADING_STORY_URL).text
     assert headline not in text
     assert text.startswith("Tenants in the four towers on Mill Road")
+
+
+MAP_STORY_URL = "https://atlasblatt.example/karten/sonstige-parteien"
+
+
+def test_a_short_story_with_a_download_button_under_each_map_is_not_a_list_of_teasers() -> None:
+    """A map story of a standfirst and two paragraphs, with "Grafik herunterladen" under each of its
+    seven maps: short blocks that are all link read as teaser titles, seven of them outnumbered the
+    paragraphs, and the page was refused as a list of teasers. The same words under every map name
+    no other story: a tool's button counts once."""
+    text = _extract("map-story-download-buttons.html", MAP_STORY_URL)
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0].startswith("Nach einer Wahl werden meist nur die Ergebnisse")
+    assert paragraphs[1].startswith("Weil es zu viele sind")
+    assert paragraphs[2].endswith("auf mehr als jede fünfte Stimme.")
+    for chrome in ("Grafik herunterladen", "Jana Reuter", "Impressum", "Wie stark sind die Sonstigen?"):
+        assert chrome not in text
+
+
+def test_the_same_page_with_a_headline_under_each_map_is_still_a_list_of_teasers() -> None:
+    """Seven different link titles of the same shape are seven other stories (a state's map each): the
+    page reads as a listing and keeps its refusal."""
+    page = (BODY / "map-story-download-buttons.html").read_text("utf-8")
+    for n, state in enumerate(("Bayern", "Berlin", "Bremen", "Hamburg", "Hessen", "Sachsen", "Thüringen")):
+        page = page.replace(">Grafik herunterladen<", f">Sonstige in {state}<", 1)
+        assert f"Sonstige in {state}<" in page, n
+    with pytest.raises(IngestError) as refused:
+        extract(page, MAP_STORY_URL)
+    assert refused.value.kind is ErrorKind.NOT_AN_ARTICLE
