@@ -189,3 +189,36 @@ def test_the_same_page_with_a_headline_under_each_map_is_still_a_list_of_teasers
     with pytest.raises(IngestError) as refused:
         extract(page, MAP_STORY_URL)
     assert refused.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+ROUNDUP_URL = "https://marginnotes.example/2024/03/14/links-for-14-march/"
+
+
+def test_a_link_round_up_keeps_its_links() -> None:
+    """A blog's daily bookmarks post is a list of linked titles with their sources: the link rows were
+    cut as other stories, and the post came out as its one closing line. Its region holds nothing but
+    links, so the links are the story; the sidebar's recent posts stay out."""
+    article = extract((BODY / "link-roundup-post.html").read_bytes(), ROUNDUP_URL)
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[0] == "Island ferry timetable cut to three sailings a day"
+    assert paragraphs[1] == "via Harbour Post https://harbourpost.example/"
+    assert "Printer maker locks cartridges when an ink plan is cancelled" in paragraphs
+    assert "body is a list of links" in article.warnings
+    for chrome in ("Recent posts", "Links for 13 March", "Proudly powered", "Archive"):
+        assert chrome not in article.text
+
+
+def test_a_story_with_links_after_it_keeps_its_link_rows_out() -> None:
+    """Where the region tells a story of its own, its link rows are other stories and still go: the
+    links are read again only when what is left is under a story's minimum."""
+    page = (BODY / "link-roundup-post.html").read_text("utf-8")
+    story = (
+        "<p>The ferry operator confirmed on Wednesday that the winter timetable stays in force until May, "
+        "with three sailings a day instead of five, after two of its crews were moved to the mainland "
+        "route. Islanders say the first boat now leaves too late for the morning shift.</p>"
+    )
+    page = page.replace('<ul class="linkroll">', story + '<ul class="linkroll">', 1)
+    article = extract(page, ROUNDUP_URL)
+    assert article.text.startswith("The ferry operator confirmed on Wednesday")
+    assert "Island ferry timetable cut to three sailings a day" not in article.text
+    assert "body is a list of links" not in article.warnings
