@@ -525,7 +525,7 @@ def _find_prose(b: _Blocks) -> _Prose:
         if not total:
             continue
         tag = elements[i].tag
-        if tag in HEADINGS:
+        if tag in HEADINGS and not _prose_heading(elements[i], t, lk):
             if lk >= 0.6 * total and total >= 12:
                 linked_heads[i] = 1
             continue  # headings are neither prose nor chrome: they label whatever follows
@@ -540,6 +540,29 @@ def _find_prose(b: _Blocks) -> _Prose:
     _sum_up_counts(b.parent, raw_good, raw_par, linked_heads, title_links)
     run_par = _paragraph_runs(b.parent, raw_par, linked_heads, title_links)
     return _Prose(good, raw_good, raw_par, linked_heads, title_links, run_par)
+
+
+# A heading this long, unlinked and holding more than one sentence is a paragraph set in a heading tag.
+PROSE_HEADING_CHARS = 200
+_SENTENCE_INSIDE = re.compile(r"\w[.!?][\"”»’)]?\s+\S")
+
+
+def _prose_heading(el: HtmlElement, text_chars: int, link_chars: int) -> bool:
+    """A heading tag around sentences of prose: some templates (and WYSIWYG editors' "Heading 2" button)
+    set a whole paragraph, an about-us text or a standfirst, in ``<h2>`` for its size.
+
+    A headline or subheading is a line: the longest run to a hundred-odd characters and never several
+    sentences. Several sentences over ``PROSE_HEADING_CHARS`` read as a paragraph, whatever the tag; a
+    linked one is a teaser's title and stays one.
+    """
+    if text_chars < PROSE_HEADING_CHARS or link_chars > MAX_PROSE_LINK_DENSITY * (text_chars + link_chars):
+        return False
+    return reads_as_paragraph(el.text_content())
+
+
+def reads_as_paragraph(text: str) -> bool:
+    """Text long enough, and of more than one sentence, to be a paragraph whatever tag holds it."""
+    return len(text) >= PROSE_HEADING_CHARS and _SENTENCE_INSIDE.search(text) is not None
 
 
 def _paragraph_runs(
@@ -867,22 +890,26 @@ def _teaser_titles_in(analysis: Analysis, root: int) -> tuple[int, int]:
 
     A linked headline is a heading that is mostly a link. A title link is a short block that is
     mostly one link, which teaser templates use instead of a heading; it is only counted where the
-    region has no run of paragraphs side by side, as a story body would.
+    region has no run of paragraphs side by side, as a story body would. Each headline names another
+    story, so title links that repeat one text ("Download graphic" under every map, "Read the full
+    report") are a tool's buttons and count once.
     """
-    headings = titles = 0
+    headings = 0
+    titles: set[str] = set()
     count_titles = analysis.paragraph_run[root] <= 2
     for i in range(root, len(analysis.elements)):
         if i != root and not is_descendant(analysis, i, root):
             break
         if analysis.chrome[i]:
             continue
-        if analysis.elements[i].tag in HEADINGS:
+        el = analysis.elements[i]
+        if el.tag in HEADINGS:
             headings += analysis.linked_headings[i]
             continue
         links, total = analysis.link_chars[i], analysis.link_chars[i] + analysis.text_chars[i]
-        if count_titles and analysis.is_block[i] and _title_link(analysis.elements[i].tag, links, total):
-            titles += 1
-    return headings, titles
+        if count_titles and analysis.is_block[i] and _title_link(el.tag, links, total):
+            titles.add(" ".join(el.text_content().split()).casefold())
+    return headings, len(titles)
 
 
 def _title_link(tag: str, link_chars: int, total: int) -> bool:

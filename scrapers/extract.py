@@ -65,6 +65,7 @@ from scrapers.content import (
     lead_blocks,
     prose_region,
     prune,
+    reads_as_paragraph,
 )
 from scrapers.encoding import decode_html, is_unusable
 from scrapers.errors import ErrorKind, IngestError
@@ -195,22 +196,25 @@ def _check_is_article(region: Region | None, page_type: object) -> None:
         raise IngestError(ErrorKind.NOT_AN_ARTICLE, f"page declares itself a listing ({page_type})")
 
 
-def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, ...] = ()) -> None:
+def _strip_region(
+    analysis: Analysis, region: Region, parts: tuple[HtmlElement, ...] = (), *, link_lists: bool = True
+) -> None:
     """Cut chrome inside the region (and the other ``parts`` of a split body): named chrome,
-    link-dominated blocks, the title, lone timestamps."""
+    link-dominated blocks, the title, lone timestamps. ``link_lists=False`` keeps teaser runs and
+    link-dominated blocks: for a story that is a list of links (``_links_if_all_there_is``)."""
     roots = (region.element, *parts)
     for root in roots:  # first, while the signatures' date links are still there to be read
         _cut_comment_thread(analysis, root)
         for el in block_replies.reply_thread(analysis, root):
             bp.drop(el)
     inside = {el for root in roots for el in root.iter()}
-    doomed: list[HtmlElement] = [
-        item for root in roots for item in block_structure.teaser_runs(analysis, root)
-    ]
-    doomed += [card for root in roots for card in block_cards.teaser_cards(analysis, root)]
-    doomed += [card for root in roots for card in block_articles.article_cards(analysis, root)]
-    doomed += [item for root in roots for item in block_excerpts.excerpt_runs(analysis, root)]
-    doomed += [item for root in roots for item in block_dated.dated_entry_runs(analysis, root)]
+    doomed: list[HtmlElement] = []
+    if link_lists:
+        doomed += [item for root in roots for item in block_structure.teaser_runs(analysis, root)]
+        doomed += [card for root in roots for card in block_cards.teaser_cards(analysis, root)]
+        doomed += [card for root in roots for card in block_articles.article_cards(analysis, root)]
+        doomed += [item for root in roots for item in block_excerpts.excerpt_runs(analysis, root)]
+        doomed += [item for root in roots for item in block_dated.dated_entry_runs(analysis, root)]
     doomed += [box for root in roots for box in block_photos.photo_boxes(analysis, root)]
     doomed += [table for root in roots for table in block_calendar.calendar_tables(analysis, root)]
     elements = analysis.elements
@@ -224,7 +228,7 @@ def _strip_region(analysis: Analysis, region: Region, parts: tuple[HtmlElement, 
             doomed.append(el)
             continue
         total = analysis.agg_text[i] + analysis.agg_link[i]
-        if total and analysis.agg_paragraphs[i] == 0 and analysis.agg_link[i] > 0.5 * total:
+        if link_lists and total and analysis.agg_paragraphs[i] == 0 and analysis.agg_link[i] > 0.5 * total:
             doomed.append(el)
     # A timestamp alone on its line ("11.42pm", "vor 2 Stunden") labels an entry; it is not prose.
     for el in (time for root in roots for time in root.iter("time")):
@@ -546,8 +550,10 @@ def _clean_paragraphs(
     title: str | None,
     doc_title: str | None = None,
     authors: tuple[str, ...] = (),
+    keep_links: bool = False,
 ) -> list[str]:
-    """Drop lines that are chrome even inside the body: link rows, calls to action, bylines, the title.
+    """Drop lines that are chrome even inside the body: link rows (unless ``keep_links``), calls to
+    action, bylines, the title.
 
     Then drop orphaned labels: a heading with nothing under it ("Tags", "Related", "About the author")
     is what is left of a box whose links were removed.
@@ -573,7 +579,7 @@ def _clean_paragraphs(
         lines = [
             line.text
             for line in para.lines
-            if line.link_density <= LINE_LINK_DENSITY
+            if (keep_links or line.link_density <= LINE_LINK_DENSITY)
             and not bp.boilerplate_text(line.text)
             and not bp.byline_text(line.text)
             and not bp.tweet_signature_text(line.text)
@@ -687,8 +693,9 @@ _ROW_TAGS = frozenset({"li", "tr", "td", "th", "dd", "dt"})
 
 
 def _is_label(text: str, tag: str) -> bool:
-    """A heading, a short line introducing something ("Kontakt:"), or a short unpunctuated line."""
-    if tag in HEADINGS or (len(text) <= 60 and text.endswith(":")):
+    """A heading, a short line introducing something ("Kontakt:"), or a short unpunctuated line. A
+    paragraph set in a heading tag (``content.reads_as_paragraph``) labels nothing: it is the text."""
+    if (tag in HEADINGS and not reads_as_paragraph(text)) or (len(text) <= 60 and text.endswith(":")):
         return True
     return tag not in _ROW_TAGS and len(text) <= 25 and text[-1] not in '.!?…"“”»«)'
 
@@ -757,6 +764,7 @@ def _extract(html: str | bytes, url: str | None) -> Article:
         paragraphs, article = _fallback_chain(text, url, meta, article, exc)
     else:
         paragraphs = _noscript_if_fuller(text, meta, article, paragraphs)
+        paragraphs = _links_if_all_there_is(text, meta, article, paragraphs)
         structured = _structured_body(meta, paragraphs)
         if structured:
             paragraphs = structured
@@ -793,6 +801,35 @@ def _noscript_if_fuller(text: str, meta: PageMetadata, article: Article, paragra
 
 # A <noscript> body replaces a short one when it is this many times as long.
 NOSCRIPT_FULLER_RATIO = 2
+
+
+def _links_if_all_there_is(
+    text: str, meta: PageMetadata, article: Article, paragraphs: list[str]
+) -> list[str]:
+    """A story that is a list of links: a link round-up, a blog's bookmarks of the day, show notes.
+
+    Link rows and runs of linked titles are cut from a body because beside a story they are other
+    stories; in a round-up they are the story, and the cuts leave a line or two of it ("Posted from
+    Diigo"). Only a body under ``MIN_BODY_CHARS`` is read again, keeping the links of the same region
+    (named chrome still goes), and the links replace it only when they say clearly more: a page whose
+    region was judged a story, yet holds little but its links.
+    """
+    found = _text_chars(paragraphs)
+    if found >= MIN_BODY_CHARS:
+        return paragraphs
+    root = parse(text)
+    doc_title = _doc_title(root)
+    prune(root)
+    analysis = analyse(root)
+    region = find_region(analysis)
+    if region is None:
+        return paragraphs
+    _strip_region(analysis, region, link_lists=False)
+    linked = _render(analysis, region, meta, doc_title, keep_links=True)
+    if _text_chars(linked) < max(MIN_BODY_CHARS, NOSCRIPT_FULLER_RATIO * found):
+        return paragraphs
+    article.warnings.append("body is a list of links")
+    return linked
 
 
 def _composed(text: str) -> str:
@@ -982,11 +1019,12 @@ def _render(
     doc_title: str | None,
     leads: bool = True,
     parts: tuple[HtmlElement, ...] = (),
+    keep_links: bool = False,
 ) -> list[str]:
     chosen = lead_blocks(analysis, region, _described_lead(meta.description)) if leads else []
     body = sorted((region.element, *parts), key=lambda el: analysis.index[el]) if parts else [region.element]
     paragraphs = _clean_paragraphs(
-        render_elements([*chosen, *body]), meta.title, doc_title, tuple(meta.authors)
+        render_elements([*chosen, *body]), meta.title, doc_title, tuple(meta.authors), keep_links
     )
     paragraphs = block_head.drop_head_furniture(paragraphs, meta)
     paragraphs = block_comment_policy.cut_comment_policy(block_bio.drop_unnamed_bio(paragraphs))

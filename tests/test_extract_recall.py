@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from scrapers.errors import ErrorKind, IngestError
 from scrapers.extract import extract
 
 BODY = Path(__file__).parent / "fixtures" / "pages" / "body"
@@ -126,3 +129,96 @@ def test_a_box_of_the_storys_kind_after_its_last_section_stays_out() -> None:
     text = extract(page, "https://naturnotizen.example/voegel/mauersegler").text
     assert FACT_BOX not in text
     assert text.endswith("ohne ein einziges Mal zu landen.")
+
+
+HEADING_STORY_URL = "http://www.riversidetenants.example/news.php?id=88"
+
+
+def test_a_story_set_in_heading_tags_is_read_as_paragraphs() -> None:
+    """An old table-layout site sets each paragraph of its story in ``<h2>`` for its size. Headings were
+    never prose, so the page held no story and was refused; and the paragraphs, once found, were cut as
+    trailing labels. Several sentences over two hundred characters are a paragraph, whatever the tag."""
+    text = _extract("story-set-in-heading-tags.html", HEADING_STORY_URL)
+    paragraphs = text.split("\n\n")
+    assert len(paragraphs) == 2
+    assert paragraphs[0].startswith("Tenants in the four towers on Mill Road have now withheld rent")
+    assert paragraphs[1].endswith("held by the union.")
+    for chrome in ("Rent strike enters its third week", "Monthly general meeting", "Dock Street", "RSS"):
+        assert chrome not in text
+
+
+def test_a_long_headline_of_one_sentence_is_still_a_heading() -> None:
+    """A headline runs long on some sites, but it is one line of one sentence: it stays a label and out
+    of the body, while the paragraphs set in ``<h2>`` beside it are read."""
+    page = (BODY / "story-set-in-heading-tags.html").read_text("utf-8")
+    headline = (
+        "Rent strike enters its third week as the landlord refuses for a second time to repair the lifts "
+        "that have stood still since January in all four towers on Mill Road, the union said late on Tuesday night"
+    )
+    assert len(headline) > 200
+    page = page.replace("<h3>Get involved</h3>", f"<h2>{headline}</h2>")
+    text = extract(page, HEADING_STORY_URL).text
+    assert headline not in text
+    assert text.startswith("Tenants in the four towers on Mill Road")
+
+
+MAP_STORY_URL = "https://atlasblatt.example/karten/sonstige-parteien"
+
+
+def test_a_short_story_with_a_download_button_under_each_map_is_not_a_list_of_teasers() -> None:
+    """A map story of a standfirst and two paragraphs, with "Grafik herunterladen" under each of its
+    seven maps: short blocks that are all link read as teaser titles, seven of them outnumbered the
+    paragraphs, and the page was refused as a list of teasers. The same words under every map name
+    no other story: a tool's button counts once."""
+    text = _extract("map-story-download-buttons.html", MAP_STORY_URL)
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0].startswith("Nach einer Wahl werden meist nur die Ergebnisse")
+    assert paragraphs[1].startswith("Weil es zu viele sind")
+    assert paragraphs[2].endswith("auf mehr als jede fünfte Stimme.")
+    for chrome in ("Grafik herunterladen", "Jana Reuter", "Impressum", "Wie stark sind die Sonstigen?"):
+        assert chrome not in text
+
+
+def test_the_same_page_with_a_headline_under_each_map_is_still_a_list_of_teasers() -> None:
+    """Seven different link titles of the same shape are seven other stories (a state's map each): the
+    page reads as a listing and keeps its refusal."""
+    page = (BODY / "map-story-download-buttons.html").read_text("utf-8")
+    for n, state in enumerate(("Bayern", "Berlin", "Bremen", "Hamburg", "Hessen", "Sachsen", "Thüringen")):
+        page = page.replace(">Grafik herunterladen<", f">Sonstige in {state}<", 1)
+        assert f"Sonstige in {state}<" in page, n
+    with pytest.raises(IngestError) as refused:
+        extract(page, MAP_STORY_URL)
+    assert refused.value.kind is ErrorKind.NOT_AN_ARTICLE
+
+
+ROUNDUP_URL = "https://marginnotes.example/2024/03/14/links-for-14-march/"
+
+
+def test_a_link_round_up_keeps_its_links() -> None:
+    """A blog's daily bookmarks post is a list of linked titles with their sources: the link rows were
+    cut as other stories, and the post came out as its one closing line. Its region holds nothing but
+    links, so the links are the story; the sidebar's recent posts stay out."""
+    article = extract((BODY / "link-roundup-post.html").read_bytes(), ROUNDUP_URL)
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[0] == "Island ferry timetable cut to three sailings a day"
+    assert paragraphs[1] == "via Harbour Post https://harbourpost.example/"
+    assert "Printer maker locks cartridges when an ink plan is cancelled" in paragraphs
+    assert "body is a list of links" in article.warnings
+    for chrome in ("Recent posts", "Links for 13 March", "Proudly powered", "Archive"):
+        assert chrome not in article.text
+
+
+def test_a_story_with_links_after_it_keeps_its_link_rows_out() -> None:
+    """Where the region tells a story of its own, its link rows are other stories and still go: the
+    links are read again only when what is left is under a story's minimum."""
+    page = (BODY / "link-roundup-post.html").read_text("utf-8")
+    story = (
+        "<p>The ferry operator confirmed on Wednesday that the winter timetable stays in force until May, "
+        "with three sailings a day instead of five, after two of its crews were moved to the mainland "
+        "route. Islanders say the first boat now leaves too late for the morning shift.</p>"
+    )
+    page = page.replace('<ul class="linkroll">', story + '<ul class="linkroll">', 1)
+    article = extract(page, ROUNDUP_URL)
+    assert article.text.startswith("The ferry operator confirmed on Wednesday")
+    assert "Island ferry timetable cut to three sailings a day" not in article.text
+    assert "body is a list of links" not in article.warnings
